@@ -1,0 +1,44 @@
+# Top-level entry points: `make` builds build/infludash, `make run` installs what is
+# missing and serves with sample data, `make test` runs every test (normal and sanitizer builds).
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+DB ?= sqlite:infludash.db
+LISTEN ?= 127.0.0.1:8080
+
+.PHONY: all deps run test test-fast asan bench clean format
+
+all: $(BUILD)/build.ninja
+	cmake --build $(BUILD)
+
+$(BUILD)/build.ninja: CMakeLists.txt
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+$(ASAN_BUILD)/build.ninja: CMakeLists.txt
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DINFLUDASH_SANITIZE=ON
+
+deps:
+	scripts/deps.sh
+
+run: deps
+	$(MAKE) all
+	$(BUILD)/infludash serve --db $(DB) --listen $(LISTEN) --sample-if-empty
+
+asan: $(ASAN_BUILD)/build.ninja
+	cmake --build $(ASAN_BUILD)
+
+# The full suite runs twice: optimised, then under AddressSanitizer + UBSan.
+test: deps
+	$(MAKE) all asan
+	scripts/run-tests.sh $(BUILD) $(ASAN_BUILD)
+
+test-fast: all
+	scripts/run-tests.sh $(BUILD)
+
+bench: all
+	bench/import.sh
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)
+
+format:
+	clang-format -i src/*.c src/*.h tests/*.c

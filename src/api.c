@@ -1,0 +1,96 @@
+/* api.c — JSON documents of the API that the CLI prints too (see api.h): for now the
+ * status document. Calls store, schema, json and libc. */
+#include "api.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "json.h"
+
+#include "banned.h"
+
+void api_format_time(int64_t t, char out[32])
+{
+    out[0] = '\0';
+    if (t <= 0)
+        return;
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (!gmtime_r(&tt, &tm))
+        return;
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int api_status_load(struct store *s, struct api_status *st, struct err *e)
+{
+    memset(st, 0, sizeof *st);
+    st->backend = store_backend(s);
+    st->location = store_location(s);
+    int rc = store_schema_version(s, &st->schema_version, e);
+    for (int ds = 0; rc == 0 && ds < DS_COUNT; ds++)
+        rc = store_count(s, (enum dataset)ds, &st->counts[ds], e);
+    if (rc == 0)
+        rc = store_recent_imports(s, st->imports, API_STATUS_IMPORTS, &st->nimports, e);
+    return rc;
+}
+
+static void api_time_value(struct json *j, const char *key, int64_t t)
+{
+    char iso[32];
+    api_format_time(t, iso);
+    json_key(j, key);
+    if (iso[0])
+        json_str(j, iso);
+    else
+        json_null(j);
+}
+
+static void api_import_object(struct json *j, const struct store_import_log *log)
+{
+    json_obj_begin(j);
+    json_kv_str(j, "dataset", log->dataset);
+    json_kv_str(j, "file", log->file);
+    json_kv_str(j, "mode", log->mode);
+    json_kv_int(j, "accepted", log->accepted);
+    json_kv_int(j, "rejected", log->rejected);
+    api_time_value(j, "started_at", log->started_at);
+    api_time_value(j, "finished_at", log->finished_at);
+    json_obj_end(j);
+}
+
+int api_status_write(const struct api_status *st, struct buf *out, struct err *e)
+{
+    struct json j;
+    json_init(&j, out);
+    json_obj_begin(&j);
+    json_kv_str(&j, "version", INFLUDASH_VERSION);
+    json_kv_str(&j, "backend", st->backend);
+    json_kv_str(&j, "database", st->location);
+    json_kv_int(&j, "schema_version", st->schema_version);
+    json_key(&j, "counts");
+    json_obj_begin(&j);
+    for (int ds = 0; ds < DS_COUNT; ds++)
+        json_kv_int(&j, schema_dataset((enum dataset)ds)->name, st->counts[ds]);
+    json_obj_end(&j);
+    json_key(&j, "last_import");
+    if (st->nimports > 0)
+        api_import_object(&j, &st->imports[0]);
+    else
+        json_null(&j);
+    json_key(&j, "imports");
+    json_arr_begin(&j);
+    for (size_t i = 0; i < st->nimports; i++)
+        api_import_object(&j, &st->imports[i]);
+    json_arr_end(&j);
+    json_obj_end(&j);
+    return json_finish(&j, e);
+}
+
+int api_status_json(struct store *s, struct buf *out, struct err *e)
+{
+    struct api_status st;
+    int rc = api_status_load(s, &st, e);
+    if (rc < 0)
+        return rc;
+    return api_status_write(&st, out, e);
+}

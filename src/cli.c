@@ -1,0 +1,507 @@
+/* cli.c — command-line parsing and the commands (see cli.h). Calls store, ingest, demo,
+ * export, api, http and routes; owns all terminal output. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "demo.h"
+#include "export.h"
+#include "ingest.h"
+#include "serve.h"
+#include "store.h"
+
+#include "banned.h"
+
+#define EXIT_PARTIAL 2
+#define EXIT_USAGE 64
+
+static const char main_usage[] =
+    "infludash " INFLUDASH_VERSION " — influencer-campaign analytics\n"
+    "\n"
+    "usage: infludash COMMAND [OPTIONS]\n"
+    "\n"
+    "commands:\n"
+    "  serve    serve the dashboard and the JSON API over HTTP\n"
+    "  import   import CSV or JSON files (influencers, posts, tracking_data, payouts)\n"
+    "  demo     load generated sample data\n"
+    "  export   write a dataset's stored rows as CSV\n"
+    "  status   print row counts and the last imports as JSON\n"
+    "\n"
+    "The database is --db URL (sqlite:PATH), else $DATABASE_URL, else sqlite:infludash.db.\n"
+    "Run 'infludash COMMAND --help' for a command's options.\n";
+
+static const char serve_usage[] =
+    "usage: infludash serve [--db URL] [--listen HOST:PORT] [--sample-if-empty]\n"
+    "                       [--sample-rows N] [--max-body-size BYTES]\n"
+    "\n"
+    "Serves http://HOST:PORT (default 127.0.0.1:8080): the dashboard, /api/status,\n"
+    "/healthz. --sample-if-empty loads generated sample data (N tracking rows, default\n"
+    "20000) when the database holds no rows. Stops on SIGTERM or SIGINT after the\n"
+    "requests in flight.\n";
+
+static const char import_usage[] =
+    "usage: infludash import [--db URL] [--dataset NAME] [--mode append|replace]\n"
+    "                        [--skip-invalid] [--rejects FILE] [--max-file-size BYTES]\n"
+    "                        [--max-rows N] [--max-field-size BYTES] [--quiet] FILE...\n"
+    "\n"
+    "Imports CSV (comma, semicolon or tab separated) or JSON arrays of objects. Each\n"
+    "file's dataset is recognised from its name and header, or named with --dataset\n"
+    "(influencers, posts, tracking_data, payouts). All files are imported in one\n"
+    "transaction: all or nothing.\n"
+    "  --mode append     upsert rows by id (default)\n"
+    "  --mode replace    replace each imported dataset whole\n"
+    "  --skip-invalid    import the valid rows and report the rejected ones\n"
+    "  --rejects FILE    write the rejected rows, with the reason, as CSV\n"
+    "Exit status: 0 all rows imported; 1 nothing imported; 2 some rows skipped.\n";
+
+static const char demo_usage[] =
+    "usage: infludash demo [--db URL] [--rows N] [--seed S] [--csv DIR]\n"
+    "\n"
+    "Replaces the four datasets with generated sample data: N tracking rows (default\n"
+    "20000) and matching influencers, posts and payouts. With --csv, writes the four\n"
+    "CSV files into DIR instead of loading them.\n";
+
+static const char export_usage[] =
+    "usage: infludash export [--db URL] --dataset NAME [-o FILE]\n"
+    "\n"
+    "Writes the stored rows of a dataset as CSV (canonical columns, then the extra\n"
+    "columns kept at import) to FILE, or to standard output.\n";
+
+static const char status_usage[] =
+    "usage: infludash status [--db URL]\n"
+    "\n"
+    "Prints row counts, the backend and the recent imports as JSON (as GET /api/status).\n";
+
+/* ---- option parsing --------------------------------------------------------------- */
+
+struct opts {
+    int argc;
+    char **argv;
+    int i;
+    const char *value; /* of the option just matched */
+};
+
+/* Matches "--name VALUE" or "--name=VALUE" at argv[i]; advances past it. */
+static int opt_value(struct opts *o, const char *name, int *bad)
+{
+    const char *a = o->argv[o->i];
+    size_t n = strlen(name);
+    if (strncmp(a, name, n) != 0)
+        return 0;
+    if (a[n] == '=') {
+        o->value = a + n + 1;
+        o->i++;
+        return 1;
+    }
+    if (a[n] != '\0')
+        return 0;
+    if (o->i + 1 >= o->argc) {
+        fprintf(stderr, "infludash: %s needs a value\n", name);
+        *bad = 1;
+        return 0;
+    }
+    o->value = o->argv[o->i + 1];
+    o->i += 2;
+    return 1;
+}
+
+static int opt_flag(struct opts *o, const char *name)
+{
+    if (strcmp(o->argv[o->i], name) == 0) {
+        o->i++;
+        return 1;
+    }
+    return 0;
+}
+
+static int is_help(const char *a)
+{
+    return !strcmp(a, "--help") || !strcmp(a, "-h") || !strcmp(a, "help");
+}
+
+static int parse_u64(const char *name, const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *s == '-') {
+        fprintf(stderr, "infludash: %s: \"%s\" is not a whole number\n", name, s);
+        return -1;
+    }
+    /* Accept size suffixes K, M, G. */
+    if (*end == 'K' || *end == 'k')
+        v <<= 10, end++;
+    else if (*end == 'M' || *end == 'm')
+        v <<= 20, end++;
+    else if (*end == 'G' || *end == 'g')
+        v <<= 30, end++;
+    if (*end) {
+        fprintf(stderr, "infludash: %s: \"%s\" is not a whole number\n", name, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static const char *default_db(void)
+{
+    const char *env = getenv("DATABASE_URL");
+    return env && *env ? env : "sqlite:infludash.db";
+}
+
+static int unknown_option(const char *cmd, const char *arg, const char *usage)
+{
+    fprintf(stderr, "infludash %s: unknown option \"%s\"\n\n%s", cmd, arg, usage);
+    return EXIT_USAGE;
+}
+
+static struct store *open_store(const char *url)
+{
+    struct store *s = NULL;
+    struct err e = {0, ""};
+    if (store_open(url, &s, &e) < 0) {
+        fprintf(stderr, "infludash: %s\n", e.msg);
+        return NULL;
+    }
+    return s;
+}
+
+/* ---- import ----------------------------------------------------------------------- */
+
+static int cmd_import(int argc, char **argv)
+{
+    struct opts o = {argc, argv, 0, NULL};
+    struct ingest_opts io;
+    ingest_opts_default(&io);
+    io.progress = 1;
+    const char *db = default_db();
+    int quiet = 0, bad = 0;
+    const char **files = calloc((size_t)argc + 1, sizeof *files);
+    size_t nfiles = 0;
+    while (o.i < argc) {
+        const char *a = argv[o.i];
+        uint64_t v;
+        if (is_help(a)) {
+            fputs(import_usage, stdout);
+            free(files);
+            return 0;
+        } else if (opt_value(&o, "--db", &bad)) {
+            db = o.value;
+        } else if (opt_value(&o, "--dataset", &bad)) {
+            io.dataset = schema_dataset_by_name(o.value);
+            if (io.dataset == DS_NONE) {
+                fprintf(stderr, "infludash import: unknown dataset \"%s\" (use influencers, "
+                                "posts, tracking_data or payouts)\n", o.value);
+                bad = 1;
+            }
+        } else if (opt_value(&o, "--mode", &bad)) {
+            if (!strcmp(o.value, "append"))
+                io.replace = 0;
+            else if (!strcmp(o.value, "replace"))
+                io.replace = 1;
+            else {
+                fprintf(stderr, "infludash import: --mode must be append or replace, not \"%s\"\n",
+                        o.value);
+                bad = 1;
+            }
+        } else if (opt_flag(&o, "--skip-invalid")) {
+            io.skip_invalid = 1;
+        } else if (opt_value(&o, "--rejects", &bad)) {
+            io.rejects_path = o.value;
+        } else if (opt_value(&o, "--max-file-size", &bad)) {
+            bad |= parse_u64("--max-file-size", o.value, &v) < 0;
+            io.limits.max_file_bytes = v;
+        } else if (opt_value(&o, "--max-rows", &bad)) {
+            bad |= parse_u64("--max-rows", o.value, &v) < 0;
+            io.limits.max_rows = v;
+        } else if (opt_value(&o, "--max-field-size", &bad)) {
+            bad |= parse_u64("--max-field-size", o.value, &v) < 0;
+            io.limits.max_field_bytes = (size_t)v;
+        } else if (opt_flag(&o, "--quiet") || opt_flag(&o, "-q")) {
+            quiet = 1;
+            io.progress = 0;
+        } else if (bad) {
+            break;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            free(files);
+            return unknown_option("import", a, import_usage);
+        } else {
+            files[nfiles++] = a;
+            o.i++;
+        }
+        if (bad)
+            break;
+    }
+    if (bad) {
+        free(files);
+        return EXIT_USAGE;
+    }
+    if (nfiles == 0) {
+        fprintf(stderr, "infludash import: no file given\n\n%s", import_usage);
+        free(files);
+        return EXIT_USAGE;
+    }
+    struct store *s = open_store(db);
+    if (!s) {
+        free(files);
+        return 1;
+    }
+    struct ingest_result res;
+    struct err e = {0, ""};
+    int rc = ingest_files(s, files, nfiles, &io, &res, &e);
+    struct buf line = BUF_INIT;
+    for (size_t i = 0; i < res.nissues; i++) {
+        buf_reset(&line);
+        ingest_issue_format(&res.issues[i], &line);
+        fprintf(stderr, "%s\n", buf_cstr(&line));
+    }
+    int64_t unlisted = res.rejected + res.warnings - (int64_t)res.nissues;
+    if (unlisted > 0 && res.nissues > 0)
+        fprintf(stderr, "... and %lld more issue rows not listed\n", (long long)unlisted);
+    buf_release(&line);
+    if (!quiet)
+        for (size_t i = 0; i < res.nfiles; i++) {
+            const struct ingest_file_result *fr = &res.files[i];
+            printf("%s: %s: %lld rows %s, %lld rejected, %lld warnings\n", fr->file,
+                   fr->ds != DS_NONE ? schema_dataset(fr->ds)->name : "?",
+                   (long long)fr->accepted, res.committed ? "imported" : "valid",
+                   (long long)fr->rejected, (long long)fr->warnings);
+        }
+    int status = 0;
+    if (rc < 0) {
+        fprintf(stderr, "infludash import: %s\n", e.msg);
+        status = 1;
+    } else if (res.rejected > 0) {
+        fprintf(stderr, "infludash import: imported %lld rows; %lld rejected rows were skipped%s%s\n",
+                (long long)res.accepted, (long long)res.rejected,
+                io.rejects_path ? " and written to " : "", io.rejects_path ? io.rejects_path : "");
+        status = EXIT_PARTIAL;
+    } else if (!quiet) {
+        printf("imported %lld rows from %zu file%s\n", (long long)res.accepted, nfiles,
+               nfiles == 1 ? "" : "s");
+    }
+    ingest_result_release(&res);
+    store_close(s);
+    free(files);
+    return status;
+}
+
+/* ---- demo ------------------------------------------------------------------------- */
+
+static int cmd_demo(int argc, char **argv)
+{
+    struct opts o = {argc, argv, 0, NULL};
+    struct demo_opts d = {20000, 42, 1};
+    const char *db = default_db(), *csv_dir = NULL;
+    int bad = 0;
+    while (o.i < argc && !bad) {
+        const char *a = argv[o.i];
+        if (is_help(a)) {
+            fputs(demo_usage, stdout);
+            return 0;
+        } else if (opt_value(&o, "--db", &bad)) {
+            db = o.value;
+        } else if (opt_value(&o, "--rows", &bad)) {
+            bad |= parse_u64("--rows", o.value, &d.rows) < 0;
+        } else if (opt_value(&o, "--seed", &bad)) {
+            bad |= parse_u64("--seed", o.value, &d.seed) < 0;
+        } else if (opt_value(&o, "--csv", &bad)) {
+            csv_dir = o.value;
+        } else if (!bad) {
+            return unknown_option("demo", a, demo_usage);
+        }
+    }
+    if (bad)
+        return EXIT_USAGE;
+    struct err e = {0, ""};
+    if (csv_dir) {
+        if (demo_write_csv(csv_dir, &d, &e) < 0) {
+            fprintf(stderr, "infludash demo: %s\n", e.msg);
+            return 1;
+        }
+        return 0;
+    }
+    struct store *s = open_store(db);
+    if (!s)
+        return 1;
+    int rc = demo_load(s, &d, &e);
+    if (rc < 0)
+        fprintf(stderr, "infludash demo: %s\n", e.msg);
+    else
+        printf("loaded sample data: %llu tracking rows (seed %llu) into %s\n",
+               (unsigned long long)d.rows, (unsigned long long)d.seed, store_location(s));
+    store_close(s);
+    return rc < 0 ? 1 : 0;
+}
+
+/* ---- export ----------------------------------------------------------------------- */
+
+static int cmd_export(int argc, char **argv)
+{
+    struct opts o = {argc, argv, 0, NULL};
+    const char *db = default_db(), *out_path = NULL;
+    enum dataset ds = DS_NONE;
+    int bad = 0, have_ds = 0;
+    while (o.i < argc && !bad) {
+        const char *a = argv[o.i];
+        if (is_help(a)) {
+            fputs(export_usage, stdout);
+            return 0;
+        } else if (opt_value(&o, "--db", &bad)) {
+            db = o.value;
+        } else if (opt_value(&o, "--dataset", &bad)) {
+            have_ds = 1;
+            ds = schema_dataset_by_name(o.value);
+            if (ds == DS_NONE) {
+                fprintf(stderr, "infludash export: unknown dataset \"%s\" (use influencers, "
+                                "posts, tracking_data or payouts)\n", o.value);
+                bad = 1;
+            }
+        } else if (opt_value(&o, "-o", &bad) || opt_value(&o, "--output", &bad)) {
+            out_path = o.value;
+        } else if (!bad) {
+            return unknown_option("export", a, export_usage);
+        }
+    }
+    if (bad)
+        return EXIT_USAGE;
+    if (!have_ds) {
+        fprintf(stderr, "infludash export: name the dataset with --dataset\n\n%s", export_usage);
+        return EXIT_USAGE;
+    }
+    struct store *s = open_store(db);
+    if (!s)
+        return 1;
+    FILE *out = stdout;
+    char tmp[4096] = "";
+    if (out_path && strcmp(out_path, "-") != 0) {
+        /* Write beside the target and rename, so a failed export leaves no half file. */
+        snprintf(tmp, sizeof tmp, "%s.partial", out_path);
+        out = fopen(tmp, "w");
+        if (!out) {
+            fprintf(stderr, "infludash export: %s: %s\n", out_path, strerror(errno));
+            store_close(s);
+            return 1;
+        }
+    }
+    struct err e = {0, ""};
+    int rc = export_dataset_csv(s, ds, out, &e);
+    if (out != stdout) {
+        if (fclose(out) != 0 && rc == 0)
+            rc = err_set(&e, ERR_IO, "%s: %s", out_path, strerror(errno));
+        if (rc == 0 && rename(tmp, out_path) != 0)
+            rc = err_set(&e, ERR_IO, "%s: %s", out_path, strerror(errno));
+        if (rc < 0)
+            unlink(tmp);
+    }
+    if (rc < 0)
+        fprintf(stderr, "infludash export: %s\n", e.msg);
+    store_close(s);
+    return rc < 0 ? 1 : 0;
+}
+
+/* ---- status ----------------------------------------------------------------------- */
+
+static int cmd_status(int argc, char **argv)
+{
+    struct opts o = {argc, argv, 0, NULL};
+    const char *db = default_db();
+    int bad = 0;
+    while (o.i < argc && !bad) {
+        const char *a = argv[o.i];
+        if (is_help(a)) {
+            fputs(status_usage, stdout);
+            return 0;
+        } else if (opt_value(&o, "--db", &bad)) {
+            db = o.value;
+        } else if (!bad) {
+            return unknown_option("status", a, status_usage);
+        }
+    }
+    if (bad)
+        return EXIT_USAGE;
+    struct store *s = open_store(db);
+    if (!s)
+        return 1;
+    struct buf out = BUF_INIT;
+    struct err e = {0, ""};
+    int rc = api_status_json(s, &out, &e);
+    if (rc < 0)
+        fprintf(stderr, "infludash status: %s\n", e.msg);
+    else
+        printf("%s\n", buf_cstr(&out));
+    buf_release(&out);
+    store_close(s);
+    return rc < 0 ? 1 : 0;
+}
+
+/* ---- serve ------------------------------------------------------------------------ */
+
+static int cmd_serve(int argc, char **argv)
+{
+    struct opts o = {argc, argv, 0, NULL};
+    struct serve_config cfg;
+    serve_config_default(&cfg);
+    cfg.db_url = default_db();
+    cfg.version = INFLUDASH_VERSION;
+    int bad = 0;
+    while (o.i < argc && !bad) {
+        const char *a = argv[o.i];
+        uint64_t v;
+        if (is_help(a)) {
+            fputs(serve_usage, stdout);
+            return 0;
+        } else if (opt_value(&o, "--db", &bad)) {
+            cfg.db_url = o.value;
+        } else if (opt_value(&o, "--listen", &bad)) {
+            cfg.listen = o.value;
+        } else if (opt_flag(&o, "--sample-if-empty")) {
+            cfg.sample_if_empty = 1;
+        } else if (opt_value(&o, "--sample-rows", &bad)) {
+            bad |= parse_u64("--sample-rows", o.value, &v) < 0;
+            cfg.sample_rows = v;
+        } else if (opt_value(&o, "--max-body-size", &bad)) {
+            bad |= parse_u64("--max-body-size", o.value, &v) < 0;
+            cfg.max_body_bytes = v;
+        } else if (!bad) {
+            return unknown_option("serve", a, serve_usage);
+        }
+    }
+    if (bad)
+        return EXIT_USAGE;
+    struct err e = {0, ""};
+    if (serve_run(&cfg, &e) < 0) {
+        fprintf(stderr, "infludash serve: %s\n", e.msg);
+        return 1;
+    }
+    return 0;
+}
+
+int cli_main(int argc, char **argv)
+{
+    if (argc < 2 || is_help(argv[1])) {
+        fputs(main_usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? EXIT_USAGE : 0;
+    }
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+        printf("infludash %s\n", INFLUDASH_VERSION);
+        return 0;
+    }
+    static const struct {
+        const char *name;
+        int (*fn)(int, char **);
+    } commands[] = {
+        {"serve", cmd_serve},   {"import", cmd_import}, {"demo", cmd_demo},
+        {"export", cmd_export}, {"status", cmd_status},
+    };
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].fn(argc - 2, argv + 2);
+    fprintf(stderr, "infludash: unknown command \"%s\"\n\n%s", argv[1], main_usage);
+    return EXIT_USAGE;
+}

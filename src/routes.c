@@ -1,0 +1,227 @@
+/* routes.c — the web application's handlers and their table (see routes.h): health check,
+ * status JSON and a plain front page. Every user-visible string goes through html_escape or
+ * the JSON writer. Calls http, api, html, app and store (under app->store_lock). */
+#include "routes.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "api.h"
+#include "html.h"
+
+#include "banned.h"
+
+static int routes_healthz(struct http_request *req, struct http_response *res)
+{
+    (void)req;
+    return http_response_text(res, 200, "ok\n");
+}
+
+/* Loads the status under the store lock; on failure answers 500 with the store's message. */
+static int routes_load_status(struct http_request *req, struct http_response *res,
+                              struct api_status *st)
+{
+    struct app *app = req->app;
+    struct err e;
+    err_clear(&e);
+    pthread_mutex_lock(&app->store_lock);
+    int rc = api_status_load(app->store, st, &e);
+    pthread_mutex_unlock(&app->store_lock);
+    if (rc < 0)
+        http_response_error(res, 500, "reading the database status: %s", e.msg);
+    return rc;
+}
+
+static int routes_api_status(struct http_request *req, struct http_response *res)
+{
+    struct api_status st;
+    if (routes_load_status(req, res, &st) < 0)
+        return 0;
+    struct err e;
+    err_clear(&e);
+    http_response_json(res, 200);
+    if (api_status_write(&st, &res->body, &e) < 0)
+        return http_response_error(res, 500, "%s", e.msg);
+    buf_putc(&res->body, '\n');
+    return 0;
+}
+
+/* ---- the front page ---- */
+
+/* n with thousands separators: 1234567 → "1,234,567". */
+static void routes_put_count(struct buf *out, int64_t n)
+{
+    char digits[24];
+    int len = snprintf(digits, sizeof digits, "%" PRId64, n);
+    int start = digits[0] == '-' ? 1 : 0;
+    buf_append(out, digits, (size_t)start);
+    for (int i = start; i < len; i++) {
+        if (i > start && (len - i) % 3 == 0)
+            buf_putc(out, ',');
+        buf_putc(out, digits[i]);
+    }
+}
+
+/* The --db argument that reaches this database from a shell, HTML-escaped. */
+static void routes_put_db_arg(struct buf *out, const struct api_status *st)
+{
+    if (strcmp(st->backend, "sqlite") != 0 || !st->location)
+        return;
+    struct buf arg = BUF_INIT;
+    buf_printf(&arg, "sqlite:%s", st->location);
+    buf_puts(out, " --db ");
+    if (strspn(arg.data,
+               "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:-+,=@") ==
+        arg.len) {
+        html_escape(out, arg.data, arg.len);
+    } else {
+        /* Single quotes, with each ' written as '\'' . */
+        buf_putc(out, '\'');
+        for (size_t i = 0; i < arg.len; i++) {
+            if (arg.data[i] == '\'')
+                html_puts(out, "'\\''");
+            else
+                html_escape(out, &arg.data[i], 1);
+        }
+        buf_putc(out, '\'');
+    }
+    buf_release(&arg);
+}
+
+static const char routes_page_head[] =
+    "<!doctype html>\n"
+    "<html lang=\"en\">\n"
+    "<head>\n"
+    "<meta charset=\"utf-8\">\n"
+    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+    "<title>infludash</title>\n"
+    "<style>\n"
+    "body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}\n"
+    "main{max-width:760px;margin:2rem auto;padding:0 1rem}\n"
+    "h1{margin:0 0 .25rem}h2{margin-top:2rem;font-size:1.1rem}\n"
+    "table{border-collapse:collapse;background:#fff;min-width:50%}\n"
+    "th,td{padding:.35rem .8rem;border-bottom:1px solid #e3e6eb;text-align:left}\n"
+    "td.n{text-align:right;font-variant-numeric:tabular-nums}\n"
+    "pre,code{font:13px ui-monospace,monospace}\n"
+    "pre{background:#1d2330;color:#f6f7f9;padding:.8rem 1rem;overflow:auto}\n"
+    ".muted{color:#667085}\n"
+    "</style>\n"
+    "</head>\n"
+    "<body>\n"
+    "<main>\n";
+
+static void routes_page_datasets(struct buf *out, const struct api_status *st)
+{
+    buf_puts(out, "<h2>Data loaded</h2>\n<table>\n<thead><tr><th>Dataset</th>"
+                  "<th>Rows</th></tr></thead>\n<tbody>\n");
+    for (int ds = 0; ds < DS_COUNT; ds++) {
+        buf_puts(out, "<tr><td>");
+        html_puts(out, schema_dataset((enum dataset)ds)->name);
+        buf_puts(out, "</td><td class=\"n\">");
+        routes_put_count(out, st->counts[ds]);
+        buf_puts(out, "</td></tr>\n");
+    }
+    buf_puts(out, "</tbody>\n</table>\n<p>Backend: <strong>");
+    html_puts(out, st->backend);
+    buf_puts(out, "</strong>, database <code>");
+    html_puts(out, st->location);
+    buf_printf(out, "</code>, schema version %d.</p>\n", st->schema_version);
+}
+
+static void routes_page_import_row(struct buf *out, const struct store_import_log *log)
+{
+    char finished[32];
+    api_format_time(log->finished_at ? log->finished_at : log->started_at, finished);
+    buf_puts(out, "<tr><td>");
+    html_puts(out, finished[0] ? finished : "unknown");
+    buf_puts(out, "</td><td>");
+    html_puts(out, log->dataset);
+    buf_puts(out, "</td><td><code>");
+    html_puts(out, log->file);
+    buf_puts(out, "</code></td><td>");
+    html_puts(out, log->mode);
+    buf_puts(out, "</td><td class=\"n\">");
+    routes_put_count(out, log->accepted);
+    buf_puts(out, "</td><td class=\"n\">");
+    routes_put_count(out, log->rejected);
+    buf_puts(out, "</td></tr>\n");
+}
+
+static void routes_page_imports(struct buf *out, const struct api_status *st)
+{
+    buf_puts(out, "<h2>Last import</h2>\n");
+    if (st->nimports == 0) {
+        buf_puts(out, "<p class=\"muted\">Nothing has been imported yet.</p>\n");
+        return;
+    }
+    buf_puts(out, "<table>\n<thead><tr><th>Finished (UTC)</th><th>Dataset</th><th>File</th>"
+                  "<th>Mode</th><th>Accepted</th><th>Rejected</th></tr></thead>\n<tbody>\n");
+    for (size_t i = 0; i < st->nimports; i++)
+        routes_page_import_row(out, &st->imports[i]);
+    buf_puts(out, "</tbody>\n</table>\n");
+    if (st->nimports > 1)
+        buf_puts(out, "<p class=\"muted\">The first row is the last import; earlier ones "
+                      "follow.</p>\n");
+}
+
+static void routes_page_commands(struct buf *out, const struct api_status *st)
+{
+    buf_puts(out, "<h2>Import data</h2>\n<p>From a shell on this machine (files are "
+                  "recognised by name and header; <code>--dataset</code> names one "
+                  "explicitly):</p>\n<pre>");
+    buf_puts(out, "infludash import");
+    routes_put_db_arg(out, st);
+    buf_puts(out, " influencers.csv posts.csv tracking_data.csv payouts.csv\n");
+    buf_puts(out, "infludash import");
+    routes_put_db_arg(out, st);
+    buf_puts(out, " --dataset tracking_data --mode replace --skip-invalid orders.csv\n");
+    buf_puts(out, "infludash demo");
+    routes_put_db_arg(out, st);
+    buf_puts(out, " --rows 10000\n");
+    buf_puts(out, "infludash status");
+    routes_put_db_arg(out, st);
+    buf_puts(out, "</pre>\n<p>Then reload this page. <code>infludash --help</code> lists every "
+                  "command.</p>\n");
+}
+
+static int routes_home(struct http_request *req, struct http_response *res)
+{
+    struct app *app = req->app;
+    struct api_status st;
+    if (routes_load_status(req, res, &st) < 0)
+        return 0;
+    struct buf *out = &res->body;
+    res->status = 200;
+    res->content_type = "text/html; charset=utf-8";
+    res->no_store = true; /* it shows live counts */
+    http_response_header(res, "Content-Security-Policy",
+                         "default-src 'none'; style-src 'unsafe-inline'");
+    buf_puts(out, routes_page_head);
+    buf_puts(out, "<h1>infludash</h1>\n<p class=\"muted\">Influencer-campaign analytics");
+    if (app->version) {
+        buf_puts(out, " &middot; version ");
+        html_puts(out, app->version);
+    }
+    buf_puts(out, ". The dashboard pages are on their way; this page shows what is "
+                  "loaded.</p>\n");
+    routes_page_datasets(out, &st);
+    routes_page_imports(out, &st);
+    routes_page_commands(out, &st);
+    buf_puts(out, "<p class=\"muted\">Machine-readable: <a href=\"/api/status\">/api/status</a>"
+                  " &middot; health: <a href=\"/healthz\">/healthz</a></p>\n"
+                  "</main>\n</body>\n</html>\n");
+    return 0;
+}
+
+static const struct http_route routes_table[] = {
+    {HTTP_GET, "/", routes_home, NULL, 0},
+    {HTTP_GET, "/healthz", routes_healthz, NULL, 0},
+    {HTTP_GET, "/api/status", routes_api_status, NULL, 0},
+};
+
+void routes_install(struct http_config *cfg, struct app *app)
+{
+    cfg->routes = routes_table;
+    cfg->nroutes = sizeof routes_table / sizeof routes_table[0];
+    cfg->app = app;
+}

@@ -1,0 +1,1410 @@
+/* schema.c — the union schema: column tables, header mapping, value normalisation and
+ * derived fields (see schema.h). Pure functions over bytes; calls buf, err and csv only. */
+#include "schema.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "banned.h"
+
+/* ---- column tables ---------------------------------------------------------------- */
+
+static const struct schema_col influencer_cols[] = {
+    {"influencer_id", COL_ID, SCHEMA_KEY, "id|influencerid|inf_id|influencer_code"},
+    {"name", COL_TEXT, 0, "influencer_name|influencer|full_name|username|handle"},
+    {"category", COL_TEXT, 0, "influencer_type|niche|influencer_category"},
+    {"gender", COL_GENDER, 0, "sex"},
+    {"follower_count", COL_COUNT, 0, "followers|followercount|followers_count|num_followers"},
+    {"platform", COL_PLATFORM, 0, "social_platform|network"},
+    {"tier", COL_TEXT, 0, "influencer_tier"},
+    {"persona", COL_TEXT, 0, ""},
+};
+
+static const struct schema_col post_cols[] = {
+    {"post_id", COL_ID, SCHEMA_KEY, "id|postid"},
+    {"influencer_id", COL_ID, SCHEMA_REQUIRED, "influencerid|inf_id"},
+    {"platform", COL_PLATFORM, 0, "social_platform|network"},
+    {"date", COL_DATE, 0, "post_date|posted_at|posted_on|published_at|publish_date|timestamp|datetime"},
+    {"url", COL_TEXT, 0, "post_url|link|permalink"},
+    {"caption", COL_TEXT, 0, "text|content|post_caption|description"},
+    {"reach", COL_COUNT, 0, "post_reach"},
+    {"likes", COL_COUNT, 0, "like_count|likes_count"},
+    {"comments", COL_COUNT, 0, "comment_count|comments_count"},
+    {"shares", COL_COUNT, 0, "share_count|shares_count"},
+    {"saves", COL_COUNT, 0, "save_count|saves_count"},
+    {"video_views", COL_COUNT, 0, "views|view_count"},
+    {"impressions", COL_COUNT, 0, ""},
+    {"brand", COL_BRAND, 0, "brand_mentioned|brands"},
+    {"campaign", COL_TEXT, 0, "campaign_name"},
+    {"product", COL_TEXT, 0, "product_name"},
+};
+
+static const struct schema_col tracking_cols[] = {
+    {"tracking_id", COL_ID, SCHEMA_KEY, "id|trackingid|order_id|event_id|transaction_id"},
+    {"source", COL_TEXT, 0, "utm_source|traffic_source"},
+    {"campaign", COL_TEXT, 0, "campaign_name"},
+    {"influencer_id", COL_ID, 0, "influencerid|inf_id"},
+    {"user_id", COL_TEXT, 0, "customer_id|userid"},
+    {"product", COL_TEXT, 0, "product_name|sku"},
+    {"brand", COL_BRAND, 0, "brands"},
+    {"date", COL_DATE, SCHEMA_REQUIRED, "transaction_date|order_date|purchase_date|timestamp|datetime"},
+    {"orders", COL_COUNT, 0, "order_count|orders_count|quantity|qty"},
+    {"revenue", COL_MONEY, SCHEMA_REQUIRED, "sales|amount|order_value|gmv|revenue_inr"},
+    {"campaign_type", COL_TEXT, 0, "group|test_control|experiment_group"},
+    {"clicks", COL_COUNT, 0, "click_count"},
+    {"is_return", COL_FLAG, 0, "return|returned|is_refund|refund"},
+    {"organic", COL_FLAG, SCHEMA_DERIVED, ""},
+};
+
+static const struct schema_col payout_cols[] = {
+    {"payout_id", COL_ID, SCHEMA_KEY, "id|payoutid"},
+    {"influencer_id", COL_ID, SCHEMA_REQUIRED, "influencerid|inf_id"},
+    {"campaign", COL_TEXT, 0, "campaign_name"},
+    {"basis", COL_BASIS, 0, "payout_basis|payment_basis|payout_type"},
+    {"rate", COL_RATE, 0, "payout_rate|rate_per_unit"},
+    {"orders", COL_COUNT, 0, "total_orders_by_influencer|total_orders|orders_count"},
+    {"posts", COL_COUNT, 0, "posts_count|post_count|num_posts"},
+    {"revenue", COL_MONEY, 0, "total_revenue"},
+    {"total_payout", COL_MONEY, 0, "payout_amount|payout|total_amount|amount"},
+    {"payout_date", COL_DATE, 0, "payment_date|paid_on|paid_date"},
+    {"status", COL_STATUS, 0, "payment_status|payout_status"},
+};
+
+#define NCOLS(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+static const struct schema_dataset datasets[DS_COUNT] = {
+    {"influencers", influencer_cols, NCOLS(influencer_cols), 'I'},
+    {"posts", post_cols, NCOLS(post_cols), 'P'},
+    {"tracking_data", tracking_cols, NCOLS(tracking_cols), 'T'},
+    {"payouts", payout_cols, NCOLS(payout_cols), 'Y'},
+};
+
+/* Header aliases that name the influencer by name in posts, tracking and payouts. */
+static const char influencer_name_aliases[] = "influencer_name|influencer|name|creator";
+
+const struct schema_dataset *schema_dataset(enum dataset ds)
+{
+    if (ds < 0 || ds >= DS_COUNT)
+        return NULL;
+    return &datasets[ds];
+}
+
+int schema_kind_is_int(enum col_kind kind)
+{
+    return kind == COL_COUNT || kind == COL_MONEY || kind == COL_RATE || kind == COL_FLAG;
+}
+
+int schema_col_index(enum dataset ds, const char *name)
+{
+    const struct schema_dataset *d = schema_dataset(ds);
+    for (int i = 0; d && i < d->ncols; i++)
+        if (strcmp(d->cols[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+/* ---- small text helpers ----------------------------------------------------------- */
+
+static int is_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+
+/* Trims ASCII spaces and a non-breaking space (U+00A0) at both ends. */
+static void trim(const char **s, size_t *len)
+{
+    const char *p = *s;
+    size_t n = *len;
+    for (;;) {
+        if (n && is_space((unsigned char)p[0])) {
+            p++, n--;
+        } else if (n >= 2 && (unsigned char)p[0] == 0xC2 && (unsigned char)p[1] == 0xA0) {
+            p += 2, n -= 2;
+        } else {
+            break;
+        }
+    }
+    for (;;) {
+        if (n && is_space((unsigned char)p[n - 1])) {
+            n--;
+        } else if (n >= 2 && (unsigned char)p[n - 2] == 0xC2 && (unsigned char)p[n - 1] == 0xA0) {
+            n -= 2;
+        } else {
+            break;
+        }
+    }
+    *s = p;
+    *len = n;
+}
+
+/* Lower-cased letters and digits only: "Follower_Count" and "followerCount" both give
+ * "followercount". Headers and enumerated values are compared this way. */
+static size_t squash(const char *s, size_t len, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len && n + 1 < cap; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (isalnum(c))
+            out[n++] = (char)tolower(c);
+        else if (c >= 0x80)
+            out[n++] = (char)c;
+    }
+    out[n] = '\0';
+    return n;
+}
+
+static int squash_eq(const char *s, size_t len, const char *lit)
+{
+    char tmp[64];
+    if (len >= sizeof tmp)
+        return 0;
+    squash(s, len, tmp, sizeof tmp);
+    return strcmp(tmp, lit) == 0;
+}
+
+/* Does squashed `key` equal the squashed name or any '|'-separated alias? */
+static int matches_alias_list(const char *key, const char *list)
+{
+    const char *p = list;
+    while (*p) {
+        const char *end = strchr(p, '|');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        char tmp[64];
+        squash(p, n, tmp, sizeof tmp);
+        if (tmp[0] && strcmp(tmp, key) == 0)
+            return 1;
+        p += n;
+        if (*p == '|')
+            p++;
+    }
+    return 0;
+}
+
+static int utf8_valid(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = p[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t n;
+        uint32_t cp;
+        if (c >= 0xC2 && c <= 0xDF)
+            n = 1, cp = c & 0x1F;
+        else if (c >= 0xE0 && c <= 0xEF)
+            n = 2, cp = c & 0x0F;
+        else if (c >= 0xF0 && c <= 0xF4)
+            n = 3, cp = c & 0x07;
+        else
+            return 0;
+        if (i + n >= len)
+            return 0;
+        for (size_t k = 1; k <= n; k++) {
+            if ((p[i + k] & 0xC0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (p[i + k] & 0x3F);
+        }
+        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return 0;
+        i += n + 1;
+    }
+    return 1;
+}
+
+static void shorten_value(const char *s, size_t len, char *out, size_t cap)
+{
+    size_t n = len < cap - 1 ? len : cap - 1;
+    /* Do not cut a UTF-8 sequence in half. */
+    if (n < len)
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+    memcpy(out, s, n);
+    out[n] = '\0';
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)out[i] < 0x20)
+            out[i] = ' ';
+}
+
+/* ---- dataset detection ------------------------------------------------------------ */
+
+enum dataset schema_dataset_by_name(const char *name)
+{
+    char k[64];
+    squash(name, strlen(name), k, sizeof k);
+    if (!strcmp(k, "influencers") || !strcmp(k, "influencer") || !strcmp(k, "inf"))
+        return DS_INFLUENCERS;
+    if (!strcmp(k, "posts") || !strcmp(k, "post"))
+        return DS_POSTS;
+    if (!strcmp(k, "trackingdata") || !strcmp(k, "tracking") || !strcmp(k, "trk") ||
+        !strcmp(k, "orders"))
+        return DS_TRACKING;
+    if (!strcmp(k, "payouts") || !strcmp(k, "payout") || !strcmp(k, "pay"))
+        return DS_PAYOUTS;
+    return DS_NONE;
+}
+
+/* Columns that tell one dataset from the others (shared ones like influencer_id, platform,
+ * date, campaign and brand say nothing). */
+static const char *const distinctive[DS_COUNT] = {
+    "name|category|gender|follower_count|followers|followercount|tier|persona|niche|"
+    "influencer_type|influencer_name",
+    "reach|likes|comments|caption|url|post_url|shares|saves|video_views|post_id|post_date|"
+    "impressions",
+    "revenue|orders|user_id|source|product|tracking_id|transaction_date|sales|clicks|brands",
+    "basis|rate|total_payout|payout_amount|payout_id|payment_date|payout_date|status|"
+    "posts_count|total_orders_by_influencer|payout_basis",
+};
+
+static enum dataset dataset_from_filename(const char *filename)
+{
+    if (!filename)
+        return DS_NONE;
+    const char *base = strrchr(filename, '/');
+    base = base ? base + 1 : filename;
+    char k[256];
+    squash(base, strlen(base), k, sizeof k);
+    if (strstr(k, "payout") || strstr(k, "payment"))
+        return DS_PAYOUTS;
+    if (strstr(k, "track") || strstr(k, "order") || strstr(k, "sale") || strstr(k, "conversion"))
+        return DS_TRACKING;
+    if (strstr(k, "post"))
+        return DS_POSTS;
+    if (strstr(k, "influencer") || strstr(k, "creator"))
+        return DS_INFLUENCERS;
+    return DS_NONE;
+}
+
+enum dataset schema_detect(const char *filename, const struct csv_field *header, size_t n,
+                           struct err *e)
+{
+    int score[DS_COUNT] = {0};
+    for (size_t i = 0; i < n; i++) {
+        char k[64];
+        const char *s = header[i].data;
+        size_t len = header[i].len;
+        trim(&s, &len);
+        if (len >= sizeof k)
+            continue;
+        squash(s, len, k, sizeof k);
+        for (int ds = 0; ds < DS_COUNT; ds++)
+            if (matches_alias_list(k, distinctive[ds]))
+                score[ds] += 2;
+    }
+    enum dataset hint = dataset_from_filename(filename);
+    if (hint != DS_NONE)
+        score[hint] += 1;
+    int best = DS_NONE, best_score = 0, ties = 0;
+    for (int ds = 0; ds < DS_COUNT; ds++) {
+        if (score[ds] > best_score) {
+            best = ds, best_score = score[ds], ties = 0;
+        } else if (score[ds] == best_score && best_score > 0) {
+            ties++;
+        }
+    }
+    if (best == DS_NONE || ties) {
+        err_set(e, ERR_INPUT,
+                "cannot tell which dataset this file holds from its name and header; "
+                "name it with --dataset influencers|posts|tracking_data|payouts");
+        return DS_NONE;
+    }
+    return (enum dataset)best;
+}
+
+/* ---- configuration ---------------------------------------------------------------- */
+
+void schema_config_default(struct schema_config *cfg)
+{
+    cfg->tier_bounds[0] = 10000;
+    cfg->tier_bounds[1] = 100000;
+    cfg->tier_bounds[2] = 500000;
+    cfg->tier_bounds[3] = 1000000;
+}
+
+const char *schema_tier(const struct schema_config *cfg, int64_t followers)
+{
+    static const char *const names[] = {"Nano", "Micro", "Mid", "Macro", "Mega"};
+    int i = 0;
+    while (i < 4 && followers >= cfg->tier_bounds[i])
+        i++;
+    return names[i];
+}
+
+/* ---- value parsers ---------------------------------------------------------------- */
+
+/* Skips a currency sign or code at *p (₹ $ € £ Rs Rs. INR USD). */
+static void skip_currency(const char **p, const char *end)
+{
+    const unsigned char *u = (const unsigned char *)*p;
+    size_t left = (size_t)(end - *p);
+    if (left >= 3 && u[0] == 0xE2 && u[1] == 0x82 && (u[2] == 0xB9 || u[2] == 0xAC)) {
+        *p += 3; /* ₹ or € */
+    } else if (left >= 2 && u[0] == 0xC2 && u[1] == 0xA3) {
+        *p += 2; /* £ */
+    } else if (left >= 1 && u[0] == '$') {
+        *p += 1;
+    } else if (left >= 3 && (!strncmp(*p, "INR", 3) || !strncmp(*p, "USD", 3))) {
+        *p += 3;
+    } else if (left >= 2 && (!strncmp(*p, "Rs", 2) || !strncmp(*p, "rs", 2))) {
+        *p += 2;
+        if (*p < end && **p == '.')
+            (*p)++;
+    } else {
+        return;
+    }
+    while (*p < end && (**p == ' ' || (unsigned char)**p == 0xC2))
+        (*p) += (**p == ' ') ? 1 : ((*p + 1 < end && (unsigned char)(*p)[1] == 0xA0) ? 2 : 0);
+}
+
+/*
+ * Parses a decimal number with optional sign, currency sign, thousands separators
+ * (western 1,234,567 or Indian 12,34,567 grouping), fraction and exponent into an
+ * integer scaled by 10^scale, rounding half away from zero. With `tail` non-NULL,
+ * trailing text after the number is allowed and returned there (for rates like
+ * "₹4,500/post"); otherwise it is an error. `percent` is set when a '%' follows.
+ */
+static int parse_decimal(const char *s, size_t len, int scale, int64_t *out, const char **reason,
+                         const char **tail, int *percent)
+{
+    const char *p = s, *end = s + len;
+    trim(&p, &len);
+    end = p + len;
+    int neg = 0;
+    if (p < end && (*p == '-' || *p == '+'))
+        neg = (*p++ == '-');
+    skip_currency(&p, end);
+    if (p < end && (*p == '-' || *p == '+'))
+        neg = (*p++ == '-');
+    uint64_t mant = 0; /* all digits seen, as an integer */
+    int digits = 0, frac_digits = 0;
+    int groups = 0, first_group = 0, group_len = 0, saw_comma = 0, bad_group = 0;
+    const char *num_start = p;
+    for (; p < end; p++) {
+        char c = *p;
+        if (c >= '0' && c <= '9') {
+            if (mant > (UINT64_MAX - 9) / 10) {
+                if (frac_digits > 0)
+                    continue; /* beyond 19 significant digits: the rest cannot matter */
+                *reason = "number too large";
+                return -1;
+            }
+            mant = mant * 10 + (uint64_t)(c - '0');
+            digits++;
+            if (frac_digits > 0)
+                frac_digits++;
+            else
+                group_len++;
+        } else if (c == ',' && frac_digits == 0) {
+            if (group_len == 0) {
+                bad_group = 1;
+                break;
+            }
+            if (!saw_comma)
+                first_group = group_len;
+            else if (group_len != 2 && group_len != 3)
+                bad_group = 1;
+            saw_comma = 1;
+            groups++;
+            group_len = 0;
+        } else if (c == '.' && frac_digits == 0) {
+            frac_digits = 1; /* 1 + digits after the point */
+        } else {
+            break;
+        }
+    }
+    (void)first_group;
+    (void)groups;
+    if (saw_comma && group_len != 3)
+        bad_group = 1;
+    if (digits == 0 || bad_group || p == num_start) {
+        *reason = "not a number";
+        return -1;
+    }
+    int fraction = frac_digits > 0 ? frac_digits - 1 : 0;
+    /* Exponent. */
+    int exp10 = 0;
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        const char *q = p + 1;
+        int eneg = 0;
+        if (q < end && (*q == '-' || *q == '+'))
+            eneg = (*q++ == '-');
+        int ed = 0, ev = 0;
+        while (q < end && *q >= '0' && *q <= '9' && ev < 1000) {
+            ev = ev * 10 + (*q++ - '0');
+            ed++;
+        }
+        if (ed) {
+            exp10 = eneg ? -ev : ev;
+            p = q;
+        }
+    }
+    int pct = 0;
+    while (p < end && *p == ' ')
+        p++;
+    if (p < end && *p == '%') {
+        pct = 1;
+        p++;
+    }
+    if (p < end) {
+        if (!tail) {
+            *reason = "not a number";
+            return -1;
+        }
+        *tail = p;
+    } else if (tail) {
+        *tail = NULL;
+    }
+    if (percent)
+        *percent = pct;
+    else if (pct) {
+        *reason = "not a number";
+        return -1;
+    }
+    /* value = mant * 10^(exp10 - fraction - 2*pct); we want value * 10^scale. */
+    int shift = scale + exp10 - fraction - (pct ? 2 : 0);
+    uint64_t v = mant;
+    if (shift >= 0) {
+        for (int i = 0; i < shift; i++) {
+            if (v > UINT64_MAX / 10) {
+                *reason = "number too large";
+                return -1;
+            }
+            v *= 10;
+        }
+    } else {
+        int k = -shift, first;
+        if (k > 20) {
+            v = 0, first = 0;
+        } else {
+            uint64_t p10 = 1;
+            for (int i = 0; i < k - 1; i++)
+                p10 *= 10;
+            first = (int)((v / p10) % 10);
+            v = v / p10 / 10;
+        }
+        if (first >= 5)
+            v++;
+    }
+    if (v > (uint64_t)INT64_MAX) {
+        *reason = "number too large";
+        return -1;
+    }
+    *out = neg ? -(int64_t)v : (int64_t)v;
+    return 0;
+}
+
+int schema_parse_count(const char *s, size_t len, int64_t *out, const char **reason)
+{
+    int64_t scaled;
+    /* Parse with 6 decimals so that "17.0" is whole and "17.5" is not. */
+    if (parse_decimal(s, len, 6, &scaled, reason, NULL, NULL) < 0)
+        return -1;
+    if (scaled < 0) {
+        *reason = "negative count";
+        return -1;
+    }
+    if (scaled % 1000000) {
+        *reason = "not a whole number";
+        return -1;
+    }
+    *out = scaled / 1000000;
+    return 0;
+}
+
+int schema_parse_money(const char *s, size_t len, int64_t *cents, const char **reason)
+{
+    return parse_decimal(s, len, 2, cents, reason, NULL, NULL);
+}
+
+int schema_parse_rate(const char *s, size_t len, int64_t *micros, const char **reason)
+{
+    int pct = 0;
+    return parse_decimal(s, len, 6, micros, reason, NULL, &pct);
+}
+
+/* Rates may arrive as text: "₹4,500/post", "₹58,800/post + 6.8%". The leading number is
+ * the rate; *has_tail tells the caller to keep the original text. */
+static int parse_rate_text(const char *s, size_t len, int64_t *micros, const char **reason,
+                           int *has_tail)
+{
+    const char *tail = NULL;
+    int pct = 0;
+    if (parse_decimal(s, len, 6, micros, reason, &tail, &pct) < 0)
+        return -1;
+    *has_tail = tail != NULL;
+    if (tail && !(*tail == '/' || *tail == ' ' || *tail == '+' || *tail == 'p')) {
+        *reason = "not a number";
+        return -1;
+    }
+    return 0;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return 29;
+    return dm[m - 1];
+}
+
+static int read_digits(const char **p, const char *end, int min, int max, int *out)
+{
+    int n = 0, v = 0;
+    while (*p < end && **p >= '0' && **p <= '9' && n < max) {
+        v = v * 10 + (**p - '0');
+        (*p)++;
+        n++;
+    }
+    if (n < min)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int schema_parse_date(const char *s, size_t len, struct buf *out, const char **reason)
+{
+    const char *p = s, *end;
+    trim(&p, &len);
+    end = p + len;
+    int y, m, d, a, b;
+    const char *q = p;
+    int day_first = 0;
+    if (read_digits(&q, end, 1, 4, &a) < 0)
+        goto bad;
+    if (q - p == 4) {
+        y = a;
+        if (q >= end || (*q != '-' && *q != '/' && *q != '.'))
+            goto bad;
+        char sep = *q++;
+        if (read_digits(&q, end, 1, 2, &m) < 0 || q >= end || *q++ != sep ||
+            read_digits(&q, end, 1, 2, &d) < 0)
+            goto bad;
+    } else {
+        day_first = 1;
+        d = a;
+        if (q >= end || (*q != '-' && *q != '/' && *q != '.'))
+            goto bad;
+        char sep = *q++;
+        if (read_digits(&q, end, 1, 2, &b) < 0 || q >= end || *q++ != sep)
+            goto bad;
+        m = b;
+        const char *ys = q;
+        if (read_digits(&q, end, 4, 4, &y) < 0 || q - ys != 4)
+            goto bad;
+    }
+    if (y < 1000 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m)) {
+        *reason = day_first ? "impossible date (dates in this form are read day first: DD-MM-YYYY)"
+                            : "impossible date";
+        return -1;
+    }
+    buf_printf(out, "%04d-%02d-%02d", y, m, d);
+    if (q == end)
+        return 0;
+    /* Optional time: [T ]HH:MM[:SS[.frac]] [Z|+hh:mm] */
+    if (*q != 'T' && *q != ' ')
+        goto bad;
+    q++;
+    while (q < end && *q == ' ')
+        q++;
+    int hh, mm, ss = 0;
+    if (read_digits(&q, end, 1, 2, &hh) < 0 || q >= end || *q++ != ':' ||
+        read_digits(&q, end, 2, 2, &mm) < 0)
+        goto bad;
+    const char *frac = NULL;
+    size_t frac_len = 0;
+    if (q < end && *q == ':') {
+        q++;
+        if (read_digits(&q, end, 2, 2, &ss) < 0)
+            goto bad;
+        if (q < end && *q == '.') {
+            frac = ++q;
+            while (q < end && *q >= '0' && *q <= '9')
+                q++;
+            frac_len = (size_t)(q - frac);
+            if (frac_len == 0 || frac_len > 9)
+                goto bad;
+        }
+    }
+    if (hh > 23 || mm > 59 || ss > 60) {
+        *reason = "impossible time";
+        return -1;
+    }
+    const char *tz = q;
+    if (q < end && *q == 'Z') {
+        q++;
+        tz = q;
+    } else if (q < end && (*q == '+' || *q == '-')) {
+        q++;
+        int th, tm = 0;
+        if (read_digits(&q, end, 2, 2, &th) < 0)
+            goto bad;
+        if (q < end && *q == ':')
+            q++;
+        if (q < end && read_digits(&q, end, 2, 2, &tm) < 0)
+            goto bad;
+    }
+    if (q != end)
+        goto bad;
+    int frac_zero = 1;
+    for (size_t i = 0; i < frac_len; i++)
+        if (frac[i] != '0')
+            frac_zero = 0;
+    /* A bare midnight (what JavaScript's Date adds to a day) carries no information. */
+    if (hh == 0 && mm == 0 && ss == 0 && frac_zero && tz == end)
+        return 0;
+    buf_printf(out, " %02d:%02d:%02d", hh, mm, ss);
+    if (frac_len)
+        buf_printf(out, ".%.*s", (int)frac_len, frac);
+    if (tz != end)
+        buf_append(out, tz, (size_t)(end - tz));
+    return 0;
+bad:
+    *reason = "not a date (expected YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY)";
+    return -1;
+}
+
+int schema_iso_to_days(const char *iso, int32_t *days)
+{
+    int y, m, d;
+    const char *p = iso, *end = iso + strnlen(iso, 10);
+    if (read_digits(&p, end, 4, 4, &y) < 0 || p >= end || *p++ != '-' ||
+        read_digits(&p, end, 2, 2, &m) < 0 || p >= end || *p++ != '-' ||
+        read_digits(&p, end, 2, 2, &d) < 0)
+        return -1;
+    if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+        return -1;
+    /* Howard Hinnant's days_from_civil. */
+    y -= m <= 2;
+    int era = (y >= 0 ? y : y - 399) / 400;
+    int yoe = y - era * 400;
+    int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    *days = era * 146097 + doe - 719468;
+    return 0;
+}
+
+void schema_days_to_iso(int32_t days, char out[11])
+{
+    int z = days + 719468;
+    int era = (z >= 0 ? z : z - 146096) / 146097;
+    int doe = z - era * 146097;
+    int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int y = yoe + era * 400;
+    int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int mp = (5 * doy + 2) / 153;
+    int d = doy - (153 * mp + 2) / 5 + 1;
+    int m = mp + (mp < 10 ? 3 : -9);
+    y += m <= 2;
+    unsigned yy = (unsigned)y % 10000u, mm = (unsigned)m % 100u, dd = (unsigned)d % 100u;
+    snprintf(out, 11, "%04u-%02u-%02u", yy, mm, dd);
+}
+
+void schema_norm_gender(const char *s, size_t len, struct buf *out)
+{
+    char k[32];
+    trim(&s, &len);
+    squash(s, len < sizeof k ? len : sizeof k - 1, k, sizeof k);
+    if (!strcmp(k, "m") || !strcmp(k, "male") || !strcmp(k, "man"))
+        buf_puts(out, "Male");
+    else if (!strcmp(k, "f") || !strcmp(k, "female") || !strcmp(k, "woman"))
+        buf_puts(out, "Female");
+    else if (!strcmp(k, "nonbinary") || !strcmp(k, "nb") || !strcmp(k, "enby"))
+        buf_puts(out, "Non-binary");
+    else
+        buf_puts(out, "Other");
+}
+
+void schema_norm_platform(const char *s, size_t len, struct buf *out)
+{
+    static const struct {
+        const char *key, *name;
+    } known[] = {
+        {"instagram", "Instagram"}, {"ig", "Instagram"},  {"insta", "Instagram"},
+        {"youtube", "YouTube"},     {"yt", "YouTube"},    {"x", "Twitter"},
+        {"twitter", "Twitter"},     {"xtwitter", "Twitter"}, {"twitterx", "Twitter"},
+        {"facebook", "Facebook"},   {"fb", "Facebook"},   {"tiktok", "TikTok"},
+        {"linkedin", "LinkedIn"},   {"threads", "Threads"}, {"snapchat", "Snapchat"},
+        {"pinterest", "Pinterest"},
+    };
+    char k[64];
+    trim(&s, &len);
+    if (len < sizeof k) {
+        squash(s, len, k, sizeof k);
+        for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+            if (!strcmp(k, known[i].key)) {
+                buf_puts(out, known[i].name);
+                return;
+            }
+    }
+    buf_append(out, s, len);
+}
+
+static void norm_basis(const char *s, size_t len, struct buf *out)
+{
+    static const struct {
+        const char *key, *name;
+    } known[] = {
+        {"post", "post"},         {"perpost", "post"},           {"posts", "post"},
+        {"order", "order"},       {"perorder", "order"},         {"orders", "order"},
+        {"sale", "order"},        {"sales", "order"},            {"persale", "order"},
+        {"cpa", "order"},         {"revenueshare", "revenue_share"}, {"revshare", "revenue_share"},
+        {"commission", "revenue_share"}, {"percentage", "revenue_share"},
+        {"flat", "flat"},         {"fixed", "flat"},             {"flatfee", "flat"},
+        {"hybrid", "hybrid"},
+    };
+    char k[64];
+    trim(&s, &len);
+    if (len < sizeof k) {
+        squash(s, len, k, sizeof k);
+        for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+            if (!strcmp(k, known[i].key)) {
+                buf_puts(out, known[i].name);
+                return;
+            }
+    }
+    for (size_t i = 0; i < len; i++)
+        buf_putc(out, (char)tolower((unsigned char)s[i]));
+}
+
+static void norm_status(const char *s, size_t len, struct buf *out)
+{
+    trim(&s, &len);
+    if (squash_eq(s, len, "paid") || squash_eq(s, len, "completed") || squash_eq(s, len, "done"))
+        buf_puts(out, "Paid");
+    else if (squash_eq(s, len, "pending") || squash_eq(s, len, "unpaid") || squash_eq(s, len, "due"))
+        buf_puts(out, "Pending");
+    else if (len) {
+        buf_putc(out, (char)toupper((unsigned char)s[0]));
+        buf_append(out, s + 1, len - 1);
+    }
+}
+
+const char *schema_brand_in(const char *s, size_t len)
+{
+    /* Full names anywhere in the text (case-insensitive); short codes only as whole
+     * tokens, so that "MB Protein" and "HKV_GlowUp" count but "Kombucha" does not. */
+    char low[512];
+    size_t n = len < sizeof low - 1 ? len : sizeof low - 1;
+    for (size_t i = 0; i < n; i++)
+        low[i] = (char)tolower((unsigned char)s[i]);
+    low[n] = '\0';
+    if (strstr(low, "muscleblaze") || strstr(low, "muscle blaze"))
+        return "MuscleBlaze";
+    if (strstr(low, "hkvitals") || strstr(low, "hk vitals") || strstr(low, "hk_vitals"))
+        return "HKVitals";
+    if (strstr(low, "gritzo"))
+        return "Gritzo";
+    size_t i = 0;
+    while (i < n) {
+        while (i < n && !isalnum((unsigned char)low[i]))
+            i++;
+        size_t st = i;
+        while (i < n && isalnum((unsigned char)low[i]))
+            i++;
+        size_t tl = i - st;
+        if (tl == 2 && !memcmp(low + st, "mb", 2))
+            return "MuscleBlaze";
+        if (tl == 3 && !memcmp(low + st, "hkv", 3))
+            return "HKVitals";
+        if (tl == 2 && !memcmp(low + st, "gz", 2))
+            return "Gritzo";
+    }
+    return NULL;
+}
+
+static int flag_value(const char *s, size_t len, int64_t *out)
+{
+    trim(&s, &len);
+    if (squash_eq(s, len, "1") || squash_eq(s, len, "true") || squash_eq(s, len, "yes") ||
+        squash_eq(s, len, "y") || squash_eq(s, len, "return") || squash_eq(s, len, "returned") ||
+        squash_eq(s, len, "refund") || squash_eq(s, len, "refunded")) {
+        *out = 1;
+        return 0;
+    }
+    if (len == 0 || squash_eq(s, len, "0") || squash_eq(s, len, "false") ||
+        squash_eq(s, len, "no") || squash_eq(s, len, "n")) {
+        *out = 0;
+        return 0;
+    }
+    return -1;
+}
+
+void schema_format_int(enum col_kind kind, int64_t v, struct buf *out)
+{
+    uint64_t a = v < 0 ? (uint64_t)(-(v + 1)) + 1 : (uint64_t)v;
+    const char *sign = v < 0 ? "-" : "";
+    if (kind == COL_MONEY) {
+        buf_printf(out, "%s%llu.%02llu", sign, (unsigned long long)(a / 100),
+                   (unsigned long long)(a % 100));
+    } else if (kind == COL_RATE) {
+        char frac[8];
+        snprintf(frac, sizeof frac, "%06llu", (unsigned long long)(a % 1000000));
+        int n = 6;
+        while (n > 0 && frac[n - 1] == '0')
+            frac[--n] = '\0';
+        if (n)
+            buf_printf(out, "%s%llu.%s", sign, (unsigned long long)(a / 1000000), frac);
+        else
+            buf_printf(out, "%s%llu", sign, (unsigned long long)(a / 1000000));
+    } else {
+        buf_printf(out, "%lld", (long long)v);
+    }
+}
+
+/* ---- rows ------------------------------------------------------------------------- */
+
+void schema_row_init(struct schema_row *row, enum dataset ds)
+{
+    memset(row, 0, sizeof *row);
+    row->ds = ds;
+    buf_init(&row->text, 0);
+}
+
+void schema_row_release(struct schema_row *row)
+{
+    buf_release(&row->text);
+    enum dataset ds = row->ds;
+    memset(row, 0, sizeof *row);
+    row->ds = ds;
+}
+
+void schema_row_clear(struct schema_row *row)
+{
+    for (int c = 0; c < SCHEMA_MAX_COLS; c++) {
+        row->v[c].present = 0;
+        row->v[c].i = 0;
+        row->v[c].s = NULL;
+        row->v[c].len = 0;
+    }
+    row->extra = NULL;
+    row->extra_len = 0;
+    row->extra_off = 0;
+    row->line = 0;
+    buf_reset(&row->text);
+}
+
+/* Text values keep their offset in v[].i; pointers are refreshed after each append,
+ * since the buffer may move. */
+static void row_fixup(struct schema_row *row)
+{
+    const struct schema_dataset *d = schema_dataset(row->ds);
+    for (int c = 0; c < d->ncols; c++)
+        if (row->v[c].present && !schema_kind_is_int(d->cols[c].kind))
+            row->v[c].s = row->text.data + row->v[c].i;
+    if (row->extra)
+        row->extra = row->text.data + row->extra_off;
+}
+
+void schema_row_set_text(struct schema_row *row, int col, const char *s, size_t len)
+{
+    size_t off = row->text.len;
+    buf_append(&row->text, s, len);
+    buf_putc(&row->text, '\0');
+    row->v[col].present = 1;
+    row->v[col].i = (int64_t)off;
+    row->v[col].len = len;
+    row_fixup(row);
+}
+
+void schema_row_set_int(struct schema_row *row, int col, int64_t v)
+{
+    row->v[col].present = 1;
+    row->v[col].i = v;
+    row->v[col].s = NULL;
+    row->v[col].len = 0;
+}
+
+void schema_row_set_extra(struct schema_row *row, const char *json, size_t len)
+{
+    size_t off = row->text.len;
+    buf_append(&row->text, json, len);
+    buf_putc(&row->text, '\0');
+    row->extra = row->text.data + off;
+    row->extra_off = off;
+    row->extra_len = len;
+    row_fixup(row);
+}
+
+/* Appends the text of a normalised value produced into a scratch buf. */
+static void set_from_buf(struct schema_row *row, int col, const struct buf *b)
+{
+    schema_row_set_text(row, col, buf_cstr(b), b->len);
+}
+
+static int64_t mul_div_round(int64_t a, int64_t b, int64_t div)
+{
+    __int128 p = (__int128)a * b;
+    __int128 q = p >= 0 ? (p + div / 2) / div : -((-p + div / 2) / div);
+    if (q > INT64_MAX)
+        return INT64_MAX;
+    if (q < INT64_MIN)
+        return INT64_MIN;
+    return (int64_t)q;
+}
+
+void schema_row_derive(struct schema_row *row, const struct schema_config *cfg)
+{
+    struct schema_value *v = row->v;
+    switch (row->ds) {
+    case DS_INFLUENCERS: {
+        enum { ID, NAME, CATEGORY, GENDER, FOLLOWERS, PLATFORM, TIER, PERSONA };
+        if (!v[TIER].present && v[FOLLOWERS].present) {
+            const char *t = schema_tier(cfg, v[FOLLOWERS].i);
+            schema_row_set_text(row, TIER, t, strlen(t));
+        }
+        if (!v[PERSONA].present && (v[CATEGORY].present || v[GENDER].present)) {
+            struct buf b = BUF_INIT;
+            if (v[CATEGORY].present)
+                buf_append(&b, v[CATEGORY].s, v[CATEGORY].len);
+            if (v[CATEGORY].present && v[GENDER].present)
+                buf_puts(&b, " \xC2\xB7 "); /* " · " */
+            if (v[GENDER].present)
+                buf_append(&b, v[GENDER].s, v[GENDER].len);
+            set_from_buf(row, PERSONA, &b);
+            buf_release(&b);
+        }
+        break;
+    }
+    case DS_TRACKING: {
+        enum { ID, SOURCE, CAMPAIGN, INFLUENCER, USER, PRODUCT, BRAND, DATE, ORDERS, REVENUE,
+               CTYPE, CLICKS, RETURN, ORGANIC };
+        if (!v[ORDERS].present)
+            schema_row_set_int(row, ORDERS, 1);
+        if (!v[BRAND].present) {
+            const char *b = NULL;
+            if (v[SOURCE].present)
+                b = schema_brand_in(v[SOURCE].s, v[SOURCE].len);
+            if (!b && v[PRODUCT].present)
+                b = schema_brand_in(v[PRODUCT].s, v[PRODUCT].len);
+            if (!b && v[CAMPAIGN].present)
+                b = schema_brand_in(v[CAMPAIGN].s, v[CAMPAIGN].len);
+            if (!b)
+                b = "Unknown";
+            schema_row_set_text(row, BRAND, b, strlen(b));
+        }
+        int organic = !v[INFLUENCER].present || v[INFLUENCER].len == 0 ||
+                      (v[SOURCE].present && squash_eq(v[SOURCE].s, v[SOURCE].len, "organic"));
+        schema_row_set_int(row, ORGANIC, organic);
+        break;
+    }
+    case DS_PAYOUTS: {
+        enum { ID, INFLUENCER, CAMPAIGN, BASIS, RATE, ORDERS, POSTS, REVENUE, TOTAL, DATE, STATUS };
+        if (v[BASIS].present && !strcmp(v[BASIS].s, "order") && v[RATE].present &&
+            v[RATE].i > 0 && v[RATE].i < 1000000)
+            schema_row_set_text(row, BASIS, "revenue_share", 13);
+        if (!v[TOTAL].present && v[BASIS].present && v[RATE].present) {
+            const char *basis = v[BASIS].s;
+            if (!strcmp(basis, "order") && v[ORDERS].present)
+                schema_row_set_int(row, TOTAL, mul_div_round(v[RATE].i, v[ORDERS].i, 10000));
+            else if (!strcmp(basis, "post") && v[POSTS].present)
+                schema_row_set_int(row, TOTAL, mul_div_round(v[RATE].i, v[POSTS].i, 10000));
+            else if (!strcmp(basis, "revenue_share") && v[REVENUE].present)
+                schema_row_set_int(row, TOTAL, mul_div_round(v[RATE].i, v[REVENUE].i, 1000000));
+        }
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+/* ---- header mapping --------------------------------------------------------------- */
+
+int schema_map_init(struct schema_map *m, enum dataset ds, const struct csv_field *header,
+                    size_t n, const struct schema_config *cfg, struct err *e)
+{
+    const struct schema_dataset *d = schema_dataset(ds);
+    memset(m, 0, sizeof *m);
+    m->ds = ds;
+    m->cfg = cfg;
+    m->nin = n;
+    m->name_field = -1;
+    m->target = xcalloc(n ? n : 1, sizeof *m->target);
+    m->in_names = xcalloc(n ? n : 1, sizeof *m->in_names);
+    for (int c = 0; c < SCHEMA_MAX_COLS; c++)
+        m->source_of[c] = -1;
+
+    char **keys = xcalloc(n ? n : 1, sizeof *keys);
+    for (size_t f = 0; f < n; f++) {
+        const char *s = header[f].data;
+        size_t len = header[f].len;
+        trim(&s, &len);
+        if (len == 0 || !utf8_valid(s, len)) {
+            char tmp[32];
+            snprintf(tmp, sizeof tmp, "column_%zu", f + 1);
+            m->in_names[f] = xstrdup(tmp);
+        } else {
+            m->in_names[f] = xstrndup(s, len);
+        }
+        keys[f] = xmalloc(len + 1);
+        squash(s, len, keys[f], len + 1);
+        m->target[f] = SCHEMA_T_EXTRA;
+    }
+    /* Exact canonical names first, then aliases, so that an alias never takes a column
+     * whose canonical name is also present. */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t f = 0; f < n; f++) {
+            if (m->target[f] != SCHEMA_T_EXTRA || !keys[f][0])
+                continue;
+            for (int c = 0; c < d->ncols; c++) {
+                if (m->source_of[c] >= 0 || (d->cols[c].flags & SCHEMA_DERIVED))
+                    continue;
+                char cn[64];
+                squash(d->cols[c].name, strlen(d->cols[c].name), cn, sizeof cn);
+                int hit = pass == 0 ? !strcmp(cn, keys[f])
+                                    : matches_alias_list(keys[f], d->cols[c].aliases);
+                if (hit) {
+                    m->target[f] = c;
+                    m->source_of[c] = (int)f;
+                    break;
+                }
+            }
+        }
+    }
+    if (ds != DS_INFLUENCERS) {
+        for (size_t f = 0; f < n && m->name_field < 0; f++)
+            if (m->target[f] == SCHEMA_T_EXTRA && keys[f][0] &&
+                matches_alias_list(keys[f], influencer_name_aliases)) {
+                m->target[f] = SCHEMA_T_NAME;
+                m->name_field = (int)f;
+            }
+    }
+    for (size_t f = 0; f < n; f++)
+        free(keys[f]);
+    free(keys);
+
+    /* Required columns. */
+    const char *missing = NULL;
+    if (ds == DS_INFLUENCERS) {
+        if (m->source_of[0] < 0) {
+            if (m->source_of[1] < 0)
+                missing = "influencer_id (or name)";
+            else
+                m->ids_from_names = 1;
+        }
+    } else {
+        int inf = schema_col_index(ds, "influencer_id");
+        for (int c = 0; c < d->ncols && !missing; c++)
+            if ((d->cols[c].flags & SCHEMA_REQUIRED) && m->source_of[c] < 0 &&
+                !(c == inf && m->name_field >= 0))
+                missing = d->cols[c].name;
+    }
+    if (missing) {
+        struct buf have = BUF_INIT;
+        for (size_t f = 0; f < n; f++)
+            buf_printf(&have, "%s%s", f ? ", " : "", m->in_names[f]);
+        err_set(e, ERR_INPUT, "1: missing required column \"%s\" for %s (the header has: %s)",
+                missing, d->name, buf_cstr(&have));
+        buf_release(&have);
+        schema_map_release(m);
+        return ERR_INPUT;
+    }
+    return 0;
+}
+
+void schema_map_release(struct schema_map *m)
+{
+    if (m->in_names)
+        for (size_t f = 0; f < m->nin; f++)
+            free(m->in_names[f]);
+    free(m->in_names);
+    free(m->target);
+    buf_release(&m->scratch);
+    buf_release(&m->extra);
+    m->in_names = NULL;
+    m->target = NULL;
+    m->nin = 0;
+}
+
+/* ---- records ---------------------------------------------------------------------- */
+
+static void json_escape_into(struct buf *out, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    buf_putc(out, '"');
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') {
+            buf_putc(out, '\\');
+            buf_putc(out, (char)c);
+        } else if (c < 0x20) {
+            char esc[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
+            buf_append(out, esc, 6);
+        } else {
+            buf_putc(out, (char)c);
+        }
+    }
+    buf_putc(out, '"');
+}
+
+static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) {
+        h ^= b[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+/* An id for a record that has none: stable for the same record at the same place in a
+ * file (so re-importing a file replaces rather than duplicates), distinct for equal
+ * records at different places. */
+static void generated_id(const struct schema_map *m, const struct csv_record *rec, char out[24])
+{
+    uint64_t h = 1469598103934665603ULL;
+    h = fnv1a(h, &m->ds, sizeof m->ds);
+    for (size_t f = 0; f < rec->nfields; f++) {
+        h = fnv1a(h, rec->fields[f].data, rec->fields[f].len);
+        h = fnv1a(h, "\x1f", 1);
+    }
+    h = fnv1a(h, &m->ordinal, sizeof m->ordinal);
+    snprintf(out, 24, "%c%016llx", schema_dataset(m->ds)->id_prefix, (unsigned long long)h);
+}
+
+/* Lower-cased, spaces collapsed: the id of an influencer known only by name. */
+static void name_to_id(const char *s, size_t len, struct buf *out)
+{
+    int space = 0;
+    trim(&s, &len);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (is_space(c)) {
+            space = 1;
+            continue;
+        }
+        if (space)
+            buf_putc(out, ' ');
+        space = 0;
+        buf_putc(out, (char)tolower(c));
+    }
+}
+
+static int reject(struct schema_reject *rej, uint64_t line, const char *column, const char *value,
+                  size_t vlen, const char *reason)
+{
+    rej->line = line;
+    snprintf(rej->column, sizeof rej->column, "%s", column);
+    shorten_value(value, vlen, rej->value, sizeof rej->value);
+    snprintf(rej->reason, sizeof rej->reason, "%s", reason);
+    return -1;
+}
+
+/* Normalises one field into canonical column c. */
+static int put_field(struct schema_map *m, struct schema_row *row, int c, const char *s,
+                     size_t len, struct buf *scratch, struct buf *extra, const char **reason)
+{
+    const struct schema_col *col = &schema_dataset(m->ds)->cols[c];
+    int64_t iv;
+    buf_reset(scratch);
+    switch (col->kind) {
+    case COL_COUNT:
+        if (schema_parse_count(s, len, &iv, reason) < 0)
+            return -1;
+        schema_row_set_int(row, c, iv);
+        return 0;
+    case COL_MONEY:
+        if (schema_parse_money(s, len, &iv, reason) < 0)
+            return -1;
+        schema_row_set_int(row, c, iv);
+        return 0;
+    case COL_RATE: {
+        int tail = 0;
+        if (parse_rate_text(s, len, &iv, reason, &tail) < 0)
+            return -1;
+        schema_row_set_int(row, c, iv);
+        if (tail) { /* keep the terms as written ("₹58,800/post + 6.8%") */
+            buf_putc(extra, extra->len ? ',' : '{');
+            json_escape_into(extra, "rate_text", 9);
+            buf_putc(extra, ':');
+            json_escape_into(extra, s, len);
+        }
+        return 0;
+    }
+    case COL_FLAG:
+        if (flag_value(s, len, &iv) < 0) {
+            *reason = "not a yes/no value";
+            return -1;
+        }
+        schema_row_set_int(row, c, iv);
+        return 0;
+    case COL_DATE:
+        if (schema_parse_date(s, len, scratch, reason) < 0)
+            return -1;
+        break;
+    case COL_GENDER:
+        schema_norm_gender(s, len, scratch);
+        break;
+    case COL_PLATFORM:
+        schema_norm_platform(s, len, scratch);
+        break;
+    case COL_BASIS:
+        norm_basis(s, len, scratch);
+        break;
+    case COL_STATUS:
+        norm_status(s, len, scratch);
+        break;
+    case COL_BRAND: {
+        const char *b = schema_brand_in(s, len);
+        char k[64];
+        squash(s, len < sizeof k ? len : sizeof k - 1, k, sizeof k);
+        if (b && (!strcmp(k, "muscleblaze") || !strcmp(k, "mb") || !strcmp(k, "hkvitals") ||
+                  !strcmp(k, "hkv") || !strcmp(k, "gritzo") || !strcmp(k, "gz")))
+            buf_puts(scratch, b);
+        else
+            buf_append(scratch, s, len);
+        break;
+    }
+    case COL_ID: {
+        /* "32.0" → "32": ids that went through a float column. */
+        size_t n = len;
+        size_t dot = 0;
+        while (dot < n && s[dot] >= '0' && s[dot] <= '9')
+            dot++;
+        if (dot > 0 && dot < n && s[dot] == '.') {
+            size_t k = dot + 1;
+            while (k < n && s[k] == '0')
+                k++;
+            if (k == n && k > dot + 1)
+                n = dot;
+        }
+        buf_append(scratch, s, n);
+        break;
+    }
+    case COL_TEXT:
+        buf_append(scratch, s, len);
+        break;
+    }
+    set_from_buf(row, c, scratch);
+    return 0;
+}
+
+int schema_row_build(struct schema_map *m, const struct csv_record *rec, struct schema_row *row,
+                     struct schema_reject *rej)
+{
+    const struct schema_dataset *d = schema_dataset(m->ds);
+    struct buf scratch = m->scratch, extra = m->extra;
+    int rc = -1;
+    buf_reset(&scratch);
+    buf_reset(&extra);
+    schema_row_clear(row);
+    row->ds = m->ds;
+    row->line = rec->line;
+    m->ordinal++;
+
+    size_t n = rec->nfields;
+    if (n > m->nin) {
+        for (size_t f = m->nin; f < n; f++)
+            if (rec->fields[f].len) {
+                char msg[128];
+                snprintf(msg, sizeof msg, "record has %zu fields, the header has %zu", n, m->nin);
+                reject(rej, rec->line, "", rec->fields[f].data, rec->fields[f].len, msg);
+                goto out;
+            }
+        n = m->nin;
+    }
+    const char *name_s = NULL;
+    size_t name_len = 0;
+    for (size_t f = 0; f < n; f++) {
+        const char *s = rec->fields[f].data;
+        size_t len = rec->fields[f].len;
+        trim(&s, &len);
+        if (len == 0)
+            continue;
+        if (!utf8_valid(s, len)) {
+            reject(rej, rec->line, m->in_names[f], s, len,
+                   "invalid UTF-8 text (save the file as UTF-8)");
+            goto out;
+        }
+        int t = m->target[f];
+        if (t >= 0) {
+            const char *reason = NULL;
+            if (put_field(m, row, t, s, len, &scratch, &extra, &reason) < 0) {
+                reject(rej, rec->line, m->in_names[f], s, len, reason);
+                goto out;
+            }
+        } else if (t == SCHEMA_T_NAME) {
+            name_s = s;
+            name_len = len;
+        } else if (t == SCHEMA_T_EXTRA) {
+            buf_putc(&extra, extra.len ? ',' : '{');
+            json_escape_into(&extra, m->in_names[f], strlen(m->in_names[f]));
+            buf_putc(&extra, ':');
+            json_escape_into(&extra, s, len);
+        }
+    }
+
+    /* Ids: given, derived from the name, or generated. */
+    int key = 0, inf = schema_col_index(m->ds, "influencer_id");
+    if (m->ds == DS_INFLUENCERS) {
+        if (!row->v[key].present && row->v[1].present) {
+            buf_reset(&scratch);
+            name_to_id(row->v[1].s, row->v[1].len, &scratch);
+            set_from_buf(row, key, &scratch);
+        }
+        if (!row->v[key].present) {
+            int f = m->source_of[key] >= 0 ? m->source_of[key] : m->source_of[1];
+            reject(rej, rec->line, f >= 0 ? m->in_names[f] : "influencer_id", "", 0,
+                   "missing influencer id and name");
+            goto out;
+        }
+    } else {
+        if (!row->v[inf].present && name_s) {
+            buf_reset(&scratch);
+            name_to_id(name_s, name_len, &scratch);
+            set_from_buf(row, inf, &scratch);
+        } else if (name_s) {
+            buf_putc(&extra, extra.len ? ',' : '{');
+            json_escape_into(&extra, m->in_names[m->name_field],
+                             strlen(m->in_names[m->name_field]));
+            buf_putc(&extra, ':');
+            json_escape_into(&extra, name_s, name_len);
+        }
+        if (!row->v[key].present) {
+            char id[24];
+            generated_id(m, rec, id);
+            schema_row_set_text(row, key, id, strlen(id));
+        }
+    }
+    /* Values a row must have. */
+    for (int c = 0; c < d->ncols; c++) {
+        if (!(d->cols[c].flags & SCHEMA_REQUIRED) || row->v[c].present)
+            continue;
+        if (m->ds == DS_TRACKING && c == inf)
+            continue;
+        int f = m->source_of[c] >= 0 ? m->source_of[c] : m->name_field;
+        char msg[96];
+        snprintf(msg, sizeof msg, "missing value (%s is required)", d->cols[c].name);
+        reject(rej, rec->line, f >= 0 ? m->in_names[f] : d->cols[c].name, "", 0, msg);
+        goto out;
+    }
+    if (m->ds == DS_TRACKING) {
+        int rev = schema_col_index(DS_TRACKING, "revenue");
+        int ret = schema_col_index(DS_TRACKING, "is_return");
+        if (row->v[rev].i < 0 && !(row->v[ret].present && row->v[ret].i)) {
+            char val[32];
+            struct buf b = BUF_INIT;
+            schema_format_int(COL_MONEY, row->v[rev].i, &b);
+            snprintf(val, sizeof val, "%s", buf_cstr(&b));
+            buf_release(&b);
+            reject(rej, rec->line, m->in_names[m->source_of[rev]], val, strlen(val),
+                   "negative revenue (only rows marked as returns, is_return=1, may be negative)");
+            goto out;
+        }
+    }
+    if (extra.len) {
+        buf_putc(&extra, '}');
+        schema_row_set_extra(row, extra.data, extra.len);
+    }
+    schema_row_derive(row, m->cfg);
+    rc = 0;
+out:
+    m->scratch = scratch; /* keep the grown buffers for the next record */
+    m->extra = extra;
+    return rc;
+}

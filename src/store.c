@@ -1,0 +1,147 @@
+/* store.c — picks a storage backend from the database URL and dispatches every store_
+ * call through its struct store_ops (store_impl.h). Backends live in store_sqlite.c (and,
+ * later, store_pg.c). Calls err and the backends' open functions only. */
+#include "store.h"
+
+#include <assert.h>
+#include <string.h>
+
+#include "store_impl.h"
+
+#include "banned.h"
+
+/* Length of a leading "scheme://" (letters, digits, '+', '-', '.'), 0 when url has none. */
+static size_t url_scheme_len(const char *url)
+{
+    size_t i = 0;
+    if (!((url[0] >= 'a' && url[0] <= 'z') || (url[0] >= 'A' && url[0] <= 'Z')))
+        return 0;
+    while (url[i] && url[i] != ':') {
+        char c = url[i];
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '+' || c == '-' || c == '.';
+        if (!ok)
+            return 0;
+        i++;
+    }
+    return strncmp(url + i, "://", 3) == 0 ? i : 0;
+}
+
+static int has_prefix(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* Accepted forms: "sqlite:PATH", "sqlite://PATH" (so "sqlite:///abs/x.db" is /abs/x.db), a
+ * plain path, and "postgresql://" / "postgres://" URLs. Anything else that looks like a
+ * URL is refused rather than created as a file with a strange name. */
+int store_open(const char *url, struct store **out, struct err *e)
+{
+    assert(url && out);
+    *out = NULL;
+    if (has_prefix(url, "postgresql://") || has_prefix(url, "postgres://"))
+        return err_set(e, ERR_USAGE,
+                       "PostgreSQL support is not built yet (use --db sqlite:PATH for now)");
+    const char *path = url;
+    if (has_prefix(url, "sqlite://"))
+        path = url + strlen("sqlite://");
+    else if (has_prefix(url, "sqlite:"))
+        path = url + strlen("sqlite:");
+    else if (url_scheme_len(url) > 0)
+        return err_set(e, ERR_USAGE,
+                       "%.*s: unknown kind of database URL (use sqlite:PATH, a file path, or "
+                       "postgresql://...)",
+                       (int)url_scheme_len(url) + 3, url);
+    if (!path[0])
+        return err_set(e, ERR_USAGE, "no database file named in \"%s\" (use sqlite:PATH)", url);
+    return store_sqlite_open(path, out, e);
+}
+
+void store_close(struct store *s)
+{
+    if (s)
+        s->ops->close(s);
+}
+
+const char *store_backend(const struct store *s)
+{
+    return s->ops->backend;
+}
+
+const char *store_location(const struct store *s)
+{
+    return s->location;
+}
+
+int store_schema_version(struct store *s, int *version, struct err *e)
+{
+    assert(version);
+    return s->ops->schema_version(s, version, e);
+}
+
+int store_begin(struct store *s, struct err *e)
+{
+    return s->ops->begin(s, e);
+}
+
+int store_commit(struct store *s, struct err *e)
+{
+    return s->ops->commit(s, e);
+}
+
+void store_rollback(struct store *s)
+{
+    s->ops->rollback(s);
+}
+
+int store_clear(struct store *s, enum dataset ds, struct err *e)
+{
+    assert(ds >= 0 && ds < DS_COUNT);
+    return s->ops->clear(s, ds, e);
+}
+
+int store_put(struct store *s, const struct schema_row *row, struct err *e)
+{
+    assert(row && row->ds >= 0 && row->ds < DS_COUNT);
+    return s->ops->put(s, row, e);
+}
+
+int store_count(struct store *s, enum dataset ds, int64_t *n, struct err *e)
+{
+    assert(ds >= 0 && ds < DS_COUNT && n);
+    return s->ops->count(s, ds, n, e);
+}
+
+int store_scan(struct store *s, enum dataset ds, store_row_fn fn, void *ctx, struct err *e)
+{
+    assert(ds >= 0 && ds < DS_COUNT && fn);
+    return s->ops->scan(s, ds, fn, ctx, e);
+}
+
+int store_each_key(struct store *s, enum dataset ds, store_key_fn fn, void *ctx, struct err *e)
+{
+    assert(ds >= 0 && ds < DS_COUNT && fn);
+    return s->ops->each_key(s, ds, fn, ctx, e);
+}
+
+int store_extra_keys(struct store *s, enum dataset ds, char ***keys, size_t *n, struct err *e)
+{
+    assert(ds >= 0 && ds < DS_COUNT && keys && n);
+    *keys = NULL;
+    *n = 0;
+    return s->ops->extra_keys(s, ds, keys, n, e);
+}
+
+int store_log_import(struct store *s, const struct store_import_log *log, struct err *e)
+{
+    assert(log);
+    return s->ops->log_import(s, log, e);
+}
+
+int store_recent_imports(struct store *s, struct store_import_log *out, size_t max, size_t *n,
+                         struct err *e)
+{
+    assert(n && (out || max == 0));
+    *n = 0;
+    return s->ops->recent_imports(s, out, max, n, e);
+}

@@ -1,0 +1,63 @@
+/* store.h — persistent storage of the four datasets behind one interface: SQLite now
+ * (store_sqlite.c), PostgreSQL beside it later. Raw rows are the source of truth.
+ * Schema follows schema.h: one table per dataset, its canonical columns plus `extra`
+ * (JSON text), versioned by migrations. Writes happen inside store_begin/store_commit:
+ * an import applies whole or not at all. A store is used by one thread at a time. */
+#ifndef INFLUDASH_STORE_H
+#define INFLUDASH_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "schema.h"
+
+struct store;
+
+struct store_import_log {
+    int64_t id;
+    char dataset[32];
+    char file[256];
+    char mode[16];       /* "append" | "replace" */
+    int64_t accepted;
+    int64_t rejected;
+    int64_t started_at;  /* unix seconds */
+    int64_t finished_at;
+};
+
+/* url: "sqlite:PATH", "sqlite://PATH" or a plain path. Creates the database and runs the
+ * migrations when needed. */
+int store_open(const char *url, struct store **out, struct err *e);
+void store_close(struct store *s);
+const char *store_backend(const struct store *s); /* "sqlite" */
+/* The database location without credentials, for status output. */
+const char *store_location(const struct store *s);
+int store_schema_version(struct store *s, int *version, struct err *e);
+
+int store_begin(struct store *s, struct err *e);
+int store_commit(struct store *s, struct err *e);
+void store_rollback(struct store *s);
+
+/* Within a transaction: removes every row of a dataset (replace mode). */
+int store_clear(struct store *s, enum dataset ds, struct err *e);
+/* Within a transaction: inserts a row, or replaces the stored row with the same key. */
+int store_put(struct store *s, const struct schema_row *row, struct err *e);
+
+int store_count(struct store *s, enum dataset ds, int64_t *n, struct err *e);
+/* Calls fn for each stored row in insertion order; a negative return stops the scan and
+ * is returned. The row is valid only during the call. */
+typedef int (*store_row_fn)(void *ctx, const struct schema_row *row);
+int store_scan(struct store *s, enum dataset ds, store_row_fn fn, void *ctx, struct err *e);
+/* Calls fn with each stored key (influencer_id, post_id, ...). */
+typedef int (*store_key_fn)(void *ctx, const char *key, size_t len);
+int store_each_key(struct store *s, enum dataset ds, store_key_fn fn, void *ctx, struct err *e);
+/* The distinct keys used in the `extra` JSON of a dataset, sorted; caller frees each
+ * string and the array. */
+int store_extra_keys(struct store *s, enum dataset ds, char ***keys, size_t *n, struct err *e);
+
+int store_log_import(struct store *s, const struct store_import_log *log, struct err *e);
+/* Newest first, at most max entries; returns how many were filled in *n. */
+int store_recent_imports(struct store *s, struct store_import_log *out, size_t max, size_t *n,
+                         struct err *e);
+
+#endif

@@ -1,0 +1,46 @@
+/* store_impl.h — private to the store: the vtable each backend fills in, and the backends'
+ * open functions. store.c dispatches through it; store_sqlite.c (and later store_pg.c)
+ * implement it. Nothing outside src/store*.c includes this header. */
+#ifndef INFLUDASH_STORE_IMPL_H
+#define INFLUDASH_STORE_IMPL_H
+
+#include "store.h"
+
+/* One backend's implementation of every store.h function after store_open. The contracts
+ * are store.h's; store.c has already checked the arguments it can (dataset in range,
+ * non-NULL outputs). */
+struct store_ops {
+    const char *backend; /* "sqlite", "postgresql" */
+    void (*close)(struct store *s);
+    int (*schema_version)(struct store *s, int *version, struct err *e);
+    int (*begin)(struct store *s, struct err *e);
+    int (*commit)(struct store *s, struct err *e);
+    void (*rollback)(struct store *s);
+    int (*clear)(struct store *s, enum dataset ds, struct err *e);
+    int (*put)(struct store *s, const struct schema_row *row, struct err *e);
+    int (*count)(struct store *s, enum dataset ds, int64_t *n, struct err *e);
+    int (*scan)(struct store *s, enum dataset ds, store_row_fn fn, void *ctx, struct err *e);
+    int (*each_key)(struct store *s, enum dataset ds, store_key_fn fn, void *ctx,
+                    struct err *e);
+    int (*extra_keys)(struct store *s, enum dataset ds, char ***keys, size_t *n,
+                      struct err *e);
+    int (*log_import)(struct store *s, const struct store_import_log *log, struct err *e);
+    int (*recent_imports)(struct store *s, struct store_import_log *out, size_t max,
+                          size_t *n, struct err *e);
+};
+
+/* The part every backend's handle starts with: backends embed it as their first member
+ * and cast back. */
+struct store {
+    const struct store_ops *ops;
+    const char *location; /* owned by the backend; no credentials */
+};
+
+/* Opens (creating when needed) the SQLite database at path and brings its schema up to
+ * date. On success *out is a new store that store_close frees. */
+int store_sqlite_open(const char *path, struct store **out, struct err *e);
+
+/* The newest schema version this build knows; every backend migrates up to it. */
+#define STORE_SCHEMA_VERSION 1
+
+#endif

@@ -1,0 +1,841 @@
+/* store_sqlite.c — the SQLite backend of the store (see store.h, store_impl.h): one database
+ * file in WAL mode, tables generated from schema.h's dataset definitions by versioned
+ * migrations, and a cached upsert statement per dataset for fast imports.
+ * Calls sqlite3, schema (dataset tables, row setters), buf and err. */
+#include "store_impl.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "buf.h"
+
+#include "banned.h"
+
+#define BUSY_TIMEOUT_MS 5000
+/* At most this many distinct keys in a dataset's extra JSON are listed. */
+#define EXTRA_KEYS_MAX 100000
+
+struct store_sqlite {
+    struct store base; /* first: store.c sees only this */
+    sqlite3 *db;
+    char *path;
+    sqlite3_stmt *put[DS_COUNT]; /* upsert per dataset, prepared on first use */
+};
+
+static struct store_sqlite *from_base(struct store *base)
+{
+    return (struct store_sqlite *)base;
+}
+
+/* What a failure means and what to do, for the codes a user can act on; NULL for the rest,
+ * which are reported with SQLite's own message. */
+static const char *explain(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_BUSY:
+        return "database is locked by another process (try again, or stop the other import)";
+    case SQLITE_NOTADB:
+        return "file is not a database (it is not an SQLite file, or it is damaged or "
+               "encrypted; point --db at an infludash database or a new file name)";
+    case SQLITE_CORRUPT:
+        return "database file is damaged (restore it from a backup, or point --db at a new "
+               "file and import again)";
+    case SQLITE_FULL:
+        return "disk is full (free some space and try again)";
+    case SQLITE_READONLY:
+        return "database is read-only (check the permissions of the file and its directory: "
+               "SQLite writes a -wal and a -shm file beside it)";
+    case SQLITE_PERM:
+    case SQLITE_AUTH:
+        return "permission denied (check the permissions of the file and its directory)";
+    default:
+        return NULL;
+    }
+}
+
+/* Fills e with "PATH: WHAT: what went wrong (what to do)" for an SQLite failure and returns
+ * ERR_STORE. Call it right after the failing call, while SQLite's message is current. */
+static int fail(struct store_sqlite *s, int rc, struct err *e, const char *what_fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int fail(struct store_sqlite *s, int rc, struct err *e, const char *what_fmt, ...)
+{
+    char what[256];
+    va_list ap;
+    va_start(ap, what_fmt);
+    vsnprintf(what, sizeof what, what_fmt, ap);
+    va_end(ap);
+
+    const char *known = explain(rc);
+    if (known)
+        return err_set(e, ERR_STORE, "%s: %s: %s", s->path, what, known);
+
+    const char *msg = s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
+    int sys = s->db ? sqlite3_system_errno(s->db) : 0;
+    int primary = rc & 0xff;
+    if (primary == SQLITE_CANTOPEN || primary == SQLITE_IOERR) {
+        char sysbuf[128] = "";
+        const char *sysmsg = sys ? strerror_r(sys, sysbuf, sizeof sysbuf) : NULL;
+        return err_set(e, ERR_STORE, "%s: %s: %s%s%s (check that the directory exists, that "
+                       "you may write there, and that the disk is healthy)",
+                       s->path, what, msg, sysmsg ? ": " : "", sysmsg ? sysmsg : "");
+    }
+    if (primary == SQLITE_CONSTRAINT)
+        return err_set(e, ERR_STORE, "%s: %s: %s (the row breaks a rule of the table)",
+                       s->path, what, msg);
+    if (primary == SQLITE_NOMEM)
+        return err_set(e, ERR_STORE, "%s: %s: out of memory (close other programs or import "
+                       "smaller files)", s->path, what);
+    return err_set(e, ERR_STORE, "%s: %s: %s (SQLite error %d; if it persists, check the "
+                   "database with `sqlite3 %s 'PRAGMA integrity_check'`)",
+                   s->path, what, msg, rc, s->path);
+}
+
+/* Runs SQL without parameters (pragmas, transaction control, DDL). */
+static int exec_sql(struct store_sqlite *s, const char *sql, struct err *e, const char *what)
+{
+    int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return fail(s, rc, e, "%s", what);
+    return 0;
+}
+
+static int prepare(struct store_sqlite *s, const char *sql, unsigned flags, sqlite3_stmt **stmt,
+                   struct err *e, const char *what)
+{
+    int rc = sqlite3_prepare_v3(s->db, sql, -1, flags, stmt, NULL);
+    if (rc != SQLITE_OK) {
+        *stmt = NULL;
+        return fail(s, rc, e, "%s", what);
+    }
+    return 0;
+}
+
+/* Table and column names come from schema.c, never from input; they are quoted anyway, and
+ * must stay plain so that quoting is all they need. Checked in debug builds. */
+#ifndef NDEBUG
+static int is_plain_identifier(const char *name)
+{
+    if (!name[0])
+        return 0;
+    for (const char *p = name; *p; p++) {
+        int ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_';
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+#endif
+
+static void put_ident(struct buf *b, const char *name)
+{
+    assert(is_plain_identifier(name));
+    buf_printf(b, "\"%s\"", name);
+}
+
+/* Index of the dataset's key column (flag SCHEMA_KEY); every dataset has exactly one. */
+static int key_col(const struct schema_dataset *d)
+{
+    for (int i = 0; i < d->ncols; i++)
+        if (d->cols[i].flags & SCHEMA_KEY)
+            return i;
+    assert(!"dataset without a key column");
+    return -1;
+}
+
+/* "c1","c2",...,"extra" */
+static void put_column_list(struct buf *b, const struct schema_dataset *d)
+{
+    for (int i = 0; i < d->ncols; i++) {
+        put_ident(b, d->cols[i].name);
+        buf_puts(b, ",");
+    }
+    buf_puts(b, "\"extra\"");
+}
+
+/* ---- migrations ---------------------------------------------------------------------- */
+
+/* CREATE TABLE for one dataset: its canonical columns in order, INTEGER or TEXT by kind,
+ * the key TEXT NOT NULL UNIQUE, then `extra` (JSON text). The table keeps its implicit
+ * rowid, so scans in rowid order return rows in insertion order and an upsert keeps the
+ * replaced row's place. */
+static void dataset_ddl(struct buf *b, const struct schema_dataset *d)
+{
+    assert(d->ncols > 0 && d->ncols <= SCHEMA_MAX_COLS);
+    buf_puts(b, "CREATE TABLE ");
+    put_ident(b, d->name);
+    buf_puts(b, " (");
+    for (int i = 0; i < d->ncols; i++) {
+        const struct schema_col *c = &d->cols[i];
+        assert(strcmp(c->name, "extra") != 0);
+        put_ident(b, c->name);
+        buf_puts(b, schema_kind_is_int(c->kind) ? " INTEGER" : " TEXT");
+        if (c->flags & SCHEMA_KEY)
+            buf_puts(b, " NOT NULL UNIQUE");
+        buf_puts(b, ", ");
+    }
+    buf_puts(b, "\"extra\" TEXT)");
+}
+
+/* Version 1: one table per dataset, and the import log. */
+static int migration_1(struct store_sqlite *s, struct err *e)
+{
+    struct buf sql = BUF_INIT;
+    int rc = 0;
+    for (int ds = 0; ds < DS_COUNT && rc == 0; ds++) {
+        const struct schema_dataset *d = schema_dataset((enum dataset)ds);
+        buf_reset(&sql);
+        dataset_ddl(&sql, d);
+        rc = exec_sql(s, buf_cstr(&sql), e, "creating the dataset tables");
+    }
+    if (rc == 0)
+        rc = exec_sql(s,
+                      "CREATE TABLE imports ("
+                      "id INTEGER PRIMARY KEY, dataset TEXT NOT NULL, file TEXT NOT NULL, "
+                      "mode TEXT NOT NULL, accepted INTEGER NOT NULL, "
+                      "rejected INTEGER NOT NULL, started_at INTEGER NOT NULL, "
+                      "finished_at INTEGER NOT NULL)",
+                      e, "creating the import log table");
+    buf_release(&sql);
+    return rc;
+}
+
+typedef int (*migration_fn)(struct store_sqlite *s, struct err *e);
+/* migrations[v - 1] brings a database from version v - 1 to v. Append only: a migration
+ * that has shipped is never edited. */
+static const migration_fn migrations[] = {migration_1};
+_Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
+               "one migration per schema version");
+
+/* Runs a query that yields one integer. */
+static int query_int(struct store_sqlite *s, const char *sql, int64_t *out, struct err *e,
+                     const char *what)
+{
+    sqlite3_stmt *stmt;
+    int rc = prepare(s, sql, 0, &stmt, e, what);
+    if (rc < 0)
+        return rc;
+    int step = sqlite3_step(stmt);
+    if (step == SQLITE_ROW) {
+        *out = sqlite3_column_int64(stmt, 0);
+        rc = 0;
+    } else {
+        rc = fail(s, step == SQLITE_DONE ? SQLITE_INTERNAL : step, e, "%s", what);
+    }
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+/* The newest applied migration, 0 for a new (empty) database. A database with tables but
+ * no schema_migrations belongs to something else and is refused rather than altered. */
+static int applied_version(struct store_sqlite *s, int *version, struct err *e)
+{
+    int64_t has_log, tables, v = 0;
+    int rc = query_int(s,
+                       "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
+                       "name = 'schema_migrations'",
+                       &has_log, e, "reading the schema version");
+    if (rc == 0 && !has_log) {
+        rc = query_int(s,
+                       "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
+                       "name NOT LIKE 'sqlite_%'",
+                       &tables, e, "reading the schema version");
+        if (rc == 0 && tables > 0)
+            return err_set(e, ERR_STORE,
+                           "%s: an SQLite database, but not an infludash one (it has tables "
+                           "and no schema_migrations); point --db at a new file name or an "
+                           "infludash database",
+                           s->path);
+    }
+    if (rc == 0 && has_log)
+        rc = query_int(s, "SELECT coalesce(max(version), 0) FROM schema_migrations", &v, e,
+                       "reading the schema version");
+    if (rc < 0)
+        return rc;
+    *version = v > INT32_MAX ? INT32_MAX : (int)v;
+    return 0;
+}
+
+static int too_new(struct store_sqlite *s, int version, struct err *e)
+{
+    return err_set(e, ERR_STORE,
+                   "%s: the database has schema version %d, newer than this infludash "
+                   "understands (%d); upgrade infludash, or point --db at another database",
+                   s->path, version, STORE_SCHEMA_VERSION);
+}
+
+static int record_migration(struct store_sqlite *s, int version, struct err *e)
+{
+    sqlite3_stmt *stmt;
+    int rc = prepare(s,
+                     "INSERT INTO schema_migrations (version, applied_at) "
+                     "VALUES (?1, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+                     0, &stmt, e, "recording a migration");
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int(stmt, 1, version);
+    int step = sqlite3_step(stmt);
+    if (step != SQLITE_DONE)
+        rc = fail(s, step, e, "recording migration %d", version);
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+/* Applies the migrations the database lacks, all in one write transaction: a failure
+ * leaves the database as it was. An up-to-date database is only read, so opening one that
+ * another process is writing to does not wait for it. */
+static int migrate(struct store_sqlite *s, struct err *e)
+{
+    int version;
+    int rc = applied_version(s, &version, e);
+    if (rc < 0)
+        return rc;
+    if (version > STORE_SCHEMA_VERSION)
+        return too_new(s, version, e);
+    if (version == STORE_SCHEMA_VERSION)
+        return 0;
+
+    rc = exec_sql(s, "BEGIN IMMEDIATE", e, "starting the schema migration");
+    if (rc < 0)
+        return rc;
+    /* Another process may have migrated between the read above and our lock. */
+    rc = applied_version(s, &version, e);
+    if (rc == 0 && version > STORE_SCHEMA_VERSION)
+        rc = too_new(s, version, e);
+    if (rc == 0)
+        rc = exec_sql(s,
+                      "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                      "version INTEGER PRIMARY KEY, applied_at TEXT)",
+                      e, "creating the schema_migrations table");
+    for (int v = version + 1; rc == 0 && v <= STORE_SCHEMA_VERSION; v++) {
+        rc = migrations[v - 1](s, e);
+        if (rc == 0)
+            rc = record_migration(s, v, e);
+        if (rc < 0)
+            err_prefix(e, "schema migration %d failed (the database was left unchanged)", v);
+    }
+    if (rc == 0)
+        rc = exec_sql(s, "COMMIT", e, "committing the schema migration");
+    if (rc < 0 && !sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+/* ---- open and close ------------------------------------------------------------------ */
+
+/* Connection settings. journal_mode is the first statement to read the file, so a file
+ * that is not a database, or one locked in rollback-journal mode, fails here. */
+static int configure(struct store_sqlite *s, struct err *e)
+{
+    int rc = exec_sql(s, "PRAGMA journal_mode = WAL", e, "opening the database");
+    /* synchronous=FULL: a commit is on disk when store_commit returns. The page cache
+     * (negative cache_size is in KiB: 64 MB) keeps an import's index pages in memory. */
+    if (rc == 0)
+        rc = exec_sql(s,
+                      "PRAGMA synchronous = FULL; PRAGMA foreign_keys = OFF; "
+                      "PRAGMA cache_size = -65536",
+                      e, "configuring the database connection");
+    return rc;
+}
+
+/* SQLite takes a file shorter than its header for an empty database and overwrites it, so
+ * a small file that is not a database (a CSV given by mistake) is refused before SQLite
+ * sees it. A missing or empty file is a new database; anything else is left to SQLite. */
+static int check_header(struct store_sqlite *s, struct err *e)
+{
+    static const char magic[16] = "SQLite format 3";
+    int fd = open(s->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    char head[sizeof magic];
+    ssize_t n;
+    do {
+        n = read(fd, head, sizeof head);
+    } while (n < 0 && errno == EINTR);
+    close(fd);
+    if (n <= 0) /* empty, or unreadable (a directory): SQLite reports the latter */
+        return 0;
+    if ((size_t)n < sizeof head || memcmp(head, magic, sizeof magic) != 0)
+        return fail(s, SQLITE_NOTADB, e, "opening the database");
+    return 0;
+}
+
+static void sqlite_close(struct store *base)
+{
+    struct store_sqlite *s = from_base(base);
+    for (int ds = 0; ds < DS_COUNT; ds++)
+        sqlite3_finalize(s->put[ds]);
+    /* Every statement is finalized, so this cannot fail with SQLITE_BUSY; an open
+     * transaction is rolled back. */
+    sqlite3_close(s->db);
+    free(s->path);
+    free(s);
+}
+
+static const struct store_ops sqlite_ops;
+
+int store_sqlite_open(const char *path, struct store **out, struct err *e)
+{
+    struct store_sqlite *s = xcalloc(1, sizeof *s);
+    s->base.ops = &sqlite_ops;
+    s->path = xstrdup(path);
+    s->base.location = s->path;
+
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
+                SQLITE_OPEN_EXRESCODE;
+    int rc = check_header(s, e);
+    if (rc < 0)
+        goto out;
+    rc = sqlite3_open_v2(path, &s->db, flags, NULL);
+    if (rc != SQLITE_OK) {
+        rc = fail(s, rc, e, "cannot open the database file");
+        goto out;
+    }
+    sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+    rc = configure(s, e);
+    if (rc == 0)
+        rc = migrate(s, e);
+out:
+    if (rc < 0) {
+        sqlite_close(&s->base);
+        return rc;
+    }
+    *out = &s->base;
+    return 0;
+}
+
+/* ---- transactions -------------------------------------------------------------------- */
+
+static int sqlite_schema_version(struct store *base, int *version, struct err *e)
+{
+    return applied_version(from_base(base), version, e);
+}
+
+/* BEGIN IMMEDIATE takes the write lock now, so a concurrent writer is reported here (after
+ * the busy timeout) instead of halfway through an import. */
+static int sqlite_begin(struct store *base, struct err *e)
+{
+    struct store_sqlite *s = from_base(base);
+    assert(sqlite3_get_autocommit(s->db));
+    return exec_sql(s, "BEGIN IMMEDIATE", e, "cannot start writing");
+}
+
+/* On failure the transaction may still be open: the caller calls store_rollback. */
+static int sqlite_commit(struct store *base, struct err *e)
+{
+    struct store_sqlite *s = from_base(base);
+    return exec_sql(s, "COMMIT", e, "cannot commit the changes");
+}
+
+static void sqlite_rollback(struct store *base)
+{
+    struct store_sqlite *s = from_base(base);
+    if (!sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* ---- writes -------------------------------------------------------------------------- */
+
+static int sqlite_clear(struct store *base, enum dataset ds, struct err *e)
+{
+    struct store_sqlite *s = from_base(base);
+    const struct schema_dataset *d = schema_dataset(ds);
+    assert(!sqlite3_get_autocommit(s->db));
+    struct buf sql = BUF_INIT;
+    buf_puts(&sql, "DELETE FROM ");
+    put_ident(&sql, d->name);
+    int rc = sqlite3_exec(s->db, buf_cstr(&sql), NULL, NULL, NULL);
+    buf_release(&sql);
+    if (rc != SQLITE_OK)
+        return fail(s, rc, e, "removing the %s rows", d->name);
+    return 0;
+}
+
+/* INSERT INTO "t" (cols..., "extra") VALUES (?1, ...) ON CONFLICT ("key") DO UPDATE SET
+ * "col" = excluded."col", ... for every column but the key, extra included. */
+static sqlite3_stmt *put_stmt(struct store_sqlite *s, enum dataset ds, struct err *e)
+{
+    if (s->put[ds])
+        return s->put[ds];
+    const struct schema_dataset *d = schema_dataset(ds);
+    int key = key_col(d);
+    struct buf sql = BUF_INIT;
+    buf_puts(&sql, "INSERT INTO ");
+    put_ident(&sql, d->name);
+    buf_puts(&sql, " (");
+    put_column_list(&sql, d);
+    buf_puts(&sql, ") VALUES (");
+    for (int i = 0; i <= d->ncols; i++)
+        buf_printf(&sql, "%s?%d", i ? ", " : "", i + 1);
+    buf_puts(&sql, ") ON CONFLICT (");
+    put_ident(&sql, d->cols[key].name);
+    buf_puts(&sql, ") DO UPDATE SET ");
+    for (int i = 0; i < d->ncols; i++) {
+        if (i == key)
+            continue;
+        put_ident(&sql, d->cols[i].name);
+        buf_puts(&sql, " = excluded.");
+        put_ident(&sql, d->cols[i].name);
+        buf_puts(&sql, ", ");
+    }
+    buf_puts(&sql, "\"extra\" = excluded.\"extra\"");
+    sqlite3_stmt *stmt;
+    char what[128];
+    snprintf(what, sizeof what, "preparing to store %s rows", d->name);
+    int rc = prepare(s, buf_cstr(&sql), SQLITE_PREPARE_PERSISTENT, &stmt, e, what);
+    buf_release(&sql);
+    if (rc < 0)
+        return NULL;
+    s->put[ds] = stmt;
+    return stmt;
+}
+
+/* Binds one value: NULL when absent, int64 for integer kinds, else text. The text is bound
+ * SQLITE_STATIC: the row outlives the statement's step and reset in store_put. */
+static int bind_value(sqlite3_stmt *stmt, int param, enum col_kind kind,
+                      const struct schema_value *v)
+{
+    if (!v->present)
+        return sqlite3_bind_null(stmt, param);
+    if (schema_kind_is_int(kind))
+        return sqlite3_bind_int64(stmt, param, v->i);
+    assert(v->s);
+    return sqlite3_bind_text64(stmt, param, v->s, v->len, SQLITE_STATIC, SQLITE_UTF8);
+}
+
+static int sqlite_put(struct store *base, const struct schema_row *row, struct err *e)
+{
+    struct store_sqlite *s = from_base(base);
+    assert(!sqlite3_get_autocommit(s->db));
+    sqlite3_stmt *stmt = put_stmt(s, row->ds, e);
+    if (!stmt)
+        return ERR_STORE;
+    const struct schema_dataset *d = schema_dataset(row->ds);
+    int rc = SQLITE_OK;
+    for (int i = 0; i < d->ncols && rc == SQLITE_OK; i++)
+        rc = bind_value(stmt, i + 1, d->cols[i].kind, &row->v[i]);
+    if (rc == SQLITE_OK)
+        rc = row->extra ? sqlite3_bind_text64(stmt, d->ncols + 1, row->extra, row->extra_len,
+                                              SQLITE_STATIC, SQLITE_UTF8)
+                        : sqlite3_bind_null(stmt, d->ncols + 1);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    int ret = 0;
+    if (rc != SQLITE_DONE) {
+        if (row->line)
+            ret = fail(s, rc, e, "storing the %s row of line %llu", d->name,
+                       (unsigned long long)row->line);
+        else
+            ret = fail(s, rc, e, "storing a %s row", d->name);
+    }
+    sqlite3_reset(stmt);
+    return ret;
+}
+
+/* ---- reads --------------------------------------------------------------------------- */
+
+static int sqlite_count(struct store *base, enum dataset ds, int64_t *n, struct err *e)
+{
+    struct store_sqlite *s = from_base(base);
+    const struct schema_dataset *d = schema_dataset(ds);
+    struct buf sql = BUF_INIT;
+    buf_puts(&sql, "SELECT count(*) FROM ");
+    put_ident(&sql, d->name);
+    char what[128];
+    snprintf(what, sizeof what, "counting the %s rows", d->name);
+    int rc = query_int(s, buf_cstr(&sql), n, e, what);
+    buf_release(&sql);
+    return rc;
+}
+
+/* Copies the current result row (columns in canonical order, then extra) into row. */
+static int row_from_stmt(struct store_sqlite *s, sqlite3_stmt *stmt,
+                         const struct schema_dataset *d, struct schema_row *row, struct err *e)
+{
+    for (int i = 0; i <= d->ncols; i++) {
+        if (sqlite3_column_type(stmt, i) == SQLITE_NULL)
+            continue;
+        if (i < d->ncols && schema_kind_is_int(d->cols[i].kind)) {
+            schema_row_set_int(row, i, sqlite3_column_int64(stmt, i));
+            continue;
+        }
+        const char *text = (const char *)sqlite3_column_text(stmt, i);
+        if (!text)
+            return fail(s, SQLITE_NOMEM, e, "reading the %s rows", d->name);
+        size_t len = (size_t)sqlite3_column_bytes(stmt, i);
+        if (i < d->ncols)
+            schema_row_set_text(row, i, text, len);
+        else
+            schema_row_set_extra(row, text, len);
+    }
+    return 0;
+}
+
+/* Statements for reads are prepared per call: a callback may itself read the store. */
+static int sqlite_scan(struct store *base, enum dataset ds, store_row_fn fn, void *ctx,
+                       struct err *e)
+{
+    struct store_sqlite *s = from_base(base);
+    const struct schema_dataset *d = schema_dataset(ds);
+    struct buf sql = BUF_INIT;
+    buf_puts(&sql, "SELECT ");
+    put_column_list(&sql, d);
+    buf_puts(&sql, " FROM ");
+    put_ident(&sql, d->name);
+    buf_puts(&sql, " ORDER BY rowid");
+    char what[128];
+    snprintf(what, sizeof what, "reading the %s rows", d->name);
+    sqlite3_stmt *stmt;
+    int rc = prepare(s, buf_cstr(&sql), 0, &stmt, e, what);
+    buf_release(&sql);
+    if (rc < 0)
+        return rc;
+
+    struct schema_row row;
+    schema_row_init(&row, ds);
+    for (;;) {
+        int step = sqlite3_step(stmt);
+        if (step == SQLITE_DONE)
+            break;
+        if (step != SQLITE_ROW) {
+            rc = fail(s, step, e, "%s", what);
+            break;
+        }
+        schema_row_clear(&row);
+        row.ds = ds;
+        rc = row_from_stmt(s, stmt, d, &row, e);
+        if (rc < 0)
+            break;
+        rc = fn(ctx, &row);
+        if (rc < 0)
+            break;
+        rc = 0;
+    }
+    schema_row_release(&row);
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+static int sqlite_each_key(struct store *base, enum dataset ds, store_key_fn fn, void *ctx,
+                           struct err *e)
+{
+    struct store_sqlite *s = from_base(base);
+    const struct schema_dataset *d = schema_dataset(ds);
+    struct buf sql = BUF_INIT;
+    buf_puts(&sql, "SELECT ");
+    put_ident(&sql, d->cols[key_col(d)].name);
+    buf_puts(&sql, " FROM ");
+    put_ident(&sql, d->name);
+    buf_puts(&sql, " ORDER BY rowid");
+    char what[128];
+    snprintf(what, sizeof what, "reading the %s keys", d->name);
+    sqlite3_stmt *stmt;
+    int rc = prepare(s, buf_cstr(&sql), 0, &stmt, e, what);
+    buf_release(&sql);
+    if (rc < 0)
+        return rc;
+    for (;;) {
+        int step = sqlite3_step(stmt);
+        if (step == SQLITE_DONE)
+            break;
+        if (step != SQLITE_ROW) {
+            rc = fail(s, step, e, "%s", what);
+            break;
+        }
+        const char *key = (const char *)sqlite3_column_text(stmt, 0);
+        if (!key) {
+            rc = fail(s, SQLITE_NOMEM, e, "%s", what);
+            break;
+        }
+        rc = fn(ctx, key, (size_t)sqlite3_column_bytes(stmt, 0));
+        if (rc < 0)
+            break;
+        rc = 0;
+    }
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+/* SELECT DISTINCT j.key FROM t, json_each(t.extra) AS j ORDER BY j.key. The array of
+ * pointers is grown in a capped buf (pointer-sized elements) and handed to the caller. */
+static int sqlite_extra_keys(struct store *base, enum dataset ds, char ***keys, size_t *n,
+                             struct err *e)
+{
+    struct store_sqlite *s = from_base(base);
+    const struct schema_dataset *d = schema_dataset(ds);
+    struct buf sql = BUF_INIT;
+    buf_puts(&sql, "SELECT DISTINCT j.key FROM ");
+    put_ident(&sql, d->name);
+    buf_puts(&sql, " AS t, json_each(t.\"extra\") AS j WHERE t.\"extra\" IS NOT NULL "
+                   "ORDER BY j.key");
+    char what[128];
+    snprintf(what, sizeof what, "listing the extra columns of %s", d->name);
+    sqlite3_stmt *stmt;
+    int rc = prepare(s, buf_cstr(&sql), 0, &stmt, e, what);
+    buf_release(&sql);
+    if (rc < 0)
+        return rc;
+
+    struct buf list;
+    buf_init(&list, EXTRA_KEYS_MAX * sizeof(char *));
+    size_t count = 0;
+    for (;;) {
+        int step = sqlite3_step(stmt);
+        if (step == SQLITE_DONE)
+            break;
+        if (step != SQLITE_ROW) {
+            rc = fail(s, step, e, "%s", what);
+            break;
+        }
+        const char *key = (const char *)sqlite3_column_text(stmt, 0);
+        if (!key) {
+            rc = fail(s, SQLITE_NOMEM, e, "%s", what);
+            break;
+        }
+        char *copy = xstrndup(key, (size_t)sqlite3_column_bytes(stmt, 0));
+        if (buf_append(&list, &copy, sizeof copy) < 0) {
+            free(copy);
+            rc = err_set(e, ERR_LIMIT, "%s: %s: more than %d distinct extra columns",
+                         s->path, what, EXTRA_KEYS_MAX);
+            break;
+        }
+        count++;
+    }
+    sqlite3_finalize(stmt);
+    char **array = (char **)(void *)list.data;
+    if (rc < 0 || count == 0) {
+        for (size_t i = 0; i < count; i++)
+            free(array[i]);
+        buf_release(&list);
+        return rc;
+    }
+    *keys = (char **)(void *)buf_detach(&list);
+    *n = count;
+    return 0;
+}
+
+/* ---- import log ---------------------------------------------------------------------- */
+
+static int bind_field(sqlite3_stmt *stmt, int param, const char *field, size_t size)
+{
+    return sqlite3_bind_text64(stmt, param, field, strnlen(field, size), SQLITE_STATIC,
+                               SQLITE_UTF8);
+}
+
+static int sqlite_log_import(struct store *base, const struct store_import_log *log,
+                             struct err *e)
+{
+    struct store_sqlite *s = from_base(base);
+    sqlite3_stmt *stmt;
+    int rc = prepare(s,
+                     "INSERT INTO imports (dataset, file, mode, accepted, rejected, "
+                     "started_at, finished_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                     0, &stmt, e, "preparing the import log");
+    if (rc < 0)
+        return rc;
+    int b = bind_field(stmt, 1, log->dataset, sizeof log->dataset);
+    if (b == SQLITE_OK)
+        b = bind_field(stmt, 2, log->file, sizeof log->file);
+    if (b == SQLITE_OK)
+        b = bind_field(stmt, 3, log->mode, sizeof log->mode);
+    if (b == SQLITE_OK)
+        b = sqlite3_bind_int64(stmt, 4, log->accepted);
+    if (b == SQLITE_OK)
+        b = sqlite3_bind_int64(stmt, 5, log->rejected);
+    if (b == SQLITE_OK)
+        b = sqlite3_bind_int64(stmt, 6, log->started_at);
+    if (b == SQLITE_OK)
+        b = sqlite3_bind_int64(stmt, 7, log->finished_at);
+    if (b == SQLITE_OK)
+        b = sqlite3_step(stmt);
+    if (b != SQLITE_DONE)
+        rc = fail(s, b, e, "recording the import of %.*s", (int)sizeof log->file, log->file);
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+/* Copies text into a fixed field, cut at a UTF-8 character boundary when too long. */
+static void copy_field(char *dst, size_t size, const unsigned char *src, size_t len)
+{
+    if (!src)
+        len = 0;
+    if (len >= size) {
+        len = size - 1;
+        while (len > 0 && (src[len] & 0xC0) == 0x80)
+            len--;
+    }
+    if (len)
+        memcpy(dst, src, len);
+    dst[len] = '\0';
+}
+
+static void log_from_stmt(sqlite3_stmt *stmt, struct store_import_log *log)
+{
+    log->id = sqlite3_column_int64(stmt, 0);
+    copy_field(log->dataset, sizeof log->dataset, sqlite3_column_text(stmt, 1),
+               (size_t)sqlite3_column_bytes(stmt, 1));
+    copy_field(log->file, sizeof log->file, sqlite3_column_text(stmt, 2),
+               (size_t)sqlite3_column_bytes(stmt, 2));
+    copy_field(log->mode, sizeof log->mode, sqlite3_column_text(stmt, 3),
+               (size_t)sqlite3_column_bytes(stmt, 3));
+    log->accepted = sqlite3_column_int64(stmt, 4);
+    log->rejected = sqlite3_column_int64(stmt, 5);
+    log->started_at = sqlite3_column_int64(stmt, 6);
+    log->finished_at = sqlite3_column_int64(stmt, 7);
+}
+
+static int sqlite_recent_imports(struct store *base, struct store_import_log *out, size_t max,
+                                 size_t *n, struct err *e)
+{
+    struct store_sqlite *s = from_base(base);
+    if (max == 0)
+        return 0;
+    sqlite3_stmt *stmt;
+    int rc = prepare(s,
+                     "SELECT id, dataset, file, mode, accepted, rejected, started_at, "
+                     "finished_at FROM imports ORDER BY id DESC LIMIT ?1",
+                     0, &stmt, e, "reading the import log");
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, max > INT64_MAX ? INT64_MAX : (int64_t)max);
+    size_t filled = 0;
+    while (filled < max) {
+        int step = sqlite3_step(stmt);
+        if (step == SQLITE_DONE)
+            break;
+        if (step != SQLITE_ROW) {
+            rc = fail(s, step, e, "reading the import log");
+            break;
+        }
+        log_from_stmt(stmt, &out[filled++]);
+    }
+    sqlite3_finalize(stmt);
+    *n = filled;
+    return rc;
+}
+
+static const struct store_ops sqlite_ops = {
+    .backend = "sqlite",
+    .close = sqlite_close,
+    .schema_version = sqlite_schema_version,
+    .begin = sqlite_begin,
+    .commit = sqlite_commit,
+    .rollback = sqlite_rollback,
+    .clear = sqlite_clear,
+    .put = sqlite_put,
+    .count = sqlite_count,
+    .scan = sqlite_scan,
+    .each_key = sqlite_each_key,
+    .extra_keys = sqlite_extra_keys,
+    .log_import = sqlite_log_import,
+    .recent_imports = sqlite_recent_imports,
+};

@@ -1,0 +1,241 @@
+# lib.sh — sourced by the end-to-end tests in tests/e2e/*.sh. They drive the real binary.
+#
+# Environment (set by ctest, see CMakeLists.txt):
+#   INFLUDASH   the binary (default: $SRC/build/infludash)
+#   SRC         the repository root (default: two levels above this file)
+#   BUILD_KIND  release | asan (default: release)
+#
+# Helpers:
+#   run CMD...                 runs CMD; sets RC, and OUT/ERR (the files holding stdout/stderr)
+#   idx ARGS...                runs the binary (through run)
+#   check NAME CMD...          pass when CMD exits 0
+#   expect_fail NAME STATUS CMD...   pass when CMD exits with STATUS (any non-zero: "nz")
+#   expect_contains NAME FILE|TEXT NEEDLE   pass when the text (or file) contains NEEDLE
+#   expect_eq NAME EXPECTED GOT
+#   pass NAME / fail NAME WHY  record a result directly
+#   sql DB QUERY               runs a query with the sqlite3 CLI, prints the result
+#   counts DB                  "influencers posts tracking_data payouts" from `status`
+#   snapshot DB DIR            writes `status` counts and an export of every dataset into DIR
+#   finish                     prints "N passed, N failed" as the last line; exit 1 on failures
+#
+# Every test gets its own temporary directory $T, removed on exit.
+set -uo pipefail
+
+E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SRC=${SRC:-$(cd "$E2E_DIR/../.." && pwd)}
+INFLUDASH=${INFLUDASH:-$SRC/build/infludash}
+BUILD_KIND=${BUILD_KIND:-release}
+UTIL="python3 $E2E_DIR/util.py"
+DATASETS=(influencers posts tracking_data payouts)
+export SRC INFLUDASH BUILD_KIND
+# The tests name the database explicitly; an inherited one must not leak in.
+unset DATABASE_URL
+if [[ $BUILD_KIND == asan ]]; then
+    export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=86}
+    export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=86}
+fi
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/infludash-e2e.XXXXXX")
+__e2e_pids=()
+__e2e_cleanup() {
+    local p
+    for p in "${__e2e_pids[@]}"; do kill -9 "$p" 2>/dev/null; done
+    rm -rf "$T"
+}
+trap __e2e_cleanup EXIT
+trap 'exit 130' INT TERM
+
+PASSED=0
+FAILED=0
+FAILURES=()
+OUT=$T/.out
+ERR=$T/.err
+RC=0
+
+pass() {
+    PASSED=$((PASSED + 1))
+    printf 'ok   %s\n' "$1"
+}
+
+# fail NAME WHY...
+fail() {
+    local name=$1
+    shift
+    FAILED=$((FAILED + 1))
+    FAILURES+=("$name")
+    printf 'FAIL %s\n' "$name"
+    local line
+    while IFS= read -r line; do printf '     | %s\n' "$line"; done <<<"$*"
+}
+
+# A short description of the last command and its output, for failure messages.
+last_output() {
+    printf 'command: %s\nexit status: %s\n' "$LAST_CMD" "$RC"
+    if [[ -s $OUT ]]; then
+        printf 'stdout:\n'
+        head -c 1500 "$OUT"
+        [[ $(wc -c <"$OUT") -gt 1500 ]] && printf '\n[... stdout cut]'
+        printf '\n'
+    fi
+    if [[ -s $ERR ]]; then
+        printf 'stderr:\n'
+        head -c 1500 "$ERR"
+        [[ $(wc -c <"$ERR") -gt 1500 ]] && printf '\n[... stderr cut]'
+        printf '\n'
+    fi
+}
+
+SANITIZER_HITS=0
+LAST_CMD=""
+# run CMD... : runs CMD with stdout/stderr in $OUT/$ERR; sets RC. Sanitizer reports on
+# stderr are failures of their own.
+run() {
+    LAST_CMD=$(printf '%q ' "$@")
+    "$@" >"$OUT" 2>"$ERR"
+    RC=$?
+    if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$ERR" 2>/dev/null; then
+        SANITIZER_HITS=$((SANITIZER_HITS + 1))
+        fail "sanitizer report from: $LAST_CMD" "$(head -c 3000 "$ERR")"
+    fi
+    return $RC
+}
+
+idx() {
+    run "$INFLUDASH" "$@"
+}
+
+# check NAME CMD... : passes when CMD exits 0.
+check() {
+    local name=$1
+    shift
+    if run "$@"; then
+        pass "$name"
+        return 0
+    fi
+    fail "$name" "$(last_output)"
+    return 1
+}
+
+# expect_fail NAME STATUS CMD... : passes when CMD exits with STATUS ("nz": any non-zero).
+expect_fail() {
+    local name=$1 want=$2
+    shift 2
+    run "$@"
+    if [[ $want == nz && $RC -ne 0 ]] || [[ $want != nz && $RC -eq $want ]]; then
+        pass "$name"
+        return 0
+    fi
+    fail "$name" "expected exit status $want
+$(last_output)"
+    return 1
+}
+
+# expect_contains NAME FILE-OR-TEXT NEEDLE : fixed-string match.
+expect_contains() {
+    local name=$1 hay=$2 needle=$3 text
+    if [[ -f $hay ]]; then text=$(cat "$hay"); else text=$hay; fi
+    if [[ $text == *"$needle"* ]]; then
+        pass "$name"
+        return 0
+    fi
+    fail "$name" "expected to find: $needle
+in: $(printf '%s' "$text" | head -c 1500)"
+    return 1
+}
+
+# expect_not_contains NAME FILE-OR-TEXT NEEDLE
+expect_not_contains() {
+    local name=$1 hay=$2 needle=$3 text
+    if [[ -f $hay ]]; then text=$(cat "$hay"); else text=$hay; fi
+    if [[ $text != *"$needle"* ]]; then
+        pass "$name"
+        return 0
+    fi
+    fail "$name" "did not expect: $needle
+in: $(printf '%s' "$text" | head -c 1500)"
+    return 1
+}
+
+# expect_eq NAME EXPECTED GOT
+expect_eq() {
+    if [[ "$2" == "$3" ]]; then
+        pass "$1"
+        return 0
+    fi
+    fail "$1" "expected: $2
+got:      $3"
+    return 1
+}
+
+# expect_same_files NAME FILE1 FILE2 : byte for byte.
+expect_same_files() {
+    if cmp -s "$2" "$3"; then
+        pass "$1"
+        return 0
+    fi
+    fail "$1" "$2 and $3 differ:
+$(diff "$2" "$3" | head -20)"
+    return 1
+}
+
+# sql DB QUERY : prints the result (sqlite3 CLI, list mode).
+sql() {
+    sqlite3 -batch -noheader "$1" "$2"
+}
+
+# counts DB : "influencers posts tracking_data payouts" as `status` reports them ("?" on error).
+counts() {
+    local c
+    if run "$INFLUDASH" status --db "sqlite:$1" && c=$($UTIL status-counts <"$OUT" 2>/dev/null); then
+        printf '%s\n' "$c"
+    else
+        printf '?\n'
+    fi
+}
+
+# snapshot DB DIR : status counts and an export of every dataset, to compare before/after.
+snapshot() {
+    local db=$1 dir=$2 ds
+    mkdir -p "$dir"
+    counts "$db" >"$dir/counts"
+    for ds in "${DATASETS[@]}"; do
+        "$INFLUDASH" export --db "sqlite:$db" --dataset "$ds" >"$dir/$ds.csv" 2>"$dir/$ds.err" ||
+            echo "export failed: $?" >>"$dir/$ds.csv"
+    done
+}
+
+# expect_unchanged NAME DIR DB : the database still matches a snapshot.
+expect_unchanged() {
+    local name=$1 before=$2 db=$3 after ds diffs=""
+    after=$(mktemp -d "$T/snap.XXXXXX")
+    snapshot "$db" "$after"
+    for f in counts "${DATASETS[@]/%/.csv}"; do
+        cmp -s "$before/$f" "$after/$f" || diffs+="$f differs: $(diff "$before/$f" "$after/$f" | head -6)
+"
+    done
+    rm -rf "$after"
+    if [[ -z $diffs ]]; then
+        pass "$name"
+        return 0
+    fi
+    fail "$name" "$diffs"
+    return 1
+}
+
+# require_binary : the binary must exist and run; otherwise fail the whole test at once.
+require_binary() {
+    if [[ ! -x $INFLUDASH ]]; then
+        fail "binary exists" "$INFLUDASH is not an executable file (build it first)"
+        finish
+    fi
+}
+
+finish() {
+    if ((FAILED > 0)); then
+        printf '\nfailed checks:\n'
+        printf '  %s\n' "${FAILURES[@]}"
+    fi
+    printf '%d passed, %d failed\n' "$PASSED" "$FAILED"
+    ((FAILED == 0)) && exit 0
+    exit 1
+}

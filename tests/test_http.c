@@ -1,0 +1,644 @@
+/* test_http.c — the HTTP server in-process over real sockets: listen-address parsing,
+ * routing (exact, prefix, 404 JSON/text, 405 with Allow), keep-alive across requests, HEAD,
+ * request body caps (413), the access log, and a graceful stop that lets a slow request
+ * finish. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "http.h"
+
+#include "banned.h"
+
+/* ---- listen addresses ---- */
+
+static void parse_ok(const char *in, const char *host, unsigned port)
+{
+    struct buf h = BUF_INIT;
+    unsigned p = 1;
+    struct err e;
+    err_clear(&e);
+    assert_int_equal(http_parse_listen(in, &h, &p, &e), 0);
+    assert_string_equal(buf_cstr(&h), host);
+    assert_int_equal(p, port);
+    buf_release(&h);
+}
+
+static void parse_fails(const char *in, const char *why)
+{
+    struct buf h = BUF_INIT;
+    unsigned p = 0;
+    struct err e;
+    err_clear(&e);
+    assert_int_equal(http_parse_listen(in, &h, &p, &e), ERR_USAGE);
+    assert_non_null(strstr(e.msg, why));
+    assert_non_null(strstr(e.msg, "HOST:PORT"));
+    buf_release(&h);
+}
+
+static void parses_listen_addresses(void **state)
+{
+    (void)state;
+    parse_ok("127.0.0.1:8080", "127.0.0.1", 8080);
+    parse_ok("localhost:1", "localhost", 1);
+    parse_ok("[::1]:8080", "::1", 8080);
+    parse_ok("[::]:0", "::", 0);
+    parse_ok(":9000", "", 9000);
+    parse_ok("*:9000", "", 9000);
+    parse_ok("0.0.0.0:65535", "0.0.0.0", 65535);
+    parse_fails("", "empty");
+    parse_fails("127.0.0.1", "missing :PORT");
+    parse_fails("127.0.0.1:", "number");
+    parse_fails("127.0.0.1:80x", "number");
+    parse_fails("127.0.0.1:65536", "65535");
+    parse_fails("::1:8080", "brackets");
+    parse_fails("[::1]8080", "after ']'");
+    parse_fails("[::1:8080", "missing ']'");
+    parse_fails("[]:80", "empty IPv6");
+}
+
+/* ---- a server with test routes ---- */
+
+static int h_hello(struct http_request *req, struct http_response *res)
+{
+    (void)req;
+    return http_response_text(res, 200, "hi");
+}
+
+static int h_echo(struct http_request *req, struct http_response *res)
+{
+    res->content_type = "application/octet-stream";
+    buf_append(&res->body, req->body.data, req->body.len);
+    return 0;
+}
+
+static int h_item(struct http_request *req, struct http_response *res)
+{
+    http_response_json(res, 200);
+    buf_printf(&res->body, "{\"id\":\"%s\",\"q\":\"%s\"}", req->path_param,
+               http_query(req, "q") ? http_query(req, "q") : "");
+    http_response_header(res, "X-Test", "yes");
+    return 0;
+}
+
+static int h_slow(struct http_request *req, struct http_response *res)
+{
+    (void)req;
+    struct timespec t = {0, 400 * 1000 * 1000};
+    nanosleep(&t, NULL);
+    return http_response_text(res, 200, "finally");
+}
+
+static int h_fails(struct http_request *req, struct http_response *res)
+{
+    (void)req;
+    (void)res;
+    return -1;
+}
+
+static int h_app(struct http_request *req, struct http_response *res)
+{
+    return http_response_text(res, 200, req->app);
+}
+
+/* A streaming route: counts the bytes and refuses more once it has seen a '!'. */
+static int count_body(struct http_request *req, const char *data, size_t len)
+{
+    if (!req->state) {
+        req->state = calloc(1, sizeof(size_t));
+        req->state_free = free;
+    }
+    *(size_t *)req->state += len;
+    return memchr(data, '!', len) ? -1 : 0;
+}
+
+static int h_count(struct http_request *req, struct http_response *res)
+{
+    http_response_json(res, 200);
+    buf_printf(&res->body, "{\"bytes\":%zu,\"failed\":%s,\"collected\":%zu}",
+               req->state ? *(size_t *)req->state : 0, req->body_failed ? "true" : "false",
+               req->body.len);
+    return 0;
+}
+
+static const struct http_route test_routes[] = {
+    {HTTP_POST, "/count", h_count, count_body, 0},
+    {HTTP_GET, "/hello", h_hello, NULL, 0},
+    {HTTP_POST, "/echo", h_echo, NULL, 16},
+    {HTTP_GET, "/items/*", h_item, NULL, 0},
+    {HTTP_GET, "/slow", h_slow, NULL, 0},
+    {HTTP_GET, "/fails", h_fails, NULL, 0},
+    {HTTP_GET | HTTP_DELETE, "/app", h_app, NULL, 0},
+};
+
+struct fixture {
+    struct http_server *srv;
+    FILE *log;
+};
+
+static int start_server(void **state)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    f->log = tmpfile();
+    struct http_config cfg;
+    http_config_default(&cfg);
+    cfg.listen = "127.0.0.1:0";
+    cfg.routes = test_routes;
+    cfg.nroutes = sizeof test_routes / sizeof test_routes[0];
+    cfg.app = "the app";
+    cfg.access_log = f->log;
+    struct err e;
+    err_clear(&e);
+    f->srv = http_start(&cfg, &e);
+    if (!f->srv) {
+        fprintf(stderr, "http_start: %s\n", e.msg);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+static int stop_server(void **state)
+{
+    struct fixture *f = *state;
+    http_stop(f->srv);
+    fclose(f->log);
+    free(f);
+    return 0;
+}
+
+/* ---- a minimal HTTP/1.1 client ---- */
+
+static int connect_to(unsigned port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct timeval tv = {5, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    struct sockaddr_in sin;
+    memset(&sin, 0, sizeof sin);
+    sin.sin_family = AF_INET;
+    sin.sin_port = htons((uint16_t)port);
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&sin, sizeof sin), 0);
+    return fd;
+}
+
+static void send_text(int fd, const char *s)
+{
+    size_t len = strlen(s);
+    assert_int_equal(send(fd, s, len, MSG_NOSIGNAL), (ssize_t)len);
+}
+
+struct reply {
+    int status;
+    struct buf head; /* status line and headers */
+    struct buf body;
+};
+
+/* The value of a header in r->head (first match, case-insensitive), copied to out. */
+static int reply_header(const struct reply *r, const char *name, char *out, size_t outlen)
+{
+    const char *p = buf_cstr(&r->head);
+    size_t n = strlen(name);
+    while ((p = strstr(p, "\r\n")) != NULL) {
+        p += 2;
+        if (strncasecmp(p, name, n) == 0 && p[n] == ':') {
+            const char *v = p + n + 1;
+            while (*v == ' ')
+                v++;
+            size_t len = strcspn(v, "\r");
+            snprintf(out, outlen, "%.*s", (int)len, v);
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* Reads one response; a HEAD response has no body whatever Content-Length says. */
+static int read_reply(int fd, struct reply *r, int is_head)
+{
+    buf_init(&r->head, 0);
+    buf_init(&r->body, 0);
+    char c;
+    while (!strstr(buf_cstr(&r->head), "\r\n\r\n")) {
+        if (recv(fd, &c, 1, 0) != 1)
+            return -1;
+        buf_putc(&r->head, c);
+    }
+    r->status = (int)strtol(buf_cstr(&r->head) + 9, NULL, 10);
+    char value[64];
+    size_t want = 0;
+    if (reply_header(r, "Content-Length", value, sizeof value) == 0)
+        want = strtoul(value, NULL, 10);
+    if (is_head)
+        want = 0;
+    while (r->body.len < want) {
+        char chunk[4096];
+        size_t n = want - r->body.len < sizeof chunk ? want - r->body.len : sizeof chunk;
+        ssize_t got = recv(fd, chunk, n, 0);
+        if (got <= 0)
+            return -1;
+        buf_append(&r->body, chunk, (size_t)got);
+    }
+    return 0;
+}
+
+static void reply_release(struct reply *r)
+{
+    buf_release(&r->head);
+    buf_release(&r->body);
+}
+
+/* One request on a new connection. */
+static void request(unsigned port, const char *text, struct reply *r)
+{
+    int fd = connect_to(port);
+    send_text(fd, text);
+    assert_int_equal(read_reply(fd, r, strncmp(text, "HEAD ", 5) == 0), 0);
+    close(fd);
+}
+
+/* ---- tests ---- */
+
+static void routes_exact_and_prefix_paths(void **state)
+{
+    struct fixture *f = *state;
+    unsigned port = http_port(f->srv);
+    assert_true(port > 0);
+    struct reply r;
+    request(port, "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n", &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(buf_cstr(&r.body), "hi");
+    char v[128];
+    assert_int_equal(reply_header(&r, "Content-Type", v, sizeof v), 0);
+    assert_string_equal(v, "text/plain; charset=utf-8");
+    reply_release(&r);
+
+    request(port, "GET /items/42?q=a%20b HTTP/1.1\r\nHost: t\r\n\r\n", &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(buf_cstr(&r.body), "{\"id\":\"42\",\"q\":\"a b\"}");
+    assert_int_equal(reply_header(&r, "Cache-Control", v, sizeof v), 0);
+    assert_string_equal(v, "no-store");
+    assert_int_equal(reply_header(&r, "X-Test", v, sizeof v), 0);
+    reply_release(&r);
+
+    /* A prefix route needs something after the prefix. */
+    request(port, "GET /items/ HTTP/1.1\r\nHost: t\r\n\r\n", &r);
+    assert_int_equal(r.status, 404);
+    reply_release(&r);
+
+    request(port, "GET /app HTTP/1.1\r\nHost: t\r\n\r\n", &r);
+    assert_string_equal(buf_cstr(&r.body), "the app");
+    reply_release(&r);
+}
+
+static void unknown_api_path_is_json_404_else_text(void **state)
+{
+    struct fixture *f = *state;
+    struct reply r;
+    char v[128];
+    request(http_port(f->srv), "GET /api/nope HTTP/1.1\r\nHost: t\r\n\r\n", &r);
+    assert_int_equal(r.status, 404);
+    assert_int_equal(reply_header(&r, "Content-Type", v, sizeof v), 0);
+    assert_string_equal(v, "application/json");
+    assert_string_equal(buf_cstr(&r.body), "{\"error\":\"no such endpoint: /api/nope\"}\n");
+    reply_release(&r);
+
+    request(http_port(f->srv), "GET /nope HTTP/1.1\r\nHost: t\r\n\r\n", &r);
+    assert_int_equal(r.status, 404);
+    assert_int_equal(reply_header(&r, "Content-Type", v, sizeof v), 0);
+    assert_string_equal(v, "text/plain; charset=utf-8");
+    reply_release(&r);
+}
+
+static void wrong_method_is_405_with_allow(void **state)
+{
+    struct fixture *f = *state;
+    struct reply r;
+    char v[128];
+    request(http_port(f->srv), "POST /hello HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n", &r);
+    assert_int_equal(r.status, 405);
+    assert_int_equal(reply_header(&r, "Allow", v, sizeof v), 0);
+    assert_string_equal(v, "GET, HEAD");
+    reply_release(&r);
+
+    /* With a body: answered without reading it. */
+    request(http_port(f->srv), "POST /hello HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello",
+            &r);
+    assert_int_equal(r.status, 405);
+    reply_release(&r);
+
+    request(http_port(f->srv), "PUT /app HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n", &r);
+    assert_int_equal(r.status, 405);
+    assert_int_equal(reply_header(&r, "Allow", v, sizeof v), 0);
+    assert_string_equal(v, "GET, HEAD, DELETE");
+    reply_release(&r);
+}
+
+static void keeps_the_connection_alive_between_requests(void **state)
+{
+    struct fixture *f = *state;
+    int fd = connect_to(http_port(f->srv));
+    for (int i = 0; i < 3; i++) {
+        send_text(fd, "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n");
+        struct reply r;
+        assert_int_equal(read_reply(fd, &r, 0), 0);
+        assert_int_equal(r.status, 200);
+        char v[64];
+        assert_true(reply_header(&r, "Connection", v, sizeof v) < 0 || strcasecmp(v, "close") != 0);
+        reply_release(&r);
+    }
+    /* A 404 keeps it open too. */
+    send_text(fd, "GET /api/x HTTP/1.1\r\nHost: t\r\n\r\n");
+    struct reply r;
+    assert_int_equal(read_reply(fd, &r, 0), 0);
+    assert_int_equal(r.status, 404);
+    reply_release(&r);
+    send_text(fd, "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n");
+    assert_int_equal(read_reply(fd, &r, 0), 0);
+    assert_int_equal(r.status, 200);
+    reply_release(&r);
+    close(fd);
+}
+
+static void head_has_length_but_no_body(void **state)
+{
+    struct fixture *f = *state;
+    int fd = connect_to(http_port(f->srv));
+    send_text(fd, "HEAD /hello HTTP/1.1\r\nHost: t\r\n\r\n");
+    struct reply r;
+    assert_int_equal(read_reply(fd, &r, 1), 0);
+    assert_int_equal(r.status, 200);
+    char v[64];
+    assert_int_equal(reply_header(&r, "Content-Length", v, sizeof v), 0);
+    assert_string_equal(v, "2");
+    reply_release(&r);
+    /* The next response on the connection starts right away: no body was sent. */
+    send_text(fd, "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n");
+    assert_int_equal(read_reply(fd, &r, 0), 0);
+    assert_string_equal(buf_cstr(&r.body), "hi");
+    reply_release(&r);
+    close(fd);
+}
+
+static void body_within_cap_is_collected(void **state)
+{
+    struct fixture *f = *state;
+    struct reply r;
+    request(http_port(f->srv),
+            "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 11\r\n\r\nhello world", &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(buf_cstr(&r.body), "hello world");
+    reply_release(&r);
+    /* Chunked, within the cap. */
+    request(http_port(f->srv),
+            "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+            "5\r\nhello\r\n3\r\n123\r\n0\r\n\r\n",
+            &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(buf_cstr(&r.body), "hello123");
+    reply_release(&r);
+}
+
+static void streaming_route_sees_the_body_in_chunks(void **state)
+{
+    struct fixture *f = *state;
+    struct reply r;
+    request(http_port(f->srv),
+            "POST /count HTTP/1.1\r\nHost: t\r\nContent-Length: 11\r\n\r\nhello world", &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(buf_cstr(&r.body), "{\"bytes\":11,\"failed\":false,\"collected\":0}");
+    reply_release(&r);
+    request(http_port(f->srv),
+            "POST /count HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+            "3\r\nab!\r\n3\r\ncde\r\n0\r\n\r\n",
+            &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(buf_cstr(&r.body), "\"failed\":true"));
+    reply_release(&r);
+    /* A client that goes away mid-body: the route's state is still freed (the sanitizer
+     * build would report the leak). */
+    int fd = connect_to(http_port(f->srv));
+    send_text(fd, "POST /count HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\nhello");
+    struct timespec t = {0, 50 * 1000 * 1000};
+    nanosleep(&t, NULL);
+    close(fd);
+    for (int i = 0; i < 200 && http_inflight(f->srv) != 0; i++)
+        nanosleep(&t, NULL);
+    assert_int_equal(http_inflight(f->srv), 0);
+}
+
+static void declared_body_over_cap_is_413(void **state)
+{
+    struct fixture *f = *state;
+    struct reply r;
+    request(http_port(f->srv),
+            "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 17\r\n\r\n01234567890123456", &r);
+    assert_int_equal(r.status, 413);
+    assert_non_null(strstr(buf_cstr(&r.body), "limit of 16 bytes"));
+    reply_release(&r);
+}
+
+static void chunked_body_over_cap_closes_the_connection(void **state)
+{
+    struct fixture *f = *state;
+    int fd = connect_to(http_port(f->srv));
+    send_text(fd, "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+                  "14\r\n01234567890123456789\r\n0\r\n\r\n");
+    struct reply r;
+    assert_int_equal(read_reply(fd, &r, 0), -1);
+    reply_release(&r);
+    close(fd);
+}
+
+static void failing_handler_is_500_json(void **state)
+{
+    struct fixture *f = *state;
+    struct reply r;
+    request(http_port(f->srv), "GET /fails HTTP/1.1\r\nHost: t\r\n\r\n", &r);
+    assert_int_equal(r.status, 500);
+    assert_non_null(strstr(buf_cstr(&r.body), "\"error\""));
+    reply_release(&r);
+}
+
+static void writes_one_access_log_line_per_request(void **state)
+{
+    struct fixture *f = *state;
+    struct reply r;
+    request(http_port(f->srv), "GET /hello?secret=1 HTTP/1.1\r\nHost: t\r\n\r\n", &r);
+    reply_release(&r);
+    request(http_port(f->srv), "GET /a%0Ab HTTP/1.1\r\nHost: t\r\n\r\n", &r);
+    reply_release(&r);
+    /* The log line is written when the request completes, just after the response. */
+    struct timespec t = {0, 50 * 1000 * 1000};
+    nanosleep(&t, NULL);
+    fflush(f->log);
+    rewind(f->log);
+    char line[512];
+    int saw_hello = 0, saw_escaped = 0;
+    while (fgets(line, sizeof line, f->log)) {
+        if (strstr(line, " 127.0.0.1 \"GET /hello\" 200 2 ") && strstr(line, "ms\n"))
+            saw_hello = 1;
+        if (strstr(line, "\"GET /a\\x0ab\" 404"))
+            saw_escaped = 1;
+        assert_null(strstr(line, "secret"));
+    }
+    assert_true(saw_hello);
+    assert_true(saw_escaped);
+}
+
+static void *slow_client(void *arg)
+{
+    unsigned port = *(unsigned *)arg;
+    struct reply *r = calloc(1, sizeof *r);
+    int fd = connect_to(port);
+    send_text(fd, "GET /slow HTTP/1.1\r\nHost: t\r\n\r\n");
+    r->status = read_reply(fd, r, 0) == 0 ? r->status : -1;
+    close(fd);
+    return r;
+}
+
+static void stop_lets_requests_in_flight_finish(void **state)
+{
+    (void)state;
+    struct fixture *f;
+    assert_int_equal(start_server((void **)&f), 0);
+    unsigned port = http_port(f->srv);
+    /* An idle keep-alive connection must not hold the stop up. */
+    int idle = connect_to(port);
+    send_text(idle, "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n");
+    struct reply r;
+    assert_int_equal(read_reply(idle, &r, 0), 0);
+    reply_release(&r);
+
+    /* That request counts until its completion callback, just after the response. */
+    for (int i = 0; i < 200 && http_inflight(f->srv) != 0; i++) {
+        struct timespec t = {0, 5 * 1000 * 1000};
+        nanosleep(&t, NULL);
+    }
+    assert_int_equal(http_inflight(f->srv), 0);
+
+    pthread_t th;
+    pthread_create(&th, NULL, slow_client, &port);
+    for (int i = 0; i < 200 && http_inflight(f->srv) == 0; i++) {
+        struct timespec t = {0, 5 * 1000 * 1000};
+        nanosleep(&t, NULL);
+    }
+    assert_int_equal(http_inflight(f->srv), 1);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    stop_server((void **)&f);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    void *ret;
+    pthread_join(th, &ret);
+    struct reply *slow = ret;
+    assert_int_equal(slow->status, 200);
+    assert_string_equal(buf_cstr(&slow->body), "finally");
+    reply_release(slow);
+    free(slow);
+    assert_true(t1.tv_sec - t0.tv_sec < 5);
+    /* The listening socket is gone. */
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sin;
+    memset(&sin, 0, sizeof sin);
+    sin.sin_family = AF_INET;
+    sin.sin_port = htons((uint16_t)port);
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_not_equal(connect(fd, (struct sockaddr *)&sin, sizeof sin), 0);
+    close(fd);
+    close(idle);
+}
+
+static void port_in_use_is_a_clear_error(void **state)
+{
+    struct fixture *f = *state;
+    char listen_at[32];
+    snprintf(listen_at, sizeof listen_at, "127.0.0.1:%u", http_port(f->srv));
+    struct http_config cfg;
+    http_config_default(&cfg);
+    cfg.listen = listen_at;
+    struct err e;
+    err_clear(&e);
+    assert_null(http_start(&cfg, &e));
+    assert_int_equal(e.code, ERR_IO);
+    assert_non_null(strstr(e.msg, listen_at));
+    assert_non_null(strstr(e.msg, "in use"));
+}
+
+static void serves_ipv6_loopback_when_available(void **state)
+{
+    (void)state;
+    struct http_config cfg;
+    http_config_default(&cfg);
+    cfg.listen = "[::1]:0";
+    cfg.routes = test_routes;
+    cfg.nroutes = sizeof test_routes / sizeof test_routes[0];
+    FILE *log = tmpfile();
+    cfg.access_log = log;
+    struct err e;
+    err_clear(&e);
+    struct http_server *srv = http_start(&cfg, &e);
+    if (!srv) {
+        fclose(log);
+        skip(); /* no IPv6 on this machine */
+    }
+    assert_non_null(strstr(http_url(srv), "http://[::1]:"));
+    int fd = socket(AF_INET6, SOCK_STREAM, 0);
+    struct sockaddr_in6 sin6;
+    memset(&sin6, 0, sizeof sin6);
+    sin6.sin6_family = AF_INET6;
+    sin6.sin6_port = htons((uint16_t)http_port(srv));
+    sin6.sin6_addr = in6addr_loopback;
+    assert_int_equal(connect(fd, (struct sockaddr *)&sin6, sizeof sin6), 0);
+    send_text(fd, "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n");
+    struct reply r;
+    assert_int_equal(read_reply(fd, &r, 0), 0);
+    assert_int_equal(r.status, 200);
+    reply_release(&r);
+    close(fd);
+    http_stop(srv);
+    fclose(log);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(parses_listen_addresses),
+        cmocka_unit_test_setup_teardown(routes_exact_and_prefix_paths, start_server, stop_server),
+        cmocka_unit_test_setup_teardown(unknown_api_path_is_json_404_else_text, start_server,
+                                        stop_server),
+        cmocka_unit_test_setup_teardown(wrong_method_is_405_with_allow, start_server, stop_server),
+        cmocka_unit_test_setup_teardown(keeps_the_connection_alive_between_requests, start_server,
+                                        stop_server),
+        cmocka_unit_test_setup_teardown(head_has_length_but_no_body, start_server, stop_server),
+        cmocka_unit_test_setup_teardown(body_within_cap_is_collected, start_server, stop_server),
+        cmocka_unit_test_setup_teardown(streaming_route_sees_the_body_in_chunks, start_server,
+                                        stop_server),
+        cmocka_unit_test_setup_teardown(declared_body_over_cap_is_413, start_server, stop_server),
+        cmocka_unit_test_setup_teardown(chunked_body_over_cap_closes_the_connection, start_server,
+                                        stop_server),
+        cmocka_unit_test_setup_teardown(failing_handler_is_500_json, start_server, stop_server),
+        cmocka_unit_test_setup_teardown(writes_one_access_log_line_per_request, start_server,
+                                        stop_server),
+        cmocka_unit_test(stop_lets_requests_in_flight_finish),
+        cmocka_unit_test_setup_teardown(port_in_use_is_a_clear_error, start_server, stop_server),
+        cmocka_unit_test(serves_ipv6_loopback_when_available),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
