@@ -21,17 +21,17 @@
 
 #define DEMO_DEFAULT_ROWS 20000u
 #define DEMO_DEFAULT_SEED 42u
-#define DEMO_MAX_ROWS 1000000000u     /* ids are TRK + 9 digits */
+#define DEMO_MAX_ROWS 1000000000u /* ids are TRK + 9 digits */
 #define DEMO_MIN_INFLUENCERS 60u
 #define DEMO_MAX_INFLUENCERS 5000u
 #define DEMO_ROWS_PER_INFLUENCER 200u
 #define DEMO_MAX_CAMPAIGNS_PER_INF 3
-#define DEMO_ORGANIC_SHARE 0.30       /* of tracking rows */
-#define DEMO_CONTROL_SHARE 0.355      /* of the holdout campaign's rows: control ≈ 55 % of test */
-#define DEMO_POST_SHARE_CAP 0.65      /* post/flat-paid influencers get at most this much of
-                                         the attributed rows */
-#define DEMO_CSV_FLUSH (1u << 20)     /* bytes buffered per file before a write */
-#define DEMO_PROGRESS_EVERY 0.2       /* seconds between progress updates */
+#define DEMO_ORGANIC_SHARE 0.30  /* of tracking rows */
+#define DEMO_CONTROL_SHARE 0.355 /* of the holdout campaign's rows: control ≈ 55 % of test */
+/* post- and flat-paid influencers get at most this share of the attributed rows */
+#define DEMO_POST_SHARE_CAP 0.80
+#define DEMO_CSV_FLUSH (1u << 20) /* bytes buffered per file before a write */
+#define DEMO_PROGRESS_EVERY 0.2   /* seconds between progress updates */
 
 /* ---- deterministic random numbers: xoshiro256** seeded through splitmix64 ----------- */
 
@@ -124,27 +124,27 @@ static int rng_pick(struct demo_rng *r, const unsigned *weights, int n)
 /* ---- the world the data describes --------------------------------------------------- */
 
 static const char *const first_names_male[] = {
-    "Aarav",  "Arjun",  "Vivaan", "Aditya",   "Rohan",  "Karan",  "Vikram", "Rahul",
-    "Siddharth", "Ishaan", "Kabir", "Aryan",  "Nikhil", "Pranav", "Varun",  "Sahil",
-    "Rajat",  "Manish", "Harsh",  "Yash",     "Dhruv",  "Kunal",  "Abhishek", "Gaurav",
-    "Ankit",  "Tarun",  "Mohit",  "Sameer",   "Imran",  "Farhan",
+    "Aarav",     "Arjun",  "Vivaan", "Aditya", "Rohan",  "Karan",  "Vikram",   "Rahul",
+    "Siddharth", "Ishaan", "Kabir",  "Aryan",  "Nikhil", "Pranav", "Varun",    "Sahil",
+    "Rajat",     "Manish", "Harsh",  "Yash",   "Dhruv",  "Kunal",  "Abhishek", "Gaurav",
+    "Ankit",     "Tarun",  "Mohit",  "Sameer", "Imran",  "Farhan",
 };
 static const char *const first_names_female[] = {
-    "Ananya", "Priya",   "Diya",   "Aditi",   "Kavya",  "Isha",    "Sneha",   "Pooja",
-    "Neha",   "Riya",    "Shreya", "Meera",   "Tanvi",  "Nisha",   "Aishwarya", "Sakshi",
-    "Anjali", "Divya",   "Kritika", "Radhika", "Simran", "Pallavi", "Swati",  "Shruti",
-    "Zoya",   "Fatima",  "Lakshmi", "Deepika", "Mansi", "Ira",
+    "Ananya", "Priya",  "Diya",    "Aditi",   "Kavya",  "Isha",    "Sneha",     "Pooja",
+    "Neha",   "Riya",   "Shreya",  "Meera",   "Tanvi",  "Nisha",   "Aishwarya", "Sakshi",
+    "Anjali", "Divya",  "Kritika", "Radhika", "Simran", "Pallavi", "Swati",     "Shruti",
+    "Zoya",   "Fatima", "Lakshmi", "Deepika", "Mansi",  "Ira",
 };
 static const char *const surnames[] = {
-    "Sharma",   "Verma",     "Gupta",     "Singh",      "Kumar",    "Patel",    "Shah",
-    "Mehta",    "Iyer",      "Nair",      "Reddy",      "Rao",      "Menon",    "Pillai",
-    "Das",      "Banerjee",  "Chatterjee", "Mukherjee", "Bose",     "Sen",      "Ghosh",
-    "Joshi",    "Kulkarni",  "Deshpande", "Patil",      "Jadhav",   "Chopra",   "Malhotra",
-    "Kapoor",   "Khanna",    "Bhatia",    "Arora",      "Sethi",    "Ahuja",    "Chauhan",
-    "Rathore",  "Yadav",     "Mishra",    "Tiwari",     "Pandey",   "Dubey",    "Srivastava",
-    "Saxena",   "Agarwal",   "Jain",      "Bansal",     "Goyal",    "Mittal",   "Khan",
-    "Qureshi",  "Siddiqui",  "Fernandes", "D'Souza",    "Pereira",  "Naidu",    "Hegde",
-    "Shetty",   "Kamath",    "Bhat",      "Gill",
+    "Sharma",  "Verma",    "Gupta",      "Singh",     "Kumar",   "Patel",  "Shah",
+    "Mehta",   "Iyer",     "Nair",       "Reddy",     "Rao",     "Menon",  "Pillai",
+    "Das",     "Banerjee", "Chatterjee", "Mukherjee", "Bose",    "Sen",    "Ghosh",
+    "Joshi",   "Kulkarni", "Deshpande",  "Patil",     "Jadhav",  "Chopra", "Malhotra",
+    "Kapoor",  "Khanna",   "Bhatia",     "Arora",     "Sethi",   "Ahuja",  "Chauhan",
+    "Rathore", "Yadav",    "Mishra",     "Tiwari",    "Pandey",  "Dubey",  "Srivastava",
+    "Saxena",  "Agarwal",  "Jain",       "Bansal",    "Goyal",   "Mittal", "Khan",
+    "Qureshi", "Siddiqui", "Fernandes",  "D'Souza",   "Pereira", "Naidu",  "Hegde",
+    "Shetty",  "Kamath",   "Bhat",       "Gill",
 };
 
 enum { BRAND_MB, BRAND_HKV, BRAND_GZ, NBRANDS };
@@ -156,8 +156,8 @@ static const char *const categories[] = {"Fitness",  "Nutrition", "Bodybuilding"
 static const unsigned category_weights[] = {22, 14, 14, 10, 12, 10, 10, 8};
 /* Which brands a category's creators work with (MuscleBlaze, HKVitals, Gritzo). */
 static const unsigned category_brand_weights[][NBRANDS] = {
-    {70, 25, 5}, {35, 45, 20}, {90, 10, 0}, {10, 85, 5},
-    {15, 75, 10}, {5, 25, 70}, {35, 40, 25}, {5, 90, 5},
+    {70, 25, 5},  {35, 45, 20}, {90, 10, 0},  {10, 85, 5},
+    {15, 75, 10}, {5, 25, 70},  {35, 40, 25}, {5, 90, 5},
 };
 
 static const char *const genders[] = {"Male", "Female", "Non-binary", "Other"};
@@ -235,8 +235,8 @@ enum { BASIS_POST, BASIS_ORDER, BASIS_REVENUE_SHARE, BASIS_FLAT, NBASES };
 static const char *const basis_names[NBASES] = {"post", "order", "revenue_share", "flat"};
 static const unsigned basis_weights[NBASES] = {50, 25, 18, 7};
 /* Per-post fee range in rupees by tier (Nano, Micro, Mid, Macro, Mega). */
-static const int64_t post_fee_lo[5] = {2000, 6000, 20000, 50000, 90000};
-static const int64_t post_fee_hi[5] = {8000, 25000, 60000, 100000, 150000};
+static const int64_t post_fee_lo[5] = {2000, 5000, 15000, 40000, 75000};
+static const int64_t post_fee_hi[5] = {6000, 18000, 45000, 90000, 150000};
 
 #define YEAR_FIRST "2025-01-01"
 #define YEAR_LAST "2025-12-31"
@@ -251,15 +251,15 @@ struct demo_influencer {
     uint8_t campaign[DEMO_MAX_CAMPAIGNS_PER_INF];
     uint32_t posts_in[DEMO_MAX_CAMPAIGNS_PER_INF];
     uint32_t first_post, nposts;
-    int64_t rate;                                  /* COL_RATE millionths; 0 for flat */
-    int64_t flat_fee[DEMO_MAX_CAMPAIGNS_PER_INF];  /* paise, flat basis only */
-    double weight;                                 /* share of attributed rows, unnormalised */
+    int64_t rate;                                 /* COL_RATE millionths; 0 for flat */
+    int64_t flat_fee[DEMO_MAX_CAMPAIGNS_PER_INF]; /* paise, flat basis only */
+    double weight;                                /* share of attributed rows, unnormalised */
 };
 
 struct demo_post {
     uint32_t influencer;
     int32_t day;
-    uint8_t slot;    /* index into the influencer's campaigns */
+    uint8_t slot; /* index into the influencer's campaigns */
     uint8_t product;
 };
 
@@ -304,10 +304,10 @@ struct demo_gen {
 
 static void lookup_cols(struct demo_cols *c)
 {
-#define COL(field, ds, name)                                                                   \
-    do {                                                                                       \
-        c->field = schema_col_index(ds, name);                                                 \
-        assert(c->field >= 0 && "schema.c lost a column demo.c writes");                       \
+#define COL(field, ds, name)                                                                       \
+    do {                                                                                           \
+        c->field = schema_col_index(ds, name);                                                     \
+        assert(c->field >= 0 && "schema.c lost a column demo.c writes");                           \
     } while (0)
     COL(inf_id, DS_INFLUENCERS, "influencer_id");
     COL(inf_name, DS_INFLUENCERS, "name");
@@ -498,9 +498,10 @@ static void draw_campaigns(struct demo_rng *r, struct demo_influencer *in)
 static void draw_terms(struct demo_rng *r, struct demo_influencer *in)
 {
     in->basis = (uint8_t)rng_pick(r, basis_weights, NBASES);
-    int64_t fee = round_to(rng_log_uniform(r, (double)post_fee_lo[in->tier],
-                                           (double)post_fee_hi[in->tier]),
-                           500);
+    /* most creators charge near the bottom of their tier's range, a few near the top */
+    double u = rng_unit(r);
+    double lo = (double)post_fee_lo[in->tier], hi = (double)post_fee_hi[in->tier];
+    int64_t fee = round_to(lo * pow(hi / lo, u * u), 500);
     switch (in->basis) {
     case BASIS_POST:
         in->rate = fee * 1000000;
@@ -535,7 +536,7 @@ static double influencer_row_mean(const struct demo_gen *g, const struct demo_in
 }
 
 /* Shares of attributed rows. Post- and flat-paid influencers get a target ROAS between
- * 0.25 and 12 (log-uniform): their share is set so that their revenue is about that
+ * 0.3 and 15 (log-uniform): their share is set so that their revenue is about that
  * multiple of their fees, which gives the insights real winners and real losers. The
  * rows left over go to order- and revenue-share-paid influencers by reach and quality. */
 static void assign_weights(struct demo_gen *g, struct demo_rng *r, uint64_t attributed_rows)
@@ -549,7 +550,7 @@ static void assign_weights(struct demo_gen *g, struct demo_rng *r, uint64_t attr
                 fees = (double)in->rate / 10000.0 * in->nposts;
             for (int k = 0; k < in->ncampaigns; k++)
                 fees += (double)in->flat_fee[k];
-            double roas = rng_log_uniform(r, 0.25, 12.0);
+            double roas = rng_log_uniform(r, 0.3, 15.0);
             in->weight = roas * fees / influencer_row_mean(g, in);
             fixed_rows += in->weight;
         } else {
@@ -569,7 +570,7 @@ static void assign_weights(struct demo_gen *g, struct demo_rng *r, uint64_t attr
         if (in->basis == BASIS_POST || in->basis == BASIS_FLAT)
             in->weight *= fixed_scale;
         else
-            in->weight *= left / free_weight;
+            in->weight *= free_weight > 0 ? left / free_weight : 0;
         total += in->weight;
         g->cumulative[i] = total;
     }
@@ -585,8 +586,8 @@ static void build_model(struct demo_gen *g)
                                                             : n);
     g->inf = xcalloc(g->ninfluencers, sizeof *g->inf);
     g->cumulative = xcalloc(g->ninfluencers, sizeof *g->cumulative);
-    g->attributed_orders = xcalloc((size_t)g->ninfluencers * DEMO_MAX_CAMPAIGNS_PER_INF,
-                                   sizeof *g->attributed_orders);
+    g->attributed_orders =
+        xcalloc((size_t)g->ninfluencers * DEMO_MAX_CAMPAIGNS_PER_INF, sizeof *g->attributed_orders);
     g->attributed_revenue = xcalloc((size_t)g->ninfluencers * DEMO_MAX_CAMPAIGNS_PER_INF,
                                     sizeof *g->attributed_revenue);
     g->users = g->opts.rows / 4 > 1000 ? g->opts.rows / 4 : 1000;
@@ -597,15 +598,17 @@ static void build_model(struct demo_gen *g)
     for (uint32_t i = 0; i < g->ninfluencers; i++) {
         struct demo_influencer *in = &g->inf[i];
         in->category = (uint8_t)rng_pick(&r, category_weights, NELEM(category_weights));
-        in->gender = (uint8_t)rng_pick(
-            &r, !strcmp(categories[in->category], "Parenting") ? parenting_gender_weights
-                                                               : gender_weights,
-            NELEM(gender_weights));
+        in->gender = (uint8_t)rng_pick(&r,
+                                       !strcmp(categories[in->category], "Parenting")
+                                           ? parenting_gender_weights
+                                           : gender_weights,
+                                       NELEM(gender_weights));
         in->male_name = in->gender == 0 || (in->gender >= 2 && rng_below(&r, 2));
         in->first_name = (uint8_t)rng_below(&r, in->male_name ? NELEM(first_names_male)
                                                               : NELEM(first_names_female));
         in->surname = (uint8_t)rng_below(&r, NELEM(surnames));
-        in->platform = (uint8_t)(i < NPLATFORMS ? (int)i : rng_pick(&r, platform_weights, NPLATFORMS));
+        in->platform =
+            (uint8_t)(i < NPLATFORMS ? (int)i : rng_pick(&r, platform_weights, NPLATFORMS));
         in->followers = draw_followers(g, &r, i);
         in->tier = (uint8_t)tier_index(&g->cfg, in->followers);
         draw_campaigns(&r, in);
@@ -698,8 +701,8 @@ static int emit_influencers(struct demo_gen *g)
 }
 
 /* A platform-shaped link to the post. */
-static void post_url(struct demo_rng *r, const struct demo_influencer *in,
-                     uint32_t i, struct buf *out)
+static void post_url(struct demo_rng *r, const struct demo_influencer *in, uint32_t i,
+                     struct buf *out)
 {
     static const char alphabet[] =
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -751,13 +754,15 @@ static void post_caption(struct demo_rng *r, const struct demo_influencer *in, i
                    buf_cstr(&code), cp->hashtag_topic, brand);
         break;
     case 1:
-        buf_printf(out, "Honest review of %s after 30 days \xF0\x9F\x92\xAA\n"
-                        "Link in bio, code %s. #%s #%s #Collaboration",
+        buf_printf(out,
+                   "Honest review of %s after 30 days \xF0\x9F\x92\xAA\n"
+                   "Link in bio, code %s. #%s #%s #Collaboration",
                    product, buf_cstr(&code), brand, cp->hashtag_topic);
         break;
     case 2:
-        buf_printf(out, "Partnered with %s for #%s \xE2\x80\x94 trying %s. Code %s works till "
-                        "the end of the campaign. #Sponsored",
+        buf_printf(out,
+                   "Partnered with %s for #%s \xE2\x80\x94 trying %s. Code %s works till "
+                   "the end of the campaign. #Sponsored",
                    brand, cp->hashtag_topic, product, buf_cstr(&code));
         break;
     default:
@@ -1123,8 +1128,8 @@ int demo_load(struct store *s, const struct demo_opts *o, struct err *e)
 
 /* ---- into CSV files ---------------------------------------------------------------- */
 
-static const char *const csv_names[DS_COUNT] = {"influencers.csv", "posts.csv",
-                                                "tracking_data.csv", "payouts.csv"};
+static const char *const csv_names[DS_COUNT] = {"influencers.csv", "posts.csv", "tracking_data.csv",
+                                                "payouts.csv"};
 
 struct csv_file {
     char *path, *tmp_path; /* written to tmp_path, renamed to path when complete */

@@ -743,6 +743,9 @@ static void http_drain_and_stop(struct http_server *srv, const sigset_t *interru
     if (fd != MHD_INVALID_SOCKET) {
         srv->quiesced = true;
         srv->listen_fd = fd;
+        /* Refuse new connections now instead of leaving them in the backlog until the
+         * stop; the descriptor itself stays open until MHD_stop_daemon (its rule). */
+        shutdown(fd, SHUT_RDWR);
     }
     double deadline = http_now() + srv->cfg.shutdown_timeout;
     int waiting = http_inflight(srv);

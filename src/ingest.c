@@ -3,6 +3,8 @@
 #include "ingest.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,34 @@
 #include "banned.h"
 
 enum file_kind { KIND_UNKNOWN, KIND_CSV, KIND_JSON };
+
+/*
+ * Parsing and validating run on the caller's thread while a writer thread puts the rows
+ * into the store: batches of rows go back and forth between the two, so neither copies a
+ * row. The store is used by one thread at a time: the writer while batches are queued,
+ * the caller only when the pipeline is drained (at file boundaries and at the end).
+ */
+#define BATCH_ROWS 1024
+#define NBATCHES 4
+
+struct batch {
+    struct schema_row rows[BATCH_ROWS];
+    size_t n;
+    struct batch *next;
+};
+
+struct pipeline {
+    pthread_mutex_t lock; /* guards everything below */
+    pthread_cond_t cond;
+    struct batch *full_head, *full_tail; /* queued for the writer, in order */
+    struct batch *free_list;
+    int busy;      /* the writer holds a batch */
+    int stop;      /* the writer should exit */
+    int failed;    /* a store_put failed: err says why */
+    struct err err;
+    pthread_t thread;
+    int started;
+};
 
 struct ingest {
     struct store *store;
@@ -48,7 +78,9 @@ struct ingest {
     struct jsonrows *json;
     struct schema_map map;
     int have_map;
-    struct schema_row row;
+    struct pipeline pipe;
+    struct batch *batches;
+    struct batch *cur; /* being filled by the caller's thread */
     uint64_t bytes, size_hint, rows;
     int64_t file_started_at;
     size_t file_index;
@@ -136,6 +168,10 @@ static int set_fatal(struct ingest *in, const struct err *e)
     return e->code ? e->code : ERR_INPUT;
 }
 
+static void pipeline_start(struct ingest *in);
+static int pipeline_drain(struct ingest *in);
+static void pipeline_stop(struct ingest *in);
+
 struct ingest *ingest_new(struct store *s, const struct ingest_opts *opts, struct err *e)
 {
     struct ingest *in = xcalloc(1, sizeof *in);
@@ -152,6 +188,7 @@ struct ingest *ingest_new(struct store *s, const struct ingest_opts *opts, struc
         return NULL;
     }
     in->in_txn = 1;
+    pipeline_start(in);
     return in;
 }
 
@@ -242,14 +279,152 @@ static void draw_progress(struct ingest *in, int done)
     fflush(stderr);
 }
 
+/* ---- the writer thread ----------------------------------------------------------- */
+
+static void *writer_main(void *arg)
+{
+    struct ingest *in = arg;
+    struct pipeline *p = &in->pipe;
+    pthread_mutex_lock(&p->lock);
+    for (;;) {
+        while (!p->full_head && !p->stop)
+            pthread_cond_wait(&p->cond, &p->lock);
+        if (!p->full_head)
+            break;
+        struct batch *b = p->full_head;
+        p->full_head = b->next;
+        if (!p->full_head)
+            p->full_tail = NULL;
+        p->busy = 1;
+        int failed = p->failed;
+        pthread_mutex_unlock(&p->lock);
+        struct err e = {0, ""};
+        for (size_t i = 0; i < b->n && !failed; i++)
+            if (store_put(in->store, &b->rows[i], &e) < 0) {
+                err_prefix(&e, "%s:%llu", in->name, (unsigned long long)b->rows[i].line);
+                failed = 1;
+            }
+        pthread_mutex_lock(&p->lock);
+        if (failed && !p->failed) {
+            p->failed = 1;
+            p->err = e;
+        }
+        b->n = 0;
+        b->next = p->free_list;
+        p->free_list = b;
+        p->busy = 0;
+        pthread_cond_broadcast(&p->cond);
+    }
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
+static void pipeline_start(struct ingest *in)
+{
+    struct pipeline *p = &in->pipe;
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->cond, NULL);
+    in->batches = xcalloc(NBATCHES, sizeof *in->batches);
+    for (int i = 0; i < NBATCHES; i++) {
+        for (int r = 0; r < BATCH_ROWS; r++)
+            schema_row_init(&in->batches[i].rows[r], DS_INFLUENCERS);
+        if (i > 0) {
+            in->batches[i].next = p->free_list;
+            p->free_list = &in->batches[i];
+        }
+    }
+    in->cur = &in->batches[0];
+    /* The writer must not take the signals meant for the main thread. */
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
+    p->started = pthread_create(&p->thread, NULL, writer_main, in) == 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/* Hands the current batch to the writer (or writes it here when there is no writer
+ * thread) and takes an empty one. */
+static void pipeline_submit(struct ingest *in)
+{
+    struct pipeline *p = &in->pipe;
+    struct batch *b = in->cur;
+    if (b->n == 0)
+        return;
+    if (!p->started) {
+        struct err e = {0, ""};
+        for (size_t i = 0; i < b->n && !p->failed; i++)
+            if (store_put(in->store, &b->rows[i], &e) < 0) {
+                err_prefix(&e, "%s:%llu", in->name, (unsigned long long)b->rows[i].line);
+                p->failed = 1;
+                p->err = e;
+            }
+        b->n = 0;
+        return;
+    }
+    pthread_mutex_lock(&p->lock);
+    b->next = NULL;
+    if (p->full_tail)
+        p->full_tail->next = b;
+    else
+        p->full_head = b;
+    p->full_tail = b;
+    pthread_cond_broadcast(&p->cond);
+    while (!p->free_list)
+        pthread_cond_wait(&p->cond, &p->lock);
+    in->cur = p->free_list;
+    p->free_list = in->cur->next;
+    pthread_mutex_unlock(&p->lock);
+}
+
+/* Waits until every row handed over is in the store. Returns the writer's error. */
+static int pipeline_drain(struct ingest *in)
+{
+    struct pipeline *p = &in->pipe;
+    pipeline_submit(in);
+    if (p->started) {
+        pthread_mutex_lock(&p->lock);
+        while (p->full_head || p->busy)
+            pthread_cond_wait(&p->cond, &p->lock);
+        pthread_mutex_unlock(&p->lock);
+    }
+    if (p->failed && !in->fatal)
+        return set_fatal(in, &p->err);
+    return p->failed ? p->err.code : 0;
+}
+
+static void pipeline_stop(struct ingest *in)
+{
+    struct pipeline *p = &in->pipe;
+    if (!in->batches)
+        return;
+    if (p->started) {
+        pthread_mutex_lock(&p->lock);
+        p->stop = 1;
+        pthread_cond_broadcast(&p->cond);
+        pthread_mutex_unlock(&p->lock);
+        pthread_join(p->thread, NULL);
+        p->started = 0;
+    }
+    pthread_mutex_destroy(&p->lock);
+    pthread_cond_destroy(&p->cond);
+    for (int i = 0; i < NBATCHES; i++)
+        for (int r = 0; r < BATCH_ROWS; r++)
+            schema_row_release(&in->batches[i].rows[r]);
+    free(in->batches);
+    in->batches = NULL;
+}
+
 /* ---- records --------------------------------------------------------------------- */
 
 static int load_known(struct ingest *in, struct err *e);
 
-static int check_influencer(struct ingest *in)
+static int check_influencer(struct ingest *in, const struct schema_row *row)
 {
     int col = schema_col_index(in->ds, "influencer_id");
-    const struct schema_value *v = &in->row.v[col];
+    const struct schema_value *v = &row->v[col];
     if (!v->present)
         return 0;
     if (in->known_stale) {
@@ -265,7 +440,7 @@ static int check_influencer(struct ingest *in)
     strmap_put(in->warned, v->s, v->len, &added);
     if (added) {
         int f = in->map.source_of[col] >= 0 ? in->map.source_of[col] : in->map.name_field;
-        add_issue(in, in->row.line, f >= 0 ? in->map.in_names[f] : "influencer_id", v->s,
+        add_issue(in, row->line, f >= 0 ? in->map.in_names[f] : "influencer_id", v->s,
                   "unknown influencer (not in the influencers dataset)", 1);
     }
     return 0;
@@ -306,7 +481,6 @@ static int handle_header(struct ingest *in, const struct csv_field *fields, size
     in->have_map = 1;
     in->ds = ds;
     cur_file(in)->ds = ds;
-    schema_row_init(&in->row, ds);
     if (in->o.replace && !in->cleared[ds]) {
         if (store_clear(in->store, ds, &e) < 0)
             return set_fatal(in, &e);
@@ -331,20 +505,21 @@ static int handle_record(struct ingest *in, const struct csv_record *rec)
     }
     if (in->progress && (in->rows & 4095) == 0)
         draw_progress(in, 0);
-    if (schema_row_build(&in->map, rec, &in->row, &rj) < 0) {
+    struct schema_row *row = &in->cur->rows[in->cur->n];
+    if (schema_row_build(&in->map, rec, row, &rj) < 0) {
         fr->rejected++;
         in->res.rejected++;
         add_issue(in, rj.line, rj.column, rj.value, rj.reason, 0);
         return write_reject(in, rec, &rj);
     }
-    if (in->ds != DS_INFLUENCERS && check_influencer(in) < 0)
+    if (in->ds != DS_INFLUENCERS && check_influencer(in, row) < 0)
         return ERR_STORE;
     /* In strict mode the first reject dooms the import: keep validating, stop writing. */
     if (in->res.rejected == 0 || in->o.skip_invalid) {
-        struct err e;
-        if (store_put(in->store, &in->row, &e) < 0) {
-            err_prefix(&e, "%s:%llu", in->name, (unsigned long long)rec->line);
-            return set_fatal(in, &e);
+        if (++in->cur->n == BATCH_ROWS) {
+            pipeline_submit(in);
+            if (in->pipe.failed)
+                return set_fatal(in, &in->pipe.err);
         }
     }
     fr->accepted++;
@@ -390,8 +565,9 @@ static int on_json_object(void *ctx, const struct jsonrows_pair *pairs, size_t n
         }
         uint64_t ordinal = in->map.ordinal;
         if (in->have_map) {
+            if (pipeline_drain(in) < 0)
+                return in->fatal_err.code;
             schema_map_release(&in->map);
-            schema_row_release(&in->row);
             in->have_map = 0;
             if (in->forced_ds == DS_NONE)
                 in->forced_ds = in->ds; /* the dataset was settled by the first object */
@@ -520,7 +696,6 @@ static void file_cleanup(struct ingest *in)
     in->json = NULL;
     if (in->have_map) {
         schema_map_release(&in->map);
-        schema_row_release(&in->row);
         in->have_map = 0;
     }
     for (size_t k = 0; k < in->njkeys; k++)
@@ -560,6 +735,10 @@ int ingest_file_end(struct ingest *in, struct err *e)
         rc = e->code;
         goto out;
     }
+    if ((rc = pipeline_drain(in)) < 0) {
+        *e = in->fatal_err;
+        goto out;
+    }
     if (!in->have_map) {
         struct err ee;
         err_set(&ee, ERR_INPUT, "%s: the file is empty (no header and no rows)", in->name);
@@ -582,6 +761,9 @@ int ingest_finish(struct ingest *in, struct ingest_result *res, struct err *e)
     in->finished = 1;
     if (in->in_file)
         file_cleanup(in);
+    if (!in->fatal)
+        pipeline_drain(in);
+    pipeline_stop(in);
     if (in->fatal) {
         *e = in->fatal_err;
         rc = in->fatal_err.code;
@@ -630,6 +812,7 @@ void ingest_free(struct ingest *in)
         return;
     if (in->in_file)
         file_cleanup(in);
+    pipeline_stop(in);
     if (in->in_txn)
         store_rollback(in->store);
     strmap_free(in->known);

@@ -357,8 +357,15 @@ static void skip_currency(const char **p, const char *end)
     } else {
         return;
     }
-    while (*p < end && (**p == ' ' || (unsigned char)**p == 0xC2))
-        (*p) += (**p == ' ') ? 1 : ((*p + 1 < end && (unsigned char)(*p)[1] == 0xA0) ? 2 : 0);
+    /* Spaces and non-breaking spaces after the sign; anything else ends the skip. */
+    for (;;) {
+        if (*p < end && **p == ' ')
+            *p += 1;
+        else if (end - *p >= 2 && (unsigned char)(*p)[0] == 0xC2 && (unsigned char)(*p)[1] == 0xA0)
+            *p += 2;
+        else
+            break;
+    }
 }
 
 /*
@@ -602,7 +609,10 @@ int schema_parse_date(const char *s, size_t len, struct buf *out, const char **r
                             : "impossible date";
         return -1;
     }
-    buf_printf(out, "%04d-%02d-%02d", y, m, d);
+    char day[10] = {(char)('0' + y / 1000), (char)('0' + y / 100 % 10), (char)('0' + y / 10 % 10),
+                    (char)('0' + y % 10), '-', (char)('0' + m / 10), (char)('0' + m % 10), '-',
+                    (char)('0' + d / 10), (char)('0' + d % 10)};
+    buf_append(out, day, sizeof day);
     if (q == end)
         return 0;
     /* Optional time: [T ]HH:MM[:SS[.frac]] [Z|+hh:mm] */
@@ -795,7 +805,7 @@ const char *schema_brand_in(const char *s, size_t len)
     low[n] = '\0';
     if (strstr(low, "muscleblaze") || strstr(low, "muscle blaze"))
         return "MuscleBlaze";
-    if (strstr(low, "hkvitals") || strstr(low, "hk vitals") || strstr(low, "hk_vitals"))
+    if (strstr(low, "hkvital") || strstr(low, "hk vital") || strstr(low, "hk_vital"))
         return "HKVitals";
     if (strstr(low, "gritzo"))
         return "Gritzo";
@@ -903,12 +913,15 @@ static void row_fixup(struct schema_row *row)
 void schema_row_set_text(struct schema_row *row, int col, const char *s, size_t len)
 {
     size_t off = row->text.len;
+    const char *before = row->text.data;
     buf_append(&row->text, s, len);
     buf_putc(&row->text, '\0');
     row->v[col].present = 1;
     row->v[col].i = (int64_t)off;
     row->v[col].len = len;
-    row_fixup(row);
+    row->v[col].s = row->text.data + off;
+    if (row->text.data != before)
+        row_fixup(row);
 }
 
 void schema_row_set_int(struct schema_row *row, int col, int64_t v)
@@ -1387,12 +1400,12 @@ int schema_row_build(struct schema_map *m, const struct csv_record *rec, struct 
         int rev = schema_col_index(DS_TRACKING, "revenue");
         int ret = schema_col_index(DS_TRACKING, "is_return");
         if (row->v[rev].i < 0 && !(row->v[ret].present && row->v[ret].i)) {
-            char val[32];
-            struct buf b = BUF_INIT;
-            schema_format_int(COL_MONEY, row->v[rev].i, &b);
-            snprintf(val, sizeof val, "%s", buf_cstr(&b));
-            buf_release(&b);
-            reject(rej, rec->line, m->in_names[m->source_of[rev]], val, strlen(val),
+            /* Report the value as written, so the user can find it in the file. */
+            int f = m->source_of[rev];
+            const char *val = rec->fields[f].data;
+            size_t val_len = rec->fields[f].len;
+            trim(&val, &val_len);
+            reject(rej, rec->line, m->in_names[f], val, val_len,
                    "negative revenue (only rows marked as returns, is_return=1, may be negative)");
             goto out;
         }

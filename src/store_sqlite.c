@@ -335,7 +335,7 @@ static int migrate(struct store_sqlite *s, struct err *e)
  * that is not a database, or one locked in rollback-journal mode, fails here. */
 static int configure(struct store_sqlite *s, struct err *e)
 {
-    int rc = exec_sql(s, "PRAGMA journal_mode = WAL", e, "opening the database");
+    int rc = exec_sql(s, "PRAGMA page_size = 16384; PRAGMA journal_mode = WAL", e, "opening the database");
     /* synchronous=FULL: a commit is on disk when store_commit returns. The page cache
      * (negative cache_size is in KiB: 64 MB) keeps an import's index pages in memory. */
     if (rc == 0)

@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,11 +97,16 @@ static int h_item(struct http_request *req, struct http_response *res)
     return 0;
 }
 
+/* /slow answers once the test releases it (or after 5 s). */
+static atomic_bool slow_released;
+
 static int h_slow(struct http_request *req, struct http_response *res)
 {
     (void)req;
-    struct timespec t = {0, 400 * 1000 * 1000};
-    nanosleep(&t, NULL);
+    for (int i = 0; i < 500 && !atomic_load(&slow_released); i++) {
+        struct timespec t = {0, 10 * 1000 * 1000};
+        nanosleep(&t, NULL);
+    }
     return http_response_text(res, 200, "finally");
 }
 
@@ -514,6 +520,27 @@ static void *slow_client(void *arg)
     return r;
 }
 
+static void *stop_in_thread(void *arg)
+{
+    struct fixture *f = arg;
+    stop_server((void **)&f);
+    return NULL;
+}
+
+/* 0 when a TCP connection to the port is accepted by the kernel. */
+static int try_connect(unsigned port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sin;
+    memset(&sin, 0, sizeof sin);
+    sin.sin_family = AF_INET;
+    sin.sin_port = htons((uint16_t)port);
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int rc = connect(fd, (struct sockaddr *)&sin, sizeof sin);
+    close(fd);
+    return rc;
+}
+
 static void stop_lets_requests_in_flight_finish(void **state)
 {
     (void)state;
@@ -534,6 +561,7 @@ static void stop_lets_requests_in_flight_finish(void **state)
     }
     assert_int_equal(http_inflight(f->srv), 0);
 
+    atomic_store(&slow_released, false);
     pthread_t th;
     pthread_create(&th, NULL, slow_client, &port);
     for (int i = 0; i < 200 && http_inflight(f->srv) == 0; i++) {
@@ -543,7 +571,16 @@ static void stop_lets_requests_in_flight_finish(void **state)
     assert_int_equal(http_inflight(f->srv), 1);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    stop_server((void **)&f);
+    pthread_t stopper;
+    pthread_create(&stopper, NULL, stop_in_thread, f);
+    /* While the slow request runs, the stop waits and new connections are refused. */
+    struct http_server *srv = f->srv; /* freed by the stopper, after the release below */
+    struct timespec pause = {0, 100 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+    assert_int_equal(http_inflight(srv), 1);
+    assert_int_not_equal(try_connect(port), 0);
+    atomic_store(&slow_released, true);
+    pthread_join(stopper, NULL);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     void *ret;
     pthread_join(th, &ret);
@@ -554,14 +591,7 @@ static void stop_lets_requests_in_flight_finish(void **state)
     free(slow);
     assert_true(t1.tv_sec - t0.tv_sec < 5);
     /* The listening socket is gone. */
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sin;
-    memset(&sin, 0, sizeof sin);
-    sin.sin_family = AF_INET;
-    sin.sin_port = htons((uint16_t)port);
-    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_not_equal(connect(fd, (struct sockaddr *)&sin, sizeof sin), 0);
-    close(fd);
+    assert_int_not_equal(try_connect(port), 0);
     close(idle);
 }
 

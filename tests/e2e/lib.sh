@@ -11,6 +11,7 @@
 #   check NAME CMD...          pass when CMD exits 0
 #   expect_fail NAME STATUS CMD...   pass when CMD exits with STATUS (any non-zero: "nz")
 #   expect_contains NAME FILE|TEXT NEEDLE   pass when the text (or file) contains NEEDLE
+#   expect_match NAME FILE|TEXT ERE
 #   expect_eq NAME EXPECTED GOT
 #   pass NAME / fail NAME WHY  record a result directly
 #   sql DB QUERY               runs a query with the sqlite3 CLI, prints the result
@@ -156,6 +157,19 @@ in: $(printf '%s' "$text" | head -c 1500)"
     return 1
 }
 
+# expect_match NAME FILE-OR-TEXT ERE : some line matches the extended regular expression.
+expect_match() {
+    local name=$1 hay=$2 re=$3 text
+    if [[ -f $hay ]]; then text=$(cat "$hay"); else text=$hay; fi
+    if grep -qE -- "$re" <<<"$text"; then
+        pass "$name"
+        return 0
+    fi
+    fail "$name" "expected a line matching: $re
+in: $(printf '%s' "$text" | head -c 1500)"
+    return 1
+}
+
 # expect_eq NAME EXPECTED GOT
 expect_eq() {
     if [[ "$2" == "$3" ]]; then
@@ -185,7 +199,7 @@ sql() {
 
 # counts DB : "influencers posts tracking_data payouts" as `status` reports them ("?" on error).
 counts() {
-    local c
+    local c OUT=$T/.counts.out ERR=$T/.counts.err RC LAST_CMD
     if run "$INFLUDASH" status --db "sqlite:$1" && c=$($UTIL status-counts <"$OUT" 2>/dev/null); then
         printf '%s\n' "$c"
     else
@@ -198,18 +212,23 @@ snapshot() {
     local db=$1 dir=$2 ds
     mkdir -p "$dir"
     counts "$db" >"$dir/counts"
+    # The import log too: a failed import must not be recorded as one.
+    "$INFLUDASH" status --db "sqlite:$db" 2>/dev/null | $UTIL status-get last_import >"$dir/last_import" 2>&1
     for ds in "${DATASETS[@]}"; do
         "$INFLUDASH" export --db "sqlite:$db" --dataset "$ds" >"$dir/$ds.csv" 2>"$dir/$ds.err" ||
             echo "export failed: $?" >>"$dir/$ds.csv"
     done
 }
 
-# expect_unchanged NAME DIR DB : the database still matches a snapshot.
+# expect_unchanged NAME DIR DB [data] : the database still matches a snapshot (with "data":
+# the counts and the exports only, not the import log).
 expect_unchanged() {
-    local name=$1 before=$2 db=$3 after ds diffs=""
+    local name=$1 before=$2 db=$3 what=${4:-all} after f diffs="" files
     after=$(mktemp -d "$T/snap.XXXXXX")
     snapshot "$db" "$after"
-    for f in counts "${DATASETS[@]/%/.csv}"; do
+    files=(counts "${DATASETS[@]/%/.csv}")
+    [[ $what == data ]] || files+=(last_import)
+    for f in "${files[@]}"; do
         cmp -s "$before/$f" "$after/$f" || diffs+="$f differs: $(diff "$before/$f" "$after/$f" | head -6)
 "
     done
