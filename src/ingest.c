@@ -299,11 +299,10 @@ static void *writer_main(void *arg)
         int failed = p->failed;
         pthread_mutex_unlock(&p->lock);
         struct err e = {0, ""};
-        for (size_t i = 0; i < b->n && !failed; i++)
-            if (store_put(in->store, &b->rows[i], &e) < 0) {
-                err_prefix(&e, "%s:%llu", in->name, (unsigned long long)b->rows[i].line);
-                failed = 1;
-            }
+        if (!failed && store_put_many(in->store, b->rows, b->n, &e) < 0) {
+            err_prefix(&e, "%s", in->name);
+            failed = 1;
+        }
         pthread_mutex_lock(&p->lock);
         if (failed && !p->failed) {
             p->failed = 1;
@@ -355,12 +354,11 @@ static void pipeline_submit(struct ingest *in)
         return;
     if (!p->started) {
         struct err e = {0, ""};
-        for (size_t i = 0; i < b->n && !p->failed; i++)
-            if (store_put(in->store, &b->rows[i], &e) < 0) {
-                err_prefix(&e, "%s:%llu", in->name, (unsigned long long)b->rows[i].line);
-                p->failed = 1;
-                p->err = e;
-            }
+        if (!p->failed && store_put_many(in->store, b->rows, b->n, &e) < 0) {
+            err_prefix(&e, "%s", in->name);
+            p->failed = 1;
+            p->err = e;
+        }
         b->n = 0;
         return;
     }

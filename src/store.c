@@ -106,6 +106,18 @@ int store_put(struct store *s, const struct schema_row *row, struct err *e)
     return s->ops->put(s, row, e);
 }
 
+int store_put_many(struct store *s, const struct schema_row *rows, size_t n, struct err *e)
+{
+    if (s->ops->put_many)
+        return s->ops->put_many(s, rows, n, e);
+    for (size_t i = 0; i < n; i++) {
+        int rc = s->ops->put(s, &rows[i], e);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
 int store_count(struct store *s, enum dataset ds, int64_t *n, struct err *e)
 {
     assert(ds >= 0 && ds < DS_COUNT && n);

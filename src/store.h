@@ -42,6 +42,9 @@ void store_rollback(struct store *s);
 int store_clear(struct store *s, enum dataset ds, struct err *e);
 /* Within a transaction: inserts a row, or replaces the stored row with the same key. */
 int store_put(struct store *s, const struct schema_row *row, struct err *e);
+/* Within a transaction: store_put of each row in order, faster for bulk loads. On an
+ * error the rows before the failing one may be stored (the transaction decides). */
+int store_put_many(struct store *s, const struct schema_row *rows, size_t n, struct err *e);
 
 int store_count(struct store *s, enum dataset ds, int64_t *n, struct err *e);
 /* Calls fn for each stored row in insertion order; a negative return stops the scan and

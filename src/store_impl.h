@@ -18,6 +18,8 @@ struct store_ops {
     void (*rollback)(struct store *s);
     int (*clear)(struct store *s, enum dataset ds, struct err *e);
     int (*put)(struct store *s, const struct schema_row *row, struct err *e);
+    /* Optional: many rows at once (store.c falls back to put). */
+    int (*put_many)(struct store *s, const struct schema_row *rows, size_t n, struct err *e);
     int (*count)(struct store *s, enum dataset ds, int64_t *n, struct err *e);
     int (*scan)(struct store *s, enum dataset ds, store_row_fn fn, void *ctx, struct err *e);
     int (*each_key)(struct store *s, enum dataset ds, store_key_fn fn, void *ctx,
