@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "api.h"
@@ -267,8 +268,10 @@ static int cmd_import(int argc, char **argv)
     if (!quiet)
         for (size_t i = 0; i < res.nfiles; i++) {
             const struct ingest_file_result *fr = &res.files[i];
+            if (fr->ds == DS_NONE)
+                continue; /* failed before its header: the error says why */
             printf("%s: %s: %lld rows %s, %lld rejected, %lld warnings\n", fr->file,
-                   fr->ds != DS_NONE ? schema_dataset(fr->ds)->name : "?",
+                   schema_dataset(fr->ds)->name,
                    (long long)fr->accepted, res.committed ? "imported" : "valid",
                    (long long)fr->rejected, (long long)fr->warnings);
         }
@@ -320,6 +323,11 @@ static int cmd_demo(int argc, char **argv)
         return EXIT_USAGE;
     struct err e = {0, ""};
     if (csv_dir) {
+        if (mkdir(csv_dir, 0777) < 0 && errno != EEXIST) {
+            fprintf(stderr, "infludash demo: %s: cannot create the folder: %s\n", csv_dir,
+                    strerror(errno));
+            return 1;
+        }
         if (demo_write_csv(csv_dir, &d, &e) < 0) {
             fprintf(stderr, "infludash demo: %s\n", e.msg);
             return 1;

@@ -272,8 +272,6 @@ static void draw_progress(struct ingest *in, int done)
     for (int i = 0; i < 30; i++)
         bar[i] = i < fill ? '#' : '-';
     bar[30] = '\0';
-    double dt = t - (double)in->file_started_at; /* coarse; refined below */
-    (void)dt;
     fprintf(stderr, "\r%-28.28s [%s] %3d%% %12llu rows%s", in->name, bar, (int)(frac * 100),
             (unsigned long long)in->rows, done ? "\n" : "");
     fflush(stderr);
@@ -473,7 +471,7 @@ static int handle_header(struct ingest *in, const struct csv_field *fields, size
         }
     }
     if (schema_map_init(&in->map, ds, fields, n, in->cfg, &e) < 0) {
-        err_prefix(&e, "%s", in->name);
+        err_prefix(&e, "%s:1", in->name);
         return set_fatal(in, &e);
     }
     in->have_map = 1;

@@ -1111,7 +1111,7 @@ int schema_map_init(struct schema_map *m, enum dataset ds, const struct csv_fiel
         struct buf have = BUF_INIT;
         for (size_t f = 0; f < n; f++)
             buf_printf(&have, "%s%s", f ? ", " : "", m->in_names[f]);
-        err_set(e, ERR_INPUT, "1: missing required column \"%s\" for %s (the header has: %s)",
+        err_set(e, ERR_INPUT, "missing required column \"%s\" for %s (the header has: %s)",
                 missing, d->name, buf_cstr(&have));
         buf_release(&have);
         schema_map_release(m);

@@ -100,7 +100,7 @@ rejected "tracking file without revenue" 1 tracking_data.csv
 expect_contains "missing column: the message names the column" "$T/last.err" \
     'missing required column "revenue"'
 expect_match "missing column: the message is tracking_data.csv:1: missing required column ..." \
-    "$T/last.err" '(^|[^ ])tracking_data\.csv:1: missing required column "revenue"'
+    "$T/last.err" 'tracking_data\.csv:1: missing required column "revenue"'
 
 # ---- bad values: file:line: column: "value": reason ----------------------------------
 case_dir badnumber

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # lib.sh — sourced by the end-to-end tests in tests/e2e/*.sh. They drive the real binary.
 #
 # Environment (set by ctest, see CMakeLists.txt):

@@ -151,12 +151,12 @@ if [[ -f $T/$r.db ]]; then
         "$($UTIL get "$inf" influencer_id 2 follower_count)"
     expect_eq "WorksbyVishesh: DD-MM-YYYY 01-07-2025 becomes 2025-07-01" 2025-07-01 \
         "$($UTIL get "$posts" url http://insta.com/p1 date)"
-    want=$(python3 -c '
+    iso_dates=$(python3 -c '
 import csv,sys
 for r in csv.DictReader(open(sys.argv[1],encoding="utf-8-sig")):
     if not r["Date"].strip(): continue
     d,m,y=r["Date"].strip().split("-"); print("%s-%s-%s"%(y,m,d))' "$PEERS/$r/Posts.csv" | sort | tr '\n' ' ')
-    expect_eq "WorksbyVishesh: every post date is the ISO form of the day-first date" "$want" \
+    expect_eq "WorksbyVishesh: every post date is the ISO form of the day-first date" "$iso_dates" \
         "$($UTIL column "$posts" date | sort | tr '\n' ' ')"
     bad=$($UTIL column "$trk" date | grep -vcE '^[0-9]{4}-[0-9]{2}-[0-9]{2}' || true)
     expect_eq "WorksbyVishesh: tracking dates are ISO" 0 "$bad"

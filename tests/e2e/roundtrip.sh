@@ -13,7 +13,7 @@ PEERS=${PEERS:-$SRC/../shared/peers}
 roundtrip() {
     local name=$1
     shift
-    local dir=$T/rt/$name ds a b
+    local dir=$T/rt/$name ds
     mkdir -p "$dir/a" "$dir/b"
     check "$name: import into A" "$INFLUDASH" import --quiet --db "sqlite:$dir/a.db" "$@" || return
     for ds in "${DATASETS[@]}"; do
