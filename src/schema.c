@@ -1,11 +1,13 @@
 /* schema.c — the union schema: column tables, header mapping, value normalisation and
- * derived fields (see schema.h). Pure functions over bytes; calls buf, err and csv only. */
+ * derived fields (see schema.h). Pure functions over bytes; calls buf, err, csv and json. */
 #include "schema.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "json.h"
 
 #include "banned.h"
 
@@ -1136,22 +1138,11 @@ void schema_map_release(struct schema_map *m)
 
 /* ---- records ---------------------------------------------------------------------- */
 
+/* A JSON string literal for the `extra` object (escaping lives in json.c). */
 static void json_escape_into(struct buf *out, const char *s, size_t len)
 {
-    static const char hex[] = "0123456789abcdef";
     buf_putc(out, '"');
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\') {
-            buf_putc(out, '\\');
-            buf_putc(out, (char)c);
-        } else if (c < 0x20) {
-            char esc[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
-            buf_append(out, esc, 6);
-        } else {
-            buf_putc(out, (char)c);
-        }
-    }
+    json_escape(out, s, len);
     buf_putc(out, '"');
 }
 

@@ -2,7 +2,7 @@
  * aliases, value normalisation (ids, gender, platform, dates, numbers, money) and derived
  * fields (tier, persona, brand, organic, generated ids, computed payout totals).
  * A file's header is mapped once (struct schema_map); each record then becomes a typed
- * struct schema_row, or a reject naming the column, value and reason. Calls buf, err, csv. */
+ * struct schema_row, or a reject naming the column, value and reason. Calls buf, err, csv, json. */
 #ifndef INFLUDASH_SCHEMA_H
 #define INFLUDASH_SCHEMA_H
 

@@ -689,6 +689,36 @@ static int sqlite_scan(struct store *base, enum dataset ds, store_row_fn fn, voi
     return rc;
 }
 
+/* Prepares sql and calls fn with the text of column 0 of each result row. */
+static int each_text(struct store_sqlite *s, const char *sql, const char *what, store_key_fn fn,
+                     void *ctx, struct err *e)
+{
+    sqlite3_stmt *stmt;
+    int rc = prepare(s, sql, 0, &stmt, e, what);
+    if (rc < 0)
+        return rc;
+    for (;;) {
+        int step = sqlite3_step(stmt);
+        if (step == SQLITE_DONE)
+            break;
+        if (step != SQLITE_ROW) {
+            rc = fail(s, step, e, "%s", what);
+            break;
+        }
+        const char *text = (const char *)sqlite3_column_text(stmt, 0);
+        if (!text) {
+            rc = fail(s, SQLITE_NOMEM, e, "%s", what);
+            break;
+        }
+        rc = fn(ctx, text, (size_t)sqlite3_column_bytes(stmt, 0));
+        if (rc < 0)
+            break;
+        rc = 0;
+    }
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
 static int sqlite_each_key(struct store *base, enum dataset ds, store_key_fn fn, void *ctx,
                            struct err *e)
 {
@@ -702,31 +732,27 @@ static int sqlite_each_key(struct store *base, enum dataset ds, store_key_fn fn,
     buf_puts(&sql, " ORDER BY rowid");
     char what[128];
     snprintf(what, sizeof what, "reading the %s keys", d->name);
-    sqlite3_stmt *stmt;
-    int rc = prepare(s, buf_cstr(&sql), 0, &stmt, e, what);
+    int rc = each_text(s, buf_cstr(&sql), what, fn, ctx, e);
     buf_release(&sql);
-    if (rc < 0)
-        return rc;
-    for (;;) {
-        int step = sqlite3_step(stmt);
-        if (step == SQLITE_DONE)
-            break;
-        if (step != SQLITE_ROW) {
-            rc = fail(s, step, e, "%s", what);
-            break;
-        }
-        const char *key = (const char *)sqlite3_column_text(stmt, 0);
-        if (!key) {
-            rc = fail(s, SQLITE_NOMEM, e, "%s", what);
-            break;
-        }
-        rc = fn(ctx, key, (size_t)sqlite3_column_bytes(stmt, 0));
-        if (rc < 0)
-            break;
-        rc = 0;
-    }
-    sqlite3_finalize(stmt);
     return rc;
+}
+
+/* The list sqlite_extra_keys grows: pointers in a capped buf. */
+struct key_list {
+    struct buf list;
+    size_t count;
+};
+
+static int add_key(void *ctx, const char *key, size_t len)
+{
+    struct key_list *kl = ctx;
+    char *copy = xstrndup(key, len);
+    if (buf_append(&kl->list, &copy, sizeof copy) < 0) {
+        free(copy);
+        return ERR_LIMIT;
+    }
+    kl->count++;
+    return 0;
 }
 
 /* SELECT DISTINCT j.key FROM t, json_each(t.extra) AS j ORDER BY j.key. The array of
@@ -743,47 +769,23 @@ static int sqlite_extra_keys(struct store *base, enum dataset ds, char ***keys, 
                    "ORDER BY j.key");
     char what[128];
     snprintf(what, sizeof what, "listing the extra columns of %s", d->name);
-    sqlite3_stmt *stmt;
-    int rc = prepare(s, buf_cstr(&sql), 0, &stmt, e, what);
+    struct key_list kl;
+    buf_init(&kl.list, EXTRA_KEYS_MAX * sizeof(char *));
+    kl.count = 0;
+    int rc = each_text(s, buf_cstr(&sql), what, add_key, &kl, e);
     buf_release(&sql);
-    if (rc < 0)
-        return rc;
-
-    struct buf list;
-    buf_init(&list, EXTRA_KEYS_MAX * sizeof(char *));
-    size_t count = 0;
-    for (;;) {
-        int step = sqlite3_step(stmt);
-        if (step == SQLITE_DONE)
-            break;
-        if (step != SQLITE_ROW) {
-            rc = fail(s, step, e, "%s", what);
-            break;
-        }
-        const char *key = (const char *)sqlite3_column_text(stmt, 0);
-        if (!key) {
-            rc = fail(s, SQLITE_NOMEM, e, "%s", what);
-            break;
-        }
-        char *copy = xstrndup(key, (size_t)sqlite3_column_bytes(stmt, 0));
-        if (buf_append(&list, &copy, sizeof copy) < 0) {
-            free(copy);
-            rc = err_set(e, ERR_LIMIT, "%s: %s: more than %d distinct extra columns",
-                         s->path, what, EXTRA_KEYS_MAX);
-            break;
-        }
-        count++;
-    }
-    sqlite3_finalize(stmt);
-    char **array = (char **)(void *)list.data;
-    if (rc < 0 || count == 0) {
-        for (size_t i = 0; i < count; i++)
+    if (rc == ERR_LIMIT)
+        rc = err_set(e, ERR_LIMIT, "%s: %s: more than %d distinct extra columns", s->path, what,
+                     EXTRA_KEYS_MAX);
+    char **array = (char **)(void *)kl.list.data;
+    if (rc < 0 || kl.count == 0) {
+        for (size_t i = 0; i < kl.count; i++)
             free(array[i]);
-        buf_release(&list);
+        buf_release(&kl.list);
         return rc;
     }
-    *keys = (char **)(void *)buf_detach(&list);
-    *n = count;
+    *keys = (char **)(void *)buf_detach(&kl.list);
+    *n = kl.count;
     return 0;
 }
 
