@@ -493,8 +493,8 @@ static void test_extra_json_escapes_quotes_backslashes_and_control_chars(void **
     row_of(fx, DS_INFLUENCERS, "influencer_id|note|say \"q\"",
            "1|a \"quoted\" \\path\\ tab\there\x01 nl\nend|x");
     assert_string_equal(extra_of(&fx->row),
-                        "{\"note\":\"a \\\"quoted\\\" \\\\path\\\\ tab\\u0009here\\u0001 "
-                        "nl\\u000aend\",\"say \\\"q\\\"\":\"x\"}");
+                        "{\"note\":\"a \\\"quoted\\\" \\\\path\\\\ tab\\there\\u0001 "
+                        "nl\\nend\",\"say \\\"q\\\"\":\"x\"}");
     /* Non-ASCII text stays as UTF-8. */
     build_ok(fx, "2|\xE2\x82\xB9 caf\xC3\xA9|");
     assert_string_equal(extra_of(&fx->row), "{\"note\":\"\xE2\x82\xB9 caf\xC3\xA9\"}");
