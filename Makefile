@@ -3,6 +3,8 @@
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 DB ?= sqlite:infludash.db
+# CI builds treat warnings as errors.
+WERROR := $(if $(filter true,$(CI)),ON,OFF)
 LISTEN ?= 127.0.0.1:8080
 
 .PHONY: all deps run test test-fast asan bench clean format
@@ -11,10 +13,10 @@ all: $(BUILD)/build.ninja
 	cmake --build $(BUILD)
 
 $(BUILD)/build.ninja: CMakeLists.txt
-	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINFLUDASH_WERROR=$(WERROR)
 
 $(ASAN_BUILD)/build.ninja: CMakeLists.txt
-	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DINFLUDASH_SANITIZE=ON
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DINFLUDASH_SANITIZE=ON -DINFLUDASH_WERROR=$(WERROR)
 
 deps:
 	scripts/deps.sh
