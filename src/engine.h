@@ -1,0 +1,82 @@
+/* engine.h — the in-memory columnar analytics engine: the four datasets loaded once from
+ * the store into flat arrays (dimensions dictionary-encoded through strmap, numbers as
+ * int32/int64 columns), and the SPEC §3 metrics computed over any filter in one pass per
+ * dataset with no string compares. Calls store, schema, strmap, buf and err.
+ *
+ * Spend follows the payout terms over the filtered activity, aggregated per influencer
+ * before anything is joined (engine.c, "Spend rules" explains them, including how several
+ * payout rows of one influencer are kept from counting the same activity twice). */
+#ifndef INFLUDASH_ENGINE_H
+#define INFLUDASH_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "store.h"
+
+/* Day number of a row without a date (posts, payouts): such rows pass an open date range
+ * and fail any bounded one (payouts: always pass, see engine_kpis). */
+#define ENGINE_NO_DAY INT32_MIN
+
+struct engine;
+
+/* One multi-select filter: values as the user names them (canonical spellings, as
+ * stored); n == 0 means "no filter on this dimension". Not owned by the engine. */
+struct engine_set {
+    const char *const *values;
+    size_t n;
+};
+
+/* SPEC §3 filters. from_day/to_day are inclusive day numbers (schema_iso_to_days);
+ * INT32_MIN / INT32_MAX for an open end. engine_filter_init gives "everything". */
+struct engine_filter {
+    int32_t from_day, to_day;
+    /* influencer attributes: select influencers with their posts, attributed rows and
+     * payouts; never organic rows. platform also applies to each post's own platform;
+     * basis also selects which of a selected influencer's payout rows count. */
+    struct engine_set platform, category, gender, tier, persona, influencer, basis;
+    /* tracking-row dimensions: attributed and organic rows alike */
+    struct engine_set brand, product, campaign, source;
+};
+
+void engine_filter_init(struct engine_filter *f);
+
+/* A ratio that may be undefined (denominator 0): has == 0 means null. */
+struct engine_ratio {
+    int has;
+    double value;
+};
+
+struct engine_kpis {
+    int64_t revenue;         /* paise, attributed rows */
+    int64_t orders;          /* attributed rows */
+    int64_t organic_revenue; /* paise, organic rows */
+    int64_t organic_orders;
+    int64_t spend; /* paise, Σ per-influencer spend, each rounded to the paisa */
+    int64_t posts;
+    int64_t reach;
+    int64_t engagements;      /* likes + comments + shares + saves */
+    int64_t influencers;      /* selected influencers with a post, an attributed row or spend */
+    struct engine_ratio roas; /* revenue / spend */
+    struct engine_ratio roi;  /* (revenue − spend) / spend */
+    struct engine_ratio engagement_rate; /* engagements / reach */
+    struct engine_ratio cpo;             /* spend / orders, in paise per order */
+    struct engine_ratio aov;             /* revenue / orders, in paise per order */
+};
+
+/* Loads every row of the four datasets from s. Returns NULL with e filled on a store
+ * error. The engine does not keep s; the caller frees the result with engine_free. */
+struct engine *engine_load(struct store *s, struct err *e);
+void engine_free(struct engine *eng);
+
+/* Row counts as loaded (influencers includes those only referenced by other datasets). */
+size_t engine_count(const struct engine *eng, enum dataset ds);
+
+/* Computes the KPIs over the filtered data into out. Returns 0, or a negative code with
+ * e filled (ERR_USAGE when from_day > to_day). Reentrant: eng is only read, so several
+ * threads may query one engine at once. */
+int engine_kpis(const struct engine *eng, const struct engine_filter *f, struct engine_kpis *out,
+                struct err *e);
+
+#endif

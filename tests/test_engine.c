@@ -1,0 +1,891 @@
+/* test_engine.c — the columnar engine against hand-computed figures (every KPI, the
+ * payout double-counting traps, null ratios, empty results, influencer filters leaving
+ * organic revenue alone, inclusive date ranges) and against plain SQL on generated data
+ * for many filter combinations. Each test loads a fresh SQLite store in a temp dir.
+ * INFLUDASH_ENGINE_BENCH_ROWS=N adds a timing run over N generated tracking rows. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "demo.h"
+#include "engine.h"
+#include "schema.h"
+#include "store.h"
+
+#include "banned.h"
+
+struct fixture {
+    char dir[PATH_MAX];
+    char db[PATH_MAX + 32];
+    char url[PATH_MAX + 64];
+    struct store *store;
+};
+
+static int make_store(void **state)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    const char *tmp = getenv("TMPDIR");
+    snprintf(f->dir, sizeof f->dir, "%s/infludash-engine-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    assert_non_null(mkdtemp(f->dir));
+    snprintf(f->db, sizeof f->db, "%s/infludash.db", f->dir);
+    snprintf(f->url, sizeof f->url, "sqlite:%s", f->db);
+    struct err e;
+    err_clear(&e);
+    int rc = store_open(f->url, &f->store, &e);
+    if (rc != 0)
+        fail_msg("store_open: %s", e.msg);
+    *state = f;
+    return 0;
+}
+
+static int remove_store(void **state)
+{
+    struct fixture *f = *state;
+    store_close(f->store);
+    DIR *d = opendir(f->dir);
+    if (d) {
+        for (;;) {
+            struct dirent *ent = readdir(d);
+            if (!ent)
+                break;
+            if (strcmp(ent->d_name, ".") == 0 || strcmp(ent->d_name, "..") == 0)
+                continue;
+            char path[PATH_MAX * 2];
+            snprintf(path, sizeof path, "%s/%s", f->dir, ent->d_name);
+            unlink(path);
+        }
+        closedir(d);
+    }
+    rmdir(f->dir);
+    free(f);
+    return 0;
+}
+
+/* ---- building stores ---------------------------------------------------------------- */
+
+/* Stores one row given as NULL-terminated "column", "value" pairs; integer columns take
+ * stored units (paise, rate millionths). Derived fields are filled as on import. */
+static void put(struct store *s, enum dataset ds, ...)
+{
+    struct schema_row row;
+    struct schema_config cfg;
+    schema_config_default(&cfg);
+    schema_row_init(&row, ds);
+    va_list ap;
+    va_start(ap, ds);
+    for (;;) {
+        const char *name = va_arg(ap, const char *);
+        if (!name)
+            break;
+        const char *value = va_arg(ap, const char *);
+        int col = schema_col_index(ds, name);
+        if (col < 0)
+            fail_msg("no column %s", name);
+        if (schema_kind_is_int(schema_dataset(ds)->cols[col].kind)) {
+            char *end;
+            errno = 0;
+            long long v = strtoll(value, &end, 10);
+            assert_true(errno == 0 && *end == '\0');
+            schema_row_set_int(&row, col, v);
+        } else {
+            schema_row_set_text(&row, col, value, strlen(value));
+        }
+    }
+    va_end(ap);
+    schema_row_derive(&row, &cfg);
+    struct err e;
+    err_clear(&e);
+    if (store_put(s, &row, &e) != 0)
+        fail_msg("store_put: %s", e.msg);
+    schema_row_release(&row);
+}
+
+static void begin(struct store *s)
+{
+    struct err e;
+    err_clear(&e);
+    assert_int_equal(store_begin(s, &e), 0);
+}
+
+static void commit(struct store *s)
+{
+    struct err e;
+    err_clear(&e);
+    if (store_commit(s, &e) != 0)
+        fail_msg("store_commit: %s", e.msg);
+}
+
+static struct engine *load(struct store *s)
+{
+    struct err e;
+    err_clear(&e);
+    struct engine *eng = engine_load(s, &e);
+    if (!eng)
+        fail_msg("engine_load: %s", e.msg);
+    return eng;
+}
+
+static int32_t day(const char *iso)
+{
+    int32_t d;
+    assert_int_equal(schema_iso_to_days(iso, &d), 0);
+    return d;
+}
+
+static struct engine_kpis kpis(const struct engine *eng, const struct engine_filter *f)
+{
+    struct engine_kpis k;
+    struct err e;
+    err_clear(&e);
+    if (engine_kpis(eng, f, &k, &e) != 0)
+        fail_msg("engine_kpis: %s", e.msg);
+    return k;
+}
+
+#define SET(field, ...)                                                                            \
+    do {                                                                                           \
+        static const char *const values_[] = {__VA_ARGS__};                                        \
+        (field).values = values_;                                                                  \
+        (field).n = sizeof values_ / sizeof values_[0];                                            \
+    } while (0)
+
+static void assert_ratio(struct engine_ratio r, double num, double den)
+{
+    assert_true(r.has);
+    assert_true(r.value == num / den);
+}
+
+/* The hand-computed fixture (amounts in paise, rates in millionths):
+ *   I1 Fitness/Male/Instagram, order terms ₹100 for campaign Spring; 3 rows, 10 orders, ₹10,500
+ *   I2 Beauty/Female/YouTube, post terms ₹1,000; 1 row 2 orders ₹1,500.50; 2 posts
+ *   I3 Fitness/Female/Instagram, revenue share 10 %; 2 rows 3 orders ₹3,000.00
+ *   I4 Nutrition/Male/Twitter, flat ₹5,000 paid 2025-03-20; 1 row ₹1,000
+ *   I9 only in tracking (no influencer row, no payout); 1 row ₹500
+ *   organic: 2025-03-01 ₹800 (source organic, MuscleBlaze), 2025-03-10 ₹1,200 (no influencer) */
+static void load_fixture(struct store *s)
+{
+    begin(s);
+    put(s, DS_INFLUENCERS, "influencer_id", "I1", "name", "Asha", "category", "Fitness", "gender",
+        "Male", "platform", "Instagram", "follower_count", "50000", NULL);
+    put(s, DS_INFLUENCERS, "influencer_id", "I2", "name", "Bela", "category", "Beauty", "gender",
+        "Female", "platform", "YouTube", "follower_count", "200000", NULL);
+    put(s, DS_INFLUENCERS, "influencer_id", "I3", "name", "Chitra", "category", "Fitness", "gender",
+        "Female", "platform", "Instagram", "follower_count", "5000", NULL);
+    put(s, DS_INFLUENCERS, "influencer_id", "I4", "name", "Dev", "category", "Nutrition", "gender",
+        "Male", "platform", "Twitter", "follower_count", "700000", NULL);
+
+    put(s, DS_POSTS, "post_id", "P1", "influencer_id", "I2", "date", "2025-03-02", "reach", "10000",
+        "likes", "500", "comments", "50", "shares", "10", "saves", "5", NULL);
+    put(s, DS_POSTS, "post_id", "P2", "influencer_id", "I2", "date", "2025-03-06", "reach", "20000",
+        "likes", "800", "comments", "100", "shares", "20", "saves", "30", NULL);
+    put(s, DS_POSTS, "post_id", "P3", "influencer_id", "I1", "platform", "Instagram", "date",
+        "2025-03-01", "reach", "5000", "likes", "200", "comments", "20", NULL);
+
+    static const struct {
+        const char *id, *inf, *date, *brand, *campaign, *source, *orders, *revenue;
+    } trk[] = {
+        {"T1", "I1", "2025-03-01", "MuscleBlaze", "Spring", "Instagram", "4", "400000"},
+        {"T2", "I1", "2025-03-05", "MuscleBlaze", "Spring", "Instagram", "3", "300000"},
+        {"T3", "I1", "2025-03-10", "MuscleBlaze", "Spring", "Instagram", "3", "350000"},
+        {"T4", "I2", "2025-03-03", "HKVitals", "Glow", "YouTube", "2", "150050"},
+        {"T5", "I3", "2025-03-04", "Gritzo", "Kids", "Instagram", "1", "99999"},
+        {"T6", "I3", "2025-03-08", "Gritzo", "Kids", "Instagram", "2", "200001"},
+        {"T7", "I4", "2025-03-09", "HKVitals", "Glow", "Twitter", "1", "100000"},
+        {"T8", "I9", "2025-03-02", "MuscleBlaze", "Spring", "Instagram", "1", "50000"},
+        {"T9", "I1", "2025-03-01", "MuscleBlaze", "", "organic", "1", "80000"},
+        {"T10", "", "2025-03-10", "HKVitals", "", "website", "2", "120000"},
+    };
+    for (size_t i = 0; i < sizeof trk / sizeof trk[0]; i++)
+        put(s, DS_TRACKING, "tracking_id", trk[i].id, "influencer_id", trk[i].inf, "date",
+            trk[i].date, "brand", trk[i].brand, "campaign", trk[i].campaign, "source",
+            trk[i].source, "orders", trk[i].orders, "revenue", trk[i].revenue, NULL);
+
+    put(s, DS_PAYOUTS, "payout_id", "Y1", "influencer_id", "I1", "campaign", "Spring", "basis",
+        "order", "rate", "100000000", "orders", "10", "payout_date", "2025-03-25", NULL);
+    put(s, DS_PAYOUTS, "payout_id", "Y2", "influencer_id", "I2", "basis", "post", "rate",
+        "1000000000", "posts", "2", NULL);
+    put(s, DS_PAYOUTS, "payout_id", "Y3", "influencer_id", "I3", "campaign", "Kids", "basis",
+        "revenue_share", "rate", "100000", NULL);
+    put(s, DS_PAYOUTS, "payout_id", "Y4", "influencer_id", "I4", "basis", "flat", "total_payout",
+        "500000", "payout_date", "2025-03-20", NULL);
+    commit(s);
+}
+
+static void test_every_kpi_on_the_fixture(void **state)
+{
+    struct fixture *fx = *state;
+    load_fixture(fx->store);
+    struct engine *eng = load(fx->store);
+    assert_int_equal(engine_count(eng, DS_INFLUENCERS), 5); /* I9 added from tracking */
+    assert_int_equal(engine_count(eng, DS_POSTS), 3);
+    assert_int_equal(engine_count(eng, DS_TRACKING), 10);
+    assert_int_equal(engine_count(eng, DS_PAYOUTS), 4);
+    struct engine_filter f;
+    engine_filter_init(&f);
+    struct engine_kpis k = kpis(eng, &f);
+    assert_int_equal(k.revenue, 1650050);
+    assert_int_equal(k.orders, 17);
+    assert_int_equal(k.organic_revenue, 200000);
+    assert_int_equal(k.organic_orders, 3);
+    /* 100 × 10 orders + 1,000 × 2 posts + 10 % × 3,000 + flat 5,000 */
+    assert_int_equal(k.spend, 100000 + 200000 + 30000 + 500000);
+    assert_int_equal(k.posts, 3);
+    assert_int_equal(k.reach, 35000);
+    assert_int_equal(k.engagements, 565 + 950 + 220);
+    assert_int_equal(k.influencers, 5);
+    assert_ratio(k.roas, 1650050.0, 830000.0);
+    assert_ratio(k.roi, 1650050.0 - 830000.0, 830000.0);
+    assert_ratio(k.engagement_rate, 1735.0, 35000.0);
+    assert_ratio(k.cpo, 830000.0, 17.0);
+    assert_ratio(k.aov, 1650050.0, 17.0);
+    engine_free(eng);
+}
+
+/* I1 has three tracking rows and 10 orders under ₹100/order: spend is ₹1,000, never
+ * ₹1,000 per row. */
+static void test_order_payout_counted_once_not_per_row(void **state)
+{
+    struct fixture *fx = *state;
+    load_fixture(fx->store);
+    struct engine *eng = load(fx->store);
+    struct engine_filter f;
+    engine_filter_init(&f);
+    SET(f.influencer, "I1");
+    struct engine_kpis k = kpis(eng, &f);
+    assert_int_equal(k.orders, 10);
+    assert_int_equal(k.revenue, 1050000);
+    assert_int_equal(k.spend, 100000);
+    assert_int_equal(k.influencers, 1);
+    assert_int_equal(k.posts, 1);
+    engine_free(eng);
+}
+
+/* Several payout rows of one influencer: campaign rows price their own campaign's
+ * orders; a repeated row and a second campaign-less row with the same terms add nothing. */
+static void test_several_payout_rows_never_double_count(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = fx->store;
+    begin(s);
+    put(s, DS_INFLUENCERS, "influencer_id", "X", NULL);
+    put(s, DS_INFLUENCERS, "influencer_id", "Y", NULL);
+    static const char *const a_rows[][3] = {
+        {"A1", "A", "1"}, {"A2", "A", "3"}, {"B1", "B", "2"}, {"B2", "B", "2"}, {"B3", "B", "2"}};
+    for (size_t i = 0; i < 5; i++)
+        put(s, DS_TRACKING, "tracking_id", a_rows[i][0], "influencer_id", "X", "campaign",
+            a_rows[i][1], "date", "2025-01-10", "orders", a_rows[i][2], "revenue", "100000", NULL);
+    for (int i = 0; i < 5; i++) {
+        char id[8];
+        snprintf(id, sizeof id, "Y%d", i);
+        put(s, DS_TRACKING, "tracking_id", id, "influencer_id", "Y", "campaign", "C", "date",
+            "2025-01-10", "orders", "1", "revenue", "100000", NULL);
+    }
+    put(s, DS_PAYOUTS, "payout_id", "PA", "influencer_id", "X", "campaign", "A", "basis", "order",
+        "rate", "100000000", NULL);
+    put(s, DS_PAYOUTS, "payout_id", "PB", "influencer_id", "X", "campaign", "B", "basis", "order",
+        "rate", "50000000", NULL);
+    put(s, DS_PAYOUTS, "payout_id", "PA-again", "influencer_id", "X", "campaign", "A", "basis",
+        "order", "rate", "100000000", NULL);
+    /* Y's rows name no campaign of the tracking data: the terms apply once to all orders */
+    put(s, DS_PAYOUTS, "payout_id", "PY1", "influencer_id", "Y", "campaign", "Jan", "basis",
+        "order", "rate", "10000000", NULL);
+    put(s, DS_PAYOUTS, "payout_id", "PY2", "influencer_id", "Y", "campaign", "Feb", "basis",
+        "order", "rate", "10000000", NULL);
+    commit(s);
+    struct engine *eng = load(s);
+    struct engine_filter f;
+    engine_filter_init(&f);
+    SET(f.influencer, "X");
+    struct engine_kpis k = kpis(eng, &f);
+    assert_int_equal(k.orders, 10);
+    assert_int_equal(k.spend, 100 * 4 * 100 + 50 * 6 * 100); /* ₹400 + ₹300 */
+    SET(f.influencer, "Y");
+    k = kpis(eng, &f);
+    assert_int_equal(k.spend, 10 * 5 * 100); /* ₹50, not ₹100 */
+    /* a campaign filter narrows the priced orders with it */
+    engine_filter_init(&f);
+    SET(f.campaign, "B");
+    k = kpis(eng, &f);
+    assert_int_equal(k.orders, 6);
+    assert_int_equal(k.spend, 50 * 6 * 100);
+    engine_free(eng);
+}
+
+static void test_zero_spend_gives_null_roas_and_roi(void **state)
+{
+    struct fixture *fx = *state;
+    load_fixture(fx->store);
+    struct engine *eng = load(fx->store);
+    struct engine_filter f;
+    engine_filter_init(&f);
+    SET(f.influencer, "I9");
+    struct engine_kpis k = kpis(eng, &f);
+    assert_int_equal(k.revenue, 50000);
+    assert_int_equal(k.spend, 0);
+    assert_false(k.roas.has);
+    assert_false(k.roi.has);
+    assert_ratio(k.cpo, 0.0, 1.0);       /* orders > 0: a cost of 0 per order is a value */
+    assert_false(k.engagement_rate.has); /* no posts, no reach */
+    assert_ratio(k.aov, 50000.0, 1.0);
+    assert_int_equal(k.influencers, 1);
+    engine_free(eng);
+}
+
+static void assert_all_zero(const struct engine_kpis *k)
+{
+    assert_int_equal(k->revenue, 0);
+    assert_int_equal(k->orders, 0);
+    assert_int_equal(k->organic_revenue, 0);
+    assert_int_equal(k->spend, 0);
+    assert_int_equal(k->posts, 0);
+    assert_int_equal(k->reach, 0);
+    assert_int_equal(k->engagements, 0);
+    assert_int_equal(k->influencers, 0);
+    assert_false(k->roas.has || k->roi.has || k->engagement_rate.has || k->cpo.has || k->aov.has);
+}
+
+static void test_empty_result_is_all_zero_with_null_ratios(void **state)
+{
+    struct fixture *fx = *state;
+    load_fixture(fx->store);
+    struct engine *eng = load(fx->store);
+    struct engine_filter f;
+    engine_filter_init(&f);
+    f.from_day = day("2024-01-01");
+    f.to_day = day("2024-12-31");
+    struct engine_kpis k = kpis(eng, &f);
+    assert_all_zero(&k);
+    engine_filter_init(&f);
+    SET(f.brand, "NoSuchBrand");
+    SET(f.influencer, "nobody");
+    k = kpis(eng, &f);
+    assert_all_zero(&k);
+    /* an inverted range is a usage error, not an empty result */
+    f.from_day = 10;
+    f.to_day = 9;
+    struct err e;
+    err_clear(&e);
+    assert_int_equal(engine_kpis(eng, &f, &k, &e), ERR_USAGE);
+    engine_free(eng);
+}
+
+static void test_empty_store_loads_and_gives_zeros(void **state)
+{
+    struct fixture *fx = *state;
+    struct engine *eng = load(fx->store);
+    assert_int_equal(engine_count(eng, DS_TRACKING), 0);
+    struct engine_filter f;
+    engine_filter_init(&f);
+    struct engine_kpis k = kpis(eng, &f);
+    assert_all_zero(&k);
+    SET(f.platform, "Instagram");
+    k = kpis(eng, &f);
+    assert_all_zero(&k);
+    engine_free(eng);
+    engine_free(NULL);
+}
+
+static void test_influencer_filters_leave_organic_revenue_alone(void **state)
+{
+    struct fixture *fx = *state;
+    load_fixture(fx->store);
+    struct engine *eng = load(fx->store);
+    struct engine_filter f;
+    engine_filter_init(&f);
+    SET(f.gender, "Female");
+    struct engine_kpis k = kpis(eng, &f);
+    assert_int_equal(k.revenue, 150050 + 300000);
+    assert_int_equal(k.orders, 5);
+    assert_int_equal(k.organic_revenue, 200000);
+    assert_int_equal(k.spend, 200000 + 30000);
+    assert_int_equal(k.posts, 2);
+    assert_int_equal(k.reach, 30000);
+    assert_int_equal(k.influencers, 2);
+
+    engine_filter_init(&f);
+    SET(f.platform, "Instagram");
+    k = kpis(eng, &f);
+    assert_int_equal(k.revenue, 1050000 + 300000);
+    assert_int_equal(k.organic_revenue, 200000);
+    assert_int_equal(k.posts, 1);
+
+    engine_filter_init(&f);
+    SET(f.basis, "flat", "post");
+    k = kpis(eng, &f);
+    assert_int_equal(k.revenue, 150050 + 100000);
+    assert_int_equal(k.spend, 200000 + 500000);
+    assert_int_equal(k.organic_revenue, 200000);
+
+    /* tracking dimensions apply to organic rows too */
+    engine_filter_init(&f);
+    SET(f.brand, "MuscleBlaze");
+    k = kpis(eng, &f);
+    assert_int_equal(k.revenue, 1050000 + 50000);
+    assert_int_equal(k.organic_revenue, 80000);
+    SET(f.source, "organic");
+    k = kpis(eng, &f);
+    assert_int_equal(k.revenue, 0);
+    assert_int_equal(k.organic_revenue, 80000);
+    engine_free(eng);
+}
+
+/* The platform filter selects influencers by their platform and then their posts by the
+ * post's own platform (a post without one is on its influencer's). */
+static void test_platform_filter_applies_to_each_posts_own_platform(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = fx->store;
+    begin(s);
+    put(s, DS_INFLUENCERS, "influencer_id", "Z", "platform", "Instagram", NULL);
+    put(s, DS_POSTS, "post_id", "Z1", "influencer_id", "Z", "platform", "YouTube", "reach", "7",
+        NULL);
+    put(s, DS_POSTS, "post_id", "Z2", "influencer_id", "Z", "platform", "Instagram", "reach", "11",
+        NULL);
+    put(s, DS_POSTS, "post_id", "Z3", "influencer_id", "Z", "reach", "13", NULL);
+    commit(s);
+    struct engine *eng = load(s);
+    struct engine_filter f;
+    engine_filter_init(&f);
+    struct engine_kpis k = kpis(eng, &f);
+    assert_int_equal(k.posts, 3);
+    assert_int_equal(k.reach, 31);
+    SET(f.platform, "Instagram");
+    k = kpis(eng, &f);
+    assert_int_equal(k.posts, 2);
+    assert_int_equal(k.reach, 24);
+    SET(f.platform, "YouTube");
+    k = kpis(eng, &f);
+    assert_int_equal(k.posts, 0); /* the influencer is not a YouTube influencer */
+    SET(f.platform, "YouTube", "Instagram");
+    k = kpis(eng, &f);
+    assert_int_equal(k.posts, 3);
+    engine_free(eng);
+}
+
+static void test_date_range_is_inclusive_at_both_ends(void **state)
+{
+    struct fixture *fx = *state;
+    load_fixture(fx->store);
+    struct engine *eng = load(fx->store);
+    struct engine_filter f;
+    engine_filter_init(&f);
+    f.from_day = day("2025-03-01");
+    f.to_day = day("2025-03-05");
+    struct engine_kpis k = kpis(eng, &f);
+    /* T1 (first day) and T2 (last day) are in; T3, T6, T7 after */
+    assert_int_equal(k.revenue, 400000 + 300000 + 150050 + 99999 + 50000);
+    assert_int_equal(k.orders, 11);
+    assert_int_equal(k.organic_revenue, 80000);
+    assert_int_equal(k.posts, 2);
+    assert_int_equal(k.reach, 15000);
+    /* 100 × 7 orders, 1,000 × 1 post, 10 % × 999.99 = 99.999 → 100.00; flat paid 03-20 out */
+    assert_int_equal(k.spend, 70000 + 100000 + 10000);
+    assert_int_equal(k.influencers, 4);
+
+    f.from_day = day("2025-03-02");
+    f.to_day = day("2025-03-04");
+    k = kpis(eng, &f);
+    assert_int_equal(k.revenue, 150050 + 99999 + 50000);
+    assert_int_equal(k.organic_revenue, 0);
+    assert_int_equal(k.posts, 1);
+
+    /* a flat payout counts when its payout date is in the range, on the day itself */
+    f.from_day = day("2025-03-20");
+    f.to_day = day("2025-03-20");
+    k = kpis(eng, &f);
+    assert_int_equal(k.spend, 500000);
+    assert_int_equal(k.revenue, 0);
+    assert_int_equal(k.influencers, 1);
+    engine_free(eng);
+}
+
+/* ---- cross-check against SQL on generated data --------------------------------------- */
+
+struct values {
+    char **v;
+    size_t n;
+};
+
+static void distinct(sqlite3 *db, const char *sql, struct values *out)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    out->v = NULL;
+    out->n = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(st, 0);
+        if (!t || !*t)
+            continue;
+        out->v = realloc(out->v, (out->n + 1) * sizeof *out->v);
+        assert_non_null(out->v);
+        out->v[out->n++] = strdup(t);
+    }
+    sqlite3_finalize(st);
+    assert_true(out->n > 0);
+}
+
+static void values_free(struct values *vals)
+{
+    for (size_t i = 0; i < vals->n; i++)
+        free(vals->v[i]);
+    free(vals->v);
+}
+
+static uint64_t next_random(uint64_t *state)
+{
+    *state = *state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return *state >> 33;
+}
+
+/* A filter dimension in both forms: the engine's set and a SQL condition. */
+struct sql_query {
+    char sql[4096];
+    const char *bind[64];
+    int nbind;
+};
+
+static void sql_cat(struct sql_query *q, const char *s)
+{
+    size_t len = strlen(q->sql);
+    snprintf(q->sql + len, sizeof q->sql - len, "%s", s);
+}
+
+static void sql_in(struct sql_query *q, const char *expr, const struct engine_set *set)
+{
+    if (set->n == 0)
+        return;
+    sql_cat(q, " AND ");
+    sql_cat(q, expr);
+    sql_cat(q, " IN (");
+    for (size_t i = 0; i < set->n; i++) {
+        sql_cat(q, i ? ",?" : "?");
+        assert_true(q->nbind < 64);
+        q->bind[q->nbind++] = set->values[i];
+    }
+    sql_cat(q, ")");
+}
+
+static int has_influencer_filter(const struct engine_filter *f)
+{
+    return f->platform.n || f->category.n || f->gender.n || f->tier.n || f->persona.n ||
+           f->influencer.n || f->basis.n;
+}
+
+/* influencer_id IN (the influencers selected by the attribute filters) */
+static void sql_influencers(struct sql_query *q, const char *id_expr, const struct engine_filter *f)
+{
+    if (!has_influencer_filter(f))
+        return;
+    sql_cat(q, " AND ");
+    sql_cat(q, id_expr);
+    sql_cat(q, " IN (SELECT influencer_id FROM influencers WHERE 1");
+    sql_in(q, "platform", &f->platform);
+    sql_in(q, "category", &f->category);
+    sql_in(q, "gender", &f->gender);
+    sql_in(q, "tier", &f->tier);
+    sql_in(q, "persona", &f->persona);
+    sql_in(q, "influencer_id", &f->influencer);
+    if (f->basis.n) {
+        sql_cat(q, " AND influencer_id IN (SELECT influencer_id FROM payouts WHERE 1");
+        sql_in(q, "basis", &f->basis);
+        sql_cat(q, ")");
+    }
+    sql_cat(q, ")");
+}
+
+static void sql_dates(struct sql_query *q, const char *col, const struct engine_filter *f,
+                      char from[11], char to[11])
+{
+    if (f->from_day != INT32_MIN) {
+        schema_days_to_iso(f->from_day, from);
+        sql_cat(q, " AND substr(");
+        sql_cat(q, col);
+        sql_cat(q, ",1,10) >= ?");
+        q->bind[q->nbind++] = from;
+    }
+    if (f->to_day != INT32_MAX) {
+        schema_days_to_iso(f->to_day, to);
+        sql_cat(q, " AND substr(");
+        sql_cat(q, col);
+        sql_cat(q, ",1,10) <= ?");
+        q->bind[q->nbind++] = to;
+    }
+}
+
+static void sql_sums(sqlite3 *db, const struct sql_query *q, int64_t *a, int64_t *b)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, q->sql, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", q->sql, sqlite3_errmsg(db));
+    for (int i = 0; i < q->nbind; i++)
+        assert_int_equal(sqlite3_bind_text(st, i + 1, q->bind[i], -1, SQLITE_STATIC), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    *a = sqlite3_column_int64(st, 0);
+    *b = sqlite3_column_int64(st, 1);
+    sqlite3_finalize(st);
+}
+
+static void tracking_sql(struct sql_query *q, const struct engine_filter *f, int organic,
+                         char from[11], char to[11])
+{
+    memset(q, 0, sizeof *q);
+    sql_cat(q, organic
+                   ? "SELECT total(revenue), total(orders) FROM tracking_data WHERE organic = 1"
+                   : "SELECT total(revenue), total(orders) FROM tracking_data WHERE organic = 0");
+    sql_dates(q, "date", f, from, to);
+    sql_in(q, "brand", &f->brand);
+    sql_in(q, "product", &f->product);
+    sql_in(q, "campaign", &f->campaign);
+    sql_in(q, "source", &f->source);
+    if (!organic)
+        sql_influencers(q, "influencer_id", f);
+}
+
+static void posts_sql(struct sql_query *q, const struct engine_filter *f, char from[11],
+                      char to[11])
+{
+    memset(q, 0, sizeof *q);
+    sql_cat(q, "SELECT count(*), total(reach) FROM posts p WHERE 1");
+    sql_dates(q, "p.date", f, from, to);
+    sql_influencers(q, "p.influencer_id", f);
+    sql_in(q,
+           "coalesce(nullif(p.platform,''), (SELECT platform FROM influencers i "
+           "WHERE i.influencer_id = p.influencer_id))",
+           &f->platform);
+}
+
+/* Sets dimension dim to 1 to 3 random values (repeats allowed). */
+static void pick(uint64_t *rng, const struct values *vals, const char **slots,
+                 struct engine_set *set)
+{
+    size_t n = 1 + next_random(rng) % 3;
+    for (size_t i = 0; i < n; i++)
+        slots[i] = vals->v[next_random(rng) % vals->n];
+    set->values = slots;
+    set->n = n;
+}
+
+enum {
+    V_PLATFORM,
+    V_CATEGORY,
+    V_GENDER,
+    V_TIER,
+    V_PERSONA,
+    V_INFLUENCER,
+    V_BASIS,
+    V_BRAND,
+    V_PRODUCT,
+    V_CAMPAIGN,
+    V_SOURCE,
+    V_COUNT
+};
+
+static void test_matches_sql_on_generated_data(void **state)
+{
+    struct fixture *fx = *state;
+    struct demo_opts o = {.rows = 20000, .seed = 7};
+    struct err e;
+    err_clear(&e);
+    if (demo_load(fx->store, &o, &e) != 0)
+        fail_msg("demo_load: %s", e.msg);
+    struct engine *eng = load(fx->store);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open_v2(fx->db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+
+    static const char *const dims[V_COUNT] = {
+        "SELECT DISTINCT platform FROM influencers",  "SELECT DISTINCT category FROM influencers",
+        "SELECT DISTINCT gender FROM influencers",    "SELECT DISTINCT tier FROM influencers",
+        "SELECT DISTINCT persona FROM influencers",   "SELECT influencer_id FROM influencers",
+        "SELECT DISTINCT basis FROM payouts",         "SELECT DISTINCT brand FROM tracking_data",
+        "SELECT DISTINCT product FROM tracking_data", "SELECT DISTINCT campaign FROM tracking_data",
+        "SELECT DISTINCT source FROM tracking_data"};
+    struct values vals[V_COUNT];
+    for (int i = 0; i < V_COUNT; i++)
+        distinct(db, dims[i], &vals[i]);
+    struct values days;
+    distinct(db,
+             "SELECT substr(min(date),1,10) FROM tracking_data UNION ALL "
+             "SELECT substr(max(date),1,10) FROM tracking_data",
+             &days);
+    int32_t first = day(days.v[0]), last = day(days.v[1]);
+    values_free(&days);
+
+    uint64_t rng = 12345;
+    const char *slots[V_COUNT][3];
+    int nonempty = 0, partial = 0; /* rounds with some, and with less than all, revenue */
+    int64_t all_revenue = 0;
+    for (int round = 0; round < 40; round++) {
+        struct engine_filter f;
+        engine_filter_init(&f);
+        struct engine_set *sets[V_COUNT] = {&f.platform, &f.category,   &f.gender, &f.tier,
+                                            &f.persona,  &f.influencer, &f.basis,  &f.brand,
+                                            &f.product,  &f.campaign,   &f.source};
+        /* round 0: no filter at all; then one to three dimensions at a time */
+        int ndims = round == 0 ? 0 : 1 + (int)(next_random(&rng) % 3);
+        for (int i = 0; i < ndims; i++) {
+            int dim = (int)(next_random(&rng) % V_COUNT);
+            pick(&rng, &vals[dim], slots[dim], sets[dim]);
+        }
+        if (round > 0 && next_random(&rng) % 2) {
+            int32_t span = last - first + 1;
+            int32_t a = first + (int32_t)(next_random(&rng) % (uint64_t)span);
+            int32_t b = first + (int32_t)(next_random(&rng) % (uint64_t)span);
+            f.from_day = a < b ? a : b;
+            f.to_day = a < b ? b : a;
+            if (next_random(&rng) % 4 == 0)
+                f.from_day = INT32_MIN;
+        }
+        struct engine_kpis k = kpis(eng, &f);
+        struct sql_query q;
+        char from[11], to[11];
+        int64_t revenue, orders, organic_revenue, organic_orders, posts, reach;
+        tracking_sql(&q, &f, 0, from, to);
+        sql_sums(db, &q, &revenue, &orders);
+        tracking_sql(&q, &f, 1, from, to);
+        sql_sums(db, &q, &organic_revenue, &organic_orders);
+        posts_sql(&q, &f, from, to);
+        sql_sums(db, &q, &posts, &reach);
+        if (k.revenue != revenue || k.orders != orders || k.organic_revenue != organic_revenue ||
+            k.posts != posts || k.reach != reach)
+            fail_msg("round %d: engine rev %lld ord %lld org %lld posts %lld reach %lld; "
+                     "SQL %lld %lld %lld %lld %lld",
+                     round, (long long)k.revenue, (long long)k.orders, (long long)k.organic_revenue,
+                     (long long)k.posts, (long long)k.reach, (long long)revenue, (long long)orders,
+                     (long long)organic_revenue, (long long)posts, (long long)reach);
+        assert_int_equal(k.organic_orders, organic_orders);
+        if (round == 0)
+            all_revenue = k.revenue;
+        nonempty += k.revenue > 0;
+        partial += k.revenue > 0 && k.revenue < all_revenue;
+        if (round == 0) {
+            /* The whole data set: the generator records each payout row's orders, posts and
+             * revenue (one row per influencer and campaign), so the spend the engine earns
+             * from tracking and posts must equal the terms applied to those recorded
+             * figures, summed per influencer and rounded to the paisa. */
+            int64_t spend, unused;
+            struct sql_query all = {
+                .sql = "SELECT total(CASE WHEN m >= 0 THEN (m + 500000) / 1000000 "
+                       "ELSE -((-m + 500000) / 1000000) END), 0 FROM (SELECT sum(CASE "
+                       "WHEN rate IS NULL THEN total_payout * 1000000 "
+                       "WHEN basis = 'order' THEN rate * orders * 100 "
+                       "WHEN basis = 'post' THEN rate * posts * 100 "
+                       "WHEN basis = 'revenue_share' THEN rate * revenue "
+                       "ELSE total_payout * 1000000 END) AS m FROM payouts "
+                       "GROUP BY influencer_id)"};
+            sql_sums(db, &all, &spend, &unused);
+            assert_int_equal(k.spend, spend);
+            assert_true(k.revenue > 0 && k.organic_revenue > 0 && k.posts > 0);
+        }
+    }
+    /* the random filters must mostly select something, or the comparison proves little */
+    print_message("SQL cross-check: %d of 40 filters non-empty, %d partial\n", nonempty, partial);
+    assert_true(nonempty >= 25 && partial >= 20);
+    for (int i = 0; i < V_COUNT; i++)
+        values_free(&vals[i]);
+    sqlite3_close(db);
+    engine_free(eng);
+}
+
+/* ---- timing (opt-in) ------------------------------------------------------------------ */
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void test_timing_filtered_queries(void **state)
+{
+    struct fixture *fx = *state;
+    const char *env = getenv("INFLUDASH_ENGINE_BENCH_ROWS");
+    if (!env || !*env)
+        skip();
+    struct demo_opts o = {.rows = strtoull(env, NULL, 10), .seed = 42};
+    struct err e;
+    err_clear(&e);
+    double t0 = now_ms();
+    if (demo_load(fx->store, &o, &e) != 0)
+        fail_msg("demo_load: %s", e.msg);
+    double t1 = now_ms();
+    struct engine *eng = load(fx->store);
+    double t2 = now_ms();
+    struct engine_filter f;
+    engine_filter_init(&f);
+    struct engine_kpis all = kpis(eng, &f);
+    enum { RUNS = 41 };
+    double ms[RUNS];
+    for (int i = 0; i < RUNS; i++) {
+        engine_filter_init(&f);
+        f.from_day = day("2025-01-01") + i * 7;
+        f.to_day = f.from_day + 30 + i * 5;
+        if (i % 3 == 1)
+            SET(f.brand, "MuscleBlaze");
+        if (i % 3 == 2)
+            SET(f.platform, "Instagram", "YouTube");
+        double a = now_ms();
+        struct engine_kpis k = kpis(eng, &f);
+        ms[i] = now_ms() - a;
+        assert_true(k.revenue <= all.revenue || k.revenue >= 0);
+    }
+    double a = now_ms();
+    engine_filter_init(&f);
+    kpis(eng, &f);
+    double unfiltered = now_ms() - a;
+    qsort(ms, RUNS, sizeof ms[0], cmp_double);
+    print_message("engine timing: %zu tracking rows, %zu posts, %zu influencers, %zu payouts\n"
+                  "  demo_load %.0f ms, engine_load %.0f ms, engine_kpis median %.2f ms "
+                  "(min %.2f, max %.2f), unfiltered %.2f ms\n",
+                  engine_count(eng, DS_TRACKING), engine_count(eng, DS_POSTS),
+                  engine_count(eng, DS_INFLUENCERS), engine_count(eng, DS_PAYOUTS), t1 - t0,
+                  t2 - t1, ms[RUNS / 2], ms[0], ms[RUNS - 1], unfiltered);
+    engine_free(eng);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_every_kpi_on_the_fixture, make_store, remove_store),
+        cmocka_unit_test_setup_teardown(test_order_payout_counted_once_not_per_row, make_store,
+                                        remove_store),
+        cmocka_unit_test_setup_teardown(test_several_payout_rows_never_double_count, make_store,
+                                        remove_store),
+        cmocka_unit_test_setup_teardown(test_zero_spend_gives_null_roas_and_roi, make_store,
+                                        remove_store),
+        cmocka_unit_test_setup_teardown(test_empty_result_is_all_zero_with_null_ratios, make_store,
+                                        remove_store),
+        cmocka_unit_test_setup_teardown(test_empty_store_loads_and_gives_zeros, make_store,
+                                        remove_store),
+        cmocka_unit_test_setup_teardown(test_influencer_filters_leave_organic_revenue_alone,
+                                        make_store, remove_store),
+        cmocka_unit_test_setup_teardown(test_platform_filter_applies_to_each_posts_own_platform,
+                                        make_store, remove_store),
+        cmocka_unit_test_setup_teardown(test_date_range_is_inclusive_at_both_ends, make_store,
+                                        remove_store),
+        cmocka_unit_test_setup_teardown(test_matches_sql_on_generated_data, make_store,
+                                        remove_store),
+        cmocka_unit_test_setup_teardown(test_timing_filtered_queries, make_store, remove_store),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
