@@ -9,6 +9,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
@@ -493,21 +495,7 @@ static int make_dir(void **state)
 static int remove_dir(void **state)
 {
     struct tmpdir *t = *state;
-    DIR *d = opendir(t->path);
-    if (d) {
-        for (;;) {
-            struct dirent *ent = readdir(d);
-            if (!ent)
-                break;
-            if (!strcmp(ent->d_name, ".") || !strcmp(ent->d_name, ".."))
-                continue;
-            char path[PATH_MAX * 2];
-            snprintf(path, sizeof path, "%s/%s", t->path, ent->d_name);
-            unlink(path);
-        }
-        closedir(d);
-    }
-    rmdir(t->path);
+    testutil_remove_dir(t->path);
     free(t);
     return 0;
 }

@@ -10,6 +10,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -57,21 +59,7 @@ static int remove_store(void **state)
 {
     struct fixture *f = *state;
     store_close(f->store);
-    DIR *d = opendir(f->dir);
-    if (d) {
-        for (;;) {
-            struct dirent *ent = readdir(d);
-            if (!ent)
-                break;
-            if (strcmp(ent->d_name, ".") == 0 || strcmp(ent->d_name, "..") == 0)
-                continue;
-            char path[PATH_MAX * 2];
-            snprintf(path, sizeof path, "%s/%s", f->dir, ent->d_name);
-            unlink(path);
-        }
-        closedir(d);
-    }
-    rmdir(f->dir);
+    testutil_remove_dir(f->dir);
     free(f);
     return 0;
 }

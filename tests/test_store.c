@@ -9,6 +9,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
@@ -45,21 +47,7 @@ static int make_dir(void **state)
 static int remove_dir(void **state)
 {
     struct fixture *f = *state;
-    DIR *d = opendir(f->dir);
-    if (d) {
-        for (;;) {
-            struct dirent *ent = readdir(d);
-            if (!ent)
-                break;
-            if (strcmp(ent->d_name, ".") == 0 || strcmp(ent->d_name, "..") == 0)
-                continue;
-            char path[PATH_MAX * 2];
-            snprintf(path, sizeof path, "%s/%s", f->dir, ent->d_name);
-            unlink(path);
-        }
-        closedir(d);
-    }
-    rmdir(f->dir);
+    testutil_remove_dir(f->dir);
     free(f);
     return 0;
 }
