@@ -945,6 +945,25 @@ void schema_row_set_extra(struct schema_row *row, const char *json, size_t len)
     row_fixup(row);
 }
 
+void schema_row_copy(struct schema_row *dst, const struct schema_row *src)
+{
+    schema_row_clear(dst);
+    dst->ds = src->ds;
+    dst->line = src->line;
+    const struct schema_dataset *d = schema_dataset(src->ds);
+    for (int c = 0; c < d->ncols; c++) {
+        const struct schema_value *v = &src->v[c];
+        if (!v->present)
+            continue;
+        if (schema_kind_is_int(d->cols[c].kind))
+            schema_row_set_int(dst, c, v->i);
+        else
+            schema_row_set_text(dst, c, v->s, v->len);
+    }
+    if (src->extra)
+        schema_row_set_extra(dst, src->extra, src->extra_len);
+}
+
 /* Appends the text of a normalised value produced into a scratch buf. */
 static void set_from_buf(struct schema_row *row, int col, const struct buf *b)
 {

@@ -106,6 +106,8 @@ void schema_row_clear(struct schema_row *row);
 void schema_row_set_text(struct schema_row *row, int col, const char *s, size_t len);
 void schema_row_set_int(struct schema_row *row, int col, int64_t v);
 void schema_row_set_extra(struct schema_row *row, const char *json, size_t len);
+/* Makes dst an independent copy of src (dst's memory is reused). */
+void schema_row_copy(struct schema_row *dst, const struct schema_row *src);
 /* Fills derived fields a generator or a store did not give (tier, persona, brand,
  * organic, total_payout, generated id): the same rules as import. */
 void schema_row_derive(struct schema_row *row, const struct schema_config *cfg);
