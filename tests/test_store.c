@@ -35,9 +35,7 @@ static int make_dir(void **state)
 {
     struct fixture *f = calloc(1, sizeof *f);
     assert_non_null(f);
-    const char *tmp = getenv("TMPDIR");
-    snprintf(f->dir, sizeof f->dir, "%s/infludash-store-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    assert_non_null(mkdtemp(f->dir));
+    assert_non_null(testutil_make_dir(f->dir, sizeof f->dir, "store"));
     snprintf(f->db, sizeof f->db, "%s/infludash.db", f->dir);
     snprintf(f->url, sizeof f->url, "sqlite:%s", f->db);
     *state = f;

@@ -5,8 +5,18 @@
 #include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* Creates a fresh directory under $TMPDIR (or /tmp) named infludash-TAG-XXXXXX into out;
+ * NULL when it cannot. */
+static inline char *testutil_make_dir(char *out, size_t cap, const char *tag)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(out, cap, "%s/infludash-%s-XXXXXX", tmp && *tmp ? tmp : "/tmp", tag);
+    return mkdtemp(out);
+}
 
 /* Removes a temporary directory and the files directly in it. */
 static inline void testutil_remove_dir(const char *dir)
