@@ -1,5 +1,6 @@
 /* engine.c — the in-memory columnar engine (see engine.h): loading the store into flat
- * columns with dictionary-encoded dimensions, and the KPI pass over a filter.
+ * columns with dictionary-encoded dimensions, the KPI pass over a filter, and breakdowns of
+ * the same filtered data by platform, brand or day.
  * Calls store, schema, strmap, buf and err; nothing here touches SQL or the network. */
 #include "engine.h"
 
@@ -96,6 +97,13 @@ struct engine {
     size_t nbuckets;
     struct column bucket_inf;    /* int32 influencer of each bucket */
     struct column bucket_claims; /* int32 bitmask of pay_kind claiming the bucket */
+
+    /* Days as a dimension (engine_breakdown): the distinct days of tracking rows and
+     * dated posts in ascending order, and each row's index among them (-1: no date). */
+    size_t ndays;
+    struct column day_value;    /* int32 day numbers, ascending */
+    struct column trk_day_idx;  /* int32 per tracking row */
+    struct column post_day_idx; /* int32 per post */
 };
 
 /* ---- loading ------------------------------------------------------------------------ */
@@ -364,6 +372,55 @@ static void build_buckets(struct engine *eng)
     free(in_tracking);
 }
 
+static int cmp_int32(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Index of day among the ndays sorted distinct days (which hold it). */
+static int32_t day_index(const int32_t *days, size_t ndays, int32_t day)
+{
+    size_t lo = 0, hi = ndays;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (days[mid] < day)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    assert(lo < ndays && days[lo] == day);
+    return (int32_t)lo;
+}
+
+/* Dictionary-encodes days (see struct engine), so that a breakdown by day needs one slot
+ * per day present, however far apart the dates are. */
+static void build_day_index(struct engine *eng)
+{
+    const int32_t *trk_day = col32(&eng->trk_day), *post_day = col32(&eng->post_day);
+    int32_t *days = xmalloc((eng->ntrk + eng->nposts + 1) * sizeof *days);
+    size_t n = 0;
+    for (size_t i = 0; i < eng->ntrk; i++)
+        days[n++] = trk_day[i];
+    for (size_t i = 0; i < eng->nposts; i++)
+        if (post_day[i] != ENGINE_NO_DAY)
+            days[n++] = post_day[i];
+    qsort(days, n, sizeof *days, cmp_int32);
+    size_t ndays = 0;
+    for (size_t i = 0; i < n; i++)
+        if (ndays == 0 || days[ndays - 1] != days[i])
+            days[ndays++] = days[i];
+    for (size_t i = 0; i < ndays; i++)
+        col_push32(&eng->day_value, days[i]);
+    for (size_t i = 0; i < eng->ntrk; i++)
+        col_push32(&eng->trk_day_idx, day_index(days, ndays, trk_day[i]));
+    for (size_t i = 0; i < eng->nposts; i++)
+        col_push32(&eng->post_day_idx,
+                   post_day[i] == ENGINE_NO_DAY ? -1 : day_index(days, ndays, post_day[i]));
+    eng->ndays = ndays;
+    free(days);
+}
+
 struct engine *engine_load(struct store *s, struct err *e)
 {
     static const char *const post_cols[] = {"influencer_id", "platform", "date",
@@ -391,6 +448,7 @@ struct engine *engine_load(struct store *s, struct err *e)
         return NULL;
     }
     build_buckets(eng);
+    build_day_index(eng);
     return eng;
 }
 
@@ -408,7 +466,8 @@ void engine_free(struct engine *eng)
         &eng->trk_orders,    &eng->trk_revenue,   &eng->pay_inf,       &eng->pay_basis,
         &eng->pay_campaign,  &eng->pay_kind,      &eng->pay_scope,     &eng->pay_day,
         &eng->pay_rate,      &eng->pay_orders,    &eng->pay_posts,     &eng->pay_total,
-        &eng->bucket_inf,    &eng->bucket_claims,
+        &eng->bucket_inf,    &eng->bucket_claims, &eng->day_value,     &eng->trk_day_idx,
+        &eng->post_day_idx,
     };
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
         buf_release(&cols[i]->b);
@@ -544,63 +603,115 @@ static void query_init(const struct engine *eng, const struct engine_filter *f, 
     q->rows = xcalloc(eng->nbuckets + 1, sizeof *q->rows);
 }
 
-/* Tracking rows into their bucket: organic rows into the extra bucket eng->nbuckets,
- * which every filter keeps (influencer filters skip attributed rows only). Branch-free
- * over the rows, since filters make the selection unpredictable: a rejected row adds 0.
- * Two loops, so that rows are read for brand/product/campaign/source only when one of
- * them is filtered. */
+/* The tracking-row selection of a filter, with the columns it reads hoisted: one
+ * definition of "a tracking row passes", shared by the KPI and breakdown passes. Organic
+ * rows sit in bucket eng->nbuckets, which every filter keeps (influencer filters skip
+ * attributed rows only). */
+struct tracking_view {
+    const int32_t *day, *bucket, *brand, *product, *campaign, *source;
+    const uint8_t *bucket_ok, *brand_ok, *product_ok, *campaign_ok, *source_ok;
+    uint32_t from, span; /* from <= day <= to as one unsigned compare */
+    int by_dims;         /* brand, product, campaign or source is filtered */
+};
+
+static void tracking_view_init(const struct engine *eng, const struct engine_filter *f,
+                               const struct query *q, struct tracking_view *v)
+{
+    v->day = col32(&eng->trk_day);
+    v->bucket = col32(&eng->trk_bucket);
+    v->brand = col32(&eng->trk_brand);
+    v->product = col32(&eng->trk_product);
+    v->campaign = col32(&eng->trk_campaign);
+    v->source = col32(&eng->trk_source);
+    v->bucket_ok = q->bucket_selected;
+    v->brand_ok = q->brand.ok;
+    v->product_ok = q->product.ok;
+    v->campaign_ok = q->campaign.ok;
+    v->source_ok = q->source.ok;
+    v->from = (uint32_t)f->from_day;
+    v->span = (uint32_t)f->to_day - v->from;
+    v->by_dims = q->brand.active || q->product.active || q->campaign.active || q->source.active;
+}
+
+/* 1 when tracking row i passes the filter, else 0; branch-free, since filters make the
+ * selection unpredictable. by_dims is a constant at each call, so that rows are read for
+ * brand/product/campaign/source only when one of them is filtered. */
+static inline int64_t tracking_kept(const struct tracking_view *v, size_t i, int by_dims)
+{
+    uint32_t keep = ((uint32_t)v->day[i] - v->from <= v->span) & v->bucket_ok[v->bucket[i]];
+    if (by_dims)
+        keep &= v->brand_ok[v->brand[i] + 1] & v->product_ok[v->product[i] + 1] &
+                v->campaign_ok[v->campaign[i] + 1] & v->source_ok[v->source[i] + 1];
+    return (int64_t)keep;
+}
+
+static inline void accumulate_tracking(const struct engine *eng, const struct tracking_view *v,
+                                       struct query *q, int by_dims)
+{
+    const int32_t *orders = col32(&eng->trk_orders);
+    const int64_t *revenue = col64(&eng->trk_revenue);
+    int64_t *acc_orders = q->orders, *acc_revenue = q->revenue, *acc_rows = q->rows;
+    for (size_t i = 0; i < eng->ntrk; i++) {
+        int32_t b = v->bucket[i];
+        int64_t keep = tracking_kept(v, i, by_dims); /* a rejected row adds 0 */
+        acc_orders[b] += orders[i] & -keep;
+        acc_revenue[b] += revenue[i] & -keep;
+        acc_rows[b] += keep;
+    }
+}
+
+/* Tracking rows into their bucket (organic ones into the extra bucket eng->nbuckets). */
 static void pass_tracking(const struct engine *eng, const struct engine_filter *f, struct query *q,
                           struct engine_kpis *out)
 {
-    const int32_t *day = col32(&eng->trk_day), *bucket = col32(&eng->trk_bucket);
-    const int32_t *orders = col32(&eng->trk_orders);
-    const int32_t *brand = col32(&eng->trk_brand), *product = col32(&eng->trk_product);
-    const int32_t *campaign = col32(&eng->trk_campaign), *source = col32(&eng->trk_source);
-    const int64_t *revenue = col64(&eng->trk_revenue);
-    const uint8_t *brand_ok = q->brand.ok, *product_ok = q->product.ok;
-    const uint8_t *campaign_ok = q->campaign.ok, *source_ok = q->source.ok;
-    const uint8_t *bucket_ok = q->bucket_selected;
-    int64_t *acc_orders = q->orders, *acc_revenue = q->revenue, *acc_rows = q->rows;
-    /* from <= day <= to as one unsigned compare */
-    uint32_t from = (uint32_t)f->from_day, span = (uint32_t)f->to_day - from;
-    if (q->brand.active || q->product.active || q->campaign.active || q->source.active) {
-        for (size_t i = 0; i < eng->ntrk; i++) {
-            int32_t b = bucket[i];
-            int64_t keep = (int64_t)(((uint32_t)day[i] - from <= span) & bucket_ok[b] &
-                                     brand_ok[brand[i] + 1] & product_ok[product[i] + 1] &
-                                     campaign_ok[campaign[i] + 1] & source_ok[source[i] + 1]);
-            acc_orders[b] += orders[i] & -keep;
-            acc_revenue[b] += revenue[i] & -keep;
-            acc_rows[b] += keep;
-        }
-    } else {
-        for (size_t i = 0; i < eng->ntrk; i++) {
-            int32_t b = bucket[i];
-            int64_t keep = (int64_t)(((uint32_t)day[i] - from <= span) & bucket_ok[b]);
-            acc_orders[b] += orders[i] & -keep;
-            acc_revenue[b] += revenue[i] & -keep;
-            acc_rows[b] += keep;
-        }
-    }
-    out->organic_revenue = acc_revenue[eng->nbuckets];
-    out->organic_orders = acc_orders[eng->nbuckets];
+    struct tracking_view v;
+    tracking_view_init(eng, f, q, &v);
+    if (v.by_dims)
+        accumulate_tracking(eng, &v, q, 1);
+    else
+        accumulate_tracking(eng, &v, q, 0);
+    out->organic_revenue = q->revenue[eng->nbuckets];
+    out->organic_orders = q->orders[eng->nbuckets];
 }
 
-/* Posts of selected influencers, by post date and the post's own platform. */
+/* The post selection of a filter: posts of selected influencers, by post date and the
+ * post's own platform. Shared by the KPI and breakdown passes. */
+struct post_view {
+    const int32_t *day, *inf, *platform;
+    const uint8_t *platform_ok, *selected;
+    int32_t from, to;
+};
+
+static void post_view_init(const struct engine *eng, const struct engine_filter *f,
+                           const struct query *q, struct post_view *v)
+{
+    v->day = col32(&eng->post_day);
+    v->inf = col32(&eng->post_inf);
+    v->platform = col32(&eng->post_platform);
+    v->platform_ok = q->platform.ok;
+    v->selected = q->inf_selected;
+    v->from = f->from_day;
+    v->to = f->to_day;
+}
+
+static inline int post_kept(const struct post_view *v, size_t i)
+{
+    return v->day[i] >= v->from && v->day[i] <= v->to && v->inf[i] >= 0 && v->selected[v->inf[i]] &&
+           v->platform_ok[v->platform[i] + 1];
+}
+
 static void pass_posts(const struct engine *eng, const struct engine_filter *f, struct query *q,
                        struct engine_kpis *out)
 {
-    const int32_t *day = col32(&eng->post_day), *inf = col32(&eng->post_inf);
-    const int32_t *bucket = col32(&eng->post_bucket), *platform = col32(&eng->post_platform);
+    struct post_view v;
+    post_view_init(eng, f, q, &v);
+    const int32_t *bucket = col32(&eng->post_bucket);
     const int64_t *reach = col64(&eng->post_reach), *likes = col64(&eng->post_likes);
     const int64_t *comments = col64(&eng->post_comments), *shares = col64(&eng->post_shares);
     const int64_t *saves = col64(&eng->post_saves);
-    const uint8_t *platform_ok = q->platform.ok, *selected = q->inf_selected;
-    int32_t from = f->from_day, to = f->to_day;
     int64_t total_reach = 0, engagements = 0, posts = 0;
     for (size_t i = 0; i < eng->nposts; i++) {
-        if (day[i] < from || day[i] > to || inf[i] < 0 || !selected[inf[i]] ||
-            !platform_ok[platform[i] + 1])
+        if (!post_kept(&v, i))
             continue;
         posts++;
         total_reach += reach[i];
@@ -662,6 +773,12 @@ static __int128 payout_row_spend(const struct engine *eng, const struct query *q
     return (__int128)col64(&eng->pay_total)[i] * 1000000;
 }
 
+/* Millionths of a paisa to paise, half away from zero. */
+static int64_t round_micro(__int128 m)
+{
+    return (int64_t)(m >= 0 ? (m + 500000) / 1000000 : -((-m + 500000) / 1000000));
+}
+
 /* Spend rules, part 2: each payout row of a selected influencer (and a selected basis) prices the
  * filtered activity it covers once; SCOPE_DUPLICATE rows price nothing. Recorded totals
  * count when their payout_date is in the range, or when they have none. Each
@@ -688,8 +805,7 @@ static void compute_spend(const struct engine *eng, const struct engine_filter *
     int64_t spend = 0, influencers = 0;
     for (size_t i = 0; i < eng->ninf; i++) {
         const struct influencer_activity *a = &act[i];
-        __int128 m = a->spend_micro;
-        spend += (int64_t)(m >= 0 ? (m + 500000) / 1000000 : -((-m + 500000) / 1000000));
+        spend += round_micro(a->spend_micro);
         if (q->inf_selected[i] && (a->rows > 0 || a->posts > 0 || a->paid))
             influencers++;
         out->revenue += a->revenue;
@@ -709,6 +825,20 @@ static struct engine_ratio ratio(double num, double den)
     return r;
 }
 
+/* The KPI pipeline over a filter (from_day <= to_day): fills q, the totals of out (not its
+ * ratios) and *act, one entry per influencer, which the caller frees along with q. */
+static void run_query(const struct engine *eng, const struct engine_filter *f, struct query *q,
+                      struct engine_kpis *out, struct influencer_activity **act)
+{
+    memset(out, 0, sizeof *out);
+    query_init(eng, f, q);
+    pass_tracking(eng, f, q, out);
+    pass_posts(eng, f, q, out);
+    *act = xcalloc(eng->ninf + 1, sizeof **act);
+    gather_activity(eng, q, *act);
+    compute_spend(eng, f, q, *act, out);
+}
+
 int engine_kpis(const struct engine *eng, const struct engine_filter *f, struct engine_kpis *out,
                 struct err *e)
 {
@@ -716,12 +846,8 @@ int engine_kpis(const struct engine *eng, const struct engine_filter *f, struct 
     if (f->from_day > f->to_day)
         return err_set(e, ERR_USAGE, "the date range is empty: from is after to");
     struct query q;
-    query_init(eng, f, &q);
-    pass_tracking(eng, f, &q, out);
-    pass_posts(eng, f, &q, out);
-    struct influencer_activity *act = xcalloc(eng->ninf + 1, sizeof *act);
-    gather_activity(eng, &q, act);
-    compute_spend(eng, f, &q, act, out);
+    struct influencer_activity *act;
+    run_query(eng, f, &q, out, &act);
     free(act);
     query_release(&q);
 
@@ -730,5 +856,208 @@ int engine_kpis(const struct engine *eng, const struct engine_filter *f, struct 
     out->engagement_rate = ratio((double)out->engagements, (double)out->reach);
     out->cpo = ratio((double)out->spend, (double)out->orders);
     out->aov = ratio((double)out->revenue, (double)out->orders);
+    out->cpm = ratio((double)out->spend * 1000.0, (double)out->reach);
+    out->cpe = ratio((double)out->spend, (double)out->engagements);
+    out->conversion_rate = ratio((double)out->orders, (double)out->reach);
+    out->revenue_per_post = ratio((double)out->revenue, (double)out->posts);
+    return 0;
+}
+
+/* ---- breakdowns ----------------------------------------------------------------------- */
+
+/* Per-group sums while a breakdown runs, one slot per code of the dimension plus slot 0
+ * for rows without a value; active counts what reached the slot, so that groups with no
+ * filtered activity are left out. */
+struct group_sums {
+    int64_t revenue, orders, organic_revenue, spend, posts, reach, active;
+};
+
+/* The slot of tracking row i (attributed or organic) under dim. */
+static size_t tracking_slot(const struct engine *eng, enum engine_dim dim, size_t i)
+{
+    switch (dim) {
+    case ENGINE_BY_PLATFORM: {
+        int32_t inf = col32(&eng->bucket_inf)[col32(&eng->trk_bucket)[i]];
+        return (size_t)(col32(&eng->inf_platform)[inf] + 1);
+    }
+    case ENGINE_BY_BRAND:
+        return (size_t)(col32(&eng->trk_brand)[i] + 1);
+    case ENGINE_BY_DAY:
+        break;
+    }
+    return (size_t)(col32(&eng->trk_day_idx)[i] + 1);
+}
+
+/* Tracking rows passing the filter into their slots. Organic rows have no influencer,
+ * hence no platform: by platform they are left out. */
+static void group_tracking(const struct engine *eng, const struct engine_filter *f,
+                           const struct query *q, enum engine_dim dim, struct group_sums *sums)
+{
+    struct tracking_view v;
+    tracking_view_init(eng, f, q, &v);
+    const int32_t *orders = col32(&eng->trk_orders);
+    const int64_t *revenue = col64(&eng->trk_revenue);
+    int32_t organic_bucket = (int32_t)eng->nbuckets;
+    for (size_t i = 0; i < eng->ntrk; i++) {
+        if (!tracking_kept(&v, i, v.by_dims))
+            continue;
+        int organic = v.bucket[i] == organic_bucket;
+        if (organic && dim == ENGINE_BY_PLATFORM)
+            continue;
+        struct group_sums *g = &sums[tracking_slot(eng, dim, i)];
+        g->active++;
+        if (organic) {
+            g->organic_revenue += revenue[i];
+        } else {
+            g->revenue += revenue[i];
+            g->orders += orders[i];
+        }
+    }
+}
+
+/* Posts passing the filter into their slots: the influencer's platform, or the post's day
+ * (slot 0 when it has none). Not by brand (engine.h says why). */
+static void group_posts(const struct engine *eng, const struct engine_filter *f,
+                        const struct query *q, enum engine_dim dim, struct group_sums *sums)
+{
+    if (dim == ENGINE_BY_BRAND)
+        return;
+    struct post_view v;
+    post_view_init(eng, f, q, &v);
+    const int32_t *inf_platform = col32(&eng->inf_platform);
+    const int32_t *day_idx = col32(&eng->post_day_idx);
+    const int64_t *reach = col64(&eng->post_reach);
+    for (size_t i = 0; i < eng->nposts; i++) {
+        if (!post_kept(&v, i))
+            continue;
+        int32_t code = dim == ENGINE_BY_PLATFORM ? inf_platform[v.inf[i]] : day_idx[i];
+        struct group_sums *g = &sums[code + 1];
+        g->active++;
+        g->posts++;
+        g->reach += reach[i];
+    }
+}
+
+/* Per-influencer spend (rounded as in engine_kpis) into the influencer's platform. */
+static void group_spend_by_platform(const struct engine *eng, const struct query *q,
+                                    const struct influencer_activity *act, struct group_sums *sums)
+{
+    const int32_t *inf_platform = col32(&eng->inf_platform);
+    for (size_t i = 0; i < eng->ninf; i++) {
+        if (!q->inf_selected[i])
+            continue;
+        int64_t spend = round_micro(act[i].spend_micro);
+        struct group_sums *g = &sums[inf_platform[i] + 1];
+        g->spend += spend;
+        g->active += spend != 0 || act[i].paid;
+    }
+}
+
+static int cmp_group_key(const void *a, const void *b)
+{
+    return strcmp(((const struct engine_group *)a)->key, ((const struct engine_group *)b)->key);
+}
+
+/* The key text of slot (code + 1) under dim, into iso when it is a day. */
+static const char *slot_key(const struct engine *eng, enum engine_dim dim, size_t slot,
+                            char iso[11])
+{
+    if (slot == 0)
+        return "";
+    int32_t code = (int32_t)(slot - 1);
+    switch (dim) {
+    case ENGINE_BY_PLATFORM:
+        return strmap_key(eng->dict[DIM_PLATFORM], code, NULL);
+    case ENGINE_BY_BRAND:
+        return strmap_key(eng->dict[DIM_BRAND], code, NULL);
+    case ENGINE_BY_DAY:
+        break;
+    }
+    schema_days_to_iso(col32(&eng->day_value)[code], iso);
+    return iso;
+}
+
+/* The active slots as groups sorted by key, in one allocation: the array, then the keys. */
+static struct engine_group *groups_from_sums(const struct engine *eng, enum engine_dim dim,
+                                             const struct group_sums *sums, size_t nslots,
+                                             size_t *n)
+{
+    char iso[11];
+    size_t ngroups = 0, key_bytes = 0;
+    for (size_t s = 0; s < nslots; s++) {
+        if (sums[s].active == 0)
+            continue;
+        ngroups++;
+        key_bytes += strlen(slot_key(eng, dim, s, iso)) + 1;
+    }
+    *n = ngroups;
+    if (ngroups == 0)
+        return NULL;
+    struct engine_group *groups = xmalloc(ngroups * sizeof *groups + key_bytes);
+    char *keys = (char *)(groups + ngroups);
+    size_t g = 0;
+    for (size_t s = 0; s < nslots; s++) {
+        const struct group_sums *sum = &sums[s];
+        if (sum->active == 0)
+            continue;
+        const char *key = slot_key(eng, dim, s, iso);
+        size_t len = strlen(key) + 1;
+        memcpy(keys, key, len);
+        groups[g] = (struct engine_group){
+            .key = keys,
+            .revenue = sum->revenue,
+            .orders = sum->orders,
+            .organic_revenue = sum->organic_revenue,
+            .spend = sum->spend,
+            .posts = sum->posts,
+            .reach = sum->reach,
+            .roas = ratio((double)sum->revenue, (double)sum->spend),
+        };
+        keys += len;
+        g++;
+    }
+    qsort(groups, ngroups, sizeof *groups, cmp_group_key);
+    return groups;
+}
+
+int engine_breakdown(const struct engine *eng, const struct engine_filter *f, enum engine_dim dim,
+                     struct engine_group **out, size_t *n, struct err *e)
+{
+    *out = NULL;
+    *n = 0;
+    size_t nslots;
+    switch (dim) {
+    case ENGINE_BY_PLATFORM:
+        nslots = strmap_size(eng->dict[DIM_PLATFORM]) + 1;
+        break;
+    case ENGINE_BY_BRAND:
+        nslots = strmap_size(eng->dict[DIM_BRAND]) + 1;
+        break;
+    case ENGINE_BY_DAY:
+        nslots = eng->ndays + 1;
+        break;
+    default:
+        return err_set(e, ERR_USAGE, "unknown breakdown dimension %d", (int)dim);
+    }
+    if (f->from_day > f->to_day)
+        return err_set(e, ERR_USAGE, "the date range is empty: from is after to");
+    struct query q;
+    struct engine_kpis totals;
+    struct influencer_activity *act = NULL;
+    struct group_sums *sums = xcalloc(nslots, sizeof *sums);
+    /* Spend needs the whole KPI pipeline; brand and day have no spend yet, so they need
+     * only the selection (masks and selected influencers). */
+    if (dim == ENGINE_BY_PLATFORM) {
+        run_query(eng, f, &q, &totals, &act);
+        group_spend_by_platform(eng, &q, act, sums);
+    } else {
+        query_init(eng, f, &q);
+    }
+    group_tracking(eng, f, &q, dim, sums);
+    group_posts(eng, f, &q, dim, sums);
+    *out = groups_from_sums(eng, dim, sums, nslots, n);
+    free(sums);
+    free(act);
+    query_release(&q);
     return 0;
 }

@@ -1,7 +1,8 @@
 /* engine.h — the in-memory columnar analytics engine: the four datasets loaded once from
  * the store into flat arrays (dimensions dictionary-encoded through strmap, numbers as
  * int32/int64 columns), and the SPEC §3 metrics computed over any filter in one pass per
- * dataset with no string compares. Calls store, schema, strmap, buf and err.
+ * dataset with no string compares, in total or by platform, brand or day (engine_breakdown).
+ * Calls store, schema, strmap, buf and err.
  *
  * Spend follows the payout terms over the filtered activity, aggregated per influencer
  * before anything is joined (engine.c, "Spend rules" explains them, including how several
@@ -60,9 +61,41 @@ struct engine_kpis {
     int64_t influencers;      /* selected influencers with a post, an attributed row or spend */
     struct engine_ratio roas; /* revenue / spend */
     struct engine_ratio roi;  /* (revenue − spend) / spend */
-    struct engine_ratio engagement_rate; /* engagements / reach */
-    struct engine_ratio cpo;             /* spend / orders, in paise per order */
-    struct engine_ratio aov;             /* revenue / orders, in paise per order */
+    struct engine_ratio engagement_rate;  /* engagements / reach */
+    struct engine_ratio cpo;              /* spend / orders, in paise per order */
+    struct engine_ratio aov;              /* revenue / orders, in paise per order */
+    struct engine_ratio cpm;              /* spend / reach × 1000, in paise per 1000 reached */
+    struct engine_ratio cpe;              /* spend / engagements, in paise per engagement */
+    struct engine_ratio conversion_rate;  /* orders / reach */
+    struct engine_ratio revenue_per_post; /* revenue / posts, in paise per post */
+};
+
+/* Dimensions of engine_breakdown. */
+enum engine_dim {
+    ENGINE_BY_PLATFORM, /* the influencer's platform (attributed rows, posts and spend) */
+    ENGINE_BY_BRAND,    /* the tracking row's brand */
+    ENGINE_BY_DAY,      /* the tracking row's or post's day */
+};
+
+/* One group of a breakdown. Money in paise. */
+struct engine_group {
+    /* Platform or brand name, or the ISO date for days; "" for rows without a value
+     * (an influencer without a platform, a row without a brand, a post without a date).
+     * Points into the same allocation as the group array. */
+    const char *key;
+    int64_t revenue;         /* attributed rows */
+    int64_t orders;          /* attributed rows */
+    int64_t organic_revenue; /* organic rows; always 0 by platform (they have no influencer) */
+    /* By platform: Σ per-influencer spend (each rounded as in engine_kpis) over the
+     * influencers of that platform. By brand and by day: 0 — how spend is allocated to
+     * brands and days is not decided yet (SPEC §3 prices payouts per influencer). */
+    int64_t spend;
+    /* Posts and their reach: by the influencer's platform, or by the post's day. By brand:
+     * 0, since posts carry no brand in the engine and the brand filter does not select
+     * posts (SPEC §3). */
+    int64_t posts;
+    int64_t reach;
+    struct engine_ratio roas; /* revenue / spend; null when spend is 0 */
 };
 
 /* Loads every row of the four datasets from s. Returns NULL with e filled on a store
@@ -78,5 +111,15 @@ size_t engine_count(const struct engine *eng, enum dataset ds);
  * threads may query one engine at once. */
 int engine_kpis(const struct engine *eng, const struct engine_filter *f, struct engine_kpis *out,
                 struct err *e);
+
+/* Splits the filtered data of engine_kpis by dim: the same filter semantics, so the groups'
+ * revenue and orders sum to the KPI totals, as do organic_revenue (brand, day), spend
+ * (platform) and posts and reach (platform, day). Groups with no filtered activity are left
+ * out; the rest are sorted by key (days in date order). On success *out holds *n groups in
+ * one allocation the caller frees with free (NULL when *n is 0). Returns 0, or a negative
+ * code with e filled (ERR_USAGE for an empty date range or an unknown dim). Reentrant like
+ * engine_kpis. */
+int engine_breakdown(const struct engine *eng, const struct engine_filter *f, enum engine_dim dim,
+                     struct engine_group **out, size_t *n, struct err *e);
 
 #endif

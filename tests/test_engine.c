@@ -239,6 +239,10 @@ static void test_every_kpi_on_the_fixture(void **state)
     assert_ratio(k.engagement_rate, 1735.0, 35000.0);
     assert_ratio(k.cpo, 830000.0, 17.0);
     assert_ratio(k.aov, 1650050.0, 17.0);
+    assert_ratio(k.cpm, 830000.0 * 1000.0, 35000.0);
+    assert_ratio(k.cpe, 830000.0, 1735.0);
+    assert_ratio(k.conversion_rate, 17.0, 35000.0);
+    assert_ratio(k.revenue_per_post, 1650050.0, 3.0);
     engine_free(eng);
 }
 
@@ -328,6 +332,8 @@ static void test_zero_spend_gives_null_roas_and_roi(void **state)
     assert_ratio(k.cpo, 0.0, 1.0);       /* orders > 0: a cost of 0 per order is a value */
     assert_false(k.engagement_rate.has); /* no posts, no reach */
     assert_ratio(k.aov, 50000.0, 1.0);
+    assert_false(k.cpm.has || k.cpe.has || k.conversion_rate.has); /* no reach */
+    assert_false(k.revenue_per_post.has);                          /* no posts */
     assert_int_equal(k.influencers, 1);
     engine_free(eng);
 }
@@ -343,6 +349,7 @@ static void assert_all_zero(const struct engine_kpis *k)
     assert_int_equal(k->engagements, 0);
     assert_int_equal(k->influencers, 0);
     assert_false(k->roas.has || k->roi.has || k->engagement_rate.has || k->cpo.has || k->aov.has);
+    assert_false(k->cpm.has || k->cpe.has || k->conversion_rate.has || k->revenue_per_post.has);
 }
 
 static void test_empty_result_is_all_zero_with_null_ratios(void **state)
@@ -497,6 +504,155 @@ static void test_date_range_is_inclusive_at_both_ends(void **state)
     assert_int_equal(k.spend, 500000);
     assert_int_equal(k.revenue, 0);
     assert_int_equal(k.influencers, 1);
+    engine_free(eng);
+}
+
+/* ---- breakdowns ------------------------------------------------------------------------ */
+
+struct groups {
+    struct engine_group *g;
+    size_t n;
+};
+
+static struct groups breakdown(const struct engine *eng, const struct engine_filter *f,
+                               enum engine_dim dim)
+{
+    struct groups out;
+    struct err e;
+    err_clear(&e);
+    if (engine_breakdown(eng, f, dim, &out.g, &out.n, &e) != 0)
+        fail_msg("engine_breakdown: %s", e.msg);
+    for (size_t i = 1; i < out.n; i++)
+        assert_true(strcmp(out.g[i - 1].key, out.g[i].key) < 0); /* sorted, distinct */
+    return out;
+}
+
+static void assert_group(const struct engine_group *g, const char *key, int64_t revenue,
+                         int64_t orders, int64_t organic_revenue, int64_t spend, int64_t posts,
+                         int64_t reach)
+{
+    assert_string_equal(g->key, key);
+    assert_int_equal(g->revenue, revenue);
+    assert_int_equal(g->orders, orders);
+    assert_int_equal(g->organic_revenue, organic_revenue);
+    assert_int_equal(g->spend, spend);
+    assert_int_equal(g->posts, posts);
+    assert_int_equal(g->reach, reach);
+    if (spend == 0)
+        assert_false(g->roas.has);
+    else
+        assert_ratio(g->roas, (double)revenue, (double)spend);
+}
+
+/* By platform: each influencer's attributed rows, posts and spend under the influencer's
+ * platform; I9 has none ("" group); organic rows are in no platform. */
+static void test_breakdown_by_platform_on_the_fixture(void **state)
+{
+    struct fixture *fx = *state;
+    load_fixture(fx->store);
+    struct engine *eng = load(fx->store);
+    struct engine_filter f;
+    engine_filter_init(&f);
+    struct groups g = breakdown(eng, &f, ENGINE_BY_PLATFORM);
+    assert_int_equal(g.n, 4);
+    assert_group(&g.g[0], "", 50000, 1, 0, 0, 0, 0);
+    assert_group(&g.g[1], "Instagram", 1050000 + 300000, 13, 0, 100000 + 30000, 1, 5000);
+    assert_group(&g.g[2], "Twitter", 100000, 1, 0, 500000, 0, 0);
+    assert_group(&g.g[3], "YouTube", 150050, 2, 0, 200000, 2, 30000);
+    free(g.g);
+    /* a date range narrows activity and the spend priced on it; the flat fee of 03-20
+     * falls outside */
+    f.from_day = day("2025-03-01");
+    f.to_day = day("2025-03-05");
+    g = breakdown(eng, &f, ENGINE_BY_PLATFORM);
+    assert_int_equal(g.n, 3);
+    assert_group(&g.g[0], "", 50000, 1, 0, 0, 0, 0);
+    assert_group(&g.g[1], "Instagram", 700000 + 99999, 8, 0, 70000 + 10000, 1, 5000);
+    assert_group(&g.g[2], "YouTube", 150050, 2, 0, 100000, 1, 10000);
+    free(g.g);
+    engine_free(eng);
+}
+
+/* By brand: attributed and organic revenue per tracking brand; spend, posts and reach 0. */
+static void test_breakdown_by_brand_on_the_fixture(void **state)
+{
+    struct fixture *fx = *state;
+    load_fixture(fx->store);
+    struct engine *eng = load(fx->store);
+    struct engine_filter f;
+    engine_filter_init(&f);
+    struct groups g = breakdown(eng, &f, ENGINE_BY_BRAND);
+    assert_int_equal(g.n, 3);
+    assert_group(&g.g[0], "Gritzo", 300000, 3, 0, 0, 0, 0);
+    assert_group(&g.g[1], "HKVitals", 250050, 3, 120000, 0, 0, 0);
+    assert_group(&g.g[2], "MuscleBlaze", 1100000, 11, 80000, 0, 0, 0);
+    free(g.g);
+    /* an influencer filter keeps every organic row: HKVitals stays, with organic only */
+    SET(f.platform, "Instagram");
+    g = breakdown(eng, &f, ENGINE_BY_BRAND);
+    assert_int_equal(g.n, 3);
+    assert_group(&g.g[0], "Gritzo", 300000, 3, 0, 0, 0, 0);
+    assert_group(&g.g[1], "HKVitals", 0, 0, 120000, 0, 0, 0);
+    assert_group(&g.g[2], "MuscleBlaze", 1050000, 10, 80000, 0, 0, 0);
+    free(g.g);
+    engine_free(eng);
+}
+
+/* By day: tracking rows by their date and posts by theirs, in date order; a day with
+ * only a post (03-06) is a group too. */
+static void test_breakdown_by_day_on_the_fixture(void **state)
+{
+    struct fixture *fx = *state;
+    load_fixture(fx->store);
+    struct engine *eng = load(fx->store);
+    struct engine_filter f;
+    engine_filter_init(&f);
+    struct groups g = breakdown(eng, &f, ENGINE_BY_DAY);
+    assert_int_equal(g.n, 9);
+    assert_group(&g.g[0], "2025-03-01", 400000, 4, 80000, 0, 1, 5000);
+    assert_group(&g.g[1], "2025-03-02", 50000, 1, 0, 0, 1, 10000);
+    assert_group(&g.g[2], "2025-03-03", 150050, 2, 0, 0, 0, 0);
+    assert_group(&g.g[3], "2025-03-04", 99999, 1, 0, 0, 0, 0);
+    assert_group(&g.g[4], "2025-03-05", 300000, 3, 0, 0, 0, 0);
+    assert_group(&g.g[5], "2025-03-06", 0, 0, 0, 0, 1, 20000);
+    assert_group(&g.g[6], "2025-03-08", 200001, 2, 0, 0, 0, 0);
+    assert_group(&g.g[7], "2025-03-09", 100000, 1, 0, 0, 0, 0);
+    assert_group(&g.g[8], "2025-03-10", 350000, 3, 120000, 0, 0, 0);
+    free(g.g);
+    /* inclusive range, brand filter on tracking rows only */
+    f.from_day = day("2025-03-02");
+    f.to_day = day("2025-03-06");
+    SET(f.brand, "HKVitals");
+    g = breakdown(eng, &f, ENGINE_BY_DAY);
+    assert_int_equal(g.n, 3);
+    assert_group(&g.g[0], "2025-03-02", 0, 0, 0, 0, 1, 10000);
+    assert_group(&g.g[1], "2025-03-03", 150050, 2, 0, 0, 0, 0);
+    assert_group(&g.g[2], "2025-03-06", 0, 0, 0, 0, 1, 20000);
+    free(g.g);
+    engine_free(eng);
+}
+
+static void test_breakdown_empty_and_errors(void **state)
+{
+    struct fixture *fx = *state;
+    struct engine *eng = load(fx->store); /* empty store */
+    struct engine_filter f;
+    engine_filter_init(&f);
+    for (int dim = ENGINE_BY_PLATFORM; dim <= ENGINE_BY_DAY; dim++) {
+        struct groups g = breakdown(eng, &f, (enum engine_dim)dim);
+        assert_int_equal(g.n, 0);
+        assert_null(g.g);
+    }
+    struct engine_group *out;
+    size_t n;
+    struct err e;
+    err_clear(&e);
+    f.from_day = 10;
+    f.to_day = 9;
+    assert_int_equal(engine_breakdown(eng, &f, ENGINE_BY_DAY, &out, &n, &e), ERR_USAGE);
+    assert_null(out);
+    engine_filter_init(&f);
+    assert_int_equal(engine_breakdown(eng, &f, (enum engine_dim)99, &out, &n, &e), ERR_USAGE);
     engine_free(eng);
 }
 
@@ -681,6 +837,64 @@ enum {
     V_COUNT
 };
 
+/* Random filters over the values present in the generated database. */
+struct filter_gen {
+    struct values vals[V_COUNT];
+    int32_t first, last; /* tracking date range */
+};
+
+static void filter_gen_init(sqlite3 *db, struct filter_gen *gen)
+{
+    static const char *const dims[V_COUNT] = {
+        "SELECT DISTINCT platform FROM influencers",  "SELECT DISTINCT category FROM influencers",
+        "SELECT DISTINCT gender FROM influencers",    "SELECT DISTINCT tier FROM influencers",
+        "SELECT DISTINCT persona FROM influencers",   "SELECT influencer_id FROM influencers",
+        "SELECT DISTINCT basis FROM payouts",         "SELECT DISTINCT brand FROM tracking_data",
+        "SELECT DISTINCT product FROM tracking_data", "SELECT DISTINCT campaign FROM tracking_data",
+        "SELECT DISTINCT source FROM tracking_data"};
+    for (int i = 0; i < V_COUNT; i++)
+        distinct(db, dims[i], &gen->vals[i]);
+    struct values days;
+    distinct(db,
+             "SELECT substr(min(date),1,10) FROM tracking_data UNION ALL "
+             "SELECT substr(max(date),1,10) FROM tracking_data",
+             &days);
+    gen->first = day(days.v[0]);
+    gen->last = day(days.v[1]);
+    values_free(&days);
+}
+
+static void filter_gen_release(struct filter_gen *gen)
+{
+    for (int i = 0; i < V_COUNT; i++)
+        values_free(&gen->vals[i]);
+}
+
+/* Round 0: no filter at all; then one to three dimensions at a time, and half the time a
+ * date range (a quarter of those open at the start). slots hold the picked values. */
+static void random_filter(uint64_t *rng, int round, const struct filter_gen *gen,
+                          const char *slots[V_COUNT][3], struct engine_filter *f)
+{
+    engine_filter_init(f);
+    struct engine_set *sets[V_COUNT] = {&f->platform, &f->category,   &f->gender, &f->tier,
+                                        &f->persona,  &f->influencer, &f->basis,  &f->brand,
+                                        &f->product,  &f->campaign,   &f->source};
+    int ndims = round == 0 ? 0 : 1 + (int)(next_random(rng) % 3);
+    for (int i = 0; i < ndims; i++) {
+        int dim = (int)(next_random(rng) % V_COUNT);
+        pick(rng, &gen->vals[dim], slots[dim], sets[dim]);
+    }
+    if (round > 0 && next_random(rng) % 2) {
+        int32_t span = gen->last - gen->first + 1;
+        int32_t a = gen->first + (int32_t)(next_random(rng) % (uint64_t)span);
+        int32_t b = gen->first + (int32_t)(next_random(rng) % (uint64_t)span);
+        f->from_day = a < b ? a : b;
+        f->to_day = a < b ? b : a;
+        if (next_random(rng) % 4 == 0)
+            f->from_day = INT32_MIN;
+    }
+}
+
 static void test_matches_sql_on_generated_data(void **state)
 {
     struct fixture *fx = *state;
@@ -693,23 +907,8 @@ static void test_matches_sql_on_generated_data(void **state)
     sqlite3 *db;
     assert_int_equal(sqlite3_open_v2(fx->db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
 
-    static const char *const dims[V_COUNT] = {
-        "SELECT DISTINCT platform FROM influencers",  "SELECT DISTINCT category FROM influencers",
-        "SELECT DISTINCT gender FROM influencers",    "SELECT DISTINCT tier FROM influencers",
-        "SELECT DISTINCT persona FROM influencers",   "SELECT influencer_id FROM influencers",
-        "SELECT DISTINCT basis FROM payouts",         "SELECT DISTINCT brand FROM tracking_data",
-        "SELECT DISTINCT product FROM tracking_data", "SELECT DISTINCT campaign FROM tracking_data",
-        "SELECT DISTINCT source FROM tracking_data"};
-    struct values vals[V_COUNT];
-    for (int i = 0; i < V_COUNT; i++)
-        distinct(db, dims[i], &vals[i]);
-    struct values days;
-    distinct(db,
-             "SELECT substr(min(date),1,10) FROM tracking_data UNION ALL "
-             "SELECT substr(max(date),1,10) FROM tracking_data",
-             &days);
-    int32_t first = day(days.v[0]), last = day(days.v[1]);
-    values_free(&days);
+    struct filter_gen gen;
+    filter_gen_init(db, &gen);
 
     uint64_t rng = 12345;
     const char *slots[V_COUNT][3];
@@ -717,25 +916,7 @@ static void test_matches_sql_on_generated_data(void **state)
     int64_t all_revenue = 0;
     for (int round = 0; round < 40; round++) {
         struct engine_filter f;
-        engine_filter_init(&f);
-        struct engine_set *sets[V_COUNT] = {&f.platform, &f.category,   &f.gender, &f.tier,
-                                            &f.persona,  &f.influencer, &f.basis,  &f.brand,
-                                            &f.product,  &f.campaign,   &f.source};
-        /* round 0: no filter at all; then one to three dimensions at a time */
-        int ndims = round == 0 ? 0 : 1 + (int)(next_random(&rng) % 3);
-        for (int i = 0; i < ndims; i++) {
-            int dim = (int)(next_random(&rng) % V_COUNT);
-            pick(&rng, &vals[dim], slots[dim], sets[dim]);
-        }
-        if (round > 0 && next_random(&rng) % 2) {
-            int32_t span = last - first + 1;
-            int32_t a = first + (int32_t)(next_random(&rng) % (uint64_t)span);
-            int32_t b = first + (int32_t)(next_random(&rng) % (uint64_t)span);
-            f.from_day = a < b ? a : b;
-            f.to_day = a < b ? b : a;
-            if (next_random(&rng) % 4 == 0)
-                f.from_day = INT32_MIN;
-        }
+        random_filter(&rng, round, &gen, slots, &f);
         struct engine_kpis k = kpis(eng, &f);
         struct sql_query q;
         char from[11], to[11];
@@ -781,8 +962,132 @@ static void test_matches_sql_on_generated_data(void **state)
     /* the random filters must mostly select something, or the comparison proves little */
     print_message("SQL cross-check: %d of 40 filters non-empty, %d partial\n", nonempty, partial);
     assert_true(nonempty >= 25 && partial >= 20);
-    for (int i = 0; i < V_COUNT; i++)
-        values_free(&vals[i]);
+    filter_gen_release(&gen);
+    sqlite3_close(db);
+    engine_free(eng);
+}
+
+/* Brand or day groups of the tracking rows by SQL: key, attributed revenue and orders,
+ * organic revenue, in key order. */
+static void breakdown_sql(struct sql_query *q, const char *key_expr, const struct engine_filter *f,
+                          char from[11], char to[11])
+{
+    memset(q, 0, sizeof *q);
+    sql_cat(q, "SELECT ");
+    sql_cat(q, key_expr);
+    sql_cat(q, " AS k, total(CASE WHEN organic = 0 THEN revenue END), "
+               "total(CASE WHEN organic = 0 THEN orders END), "
+               "total(CASE WHEN organic = 1 THEN revenue END) FROM tracking_data WHERE 1");
+    sql_dates(q, "date", f, from, to);
+    sql_in(q, "brand", &f->brand);
+    sql_in(q, "product", &f->product);
+    sql_in(q, "campaign", &f->campaign);
+    sql_in(q, "source", &f->source);
+    sql_cat(q, " AND (organic = 1 OR 1"); /* influencer filters: attributed rows only */
+    sql_influencers(q, "influencer_id", f);
+    sql_cat(q, ") GROUP BY k ORDER BY k");
+}
+
+/* Each SQL group has an engine group with the same figures, and the engine has no
+ * revenue the SQL groups lack. Returns the number of SQL groups. */
+static size_t assert_groups_match_sql(sqlite3 *db, const struct sql_query *q,
+                                      const struct groups *g, int round)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, q->sql, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", q->sql, sqlite3_errmsg(db));
+    for (int i = 0; i < q->nbind; i++)
+        assert_int_equal(sqlite3_bind_text(st, i + 1, q->bind[i], -1, SQLITE_STATIC), SQLITE_OK);
+    size_t nsql = 0, j = 0;
+    int64_t sql_revenue = 0, sql_organic = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *key = (const char *)sqlite3_column_text(st, 0);
+        int64_t revenue = sqlite3_column_int64(st, 1), orders = sqlite3_column_int64(st, 2);
+        int64_t organic = sqlite3_column_int64(st, 3);
+        while (j < g->n && strcmp(g->g[j].key, key) < 0)
+            j++;
+        if (j == g->n || strcmp(g->g[j].key, key) != 0)
+            fail_msg("round %d: SQL group \"%s\" missing from the engine", round, key);
+        if (g->g[j].revenue != revenue || g->g[j].orders != orders ||
+            g->g[j].organic_revenue != organic)
+            fail_msg("round %d: group %s: engine %lld %lld %lld, SQL %lld %lld %lld", round, key,
+                     (long long)g->g[j].revenue, (long long)g->g[j].orders,
+                     (long long)g->g[j].organic_revenue, (long long)revenue, (long long)orders,
+                     (long long)organic);
+        sql_revenue += revenue;
+        sql_organic += organic;
+        nsql++;
+    }
+    sqlite3_finalize(st);
+    int64_t revenue = 0, organic = 0;
+    for (size_t i = 0; i < g->n; i++) {
+        revenue += g->g[i].revenue;
+        organic += g->g[i].organic_revenue;
+    }
+    assert_int_equal(revenue, sql_revenue);
+    assert_int_equal(organic, sql_organic);
+    return nsql;
+}
+
+/* The groups of every dimension add up to the KPI totals under the same filter: revenue and
+ * orders always, organic revenue by brand and day, spend by platform, posts and reach by
+ * platform and day. By brand and by day they also match SQL GROUP BY. */
+static void test_breakdowns_add_up_and_match_sql_on_generated_data(void **state)
+{
+    struct fixture *fx = *state;
+    struct demo_opts o = {.rows = 20000, .seed = 11};
+    struct err e;
+    err_clear(&e);
+    if (demo_load(fx->store, &o, &e) != 0)
+        fail_msg("demo_load: %s", e.msg);
+    struct engine *eng = load(fx->store);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open_v2(fx->db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    struct filter_gen gen;
+    filter_gen_init(db, &gen);
+    uint64_t rng = 777;
+    const char *slots[V_COUNT][3];
+    int nonempty = 0, platform_spend = 0;
+    for (int round = 0; round < 30; round++) {
+        struct engine_filter f;
+        random_filter(&rng, round, &gen, slots, &f);
+        struct engine_kpis k = kpis(eng, &f);
+        nonempty += k.revenue > 0;
+        for (int dim = ENGINE_BY_PLATFORM; dim <= ENGINE_BY_DAY; dim++) {
+            struct groups g = breakdown(eng, &f, (enum engine_dim)dim);
+            int64_t revenue = 0, orders = 0, organic = 0, spend = 0, posts = 0, reach = 0;
+            for (size_t i = 0; i < g.n; i++) {
+                revenue += g.g[i].revenue;
+                orders += g.g[i].orders;
+                organic += g.g[i].organic_revenue;
+                spend += g.g[i].spend;
+                posts += g.g[i].posts;
+                reach += g.g[i].reach;
+            }
+            assert_int_equal(revenue, k.revenue);
+            assert_int_equal(orders, k.orders);
+            assert_int_equal(organic, dim == ENGINE_BY_PLATFORM ? 0 : k.organic_revenue);
+            assert_int_equal(spend, dim == ENGINE_BY_PLATFORM ? k.spend : 0);
+            assert_int_equal(posts, dim == ENGINE_BY_BRAND ? 0 : k.posts);
+            assert_int_equal(reach, dim == ENGINE_BY_BRAND ? 0 : k.reach);
+            platform_spend += dim == ENGINE_BY_PLATFORM && g.n > 1 && spend > 0;
+            if (dim != ENGINE_BY_PLATFORM) {
+                struct sql_query q;
+                char from[11], to[11];
+                breakdown_sql(&q,
+                              dim == ENGINE_BY_BRAND ? "coalesce(brand, '')" : "substr(date,1,10)",
+                              &f, from, to);
+                size_t nsql = assert_groups_match_sql(db, &q, &g, round);
+                if (round == 0)
+                    assert_true(nsql > 1);
+            }
+            free(g.g);
+        }
+    }
+    print_message("breakdown checks: %d of 30 filters non-empty, %d with spend over platforms\n",
+                  nonempty, platform_spend);
+    assert_true(nonempty >= 15 && platform_spend >= 10);
+    filter_gen_release(&gen);
     sqlite3_close(db);
     engine_free(eng);
 }
@@ -839,6 +1144,19 @@ static void test_timing_filtered_queries(void **state)
     engine_filter_init(&f);
     kpis(eng, &f);
     double unfiltered = now_ms() - a;
+    double by_day[RUNS];
+    for (int i = 0; i < RUNS; i++) {
+        engine_filter_init(&f);
+        if (i % 2 == 1)
+            SET(f.brand, "MuscleBlaze");
+        a = now_ms();
+        struct groups g = breakdown(eng, &f, ENGINE_BY_DAY);
+        by_day[i] = now_ms() - a;
+        free(g.g);
+    }
+    qsort(by_day, RUNS, sizeof by_day[0], cmp_double);
+    print_message("engine timing: engine_breakdown(BY_DAY) median %.2f ms (min %.2f, max %.2f)\n",
+                  by_day[RUNS / 2], by_day[0], by_day[RUNS - 1]);
     qsort(ms, RUNS, sizeof ms[0], cmp_double);
     print_message("engine timing: %zu tracking rows, %zu posts, %zu influencers, %zu payouts\n"
                   "  demo_load %.0f ms, engine_load %.0f ms, engine_kpis median %.2f ms "
@@ -869,8 +1187,17 @@ int main(void)
                                         make_store, remove_store),
         cmocka_unit_test_setup_teardown(test_date_range_is_inclusive_at_both_ends, make_store,
                                         remove_store),
+        cmocka_unit_test_setup_teardown(test_breakdown_by_platform_on_the_fixture, make_store,
+                                        remove_store),
+        cmocka_unit_test_setup_teardown(test_breakdown_by_brand_on_the_fixture, make_store,
+                                        remove_store),
+        cmocka_unit_test_setup_teardown(test_breakdown_by_day_on_the_fixture, make_store,
+                                        remove_store),
+        cmocka_unit_test_setup_teardown(test_breakdown_empty_and_errors, make_store, remove_store),
         cmocka_unit_test_setup_teardown(test_matches_sql_on_generated_data, make_store,
                                         remove_store),
+        cmocka_unit_test_setup_teardown(test_breakdowns_add_up_and_match_sql_on_generated_data,
+                                        make_store, remove_store),
         cmocka_unit_test_setup_teardown(test_timing_filtered_queries, make_store, remove_store),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
