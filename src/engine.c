@@ -779,6 +779,13 @@ static int64_t round_micro(__int128 m)
     return (int64_t)(m >= 0 ? (m + 500000) / 1000000 : -((-m + 500000) / 1000000));
 }
 
+/* A selected influencer with filtered activity: a post, an attributed row or a recorded
+ * payout counted in the range (engine_kpis "influencers", the rows of engine_influencers). */
+static int influencer_active(const struct query *q, const struct influencer_activity *a, size_t i)
+{
+    return q->inf_selected[i] && (a->rows > 0 || a->posts > 0 || a->paid);
+}
+
 /* Spend rules, part 2: each payout row of a selected influencer (and a selected basis) prices the
  * filtered activity it covers once; SCOPE_DUPLICATE rows price nothing. Recorded totals
  * count when their payout_date is in the range, or when they have none. Each
@@ -806,8 +813,7 @@ static void compute_spend(const struct engine *eng, const struct engine_filter *
     for (size_t i = 0; i < eng->ninf; i++) {
         const struct influencer_activity *a = &act[i];
         spend += round_micro(a->spend_micro);
-        if (q->inf_selected[i] && (a->rows > 0 || a->posts > 0 || a->paid))
-            influencers++;
+        influencers += influencer_active(q, a, i);
         out->revenue += a->revenue;
         out->orders += a->orders;
     }
@@ -1059,5 +1065,172 @@ int engine_breakdown(const struct engine *eng, const struct engine_filter *f, en
     free(sums);
     free(act);
     query_release(&q);
+    return 0;
+}
+
+/* ---- influencers and personas -------------------------------------------------------- */
+
+/* Reach and engagements of the filtered posts, per influencer (act of run_query counts only
+ * posts, which is all spend needs). */
+static void influencer_reach(const struct engine *eng, const struct engine_filter *f,
+                             const struct query *q, int64_t *reach, int64_t *engagements)
+{
+    struct post_view v;
+    post_view_init(eng, f, q, &v);
+    const int64_t *post_reach = col64(&eng->post_reach), *likes = col64(&eng->post_likes);
+    const int64_t *comments = col64(&eng->post_comments), *shares = col64(&eng->post_shares);
+    const int64_t *saves = col64(&eng->post_saves);
+    for (size_t i = 0; i < eng->nposts; i++) {
+        if (!post_kept(&v, i))
+            continue;
+        reach[v.inf[i]] += post_reach[i];
+        engagements[v.inf[i]] += likes[i] + comments[i] + shares[i] + saves[i];
+    }
+}
+
+/* The dictionary text of code under d, "" for -1 (no value). */
+static const char *dict_text(const struct engine *eng, enum dim d, int32_t code)
+{
+    return code < 0 ? "" : strmap_key(eng->dict[d], code, NULL);
+}
+
+static int cmp_influencer_row(const void *a, const void *b)
+{
+    const struct engine_influencer_row *x = a, *y = b;
+    if (x->revenue != y->revenue)
+        return x->revenue > y->revenue ? -1 : 1;
+    return strcmp(x->id, y->id);
+}
+
+/* The row of influencer i from its filtered activity. */
+static struct engine_influencer_row influencer_row(const struct engine *eng, size_t i,
+                                                   const struct influencer_activity *a,
+                                                   int64_t reach, int64_t engagements)
+{
+    int64_t spend = round_micro(a->spend_micro);
+    return (struct engine_influencer_row){
+        .id = strmap_key(eng->dict[DIM_INFLUENCER], (int32_t)i, NULL),
+        .name = dict_text(eng, DIM_NAME, col32(&eng->inf_name)[i]),
+        .platform = dict_text(eng, DIM_PLATFORM, col32(&eng->inf_platform)[i]),
+        .category = dict_text(eng, DIM_CATEGORY, col32(&eng->inf_category)[i]),
+        .gender = dict_text(eng, DIM_GENDER, col32(&eng->inf_gender)[i]),
+        .tier = dict_text(eng, DIM_TIER, col32(&eng->inf_tier)[i]),
+        .persona = dict_text(eng, DIM_PERSONA, col32(&eng->inf_persona)[i]),
+        .revenue = a->revenue,
+        .orders = a->orders,
+        .spend = spend,
+        .posts = a->posts,
+        .reach = reach,
+        .engagements = engagements,
+        .roas = ratio((double)a->revenue, (double)spend),
+        .roi = ratio((double)(a->revenue - spend), (double)spend),
+    };
+}
+
+int engine_influencers(const struct engine *eng, const struct engine_filter *f,
+                       struct engine_influencer_row **out, size_t *n, struct err *e)
+{
+    *out = NULL;
+    *n = 0;
+    if (f->from_day > f->to_day)
+        return err_set(e, ERR_USAGE, "the date range is empty: from is after to");
+    struct query q;
+    struct engine_kpis totals;
+    struct influencer_activity *act;
+    run_query(eng, f, &q, &totals, &act);
+    int64_t *reach = xcalloc(eng->ninf + 1, sizeof *reach);
+    int64_t *engagements = xcalloc(eng->ninf + 1, sizeof *engagements);
+    influencer_reach(eng, f, &q, reach, engagements);
+    size_t nrows = 0;
+    for (size_t i = 0; i < eng->ninf; i++)
+        nrows += influencer_active(&q, &act[i], i);
+    struct engine_influencer_row *rows = nrows ? xmalloc(nrows * sizeof *rows) : NULL;
+    size_t r = 0;
+    for (size_t i = 0; i < eng->ninf; i++)
+        if (influencer_active(&q, &act[i], i))
+            rows[r++] = influencer_row(eng, i, &act[i], reach[i], engagements[i]);
+    assert(r == nrows);
+    if (nrows > 1)
+        qsort(rows, nrows, sizeof *rows, cmp_influencer_row);
+    free(engagements);
+    free(reach);
+    free(act);
+    query_release(&q);
+    *out = rows;
+    *n = nrows;
+    return 0;
+}
+
+static int cmp_key(const char *a, const char *b)
+{
+    return a && b ? strcmp(a, b) : 0; /* NULL: not part of the key, the same in every row */
+}
+
+static int cmp_persona_row(const void *a, const void *b)
+{
+    const struct engine_persona_row *x = a, *y = b;
+    int c = cmp_key(x->category, y->category);
+    if (c == 0)
+        c = cmp_key(x->gender, y->gender);
+    if (c == 0)
+        c = cmp_key(x->tier, y->tier);
+    return c;
+}
+
+static int same_persona(const struct engine_persona_row *p, const struct engine_persona_row *key)
+{
+    return cmp_persona_row(p, key) == 0;
+}
+
+int engine_personas(const struct engine *eng, const struct engine_filter *f,
+                    enum engine_persona_dim dim, struct engine_persona_row **out, size_t *n,
+                    struct err *e)
+{
+    *out = NULL;
+    *n = 0;
+    if (dim != ENGINE_PERSONA_CATEGORY_GENDER && dim != ENGINE_PERSONA_TIER)
+        return err_set(e, ERR_USAGE, "unknown persona dimension %d", (int)dim);
+    struct engine_influencer_row *inf;
+    size_t ninf;
+    int rc = engine_influencers(eng, f, &inf, &ninf, e);
+    if (rc < 0)
+        return rc;
+    /* One key row per influencer, sorted, then runs of equal keys merged in place. */
+    struct engine_persona_row *rows = ninf ? xcalloc(ninf, sizeof *rows) : NULL;
+    for (size_t i = 0; i < ninf; i++) {
+        int by_tier = dim == ENGINE_PERSONA_TIER;
+        rows[i] = (struct engine_persona_row){
+            .category = by_tier ? NULL : inf[i].category,
+            .gender = by_tier ? NULL : inf[i].gender,
+            .tier = by_tier ? inf[i].tier : NULL,
+            .influencers = 1,
+            .revenue = inf[i].revenue,
+            .orders = inf[i].orders,
+            .spend = inf[i].spend,
+        };
+    }
+    if (ninf > 1)
+        qsort(rows, ninf, sizeof *rows, cmp_persona_row);
+    size_t ngroups = 0;
+    for (size_t i = 0; i < ninf; i++) {
+        struct engine_persona_row *g = ngroups ? &rows[ngroups - 1] : NULL;
+        if (g && same_persona(g, &rows[i])) {
+            g->influencers += rows[i].influencers;
+            g->revenue += rows[i].revenue;
+            g->orders += rows[i].orders;
+            g->spend += rows[i].spend;
+        } else {
+            rows[ngroups++] = rows[i];
+        }
+    }
+    for (size_t i = 0; i < ngroups; i++)
+        rows[i].roas = ratio((double)rows[i].revenue, (double)rows[i].spend);
+    free(inf);
+    if (ngroups == 0) {
+        free(rows);
+        rows = NULL;
+    }
+    *out = rows;
+    *n = ngroups;
     return 0;
 }

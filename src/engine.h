@@ -1,7 +1,8 @@
 /* engine.h — the in-memory columnar analytics engine: the four datasets loaded once from
  * the store into flat arrays (dimensions dictionary-encoded through strmap, numbers as
  * int32/int64 columns), and the SPEC §3 metrics computed over any filter in one pass per
- * dataset with no string compares, in total or by platform, brand or day (engine_breakdown).
+ * dataset with no string compares, in total or by platform, brand or day (engine_breakdown),
+ * per influencer (engine_influencers) or per persona (engine_personas).
  * Calls store, schema, strmap, buf and err.
  *
  * Spend follows the payout terms over the filtered activity, aggregated per influencer
@@ -98,6 +99,38 @@ struct engine_group {
     struct engine_ratio roas; /* revenue / spend; null when spend is 0 */
 };
 
+/* One influencer of engine_influencers. Strings point into the engine's dictionaries and
+ * stay valid while the engine lives; "" for an attribute the influencer lacks. Money in
+ * paise. */
+struct engine_influencer_row {
+    const char *id, *name, *platform, *category, *gender, *tier, *persona;
+    int64_t revenue; /* attributed rows */
+    int64_t orders;  /* attributed rows */
+    int64_t spend;   /* this influencer's spend, rounded as in engine_kpis */
+    int64_t posts;
+    int64_t reach;
+    int64_t engagements;      /* likes + comments + shares + saves */
+    struct engine_ratio roas; /* revenue / spend; null when spend is 0 */
+    struct engine_ratio roi;  /* (revenue − spend) / spend; null when spend is 0 */
+};
+
+/* Persona keys of engine_personas. */
+enum engine_persona_dim {
+    ENGINE_PERSONA_CATEGORY_GENDER, /* the influencer's category and gender */
+    ENGINE_PERSONA_TIER,            /* the influencer's tier */
+};
+
+/* One persona of engine_personas: the influencers of engine_influencers sharing a key. */
+struct engine_persona_row {
+    /* The key: category and gender by ENGINE_PERSONA_CATEGORY_GENDER, tier by
+     * ENGINE_PERSONA_TIER; "" for influencers without the attribute; NULL for the fields
+     * that are not part of the key. Point into the engine's dictionaries. */
+    const char *category, *gender, *tier;
+    int64_t influencers; /* rows of engine_influencers with this key */
+    int64_t revenue, orders, spend;
+    struct engine_ratio roas; /* Σ revenue / Σ spend; null when spend is 0 */
+};
+
 /* Loads every row of the four datasets from s. Returns NULL with e filled on a store
  * error. The engine does not keep s; the caller frees the result with engine_free. */
 struct engine *engine_load(struct store *s, struct err *e);
@@ -121,5 +154,23 @@ int engine_kpis(const struct engine *eng, const struct engine_filter *f, struct 
  * engine_kpis. */
 int engine_breakdown(const struct engine *eng, const struct engine_filter *f, enum engine_dim dim,
                      struct engine_group **out, size_t *n, struct err *e);
+
+/* One row per selected influencer with filtered activity (a post, an attributed row or a
+ * recorded payout counted in the range: the influencers engine_kpis counts), under the same
+ * filter semantics, so the rows' revenue, orders, spend, posts and reach sum to the KPI
+ * totals. Sorted by revenue descending, then id. On success *out holds *n rows the caller
+ * frees with free (NULL when *n is 0). Returns 0, or a negative code with e filled
+ * (ERR_USAGE for an empty date range). Reentrant like engine_kpis. */
+int engine_influencers(const struct engine *eng, const struct engine_filter *f,
+                       struct engine_influencer_row **out, size_t *n, struct err *e);
+
+/* The rows of engine_influencers grouped by dim (SPEC §3 "best personas"): revenue, orders
+ * and spend sum to the KPI totals. Sorted by key (category, then gender). On success *out
+ * holds *n rows the caller frees with free (NULL when *n is 0). Returns 0, or a negative
+ * code with e filled (ERR_USAGE for an empty date range or an unknown dim). Reentrant like
+ * engine_kpis. */
+int engine_personas(const struct engine *eng, const struct engine_filter *f,
+                    enum engine_persona_dim dim, struct engine_persona_row **out, size_t *n,
+                    struct err *e);
 
 #endif

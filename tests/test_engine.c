@@ -656,6 +656,230 @@ static void test_breakdown_empty_and_errors(void **state)
     engine_free(eng);
 }
 
+/* ---- influencers and personas ----------------------------------------------------------- */
+
+struct inf_rows {
+    struct engine_influencer_row *r;
+    size_t n;
+};
+
+static struct inf_rows influencers(const struct engine *eng, const struct engine_filter *f)
+{
+    struct inf_rows out;
+    struct err e;
+    err_clear(&e);
+    if (engine_influencers(eng, f, &out.r, &out.n, &e) != 0)
+        fail_msg("engine_influencers: %s", e.msg);
+    for (size_t i = 1; i < out.n; i++) /* revenue descending, then id */
+        assert_true(
+            out.r[i - 1].revenue > out.r[i].revenue ||
+            (out.r[i - 1].revenue == out.r[i].revenue && strcmp(out.r[i - 1].id, out.r[i].id) < 0));
+    return out;
+}
+
+struct persona_rows {
+    struct engine_persona_row *r;
+    size_t n;
+};
+
+static struct persona_rows personas(const struct engine *eng, const struct engine_filter *f,
+                                    enum engine_persona_dim dim)
+{
+    struct persona_rows out;
+    struct err e;
+    err_clear(&e);
+    if (engine_personas(eng, f, dim, &out.r, &out.n, &e) != 0)
+        fail_msg("engine_personas: %s", e.msg);
+    for (size_t i = 0; i < out.n; i++) { /* the key's fields only, sorted, distinct */
+        const struct engine_persona_row *p = &out.r[i];
+        if (dim == ENGINE_PERSONA_TIER) {
+            assert_true(p->tier && !p->category && !p->gender);
+            if (i > 0)
+                assert_true(strcmp(out.r[i - 1].tier, p->tier) < 0);
+        } else {
+            assert_true(p->category && p->gender && !p->tier);
+            if (i > 0) {
+                int c = strcmp(out.r[i - 1].category, p->category);
+                assert_true(c < 0 || (c == 0 && strcmp(out.r[i - 1].gender, p->gender) < 0));
+            }
+        }
+    }
+    return out;
+}
+
+static void assert_influencer(const struct engine_influencer_row *r, const char *id,
+                              const char *name, const char *platform, const char *tier,
+                              int64_t revenue, int64_t orders, int64_t spend, int64_t posts,
+                              int64_t reach, int64_t engagements)
+{
+    assert_string_equal(r->id, id);
+    assert_string_equal(r->name, name);
+    assert_string_equal(r->platform, platform);
+    assert_string_equal(r->tier, tier);
+    assert_int_equal(r->revenue, revenue);
+    assert_int_equal(r->orders, orders);
+    assert_int_equal(r->spend, spend);
+    assert_int_equal(r->posts, posts);
+    assert_int_equal(r->reach, reach);
+    assert_int_equal(r->engagements, engagements);
+    if (spend == 0) {
+        assert_false(r->roas.has);
+        assert_false(r->roi.has);
+    } else {
+        assert_ratio(r->roas, (double)revenue, (double)spend);
+        assert_ratio(r->roi, (double)(revenue - spend), (double)spend);
+    }
+}
+
+/* Each influencer's own figures, by revenue: I1 (spend ₹100 × 10 orders), I3 (10 % of
+ * ₹3,000), I2 (₹1,000 × 2 posts), I4 (flat ₹5,000), I9 with no spend (null ROAS and ROI)
+ * and no attributes. Tiers are derived from follower counts. */
+static void test_influencers_on_the_fixture(void **state)
+{
+    struct fixture *fx = *state;
+    load_fixture(fx->store);
+    struct engine *eng = load(fx->store);
+    struct engine_filter f;
+    engine_filter_init(&f);
+    struct inf_rows r = influencers(eng, &f);
+    assert_int_equal(r.n, 5);
+    assert_influencer(&r.r[0], "I1", "Asha", "Instagram", "Micro", 1050000, 10, 100000, 1, 5000,
+                      220);
+    assert_string_equal(r.r[0].category, "Fitness");
+    assert_string_equal(r.r[0].gender, "Male");
+    assert_string_equal(r.r[0].persona, "Fitness \xC2\xB7 Male");
+    assert_influencer(&r.r[1], "I3", "Chitra", "Instagram", "Nano", 300000, 3, 30000, 0, 0, 0);
+    assert_influencer(&r.r[2], "I2", "Bela", "YouTube", "Mid", 150050, 2, 200000, 2, 30000,
+                      565 + 950);
+    assert_influencer(&r.r[3], "I4", "Dev", "Twitter", "Macro", 100000, 1, 500000, 0, 0, 0);
+    assert_influencer(&r.r[4], "I9", "", "", "", 50000, 1, 0, 0, 0, 0);
+    assert_string_equal(r.r[4].category, "");
+    assert_string_equal(r.r[4].persona, "");
+    free(r.r);
+
+    /* A filter applies as in engine_kpis: brand MuscleBlaze keeps I1's and I9's attributed
+     * rows, while I2 stays for its posts (the brand filter does not select posts) and I4 for
+     * its flat payout; I3 has neither and drops out. Equal revenue sorts by id. */
+    SET(f.brand, "MuscleBlaze");
+    r = influencers(eng, &f);
+    assert_int_equal(r.n, 4);
+    assert_influencer(&r.r[0], "I1", "Asha", "Instagram", "Micro", 1050000, 10, 100000, 1, 5000,
+                      220);
+    assert_influencer(&r.r[1], "I9", "", "", "", 50000, 1, 0, 0, 0, 0);
+    assert_influencer(&r.r[2], "I2", "Bela", "YouTube", "Mid", 0, 0, 200000, 2, 30000, 565 + 950);
+    assert_influencer(&r.r[3], "I4", "Dev", "Twitter", "Macro", 0, 0, 500000, 0, 0, 0);
+    assert_int_equal(kpis(eng, &f).influencers, 4);
+    free(r.r);
+
+    /* Nothing selected: no rows; an empty range is an error. */
+    engine_filter_init(&f);
+    SET(f.influencer, "nobody");
+    r = influencers(eng, &f);
+    assert_int_equal(r.n, 0);
+    assert_null(r.r);
+    f.influencer.n = 0;
+    f.from_day = day("2025-03-10");
+    f.to_day = day("2025-03-01");
+    struct engine_influencer_row unused;
+    struct engine_influencer_row *rows = &unused;
+    size_t n = 99;
+    struct err e;
+    err_clear(&e);
+    assert_int_equal(engine_influencers(eng, &f, &rows, &n, &e), ERR_USAGE);
+    assert_null(rows);
+    assert_int_equal(n, 0);
+    engine_free(eng);
+}
+
+static void assert_persona(const struct engine_persona_row *p, int64_t influencers, int64_t revenue,
+                           int64_t orders, int64_t spend)
+{
+    assert_int_equal(p->influencers, influencers);
+    assert_int_equal(p->revenue, revenue);
+    assert_int_equal(p->orders, orders);
+    assert_int_equal(p->spend, spend);
+    if (spend == 0)
+        assert_false(p->roas.has);
+    else
+        assert_ratio(p->roas, (double)revenue, (double)spend);
+}
+
+/* Personas by category × gender and by tier: on the fixture one influencer each (I9, with
+ * no attributes, under ""); a second Fitness male of tier Micro then merges with I1, ROAS
+ * as a ratio of sums. */
+static void test_personas_on_the_fixture(void **state)
+{
+    struct fixture *fx = *state;
+    load_fixture(fx->store);
+    struct engine *eng = load(fx->store);
+    struct engine_filter f;
+    engine_filter_init(&f);
+    struct persona_rows p = personas(eng, &f, ENGINE_PERSONA_CATEGORY_GENDER);
+    assert_int_equal(p.n, 5);
+    assert_string_equal(p.r[0].category, "");
+    assert_string_equal(p.r[0].gender, "");
+    assert_persona(&p.r[0], 1, 50000, 1, 0);
+    assert_string_equal(p.r[1].category, "Beauty");
+    assert_string_equal(p.r[1].gender, "Female");
+    assert_persona(&p.r[1], 1, 150050, 2, 200000);
+    assert_string_equal(p.r[2].category, "Fitness");
+    assert_string_equal(p.r[2].gender, "Female");
+    assert_persona(&p.r[2], 1, 300000, 3, 30000);
+    assert_string_equal(p.r[3].category, "Fitness");
+    assert_string_equal(p.r[3].gender, "Male");
+    assert_persona(&p.r[3], 1, 1050000, 10, 100000);
+    assert_string_equal(p.r[4].category, "Nutrition");
+    assert_string_equal(p.r[4].gender, "Male");
+    assert_persona(&p.r[4], 1, 100000, 1, 500000);
+    free(p.r);
+
+    p = personas(eng, &f, ENGINE_PERSONA_TIER);
+    assert_int_equal(p.n, 5);
+    static const char *const tiers[] = {"", "Macro", "Micro", "Mid", "Nano"};
+    for (size_t i = 0; i < 5; i++)
+        assert_string_equal(p.r[i].tier, tiers[i]);
+    assert_persona(&p.r[0], 1, 50000, 1, 0);
+    assert_persona(&p.r[1], 1, 100000, 1, 500000);
+    assert_persona(&p.r[2], 1, 1050000, 10, 100000);
+    assert_persona(&p.r[3], 1, 150050, 2, 200000);
+    assert_persona(&p.r[4], 1, 300000, 3, 30000);
+    free(p.r);
+    engine_free(eng);
+
+    begin(fx->store);
+    put(fx->store, DS_INFLUENCERS, "influencer_id", "I5", "name", "Esha", "category", "Fitness",
+        "gender", "Male", "platform", "Instagram", "follower_count", "60000", NULL);
+    put(fx->store, DS_TRACKING, "tracking_id", "T11", "influencer_id", "I5", "date", "2025-03-07",
+        "brand", "Gritzo", "source", "Instagram", "orders", "1", "revenue", "20000", NULL);
+    put(fx->store, DS_PAYOUTS, "payout_id", "Y5", "influencer_id", "I5", "basis", "flat",
+        "total_payout", "10000", NULL);
+    commit(fx->store);
+    eng = load(fx->store);
+    p = personas(eng, &f, ENGINE_PERSONA_CATEGORY_GENDER);
+    assert_int_equal(p.n, 5);
+    assert_string_equal(p.r[3].category, "Fitness");
+    assert_string_equal(p.r[3].gender, "Male");
+    assert_persona(&p.r[3], 2, 1050000 + 20000, 11, 100000 + 10000);
+    free(p.r);
+    p = personas(eng, &f, ENGINE_PERSONA_TIER);
+    assert_int_equal(p.n, 5);
+    assert_string_equal(p.r[2].tier, "Micro");
+    assert_persona(&p.r[2], 2, 1050000 + 20000, 11, 100000 + 10000);
+    free(p.r);
+
+    struct engine_persona_row *rows;
+    size_t n;
+    struct err e;
+    err_clear(&e);
+    assert_int_equal(engine_personas(eng, &f, (enum engine_persona_dim)7, &rows, &n, &e),
+                     ERR_USAGE);
+    SET(f.influencer, "nobody");
+    p = personas(eng, &f, ENGINE_PERSONA_TIER);
+    assert_int_equal(p.n, 0);
+    assert_null(p.r);
+    engine_free(eng);
+}
+
 /* ---- cross-check against SQL on generated data --------------------------------------- */
 
 struct values {
@@ -1092,6 +1316,137 @@ static void test_breakdowns_add_up_and_match_sql_on_generated_data(void **state)
     engine_free(eng);
 }
 
+/* Per-influencer attributed revenue and orders by SQL GROUP BY influencer_id. */
+static void influencers_sql(struct sql_query *q, const struct engine_filter *f, char from[11],
+                            char to[11])
+{
+    memset(q, 0, sizeof *q);
+    sql_cat(q, "SELECT influencer_id, total(revenue), total(orders) FROM tracking_data "
+               "WHERE organic = 0");
+    sql_dates(q, "date", f, from, to);
+    sql_in(q, "brand", &f->brand);
+    sql_in(q, "product", &f->product);
+    sql_in(q, "campaign", &f->campaign);
+    sql_in(q, "source", &f->source);
+    sql_influencers(q, "influencer_id", f);
+    sql_cat(q, " GROUP BY influencer_id ORDER BY influencer_id");
+}
+
+/* Every SQL influencer has an engine row with its revenue and orders; engine rows absent
+ * from SQL (posts or payouts only) have neither. Returns the number of SQL rows. */
+static size_t assert_influencers_match_sql(sqlite3 *db, const struct sql_query *q,
+                                           const struct inf_rows *r, int round)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, q->sql, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", q->sql, sqlite3_errmsg(db));
+    for (int i = 0; i < q->nbind; i++)
+        assert_int_equal(sqlite3_bind_text(st, i + 1, q->bind[i], -1, SQLITE_STATIC), SQLITE_OK);
+    uint8_t *matched = calloc(r->n + 1, 1);
+    assert_non_null(matched);
+    size_t nsql = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(st, 0);
+        int64_t revenue = sqlite3_column_int64(st, 1), orders = sqlite3_column_int64(st, 2);
+        size_t j = 0;
+        while (j < r->n && strcmp(r->r[j].id, id) != 0)
+            j++;
+        if (j == r->n)
+            fail_msg("round %d: SQL influencer %s missing from the engine", round, id);
+        if (r->r[j].revenue != revenue || r->r[j].orders != orders)
+            fail_msg("round %d: influencer %s: engine %lld %lld, SQL %lld %lld", round, id,
+                     (long long)r->r[j].revenue, (long long)r->r[j].orders, (long long)revenue,
+                     (long long)orders);
+        matched[j] = 1;
+        nsql++;
+    }
+    sqlite3_finalize(st);
+    for (size_t j = 0; j < r->n; j++)
+        if (!matched[j] && (r->r[j].revenue != 0 || r->r[j].orders != 0))
+            fail_msg("round %d: engine influencer %s has revenue SQL lacks", round, r->r[j].id);
+    free(matched);
+    return nsql;
+}
+
+/* The influencer rows add up to the KPI totals (revenue, orders, spend, posts, reach,
+ * engagements, influencer count) for random filters, as do the persona rows of both keys
+ * (revenue, orders, spend, influencers); every other round per-influencer revenue and
+ * orders also match SQL GROUP BY influencer_id. */
+static void test_influencers_and_personas_add_up_on_generated_data(void **state)
+{
+    struct fixture *fx = *state;
+    struct demo_opts o = {.rows = 20000, .seed = 13};
+    struct err e;
+    err_clear(&e);
+    if (demo_load(fx->store, &o, &e) != 0)
+        fail_msg("demo_load: %s", e.msg);
+    struct engine *eng = load(fx->store);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open_v2(fx->db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    struct filter_gen gen;
+    filter_gen_init(db, &gen);
+    uint64_t rng = 4242;
+    const char *slots[V_COUNT][3];
+    int nonempty = 0, sql_checked = 0;
+    for (int round = 0; round < 20; round++) {
+        struct engine_filter f;
+        random_filter(&rng, round, &gen, slots, &f);
+        struct engine_kpis k = kpis(eng, &f);
+        struct inf_rows r = influencers(eng, &f);
+        int64_t revenue = 0, orders = 0, spend = 0, posts = 0, reach = 0, engagements = 0;
+        for (size_t i = 0; i < r.n; i++) {
+            revenue += r.r[i].revenue;
+            orders += r.r[i].orders;
+            spend += r.r[i].spend;
+            posts += r.r[i].posts;
+            reach += r.r[i].reach;
+            engagements += r.r[i].engagements;
+        }
+        assert_int_equal(revenue, k.revenue);
+        assert_int_equal(orders, k.orders);
+        assert_int_equal(spend, k.spend);
+        assert_int_equal(posts, k.posts);
+        assert_int_equal(reach, k.reach);
+        assert_int_equal(engagements, k.engagements);
+        assert_int_equal((int64_t)r.n, k.influencers);
+        nonempty += r.n > 1 && k.revenue > 0;
+        for (int dim = ENGINE_PERSONA_CATEGORY_GENDER; dim <= ENGINE_PERSONA_TIER; dim++) {
+            struct persona_rows p = personas(eng, &f, (enum engine_persona_dim)dim);
+            int64_t p_revenue = 0, p_orders = 0, p_spend = 0, p_influencers = 0;
+            for (size_t i = 0; i < p.n; i++) {
+                p_revenue += p.r[i].revenue;
+                p_orders += p.r[i].orders;
+                p_spend += p.r[i].spend;
+                p_influencers += p.r[i].influencers;
+            }
+            assert_int_equal(p_revenue, k.revenue);
+            assert_int_equal(p_orders, k.orders);
+            assert_int_equal(p_spend, k.spend);
+            assert_int_equal(p_influencers, k.influencers);
+            if (round == 0)
+                assert_true(p.n > 1);
+            free(p.r);
+        }
+        if (round % 2 == 0) {
+            struct sql_query q;
+            char from[11], to[11];
+            influencers_sql(&q, &f, from, to);
+            size_t nsql = assert_influencers_match_sql(db, &q, &r, round);
+            if (round == 0)
+                assert_true(nsql > 1);
+            sql_checked += nsql > 0;
+        }
+        free(r.r);
+    }
+    print_message("influencer checks: %d of 20 filters with several influencers and revenue, "
+                  "%d of 10 SQL comparisons non-empty\n",
+                  nonempty, sql_checked);
+    assert_true(nonempty >= 10 && sql_checked >= 6);
+    filter_gen_release(&gen);
+    sqlite3_close(db);
+    engine_free(eng);
+}
+
 /* ---- timing (opt-in) ------------------------------------------------------------------ */
 
 static double now_ms(void)
@@ -1194,9 +1549,13 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_breakdown_by_day_on_the_fixture, make_store,
                                         remove_store),
         cmocka_unit_test_setup_teardown(test_breakdown_empty_and_errors, make_store, remove_store),
+        cmocka_unit_test_setup_teardown(test_influencers_on_the_fixture, make_store, remove_store),
+        cmocka_unit_test_setup_teardown(test_personas_on_the_fixture, make_store, remove_store),
         cmocka_unit_test_setup_teardown(test_matches_sql_on_generated_data, make_store,
                                         remove_store),
         cmocka_unit_test_setup_teardown(test_breakdowns_add_up_and_match_sql_on_generated_data,
+                                        make_store, remove_store),
+        cmocka_unit_test_setup_teardown(test_influencers_and_personas_add_up_on_generated_data,
                                         make_store, remove_store),
         cmocka_unit_test_setup_teardown(test_timing_filtered_queries, make_store, remove_store),
     };
