@@ -1094,6 +1094,33 @@ static void filter_gen_release(struct filter_gen *gen)
         values_free(&gen->vals[i]);
 }
 
+/* Generated data in the store, the engine loaded from it, the database open read-only
+ * for SQL cross-checks, and the values random filters draw from. */
+struct generated {
+    struct engine *eng;
+    sqlite3 *db;
+    struct filter_gen gen;
+};
+
+static void generated_open(struct fixture *fx, uint64_t seed, struct generated *g)
+{
+    struct demo_opts o = {.rows = 20000, .seed = seed};
+    struct err e;
+    err_clear(&e);
+    if (demo_load(fx->store, &o, &e) != 0)
+        fail_msg("demo_load: %s", e.msg);
+    g->eng = load(fx->store);
+    assert_int_equal(sqlite3_open_v2(fx->db, &g->db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    filter_gen_init(g->db, &g->gen);
+}
+
+static void generated_close(struct generated *g)
+{
+    filter_gen_release(&g->gen);
+    sqlite3_close(g->db);
+    engine_free(g->eng);
+}
+
 /* Round 0: no filter at all; then one to three dimensions at a time, and half the time a
  * date range (a quarter of those open at the start). slots hold the picked values. */
 static void random_filter(uint64_t *rng, int round, const struct filter_gen *gen,
@@ -1122,17 +1149,11 @@ static void random_filter(uint64_t *rng, int round, const struct filter_gen *gen
 static void test_matches_sql_on_generated_data(void **state)
 {
     struct fixture *fx = *state;
-    struct demo_opts o = {.rows = 20000, .seed = 7};
-    struct err e;
-    err_clear(&e);
-    if (demo_load(fx->store, &o, &e) != 0)
-        fail_msg("demo_load: %s", e.msg);
-    struct engine *eng = load(fx->store);
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open_v2(fx->db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-
-    struct filter_gen gen;
-    filter_gen_init(db, &gen);
+    struct generated data;
+    generated_open(fx, 7, &data);
+    struct engine *eng = data.eng;
+    sqlite3 *db = data.db;
+    struct filter_gen *gen = &data.gen;
 
     uint64_t rng = 12345;
     const char *slots[V_COUNT][3];
@@ -1140,7 +1161,7 @@ static void test_matches_sql_on_generated_data(void **state)
     int64_t all_revenue = 0;
     for (int round = 0; round < 40; round++) {
         struct engine_filter f;
-        random_filter(&rng, round, &gen, slots, &f);
+        random_filter(&rng, round, gen, slots, &f);
         struct engine_kpis k = kpis(eng, &f);
         struct sql_query q;
         char from[11], to[11];
@@ -1186,9 +1207,7 @@ static void test_matches_sql_on_generated_data(void **state)
     /* the random filters must mostly select something, or the comparison proves little */
     print_message("SQL cross-check: %d of 40 filters non-empty, %d partial\n", nonempty, partial);
     assert_true(nonempty >= 25 && partial >= 20);
-    filter_gen_release(&gen);
-    sqlite3_close(db);
-    engine_free(eng);
+    generated_close(&data);
 }
 
 /* Brand or day groups of the tracking rows by SQL: key, attributed revenue and orders,
@@ -1259,22 +1278,17 @@ static size_t assert_groups_match_sql(sqlite3 *db, const struct sql_query *q,
 static void test_breakdowns_add_up_and_match_sql_on_generated_data(void **state)
 {
     struct fixture *fx = *state;
-    struct demo_opts o = {.rows = 20000, .seed = 11};
-    struct err e;
-    err_clear(&e);
-    if (demo_load(fx->store, &o, &e) != 0)
-        fail_msg("demo_load: %s", e.msg);
-    struct engine *eng = load(fx->store);
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open_v2(fx->db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    struct filter_gen gen;
-    filter_gen_init(db, &gen);
+    struct generated data;
+    generated_open(fx, 11, &data);
+    struct engine *eng = data.eng;
+    sqlite3 *db = data.db;
+    struct filter_gen *gen = &data.gen;
     uint64_t rng = 777;
     const char *slots[V_COUNT][3];
     int nonempty = 0, platform_spend = 0;
     for (int round = 0; round < 30; round++) {
         struct engine_filter f;
-        random_filter(&rng, round, &gen, slots, &f);
+        random_filter(&rng, round, gen, slots, &f);
         struct engine_kpis k = kpis(eng, &f);
         nonempty += k.revenue > 0;
         for (int dim = ENGINE_BY_PLATFORM; dim <= ENGINE_BY_DAY; dim++) {
@@ -1311,9 +1325,7 @@ static void test_breakdowns_add_up_and_match_sql_on_generated_data(void **state)
     print_message("breakdown checks: %d of 30 filters non-empty, %d with spend over platforms\n",
                   nonempty, platform_spend);
     assert_true(nonempty >= 15 && platform_spend >= 10);
-    filter_gen_release(&gen);
-    sqlite3_close(db);
-    engine_free(eng);
+    generated_close(&data);
 }
 
 /* Per-influencer attributed revenue and orders by SQL GROUP BY influencer_id. */
@@ -1375,22 +1387,17 @@ static size_t assert_influencers_match_sql(sqlite3 *db, const struct sql_query *
 static void test_influencers_and_personas_add_up_on_generated_data(void **state)
 {
     struct fixture *fx = *state;
-    struct demo_opts o = {.rows = 20000, .seed = 13};
-    struct err e;
-    err_clear(&e);
-    if (demo_load(fx->store, &o, &e) != 0)
-        fail_msg("demo_load: %s", e.msg);
-    struct engine *eng = load(fx->store);
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open_v2(fx->db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    struct filter_gen gen;
-    filter_gen_init(db, &gen);
+    struct generated data;
+    generated_open(fx, 13, &data);
+    struct engine *eng = data.eng;
+    sqlite3 *db = data.db;
+    struct filter_gen *gen = &data.gen;
     uint64_t rng = 4242;
     const char *slots[V_COUNT][3];
     int nonempty = 0, sql_checked = 0;
     for (int round = 0; round < 20; round++) {
         struct engine_filter f;
-        random_filter(&rng, round, &gen, slots, &f);
+        random_filter(&rng, round, gen, slots, &f);
         struct engine_kpis k = kpis(eng, &f);
         struct inf_rows r = influencers(eng, &f);
         int64_t revenue = 0, orders = 0, spend = 0, posts = 0, reach = 0, engagements = 0;
@@ -1442,9 +1449,7 @@ static void test_influencers_and_personas_add_up_on_generated_data(void **state)
                   "%d of 10 SQL comparisons non-empty\n",
                   nonempty, sql_checked);
     assert_true(nonempty >= 10 && sql_checked >= 6);
-    filter_gen_release(&gen);
-    sqlite3_close(db);
-    engine_free(eng);
+    generated_close(&data);
 }
 
 /* ---- timing (opt-in) ------------------------------------------------------------------ */
