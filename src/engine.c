@@ -6,8 +6,10 @@
 
 #include <assert.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 #include "schema.h"
@@ -26,6 +28,12 @@ enum pay_kind {
 /* What a payout row's terms apply to. */
 #define SCOPE_INFLUENCER (-1) /* all of the influencer's activity not claimed by a campaign row */
 #define SCOPE_DUPLICATE (-2)  /* same terms as an earlier row of the influencer: counted there */
+
+/* campaign_type of a tracking row (SPEC §3 holdout). */
+enum { CTYPE_NONE, CTYPE_TEST, CTYPE_CONTROL, CTYPE_COUNT };
+
+/* status of a payout row */
+enum { PAY_STATUS_OTHER, PAY_STATUS_PAID, PAY_STATUS_PENDING };
 
 /* A growable column: a buf holding a packed array of one element type. */
 struct column {
@@ -82,13 +90,23 @@ struct engine {
     struct column post_inf, post_platform, post_day, post_campaign, post_bucket;
     struct column post_reach, post_likes, post_comments, post_shares, post_saves; /* int64 */
 
+    /* Tracking rows as loaded, one entry per stored row; released once the cube is built. */
     size_t ntrk;
     struct column trk_day, trk_inf, trk_bucket, trk_brand, trk_product, trk_campaign, trk_source,
-        trk_orders;
+        trk_ctype, trk_orders;
     struct column trk_revenue; /* int64 paise */
 
+    /* The tracking cube: stored rows with the same day, bucket, brand, product, campaign,
+     * source and campaign type merged into one entry with summed orders, revenue and row
+     * count; entries sorted by day, so a date range is one contiguous slice
+     * (day_start). Every query reads only this. */
+    size_t ncube;
+    struct column cube_bucket, cube_brand, cube_product, cube_campaign, cube_source,
+        cube_ctype;                                    /* int32 */
+    struct column cube_orders, cube_revenue, cube_rows; /* int64 */
+
     size_t npay;
-    struct column pay_inf, pay_basis, pay_campaign, pay_kind, pay_scope, pay_day;
+    struct column pay_inf, pay_basis, pay_campaign, pay_kind, pay_scope, pay_day, pay_status;
     struct column pay_rate, pay_orders, pay_posts, pay_total; /* int64 */
 
     /* Activity buckets (see "spend"): bucket b < ninf is influencer b's activity outside
@@ -98,12 +116,12 @@ struct engine {
     struct column bucket_inf;    /* int32 influencer of each bucket */
     struct column bucket_claims; /* int32 bitmask of pay_kind claiming the bucket */
 
-    /* Days as a dimension (engine_breakdown): the distinct days of tracking rows and
-     * dated posts in ascending order, and each row's index among them (-1: no date). */
+    /* Days as a dimension: the distinct days of tracking rows and dated posts in ascending
+     * order; the cube entries of day d are day_start[d] .. day_start[d + 1]. */
     size_t ndays;
     struct column day_value;    /* int32 day numbers, ascending */
-    struct column trk_day_idx;  /* int32 per tracking row */
-    struct column post_day_idx; /* int32 per post */
+    struct column day_start;    /* int64 cube offsets, ndays + 1 of them */
+    struct column post_day_idx; /* int32 per post (-1: no date) */
 };
 
 /* ---- loading ------------------------------------------------------------------------ */
@@ -206,13 +224,25 @@ static int load_post(void *ctx, const struct schema_row *row)
     return 0;
 }
 
+/* Test and Control in any case; anything else is no experiment group. */
+static int32_t ctype_of(const struct schema_value *v)
+{
+    if (!v->present)
+        return CTYPE_NONE;
+    if (strcasecmp(v->s, "test") == 0 || strcasecmp(v->s, "treatment") == 0)
+        return CTYPE_TEST;
+    if (strcasecmp(v->s, "control") == 0 || strcasecmp(v->s, "holdout") == 0)
+        return CTYPE_CONTROL;
+    return CTYPE_NONE;
+}
+
 static int load_tracking(void *ctx, const struct schema_row *row)
 {
     struct load_ctx *l = ctx;
     struct engine *eng = l->eng;
     const struct schema_value *v = row->v;
     const int *c = l->col;
-    enum { ID, INF, DATE, BRAND, PRODUCT, CAMPAIGN, SOURCE, ORDERS, REVENUE, ORGANIC };
+    enum { ID, INF, DATE, BRAND, PRODUCT, CAMPAIGN, SOURCE, ORDERS, REVENUE, ORGANIC, CTYPE };
     int32_t day = day_of(&v[c[DATE]]);
     if (day == ENGINE_NO_DAY)
         return err_set(l->e, ERR_INPUT, "tracking_data %s: date: \"%s\": not a date",
@@ -231,6 +261,7 @@ static int load_tracking(void *ctx, const struct schema_row *row)
     col_push32(&eng->trk_source, dict_code(eng, DIM_SOURCE, &v[c[SOURCE]]));
     col_push32(&eng->trk_orders, (int32_t)orders);
     col_push64(&eng->trk_revenue, int_or(&v[c[REVENUE]], 0));
+    col_push32(&eng->trk_ctype, ctype_of(&v[c[CTYPE]]));
     eng->ntrk++;
     return 0;
 }
@@ -254,7 +285,7 @@ static int load_payout(void *ctx, const struct schema_row *row)
     struct engine *eng = l->eng;
     const struct schema_value *v = row->v;
     const int *c = l->col;
-    enum { INF, CAMPAIGN, BASIS, RATE, ORDERS, POSTS, TOTAL, DATE };
+    enum { INF, CAMPAIGN, BASIS, RATE, ORDERS, POSTS, TOTAL, DATE, STATUS };
     int has_rate = v[c[RATE]].present;
     col_push32(&eng->pay_inf, influencer_ref(eng, &v[c[INF]]));
     col_push32(&eng->pay_basis, dict_code(eng, DIM_BASIS, &v[c[BASIS]]));
@@ -262,6 +293,12 @@ static int load_payout(void *ctx, const struct schema_row *row)
     col_push32(&eng->pay_kind, (int32_t)pay_kind_of(&v[c[BASIS]], has_rate));
     col_push32(&eng->pay_scope, SCOPE_INFLUENCER);
     col_push32(&eng->pay_day, day_of(&v[c[DATE]]));
+    int32_t status = PAY_STATUS_OTHER;
+    if (v[c[STATUS]].present && strcmp(v[c[STATUS]].s, "Paid") == 0)
+        status = PAY_STATUS_PAID; /* schema.c normalises paid/completed/done */
+    else if (v[c[STATUS]].present && strcmp(v[c[STATUS]].s, "Pending") == 0)
+        status = PAY_STATUS_PENDING;
+    col_push32(&eng->pay_status, status);
     col_push64(&eng->pay_rate, int_or(&v[c[RATE]], 0));
     col_push64(&eng->pay_orders, int_or(&v[c[ORDERS]], 0));
     col_push64(&eng->pay_posts, int_or(&v[c[POSTS]], 0));
@@ -372,53 +409,140 @@ static void build_buckets(struct engine *eng)
     free(in_tracking);
 }
 
-static int cmp_int32(const void *a, const void *b)
-{
-    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* Index of day among the ndays sorted distinct days (which hold it). */
-static int32_t day_index(const int32_t *days, size_t ndays, int32_t day)
-{
-    size_t lo = 0, hi = ndays;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (days[mid] < day)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    assert(lo < ndays && days[lo] == day);
-    return (int32_t)lo;
-}
-
-/* Dictionary-encodes days (see struct engine), so that a breakdown by day needs one slot
- * per day present, however far apart the dates are. */
-static void build_day_index(struct engine *eng)
+/* Days as a dimension (struct engine): marks every tracking and post day on a bitmap over
+ * the span of dates, numbers the marked days in order, and gives each post its day index.
+ * *first and *index (one int32 per day of the span, -1 for days not present) let the cube
+ * builder find a tracking row's day index; the caller frees *index. */
+static void build_days(struct engine *eng, int32_t *first, int32_t **index)
 {
     const int32_t *trk_day = col32(&eng->trk_day), *post_day = col32(&eng->post_day);
-    int32_t *days = xmalloc((eng->ntrk + eng->nposts + 1) * sizeof *days);
-    size_t n = 0;
+    int32_t lo = INT32_MAX, hi = INT32_MIN;
+    for (size_t i = 0; i < eng->ntrk; i++) {
+        lo = trk_day[i] < lo ? trk_day[i] : lo;
+        hi = trk_day[i] > hi ? trk_day[i] : hi;
+    }
+    for (size_t i = 0; i < eng->nposts; i++) {
+        if (post_day[i] == ENGINE_NO_DAY)
+            continue;
+        lo = post_day[i] < lo ? post_day[i] : lo;
+        hi = post_day[i] > hi ? post_day[i] : hi;
+    }
+    /* Dates are years 1–9999 (schema.c), so the span is at most ~3.7M days. */
+    size_t span = lo <= hi ? (size_t)((int64_t)hi - lo + 1) : 0;
+    int32_t *idx = xmalloc((span + 1) * sizeof *idx);
+    for (size_t i = 0; i < span; i++)
+        idx[i] = -1;
     for (size_t i = 0; i < eng->ntrk; i++)
-        days[n++] = trk_day[i];
+        idx[trk_day[i] - lo] = 0;
     for (size_t i = 0; i < eng->nposts; i++)
         if (post_day[i] != ENGINE_NO_DAY)
-            days[n++] = post_day[i];
-    qsort(days, n, sizeof *days, cmp_int32);
+            idx[post_day[i] - lo] = 0;
     size_t ndays = 0;
-    for (size_t i = 0; i < n; i++)
-        if (ndays == 0 || days[ndays - 1] != days[i])
-            days[ndays++] = days[i];
-    for (size_t i = 0; i < ndays; i++)
-        col_push32(&eng->day_value, days[i]);
-    for (size_t i = 0; i < eng->ntrk; i++)
-        col_push32(&eng->trk_day_idx, day_index(days, ndays, trk_day[i]));
+    for (size_t i = 0; i < span; i++) {
+        if (idx[i] < 0)
+            continue;
+        idx[i] = (int32_t)ndays++;
+        col_push32(&eng->day_value, (int32_t)(lo + (int64_t)i));
+    }
     for (size_t i = 0; i < eng->nposts; i++)
         col_push32(&eng->post_day_idx,
-                   post_day[i] == ENGINE_NO_DAY ? -1 : day_index(days, ndays, post_day[i]));
+                   post_day[i] == ENGINE_NO_DAY ? -1 : idx[post_day[i] - lo]);
     eng->ndays = ndays;
-    free(days);
+    *first = lo;
+    *index = idx;
+}
+
+/* The key a cube entry merges rows by. */
+struct cube_key {
+    int32_t bucket, brand, product, campaign, source, ctype;
+};
+
+static uint32_t cube_hash(const struct cube_key *k)
+{
+    uint64_t h = (uint64_t)(uint32_t)k->bucket * 0x9E3779B97F4A7C15ull;
+    h ^= ((uint64_t)(uint32_t)k->brand << 32 | (uint32_t)k->product) * 0xC2B2AE3D27D4EB4Full;
+    h ^= ((uint64_t)(uint32_t)k->campaign << 32 | (uint32_t)k->source) * 0x165667B19E3779F9ull;
+    h ^= (uint64_t)(uint32_t)k->ctype * 0x27D4EB2F165667C5ull;
+    h ^= h >> 29;
+    return (uint32_t)(h ^ h >> 32);
+}
+
+/* Builds the cube (struct engine) from the loaded tracking rows, then releases them:
+ * a counting sort by day, then per day a hash table merging rows with equal keys. */
+static void build_cube(struct engine *eng, int32_t first_day, const int32_t *day_index)
+{
+    size_t n = eng->ntrk, ndays = eng->ndays;
+    const int32_t *day = col32(&eng->trk_day);
+    int64_t *start = xcalloc(ndays + 2, sizeof *start);
+    for (size_t i = 0; i < n; i++)
+        start[day_index[day[i] - first_day] + 2]++;
+    for (size_t d = 2; d < ndays + 2; d++)
+        start[d] += start[d - 1];
+    uint32_t *order = xmalloc((n + 1) * sizeof *order); /* row numbers by day */
+    for (size_t i = 0; i < n; i++)
+        order[start[day_index[day[i] - first_day] + 1]++] = (uint32_t)i;
+    /* start[d] is now where day d begins in order (and start[ndays] == n). */
+
+    const int32_t *bucket = col32(&eng->trk_bucket), *brand = col32(&eng->trk_brand);
+    const int32_t *product = col32(&eng->trk_product), *campaign = col32(&eng->trk_campaign);
+    const int32_t *source = col32(&eng->trk_source), *ctype = col32(&eng->trk_ctype);
+    const int32_t *orders = col32(&eng->trk_orders);
+    const int64_t *revenue = col64(&eng->trk_revenue);
+    size_t cap = 0;
+    int32_t *table = NULL; /* per day: cube entry (relative to the day's first) or -1 */
+    struct buf keys = BUF_INIT;
+    for (size_t d = 0; d < ndays; d++) {
+        size_t from = (size_t)start[d], to = (size_t)start[d + 1];
+        col_push64(&eng->day_start, (int64_t)eng->ncube);
+        size_t want = 16;
+        while (want < 2 * (to - from))
+            want *= 2;
+        if (want > cap) {
+            free(table);
+            table = xmalloc(want * sizeof *table);
+            cap = want;
+        }
+        memset(table, 0xff, want * sizeof *table);
+        buf_reset(&keys);
+        size_t first_entry = eng->ncube;
+        for (size_t j = from; j < to; j++) {
+            uint32_t r = order[j];
+            struct cube_key k = {bucket[r], brand[r], product[r], campaign[r], source[r], ctype[r]};
+            uint32_t h = cube_hash(&k) & (uint32_t)(want - 1);
+            const struct cube_key *seen = (const struct cube_key *)(void *)keys.data;
+            while (table[h] >= 0 && memcmp(&seen[table[h]], &k, sizeof k) != 0)
+                h = (h + 1) & (uint32_t)(want - 1);
+            if (table[h] < 0) {
+                table[h] = (int32_t)(eng->ncube - first_entry);
+                buf_append(&keys, &k, sizeof k);
+                col_push32(&eng->cube_bucket, k.bucket);
+                col_push32(&eng->cube_brand, k.brand);
+                col_push32(&eng->cube_product, k.product);
+                col_push32(&eng->cube_campaign, k.campaign);
+                col_push32(&eng->cube_source, k.source);
+                col_push32(&eng->cube_ctype, k.ctype);
+                col_push64(&eng->cube_orders, 0);
+                col_push64(&eng->cube_revenue, 0);
+                col_push64(&eng->cube_rows, 0);
+                eng->ncube++;
+            }
+            size_t e = first_entry + (size_t)table[h];
+            col64(&eng->cube_orders)[e] += orders[r];
+            col64(&eng->cube_revenue)[e] += revenue[r];
+            col64(&eng->cube_rows)[e]++;
+        }
+    }
+    col_push64(&eng->day_start, (int64_t)eng->ncube);
+    buf_release(&keys);
+    free(table);
+    free(order);
+    free(start);
+    struct column *raw[] = {&eng->trk_day,      &eng->trk_inf,    &eng->trk_bucket,
+                            &eng->trk_brand,    &eng->trk_product, &eng->trk_campaign,
+                            &eng->trk_source,   &eng->trk_ctype,  &eng->trk_orders,
+                            &eng->trk_revenue};
+    for (size_t i = 0; i < sizeof raw / sizeof raw[0]; i++)
+        buf_release(&raw[i]->b);
 }
 
 struct engine *engine_load(struct store *s, struct err *e)
@@ -428,10 +552,10 @@ struct engine *engine_load(struct store *s, struct err *e)
                                             "comments",      "shares",   "saves"};
     static const char *const trk_cols[] = {"tracking_id", "influencer_id", "date",   "brand",
                                            "product",     "campaign",      "source", "orders",
-                                           "revenue",     "organic"};
+                                           "revenue",     "organic",       "campaign_type"};
     static const char *const pay_cols[] = {"influencer_id", "campaign",   "basis",
                                            "rate",          "orders",     "posts",
-                                           "total_payout",  "payout_date"};
+                                           "total_payout",  "payout_date", "status"};
     struct engine *eng = xcalloc(1, sizeof *eng);
     for (int d = 0; d < DIM_COUNT; d++)
         eng->dict[d] = strmap_new();
@@ -440,15 +564,19 @@ struct engine *engine_load(struct store *s, struct err *e)
     if (rc == 0)
         rc = scan_dataset(s, eng, DS_POSTS, post_cols, 9, load_post, e);
     if (rc == 0)
-        rc = scan_dataset(s, eng, DS_TRACKING, trk_cols, 10, load_tracking, e);
+        rc = scan_dataset(s, eng, DS_TRACKING, trk_cols, 11, load_tracking, e);
     if (rc == 0)
-        rc = scan_dataset(s, eng, DS_PAYOUTS, pay_cols, 8, load_payout, e);
+        rc = scan_dataset(s, eng, DS_PAYOUTS, pay_cols, 9, load_payout, e);
     if (rc < 0) {
         engine_free(eng);
         return NULL;
     }
     build_buckets(eng);
-    build_day_index(eng);
+    int32_t first_day;
+    int32_t *day_index;
+    build_days(eng, &first_day, &day_index);
+    build_cube(eng, first_day, day_index);
+    free(day_index);
     return eng;
 }
 
@@ -463,11 +591,13 @@ void engine_free(struct engine *eng)
         &eng->post_reach,    &eng->post_likes,    &eng->post_comments, &eng->post_shares,
         &eng->post_saves,    &eng->trk_day,       &eng->trk_inf,       &eng->trk_bucket,
         &eng->trk_brand,     &eng->trk_product,   &eng->trk_campaign,  &eng->trk_source,
-        &eng->trk_orders,    &eng->trk_revenue,   &eng->pay_inf,       &eng->pay_basis,
-        &eng->pay_campaign,  &eng->pay_kind,      &eng->pay_scope,     &eng->pay_day,
-        &eng->pay_rate,      &eng->pay_orders,    &eng->pay_posts,     &eng->pay_total,
-        &eng->bucket_inf,    &eng->bucket_claims, &eng->day_value,     &eng->trk_day_idx,
-        &eng->post_day_idx,
+        &eng->trk_ctype,     &eng->trk_orders,    &eng->trk_revenue,   &eng->cube_bucket,
+        &eng->cube_brand,    &eng->cube_product,  &eng->cube_campaign, &eng->cube_source,
+        &eng->cube_ctype,    &eng->cube_orders,   &eng->cube_revenue,  &eng->cube_rows,
+        &eng->pay_inf,       &eng->pay_basis,     &eng->pay_campaign,  &eng->pay_kind,
+        &eng->pay_scope,     &eng->pay_day,       &eng->pay_status,    &eng->pay_rate,
+        &eng->pay_orders,    &eng->pay_posts,     &eng->pay_total,     &eng->bucket_inf,
+        &eng->bucket_claims, &eng->day_value,     &eng->day_start,     &eng->post_day_idx,
     };
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
         buf_release(&cols[i]->b);
@@ -490,6 +620,11 @@ size_t engine_count(const struct engine *eng, enum dataset ds)
     default:
         return 0;
     }
+}
+
+size_t engine_cube_size(const struct engine *eng)
+{
+    return eng->ncube;
 }
 
 /* ---- filtering ---------------------------------------------------------------------- */
@@ -526,13 +661,14 @@ static void code_mask_init(struct code_mask *m, const struct strmap *dict,
     }
 }
 
-/* Per-query scratch: masks and accumulators, so engine_kpis only reads the engine. */
+/* Per-query scratch: masks, the selection and per-bucket accumulators, so that a query
+ * only reads the engine. */
 struct query {
     struct code_mask platform, category, gender, tier, persona, influencer, basis;
     struct code_mask brand, product, campaign, source;
     uint8_t *inf_selected;    /* by influencer index */
     uint8_t *bucket_selected; /* by bucket: its influencer's; 1 for the organic bucket */
-    /* per bucket: filtered attributed activity */
+    /* per bucket: filtered activity (the organic bucket eng->nbuckets included) */
     int64_t *orders, *revenue, *posts, *rows;
 };
 
@@ -603,142 +739,297 @@ static void query_init(const struct engine *eng, const struct engine_filter *f, 
     q->rows = xcalloc(eng->nbuckets + 1, sizeof *q->rows);
 }
 
-/* The tracking-row selection of a filter, with the columns it reads hoisted: one
- * definition of "a tracking row passes", shared by the KPI and breakdown passes. Organic
- * rows sit in bucket eng->nbuckets, which every filter keeps (influencer filters skip
- * attributed rows only). */
-struct tracking_view {
-    const int32_t *day, *bucket, *brand, *product, *campaign, *source;
-    const uint8_t *bucket_ok, *brand_ok, *product_ok, *campaign_ok, *source_ok;
-    uint32_t from, span; /* from <= day <= to as one unsigned compare */
-    int by_dims;         /* brand, product, campaign or source is filtered */
+
+/* ---- the tracking scan ------------------------------------------------------------------ */
+
+/* Sums of one day (slot d + 1; slot 0 holds posts without a date). */
+struct day_sums {
+    int64_t revenue, orders, organic_revenue, organic_orders;
+    int64_t attributed_rows, organic_rows, posts, reach;
 };
 
-static void tracking_view_init(const struct engine *eng, const struct engine_filter *f,
-                               const struct query *q, struct tracking_view *v)
-{
-    v->day = col32(&eng->trk_day);
-    v->bucket = col32(&eng->trk_bucket);
-    v->brand = col32(&eng->trk_brand);
-    v->product = col32(&eng->trk_product);
-    v->campaign = col32(&eng->trk_campaign);
-    v->source = col32(&eng->trk_source);
-    v->bucket_ok = q->bucket_selected;
-    v->brand_ok = q->brand.ok;
-    v->product_ok = q->product.ok;
-    v->campaign_ok = q->campaign.ok;
-    v->source_ok = q->source.ok;
-    v->from = (uint32_t)f->from_day;
-    v->span = (uint32_t)f->to_day - v->from;
-    v->by_dims = q->brand.active || q->product.active || q->campaign.active || q->source.active;
-}
+/* Sums of one brand or campaign (slot code + 1; slot 0: rows without one). */
+struct dim_sums {
+    int64_t revenue, orders, organic_revenue, organic_orders, rows, posts;
+};
 
-/* 1 when tracking row i passes the filter, else 0; branch-free, since filters make the
- * selection unpredictable. by_dims is a constant at each call, so that rows are read for
- * brand/product/campaign/source only when one of them is filtered. */
-static inline int64_t tracking_kept(const struct tracking_view *v, size_t i, int by_dims)
-{
-    uint32_t keep = ((uint32_t)v->day[i] - v->from <= v->span) & v->bucket_ok[v->bucket[i]];
-    if (by_dims)
-        keep &= v->brand_ok[v->brand[i] + 1] & v->product_ok[v->product[i] + 1] &
-                v->campaign_ok[v->campaign[i] + 1] & v->source_ok[v->source[i] + 1];
-    return (int64_t)keep;
-}
+/* What a scan accumulates besides per-bucket and per-day sums. */
+enum {
+    SCAN_BRAND = 1,    /* dim_sums per brand */
+    SCAN_CAMPAIGN = 2, /* dim_sums per campaign */
+};
 
-static inline void accumulate_tracking(const struct engine *eng, const struct tracking_view *v,
-                                       struct query *q, int by_dims)
+/* One thread's share of a scan: days d0..d1 of the cube into its own accumulators (the
+ * per-day sums go straight into the shared array, whose slots the parts do not share). */
+struct scan_part {
+    const struct engine *eng;
+    const struct query *q;
+    size_t d0, d1;
+    int by_dims, want;
+    int64_t *orders, *revenue, *rows; /* per bucket, nbuckets + 1 */
+    struct dim_sums *brand, *campaign;
+    int64_t ctype_revenue[CTYPE_COUNT], ctype_rows[CTYPE_COUNT];
+    struct day_sums *days;
+};
+
+/* The scan loop; by_dims and want are constants at each call site (scan_days), so the
+ * compiler drops the reads and sums a query does not need. Branch-free: a rejected entry
+ * adds 0, since filters make the selection unpredictable. */
+static inline __attribute__((always_inline)) void scan_loop(struct scan_part *p, int by_dims,
+                                                            int want)
 {
-    const int32_t *orders = col32(&eng->trk_orders);
-    const int64_t *revenue = col64(&eng->trk_revenue);
-    int64_t *acc_orders = q->orders, *acc_revenue = q->revenue, *acc_rows = q->rows;
-    for (size_t i = 0; i < eng->ntrk; i++) {
-        int32_t b = v->bucket[i];
-        int64_t keep = tracking_kept(v, i, by_dims); /* a rejected row adds 0 */
-        acc_orders[b] += orders[i] & -keep;
-        acc_revenue[b] += revenue[i] & -keep;
-        acc_rows[b] += keep;
+    const struct engine *eng = p->eng;
+    const struct query *q = p->q;
+    const int64_t *start = col64(&eng->day_start);
+    const int32_t *bucket = col32(&eng->cube_bucket), *brand = col32(&eng->cube_brand);
+    const int32_t *product = col32(&eng->cube_product), *campaign = col32(&eng->cube_campaign);
+    const int32_t *source = col32(&eng->cube_source), *ctype = col32(&eng->cube_ctype);
+    const int64_t *orders = col64(&eng->cube_orders), *revenue = col64(&eng->cube_revenue);
+    const int64_t *rows = col64(&eng->cube_rows);
+    const uint8_t *bucket_ok = q->bucket_selected, *brand_ok = q->brand.ok;
+    const uint8_t *product_ok = q->product.ok, *campaign_ok = q->campaign.ok;
+    const uint8_t *source_ok = q->source.ok;
+    int32_t organic = (int32_t)eng->nbuckets;
+    for (size_t d = p->d0; d < p->d1; d++) {
+        int64_t rev = 0, ord = 0, orev = 0, oord = 0, arows = 0, orows = 0;
+        for (int64_t i = start[d]; i < start[d + 1]; i++) {
+            int32_t b = bucket[i];
+            int64_t keep = bucket_ok[b];
+            if (by_dims)
+                keep &= brand_ok[brand[i] + 1] & product_ok[product[i] + 1] &
+                        campaign_ok[campaign[i] + 1] & source_ok[source[i] + 1];
+            int64_t m = -keep;
+            int64_t o = orders[i] & m, r = revenue[i] & m, n = rows[i] & m;
+            p->orders[b] += o;
+            p->revenue[b] += r;
+            p->rows[b] += n;
+            int64_t om = -(int64_t)(b == organic);
+            rev += r & ~om;
+            ord += o & ~om;
+            arows += n & ~om;
+            orev += r & om;
+            oord += o & om;
+            orows += n & om;
+            p->ctype_revenue[ctype[i]] += r;
+            p->ctype_rows[ctype[i]] += n;
+            if (want & SCAN_BRAND) {
+                struct dim_sums *g = &p->brand[brand[i] + 1];
+                g->revenue += r & ~om;
+                g->orders += o & ~om;
+                g->organic_revenue += r & om;
+                g->organic_orders += o & om;
+                g->rows += n;
+            }
+            if (want & SCAN_CAMPAIGN) {
+                struct dim_sums *g = &p->campaign[campaign[i] + 1];
+                g->revenue += r & ~om;
+                g->orders += o & ~om;
+                g->organic_revenue += r & om;
+                g->organic_orders += o & om;
+                g->rows += n;
+            }
+        }
+        struct day_sums *ds = &p->days[d + 1];
+        ds->revenue = rev;
+        ds->orders = ord;
+        ds->organic_revenue = orev;
+        ds->organic_orders = oord;
+        ds->attributed_rows = arows;
+        ds->organic_rows = orows;
     }
 }
 
-/* Tracking rows into their bucket (organic ones into the extra bucket eng->nbuckets). */
-static void pass_tracking(const struct engine *eng, const struct engine_filter *f, struct query *q,
-                          struct engine_kpis *out)
+static void scan_days(struct scan_part *p)
 {
-    struct tracking_view v;
-    tracking_view_init(eng, f, q, &v);
-    if (v.by_dims)
-        accumulate_tracking(eng, &v, q, 1);
-    else
-        accumulate_tracking(eng, &v, q, 0);
-    out->organic_revenue = q->revenue[eng->nbuckets];
-    out->organic_orders = q->orders[eng->nbuckets];
-}
-
-/* The post selection of a filter: posts of selected influencers, by post date and the
- * post's own platform. Shared by the KPI and breakdown passes. */
-struct post_view {
-    const int32_t *day, *inf, *platform;
-    const uint8_t *platform_ok, *selected;
-    int32_t from, to;
-};
-
-static void post_view_init(const struct engine *eng, const struct engine_filter *f,
-                           const struct query *q, struct post_view *v)
-{
-    v->day = col32(&eng->post_day);
-    v->inf = col32(&eng->post_inf);
-    v->platform = col32(&eng->post_platform);
-    v->platform_ok = q->platform.ok;
-    v->selected = q->inf_selected;
-    v->from = f->from_day;
-    v->to = f->to_day;
-}
-
-static inline int post_kept(const struct post_view *v, size_t i)
-{
-    return v->day[i] >= v->from && v->day[i] <= v->to && v->inf[i] >= 0 && v->selected[v->inf[i]] &&
-           v->platform_ok[v->platform[i] + 1];
-}
-
-static void pass_posts(const struct engine *eng, const struct engine_filter *f, struct query *q,
-                       struct engine_kpis *out)
-{
-    struct post_view v;
-    post_view_init(eng, f, q, &v);
-    const int32_t *bucket = col32(&eng->post_bucket);
-    const int64_t *reach = col64(&eng->post_reach), *likes = col64(&eng->post_likes);
-    const int64_t *comments = col64(&eng->post_comments), *shares = col64(&eng->post_shares);
-    const int64_t *saves = col64(&eng->post_saves);
-    int64_t total_reach = 0, engagements = 0, posts = 0;
-    for (size_t i = 0; i < eng->nposts; i++) {
-        if (!post_kept(&v, i))
-            continue;
-        posts++;
-        total_reach += reach[i];
-        engagements += likes[i] + comments[i] + shares[i] + saves[i];
-        q->posts[bucket[i]]++;
+    int k = (p->by_dims ? 4 : 0) | p->want;
+    switch (k) {
+    case 0: scan_loop(p, 0, 0); break;
+    case 1: scan_loop(p, 0, 1); break;
+    case 2: scan_loop(p, 0, 2); break;
+    case 3: scan_loop(p, 0, 3); break;
+    case 4: scan_loop(p, 1, 0); break;
+    case 5: scan_loop(p, 1, 1); break;
+    case 6: scan_loop(p, 1, 2); break;
+    default: scan_loop(p, 1, 3); break;
     }
-    out->posts = posts;
-    out->reach = total_reach;
-    out->engagements = engagements;
 }
+
+static void *scan_thread(void *arg)
+{
+    scan_days(arg);
+    return NULL;
+}
+
+/* Cube entries below which a second thread costs more than it saves. */
+#define SCAN_PARALLEL_MIN 200000
+
+/* The day slice [*lo, *hi) of the day table inside [from, to]. */
+static void day_slice(const struct engine *eng, int32_t from, int32_t to, size_t *lo, size_t *hi)
+{
+    const int32_t *days = col32(&eng->day_value);
+    size_t a = 0, b = eng->ndays;
+    while (a < b) {
+        size_t mid = a + (b - a) / 2;
+        if (days[mid] < from)
+            a = mid + 1;
+        else
+            b = mid;
+    }
+    *lo = a;
+    b = eng->ndays;
+    while (a < b) {
+        size_t mid = a + (b - a) / 2;
+        if (days[mid] <= to)
+            a = mid + 1;
+        else
+            b = mid;
+    }
+    *hi = a;
+}
+
+/* ---- a query's result ------------------------------------------------------------------ */
 
 /* Per-influencer activity: totals over its buckets, and the part of them that
  * campaign-scoped terms of each kind claim (unscoped terms price the rest). */
 struct influencer_activity {
-    int64_t orders, revenue, posts, rows;
+    int64_t orders, revenue, posts, rows, reach, engagements;
     int64_t claimed_orders, claimed_revenue, claimed_posts;
     __int128 spend_micro; /* millionths of a paisa */
+    int64_t spend;        /* spend_micro rounded to the paisa */
     int paid;             /* a recorded total counted in the filter */
 };
 
-static void gather_activity(const struct engine *eng, const struct query *q,
-                            struct influencer_activity *act)
+struct engine_result {
+    const struct engine *eng;
+    int32_t from_day, to_day;
+    struct query q;
+    struct influencer_activity *act; /* per influencer */
+    size_t day_lo, day_hi;           /* the days of the range: slots day_lo + 1 .. day_hi */
+    struct day_sums *days;           /* ndays + 1 slots */
+    struct dim_sums *brand, *campaign;
+    int64_t ctype_revenue[CTYPE_COUNT], ctype_rows[CTYPE_COUNT];
+    struct engine_kpis kpis;
+};
+
+/* Tracking entries of the range into r's accumulators, on two threads when the slice is
+ * large enough to pay for the second. */
+static void scan_tracking(struct engine_result *r)
 {
+    const struct engine *eng = r->eng;
+    struct query *q = &r->q;
+    size_t nb = eng->nbuckets + 1;
+    size_t nbrand = strmap_size(eng->dict[DIM_BRAND]) + 1;
+    size_t ncamp = strmap_size(eng->dict[DIM_CAMPAIGN]) + 1;
+    struct scan_part main = {
+        .eng = eng, .q = q, .d0 = r->day_lo, .d1 = r->day_hi,
+        .by_dims = q->brand.active || q->product.active || q->campaign.active || q->source.active,
+        .want = SCAN_BRAND | SCAN_CAMPAIGN,
+        .orders = q->orders, .revenue = q->revenue, .rows = q->rows,
+        .brand = r->brand, .campaign = r->campaign, .days = r->days,
+    };
+    const int64_t *start = col64(&eng->day_start);
+    int64_t entries = r->day_hi > r->day_lo ? start[r->day_hi] - start[r->day_lo] : 0;
+    pthread_t tid;
+    struct scan_part other;
+    int threaded = 0;
+    if (entries >= SCAN_PARALLEL_MIN) {
+        /* split at the day where half of the entries are behind */
+        size_t mid = r->day_lo;
+        int64_t half = start[r->day_lo] + entries / 2;
+        while (mid < r->day_hi && start[mid] < half)
+            mid++;
+        other = main;
+        other.d0 = mid;
+        main.d1 = mid;
+        other.orders = xcalloc(nb, sizeof *other.orders);
+        other.revenue = xcalloc(nb, sizeof *other.revenue);
+        other.rows = xcalloc(nb, sizeof *other.rows);
+        other.brand = xcalloc(nbrand, sizeof *other.brand);
+        other.campaign = xcalloc(ncamp, sizeof *other.campaign);
+        threaded = pthread_create(&tid, NULL, scan_thread, &other) == 0;
+        if (!threaded) { /* no thread to be had: do its share here */
+            scan_days(&other);
+            threaded = -1;
+        }
+    }
+    scan_days(&main);
+    if (threaded) {
+        if (threaded > 0)
+            pthread_join(tid, NULL);
+        for (size_t b = 0; b < nb; b++) {
+            q->orders[b] += other.orders[b];
+            q->revenue[b] += other.revenue[b];
+            q->rows[b] += other.rows[b];
+        }
+        for (size_t i = 0; i < nbrand; i++) {
+            r->brand[i].revenue += other.brand[i].revenue;
+            r->brand[i].orders += other.brand[i].orders;
+            r->brand[i].organic_revenue += other.brand[i].organic_revenue;
+            r->brand[i].organic_orders += other.brand[i].organic_orders;
+            r->brand[i].rows += other.brand[i].rows;
+        }
+        for (size_t i = 0; i < ncamp; i++) {
+            r->campaign[i].revenue += other.campaign[i].revenue;
+            r->campaign[i].orders += other.campaign[i].orders;
+            r->campaign[i].organic_revenue += other.campaign[i].organic_revenue;
+            r->campaign[i].organic_orders += other.campaign[i].organic_orders;
+            r->campaign[i].rows += other.campaign[i].rows;
+        }
+        for (int c = 0; c < CTYPE_COUNT; c++) {
+            main.ctype_revenue[c] += other.ctype_revenue[c];
+            main.ctype_rows[c] += other.ctype_rows[c];
+        }
+        free(other.orders);
+        free(other.revenue);
+        free(other.rows);
+        free(other.brand);
+        free(other.campaign);
+    }
+    for (int c = 0; c < CTYPE_COUNT; c++) {
+        r->ctype_revenue[c] = main.ctype_revenue[c];
+        r->ctype_rows[c] = main.ctype_rows[c];
+    }
+}
+
+/* Posts of selected influencers, in the range and on a selected platform (the post's own:
+ * SPEC §3), into their bucket, influencer, day and campaign. A post without a date passes
+ * only an open range. */
+static void scan_posts(struct engine_result *r)
+{
+    const struct engine *eng = r->eng;
+    struct query *q = &r->q;
+    const int32_t *day = col32(&eng->post_day), *inf = col32(&eng->post_inf);
+    const int32_t *platform = col32(&eng->post_platform), *bucket = col32(&eng->post_bucket);
+    const int32_t *day_idx = col32(&eng->post_day_idx), *campaign = col32(&eng->post_campaign);
+    const int64_t *reach = col64(&eng->post_reach), *likes = col64(&eng->post_likes);
+    const int64_t *comments = col64(&eng->post_comments), *shares = col64(&eng->post_shares);
+    const int64_t *saves = col64(&eng->post_saves);
+    for (size_t i = 0; i < eng->nposts; i++) {
+        if (day[i] < r->from_day || day[i] > r->to_day || inf[i] < 0 ||
+            !q->inf_selected[inf[i]] || !q->platform.ok[platform[i] + 1])
+            continue;
+        int64_t engaged = likes[i] + comments[i] + shares[i] + saves[i];
+        q->posts[bucket[i]]++;
+        r->act[inf[i]].reach += reach[i];
+        r->act[inf[i]].engagements += engaged;
+        r->days[day_idx[i] + 1].posts++;
+        r->days[day_idx[i] + 1].reach += reach[i];
+        r->campaign[campaign[i] + 1].posts++;
+        r->kpis.posts++;
+        r->kpis.reach += reach[i];
+        r->kpis.engagements += engaged;
+    }
+}
+
+/* Buckets into their influencers. */
+static void gather_activity(struct engine_result *r)
+{
+    const struct engine *eng = r->eng;
+    const struct query *q = &r->q;
     const int32_t *bucket_inf = col32(&eng->bucket_inf);
     const int32_t *claims = col32(&eng->bucket_claims);
     for (size_t b = 0; b < eng->nbuckets; b++) {
-        struct influencer_activity *a = &act[bucket_inf[b]];
+        struct influencer_activity *a = &r->act[bucket_inf[b]];
         a->orders += q->orders[b];
         a->revenue += q->revenue[b];
         a->posts += q->posts[b];
@@ -779,185 +1070,178 @@ static int64_t round_micro(__int128 m)
     return (int64_t)(m >= 0 ? (m + 500000) / 1000000 : -((-m + 500000) / 1000000));
 }
 
-/* A selected influencer with filtered activity: a post, an attributed row or a recorded
- * payout counted in the range (engine_kpis "influencers", the rows of engine_influencers). */
-static int influencer_active(const struct query *q, const struct influencer_activity *a, size_t i)
+/* A payout row of a selected influencer and basis whose recorded total falls in the range
+ * (or has no date): counted as recorded, and as spend when its terms are a total. */
+static int payout_row_in(const struct engine_result *r, size_t i)
 {
-    return q->inf_selected[i] && (a->rows > 0 || a->posts > 0 || a->paid);
+    const struct engine *eng = r->eng;
+    int32_t inf = col32(&eng->pay_inf)[i], day = col32(&eng->pay_day)[i];
+    if (inf < 0 || !r->q.inf_selected[inf] || !r->q.basis.ok[col32(&eng->pay_basis)[i] + 1])
+        return 0;
+    return day == ENGINE_NO_DAY || (day >= r->from_day && day <= r->to_day);
 }
 
-/* Spend rules, part 2: each payout row of a selected influencer (and a selected basis) prices the
- * filtered activity it covers once; SCOPE_DUPLICATE rows price nothing. Recorded totals
- * count when their payout_date is in the range, or when they have none. Each
- * influencer's sum is rounded to the paisa (half away from zero), then summed. */
-static void compute_spend(const struct engine *eng, const struct engine_filter *f,
-                          const struct query *q, struct influencer_activity *act,
-                          struct engine_kpis *out)
+/* Spend rules, part 2: each payout row of a selected influencer (and a selected basis)
+ * prices the filtered activity it covers once; SCOPE_DUPLICATE rows price nothing.
+ * Recorded totals count when their payout_date is in the range, or when they have none.
+ * Each influencer's sum is rounded to the paisa (half away from zero). */
+static void compute_spend(struct engine_result *r)
 {
+    const struct engine *eng = r->eng;
+    const struct query *q = &r->q;
     const int32_t *pay_inf = col32(&eng->pay_inf), *pay_basis = col32(&eng->pay_basis);
     const int32_t *pay_kind = col32(&eng->pay_kind), *pay_scope = col32(&eng->pay_scope);
-    const int32_t *pay_day = col32(&eng->pay_day);
     for (size_t i = 0; i < eng->npay; i++) {
         int32_t inf = pay_inf[i];
         if (inf < 0 || !q->inf_selected[inf] || !q->basis.ok[pay_basis[i] + 1] ||
             pay_scope[i] == SCOPE_DUPLICATE)
             continue;
         if (pay_kind[i] == PAY_TOTAL) {
-            if (pay_day[i] != ENGINE_NO_DAY && (pay_day[i] < f->from_day || pay_day[i] > f->to_day))
+            if (!payout_row_in(r, i))
                 continue;
-            act[inf].paid = 1;
+            r->act[inf].paid = 1;
         }
-        act[inf].spend_micro += payout_row_spend(eng, q, &act[inf], i);
+        r->act[inf].spend_micro += payout_row_spend(eng, q, &r->act[inf], i);
     }
-    int64_t spend = 0, influencers = 0;
-    for (size_t i = 0; i < eng->ninf; i++) {
-        const struct influencer_activity *a = &act[i];
-        spend += round_micro(a->spend_micro);
-        influencers += influencer_active(q, a, i);
-        out->revenue += a->revenue;
-        out->orders += a->orders;
-    }
-    out->spend = spend;
-    out->influencers = influencers;
+    for (size_t i = 0; i < eng->ninf; i++)
+        r->act[i].spend = round_micro(r->act[i].spend_micro);
+}
+
+/* A selected influencer with filtered activity: a post, an attributed row or a recorded
+ * payout counted in the range (engine_kpis "influencers", the rows of engine_influencers). */
+static int influencer_active(const struct engine_result *r, size_t i)
+{
+    const struct influencer_activity *a = &r->act[i];
+    return r->q.inf_selected[i] && (a->rows > 0 || a->posts > 0 || a->paid);
 }
 
 static struct engine_ratio ratio(double num, double den)
 {
-    struct engine_ratio r = {0, 0.0};
+    struct engine_ratio x = {0, 0.0};
     if (den != 0) {
-        r.has = 1;
-        r.value = num / den;
+        x.has = 1;
+        x.value = num / den;
     }
-    return r;
+    return x;
 }
 
-/* The KPI pipeline over a filter (from_day <= to_day): fills q, the totals of out (not its
- * ratios) and *act, one entry per influencer, which the caller frees along with q. */
-static void run_query(const struct engine *eng, const struct engine_filter *f, struct query *q,
-                      struct engine_kpis *out, struct influencer_activity **act)
+static void result_clear_sums(struct engine_result *r)
 {
-    memset(out, 0, sizeof *out);
-    query_init(eng, f, q);
-    pass_tracking(eng, f, q, out);
-    pass_posts(eng, f, q, out);
-    *act = xcalloc(eng->ninf + 1, sizeof **act);
-    gather_activity(eng, q, *act);
-    compute_spend(eng, f, q, *act, out);
+    const struct engine *eng = r->eng;
+    size_t nb = eng->nbuckets + 1;
+    memset(r->q.orders, 0, nb * sizeof *r->q.orders);
+    memset(r->q.revenue, 0, nb * sizeof *r->q.revenue);
+    memset(r->q.posts, 0, nb * sizeof *r->q.posts);
+    memset(r->q.rows, 0, nb * sizeof *r->q.rows);
+    memset(r->act, 0, (eng->ninf + 1) * sizeof *r->act);
+    memset(r->days, 0, (eng->ndays + 1) * sizeof *r->days);
+    memset(r->brand, 0, (strmap_size(eng->dict[DIM_BRAND]) + 1) * sizeof *r->brand);
+    memset(r->campaign, 0, (strmap_size(eng->dict[DIM_CAMPAIGN]) + 1) * sizeof *r->campaign);
+    memset(&r->kpis, 0, sizeof r->kpis);
+}
+
+/* One pass over the range: tracking, posts, activity per influencer, spend. */
+static void result_pass(struct engine_result *r)
+{
+    result_clear_sums(r);
+    scan_tracking(r);
+    scan_posts(r);
+    gather_activity(r);
+    compute_spend(r);
+}
+
+int engine_run(const struct engine *eng, const struct engine_filter *f, struct engine_result **out,
+               struct err *e)
+{
+    *out = NULL;
+    if (f->from_day > f->to_day)
+        return err_set(e, ERR_USAGE, "the date range is empty: from is after to");
+    if (f->has_min_roas && !(f->min_roas >= 0))
+        return err_set(e, ERR_USAGE, "min_roas must be a number of at least 0");
+    struct engine_result *r = xcalloc(1, sizeof *r);
+    r->eng = eng;
+    r->from_day = f->from_day;
+    r->to_day = f->to_day;
+    query_init(eng, f, &r->q);
+    r->act = xcalloc(eng->ninf + 1, sizeof *r->act);
+    r->days = xcalloc(eng->ndays + 1, sizeof *r->days);
+    r->brand = xcalloc(strmap_size(eng->dict[DIM_BRAND]) + 1, sizeof *r->brand);
+    r->campaign = xcalloc(strmap_size(eng->dict[DIM_CAMPAIGN]) + 1, sizeof *r->campaign);
+    day_slice(eng, f->from_day, f->to_day, &r->day_lo, &r->day_hi);
+    result_pass(r);
+    if (f->has_min_roas) {
+        /* keep the influencers whose ROAS over this very filter reaches the minimum, then
+         * compute everything again over them */
+        const int32_t *bucket_inf = col32(&eng->bucket_inf);
+        for (size_t i = 0; i < eng->ninf; i++) {
+            const struct influencer_activity *a = &r->act[i];
+            if (r->q.inf_selected[i] &&
+                !(a->spend > 0 && (double)a->revenue / (double)a->spend >= f->min_roas))
+                r->q.inf_selected[i] = 0;
+        }
+        for (size_t b = 0; b < eng->nbuckets; b++)
+            r->q.bucket_selected[b] = r->q.inf_selected[bucket_inf[b]];
+        result_pass(r);
+    }
+
+    struct engine_kpis *k = &r->kpis;
+    for (size_t i = 0; i < eng->ninf; i++) {
+        k->spend += r->act[i].spend;
+        k->revenue += r->act[i].revenue;
+        k->orders += r->act[i].orders;
+        k->influencers += influencer_active(r, i);
+    }
+    k->organic_revenue = r->q.revenue[eng->nbuckets];
+    k->organic_orders = r->q.orders[eng->nbuckets];
+    k->roas = ratio((double)k->revenue, (double)k->spend);
+    k->roi = ratio((double)(k->revenue - k->spend), (double)k->spend);
+    k->engagement_rate = ratio((double)k->engagements, (double)k->reach);
+    k->cpo = ratio((double)k->spend, (double)k->orders);
+    k->aov = ratio((double)k->revenue, (double)k->orders);
+    k->cpm = ratio((double)k->spend * 1000.0, (double)k->reach);
+    k->cpe = ratio((double)k->spend, (double)k->engagements);
+    k->conversion_rate = ratio((double)k->orders, (double)k->reach);
+    k->revenue_per_post = ratio((double)k->revenue, (double)k->posts);
+    *out = r;
+    return 0;
+}
+
+void engine_result_free(struct engine_result *r)
+{
+    if (!r)
+        return;
+    query_release(&r->q);
+    free(r->act);
+    free(r->days);
+    free(r->brand);
+    free(r->campaign);
+    free(r);
+}
+
+const struct engine_kpis *engine_result_kpis(const struct engine_result *r)
+{
+    return &r->kpis;
 }
 
 int engine_kpis(const struct engine *eng, const struct engine_filter *f, struct engine_kpis *out,
                 struct err *e)
 {
     memset(out, 0, sizeof *out);
-    if (f->from_day > f->to_day)
-        return err_set(e, ERR_USAGE, "the date range is empty: from is after to");
-    struct query q;
-    struct influencer_activity *act;
-    run_query(eng, f, &q, out, &act);
-    free(act);
-    query_release(&q);
-
-    out->roas = ratio((double)out->revenue, (double)out->spend);
-    out->roi = ratio((double)(out->revenue - out->spend), (double)out->spend);
-    out->engagement_rate = ratio((double)out->engagements, (double)out->reach);
-    out->cpo = ratio((double)out->spend, (double)out->orders);
-    out->aov = ratio((double)out->revenue, (double)out->orders);
-    out->cpm = ratio((double)out->spend * 1000.0, (double)out->reach);
-    out->cpe = ratio((double)out->spend, (double)out->engagements);
-    out->conversion_rate = ratio((double)out->orders, (double)out->reach);
-    out->revenue_per_post = ratio((double)out->revenue, (double)out->posts);
+    struct engine_result *r;
+    int rc = engine_run(eng, f, &r, e);
+    if (rc < 0)
+        return rc;
+    *out = r->kpis;
+    engine_result_free(r);
     return 0;
 }
 
 /* ---- breakdowns ----------------------------------------------------------------------- */
 
-/* Per-group sums while a breakdown runs, one slot per code of the dimension plus slot 0
- * for rows without a value; active counts what reached the slot, so that groups with no
- * filtered activity are left out. */
+/* One group while a breakdown is assembled. */
 struct group_sums {
     int64_t revenue, orders, organic_revenue, spend, posts, reach, active;
 };
-
-/* The slot of tracking row i (attributed or organic) under dim. */
-static size_t tracking_slot(const struct engine *eng, enum engine_dim dim, size_t i)
-{
-    switch (dim) {
-    case ENGINE_BY_PLATFORM: {
-        int32_t inf = col32(&eng->bucket_inf)[col32(&eng->trk_bucket)[i]];
-        return (size_t)(col32(&eng->inf_platform)[inf] + 1);
-    }
-    case ENGINE_BY_BRAND:
-        return (size_t)(col32(&eng->trk_brand)[i] + 1);
-    case ENGINE_BY_DAY:
-        break;
-    }
-    return (size_t)(col32(&eng->trk_day_idx)[i] + 1);
-}
-
-/* Tracking rows passing the filter into their slots. Organic rows have no influencer,
- * hence no platform: by platform they are left out. */
-static void group_tracking(const struct engine *eng, const struct engine_filter *f,
-                           const struct query *q, enum engine_dim dim, struct group_sums *sums)
-{
-    struct tracking_view v;
-    tracking_view_init(eng, f, q, &v);
-    const int32_t *orders = col32(&eng->trk_orders);
-    const int64_t *revenue = col64(&eng->trk_revenue);
-    int32_t organic_bucket = (int32_t)eng->nbuckets;
-    for (size_t i = 0; i < eng->ntrk; i++) {
-        if (!tracking_kept(&v, i, v.by_dims))
-            continue;
-        int organic = v.bucket[i] == organic_bucket;
-        if (organic && dim == ENGINE_BY_PLATFORM)
-            continue;
-        struct group_sums *g = &sums[tracking_slot(eng, dim, i)];
-        g->active++;
-        if (organic) {
-            g->organic_revenue += revenue[i];
-        } else {
-            g->revenue += revenue[i];
-            g->orders += orders[i];
-        }
-    }
-}
-
-/* Posts passing the filter into their slots: the influencer's platform, or the post's day
- * (slot 0 when it has none). Not by brand (engine.h says why). */
-static void group_posts(const struct engine *eng, const struct engine_filter *f,
-                        const struct query *q, enum engine_dim dim, struct group_sums *sums)
-{
-    if (dim == ENGINE_BY_BRAND)
-        return;
-    struct post_view v;
-    post_view_init(eng, f, q, &v);
-    const int32_t *inf_platform = col32(&eng->inf_platform);
-    const int32_t *day_idx = col32(&eng->post_day_idx);
-    const int64_t *reach = col64(&eng->post_reach);
-    for (size_t i = 0; i < eng->nposts; i++) {
-        if (!post_kept(&v, i))
-            continue;
-        int32_t code = dim == ENGINE_BY_PLATFORM ? inf_platform[v.inf[i]] : day_idx[i];
-        struct group_sums *g = &sums[code + 1];
-        g->active++;
-        g->posts++;
-        g->reach += reach[i];
-    }
-}
-
-/* Per-influencer spend (rounded as in engine_kpis) into the influencer's platform. */
-static void group_spend_by_platform(const struct engine *eng, const struct query *q,
-                                    const struct influencer_activity *act, struct group_sums *sums)
-{
-    const int32_t *inf_platform = col32(&eng->inf_platform);
-    for (size_t i = 0; i < eng->ninf; i++) {
-        if (!q->inf_selected[i])
-            continue;
-        int64_t spend = round_micro(act[i].spend_micro);
-        struct group_sums *g = &sums[inf_platform[i] + 1];
-        g->spend += spend;
-        g->active += spend != 0 || act[i].paid;
-    }
-}
 
 static int cmp_group_key(const void *a, const void *b)
 {
@@ -976,6 +1260,8 @@ static const char *slot_key(const struct engine *eng, enum engine_dim dim, size_
         return strmap_key(eng->dict[DIM_PLATFORM], code, NULL);
     case ENGINE_BY_BRAND:
         return strmap_key(eng->dict[DIM_BRAND], code, NULL);
+    case ENGINE_BY_CAMPAIGN:
+        return strmap_key(eng->dict[DIM_CAMPAIGN], code, NULL);
     case ENGINE_BY_DAY:
         break;
     }
@@ -1022,8 +1308,79 @@ static struct engine_group *groups_from_sums(const struct engine *eng, enum engi
         keys += len;
         g++;
     }
-    qsort(groups, ngroups, sizeof *groups, cmp_group_key);
+    /* days are in order already; the rest are sorted by name */
+    if (dim != ENGINE_BY_DAY)
+        qsort(groups, ngroups, sizeof *groups, cmp_group_key);
     return groups;
+}
+
+static void sums_from_dims(const struct dim_sums *d, size_t n, struct group_sums *sums)
+{
+    for (size_t i = 0; i < n; i++) {
+        sums[i].revenue = d[i].revenue;
+        sums[i].orders = d[i].orders;
+        sums[i].organic_revenue = d[i].organic_revenue;
+        sums[i].posts = d[i].posts;
+        sums[i].active = d[i].rows + d[i].posts;
+    }
+}
+
+int engine_result_breakdown(const struct engine_result *r, enum engine_dim dim,
+                            struct engine_group **out, size_t *n, struct err *e)
+{
+    const struct engine *eng = r->eng;
+    *out = NULL;
+    *n = 0;
+    size_t nslots;
+    struct group_sums *sums;
+    switch (dim) {
+    case ENGINE_BY_PLATFORM: {
+        nslots = strmap_size(eng->dict[DIM_PLATFORM]) + 1;
+        sums = xcalloc(nslots, sizeof *sums);
+        const int32_t *platform = col32(&eng->inf_platform);
+        for (size_t i = 0; i < eng->ninf; i++) {
+            if (!r->q.inf_selected[i])
+                continue;
+            const struct influencer_activity *a = &r->act[i];
+            struct group_sums *g = &sums[platform[i] + 1];
+            g->revenue += a->revenue;
+            g->orders += a->orders;
+            g->spend += a->spend;
+            g->posts += a->posts;
+            g->reach += a->reach;
+            g->active += a->rows + a->posts + (a->spend != 0) + a->paid;
+        }
+        break;
+    }
+    case ENGINE_BY_BRAND:
+        nslots = strmap_size(eng->dict[DIM_BRAND]) + 1;
+        sums = xcalloc(nslots, sizeof *sums);
+        sums_from_dims(r->brand, nslots, sums);
+        break;
+    case ENGINE_BY_CAMPAIGN:
+        nslots = strmap_size(eng->dict[DIM_CAMPAIGN]) + 1;
+        sums = xcalloc(nslots, sizeof *sums);
+        sums_from_dims(r->campaign, nslots, sums);
+        break;
+    case ENGINE_BY_DAY:
+        nslots = eng->ndays + 1;
+        sums = xcalloc(nslots, sizeof *sums);
+        for (size_t s = 0; s < nslots; s++) {
+            const struct day_sums *d = &r->days[s];
+            sums[s].revenue = d->revenue;
+            sums[s].orders = d->orders;
+            sums[s].organic_revenue = d->organic_revenue;
+            sums[s].posts = d->posts;
+            sums[s].reach = d->reach;
+            sums[s].active = d->attributed_rows + d->organic_rows + d->posts;
+        }
+        break;
+    default:
+        return err_set(e, ERR_USAGE, "unknown breakdown dimension %d", (int)dim);
+    }
+    *out = groups_from_sums(eng, dim, sums, nslots, n);
+    free(sums);
+    return 0;
 }
 
 int engine_breakdown(const struct engine *eng, const struct engine_filter *f, enum engine_dim dim,
@@ -1031,62 +1388,18 @@ int engine_breakdown(const struct engine *eng, const struct engine_filter *f, en
 {
     *out = NULL;
     *n = 0;
-    size_t nslots;
-    switch (dim) {
-    case ENGINE_BY_PLATFORM:
-        nslots = strmap_size(eng->dict[DIM_PLATFORM]) + 1;
-        break;
-    case ENGINE_BY_BRAND:
-        nslots = strmap_size(eng->dict[DIM_BRAND]) + 1;
-        break;
-    case ENGINE_BY_DAY:
-        nslots = eng->ndays + 1;
-        break;
-    default:
+    if ((unsigned)dim > ENGINE_BY_CAMPAIGN)
         return err_set(e, ERR_USAGE, "unknown breakdown dimension %d", (int)dim);
-    }
-    if (f->from_day > f->to_day)
-        return err_set(e, ERR_USAGE, "the date range is empty: from is after to");
-    struct query q;
-    struct engine_kpis totals;
-    struct influencer_activity *act = NULL;
-    struct group_sums *sums = xcalloc(nslots, sizeof *sums);
-    /* Spend needs the whole KPI pipeline; brand and day have no spend yet, so they need
-     * only the selection (masks and selected influencers). */
-    if (dim == ENGINE_BY_PLATFORM) {
-        run_query(eng, f, &q, &totals, &act);
-        group_spend_by_platform(eng, &q, act, sums);
-    } else {
-        query_init(eng, f, &q);
-    }
-    group_tracking(eng, f, &q, dim, sums);
-    group_posts(eng, f, &q, dim, sums);
-    *out = groups_from_sums(eng, dim, sums, nslots, n);
-    free(sums);
-    free(act);
-    query_release(&q);
-    return 0;
+    struct engine_result *r;
+    int rc = engine_run(eng, f, &r, e);
+    if (rc < 0)
+        return rc;
+    rc = engine_result_breakdown(r, dim, out, n, e);
+    engine_result_free(r);
+    return rc;
 }
 
 /* ---- influencers and personas -------------------------------------------------------- */
-
-/* Reach and engagements of the filtered posts, per influencer (act of run_query counts only
- * posts, which is all spend needs). */
-static void influencer_reach(const struct engine *eng, const struct engine_filter *f,
-                             const struct query *q, int64_t *reach, int64_t *engagements)
-{
-    struct post_view v;
-    post_view_init(eng, f, q, &v);
-    const int64_t *post_reach = col64(&eng->post_reach), *likes = col64(&eng->post_likes);
-    const int64_t *comments = col64(&eng->post_comments), *shares = col64(&eng->post_shares);
-    const int64_t *saves = col64(&eng->post_saves);
-    for (size_t i = 0; i < eng->nposts; i++) {
-        if (!post_kept(&v, i))
-            continue;
-        reach[v.inf[i]] += post_reach[i];
-        engagements[v.inf[i]] += likes[i] + comments[i] + shares[i] + saves[i];
-    }
-}
 
 /* The dictionary text of code under d, "" for -1 (no value). */
 static const char *dict_text(const struct engine *eng, enum dim d, int32_t code)
@@ -1104,10 +1417,8 @@ static int cmp_influencer_row(const void *a, const void *b)
 
 /* The row of influencer i from its filtered activity. */
 static struct engine_influencer_row influencer_row(const struct engine *eng, size_t i,
-                                                   const struct influencer_activity *a,
-                                                   int64_t reach, int64_t engagements)
+                                                   const struct influencer_activity *a)
 {
-    int64_t spend = round_micro(a->spend_micro);
     return (struct engine_influencer_row){
         .id = strmap_key(eng->dict[DIM_INFLUENCER], (int32_t)i, NULL),
         .name = dict_text(eng, DIM_NAME, col32(&eng->inf_name)[i]),
@@ -1118,13 +1429,33 @@ static struct engine_influencer_row influencer_row(const struct engine *eng, siz
         .persona = dict_text(eng, DIM_PERSONA, col32(&eng->inf_persona)[i]),
         .revenue = a->revenue,
         .orders = a->orders,
-        .spend = spend,
+        .spend = a->spend,
         .posts = a->posts,
-        .reach = reach,
-        .engagements = engagements,
-        .roas = ratio((double)a->revenue, (double)spend),
-        .roi = ratio((double)(a->revenue - spend), (double)spend),
+        .reach = a->reach,
+        .engagements = a->engagements,
+        .roas = ratio((double)a->revenue, (double)a->spend),
+        .roi = ratio((double)(a->revenue - a->spend), (double)a->spend),
     };
+}
+
+int engine_result_influencers(const struct engine_result *r, int sorted,
+                              struct engine_influencer_row **out, size_t *n)
+{
+    const struct engine *eng = r->eng;
+    size_t nrows = 0;
+    for (size_t i = 0; i < eng->ninf; i++)
+        nrows += influencer_active(r, i);
+    struct engine_influencer_row *rows = nrows ? xmalloc(nrows * sizeof *rows) : NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < eng->ninf; i++)
+        if (influencer_active(r, i))
+            rows[k++] = influencer_row(eng, i, &r->act[i]);
+    assert(k == nrows);
+    if (sorted && nrows > 1)
+        qsort(rows, nrows, sizeof *rows, cmp_influencer_row);
+    *out = rows;
+    *n = nrows;
+    return 0;
 }
 
 int engine_influencers(const struct engine *eng, const struct engine_filter *f,
@@ -1132,32 +1463,26 @@ int engine_influencers(const struct engine *eng, const struct engine_filter *f,
 {
     *out = NULL;
     *n = 0;
-    if (f->from_day > f->to_day)
-        return err_set(e, ERR_USAGE, "the date range is empty: from is after to");
-    struct query q;
-    struct engine_kpis totals;
-    struct influencer_activity *act;
-    run_query(eng, f, &q, &totals, &act);
-    int64_t *reach = xcalloc(eng->ninf + 1, sizeof *reach);
-    int64_t *engagements = xcalloc(eng->ninf + 1, sizeof *engagements);
-    influencer_reach(eng, f, &q, reach, engagements);
-    size_t nrows = 0;
-    for (size_t i = 0; i < eng->ninf; i++)
-        nrows += influencer_active(&q, &act[i], i);
-    struct engine_influencer_row *rows = nrows ? xmalloc(nrows * sizeof *rows) : NULL;
-    size_t r = 0;
-    for (size_t i = 0; i < eng->ninf; i++)
-        if (influencer_active(&q, &act[i], i))
-            rows[r++] = influencer_row(eng, i, &act[i], reach[i], engagements[i]);
-    assert(r == nrows);
-    if (nrows > 1)
-        qsort(rows, nrows, sizeof *rows, cmp_influencer_row);
-    free(engagements);
-    free(reach);
-    free(act);
-    query_release(&q);
-    *out = rows;
-    *n = nrows;
+    struct engine_result *r;
+    int rc = engine_run(eng, f, &r, e);
+    if (rc < 0)
+        return rc;
+    rc = engine_result_influencers(r, 1, out, n);
+    engine_result_free(r);
+    return rc;
+}
+
+int engine_influencer_index(const struct engine *eng, const char *id)
+{
+    return strmap_get(eng->dict[DIM_INFLUENCER], id, strlen(id));
+}
+
+int engine_result_influencer(const struct engine_result *r, int index,
+                             struct engine_influencer_row *out)
+{
+    if (index < 0 || (size_t)index >= r->eng->ninf)
+        return -1;
+    *out = influencer_row(r->eng, (size_t)index, &r->act[index]);
     return 0;
 }
 
@@ -1177,14 +1502,8 @@ static int cmp_persona_row(const void *a, const void *b)
     return c;
 }
 
-static int same_persona(const struct engine_persona_row *p, const struct engine_persona_row *key)
-{
-    return cmp_persona_row(p, key) == 0;
-}
-
-int engine_personas(const struct engine *eng, const struct engine_filter *f,
-                    enum engine_persona_dim dim, struct engine_persona_row **out, size_t *n,
-                    struct err *e)
+int engine_result_personas(const struct engine_result *r, enum engine_persona_dim dim,
+                           struct engine_persona_row **out, size_t *n, struct err *e)
 {
     *out = NULL;
     *n = 0;
@@ -1192,13 +1511,11 @@ int engine_personas(const struct engine *eng, const struct engine_filter *f,
         return err_set(e, ERR_USAGE, "unknown persona dimension %d", (int)dim);
     struct engine_influencer_row *inf;
     size_t ninf;
-    int rc = engine_influencers(eng, f, &inf, &ninf, e);
-    if (rc < 0)
-        return rc;
+    engine_result_influencers(r, 0, &inf, &ninf);
     /* One key row per influencer, sorted, then runs of equal keys merged in place. */
     struct engine_persona_row *rows = ninf ? xcalloc(ninf, sizeof *rows) : NULL;
+    int by_tier = dim == ENGINE_PERSONA_TIER;
     for (size_t i = 0; i < ninf; i++) {
-        int by_tier = dim == ENGINE_PERSONA_TIER;
         rows[i] = (struct engine_persona_row){
             .category = by_tier ? NULL : inf[i].category,
             .gender = by_tier ? NULL : inf[i].gender,
@@ -1214,7 +1531,7 @@ int engine_personas(const struct engine *eng, const struct engine_filter *f,
     size_t ngroups = 0;
     for (size_t i = 0; i < ninf; i++) {
         struct engine_persona_row *g = ngroups ? &rows[ngroups - 1] : NULL;
-        if (g && same_persona(g, &rows[i])) {
+        if (g && cmp_persona_row(g, &rows[i]) == 0) {
             g->influencers += rows[i].influencers;
             g->revenue += rows[i].revenue;
             g->orders += rows[i].orders;
@@ -1233,4 +1550,21 @@ int engine_personas(const struct engine *eng, const struct engine_filter *f,
     *out = rows;
     *n = ngroups;
     return 0;
+}
+
+int engine_personas(const struct engine *eng, const struct engine_filter *f,
+                    enum engine_persona_dim dim, struct engine_persona_row **out, size_t *n,
+                    struct err *e)
+{
+    *out = NULL;
+    *n = 0;
+    if (dim != ENGINE_PERSONA_CATEGORY_GENDER && dim != ENGINE_PERSONA_TIER)
+        return err_set(e, ERR_USAGE, "unknown persona dimension %d", (int)dim);
+    struct engine_result *r;
+    int rc = engine_run(eng, f, &r, e);
+    if (rc < 0)
+        return rc;
+    rc = engine_result_personas(r, dim, out, n, e);
+    engine_result_free(r);
+    return rc;
 }

@@ -40,6 +40,11 @@ struct engine_filter {
     struct engine_set platform, category, gender, tier, persona, influencer, basis;
     /* tracking-row dimensions: attributed and organic rows alike */
     struct engine_set brand, product, campaign, source;
+    /* min ROAS: of the influencers the filters above select, keep those whose ROAS over the
+     * filtered data is at least min_roas (an influencer without spend has no ROAS and is
+     * dropped). has_min_roas == 0: no such filter. */
+    int has_min_roas;
+    double min_roas;
 };
 
 void engine_filter_init(struct engine_filter *f);
@@ -76,6 +81,7 @@ enum engine_dim {
     ENGINE_BY_PLATFORM, /* the influencer's platform (attributed rows, posts and spend) */
     ENGINE_BY_BRAND,    /* the tracking row's brand */
     ENGINE_BY_DAY,      /* the tracking row's or post's day */
+    ENGINE_BY_CAMPAIGN, /* the tracking row's or post's campaign */
 };
 
 /* One group of a breakdown. Money in paise. */
@@ -138,6 +144,39 @@ void engine_free(struct engine *eng);
 
 /* Row counts as loaded (influencers includes those only referenced by other datasets). */
 size_t engine_count(const struct engine *eng, enum dataset ds);
+
+/* Stored-row merges: the entries the queries read (tracking rows with equal day, influencer
+ * bucket, brand, product, campaign, source and campaign type are one entry). */
+size_t engine_cube_size(const struct engine *eng);
+
+/* ---- one query, several views ----
+ * engine_run computes everything a filter needs in one pass over its date range (on two
+ * threads when the range is large); the engine_result_* calls then read the result
+ * without touching the data again. The one-shot functions further down (engine_kpis,
+ * engine_breakdown, ...) are engine_run plus one view. A result reads the engine, which
+ * must outlive it. */
+struct engine_result;
+
+/* Returns 0 and *out (free with engine_result_free), or a negative code with e filled:
+ * ERR_USAGE when from_day > to_day or min_roas is negative or not a number. */
+int engine_run(const struct engine *eng, const struct engine_filter *f, struct engine_result **out,
+               struct err *e);
+void engine_result_free(struct engine_result *r);
+const struct engine_kpis *engine_result_kpis(const struct engine_result *r);
+/* As engine_breakdown / engine_influencers / engine_personas below. sorted == 0 leaves
+ * the influencer rows in load order (cheaper when the caller picks a few). */
+int engine_result_breakdown(const struct engine_result *r, enum engine_dim dim,
+                            struct engine_group **out, size_t *n, struct err *e);
+int engine_result_influencers(const struct engine_result *r, int sorted,
+                              struct engine_influencer_row **out, size_t *n);
+int engine_result_personas(const struct engine_result *r, enum engine_persona_dim dim,
+                           struct engine_persona_row **out, size_t *n, struct err *e);
+/* The index of an influencer id, or -1 when the engine has none. */
+int engine_influencer_index(const struct engine *eng, const char *id);
+/* One influencer's row under the result's filter (all zero when not selected or idle).
+ * Returns -1 for an index out of range. */
+int engine_result_influencer(const struct engine_result *r, int index,
+                             struct engine_influencer_row *out);
 
 /* Computes the KPIs over the filtered data into out. Returns 0, or a negative code with
  * e filled (ERR_USAGE when from_day > to_day). Reentrant: eng is only read, so several
