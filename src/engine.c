@@ -7,6 +7,7 @@
 #include <assert.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -1567,4 +1568,256 @@ int engine_personas(const struct engine *eng, const struct engine_filter *f,
     rc = engine_result_personas(r, dim, out, n, e);
     engine_result_free(r);
     return rc;
+}
+
+/* ---- incremental revenue (SPEC §3) --------------------------------------------------- */
+
+void engine_incremental_opts_default(struct engine_incremental_opts *o)
+{
+    o->method = ENGINE_IROAS_AUTO;
+    o->fixed_share = 0.20;
+    o->bootstrap = 1000;
+    o->seed = 1;
+}
+
+const char *engine_iroas_method_name(enum engine_iroas_method m)
+{
+    switch (m) {
+    case ENGINE_IROAS_ORGANIC:
+        return "organic";
+    case ENGINE_IROAS_HOLDOUT:
+        return "holdout";
+    case ENGINE_IROAS_FIXED_SHARE:
+        return "fixed_share";
+    case ENGINE_IROAS_AUTO:
+        break;
+    }
+    return "auto";
+}
+
+/* splitmix64: a small, seedable generator, so that an interval is the same on every run */
+static uint64_t next_random(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static int64_t round_paise(double v)
+{
+    return (int64_t)(v >= 0 ? v + 0.5 : v - 0.5);
+}
+
+/* Days of the range, split into campaign days (influencer activity in scope: an attributed
+ * row or a post of a selected influencer) and baseline days (tracking rows, all organic).
+ * Each day's value is its total revenue, attributed and organic. */
+static void organic_days(const struct engine_result *r, double **campaign, size_t *nc,
+                         double **baseline, size_t *nb)
+{
+    size_t span = r->day_hi - r->day_lo;
+    *campaign = xmalloc((span + 1) * sizeof **campaign);
+    *baseline = xmalloc((span + 1) * sizeof **baseline);
+    *nc = *nb = 0;
+    for (size_t d = r->day_lo; d < r->day_hi; d++) {
+        const struct day_sums *s = &r->days[d + 1];
+        double total = (double)(s->revenue + s->organic_revenue);
+        if (s->attributed_rows > 0 || s->posts > 0)
+            (*campaign)[(*nc)++] = total;
+        else if (s->organic_rows > 0)
+            (*baseline)[(*nb)++] = total;
+    }
+}
+
+static double mean_of(const double *v, size_t n)
+{
+    double sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += v[i];
+    return n ? sum / (double)n : 0;
+}
+
+/* The organic method: incremental = Σ over campaign days (revenue − baseline), baseline the
+ * mean revenue of baseline days; the interval resamples both kinds of day with
+ * replacement (percentile bootstrap). */
+static void incremental_organic(const struct engine_result *r,
+                                const struct engine_incremental_opts *o, const double *campaign,
+                                size_t nc, const double *baseline, size_t nb,
+                                struct engine_incremental *out)
+{
+    double base = mean_of(baseline, nb);
+    double inc = 0;
+    for (size_t i = 0; i < nc; i++)
+        inc += campaign[i] - base;
+    out->incremental_revenue = round_paise(inc);
+    out->baseline_daily = round_paise(base);
+    out->campaign_days = (int64_t)nc;
+    out->baseline_days = (int64_t)nb;
+    out->bootstrap = o->bootstrap;
+    out->seed = o->seed;
+    if (o->bootstrap < 2)
+        return;
+    double *samples = xmalloc(o->bootstrap * sizeof *samples);
+    uint64_t state = o->seed;
+    for (unsigned b = 0; b < o->bootstrap; b++) {
+        double cs = 0, bs = 0;
+        for (size_t i = 0; i < nc; i++)
+            cs += campaign[next_random(&state) % nc];
+        for (size_t i = 0; i < nb; i++)
+            bs += baseline[next_random(&state) % nb];
+        samples[b] = cs - (double)nc * (bs / (double)nb);
+    }
+    qsort(samples, o->bootstrap, sizeof *samples, cmp_double);
+    size_t lo = (size_t)(0.025 * (double)(o->bootstrap - 1) + 0.5);
+    size_t hi = (size_t)(0.975 * (double)(o->bootstrap - 1) + 0.5);
+    out->has_interval = 1;
+    out->low = round_paise(samples[lo]);
+    out->high = round_paise(samples[hi]);
+    free(samples);
+    (void)r;
+}
+
+int engine_result_incremental(const struct engine_result *r,
+                              const struct engine_incremental_opts *o,
+                              struct engine_incremental *out, struct err *e)
+{
+    memset(out, 0, sizeof *out);
+    if (!(o->fixed_share >= 0 && o->fixed_share <= 1))
+        return err_set(e, ERR_USAGE, "fixed_share: %g is not a share between 0 and 1",
+                       o->fixed_share);
+    if (o->bootstrap > 100000)
+        return err_set(e, ERR_USAGE, "bootstrap: %u resamples is more than 100000", o->bootstrap);
+    out->requested = o->method;
+    out->fixed_share = o->fixed_share;
+    out->test_revenue = r->ctype_revenue[CTYPE_TEST];
+    out->control_revenue = r->ctype_revenue[CTYPE_CONTROL];
+    out->test_rows = r->ctype_rows[CTYPE_TEST];
+    out->control_rows = r->ctype_rows[CTYPE_CONTROL];
+    int64_t spend = r->kpis.spend;
+
+    double *campaign, *baseline;
+    size_t nc, nb;
+    organic_days(r, &campaign, &nc, &baseline, &nb);
+    /* organic needs organic rows and at least two days without influencer activity (one
+     * day is no estimate of a daily baseline) beside some campaign days */
+    int organic_ok = r->kpis.organic_revenue != 0 && nb >= 2 && nc >= 1;
+    int holdout_ok = out->test_rows > 0 && out->control_rows > 0;
+    enum engine_iroas_method m = o->method;
+    if ((m == ENGINE_IROAS_ORGANIC && !organic_ok) || (m == ENGINE_IROAS_HOLDOUT && !holdout_ok))
+        m = ENGINE_IROAS_AUTO; /* asked for but not applicable: chosen as if not asked */
+    if (m == ENGINE_IROAS_AUTO)
+        m = organic_ok ? ENGINE_IROAS_ORGANIC
+            : holdout_ok ? ENGINE_IROAS_HOLDOUT
+                         : ENGINE_IROAS_FIXED_SHARE;
+    out->method = m;
+    switch (m) {
+    case ENGINE_IROAS_ORGANIC:
+        incremental_organic(r, o, campaign, nc, baseline, nb, out);
+        snprintf(out->why, sizeof out->why,
+                 "baseline: mean daily revenue of %zu days without influencer activity; "
+                 "%zu days with activity",
+                 nb, nc);
+        break;
+    case ENGINE_IROAS_HOLDOUT:
+        out->incremental_revenue = out->test_revenue - out->control_revenue;
+        snprintf(out->why, sizeof out->why,
+                 "campaign_type Test rows (%lld) against Control rows (%lld)",
+                 (long long)out->test_rows, (long long)out->control_rows);
+        break;
+    default:
+        out->method = ENGINE_IROAS_FIXED_SHARE;
+        out->incremental_revenue = r->kpis.revenue - round_paise(o->fixed_share *
+                                                                 (double)r->kpis.revenue);
+        snprintf(out->why, sizeof out->why,
+                 "baseline: %g of attributed revenue (no days without influencer activity "
+                 "and no Test/Control rows in the filtered data)",
+                 o->fixed_share);
+        break;
+    }
+    free(campaign);
+    free(baseline);
+    out->iroas = ratio((double)out->incremental_revenue, (double)spend);
+    if (out->has_interval) {
+        out->iroas_low = ratio((double)out->low, (double)spend);
+        out->iroas_high = ratio((double)out->high, (double)spend);
+    }
+    return 0;
+}
+
+/* ---- payouts --------------------------------------------------------------------------- */
+
+static int cmp_payout_row(const void *a, const void *b)
+{
+    const struct engine_payout_row *x = a, *y = b;
+    if (x->mismatch != y->mismatch)
+        return x->mismatch ? -1 : 1;
+    if (x->earned != y->earned)
+        return x->earned > y->earned ? -1 : 1;
+    return strcmp(x->id, y->id);
+}
+
+int engine_result_payouts(const struct engine_result *r, struct engine_payout_row **out, size_t *n,
+                          struct engine_payout_totals *totals)
+{
+    const struct engine *eng = r->eng;
+    memset(totals, 0, sizeof *totals);
+    struct engine_payout_row *rows = xcalloc(eng->ninf + 1, sizeof *rows);
+    int32_t *basis = xmalloc((eng->ninf + 1) * sizeof *basis); /* -1 none, -2 several */
+    for (size_t i = 0; i < eng->ninf; i++)
+        basis[i] = -1;
+    const int32_t *pay_inf = col32(&eng->pay_inf), *pay_basis = col32(&eng->pay_basis);
+    const int32_t *status = col32(&eng->pay_status);
+    const int64_t *total = col64(&eng->pay_total);
+    for (size_t i = 0; i < eng->npay; i++) {
+        if (!payout_row_in(r, i))
+            continue;
+        struct engine_payout_row *p = &rows[pay_inf[i]];
+        p->payout_rows++;
+        p->recorded += total[i];
+        if (status[i] == PAY_STATUS_PAID)
+            p->paid += total[i];
+        else if (status[i] == PAY_STATUS_PENDING)
+            p->pending += total[i];
+        int32_t b = pay_basis[i];
+        int32_t *seen = &basis[pay_inf[i]];
+        *seen = *seen == -1 ? b : (*seen == b ? b : -2);
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < eng->ninf; i++) {
+        struct engine_payout_row p = rows[i];
+        int64_t earned = r->q.inf_selected[i] ? r->act[i].spend : 0;
+        if (p.payout_rows == 0 && earned == 0)
+            continue;
+        p.id = strmap_key(eng->dict[DIM_INFLUENCER], (int32_t)i, NULL);
+        p.name = dict_text(eng, DIM_NAME, col32(&eng->inf_name)[i]);
+        p.platform = dict_text(eng, DIM_PLATFORM, col32(&eng->inf_platform)[i]);
+        p.basis = basis[i] == -2 ? "mixed" : dict_text(eng, DIM_BASIS, basis[i]);
+        p.earned = earned;
+        p.difference = p.recorded - earned;
+        p.mismatch = p.difference > ENGINE_PAYOUT_TOLERANCE ||
+                     p.difference < -ENGINE_PAYOUT_TOLERANCE;
+        totals->influencers++;
+        totals->earned += p.earned;
+        totals->recorded += p.recorded;
+        totals->paid += p.paid;
+        totals->pending += p.pending;
+        totals->mismatches += p.mismatch;
+        rows[k++] = p;
+    }
+    free(basis);
+    if (k > 1)
+        qsort(rows, k, sizeof *rows, cmp_payout_row);
+    if (k == 0) {
+        free(rows);
+        rows = NULL;
+    }
+    *out = rows;
+    *n = k;
+    return 0;
 }

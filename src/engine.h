@@ -178,6 +178,82 @@ int engine_influencer_index(const struct engine *eng, const char *id);
 int engine_result_influencer(const struct engine_result *r, int index,
                              struct engine_influencer_row *out);
 
+/* ---- incremental revenue and iROAS (SPEC §3) ---- */
+
+enum engine_iroas_method {
+    ENGINE_IROAS_AUTO,        /* organic when it applies, else holdout, else fixed_share */
+    ENGINE_IROAS_ORGANIC,     /* revenue over a baseline of days without influencer activity */
+    ENGINE_IROAS_HOLDOUT,     /* campaign_type Test − Control */
+    ENGINE_IROAS_FIXED_SHARE, /* attributed revenue less a fixed share that would have come anyway */
+};
+
+struct engine_incremental_opts {
+    enum engine_iroas_method method; /* a method that does not apply falls back as AUTO */
+    double fixed_share;              /* p of fixed_share, 0..1; default 0.20 */
+    unsigned bootstrap;              /* organic: resamples for the interval; default 1000, ≤ 100000 */
+    uint64_t seed;                   /* organic: resampling seed; default 1 */
+};
+
+void engine_incremental_opts_default(struct engine_incremental_opts *o);
+/* "organic", "holdout", "fixed_share" ("auto" for ENGINE_IROAS_AUTO) */
+const char *engine_iroas_method_name(enum engine_iroas_method m);
+
+/* Money in paise. */
+struct engine_incremental {
+    enum engine_iroas_method method;    /* the one used, never AUTO */
+    enum engine_iroas_method requested; /* as asked (AUTO by default) */
+    char why[256];                      /* the basis of the figure, in words */
+    int64_t incremental_revenue;
+    struct engine_ratio iroas; /* incremental_revenue / spend of the filter */
+    /* organic: the daily baseline, the days on either side, a 95 % percentile bootstrap
+     * interval over days (has_interval; low/high in paise, and as iROAS) */
+    int64_t baseline_daily, baseline_days, campaign_days;
+    int has_interval;
+    int64_t low, high;
+    struct engine_ratio iroas_low, iroas_high;
+    unsigned bootstrap;
+    uint64_t seed;
+    /* holdout: revenue and rows of Test and Control rows in the filter (attributed and
+     * organic alike); incremental = test − control, over the filter's whole spend (Control
+     * rows carry no influencer, so spend belongs to the Test side) */
+    int64_t test_revenue, control_revenue, test_rows, control_rows;
+    /* fixed_share: incremental = revenue − fixed_share × revenue */
+    double fixed_share;
+};
+
+/* ERR_USAGE for a share outside 0..1 or too many resamples. */
+int engine_result_incremental(const struct engine_result *r,
+                              const struct engine_incremental_opts *o,
+                              struct engine_incremental *out, struct err *e);
+
+/* ---- payouts: earned under the terms against what was recorded ---- */
+
+/* Earned and recorded differ by more than this (paise) → a mismatch. */
+#define ENGINE_PAYOUT_TOLERANCE 100
+
+/* One influencer with payout rows counted in the filter (selected, a selected basis, a
+ * payout_date in the range or none) or spend. Strings point into the engine. */
+struct engine_payout_row {
+    const char *id, *name, *platform;
+    const char *basis;  /* the basis of its counted rows, "mixed" when several, "" none */
+    int64_t earned;     /* its spend: the terms over the filtered activity */
+    int64_t recorded;   /* Σ total_payout of the counted rows */
+    int64_t paid;       /* of recorded: rows with status Paid */
+    int64_t pending;    /* of recorded: rows with status Pending */
+    int64_t difference; /* recorded − earned */
+    int mismatch;       /* |difference| > ENGINE_PAYOUT_TOLERANCE */
+    int64_t payout_rows;
+};
+
+struct engine_payout_totals {
+    int64_t influencers, earned, recorded, paid, pending, mismatches;
+};
+
+/* Rows sorted mismatches first, then by earned descending, then id; *out freed by the
+ * caller (NULL when *n is 0). */
+int engine_result_payouts(const struct engine_result *r, struct engine_payout_row **out, size_t *n,
+                          struct engine_payout_totals *totals);
+
 /* Computes the KPIs over the filtered data into out. Returns 0, or a negative code with
  * e filled (ERR_USAGE when from_day > to_day). Reentrant: eng is only read, so several
  * threads may query one engine at once. */

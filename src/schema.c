@@ -756,7 +756,7 @@ void schema_norm_platform(const char *s, size_t len, struct buf *out)
     buf_append(out, s, len);
 }
 
-static void norm_basis(const char *s, size_t len, struct buf *out)
+void schema_norm_basis(const char *s, size_t len, struct buf *out)
 {
     static const struct {
         const char *key, *name;
@@ -794,6 +794,18 @@ static void norm_status(const char *s, size_t len, struct buf *out)
         buf_putc(out, (char)toupper((unsigned char)s[0]));
         buf_append(out, s + 1, len - 1);
     }
+}
+
+void schema_norm_brand(const char *s, size_t len, struct buf *out)
+{
+    const char *b = schema_brand_in(s, len);
+    char k[64];
+    squash(s, len < sizeof k ? len : sizeof k - 1, k, sizeof k);
+    if (b && (!strcmp(k, "muscleblaze") || !strcmp(k, "mb") || !strcmp(k, "hkvitals") ||
+              !strcmp(k, "hkv") || !strcmp(k, "gritzo") || !strcmp(k, "gz")))
+        buf_puts(out, b);
+    else
+        buf_append(out, s, len);
 }
 
 const char *schema_brand_in(const char *s, size_t len)
@@ -1267,22 +1279,14 @@ static int put_field(struct schema_map *m, struct schema_row *row, int c, const 
         schema_norm_platform(s, len, scratch);
         break;
     case COL_BASIS:
-        norm_basis(s, len, scratch);
+        schema_norm_basis(s, len, scratch);
         break;
     case COL_STATUS:
         norm_status(s, len, scratch);
         break;
-    case COL_BRAND: {
-        const char *b = schema_brand_in(s, len);
-        char k[64];
-        squash(s, len < sizeof k ? len : sizeof k - 1, k, sizeof k);
-        if (b && (!strcmp(k, "muscleblaze") || !strcmp(k, "mb") || !strcmp(k, "hkvitals") ||
-                  !strcmp(k, "hkv") || !strcmp(k, "gritzo") || !strcmp(k, "gz")))
-            buf_puts(scratch, b);
-        else
-            buf_append(scratch, s, len);
+    case COL_BRAND:
+        schema_norm_brand(s, len, scratch);
         break;
-    }
     case COL_ID: {
         /* "32.0" → "32": ids that went through a float column. */
         size_t n = len;

@@ -162,6 +162,11 @@ void schema_days_to_iso(int32_t days, char out[11]);
 /* Canonical spellings; write into out (appended). */
 void schema_norm_gender(const char *s, size_t len, struct buf *out);
 void schema_norm_platform(const char *s, size_t len, struct buf *out);
+/* A payout basis as import stores it: per_order/sale → order, revshare → revenue_share, … */
+void schema_norm_basis(const char *s, size_t len, struct buf *out);
+/* A brand value as import stores it: exactly a known brand's name or code (MB, HKV, GZ…)
+ * becomes its canonical name; anything else is kept as given. */
+void schema_norm_brand(const char *s, size_t len, struct buf *out);
 /* "MuscleBlaze", "HKVitals", "Gritzo" when text names one, else NULL. */
 const char *schema_brand_in(const char *s, size_t len);
 const char *schema_tier(const struct schema_config *cfg, int64_t followers);

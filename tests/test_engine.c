@@ -1467,6 +1467,273 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* ---- incremental revenue ------------------------------------------------------------ */
+
+static struct engine_incremental incremental(const struct engine *eng,
+                                             const struct engine_filter *f,
+                                             const struct engine_incremental_opts *o)
+{
+    struct err e;
+    err_clear(&e);
+    struct engine_result *r;
+    if (engine_run(eng, f, &r, &e) != 0)
+        fail_msg("engine_run: %s", e.msg);
+    struct engine_incremental inc;
+    if (engine_result_incremental(r, o, &inc, &e) != 0)
+        fail_msg("engine_result_incremental: %s", e.msg);
+    engine_result_free(r);
+    return inc;
+}
+
+/* Twenty days of organic revenue averaging ₹1,000 (₹900–1,100), then ten days on which
+ * the same organic ₹1,000 comes in and influencer I1 adds ₹500 a day: a lift of exactly
+ * ₹5,000 over a flat fee of ₹2,500. */
+static void load_known_lift(struct store *s)
+{
+    begin(s);
+    put(s, DS_INFLUENCERS, "influencer_id", "I1", "name", "Asha", "platform", "Instagram", NULL);
+    put(s, DS_PAYOUTS, "payout_id", "Y1", "influencer_id", "I1", "basis", "flat", "total_payout",
+        "250000", NULL);
+    for (int d = 1; d <= 30; d++) {
+        char date[16], id[16], revenue[16];
+        snprintf(date, sizeof date, "2025-01-%02d", d);
+        snprintf(id, sizeof id, "O%d", d);
+        snprintf(revenue, sizeof revenue, "%d", d <= 20 ? 90000 + (d % 5) * 5000 : 100000);
+        put(s, DS_TRACKING, "tracking_id", id, "date", date, "source", "organic", "revenue",
+            revenue, NULL);
+        if (d > 20) {
+            snprintf(id, sizeof id, "A%d", d);
+            put(s, DS_TRACKING, "tracking_id", id, "influencer_id", "I1", "date", date,
+                "revenue", "50000", NULL);
+        }
+    }
+    commit(s);
+}
+
+static void test_organic_method_recovers_a_known_lift(void **state)
+{
+    struct fixture *fx = *state;
+    load_known_lift(fx->store);
+    struct engine *eng = load(fx->store);
+    struct engine_filter f;
+    engine_filter_init(&f);
+    struct engine_incremental_opts o;
+    engine_incremental_opts_default(&o);
+    struct engine_incremental inc = incremental(eng, &f, &o);
+    assert_int_equal(inc.method, ENGINE_IROAS_ORGANIC);
+    assert_string_equal(engine_iroas_method_name(inc.method), "organic");
+    assert_int_equal(inc.baseline_days, 20);
+    assert_int_equal(inc.campaign_days, 10);
+    assert_int_equal(inc.baseline_daily, 100000);
+    assert_int_equal(inc.incremental_revenue, 500000);
+    assert_ratio(inc.iroas, 500000.0, 250000.0);
+    /* the baseline varies, so the interval has width, and it holds the true lift */
+    assert_true(inc.has_interval);
+    assert_true(inc.low < 500000 && 500000 < inc.high);
+    assert_true(inc.high - inc.low < 100000);
+    assert_true(inc.iroas_low.has && inc.iroas_high.has);
+    assert_non_null(strstr(inc.why, "20 days without influencer activity"));
+    /* the same seed gives the same interval */
+    struct engine_incremental again = incremental(eng, &f, &o);
+    assert_int_equal(again.low, inc.low);
+    assert_int_equal(again.high, inc.high);
+
+    /* Only campaign days in range: no baseline, no Test/Control rows → fixed_share at
+     * p = 0.20 of the ₹5,000 attributed, and a chosen p is honoured. */
+    f.from_day = day("2025-01-21");
+    inc = incremental(eng, &f, &o);
+    assert_int_equal(inc.method, ENGINE_IROAS_FIXED_SHARE);
+    assert_int_equal(inc.incremental_revenue, 400000);
+    assert_false(inc.has_interval);
+    o.fixed_share = 0.5;
+    inc = incremental(eng, &f, &o);
+    assert_int_equal(inc.incremental_revenue, 250000);
+    assert_true(inc.fixed_share == 0.5);
+
+    /* holdout asked for without Test/Control rows: chosen as if not asked */
+    engine_filter_init(&f);
+    engine_incremental_opts_default(&o);
+    o.method = ENGINE_IROAS_HOLDOUT;
+    inc = incremental(eng, &f, &o);
+    assert_int_equal(inc.requested, ENGINE_IROAS_HOLDOUT);
+    assert_int_equal(inc.method, ENGINE_IROAS_ORGANIC);
+
+    /* fixed_share asked for explicitly is used even when organic applies */
+    o.method = ENGINE_IROAS_FIXED_SHARE;
+    inc = incremental(eng, &f, &o);
+    assert_int_equal(inc.method, ENGINE_IROAS_FIXED_SHARE);
+    assert_int_equal(inc.incremental_revenue, 400000);
+
+    /* a share outside 0..1 is refused */
+    o.fixed_share = 1.5;
+    struct engine_result *r;
+    struct err e;
+    err_clear(&e);
+    assert_int_equal(engine_run(eng, &f, &r, &e), 0);
+    assert_int_equal(engine_result_incremental(r, &o, &inc, &e), ERR_USAGE);
+    assert_non_null(strstr(e.msg, "fixed_share"));
+    engine_result_free(r);
+    engine_free(eng);
+}
+
+/* Every day has influencer activity (no baseline days); Test rows bring ₹3,000 through I1,
+ * Control rows ₹1,000 without an influencer: holdout gives ₹2,000 over a spend of ₹1,000. */
+static void test_holdout_method(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = fx->store;
+    begin(s);
+    put(s, DS_INFLUENCERS, "influencer_id", "I1", "platform", "YouTube", NULL);
+    put(s, DS_PAYOUTS, "payout_id", "Y1", "influencer_id", "I1", "basis", "flat", "total_payout",
+        "100000", NULL);
+    put(s, DS_TRACKING, "tracking_id", "T1", "influencer_id", "I1", "date", "2025-02-01",
+        "campaign", "Launch", "campaign_type", "Test", "revenue", "200000", NULL);
+    put(s, DS_TRACKING, "tracking_id", "T2", "influencer_id", "I1", "date", "2025-02-02",
+        "campaign", "Launch", "campaign_type", "test", "revenue", "100000", NULL);
+    put(s, DS_TRACKING, "tracking_id", "C1", "date", "2025-02-01", "campaign", "Launch",
+        "campaign_type", "Control", "revenue", "60000", NULL);
+    put(s, DS_TRACKING, "tracking_id", "C2", "date", "2025-02-02", "campaign", "Launch",
+        "campaign_type", "Control", "revenue", "40000", NULL);
+    commit(s);
+    struct engine *eng = load(s);
+    struct engine_filter f;
+    engine_filter_init(&f);
+    struct engine_incremental_opts o;
+    engine_incremental_opts_default(&o);
+    struct engine_incremental inc = incremental(eng, &f, &o);
+    assert_int_equal(inc.method, ENGINE_IROAS_HOLDOUT);
+    assert_int_equal(inc.test_revenue, 300000);
+    assert_int_equal(inc.control_revenue, 100000);
+    assert_int_equal(inc.test_rows, 2);
+    assert_int_equal(inc.control_rows, 2);
+    assert_int_equal(inc.incremental_revenue, 200000);
+    assert_ratio(inc.iroas, 200000.0, 100000.0);
+    /* one day: the same method on that day's rows */
+    f.from_day = f.to_day = day("2025-02-02");
+    inc = incremental(eng, &f, &o);
+    assert_int_equal(inc.incremental_revenue, 100000 - 40000);
+    engine_free(eng);
+}
+
+/* ---- payouts -------------------------------------------------------------------------- */
+
+/* A: ₹10 per order, 5 orders, ₹60 recorded and paid (a mismatch of ₹10).
+ * B: ₹100 per post, 2 posts, ₹200 recorded, pending.
+ * C: flat fees ₹300 paid on 2025-02-01 and ₹100 pending on 2025-03-01. */
+static void test_payouts_earned_against_recorded(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = fx->store;
+    begin(s);
+    put(s, DS_INFLUENCERS, "influencer_id", "A", "name", "Asha", "platform", "Instagram", NULL);
+    put(s, DS_INFLUENCERS, "influencer_id", "B", "name", "Bela", "platform", "YouTube", NULL);
+    put(s, DS_INFLUENCERS, "influencer_id", "C", "name", "Chitra", "platform", "YouTube", NULL);
+    put(s, DS_TRACKING, "tracking_id", "T1", "influencer_id", "A", "date", "2025-01-10",
+        "orders", "2", "revenue", "300000", NULL);
+    put(s, DS_TRACKING, "tracking_id", "T2", "influencer_id", "A", "date", "2025-02-10",
+        "orders", "3", "revenue", "400000", NULL);
+    put(s, DS_POSTS, "post_id", "P1", "influencer_id", "B", "date", "2025-01-05", "reach", "100",
+        NULL);
+    put(s, DS_POSTS, "post_id", "P2", "influencer_id", "B", "date", "2025-02-05", "reach", "100",
+        NULL);
+    put(s, DS_PAYOUTS, "payout_id", "Y1", "influencer_id", "A", "basis", "order", "rate",
+        "10000000", "total_payout", "6000", "status", "Paid", NULL);
+    put(s, DS_PAYOUTS, "payout_id", "Y2", "influencer_id", "B", "basis", "post", "rate",
+        "100000000", "total_payout", "20000", "status", "Pending", NULL);
+    put(s, DS_PAYOUTS, "payout_id", "Y3", "influencer_id", "C", "basis", "flat", "total_payout",
+        "30000", "payout_date", "2025-02-01", "status", "Paid", NULL);
+    put(s, DS_PAYOUTS, "payout_id", "Y4", "influencer_id", "C", "basis", "flat", "total_payout",
+        "10000", "payout_date", "2025-03-01", "status", "Pending", NULL);
+    commit(s);
+    struct engine *eng = load(s);
+    struct engine_filter f;
+    engine_filter_init(&f);
+    struct err e;
+    err_clear(&e);
+    struct engine_result *r;
+    assert_int_equal(engine_run(eng, &f, &r, &e), 0);
+    struct engine_payout_row *rows;
+    size_t n;
+    struct engine_payout_totals t;
+    assert_int_equal(engine_result_payouts(r, &rows, &n, &t), 0);
+    assert_int_equal(n, 3);
+    /* the mismatch first, then by earned */
+    assert_string_equal(rows[0].id, "A");
+    assert_int_equal(rows[0].earned, 5000);
+    assert_int_equal(rows[0].recorded, 6000);
+    assert_int_equal(rows[0].difference, 1000);
+    assert_true(rows[0].mismatch);
+    assert_int_equal(rows[0].paid, 6000);
+    assert_int_equal(rows[0].pending, 0);
+    assert_string_equal(rows[0].basis, "order");
+    assert_string_equal(rows[1].id, "C");
+    assert_int_equal(rows[1].earned, 40000);
+    assert_int_equal(rows[1].recorded, 40000);
+    assert_false(rows[1].mismatch);
+    assert_int_equal(rows[1].paid, 30000);
+    assert_int_equal(rows[1].pending, 10000);
+    assert_int_equal(rows[1].payout_rows, 2);
+    assert_string_equal(rows[2].id, "B");
+    assert_int_equal(rows[2].earned, 20000);
+    assert_int_equal(rows[2].pending, 20000);
+    assert_false(rows[2].mismatch);
+    assert_int_equal(t.influencers, 3);
+    assert_int_equal(t.earned, 65000);
+    assert_int_equal(t.recorded, 66000);
+    assert_int_equal(t.paid, 36000);
+    assert_int_equal(t.pending, 30000);
+    assert_int_equal(t.mismatches, 1);
+    /* payouts agree with the KPI spend */
+    assert_int_equal(t.earned, engine_result_kpis(r)->spend);
+    free(rows);
+    engine_result_free(r);
+
+    /* Up to 2025-02-15: A earned ₹20 (2 orders) against its undated ₹60; C's March fee
+     * is out of range; B earned for one post. */
+    f.to_day = day("2025-02-15");
+    f.from_day = day("2025-01-01");
+    SET(f.platform, "YouTube");
+    assert_int_equal(engine_run(eng, &f, &r, &e), 0);
+    assert_int_equal(engine_result_payouts(r, &rows, &n, &t), 0);
+    assert_int_equal(n, 2); /* A is on Instagram */
+    assert_string_equal(rows[0].id, "C");
+    assert_int_equal(rows[0].recorded, 30000);
+    assert_int_equal(rows[0].earned, 30000);
+    assert_string_equal(rows[1].id, "B");
+    assert_int_equal(rows[1].earned, 20000); /* both posts are before 2025-02-15 */
+    free(rows);
+    engine_result_free(r);
+    engine_free(eng);
+}
+
+/* min_roas keeps the influencers whose ROAS over the filter reaches the minimum. */
+static void test_min_roas_filter(void **state)
+{
+    struct fixture *fx = *state;
+    load_fixture(fx->store);
+    struct engine *eng = load(fx->store);
+    struct engine_filter f;
+    engine_filter_init(&f);
+    /* ROAS: I1 10,500/1,000 = 10.5; I2 1,500.50/2,000 = 0.75; I3 3,000/300 = 10;
+     * I4 1,000/5,000 = 0.2; I9 has no spend */
+    f.has_min_roas = 1;
+    f.min_roas = 1.0;
+    struct engine_kpis k = kpis(eng, &f);
+    assert_int_equal(k.influencers, 2);
+    assert_int_equal(k.revenue, 1050000 + 300000);
+    assert_int_equal(k.spend, 100000 + 30000);
+    assert_int_equal(k.organic_revenue, 200000); /* organic rows are not influencers' */
+    f.min_roas = 10.5;
+    k = kpis(eng, &f);
+    assert_int_equal(k.influencers, 1);
+    assert_int_equal(k.revenue, 1050000);
+    f.min_roas = -1;
+    struct err e;
+    err_clear(&e);
+    assert_int_equal(engine_kpis(eng, &f, &k, &e), ERR_USAGE);
+    engine_free(eng);
+}
+
 static void test_timing_filtered_queries(void **state)
 {
     struct fixture *fx = *state;
@@ -1562,6 +1829,12 @@ int main(void)
                                         make_store, remove_store),
         cmocka_unit_test_setup_teardown(test_influencers_and_personas_add_up_on_generated_data,
                                         make_store, remove_store),
+        cmocka_unit_test_setup_teardown(test_organic_method_recovers_a_known_lift, make_store,
+                                        remove_store),
+        cmocka_unit_test_setup_teardown(test_holdout_method, make_store, remove_store),
+        cmocka_unit_test_setup_teardown(test_payouts_earned_against_recorded, make_store,
+                                        remove_store),
+        cmocka_unit_test_setup_teardown(test_min_roas_filter, make_store, remove_store),
         cmocka_unit_test_setup_teardown(test_timing_filtered_queries, make_store, remove_store),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
