@@ -1,33 +1,55 @@
-/* app.h — the state the web handlers share: the open store and what the pages show about
- * the build. One struct app lives for the whole `serve` run (owned by the CLI); handlers
- * reach it through req->app. Calls pthread and store. */
+/* app.h — the state the web handlers share: the open store, the engine the analytics
+ * endpoints read (replaced whole when the data changes) and what the pages show about the
+ * build. One struct app lives for the whole `serve` run (owned by serve.c); handlers reach
+ * it through req->app. Calls pthread, store, engine and api_data. */
 #ifndef INFLUDASH_APP_H
 #define INFLUDASH_APP_H
 
 #include <pthread.h>
+#include <stdint.h>
 
+#include "api_data.h"
+#include "engine.h"
 #include "store.h"
+
+/* One loaded engine with the requests using it: the last release of a replaced engine
+ * frees it, so a request never sees an engine change under it. */
+struct app_engine {
+    struct engine *eng;
+    int refs;          /* guarded by app.engine_lock */
+    int64_t version;   /* store_data_version when it was loaded */
+    double load_ms;    /* how long the load took */
+    int64_t loaded_at; /* unix seconds */
+};
 
 struct app {
     /* The store is single-threaded (store.h) and handlers run on many connection threads:
      * every use of `store` holds store_lock, only for the store calls themselves (never
-     * while writing to the network). It is the only lock of struct app. */
+     * while writing to the network). */
     pthread_mutex_t store_lock;
-    struct store *store; /* guarded by store_lock; not owned (the CLI opens and closes it) */
+    struct store *store; /* guarded by store_lock; not owned (serve.c opens and closes it) */
     const char *version; /* shown on pages; not owned */
+    /* engine_lock guards `engine` and every app_engine's refs, nothing else; it is never
+     * held while a query runs. */
+    pthread_mutex_t engine_lock;
+    struct app_engine *engine; /* the current one; NULL until the first load finishes */
+    char engine_error[256];    /* why the last load failed, "" when it did not */
+    struct api_settings settings; /* defaults for every request (benchmarks, iROAS) */
 };
 
 /* store is not owned by the app; app_release does not close it. */
-static inline void app_init(struct app *app, struct store *store, const char *version)
-{
-    pthread_mutex_init(&app->store_lock, NULL);
-    app->store = store;
-    app->version = version;
-}
+void app_init(struct app *app, struct store *store, const char *version);
+/* Frees the current engine; no request may be running. */
+void app_release(struct app *app);
 
-static inline void app_release(struct app *app)
-{
-    pthread_mutex_destroy(&app->store_lock);
-}
+/* The current engine with a reference held, or NULL while none is loaded. Every non-NULL
+ * result goes back through app_engine_release. */
+struct app_engine *app_engine_acquire(struct app *app);
+void app_engine_release(struct app *app, struct app_engine *ae);
+/* Makes eng (owned from now on) the current engine; the replaced one is freed when its
+ * last request releases it. */
+void app_engine_publish(struct app *app, struct engine *eng, int64_t version, double load_ms);
+/* Records why a load failed (shown by /api/status callers; "" clears it). */
+void app_engine_failed(struct app *app, const char *why);
 
 #endif

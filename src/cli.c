@@ -10,6 +10,9 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "api_data.h"
+#include "engine.h"
+#include "filter.h"
 #include "demo.h"
 #include "export.h"
 #include "ingest.h"
@@ -30,6 +33,7 @@ static const char main_usage[] =
     "  serve    serve the dashboard and the JSON API over HTTP\n"
     "  import   import CSV or JSON files (influencers, posts, tracking_data, payouts)\n"
     "  demo     load generated sample data\n"
+    "  query    print the dashboard JSON for a filter (as GET /api/dashboard)\n"
     "  export   write a dataset's stored rows as CSV\n"
     "  status   print row counts and the last imports as JSON\n"
     "\n"
@@ -39,9 +43,12 @@ static const char main_usage[] =
 static const char serve_usage[] =
     "usage: infludash serve [--db URL] [--listen HOST:PORT] [--sample-if-empty]\n"
     "                       [--sample-rows N] [--max-body-size BYTES]\n"
+    "                       [--roas-benchmark X] [--roi-benchmark X]\n"
     "\n"
     "Serves http://HOST:PORT (default 127.0.0.1:8080): the dashboard, /api/status,\n"
-    "/healthz. --sample-if-empty loads generated sample data (N tracking rows, default\n"
+    "/api/dashboard, /api/influencers[/ID], /api/insights, /api/payouts, /healthz. The\n"
+    "data is loaded into memory at start and again whenever it changes. Benchmarks:\n"
+    "ROAS 4 and ROI 2 (200 %) unless given. --sample-if-empty loads generated sample data (N tracking rows, default\n"
     "20000) when the database holds no rows. Stops on SIGTERM or SIGINT after the\n"
     "requests in flight.\n";
 
@@ -72,6 +79,20 @@ static const char export_usage[] =
     "\n"
     "Writes the stored rows of a dataset as CSV (canonical columns, then the extra\n"
     "columns kept at import) to FILE, or to standard output.\n";
+
+static const char query_usage[] =
+    "usage: infludash query [--db URL] [FILTERS] [--iroas-method auto|organic|holdout|fixed_share]\n"
+    "                       [--fixed-share P] [--roas-benchmark X] [--roi-benchmark X]\n"
+    "\n"
+    "Prints the dashboard of the filtered data as JSON, the same document as\n"
+    "GET /api/dashboard with the same parameters.\n"
+    "\n" FILTER_OPTIONS_HELP
+    "incremental revenue and benchmarks:\n"
+    "  --iroas-method M     organic, holdout or fixed_share (default auto: organic when it\n"
+    "                       applies, else holdout, else fixed_share)\n"
+    "  --fixed-share P      the share of attributed revenue fixed_share takes as baseline\n"
+    "                       (0..1, default 0.2)\n"
+    "  --roas-benchmark X   default 4; --roi-benchmark X as a fraction, default 2 (200 %)\n";
 
 static const char status_usage[] =
     "usage: infludash status [--db URL]\n"
@@ -448,6 +469,113 @@ static int cmd_status(int argc, char **argv)
     return rc < 0 ? 1 : 0;
 }
 
+/* ---- query ------------------------------------------------------------------------ */
+
+/* A number option ≥ 0, within max. */
+static int parse_number(const char *name, const char *s, double max, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !(v >= 0 && v <= max)) {
+        fprintf(stderr, "infludash: %s: \"%s\" is not a number from 0 to %g\n", name, s, max);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* The settings options shared by query (and the report exports later) as query-parameter
+ * name/value pairs for api_settings_parse. */
+struct settings_args {
+    const char *kv[9]; /* name, value, ..., NULL */
+    int n;
+};
+
+static void settings_arg(struct settings_args *a, const char *name, const char *value)
+{
+    for (int i = 0; i < a->n; i += 2)
+        if (!strcmp(a->kv[i], name)) {
+            a->kv[i + 1] = value;
+            return;
+        }
+    a->kv[a->n++] = name;
+    a->kv[a->n++] = value;
+    a->kv[a->n] = NULL;
+}
+
+static int cmd_query(int argc, char **argv)
+{
+    struct opts o = {argc, argv, 0, NULL};
+    const char *db = default_db();
+    struct filter_args fa;
+    filter_args_init(&fa);
+    struct settings_args sa = {{NULL}, 0};
+    struct err e = {0, ""};
+    int bad = 0;
+    while (o.i < argc && !bad) {
+        const char *a = argv[o.i];
+        if (is_help(a)) {
+            fputs(query_usage, stdout);
+            filter_args_release(&fa);
+            return 0;
+        } else if (opt_value(&o, "--db", &bad)) {
+            db = o.value;
+        } else if (opt_value(&o, "--iroas-method", &bad)) {
+            settings_arg(&sa, "iroas_method", o.value);
+        } else if (opt_value(&o, "--fixed-share", &bad)) {
+            settings_arg(&sa, "fixed_share", o.value);
+        } else if (opt_value(&o, "--roas-benchmark", &bad)) {
+            settings_arg(&sa, "roas_benchmark", o.value);
+        } else if (opt_value(&o, "--roi-benchmark", &bad)) {
+            settings_arg(&sa, "roi_benchmark", o.value);
+        } else if (!bad) {
+            int rc = filter_args_match(&fa, argc, argv, &o.i, &e);
+            if (rc < 0) {
+                fprintf(stderr, "infludash query: %s\n", e.msg);
+                bad = 1;
+            } else if (rc == 0) {
+                filter_args_release(&fa);
+                return unknown_option("query", a, query_usage);
+            }
+        }
+    }
+    struct filter f;
+    struct api_settings settings;
+    api_settings_default(&settings);
+    if (!bad && filter_args_parse(&f, &fa, &e) < 0) {
+        fprintf(stderr, "infludash query: %s\n", e.msg);
+        bad = 1;
+    }
+    filter_args_release(&fa);
+    if (bad)
+        return EXIT_USAGE;
+    if (api_settings_parse(&settings, filter_kv_get, sa.kv, &e) < 0) {
+        fprintf(stderr, "infludash query: %s\n", e.msg);
+        filter_release(&f);
+        return EXIT_USAGE;
+    }
+    struct store *s = open_store(db);
+    if (!s) {
+        filter_release(&f);
+        return 1;
+    }
+    int rc = store_read_begin(s, &e);
+    struct engine *eng = rc < 0 ? NULL : engine_load(s, &e);
+    store_rollback(s);
+    store_close(s);
+    struct buf out = BUF_INIT;
+    rc = eng ? api_dashboard_json(eng, &f, &settings, &out, &e) : -1;
+    if (rc < 0)
+        fprintf(stderr, "infludash query: %s\n", e.msg);
+    else
+        printf("%s\n", buf_cstr(&out));
+    buf_release(&out);
+    engine_free(eng);
+    filter_release(&f);
+    return rc < 0 ? (e.code == ERR_USAGE ? EXIT_USAGE : 1) : 0;
+}
+
 /* ---- serve ------------------------------------------------------------------------ */
 
 static int cmd_serve(int argc, char **argv)
@@ -476,6 +604,10 @@ static int cmd_serve(int argc, char **argv)
         } else if (opt_value(&o, "--max-body-size", &bad)) {
             bad |= parse_u64("--max-body-size", o.value, &v) < 0;
             cfg.max_body_bytes = v;
+        } else if (opt_value(&o, "--roas-benchmark", &bad)) {
+            bad |= parse_number("--roas-benchmark", o.value, 1e9, &cfg.roas_benchmark) < 0;
+        } else if (opt_value(&o, "--roi-benchmark", &bad)) {
+            bad |= parse_number("--roi-benchmark", o.value, 1e9, &cfg.roi_benchmark) < 0;
         } else if (!bad) {
             return unknown_option("serve", a, serve_usage);
         }
@@ -505,7 +637,7 @@ int cli_main(int argc, char **argv)
         int (*fn)(int, char **);
     } commands[] = {
         {"serve", cmd_serve},   {"import", cmd_import}, {"demo", cmd_demo},
-        {"export", cmd_export}, {"status", cmd_status},
+        {"export", cmd_export}, {"status", cmd_status}, {"query", cmd_query},
     };
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(argv[1], commands[i].name))

@@ -751,7 +751,7 @@ struct day_sums {
 
 /* Sums of one brand or campaign (slot code + 1; slot 0: rows without one). */
 struct dim_sums {
-    int64_t revenue, orders, organic_revenue, organic_orders, rows, posts;
+    int64_t revenue, orders, organic_revenue, organic_orders, rows, posts, reach;
 };
 
 /* What a scan accumulates besides per-bucket and per-day sums. */
@@ -1016,6 +1016,7 @@ static void scan_posts(struct engine_result *r)
         r->days[day_idx[i] + 1].posts++;
         r->days[day_idx[i] + 1].reach += reach[i];
         r->campaign[campaign[i] + 1].posts++;
+        r->campaign[campaign[i] + 1].reach += reach[i];
         r->kpis.posts++;
         r->kpis.reach += reach[i];
         r->kpis.engagements += engaged;
@@ -1322,6 +1323,7 @@ static void sums_from_dims(const struct dim_sums *d, size_t n, struct group_sums
         sums[i].orders = d[i].orders;
         sums[i].organic_revenue = d[i].organic_revenue;
         sums[i].posts = d[i].posts;
+        sums[i].reach = d[i].reach;
         sums[i].active = d[i].rows + d[i].posts;
     }
 }
@@ -1816,6 +1818,45 @@ int engine_result_payouts(const struct engine_result *r, struct engine_payout_ro
     if (k == 0) {
         free(rows);
         rows = NULL;
+    }
+    *out = rows;
+    *n = k;
+    return 0;
+}
+
+/* ---- one influencer's posts ------------------------------------------------------------- */
+
+int engine_result_posts(const struct engine_result *r, int index, struct engine_post_row **out,
+                        size_t *n)
+{
+    const struct engine *eng = r->eng;
+    *out = NULL;
+    *n = 0;
+    if (index < 0 || (size_t)index >= eng->ninf || !r->q.inf_selected[index])
+        return 0;
+    const int32_t *day = col32(&eng->post_day), *inf = col32(&eng->post_inf);
+    const int32_t *platform = col32(&eng->post_platform), *campaign = col32(&eng->post_campaign);
+    size_t k = 0, cap = 0;
+    struct engine_post_row *rows = NULL;
+    for (size_t i = 0; i < eng->nposts; i++) {
+        if (inf[i] != index || day[i] < r->from_day || day[i] > r->to_day ||
+            !r->q.platform.ok[platform[i] + 1])
+            continue;
+        if (k == cap) {
+            cap = cap ? 2 * cap : 16;
+            rows = xrealloc(rows, cap * sizeof *rows);
+        }
+        struct engine_post_row *p = &rows[k++];
+        memset(p, 0, sizeof *p);
+        if (day[i] != ENGINE_NO_DAY)
+            schema_days_to_iso(day[i], p->date);
+        p->platform = dict_text(eng, DIM_PLATFORM, platform[i]);
+        p->campaign = dict_text(eng, DIM_CAMPAIGN, campaign[i]);
+        p->reach = col64(&eng->post_reach)[i];
+        p->likes = col64(&eng->post_likes)[i];
+        p->comments = col64(&eng->post_comments)[i];
+        p->shares = col64(&eng->post_shares)[i];
+        p->saves = col64(&eng->post_saves)[i];
     }
     *out = rows;
     *n = k;

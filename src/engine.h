@@ -254,6 +254,19 @@ struct engine_payout_totals {
 int engine_result_payouts(const struct engine_result *r, struct engine_payout_row **out, size_t *n,
                           struct engine_payout_totals *totals);
 
+/* ---- one influencer's posts ---- */
+
+struct engine_post_row {
+    char date[11]; /* ISO, "" when the post has none */
+    const char *platform, *campaign; /* "" when absent; point into the engine */
+    int64_t reach, likes, comments, shares, saves;
+};
+
+/* The posts of influencer index that the result's filter keeps, in load order; *out freed
+ * by the caller (NULL when *n is 0). */
+int engine_result_posts(const struct engine_result *r, int index, struct engine_post_row **out,
+                        size_t *n);
+
 /* Computes the KPIs over the filtered data into out. Returns 0, or a negative code with
  * e filled (ERR_USAGE when from_day > to_day). Reentrant: eng is only read, so several
  * threads may query one engine at once. */

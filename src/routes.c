@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "api.h"
+#include "api_data.h"
+#include "filter.h"
 #include "html.h"
 
 #include "banned.h"
@@ -213,10 +215,124 @@ static int routes_home(struct http_request *req, struct http_response *res)
     return 0;
 }
 
+/* ---- the analytics endpoints ---- */
+
+static const char *routes_query_get(void *req, const char *name)
+{
+    return http_query(req, name);
+}
+
+/* An analytics document: filters and settings from the query (400 naming the bad
+ * parameter), the current engine (503 while the first load runs), then the document. */
+typedef int (*routes_doc_fn)(const struct engine *eng, const struct filter *f,
+                             const struct api_settings *s, const char *param, struct buf *out,
+                             struct err *e);
+
+static int routes_document(struct http_request *req, struct http_response *res, routes_doc_fn fn)
+{
+    struct app *app = req->app;
+    struct err e;
+    err_clear(&e);
+    struct filter f;
+    if (filter_parse(&f, routes_query_get, req, &e) < 0)
+        return http_response_error(res, 400, "%s", e.msg);
+    struct api_settings settings = app->settings;
+    if (api_settings_parse(&settings, routes_query_get, req, &e) < 0) {
+        filter_release(&f);
+        return http_response_error(res, 400, "%s", e.msg);
+    }
+    struct app_engine *ae = app_engine_acquire(app);
+    if (!ae) {
+        filter_release(&f);
+        http_response_header(res, "Retry-After", "1");
+        return http_response_error(res, 503, "the data is still loading; try again shortly");
+    }
+    http_response_json(res, 200);
+    int rc = fn(ae->eng, &f, &settings, req->path_param, &res->body, &e);
+    app_engine_release(app, ae);
+    filter_release(&f);
+    if (rc < 0) {
+        buf_reset(&res->body);
+        int status = rc == ERR_USAGE ? 400 : rc == ERR_NOTFOUND ? 404 : 500;
+        return http_response_error(res, status, "%s", e.msg);
+    }
+    buf_putc(&res->body, '\n');
+    return 0;
+}
+
+static int routes_doc_dashboard(const struct engine *eng, const struct filter *f,
+                                const struct api_settings *s, const char *param, struct buf *out,
+                                struct err *e)
+{
+    (void)param;
+    return api_dashboard_json(eng, f, s, out, e);
+}
+
+static int routes_doc_influencers(const struct engine *eng, const struct filter *f,
+                                  const struct api_settings *s, const char *param,
+                                  struct buf *out, struct err *e)
+{
+    (void)param;
+    return api_influencers_json(eng, f, s, out, e);
+}
+
+static int routes_doc_influencer(const struct engine *eng, const struct filter *f,
+                                 const struct api_settings *s, const char *param,
+                                 struct buf *out, struct err *e)
+{
+    return api_influencer_json(eng, f, param, s, out, e);
+}
+
+static int routes_doc_insights(const struct engine *eng, const struct filter *f,
+                               const struct api_settings *s, const char *param, struct buf *out,
+                               struct err *e)
+{
+    (void)param;
+    return api_insights_json(eng, f, s, out, e);
+}
+
+static int routes_doc_payouts(const struct engine *eng, const struct filter *f,
+                              const struct api_settings *s, const char *param, struct buf *out,
+                              struct err *e)
+{
+    (void)param;
+    return api_payouts_json(eng, f, s, out, e);
+}
+
+static int routes_api_dashboard(struct http_request *req, struct http_response *res)
+{
+    return routes_document(req, res, routes_doc_dashboard);
+}
+
+static int routes_api_influencers(struct http_request *req, struct http_response *res)
+{
+    return routes_document(req, res, routes_doc_influencers);
+}
+
+static int routes_api_influencer(struct http_request *req, struct http_response *res)
+{
+    return routes_document(req, res, routes_doc_influencer);
+}
+
+static int routes_api_insights(struct http_request *req, struct http_response *res)
+{
+    return routes_document(req, res, routes_doc_insights);
+}
+
+static int routes_api_payouts(struct http_request *req, struct http_response *res)
+{
+    return routes_document(req, res, routes_doc_payouts);
+}
+
 static const struct http_route routes_table[] = {
     {HTTP_GET, "/", routes_home, NULL, 0},
     {HTTP_GET, "/healthz", routes_healthz, NULL, 0},
     {HTTP_GET, "/api/status", routes_api_status, NULL, 0},
+    {HTTP_GET, "/api/dashboard", routes_api_dashboard, NULL, 0},
+    {HTTP_GET, "/api/influencers", routes_api_influencers, NULL, 0},
+    {HTTP_GET, "/api/influencers/*", routes_api_influencer, NULL, 0},
+    {HTTP_GET, "/api/insights", routes_api_insights, NULL, 0},
+    {HTTP_GET, "/api/payouts", routes_api_payouts, NULL, 0},
 };
 
 void routes_install(struct http_config *cfg, struct app *app)

@@ -1,6 +1,8 @@
 /* serve.h — the `serve` command's runtime: opens the store, loads sample data into an
  * empty database when asked, starts the HTTP server with the app's routes and runs until
- * SIGTERM/SIGINT. Calls store, demo, http, routes. */
+ * SIGTERM/SIGINT. A loader thread with its own connection loads the engine at start and
+ * again whenever the stored data changes; the analytics endpoints answer 503 until the first
+ * load is done. Calls store, demo, engine, http, routes. */
 #ifndef INFLUDASH_SERVE_H
 #define INFLUDASH_SERVE_H
 
@@ -15,6 +17,8 @@ struct serve_config {
     int sample_if_empty;
     uint64_t sample_rows;
     uint64_t max_body_bytes;
+    double roas_benchmark; /* default 4 */
+    double roi_benchmark;  /* as a fraction; default 2.0 = 200 % */
 };
 
 void serve_config_default(struct serve_config *cfg);

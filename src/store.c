@@ -124,6 +124,17 @@ int store_count(struct store *s, enum dataset ds, int64_t *n, struct err *e)
     return s->ops->count(s, ds, n, e);
 }
 
+int store_read_begin(struct store *s, struct err *e)
+{
+    return s->ops->read_begin(s, e);
+}
+
+int store_data_version(struct store *s, int64_t *version, struct err *e)
+{
+    assert(version);
+    return s->ops->data_version(s, version, e);
+}
+
 int store_scan(struct store *s, enum dataset ds, store_row_fn fn, void *ctx, struct err *e)
 {
     assert(ds >= 0 && ds < DS_COUNT && fn);

@@ -46,6 +46,13 @@ int store_put(struct store *s, const struct schema_row *row, struct err *e);
  * error the rows before the failing one may be stored (the transaction decides). */
 int store_put_many(struct store *s, const struct schema_row *rows, size_t n, struct err *e);
 
+/* A read-only transaction: every read until store_rollback sees one snapshot of the
+ * database, whatever other connections commit meanwhile. */
+int store_read_begin(struct store *s, struct err *e);
+/* A number that changes whenever the stored data may have changed (a commit through any
+ * connection); compare two readings, never interpret one. */
+int store_data_version(struct store *s, int64_t *version, struct err *e);
+
 int store_count(struct store *s, enum dataset ds, int64_t *n, struct err *e);
 /* Calls fn for each stored row in insertion order; a negative return stops the scan and
  * is returned. The row is valid only during the call. */

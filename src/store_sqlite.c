@@ -432,6 +432,33 @@ static int sqlite_begin(struct store *base, struct err *e)
     return exec_sql(s, "BEGIN IMMEDIATE", e, "cannot start writing");
 }
 
+/* A deferred transaction: the first read fixes the snapshot every later read sees, while
+ * writers on other connections go on (WAL). */
+static int sqlite_read_begin(struct store *base, struct err *e)
+{
+    struct store_sqlite *s = from_base(base);
+    assert(sqlite3_get_autocommit(s->db));
+    return exec_sql(s, "BEGIN", e, "cannot start reading");
+}
+
+/* Changes whenever another connection commits (PRAGMA data_version), plus this
+ * connection's own changes. */
+static int sqlite_data_version(struct store *base, int64_t *version, struct err *e)
+{
+    struct store_sqlite *s = from_base(base);
+    sqlite3_stmt *stmt;
+    int rc = prepare(s, "PRAGMA data_version", 0, &stmt, e, "reading the data version");
+    if (rc < 0)
+        return rc;
+    int step = sqlite3_step(stmt);
+    if (step == SQLITE_ROW)
+        *version = sqlite3_column_int64(stmt, 0) * 1000003 + sqlite3_total_changes64(s->db);
+    else
+        rc = fail(s, step, e, "reading the data version");
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
 /* On failure the transaction may still be open: the caller calls store_rollback. */
 static int sqlite_commit(struct store *base, struct err *e)
 {
@@ -901,6 +928,8 @@ static const struct store_ops sqlite_ops = {
     .put_many = sqlite_put_many,
     .count = sqlite_count,
     .scan = sqlite_scan,
+    .read_begin = sqlite_read_begin,
+    .data_version = sqlite_data_version,
     .each_key = sqlite_each_key,
     .extra_keys = sqlite_extra_keys,
     .log_import = sqlite_log_import,
