@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include "buf.h"
 
@@ -349,20 +350,29 @@ static int configure(struct store_sqlite *s, struct err *e)
 
 /* SQLite takes a file shorter than its header for an empty database and overwrites it, so
  * a small file that is not a database (a CSV given by mistake) is refused before SQLite
- * sees it. A missing or empty file is a new database; anything else is left to SQLite. */
+ * reads it. An empty file is a new database; anything else is left to SQLite.
+ * The header is read through SQLite's own handle of the file: opening and closing the
+ * file ourselves would drop every POSIX lock this process holds on it (close(2) releases
+ * them all), including those of other connections of the process (a server's), and let
+ * another process checkpoint and delete a WAL they still use. */
 static int check_header(struct store_sqlite *s, struct err *e)
 {
     static const char magic[16] = "SQLite format 3";
-    int fd = open(s->path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    sqlite3_file *file = NULL;
+    if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_FILE_POINTER, &file) != SQLITE_OK ||
+        !file || !file->pMethods)
         return 0;
+    /* stat, not xFileSize: SQLite reports a file of one byte as empty (a workaround of
+     * its own), and stat opens nothing. */
+    struct stat st;
+    if (stat(s->path, &st) != 0 || st.st_size <= 0)
+        return 0;
+    sqlite3_int64 size = st.st_size;
     char head[sizeof magic];
-    ssize_t n;
-    do {
-        n = read(fd, head, sizeof head);
-    } while (n < 0 && errno == EINTR);
-    close(fd);
-    if (n <= 0) /* empty, or unreadable (a directory): SQLite reports the latter */
+    memset(head, 0, sizeof head);
+    int n = size < (sqlite3_int64)sizeof head ? (int)size : (int)sizeof head;
+    int rc = file->pMethods->xRead(file, head, n, 0);
+    if (rc != SQLITE_OK) /* unreadable: SQLite reports it on first use */
         return 0;
     if ((size_t)n < sizeof head || memcmp(head, magic, sizeof magic) != 0)
         return fail(s, SQLITE_NOTADB, e, "opening the database");
@@ -394,14 +404,14 @@ int store_sqlite_open(const char *path, struct store **out, struct err *e)
 
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
                 SQLITE_OPEN_EXRESCODE;
-    int rc = check_header(s, e);
-    if (rc < 0)
-        goto out;
-    rc = sqlite3_open_v2(path, &s->db, flags, NULL);
+    int rc = sqlite3_open_v2(path, &s->db, flags, NULL);
     if (rc != SQLITE_OK) {
         rc = fail(s, rc, e, "cannot open the database file");
         goto out;
     }
+    rc = check_header(s, e);
+    if (rc < 0)
+        goto out;
     sqlite3_extended_result_codes(s->db, 1);
     sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
     rc = configure(s, e);

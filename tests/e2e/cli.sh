@@ -158,6 +158,8 @@ EOF
     vg "demo --rows 500" 0 demo --db "$VDB" --rows 500
     vg "demo --csv --rows 500" 0 demo --csv "$T/s1" --rows 500
     vg "unknown option" 64 import --bogus
+    vg "query with filters" 0 query --db "$VDB" --platform=Instagram,YouTube --from=2025-01-01 --iroas-method fixed_share
+    vg "query with a bad date" 64 query --db "$VDB" --from=2025-13-01
     vg "--help" 0 import --help
 fi
 

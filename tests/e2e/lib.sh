@@ -18,6 +18,9 @@
 #   sql DB QUERY               runs a query with the sqlite3 CLI, prints the result
 #   counts DB                  "influencers posts tracking_data payouts" from `status`
 #   snapshot DB DIR            writes `status` counts and an export of every dataset into DIR
+#   serve_start DB [ARGS...]   starts `serve` on a free port (BASE, SERVER_PID, $T/server.log)
+#                              and waits for /healthz; returns 1 when it never came up
+#   wait_data                  waits until /api/dashboard answers 200 (the data is loaded)
 #   finish                     prints "N passed, N failed" as the last line; exit 1 on failures
 #
 # Every test gets its own temporary directory $T, removed on exit.
@@ -240,6 +243,50 @@ expect_unchanged() {
     fi
     fail "$name" "$diffs"
     return 1
+}
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# serve_start DB [ARGS...] : another test may take the probed port before the server binds
+# it, so a server that exits early is retried on a new port.
+serve_start() {
+    local db=$1 attempt i port
+    shift
+    for attempt in 1 2 3 4 5; do
+        port=$(free_port)
+        BASE="http://127.0.0.1:$port"
+        "$INFLUDASH" serve --db "sqlite:$db" --listen "127.0.0.1:$port" "$@" \
+            >"$T/server.out" 2>"$T/server.log" &
+        SERVER_PID=$!
+        __e2e_pids+=("$SERVER_PID")
+        for i in $(seq 1 300); do
+            curl -fsS -o /dev/null --max-time 2 "$BASE/healthz" 2>/dev/null && return 0
+            kill -0 "$SERVER_PID" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -9 "$SERVER_PID" 2>/dev/null
+        wait "$SERVER_PID" 2>/dev/null
+    done
+    return 1
+}
+
+# wait_data : up to 60 s for the first engine load (ASan builds load slowly).
+wait_data() {
+    local i
+    for i in $(seq 1 600); do
+        [[ $(curl -s -o /dev/null -w '%{http_code}' "$BASE/api/dashboard") == 200 ]] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# serve_stop : SIGTERM, then the exit status of the server in RC.
+serve_stop() {
+    kill -TERM "$SERVER_PID" 2>/dev/null
+    wait "$SERVER_PID" 2>/dev/null
+    RC=$?
 }
 
 # require_binary : the binary must exist and run; otherwise fail the whole test at once.
