@@ -277,9 +277,10 @@ static void write_influencer_list(struct json *j, const char *member,
 }
 
 static int run(const struct engine *eng, const struct filter *f, const struct api_settings *s,
-               struct engine_result **r, struct engine_incremental *inc, struct err *e)
+               unsigned views, struct engine_result **r, struct engine_incremental *inc,
+               struct err *e)
 {
-    int rc = engine_run(eng, &f->f, r, e);
+    int rc = engine_run_views(eng, &f->f, views, r, e);
     if (rc < 0)
         return rc;
     rc = engine_result_incremental(*r, &s->incremental, inc, e);
@@ -297,7 +298,7 @@ int api_dashboard_json(const struct engine *eng, const struct filter *f,
 {
     struct engine_result *r;
     struct engine_incremental inc;
-    int rc = run(eng, f, s, &r, &inc, e);
+    int rc = run(eng, f, s, ENGINE_VIEW_BRAND, &r, &inc, e);
     if (rc < 0)
         return rc;
     const struct engine_kpis *k = engine_result_kpis(r);
@@ -343,7 +344,7 @@ int api_influencers_json(const struct engine *eng, const struct filter *f,
 {
     (void)s;
     struct engine_result *r;
-    int rc = engine_run(eng, &f->f, &r, e);
+    int rc = engine_run_views(eng, &f->f, 0, &r, e);
     if (rc < 0)
         return rc;
     struct engine_influencer_row *rows;
@@ -473,7 +474,7 @@ int api_insights_json(const struct engine *eng, const struct filter *f,
 {
     struct engine_result *r;
     struct engine_incremental inc;
-    int rc = run(eng, f, s, &r, &inc, e);
+    int rc = run(eng, f, s, 0, &r, &inc, e);
     if (rc < 0)
         return rc;
     struct json j;
@@ -494,7 +495,7 @@ int api_payouts_json(const struct engine *eng, const struct filter *f,
 {
     (void)s;
     struct engine_result *r;
-    int rc = engine_run(eng, &f->f, &r, e);
+    int rc = engine_run_views(eng, &f->f, 0, &r, e);
     if (rc < 0)
         return rc;
     struct engine_payout_row *rows;

@@ -79,6 +79,20 @@ enum dim {
     DIM_COUNT
 };
 
+/* Tracking rows with the same day, bucket, brand, product, campaign, source and campaign
+ * type merged into one entry with summed orders, revenue and row count (the coarse cube
+ * merges across products and sources too: they are -1 there). Entries are sorted by day,
+ * so a date range is one contiguous slice: the entries of day d are day_start[d] ..
+ * day_start[d + 1]. */
+struct cube {
+    size_t n;
+    struct column bucket, brand, product, campaign, source, ctype; /* int32 */
+    struct column orders, revenue, rows;                           /* int64 */
+    struct column day_start; /* int64 offsets, ndays + 1 of them */
+};
+
+enum { CUBE_FINE, CUBE_COARSE, CUBE_COUNT };
+
 struct engine {
     struct strmap *dict[DIM_COUNT];
 
@@ -90,6 +104,10 @@ struct engine {
     size_t nposts;
     struct column post_inf, post_platform, post_day, post_campaign, post_bucket;
     struct column post_reach, post_likes, post_comments, post_shares, post_saves; /* int64 */
+    /* Posts are sorted by day once loaded: those without a date first, then day by day;
+     * post_start[d + 1] .. post_start[d + 2] are the posts of day d, post_start[0] ..
+     * post_start[1] those without a date (int64, ndays + 2 of them). */
+    struct column post_start;
 
     /* Tracking rows as loaded, one entry per stored row; released once the cube is built. */
     size_t ntrk;
@@ -97,14 +115,10 @@ struct engine {
         trk_ctype, trk_orders;
     struct column trk_revenue; /* int64 paise */
 
-    /* The tracking cube: stored rows with the same day, bucket, brand, product, campaign,
-     * source and campaign type merged into one entry with summed orders, revenue and row
-     * count; entries sorted by day, so a date range is one contiguous slice
-     * (day_start). Every query reads only this. */
-    size_t ncube;
-    struct column cube_bucket, cube_brand, cube_product, cube_campaign, cube_source,
-        cube_ctype;                                    /* int32 */
-    struct column cube_orders, cube_revenue, cube_rows; /* int64 */
+    /* The tracking cubes (struct cube): CUBE_FINE, by every dimension a filter can name;
+     * CUBE_COARSE without product and source, a few times smaller, for the queries that
+     * filter neither. Every query reads one of them, never the stored rows. */
+    struct cube cube[CUBE_COUNT];
 
     size_t npay;
     struct column pay_inf, pay_basis, pay_campaign, pay_kind, pay_scope, pay_day, pay_status;
@@ -118,10 +132,9 @@ struct engine {
     struct column bucket_claims; /* int32 bitmask of pay_kind claiming the bucket */
 
     /* Days as a dimension: the distinct days of tracking rows and dated posts in ascending
-     * order; the cube entries of day d are day_start[d] .. day_start[d + 1]. */
+     * order (each cube's day_start indexes them). */
     size_t ndays;
     struct column day_value;    /* int32 day numbers, ascending */
-    struct column day_start;    /* int64 cube offsets, ndays + 1 of them */
     struct column post_day_idx; /* int32 per post (-1: no date) */
 };
 
@@ -468,9 +481,60 @@ static uint32_t cube_hash(const struct cube_key *k)
     return (uint32_t)(h ^ h >> 32);
 }
 
-/* Builds the cube (struct engine) from the loaded tracking rows, then releases them:
- * a counting sort by day, then per day a hash table merging rows with equal keys. */
-static void build_cube(struct engine *eng, int32_t first_day, const int32_t *day_index)
+/* Open addressing over one day's entries of a cube under construction. */
+struct cube_table {
+    int32_t *slot; /* entry relative to the day's first, or -1 */
+    size_t cap;
+    struct buf keys; /* struct cube_key of each entry of the day */
+};
+
+static void cube_table_day(struct cube_table *t, size_t rows)
+{
+    size_t want = 16;
+    while (want < 2 * rows)
+        want *= 2;
+    if (want > t->cap) {
+        free(t->slot);
+        t->slot = xmalloc(want * sizeof *t->slot);
+        t->cap = want;
+    }
+    memset(t->slot, 0xff, t->cap * sizeof *t->slot);
+    buf_reset(&t->keys);
+}
+
+/* Adds one row to its entry of c (first_entry: the day's first entry). */
+static void cube_add(struct cube *c, struct cube_table *t, size_t first_entry,
+                     const struct cube_key *k, int64_t orders, int64_t revenue)
+{
+    uint32_t mask = (uint32_t)(t->cap - 1);
+    uint32_t h = cube_hash(k) & mask;
+    const struct cube_key *seen = (const struct cube_key *)(void *)t->keys.data;
+    while (t->slot[h] >= 0 && memcmp(&seen[t->slot[h]], k, sizeof *k) != 0)
+        h = (h + 1) & mask;
+    if (t->slot[h] < 0) {
+        t->slot[h] = (int32_t)(c->n - first_entry);
+        buf_append(&t->keys, k, sizeof *k);
+        col_push32(&c->bucket, k->bucket);
+        col_push32(&c->brand, k->brand);
+        col_push32(&c->product, k->product);
+        col_push32(&c->campaign, k->campaign);
+        col_push32(&c->source, k->source);
+        col_push32(&c->ctype, k->ctype);
+        col_push64(&c->orders, 0);
+        col_push64(&c->revenue, 0);
+        col_push64(&c->rows, 0);
+        c->n++;
+    }
+    size_t e = first_entry + (size_t)t->slot[h];
+    col64(&c->orders)[e] += orders;
+    col64(&c->revenue)[e] += revenue;
+    col64(&c->rows)[e]++;
+}
+
+/* Builds both cubes (struct cube) from the loaded tracking rows, then releases the rows:
+ * a counting sort by day, then per day a hash table per cube merging rows with equal
+ * keys. */
+static void build_cubes(struct engine *eng, int32_t first_day, const int32_t *day_index)
 {
     size_t n = eng->ntrk, ndays = eng->ndays;
     const int32_t *day = col32(&eng->trk_day);
@@ -489,53 +553,31 @@ static void build_cube(struct engine *eng, int32_t first_day, const int32_t *day
     const int32_t *source = col32(&eng->trk_source), *ctype = col32(&eng->trk_ctype);
     const int32_t *orders = col32(&eng->trk_orders);
     const int64_t *revenue = col64(&eng->trk_revenue);
-    size_t cap = 0;
-    int32_t *table = NULL; /* per day: cube entry (relative to the day's first) or -1 */
-    struct buf keys = BUF_INIT;
+    struct cube_table table[CUBE_COUNT];
+    memset(table, 0, sizeof table);
     for (size_t d = 0; d < ndays; d++) {
         size_t from = (size_t)start[d], to = (size_t)start[d + 1];
-        col_push64(&eng->day_start, (int64_t)eng->ncube);
-        size_t want = 16;
-        while (want < 2 * (to - from))
-            want *= 2;
-        if (want > cap) {
-            free(table);
-            table = xmalloc(want * sizeof *table);
-            cap = want;
+        size_t first[CUBE_COUNT];
+        for (int c = 0; c < CUBE_COUNT; c++) {
+            col_push64(&eng->cube[c].day_start, (int64_t)eng->cube[c].n);
+            first[c] = eng->cube[c].n;
+            cube_table_day(&table[c], to - from);
         }
-        memset(table, 0xff, want * sizeof *table);
-        buf_reset(&keys);
-        size_t first_entry = eng->ncube;
         for (size_t j = from; j < to; j++) {
             uint32_t r = order[j];
             struct cube_key k = {bucket[r], brand[r], product[r], campaign[r], source[r], ctype[r]};
-            uint32_t h = cube_hash(&k) & (uint32_t)(want - 1);
-            const struct cube_key *seen = (const struct cube_key *)(void *)keys.data;
-            while (table[h] >= 0 && memcmp(&seen[table[h]], &k, sizeof k) != 0)
-                h = (h + 1) & (uint32_t)(want - 1);
-            if (table[h] < 0) {
-                table[h] = (int32_t)(eng->ncube - first_entry);
-                buf_append(&keys, &k, sizeof k);
-                col_push32(&eng->cube_bucket, k.bucket);
-                col_push32(&eng->cube_brand, k.brand);
-                col_push32(&eng->cube_product, k.product);
-                col_push32(&eng->cube_campaign, k.campaign);
-                col_push32(&eng->cube_source, k.source);
-                col_push32(&eng->cube_ctype, k.ctype);
-                col_push64(&eng->cube_orders, 0);
-                col_push64(&eng->cube_revenue, 0);
-                col_push64(&eng->cube_rows, 0);
-                eng->ncube++;
-            }
-            size_t e = first_entry + (size_t)table[h];
-            col64(&eng->cube_orders)[e] += orders[r];
-            col64(&eng->cube_revenue)[e] += revenue[r];
-            col64(&eng->cube_rows)[e]++;
+            cube_add(&eng->cube[CUBE_FINE], &table[CUBE_FINE], first[CUBE_FINE], &k, orders[r],
+                     revenue[r]);
+            k.product = k.source = -1;
+            cube_add(&eng->cube[CUBE_COARSE], &table[CUBE_COARSE], first[CUBE_COARSE], &k,
+                     orders[r], revenue[r]);
         }
     }
-    col_push64(&eng->day_start, (int64_t)eng->ncube);
-    buf_release(&keys);
-    free(table);
+    for (int c = 0; c < CUBE_COUNT; c++) {
+        col_push64(&eng->cube[c].day_start, (int64_t)eng->cube[c].n);
+        free(table[c].slot);
+        buf_release(&table[c].keys);
+    }
     free(order);
     free(start);
     struct column *raw[] = {&eng->trk_day,      &eng->trk_inf,    &eng->trk_bucket,
@@ -544,6 +586,47 @@ static void build_cube(struct engine *eng, int32_t first_day, const int32_t *day
                             &eng->trk_revenue};
     for (size_t i = 0; i < sizeof raw / sizeof raw[0]; i++)
         buf_release(&raw[i]->b);
+}
+
+/* Reorders a column of n elements of size w by order (new position i holds old order[i]). */
+static void permute(struct column *c, const uint32_t *order, size_t n, size_t w)
+{
+    if (n == 0)
+        return;
+    char *from = c->b.data, *to = xmalloc(n * w);
+    for (size_t i = 0; i < n; i++)
+        memcpy(to + i * w, from + (size_t)order[i] * w, w);
+    memcpy(from, to, n * w);
+    free(to);
+}
+
+/* Sorts the posts by day (stable), see post_start. */
+static void sort_posts(struct engine *eng)
+{
+    size_t n = eng->nposts, ndays = eng->ndays;
+    const int32_t *day_idx = col32(&eng->post_day_idx);
+    int64_t *start = xcalloc(ndays + 3, sizeof *start);
+    for (size_t i = 0; i < n; i++)
+        start[day_idx[i] + 3]++; /* slot 1 + 1: no date; d + 2 + 1: day d */
+    for (size_t d = 3; d < ndays + 3; d++)
+        start[d] += start[d - 1];
+    uint32_t *order = xmalloc((n + 1) * sizeof *order);
+    for (size_t i = 0; i < n; i++)
+        order[start[day_idx[i] + 2]++] = (uint32_t)i;
+    /* start[k] was where slot k begins */
+    struct column *c32[] = {&eng->post_inf, &eng->post_platform, &eng->post_day,
+                            &eng->post_campaign, &eng->post_bucket, &eng->post_day_idx};
+    struct column *c64[] = {&eng->post_reach, &eng->post_likes, &eng->post_comments,
+                            &eng->post_shares, &eng->post_saves};
+    for (size_t i = 0; i < sizeof c32 / sizeof c32[0]; i++)
+        permute(c32[i], order, n, sizeof(int32_t));
+    for (size_t i = 0; i < sizeof c64 / sizeof c64[0]; i++)
+        permute(c64[i], order, n, sizeof(int64_t));
+    /* after the placement start[k] is where slot k + 1 begins, start[ndays + 1] == n */
+    for (size_t k = 0; k < ndays + 2; k++)
+        col_push64(&eng->post_start, start[k]);
+    free(order);
+    free(start);
 }
 
 struct engine *engine_load(struct store *s, struct err *e)
@@ -576,8 +659,9 @@ struct engine *engine_load(struct store *s, struct err *e)
     int32_t first_day;
     int32_t *day_index;
     build_days(eng, &first_day, &day_index);
-    build_cube(eng, first_day, day_index);
+    build_cubes(eng, first_day, day_index);
     free(day_index);
+    sort_posts(eng);
     return eng;
 }
 
@@ -592,16 +676,22 @@ void engine_free(struct engine *eng)
         &eng->post_reach,    &eng->post_likes,    &eng->post_comments, &eng->post_shares,
         &eng->post_saves,    &eng->trk_day,       &eng->trk_inf,       &eng->trk_bucket,
         &eng->trk_brand,     &eng->trk_product,   &eng->trk_campaign,  &eng->trk_source,
-        &eng->trk_ctype,     &eng->trk_orders,    &eng->trk_revenue,   &eng->cube_bucket,
-        &eng->cube_brand,    &eng->cube_product,  &eng->cube_campaign, &eng->cube_source,
-        &eng->cube_ctype,    &eng->cube_orders,   &eng->cube_revenue,  &eng->cube_rows,
+        &eng->trk_ctype,     &eng->trk_orders,    &eng->trk_revenue,
         &eng->pay_inf,       &eng->pay_basis,     &eng->pay_campaign,  &eng->pay_kind,
         &eng->pay_scope,     &eng->pay_day,       &eng->pay_status,    &eng->pay_rate,
         &eng->pay_orders,    &eng->pay_posts,     &eng->pay_total,     &eng->bucket_inf,
-        &eng->bucket_claims, &eng->day_value,     &eng->day_start,     &eng->post_day_idx,
+        &eng->bucket_claims, &eng->day_value,     &eng->post_day_idx,    &eng->post_start,
     };
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
         buf_release(&cols[i]->b);
+    for (int c = 0; c < CUBE_COUNT; c++) {
+        struct cube *k = &eng->cube[c];
+        struct column *kc[] = {&k->bucket,  &k->brand,  &k->product, &k->campaign,
+                               &k->source,  &k->ctype,  &k->orders,  &k->revenue,
+                               &k->rows,    &k->day_start};
+        for (size_t i = 0; i < sizeof kc / sizeof kc[0]; i++)
+            buf_release(&kc[i]->b);
+    }
     for (int d = 0; d < DIM_COUNT; d++)
         strmap_free(eng->dict[d]);
     free(eng);
@@ -625,7 +715,7 @@ size_t engine_count(const struct engine *eng, enum dataset ds)
 
 size_t engine_cube_size(const struct engine *eng)
 {
-    return eng->ncube;
+    return eng->cube[CUBE_FINE].n;
 }
 
 /* ---- filtering ---------------------------------------------------------------------- */
@@ -764,6 +854,7 @@ enum {
  * per-day sums go straight into the shared array, whose slots the parts do not share). */
 struct scan_part {
     const struct engine *eng;
+    const struct cube *cube;
     const struct query *q;
     size_t d0, d1;
     int by_dims, want;
@@ -781,12 +872,13 @@ static inline __attribute__((always_inline)) void scan_loop(struct scan_part *p,
 {
     const struct engine *eng = p->eng;
     const struct query *q = p->q;
-    const int64_t *start = col64(&eng->day_start);
-    const int32_t *bucket = col32(&eng->cube_bucket), *brand = col32(&eng->cube_brand);
-    const int32_t *product = col32(&eng->cube_product), *campaign = col32(&eng->cube_campaign);
-    const int32_t *source = col32(&eng->cube_source), *ctype = col32(&eng->cube_ctype);
-    const int64_t *orders = col64(&eng->cube_orders), *revenue = col64(&eng->cube_revenue);
-    const int64_t *rows = col64(&eng->cube_rows);
+    const struct cube *c = p->cube;
+    const int64_t *start = col64(&c->day_start);
+    const int32_t *bucket = col32(&c->bucket), *brand = col32(&c->brand);
+    const int32_t *product = col32(&c->product), *campaign = col32(&c->campaign);
+    const int32_t *source = col32(&c->source), *ctype = col32(&c->ctype);
+    const int64_t *orders = col64(&c->orders), *revenue = col64(&c->revenue);
+    const int64_t *rows = col64(&c->rows);
     const uint8_t *bucket_ok = q->bucket_selected, *brand_ok = q->brand.ok;
     const uint8_t *product_ok = q->product.ok, *campaign_ok = q->campaign.ok;
     const uint8_t *source_ok = q->source.ok;
@@ -902,6 +994,7 @@ struct influencer_activity {
 
 struct engine_result {
     const struct engine *eng;
+    unsigned views; /* ENGINE_VIEW_* computed */
     int32_t from_day, to_day;
     struct query q;
     struct influencer_activity *act; /* per influencer */
@@ -921,14 +1014,18 @@ static void scan_tracking(struct engine_result *r)
     size_t nb = eng->nbuckets + 1;
     size_t nbrand = strmap_size(eng->dict[DIM_BRAND]) + 1;
     size_t ncamp = strmap_size(eng->dict[DIM_CAMPAIGN]) + 1;
+    /* the coarse cube has no product or source: usable when neither is filtered */
+    const struct cube *cube = &eng->cube[q->product.active || q->source.active ? CUBE_FINE
+                                                                                 : CUBE_COARSE];
     struct scan_part main = {
-        .eng = eng, .q = q, .d0 = r->day_lo, .d1 = r->day_hi,
+        .eng = eng, .cube = cube, .q = q, .d0 = r->day_lo, .d1 = r->day_hi,
         .by_dims = q->brand.active || q->product.active || q->campaign.active || q->source.active,
-        .want = SCAN_BRAND | SCAN_CAMPAIGN,
+        .want = ((r->views & ENGINE_VIEW_BRAND) ? SCAN_BRAND : 0) |
+                ((r->views & ENGINE_VIEW_CAMPAIGN) ? SCAN_CAMPAIGN : 0),
         .orders = q->orders, .revenue = q->revenue, .rows = q->rows,
         .brand = r->brand, .campaign = r->campaign, .days = r->days,
     };
-    const int64_t *start = col64(&eng->day_start);
+    const int64_t *start = col64(&cube->day_start);
     int64_t entries = r->day_hi > r->day_lo ? start[r->day_hi] - start[r->day_lo] : 0;
     pthread_t tid;
     struct scan_part other;
@@ -1005,7 +1102,11 @@ static void scan_posts(struct engine_result *r)
     const int64_t *reach = col64(&eng->post_reach), *likes = col64(&eng->post_likes);
     const int64_t *comments = col64(&eng->post_comments), *shares = col64(&eng->post_shares);
     const int64_t *saves = col64(&eng->post_saves);
-    for (size_t i = 0; i < eng->nposts; i++) {
+    const int64_t *start = col64(&eng->post_start);
+    /* posts without a date when the range is open at the start, then the range's days */
+    size_t lo = (size_t)start[r->from_day == INT32_MIN ? 0 : r->day_lo + 1];
+    size_t hi = (size_t)start[r->day_hi + 1];
+    for (size_t i = lo; i < hi; i++) {
         if (day[i] < r->from_day || day[i] > r->to_day || inf[i] < 0 ||
             !q->inf_selected[inf[i]] || !q->platform.ok[platform[i] + 1])
             continue;
@@ -1142,10 +1243,12 @@ static void result_clear_sums(struct engine_result *r)
     memset(&r->kpis, 0, sizeof r->kpis);
 }
 
-/* One pass over the range: tracking, posts, activity per influencer, spend. */
-static void result_pass(struct engine_result *r)
+/* One pass over the range: tracking, posts, activity per influencer, spend (again: the
+ * sums cleared first). */
+static void result_pass(struct engine_result *r, int again)
 {
-    result_clear_sums(r);
+    if (again)
+        result_clear_sums(r);
     scan_tracking(r);
     scan_posts(r);
     gather_activity(r);
@@ -1155,6 +1258,12 @@ static void result_pass(struct engine_result *r)
 int engine_run(const struct engine *eng, const struct engine_filter *f, struct engine_result **out,
                struct err *e)
 {
+    return engine_run_views(eng, f, ENGINE_VIEW_ALL, out, e);
+}
+
+int engine_run_views(const struct engine *eng, const struct engine_filter *f, unsigned views,
+                     struct engine_result **out, struct err *e)
+{
     *out = NULL;
     if (f->from_day > f->to_day)
         return err_set(e, ERR_USAGE, "the date range is empty: from is after to");
@@ -1162,6 +1271,7 @@ int engine_run(const struct engine *eng, const struct engine_filter *f, struct e
         return err_set(e, ERR_USAGE, "min_roas must be a number of at least 0");
     struct engine_result *r = xcalloc(1, sizeof *r);
     r->eng = eng;
+    r->views = views;
     r->from_day = f->from_day;
     r->to_day = f->to_day;
     query_init(eng, f, &r->q);
@@ -1170,7 +1280,7 @@ int engine_run(const struct engine *eng, const struct engine_filter *f, struct e
     r->brand = xcalloc(strmap_size(eng->dict[DIM_BRAND]) + 1, sizeof *r->brand);
     r->campaign = xcalloc(strmap_size(eng->dict[DIM_CAMPAIGN]) + 1, sizeof *r->campaign);
     day_slice(eng, f->from_day, f->to_day, &r->day_lo, &r->day_hi);
-    result_pass(r);
+    result_pass(r, 0);
     if (f->has_min_roas) {
         /* keep the influencers whose ROAS over this very filter reaches the minimum, then
          * compute everything again over them */
@@ -1183,7 +1293,7 @@ int engine_run(const struct engine *eng, const struct engine_filter *f, struct e
         }
         for (size_t b = 0; b < eng->nbuckets; b++)
             r->q.bucket_selected[b] = r->q.inf_selected[bucket_inf[b]];
-        result_pass(r);
+        result_pass(r, 1);
     }
 
     struct engine_kpis *k = &r->kpis;
@@ -1356,11 +1466,16 @@ int engine_result_breakdown(const struct engine_result *r, enum engine_dim dim,
         break;
     }
     case ENGINE_BY_BRAND:
+        if (!(r->views & ENGINE_VIEW_BRAND))
+            return err_set(e, ERR_USAGE, "the brand breakdown was not computed for this result");
         nslots = strmap_size(eng->dict[DIM_BRAND]) + 1;
         sums = xcalloc(nslots, sizeof *sums);
         sums_from_dims(r->brand, nslots, sums);
         break;
     case ENGINE_BY_CAMPAIGN:
+        if (!(r->views & ENGINE_VIEW_CAMPAIGN))
+            return err_set(e, ERR_USAGE,
+                           "the campaign breakdown was not computed for this result");
         nslots = strmap_size(eng->dict[DIM_CAMPAIGN]) + 1;
         sums = xcalloc(nslots, sizeof *sums);
         sums_from_dims(r->campaign, nslots, sums);
@@ -1508,50 +1623,53 @@ static int cmp_persona_row(const void *a, const void *b)
 int engine_result_personas(const struct engine_result *r, enum engine_persona_dim dim,
                            struct engine_persona_row **out, size_t *n, struct err *e)
 {
+    const struct engine *eng = r->eng;
     *out = NULL;
     *n = 0;
     if (dim != ENGINE_PERSONA_CATEGORY_GENDER && dim != ENGINE_PERSONA_TIER)
         return err_set(e, ERR_USAGE, "unknown persona dimension %d", (int)dim);
-    struct engine_influencer_row *inf;
-    size_t ninf;
-    engine_result_influencers(r, 0, &inf, &ninf);
-    /* One key row per influencer, sorted, then runs of equal keys merged in place. */
-    struct engine_persona_row *rows = ninf ? xcalloc(ninf, sizeof *rows) : NULL;
+    /* one slot per code pair (code + 1, so that "none" has one), summed, then the used
+     * slots named and sorted */
     int by_tier = dim == ENGINE_PERSONA_TIER;
-    for (size_t i = 0; i < ninf; i++) {
-        rows[i] = (struct engine_persona_row){
-            .category = by_tier ? NULL : inf[i].category,
-            .gender = by_tier ? NULL : inf[i].gender,
-            .tier = by_tier ? inf[i].tier : NULL,
-            .influencers = 1,
-            .revenue = inf[i].revenue,
-            .orders = inf[i].orders,
-            .spend = inf[i].spend,
-        };
-    }
-    if (ninf > 1)
-        qsort(rows, ninf, sizeof *rows, cmp_persona_row);
-    size_t ngroups = 0;
-    for (size_t i = 0; i < ninf; i++) {
-        struct engine_persona_row *g = ngroups ? &rows[ngroups - 1] : NULL;
-        if (g && cmp_persona_row(g, &rows[i]) == 0) {
-            g->influencers += rows[i].influencers;
-            g->revenue += rows[i].revenue;
-            g->orders += rows[i].orders;
-            g->spend += rows[i].spend;
-        } else {
-            rows[ngroups++] = rows[i];
+    size_t ngender = by_tier ? 1 : strmap_size(eng->dict[DIM_GENDER]) + 1;
+    size_t nfirst = strmap_size(eng->dict[by_tier ? DIM_TIER : DIM_CATEGORY]) + 1;
+    const int32_t *first = col32(by_tier ? &eng->inf_tier : &eng->inf_category);
+    const int32_t *gender = col32(&eng->inf_gender);
+    struct engine_persona_row *slots = xcalloc(nfirst * ngender, sizeof *slots);
+    size_t used = 0;
+    for (size_t i = 0; i < eng->ninf; i++) {
+        if (!influencer_active(r, i))
+            continue;
+        size_t g = by_tier ? 0 : (size_t)(gender[i] + 1);
+        struct engine_persona_row *p = &slots[(size_t)(first[i] + 1) * ngender + g];
+        if (p->influencers == 0) {
+            used++;
+            if (by_tier) {
+                p->tier = dict_text(eng, DIM_TIER, first[i]);
+            } else {
+                p->category = dict_text(eng, DIM_CATEGORY, first[i]);
+                p->gender = dict_text(eng, DIM_GENDER, gender[i]);
+            }
         }
+        p->influencers++;
+        p->revenue += r->act[i].revenue;
+        p->orders += r->act[i].orders;
+        p->spend += r->act[i].spend;
     }
-    for (size_t i = 0; i < ngroups; i++)
-        rows[i].roas = ratio((double)rows[i].revenue, (double)rows[i].spend);
-    free(inf);
-    if (ngroups == 0) {
-        free(rows);
-        rows = NULL;
+    struct engine_persona_row *rows = used ? xmalloc(used * sizeof *rows) : NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < nfirst * ngender; i++) {
+        if (slots[i].influencers == 0)
+            continue;
+        rows[k] = slots[i];
+        rows[k].roas = ratio((double)rows[k].revenue, (double)rows[k].spend);
+        k++;
     }
+    free(slots);
+    if (k > 1)
+        qsort(rows, k, sizeof *rows, cmp_persona_row);
     *out = rows;
-    *n = ngroups;
+    *n = k;
     return 0;
 }
 
@@ -1606,10 +1724,49 @@ static uint64_t next_random(uint64_t *state)
     return z ^ (z >> 31);
 }
 
-static int cmp_double(const void *a, const void *b)
+/* Adds n values drawn from v[0..n) with replacement to *sum: two uniform indices from each
+ * 64-bit draw (Lemire's multiply-shift on each half; n is a count of days, far below
+ * 2^32, so the bias is negligible). */
+static void resample_sum(uint64_t *state, const double *v, size_t n, double *sum)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
+    double s = 0;
+    size_t i = 0;
+    for (; i + 1 < n; i += 2) {
+        uint64_t r = next_random(state);
+        s += v[((r >> 32) * (uint64_t)n) >> 32];
+        s += v[((r & 0xffffffffu) * (uint64_t)n) >> 32];
+    }
+    if (i < n)
+        s += v[((next_random(state) >> 32) * (uint64_t)n) >> 32];
+    *sum += s;
+}
+
+/* Puts the k-th smallest of v[0..n) at v[k], the smaller ones before it and the others
+ * after (Wirth's selection): the percentiles without sorting. */
+static void select_nth(double *v, size_t n, size_t k)
+{
+    long l = 0, m = (long)n - 1, kk = (long)k;
+    while (l < m) {
+        double x = v[kk];
+        long i = l, j = m;
+        do {
+            while (v[i] < x)
+                i++;
+            while (x < v[j])
+                j--;
+            if (i <= j) {
+                double t = v[i];
+                v[i] = v[j];
+                v[j] = t;
+                i++;
+                j--;
+            }
+        } while (i <= j);
+        if (j < kk)
+            l = i;
+        if (kk < i)
+            m = j;
+    }
 }
 
 static int64_t round_paise(double v)
@@ -1669,18 +1826,17 @@ static void incremental_organic(const struct engine_result *r,
     uint64_t state = o->seed;
     for (unsigned b = 0; b < o->bootstrap; b++) {
         double cs = 0, bs = 0;
-        for (size_t i = 0; i < nc; i++)
-            cs += campaign[next_random(&state) % nc];
-        for (size_t i = 0; i < nb; i++)
-            bs += baseline[next_random(&state) % nb];
+        resample_sum(&state, campaign, nc, &cs);
+        resample_sum(&state, baseline, nb, &bs);
         samples[b] = cs - (double)nc * (bs / (double)nb);
     }
-    qsort(samples, o->bootstrap, sizeof *samples, cmp_double);
-    size_t lo = (size_t)(0.025 * (double)(o->bootstrap - 1) + 0.5);
-    size_t hi = (size_t)(0.975 * (double)(o->bootstrap - 1) + 0.5);
+    size_t lo_rank = (size_t)(0.025 * (double)(o->bootstrap - 1) + 0.5);
+    size_t hi_rank = (size_t)(0.975 * (double)(o->bootstrap - 1) + 0.5);
+    select_nth(samples, o->bootstrap, lo_rank);
+    select_nth(samples + lo_rank, o->bootstrap - lo_rank, hi_rank - lo_rank);
     out->has_interval = 1;
-    out->low = round_paise(samples[lo]);
-    out->high = round_paise(samples[hi]);
+    out->low = round_paise(samples[lo_rank]);
+    out->high = round_paise(samples[hi_rank]);
     free(samples);
     (void)r;
 }

@@ -161,6 +161,13 @@ struct engine_result;
  * ERR_USAGE when from_day > to_day or min_roas is negative or not a number. */
 int engine_run(const struct engine *eng, const struct engine_filter *f, struct engine_result **out,
                struct err *e);
+/* engine_run computing only some of the views that cost a little per entry: the breakdowns
+ * by brand and by campaign (asking a result for a view it lacks is ERR_USAGE). */
+#define ENGINE_VIEW_BRAND 0x1u
+#define ENGINE_VIEW_CAMPAIGN 0x2u
+#define ENGINE_VIEW_ALL (ENGINE_VIEW_BRAND | ENGINE_VIEW_CAMPAIGN)
+int engine_run_views(const struct engine *eng, const struct engine_filter *f, unsigned views,
+                     struct engine_result **out, struct err *e);
 void engine_result_free(struct engine_result *r);
 const struct engine_kpis *engine_result_kpis(const struct engine_result *r);
 /* As engine_breakdown / engine_influencers / engine_personas below. sorted == 0 leaves

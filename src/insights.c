@@ -123,37 +123,54 @@ static int has_spend(const struct engine_influencer_row *r)
     return r->spend > 0 && r->roas.has;
 }
 
+/* The first (at most) k rows in the order of cmp, skipping rows marked in skip and those
+ * want refuses, into out as indexes in that order; returns how many. A linear pass with
+ * an insertion into the k kept so far: k is small, n is every influencer. */
+static size_t select_first(const struct engine_influencer_row *rows, size_t n, size_t k,
+                           int (*cmp)(const void *, const void *),
+                           int (*want)(const struct engine_influencer_row *),
+                           const unsigned char *skip, size_t *out)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if ((skip && skip[i]) || (want && !want(&rows[i])))
+            continue;
+        const struct engine_influencer_row *p = &rows[i];
+        if (m == k) {
+            const struct engine_influencer_row *last = &rows[out[m - 1]];
+            if (cmp(&p, &last) >= 0)
+                continue;
+        }
+        size_t j = m < k ? m++ : k - 1;
+        while (j > 0) {
+            const struct engine_influencer_row *q = &rows[out[j - 1]];
+            if (cmp(&p, &q) >= 0)
+                break;
+            out[j] = out[j - 1];
+            j--;
+        }
+        out[j] = i;
+    }
+    return m;
+}
+
 void insights_pick(const struct engine_influencer_row *rows, size_t n, size_t k, size_t *top,
                    size_t *ntop, size_t *bottom, size_t *nbottom)
 {
     *ntop = *nbottom = 0;
     if (n == 0 || k == 0)
         return;
-    const struct engine_influencer_row **order = xmalloc(n * sizeof *order);
-    for (size_t i = 0; i < n; i++)
-        order[i] = &rows[i];
-    qsort(order, n, sizeof *order, by_revenue_desc);
-    size_t ntop_rows = k < n ? k : n;
-    for (size_t i = 0; i < ntop_rows; i++)
-        top[i] = (size_t)(order[i] - rows);
-    *ntop = ntop_rows;
-
-    /* The rest, order[ntop_rows..n), holds the bottom candidates. */
-    const struct engine_influencer_row **rest = order + ntop_rows;
-    size_t nrest = n - ntop_rows, nspend = 0;
-    for (size_t i = 0; i < nrest; i++) {
-        if (has_spend(rest[i]))
-            rest[nspend++] = rest[i]; /* stable compaction; the others are not needed then */
-    }
-    if (nspend > 0) {
-        nrest = nspend;
-        qsort(rest, nrest, sizeof *rest, by_roas_asc);
-    } else {
-        qsort(rest, nrest, sizeof *rest, by_revenue_asc);
-    }
-    for (size_t i = 0; i < nrest && i < k; i++)
-        bottom[(*nbottom)++] = (size_t)(rest[i] - rows);
-    free(order);
+    *ntop = select_first(rows, n, k, by_revenue_desc, NULL, NULL, top);
+    unsigned char *in_top = xcalloc(n, 1);
+    for (size_t i = 0; i < *ntop; i++)
+        in_top[top[i]] = 1;
+    /* the bottom candidates: the rows not in top with spend, or, when none has, all of them */
+    int any_spend = 0;
+    for (size_t i = 0; i < n && !any_spend; i++)
+        any_spend = !in_top[i] && has_spend(&rows[i]);
+    *nbottom = any_spend ? select_first(rows, n, k, by_roas_asc, has_spend, in_top, bottom)
+                         : select_first(rows, n, k, by_revenue_asc, NULL, in_top, bottom);
+    free(in_top);
 }
 
 /* ---- one influencer ----------------------------------------------------------------- */
