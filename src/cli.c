@@ -560,10 +560,9 @@ static int cmd_query(int argc, char **argv)
         filter_release(&f);
         return 1;
     }
-    int rc = store_read_begin(s, &e);
-    struct engine *eng = rc < 0 ? NULL : engine_load(s, &e);
-    store_rollback(s);
+    struct engine *eng = engine_load_snapshot(s, db, &e);
     store_close(s);
+    int rc;
     struct buf out = BUF_INIT;
     rc = eng ? api_dashboard_json(eng, &f, &settings, &out, &e) : -1;
     if (rc < 0)

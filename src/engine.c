@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "schema.h"
@@ -41,14 +42,28 @@ struct column {
     struct buf b;
 };
 
-static void col_push32(struct column *c, int32_t v)
+/* Appends v: in place while the buf has room (this runs for every loaded row and column),
+ * through buf_append to grow it. No cap: cannot fail (xrealloc aborts on OOM). */
+static inline void col_push(struct column *c, const void *v, size_t n)
 {
-    buf_append(&c->b, &v, sizeof v); /* no cap: cannot fail (xrealloc aborts on OOM) */
+    struct buf *b = &c->b;
+    if (b->cap - b->len > n) { /* room for the bytes and buf's NUL */
+        memcpy(b->data + b->len, v, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+    } else {
+        buf_append(b, v, n);
+    }
 }
 
-static void col_push64(struct column *c, int64_t v)
+static inline void col_push32(struct column *c, int32_t v)
 {
-    buf_append(&c->b, &v, sizeof v);
+    col_push(c, &v, sizeof v);
+}
+
+static inline void col_push64(struct column *c, int64_t v)
+{
+    col_push(c, &v, sizeof v);
 }
 
 static int32_t *col32(const struct column *c)
@@ -321,20 +336,29 @@ static int load_payout(void *ctx, const struct schema_row *row)
     return 0;
 }
 
-static int scan_dataset(struct store *s, struct engine *eng, enum dataset ds,
-                        const char *const *cols, int ncols, store_row_fn fn, struct err *e)
+static int scan_dataset_part(struct store *s, struct engine *eng, enum dataset ds, int part,
+                             int nparts, const char *const *cols, int ncols, store_row_fn fn,
+                             struct err *e)
 {
     struct load_ctx l = {.eng = eng, .e = e};
     assert(ncols <= SCHEMA_MAX_COLS);
+    uint64_t columns = 0; /* only what the engine reads (all for influencers: ncols 0) */
     for (int i = 0; i < ncols; i++) {
         l.col[i] = schema_col_index(ds, cols[i]);
         assert(l.col[i] >= 0);
+        columns |= (uint64_t)1 << l.col[i];
     }
     err_clear(e);
-    int rc = store_scan(s, ds, fn, &l, e);
+    int rc = store_scan_part(s, ds, part, nparts, columns, fn, &l, e);
     if (rc < 0 && e && e->code == ERR_OK)
         err_set(e, rc, "loading %s into the engine failed", schema_dataset(ds)->name);
     return rc;
+}
+
+static int scan_dataset(struct store *s, struct engine *eng, enum dataset ds,
+                        const char *const *cols, int ncols, store_row_fn fn, struct err *e)
+{
+    return scan_dataset_part(s, eng, ds, 0, 1, cols, ncols, fn, e);
 }
 
 /* Spend rules, part 1: which activity each payout row prices.
@@ -397,26 +421,44 @@ static void build_buckets(struct engine *eng)
     }
     eng->nbuckets = eng->ninf + strmap_size(pairs);
 
+    /* The pairs as short lists per influencer (an influencer has few scoped campaigns), so
+     * that each row finds its bucket without hashing. */
+    size_t npairs = strmap_size(pairs);
+    int32_t *head = xmalloc((eng->ninf + 1) * sizeof *head);
+    int32_t *next = xmalloc((npairs + 1) * sizeof *next);
+    int32_t *pair_campaign = xmalloc((npairs + 1) * sizeof *pair_campaign);
+    for (size_t i = 0; i < eng->ninf; i++)
+        head[i] = -1;
+    for (size_t p = 0; p < npairs; p++) {
+        int32_t key[2];
+        memcpy(key, strmap_key(pairs, (int32_t)p, NULL), sizeof key); /* keys are unaligned */
+        pair_campaign[p] = key[1];
+        next[p] = head[key[0]];
+        head[key[0]] = (int32_t)p;
+    }
     for (size_t i = 0; i < eng->ntrk; i++) {
-        int32_t bucket = trk_inf[i] >= 0 ? trk_inf[i] : (int32_t)eng->nbuckets; /* organic */
-        if (trk_inf[i] >= 0 && trk_campaign[i] >= 0) {
-            int32_t key[2] = {trk_inf[i], trk_campaign[i]};
-            int32_t pair = strmap_get(pairs, (const char *)key, sizeof key);
-            if (pair >= 0)
-                bucket = (int32_t)eng->ninf + pair;
-        }
+        int32_t inf = trk_inf[i], bucket = inf >= 0 ? inf : (int32_t)eng->nbuckets; /* organic */
+        if (inf >= 0 && trk_campaign[i] >= 0)
+            for (int32_t p = head[inf]; p >= 0; p = next[p])
+                if (pair_campaign[p] == trk_campaign[i]) {
+                    bucket = (int32_t)eng->ninf + p;
+                    break;
+                }
         col_push32(&eng->trk_bucket, bucket);
     }
     for (size_t i = 0; i < eng->nposts; i++) {
         int32_t bucket = post_inf[i];
-        if (bucket >= 0 && post_campaign[i] >= 0) {
-            int32_t key[2] = {post_inf[i], post_campaign[i]};
-            int32_t pair = strmap_get(pairs, (const char *)key, sizeof key);
-            if (pair >= 0)
-                bucket = (int32_t)eng->ninf + pair;
-        }
+        if (bucket >= 0 && post_campaign[i] >= 0)
+            for (int32_t p = head[post_inf[i]]; p >= 0; p = next[p])
+                if (pair_campaign[p] == post_campaign[i]) {
+                    bucket = (int32_t)eng->ninf + p;
+                    break;
+                }
         col_push32(&eng->post_bucket, bucket);
     }
+    free(head);
+    free(next);
+    free(pair_campaign);
     strmap_free(claims);
     strmap_free(pairs);
     free(in_posts);
@@ -502,9 +544,10 @@ static void cube_table_day(struct cube_table *t, size_t rows)
     buf_reset(&t->keys);
 }
 
-/* Adds one row to its entry of c (first_entry: the day's first entry). */
+/* Adds rows (summing orders and revenue) to their entry of c (first_entry: the day's first
+ * entry). */
 static void cube_add(struct cube *c, struct cube_table *t, size_t first_entry,
-                     const struct cube_key *k, int64_t orders, int64_t revenue)
+                     const struct cube_key *k, int64_t orders, int64_t revenue, int64_t rows)
 {
     uint32_t mask = (uint32_t)(t->cap - 1);
     uint32_t h = cube_hash(k) & mask;
@@ -528,12 +571,105 @@ static void cube_add(struct cube *c, struct cube_table *t, size_t first_entry,
     size_t e = first_entry + (size_t)t->slot[h];
     col64(&c->orders)[e] += orders;
     col64(&c->revenue)[e] += revenue;
-    col64(&c->rows)[e]++;
+    col64(&c->rows)[e] += rows;
 }
 
-/* Builds both cubes (struct cube) from the loaded tracking rows, then releases the rows:
- * a counting sort by day, then per day a hash table per cube merging rows with equal
- * keys. */
+static void cube_release(struct cube *c)
+{
+    struct column *cols[] = {&c->bucket, &c->brand,   &c->product, &c->campaign,
+                             &c->source, &c->ctype,   &c->orders,  &c->revenue,
+                             &c->rows,   &c->day_start};
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
+        buf_release(&cols[i]->b);
+}
+
+/* Days d0..d1 of the fine cube from the loaded rows (order: row numbers by day, start: where
+ * each day begins in it) into c, whose day_start gets d1 - d0 entries. */
+struct fine_job {
+    const struct engine *eng;
+    const uint32_t *order;
+    const int64_t *start;
+    size_t d0, d1;
+    struct cube *c;
+};
+
+static void *build_fine(void *arg)
+{
+    struct fine_job *job = arg;
+    const struct engine *eng = job->eng;
+    const int32_t *bucket = col32(&eng->trk_bucket), *brand = col32(&eng->trk_brand);
+    const int32_t *product = col32(&eng->trk_product), *campaign = col32(&eng->trk_campaign);
+    const int32_t *source = col32(&eng->trk_source), *ctype = col32(&eng->trk_ctype);
+    const int32_t *orders = col32(&eng->trk_orders);
+    const int64_t *revenue = col64(&eng->trk_revenue);
+    struct cube *c = job->c;
+    struct cube_table t;
+    memset(&t, 0, sizeof t);
+    for (size_t d = job->d0; d < job->d1; d++) {
+        size_t from = (size_t)job->start[d], to = (size_t)job->start[d + 1];
+        size_t first = c->n;
+        col_push64(&c->day_start, (int64_t)first);
+        cube_table_day(&t, to - from);
+        for (size_t j = from; j < to; j++) {
+            uint32_t r = job->order[j];
+            struct cube_key k = {bucket[r], brand[r], product[r], campaign[r], source[r], ctype[r]};
+            cube_add(c, &t, first, &k, orders[r], revenue[r], 1);
+        }
+    }
+    free(t.slot);
+    buf_release(&t.keys);
+    return NULL;
+}
+
+/* Appends cube b (days after a's) to a, shifting b's day offsets. */
+static void cube_append(struct cube *a, struct cube *b)
+{
+    const int64_t *bs = col64(&b->day_start);
+    size_t ndays = b->day_start.b.len / sizeof(int64_t);
+    for (size_t d = 0; d < ndays; d++)
+        col_push64(&a->day_start, bs[d] + (int64_t)a->n);
+    struct column *from[] = {&b->bucket, &b->brand, &b->product, &b->campaign, &b->source,
+                             &b->ctype,  &b->orders, &b->revenue, &b->rows};
+    struct column *to[] = {&a->bucket, &a->brand, &a->product, &a->campaign, &a->source,
+                           &a->ctype,  &a->orders, &a->revenue, &a->rows};
+    for (size_t i = 0; i < sizeof from / sizeof from[0]; i++)
+        buf_append(&to[i]->b, from[i]->b.data, from[i]->b.len);
+    a->n += b->n;
+    cube_release(b);
+}
+
+/* The coarse cube from the fine one: its entries merged across products and sources. */
+static void build_coarse(struct engine *eng)
+{
+    const struct cube *f = &eng->cube[CUBE_FINE];
+    struct cube *c = &eng->cube[CUBE_COARSE];
+    const int64_t *start = col64(&f->day_start);
+    const int32_t *bucket = col32(&f->bucket), *brand = col32(&f->brand);
+    const int32_t *campaign = col32(&f->campaign), *ctype = col32(&f->ctype);
+    const int64_t *orders = col64(&f->orders), *revenue = col64(&f->revenue);
+    const int64_t *rows = col64(&f->rows);
+    struct cube_table t;
+    memset(&t, 0, sizeof t);
+    for (size_t d = 0; d < eng->ndays; d++) {
+        size_t first = c->n;
+        col_push64(&c->day_start, (int64_t)first);
+        cube_table_day(&t, (size_t)(start[d + 1] - start[d]));
+        for (int64_t i = start[d]; i < start[d + 1]; i++) {
+            struct cube_key k = {bucket[i], brand[i], -1, campaign[i], -1, ctype[i]};
+            cube_add(c, &t, first, &k, orders[i], revenue[i], rows[i]);
+        }
+    }
+    col_push64(&c->day_start, (int64_t)c->n);
+    free(t.slot);
+    buf_release(&t.keys);
+}
+
+/* Cube rows below which a second thread is not worth starting. */
+#define CUBE_PARALLEL_MIN 500000
+
+/* Builds both cubes (struct cube) from the loaded tracking rows, then releases the rows: a
+ * counting sort by day; the fine cube day by day through a hash table, the two halves of
+ * the days on two threads; then the coarse cube from the fine one. */
 static void build_cubes(struct engine *eng, int32_t first_day, const int32_t *day_index)
 {
     size_t n = eng->ntrk, ndays = eng->ndays;
@@ -548,36 +684,25 @@ static void build_cubes(struct engine *eng, int32_t first_day, const int32_t *da
         order[start[day_index[day[i] - first_day] + 1]++] = (uint32_t)i;
     /* start[d] is now where day d begins in order (and start[ndays] == n). */
 
-    const int32_t *bucket = col32(&eng->trk_bucket), *brand = col32(&eng->trk_brand);
-    const int32_t *product = col32(&eng->trk_product), *campaign = col32(&eng->trk_campaign);
-    const int32_t *source = col32(&eng->trk_source), *ctype = col32(&eng->trk_ctype);
-    const int32_t *orders = col32(&eng->trk_orders);
-    const int64_t *revenue = col64(&eng->trk_revenue);
-    struct cube_table table[CUBE_COUNT];
-    memset(table, 0, sizeof table);
-    for (size_t d = 0; d < ndays; d++) {
-        size_t from = (size_t)start[d], to = (size_t)start[d + 1];
-        size_t first[CUBE_COUNT];
-        for (int c = 0; c < CUBE_COUNT; c++) {
-            col_push64(&eng->cube[c].day_start, (int64_t)eng->cube[c].n);
-            first[c] = eng->cube[c].n;
-            cube_table_day(&table[c], to - from);
-        }
-        for (size_t j = from; j < to; j++) {
-            uint32_t r = order[j];
-            struct cube_key k = {bucket[r], brand[r], product[r], campaign[r], source[r], ctype[r]};
-            cube_add(&eng->cube[CUBE_FINE], &table[CUBE_FINE], first[CUBE_FINE], &k, orders[r],
-                     revenue[r]);
-            k.product = k.source = -1;
-            cube_add(&eng->cube[CUBE_COARSE], &table[CUBE_COARSE], first[CUBE_COARSE], &k,
-                     orders[r], revenue[r]);
-        }
-    }
-    for (int c = 0; c < CUBE_COUNT; c++) {
-        col_push64(&eng->cube[c].day_start, (int64_t)eng->cube[c].n);
-        free(table[c].slot);
-        buf_release(&table[c].keys);
-    }
+    size_t mid = 0; /* the first day of the second half, by rows */
+    while (mid < ndays && (size_t)start[mid] < n / 2)
+        mid++;
+    struct cube second;
+    memset(&second, 0, sizeof second);
+    struct fine_job jobs[2] = {
+        {eng, order, start, 0, mid, &eng->cube[CUBE_FINE]},
+        {eng, order, start, mid, ndays, &second},
+    };
+    pthread_t thread;
+    int threaded = n >= CUBE_PARALLEL_MIN &&
+                   pthread_create(&thread, NULL, build_fine, &jobs[1]) == 0;
+    build_fine(&jobs[0]);
+    if (threaded)
+        pthread_join(thread, NULL);
+    else
+        build_fine(&jobs[1]);
+    cube_append(&eng->cube[CUBE_FINE], &second);
+    col_push64(&eng->cube[CUBE_FINE].day_start, (int64_t)eng->cube[CUBE_FINE].n);
     free(order);
     free(start);
     struct column *raw[] = {&eng->trk_day,      &eng->trk_inf,    &eng->trk_bucket,
@@ -586,6 +711,7 @@ static void build_cubes(struct engine *eng, int32_t first_day, const int32_t *da
                             &eng->trk_revenue};
     for (size_t i = 0; i < sizeof raw / sizeof raw[0]; i++)
         buf_release(&raw[i]->b);
+    build_coarse(eng);
 }
 
 /* Reorders a column of n elements of size w by order (new position i holds old order[i]). */
@@ -629,26 +755,160 @@ static void sort_posts(struct engine *eng)
     free(start);
 }
 
+static const char *const trk_cols[] = {"tracking_id", "influencer_id", "date",   "brand",
+                                       "product",     "campaign",      "source", "orders",
+                                       "revenue",     "organic",       "campaign_type"};
+
+/* Tracking rows read on another connection into an engine of their own (its own
+ * dictionaries), merged into the main one afterwards. */
+struct tracking_part {
+    struct store *store;
+    int part, nparts;
+    struct engine *eng;
+    struct err e;
+    int rc;
+};
+
+static void *tracking_part_main(void *arg)
+{
+    struct tracking_part *t = arg;
+    t->rc = scan_dataset_part(t->store, t->eng, DS_TRACKING, t->part, t->nparts, trk_cols, 11,
+                              load_tracking, &t->e);
+    return NULL;
+}
+
+/* Codes of from's dictionary d as codes of eng's (influencers unknown to eng are added,
+ * attribute-less, as influencer_ref does). The caller frees the result. */
+static int32_t *remap_dict(struct engine *eng, const struct engine *from, enum dim d)
+{
+    size_t n = strmap_size(from->dict[d]);
+    int32_t *map = xmalloc((n + 1) * sizeof *map);
+    for (size_t c = 0; c < n; c++) {
+        size_t len;
+        const char *key = strmap_key(from->dict[d], (int32_t)c, &len);
+        int added = 0;
+        map[c] = strmap_put(eng->dict[d], key, len, &added);
+        if (added && d == DIM_INFLUENCER)
+            push_influencer_attrs(eng, -1, -1, -1, -1, -1, -1, -1);
+    }
+    return map;
+}
+
+static void append_remapped(struct column *to, const struct column *from, size_t n,
+                            const int32_t *map)
+{
+    const int32_t *v = col32(from);
+    for (size_t i = 0; i < n; i++)
+        col_push32(to, v[i] < 0 ? v[i] : map[v[i]]);
+}
+
+/* Appends part's tracking rows to eng's, in order, with codes translated. */
+static void merge_tracking(struct engine *eng, const struct engine *part)
+{
+    static const enum dim dims[] = {DIM_INFLUENCER, DIM_BRAND, DIM_PRODUCT, DIM_CAMPAIGN,
+                                    DIM_SOURCE};
+    const struct column *cols[] = {&part->trk_inf, &part->trk_brand, &part->trk_product,
+                                   &part->trk_campaign, &part->trk_source};
+    struct column *into[] = {&eng->trk_inf, &eng->trk_brand, &eng->trk_product,
+                             &eng->trk_campaign, &eng->trk_source};
+    for (size_t k = 0; k < sizeof dims / sizeof dims[0]; k++) {
+        int32_t *map = remap_dict(eng, part, dims[k]);
+        append_remapped(into[k], cols[k], part->ntrk, map);
+        free(map);
+    }
+    buf_append(&eng->trk_day.b, part->trk_day.b.data, part->trk_day.b.len);
+    buf_append(&eng->trk_ctype.b, part->trk_ctype.b.data, part->trk_ctype.b.len);
+    buf_append(&eng->trk_orders.b, part->trk_orders.b.data, part->trk_orders.b.len);
+    buf_append(&eng->trk_revenue.b, part->trk_revenue.b.data, part->trk_revenue.b.len);
+    eng->ntrk += part->ntrk;
+}
+
+static struct engine *engine_new(void)
+{
+    struct engine *eng = xcalloc(1, sizeof *eng);
+    for (int d = 0; d < DIM_COUNT; d++)
+        eng->dict[d] = strmap_new();
+    return eng;
+}
+
 struct engine *engine_load(struct store *s, struct err *e)
+{
+    return engine_load_parallel(&s, 1, e);
+}
+
+struct engine *engine_load_snapshot(struct store *s, const char *url, struct err *e)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t want = cpus < 1 ? 1 : cpus > 4 ? 4 : (size_t)cpus;
+    struct store *stores[4] = {s};
+    size_t n = 1;
+    /* more connections when they open; fewer is only slower */
+    while (url && n < want) {
+        struct err ignored;
+        err_clear(&ignored);
+        if (store_open(url, &stores[n], &ignored) < 0)
+            break;
+        n++;
+    }
+    struct engine *eng = NULL;
+    size_t begun = 0;
+    while (begun < n && store_read_begin(stores[begun], e) == 0)
+        begun++;
+    if (begun == n)
+        eng = engine_load_parallel(stores, n, e);
+    for (size_t i = 0; i < begun; i++)
+        store_rollback(stores[i]);
+    for (size_t i = 1; i < n; i++)
+        store_close(stores[i]);
+    return eng;
+}
+
+struct engine *engine_load_parallel(struct store *const *stores, size_t nstores, struct err *e)
 {
     static const char *const post_cols[] = {"influencer_id", "platform", "date",
                                             "campaign",      "reach",    "likes",
                                             "comments",      "shares",   "saves"};
-    static const char *const trk_cols[] = {"tracking_id", "influencer_id", "date",   "brand",
-                                           "product",     "campaign",      "source", "orders",
-                                           "revenue",     "organic",       "campaign_type"};
     static const char *const pay_cols[] = {"influencer_id", "campaign",   "basis",
                                            "rate",          "orders",     "posts",
                                            "total_payout",  "payout_date", "status"};
-    struct engine *eng = xcalloc(1, sizeof *eng);
-    for (int d = 0; d < DIM_COUNT; d++)
-        eng->dict[d] = strmap_new();
+    struct store *s = stores[0];
+    int nparts = nstores > 8 ? 8 : (int)nstores;
+    struct engine *eng = engine_new();
     /* Influencers first, so that posts can default to their influencer's platform. */
     int rc = scan_dataset(s, eng, DS_INFLUENCERS, NULL, 0, load_influencer, e);
     if (rc == 0)
         rc = scan_dataset(s, eng, DS_POSTS, post_cols, 9, load_post, e);
+    /* Tracking rows, the bulk: part 0 here, the others on their own connections. */
+    struct tracking_part parts[8];
+    memset(parts, 0, sizeof parts);
+    pthread_t threads[8];
+    int started[8] = {0};
+    for (int k = 1; rc == 0 && k < nparts; k++) {
+        parts[k] = (struct tracking_part){.store = stores[k], .part = k, .nparts = nparts,
+                                          .eng = engine_new()};
+        err_clear(&parts[k].e);
+        started[k] = pthread_create(&threads[k], NULL, tracking_part_main, &parts[k]) == 0;
+        if (!started[k]) /* no thread: read it here */
+            tracking_part_main(&parts[k]);
+        else
+            started[k] = 1;
+    }
     if (rc == 0)
-        rc = scan_dataset(s, eng, DS_TRACKING, trk_cols, 11, load_tracking, e);
+        rc = scan_dataset_part(s, eng, DS_TRACKING, 0, nparts, trk_cols, 11, load_tracking, e);
+    for (int k = 1; k < nparts; k++) {
+        if (!parts[k].eng)
+            continue;
+        if (started[k])
+            pthread_join(threads[k], NULL);
+        if (rc == 0 && parts[k].rc < 0) {
+            rc = parts[k].rc;
+            if (e)
+                *e = parts[k].e;
+        }
+        if (rc == 0)
+            merge_tracking(eng, parts[k].eng);
+        engine_free(parts[k].eng);
+    }
     if (rc == 0)
         rc = scan_dataset(s, eng, DS_PAYOUTS, pay_cols, 9, load_payout, e);
     if (rc < 0) {
@@ -684,14 +944,8 @@ void engine_free(struct engine *eng)
     };
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
         buf_release(&cols[i]->b);
-    for (int c = 0; c < CUBE_COUNT; c++) {
-        struct cube *k = &eng->cube[c];
-        struct column *kc[] = {&k->bucket,  &k->brand,  &k->product, &k->campaign,
-                               &k->source,  &k->ctype,  &k->orders,  &k->revenue,
-                               &k->rows,    &k->day_start};
-        for (size_t i = 0; i < sizeof kc / sizeof kc[0]; i++)
-            buf_release(&kc[i]->b);
-    }
+    for (int c = 0; c < CUBE_COUNT; c++)
+        cube_release(&eng->cube[c]);
     for (int d = 0; d < DIM_COUNT; d++)
         strmap_free(eng->dict[d]);
     free(eng);

@@ -140,6 +140,17 @@ struct engine_persona_row {
 /* Loads every row of the four datasets from s. Returns NULL with e filled on a store
  * error. The engine does not keep s; the caller frees the result with engine_free. */
 struct engine *engine_load(struct store *s, struct err *e);
+/* engine_load reading the tracking rows in nstores parts at once, one per store (each a
+ * connection to the same database, up to 8; stores[0] reads everything else). For one
+ * snapshot, the caller opens a read transaction on each (store_read_begin); rows a writer
+ * commits between those may be seen by some parts only, so a caller that cares reloads
+ * when store_data_version moved during the load. */
+struct engine *engine_load_parallel(struct store *const *stores, size_t nstores, struct err *e);
+/* The usual way to load: s and, when url is given, up to one more connection to url per
+ * processor (at most 4 in all), each in a read transaction for the load's length, then
+ * engine_load_parallel. s must not be in a transaction; the extra connections are closed
+ * before returning. */
+struct engine *engine_load_snapshot(struct store *s, const char *url, struct err *e);
 void engine_free(struct engine *eng);
 
 /* Row counts as loaded (influencers includes those only referenced by other datasets). */

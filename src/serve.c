@@ -82,16 +82,6 @@ static int loader_wait(struct loader *l, int ms)
     return stop;
 }
 
-/* One load inside a read transaction, so the four datasets come from one snapshot. */
-static struct engine *loader_load(struct store *s, struct err *e)
-{
-    if (store_read_begin(s, e) < 0)
-        return NULL;
-    struct engine *eng = engine_load(s, e);
-    store_rollback(s);
-    return eng;
-}
-
 static void *loader_main(void *arg)
 {
     struct loader *l = arg;
@@ -116,7 +106,7 @@ static void *loader_main(void *arg)
         if (have && version == loaded)
             continue;
         double t0 = now_ms();
-        struct engine *eng = loader_load(s, &e);
+        struct engine *eng = engine_load_snapshot(s, l->db_url, &e);
         if (!eng) {
             fprintf(stderr, "infludash: loading the data failed: %s\n", e.msg);
             app_engine_failed(l->app, e.msg);

@@ -124,6 +124,13 @@ int store_count(struct store *s, enum dataset ds, int64_t *n, struct err *e)
     return s->ops->count(s, ds, n, e);
 }
 
+int store_scan_part(struct store *s, enum dataset ds, int part, int nparts, uint64_t columns,
+                    store_row_fn fn, void *ctx, struct err *e)
+{
+    assert(ds >= 0 && ds < DS_COUNT && fn && nparts >= 1 && part >= 0 && part < nparts);
+    return s->ops->scan_part(s, ds, part, nparts, columns, fn, ctx, e);
+}
+
 int store_read_begin(struct store *s, struct err *e)
 {
     return s->ops->read_begin(s, e);

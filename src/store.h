@@ -58,6 +58,13 @@ int store_count(struct store *s, enum dataset ds, int64_t *n, struct err *e);
  * is returned. The row is valid only during the call. */
 typedef int (*store_row_fn)(void *ctx, const struct schema_row *row);
 int store_scan(struct store *s, enum dataset ds, store_row_fn fn, void *ctx, struct err *e);
+/* store_scan of one part of the rows and some of the columns: the parts 0..nparts-1
+ * together are every row, each once, and part k's rows come before part k+1's in insertion
+ * order (for reading one dataset on several connections at once). columns has bit i set
+ * for each canonical column i to read and bit ncols for `extra`; the rest are absent from
+ * the rows. 0 reads every column. */
+int store_scan_part(struct store *s, enum dataset ds, int part, int nparts, uint64_t columns,
+                    store_row_fn fn, void *ctx, struct err *e);
 /* Calls fn with each stored key (influencer_id, post_id, ...). */
 typedef int (*store_key_fn)(void *ctx, const char *key, size_t len);
 int store_each_key(struct store *s, enum dataset ds, store_key_fn fn, void *ctx, struct err *e);

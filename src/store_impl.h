@@ -22,6 +22,8 @@ struct store_ops {
     int (*put_many)(struct store *s, const struct schema_row *rows, size_t n, struct err *e);
     int (*count)(struct store *s, enum dataset ds, int64_t *n, struct err *e);
     int (*scan)(struct store *s, enum dataset ds, store_row_fn fn, void *ctx, struct err *e);
+    int (*scan_part)(struct store *s, enum dataset ds, int part, int nparts, uint64_t columns,
+                     store_row_fn fn, void *ctx, struct err *e);
     int (*read_begin)(struct store *s, struct err *e);
     int (*data_version)(struct store *s, int64_t *version, struct err *e);
     int (*each_key)(struct store *s, enum dataset ds, store_key_fn fn, void *ctx,

@@ -659,20 +659,24 @@ static int sqlite_count(struct store *base, enum dataset ds, int64_t *n, struct 
 }
 
 /* Copies the current result row (columns in canonical order, then extra) into row. */
+/* Fills row from the result columns of stmt: result column j holds canonical column sel[j]
+ * (d->ncols for `extra`). */
 static int row_from_stmt(struct store_sqlite *s, sqlite3_stmt *stmt,
-                         const struct schema_dataset *d, struct schema_row *row, struct err *e)
+                         const struct schema_dataset *d, const int *sel, int nsel,
+                         struct schema_row *row, struct err *e)
 {
-    for (int i = 0; i <= d->ncols; i++) {
-        if (sqlite3_column_type(stmt, i) == SQLITE_NULL)
+    for (int j = 0; j < nsel; j++) {
+        int i = sel[j];
+        if (sqlite3_column_type(stmt, j) == SQLITE_NULL)
             continue;
         if (i < d->ncols && schema_kind_is_int(d->cols[i].kind)) {
-            schema_row_set_int(row, i, sqlite3_column_int64(stmt, i));
+            schema_row_set_int(row, i, sqlite3_column_int64(stmt, j));
             continue;
         }
-        const char *text = (const char *)sqlite3_column_text(stmt, i);
+        const char *text = (const char *)sqlite3_column_text(stmt, j);
         if (!text)
             return fail(s, SQLITE_NOMEM, e, "reading the %s rows", d->name);
-        size_t len = (size_t)sqlite3_column_bytes(stmt, i);
+        size_t len = (size_t)sqlite3_column_bytes(stmt, j);
         if (i < d->ncols)
             schema_row_set_text(row, i, text, len);
         else
@@ -682,24 +686,65 @@ static int row_from_stmt(struct store_sqlite *s, sqlite3_stmt *stmt,
 }
 
 /* Statements for reads are prepared per call: a callback may itself read the store. */
-static int sqlite_scan(struct store *base, enum dataset ds, store_row_fn fn, void *ctx,
-                       struct err *e)
+/* The rows of a dataset in rowid order; with part < nparts, only the part-th of nparts
+ * equal slices of the rowid range. */
+static int scan_rows(struct store_sqlite *s, enum dataset ds, int part, int nparts,
+                     uint64_t columns, store_row_fn fn, void *ctx, struct err *e)
 {
-    struct store_sqlite *s = from_base(base);
     const struct schema_dataset *d = schema_dataset(ds);
-    struct buf sql = BUF_INIT;
-    buf_puts(&sql, "SELECT ");
-    put_column_list(&sql, d);
-    buf_puts(&sql, " FROM ");
-    put_ident(&sql, d->name);
-    buf_puts(&sql, " ORDER BY rowid");
     char what[128];
     snprintf(what, sizeof what, "reading the %s rows", d->name);
+    int64_t lo = INT64_MIN, hi = INT64_MAX;
+    struct buf sql = BUF_INIT;
+    int rc = 0;
+    if (nparts > 1) {
+        buf_puts(&sql, "SELECT min(rowid), max(rowid) FROM ");
+        put_ident(&sql, d->name);
+        sqlite3_stmt *range;
+        rc = prepare(s, buf_cstr(&sql), 0, &range, e, what);
+        if (rc < 0) {
+            buf_release(&sql);
+            return rc;
+        }
+        int step = sqlite3_step(range);
+        if (step == SQLITE_ROW && sqlite3_column_type(range, 0) != SQLITE_NULL) {
+            int64_t min = sqlite3_column_int64(range, 0), max = sqlite3_column_int64(range, 1);
+            __int128 span = (__int128)max - min + 1;
+            lo = (int64_t)(min + span * part / nparts);
+            hi = (int64_t)(min + span * (part + 1) / nparts - 1);
+        } else if (step != SQLITE_ROW) {
+            rc = fail(s, step, e, "%s", what);
+        }
+        sqlite3_finalize(range);
+        buf_reset(&sql);
+        if (rc < 0) {
+            buf_release(&sql);
+            return rc;
+        }
+    }
+    /* the columns asked for (all when columns is 0), `extra` as bit d->ncols */
+    int sel[SCHEMA_MAX_COLS + 1], nsel = 0;
+    buf_puts(&sql, "SELECT ");
+    for (int i = 0; i <= d->ncols; i++) {
+        if (columns && !(columns >> i & 1))
+            continue;
+        if (nsel > 0)
+            buf_puts(&sql, ",");
+        put_ident(&sql, i < d->ncols ? d->cols[i].name : "extra");
+        sel[nsel++] = i;
+    }
+    if (nsel == 0)
+        buf_puts(&sql, "1");
+    buf_puts(&sql, " FROM ");
+    put_ident(&sql, d->name);
+    buf_puts(&sql, " WHERE rowid BETWEEN ?1 AND ?2 ORDER BY rowid");
     sqlite3_stmt *stmt;
-    int rc = prepare(s, buf_cstr(&sql), 0, &stmt, e, what);
+    rc = prepare(s, buf_cstr(&sql), 0, &stmt, e, what);
     buf_release(&sql);
     if (rc < 0)
         return rc;
+    sqlite3_bind_int64(stmt, 1, lo);
+    sqlite3_bind_int64(stmt, 2, hi);
 
     struct schema_row row;
     schema_row_init(&row, ds);
@@ -713,7 +758,7 @@ static int sqlite_scan(struct store *base, enum dataset ds, store_row_fn fn, voi
         }
         schema_row_clear(&row);
         row.ds = ds;
-        rc = row_from_stmt(s, stmt, d, &row, e);
+        rc = row_from_stmt(s, stmt, d, sel, nsel, &row, e);
         if (rc < 0)
             break;
         rc = fn(ctx, &row);
@@ -724,6 +769,18 @@ static int sqlite_scan(struct store *base, enum dataset ds, store_row_fn fn, voi
     schema_row_release(&row);
     sqlite3_finalize(stmt);
     return rc;
+}
+
+static int sqlite_scan(struct store *base, enum dataset ds, store_row_fn fn, void *ctx,
+                       struct err *e)
+{
+    return scan_rows(from_base(base), ds, 0, 1, 0, fn, ctx, e);
+}
+
+static int sqlite_scan_part(struct store *base, enum dataset ds, int part, int nparts,
+                            uint64_t columns, store_row_fn fn, void *ctx, struct err *e)
+{
+    return scan_rows(from_base(base), ds, part, nparts, columns, fn, ctx, e);
 }
 
 /* Prepares sql and calls fn with the text of column 0 of each result row. */
@@ -938,6 +995,7 @@ static const struct store_ops sqlite_ops = {
     .put_many = sqlite_put_many,
     .count = sqlite_count,
     .scan = sqlite_scan,
+    .scan_part = sqlite_scan_part,
     .read_begin = sqlite_read_begin,
     .data_version = sqlite_data_version,
     .each_key = sqlite_each_key,
