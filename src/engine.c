@@ -1006,6 +1006,11 @@ static void code_mask_init(struct code_mask *m, const struct strmap *dict,
     }
 }
 
+/* A bucket's filtered activity. */
+struct bucket_sums {
+    int64_t orders, revenue, rows, posts;
+};
+
 /* Per-query scratch: masks, the selection and per-bucket accumulators, so that a query
  * only reads the engine. */
 struct query {
@@ -1014,7 +1019,7 @@ struct query {
     uint8_t *inf_selected;    /* by influencer index */
     uint8_t *bucket_selected; /* by bucket: its influencer's; 1 for the organic bucket */
     /* per bucket: filtered activity (the organic bucket eng->nbuckets included) */
-    int64_t *orders, *revenue, *posts, *rows;
+    struct bucket_sums *sums;
 };
 
 static void query_release(struct query *q)
@@ -1026,10 +1031,7 @@ static void query_release(struct query *q)
         free(masks[i]->ok);
     free(q->inf_selected);
     free(q->bucket_selected);
-    free(q->orders);
-    free(q->revenue);
-    free(q->posts);
-    free(q->rows);
+    free(q->sums);
 }
 
 /* Influencers passing every influencer-attribute filter; basis selects influencers with
@@ -1078,10 +1080,7 @@ static void query_init(const struct engine *eng, const struct engine_filter *f, 
     for (size_t b = 0; b < eng->nbuckets; b++)
         q->bucket_selected[b] = q->inf_selected[bucket_inf[b]];
     q->bucket_selected[eng->nbuckets] = 1;
-    q->orders = xcalloc(eng->nbuckets + 1, sizeof *q->orders);
-    q->revenue = xcalloc(eng->nbuckets + 1, sizeof *q->revenue);
-    q->posts = xcalloc(eng->nbuckets + 1, sizeof *q->posts);
-    q->rows = xcalloc(eng->nbuckets + 1, sizeof *q->rows);
+    q->sums = xcalloc(eng->nbuckets + 1, sizeof *q->sums);
 }
 
 
@@ -1112,7 +1111,7 @@ struct scan_part {
     const struct query *q;
     size_t d0, d1;
     int by_dims, want;
-    int64_t *orders, *revenue, *rows; /* per bucket, nbuckets + 1 */
+    struct bucket_sums *sums; /* per bucket, nbuckets + 1 */
     struct dim_sums *brand, *campaign;
     int64_t ctype_revenue[CTYPE_COUNT], ctype_rows[CTYPE_COUNT];
     struct day_sums *days;
@@ -1147,9 +1146,10 @@ static inline __attribute__((always_inline)) void scan_loop(struct scan_part *p,
                         campaign_ok[campaign[i] + 1] & source_ok[source[i] + 1];
             int64_t m = -keep;
             int64_t o = orders[i] & m, r = revenue[i] & m, n = rows[i] & m;
-            p->orders[b] += o;
-            p->revenue[b] += r;
-            p->rows[b] += n;
+            struct bucket_sums *bs = &p->sums[b];
+            bs->orders += o;
+            bs->revenue += r;
+            bs->rows += n;
             int64_t om = -(int64_t)(b == organic);
             rev += r & ~om;
             ord += o & ~om;
@@ -1252,6 +1252,8 @@ struct engine_result {
     int32_t from_day, to_day;
     struct query q;
     struct influencer_activity *act; /* per influencer */
+    int32_t *active;                 /* the influencers influencer_active keeps, in order */
+    size_t nactive;
     size_t day_lo, day_hi;           /* the days of the range: slots day_lo + 1 .. day_hi */
     struct day_sums *days;           /* ndays + 1 slots */
     struct dim_sums *brand, *campaign;
@@ -1276,7 +1278,7 @@ static void scan_tracking(struct engine_result *r)
         .by_dims = q->brand.active || q->product.active || q->campaign.active || q->source.active,
         .want = ((r->views & ENGINE_VIEW_BRAND) ? SCAN_BRAND : 0) |
                 ((r->views & ENGINE_VIEW_CAMPAIGN) ? SCAN_CAMPAIGN : 0),
-        .orders = q->orders, .revenue = q->revenue, .rows = q->rows,
+        .sums = q->sums,
         .brand = r->brand, .campaign = r->campaign, .days = r->days,
     };
     const int64_t *start = col64(&cube->day_start);
@@ -1293,9 +1295,7 @@ static void scan_tracking(struct engine_result *r)
         other = main;
         other.d0 = mid;
         main.d1 = mid;
-        other.orders = xcalloc(nb, sizeof *other.orders);
-        other.revenue = xcalloc(nb, sizeof *other.revenue);
-        other.rows = xcalloc(nb, sizeof *other.rows);
+        other.sums = xcalloc(nb, sizeof *other.sums);
         other.brand = xcalloc(nbrand, sizeof *other.brand);
         other.campaign = xcalloc(ncamp, sizeof *other.campaign);
         threaded = pthread_create(&tid, NULL, scan_thread, &other) == 0;
@@ -1309,9 +1309,9 @@ static void scan_tracking(struct engine_result *r)
         if (threaded > 0)
             pthread_join(tid, NULL);
         for (size_t b = 0; b < nb; b++) {
-            q->orders[b] += other.orders[b];
-            q->revenue[b] += other.revenue[b];
-            q->rows[b] += other.rows[b];
+            q->sums[b].orders += other.sums[b].orders;
+            q->sums[b].revenue += other.sums[b].revenue;
+            q->sums[b].rows += other.sums[b].rows;
         }
         for (size_t i = 0; i < nbrand; i++) {
             r->brand[i].revenue += other.brand[i].revenue;
@@ -1331,9 +1331,7 @@ static void scan_tracking(struct engine_result *r)
             main.ctype_revenue[c] += other.ctype_revenue[c];
             main.ctype_rows[c] += other.ctype_rows[c];
         }
-        free(other.orders);
-        free(other.revenue);
-        free(other.rows);
+        free(other.sums);
         free(other.brand);
         free(other.campaign);
     }
@@ -1357,6 +1355,7 @@ static void scan_posts(struct engine_result *r)
     const int64_t *comments = col64(&eng->post_comments), *shares = col64(&eng->post_shares);
     const int64_t *saves = col64(&eng->post_saves);
     const int64_t *start = col64(&eng->post_start);
+    int by_campaign = (r->views & ENGINE_VIEW_CAMPAIGN) != 0;
     /* posts without a date when the range is open at the start, then the range's days */
     size_t lo = (size_t)start[r->from_day == INT32_MIN ? 0 : r->day_lo + 1];
     size_t hi = (size_t)start[r->day_hi + 1];
@@ -1365,13 +1364,15 @@ static void scan_posts(struct engine_result *r)
             !q->inf_selected[inf[i]] || !q->platform.ok[platform[i] + 1])
             continue;
         int64_t engaged = likes[i] + comments[i] + shares[i] + saves[i];
-        q->posts[bucket[i]]++;
+        q->sums[bucket[i]].posts++;
         r->act[inf[i]].reach += reach[i];
         r->act[inf[i]].engagements += engaged;
         r->days[day_idx[i] + 1].posts++;
         r->days[day_idx[i] + 1].reach += reach[i];
-        r->campaign[campaign[i] + 1].posts++;
-        r->campaign[campaign[i] + 1].reach += reach[i];
+        if (by_campaign) {
+            r->campaign[campaign[i] + 1].posts++;
+            r->campaign[campaign[i] + 1].reach += reach[i];
+        }
         r->kpis.posts++;
         r->kpis.reach += reach[i];
         r->kpis.engagements += engaged;
@@ -1386,17 +1387,20 @@ static void gather_activity(struct engine_result *r)
     const int32_t *bucket_inf = col32(&eng->bucket_inf);
     const int32_t *claims = col32(&eng->bucket_claims);
     for (size_t b = 0; b < eng->nbuckets; b++) {
+        if (!q->bucket_selected[b])
+            continue; /* nothing was added to it */
         struct influencer_activity *a = &r->act[bucket_inf[b]];
-        a->orders += q->orders[b];
-        a->revenue += q->revenue[b];
-        a->posts += q->posts[b];
-        a->rows += q->rows[b];
+        const struct bucket_sums *bs = &q->sums[b];
+        a->orders += bs->orders;
+        a->revenue += bs->revenue;
+        a->posts += bs->posts;
+        a->rows += bs->rows;
         if (claims[b] & (1 << PAY_ORDER))
-            a->claimed_orders += q->orders[b];
+            a->claimed_orders += bs->orders;
         if (claims[b] & (1 << PAY_REVSHARE))
-            a->claimed_revenue += q->revenue[b];
+            a->claimed_revenue += bs->revenue;
         if (claims[b] & (1 << PAY_POST))
-            a->claimed_posts += q->posts[b];
+            a->claimed_posts += bs->posts;
     }
 }
 
@@ -1410,11 +1414,11 @@ static __int128 payout_row_spend(const struct engine *eng, const struct query *q
     int scoped = scope >= 0;
     switch ((enum pay_kind)col32(&eng->pay_kind)[i]) {
     case PAY_ORDER:
-        return rate * 100 * (scoped ? q->orders[scope] : a->orders - a->claimed_orders);
+        return rate * 100 * (scoped ? q->sums[scope].orders : a->orders - a->claimed_orders);
     case PAY_POST:
-        return rate * 100 * (scoped ? q->posts[scope] : a->posts - a->claimed_posts);
+        return rate * 100 * (scoped ? q->sums[scope].posts : a->posts - a->claimed_posts);
     case PAY_REVSHARE:
-        return rate * (scoped ? q->revenue[scope] : a->revenue - a->claimed_revenue);
+        return rate * (scoped ? q->sums[scope].revenue : a->revenue - a->claimed_revenue);
     case PAY_TOTAL:
         break;
     }
@@ -1461,7 +1465,8 @@ static void compute_spend(struct engine_result *r)
         r->act[inf].spend_micro += payout_row_spend(eng, q, &r->act[inf], i);
     }
     for (size_t i = 0; i < eng->ninf; i++)
-        r->act[i].spend = round_micro(r->act[i].spend_micro);
+        if (r->act[i].spend_micro != 0)
+            r->act[i].spend = round_micro(r->act[i].spend_micro);
 }
 
 /* A selected influencer with filtered activity: a post, an attributed row or a recorded
@@ -1486,10 +1491,7 @@ static void result_clear_sums(struct engine_result *r)
 {
     const struct engine *eng = r->eng;
     size_t nb = eng->nbuckets + 1;
-    memset(r->q.orders, 0, nb * sizeof *r->q.orders);
-    memset(r->q.revenue, 0, nb * sizeof *r->q.revenue);
-    memset(r->q.posts, 0, nb * sizeof *r->q.posts);
-    memset(r->q.rows, 0, nb * sizeof *r->q.rows);
+    memset(r->q.sums, 0, nb * sizeof *r->q.sums);
     memset(r->act, 0, (eng->ninf + 1) * sizeof *r->act);
     memset(r->days, 0, (eng->ndays + 1) * sizeof *r->days);
     memset(r->brand, 0, (strmap_size(eng->dict[DIM_BRAND]) + 1) * sizeof *r->brand);
@@ -1551,14 +1553,18 @@ int engine_run_views(const struct engine *eng, const struct engine_filter *f, un
     }
 
     struct engine_kpis *k = &r->kpis;
+    r->active = xmalloc((eng->ninf + 1) * sizeof *r->active);
     for (size_t i = 0; i < eng->ninf; i++) {
+        if (!influencer_active(r, i))
+            continue; /* an idle influencer has no revenue, orders or spend */
+        r->active[r->nactive++] = (int32_t)i;
         k->spend += r->act[i].spend;
         k->revenue += r->act[i].revenue;
         k->orders += r->act[i].orders;
-        k->influencers += influencer_active(r, i);
     }
-    k->organic_revenue = r->q.revenue[eng->nbuckets];
-    k->organic_orders = r->q.orders[eng->nbuckets];
+    k->influencers = (int64_t)r->nactive;
+    k->organic_revenue = r->q.sums[eng->nbuckets].revenue;
+    k->organic_orders = r->q.sums[eng->nbuckets].orders;
     k->roas = ratio((double)k->revenue, (double)k->spend);
     k->roi = ratio((double)(k->revenue - k->spend), (double)k->spend);
     k->engagement_rate = ratio((double)k->engagements, (double)k->reach);
@@ -1578,6 +1584,7 @@ void engine_result_free(struct engine_result *r)
         return;
     query_release(&r->q);
     free(r->act);
+    free(r->active);
     free(r->days);
     free(r->brand);
     free(r->campaign);
@@ -1814,15 +1821,10 @@ int engine_result_influencers(const struct engine_result *r, int sorted,
                               struct engine_influencer_row **out, size_t *n)
 {
     const struct engine *eng = r->eng;
-    size_t nrows = 0;
-    for (size_t i = 0; i < eng->ninf; i++)
-        nrows += influencer_active(r, i);
+    size_t nrows = r->nactive;
     struct engine_influencer_row *rows = nrows ? xmalloc(nrows * sizeof *rows) : NULL;
-    size_t k = 0;
-    for (size_t i = 0; i < eng->ninf; i++)
-        if (influencer_active(r, i))
-            rows[k++] = influencer_row(eng, i, &r->act[i]);
-    assert(k == nrows);
+    for (size_t k = 0; k < nrows; k++)
+        rows[k] = influencer_row(eng, (size_t)r->active[k], &r->act[r->active[k]]);
     if (sorted && nrows > 1)
         qsort(rows, nrows, sizeof *rows, cmp_influencer_row);
     *out = rows;
@@ -1891,9 +1893,8 @@ int engine_result_personas(const struct engine_result *r, enum engine_persona_di
     const int32_t *gender = col32(&eng->inf_gender);
     struct engine_persona_row *slots = xcalloc(nfirst * ngender, sizeof *slots);
     size_t used = 0;
-    for (size_t i = 0; i < eng->ninf; i++) {
-        if (!influencer_active(r, i))
-            continue;
+    for (size_t a = 0; a < r->nactive; a++) {
+        size_t i = (size_t)r->active[a];
         size_t g = by_tier ? 0 : (size_t)(gender[i] + 1);
         struct engine_persona_row *p = &slots[(size_t)(first[i] + 1) * ngender + g];
         if (p->influencers == 0) {
