@@ -38,6 +38,7 @@ test-fast: all
 
 bench: all
 	bench/import.sh
+	bench/dashboard.sh
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -865,9 +865,14 @@ static void write_poor(struct json *j, const struct gathered *g, const struct po
                        size_t npoor, const struct insights_config *c)
 {
     struct buf text = BUF_INIT;
+    size_t losing = 0;
+    for (size_t i = 0; i < npoor; i++)
+        losing += poor[i].losing_money != 0;
+    json_kv_int(j, "poor_roi_count", (int64_t)npoor);
+    json_kv_int(j, "losing_money_count", (int64_t)losing);
     json_key(j, "poor_roi");
     json_arr_begin(j);
-    for (size_t i = 0; i < npoor; i++) {
+    for (size_t i = 0; i < npoor && i < INSIGHTS_MAX_POOR; i++) {
         json_obj_begin(j);
         influencer_members(j, poor[i].row);
         buf_reset(&text);

@@ -46,11 +46,15 @@ void insights_pick(const struct engine_influencer_row *rows, size_t n, size_t k,
  * Returns 0, or -1 once the json's output failed (see json_finish). */
 int insights_influencer_json(struct json *j, const struct engine_influencer_row *r);
 
+/* The longest poor_roi list written (the counts cover every one). */
+#define INSIGHTS_MAX_POOR 50
+
 /* Writes the members of the /api/insights document into the object the caller opened
  * (the caller writes "filters" before and closes the object after):
  *   "benchmarks":{"roas":4,"roi":2},
  *   "top_influencers":[influencer…], "bottom_influencers":[influencer…]   (insights_pick),
- *   "poor_roi":[influencer + "reason","diagnosis",
+ *   "poor_roi_count":N, "losing_money_count":N (all of them),
+ *   "poor_roi":[the worst INSIGHTS_MAX_POOR: influencer + "reason","diagnosis",
  *               "severity":"losing_money"|"below_benchmark"]   (losing money first, then by
  *               ROAS ascending, then revenue ascending, then id),
  *   "personas":{"category_gender":[{"category","gender",group…}],"tier":[{"tier",group…}],

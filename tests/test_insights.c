@@ -433,7 +433,7 @@ static void test_document_members_on_the_fixture(void **state)
         "{\"influencer_id\":\"I2\"",
         /* n = 7 < 2k: two left, and only I3 of them has spend */
         "],\"bottom_influencers\":[{\"influencer_id\":\"I3\",",
-        "}],\"poor_roi\":[",
+        "}],\"poor_roi_count\":3,\"losing_money_count\":2,\"poor_roi\":[",
         /* losing money first, worst ROAS first */
         "{\"influencer_id\":\"I3\",",
         "\"reason\":\"Losing money: ROAS 0.0, " FORMAT_RUPEE "0 back for " FORMAT_RUPEE
@@ -553,7 +553,7 @@ static void test_missing_data_gives_no_sentence(void **state)
     f.influencer.n = 1;
     doc = insights_doc(eng, &f, &c);
     assert_non_null(strstr(doc, "\"top_influencers\":[],\"bottom_influencers\":[],"
-                                "\"poor_roi\":[],"));
+                                "\"poor_roi_count\":0,\"losing_money_count\":0,\"poor_roi\":[],"));
     free(doc);
     /* An engine error comes back with its code. */
     engine_filter_init(&f);

@@ -144,6 +144,8 @@ expect_eq "/api/insights is 200" 200 "$(get "/api/insights?$QS")"
 cp "$T/body" "$T/ins.json"
 expect_eq "insights: sentences, top/bottom, poor ROI, personas, comparisons, incremental" True \
     "$(json "$T/ins.json" 'len(d["sentences"]) >= 3 and all(k in d for k in ["top_influencers","bottom_influencers","poor_roi","personas","comparisons","incremental","benchmarks"])')"
+expect_eq "poor ROI: at most 50 listed, all counted, losing money first" True \
+    "$(json "$T/ins.json" 'len(d["poor_roi"]) == min(50, d["poor_roi_count"]) and d["losing_money_count"] <= d["poor_roi_count"] and [p["severity"] for p in d["poor_roi"]] == sorted([p["severity"] for p in d["poor_roi"]], key=lambda s: s != "losing_money")')"
 expect_eq "insights and dashboard pick the same top influencer" "$top" \
     "$(json "$T/ins.json" 'd["top_influencers"][0]["influencer_id"]')"
 
