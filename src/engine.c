@@ -805,6 +805,8 @@ static void append_remapped(struct column *to, const struct column *from, size_t
 /* Appends part's tracking rows to eng's, in order, with codes translated. */
 static void merge_tracking(struct engine *eng, const struct engine *part)
 {
+    if (part->ntrk == 0)
+        return;
     static const enum dim dims[] = {DIM_INFLUENCER, DIM_BRAND, DIM_PRODUCT, DIM_CAMPAIGN,
                                     DIM_SOURCE};
     const struct column *cols[] = {&part->trk_inf, &part->trk_brand, &part->trk_product,
