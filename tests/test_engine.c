@@ -1734,6 +1734,101 @@ static void test_min_roas_filter(void **state)
     engine_free(eng);
 }
 
+/* Loading the tracking rows on three connections gives the same figures as one. */
+static void test_parallel_load_matches_serial(void **state)
+{
+    struct fixture *fx = *state;
+    struct generated data;
+    generated_open(fx, 11, &data);
+    struct store *stores[3] = {fx->store, NULL, NULL};
+    struct err e;
+    err_clear(&e);
+    for (int i = 1; i < 3; i++)
+        if (store_open(fx->url, &stores[i], &e) != 0)
+            fail_msg("store_open: %s", e.msg);
+    struct engine *par = engine_load_parallel(stores, 3, &e);
+    if (!par)
+        fail_msg("engine_load_parallel: %s", e.msg);
+    assert_int_equal(engine_count(par, DS_TRACKING), engine_count(data.eng, DS_TRACKING));
+    assert_int_equal(engine_count(par, DS_INFLUENCERS), engine_count(data.eng, DS_INFLUENCERS));
+    assert_int_equal(engine_cube_size(par), engine_cube_size(data.eng));
+    uint64_t rng = 777;
+    const char *slots[V_COUNT][3];
+    for (int round = 0; round < 20; round++) {
+        struct engine_filter f;
+        random_filter(&rng, round, &data.gen, slots, &f);
+        struct engine_kpis a = kpis(data.eng, &f), b = kpis(par, &f);
+        assert_int_equal(a.revenue, b.revenue);
+        assert_int_equal(a.orders, b.orders);
+        assert_int_equal(a.organic_revenue, b.organic_revenue);
+        assert_int_equal(a.spend, b.spend);
+        assert_int_equal(a.posts, b.posts);
+        assert_int_equal(a.influencers, b.influencers);
+        struct engine_group *ga, *gb;
+        size_t na, nb;
+        assert_int_equal(engine_breakdown(data.eng, &f, ENGINE_BY_DAY, &ga, &na, &e), 0);
+        assert_int_equal(engine_breakdown(par, &f, ENGINE_BY_DAY, &gb, &nb, &e), 0);
+        assert_int_equal(na, nb);
+        for (size_t i = 0; i < na; i++) {
+            assert_string_equal(ga[i].key, gb[i].key);
+            assert_int_equal(ga[i].revenue, gb[i].revenue);
+            assert_int_equal(ga[i].organic_revenue, gb[i].organic_revenue);
+        }
+        free(ga);
+        free(gb);
+    }
+    engine_free(par);
+    for (int i = 1; i < 3; i++)
+        store_close(stores[i]);
+    generated_close(&data);
+}
+
+/* Posts without a date count only when the range is open at the start; dated posts are
+ * found by day whatever order they were stored in. */
+static void test_posts_without_a_date(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = fx->store;
+    begin(s);
+    put(s, DS_INFLUENCERS, "influencer_id", "I1", "platform", "Instagram", NULL);
+    put(s, DS_POSTS, "post_id", "P3", "influencer_id", "I1", "date", "2025-03-03", "reach", "300",
+        NULL);
+    put(s, DS_POSTS, "post_id", "P0", "influencer_id", "I1", "reach", "1000", NULL);
+    put(s, DS_POSTS, "post_id", "P1", "influencer_id", "I1", "date", "2025-03-01", "reach", "100",
+        NULL);
+    put(s, DS_POSTS, "post_id", "P2", "influencer_id", "I1", "date", "2025-03-02", "reach", "200",
+        NULL);
+    commit(s);
+    struct engine *eng = load(s);
+    struct engine_filter f;
+    engine_filter_init(&f);
+    struct engine_kpis k = kpis(eng, &f);
+    assert_int_equal(k.posts, 4);
+    assert_int_equal(k.reach, 1600);
+    f.to_day = day("2025-03-02"); /* open at the start: the dateless post too */
+    k = kpis(eng, &f);
+    assert_int_equal(k.posts, 3);
+    assert_int_equal(k.reach, 1300);
+    f.from_day = day("2025-03-02");
+    f.to_day = day("2025-03-03");
+    k = kpis(eng, &f);
+    assert_int_equal(k.posts, 2);
+    assert_int_equal(k.reach, 500);
+    struct err e;
+    err_clear(&e);
+    engine_filter_init(&f);
+    struct engine_group *g;
+    size_t n;
+    assert_int_equal(engine_breakdown(eng, &f, ENGINE_BY_DAY, &g, &n, &e), 0);
+    assert_int_equal(n, 4); /* "" (no date), then the three days */
+    assert_string_equal(g[0].key, "");
+    assert_int_equal(g[0].reach, 1000);
+    assert_string_equal(g[3].key, "2025-03-03");
+    assert_int_equal(g[3].reach, 300);
+    free(g);
+    engine_free(eng);
+}
+
 static void test_timing_filtered_queries(void **state)
 {
     struct fixture *fx = *state;
@@ -1835,6 +1930,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_payouts_earned_against_recorded, make_store,
                                         remove_store),
         cmocka_unit_test_setup_teardown(test_min_roas_filter, make_store, remove_store),
+        cmocka_unit_test_setup_teardown(test_parallel_load_matches_serial, make_store,
+                                        remove_store),
+        cmocka_unit_test_setup_teardown(test_posts_without_a_date, make_store, remove_store),
         cmocka_unit_test_setup_teardown(test_timing_filtered_queries, make_store, remove_store),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
