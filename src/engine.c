@@ -145,6 +145,10 @@ struct engine {
     size_t nbuckets;
     struct column bucket_inf;    /* int32 influencer of each bucket */
     struct column bucket_claims; /* int32 bitmask of pay_kind claiming the bucket */
+    /* Per influencer, its buckets and its payout rows (in row order): influencer i's are
+     * inf_buckets[inf_bucket_start[i] .. inf_bucket_start[i + 1]], and likewise for
+     * payouts, so that a query visits only the influencers it selects. */
+    struct column inf_bucket_start, inf_buckets, inf_pay_start, inf_pays; /* int32 */
 
     /* Days as a dimension: the distinct days of tracking rows and dated posts in ascending
      * order (each cube's day_start indexes them). */
@@ -361,6 +365,30 @@ static int scan_dataset(struct store *s, struct engine *eng, enum dataset ds,
     return scan_dataset_part(s, eng, ds, 0, 1, cols, ncols, fn, e);
 }
 
+/* A counting sort of n items by their influencer (owner[i]; -1: none, left out): items of
+ * influencer i are index[start[i] .. start[i + 1]], in item order. */
+static void index_by_influencer(struct column *start, struct column *index, const int32_t *owner,
+                                size_t n, size_t ninf)
+{
+    int32_t *count = xcalloc(ninf + 2, sizeof *count);
+    for (size_t i = 0; i < n; i++)
+        if (owner[i] >= 0)
+            count[owner[i] + 2]++;
+    for (size_t i = 2; i < ninf + 2; i++)
+        count[i] += count[i - 1];
+    int32_t *at = xmalloc((count[ninf + 1] + 1) * sizeof *at);
+    for (size_t i = 0; i < n; i++)
+        if (owner[i] >= 0)
+            at[count[owner[i] + 1]++] = (int32_t)i;
+    /* count[i] is now where influencer i's items begin, count[ninf] where they end */
+    for (size_t i = 0; i <= ninf; i++)
+        col_push32(start, count[i]);
+    for (int32_t i = 0; i < count[ninf]; i++)
+        col_push32(index, at[i]);
+    free(at);
+    free(count);
+}
+
 /* Spend rules, part 1: which activity each payout row prices.
  * A payout row of an activity basis (order, post, revenue_share, with a rate) is
  * campaign-scoped when its campaign also appears among that activity's campaigns in the
@@ -459,6 +487,10 @@ static void build_buckets(struct engine *eng)
     free(head);
     free(next);
     free(pair_campaign);
+    index_by_influencer(&eng->inf_bucket_start, &eng->inf_buckets, col32(&eng->bucket_inf),
+                        eng->nbuckets, eng->ninf);
+    index_by_influencer(&eng->inf_pay_start, &eng->inf_pays, col32(&eng->pay_inf), eng->npay,
+                        eng->ninf);
     strmap_free(claims);
     strmap_free(pairs);
     free(in_posts);
@@ -942,7 +974,8 @@ void engine_free(struct engine *eng)
         &eng->pay_inf,       &eng->pay_basis,     &eng->pay_campaign,  &eng->pay_kind,
         &eng->pay_scope,     &eng->pay_day,       &eng->pay_status,    &eng->pay_rate,
         &eng->pay_orders,    &eng->pay_posts,     &eng->pay_total,     &eng->bucket_inf,
-        &eng->bucket_claims, &eng->day_value,     &eng->post_day_idx,    &eng->post_start,
+        &eng->bucket_claims, &eng->inf_bucket_start, &eng->inf_buckets, &eng->inf_pay_start,
+        &eng->inf_pays,      &eng->day_value,     &eng->post_day_idx,    &eng->post_start,
     };
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
         buf_release(&cols[i]->b);
@@ -1019,6 +1052,8 @@ struct query {
     struct code_mask platform, category, gender, tier, persona, influencer, basis;
     struct code_mask brand, product, campaign, source;
     uint8_t *inf_selected;    /* by influencer index */
+    int32_t *selected;        /* the selected influencers, in order */
+    size_t nselected;
     uint8_t *bucket_selected; /* by bucket: its influencer's; 1 for the organic bucket */
     /* per bucket: filtered activity (the organic bucket eng->nbuckets included) */
     struct bucket_sums *sums;
@@ -1032,8 +1067,18 @@ static void query_release(struct query *q)
     for (size_t i = 0; i < sizeof masks / sizeof masks[0]; i++)
         free(masks[i]->ok);
     free(q->inf_selected);
+    free(q->selected);
     free(q->bucket_selected);
     free(q->sums);
+}
+
+/* q->selected from q->inf_selected. */
+static void list_selected(const struct engine *eng, struct query *q)
+{
+    q->nselected = 0;
+    for (size_t i = 0; i < eng->ninf; i++)
+        if (q->inf_selected[i])
+            q->selected[q->nselected++] = (int32_t)i;
 }
 
 /* Influencers passing every influencer-attribute filter; basis selects influencers with
@@ -1059,6 +1104,8 @@ static void select_influencers(const struct engine *eng, struct query *q)
                              (has_basis ? has_basis[i] : 1);
     }
     free(has_basis);
+    q->selected = xmalloc((eng->ninf + 1) * sizeof *q->selected);
+    list_selected(eng, q);
 }
 
 static void query_init(const struct engine *eng, const struct engine_filter *f, struct query *q)
@@ -1386,23 +1433,25 @@ static void gather_activity(struct engine_result *r)
 {
     const struct engine *eng = r->eng;
     const struct query *q = &r->q;
-    const int32_t *bucket_inf = col32(&eng->bucket_inf);
     const int32_t *claims = col32(&eng->bucket_claims);
-    for (size_t b = 0; b < eng->nbuckets; b++) {
-        if (!q->bucket_selected[b])
-            continue; /* nothing was added to it */
-        struct influencer_activity *a = &r->act[bucket_inf[b]];
-        const struct bucket_sums *bs = &q->sums[b];
-        a->orders += bs->orders;
-        a->revenue += bs->revenue;
-        a->posts += bs->posts;
-        a->rows += bs->rows;
-        if (claims[b] & (1 << PAY_ORDER))
-            a->claimed_orders += bs->orders;
-        if (claims[b] & (1 << PAY_REVSHARE))
-            a->claimed_revenue += bs->revenue;
-        if (claims[b] & (1 << PAY_POST))
-            a->claimed_posts += bs->posts;
+    const int32_t *start = col32(&eng->inf_bucket_start), *buckets = col32(&eng->inf_buckets);
+    for (size_t s = 0; s < q->nselected; s++) {
+        int32_t inf = q->selected[s];
+        struct influencer_activity *a = &r->act[inf];
+        for (int32_t k = start[inf]; k < start[inf + 1]; k++) {
+            int32_t b = buckets[k];
+            const struct bucket_sums *bs = &q->sums[b];
+            a->orders += bs->orders;
+            a->revenue += bs->revenue;
+            a->posts += bs->posts;
+            a->rows += bs->rows;
+            if (claims[b] & (1 << PAY_ORDER))
+                a->claimed_orders += bs->orders;
+            if (claims[b] & (1 << PAY_REVSHARE))
+                a->claimed_revenue += bs->revenue;
+            if (claims[b] & (1 << PAY_POST))
+                a->claimed_posts += bs->posts;
+        }
     }
 }
 
@@ -1430,6 +1479,12 @@ static __int128 payout_row_spend(const struct engine *eng, const struct query *q
 /* Millionths of a paisa to paise, half away from zero. */
 static int64_t round_micro(__int128 m)
 {
+    /* in 64 bits when it fits (a constant divisor becomes a multiply there; 128-bit
+     * division is a library call), which is every sum below ~92 billion rupees */
+    if (m >= -(__int128)INT64_MAX / 2 && m <= (__int128)INT64_MAX / 2) {
+        int64_t v = (int64_t)m;
+        return v >= 0 ? (v + 500000) / 1000000 : -((-v + 500000) / 1000000);
+    }
     return (int64_t)(m >= 0 ? (m + 500000) / 1000000 : -((-m + 500000) / 1000000));
 }
 
@@ -1452,23 +1507,26 @@ static void compute_spend(struct engine_result *r)
 {
     const struct engine *eng = r->eng;
     const struct query *q = &r->q;
-    const int32_t *pay_inf = col32(&eng->pay_inf), *pay_basis = col32(&eng->pay_basis);
+    const int32_t *pay_basis = col32(&eng->pay_basis);
     const int32_t *pay_kind = col32(&eng->pay_kind), *pay_scope = col32(&eng->pay_scope);
-    for (size_t i = 0; i < eng->npay; i++) {
-        int32_t inf = pay_inf[i];
-        if (inf < 0 || !q->inf_selected[inf] || !q->basis.ok[pay_basis[i] + 1] ||
-            pay_scope[i] == SCOPE_DUPLICATE)
-            continue;
-        if (pay_kind[i] == PAY_TOTAL) {
-            if (!payout_row_in(r, i))
+    const int32_t *start = col32(&eng->inf_pay_start), *pays = col32(&eng->inf_pays);
+    for (size_t s = 0; s < q->nselected; s++) {
+        int32_t inf = q->selected[s];
+        struct influencer_activity *a = &r->act[inf];
+        for (int32_t k = start[inf]; k < start[inf + 1]; k++) {
+            size_t i = (size_t)pays[k];
+            if (!q->basis.ok[pay_basis[i] + 1] || pay_scope[i] == SCOPE_DUPLICATE)
                 continue;
-            r->act[inf].paid = 1;
+            if (pay_kind[i] == PAY_TOTAL) {
+                if (!payout_row_in(r, i))
+                    continue;
+                a->paid = 1;
+            }
+            a->spend_micro += payout_row_spend(eng, q, a, i);
         }
-        r->act[inf].spend_micro += payout_row_spend(eng, q, &r->act[inf], i);
+        if (a->spend_micro != 0)
+            a->spend = round_micro(a->spend_micro);
     }
-    for (size_t i = 0; i < eng->ninf; i++)
-        if (r->act[i].spend_micro != 0)
-            r->act[i].spend = round_micro(r->act[i].spend_micro);
 }
 
 /* A selected influencer with filtered activity: a post, an attributed row or a recorded
@@ -1551,12 +1609,14 @@ int engine_run_views(const struct engine *eng, const struct engine_filter *f, un
         }
         for (size_t b = 0; b < eng->nbuckets; b++)
             r->q.bucket_selected[b] = r->q.inf_selected[bucket_inf[b]];
+        list_selected(eng, &r->q);
         result_pass(r, 1);
     }
 
     struct engine_kpis *k = &r->kpis;
     r->active = xmalloc((eng->ninf + 1) * sizeof *r->active);
-    for (size_t i = 0; i < eng->ninf; i++) {
+    for (size_t s = 0; s < r->q.nselected; s++) {
+        size_t i = (size_t)r->q.selected[s];
         if (!influencer_active(r, i))
             continue; /* an idle influencer has no revenue, orders or spend */
         r->active[r->nactive++] = (int32_t)i;

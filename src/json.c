@@ -276,11 +276,25 @@ int json_str(struct json *j, const char *s)
     return json_strn(j, s, s ? strlen(s) : 0);
 }
 
+/* Digits of v, written backwards from end; returns where they start. (snprintf is a
+ * good part of an API answer's cost: every figure is an integer or money.) */
+static char *put_digits(char *end, uint64_t v)
+{
+    do {
+        *--end = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return end;
+}
+
 int json_int(struct json *j, int64_t v)
 {
     char tmp[24];
-    int n = snprintf(tmp, sizeof tmp, "%" PRId64, v);
-    return json_scalar(j, tmp, (size_t)n);
+    uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    char *p = put_digits(tmp + sizeof tmp, mag);
+    if (v < 0)
+        *--p = '-';
+    return json_scalar(j, p, (size_t)(tmp + sizeof tmp - p));
 }
 
 int json_money(struct json *j, int64_t minor)
@@ -288,9 +302,14 @@ int json_money(struct json *j, int64_t minor)
     /* Unsigned magnitude, so INT64_MIN has one too. */
     uint64_t mag = minor < 0 ? (uint64_t)0 - (uint64_t)minor : (uint64_t)minor;
     char tmp[32];
-    int n = snprintf(tmp, sizeof tmp, "%s%" PRIu64 ".%02u", minor < 0 ? "-" : "", mag / 100,
-                     (unsigned)(mag % 100));
-    return json_scalar(j, tmp, (size_t)n);
+    char *end = tmp + sizeof tmp;
+    *--end = (char)('0' + mag % 10);
+    *--end = (char)('0' + mag / 10 % 10);
+    *--end = '.';
+    char *p = put_digits(end, mag / 100);
+    if (minor < 0)
+        *--p = '-';
+    return json_scalar(j, p, (size_t)(tmp + sizeof tmp - p));
 }
 
 int json_double(struct json *j, double v)
