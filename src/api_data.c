@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "schema.h"
 
 #include "banned.h"
 
@@ -227,6 +228,8 @@ static int write_breakdown(struct json *j, const struct engine_result *r, enum e
         if (dim != ENGINE_BY_BRAND) {
             json_kv_int(j, "posts", g[i].posts);
             json_kv_int(j, "reach", g[i].reach);
+            json_kv_int(j, "engagements", g[i].engagements);
+            kv_ratio(j, "engagement_rate", g[i].engagement_rate);
         }
         json_obj_end(j);
     }
@@ -525,5 +528,69 @@ int api_payouts_json(const struct engine *eng, const struct filter *f,
     json_obj_end(&j);
     free(rows);
     engine_result_free(r);
+    return json_finish(&j, e);
+}
+
+static int cmp_influencer_id(const void *a, const void *b)
+{
+    const char *const *x = a, *const *y = b;
+    return strcmp(x[0], y[0]);
+}
+
+int api_options_json(const struct engine *eng, struct buf *out, struct err *e)
+{
+    static const char *const names[ENGINE_FIELD_COUNT] = {
+        "platform", "brand",  "product", "campaign", "source",
+        "category", "gender", "tier",    "persona",  "basis",
+    };
+    struct json j;
+    json_init(&j, out);
+    json_obj_begin(&j);
+    int32_t first, last;
+    char iso[11];
+    int have = engine_day_range(eng, &first, &last) == 0;
+    json_key(&j, "from");
+    if (have) {
+        schema_days_to_iso(first, iso);
+        json_str(&j, iso);
+    } else {
+        json_null(&j);
+    }
+    json_key(&j, "to");
+    if (have) {
+        schema_days_to_iso(last, iso);
+        json_str(&j, iso);
+    } else {
+        json_null(&j);
+    }
+    for (int field = 0; field < ENGINE_FIELD_COUNT; field++) {
+        const char **values;
+        size_t n;
+        engine_values(eng, (enum engine_field)field, &values, &n);
+        json_key(&j, names[field]);
+        json_arr_begin(&j);
+        for (size_t i = 0; i < n; i++)
+            json_str(&j, values[i]);
+        json_arr_end(&j);
+        free(values);
+    }
+    /* influencers as (id, name) pairs sorted by id */
+    size_t ninf = engine_influencer_total(eng);
+    const char **pairs = xmalloc((2 * ninf + 1) * sizeof *pairs);
+    for (size_t i = 0; i < ninf; i++)
+        engine_influencer_names(eng, i, &pairs[2 * i], &pairs[2 * i + 1]);
+    if (ninf > 1)
+        qsort(pairs, ninf, 2 * sizeof *pairs, cmp_influencer_id);
+    json_key(&j, "influencer");
+    json_arr_begin(&j);
+    for (size_t i = 0; i < ninf; i++) {
+        json_obj_begin(&j);
+        json_kv_str(&j, "id", pairs[2 * i]);
+        kv_name(&j, "name", pairs[2 * i + 1]);
+        json_obj_end(&j);
+    }
+    json_arr_end(&j);
+    free(pairs);
+    json_obj_end(&j);
     return json_finish(&j, e);
 }

@@ -46,4 +46,10 @@ int api_insights_json(const struct engine *eng, const struct filter *f,
 int api_payouts_json(const struct engine *eng, const struct filter *f,
                      const struct api_settings *s, struct buf *out, struct err *e);
 
+/* GET /api/options: what the filters can choose from:
+ * {"from":"2025-01-01"|null,"to":…|null,"platform":[…],"brand":[…],"product":[…],
+ *  "campaign":[…],"source":[…],"category":[…],"gender":[…],"tier":[…],"persona":[…],
+ *  "basis":[…],"influencer":[{"id","name"},…]} (sorted; influencers by id) */
+int api_options_json(const struct engine *eng, struct buf *out, struct err *e);
+
 #endif

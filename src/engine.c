@@ -1138,12 +1138,12 @@ static void query_init(const struct engine *eng, const struct engine_filter *f, 
 /* Sums of one day (slot d + 1; slot 0 holds posts without a date). */
 struct day_sums {
     int64_t revenue, orders, organic_revenue, organic_orders;
-    int64_t attributed_rows, organic_rows, posts, reach;
+    int64_t attributed_rows, organic_rows, posts, reach, engagements;
 };
 
 /* Sums of one brand or campaign (slot code + 1; slot 0: rows without one). */
 struct dim_sums {
-    int64_t revenue, orders, organic_revenue, organic_orders, rows, posts, reach;
+    int64_t revenue, orders, organic_revenue, organic_orders, rows, posts, reach, engagements;
 };
 
 /* What a scan accumulates besides per-bucket and per-day sums. */
@@ -1418,9 +1418,11 @@ static void scan_posts(struct engine_result *r)
         r->act[inf[i]].engagements += engaged;
         r->days[day_idx[i] + 1].posts++;
         r->days[day_idx[i] + 1].reach += reach[i];
+        r->days[day_idx[i] + 1].engagements += engaged;
         if (by_campaign) {
             r->campaign[campaign[i] + 1].posts++;
             r->campaign[campaign[i] + 1].reach += reach[i];
+            r->campaign[campaign[i] + 1].engagements += engaged;
         }
         r->kpis.posts++;
         r->kpis.reach += reach[i];
@@ -1675,7 +1677,7 @@ int engine_kpis(const struct engine *eng, const struct engine_filter *f, struct 
 
 /* One group while a breakdown is assembled. */
 struct group_sums {
-    int64_t revenue, orders, organic_revenue, spend, posts, reach, active;
+    int64_t revenue, orders, organic_revenue, spend, posts, reach, engagements, active;
 };
 
 static int cmp_group_key(const void *a, const void *b)
@@ -1738,7 +1740,9 @@ static struct engine_group *groups_from_sums(const struct engine *eng, enum engi
             .spend = sum->spend,
             .posts = sum->posts,
             .reach = sum->reach,
+            .engagements = sum->engagements,
             .roas = ratio((double)sum->revenue, (double)sum->spend),
+            .engagement_rate = ratio((double)sum->engagements, (double)sum->reach),
         };
         keys += len;
         g++;
@@ -1757,6 +1761,7 @@ static void sums_from_dims(const struct dim_sums *d, size_t n, struct group_sums
         sums[i].organic_revenue = d[i].organic_revenue;
         sums[i].posts = d[i].posts;
         sums[i].reach = d[i].reach;
+        sums[i].engagements = d[i].engagements;
         sums[i].active = d[i].rows + d[i].posts;
     }
 }
@@ -1784,6 +1789,7 @@ int engine_result_breakdown(const struct engine_result *r, enum engine_dim dim,
             g->spend += a->spend;
             g->posts += a->posts;
             g->reach += a->reach;
+            g->engagements += a->engagements;
             g->active += a->rows + a->posts + (a->spend != 0) + a->paid;
         }
         break;
@@ -1813,6 +1819,7 @@ int engine_result_breakdown(const struct engine_result *r, enum engine_dim dim,
             sums[s].organic_revenue = d->organic_revenue;
             sums[s].posts = d->posts;
             sums[s].reach = d->reach;
+            sums[s].engagements = d->engagements;
             sums[s].active = d->attributed_rows + d->organic_rows + d->posts;
         }
         break;
@@ -2334,4 +2341,58 @@ int engine_result_posts(const struct engine_result *r, int index, struct engine_
     *out = rows;
     *n = k;
     return 0;
+}
+
+/* ---- the values a filter can take ------------------------------------------------------ */
+
+static int cmp_text(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int engine_values(const struct engine *eng, enum engine_field field, const char ***out, size_t *n)
+{
+    static const enum dim dims[] = {
+        [ENGINE_FIELD_PLATFORM] = DIM_PLATFORM, [ENGINE_FIELD_BRAND] = DIM_BRAND,
+        [ENGINE_FIELD_PRODUCT] = DIM_PRODUCT,   [ENGINE_FIELD_CAMPAIGN] = DIM_CAMPAIGN,
+        [ENGINE_FIELD_SOURCE] = DIM_SOURCE,     [ENGINE_FIELD_CATEGORY] = DIM_CATEGORY,
+        [ENGINE_FIELD_GENDER] = DIM_GENDER,     [ENGINE_FIELD_TIER] = DIM_TIER,
+        [ENGINE_FIELD_PERSONA] = DIM_PERSONA,   [ENGINE_FIELD_BASIS] = DIM_BASIS,
+    };
+    *out = NULL;
+    *n = 0;
+    if ((unsigned)field >= sizeof dims / sizeof dims[0])
+        return -1;
+    const struct strmap *dict = eng->dict[dims[field]];
+    size_t count = strmap_size(dict);
+    if (count == 0)
+        return 0;
+    const char **values = xmalloc(count * sizeof *values);
+    for (size_t i = 0; i < count; i++)
+        values[i] = strmap_key(dict, (int32_t)i, NULL);
+    qsort(values, count, sizeof *values, cmp_text);
+    *out = values;
+    *n = count;
+    return 0;
+}
+
+int engine_day_range(const struct engine *eng, int32_t *first, int32_t *last)
+{
+    if (eng->ndays == 0)
+        return -1;
+    *first = col32(&eng->day_value)[0];
+    *last = col32(&eng->day_value)[eng->ndays - 1];
+    return 0;
+}
+
+size_t engine_influencer_total(const struct engine *eng)
+{
+    return eng->ninf;
+}
+
+void engine_influencer_names(const struct engine *eng, size_t index, const char **id,
+                             const char **name)
+{
+    *id = strmap_key(eng->dict[DIM_INFLUENCER], (int32_t)index, NULL);
+    *name = dict_text(eng, DIM_NAME, col32(&eng->inf_name)[index]);
 }

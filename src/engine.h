@@ -102,7 +102,9 @@ struct engine_group {
      * posts (SPEC §3). */
     int64_t posts;
     int64_t reach;
-    struct engine_ratio roas; /* revenue / spend; null when spend is 0 */
+    int64_t engagements;                 /* of those posts: likes + comments + shares + saves */
+    struct engine_ratio roas;            /* revenue / spend; null when spend is 0 */
+    struct engine_ratio engagement_rate; /* engagements / reach; null when reach is 0 */
 };
 
 /* One influencer of engine_influencers. Strings point into the engine's dictionaries and
@@ -284,6 +286,32 @@ struct engine_post_row {
  * by the caller (NULL when *n is 0). */
 int engine_result_posts(const struct engine_result *r, int index, struct engine_post_row **out,
                         size_t *n);
+
+/* ---- what the filters can choose from ---- */
+
+enum engine_field {
+    ENGINE_FIELD_PLATFORM,
+    ENGINE_FIELD_BRAND,
+    ENGINE_FIELD_PRODUCT,
+    ENGINE_FIELD_CAMPAIGN,
+    ENGINE_FIELD_SOURCE,
+    ENGINE_FIELD_CATEGORY,
+    ENGINE_FIELD_GENDER,
+    ENGINE_FIELD_TIER,
+    ENGINE_FIELD_PERSONA,
+    ENGINE_FIELD_BASIS,
+    ENGINE_FIELD_COUNT
+};
+
+/* The distinct values of a field in the loaded data, sorted (strings point into the
+ * engine); *out is freed by the caller (NULL when *n is 0). -1 for an unknown field. */
+int engine_values(const struct engine *eng, enum engine_field field, const char ***out, size_t *n);
+/* The first and last day of the data (tracking rows and dated posts); -1 when none. */
+int engine_day_range(const struct engine *eng, int32_t *first, int32_t *last);
+/* Influencers by index 0 .. engine_influencer_total - 1: id, and name ("" when none). */
+size_t engine_influencer_total(const struct engine *eng);
+void engine_influencer_names(const struct engine *eng, size_t index, const char **id,
+                             const char **name);
 
 /* Computes the KPIs over the filtered data into out. Returns 0, or a negative code with
  * e filled (ERR_USAGE when from_day > to_day). Reentrant: eng is only read, so several

@@ -324,6 +324,26 @@ static int routes_api_payouts(struct http_request *req, struct http_response *re
     return routes_document(req, res, routes_doc_payouts);
 }
 
+/* GET /api/options: what the sidebar's filters can choose from. */
+static int routes_api_options(struct http_request *req, struct http_response *res)
+{
+    struct app *app = req->app;
+    struct app_engine *ae = app_engine_acquire(app);
+    if (!ae) {
+        http_response_header(res, "Retry-After", "1");
+        return http_response_error(res, 503, "the data is still loading; try again shortly");
+    }
+    struct err e;
+    err_clear(&e);
+    http_response_json(res, 200);
+    int rc = api_options_json(ae->eng, &res->body, &e);
+    app_engine_release(app, ae);
+    if (rc < 0)
+        return http_response_error(res, 500, "%s", e.msg);
+    buf_putc(&res->body, '\n');
+    return 0;
+}
+
 static const struct http_route routes_table[] = {
     {HTTP_GET, "/", routes_home, NULL, 0},
     {HTTP_GET, "/healthz", routes_healthz, NULL, 0},
@@ -333,6 +353,7 @@ static const struct http_route routes_table[] = {
     {HTTP_GET, "/api/influencers/*", routes_api_influencer, NULL, 0},
     {HTTP_GET, "/api/insights", routes_api_insights, NULL, 0},
     {HTTP_GET, "/api/payouts", routes_api_payouts, NULL, 0},
+    {HTTP_GET, "/api/options", routes_api_options, NULL, 0},
 };
 
 void routes_install(struct http_config *cfg, struct app *app)

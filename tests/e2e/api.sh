@@ -156,6 +156,14 @@ expect_eq "payouts earned = dashboard spend" "$(json "$T/dash.json" 'd["kpis"]["
 expect_eq "payouts: paid + pending ≤ recorded, each row flagged by the tolerance" True \
     "$(json "$T/pay.json" 'all(r["paid"] + r["pending"] <= r["recorded"] + 0.001 and r["mismatch"] == (abs(r["recorded"] - r["earned"]) > d["tolerance"]) for r in d["influencers"])')"
 
+# /api/options: what the filters can choose from, as stored
+expect_eq "/api/options is 200" 200 "$(get "/api/options")"
+expect_eq "options: the platforms, brands and date range of the data" \
+    "$(sql "$DB" "SELECT group_concat(p) FROM (SELECT DISTINCT platform p FROM influencers WHERE platform IS NOT NULL ORDER BY p)")|$(sql "$DB" "SELECT group_concat(b) FROM (SELECT DISTINCT brand b FROM tracking_data ORDER BY b)")|$(sql "$DB" "SELECT min(substr(date,1,10)) || ' ' || max(substr(date,1,10)) FROM tracking_data")" \
+    "$(json "$T/body" '",".join(d["platform"]) + "|" + ",".join(d["brand"]) + "|" + d["from"] + " " + d["to"]')"
+expect_eq "options: every influencer with its name" "$(sql "$DB" "SELECT count(*) FROM influencers")" \
+    "$(json "$T/body" 'len([i for i in d["influencer"] if i["id"] and "name" in i])')"
+
 # min_roas keeps only influencers at or above it
 get "/api/influencers?min_roas=2" >/dev/null
 expect_eq "min_roas=2 keeps influencers with ROAS ≥ 2 only" True \
