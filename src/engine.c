@@ -275,16 +275,18 @@ static int load_tracking(void *ctx, const struct schema_row *row)
     struct engine *eng = l->eng;
     const struct schema_value *v = row->v;
     const int *c = l->col;
-    enum { ID, INF, DATE, BRAND, PRODUCT, CAMPAIGN, SOURCE, ORDERS, REVENUE, ORGANIC, CTYPE };
+    /* Not the tracking_id: reading it for every row costs more than it would tell in the
+     * errors below, which only data written around the import checks can cause. */
+    enum { INF, DATE, BRAND, PRODUCT, CAMPAIGN, SOURCE, ORDERS, REVENUE, ORGANIC, CTYPE };
     int32_t day = day_of(&v[c[DATE]]);
     if (day == ENGINE_NO_DAY)
-        return err_set(l->e, ERR_INPUT, "tracking_data %s: date: \"%s\": not a date",
-                       v[c[ID]].present ? v[c[ID]].s : "?", v[c[DATE]].present ? v[c[DATE]].s : "");
+        return err_set(l->e, ERR_INPUT, "a stored tracking_data row: date: \"%s\": not a date",
+                       v[c[DATE]].present ? v[c[DATE]].s : "");
     int64_t orders = int_or(&v[c[ORDERS]], 1);
     if (orders < 0 || orders > INT32_MAX)
         return err_set(l->e, ERR_INPUT,
-                       "tracking_data %s: orders: %lld: out of range (0 to %d per row)",
-                       v[c[ID]].present ? v[c[ID]].s : "?", (long long)orders, INT32_MAX);
+                       "a stored tracking_data row: orders: %lld: out of range (0 to %d per row)",
+                       (long long)orders, INT32_MAX);
     int organic = int_or(&v[c[ORGANIC]], 0) != 0 || !v[c[INF]].present || v[c[INF]].len == 0;
     col_push32(&eng->trk_day, day);
     col_push32(&eng->trk_inf, organic ? -1 : influencer_ref(eng, &v[c[INF]]));
@@ -787,9 +789,10 @@ static void sort_posts(struct engine *eng)
     free(start);
 }
 
-static const char *const trk_cols[] = {"tracking_id", "influencer_id", "date",   "brand",
-                                       "product",     "campaign",      "source", "orders",
-                                       "revenue",     "organic",       "campaign_type"};
+static const char *const trk_cols[] = {"influencer_id", "date",    "brand",
+                                       "product",       "campaign", "source",
+                                       "orders",        "revenue",  "organic",
+                                       "campaign_type"};
 
 /* Tracking rows read on another connection into an engine of their own (its own
  * dictionaries), merged into the main one afterwards. */
@@ -804,7 +807,7 @@ struct tracking_part {
 static void *tracking_part_main(void *arg)
 {
     struct tracking_part *t = arg;
-    t->rc = scan_dataset_part(t->store, t->eng, DS_TRACKING, t->part, t->nparts, trk_cols, 11,
+    t->rc = scan_dataset_part(t->store, t->eng, DS_TRACKING, t->part, t->nparts, trk_cols, 10,
                               load_tracking, &t->e);
     return NULL;
 }
@@ -928,7 +931,7 @@ struct engine *engine_load_parallel(struct store *const *stores, size_t nstores,
             started[k] = 1;
     }
     if (rc == 0)
-        rc = scan_dataset_part(s, eng, DS_TRACKING, 0, nparts, trk_cols, 11, load_tracking, e);
+        rc = scan_dataset_part(s, eng, DS_TRACKING, 0, nparts, trk_cols, 10, load_tracking, e);
     for (int k = 1; k < nparts; k++) {
         if (!parts[k].eng)
             continue;

@@ -899,12 +899,7 @@ void schema_row_release(struct schema_row *row)
 
 void schema_row_clear(struct schema_row *row)
 {
-    for (int c = 0; c < SCHEMA_MAX_COLS; c++) {
-        row->v[c].present = 0;
-        row->v[c].i = 0;
-        row->v[c].s = NULL;
-        row->v[c].len = 0;
-    }
+    memset(row->v, 0, sizeof row->v); /* every value absent: present 0, i 0, s NULL, len 0 */
     row->extra = NULL;
     row->extra_len = 0;
     row->extra_off = 0;
@@ -918,8 +913,8 @@ static void row_fixup(struct schema_row *row)
 {
     const struct schema_dataset *d = schema_dataset(row->ds);
     for (int c = 0; c < d->ncols; c++)
-        if (row->v[c].present && !schema_kind_is_int(d->cols[c].kind))
-            row->v[c].s = row->text.data + row->v[c].i;
+        if (row->v[c].present && !schema_kind_is_int(d->cols[c].kind) && row->v[c].i >= 0)
+            row->v[c].s = row->text.data + row->v[c].i; /* i < 0: borrowed, not in text */
     if (row->extra)
         row->extra = row->text.data + row->extra_off;
 }
@@ -936,6 +931,14 @@ void schema_row_set_text(struct schema_row *row, int col, const char *s, size_t 
     row->v[col].s = row->text.data + off;
     if (row->text.data != before)
         row_fixup(row);
+}
+
+void schema_row_borrow_text(struct schema_row *row, int col, const char *s, size_t len)
+{
+    row->v[col].present = 1;
+    row->v[col].i = -1;
+    row->v[col].len = len;
+    row->v[col].s = s;
 }
 
 void schema_row_set_int(struct schema_row *row, int col, int64_t v)

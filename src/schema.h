@@ -104,6 +104,9 @@ void schema_row_release(struct schema_row *row);
 void schema_row_clear(struct schema_row *row);
 /* Setters used by generators and stores; strings are copied. */
 void schema_row_set_text(struct schema_row *row, int col, const char *s, size_t len);
+/* A text value the row does not copy: s (NUL-terminated) must stay valid as long as the
+ * row is used, as a store's row does during a scan callback. */
+void schema_row_borrow_text(struct schema_row *row, int col, const char *s, size_t len);
 void schema_row_set_int(struct schema_row *row, int col, int64_t v);
 void schema_row_set_extra(struct schema_row *row, const char *json, size_t len);
 /* Makes dst an independent copy of src (dst's memory is reused). */

@@ -677,8 +677,8 @@ static int row_from_stmt(struct store_sqlite *s, sqlite3_stmt *stmt,
         if (!text)
             return fail(s, SQLITE_NOMEM, e, "reading the %s rows", d->name);
         size_t len = (size_t)sqlite3_column_bytes(stmt, j);
-        if (i < d->ncols)
-            schema_row_set_text(row, i, text, len);
+        if (i < d->ncols) /* SQLite's copy stays valid until the next step */
+            schema_row_borrow_text(row, i, text, len);
         else
             schema_row_set_extra(row, text, len);
     }
