@@ -617,6 +617,55 @@ static void cube_release(struct cube *c)
         buf_release(&cols[i]->b);
 }
 
+/* Sort key of a cube entry within its day: by brand, then bucket (see scan_loop). */
+struct day_order {
+    int32_t brand, bucket;
+    uint32_t at;
+};
+
+static int cmp_day_order(const void *a, const void *b)
+{
+    const struct day_order *x = a, *y = b;
+    if (x->brand != y->brand)
+        return x->brand < y->brand ? -1 : 1;
+    if (x->bucket != y->bucket)
+        return x->bucket < y->bucket ? -1 : 1;
+    return (x->at > y->at) - (x->at < y->at);
+}
+
+static void permute_segment(struct column *col, size_t from, const struct day_order *order,
+                            size_t n, size_t w, char *tmp)
+{
+    char *base = col->b.data + from * w;
+    for (size_t i = 0; i < n; i++)
+        memcpy(tmp + i * w, base + (size_t)order[i].at * w, w);
+    memcpy(base, tmp, n * w);
+}
+
+/* Sorts the entries from..c->n of one day by brand, then bucket: a brand filter then reads
+ * only its brands' runs, and the per-bucket sums are visited in order. */
+static void cube_sort_day(struct cube *c, size_t from)
+{
+    size_t n = c->n - from;
+    if (n < 2)
+        return;
+    struct day_order *order = xmalloc(n * sizeof *order);
+    char *tmp = xmalloc(n * sizeof(int64_t));
+    const int32_t *brand = col32(&c->brand), *bucket = col32(&c->bucket);
+    for (size_t i = 0; i < n; i++)
+        order[i] = (struct day_order){brand[from + i], bucket[from + i], (uint32_t)i};
+    qsort(order, n, sizeof *order, cmp_day_order);
+    struct column *c32[] = {&c->bucket, &c->brand, &c->product, &c->campaign, &c->source,
+                            &c->ctype};
+    struct column *c64[] = {&c->orders, &c->revenue, &c->rows};
+    for (size_t i = 0; i < sizeof c32 / sizeof c32[0]; i++)
+        permute_segment(c32[i], from, order, n, sizeof(int32_t), tmp);
+    for (size_t i = 0; i < sizeof c64 / sizeof c64[0]; i++)
+        permute_segment(c64[i], from, order, n, sizeof(int64_t), tmp);
+    free(tmp);
+    free(order);
+}
+
 /* Days d0..d1 of the fine cube from the loaded rows (order: row numbers by day, start: where
  * each day begins in it) into c, whose day_start gets d1 - d0 entries. */
 struct fine_job {
@@ -649,6 +698,7 @@ static void *build_fine(void *arg)
             struct cube_key k = {bucket[r], brand[r], product[r], campaign[r], source[r], ctype[r]};
             cube_add(c, &t, first, &k, orders[r], revenue[r], 1);
         }
+        cube_sort_day(c, first);
     }
     free(t.slot);
     buf_release(&t.keys);
@@ -692,6 +742,7 @@ static void build_coarse(struct engine *eng)
             struct cube_key k = {bucket[i], brand[i], -1, campaign[i], -1, ctype[i]};
             cube_add(c, &t, first, &k, orders[i], revenue[i], rows[i]);
         }
+        cube_sort_day(c, first);
     }
     col_push64(&c->day_start, (int64_t)c->n);
     free(t.slot);
@@ -1161,6 +1212,8 @@ struct scan_part {
     const struct engine *eng;
     const struct cube *cube;
     const struct query *q;
+    const int32_t *brands; /* the selected brand codes, ascending, when brand is filtered */
+    size_t nbrands;
     size_t d0, d1;
     int by_dims, want;
     struct bucket_sums *sums; /* per bucket, nbuckets + 1 */
@@ -1169,16 +1222,20 @@ struct scan_part {
     struct day_sums *days;
 };
 
-/* The scan loop; by_dims and want are constants at each call site (scan_days), so the
- * compiler drops the reads and sums a query does not need. Branch-free: a rejected entry
- * adds 0, since filters make the selection unpredictable. */
-static inline __attribute__((always_inline)) void scan_loop(struct scan_part *p, int by_dims,
-                                                            int want)
+/* One day's running totals in scan_loop. */
+struct day_acc {
+    int64_t rev, ord, orev, oord, arows, orows;
+};
+
+/* Entries i0..i1 into p's accumulators and the day's; by_dims and want are constants at
+ * each call (scan_days), so the compiler drops the reads and sums a query does not need.
+ * Branch-free: a rejected entry adds 0, since filters make the selection unpredictable. */
+static inline __attribute__((always_inline)) void scan_run(struct scan_part *p, int64_t i0,
+                                                           int64_t i1, struct day_acc *acc,
+                                                           int by_dims, int want)
 {
-    const struct engine *eng = p->eng;
     const struct query *q = p->q;
     const struct cube *c = p->cube;
-    const int64_t *start = col64(&c->day_start);
     const int32_t *bucket = col32(&c->bucket), *brand = col32(&c->brand);
     const int32_t *product = col32(&c->product), *campaign = col32(&c->campaign);
     const int32_t *source = col32(&c->source), *ctype = col32(&c->ctype);
@@ -1187,54 +1244,91 @@ static inline __attribute__((always_inline)) void scan_loop(struct scan_part *p,
     const uint8_t *bucket_ok = q->bucket_selected, *brand_ok = q->brand.ok;
     const uint8_t *product_ok = q->product.ok, *campaign_ok = q->campaign.ok;
     const uint8_t *source_ok = q->source.ok;
-    int32_t organic = (int32_t)eng->nbuckets;
+    int32_t organic = (int32_t)p->eng->nbuckets;
+    int64_t rev = acc->rev, ord = acc->ord, orev = acc->orev, oord = acc->oord;
+    int64_t arows = acc->arows, orows = acc->orows;
+    for (int64_t i = i0; i < i1; i++) {
+        int32_t b = bucket[i];
+        int64_t keep = bucket_ok[b];
+        if (by_dims)
+            keep &= brand_ok[brand[i] + 1] & product_ok[product[i] + 1] &
+                    campaign_ok[campaign[i] + 1] & source_ok[source[i] + 1];
+        int64_t m = -keep;
+        int64_t o = orders[i] & m, r = revenue[i] & m, n = rows[i] & m;
+        struct bucket_sums *bs = &p->sums[b];
+        bs->orders += o;
+        bs->revenue += r;
+        bs->rows += n;
+        int64_t om = -(int64_t)(b == organic);
+        rev += r & ~om;
+        ord += o & ~om;
+        arows += n & ~om;
+        orev += r & om;
+        oord += o & om;
+        orows += n & om;
+        p->ctype_revenue[ctype[i]] += r;
+        p->ctype_rows[ctype[i]] += n;
+        if (want & SCAN_BRAND) {
+            struct dim_sums *g = &p->brand[brand[i] + 1];
+            g->revenue += r & ~om;
+            g->orders += o & ~om;
+            g->organic_revenue += r & om;
+            g->organic_orders += o & om;
+            g->rows += n;
+        }
+        if (want & SCAN_CAMPAIGN) {
+            struct dim_sums *g = &p->campaign[campaign[i] + 1];
+            g->revenue += r & ~om;
+            g->orders += o & ~om;
+            g->organic_revenue += r & om;
+            g->organic_orders += o & om;
+            g->rows += n;
+        }
+    }
+    *acc = (struct day_acc){rev, ord, orev, oord, arows, orows};
+}
+
+/* The first entry in [lo, hi) whose brand is at least code (a day's entries are sorted by
+ * brand: cube_sort_day). */
+static int64_t brand_lower_bound(const int32_t *brand, int64_t lo, int64_t hi, int32_t code)
+{
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (brand[mid] < code)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Days d0..d1 of p's cube: with a brand filter, only the selected brands' runs of each
+ * day (the others would add nothing). */
+static inline __attribute__((always_inline)) void scan_loop(struct scan_part *p, int by_dims,
+                                                            int want)
+{
+    const int64_t *start = col64(&p->cube->day_start);
+    const int32_t *brand = col32(&p->cube->brand);
     for (size_t d = p->d0; d < p->d1; d++) {
-        int64_t rev = 0, ord = 0, orev = 0, oord = 0, arows = 0, orows = 0;
-        for (int64_t i = start[d]; i < start[d + 1]; i++) {
-            int32_t b = bucket[i];
-            int64_t keep = bucket_ok[b];
-            if (by_dims)
-                keep &= brand_ok[brand[i] + 1] & product_ok[product[i] + 1] &
-                        campaign_ok[campaign[i] + 1] & source_ok[source[i] + 1];
-            int64_t m = -keep;
-            int64_t o = orders[i] & m, r = revenue[i] & m, n = rows[i] & m;
-            struct bucket_sums *bs = &p->sums[b];
-            bs->orders += o;
-            bs->revenue += r;
-            bs->rows += n;
-            int64_t om = -(int64_t)(b == organic);
-            rev += r & ~om;
-            ord += o & ~om;
-            arows += n & ~om;
-            orev += r & om;
-            oord += o & om;
-            orows += n & om;
-            p->ctype_revenue[ctype[i]] += r;
-            p->ctype_rows[ctype[i]] += n;
-            if (want & SCAN_BRAND) {
-                struct dim_sums *g = &p->brand[brand[i] + 1];
-                g->revenue += r & ~om;
-                g->orders += o & ~om;
-                g->organic_revenue += r & om;
-                g->organic_orders += o & om;
-                g->rows += n;
-            }
-            if (want & SCAN_CAMPAIGN) {
-                struct dim_sums *g = &p->campaign[campaign[i] + 1];
-                g->revenue += r & ~om;
-                g->orders += o & ~om;
-                g->organic_revenue += r & om;
-                g->organic_orders += o & om;
-                g->rows += n;
+        struct day_acc acc = {0, 0, 0, 0, 0, 0};
+        if (p->nbrands == 0) {
+            scan_run(p, start[d], start[d + 1], &acc, by_dims, want);
+        } else {
+            int64_t at = start[d], end = start[d + 1];
+            for (size_t k = 0; k < p->nbrands && at < end; k++) {
+                int64_t lo = brand_lower_bound(brand, at, end, p->brands[k]);
+                int64_t hi = brand_lower_bound(brand, lo, end, p->brands[k] + 1);
+                scan_run(p, lo, hi, &acc, by_dims, want);
+                at = hi;
             }
         }
         struct day_sums *ds = &p->days[d + 1];
-        ds->revenue = rev;
-        ds->orders = ord;
-        ds->organic_revenue = orev;
-        ds->organic_orders = oord;
-        ds->attributed_rows = arows;
-        ds->organic_rows = orows;
+        ds->revenue = acc.rev;
+        ds->orders = acc.ord;
+        ds->organic_revenue = acc.orev;
+        ds->organic_orders = acc.oord;
+        ds->attributed_rows = acc.arows;
+        ds->organic_rows = acc.orows;
     }
 }
 
@@ -1325,8 +1419,17 @@ static void scan_tracking(struct engine_result *r)
     /* the coarse cube has no product or source: usable when neither is filtered */
     const struct cube *cube = &eng->cube[q->product.active || q->source.active ? CUBE_FINE
                                                                                  : CUBE_COARSE];
+    /* the selected brands, in code order, so that each day's runs are found in one sweep */
+    size_t nbrand_codes = strmap_size(eng->dict[DIM_BRAND]);
+    int32_t *brands = xmalloc((nbrand_codes + 1) * sizeof *brands);
+    size_t nbrands = 0;
+    if (q->brand.active)
+        for (size_t code = 0; code < nbrand_codes; code++)
+            if (q->brand.ok[code + 1])
+                brands[nbrands++] = (int32_t)code;
     struct scan_part main = {
         .eng = eng, .cube = cube, .q = q, .d0 = r->day_lo, .d1 = r->day_hi,
+        .brands = brands, .nbrands = nbrands,
         .by_dims = q->brand.active || q->product.active || q->campaign.active || q->source.active,
         .want = ((r->views & ENGINE_VIEW_BRAND) ? SCAN_BRAND : 0) |
                 ((r->views & ENGINE_VIEW_CAMPAIGN) ? SCAN_CAMPAIGN : 0),
@@ -1391,6 +1494,7 @@ static void scan_tracking(struct engine_result *r)
         r->ctype_revenue[c] = main.ctype_revenue[c];
         r->ctype_rows[c] = main.ctype_rows[c];
     }
+    free(brands);
 }
 
 /* Posts of selected influencers, in the range and on a selected platform (the post's own:
