@@ -7,7 +7,7 @@ DB ?= sqlite:infludash.db
 WERROR := $(if $(filter true,$(CI)),ON,OFF)
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: all deps run test test-fast asan bench clean format
+.PHONY: all deps test-deps run test test-fast asan bench clean format
 
 all: $(BUILD)/build.ninja
 	cmake --build $(BUILD)
@@ -21,6 +21,9 @@ $(ASAN_BUILD)/build.ninja: CMakeLists.txt
 deps:
 	scripts/deps.sh
 
+test-deps:
+	scripts/deps.sh --test
+
 run: deps
 	$(MAKE) all
 	$(BUILD)/infludash serve --db $(DB) --listen $(LISTEN) --sample-if-empty
@@ -29,7 +32,7 @@ asan: $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD)
 
 # The full suite runs twice: optimised, then under AddressSanitizer + UBSan.
-test: deps
+test: test-deps
 	$(MAKE) all asan
 	scripts/run-tests.sh $(BUILD) $(ASAN_BUILD)
 
@@ -39,6 +42,7 @@ test-fast: all
 bench: all
 	bench/import.sh
 	bench/dashboard.sh
+	bench/ui.sh
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

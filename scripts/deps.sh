@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
-# Installs the Debian packages infludash builds, runs and tests with, when any is missing.
-# Needs root (or sudo) only when something has to be installed.
+# Installs the Debian packages infludash builds and runs with, when any is missing; with
+# --test also what the tests use (cmocka, valgrind, the sqlite3 and curl commands, and
+# chromium for the browser tests). Needs root (or sudo) only when something has to be
+# installed.
 set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config libmicrohttpd-dev libsqlite3-dev
-          libcmocka-dev sqlite3 curl valgrind)
+          zlib1g-dev nodejs npm)
+if [[ ${1:-} == --test ]]; then
+    packages+=(libcmocka-dev sqlite3 curl valgrind chromium)
+fi
 missing=()
 for p in "${packages[@]}"; do
+    # Node may come from elsewhere (NodeSource's nodejs bundles npm and conflicts with
+    # Debian's npm): a working command is enough.
+    case $p in nodejs) command -v node >/dev/null && continue ;; npm) command -v npm >/dev/null && continue ;; esac
     status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
     [[ "$status" == "install ok installed" ]] || missing+=("$p")
 done

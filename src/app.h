@@ -10,6 +10,7 @@
 
 #include "api_data.h"
 #include "engine.h"
+#include "spool.h"
 #include "store.h"
 
 /* One loaded engine with the requests using it: the last release of a replaced engine
@@ -35,6 +36,9 @@ struct app {
     struct app_engine *engine; /* the current one; NULL until the first load finishes */
     char engine_error[256];    /* why the last load failed, "" when it did not */
     struct api_settings settings; /* defaults for every request (benchmarks, iROAS) */
+    /* Uploads and downloads pass through here (thread-safe on its own); NULL: the upload
+     * and download endpoints answer 503. Not owned (serve.c creates and frees it). */
+    struct spool *spool;
 };
 
 /* store is not owned by the app; app_release does not close it. */

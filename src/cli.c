@@ -43,14 +43,17 @@ static const char main_usage[] =
 static const char serve_usage[] =
     "usage: infludash serve [--db URL] [--listen HOST:PORT] [--sample-if-empty]\n"
     "                       [--sample-rows N] [--max-body-size BYTES]\n"
+    "                       [--max-upload-size BYTES]\n"
     "                       [--roas-benchmark X] [--roi-benchmark X]\n"
     "\n"
-    "Serves http://HOST:PORT (default 127.0.0.1:8080): the dashboard, /api/status,\n"
-    "/api/dashboard, /api/influencers[/ID], /api/insights, /api/payouts, /healthz. The\n"
+    "Serves http://HOST:PORT (default 127.0.0.1:8080): the web app (/, /influencers,\n"
+    "/insights, /payouts, /upload, /export, /database), /api/status, /api/dashboard,\n"
+    "/api/influencers[/ID], /api/insights, /api/payouts, uploads (POST /api/import[/DATASET],\n"
+    "at most --max-upload-size bytes, default 1 GiB), /api/datasets/NAME.csv, /healthz. The\n"
     "data is loaded into memory at start and again whenever it changes. Benchmarks:\n"
-    "ROAS 4 and ROI 2 (200 %) unless given. --sample-if-empty loads generated sample data (N tracking rows, default\n"
-    "20000) when the database holds no rows. Stops on SIGTERM or SIGINT after the\n"
-    "requests in flight.\n";
+    "ROAS 4 and ROI 2 (200 %) unless given. --sample-if-empty loads generated sample\n"
+    "data (N tracking rows, default 20000) when the database holds no rows. Stops on\n"
+    "SIGTERM or SIGINT after the requests in flight.\n";
 
 static const char import_usage[] =
     "usage: infludash import [--db URL] [--dataset NAME] [--mode append|replace]\n"
@@ -603,6 +606,9 @@ static int cmd_serve(int argc, char **argv)
         } else if (opt_value(&o, "--max-body-size", &bad)) {
             bad |= parse_u64("--max-body-size", o.value, &v) < 0;
             cfg.max_body_bytes = v;
+        } else if (opt_value(&o, "--max-upload-size", &bad)) {
+            bad |= parse_u64("--max-upload-size", o.value, &v) < 0;
+            cfg.max_upload_bytes = v;
         } else if (opt_value(&o, "--roas-benchmark", &bad)) {
             bad |= parse_number("--roas-benchmark", o.value, 1e9, &cfg.roas_benchmark) < 0;
         } else if (opt_value(&o, "--roi-benchmark", &bad)) {

@@ -30,6 +30,7 @@
 #define DEFAULT_CONNECTION_TIMEOUT 30
 #define DEFAULT_CONNECTION_MEMORY (64 * 1024)
 #define DEFAULT_MAX_BODY (1024 * 1024)
+#define DEFAULT_MAX_UPLOAD ((size_t)1 << 30)
 #define DEFAULT_SHUTDOWN_TIMEOUT 30
 #define ARENA_BLOCK 4096
 
@@ -136,6 +137,16 @@ void http_response_json(struct http_response *res, int status)
     res->no_store = true;
 }
 
+/* Drops a body set by http_response_static or http_response_fd (error answers). */
+static void http_response_drop_special(struct http_response *res)
+{
+    res->static_body = NULL;
+    res->static_len = 0;
+    if (res->fd >= 0)
+        close(res->fd);
+    res->fd = -1;
+}
+
 int http_response_error(struct http_response *res, int status, const char *fmt, ...)
 {
     struct buf msg = BUF_INIT;
@@ -144,6 +155,7 @@ int http_response_error(struct http_response *res, int status, const char *fmt, 
     buf_vprintf(&msg, fmt, ap);
     va_end(ap);
     buf_reset(&res->body);
+    http_response_drop_special(res);
     http_response_json(res, status);
     struct json j;
     json_init(&j, &res->body);
@@ -155,11 +167,26 @@ int http_response_error(struct http_response *res, int status, const char *fmt, 
     return 0;
 }
 
+void http_response_static(struct http_response *res, const void *data, size_t len)
+{
+    res->static_body = data;
+    res->static_len = len;
+}
+
+void http_response_fd(struct http_response *res, int fd, uint64_t size)
+{
+    if (res->fd >= 0)
+        close(res->fd);
+    res->fd = fd;
+    res->fd_size = size;
+}
+
 int http_response_text(struct http_response *res, int status, const char *text)
 {
     res->status = status;
     res->content_type = "text/plain; charset=utf-8";
     buf_reset(&res->body);
+    http_response_drop_special(res);
     buf_puts(&res->body, text);
     return 0;
 }
@@ -356,6 +383,7 @@ static struct http_request_impl *http_request_new(struct http_server *srv,
     r->res.req = &r->req;
     r->res.status = 200;
     r->res.content_type = "text/plain; charset=utf-8";
+    r->res.fd = -1;
     buf_init(&r->res.body, 0);
 
     snprintf(r->client, sizeof r->client, "-");
@@ -381,6 +409,8 @@ static void http_request_free(struct http_request_impl *r)
     }
     buf_release(&r->req.body);
     buf_release(&r->res.body);
+    if (r->res.fd >= 0)
+        close(r->res.fd);
     free(r);
 }
 
@@ -393,23 +423,41 @@ static bool http_is_api_path(const char *path)
 static enum MHD_Result http_queue(struct http_request_impl *r)
 {
     struct http_response *res = &r->res;
-    size_t len = res->body.len;
-    char *data = buf_detach(&res->body);
-    struct MHD_Response *mr = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
-    if (!mr) {
-        free(data);
-        return MHD_NO;
+    struct MHD_Response *mr;
+    uint64_t len;
+    if (res->fd >= 0) {
+        len = res->fd_size;
+        mr = MHD_create_response_from_fd64(len, res->fd);
+        if (!mr)
+            return MHD_NO; /* fd closed with the request */
+        res->fd = -1;      /* libmicrohttpd closes it */
+    } else if (res->static_body) {
+        len = res->static_len;
+        mr = MHD_create_response_from_buffer(res->static_len, (void *)res->static_body,
+                                             MHD_RESPMEM_PERSISTENT);
+        if (!mr)
+            return MHD_NO;
+    } else {
+        len = res->body.len;
+        char *data = buf_detach(&res->body);
+        mr = MHD_create_response_from_buffer((size_t)len, data, MHD_RESPMEM_MUST_FREE);
+        if (!mr) {
+            free(data);
+            return MHD_NO;
+        }
     }
     MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, res->content_type);
     MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
     if (res->no_store)
         MHD_add_response_header(mr, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    else if (res->cache_control)
+        MHD_add_response_header(mr, MHD_HTTP_HEADER_CACHE_CONTROL, res->cache_control);
     for (const struct http_header_node *h = res->headers; h; h = h->next)
         MHD_add_response_header(mr, h->name, h->value);
     if (atomic_load(&r->srv->draining))
         MHD_add_response_header(mr, MHD_HTTP_HEADER_CONNECTION, "close");
     r->status = res->status;
-    r->bytes = len;
+    r->bytes = (size_t)len;
     r->responded = true;
     enum MHD_Result rc = MHD_queue_response(r->conn, (unsigned)res->status, mr);
     MHD_destroy_response(mr);
@@ -458,6 +506,7 @@ static enum MHD_Result http_dispatch(struct http_request_impl *r)
     }
     if (rc < 0) {
         res->headers = NULL;
+        res->cache_control = NULL;
         http_response_error(res, 500, "internal error while answering %s %s", req->method_name,
                             req->path);
     }
@@ -481,6 +530,8 @@ static enum MHD_Result http_begin(struct http_request_impl *r)
 {
     http_route_request(r);
     r->body_cap = r->route && r->route->max_body ? r->route->max_body : r->srv->cfg.max_body;
+    if (r->body_cap == HTTP_MAX_UPLOAD)
+        r->body_cap = r->srv->cfg.max_upload;
     if (r->route && !r->route->on_body)
         r->req.body.max = r->body_cap;
     const char *declared =
@@ -492,9 +543,11 @@ static enum MHD_Result http_begin(struct http_request_impl *r)
         errno = 0;
         unsigned long long n = strtoull(declared, &end, 10);
         if ((errno == ERANGE || n > r->body_cap) && end != declared) {
+            bool upload = r->route && r->route->max_body == HTTP_MAX_UPLOAD;
             http_response_error(&r->res, 413,
-                                "request body of %s bytes is larger than the limit of %zu bytes",
-                                declared, r->body_cap);
+                                "request body of %s bytes is larger than the limit of %zu bytes%s",
+                                declared, r->body_cap,
+                                upload ? " (the server's --max-upload-size)" : "");
             return http_queue(r);
         }
     }
@@ -666,6 +719,8 @@ struct http_server *http_start(const struct http_config *cfg, struct err *e)
         c->connection_memory = DEFAULT_CONNECTION_MEMORY;
     if (!c->max_body)
         c->max_body = DEFAULT_MAX_BODY;
+    if (!c->max_upload)
+        c->max_upload = DEFAULT_MAX_UPLOAD;
     if (!c->shutdown_timeout)
         c->shutdown_timeout = DEFAULT_SHUTDOWN_TIMEOUT;
     srv->log = c->access_log ? c->access_log : stderr;

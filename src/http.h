@@ -59,8 +59,13 @@ struct http_route {
     const char *path;
     http_handler_fn handler;
     http_body_fn on_body; /* optional; without it the body is collected in req->body */
-    size_t max_body;      /* request body cap in bytes; 0: the server's max_body */
+    size_t max_body;      /* request body cap in bytes; 0: the server's max_body;
+                           * HTTP_MAX_UPLOAD: the server's max_upload */
 };
+
+/* A route's max_body that stands for http_config.max_upload (set at start, e.g. from
+ * --max-upload-size, while the route table is a constant). */
+#define HTTP_MAX_UPLOAD ((size_t)-1)
 
 struct http_config {
     const char *listen;              /* "HOST:PORT", "[IPV6]:PORT" or ":PORT" (all IPv4
@@ -69,6 +74,7 @@ struct http_config {
     unsigned connection_timeout;     /* seconds a connection may sit idle; 0: 30 */
     size_t connection_memory;        /* per-connection buffer, bounds headers and URL; 0: 64 KiB */
     size_t max_body;                 /* default request body cap in bytes; 0: 1 MiB */
+    size_t max_upload;               /* cap of HTTP_MAX_UPLOAD routes; 0: 1 GiB */
     unsigned shutdown_timeout;       /* seconds a graceful stop waits for requests; 0: 30 */
     const struct http_route *routes; /* not copied: must outlive the server */
     size_t nroutes;
@@ -105,10 +111,15 @@ struct http_response {
     int status;
     const char *content_type; /* must live until the request completes (literal or arena) */
     bool no_store;            /* sends Cache-Control: no-store (set by http_response_json) */
+    const char *cache_control; /* else this Cache-Control when set (literal or arena) */
     struct buf body;
     /* private to http.c */
     struct http_request *req;
     struct http_header_node *headers;
+    const void *static_body; /* http_response_static */
+    size_t static_len;
+    int fd; /* http_response_fd; -1 when unused */
+    uint64_t fd_size;
 };
 
 /* A query parameter, percent-decoded, or NULL. Valid until the request completes. */
@@ -132,6 +143,13 @@ int http_response_error(struct http_response *res, int status, const char *fmt, 
     __attribute__((format(printf, 3, 4)));
 /* A plain-text body. Returns 0. */
 int http_response_text(struct http_response *res, int status, const char *text);
+/* Sends len bytes at data instead of res->body, without copying: data must outlive the
+ * server (built-in assets). Status and content type stay the caller's. */
+void http_response_static(struct http_response *res, const void *data, size_t len);
+/* Sends the size bytes of the open file fd (from its offset 0) instead of res->body: the
+ * response owns fd from now on and closes it when sent or discarded (an unlinked temporary
+ * file then disappears). For large downloads that should not sit in memory. */
+void http_response_fd(struct http_response *res, int fd, uint64_t size);
 
 /* Parses "HOST:PORT", "[IPV6]:PORT" or ":PORT" into host (appended to the buf, without
  * brackets; "" for ":PORT") and port. ERR_USAGE with a message naming the expected form. */

@@ -1,6 +1,7 @@
-/* routes.c — the web application's handlers and their table (see routes.h): health check,
- * status JSON and a plain front page. Every user-visible string goes through html_escape or
- * the JSON writer. Calls http, api, html, app and store (under app->store_lock). */
+/* routes.c — the web application's route table (see routes.h) and its smaller handlers:
+ * health check, status JSON, a plain status page (/status) and the analytics documents; the
+ * pages and assets are in routes_web.c, uploads and dataset downloads in routes_data.c.
+ * Every user-visible string goes through html_escape or the JSON writer. Calls http, api, html, app and store (under app->store_lock). */
 #include "routes.h"
 
 #include <inttypes.h>
@@ -10,6 +11,7 @@
 #include "api_data.h"
 #include "filter.h"
 #include "html.h"
+#include "routes_handlers.h"
 
 #include "banned.h"
 
@@ -345,7 +347,22 @@ static int routes_api_options(struct http_request *req, struct http_response *re
 }
 
 static const struct http_route routes_table[] = {
-    {HTTP_GET, "/", routes_home, NULL, 0},
+    {HTTP_GET, "/status", routes_home, NULL, 0},
+    {HTTP_GET, "/", routes_page, NULL, 0},
+    {HTTP_GET, "/influencers", routes_page, NULL, 0},
+    {HTTP_GET, "/influencers/*", routes_page, NULL, 0},
+    {HTTP_GET, "/insights", routes_page, NULL, 0},
+    {HTTP_GET, "/payouts", routes_page, NULL, 0},
+    {HTTP_GET, "/upload", routes_page, NULL, 0},
+    {HTTP_GET, "/export", routes_page, NULL, 0},
+    {HTTP_GET, "/database", routes_page, NULL, 0},
+    {HTTP_GET, "/assets/*", routes_asset, NULL, 0},
+    {HTTP_POST, "/api/import", routes_api_import, routes_import_body, HTTP_MAX_UPLOAD},
+    {HTTP_POST, "/api/import/*", routes_api_import, routes_import_body, HTTP_MAX_UPLOAD},
+    {HTTP_GET, "/api/rejects/*", routes_api_rejects, NULL, 0},
+    {HTTP_GET, "/api/datasets/*", routes_api_dataset_csv, NULL, 0},
+    {HTTP_DELETE, "/api/datasets/*", routes_api_dataset_delete, NULL, 0},
+    {HTTP_POST, "/api/demo", routes_api_demo, NULL, 0},
     {HTTP_GET, "/healthz", routes_healthz, NULL, 0},
     {HTTP_GET, "/api/status", routes_api_status, NULL, 0},
     {HTTP_GET, "/api/dashboard", routes_api_dashboard, NULL, 0},

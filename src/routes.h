@@ -17,8 +17,13 @@
  *     http_stop(srv);
  *     app_release(&app);
  *
- * Routes now: GET /healthz (text "ok"), GET /api/status (api_status_json), GET / (an HTML
- * page of what is loaded and how to import). */
+ * Routes: GET /healthz (text "ok"), GET /api/status, GET /status (a plain HTML page of what
+ * is loaded and how to import), the analytics documents (/api/dashboard, /api/influencers
+ * [/ID], /api/insights, /api/payouts, /api/options), the web app's pages (/, /influencers
+ * [/ID], /insights, /payouts, /upload, /export, /database: index.html) and /assets/NAME
+ * (routes_web.c), and the data endpoints (routes_data.c): POST /api/import[/DATASET],
+ * GET /api/rejects/ID.csv, GET /api/datasets/NAME.csv, DELETE /api/datasets/NAME,
+ * POST /api/demo. */
 #ifndef INFLUDASH_ROUTES_H
 #define INFLUDASH_ROUTES_H
 

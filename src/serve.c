@@ -11,6 +11,7 @@
 #include "demo.h"
 #include "http.h"
 #include "routes.h"
+#include "spool.h"
 #include "store.h"
 
 #include "banned.h"
@@ -164,13 +165,20 @@ int serve_run(const struct serve_config *cfg, struct err *e)
         store_close(s);
         return rc;
     }
+    struct spool *spool = spool_new(0, e);
+    if (!spool) {
+        store_close(s);
+        return e->code;
+    }
     struct app app;
     app_init(&app, s, cfg->version);
+    app.spool = spool;
     app.settings.insights.roas_benchmark = cfg->roas_benchmark;
     app.settings.insights.roi_benchmark = cfg->roi_benchmark;
     struct loader loader;
     if ((rc = loader_start(&loader, &app, cfg->db_url, e)) < 0) {
         app_release(&app);
+        spool_free(spool);
         store_close(s);
         return rc;
     }
@@ -178,6 +186,7 @@ int serve_run(const struct serve_config *cfg, struct err *e)
     http_config_default(&hc);
     hc.listen = cfg->listen;
     hc.max_body = cfg->max_body_bytes;
+    hc.max_upload = cfg->max_upload_bytes;
     routes_install(&hc, &app);
     struct http_server *srv = http_start(&hc, e);
     if (!srv) {
@@ -191,6 +200,7 @@ int serve_run(const struct serve_config *cfg, struct err *e)
     }
     loader_stop(&loader);
     app_release(&app);
+    spool_free(spool);
     store_close(s);
     return rc;
 }

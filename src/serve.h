@@ -17,6 +17,7 @@ struct serve_config {
     int sample_if_empty;
     uint64_t sample_rows;
     uint64_t max_body_bytes;
+    uint64_t max_upload_bytes; /* POST /api/import body cap; 0: 1 GiB */
     double roas_benchmark; /* default 4 */
     double roi_benchmark;  /* as a fraction; default 2.0 = 200 % */
 };

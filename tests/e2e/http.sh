@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # http.sh — `infludash serve` end to end with the real binary and curl: /healthz, the status
-# JSON of an empty database, the HTML front page, keep-alive, JSON 404 for unknown /api/
+# JSON of an empty database, the HTML status page (/status; / is the web app, see web.sh),
+# keep-alive, JSON 404 for unknown /api/
 # paths, 405 with Allow, the access log, HEAD, and a clean exit on SIGTERM.
 # Needs INFLUDASH (the binary), curl and python3. Prints "N passed, N failed".
 set -uo pipefail
@@ -105,12 +106,12 @@ cli = json.loads(subprocess.run([sys.argv[2], "status", "--db", sys.argv[3]],
 assert http == cli, (http, cli)
 ' "$TMP/body" "$INFLUDASH" "sqlite:$TMP/t.db"
 
-# --- the front page ---
-code=$(get "$BASE/")
-check "GET / is 200" test "$code" = 200
-check "GET / is UTF-8 HTML" header_is content-type 'text/html; charset=utf-8'
-check "GET / is titled infludash" grep -q '<title>infludash</title>' "$TMP/body"
-check "GET / names every dataset" python3 -c '
+# --- the status page ---
+code=$(get "$BASE/status")
+check "GET /status is 200" test "$code" = 200
+check "GET /status is UTF-8 HTML" header_is content-type 'text/html; charset=utf-8'
+check "GET /status is titled infludash" grep -q '<title>infludash</title>' "$TMP/body"
+check "GET /status names every dataset" python3 -c '
 import sys
 page = open(sys.argv[1], encoding="utf-8").read()
 for name in ("influencers", "posts", "tracking_data", "payouts"):
@@ -118,10 +119,10 @@ for name in ("influencers", "posts", "tracking_data", "payouts"):
 assert "infludash import" in page
 assert "Nothing has been imported yet" in page
 ' "$TMP/body"
-check "GET / loads nothing from elsewhere" bash -c '! grep -Eqi "(src|href)=\"(https?:)?//" "$1"' _ "$TMP/body"
+check "GET /status loads nothing from elsewhere" bash -c '! grep -Eqi "(src|href)=\"(https?:)?//" "$1"' _ "$TMP/body"
 
-code=$(curl -sS --max-time 10 -I -o /dev/null -w '%{http_code}' "$BASE/")
-check "HEAD / is 200" test "$code" = 200
+code=$(curl -sS --max-time 10 -I -o /dev/null -w '%{http_code}' "$BASE/status")
+check "HEAD /status is 200" test "$code" = 200
 
 # --- keep-alive: two requests on one connection ---
 curl -sv --max-time 10 -o /dev/null -o /dev/null "$BASE/healthz" "$BASE/api/status" \
@@ -163,7 +164,7 @@ assert last["finished_at"].endswith("Z") and len(last["finished_at"]) == 20, las
 assert s["imports"][0] == last, s["imports"]
 ' "$TMP/body"
     check "status JSON escapes < > & in strings" grep -q 'inf \\u003cb\\u003e\\u0026' "$TMP/body"
-    code=$(get "$BASE/")
+    code=$(get "$BASE/status")
     check "the page shows the import with its file name escaped" \
         grep -q "inf &lt;b&gt;&amp;&#39;x&#39;.csv" "$TMP/body"
     check "the page has no raw markup from the file name" bash -c '! grep -q "<b>&" "$1"' _ \

@@ -1,0 +1,28 @@
+/* assets.h — the web pages' files built into the binary: a table generated at build time by
+ * tools/embed_assets.c from web/src/ and the charting library (STACK.md "assets in the
+ * binary"). Each file has a plain and (when smaller) a gzip copy and an ETag; HTML files
+ * refer to the others as /assets/NAME?v=ETAG. Nothing here touches the filesystem. Calls
+ * libc only. */
+#ifndef INFLUDASH_ASSETS_H
+#define INFLUDASH_ASSETS_H
+
+#include <stddef.h>
+
+struct assets_file {
+    const char *name; /* the path under /assets/, e.g. "app.js" */
+    const char *mime; /* the Content-Type */
+    const unsigned char *data;
+    size_t len;
+    const unsigned char *gz; /* NULL: no gzip copy (it would not be smaller) */
+    size_t gz_len;
+    const char *etag; /* hex digest of data, without quotes */
+};
+
+/* The generated table, sorted by name (static storage, lives forever). */
+extern const struct assets_file assets_files[];
+extern const size_t assets_nfiles;
+
+/* The file named name (as under /assets/), or NULL. */
+const struct assets_file *assets_find(const char *name);
+
+#endif

@@ -1,0 +1,28 @@
+/* routes_handlers.h — handlers that routes.c's table points at, from the files that hold
+ * them: routes_web.c (the pages and their assets) and routes_data.c (uploads, rejects,
+ * dataset downloads and deletes, sample data). Private to the routes; see routes.h. */
+#ifndef INFLUDASH_ROUTES_HANDLERS_H
+#define INFLUDASH_ROUTES_HANDLERS_H
+
+#include "http.h"
+
+/* GET /, /influencers[/ID], /insights, /payouts, /upload, /export, /database: the app's
+ * index.html (the page's script reads the path). */
+int routes_page(struct http_request *req, struct http_response *res);
+/* GET /assets/NAME: a built-in file, gzip when accepted, ETag/304, cached forever when
+ * asked with ?v=ETAG. */
+int routes_asset(struct http_request *req, struct http_response *res);
+
+/* POST /api/import[/DATASET]: the body streams to a spool file (routes_import_body), then
+ * is imported in one transaction. */
+int routes_import_body(struct http_request *req, const char *data, size_t len);
+int routes_api_import(struct http_request *req, struct http_response *res);
+/* GET /api/rejects/ID.csv: the rejected rows an import with skip_invalid=1 kept. */
+int routes_api_rejects(struct http_request *req, struct http_response *res);
+/* GET /api/datasets/NAME.csv and DELETE /api/datasets/NAME. */
+int routes_api_dataset_csv(struct http_request *req, struct http_response *res);
+int routes_api_dataset_delete(struct http_request *req, struct http_response *res);
+/* POST /api/demo?rows=N&seed=S: replaces the data with generated sample data. */
+int routes_api_demo(struct http_request *req, struct http_response *res);
+
+#endif

@@ -1,0 +1,149 @@
+/* upload.js — Data Upload: pick or drop a file, the dataset recognised by the server (or
+ * chosen), append/replace, an upload progress bar (XMLHttpRequest), then the outcome: rows
+ * accepted, or the line-numbered errors with "Import the valid rows anyway" and the rejects. */
+'use strict';
+(function () {
+  const ID = window.ID;
+  const { h, fmt } = ID;
+
+  /* POSTs the file as the raw body. Resolves {status, body}; rejects on a network error. */
+  ID.sendFile = function (file, opts) {
+    const q = new URLSearchParams();
+    q.set('mode', opts.mode || 'append');
+    if (opts.skipInvalid) q.set('skip_invalid', '1');
+    q.set('filename', file.name);
+    const url = '/api/import' + (opts.dataset ? '/' + encodeURIComponent(opts.dataset) : '') + '?' + q.toString();
+    return new Promise((resolve, reject) => {
+      const x = new XMLHttpRequest();
+      x.open('POST', url);
+      x.setRequestHeader('Content-Type', file.type && file.type !== 'application/vnd.ms-excel' ? file.type : 'text/csv');
+      x.setRequestHeader('Accept', 'application/json');
+      x.upload.onprogress = (e) => { if (opts.onProgress) opts.onProgress(e.loaded, e.lengthComputable ? e.total : file.size); };
+      x.upload.onload = () => { if (opts.onSent) opts.onSent(); };
+      x.onload = () => {
+        let body = null;
+        try { body = JSON.parse(x.responseText); } catch (e) { body = { error: x.responseText ? x.responseText.slice(0, 300) : x.status + ' ' + x.statusText }; }
+        resolve({ status: x.status, body });
+      };
+      x.onerror = () => reject(new Error('the upload failed (network error)'));
+      x.onabort = () => reject(new DOMException('aborted', 'AbortError'));
+      if (opts.signal) opts.signal.addEventListener('abort', () => x.abort());
+      x.send(file);
+    });
+  };
+
+  function bytes(n) {
+    if (n >= 1 << 30) return (n / (1 << 30)).toFixed(2) + ' GB';
+    if (n >= 1 << 20) return (n / (1 << 20)).toFixed(1) + ' MB';
+    if (n >= 1024) return (n / 1024).toFixed(0) + ' KB';
+    return n + ' bytes';
+  }
+  const DS_LABEL = { influencers: 'Influencers', posts: 'Posts', tracking_data: 'Tracking data', payouts: 'Payouts' };
+
+  /* Uploads file and shows the progress and the outcome inside box. opts: {dataset, mode,
+   * skipInvalid, onDone(result)} */
+  ID.uploadInto = function (box, file, opts) {
+    ID.clear(box);
+    const bar = h('progress', { max: 100, value: 0, id: 'upload-progress', 'aria-label': 'Upload progress' });
+    const label = h('span', { class: 'progress-label' }, 'Sending ' + file.name + ' (' + bytes(file.size) + ')…');
+    const prog = h('div', { class: 'progress', role: 'status', 'aria-live': 'polite' }, bar, label);
+    box.appendChild(prog);
+    const t0 = performance.now();
+    return ID.sendFile(file, {
+      dataset: opts.dataset, mode: opts.mode, skipInvalid: opts.skipInvalid,
+      onProgress: (done, total) => {
+        const pc = total ? Math.round((done / total) * 100) : 0;
+        bar.value = pc;
+        const secs = (performance.now() - t0) / 1000;
+        label.textContent = 'Sending ' + file.name + ': ' + pc + ' % of ' + bytes(total) + (secs > 1 ? ' (' + bytes(done / secs) + '/s)' : '');
+      },
+      onSent: () => { bar.removeAttribute('value'); label.textContent = 'Sent; the server is checking and storing the rows…'; },
+    }).then(async (res) => {
+      prog.remove();
+      showOutcome(box, file, opts, res);
+      if (res.status === 200) await ID.dataChanged(false);
+      if (opts.onDone) opts.onDone(res);
+      return res;
+    }, (err) => {
+      prog.remove();
+      box.appendChild(ID.errorBox(err));
+    });
+  };
+
+  function showOutcome(box, file, opts, res) {
+    const b = res.body || {};
+    const ds = b.dataset ? DS_LABEL[b.dataset] || b.dataset : opts.dataset || 'the dataset';
+    const out = h('div', { class: 'outcome', dataset: { status: String(res.status) } });
+    box.appendChild(out);
+    if (res.status === 200) {
+      out.appendChild(h('p', { class: 'success', role: 'status' }, '✓ Imported ', h('strong', { class: 'accepted' }, fmt.int(b.accepted)), ' rows into ' + ds + ' (' + (b.mode || opts.mode) + ')' + (b.rejected ? '; ' + fmt.int(b.rejected) + ' invalid rows skipped' : '') + '.'));
+      if (b.rejected && b.rejects_url) out.appendChild(h('p', null, h('a', { href: b.rejects_url, download: '' }, 'Download the rejected rows (CSV)')));
+    } else if (res.status === 422) {
+      const errs = b.errors || [];
+      out.appendChild(h('div', { class: 'error', role: 'alert' }, h('strong', null, 'Nothing was imported. '),
+        file.name + ' (' + ds + ') has ' + fmt.int(b.rejected !== undefined ? b.rejected : errs.length) + ' invalid row' + (b.rejected === 1 ? '' : 's') + (b.accepted !== undefined ? ' and ' + fmt.int(b.accepted) + ' valid ones' : '') + '.'));
+      const actions = h('div', { class: 'row-actions' });
+      if (b.accepted > 0) {
+        const again = h('button', { type: 'button', class: 'primary', id: 'import-valid' }, 'Import the valid rows anyway');
+        again.addEventListener('click', () => ID.uploadInto(box, file, Object.assign({}, opts, { dataset: opts.dataset || b.dataset, skipInvalid: true })));
+        actions.appendChild(again);
+      }
+      if (b.rejects_url) actions.appendChild(h('a', { href: b.rejects_url, download: '', class: 'button', id: 'rejects-link' }, 'Download the rejected rows (CSV)'));
+      out.appendChild(actions);
+      out.appendChild(ID.table([
+        { key: 'line', label: 'Line', num: true, fmt: (e) => (e.line === null || e.line === undefined ? '—' : fmt.int(e.line)) },
+        { key: 'column', label: 'Column', fmt: (e) => fmt.text(e.column) },
+        { key: 'value', label: 'Value', fmt: (e) => h('code', null, e.value === null || e.value === undefined ? '' : String(e.value)) },
+        { key: 'message', label: 'Reason' },
+      ], errs, { sortKey: 'line', sortDir: 'asc', limit: 100, cls: 'import-errors', caption: 'Rows refused' + (errs.length < b.rejected ? ' (the first ' + errs.length + ')' : '') }));
+    } else {
+      const why = res.status === 413 ? 'The file is too large for this server.' : '';
+      out.appendChild(h('div', { class: 'error', role: 'alert' }, h('strong', null, 'The upload was refused (' + res.status + '): '), why, ' ', b.error || ''));
+      if (b.errors && b.errors.length) out.appendChild(ID.table([
+        { key: 'line', label: 'Line', num: true }, { key: 'column', label: 'Column' }, { key: 'value', label: 'Value' }, { key: 'message', label: 'Reason' }], b.errors, { cls: 'import-errors' }));
+    }
+    const warns = Array.isArray(b.warning_list) ? b.warning_list : Array.isArray(b.warnings) ? b.warnings : [];
+    const wtext = (w) => typeof w === 'string' ? w : w && w.message ? (w.line ? 'line ' + w.line + (w.column ? ', ' + w.column : '') + ': ' : '') + w.message + (w.value !== undefined && w.value !== null && w.value !== '' ? ' (' + w.value + ')' : '') : JSON.stringify(w);
+    if (warns.length) out.appendChild(h('div', { class: 'notice' }, h('strong', null, 'Warnings (' + fmt.int(typeof b.warnings === 'number' ? b.warnings : warns.length) + ')'), h('ul', null, warns.slice(0, 50).map((w) => h('li', null, wtext(w))))));
+  }
+
+  ID.pages.upload = function (ctx) {
+    document.title = 'Data Upload · infludash';
+    const el = ctx.el;
+    let file = null;
+    const input = h('input', { type: 'file', id: 'upload-file', accept: '.csv,.tsv,.txt,.json,.jsonl,.ndjson,text/csv' });
+    const chosen = h('p', { class: 'chosen muted', 'aria-live': 'polite' }, 'No file chosen.');
+    const drop = h('div', { class: 'dropzone', id: 'dropzone', tabindex: '0', role: 'button', 'aria-label': 'Drop a file here, or press Enter to choose one' },
+      h('p', null, h('strong', null, 'Drop a file here'), ' or ', h('label', { for: 'upload-file', class: 'linkish' }, 'choose one')), input, chosen);
+    const setFile = (f) => {
+      file = f || null;
+      chosen.textContent = file ? file.name + ' · ' + bytes(file.size) : 'No file chosen.';
+      go.disabled = !file;
+    };
+    input.addEventListener('change', () => setFile(input.files[0]));
+    drop.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); input.click(); } });
+    ['dragenter', 'dragover'].forEach((t) => drop.addEventListener(t, (e) => { e.preventDefault(); drop.classList.add('over'); }));
+    ['dragleave', 'drop'].forEach((t) => drop.addEventListener(t, () => drop.classList.remove('over')));
+    drop.addEventListener('drop', (e) => { e.preventDefault(); if (e.dataTransfer.files.length) setFile(e.dataTransfer.files[0]); });
+    const ds = h('select', { id: 'upload-dataset' }, h('option', { value: '' }, 'Recognise automatically'), ID.DATASETS.map(([k, l]) => h('option', { value: k }, l)));
+    const mode = h('select', { id: 'upload-mode' }, h('option', { value: 'append' }, 'Append (add and update rows)'), h('option', { value: 'replace' }, 'Replace the dataset'));
+    const go = h('button', { type: 'submit', class: 'primary', id: 'upload-go', disabled: true }, 'Upload');
+    const result = h('div', { id: 'upload-result' });
+    const form = h('form', { class: 'upload-form', novalidate: true }, drop,
+      h('div', { class: 'toolbar' }, h('label', { for: 'upload-dataset' }, 'Dataset'), ds, h('label', { for: 'upload-mode' }, 'Mode'), mode, go));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      if (!file) return;
+      if (mode.value === 'replace') {
+        const ok = await ID.confirm('Replace the dataset?', 'The stored rows of ' + (ds.value ? DS_LABEL[ds.value] : 'the recognised dataset') + ' are replaced by the rows of "' + file.name + '".', 'Replace');
+        if (!ok) return;
+      }
+      go.disabled = true;
+      await ID.uploadInto(result, file, { dataset: ds.value, mode: mode.value });
+      go.disabled = !file;
+    });
+    el.append(h('div', { class: 'page-head' }, h('h1', null, 'Data Upload'),
+      h('p', { class: 'muted' }, 'CSV (or TSV/JSON lines) for influencers, posts, tracking data or payouts. A file with invalid rows is refused as a whole unless you choose to import its valid rows.')),
+      form, result);
+  };
+})();
