@@ -5,9 +5,10 @@
 # installed.
 set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config libmicrohttpd-dev libsqlite3-dev
-          zlib1g-dev nodejs npm)
+          zlib1g-dev nodejs npm libcairo2-dev libpango1.0-dev fonts-dejavu-core
+          libxlsxwriter-dev)
 if [[ ${1:-} == --test ]]; then
-    packages+=(libcmocka-dev sqlite3 curl valgrind chromium)
+    packages+=(libcmocka-dev sqlite3 curl valgrind chromium poppler-utils)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -7,12 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "api.h"
 #include "api_data.h"
 #include "engine.h"
 #include "filter.h"
+#include "report.h"
 #include "demo.h"
 #include "export.h"
 #include "ingest.h"
@@ -78,10 +80,20 @@ static const char demo_usage[] =
     "CSV files into DIR instead of loading them.\n";
 
 static const char export_usage[] =
-    "usage: infludash export [--db URL] --dataset NAME [-o FILE]\n"
+    "usage: infludash export [--db URL] --format csv|pdf|xlsx [FILTERS] [-o FILE]\n"
+    "       infludash export [--db URL] --dataset NAME [FILTERS] [-o FILE]\n"
     "\n"
-    "Writes the stored rows of a dataset as CSV (canonical columns, then the extra\n"
-    "columns kept at import) to FILE, or to standard output.\n";
+    "--format writes the report of the filtered data: csv (the per-influencer metrics),\n"
+    "pdf (KPIs against the benchmarks, charts, top and bottom influencers, payouts, the\n"
+    "insight sentences) or xlsx (sheets Summary, Influencers, Platforms, Personas, Daily,\n"
+    "Payouts). Each states its filters and when it was made. Without -o the file is\n"
+    "named infludash-report-YYYYMMDD-HHMMSS.EXT (UTC) in the current directory.\n"
+    "\n"
+    "--dataset writes that dataset's stored rows as CSV (canonical columns, then the extra\n"
+    "columns kept at import) to FILE or standard output: every row, or with filters the\n"
+    "rows they cover.\n"
+    "\n" FILTER_OPTIONS_HELP
+    "  --iroas-method M --fixed-share P --roas-benchmark X --roi-benchmark X  as for query\n";
 
 static const char query_usage[] =
     "usage: infludash query [--db URL] [FILTERS] [--iroas-method auto|organic|holdout|fixed_share]\n"
@@ -371,72 +383,6 @@ static int cmd_demo(int argc, char **argv)
     return rc < 0 ? 1 : 0;
 }
 
-/* ---- export ----------------------------------------------------------------------- */
-
-static int cmd_export(int argc, char **argv)
-{
-    struct opts o = {argc, argv, 0, NULL};
-    const char *db = default_db(), *out_path = NULL;
-    enum dataset ds = DS_NONE;
-    int bad = 0, have_ds = 0;
-    while (o.i < argc && !bad) {
-        const char *a = argv[o.i];
-        if (is_help(a)) {
-            fputs(export_usage, stdout);
-            return 0;
-        } else if (opt_value(&o, "--db", &bad)) {
-            db = o.value;
-        } else if (opt_value(&o, "--dataset", &bad)) {
-            have_ds = 1;
-            ds = schema_dataset_by_name(o.value);
-            if (ds == DS_NONE) {
-                fprintf(stderr, "infludash export: unknown dataset \"%s\" (use influencers, "
-                                "posts, tracking_data or payouts)\n", o.value);
-                bad = 1;
-            }
-        } else if (opt_value(&o, "-o", &bad) || opt_value(&o, "--output", &bad)) {
-            out_path = o.value;
-        } else if (!bad) {
-            return unknown_option("export", a, export_usage);
-        }
-    }
-    if (bad)
-        return EXIT_USAGE;
-    if (!have_ds) {
-        fprintf(stderr, "infludash export: name the dataset with --dataset\n\n%s", export_usage);
-        return EXIT_USAGE;
-    }
-    struct store *s = open_store(db);
-    if (!s)
-        return 1;
-    FILE *out = stdout;
-    char tmp[4096] = "";
-    if (out_path && strcmp(out_path, "-") != 0) {
-        /* Write beside the target and rename, so a failed export leaves no half file. */
-        snprintf(tmp, sizeof tmp, "%s.partial", out_path);
-        out = fopen(tmp, "w");
-        if (!out) {
-            fprintf(stderr, "infludash export: %s: %s\n", out_path, strerror(errno));
-            store_close(s);
-            return 1;
-        }
-    }
-    struct err e = {0, ""};
-    int rc = export_dataset_csv(s, ds, out, &e);
-    if (out != stdout) {
-        if (fclose(out) != 0 && rc == 0)
-            rc = err_set(&e, ERR_IO, "%s: %s", out_path, strerror(errno));
-        if (rc == 0 && rename(tmp, out_path) != 0)
-            rc = err_set(&e, ERR_IO, "%s: %s", out_path, strerror(errno));
-        if (rc < 0)
-            unlink(tmp);
-    }
-    if (rc < 0)
-        fprintf(stderr, "infludash export: %s\n", e.msg);
-    store_close(s);
-    return rc < 0 ? 1 : 0;
-}
-
 /* ---- status ----------------------------------------------------------------------- */
 
 static int cmd_status(int argc, char **argv)
@@ -507,6 +453,55 @@ static void settings_arg(struct settings_args *a, const char *name, const char *
     a->kv[a->n] = NULL;
 }
 
+/* The options query and export share: filters and the settings. Returns 1 when argv[o->i]
+ * was one (o->i advanced), 0 when not, -1 after printing why a value is bad. */
+static int analytics_option(struct opts *o, const char *cmd, struct filter_args *fa,
+                            struct settings_args *sa, int *bad)
+{
+    static const struct {
+        const char *flag, *param;
+    } settings[] = {{"--iroas-method", "iroas_method"},
+                    {"--fixed-share", "fixed_share"},
+                    {"--roas-benchmark", "roas_benchmark"},
+                    {"--roi-benchmark", "roi_benchmark"}};
+    for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++) {
+        if (opt_value(o, settings[i].flag, bad)) {
+            settings_arg(sa, settings[i].param, o->value);
+            return 1;
+        }
+        if (*bad)
+            return -1;
+    }
+    struct err e = {0, ""};
+    int rc = filter_args_match(fa, o->argc, o->argv, &o->i, &e);
+    if (rc < 0) {
+        fprintf(stderr, "infludash %s: %s\n", cmd, e.msg);
+        *bad = 1;
+    }
+    return rc;
+}
+
+/* The filter and settings of the options analytics_option took; EXIT_USAGE after printing
+ * why they are bad. fa is released either way; f is to be released on success. */
+static int analytics_parse(const char *cmd, struct filter_args *fa, const struct settings_args *sa,
+                           struct filter *f, struct api_settings *settings)
+{
+    struct err e = {0, ""};
+    api_settings_default(settings);
+    int rc = filter_args_parse(f, fa, &e);
+    filter_args_release(fa);
+    if (rc < 0) {
+        fprintf(stderr, "infludash %s: %s\n", cmd, e.msg);
+        return EXIT_USAGE;
+    }
+    if (api_settings_parse(settings, filter_kv_get, (void *)sa->kv, &e) < 0) {
+        fprintf(stderr, "infludash %s: %s\n", cmd, e.msg);
+        filter_release(f);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
 static int cmd_query(int argc, char **argv)
 {
     struct opts o = {argc, argv, 0, NULL};
@@ -524,40 +519,19 @@ static int cmd_query(int argc, char **argv)
             return 0;
         } else if (opt_value(&o, "--db", &bad)) {
             db = o.value;
-        } else if (opt_value(&o, "--iroas-method", &bad)) {
-            settings_arg(&sa, "iroas_method", o.value);
-        } else if (opt_value(&o, "--fixed-share", &bad)) {
-            settings_arg(&sa, "fixed_share", o.value);
-        } else if (opt_value(&o, "--roas-benchmark", &bad)) {
-            settings_arg(&sa, "roas_benchmark", o.value);
-        } else if (opt_value(&o, "--roi-benchmark", &bad)) {
-            settings_arg(&sa, "roi_benchmark", o.value);
-        } else if (!bad) {
-            int rc = filter_args_match(&fa, argc, argv, &o.i, &e);
-            if (rc < 0) {
-                fprintf(stderr, "infludash query: %s\n", e.msg);
-                bad = 1;
-            } else if (rc == 0) {
-                filter_args_release(&fa);
-                return unknown_option("query", a, query_usage);
-            }
+        } else if (!bad && analytics_option(&o, "query", &fa, &sa, &bad) == 0) {
+            filter_args_release(&fa);
+            return unknown_option("query", a, query_usage);
         }
+    }
+    if (bad) {
+        filter_args_release(&fa);
+        return EXIT_USAGE;
     }
     struct filter f;
     struct api_settings settings;
-    api_settings_default(&settings);
-    if (!bad && filter_args_parse(&f, &fa, &e) < 0) {
-        fprintf(stderr, "infludash query: %s\n", e.msg);
-        bad = 1;
-    }
-    filter_args_release(&fa);
-    if (bad)
+    if (analytics_parse("query", &fa, &sa, &f, &settings) != 0)
         return EXIT_USAGE;
-    if (api_settings_parse(&settings, filter_kv_get, sa.kv, &e) < 0) {
-        fprintf(stderr, "infludash query: %s\n", e.msg);
-        filter_release(&f);
-        return EXIT_USAGE;
-    }
     struct store *s = open_store(db);
     if (!s) {
         filter_release(&f);
@@ -576,6 +550,149 @@ static int cmd_query(int argc, char **argv)
     engine_free(eng);
     filter_release(&f);
     return rc < 0 ? (e.code == ERR_USAGE ? EXIT_USAGE : 1) : 0;
+}
+
+/* ---- export ----------------------------------------------------------------------- */
+
+/* An output file written beside its target and renamed when complete, so that a failed
+ * export leaves no half file; "-" or no path: standard output. */
+struct output {
+    FILE *fp;
+    const char *path;
+    char tmp[4096];
+};
+
+static int output_open(struct output *o, const char *path, const char *cmd)
+{
+    o->fp = stdout;
+    o->path = path;
+    o->tmp[0] = '\0';
+    if (!path || strcmp(path, "-") == 0)
+        return 0;
+    snprintf(o->tmp, sizeof o->tmp, "%s.partial", path);
+    o->fp = fopen(o->tmp, "w");
+    if (!o->fp) {
+        fprintf(stderr, "infludash %s: %s: %s\n", cmd, path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* Closes and renames into place when rc is 0; removes the partial file otherwise. */
+static int output_close(struct output *o, int rc, struct err *e)
+{
+    if (o->fp == stdout)
+        return rc == 0 && fflush(stdout) != 0 ? err_set(e, ERR_IO, "%s", strerror(errno)) : rc;
+    if (fclose(o->fp) != 0 && rc == 0)
+        rc = err_set(e, ERR_IO, "%s: %s", o->path, strerror(errno));
+    if (rc == 0 && rename(o->tmp, o->path) != 0)
+        rc = err_set(e, ERR_IO, "%s: %s", o->path, strerror(errno));
+    if (rc < 0)
+        unlink(o->tmp);
+    return rc;
+}
+
+static int cmd_export(int argc, char **argv)
+{
+    struct opts o = {argc, argv, 0, NULL};
+    const char *db = default_db(), *out_path = NULL, *format = NULL;
+    enum dataset ds = DS_NONE;
+    int bad = 0, have_ds = 0;
+    struct filter_args fa;
+    filter_args_init(&fa);
+    struct settings_args sa = {{NULL}, 0};
+    while (o.i < argc && !bad) {
+        const char *a = argv[o.i];
+        if (is_help(a)) {
+            fputs(export_usage, stdout);
+            filter_args_release(&fa);
+            return 0;
+        } else if (opt_value(&o, "--db", &bad)) {
+            db = o.value;
+        } else if (opt_value(&o, "--dataset", &bad)) {
+            have_ds = 1;
+            ds = schema_dataset_by_name(o.value);
+            if (ds == DS_NONE) {
+                fprintf(stderr, "infludash export: unknown dataset \"%s\" (use influencers, "
+                                "posts, tracking_data or payouts)\n", o.value);
+                bad = 1;
+            }
+        } else if (opt_value(&o, "--format", &bad)) {
+            format = o.value;
+            if (strcmp(format, "csv") && strcmp(format, "pdf") && strcmp(format, "xlsx")) {
+                fprintf(stderr, "infludash export: --format: \"%s\" is not csv, pdf or xlsx\n",
+                        format);
+                bad = 1;
+            }
+        } else if (opt_value(&o, "-o", &bad) || opt_value(&o, "--output", &bad)) {
+            out_path = o.value;
+        } else if (!bad && analytics_option(&o, "export", &fa, &sa, &bad) == 0) {
+            filter_args_release(&fa);
+            return unknown_option("export", a, export_usage);
+        }
+    }
+    if (!bad && !have_ds && !format) {
+        fprintf(stderr, "infludash export: give --format (a report) or --dataset (stored rows)"
+                        "\n\n%s", export_usage);
+        bad = 1;
+    }
+    if (!bad && have_ds && format && strcmp(format, "csv") != 0) {
+        fprintf(stderr, "infludash export: a dataset's rows are written as CSV only\n");
+        bad = 1;
+    }
+    if (bad) {
+        filter_args_release(&fa);
+        return EXIT_USAGE;
+    }
+    struct filter f;
+    struct api_settings settings;
+    if (analytics_parse("export", &fa, &sa, &f, &settings) != 0)
+        return EXIT_USAGE;
+    struct store *s = open_store(db);
+    if (!s) {
+        filter_release(&f);
+        return 1;
+    }
+    struct err e = {0, ""};
+    int rc = 0;
+    if (have_ds && !filter_is_set(&f)) { /* every stored row: no engine needed */
+        struct output out;
+        if (output_open(&out, out_path, "export") < 0) {
+            filter_release(&f);
+            store_close(s);
+            return 1;
+        }
+        rc = output_close(&out, export_dataset_csv(s, ds, out.fp, &e), &e);
+    } else {
+        struct engine *eng = engine_load_snapshot(s, db, &e);
+        rc = eng ? 0 : -1;
+        struct report_input in = {eng, &f, &settings, (int64_t)time(NULL)};
+        char name[128];
+        if (rc == 0 && !have_ds && !out_path) {
+            report_file_name("report", format, in.made_at, name, sizeof name);
+            out_path = name;
+        }
+        if (rc == 0 && (have_ds || strcmp(format, "csv") == 0)) {
+            struct output out;
+            if (output_open(&out, out_path, "export") < 0) {
+                rc = err_set(&e, ERR_IO, "%s: cannot write", out_path);
+            } else {
+                rc = have_ds ? report_dataset_csv(&in, s, ds, out.fp, &e) : report_csv(&in, out.fp, &e);
+                rc = output_close(&out, rc, &e);
+            }
+        } else if (rc == 0) {
+            rc = strcmp(format, "pdf") == 0 ? report_pdf(&in, out_path, &e)
+                                            : report_xlsx(&in, out_path, &e);
+        }
+        if (rc == 0 && out_path && strcmp(out_path, "-") != 0 && !have_ds)
+            fprintf(stderr, "infludash export: wrote %s\n", out_path);
+        engine_free(eng);
+    }
+    if (rc < 0)
+        fprintf(stderr, "infludash export: %s\n", e.msg);
+    filter_release(&f);
+    store_close(s);
+    return rc < 0 ? 1 : 0;
 }
 
 /* ---- serve ------------------------------------------------------------------------ */

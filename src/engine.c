@@ -2503,3 +2503,78 @@ void engine_influencer_names(const struct engine *eng, size_t index, const char 
     *id = strmap_key(eng->dict[DIM_INFLUENCER], (int32_t)index, NULL);
     *name = dict_text(eng, DIM_NAME, col32(&eng->inf_name)[index]);
 }
+
+/* ---- the stored rows a result covers --------------------------------------------------- */
+
+/* The code of a text value under d (-1: no value), or -2 for a value the engine does not
+ * know (stored after the load): such a value passes only an inactive filter. */
+static int32_t row_code(const struct engine *eng, enum dim d, const struct schema_value *v)
+{
+    if (!v->present || v->len == 0)
+        return -1;
+    int32_t code = strmap_get(eng->dict[d], v->s, v->len);
+    return code >= 0 ? code : -2;
+}
+
+static int mask_ok(const struct code_mask *m, int32_t code)
+{
+    return code == -2 ? !m->active : m->ok[code + 1];
+}
+
+static int day_in(const struct engine_result *r, const struct schema_value *v)
+{
+    int32_t day = day_of(v);
+    if (day == ENGINE_NO_DAY)
+        return r->from_day == INT32_MIN && r->to_day == INT32_MAX;
+    return day >= r->from_day && day <= r->to_day;
+}
+
+/* The selected influencer of an id, or -1 (none, or not selected). */
+static int selected_influencer(const struct engine_result *r, const struct schema_value *id)
+{
+    int32_t code = row_code(r->eng, DIM_INFLUENCER, id);
+    return code >= 0 && r->q.inf_selected[code] ? code : -1;
+}
+
+int engine_result_keeps_row(const struct engine_result *r, const struct schema_row *row)
+{
+    const struct engine *eng = r->eng;
+    const struct query *q = &r->q;
+    const struct schema_value *v = row->v;
+#define COL(name) (&v[schema_col_index(row->ds, name)])
+    switch (row->ds) {
+    case DS_INFLUENCERS:
+        return selected_influencer(r, COL("influencer_id")) >= 0;
+    case DS_POSTS: {
+        int inf = selected_influencer(r, COL("influencer_id"));
+        if (inf < 0 || !day_in(r, COL("date")))
+            return 0;
+        int32_t platform = row_code(eng, DIM_PLATFORM, COL("platform"));
+        if (platform == -1)
+            platform = col32(&eng->inf_platform)[inf]; /* SPEC §1: default, the influencer's */
+        return mask_ok(&q->platform, platform);
+    }
+    case DS_TRACKING: {
+        if (!day_in(r, COL("date")) ||
+            !mask_ok(&q->brand, row_code(eng, DIM_BRAND, COL("brand"))) ||
+            !mask_ok(&q->product, row_code(eng, DIM_PRODUCT, COL("product"))) ||
+            !mask_ok(&q->campaign, row_code(eng, DIM_CAMPAIGN, COL("campaign"))) ||
+            !mask_ok(&q->source, row_code(eng, DIM_SOURCE, COL("source"))))
+            return 0;
+        const struct schema_value *inf = COL("influencer_id"), *organic = COL("organic");
+        if ((organic->present && organic->i != 0) || !inf->present || inf->len == 0)
+            return 1; /* organic rows: no influencer filter applies (SPEC §3) */
+        return selected_influencer(r, inf) >= 0;
+    }
+    case DS_PAYOUTS: {
+        if (selected_influencer(r, COL("influencer_id")) < 0 ||
+            !mask_ok(&q->basis, row_code(eng, DIM_BASIS, COL("basis"))))
+            return 0;
+        const struct schema_value *date = COL("payout_date");
+        return day_of(date) == ENGINE_NO_DAY || day_in(r, date);
+    }
+    default:
+        return 0;
+    }
+#undef COL
+}

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "schema.h"
 #include "store.h"
 
 /* Day number of a row without a date (posts, payouts): such rows pass an open date range
@@ -312,6 +313,14 @@ int engine_day_range(const struct engine *eng, int32_t *first, int32_t *last);
 size_t engine_influencer_total(const struct engine *eng);
 void engine_influencer_names(const struct engine *eng, size_t index, const char **id,
                              const char **name);
+
+/* Whether a stored row (as the store gives it) is part of the result's filtered data, under
+ * the same rules as the figures: influencers selected by the attribute filters (and
+ * min_roas); their posts in the range on a selected platform; tracking rows in the range
+ * with a selected brand, product, campaign and source, of a selected influencer or organic;
+ * payouts of a selected influencer and basis dated in the range or undated. For the
+ * "filtered rows" exports. */
+int engine_result_keeps_row(const struct engine_result *r, const struct schema_row *row);
 
 /* Computes the KPIs over the filtered data into out. Returns 0, or a negative code with
  * e filled (ERR_USAGE when from_day > to_day). Reentrant: eng is only read, so several

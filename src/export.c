@@ -104,6 +104,8 @@ struct export_ctx {
     char **keys;
     size_t nkeys;
     int failed;
+    export_keep_fn keep;
+    void *keep_ctx;
 };
 
 static int flush_line(struct export_ctx *x, int force)
@@ -121,13 +123,21 @@ static int flush_line(struct export_ctx *x, int force)
 static int export_one(void *ctx, const struct schema_row *row)
 {
     struct export_ctx *x = ctx;
+    if (x->keep && !x->keep(x->keep_ctx, row))
+        return 0;
     export_csv_row(row, x->keys, x->nkeys, &x->line);
     return flush_line(x, 0);
 }
 
 int export_dataset_csv(struct store *s, enum dataset ds, FILE *out, struct err *e)
 {
-    struct export_ctx x = {out, BUF_INIT, NULL, 0, 0};
+    return export_dataset_csv_where(s, ds, NULL, NULL, out, e);
+}
+
+int export_dataset_csv_where(struct store *s, enum dataset ds, export_keep_fn keep, void *ctx,
+                             FILE *out, struct err *e)
+{
+    struct export_ctx x = {out, BUF_INIT, NULL, 0, 0, keep, ctx};
     int rc = store_extra_keys(s, ds, &x.keys, &x.nkeys, e);
     if (rc < 0)
         return rc;

@@ -18,5 +18,9 @@ void export_csv_row(const struct schema_row *row, char *const *extra_keys, size_
                     struct buf *out);
 /* Streams every stored row of ds to out. */
 int export_dataset_csv(struct store *s, enum dataset ds, FILE *out, struct err *e);
+/* The same with only the rows keep accepts (keep NULL: all). */
+typedef int (*export_keep_fn)(void *ctx, const struct schema_row *row);
+int export_dataset_csv_where(struct store *s, enum dataset ds, export_keep_fn keep, void *ctx,
+                             FILE *out, struct err *e);
 
 #endif

@@ -524,3 +524,15 @@ int filter_parse_argv(struct filter *out, int argc, char **argv, char **rest, in
         *nrest = n;
     return rc < 0 ? rc : 0;
 }
+
+int filter_is_set(const struct filter *f)
+{
+    if (f->from[0] || f->to[0] || f->f.has_min_roas)
+        return 1;
+    for (int p = 0; p < FILTER_NPARAMS; p++) {
+        const struct engine_set *set = filter_set(f, (enum filter_param)p);
+        if (set && set->n > 0)
+            return 1;
+    }
+    return 0;
+}

@@ -106,6 +106,8 @@ const char *filter_kv_get(void *ctx, const char *name);
  * Every list is present, [] when not filtered. Returns 0, or -1 when j has failed (its
  * cap; json_finish reports it). */
 int filter_json(const struct filter *f, struct json *j);
+/* Whether f restricts anything (a date, a list or min_roas). */
+int filter_is_set(const struct filter *f);
 
 /* Appends the canonical query string of f to out: only the parameters that filter, in the
  * fixed order, values joined by commas and percent-encoded (everything but A-Z a-z 0-9 - .

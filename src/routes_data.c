@@ -22,6 +22,7 @@
 #include "ingest.h"
 #include "json.h"
 #include "schema.h"
+#include "filter.h"
 #include "spool.h"
 #include "store.h"
 
@@ -398,6 +399,17 @@ int routes_api_rejects(struct http_request *req, struct http_response *res)
 
 /* The dataset named by the path (with suffix, e.g. ".csv", required when not NULL), or
  * DS_NONE after answering 404. */
+/* Whether the query names any filter of SPEC §3 (a download of all rows needs no engine). */
+static bool routes_has_filter(struct http_request *req)
+{
+    for (int p = 0; p < FILTER_NPARAMS; p++) {
+        const char *v = http_query(req, filter_param_name((enum filter_param)p));
+        if (v && *v)
+            return true;
+    }
+    return false;
+}
+
 static enum dataset routes_path_dataset(struct http_request *req, struct http_response *res,
                                         const char *suffix)
 {
@@ -425,6 +437,8 @@ int routes_api_dataset_csv(struct http_request *req, struct http_response *res)
     enum dataset ds = routes_path_dataset(req, res, ".csv");
     if (ds == DS_NONE)
         return 0;
+    if (routes_has_filter(req)) /* the rows the filters cover (routes_report.c) */
+        return routes_api_dataset_filtered(req, res, ds);
     if (!app->spool)
         return http_response_error(res, 503, "downloads are not available (no temporary "
                                              "directory)");

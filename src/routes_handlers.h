@@ -5,6 +5,7 @@
 #define INFLUDASH_ROUTES_HANDLERS_H
 
 #include "http.h"
+#include "schema.h"
 
 /* GET /, /influencers[/ID], /insights, /payouts, /upload, /export, /database: the app's
  * index.html (the page's script reads the path). */
@@ -24,5 +25,13 @@ int routes_api_dataset_csv(struct http_request *req, struct http_response *res);
 int routes_api_dataset_delete(struct http_request *req, struct http_response *res);
 /* POST /api/demo?rows=N&seed=S: replaces the data with generated sample data. */
 int routes_api_demo(struct http_request *req, struct http_response *res);
+
+/* GET /api/export.csv|pdf|xlsx (routes_report.c): the reports over the query's filters. */
+int routes_api_export_csv(struct http_request *req, struct http_response *res);
+int routes_api_export_pdf(struct http_request *req, struct http_response *res);
+int routes_api_export_xlsx(struct http_request *req, struct http_response *res);
+/* GET /api/datasets/NAME.csv with filters: the rows they cover. */
+int routes_api_dataset_filtered(struct http_request *req, struct http_response *res,
+                                enum dataset ds);
 
 #endif

@@ -61,7 +61,7 @@ const PAGES = [
   ['insights', '/insights', 'table.poor'],
   ['payouts', '/payouts', '[data-kpi=earned]'],
   ['upload', '/upload', '#upload-file'],
-  ['export', '/export', '#export-influencers'],
+  ['export', '/export', '#export-pdf'],
   ['database', '/database', '[data-delete=tracking_data]'],
 ];
 

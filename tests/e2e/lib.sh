@@ -38,6 +38,8 @@ unset DATABASE_URL
 if [[ $BUILD_KIND == asan ]]; then
     export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=86}
     export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=86}
+    # fontconfig keeps its caches for the life of a process that drew text (PDF reports)
+    export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$SRC/tests/lsan.supp}
 fi
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/infludash-e2e.XXXXXX")

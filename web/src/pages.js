@@ -469,27 +469,17 @@
       h('p', { class: 'muted' }, 'The rows as stored, in canonical columns plus the kept extra columns — what was imported comes back out. Filters do not apply.'),
       h('ul', { class: 'downloads' }, ID.DATASETS.map(([k, label]) => h('li', null, h('a', { href: '/api/datasets/' + k + '.csv', download: k + '.csv', class: 'button' }, '⬇ ' + label + ' (' + k + '.csv)'))))));
     const active = ID.describeFilters(ctx.filters);
-    const btn = h('button', { type: 'button', class: 'primary', id: 'export-influencers' }, '⬇ Influencer metrics (CSV)');
-    const msg = h('p', { role: 'status', 'aria-live': 'polite' });
-    btn.addEventListener('click', async () => {
-      btn.disabled = true; msg.textContent = 'Preparing…';
-      try {
-        const d = await ID.api(ID.withFilters('/api/influencers', ctx.filters), { signal: ctx.signal });
-        const cols = ['influencer_id', 'name', 'platform', 'category', 'gender', 'tier', 'persona', 'revenue', 'orders', 'spend', 'posts', 'reach', 'engagements', 'roas', 'roi', 'engagement_rate', 'cpo', 'aov', 'cpe'];
-        const lines = ['# infludash influencer metrics, generated ' + new Date().toISOString()];
-        const f = ID.describeFilters(ctx.filters);
-        lines.push('# filters: ' + (f.length ? f.join('; ') : 'none (all data)'));
-        lines.push('# money in rupees; roas, roi and engagement_rate are plain ratios (roi 1.5 = 150 %)');
-        lines.push(cols.join(','));
-        for (const r of d.influencers || []) lines.push(cols.map((c) => ID.csvField(r[c])).join(','));
-        ID.download('influencers-metrics.csv', lines.join('\r\n') + '\r\n');
-        msg.textContent = fmt.int((d.influencers || []).length) + ' influencers exported.';
-      } catch (e) { msg.textContent = ''; msg.appendChild(ID.errorBox(e)); }
-      btn.disabled = false;
-    });
-    el.appendChild(h('section', { class: 'panel wide', 'aria-label': 'Filtered metrics' }, h('h2', null, 'Filtered influencer metrics'),
-      h('p', null, active.length ? 'With the filters: ' + active.join(' · ') : 'No filter set: every influencer.'),
-      h('p', { class: 'muted' }, 'The filters are written in the first lines of the file.'), btn, msg));
+    const report = (ext, label) => h('li', null, h('a', { href: ID.withFilters('/api/export.' + ext, ctx.filters), class: 'button primary', id: 'export-' + ext }, '⬇ ' + label));
+    el.appendChild(h('section', { class: 'panel wide', 'aria-label': 'Reports' }, h('h2', null, 'Reports of the filtered data'),
+      h('p', null, active.length ? 'With the filters: ' + active.join(' · ') : 'No filter set: all data.'),
+      h('p', { class: 'muted' }, 'Each report states its filters and when it was made; the file name carries the report and the time.'),
+      h('ul', { class: 'downloads' },
+        report('pdf', 'PDF report (KPIs, charts, top and bottom influencers, payouts, insights)'),
+        report('xlsx', 'Excel workbook (Summary, Influencers, Platforms, Personas, Daily, Payouts)'),
+        report('csv', 'Influencer metrics (CSV)'))));
+    el.appendChild(h('section', { class: 'panel wide', 'aria-label': 'Filtered rows' }, h('h2', null, 'Filtered rows of each dataset (CSV)'),
+      h('p', { class: 'muted' }, 'The stored rows the filters cover, in the same columns as above.'),
+      h('ul', { class: 'downloads' }, ID.DATASETS.map(([k, label]) => h('li', null, h('a', { href: ID.withFilters('/api/datasets/' + k + '.csv', ctx.filters), class: 'button', id: 'export-rows-' + k }, '⬇ ' + label + ' (filtered)'))))));
   };
 
   /* ---------------- Database ---------------- */

@@ -1,0 +1,45 @@
+/* report.h — the reports of SPEC §5 a marketer hands on: the filtered analytics as CSV,
+ * PDF (cairo + pango, drawn natively) and XLSX (libxlsxwriter), the same from the Export
+ * page, GET /api/export.{csv,pdf,xlsx} and `infludash export --format`. Every report
+ * states the filters it was made with and when it was made. Each renderer queries the
+ * engine itself (engine_run and its views, insights_sentences). Calls engine, filter,
+ * api_data, insights, format, json and buf. */
+#ifndef INFLUDASH_REPORT_H
+#define INFLUDASH_REPORT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "api_data.h"
+#include "engine.h"
+#include "err.h"
+#include "filter.h"
+#include "store.h"
+
+/* What every report is made from. Nothing is owned. */
+struct report_input {
+    const struct engine *eng;
+    const struct filter *filter;          /* states itself: filter->from/to, filter_set() */
+    const struct api_settings *settings;  /* benchmarks, incremental method */
+    int64_t made_at;                      /* unix seconds: "made on" line, file names */
+};
+
+/* The file name a report gets: "infludash-<name>-YYYYMMDD-HHMMSS.<ext>" in UTC. */
+void report_file_name(const char *name, const char *ext, int64_t made_at, char *out, size_t cap);
+
+/* The per-influencer metrics table as CSV: a few comment lines stating the filters and the
+ * time, then a header and one row per influencer of /api/influencers. */
+int report_csv(const struct report_input *in, FILE *out, struct err *e);
+
+/* The stored rows of dataset ds that the filter covers (engine_result_keeps_row), as
+ * `infludash export --dataset` writes them: canonical columns, then the extra ones. */
+int report_dataset_csv(const struct report_input *in, struct store *s, enum dataset ds, FILE *out,
+                       struct err *e);
+
+/* The PDF report (report_pdf.c) written to path. */
+int report_pdf(const struct report_input *in, const char *path, struct err *e);
+
+/* The XLSX workbook (report_xlsx.c) written to path. */
+int report_xlsx(const struct report_input *in, const char *path, struct err *e);
+
+#endif

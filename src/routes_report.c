@@ -1,0 +1,153 @@
+/* routes_report.c — GET /api/export.{csv,pdf,xlsx}: the reports of report.h over the
+ * filters of the query, made into a spool file and sent from disk with a file name that
+ * carries the report's name and the time; and the filtered rows of a dataset for
+ * GET /api/datasets/NAME.csv when filters are given. Calls report, filter, api_data,
+ * spool, http and app. */
+#include "routes_handlers.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "filter.h"
+#include "report.h"
+#include "spool.h"
+
+#include "banned.h"
+
+static const char *routes_report_get(void *req, const char *name)
+{
+    return http_query(req, name);
+}
+
+enum routes_report_kind { REPORT_CSV, REPORT_PDF, REPORT_XLSX, REPORT_DATASET };
+
+/* Makes the report into a new spool file and returns its descriptor (the file unlinked:
+ * only the descriptor reaches it), or -1 with e filled. */
+static int routes_make_report(struct app *app, enum routes_report_kind kind, enum dataset ds,
+                              const struct report_input *in, struct err *e)
+{
+    struct buf path = BUF_INIT;
+    int fd = spool_create(app->spool, "report", &path, e);
+    if (fd < 0) {
+        buf_release(&path);
+        return -1;
+    }
+    int rc;
+    if (kind == REPORT_PDF || kind == REPORT_XLSX) {
+        /* the renderers write a file of their own name (then rename over this one) */
+        close(fd);
+        rc = kind == REPORT_PDF ? report_pdf(in, path.data, e) : report_xlsx(in, path.data, e);
+        fd = rc == 0 ? open(path.data, O_RDONLY | O_CLOEXEC) : -1;
+        if (rc == 0 && fd < 0)
+            rc = err_set(e, ERR_IO, "cannot read the report back: %s", strerror(errno));
+    } else {
+        int copy = dup(fd);
+        FILE *out = copy >= 0 ? fdopen(copy, "w") : NULL;
+        if (!out) {
+            if (copy >= 0)
+                close(copy);
+            rc = err_set(e, ERR_IO, "cannot write the report: %s", strerror(errno));
+        } else {
+            if (kind == REPORT_DATASET) {
+                pthread_mutex_lock(&app->store_lock);
+                rc = report_dataset_csv(in, app->store, ds, out, e);
+                pthread_mutex_unlock(&app->store_lock);
+            } else {
+                rc = report_csv(in, out, e);
+            }
+            if (fclose(out) != 0 && rc == 0)
+                rc = err_set(e, ERR_IO, "cannot write the report: %s", strerror(errno));
+        }
+    }
+    unlink(path.data);
+    buf_release(&path);
+    if (rc < 0) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static int routes_report(struct http_request *req, struct http_response *res,
+                         enum routes_report_kind kind, enum dataset ds)
+{
+    static const struct {
+        const char *ext, *type;
+    } formats[] = {
+        [REPORT_CSV] = {"csv", "text/csv; charset=utf-8"},
+        [REPORT_PDF] = {"pdf", "application/pdf"},
+        [REPORT_XLSX] = {"xlsx",
+                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+        [REPORT_DATASET] = {"csv", "text/csv; charset=utf-8"},
+    };
+    struct app *app = req->app;
+    if (!app->spool)
+        return http_response_error(res, 503, "reports are not available (no temporary "
+                                             "directory)");
+    struct err e;
+    err_clear(&e);
+    struct filter f;
+    if (filter_parse(&f, routes_report_get, req, &e) < 0)
+        return http_response_error(res, 400, "%s", e.msg);
+    struct api_settings settings = app->settings;
+    if (api_settings_parse(&settings, routes_report_get, req, &e) < 0) {
+        filter_release(&f);
+        return http_response_error(res, 400, "%s", e.msg);
+    }
+    struct app_engine *ae = app_engine_acquire(app);
+    if (!ae) {
+        filter_release(&f);
+        http_response_header(res, "Retry-After", "1");
+        return http_response_error(res, 503, "the data is still loading; try again shortly");
+    }
+    struct report_input in = {ae->eng, &f, &settings, (int64_t)time(NULL)};
+    int fd = routes_make_report(app, kind, ds, &in, &e);
+    app_engine_release(app, ae);
+    filter_release(&f);
+    struct stat st;
+    if (fd >= 0 && fstat(fd, &st) < 0) {
+        close(fd);
+        fd = -1;
+        err_set(&e, ERR_IO, "cannot read the report back: %s", strerror(errno));
+    }
+    if (fd < 0)
+        return http_response_error(res, 500, "making the report: %s", e.msg);
+    char name[160], disposition[220];
+    report_file_name(kind == REPORT_DATASET ? schema_dataset(ds)->name : "report",
+                     formats[kind].ext, in.made_at, name, sizeof name);
+    snprintf(disposition, sizeof disposition, "attachment; filename=\"%s\"", name);
+    res->status = 200;
+    res->content_type = formats[kind].type;
+    res->no_store = true;
+    http_response_header(res, "Content-Disposition", disposition);
+    http_response_fd(res, fd, (uint64_t)st.st_size);
+    return 0;
+}
+
+int routes_api_export_csv(struct http_request *req, struct http_response *res)
+{
+    return routes_report(req, res, REPORT_CSV, DS_NONE);
+}
+
+int routes_api_export_pdf(struct http_request *req, struct http_response *res)
+{
+    return routes_report(req, res, REPORT_PDF, DS_NONE);
+}
+
+int routes_api_export_xlsx(struct http_request *req, struct http_response *res)
+{
+    return routes_report(req, res, REPORT_XLSX, DS_NONE);
+}
+
+int routes_api_dataset_filtered(struct http_request *req, struct http_response *res,
+                                enum dataset ds)
+{
+    return routes_report(req, res, REPORT_DATASET, ds);
+}
