@@ -401,25 +401,15 @@ int api_influencer_json(const struct engine *eng, const struct filter *f, const 
     int index = engine_influencer_index(eng, id);
     if (index < 0)
         return err_set(e, ERR_NOTFOUND, "no influencer with id \"%.100s\"", id);
-    /* the user's filters, narrowed to this influencer */
+    /* The user's filters, narrowed to this influencer. When their influencer filter
+     * leaves it out, its figures are shown all the same, flagged as excluded. */
+    int excluded = f->f.influencer.n > 0;
+    for (size_t i = 0; i < f->f.influencer.n && excluded; i++)
+        excluded = strcmp(f->f.influencer.values[i], id) != 0;
     struct engine_filter one = f->f;
     const char *ids[] = {id};
     one.influencer.values = ids;
     one.influencer.n = 1;
-    if (f->f.influencer.n > 0) { /* filtered to others: nothing of this one */
-        int listed = 0;
-        for (size_t i = 0; i < f->f.influencer.n; i++)
-            listed |= strcmp(f->f.influencer.values[i], id) == 0;
-        if (!listed)
-            one.influencer.values = NULL, one.influencer.n = 0, one.from_day = 1,
-            one.to_day = 0; /* marks "empty" below */
-    }
-    int empty = one.from_day > one.to_day;
-    if (empty) {
-        one = f->f;
-        one.influencer.values = ids;
-        one.influencer.n = 1;
-    }
     struct engine_result *r;
     int rc = engine_run(eng, &one, &r, e);
     if (rc < 0)
@@ -433,7 +423,7 @@ int api_influencer_json(const struct engine *eng, const struct filter *f, const 
     filter_json(f, &j);
     json_key(&j, "influencer");
     insights_influencer_json(&j, &row);
-    json_kv_bool(&j, "excluded_by_filters", empty != 0);
+    json_kv_bool(&j, "excluded_by_filters", excluded != 0);
     rc = write_breakdown(&j, r, ENGINE_BY_DAY, "daily", "date", e);
     if (rc == 0)
         rc = write_breakdown(&j, r, ENGINE_BY_CAMPAIGN, "by_campaign", "campaign", e);

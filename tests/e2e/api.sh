@@ -137,6 +137,9 @@ expect_eq "its daily orders add up" "$(json "$T/one.json" 'd["influencer"]["orde
     "$(json "$T/one.json" 'sum(g["orders"] for g in d["daily"])')"
 expect_eq "its posts are listed" "$(json "$T/one.json" 'd["influencer"]["posts"]')" \
     "$(json "$T/one.json" 'len(d["posts"])')"
+get "/api/influencers/$top?influencer=INF00001" >/dev/null
+expect_eq "an influencer the filters leave out is shown, flagged as excluded" "True True" \
+    "$(json "$T/body" 'str(d["excluded_by_filters"]) + " " + str(d["influencer"]["influencer_id"] == "'"$top"'")')"
 expect_eq "an unknown influencer is 404" 404 "$(get "/api/influencers/NOBODY")"
 expect_contains "the 404 names the id" "$T/body" 'no influencer with id \"NOBODY\"'
 
