@@ -294,6 +294,15 @@ static int run(const struct engine *eng, const struct filter *f, const struct ap
     return rc;
 }
 
+/* Starts a document, {"filters":{…}, for its members to follow and json_obj_end to close. */
+static void document_begin(struct json *j, struct buf *out, const struct filter *f)
+{
+    json_init(j, out);
+    json_obj_begin(j);
+    json_key(j, "filters");
+    filter_json(f, j);
+}
+
 /* ---- the documents ----------------------------------------------------------------------- */
 
 int api_dashboard_json(const struct engine *eng, const struct filter *f,
@@ -306,10 +315,7 @@ int api_dashboard_json(const struct engine *eng, const struct filter *f,
         return rc;
     const struct engine_kpis *k = engine_result_kpis(r);
     struct json j;
-    json_init(&j, out);
-    json_obj_begin(&j);
-    json_key(&j, "filters");
-    filter_json(f, &j);
+    document_begin(&j, out, f);
     write_kpis(&j, k, &inc);
     write_benchmarks(&j, k, &s->insights);
     write_incremental(&j, &inc);
@@ -354,10 +360,7 @@ int api_influencers_json(const struct engine *eng, const struct filter *f,
     size_t n;
     engine_result_influencers(r, 1, &rows, &n);
     struct json j;
-    json_init(&j, out);
-    json_obj_begin(&j);
-    json_key(&j, "filters");
-    filter_json(f, &j);
+    document_begin(&j, out, f);
     json_kv_int(&j, "count", (int64_t)n);
     json_key(&j, "influencers");
     json_arr_begin(&j);
@@ -417,10 +420,7 @@ int api_influencer_json(const struct engine *eng, const struct filter *f, const 
     struct engine_influencer_row row;
     engine_result_influencer(r, index, &row);
     struct json j;
-    json_init(&j, out);
-    json_obj_begin(&j);
-    json_key(&j, "filters");
-    filter_json(f, &j);
+    document_begin(&j, out, f);
     json_key(&j, "influencer");
     insights_influencer_json(&j, &row);
     json_kv_bool(&j, "excluded_by_filters", excluded != 0);
@@ -471,10 +471,7 @@ int api_insights_json(const struct engine *eng, const struct filter *f,
     if (rc < 0)
         return rc;
     struct json j;
-    json_init(&j, out);
-    json_obj_begin(&j);
-    json_key(&j, "filters");
-    filter_json(f, &j);
+    document_begin(&j, out, f);
     write_incremental(&j, &inc);
     engine_result_free(r);
     rc = insights_write(&j, eng, &f->f, &s->insights, e);
@@ -496,10 +493,7 @@ int api_payouts_json(const struct engine *eng, const struct filter *f,
     struct engine_payout_totals t;
     engine_result_payouts(r, &rows, &n, &t);
     struct json j;
-    json_init(&j, out);
-    json_obj_begin(&j);
-    json_key(&j, "filters");
-    filter_json(f, &j);
+    document_begin(&j, out, f);
     json_kv_money(&j, "tolerance", ENGINE_PAYOUT_TOLERANCE);
     json_key(&j, "totals");
     json_obj_begin(&j);

@@ -230,25 +230,43 @@ typedef int (*routes_doc_fn)(const struct engine *eng, const struct filter *f,
                              const struct api_settings *s, const char *param, struct buf *out,
                              struct err *e);
 
+int routes_analytics_begin(struct http_request *req, struct http_response *res,
+                           struct filter *f, struct api_settings *settings,
+                           struct app_engine **ae)
+{
+    struct app *app = req->app;
+    struct err e;
+    err_clear(&e);
+    if (filter_parse(f, routes_query_get, req, &e) < 0) {
+        http_response_error(res, 400, "%s", e.msg);
+        return -1;
+    }
+    *settings = app->settings;
+    if (api_settings_parse(settings, routes_query_get, req, &e) < 0) {
+        filter_release(f);
+        http_response_error(res, 400, "%s", e.msg);
+        return -1;
+    }
+    *ae = app_engine_acquire(app);
+    if (!*ae) {
+        filter_release(f);
+        http_response_header(res, "Retry-After", "1");
+        http_response_error(res, 503, "the data is still loading; try again shortly");
+        return -1;
+    }
+    return 0;
+}
+
 static int routes_document(struct http_request *req, struct http_response *res, routes_doc_fn fn)
 {
     struct app *app = req->app;
     struct err e;
     err_clear(&e);
     struct filter f;
-    if (filter_parse(&f, routes_query_get, req, &e) < 0)
-        return http_response_error(res, 400, "%s", e.msg);
-    struct api_settings settings = app->settings;
-    if (api_settings_parse(&settings, routes_query_get, req, &e) < 0) {
-        filter_release(&f);
-        return http_response_error(res, 400, "%s", e.msg);
-    }
-    struct app_engine *ae = app_engine_acquire(app);
-    if (!ae) {
-        filter_release(&f);
-        http_response_header(res, "Retry-After", "1");
-        return http_response_error(res, 503, "the data is still loading; try again shortly");
-    }
+    struct api_settings settings;
+    struct app_engine *ae;
+    if (routes_analytics_begin(req, res, &f, &settings, &ae) < 0)
+        return 0;
     http_response_json(res, 200);
     int rc = fn(ae->eng, &f, &settings, req->path_param, &res->body, &e);
     app_engine_release(app, ae);

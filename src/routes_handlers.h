@@ -26,6 +26,17 @@ int routes_api_dataset_delete(struct http_request *req, struct http_response *re
 /* POST /api/demo?rows=N&seed=S: replaces the data with generated sample data. */
 int routes_api_demo(struct http_request *req, struct http_response *res);
 
+/* The start of every analytics answer (routes.c): the filters and settings of the query
+ * (a 400 naming a bad parameter), then the current engine with a reference held (a 503
+ * while the first load runs). Returns 0, or -1 with the error answer already in res. On
+ * 0 the caller releases f and the engine (app_engine_release). */
+struct filter;
+struct api_settings;
+struct app_engine;
+int routes_analytics_begin(struct http_request *req, struct http_response *res,
+                           struct filter *f, struct api_settings *settings,
+                           struct app_engine **ae);
+
 /* GET /api/export.csv|pdf|xlsx (routes_report.c): the reports over the query's filters. */
 int routes_api_export_csv(struct http_request *req, struct http_response *res);
 int routes_api_export_pdf(struct http_request *req, struct http_response *res);

@@ -20,11 +20,6 @@
 
 #include "banned.h"
 
-static const char *routes_report_get(void *req, const char *name)
-{
-    return http_query(req, name);
-}
-
 enum routes_report_kind { REPORT_CSV, REPORT_PDF, REPORT_XLSX, REPORT_DATASET };
 
 /* Makes the report into a new spool file and returns its descriptor (the file unlinked:
@@ -94,19 +89,10 @@ static int routes_report(struct http_request *req, struct http_response *res,
     struct err e;
     err_clear(&e);
     struct filter f;
-    if (filter_parse(&f, routes_report_get, req, &e) < 0)
-        return http_response_error(res, 400, "%s", e.msg);
-    struct api_settings settings = app->settings;
-    if (api_settings_parse(&settings, routes_report_get, req, &e) < 0) {
-        filter_release(&f);
-        return http_response_error(res, 400, "%s", e.msg);
-    }
-    struct app_engine *ae = app_engine_acquire(app);
-    if (!ae) {
-        filter_release(&f);
-        http_response_header(res, "Retry-After", "1");
-        return http_response_error(res, 503, "the data is still loading; try again shortly");
-    }
+    struct api_settings settings;
+    struct app_engine *ae;
+    if (routes_analytics_begin(req, res, &f, &settings, &ae) < 0)
+        return 0;
     struct report_input in = {ae->eng, &f, &settings, (int64_t)time(NULL)};
     int fd = routes_make_report(app, kind, ds, &in, &e);
     app_engine_release(app, ae);

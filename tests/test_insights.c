@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "testutil.h"
+#include "teststore.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -27,95 +28,9 @@
 
 #include "banned.h"
 
-struct fixture {
-    char dir[PATH_MAX];
-    char url[PATH_MAX + 64];
-    struct store *store;
-};
-
 static int make_store(void **state)
 {
-    struct fixture *f = calloc(1, sizeof *f);
-    assert_non_null(f);
-    assert_non_null(testutil_make_dir(f->dir, sizeof f->dir, "insights"));
-    snprintf(f->url, sizeof f->url, "sqlite:%s/infludash.db", f->dir);
-    struct err e;
-    err_clear(&e);
-    if (store_open(f->url, &f->store, &e) != 0)
-        fail_msg("store_open: %s", e.msg);
-    *state = f;
-    return 0;
-}
-
-static int remove_store(void **state)
-{
-    struct fixture *f = *state;
-    store_close(f->store);
-    testutil_remove_dir(f->dir);
-    free(f);
-    return 0;
-}
-
-/* Stores one row given as NULL-terminated "column", "value" pairs; integer columns take
- * stored units (paise, rate millionths). Derived fields are filled as on import. */
-static void put(struct store *s, enum dataset ds, ...)
-{
-    struct schema_row row;
-    struct schema_config cfg;
-    schema_config_default(&cfg);
-    schema_row_init(&row, ds);
-    va_list ap;
-    va_start(ap, ds);
-    for (;;) {
-        const char *name = va_arg(ap, const char *);
-        if (!name)
-            break;
-        const char *value = va_arg(ap, const char *);
-        int col = schema_col_index(ds, name);
-        if (col < 0)
-            fail_msg("no column %s", name);
-        if (schema_kind_is_int(schema_dataset(ds)->cols[col].kind)) {
-            char *end;
-            errno = 0;
-            long long v = strtoll(value, &end, 10);
-            assert_true(errno == 0 && *end == '\0');
-            schema_row_set_int(&row, col, v);
-        } else {
-            schema_row_set_text(&row, col, value, strlen(value));
-        }
-    }
-    va_end(ap);
-    schema_row_derive(&row, &cfg);
-    struct err e;
-    err_clear(&e);
-    if (store_put(s, &row, &e) != 0)
-        fail_msg("store_put: %s", e.msg);
-    schema_row_release(&row);
-}
-
-static void begin(struct store *s)
-{
-    struct err e;
-    err_clear(&e);
-    assert_int_equal(store_begin(s, &e), 0);
-}
-
-static void commit(struct store *s)
-{
-    struct err e;
-    err_clear(&e);
-    if (store_commit(s, &e) != 0)
-        fail_msg("store_commit: %s", e.msg);
-}
-
-static struct engine *load(struct store *s)
-{
-    struct err e;
-    err_clear(&e);
-    struct engine *eng = engine_load(s, &e);
-    if (!eng)
-        fail_msg("engine_load: %s", e.msg);
-    return eng;
+    return teststore_open(state, "insights");
 }
 
 static void influencer(struct store *s, const char *id, const char *name, const char *platform,
