@@ -553,7 +553,9 @@ static int on_json_object(void *ctx, const struct jsonrows_pair *pairs, size_t n
         in->jfields_cap = in->njkeys * 2;
         in->jfields = xrealloc(in->jfields, in->jfields_cap * sizeof *in->jfields);
     }
-    if (grew) {
+    /* a header for new keys, and for the first object even when it has none ([{}, …]):
+     * a record is never built without a mapping */
+    if (grew || !in->have_map) {
         for (size_t k = 0; k < in->njkeys; k++) {
             in->jfields[k].data = in->jkeys[k];
             in->jfields[k].len = strlen(in->jkeys[k]);

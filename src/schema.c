@@ -1205,10 +1205,28 @@ static void generated_id(const struct schema_map *m, const struct csv_record *re
     snprintf(out, 24, "%c%016llx", schema_dataset(m->ds)->id_prefix, (unsigned long long)h);
 }
 
-/* Lower-cased, spaces collapsed: the id of an influencer known only by name. */
+/* The length an id keeps: "32.0" → "32" (ids that went through a float column). */
+static size_t id_length(const char *s, size_t n)
+{
+    size_t dot = 0;
+    while (dot < n && s[dot] >= '0' && s[dot] <= '9')
+        dot++;
+    if (dot > 0 && dot < n && s[dot] == '.') {
+        size_t k = dot + 1;
+        while (k < n && s[k] == '0')
+            k++;
+        if (k == n && k > dot + 1)
+            return dot;
+    }
+    return n;
+}
+
+/* Lower-cased, spaces collapsed, then as any id (id_length): the id of an influencer
+ * known only by name, the same when it comes back from an export as an id. */
 static void name_to_id(const char *s, size_t len, struct buf *out)
 {
     int space = 0;
+    size_t start = out->len;
     trim(&s, &len);
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -1221,6 +1239,9 @@ static void name_to_id(const char *s, size_t len, struct buf *out)
         space = 0;
         buf_putc(out, (char)tolower(c));
     }
+    out->len = start + id_length(out->data ? out->data + start : "", out->len - start);
+    if (out->data)
+        out->data[out->len] = '\0';
 }
 
 static int reject(struct schema_reject *rej, uint64_t line, const char *column, const char *value,
@@ -1290,22 +1311,9 @@ static int put_field(struct schema_map *m, struct schema_row *row, int c, const 
     case COL_BRAND:
         schema_norm_brand(s, len, scratch);
         break;
-    case COL_ID: {
-        /* "32.0" → "32": ids that went through a float column. */
-        size_t n = len;
-        size_t dot = 0;
-        while (dot < n && s[dot] >= '0' && s[dot] <= '9')
-            dot++;
-        if (dot > 0 && dot < n && s[dot] == '.') {
-            size_t k = dot + 1;
-            while (k < n && s[k] == '0')
-                k++;
-            if (k == n && k > dot + 1)
-                n = dot;
-        }
-        buf_append(scratch, s, n);
+    case COL_ID:
+        buf_append(scratch, s, id_length(s, len));
         break;
-    }
     case COL_TEXT:
         buf_append(scratch, s, len);
         break;

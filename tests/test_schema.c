@@ -443,6 +443,12 @@ static void test_influencer_name_headers_refer_to_the_influencer_by_name(void **
     assert_text(&fx->row, "influencer_id", "priya sharma");
     row_of(fx, DS_PAYOUTS, "influencer_name|basis|rate|orders", "Priya Sharma|post|500|2");
     assert_text(&fx->row, "influencer_id", "priya sharma");
+    /* A name that reads as a number becomes the id an export of it imports back as
+     * ("300.0" → "300"; found by fuzzing the export round trip). */
+    row_of(fx, DS_PAYOUTS, "influencer_name|basis", "300.0|post");
+    assert_text(&fx->row, "influencer_id", "300");
+    row_of(fx, DS_INFLUENCERS, "name|category", "0.00|Fitness");
+    assert_text(&fx->row, "influencer_id", "0");
 }
 
 static void test_given_influencer_id_wins_over_name_and_name_is_kept_in_extra(void **state)
