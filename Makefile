@@ -7,7 +7,7 @@ DB ?= sqlite:infludash.db
 WERROR := $(if $(filter true,$(CI)),ON,OFF)
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: all deps test-deps run test test-fast asan bench clean format
+.PHONY: all deps test-deps run test test-fast asan bench clean format fuzz
 
 all: $(BUILD)/build.ninja
 	cmake --build $(BUILD)
@@ -39,13 +39,19 @@ test: test-deps
 test-fast: all
 	scripts/run-tests.sh $(BUILD)
 
+# libFuzzer targets (tests/fuzz/), built with clang into build-fuzz/: each replays its
+# regressions and seeds, then fuzzes for FUZZ_SECONDS; crashes land in tests/fuzz/crashes/.
+FUZZ_SECONDS ?= 300
+fuzz: test-deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
+
 bench: all
 	bench/import.sh
 	bench/dashboard.sh
 	bench/ui.sh
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz
 
 format:
 	clang-format -i src/*.c src/*.h tests/*.c

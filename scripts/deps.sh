@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian packages infludash builds and runs with, when any is missing; with
-# --test also what the tests use (cmocka, valgrind, the sqlite3 and curl commands, and
-# chromium for the browser tests). Needs root (or sudo) only when something has to be
-# installed.
+# --test also what the tests use (cmocka, valgrind, the sqlite3 and curl commands,
+# chromium for the browser tests, clang and its libFuzzer runtime for tests/fuzz/, and
+# the PostgreSQL server that scripts/pg-test.sh starts for the store tests).
+# Needs root (or sudo) only when something has to be installed.
 set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config libmicrohttpd-dev libsqlite3-dev
-          zlib1g-dev nodejs npm libcairo2-dev libpango1.0-dev fonts-dejavu-core
+          libpq-dev zlib1g-dev nodejs npm libcairo2-dev libpango1.0-dev fonts-dejavu-core
           libxlsxwriter-dev)
 if [[ ${1:-} == --test ]]; then
-    packages+=(libcmocka-dev sqlite3 curl valgrind chromium poppler-utils)
+    packages+=(libcmocka-dev sqlite3 curl valgrind chromium poppler-utils clang-14
+               libclang-rt-14-dev postgresql-15)
 fi
 missing=()
 for p in "${packages[@]}"; do

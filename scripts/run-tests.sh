@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # Runs ctest in each build directory given and prints one closing line for all of them.
+# The tests labelled pg need a PostgreSQL: unless INFLUDASH_TEST_PG names one already, the
+# whole run happens inside scripts/pg-test.sh, which starts a throwaway server and stops it.
 set -uo pipefail
+if [[ -z ${INFLUDASH_TEST_PG:-} ]]; then
+    exec "$(dirname "$0")/pg-test.sh" "$0" "$@"
+fi
 passed=0; failed=0
 for dir in "$@"; do
     echo "== tests in $dir"

@@ -1,6 +1,6 @@
 /* store.c — picks a storage backend from the database URL and dispatches every store_
- * call through its struct store_ops (store_impl.h). Backends live in store_sqlite.c (and,
- * later, store_pg.c). Calls err and the backends' open functions only. */
+ * call through its struct store_ops (store_impl.h). Backends live in store_sqlite.c and
+ * store_pg.c. Calls err and the backends' open functions only. */
 #include "store.h"
 
 #include <assert.h>
@@ -40,8 +40,7 @@ int store_open(const char *url, struct store **out, struct err *e)
     assert(url && out);
     *out = NULL;
     if (has_prefix(url, "postgresql://") || has_prefix(url, "postgres://"))
-        return err_set(e, ERR_USAGE,
-                       "PostgreSQL support is not built yet (use --db sqlite:PATH for now)");
+        return store_pg_open(url, out, e);
     const char *path = url;
     if (has_prefix(url, "sqlite://"))
         path = url + strlen("sqlite://");

@@ -1,5 +1,5 @@
-/* store.h — persistent storage of the four datasets behind one interface: SQLite now
- * (store_sqlite.c), PostgreSQL beside it later. Raw rows are the source of truth.
+/* store.h — persistent storage of the four datasets behind one interface: SQLite
+ * (store_sqlite.c) and PostgreSQL (store_pg.c). Raw rows are the source of truth.
  * Schema follows schema.h: one table per dataset, its canonical columns plus `extra`
  * (JSON text), versioned by migrations. Writes happen inside store_begin/store_commit:
  * an import applies whole or not at all. A store is used by one thread at a time. */
@@ -25,11 +25,12 @@ struct store_import_log {
     int64_t finished_at;
 };
 
-/* url: "sqlite:PATH", "sqlite://PATH" or a plain path. Creates the database and runs the
+/* url: "sqlite:PATH", "sqlite://PATH", a plain path, or a "postgresql://" / "postgres://"
+ * URL (libpq's syntax). Creates the database and runs the
  * migrations when needed. */
 int store_open(const char *url, struct store **out, struct err *e);
 void store_close(struct store *s);
-const char *store_backend(const struct store *s); /* "sqlite" */
+const char *store_backend(const struct store *s); /* "sqlite" | "postgresql" */
 /* The database location without credentials, for status output. */
 const char *store_location(const struct store *s);
 int store_schema_version(struct store *s, int *version, struct err *e);

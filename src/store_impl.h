@@ -1,5 +1,5 @@
 /* store_impl.h — private to the store: the vtable each backend fills in, and the backends'
- * open functions. store.c dispatches through it; store_sqlite.c (and later store_pg.c)
+ * open functions. store.c dispatches through it; store_sqlite.c and store_pg.c
  * implement it. Nothing outside src/store*.c includes this header. */
 #ifndef INFLUDASH_STORE_IMPL_H
 #define INFLUDASH_STORE_IMPL_H
@@ -45,6 +45,11 @@ struct store {
 /* Opens (creating when needed) the SQLite database at path and brings its schema up to
  * date. On success *out is a new store that store_close frees. */
 int store_sqlite_open(const char *path, struct store **out, struct err *e);
+
+/* Connects to the PostgreSQL database of a postgresql:// or postgres:// URL (libpq's
+ * syntax) and brings its schema up to date. On success *out is a new store that
+ * store_close frees; store_location is the URL without its password. */
+int store_pg_open(const char *url, struct store **out, struct err *e);
 
 /* The newest schema version this build knows; every backend migrates up to it. */
 #define STORE_SCHEMA_VERSION 1

@@ -1,7 +1,10 @@
-/* test_store.c — the store on SQLite: URLs, migrations and reopening, round trips of every
- * column kind for all four datasets, upserts, transactions (rollback, clear), extra keys,
- * the import log, clear errors for bad, missing and locked files, and insert throughput.
- * Each test gets a fresh temporary directory. */
+/* test_store.c — the store on each backend: SQLite (no argument or "sqlite") and the
+ * throwaway PostgreSQL of scripts/pg-test.sh ("pg": $INFLUDASH_TEST_PG, required). The same
+ * cases run on both: URLs, migrations and reopening, round trips of every column kind for
+ * all four datasets, upserts (one by one and in bulk), transactions (rollback, clear),
+ * snapshots and the data version, scans in parts, extra keys, the import log, clear errors
+ * for bad, missing and locked databases, a lost connection, and insert throughput.
+ * Each test gets a fresh temporary directory, and on PostgreSQL a fresh database. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,25 +22,66 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include "store.h"
 
 #include "banned.h"
 
+enum backend { BACKEND_SQLITE, BACKEND_PG };
+
+/* The backend under test and, for PostgreSQL, the server's URL (main sets them). */
+static enum backend backend;
+static const char *pg_base_url;
+
 struct fixture {
+    enum backend kind;
     char dir[PATH_MAX];
-    char db[PATH_MAX + 32];
+    char db[PATH_MAX + 32];  /* SQLite: the file; PostgreSQL: the database name */
     char url[PATH_MAX + 64];
+    const char *location;    /* what store_location and messages say */
 };
+
+/* A connection to the server as given (its maintenance database), for CREATE/DROP. */
+static PGconn *pg_admin(void)
+{
+    PGconn *c = PQconnectdb(pg_base_url);
+    if (PQstatus(c) != CONNECTION_OK)
+        fail_msg("cannot connect to %s: %s", pg_base_url, PQerrorMessage(c));
+    return c;
+}
+
+static void pg_admin_exec(const char *sql)
+{
+    PGconn *c = pg_admin();
+    PGresult *res = PQexec(c, sql);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+        fail_msg("%s: %s", sql, PQerrorMessage(c));
+    PQclear(res);
+    PQfinish(c);
+}
 
 static int make_dir(void **state)
 {
+    static int serial;
     struct fixture *f = calloc(1, sizeof *f);
     assert_non_null(f);
+    f->kind = backend;
     assert_non_null(testutil_make_dir(f->dir, sizeof f->dir, "store"));
-    snprintf(f->db, sizeof f->db, "%s/infludash.db", f->dir);
-    snprintf(f->url, sizeof f->url, "sqlite:%s", f->db);
+    if (f->kind == BACKEND_SQLITE) {
+        snprintf(f->db, sizeof f->db, "%s/infludash.db", f->dir);
+        snprintf(f->url, sizeof f->url, "sqlite:%s", f->db);
+        f->location = f->db;
+    } else {
+        snprintf(f->db, sizeof f->db, "infludash_test_%ld_%d", (long)getpid(), ++serial);
+        char sql[PATH_MAX + 64];
+        snprintf(sql, sizeof sql, "CREATE DATABASE %s", f->db);
+        pg_admin_exec(sql);
+        snprintf(f->url, sizeof f->url, "%s%cdbname=%s", pg_base_url,
+                 strchr(pg_base_url, '?') ? '&' : '?', f->db);
+        f->location = f->url;
+    }
     *state = f;
     return 0;
 }
@@ -46,6 +90,11 @@ static int remove_dir(void **state)
 {
     struct fixture *f = *state;
     testutil_remove_dir(f->dir);
+    if (f->kind == BACKEND_PG) {
+        char sql[PATH_MAX + 64];
+        snprintf(sql, sizeof sql, "DROP DATABASE %s WITH (FORCE)", f->db);
+        pg_admin_exec(sql);
+    }
     free(f);
     return 0;
 }
@@ -63,12 +112,23 @@ static struct store *open_ok(const char *url)
     return s;
 }
 
-/* Runs a query on the file directly (not through the store) and returns its one integer
- * or text result. */
-static void raw_query(const char *path, const char *sql, char *out, size_t size)
+/* Runs a query on the database directly (not through the store) and returns its one
+ * integer or text result. */
+static void raw_query(const struct fixture *f, const char *sql, char *out, size_t size)
 {
+    if (f->kind == BACKEND_PG) {
+        PGconn *c = PQconnectdb(f->url);
+        assert_int_equal(PQstatus(c), CONNECTION_OK);
+        PGresult *res = PQexec(c, sql);
+        if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) < 1)
+            fail_msg("%s: %s", sql, PQerrorMessage(c));
+        snprintf(out, size, "%s", PQgetvalue(res, 0, 0));
+        PQclear(res);
+        PQfinish(c);
+        return;
+    }
     sqlite3 *db;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
     sqlite3_stmt *stmt;
     assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
@@ -78,10 +138,20 @@ static void raw_query(const char *path, const char *sql, char *out, size_t size)
     sqlite3_close(db);
 }
 
-static void raw_exec(const char *path, const char *sql)
+static void raw_exec(const struct fixture *f, const char *sql)
 {
+    if (f->kind == BACKEND_PG) {
+        PGconn *c = PQconnectdb(f->url);
+        assert_int_equal(PQstatus(c), CONNECTION_OK);
+        PGresult *res = PQexec(c, sql);
+        if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK)
+            fail_msg("%s: %s", sql, PQerrorMessage(c));
+        PQclear(res);
+        PQfinish(c);
+        return;
+    }
     sqlite3 *db;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
 }
@@ -257,60 +327,84 @@ static void opens_new_database_migrates_and_reopens_at_same_version(void **state
     struct fixture *f = *state;
     struct err e;
     struct store *s = open_ok(f->url);
-    assert_string_equal(store_backend(s), "sqlite");
-    assert_string_equal(store_location(s), f->db);
+    assert_string_equal(store_backend(s), f->kind == BACKEND_PG ? "postgresql" : "sqlite");
+    assert_string_equal(store_location(s), f->location);
     int version = 0;
     assert_int_equal(store_schema_version(s, &version, &e), 0);
     assert_int_equal(version, 1);
     store_close(s);
 
     char got[64];
-    raw_query(f->db, "PRAGMA journal_mode", got, sizeof got);
-    assert_string_equal(got, "wal");
-    raw_query(f->db, "SELECT count(*) FROM schema_migrations WHERE applied_at LIKE '20%Z'", got,
+    if (f->kind == BACKEND_SQLITE) {
+        raw_query(f, "PRAGMA journal_mode", got, sizeof got);
+        assert_string_equal(got, "wal");
+    }
+    raw_query(f, "SELECT count(*) FROM schema_migrations WHERE applied_at LIKE '20%Z'", got,
               sizeof got);
     assert_string_equal(got, "1");
-    /* Canonical columns in order, plus extra. */
+    /* Canonical columns in order, plus extra (and PostgreSQL's seq, last). */
     for (int ds = 0; ds < DS_COUNT; ds++) {
         const struct schema_dataset *d = schema_dataset((enum dataset)ds);
-        char sql[256];
-        snprintf(sql, sizeof sql, "SELECT group_concat(name, ',') FROM pragma_table_info('%s')",
-                 d->name);
+        char sql[512];
+        if (f->kind == BACKEND_PG)
+            snprintf(sql, sizeof sql,
+                     "SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM "
+                     "information_schema.columns WHERE table_schema = current_schema() AND "
+                     "table_name = '%s'",
+                     d->name);
+        else
+            snprintf(sql, sizeof sql,
+                     "SELECT group_concat(name, ',') FROM pragma_table_info('%s')", d->name);
         struct buf want = BUF_INIT;
         for (int i = 0; i < d->ncols; i++)
             buf_printf(&want, "%s,", d->cols[i].name);
-        buf_puts(&want, "extra");
+        buf_puts(&want, f->kind == BACKEND_PG ? "extra,seq" : "extra");
         char all[1024];
-        raw_query(f->db, sql, all, sizeof all);
+        raw_query(f, sql, all, sizeof all);
         assert_string_equal(all, buf_cstr(&want));
         buf_release(&want);
     }
 
-    /* The other spellings of the same file. */
+    /* The other spellings of the same database. */
     char url[PATH_MAX + 64];
-    snprintf(url, sizeof url, "sqlite://%s", f->db);
+    if (f->kind == BACKEND_PG)
+        snprintf(url, sizeof url, "postgres://%s", strstr(f->url, "://") + 3);
+    else
+        snprintf(url, sizeof url, "sqlite://%s", f->db);
     s = open_ok(url);
     assert_int_equal(store_schema_version(s, &version, &e), 0);
     assert_int_equal(version, 1);
-    assert_string_equal(store_location(s), f->db);
+    if (f->kind == BACKEND_SQLITE)
+        assert_string_equal(store_location(s), f->db);
     store_close(s);
-    s = open_ok(f->db);
-    assert_int_equal(store_schema_version(s, &version, &e), 0);
-    assert_int_equal(version, 1);
-    store_close(s);
-    raw_query(f->db, "SELECT count(*) FROM schema_migrations", got, sizeof got);
+    if (f->kind == BACKEND_SQLITE) {
+        s = open_ok(f->db);
+        assert_int_equal(store_schema_version(s, &version, &e), 0);
+        assert_int_equal(version, 1);
+        store_close(s);
+    }
+    raw_query(f, "SELECT count(*) FROM schema_migrations", got, sizeof got);
     assert_string_equal(got, "1");
 }
 
-static void refuses_postgres_and_unknown_urls(void **state)
+/* postgresql:// and postgres:// go to PostgreSQL (an unreachable one fails naming the URL
+ * without its password); unknown schemes are refused. */
+static void dispatches_urls_by_scheme(void **state)
 {
-    (void)state;
+    struct fixture *f = *state;
     struct store *s = (struct store *)1;
     struct err e;
-    assert_int_equal(store_open("postgresql://u@localhost/db", &s, &e), ERR_USAGE);
+    char url[PATH_MAX + 128];
+    snprintf(url, sizeof url, "postgresql://someone:s3cret@/nodb?host=%s/nosocket", f->dir);
+    assert_int_equal(store_open(url, &s, &e), ERR_STORE);
     assert_null(s);
-    assert_non_null(strstr(e.msg, "PostgreSQL support is not built yet"));
-    assert_int_equal(store_open("postgres://localhost/db", &s, &e), ERR_USAGE);
+    assert_non_null(strstr(e.msg, "cannot connect to PostgreSQL"));
+    assert_non_null(strstr(e.msg, "postgresql://someone@/nodb"));
+    assert_null(strstr(e.msg, "s3cret"));
+    snprintf(url, sizeof url, "postgres:///nodb?host=%s/nosocket&password=s3cret", f->dir);
+    assert_int_equal(store_open(url, &s, &e), ERR_STORE);
+    assert_non_null(strstr(e.msg, "cannot connect to PostgreSQL"));
+    assert_null(strstr(e.msg, "s3cret"));
     assert_int_equal(store_open("mysql://localhost/db", &s, &e), ERR_USAGE);
     assert_non_null(strstr(e.msg, "mysql://"));
     assert_int_equal(store_open("sqlite:", &s, &e), ERR_USAGE);
@@ -320,28 +414,31 @@ static void refuses_database_newer_than_the_code(void **state)
 {
     struct fixture *f = *state;
     store_close(open_ok(f->url));
-    raw_exec(f->db, "INSERT INTO schema_migrations VALUES (99, '2099-01-01T00:00:00Z')");
+    raw_exec(f, "INSERT INTO schema_migrations VALUES (99, '2099-01-01T00:00:00Z')");
     struct store *s = NULL;
     struct err e;
     assert_int_equal(store_open(f->url, &s, &e), ERR_STORE);
     assert_null(s);
-    assert_non_null(strstr(e.msg, f->db));
+    assert_non_null(strstr(e.msg, f->location));
     assert_non_null(strstr(e.msg, "schema version 99"));
     assert_non_null(strstr(e.msg, "upgrade infludash"));
 }
 
-static void refuses_sqlite_database_of_another_program(void **state)
+static void refuses_database_of_another_program(void **state)
 {
     struct fixture *f = *state;
-    raw_exec(f->db, "CREATE TABLE customers (id INTEGER, name TEXT)");
+    raw_exec(f, "CREATE TABLE customers (id INTEGER, name TEXT)");
     struct store *s = NULL;
     struct err e;
     assert_int_equal(store_open(f->url, &s, &e), ERR_STORE);
-    assert_non_null(strstr(e.msg, f->db));
+    assert_non_null(strstr(e.msg, f->location));
     assert_non_null(strstr(e.msg, "not an infludash one"));
     char got[64];
-    raw_query(f->db, "SELECT count(*) FROM sqlite_master WHERE name = 'posts'", got,
-              sizeof got);
+    raw_query(f,
+              f->kind == BACKEND_PG
+                  ? "SELECT count(*) FROM pg_tables WHERE tablename = 'posts'"
+                  : "SELECT count(*) FROM sqlite_master WHERE name = 'posts'",
+              got, sizeof got);
     assert_string_equal(got, "0");
 }
 
@@ -376,6 +473,8 @@ static void assert_not_a_database(const char *path, const char *url, const char 
 static void reports_file_that_is_not_a_database(void **state)
 {
     struct fixture *f = *state;
+    if (f->kind != BACKEND_SQLITE)
+        return; /* files only */
     /* Big garbage: SQLite's own check. */
     assert_not_a_database(f->db, f->url, "influencer_id,name\nthis is a CSV, not a database\n",
                           200);
@@ -385,9 +484,22 @@ static void reports_file_that_is_not_a_database(void **state)
     assert_not_a_database(f->db, f->url, "SQLite format 3", 1);
 }
 
-static void reports_file_that_cannot_be_opened(void **state)
+static void reports_database_that_cannot_be_opened(void **state)
 {
     struct fixture *f = *state;
+    if (f->kind == BACKEND_PG) {
+        char url[PATH_MAX + 128];
+        snprintf(url, sizeof url, "%s%cdbname=no_such_database", pg_base_url,
+                 strchr(pg_base_url, '?') ? '&' : '?');
+        struct store *s = NULL;
+        struct err e;
+        assert_int_equal(store_open(url, &s, &e), ERR_STORE);
+        assert_null(s);
+        assert_non_null(strstr(e.msg, url));
+        assert_non_null(strstr(e.msg, "cannot connect"));
+        assert_non_null(strstr(e.msg, "no_such_database"));
+        return;
+    }
     char path[PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/no/such/dir/x.db", f->dir);
     struct store *s = NULL;
@@ -416,7 +528,7 @@ static void reports_locked_database_when_writing(void **state)
     struct err e;
     err_clear(&e);
     assert_int_equal(store_begin(other, &e), ERR_STORE);
-    assert_non_null(strstr(e.msg, f->db));
+    assert_non_null(strstr(e.msg, f->location));
     assert_non_null(strstr(e.msg, "database is locked by another process"));
     assert_non_null(strstr(e.msg, "try again"));
     /* Readers see the last committed state meanwhile. */
@@ -696,6 +808,245 @@ static void import_log_lists_newest_first(void **state)
     store_close(s);
 }
 
+/* ---- bulk writes, parts, snapshots ----------------------------------------------------- */
+
+/* store_put_many behaves like store_put of each row in order: a key repeated within one
+ * call and across calls keeps its first place and takes its last values, datasets may
+ * alternate, and single puts in between keep their order. */
+static void put_many_is_put_of_each_row_in_order(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = open_ok(f->url);
+    struct err e;
+    enum { N = 3000 };
+    struct schema_row *rows = calloc(N, sizeof *rows);
+    struct schema_row *want = calloc(N, sizeof *want);
+    assert_non_null(rows);
+    assert_non_null(want);
+    for (int i = 0; i < N; i++) {
+        schema_row_init(&rows[i], DS_TRACKING);
+        schema_row_init(&want[i], DS_TRACKING);
+    }
+    /* Keys K0..K1999 in order, then 1000 rows that repeat every other earlier key with new
+     * values (some within the same call as the original). */
+    int nwant = 0;
+    for (int i = 0; i < N; i++) {
+        char key[16];
+        int k = i < 2000 ? i : (i - 2000) * 2;
+        snprintf(key, sizeof key, "K%d", k);
+        fill_full_row(&rows[i], DS_TRACKING, key, i);
+        rows[i].line = (uint64_t)i + 2;
+        if (i < 2000)
+            schema_row_copy(&want[nwant++], &rows[i]);
+        else
+            schema_row_copy(&want[k], &rows[i]);
+    }
+    struct schema_row influencer;
+    schema_row_init(&influencer, DS_INFLUENCERS);
+    fill_sparse_row(&influencer, DS_INFLUENCERS, "I1");
+    begin_ok(s);
+    size_t done = 0;
+    const size_t chunks[] = {1, 1023, 700, 1276}; /* 3000 in all, batches of odd sizes */
+    for (int c = 0; c < 4; c++) {
+        if (store_put_many(s, rows + done, chunks[c], &e) != 0)
+            fail_msg("store_put_many: %s", e.msg);
+        done += chunks[c];
+        if (c == 1) { /* another dataset in between, one by one and in bulk */
+            put_ok(s, &influencer);
+            assert_int_equal(store_put_many(s, &influencer, 1, &e), 0);
+        }
+    }
+    assert_int_equal(done, N);
+    assert_int_equal(count_of(s, DS_TRACKING), 2000);
+    commit_ok(s);
+    assert_scan(s, DS_TRACKING, want, nwant);
+    assert_scan(s, DS_INFLUENCERS, &influencer, 1);
+
+    /* Rolled back bulk writes leave nothing. */
+    begin_ok(s);
+    fill_sparse_row(&rows[0], DS_TRACKING, "NEW");
+    assert_int_equal(store_put_many(s, rows, 1, &e), 0);
+    store_rollback(s);
+    assert_scan(s, DS_TRACKING, want, nwant);
+
+    for (int i = 0; i < N; i++) {
+        schema_row_release(&rows[i]);
+        schema_row_release(&want[i]);
+    }
+    free(rows);
+    free(want);
+    schema_row_release(&influencer);
+    store_close(s);
+}
+
+struct part_check {
+    struct buf keys;
+    int rows;
+    uint64_t columns;
+    int key;
+};
+
+/* Records the key; checks that only the asked-for columns are present. */
+static int part_row(void *ctx, const struct schema_row *row)
+{
+    struct part_check *pc = ctx;
+    const struct schema_dataset *d = schema_dataset(row->ds);
+    for (int i = 0; i < d->ncols; i++)
+        if (row->v[i].present && !(pc->columns >> i & 1))
+            fail_msg("column %s read but not asked for", d->cols[i].name);
+    if (row->extra && !(pc->columns >> d->ncols & 1))
+        fail_msg("extra read but not asked for");
+    if (pc->columns >> pc->key & 1) {
+        buf_append(&pc->keys, row->v[pc->key].s, row->v[pc->key].len);
+        buf_putc(&pc->keys, ';');
+    }
+    pc->rows++;
+    return 0;
+}
+
+/* The parts of a scan are every row once, in insertion order part after part, with only
+ * the columns asked for. */
+static void scan_parts_cover_every_row_once_in_order(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = open_ok(f->url);
+    struct err e;
+    struct schema_row row;
+    schema_row_init(&row, DS_POSTS);
+    struct buf want = BUF_INIT;
+    begin_ok(s);
+    for (int i = 0; i < 101; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "P%03d", (i * 37) % 101);
+        fill_full_row(&row, DS_POSTS, key, i);
+        put_ok(s, &row);
+        buf_printf(&want, "%s;", key);
+    }
+    commit_ok(s);
+    const struct schema_dataset *d = schema_dataset(DS_POSTS);
+    int key = schema_col_index(DS_POSTS, "post_id");
+    uint64_t columns = (uint64_t)1 << key | (uint64_t)1 << d->ncols; /* the key and extra */
+    for (int nparts = 1; nparts <= 4; nparts++) {
+        struct part_check pc = {BUF_INIT, 0, columns, key};
+        for (int part = 0; part < nparts; part++)
+            assert_int_equal(store_scan_part(s, DS_POSTS, part, nparts, columns, part_row, &pc,
+                                             &e),
+                             0);
+        assert_int_equal(pc.rows, 101);
+        assert_string_equal(buf_cstr(&pc.keys), buf_cstr(&want));
+        buf_release(&pc.keys);
+    }
+    /* No columns at all: only the count of rows. */
+    struct part_check none = {BUF_INIT, 0, 0, key};
+    none.columns = (uint64_t)1 << 63; /* a bit past every column: none present */
+    assert_int_equal(store_scan_part(s, DS_POSTS, 0, 1, (uint64_t)1 << 63, part_row, &none, &e),
+                     0);
+    assert_int_equal(none.rows, 101);
+    buf_release(&none.keys);
+    /* An empty dataset in parts. */
+    struct part_check empty = {BUF_INIT, 0, 0, 0};
+    empty.columns = ~(uint64_t)0;
+    assert_int_equal(store_scan_part(s, DS_PAYOUTS, 1, 3, 0, part_row, &empty, &e), 0);
+    assert_int_equal(empty.rows, 0);
+    buf_release(&want);
+    schema_row_release(&row);
+    store_close(s);
+}
+
+/* A read transaction sees one snapshot while another connection commits; the data
+ * version changes with that commit and stays put without one. */
+static void read_snapshot_and_data_version_follow_other_connections(void **state)
+{
+    struct fixture *f = *state;
+    struct store *reader = open_ok(f->url);
+    struct store *writer = open_ok(f->url);
+    struct err e;
+    struct schema_row row;
+    schema_row_init(&row, DS_INFLUENCERS);
+    int64_t v0, v1, v2;
+    assert_int_equal(store_data_version(reader, &v0, &e), 0);
+    assert_int_equal(store_data_version(reader, &v1, &e), 0);
+    assert_int_equal(v0, v1);
+
+    begin_ok(writer);
+    fill_sparse_row(&row, DS_INFLUENCERS, "I1");
+    put_ok(writer, &row);
+    commit_ok(writer);
+    assert_int_equal(store_data_version(reader, &v1, &e), 0);
+    assert_true(v1 != v0);
+
+    assert_int_equal(store_read_begin(reader, &e), 0);
+    assert_int_equal(count_of(reader, DS_INFLUENCERS), 1);
+    begin_ok(writer);
+    fill_sparse_row(&row, DS_INFLUENCERS, "I2");
+    put_ok(writer, &row);
+    commit_ok(writer);
+    /* still the snapshot: the count, the scan and the keys */
+    assert_int_equal(count_of(reader, DS_INFLUENCERS), 1);
+    struct buf keys = BUF_INIT;
+    assert_int_equal(store_each_key(reader, DS_INFLUENCERS, collect_key, &keys, &e), 0);
+    assert_string_equal(buf_cstr(&keys), "I1;");
+    store_rollback(reader);
+    assert_int_equal(count_of(reader, DS_INFLUENCERS), 2);
+    assert_int_equal(store_data_version(reader, &v2, &e), 0);
+    assert_true(v2 != v1);
+    buf_release(&keys);
+    schema_row_release(&row);
+    store_close(writer);
+    store_close(reader);
+}
+
+/* PostgreSQL: when the server drops the connection, the next call fails with a clear
+ * error, a transaction in progress is refused until rolled back, and the call after that
+ * reconnects. */
+static void lost_connection_is_reported_then_reconnected(void **state)
+{
+    struct fixture *f = *state;
+    if (f->kind != BACKEND_PG)
+        return;
+    struct store *s = open_ok(f->url);
+    struct err e;
+    struct schema_row row;
+    schema_row_init(&row, DS_INFLUENCERS);
+    char sql[PATH_MAX + 512];
+    snprintf(sql, sizeof sql,
+             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = "
+             "'%s' AND pid <> pg_backend_pid()",
+             f->db);
+    char got[64];
+
+    /* Outside a transaction. */
+    raw_query(f, sql, got, sizeof got);
+    assert_string_equal(got, "1");
+    int64_t n = -1;
+    err_clear(&e);
+    assert_int_equal(store_count(s, DS_INFLUENCERS, &n, &e), ERR_STORE);
+    assert_non_null(strstr(e.msg, "lost the connection to PostgreSQL at"));
+    assert_non_null(strstr(e.msg, f->location));
+    assert_int_equal(count_of(s, DS_INFLUENCERS), 0); /* reconnected */
+
+    /* Inside a write transaction: nothing of it is stored, nothing after it either. */
+    begin_ok(s);
+    fill_sparse_row(&row, DS_INFLUENCERS, "I1");
+    assert_int_equal(store_put_many(s, &row, 1, &e), 0);
+    raw_query(f, sql, got, sizeof got);
+    err_clear(&e);
+    assert_true(store_put(s, &row, &e) < 0);
+    if (!strstr(e.msg, "lost the connection"))
+        fail_msg("not a lost connection: %s", e.msg);
+    err_clear(&e);
+    assert_int_equal(store_commit(s, &e), ERR_STORE);
+    assert_non_null(strstr(e.msg, "lost with the connection"));
+    store_rollback(s);
+    assert_int_equal(count_of(s, DS_INFLUENCERS), 0);
+    begin_ok(s);
+    put_ok(s, &row);
+    commit_ok(s);
+    assert_int_equal(count_of(s, DS_INFLUENCERS), 1);
+    schema_row_release(&row);
+    store_close(s);
+}
+
 /* ---- throughput ---------------------------------------------------------------------- */
 
 static double now_seconds(void)
@@ -744,36 +1095,61 @@ static void measures_tracking_insert_throughput(void **state)
         assert_true(*end == '\0' && rows > 0);
     }
     struct store *s = open_ok(f->url);
-    struct schema_row row;
-    schema_row_init(&row, DS_TRACKING);
+    enum { BATCH = 1024 }; /* as an import hands rows to the store */
+    struct schema_row *batch = calloc(BATCH, sizeof *batch);
+    assert_non_null(batch);
+    for (int i = 0; i < BATCH; i++)
+        schema_row_init(&batch[i], DS_TRACKING);
+    struct err e;
     double t0 = now_seconds();
     begin_ok(s);
-    for (long i = 0; i < rows; i++) {
-        fill_tracking_row(&row, i);
-        put_ok(s, &row);
+    for (long i = 0; i < rows;) {
+        size_t n = 0;
+        for (; n < BATCH && i < rows; n++, i++)
+            fill_tracking_row(&batch[n], i);
+        if (store_put_many(s, batch, n, &e) != 0)
+            fail_msg("store_put_many: %s", e.msg);
     }
     double t1 = now_seconds();
     commit_ok(s);
     double t2 = now_seconds();
     assert_int_equal(count_of(s, DS_TRACKING), rows);
-    printf("store_put: %ld tracking_data rows in %.3f s = %.0f rows/s (commit %.3f s, "
-           "%.0f rows/s with it)\n",
-           rows, t1 - t0, (double)rows / (t1 - t0), t2 - t1, (double)rows / (t2 - t0));
-    schema_row_release(&row);
+    printf("store_put_many (%s): %ld tracking_data rows in %.3f s = %.0f rows/s (commit "
+           "%.3f s, %.0f rows/s with it)\n",
+           store_backend(s), rows, t1 - t0, (double)rows / (t1 - t0), t2 - t1,
+           (double)rows / (t2 - t0));
+    for (int i = 0; i < BATCH; i++)
+        schema_row_release(&batch[i]);
+    free(batch);
     store_close(s);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, make_dir, remove_dir)
 
-int main(void)
+/* argv[1]: "sqlite" (the default) or "pg", which needs $INFLUDASH_TEST_PG (scripts/pg-test.sh
+ * sets it): without it the run fails, so a PostgreSQL test is never skipped unseen. */
+int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "pg") == 0) {
+        backend = BACKEND_PG;
+        pg_base_url = getenv("INFLUDASH_TEST_PG");
+        if (!pg_base_url || !*pg_base_url) {
+            fprintf(stderr, "test_store pg: INFLUDASH_TEST_PG is not set: run the tests "
+                            "under scripts/pg-test.sh (make test does), which starts a "
+                            "throwaway PostgreSQL\n");
+            return 1;
+        }
+    } else if (argc > 1 && strcmp(argv[1], "sqlite") != 0) {
+        fprintf(stderr, "usage: %s [sqlite|pg]\n", argv[0]);
+        return 64;
+    }
     const struct CMUnitTest tests[] = {
         T(opens_new_database_migrates_and_reopens_at_same_version),
-        T(refuses_postgres_and_unknown_urls),
+        T(dispatches_urls_by_scheme),
         T(refuses_database_newer_than_the_code),
-        T(refuses_sqlite_database_of_another_program),
+        T(refuses_database_of_another_program),
         T(reports_file_that_is_not_a_database),
-        T(reports_file_that_cannot_be_opened),
+        T(reports_database_that_cannot_be_opened),
         T(reports_locked_database_when_writing),
         T(round_trips_every_column_kind_of_all_datasets),
         T(upsert_replaces_row_with_same_key_in_place),
@@ -782,7 +1158,13 @@ int main(void)
         T(scan_stops_on_negative_return_and_keys_follow_insertion),
         T(lists_distinct_extra_keys_sorted),
         T(import_log_lists_newest_first),
+        T(put_many_is_put_of_each_row_in_order),
+        T(scan_parts_cover_every_row_once_in_order),
+        T(read_snapshot_and_data_version_follow_other_connections),
+        T(lost_connection_is_reported_then_reconnected),
         T(measures_tracking_insert_throughput),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests_name(backend == BACKEND_PG ? "store on PostgreSQL"
+                                                             : "store on SQLite",
+                                       tests, NULL, NULL);
 }

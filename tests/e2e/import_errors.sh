@@ -8,8 +8,8 @@ source "$(dirname "$0")/lib.sh"
 require_binary
 
 GOOD=$SRC/tests/data/e2e
-DB=$T/db.sqlite
-URL=sqlite:$DB
+URL=$(db_url db) || exit 1
+DB=$URL
 cd "$T" || exit 1
 
 # The database every bad import is tried against: the good set.
@@ -71,16 +71,17 @@ rejected "a 3 MB field" 1 influencers.csv
 expect_match "3 MB field: the message is influencers.csv:2:3: ... longer ..." "$T/last.err" \
     'influencers\.csv:2:3: .*(long|large|limit)'
 rejected "a 3 MB field with --max-field-size 1M" 1 --max-field-size 1M influencers.csv
+BIGFIELD=$(db_url bigfield)
 check "a 3 MB field imports with --max-field-size 4M (the limit is configurable)" \
-    "$INFLUDASH" import --quiet --db "sqlite:$T/bigfield.db" --max-field-size 4M influencers.csv
+    "$INFLUDASH" import --quiet --db "$BIGFIELD" --max-field-size 4M influencers.csv
 expect_eq "3 MB field stored whole" $((3 << 20)) \
-    "$(sql "$T/bigfield.db" "SELECT length(category) FROM influencers WHERE influencer_id = 'INF100'")"
+    "$(sql "$BIGFIELD" "SELECT length(category) FROM influencers WHERE influencer_id = 'INF100'")"
 
 case_dir maxrows
 rejected "more rows than --max-rows 3" 1 --max-rows 3 "$GOOD/tracking_data.csv"
 expect_match "--max-rows: the message names the file, the line and the limit" "$T/last.err" \
     'tracking_data\.csv:[0-9]+: .*3 rows.*--max-rows'
-check "--max-rows 8 admits the 8-row file" "$INFLUDASH" import --quiet --db "sqlite:$T/maxrows.db" \
+check "--max-rows 8 admits the 8-row file" "$INFLUDASH" import --quiet --db "$(db_url maxrows)" \
     --max-rows 8 "$GOOD/tracking_data.csv"
 
 case_dir maxsize
@@ -89,7 +90,7 @@ rejected "a file over --max-file-size" 1 --max-file-size $((size - 1)) "$GOOD/tr
 expect_match "--max-file-size: the message names the file and the option" "$T/last.err" \
     'tracking_data\.csv.*--max-file-size'
 check "--max-file-size equal to the size admits the file" "$INFLUDASH" import --quiet \
-    --db "sqlite:$T/maxsize.db" --max-file-size "$size" "$GOOD/tracking_data.csv"
+    --db "$(db_url maxsize)" --max-file-size "$size" "$GOOD/tracking_data.csv"
 rejected "a 3 MB file over --max-file-size 1M" 1 --max-file-size 1M \
     "$T/bigfield/influencers.csv"
 
@@ -200,7 +201,7 @@ if [[ -f rejects.csv ]]; then
 else
     fail "--rejects wrote rejects.csv" "no rejects.csv in $(pwd): $(ls)"
 fi
-check "--skip-invalid on a clean file: exit status 0" "$INFLUDASH" import --quiet --db "sqlite:$T/clean.db" \
+check "--skip-invalid on a clean file: exit status 0" "$INFLUDASH" import --quiet --db "$(db_url clean)" \
     --skip-invalid "$GOOD/influencers.csv"
 snapshot "$DB" "$BEFORE"   # the new state is the reference from here on
 

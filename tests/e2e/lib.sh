@@ -5,6 +5,8 @@
 #   INFLUDASH   the binary (default: $SRC/build/infludash)
 #   SRC         the repository root (default: two levels above this file)
 #   BUILD_KIND  release | asan (default: release)
+#   INFLUDASH_TEST_BACKEND  sqlite (default) | pg: where db_url makes the databases; pg
+#               needs INFLUDASH_TEST_PG (scripts/pg-test.sh sets it) and fails without it
 #
 # Helpers:
 #   run CMD...                 runs CMD; sets RC, and OUT/ERR (the files holding stdout/stderr)
@@ -15,7 +17,10 @@
 #   expect_match NAME FILE|TEXT ERE
 #   expect_eq NAME EXPECTED GOT
 #   pass NAME / fail NAME WHY  record a result directly
-#   sql DB QUERY               runs a query with the sqlite3 CLI, prints the result
+#   db_url NAME                prints the URL of a new, empty database for NAME: sqlite:$T/NAME.db,
+#                              or a fresh PostgreSQL database (dropped on exit) with the pg backend
+#   sql DB QUERY               runs a query (sqlite3 CLI, or psql for a PostgreSQL URL)
+#   (DB: a database URL, or the path of an SQLite file)
 #   counts DB                  "influencers posts tracking_data payouts" from `status`
 #   snapshot DB DIR            writes `status` counts and an export of every dataset into DIR
 #   serve_start DB [ARGS...]   starts `serve` on a free port (BASE, SERVER_PID, $T/server.log)
@@ -43,10 +48,30 @@ if [[ $BUILD_KIND == asan ]]; then
 fi
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/infludash-e2e.XXXXXX")
+BACKEND=${INFLUDASH_TEST_BACKEND:-sqlite}
+case $BACKEND in
+sqlite) ;;
+pg)
+    if [[ -z ${INFLUDASH_TEST_PG:-} ]]; then
+        echo "FAIL $(basename "$0") on PostgreSQL: INFLUDASH_TEST_PG is not set (run the tests" \
+             "under scripts/pg-test.sh, as make test does)" >&2
+        rm -rf "$T"
+        exit 1
+    fi ;;
+*)
+    echo "FAIL: INFLUDASH_TEST_BACKEND=$BACKEND (sqlite or pg)" >&2
+    rm -rf "$T"
+    exit 1 ;;
+esac
 __e2e_pids=()
 __e2e_cleanup() {
-    local p
+    local p db
     for p in "${__e2e_pids[@]}"; do kill -9 "$p" 2>/dev/null; done
+    if [[ -f $T/.pg_databases ]]; then
+        while read -r db; do
+            psql -X -q "$INFLUDASH_TEST_PG" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1
+        done <"$T/.pg_databases"
+    fi
     rm -rf "$T"
 }
 trap __e2e_cleanup EXIT
@@ -198,15 +223,45 @@ $(diff "$2" "$3" | head -20)"
     return 1
 }
 
-# sql DB QUERY : prints the result (sqlite3 CLI, list mode).
+# as_url DB : a database URL as given; a plain path is an SQLite file.
+as_url() {
+    case $1 in
+    sqlite:* | postgres://* | postgresql://*) printf '%s\n' "$1" ;;
+    *) printf 'sqlite:%s\n' "$1" ;;
+    esac
+}
+
+# db_url NAME : a new, empty database on the backend under test.
+db_url() {
+    if [[ $BACKEND != pg ]]; then
+        printf 'sqlite:%s/%s.db\n' "$T" "$1"
+        return
+    fi
+    local db n=0
+    # short and unique (PostgreSQL cuts names at 63 bytes): pid, serial, then NAME
+    [[ -f $T/.pg_databases ]] && n=$(wc -l <"$T/.pg_databases")
+    db=e2e_$$_${n}_$(printf '%s' "$1" | tr -c 'a-zA-Z0-9' '_' | tr 'A-Z' 'a-z' | cut -c1-30)
+    psql -X -q "$INFLUDASH_TEST_PG" -c "CREATE DATABASE $db" >&2 || return 1
+    printf '%s\n' "$db" >>"$T/.pg_databases"
+    local base=$INFLUDASH_TEST_PG sep='?'
+    [[ $base == *\?* ]] && sep='&'
+    printf '%s%sdbname=%s\n' "$base" "$sep" "$db"
+}
+
+# sql DB QUERY : prints the result (sqlite3 CLI in list mode, or psql unaligned).
 sql() {
-    sqlite3 -batch -noheader "$1" "$2"
+    local url
+    url=$(as_url "$1")
+    case $url in
+    sqlite:*) sqlite3 -batch -noheader "${url#sqlite:}" "$2" ;;
+    *) psql -X -q -A -t "$url" -c "$2" ;;
+    esac
 }
 
 # counts DB : "influencers posts tracking_data payouts" as `status` reports them ("?" on error).
 counts() {
     local c OUT=$T/.counts.out ERR=$T/.counts.err RC LAST_CMD
-    if run "$INFLUDASH" status --db "sqlite:$1" && c=$($UTIL status-counts <"$OUT" 2>/dev/null); then
+    if run "$INFLUDASH" status --db "$(as_url "$1")" && c=$($UTIL status-counts <"$OUT" 2>/dev/null); then
         printf '%s\n' "$c"
     else
         printf '?\n'
@@ -215,13 +270,14 @@ counts() {
 
 # snapshot DB DIR : status counts and an export of every dataset, to compare before/after.
 snapshot() {
-    local db=$1 dir=$2 ds
+    local db dir=$2 ds
+    db=$(as_url "$1")
     mkdir -p "$dir"
     counts "$db" >"$dir/counts"
     # The import log too: a failed import must not be recorded as one.
-    "$INFLUDASH" status --db "sqlite:$db" 2>/dev/null | $UTIL status-get last_import >"$dir/last_import" 2>&1
+    "$INFLUDASH" status --db "$db" 2>/dev/null | $UTIL status-get last_import >"$dir/last_import" 2>&1
     for ds in "${DATASETS[@]}"; do
-        "$INFLUDASH" export --db "sqlite:$db" --dataset "$ds" >"$dir/$ds.csv" 2>"$dir/$ds.err" ||
+        "$INFLUDASH" export --db "$db" --dataset "$ds" >"$dir/$ds.csv" 2>"$dir/$ds.err" ||
             echo "export failed: $?" >>"$dir/$ds.csv"
     done
 }
@@ -259,7 +315,7 @@ serve_start() {
     for attempt in 1 2 3 4 5; do
         port=$(free_port)
         BASE="http://127.0.0.1:$port"
-        "$INFLUDASH" serve --db "sqlite:$db" --listen "127.0.0.1:$port" "$@" \
+        "$INFLUDASH" serve --db "$(as_url "$db")" --listen "127.0.0.1:$port" "$@" \
             >"$T/server.out" 2>"$T/server.log" &
         SERVER_PID=$!
         __e2e_pids+=("$SERVER_PID")

@@ -13,19 +13,21 @@ PEERS=${PEERS:-$SRC/../shared/peers}
 roundtrip() {
     local name=$1
     shift
-    local dir=$T/rt/$name ds
+    local dir=$T/rt/$name ds a b
     mkdir -p "$dir/a" "$dir/b"
-    check "$name: import into A" "$INFLUDASH" import --quiet --db "sqlite:$dir/a.db" "$@" || return
+    a=$(db_url "rt_${name}_a") && b=$(db_url "rt_${name}_b") || { fail "$name: databases" "db_url failed"; return; }
+    printf '%s\n' "$a" >"$dir/a.url"
+    check "$name: import into A" "$INFLUDASH" import --quiet --db "$a" "$@" || return
     for ds in "${DATASETS[@]}"; do
-        check "$name: export $ds from A" "$INFLUDASH" export --db "sqlite:$dir/a.db" --dataset "$ds" \
+        check "$name: export $ds from A" "$INFLUDASH" export --db "$a" --dataset "$ds" \
             -o "$dir/a/$ds.csv" || return
     done
-    check "$name: import A's exports into B" "$INFLUDASH" import --quiet --db "sqlite:$dir/b.db" \
+    check "$name: import A's exports into B" "$INFLUDASH" import --quiet --db "$b" \
         "$dir/a/influencers.csv" "$dir/a/posts.csv" "$dir/a/tracking_data.csv" "$dir/a/payouts.csv" ||
         return
-    expect_eq "$name: B has A's counts" "$(counts "$dir/a.db")" "$(counts "$dir/b.db")"
+    expect_eq "$name: B has A's counts" "$(counts "$a")" "$(counts "$b")"
     for ds in "${DATASETS[@]}"; do
-        "$INFLUDASH" export --db "sqlite:$dir/b.db" --dataset "$ds" -o "$dir/b/$ds.csv" 2>"$dir/b/$ds.err"
+        "$INFLUDASH" export --db "$b" --dataset "$ds" -o "$dir/b/$ds.csv" 2>"$dir/b/$ds.err"
         expect_same_files "$name: $ds export of B = export of A (byte for byte)" \
             "$dir/a/$ds.csv" "$dir/b/$ds.csv"
     done
@@ -37,7 +39,7 @@ mkdir -p "$T/demo"
 if check "demo --csv writes the four files (--rows $rows)" "$INFLUDASH" demo --csv "$T/demo" --rows $rows; then
     roundtrip demo "$T/demo/influencers.csv" "$T/demo/posts.csv" "$T/demo/tracking_data.csv" \
         "$T/demo/payouts.csv"
-    expect_eq "demo: $rows tracking rows" "$rows" "$(counts "$T/rt/demo/a.db" | cut -d' ' -f3)"
+    expect_eq "demo: $rows tracking rows" "$rows" "$(counts "$(cat "$T/rt/demo/a.url")" | cut -d' ' -f3)"
     # The demo CSV is itself an export-shaped file: A's export reproduces it.
     for ds in "${DATASETS[@]}"; do
         expect_same_files "demo: $ds export of A = the demo CSV (byte for byte)" \
