@@ -50,7 +50,10 @@ static int sample_if_empty(struct store *s, const struct serve_config *cfg, stru
 
 /* A thread with its own connection that loads the engine at start and again whenever the
  * stored data changes (an import through this server or any other process), publishing
- * each new engine to the app whole; requests go on with the previous one meanwhile. */
+ * each new engine to the app whole; requests go on with the previous one meanwhile.
+ * Between checks it waits on the store's announcement of commits where the backend has
+ * one (PostgreSQL LISTEN/NOTIFY: an import through another instance wakes it at once),
+ * else sleeps; either way a check comes at least every LOADER_POLL_MS. */
 struct loader {
     struct app *app;
     const char *db_url;
@@ -123,7 +126,7 @@ static void *loader_main(void *arg)
         app_engine_publish(l->app, eng, version, ms);
         loaded = version;
         have = 1;
-    } while (!loader_wait(l, LOADER_POLL_MS));
+    } while (!loader_wait(l, s && store_wait_change(s, LOADER_POLL_MS) >= 0 ? 0 : LOADER_POLL_MS));
     store_close(s);
     return NULL;
 }

@@ -135,6 +135,11 @@ int store_read_begin(struct store *s, struct err *e)
     return s->ops->read_begin(s, e);
 }
 
+int store_wait_change(struct store *s, int timeout_ms)
+{
+    return s->ops->wait_change ? s->ops->wait_change(s, timeout_ms) : -1;
+}
+
 int store_data_version(struct store *s, int64_t *version, struct err *e)
 {
     assert(version);

@@ -53,6 +53,10 @@ int store_read_begin(struct store *s, struct err *e);
 /* A number that changes whenever the stored data may have changed (a commit through any
  * connection); compare two readings, never interpret one. */
 int store_data_version(struct store *s, int64_t *version, struct err *e);
+/* Waits up to timeout_ms for another connection's commit to be announced (PostgreSQL:
+ * LISTEN/NOTIFY): 1 when one was, 0 when the time passed, -1 when the backend cannot
+ * announce commits (SQLite: poll store_data_version instead). Not within a transaction. */
+int store_wait_change(struct store *s, int timeout_ms);
 
 int store_count(struct store *s, enum dataset ds, int64_t *n, struct err *e);
 /* Calls fn for each stored row in insertion order; a negative return stops the scan and

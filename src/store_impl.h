@@ -26,6 +26,9 @@ struct store_ops {
                      store_row_fn fn, void *ctx, struct err *e);
     int (*read_begin)(struct store *s, struct err *e);
     int (*data_version)(struct store *s, int64_t *version, struct err *e);
+    /* Optional: blocks until another connection commits or timeout_ms pass; 1 when a
+     * commit was announced, 0 otherwise (NULL: the backend cannot announce commits). */
+    int (*wait_change)(struct store *s, int timeout_ms);
     int (*each_key)(struct store *s, enum dataset ds, store_key_fn fn, void *ctx,
                     struct err *e);
     int (*extra_keys)(struct store *s, enum dataset ds, char ***keys, size_t *n,

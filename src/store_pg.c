@@ -8,6 +8,7 @@
 #include "store_impl.h"
 
 #include <assert.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -900,6 +901,31 @@ static void drain_notifications(struct store_pg *s)
         PQfreemem(n);
 }
 
+/* Waits up to timeout_ms for a notification of a commit (LISTEN): returns 1 when one came,
+ * 0 on the timeout or when the connection is not usable (the caller polls the counter
+ * anyway). */
+static int pg_wait_change(struct store *base, int timeout_ms)
+{
+    struct store_pg *s = from_base(base);
+    if (!s->conn || PQstatus(s->conn) != CONNECTION_OK || s->tx != TX_NONE)
+        return 0;
+    PQconsumeInput(s->conn);
+    PGnotify *n = PQnotifies(s->conn);
+    if (!n) {
+        struct pollfd pfd = {PQsocket(s->conn), POLLIN, 0};
+        if (pfd.fd < 0 || poll(&pfd, 1, timeout_ms) <= 0)
+            return 0;
+        PQconsumeInput(s->conn);
+        n = PQnotifies(s->conn);
+    }
+    int got = n != NULL;
+    while (n) {
+        PQfreemem(n);
+        n = PQnotifies(s->conn);
+    }
+    return got;
+}
+
 /* The counter every writing commit bumps (on any connection). */
 static int pg_data_version(struct store *base, int64_t *version, struct err *e)
 {
@@ -1482,6 +1508,7 @@ static const struct store_ops pg_ops = {
     .scan_part = pg_scan_part,
     .read_begin = pg_read_begin,
     .data_version = pg_data_version,
+    .wait_change = pg_wait_change,
     .each_key = pg_each_key,
     .extra_keys = pg_extra_keys,
     .log_import = pg_log_import,
