@@ -6,6 +6,7 @@
 #define INFLUDASH_APP_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "api_data.h"
@@ -39,6 +40,9 @@ struct app {
     /* Uploads and downloads pass through here (thread-safe on its own); NULL: the upload
      * and download endpoints answer 503. Not owned (serve.c creates and frees it). */
     struct spool *spool;
+    /* Counters for /metrics: atomics, no lock. */
+    atomic_uint_fast64_t imports_ok, imports_failed; /* POST /api/import answers */
+    atomic_uint_fast64_t engine_loads, engine_load_failures;
 };
 
 /* store is not owned by the app; app_release does not close it. */
@@ -53,7 +57,16 @@ void app_engine_release(struct app *app, struct app_engine *ae);
 /* Makes eng (owned from now on) the current engine; the replaced one is freed when its
  * last request releases it. */
 void app_engine_publish(struct app *app, struct engine *eng, int64_t version, double load_ms);
-/* Records why a load failed (shown by /api/status callers; "" clears it). */
+/* Records why a load failed (shown by /api/status callers; "" clears it) and counts it. */
 void app_engine_failed(struct app *app, const char *why);
+/* The answer while no engine is loaded: 503 with Retry-After, saying why the last load
+ * failed when it did, else that the data is still loading. Returns 0. */
+struct http_response;
+int app_engine_unavailable(struct http_response *res, struct app *app);
+
+/* Appends the app's counters in the Prometheus text format (after http_metrics_write):
+ * rows per dataset of the current engine, imports by result, engine loads and the last
+ * load's duration. */
+void app_metrics_write(struct app *app, struct buf *out);
 
 #endif

@@ -45,7 +45,8 @@ static const char main_usage[] =
 static const char serve_usage[] =
     "usage: infludash serve [--db URL] [--listen HOST:PORT] [--sample-if-empty]\n"
     "                       [--sample-rows N] [--max-body-size BYTES]\n"
-    "                       [--max-upload-size BYTES]\n"
+    "                       [--max-upload-size BYTES] [--max-connections N]\n"
+    "                       [--idle-timeout SECONDS]\n"
     "                       [--roas-benchmark X] [--roi-benchmark X]\n"
     "\n"
     "Serves http://HOST:PORT (default 127.0.0.1:8080): the web app (/, /influencers,\n"
@@ -55,7 +56,10 @@ static const char serve_usage[] =
     "data is loaded into memory at start and again whenever it changes. Benchmarks:\n"
     "ROAS 4 and ROI 2 (200 %) unless given. --sample-if-empty loads generated sample\n"
     "data (N tracking rows, default 20000) when the database holds no rows. Stops on\n"
-    "SIGTERM or SIGINT after the requests in flight.\n";
+    "SIGTERM or SIGINT after the requests in flight. At most --max-connections clients\n"
+    "are served at once (default 512); a connection idle for --idle-timeout seconds\n"
+    "(default 30), or slower than that to send a request head, is closed. GET /metrics\n"
+    "answers counters in the Prometheus text format.\n";
 
 static const char import_usage[] =
     "usage: infludash import [--db URL] [--dataset NAME] [--mode append|replace]\n"
@@ -726,6 +730,22 @@ static int cmd_serve(int argc, char **argv)
         } else if (opt_value(&o, "--max-upload-size", &bad)) {
             bad |= parse_u64("--max-upload-size", o.value, &v) < 0;
             cfg.max_upload_bytes = v;
+        } else if (opt_value(&o, "--max-connections", &bad)) {
+            bad |= parse_u64("--max-connections", o.value, &v) < 0;
+            if (!bad && (v < 1 || v > 65536)) {
+                fprintf(stderr, "infludash serve: --max-connections %s: expected 1 to 65536\n",
+                        o.value);
+                bad = 1;
+            }
+            cfg.max_connections = (unsigned)v;
+        } else if (opt_value(&o, "--idle-timeout", &bad)) {
+            bad |= parse_u64("--idle-timeout", o.value, &v) < 0;
+            if (!bad && (v < 1 || v > 86400)) {
+                fprintf(stderr, "infludash serve: --idle-timeout %s: expected 1 to 86400 "
+                                "seconds\n", o.value);
+                bad = 1;
+            }
+            cfg.idle_timeout = (unsigned)v;
         } else if (opt_value(&o, "--roas-benchmark", &bad)) {
             bad |= parse_number("--roas-benchmark", o.value, 1e9, &cfg.roas_benchmark) < 0;
         } else if (opt_value(&o, "--roi-benchmark", &bad)) {

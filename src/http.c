@@ -26,13 +26,44 @@
 
 #include "banned.h"
 
-#define DEFAULT_CONNECTION_LIMIT 64
+#define DEFAULT_CONNECTION_LIMIT 512
 #define DEFAULT_CONNECTION_TIMEOUT 30
 #define DEFAULT_CONNECTION_MEMORY (64 * 1024)
 #define DEFAULT_MAX_BODY (1024 * 1024)
 #define DEFAULT_MAX_UPLOAD ((size_t)1 << 30)
 #define DEFAULT_SHUTDOWN_TIMEOUT 30
 #define ARENA_BLOCK 4096
+
+/* Upper bounds of the latency histogram's buckets, in seconds (+Inf is implicit). */
+static const double http_latency_bounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                             0.1,   0.25,   0.5,   1,    2.5,   5,    10};
+#define HTTP_LATENCY_BUCKETS (sizeof http_latency_bounds / sizeof http_latency_bounds[0] + 1)
+#define HTTP_STATUS_CLASSES 5 /* 1xx .. 5xx */
+
+/* Request counters for /metrics. Only atomics, updated by each connection's thread when its
+ * request completes: no lock. by_route has (nroutes + 1) * HTTP_STATUS_CLASSES entries, the
+ * last row for requests no route matched. */
+struct http_metrics {
+    atomic_uint_fast64_t *by_route;
+    atomic_uint_fast64_t errors;                          /* 5xx and handler failures */
+    atomic_uint_fast64_t aborted;                         /* ended without a response */
+    atomic_uint_fast64_t timed_out;                       /* connections cut by a timeout */
+    atomic_uint_fast64_t latency[HTTP_LATENCY_BUCKETS];   /* per bucket, not cumulative */
+    atomic_uint_fast64_t latency_sum_us;
+    atomic_uint_fast64_t connections;                     /* accepted since start */
+    atomic_int open_connections;
+    struct timespec started; /* CLOCK_MONOTONIC */
+};
+
+/* One open connection, for the request-head deadline: a client must deliver a complete
+ * request head within connection_timeout of connecting or of its previous request's end,
+ * however slowly it trickles bytes (libmicrohttpd's own timeout only counts idle time). */
+struct http_conn {
+    struct http_conn *prev, *next; /* in http_server.conns, guarded by conns_lock */
+    int fd;
+    atomic_llong head_since_ms; /* waiting for a request head since; -1 while one runs */
+    bool cut;                   /* guarded by conns_lock */
+};
 
 struct http_server {
     struct http_config cfg; /* defaults applied */
@@ -44,6 +75,16 @@ struct http_server {
     atomic_bool draining; /* stopping: responses carry Connection: close */
     unsigned port;
     char url[128];
+    struct http_metrics metrics;
+    /* conns_lock guards the list of open connections (conns) and each one's cut flag, only
+     * while a connection joins or leaves and while the watchdog scans; never per request. */
+    pthread_mutex_t conns_lock;
+    struct http_conn *conns;
+    pthread_t watchdog;
+    bool watchdog_running;
+    pthread_mutex_t watchdog_lock; /* guards watchdog_stop */
+    pthread_cond_t watchdog_wake;
+    bool watchdog_stop;
 };
 
 /* Per-request memory: blocks chained and freed together. */
@@ -69,11 +110,15 @@ struct http_request_impl {
     size_t body_cap;
     size_t body_bytes; /* received so far */
     bool responded;    /* a response was queued */
+    bool handler_failed; /* the handler returned an error (answered 500) */
     int status;        /* what was sent (or 413 when the body was cut off) */
     size_t bytes;      /* response body bytes */
     struct timespec started;
     char client[64];
 };
+
+static void http_conn_head_wait(struct MHD_Connection *conn, long long since_ms);
+static long long http_now_ms(void);
 
 void http_config_default(struct http_config *cfg)
 {
@@ -505,6 +550,7 @@ static enum MHD_Result http_dispatch(struct http_request_impl *r)
         rc = r->srv->cfg.not_found(req, res);
     }
     if (rc < 0) {
+        r->handler_failed = true;
         res->headers = NULL;
         res->cache_control = NULL;
         http_response_error(res, 500, "internal error while answering %s %s", req->method_name,
@@ -587,6 +633,7 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
     struct http_server *srv = cls;
     struct http_request_impl *r = *req_cls;
     if (!r) {
+        http_conn_head_wait(conn, -1);
         r = http_request_new(srv, conn, url, method);
         *req_cls = r;
         atomic_fetch_add(&srv->inflight, 1);
@@ -636,13 +683,11 @@ static const char *http_termination_text(enum MHD_RequestTerminationCode toe)
 }
 
 /* One line per request: time, client, "METHOD PATH", status, body bytes, duration. */
-static void http_access_log(struct http_request_impl *r, enum MHD_RequestTerminationCode toe)
+static void http_access_log(struct http_request_impl *r, enum MHD_RequestTerminationCode toe,
+                            double ms)
 {
-    struct timespec now_mono, now_wall;
-    clock_gettime(CLOCK_MONOTONIC, &now_mono);
+    struct timespec now_wall;
     clock_gettime(CLOCK_REALTIME, &now_wall);
-    double ms = (double)(now_mono.tv_sec - r->started.tv_sec) * 1e3 +
-                (double)(now_mono.tv_nsec - r->started.tv_nsec) / 1e6;
     struct tm tm;
     char when[32] = "-";
     if (gmtime_r(&now_wall.tv_sec, &tm))
@@ -668,15 +713,46 @@ static void http_access_log(struct http_request_impl *r, enum MHD_RequestTermina
     buf_release(&line);
 }
 
+/* Counts a completed request: by route pattern and status class, errors, latency. */
+static void http_metrics_record(struct http_request_impl *r, enum MHD_RequestTerminationCode toe,
+                                double ms)
+{
+    struct http_server *srv = r->srv;
+    struct http_metrics *m = &srv->metrics;
+    if (toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED)
+        atomic_fetch_add_explicit(&m->timed_out, 1, memory_order_relaxed);
+    if (r->status < 100 || r->status > 599) {
+        atomic_fetch_add_explicit(&m->aborted, 1, memory_order_relaxed);
+        return;
+    }
+    size_t row = r->route ? (size_t)(r->route - srv->cfg.routes) : srv->cfg.nroutes;
+    size_t cls = (size_t)(r->status / 100 - 1);
+    atomic_fetch_add_explicit(&m->by_route[row * HTTP_STATUS_CLASSES + cls], 1,
+                              memory_order_relaxed);
+    if (r->status >= 500 || r->handler_failed)
+        atomic_fetch_add_explicit(&m->errors, 1, memory_order_relaxed);
+    double seconds = ms / 1e3;
+    size_t b = 0;
+    while (b < HTTP_LATENCY_BUCKETS - 1 && seconds > http_latency_bounds[b])
+        b++;
+    atomic_fetch_add_explicit(&m->latency[b], 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&m->latency_sum_us, (uint_fast64_t)(ms * 1e3), memory_order_relaxed);
+}
+
 static void http_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
                            enum MHD_RequestTerminationCode toe)
 {
-    (void)conn;
     struct http_server *srv = cls;
     struct http_request_impl *r = *req_cls;
     if (!r)
         return;
-    http_access_log(r, toe);
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double ms = (double)(now.tv_sec - r->started.tv_sec) * 1e3 +
+                (double)(now.tv_nsec - r->started.tv_nsec) / 1e6;
+    http_metrics_record(r, toe, ms);
+    http_access_log(r, toe, ms);
+    http_conn_head_wait(conn, http_now_ms());
     http_request_free(r);
     *req_cls = NULL;
     atomic_fetch_sub(&srv->inflight, 1);
@@ -695,6 +771,228 @@ __attribute__((format(printf, 2, 0))) static void http_mhd_log(void *cls, const 
     buf_release(&line);
 }
 
+/* ---- connections and the request-head deadline ---- */
+
+static long long http_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Marks the connection as waiting for a request head since since_ms, or (-1) as running
+ * one. */
+static void http_conn_head_wait(struct MHD_Connection *conn, long long since_ms)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    struct http_conn *c = info ? info->socket_context : NULL;
+    if (c)
+        atomic_store(&c->head_since_ms, since_ms);
+}
+
+/* Joins a new connection to the list, and takes it off when it closes. libmicrohttpd
+ * calls CLOSED before it closes the socket, so a listed fd is always still the
+ * connection's own (the watchdog may shut it down without hitting a reused descriptor). */
+static void http_notify_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                                   enum MHD_ConnectionNotificationCode toe)
+{
+    struct http_server *srv = cls;
+    struct http_metrics *m = &srv->metrics;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *info =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        struct http_conn *c = xcalloc(1, sizeof *c);
+        c->fd = info ? info->connect_fd : -1;
+        atomic_init(&c->head_since_ms, http_now_ms());
+        pthread_mutex_lock(&srv->conns_lock);
+        c->next = srv->conns;
+        if (c->next)
+            c->next->prev = c;
+        srv->conns = c;
+        pthread_mutex_unlock(&srv->conns_lock);
+        *socket_context = c;
+        atomic_fetch_add_explicit(&m->connections, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&m->open_connections, 1, memory_order_relaxed);
+        return;
+    }
+    struct http_conn *c = *socket_context;
+    if (!c)
+        return;
+    pthread_mutex_lock(&srv->conns_lock);
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        srv->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    pthread_mutex_unlock(&srv->conns_lock);
+    free(c);
+    *socket_context = NULL;
+    atomic_fetch_sub_explicit(&m->open_connections, 1, memory_order_relaxed);
+}
+
+/* Shuts down connections that have waited longer than connection_timeout for a complete
+ * request head; libmicrohttpd then sees the end of the stream and closes them. */
+static void http_cut_slow_heads(struct http_server *srv)
+{
+    long long deadline = http_now_ms() - (long long)srv->cfg.connection_timeout * 1000;
+    pthread_mutex_lock(&srv->conns_lock);
+    for (struct http_conn *c = srv->conns; c; c = c->next) {
+        long long since = atomic_load(&c->head_since_ms);
+        if (c->cut || since < 0 || since > deadline || c->fd < 0)
+            continue;
+        shutdown(c->fd, SHUT_RDWR);
+        c->cut = true;
+        atomic_fetch_add_explicit(&srv->metrics.timed_out, 1, memory_order_relaxed);
+    }
+    pthread_mutex_unlock(&srv->conns_lock);
+}
+
+static void *http_watchdog_main(void *arg)
+{
+    struct http_server *srv = arg;
+    /* Four checks per timeout, at most one a second: a cut comes at most 25 % late. */
+    long long tick_ms = (long long)srv->cfg.connection_timeout * 250;
+    if (tick_ms > 1000)
+        tick_ms = 1000;
+    pthread_mutex_lock(&srv->watchdog_lock);
+    while (!srv->watchdog_stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += (long)(tick_ms % 1000) * 1000000L;
+        until.tv_sec += (time_t)(tick_ms / 1000) + until.tv_nsec / 1000000000L;
+        until.tv_nsec %= 1000000000L;
+        pthread_cond_timedwait(&srv->watchdog_wake, &srv->watchdog_lock, &until);
+        if (srv->watchdog_stop)
+            break;
+        pthread_mutex_unlock(&srv->watchdog_lock);
+        http_cut_slow_heads(srv);
+        pthread_mutex_lock(&srv->watchdog_lock);
+    }
+    pthread_mutex_unlock(&srv->watchdog_lock);
+    return NULL;
+}
+
+static void http_watchdog_stop(struct http_server *srv)
+{
+    if (!srv->watchdog_running)
+        return;
+    pthread_mutex_lock(&srv->watchdog_lock);
+    srv->watchdog_stop = true;
+    pthread_cond_signal(&srv->watchdog_wake);
+    pthread_mutex_unlock(&srv->watchdog_lock);
+    pthread_join(srv->watchdog, NULL);
+    srv->watchdog_running = false;
+}
+
+/* ---- /metrics ---- */
+
+static uint_fast64_t http_load(atomic_uint_fast64_t *v)
+{
+    return atomic_load_explicit(v, memory_order_relaxed);
+}
+
+/* Appends s as a Prometheus label value (backslash, quote and newline escaped). */
+static void http_prom_label(struct buf *out, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '\\' || *s == '"')
+            buf_putc(out, '\\');
+        if (*s == '\n')
+            buf_puts(out, "\\n");
+        else
+            buf_putc(out, *s);
+    }
+}
+
+/* Requests by route pattern: routes sharing a pattern (GET and DELETE on one path) are
+ * summed into one series. */
+static void http_metrics_write_requests(struct http_server *srv, struct buf *out)
+{
+    const struct http_config *cfg = &srv->cfg;
+    struct http_metrics *m = &srv->metrics;
+    buf_puts(out, "# HELP infludash_http_requests_total HTTP requests answered, by route "
+                  "pattern and status class.\n# TYPE infludash_http_requests_total counter\n");
+    for (size_t i = 0; i <= cfg->nroutes; i++) {
+        const char *pattern = i < cfg->nroutes ? cfg->routes[i].path : "unmatched";
+        bool seen = false;
+        for (size_t j = 0; j < i && i < cfg->nroutes; j++)
+            seen |= strcmp(cfg->routes[j].path, pattern) == 0;
+        if (seen)
+            continue;
+        for (size_t cls = 0; cls < HTTP_STATUS_CLASSES; cls++) {
+            uint_fast64_t n = http_load(&m->by_route[i * HTTP_STATUS_CLASSES + cls]);
+            for (size_t j = i + 1; j < cfg->nroutes && i < cfg->nroutes; j++)
+                if (strcmp(cfg->routes[j].path, pattern) == 0)
+                    n += http_load(&m->by_route[j * HTTP_STATUS_CLASSES + cls]);
+            if (!n && cls != 1)
+                continue; /* 2xx always shows, the other classes once they happen */
+            buf_puts(out, "infludash_http_requests_total{route=\"");
+            http_prom_label(out, pattern);
+            buf_printf(out, "\",code=\"%zuxx\"} %" PRIuFAST64 "\n", cls + 1, n);
+        }
+    }
+}
+
+static void http_metrics_write_latency(struct http_metrics *m, struct buf *out)
+{
+    buf_puts(out, "# HELP infludash_http_request_duration_seconds Time from a request's "
+                  "head to its completion.\n"
+                  "# TYPE infludash_http_request_duration_seconds histogram\n");
+    uint_fast64_t cumulative = 0;
+    for (size_t b = 0; b < HTTP_LATENCY_BUCKETS; b++) {
+        cumulative += http_load(&m->latency[b]);
+        if (b < HTTP_LATENCY_BUCKETS - 1)
+            buf_printf(out, "infludash_http_request_duration_seconds_bucket{le=\"%g\"} %" PRIuFAST64 "\n",
+                       http_latency_bounds[b], cumulative);
+        else
+            buf_printf(out, "infludash_http_request_duration_seconds_bucket{le=\"+Inf\"} %" PRIuFAST64 "\n",
+                       cumulative);
+    }
+    buf_printf(out, "infludash_http_request_duration_seconds_sum %.6f\n",
+               (double)http_load(&m->latency_sum_us) / 1e6);
+    buf_printf(out, "infludash_http_request_duration_seconds_count %" PRIuFAST64 "\n", cumulative);
+}
+
+void http_metrics_write(struct http_request *req, struct buf *out)
+{
+    struct http_server *srv = req->impl->srv;
+    struct http_metrics *m = &srv->metrics;
+    http_metrics_write_requests(srv, out);
+    buf_printf(out,
+               "# HELP infludash_http_errors_total Requests answered 5xx or whose handler "
+               "failed.\n# TYPE infludash_http_errors_total counter\n"
+               "infludash_http_errors_total %" PRIuFAST64 "\n"
+               "# HELP infludash_http_aborted_total Requests that ended without a response "
+               "(client gone, read error, timeout).\n# TYPE infludash_http_aborted_total counter\n"
+               "infludash_http_aborted_total %" PRIuFAST64 "\n"
+               "# HELP infludash_http_timeouts_total Connections cut by the idle or "
+               "request-head timeout.\n# TYPE infludash_http_timeouts_total counter\n"
+               "infludash_http_timeouts_total %" PRIuFAST64 "\n",
+               http_load(&m->errors), http_load(&m->aborted), http_load(&m->timed_out));
+    http_metrics_write_latency(m, out);
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double uptime = (double)(now.tv_sec - m->started.tv_sec) +
+                    (double)(now.tv_nsec - m->started.tv_nsec) / 1e9;
+    buf_printf(out,
+               "# HELP infludash_http_connections_total Connections accepted.\n"
+               "# TYPE infludash_http_connections_total counter\n"
+               "infludash_http_connections_total %" PRIuFAST64 "\n"
+               "# HELP infludash_http_open_connections Connections open now.\n"
+               "# TYPE infludash_http_open_connections gauge\n"
+               "infludash_http_open_connections %d\n"
+               "# HELP infludash_http_connection_limit The most connections served at once.\n"
+               "# TYPE infludash_http_connection_limit gauge\n"
+               "infludash_http_connection_limit %u\n"
+               "# HELP infludash_uptime_seconds Seconds since the server started.\n"
+               "# TYPE infludash_uptime_seconds gauge\n"
+               "infludash_uptime_seconds %.3f\n",
+               http_load(&m->connections), atomic_load(&m->open_connections),
+               srv->cfg.connection_limit, uptime);
+}
+
 /* ---- lifecycle ---- */
 
 static void http_signals_to_block(sigset_t *set)
@@ -702,6 +1000,22 @@ static void http_signals_to_block(sigset_t *set)
     sigemptyset(set);
     sigaddset(set, SIGINT);
     sigaddset(set, SIGTERM);
+}
+
+/* Frees the server's memory once its daemon is stopped (or never started). */
+static void http_server_free(struct http_server *srv)
+{
+    struct http_conn *c = srv->conns;
+    while (c) {
+        struct http_conn *next = c->next;
+        free(c);
+        c = next;
+    }
+    free(srv->metrics.by_route);
+    pthread_cond_destroy(&srv->watchdog_wake);
+    pthread_mutex_destroy(&srv->watchdog_lock);
+    pthread_mutex_destroy(&srv->conns_lock);
+    free(srv);
 }
 
 struct http_server *http_start(const struct http_config *cfg, struct err *e)
@@ -727,10 +1041,16 @@ struct http_server *http_start(const struct http_config *cfg, struct err *e)
     srv->listen_fd = -1;
     atomic_init(&srv->inflight, 0);
     atomic_init(&srv->draining, false);
+    srv->metrics.by_route = xcalloc((c->nroutes + 1) * HTTP_STATUS_CLASSES,
+                                    sizeof *srv->metrics.by_route);
+    clock_gettime(CLOCK_MONOTONIC, &srv->metrics.started);
+    pthread_mutex_init(&srv->conns_lock, NULL);
+    pthread_mutex_init(&srv->watchdog_lock, NULL);
+    pthread_cond_init(&srv->watchdog_wake, NULL);
 
     bool ipv6 = false;
     if (http_listen(srv, &ipv6, e) < 0) {
-        free(srv);
+        http_server_free(srv);
         return NULL;
     }
 
@@ -751,7 +1071,18 @@ struct http_server *http_start(const struct http_config *cfg, struct err *e)
                          MHD_OPTION_CONNECTION_LIMIT, (unsigned int)c->connection_limit,
                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)c->connection_timeout,
                          MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)c->connection_memory,
-                         MHD_OPTION_NOTIFY_COMPLETED, http_completed, srv, MHD_OPTION_END);
+                         MHD_OPTION_NOTIFY_COMPLETED, http_completed, srv,
+                         MHD_OPTION_NOTIFY_CONNECTION, http_notify_connection, srv,
+                         MHD_OPTION_END);
+    if (srv->daemon && pthread_create(&srv->watchdog, NULL, http_watchdog_main, srv) != 0) {
+        MHD_stop_daemon(srv->daemon);
+        srv->daemon = NULL;
+        err_set(e, ERR_IO, "cannot start the HTTP server's connection watchdog thread");
+        http_server_free(srv);
+        return NULL;
+    }
+    if (srv->daemon)
+        srv->watchdog_running = true;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (!srv->daemon) {
         err_set(e, ERR_IO,
@@ -759,7 +1090,7 @@ struct http_server *http_start(const struct http_config *cfg, struct err *e)
                 "message above)",
                 c->listen);
         close(srv->listen_fd);
-        free(srv);
+        http_server_free(srv);
         return NULL;
     }
     return srv;
@@ -820,6 +1151,7 @@ static void http_drain_and_stop(struct http_server *srv, const sigset_t *interru
     if (http_inflight(srv) > 0)
         fprintf(srv->log, "infludash: stopping with %d request(s) unfinished\n",
                 http_inflight(srv));
+    http_watchdog_stop(srv);
     MHD_stop_daemon(srv->daemon);
     srv->daemon = NULL;
     if (srv->quiesced)
@@ -850,5 +1182,5 @@ void http_stop(struct http_server *srv)
     if (!srv)
         return;
     http_drain_and_stop(srv, NULL);
-    free(srv);
+    http_server_free(srv);
 }

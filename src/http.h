@@ -70,8 +70,10 @@ struct http_route {
 struct http_config {
     const char *listen;              /* "HOST:PORT", "[IPV6]:PORT" or ":PORT" (all IPv4
                                       * interfaces); port 0 picks a free one. NULL: the default */
-    unsigned connection_limit;       /* concurrent connections (threads); 0: 64 */
-    unsigned connection_timeout;     /* seconds a connection may sit idle; 0: 30 */
+    unsigned connection_limit;       /* concurrent connections (threads); 0: 512 */
+    unsigned connection_timeout;     /* seconds a connection may sit idle, and the most a
+                                      * client may take to send a request head (slow
+                                      * clients are cut); 0: 30 */
     size_t connection_memory;        /* per-connection buffer, bounds headers and URL; 0: 64 KiB */
     size_t max_body;                 /* default request body cap in bytes; 0: 1 MiB */
     size_t max_upload;               /* cap of HTTP_MAX_UPLOAD routes; 0: 1 GiB */
@@ -154,6 +156,14 @@ void http_response_fd(struct http_response *res, int fd, uint64_t size);
 /* Parses "HOST:PORT", "[IPV6]:PORT" or ":PORT" into host (appended to the buf, without
  * brackets; "" for ":PORT") and port. ERR_USAGE with a message naming the expected form. */
 int http_parse_listen(const char *address, struct buf *host, unsigned *port, struct err *e);
+
+/* Appends the server's counters in the Prometheus text format (version 0.0.4), for a
+ * /metrics handler: infludash_http_requests_total{route,code} by route pattern (never the
+ * raw path; "unmatched" for the rest) and status class, infludash_http_errors_total (5xx and
+ * handler failures), aborted requests, timeouts, the latency histogram
+ * infludash_http_request_duration_seconds, connections and uptime. Counters are atomics
+ * updated when each request completes; no lock. */
+void http_metrics_write(struct http_request *req, struct buf *out);
 
 struct http_server;
 

@@ -79,7 +79,10 @@ static void put_header_lines(const struct report_input *in, const char *title, s
         for (size_t i = 0; i < set->n; i++) {
             if (i)
                 buf_puts(out, ", ");
-            /* a comment line must stay one line */
+            /* a comment line must stay one line, and as the values are joined with ", "
+             * each is a cell of its own to a spreadsheet: neutralised like put_text */
+            if (set->values[i][0] && strchr("=+-@\t\r", set->values[i][0]))
+                buf_putc(out, '\'');
             for (const char *c = set->values[i]; *c; c++)
                 buf_putc(out, *c == '\n' || *c == '\r' ? ' ' : *c);
         }

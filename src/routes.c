@@ -250,8 +250,7 @@ int routes_analytics_begin(struct http_request *req, struct http_response *res,
     *ae = app_engine_acquire(app);
     if (!*ae) {
         filter_release(f);
-        http_response_header(res, "Retry-After", "1");
-        http_response_error(res, 503, "the data is still loading; try again shortly");
+        app_engine_unavailable(res, app);
         return -1;
     }
     return 0;
@@ -350,8 +349,7 @@ static int routes_api_options(struct http_request *req, struct http_response *re
     struct app *app = req->app;
     struct app_engine *ae = app_engine_acquire(app);
     if (!ae) {
-        http_response_header(res, "Retry-After", "1");
-        return http_response_error(res, 503, "the data is still loading; try again shortly");
+        return app_engine_unavailable(res, app);
     }
     struct err e;
     err_clear(&e);
@@ -361,6 +359,17 @@ static int routes_api_options(struct http_request *req, struct http_response *re
     if (rc < 0)
         return http_response_error(res, 500, "%s", e.msg);
     buf_putc(&res->body, '\n');
+    return 0;
+}
+
+/* GET /metrics: the server's and the app's counters for Prometheus. */
+static int routes_metrics(struct http_request *req, struct http_response *res)
+{
+    res->status = 200;
+    res->content_type = "text/plain; version=0.0.4; charset=utf-8";
+    res->no_store = true;
+    http_metrics_write(req, &res->body);
+    app_metrics_write(req->app, &res->body);
     return 0;
 }
 
@@ -385,6 +394,7 @@ static const struct http_route routes_table[] = {
     {HTTP_DELETE, "/api/datasets/*", routes_api_dataset_delete, NULL, 0},
     {HTTP_POST, "/api/demo", routes_api_demo, NULL, 0},
     {HTTP_GET, "/healthz", routes_healthz, NULL, 0},
+    {HTTP_GET, "/metrics", routes_metrics, NULL, 0},
     {HTTP_GET, "/api/status", routes_api_status, NULL, 0},
     {HTTP_GET, "/api/dashboard", routes_api_dashboard, NULL, 0},
     {HTTP_GET, "/api/influencers", routes_api_influencers, NULL, 0},

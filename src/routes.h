@@ -17,7 +17,7 @@
  *     http_stop(srv);
  *     app_release(&app);
  *
- * Routes: GET /healthz (text "ok"), GET /api/status, GET /status (a plain HTML page of what
+ * Routes: GET /healthz (text "ok"), GET /metrics (Prometheus text), GET /api/status, GET /status (a plain HTML page of what
  * is loaded and how to import), the analytics documents (/api/dashboard, /api/influencers
  * [/ID], /api/insights, /api/payouts, /api/options), the web app's pages (/, /influencers
  * [/ID], /insights, /payouts, /upload, /export, /database: index.html) and /assets/NAME

@@ -323,7 +323,7 @@ static int routes_import_status(int code)
     }
 }
 
-int routes_api_import(struct http_request *req, struct http_response *res)
+static int routes_import_run(struct http_request *req, struct http_response *res)
 {
     struct app *app = req->app;
     struct upload *up = req->state;
@@ -370,6 +370,17 @@ int routes_api_import(struct http_request *req, struct http_response *res)
     ingest_result_release(&result);
     buf_release(&rejects_path);
     return 0;
+}
+
+/* POST /api/import[/DATASET]: runs the import and counts its result for /metrics. */
+int routes_api_import(struct http_request *req, struct http_response *res)
+{
+    struct app *app = req->app;
+    int rc = routes_import_run(req, res);
+    bool ok = rc == 0 && res->status >= 200 && res->status < 300;
+    atomic_fetch_add_explicit(ok ? &app->imports_ok : &app->imports_failed, 1,
+                              memory_order_relaxed);
+    return rc;
 }
 
 int routes_api_rejects(struct http_request *req, struct http_response *res)

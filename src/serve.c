@@ -190,6 +190,8 @@ int serve_run(const struct serve_config *cfg, struct err *e)
     hc.listen = cfg->listen;
     hc.max_body = cfg->max_body_bytes;
     hc.max_upload = cfg->max_upload_bytes;
+    hc.connection_limit = cfg->max_connections;
+    hc.connection_timeout = cfg->idle_timeout;
     routes_install(&hc, &app);
     struct http_server *srv = http_start(&hc, e);
     if (!srv) {

@@ -18,6 +18,8 @@ struct serve_config {
     uint64_t sample_rows;
     uint64_t max_body_bytes;
     uint64_t max_upload_bytes; /* POST /api/import body cap; 0: 1 GiB */
+    unsigned max_connections;  /* connections served at once (a thread each); 0: 512 */
+    unsigned idle_timeout;     /* seconds idle, or to send a request head; 0: 30 */
     double roas_benchmark; /* default 4 */
     double roi_benchmark;  /* as a fraction; default 2.0 = 200 % */
 };

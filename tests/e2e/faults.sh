@@ -1,0 +1,211 @@
+#!/usr/bin/env bash
+# faults.sh — faults during an import give clear errors and the data already stored stays
+# whole (issue 7): (a) a full disk, simulated with a file size limit (ulimit -f: writes fail
+# with EFBIG; infludash ignores SIGXFSZ so it reports the error instead of dying); (b) a
+# database locked by another writer: "locked" within the busy timeout, nothing changes, and
+# a running server keeps answering from memory; (c) a corrupted database file: status,
+# import and serve give clear errors and never crash; (d) kill -9 of a server during an
+# upload import: the database stays whole and the server restarts.
+source "$(dirname "$0")/lib.sh"
+require_binary
+command -v sqlite3 >/dev/null || { fail "sqlite3 CLI installed" "run scripts/deps.sh"; finish; }
+
+GOOD=$SRC/tests/data/e2e
+if [[ $BUILD_KIND == asan ]]; then rows=60000; else rows=300000; fi
+mkdir -p "$T/big"
+check "demo --csv writes $rows tracking rows" "$INFLUDASH" demo --csv "$T/big" --rows "$rows" || finish
+
+# good_db NAME : a database holding the small good set; prints its path
+good_db() {
+    "$INFLUDASH" import --quiet --db "sqlite:$T/$1.db" "$GOOD/influencers.csv" "$GOOD/posts.csv" \
+        "$GOOD/tracking_data.csv" "$GOOD/payouts.csv" >/dev/null 2>"$T/$1.import.err"
+    printf '%s\n' "$T/$1.db"
+}
+
+# not_crashed NAME : the last command exited by itself (no signal, no sanitizer exit code 86)
+not_crashed() {
+    if ((RC < 128 && RC != 86)); then pass "$1"; else fail "$1" "$(last_output)"; fi
+}
+
+# ---- (a) full disk ---------------------------------------------------------------------------
+DB=$(good_db full)
+expect_eq "(a) the good set is stored" "5 6 8 5" "$(counts "$DB")"
+snapshot "$DB" "$T/full.before"
+limit_kb=$(($(stat -c %s "$DB") / 1024 + 1024)) # room for 1 MiB more, the import needs far more
+# no `trap '' XFSZ` here on purpose: the binary must not die of SIGXFSZ by itself
+run bash -c 'ulimit -f "$1"; shift; exec "$@"' _ "$limit_kb" "$INFLUDASH" import --quiet \
+    --db "sqlite:$DB" "$T/big/influencers.csv" "$T/big/posts.csv" "$T/big/tracking_data.csv" \
+    "$T/big/payouts.csv"
+cp "$ERR" "$T/full.err"
+if ((RC == 1)); then pass "(a) full disk: the import fails with exit status 1 (not SIGXFSZ)"; else
+    fail "(a) full disk: the import fails with exit status 1 (not SIGXFSZ)" "$(last_output)"; fi
+expect_match "(a) full disk: the message names the database and the problem" "$T/full.err" \
+    "full\.db: .*(disk|full|too large)"
+expect_eq "(a) full disk: PRAGMA integrity_check is ok" ok "$(sqlite3 "$DB" 'PRAGMA integrity_check' 2>&1)"
+expect_unchanged "(a) full disk: counts, last import and exports unchanged" "$T/full.before" "$DB"
+check "(a) without the limit the same import works" "$INFLUDASH" import --quiet --db "sqlite:$DB" \
+    "$T/big/influencers.csv" "$T/big/posts.csv" "$T/big/tracking_data.csv" "$T/big/payouts.csv"
+
+# ---- (b) locked by another writer -----------------------------------------------------------
+DB=$(good_db locked)
+snapshot "$DB" "$T/locked.before"
+if ! serve_start "$DB"; then
+    fail "(b) server starts" "$(cat "$T/server.log")"
+else
+    wait_data || fail "(b) the data loads" "$(cat "$T/server.log")"
+    curl -s "$BASE/api/dashboard" -o "$T/dash.before"
+    python3 - "$DB" >"$T/locker.out" 2>&1 <<'PY' &
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN EXCLUSIVE")
+c.execute("INSERT INTO influencers (influencer_id, name) SELECT 'LOCK', 'lock' WHERE 0")
+print("locked", flush=True)
+time.sleep(30)
+c.execute("ROLLBACK")
+PY
+    locker=$!
+    __e2e_pids+=("$locker")
+    for i in $(seq 1 100); do grep -q locked "$T/locker.out" && break; sleep 0.1; done
+    expect_contains "(b) another process holds the write lock" "$T/locker.out" locked
+    t0=$(date +%s)
+    expect_fail "(b) locked: the import fails" 1 "$INFLUDASH" import --db "sqlite:$DB" \
+        "$T/big/influencers.csv"
+    took=$(($(date +%s) - t0))
+    expect_contains "(b) locked: the message says locked" "$ERR" "locked"
+    if ((took <= 30)); then pass "(b) locked: it gives up within the busy timeout (${took}s)"; else
+        fail "(b) locked: it gives up within the busy timeout" "took ${took}s"; fi
+    code=$(curl -s -o "$T/dash.during" -w '%{http_code}' --max-time 10 "$BASE/api/dashboard")
+    expect_eq "(b) locked: the server answers the dashboard meanwhile" 200 "$code"
+    expect_same_files "(b) locked: … with the same data" "$T/dash.before" "$T/dash.during"
+    expect_eq "(b) locked: /healthz answers" 200 \
+        "$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$BASE/healthz")"
+    kill "$locker" 2>/dev/null
+    wait "$locker" 2>/dev/null
+    serve_stop
+    expect_unchanged "(b) locked: nothing changed" "$T/locked.before" "$DB"
+fi
+
+# ---- (c) corrupted file ---------------------------------------------------------------------
+DB=$T/corrupt.db
+check "(c) demo data" "$INFLUDASH" demo --db "sqlite:$DB" --rows 20000 --seed 3
+size=$(stat -c %s "$DB")
+# 64 KiB of 0xA5 over the middle of the file (pages of tables and indexes, not the header)
+python3 -c '
+import sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(int(sys.argv[2]) // 2)
+    f.write(b"\xa5" * 65536)' "$DB" "$size"
+idx status --db "sqlite:$DB"
+not_crashed "(c) corrupt: status does not crash"
+if ((RC != 0)); then
+    expect_match "(c) corrupt: status says the database is damaged" "$ERR" 'damaged|malformed|corrupt'
+fi
+idx import --db "sqlite:$DB" "$GOOD/influencers.csv" "$GOOD/posts.csv" "$GOOD/tracking_data.csv" \
+    "$GOOD/payouts.csv"
+not_crashed "(c) corrupt: import does not crash"
+# An append that touches no damaged page may succeed (SQLite finds damage when it reads it);
+# when it fails, it says why.
+if ((RC != 0)); then
+    expect_eq "(c) corrupt: a failing import exits 1" 1 "$RC"
+    expect_match "(c) corrupt: import says the database is damaged" "$ERR" 'damaged|malformed|corrupt'
+fi
+idx export --db "sqlite:$DB" --dataset tracking_data
+not_crashed "(c) corrupt: export does not crash"
+port=$(free_port)
+"$INFLUDASH" serve --db "sqlite:$DB" --listen "127.0.0.1:$port" >"$T/cs.out" 2>"$T/cs.err" &
+spid=$!
+__e2e_pids+=("$spid")
+up=0
+for i in $(seq 1 100); do
+    curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$port/healthz" 2>/dev/null && { up=1; break; }
+    kill -0 "$spid" 2>/dev/null || break
+    sleep 0.2
+done
+if ((up)); then
+    # it serves: the loading error is stated, and nothing crashes while asked
+    for i in $(seq 1 50); do
+        code=$(curl -s -o "$T/c.body" -w '%{http_code}' --max-time 10 "http://127.0.0.1:$port/api/dashboard")
+        [[ $code != 503 ]] && break
+        sleep 0.2
+    done
+    curl -s -o /dev/null --max-time 10 "http://127.0.0.1:$port/status"
+    # the API says why it has no data (503 naming the damage), and so does the log
+    if [[ $code == 503 ]]; then
+        expect_match "(c) corrupt: the API's 503 says why there is no data" "$T/c.body" \
+            'could not be loaded.*(damaged|malformed|corrupt)'
+    fi
+    if [[ $code == 200 ]] || grep -qiE 'loading the data failed: .*(damaged|malformed|corrupt)' "$T/cs.err"; then
+        pass "(c) corrupt: serve answers; its log says the database is damaged ($code)"
+    else
+        fail "(c) corrupt: serve answers; its log says the database is damaged" \
+            "status $code: $(head -c 600 "$T/c.body")
+$(head -c 1000 "$T/cs.err")"
+    fi
+    kill -0 "$spid" 2>/dev/null && pass "(c) corrupt: serve keeps running" ||
+        fail "(c) corrupt: serve keeps running" "it exited"
+    kill -TERM "$spid" 2>/dev/null
+fi
+wait "$spid"
+RC=$?
+LAST_CMD="infludash serve (corrupt database)" OUT=$T/cs.out ERR=$T/cs.err
+not_crashed "(c) corrupt: serve exits by itself or on SIGTERM, never by a crash"
+OUT=$T/.out ERR=$T/.err
+if ((!up)); then
+    expect_match "(c) corrupt: serve refuses to start with a clear error" "$T/cs.err" \
+        'damaged|malformed|corrupt'
+fi
+if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$T/cs.err"; then
+    fail "(c) corrupt: no sanitizer report from serve" "$(head -c 3000 "$T/cs.err")"
+else
+    pass "(c) corrupt: no sanitizer report from serve"
+fi
+
+# ---- (d) kill -9 of a server during an upload import -----------------------------------------
+DB=$(good_db killed)
+snapshot "$DB" "$T/killed.before"
+if serve_start "$DB"; then
+    wait_data || fail "(d) the data loads" "$(cat "$T/server.log")"
+    curl -s -o "$T/up.body" --max-time 300 -H 'Content-Type: text/csv' \
+        --data-binary "@$T/big/tracking_data.csv" "$BASE/api/import/tracking_data" &
+    upl=$!
+    __e2e_pids+=("$upl")
+    # wait until the import writes: the -wal file grows past 1 MiB
+    busy=0
+    for i in $(seq 1 600); do
+        w=$(stat -c %s "$DB-wal" 2>/dev/null || echo 0)
+        ((w > 1048576)) && { busy=1; break; }
+        kill -0 "$upl" 2>/dev/null || break
+        sleep 0.05
+    done
+    if ((busy)); then pass "(d) the upload import is writing"; else
+        fail "(d) the upload import is writing" "the upload ended first: $(head -c 300 "$T/up.body")"; fi
+    kill -9 "$SERVER_PID"
+    wait "$SERVER_PID" 2>/dev/null
+    wait "$upl" 2>/dev/null
+    expect_eq "(d) after kill -9: PRAGMA integrity_check is ok" ok \
+        "$(sqlite3 "$DB" 'PRAGMA integrity_check' 2>&1)"
+    # all or nothing: the kill may land after the commit (the import is fast)
+    got=$(counts "$DB")
+    if [[ $got == "5 6 $((8 + rows)) 5" ]]; then
+        pass "(d) after kill -9: the upload was committed whole before the kill ($got)"
+    else
+        expect_unchanged "(d) after kill -9: counts, last import and exports unchanged" \
+            "$T/killed.before" "$DB"
+    fi
+    if serve_start "$DB"; then
+        pass "(d) the server restarts"
+        wait_data && pass "(d) the restarted server serves the dashboard" ||
+            fail "(d) the restarted server serves the dashboard" "$(cat "$T/server.log")"
+        code=$(curl -s -o "$T/up.body" -w '%{http_code}' --max-time 300 -H 'Content-Type: text/csv' \
+            --data-binary "@$GOOD/tracking_data.csv" "$BASE/api/import/tracking_data")
+        expect_eq "(d) an upload to the restarted server works" 200 "$code"
+        serve_stop
+        expect_eq "(d) the restarted server stops cleanly" 0 "$RC"
+    else
+        fail "(d) the server restarts" "$(cat "$T/server.log")"
+    fi
+else
+    fail "(d) server starts" "$(cat "$T/server.log")"
+fi
+
+finish
