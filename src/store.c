@@ -8,6 +8,8 @@
 
 #include "store_impl.h"
 
+#include "buf.h"
+
 #include "banned.h"
 
 /* Length of a leading "scheme://" (letters, digits, '+', '-', '.'), 0 when url has none. */
@@ -178,4 +180,46 @@ int store_recent_imports(struct store *s, struct store_import_log *out, size_t m
     assert(n && (out || max == 0));
     *n = 0;
     return s->ops->recent_imports(s, out, max, n, e);
+}
+
+/* ---- SQL helpers shared by the backends ------------------------------------------------ */
+
+/* Table and column names come from schema.c, never from input; they are quoted anyway, and
+ * must stay plain so that quoting is all they need. Checked in debug builds. */
+#ifndef NDEBUG
+static int is_plain_identifier(const char *name)
+{
+    if (!name[0])
+        return 0;
+    for (const char *p = name; *p; p++) {
+        int ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_';
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+#endif
+
+void store_sql_ident(struct buf *b, const char *name)
+{
+    assert(is_plain_identifier(name));
+    buf_printf(b, "\"%s\"", name);
+}
+
+int store_key_col(const struct schema_dataset *d)
+{
+    for (int i = 0; i < d->ncols; i++)
+        if (d->cols[i].flags & SCHEMA_KEY)
+            return i;
+    assert(!"dataset without a key column");
+    return -1;
+}
+
+void store_sql_columns(struct buf *b, const struct schema_dataset *d)
+{
+    for (int i = 0; i < d->ncols; i++) {
+        store_sql_ident(b, d->cols[i].name);
+        buf_puts(b, ",");
+    }
+    buf_puts(b, "\"extra\"");
 }

@@ -54,6 +54,14 @@ int store_sqlite_open(const char *path, struct store **out, struct err *e);
  * store_close frees; store_location is the URL without its password. */
 int store_pg_open(const char *url, struct store **out, struct err *e);
 
+/* SQL building shared by the backends (store.c): a quoted table or column name (names come
+ * from schema.c, never from input), the index of a dataset's key column, and its columns
+ * as "c1","c2",…,"extra". */
+struct buf;
+void store_sql_ident(struct buf *b, const char *name);
+int store_key_col(const struct schema_dataset *d);
+void store_sql_columns(struct buf *b, const struct schema_dataset *d);
+
 /* The newest schema version this build knows; every backend migrates up to it. */
 #define STORE_SCHEMA_VERSION 1
 

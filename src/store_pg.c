@@ -251,47 +251,6 @@ static int64_t get_be64(const unsigned char *p)
     return (int64_t)u;
 }
 
-/* Table and column names come from schema.c, never from input; they are quoted anyway, and
- * must stay plain so that quoting is all they need. Checked in debug builds. */
-#ifndef NDEBUG
-static int is_plain_identifier(const char *name)
-{
-    if (!name[0])
-        return 0;
-    for (const char *p = name; *p; p++) {
-        int ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_';
-        if (!ok)
-            return 0;
-    }
-    return 1;
-}
-#endif
-
-static void put_ident(struct buf *b, const char *name)
-{
-    assert(is_plain_identifier(name));
-    buf_printf(b, "\"%s\"", name);
-}
-
-/* Index of the dataset's key column (flag SCHEMA_KEY); every dataset has exactly one. */
-static int key_col(const struct schema_dataset *d)
-{
-    for (int i = 0; i < d->ncols; i++)
-        if (d->cols[i].flags & SCHEMA_KEY)
-            return i;
-    assert(!"dataset without a key column");
-    return -1;
-}
-
-/* "c1","c2",...,"extra" */
-static void put_column_list(struct buf *b, const struct schema_dataset *d)
-{
-    for (int i = 0; i < d->ncols; i++) {
-        put_ident(b, d->cols[i].name);
-        buf_puts(b, ",");
-    }
-    buf_puts(b, "\"extra\"");
-}
 
 /* The column definitions: canonical columns, BIGINT or TEXT by kind (byte order, as
  * SQLite compares), then extra. with_key adds the key's NOT NULL UNIQUE. */
@@ -300,7 +259,7 @@ static void put_column_defs(struct buf *b, const struct schema_dataset *d, int w
     for (int i = 0; i < d->ncols; i++) {
         const struct schema_col *c = &d->cols[i];
         assert(strcmp(c->name, "extra") != 0 && strcmp(c->name, "seq") != 0);
-        put_ident(b, c->name);
+        store_sql_ident(b, c->name);
         buf_puts(b, schema_kind_is_int(c->kind) ? " BIGINT" : " TEXT COLLATE \"C\"");
         if (with_key && (c->flags & SCHEMA_KEY))
             buf_puts(b, " NOT NULL UNIQUE");
@@ -344,7 +303,7 @@ static int dataset_ddl(struct store_pg *s, const struct schema_dataset *d, struc
     assert(d->ncols > 0 && d->ncols <= SCHEMA_MAX_COLS);
     struct buf sql = BUF_INIT;
     buf_puts(&sql, "CREATE TABLE ");
-    put_ident(&sql, d->name);
+    store_sql_ident(&sql, d->name);
     buf_puts(&sql, " (");
     put_column_defs(&sql, d, 1);
     /* seq: insertion order (SQLite's rowid), last so the canonical columns come first */
@@ -736,37 +695,37 @@ static int stage_row(struct store_pg *s, const struct schema_row *row, struct er
  * like store_put of each row in order. */
 static void upsert_from_stage_sql(struct buf *sql, const struct schema_dataset *d, int dedup)
 {
-    int key = key_col(d);
+    int key = store_key_col(d);
     buf_puts(sql, "INSERT INTO ");
-    put_ident(sql, d->name);
+    store_sql_ident(sql, d->name);
     buf_puts(sql, " (");
-    put_column_list(sql, d);
+    store_sql_columns(sql, d);
     buf_puts(sql, ") SELECT ");
-    put_column_list(sql, d);
+    store_sql_columns(sql, d);
     if (!dedup) { /* every key once: the rows in order */
         buf_puts(sql, " FROM ");
         stage_name(sql, d);
         buf_puts(sql, " ORDER BY \"ord\"");
     } else {
     buf_puts(sql, " FROM (SELECT DISTINCT ON (");
-    put_ident(sql, d->cols[key].name);
+    store_sql_ident(sql, d->cols[key].name);
     buf_puts(sql, ") *, min(\"ord\") OVER (PARTITION BY ");
-    put_ident(sql, d->cols[key].name);
+    store_sql_ident(sql, d->cols[key].name);
     buf_puts(sql, ") AS \"first_ord\" FROM ");
     stage_name(sql, d);
     buf_puts(sql, " ORDER BY ");
-    put_ident(sql, d->cols[key].name);
+    store_sql_ident(sql, d->cols[key].name);
     buf_puts(sql, ", \"ord\" DESC) AS \"latest\" ORDER BY \"first_ord\"");
     }
     buf_puts(sql, " ON CONFLICT (");
-    put_ident(sql, d->cols[key].name);
+    store_sql_ident(sql, d->cols[key].name);
     buf_puts(sql, ") DO UPDATE SET ");
     for (int i = 0; i < d->ncols; i++) {
         if (i == key)
             continue;
-        put_ident(sql, d->cols[i].name);
+        store_sql_ident(sql, d->cols[i].name);
         buf_puts(sql, " = excluded.");
-        put_ident(sql, d->cols[i].name);
+        store_sql_ident(sql, d->cols[i].name);
         buf_puts(sql, ", ");
     }
     buf_puts(sql, "\"extra\" = excluded.\"extra\"");
@@ -992,7 +951,7 @@ static int pg_clear(struct store *base, enum dataset ds, struct err *e)
     assert(s->tx == TX_WRITE);
     struct buf sql = BUF_INIT;
     buf_puts(&sql, "DELETE FROM ");
-    put_ident(&sql, d->name);
+    store_sql_ident(&sql, d->name);
     rc = exec_sql(s, buf_cstr(&sql), e, what);
     buf_release(&sql);
     return rc;
@@ -1002,23 +961,23 @@ static int pg_clear(struct store *base, enum dataset ds, struct err *e)
  * every other column = excluded's. */
 static void put_sql(struct buf *sql, const struct schema_dataset *d)
 {
-    int key = key_col(d);
+    int key = store_key_col(d);
     buf_puts(sql, "INSERT INTO ");
-    put_ident(sql, d->name);
+    store_sql_ident(sql, d->name);
     buf_puts(sql, " (");
-    put_column_list(sql, d);
+    store_sql_columns(sql, d);
     buf_puts(sql, ") VALUES (");
     for (int i = 0; i <= d->ncols; i++)
         buf_printf(sql, "%s$%d", i ? ", " : "", i + 1);
     buf_puts(sql, ") ON CONFLICT (");
-    put_ident(sql, d->cols[key].name);
+    store_sql_ident(sql, d->cols[key].name);
     buf_puts(sql, ") DO UPDATE SET ");
     for (int i = 0; i < d->ncols; i++) {
         if (i == key)
             continue;
-        put_ident(sql, d->cols[i].name);
+        store_sql_ident(sql, d->cols[i].name);
         buf_puts(sql, " = excluded.");
-        put_ident(sql, d->cols[i].name);
+        store_sql_ident(sql, d->cols[i].name);
         buf_puts(sql, ", ");
     }
     buf_puts(sql, "\"extra\" = excluded.\"extra\"");
@@ -1110,7 +1069,7 @@ static int pg_count(struct store *base, enum dataset ds, int64_t *n, struct err 
         return rc;
     struct buf sql = BUF_INIT;
     buf_puts(&sql, "SELECT count(*) FROM ");
-    put_ident(&sql, d->name);
+    store_sql_ident(&sql, d->name);
     rc = query_int(s, buf_cstr(&sql), n, e, what);
     buf_release(&sql);
     return rc;
@@ -1235,7 +1194,7 @@ static int part_range(struct store_pg *s, const struct schema_dataset *d, int pa
 {
     struct buf sql = BUF_INIT;
     buf_puts(&sql, "SELECT min(\"seq\"), max(\"seq\") FROM ");
-    put_ident(&sql, d->name);
+    store_sql_ident(&sql, d->name);
     PGresult *res = run_params(s, buf_cstr(&sql), 0, NULL, NULL, NULL, NULL, 0, e, what);
     buf_release(&sql);
     if (!res)
@@ -1281,13 +1240,13 @@ static int scan_rows(struct store_pg *s, enum dataset ds, int part, int nparts,
             continue;
         if (nsel > 0)
             buf_puts(&sql, ",");
-        put_ident(&sql, i < d->ncols ? d->cols[i].name : "extra");
+        store_sql_ident(&sql, i < d->ncols ? d->cols[i].name : "extra");
         sel[nsel++] = i;
     }
     if (nsel == 0)
         buf_puts(&sql, "1");
     buf_puts(&sql, " FROM ");
-    put_ident(&sql, d->name);
+    store_sql_ident(&sql, d->name);
     buf_puts(&sql, " WHERE \"seq\" BETWEEN $1 AND $2 ORDER BY \"seq\"");
     struct scan_ctx sc = {.d = d, .sel = sel, .nsel = nsel, .fn = fn, .ctx = ctx};
     schema_row_init(&sc.row, ds);
@@ -1345,9 +1304,9 @@ static int pg_each_key(struct store *base, enum dataset ds, store_key_fn fn, voi
         return rc;
     struct buf sql = BUF_INIT;
     buf_puts(&sql, "SELECT ");
-    put_ident(&sql, d->cols[key_col(d)].name);
+    store_sql_ident(&sql, d->cols[store_key_col(d)].name);
     buf_puts(&sql, " FROM ");
-    put_ident(&sql, d->name);
+    store_sql_ident(&sql, d->name);
     buf_puts(&sql, " ORDER BY \"seq\"");
     struct text_ctx tc = {fn, ctx, 0};
     rc = each_row(s, buf_cstr(&sql), 0, NULL, text_one, &tc, e, what);
@@ -1386,7 +1345,7 @@ static int pg_extra_keys(struct store *base, enum dataset ds, char ***keys, size
         return rc;
     struct buf sql = BUF_INIT;
     buf_puts(&sql, "SELECT DISTINCT k COLLATE \"C\" FROM ");
-    put_ident(&sql, d->name);
+    store_sql_ident(&sql, d->name);
     buf_puts(&sql, " AS t, jsonb_object_keys(t.\"extra\"::jsonb) AS k WHERE t.\"extra\" IS "
                    "NOT NULL AND jsonb_typeof(t.\"extra\"::jsonb) = 'object' ORDER BY 1");
     struct key_list kl;

@@ -121,47 +121,6 @@ static int prepare(struct store_sqlite *s, const char *sql, unsigned flags, sqli
     return 0;
 }
 
-/* Table and column names come from schema.c, never from input; they are quoted anyway, and
- * must stay plain so that quoting is all they need. Checked in debug builds. */
-#ifndef NDEBUG
-static int is_plain_identifier(const char *name)
-{
-    if (!name[0])
-        return 0;
-    for (const char *p = name; *p; p++) {
-        int ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_';
-        if (!ok)
-            return 0;
-    }
-    return 1;
-}
-#endif
-
-static void put_ident(struct buf *b, const char *name)
-{
-    assert(is_plain_identifier(name));
-    buf_printf(b, "\"%s\"", name);
-}
-
-/* Index of the dataset's key column (flag SCHEMA_KEY); every dataset has exactly one. */
-static int key_col(const struct schema_dataset *d)
-{
-    for (int i = 0; i < d->ncols; i++)
-        if (d->cols[i].flags & SCHEMA_KEY)
-            return i;
-    assert(!"dataset without a key column");
-    return -1;
-}
-
-/* "c1","c2",...,"extra" */
-static void put_column_list(struct buf *b, const struct schema_dataset *d)
-{
-    for (int i = 0; i < d->ncols; i++) {
-        put_ident(b, d->cols[i].name);
-        buf_puts(b, ",");
-    }
-    buf_puts(b, "\"extra\"");
-}
 
 /* ---- migrations ---------------------------------------------------------------------- */
 
@@ -173,12 +132,12 @@ static void dataset_ddl(struct buf *b, const struct schema_dataset *d)
 {
     assert(d->ncols > 0 && d->ncols <= SCHEMA_MAX_COLS);
     buf_puts(b, "CREATE TABLE ");
-    put_ident(b, d->name);
+    store_sql_ident(b, d->name);
     buf_puts(b, " (");
     for (int i = 0; i < d->ncols; i++) {
         const struct schema_col *c = &d->cols[i];
         assert(strcmp(c->name, "extra") != 0);
-        put_ident(b, c->name);
+        store_sql_ident(b, c->name);
         buf_puts(b, schema_kind_is_int(c->kind) ? " INTEGER" : " TEXT");
         if (c->flags & SCHEMA_KEY)
             buf_puts(b, " NOT NULL UNIQUE");
@@ -492,7 +451,7 @@ static int sqlite_clear(struct store *base, enum dataset ds, struct err *e)
     assert(!sqlite3_get_autocommit(s->db));
     struct buf sql = BUF_INIT;
     buf_puts(&sql, "DELETE FROM ");
-    put_ident(&sql, d->name);
+    store_sql_ident(&sql, d->name);
     int rc = sqlite3_exec(s->db, buf_cstr(&sql), NULL, NULL, NULL);
     buf_release(&sql);
     if (rc != SQLITE_OK)
@@ -514,12 +473,12 @@ static sqlite3_stmt *put_stmt_n(struct store_sqlite *s, enum dataset ds, int nro
     if (*slot)
         return *slot;
     const struct schema_dataset *d = schema_dataset(ds);
-    int key = key_col(d);
+    int key = store_key_col(d);
     struct buf sql = BUF_INIT;
     buf_puts(&sql, "INSERT INTO ");
-    put_ident(&sql, d->name);
+    store_sql_ident(&sql, d->name);
     buf_puts(&sql, " (");
-    put_column_list(&sql, d);
+    store_sql_columns(&sql, d);
     buf_puts(&sql, ") VALUES ");
     int param = 1;
     for (int r = 0; r < nrows; r++) {
@@ -529,14 +488,14 @@ static sqlite3_stmt *put_stmt_n(struct store_sqlite *s, enum dataset ds, int nro
         buf_puts(&sql, ")");
     }
     buf_puts(&sql, " ON CONFLICT (");
-    put_ident(&sql, d->cols[key].name);
+    store_sql_ident(&sql, d->cols[key].name);
     buf_puts(&sql, ") DO UPDATE SET ");
     for (int i = 0; i < d->ncols; i++) {
         if (i == key)
             continue;
-        put_ident(&sql, d->cols[i].name);
+        store_sql_ident(&sql, d->cols[i].name);
         buf_puts(&sql, " = excluded.");
-        put_ident(&sql, d->cols[i].name);
+        store_sql_ident(&sql, d->cols[i].name);
         buf_puts(&sql, ", ");
     }
     buf_puts(&sql, "\"extra\" = excluded.\"extra\"");
@@ -650,7 +609,7 @@ static int sqlite_count(struct store *base, enum dataset ds, int64_t *n, struct 
     const struct schema_dataset *d = schema_dataset(ds);
     struct buf sql = BUF_INIT;
     buf_puts(&sql, "SELECT count(*) FROM ");
-    put_ident(&sql, d->name);
+    store_sql_ident(&sql, d->name);
     char what[128];
     snprintf(what, sizeof what, "counting the %s rows", d->name);
     int rc = query_int(s, buf_cstr(&sql), n, e, what);
@@ -699,7 +658,7 @@ static int scan_rows(struct store_sqlite *s, enum dataset ds, int part, int npar
     int rc = 0;
     if (nparts > 1) {
         buf_puts(&sql, "SELECT min(rowid), max(rowid) FROM ");
-        put_ident(&sql, d->name);
+        store_sql_ident(&sql, d->name);
         sqlite3_stmt *range;
         rc = prepare(s, buf_cstr(&sql), 0, &range, e, what);
         if (rc < 0) {
@@ -730,13 +689,13 @@ static int scan_rows(struct store_sqlite *s, enum dataset ds, int part, int npar
             continue;
         if (nsel > 0)
             buf_puts(&sql, ",");
-        put_ident(&sql, i < d->ncols ? d->cols[i].name : "extra");
+        store_sql_ident(&sql, i < d->ncols ? d->cols[i].name : "extra");
         sel[nsel++] = i;
     }
     if (nsel == 0)
         buf_puts(&sql, "1");
     buf_puts(&sql, " FROM ");
-    put_ident(&sql, d->name);
+    store_sql_ident(&sql, d->name);
     buf_puts(&sql, " WHERE rowid BETWEEN ?1 AND ?2 ORDER BY rowid");
     sqlite3_stmt *stmt;
     rc = prepare(s, buf_cstr(&sql), 0, &stmt, e, what);
@@ -820,9 +779,9 @@ static int sqlite_each_key(struct store *base, enum dataset ds, store_key_fn fn,
     const struct schema_dataset *d = schema_dataset(ds);
     struct buf sql = BUF_INIT;
     buf_puts(&sql, "SELECT ");
-    put_ident(&sql, d->cols[key_col(d)].name);
+    store_sql_ident(&sql, d->cols[store_key_col(d)].name);
     buf_puts(&sql, " FROM ");
-    put_ident(&sql, d->name);
+    store_sql_ident(&sql, d->name);
     buf_puts(&sql, " ORDER BY rowid");
     char what[128];
     snprintf(what, sizeof what, "reading the %s keys", d->name);
@@ -858,7 +817,7 @@ static int sqlite_extra_keys(struct store *base, enum dataset ds, char ***keys, 
     const struct schema_dataset *d = schema_dataset(ds);
     struct buf sql = BUF_INIT;
     buf_puts(&sql, "SELECT DISTINCT j.key FROM ");
-    put_ident(&sql, d->name);
+    store_sql_ident(&sql, d->name);
     buf_puts(&sql, " AS t, json_each(t.\"extra\") AS j WHERE t.\"extra\" IS NOT NULL "
                    "ORDER BY j.key");
     char what[128];
