@@ -690,6 +690,25 @@ static int stage_row(struct store_pg *s, const struct schema_row *row, struct er
     return b->len >= COPY_CHUNK ? copy_send(s, e) : 0;
 }
 
+
+/* " ON CONFLICT (key) DO UPDATE SET c = excluded.c, …, extra = excluded.extra": an upsert
+ * replaces a row's values and keeps its place (seq). */
+static void put_upsert_tail(struct buf *sql, const struct schema_dataset *d, int key)
+{
+    buf_puts(sql, " ON CONFLICT (");
+    store_sql_ident(sql, d->cols[key].name);
+    buf_puts(sql, ") DO UPDATE SET ");
+    for (int i = 0; i < d->ncols; i++) {
+        if (i == key)
+            continue;
+        store_sql_ident(sql, d->cols[i].name);
+        buf_puts(sql, " = excluded.");
+        store_sql_ident(sql, d->cols[i].name);
+        buf_puts(sql, ", ");
+    }
+    buf_puts(sql, "\"extra\" = excluded.\"extra\"");
+}
+
 /* INSERT INTO "t" (cols, extra) SELECT the last version of each key, in the order each key
  * first appeared, ON CONFLICT ("key") DO UPDATE SET every other column: a batch applies
  * like store_put of each row in order. */
@@ -717,18 +736,7 @@ static void upsert_from_stage_sql(struct buf *sql, const struct schema_dataset *
     store_sql_ident(sql, d->cols[key].name);
     buf_puts(sql, ", \"ord\" DESC) AS \"latest\" ORDER BY \"first_ord\"");
     }
-    buf_puts(sql, " ON CONFLICT (");
-    store_sql_ident(sql, d->cols[key].name);
-    buf_puts(sql, ") DO UPDATE SET ");
-    for (int i = 0; i < d->ncols; i++) {
-        if (i == key)
-            continue;
-        store_sql_ident(sql, d->cols[i].name);
-        buf_puts(sql, " = excluded.");
-        store_sql_ident(sql, d->cols[i].name);
-        buf_puts(sql, ", ");
-    }
-    buf_puts(sql, "\"extra\" = excluded.\"extra\"");
+    put_upsert_tail(sql, d, key);
 }
 
 /* Runs sql (no values) and hands its result, whatever it is, to the caller to PQclear. */
@@ -969,18 +977,8 @@ static void put_sql(struct buf *sql, const struct schema_dataset *d)
     buf_puts(sql, ") VALUES (");
     for (int i = 0; i <= d->ncols; i++)
         buf_printf(sql, "%s$%d", i ? ", " : "", i + 1);
-    buf_puts(sql, ") ON CONFLICT (");
-    store_sql_ident(sql, d->cols[key].name);
-    buf_puts(sql, ") DO UPDATE SET ");
-    for (int i = 0; i < d->ncols; i++) {
-        if (i == key)
-            continue;
-        store_sql_ident(sql, d->cols[i].name);
-        buf_puts(sql, " = excluded.");
-        store_sql_ident(sql, d->cols[i].name);
-        buf_puts(sql, ", ");
-    }
-    buf_puts(sql, "\"extra\" = excluded.\"extra\"");
+    buf_puts(sql, ")");
+    put_upsert_tail(sql, d, key);
 }
 
 /* One row, its values bound in binary (int8, text). */
