@@ -2,7 +2,9 @@
 # browser.sh — the web app in headless Debian chromium (npm playwright-core, tests/browser):
 # every page loads without console errors, a filter changes the KPI cards to what the API
 # says and survives a reload and back/forward, a good and a bad upload, a name with markup
-# shown as text, phone width. Screenshots of every page go to
+# shown as text, the open-mode banner and ?ws= kept, phone width. Then a second server with
+# accounts: sign-in, the viewer's rights, sign-out, the admin's audit log, users and
+# workspace switcher. Screenshots of every page go to
 # ${ARTEFACTS:-$SRC/build/artefacts}/screenshots/. Logs (not asserts) the dashboard's draw time.
 source "$(dirname "$0")/lib.sh"
 require_binary
@@ -26,6 +28,28 @@ if [[ ! -d $BROWSER_DIR/node_modules/playwright-core ]]; then
     fi
 fi
 
+# count_node_output FILE RC : counts run.mjs's "ok"/"FAIL" lines (and echoes every line).
+count_node_output() {
+    local line
+    while IFS= read -r line; do
+        case $line in
+        "ok   "*)
+            PASSED=$((PASSED + 1))
+            printf '%s\n' "$line"
+            ;;
+        "FAIL "*)
+            FAILED=$((FAILED + 1))
+            FAILURES+=("${line#FAIL }")
+            printf '%s\n' "$line"
+            ;;
+        *) printf '%s\n' "$line" ;;
+        esac
+    done <"$1"
+    if (($2 != 0)); then
+        fail "the browser run finished" "node exited with status $2 (see above)"
+    fi
+}
+
 DB=$T/ui.db
 idx demo --db "sqlite:$DB" --rows 20000 --seed 7 || fail "demo data" "$(last_output)"
 if ! serve_start "$DB"; then
@@ -40,22 +64,42 @@ mkdir -p "$ART/screenshots"
 BASE=$BASE ARTEFACTS=$ART CHROMIUM=$CHROMIUM TMPDIR_TEST=$(mktemp -d "$T/browser.XXXXXX") \
     timeout 120 node "$BROWSER_DIR/run.mjs" >"$T/browser.out" 2>&1
 rc=$?
-while IFS= read -r line; do
-    case $line in
-    "ok   "*)
-        PASSED=$((PASSED + 1))
-        printf '%s\n' "$line"
-        ;;
-    "FAIL "*)
-        FAILED=$((FAILED + 1))
-        FAILURES+=("${line#FAIL }")
-        printf '%s\n' "$line"
-        ;;
-    *) printf '%s\n' "$line" ;;
-    esac
-done <"$T/browser.out"
-if ((rc != 0)); then
-    fail "the browser run finished" "node exited with status $rc (see above)"
+count_node_output "$T/browser.out" "$rc"
+
+# A second server with accounts (docs/accounts.md): two workspaces, an admin of both, an
+# analyst and a viewer of default; run.mjs signs in through /login (AUTH_BASE, AUTH_USERS).
+serve_stop
+DB2=$T/auth.db
+run "$INFLUDASH" user list --db "sqlite:$DB2"
+if ((RC == 64)) && grep -qi 'unknown command' "$OUT" "$ERR"; then
+    fail "accounts: the binary has the user command" "this binary has no accounts yet (\`user list\` exits 64: unknown command); the signed-in browser checks were skipped"
+else
+    auth_ok=1
+    idx workspace add acme --db "sqlite:$DB2" --title 'Acme' || { fail "accounts: workspace add acme" "$(last_output)"; auth_ok=0; }
+    # both workspaces get data, with different seeds, so that switching changes the figures
+    idx demo --db "sqlite:$DB2" --rows 5000 --seed 5 || { fail "accounts: demo data in default" "$(last_output)"; auth_ok=0; }
+    idx demo --db "sqlite:$DB2" --workspace acme --rows 5000 --seed 3 || { fail "accounts: demo data in acme" "$(last_output)"; auth_ok=0; }
+    for spec in admin:adminpass1:admin:default,acme analyst:analystpass1:analyst:default viewer:viewerpass1:viewer:default; do
+        IFS=: read -r u pw role wss <<<"$spec"
+        LAST_CMD="$INFLUDASH user add $u --role $role --workspace $wss --db sqlite:$DB2 (password on stdin)"
+        printf '%s\n' "$pw" | "$INFLUDASH" user add "$u" --role "$role" --workspace "$wss" --db "sqlite:$DB2" >"$OUT" 2>"$ERR"
+        RC=$?
+        ((RC == 0)) || { fail "accounts: user add $u" "$(last_output)"; auth_ok=0; }
+    done
+    if ((auth_ok)) && serve_start "$DB2"; then
+        # (wait_data cannot tell here: signed out, /api/dashboard is 401; the page retries the
+        # 503 of a first load by itself)
+        code=$(curl -s -o /dev/null -w '%{http_code}' "$BASE/api/dashboard")
+        expect_eq "accounts: the API wants a session" 401 "$code"
+        AUTH_BASE=$BASE AUTH_USERS=admin:adminpass1,analyst:analystpass1,viewer:viewerpass1 ARTEFACTS=$ART \
+            CHROMIUM=$CHROMIUM TMPDIR_TEST=$(mktemp -d "$T/browser.XXXXXX") \
+            timeout 120 node "$BROWSER_DIR/run.mjs" >"$T/browser-auth.out" 2>&1
+        count_node_output "$T/browser-auth.out" "$?"
+        serve_stop
+    elif ((auth_ok)); then
+        fail "accounts: the server starts" "$(cat "$T/server.log")"
+    fi
 fi
+
 printf 'screenshots: %s/screenshots/\n' "$ART"
 finish

@@ -1,5 +1,7 @@
-/* app.js — the shell: History-API routing, the sidebar filters (kept in the URL query string
- * with the API's parameter names), the data status line. Pages live in pages.js/upload.js. */
+/* app.js — the shell: the session (GET /api/session: user, role, rights, workspaces, CSRF
+ * token), History-API routing, the sidebar filters (kept in the URL query string with the
+ * API's parameter names, with ?ws= the workspace), the data status line. Pages live in
+ * pages.js/upload.js. */
 'use strict';
 (function () {
   const ID = window.ID;
@@ -27,9 +29,15 @@
     }
     return null;
   }
-  /* A link to a page that keeps the filters. */
+  /* The query string (no '?') of a page URL: ws first (when the URL has one), then filters. */
+  function pageQuery(f) {
+    const ws = ID.ws();
+    const q = ID.filterQuery(f);
+    return [ws ? 'ws=' + encodeURIComponent(ws) : '', q].filter(Boolean).join('&');
+  }
+  /* A link to a page that keeps the workspace and the filters. */
   ID.link = function (path) {
-    const q = ID.filterQuery(ID.filters);
+    const q = pageQuery(ID.filters);
     return q ? path + '?' + q : path;
   };
   ID.navigate = function (url, replace) {
@@ -39,14 +47,22 @@
   /* Filters changed from the sidebar: a new history entry, same page. */
   ID.setFilters = function (f) {
     ID.filters = f;
-    const q = ID.filterQuery(f);
+    const q = pageQuery(f);
     history.pushState(null, '', location.pathname + (q ? '?' + q : ''));
     syncFilterControls();
     route();
   };
 
+  let shownWs = null; /* the workspace whose options and status the sidebar shows */
   function route() {
     ID.filters = ID.readFilters();
+    if (ID.ws() !== shownWs) {
+      /* first page, or another workspace (switcher, back/forward): its filter values and counts */
+      shownWs = ID.ws();
+      syncWorkspace();
+      ID.refreshStatus();
+      ID.loadOptions();
+    }
     updateNav();
     const m = match(location.pathname);
     if (current) current.ctrl.abort();
@@ -78,6 +94,7 @@
     for (const a of document.querySelectorAll('.nav a')) {
       const base = a.getAttribute('href').split('?')[0];
       a.setAttribute('href', ID.link(base));
+      if (a.dataset.route === 'upload') a.parentElement.hidden = !ID.can('import');
       if (a.dataset.route === active) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
     }
   }
@@ -252,11 +269,14 @@
 
   /* ---------- options and status ---------- */
   ID.loadOptions = async function () {
+    const ws = ID.ws();
     try {
       const o = await ID.api('/api/options');
+      if (ws !== ID.ws()) return; /* the workspace changed meanwhile */
       o.influencerMap = new Map((o.influencer || []).map((x) => [x.id, x.name]));
       ID.options = o;
     } catch (e) {
+      if (e && e.name === 'AbortError') return;
       ID.options = ID.options || {};
       const box = ID.clear(document.getElementById('filters'));
       box.appendChild(ID.errorBox(e, () => ID.loadOptions()));
@@ -267,8 +287,10 @@
   };
   ID.refreshStatus = async function () {
     const el = document.getElementById('data-status');
+    const ws = ID.ws();
     try {
       const s = await ID.api('/api/status');
+      if (ws !== ID.ws()) return s; /* the workspace changed meanwhile */
       ID.status = s;
       const c = s.counts || {};
       ID.clear(el).append(
@@ -287,10 +309,92 @@
     if (redraw) route();
   };
 
-  function start() {
+  /* ---------- session, account, workspace switcher ---------- */
+  const OPEN_SESSION = { open: true, legacy: true, user: null, csrf: null, workspace: '', workspaces: [], can: { read: true, import: true, delete: true, admin: false } };
+  async function getSession(ws) {
+    const res = await fetch('/api/session' + (ws ? '?ws=' + encodeURIComponent(ws) : ''), { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+    let body = null;
+    try { body = await res.json(); } catch (e) { body = null; }
+    return { status: res.status, body };
+  }
+  /* Resolves false when the page is leaving for the sign-in page. */
+  async function loadSession() {
+    let notice = null;
+    try {
+      let r = await getSession(ID.ws());
+      if (r.status === 404 && ID.ws()) {
+        /* an unknown workspace (or not the user's), or an old server without accounts */
+        const r2 = await getSession('');
+        if (r2.status === 200 && r2.body) {
+          notice = 'Workspace "' + ID.ws() + '" does not exist or is not yours; showing "' + (r2.body.workspace || 'default') + '".';
+          const p = new URLSearchParams(location.search);
+          p.delete('ws');
+          const q = p.toString();
+          history.replaceState(null, '', location.pathname + (q ? '?' + q : '') + location.hash);
+        }
+        r = r2;
+      }
+      if (r.status === 401) { ID.toLogin(); return false; }
+      if (r.status === 200 && r.body && typeof r.body === 'object') ID.session = r.body;
+      else if (r.status === 404) ID.session = Object.assign({}, OPEN_SESSION); /* a server without accounts */
+      else throw new Error('GET /api/session answered ' + r.status + (r.body && r.body.error ? ': ' + r.body.error : ''));
+    } catch (e) {
+      /* Unknown state: go on with every control shown (the server still decides). */
+      console.warn('session unavailable:', e);
+      ID.session = { open: false, unknown: true, user: null, csrf: null, workspace: '', workspaces: [], can: { read: true, import: true, delete: true, admin: false } };
+    }
+    if (!ID.session.can) ID.session.can = { read: true, import: true, delete: true, admin: !!ID.session.open };
+    if (!Array.isArray(ID.session.workspaces)) ID.session.workspaces = [];
+    drawAccount(notice);
+    return true;
+  }
+  async function signOut(btn) {
+    btn.disabled = true;
+    try {
+      await fetch('/logout', { method: 'POST', headers: ID.csrfHeaders({ Accept: 'application/json' }), credentials: 'same-origin', redirect: 'manual' });
+    } catch (e) { console.warn('sign out:', e); }
+    location.assign('/login');
+  }
+  function drawAccount(notice) {
+    const s = ID.session;
+    const acct = ID.clear(document.getElementById('account'));
+    if (s.user) {
+      const who = h('span', { class: 'who', id: 'account-name' }, s.user.name + ' (' + s.user.role + ')');
+      const out = h('button', { type: 'button', id: 'sign-out', class: 'linkish' }, 'Sign out');
+      out.addEventListener('click', () => signOut(out));
+      acct.append(who, ' ', out);
+      acct.hidden = false;
+      const top = document.getElementById('top-account');
+      if (top) top.textContent = s.user.name + ' (' + s.user.role + ')';
+    } else acct.hidden = true;
+    const banner = ID.clear(document.getElementById('open-banner'));
+    if (s.open) {
+      banner.append(h('strong', null, 'Open mode: '), 'no accounts exist — anyone who can reach this server can read and change the data. Create one with ', h('code', null, 'infludash user add NAME --role admin'), '.');
+      banner.hidden = false;
+    } else banner.hidden = true;
+    const n = document.getElementById('session-notice');
+    n.textContent = notice || '';
+    n.hidden = !notice;
+    const box = ID.clear(document.getElementById('workspace'));
+    if (s.workspaces.length > 1) {
+      const sel = h('select', { id: 'ws-select' }, s.workspaces.map((w) => h('option', { value: w.slug }, w.title && w.title !== w.slug ? w.title + ' (' + w.slug + ')' : w.slug)));
+      sel.addEventListener('change', () => {
+        /* another workspace: its own filter values, so the filters start empty */
+        ID.navigate(location.pathname.startsWith('/influencers/') ? '/influencers?ws=' + encodeURIComponent(sel.value) : location.pathname + '?ws=' + encodeURIComponent(sel.value));
+      });
+      box.append(h('label', { for: 'ws-select' }, 'Workspace'), sel);
+      box.hidden = false;
+    } else box.hidden = true;
+    syncWorkspace();
+  }
+  function syncWorkspace() {
+    const sel = document.getElementById('ws-select');
+    if (sel) sel.value = ID.currentWs();
+  }
+
+  async function start() {
+    if (!(await loadSession())) return;
     route();
-    ID.refreshStatus();
-    ID.loadOptions();
     let t = 0;
     window.addEventListener('resize', () => { clearTimeout(t); t = setTimeout(() => ID.charts.resizeAll(), 120); });
   }

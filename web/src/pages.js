@@ -467,7 +467,7 @@
     const el = ctx.el;
     el.appendChild(h('section', { class: 'panel wide', 'aria-label': 'Datasets' }, h('h2', null, 'Stored datasets (CSV)'),
       h('p', { class: 'muted' }, 'The rows as stored, in canonical columns plus the kept extra columns — what was imported comes back out. Filters do not apply.'),
-      h('ul', { class: 'downloads' }, ID.DATASETS.map(([k, label]) => h('li', null, h('a', { href: '/api/datasets/' + k + '.csv', download: k + '.csv', class: 'button' }, '⬇ ' + label + ' (' + k + '.csv)'))))));
+      h('ul', { class: 'downloads' }, ID.DATASETS.map(([k, label]) => h('li', null, h('a', { href: ID.wsPath('/api/datasets/' + k + '.csv'), download: k + '.csv', class: 'button' }, '⬇ ' + label + ' (' + k + '.csv)'))))));
     const active = ID.describeFilters(ctx.filters);
     const report = (ext, label) => h('li', null, h('a', { href: ID.withFilters('/api/export.' + ext, ctx.filters), class: 'button primary', id: 'export-' + ext }, '⬇ ' + label));
     el.appendChild(h('section', { class: 'panel wide', 'aria-label': 'Reports' }, h('h2', null, 'Reports of the filtered data'),
@@ -494,6 +494,7 @@
     const el = ctx.el;
     if (ID.flash) { el.appendChild(ID.flash); ID.flash = null; }
     el.appendChild(h('p', null, 'Backend: ', h('strong', null, fmt.text(s.backend)), ' · ', fmt.text(s.database), ' · schema ', fmt.text(s.schema_version), ' · version ', fmt.text(s.version)));
+    const mayDelete = ID.can('delete');
     const lastOf = (ds) => (s.imports || []).find((i) => i.dataset === ds);
     const out = h('div', { class: 'db-outcome', 'aria-live': 'polite' });
     const tbody = h('tbody');
@@ -525,8 +526,8 @@
         h('td', { class: 'num' }, fmt.int(s.counts[k])),
         h('td', null, li ? fmt.dateTime(li.finished_at || li.started_at) + ' · ' + li.mode + ' · ' + fmt.int(li.accepted) + ' rows' : '—'),
         h('td', { class: 'actions' },
-          h('a', { href: '/api/datasets/' + k + '.csv', download: k + '.csv', class: 'button' }, 'Download CSV'),
-          h('button', { type: 'button', onclick: () => file.click() }, 'Replace…'), file, del)));
+          h('a', { href: ID.wsPath('/api/datasets/' + k + '.csv'), download: k + '.csv', class: 'button' }, 'Download CSV'),
+          mayDelete ? [h('button', { type: 'button', onclick: () => file.click() }, 'Replace…'), file, del] : null)));
     }
     el.appendChild(h('div', { class: 'table-wrap' }, h('table', { class: 'data' },
       h('caption', null, 'Datasets'),
@@ -549,8 +550,9 @@
       } catch (e) { ID.clear(demoOut).appendChild(ID.errorBox(e)); }
       demoBtn.disabled = false;
     });
-    el.appendChild(h('section', { class: 'panel wide', 'aria-label': 'Sample data' }, h('h2', null, 'Sample data'),
+    if (mayDelete) el.appendChild(h('section', { class: 'panel wide', 'aria-label': 'Sample data' }, h('h2', null, 'Sample data'),
       h('div', { class: 'toolbar' }, h('label', { for: 'demo-rows' }, 'Tracking rows'), rowsIn, demoBtn), demoOut));
+    else el.appendChild(h('p', { class: 'muted role-note' }, 'Your role (' + (ID.session && ID.session.user ? ID.session.user.role : 'current') + ') cannot replace or delete data or load sample data.'));
 
     el.appendChild(h('h2', null, 'Import history'));
     el.appendChild(ID.table([
@@ -561,7 +563,128 @@
       { key: 'accepted', label: 'Accepted', num: true, fmt: (r) => fmt.int(r.accepted) },
       { key: 'rejected', label: 'Rejected', num: true, fmt: (r) => fmt.int(r.rejected) },
     ], s.imports || [], { sortKey: 'finished_at', sortDir: 'desc', limit: 50, empty: 'No import yet.' }));
+
+    const auditBox = h('section', { class: 'audit-section', id: 'audit', 'aria-labelledby': 'audit-h' }, h('h2', { id: 'audit-h' }, 'Audit log'), ID.loading());
+    el.appendChild(auditBox);
+    let usersBox = null;
+    if (ID.can('admin')) {
+      usersBox = h('section', { class: 'users-section', id: 'users', 'aria-labelledby': 'users-h' }, h('h2', { id: 'users-h' }, 'Users'), ID.loading());
+      el.appendChild(usersBox);
+    }
+    await Promise.all([auditSection(auditBox, ctx), usersBox ? usersSection(usersBox, ctx) : null]);
   };
+
+  /* The latest audit entries of the workspace (GET /api/audit), and the CSV download. */
+  async function auditSection(box, ctx) {
+    let d;
+    try { d = await ID.api('/api/audit?limit=50', { signal: ctx.signal }); }
+    catch (e) {
+      if (ctx.stale() || (e && e.name === 'AbortError')) return;
+      box.lastChild.remove();
+      box.appendChild(e.status === 404 ? h('p', { class: 'muted', id: 'audit-unavailable' }, 'Audit log unavailable (this server does not keep one).') : ID.errorBox(e, () => { ID.clear(box).append(h('h2', { id: 'audit-h' }, 'Audit log'), ID.loading()); auditSection(box, ctx); }));
+      return;
+    }
+    if (ctx.stale()) return;
+    box.lastChild.remove();
+    const text = (v) => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+    box.append(
+      h('p', { class: 'toolbar' }, h('span', { class: 'muted' }, 'Newest first: imports, deletions, sample data' + (ID.can('admin') ? ', user and workspace changes.' : '.')), ' ',
+        h('a', { href: ID.wsPath('/api/audit.csv'), download: 'audit.csv', class: 'button', id: 'audit-csv' }, 'Download CSV')),
+      ID.table([
+        { key: 'at', label: 'Time', fmt: (r) => fmt.dateTime(r.at) },
+        { key: 'actor', label: 'Actor', fmt: (r) => text(r.actor) },
+        { key: 'action', label: 'Action', fmt: (r) => text(r.action) },
+        { key: 'target', label: 'Target', fmt: (r) => text(r.target) },
+        { key: 'detail', label: 'Detail', nosort: true, fmt: (r) => text(r.detail) },
+      ], (d && d.entries) || [], { sortKey: 'at', sortDir: 'desc', cls: 'audit', empty: 'Nothing recorded yet.' }));
+  }
+
+  /* Admins: the users (GET /api/users), add one, change a role, delete one. */
+  const ROLES = ['viewer', 'analyst', 'admin'];
+  async function usersSection(box, ctx, flash) {
+    const title = h('h2', { id: 'users-h' }, 'Users');
+    const redraw = (node) => usersSection(box, ctx, node);
+    let d;
+    try { d = await ID.api('/api/users', { signal: ctx.signal }); }
+    catch (e) {
+      if (ctx.stale() || (e && e.name === 'AbortError')) return;
+      ID.clear(box).append(title, e.status === 404 ? h('p', { class: 'muted' }, 'User management is unavailable on this server.') : ID.errorBox(e, () => redraw()));
+      return;
+    }
+    if (ctx.stale()) return;
+    const msg = h('div', { class: 'users-outcome', 'aria-live': 'polite' }, flash || null);
+    const users = (d && d.users) || [];
+    const say = (node) => ID.clear(msg).appendChild(node);
+    const ok = (text) => h('p', { class: 'success', role: 'status' }, text);
+    const me = ID.session && ID.session.user ? ID.session.user.name : null;
+    const form = (fields) => { const p = new URLSearchParams(); for (const k in fields) p.set(k, fields[k]); return p; };
+    /* a change, then the list again with its outcome (an error too: the controls come back) */
+    const act = async (fn, done) => {
+      let node;
+      try { await fn(); node = ok(done); }
+      catch (e) { if (e && e.name === 'AbortError') return; node = ID.errorBox(e); }
+      if (!ctx.stale()) await redraw(node);
+    };
+
+    const table = ID.table([
+      { key: 'name', label: 'Name', fmt: (u) => text0(u.name) + (u.name === me ? ' (you)' : '') },
+      { key: 'role', label: 'Role', fmt: (u) => {
+        const sel = h('select', { 'aria-label': 'Role of ' + u.name, dataset: { userRole: u.name } }, ROLES.map((r) => h('option', { value: r, selected: r === u.role }, r)));
+        sel.addEventListener('change', async () => {
+          const role = sel.value;
+          const yes = await ID.confirm('Change the role of ' + u.name + '?', u.name + ' becomes ' + role + '.', 'Change role');
+          if (!yes) { sel.value = u.role; return; }
+          sel.disabled = true;
+          await act(() => ID.api('/api/users/' + encodeURIComponent(u.name), { method: 'POST', body: form({ role }) }), u.name + ' is now ' + role + '.');
+        });
+        return sel;
+      } },
+      { key: 'workspaces', label: 'Workspaces', sort: (u) => (u.workspaces || []).join(','), fmt: (u) => (u.workspaces || []).join(', ') || '—' },
+      { key: 'created_at', label: 'Created', fmt: (u) => fmt.dateTime(u.created_at) },
+      { key: 'actions', label: 'Actions', nosort: true, fmt: (u) => {
+        const del = h('button', { type: 'button', class: 'danger', dataset: { deleteUser: u.name } }, 'Delete…');
+        del.addEventListener('click', async () => {
+          const yes = await ID.confirm('Delete user ' + u.name + '?', u.name + ' can no longer sign in.' + (u.name === me ? ' That is you: your session ends.' : ''), 'Delete user');
+          if (!yes) return;
+          del.disabled = true;
+          await act(() => ID.api('/api/users/' + encodeURIComponent(u.name), { method: 'DELETE' }), 'Deleted ' + u.name + '.');
+        });
+        return del;
+      } },
+    ], users, { sortKey: 'name', sortDir: 'asc', cls: 'users', empty: 'No user yet: the server is in open mode.' });
+
+    /* add a user */
+    const name = h('input', { type: 'text', id: 'user-name', name: 'name', required: true, maxlength: 64, pattern: '[A-Za-z0-9._@-]{1,64}', autocomplete: 'off' });
+    const role = h('select', { id: 'user-role', name: 'role' }, ROLES.map((r) => h('option', { value: r }, r)));
+    const pw = h('input', { type: 'password', id: 'user-password', name: 'password', required: true, minlength: 8, autocomplete: 'new-password' });
+    const cur = ID.currentWs();
+    const wss = (ID.session && ID.session.workspaces) || [];
+    const wsBoxes = wss.map((w) => h('input', { type: 'checkbox', value: w.slug, checked: w.slug === cur || wss.length === 1 }));
+    const wsField = wss.length
+      ? h('fieldset', null, h('legend', null, 'Workspaces'), wsBoxes.map((cb) => h('label', null, cb, cb.value)))
+      : h('label', null, 'Workspaces (comma list)', h('input', { type: 'text', id: 'user-workspaces', value: cur || 'default' }));
+    const add = h('button', { type: 'submit', class: 'primary', id: 'user-add' }, 'Add user');
+    const f = h('form', { class: 'user-form', id: 'user-form' },
+      h('label', null, 'Name', name), h('label', null, 'Role', role), h('label', null, 'Password (8+ characters)', pw), wsField, add);
+    f.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      if (!f.reportValidity()) return;
+      const list = wss.length ? wsBoxes.filter((cb) => cb.checked).map((cb) => cb.value) : f.querySelector('#user-workspaces').value.split(',').map((x) => x.trim()).filter(Boolean);
+      if (!list.length) { say(ID.errorBox(new Error('choose at least one workspace'))); return; }
+      add.disabled = true;
+      const n = name.value.trim();
+      try { await ID.api('/api/users', { method: 'POST', body: form({ name: n, role: role.value, password: pw.value, workspaces: list.join(',') }) }); }
+      catch (err) {
+        /* keep what was typed; say why */
+        add.disabled = false;
+        if (!(err && err.name === 'AbortError')) say(ID.errorBox(err));
+        return;
+      }
+      if (!ctx.stale()) await redraw(ok('Added ' + n + ' (' + role.value + ').'));
+    });
+    ID.clear(box).append(title, table, h('h3', null, 'Add a user'), f, msg);
+  }
+  const text0 = (v) => (v === null || v === undefined ? '' : String(v));
   /* Redraws the Database page (after a change) with the outcome message on top. */
   pages.database.refresh = function (msg) {
     if (location.pathname !== '/database') return;

@@ -12,15 +12,18 @@
     q.set('mode', opts.mode || 'append');
     if (opts.skipInvalid) q.set('skip_invalid', '1');
     q.set('filename', file.name);
-    const url = '/api/import' + (opts.dataset ? '/' + encodeURIComponent(opts.dataset) : '') + '?' + q.toString();
+    const url = ID.wsPath('/api/import' + (opts.dataset ? '/' + encodeURIComponent(opts.dataset) : '') + '?' + q.toString());
     return new Promise((resolve, reject) => {
       const x = new XMLHttpRequest();
       x.open('POST', url);
       x.setRequestHeader('Content-Type', file.type && file.type !== 'application/vnd.ms-excel' ? file.type : 'text/csv');
       x.setRequestHeader('Accept', 'application/json');
+      const csrf = ID.csrfHeaders();
+      for (const k in csrf) x.setRequestHeader(k, csrf[k]);
       x.upload.onprogress = (e) => { if (opts.onProgress) opts.onProgress(e.loaded, e.lengthComputable ? e.total : file.size); };
       x.upload.onload = () => { if (opts.onSent) opts.onSent(); };
       x.onload = () => {
+        if (x.status === 401) { reject(ID.toLogin()); return; }
         let body = null;
         try { body = JSON.parse(x.responseText); } catch (e) { body = { error: x.responseText ? x.responseText.slice(0, 300) : x.status + ' ' + x.statusText }; }
         resolve({ status: x.status, body });
@@ -66,6 +69,7 @@
       return res;
     }, (err) => {
       prog.remove();
+      if (err && err.name === 'AbortError') return;
       box.appendChild(ID.errorBox(err));
     });
   };
@@ -77,7 +81,7 @@
     box.appendChild(out);
     if (res.status === 200) {
       out.appendChild(h('p', { class: 'success', role: 'status' }, '✓ Imported ', h('strong', { class: 'accepted' }, fmt.int(b.accepted)), ' rows into ' + ds + ' (' + (b.mode || opts.mode) + ')' + (b.rejected ? '; ' + fmt.int(b.rejected) + ' invalid rows skipped' : '') + '.'));
-      if (b.rejected && b.rejects_url) out.appendChild(h('p', null, h('a', { href: b.rejects_url, download: '' }, 'Download the rejected rows (CSV)')));
+      if (b.rejected && b.rejects_url) out.appendChild(h('p', null, h('a', { href: ID.wsPath(b.rejects_url), download: '' }, 'Download the rejected rows (CSV)')));
     } else if (res.status === 422) {
       const errs = b.errors || [];
       out.appendChild(h('div', { class: 'error', role: 'alert' }, h('strong', null, 'Nothing was imported. '),
@@ -88,7 +92,7 @@
         again.addEventListener('click', () => ID.uploadInto(box, file, Object.assign({}, opts, { dataset: opts.dataset || b.dataset, skipInvalid: true })));
         actions.appendChild(again);
       }
-      if (b.rejects_url) actions.appendChild(h('a', { href: b.rejects_url, download: '', class: 'button', id: 'rejects-link' }, 'Download the rejected rows (CSV)'));
+      if (b.rejects_url) actions.appendChild(h('a', { href: ID.wsPath(b.rejects_url), download: '', class: 'button', id: 'rejects-link' }, 'Download the rejected rows (CSV)'));
       out.appendChild(actions);
       out.appendChild(ID.table([
         { key: 'line', label: 'Line', num: true, fmt: (e) => (e.line === null || e.line === undefined ? '—' : fmt.int(e.line)) },
@@ -110,6 +114,12 @@
   ID.pages.upload = function (ctx) {
     document.title = 'Data Upload · infludash';
     const el = ctx.el;
+    if (!ID.can('import')) {
+      const role = ID.session && ID.session.user ? ID.session.user.role : 'current';
+      el.append(h('div', { class: 'page-head' }, h('h1', null, 'Data Upload')),
+        h('p', { class: 'notice role-note', id: 'upload-denied' }, 'Your role (' + role + ') cannot import. An analyst or an admin can.'));
+      return;
+    }
     let file = null;
     const input = h('input', { type: 'file', id: 'upload-file', accept: '.csv,.tsv,.txt,.json,.jsonl,.ndjson,text/csv' });
     const chosen = h('p', { class: 'chosen muted', 'aria-live': 'polite' }, 'No file chosen.');

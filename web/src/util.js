@@ -143,22 +143,68 @@
     return n ? n + ' (' + id + ')' : id;
   };
 
+  /* ---------- session, workspace, CSRF ---------- */
+  /* The answer of GET /api/session (app.js loads it before the first page); null until then.
+   * An old server without accounts has no /api/session: app.js puts an open-mode stand-in. */
+  ID.session = null;
+  /* The current workspace: the URL's ?ws= ('' when absent: the server picks the session's). */
+  ID.ws = function () { return new URLSearchParams(location.search).get('ws') || ''; };
+  /* The slug shown as current: ?ws=, else the session's workspace. */
+  ID.currentWs = function () { return ID.ws() || (ID.session && ID.session.workspace) || ''; };
+  /* path (may carry a query) with ws=<slug> added when the URL names a workspace and the path
+   * has none yet. */
+  ID.wsPath = function (path) {
+    const ws = ID.ws();
+    if (!ws || /[?&]ws=/.test(path)) return path;
+    return path + (path.includes('?') ? '&' : '?') + 'ws=' + encodeURIComponent(ws);
+  };
+  /* The rights of the session (everything in open mode or before the session is known). */
+  ID.can = function (right) {
+    const c = ID.session && ID.session.can;
+    return c ? !!c[right] : true;
+  };
+  /* Headers of a state-changing request: the session's CSRF token when there is one. */
+  ID.csrfHeaders = function (headers) {
+    const out = Object.assign({}, headers || {});
+    const t = ID.session && ID.session.csrf;
+    if (t) out['X-CSRF-Token'] = t;
+    return out;
+  };
+  /* The session ended (or never was): to the sign-in page, back here afterwards. */
+  let leaving = false;
+  ID.toLogin = function () {
+    if (!leaving) {
+      leaving = true;
+      location.assign('/login?next=' + encodeURIComponent(location.pathname + location.search));
+    }
+    return new DOMException('signing in again', 'AbortError');
+  };
+  /* API paths that are not about one workspace's data. */
+  const NO_WS = /^\/api\/(session|users|workspaces)(\/|\?|$)/;
+
   /* ---------- API ---------- */
   class ApiError extends Error {
     constructor(status, message, body) { super(message); this.status = status; this.body = body; }
   }
   ID.ApiError = ApiError;
-  /* GET JSON; a 503 ("still loading") is retried every second (onWait tells the page). */
+  /* JSON from the API; a 503 ("still loading") is retried every second (onWait tells the page).
+   * Adds ?ws= (the URL's workspace) to data paths and X-CSRF-Token to state-changing requests;
+   * a 401 goes to the sign-in page (opts.no401: the caller handles it). */
   ID.api = async function (path, opts) {
     opts = opts || {};
+    const method = (opts.method || 'GET').toUpperCase();
+    if (path.startsWith('/api/') && !NO_WS.test(path)) path = ID.wsPath(path);
+    const headers = { Accept: 'application/json' };
+    const init = { method, signal: opts.signal, headers: method === 'GET' || method === 'HEAD' ? headers : ID.csrfHeaders(headers), body: opts.body, credentials: 'same-origin' };
     for (let attempt = 0; ; attempt++) {
-      const res = await fetch(path, { method: opts.method || 'GET', signal: opts.signal, headers: { Accept: 'application/json' }, body: opts.body });
+      const res = await fetch(path, init);
       if (res.status === 503 && attempt < 120 && !opts.noRetry) {
         if (opts.onWait) opts.onWait(attempt);
         await new Promise((r) => setTimeout(r, 1000));
         if (opts.signal && opts.signal.aborted) throw new DOMException('aborted', 'AbortError');
         continue;
       }
+      if (res.status === 401 && !opts.no401) throw ID.toLogin();
       let body = null;
       const ct = res.headers.get('content-type') || '';
       if (ct.includes('json')) { try { body = await res.json(); } catch (e) { body = null; } }
@@ -170,11 +216,12 @@
       return body;
     }
   };
+  /* path?<filters>&<extra>, plus ws= when the URL names a workspace (API and export links). */
   ID.withFilters = function (path, f, extra) {
     const q = ID.filterQuery(f);
     const e = extra ? new URLSearchParams(extra).toString() : '';
     const all = [q, e].filter(Boolean).join('&');
-    return all ? path + '?' + all : path;
+    return ID.wsPath(all ? path + '?' + all : path);
   };
 
   /* ---------- small widgets ---------- */
