@@ -58,6 +58,7 @@
     ID.filters = ID.readFilters();
     if (ID.ws() !== shownWs) {
       /* first page, or another workspace (switcher, back/forward): its filter values and counts */
+      if (shownWs !== null) document.getElementById('session-notice').hidden = true;
       shownWs = ID.ws();
       syncWorkspace();
       ID.refreshStatus();

@@ -654,7 +654,7 @@
     ], users, { sortKey: 'name', sortDir: 'asc', cls: 'users', empty: 'No user yet: the server is in open mode.' });
 
     /* add a user */
-    const name = h('input', { type: 'text', id: 'user-name', name: 'name', required: true, maxlength: 64, pattern: '[A-Za-z0-9._@-]{1,64}', autocomplete: 'off' });
+    const name = h('input', { type: 'text', id: 'user-name', name: 'name', required: true, maxlength: 64, pattern: '[A-Za-z0-9._@\\-]{1,64}', autocomplete: 'off' });
     const role = h('select', { id: 'user-role', name: 'role' }, ROLES.map((r) => h('option', { value: r }, r)));
     const pw = h('input', { type: 'password', id: 'user-password', name: 'password', required: true, minlength: 8, autocomplete: 'new-password' });
     const cur = ID.currentWs();
