@@ -177,6 +177,23 @@ for rows in "${SIZES[@]}"; do
                 "read $(json "$w" .read_errors), write $(json "$w" .write_errors), timeouts $(json "$w" .timeouts)  (goal 0)"
             echo "  server VmHWM after wrk   : $(vm_hwm_mb "$server_pid") MB"
             rps_col="$rps/s"
+            # The same signed in: every request then checks its session in the accounts
+            # database (docs/accounts.md). Adding a user closes the open installation.
+            printf 'bench-password-1\n' | "$BIN" user add bench --role viewer \
+                --db "sqlite:$dir/bench.db" >/dev/null || die "user add failed"
+            sleep 1.2 # the server looks at the accounts once a second
+            cookie=$(curl -s -o /dev/null -c - -d username=bench -d password=bench-password-1 \
+                "http://127.0.0.1:$port/login" | awk '$6 == "infludash_session" {print $7}')
+            [[ -n $cookie ]] || die "signing in failed"
+            wrk_out=$(wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$WRK_DURATION" \
+                -H "Cookie: infludash_session=$cookie" \
+                -s bench/dashboard.lua "http://127.0.0.1:$port/api/dashboard") ||
+                die "wrk failed: $wrk_out"
+            w=$(sed -n 's/^WRK_RESULT //p' <<<"$wrk_out")
+            rps_auth=$(awk -v n="$(json "$w" .requests)" -v us="$(json "$w" .duration_us)" \
+                'BEGIN {printf "%.0f", n / (us / 1e6)}')
+            echo "  requests/s signed in     : $rps_auth  (non-2xx $(json "$w" .non2xx); open: $rps)"
+            rps_col="$rps/s ($rps_auth/s signed in)"
         else
             echo "  wrk is not installed: throughput not measured (apt-get install wrk)"
         fi

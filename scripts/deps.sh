@@ -7,7 +7,7 @@
 set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config libmicrohttpd-dev libsqlite3-dev
           libpq-dev zlib1g-dev nodejs npm libcairo2-dev libpango1.0-dev fonts-dejavu-core
-          libxlsxwriter-dev)
+          libxlsxwriter-dev libsodium-dev)
 if [[ ${1:-} == --test ]]; then
     packages+=(libcmocka-dev sqlite3 curl valgrind chromium poppler-utils clang-14
                libclang-rt-14-dev postgresql-15)

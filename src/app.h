@@ -1,7 +1,8 @@
-/* app.h — the state the web handlers share: the open store, the engine the analytics
- * endpoints read (replaced whole when the data changes) and what the pages show about the
- * build. One struct app lives for the whole `serve` run (owned by serve.c); handlers reach
- * it through req->app. Calls pthread, store, engine and api_data. */
+/* app.h — the state the web handlers share about one workspace: its open store, the engine
+ * the analytics endpoints read (replaced whole when the data changes) and what the pages
+ * show about the build. One struct app per workspace lives for the whole `serve` run
+ * (site.c owns them); handlers reach the request's through req->app, which the guard
+ * points at the workspace asked for. Calls pthread, store, engine and api_data. */
 #ifndef INFLUDASH_APP_H
 #define INFLUDASH_APP_H
 
@@ -24,7 +25,17 @@ struct app_engine {
     int64_t loaded_at; /* unix seconds */
 };
 
+struct site;
+struct app_loader;
+
 struct app {
+    /* Which workspace this is, in which site (site.h); the site's list of apps. */
+    char slug[40];
+    struct site *site;
+    struct app *next;
+    char *db_url;                /* the workspace's database URL (owned) */
+    struct store *own_store;     /* the store below when the app opened it (owned) */
+    struct app_loader *loader;   /* keeps engine current (site.c) */
     /* The store is single-threaded (store.h) and handlers run on many connection threads:
      * every use of `store` holds store_lock, only for the store calls themselves (never
      * while writing to the network). */

@@ -1,6 +1,7 @@
 /* cli.c — command-line parsing and the commands (see cli.h). Calls store, ingest, demo,
  * export, api, http and routes; owns all terminal output. */
 #include "cli.h"
+#include "cli_impl.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -19,12 +20,11 @@
 #include "export.h"
 #include "ingest.h"
 #include "serve.h"
+#include "auth.h"
 #include "store.h"
 
 #include "banned.h"
 
-#define EXIT_PARTIAL 2
-#define EXIT_USAGE 64
 
 static const char main_usage[] =
     "infludash " INFLUDASH_VERSION " — influencer-campaign analytics\n"
@@ -38,8 +38,12 @@ static const char main_usage[] =
     "  query    print the dashboard JSON for a filter (as GET /api/dashboard)\n"
     "  export   write a dataset's stored rows as CSV\n"
     "  status   print row counts and the last imports as JSON\n"
+    "  user     add, list, change or remove users (user add NAME --role admin)\n"
+    "  workspace add, list or remove workspaces\n"
+    "  audit    print the audit log of imports, deletions and user changes\n"
     "\n"
     "The database is --db URL (sqlite:PATH), else $DATABASE_URL, else sqlite:infludash.db.\n"
+    "Data commands take --workspace SLUG (default: default); see docs/accounts.md.\n"
     "Run 'infludash COMMAND --help' for a command's options.\n";
 
 static const char serve_usage[] =
@@ -48,6 +52,7 @@ static const char serve_usage[] =
     "                       [--max-upload-size BYTES] [--max-connections N]\n"
     "                       [--idle-timeout SECONDS]\n"
     "                       [--roas-benchmark X] [--roi-benchmark X]\n"
+    "                       [--session-ttl SECONDS]\n"
     "\n"
     "Serves http://HOST:PORT (default 127.0.0.1:8080): the web app (/, /influencers,\n"
     "/insights, /payouts, /upload, /export, /database), /api/status, /api/dashboard,\n"
@@ -59,10 +64,14 @@ static const char serve_usage[] =
     "SIGTERM or SIGINT after the requests in flight. At most --max-connections clients\n"
     "are served at once (default 512); a connection idle for --idle-timeout seconds\n"
     "(default 30), or slower than that to send a request head, is closed. GET /metrics\n"
-    "answers counters in the Prometheus text format.\n";
+    "answers counters in the Prometheus text format.\n"
+    "\n"
+    "Every workspace is served (?ws=SLUG). While no user exists (infludash user add) the\n"
+    "server is open to anyone who can reach it; after that every page and API call needs\n"
+    "a sign-in (POST /login), which lasts --session-ttl seconds (default 43200, 12 h).\n";
 
 static const char import_usage[] =
-    "usage: infludash import [--db URL] [--dataset NAME] [--mode append|replace]\n"
+    "usage: infludash import [--db URL] [--workspace SLUG] [--dataset NAME] [--mode append|replace]\n"
     "                        [--skip-invalid] [--rejects FILE] [--max-file-size BYTES]\n"
     "                        [--max-rows N] [--max-field-size BYTES] [--quiet] FILE...\n"
     "\n"
@@ -77,14 +86,14 @@ static const char import_usage[] =
     "Exit status: 0 all rows imported; 1 nothing imported; 2 some rows skipped.\n";
 
 static const char demo_usage[] =
-    "usage: infludash demo [--db URL] [--rows N] [--seed S] [--csv DIR]\n"
+    "usage: infludash demo [--db URL] [--workspace SLUG] [--rows N] [--seed S] [--csv DIR]\n"
     "\n"
     "Replaces the four datasets with generated sample data: N tracking rows (default\n"
     "20000) and matching influencers, posts and payouts. With --csv, writes the four\n"
     "CSV files into DIR instead of loading them.\n";
 
 static const char export_usage[] =
-    "usage: infludash export [--db URL] --format csv|pdf|xlsx [FILTERS] [-o FILE]\n"
+    "usage: infludash export [--db URL] [--workspace SLUG] --format csv|pdf|xlsx [FILTERS] [-o FILE]\n"
     "       infludash export [--db URL] --dataset NAME [FILTERS] [-o FILE]\n"
     "\n"
     "--format writes the report of the filtered data: csv (the per-influencer metrics),\n"
@@ -100,7 +109,7 @@ static const char export_usage[] =
     "  --iroas-method M --fixed-share P --roas-benchmark X --roi-benchmark X  as for query\n";
 
 static const char query_usage[] =
-    "usage: infludash query [--db URL] [FILTERS] [--iroas-method auto|organic|holdout|fixed_share]\n"
+    "usage: infludash query [--db URL] [--workspace SLUG] [FILTERS] [--iroas-method auto|organic|holdout|fixed_share]\n"
     "                       [--fixed-share P] [--roas-benchmark X] [--roi-benchmark X]\n"
     "\n"
     "Prints the dashboard of the filtered data as JSON, the same document as\n"
@@ -114,21 +123,14 @@ static const char query_usage[] =
     "  --roas-benchmark X   default 4; --roi-benchmark X as a fraction, default 2 (200 %)\n";
 
 static const char status_usage[] =
-    "usage: infludash status [--db URL]\n"
+    "usage: infludash status [--db URL] [--workspace SLUG]\n"
     "\n"
     "Prints row counts, the backend and the recent imports as JSON (as GET /api/status).\n";
 
 /* ---- option parsing --------------------------------------------------------------- */
 
-struct opts {
-    int argc;
-    char **argv;
-    int i;
-    const char *value; /* of the option just matched */
-};
-
 /* Matches "--name VALUE" or "--name=VALUE" at argv[i]; advances past it. */
-static int opt_value(struct opts *o, const char *name, int *bad)
+int cli_opt_value(struct opts *o, const char *name, int *bad)
 {
     const char *a = o->argv[o->i];
     size_t n = strlen(name);
@@ -151,7 +153,7 @@ static int opt_value(struct opts *o, const char *name, int *bad)
     return 1;
 }
 
-static int opt_flag(struct opts *o, const char *name)
+int cli_opt_flag(struct opts *o, const char *name)
 {
     if (strcmp(o->argv[o->i], name) == 0) {
         o->i++;
@@ -160,12 +162,12 @@ static int opt_flag(struct opts *o, const char *name)
     return 0;
 }
 
-static int is_help(const char *a)
+int cli_is_help(const char *a)
 {
     return !strcmp(a, "--help") || !strcmp(a, "-h") || !strcmp(a, "help");
 }
 
-static int parse_u64(const char *name, const char *s, uint64_t *out)
+int cli_parse_u64(const char *name, const char *s, uint64_t *out)
 {
     char *end;
     errno = 0;
@@ -189,27 +191,16 @@ static int parse_u64(const char *name, const char *s, uint64_t *out)
     return 0;
 }
 
-static const char *default_db(void)
+const char *cli_default_db(void)
 {
     const char *env = getenv("DATABASE_URL");
     return env && *env ? env : "sqlite:infludash.db";
 }
 
-static int unknown_option(const char *cmd, const char *arg, const char *usage)
+int cli_unknown_option(const char *cmd, const char *arg, const char *usage)
 {
     fprintf(stderr, "infludash %s: unknown option \"%s\"\n\n%s", cmd, arg, usage);
     return EXIT_USAGE;
-}
-
-static struct store *open_store(const char *url)
-{
-    struct store *s = NULL;
-    struct err e = {0, ""};
-    if (store_open(url, &s, &e) < 0) {
-        fprintf(stderr, "infludash: %s\n", e.msg);
-        return NULL;
-    }
-    return s;
 }
 
 /* ---- import ----------------------------------------------------------------------- */
@@ -220,27 +211,29 @@ static int cmd_import(int argc, char **argv)
     struct ingest_opts io;
     ingest_opts_default(&io);
     io.progress = 1;
-    const char *db = default_db();
+    const char *db = cli_default_db(), *ws = AUTH_DEFAULT_WORKSPACE;
     int quiet = 0, bad = 0;
     const char **files = calloc((size_t)argc + 1, sizeof *files);
     size_t nfiles = 0;
     while (o.i < argc) {
         const char *a = argv[o.i];
         uint64_t v;
-        if (is_help(a)) {
+        if (cli_is_help(a)) {
             fputs(import_usage, stdout);
             free(files);
             return 0;
-        } else if (opt_value(&o, "--db", &bad)) {
+        } else if (cli_opt_value(&o, "--db", &bad)) {
             db = o.value;
-        } else if (opt_value(&o, "--dataset", &bad)) {
+        } else if (cli_opt_value(&o, "--workspace", &bad) || cli_opt_value(&o, "-w", &bad)) {
+            ws = o.value;
+        } else if (cli_opt_value(&o, "--dataset", &bad)) {
             io.dataset = schema_dataset_by_name(o.value);
             if (io.dataset == DS_NONE) {
                 fprintf(stderr, "infludash import: unknown dataset \"%s\" (use influencers, "
                                 "posts, tracking_data or payouts)\n", o.value);
                 bad = 1;
             }
-        } else if (opt_value(&o, "--mode", &bad)) {
+        } else if (cli_opt_value(&o, "--mode", &bad)) {
             if (!strcmp(o.value, "append"))
                 io.replace = 0;
             else if (!strcmp(o.value, "replace"))
@@ -250,27 +243,27 @@ static int cmd_import(int argc, char **argv)
                         o.value);
                 bad = 1;
             }
-        } else if (opt_flag(&o, "--skip-invalid")) {
+        } else if (cli_opt_flag(&o, "--skip-invalid")) {
             io.skip_invalid = 1;
-        } else if (opt_value(&o, "--rejects", &bad)) {
+        } else if (cli_opt_value(&o, "--rejects", &bad)) {
             io.rejects_path = o.value;
-        } else if (opt_value(&o, "--max-file-size", &bad)) {
-            bad |= parse_u64("--max-file-size", o.value, &v) < 0;
+        } else if (cli_opt_value(&o, "--max-file-size", &bad)) {
+            bad |= cli_parse_u64("--max-file-size", o.value, &v) < 0;
             io.limits.max_file_bytes = v;
-        } else if (opt_value(&o, "--max-rows", &bad)) {
-            bad |= parse_u64("--max-rows", o.value, &v) < 0;
+        } else if (cli_opt_value(&o, "--max-rows", &bad)) {
+            bad |= cli_parse_u64("--max-rows", o.value, &v) < 0;
             io.limits.max_rows = v;
-        } else if (opt_value(&o, "--max-field-size", &bad)) {
-            bad |= parse_u64("--max-field-size", o.value, &v) < 0;
+        } else if (cli_opt_value(&o, "--max-field-size", &bad)) {
+            bad |= cli_parse_u64("--max-field-size", o.value, &v) < 0;
             io.limits.max_field_bytes = (size_t)v;
-        } else if (opt_flag(&o, "--quiet") || opt_flag(&o, "-q")) {
+        } else if (cli_opt_flag(&o, "--quiet") || cli_opt_flag(&o, "-q")) {
             quiet = 1;
             io.progress = 0;
         } else if (bad) {
             break;
         } else if (a[0] == '-' && a[1] != '\0') {
             free(files);
-            return unknown_option("import", a, import_usage);
+            return cli_unknown_option("import", a, import_usage);
         } else {
             files[nfiles++] = a;
             o.i++;
@@ -287,13 +280,15 @@ static int cmd_import(int argc, char **argv)
         free(files);
         return EXIT_USAGE;
     }
-    struct store *s = open_store(db);
+    struct store *s = cli_open_store(db, ws);
     if (!s) {
         free(files);
         return 1;
     }
     struct ingest_result res;
     struct err e = {0, ""};
+    io.audit_actor = cli_actor();
+    io.audit_workspace = ws;
     int rc = ingest_files(s, files, nfiles, &io, &res, &e);
     struct buf line = BUF_INIT;
     for (size_t i = 0; i < res.nissues; i++) {
@@ -339,24 +334,26 @@ static int cmd_import(int argc, char **argv)
 static int cmd_demo(int argc, char **argv)
 {
     struct opts o = {argc, argv, 0, NULL};
-    struct demo_opts d = {20000, 42, 1};
-    const char *db = default_db(), *csv_dir = NULL;
+    struct demo_opts d = {.rows = 20000, .seed = 42, .progress = 1};
+    const char *db = cli_default_db(), *csv_dir = NULL, *ws = AUTH_DEFAULT_WORKSPACE;
     int bad = 0;
     while (o.i < argc && !bad) {
         const char *a = argv[o.i];
-        if (is_help(a)) {
+        if (cli_is_help(a)) {
             fputs(demo_usage, stdout);
             return 0;
-        } else if (opt_value(&o, "--db", &bad)) {
+        } else if (cli_opt_value(&o, "--db", &bad)) {
             db = o.value;
-        } else if (opt_value(&o, "--rows", &bad)) {
-            bad |= parse_u64("--rows", o.value, &d.rows) < 0;
-        } else if (opt_value(&o, "--seed", &bad)) {
-            bad |= parse_u64("--seed", o.value, &d.seed) < 0;
-        } else if (opt_value(&o, "--csv", &bad)) {
+        } else if (cli_opt_value(&o, "--workspace", &bad) || cli_opt_value(&o, "-w", &bad)) {
+            ws = o.value;
+        } else if (cli_opt_value(&o, "--rows", &bad)) {
+            bad |= cli_parse_u64("--rows", o.value, &d.rows) < 0;
+        } else if (cli_opt_value(&o, "--seed", &bad)) {
+            bad |= cli_parse_u64("--seed", o.value, &d.seed) < 0;
+        } else if (cli_opt_value(&o, "--csv", &bad)) {
             csv_dir = o.value;
         } else if (!bad) {
-            return unknown_option("demo", a, demo_usage);
+            return cli_unknown_option("demo", a, demo_usage);
         }
     }
     if (bad)
@@ -374,9 +371,11 @@ static int cmd_demo(int argc, char **argv)
         }
         return 0;
     }
-    struct store *s = open_store(db);
+    struct store *s = cli_open_store(db, ws);
     if (!s)
         return 1;
+    d.audit_actor = cli_actor();
+    d.audit_workspace = ws;
     int rc = demo_load(s, &d, &e);
     if (rc < 0)
         fprintf(stderr, "infludash demo: %s\n", e.msg);
@@ -392,22 +391,24 @@ static int cmd_demo(int argc, char **argv)
 static int cmd_status(int argc, char **argv)
 {
     struct opts o = {argc, argv, 0, NULL};
-    const char *db = default_db();
+    const char *db = cli_default_db(), *ws = AUTH_DEFAULT_WORKSPACE;
     int bad = 0;
     while (o.i < argc && !bad) {
         const char *a = argv[o.i];
-        if (is_help(a)) {
+        if (cli_is_help(a)) {
             fputs(status_usage, stdout);
             return 0;
-        } else if (opt_value(&o, "--db", &bad)) {
+        } else if (cli_opt_value(&o, "--db", &bad)) {
             db = o.value;
+        } else if (cli_opt_value(&o, "--workspace", &bad) || cli_opt_value(&o, "-w", &bad)) {
+            ws = o.value;
         } else if (!bad) {
-            return unknown_option("status", a, status_usage);
+            return cli_unknown_option("status", a, status_usage);
         }
     }
     if (bad)
         return EXIT_USAGE;
-    struct store *s = open_store(db);
+    struct store *s = cli_open_store(db, ws);
     if (!s)
         return 1;
     struct buf out = BUF_INIT;
@@ -469,7 +470,7 @@ static int analytics_option(struct opts *o, const char *cmd, struct filter_args 
                     {"--roas-benchmark", "roas_benchmark"},
                     {"--roi-benchmark", "roi_benchmark"}};
     for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++) {
-        if (opt_value(o, settings[i].flag, bad)) {
+        if (cli_opt_value(o, settings[i].flag, bad)) {
             settings_arg(sa, settings[i].param, o->value);
             return 1;
         }
@@ -509,7 +510,7 @@ static int analytics_parse(const char *cmd, struct filter_args *fa, const struct
 static int cmd_query(int argc, char **argv)
 {
     struct opts o = {argc, argv, 0, NULL};
-    const char *db = default_db();
+    const char *db = cli_default_db(), *ws = AUTH_DEFAULT_WORKSPACE;
     struct filter_args fa;
     filter_args_init(&fa);
     struct settings_args sa = {{NULL}, 0};
@@ -517,15 +518,17 @@ static int cmd_query(int argc, char **argv)
     int bad = 0;
     while (o.i < argc && !bad) {
         const char *a = argv[o.i];
-        if (is_help(a)) {
+        if (cli_is_help(a)) {
             fputs(query_usage, stdout);
             filter_args_release(&fa);
             return 0;
-        } else if (opt_value(&o, "--db", &bad)) {
+        } else if (cli_opt_value(&o, "--db", &bad)) {
             db = o.value;
+        } else if (cli_opt_value(&o, "--workspace", &bad) || cli_opt_value(&o, "-w", &bad)) {
+            ws = o.value;
         } else if (!bad && analytics_option(&o, "query", &fa, &sa, &bad) == 0) {
             filter_args_release(&fa);
-            return unknown_option("query", a, query_usage);
+            return cli_unknown_option("query", a, query_usage);
         }
     }
     if (bad) {
@@ -536,7 +539,7 @@ static int cmd_query(int argc, char **argv)
     struct api_settings settings;
     if (analytics_parse("query", &fa, &sa, &f, &settings) != 0)
         return EXIT_USAGE;
-    struct store *s = open_store(db);
+    struct store *s = cli_open_store(db, ws);
     if (!s) {
         filter_release(&f);
         return 1;
@@ -599,7 +602,8 @@ static int output_close(struct output *o, int rc, struct err *e)
 static int cmd_export(int argc, char **argv)
 {
     struct opts o = {argc, argv, 0, NULL};
-    const char *db = default_db(), *out_path = NULL, *format = NULL;
+    const char *db = cli_default_db(), *out_path = NULL, *format = NULL;
+    const char *ws = AUTH_DEFAULT_WORKSPACE;
     enum dataset ds = DS_NONE;
     int bad = 0, have_ds = 0;
     struct filter_args fa;
@@ -607,13 +611,15 @@ static int cmd_export(int argc, char **argv)
     struct settings_args sa = {{NULL}, 0};
     while (o.i < argc && !bad) {
         const char *a = argv[o.i];
-        if (is_help(a)) {
+        if (cli_is_help(a)) {
             fputs(export_usage, stdout);
             filter_args_release(&fa);
             return 0;
-        } else if (opt_value(&o, "--db", &bad)) {
+        } else if (cli_opt_value(&o, "--db", &bad)) {
             db = o.value;
-        } else if (opt_value(&o, "--dataset", &bad)) {
+        } else if (cli_opt_value(&o, "--workspace", &bad) || cli_opt_value(&o, "-w", &bad)) {
+            ws = o.value;
+        } else if (cli_opt_value(&o, "--dataset", &bad)) {
             have_ds = 1;
             ds = schema_dataset_by_name(o.value);
             if (ds == DS_NONE) {
@@ -621,18 +627,18 @@ static int cmd_export(int argc, char **argv)
                                 "posts, tracking_data or payouts)\n", o.value);
                 bad = 1;
             }
-        } else if (opt_value(&o, "--format", &bad)) {
+        } else if (cli_opt_value(&o, "--format", &bad)) {
             format = o.value;
             if (strcmp(format, "csv") && strcmp(format, "pdf") && strcmp(format, "xlsx")) {
                 fprintf(stderr, "infludash export: --format: \"%s\" is not csv, pdf or xlsx\n",
                         format);
                 bad = 1;
             }
-        } else if (opt_value(&o, "-o", &bad) || opt_value(&o, "--output", &bad)) {
+        } else if (cli_opt_value(&o, "-o", &bad) || cli_opt_value(&o, "--output", &bad)) {
             out_path = o.value;
         } else if (!bad && analytics_option(&o, "export", &fa, &sa, &bad) == 0) {
             filter_args_release(&fa);
-            return unknown_option("export", a, export_usage);
+            return cli_unknown_option("export", a, export_usage);
         }
     }
     if (!bad && !have_ds && !format) {
@@ -652,7 +658,7 @@ static int cmd_export(int argc, char **argv)
     struct api_settings settings;
     if (analytics_parse("export", &fa, &sa, &f, &settings) != 0)
         return EXIT_USAGE;
-    struct store *s = open_store(db);
+    struct store *s = cli_open_store(db, ws);
     if (!s) {
         filter_release(&f);
         return 1;
@@ -706,52 +712,60 @@ static int cmd_serve(int argc, char **argv)
     struct opts o = {argc, argv, 0, NULL};
     struct serve_config cfg;
     serve_config_default(&cfg);
-    cfg.db_url = default_db();
+    cfg.db_url = cli_default_db();
     cfg.version = INFLUDASH_VERSION;
     int bad = 0;
     while (o.i < argc && !bad) {
         const char *a = argv[o.i];
         uint64_t v;
-        if (is_help(a)) {
+        if (cli_is_help(a)) {
             fputs(serve_usage, stdout);
             return 0;
-        } else if (opt_value(&o, "--db", &bad)) {
+        } else if (cli_opt_value(&o, "--db", &bad)) {
             cfg.db_url = o.value;
-        } else if (opt_value(&o, "--listen", &bad)) {
+        } else if (cli_opt_value(&o, "--listen", &bad)) {
             cfg.listen = o.value;
-        } else if (opt_flag(&o, "--sample-if-empty")) {
+        } else if (cli_opt_flag(&o, "--sample-if-empty")) {
             cfg.sample_if_empty = 1;
-        } else if (opt_value(&o, "--sample-rows", &bad)) {
-            bad |= parse_u64("--sample-rows", o.value, &v) < 0;
+        } else if (cli_opt_value(&o, "--sample-rows", &bad)) {
+            bad |= cli_parse_u64("--sample-rows", o.value, &v) < 0;
             cfg.sample_rows = v;
-        } else if (opt_value(&o, "--max-body-size", &bad)) {
-            bad |= parse_u64("--max-body-size", o.value, &v) < 0;
+        } else if (cli_opt_value(&o, "--max-body-size", &bad)) {
+            bad |= cli_parse_u64("--max-body-size", o.value, &v) < 0;
             cfg.max_body_bytes = v;
-        } else if (opt_value(&o, "--max-upload-size", &bad)) {
-            bad |= parse_u64("--max-upload-size", o.value, &v) < 0;
+        } else if (cli_opt_value(&o, "--max-upload-size", &bad)) {
+            bad |= cli_parse_u64("--max-upload-size", o.value, &v) < 0;
             cfg.max_upload_bytes = v;
-        } else if (opt_value(&o, "--max-connections", &bad)) {
-            bad |= parse_u64("--max-connections", o.value, &v) < 0;
+        } else if (cli_opt_value(&o, "--max-connections", &bad)) {
+            bad |= cli_parse_u64("--max-connections", o.value, &v) < 0;
             if (!bad && (v < 1 || v > 65536)) {
                 fprintf(stderr, "infludash serve: --max-connections %s: expected 1 to 65536\n",
                         o.value);
                 bad = 1;
             }
             cfg.max_connections = (unsigned)v;
-        } else if (opt_value(&o, "--idle-timeout", &bad)) {
-            bad |= parse_u64("--idle-timeout", o.value, &v) < 0;
+        } else if (cli_opt_value(&o, "--idle-timeout", &bad)) {
+            bad |= cli_parse_u64("--idle-timeout", o.value, &v) < 0;
             if (!bad && (v < 1 || v > 86400)) {
                 fprintf(stderr, "infludash serve: --idle-timeout %s: expected 1 to 86400 "
                                 "seconds\n", o.value);
                 bad = 1;
             }
             cfg.idle_timeout = (unsigned)v;
-        } else if (opt_value(&o, "--roas-benchmark", &bad)) {
+        } else if (cli_opt_value(&o, "--session-ttl", &bad)) {
+            bad |= cli_parse_u64("--session-ttl", o.value, &v) < 0;
+            if (!bad && (v < 1 || v > 366 * 86400)) {
+                fprintf(stderr, "infludash serve: --session-ttl %s: expected 1 to 31622400 "
+                                "seconds\n", o.value);
+                bad = 1;
+            }
+            cfg.session_ttl = v;
+        } else if (cli_opt_value(&o, "--roas-benchmark", &bad)) {
             bad |= parse_number("--roas-benchmark", o.value, 1e9, &cfg.roas_benchmark) < 0;
-        } else if (opt_value(&o, "--roi-benchmark", &bad)) {
+        } else if (cli_opt_value(&o, "--roi-benchmark", &bad)) {
             bad |= parse_number("--roi-benchmark", o.value, 1e9, &cfg.roi_benchmark) < 0;
         } else if (!bad) {
-            return unknown_option("serve", a, serve_usage);
+            return cli_unknown_option("serve", a, serve_usage);
         }
     }
     if (bad)
@@ -766,7 +780,7 @@ static int cmd_serve(int argc, char **argv)
 
 int cli_main(int argc, char **argv)
 {
-    if (argc < 2 || is_help(argv[1])) {
+    if (argc < 2 || cli_is_help(argv[1])) {
         fputs(main_usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? EXIT_USAGE : 0;
     }
@@ -780,6 +794,7 @@ int cli_main(int argc, char **argv)
     } commands[] = {
         {"serve", cmd_serve},   {"import", cmd_import}, {"demo", cmd_demo},
         {"export", cmd_export}, {"status", cmd_status}, {"query", cmd_query},
+        {"user", cli_cmd_user}, {"workspace", cli_cmd_workspace}, {"audit", cli_cmd_audit},
     };
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(argv[1], commands[i].name))

@@ -1135,6 +1135,14 @@ int demo_load(struct store *s, const struct demo_opts *o, struct err *e)
         log.finished_at = (int64_t)time(NULL);
         rc = store_log_import(s, &log, e);
     }
+    if (rc == 0 && o->audit_actor) {
+        char detail[160];
+        snprintf(detail, sizeof detail, "sample data replaced every dataset: %llu tracking rows, seed %llu",
+                 (unsigned long long)l.count[DS_TRACKING], (unsigned long long)o->seed);
+        rc = store_audit_add(s, o->audit_actor, "demo",
+                             o->audit_workspace ? o->audit_workspace : "default", "all datasets",
+                             detail, e);
+    }
     if (rc == 0)
         rc = store_commit(s, e);
     if (rc < 0) {

@@ -16,6 +16,10 @@ struct demo_opts {
     uint64_t rows;  /* tracking rows; default 20000 */
     uint64_t seed;  /* default 42 */
     int progress;   /* progress on stderr when it is a terminal */
+    /* demo_load: when set, the load is written to the audit log in its own transaction,
+     * by this actor, in this workspace. */
+    const char *audit_actor;
+    const char *audit_workspace;
 };
 
 /* Calls fn for every generated row: all influencers, then posts, tracking rows, payouts.

@@ -110,6 +110,7 @@ struct http_request_impl {
     size_t body_cap;
     size_t body_bytes; /* received so far */
     bool responded;    /* a response was queued */
+    bool refused;      /* res holds a refusal, sent once the (dropped) body is in */
     bool handler_failed; /* the handler returned an error (answered 500) */
     int status;        /* what was sent (or 413 when the body was cut off) */
     size_t bytes;      /* response body bytes */
@@ -459,6 +460,11 @@ static void http_request_free(struct http_request_impl *r)
     free(r);
 }
 
+const char *http_client(struct http_request *req)
+{
+    return req->impl->client;
+}
+
 static bool http_is_api_path(const char *path)
 {
     return strncmp(path, "/api/", 5) == 0 || strcmp(path, "/api") == 0;
@@ -532,7 +538,9 @@ static enum MHD_Result http_dispatch(struct http_request_impl *r)
     struct http_request *req = &r->req;
     struct http_response *res = &r->res;
     int rc = 0;
-    if (r->route) {
+    if (r->refused) {
+        /* the answer is in res already */
+    } else if (r->route) {
         rc = r->route->handler(req, res);
     } else if (r->allowed) {
         struct buf allow = BUF_INIT;
@@ -568,10 +576,34 @@ static bool http_has_body(struct http_request_impl *r, const char *declared)
                                        MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
 }
 
-/* First callback: route, and answer at once a request whose body we would not use: one
- * without a route (404/405) or over the cap (413). Queuing now makes libmicrohttpd close
- * the connection afterwards instead of reading that body; everything else is answered on a
- * later callback so that the connection stays open (STACK.md gotcha 1). */
+/* A refused request's body up to this size is read and dropped before the answer goes out:
+ * closing on a client that is still sending makes it fail with a broken pipe instead of
+ * reading the answer. Larger (or unsized) bodies are answered at once and the connection
+ * closed; clients send those after "Expect: 100-continue", which the early answer spares. */
+#define HTTP_DRAIN_MAX (16u << 20)
+
+/* Answers a refusal already in r->res: on the last callback, after the body if any
+ * (http_body drops it, http_dispatch sends), so that the connection stays open; at once
+ * (closing it) when the body is too large to read or of unknown size. */
+static enum MHD_Result http_refuse(struct http_request_impl *r, const char *declared)
+{
+    unsigned long long n = 0;
+    char *end = NULL;
+    if (declared) {
+        errno = 0;
+        n = strtoull(declared, &end, 10);
+    }
+    bool small = declared && end != declared && errno != ERANGE && n <= HTTP_DRAIN_MAX;
+    if (!small && http_has_body(r, declared))
+        return http_queue(r);
+    r->refused = true;
+    return MHD_YES;
+}
+
+/* First callback: route, then refuse what will not be served: no route for a request with
+ * a body (404/405), the guard's refusal (sign-in, rights), a body over the cap (413).
+ * Everything else is answered on a later callback, so that the connection stays open
+ * (STACK.md gotcha 1). */
 static enum MHD_Result http_begin(struct http_request_impl *r)
 {
     http_route_request(r);
@@ -584,6 +616,8 @@ static enum MHD_Result http_begin(struct http_request_impl *r)
         MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (!r->route && http_has_body(r, declared))
         return http_dispatch(r);
+    if (r->route && r->srv->cfg.guard && r->srv->cfg.guard(&r->req, r->route, &r->res) != 0)
+        return http_refuse(r, declared);
     if (declared) {
         char *end;
         errno = 0;
@@ -594,7 +628,7 @@ static enum MHD_Result http_begin(struct http_request_impl *r)
                                 "request body of %s bytes is larger than the limit of %zu bytes%s",
                                 declared, r->body_cap,
                                 upload ? " (the server's --max-upload-size)" : "");
-            return http_queue(r);
+            return http_refuse(r, declared);
         }
     }
     return MHD_YES;
@@ -603,8 +637,8 @@ static enum MHD_Result http_begin(struct http_request_impl *r)
 /* A chunk of the body: counted against the cap, then collected or streamed. */
 static enum MHD_Result http_body(struct http_request_impl *r, const char *data, size_t len)
 {
-    if (r->responded)
-        return MHD_YES; /* already answered: drop the rest */
+    if (r->responded || r->refused)
+        return MHD_YES; /* answered or refused: drop the rest */
     if (len > r->body_cap - r->body_bytes) {
         /* No Content-Length to refuse up front (chunked): cut the connection. */
         r->status = 413;

@@ -61,6 +61,7 @@ struct http_route {
     http_body_fn on_body; /* optional; without it the body is collected in req->body */
     size_t max_body;      /* request body cap in bytes; 0: the server's max_body;
                            * HTTP_MAX_UPLOAD: the server's max_upload */
+    int access;           /* for http_config.guard; the server does not read it */
 };
 
 /* A route's max_body that stands for http_config.max_upload (set at start, e.g. from
@@ -84,6 +85,12 @@ struct http_config {
      * they get a plain-text 404. Unmatched /api/ paths always get a JSON 404. */
     http_handler_fn not_found;
     void *app;        /* handed to handlers as req->app */
+    /* Optional: called once a request's route is known and its head is in, before its body
+     * is read or its handler runs (sign-in and rights). 0 lets it go on; anything else
+     * answers with res at once (the body, if any, is not read). It may set req->app and
+     * req->auth for the handler. */
+    int (*guard)(struct http_request *req, const struct http_route *route,
+                 struct http_response *res);
     FILE *access_log; /* NULL: stderr */
 };
 
@@ -98,7 +105,8 @@ struct http_request {
     const char *path_param;  /* prefix routes: the part after the prefix; else NULL */
     struct buf body;         /* the body, when the route has no on_body (capped) */
     bool body_failed;        /* on_body refused some of it */
-    void *app;               /* http_config.app */
+    void *app;               /* http_config.app, unless the guard changed it */
+    void *auth;              /* set by the guard (per-request memory), else NULL */
     /* Free for the route's own use across on_body calls and the handler (an upload parser,
      * say). When state_free is set it is called with state when the request completes,
      * also when the client went away before the handler ran. */
@@ -126,6 +134,8 @@ struct http_response {
 
 /* A query parameter, percent-decoded, or NULL. Valid until the request completes. */
 const char *http_query(struct http_request *req, const char *name);
+/* The client's address ("127.0.0.1", "::1"; "-" when unknown). */
+const char *http_client(struct http_request *req);
 /* A request header (case-insensitive name), or NULL. Valid until the request completes. */
 const char *http_header(struct http_request *req, const char *name);
 /* Per-request memory, freed in one go when the request completes; aborts on out-of-memory

@@ -785,6 +785,14 @@ int ingest_finish(struct ingest *in, struct ingest_result *res, struct err *e)
             log.started_at = in->started_at;
             log.finished_at = finished;
             rc = store_log_import(in->store, &log, e);
+            if (rc == 0 && in->o.audit_actor) {
+                char detail[512];
+                snprintf(detail, sizeof detail, "file %s, %s, %lld rows, %lld rejected",
+                         fr->file, log.mode, (long long)fr->accepted, (long long)fr->rejected);
+                rc = store_audit_add(in->store, in->o.audit_actor, "import",
+                                     in->o.audit_workspace ? in->o.audit_workspace : "default",
+                                     log.dataset, detail, e);
+            }
         }
         if (rc == 0)
             rc = store_commit(in->store, e);

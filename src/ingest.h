@@ -30,6 +30,10 @@ struct ingest_opts {
     size_t max_reported;       /* issues kept in the result; default 100 */
     struct ingest_limits limits;
     const struct schema_config *cfg; /* NULL: defaults */
+    /* When set, each file's import is written to the audit log (store_audit_add) in the
+     * import's own transaction, by this actor, in this workspace. */
+    const char *audit_actor;
+    const char *audit_workspace;
 };
 
 void ingest_opts_default(struct ingest_opts *o);

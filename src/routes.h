@@ -3,19 +3,22 @@
  * around store calls. Calls http, api, html, json, app.
  *
  * The table is handed to the server through its config, before it starts, so it never
- * changes while requests run:
+ * changes while requests run (serve.c):
  *
- *     struct app app;
- *     app_init(&app, store, INFLUDASH_VERSION);
+ *     struct site site;
+ *     site_init(&site, db_url, store, INFLUDASH_VERSION, spool, &settings, &e);
  *     struct http_config cfg;
  *     http_config_default(&cfg);
- *     cfg.listen = listen;              // --listen
- *     routes_install(&cfg, &app);       // cfg.routes, cfg.nroutes, cfg.app
+ *     cfg.listen = listen;                          // --listen
+ *     routes_install(&cfg, site_default_app(&site)); // cfg.routes, .nroutes, .app, .guard
  *     struct http_server *srv = http_start(&cfg, &e);
  *     ...
  *     http_run_until_signal(srv);
  *     http_stop(srv);
- *     app_release(&app);
+ *     site_release(&site);
+ *
+ * Every routed request first passes routes_guard (routes_auth.c): sign-in, CSRF token, role
+ * and workspace; it points req->app at the workspace's app.
  *
  * Routes: GET /healthz (text "ok"), GET /metrics (Prometheus text), GET /api/status, GET /status (a plain HTML page of what
  * is loaded and how to import), the analytics documents (/api/dashboard, /api/influencers
@@ -23,7 +26,8 @@
  * [/ID], /insights, /payouts, /upload, /export, /database: index.html) and /assets/NAME
  * (routes_web.c), and the data endpoints (routes_data.c): POST /api/import[/DATASET],
  * GET /api/rejects/ID.csv, GET /api/datasets/NAME.csv, DELETE /api/datasets/NAME,
- * POST /api/demo. */
+ * POST /api/demo; and the accounts (routes_auth.c): GET/POST /login, POST /logout,
+ * GET /api/session, /api/audit[.csv], /api/users[/NAME], /api/workspaces[/SLUG]. */
 #ifndef INFLUDASH_ROUTES_H
 #define INFLUDASH_ROUTES_H
 

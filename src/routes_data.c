@@ -42,6 +42,8 @@ struct import_params {
     bool replace;
     bool skip_invalid;
     const char *file; /* a name for messages and recognition (arena) */
+    const char *actor;     /* for the audit log */
+    const char *workspace;
 };
 
 /* The list of dataset names, for messages. */
@@ -202,6 +204,8 @@ static int routes_import_file(struct app *app, const struct upload *up,
     opts.skip_invalid = p->skip_invalid;
     opts.rejects_path = rejects_path;
     opts.max_reported = IMPORT_MAX_ISSUES;
+    opts.audit_actor = p->actor;
+    opts.audit_workspace = p->workspace;
     if (lseek(up->fd, 0, SEEK_SET) < 0)
         return err_set(e, ERR_IO, "reading the upload back: %s", strerror(errno));
     char *chunk = xmalloc(IMPORT_CHUNK);
@@ -338,6 +342,8 @@ static int routes_import_run(struct http_request *req, struct http_response *res
         return 0;
     }
     buf_release(&msg);
+    p.actor = routes_actor(req);
+    p.workspace = app->slug;
     if (!up || up->bytes == 0)
         return http_response_error(res, 400,
                                    "the request body is empty: send the file's contents as "
@@ -508,8 +514,14 @@ int routes_api_dataset_delete(struct http_request *req, struct http_response *re
     pthread_mutex_lock(&app->store_lock);
     int rc = store_begin(app->store, &e);
     if (rc == 0) {
+        char detail[64];
         if ((rc = store_count(app->store, ds, &n, &e)) == 0 &&
-            (rc = store_clear(app->store, ds, &e)) == 0)
+            (rc = store_clear(app->store, ds, &e)) == 0) {
+            snprintf(detail, sizeof detail, "%lld rows deleted", (long long)n);
+            rc = store_audit_add(app->store, routes_actor(req), "delete", app->slug,
+                                 schema_dataset(ds)->name, detail, &e);
+        }
+        if (rc == 0)
             rc = store_commit(app->store, &e);
         if (rc < 0)
             store_rollback(app->store);
@@ -552,10 +564,12 @@ static int routes_u64_param(struct http_request *req, struct http_response *res,
 int routes_api_demo(struct http_request *req, struct http_response *res)
 {
     struct app *app = req->app;
-    struct demo_opts d = {DEMO_DEFAULT_ROWS, 42, 0};
+    struct demo_opts d = {.rows = DEMO_DEFAULT_ROWS, .seed = 42, .progress = 0};
     if (routes_u64_param(req, res, "rows", 1, DEMO_MAX_ROWS, &d.rows) < 0 ||
         routes_u64_param(req, res, "seed", 0, UINT64_MAX, &d.seed) < 0)
         return 0;
+    d.audit_actor = routes_actor(req);
+    d.audit_workspace = app->slug;
     struct err e;
     err_clear(&e);
     pthread_mutex_lock(&app->store_lock);

@@ -4,8 +4,52 @@
 #ifndef INFLUDASH_ROUTES_HANDLERS_H
 #define INFLUDASH_ROUTES_HANDLERS_H
 
+#include "auth.h"
 #include "http.h"
 #include "schema.h"
+
+/* Who may use a route (http_route.access), checked by routes_guard before the body is
+ * read. 0 counts as ACCESS_READ. */
+enum routes_access {
+    ACCESS_PUBLIC = 1, /* anyone: health, metrics, assets, the sign-in page */
+    ACCESS_SIGNED_IN,  /* any signed-in user (or open mode); no workspace */
+    ACCESS_READ,       /* viewer and up, in a workspace they belong to */
+    ACCESS_IMPORT,     /* analyst and up, in a workspace */
+    ACCESS_DELETE,     /* admin, in a workspace: delete or replace data */
+    ACCESS_ADMIN,      /* admin: users and workspaces */
+};
+
+/* What the guard found (req->auth). */
+struct routes_auth {
+    int open;       /* no user exists: everyone acts as admin */
+    int signed_in;  /* s is valid */
+    struct auth_session s;
+    enum auth_role role;
+    const char *actor; /* for the audit log: the user, or "open" */
+};
+
+/* The http_config.guard of the app's routes (routes_auth.c): refuses cross-origin changes,
+ * then (unless public) asks for a session, checks the CSRF token of state-changing
+ * requests and the role, and points req->app at the request's workspace (?ws=). */
+int routes_guard(struct http_request *req, const struct http_route *route,
+                 struct http_response *res);
+/* Who acts, for the audit log. */
+const char *routes_actor(struct http_request *req);
+
+/* routes_auth.c: GET /login, POST /login, POST /logout, GET /api/session, the audit log,
+ * users and workspaces. */
+int routes_login_page(struct http_request *req, struct http_response *res);
+int routes_login(struct http_request *req, struct http_response *res);
+int routes_logout(struct http_request *req, struct http_response *res);
+int routes_api_session(struct http_request *req, struct http_response *res);
+int routes_api_audit(struct http_request *req, struct http_response *res);
+int routes_api_audit_csv(struct http_request *req, struct http_response *res);
+int routes_api_users(struct http_request *req, struct http_response *res);
+int routes_api_user_write(struct http_request *req, struct http_response *res);
+int routes_api_user_delete(struct http_request *req, struct http_response *res);
+int routes_api_workspaces(struct http_request *req, struct http_response *res);
+int routes_api_workspace_add(struct http_request *req, struct http_response *res);
+int routes_api_workspace_delete(struct http_request *req, struct http_response *res);
 
 /* GET /, /influencers[/ID], /insights, /payouts, /upload, /export, /database: the app's
  * index.html (the page's script reads the path). */

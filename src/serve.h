@@ -22,6 +22,7 @@ struct serve_config {
     unsigned idle_timeout;     /* seconds idle, or to send a request head; 0: 30 */
     double roas_benchmark; /* default 4 */
     double roi_benchmark;  /* as a fraction; default 2.0 = 200 % */
+    uint64_t session_ttl;  /* seconds a sign-in lasts; 0: 12 hours */
 };
 
 void serve_config_default(struct serve_config *cfg);

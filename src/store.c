@@ -4,7 +4,12 @@
 #include "store.h"
 
 #include <assert.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "store_impl.h"
 
@@ -34,28 +39,156 @@ static int has_prefix(const char *s, const char *prefix)
     return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-/* Accepted forms: "sqlite:PATH", "sqlite://PATH" (so "sqlite:///abs/x.db" is /abs/x.db), a
- * plain path, and "postgresql://" / "postgres://" URLs. Anything else that looks like a
- * URL is refused rather than created as a file with a strange name. */
-int store_open(const char *url, struct store **out, struct err *e)
+static int is_pg_url(const char *url)
 {
-    assert(url && out);
-    *out = NULL;
-    if (has_prefix(url, "postgresql://") || has_prefix(url, "postgres://"))
-        return store_pg_open(url, out, e);
-    const char *path = url;
+    return has_prefix(url, "postgresql://") || has_prefix(url, "postgres://");
+}
+
+/* The file path of an SQLite URL: "sqlite:PATH", "sqlite://PATH" (so "sqlite:///abs/x.db"
+ * is /abs/x.db) or a plain path. Anything else that looks like a URL is refused rather
+ * than created as a file with a strange name. */
+static int sqlite_path(const char *url, const char **path, struct err *e)
+{
+    const char *p = url;
     if (has_prefix(url, "sqlite://"))
-        path = url + strlen("sqlite://");
+        p = url + strlen("sqlite://");
     else if (has_prefix(url, "sqlite:"))
-        path = url + strlen("sqlite:");
+        p = url + strlen("sqlite:");
     else if (url_scheme_len(url) > 0)
         return err_set(e, ERR_USAGE,
                        "%.*s: unknown kind of database URL (use sqlite:PATH, a file path, or "
                        "postgresql://...)",
                        (int)url_scheme_len(url) + 3, url);
-    if (!path[0])
+    if (!p[0])
         return err_set(e, ERR_USAGE, "no database file named in \"%s\" (use sqlite:PATH)", url);
-    return store_sqlite_open(path, out, e);
+    *path = p;
+    return 0;
+}
+
+/* Accepted forms: those of sqlite_path, and "postgresql://" / "postgres://" URLs. */
+int store_open(const char *url, struct store **out, struct err *e)
+{
+    assert(url && out);
+    *out = NULL;
+    if (is_pg_url(url))
+        return store_pg_open(url, out, e);
+    const char *path;
+    int rc = sqlite_path(url, &path, e);
+    return rc < 0 ? rc : store_sqlite_open(path, out, e);
+}
+
+/* ---- the parts of an installation -------------------------------------------------- */
+
+static int part_name_ok(const char *part)
+{
+    if (!part[0] || strlen(part) > 48)
+        return 0;
+    for (const char *p = part; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
+            return 0;
+    return 1;
+}
+
+/* "data.db" + "ws-acme" → "data-ws-acme.db": the part's name before the main file's
+ * extension (.db, .sqlite, .sqlite3), or after the name when it has none. */
+static void part_file(struct buf *out, const char *path, const char *part)
+{
+    static const char *const exts[] = {".db", ".sqlite", ".sqlite3"};
+    size_t len = strlen(path);
+    size_t stem = len;
+    for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
+        size_t n = strlen(exts[i]);
+        const char *slash = strrchr(path, '/');
+        size_t base = slash ? (size_t)(slash - path) + 1 : 0;
+        if (len > base + n && strcmp(path + len - n, exts[i]) == 0) {
+            stem = len - n;
+            break;
+        }
+    }
+    buf_append(out, path, stem);
+    buf_printf(out, "-%s%s", part, path + stem);
+}
+
+/* "ws-acme" → "infludash_ws_acme". */
+static void part_schema(struct buf *out, const char *part)
+{
+    buf_puts(out, "infludash_");
+    for (const char *p = part; *p; p++)
+        buf_putc(out, *p == '-' ? '_' : *p);
+}
+
+void store_part_url(const char *url, const char *part, struct buf *out)
+{
+    if (is_pg_url(url)) {
+        /* libpq takes the last of repeated parameters, so this one wins */
+        buf_puts(out, url);
+        buf_puts(out, strchr(url, '?') ? "&" : "?");
+        buf_puts(out, "options=-csearch_path%3D");
+        part_schema(out, part);
+        return;
+    }
+    const char *path;
+    struct err ignored;
+    if (sqlite_path(url, &path, &ignored) < 0)
+        path = url;
+    buf_puts(out, "sqlite:");
+    part_file(out, path, part);
+}
+
+int store_open_part(const char *url, const char *part, int create, struct store **out,
+                    struct err *e)
+{
+    assert(url && part && out);
+    *out = NULL;
+    if (!part_name_ok(part))
+        return err_set(e, ERR_USAGE, "\"%s\" is not a valid name for a part of the database",
+                       part);
+    const char *path;
+    int rc = is_pg_url(url) ? 0 : sqlite_path(url, &path, e);
+    if (rc < 0)
+        return rc;
+    struct buf part_url = BUF_INIT, name = BUF_INIT;
+    store_part_url(url, part, &part_url);
+    if (is_pg_url(url)) {
+        part_schema(&name, part);
+        rc = store_pg_open_schema(buf_cstr(&part_url), buf_cstr(&name), create, out, e);
+    } else {
+        part_file(&name, path, part);
+        rc = store_sqlite_open_part(buf_cstr(&name), create, out, e);
+    }
+    buf_release(&name);
+    buf_release(&part_url);
+    return rc;
+}
+
+int store_drop_part(const char *url, const char *part, struct err *e)
+{
+    if (!part_name_ok(part))
+        return err_set(e, ERR_USAGE, "\"%s\" is not a valid name for a part of the database",
+                       part);
+    struct buf name = BUF_INIT;
+    int rc;
+    if (is_pg_url(url)) {
+        part_schema(&name, part);
+        rc = store_pg_drop_schema(url, buf_cstr(&name), e);
+    } else {
+        const char *path;
+        rc = sqlite_path(url, &path, e);
+        if (rc == 0) {
+            part_file(&name, path, part);
+            static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+            for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0] && rc == 0; i++) {
+                size_t base_len = name.len;
+                buf_puts(&name, suffixes[i]);
+                if (unlink(buf_cstr(&name)) < 0 && errno != ENOENT)
+                    rc = err_set(e, ERR_IO, "%s: cannot remove it: %s", buf_cstr(&name),
+                                 strerror(errno));
+                name.len = base_len;
+            }
+        }
+    }
+    buf_release(&name);
+    return rc;
 }
 
 void store_close(struct store *s)
@@ -168,6 +301,73 @@ int store_extra_keys(struct store *s, enum dataset ds, char ***keys, size_t *n, 
     return s->ops->extra_keys(s, ds, keys, n, e);
 }
 
+int store_sql(struct store *s, const char *sql, int nparams, const char *const *params,
+              store_sql_row_fn fn, void *ctx, struct err *e)
+{
+    assert(sql && nparams >= 0 && (params || nparams == 0));
+    return s->ops->sql(s, sql, nparams, params, fn, ctx, e);
+}
+
+int store_audit_add(struct store *s, const char *actor, const char *action, const char *workspace,
+                    const char *target, const char *detail, struct err *e)
+{
+    char at[24];
+    snprintf(at, sizeof at, "%lld", (long long)time(NULL));
+    const char *params[] = {at, actor, action, workspace, target ? target : "",
+                            detail ? detail : ""};
+    int rc = store_sql(s,
+                       "INSERT INTO audit (at, actor, action, workspace, target, detail) "
+                       "VALUES (?, ?, ?, ?, ?, ?)",
+                       6, params, NULL, NULL, e);
+    return rc < 0 ? rc : 0;
+}
+
+struct audit_scan {
+    store_audit_fn fn;
+    void *ctx;
+};
+
+static void copy_text(char *dst, size_t size, const char *src)
+{
+    snprintf(dst, size, "%s", src ? src : "");
+}
+
+static int audit_row(void *ctx, int ncols, const char *const *v)
+{
+    struct audit_scan *a = ctx;
+    if (ncols < 7)
+        return 0;
+    struct store_audit row;
+    row.id = v[0] ? strtoll(v[0], NULL, 10) : 0;
+    row.at = v[1] ? strtoll(v[1], NULL, 10) : 0;
+    copy_text(row.actor, sizeof row.actor, v[2]);
+    copy_text(row.action, sizeof row.action, v[3]);
+    copy_text(row.workspace, sizeof row.workspace, v[4]);
+    copy_text(row.target, sizeof row.target, v[5]);
+    copy_text(row.detail, sizeof row.detail, v[6]);
+    return a->fn(a->ctx, &row);
+}
+
+int store_audit_list(struct store *s, enum store_audit_scope scope, size_t limit,
+                     store_audit_fn fn, void *ctx, struct err *e)
+{
+    static const char *const where[] = {
+        "",
+        " WHERE action NOT LIKE 'user.%' AND action NOT LIKE 'workspace.%'",
+        " WHERE action LIKE 'user.%' OR action LIKE 'workspace.%'",
+    };
+    struct buf sql = BUF_INIT;
+    buf_printf(&sql, "SELECT id, at, actor, action, workspace, target, detail FROM audit%s "
+                     "ORDER BY id DESC",
+               where[scope]);
+    if (limit)
+        buf_printf(&sql, " LIMIT %zu", limit);
+    struct audit_scan a = {fn, ctx};
+    int rc = store_sql(s, buf_cstr(&sql), 0, NULL, audit_row, &a, e);
+    buf_release(&sql);
+    return rc < 0 ? rc : 0;
+}
+
 int store_log_import(struct store *s, const struct store_import_log *log, struct err *e)
 {
     assert(log);
@@ -181,6 +381,21 @@ int store_recent_imports(struct store *s, struct store_import_log *out, size_t m
     *n = 0;
     return s->ops->recent_imports(s, out, max, n, e);
 }
+
+/* Portable SQL: TEXT and BIGINT columns, no generated ids. Times are unix seconds. */
+const char *const store_accounts_ddl[] = {
+    "CREATE TABLE users (name TEXT PRIMARY KEY, role TEXT NOT NULL, pwhash TEXT NOT NULL, "
+    "created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)",
+    /* id: a hash of the session token (the token itself is never stored) */
+    "CREATE TABLE sessions (id TEXT PRIMARY KEY, username TEXT NOT NULL, csrf TEXT NOT NULL, "
+    "created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL)",
+    "CREATE INDEX sessions_username ON sessions (username)",
+    "CREATE TABLE workspaces (slug TEXT PRIMARY KEY, title TEXT NOT NULL, "
+    "created_at BIGINT NOT NULL)",
+    "CREATE TABLE members (workspace TEXT NOT NULL, username TEXT NOT NULL, "
+    "PRIMARY KEY (workspace, username))",
+    NULL,
+};
 
 /* ---- SQL helpers shared by the backends ------------------------------------------------ */
 

@@ -29,6 +29,20 @@ struct store_import_log {
  * URL (libpq's syntax). Creates the database and runs the
  * migrations when needed. */
 int store_open(const char *url, struct store **out, struct err *e);
+/* The database of one part of an installation beside the main one, named by part: "accounts"
+ * (users, sessions, workspaces) or "ws-SLUG" (a workspace's data; part is lower-case letters,
+ * digits and '-'). SQLite: a file beside the main one ("data.db" → "data-ws-acme.db");
+ * PostgreSQL: the schema "infludash_ws_acme" of the same database. Without create, a part
+ * that does not exist yet is ERR_NOTFOUND (and nothing is created). */
+int store_open_part(const char *url, const char *part, int create, struct store **out,
+                    struct err *e);
+/* The URL that store_open takes to reach an existing part: "sqlite:data-ws-acme.db", or
+ * the PostgreSQL URL with the part's schema as its search_path. Appended to out. */
+struct buf;
+void store_part_url(const char *url, const char *part, struct buf *out);
+/* Removes a part's database for good: its file (SQLite, with its -wal and -shm) or its
+ * schema (PostgreSQL). A part that does not exist is not an error. */
+int store_drop_part(const char *url, const char *part, struct err *e);
 void store_close(struct store *s);
 const char *store_backend(const struct store *s); /* "sqlite" | "postgresql" */
 /* The database location without credentials, for status output. */
@@ -76,6 +90,41 @@ int store_each_key(struct store *s, enum dataset ds, store_key_fn fn, void *ctx,
 /* The distinct keys used in the `extra` JSON of a dataset, sorted; caller frees each
  * string and the array. */
 int store_extra_keys(struct store *s, enum dataset ds, char ***keys, size_t *n, struct err *e);
+
+/* One statement over the installation's own tables (users, sessions, workspaces, members,
+ * audit; schema version 2): portable SQL with `?` placeholders bound, in order, to the text
+ * params (a NULL param is SQL NULL). fn, when given, gets each result row's column texts
+ * (NULL for SQL NULL), valid during the call; a negative return stops and is returned.
+ * Returns the number of rows an INSERT, UPDATE or DELETE changed (0 for other statements),
+ * or a negative error. Inside store_begin/store_commit or on its own (autocommit). */
+typedef int (*store_sql_row_fn)(void *ctx, int ncols, const char *const *vals);
+int store_sql(struct store *s, const char *sql, int nparams, const char *const *params,
+              store_sql_row_fn fn, void *ctx, struct err *e);
+
+/* The audit log (schema version 2): who changed what, when. Data changes are recorded in
+ * their workspace's database within the change's own transaction; user and workspace
+ * changes in the accounts database. */
+struct store_audit {
+    int64_t id;
+    int64_t at; /* unix seconds */
+    char actor[80];
+    char action[32];   /* "import", "delete", "demo", "user.add", "workspace.del", ... */
+    char workspace[40];
+    char target[160];
+    char detail[512];
+};
+/* Appends an entry stamped now (inside store_begin/store_commit, or on its own). */
+int store_audit_add(struct store *s, const char *actor, const char *action, const char *workspace,
+                    const char *target, const char *detail, struct err *e);
+enum store_audit_scope {
+    STORE_AUDIT_ALL,
+    STORE_AUDIT_DATA,     /* imports, deletions, sample data */
+    STORE_AUDIT_ACCOUNTS, /* user.* and workspace.* */
+};
+/* Newest first, at most limit entries (0: all); fn's negative return stops and is returned. */
+typedef int (*store_audit_fn)(void *ctx, const struct store_audit *a);
+int store_audit_list(struct store *s, enum store_audit_scope scope, size_t limit,
+                     store_audit_fn fn, void *ctx, struct err *e);
 
 int store_log_import(struct store *s, const struct store_import_log *log, struct err *e);
 /* Newest first, at most max entries; returns how many were filled in *n. */

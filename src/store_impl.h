@@ -33,6 +33,8 @@ struct store_ops {
                     struct err *e);
     int (*extra_keys)(struct store *s, enum dataset ds, char ***keys, size_t *n,
                       struct err *e);
+    int (*sql)(struct store *s, const char *sql, int nparams, const char *const *params,
+               store_sql_row_fn fn, void *ctx, struct err *e);
     int (*log_import)(struct store *s, const struct store_import_log *log, struct err *e);
     int (*recent_imports)(struct store *s, struct store_import_log *out, size_t max,
                           size_t *n, struct err *e);
@@ -48,11 +50,20 @@ struct store {
 /* Opens (creating when needed) the SQLite database at path and brings its schema up to
  * date. On success *out is a new store that store_close frees. */
 int store_sqlite_open(const char *path, struct store **out, struct err *e);
+/* The same for an installation part's file (store_open_part): without create, a missing
+ * file is ERR_NOTFOUND. */
+int store_sqlite_open_part(const char *path, int create, struct store **out, struct err *e);
 
 /* Connects to the PostgreSQL database of a postgresql:// or postgres:// URL (libpq's
  * syntax) and brings its schema up to date. On success *out is a new store that
  * store_close frees; store_location is the URL without its password. */
 int store_pg_open(const char *url, struct store **out, struct err *e);
+/* The same for a URL whose search_path names the schema `schema` (a plain identifier;
+ * store_part_url): created when missing if create, else ERR_NOTFOUND. */
+int store_pg_open_schema(const char *url, const char *schema, int create, struct store **out,
+                         struct err *e);
+/* Drops the schema and everything in it (no error when it is absent). */
+int store_pg_drop_schema(const char *url, const char *schema, struct err *e);
 
 /* SQL building shared by the backends (store.c): a quoted table or column name (names come
  * from schema.c, never from input), the index of a dataset's key column, and its columns
@@ -63,6 +74,10 @@ int store_key_col(const struct schema_dataset *d);
 void store_sql_columns(struct buf *b, const struct schema_dataset *d);
 
 /* The newest schema version this build knows; every backend migrates up to it. */
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
+
+/* Version 2's tables that both backends create with the same SQL (the installation's
+ * accounts; the audit table differs by its id column and is each backend's own). */
+extern const char *const store_accounts_ddl[];
 
 #endif

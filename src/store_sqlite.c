@@ -169,10 +169,25 @@ static int migration_1(struct store_sqlite *s, struct err *e)
     return rc;
 }
 
+/* Version 2: the installation's accounts (store_accounts_ddl) and the audit log. */
+static int migration_2(struct store_sqlite *s, struct err *e)
+{
+    int rc = 0;
+    for (size_t i = 0; store_accounts_ddl[i] && rc == 0; i++)
+        rc = exec_sql(s, store_accounts_ddl[i], e, "creating the accounts tables");
+    if (rc == 0)
+        rc = exec_sql(s,
+                      "CREATE TABLE audit (id INTEGER PRIMARY KEY, at BIGINT NOT NULL, "
+                      "actor TEXT NOT NULL, action TEXT NOT NULL, workspace TEXT NOT NULL, "
+                      "target TEXT NOT NULL, detail TEXT NOT NULL)",
+                      e, "creating the audit table");
+    return rc;
+}
+
 typedef int (*migration_fn)(struct store_sqlite *s, struct err *e);
 /* migrations[v - 1] brings a database from version v - 1 to v. Append only: a migration
  * that has shipped is never edited. */
-static const migration_fn migrations[] = {migration_1};
+static const migration_fn migrations[] = {migration_1, migration_2};
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
                "one migration per schema version");
 
@@ -352,7 +367,59 @@ static void sqlite_close(struct store *base)
     free(s);
 }
 
+/* ---- the installation's tables ------------------------------------------------------ */
+
+#define SQL_MAX_COLS 16
+
+static int sqlite_sql(struct store *base, const char *sql, int nparams,
+                      const char *const *params, store_sql_row_fn fn, void *ctx,
+                      struct err *e)
+{
+    struct store_sqlite *s = from_base(base);
+    sqlite3_stmt *stmt;
+    int rc = prepare(s, sql, 0, &stmt, e, "running a statement on the accounts tables");
+    if (rc < 0)
+        return rc;
+    for (int i = 0; i < nparams; i++) {
+        int b = params[i] ? sqlite3_bind_text(stmt, i + 1, params[i], -1, SQLITE_STATIC)
+                          : sqlite3_bind_null(stmt, i + 1);
+        if (b != SQLITE_OK) {
+            rc = fail(s, b, e, "binding a value");
+            goto out;
+        }
+    }
+    int ncols = sqlite3_column_count(stmt);
+    if (ncols > SQL_MAX_COLS)
+        ncols = SQL_MAX_COLS;
+    int step;
+    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (!fn)
+            continue;
+        const char *vals[SQL_MAX_COLS];
+        for (int c = 0; c < ncols; c++)
+            vals[c] = (const char *)sqlite3_column_text(stmt, c);
+        if ((rc = fn(ctx, ncols, vals)) < 0)
+            goto out;
+    }
+    if (step != SQLITE_DONE) {
+        rc = fail(s, step, e, "running a statement on the accounts tables");
+        goto out;
+    }
+    rc = sqlite3_stmt_readonly(stmt) ? 0 : sqlite3_changes(s->db);
+out:
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
 static const struct store_ops sqlite_ops;
+
+int store_sqlite_open_part(const char *path, int create, struct store **out, struct err *e)
+{
+    struct stat st;
+    if (!create && stat(path, &st) < 0 && errno == ENOENT)
+        return err_set(e, ERR_NOTFOUND, "%s: does not exist yet", path);
+    return store_sqlite_open(path, out, e);
+}
 
 int store_sqlite_open(const char *path, struct store **out, struct err *e)
 {
@@ -959,6 +1026,7 @@ static const struct store_ops sqlite_ops = {
     .data_version = sqlite_data_version,
     .each_key = sqlite_each_key,
     .extra_keys = sqlite_extra_keys,
+    .sql = sqlite_sql,
     .log_import = sqlite_log_import,
     .recent_imports = sqlite_recent_imports,
 };

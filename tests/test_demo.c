@@ -298,7 +298,7 @@ static struct collected *generate(uint64_t rows, uint64_t seed)
     struct collected *c = calloc(1, sizeof *c);
     assert_non_null(c);
     c->hash = 0xcbf29ce484222325ull;
-    struct demo_opts o = {rows, seed, 0};
+    struct demo_opts o = {.rows = rows, .seed = seed, .progress = 0};
     struct err e = {0, ""};
     assert_int_equal(demo_generate(&o, collect, c, &e), 0);
     return c;
@@ -352,7 +352,7 @@ static void sizes_follow_the_row_count(void **state)
         struct collected *s = calloc(1, sizeof *s);
         assert_non_null(s);
         s->stop_at_tracking = 1;
-        struct demo_opts o = {rows[k], 7, 0};
+        struct demo_opts o = {.rows = rows[k], .seed = 7, .progress = 0};
         int rc = demo_generate(&o, collect, s, NULL);
         assert_int_equal(rc, rows[k] ? -42 : 0);
         assert_int_equal(s->count[DS_INFLUENCERS], expected_influencers(rows[k]));
@@ -508,7 +508,7 @@ static void load_replaces_the_four_datasets_in_a_sqlite_store(void **state)
     struct err e = {0, ""};
     struct store *s = NULL;
     assert_int_equal(store_open(url, &s, &e), 0);
-    struct demo_opts o = {3000, 5, 0};
+    struct demo_opts o = {.rows = 3000, .seed = 5, .progress = 0};
     struct collected *want = generate(o.rows, o.seed);
     for (int round = 0; round < 2; round++) { /* the second load replaces, never appends */
         int rc = demo_load(s, &o, &e);
@@ -570,7 +570,7 @@ static void csv_files_hold_exactly_the_generated_rows(void **state)
     struct tmpdir *t = *state;
     static const char *const names[DS_COUNT] = {"influencers.csv", "posts.csv", "tracking_data.csv",
                                                 "payouts.csv"};
-    struct demo_opts o = {30000, 11, 0}; /* big enough to flush tracking more than once */
+    struct demo_opts o = {.rows = 30000, .seed = 11, .progress = 0}; /* big enough to flush tracking more than once */
     struct err e = {0, ""};
     int rc = demo_write_csv(t->path, &o, &e);
     if (rc)
@@ -612,7 +612,7 @@ static void csv_into_a_missing_directory_names_the_path(void **state)
     struct tmpdir *t = *state;
     char dir[PATH_MAX + 32];
     snprintf(dir, sizeof dir, "%s/no/such/dir", t->path);
-    struct demo_opts o = {100, 1, 0};
+    struct demo_opts o = {.rows = 100, .seed = 1, .progress = 0};
     struct err e = {0, ""};
     assert_int_equal(demo_write_csv(dir, &o, &e), ERR_IO);
     assert_non_null(strstr(e.msg, "no/such/dir/influencers.csv"));
@@ -621,7 +621,7 @@ static void csv_into_a_missing_directory_names_the_path(void **state)
 static void too_many_rows_is_a_limit_error(void **state)
 {
     (void)state;
-    struct demo_opts o = {2000000000ull, 1, 0};
+    struct demo_opts o = {.rows = 2000000000ull, .seed = 1, .progress = 0};
     struct err e = {0, ""};
     struct collected *c = calloc(1, sizeof *c);
     assert_non_null(c);
@@ -650,7 +650,7 @@ static void memory_stays_flat_in_the_number_of_rows(void **state)
 {
     (void)state;
     int64_t n = 0;
-    struct demo_opts small = {200000, 3, 0}, big = {1000000, 3, 0};
+    struct demo_opts small = {.rows = 200000, .seed = 3}, big = {.rows = 1000000, .seed = 3};
     assert_int_equal(demo_generate(&small, count_only, &n, NULL), 0);
     long before = peak_rss_kb();
     n = 0;

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "testutil.h"
+#include "testbackend.h"
 
 #include <dirent.h>
 #include <limits.h>
@@ -29,74 +30,14 @@
 
 #include "banned.h"
 
-enum backend { BACKEND_SQLITE, BACKEND_PG };
-
-/* The backend under test and, for PostgreSQL, the server's URL (main sets them). */
-static enum backend backend;
-static const char *pg_base_url;
-
-struct fixture {
-    enum backend kind;
-    char dir[PATH_MAX];
-    char db[PATH_MAX + 32];  /* SQLite: the file; PostgreSQL: the database name */
-    char url[PATH_MAX + 64];
-    const char *location;    /* what store_location and messages say */
-};
-
-/* A connection to the server as given (its maintenance database), for CREATE/DROP. */
-static PGconn *pg_admin(void)
-{
-    PGconn *c = PQconnectdb(pg_base_url);
-    if (PQstatus(c) != CONNECTION_OK)
-        fail_msg("cannot connect to %s: %s", pg_base_url, PQerrorMessage(c));
-    return c;
-}
-
-static void pg_admin_exec(const char *sql)
-{
-    PGconn *c = pg_admin();
-    PGresult *res = PQexec(c, sql);
-    if (PQresultStatus(res) != PGRES_COMMAND_OK)
-        fail_msg("%s: %s", sql, PQerrorMessage(c));
-    PQclear(res);
-    PQfinish(c);
-}
-
 static int make_dir(void **state)
 {
-    static int serial;
-    struct fixture *f = calloc(1, sizeof *f);
-    assert_non_null(f);
-    f->kind = backend;
-    assert_non_null(testutil_make_dir(f->dir, sizeof f->dir, "store"));
-    if (f->kind == BACKEND_SQLITE) {
-        snprintf(f->db, sizeof f->db, "%s/infludash.db", f->dir);
-        snprintf(f->url, sizeof f->url, "sqlite:%s", f->db);
-        f->location = f->db;
-    } else {
-        snprintf(f->db, sizeof f->db, "infludash_test_%ld_%d", (long)getpid(), ++serial);
-        char sql[PATH_MAX + 64];
-        snprintf(sql, sizeof sql, "CREATE DATABASE %s", f->db);
-        pg_admin_exec(sql);
-        snprintf(f->url, sizeof f->url, "%s%cdbname=%s", pg_base_url,
-                 strchr(pg_base_url, '?') ? '&' : '?', f->db);
-        f->location = f->url;
-    }
-    *state = f;
-    return 0;
+    return testbackend_setup(state, "store");
 }
 
 static int remove_dir(void **state)
 {
-    struct fixture *f = *state;
-    testutil_remove_dir(f->dir);
-    if (f->kind == BACKEND_PG) {
-        char sql[PATH_MAX + 64];
-        snprintf(sql, sizeof sql, "DROP DATABASE %s WITH (FORCE)", f->db);
-        pg_admin_exec(sql);
-    }
-    free(f);
-    return 0;
+    return testbackend_teardown(state);
 }
 
 static struct store *open_ok(const char *url)
@@ -331,7 +272,7 @@ static void opens_new_database_migrates_and_reopens_at_same_version(void **state
     assert_string_equal(store_location(s), f->location);
     int version = 0;
     assert_int_equal(store_schema_version(s, &version, &e), 0);
-    assert_int_equal(version, 1);
+    assert_int_equal(version, 2);
     store_close(s);
 
     char got[64];
@@ -341,7 +282,7 @@ static void opens_new_database_migrates_and_reopens_at_same_version(void **state
     }
     raw_query(f, "SELECT count(*) FROM schema_migrations WHERE applied_at LIKE '20%Z'", got,
               sizeof got);
-    assert_string_equal(got, "1");
+    assert_string_equal(got, "2");
     /* Canonical columns in order, plus extra (and PostgreSQL's seq, last). */
     for (int ds = 0; ds < DS_COUNT; ds++) {
         const struct schema_dataset *d = schema_dataset((enum dataset)ds);
@@ -373,18 +314,49 @@ static void opens_new_database_migrates_and_reopens_at_same_version(void **state
         snprintf(url, sizeof url, "sqlite://%s", f->db);
     s = open_ok(url);
     assert_int_equal(store_schema_version(s, &version, &e), 0);
-    assert_int_equal(version, 1);
+    assert_int_equal(version, 2);
     if (f->kind == BACKEND_SQLITE)
         assert_string_equal(store_location(s), f->db);
     store_close(s);
     if (f->kind == BACKEND_SQLITE) {
         s = open_ok(f->db);
         assert_int_equal(store_schema_version(s, &version, &e), 0);
-        assert_int_equal(version, 1);
+        assert_int_equal(version, 2);
         store_close(s);
     }
     raw_query(f, "SELECT count(*) FROM schema_migrations", got, sizeof got);
-    assert_string_equal(got, "1");
+    assert_string_equal(got, "2");
+}
+
+/* A database made by a version-1 build (version 2's tables absent, with data) is brought
+ * up to version 2 on open, its rows kept. */
+static void upgrades_a_version_1_database(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = open_ok(f->url);
+    struct schema_row row;
+    schema_row_init(&row, DS_INFLUENCERS);
+    fill_full_row(&row, DS_INFLUENCERS, "INF1", 1);
+    begin_ok(s);
+    put_ok(s, &row);
+    commit_ok(s);
+    schema_row_release(&row);
+    store_close(s);
+    raw_exec(f, "DROP TABLE users; DROP TABLE sessions; DROP TABLE workspaces; "
+                "DROP TABLE members; DROP TABLE audit; "
+                "DELETE FROM schema_migrations WHERE version = 2");
+    s = open_ok(f->url);
+    struct err e;
+    int version = 0;
+    assert_int_equal(store_schema_version(s, &version, &e), 0);
+    assert_int_equal(version, 2);
+    int64_t n = 0;
+    assert_int_equal(store_count(s, DS_INFLUENCERS, &n, &e), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(store_audit_add(s, "cli:test", "import", "default", "influencers", "x", &e),
+                     0);
+    assert_true(store_sql(s, "SELECT count(*) FROM users", 0, NULL, NULL, NULL, &e) >= 0);
+    store_close(s);
 }
 
 /* postgresql:// and postgres:// go to PostgreSQL (an unreachable one fails naming the URL
@@ -1126,25 +1098,15 @@ static void measures_tracking_insert_throughput(void **state)
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, make_dir, remove_dir)
 
-/* argv[1]: "sqlite" (the default) or "pg", which needs $INFLUDASH_TEST_PG (scripts/pg-test.sh
- * sets it): without it the run fails, so a PostgreSQL test is never skipped unseen. */
+/* argv[1]: the backend (testbackend.h): "sqlite", the default, or "pg". */
 int main(int argc, char **argv)
 {
-    if (argc > 1 && strcmp(argv[1], "pg") == 0) {
-        backend = BACKEND_PG;
-        pg_base_url = getenv("INFLUDASH_TEST_PG");
-        if (!pg_base_url || !*pg_base_url) {
-            fprintf(stderr, "test_store pg: INFLUDASH_TEST_PG is not set: run the tests "
-                            "under scripts/pg-test.sh (make test does), which starts a "
-                            "throwaway PostgreSQL\n");
-            return 1;
-        }
-    } else if (argc > 1 && strcmp(argv[1], "sqlite") != 0) {
-        fprintf(stderr, "usage: %s [sqlite|pg]\n", argv[0]);
-        return 64;
-    }
+    int status = testbackend_args(argc, argv);
+    if (status)
+        return status;
     const struct CMUnitTest tests[] = {
         T(opens_new_database_migrates_and_reopens_at_same_version),
+        T(upgrades_a_version_1_database),
         T(dispatches_urls_by_scheme),
         T(refuses_database_newer_than_the_code),
         T(refuses_database_of_another_program),

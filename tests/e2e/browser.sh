@@ -87,8 +87,8 @@ else
         ((RC == 0)) || { fail "accounts: user add $u" "$(last_output)"; auth_ok=0; }
     done
     if ((auth_ok)) && serve_start "$DB2"; then
-        # (wait_data cannot tell here: signed out, /api/dashboard is 401; the page retries the
-        # 503 of a first load by itself)
+        # (wait_data cannot tell here: signed out, /api/dashboard is 401)
+        wait_loaded 2 || fail "accounts: both workspaces load" "$(cat "$T/server.log")"
         code=$(curl -s -o /dev/null -w '%{http_code}' "$BASE/api/dashboard")
         expect_eq "accounts: the API wants a session" 401 "$code"
         AUTH_BASE=$BASE AUTH_USERS=admin:adminpass1,analyst:analystpass1,viewer:viewerpass1 ARTEFACTS=$ART \

@@ -177,6 +177,19 @@ EOF
     ((RC == 0)) && pass "valgrind: export --format pdf (exit 0, no errors or definite leaks)" ||
         fail "valgrind: export --format pdf" "$(last_output)"
     vg "--help" 0 import --help
+    # accounts: argon2id hashing, the accounts database, workspaces and the audit log
+    printf 'vg-password-1\n' >"$T/vg.pw"
+    vg "workspace add" 0 workspace add vgws --db "$VDB" --title 'Valgrind'
+    vg "user add (password on stdin)" 0 user add vgadmin --role admin --workspace default,vgws --db "$VDB" <"$T/vg.pw"
+    vg "user add with a short password" 64 user add vgshort --role viewer --db "$VDB" < <(printf 'short\n')
+    vg "user passwd" 0 user passwd vgadmin --db "$VDB" <"$T/vg.pw"
+    vg "user set" 0 user set vgadmin --workspace vgws --db "$VDB"
+    vg "user list" 0 user list --db "$VDB"
+    vg "import into a workspace" 0 import --quiet --db "$VDB" --workspace vgws "$GOOD"/influencers.csv
+    vg "import into an unknown workspace" 1 import --quiet --db "$VDB" --workspace nope "$GOOD"/influencers.csv
+    vg "audit --format csv" 0 audit --db "$VDB" --workspace vgws --format csv
+    vg "user del" 0 user del vgadmin --db "$VDB"
+    vg "workspace del" 0 workspace del vgws --db "$VDB"
 fi
 
 finish

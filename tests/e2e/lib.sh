@@ -330,6 +330,17 @@ serve_start() {
     return 1
 }
 
+# wait_loaded N : up to 60 s until the server's log says N workspaces' data were loaded
+# (for servers with accounts, where /api/dashboard needs a session).
+wait_loaded() {
+    local want=$1 i
+    for i in $(seq 1 600); do
+        (($(grep -c 'data loaded in' "$T/server.log" 2>/dev/null || true) >= want)) && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
 # wait_data : up to 60 s for the first engine load (ASan builds load slowly).
 wait_data() {
     local i
