@@ -142,15 +142,30 @@ static int h_count(struct http_request *req, struct http_response *res)
     return 0;
 }
 
+/* Routes with access 1 are refused by the guard unless the request has "X-Key: yes". */
+#define GUARDED 1
+
 static const struct http_route test_routes[] = {
-    {HTTP_POST, "/count", h_count, count_body, 0},
-    {HTTP_GET, "/hello", h_hello, NULL, 0},
-    {HTTP_POST, "/echo", h_echo, NULL, 16},
-    {HTTP_GET, "/items/*", h_item, NULL, 0},
-    {HTTP_GET, "/slow", h_slow, NULL, 0},
-    {HTTP_GET, "/fails", h_fails, NULL, 0},
-    {HTTP_GET | HTTP_DELETE, "/app", h_app, NULL, 0},
+    {HTTP_POST, "/count", h_count, count_body, 0, 0},
+    {HTTP_GET, "/hello", h_hello, NULL, 0, 0},
+    {HTTP_POST, "/echo", h_echo, NULL, 16, 0},
+    {HTTP_GET, "/items/*", h_item, NULL, 0, 0},
+    {HTTP_GET, "/slow", h_slow, NULL, 0, 0},
+    {HTTP_GET, "/fails", h_fails, NULL, 0, 0},
+    {HTTP_GET | HTTP_DELETE, "/app", h_app, NULL, 0, 0},
+    {HTTP_GET, "/guarded", h_hello, NULL, 0, GUARDED},
+    {HTTP_POST, "/guarded-count", h_count, count_body, 0, GUARDED},
 };
+
+static int guard(struct http_request *req, const struct http_route *route,
+                 struct http_response *res)
+{
+    const char *key = http_header(req, "X-Key");
+    if (route->access != GUARDED || (key && strcmp(key, "yes") == 0))
+        return 0;
+    http_response_error(res, 401, "no key");
+    return 1;
+}
 
 struct fixture {
     struct http_server *srv;
@@ -168,6 +183,7 @@ static int start_server(void **state)
     cfg.nroutes = sizeof test_routes / sizeof test_routes[0];
     cfg.app = "the app";
     cfg.access_log = f->log;
+    cfg.guard = guard;
     struct err e;
     err_clear(&e);
     f->srv = http_start(&cfg, &e);
@@ -461,6 +477,44 @@ static void declared_body_over_cap_is_413(void **state)
     reply_release(&r);
 }
 
+/* The guard's refusal goes out instead of the handler (which never sees the body), after
+ * the body is read, on a connection that stays open; with the key the route runs. */
+static void guard_refuses_before_the_handler_and_keeps_the_connection(void **state)
+{
+    struct fixture *f = *state;
+    int fd = connect_to(http_port(f->srv));
+    struct reply r;
+    send_text(fd, "GET /guarded HTTP/1.1\r\nHost: t\r\n\r\n");
+    assert_int_equal(read_reply(fd, &r, 0), 0);
+    assert_int_equal(r.status, 401);
+    assert_string_equal(buf_cstr(&r.body), "{\"error\":\"no key\"}\n");
+    reply_release(&r);
+    /* a refused body: read and dropped, then the refusal, the connection still open */
+    send_text(fd, "POST /guarded-count HTTP/1.1\r\nHost: t\r\nContent-Length: 11\r\n\r\n"
+                  "hello world");
+    assert_int_equal(read_reply(fd, &r, 0), 0);
+    assert_int_equal(r.status, 401);
+    reply_release(&r);
+    send_text(fd, "POST /guarded-count HTTP/1.1\r\nHost: t\r\nX-Key: yes\r\n"
+                  "Content-Length: 5\r\n\r\nhello");
+    assert_int_equal(read_reply(fd, &r, 0), 0);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(buf_cstr(&r.body), "\"bytes\":5"));
+    reply_release(&r);
+    send_text(fd, "GET /guarded HTTP/1.1\r\nHost: t\r\nX-Key: yes\r\n\r\n");
+    assert_int_equal(read_reply(fd, &r, 0), 0);
+    assert_int_equal(r.status, 200);
+    reply_release(&r);
+    close(fd);
+    /* a body too large to wait for: refused at once (the client need not send it) */
+    fd = connect_to(http_port(f->srv));
+    send_text(fd, "POST /guarded-count HTTP/1.1\r\nHost: t\r\nContent-Length: 999999999\r\n\r\n");
+    assert_int_equal(read_reply(fd, &r, 0), 0);
+    assert_int_equal(r.status, 401);
+    reply_release(&r);
+    close(fd);
+}
+
 static void chunked_body_over_cap_closes_the_connection(void **state)
 {
     struct fixture *f = *state;
@@ -661,6 +715,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(streaming_route_sees_the_body_in_chunks, start_server,
                                         stop_server),
         cmocka_unit_test_setup_teardown(declared_body_over_cap_is_413, start_server, stop_server),
+        cmocka_unit_test_setup_teardown(guard_refuses_before_the_handler_and_keeps_the_connection,
+                                        start_server, stop_server),
         cmocka_unit_test_setup_teardown(chunked_body_over_cap_closes_the_connection, start_server,
                                         stop_server),
         cmocka_unit_test_setup_teardown(failing_handler_is_500_json, start_server, stop_server),
