@@ -121,7 +121,20 @@ int routes_page(struct http_request *req, struct http_response *res)
     http_response_header(res, "Content-Security-Policy", ROUTES_PAGE_CSP);
     http_response_header(res, "Referrer-Policy", "same-origin");
     http_response_header(res, "X-Frame-Options", "DENY");
-    return routes_send_file(req, res, f, "no-cache");
+    const struct routes_auth *ra = req->auth;
+    const char *head = f->len ? memmem(f->data, f->len, "<head>", 6) : NULL;
+    if (!ra || !ra->signed_in || !head)
+        return routes_send_file(req, res, f, "no-cache");
+    /* Signed in: the page carries the session's CSRF token (the same as /api/session's),
+     * so it is the user's own and never cached. */
+    size_t at = (size_t)(head - (const char *)f->data) + 6;
+    res->status = 200;
+    res->content_type = f->mime;
+    res->no_store = true;
+    buf_append(&res->body, f->data, at);
+    buf_printf(&res->body, "\n<meta name=\"csrf-token\" content=\"%s\">", ra->s.csrf);
+    buf_append(&res->body, (const char *)f->data + at, f->len - at);
+    return 0;
 }
 
 int routes_asset(struct http_request *req, struct http_response *res)

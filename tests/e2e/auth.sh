@@ -139,6 +139,9 @@ ADMIN_T=$(token "$T/admin.jar")
 ANALYST_T=$(token "$T/analyst.jar")
 VIEWER_T=$(token "$T/viewer.jar")
 expect_match "a CSRF token per session" "$ADMIN_T" '^[0-9a-f]{64}$'
+http GET / -b "$T/admin.jar" >/dev/null
+expect_contains "the page carries the session's CSRF token" "$T/body" "<meta name=\"csrf-token\" content=\"$ADMIN_T\">"
+expect_contains "and is never cached" "$T/headers" "Cache-Control: no-store"
 
 # ---- each role against each kind of action ----
 printf 'influencer_id,name,category,gender,follower_count,platform\nNEW_1,Role Test,Fitness,Female,500,Instagram\n' >"$T/one.csv"
