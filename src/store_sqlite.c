@@ -22,6 +22,8 @@
 #include "banned.h"
 
 #define BUSY_TIMEOUT_MS 5000
+/* Statements of store_sql kept prepared. */
+#define SQL_CACHE 16
 /* At most this many distinct keys in a dataset's extra JSON are listed. */
 #define EXTRA_KEYS_MAX 100000
 
@@ -31,6 +33,14 @@ struct store_sqlite {
     char *path;
     sqlite3_stmt *put[DS_COUNT]; /* upsert per dataset, prepared on first use */
     sqlite3_stmt *put_many[DS_COUNT]; /* the same for PUT_MANY rows at once */
+    /* store_sql's statements, kept prepared by their text (a signed-in request runs the
+     * same few on every call); replaced round robin. */
+    struct {
+        char *sql;
+        sqlite3_stmt *stmt;
+        int busy; /* in use by a call further up the stack */
+    } sql_cache[SQL_CACHE];
+    int sql_cache_next;
 };
 
 static struct store_sqlite *from_base(struct store *base)
@@ -360,6 +370,10 @@ static void sqlite_close(struct store *base)
         sqlite3_finalize(s->put[ds]);
         sqlite3_finalize(s->put_many[ds]);
     }
+    for (int i = 0; i < SQL_CACHE; i++) {
+        sqlite3_finalize(s->sql_cache[i].stmt);
+        free(s->sql_cache[i].sql);
+    }
     /* Every statement is finalized, so this cannot fail with SQLITE_BUSY; an open
      * transaction is rolled back. */
     sqlite3_close(s->db);
@@ -371,13 +385,48 @@ static void sqlite_close(struct store *base)
 
 #define SQL_MAX_COLS 16
 
+/* The prepared statement of sql from the cache (reset, bindings cleared), or a new one put
+ * there; *slot is its entry (-1: not cached, the caller finalizes it). */
+static int sql_prepare_cached(struct store_sqlite *s, const char *sql, sqlite3_stmt **stmt,
+                              int *slot, struct err *e)
+{
+    for (int i = 0; i < SQL_CACHE; i++) {
+        if (s->sql_cache[i].sql && !s->sql_cache[i].busy && strcmp(s->sql_cache[i].sql, sql) == 0) {
+            *stmt = s->sql_cache[i].stmt;
+            *slot = i;
+            s->sql_cache[i].busy = 1;
+            return 0;
+        }
+    }
+    int rc = prepare(s, sql, SQLITE_PREPARE_PERSISTENT, stmt, e,
+                     "running a statement on the accounts tables");
+    if (rc < 0)
+        return rc;
+    *slot = -1;
+    for (int k = 0; k < SQL_CACHE; k++) {
+        int i = (s->sql_cache_next + k) % SQL_CACHE;
+        if (s->sql_cache[i].busy)
+            continue;
+        sqlite3_finalize(s->sql_cache[i].stmt);
+        free(s->sql_cache[i].sql);
+        s->sql_cache[i].sql = xstrdup(sql);
+        s->sql_cache[i].stmt = *stmt;
+        s->sql_cache[i].busy = 1;
+        s->sql_cache_next = (i + 1) % SQL_CACHE;
+        *slot = i;
+        break;
+    }
+    return 0;
+}
+
 static int sqlite_sql(struct store *base, const char *sql, int nparams,
                       const char *const *params, store_sql_row_fn fn, void *ctx,
                       struct err *e)
 {
     struct store_sqlite *s = from_base(base);
     sqlite3_stmt *stmt;
-    int rc = prepare(s, sql, 0, &stmt, e, "running a statement on the accounts tables");
+    int slot;
+    int rc = sql_prepare_cached(s, sql, &stmt, &slot, e);
     if (rc < 0)
         return rc;
     for (int i = 0; i < nparams; i++) {
@@ -407,7 +456,14 @@ static int sqlite_sql(struct store *base, const char *sql, int nparams,
     }
     rc = sqlite3_stmt_readonly(stmt) ? 0 : sqlite3_changes(s->db);
 out:
-    sqlite3_finalize(stmt);
+    if (slot < 0) {
+        sqlite3_finalize(stmt);
+    } else {
+        /* ready for the next call; the bound texts are the caller's, so let go of them */
+        sqlite3_reset(stmt);
+        sqlite3_clear_bindings(stmt);
+        s->sql_cache[slot].busy = 0;
+    }
     return rc;
 }
 
