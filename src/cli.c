@@ -52,7 +52,7 @@ static const char serve_usage[] =
     "                       [--max-upload-size BYTES] [--max-connections N]\n"
     "                       [--idle-timeout SECONDS]\n"
     "                       [--roas-benchmark X] [--roi-benchmark X]\n"
-    "                       [--session-ttl SECONDS]\n"
+    "                       [--session-ttl SECONDS] [--trust-proxy]\n"
     "\n"
     "Serves http://HOST:PORT (default 127.0.0.1:8080): the web app (/, /influencers,\n"
     "/insights, /payouts, /upload, /export, /database), /api/status, /api/dashboard,\n"
@@ -68,7 +68,9 @@ static const char serve_usage[] =
     "\n"
     "Every workspace is served (?ws=SLUG). While no user exists (infludash user add) the\n"
     "server is open to anyone who can reach it; after that every page and API call needs\n"
-    "a sign-in (POST /login), which lasts --session-ttl seconds (default 43200, 12 h).\n";
+    "a sign-in (POST /login), which lasts --session-ttl seconds (default 43200, 12 h).\n"
+    "Failed sign-ins are limited per name and per client address; behind a reverse proxy,\n"
+    "--trust-proxy takes the address from the last entry of X-Forwarded-For.\n";
 
 static const char import_usage[] =
     "usage: infludash import [--db URL] [--workspace SLUG] [--dataset NAME] [--mode append|replace]\n"
@@ -752,6 +754,8 @@ static int cmd_serve(int argc, char **argv)
                 bad = 1;
             }
             cfg.idle_timeout = (unsigned)v;
+        } else if (cli_opt_flag(&o, "--trust-proxy")) {
+            cfg.trust_proxy = 1;
         } else if (cli_opt_value(&o, "--session-ttl", &bad)) {
             bad |= cli_parse_u64("--session-ttl", o.value, &v) < 0;
             if (!bad && (v < 1 || v > 366 * 86400)) {

@@ -148,6 +148,24 @@ static int cross_origin(struct http_request *req)
     return 1;
 }
 
+/* The client's address for the throttle: the connection's, or behind a trusted proxy the
+ * last address X-Forwarded-For names (the one the proxy added), copied into out. */
+static const char *client_address(struct http_request *req, char *out, size_t cap)
+{
+    const char *fwd = http_header(req, "X-Forwarded-For");
+    if (!req_site(req)->trust_proxy || !fwd)
+        return http_client(req);
+    const char *last = strrchr(fwd, ',');
+    last = last ? last + 1 : fwd;
+    last += strspn(last, " \t");
+    size_t len = strcspn(last, " \t");
+    if (len == 0 || len >= cap)
+        return http_client(req);
+    memcpy(out, last, len);
+    out[len] = '\0';
+    return out;
+}
+
 /* ---- answers ---- */
 
 /* Not signed in: a page goes to the sign-in page, the API says so. */
@@ -430,7 +448,9 @@ int routes_login(struct http_request *req, struct http_response *res)
         goto out;
     }
     int64_t now = (int64_t)time(NULL);
-    int64_t wait = auth_throttle_check(&site->throttle, user, http_client(req), now);
+    char client_buf[80];
+    const char *client = client_address(req, client_buf, sizeof client_buf);
+    int64_t wait = auth_throttle_check(&site->throttle, user, client, now);
     if (wait > 0) {
         char after[24], msg[200];
         snprintf(after, sizeof after, "%lld", (long long)wait);
@@ -461,7 +481,7 @@ int routes_login(struct http_request *req, struct http_response *res)
     site_hash_end(site);
     sodium_memzero(hash, sizeof hash);
     if (!ok) {
-        auth_throttle_fail(&site->throttle, user, http_client(req), now);
+        auth_throttle_fail(&site->throttle, user, client, now);
         if (json)
             http_response_error(res, 401, "wrong user name or password");
         else
@@ -471,7 +491,10 @@ int routes_login(struct http_request *req, struct http_response *res)
     char token[AUTH_TOKEN_LEN + 1];
     struct auth_session s;
     acc = site_accounts_begin(site, 0, &e);
-    rc = acc ? auth_session_create(acc, user, role, site->session_ttl, token, &s, &e) : -1;
+    /* expired sessions go when new ones come, so the table stays the size of the live ones */
+    rc = acc ? auth_sessions_prune(acc, &e) : -1;
+    if (rc == 0)
+        rc = auth_session_create(acc, user, role, site->session_ttl, token, &s, &e);
     if (acc)
         site_accounts_end(site);
     if (rc < 0) {

@@ -73,6 +73,7 @@ int serve_run(const struct serve_config *cfg, struct err *e)
     }
     if (cfg->session_ttl)
         site.session_ttl = (int64_t)cfg->session_ttl;
+    site.trust_proxy = cfg->trust_proxy;
     struct http_config hc;
     http_config_default(&hc);
     hc.listen = cfg->listen;

@@ -23,6 +23,7 @@ struct serve_config {
     double roas_benchmark; /* default 4 */
     double roi_benchmark;  /* as a fraction; default 2.0 = 200 % */
     uint64_t session_ttl;  /* seconds a sign-in lasts; 0: 12 hours */
+    int trust_proxy;       /* take the client's address from X-Forwarded-For */
 };
 
 void serve_config_default(struct serve_config *cfg);

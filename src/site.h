@@ -26,6 +26,7 @@ struct site {
     struct spool *spool; /* shared by every app; not owned */
     struct api_settings settings; /* every app's defaults */
     int64_t session_ttl; /* seconds */
+    int trust_proxy;     /* the client is X-Forwarded-For's last address (serve --trust-proxy) */
 
     pthread_mutex_t lock;
     struct app *apps; /* guarded by lock; the default workspace's first */

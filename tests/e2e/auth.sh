@@ -317,6 +317,20 @@ else
     fail "server starts with --session-ttl" "$(cat "$T/server.log")"
 fi
 
+# ---- behind a proxy: the per-address limit counts each client (--trust-proxy) ----
+if serve_start "$DB" --trust-proxy; then
+    for i in $(seq 1 20); do
+        http POST /login -H 'X-Forwarded-For: 198.51.100.7' -d "username=n$i" -d password=wrong >/dev/null
+    done
+    expect_eq "proxy: the 21st failure from one client is 429" 429 \
+        "$(http POST /login -H 'X-Forwarded-For: 198.51.100.7' -d username=n21 -d password=wrong)"
+    expect_eq "proxy: another client behind the same proxy is not held up" 303 \
+        "$(http POST /login -H 'X-Forwarded-For: 203.0.113.5, 198.51.100.8' -c "$T/p.jar" -d username=admin --data-urlencode "password=$ADMIN_PW")"
+    serve_stop
+else
+    fail "server starts with --trust-proxy" "$(cat "$T/server.log")"
+fi
+
 # ---- no password or hash anywhere ----
 cp "$T/server.log" "$ANSWERS/server.log" 2>/dev/null
 idx audit --db "$DB"
