@@ -17,6 +17,7 @@
 
 #include "api.h"
 #include "audit.h"
+#include "form.h"
 #include "html.h"
 #include "json.h"
 #include "report.h"
@@ -52,67 +53,14 @@ const char *routes_actor(struct http_request *req)
 
 /* ---- small parsers ---- */
 
-/* The value of cookie name in the Cookie header (copied into out), or NULL. */
 static const char *cookie_get(struct http_request *req, const char *name, char *out, size_t cap)
 {
-    const char *h = http_header(req, "Cookie");
-    size_t n = strlen(name);
-    for (const char *p = h; p && *p;) {
-        p += strspn(p, " ;");
-        const char *end = p + strcspn(p, ";");
-        if ((size_t)(end - p) > n && strncmp(p, name, n) == 0 && p[n] == '=') {
-            size_t len = (size_t)(end - p) - n - 1;
-            if (len >= cap)
-                return NULL;
-            memcpy(out, p + n + 1, len);
-            out[len] = '\0';
-            return out;
-        }
-        p = end;
-    }
-    return NULL;
+    return form_cookie(http_header(req, "Cookie"), name, out, cap);
 }
 
-static int hexval(int c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                                          : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                                                 : -1;
-}
-
-/* A field of an application/x-www-form-urlencoded body, decoded into out (NUL bytes
- * refused); NULL when absent, too long or malformed. */
 static const char *form_get(const struct buf *body, const char *name, char *out, size_t cap)
 {
-    size_t n = strlen(name);
-    const char *p = body->data ? body->data : "";
-    const char *end_all = p + body->len;
-    while (p < end_all) {
-        const char *end = memchr(p, '&', (size_t)(end_all - p));
-        if (!end)
-            end = end_all;
-        if ((size_t)(end - p) >= n + 1 && strncmp(p, name, n) == 0 && p[n] == '=') {
-            size_t o = 0;
-            for (const char *c = p + n + 1; c < end; c++) {
-                int ch = (unsigned char)*c;
-                if (ch == '+') {
-                    ch = ' ';
-                } else if (ch == '%') {
-                    if (end - c < 3 || hexval(c[1]) < 0 || hexval(c[2]) < 0)
-                        return NULL;
-                    ch = hexval(c[1]) * 16 + hexval(c[2]);
-                    c += 2;
-                }
-                if (ch == 0 || o + 1 >= cap)
-                    return NULL;
-                out[o++] = (char)ch;
-            }
-            out[o] = '\0';
-            return out;
-        }
-        p = end + 1;
-    }
-    return NULL;
+    return form_field(body->data, body->len, name, out, cap);
 }
 
 /* A local path to go to after signing in: "/..." but not "//..." (another host), without

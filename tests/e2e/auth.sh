@@ -19,16 +19,15 @@ VICTIM_PW='victim-pw-Hj33'
 ALL_PW=("$ADMIN_PW" "$ANALYST_PW" "$VIEWER_PW" "$OUTSIDER_PW" "$VICTIM_PW" 'newpass-Yy12')
 ANSWERS=$T/answers # every body the server sends is kept here, to look for secrets
 mkdir -p "$ANSWERS"
-N=0
 
 # http METHOD PATH [CURL ARGS...] : prints the status; the body goes to $T/body and, with
 # the headers, is kept under $ANSWERS.
 http() {
     local method=$1 path=$2
     shift 2
-    N=$((N + 1))
     curl -s -o "$T/body" -D "$T/headers" -w '%{http_code}' -X "$method" "$@" "$BASE$path"
-    cat "$T/headers" "$T/body" >"$ANSWERS/$N" 2>/dev/null
+    # (often run in a $(...) subshell: a file of its own, not a counter)
+    cat "$T/headers" "$T/body" >"$(mktemp "$ANSWERS/answer.XXXXXX")" 2>/dev/null
 }
 # json FIELD : a top-level field of $T/body
 json() {
@@ -340,5 +339,7 @@ for pw in "${ALL_PW[@]}"; do
     grep -rlF -- "$pw" "$ANSWERS" >/dev/null && leaks+=" password:$pw"
 done
 grep -rlF -- '$argon2' "$ANSWERS" >/dev/null && leaks+=" argon2-hash"
-expect_eq "no password or hash in $N answers, the CLI output or the server log" "" "$leaks"
+n=$(find "$ANSWERS" -name 'answer.*' | wc -l)
+((n > 100)) || fail "every answer was kept for the search" "only $n"
+expect_eq "no password or hash in $n answers, the CLI output or the server log" "" "$leaks"
 finish
