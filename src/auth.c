@@ -128,7 +128,6 @@ static void now_text(char out[24])
 }
 
 /* Runs fn inside one write transaction: committed when it returns 0, else rolled back. */
-struct tx_args;
 typedef int (*tx_fn)(struct store *acc, void *ctx, struct err *e);
 static int in_transaction(struct store *acc, tx_fn fn, void *ctx, struct err *e)
 {
