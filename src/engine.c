@@ -2235,16 +2235,18 @@ static double mean_of(const double *v, size_t n)
 
 /* The organic method: incremental = Σ over campaign days (revenue − baseline), baseline the
  * mean revenue of baseline days; the interval resamples both kinds of day with
- * replacement (percentile bootstrap). */
-static void incremental_organic(const struct engine_result *r,
-                                const struct engine_incremental_opts *o, const double *campaign,
+ * replacement (percentile bootstrap). *exact, *low and *high get the unrounded figures
+ * (paise) that the ratios divide, out the same figures rounded to the paisa. */
+static void incremental_organic(const struct engine_incremental_opts *o, const double *campaign,
                                 size_t nc, const double *baseline, size_t nb,
-                                struct engine_incremental *out)
+                                struct engine_incremental *out, double *exact, double *low,
+                                double *high)
 {
     double base = mean_of(baseline, nb);
     double inc = 0;
     for (size_t i = 0; i < nc; i++)
         inc += campaign[i] - base;
+    *exact = inc;
     out->incremental_revenue = round_paise(inc);
     out->baseline_daily = round_paise(base);
     out->campaign_days = (int64_t)nc;
@@ -2266,10 +2268,52 @@ static void incremental_organic(const struct engine_result *r,
     select_nth(samples, o->bootstrap, lo_rank);
     select_nth(samples + lo_rank, o->bootstrap - lo_rank, hi_rank - lo_rank);
     out->has_interval = 1;
-    out->low = round_paise(samples[lo_rank]);
-    out->high = round_paise(samples[hi_rank]);
+    *low = samples[lo_rank];
+    *high = samples[hi_rank];
+    out->low = round_paise(*low);
+    out->high = round_paise(*high);
     free(samples);
-    (void)r;
+}
+
+/* Why organic (nb baseline and nc campaign days) does not apply, every failing condition
+ * in words, into b (empty when it applies). */
+static void organic_not_ok(const struct engine_result *r, size_t nb, size_t nc, struct buf *b)
+{
+    const char *sep = "";
+    if (r->kpis.organic_revenue == 0) {
+        buf_printf(b, "no organic revenue in the filtered data");
+        sep = ", ";
+    }
+    if (nb == 0)
+        buf_printf(b, "%sno day without influencer activity", sep);
+    else if (nb == 1)
+        buf_printf(b, "%sonly 1 day without influencer activity (the baseline needs at least 2)",
+                   sep);
+    if (nb < 2)
+        sep = ", ";
+    if (nc == 0)
+        buf_printf(b, "%sno day with influencer activity", sep);
+}
+
+/* Why holdout does not apply, into b (empty when it applies). */
+static void holdout_not_ok(const struct engine_incremental *inc, struct buf *b)
+{
+    if (inc->test_rows == 0 && inc->control_rows == 0)
+        buf_printf(b, "no campaign_type Test or Control rows");
+    else if (inc->control_rows == 0)
+        buf_printf(b, "Test rows but no Control rows");
+    else if (inc->test_rows == 0)
+        buf_printf(b, "Control rows but no Test rows");
+}
+
+/* "; organic does not apply: …" (or "was asked for but does not apply") when the method
+ * was not used because its conditions fail; nothing when it was not considered. */
+static void say_not_applied(struct buf *why, const char *name, int asked, const struct buf *reason)
+{
+    if (reason->len == 0)
+        return;
+    buf_printf(why, "; %s %sdoes not apply: %s", name, asked ? "was asked for but " : "",
+               buf_cstr(reason));
 }
 
 int engine_result_incremental(const struct engine_result *r,
@@ -2293,10 +2337,15 @@ int engine_result_incremental(const struct engine_result *r,
     double *campaign, *baseline;
     size_t nc, nb;
     organic_days(r, &campaign, &nc, &baseline, &nb);
-    /* organic needs organic rows and at least two days without influencer activity (one
+    /* organic needs organic revenue and at least two days without influencer activity (one
      * day is no estimate of a daily baseline) beside some campaign days */
-    int organic_ok = r->kpis.organic_revenue != 0 && nb >= 2 && nc >= 1;
-    int holdout_ok = out->test_rows > 0 && out->control_rows > 0;
+    struct buf organic_why, holdout_why, why;
+    buf_init(&organic_why, 0);
+    buf_init(&holdout_why, 0);
+    buf_init(&why, 0);
+    organic_not_ok(r, nb, nc, &organic_why);
+    holdout_not_ok(out, &holdout_why);
+    int organic_ok = organic_why.len == 0, holdout_ok = holdout_why.len == 0;
     enum engine_iroas_method m = o->method;
     if ((m == ENGINE_IROAS_ORGANIC && !organic_ok) || (m == ENGINE_IROAS_HOLDOUT && !holdout_ok))
         m = ENGINE_IROAS_AUTO; /* asked for but not applicable: chosen as if not asked */
@@ -2305,36 +2354,52 @@ int engine_result_incremental(const struct engine_result *r,
             : holdout_ok ? ENGINE_IROAS_HOLDOUT
                          : ENGINE_IROAS_FIXED_SHARE;
     out->method = m;
+    /* the unrounded incremental revenue and interval (paise): what iROAS divides */
+    double exact = 0, low = 0, high = 0;
+    int asked_organic = o->method == ENGINE_IROAS_ORGANIC;
+    int asked_holdout = o->method == ENGINE_IROAS_HOLDOUT;
     switch (m) {
     case ENGINE_IROAS_ORGANIC:
-        incremental_organic(r, o, campaign, nc, baseline, nb, out);
-        snprintf(out->why, sizeof out->why,
-                 "baseline: mean daily revenue of %zu days without influencer activity; "
-                 "%zu days with activity",
-                 nb, nc);
+        incremental_organic(o, campaign, nc, baseline, nb, out, &exact, &low, &high);
+        buf_printf(&why,
+                   "baseline: mean daily revenue of %zu days without influencer activity; "
+                   "%zu days with activity",
+                   nb, nc);
+        if (asked_holdout)
+            say_not_applied(&why, "holdout", 1, &holdout_why);
         break;
     case ENGINE_IROAS_HOLDOUT:
         out->incremental_revenue = out->test_revenue - out->control_revenue;
-        snprintf(out->why, sizeof out->why,
-                 "campaign_type Test rows (%lld) against Control rows (%lld)",
-                 (long long)out->test_rows, (long long)out->control_rows);
+        exact = (double)out->incremental_revenue;
+        buf_printf(&why, "campaign_type Test rows (%lld) against Control rows (%lld)",
+                   (long long)out->test_rows, (long long)out->control_rows);
+        if (!asked_holdout)
+            say_not_applied(&why, "organic", asked_organic, &organic_why);
         break;
     default:
         out->method = ENGINE_IROAS_FIXED_SHARE;
+        exact = (double)r->kpis.revenue - o->fixed_share * (double)r->kpis.revenue;
         out->incremental_revenue = r->kpis.revenue - round_paise(o->fixed_share *
                                                                  (double)r->kpis.revenue);
-        snprintf(out->why, sizeof out->why,
-                 "baseline: %g of attributed revenue (no days without influencer activity "
-                 "and no Test/Control rows in the filtered data)",
-                 o->fixed_share);
+        buf_printf(&why, "baseline: %g of attributed revenue", o->fixed_share);
+        if (o->method == ENGINE_IROAS_FIXED_SHARE) {
+            buf_printf(&why, ", as asked");
+        } else {
+            say_not_applied(&why, "organic", asked_organic, &organic_why);
+            say_not_applied(&why, "holdout", asked_holdout, &holdout_why);
+        }
         break;
     }
+    snprintf(out->why, sizeof out->why, "%s", buf_cstr(&why));
+    buf_release(&why);
+    buf_release(&organic_why);
+    buf_release(&holdout_why);
     free(campaign);
     free(baseline);
-    out->iroas = ratio((double)out->incremental_revenue, (double)spend);
+    out->iroas = ratio(exact, (double)spend);
     if (out->has_interval) {
-        out->iroas_low = ratio((double)out->low, (double)spend);
-        out->iroas_high = ratio((double)out->high, (double)spend);
+        out->iroas_low = ratio(low, (double)spend);
+        out->iroas_high = ratio(high, (double)spend);
     }
     return 0;
 }

@@ -223,7 +223,7 @@ const char *engine_iroas_method_name(enum engine_iroas_method m);
 struct engine_incremental {
     enum engine_iroas_method method;    /* the one used, never AUTO */
     enum engine_iroas_method requested; /* as asked (AUTO by default) */
-    char why[256];                      /* the basis of the figure, in words */
+    char why[384]; /* the basis of the figure, and why the other methods do not apply */
     int64_t incremental_revenue;
     struct engine_ratio iroas; /* incremental_revenue / spend of the filter */
     /* organic: the daily baseline, the days on either side, a 95 % percentile bootstrap

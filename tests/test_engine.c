@@ -16,6 +16,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1525,6 +1526,199 @@ static void test_holdout_method(void **state)
     engine_free(eng);
 }
 
+/* iROAS divides the unrounded incremental revenue by spend; only the money shown is
+ * rounded to the paisa. Three baseline days of ₹1,000.00, ₹1,000.00 and ₹1,000.01 give a
+ * baseline of 100000.333… paise; the one campaign day brings ₹1,500.00, so incremental is
+ * 49999.666… paise (shown as ₹500.00) over a flat fee of ₹10: iROAS 49.99967, not 50. */
+static void test_iroas_uses_the_unrounded_incremental_revenue(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = fx->store;
+    begin(s);
+    put(s, DS_INFLUENCERS, "influencer_id", "I1", "platform", "Instagram", NULL);
+    put(s, DS_PAYOUTS, "payout_id", "Y1", "influencer_id", "I1", "basis", "flat", "total_payout",
+        "1000", NULL);
+    put(s, DS_TRACKING, "tracking_id", "O1", "date", "2025-01-01", "source", "organic",
+        "revenue", "100000", NULL);
+    put(s, DS_TRACKING, "tracking_id", "O2", "date", "2025-01-02", "source", "organic",
+        "revenue", "100000", NULL);
+    put(s, DS_TRACKING, "tracking_id", "O3", "date", "2025-01-03", "source", "organic",
+        "revenue", "100001", NULL);
+    put(s, DS_TRACKING, "tracking_id", "O4", "date", "2025-01-04", "source", "organic",
+        "revenue", "100000", NULL);
+    put(s, DS_TRACKING, "tracking_id", "A4", "influencer_id", "I1", "date", "2025-01-04",
+        "revenue", "50000", NULL);
+    /* four more baseline days and a second campaign day (the 9th), for the interval */
+    static const char *const more[] = {"2025-01-05", "100003", "2025-01-06", "100007",
+                                       "2025-01-07", "100012", "2025-01-08", "100020"};
+    for (size_t i = 0; i < sizeof more / sizeof more[0]; i += 2) {
+        char id[16];
+        snprintf(id, sizeof id, "B%zu", i);
+        put(s, DS_TRACKING, "tracking_id", id, "date", more[i], "source", "organic", "revenue",
+            more[i + 1], NULL);
+    }
+    put(s, DS_TRACKING, "tracking_id", "A9", "influencer_id", "I1", "date", "2025-01-09",
+        "revenue", "70001", NULL);
+    put(s, DS_TRACKING, "tracking_id", "O9", "date", "2025-01-09", "source", "organic",
+        "revenue", "100000", NULL);
+    commit(s);
+    struct engine *eng = load(s);
+    struct engine_filter f;
+    engine_filter_init(&f);
+    f.to_day = day("2025-01-04");
+    struct engine_incremental_opts o;
+    engine_incremental_opts_default(&o);
+    struct engine_incremental inc = incremental(eng, &f, &o);
+    assert_int_equal(inc.method, ENGINE_IROAS_ORGANIC);
+    assert_int_equal(inc.baseline_days, 3);
+    assert_int_equal(inc.incremental_revenue, 50000); /* the money, to the paisa */
+    double exact = 150000.0 - (100000.0 + 100000.0 + 100001.0) / 3.0;
+    assert_true(inc.iroas.has);
+    assert_true(fabs(inc.iroas.value - exact / 1000.0) < 1e-12);
+    assert_true(fabs(inc.iroas.value - 50.0) > 3e-4); /* not 50000 / 1000 */
+
+    /* fixed_share: ₹700.01 attributed × (1 − 0.3) is 49000.7 paise (shown ₹490.01):
+     * iROAS 49.0007, not 49.001 */
+    engine_filter_init(&f);
+    f.from_day = f.to_day = day("2025-01-09");
+    o.method = ENGINE_IROAS_FIXED_SHARE;
+    o.fixed_share = 0.3;
+    inc = incremental(eng, &f, &o);
+    assert_int_equal(inc.method, ENGINE_IROAS_FIXED_SHARE);
+    assert_int_equal(inc.incremental_revenue, 49001);
+    assert_true(fabs(inc.iroas.value - (70001.0 - 0.3 * 70001.0) / 1000.0) < 1e-12);
+
+    /* the interval's iROAS comes from the unrounded resampled lift too: with seven
+     * baseline days a resample's baseline is a seventh of a sum of paise, a fraction */
+    engine_filter_init(&f);
+    engine_incremental_opts_default(&o);
+    inc = incremental(eng, &f, &o);
+    assert_int_equal(inc.method, ENGINE_IROAS_ORGANIC);
+    assert_int_equal(inc.baseline_days, 7);
+    assert_true(inc.has_interval && inc.iroas_low.has && inc.iroas_high.has);
+    double lo = inc.iroas_low.value * 1000.0, hi = inc.iroas_high.value * 1000.0;
+    assert_true(fabs(lo - (double)inc.low) <= 0.5 && fabs(hi - (double)inc.high) <= 0.5);
+    print_message("interval in paise: %.6f .. %.6f (shown %lld .. %lld)\n", lo, hi,
+                  (long long)inc.low, (long long)inc.high);
+    assert_true(fabs(lo - round(lo)) > 1e-6); /* (with this seed the ends are not whole paise) */
+    assert_true(fabs(hi - round(hi)) > 1e-6);
+    engine_free(eng);
+}
+
+static struct engine_incremental incremental_between(const struct engine *eng, const char *from,
+                                                     const char *to,
+                                                     enum engine_iroas_method method)
+{
+    struct engine_filter f;
+    engine_filter_init(&f);
+    if (from)
+        f.from_day = day(from);
+    if (to)
+        f.to_day = day(to);
+    struct engine_incremental_opts o;
+    engine_incremental_opts_default(&o);
+    o.method = method;
+    return incremental(eng, &f, &o);
+}
+
+static void assert_has(const char *text, const char *needle)
+{
+    if (!strstr(text, needle))
+        fail_msg("\"%s\" does not say \"%s\"", text, needle);
+}
+
+static void assert_lacks(const char *text, const char *needle)
+{
+    if (strstr(text, needle))
+        fail_msg("\"%s\" says \"%s\"", text, needle);
+}
+
+/* Each reason the organic and holdout methods give for not applying is the true one for
+ * its case (load_known_lift: days 1–20 organic only, 21–30 organic and I1; plus, here, a
+ * Test row on the 25th and a Control row on the 26th). */
+static void test_incremental_fallback_reasons(void **state)
+{
+    struct fixture *fx = *state;
+    load_known_lift(fx->store);
+    begin(fx->store);
+    put(fx->store, DS_TRACKING, "tracking_id", "T25", "influencer_id", "I1", "date",
+        "2025-01-25", "campaign_type", "Test", "revenue", "1000", NULL);
+    put(fx->store, DS_TRACKING, "tracking_id", "C26", "date", "2025-01-26", "campaign_type",
+        "Control", "revenue", "500", NULL);
+    put(fx->store, DS_TRACKING, "tracking_id", "Z1", "date", "2025-02-01", "source", "organic",
+        "revenue", "0", NULL);
+    put(fx->store, DS_TRACKING, "tracking_id", "Z2", "date", "2025-02-02", "source", "organic",
+        "revenue", "0", NULL);
+    put(fx->store, DS_TRACKING, "tracking_id", "Z3", "influencer_id", "I1", "date",
+        "2025-02-03", "revenue", "1000", NULL);
+    commit(fx->store);
+    struct engine *eng = load(fx->store);
+
+    /* one baseline day and no campaign day: both said, nothing else */
+    struct engine_incremental inc = incremental_between(eng, "2025-01-05", "2025-01-05",
+                                                        ENGINE_IROAS_AUTO);
+    assert_int_equal(inc.method, ENGINE_IROAS_FIXED_SHARE);
+    assert_has(inc.why, "only 1 day without influencer activity (the baseline needs at least 2)");
+    assert_has(inc.why, "no day with influencer activity");
+    assert_has(inc.why, "no campaign_type Test or Control rows");
+    assert_lacks(inc.why, "no day without influencer activity");
+    assert_lacks(inc.why, "no organic revenue");
+
+    /* one baseline day beside a campaign day */
+    inc = incremental_between(eng, "2025-01-20", "2025-01-21", ENGINE_IROAS_AUTO);
+    assert_int_equal(inc.method, ENGINE_IROAS_FIXED_SHARE);
+    assert_has(inc.why, "organic does not apply: only 1 day without influencer activity");
+    assert_lacks(inc.why, "no day with influencer activity");
+
+    /* two baseline days and a campaign day: organic */
+    inc = incremental_between(eng, "2025-01-19", "2025-01-21", ENGINE_IROAS_AUTO);
+    assert_int_equal(inc.method, ENGINE_IROAS_ORGANIC);
+    assert_int_equal(inc.baseline_days, 2);
+    assert_lacks(inc.why, "does not apply");
+
+    /* only campaign days; Test rows without Control rows */
+    inc = incremental_between(eng, "2025-01-21", "2025-01-25", ENGINE_IROAS_AUTO);
+    assert_int_equal(inc.method, ENGINE_IROAS_FIXED_SHARE);
+    assert_has(inc.why, "organic does not apply: no day without influencer activity");
+    assert_has(inc.why, "holdout does not apply: Test rows but no Control rows");
+    assert_lacks(inc.why, "only 1 day");
+
+    /* Control rows without Test rows */
+    inc = incremental_between(eng, "2025-01-26", "2025-01-27", ENGINE_IROAS_AUTO);
+    assert_has(inc.why, "holdout does not apply: Control rows but no Test rows");
+
+    /* Test and Control rows, no baseline day: holdout, saying why not organic */
+    inc = incremental_between(eng, "2025-01-25", "2025-01-26", ENGINE_IROAS_AUTO);
+    assert_int_equal(inc.method, ENGINE_IROAS_HOLDOUT);
+    assert_has(inc.why, "organic does not apply: no day without influencer activity");
+
+    /* organic rows of no revenue on the baseline days */
+    inc = incremental_between(eng, "2025-02-01", "2025-02-03", ENGINE_IROAS_AUTO);
+    assert_int_equal(inc.method, ENGINE_IROAS_FIXED_SHARE);
+    assert_has(inc.why, "organic does not apply: no organic revenue in the filtered data");
+    assert_lacks(inc.why, "day without influencer activity");
+
+    /* asked for organic where it does not apply: said as asked */
+    inc = incremental_between(eng, "2025-01-25", "2025-01-26", ENGINE_IROAS_ORGANIC);
+    assert_int_equal(inc.method, ENGINE_IROAS_HOLDOUT);
+    assert_has(inc.why, "organic was asked for but does not apply: no day without influencer "
+                        "activity");
+
+    /* asked for holdout where organic applies */
+    inc = incremental_between(eng, NULL, "2025-01-24", ENGINE_IROAS_HOLDOUT);
+    assert_int_equal(inc.method, ENGINE_IROAS_ORGANIC);
+    assert_has(inc.why, "holdout was asked for but does not apply: no campaign_type Test or "
+                        "Control rows");
+
+    /* fixed_share asked for: no claim about the data */
+    inc = incremental_between(eng, NULL, NULL, ENGINE_IROAS_FIXED_SHARE);
+    assert_int_equal(inc.method, ENGINE_IROAS_FIXED_SHARE);
+    assert_has(inc.why, "as asked");
+    assert_lacks(inc.why, "does not apply");
+    assert_lacks(inc.why, "no day");
+    engine_free(eng);
+}
+
 /* ---- payouts -------------------------------------------------------------------------- */
 
 /* A: ₹10 per order, 5 orders, ₹60 recorded and paid (a mismatch of ₹10).
@@ -1837,6 +2031,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_organic_method_recovers_a_known_lift, make_store,
                                         remove_store),
         cmocka_unit_test_setup_teardown(test_holdout_method, make_store, remove_store),
+        cmocka_unit_test_setup_teardown(test_iroas_uses_the_unrounded_incremental_revenue,
+                                        make_store, remove_store),
+        cmocka_unit_test_setup_teardown(test_incremental_fallback_reasons, make_store,
+                                        remove_store),
         cmocka_unit_test_setup_teardown(test_payouts_earned_against_recorded, make_store,
                                         remove_store),
         cmocka_unit_test_setup_teardown(test_min_roas_filter, make_store, remove_store),
