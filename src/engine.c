@@ -145,6 +145,9 @@ struct engine {
     size_t nbuckets;
     struct column bucket_inf;    /* int32 influencer of each bucket */
     struct column bucket_claims; /* int32 bitmask of pay_kind claiming the bucket */
+    /* int64 per bucket: all of its attributed tracking rows and posts, unfiltered (the
+     * payouts check: does a filter keep all the activity a payout row prices?) */
+    struct column bucket_rows, bucket_posts;
     /* Per influencer, its buckets and its payout rows (in row order): influencer i's are
      * inf_buckets[inf_bucket_start[i] .. inf_bucket_start[i + 1]], and likewise for
      * payouts, so that a query visits only the influencers it selects. */
@@ -840,6 +843,25 @@ static void sort_posts(struct engine *eng)
     free(start);
 }
 
+/* bucket_rows and bucket_posts, from the fine cube (every tracking row) and the posts. */
+static void count_bucket_activity(struct engine *eng)
+{
+    size_t nb = eng->nbuckets + 1;
+    int64_t *rows = xcalloc(nb, sizeof *rows), *posts = xcalloc(nb, sizeof *posts);
+    const struct cube *c = &eng->cube[CUBE_FINE];
+    const int32_t *bucket = col32(&c->bucket), *post_bucket = col32(&eng->post_bucket);
+    const int64_t *n = col64(&c->rows);
+    for (size_t i = 0; i < c->n; i++)
+        rows[bucket[i]] += n[i];
+    for (size_t i = 0; i < eng->nposts; i++)
+        if (post_bucket[i] >= 0)
+            posts[post_bucket[i]]++;
+    buf_append(&eng->bucket_rows.b, rows, nb * sizeof *rows);
+    buf_append(&eng->bucket_posts.b, posts, nb * sizeof *posts);
+    free(rows);
+    free(posts);
+}
+
 static const char *const trk_cols[] = {"influencer_id", "date",    "brand",
                                        "product",       "campaign", "source",
                                        "orders",        "revenue",  "organic",
@@ -1010,6 +1032,7 @@ struct engine *engine_load_parallel(struct store *const *stores, size_t nstores,
     build_cubes(eng, first_day, day_index);
     free(day_index);
     sort_posts(eng);
+    count_bucket_activity(eng);
     return eng;
 }
 
@@ -1028,7 +1051,7 @@ void engine_free(struct engine *eng)
         &eng->pay_inf,       &eng->pay_basis,     &eng->pay_campaign,  &eng->pay_kind,
         &eng->pay_scope,     &eng->pay_day,       &eng->pay_status,    &eng->pay_rate,
         &eng->pay_orders,    &eng->pay_posts,     &eng->pay_total,     &eng->bucket_inf,
-        &eng->bucket_claims, &eng->inf_bucket_start, &eng->inf_buckets, &eng->inf_pay_start,
+        &eng->bucket_claims, &eng->bucket_rows,   &eng->bucket_posts,  &eng->inf_bucket_start, &eng->inf_buckets, &eng->inf_pay_start,
         &eng->inf_pays,      &eng->day_value,     &eng->post_day_idx,    &eng->post_start,
     };
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
@@ -2406,6 +2429,19 @@ int engine_result_incremental(const struct engine_result *r,
 
 /* ---- payouts --------------------------------------------------------------------------- */
 
+const char *engine_payout_check_name(enum engine_payout_check c)
+{
+    switch (c) {
+    case ENGINE_PAYOUT_MATCH:
+        return "match";
+    case ENGINE_PAYOUT_MISMATCH:
+        return "mismatch";
+    case ENGINE_PAYOUT_NOT_COMPARABLE:
+        break;
+    }
+    return "not_comparable";
+}
+
 static int cmp_payout_row(const void *a, const void *b)
 {
     const struct engine_payout_row *x = a, *y = b;
@@ -2414,6 +2450,155 @@ static int cmp_payout_row(const void *a, const void *b)
     if (x->earned != y->earned)
         return x->earned > y->earned ? -1 : 1;
     return strcmp(x->id, y->id);
+}
+
+/* One influencer's activity terms in the payouts check: a rate row (the first of its
+ * terms) with the rows that repeat those terms (SCOPE_DUPLICATE, priced there). */
+struct payout_terms {
+    size_t first;          /* the row whose terms price the activity */
+    __int128 earned_micro; /* its spend over the filtered activity */
+    int64_t recorded;      /* Σ total_payout of its rows, in range or not */
+    int32_t outside_day;   /* the first of its rows dated outside the range, else NO_DAY */
+};
+
+/* The terms row i repeats: the earlier first row of the same influencer and kind, of the
+ * same campaign when that one is campaign-scoped, else the unscoped one (build_buckets:
+ * a row is scoped by its kind and campaign alone, so a repeat has its original's scope). */
+static struct payout_terms *terms_of(const struct engine *eng, struct payout_terms *terms,
+                                     size_t nterms, size_t i)
+{
+    const int32_t *kind = col32(&eng->pay_kind), *campaign = col32(&eng->pay_campaign);
+    const int32_t *scope = col32(&eng->pay_scope);
+    struct payout_terms *unscoped = NULL;
+    for (size_t t = 0; t < nterms; t++) {
+        size_t j = terms[t].first;
+        if (kind[j] != kind[i])
+            continue;
+        if (scope[j] >= 0 && campaign[j] == campaign[i])
+            return &terms[t];
+        if (scope[j] == SCOPE_INFLUENCER)
+            unscoped = &terms[t];
+    }
+    return unscoped;
+}
+
+/* Tracking rows (posts for post terms) that terms row i prices: *kept under the filter,
+ * *all of them. Unscoped terms price the influencer's buckets no scoped terms of the same
+ * kind claim (payout_row_spend). */
+static void terms_activity(const struct engine_result *r, int32_t inf, size_t i, int64_t *kept,
+                           int64_t *all)
+{
+    const struct engine *eng = r->eng;
+    int32_t kind = col32(&eng->pay_kind)[i], scope = col32(&eng->pay_scope)[i];
+    int posts = kind == PAY_POST;
+    const int64_t *total = col64(posts ? &eng->bucket_posts : &eng->bucket_rows);
+    const int32_t *claims = col32(&eng->bucket_claims);
+    const int32_t *start = col32(&eng->inf_bucket_start), *buckets = col32(&eng->inf_buckets);
+    *kept = *all = 0;
+    for (int32_t k = start[inf]; k < start[inf + 1]; k++) {
+        int32_t b = buckets[k];
+        if (scope >= 0 ? b != scope : (claims[b] & (1 << kind)) != 0)
+            continue;
+        *kept += posts ? r->q.sums[b].posts : r->q.sums[b].rows;
+        *all += total[b];
+    }
+}
+
+/* The check of one influencer (rows[i] holds its counted rows' sums; earned is set). */
+static void check_influencer(const struct engine_result *r, int32_t inf,
+                             struct engine_payout_row *p)
+{
+    const struct engine *eng = r->eng;
+    const int32_t *kind = col32(&eng->pay_kind), *scope = col32(&eng->pay_scope);
+    const int32_t *pay_basis = col32(&eng->pay_basis), *pay_day = col32(&eng->pay_day);
+    const int32_t *campaign = col32(&eng->pay_campaign);
+    const int64_t *total = col64(&eng->pay_total);
+    const int32_t *start = col32(&eng->inf_pay_start), *pays = col32(&eng->inf_pays);
+    const struct influencer_activity *a = &r->act[inf];
+    size_t nrows = (size_t)(start[inf + 1] - start[inf]);
+    struct payout_terms *terms = xmalloc((nrows + 1) * sizeof *terms);
+    size_t nterms = 0;
+    __int128 compared_micro = 0;
+    int64_t compared_recorded = 0;
+    size_t compared = 0;
+    /* rows of the influencer, in row order: a repeat comes after its terms' first row */
+    for (int32_t k = start[inf]; k < start[inf + 1]; k++) {
+        size_t i = (size_t)pays[k];
+        if (!r->q.basis.ok[pay_basis[i] + 1])
+            continue;
+        int counted = payout_row_in(r, i);
+        if (kind[i] == PAY_TOTAL) {
+            if (counted) { /* earned is the recorded total itself */
+                compared_micro += (__int128)total[i] * 1000000;
+                compared_recorded += total[i];
+                compared++;
+            }
+            continue;
+        }
+        struct payout_terms *t;
+        if (scope[i] == SCOPE_DUPLICATE) {
+            t = terms_of(eng, terms, nterms, i);
+            if (!t)
+                continue; /* cannot happen: build_buckets saw its first row */
+        } else {
+            t = &terms[nterms++];
+            *t = (struct payout_terms){i, payout_row_spend(eng, &r->q, a, i), 0, ENGINE_NO_DAY};
+        }
+        t->recorded += total[i];
+        if (!counted && t->outside_day == ENGINE_NO_DAY)
+            t->outside_day = pay_day[i];
+    }
+    static const char *const kind_name[] = {
+        [PAY_ORDER] = "order", [PAY_POST] = "post", [PAY_REVSHARE] = "revenue-share"};
+    size_t left_out = 0;
+    for (size_t t = 0; t < nterms; t++) {
+        size_t i = terms[t].first;
+        int64_t kept, all;
+        terms_activity(r, inf, i, &kept, &all);
+        if (kept == all && terms[t].outside_day == ENGINE_NO_DAY) {
+            compared_micro += terms[t].earned_micro;
+            compared_recorded += terms[t].recorded;
+            compared++;
+            continue;
+        }
+        if (left_out++ > 0)
+            continue;
+        char of[160] = "";
+        if (scope[i] >= 0)
+            snprintf(of, sizeof of, " for campaign %.100s",
+                     dict_text(eng, DIM_CAMPAIGN, campaign[i]));
+        if (kept != all) {
+            snprintf(p->reason, sizeof p->reason,
+                     "the filters keep %lld of the %lld %s priced by its %s terms%s",
+                     (long long)kept, (long long)all,
+                     kind[i] == PAY_POST ? (all == 1 ? "post" : "posts")
+                                         : (all == 1 ? "tracking row" : "tracking rows"),
+                     kind_name[kind[i]], of);
+        } else {
+            char date[11];
+            schema_days_to_iso(terms[t].outside_day, date);
+            snprintf(p->reason, sizeof p->reason,
+                     "a payout row of its %s terms%s is dated %s, outside the range",
+                     kind_name[kind[i]], of, date);
+        }
+    }
+    if (left_out > 1) {
+        size_t len = strlen(p->reason);
+        snprintf(p->reason + len, sizeof p->reason - len,
+                 " (%zu more of its payout terms %s not comparable either)", left_out - 1,
+                 left_out == 2 ? "is" : "are");
+    }
+    free(terms);
+    p->compared_earned = compared ? round_micro(compared_micro) : 0;
+    p->compared_recorded = compared_recorded;
+    int64_t difference = p->compared_recorded - p->compared_earned;
+    int differs = difference > ENGINE_PAYOUT_TOLERANCE || difference < -ENGINE_PAYOUT_TOLERANCE;
+    p->check = differs ? ENGINE_PAYOUT_MISMATCH
+               : left_out ? ENGINE_PAYOUT_NOT_COMPARABLE
+                          : ENGINE_PAYOUT_MATCH;
+    p->mismatch = p->check == ENGINE_PAYOUT_MISMATCH;
+    p->has_difference = p->check != ENGINE_PAYOUT_NOT_COMPARABLE;
+    p->difference = p->has_difference ? difference : 0;
 }
 
 int engine_result_payouts(const struct engine_result *r, struct engine_payout_row **out, size_t *n,
@@ -2453,15 +2638,14 @@ int engine_result_payouts(const struct engine_result *r, struct engine_payout_ro
         p.platform = dict_text(eng, DIM_PLATFORM, col32(&eng->inf_platform)[i]);
         p.basis = basis[i] == -2 ? "mixed" : dict_text(eng, DIM_BASIS, basis[i]);
         p.earned = earned;
-        p.difference = p.recorded - earned;
-        p.mismatch = p.difference > ENGINE_PAYOUT_TOLERANCE ||
-                     p.difference < -ENGINE_PAYOUT_TOLERANCE;
+        check_influencer(r, (int32_t)i, &p);
         totals->influencers++;
         totals->earned += p.earned;
         totals->recorded += p.recorded;
         totals->paid += p.paid;
         totals->pending += p.pending;
         totals->mismatches += p.mismatch;
+        totals->not_comparable += p.check == ENGINE_PAYOUT_NOT_COMPARABLE;
         rows[k++] = p;
     }
     free(basis);
