@@ -31,8 +31,8 @@
   /* the check of a payout row: earned against recorded over the same activity (README, Payouts) */
   function payCheck(r) {
     const why = (pre) => (r.check_reason ? h('span', { class: 'muted check-reason' }, pre + r.check_reason) : null);
-    if (r.check === 'mismatch') return h('span', null, tag('⚠ mismatch', 'status-pending'), why('not compared: '));
-    if (r.check === 'not_comparable') return h('span', { title: r.check_reason || '' }, tag(NOT_COMPARABLE, 'status-unknown'), why(''));
+    if (r.check === 'mismatch') return h('span', { class: r.check_reason ? 'pay-check' : null }, tag('⚠ mismatch', 'status-pending'), why('not compared: '));
+    if (r.check === 'not_comparable') return h('span', { class: 'pay-check' }, tag(NOT_COMPARABLE, 'status-unknown'), why(''));
     return h('span', { class: 'muted' }, 'ok');
   }
   ID.methodLabel = (m) => METHOD[m] || m || '—';
@@ -426,7 +426,7 @@
       ID.card('Paid', fmt.moneyShort(t.paid), { key: 'paid', title: fmt.money(t.paid, 2) }),
       ID.card('Pending', fmt.moneyShort(t.pending), { key: 'pending', title: fmt.money(t.pending, 2) }),
       ID.card('Mismatches', fmt.int(t.mismatches), { key: 'mismatches', cls: t.mismatches ? 'bad' : 'good', sub: 'difference over ' + fmt.money(d.tolerance, 2) + ' over the same activity' }),
-      ID.card('Not comparable', fmt.int(t.not_comparable), { key: 'not_comparable', sub: 'in this range: the filters keep part of the activity a payout prices, or its payout row is dated outside the range' }),
+      ID.card('Not comparable', fmt.int(t.not_comparable), { key: 'not_comparable', sub: 'in this range: the Check column says why' }),
       ID.card('Influencers', fmt.int(t.influencers), { key: 'influencers' })));
     const rows = d.influencers || [];
     const p = charts.panel('Payout status', { wide: true });
