@@ -92,6 +92,15 @@ expect_eq "revenue and orders equal SQL to the paisa" "$sql_rev" \
 expect_eq "organic revenue equals SQL to the paisa" "$sql_org" \
     "$(json "$T/dash.json" 'round(d["kpis"]["organic_revenue"] * 100)')"
 
+# One day without influencer activity and none with it: fixed_share, saying why organic does
+# not apply (it needs 2 such days and a day with activity), not "no days without activity".
+quiet_day=$(sql "$DB" "SELECT d FROM (SELECT substr(date,1,10) AS d FROM tracking_data GROUP BY d
+    HAVING sum(organic = 0) = 0) WHERE d NOT IN (SELECT substr(date,1,10) FROM posts WHERE date IS NOT NULL)
+    ORDER BY d LIMIT 1")
+get "/api/dashboard?from=$quiet_day&to=$quiet_day" >/dev/null
+expect_eq "one baseline day ($quiet_day): fixed_share with the true reasons" "fixed_share True" \
+    "$(json "$T/body" 'd["incremental"]["method"] + " " + str("organic does not apply: only 1 day without influencer activity (the baseline needs at least 2), no day with influencer activity" in d["incremental"]["basis"] and "no day without" not in d["incremental"]["basis"])')"
+
 # ---- bad filter values: 400 naming the parameter; the CLI exits 64 ---------------------------
 bad() { # QUERY-STRING NEEDLE
     local code
