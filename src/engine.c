@@ -1051,8 +1051,9 @@ void engine_free(struct engine *eng)
         &eng->pay_inf,       &eng->pay_basis,     &eng->pay_campaign,  &eng->pay_kind,
         &eng->pay_scope,     &eng->pay_day,       &eng->pay_status,    &eng->pay_rate,
         &eng->pay_orders,    &eng->pay_posts,     &eng->pay_total,     &eng->bucket_inf,
-        &eng->bucket_claims, &eng->bucket_rows,   &eng->bucket_posts,  &eng->inf_bucket_start, &eng->inf_buckets, &eng->inf_pay_start,
+        &eng->bucket_claims, &eng->inf_bucket_start, &eng->inf_buckets, &eng->inf_pay_start,
         &eng->inf_pays,      &eng->day_value,     &eng->post_day_idx,    &eng->post_start,
+        &eng->bucket_rows,   &eng->bucket_posts,
     };
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
         buf_release(&cols[i]->b);
