@@ -384,11 +384,21 @@ static void write_payout_row(struct json *j, const struct engine_payout_row *p)
     json_kv_money(j, "recorded", p->recorded);
     json_kv_money(j, "paid", p->paid);
     json_kv_money(j, "pending", p->pending);
-    json_kv_money(j, "difference", p->difference);
+    /* earned against recorded over the same activity (README, Payouts) */
+    json_kv_str(j, "check", engine_payout_check_name(p->check));
+    json_kv_str(j, "check_reason", p->reason[0] ? p->reason : NULL);
+    json_kv_money(j, "compared_earned", p->compared_earned);
+    json_kv_money(j, "compared_recorded", p->compared_recorded);
+    json_key(j, "difference");
+    if (p->has_difference)
+        json_money(j, p->difference);
+    else
+        json_null(j);
     json_kv_bool(j, "mismatch", p->mismatch != 0);
     json_kv_int(j, "payout_rows", p->payout_rows);
-    /* paid, pending, partly paid, or unrecorded (earned with no payout row) */
-    const char *status = p->payout_rows == 0       ? "unrecorded"
+    /* paid, pending, partly paid, or outside_range: earned under terms whose payout rows
+     * are all dated outside the range (none is counted in it) */
+    const char *status = p->payout_rows == 0       ? "outside_range"
                          : p->pending == 0 && p->paid > 0 ? "paid"
                          : p->paid == 0 && p->pending > 0 ? "pending"
                          : p->paid > 0 && p->pending > 0 ? "partly_paid"
@@ -503,6 +513,7 @@ int api_payouts_json(const struct engine *eng, const struct filter *f,
     json_kv_money(&j, "paid", t.paid);
     json_kv_money(&j, "pending", t.pending);
     json_kv_int(&j, "mismatches", t.mismatches);
+    json_kv_int(&j, "not_comparable", t.not_comparable);
     json_obj_end(&j);
     json_key(&j, "influencers");
     json_arr_begin(&j);

@@ -145,6 +145,9 @@ struct engine {
     size_t nbuckets;
     struct column bucket_inf;    /* int32 influencer of each bucket */
     struct column bucket_claims; /* int32 bitmask of pay_kind claiming the bucket */
+    /* int64 per bucket: all of its attributed tracking rows and posts, unfiltered (the
+     * payouts check: does a filter keep all the activity a payout row prices?) */
+    struct column bucket_rows, bucket_posts;
     /* Per influencer, its buckets and its payout rows (in row order): influencer i's are
      * inf_buckets[inf_bucket_start[i] .. inf_bucket_start[i + 1]], and likewise for
      * payouts, so that a query visits only the influencers it selects. */
@@ -840,6 +843,25 @@ static void sort_posts(struct engine *eng)
     free(start);
 }
 
+/* bucket_rows and bucket_posts, from the fine cube (every tracking row) and the posts. */
+static void count_bucket_activity(struct engine *eng)
+{
+    size_t nb = eng->nbuckets + 1;
+    int64_t *rows = xcalloc(nb, sizeof *rows), *posts = xcalloc(nb, sizeof *posts);
+    const struct cube *c = &eng->cube[CUBE_FINE];
+    const int32_t *bucket = col32(&c->bucket), *post_bucket = col32(&eng->post_bucket);
+    const int64_t *n = col64(&c->rows);
+    for (size_t i = 0; i < c->n; i++)
+        rows[bucket[i]] += n[i];
+    for (size_t i = 0; i < eng->nposts; i++)
+        if (post_bucket[i] >= 0)
+            posts[post_bucket[i]]++;
+    buf_append(&eng->bucket_rows.b, rows, nb * sizeof *rows);
+    buf_append(&eng->bucket_posts.b, posts, nb * sizeof *posts);
+    free(rows);
+    free(posts);
+}
+
 static const char *const trk_cols[] = {"influencer_id", "date",    "brand",
                                        "product",       "campaign", "source",
                                        "orders",        "revenue",  "organic",
@@ -1010,6 +1032,7 @@ struct engine *engine_load_parallel(struct store *const *stores, size_t nstores,
     build_cubes(eng, first_day, day_index);
     free(day_index);
     sort_posts(eng);
+    count_bucket_activity(eng);
     return eng;
 }
 
@@ -1030,6 +1053,7 @@ void engine_free(struct engine *eng)
         &eng->pay_orders,    &eng->pay_posts,     &eng->pay_total,     &eng->bucket_inf,
         &eng->bucket_claims, &eng->inf_bucket_start, &eng->inf_buckets, &eng->inf_pay_start,
         &eng->inf_pays,      &eng->day_value,     &eng->post_day_idx,    &eng->post_start,
+        &eng->bucket_rows,   &eng->bucket_posts,
     };
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
         buf_release(&cols[i]->b);
@@ -2235,16 +2259,18 @@ static double mean_of(const double *v, size_t n)
 
 /* The organic method: incremental = Σ over campaign days (revenue − baseline), baseline the
  * mean revenue of baseline days; the interval resamples both kinds of day with
- * replacement (percentile bootstrap). */
-static void incremental_organic(const struct engine_result *r,
-                                const struct engine_incremental_opts *o, const double *campaign,
+ * replacement (percentile bootstrap). *exact, *low and *high get the unrounded figures
+ * (paise) that the ratios divide, out the same figures rounded to the paisa. */
+static void incremental_organic(const struct engine_incremental_opts *o, const double *campaign,
                                 size_t nc, const double *baseline, size_t nb,
-                                struct engine_incremental *out)
+                                struct engine_incremental *out, double *exact, double *low,
+                                double *high)
 {
     double base = mean_of(baseline, nb);
     double inc = 0;
     for (size_t i = 0; i < nc; i++)
         inc += campaign[i] - base;
+    *exact = inc;
     out->incremental_revenue = round_paise(inc);
     out->baseline_daily = round_paise(base);
     out->campaign_days = (int64_t)nc;
@@ -2266,10 +2292,52 @@ static void incremental_organic(const struct engine_result *r,
     select_nth(samples, o->bootstrap, lo_rank);
     select_nth(samples + lo_rank, o->bootstrap - lo_rank, hi_rank - lo_rank);
     out->has_interval = 1;
-    out->low = round_paise(samples[lo_rank]);
-    out->high = round_paise(samples[hi_rank]);
+    *low = samples[lo_rank];
+    *high = samples[hi_rank];
+    out->low = round_paise(*low);
+    out->high = round_paise(*high);
     free(samples);
-    (void)r;
+}
+
+/* Why organic (nb baseline and nc campaign days) does not apply, every failing condition
+ * in words, into b (empty when it applies). */
+static void organic_not_ok(const struct engine_result *r, size_t nb, size_t nc, struct buf *b)
+{
+    const char *sep = "";
+    if (r->kpis.organic_revenue == 0) {
+        buf_printf(b, "no organic revenue in the filtered data");
+        sep = ", ";
+    }
+    if (nb == 0)
+        buf_printf(b, "%sno day without influencer activity", sep);
+    else if (nb == 1)
+        buf_printf(b, "%sonly 1 day without influencer activity (the baseline needs at least 2)",
+                   sep);
+    if (nb < 2)
+        sep = ", ";
+    if (nc == 0)
+        buf_printf(b, "%sno day with influencer activity", sep);
+}
+
+/* Why holdout does not apply, into b (empty when it applies). */
+static void holdout_not_ok(const struct engine_incremental *inc, struct buf *b)
+{
+    if (inc->test_rows == 0 && inc->control_rows == 0)
+        buf_printf(b, "no campaign_type Test or Control rows");
+    else if (inc->control_rows == 0)
+        buf_printf(b, "Test rows but no Control rows");
+    else if (inc->test_rows == 0)
+        buf_printf(b, "Control rows but no Test rows");
+}
+
+/* "; organic does not apply: …" (or "was asked for but does not apply") when the method
+ * was not used because its conditions fail; nothing when it was not considered. */
+static void say_not_applied(struct buf *why, const char *name, int asked, const struct buf *reason)
+{
+    if (reason->len == 0)
+        return;
+    buf_printf(why, "; %s %sdoes not apply: %s", name, asked ? "was asked for but " : "",
+               buf_cstr(reason));
 }
 
 int engine_result_incremental(const struct engine_result *r,
@@ -2293,10 +2361,15 @@ int engine_result_incremental(const struct engine_result *r,
     double *campaign, *baseline;
     size_t nc, nb;
     organic_days(r, &campaign, &nc, &baseline, &nb);
-    /* organic needs organic rows and at least two days without influencer activity (one
+    /* organic needs organic revenue and at least two days without influencer activity (one
      * day is no estimate of a daily baseline) beside some campaign days */
-    int organic_ok = r->kpis.organic_revenue != 0 && nb >= 2 && nc >= 1;
-    int holdout_ok = out->test_rows > 0 && out->control_rows > 0;
+    struct buf organic_why, holdout_why, why;
+    buf_init(&organic_why, 0);
+    buf_init(&holdout_why, 0);
+    buf_init(&why, 0);
+    organic_not_ok(r, nb, nc, &organic_why);
+    holdout_not_ok(out, &holdout_why);
+    int organic_ok = organic_why.len == 0, holdout_ok = holdout_why.len == 0;
     enum engine_iroas_method m = o->method;
     if ((m == ENGINE_IROAS_ORGANIC && !organic_ok) || (m == ENGINE_IROAS_HOLDOUT && !holdout_ok))
         m = ENGINE_IROAS_AUTO; /* asked for but not applicable: chosen as if not asked */
@@ -2305,41 +2378,70 @@ int engine_result_incremental(const struct engine_result *r,
             : holdout_ok ? ENGINE_IROAS_HOLDOUT
                          : ENGINE_IROAS_FIXED_SHARE;
     out->method = m;
+    /* the unrounded incremental revenue and interval (paise): what iROAS divides */
+    double exact = 0, low = 0, high = 0;
+    int asked_organic = o->method == ENGINE_IROAS_ORGANIC;
+    int asked_holdout = o->method == ENGINE_IROAS_HOLDOUT;
     switch (m) {
     case ENGINE_IROAS_ORGANIC:
-        incremental_organic(r, o, campaign, nc, baseline, nb, out);
-        snprintf(out->why, sizeof out->why,
-                 "baseline: mean daily revenue of %zu days without influencer activity; "
-                 "%zu days with activity",
-                 nb, nc);
+        incremental_organic(o, campaign, nc, baseline, nb, out, &exact, &low, &high);
+        buf_printf(&why,
+                   "baseline: mean daily revenue of %zu days without influencer activity; "
+                   "%zu days with activity",
+                   nb, nc);
+        if (asked_holdout)
+            say_not_applied(&why, "holdout", 1, &holdout_why);
         break;
     case ENGINE_IROAS_HOLDOUT:
         out->incremental_revenue = out->test_revenue - out->control_revenue;
-        snprintf(out->why, sizeof out->why,
-                 "campaign_type Test rows (%lld) against Control rows (%lld)",
-                 (long long)out->test_rows, (long long)out->control_rows);
+        exact = (double)out->incremental_revenue;
+        buf_printf(&why, "campaign_type Test rows (%lld) against Control rows (%lld)",
+                   (long long)out->test_rows, (long long)out->control_rows);
+        if (!asked_holdout)
+            say_not_applied(&why, "organic", asked_organic, &organic_why);
         break;
     default:
         out->method = ENGINE_IROAS_FIXED_SHARE;
+        exact = (double)r->kpis.revenue - o->fixed_share * (double)r->kpis.revenue;
         out->incremental_revenue = r->kpis.revenue - round_paise(o->fixed_share *
                                                                  (double)r->kpis.revenue);
-        snprintf(out->why, sizeof out->why,
-                 "baseline: %g of attributed revenue (no days without influencer activity "
-                 "and no Test/Control rows in the filtered data)",
-                 o->fixed_share);
+        buf_printf(&why, "baseline: %g of attributed revenue", o->fixed_share);
+        if (o->method == ENGINE_IROAS_FIXED_SHARE) {
+            buf_printf(&why, ", as asked");
+        } else {
+            say_not_applied(&why, "organic", asked_organic, &organic_why);
+            say_not_applied(&why, "holdout", asked_holdout, &holdout_why);
+        }
         break;
     }
+    snprintf(out->why, sizeof out->why, "%s", buf_cstr(&why));
+    buf_release(&why);
+    buf_release(&organic_why);
+    buf_release(&holdout_why);
     free(campaign);
     free(baseline);
-    out->iroas = ratio((double)out->incremental_revenue, (double)spend);
+    out->iroas = ratio(exact, (double)spend);
     if (out->has_interval) {
-        out->iroas_low = ratio((double)out->low, (double)spend);
-        out->iroas_high = ratio((double)out->high, (double)spend);
+        out->iroas_low = ratio(low, (double)spend);
+        out->iroas_high = ratio(high, (double)spend);
     }
     return 0;
 }
 
 /* ---- payouts --------------------------------------------------------------------------- */
+
+const char *engine_payout_check_name(enum engine_payout_check c)
+{
+    switch (c) {
+    case ENGINE_PAYOUT_MATCH:
+        return "match";
+    case ENGINE_PAYOUT_MISMATCH:
+        return "mismatch";
+    case ENGINE_PAYOUT_NOT_COMPARABLE:
+        break;
+    }
+    return "not_comparable";
+}
 
 static int cmp_payout_row(const void *a, const void *b)
 {
@@ -2349,6 +2451,155 @@ static int cmp_payout_row(const void *a, const void *b)
     if (x->earned != y->earned)
         return x->earned > y->earned ? -1 : 1;
     return strcmp(x->id, y->id);
+}
+
+/* One influencer's activity terms in the payouts check: a rate row (the first of its
+ * terms) with the rows that repeat those terms (SCOPE_DUPLICATE, priced there). */
+struct payout_terms {
+    size_t first;          /* the row whose terms price the activity */
+    __int128 earned_micro; /* its spend over the filtered activity */
+    int64_t recorded;      /* Σ total_payout of its rows, in range or not */
+    int32_t outside_day;   /* the first of its rows dated outside the range, else NO_DAY */
+};
+
+/* The terms row i repeats: the earlier first row of the same influencer and kind, of the
+ * same campaign when that one is campaign-scoped, else the unscoped one (build_buckets:
+ * a row is scoped by its kind and campaign alone, so a repeat has its original's scope). */
+static struct payout_terms *terms_of(const struct engine *eng, struct payout_terms *terms,
+                                     size_t nterms, size_t i)
+{
+    const int32_t *kind = col32(&eng->pay_kind), *campaign = col32(&eng->pay_campaign);
+    const int32_t *scope = col32(&eng->pay_scope);
+    struct payout_terms *unscoped = NULL;
+    for (size_t t = 0; t < nterms; t++) {
+        size_t j = terms[t].first;
+        if (kind[j] != kind[i])
+            continue;
+        if (scope[j] >= 0 && campaign[j] == campaign[i])
+            return &terms[t];
+        if (scope[j] == SCOPE_INFLUENCER)
+            unscoped = &terms[t];
+    }
+    return unscoped;
+}
+
+/* Tracking rows (posts for post terms) that terms row i prices: *kept under the filter,
+ * *all of them. Unscoped terms price the influencer's buckets no scoped terms of the same
+ * kind claim (payout_row_spend). */
+static void terms_activity(const struct engine_result *r, int32_t inf, size_t i, int64_t *kept,
+                           int64_t *all)
+{
+    const struct engine *eng = r->eng;
+    int32_t kind = col32(&eng->pay_kind)[i], scope = col32(&eng->pay_scope)[i];
+    int posts = kind == PAY_POST;
+    const int64_t *total = col64(posts ? &eng->bucket_posts : &eng->bucket_rows);
+    const int32_t *claims = col32(&eng->bucket_claims);
+    const int32_t *start = col32(&eng->inf_bucket_start), *buckets = col32(&eng->inf_buckets);
+    *kept = *all = 0;
+    for (int32_t k = start[inf]; k < start[inf + 1]; k++) {
+        int32_t b = buckets[k];
+        if (scope >= 0 ? b != scope : (claims[b] & (1 << kind)) != 0)
+            continue;
+        *kept += posts ? r->q.sums[b].posts : r->q.sums[b].rows;
+        *all += total[b];
+    }
+}
+
+/* The check of one influencer (rows[i] holds its counted rows' sums; earned is set). */
+static void check_influencer(const struct engine_result *r, int32_t inf,
+                             struct engine_payout_row *p)
+{
+    const struct engine *eng = r->eng;
+    const int32_t *kind = col32(&eng->pay_kind), *scope = col32(&eng->pay_scope);
+    const int32_t *pay_basis = col32(&eng->pay_basis), *pay_day = col32(&eng->pay_day);
+    const int32_t *campaign = col32(&eng->pay_campaign);
+    const int64_t *total = col64(&eng->pay_total);
+    const int32_t *start = col32(&eng->inf_pay_start), *pays = col32(&eng->inf_pays);
+    const struct influencer_activity *a = &r->act[inf];
+    size_t nrows = (size_t)(start[inf + 1] - start[inf]);
+    struct payout_terms *terms = xmalloc((nrows + 1) * sizeof *terms);
+    size_t nterms = 0;
+    __int128 compared_micro = 0;
+    int64_t compared_recorded = 0;
+    size_t compared = 0;
+    /* rows of the influencer, in row order: a repeat comes after its terms' first row */
+    for (int32_t k = start[inf]; k < start[inf + 1]; k++) {
+        size_t i = (size_t)pays[k];
+        if (!r->q.basis.ok[pay_basis[i] + 1])
+            continue;
+        int counted = payout_row_in(r, i);
+        if (kind[i] == PAY_TOTAL) {
+            if (counted) { /* earned is the recorded total itself */
+                compared_micro += (__int128)total[i] * 1000000;
+                compared_recorded += total[i];
+                compared++;
+            }
+            continue;
+        }
+        struct payout_terms *t;
+        if (scope[i] == SCOPE_DUPLICATE) {
+            t = terms_of(eng, terms, nterms, i);
+            if (!t)
+                continue; /* cannot happen: build_buckets saw its first row */
+        } else {
+            t = &terms[nterms++];
+            *t = (struct payout_terms){i, payout_row_spend(eng, &r->q, a, i), 0, ENGINE_NO_DAY};
+        }
+        t->recorded += total[i];
+        if (!counted && t->outside_day == ENGINE_NO_DAY)
+            t->outside_day = pay_day[i];
+    }
+    static const char *const kind_name[] = {
+        [PAY_ORDER] = "order", [PAY_POST] = "post", [PAY_REVSHARE] = "revenue-share"};
+    size_t left_out = 0;
+    for (size_t t = 0; t < nterms; t++) {
+        size_t i = terms[t].first;
+        int64_t kept, all;
+        terms_activity(r, inf, i, &kept, &all);
+        if (kept == all && terms[t].outside_day == ENGINE_NO_DAY) {
+            compared_micro += terms[t].earned_micro;
+            compared_recorded += terms[t].recorded;
+            compared++;
+            continue;
+        }
+        if (left_out++ > 0)
+            continue;
+        char of[160] = "";
+        if (scope[i] >= 0)
+            snprintf(of, sizeof of, " for campaign %.100s",
+                     dict_text(eng, DIM_CAMPAIGN, campaign[i]));
+        if (kept != all) {
+            snprintf(p->reason, sizeof p->reason,
+                     "the filters keep %lld of the %lld %s priced by its %s terms%s",
+                     (long long)kept, (long long)all,
+                     kind[i] == PAY_POST ? (all == 1 ? "post" : "posts")
+                                         : (all == 1 ? "tracking row" : "tracking rows"),
+                     kind_name[kind[i]], of);
+        } else {
+            char date[11];
+            schema_days_to_iso(terms[t].outside_day, date);
+            snprintf(p->reason, sizeof p->reason,
+                     "a payout row of its %s terms%s is dated %s, outside the range",
+                     kind_name[kind[i]], of, date);
+        }
+    }
+    if (left_out > 1) {
+        size_t len = strlen(p->reason);
+        snprintf(p->reason + len, sizeof p->reason - len,
+                 " (%zu more of its payout terms %s not comparable either)", left_out - 1,
+                 left_out == 2 ? "is" : "are");
+    }
+    free(terms);
+    p->compared_earned = compared ? round_micro(compared_micro) : 0;
+    p->compared_recorded = compared_recorded;
+    int64_t difference = p->compared_recorded - p->compared_earned;
+    int differs = difference > ENGINE_PAYOUT_TOLERANCE || difference < -ENGINE_PAYOUT_TOLERANCE;
+    p->check = differs ? ENGINE_PAYOUT_MISMATCH
+               : left_out ? ENGINE_PAYOUT_NOT_COMPARABLE
+                          : ENGINE_PAYOUT_MATCH;
+    p->mismatch = p->check == ENGINE_PAYOUT_MISMATCH;
+    p->has_difference = p->check != ENGINE_PAYOUT_NOT_COMPARABLE;
+    p->difference = p->has_difference ? difference : 0;
 }
 
 int engine_result_payouts(const struct engine_result *r, struct engine_payout_row **out, size_t *n,
@@ -2388,15 +2639,14 @@ int engine_result_payouts(const struct engine_result *r, struct engine_payout_ro
         p.platform = dict_text(eng, DIM_PLATFORM, col32(&eng->inf_platform)[i]);
         p.basis = basis[i] == -2 ? "mixed" : dict_text(eng, DIM_BASIS, basis[i]);
         p.earned = earned;
-        p.difference = p.recorded - earned;
-        p.mismatch = p.difference > ENGINE_PAYOUT_TOLERANCE ||
-                     p.difference < -ENGINE_PAYOUT_TOLERANCE;
+        check_influencer(r, (int32_t)i, &p);
         totals->influencers++;
         totals->earned += p.earned;
         totals->recorded += p.recorded;
         totals->paid += p.paid;
         totals->pending += p.pending;
         totals->mismatches += p.mismatch;
+        totals->not_comparable += p.check == ENGINE_PAYOUT_NOT_COMPARABLE;
         rows[k++] = p;
     }
     free(basis);

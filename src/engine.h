@@ -223,7 +223,7 @@ const char *engine_iroas_method_name(enum engine_iroas_method m);
 struct engine_incremental {
     enum engine_iroas_method method;    /* the one used, never AUTO */
     enum engine_iroas_method requested; /* as asked (AUTO by default) */
-    char why[256];                      /* the basis of the figure, in words */
+    char why[384]; /* the basis of the figure, and why the other methods do not apply */
     int64_t incremental_revenue;
     struct engine_ratio iroas; /* incremental_revenue / spend of the filter */
     /* organic: the daily baseline, the days on either side, a 95 % percentile bootstrap
@@ -252,6 +252,22 @@ int engine_result_incremental(const struct engine_result *r,
 /* Earned and recorded differ by more than this (paise) → a mismatch. */
 #define ENGINE_PAYOUT_TOLERANCE 100
 
+/* Whether earned and recorded agree over the same activity (README, "Payouts"). A payout
+ * row of activity terms (order, post, revenue_share with a rate) is comparable when the
+ * filters keep all of the activity its terms price (every attributed tracking row, or
+ * post for post terms) and every payout row of those terms (a repeated row of the same
+ * terms included) is counted in the range: dated in it, or undated. A row priced by its
+ * recorded total (flat, hybrid, no rate) is comparable when counted: its earned is that
+ * total. */
+enum engine_payout_check {
+    ENGINE_PAYOUT_MATCH,          /* all comparable, |difference| ≤ the tolerance */
+    ENGINE_PAYOUT_MISMATCH,       /* the comparable part differs by more */
+    ENGINE_PAYOUT_NOT_COMPARABLE, /* some terms are not comparable, the rest agree */
+};
+
+/* "match", "mismatch", "not_comparable" */
+const char *engine_payout_check_name(enum engine_payout_check c);
+
 /* One influencer with payout rows counted in the filter (selected, a selected basis, a
  * payout_date in the range or none) or spend. Strings point into the engine. */
 struct engine_payout_row {
@@ -261,13 +277,19 @@ struct engine_payout_row {
     int64_t recorded;   /* Σ total_payout of the counted rows */
     int64_t paid;       /* of recorded: rows with status Paid */
     int64_t pending;    /* of recorded: rows with status Pending */
-    int64_t difference; /* recorded − earned */
-    int mismatch;       /* |difference| > ENGINE_PAYOUT_TOLERANCE */
+    enum engine_payout_check check;
+    /* earned and recorded of the comparable terms: equal to earned and recorded when all
+     * are comparable */
+    int64_t compared_earned, compared_recorded;
+    int has_difference; /* check is not NOT_COMPARABLE */
+    int64_t difference; /* compared_recorded − compared_earned */
+    int mismatch;       /* check == ENGINE_PAYOUT_MISMATCH */
+    char reason[256];   /* why terms are left out of the comparison, "" when none is */
     int64_t payout_rows;
 };
 
 struct engine_payout_totals {
-    int64_t influencers, earned, recorded, paid, pending, mismatches;
+    int64_t influencers, earned, recorded, paid, pending, mismatches, not_comparable;
 };
 
 /* Rows sorted mismatches first, then by earned descending, then id; *out freed by the

@@ -1420,9 +1420,9 @@ static void draw_influencer_tables(struct doc *d)
 }
 
 static const struct table_col PAYOUT_COLS[] = {
-    {"Influencer", 111, TEXT_LEFT}, {"Earned", 86, TEXT_RIGHT},  {"Recorded", 86, TEXT_RIGHT},
-    {"Paid", 86, TEXT_RIGHT},       {"Pending", 86, TEXT_RIGHT},
-    {"Mismatch", CONTENT_W - 455, TEXT_RIGHT},
+    {"Influencer", 111, TEXT_LEFT}, {"Earned", 76, TEXT_RIGHT},  {"Recorded", 76, TEXT_RIGHT},
+    {"Paid", 76, TEXT_RIGHT},       {"Pending", 76, TEXT_RIGHT},
+    {"Mismatch", CONTENT_W - 415, TEXT_RIGHT}, /* room for "not comparable" */
 };
 
 static void fill_payout_row(const void *ctx, size_t i, struct table_row *row)
@@ -1435,7 +1435,9 @@ static void fill_payout_row(const void *ctx, size_t i, struct table_row *row)
     cell_money(row->scratch[4], p->pending);
     for (int c = 1; c <= 4; c++)
         row->cell[c] = row->scratch[c];
-    row->cell[5] = p->mismatch ? "yes" : "no";
+    row->cell[5] = p->check == ENGINE_PAYOUT_MISMATCH ? "yes"
+                   : p->check == ENGINE_PAYOUT_MATCH  ? "no"
+                                                      : "not comparable";
     if (p->mismatch)
         row->color[5] = RED;
 }
@@ -1449,14 +1451,16 @@ static void draw_payouts(struct doc *d)
         paragraph(d, FONT_BODY, MUTED, "No payouts or spend in this filter.");
         return;
     }
-    char count[FORMAT_MAX], mism[FORMAT_MAX], note[320];
+    char count[FORMAT_MAX], mism[FORMAT_MAX], note[400];
     format_int(count, sizeof count, t->influencers);
     format_int(mism, sizeof mism, t->mismatches);
     snprintf(note, sizeof note,
              "Earned under the payout terms against what was recorded. The %zu influencers with "
              "the most earned of %s; the totals cover all of them. %s mismatch%s (earned and "
-             "recorded differ by more than " FORMAT_RUPEE "1).",
-             rd->npayouts, count, mism, t->mismatches == 1 ? "" : "es");
+             "recorded differ by more than " FORMAT_RUPEE "1 over the same activity); %lld "
+             "not comparable in this range.",
+             rd->npayouts, count, mism, t->mismatches == 1 ? "" : "es",
+             (long long)t->not_comparable);
     paragraph(d, FONT_SMALL, MUTED, note);
     struct table_row totals;
     table_row_init(&totals);

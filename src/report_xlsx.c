@@ -676,11 +676,12 @@ static void write_daily(struct xlsx *x, lxw_worksheet *ws, const struct xlsx_dat
     finish_table(x, ws, 0, 0, NCOLS(cols), row - 1);
 }
 
-/* As /api/payouts: paid, pending, partly paid, or unrecorded (earned with no payout row). */
+/* As /api/payouts: paid, pending, partly paid, or outside the range (earned under terms
+ * whose payout rows are all dated outside it). */
 static const char *payout_status(const struct engine_payout_row *p)
 {
     if (p->payout_rows == 0)
-        return "Unrecorded";
+        return "Outside the range";
     if (p->pending == 0 && p->paid > 0)
         return "Paid";
     if (p->paid == 0 && p->pending > 0)
@@ -696,7 +697,7 @@ static void write_payouts(struct xlsx *x, lxw_worksheet *ws, const struct xlsx_d
     static const struct xlsx_column cols[] = {
         {"Influencer ID", 14}, {"Name", 24},   {"Platform", 12}, {"Earned", 16},
         {"Recorded", 16},      {"Paid", 16},   {"Pending", 16},  {"Difference", 16},
-        {"Mismatch", 10},      {"Status", 12}, {"Basis", 14},    {"Payout rows", 11},
+        {"Check", 16},         {"Status", 12}, {"Basis", 14},    {"Payout rows", 11},
     };
     put_header(x, ws, 0, 0, cols, NCOLS(cols));
     for (size_t i = 0; i < d->npayouts; i++) {
@@ -709,8 +710,13 @@ static void write_payouts(struct xlsx *x, lxw_worksheet *ws, const struct xlsx_d
         put_money(x, ws, row, 4, p->recorded);
         put_money(x, ws, row, 5, p->paid);
         put_money(x, ws, row, 6, p->pending);
-        put_money(x, ws, row, 7, p->difference);
-        put_text(x, ws, row, 8, p->mismatch ? "Yes" : "No", XF_TEXT);
+        if (p->has_difference)
+            put_money(x, ws, row, 7, p->difference);
+        put_text(x, ws, row, 8,
+                 p->check == ENGINE_PAYOUT_MISMATCH ? "Mismatch"
+                 : p->check == ENGINE_PAYOUT_MATCH  ? "Match"
+                                                    : "Not comparable",
+                 XF_TEXT);
         put_text(x, ws, row, 9, payout_status(p), XF_TEXT);
         put_text(x, ws, row, 10, p->basis, XF_TEXT);
         put_int(x, ws, row, 11, p->payout_rows);
@@ -728,11 +734,13 @@ static void write_payouts(struct xlsx *x, lxw_worksheet *ws, const struct xlsx_d
     put_money(x, ws, row, 7, t->recorded - t->earned);
     put_int(x, ws, row, 8, t->mismatches);
     row++;
-    char tolerance[FORMAT_MAX], text[256];
+    char tolerance[FORMAT_MAX], text[512];
     format_money(tolerance, sizeof tolerance, ENGINE_PAYOUT_TOLERANCE, 0);
     snprintf(text, sizeof text,
              "Earned follows the payout terms over the filtered activity; a mismatch is a "
-             "difference of more than %s. The total row counts influencers and mismatches.",
+             "difference of more than %s over the same activity. Not comparable: the filters "
+             "keep part of the activity a payout row prices, or one of its payout rows is "
+             "dated outside the range. The total row counts influencers and mismatches.",
              tolerance);
     put_text(x, ws, row, 0, text, XF_TEXT);
 }

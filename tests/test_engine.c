@@ -16,6 +16,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1525,6 +1526,199 @@ static void test_holdout_method(void **state)
     engine_free(eng);
 }
 
+/* iROAS divides the unrounded incremental revenue by spend; only the money shown is
+ * rounded to the paisa. Three baseline days of ₹1,000.00, ₹1,000.00 and ₹1,000.01 give a
+ * baseline of 100000.333… paise; the one campaign day brings ₹1,500.00, so incremental is
+ * 49999.666… paise (shown as ₹500.00) over a flat fee of ₹10: iROAS 49.99967, not 50. */
+static void test_iroas_uses_the_unrounded_incremental_revenue(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = fx->store;
+    begin(s);
+    put(s, DS_INFLUENCERS, "influencer_id", "I1", "platform", "Instagram", NULL);
+    put(s, DS_PAYOUTS, "payout_id", "Y1", "influencer_id", "I1", "basis", "flat", "total_payout",
+        "1000", NULL);
+    put(s, DS_TRACKING, "tracking_id", "O1", "date", "2025-01-01", "source", "organic",
+        "revenue", "100000", NULL);
+    put(s, DS_TRACKING, "tracking_id", "O2", "date", "2025-01-02", "source", "organic",
+        "revenue", "100000", NULL);
+    put(s, DS_TRACKING, "tracking_id", "O3", "date", "2025-01-03", "source", "organic",
+        "revenue", "100001", NULL);
+    put(s, DS_TRACKING, "tracking_id", "O4", "date", "2025-01-04", "source", "organic",
+        "revenue", "100000", NULL);
+    put(s, DS_TRACKING, "tracking_id", "A4", "influencer_id", "I1", "date", "2025-01-04",
+        "revenue", "50000", NULL);
+    /* four more baseline days and a second campaign day (the 9th), for the interval */
+    static const char *const more[] = {"2025-01-05", "100003", "2025-01-06", "100007",
+                                       "2025-01-07", "100012", "2025-01-08", "100020"};
+    for (size_t i = 0; i < sizeof more / sizeof more[0]; i += 2) {
+        char id[16];
+        snprintf(id, sizeof id, "B%zu", i);
+        put(s, DS_TRACKING, "tracking_id", id, "date", more[i], "source", "organic", "revenue",
+            more[i + 1], NULL);
+    }
+    put(s, DS_TRACKING, "tracking_id", "A9", "influencer_id", "I1", "date", "2025-01-09",
+        "revenue", "70001", NULL);
+    put(s, DS_TRACKING, "tracking_id", "O9", "date", "2025-01-09", "source", "organic",
+        "revenue", "100000", NULL);
+    commit(s);
+    struct engine *eng = load(s);
+    struct engine_filter f;
+    engine_filter_init(&f);
+    f.to_day = day("2025-01-04");
+    struct engine_incremental_opts o;
+    engine_incremental_opts_default(&o);
+    struct engine_incremental inc = incremental(eng, &f, &o);
+    assert_int_equal(inc.method, ENGINE_IROAS_ORGANIC);
+    assert_int_equal(inc.baseline_days, 3);
+    assert_int_equal(inc.incremental_revenue, 50000); /* the money, to the paisa */
+    double exact = 150000.0 - (100000.0 + 100000.0 + 100001.0) / 3.0;
+    assert_true(inc.iroas.has);
+    assert_true(fabs(inc.iroas.value - exact / 1000.0) < 1e-12);
+    assert_true(fabs(inc.iroas.value - 50.0) > 3e-4); /* not 50000 / 1000 */
+
+    /* fixed_share: ₹700.01 attributed × (1 − 0.3) is 49000.7 paise (shown ₹490.01):
+     * iROAS 49.0007, not 49.001 */
+    engine_filter_init(&f);
+    f.from_day = f.to_day = day("2025-01-09");
+    o.method = ENGINE_IROAS_FIXED_SHARE;
+    o.fixed_share = 0.3;
+    inc = incremental(eng, &f, &o);
+    assert_int_equal(inc.method, ENGINE_IROAS_FIXED_SHARE);
+    assert_int_equal(inc.incremental_revenue, 49001);
+    assert_true(fabs(inc.iroas.value - (70001.0 - 0.3 * 70001.0) / 1000.0) < 1e-12);
+
+    /* the interval's iROAS comes from the unrounded resampled lift too: with seven
+     * baseline days a resample's baseline is a seventh of a sum of paise, a fraction */
+    engine_filter_init(&f);
+    engine_incremental_opts_default(&o);
+    inc = incremental(eng, &f, &o);
+    assert_int_equal(inc.method, ENGINE_IROAS_ORGANIC);
+    assert_int_equal(inc.baseline_days, 7);
+    assert_true(inc.has_interval && inc.iroas_low.has && inc.iroas_high.has);
+    double lo = inc.iroas_low.value * 1000.0, hi = inc.iroas_high.value * 1000.0;
+    assert_true(fabs(lo - (double)inc.low) <= 0.5 && fabs(hi - (double)inc.high) <= 0.5);
+    print_message("interval in paise: %.6f .. %.6f (shown %lld .. %lld)\n", lo, hi,
+                  (long long)inc.low, (long long)inc.high);
+    assert_true(fabs(lo - round(lo)) > 1e-6); /* (with this seed the ends are not whole paise) */
+    assert_true(fabs(hi - round(hi)) > 1e-6);
+    engine_free(eng);
+}
+
+static struct engine_incremental incremental_between(const struct engine *eng, const char *from,
+                                                     const char *to,
+                                                     enum engine_iroas_method method)
+{
+    struct engine_filter f;
+    engine_filter_init(&f);
+    if (from)
+        f.from_day = day(from);
+    if (to)
+        f.to_day = day(to);
+    struct engine_incremental_opts o;
+    engine_incremental_opts_default(&o);
+    o.method = method;
+    return incremental(eng, &f, &o);
+}
+
+static void assert_has(const char *text, const char *needle)
+{
+    if (!strstr(text, needle))
+        fail_msg("\"%s\" does not say \"%s\"", text, needle);
+}
+
+static void assert_lacks(const char *text, const char *needle)
+{
+    if (strstr(text, needle))
+        fail_msg("\"%s\" says \"%s\"", text, needle);
+}
+
+/* Each reason the organic and holdout methods give for not applying is the true one for
+ * its case (load_known_lift: days 1–20 organic only, 21–30 organic and I1; plus, here, a
+ * Test row on the 25th and a Control row on the 26th). */
+static void test_incremental_fallback_reasons(void **state)
+{
+    struct fixture *fx = *state;
+    load_known_lift(fx->store);
+    begin(fx->store);
+    put(fx->store, DS_TRACKING, "tracking_id", "T25", "influencer_id", "I1", "date",
+        "2025-01-25", "campaign_type", "Test", "revenue", "1000", NULL);
+    put(fx->store, DS_TRACKING, "tracking_id", "C26", "date", "2025-01-26", "campaign_type",
+        "Control", "revenue", "500", NULL);
+    put(fx->store, DS_TRACKING, "tracking_id", "Z1", "date", "2025-02-01", "source", "organic",
+        "revenue", "0", NULL);
+    put(fx->store, DS_TRACKING, "tracking_id", "Z2", "date", "2025-02-02", "source", "organic",
+        "revenue", "0", NULL);
+    put(fx->store, DS_TRACKING, "tracking_id", "Z3", "influencer_id", "I1", "date",
+        "2025-02-03", "revenue", "1000", NULL);
+    commit(fx->store);
+    struct engine *eng = load(fx->store);
+
+    /* one baseline day and no campaign day: both said, nothing else */
+    struct engine_incremental inc = incremental_between(eng, "2025-01-05", "2025-01-05",
+                                                        ENGINE_IROAS_AUTO);
+    assert_int_equal(inc.method, ENGINE_IROAS_FIXED_SHARE);
+    assert_has(inc.why, "only 1 day without influencer activity (the baseline needs at least 2)");
+    assert_has(inc.why, "no day with influencer activity");
+    assert_has(inc.why, "no campaign_type Test or Control rows");
+    assert_lacks(inc.why, "no day without influencer activity");
+    assert_lacks(inc.why, "no organic revenue");
+
+    /* one baseline day beside a campaign day */
+    inc = incremental_between(eng, "2025-01-20", "2025-01-21", ENGINE_IROAS_AUTO);
+    assert_int_equal(inc.method, ENGINE_IROAS_FIXED_SHARE);
+    assert_has(inc.why, "organic does not apply: only 1 day without influencer activity");
+    assert_lacks(inc.why, "no day with influencer activity");
+
+    /* two baseline days and a campaign day: organic */
+    inc = incremental_between(eng, "2025-01-19", "2025-01-21", ENGINE_IROAS_AUTO);
+    assert_int_equal(inc.method, ENGINE_IROAS_ORGANIC);
+    assert_int_equal(inc.baseline_days, 2);
+    assert_lacks(inc.why, "does not apply");
+
+    /* only campaign days; Test rows without Control rows */
+    inc = incremental_between(eng, "2025-01-21", "2025-01-25", ENGINE_IROAS_AUTO);
+    assert_int_equal(inc.method, ENGINE_IROAS_FIXED_SHARE);
+    assert_has(inc.why, "organic does not apply: no day without influencer activity");
+    assert_has(inc.why, "holdout does not apply: Test rows but no Control rows");
+    assert_lacks(inc.why, "only 1 day");
+
+    /* Control rows without Test rows */
+    inc = incremental_between(eng, "2025-01-26", "2025-01-27", ENGINE_IROAS_AUTO);
+    assert_has(inc.why, "holdout does not apply: Control rows but no Test rows");
+
+    /* Test and Control rows, no baseline day: holdout, saying why not organic */
+    inc = incremental_between(eng, "2025-01-25", "2025-01-26", ENGINE_IROAS_AUTO);
+    assert_int_equal(inc.method, ENGINE_IROAS_HOLDOUT);
+    assert_has(inc.why, "organic does not apply: no day without influencer activity");
+
+    /* organic rows of no revenue on the baseline days */
+    inc = incremental_between(eng, "2025-02-01", "2025-02-03", ENGINE_IROAS_AUTO);
+    assert_int_equal(inc.method, ENGINE_IROAS_FIXED_SHARE);
+    assert_has(inc.why, "organic does not apply: no organic revenue in the filtered data");
+    assert_lacks(inc.why, "day without influencer activity");
+
+    /* asked for organic where it does not apply: said as asked */
+    inc = incremental_between(eng, "2025-01-25", "2025-01-26", ENGINE_IROAS_ORGANIC);
+    assert_int_equal(inc.method, ENGINE_IROAS_HOLDOUT);
+    assert_has(inc.why, "organic was asked for but does not apply: no day without influencer "
+                        "activity");
+
+    /* asked for holdout where organic applies */
+    inc = incremental_between(eng, NULL, "2025-01-24", ENGINE_IROAS_HOLDOUT);
+    assert_int_equal(inc.method, ENGINE_IROAS_ORGANIC);
+    assert_has(inc.why, "holdout was asked for but does not apply: no campaign_type Test or "
+                        "Control rows");
+
+    /* fixed_share asked for: no claim about the data */
+    inc = incremental_between(eng, NULL, NULL, ENGINE_IROAS_FIXED_SHARE);
+    assert_int_equal(inc.method, ENGINE_IROAS_FIXED_SHARE);
+    assert_has(inc.why, "as asked");
+    assert_lacks(inc.why, "does not apply");
+    assert_lacks(inc.why, "no day");
+    engine_free(eng);
+}
+
 /* ---- payouts -------------------------------------------------------------------------- */
 
 /* A: ₹10 per order, 5 orders, ₹60 recorded and paid (a mismatch of ₹10).
@@ -1611,6 +1805,209 @@ static void test_payouts_earned_against_recorded(void **state)
     assert_int_equal(rows[0].earned, 30000);
     assert_string_equal(rows[1].id, "B");
     assert_int_equal(rows[1].earned, 20000); /* both posts are before 2025-02-15 */
+    free(rows);
+    engine_result_free(r);
+    engine_free(eng);
+}
+
+static const struct engine_payout_row *payout_of(const struct engine_payout_row *rows, size_t n,
+                                                 const char *id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(rows[i].id, id) == 0)
+            return &rows[i];
+    fail_msg("no payout row for %s", id);
+    return NULL;
+}
+
+/* Earned and recorded are compared only over the same activity (README, Payouts): a payout
+ * row of activity terms (order, post, revenue_share) is comparable when the filters keep
+ * all of the activity its terms price and each payout row of those terms is counted in the
+ * range (dated in it, or undated); flat and hybrid fees are their recorded total.
+ *   A ₹10/order, undated ₹50; 2 orders on 01-10 (MuscleBlaze), 3 on 02-10 (HKVitals)
+ *   B ₹100/post, ₹200 dated 03-05; posts on 02-02 and 02-20
+ *   C ₹10/order for campaign Spring, ₹40 dated 02-25; 3 orders on 02-12: a true mismatch
+ *   D flat ₹300 dated 02-01
+ *   E ₹10/order for campaign X, ₹20 dated 02-28, 2 orders (₹200) on 02-15; and a 10 %
+ *     revenue share of all its revenue (X's too: hybrid terms), undated ₹170, on ₹1,000 on
+ *     01-20 and ₹500 on 02-16
+ *   F ₹10/order for campaign X, ₹25 dated 02-28 (earned ₹20: a mismatch) with 2 orders on
+ *     02-15; and ₹100/post undated ₹200 on posts of 01-15 and 02-15
+ *   G ₹10/order in two instalments of ₹25 (03-31 and 04-30) for 5 orders on 03-15
+ *   H ₹10/order for campaign P, undated ₹20, orders on 01-05 and 02-05; and for campaign Q,
+ *     ₹10 dated 03-10, an order on 02-06 */
+static void test_payouts_compare_only_the_same_activity(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = fx->store;
+    begin(s);
+    static const char *const ids[] = {"A", "B", "C", "D", "E", "F", "G", "H"};
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
+        put(s, DS_INFLUENCERS, "influencer_id", ids[i], "platform", "Instagram", NULL);
+    static const struct {
+        const char *id, *inf, *date, *brand, *campaign, *orders, *revenue;
+    } trk[] = {
+        {"A1", "A", "2025-01-10", "MuscleBlaze", "", "2", "20000"},
+        {"A2", "A", "2025-02-10", "HKVitals", "", "3", "30000"},
+        {"C1", "C", "2025-02-12", "MuscleBlaze", "Spring", "3", "30000"},
+        {"E1", "E", "2025-02-15", "MuscleBlaze", "X", "2", "20000"},
+        {"E2", "E", "2025-01-20", "MuscleBlaze", "", "1", "100000"},
+        {"E3", "E", "2025-02-16", "MuscleBlaze", "", "1", "50000"},
+        {"F1", "F", "2025-02-15", "MuscleBlaze", "X", "2", "20000"},
+        {"G1", "G", "2025-03-15", "MuscleBlaze", "", "5", "50000"},
+        {"H1", "H", "2025-01-05", "MuscleBlaze", "P", "1", "10000"},
+        {"H2", "H", "2025-02-05", "MuscleBlaze", "P", "1", "10000"},
+        {"H3", "H", "2025-02-06", "MuscleBlaze", "Q", "1", "10000"},
+    };
+    for (size_t i = 0; i < sizeof trk / sizeof trk[0]; i++)
+        put(s, DS_TRACKING, "tracking_id", trk[i].id, "influencer_id", trk[i].inf, "date",
+            trk[i].date, "brand", trk[i].brand, "campaign", trk[i].campaign, "orders",
+            trk[i].orders, "revenue", trk[i].revenue, NULL);
+    put(s, DS_POSTS, "post_id", "PB1", "influencer_id", "B", "date", "2025-02-02", NULL);
+    put(s, DS_POSTS, "post_id", "PB2", "influencer_id", "B", "date", "2025-02-20", NULL);
+    put(s, DS_POSTS, "post_id", "PF1", "influencer_id", "F", "date", "2025-01-15", NULL);
+    put(s, DS_POSTS, "post_id", "PF2", "influencer_id", "F", "date", "2025-02-15", NULL);
+    static const struct {
+        const char *id, *inf, *campaign, *basis, *rate, *total, *date, *status;
+    } pay[] = {
+        {"YA", "A", "", "order", "10000000", "5000", "", "Paid"},
+        {"YB", "B", "", "post", "100000000", "20000", "2025-03-05", "Pending"},
+        {"YC", "C", "Spring", "order", "10000000", "4000", "2025-02-25", "Paid"},
+        {"YD", "D", "", "flat", "", "30000", "2025-02-01", "Paid"},
+        {"YE1", "E", "X", "order", "10000000", "2000", "2025-02-28", "Paid"},
+        {"YE2", "E", "", "revenue_share", "100000", "17000", "", "Pending"},
+        {"YF1", "F", "X", "order", "10000000", "2500", "2025-02-28", "Paid"},
+        {"YF2", "F", "", "post", "100000000", "20000", "", "Pending"},
+        {"YG1", "G", "", "order", "10000000", "2500", "2025-03-31", "Paid"},
+        {"YG2", "G", "", "order", "10000000", "2500", "2025-04-30", "Pending"},
+        {"YH1", "H", "P", "order", "10000000", "2000", "", "Pending"},
+        {"YH2", "H", "Q", "order", "10000000", "1000", "2025-03-10", "Paid"},
+    };
+    for (size_t i = 0; i < sizeof pay / sizeof pay[0]; i++)
+        put(s, DS_PAYOUTS, "payout_id", pay[i].id, "influencer_id", pay[i].inf, "campaign",
+            pay[i].campaign, "basis", pay[i].basis, "rate", pay[i].rate[0] ? pay[i].rate : "0",
+            "total_payout", pay[i].total, "payout_date", pay[i].date, "status", pay[i].status,
+            NULL);
+    commit(s);
+    struct engine *eng = load(s);
+    struct engine_filter f;
+    engine_filter_init(&f);
+    struct err e;
+    err_clear(&e);
+    struct engine_result *r;
+    struct engine_payout_row *rows;
+    size_t n;
+    struct engine_payout_totals t;
+
+    /* No filter: everything is comparable, and the comparison is earned against recorded. */
+    assert_int_equal(engine_run(eng, &f, &r, &e), 0);
+    assert_int_equal(engine_result_payouts(r, &rows, &n, &t), 0);
+    assert_int_equal(n, 8);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_not_equal(rows[i].check, ENGINE_PAYOUT_NOT_COMPARABLE);
+        assert_int_equal(rows[i].compared_earned, rows[i].earned);
+        assert_int_equal(rows[i].compared_recorded, rows[i].recorded);
+        assert_true(rows[i].has_difference);
+        assert_int_equal(rows[i].difference, rows[i].recorded - rows[i].earned);
+        assert_string_equal(rows[i].reason, "");
+    }
+    assert_int_equal(payout_of(rows, n, "C")->check, ENGINE_PAYOUT_MISMATCH);
+    assert_int_equal(payout_of(rows, n, "F")->check, ENGINE_PAYOUT_MISMATCH);
+    assert_int_equal(payout_of(rows, n, "A")->check, ENGINE_PAYOUT_MATCH);
+    assert_int_equal(payout_of(rows, n, "G")->earned, 5000);
+    assert_int_equal(payout_of(rows, n, "G")->recorded, 5000);
+    assert_int_equal(payout_of(rows, n, "G")->check, ENGINE_PAYOUT_MATCH);
+    assert_int_equal(t.mismatches, 2);
+    assert_int_equal(t.not_comparable, 0);
+    free(rows);
+    engine_result_free(r);
+
+    /* February */
+    f.from_day = day("2025-02-01");
+    f.to_day = day("2025-02-28");
+    assert_int_equal(engine_run(eng, &f, &r, &e), 0);
+    assert_int_equal(engine_result_payouts(r, &rows, &n, &t), 0);
+    const struct engine_payout_row *p = payout_of(rows, n, "A");
+    assert_int_equal(p->earned, 3000); /* 3 orders of February */
+    assert_int_equal(p->recorded, 5000); /* the undated row prices all 5 */
+    assert_int_equal(p->check, ENGINE_PAYOUT_NOT_COMPARABLE);
+    assert_false(p->mismatch);
+    assert_false(p->has_difference);
+    assert_string_equal(p->reason, "the filters keep 1 of the 2 tracking rows priced by its "
+                                   "order terms");
+    p = payout_of(rows, n, "B");
+    assert_int_equal(p->earned, 20000);
+    assert_int_equal(p->recorded, 0);
+    assert_int_equal(p->payout_rows, 0);
+    assert_int_equal(p->check, ENGINE_PAYOUT_NOT_COMPARABLE);
+    assert_string_equal(p->reason, "a payout row of its post terms is dated 2025-03-05, outside "
+                                   "the range");
+    p = payout_of(rows, n, "C");
+    assert_int_equal(p->check, ENGINE_PAYOUT_MISMATCH);
+    assert_true(p->mismatch);
+    assert_int_equal(p->difference, 1000);
+    p = payout_of(rows, n, "D");
+    assert_int_equal(p->check, ENGINE_PAYOUT_MATCH);
+    assert_int_equal(p->compared_earned, 30000);
+    p = payout_of(rows, n, "E");
+    assert_int_equal(p->earned, 2000 + 7000);
+    assert_int_equal(p->recorded, 2000 + 17000);
+    assert_int_equal(p->check, ENGINE_PAYOUT_NOT_COMPARABLE); /* campaign X agrees */
+    assert_int_equal(p->compared_earned, 2000);
+    assert_int_equal(p->compared_recorded, 2000);
+    assert_string_equal(p->reason, "the filters keep 2 of the 3 tracking rows priced by its "
+                                   "revenue-share terms");
+    p = payout_of(rows, n, "F");
+    assert_int_equal(p->check, ENGINE_PAYOUT_MISMATCH); /* campaign X differs by ₹5 */
+    assert_int_equal(p->compared_earned, 2000);
+    assert_int_equal(p->compared_recorded, 2500);
+    assert_int_equal(p->difference, 500);
+    assert_string_equal(p->reason, "the filters keep 1 of the 2 posts priced by its post terms");
+    p = payout_of(rows, n, "H");
+    assert_string_equal(p->reason, "the filters keep 1 of the 2 tracking rows priced by its "
+                                   "order terms for campaign P (1 more of its payout terms is not "
+                                   "comparable either)");
+    assert_int_equal(t.mismatches, 2);
+    assert_int_equal(t.not_comparable, 4);
+    assert_int_equal(t.earned, engine_result_kpis(r)->spend);
+    /* the sort: mismatches first */
+    assert_true(rows[0].mismatch && rows[1].mismatch && !rows[2].mismatch);
+    free(rows);
+    engine_result_free(r);
+
+    /* March: G's second instalment lies outside; March–April holds both */
+    f.from_day = day("2025-03-01");
+    f.to_day = day("2025-03-31");
+    assert_int_equal(engine_run(eng, &f, &r, &e), 0);
+    assert_int_equal(engine_result_payouts(r, &rows, &n, &t), 0);
+    p = payout_of(rows, n, "G");
+    assert_int_equal(p->earned, 5000);
+    assert_int_equal(p->recorded, 2500);
+    assert_int_equal(p->check, ENGINE_PAYOUT_NOT_COMPARABLE);
+    assert_string_equal(p->reason, "a payout row of its order terms is dated 2025-04-30, "
+                                   "outside the range");
+    free(rows);
+    engine_result_free(r);
+    f.to_day = day("2025-04-30");
+    assert_int_equal(engine_run(eng, &f, &r, &e), 0);
+    assert_int_equal(engine_result_payouts(r, &rows, &n, &t), 0);
+    p = payout_of(rows, n, "G");
+    assert_int_equal(p->recorded, 5000);
+    assert_int_equal(p->check, ENGINE_PAYOUT_MATCH);
+    assert_true(p->has_difference && p->difference == 0);
+    free(rows);
+    engine_result_free(r);
+
+    /* A brand filter cuts activity as a date range does */
+    engine_filter_init(&f);
+    SET(f.brand, "HKVitals");
+    SET(f.influencer, "A");
+    assert_int_equal(engine_run(eng, &f, &r, &e), 0);
+    assert_int_equal(engine_result_payouts(r, &rows, &n, &t), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].check, ENGINE_PAYOUT_NOT_COMPARABLE);
+    assert_string_equal(rows[0].reason, "the filters keep 1 of the 2 tracking rows priced by "
+                                        "its order terms");
     free(rows);
     engine_result_free(r);
     engine_free(eng);
@@ -1837,7 +2234,13 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_organic_method_recovers_a_known_lift, make_store,
                                         remove_store),
         cmocka_unit_test_setup_teardown(test_holdout_method, make_store, remove_store),
+        cmocka_unit_test_setup_teardown(test_iroas_uses_the_unrounded_incremental_revenue,
+                                        make_store, remove_store),
+        cmocka_unit_test_setup_teardown(test_incremental_fallback_reasons, make_store,
+                                        remove_store),
         cmocka_unit_test_setup_teardown(test_payouts_earned_against_recorded, make_store,
+                                        remove_store),
+        cmocka_unit_test_setup_teardown(test_payouts_compare_only_the_same_activity, make_store,
                                         remove_store),
         cmocka_unit_test_setup_teardown(test_min_roas_filter, make_store, remove_store),
         cmocka_unit_test_setup_teardown(test_parallel_load_matches_serial, make_store,

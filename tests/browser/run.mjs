@@ -142,6 +142,24 @@ await step('a platform filter gives the KPIs of the API', async () => {
 async function statusCounts() { return (await api('/api/status')).counts; }
 function tmpFile(name, text) { const f = path.join(TMP, name); fs.writeFileSync(f, text); return f; }
 
+await step('payouts under a date range: earned against recorded over the same activity', async () => {
+  const q = 'from=2025-04-01&to=2025-04-30';
+  const d = await api('/api/payouts?' + q);
+  await page.goto(BASE + '/payouts?' + q);
+  await page.waitForSelector('[data-kpi=not_comparable]');
+  const c = await cards();
+  check('the Mismatches and Not comparable cards are the API\'s', c.mismatches === String(d.totals.mismatches) && c.not_comparable === String(d.totals.not_comparable), JSON.stringify(c) + ' API ' + JSON.stringify(d.totals));
+  const rows = await page.$$eval('.table-wrap table tbody tr', (trs) => trs.map((tr) => tr.textContent));
+  const nc = rows.filter((t) => t.includes('not comparable in this range')).length;
+  const shown = Math.min(200, d.influencers.length);
+  const want = d.influencers.slice(0).sort((a, b) => b.earned - a.earned).slice(0, shown).filter((r) => r.check === 'not_comparable').length;
+  check('rows not comparable say "not comparable in this range" with the reason (' + nc + ' of ' + rows.length + ')', nc > 0 && nc === want && rows.filter((t) => t.includes('the filters keep ') || t.includes(', outside the range')).length >= nc, nc + ' shown, API ' + want);
+  check('no row says mismatch where the API finds none', d.totals.mismatches > 0 || rows.every((t) => !t.includes('mismatch')), rows.filter((t) => t.includes('mismatch')).slice(0, 3).join('\n'));
+  const out = d.influencers.find((r) => r.status === 'outside_range');
+  check('an influencer paid outside the range is "Recorded outside the range", not "Not recorded"', !out || rows.some((t) => t.includes('Recorded outside the range')) && rows.every((t) => !t.includes('Not recorded')), out ? out.influencer_id : '');
+  await page.screenshot({ path: path.join(SHOTS, 'payouts-april-1280.png'), fullPage: true });
+});
+
 await step('a good upload imports', async () => {
   problems = [];
   const c0 = await statusCounts();

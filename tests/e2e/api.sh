@@ -92,6 +92,15 @@ expect_eq "revenue and orders equal SQL to the paisa" "$sql_rev" \
 expect_eq "organic revenue equals SQL to the paisa" "$sql_org" \
     "$(json "$T/dash.json" 'round(d["kpis"]["organic_revenue"] * 100)')"
 
+# One day without influencer activity and none with it: fixed_share, saying why organic does
+# not apply (it needs 2 such days and a day with activity), not "no days without activity".
+quiet_day=$(sql "$DB" "SELECT d FROM (SELECT substr(date,1,10) AS d FROM tracking_data GROUP BY d
+    HAVING sum(organic = 0) = 0) WHERE d NOT IN (SELECT substr(date,1,10) FROM posts WHERE date IS NOT NULL)
+    ORDER BY d LIMIT 1")
+get "/api/dashboard?from=$quiet_day&to=$quiet_day" >/dev/null
+expect_eq "one baseline day ($quiet_day): fixed_share with the true reasons" "fixed_share True" \
+    "$(json "$T/body" 'd["incremental"]["method"] + " " + str("organic does not apply: only 1 day without influencer activity (the baseline needs at least 2), no day with influencer activity" in d["incremental"]["basis"] and "no day without" not in d["incremental"]["basis"])')"
+
 # ---- bad filter values: 400 naming the parameter; the CLI exits 64 ---------------------------
 bad() { # QUERY-STRING NEEDLE
     local code
@@ -157,7 +166,64 @@ cp "$T/body" "$T/pay.json"
 expect_eq "payouts earned = dashboard spend" "$(json "$T/dash.json" 'd["kpis"]["spend"]')" \
     "$(json "$T/pay.json" 'd["totals"]["earned"]')"
 expect_eq "payouts: paid + pending ≤ recorded, each row flagged by the tolerance" True \
-    "$(json "$T/pay.json" 'all(r["paid"] + r["pending"] <= r["recorded"] + 0.001 and r["mismatch"] == (abs(r["recorded"] - r["earned"]) > d["tolerance"]) for r in d["influencers"])')"
+    "$(json "$T/pay.json" 'all(r["paid"] + r["pending"] <= r["recorded"] + 0.001 and r["mismatch"] == (r["check"] == "mismatch") and (r["difference"] is None if r["check"] == "not_comparable" else (abs(r["difference"] - (r["compared_recorded"] - r["compared_earned"])) < 0.005 and r["mismatch"] == (abs(r["difference"]) > d["tolerance"]))) for r in d["influencers"])')"
+expect_eq "payouts: a row not comparable says why" True \
+    "$(json "$T/pay.json" 'all(bool(r["check_reason"]) for r in d["influencers"] if r["check"] == "not_comparable")')"
+
+# Earned against recorded over the same activity (README, Payouts). The demo's payout totals
+# follow exactly from their terms, so no mismatch is true, in any range; without filters
+# every term is comparable; under a month the terms whose campaign or payout date reaches
+# past it are not comparable, which the reference below decides from the stored rows.
+get "/api/payouts" >/dev/null
+expect_eq "payouts without filters: all comparable, no mismatch, the check is recorded − earned" "0 0 True" \
+    "$(json "$T/body" '"%d %d %s" % (d["totals"]["mismatches"], d["totals"]["not_comparable"], all(r["compared_earned"] == r["earned"] and r["compared_recorded"] == r["recorded"] and r["check"] == "match" for r in d["influencers"]))')"
+get "/api/payouts?from=2025-04-01&to=2025-04-30" >/dev/null
+cp "$T/body" "$T/pay-april.json"
+expect_eq "payouts in April: no false mismatch, and some terms not comparable" "0 True" \
+    "$(json "$T/pay-april.json" '"%d %s" % (d["totals"]["mismatches"], d["totals"]["not_comparable"] > 0)')"
+expect_eq "payouts in April: an influencer paid only after April is outside_range, not comparable" True \
+    "$(json "$T/pay-april.json" 'any(r["status"] == "outside_range" for r in d["influencers"]) and all(r["check"] == "not_comparable" and r["recorded"] == 0 for r in d["influencers"] if r["status"] == "outside_range")')"
+pay_reference() { # FROM TO PAYOUTS-JSON: "ok", or the influencers whose check differs
+    python3 - "$DB" "$1" "$2" "$3" <<'PY'
+import json, sqlite3, sys
+db, lo, hi, doc = sys.argv[1:]
+d = json.load(open(doc))
+c = sqlite3.connect(db)
+inr = lambda day: day is not None and day != "" and lo <= day[:10] <= hi
+trk_campaigns = {r[0] for r in c.execute("SELECT DISTINCT campaign FROM tracking_data WHERE organic = 0 AND campaign IS NOT NULL")}
+post_campaigns = {r[0] for r in c.execute("SELECT DISTINCT campaign FROM posts WHERE campaign IS NOT NULL")}
+KIND = {"order": "order", "post": "post", "revenue_share": "revenue_share"}
+bad = []
+for r in d["influencers"]:
+    x = r["influencer_id"]
+    terms = {}
+    for campaign, basis, rate, day in c.execute("SELECT campaign, basis, rate, payout_date FROM payouts WHERE influencer_id = ? ORDER BY rowid", (x,)):
+        kind = KIND.get(basis) if rate is not None else None
+        if kind is None:
+            continue  # priced by its recorded total: always agrees
+        scoped = campaign if campaign and campaign in (post_campaigns if kind == "post" else trk_campaigns) else None
+        terms.setdefault((kind, scoped), []).append(day)
+    trk = list(c.execute("SELECT campaign, date FROM tracking_data WHERE organic = 0 AND influencer_id = ?", (x,)))
+    posts = list(c.execute("SELECT campaign, date FROM posts WHERE influencer_id = ?", (x,)))
+    comparable = True
+    for (kind, scoped), days in terms.items():
+        rows = posts if kind == "post" else trk
+        claimed = {k[1] for k in terms if k[0] == kind and k[1] is not None}
+        priced = [day for campaign, day in rows if (campaign == scoped if scoped is not None else campaign not in claimed)]
+        if not all(inr(day) for day in priced) or not all(day in (None, "") or inr(day) for day in days):
+            comparable = False
+    want = "match" if comparable else "not_comparable"
+    if r["check"] != want:
+        bad.append("%s: %s, the reference says %s (%s)" % (x, r["check"], want, r["check_reason"]))
+print("ok" if not bad else "\n".join(bad[:5]))
+PY
+}
+expect_eq "payouts in April: each check as the README's rule decides it from the stored rows" ok \
+    "$(pay_reference 2025-04-01 2025-04-30 "$T/pay-april.json")"
+get "/api/payouts?from=2025-03-01&to=2025-08-31" >/dev/null
+cp "$T/body" "$T/pay-spring.json"
+expect_eq "payouts from March to August: each check as the rule decides it, some comparable" "ok True" \
+    "$(pay_reference 2025-03-01 2025-08-31 "$T/pay-spring.json") $(json "$T/pay-spring.json" 'any(r["check"] == "match" for r in d["influencers"])')"
 
 # /api/options: what the filters can choose from, as stored
 expect_eq "/api/options is 200" 200 "$(get "/api/options")"

@@ -25,6 +25,16 @@
     return h('span', { class: 'bench ' + (met ? 'met' : 'unmet') }, 'Benchmark ' + f(bench) + ' · ' + (met ? '✓ met' : '✗ not met'));
   }
   const METHOD = { organic: 'organic baseline', holdout: 'holdout test vs control', fixed_share: 'fixed share' };
+  /* payment status of /api/payouts rows; outside_range: earned under terms whose payout rows are all dated outside the range */
+  const PAY_STATUS = { paid: 'Paid', partly_paid: 'Partly paid', pending: 'Pending', unknown: 'Unknown', outside_range: 'Recorded outside the range' };
+  const NOT_COMPARABLE = 'not comparable in this range';
+  /* the check of a payout row: earned against recorded over the same activity (README, Payouts) */
+  function payCheck(r) {
+    const why = (pre) => (r.check_reason ? h('span', { class: 'muted check-reason' }, pre + r.check_reason) : null);
+    if (r.check === 'mismatch') return h('span', { class: r.check_reason ? 'pay-check' : null }, tag('⚠ mismatch', 'status-pending'), why('not compared: '));
+    if (r.check === 'not_comparable') return h('span', { class: 'pay-check' }, tag(NOT_COMPARABLE, 'status-unknown'), why(''));
+    return h('span', { class: 'muted' }, 'ok');
+  }
   ID.methodLabel = (m) => METHOD[m] || m || '—';
 
   /* The KPI cards of /api/dashboard (data-kpi=key; the browser test reads them). */
@@ -184,8 +194,8 @@
         markLine: i === 0 && maxS > 0 ? { silent: true, symbol: 'none', lineStyle: { type: 'dashed', color: '#888' }, label: { show: false }, data: [[{ coord: [0, 0] }, { coord: [maxS, maxS] }]] } : undefined,
       })),
     }));
-    const STATUS = { paid: 'Paid', partly_paid: 'Partly paid', pending: 'Pending', unknown: 'Unknown', unrecorded: 'Not recorded' };
-    const SCOL = { paid: '#35a37a', partly_paid: '#d3b23c', pending: '#e0803a', unknown: '#9aa0aa', unrecorded: '#c2477a' };
+    const STATUS = PAY_STATUS;
+    const SCOL = { paid: '#35a37a', partly_paid: '#d3b23c', pending: '#e0803a', unknown: '#9aa0aa', outside_range: '#7d8fb3' };
     const agg = new Map();
     for (const r of pay.influencers || []) {
       const a = agg.get(r.status) || { n: 0, earned: 0, paid: 0, pending: 0 };
@@ -194,7 +204,7 @@
     }
     const slices = [...agg.entries()];
     const t = pay.totals || {};
-    p8.panel.appendChild(h('p', { class: 'panel-note' }, 'Paid ' + fmt.moneyShort(t.paid) + ' · pending ' + fmt.moneyShort(t.pending) + ' · ' + fmt.int(t.mismatches) + ' mismatches'));
+    p8.panel.appendChild(h('p', { class: 'panel-note' }, 'Paid ' + fmt.moneyShort(t.paid) + ' · pending ' + fmt.moneyShort(t.pending) + ' · ' + fmt.int(t.mismatches) + ' mismatches' + (t.not_comparable ? ' · ' + fmt.int(t.not_comparable) + ' ' + NOT_COMPARABLE : '')));
     draws.push(charts.draw(p8.box, {
       legend: { top: 0, left: 0 },
       tooltip: charts.itemTooltip((p) => { const [s, a] = slices[p.dataIndex]; return [STATUS[s] || s, fmt.int(a.n) + ' influencers (' + fmt.ratio(p.percent, 1) + ' %)', 'Earned ' + fmt.money(a.earned), 'Paid ' + fmt.money(a.paid), 'Pending ' + fmt.money(a.pending)]; }),
@@ -297,7 +307,9 @@
         h('dt', null, 'Basis'), h('dd', null, fmt.text(pay.basis)),
         h('dt', null, 'Earned (terms × activity)'), h('dd', null, fmt.money(pay.earned, 2)),
         h('dt', null, 'Recorded'), h('dd', null, fmt.money(pay.recorded, 2)),
-        h('dt', null, 'Difference'), h('dd', { class: pay.mismatch ? 'bad-text' : null }, fmt.money(pay.difference, 2) + (pay.mismatch ? ' — mismatch' : '')),
+        h('dt', null, 'Difference'), h('dd', { class: pay.mismatch ? 'bad-text' : null, dataset: { check: pay.check } },
+          pay.difference === null ? NOT_COMPARABLE + (pay.check_reason ? ': ' + pay.check_reason : '')
+            : fmt.money(pay.difference, 2) + (pay.compared_earned !== pay.earned || pay.compared_recorded !== pay.recorded ? ' (recorded ' + fmt.money(pay.compared_recorded, 2) + ' against earned ' + fmt.money(pay.compared_earned, 2) + ' over the same activity)' : '') + (pay.mismatch ? ' — mismatch' : '')),
         h('dt', null, 'Paid'), h('dd', null, fmt.money(pay.paid, 2)),
         h('dt', null, 'Pending'), h('dd', null, fmt.money(pay.pending, 2)),
         h('dt', null, 'Status'), h('dd', null, statusTag(pay.status))));
@@ -328,8 +340,7 @@
   };
 
   function statusTag(s) {
-    const L = { paid: 'Paid', partly_paid: 'Partly paid', pending: 'Pending', unknown: 'Unknown', unrecorded: 'Not recorded' };
-    return tag(L[s] || fmt.text(s), 'status-' + s);
+    return tag(PAY_STATUS[s] || fmt.text(s), 'status-' + s);
   }
 
   /* ---------------- Insights ---------------- */
@@ -402,7 +413,7 @@
 
   /* ---------------- Payouts ---------------- */
   pages.payouts = async function (ctx) {
-    header(ctx, 'Payouts', 'Earned under the payout terms for the filtered activity, against what was recorded.');
+    header(ctx, 'Payouts', 'Earned under the payout terms for the filtered activity, against what was recorded for the same activity.');
     const wait = ID.loading();
     ctx.el.appendChild(wait);
     const d = await get('/api/payouts', ctx);
@@ -414,12 +425,13 @@
       ID.card('Recorded', fmt.moneyShort(t.recorded), { key: 'recorded', title: fmt.money(t.recorded, 2) }),
       ID.card('Paid', fmt.moneyShort(t.paid), { key: 'paid', title: fmt.money(t.paid, 2) }),
       ID.card('Pending', fmt.moneyShort(t.pending), { key: 'pending', title: fmt.money(t.pending, 2) }),
-      ID.card('Mismatches', fmt.int(t.mismatches), { key: 'mismatches', cls: t.mismatches ? 'bad' : 'good', sub: 'difference over ' + fmt.money(d.tolerance, 2) }),
+      ID.card('Mismatches', fmt.int(t.mismatches), { key: 'mismatches', cls: t.mismatches ? 'bad' : 'good', sub: 'difference over ' + fmt.money(d.tolerance, 2) + ' over the same activity' }),
+      ID.card('Not comparable', fmt.int(t.not_comparable), { key: 'not_comparable', sub: 'in this range: the Check column says why' }),
       ID.card('Influencers', fmt.int(t.influencers), { key: 'influencers' })));
     const rows = d.influencers || [];
     const p = charts.panel('Payout status', { wide: true });
     ctx.el.appendChild(h('div', { class: 'grid' }, p.panel));
-    const L = { paid: 'Paid', partly_paid: 'Partly paid', pending: 'Pending', unknown: 'Unknown', unrecorded: 'Not recorded' };
+    const L = PAY_STATUS;
     const st = [...new Set(rows.map((r) => r.status))];
     const sum = (s, k) => rows.reduce((a, r) => a + (r.status === s ? r[k] || 0 : 0), 0);
     charts.draw(p.box, {
@@ -446,8 +458,8 @@
       { key: 'basis', label: 'Basis' },
       { key: 'earned', label: 'Earned', num: true, fmt: (r) => fmt.money(r.earned, 2) },
       { key: 'recorded', label: 'Recorded', num: true, fmt: (r) => fmt.money(r.recorded, 2) },
-      { key: 'difference', label: 'Difference', num: true, fmt: (r) => fmt.money(r.difference, 2) },
-      { key: 'mismatch', label: 'Mismatch', sort: (r) => (r.mismatch ? 1 : 0), fmt: (r) => (r.mismatch ? tag('⚠ mismatch', 'status-pending') : h('span', { class: 'muted' }, 'ok')) },
+      { key: 'difference', label: 'Difference', num: true, fmt: (r) => (r.difference === null ? h('span', { class: 'muted' }, '—') : fmt.money(r.difference, 2)) },
+      { key: 'check', label: 'Check', sort: (r) => ({ mismatch: 2, not_comparable: 1 }[r.check] || 0), fmt: payCheck },
       { key: 'paid', label: 'Paid', num: true, fmt: (r) => fmt.money(r.paid, 2) },
       { key: 'pending', label: 'Pending', num: true, fmt: (r) => fmt.money(r.pending, 2) },
       { key: 'status', label: 'Status', fmt: (r) => statusTag(r.status) },
