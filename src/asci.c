@@ -17,7 +17,13 @@
  * posts written in Hindi; the Hindi words for collaboration and employee, common in
  * everyday sentences, count only as hashtags. */
 const char *const asci_default_labels[] = {
-    "Advertisement", "Ad", "Sponsored", "Collaboration", "Partnership", "Employee", "Free gift",
+    "Advertisement",
+    "Ad",
+    "Sponsored",
+    "Collaboration",
+    "Partnership",
+    "Employee",
+    "Free gift",
     "#collab",
     "\xe0\xa4\xb5\xe0\xa4\xbf\xe0\xa4\x9c\xe0\xa5\x8d\xe0\xa4\x9e\xe0\xa4\xbe\xe0\xa4\xaa\xe0\xa4"
     "\xa8", /* विज्ञापन, advertisement */
@@ -42,10 +48,10 @@ const size_t asci_default_nlabels = sizeof asci_default_labels / sizeof asci_def
 #define SCRIPT_NONE (-2)
 
 struct asci_label {
-    uint32_t *cps;   /* folded code points, words separated by ' ' */
+    uint32_t *cps; /* folded code points, words separated by ' ' */
     size_t ncps;
     int hashtag_only;
-    int script;      /* SCRIPT_LATIN, or a block number (code point >> 7) */
+    int script; /* SCRIPT_LATIN, or a block number (code point >> 7) */
 };
 
 /* A decoded text: folded code points and the byte offset and length each came from. */
@@ -277,8 +283,8 @@ static int written_in(const struct folded *t, int script, size_t from, size_t to
     return 0;
 }
 
-int asci_check(const struct asci_labels *l, const char *caption, size_t len,
-               struct asci_match *m, struct err *e)
+int asci_check(const struct asci_labels *l, const char *caption, size_t len, struct asci_match *m,
+               struct err *e)
 {
     if (len > ASCI_CAPTION_MAX)
         return err_set(e, ERR_LIMIT, "caption of %zu bytes is longer than the %zu checked", len,
@@ -354,8 +360,8 @@ static int compile(struct asci_label *label, const char *s, size_t len, struct e
         if (c == ' ') {
             if (label->ncps == 0 || label->cps[label->ncps - 1] == ' ' || k + 1 == f.n) {
                 rc = err_set(e, ERR_USAGE,
-                             "ASCI label \"%.*s\": separate its words with single spaces",
-                             (int)len, s);
+                             "ASCI label \"%.*s\": separate its words with single spaces", (int)len,
+                             s);
                 break;
             }
         } else if (!is_word(c)) {
@@ -379,8 +385,8 @@ static int compile(struct asci_label *label, const char *s, size_t len, struct e
     return rc;
 }
 
-static int init_from(struct asci_labels *l, size_t n, const char *const *labels,
-                     const size_t *lens, struct err *e)
+static int init_from(struct asci_labels *l, size_t n, const char *const *labels, const size_t *lens,
+                     struct err *e)
 {
     l->labels = NULL;
     l->n = 0;

@@ -50,14 +50,14 @@ void asci_labels_release(struct asci_labels *l);
 
 /* Where a label was found: bytes [offset, offset + len) of the caption ('#' included). */
 struct asci_match {
-    size_t label;  /* index into the list */
+    size_t label; /* index into the list */
     size_t offset;
     size_t len;
 };
 
 /* 1 when the caption (len bytes, UTF-8) carries a label (the first in the caption goes
  * into m when m is not NULL), 0 when it carries none, ERR_LIMIT past ASCI_CAPTION_MAX. */
-int asci_check(const struct asci_labels *l, const char *caption, size_t len,
-               struct asci_match *m, struct err *e);
+int asci_check(const struct asci_labels *l, const char *caption, size_t len, struct asci_match *m,
+               struct err *e);
 
 #endif

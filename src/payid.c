@@ -58,9 +58,8 @@ static void show(char *out, size_t cap, const char *s)
 /* Ordinal words for the positions messages name. */
 static const char *nth(size_t i)
 {
-    static const char *const words[] = {"1st",  "2nd",  "3rd",  "4th",  "5th",  "6th",
-                                        "7th",  "8th",  "9th",  "10th", "11th", "12th",
-                                        "13th", "14th", "15th"};
+    static const char *const words[] = {"1st", "2nd",  "3rd",  "4th",  "5th",  "6th",  "7th", "8th",
+                                        "9th", "10th", "11th", "12th", "13th", "14th", "15th"};
     return i < sizeof words / sizeof words[0] ? words[i] : "next";
 }
 
@@ -84,8 +83,7 @@ static int bad_char(struct err *e, const char *what, const char *s, size_t i, co
                    shown, nth(i), ch, expected, form);
 }
 
-static int bad_length(struct err *e, const char *what, const char *s, size_t want,
-                      const char *form)
+static int bad_length(struct err *e, const char *what, const char *s, size_t want, const char *form)
 {
     char shown[SHOWN_MAX * 4 + 16];
     show(shown, sizeof shown, s);
@@ -213,8 +211,9 @@ int payid_gstin_state(const char *gstin)
     return (gstin[0] - '0') * 10 + (gstin[1] - '0');
 }
 
-#define GSTIN_FORM "two-digit state code, the 10-character PAN, registration number, Z, check " \
-                   "character"
+#define GSTIN_FORM                                                                                 \
+    "two-digit state code, the 10-character PAN, registration number, Z, check "                   \
+    "character"
 
 int payid_gstin(const char *s, struct err *e)
 {

@@ -43,9 +43,18 @@ enum rule_column {
 };
 
 const char *const tax_rule_columns[] = {
-    "rule_id",         "act",  "section", "payment_code", "kind",
-    "rate_percent",    "no_pan_rate_percent", "threshold_paise", "threshold_type",
-    "from",            "to",   "citation",
+    "rule_id",
+    "act",
+    "section",
+    "payment_code",
+    "kind",
+    "rate_percent",
+    "no_pan_rate_percent",
+    "threshold_paise",
+    "threshold_type",
+    "from",
+    "to",
+    "citation",
 };
 const size_t tax_rule_ncolumns = RULE_NCOLUMNS;
 
@@ -169,8 +178,8 @@ static int take_text(struct rules_reader *rd, const struct csv_record *rec, enum
     if (len == 0 && !may_be_empty)
         return field_error(rd, rec->line, fi, "%s: empty; every rule needs one", name);
     if (len > max)
-        return field_error(rd, rec->line, fi, "%s: %zu bytes, more than the %zu allowed", name,
-                           len, max);
+        return field_error(rd, rec->line, fi, "%s: %zu bytes, more than the %zu allowed", name, len,
+                           max);
     for (size_t i = 0; i < len;) {
         unsigned char c = (unsigned char)p[i];
         if (c < 0x20 || c == 0x7f)
@@ -237,8 +246,8 @@ static int parse_percent(const char *s, int32_t *bp)
     return 0;
 }
 
-static int take_percent(struct rules_reader *rd, const struct csv_record *rec,
-                        enum rule_column col, int32_t *bp)
+static int take_percent(struct rules_reader *rd, const struct csv_record *rec, enum rule_column col,
+                        int32_t *bp)
 {
     char s[16];
     size_t fi = (size_t)rd->field_of[col];
@@ -247,7 +256,8 @@ static int take_percent(struct rules_reader *rd, const struct csv_record *rec,
         return field_error(rd, rec->line, fi,
                            "%s: \"%.*s\" is not a percentage from 0 to 100 with at most two "
                            "decimals (write 10 for 10 %%)",
-                           tax_rule_columns[col], (int)(rec->fields[fi].len > 20 ? 20 : rec->fields[fi].len),
+                           tax_rule_columns[col],
+                           (int)(rec->fields[fi].len > 20 ? 20 : rec->fields[fi].len),
                            rec->fields[fi].data);
     return 0;
 }
@@ -263,11 +273,10 @@ static int take_day(struct rules_reader *rd, const struct csv_record *rec, enum 
         return 0;
     }
     if (len != 10 || s[4] != '-' || s[7] != '-' || schema_iso_to_days(s, day) < 0)
-        return field_error(rd, rec->line, fi, "%s: \"%.*s\" is not a date YYYY-MM-DD%s",
-                           tax_rule_columns[col],
-                           (int)(rec->fields[fi].len > 20 ? 20 : rec->fields[fi].len),
-                           rec->fields[fi].data,
-                           may_be_empty ? " (leave it empty for a rule with no end)" : "");
+        return field_error(
+            rd, rec->line, fi, "%s: \"%.*s\" is not a date YYYY-MM-DD%s", tax_rule_columns[col],
+            (int)(rec->fields[fi].len > 20 ? 20 : rec->fields[fi].len), rec->fields[fi].data,
+            may_be_empty ? " (leave it empty for a rule with no end)" : "");
     return 0;
 }
 
@@ -302,9 +311,9 @@ static int parse_rule(struct rules_reader *rd, const struct csv_record *rec, str
             code_ok = 0;
     if (!code_ok)
         return field_error(rd, rec->line, (size_t)rd->field_of[RULE_CODE],
-                               "payment_code: \"%s\" is not a four-digit payment code (leave it "
-                               "empty for rules of the Income-tax Act, 1961)",
-                               rule->payment_code);
+                           "payment_code: \"%s\" is not a four-digit payment code (leave it "
+                           "empty for rules of the Income-tax Act, 1961)",
+                           rule->payment_code);
 
     size_t fi = (size_t)rd->field_of[RULE_KIND];
     size_t len = field_copy(rd, rec, RULE_KIND, s, sizeof s);
@@ -361,8 +370,8 @@ static int parse_rule(struct rules_reader *rd, const struct csv_record *rec, str
         char from[11], to[11];
         schema_days_to_iso(rule->from_day, from);
         schema_days_to_iso(rule->to_day, to);
-        return field_error(rd, rec->line, (size_t)rd->field_of[RULE_TO],
-                           "to: %s is before from %s", to, from);
+        return field_error(rd, rec->line, (size_t)rd->field_of[RULE_TO], "to: %s is before from %s",
+                           to, from);
     }
     if ((rc = take_text(rd, rec, RULE_CITATION, CITATION_MAX, 0, &rule->citation)) < 0)
         return rc;
@@ -438,8 +447,8 @@ static int on_record(void *ctx, const struct csv_record *rec)
                        rd->name, rec->line, rec->nfields, rd->header_fields);
     struct tax_rules *r = rd->rules;
     if (r->nrules >= RULES_MAX)
-        return err_set(rd->e, ERR_LIMIT, "%s:%" PRIu64 ": more than %d rules", rd->name,
-                       rec->line, RULES_MAX);
+        return err_set(rd->e, ERR_LIMIT, "%s:%" PRIu64 ": more than %d rules", rd->name, rec->line,
+                       RULES_MAX);
     if (r->nrules == rd->cap) {
         rd->cap = rd->cap ? rd->cap * 2 : 16;
         r->rules = xrealloc(r->rules, rd->cap * sizeof *r->rules);
@@ -480,17 +489,18 @@ int tax_rules_parse(struct tax_rules *r, const char *name, const char *data, siz
 {
     tax_rules_release(r);
     struct rules_reader rd = {.rules = r, .name = name ? name : "rules", .e = e};
-    struct csv_opts opts = {.delimiter = ',', .max_field_bytes = CITATION_MAX + 64,
-                            .max_fields = 64, .name = rd.name};
+    struct csv_opts opts = {
+        .delimiter = ',', .max_field_bytes = CITATION_MAX + 64, .max_fields = 64, .name = rd.name};
     struct csv_parser *p = csv_new(&opts, on_record, &rd);
     int rc = csv_feed(p, data, len, e);
     if (rc >= 0)
         rc = csv_finish(p, e);
     csv_free(p);
     if (rc >= 0 && !rd.seen_header)
-        rc = err_set(e, ERR_INPUT, "%s: no %s; the file needs rules_version,<version>, the "
-                     "header and at least one rule", rd.name,
-                     rd.seen_version ? "header" : "rules_version line");
+        rc = err_set(e, ERR_INPUT,
+                     "%s: no %s; the file needs rules_version,<version>, the "
+                     "header and at least one rule",
+                     rd.name, rd.seen_version ? "header" : "rules_version line");
     if (rc >= 0 && r->nrules == 0)
         rc = err_set(e, ERR_INPUT, "%s: the header is followed by no rule", rd.name);
     if (rc >= 0)
@@ -507,8 +517,7 @@ int tax_rules_load(struct tax_rules *r, const char *path, struct err *e)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
-        return err_set(e, ERR_IO, "%s: cannot open the TDS rules table: %s", path,
-                       strerror(errno));
+        return err_set(e, ERR_IO, "%s: cannot open the TDS rules table: %s", path, strerror(errno));
     struct buf data;
     buf_init(&data, RULES_FILE_MAX);
     char chunk[8192];
@@ -551,8 +560,8 @@ int32_t tax_fy_of_day(int32_t day)
 {
     char iso[11];
     schema_days_to_iso(day, iso);
-    int32_t year = (iso[0] - '0') * 1000 + (iso[1] - '0') * 100 + (iso[2] - '0') * 10 +
-                   (iso[3] - '0');
+    int32_t year =
+        (iso[0] - '0') * 1000 + (iso[1] - '0') * 100 + (iso[2] - '0') * 10 + (iso[3] - '0');
     int month = (iso[5] - '0') * 10 + (iso[6] - '0');
     return month >= 4 ? year : year - 1;
 }
@@ -611,10 +620,10 @@ void tax_result_release(struct tax_result *res)
 struct tax_stream {
     int32_t fy;
     enum tax_kind kind;
-    int64_t total;   /* paise paid so far */
-    int crossed;     /* the aggregate threshold has been passed */
-    int64_t exact;   /* tax so far, in paise × basis points */
-    int64_t rupees;  /* the rounded running tax already deducted, in rupees */
+    int64_t total;  /* paise paid so far */
+    int crossed;    /* the aggregate threshold has been passed */
+    int64_t exact;  /* tax so far, in paise × basis points */
+    int64_t rupees; /* the rounded running tax already deducted, in rupees */
 };
 
 struct order {
@@ -630,8 +639,8 @@ static int by_day(const void *a, const void *b)
     return x->index < y->index ? -1 : x->index > y->index;
 }
 
-static struct tax_stream *stream_of(struct tax_stream **streams, size_t *n, size_t *cap,
-                                    int32_t fy, enum tax_kind kind)
+static struct tax_stream *stream_of(struct tax_stream **streams, size_t *n, size_t *cap, int32_t fy,
+                                    enum tax_kind kind)
 {
     for (size_t i = 0; i < *n; i++)
         if ((*streams)[i].fy == fy && (*streams)[i].kind == kind)
@@ -684,8 +693,8 @@ static void sum_sections(struct tax_result *res, const struct order *order, size
                 res->sections = xrealloc(res->sections, cap * sizeof *res->sections);
             }
             t = &res->sections[res->nsections++];
-            *t = (struct tax_section_total){.rule = line->rule, .fy = line->fy,
-                                            .rate_bp = line->rate_bp};
+            *t = (struct tax_section_total){
+                .rule = line->rule, .fy = line->fy, .rate_bp = line->rate_bp};
         }
         t->base += line->base;
         t->tds += line->tds;
@@ -735,8 +744,8 @@ int tax_compute(const struct tax_rules *rules, const struct tax_payment *payment
 
         int64_t total;
         if (__builtin_add_overflow(s->total, pay->amount, &total)) {
-            rc = err_set(e, ERR_LIMIT, "payment %zu: the FY's total is too large to compute",
-                         i + 1);
+            rc =
+                err_set(e, ERR_LIMIT, "payment %zu: the FY's total is too large to compute", i + 1);
             break;
         }
         s->total = total;
@@ -753,8 +762,7 @@ int tax_compute(const struct tax_rules *rules, const struct tax_payment *payment
         int64_t tax, exact;
         if (__builtin_mul_overflow(line->base, (int64_t)line->rate_bp, &tax) ||
             __builtin_add_overflow(s->exact, tax, &exact)) {
-            rc = err_set(e, ERR_LIMIT, "payment %zu: the FY's tax is too large to compute",
-                         i + 1);
+            rc = err_set(e, ERR_LIMIT, "payment %zu: the FY's tax is too large to compute", i + 1);
             break;
         }
         s->exact = exact;

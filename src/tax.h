@@ -45,14 +45,14 @@ enum tax_threshold_type {
 
 /* One dated row of the rules table. Strings are owned by the table. */
 struct tax_rule {
-    char *id;                 /* unique: "IT1961-194J-2025" */
-    char *act;                /* "Income-tax Act, 1961" */
-    char *section;            /* "194J(1)(a)", "393(1) Table Sl. No. 6(iii)" */
-    char *payment_code;       /* "" under the 1961 Act, "1027" under the 2025 Act */
+    char *id;           /* unique: "IT1961-194J-2025" */
+    char *act;          /* "Income-tax Act, 1961" */
+    char *section;      /* "194J(1)(a)", "393(1) Table Sl. No. 6(iii)" */
+    char *payment_code; /* "" under the 1961 Act, "1027" under the 2025 Act */
     enum tax_kind kind;
-    int32_t rate_bp;          /* basis points: 1000 = 10 % */
-    int32_t no_pan_rate_bp;   /* rate when the payee has furnished no PAN */
-    int64_t threshold;        /* paise */
+    int32_t rate_bp;        /* basis points: 1000 = 10 % */
+    int32_t no_pan_rate_bp; /* rate when the payee has furnished no PAN */
+    int64_t threshold;      /* paise */
     enum tax_threshold_type threshold_type;
     int32_t from_day, to_day; /* inclusive; to_day TAX_OPEN_END when open */
     char *citation;           /* where the rule comes from */
@@ -107,17 +107,17 @@ struct tax_payment {
     int32_t day;
     int64_t amount; /* paise, 0 to TAX_AMOUNT_MAX; a product's value without GST */
     enum tax_kind kind;
-    int has_pan;    /* the payee has furnished a valid PAN */
+    int has_pan; /* the payee has furnished a valid PAN */
 };
 
 /* What one payment deducts. */
 struct tax_line {
     const struct tax_rule *rule; /* the rule in force on the payment's day */
     int32_t fy;
-    int32_t rate_bp;  /* the rate used: the rule's, or its no-PAN rate */
-    int64_t base;     /* paise taxed by this payment (with the catch-up on the crossing one) */
-    int64_t tds;      /* paise, whole rupees */
-    int crossed;      /* this payment took the FY total over the threshold */
+    int32_t rate_bp; /* the rate used: the rule's, or its no-PAN rate */
+    int64_t base;    /* paise taxed by this payment (with the catch-up on the crossing one) */
+    int64_t tds;     /* paise, whole rupees */
+    int crossed;     /* this payment took the FY total over the threshold */
 };
 
 /* TDS summed per FY, rule and rate (a payee with and without PAN in one FY gives two). */

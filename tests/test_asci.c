@@ -18,7 +18,9 @@
 #include "banned.h"
 
 /* Hindi words used below. */
-#define VIGYAPAN "\xe0\xa4\xb5\xe0\xa4\xbf\xe0\xa4\x9c\xe0\xa5\x8d\xe0\xa4\x9e\xe0\xa4\xbe\xe0\xa4\xaa\xe0\xa4\xa8"
+#define VIGYAPAN                                                                                   \
+    "\xe0\xa4\xb5\xe0\xa4\xbf\xe0\xa4\x9c\xe0\xa5\x8d\xe0\xa4\x9e\xe0\xa4\xbe\xe0\xa4\xaa\xe0\xa4" \
+    "\xa8"
 #define PRAYOJIT                                                                                   \
     "\xe0\xa4\xaa\xe0\xa5\x8d\xe0\xa4\xb0\xe0\xa4\xbe\xe0\xa4\xaf\xe0\xa5\x8b\xe0\xa4\x9c\xe0\xa4" \
     "\xbf\xe0\xa4\xa4"
@@ -35,8 +37,8 @@
 #define UPHAAR "\xe0\xa4\x89\xe0\xa4\xaa\xe0\xa4\xb9\xe0\xa4\xbe\xe0\xa4\xb0"
 /* "यह मेरा नया फ़ोन है" — "this is my new phone" */
 #define HINDI_SENTENCE                                                                             \
-    "\xe0\xa4\xaf\xe0\xa4\xb9 \xe0\xa4\xae\xe0\xa5\x87\xe0\xa4\xb0\xe0\xa4\xbe \xe0\xa4\xa8\xe0"  \
-    "\xa4\xaf\xe0\xa4\xbe \xe0\xa4\xab\xe0\xa4\xbc\xe0\xa5\x8b\xe0\xa4\xa8 \xe0\xa4\xb9\xe0\xa5"  \
+    "\xe0\xa4\xaf\xe0\xa4\xb9 \xe0\xa4\xae\xe0\xa5\x87\xe0\xa4\xb0\xe0\xa4\xbe \xe0\xa4\xa8\xe0"   \
+    "\xa4\xaf\xe0\xa4\xbe \xe0\xa4\xab\xe0\xa4\xbc\xe0\xa5\x8b\xe0\xa4\xa8 \xe0\xa4\xb9\xe0\xa5"   \
     "\x88"
 
 static struct asci_labels defaults;
@@ -83,8 +85,8 @@ static void undisclosed(const char *caption)
 static void test_each_english_label_as_word_and_hashtag(void **state)
 {
     (void)state;
-    const char *labels[] = {"Advertisement", "Ad", "Sponsored", "Collaboration", "Partnership",
-                            "Employee"};
+    const char *labels[] = {"Advertisement", "Ad",          "Sponsored",
+                            "Collaboration", "Partnership", "Employee"};
     for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++) {
         char caption[200];
         const char *before[] = {"", "New serum! #", "", "(", "new serum - "};
@@ -138,8 +140,10 @@ static void test_free_gift_and_hashtag_forms(void **state)
     disclosed("#FreeGift");
     disclosed("#free_gift");
     disclosed("#free-gift");
-    disclosed("\xf0\x9f\x8e\x81" "Free gift" "\xf0\x9f\x8e\x81"); /* 🎁 around it */
-    disclosed("FREE\xc2\xa0GIFT"); /* no-break space */
+    disclosed("\xf0\x9f\x8e\x81"
+              "Free gift"
+              "\xf0\x9f\x8e\x81");          /* 🎁 around it */
+    disclosed("FREE\xc2\xa0GIFT");          /* no-break space */
     undisclosed("free gifts for everyone"); /* "gifts" */
     undisclosed("a free giftcard");
     /* #collab counts as a hashtag only; collaboration in any form */
@@ -242,9 +246,13 @@ static void test_odd_input(void **state)
 {
     (void)state;
     /* invalid UTF-8 separates words like a space would, and never matches */
-    disclosed("\xff" "ad" "\xfe");
-    undisclosed("a\xc3" "d");
-    undisclosed("\xc3\xa1" "d"); /* ád */
+    disclosed("\xff"
+              "ad"
+              "\xfe");
+    undisclosed("a\xc3"
+                "d");
+    undisclosed("\xc3\xa1"
+                "d"); /* ád */
     /* NUL bytes inside the caption */
     struct err e = {0};
     assert_int_equal(asci_check(&defaults, "x\0#ad", 5, NULL, &e), 1);

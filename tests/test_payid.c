@@ -51,7 +51,8 @@ static void test_pan(void **state)
     bad(payid_pan, "ABCP1234F",
         "PAN \"ABCP1234F\" has 9 characters; a PAN has 10 (AAAAA9999A: five letters, four "
         "digits, a letter)");
-    bad(payid_pan, "", "PAN is empty (the form is AAAAA9999A: five letters, four digits, a letter)");
+    bad(payid_pan, "",
+        "PAN is empty (the form is AAAAA9999A: five letters, four digits, a letter)");
     bad(payid_pan, "ABCPE12340",
         "PAN \"ABCPE12340\": the 10th character '0' should be a letter (the form is AAAAA9999A: "
         "five letters, four digits, a letter)");
@@ -60,7 +61,10 @@ static void test_pan(void **state)
         "five letters, four digits, a letter)");
     bad(payid_pan, "1BCPE1234F", NULL);
     bad(payid_pan, "ABCPE 1234F", NULL);
-    bad(payid_pan, "ABCPE\xc3\xa9" "234", NULL);
+    bad(payid_pan,
+        "ABCPE\xc3\xa9"
+        "234",
+        NULL);
 }
 
 /* The GSTIN check character, written out from the scheme: values 0-9 then A-Z as 10-35,
@@ -95,9 +99,9 @@ static void test_gstin_check_character(void **state)
     assert_int_equal(payid_gstin_state("27AAPFU0939F1ZV"), 27);
     /* Built here for every code a GSTIN can carry, several PANs and registration numbers;
      * each of the 35 other check characters is refused. */
-    const int states[] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16, 17, 18,
-                          19, 20, 21, 22, 23, 24, 26, 27, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38,
-                          97};
+    const int states[] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13,
+                          14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 26, 27,
+                          29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 97};
     const char *pans[] = {"ABCPE1234F", "AAACR5055K", "ZZZTZ9999Z", "AABCB5576G"};
     const char regs[] = "19AZ";
     const char *alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
@@ -195,8 +199,9 @@ static void test_upi(void **state)
     ok(payid_upi, "9876543210@ybl");
     ok(payid_upi, "rahul_k-99@paytm");
     ok(payid_upi, "ab@upi");
-    bad(payid_upi, "priya.sharma", "UPI id \"priya.sharma\" has no '@' (the form is name@handle, "
-                                   "e.g. priya.sharma@okaxis)");
+    bad(payid_upi, "priya.sharma",
+        "UPI id \"priya.sharma\" has no '@' (the form is name@handle, "
+        "e.g. priya.sharma@okaxis)");
     bad(payid_upi, "a@b@okaxis", NULL);
     bad(payid_upi, "p@okaxis",
         "UPI id \"p@okaxis\": the name before '@' has 1 characters; it needs 2 to 256 (the form "

@@ -21,7 +21,7 @@
 #include "banned.h"
 
 /* ₹ as paise */
-#define RS(x) ((int64_t)(x) * 100)
+#define RS(x) ((int64_t)(x)*100)
 
 /* The shipped table's figures, written out here so these tests pin the computation and
  * not whatever the file says today (test_shipped_table_* checks the file). */
@@ -180,8 +180,7 @@ static void test_april_2026_switches_to_the_2025_act_codes(void **state)
      * the new FY (over ₹50,000 at once: ₹6,000). Products: ₹15,000 in FY 2025-26 stays
      * under ₹20,000; ₹25,000 on 2 April 2026 is a new FY's first and is over it: ₹2,500. */
     struct tax_payment p[] = {fee("2026-03-31", RS(45000)), fee("2026-04-01", RS(60000)),
-                              product("2026-03-15", RS(15000)),
-                              product("2026-04-02", RS(25000))};
+                              product("2026-03-15", RS(15000)), product("2026-04-02", RS(25000))};
     struct tax_result res;
     compute(&r, p, 4, &res);
     line_is(&res, 0, 0, 0, "J-2025");
@@ -456,9 +455,10 @@ static void test_rules_errors_name_line_and_column(void **state)
     rules_error(HEAD "J,Act,194J,,fee,10,20,5000000,aggregate_fy,2025-04-01,,\"two\nlines\"\n",
                 "t.csv:3:12: citation: holds a control character (byte 0x0a at byte 4); keep it "
                 "on one line");
-    rules_error(HEAD "J,Act,194J,,fee,10,20,5000000,aggregate_fy,2025-04-01,,\"open\n",
-                "t.csv:3:12: quoted field is never closed: the quote opened here runs to the end of "
-                "the input");
+    rules_error(
+        HEAD "J,Act,194J,,fee,10,20,5000000,aggregate_fy,2025-04-01,,\"open\n",
+        "t.csv:3:12: quoted field is never closed: the quote opened here runs to the end of "
+        "the input");
 }
 
 static void test_rules_accept_spaces_any_column_order_and_open_ends(void **state)

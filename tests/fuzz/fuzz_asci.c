@@ -69,8 +69,10 @@ static void labels_find_themselves(const struct asci_labels *l, const char *list
             p++;
         }
         if (plain && p > start)
-            FUZZ_CHECK(check(l, start, (size_t)(p - start), NULL) == 1, "label %.*s not found "
-                       "alone", (int)(p - start), start);
+            FUZZ_CHECK(check(l, start, (size_t)(p - start), NULL) == 1,
+                       "label %.*s not found "
+                       "alone",
+                       (int)(p - start), start);
         if (*p)
             p++;
     }

@@ -30,14 +30,14 @@ static void check_table(const struct tax_rules *r)
                    "rule %s rates %d %d", a->id, a->rate_bp, a->no_pan_rate_bp);
         FUZZ_CHECK(a->from_day <= a->to_day, "rule %s dates", a->id);
         FUZZ_CHECK(a->kind == TAX_KIND_FEE || a->kind == TAX_KIND_PRODUCT, "rule %s kind", a->id);
-        FUZZ_CHECK(a->threshold >= 0 && a->threshold <= TAX_AMOUNT_MAX, "rule %s threshold",
-                   a->id);
+        FUZZ_CHECK(a->threshold >= 0 && a->threshold <= TAX_AMOUNT_MAX, "rule %s threshold", a->id);
         size_t code = strlen(a->payment_code);
         FUZZ_CHECK(code == 0 || code == 4, "rule %s code %s", a->id, a->payment_code);
-        FUZZ_CHECK(a->id[0] && a->act[0] && a->section[0] && a->citation[0], "rule %s text",
+        FUZZ_CHECK(a->id[0] && a->act[0] && a->section[0] && a->citation[0], "rule %s text", a->id);
+        FUZZ_CHECK(tax_rules_find(r, a->kind, a->from_day) == a,
+                   "rule %s not found on its first "
+                   "day",
                    a->id);
-        FUZZ_CHECK(tax_rules_find(r, a->kind, a->from_day) == a, "rule %s not found on its first "
-                   "day", a->id);
         FUZZ_CHECK(tax_rules_find(r, a->kind, a->to_day) == a, "rule %s not found on its last day",
                    a->id);
     }
@@ -54,7 +54,8 @@ static size_t payments_from(const struct tax_rules *r, const uint8_t *data, size
         for (int k = 0; k < 3 && n < MAX_PAYMENTS; k++) {
             uint8_t b = size ? data[(i * 3 + (size_t)k) % size] : 0;
             int32_t span = rule->to_day == TAX_OPEN_END ? 400 : rule->to_day - rule->from_day;
-            int32_t day = rule->from_day + (span > 0 ? (int32_t)((b * 37u) % (unsigned)(span + 1)) : 0);
+            int32_t day =
+                rule->from_day + (span > 0 ? (int32_t)((b * 37u) % (unsigned)(span + 1)) : 0);
             int64_t amount = (int64_t)(b % 64) * (rule->threshold / 16 + 1) + b;
             if (amount > TAX_AMOUNT_MAX)
                 amount = TAX_AMOUNT_MAX;
@@ -78,8 +79,8 @@ static void check_compute(const struct tax_rules *r, const struct tax_payment *p
         const struct tax_line *l = &res.lines[i];
         FUZZ_CHECK(l->tds >= 0 && l->tds % 100 == 0, "payment %zu tds %lld", i, (long long)l->tds);
         FUZZ_CHECK(l->rule == tax_rules_find(r, p[i].kind, p[i].day), "payment %zu rule", i);
-        FUZZ_CHECK(l->base == 0 || l->base == p[i].amount || l->crossed, "payment %zu base %lld",
-                   i, (long long)l->base);
+        FUZZ_CHECK(l->base == 0 || l->base == p[i].amount || l->crossed, "payment %zu base %lld", i,
+                   (long long)l->base);
         FUZZ_CHECK(l->base >= 0, "payment %zu negative base", i);
         sum += l->tds;
     }
@@ -96,9 +97,9 @@ static void check_compute(const struct tax_rules *r, const struct tax_payment *p
                 exact += res.lines[j].base * res.lines[j].rate_bp;
                 deducted += res.lines[j].tds;
             }
-        FUZZ_CHECK(deducted == (exact + 500000) / 1000000 * 100, "FY %d %s: %lld deducted, exact %lld",
-                   res.lines[i].fy, tax_kind_name(p[i].kind), (long long)deducted,
-                   (long long)exact);
+        FUZZ_CHECK(deducted == (exact + 500000) / 1000000 * 100,
+                   "FY %d %s: %lld deducted, exact %lld", res.lines[i].fy, tax_kind_name(p[i].kind),
+                   (long long)deducted, (long long)exact);
     }
     tax_result_release(&res);
 }
