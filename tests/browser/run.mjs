@@ -1,7 +1,9 @@
 // run.mjs — the web app in headless Debian chromium (playwright-core), driven by
 // tests/e2e/browser.sh. Env: BASE (a running `infludash serve` with data), ARTEFACTS (where
 // screenshots go), CHROMIUM (default /usr/bin/chromium). Prints "ok   NAME" / "FAIL NAME"
-// lines (the shell script counts them) and "info ..." lines.
+// lines (the shell script counts them) and "info ..." lines. What the app holds (the session,
+// the KPI formats) is read by importing its modules: the page's import map makes
+// import('/assets/state.js') the app's own instance.
 // BENCH=N: only measures navigation → dashboard fully drawn N times, prints the median.
 // AUTH_BASE (optional): a second server with accounts and AUTH_USERS ("admin:pw,analyst:pw,
 // viewer:pw"): sign-in, roles, sign-out, the audit log, users and the workspace switcher.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # web.sh — the web app's server side with the real binary and curl: built-in assets (gzip
 # and plain give the same bytes, ETag/304, cache headers with and without ?v=, content
-# types, no way out of the table), every page path answers index.html with its security
+# types, no way out of the table), the page's import map (every module versioned, every
+# import covered, its hash in the CSP), every page path answers index.html with its security
 # headers, uploads (good, refused with every bad row listed, skip_invalid with a rejects
 # download, over --max-upload-size), dataset downloads equal to `infludash export`, DELETE,
 # sample data, 400s that name the bad parameter, and hostile values coming back escaped.
