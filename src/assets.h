@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 struct assets_file {
-    const char *name; /* the path under /assets/, e.g. "app.js" */
+    const char *name; /* the path under /assets/, e.g. "main.js", "pages/dashboard.js" */
     const char *mime; /* the Content-Type */
     const unsigned char *data;
     size_t len;

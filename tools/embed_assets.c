@@ -12,7 +12,7 @@
  *     embed_assets OUTDIR NAME=FILE...
  *
  * writes OUTDIR/assets.S, OUTDIR/assets_table.c and OUTDIR/data/ (gzip copies and
- * rewritten HTML). NAME is the path under /assets/ ("app.js", "img/logo.svg"). */
+ * rewritten HTML). NAME is the path under /assets/ ("main.js", "pages/dashboard.js"). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
