@@ -17,9 +17,9 @@
 /* The page's policy: scripts only from this server, plus the page's inline import map by
  * its hash (assets.h csp_script) where it has one. */
 #define ROUTES_PAGE_CSP_SCRIPT "default-src 'self'; script-src 'self'"
-#define ROUTES_PAGE_CSP_REST                                                                   \
-    "; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; "     \
-    "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "               \
+#define ROUTES_PAGE_CSP_REST                                                                       \
+    "; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; "         \
+    "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "                    \
     "frame-ancestors 'none'"
 
 /* Whether Accept-Encoding allows gzip: a "gzip" (or "x-gzip") coding, or "*" without an
@@ -91,8 +91,8 @@ static const char *routes_page_csp(struct http_request *req, const struct assets
 {
     if (!f->csp_script || !f->csp_script[0])
         return ROUTES_PAGE_CSP_SCRIPT ROUTES_PAGE_CSP_REST;
-    size_t cap = sizeof ROUTES_PAGE_CSP_SCRIPT + 1 + strlen(f->csp_script) +
-                 sizeof ROUTES_PAGE_CSP_REST;
+    size_t cap =
+        sizeof ROUTES_PAGE_CSP_SCRIPT + 1 + strlen(f->csp_script) + sizeof ROUTES_PAGE_CSP_REST;
     char *csp = http_alloc(req, cap);
     snprintf(csp, cap, "%s %s%s", ROUTES_PAGE_CSP_SCRIPT, f->csp_script, ROUTES_PAGE_CSP_REST);
     return csp;

@@ -27,8 +27,8 @@
 #include "banned.h"
 
 struct asset {
-    const char *name; /* under /assets/ */
-    const char *src;  /* the file as given */
+    const char *name;     /* under /assets/ */
+    const char *src;      /* the file as given */
     const char *raw_path; /* what .incbin reads for the plain copy */
     unsigned char *data;
     size_t len;
@@ -375,14 +375,16 @@ static void write_asm(const char *path, const struct asset *all, size_t n)
           "\t.section .rodata\n",
           f);
     for (size_t i = 0; i < n; i++) {
-        fprintf(f, "\t.balign 16\n\t.global assets_raw_%zu\n\t.type assets_raw_%zu, @object\n"
-                   "assets_raw_%zu:\n\t.incbin \"",
+        fprintf(f,
+                "\t.balign 16\n\t.global assets_raw_%zu\n\t.type assets_raw_%zu, @object\n"
+                "assets_raw_%zu:\n\t.incbin \"",
                 i, i, i);
         put_asm_string(f, all[i].raw_path);
         fprintf(f, "\"\n\t.byte 0\n\t.size assets_raw_%zu, . - assets_raw_%zu\n", i, i);
         if (all[i].gz_len) {
-            fprintf(f, "\t.balign 16\n\t.global assets_gz_%zu\n\t.type assets_gz_%zu, @object\n"
-                       "assets_gz_%zu:\n\t.incbin \"",
+            fprintf(f,
+                    "\t.balign 16\n\t.global assets_gz_%zu\n\t.type assets_gz_%zu, @object\n"
+                    "assets_gz_%zu:\n\t.incbin \"",
                     i, i, i);
             put_asm_string(f, all[i].gz_path);
             fprintf(f, "\"\n\t.size assets_gz_%zu, . - assets_gz_%zu\n", i, i);
