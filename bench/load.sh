@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Load benchmark (issue 7): a bounded wrk run on loopback against /api/dashboard (with
-# bench/dashboard.lua, a new date range per request), /, /assets/app.js and /api/status.
+# bench/dashboard.lua, a new date range per request), /, /assets/main.js and /api/status.
 # Generates its own sample data (demo --rows ROWS) in a temporary directory, removed at the
 # end. Prints requests/s, p50/p90/p99 latency and errors (non-2xx, socket) per endpoint;
 # exits 1 when any endpoint saw an error (the goal is zero).
@@ -77,7 +77,7 @@ run() {
 }
 run /api/dashboard bench/dashboard.lua /api/dashboard
 run / "$work/fixed.lua" /
-run /assets/app.js "$work/fixed.lua" /assets/app.js
+run /assets/main.js "$work/fixed.lua" /assets/main.js
 run /api/status "$work/fixed.lua" /api/status
 
 echo

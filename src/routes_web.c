@@ -14,10 +14,13 @@
 #include "banned.h"
 
 #define ROUTES_INDEX "index.html"
-#define ROUTES_PAGE_CSP                                                                        \
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "               \
-    "img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "    \
-    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+/* The page's policy: scripts only from this server, plus the page's inline import map by
+ * its hash (assets.h csp_script) where it has one. */
+#define ROUTES_PAGE_CSP_SCRIPT "default-src 'self'; script-src 'self'"
+#define ROUTES_PAGE_CSP_REST                                                                       \
+    "; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; "         \
+    "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "                    \
+    "frame-ancestors 'none'"
 
 /* Whether Accept-Encoding allows gzip: a "gzip" (or "x-gzip") coding, or "*" without an
  * explicit gzip entry, with a q-value above 0. */
@@ -83,6 +86,18 @@ static bool routes_etag_matches(const char *if_none_match, const char *tag)
     return false;
 }
 
+/* The Content-Security-Policy of the page f (request memory, or static). */
+static const char *routes_page_csp(struct http_request *req, const struct assets_file *f)
+{
+    if (!f->csp_script || !f->csp_script[0])
+        return ROUTES_PAGE_CSP_SCRIPT ROUTES_PAGE_CSP_REST;
+    size_t cap =
+        sizeof ROUTES_PAGE_CSP_SCRIPT + 1 + strlen(f->csp_script) + sizeof ROUTES_PAGE_CSP_REST;
+    char *csp = http_alloc(req, cap);
+    snprintf(csp, cap, "%s %s%s", ROUTES_PAGE_CSP_SCRIPT, f->csp_script, ROUTES_PAGE_CSP_REST);
+    return csp;
+}
+
 /* Answers with f: the gzip copy when accepted, ETag and 304, and cache_control. */
 static int routes_send_file(struct http_request *req, struct http_response *res,
                             const struct assets_file *f, const char *cache_control)
@@ -118,7 +133,7 @@ int routes_page(struct http_request *req, struct http_response *res)
         return http_response_text(res, 503,
                                   "the web pages were not built into this binary "
                                   "(web/src/index.html was missing at build time)\n");
-    http_response_header(res, "Content-Security-Policy", ROUTES_PAGE_CSP);
+    http_response_header(res, "Content-Security-Policy", routes_page_csp(req, f));
     http_response_header(res, "Referrer-Policy", "same-origin");
     http_response_header(res, "X-Frame-Options", "DENY");
     const struct routes_auth *ra = req->auth;
@@ -145,7 +160,7 @@ int routes_asset(struct http_request *req, struct http_response *res)
     const char *v = http_query(req, "v");
     bool versioned = v && strcmp(v, f->etag) == 0;
     if (strcmp(f->name, ROUTES_INDEX) == 0)
-        http_response_header(res, "Content-Security-Policy", ROUTES_PAGE_CSP);
+        http_response_header(res, "Content-Security-Policy", routes_page_csp(req, f));
     return routes_send_file(req, res, f,
                             versioned ? "public, max-age=31536000, immutable" : "no-cache");
 }

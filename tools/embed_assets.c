@@ -1,13 +1,18 @@
 /* embed_assets.c — build-time tool: turns the web assets into an assembler file that
- * .incbin's each file and its gzip copy, plus a C table {path, mime, data, gz, etag} that
- * src/assets.c looks up (STACK.md "assets in the binary"). In HTML files, references written
- * as /assets/NAME to another embedded asset become /assets/NAME?v=ETAG, so the pages can ask
- * for them to be cached forever. Calls zlib and libc only.
+ * .incbin's each file and its gzip copy, plus a C table {path, mime, data, gz, etag,
+ * csp_script} that src/assets.c looks up (STACK.md "assets in the binary"). In HTML files,
+ * references written as /assets/NAME to another embedded asset become /assets/NAME?v=ETAG, so
+ * the pages can ask for them to be cached forever; and the comment "<!-- import map ... -->"
+ * becomes an import map that sends every JavaScript asset's plain address to its versioned
+ * one, so that ES modules importing each other by relative URL ("./state.js") get the
+ * versioned, immutable copy too, while the module files stay byte for byte as written. The
+ * map is an inline script: its CSP source ('sha256-...') goes into csp_script. Calls zlib,
+ * libsodium (SHA-256) and libc only.
  *
  *     embed_assets OUTDIR NAME=FILE...
  *
  * writes OUTDIR/assets.S, OUTDIR/assets_table.c and OUTDIR/data/ (gzip copies and
- * rewritten HTML). NAME is the path under /assets/ ("app.js", "img/logo.svg"). */
+ * rewritten HTML). NAME is the path under /assets/ ("main.js", "pages/dashboard.js"). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -16,13 +21,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <sodium.h>
 #include <zlib.h>
 
 #include "banned.h"
 
 struct asset {
-    const char *name; /* under /assets/ */
-    const char *src;  /* the file as given */
+    const char *name;     /* under /assets/ */
+    const char *src;      /* the file as given */
     const char *raw_path; /* what .incbin reads for the plain copy */
     unsigned char *data;
     size_t len;
@@ -31,7 +37,11 @@ struct asset {
     char rewritten_path[4096];
     char etag[24];
     const char *mime;
+    char csp_script[64]; /* "'sha256-BASE64'" of the inline import map, or "" */
 };
+
+/* In HTML: the comment that the import map replaces ("<!-- import map" up to "-->"). */
+#define IMPORT_MAP_MARK "<!-- import map"
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 static void die(const char *fmt, ...)
@@ -211,6 +221,106 @@ static void rewrite_references(struct asset *a, const struct asset *all, size_t 
     a->len = used;
 }
 
+static int is_script(const struct asset *a)
+{
+    return strncmp(a->mime, "text/javascript", 15) == 0;
+}
+
+/* A growable byte string for the import map. */
+struct text {
+    char *p;
+    size_t len, cap;
+};
+
+static void text_add(struct text *t, const char *s, size_t n)
+{
+    if (t->len + n + 1 > t->cap) {
+        t->cap = (t->len + n + 1) * 2;
+        t->p = realloc(t->p, t->cap);
+        if (!t->p)
+            die("out of memory");
+    }
+    memcpy(t->p + t->len, s, n);
+    t->len += n;
+    t->p[t->len] = '\0';
+}
+
+static void text_puts(struct text *t, const char *s)
+{
+    text_add(t, s, strlen(s));
+}
+
+/* s as a JSON string, with "<" escaped so that no "</script" can end the element early. */
+static void text_json_string(struct text *t, const char *s)
+{
+    text_puts(t, "\"");
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        char esc[8];
+        if (*c == '"' || *c == '\\' || *c < 0x20 || *c == '<') {
+            snprintf(esc, sizeof esc, "\\u%04x", *c);
+            text_puts(t, esc);
+        } else {
+            text_add(t, (const char *)c, 1);
+        }
+    }
+    text_puts(t, "\"");
+}
+
+/* Replaces the import-map comment in a (rewritten HTML) with
+ * <script type="importmap">{"imports":{"/assets/NAME":"/assets/NAME?v=ETAG",...}}</script>
+ * listing every JavaScript asset, and sets a->csp_script to the map's SHA-256 source. No
+ * comment: nothing changes. */
+static void insert_import_map(struct asset *a, const struct asset *all, size_t n)
+{
+    static const char mark[] = IMPORT_MAP_MARK, end_mark[] = "-->";
+    const char *data = (const char *)a->data;
+    const char *at = memmem(data, a->len, mark, sizeof mark - 1);
+    if (!at)
+        return;
+    const char *end = memmem(at, a->len - (size_t)(at - data), end_mark, sizeof end_mark - 1);
+    if (!end)
+        die("%s: the import-map comment has no end (-->)", a->src);
+    end += sizeof end_mark - 1;
+    if (memmem(end, a->len - (size_t)(end - data), mark, sizeof mark - 1))
+        die("%s: more than one import-map comment (a page has one import map)", a->src);
+
+    struct text map = {0};
+    text_puts(&map, "{\"imports\":{");
+    int first = 1;
+    for (size_t i = 0; i < n; i++) {
+        if (!is_script(&all[i]))
+            continue;
+        char from[4200], to[4300];
+        snprintf(from, sizeof from, "/assets/%s", all[i].name);
+        snprintf(to, sizeof to, "/assets/%s?v=%s", all[i].name, all[i].etag);
+        if (!first)
+            text_puts(&map, ",");
+        first = 0;
+        text_puts(&map, "\n");
+        text_json_string(&map, from);
+        text_puts(&map, ":");
+        text_json_string(&map, to);
+    }
+    text_puts(&map, "\n}}");
+
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(digest, (const unsigned char *)map.p, map.len);
+    char b64[sodium_base64_ENCODED_LEN(crypto_hash_sha256_BYTES, sodium_base64_VARIANT_ORIGINAL)];
+    sodium_bin2base64(b64, sizeof b64, digest, sizeof digest, sodium_base64_VARIANT_ORIGINAL);
+    snprintf(a->csp_script, sizeof a->csp_script, "'sha256-%s'", b64);
+
+    struct text out = {0};
+    text_add(&out, data, (size_t)(at - data));
+    text_puts(&out, "<script type=\"importmap\">");
+    text_add(&out, map.p, map.len);
+    text_puts(&out, "</script>");
+    text_add(&out, end, a->len - (size_t)(end - data));
+    free(map.p);
+    free(a->data);
+    a->data = (unsigned char *)out.p;
+    a->len = out.len;
+}
+
 /* Writes s as an assembler string literal's contents. */
 static void put_asm_string(FILE *f, const char *s)
 {
@@ -265,14 +375,16 @@ static void write_asm(const char *path, const struct asset *all, size_t n)
           "\t.section .rodata\n",
           f);
     for (size_t i = 0; i < n; i++) {
-        fprintf(f, "\t.balign 16\n\t.global assets_raw_%zu\n\t.type assets_raw_%zu, @object\n"
-                   "assets_raw_%zu:\n\t.incbin \"",
+        fprintf(f,
+                "\t.balign 16\n\t.global assets_raw_%zu\n\t.type assets_raw_%zu, @object\n"
+                "assets_raw_%zu:\n\t.incbin \"",
                 i, i, i);
         put_asm_string(f, all[i].raw_path);
         fprintf(f, "\"\n\t.byte 0\n\t.size assets_raw_%zu, . - assets_raw_%zu\n", i, i);
         if (all[i].gz_len) {
-            fprintf(f, "\t.balign 16\n\t.global assets_gz_%zu\n\t.type assets_gz_%zu, @object\n"
-                       "assets_gz_%zu:\n\t.incbin \"",
+            fprintf(f,
+                    "\t.balign 16\n\t.global assets_gz_%zu\n\t.type assets_gz_%zu, @object\n"
+                    "assets_gz_%zu:\n\t.incbin \"",
                     i, i, i);
             put_asm_string(f, all[i].gz_path);
             fprintf(f, "\"\n\t.size assets_gz_%zu, . - assets_gz_%zu\n", i, i);
@@ -303,10 +415,10 @@ static void write_table(const char *path, const struct asset *all, size_t n)
             fprintf(f, "assets_gz_%zu, %zuu, ", i, all[i].gz_len);
         else
             fputs("0, 0u, ", f);
-        fprintf(f, "\"%s\"},\n", all[i].etag);
+        fprintf(f, "\"%s\", \"%s\"},\n", all[i].etag, all[i].csp_script);
     }
     if (n == 0)
-        fputs("    {0, 0, 0, 0u, 0, 0u, 0},\n", f);
+        fputs("    {0, 0, 0, 0u, 0, 0u, 0, 0},\n", f);
     fprintf(f, "};\nconst size_t assets_nfiles = %zu;\n", n);
     if (fclose(f) != 0)
         die("%s: write error", path);
@@ -317,6 +429,8 @@ int main(int argc, char **argv)
     if (argc < 2)
         die("usage: embed_assets OUTDIR NAME=FILE...");
     const char *outdir = argv[1];
+    if (sodium_init() < 0)
+        die("cannot initialise libsodium");
     char path[4096];
     snprintf(path, sizeof path, "%s/data", outdir);
     if (mkdir(outdir, 0777) < 0 && errno != EEXIST)
@@ -346,7 +460,8 @@ int main(int argc, char **argv)
         if (strcmp(all[i - 1].name, all[i].name) == 0)
             die("%s: given twice", all[i].name);
     }
-    /* The etags of what HTML refers to first, then the rewritten HTML's own. */
+    /* The etags of what HTML refers to first, then the rewritten HTML's own (with its import
+     * map, made of those etags). */
     for (size_t i = 0; i < n; i++) {
         if (!is_html(&all[i]))
             etag_of(all[i].data, all[i].len, all[i].etag, sizeof all[i].etag);
@@ -355,6 +470,7 @@ int main(int argc, char **argv)
         if (!is_html(&all[i]))
             continue;
         rewrite_references(&all[i], all, n);
+        insert_import_map(&all[i], all, n);
         etag_of(all[i].data, all[i].len, all[i].etag, sizeof all[i].etag);
         snprintf(all[i].rewritten_path, sizeof all[i].rewritten_path, "%s/data/%zu.html", outdir,
                  i);

@@ -1,7 +1,9 @@
 // run.mjs — the web app in headless Debian chromium (playwright-core), driven by
 // tests/e2e/browser.sh. Env: BASE (a running `infludash serve` with data), ARTEFACTS (where
 // screenshots go), CHROMIUM (default /usr/bin/chromium). Prints "ok   NAME" / "FAIL NAME"
-// lines (the shell script counts them) and "info ..." lines.
+// lines (the shell script counts them) and "info ..." lines. What the app holds (the session,
+// the KPI formats) is read by importing its modules: the page's import map makes
+// import('/assets/state.js') the app's own instance.
 // BENCH=N: only measures navigation → dashboard fully drawn N times, prints the median.
 // AUTH_BASE (optional): a second server with accounts and AUTH_USERS ("admin:pw,analyst:pw,
 // viewer:pw"): sign-in, roles, sign-out, the audit log, users and the workspace switcher.
@@ -82,11 +84,36 @@ await step('every page loads without console errors', async () => {
     const t0 = Date.now();
     await page.goto(BASE + url);
     await page.waitForSelector(sel, { timeout: 20000 });
-    if (name === 'dashboard') info('dashboard drawn in ' + (Date.now() - t0) + ' ms after navigation (' + (await page.evaluate(() => Math.round(window.ID.drawnMs))) + ' ms of it fetching and drawing)');
+    if (name === 'dashboard') info('dashboard drawn in ' + (Date.now() - t0) + ' ms after navigation (' + (await page.evaluate(async () => Math.round((await import('/assets/pages/dashboard.js')).drawnMs))) + ' ms of it fetching and drawing)');
     await page.waitForTimeout(150);
     await page.screenshot({ path: path.join(SHOTS, name + '-1280.png'), fullPage: true });
     check('page ' + name + ' (' + url + ') without console or page errors', problems.length === 0, problems.join('\n'));
   }
+});
+
+await step('the modules load from their versioned addresses', async () => {
+  // Every script, the modules that import each other by relative URL included, comes from
+  // /assets/NAME?v=ETAG (the page's import map), so an upgrade can never mix in a stale one.
+  // A new context: an empty cache, so that every script is a request.
+  const fresh = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const pg = await fresh.newPage();
+  const errs = [];
+  pg.on('console', (m) => { if (m.type() === 'error' && !optional404(m)) errs.push('console: ' + m.text()); });
+  pg.on('pageerror', (e) => errs.push('pageerror: ' + e.message));
+  const scripts = [];
+  pg.on('response', (r) => { const u = new URL(r.url()); if (/^\/assets\/.*\.js$/.test(u.pathname)) scripts.push([u.pathname + u.search, r.headers()['cache-control'] || '']); });
+  await pg.goto(BASE + '/');
+  await pg.waitForSelector('#page[data-state=drawn]', { timeout: 20000 });
+  const names = scripts.map(([u]) => u.split('?')[0]);
+  const unversioned = scripts.filter(([u, cc]) => !/\?v=[0-9a-f]{16}$/.test(u) || !cc.includes('immutable')).map(([u, cc]) => u + ' (' + cc + ')');
+  check('the page has an import map that the browser supports', await pg.evaluate(() => HTMLScriptElement.supports('importmap') && !!document.querySelector('script[type=importmap]')));
+  check('the entry module, the pages and the shared modules were loaded (' + scripts.length + ' scripts)', ['/assets/main.js', '/assets/state.js', '/assets/pages/dashboard.js', '/assets/pages/database.js', '/assets/echarts.min.js'].every((n) => names.includes(n)), names.join('\n'));
+  check('every script came from a versioned, immutable address', scripts.length > 10 && unversioned.length === 0, unversioned.join('\n'));
+  check('no script was loaded twice', new Set(names).size === names.length, names.join('\n'));
+  check('no console errors (a refused import map would show one)', errs.length === 0, errs.join('\n'));
+  const shared = await pg.evaluate(async () => (await import('/assets/state.js')).session !== null);
+  check('import("/assets/state.js") gets the app\'s own module (its session is loaded)', shared);
+  await fresh.close();
 });
 
 await step('navigation by the sidebar keeps the URL', async () => {
@@ -112,7 +139,10 @@ await step('a platform filter gives the KPIs of the API', async () => {
   await drawn();
   const after = await cards();
   const d = await api('/api/dashboard?platform=' + encodeURIComponent(plat));
-  const expected = await page.evaluate((k) => Object.fromEntries(Object.entries(window.ID.KPI_FORMAT).map(([key, f]) => [key, window.ID.fmt[f](k[key])])), d.kpis);
+  const expected = await page.evaluate(async (k) => {
+    const [{ KPI_FORMAT }, { fmt }] = await Promise.all([import('/assets/pages/dashboard.js'), import('/assets/format.js')]);
+    return Object.fromEntries(Object.entries(KPI_FORMAT).map(([key, f]) => [key, fmt[f](k[key])]));
+  }, d.kpis);
   const diffs = Object.keys(expected).filter((k) => after[k] !== expected[k]).map((k) => k + ': shown ' + after[k] + ', API ' + expected[k]);
   check('KPI cards equal /api/dashboard?platform=' + plat + ' (' + Object.keys(expected).length + ' cards)', diffs.length === 0 && Object.keys(after).length >= 12, diffs.join('\n') || JSON.stringify(after));
   check('orders shown in Indian grouping', after.orders === new Intl.NumberFormat('en-IN').format(d.kpis.orders), after.orders);
@@ -355,7 +385,7 @@ if (process.env.AUTH_BASE) {
     check('auth: the admin has the delete and sample-data buttons', (await p2.$('[data-delete=tracking_data]')) !== null && (await p2.$('#demo-load')) !== null);
     check('auth: no console errors on the admin\'s Database page', probs.length === 0, probs.join('\n'));
 
-    const wss = await p2.evaluate(() => (window.ID.session.workspaces || []).map((w) => w.slug));
+    const wss = await p2.evaluate(async () => ((await import('/assets/state.js')).session.workspaces || []).map((w) => w.slug));
     if (wss.length < 2) { fail('auth: workspace switcher', 'the admin has ' + wss.length + ' workspace(s): ' + wss.join(',')); return; }
     await p2.goto(AB + '/');
     await drawn2();
@@ -369,7 +399,8 @@ if (process.env.AUTH_BASE) {
     const expected = await p2.evaluate(async (ws) => {
       const r = await fetch('/api/dashboard?ws=' + encodeURIComponent(ws), { credentials: 'same-origin', headers: { Accept: 'application/json' } });
       const d = await r.json();
-      return Object.fromEntries(Object.entries(window.ID.KPI_FORMAT).map(([key, f]) => [key, window.ID.fmt[f](d.kpis[key])]));
+      const [{ KPI_FORMAT }, { fmt }] = await Promise.all([import('/assets/pages/dashboard.js'), import('/assets/format.js')]);
+      return Object.fromEntries(Object.entries(KPI_FORMAT).map(([key, f]) => [key, fmt[f](d.kpis[key])]));
     }, second);
     const diffs = Object.keys(expected).filter((k) => after[k] !== expected[k]).map((k) => k + ': shown ' + after[k] + ', API ' + expected[k]);
     check('auth: switching to workspace ' + second + ' shows the KPIs of /api/dashboard?ws=' + second, diffs.length === 0 && Object.keys(after).length >= 12, diffs.join('\n') || JSON.stringify(after));

@@ -100,7 +100,7 @@ expect_contains "to the sign-in page, with where to come back" "$T/headers" "Loc
 expect_eq "signed out: /login is a page" 200 "$(http GET /login)"
 expect_contains "with a username and a password field" "$T/body" 'name="password"'
 expect_eq "signed out: /healthz answers" 200 "$(http GET /healthz)"
-expect_eq "signed out: the assets load" 200 "$(http GET /assets/app.js)"
+expect_eq "signed out: the assets load" 200 "$(http GET /assets/main.js)"
 
 # ---- signing in ----
 expect_eq "a wrong password is 401" 401 "$(login admin wrong-password "$T/bad.jar")"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # browser.sh — the web app in headless Debian chromium (npm playwright-core, tests/browser):
-# every page loads without console errors, a filter changes the KPI cards to what the API
+# every page loads without console errors, every module comes from its versioned address, a filter changes the KPI cards to what the API
 # says and survives a reload and back/forward, a good and a bad upload, a name with markup
 # shown as text, the open-mode banner and ?ws= kept, phone width. Then a second server with
 # accounts: sign-in, the viewer's rights, sign-out, the admin's audit log, users and

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # web.sh — the web app's server side with the real binary and curl: built-in assets (gzip
 # and plain give the same bytes, ETag/304, cache headers with and without ?v=, content
-# types, no way out of the table), every page path answers index.html with its security
+# types, no way out of the table), the page's import map (every module versioned, every
+# import covered, its hash in the CSP), every page path answers index.html with its security
 # headers, uploads (good, refused with every bad row listed, skip_invalid with a rejects
 # download, over --max-upload-size), dataset downloads equal to `infludash export`, DELETE,
 # sample data, 400s that name the bad parameter, and hostile values coming back escaped.
@@ -113,6 +114,38 @@ if [[ -f $WEB/index.html ]]; then
             "\"${ref##*\?v=}\" public, max-age=31536000, immutable" \
             "$(header etag) $(header cache-control)"
     done <<<"$refs"
+    # The import map: every module of web/src under its versioned address, every import of
+    # every module (relative or /assets/) resolving to an entry of it, and the map allowed by
+    # the page's CSP through its SHA-256.
+    get / --compressed >/dev/null
+    check "the page's import map sends every module to its versioned address, and its CSP allows it" \
+        python3 -c '
+import base64, hashlib, json, os, posixpath, re, sys
+page, web, csp = open(sys.argv[1], encoding="utf-8").read(), sys.argv[2], sys.argv[3]
+maps = re.findall(r"<script type=\"importmap\">(.*?)</script>", page, re.S)
+assert len(maps) == 1, "want one import map, found %d" % len(maps)
+imports = json.loads(maps[0])["imports"]
+digest = base64.b64encode(hashlib.sha256(maps[0].encode()).digest()).decode()
+assert "script-src \x27self\x27 \x27sha256-%s\x27" % digest in csp, "the CSP lacks the map hash %s: %s" % (digest, csp)
+mods = sorted(os.path.relpath(os.path.join(d, f), web) for d, _, fs in os.walk(web) for f in fs if f.endswith(".js"))
+assert mods, "no module in " + web
+for m in mods:
+    to = imports.get("/assets/" + m, "")
+    assert re.fullmatch(r"/assets/%s\?v=[0-9a-f]{16}" % re.escape(m), to), "/assets/%s maps to %r" % (m, to)
+q = "[\x27\x22]([^\x27\x22]+)[\x27\x22]"  # a quoted specifier
+spec = re.compile(r"^\s*(?:import|export)\s[^;\x27\x22]*?[\s}*]from\s*%s|^\s*import\s*%s|\bimport\(\s*%s" % (q, q, q), re.M)
+n = 0
+for m in mods:
+    for s in ["".join(g) for g in spec.findall(open(os.path.join(web, m), encoding="utf-8").read())]:
+        url = posixpath.normpath(posixpath.join("/assets", posixpath.dirname(m), s)) if s.startswith(".") else s
+        assert url in imports, "%s imports %s (%s), which the import map does not version" % (m, s, url)
+        n += 1
+assert n > 20, "only %d imports found" % n
+' "$T/index.html" "$WEB" "$(header content-security-policy)"
+    get /assets/state.js --compressed >/dev/null
+    expect_eq "a module without ?v= (an import the map missed) is revalidated" "no-cache" \
+        "$(header cache-control)"
+    check "a module without ?v= has an ETag" grep -Eq '^"[0-9a-f]{16}(-gz)?"$' <<<"$(header etag)"
     for page in / /influencers /influencers/INF00001 /influencers/x%3Cy /insights /payouts \
         /upload /export /database; do
         code=$(get "$page" --compressed)

@@ -1,63 +1,99 @@
 /* charts.js — echarts helpers: one place sets tooltips (formatter functions that escape every
- * name), dataZoom, legends and the save-as-image toolbox; tracks the charts of the page. */
-'use strict';
-(function () {
-  const ID = window.ID;
-  const { h, fmt, esc } = ID;
-  let live = [];
-  const PALETTE = ['#3b6fd8', '#e0803a', '#35a37a', '#c2477a', '#8a63d2', '#d3b23c', '#4bb0c9', '#7a7f8c'];
-  const PLATFORM_COLORS = { Instagram: '#c2477a', YouTube: '#d9413b', Facebook: '#3b6fd8', TikTok: '#222a35', Twitter: '#4bb0c9', LinkedIn: '#2c6e9b' };
+ * name), dataZoom, legends and the save-as-image toolbox; tracks the charts of the page.
+ * echarts itself is the library's own build (/assets/echarts.min.js), loaded by index.html as
+ * a classic script before the modules run: it is window.echarts here. */
+import { h } from './dom.js';
+import { esc, fmt } from './format.js';
 
-  const charts = {
-    PALETTE, PLATFORM_COLORS,
-    /* A titled panel with a chart area; returns {panel, box, controls} */
-    panel(title, opts) {
-      opts = opts || {};
-      const box = h('div', { class: 'chart', role: 'img', 'aria-label': title + ' chart' });
-      const controls = h('div', { class: 'panel-controls' });
-      const panel = h('section', { class: 'panel' + (opts.wide ? ' wide' : ''), 'aria-label': title },
-        h('div', { class: 'panel-head' }, h('h2', null, title), controls), box,
-        opts.note ? h('p', { class: 'panel-note muted' }, opts.note) : null);
-      return { panel, box, controls };
-    },
-    /* Creates (or updates) a chart in box; resolves when it is drawn. */
-    draw(box, option) {
-      if (!window.echarts) throw new Error('the chart library did not load');
-      let c = echarts.getInstanceByDom(box);
-      if (!c) { c = echarts.init(box, null, { renderer: 'canvas' }); live.push(c); }
-      const base = {
-        animation: false,
-        color: PALETTE,
-        textStyle: { fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif' },
-        toolbox: { right: 8, top: 0, feature: { saveAsImage: { title: 'Save as image', pixelRatio: 2 } } },
-        grid: { left: 12, right: 16, top: 40, bottom: 12, containLabel: true },
-      };
-      const done = new Promise((resolve) => c.on('finished', function f() { c.off('finished', f); resolve(); }));
-      c.setOption(Object.assign(base, option), true);
-      return Promise.race([done, new Promise((r) => setTimeout(r, 3000))]);
-    },
-    disposeAll() { for (const c of live) if (!c.isDisposed()) c.dispose(); live = []; },
-    resizeAll() { for (const c of live) if (!c.isDisposed()) c.resize(); },
-    /* Tooltip for axis charts: name then one line per series, each value formatted. */
-    axisTooltip(fmts) {
-      return {
-        trigger: 'axis', confine: true, axisPointer: { type: 'shadow' },
-        formatter(ps) {
-          if (!ps.length) return '';
-          let s = '<b>' + esc(ps[0].axisValueLabel !== undefined ? ps[0].axisValueLabel : ps[0].name) + '</b>';
-          for (const p of ps) {
-            const f = fmts[p.seriesName] || fmt.int;
-            const v = Array.isArray(p.value) ? p.value[p.value.length - 1] : p.value;
-            s += '<br>' + p.marker + esc(p.seriesName) + ': <b>' + esc(f(v)) + '</b>';
-          }
-          return s;
-        },
-      };
-    },
-    itemTooltip(fn) {
-      return { trigger: 'item', confine: true, formatter: (p) => fn(p).map((line, i) => (i === 0 ? '<b>' + esc(line) + '</b>' : esc(line))).join('<br>') };
-    },
-    moneyAxis() { return { type: 'value', axisLabel: { hideOverlap: true, formatter: (v) => fmt.moneyShort(v) } }; },
+export const PALETTE = ['#3b6fd8', '#e0803a', '#35a37a', '#c2477a', '#8a63d2', '#d3b23c', '#4bb0c9', '#7a7f8c'];
+export const PLATFORM_COLORS = {
+  Instagram: '#c2477a',
+  YouTube: '#d9413b',
+  Facebook: '#3b6fd8',
+  TikTok: '#222a35',
+  Twitter: '#4bb0c9',
+  LinkedIn: '#2c6e9b',
+};
+let live = [];
+
+/* A titled panel with a chart area; returns {panel, box, controls} */
+export function panel(title, opts) {
+  opts = opts || {};
+  const box = h('div', { class: 'chart', role: 'img', 'aria-label': title + ' chart' });
+  const controls = h('div', { class: 'panel-controls' });
+  const section = h(
+    'section',
+    { class: 'panel' + (opts.wide ? ' wide' : ''), 'aria-label': title },
+    h('div', { class: 'panel-head' }, h('h2', null, title), controls),
+    box,
+    opts.note ? h('p', { class: 'panel-note muted' }, opts.note) : null,
+  );
+  return { panel: section, box, controls };
+}
+
+/* Creates (or updates) a chart in box; resolves when it is drawn. */
+export function draw(box, option) {
+  const echarts = window.echarts;
+  if (!echarts) throw new Error('the chart library did not load');
+  let c = echarts.getInstanceByDom(box);
+  if (!c) {
+    c = echarts.init(box, null, { renderer: 'canvas' });
+    live.push(c);
+  }
+  const base = {
+    animation: false,
+    color: PALETTE,
+    textStyle: { fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif' },
+    toolbox: { right: 8, top: 0, feature: { saveAsImage: { title: 'Save as image', pixelRatio: 2 } } },
+    grid: { left: 12, right: 16, top: 40, bottom: 12, containLabel: true },
   };
-  ID.charts = charts;
-})();
+  const done = new Promise((resolve) =>
+    c.on('finished', function f() {
+      c.off('finished', f);
+      resolve();
+    }),
+  );
+  c.setOption(Object.assign(base, option), true);
+  return Promise.race([done, new Promise((r) => setTimeout(r, 3000))]);
+}
+
+export function disposeAll() {
+  for (const c of live) if (!c.isDisposed()) c.dispose();
+  live = [];
+}
+export function resizeAll() {
+  for (const c of live) if (!c.isDisposed()) c.resize();
+}
+
+/* Tooltip for axis charts: name then one line per series, each value formatted. */
+export function axisTooltip(fmts) {
+  return {
+    trigger: 'axis',
+    confine: true,
+    axisPointer: { type: 'shadow' },
+    formatter(ps) {
+      if (!ps.length) return '';
+      let s = '<b>' + esc(ps[0].axisValueLabel !== undefined ? ps[0].axisValueLabel : ps[0].name) + '</b>';
+      for (const p of ps) {
+        const f = fmts[p.seriesName] || fmt.int;
+        const v = Array.isArray(p.value) ? p.value[p.value.length - 1] : p.value;
+        s += '<br>' + p.marker + esc(p.seriesName) + ': <b>' + esc(f(v)) + '</b>';
+      }
+      return s;
+    },
+  };
+}
+/* Tooltip for one item: fn(params) gives the lines, the first in bold; all escaped. */
+export function itemTooltip(fn) {
+  return {
+    trigger: 'item',
+    confine: true,
+    formatter: (p) =>
+      fn(p)
+        .map((line, i) => (i === 0 ? '<b>' + esc(line) + '</b>' : esc(line)))
+        .join('<br>'),
+  };
+}
+export function moneyAxis() {
+  return { type: 'value', axisLabel: { hideOverlap: true, formatter: (v) => fmt.moneyShort(v) } };
+}

@@ -1,0 +1,104 @@
+/* pages/common.js — what several pages share: the filtered GET, the page heading with the
+ * active filters, tags, the influencer table's columns, the datasets' names. */
+import { api } from '../api.js';
+import { h } from '../dom.js';
+import { fmt } from '../format.js';
+import { describeFilters, link, withFilters } from '../state.js';
+
+/* GET path with the page's filters (and extra parameters); "still loading" shown in the
+ * page's loading line while the server retries. */
+export function get(path, ctx, extra) {
+  return api(withFilters(path, ctx.filters, extra), {
+    signal: ctx.signal,
+    onWait: () => {
+      const w = ctx.el.querySelector('.loading');
+      if (w) w.lastChild.textContent = 'The data is still loading on the server; retrying…';
+    },
+  });
+}
+
+/* The page's title (also the document's), a subtitle, and the filters in force. */
+export function header(ctx, title, sub) {
+  document.title = title + ' · infludash';
+  const active = describeFilters(ctx.filters);
+  ctx.el.appendChild(
+    h(
+      'div',
+      { class: 'page-head' },
+      h('h1', null, title),
+      sub ? h('p', { class: 'muted' }, sub) : null,
+      active.length
+        ? h('p', { class: 'active-filters' }, h('span', { class: 'muted' }, 'Filtered by '), active.join(' · '))
+        : null,
+    ),
+  );
+}
+
+export function tag(text, cls) {
+  return h('span', { class: 'tag' + (cls ? ' ' + cls : '') }, text);
+}
+
+const METHOD = { organic: 'organic baseline', holdout: 'holdout test vs control', fixed_share: 'fixed share' };
+/* The incrementality method in words. */
+export const methodLabel = (m) => METHOD[m] || m || '—';
+
+/* Payout statuses in words. */
+export const STATUS_LABEL = {
+  paid: 'Paid',
+  partly_paid: 'Partly paid',
+  pending: 'Pending',
+  unknown: 'Unknown',
+  /* earned under terms whose payout rows are all dated outside the range */
+  outside_range: 'Recorded outside the range',
+};
+/* The words for a payout whose earned and recorded cover different activity. */
+export const NOT_COMPARABLE = 'not comparable in this range';
+/* The check of a payout row: earned against recorded over the same activity (README, Payouts). */
+export function payCheck(r) {
+  const why = (pre) => (r.check_reason ? h('span', { class: 'muted check-reason' }, pre + r.check_reason) : null);
+  if (r.check === 'mismatch')
+    return h(
+      'span',
+      { class: r.check_reason ? 'pay-check' : null },
+      tag('⚠ mismatch', 'status-pending'),
+      why('not compared: '),
+    );
+  if (r.check === 'not_comparable')
+    return h('span', { class: 'pay-check' }, tag(NOT_COMPARABLE, 'status-unknown'), why(''));
+  return h('span', { class: 'muted' }, 'ok');
+}
+export function statusTag(s) {
+  return tag(STATUS_LABEL[s] || fmt.text(s), 'status-' + s);
+}
+
+/* The stored datasets: [name, label]. */
+export const DATASETS = [
+  ['influencers', 'Influencers'],
+  ['posts', 'Posts'],
+  ['tracking_data', 'Tracking data'],
+  ['payouts', 'Payouts'],
+];
+
+/* A link to an influencer's page (keeping workspace and filters). */
+export function influencerLink(r) {
+  return h('a', { href: link('/influencers/' + encodeURIComponent(r.influencer_id)) }, r.name || r.influencer_id);
+}
+
+/* The columns of an influencer table (withLink: the name links to the influencer's page). */
+export const infCols = (withLink) => [
+  { key: 'name', label: 'Influencer', fmt: (r) => (withLink ? influencerLink(r) : r.name || r.influencer_id) },
+  { key: 'influencer_id', label: 'ID' },
+  { key: 'platform', label: 'Platform' },
+  { key: 'category', label: 'Category' },
+  { key: 'gender', label: 'Gender' },
+  { key: 'tier', label: 'Tier' },
+  { key: 'revenue', label: 'Revenue', num: true, fmt: (r) => fmt.money(r.revenue) },
+  { key: 'orders', label: 'Orders', num: true, fmt: (r) => fmt.int(r.orders) },
+  { key: 'spend', label: 'Spend', num: true, fmt: (r) => fmt.money(r.spend) },
+  { key: 'roas', label: 'ROAS', num: true, fmt: (r) => fmt.ratio(r.roas) },
+  { key: 'roi', label: 'ROI', num: true, fmt: (r) => fmt.pct(r.roi) },
+  { key: 'engagement_rate', label: 'Eng. rate', num: true, fmt: (r) => fmt.pct(r.engagement_rate) },
+  { key: 'cpo', label: 'CPO', num: true, fmt: (r) => fmt.money(r.cpo) },
+  { key: 'aov', label: 'AOV', num: true, fmt: (r) => fmt.money(r.aov) },
+  { key: 'posts', label: 'Posts', num: true, fmt: (r) => fmt.int(r.posts) },
+];

@@ -1,0 +1,442 @@
+/* pages/dashboard.js — Dashboard (/): the KPI cards of /api/dashboard with their benchmarks,
+ * and the charts: revenue and ROAS by platform, revenue over time, top and bottom
+ * influencers, the persona heat map, engagement by platform, spend against revenue per
+ * influencer, payout status. */
+import * as charts from '../charts.js';
+import { card, clear, h, loading } from '../dom.js';
+import { esc, fmt } from '../format.js';
+import { NOT_COMPARABLE, STATUS_LABEL, get, header, methodLabel } from './common.js';
+
+/* How each KPI card shows its value: a key of fmt (the browser test formats the API's
+ * figures with it and compares). */
+export const KPI_FORMAT = {
+  revenue: 'moneyShort',
+  orders: 'int',
+  spend: 'moneyShort',
+  roas: 'ratio',
+  roi: 'pct',
+  incremental_revenue: 'moneyShort',
+  iroas: 'ratio',
+  organic_revenue: 'moneyShort',
+  engagement_rate: 'pct',
+  cpo: 'money',
+  aov: 'money',
+  influencers: 'int',
+};
+/* Milliseconds the last dashboard took from the start of its drawing to every chart drawn. */
+export let drawnMs = null;
+
+function benchSub(met, bench, f) {
+  if (met === null || met === undefined) return h('span', { class: 'bench' }, 'Benchmark ' + f(bench) + ' · no spend');
+  return h(
+    'span',
+    { class: 'bench ' + (met ? 'met' : 'unmet') },
+    'Benchmark ' + f(bench) + ' · ' + (met ? '✓ met' : '✗ not met'),
+  );
+}
+const metClass = (met) => (met === true ? 'good' : met === false ? 'bad' : '');
+
+/* The KPI cards of /api/dashboard (data-kpi=key; the browser test reads them). */
+function kpiCards(d) {
+  const k = d.kpis,
+    b = d.benchmarks || {},
+    inc = d.incremental || {};
+  const F = (key) => fmt[KPI_FORMAT[key]](k[key]);
+  const full = (key) => fmt.money(k[key], 2);
+  const ci = inc.interval
+    ? '95 % CI ' + fmt.ratio(inc.interval.iroas_low) + '–' + fmt.ratio(inc.interval.iroas_high)
+    : null;
+  const method = 'method: ' + methodLabel(k.iroas_method);
+  return h(
+    'div',
+    { class: 'cards' },
+    card('Revenue (attributed)', F('revenue'), { key: 'revenue', title: full('revenue') }),
+    card('Orders', F('orders'), { key: 'orders' }),
+    card('Spend', F('spend'), { key: 'spend', title: full('spend') }),
+    card('ROAS', F('roas'), {
+      key: 'roas',
+      cls: metClass(b.roas_met),
+      sub: benchSub(b.roas_met, b.roas, (x) => fmt.ratio(x)),
+    }),
+    card('ROI', F('roi'), {
+      key: 'roi',
+      cls: metClass(b.roi_met),
+      sub: benchSub(b.roi_met, b.roi, (x) => fmt.pct(x, 0)),
+    }),
+    card('Incremental revenue', F('incremental_revenue'), {
+      key: 'incremental_revenue',
+      title: full('incremental_revenue'),
+      sub: method,
+    }),
+    card('iROAS', F('iroas'), {
+      key: 'iroas',
+      title: inc.basis || null,
+      sub: h(
+        'span',
+        null,
+        h('span', { class: 'method', dataset: { method: k.iroas_method || '' } }, method),
+        ci ? h('br') : null,
+        ci,
+      ),
+    }),
+    card('Organic revenue', F('organic_revenue'), { key: 'organic_revenue', title: full('organic_revenue') }),
+    card('Engagement rate', F('engagement_rate'), {
+      key: 'engagement_rate',
+      sub: fmt.intShort(k.engagements) + ' engagements / ' + fmt.intShort(k.reach) + ' reach',
+    }),
+    card('Cost per order', F('cpo'), { key: 'cpo' }),
+    card('Average order value', F('aov'), { key: 'aov' }),
+    card('Influencers', F('influencers'), { key: 'influencers', sub: fmt.int(k.posts) + ' posts' }),
+  );
+}
+
+const SCOL = {
+  paid: '#35a37a',
+  partly_paid: '#d3b23c',
+  pending: '#e0803a',
+  unknown: '#9aa0aa',
+  outside_range: '#7d8fb3',
+};
+
+export async function dashboard(ctx) {
+  const t0 = performance.now();
+  header(ctx, 'Dashboard');
+  const cardsBox = h('div', { class: 'cards-box' }, loading());
+  const grid = h('div', { class: 'grid' });
+  ctx.el.append(cardsBox, grid);
+  ctx.el.dataset.state = 'loading';
+  const pInf = get('/api/influencers', ctx);
+  const pPay = get('/api/payouts', ctx);
+  pInf.catch(() => {});
+  pPay.catch(() => {});
+  const d = await get('/api/dashboard', ctx);
+  if (ctx.stale()) return;
+  clear(cardsBox).appendChild(kpiCards(d));
+  const draws = [];
+
+  /* revenue and ROAS by platform */
+  const p1 = charts.panel('Revenue and ROAS by platform');
+  grid.appendChild(p1.panel);
+  const bp = d.by_platform || [];
+  draws.push(
+    charts.draw(p1.box, {
+      legend: { top: 0, left: 0 },
+      tooltip: charts.axisTooltip({ Revenue: fmt.money, Spend: fmt.money, ROAS: fmt.ratio }),
+      xAxis: {
+        type: 'category',
+        data: bp.map((r) => r.platform || '(none)'),
+        axisLabel: { interval: 0, hideOverlap: true },
+      },
+      yAxis: [
+        charts.moneyAxis(),
+        { type: 'value', splitLine: { show: false }, axisLabel: { formatter: (v) => v + '×' } },
+      ],
+      series: [
+        { name: 'Revenue', type: 'bar', data: bp.map((r) => r.revenue) },
+        { name: 'Spend', type: 'bar', data: bp.map((r) => r.spend) },
+        { name: 'ROAS', type: 'line', yAxisIndex: 1, data: bp.map((r) => r.roas), symbolSize: 8 },
+      ],
+    }),
+  );
+
+  /* revenue over time */
+  const p2 = charts.panel('Revenue over time (daily)', { wide: true });
+  grid.appendChild(p2.panel);
+  const daily = d.daily || [];
+  draws.push(
+    charts.draw(p2.box, {
+      legend: { top: 0, left: 0 },
+      tooltip: Object.assign(
+        charts.axisTooltip({ 'Attributed revenue': fmt.money, 'Organic revenue': fmt.money, Orders: fmt.int }),
+        {
+          axisPointer: { type: 'line' },
+        },
+      ),
+      grid: { left: 12, right: 16, top: 40, bottom: 50, containLabel: true },
+      xAxis: { type: 'category', data: daily.map((r) => r.date), boundaryGap: false },
+      yAxis: charts.moneyAxis(),
+      dataZoom: [{ type: 'inside' }, { type: 'slider', height: 20, bottom: 8 }],
+      series: [
+        {
+          name: 'Attributed revenue',
+          type: 'line',
+          showSymbol: false,
+          areaStyle: { opacity: 0.15 },
+          data: daily.map((r) => r.revenue),
+          sampling: 'lttb',
+        },
+        {
+          name: 'Organic revenue',
+          type: 'line',
+          showSymbol: false,
+          data: daily.map((r) => r.organic_revenue),
+          sampling: 'lttb',
+        },
+      ],
+    }),
+  );
+
+  /* top and bottom influencers */
+  const top = d.top_influencers || [],
+    bottom = d.bottom_influencers || [];
+  const infTip = (list) =>
+    charts.itemTooltip((p) => {
+      const r = list[p.dataIndex];
+      return [
+        r.name || r.influencer_id,
+        r.influencer_id + ' · ' + (r.platform || '—'),
+        'Revenue ' + fmt.money(r.revenue),
+        'Spend ' + fmt.money(r.spend),
+        'ROAS ' + fmt.ratio(r.roas),
+      ];
+    });
+  const p3 = charts.panel('Top influencers by revenue');
+  const p4 = charts.panel('Bottom influencers by ROAS');
+  grid.append(p3.panel, p4.panel);
+  const barOpt = (list, key, f, color) => ({
+    tooltip: infTip(list),
+    grid: { left: 12, right: 40, top: 36, bottom: 8, containLabel: true },
+    xAxis: key === 'roas' ? { type: 'value' } : charts.moneyAxis(),
+    yAxis: {
+      type: 'category',
+      inverse: true,
+      data: list.map((r) => r.name || r.influencer_id),
+      axisLabel: { width: 120, overflow: 'truncate' },
+    },
+    series: [
+      {
+        name: key === 'roas' ? 'ROAS' : 'Revenue',
+        type: 'bar',
+        data: list.map((r) => r[key]),
+        itemStyle: { color },
+        label: { show: true, position: 'right', formatter: (p) => f(p.value) },
+      },
+    ],
+  });
+  draws.push(charts.draw(p3.box, barOpt(top, 'revenue', fmt.moneyShort, '#35a37a')));
+  draws.push(
+    charts.draw(
+      p4.box,
+      barOpt(bottom, 'roas', (v) => fmt.ratio(v), '#d9534f'),
+    ),
+  );
+
+  /* persona heat map */
+  const p5 = charts.panel('Persona heat map (category × gender)', { wide: true });
+  grid.appendChild(p5.panel);
+  const metricSel = h(
+    'select',
+    { 'aria-label': 'Heat map metric' },
+    h('option', { value: 'roas' }, 'ROAS'),
+    h('option', { value: 'revenue' }, 'Revenue'),
+  );
+  p5.controls.append(metricSel);
+  const personas = d.personas || [];
+  const cats = [...new Set(personas.map((r) => r.category || '(none)'))].sort();
+  const gens = [...new Set(personas.map((r) => r.gender || '(none)'))].sort();
+  const heat = () => {
+    const m = metricSel.value;
+    const f = m === 'roas' ? (v) => fmt.ratio(v) : fmt.moneyShort;
+    const data = personas.map((r, i) => ({
+      value: [cats.indexOf(r.category || '(none)'), gens.indexOf(r.gender || '(none)'), r[m] === null ? '-' : r[m]],
+      idx: i,
+    }));
+    const vals = personas.map((r) => r[m]).filter((v) => typeof v === 'number');
+    return charts.draw(p5.box, {
+      tooltip: charts.itemTooltip((p) => {
+        const r = personas[p.data.idx];
+        return [
+          (r.category || '(none)') + ' · ' + (r.gender || '(none)'),
+          'ROAS ' + fmt.ratio(r.roas),
+          'Revenue ' + fmt.money(r.revenue),
+          'Spend ' + fmt.money(r.spend),
+          fmt.int(r.influencers) + ' influencers',
+        ];
+      }),
+      grid: { left: 12, right: 16, top: 36, bottom: 56, containLabel: true },
+      xAxis: { type: 'category', data: cats, splitArea: { show: true } },
+      yAxis: { type: 'category', data: gens, splitArea: { show: true } },
+      visualMap: {
+        min: vals.length ? Math.min(...vals) : 0,
+        max: vals.length ? Math.max(...vals) : 1,
+        calculable: true,
+        orient: 'horizontal',
+        left: 'center',
+        bottom: 0,
+        itemHeight: 120,
+        formatter: (v) => f(v),
+        inRange: { color: ['#fbe3d6', '#f2a66b', '#35a37a'] },
+      },
+      series: [
+        {
+          name: m === 'roas' ? 'ROAS' : 'Revenue',
+          type: 'heatmap',
+          data,
+          label: { show: true, formatter: (p) => (p.value[2] === '-' ? '—' : f(p.value[2])) },
+        },
+      ],
+    });
+  };
+  metricSel.addEventListener('change', heat);
+  draws.push(heat());
+
+  /* engagement by platform */
+  const p6 = charts.panel('Engagement rate by platform');
+  grid.appendChild(p6.panel);
+  draws.push(
+    charts.draw(p6.box, {
+      tooltip: charts.itemTooltip((p) => {
+        const r = bp[p.dataIndex];
+        return [
+          r.platform || '(none)',
+          'Engagement rate ' + fmt.pct(r.engagement_rate),
+          fmt.int(r.engagements) + ' engagements',
+          fmt.int(r.reach) + ' reach',
+          fmt.int(r.posts) + ' posts',
+        ];
+      }),
+      xAxis: {
+        type: 'category',
+        data: bp.map((r) => r.platform || '(none)'),
+        axisLabel: { interval: 0, hideOverlap: true },
+      },
+      yAxis: { type: 'value', axisLabel: { formatter: (v) => fmt.pct(v, 1) } },
+      series: [
+        {
+          name: 'Engagement rate',
+          type: 'bar',
+          data: bp.map((r) => ({
+            value: r.engagement_rate,
+            itemStyle: { color: charts.PLATFORM_COLORS[r.platform] || '#3b6fd8' },
+          })),
+          label: { show: true, position: 'top', formatter: (p) => fmt.pct(p.value) },
+        },
+      ],
+    }),
+  );
+
+  /* payout status and scatter need the other two documents */
+  const p7 = charts.panel('Spend vs revenue per influencer', {
+    wide: true,
+    note: 'Each dot is an influencer; the dashed line is break-even (revenue = spend). Click a legend entry to hide a platform.',
+  });
+  const p8 = charts.panel('Payout status');
+  grid.append(p7.panel, p8.panel);
+  const [inf, pay] = await Promise.all([pInf, pPay]);
+  if (ctx.stale()) return;
+  const rows = inf.influencers || [];
+  const byPlat = new Map();
+  for (const r of rows) {
+    const k = r.platform || '(none)';
+    if (!byPlat.has(k)) byPlat.set(k, []);
+    byPlat.get(k).push(r);
+  }
+  let maxS = 0;
+  for (const r of rows) maxS = Math.max(maxS, r.spend || 0);
+  draws.push(
+    charts.draw(p7.box, {
+      legend: { top: 0, left: 0, type: 'scroll', right: 40 },
+      tooltip: {
+        trigger: 'item',
+        confine: true,
+        formatter: (p) => {
+          if (p.seriesType !== 'scatter') return esc(p.seriesName);
+          const r = byPlat.get(p.seriesName)[p.dataIndex];
+          return (
+            '<b>' +
+            esc(r.name || r.influencer_id) +
+            '</b><br>' +
+            esc(r.influencer_id + ' · ' + (r.platform || '—') + ' · ' + (r.tier || '—')) +
+            '<br>Spend ' +
+            esc(fmt.money(r.spend)) +
+            '<br>Revenue ' +
+            esc(fmt.money(r.revenue)) +
+            '<br>ROAS ' +
+            esc(fmt.ratio(r.roas))
+          );
+        },
+      },
+      grid: { left: 12, right: 24, top: 40, bottom: 24, containLabel: true },
+      xAxis: Object.assign(charts.moneyAxis(), { name: 'Spend', nameLocation: 'middle', nameGap: 24 }),
+      yAxis: Object.assign(charts.moneyAxis(), { name: 'Revenue' }),
+      dataZoom: [
+        { type: 'inside', xAxisIndex: 0 },
+        { type: 'inside', yAxisIndex: 0 },
+      ],
+      series: [...byPlat.entries()].map(([plat, list], i) => ({
+        name: plat,
+        type: 'scatter',
+        symbolSize: 7,
+        large: list.length > 2000,
+        itemStyle: { color: charts.PLATFORM_COLORS[plat] || charts.PALETTE[i % charts.PALETTE.length], opacity: 0.75 },
+        data: list.map((r) => [r.spend, r.revenue]),
+        markLine:
+          i === 0 && maxS > 0
+            ? {
+                silent: true,
+                symbol: 'none',
+                lineStyle: { type: 'dashed', color: '#888' },
+                label: { show: false },
+                data: [[{ coord: [0, 0] }, { coord: [maxS, maxS] }]],
+              }
+            : undefined,
+      })),
+    }),
+  );
+  const agg = new Map();
+  for (const r of pay.influencers || []) {
+    const a = agg.get(r.status) || { n: 0, earned: 0, paid: 0, pending: 0 };
+    a.n++;
+    a.earned += r.earned || 0;
+    a.paid += r.paid || 0;
+    a.pending += r.pending || 0;
+    agg.set(r.status, a);
+  }
+  const slices = [...agg.entries()];
+  const t = pay.totals || {};
+  p8.panel.appendChild(
+    h(
+      'p',
+      { class: 'panel-note' },
+      'Paid ' +
+        fmt.moneyShort(t.paid) +
+        ' · pending ' +
+        fmt.moneyShort(t.pending) +
+        ' · ' +
+        fmt.int(t.mismatches) +
+        ' mismatches' +
+        (t.not_comparable ? ' · ' + fmt.int(t.not_comparable) + ' ' + NOT_COMPARABLE : ''),
+    ),
+  );
+  draws.push(
+    charts.draw(p8.box, {
+      legend: { top: 0, left: 0 },
+      tooltip: charts.itemTooltip((p) => {
+        const [s, a] = slices[p.dataIndex];
+        return [
+          STATUS_LABEL[s] || s,
+          fmt.int(a.n) + ' influencers (' + fmt.ratio(p.percent, 1) + ' %)',
+          'Earned ' + fmt.money(a.earned),
+          'Paid ' + fmt.money(a.paid),
+          'Pending ' + fmt.money(a.pending),
+        ];
+      }),
+      series: [
+        {
+          name: 'Payout status',
+          type: 'pie',
+          radius: ['38%', '68%'],
+          top: 24,
+          data: slices.map(([s, a]) => ({ name: STATUS_LABEL[s] || s, value: a.n, itemStyle: { color: SCOL[s] } })),
+          label: { formatter: (p) => p.name + ': ' + fmt.int(p.value) },
+        },
+      ],
+    }),
+  );
+
+  await Promise.all(draws);
+  if (ctx.stale()) return;
+  drawnMs = performance.now() - t0;
+  ctx.el.dataset.state = 'drawn';
+  ctx.el.dataset.drawnAt = String(Math.round(performance.now()));
+}

@@ -1,0 +1,223 @@
+/* pages/insights.js — Insights (/insights): the summary sentences, how incremental ROAS was
+ * computed, the best personas, the influencers with poor ROI and why, comparisons by
+ * platform, brand and campaign, the top and bottom influencers. */
+import { h, loading } from '../dom.js';
+import { fmt } from '../format.js';
+import { table } from '../table.js';
+import { get, header, infCols, influencerLink, methodLabel, tag } from './common.js';
+
+export async function insights(ctx) {
+  header(ctx, 'Insights');
+  const wait = loading();
+  ctx.el.appendChild(wait);
+  const d = await get('/api/insights', ctx);
+  if (ctx.stale()) return;
+  wait.remove();
+  const el = ctx.el;
+  el.appendChild(
+    h(
+      'section',
+      { class: 'panel wide sentences', 'aria-label': 'Summary' },
+      h('h2', null, 'In short'),
+      h(
+        'ul',
+        null,
+        (d.sentences || []).map((s) => h('li', null, s)),
+      ),
+    ),
+  );
+
+  const inc = d.incremental || {};
+  const pr = inc.params || {};
+  const param = (k) =>
+    typeof pr[k] === 'number'
+      ? /revenue/.test(k)
+        ? fmt.money(pr[k])
+        : k === 'fixed_share' || k === 'confidence'
+          ? fmt.pct(pr[k], 0)
+          : fmt.int(pr[k])
+      : fmt.text(pr[k]);
+  const incBox = h(
+    'section',
+    { class: 'panel', 'aria-label': 'Incremental ROAS' },
+    h('h2', null, 'How incremental ROAS was computed'),
+    h(
+      'dl',
+      { class: 'facts' },
+      h('dt', null, 'Method'),
+      h(
+        'dd',
+        { class: 'method', dataset: { method: inc.method || '' } },
+        methodLabel(inc.method) +
+          (inc.requested && inc.requested !== inc.method ? ' (asked: ' + inc.requested + ')' : ''),
+      ),
+      h('dt', null, 'Basis'),
+      h('dd', null, fmt.text(inc.basis)),
+      h('dt', null, 'Incremental revenue'),
+      h('dd', null, fmt.money(inc.incremental_revenue)),
+      h('dt', null, 'iROAS'),
+      h('dd', null, fmt.ratio(inc.iroas)),
+      inc.interval
+        ? [
+            h('dt', null, Math.round((pr.confidence || 0.95) * 100) + ' % interval'),
+            h(
+              'dd',
+              null,
+              fmt.money(inc.interval.low) +
+                ' – ' +
+                fmt.money(inc.interval.high) +
+                ' (iROAS ' +
+                fmt.ratio(inc.interval.iroas_low) +
+                '–' +
+                fmt.ratio(inc.interval.iroas_high) +
+                ')',
+            ),
+          ]
+        : null,
+      Object.keys(pr).map((k) => [h('dt', null, k.replace(/_/g, ' ')), h('dd', null, param(k))]),
+    ),
+  );
+  const b = d.benchmarks || {};
+  const pers = d.personas || {};
+  const best = (x, label) =>
+    x
+      ? h(
+          'p',
+          null,
+          h('strong', null, label + ': '),
+          label === 'Best tier' ? x.tier : x.category + ' · ' + x.gender,
+          ' — ROAS ' +
+            fmt.ratio(x.roas) +
+            ', revenue ' +
+            fmt.money(x.revenue) +
+            ', ' +
+            fmt.int(x.influencers) +
+            ' influencers',
+        )
+      : h('p', { class: 'muted' }, label + ': not enough influencers with spend.');
+  const persBox = h(
+    'section',
+    { class: 'panel', 'aria-label': 'Best personas' },
+    h('h2', null, 'Best personas'),
+    best(pers.best_category_gender, 'Best category × gender'),
+    best(pers.best_tier, 'Best tier'),
+    table(
+      [
+        { key: 'tier', label: 'Tier' },
+        { key: 'influencers', label: 'Influencers', num: true, fmt: (x) => fmt.int(x.influencers) },
+        { key: 'revenue', label: 'Revenue', num: true, fmt: (x) => fmt.money(x.revenue) },
+        { key: 'spend', label: 'Spend', num: true, fmt: (x) => fmt.money(x.spend) },
+        { key: 'roas', label: 'ROAS', num: true, fmt: (x) => fmt.ratio(x.roas) },
+      ],
+      pers.tier || [],
+      { sortKey: 'roas' },
+    ),
+  );
+  el.appendChild(h('div', { class: 'grid' }, incBox, persBox));
+
+  const poor = d.poor_roi || [];
+  el.appendChild(
+    h(
+      'h2',
+      null,
+      'Poor ROI (' + fmt.int(d.poor_roi_count) + ' influencers, ' + fmt.int(d.losing_money_count) + ' losing money)',
+    ),
+  );
+  el.appendChild(
+    h(
+      'p',
+      { class: 'muted' },
+      'Below the ROAS benchmark of ' +
+        fmt.ratio(b.roas) +
+        ' (ROI benchmark ' +
+        fmt.pct(b.roi, 0) +
+        '). ' +
+        (poor.length < d.poor_roi_count ? 'The worst ' + poor.length + ' are listed.' : ''),
+    ),
+  );
+  const losing = (r) => r.severity === 'losing_money';
+  el.appendChild(
+    table(
+      [
+        { key: 'name', label: 'Influencer', fmt: influencerLink },
+        { key: 'platform', label: 'Platform' },
+        {
+          key: 'severity',
+          label: 'Severity',
+          fmt: (r) =>
+            tag(losing(r) ? 'Losing money' : 'Below benchmark', losing(r) ? 'status-pending' : 'status-partly_paid'),
+        },
+        { key: 'roas', label: 'ROAS', num: true, fmt: (r) => fmt.ratio(r.roas) },
+        { key: 'spend', label: 'Spend', num: true, fmt: (r) => fmt.money(r.spend) },
+        { key: 'revenue', label: 'Revenue', num: true, fmt: (r) => fmt.money(r.revenue) },
+        { key: 'reason', label: 'Reason', nosort: true },
+        { key: 'diagnosis', label: 'Likely cause', nosort: true },
+      ],
+      poor,
+      { cls: 'poor', limit: 20, empty: 'No influencer below the benchmark.' },
+    ),
+  );
+
+  const cmp = d.comparisons || {};
+  const cmpTable = (key, label, list) =>
+    h(
+      'section',
+      { class: 'panel', 'aria-label': 'By ' + label },
+      h('h2', null, 'By ' + label),
+      table(
+        [
+          { key, label: label[0].toUpperCase() + label.slice(1), fmt: (r) => (r[key] === null ? '(none)' : r[key]) },
+          { key: 'revenue', label: 'Revenue', num: true, fmt: (r) => fmt.money(r.revenue) },
+          { key: 'spend', label: 'Spend', num: true, fmt: (r) => fmt.money(r.spend) },
+          { key: 'roas', label: 'ROAS', num: true, fmt: (r) => fmt.ratio(r.roas) },
+          { key: 'revenue_share', label: 'Share', num: true, fmt: (r) => fmt.pct(r.revenue_share) },
+          { key: 'organic_revenue', label: 'Organic', num: true, fmt: (r) => fmt.money(r.organic_revenue) },
+        ],
+        list.filter((r) => r[key] !== null || r.revenue || r.spend),
+        { sortKey: 'revenue' },
+      ),
+    );
+  el.appendChild(h('h2', null, 'Comparisons'));
+  if (cmp.best_platform || cmp.worst_platform) {
+    el.appendChild(
+      h(
+        'p',
+        null,
+        'Best platform by ROAS: ',
+        h('strong', null, fmt.text(cmp.best_platform)),
+        '; worst: ',
+        h('strong', null, fmt.text(cmp.worst_platform)),
+        '.',
+      ),
+    );
+  }
+  el.appendChild(
+    h(
+      'div',
+      { class: 'grid' },
+      cmpTable('platform', 'platform', cmp.platform || []),
+      cmpTable('brand', 'brand', cmp.brand || []),
+      cmpTable('campaign', 'campaign', cmp.campaign || []),
+    ),
+  );
+
+  const short = infCols(true).filter((c) => ['name', 'platform', 'revenue', 'spend', 'roas'].includes(c.key));
+  el.appendChild(
+    h(
+      'div',
+      { class: 'grid' },
+      h(
+        'section',
+        { class: 'panel', 'aria-label': 'Top influencers' },
+        h('h2', null, 'Top influencers'),
+        table(short, d.top_influencers || [], { nosort: true }),
+      ),
+      h(
+        'section',
+        { class: 'panel', 'aria-label': 'Bottom influencers' },
+        h('h2', null, 'Bottom influencers'),
+        table(short, d.bottom_influencers || [], { nosort: true }),
+      ),
+    ),
+  );
+}

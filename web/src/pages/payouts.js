@@ -1,0 +1,130 @@
+/* pages/payouts.js — Payouts (/payouts): earned under the payout terms for the filtered
+ * activity against what was recorded, paid and pending; the status chart; every influencer's
+ * payout with status, mismatch and search filters. */
+import * as charts from '../charts.js';
+import { card, h, loading } from '../dom.js';
+import { fmt } from '../format.js';
+import { table } from '../table.js';
+import { STATUS_LABEL, get, header, influencerLink, payCheck, statusTag } from './common.js';
+
+export async function payouts(ctx) {
+  header(
+    ctx,
+    'Payouts',
+    'Earned under the payout terms for the filtered activity, against what was recorded for the same activity.',
+  );
+  const wait = loading();
+  ctx.el.appendChild(wait);
+  const d = await get('/api/payouts', ctx);
+  if (ctx.stale()) return;
+  wait.remove();
+  const t = d.totals || {};
+  ctx.el.appendChild(
+    h(
+      'div',
+      { class: 'cards' },
+      card('Earned', fmt.moneyShort(t.earned), { key: 'earned', title: fmt.money(t.earned, 2) }),
+      card('Recorded', fmt.moneyShort(t.recorded), { key: 'recorded', title: fmt.money(t.recorded, 2) }),
+      card('Paid', fmt.moneyShort(t.paid), { key: 'paid', title: fmt.money(t.paid, 2) }),
+      card('Pending', fmt.moneyShort(t.pending), { key: 'pending', title: fmt.money(t.pending, 2) }),
+      card('Mismatches', fmt.int(t.mismatches), {
+        key: 'mismatches',
+        cls: t.mismatches ? 'bad' : 'good',
+        sub: 'difference over ' + fmt.money(d.tolerance, 2) + ' over the same activity',
+      }),
+      card('Not comparable', fmt.int(t.not_comparable), {
+        key: 'not_comparable',
+        sub: 'in this range: the Check column says why',
+      }),
+      card('Influencers', fmt.int(t.influencers), { key: 'influencers' }),
+    ),
+  );
+  const rows = d.influencers || [];
+  const p = charts.panel('Payout status', { wide: true });
+  ctx.el.appendChild(h('div', { class: 'grid' }, p.panel));
+  const L = STATUS_LABEL;
+  const st = [...new Set(rows.map((r) => r.status))];
+  const sum = (s, k) => rows.reduce((a, r) => a + (r.status === s ? r[k] || 0 : 0), 0);
+  charts.draw(p.box, {
+    legend: { top: 0, left: 0 },
+    tooltip: charts.axisTooltip({ Paid: fmt.money, Pending: fmt.money, Influencers: fmt.int }),
+    xAxis: { type: 'category', data: st.map((s) => L[s] || s) },
+    yAxis: [charts.moneyAxis(), { type: 'value', name: 'Influencers', splitLine: { show: false }, minInterval: 1 }],
+    series: [
+      { name: 'Paid', type: 'bar', stack: 'amt', data: st.map((s) => sum(s, 'paid')), itemStyle: { color: '#35a37a' } },
+      {
+        name: 'Pending',
+        type: 'bar',
+        stack: 'amt',
+        data: st.map((s) => sum(s, 'pending')),
+        itemStyle: { color: '#e0803a' },
+      },
+      {
+        name: 'Influencers',
+        type: 'line',
+        yAxisIndex: 1,
+        data: st.map((s) => rows.filter((r) => r.status === s).length),
+        symbolSize: 8,
+      },
+    ],
+  });
+  const statusSel = h(
+    'select',
+    { id: 'pay-status' },
+    h('option', { value: '' }, 'All statuses'),
+    st.map((s) => h('option', { value: s }, L[s] || s)),
+  );
+  const mm = h('input', { type: 'checkbox', id: 'pay-mm' });
+  const search = h('input', { type: 'search', id: 'pay-search', placeholder: 'Search name or ID…' });
+  const pick = () => {
+    const q = search.value.trim().toLowerCase();
+    return rows.filter(
+      (r) =>
+        (!statusSel.value || r.status === statusSel.value) &&
+        (!mm.checked || r.mismatch) &&
+        (!q || (r.name || '').toLowerCase().includes(q) || r.influencer_id.toLowerCase().includes(q)),
+    );
+  };
+  const tbl = table(
+    [
+      { key: 'name', label: 'Influencer', fmt: influencerLink },
+      { key: 'platform', label: 'Platform' },
+      { key: 'basis', label: 'Basis' },
+      { key: 'earned', label: 'Earned', num: true, fmt: (r) => fmt.money(r.earned, 2) },
+      { key: 'recorded', label: 'Recorded', num: true, fmt: (r) => fmt.money(r.recorded, 2) },
+      {
+        key: 'difference',
+        label: 'Difference',
+        num: true,
+        fmt: (r) => (r.difference === null ? h('span', { class: 'muted' }, '—') : fmt.money(r.difference, 2)),
+      },
+      {
+        key: 'check',
+        label: 'Check',
+        sort: (r) => ({ mismatch: 2, not_comparable: 1 })[r.check] || 0,
+        fmt: payCheck,
+      },
+      { key: 'paid', label: 'Paid', num: true, fmt: (r) => fmt.money(r.paid, 2) },
+      { key: 'pending', label: 'Pending', num: true, fmt: (r) => fmt.money(r.pending, 2) },
+      { key: 'status', label: 'Status', fmt: (r) => statusTag(r.status) },
+    ],
+    pick(),
+    { sortKey: 'earned', limit: 200, rowClass: (r) => (r.mismatch ? 'row-bad' : null) },
+  );
+  const upd = () => tbl.setRows(pick());
+  statusSel.addEventListener('change', upd);
+  mm.addEventListener('change', upd);
+  search.addEventListener('input', upd);
+  ctx.el.append(
+    h(
+      'div',
+      { class: 'toolbar' },
+      h('label', { for: 'pay-search', class: 'sr-only' }, 'Search payouts'),
+      search,
+      h('label', { for: 'pay-status' }, 'Status '),
+      statusSel,
+      h('label', { class: 'check' }, mm, ' Mismatches only'),
+    ),
+    tbl,
+  );
+}

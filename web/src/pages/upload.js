@@ -1,0 +1,324 @@
+/* pages/upload.js — Data Upload (/upload): pick or drop a file, the dataset recognised by the
+ * server (or chosen), append/replace, an upload progress bar, then the outcome: rows
+ * accepted, or the line-numbered errors with "Import the valid rows anyway" and the rejects.
+ * uploadInto is also the Database page's "Replace…". */
+import { sendFile } from '../api.js';
+import { clear, confirm, errorBox, h } from '../dom.js';
+import { bytes, fmt } from '../format.js';
+import { dataChanged } from '../sidebar.js';
+import { can, roleName, wsPath } from '../state.js';
+import { table } from '../table.js';
+import { DATASETS } from './common.js';
+
+const DS_LABEL = { influencers: 'Influencers', posts: 'Posts', tracking_data: 'Tracking data', payouts: 'Payouts' };
+export const FILE_TYPES = '.csv,.tsv,.txt,.json,.jsonl,.ndjson,text/csv';
+
+/* Uploads file and shows the progress and the outcome inside box. opts: {dataset, mode,
+ * skipInvalid, onDone(result)} */
+export function uploadInto(box, file, opts) {
+  clear(box);
+  const bar = h('progress', { max: 100, value: 0, id: 'upload-progress', 'aria-label': 'Upload progress' });
+  const label = h('span', { class: 'progress-label' }, 'Sending ' + file.name + ' (' + bytes(file.size) + ')…');
+  const prog = h('div', { class: 'progress', role: 'status', 'aria-live': 'polite' }, bar, label);
+  box.appendChild(prog);
+  const t0 = performance.now();
+  return sendFile(file, {
+    dataset: opts.dataset,
+    mode: opts.mode,
+    skipInvalid: opts.skipInvalid,
+    onProgress: (done, total) => {
+      const pc = total ? Math.round((done / total) * 100) : 0;
+      bar.value = pc;
+      const secs = (performance.now() - t0) / 1000;
+      label.textContent =
+        'Sending ' +
+        file.name +
+        ': ' +
+        pc +
+        ' % of ' +
+        bytes(total) +
+        (secs > 1 ? ' (' + bytes(done / secs) + '/s)' : '');
+    },
+    onSent: () => {
+      bar.removeAttribute('value');
+      label.textContent = 'Sent; the server is checking and storing the rows…';
+    },
+  }).then(
+    async (res) => {
+      prog.remove();
+      showOutcome(box, file, opts, res);
+      if (res.status === 200) await dataChanged(false);
+      if (opts.onDone) opts.onDone(res);
+      return res;
+    },
+    (err) => {
+      prog.remove();
+      if (err && err.name === 'AbortError') return;
+      box.appendChild(errorBox(err));
+    },
+  );
+}
+
+/* A warning of the import's answer as a line of text. */
+function warningText(w) {
+  if (typeof w === 'string') return w;
+  if (!(w && w.message)) return JSON.stringify(w);
+  const where = w.line ? 'line ' + w.line + (w.column ? ', ' + w.column : '') + ': ' : '';
+  const value = w.value !== undefined && w.value !== null && w.value !== '' ? ' (' + w.value + ')' : '';
+  return where + w.message + value;
+}
+
+function showOutcome(box, file, opts, res) {
+  const b = res.body || {};
+  const ds = b.dataset ? DS_LABEL[b.dataset] || b.dataset : opts.dataset || 'the dataset';
+  const out = h('div', { class: 'outcome', dataset: { status: String(res.status) } });
+  box.appendChild(out);
+  if (res.status === 200) {
+    out.appendChild(
+      h(
+        'p',
+        { class: 'success', role: 'status' },
+        '✓ Imported ',
+        h('strong', { class: 'accepted' }, fmt.int(b.accepted)),
+        ' rows into ' +
+          ds +
+          ' (' +
+          (b.mode || opts.mode) +
+          ')' +
+          (b.rejected ? '; ' + fmt.int(b.rejected) + ' invalid rows skipped' : '') +
+          '.',
+      ),
+    );
+    if (b.rejected && b.rejects_url)
+      out.appendChild(
+        h('p', null, h('a', { href: wsPath(b.rejects_url), download: '' }, 'Download the rejected rows (CSV)')),
+      );
+  } else if (res.status === 422) {
+    const errs = b.errors || [];
+    out.appendChild(
+      h(
+        'div',
+        { class: 'error', role: 'alert' },
+        h('strong', null, 'Nothing was imported. '),
+        file.name +
+          ' (' +
+          ds +
+          ') has ' +
+          fmt.int(b.rejected !== undefined ? b.rejected : errs.length) +
+          ' invalid row' +
+          (b.rejected === 1 ? '' : 's') +
+          (b.accepted !== undefined ? ' and ' + fmt.int(b.accepted) + ' valid ones' : '') +
+          '.',
+      ),
+    );
+    const actions = h('div', { class: 'row-actions' });
+    if (b.accepted > 0) {
+      const again = h(
+        'button',
+        { type: 'button', class: 'primary', id: 'import-valid' },
+        'Import the valid rows anyway',
+      );
+      again.addEventListener('click', () =>
+        uploadInto(box, file, Object.assign({}, opts, { dataset: opts.dataset || b.dataset, skipInvalid: true })),
+      );
+      actions.appendChild(again);
+    }
+    if (b.rejects_url) {
+      actions.appendChild(
+        h(
+          'a',
+          { href: wsPath(b.rejects_url), download: '', class: 'button', id: 'rejects-link' },
+          'Download the rejected rows (CSV)',
+        ),
+      );
+    }
+    out.appendChild(actions);
+    out.appendChild(
+      table(
+        [
+          {
+            key: 'line',
+            label: 'Line',
+            num: true,
+            fmt: (e) => (e.line === null || e.line === undefined ? '—' : fmt.int(e.line)),
+          },
+          { key: 'column', label: 'Column', fmt: (e) => fmt.text(e.column) },
+          {
+            key: 'value',
+            label: 'Value',
+            fmt: (e) => h('code', null, e.value === null || e.value === undefined ? '' : String(e.value)),
+          },
+          { key: 'message', label: 'Reason' },
+        ],
+        errs,
+        {
+          sortKey: 'line',
+          sortDir: 'asc',
+          limit: 100,
+          cls: 'import-errors',
+          caption: 'Rows refused' + (errs.length < b.rejected ? ' (the first ' + errs.length + ')' : ''),
+        },
+      ),
+    );
+  } else {
+    const why = res.status === 413 ? 'The file is too large for this server.' : '';
+    out.appendChild(
+      h(
+        'div',
+        { class: 'error', role: 'alert' },
+        h('strong', null, 'The upload was refused (' + res.status + '): '),
+        why,
+        ' ',
+        b.error || '',
+      ),
+    );
+    if (b.errors && b.errors.length) {
+      out.appendChild(
+        table(
+          [
+            { key: 'line', label: 'Line', num: true },
+            { key: 'column', label: 'Column' },
+            { key: 'value', label: 'Value' },
+            { key: 'message', label: 'Reason' },
+          ],
+          b.errors,
+          { cls: 'import-errors' },
+        ),
+      );
+    }
+  }
+  const warns = Array.isArray(b.warning_list) ? b.warning_list : Array.isArray(b.warnings) ? b.warnings : [];
+  if (warns.length) {
+    out.appendChild(
+      h(
+        'div',
+        { class: 'notice' },
+        h('strong', null, 'Warnings (' + fmt.int(typeof b.warnings === 'number' ? b.warnings : warns.length) + ')'),
+        h(
+          'ul',
+          null,
+          warns.slice(0, 50).map((w) => h('li', null, warningText(w))),
+        ),
+      ),
+    );
+  }
+}
+
+export function upload(ctx) {
+  document.title = 'Data Upload · infludash';
+  const el = ctx.el;
+  if (!can('import')) {
+    el.append(
+      h('div', { class: 'page-head' }, h('h1', null, 'Data Upload')),
+      h(
+        'p',
+        { class: 'notice role-note', id: 'upload-denied' },
+        'Your role (' + roleName() + ') cannot import. An analyst or an admin can.',
+      ),
+    );
+    return;
+  }
+  let file = null;
+  const input = h('input', { type: 'file', id: 'upload-file', accept: FILE_TYPES });
+  const chosen = h('p', { class: 'chosen muted', 'aria-live': 'polite' }, 'No file chosen.');
+  const drop = h(
+    'div',
+    {
+      class: 'dropzone',
+      id: 'dropzone',
+      tabindex: '0',
+      role: 'button',
+      'aria-label': 'Drop a file here, or press Enter to choose one',
+    },
+    h(
+      'p',
+      null,
+      h('strong', null, 'Drop a file here'),
+      ' or ',
+      h('label', { for: 'upload-file', class: 'linkish' }, 'choose one'),
+    ),
+    input,
+    chosen,
+  );
+  const go = h('button', { type: 'submit', class: 'primary', id: 'upload-go', disabled: true }, 'Upload');
+  const setFile = (f) => {
+    file = f || null;
+    chosen.textContent = file ? file.name + ' · ' + bytes(file.size) : 'No file chosen.';
+    go.disabled = !file;
+  };
+  input.addEventListener('change', () => setFile(input.files[0]));
+  drop.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      input.click();
+    }
+  });
+  for (const t of ['dragenter', 'dragover']) {
+    drop.addEventListener(t, (e) => {
+      e.preventDefault();
+      drop.classList.add('over');
+    });
+  }
+  for (const t of ['dragleave', 'drop']) drop.addEventListener(t, () => drop.classList.remove('over'));
+  drop.addEventListener('drop', (e) => {
+    e.preventDefault();
+    if (e.dataTransfer.files.length) setFile(e.dataTransfer.files[0]);
+  });
+  const ds = h(
+    'select',
+    { id: 'upload-dataset' },
+    h('option', { value: '' }, 'Recognise automatically'),
+    DATASETS.map(([k, l]) => h('option', { value: k }, l)),
+  );
+  const mode = h(
+    'select',
+    { id: 'upload-mode' },
+    h('option', { value: 'append' }, 'Append (add and update rows)'),
+    h('option', { value: 'replace' }, 'Replace the dataset'),
+  );
+  const result = h('div', { id: 'upload-result' });
+  const form = h(
+    'form',
+    { class: 'upload-form', novalidate: true },
+    drop,
+    h(
+      'div',
+      { class: 'toolbar' },
+      h('label', { for: 'upload-dataset' }, 'Dataset'),
+      ds,
+      h('label', { for: 'upload-mode' }, 'Mode'),
+      mode,
+      go,
+    ),
+  );
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    if (!file) return;
+    if (mode.value === 'replace') {
+      const what = ds.value ? DS_LABEL[ds.value] : 'the recognised dataset';
+      const ok = await confirm(
+        'Replace the dataset?',
+        'The stored rows of ' + what + ' are replaced by the rows of "' + file.name + '".',
+        'Replace',
+      );
+      if (!ok) return;
+    }
+    go.disabled = true;
+    await uploadInto(result, file, { dataset: ds.value, mode: mode.value });
+    go.disabled = !file;
+  });
+  el.append(
+    h(
+      'div',
+      { class: 'page-head' },
+      h('h1', null, 'Data Upload'),
+      h(
+        'p',
+        { class: 'muted' },
+        'CSV (or TSV/JSON lines) for influencers, posts, tracking data or payouts. A file with invalid rows is refused as a whole unless you choose to import its valid rows.',
+      ),
+    ),
+    form,
+    result,
+  );
+}

@@ -1,0 +1,319 @@
+/* sidebar.js — the sidebar: the filters (multi-selects, date presets relative to the data's
+ * last day, single values; a change is a new history entry of the same page), the data
+ * status line, and the phone menu that shows it. */
+import { api } from './api.js';
+import { clear, errorBox, h } from './dom.js';
+import { fmt } from './format.js';
+import * as state from './state.js';
+
+/* ---------- phone menu ---------- */
+const toggle = document.getElementById('menu-toggle');
+const sidebar = document.getElementById('sidebar');
+export function closeMenu() {
+  sidebar.classList.remove('open');
+  toggle.setAttribute('aria-expanded', 'false');
+}
+toggle.addEventListener('click', () => {
+  const open = !sidebar.classList.contains('open');
+  sidebar.classList.toggle('open', open);
+  toggle.setAttribute('aria-expanded', String(open));
+});
+
+/* ---------- filters ---------- */
+const controls = {}; /* key → {sync()} */
+
+/* Filters changed from the sidebar: a new history entry, same page. */
+export function setFilters(f) {
+  state.setFilters(f);
+  const q = state.pageQuery(f);
+  history.pushState(null, '', location.pathname + (q ? '?' + q : ''));
+  syncFilterControls();
+  state.reroute();
+}
+/* The filters with key set to value. */
+const withFilter = (key, value) => Object.assign({}, state.filters, { [key]: value });
+
+function multiSelect(key, values, searchable) {
+  /* values: [{value, label}] */
+  const id = 'f-' + key;
+  const label = state.LABELS[key];
+  const summaryText = h('span', { class: 'ms-value' });
+  const summary = h('summary', { id: id + '-summary' }, h('span', { class: 'ms-label' }, label), summaryText);
+  const list = h('div', { class: 'ms-list', role: 'group', 'aria-labelledby': id + '-summary' });
+  const search = searchable
+    ? h('input', {
+        type: 'search',
+        class: 'ms-search',
+        placeholder: 'Search ' + label.toLowerCase() + '…',
+        'aria-label': 'Search ' + label.toLowerCase(),
+      })
+    : null;
+  const note = h('p', { class: 'ms-note muted' });
+  const LIMIT = 200;
+  const selected = () => state.filters[key];
+  function drawList() {
+    clear(list);
+    const q = search ? search.value.trim().toLowerCase() : '';
+    const sel = new Set(selected());
+    let shown = 0,
+      matched = 0;
+    /* selected first, so they stay reachable when the list is long */
+    const ordered = values.filter((v) => sel.has(v.value)).concat(values.filter((v) => !sel.has(v.value)));
+    for (const v of ordered) {
+      if (q && !(v.label.toLowerCase().includes(q) || v.value.toLowerCase().includes(q))) continue;
+      matched++;
+      if (shown >= LIMIT) continue;
+      shown++;
+      const cb = h('input', { type: 'checkbox', value: v.value, checked: sel.has(v.value) });
+      cb.addEventListener('change', () => {
+        const cur = new Set(selected());
+        if (cb.checked) cur.add(v.value);
+        else cur.delete(v.value);
+        const known = values.map((x) => x.value).filter((x) => cur.has(x));
+        const unknown = [...cur].filter((x) => !values.some((y) => y.value === x));
+        setFilters(withFilter(key, known.concat(unknown)));
+      });
+      list.appendChild(h('label', { class: 'ms-item' }, cb, h('span', null, v.label)));
+    }
+    note.textContent =
+      matched > shown ? 'Showing ' + shown + ' of ' + matched + '; type to search.' : matched === 0 ? 'No match.' : '';
+  }
+  const clearBtn = h(
+    'button',
+    { type: 'button', class: 'linkish', onclick: () => setFilters(withFilter(key, [])) },
+    'Clear',
+  );
+  if (search) search.addEventListener('input', drawList);
+  const det = h(
+    'details',
+    { class: 'ms', dataset: { filter: key } },
+    summary,
+    h('div', { class: 'ms-panel' }, search, list, note, h('div', { class: 'ms-actions' }, clearBtn)),
+  );
+  det.addEventListener('toggle', () => {
+    if (det.open) drawList();
+  });
+  function sync() {
+    const sel = selected();
+    summaryText.textContent =
+      sel.length === 0
+        ? 'All'
+        : sel.length === 1
+          ? key === 'influencer'
+            ? state.influencerName(sel[0])
+            : sel[0]
+          : sel.length + ' selected';
+    det.classList.toggle('active', sel.length > 0);
+    if (det.open) drawList();
+  }
+  controls[key] = { sync };
+  sync();
+  return det;
+}
+
+/* Date presets relative to the data's last date. */
+const iso = (d) => d.toISOString().slice(0, 10);
+function parseISO(s) {
+  const [y, m, d] = s.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d));
+}
+function presets() {
+  const o = state.options || {};
+  if (!o.to) return {};
+  const last = parseISO(o.to);
+  const y = last.getUTCFullYear(),
+    m = last.getUTCMonth();
+  const minus = (n) => {
+    const d = new Date(last);
+    d.setUTCDate(d.getUTCDate() - (n - 1));
+    return iso(d);
+  };
+  const q0 = Math.floor(m / 3) * 3;
+  return {
+    last7: ['Last 7 days', minus(7), o.to],
+    last30: ['Last 30 days', minus(30), o.to],
+    last90: ['Last 90 days', minus(90), o.to],
+    this_month: ['This month', iso(new Date(Date.UTC(y, m, 1))), o.to],
+    last_month: ['Last month', iso(new Date(Date.UTC(y, m - 1, 1))), iso(new Date(Date.UTC(y, m, 0)))],
+    this_quarter: ['This quarter', iso(new Date(Date.UTC(y, q0, 1))), o.to],
+    ytd: ['Year to date', iso(new Date(Date.UTC(y, 0, 1))), o.to],
+  };
+}
+
+function dateControls() {
+  const sel = h('select', { id: 'f-preset' });
+  sel.appendChild(h('option', { value: 'all' }, 'All time'));
+  const ps = presets();
+  for (const k in ps) sel.appendChild(h('option', { value: k }, ps[k][0]));
+  sel.appendChild(h('option', { value: 'custom' }, 'Custom range'));
+  const o = state.options || {};
+  const from = h('input', { type: 'date', id: 'f-from', min: o.from || null, max: o.to || null });
+  const to = h('input', { type: 'date', id: 'f-to', min: o.from || null, max: o.to || null });
+  sel.addEventListener('change', () => {
+    const v = sel.value;
+    if (v === 'all') setFilters(Object.assign({}, state.filters, { from: '', to: '' }));
+    else if (ps[v]) setFilters(Object.assign({}, state.filters, { from: ps[v][1], to: ps[v][2] }));
+    else from.focus();
+  });
+  const onDate = () => setFilters(Object.assign({}, state.filters, { from: from.value, to: to.value }));
+  from.addEventListener('change', onDate);
+  to.addEventListener('change', onDate);
+  controls.dates = {
+    sync() {
+      const f = state.filters;
+      from.value = f.from;
+      to.value = f.to;
+      let p = 'custom';
+      if (!f.from && !f.to) p = 'all';
+      else {
+        for (const k in ps) {
+          if (ps[k][1] === f.from && ps[k][2] === f.to) {
+            p = k;
+            break;
+          }
+        }
+      }
+      sel.value = p;
+    },
+  };
+  controls.dates.sync();
+  return h(
+    'div',
+    { class: 'dates' },
+    h('label', { for: 'f-preset' }, 'Date range'),
+    sel,
+    h(
+      'div',
+      { class: 'date-pair' },
+      h('span', null, h('label', { for: 'f-from' }, 'From'), from),
+      h('span', null, h('label', { for: 'f-to' }, 'To'), to),
+    ),
+  );
+}
+
+function singleInput(key, label, attrs) {
+  const id = 'f-' + key;
+  const input = attrs.options
+    ? h(
+        'select',
+        { id },
+        attrs.options.map(([v, t]) => h('option', { value: v }, t)),
+      )
+    : h('input', Object.assign({ id, type: 'number', inputmode: 'decimal' }, attrs));
+  input.addEventListener('change', () => setFilters(withFilter(key, input.value.trim())));
+  controls[key] = {
+    sync() {
+      input.value = state.filters[key] || (attrs.options ? attrs.options[0][0] : '');
+    },
+  };
+  controls[key].sync();
+  return h('div', { class: 'single' }, h('label', { for: id }, label), input);
+}
+
+function buildFilters() {
+  const box = clear(document.getElementById('filters'));
+  const o = state.options || {};
+  const opt = (k) => (o[k] || []).map((v) => ({ value: String(v), label: String(v) }));
+  box.appendChild(dateControls());
+  for (const k of state.MULTI) {
+    const vals =
+      k === 'influencer'
+        ? (o.influencer || []).map((x) => ({ value: x.id, label: (x.name || x.id) + ' · ' + x.id }))
+        : opt(k);
+    box.appendChild(multiSelect(k, vals, k === 'influencer' || k === 'product' || vals.length > 12));
+  }
+  box.appendChild(singleInput('min_roas', 'Min ROAS (per influencer)', { min: 0, step: 0.1, placeholder: 'e.g. 1' }));
+  const methods = [
+    ['', 'Automatic'],
+    ['organic', 'Organic baseline'],
+    ['holdout', 'Holdout (test vs control)'],
+    ['fixed_share', 'Fixed share'],
+  ];
+  const adv = h(
+    'details',
+    { class: 'assumptions' },
+    h('summary', null, 'Benchmarks & incrementality'),
+    singleInput('iroas_method', 'iROAS method', { options: methods }),
+    singleInput('fixed_share', 'Fixed share p (0–1)', { min: 0, max: 1, step: 0.05, placeholder: '0.20' }),
+    singleInput('roas_benchmark', 'ROAS benchmark', { min: 0, step: 0.5, placeholder: '4' }),
+    singleInput('roi_benchmark', 'ROI benchmark (2 = 200 %)', { min: 0, step: 0.5, placeholder: '2' }),
+  );
+  const f = state.filters;
+  if (f.iroas_method || f.fixed_share || f.roas_benchmark || f.roi_benchmark) adv.open = true;
+  box.appendChild(adv);
+}
+/* Shows the current filters in the controls. */
+export function syncFilterControls() {
+  for (const k in controls) controls[k].sync();
+  document.getElementById('filters-reset').disabled = !state.filtersActive(state.filters);
+}
+document.getElementById('filters-reset').addEventListener('click', () => setFilters(state.readFilters('')));
+
+/* ---------- options and status ---------- */
+/* The workspace's filter values (GET /api/options), then the filter controls. */
+export async function loadOptions() {
+  const ws = state.ws();
+  try {
+    const o = await api('/api/options');
+    if (ws !== state.ws()) return; /* the workspace changed meanwhile */
+    o.influencerMap = new Map((o.influencer || []).map((x) => [x.id, x.name]));
+    state.setOptions(o);
+  } catch (e) {
+    if (e && e.name === 'AbortError') return;
+    state.setOptions(state.options || {});
+    const box = clear(document.getElementById('filters'));
+    box.appendChild(errorBox(e, () => loadOptions()));
+    return;
+  }
+  buildFilters();
+  syncFilterControls();
+}
+/* The status line (GET /api/status: counts and the last import); resolves the status, or null
+ * when unavailable. */
+export async function refreshStatus() {
+  const el = document.getElementById('data-status');
+  const ws = state.ws();
+  try {
+    const s = await api('/api/status');
+    if (ws !== state.ws()) return s; /* the workspace changed meanwhile */
+    state.setStatus(s);
+    const c = s.counts || {};
+    const li = s.last_import;
+    clear(el).append(
+      h(
+        'span',
+        { class: 'status-counts' },
+        fmt.int(c.influencers) +
+          ' influencers · ' +
+          fmt.int(c.posts) +
+          ' posts · ' +
+          fmt.int(c.tracking_data) +
+          ' tracking rows · ' +
+          fmt.int(c.payouts) +
+          ' payouts',
+      ),
+      h('br'),
+      h(
+        'span',
+        { class: 'status-import' },
+        li
+          ? 'Last import: ' +
+              li.dataset +
+              ', ' +
+              fmt.int(li.accepted) +
+              ' rows, ' +
+              fmt.dateTime(li.finished_at || li.started_at)
+          : 'No import yet',
+      ),
+    );
+    return s;
+  } catch (e) {
+    clear(el).append('Status unavailable: ' + e.message);
+    return null;
+  }
+}
+/* After an import, delete or demo load: new counts, new filter values; redraw: the page too. */
+export async function dataChanged(redraw) {
+  await Promise.all([refreshStatus(), loadOptions()]);
+  if (redraw) state.reroute();
+}

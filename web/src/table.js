@@ -1,0 +1,124 @@
+/* table.js — the sortable data table of every page: click a header to sort (numbers
+ * descending first, empty cells last either way), a row limit with "Show all". */
+import { clear, h } from './dom.js';
+import { fmt } from './format.js';
+
+function compare(a, b) {
+  const na = a === null || a === undefined,
+    nb = b === null || b === undefined;
+  if (na || nb) return na && nb ? 0 : na ? 1 : -1; /* empty last */
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  return String(a).localeCompare(String(b), 'en', { numeric: true, sensitivity: 'base' });
+}
+
+/* cols: [{key, label, fmt(row) → string|Node, num: bool, sort(row) → value, nosort}]
+ * opts: {sortKey, sortDir, limit, cls, caption, empty, nosort, rowClass(row), onSort(key, dir)}
+ * Returns the wrapping element; its setRows(rows) redraws with other rows. */
+export function table(cols, rows, opts) {
+  opts = opts || {};
+  let sortKey = opts.sortKey || null,
+    sortDir = opts.sortDir || 'desc';
+  const limit = opts.limit || 0;
+  let showAll = false;
+  const wrap = h('div', { class: 'table-wrap' });
+  const tbl = h('table', { class: 'data' + (opts.cls ? ' ' + opts.cls : '') });
+  if (opts.caption) tbl.appendChild(h('caption', null, opts.caption));
+  const thead = h('thead'),
+    tbody = h('tbody'),
+    trh = h('tr');
+  thead.appendChild(trh);
+  tbl.append(thead, tbody);
+  wrap.appendChild(tbl);
+  const more = h('p', { class: 'more' });
+  wrap.appendChild(more);
+  const val = (c, r) => (c.sort ? c.sort(r) : r[c.key]);
+  function headers() {
+    clear(trh);
+    for (const c of cols) {
+      const th = h('th', { scope: 'col', class: c.num ? 'num' : null });
+      if (c.nosort || opts.nosort) th.textContent = c.label;
+      else {
+        th.setAttribute('aria-sort', sortKey === c.key ? (sortDir === 'asc' ? 'ascending' : 'descending') : 'none');
+        const onclick = () => {
+          if (sortKey === c.key) sortDir = sortDir === 'asc' ? 'desc' : 'asc';
+          else {
+            sortKey = c.key;
+            sortDir = c.num ? 'desc' : 'asc';
+          }
+          if (opts.onSort) opts.onSort(sortKey, sortDir);
+          draw();
+        };
+        const arrow = sortKey === c.key ? (sortDir === 'asc' ? ' ▲' : ' ▼') : '';
+        th.appendChild(
+          h(
+            'button',
+            { type: 'button', class: 'sort', onclick },
+            c.label,
+            h('span', { class: 'arrow', 'aria-hidden': 'true' }, arrow),
+          ),
+        );
+      }
+      trh.appendChild(th);
+    }
+  }
+  function draw() {
+    headers();
+    let data = rows.slice();
+    if (sortKey) {
+      const c = cols.find((x) => x.key === sortKey);
+      if (c) {
+        data.sort((a, b) => compare(val(c, a), val(c, b)));
+        if (sortDir === 'desc') {
+          data.reverse();
+          /* keep empties last */
+          data.sort((a, b) => (val(c, a) == null) - (val(c, b) == null));
+        }
+      }
+    }
+    const n = data.length;
+    if (limit && !showAll && n > limit) data = data.slice(0, limit);
+    const frag = document.createDocumentFragment();
+    for (const r of data) {
+      const tr = h('tr', opts.rowClass ? { class: opts.rowClass(r) } : null);
+      for (const c of cols) {
+        const v = c.fmt ? c.fmt(r) : r[c.key];
+        const td = h('td', { class: c.num ? 'num' : null });
+        if (v instanceof Node) td.appendChild(v);
+        else td.textContent = v === null || v === undefined ? '—' : String(v);
+        tr.appendChild(td);
+      }
+      frag.appendChild(tr);
+    }
+    clear(tbody).appendChild(frag);
+    if (!n)
+      tbody.appendChild(
+        h('tr', null, h('td', { colspan: cols.length, class: 'empty' }, opts.empty || 'Nothing matches the filters.')),
+      );
+    clear(more);
+    if (limit && n > limit) {
+      more.append(
+        showAll
+          ? 'Showing all ' + fmt.int(n) + ' rows. '
+          : 'Showing ' + fmt.int(limit) + ' of ' + fmt.int(n) + ' rows. ',
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'linkish',
+            onclick: () => {
+              showAll = !showAll;
+              draw();
+            },
+          },
+          showAll ? 'Show fewer' : 'Show all',
+        ),
+      );
+    }
+  }
+  draw();
+  wrap.setRows = (r) => {
+    rows = r;
+    draw();
+  };
+  return wrap;
+}
