@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -54,9 +55,16 @@ static inline void testserver_start(struct testserver *s, const char *name, ...)
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
+        /* The server goes when the test does, even one that failed before stopping it. */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() == 1)
+            _exit(1);
         dup2(fds[1], 1);
         close(fds[0]);
         close(fds[1]);
+        /* Debian's python3 first: the modules the servers use (aiosmtpd) are its packages. */
+        if (access("/usr/bin/python3", X_OK) == 0)
+            execv("/usr/bin/python3", (char *const *)argv);
         execvp("python3", (char *const *)argv);
         _exit(127);
     }
