@@ -403,26 +403,30 @@ int connect_sync(struct store *s, const struct connect_source *src,
     }
     connect_run_init(run);
     run->started_at = o->now ? o->now : (int64_t)time(NULL);
+    struct err err;
+    err_clear(&err);
     int rc;
     switch (src->kind) {
     case CONNECT_INSTAGRAM:
     case CONNECT_YOUTUBE:
-        rc = sync_api(s, src, o, run, e);
+        rc = sync_api(s, src, o, run, &err);
         break;
     case CONNECT_URL:
-        rc = connect_url_sync(s, src, state, o, run, e);
+        rc = connect_url_sync(s, src, state, o, run, &err);
         break;
     case CONNECT_FOLDER:
-        rc = connect_folder_sync(s, src, o, run, e);
+        rc = connect_folder_sync(s, src, o, run, &err);
         break;
     default:
-        rc = err_set(e, ERR_USAGE, "unknown source kind");
+        rc = err_set(&err, ERR_USAGE, "unknown source kind");
     }
-    if (rc != 0)
-        httpc_scrub_err(e, src->token);
+    if (rc != 0) {
+        httpc_scrub_err(&err, src->token);
+        run->error = err;
+        if (e)
+            *e = err;
+    }
     run->finished_at = o->now ? o->now : (int64_t)time(NULL);
     run->ok = rc == 0;
-    if (rc != 0 && e)
-        run->error = *e;
     return rc;
 }

@@ -260,6 +260,18 @@ static int graph_fail(const struct graph_ctx *g, const struct httpc_response *re
                    ge.message, ge.code, sub, ge.fbtrace[0] ? ", fbtrace_id " : "", ge.fbtrace);
 }
 
+/* Meta asked for a longer wait than the sync has left. */
+static int throttle_error(const struct graph_ctx *g, struct err *e)
+{
+    double minutes = g->asked_wait / 60;
+    return err_set(e, ERR_LIMIT,
+                   "Instagram's rate limit was reached (code %ld) and Meta asks to wait about "
+                   "%.0f minute%s, longer than the %.0f s a sync waits: the next sync will try "
+                   "again",
+                   g->throttle_code, minutes, minutes >= 1.5 ? "s" : "",
+                   g->o->http.max_total_wait);
+}
+
 /* GETs a Graph API URL: 0 with a 200 answer in res, else e filled. */
 static int graph_get(struct graph_ctx *g, const char *url, struct httpc_response *res,
                      struct err *e)
@@ -269,11 +281,7 @@ static int graph_get(struct graph_ctx *g, const char *url, struct httpc_response
     struct httpc_request req = {.url = url, .retry = graph_retry, .retry_ctx = g};
     int rc = connect_get(g->o, &req, res, g->run, e);
     if (rc == ERR_LIMIT && g->throttled && g->asked_wait > 0)
-        return err_set(e, ERR_LIMIT,
-                       "Instagram's rate limit was reached (code %ld) and Meta asks to wait about "
-                       "%.0f minutes, longer than the %.0f s a sync waits: the next sync will try "
-                       "again",
-                       g->throttle_code, g->asked_wait / 60, g->o->http.max_total_wait);
+        return throttle_error(g, e);
     if (rc != 0)
         return rc;
     if (res->status != 200)
@@ -404,11 +412,7 @@ static int fetch_insights(struct graph_ctx *g, const char *base, struct ig_media
             rc = graph_fail(g, &res, buf_cstr(&url), e);
             err_prefix(e, "insights of Instagram media %s", m->id);
         } else if (rc == ERR_LIMIT && g->throttled && g->asked_wait > 0) {
-            rc = err_set(e, ERR_LIMIT,
-                         "Instagram's rate limit was reached (code %ld) and Meta asks to wait "
-                         "about %.0f minutes, longer than the %.0f s a sync waits: the next sync "
-                         "will try again",
-                         g->throttle_code, g->asked_wait / 60, g->o->http.max_total_wait);
+            rc = throttle_error(g, e);
         }
         if (rc == 0) {
             json_t *root = connect_json(&res, "the insights of an Instagram media", buf_cstr(&url), e);
