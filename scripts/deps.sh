@@ -2,15 +2,17 @@
 # Installs the Debian packages infludash builds and runs with, when any is missing; with
 # --test also what the tests use (cmocka, valgrind, the sqlite3 and curl commands,
 # chromium for the browser tests, clang and its libFuzzer runtime for tests/fuzz/, and
-# the PostgreSQL server that scripts/pg-test.sh starts for the store tests).
+# the PostgreSQL server that scripts/pg-test.sh starts for the store tests, python3 with
+# aiosmtpd and openssl for the local platform and SMTP test servers of tests/servers/).
 # Needs root (or sudo) only when something has to be installed.
 set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config libmicrohttpd-dev libsqlite3-dev
           libpq-dev zlib1g-dev nodejs npm libcairo2-dev libpango1.0-dev fonts-dejavu-core
-          libxlsxwriter-dev libsodium-dev)
+          libxlsxwriter-dev libsodium-dev libcurl4-openssl-dev libjansson-dev
+          tzdata ca-certificates)
 if [[ ${1:-} == --test ]]; then
     packages+=(libcmocka-dev sqlite3 curl valgrind chromium poppler-utils clang-14
-               libclang-rt-14-dev postgresql-15)
+               libclang-rt-14-dev postgresql-15 python3 python3-aiosmtpd openssl)
 fi
 missing=()
 for p in "${packages[@]}"; do
