@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """A slow-client (slowloris) attack on a local infludash server, for tests/e2e/limits.sh.
 
-usage: slow_clients.py PORT CLIENTS ADDRESSES [PROBE_WAIT]
+usage: slow_clients.py PORT CLIENTS ADDRESSES [HEALTH_WAIT [NORMAL_WAIT]]
 
 Opens CLIENTS connections to 127.0.0.1:PORT from the source addresses 127.0.0.2,
 127.0.0.3, ... (ADDRESSES of them, clients spread evenly; every 127/8 address is the
 loopback on Linux). Each sends a request line at once and then one header line a second,
 never ending its head. Once they are all open, it probes from 127.0.0.1, each probe on a
-new connection: GET /healthz and a normal request (GET /api/status), each waiting up to
-PROBE_WAIT seconds (default 15) for an answer other than 503 (asked again after a 503).
+new connection: GET /healthz, waiting up to HEALTH_WAIT seconds (default 15) for an
+answer, then a normal request (GET /api/status), waiting up to NORMAL_WAIT seconds (default
+HEALTH_WAIT) for an answer other than 503 (asked again after a 503).
 Prints, one per line:
 
   opened N              connections whose connect() succeeded
@@ -164,13 +165,15 @@ def probe_once(port, path, wait, attack):
 
 def main():
     port, clients, addresses = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-    wait = float(sys.argv[4]) if len(sys.argv) > 4 else 15.0
+    health_wait = float(sys.argv[4]) if len(sys.argv) > 4 else 15.0
+    normal_wait = float(sys.argv[5]) if len(sys.argv) > 5 else health_wait
     socks = open_attack(port, clients, addresses)
     print("opened", len(socks), flush=True)
     attack = Attack(socks)
     attack.pump(1.0)
     print("refused", len(socks) - len(attack.open), flush=True)
-    for name, path in (("healthz", "/healthz"), ("normal", "/api/status")):
+    for name, path, wait in (("healthz", "/healthz", health_wait),
+                             ("normal", "/api/status", normal_wait)):
         status, took, busy = probe(port, path, wait, attack)
         print("probe %s %s %.2f %d" % (name, status, took, busy), flush=True)
     print("alive", len(attack.open), flush=True)
