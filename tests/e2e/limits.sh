@@ -81,6 +81,17 @@ answered_once() {
     fi
 }
 
+# ---- the flags ----
+expect_fail "serve --header-timeout 0 is a usage error" 64 idx serve --header-timeout 0
+expect_contains "... naming the range" "$ERR" "--header-timeout 0: expected 1 to 3600 seconds"
+expect_fail "serve --max-connections-per-client 0 is a usage error" 64 \
+    idx serve --max-connections-per-client 0
+expect_contains "... naming the range" "$ERR" "--max-connections-per-client 0: expected 1 to 65536"
+idx serve --help
+for flag in --header-timeout --max-connections-per-client; do
+    expect_contains "serve --help documents $flag" "$OUT" "$flag"
+done
+
 serve_start "$T/db.sqlite" --sample-if-empty --sample-rows 2000 --idle-timeout 3 \
     --header-timeout 8 --max-connections 300 --max-body-size 1000 --max-upload-size 4000 ||
     { fail "server starts" "see $T/server.log"; finish; }
