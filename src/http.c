@@ -82,9 +82,10 @@ struct http_conn {
      * watchdog. */
     atomic_llong head_deadline_ms;
     /* The thread serving the connection, once its first request line came in: libmicrohttpd
-     * reports some refusals only through its logger, on that thread. Guarded by conns_lock. */
+     * reports some refusals only through its logger, on that thread. Written once by that
+     * thread (thread, then has_thread), read by the logger while the connection is listed. */
     pthread_t thread;
-    bool has_thread;
+    atomic_bool has_thread;
     bool answered_bad_length; /* http_answer_bad_content_length answered it; conns_lock */
 };
 
@@ -1110,6 +1111,7 @@ static void http_notify_connection(void *cls, struct MHD_Connection *conn, void 
         pthread_mutex_lock(&srv->conns_lock);
         http_conn_admit(srv, c, &a);
         atomic_init(&c->head_deadline_ms, c->opened_ms + http_header_ms(srv, c->reserve));
+        atomic_init(&c->has_thread, false);
         c->next = srv->conns;
         if (c->next)
             c->next->prev = c;
@@ -1148,10 +1150,10 @@ static void *http_request_line(void *cls, const char *uri, struct MHD_Connection
     struct http_conn *c = http_conn_of(conn);
     if (!c)
         return NULL;
-    pthread_mutex_lock(&srv->conns_lock);
-    c->thread = pthread_self();
-    c->has_thread = true;
-    pthread_mutex_unlock(&srv->conns_lock);
+    if (!atomic_load_explicit(&c->has_thread, memory_order_acquire)) {
+        c->thread = pthread_self();
+        atomic_store_explicit(&c->has_thread, true, memory_order_release);
+    }
     long long limit = http_now_ms() + http_header_ms(srv, c->reserve);
     long long deadline = atomic_load(&c->head_deadline_ms);
     if (deadline < 0 || deadline > limit)
@@ -1234,7 +1236,7 @@ static void http_answer_bad_content_length(struct http_server *srv, int status)
     int fd = -1;
     pthread_mutex_lock(&srv->conns_lock);
     for (struct http_conn *c = srv->conns; c; c = c->next) {
-        if (c->has_thread && pthread_equal(c->thread, pthread_self()) && !c->cut) {
+        if (atomic_load(&c->has_thread) && pthread_equal(c->thread, pthread_self()) && !c->cut) {
             fd = c->fd;
             c->answered_bad_length = true;
             break;
@@ -1271,7 +1273,7 @@ static bool http_thread_answered_bad_length(struct http_server *srv)
     bool answered = false;
     pthread_mutex_lock(&srv->conns_lock);
     for (struct http_conn *c = srv->conns; c; c = c->next) {
-        if (c->has_thread && pthread_equal(c->thread, pthread_self())) {
+        if (atomic_load(&c->has_thread) && pthread_equal(c->thread, pthread_self())) {
             answered = c->answered_bad_length;
             break;
         }

@@ -83,8 +83,9 @@ struct http_config {
     /* Connections beyond connection_limit, or beyond a client's per_client_limit, kept for
      * health checks: on them only GET/HEAD health_path is answered (other requests get
      * 503 with Retry-After), each head must arrive within 2 s, and the connection closes
-     * after the answer. One client takes at most half of them; past them a connection is
-     * closed at once. 0: 16. */
+     * after the answer. One client takes at most half of them; when they are full, one
+     * still without its request head after half a second gives its place to a new
+     * connection; else a new connection is closed at once. 0: 16. */
     unsigned health_reserve;
     const char *health_path; /* NULL: "/healthz" */
     size_t connection_memory;        /* per-connection buffer, bounds headers and URL; 0: 64 KiB */
