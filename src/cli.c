@@ -50,7 +50,8 @@ static const char serve_usage[] =
     "usage: infludash serve [--db URL] [--listen HOST:PORT] [--sample-if-empty]\n"
     "                       [--sample-rows N] [--max-body-size BYTES]\n"
     "                       [--max-upload-size BYTES] [--max-connections N]\n"
-    "                       [--idle-timeout SECONDS]\n"
+    "                       [--max-connections-per-client N] [--idle-timeout SECONDS]\n"
+    "                       [--header-timeout SECONDS]\n"
     "                       [--roas-benchmark X] [--roi-benchmark X]\n"
     "                       [--session-ttl SECONDS] [--trust-proxy]\n"
     "\n"
@@ -61,10 +62,17 @@ static const char serve_usage[] =
     "data is loaded into memory at start and again whenever it changes. Benchmarks:\n"
     "ROAS 4 and ROI 2 (200 %) unless given. --sample-if-empty loads generated sample\n"
     "data (N tracking rows, default 20000) when the database holds no rows. Stops on\n"
-    "SIGTERM or SIGINT after the requests in flight. At most --max-connections clients\n"
-    "are served at once (default 512); a connection idle for --idle-timeout seconds\n"
-    "(default 30), or slower than that to send a request head, is closed. GET /metrics\n"
-    "answers counters in the Prometheus text format.\n"
+    "SIGTERM or SIGINT after the requests in flight. GET /metrics answers counters in\n"
+    "the Prometheus text format.\n"
+    "\n"
+    "Connections: at most --max-connections at once (default 512, a thread each), of them\n"
+    "at most --max-connections-per-client from one address (default 256; behind a reverse\n"
+    "proxy every connection comes from the proxy's address). 16 more are kept for health\n"
+    "checks: past either limit a connection is answered only for GET /healthz (anything\n"
+    "else gets 503 with Retry-After) and must send its request within 2 s; past those too,\n"
+    "it is closed at once. A connection idle for --idle-timeout seconds (default 30) is\n"
+    "closed, and so is one whose request head (request line and headers) is not complete\n"
+    "within --header-timeout seconds (default 10), however it trickles in.\n"
     "\n"
     "Every workspace is served (?ws=SLUG). While no user exists (infludash user add) the\n"
     "server is open to anyone who can reach it; after that every page and API call needs\n"
@@ -754,6 +762,22 @@ static int cmd_serve(int argc, char **argv)
                 bad = 1;
             }
             cfg.idle_timeout = (unsigned)v;
+        } else if (cli_opt_value(&o, "--header-timeout", &bad)) {
+            bad |= cli_parse_u64("--header-timeout", o.value, &v) < 0;
+            if (!bad && (v < 1 || v > 3600)) {
+                fprintf(stderr, "infludash serve: --header-timeout %s: expected 1 to 3600 "
+                                "seconds\n", o.value);
+                bad = 1;
+            }
+            cfg.header_timeout = (unsigned)v;
+        } else if (cli_opt_value(&o, "--max-connections-per-client", &bad)) {
+            bad |= cli_parse_u64("--max-connections-per-client", o.value, &v) < 0;
+            if (!bad && (v < 1 || v > 65536)) {
+                fprintf(stderr, "infludash serve: --max-connections-per-client %s: expected 1 "
+                                "to 65536\n", o.value);
+                bad = 1;
+            }
+            cfg.max_connections_per_client = (unsigned)v;
         } else if (cli_opt_flag(&o, "--trust-proxy")) {
             cfg.trust_proxy = 1;
         } else if (cli_opt_value(&o, "--session-ttl", &bad)) {

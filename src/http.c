@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdalign.h>
@@ -28,6 +29,15 @@
 
 #define DEFAULT_CONNECTION_LIMIT 512
 #define DEFAULT_CONNECTION_TIMEOUT 30
+#define DEFAULT_HEADER_TIMEOUT 10
+#define DEFAULT_PER_CLIENT_LIMIT 256
+#define DEFAULT_HEALTH_RESERVE 16
+#define DEFAULT_HEALTH_PATH "/healthz"
+/* Seconds a connection on the health-check reserve may take to send its request head. */
+#define RESERVE_HEADER_TIMEOUT 2
+/* A reserve connection still without a request head this long after it opened gives its
+ * place to a new one when the reserve is full (a health check sends its request at once). */
+#define RESERVE_STALE_MS 500
 #define DEFAULT_CONNECTION_MEMORY (64 * 1024)
 #define DEFAULT_MAX_BODY (1024 * 1024)
 #define DEFAULT_MAX_UPLOAD ((size_t)1 << 30)
@@ -51,19 +61,43 @@ struct http_metrics {
     atomic_uint_fast64_t latency[HTTP_LATENCY_BUCKETS];   /* per bucket, not cumulative */
     atomic_uint_fast64_t latency_sum_us;
     atomic_uint_fast64_t connections;                     /* accepted since start */
+    atomic_uint_fast64_t refused;   /* closed at accept: pool, reserve or client share full */
     atomic_int open_connections;
     struct timespec started; /* CLOCK_MONOTONIC */
 };
 
-/* One open connection, for the request-head deadline: a client must deliver a complete
- * request head within connection_timeout of connecting or of its previous request's end,
- * however slowly it trickles bytes (libmicrohttpd's own timeout only counts idle time). */
+/* One open connection: its place in the admission counts, and the request-head deadline (a
+ * client must deliver a complete request head by then, however slowly it trickles bytes:
+ * libmicrohttpd's own timeout only counts idle time). */
 struct http_conn {
     struct http_conn *prev, *next; /* in http_server.conns, guarded by conns_lock */
     int fd;
-    atomic_llong head_since_ms; /* waiting for a request head since; -1 while one runs */
+    struct http_client *client; /* its address's counts; guarded by conns_lock */
+    bool reserve;               /* admitted on the health-check reserve; set at start */
+    bool counted;               /* holds its place in the counts: until cut or closed */
     bool cut;                   /* guarded by conns_lock */
+    long long opened_ms;        /* CLOCK_MONOTONIC */
+    /* The head must be complete by then (CLOCK_MONOTONIC ms); -1 while a request runs.
+     * Written by the connection's own thread (and once before it starts), read by the
+     * watchdog. */
+    atomic_llong head_deadline_ms;
+    /* The thread serving the connection, once its first request line came in: libmicrohttpd
+     * reports some refusals only through its logger, on that thread. Written once by that
+     * thread (thread, then has_thread), read by the logger while the connection is listed. */
+    pthread_t thread;
+    atomic_bool has_thread;
+    bool answered_bad_length; /* http_answer_bad_content_length answered it; conns_lock */
 };
+
+/* The connections open from one client address (normal ones and reserve ones). */
+struct http_client {
+    struct http_client *next; /* in its bucket of http_server.clients */
+    unsigned char addr[16];
+    unsigned char len; /* 4 (IPv4), 16 (IPv6), 0 (anything else: all such share one entry) */
+    unsigned normal, reserve;
+};
+
+#define HTTP_CLIENT_BUCKETS 1024
 
 struct http_server {
     struct http_config cfg; /* defaults applied */
@@ -76,10 +110,13 @@ struct http_server {
     unsigned port;
     char url[128];
     struct http_metrics metrics;
-    /* conns_lock guards the list of open connections (conns) and each one's cut flag, only
-     * while a connection joins or leaves and while the watchdog scans; never per request. */
+    /* conns_lock guards the list of open connections (conns) and each one's cut flag, the
+     * per-address counts (clients) and the admission totals; taken when a connection is
+     * accepted, joins or leaves and while the watchdog scans; never per request. */
     pthread_mutex_t conns_lock;
     struct http_conn *conns;
+    struct http_client *clients[HTTP_CLIENT_BUCKETS];
+    unsigned open_normal, open_reserve;
     pthread_t watchdog;
     bool watchdog_running;
     pthread_mutex_t watchdog_lock; /* guards watchdog_stop */
@@ -108,17 +145,21 @@ struct http_request_impl {
     const struct http_route *route; /* NULL: no route for this method and path */
     unsigned allowed;               /* methods the path accepts (for 405's Allow) */
     size_t body_cap;
-    size_t body_bytes; /* received so far */
-    bool responded;    /* a response was queued */
-    bool refused;      /* res holds a refusal, sent once the (dropped) body is in */
+    size_t body_bytes;   /* received so far */
+    bool responded;      /* a response was queued */
+    bool refused;        /* res holds a refusal, sent once the (dropped) body is in */
     bool handler_failed; /* the handler returned an error (answered 500) */
-    int status;        /* what was sent (or 413 when the body was cut off) */
-    size_t bytes;      /* response body bytes */
+    bool reserve;        /* on a health-check reserve connection: closed after the answer */
+    size_t dropped;      /* body bytes read and dropped since the refusal */
+    int status;          /* what was sent (or 413 when the body was cut off) */
+    size_t bytes;        /* response body bytes */
     struct timespec started;
     char client[64];
 };
 
-static void http_conn_head_wait(struct MHD_Connection *conn, long long since_ms);
+static void http_conn_set_deadline(struct MHD_Connection *conn, long long deadline_ms);
+static bool http_conn_is_reserve(struct MHD_Connection *conn);
+static long long http_header_ms(const struct http_server *srv, bool reserve);
 static long long http_now_ms(void);
 
 void http_config_default(struct http_config *cfg)
@@ -425,6 +466,7 @@ static struct http_request_impl *http_request_new(struct http_server *srv,
     r->req.method = http_method_of(method);
     r->req.path = http_strdup(&r->req, url);
     r->req.app = srv->cfg.app;
+    r->reserve = http_conn_is_reserve(conn);
     buf_init(&r->req.body, 0);
     r->res.req = &r->req;
     r->res.status = 200;
@@ -505,7 +547,7 @@ static enum MHD_Result http_queue(struct http_request_impl *r)
         MHD_add_response_header(mr, MHD_HTTP_HEADER_CACHE_CONTROL, res->cache_control);
     for (const struct http_header_node *h = res->headers; h; h = h->next)
         MHD_add_response_header(mr, h->name, h->value);
-    if (atomic_load(&r->srv->draining))
+    if (atomic_load(&r->srv->draining) || r->reserve)
         MHD_add_response_header(mr, MHD_HTTP_HEADER_CONNECTION, "close");
     r->status = res->status;
     r->bytes = (size_t)len;
@@ -600,12 +642,46 @@ static enum MHD_Result http_refuse(struct http_request_impl *r, const char *decl
     return MHD_YES;
 }
 
-/* First callback: route, then refuse what will not be served: no route for a request with
- * a body (404/405), the guard's refusal (sign-in, rights), a body over the cap (413).
- * Everything else is answered on a later callback, so that the connection stays open
- * (STACK.md gotcha 1). */
+/* Whether the request is the health check, the one request answered on a reserve
+ * connection. */
+static bool http_is_health_check(const struct http_request_impl *r)
+{
+    return (r->req.method == HTTP_GET || r->req.method == HTTP_HEAD) &&
+           strcmp(r->req.path, r->srv->cfg.health_path) == 0;
+}
+
+/* Puts the 413 for a body over the cap in r->res; declared is its Content-Length, or NULL
+ * when it was found too large as it arrived (chunked). */
+static void http_body_too_large(struct http_request_impl *r, const char *declared)
+{
+    bool upload = r->route && r->route->max_body == HTTP_MAX_UPLOAD;
+    const char *hint = upload ? " (the server's --max-upload-size)" : "";
+    if (declared)
+        http_response_error(&r->res, 413,
+                            "request body of %s bytes is larger than the limit of %zu bytes%s",
+                            declared, r->body_cap, hint);
+    else
+        http_response_error(&r->res, 413, "request body is larger than the limit of %zu bytes%s",
+                            r->body_cap, hint);
+}
+
+/* First callback: route, then refuse what will not be served: anything but the health
+ * check on a reserve connection (503), no route for a request with a body (404/405), the
+ * guard's refusal (sign-in, rights), a body over the cap (413). Everything else is answered
+ * on a later callback, so that the connection stays open (STACK.md gotcha 1). */
 static enum MHD_Result http_begin(struct http_request_impl *r)
 {
+    const struct http_config *cfg = &r->srv->cfg;
+    if (r->reserve && !http_is_health_check(r)) {
+        http_response_header(&r->res, "Retry-After", "1");
+        http_response_error(&r->res, 503,
+                            "the server is busy: it serves at most %u connections at once, "
+                            "%u from one address; only %s is answered until one closes, try "
+                            "again shortly",
+                            cfg->connection_limit, cfg->per_client_limit, cfg->health_path);
+        return http_refuse(r, MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+                                                          MHD_HTTP_HEADER_CONTENT_LENGTH));
+    }
     http_route_request(r);
     r->body_cap = r->route && r->route->max_body ? r->route->max_body : r->srv->cfg.max_body;
     if (r->body_cap == HTTP_MAX_UPLOAD)
@@ -623,27 +699,40 @@ static enum MHD_Result http_begin(struct http_request_impl *r)
         errno = 0;
         unsigned long long n = strtoull(declared, &end, 10);
         if ((errno == ERANGE || n > r->body_cap) && end != declared) {
-            bool upload = r->route && r->route->max_body == HTTP_MAX_UPLOAD;
-            http_response_error(&r->res, 413,
-                                "request body of %s bytes is larger than the limit of %zu bytes%s",
-                                declared, r->body_cap,
-                                upload ? " (the server's --max-upload-size)" : "");
+            http_body_too_large(r, declared);
             return http_refuse(r, declared);
         }
     }
     return MHD_YES;
 }
 
+/* Refuses the rest of a body found too large as it arrived (chunked, so no Content-Length
+ * to refuse up front): libmicrohttpd cannot answer before the body is in, so the rest is
+ * read and dropped (http_body) and the 413 goes out on the last callback. */
+static enum MHD_Result http_refuse_body(struct http_request_impl *r, size_t len)
+{
+    http_body_too_large(r, NULL);
+    r->refused = true;
+    r->dropped = len;
+    return MHD_YES;
+}
+
 /* A chunk of the body: counted against the cap, then collected or streamed. */
 static enum MHD_Result http_body(struct http_request_impl *r, const char *data, size_t len)
 {
-    if (r->responded || r->refused)
-        return MHD_YES; /* answered or refused: drop the rest */
-    if (len > r->body_cap - r->body_bytes) {
-        /* No Content-Length to refuse up front (chunked): cut the connection. */
-        r->status = 413;
-        return MHD_NO;
+    if (r->responded || r->refused) {
+        /* Answered or refused: drop the rest. A body that goes on for more than
+         * HTTP_DRAIN_MAX past the refusal is cut off without the answer, which cannot be
+         * sent while the client is still sending (libmicrohttpd). */
+        r->dropped += len;
+        if (r->dropped > HTTP_DRAIN_MAX) {
+            r->status = r->res.status;
+            return MHD_NO;
+        }
+        return MHD_YES;
     }
+    if (len > r->body_cap - r->body_bytes)
+        return http_refuse_body(r, len);
     r->body_bytes += len;
     if (!r->route)
         return MHD_YES;
@@ -652,10 +741,8 @@ static enum MHD_Result http_body(struct http_request_impl *r, const char *data, 
             r->req.body_failed = true;
         return MHD_YES;
     }
-    if (buf_append(&r->req.body, data, len) < 0) {
-        r->status = 413;
-        return MHD_NO;
-    }
+    if (buf_append(&r->req.body, data, len) < 0)
+        return http_refuse_body(r, len);
     return MHD_YES;
 }
 
@@ -667,7 +754,7 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
     struct http_server *srv = cls;
     struct http_request_impl *r = *req_cls;
     if (!r) {
-        http_conn_head_wait(conn, -1);
+        http_conn_set_deadline(conn, -1);
         r = http_request_new(srv, conn, url, method);
         *req_cls = r;
         atomic_fetch_add(&srv->inflight, 1);
@@ -786,26 +873,16 @@ static void http_completed(void *cls, struct MHD_Connection *conn, void **req_cl
                 (double)(now.tv_nsec - r->started.tv_nsec) / 1e6;
     http_metrics_record(r, toe, ms);
     http_access_log(r, toe, ms);
-    http_conn_head_wait(conn, http_now_ms());
+    /* The next request's head: within the idle timeout and the head timeout from now (and
+     * within the head timeout of its request line, http_request_line). */
+    http_conn_set_deadline(conn, http_now_ms() + (long long)srv->cfg.connection_timeout * 1000 +
+                                     http_header_ms(srv, r->reserve));
     http_request_free(r);
     *req_cls = NULL;
     atomic_fetch_sub(&srv->inflight, 1);
 }
 
-__attribute__((format(printf, 2, 0))) static void http_mhd_log(void *cls, const char *fmt,
-                                                               va_list ap)
-{
-    struct http_server *srv = cls;
-    struct buf line = BUF_INIT;
-    buf_puts(&line, "infludash: http: ");
-    buf_vprintf(&line, fmt, ap);
-    if (line.len && line.data[line.len - 1] != '\n')
-        buf_putc(&line, '\n');
-    fputs(buf_cstr(&line), srv->log);
-    buf_release(&line);
-}
-
-/* ---- connections and the request-head deadline ---- */
+/* ---- connections: admission, the health-check reserve, the request-head deadline ---- */
 
 static long long http_now_ms(void)
 {
@@ -814,20 +891,209 @@ static long long http_now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Marks the connection as waiting for a request head since since_ms, or (-1) as running
- * one. */
-static void http_conn_head_wait(struct MHD_Connection *conn, long long since_ms)
+/* The most a request head may take, in milliseconds. */
+static long long http_header_ms(const struct http_server *srv, bool reserve)
+{
+    unsigned seconds = srv->cfg.header_timeout;
+    if (reserve && seconds > RESERVE_HEADER_TIMEOUT)
+        seconds = RESERVE_HEADER_TIMEOUT;
+    return (long long)seconds * 1000;
+}
+
+static struct http_conn *http_conn_of(struct MHD_Connection *conn)
 {
     const union MHD_ConnectionInfo *info =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-    struct http_conn *c = info ? info->socket_context : NULL;
-    if (c)
-        atomic_store(&c->head_since_ms, since_ms);
+    return info ? info->socket_context : NULL;
 }
 
-/* Joins a new connection to the list, and takes it off when it closes. libmicrohttpd
- * calls CLOSED before it closes the socket, so a listed fd is always still the
- * connection's own (the watchdog may shut it down without hitting a reused descriptor). */
+/* Sets the time by which the connection's next request head must be complete, or (-1) none
+ * while a request runs. */
+static void http_conn_set_deadline(struct MHD_Connection *conn, long long deadline_ms)
+{
+    struct http_conn *c = http_conn_of(conn);
+    if (c)
+        atomic_store(&c->head_deadline_ms, deadline_ms);
+}
+
+static bool http_conn_is_reserve(struct MHD_Connection *conn)
+{
+    struct http_conn *c = http_conn_of(conn);
+    return c && c->reserve;
+}
+
+/* A client address as the key of its counts: IPv4 (also IPv4-mapped IPv6) or IPv6 bytes. */
+struct http_addr {
+    unsigned char bytes[16];
+    unsigned char len;
+};
+
+static void http_addr_of(const struct sockaddr *sa, socklen_t salen, struct http_addr *a)
+{
+    memset(a, 0, sizeof *a);
+    if (!sa)
+        return;
+    if (sa->sa_family == AF_INET && salen >= (socklen_t)sizeof(struct sockaddr_in)) {
+        struct sockaddr_in in;
+        memcpy(&in, sa, sizeof in);
+        memcpy(a->bytes, &in.sin_addr, 4);
+        a->len = 4;
+    } else if (sa->sa_family == AF_INET6 && salen >= (socklen_t)sizeof(struct sockaddr_in6)) {
+        struct sockaddr_in6 in6;
+        memcpy(&in6, sa, sizeof in6);
+        bool mapped = IN6_IS_ADDR_V4MAPPED(&in6.sin6_addr);
+        a->len = mapped ? 4 : 16;
+        memcpy(a->bytes, in6.sin6_addr.s6_addr + (mapped ? 12 : 0), a->len);
+    }
+}
+
+static struct http_client **http_client_bucket(struct http_server *srv, const struct http_addr *a)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (size_t i = 0; i < a->len; i++)
+        h = (h ^ a->bytes[i]) * 16777619u;
+    return &srv->clients[h % HTTP_CLIENT_BUCKETS];
+}
+
+/* The counts of an address, or NULL when it has no connection open. Under conns_lock. */
+static struct http_client *http_client_find(struct http_server *srv, const struct http_addr *a)
+{
+    for (struct http_client *cl = *http_client_bucket(srv, a); cl; cl = cl->next)
+        if (cl->len == a->len && memcmp(cl->addr, a->bytes, a->len) == 0)
+            return cl;
+    return NULL;
+}
+
+enum http_slot { HTTP_SLOT_NONE, HTTP_SLOT_NORMAL, HTTP_SLOT_RESERVE };
+
+/* Where a new connection from a client with counts cl (NULL: none open) goes: the normal
+ * pool while it and the client's share have room, else the health-check reserve while it
+ * and the client's half of it have room, else nowhere. Under conns_lock. */
+static enum http_slot http_slot_for(const struct http_server *srv, const struct http_client *cl)
+{
+    const struct http_config *c = &srv->cfg;
+    if (srv->open_normal < c->connection_limit && (!cl || cl->normal < c->per_client_limit))
+        return HTTP_SLOT_NORMAL;
+    unsigned share = c->health_reserve / 2 ? c->health_reserve / 2 : 1;
+    if (srv->open_reserve < c->health_reserve && (!cl || cl->reserve < share))
+        return HTTP_SLOT_RESERVE;
+    return HTTP_SLOT_NONE;
+}
+
+/* Counts a new connection in its slot. Under conns_lock. */
+static void http_conn_admit(struct http_server *srv, struct http_conn *c, const struct http_addr *a)
+{
+    struct http_client *cl = http_client_find(srv, a);
+    /* NONE cannot happen after the accept policy; counted on the reserve all the same. */
+    c->reserve = http_slot_for(srv, cl) != HTTP_SLOT_NORMAL;
+    if (!cl) {
+        struct http_client **bucket = http_client_bucket(srv, a);
+        cl = xcalloc(1, sizeof *cl);
+        memcpy(cl->addr, a->bytes, a->len);
+        cl->len = a->len;
+        cl->next = *bucket;
+        *bucket = cl;
+    }
+    c->client = cl;
+    c->counted = true;
+    if (c->reserve) {
+        cl->reserve++;
+        srv->open_reserve++;
+    } else {
+        cl->normal++;
+        srv->open_normal++;
+    }
+}
+
+/* Takes a connection off the counts, once it is cut or closed. Under conns_lock. */
+static void http_conn_release_slot(struct http_server *srv, struct http_conn *c)
+{
+    struct http_client *cl = c->client;
+    if (!c->counted)
+        return;
+    c->counted = false;
+    c->client = NULL;
+    if (c->reserve) {
+        cl->reserve--;
+        srv->open_reserve--;
+    } else {
+        cl->normal--;
+        srv->open_normal--;
+    }
+    if (cl->normal || cl->reserve)
+        return;
+    struct http_addr a;
+    memcpy(a.bytes, cl->addr, sizeof a.bytes);
+    a.len = cl->len;
+    for (struct http_client **p = http_client_bucket(srv, &a); *p; p = &(*p)->next) {
+        if (*p == cl) {
+            *p = cl->next;
+            break;
+        }
+    }
+    free(cl);
+}
+
+/* Shuts a connection down (libmicrohttpd then sees the end of the stream and closes it) and
+ * frees its place at once. Under conns_lock. */
+static void http_conn_cut(struct http_server *srv, struct http_conn *c)
+{
+    if (c->fd >= 0)
+        shutdown(c->fd, SHUT_RDWR);
+    c->cut = true;
+    http_conn_release_slot(srv, c);
+}
+
+/* When the reserve has no room for a new connection from a client with counts cl: cuts the
+ * reserve connection that has waited longest for its request head, if that is longer than
+ * RESERVE_STALE_MS (of the same client when that client's half is what is full). Slow
+ * clients that spilled over onto the reserve thus never keep a health check out. Under
+ * conns_lock. */
+static void http_evict_stale_reserve(struct http_server *srv, const struct http_client *cl)
+{
+    unsigned share = srv->cfg.health_reserve / 2 ? srv->cfg.health_reserve / 2 : 1;
+    bool own = cl && cl->reserve >= share;
+    long long stale = http_now_ms() - RESERVE_STALE_MS;
+    struct http_conn *oldest = NULL;
+    for (struct http_conn *c = srv->conns; c; c = c->next) {
+        if (!c->reserve || !c->counted || c->cut || (own && c->client != cl) ||
+            atomic_load(&c->head_deadline_ms) < 0 || c->opened_ms > stale)
+            continue;
+        if (!oldest || c->opened_ms < oldest->opened_ms)
+            oldest = c;
+    }
+    if (oldest) {
+        http_conn_cut(srv, oldest);
+        atomic_fetch_add_explicit(&srv->metrics.timed_out, 1, memory_order_relaxed);
+    }
+}
+
+/* libmicrohttpd's accept policy: closes a connection at once when neither the pool nor the
+ * reserve has room for it. Connections are accepted on one thread, so the slot found here
+ * is still free when http_notify_connection takes it. */
+static enum MHD_Result http_accept_policy(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+    struct http_server *srv = cls;
+    struct http_addr a;
+    http_addr_of(addr, addrlen, &a);
+    pthread_mutex_lock(&srv->conns_lock);
+    struct http_client *cl = http_client_find(srv, &a);
+    enum http_slot slot = http_slot_for(srv, cl);
+    if (slot == HTTP_SLOT_NONE) {
+        http_evict_stale_reserve(srv, cl);
+        slot = http_slot_for(srv, http_client_find(srv, &a));
+    }
+    pthread_mutex_unlock(&srv->conns_lock);
+    if (slot != HTTP_SLOT_NONE)
+        return MHD_YES;
+    atomic_fetch_add_explicit(&srv->metrics.refused, 1, memory_order_relaxed);
+    return MHD_NO;
+}
+
+/* Joins a new connection to the list and the counts, and takes it off when it closes.
+ * libmicrohttpd calls CLOSED before it closes the socket, so a listed fd is always still
+ * the connection's own (the watchdog may shut it down without hitting a reused
+ * descriptor). */
 static void http_notify_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                                    enum MHD_ConnectionNotificationCode toe)
 {
@@ -838,8 +1104,14 @@ static void http_notify_connection(void *cls, struct MHD_Connection *conn, void 
             MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
         struct http_conn *c = xcalloc(1, sizeof *c);
         c->fd = info ? info->connect_fd : -1;
-        atomic_init(&c->head_since_ms, http_now_ms());
+        c->opened_ms = http_now_ms();
+        struct http_addr a;
+        info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        http_addr_of(info ? info->client_addr : NULL, sizeof(struct sockaddr_storage), &a);
         pthread_mutex_lock(&srv->conns_lock);
+        http_conn_admit(srv, c, &a);
+        atomic_init(&c->head_deadline_ms, c->opened_ms + http_header_ms(srv, c->reserve));
+        atomic_init(&c->has_thread, false);
         c->next = srv->conns;
         if (c->next)
             c->next->prev = c;
@@ -860,24 +1132,46 @@ static void http_notify_connection(void *cls, struct MHD_Connection *conn, void 
         srv->conns = c->next;
     if (c->next)
         c->next->prev = c->prev;
+    http_conn_release_slot(srv, c);
     pthread_mutex_unlock(&srv->conns_lock);
     free(c);
     *socket_context = NULL;
     atomic_fetch_sub_explicit(&m->open_connections, 1, memory_order_relaxed);
 }
 
-/* Shuts down connections that have waited longer than connection_timeout for a complete
- * request head; libmicrohttpd then sees the end of the stream and closes them. */
+/* libmicrohttpd's URI log callback, called on the connection's thread when a request line is
+ * in (before the headers): from now on the head has at most the head timeout, also on a
+ * kept-alive connection whose deadline still counts from its previous answer. Returns the
+ * request's initial context: none (http_access makes it). */
+static void *http_request_line(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)uri;
+    struct http_server *srv = cls;
+    struct http_conn *c = http_conn_of(conn);
+    if (!c)
+        return NULL;
+    if (!atomic_load_explicit(&c->has_thread, memory_order_acquire)) {
+        c->thread = pthread_self();
+        atomic_store_explicit(&c->has_thread, true, memory_order_release);
+    }
+    long long limit = http_now_ms() + http_header_ms(srv, c->reserve);
+    long long deadline = atomic_load(&c->head_deadline_ms);
+    if (deadline < 0 || deadline > limit)
+        atomic_store(&c->head_deadline_ms, limit);
+    return NULL;
+}
+
+/* Shuts down connections whose request head is not complete by its deadline; libmicrohttpd
+ * then sees the end of the stream and closes them. */
 static void http_cut_slow_heads(struct http_server *srv)
 {
-    long long deadline = http_now_ms() - (long long)srv->cfg.connection_timeout * 1000;
+    long long now = http_now_ms();
     pthread_mutex_lock(&srv->conns_lock);
     for (struct http_conn *c = srv->conns; c; c = c->next) {
-        long long since = atomic_load(&c->head_since_ms);
-        if (c->cut || since < 0 || since > deadline || c->fd < 0)
+        long long deadline = atomic_load(&c->head_deadline_ms);
+        if (c->cut || deadline < 0 || deadline > now || c->fd < 0)
             continue;
-        shutdown(c->fd, SHUT_RDWR);
-        c->cut = true;
+        http_conn_cut(srv, c);
         atomic_fetch_add_explicit(&srv->metrics.timed_out, 1, memory_order_relaxed);
     }
     pthread_mutex_unlock(&srv->conns_lock);
@@ -886,8 +1180,12 @@ static void http_cut_slow_heads(struct http_server *srv)
 static void *http_watchdog_main(void *arg)
 {
     struct http_server *srv = arg;
-    /* Four checks per timeout, at most one a second: a cut comes at most 25 % late. */
-    long long tick_ms = (long long)srv->cfg.connection_timeout * 250;
+    /* Four checks per shortest head timeout, at most one a second: a cut comes at most
+     * 25 % late. */
+    unsigned shortest = srv->cfg.header_timeout < RESERVE_HEADER_TIMEOUT
+                            ? srv->cfg.header_timeout
+                            : RESERVE_HEADER_TIMEOUT;
+    long long tick_ms = (long long)shortest * 250;
     if (tick_ms > 1000)
         tick_ms = 1000;
     pthread_mutex_lock(&srv->watchdog_lock);
@@ -906,6 +1204,103 @@ static void *http_watchdog_main(void *arg)
     }
     pthread_mutex_unlock(&srv->watchdog_lock);
     return NULL;
+}
+
+/* ---- refusals libmicrohttpd makes itself ---- */
+
+/* Sends all of len bytes on the non-blocking socket fd, waiting up to a second for room. */
+static void http_send_all(int fd, const char *data, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = send(fd, data, len, MSG_NOSIGNAL);
+        if (n > 0) {
+            data += n;
+            len -= (size_t)n;
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        struct pollfd p = {.fd = fd, .events = POLLOUT};
+        if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK) || poll(&p, 1, 1000) <= 0)
+            return;
+    }
+}
+
+/* libmicrohttpd 0.9.75 answers a request whose Content-Length it cannot read (not a number,
+ * or too large for 64 bits) by itself, but sends that answer's header block twice; it tells
+ * only its logger, on the connection's thread, before it queues that answer. So the answer
+ * goes out from here, once and as JSON like every other error, and the socket's sending side
+ * is shut, so that libmicrohttpd's copy fails to go out and the connection closes. */
+static void http_answer_bad_content_length(struct http_server *srv, int status)
+{
+    int fd = -1;
+    pthread_mutex_lock(&srv->conns_lock);
+    for (struct http_conn *c = srv->conns; c; c = c->next) {
+        if (atomic_load(&c->has_thread) && pthread_equal(c->thread, pthread_self()) && !c->cut) {
+            fd = c->fd;
+            c->answered_bad_length = true;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&srv->conns_lock);
+    if (fd < 0)
+        return; /* not on a connection's thread: libmicrohttpd's own answer goes out */
+    struct buf body = BUF_INIT, out = BUF_INIT;
+    struct json j;
+    json_init(&j, &body);
+    json_obj_begin(&j);
+    json_kv_str(&j, "error",
+                status == 413 ? "the Content-Length header is too large for any request body"
+                              : "the Content-Length header is not a number of bytes");
+    json_obj_end(&j);
+    buf_putc(&body, '\n');
+    buf_printf(&out,
+               "HTTP/1.1 %s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
+               "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n"
+               "Connection: close\r\n\r\n%s",
+               status == 413 ? "413 Content Too Large" : "400 Bad Request", body.len,
+               buf_cstr(&body));
+    http_send_all(fd, out.data, out.len);
+    shutdown(fd, SHUT_WR);
+    buf_release(&out);
+    buf_release(&body);
+}
+
+/* Whether the calling thread serves a connection answered by http_answer_bad_content_length
+ * (libmicrohttpd's notes on the answer it then fails to send are left out of the log). */
+static bool http_thread_answered_bad_length(struct http_server *srv)
+{
+    bool answered = false;
+    pthread_mutex_lock(&srv->conns_lock);
+    for (struct http_conn *c = srv->conns; c; c = c->next) {
+        if (atomic_load(&c->has_thread) && pthread_equal(c->thread, pthread_self())) {
+            answered = c->answered_bad_length;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&srv->conns_lock);
+    return answered;
+}
+
+/* libmicrohttpd's messages go to the access log, prefixed; the ones that announce its own
+ * answer to a bad Content-Length are answered here instead (see above). */
+__attribute__((format(printf, 2, 0))) static void http_mhd_log(void *cls, const char *fmt,
+                                                               va_list ap)
+{
+    struct http_server *srv = cls;
+    if (http_thread_answered_bad_length(srv))
+        return;
+    struct buf line = BUF_INIT;
+    buf_puts(&line, "infludash: http: ");
+    buf_vprintf(&line, fmt, ap);
+    if (line.len && line.data[line.len - 1] != '\n')
+        buf_putc(&line, '\n');
+    fputs(buf_cstr(&line), srv->log);
+    if (strstr(buf_cstr(&line), "Failed to parse `Content-Length' header"))
+        http_answer_bad_content_length(srv, 400);
+    else if (strstr(buf_cstr(&line), "Too large value of 'Content-Length' header"))
+        http_answer_bad_content_length(srv, 413);
+    buf_release(&line);
 }
 
 static void http_watchdog_stop(struct http_server *srv)
@@ -1010,21 +1405,32 @@ void http_metrics_write(struct http_request *req, struct buf *out)
     clock_gettime(CLOCK_MONOTONIC, &now);
     double uptime = (double)(now.tv_sec - m->started.tv_sec) +
                     (double)(now.tv_nsec - m->started.tv_nsec) / 1e9;
+    pthread_mutex_lock(&srv->conns_lock);
+    unsigned on_reserve = srv->open_reserve;
+    pthread_mutex_unlock(&srv->conns_lock);
     buf_printf(out,
                "# HELP infludash_http_connections_total Connections accepted.\n"
                "# TYPE infludash_http_connections_total counter\n"
                "infludash_http_connections_total %" PRIuFAST64 "\n"
+               "# HELP infludash_http_connections_refused_total Connections closed at once "
+               "because the server, its health-check reserve or the client's share was full.\n"
+               "# TYPE infludash_http_connections_refused_total counter\n"
+               "infludash_http_connections_refused_total %" PRIuFAST64 "\n"
                "# HELP infludash_http_open_connections Connections open now.\n"
                "# TYPE infludash_http_open_connections gauge\n"
                "infludash_http_open_connections %d\n"
+               "# HELP infludash_http_reserve_connections Connections open now on the "
+               "health-check reserve.\n"
+               "# TYPE infludash_http_reserve_connections gauge\n"
+               "infludash_http_reserve_connections %u\n"
                "# HELP infludash_http_connection_limit The most connections served at once.\n"
                "# TYPE infludash_http_connection_limit gauge\n"
                "infludash_http_connection_limit %u\n"
                "# HELP infludash_uptime_seconds Seconds since the server started.\n"
                "# TYPE infludash_uptime_seconds gauge\n"
                "infludash_uptime_seconds %.3f\n",
-               http_load(&m->connections), atomic_load(&m->open_connections),
-               srv->cfg.connection_limit, uptime);
+               http_load(&m->connections), http_load(&m->refused),
+               atomic_load(&m->open_connections), on_reserve, srv->cfg.connection_limit, uptime);
 }
 
 /* ---- lifecycle ---- */
@@ -1045,6 +1451,14 @@ static void http_server_free(struct http_server *srv)
         free(c);
         c = next;
     }
+    for (size_t i = 0; i < HTTP_CLIENT_BUCKETS; i++) {
+        struct http_client *cl = srv->clients[i];
+        while (cl) {
+            struct http_client *next = cl->next;
+            free(cl);
+            cl = next;
+        }
+    }
     free(srv->metrics.by_route);
     pthread_cond_destroy(&srv->watchdog_wake);
     pthread_mutex_destroy(&srv->watchdog_lock);
@@ -1063,6 +1477,14 @@ struct http_server *http_start(const struct http_config *cfg, struct err *e)
         c->connection_limit = DEFAULT_CONNECTION_LIMIT;
     if (!c->connection_timeout)
         c->connection_timeout = DEFAULT_CONNECTION_TIMEOUT;
+    if (!c->header_timeout)
+        c->header_timeout = DEFAULT_HEADER_TIMEOUT;
+    if (!c->per_client_limit)
+        c->per_client_limit = DEFAULT_PER_CLIENT_LIMIT;
+    if (!c->health_reserve)
+        c->health_reserve = DEFAULT_HEALTH_RESERVE;
+    if (!c->health_path)
+        c->health_path = DEFAULT_HEALTH_PATH;
     if (!c->connection_memory)
         c->connection_memory = DEFAULT_CONNECTION_MEMORY;
     if (!c->max_body)
@@ -1099,15 +1521,18 @@ struct http_server *http_start(const struct http_config *cfg, struct err *e)
     if (ipv6)
         flags |= MHD_USE_IPv6;
     /* The logger goes first, so that libmicrohttpd's messages about the options go to it. */
-    srv->daemon =
-        MHD_start_daemon(flags, 0, NULL, NULL, http_access, srv, MHD_OPTION_EXTERNAL_LOGGER,
-                         http_mhd_log, srv, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)srv->listen_fd,
-                         MHD_OPTION_CONNECTION_LIMIT, (unsigned int)c->connection_limit,
-                         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)c->connection_timeout,
-                         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)c->connection_memory,
-                         MHD_OPTION_NOTIFY_COMPLETED, http_completed, srv,
-                         MHD_OPTION_NOTIFY_CONNECTION, http_notify_connection, srv,
-                         MHD_OPTION_END);
+    /* http_accept_policy shares out the pool and the reserve; libmicrohttpd's own limit is
+     * above them, so that the refusals are ours (and counted: it checks its limit first),
+     * with room for connections that were cut (no longer counted) and are still closing. */
+    srv->daemon = MHD_start_daemon(
+        flags, 0, http_accept_policy, srv, http_access, srv, MHD_OPTION_EXTERNAL_LOGGER,
+        http_mhd_log, srv, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)srv->listen_fd,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)(c->connection_limit + 2 * c->health_reserve + 1),
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)c->connection_timeout,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)c->connection_memory,
+        MHD_OPTION_NOTIFY_COMPLETED, http_completed, srv, MHD_OPTION_NOTIFY_CONNECTION,
+        http_notify_connection, srv, MHD_OPTION_URI_LOG_CALLBACK, http_request_line, srv,
+        MHD_OPTION_END);
     if (srv->daemon && pthread_create(&srv->watchdog, NULL, http_watchdog_main, srv) != 0) {
         MHD_stop_daemon(srv->daemon);
         srv->daemon = NULL;
@@ -1143,6 +1568,11 @@ const char *http_url(const struct http_server *srv)
 int http_inflight(const struct http_server *srv)
 {
     return atomic_load(&((struct http_server *)srv)->inflight);
+}
+
+int http_open_connections(const struct http_server *srv)
+{
+    return atomic_load(&((struct http_server *)srv)->metrics.open_connections);
 }
 
 static double http_now(void)

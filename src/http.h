@@ -72,9 +72,22 @@ struct http_config {
     const char *listen;              /* "HOST:PORT", "[IPV6]:PORT" or ":PORT" (all IPv4
                                       * interfaces); port 0 picks a free one. NULL: the default */
     unsigned connection_limit;       /* concurrent connections (threads); 0: 512 */
-    unsigned connection_timeout;     /* seconds a connection may sit idle, and the most a
-                                      * client may take to send a request head (slow
-                                      * clients are cut); 0: 30 */
+    unsigned connection_timeout;     /* seconds a connection may sit idle; 0: 30 */
+    unsigned header_timeout;         /* seconds a client may take to send a whole request
+                                      * head, however it trickles it: from the connection's
+                                      * opening, or on a kept-alive connection from the
+                                      * request line (and at most connection_timeout +
+                                      * header_timeout after the previous answer); 0: 10 */
+    unsigned per_client_limit;       /* connections at once from one client address (a
+                                      * reverse proxy is one address); 0: 256 */
+    /* Connections beyond connection_limit, or beyond a client's per_client_limit, kept for
+     * health checks: on them only GET/HEAD health_path is answered (other requests get
+     * 503 with Retry-After), each head must arrive within 2 s, and the connection closes
+     * after the answer. One client takes at most half of them; when they are full, one
+     * still without its request head after half a second gives its place to a new
+     * connection; else a new connection is closed at once. 0: 16. */
+    unsigned health_reserve;
+    const char *health_path; /* NULL: "/healthz" */
     size_t connection_memory;        /* per-connection buffer, bounds headers and URL; 0: 64 KiB */
     size_t max_body;                 /* default request body cap in bytes; 0: 1 MiB */
     size_t max_upload;               /* cap of HTTP_MAX_UPLOAD routes; 0: 1 GiB */
@@ -171,7 +184,8 @@ int http_parse_listen(const char *address, struct buf *host, unsigned *port, str
  * /metrics handler: infludash_http_requests_total{route,code} by route pattern (never the
  * raw path; "unmatched" for the rest) and status class, infludash_http_errors_total (5xx and
  * handler failures), aborted requests, timeouts, the latency histogram
- * infludash_http_request_duration_seconds, connections and uptime. Counters are atomics
+ * infludash_http_request_duration_seconds, connections (open, refused, on the health-check
+ * reserve) and uptime. Counters are atomics
  * updated when each request completes; no lock. */
 void http_metrics_write(struct http_request *req, struct buf *out);
 
@@ -186,6 +200,8 @@ unsigned http_port(const struct http_server *srv);
 const char *http_url(const struct http_server *srv);
 /* Requests started and not yet completed. */
 int http_inflight(const struct http_server *srv);
+/* Connections open now (counted from just after the accept to just after the close). */
+int http_open_connections(const struct http_server *srv);
 /* Blocks until SIGTERM or SIGINT reaches the calling thread, then stops gracefully: no new
  * connections, requests in flight finish (up to shutdown_timeout; a second signal cuts the
  * wait short), then the daemon stops. Call it from the thread that should take the signals

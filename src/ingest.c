@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -258,6 +259,36 @@ static int write_reject(struct ingest *in, const struct csv_record *rec,
 
 /* ---- progress -------------------------------------------------------------------- */
 
+/* The width of the terminal on fd in columns (80 when it cannot be told). */
+static int terminal_columns(int fd)
+{
+    struct winsize ws;
+    if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        return ws.ws_col;
+    return 80;
+}
+
+/* The file's name for the bar, at most width bytes: without its folder, and when still too
+ * long its end after "..." (never starting inside a UTF-8 character). */
+static void progress_name(const char *path, int width, char *out, size_t outlen)
+{
+    const char *slash = strrchr(path, '/');
+    const char *name = slash && slash[1] ? slash + 1 : path;
+    size_t len = strlen(name);
+    if (len <= (size_t)width) {
+        snprintf(out, outlen, "%s", name);
+        return;
+    }
+    const char *tail = name + len - (size_t)(width - 3);
+    while ((*tail & 0xC0) == 0x80)
+        tail++;
+    snprintf(out, outlen, "...%s", tail);
+}
+
+/* One line on stderr, redrawn in place: the file's name, a bar, the percentage and the
+ * rows. It stays one column narrower than the terminal: a line that wraps cannot be
+ * redrawn in place (the carriage return goes back to its second row), and each redraw
+ * would leave a copy of the bar behind. */
 static void draw_progress(struct ingest *in, int done)
 {
     double t = now_seconds();
@@ -267,12 +298,24 @@ static void draw_progress(struct ingest *in, int done)
     double frac = in->size_hint ? (double)in->bytes / (double)in->size_hint : 0;
     if (frac > 1 || done)
         frac = 1;
-    char bar[31];
-    int fill = (int)(frac * 30);
-    for (int i = 0; i < 30; i++)
+    /* "NAME [BAR] 100% ROWS rows": 26 columns besides the name and the bar */
+    int width = terminal_columns(STDERR_FILENO) - 1;
+    int bar_width = 30, name_width = width - 26 - bar_width;
+    if (name_width < 24) { /* the name matters more than the bar's length */
+        bar_width -= 24 - name_width;
+        name_width = 24;
+    }
+    if (bar_width < 5)
+        bar_width = 5; /* a terminal too narrow for any bar */
+    if (name_width > 40)
+        name_width = 40;
+    char name[64], bar[31];
+    progress_name(in->name, name_width, name, sizeof name);
+    int fill = (int)(frac * bar_width);
+    for (int i = 0; i < bar_width; i++)
         bar[i] = i < fill ? '#' : '-';
-    bar[30] = '\0';
-    fprintf(stderr, "\r%-28.28s [%s] %3d%% %12llu rows%s", in->name, bar, (int)(frac * 100),
+    bar[bar_width] = '\0';
+    fprintf(stderr, "\r%-*s [%s] %3d%% %12llu rows%s", name_width, name, bar, (int)(frac * 100),
             (unsigned long long)in->rows, done ? "\n" : "");
     fflush(stderr);
 }

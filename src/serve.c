@@ -81,6 +81,8 @@ int serve_run(const struct serve_config *cfg, struct err *e)
     hc.max_upload = cfg->max_upload_bytes;
     hc.connection_limit = cfg->max_connections;
     hc.connection_timeout = cfg->idle_timeout;
+    hc.header_timeout = cfg->header_timeout;
+    hc.per_client_limit = cfg->max_connections_per_client;
     routes_install(&hc, site_default_app(&site));
     struct http_server *srv = http_start(&hc, e);
     if (!srv) {

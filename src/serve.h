@@ -19,7 +19,9 @@ struct serve_config {
     uint64_t max_body_bytes;
     uint64_t max_upload_bytes; /* POST /api/import body cap; 0: 1 GiB */
     unsigned max_connections;  /* connections served at once (a thread each); 0: 512 */
-    unsigned idle_timeout;     /* seconds idle, or to send a request head; 0: 30 */
+    unsigned idle_timeout;     /* seconds a connection may sit idle; 0: 30 */
+    unsigned header_timeout;   /* seconds to send a whole request head; 0: 10 */
+    unsigned max_connections_per_client; /* connections from one address; 0: 256 */
     double roas_benchmark; /* default 4 */
     double roi_benchmark;  /* as a fraction; default 2.0 = 200 % */
     uint64_t session_ttl;  /* seconds a sign-in lasts; 0: 12 hours */

@@ -127,6 +127,46 @@ await step('navigation by the sidebar keeps the URL', async () => {
   check('back returns to the dashboard', new URL(page.url()).pathname === '/');
 });
 
+// Issue 14: the sidebar's background stopped short of long pages (a sticky box one viewport
+// tall) and its data status line was cut off below the filters. Now the sidebar runs the
+// whole page and its status line is in view, whole, at the top and at the bottom of the page.
+await step('the sidebar runs the length of a long page and shows its whole status line', async () => {
+  for (const [width, height] of [[1280, 900], [1280, 640]]) {
+    await page.setViewportSize({ width, height });
+    await page.goto(BASE + '/influencers');
+    await page.waitForSelector('table.influencers tbody tr');
+    await page.waitForSelector('#data-status .status-import');
+    for (const where of ['top', 'bottom']) {
+      const m = await page.evaluate((where) => {
+        window.scrollTo(0, where === 'bottom' ? document.documentElement.scrollHeight : 0);
+        const sb = document.getElementById('sidebar').getBoundingClientRect();
+        const st = document.getElementById('data-status');
+        const r = st.getBoundingClientRect();
+        const clippedBy = [];
+        for (let a = st.parentElement; a && a !== document.body; a = a.parentElement) {
+          const cs = getComputedStyle(a);
+          if (cs.overflowX === 'visible' && cs.overflowY === 'visible') continue;
+          const ar = a.getBoundingClientRect();
+          if (r.top < ar.top - 0.5 || r.bottom > ar.bottom + 0.5 || r.left < ar.left - 0.5 || r.right > ar.right + 0.5)
+            clippedBy.push((a.id || a.className) + ' ' + JSON.stringify([ar.top, ar.bottom]));
+        }
+        return { pageHeight: document.documentElement.scrollHeight, sidebarTop: sb.top + window.scrollY, sidebarHeight: sb.height,
+          statusTop: r.top, statusBottom: r.bottom, viewport: window.innerHeight, clippedBy,
+          overflow: [st.scrollWidth - st.clientWidth, st.scrollHeight - st.clientHeight], text: st.textContent };
+      }, where);
+      const at = width + '×' + height + ', scrolled to the ' + where + ': ';
+      const why = JSON.stringify(m);
+      check(at + 'the page is long (over twice the window)', m.pageHeight > 2 * m.viewport, why);
+      check(at + 'the sidebar covers the whole page height', Math.abs(m.sidebarTop) < 1 && m.sidebarHeight >= m.pageHeight - 1, why);
+      check(at + 'the data status line is in the window', m.statusTop >= 0 && m.statusBottom <= m.viewport + 0.5, why);
+      check(at + 'the data status line is not clipped', m.clippedBy.length === 0 && m.overflow[0] <= 0 && m.overflow[1] <= 0, why);
+      check(at + 'the data status line has the counts and the last import', /tracking rows/.test(m.text) && /Last import: /.test(m.text), why);
+    }
+    await page.screenshot({ path: path.join(SHOTS, 'influencers-' + width + 'x' + height + '-full.png'), fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+});
+
 await step('a platform filter gives the KPIs of the API', async () => {
   await page.goto(BASE + '/');
   await drawn();
