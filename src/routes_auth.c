@@ -75,8 +75,10 @@ static const char *safe_next(const char *next)
     return next;
 }
 
-/* Whether Origin names another site than the one asked (Host, or X-Forwarded-Host behind
- * a proxy), or the browser says the request comes from another site. */
+/* Whether Origin names another site than the one asked (Host, or X-Forwarded-Host when the
+ * server is told it runs behind a proxy: serve --trust-proxy; without it, any client could
+ * name the Origin's host there itself), or the browser says the request comes from another
+ * site. */
 static int cross_origin(struct http_request *req)
 {
     const char *fetch_site = http_header(req, "Sec-Fetch-Site");
@@ -89,7 +91,9 @@ static int cross_origin(struct http_request *req)
     if (!host_part)
         return 1; /* "null" and the like */
     host_part += 3;
-    const char *hosts[] = {http_header(req, "Host"), http_header(req, "X-Forwarded-Host")};
+    const char *hosts[] = {http_header(req, "Host"),
+                           req_site(req)->trust_proxy ? http_header(req, "X-Forwarded-Host")
+                                                      : NULL};
     for (size_t i = 0; i < 2; i++)
         if (hosts[i] && strcasecmp(host_part, hosts[i]) == 0)
             return 0;

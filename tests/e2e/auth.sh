@@ -197,6 +197,8 @@ expect_eq "cross-origin: refused even with the token" 403 \
     "$(http POST /api/import/influencers -b "$T/admin.jar" -H "X-CSRF-Token: $ADMIN_T" -H 'Origin: http://evil.example' --data-binary @"$T/one.csv")"
 expect_eq "cross-origin: a browser's cross-site request is refused" 403 \
     "$(http DELETE /api/datasets/payouts -b "$T/admin.jar" -H "X-CSRF-Token: $ADMIN_T" -H 'Sec-Fetch-Site: cross-site')"
+expect_eq "cross-origin: X-Forwarded-Host is not trusted without --trust-proxy" 403 \
+    "$(http POST /api/import/influencers -b "$T/admin.jar" -H "X-CSRF-Token: $ADMIN_T" -H 'Origin: http://evil.example' -H 'X-Forwarded-Host: evil.example' --data-binary @"$T/one.csv")"
 origin=${BASE#http://}
 expect_eq "same origin with the token goes through" 200 \
     "$(http POST /api/import/influencers -b "$T/admin.jar" -H "X-CSRF-Token: $ADMIN_T" -H "Origin: http://$origin" --data-binary @"$T/one.csv")"
@@ -325,6 +327,9 @@ if serve_start "$DB" --trust-proxy; then
         "$(http POST /login -H 'X-Forwarded-For: 198.51.100.7' -d username=n21 -d password=wrong)"
     expect_eq "proxy: another client behind the same proxy is not held up" 303 \
         "$(http POST /login -H 'X-Forwarded-For: 203.0.113.5, 198.51.100.8' -c "$T/p.jar" -d username=admin --data-urlencode "password=$ADMIN_PW")"
+    P_T=$(token "$T/p.jar")
+    expect_eq "proxy: the Origin may match X-Forwarded-Host (the name the proxy was asked by)" 200 \
+        "$(http POST /logout -b "$T/p.jar" -H 'Accept: application/json' -H "X-CSRF-Token: $P_T" -H 'Origin: https://dash.example.com' -H 'X-Forwarded-Host: dash.example.com')"
     serve_stop
 else
     fail "server starts with --trust-proxy" "$(cat "$T/server.log")"
