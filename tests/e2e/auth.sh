@@ -153,6 +153,8 @@ act() { # ROLE JAR TOKEN ACTION → status
     dataset) http GET /api/datasets/influencers.csv -b "$jar" ;;
     audit) http GET /api/audit -b "$jar" ;;
     import) http POST /api/import/influencers -b "$jar" -H "X-CSRF-Token: $tok" --data-binary @"$T/one.csv" ;;
+    replace) http POST '/api/import/influencers?mode=replace' -b "$jar" -H "X-CSRF-Token: $tok" --data-binary @"$T/h.csv" ;;
+    replaceall) http POST '/api/import?mode=replace&filename=influencers.csv' -b "$jar" -H "X-CSRF-Token: $tok" --data-binary @"$T/h.csv" ;;
     delete) http DELETE /api/datasets/posts -b "$jar" -H "X-CSRF-Token: $tok" ;;
     demo) http POST '/api/demo?rows=500' -b "$jar" -H "X-CSRF-Token: $tok" ;;
     users) http GET /api/users -b "$jar" ;;
@@ -161,27 +163,32 @@ act() { # ROLE JAR TOKEN ACTION → status
     esac
 }
 before=$(counts "$DB")
-#             read page export dataset audit import delete demo users adduser
+# (replace: a header-only file that would empty the influencers; replaceall: the same
+# through the route that recognises the dataset)
+#             read page export dataset audit import replace replaceall delete demo users adduser
 expect_row() { # ROLE JAR TOKEN EXPECTED...
     local role=$1 jar=$2 tok=$3 a got
     shift 3
-    for a in read page export dataset audit import delete demo users adduser; do
+    for a in read page export dataset audit import replace replaceall delete demo users adduser; do
         got=$(act "$role" "$jar" "$tok" "$a")
         expect_eq "$role: $a" "$1" "$got"
         shift
     done
 }
-expect_row viewer "$T/viewer.jar" "$VIEWER_T" 200 200 200 200 200 403 403 403 403 403
+expect_row viewer "$T/viewer.jar" "$VIEWER_T" 200 200 200 200 200 403 403 403 403 403 403 403
 after_viewer=$(counts "$DB")
 expect_eq "the viewer changed nothing" "$before" "$after_viewer"
-expect_row analyst "$T/analyst.jar" "$ANALYST_T" 200 200 200 200 200 200 403 403 403 403
+expect_row analyst "$T/analyst.jar" "$ANALYST_T" 200 200 200 200 200 200 403 403 403 403 403 403
 read -r inf posts _ <<<"$(counts "$DB")"
 read -r inf0 posts0 _ <<<"$before"
 expect_eq "the analyst's import went in" $((inf0 + 1)) "$inf"
 expect_eq "the analyst deleted nothing" "$posts0" "$posts"
 http DELETE /api/datasets/posts -b "$T/analyst.jar" -H "X-CSRF-Token: $ANALYST_T" >/dev/null
 expect_contains "a 403 names the role" "$T/body" "your role (analyst) may not delete"
-expect_row admin "$T/admin.jar" "$ADMIN_T" 200 200 200 200 200 200 200 200 200 201
+http POST '/api/import/influencers?mode=replace' -b "$T/analyst.jar" -H "X-CSRF-Token: $ANALYST_T" \
+    --data-binary @"$T/h.csv" >/dev/null
+expect_contains "an analyst's replace is refused as a deletion" "$T/body" "your role (analyst) may not delete or replace data"
+expect_row admin "$T/admin.jar" "$ADMIN_T" 200 200 200 200 200 200 200 200 200 200 200 201
 expect_contains "the admin's sample data replaced the data" "$(counts "$DB")" " 500 "
 # (which also replaced default's marker: put it back)
 idx import --db "$DB" --dataset influencers "$T/inf_default.csv" -q || fail "marker again" "$(last_output)"

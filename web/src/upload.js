@@ -136,7 +136,9 @@
     ['dragleave', 'drop'].forEach((t) => drop.addEventListener(t, () => drop.classList.remove('over')));
     drop.addEventListener('drop', (e) => { e.preventDefault(); if (e.dataTransfer.files.length) setFile(e.dataTransfer.files[0]); });
     const ds = h('select', { id: 'upload-dataset' }, h('option', { value: '' }, 'Recognise automatically'), ID.DATASETS.map(([k, l]) => h('option', { value: k }, l)));
-    const mode = h('select', { id: 'upload-mode' }, h('option', { value: 'append' }, 'Append (add and update rows)'), h('option', { value: 'replace' }, 'Replace the dataset'));
+    /* replacing deletes the stored rows: only for a role that may delete (the server refuses it too) */
+    const mayReplace = ID.can('delete');
+    const mode = h('select', { id: 'upload-mode' }, h('option', { value: 'append' }, 'Append (add and update rows)'), mayReplace ? h('option', { value: 'replace' }, 'Replace the dataset') : null);
     const go = h('button', { type: 'submit', class: 'primary', id: 'upload-go', disabled: true }, 'Upload');
     const result = h('div', { id: 'upload-result' });
     const form = h('form', { class: 'upload-form', novalidate: true }, drop,
@@ -152,8 +154,11 @@
       await ID.uploadInto(result, file, { dataset: ds.value, mode: mode.value });
       go.disabled = !file;
     });
+    const role = ID.session && ID.session.user ? ID.session.user.role : 'current';
     el.append(h('div', { class: 'page-head' }, h('h1', null, 'Data Upload'),
       h('p', { class: 'muted' }, 'CSV (or TSV/JSON lines) for influencers, posts, tracking data or payouts. A file with invalid rows is refused as a whole unless you choose to import its valid rows.')),
-      form, result);
+      form);
+    if (!mayReplace) el.append(h('p', { class: 'muted role-note', id: 'upload-no-replace' }, 'Your role (' + role + ') adds and updates rows; replacing a dataset is for an admin.'));
+    el.append(result);
   };
 })();
