@@ -469,6 +469,23 @@ out:
 
 static const struct store_ops sqlite_ops;
 
+/* A database that does not exist yet is made here, empty and readable by its owner only
+ * (0600 whatever the umask: it holds the data, the accounts hold password hashes); SQLite
+ * then gives its -wal and -shm files the same mode as the main file. An existing file keeps
+ * the mode it has. */
+static int create_private(const char *path, struct err *e)
+{
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        return 0; /* it exists, or cannot be made: SQLite's own open says why */
+    int rc = 0;
+    if (fchmod(fd, 0600) < 0)
+        rc = err_set(e, ERR_STORE, "%s: cannot make the new database private (chmod 600): %s",
+                     path, strerror(errno));
+    close(fd);
+    return rc;
+}
+
 int store_sqlite_open_part(const char *path, int create, struct store **out, struct err *e)
 {
     struct stat st;
@@ -486,7 +503,10 @@ int store_sqlite_open(const char *path, struct store **out, struct err *e)
 
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
                 SQLITE_OPEN_EXRESCODE;
-    int rc = sqlite3_open_v2(path, &s->db, flags, NULL);
+    int rc = create_private(path, e);
+    if (rc < 0)
+        goto out;
+    rc = sqlite3_open_v2(path, &s->db, flags, NULL);
     if (rc != SQLITE_OK) {
         rc = fail(s, rc, e, "cannot open the database file");
         goto out;

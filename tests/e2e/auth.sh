@@ -9,6 +9,7 @@
 # and one workspace's data never in another's answers.
 source "$(dirname "$0")/lib.sh"
 require_binary
+umask 022 # the usual one: the database files must still be made 0600
 
 DB=$(db_url auth)
 ADMIN_PW='admin-pw-Zx81'
@@ -70,6 +71,25 @@ if ! serve_start "$DB"; then
     finish
 fi
 wait_loaded 2 || fail "both workspaces load" "$(cat "$T/server.log")"
+
+# ---- the database files are private (SQLite: the data, the accounts, a workspace, with
+# their -wal and -shm files while the server has them open) ----
+if [[ $BACKEND == sqlite ]]; then
+    printf 'early-pw-Xx11\n' | "$INFLUDASH" user add early --role viewer --db "$DB" >"$OUT" 2>"$ERR" ||
+        fail "user add early" "$(last_output)"
+    "$INFLUDASH" user del early --db "$DB" >"$OUT" 2>"$ERR" || fail "user del early" "$(last_output)"
+    sleep 1.2 # (open again: the server looks at the accounts at most once a second)
+    curl -s -o /dev/null "$BASE/api/session" # the accounts are opened by the server now
+    modes=""
+    for f in "$T"/auth.db "$T"/auth.db-wal "$T"/auth.db-shm "$T"/auth-accounts.db \
+        "$T"/auth-accounts.db-wal "$T"/auth-accounts.db-shm "$T"/auth-ws-acme.db \
+        "$T"/auth-ws-acme.db-wal "$T"/auth-ws-acme.db-shm; do
+        modes+="$(basename "$f"):$(stat -c %a "$f" 2>&1) "
+    done
+    expect_eq "database files are created 0600 (umask 022)" \
+        "auth.db:600 auth.db-wal:600 auth.db-shm:600 auth-accounts.db:600 auth-accounts.db-wal:600 auth-accounts.db-shm:600 auth-ws-acme.db:600 auth-ws-acme.db-wal:600 auth-ws-acme.db-shm:600 " \
+        "$modes"
+fi
 
 # ---- open mode ----
 expect_eq "open: no session needed while no user exists" 200 "$(http GET /api/dashboard)"
