@@ -15,7 +15,9 @@
 #include <unistd.h>
 
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include "buf.h"
 
@@ -74,6 +76,63 @@ static const char *explain(int rc)
     }
 }
 
+/* Why this process cannot write the database at path, its directory or the -wal and -shm
+ * files SQLite keeps beside it, in words, appended to out; false when nothing visibly
+ * stands in the way. SQLite's own message for these cases is often "unable to open
+ * database file" with the errno of a later, unrelated call ("No such file or directory"
+ * for a file on a read-only mount), so the file system is asked directly. */
+static bool unwritable_reason(const char *path, struct buf *out)
+{
+    struct buf dir = BUF_INIT;
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        buf_puts(&dir, ".");
+    else if (slash == path)
+        buf_puts(&dir, "/");
+    else
+        buf_append(&dir, path, (size_t)(slash - path));
+    unsigned uid = (unsigned)geteuid();
+    size_t start = out->len;
+    struct stat st;
+    struct statvfs vfs;
+    if (stat(dir.data, &st) < 0) {
+        if (errno == ENOENT)
+            buf_printf(out, "the directory %s does not exist (create it, or point --db at a "
+                            "file in a directory that exists)", dir.data);
+        else
+            buf_printf(out, "the directory %s cannot be reached by this user (uid %u): %s",
+                       dir.data, uid, strerror(errno));
+    } else if (!S_ISDIR(st.st_mode)) {
+        buf_printf(out, "%s is not a directory", dir.data);
+    } else if (statvfs(dir.data, &vfs) == 0 && (vfs.f_flag & ST_RDONLY)) {
+        buf_printf(out, "the directory %s is on a file system mounted read-only; infludash "
+                        "writes the database and its -wal and -shm files there (mount it "
+                        "read-write, or copy the database to a writable place and point --db "
+                        "at the copy)", dir.data);
+    } else if (faccessat(AT_FDCWD, dir.data, W_OK | X_OK, AT_EACCESS) < 0 && errno == EACCES) {
+        buf_printf(out, "this user (uid %u) may not create files in the directory %s, where "
+                        "SQLite keeps the -wal and -shm files beside the database (give this "
+                        "user write permission there, or run infludash as the directory's "
+                        "owner)", uid, dir.data);
+    } else {
+        static const char *const suffixes[] = {"", "-wal", "-shm"};
+        struct buf file = BUF_INIT;
+        for (size_t i = 0; i < 3 && out->len == start; i++) {
+            buf_reset(&file);
+            buf_printf(&file, "%s%s", path, suffixes[i]);
+            if (stat(file.data, &st) == 0 &&
+                faccessat(AT_FDCWD, file.data, R_OK | W_OK, AT_EACCESS) < 0 && errno == EACCES)
+                buf_printf(out, "this user (uid %u) may not read and write %s (owner uid %u, "
+                                "mode %03o): run infludash as its owner, or change its "
+                                "permissions", uid, file.data, (unsigned)st.st_uid,
+                           (unsigned)(st.st_mode & 0777));
+        }
+        buf_release(&file);
+    }
+    buf_release(&dir);
+    return out->len > start;
+}
+
 /* Fills e with "PATH: WHAT: what went wrong (what to do)" for an SQLite failure and returns
  * ERR_STORE. Call it right after the failing call, while SQLite's message is current. */
 static int fail(struct store_sqlite *s, int rc, struct err *e, const char *what_fmt, ...)
@@ -86,13 +145,23 @@ static int fail(struct store_sqlite *s, int rc, struct err *e, const char *what_
     vsnprintf(what, sizeof what, what_fmt, ap);
     va_end(ap);
 
+    int primary = rc & 0xff;
+    if (primary == SQLITE_CANTOPEN || primary == SQLITE_READONLY || primary == SQLITE_PERM ||
+        primary == SQLITE_IOERR) {
+        struct buf why = BUF_INIT;
+        int found = unwritable_reason(s->path, &why);
+        if (found)
+            err_set(e, ERR_STORE, "%s: %s: %s", s->path, what, why.data);
+        buf_release(&why);
+        if (found)
+            return ERR_STORE;
+    }
     const char *known = explain(rc);
     if (known)
         return err_set(e, ERR_STORE, "%s: %s: %s", s->path, what, known);
 
     const char *msg = s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
     int sys = s->db ? sqlite3_system_errno(s->db) : 0;
-    int primary = rc & 0xff;
     if (primary == SQLITE_CANTOPEN || primary == SQLITE_IOERR) {
         char sysbuf[128] = "";
         const char *sysmsg = sys ? strerror_r(sys, sysbuf, sizeof sysbuf) : NULL;

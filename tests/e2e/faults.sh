@@ -208,4 +208,65 @@ else
     fail "(d) server starts" "$(cat "$T/server.log")"
 fi
 
+# ---- (e) a database infludash may not write: a read-only mount, a directory or a file ----------
+# without write permission: serve and import say which and why (SQLite alone says "unable to
+# open database file: No such file or directory"). Root ignores permissions, so those run as
+# nobody; the read-only mount needs root (mount --bind -o ro).
+DB=$(good_db ro)
+mkdir -p "$T/rodir" "$T/romnt"
+cp "$DB" "$T/rodir/ro.db"
+# serve_refuses NAME RE DBPATH [AS...] : serve (run through AS..., e.g. runuser) exits 1 at
+# once with a message matching RE
+serve_refuses() {
+    local name=$1 re=$2 db=$3
+    shift 3
+    run timeout 30 "$@" "$INFLUDASH" serve --db "sqlite:$db" --listen "127.0.0.1:$(free_port)"
+    if ((RC == 1)) && grep -qE -- "$re" "$ERR" && ! grep -q 'No such file or directory' "$ERR"; then
+        pass "$name"
+    else
+        fail "$name" "expected exit status 1 and a message matching: $re
+$(last_output)"
+    fi
+}
+if [[ $(id -u) -eq 0 ]] && mount --bind -o ro "$T/rodir" "$T/romnt" 2>/dev/null; then
+    serve_refuses "(e) read-only mount: serve says the file system is read-only" \
+        'romnt/ro\.db: .*romnt is on a file system mounted read-only' "$T/romnt/ro.db"
+    serve_refuses "(e) read-only mount: a new database there too" \
+        'romnt is on a file system mounted read-only' "$T/romnt/new.db"
+    idx import --db "sqlite:$T/romnt/ro.db" "$GOOD/influencers.csv"
+    expect_match "(e) read-only mount: import says so too" "$ERR" 'mounted read-only'
+    umount "$T/romnt" || fail "(e) umount" "the read-only mount $T/romnt stays"
+else
+    printf 'skip (e) read-only mount: needs root and mount --bind -o ro (not available here)\n'
+fi
+# another user than the files' owner: nobody when we are root, else ourselves with the
+# permissions taken away
+as=()
+if [[ $(id -u) -eq 0 ]]; then
+    if command -v runuser >/dev/null; then as=(runuser -u nobody --)
+    elif command -v setpriv >/dev/null; then as=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+    fi
+    chmod 711 "$T" # nobody may pass through to the directories below
+    chmod 755 "$T/rodir"
+    chmod 644 "$T/rodir/ro.db"
+else
+    as=(env)
+    chmod 555 "$T/rodir"
+fi
+if ((${#as[@]})); then
+    serve_refuses "(e) a directory without write permission: serve names it and the user" \
+        "may not create files in the directory .*rodir" "$T/rodir/ro.db" "${as[@]}"
+    mkdir -p "$T/rwdir"
+    cp "$DB" "$T/rwdir/ro.db"
+    if [[ $(id -u) -eq 0 ]]; then chmod 777 "$T/rwdir"; else chmod 444 "$T/rwdir/ro.db"; fi
+    run "${as[@]}" "$INFLUDASH" import --quiet --db "sqlite:$T/rwdir/ro.db" "$GOOD/influencers.csv"
+    expect_eq "(e) a file without write permission: import fails" 1 "$RC"
+    expect_match "(e) and says who may not write which file" "$ERR" \
+        'may not read and write .*rwdir/ro\.db \(owner uid [0-9]+, mode [0-7]{3}\)'
+    chmod 755 "$T/rodir" "$T/rwdir" 2>/dev/null
+    chmod 700 "$T"
+else
+    printf 'skip (e) permissions: running as root without runuser or setpriv to become another user\n'
+fi
+
 finish
