@@ -161,10 +161,31 @@ else
 fi
 
 # ---- (d) kill -9 of a server during an upload import -----------------------------------------
+# (its temporary directory is $T/spool, to see what the killed one leaves and the next removes)
 DB=$(good_db killed)
 snapshot "$DB" "$T/killed.before"
-if serve_start "$DB"; then
+SPOOL=$T/spool
+mkdir -p "$SPOOL/other-program.1" "$SPOOL/infludash-serve.unmarked"
+spool_dirs() { (cd "$SPOOL" && ls -d infludash-serve.* 2>/dev/null | sort | tr '\n' ' '); }
+spool_of() { grep -lx "$1" "$SPOOL"/infludash-serve.*/owner 2>/dev/null | xargs -r dirname; } # PID
+if TMPDIR=$SPOOL serve_start "$DB"; then
+    killed_spool=$(spool_of "$SERVER_PID")
+    [[ -n $killed_spool ]] || fail "(d) the server marks its temporary directory" "$(spool_dirs)"
     wait_data || fail "(d) the data loads" "$(cat "$T/server.log")"
+    # a second, live server with the same temporary directory, whose files must stay
+    "$INFLUDASH" demo --db "sqlite:$T/live.db" --rows 100 >/dev/null 2>&1
+    live_port=$(free_port)
+    TMPDIR=$SPOOL "$INFLUDASH" serve --db "sqlite:$T/live.db" --listen "127.0.0.1:$live_port" \
+        >"$T/live.out" 2>"$T/live.log" &
+    live_pid=$!
+    __e2e_pids+=("$live_pid")
+    for i in $(seq 1 300); do
+        curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$live_port/healthz" 2>/dev/null && break
+        sleep 0.1
+    done
+    live_spool=$(spool_of "$live_pid")
+    [[ -n $live_spool && -d $killed_spool ]] && pass "(d) a server starting beside a running one leaves its files" ||
+        fail "(d) a server starting beside a running one leaves its files" "$(spool_dirs)"
     curl -s -o "$T/up.body" --max-time 300 -H 'Content-Type: text/csv' \
         --data-binary "@$T/big/tracking_data.csv" "$BASE/api/import/tracking_data" &
     upl=$!
@@ -182,6 +203,13 @@ if serve_start "$DB"; then
     kill -9 "$SERVER_PID"
     wait "$SERVER_PID" 2>/dev/null
     wait "$upl" 2>/dev/null
+    left=$(find "$killed_spool" -name 'upload-*' 2>/dev/null | wc -l)
+    expect_eq "(d) the killed server left its upload in its temporary directory" 1 "$left"
+    # and one an earlier version (no owner file) left two days ago
+    mkdir -p "$SPOOL/infludash-serve.oldver"
+    touch "$SPOOL/infludash-serve.oldver/upload-3"
+    touch -d '2 days ago' "$SPOOL/infludash-serve.oldver"
+    before_restart=$(spool_dirs)
     expect_eq "(d) after kill -9: PRAGMA integrity_check is ok" ok \
         "$(sqlite3 "$DB" 'PRAGMA integrity_check' 2>&1)"
     # all or nothing: the kill may land after the commit (the import is fast)
@@ -192,8 +220,21 @@ if serve_start "$DB"; then
         expect_unchanged "(d) after kill -9: counts, last import and exports unchanged" \
             "$T/killed.before" "$DB"
     fi
-    if serve_start "$DB"; then
+    if TMPDIR=$SPOOL serve_start "$DB"; then
         pass "(d) the server restarts"
+        [[ ! -e $killed_spool ]] && pass "(d) the restarted server removed the killed one's temporary files" ||
+            fail "(d) the restarted server removed the killed one's temporary files" \
+                "still there: $(ls -la "$killed_spool" 2>&1)"
+        [[ ! -e $SPOOL/infludash-serve.oldver ]] && pass "(d) and an earlier version's, untouched for two days" ||
+            fail "(d) and an earlier version's, untouched for two days" "$(ls -la "$SPOOL")"
+        expect_contains "(d) and says so" "$T/server.log" "removed the temporary files of 2 servers that did not stop cleanly"
+        [[ -n $live_spool && -d $live_spool ]] && pass "(d) a live server's temporary directory stays" ||
+            fail "(d) a live server's temporary directory stays" "before: $before_restart; after: $(spool_dirs)"
+        [[ -d $SPOOL/other-program.1 && -d $SPOOL/infludash-serve.unmarked ]] &&
+            pass "(d) another program's directory and a fresh unmarked one stay" ||
+            fail "(d) another program's directory and a fresh unmarked one stay" "$(ls "$SPOOL")"
+        kill -TERM "$live_pid" 2>/dev/null
+        wait "$live_pid" 2>/dev/null
         wait_data && pass "(d) the restarted server serves the dashboard" ||
             fail "(d) the restarted server serves the dashboard" "$(cat "$T/server.log")"
         code=$(curl -s -o "$T/up.body" -w '%{http_code}' --max-time 300 -H 'Content-Type: text/csv' \
@@ -201,6 +242,7 @@ if serve_start "$DB"; then
         expect_eq "(d) an upload to the restarted server works" 200 "$code"
         serve_stop
         expect_eq "(d) the restarted server stops cleanly" 0 "$RC"
+        expect_eq "(d) servers that stop cleanly leave no temporary directory" "infludash-serve.unmarked " "$(spool_dirs)"
     else
         fail "(d) the server restarts" "$(cat "$T/server.log")"
     fi
