@@ -152,7 +152,7 @@ static int role_refused(struct http_response *res, enum auth_role role, const ch
 
 /* The workspace a request works in: ?ws=, else "default" when the user may use it, else
  * their first one. 0 with slug filled; 404 answered when it does not exist or the user is
- * not a member; other errors 500. */
+ * not a member; other errors 503/500 (routes_fail). */
 static int resolve_workspace(struct http_request *req, struct http_response *res,
                              const struct routes_auth *ra, char slug[AUTH_SLUG_MAX + 1])
 {
@@ -164,7 +164,7 @@ static int resolve_workspace(struct http_request *req, struct http_response *res
         return http_response_error(res, 404, "ws: %s", e.msg), -1;
     struct store *acc = site_accounts_begin(site, 0, &e);
     if (!acc && e.code != ERR_NOTFOUND)
-        return http_response_error(res, 500, "reading the accounts: %s", e.msg), -1;
+        return routes_fail(req, res, "reading the accounts", &e), -1;
     struct auth_workspace *ws = NULL;
     size_t n = 0;
     int rc = ra->signed_in ? auth_workspace_list_member(acc, ra->s.user, &ws, &n, &e)
@@ -172,7 +172,7 @@ static int resolve_workspace(struct http_request *req, struct http_response *res
     if (acc)
         site_accounts_end(site);
     if (rc < 0)
-        return http_response_error(res, 500, "reading the workspaces: %s", e.msg), -1;
+        return routes_fail(req, res, "reading the workspaces", &e), -1;
     const char *found = NULL;
     for (size_t i = 0; i < n && !found; i++)
         if (asked && asked[0] ? strcmp(ws[i].slug, asked) == 0 : 1)
@@ -191,7 +191,7 @@ static int resolve_workspace(struct http_request *req, struct http_response *res
     return 0;
 }
 
-/* The session of the request's cookie: 1 found (ra filled), 0 none, -1 answered 500. */
+/* The session of the request's cookie: 1 found (ra filled), 0 none, -1 answered 503/500. */
 static int load_session(struct http_request *req, struct http_response *res,
                         struct routes_auth *ra)
 {
@@ -203,15 +203,12 @@ static int load_session(struct http_request *req, struct http_response *res,
     err_clear(&e);
     struct store *acc = site_accounts_begin(site, 0, &e);
     if (!acc)
-        return e.code == ERR_NOTFOUND ? 0
-                                      : (http_response_error(res, 500, "reading the accounts: %s",
-                                                             e.msg),
-                                         -1);
+        return e.code == ERR_NOTFOUND ? 0 : (routes_fail(req, res, "reading the accounts", &e), -1);
     int rc = auth_session_get(acc, token, &ra->s, &e);
     site_accounts_end(site);
     sodium_memzero(token, sizeof token);
     if (rc < 0)
-        return http_response_error(res, 500, "reading the session: %s", e.msg), -1;
+        return routes_fail(req, res, "reading the session", &e), -1;
     if (rc == 1) {
         ra->signed_in = 1;
         ra->role = ra->s.role;
@@ -288,8 +285,11 @@ int routes_guard(struct http_request *req, const struct http_route *route,
         err_clear(&e);
         struct app *app = site_app(req_site(req), slug, &e);
         if (!app)
-            return http_response_error(res, 500, "opening workspace %s: %s", slug, e.msg), 1;
+            return routes_fail(req, res, "opening the workspace", &e), 1;
         req->app = app;
+        /* the data's API (the pages load, and their calls say what is wrong) */
+        if ((is_api(req) || strcmp(req->path, "/status") == 0) && routes_check_store(req, res) < 0)
+            return 1;
     }
     return 0;
 }
@@ -385,6 +385,23 @@ static void session_cookie(struct http_request *req, struct http_response *res,
     http_response_header(res, "Set-Cookie", cookie);
 }
 
+/* The server could not check a sign-in: the JSON error, or the sign-in page saying so. */
+static void login_failed(struct http_request *req, struct http_response *res, int json,
+                         const char *next, const char *what, const struct err *e)
+{
+    if (json) {
+        routes_fail(req, res, what, e);
+        return;
+    }
+    struct buf msg = BUF_INIT;
+    int status = routes_fail_message(req, what, e, &msg);
+    buf_putc(&msg, '.');
+    login_page(res, status, next, msg.data);
+    if (status == 503)
+        http_response_header(res, "Retry-After", "60");
+    buf_release(&msg);
+}
+
 /* POST /login (form: username, password, next) */
 int routes_login(struct http_request *req, struct http_response *res)
 {
@@ -436,7 +453,7 @@ int routes_login(struct http_request *req, struct http_response *res)
     if (acc)
         site_accounts_end(site);
     if (found < 0) {
-        http_response_error(res, 500, "reading the accounts: %s", e.msg);
+        login_failed(req, res, json, next, "reading the accounts", &e);
         goto out;
     }
     site_hash_begin(site);
@@ -462,7 +479,7 @@ int routes_login(struct http_request *req, struct http_response *res)
         site_accounts_end(site);
     if (rc < 0) {
         rc = 0;
-        http_response_error(res, 500, "starting the session: %s", e.msg);
+        login_failed(req, res, json, next, "starting the session", &e);
         goto out;
     }
     session_cookie(req, res, token, site->session_ttl);
@@ -510,7 +527,7 @@ int routes_logout(struct http_request *req, struct http_response *res)
         if (acc)
             site_accounts_end(site);
         if (rc < 0)
-            return http_response_error(res, 500, "ending the session: %s", e.msg);
+            return routes_fail(req, res, "ending the session", &e);
     }
     session_cookie(req, res, "", 0);
     if (wants_json(req)) {
@@ -537,7 +554,7 @@ static void put_workspaces(struct json *j, const struct auth_workspace *ws, size
     json_arr_end(j);
 }
 
-/* The workspaces the request's user may use (every one in open mode); -1 answered 500. */
+/* The workspaces the request's user may use (every one in open mode); -1 answered 503/500. */
 static int visible_workspaces(struct http_request *req, struct http_response *res,
                               const struct routes_auth *ra, struct auth_workspace **ws,
                               size_t *n)
@@ -547,13 +564,13 @@ static int visible_workspaces(struct http_request *req, struct http_response *re
     err_clear(&e);
     struct store *acc = site_accounts_begin(site, 0, &e);
     if (!acc && e.code != ERR_NOTFOUND)
-        return http_response_error(res, 500, "reading the accounts: %s", e.msg), -1;
+        return routes_fail(req, res, "reading the accounts", &e), -1;
     int rc = ra->signed_in ? auth_workspace_list_member(acc, ra->s.user, ws, n, &e)
                            : auth_workspace_list(acc, ws, n, &e);
     if (acc)
         site_accounts_end(site);
     if (rc < 0)
-        return http_response_error(res, 500, "reading the workspaces: %s", e.msg), -1;
+        return routes_fail(req, res, "reading the workspaces", &e), -1;
     return 0;
 }
 
@@ -629,14 +646,14 @@ static int audit_load(struct http_request *req, struct http_response *res, size_
     /* user and workspace changes: for admins */
     struct store *acc = ra->role >= ROLE_ADMIN ? site_accounts_begin(site, 0, &e) : NULL;
     if (!acc && ra->role >= ROLE_ADMIN && e.code != ERR_NOTFOUND)
-        return http_response_error(res, 500, "reading the accounts: %s", e.msg), -1;
+        return routes_fail(req, res, "reading the accounts", &e), -1;
     pthread_mutex_lock(&app->store_lock);
     int rc = audit_collect(app->store, acc, limit, entries, n, &e);
     pthread_mutex_unlock(&app->store_lock);
     if (acc)
         site_accounts_end(site);
     if (rc < 0)
-        return http_response_error(res, 500, "reading the audit log: %s", e.msg), -1;
+        return routes_fail(req, res, "reading the audit log", &e), -1;
     return 0;
 }
 
@@ -684,10 +701,14 @@ int routes_api_audit_csv(struct http_request *req, struct http_response *res)
 
 /* ---- users and workspaces (admin) ---- */
 
-static int accounts_error(struct http_response *res, const struct err *e)
+/* A refused or failed change of the accounts: the refusal's own words (400, 404), or a
+ * failure without its internals (routes_fail). */
+static int accounts_error(struct http_request *req, struct http_response *res, const char *what,
+                          const struct err *e)
 {
-    int status = e->code == ERR_USAGE ? 400 : e->code == ERR_NOTFOUND ? 404 : 500;
-    return http_response_error(res, status, "%s", e->msg);
+    if (e->code == ERR_USAGE || e->code == ERR_NOTFOUND)
+        return http_response_error(res, e->code == ERR_USAGE ? 400 : 404, "%s", e->msg);
+    return routes_fail(req, res, what, e);
 }
 
 static void put_user(struct json *j, const struct auth_user *u)
@@ -722,7 +743,7 @@ int routes_api_users(struct http_request *req, struct http_response *res)
     if (acc)
         site_accounts_end(site);
     if (rc < 0)
-        return accounts_error(res, &e);
+        return accounts_error(req, res, "reading the users", &e);
     http_response_json(res, 200);
     struct json j;
     json_init(&j, &res->body);
@@ -783,7 +804,7 @@ int routes_api_user_write(struct http_request *req, struct http_response *res)
     sodium_memzero(pw_buf, sizeof pw_buf);
     site_accounts_changed(site);
     if (rc < 0)
-        return accounts_error(res, &e);
+        return accounts_error(req, res, "changing the user", &e);
     http_response_json(res, adding ? 201 : 200);
     struct json j;
     json_init(&j, &res->body);
@@ -810,7 +831,7 @@ int routes_api_user_delete(struct http_request *req, struct http_response *res)
         site_accounts_end(site);
     site_accounts_changed(site);
     if (rc < 0)
-        return accounts_error(res, &e);
+        return accounts_error(req, res, "removing the user", &e);
     http_response_json(res, 200);
     buf_puts(&res->body, "{\"removed\":true}\n");
     return 0;
@@ -851,7 +872,7 @@ int routes_api_workspace_add(struct http_request *req, struct http_response *res
     if (acc)
         site_accounts_end(site);
     if (rc < 0)
-        return accounts_error(res, &e);
+        return accounts_error(req, res, "adding the workspace", &e);
     http_response_json(res, 201);
     struct json j;
     json_init(&j, &res->body);
@@ -875,7 +896,7 @@ int routes_api_workspace_delete(struct http_request *req, struct http_response *
     if (acc)
         site_accounts_end(site);
     if (rc < 0)
-        return accounts_error(res, &e);
+        return accounts_error(req, res, "removing the workspace", &e);
     site_retire(site, req->path_param);
     http_response_json(res, 200);
     buf_puts(&res->body, "{\"removed\":true}\n");

@@ -33,6 +33,10 @@ struct store_sqlite {
     struct store base; /* first: store.c sees only this */
     sqlite3 *db;
     char *path;
+    /* The file's identity right after the open (store_check_file); set once, then only
+     * read, from any thread. */
+    dev_t dev;
+    ino_t ino;
     sqlite3_stmt *put[DS_COUNT]; /* upsert per dataset, prepared on first use */
     sqlite3_stmt *put_many[DS_COUNT]; /* the same for PUT_MANY rows at once */
     /* store_sql's statements, kept prepared by their text (a signed-in request runs the
@@ -588,6 +592,14 @@ int store_sqlite_open(const char *path, struct store **out, struct err *e)
     rc = configure(s, e);
     if (rc == 0)
         rc = migrate(s, e);
+    struct stat st;
+    if (rc == 0 && stat(path, &st) < 0)
+        rc = err_set(e, ERR_STORE, "%s: the database file disappeared while it was opened: %s",
+                     path, strerror(errno));
+    if (rc == 0) {
+        s->dev = st.st_dev;
+        s->ino = st.st_ino;
+    }
 out:
     if (rc < 0) {
         sqlite_close(&s->base);
@@ -595,6 +607,19 @@ out:
     }
     *out = &s->base;
     return 0;
+}
+
+static int sqlite_check_file(struct store *base, struct err *e)
+{
+    struct store_sqlite *s = from_base(base);
+    struct stat st;
+    if (stat(s->path, &st) == 0 && st.st_dev == s->dev && st.st_ino == s->ino)
+        return 0;
+    return err_set(e, ERR_STORE,
+                   "the database file %s was deleted or replaced while the server ran; "
+                   "restart the server (it then opens the file that is there now: put the "
+                   "right one back first, from a backup if need be)",
+                   s->path);
 }
 
 /* ---- transactions -------------------------------------------------------------------- */
@@ -1169,6 +1194,7 @@ static const struct store_ops sqlite_ops = {
     .scan_part = sqlite_scan_part,
     .read_begin = sqlite_read_begin,
     .data_version = sqlite_data_version,
+    .check_file = sqlite_check_file,
     .each_key = sqlite_each_key,
     .extra_keys = sqlite_extra_keys,
     .sql = sqlite_sql,

@@ -362,6 +362,90 @@ else
     fail "server starts with --trust-proxy" "$(cat "$T/server.log")"
 fi
 
+# ---- the database fails under a running server: 503, and the answer names no internals
+# (database user, host, socket, schema, file, the database's own words); the log has them ----
+# no_internals NAME : $T/body carries none of them
+no_internals() {
+    local bad="" w
+    for w in "$T" postgres PGSQL socket infludash_accounts infludash_ws SQLite sqlite '.db'; do
+        grep -qF -- "$w" "$T/body" && bad+=" $w"
+    done
+    expect_eq "$1" "" "$bad"
+}
+if [[ $BACKEND == pg ]]; then
+    # PostgreSQL down: the server reaches it through a relay on a unix socket of our own,
+    # killed below (the shared test server itself must stay up)
+    pg_host=${DB##*host=}
+    pg_host=${pg_host%%&*}
+    mkdir -p "$T/pgp"
+    python3 - "$T/pgp/.s.PGSQL.5432" "$pg_host/.s.PGSQL.5432" >"$T/pgp.log" 2>&1 <<'PY' &
+import socket, sys, threading
+srv = socket.socket(socket.AF_UNIX)
+srv.bind(sys.argv[1])
+srv.listen(64)
+def pump(a, b):
+    try:
+        while True:
+            d = a.recv(65536)
+            if not d:
+                break
+            b.sendall(d)
+    except OSError:
+        pass
+    for s in (a, b):
+        try:
+            s.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+while True:
+    c, _ = srv.accept()
+    u = socket.socket(socket.AF_UNIX)
+    u.connect(sys.argv[2])
+    threading.Thread(target=pump, args=(c, u), daemon=True).start()
+    threading.Thread(target=pump, args=(u, c), daemon=True).start()
+PY
+    relay=$!
+    __e2e_pids+=("$relay")
+    for i in $(seq 1 50); do [[ -S $T/pgp/.s.PGSQL.5432 ]] && break; sleep 0.1; done
+    if serve_start "${DB/host=$pg_host/host=$T/pgp}"; then
+        expect_eq "pg down: signed in through the relay" 303 "$(login admin "$ADMIN_PW" "$T/down.jar")"
+        kill -9 "$relay"
+        wait "$relay" 2>/dev/null
+        expect_eq "pg down: POST /login is 503" 503 "$(login admin "$ADMIN_PW" "$T/down2.jar")"
+        no_internals "pg down: the sign-in's 503 names no internals"
+        expect_contains "pg down: and says to try again" "$T/body" "try again"
+        expect_eq "pg down: a JSON sign-in is 503" 503 "$(http POST /login -H 'Accept: application/json' -d username=admin --data-urlencode "password=$ADMIN_PW")"
+        no_internals "pg down: the JSON sign-in's 503 names no internals"
+        expect_eq "pg down: a signed-in API call is 503" 503 "$(http GET /api/options -b "$T/down.jar")"
+        no_internals "pg down: its 503 names no internals"
+        expect_match "pg down: the server log has the details" "$T/server.log" 'POST /login: reading the accounts: .*PostgreSQL'
+        serve_stop
+    else
+        fail "pg down: server starts through the relay" "$(cat "$T/server.log")"
+    fi
+else
+    # the accounts file deleted under the server
+    if serve_start "$DB"; then
+        expect_eq "accounts gone: signed in first" 303 "$(login admin "$ADMIN_PW" "$T/gone.jar")"
+        accounts=${DB#sqlite:}
+        accounts=${accounts%.db}-accounts.db
+        mv "$accounts" "$accounts.aside"
+        expect_eq "accounts gone: POST /login is 503" 503 "$(http POST /login -H 'Accept: application/json' -d username=admin --data-urlencode "password=$ADMIN_PW")"
+        expect_contains "accounts gone: it says to restart" "$T/body" "deleted or replaced while the server ran; restart the server"
+        no_internals "accounts gone: the 503 names no internals"
+        expect_eq "accounts gone: a signed-in call is 503" 503 "$(http GET /api/options -b "$T/gone.jar")"
+        sleep 1.2 # (the open-mode check runs at most once a second)
+        expect_eq "accounts gone: the server does not become open" 401 "$(http GET /api/options)"
+        expect_eq "accounts gone: /healthz is 503" 503 "$(http GET /healthz)"
+        expect_contains "accounts gone: the server log names the file" "$T/server.log" "the database file $accounts was deleted"
+        mv "$accounts.aside" "$accounts"
+        expect_eq "accounts put back: /healthz is 200" 200 "$(http GET /healthz)"
+        serve_stop
+    else
+        fail "server starts (accounts gone)" "$(cat "$T/server.log")"
+    fi
+fi
+
 # ---- no password or hash anywhere ----
 cp "$T/server.log" "$ANSWERS/server.log" 2>/dev/null
 idx audit --db "$DB"

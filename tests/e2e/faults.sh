@@ -129,12 +129,14 @@ if ((up)); then
         sleep 0.2
     done
     curl -s -o /dev/null --max-time 10 "http://127.0.0.1:$port/status"
-    # the API says why it has no data (503 naming the damage), and so does the log
+    # the API says it has no data and that the log says why (the database's own words name
+    # the file: for the log only), and the log names the damage
     if [[ $code == 503 ]]; then
         expect_match "(c) corrupt: the API's 503 says why there is no data" "$T/c.body" \
-            'could not be loaded.*(damaged|malformed|corrupt)'
+            'could not be loaded.*the database failed; the server log says why'
+        expect_not_contains "(c) corrupt: the 503 names no path" "$T/c.body" "$T"
     fi
-    if [[ $code == 200 ]] || grep -qiE 'loading the data failed: .*(damaged|malformed|corrupt)' "$T/cs.err"; then
+    if [[ $code == 200 ]] || grep -qiE 'loading the data( of workspace [a-z0-9-]+)? failed: .*(damaged|malformed|corrupt)' "$T/cs.err"; then
         pass "(c) corrupt: serve answers; its log says the database is damaged ($code)"
     else
         fail "(c) corrupt: serve answers; its log says the database is damaged" \
@@ -248,6 +250,55 @@ if TMPDIR=$SPOOL serve_start "$DB"; then
     fi
 else
     fail "(d) server starts" "$(cat "$T/server.log")"
+fi
+
+# ---- (f) the database file deleted or replaced while the server runs -------------------------
+# The server's connection goes on with the deleted file: an import would be lost, and a new
+# connection would make a new, empty file at the path. Health, reads and imports must fail
+# (503, saying to restart), without the path in the answer (it goes to the log).
+DB=$(good_db deleted)
+# get CODE-VAR PATH [CURL ARGS...] : the status into CODE-VAR, the body into $T/f.body
+get() {
+    local -n code_var=$1
+    code_var=$(curl -s -o "$T/f.body" -w '%{http_code}' --max-time 20 "${@:3}" "$BASE$2")
+}
+gone_re='deleted or replaced while the server ran; restart the server'
+if serve_start "$DB"; then
+    wait_data || fail "(f) the data loads" "$(cat "$T/server.log")"
+    mv "$DB" "$DB.aside" # (the same inode, to put back below)
+    get code /healthz
+    expect_eq "(f) deleted: /healthz is 503" 503 "$code"
+    expect_match "(f) deleted: /healthz says to restart" "$T/f.body" "$gone_re"
+    get code /api/import/influencers -H 'Content-Type: text/csv' --data-binary "@$GOOD/influencers.csv"
+    expect_eq "(f) deleted: an import is refused (503), not taken and lost" 503 "$code"
+    expect_match "(f) deleted: and says why" "$T/f.body" "$gone_re"
+    expect_not_contains "(f) deleted: the answer names no path" "$T/f.body" "$T"
+    for p in /api/dashboard /api/status /api/datasets/influencers.csv /api/export.csv; do
+        get code "$p"
+        expect_eq "(f) deleted: GET $p is 503" 503 "$code"
+    done
+    expect_match "(f) deleted: the last one says why" "$T/f.body" "$gone_re"
+    expect_contains "(f) deleted: the server log names the file" "$T/server.log" \
+        "the database file $DB was deleted or replaced while the server ran"
+    sleep 1 # the loader polls every 250 ms
+    [[ ! -e $DB ]] && pass "(f) deleted: the server made no new database at the path" ||
+        fail "(f) deleted: the server made no new database at the path" "$(ls -la "$T" | grep deleted)"
+    mv "$DB.aside" "$DB"
+    get code /healthz
+    expect_eq "(f) the same file put back: /healthz is 200 again" 200 "$code"
+    get code /api/import/influencers -H 'Content-Type: text/csv' --data-binary "@$GOOD/influencers.csv"
+    expect_eq "(f) and imports work again" 200 "$code"
+    # replaced: another file (another inode) under the same name
+    cp "$DB" "$T/other.db"
+    mv "$T/other.db" "$DB"
+    get code /healthz
+    expect_eq "(f) replaced: /healthz is 503" 503 "$code"
+    get code /api/dashboard
+    expect_eq "(f) replaced: GET /api/dashboard is 503" 503 "$code"
+    expect_match "(f) replaced: and says why" "$T/f.body" "$gone_re"
+    serve_stop
+else
+    fail "(f) server starts" "$(cat "$T/server.log")"
 fi
 
 # ---- (e) a database infludash may not write: a read-only mount, a directory or a file ----------
