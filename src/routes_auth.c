@@ -701,6 +701,14 @@ int routes_api_audit_csv(struct http_request *req, struct http_response *res)
 
 /* ---- users and workspaces (admin) ---- */
 
+/* The signed-in admin whose workspaces bound what the request may manage, or NULL in open
+ * mode (no user exists: whoever reaches the server is the operator). */
+static const char *managing_admin(const struct http_request *req)
+{
+    const struct routes_auth *ra = req->auth;
+    return ra && ra->signed_in ? ra->s.user : NULL;
+}
+
 /* A refused or failed change of the accounts: the refusal's own words (400, 404), or a
  * failure without its internals (routes_fail). */
 static int accounts_error(struct http_request *req, struct http_response *res, const char *what,
@@ -739,7 +747,10 @@ int routes_api_users(struct http_request *req, struct http_response *res)
     struct auth_user *users = NULL;
     size_t n = 0;
     struct store *acc = site_accounts_begin(site, 0, &e);
-    int rc = acc ? auth_user_list(acc, &users, &n, &e) : e.code == ERR_NOTFOUND ? 0 : -1;
+    const char *admin = managing_admin(req);
+    int rc = !acc ? (e.code == ERR_NOTFOUND ? 0 : -1)
+             : admin ? auth_admin_user_list(acc, admin, &users, &n, &e)
+                     : auth_user_list(acc, &users, &n, &e);
     if (acc)
         site_accounts_end(site);
     if (rc < 0)
@@ -794,8 +805,13 @@ int routes_api_user_write(struct http_request *req, struct http_response *res)
     site_hash_begin(site);
     struct store *acc = site_accounts_begin(site, 1, &e);
     if (acc) {
-        rc = adding ? auth_user_add(acc, routes_actor(req), name, role, pw, ws, &e)
-                    : auth_user_set(acc, routes_actor(req), name, role, pw, ws, &e);
+        const char *admin = managing_admin(req);
+        if (admin)
+            rc = adding ? auth_admin_user_add(acc, admin, name, role, pw, ws, &e)
+                        : auth_admin_user_set(acc, admin, name, role, pw, ws, &e);
+        else
+            rc = adding ? auth_user_add(acc, routes_actor(req), name, role, pw, ws, &e)
+                        : auth_user_set(acc, routes_actor(req), name, role, pw, ws, &e);
         site_accounts_end(site);
     } else {
         rc = -1;
@@ -826,7 +842,10 @@ int routes_api_user_delete(struct http_request *req, struct http_response *res)
     struct err e;
     err_clear(&e);
     struct store *acc = site_accounts_begin(site, 0, &e);
-    int rc = acc ? auth_user_del(acc, routes_actor(req), req->path_param, &e) : -1;
+    const char *admin = managing_admin(req);
+    int rc = !acc   ? -1
+             : admin ? auth_admin_user_del(acc, admin, req->path_param, &e)
+                     : auth_user_del(acc, routes_actor(req), req->path_param, &e);
     if (acc)
         site_accounts_end(site);
     site_accounts_changed(site);
@@ -868,7 +887,10 @@ int routes_api_workspace_add(struct http_request *req, struct http_response *res
     struct err e;
     err_clear(&e);
     struct store *acc = site_accounts_begin(site, 1, &e);
-    int rc = acc ? auth_workspace_add(acc, site->db_url, routes_actor(req), slug, title, &e) : -1;
+    const char *admin = managing_admin(req);
+    int rc = !acc   ? -1
+             : admin ? auth_admin_workspace_add(acc, site->db_url, admin, slug, title, &e)
+                     : auth_workspace_add(acc, site->db_url, routes_actor(req), slug, title, &e);
     if (acc)
         site_accounts_end(site);
     if (rc < 0)
@@ -891,8 +913,11 @@ int routes_api_workspace_delete(struct http_request *req, struct http_response *
     struct err e;
     err_clear(&e);
     struct store *acc = site_accounts_begin(site, 0, &e);
-    int rc = acc ? auth_workspace_del(acc, site->db_url, routes_actor(req), req->path_param, &e)
-                 : -1;
+    const char *admin = managing_admin(req);
+    int rc = !acc   ? -1
+             : admin ? auth_admin_workspace_del(acc, site->db_url, admin, req->path_param, &e)
+                     : auth_workspace_del(acc, site->db_url, routes_actor(req), req->path_param,
+                                          &e);
     if (acc)
         site_accounts_end(site);
     if (rc < 0)

@@ -17,7 +17,9 @@ ANALYST_PW='analyst-pw-Qm42'
 VIEWER_PW='viewer-pw-Lk97'
 OUTSIDER_PW='outsider-pw-Rt55'
 VICTIM_PW='victim-pw-Hj33'
-ALL_PW=("$ADMIN_PW" "$ANALYST_PW" "$VIEWER_PW" "$OUTSIDER_PW" "$VICTIM_PW" 'newpass-Yy12')
+ACMEADM_PW='acmeadm-pw-Wq28'
+ALL_PW=("$ADMIN_PW" "$ANALYST_PW" "$VIEWER_PW" "$OUTSIDER_PW" "$VICTIM_PW" "$ACMEADM_PW"
+    'newpass-Yy12' 'takeover-pw-Zz99')
 ANSWERS=$T/answers # every body the server sends is kept here, to look for secrets
 mkdir -p "$ANSWERS"
 
@@ -102,6 +104,7 @@ add_user analyst analyst default "$ANALYST_PW"
 add_user viewer viewer default "$VIEWER_PW"
 add_user outsider viewer acme "$OUTSIDER_PW"
 add_user victim viewer default "$VICTIM_PW"
+add_user acmeadm admin acme "$ACMEADM_PW"
 idx user list --db "$DB"
 expect_contains "user list shows the roles" "$OUT" "analyst"
 cp "$OUT" "$ANSWERS/user-list"
@@ -272,7 +275,9 @@ status_count() { # the influencers count of the last /api/status answer
 }
 expect_eq "admin adds a workspace over HTTP" 201 \
     "$(http POST /api/workspaces -b "$T/admin.jar" -H "X-CSRF-Token: $ADMIN_T" -d slug=temp -d title=Temporary)"
-expect_eq "a new workspace is only for its members" 404 "$(http GET '/api/status?ws=temp' -b "$T/admin.jar")"
+expect_eq "the admin who made it is its member" 200 "$(http GET '/api/status?ws=temp' -b "$T/admin.jar")"
+http GET /api/session -b "$T/analyst.jar" >/dev/null
+expect_not_contains "a new workspace is only for its members" "$(json workspaces)" temp
 expect_eq "admin joins it" 200 "$(http POST /api/users/admin -b "$T/admin.jar" -H "X-CSRF-Token: $ADMIN_T" -d workspaces=default,acme,temp)"
 expect_eq "an import into it" 200 "$(http POST '/api/import/influencers?ws=temp' -b "$T/admin.jar" -H "X-CSRF-Token: $ADMIN_T" --data-binary @"$T/one.csv")"
 http GET '/api/status?ws=temp' -b "$T/admin.jar" >/dev/null
@@ -285,6 +290,36 @@ http POST /api/workspaces -b "$T/admin.jar" -H "X-CSRF-Token: $ADMIN_T" -d slug=
 http POST /api/users/admin -b "$T/admin.jar" -H "X-CSRF-Token: $ADMIN_T" -d workspaces=default,acme,temp >/dev/null
 expect_eq "made again under the same name" 200 "$(http GET '/api/status?ws=temp' -b "$T/admin.jar")"
 expect_eq "it starts empty" 0 "$(status_count)"
+
+# ---- an admin manages only inside their workspaces (docs/accounts.md, "Who manages what") ----
+# acmeadm: admin of acme alone; outsider is acme's viewer, the others reach default
+expect_eq "acme's admin signs in" 303 "$(login acmeadm "$ACMEADM_PW" "$T/acmeadm.jar")"
+AA_T=$(token "$T/acmeadm.jar")
+aa() { http "$1" "$2" -b "$T/acmeadm.jar" -H "X-CSRF-Token: $AA_T" "${@:3}"; } # METHOD PATH ARGS
+expect_eq "acme's admin cannot read default" 404 "$(aa GET '/api/dashboard?ws=default')"
+aa GET /api/users >/dev/null
+expect_eq "acme's admin lists only the users they manage" '["acmeadm", "outsider"]' \
+    "$(python3 -c 'import json,sys; print(json.dumps([u["name"] for u in json.load(open(sys.argv[1]))["users"]]))' "$T/body")"
+expect_eq "acme's admin cannot reset a default user's password" 404 \
+    "$(aa POST /api/users/victim --data-urlencode 'password=takeover-pw-Zz99')"
+expect_contains "and is told why" "$T/body" 'no user named \"victim\" that you manage'
+expect_eq "nor the password of an admin of more workspaces" 404 \
+    "$(aa POST /api/users/admin --data-urlencode 'password=takeover-pw-Zz99')"
+expect_eq "nor change their role" 404 "$(aa POST /api/users/viewer -d role=admin)"
+expect_eq "nor remove them" 404 "$(aa DELETE /api/users/viewer)"
+expect_eq "nor join a workspace of theirs" 404 "$(aa POST /api/users/acmeadm -d workspaces=default,acme)"
+expect_eq "nor add a user to one" 404 \
+    "$(aa POST /api/users -d name=made_by_acme -d role=viewer -d workspaces=default --data-urlencode 'password=newpass-Yy12')"
+expect_eq "nor remove a workspace they are not a member of" 404 "$(aa DELETE /api/workspaces/temp)"
+expect_eq "which stays" 200 "$(http GET '/api/status?ws=temp' -b "$T/admin.jar")"
+expect_eq "nothing of that reached the sign-ins" 303 "$(login admin "$ADMIN_PW" "$T/admin2.jar")"
+expect_eq "acme's admin adds a user to acme" 201 \
+    "$(aa POST /api/users -d name=made_by_acme -d role=viewer -d workspaces=acme --data-urlencode 'password=newpass-Yy12')"
+expect_eq "changes an acme user's role" 200 "$(aa POST /api/users/made_by_acme -d role=analyst)"
+expect_eq "and removes them" 200 "$(aa DELETE /api/users/made_by_acme)"
+expect_eq "acme's admin makes a workspace" 201 "$(aa POST /api/workspaces -d slug=acme2)"
+expect_eq "is its member" 200 "$(aa GET '/api/status?ws=acme2')"
+expect_eq "and removes it" 200 "$(aa DELETE /api/workspaces/acme2)"
 
 # ---- the audit log ----
 http GET /api/audit -b "$T/admin.jar" >/dev/null
@@ -331,6 +366,7 @@ O_T=$(token "$T/outsider.jar")
 expect_eq "admin removes a user over HTTP" 200 "$(http DELETE /api/users/outsider -b "$T/admin.jar" -H "X-CSRF-Token: $ADMIN_T")"
 expect_eq "their session ends with them" 401 "$(http GET /api/dashboard -b "$T/outsider.jar")"
 expect_eq "an admin cannot remove themselves" 400 "$(http DELETE /api/users/admin -b "$T/admin.jar" -H "X-CSRF-Token: $ADMIN_T")"
+check "the command line (the operator) removes any user, acme's admin too" "$INFLUDASH" user del acmeadm --db "$DB"
 expect_fail "the last admin cannot be removed while others exist" 64 "$INFLUDASH" user del admin --db "$DB"
 serve_stop
 
