@@ -334,13 +334,34 @@ struct store *site_accounts_begin(struct site *site, int create, struct err *e)
     return site->accounts;
 }
 
+/* Whether workspace slug is still recorded (1), or was removed by another process (0, a
+ * `workspace del` on the command line: its file went with it, and that is no fault). */
+static int workspace_still_exists(struct site *site, const char *slug)
+{
+    struct err e;
+    err_clear(&e);
+    struct store *acc = site_accounts_begin(site, 0, &e);
+    if (!acc)
+        return 1;
+    int rc = auth_workspace_exists(acc, slug, &e);
+    site_accounts_end(site);
+    return rc != 0; /* (an error: cannot tell, so it still counts) */
+}
+
 int site_check_files(struct site *site, struct err *e)
 {
     int rc = 0;
+    char failed[sizeof site->apps->slug] = "";
     pthread_mutex_lock(&site->lock);
     for (const struct app *app = site->apps; app && rc == 0; app = app->next)
-        rc = store_check_file(app->store, e);
+        if ((rc = store_check_file(app->store, e)) < 0)
+            snprintf(failed, sizeof failed, "%s", app->slug);
     pthread_mutex_unlock(&site->lock);
+    if (rc < 0 && strcmp(failed, AUTH_DEFAULT_WORKSPACE) != 0 &&
+        !workspace_still_exists(site, failed)) {
+        site_retire(site, failed);
+        return site_check_files(site, e); /* the others */
+    }
     if (rc == 0) {
         pthread_mutex_lock(&site->accounts_lock);
         if (site->accounts)

@@ -320,6 +320,11 @@ expect_eq "and removes them" 200 "$(aa DELETE /api/users/made_by_acme)"
 expect_eq "acme's admin makes a workspace" 201 "$(aa POST /api/workspaces -d slug=acme2)"
 expect_eq "is its member" 200 "$(aa GET '/api/status?ws=acme2')"
 expect_eq "and removes it" 200 "$(aa DELETE /api/workspaces/acme2)"
+# a workspace the server has open, removed by the operator on the command line: no fault
+idx workspace del temp --db "$DB" || fail "workspace del temp (command line)" "$(last_output)"
+expect_eq "a workspace removed on the command line is gone for the server" 404 \
+    "$(http GET '/api/status?ws=temp' -b "$T/admin.jar")"
+expect_eq "and the server stays healthy" 200 "$(http GET /healthz)"
 
 # ---- the audit log ----
 http GET /api/audit -b "$T/admin.jar" >/dev/null
