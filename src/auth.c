@@ -266,6 +266,61 @@ static void join_slugs(const struct slug_list *l, char *out, size_t size)
     buf_release(&b);
 }
 
+/* ---- what a signed-in admin may manage (docs/accounts.md) ---- */
+
+static int is_member(struct store *acc, const char *user, const char *slug, struct err *e)
+{
+    int64_t n;
+    const char *params[] = {slug, user};
+    int rc = sql_int(acc, "SELECT count(*) FROM members WHERE workspace = ? AND username = ?", 2,
+                     params, &n, e);
+    return rc < 0 ? rc : n > 0;
+}
+
+static int not_yours(const char *slug, struct err *e)
+{
+    return err_set(e, ERR_NOTFOUND, "no workspace named \"%s\" that you may use", slug);
+}
+
+/* Whether admin (NULL: the operator, who may) belongs to every workspace of l: 0, or
+ * ERR_NOTFOUND naming the first they do not. */
+static int admin_may_grant(struct store *acc, const char *admin, const struct slug_list *l,
+                           struct err *e)
+{
+    for (size_t i = 0; admin && i < l->n; i++) {
+        int rc = is_member(acc, admin, l->slugs[i], e);
+        if (rc < 0)
+            return rc;
+        if (rc == 0)
+            return not_yours(l->slugs[i], e);
+    }
+    return 0;
+}
+
+/* The users admin manages: every workspace they belong to is one of admin's. */
+#define MANAGED_BY_ADMIN                                                                  \
+    "NOT EXISTS (SELECT 1 FROM members x WHERE x.username = u.name AND x.workspace NOT IN " \
+    "(SELECT y.workspace FROM members y WHERE y.username = ?))"
+
+/* Whether admin (NULL: the operator) manages the existing user name: 0, or ERR_NOTFOUND. */
+static int admin_manages(struct store *acc, const char *admin, const char *name, struct err *e)
+{
+    if (!admin)
+        return 0;
+    int64_t n;
+    const char *params[] = {name, admin};
+    int rc = sql_int(acc, "SELECT count(*) FROM users u WHERE u.name = ? AND " MANAGED_BY_ADMIN,
+                     2, params, &n, e);
+    if (rc < 0)
+        return rc;
+    if (n == 0)
+        return err_set(e, ERR_NOTFOUND,
+                       "no user named \"%s\" that you manage (an admin manages the users whose "
+                       "every workspace is one of theirs)",
+                       name);
+    return 0;
+}
+
 /* ---- users ---- */
 
 int auth_user_count(struct store *acc, int64_t *n, struct err *e)
@@ -282,7 +337,7 @@ static int user_exists(struct store *acc, const char *name, struct err *e)
 }
 
 struct user_change {
-    const char *actor, *name;
+    const char *actor, *admin, *name;
     enum auth_role role;
     const char *hash;            /* NULL: unchanged */
     const struct slug_list *ws;  /* NULL: unchanged */
@@ -318,8 +373,15 @@ static int user_change_tx(struct store *acc, void *ctx, struct err *e)
                        c->name);
     if (!c->adding && !exists)
         return err_set(e, ERR_NOTFOUND, "no user named \"%s\"", c->name);
+    if (!c->adding) {
+        int rc = admin_manages(acc, c->admin, c->name, e);
+        if (rc < 0)
+            return rc;
+    }
     if (c->ws) {
-        int rc = check_slugs_exist(acc, c->ws, e);
+        int rc = admin_may_grant(acc, c->admin, c->ws, e);
+        if (rc == 0)
+            rc = check_slugs_exist(acc, c->ws, e);
         if (rc < 0)
             return rc;
     }
@@ -376,8 +438,9 @@ static int user_change_tx(struct store *acc, void *ctx, struct err *e)
     return rc < 0 ? rc : 0;
 }
 
-int auth_user_add(struct store *acc, const char *actor, const char *name, enum auth_role role,
-                  const char *password, const char *workspaces, struct err *e)
+static int user_add(struct store *acc, const char *actor, const char *admin, const char *name,
+                    enum auth_role role, const char *password, const char *workspaces,
+                    struct err *e)
 {
     struct slug_list ws;
     int rc = auth_check_name(name, e);
@@ -392,14 +455,15 @@ int auth_user_add(struct store *acc, const char *actor, const char *name, enum a
     char hash[crypto_pwhash_STRBYTES];
     if ((rc = hash_password(password, hash, e)) < 0)
         return rc;
-    struct user_change c = {actor, name, role, hash, &ws, 1};
+    struct user_change c = {actor, admin, name, role, hash, &ws, 1};
     rc = in_transaction(acc, user_change_tx, &c, e);
     sodium_memzero(hash, sizeof hash);
     return rc;
 }
 
-int auth_user_set(struct store *acc, const char *actor, const char *name, enum auth_role role,
-                  const char *password, const char *workspaces, struct err *e)
+static int user_set(struct store *acc, const char *actor, const char *admin, const char *name,
+                    enum auth_role role, const char *password, const char *workspaces,
+                    struct err *e)
 {
     struct slug_list ws;
     int rc = auth_check_name(name, e);
@@ -414,14 +478,41 @@ int auth_user_set(struct store *acc, const char *actor, const char *name, enum a
     char hash[crypto_pwhash_STRBYTES];
     if (password && (rc = hash_password(password, hash, e)) < 0)
         return rc;
-    struct user_change c = {actor, name, role, password ? hash : NULL, workspaces ? &ws : NULL, 0};
+    struct user_change c = {actor,    admin, name, role, password ? hash : NULL,
+                            workspaces ? &ws : NULL, 0};
     rc = in_transaction(acc, user_change_tx, &c, e);
     sodium_memzero(hash, sizeof hash);
     return rc;
 }
 
+int auth_user_add(struct store *acc, const char *actor, const char *name, enum auth_role role,
+                  const char *password, const char *workspaces, struct err *e)
+{
+    return user_add(acc, actor, NULL, name, role, password, workspaces, e);
+}
+
+int auth_admin_user_add(struct store *acc, const char *admin, const char *name,
+                        enum auth_role role, const char *password, const char *workspaces,
+                        struct err *e)
+{
+    return user_add(acc, admin, admin, name, role, password, workspaces, e);
+}
+
+int auth_user_set(struct store *acc, const char *actor, const char *name, enum auth_role role,
+                  const char *password, const char *workspaces, struct err *e)
+{
+    return user_set(acc, actor, NULL, name, role, password, workspaces, e);
+}
+
+int auth_admin_user_set(struct store *acc, const char *admin, const char *name,
+                        enum auth_role role, const char *password, const char *workspaces,
+                        struct err *e)
+{
+    return user_set(acc, admin, admin, name, role, password, workspaces, e);
+}
+
 struct user_del {
-    const char *actor, *name;
+    const char *actor, *admin, *name;
 };
 
 static int user_del_tx(struct store *acc, void *ctx, struct err *e)
@@ -432,6 +523,8 @@ static int user_del_tx(struct store *acc, void *ctx, struct err *e)
         return rc;
     if (rc == 0)
         return err_set(e, ERR_NOTFOUND, "no user named \"%s\"", d->name);
+    if ((rc = admin_manages(acc, d->admin, d->name, e)) < 0)
+        return rc;
     if ((rc = last_admin(acc, d->name, e)) != 0)
         return rc < 0 ? rc
                       : err_set(e, ERR_USAGE,
@@ -449,13 +542,24 @@ static int user_del_tx(struct store *acc, void *ctx, struct err *e)
     return rc < 0 ? rc : 0;
 }
 
-int auth_user_del(struct store *acc, const char *actor, const char *name, struct err *e)
+static int user_del(struct store *acc, const char *actor, const char *admin, const char *name,
+                    struct err *e)
 {
     int rc = auth_check_name(name, e);
     if (rc < 0)
         return rc;
-    struct user_del d = {actor, name};
+    struct user_del d = {actor, admin, name};
     return in_transaction(acc, user_del_tx, &d, e);
+}
+
+int auth_user_del(struct store *acc, const char *actor, const char *name, struct err *e)
+{
+    return user_del(acc, actor, NULL, name, e);
+}
+
+int auth_admin_user_del(struct store *acc, const char *admin, const char *name, struct err *e)
+{
+    return user_del(acc, admin, admin, name, e);
 }
 
 struct user_rows {
@@ -493,12 +597,15 @@ static const char user_select[] =
     "SELECT u.name, u.role, u.created_at, m.workspace FROM users u "
     "LEFT JOIN members m ON m.username = u.name";
 
-int auth_user_list(struct store *acc, struct auth_user **out, size_t *n, struct err *e)
+static int user_list(struct store *acc, const char *admin, struct auth_user **out, size_t *n,
+                     struct err *e)
 {
     struct user_rows r = {0};
-    char sql[256];
-    snprintf(sql, sizeof sql, "%s ORDER BY u.name, m.workspace", user_select);
-    int rc = store_sql(acc, sql, 0, NULL, user_row, &r, e);
+    char sql[512];
+    snprintf(sql, sizeof sql, "%s%s ORDER BY u.name, m.workspace", user_select,
+             admin ? " WHERE " MANAGED_BY_ADMIN : "");
+    const char *params[] = {admin};
+    int rc = store_sql(acc, sql, admin ? 1 : 0, params, user_row, &r, e);
     if (rc < 0) {
         free(r.users);
         return rc;
@@ -506,6 +613,17 @@ int auth_user_list(struct store *acc, struct auth_user **out, size_t *n, struct 
     *out = r.users;
     *n = r.n;
     return 0;
+}
+
+int auth_user_list(struct store *acc, struct auth_user **out, size_t *n, struct err *e)
+{
+    return user_list(acc, NULL, out, n, e);
+}
+
+int auth_admin_user_list(struct store *acc, const char *admin, struct auth_user **out, size_t *n,
+                         struct err *e)
+{
+    return user_list(acc, admin, out, n, e);
 }
 
 int auth_user_get(struct store *acc, const char *name, struct auth_user *out, struct err *e)
@@ -599,7 +717,7 @@ int auth_workspace_list_member(struct store *acc, const char *user, struct auth_
 }
 
 struct ws_change {
-    const char *actor, *slug, *title;
+    const char *actor, *admin, *slug, *title;
 };
 
 static int ws_add_tx(struct store *acc, void *ctx, struct err *e)
@@ -619,11 +737,17 @@ static int ws_add_tx(struct store *acc, void *ctx, struct err *e)
     snprintf(detail, sizeof detail, "title %s", c->title);
     if (rc >= 0)
         rc = store_audit_add(acc, c->actor, "workspace.add", c->slug, c->slug, detail, e);
+    if (rc >= 0 && c->admin) {
+        /* its maker belongs to it: else no admin but the operator could reach it */
+        const char *member[] = {c->slug, c->admin};
+        rc = sql_run(acc, "INSERT INTO members (workspace, username) VALUES (?, ?)", 2, member,
+                     e);
+    }
     return rc < 0 ? rc : 0;
 }
 
-int auth_workspace_add(struct store *acc, const char *db_url, const char *actor, const char *slug,
-                       const char *title, struct err *e)
+static int workspace_add(struct store *acc, const char *db_url, const char *actor,
+                         const char *admin, const char *slug, const char *title, struct err *e)
 {
     int rc = auth_check_slug(slug, e);
     if (rc < 0)
@@ -638,8 +762,20 @@ int auth_workspace_add(struct store *acc, const char *db_url, const char *actor,
     if ((rc = auth_workspace_store(db_url, slug, 1, &ws, e)) < 0)
         return rc;
     store_close(ws);
-    struct ws_change c = {actor, slug, title};
+    struct ws_change c = {actor, admin, slug, title};
     return in_transaction(acc, ws_add_tx, &c, e);
+}
+
+int auth_workspace_add(struct store *acc, const char *db_url, const char *actor, const char *slug,
+                       const char *title, struct err *e)
+{
+    return workspace_add(acc, db_url, actor, NULL, slug, title, e);
+}
+
+int auth_admin_workspace_add(struct store *acc, const char *db_url, const char *admin,
+                             const char *slug, const char *title, struct err *e)
+{
+    return workspace_add(acc, db_url, admin, admin, slug, title, e);
 }
 
 static int ws_del_tx(struct store *acc, void *ctx, struct err *e)
@@ -650,6 +786,8 @@ static int ws_del_tx(struct store *acc, void *ctx, struct err *e)
         return rc;
     if (rc == 0)
         return err_set(e, ERR_NOTFOUND, "no workspace named \"%s\"", c->slug);
+    if (c->admin && (rc = is_member(acc, c->admin, c->slug, e)) <= 0)
+        return rc < 0 ? rc : not_yours(c->slug, e);
     const char *params[] = {c->slug};
     rc = sql_run(acc, "DELETE FROM members WHERE workspace = ?", 1, params, e);
     if (rc >= 0)
@@ -660,20 +798,32 @@ static int ws_del_tx(struct store *acc, void *ctx, struct err *e)
     return rc < 0 ? rc : 0;
 }
 
-int auth_workspace_del(struct store *acc, const char *db_url, const char *actor, const char *slug,
-                       struct err *e)
+static int workspace_del(struct store *acc, const char *db_url, const char *actor,
+                         const char *admin, const char *slug, struct err *e)
 {
     int rc = auth_check_slug(slug, e);
     if (rc < 0)
         return rc;
     if (strcmp(slug, AUTH_DEFAULT_WORKSPACE) == 0)
         return err_set(e, ERR_USAGE, "the default workspace cannot be removed");
-    struct ws_change c = {actor, slug, NULL};
+    struct ws_change c = {actor, admin, slug, NULL};
     if ((rc = in_transaction(acc, ws_del_tx, &c, e)) < 0)
         return rc;
     char part[AUTH_SLUG_MAX + 8];
     snprintf(part, sizeof part, "ws-%s", slug);
     return store_drop_part(db_url, part, e);
+}
+
+int auth_workspace_del(struct store *acc, const char *db_url, const char *actor, const char *slug,
+                       struct err *e)
+{
+    return workspace_del(acc, db_url, actor, NULL, slug, e);
+}
+
+int auth_admin_workspace_del(struct store *acc, const char *db_url, const char *admin,
+                             const char *slug, struct err *e)
+{
+    return workspace_del(acc, db_url, admin, admin, slug, e);
 }
 
 /* ---- sessions ---- */

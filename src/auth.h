@@ -103,6 +103,32 @@ int auth_workspace_add(struct store *acc, const char *db_url, const char *actor,
 int auth_workspace_del(struct store *acc, const char *db_url, const char *actor, const char *slug,
                        struct err *e);
 
+/* ---- what a signed-in admin may manage (docs/accounts.md, "Who manages what") ----
+ *
+ * An admin administers only inside the workspaces they belong to: the users whose every
+ * workspace is one of theirs (so no admin can take over, by a password reset, an account
+ * that reaches a workspace they may not read), and those workspaces. The auth_admin_*
+ * calls below are the functions above with that bound for admin (the signed-in admin, also
+ * the audit's actor); the plain ones are for the machine's operator (the command line, and
+ * the server while no user exists), who manages everything. Out of bounds is ERR_NOTFOUND,
+ * as a workspace one may not use is for reading: "no user named X that you manage", "no
+ * workspace named X that you may use". */
+int auth_admin_user_add(struct store *acc, const char *admin, const char *name,
+                        enum auth_role role, const char *password, const char *workspaces,
+                        struct err *e);
+int auth_admin_user_set(struct store *acc, const char *admin, const char *name,
+                        enum auth_role role, const char *password, const char *workspaces,
+                        struct err *e);
+int auth_admin_user_del(struct store *acc, const char *admin, const char *name, struct err *e);
+/* The users admin manages (themselves among them). */
+int auth_admin_user_list(struct store *acc, const char *admin, struct auth_user **out, size_t *n,
+                         struct err *e);
+/* The new workspace has admin as its first member. */
+int auth_admin_workspace_add(struct store *acc, const char *db_url, const char *admin,
+                             const char *slug, const char *title, struct err *e);
+int auth_admin_workspace_del(struct store *acc, const char *db_url, const char *admin,
+                             const char *slug, struct err *e);
+
 /* ---- sessions ---- */
 
 struct auth_session {

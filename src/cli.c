@@ -78,7 +78,8 @@ static const char serve_usage[] =
     "server is open to anyone who can reach it; after that every page and API call needs\n"
     "a sign-in (POST /login), which lasts --session-ttl seconds (default 43200, 12 h).\n"
     "Failed sign-ins are limited per name and per client address; behind a reverse proxy,\n"
-    "--trust-proxy takes the address from the last entry of X-Forwarded-For.\n";
+    "--trust-proxy takes the address from the last entry of X-Forwarded-For (and lets\n"
+    "X-Forwarded-Host name this server for the same-origin check).\n";
 
 static const char import_usage[] =
     "usage: infludash import [--db URL] [--workspace SLUG] [--dataset NAME] [--mode append|replace]\n"

@@ -31,10 +31,13 @@ static const char user_usage[] =
     "\n"
     "While no user exists the server is open to anyone who can reach it; once one does,\n"
     "every page and API call needs a signed-in session. viewer: reads and exports;\n"
-    "analyst: also imports; admin: also deletes data and manages users and workspaces.\n"
+    "analyst: also imports; admin: also deletes and replaces data and manages the users\n"
+    "and workspaces of the workspaces they belong to (docs/accounts.md).\n"
     "The password (at least 8 characters) is read from standard input's first line, or\n"
     "asked twice on a terminal. A new user belongs to the workspace default unless\n"
-    "--workspace lists others. Passwords are stored only as argon2id hashes.\n";
+    "--workspace lists others. Passwords are stored only as argon2id hashes.\n"
+    "These commands open the database directly, as the machine's operator: no role or\n"
+    "workspace bound applies to them (whoever may write the database may change it).\n";
 
 static const char workspace_usage[] =
     "usage: infludash workspace add SLUG [--title TITLE]\n"
@@ -45,7 +48,8 @@ static const char workspace_usage[] =
     "A workspace is an independent set of the four datasets (a brand, a client) with its\n"
     "own members; default always exists. Slugs: 1 to 32 of a-z 0-9 -. Data commands\n"
     "(import, export, query, status, demo, audit) take --workspace SLUG. del removes the\n"
-    "workspace and its data for good.\n";
+    "workspace and its data for good. Like every command, these act on the database\n"
+    "directly, as the machine's operator: no role applies.\n";
 
 static const char audit_usage[] =
     "usage: infludash audit [--db URL] [--workspace SLUG] [--format text|csv] [--limit N]\n"

@@ -5,10 +5,12 @@
 #include "routes.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "api.h"
 #include "api_data.h"
+#include "app.h"
 #include "filter.h"
 #include "html.h"
 #include "routes_handlers.h"
@@ -16,13 +18,78 @@
 
 #include "banned.h"
 
+/* ---- failures of the server's own, without their internals ---- */
+
+static const char routes_gone_words[] =
+    "the database file was deleted or replaced while the server ran; restart the server (the "
+    "server log names the file)";
+
+int routes_fail_message(struct http_request *req, const char *what, const struct err *e,
+                        struct buf *msg)
+{
+    struct app *app = req->app;
+    fprintf(stderr, "infludash: %s %s: %s: %s\n", req->method_name, req->path, what, e->msg);
+    struct err gone;
+    err_clear(&gone);
+    if (app && app->site && site_check_files(app->site, &gone) < 0) {
+        if (strcmp(gone.msg, e->msg) != 0)
+            fprintf(stderr, "infludash: %s\n", gone.msg);
+        buf_printf(msg, "%s: %s", what, routes_gone_words);
+        return 503;
+    }
+    if (e->code == ERR_STORE) {
+        buf_printf(msg, "%s: the database is not available or failed; try again in a minute, "
+                        "and if it persists ask the operator (the server log says what "
+                        "failed)", what);
+        return 503;
+    }
+    buf_printf(msg, "%s failed on the server; ask the operator (the server log says why)", what);
+    return 500;
+}
+
+int routes_fail(struct http_request *req, struct http_response *res, const char *what,
+                const struct err *e)
+{
+    struct buf msg = BUF_INIT;
+    int status = routes_fail_message(req, what, e, &msg);
+    buf_reset(&res->body);
+    http_response_error(res, status, "%s", buf_cstr(&msg));
+    if (status == 503)
+        http_response_header(res, "Retry-After", "60");
+    buf_release(&msg);
+    return 0;
+}
+
+int routes_check_store(struct http_request *req, struct http_response *res)
+{
+    struct app *app = req->app;
+    struct err e;
+    err_clear(&e);
+    if (store_check_file(app->store, &e) == 0)
+        return 0;
+    routes_fail(req, res, "reading the data", &e);
+    return -1;
+}
+
+/* GET /healthz: 200 while the server can serve; 503 once a database file it has open was
+ * deleted or replaced (it would serve data nobody can see again: restart it). */
 static int routes_healthz(struct http_request *req, struct http_response *res)
 {
-    (void)req;
+    struct app *app = req->app;
+    struct err e;
+    err_clear(&e);
+    if (app->site && site_check_files(app->site, &e) < 0) {
+        fprintf(stderr, "infludash: GET /healthz: %s\n", e.msg);
+        struct buf text = BUF_INIT;
+        buf_printf(&text, "%s\n", routes_gone_words);
+        http_response_text(res, 503, buf_cstr(&text));
+        buf_release(&text);
+        return 0;
+    }
     return http_response_text(res, 200, "ok\n");
 }
 
-/* Loads the status under the store lock; on failure answers 500 with the store's message. */
+/* Loads the status under the store lock; on failure answers 503/500 (routes_fail). */
 static int routes_load_status(struct http_request *req, struct http_response *res,
                               struct api_status *st)
 {
@@ -33,7 +100,7 @@ static int routes_load_status(struct http_request *req, struct http_response *re
     int rc = api_status_load(app->store, st, &e);
     pthread_mutex_unlock(&app->store_lock);
     if (rc < 0)
-        http_response_error(res, 500, "reading the database status: %s", e.msg);
+        routes_fail(req, res, "reading the database status", &e);
     return rc;
 }
 
@@ -46,7 +113,7 @@ static int routes_api_status(struct http_request *req, struct http_response *res
     err_clear(&e);
     http_response_json(res, 200);
     if (api_status_write(&st, &res->body, &e) < 0)
-        return http_response_error(res, 500, "%s", e.msg);
+        return routes_fail(req, res, "writing the status", &e);
     buf_putc(&res->body, '\n');
     return 0;
 }
@@ -279,8 +346,9 @@ static int routes_document(struct http_request *req, struct http_response *res, 
     filter_release(&f);
     if (rc < 0) {
         buf_reset(&res->body);
-        int status = rc == ERR_USAGE ? 400 : rc == ERR_NOTFOUND ? 404 : 500;
-        return http_response_error(res, status, "%s", e.msg);
+        if (rc != ERR_USAGE && rc != ERR_NOTFOUND)
+            return routes_fail(req, res, "computing the answer", &e);
+        return http_response_error(res, rc == ERR_USAGE ? 400 : 404, "%s", e.msg);
     }
     buf_putc(&res->body, '\n');
     return 0;
@@ -364,7 +432,7 @@ static int routes_api_options(struct http_request *req, struct http_response *re
     int rc = api_options_json(ae->eng, &res->body, &e);
     app_engine_release(app, ae);
     if (rc < 0)
-        return http_response_error(res, 500, "%s", e.msg);
+        return routes_fail(req, res, "listing the filter options", &e);
     buf_putc(&res->body, '\n');
     return 0;
 }

@@ -75,8 +75,10 @@ static const char *safe_next(const char *next)
     return next;
 }
 
-/* Whether Origin names another site than the one asked (Host, or X-Forwarded-Host behind
- * a proxy), or the browser says the request comes from another site. */
+/* Whether Origin names another site than the one asked (Host, or X-Forwarded-Host when the
+ * server is told it runs behind a proxy: serve --trust-proxy; without it, any client could
+ * name the Origin's host there itself), or the browser says the request comes from another
+ * site. */
 static int cross_origin(struct http_request *req)
 {
     const char *fetch_site = http_header(req, "Sec-Fetch-Site");
@@ -89,7 +91,9 @@ static int cross_origin(struct http_request *req)
     if (!host_part)
         return 1; /* "null" and the like */
     host_part += 3;
-    const char *hosts[] = {http_header(req, "Host"), http_header(req, "X-Forwarded-Host")};
+    const char *hosts[] = {http_header(req, "Host"),
+                           req_site(req)->trust_proxy ? http_header(req, "X-Forwarded-Host")
+                                                      : NULL};
     for (size_t i = 0; i < 2; i++)
         if (hosts[i] && strcasecmp(host_part, hosts[i]) == 0)
             return 0;
@@ -148,7 +152,7 @@ static int role_refused(struct http_response *res, enum auth_role role, const ch
 
 /* The workspace a request works in: ?ws=, else "default" when the user may use it, else
  * their first one. 0 with slug filled; 404 answered when it does not exist or the user is
- * not a member; other errors 500. */
+ * not a member; other errors 503/500 (routes_fail). */
 static int resolve_workspace(struct http_request *req, struct http_response *res,
                              const struct routes_auth *ra, char slug[AUTH_SLUG_MAX + 1])
 {
@@ -160,7 +164,7 @@ static int resolve_workspace(struct http_request *req, struct http_response *res
         return http_response_error(res, 404, "ws: %s", e.msg), -1;
     struct store *acc = site_accounts_begin(site, 0, &e);
     if (!acc && e.code != ERR_NOTFOUND)
-        return http_response_error(res, 500, "reading the accounts: %s", e.msg), -1;
+        return routes_fail(req, res, "reading the accounts", &e), -1;
     struct auth_workspace *ws = NULL;
     size_t n = 0;
     int rc = ra->signed_in ? auth_workspace_list_member(acc, ra->s.user, &ws, &n, &e)
@@ -168,7 +172,7 @@ static int resolve_workspace(struct http_request *req, struct http_response *res
     if (acc)
         site_accounts_end(site);
     if (rc < 0)
-        return http_response_error(res, 500, "reading the workspaces: %s", e.msg), -1;
+        return routes_fail(req, res, "reading the workspaces", &e), -1;
     const char *found = NULL;
     for (size_t i = 0; i < n && !found; i++)
         if (asked && asked[0] ? strcmp(ws[i].slug, asked) == 0 : 1)
@@ -187,7 +191,7 @@ static int resolve_workspace(struct http_request *req, struct http_response *res
     return 0;
 }
 
-/* The session of the request's cookie: 1 found (ra filled), 0 none, -1 answered 500. */
+/* The session of the request's cookie: 1 found (ra filled), 0 none, -1 answered 503/500. */
 static int load_session(struct http_request *req, struct http_response *res,
                         struct routes_auth *ra)
 {
@@ -199,15 +203,12 @@ static int load_session(struct http_request *req, struct http_response *res,
     err_clear(&e);
     struct store *acc = site_accounts_begin(site, 0, &e);
     if (!acc)
-        return e.code == ERR_NOTFOUND ? 0
-                                      : (http_response_error(res, 500, "reading the accounts: %s",
-                                                             e.msg),
-                                         -1);
+        return e.code == ERR_NOTFOUND ? 0 : (routes_fail(req, res, "reading the accounts", &e), -1);
     int rc = auth_session_get(acc, token, &ra->s, &e);
     site_accounts_end(site);
     sodium_memzero(token, sizeof token);
     if (rc < 0)
-        return http_response_error(res, 500, "reading the session: %s", e.msg), -1;
+        return routes_fail(req, res, "reading the session", &e), -1;
     if (rc == 1) {
         ra->signed_in = 1;
         ra->role = ra->s.role;
@@ -233,10 +234,21 @@ static int identify(struct http_request *req, struct http_response *res, struct 
     return load_session(req, res, ra) < 0 ? -1 : 0;
 }
 
+/* What a route needs of this request: an import that replaces a dataset (?mode=replace)
+ * deletes the rows it replaces, so it needs the right to delete (SPEC §7: admin). */
+static int request_access(struct http_request *req, const struct http_route *route)
+{
+    int access = route->access ? route->access : ACCESS_READ;
+    const char *mode = http_query(req, "mode");
+    if (access == ACCESS_IMPORT && req->method == HTTP_POST && mode && strcmp(mode, "replace") == 0)
+        return ACCESS_DELETE;
+    return access;
+}
+
 int routes_guard(struct http_request *req, const struct http_route *route,
                  struct http_response *res)
 {
-    int access = route->access ? route->access : ACCESS_READ;
+    int access = request_access(req, route);
     struct routes_auth *ra = http_alloc(req, sizeof *ra);
     memset(ra, 0, sizeof *ra);
     req->auth = ra;
@@ -273,8 +285,11 @@ int routes_guard(struct http_request *req, const struct http_route *route,
         err_clear(&e);
         struct app *app = site_app(req_site(req), slug, &e);
         if (!app)
-            return http_response_error(res, 500, "opening workspace %s: %s", slug, e.msg), 1;
+            return routes_fail(req, res, "opening the workspace", &e), 1;
         req->app = app;
+        /* the data's API (the pages load, and their calls say what is wrong) */
+        if ((is_api(req) || strcmp(req->path, "/status") == 0) && routes_check_store(req, res) < 0)
+            return 1;
     }
     return 0;
 }
@@ -370,6 +385,23 @@ static void session_cookie(struct http_request *req, struct http_response *res,
     http_response_header(res, "Set-Cookie", cookie);
 }
 
+/* The server could not check a sign-in: the JSON error, or the sign-in page saying so. */
+static void login_failed(struct http_request *req, struct http_response *res, int json,
+                         const char *next, const char *what, const struct err *e)
+{
+    if (json) {
+        routes_fail(req, res, what, e);
+        return;
+    }
+    struct buf msg = BUF_INIT;
+    int status = routes_fail_message(req, what, e, &msg);
+    buf_putc(&msg, '.');
+    login_page(res, status, next, msg.data);
+    if (status == 503)
+        http_response_header(res, "Retry-After", "60");
+    buf_release(&msg);
+}
+
 /* POST /login (form: username, password, next) */
 int routes_login(struct http_request *req, struct http_response *res)
 {
@@ -421,7 +453,7 @@ int routes_login(struct http_request *req, struct http_response *res)
     if (acc)
         site_accounts_end(site);
     if (found < 0) {
-        http_response_error(res, 500, "reading the accounts: %s", e.msg);
+        login_failed(req, res, json, next, "reading the accounts", &e);
         goto out;
     }
     site_hash_begin(site);
@@ -447,7 +479,7 @@ int routes_login(struct http_request *req, struct http_response *res)
         site_accounts_end(site);
     if (rc < 0) {
         rc = 0;
-        http_response_error(res, 500, "starting the session: %s", e.msg);
+        login_failed(req, res, json, next, "starting the session", &e);
         goto out;
     }
     session_cookie(req, res, token, site->session_ttl);
@@ -495,7 +527,7 @@ int routes_logout(struct http_request *req, struct http_response *res)
         if (acc)
             site_accounts_end(site);
         if (rc < 0)
-            return http_response_error(res, 500, "ending the session: %s", e.msg);
+            return routes_fail(req, res, "ending the session", &e);
     }
     session_cookie(req, res, "", 0);
     if (wants_json(req)) {
@@ -522,7 +554,7 @@ static void put_workspaces(struct json *j, const struct auth_workspace *ws, size
     json_arr_end(j);
 }
 
-/* The workspaces the request's user may use (every one in open mode); -1 answered 500. */
+/* The workspaces the request's user may use (every one in open mode); -1 answered 503/500. */
 static int visible_workspaces(struct http_request *req, struct http_response *res,
                               const struct routes_auth *ra, struct auth_workspace **ws,
                               size_t *n)
@@ -532,13 +564,13 @@ static int visible_workspaces(struct http_request *req, struct http_response *re
     err_clear(&e);
     struct store *acc = site_accounts_begin(site, 0, &e);
     if (!acc && e.code != ERR_NOTFOUND)
-        return http_response_error(res, 500, "reading the accounts: %s", e.msg), -1;
+        return routes_fail(req, res, "reading the accounts", &e), -1;
     int rc = ra->signed_in ? auth_workspace_list_member(acc, ra->s.user, ws, n, &e)
                            : auth_workspace_list(acc, ws, n, &e);
     if (acc)
         site_accounts_end(site);
     if (rc < 0)
-        return http_response_error(res, 500, "reading the workspaces: %s", e.msg), -1;
+        return routes_fail(req, res, "reading the workspaces", &e), -1;
     return 0;
 }
 
@@ -614,14 +646,14 @@ static int audit_load(struct http_request *req, struct http_response *res, size_
     /* user and workspace changes: for admins */
     struct store *acc = ra->role >= ROLE_ADMIN ? site_accounts_begin(site, 0, &e) : NULL;
     if (!acc && ra->role >= ROLE_ADMIN && e.code != ERR_NOTFOUND)
-        return http_response_error(res, 500, "reading the accounts: %s", e.msg), -1;
+        return routes_fail(req, res, "reading the accounts", &e), -1;
     pthread_mutex_lock(&app->store_lock);
     int rc = audit_collect(app->store, acc, limit, entries, n, &e);
     pthread_mutex_unlock(&app->store_lock);
     if (acc)
         site_accounts_end(site);
     if (rc < 0)
-        return http_response_error(res, 500, "reading the audit log: %s", e.msg), -1;
+        return routes_fail(req, res, "reading the audit log", &e), -1;
     return 0;
 }
 
@@ -669,10 +701,22 @@ int routes_api_audit_csv(struct http_request *req, struct http_response *res)
 
 /* ---- users and workspaces (admin) ---- */
 
-static int accounts_error(struct http_response *res, const struct err *e)
+/* The signed-in admin whose workspaces bound what the request may manage, or NULL in open
+ * mode (no user exists: whoever reaches the server is the operator). */
+static const char *managing_admin(const struct http_request *req)
 {
-    int status = e->code == ERR_USAGE ? 400 : e->code == ERR_NOTFOUND ? 404 : 500;
-    return http_response_error(res, status, "%s", e->msg);
+    const struct routes_auth *ra = req->auth;
+    return ra && ra->signed_in ? ra->s.user : NULL;
+}
+
+/* A refused or failed change of the accounts: the refusal's own words (400, 404), or a
+ * failure without its internals (routes_fail). */
+static int accounts_error(struct http_request *req, struct http_response *res, const char *what,
+                          const struct err *e)
+{
+    if (e->code == ERR_USAGE || e->code == ERR_NOTFOUND)
+        return http_response_error(res, e->code == ERR_USAGE ? 400 : 404, "%s", e->msg);
+    return routes_fail(req, res, what, e);
 }
 
 static void put_user(struct json *j, const struct auth_user *u)
@@ -703,11 +747,14 @@ int routes_api_users(struct http_request *req, struct http_response *res)
     struct auth_user *users = NULL;
     size_t n = 0;
     struct store *acc = site_accounts_begin(site, 0, &e);
-    int rc = acc ? auth_user_list(acc, &users, &n, &e) : e.code == ERR_NOTFOUND ? 0 : -1;
+    const char *admin = managing_admin(req);
+    int rc = !acc ? (e.code == ERR_NOTFOUND ? 0 : -1)
+             : admin ? auth_admin_user_list(acc, admin, &users, &n, &e)
+                     : auth_user_list(acc, &users, &n, &e);
     if (acc)
         site_accounts_end(site);
     if (rc < 0)
-        return accounts_error(res, &e);
+        return accounts_error(req, res, "reading the users", &e);
     http_response_json(res, 200);
     struct json j;
     json_init(&j, &res->body);
@@ -758,8 +805,13 @@ int routes_api_user_write(struct http_request *req, struct http_response *res)
     site_hash_begin(site);
     struct store *acc = site_accounts_begin(site, 1, &e);
     if (acc) {
-        rc = adding ? auth_user_add(acc, routes_actor(req), name, role, pw, ws, &e)
-                    : auth_user_set(acc, routes_actor(req), name, role, pw, ws, &e);
+        const char *admin = managing_admin(req);
+        if (admin)
+            rc = adding ? auth_admin_user_add(acc, admin, name, role, pw, ws, &e)
+                        : auth_admin_user_set(acc, admin, name, role, pw, ws, &e);
+        else
+            rc = adding ? auth_user_add(acc, routes_actor(req), name, role, pw, ws, &e)
+                        : auth_user_set(acc, routes_actor(req), name, role, pw, ws, &e);
         site_accounts_end(site);
     } else {
         rc = -1;
@@ -768,7 +820,7 @@ int routes_api_user_write(struct http_request *req, struct http_response *res)
     sodium_memzero(pw_buf, sizeof pw_buf);
     site_accounts_changed(site);
     if (rc < 0)
-        return accounts_error(res, &e);
+        return accounts_error(req, res, "changing the user", &e);
     http_response_json(res, adding ? 201 : 200);
     struct json j;
     json_init(&j, &res->body);
@@ -790,12 +842,15 @@ int routes_api_user_delete(struct http_request *req, struct http_response *res)
     struct err e;
     err_clear(&e);
     struct store *acc = site_accounts_begin(site, 0, &e);
-    int rc = acc ? auth_user_del(acc, routes_actor(req), req->path_param, &e) : -1;
+    const char *admin = managing_admin(req);
+    int rc = !acc   ? -1
+             : admin ? auth_admin_user_del(acc, admin, req->path_param, &e)
+                     : auth_user_del(acc, routes_actor(req), req->path_param, &e);
     if (acc)
         site_accounts_end(site);
     site_accounts_changed(site);
     if (rc < 0)
-        return accounts_error(res, &e);
+        return accounts_error(req, res, "removing the user", &e);
     http_response_json(res, 200);
     buf_puts(&res->body, "{\"removed\":true}\n");
     return 0;
@@ -832,11 +887,14 @@ int routes_api_workspace_add(struct http_request *req, struct http_response *res
     struct err e;
     err_clear(&e);
     struct store *acc = site_accounts_begin(site, 1, &e);
-    int rc = acc ? auth_workspace_add(acc, site->db_url, routes_actor(req), slug, title, &e) : -1;
+    const char *admin = managing_admin(req);
+    int rc = !acc   ? -1
+             : admin ? auth_admin_workspace_add(acc, site->db_url, admin, slug, title, &e)
+                     : auth_workspace_add(acc, site->db_url, routes_actor(req), slug, title, &e);
     if (acc)
         site_accounts_end(site);
     if (rc < 0)
-        return accounts_error(res, &e);
+        return accounts_error(req, res, "adding the workspace", &e);
     http_response_json(res, 201);
     struct json j;
     json_init(&j, &res->body);
@@ -855,12 +913,15 @@ int routes_api_workspace_delete(struct http_request *req, struct http_response *
     struct err e;
     err_clear(&e);
     struct store *acc = site_accounts_begin(site, 0, &e);
-    int rc = acc ? auth_workspace_del(acc, site->db_url, routes_actor(req), req->path_param, &e)
-                 : -1;
+    const char *admin = managing_admin(req);
+    int rc = !acc   ? -1
+             : admin ? auth_admin_workspace_del(acc, site->db_url, admin, req->path_param, &e)
+                     : auth_workspace_del(acc, site->db_url, routes_actor(req), req->path_param,
+                                          &e);
     if (acc)
         site_accounts_end(site);
     if (rc < 0)
-        return accounts_error(res, &e);
+        return accounts_error(req, res, "removing the workspace", &e);
     site_retire(site, req->path_param);
     http_response_json(res, 200);
     buf_puts(&res->body, "{\"removed\":true}\n");

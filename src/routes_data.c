@@ -161,10 +161,8 @@ static struct upload *routes_upload_start(struct http_request *req)
     struct err e;
     err_clear(&e);
     up->fd = spool_create(app->spool, "upload", &up->path, &e);
-    if (up->fd < 0) {
-        up->status = 500;
-        buf_puts(&up->msg, e.msg);
-    }
+    if (up->fd < 0)
+        up->status = routes_fail_message(req, "storing the upload", &e, &up->msg);
     return up;
 }
 
@@ -210,7 +208,10 @@ static int routes_import_file(struct app *app, const struct upload *up,
         return err_set(e, ERR_IO, "reading the upload back: %s", strerror(errno));
     char *chunk = xmalloc(IMPORT_CHUNK);
     pthread_mutex_lock(&app->store_lock);
-    int rc = 0;
+    /* the file may have gone during the upload: an import into it would be lost */
+    int rc = store_check_file(app->store, e);
+    if (rc < 0)
+        goto out;
     struct ingest *in = ingest_new(app->store, &opts, e);
     if (!in) {
         rc = e->code ? e->code : ERR_STORE;
@@ -312,6 +313,8 @@ static void routes_import_answer(struct buf *out, const struct import_params *p,
     buf_putc(out, '\n');
 }
 
+/* The status of an import's answer by its error code; 0 for a failure of the server's own
+ * (routes_fail_message decides). */
 static int routes_import_status(int code)
 {
     switch (code) {
@@ -323,7 +326,7 @@ static int routes_import_status(int code)
     case ERR_USAGE:
         return 400;
     default:
-        return 500;
+        return 0;
     }
 }
 
@@ -371,8 +374,18 @@ static int routes_import_run(struct http_request *req, struct http_response *res
                 "%" PRId64 " row%s rejected; nothing was imported (fix the rows, or import the "
                 "valid ones with skip_invalid=1)",
                 result.rejected, result.rejected == 1 ? "" : "s");
-    http_response_json(res, routes_import_status(rc < 0 ? (e.code ? e.code : ERR_STORE) : 0));
-    routes_import_answer(&res->body, &p, &result, rc < 0 ? e.msg : NULL, url[0] ? url : NULL);
+    if (rc < 0 && !e.code)
+        e.code = ERR_STORE;
+    status = routes_import_status(rc < 0 ? e.code : 0);
+    struct buf failure = BUF_INIT;
+    if (!status) /* the database or the disk: the details go to the log */
+        status = routes_fail_message(req, "importing", &e, &failure);
+    http_response_json(res, status);
+    if (status == 503)
+        http_response_header(res, "Retry-After", "60");
+    routes_import_answer(&res->body, &p, &result,
+                         failure.len ? failure.data : rc < 0 ? e.msg : NULL, url[0] ? url : NULL);
+    buf_release(&failure);
     ingest_result_release(&result);
     buf_release(&rejects_path);
     return 0;
@@ -465,7 +478,7 @@ int routes_api_dataset_csv(struct http_request *req, struct http_response *res)
     int fd = spool_create(app->spool, "export", &path, &e);
     if (fd < 0) {
         buf_release(&path);
-        return http_response_error(res, 500, "%s", e.msg);
+        return routes_fail(req, res, "preparing the download", &e);
     }
     /* The file is only reached through fd from here on. */
     unlink(path.data);
@@ -476,7 +489,8 @@ int routes_api_dataset_csv(struct http_request *req, struct http_response *res)
         if (copy >= 0)
             close(copy);
         close(fd);
-        return http_response_error(res, 500, "cannot write the export: %s", strerror(errno));
+        err_set(&e, ERR_IO, "cannot write the export: %s", strerror(errno));
+        return routes_fail(req, res, "preparing the download", &e);
     }
     pthread_mutex_lock(&app->store_lock);
     int rc = export_dataset_csv(app->store, ds, out, &e);
@@ -488,8 +502,7 @@ int routes_api_dataset_csv(struct http_request *req, struct http_response *res)
         rc = err_set(&e, ERR_IO, "cannot read the export back: %s", strerror(errno));
     if (rc < 0) {
         close(fd);
-        return http_response_error(res, 500, "exporting %s: %s", schema_dataset(ds)->name,
-                                   e.msg);
+        return routes_fail(req, res, "exporting the dataset", &e);
     }
     res->status = 200;
     res->content_type = "text/csv; charset=utf-8";
@@ -512,7 +525,9 @@ int routes_api_dataset_delete(struct http_request *req, struct http_response *re
     err_clear(&e);
     int64_t n = 0;
     pthread_mutex_lock(&app->store_lock);
-    int rc = store_begin(app->store, &e);
+    int rc = store_check_file(app->store, &e);
+    if (rc == 0)
+        rc = store_begin(app->store, &e);
     if (rc == 0) {
         char detail[64];
         if ((rc = store_count(app->store, ds, &n, &e)) == 0 &&
@@ -528,8 +543,7 @@ int routes_api_dataset_delete(struct http_request *req, struct http_response *re
     }
     pthread_mutex_unlock(&app->store_lock);
     if (rc < 0)
-        return http_response_error(res, 500, "deleting %s: %s", schema_dataset(ds)->name,
-                                   e.msg);
+        return routes_fail(req, res, "deleting the dataset", &e);
     http_response_json(res, 200);
     struct json j;
     json_init(&j, &res->body);
@@ -573,10 +587,12 @@ int routes_api_demo(struct http_request *req, struct http_response *res)
     struct err e;
     err_clear(&e);
     pthread_mutex_lock(&app->store_lock);
-    int rc = demo_load(app->store, &d, &e);
+    int rc = store_check_file(app->store, &e);
+    if (rc == 0)
+        rc = demo_load(app->store, &d, &e);
     pthread_mutex_unlock(&app->store_lock);
     if (rc < 0)
-        return http_response_error(res, 500, "loading sample data: %s", e.msg);
+        return routes_fail(req, res, "loading sample data", &e);
     http_response_json(res, 200);
     struct json j;
     json_init(&j, &res->body);

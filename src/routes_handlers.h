@@ -36,6 +36,22 @@ int routes_guard(struct http_request *req, const struct http_route *route,
 /* Who acts, for the audit log. */
 const char *routes_actor(struct http_request *req);
 
+/* A failure of the server's own means (its database, their files, its disk), answered
+ * without their internals (routes.c): e's message, which names paths, hosts, sockets,
+ * database users and schemas and quotes SQLite or libpq, goes to the server log with the
+ * request; the client is told what failed (what: "reading the accounts") and what to do:
+ * 503 with Retry-After when a database file was deleted or replaced under the server
+ * (restart it) or the database failed (e->code ERR_STORE: unreachable, locked, damaged),
+ * else 500. routes_fail_message only logs and puts the words in msg, returning the status
+ * (for answers with a body of their own, as the import's). routes_fail returns 0. */
+int routes_fail(struct http_request *req, struct http_response *res, const char *what,
+                const struct err *e);
+int routes_fail_message(struct http_request *req, const char *what, const struct err *e,
+                        struct buf *msg);
+/* Whether the request's workspace database is still the file it opened: 0, or -1 with 503
+ * answered (routes_fail). */
+int routes_check_store(struct http_request *req, struct http_response *res);
+
 /* routes_auth.c: GET /login, POST /login, POST /logout, GET /api/session, the audit log,
  * users and workspaces. */
 int routes_login_page(struct http_request *req, struct http_response *res);

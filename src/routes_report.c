@@ -103,8 +103,8 @@ static int routes_report(struct http_request *req, struct http_response *res,
         fd = -1;
         err_set(&e, ERR_IO, "cannot read the report back: %s", strerror(errno));
     }
-    if (fd < 0)
-        return http_response_error(res, 500, "making the report: %s", e.msg);
+    if (fd < 0) /* (temporary paths, the database's words: for the log) */
+        return routes_fail(req, res, "making the report", &e);
     char name[160], disposition[220];
     report_file_name(kind == REPORT_DATASET ? schema_dataset(ds)->name : "report",
                      formats[kind].ext, in.made_at, name, sizeof name);

@@ -61,6 +61,14 @@ int serve_run(const struct serve_config *cfg, struct err *e)
         store_close(s);
         return e->code;
     }
+    size_t stale = 0;
+    struct err stale_err;
+    err_clear(&stale_err);
+    if (spool_remove_stale(spool, &stale, &stale_err) < 0)
+        fprintf(stderr, "infludash: %s\n", stale_err.msg); /* not a reason to stop */
+    else if (stale > 0)
+        fprintf(stderr, "infludash: removed the temporary files of %zu server%s that did not "
+                        "stop cleanly\n", stale, stale == 1 ? "" : "s");
     struct api_settings settings;
     api_settings_default(&settings);
     settings.insights.roas_benchmark = cfg->roas_benchmark;

@@ -39,7 +39,24 @@ struct app_loader {
     pthread_mutex_t lock;
     pthread_cond_t wake;
     int stop; /* guarded by lock */
+    char last_error[sizeof ((struct err *)0)->msg]; /* the last failure logged; the thread's own */
 };
+
+/* A failed round: logged when it differs from the last one logged (a database that is down
+ * fails every round), and kept for the 503 the analytics answer meanwhile, without the
+ * database's own words when the database failed: they name hosts, users, sockets and
+ * paths, which are for the log. */
+static void loader_failed(struct app_loader *l, const struct err *e)
+{
+    if (strcmp(l->last_error, e->msg) != 0) {
+        fprintf(stderr, "infludash: loading the data of workspace %s failed: %s\n",
+                l->app->slug, e->msg);
+        snprintf(l->last_error, sizeof l->last_error, "%s", e->msg);
+    }
+    app_engine_failed(l->app, e->code == ERR_STORE
+                                  ? "the database failed; the server log says why"
+                                  : e->msg);
+}
 
 /* Waits ms or until asked to stop; returns whether to stop. */
 static int loader_wait(struct app_loader *l, int ms)
@@ -67,14 +84,20 @@ static void *loader_main(void *arg)
     do {
         struct err e;
         err_clear(&e);
+        /* A deleted or replaced file is not reopened: a new connection would make a new,
+         * empty database at the path (or read another one) and the engine would show it. */
+        if (store_check_file(app->store, &e) < 0 || (s && store_check_file(s, &e) < 0)) {
+            loader_failed(l, &e);
+            continue;
+        }
         if (!s && store_open(app->db_url, &s, &e) < 0) {
-            app_engine_failed(app, e.msg);
+            loader_failed(l, &e);
             s = NULL;
             continue;
         }
         int64_t version;
         if (store_data_version(s, &version, &e) < 0) {
-            app_engine_failed(app, e.msg);
+            loader_failed(l, &e);
             store_close(s); /* reconnect on the next round */
             s = NULL;
             continue;
@@ -84,11 +107,10 @@ static void *loader_main(void *arg)
         double t0 = now_ms();
         struct engine *eng = engine_load_snapshot(s, app->db_url, &e);
         if (!eng) {
-            fprintf(stderr, "infludash: loading the data of workspace %s failed: %s\n",
-                    app->slug, e.msg);
-            app_engine_failed(app, e.msg);
+            loader_failed(l, &e);
             continue;
         }
+        l->last_error[0] = '\0';
         double ms = now_ms() - t0;
         fprintf(stderr,
                 "infludash: data loaded in %.0f ms (workspace %s: %zu tracking rows in %zu "
@@ -299,12 +321,54 @@ static int accounts_open(struct site *site, int create, struct err *e)
 struct store *site_accounts_begin(struct site *site, int create, struct err *e)
 {
     pthread_mutex_lock(&site->accounts_lock);
+    if (site->accounts && store_check_file(site->accounts, e) < 0) {
+        /* kept open: reopening would find no accounts, or others, at the path */
+        pthread_mutex_unlock(&site->accounts_lock);
+        return NULL;
+    }
     if (accounts_open(site, create, e) < 0) {
         site->accounts = NULL;
         pthread_mutex_unlock(&site->accounts_lock);
         return NULL;
     }
     return site->accounts;
+}
+
+/* Whether workspace slug is still recorded (1), or was removed by another process (0, a
+ * `workspace del` on the command line: its file went with it, and that is no fault). */
+static int workspace_still_exists(struct site *site, const char *slug)
+{
+    struct err e;
+    err_clear(&e);
+    struct store *acc = site_accounts_begin(site, 0, &e);
+    if (!acc)
+        return 1;
+    int rc = auth_workspace_exists(acc, slug, &e);
+    site_accounts_end(site);
+    return rc != 0; /* (an error: cannot tell, so it still counts) */
+}
+
+int site_check_files(struct site *site, struct err *e)
+{
+    int rc = 0;
+    char failed[sizeof site->apps->slug] = "";
+    pthread_mutex_lock(&site->lock);
+    for (const struct app *app = site->apps; app && rc == 0; app = app->next)
+        if ((rc = store_check_file(app->store, e)) < 0)
+            snprintf(failed, sizeof failed, "%s", app->slug);
+    pthread_mutex_unlock(&site->lock);
+    if (rc < 0 && strcmp(failed, AUTH_DEFAULT_WORKSPACE) != 0 &&
+        !workspace_still_exists(site, failed)) {
+        site_retire(site, failed);
+        return site_check_files(site, e); /* the others */
+    }
+    if (rc == 0) {
+        pthread_mutex_lock(&site->accounts_lock);
+        if (site->accounts)
+            rc = store_check_file(site->accounts, e);
+        pthread_mutex_unlock(&site->accounts_lock);
+    }
+    return rc;
 }
 
 void site_accounts_end(struct site *site)
@@ -324,7 +388,15 @@ int site_is_open(struct site *site)
         struct err e;
         err_clear(&e);
         int64_t users = 0;
-        int rc = accounts_open(site, 0, &e);
+        int rc = site->accounts ? store_check_file(site->accounts, &e) : 0;
+        if (rc < 0) {
+            /* the accounts file went: stay closed (and keep it, see site_accounts_begin) */
+            atomic_store(&site->open, 0);
+            atomic_store(&site->open_checked_ms, (long long)now);
+            pthread_mutex_unlock(&site->accounts_lock);
+            return 0;
+        }
+        rc = accounts_open(site, 0, &e);
         if (rc == 0)
             rc = auth_user_count(site->accounts, &users, &e);
         if (rc < 0 && e.code != ERR_NOTFOUND) {

@@ -67,9 +67,16 @@ int site_is_open(struct site *site);
 void site_accounts_changed(struct site *site);
 /* The accounts database under accounts_lock, opened when it exists (create: also made when
  * it does not); NULL (lock not held) when it does not exist yet, with e->code ERR_NOTFOUND,
- * or cannot be opened. Every non-NULL result goes back through site_accounts_end. */
+ * or cannot be opened (or its file was deleted or replaced: ERR_STORE). Every non-NULL result
+ * goes back through site_accounts_end. */
 struct store *site_accounts_begin(struct site *site, int create, struct err *e);
 void site_accounts_end(struct site *site);
+
+/* 0 while every database file the server has open (each workspace's, the accounts') is
+ * still the one at its path; else ERR_STORE with the message of the first that was deleted
+ * or replaced (store_check_file). Takes the site's locks for a moment: not for a caller
+ * holding one. */
+int site_check_files(struct site *site, struct err *e);
 
 /* Waits for one of the few slots for a password check (argon2id takes 64 MiB and most of a
  * core), and gives it back. */

@@ -9,15 +9,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "banned.h"
 
 #define DEFAULT_MAX_REJECTS 20
+#define SPOOL_PREFIX "infludash-serve."
+/* The file in every spool directory that says a serve made it and holds its lock. */
+#define SPOOL_OWNER "owner"
+/* A directory of ours without the owner file (made by a version before it) counts as
+ * abandoned when nothing in it changed for this long: a serve touches it with every upload. */
+#define SPOOL_UNMARKED_AGE (24 * 3600)
 
 struct spool {
     char *dir;
+    int lock_fd; /* the directory, flock()ed for the life of the process */
     size_t max_rejects;
     pthread_mutex_t lock; /* guards kept, nkept and counter */
     char (*kept)[SPOOL_ID_LEN + 1]; /* oldest first */
@@ -25,20 +34,61 @@ struct spool {
     uint64_t counter; /* makes spool_create's names unique */
 };
 
-struct spool *spool_new(size_t max_rejects, struct err *e)
+static const char *spool_tmpdir(void)
 {
     const char *tmp = getenv("TMPDIR");
-    if (!tmp || !*tmp)
-        tmp = "/tmp";
+    return tmp && *tmp ? tmp : "/tmp";
+}
+
+/* Locks the new directory (for as long as this process lives: the kernel lets go of a
+ * flock when its holder dies, however it dies) and then marks it with the owner file, so a
+ * directory with the mark and no lock holder is one a dead serve left. The lock waits for a
+ * serve that is looking at the directory at this moment (spool_remove_stale). */
+static int spool_claim(const char *dir, int *lock_fd, struct err *e)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || flock(fd, LOCK_EX) < 0) {
+        int saved = errno;
+        if (fd >= 0)
+            close(fd);
+        return err_set(e, ERR_IO, "cannot lock the temporary directory %s: %s", dir,
+                       strerror(saved));
+    }
+    int owner = openat(fd, SPOOL_OWNER, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (owner < 0) {
+        int saved = errno;
+        close(fd);
+        return err_set(e, ERR_IO, "cannot write in the temporary directory %s: %s", dir,
+                       strerror(saved));
+    }
+    char pid[32];
+    int len = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+    ssize_t w = write(owner, pid, (size_t)len); /* for people looking; the lock decides */
+    (void)w;
+    close(owner);
+    *lock_fd = fd;
+    return 0;
+}
+
+struct spool *spool_new(size_t max_rejects, struct err *e)
+{
+    const char *tmp = spool_tmpdir();
     struct buf path = BUF_INIT;
-    buf_printf(&path, "%s/infludash-serve.XXXXXX", tmp);
+    buf_printf(&path, "%s/" SPOOL_PREFIX "XXXXXX", tmp);
     if (!mkdtemp(path.data)) {
         err_set(e, ERR_IO, "cannot create a temporary directory for uploads in %s: %s", tmp,
                 strerror(errno));
         buf_release(&path);
         return NULL;
     }
+    int lock_fd = -1;
+    if (spool_claim(path.data, &lock_fd, e) < 0) {
+        rmdir(path.data); /* still empty */
+        buf_release(&path);
+        return NULL;
+    }
     struct spool *sp = xcalloc(1, sizeof *sp);
+    sp->lock_fd = lock_fd;
     sp->dir = buf_detach(&path);
     sp->max_rejects = max_rejects ? max_rejects : DEFAULT_MAX_REJECTS;
     sp->kept = xcalloc(sp->max_rejects, sizeof *sp->kept);
@@ -60,6 +110,7 @@ void spool_free(struct spool *sp)
         closedir(d);
     }
     rmdir(sp->dir);
+    close(sp->lock_fd);
     pthread_mutex_destroy(&sp->lock);
     free(sp->kept);
     free(sp->dir);
@@ -153,4 +204,72 @@ int spool_open_rejects(struct spool *sp, const char *id, uint64_t *size)
     if (fd >= 0)
         *size = (uint64_t)st.st_size;
     return fd;
+}
+
+/* ---- what a killed serve left behind ---- */
+
+/* Empties and removes one abandoned spool directory (tmp_fd/name, open as dir_fd): its
+ * regular files only; anything else in it keeps it (and is left alone). 1 when removed. */
+static int spool_remove_dir(int tmp_fd, const char *name, int dir_fd)
+{
+    int dup_fd = dup(dir_fd);
+    DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+    if (!d) {
+        if (dup_fd >= 0)
+            close(dup_fd);
+        return 0;
+    }
+    const struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        struct stat st;
+        if (fstatat(dir_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
+            unlinkat(dir_fd, de->d_name, 0);
+    }
+    closedir(d);
+    return unlinkat(tmp_fd, name, AT_REMOVEDIR) == 0;
+}
+
+/* Whether the directory tmp_fd/name is a spool directory of this user that no running
+ * process holds: then it is removed (1). A live serve's lock, another user's directory, a
+ * symbolic link or anything not named like ours is left alone (0). */
+static int spool_try_stale(int tmp_fd, const char *name, const char *own, time_t now)
+{
+    if (strncmp(name, SPOOL_PREFIX, strlen(SPOOL_PREFIX)) != 0 || strcmp(name, own) == 0)
+        return 0;
+    struct stat st;
+    if (fstatat(tmp_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode) ||
+        st.st_uid != geteuid())
+        return 0;
+    int fd = openat(tmp_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    int removed = 0;
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+        struct stat owner;
+        int marked = fstatat(fd, SPOOL_OWNER, &owner, AT_SYMLINK_NOFOLLOW) == 0;
+        /* no mark: a serve between making and claiming it (fresh), or one of a version
+         * without marks (touched at every upload) */
+        if (marked || now - st.st_mtime > SPOOL_UNMARKED_AGE)
+            removed = spool_remove_dir(tmp_fd, name, fd);
+    }
+    close(fd); /* lets go of the lock */
+    return removed;
+}
+
+int spool_remove_stale(const struct spool *sp, size_t *removed, struct err *e)
+{
+    *removed = 0;
+    const char *tmp = spool_tmpdir();
+    const char *own = strrchr(sp->dir, '/');
+    own = own ? own + 1 : sp->dir;
+    DIR *d = opendir(tmp);
+    if (!d)
+        return err_set(e, ERR_IO, "cannot list %s for stale upload files: %s", tmp,
+                       strerror(errno));
+    time_t now = time(NULL);
+    const struct dirent *de;
+    while ((de = readdir(d)) != NULL)
+        *removed += (size_t)spool_try_stale(dirfd(d), de->d_name, own, now);
+    closedir(d);
+    return 0;
 }

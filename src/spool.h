@@ -2,7 +2,7 @@
  * files here before they are imported, dataset downloads are written here before they are
  * sent, and the rejected rows of the last few imports are kept here for download under a
  * random id. The directory and everything in it is removed when the spool is freed (at the
- * end of `serve`). Thread-safe: its own lock guards the list of kept rejects files. Calls
+ * end of `serve`), or by the next serve when this one could not (spool_remove_stale). Thread-safe: its own lock guards the list of kept rejects files. Calls
  * buf, err and libc. */
 #ifndef INFLUDASH_SPOOL_H
 #define INFLUDASH_SPOOL_H
@@ -18,9 +18,16 @@
 
 struct spool;
 
-/* Creates a fresh directory under $TMPDIR (else /tmp) that keeps at most max_rejects
- * rejects files (0: 20). NULL with e filled when it cannot. */
+/* Creates a fresh directory under $TMPDIR (else /tmp), infludash-serve.XXXXXX, that keeps
+ * at most max_rejects rejects files (0: 20). The directory is locked (flock) for the life
+ * of the process and marked with a file `owner`, so that a later serve can tell it was
+ * abandoned (spool_remove_stale). NULL with e filled when it cannot. */
 struct spool *spool_new(size_t max_rejects, struct err *e);
+/* Removes the spool directories a serve killed before it could clean up (kill -9, a crash,
+ * a power cut) left in the same temporary directory: only this user's, only marked ones
+ * whose lock no running process holds (and unmarked ones of earlier versions untouched for
+ * a day), only their regular files. *removed: how many directories went. */
+int spool_remove_stale(const struct spool *sp, size_t *removed, struct err *e);
 /* Removes the directory with its files, and frees. NULL does nothing. */
 void spool_free(struct spool *sp);
 

@@ -275,6 +275,11 @@ int store_wait_change(struct store *s, int timeout_ms)
     return s->ops->wait_change ? s->ops->wait_change(s, timeout_ms) : -1;
 }
 
+int store_check_file(struct store *s, struct err *e)
+{
+    return s->ops->check_file ? s->ops->check_file(s, e) : 0;
+}
+
 int store_data_version(struct store *s, int64_t *version, struct err *e)
 {
     assert(version);

@@ -71,6 +71,14 @@ int store_data_version(struct store *s, int64_t *version, struct err *e);
  * LISTEN/NOTIFY): 1 when one was, 0 when the time passed, -1 when the backend cannot
  * announce commits (SQLite: poll store_data_version instead). Not within a transaction. */
 int store_wait_change(struct store *s, int timeout_ms);
+/* Whether the database this store opened is still the one its location names: 0, or
+ * ERR_STORE ("the database file PATH was deleted or replaced while the server ran; restart
+ * the server") when the SQLite file at that path is gone or is another file (device and
+ * inode differ from the ones it had at the open): writes through this store would then go
+ * to a file nobody can open again, and new connections would make or read another one.
+ * It reads only what the open recorded and the file system, so unlike the other calls it
+ * may run while another thread uses the store. PostgreSQL: always 0. */
+int store_check_file(struct store *s, struct err *e);
 
 int store_count(struct store *s, enum dataset ds, int64_t *n, struct err *e);
 /* Calls fn for each stored row in insertion order; a negative return stops the scan and

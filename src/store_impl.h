@@ -29,6 +29,8 @@ struct store_ops {
     /* Optional: blocks until another connection commits or timeout_ms pass; 1 when a
      * commit was announced, 0 otherwise (NULL: the backend cannot announce commits). */
     int (*wait_change)(struct store *s, int timeout_ms);
+    /* Optional (NULL: nothing to check): store_check_file. Thread-safe. */
+    int (*check_file)(struct store *s, struct err *e);
     int (*each_key)(struct store *s, enum dataset ds, store_key_fn fn, void *ctx,
                     struct err *e);
     int (*extra_keys)(struct store *s, enum dataset ds, char ***keys, size_t *n,

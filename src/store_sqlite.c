@@ -15,7 +15,9 @@
 #include <unistd.h>
 
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include "buf.h"
 
@@ -31,6 +33,10 @@ struct store_sqlite {
     struct store base; /* first: store.c sees only this */
     sqlite3 *db;
     char *path;
+    /* The file's identity right after the open (store_check_file); set once, then only
+     * read, from any thread. */
+    dev_t dev;
+    ino_t ino;
     sqlite3_stmt *put[DS_COUNT]; /* upsert per dataset, prepared on first use */
     sqlite3_stmt *put_many[DS_COUNT]; /* the same for PUT_MANY rows at once */
     /* store_sql's statements, kept prepared by their text (a signed-in request runs the
@@ -74,6 +80,63 @@ static const char *explain(int rc)
     }
 }
 
+/* Why this process cannot write the database at path, its directory or the -wal and -shm
+ * files SQLite keeps beside it, in words, appended to out; false when nothing visibly
+ * stands in the way. SQLite's own message for these cases is often "unable to open
+ * database file" with the errno of a later, unrelated call ("No such file or directory"
+ * for a file on a read-only mount), so the file system is asked directly. */
+static bool unwritable_reason(const char *path, struct buf *out)
+{
+    struct buf dir = BUF_INIT;
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        buf_puts(&dir, ".");
+    else if (slash == path)
+        buf_puts(&dir, "/");
+    else
+        buf_append(&dir, path, (size_t)(slash - path));
+    unsigned uid = (unsigned)geteuid();
+    size_t start = out->len;
+    struct stat st;
+    struct statvfs vfs;
+    if (stat(dir.data, &st) < 0) {
+        if (errno == ENOENT)
+            buf_printf(out, "the directory %s does not exist (create it, or point --db at a "
+                            "file in a directory that exists)", dir.data);
+        else
+            buf_printf(out, "the directory %s cannot be reached by this user (uid %u): %s",
+                       dir.data, uid, strerror(errno));
+    } else if (!S_ISDIR(st.st_mode)) {
+        buf_printf(out, "%s is not a directory", dir.data);
+    } else if (statvfs(dir.data, &vfs) == 0 && (vfs.f_flag & ST_RDONLY)) {
+        buf_printf(out, "the directory %s is on a file system mounted read-only; infludash "
+                        "writes the database and its -wal and -shm files there (mount it "
+                        "read-write, or copy the database to a writable place and point --db "
+                        "at the copy)", dir.data);
+    } else if (faccessat(AT_FDCWD, dir.data, W_OK | X_OK, AT_EACCESS) < 0 && errno == EACCES) {
+        buf_printf(out, "this user (uid %u) may not create files in the directory %s, where "
+                        "SQLite keeps the -wal and -shm files beside the database (give this "
+                        "user write permission there, or run infludash as the directory's "
+                        "owner)", uid, dir.data);
+    } else {
+        static const char *const suffixes[] = {"", "-wal", "-shm"};
+        struct buf file = BUF_INIT;
+        for (size_t i = 0; i < 3 && out->len == start; i++) {
+            buf_reset(&file);
+            buf_printf(&file, "%s%s", path, suffixes[i]);
+            if (stat(file.data, &st) == 0 &&
+                faccessat(AT_FDCWD, file.data, R_OK | W_OK, AT_EACCESS) < 0 && errno == EACCES)
+                buf_printf(out, "this user (uid %u) may not read and write %s (owner uid %u, "
+                                "mode %03o): run infludash as its owner, or change its "
+                                "permissions", uid, file.data, (unsigned)st.st_uid,
+                           (unsigned)(st.st_mode & 0777));
+        }
+        buf_release(&file);
+    }
+    buf_release(&dir);
+    return out->len > start;
+}
+
 /* Fills e with "PATH: WHAT: what went wrong (what to do)" for an SQLite failure and returns
  * ERR_STORE. Call it right after the failing call, while SQLite's message is current. */
 static int fail(struct store_sqlite *s, int rc, struct err *e, const char *what_fmt, ...)
@@ -86,13 +149,23 @@ static int fail(struct store_sqlite *s, int rc, struct err *e, const char *what_
     vsnprintf(what, sizeof what, what_fmt, ap);
     va_end(ap);
 
+    int primary = rc & 0xff;
+    if (primary == SQLITE_CANTOPEN || primary == SQLITE_READONLY || primary == SQLITE_PERM ||
+        primary == SQLITE_IOERR) {
+        struct buf why = BUF_INIT;
+        int found = unwritable_reason(s->path, &why);
+        if (found)
+            err_set(e, ERR_STORE, "%s: %s: %s", s->path, what, why.data);
+        buf_release(&why);
+        if (found)
+            return ERR_STORE;
+    }
     const char *known = explain(rc);
     if (known)
         return err_set(e, ERR_STORE, "%s: %s: %s", s->path, what, known);
 
     const char *msg = s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
     int sys = s->db ? sqlite3_system_errno(s->db) : 0;
-    int primary = rc & 0xff;
     if (primary == SQLITE_CANTOPEN || primary == SQLITE_IOERR) {
         char sysbuf[128] = "";
         const char *sysmsg = sys ? strerror_r(sys, sysbuf, sizeof sysbuf) : NULL;
@@ -469,6 +542,23 @@ out:
 
 static const struct store_ops sqlite_ops;
 
+/* A database that does not exist yet is made here, empty and readable by its owner only
+ * (0600 whatever the umask: it holds the data, the accounts hold password hashes); SQLite
+ * then gives its -wal and -shm files the same mode as the main file. An existing file keeps
+ * the mode it has. */
+static int create_private(const char *path, struct err *e)
+{
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        return 0; /* it exists, or cannot be made: SQLite's own open says why */
+    int rc = 0;
+    if (fchmod(fd, 0600) < 0)
+        rc = err_set(e, ERR_STORE, "%s: cannot make the new database private (chmod 600): %s",
+                     path, strerror(errno));
+    close(fd);
+    return rc;
+}
+
 int store_sqlite_open_part(const char *path, int create, struct store **out, struct err *e)
 {
     struct stat st;
@@ -486,7 +576,10 @@ int store_sqlite_open(const char *path, struct store **out, struct err *e)
 
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
                 SQLITE_OPEN_EXRESCODE;
-    int rc = sqlite3_open_v2(path, &s->db, flags, NULL);
+    int rc = create_private(path, e);
+    if (rc < 0)
+        goto out;
+    rc = sqlite3_open_v2(path, &s->db, flags, NULL);
     if (rc != SQLITE_OK) {
         rc = fail(s, rc, e, "cannot open the database file");
         goto out;
@@ -499,6 +592,14 @@ int store_sqlite_open(const char *path, struct store **out, struct err *e)
     rc = configure(s, e);
     if (rc == 0)
         rc = migrate(s, e);
+    struct stat st;
+    if (rc == 0 && stat(path, &st) < 0)
+        rc = err_set(e, ERR_STORE, "%s: the database file disappeared while it was opened: %s",
+                     path, strerror(errno));
+    if (rc == 0) {
+        s->dev = st.st_dev;
+        s->ino = st.st_ino;
+    }
 out:
     if (rc < 0) {
         sqlite_close(&s->base);
@@ -506,6 +607,19 @@ out:
     }
     *out = &s->base;
     return 0;
+}
+
+static int sqlite_check_file(struct store *base, struct err *e)
+{
+    struct store_sqlite *s = from_base(base);
+    struct stat st;
+    if (stat(s->path, &st) == 0 && st.st_dev == s->dev && st.st_ino == s->ino)
+        return 0;
+    return err_set(e, ERR_STORE,
+                   "the database file %s was deleted or replaced while the server ran; "
+                   "restart the server (it then opens the file that is there now: put the "
+                   "right one back first, from a backup if need be)",
+                   s->path);
 }
 
 /* ---- transactions -------------------------------------------------------------------- */
@@ -1080,6 +1194,7 @@ static const struct store_ops sqlite_ops = {
     .scan_part = sqlite_scan_part,
     .read_begin = sqlite_read_begin,
     .data_version = sqlite_data_version,
+    .check_file = sqlite_check_file,
     .each_key = sqlite_each_key,
     .extra_keys = sqlite_extra_keys,
     .sql = sqlite_sql,

@@ -941,6 +941,145 @@ static void throttle_limits_failures_per_name_and_client(void **state)
     free(t);
 }
 
+/* The names of admin's list (auth_admin_user_list), comma-separated. */
+static void managed_names(struct store *acc, const char *admin, char *out, size_t cap)
+{
+    struct auth_user *list = NULL;
+    size_t n = 0;
+    struct err e;
+    err_clear(&e);
+    if (auth_admin_user_list(acc, admin, &list, &n, &e) != 0)
+        fail_msg("auth_admin_user_list(%s): %s", admin, e.msg);
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(out);
+        snprintf(out + len, cap - len, "%s%s", i ? "," : "", list[i].name);
+    }
+    free(list);
+}
+
+/* docs/accounts.md, "Who manages what": an admin manages the users whose every workspace is
+ * one of theirs and the workspaces they belong to; nothing else, whatever the request. The
+ * operator (the plain calls) manages everything. */
+static void admin_manages_only_inside_their_workspaces(void **state)
+{
+    struct fixture *f = *state;
+    struct store *acc = open_acc(f);
+    struct err e;
+    ws_add_ok(acc, f, "t", "acme", NULL);
+    ws_add_ok(acc, f, "t", "beta", NULL);
+    add_ok(acc, "t", "boss", ROLE_ADMIN, "boss password", "default,acme,beta");
+    add_ok(acc, "t", "acmeadm", ROLE_ADMIN, "acme password", "acme");
+    add_ok(acc, "t", "ana", ROLE_VIEWER, "ana password", "acme");
+    add_ok(acc, "t", "dan", ROLE_VIEWER, "dan password", "default");
+    add_ok(acc, "t", "both", ROLE_ANALYST, "both password", "default,acme");
+    struct rows *hashes = query(acc, "SELECT name, pwhash, role FROM users ORDER BY name", 0, NULL);
+
+    char names[256];
+    managed_names(acc, "acmeadm", names, sizeof names);
+    assert_string_equal(names, "acmeadm,ana");
+    managed_names(acc, "boss", names, sizeof names);
+    assert_string_equal(names, "acmeadm,ana,boss,both,dan");
+
+    /* outside: a user who also (or only) reaches another workspace, whatever the change */
+    const char *outside[] = {"dan", "both", "boss"};
+    for (size_t i = 0; i < 3; i++) {
+        err_clear(&e);
+        assert_int_equal(auth_admin_user_set(acc, "acmeadm", outside[i], ROLE_NONE,
+                                             "taken over!", NULL, &e),
+                         ERR_NOTFOUND);
+        assert_non_null(strstr(e.msg, "that you manage"));
+        err_clear(&e);
+        assert_int_equal(
+            auth_admin_user_set(acc, "acmeadm", outside[i], ROLE_VIEWER, NULL, NULL, &e),
+            ERR_NOTFOUND);
+        err_clear(&e);
+        assert_int_equal(auth_admin_user_set(acc, "acmeadm", outside[i], ROLE_NONE, NULL,
+                                             "acme", &e),
+                         ERR_NOTFOUND);
+        err_clear(&e);
+        assert_int_equal(auth_admin_user_del(acc, "acmeadm", outside[i], &e), ERR_NOTFOUND);
+    }
+    struct rows *unchanged = query(acc, "SELECT name, pwhash, role FROM users ORDER BY name", 0,
+                                   NULL);
+    assert_int_equal(unchanged->n, hashes->n);
+    for (int i = 0; i < hashes->n; i++)
+        for (int c = 0; c < 3; c++)
+            assert_string_equal(unchanged->v[i][c], hashes->v[i][c]);
+    free(unchanged);
+    free(hashes);
+
+    /* granting a workspace one is not a member of: to a new user, to a managed one, to
+     * oneself */
+    err_clear(&e);
+    assert_int_equal(auth_admin_user_add(acc, "acmeadm", "new1", ROLE_VIEWER, "new1 password",
+                                         NULL, &e), /* (default) */
+                     ERR_NOTFOUND);
+    assert_non_null(strstr(e.msg, "no workspace named \"default\" that you may use"));
+    err_clear(&e);
+    assert_int_equal(auth_admin_user_add(acc, "acmeadm", "new1", ROLE_VIEWER, "new1 password",
+                                         "acme,beta", &e),
+                     ERR_NOTFOUND);
+    err_clear(&e);
+    assert_int_equal(auth_admin_user_set(acc, "acmeadm", "ana", ROLE_NONE, NULL, "acme,beta", &e),
+                     ERR_NOTFOUND);
+    err_clear(&e);
+    assert_int_equal(
+        auth_admin_user_set(acc, "acmeadm", "acmeadm", ROLE_NONE, NULL, "default,acme", &e),
+        ERR_NOTFOUND);
+    assert_string_equal(get_ok(acc, "acmeadm").workspaces, "acme");
+    err_clear(&e);
+    assert_int_equal(auth_user_get(acc, "new1", &(struct auth_user){0}, &e), ERR_NOTFOUND);
+
+    /* inside: the managed user, a new one in acme, a workspace of one's own */
+    err_clear(&e);
+    assert_int_equal(auth_admin_user_set(acc, "acmeadm", "ana", ROLE_ANALYST, "ana new password",
+                                         NULL, &e),
+                     0);
+    assert_int_equal(get_ok(acc, "ana").role, ROLE_ANALYST);
+    err_clear(&e);
+    assert_int_equal(auth_admin_user_add(acc, "acmeadm", "new1", ROLE_VIEWER, "new1 password",
+                                         "acme", &e),
+                     0);
+    err_clear(&e);
+    assert_int_equal(auth_admin_workspace_add(acc, f->url, "acmeadm", "gamma", "Gamma", &e), 0);
+    struct auth_workspace *ws = NULL;
+    size_t n = 0;
+    err_clear(&e);
+    assert_int_equal(auth_workspace_list_member(acc, "acmeadm", &ws, &n, &e), 0);
+    assert_int_equal(n, 2); /* the maker is a member of the new one */
+    assert_string_equal(ws[0].slug, "acme");
+    assert_string_equal(ws[1].slug, "gamma");
+    free(ws);
+
+    /* workspaces: only one's own is removed */
+    err_clear(&e);
+    assert_int_equal(auth_admin_workspace_del(acc, f->url, "acmeadm", "beta", &e), ERR_NOTFOUND);
+    assert_non_null(strstr(e.msg, "no workspace named \"beta\" that you may use"));
+    err_clear(&e);
+    assert_int_equal(auth_workspace_exists(acc, "beta", &e), 1);
+    err_clear(&e);
+    assert_int_equal(auth_admin_workspace_del(acc, f->url, "acmeadm", "gamma", &e), 0);
+    err_clear(&e);
+    assert_int_equal(auth_workspace_exists(acc, "gamma", &e), 0);
+
+    /* an admin of every workspace (and the operator) manages everyone */
+    err_clear(&e);
+    assert_int_equal(auth_admin_user_set(acc, "boss", "both", ROLE_VIEWER, NULL, NULL, &e), 0);
+    err_clear(&e);
+    assert_int_equal(auth_admin_user_del(acc, "boss", "dan", &e), 0);
+    set_ok(acc, "cli:op", "acmeadm", ROLE_NONE, NULL, "default,acme");
+    del_ok(acc, "cli:op", "both");
+
+    /* the audit names the admin as the actor */
+    struct rows *audit = query(acc, "SELECT actor FROM audit WHERE action = 'user.add' AND "
+                                    "target = 'new1'", 0, NULL);
+    assert_int_equal(audit->n, 1);
+    assert_string_equal(audit->v[0][0], "acmeadm");
+    free(audit);
+    store_close(acc);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, make_fixture, remove_fixture)
 
 /* argv[1]: the backend (testbackend.h): "sqlite", the default, or "pg". */
@@ -966,6 +1105,7 @@ int main(int argc, char **argv)
         T(last_admin_cannot_be_demoted_or_deleted),
         T(workspaces_are_added_listed_and_removed_with_their_data),
         T(audit_records_user_and_workspace_changes),
+        T(admin_manages_only_inside_their_workspaces),
         cmocka_unit_test(throttle_limits_failures_per_name_and_client),
     };
     return cmocka_run_group_tests_name(backend == BACKEND_PG ? "auth on PostgreSQL"

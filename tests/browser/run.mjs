@@ -408,6 +408,19 @@ if (process.env.AUTH_BASE) {
     check('auth: after signing out the API answers 401', r === 401, 'status ' + r);
   });
 
+  await step('auth: analyst', async () => {
+    probs = [];
+    await signIn('analyst');
+    await drawn2();
+    await p2.goto(AB + '/upload');
+    await p2.waitForSelector('#upload-mode', { timeout: 20000 });
+    const modes = await p2.$$eval('#upload-mode option', (os) => os.map((o) => o.value));
+    check('auth: the analyst\'s Upload page offers append but not replace', JSON.stringify(modes) === '["append"]', JSON.stringify(modes));
+    check('auth: and says replacing is for an admin', ((await p2.textContent('#upload-no-replace')) || '').includes('Your role (analyst)'));
+    check('auth: no console errors on the analyst\'s Upload page', probs.length === 0, probs.join('\n'));
+    await signOut();
+  });
+
   await step('auth: admin', async () => {
     probs = [];
     await signIn('admin');
@@ -422,6 +435,12 @@ if (process.env.AUTH_BASE) {
     await p2.waitForSelector('table.users tbody tr', { timeout: 20000 });
     const names = await p2.$$eval('table.users tbody tr td:first-child', (tds) => tds.map((t) => t.textContent));
     check('auth: the Users section lists the users', ['admin', 'viewer'].every((n) => names.some((x) => x.startsWith(n))), JSON.stringify(names));
+    await p2.goto(AB + '/upload');
+    await p2.waitForSelector('#upload-mode', { timeout: 20000 });
+    const modes = await p2.$$eval('#upload-mode option', (os) => os.map((o) => o.value));
+    check('auth: the admin\'s Upload page offers append and replace', JSON.stringify(modes) === '["append","replace"]', JSON.stringify(modes));
+    await p2.goto(AB + '/database');
+    await p2.waitForSelector('table.users tbody tr', { timeout: 20000 });
     check('auth: the admin has the delete and sample-data buttons', (await p2.$('[data-delete=tracking_data]')) !== null && (await p2.$('#demo-load')) !== null);
     check('auth: no console errors on the admin\'s Database page', probs.length === 0, probs.join('\n'));
 

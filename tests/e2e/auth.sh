@@ -9,6 +9,7 @@
 # and one workspace's data never in another's answers.
 source "$(dirname "$0")/lib.sh"
 require_binary
+umask 022 # the usual one: the database files must still be made 0600
 
 DB=$(db_url auth)
 ADMIN_PW='admin-pw-Zx81'
@@ -16,7 +17,9 @@ ANALYST_PW='analyst-pw-Qm42'
 VIEWER_PW='viewer-pw-Lk97'
 OUTSIDER_PW='outsider-pw-Rt55'
 VICTIM_PW='victim-pw-Hj33'
-ALL_PW=("$ADMIN_PW" "$ANALYST_PW" "$VIEWER_PW" "$OUTSIDER_PW" "$VICTIM_PW" 'newpass-Yy12')
+ACMEADM_PW='acmeadm-pw-Wq28'
+ALL_PW=("$ADMIN_PW" "$ANALYST_PW" "$VIEWER_PW" "$OUTSIDER_PW" "$VICTIM_PW" "$ACMEADM_PW"
+    'newpass-Yy12' 'takeover-pw-Zz99')
 ANSWERS=$T/answers # every body the server sends is kept here, to look for secrets
 mkdir -p "$ANSWERS"
 
@@ -71,6 +74,25 @@ if ! serve_start "$DB"; then
 fi
 wait_loaded 2 || fail "both workspaces load" "$(cat "$T/server.log")"
 
+# ---- the database files are private (SQLite: the data, the accounts, a workspace, with
+# their -wal and -shm files while the server has them open) ----
+if [[ $BACKEND == sqlite ]]; then
+    printf 'early-pw-Xx11\n' | "$INFLUDASH" user add early --role viewer --db "$DB" >"$OUT" 2>"$ERR" ||
+        fail "user add early" "$(last_output)"
+    "$INFLUDASH" user del early --db "$DB" >"$OUT" 2>"$ERR" || fail "user del early" "$(last_output)"
+    sleep 1.2 # (open again: the server looks at the accounts at most once a second)
+    curl -s -o /dev/null "$BASE/api/session" # the accounts are opened by the server now
+    modes=""
+    for f in "$T"/auth.db "$T"/auth.db-wal "$T"/auth.db-shm "$T"/auth-accounts.db \
+        "$T"/auth-accounts.db-wal "$T"/auth-accounts.db-shm "$T"/auth-ws-acme.db \
+        "$T"/auth-ws-acme.db-wal "$T"/auth-ws-acme.db-shm; do
+        modes+="$(basename "$f"):$(stat -c %a "$f" 2>&1) "
+    done
+    expect_eq "database files are created 0600 (umask 022)" \
+        "auth.db:600 auth.db-wal:600 auth.db-shm:600 auth-accounts.db:600 auth-accounts.db-wal:600 auth-accounts.db-shm:600 auth-ws-acme.db:600 auth-ws-acme.db-wal:600 auth-ws-acme.db-shm:600 " \
+        "$modes"
+fi
+
 # ---- open mode ----
 expect_eq "open: no session needed while no user exists" 200 "$(http GET /api/dashboard)"
 http GET /api/session >/dev/null
@@ -82,6 +104,7 @@ add_user analyst analyst default "$ANALYST_PW"
 add_user viewer viewer default "$VIEWER_PW"
 add_user outsider viewer acme "$OUTSIDER_PW"
 add_user victim viewer default "$VICTIM_PW"
+add_user acmeadm admin acme "$ACMEADM_PW"
 idx user list --db "$DB"
 expect_contains "user list shows the roles" "$OUT" "analyst"
 cp "$OUT" "$ANSWERS/user-list"
@@ -153,6 +176,8 @@ act() { # ROLE JAR TOKEN ACTION → status
     dataset) http GET /api/datasets/influencers.csv -b "$jar" ;;
     audit) http GET /api/audit -b "$jar" ;;
     import) http POST /api/import/influencers -b "$jar" -H "X-CSRF-Token: $tok" --data-binary @"$T/one.csv" ;;
+    replace) http POST '/api/import/influencers?mode=replace' -b "$jar" -H "X-CSRF-Token: $tok" --data-binary @"$T/h.csv" ;;
+    replaceall) http POST '/api/import?mode=replace&filename=influencers.csv' -b "$jar" -H "X-CSRF-Token: $tok" --data-binary @"$T/h.csv" ;;
     delete) http DELETE /api/datasets/posts -b "$jar" -H "X-CSRF-Token: $tok" ;;
     demo) http POST '/api/demo?rows=500' -b "$jar" -H "X-CSRF-Token: $tok" ;;
     users) http GET /api/users -b "$jar" ;;
@@ -161,27 +186,32 @@ act() { # ROLE JAR TOKEN ACTION → status
     esac
 }
 before=$(counts "$DB")
-#             read page export dataset audit import delete demo users adduser
+# (replace: a header-only file that would empty the influencers; replaceall: the same
+# through the route that recognises the dataset)
+#             read page export dataset audit import replace replaceall delete demo users adduser
 expect_row() { # ROLE JAR TOKEN EXPECTED...
     local role=$1 jar=$2 tok=$3 a got
     shift 3
-    for a in read page export dataset audit import delete demo users adduser; do
+    for a in read page export dataset audit import replace replaceall delete demo users adduser; do
         got=$(act "$role" "$jar" "$tok" "$a")
         expect_eq "$role: $a" "$1" "$got"
         shift
     done
 }
-expect_row viewer "$T/viewer.jar" "$VIEWER_T" 200 200 200 200 200 403 403 403 403 403
+expect_row viewer "$T/viewer.jar" "$VIEWER_T" 200 200 200 200 200 403 403 403 403 403 403 403
 after_viewer=$(counts "$DB")
 expect_eq "the viewer changed nothing" "$before" "$after_viewer"
-expect_row analyst "$T/analyst.jar" "$ANALYST_T" 200 200 200 200 200 200 403 403 403 403
+expect_row analyst "$T/analyst.jar" "$ANALYST_T" 200 200 200 200 200 200 403 403 403 403 403 403
 read -r inf posts _ <<<"$(counts "$DB")"
 read -r inf0 posts0 _ <<<"$before"
 expect_eq "the analyst's import went in" $((inf0 + 1)) "$inf"
 expect_eq "the analyst deleted nothing" "$posts0" "$posts"
 http DELETE /api/datasets/posts -b "$T/analyst.jar" -H "X-CSRF-Token: $ANALYST_T" >/dev/null
 expect_contains "a 403 names the role" "$T/body" "your role (analyst) may not delete"
-expect_row admin "$T/admin.jar" "$ADMIN_T" 200 200 200 200 200 200 200 200 200 201
+http POST '/api/import/influencers?mode=replace' -b "$T/analyst.jar" -H "X-CSRF-Token: $ANALYST_T" \
+    --data-binary @"$T/h.csv" >/dev/null
+expect_contains "an analyst's replace is refused as a deletion" "$T/body" "your role (analyst) may not delete or replace data"
+expect_row admin "$T/admin.jar" "$ADMIN_T" 200 200 200 200 200 200 200 200 200 200 200 201
 expect_contains "the admin's sample data replaced the data" "$(counts "$DB")" " 500 "
 # (which also replaced default's marker: put it back)
 idx import --db "$DB" --dataset influencers "$T/inf_default.csv" -q || fail "marker again" "$(last_output)"
@@ -197,6 +227,8 @@ expect_eq "cross-origin: refused even with the token" 403 \
     "$(http POST /api/import/influencers -b "$T/admin.jar" -H "X-CSRF-Token: $ADMIN_T" -H 'Origin: http://evil.example' --data-binary @"$T/one.csv")"
 expect_eq "cross-origin: a browser's cross-site request is refused" 403 \
     "$(http DELETE /api/datasets/payouts -b "$T/admin.jar" -H "X-CSRF-Token: $ADMIN_T" -H 'Sec-Fetch-Site: cross-site')"
+expect_eq "cross-origin: X-Forwarded-Host is not trusted without --trust-proxy" 403 \
+    "$(http POST /api/import/influencers -b "$T/admin.jar" -H "X-CSRF-Token: $ADMIN_T" -H 'Origin: http://evil.example' -H 'X-Forwarded-Host: evil.example' --data-binary @"$T/one.csv")"
 origin=${BASE#http://}
 expect_eq "same origin with the token goes through" 200 \
     "$(http POST /api/import/influencers -b "$T/admin.jar" -H "X-CSRF-Token: $ADMIN_T" -H "Origin: http://$origin" --data-binary @"$T/one.csv")"
@@ -243,7 +275,9 @@ status_count() { # the influencers count of the last /api/status answer
 }
 expect_eq "admin adds a workspace over HTTP" 201 \
     "$(http POST /api/workspaces -b "$T/admin.jar" -H "X-CSRF-Token: $ADMIN_T" -d slug=temp -d title=Temporary)"
-expect_eq "a new workspace is only for its members" 404 "$(http GET '/api/status?ws=temp' -b "$T/admin.jar")"
+expect_eq "the admin who made it is its member" 200 "$(http GET '/api/status?ws=temp' -b "$T/admin.jar")"
+http GET /api/session -b "$T/analyst.jar" >/dev/null
+expect_not_contains "a new workspace is only for its members" "$(json workspaces)" temp
 expect_eq "admin joins it" 200 "$(http POST /api/users/admin -b "$T/admin.jar" -H "X-CSRF-Token: $ADMIN_T" -d workspaces=default,acme,temp)"
 expect_eq "an import into it" 200 "$(http POST '/api/import/influencers?ws=temp' -b "$T/admin.jar" -H "X-CSRF-Token: $ADMIN_T" --data-binary @"$T/one.csv")"
 http GET '/api/status?ws=temp' -b "$T/admin.jar" >/dev/null
@@ -256,6 +290,41 @@ http POST /api/workspaces -b "$T/admin.jar" -H "X-CSRF-Token: $ADMIN_T" -d slug=
 http POST /api/users/admin -b "$T/admin.jar" -H "X-CSRF-Token: $ADMIN_T" -d workspaces=default,acme,temp >/dev/null
 expect_eq "made again under the same name" 200 "$(http GET '/api/status?ws=temp' -b "$T/admin.jar")"
 expect_eq "it starts empty" 0 "$(status_count)"
+
+# ---- an admin manages only inside their workspaces (docs/accounts.md, "Who manages what") ----
+# acmeadm: admin of acme alone; outsider is acme's viewer, the others reach default
+expect_eq "acme's admin signs in" 303 "$(login acmeadm "$ACMEADM_PW" "$T/acmeadm.jar")"
+AA_T=$(token "$T/acmeadm.jar")
+aa() { http "$1" "$2" -b "$T/acmeadm.jar" -H "X-CSRF-Token: $AA_T" "${@:3}"; } # METHOD PATH ARGS
+expect_eq "acme's admin cannot read default" 404 "$(aa GET '/api/dashboard?ws=default')"
+aa GET /api/users >/dev/null
+expect_eq "acme's admin lists only the users they manage" '["acmeadm", "outsider"]' \
+    "$(python3 -c 'import json,sys; print(json.dumps([u["name"] for u in json.load(open(sys.argv[1]))["users"]]))' "$T/body")"
+expect_eq "acme's admin cannot reset a default user's password" 404 \
+    "$(aa POST /api/users/victim --data-urlencode 'password=takeover-pw-Zz99')"
+expect_contains "and is told why" "$T/body" 'no user named \"victim\" that you manage'
+expect_eq "nor the password of an admin of more workspaces" 404 \
+    "$(aa POST /api/users/admin --data-urlencode 'password=takeover-pw-Zz99')"
+expect_eq "nor change their role" 404 "$(aa POST /api/users/viewer -d role=admin)"
+expect_eq "nor remove them" 404 "$(aa DELETE /api/users/viewer)"
+expect_eq "nor join a workspace of theirs" 404 "$(aa POST /api/users/acmeadm -d workspaces=default,acme)"
+expect_eq "nor add a user to one" 404 \
+    "$(aa POST /api/users -d name=made_by_acme -d role=viewer -d workspaces=default --data-urlencode 'password=newpass-Yy12')"
+expect_eq "nor remove a workspace they are not a member of" 404 "$(aa DELETE /api/workspaces/temp)"
+expect_eq "which stays" 200 "$(http GET '/api/status?ws=temp' -b "$T/admin.jar")"
+expect_eq "nothing of that reached the sign-ins" 303 "$(login admin "$ADMIN_PW" "$T/admin2.jar")"
+expect_eq "acme's admin adds a user to acme" 201 \
+    "$(aa POST /api/users -d name=made_by_acme -d role=viewer -d workspaces=acme --data-urlencode 'password=newpass-Yy12')"
+expect_eq "changes an acme user's role" 200 "$(aa POST /api/users/made_by_acme -d role=analyst)"
+expect_eq "and removes them" 200 "$(aa DELETE /api/users/made_by_acme)"
+expect_eq "acme's admin makes a workspace" 201 "$(aa POST /api/workspaces -d slug=acme2)"
+expect_eq "is its member" 200 "$(aa GET '/api/status?ws=acme2')"
+expect_eq "and removes it" 200 "$(aa DELETE /api/workspaces/acme2)"
+# a workspace the server has open, removed by the operator on the command line: no fault
+idx workspace del temp --db "$DB" || fail "workspace del temp (command line)" "$(last_output)"
+expect_eq "a workspace removed on the command line is gone for the server" 404 \
+    "$(http GET '/api/status?ws=temp' -b "$T/admin.jar")"
+expect_eq "and the server stays healthy" 200 "$(http GET /healthz)"
 
 # ---- the audit log ----
 http GET /api/audit -b "$T/admin.jar" >/dev/null
@@ -302,6 +371,7 @@ O_T=$(token "$T/outsider.jar")
 expect_eq "admin removes a user over HTTP" 200 "$(http DELETE /api/users/outsider -b "$T/admin.jar" -H "X-CSRF-Token: $ADMIN_T")"
 expect_eq "their session ends with them" 401 "$(http GET /api/dashboard -b "$T/outsider.jar")"
 expect_eq "an admin cannot remove themselves" 400 "$(http DELETE /api/users/admin -b "$T/admin.jar" -H "X-CSRF-Token: $ADMIN_T")"
+check "the command line (the operator) removes any user, acme's admin too" "$INFLUDASH" user del acmeadm --db "$DB"
 expect_fail "the last admin cannot be removed while others exist" 64 "$INFLUDASH" user del admin --db "$DB"
 serve_stop
 
@@ -325,9 +395,96 @@ if serve_start "$DB" --trust-proxy; then
         "$(http POST /login -H 'X-Forwarded-For: 198.51.100.7' -d username=n21 -d password=wrong)"
     expect_eq "proxy: another client behind the same proxy is not held up" 303 \
         "$(http POST /login -H 'X-Forwarded-For: 203.0.113.5, 198.51.100.8' -c "$T/p.jar" -d username=admin --data-urlencode "password=$ADMIN_PW")"
+    P_T=$(token "$T/p.jar")
+    expect_eq "proxy: the Origin may match X-Forwarded-Host (the name the proxy was asked by)" 200 \
+        "$(http POST /logout -b "$T/p.jar" -H 'Accept: application/json' -H "X-CSRF-Token: $P_T" -H 'Origin: https://dash.example.com' -H 'X-Forwarded-Host: dash.example.com')"
     serve_stop
 else
     fail "server starts with --trust-proxy" "$(cat "$T/server.log")"
+fi
+
+# ---- the database fails under a running server: 503, and the answer names no internals
+# (database user, host, socket, schema, file, the database's own words); the log has them ----
+# no_internals NAME : $T/body carries none of them
+no_internals() {
+    local bad="" w
+    for w in "$T" postgres PGSQL socket infludash_accounts infludash_ws SQLite sqlite '.db'; do
+        grep -qF -- "$w" "$T/body" && bad+=" $w"
+    done
+    expect_eq "$1" "" "$bad"
+}
+if [[ $BACKEND == pg ]]; then
+    # PostgreSQL down: the server reaches it through a relay on a unix socket of our own,
+    # killed below (the shared test server itself must stay up)
+    pg_host=${DB##*host=}
+    pg_host=${pg_host%%&*}
+    mkdir -p "$T/pgp"
+    python3 - "$T/pgp/.s.PGSQL.5432" "$pg_host/.s.PGSQL.5432" >"$T/pgp.log" 2>&1 <<'PY' &
+import socket, sys, threading
+srv = socket.socket(socket.AF_UNIX)
+srv.bind(sys.argv[1])
+srv.listen(64)
+def pump(a, b):
+    try:
+        while True:
+            d = a.recv(65536)
+            if not d:
+                break
+            b.sendall(d)
+    except OSError:
+        pass
+    for s in (a, b):
+        try:
+            s.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+while True:
+    c, _ = srv.accept()
+    u = socket.socket(socket.AF_UNIX)
+    u.connect(sys.argv[2])
+    threading.Thread(target=pump, args=(c, u), daemon=True).start()
+    threading.Thread(target=pump, args=(u, c), daemon=True).start()
+PY
+    relay=$!
+    __e2e_pids+=("$relay")
+    for i in $(seq 1 50); do [[ -S $T/pgp/.s.PGSQL.5432 ]] && break; sleep 0.1; done
+    if serve_start "${DB/host=$pg_host/host=$T/pgp}"; then
+        expect_eq "pg down: signed in through the relay" 303 "$(login admin "$ADMIN_PW" "$T/down.jar")"
+        kill -9 "$relay"
+        wait "$relay" 2>/dev/null
+        expect_eq "pg down: POST /login is 503" 503 "$(login admin "$ADMIN_PW" "$T/down2.jar")"
+        no_internals "pg down: the sign-in's 503 names no internals"
+        expect_contains "pg down: and says to try again" "$T/body" "try again"
+        expect_eq "pg down: a JSON sign-in is 503" 503 "$(http POST /login -H 'Accept: application/json' -d username=admin --data-urlencode "password=$ADMIN_PW")"
+        no_internals "pg down: the JSON sign-in's 503 names no internals"
+        expect_eq "pg down: a signed-in API call is 503" 503 "$(http GET /api/options -b "$T/down.jar")"
+        no_internals "pg down: its 503 names no internals"
+        expect_match "pg down: the server log has the details" "$T/server.log" 'POST /login: reading the accounts: .*PostgreSQL'
+        serve_stop
+    else
+        fail "pg down: server starts through the relay" "$(cat "$T/server.log")"
+    fi
+else
+    # the accounts file deleted under the server
+    if serve_start "$DB"; then
+        expect_eq "accounts gone: signed in first" 303 "$(login admin "$ADMIN_PW" "$T/gone.jar")"
+        accounts=${DB#sqlite:}
+        accounts=${accounts%.db}-accounts.db
+        mv "$accounts" "$accounts.aside"
+        expect_eq "accounts gone: POST /login is 503" 503 "$(http POST /login -H 'Accept: application/json' -d username=admin --data-urlencode "password=$ADMIN_PW")"
+        expect_contains "accounts gone: it says to restart" "$T/body" "deleted or replaced while the server ran; restart the server"
+        no_internals "accounts gone: the 503 names no internals"
+        expect_eq "accounts gone: a signed-in call is 503" 503 "$(http GET /api/options -b "$T/gone.jar")"
+        sleep 1.2 # (the open-mode check runs at most once a second)
+        expect_eq "accounts gone: the server does not become open" 401 "$(http GET /api/options)"
+        expect_eq "accounts gone: /healthz is 503" 503 "$(http GET /healthz)"
+        expect_contains "accounts gone: the server log names the file" "$T/server.log" "the database file $accounts was deleted"
+        mv "$accounts.aside" "$accounts"
+        expect_eq "accounts put back: /healthz is 200" 200 "$(http GET /healthz)"
+        serve_stop
+    else
+        fail "server starts (accounts gone)" "$(cat "$T/server.log")"
+    fi
 fi
 
 # ---- no password or hash anywhere ----

@@ -129,12 +129,14 @@ if ((up)); then
         sleep 0.2
     done
     curl -s -o /dev/null --max-time 10 "http://127.0.0.1:$port/status"
-    # the API says why it has no data (503 naming the damage), and so does the log
+    # the API says it has no data and that the log says why (the database's own words name
+    # the file: for the log only), and the log names the damage
     if [[ $code == 503 ]]; then
         expect_match "(c) corrupt: the API's 503 says why there is no data" "$T/c.body" \
-            'could not be loaded.*(damaged|malformed|corrupt)'
+            'could not be loaded.*the database failed; the server log says why'
+        expect_not_contains "(c) corrupt: the 503 names no path" "$T/c.body" "$T"
     fi
-    if [[ $code == 200 ]] || grep -qiE 'loading the data failed: .*(damaged|malformed|corrupt)' "$T/cs.err"; then
+    if [[ $code == 200 ]] || grep -qiE 'loading the data( of workspace [a-z0-9-]+)? failed: .*(damaged|malformed|corrupt)' "$T/cs.err"; then
         pass "(c) corrupt: serve answers; its log says the database is damaged ($code)"
     else
         fail "(c) corrupt: serve answers; its log says the database is damaged" \
@@ -161,10 +163,31 @@ else
 fi
 
 # ---- (d) kill -9 of a server during an upload import -----------------------------------------
+# (its temporary directory is $T/spool, to see what the killed one leaves and the next removes)
 DB=$(good_db killed)
 snapshot "$DB" "$T/killed.before"
-if serve_start "$DB"; then
+SPOOL=$T/spool
+mkdir -p "$SPOOL/other-program.1" "$SPOOL/infludash-serve.unmarked"
+spool_dirs() { (cd "$SPOOL" && ls -d infludash-serve.* 2>/dev/null | sort | tr '\n' ' '); }
+spool_of() { grep -lx "$1" "$SPOOL"/infludash-serve.*/owner 2>/dev/null | xargs -r dirname; } # PID
+if TMPDIR=$SPOOL serve_start "$DB"; then
+    killed_spool=$(spool_of "$SERVER_PID")
+    [[ -n $killed_spool ]] || fail "(d) the server marks its temporary directory" "$(spool_dirs)"
     wait_data || fail "(d) the data loads" "$(cat "$T/server.log")"
+    # a second, live server with the same temporary directory, whose files must stay
+    "$INFLUDASH" demo --db "sqlite:$T/live.db" --rows 100 >/dev/null 2>&1
+    live_port=$(free_port)
+    TMPDIR=$SPOOL "$INFLUDASH" serve --db "sqlite:$T/live.db" --listen "127.0.0.1:$live_port" \
+        >"$T/live.out" 2>"$T/live.log" &
+    live_pid=$!
+    __e2e_pids+=("$live_pid")
+    for i in $(seq 1 300); do
+        curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$live_port/healthz" 2>/dev/null && break
+        sleep 0.1
+    done
+    live_spool=$(spool_of "$live_pid")
+    [[ -n $live_spool && -d $killed_spool ]] && pass "(d) a server starting beside a running one leaves its files" ||
+        fail "(d) a server starting beside a running one leaves its files" "$(spool_dirs)"
     curl -s -o "$T/up.body" --max-time 300 -H 'Content-Type: text/csv' \
         --data-binary "@$T/big/tracking_data.csv" "$BASE/api/import/tracking_data" &
     upl=$!
@@ -182,6 +205,13 @@ if serve_start "$DB"; then
     kill -9 "$SERVER_PID"
     wait "$SERVER_PID" 2>/dev/null
     wait "$upl" 2>/dev/null
+    left=$(find "$killed_spool" -name 'upload-*' 2>/dev/null | wc -l)
+    expect_eq "(d) the killed server left its upload in its temporary directory" 1 "$left"
+    # and one an earlier version (no owner file) left two days ago
+    mkdir -p "$SPOOL/infludash-serve.oldver"
+    touch "$SPOOL/infludash-serve.oldver/upload-3"
+    touch -d '2 days ago' "$SPOOL/infludash-serve.oldver"
+    before_restart=$(spool_dirs)
     expect_eq "(d) after kill -9: PRAGMA integrity_check is ok" ok \
         "$(sqlite3 "$DB" 'PRAGMA integrity_check' 2>&1)"
     # all or nothing: the kill may land after the commit (the import is fast)
@@ -192,8 +222,21 @@ if serve_start "$DB"; then
         expect_unchanged "(d) after kill -9: counts, last import and exports unchanged" \
             "$T/killed.before" "$DB"
     fi
-    if serve_start "$DB"; then
+    if TMPDIR=$SPOOL serve_start "$DB"; then
         pass "(d) the server restarts"
+        [[ ! -e $killed_spool ]] && pass "(d) the restarted server removed the killed one's temporary files" ||
+            fail "(d) the restarted server removed the killed one's temporary files" \
+                "still there: $(ls -la "$killed_spool" 2>&1)"
+        [[ ! -e $SPOOL/infludash-serve.oldver ]] && pass "(d) and an earlier version's, untouched for two days" ||
+            fail "(d) and an earlier version's, untouched for two days" "$(ls -la "$SPOOL")"
+        expect_contains "(d) and says so" "$T/server.log" "removed the temporary files of 2 servers that did not stop cleanly"
+        [[ -n $live_spool && -d $live_spool ]] && pass "(d) a live server's temporary directory stays" ||
+            fail "(d) a live server's temporary directory stays" "before: $before_restart; after: $(spool_dirs)"
+        [[ -d $SPOOL/other-program.1 && -d $SPOOL/infludash-serve.unmarked ]] &&
+            pass "(d) another program's directory and a fresh unmarked one stay" ||
+            fail "(d) another program's directory and a fresh unmarked one stay" "$(ls "$SPOOL")"
+        kill -TERM "$live_pid" 2>/dev/null
+        wait "$live_pid" 2>/dev/null
         wait_data && pass "(d) the restarted server serves the dashboard" ||
             fail "(d) the restarted server serves the dashboard" "$(cat "$T/server.log")"
         code=$(curl -s -o "$T/up.body" -w '%{http_code}' --max-time 300 -H 'Content-Type: text/csv' \
@@ -201,11 +244,122 @@ if serve_start "$DB"; then
         expect_eq "(d) an upload to the restarted server works" 200 "$code"
         serve_stop
         expect_eq "(d) the restarted server stops cleanly" 0 "$RC"
+        expect_eq "(d) servers that stop cleanly leave no temporary directory" "infludash-serve.unmarked " "$(spool_dirs)"
     else
         fail "(d) the server restarts" "$(cat "$T/server.log")"
     fi
 else
     fail "(d) server starts" "$(cat "$T/server.log")"
+fi
+
+# ---- (f) the database file deleted or replaced while the server runs -------------------------
+# The server's connection goes on with the deleted file: an import would be lost, and a new
+# connection would make a new, empty file at the path. Health, reads and imports must fail
+# (503, saying to restart), without the path in the answer (it goes to the log).
+DB=$(good_db deleted)
+# get CODE-VAR PATH [CURL ARGS...] : the status into CODE-VAR, the body into $T/f.body
+get() {
+    local -n code_var=$1
+    code_var=$(curl -s -o "$T/f.body" -w '%{http_code}' --max-time 20 "${@:3}" "$BASE$2")
+}
+gone_re='deleted or replaced while the server ran; restart the server'
+if serve_start "$DB"; then
+    wait_data || fail "(f) the data loads" "$(cat "$T/server.log")"
+    mv "$DB" "$DB.aside" # (the same inode, to put back below)
+    get code /healthz
+    expect_eq "(f) deleted: /healthz is 503" 503 "$code"
+    expect_match "(f) deleted: /healthz says to restart" "$T/f.body" "$gone_re"
+    get code /api/import/influencers -H 'Content-Type: text/csv' --data-binary "@$GOOD/influencers.csv"
+    expect_eq "(f) deleted: an import is refused (503), not taken and lost" 503 "$code"
+    expect_match "(f) deleted: and says why" "$T/f.body" "$gone_re"
+    expect_not_contains "(f) deleted: the answer names no path" "$T/f.body" "$T"
+    for p in /api/dashboard /api/status /api/datasets/influencers.csv /api/export.csv; do
+        get code "$p"
+        expect_eq "(f) deleted: GET $p is 503" 503 "$code"
+    done
+    expect_match "(f) deleted: the last one says why" "$T/f.body" "$gone_re"
+    expect_contains "(f) deleted: the server log names the file" "$T/server.log" \
+        "the database file $DB was deleted or replaced while the server ran"
+    sleep 1 # the loader polls every 250 ms
+    [[ ! -e $DB ]] && pass "(f) deleted: the server made no new database at the path" ||
+        fail "(f) deleted: the server made no new database at the path" "$(ls -la "$T" | grep deleted)"
+    mv "$DB.aside" "$DB"
+    get code /healthz
+    expect_eq "(f) the same file put back: /healthz is 200 again" 200 "$code"
+    get code /api/import/influencers -H 'Content-Type: text/csv' --data-binary "@$GOOD/influencers.csv"
+    expect_eq "(f) and imports work again" 200 "$code"
+    # replaced: another file (another inode) under the same name
+    cp "$DB" "$T/other.db"
+    mv "$T/other.db" "$DB"
+    get code /healthz
+    expect_eq "(f) replaced: /healthz is 503" 503 "$code"
+    get code /api/dashboard
+    expect_eq "(f) replaced: GET /api/dashboard is 503" 503 "$code"
+    expect_match "(f) replaced: and says why" "$T/f.body" "$gone_re"
+    serve_stop
+else
+    fail "(f) server starts" "$(cat "$T/server.log")"
+fi
+
+# ---- (e) a database infludash may not write: a read-only mount, a directory or a file ----------
+# without write permission: serve and import say which and why (SQLite alone says "unable to
+# open database file: No such file or directory"). Root ignores permissions, so those run as
+# nobody; the read-only mount needs root (mount --bind -o ro).
+DB=$(good_db ro)
+mkdir -p "$T/rodir" "$T/romnt"
+cp "$DB" "$T/rodir/ro.db"
+# serve_refuses NAME RE DBPATH [AS...] : serve (run through AS..., e.g. runuser) exits 1 at
+# once with a message matching RE
+serve_refuses() {
+    local name=$1 re=$2 db=$3
+    shift 3
+    run timeout 30 "$@" "$INFLUDASH" serve --db "sqlite:$db" --listen "127.0.0.1:$(free_port)"
+    if ((RC == 1)) && grep -qE -- "$re" "$ERR" && ! grep -q 'No such file or directory' "$ERR"; then
+        pass "$name"
+    else
+        fail "$name" "expected exit status 1 and a message matching: $re
+$(last_output)"
+    fi
+}
+if [[ $(id -u) -eq 0 ]] && mount --bind -o ro "$T/rodir" "$T/romnt" 2>/dev/null; then
+    serve_refuses "(e) read-only mount: serve says the file system is read-only" \
+        'romnt/ro\.db: .*romnt is on a file system mounted read-only' "$T/romnt/ro.db"
+    serve_refuses "(e) read-only mount: a new database there too" \
+        'romnt is on a file system mounted read-only' "$T/romnt/new.db"
+    idx import --db "sqlite:$T/romnt/ro.db" "$GOOD/influencers.csv"
+    expect_match "(e) read-only mount: import says so too" "$ERR" 'mounted read-only'
+    umount "$T/romnt" || fail "(e) umount" "the read-only mount $T/romnt stays"
+else
+    printf 'skip (e) read-only mount: needs root and mount --bind -o ro (not available here)\n'
+fi
+# another user than the files' owner: nobody when we are root, else ourselves with the
+# permissions taken away
+as=()
+if [[ $(id -u) -eq 0 ]]; then
+    if command -v runuser >/dev/null; then as=(runuser -u nobody --)
+    elif command -v setpriv >/dev/null; then as=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+    fi
+    chmod 711 "$T" # nobody may pass through to the directories below
+    chmod 755 "$T/rodir"
+    chmod 644 "$T/rodir/ro.db"
+else
+    as=(env)
+    chmod 555 "$T/rodir"
+fi
+if ((${#as[@]})); then
+    serve_refuses "(e) a directory without write permission: serve names it and the user" \
+        "may not create files in the directory .*rodir" "$T/rodir/ro.db" "${as[@]}"
+    mkdir -p "$T/rwdir"
+    cp "$DB" "$T/rwdir/ro.db"
+    if [[ $(id -u) -eq 0 ]]; then chmod 777 "$T/rwdir"; else chmod 444 "$T/rwdir/ro.db"; fi
+    run "${as[@]}" "$INFLUDASH" import --quiet --db "sqlite:$T/rwdir/ro.db" "$GOOD/influencers.csv"
+    expect_eq "(e) a file without write permission: import fails" 1 "$RC"
+    expect_match "(e) and says who may not write which file" "$ERR" \
+        'may not read and write .*rwdir/ro\.db \(owner uid [0-9]+, mode [0-7]{3}\)'
+    chmod 755 "$T/rodir" "$T/rwdir" 2>/dev/null
+    chmod 700 "$T"
+else
+    printf 'skip (e) permissions: running as root without runuser or setpriv to become another user\n'
 fi
 
 finish

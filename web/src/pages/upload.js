@@ -270,11 +270,13 @@ export function upload(ctx) {
     h('option', { value: '' }, 'Recognise automatically'),
     DATASETS.map(([k, l]) => h('option', { value: k }, l)),
   );
+  /* replacing deletes the stored rows: only for a role that may delete (the server refuses it too) */
+  const mayReplace = can('delete');
   const mode = h(
     'select',
     { id: 'upload-mode' },
     h('option', { value: 'append' }, 'Append (add and update rows)'),
-    h('option', { value: 'replace' }, 'Replace the dataset'),
+    mayReplace ? h('option', { value: 'replace' }, 'Replace the dataset') : null,
   );
   const result = h('div', { id: 'upload-result' });
   const form = h(
@@ -319,6 +321,14 @@ export function upload(ctx) {
       ),
     ),
     form,
-    result,
   );
+  if (!mayReplace)
+    el.append(
+      h(
+        'p',
+        { class: 'muted role-note', id: 'upload-no-replace' },
+        'Your role (' + roleName() + ') adds and updates rows; replacing a dataset is for an admin.',
+      ),
+    );
+  el.append(result);
 }
