@@ -415,7 +415,7 @@ static int cmd_status(int argc, char **argv)
         return 1;
     struct buf out = BUF_INIT;
     struct err e = {0, ""};
-    int rc = api_status_json(s, &out, &e);
+    int rc = api_status_json(s, db, &out, &e);
     if (rc < 0)
         fprintf(stderr, "infludash status: %s\n", e.msg);
     else
@@ -426,6 +426,22 @@ static int cmd_status(int argc, char **argv)
 }
 
 /* ---- query ------------------------------------------------------------------------ */
+
+/* A warning on stderr when the loaded figures leave stored rows out (engine_skipped). */
+static void warn_skipped(const char *command, const struct engine *eng)
+{
+    size_t total = eng ? engine_skipped_count(eng, DS_COUNT) : 0, n;
+    if (total == 0)
+        return;
+    const struct engine_skipped_row *rows = engine_skipped(eng, &n);
+    fprintf(stderr,
+            "infludash %s: warning: %zu stored row%s left out of the figures (a value the "
+            "import would refuse); `infludash status` lists them, importing each again with a "
+            "valid value fixes it. The first: %s %s: %s: \"%s\": %s\n",
+            command, total, total == 1 ? " is" : "s are", schema_dataset(rows[0].ds)->name,
+            rows[0].id[0] ? rows[0].id : "(rows)", rows[0].column, rows[0].value,
+            rows[0].reason);
+}
 
 /* A number option ≥ 0, within max. */
 static int parse_number(const char *name, const char *s, double max, double *out)
@@ -548,6 +564,7 @@ static int cmd_query(int argc, char **argv)
     }
     struct engine *eng = engine_load_snapshot(s, db, &e);
     store_close(s);
+    warn_skipped("query", eng);
     int rc;
     struct buf out = BUF_INIT;
     rc = eng ? api_dashboard_json(eng, &f, &settings, &out, &e) : -1;
@@ -678,6 +695,7 @@ static int cmd_export(int argc, char **argv)
     } else {
         struct engine *eng = engine_load_snapshot(s, db, &e);
         rc = eng ? 0 : -1;
+        warn_skipped("export", eng);
         struct report_input in = {eng, &f, &settings, (int64_t)time(NULL)};
         char name[128];
         if (rc == 0 && !have_ds && !out_path) {
