@@ -21,6 +21,7 @@
 #include "ingest.h"
 #include "serve.h"
 #include "auth.h"
+#include "number.h"
 #include "store.h"
 
 #include "banned.h"
@@ -171,25 +172,22 @@ int cli_is_help(const char *a)
 
 int cli_parse_u64(const char *name, const char *s, uint64_t *out)
 {
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || end == s || *s == '-') {
+    /* the whole text is the number (number.h), with an optional size suffix K, M or G */
+    size_t len = strlen(s);
+    while (len && s[len - 1] == ' ')
+        len--;
+    unsigned shift = 0;
+    if (len && strchr("KkMmGg", s[len - 1])) {
+        char c = (char)(s[len - 1] | 0x20);
+        shift = c == 'k' ? 10 : c == 'm' ? 20 : 30;
+        len--;
+    }
+    uint64_t v;
+    if (number_parse_u64(s, len, &v) < 0 || (shift && v > UINT64_MAX >> shift)) {
         fprintf(stderr, "infludash: %s: \"%s\" is not a whole number\n", name, s);
         return -1;
     }
-    /* Accept size suffixes K, M, G. */
-    if (*end == 'K' || *end == 'k')
-        v <<= 10, end++;
-    else if (*end == 'M' || *end == 'm')
-        v <<= 20, end++;
-    else if (*end == 'G' || *end == 'g')
-        v <<= 30, end++;
-    if (*end) {
-        fprintf(stderr, "infludash: %s: \"%s\" is not a whole number\n", name, s);
-        return -1;
-    }
-    *out = v;
+    *out = v << shift;
     return 0;
 }
 
@@ -443,13 +441,11 @@ static void warn_skipped(const char *command, const struct engine *eng)
             rows[0].reason);
 }
 
-/* A number option ≥ 0, within max. */
+/* A number option ≥ 0, within max: the whole text (number.h). */
 static int parse_number(const char *name, const char *s, double max, double *out)
 {
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end || !(v >= 0 && v <= max)) {
+    double v;
+    if (number_parse_double(s, strlen(s), &v) < 0 || !(v >= 0 && v <= max)) {
         fprintf(stderr, "infludash: %s: \"%s\" is not a number from 0 to %g\n", name, s, max);
         return -1;
     }

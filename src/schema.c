@@ -1215,12 +1215,23 @@ int schema_map_init(struct schema_map *m, enum dataset ds, const struct csv_fiel
                 !(c == inf && m->name_field >= 0))
                 missing = d->cols[c].name;
     }
-    if (missing) {
+    /* Posts need a date or a reach: a file with neither is either not posts at all or posts
+     * that every dated view would leave out without a word (issue 14). */
+    int no_date_or_reach = ds == DS_POSTS && m->source_of[schema_col_index(ds, "date")] < 0 &&
+                           m->source_of[schema_col_index(ds, "reach")] < 0;
+    if (missing || no_date_or_reach) {
         struct buf have = BUF_INIT;
         for (size_t f = 0; f < n; f++)
             buf_printf(&have, "%s%s", f ? ", " : "", m->in_names[f]);
-        err_set(e, ERR_INPUT, "missing required column \"%s\" for %s (the header has: %s)",
-                missing, d->name, buf_cstr(&have));
+        if (missing)
+            err_set(e, ERR_INPUT, "missing required column \"%s\" for %s (the header has: %s)",
+                    missing, d->name, buf_cstr(&have));
+        else
+            err_set(e, ERR_INPUT,
+                    "missing columns \"date\" and \"reach\" for posts: a posts file needs at "
+                    "least one of them (posts without a date are left out of every dated view) "
+                    "(the header has: %s)",
+                    buf_cstr(&have));
         buf_release(&have);
         schema_map_release(m);
         return ERR_INPUT;

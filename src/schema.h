@@ -164,8 +164,8 @@ struct schema_map {
 #define SCHEMA_T_IGNORE (-3)
 
 /* Maps a header. Fails (ERR_INPUT, "missing required column ...") when the dataset's
- * required columns are absent; the message does not carry the file name (the caller
- * prefixes "FILE:1"). */
+ * required columns are absent, or for posts when both date and reach are; the message
+ * does not carry the file name (the caller prefixes "FILE:1"). */
 int schema_map_init(struct schema_map *m, enum dataset ds, const struct csv_field *header,
                     size_t n, const struct schema_config *cfg, struct err *e);
 void schema_map_release(struct schema_map *m);

@@ -332,6 +332,8 @@ static void test_bad_min_roas_is_refused_naming_the_parameter(void **state)
         {"1,5", "min_roas: \"1,5\" is not a number"},
         {"-", "min_roas: \"-\" is not a number"},
         {"1e999", "min_roas: \"1e999\" is not a finite number"},
+        {"1 2", "min_roas: \"1 2\" is not a number"},
+        {"2e", "min_roas: \"2e\" is not a number"},
         {"-1", "min_roas: \"-1\" is negative (ROAS is at least 0)"},
         {"-0.001", "min_roas: \"-0.001\" is negative (ROAS is at least 0)"},
     };
