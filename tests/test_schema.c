@@ -268,6 +268,10 @@ static void append_required(struct buf *h, enum dataset ds, int except)
     for (int c = 0; c < d->ncols; c++)
         if ((d->cols[c].flags & SCHEMA_REQUIRED) && c != except)
             buf_printf(h, "|%s", d->cols[c].name);
+    /* posts need a date or a reach */
+    if (ds == DS_POSTS && except != schema_col_index(ds, "date") &&
+        except != schema_col_index(ds, "reach"))
+        buf_puts(h, "|reach");
 }
 
 /* The three spellings every header name must match in: as written, upper-case, and with
@@ -398,7 +402,7 @@ static void test_id_header_means_the_key_of_each_dataset(void **state)
     struct fixture *fx = *state;
     map_ok(fx, DS_INFLUENCERS, "id|name");
     assert_int_equal(fx->map.source_of[schema_col_index(DS_INFLUENCERS, "influencer_id")], 0);
-    map_ok(fx, DS_POSTS, "id|influencer_id");
+    map_ok(fx, DS_POSTS, "id|influencer_id|reach");
     assert_int_equal(fx->map.source_of[schema_col_index(DS_POSTS, "post_id")], 0);
     assert_int_equal(fx->map.source_of[schema_col_index(DS_POSTS, "influencer_id")], 1);
     map_ok(fx, DS_TRACKING, "id|influencer_id|date|revenue");
@@ -454,7 +458,7 @@ static void test_influencer_name_headers_refer_to_the_influencer_by_name(void **
 static void test_given_influencer_id_wins_over_name_and_name_is_kept_in_extra(void **state)
 {
     struct fixture *fx = *state;
-    row_of(fx, DS_POSTS, "influencer_id|influencer_name|platform", "INF_7|Priya Sharma|ig");
+    row_of(fx, DS_POSTS, "influencer_id|influencer_name|platform|reach", "INF_7|Priya Sharma|ig");
     assert_text(&fx->row, "influencer_id", "INF_7");
     assert_string_equal(extra_of(&fx->row), "{\"influencer_name\":\"Priya Sharma\"}");
     /* An empty id on one row falls back to the name. */
@@ -532,6 +536,18 @@ static void test_missing_required_columns_are_input_errors_naming_the_column(voi
     assert_non_null(strstr(fx->e.msg, "posts"));
     /* Tracking needs no influencer column: organic-only files are fine. */
     map_ok(fx, DS_TRACKING, "date|revenue");
+}
+
+/* Issue 14 (13): posts without a date vanish from every dated view, so a posts file needs a
+ * date or a reach column; one with neither is refused naming both. */
+static void test_posts_need_a_date_or_a_reach_column(void **state)
+{
+    struct fixture *fx = *state;
+    assert_int_equal(map_header(fx, DS_POSTS, "post_id|influencer_id|platform|likes"), ERR_INPUT);
+    assert_non_null(strstr(fx->e.msg, "missing columns \"date\" and \"reach\" for posts"));
+    assert_non_null(strstr(fx->e.msg, "post_id, influencer_id, platform, likes"));
+    map_ok(fx, DS_POSTS, "influencer_id|posted_at|likes"); /* an alias of date */
+    map_ok(fx, DS_POSTS, "influencer_id|reach");
 }
 
 /* ---- dataset detection ------------------------------------------------------------ */
@@ -825,7 +841,7 @@ static void test_platform_is_normalised_and_unknown_kept_as_given(void **state)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         expect_norm(schema_norm_platform, cases[i].in, cases[i].want);
-    row_of(fx, DS_POSTS, "influencer_id|platform", "1|yt");
+    row_of(fx, DS_POSTS, "influencer_id|platform|reach", "1|yt");
     assert_text(&fx->row, "platform", "YouTube");
 }
 
@@ -1390,7 +1406,7 @@ static void test_a_given_brand_is_normalised_or_kept(void **state)
         assert_text(&fx->row, "brand", cases[i].want);
     }
     /* Posts and the Brands header too. */
-    row_of(fx, DS_POSTS, "influencer_id|Brand_Mentioned", "1|muscleblaze");
+    row_of(fx, DS_POSTS, "influencer_id|Brand_Mentioned|reach", "1|muscleblaze");
     assert_text(&fx->row, "brand", "MuscleBlaze");
     row_of(fx, DS_TRACKING, "Influencer_ID|Date|Revenue|Brands", "1|2025-03-09|10|HKVitals");
     assert_text(&fx->row, "brand", "HKVitals");
@@ -1533,7 +1549,7 @@ static void test_generated_ids_are_stable_by_position_and_distinct_for_equal_rec
     row_of(fx, DS_POSTS, "influencer_id|platform|reach", "7|instagram|101");
     assert_string_not_equal(a, text_of(&fx->row, "post_id"));
     /* A given id is used, not generated. */
-    row_of(fx, DS_POSTS, "post_id|influencer_id", "POST-1|7");
+    row_of(fx, DS_POSTS, "post_id|influencer_id|reach", "POST-1|7");
     assert_text(&fx->row, "post_id", "POST-1");
 }
 
@@ -1618,7 +1634,7 @@ static void test_invalid_utf8_is_rejected(void **state)
         "\xF4\x90\x80\x80", /* past U+10FFFF */
         "ok\x80",           /* stray continuation byte */
     };
-    map_ok(fx, DS_POSTS, "influencer_id|caption");
+    map_ok(fx, DS_POSTS, "influencer_id|caption|date");
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char rec[64];
         snprintf(rec, sizeof rec, "1|%s", bad[i]);
@@ -1630,7 +1646,7 @@ static void test_invalid_utf8_is_rejected(void **state)
     build_ok(fx, "1|\xF0\x9F\x92\xAA \xE0\xA4\xB9\xE0\xA4\xBF \xE2\x82\xB9");
     assert_text(&fx->row, "caption", "\xF0\x9F\x92\xAA \xE0\xA4\xB9\xE0\xA4\xBF \xE2\x82\xB9");
     /* Invalid text in an unknown column is rejected too: extra must be valid JSON. */
-    map_ok(fx, DS_POSTS, "influencer_id|notes");
+    map_ok(fx, DS_POSTS, "influencer_id|notes|date");
     build_rejected(fx, "1|caf\xE9");
     assert_string_equal(fx->rej.column, "notes");
 }
@@ -1678,6 +1694,7 @@ int main(void)
         T(test_unknown_columns_are_kept_in_extra_as_a_json_object),
         T(test_extra_json_escapes_quotes_backslashes_and_control_chars),
         T(test_missing_required_columns_are_input_errors_naming_the_column),
+        T(test_posts_need_a_date_or_a_reach_column),
         T(test_detect_recognises_every_peer_header_with_and_without_its_file_name),
         T(test_detect_gives_none_with_a_message_when_it_cannot_tell),
         T(test_detect_uses_the_file_name_to_break_ties_and_for_neutral_headers),
