@@ -357,6 +357,8 @@ static void test_gender_is_spelled_as_the_store_spells_it(void **state)
     (void)state;
     assert_list("gender", "f,M,male,non-binary,NB,xyz,Other", FILTER_GENDER,
                 "Female|Male|Non-binary|Other");
+    /* SPEC §1: Unknown (the gender of a blank) is a value of its own, not Other */
+    assert_list("gender", "Unknown,unknown,n/a,Other", FILTER_GENDER, "Unknown|Other");
 }
 
 static void test_basis_is_spelled_as_the_store_spells_it(void **state)

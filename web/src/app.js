@@ -298,6 +298,15 @@
         h('span', { class: 'status-counts' }, fmt.int(c.influencers) + ' influencers · ' + fmt.int(c.posts) + ' posts · ' + fmt.int(c.tracking_data) + ' tracking rows · ' + fmt.int(c.payouts) + ' payouts'),
         h('br'),
         h('span', { class: 'status-import' }, s.last_import ? 'Last import: ' + s.last_import.dataset + ', ' + fmt.int(s.last_import.accepted) + ' rows, ' + fmt.dateTime(s.last_import.finished_at || s.last_import.started_at) : 'No import yet'));
+      /* stored rows the analytics leave out (a value the import would refuse): say so */
+      const eng = s.engine || {};
+      if (eng.skipped_rows > 0) {
+        const first = (eng.skipped || [])[0];
+        el.append(h('br'), h('span', { class: 'status-skipped', title: (first ? first.dataset + ' ' + first.id + ': ' + first.column + ' "' + first.value + '": ' + first.reason + '. ' : '') + (eng.fix || '') },
+          '\u26a0 ' + fmt.int(eng.skipped_rows) + ' stored row' + (eng.skipped_rows === 1 ? ' is' : 's are') + ' left out of the figures (see /api/status)'));
+      } else if (eng.error && !eng.loaded) {
+        el.append(h('br'), h('span', { class: 'status-skipped' }, 'The data could not be loaded: ' + eng.error));
+      }
       return s;
     } catch (e) {
       ID.clear(el).append('Status unavailable: ' + e.message);
