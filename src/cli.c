@@ -413,7 +413,10 @@ static int cmd_status(int argc, char **argv)
         return 1;
     struct buf out = BUF_INIT;
     struct err e = {0, ""};
-    int rc = api_status_json(s, db, &out, &e);
+    struct buf url = BUF_INIT;
+    cli_data_url(db, ws, &url);
+    int rc = api_status_json(s, buf_cstr(&url), &out, &e);
+    buf_release(&url);
     if (rc < 0)
         fprintf(stderr, "infludash status: %s\n", e.msg);
     else
@@ -558,7 +561,10 @@ static int cmd_query(int argc, char **argv)
         filter_release(&f);
         return 1;
     }
-    struct engine *eng = engine_load_snapshot(s, db, &e);
+    struct buf url = BUF_INIT; /* the workspace's: the extra connections read its rows too */
+    cli_data_url(db, ws, &url);
+    struct engine *eng = engine_load_snapshot(s, buf_cstr(&url), &e);
+    buf_release(&url);
     store_close(s);
     warn_skipped("query", eng);
     int rc;
@@ -689,7 +695,10 @@ static int cmd_export(int argc, char **argv)
         }
         rc = output_close(&out, export_dataset_csv(s, ds, out.fp, &e), &e);
     } else {
-        struct engine *eng = engine_load_snapshot(s, db, &e);
+        struct buf url = BUF_INIT; /* the workspace's: the extra connections read its rows */
+        cli_data_url(db, ws, &url);
+        struct engine *eng = engine_load_snapshot(s, buf_cstr(&url), &e);
+        buf_release(&url);
         rc = eng ? 0 : -1;
         warn_skipped("export", eng);
         struct report_input in = {eng, &f, &settings, (int64_t)time(NULL)};
