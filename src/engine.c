@@ -243,6 +243,19 @@ static int check_range(const struct schema_value *v, enum dataset ds, int col, s
     return -1;
 }
 
+/* Stored text into out (cap bytes): shortened without cutting a UTF-8 sequence, control
+ * characters as spaces (it goes to logs and JSON). */
+static void copy_text(char *out, size_t cap, const char *s, size_t len)
+{
+    size_t n = len < cap - 1 ? len : cap - 1;
+    if (n < len)
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+    for (size_t i = 0; i < n; i++)
+        out[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? ' ' : s[i];
+    out[n] = '\0';
+}
+
 /* Keeps a left-out row for engine_skipped when there is room (the caller counts it). */
 static void keep_skipped(struct engine *eng, enum dataset ds, const char *id, int col,
                          const struct schema_value *v, const char *reason)
@@ -252,7 +265,7 @@ static void keep_skipped(struct engine *eng, enum dataset ds, const char *id, in
     struct engine_skipped_row *k = &eng->skipped[eng->nskipped++];
     memset(k, 0, sizeof *k);
     k->ds = ds;
-    snprintf(k->id, sizeof k->id, "%s", id ? id : "");
+    copy_text(k->id, sizeof k->id, id ? id : "", id ? strlen(id) : 0);
     if (col >= 0) {
         const struct schema_col *c = &schema_dataset(ds)->cols[col];
         snprintf(k->column, sizeof k->column, "%s", c->name);
@@ -262,7 +275,7 @@ static void keep_skipped(struct engine *eng, enum dataset ds, const char *id, in
             snprintf(k->value, sizeof k->value, "%s", buf_cstr(&text));
             buf_release(&text);
         } else if (v && v->present) {
-            snprintf(k->value, sizeof k->value, "%.*s", (int)v->len, v->s);
+            copy_text(k->value, sizeof k->value, v->s, v->len);
         }
     }
     snprintf(k->reason, sizeof k->reason, "%s", reason);

@@ -1851,7 +1851,7 @@ static void test_stored_rows_out_of_range_are_left_out_and_named(void **state)
     commit(fx->store);
     raw_sql(fx, "UPDATE tracking_data SET orders = 2147483648 WHERE tracking_id = 'T03';"
                 "UPDATE tracking_data SET revenue = 9223372036854775807 WHERE tracking_id = 'T37';"
-                "UPDATE tracking_data SET date = 'someday' WHERE tracking_id = 'T20';"
+                "UPDATE tracking_data SET date = 'some' || char(10) || 'day' WHERE tracking_id = 'T20';"
                 "UPDATE posts SET likes = -1 WHERE post_id = 'P2';"
                 "UPDATE payouts SET total_payout = 10000000001 WHERE payout_id = 'Y2';");
     struct err e;
@@ -1879,7 +1879,7 @@ static void test_stored_rows_out_of_range_are_left_out_and_named(void **state)
         assert_non_null(strstr(r->reason, "out of range"));
         r = skipped_of(eng, DS_TRACKING, "T20");
         assert_string_equal(r->column, "date");
-        assert_string_equal(r->value, "someday");
+        assert_string_equal(r->value, "some day"); /* no line break into the log */
         r = skipped_of(eng, DS_POSTS, "P2");
         assert_string_equal(r->column, "likes");
         assert_string_equal(r->value, "-1");
@@ -1916,7 +1916,9 @@ static void test_left_out_rows_are_all_counted_and_the_first_kept(void **state)
             "2025-03-01", "orders", "1", "revenue", "100", NULL);
     }
     commit(fx->store);
-    raw_sql(fx, "UPDATE tracking_data SET orders = -5 WHERE tracking_id >= 'T05'");
+    raw_sql(fx, "UPDATE tracking_data SET orders = -5 WHERE tracking_id >= 'T05';"
+                "UPDATE tracking_data SET tracking_id = 'T06' || replace(printf('%040d', 0), '0', "
+                "'\xC5\xBB') WHERE tracking_id = 'T06'");
     struct engine *eng = load(fx->store);
     assert_int_equal(engine_count(eng, DS_TRACKING), 5);
     assert_int_equal(engine_skipped_count(eng, DS_TRACKING), 25);
@@ -1925,6 +1927,10 @@ static void test_left_out_rows_are_all_counted_and_the_first_kept(void **state)
     assert_int_equal(n, ENGINE_SKIPPED_KEEP);
     assert_string_equal(rows[0].id, "T05");
     assert_string_equal(rows[0].reason, "negative count");
+    /* a long id is shortened whole characters at a time (it goes into JSON) */
+    assert_int_equal(strlen(rows[1].id), 3 + 2 * 30);
+    for (size_t i = 3; i < strlen(rows[1].id); i += 2)
+        assert_memory_equal(rows[1].id + i, "\xC5\xBB", 2);
     engine_free(eng);
 }
 
