@@ -584,17 +584,21 @@ static int payout_fits(struct engine *eng, const struct schema_value *v, const i
     }
     static const char *const unit_names[] = {
         [PAY_ORDER] = "orders", [PAY_POST] = "posts", [PAY_REVSHARE] = "paise of revenue"};
+    struct buf most = BUF_INIT;
+    schema_format_int(COL_MONEY, ENGINE_SPEND_MAX, &most);
     char reason[320];
     if (kind == PAY_TOTAL)
         snprintf(reason, sizeof reason,
-                 "the payouts' totals add up to more than the engine can sum (26843545600000000.00 "
-                 "for all payout rows together)");
+                 "with the payout rows before it, the payouts could price more than the engine "
+                 "can add up (%s in all)",
+                 buf_cstr(&most));
     else
         snprintf(reason, sizeof reason,
-                 "its terms could price more than the engine can sum for all payouts together "
-                 "(26843545600000000.00): this rate times the influencer's %llu %s; correct "
-                 "the rate (or the activity) and import the row again",
-                 (unsigned long long)units, unit_names[kind]);
+                 "its terms could price more than the engine can add up for all payouts "
+                 "together (%s): this rate times the influencer's %llu %s; correct the rate "
+                 "(or the activity) and import the row again",
+                 buf_cstr(&most), (unsigned long long)units, unit_names[kind]);
+    buf_release(&most);
     int col = kind == PAY_TOTAL ? c[TOTAL] : c[RATE];
     skip_row(eng, DS_PAYOUTS, id, col, &v[col], reason);
     return 0;
