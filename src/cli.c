@@ -440,8 +440,7 @@ static void warn_skipped(const char *command, const struct engine *eng)
             "import would refuse); `infludash status` lists them, importing each again with a "
             "valid value fixes it. The first: %s %s: %s: \"%s\": %s\n",
             command, total, total == 1 ? " is" : "s are", schema_dataset(rows[0].ds)->name,
-            rows[0].id[0] ? rows[0].id : "(rows)", rows[0].column, rows[0].value,
-            rows[0].reason);
+            rows[0].id[0] ? rows[0].id : "(rows)", rows[0].column, rows[0].value, rows[0].reason);
 }
 
 /* A number option ≥ 0, within max: the whole text (number.h). */

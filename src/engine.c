@@ -358,17 +358,17 @@ static int load_influencer(void *ctx, const struct schema_row *row)
                          ? dict_code(eng, DIM_GENDER, &v[GENDER])
                          : strmap_put(eng->dict[DIM_GENDER], "Unknown", 7, NULL);
     push_influencer_attrs(
-        eng, dict_code(eng, DIM_NAME, &v[NAME]), dict_code(eng, DIM_CATEGORY, &v[CATEGORY]),
-        gender, dict_code(eng, DIM_PLATFORM, &v[PLATFORM]),
-        dict_code(eng, DIM_TIER, &v[TIER]), dict_code(eng, DIM_PERSONA, &v[PERSONA]),
-        int_or(&v[FOLLOWERS], -1));
+        eng, dict_code(eng, DIM_NAME, &v[NAME]), dict_code(eng, DIM_CATEGORY, &v[CATEGORY]), gender,
+        dict_code(eng, DIM_PLATFORM, &v[PLATFORM]), dict_code(eng, DIM_TIER, &v[TIER]),
+        dict_code(eng, DIM_PERSONA, &v[PERSONA]), int_or(&v[FOLLOWERS], -1));
     return 0;
 }
 
 /* The columns of posts the engine reads, in the order of load_post's enum (post_id last:
  * read only to name left-out rows). */
-static const char *const post_cols[] = {"influencer_id", "platform", "date", "campaign", "reach",
-                                        "likes", "comments", "shares", "saves", "post_id"};
+static const char *const post_cols[] = {"influencer_id", "platform", "date",     "campaign",
+                                        "reach",         "likes",    "comments", "shares",
+                                        "saves",         "post_id"};
 enum { POST_NCOLS = 9 };
 
 /* A stored post whose counts are out of range: 0 when it can be loaded, else -1 with p. */
@@ -427,8 +427,8 @@ static int32_t ctype_of(const struct schema_value *v)
 
 /* The columns of tracking_data the engine reads, in the order of load_tracking's enum
  * (tracking_id last: read only to name left-out rows). */
-static const char *const trk_cols[] = {"influencer_id", "date",    "brand",         "product",
-                                       "campaign",      "source",  "orders",        "revenue",
+static const char *const trk_cols[] = {"influencer_id", "date",          "brand",      "product",
+                                       "campaign",      "source",        "orders",     "revenue",
                                        "organic",       "campaign_type", "tracking_id"};
 enum { TRK_NCOLS = 10 };
 
@@ -527,7 +527,7 @@ static void total_activity(struct engine *eng)
 
 static uint64_t magnitude(int64_t v)
 {
-    return v < 0 ? (uint64_t)-(v + 1) + 1 : (uint64_t)v;
+    return v < 0 ? 0 - (uint64_t)v : (uint64_t)v; /* INT64_MIN too */
 }
 
 /* The most a payout row can add to spend under any filter, in micro-paise (as
@@ -1325,10 +1325,9 @@ static void finish_skipped(struct engine *eng)
 struct engine *engine_load_parallel(struct store *const *stores, size_t nstores, struct err *e)
 {
     /* in the order of load_payout's enum; payout_id last, to name left-out rows */
-    static const char *const pay_cols[] = {"influencer_id", "campaign",    "basis",
-                                           "rate",          "orders",      "posts",
-                                           "total_payout",  "payout_date", "status",
-                                           "payout_id"};
+    static const char *const pay_cols[] = {
+        "influencer_id", "campaign",     "basis",       "rate",   "orders",
+        "posts",         "total_payout", "payout_date", "status", "payout_id"};
     struct store *s = stores[0];
     int nparts = nstores > 8 ? 8 : (int)nstores;
     struct engine *eng = engine_new();
@@ -1352,8 +1351,8 @@ struct engine *engine_load_parallel(struct store *const *stores, size_t nstores,
             started[k] = 1;
     }
     if (rc == 0)
-        rc = scan_dataset_part(s, eng, DS_TRACKING, 0, nparts, trk_cols, TRK_NCOLS,
-                               load_tracking, e);
+        rc = scan_dataset_part(s, eng, DS_TRACKING, 0, nparts, trk_cols, TRK_NCOLS, load_tracking,
+                               e);
     for (int k = 1; k < nparts; k++) {
         if (!parts[k].eng)
             continue;

@@ -183,8 +183,8 @@ static void warn_undated(struct ingest *in)
              "no date range is set, every dated view leaves %s out",
              (unsigned long long)in->undated, in->undated == 1 ? "" : "s",
              in->undated == 1 ? "it counts" : "they count", in->undated == 1 ? "it" : "them");
-    add_issue_always(in, in->first_undated_line, f >= 0 ? in->map.in_names[f] : "date", "", msg,
-                     1, 1);
+    add_issue_always(in, in->first_undated_line, f >= 0 ? in->map.in_names[f] : "date", "", msg, 1,
+                     1);
 }
 
 static int set_fatal(struct ingest *in, const struct err *e)

@@ -1529,15 +1529,15 @@ int schema_row_build(struct schema_map *m, const struct csv_record *rec, struct 
         int total = schema_col_index(DS_PAYOUTS, "total_payout");
         int rate = schema_col_index(DS_PAYOUTS, "rate");
         const char *reason;
-        if (row->v[total].present &&
-            schema_check_range(COL_MONEY, row->v[total].i, &reason) < 0) {
+        if (row->v[total].present && schema_check_range(COL_MONEY, row->v[total].i, &reason) < 0) {
             int f = m->source_of[rate];
             const char *val = f >= 0 ? rec->fields[f].data : "";
             size_t val_len = f >= 0 ? rec->fields[f].len : 0;
             trim(&val, &val_len);
             char msg[256];
-            snprintf(msg, sizeof msg, "the total_payout these terms give (rate x orders, posts or "
-                                      "revenue) is %s",
+            snprintf(msg, sizeof msg,
+                     "the total_payout these terms give (rate x orders, posts or "
+                     "revenue) is %s",
                      reason);
             reject(rej, rec->line, f >= 0 ? m->in_names[f] : "rate", val, val_len, msg);
             goto out;

@@ -1799,7 +1799,6 @@ static void test_timing_filtered_queries(void **state)
     engine_free(eng);
 }
 
-
 /* ---- stored rows the engine cannot use (issue 14: 1, 3) ---- */
 
 /* Runs sql on the fixture's database file directly, as a row "stored by an older version"
@@ -1837,23 +1836,24 @@ static void test_stored_rows_out_of_range_are_left_out_and_named(void **state)
     for (int i = 0; i < 40; i++) {
         char id[16];
         snprintf(id, sizeof id, "T%02d", i);
-        put(fx->store, DS_TRACKING, "tracking_id", id, "influencer_id", "I1", "date",
-            "2025-03-01", "orders", "1", "revenue", "10000", NULL);
+        put(fx->store, DS_TRACKING, "tracking_id", id, "influencer_id", "I1", "date", "2025-03-01",
+            "orders", "1", "revenue", "10000", NULL);
     }
-    put(fx->store, DS_POSTS, "post_id", "P1", "influencer_id", "I1", "date", "2025-03-01",
-        "reach", "100", NULL);
-    put(fx->store, DS_POSTS, "post_id", "P2", "influencer_id", "I1", "date", "2025-03-01",
-        "reach", "100", NULL);
+    put(fx->store, DS_POSTS, "post_id", "P1", "influencer_id", "I1", "date", "2025-03-01", "reach",
+        "100", NULL);
+    put(fx->store, DS_POSTS, "post_id", "P2", "influencer_id", "I1", "date", "2025-03-01", "reach",
+        "100", NULL);
     put(fx->store, DS_PAYOUTS, "payout_id", "Y1", "influencer_id", "I1", "basis", "flat",
         "total_payout", "50000", NULL);
     put(fx->store, DS_PAYOUTS, "payout_id", "Y2", "influencer_id", "I1", "basis", "flat",
         "total_payout", "70000", NULL);
     commit(fx->store);
-    raw_sql(fx, "UPDATE tracking_data SET orders = 2147483648 WHERE tracking_id = 'T03';"
-                "UPDATE tracking_data SET revenue = 9223372036854775807 WHERE tracking_id = 'T37';"
-                "UPDATE tracking_data SET date = 'some' || char(10) || 'day' WHERE tracking_id = 'T20';"
-                "UPDATE posts SET likes = -1 WHERE post_id = 'P2';"
-                "UPDATE payouts SET total_payout = 10000000001 WHERE payout_id = 'Y2';");
+    raw_sql(fx,
+            "UPDATE tracking_data SET orders = 2147483648 WHERE tracking_id = 'T03';"
+            "UPDATE tracking_data SET revenue = 9223372036854775807 WHERE tracking_id = 'T37';"
+            "UPDATE tracking_data SET date = 'some' || char(10) || 'day' WHERE tracking_id = 'T20';"
+            "UPDATE posts SET likes = -1 WHERE post_id = 'P2';"
+            "UPDATE payouts SET total_payout = 10000000001 WHERE payout_id = 'Y2';");
     struct err e;
     err_clear(&e);
     struct engine *engines[2] = {load(fx->store), engine_load_snapshot(fx->store, fx->url, &e)};
@@ -1912,8 +1912,8 @@ static void test_left_out_rows_are_all_counted_and_the_first_kept(void **state)
     for (int i = 0; i < 30; i++) {
         char id[16];
         snprintf(id, sizeof id, "T%02d", i);
-        put(fx->store, DS_TRACKING, "tracking_id", id, "influencer_id", "I1", "date",
-            "2025-03-01", "orders", "1", "revenue", "100", NULL);
+        put(fx->store, DS_TRACKING, "tracking_id", id, "influencer_id", "I1", "date", "2025-03-01",
+            "orders", "1", "revenue", "100", NULL);
     }
     commit(fx->store);
     raw_sql(fx, "UPDATE tracking_data SET orders = -5 WHERE tracking_id >= 'T05';"
@@ -1948,11 +1948,11 @@ static void test_payout_terms_that_could_overflow_spend_are_left_out(void **stat
     put(fx->store, DS_TRACKING, "tracking_id", "T2", "influencer_id", "I2", "date", "2025-03-01",
         "orders", "2147483647", "revenue", "10000000000", NULL);
     /* ₹10 crore per order × 2,147,483,647 orders: ₹2.1e16 > what spend can sum */
-    put(fx->store, DS_PAYOUTS, "payout_id", "Y1", "influencer_id", "I1", "basis", "order",
-        "rate", "100000000000000", NULL);
+    put(fx->store, DS_PAYOUTS, "payout_id", "Y1", "influencer_id", "I1", "basis", "order", "rate",
+        "100000000000000", NULL);
     /* ₹1,000 per order × 2,147,483,647 orders: ₹2.1e12, exact */
-    put(fx->store, DS_PAYOUTS, "payout_id", "Y2", "influencer_id", "I2", "basis", "order",
-        "rate", "1000000000", NULL);
+    put(fx->store, DS_PAYOUTS, "payout_id", "Y2", "influencer_id", "I2", "basis", "order", "rate",
+        "1000000000", NULL);
     commit(fx->store);
     struct engine *eng = load(fx->store);
     assert_int_equal(engine_count(eng, DS_PAYOUTS), 1);
@@ -1980,8 +1980,8 @@ static void test_unknown_gender_is_filterable_and_ids_without_attributes_are_not
     put(fx->store, DS_INFLUENCERS, "influencer_id", "I1", "category", "Nutrition", NULL);
     put(fx->store, DS_INFLUENCERS, "influencer_id", "I2", "category", "Fitness", "gender", "Male",
         NULL);
-    put(fx->store, DS_INFLUENCERS, "influencer_id", "I3", "category", "Fitness", "gender",
-        "Female", NULL);
+    put(fx->store, DS_INFLUENCERS, "influencer_id", "I3", "category", "Fitness", "gender", "Female",
+        NULL);
     static const char *const ids[] = {"I1", "I2", "I3", "I9"};
     for (int i = 0; i < 4; i++) {
         char id[8];

@@ -77,8 +77,8 @@ static void check_value(const struct schema_col *col, const struct schema_value 
                    (long long)v->i, text.data, (long long)back, reason ? reason : "");
         break;
     case COL_RATE:
-        FUZZ_CHECK(v->i >= -SCHEMA_RATE_MAX && v->i <= SCHEMA_RATE_MAX, "%s: rate %lld",
-                   col->name, (long long)v->i);
+        FUZZ_CHECK(v->i >= -SCHEMA_RATE_MAX && v->i <= SCHEMA_RATE_MAX, "%s: rate %lld", col->name,
+                   (long long)v->i);
         schema_format_int(col->kind, v->i, &text);
         FUZZ_CHECK(schema_parse_rate(text.data, text.len, &back, &reason) == 0 && back == v->i,
                    "%s: rate %lld prints as \"%s\" which parses as %lld (%s)", col->name,
