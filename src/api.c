@@ -2,6 +2,7 @@
  * status document. Calls store, schema, json and libc. */
 #include "api.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -58,6 +59,64 @@ static void api_import_object(struct json *j, const struct store_import_log *log
     json_obj_end(j);
 }
 
+void api_status_engine(struct api_status *st, const struct engine *eng, const char *error)
+{
+    st->engine_loaded = eng != NULL;
+    snprintf(st->engine_error, sizeof st->engine_error, "%s", error ? error : "");
+    memset(st->skipped_rows, 0, sizeof st->skipped_rows);
+    st->nskipped = 0;
+    if (!eng)
+        return;
+    for (int ds = 0; ds < DS_COUNT; ds++)
+        st->skipped_rows[ds] = engine_skipped_count(eng, (enum dataset)ds);
+    size_t n;
+    const struct engine_skipped_row *rows = engine_skipped(eng, &n);
+    memcpy(st->skipped, rows, n * sizeof *rows);
+    st->nskipped = n;
+}
+
+static void api_engine_object(struct json *j, const struct api_status *st)
+{
+    json_key(j, "engine");
+    json_obj_begin(j);
+    json_kv_bool(j, "loaded", st->engine_loaded);
+    json_key(j, "error");
+    if (st->engine_error[0])
+        json_str(j, st->engine_error);
+    else
+        json_null(j);
+    size_t total = 0;
+    for (int ds = 0; ds < DS_COUNT; ds++)
+        total += st->skipped_rows[ds];
+    json_kv_int(j, "skipped_rows", (int64_t)total);
+    json_key(j, "skipped_by_dataset");
+    json_obj_begin(j);
+    for (int ds = 0; ds < DS_COUNT; ds++)
+        json_kv_int(j, schema_dataset((enum dataset)ds)->name, (int64_t)st->skipped_rows[ds]);
+    json_obj_end(j);
+    json_key(j, "skipped");
+    json_arr_begin(j);
+    for (size_t i = 0; i < st->nskipped; i++) {
+        const struct engine_skipped_row *k = &st->skipped[i];
+        json_obj_begin(j);
+        json_kv_str(j, "dataset", schema_dataset(k->ds)->name);
+        json_kv_str(j, "id", k->id);
+        json_kv_str(j, "column", k->column);
+        json_kv_str(j, "value", k->value);
+        json_kv_str(j, "reason", k->reason);
+        json_obj_end(j);
+    }
+    json_arr_end(j);
+    json_key(j, "fix");
+    if (total)
+        json_str(j, "these stored rows are left out of every figure: import each again with "
+                    "a valid value (an append replaces the row with the same id), or replace "
+                    "the dataset");
+    else
+        json_null(j);
+    json_obj_end(j);
+}
+
 int api_status_write(const struct api_status *st, struct buf *out, struct err *e)
 {
     struct json j;
@@ -82,15 +141,21 @@ int api_status_write(const struct api_status *st, struct buf *out, struct err *e
     for (size_t i = 0; i < st->nimports; i++)
         api_import_object(&j, &st->imports[i]);
     json_arr_end(&j);
+    api_engine_object(&j, st);
     json_obj_end(&j);
     return json_finish(&j, e);
 }
 
-int api_status_json(struct store *s, struct buf *out, struct err *e)
+int api_status_json(struct store *s, const char *url, struct buf *out, struct err *e)
 {
     struct api_status st;
     int rc = api_status_load(s, &st, e);
     if (rc < 0)
         return rc;
+    struct err le;
+    err_clear(&le);
+    struct engine *eng = engine_load_snapshot(s, url, &le);
+    api_status_engine(&st, eng, eng ? NULL : le.msg);
+    engine_free(eng);
     return api_status_write(&st, out, e);
 }

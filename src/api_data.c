@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "number.h"
 #include "schema.h"
 
 #include "banned.h"
@@ -17,7 +18,8 @@ void api_settings_default(struct api_settings *s)
     engine_incremental_opts_default(&s->incremental);
 }
 
-/* A number ≥ 0 (and ≤ max) from a query parameter; 0 when absent or empty. */
+/* A number ≥ 0 (and ≤ max) from a query parameter, the whole value (number.h); 0 when
+ * absent or empty. */
 static int parse_number(filter_get_fn get, void *ctx, const char *name, double max, double *out,
                         int *given, struct err *e)
 {
@@ -25,9 +27,8 @@ static int parse_number(filter_get_fn get, void *ctx, const char *name, double m
     *given = 0;
     if (!raw || !*raw)
         return 0;
-    char *end;
-    double v = strtod(raw, &end);
-    if (end == raw || *end != '\0' || !isfinite(v) || v < 0 || v > max)
+    double v;
+    if (number_parse_double(raw, strlen(raw), &v) < 0 || v < 0 || v > max)
         return err_set(e, ERR_USAGE, "%s: \"%.60s\" is not a number from 0 to %g", name, raw, max);
     *out = v;
     *given = 1;

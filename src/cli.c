@@ -21,6 +21,7 @@
 #include "ingest.h"
 #include "serve.h"
 #include "auth.h"
+#include "number.h"
 #include "store.h"
 
 #include "banned.h"
@@ -180,25 +181,22 @@ int cli_is_help(const char *a)
 
 int cli_parse_u64(const char *name, const char *s, uint64_t *out)
 {
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || end == s || *s == '-') {
+    /* the whole text is the number (number.h), with an optional size suffix K, M or G */
+    size_t len = strlen(s);
+    while (len && s[len - 1] == ' ')
+        len--;
+    unsigned shift = 0;
+    if (len && strchr("KkMmGg", s[len - 1])) {
+        char c = (char)(s[len - 1] | 0x20);
+        shift = c == 'k' ? 10 : c == 'm' ? 20 : 30;
+        len--;
+    }
+    uint64_t v;
+    if (number_parse_u64(s, len, &v) < 0 || (shift && v > UINT64_MAX >> shift)) {
         fprintf(stderr, "infludash: %s: \"%s\" is not a whole number\n", name, s);
         return -1;
     }
-    /* Accept size suffixes K, M, G. */
-    if (*end == 'K' || *end == 'k')
-        v <<= 10, end++;
-    else if (*end == 'M' || *end == 'm')
-        v <<= 20, end++;
-    else if (*end == 'G' || *end == 'g')
-        v <<= 30, end++;
-    if (*end) {
-        fprintf(stderr, "infludash: %s: \"%s\" is not a whole number\n", name, s);
-        return -1;
-    }
-    *out = v;
+    *out = v << shift;
     return 0;
 }
 
@@ -424,7 +422,10 @@ static int cmd_status(int argc, char **argv)
         return 1;
     struct buf out = BUF_INIT;
     struct err e = {0, ""};
-    int rc = api_status_json(s, &out, &e);
+    struct buf url = BUF_INIT;
+    cli_data_url(db, ws, &url);
+    int rc = api_status_json(s, buf_cstr(&url), &out, &e);
+    buf_release(&url);
     if (rc < 0)
         fprintf(stderr, "infludash status: %s\n", e.msg);
     else
@@ -436,13 +437,26 @@ static int cmd_status(int argc, char **argv)
 
 /* ---- query ------------------------------------------------------------------------ */
 
-/* A number option ≥ 0, within max. */
+/* A warning on stderr when the loaded figures leave stored rows out (engine_skipped). */
+static void warn_skipped(const char *command, const struct engine *eng)
+{
+    size_t total = eng ? engine_skipped_count(eng, DS_COUNT) : 0, n;
+    if (total == 0)
+        return;
+    const struct engine_skipped_row *rows = engine_skipped(eng, &n);
+    fprintf(stderr,
+            "infludash %s: warning: %zu stored row%s left out of the figures (a value the "
+            "import would refuse); `infludash status` lists them, importing each again with a "
+            "valid value fixes it. The first: %s %s: %s: \"%s\": %s\n",
+            command, total, total == 1 ? " is" : "s are", schema_dataset(rows[0].ds)->name,
+            rows[0].id[0] ? rows[0].id : "(rows)", rows[0].column, rows[0].value, rows[0].reason);
+}
+
+/* A number option ≥ 0, within max: the whole text (number.h). */
 static int parse_number(const char *name, const char *s, double max, double *out)
 {
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end || !(v >= 0 && v <= max)) {
+    double v;
+    if (number_parse_double(s, strlen(s), &v) < 0 || !(v >= 0 && v <= max)) {
         fprintf(stderr, "infludash: %s: \"%s\" is not a number from 0 to %g\n", name, s, max);
         return -1;
     }
@@ -555,8 +569,12 @@ static int cmd_query(int argc, char **argv)
         filter_release(&f);
         return 1;
     }
-    struct engine *eng = engine_load_snapshot(s, db, &e);
+    struct buf url = BUF_INIT; /* the workspace's: the extra connections read its rows too */
+    cli_data_url(db, ws, &url);
+    struct engine *eng = engine_load_snapshot(s, buf_cstr(&url), &e);
+    buf_release(&url);
     store_close(s);
+    warn_skipped("query", eng);
     int rc;
     struct buf out = BUF_INIT;
     rc = eng ? api_dashboard_json(eng, &f, &settings, &out, &e) : -1;
@@ -685,8 +703,12 @@ static int cmd_export(int argc, char **argv)
         }
         rc = output_close(&out, export_dataset_csv(s, ds, out.fp, &e), &e);
     } else {
-        struct engine *eng = engine_load_snapshot(s, db, &e);
+        struct buf url = BUF_INIT; /* the workspace's: the extra connections read its rows */
+        cli_data_url(db, ws, &url);
+        struct engine *eng = engine_load_snapshot(s, buf_cstr(&url), &e);
+        buf_release(&url);
         rc = eng ? 0 : -1;
+        warn_skipped("export", eng);
         struct report_input in = {eng, &f, &settings, (int64_t)time(NULL)};
         char name[128];
         if (rc == 0 && !have_ds && !out_path) {

@@ -125,6 +125,17 @@ struct store *cli_open_store(const char *db, const char *ws)
     return s;
 }
 
+void cli_data_url(const char *db, const char *ws, struct buf *out)
+{
+    if (strcmp(ws, AUTH_DEFAULT_WORKSPACE) == 0) {
+        buf_puts(out, db);
+        return;
+    }
+    char part[AUTH_SLUG_MAX + 8];
+    snprintf(part, sizeof part, "ws-%s", ws);
+    store_part_url(db, part, out);
+}
+
 /* ---- passwords ---- */
 
 /* One line from f without its line break; -1 at the end of input or when too long. */

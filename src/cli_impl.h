@@ -32,6 +32,10 @@ int cli_unknown_option(const char *cmd, const char *arg, const char *usage);
 /* The data of workspace ws ("default": the database itself), or NULL after printing why
  * (no such workspace, cannot open). */
 struct store *cli_open_store(const char *db, const char *ws);
+/* The URL that reaches the data of workspace ws (the database itself for "default"), for the
+ * extra connections of engine_load_snapshot; appended to out. */
+struct buf;
+void cli_data_url(const char *db, const char *ws, struct buf *out);
 /* Who the command line acts as in the audit log: "cli:$USER". */
 const char *cli_actor(void);
 

@@ -158,7 +158,46 @@ struct engine {
     size_t ndays;
     struct column day_value;    /* int32 day numbers, ascending */
     struct column post_day_idx; /* int32 per post (-1: no date) */
+
+    /* Stored rows left out at load (engine_skipped): counts per dataset (over_limit: of
+     * them, the rows past ENGINE_MAX_ROWS) and the first ENGINE_SKIPPED_KEEP. */
+    size_t skipped_count[DS_COUNT], over_limit[DS_COUNT];
+    struct engine_skipped_row skipped[ENGINE_SKIPPED_KEEP];
+    size_t nskipped;
+
+    /* During the load only (load_payout): per influencer, the activity payout terms can
+     * price, and what the payout rows loaded so far could price together (micro-paise). */
+    struct activity_total *totals;
+    size_t ntotals;
+    unsigned __int128 spend_bound;
 };
+
+/* ---- why no sum overflows --------------------------------------------------------------
+ * Every integer the engine loads is within schema_check_range (rows outside are left out:
+ * engine_skipped), and a dataset holds at most ENGINE_MAX_ROWS rows. So a money column
+ * totals at most MONEY_TOTAL_MAX in absolute value, a count column COUNT_TOTAL_MAX, a post's
+ * engagements (likes + comments + shares + saves) ENGAGEMENT_TOTAL_MAX, and spend (bounded
+ * row by row in load_payout) ENGINE_SPEND_MAX. Every sum a query makes — per cube entry,
+ * bucket, day, brand, campaign, influencer, platform, persona, and the KPIs — adds a subset
+ * of one column's values, and the differences it takes (revenue − spend, recorded − earned,
+ * test − control) involve two such totals: the assertions below show they fit int64 with
+ * room to spare, so the scans add without per-value checks and nothing can wrap. The sums
+ * over influencers are overflow-checked all the same (sum_checked). */
+#define MONEY_TOTAL_MAX ((int64_t)ENGINE_MAX_ROWS * SCHEMA_MONEY_MAX)
+#define COUNT_TOTAL_MAX ((int64_t)ENGINE_MAX_ROWS * SCHEMA_COUNT_MAX)
+#define ENGAGEMENT_TOTAL_MAX (4 * COUNT_TOTAL_MAX)
+_Static_assert(SCHEMA_MONEY_MAX <= INT64_MAX / (int64_t)ENGINE_MAX_ROWS / 3,
+               "three money totals fit int64");
+_Static_assert(ENGINE_SPEND_MAX == MONEY_TOTAL_MAX, "spend is bounded like a money column");
+_Static_assert(ENGAGEMENT_TOTAL_MAX <= INT64_MAX / 3, "engagement totals fit int64");
+_Static_assert(ENGINE_MAX_ROWS <= UINT32_MAX && ENGINE_MAX_ROWS <= INT32_MAX,
+               "row numbers fit the int32 and uint32 indexes");
+
+/* acc += v, remembering in *overflow whether it wrapped (it cannot: see above). */
+static inline void sum_checked(int64_t *acc, int64_t v, int *overflow)
+{
+    *overflow |= __builtin_add_overflow(*acc, v, acc);
+}
 
 /* ---- loading ------------------------------------------------------------------------ */
 
@@ -186,6 +225,94 @@ static int32_t day_of(const struct schema_value *v)
     if (!v->present || schema_iso_to_days(v->s, &day) < 0)
         return ENGINE_NO_DAY;
     return day;
+}
+
+/* ---- stored rows the engine cannot use ---- */
+
+/* A stored value that keeps a row out: its column (canonical index) and why. */
+struct problem {
+    int col;
+    const char *reason;
+};
+
+/* 0 when the integer value is absent or in range, else -1 with p. */
+static int check_range(const struct schema_value *v, enum dataset ds, int col, struct problem *p)
+{
+    const char *reason;
+    if (!v->present || schema_check_range(schema_dataset(ds)->cols[col].kind, v->i, &reason) == 0)
+        return 0;
+    p->col = col;
+    p->reason = reason;
+    return -1;
+}
+
+/* Stored text into out (cap bytes): shortened without cutting a UTF-8 sequence, control
+ * characters as spaces (it goes to logs and JSON). */
+static void copy_text(char *out, size_t cap, const char *s, size_t len)
+{
+    size_t n = len < cap - 1 ? len : cap - 1;
+    if (n < len)
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+    for (size_t i = 0; i < n; i++)
+        out[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? ' ' : s[i];
+    out[n] = '\0';
+}
+
+/* Keeps a left-out row for engine_skipped when there is room (the caller counts it). */
+static void keep_skipped(struct engine *eng, enum dataset ds, const char *id, int col,
+                         const struct schema_value *v, const char *reason)
+{
+    if (eng->nskipped >= ENGINE_SKIPPED_KEEP)
+        return;
+    struct engine_skipped_row *k = &eng->skipped[eng->nskipped++];
+    memset(k, 0, sizeof *k);
+    k->ds = ds;
+    copy_text(k->id, sizeof k->id, id ? id : "", id ? strlen(id) : 0);
+    if (col >= 0) {
+        const struct schema_col *c = &schema_dataset(ds)->cols[col];
+        snprintf(k->column, sizeof k->column, "%s", c->name);
+        if (v && v->present && schema_kind_is_int(c->kind)) {
+            struct buf text = BUF_INIT;
+            schema_format_int(c->kind, v->i, &text);
+            snprintf(k->value, sizeof k->value, "%s", buf_cstr(&text));
+            buf_release(&text);
+        } else if (v && v->present) {
+            copy_text(k->value, sizeof k->value, v->s, v->len);
+        }
+    }
+    snprintf(k->reason, sizeof k->reason, "%s", reason);
+}
+
+/* Leaves a stored row out of the engine: counted, and kept for engine_skipped. */
+static void skip_row(struct engine *eng, enum dataset ds, const char *id, int col,
+                     const struct schema_value *v, const char *reason)
+{
+    eng->skipped_count[ds]++;
+    keep_skipped(eng, ds, id, col, v, reason);
+}
+
+/* A row past ENGINE_MAX_ROWS: counted (engine_load_parallel reports them in one entry). */
+static void skip_over_limit(struct engine *eng, enum dataset ds)
+{
+    eng->skipped_count[ds]++;
+    eng->over_limit[ds]++;
+}
+
+size_t engine_skipped_count(const struct engine *eng, enum dataset ds)
+{
+    if (ds >= 0 && ds < DS_COUNT)
+        return eng->skipped_count[ds];
+    size_t n = 0;
+    for (int d = 0; d < DS_COUNT; d++)
+        n += eng->skipped_count[d];
+    return n;
+}
+
+const struct engine_skipped_row *engine_skipped(const struct engine *eng, size_t *n)
+{
+    *n = eng->nskipped;
+    return eng->skipped;
 }
 
 static void push_influencer_attrs(struct engine *eng, int32_t name, int32_t category,
@@ -228,11 +355,31 @@ static int load_influencer(void *ctx, const struct schema_row *row)
     strmap_put(eng->dict[DIM_INFLUENCER], v[ID].s, v[ID].len, &added);
     if (!added)
         return 0; /* keys are unique in the store */
+    /* An influencer of the file without a gender is Unknown (SPEC §1; schema.c does the same
+     * at import since issue 14, rows stored before have none). */
+    int32_t gender = v[GENDER].present && v[GENDER].len
+                         ? dict_code(eng, DIM_GENDER, &v[GENDER])
+                         : strmap_put(eng->dict[DIM_GENDER], "Unknown", 7, NULL);
     push_influencer_attrs(
-        eng, dict_code(eng, DIM_NAME, &v[NAME]), dict_code(eng, DIM_CATEGORY, &v[CATEGORY]),
-        dict_code(eng, DIM_GENDER, &v[GENDER]), dict_code(eng, DIM_PLATFORM, &v[PLATFORM]),
-        dict_code(eng, DIM_TIER, &v[TIER]), dict_code(eng, DIM_PERSONA, &v[PERSONA]),
-        int_or(&v[FOLLOWERS], -1));
+        eng, dict_code(eng, DIM_NAME, &v[NAME]), dict_code(eng, DIM_CATEGORY, &v[CATEGORY]), gender,
+        dict_code(eng, DIM_PLATFORM, &v[PLATFORM]), dict_code(eng, DIM_TIER, &v[TIER]),
+        dict_code(eng, DIM_PERSONA, &v[PERSONA]), int_or(&v[FOLLOWERS], -1));
+    return 0;
+}
+
+/* The columns of posts the engine reads, in the order of load_post's enum (post_id last:
+ * read only to name left-out rows). */
+static const char *const post_cols[] = {"influencer_id", "platform", "date",     "campaign",
+                                        "reach",         "likes",    "comments", "shares",
+                                        "saves",         "post_id"};
+enum { POST_NCOLS = 9 };
+
+/* A stored post whose counts are out of range: 0 when it can be loaded, else -1 with p. */
+static int post_problem(const struct schema_value *v, const int *c, struct problem *p)
+{
+    for (int k = 4; k < POST_NCOLS; k++) /* reach, likes, comments, shares, saves */
+        if (check_range(&v[c[k]], DS_POSTS, c[k], p) < 0)
+            return -1;
     return 0;
 }
 
@@ -243,6 +390,15 @@ static int load_post(void *ctx, const struct schema_row *row)
     const struct schema_value *v = row->v;
     const int *c = l->col;
     enum { INF, PLATFORM, DATE, CAMPAIGN, REACH, LIKES, COMMENTS, SHARES, SAVES };
+    struct problem p;
+    if (post_problem(v, c, &p) < 0) {
+        skip_row(eng, DS_POSTS, "", p.col, &v[p.col], p.reason); /* named by name_skipped */
+        return 0;
+    }
+    if (eng->nposts >= ENGINE_MAX_ROWS) {
+        skip_over_limit(eng, DS_POSTS);
+        return 0;
+    }
     int32_t inf = influencer_ref(eng, &v[c[INF]]);
     int32_t platform = dict_code(eng, DIM_PLATFORM, &v[c[PLATFORM]]);
     if (platform < 0 && inf >= 0)
@@ -272,24 +428,53 @@ static int32_t ctype_of(const struct schema_value *v)
     return CTYPE_NONE;
 }
 
+/* The columns of tracking_data the engine reads, in the order of load_tracking's enum
+ * (tracking_id last: read only to name left-out rows). */
+static const char *const trk_cols[] = {"influencer_id", "date",          "brand",      "product",
+                                       "campaign",      "source",        "orders",     "revenue",
+                                       "organic",       "campaign_type", "tracking_id"};
+enum { TRK_NCOLS = 10 };
+
+/* A stored tracking row the engine cannot use (no date, orders or revenue out of range): 0
+ * and its day when it can be loaded, else -1 with p. */
+static int tracking_problem(const struct schema_value *v, const int *c, int32_t *day,
+                            struct problem *p)
+{
+    enum { INF, DATE, BRAND, PRODUCT, CAMPAIGN, SOURCE, ORDERS, REVENUE };
+    *day = day_of(&v[c[DATE]]);
+    if (*day == ENGINE_NO_DAY) {
+        p->col = c[DATE];
+        p->reason = v[c[DATE]].present ? "not a date (expected YYYY-MM-DD)"
+                                       : "missing value (date is required)";
+        return -1;
+    }
+    if (check_range(&v[c[ORDERS]], DS_TRACKING, c[ORDERS], p) < 0 ||
+        check_range(&v[c[REVENUE]], DS_TRACKING, c[REVENUE], p) < 0)
+        return -1;
+    return 0;
+}
+
 static int load_tracking(void *ctx, const struct schema_row *row)
 {
     struct load_ctx *l = ctx;
     struct engine *eng = l->eng;
     const struct schema_value *v = row->v;
     const int *c = l->col;
-    /* Not the tracking_id: reading it for every row costs more than it would tell in the
-     * errors below, which only data written around the import checks can cause. */
+    /* Not the tracking_id: reading it for every row costs more than it would tell about the
+     * rows left out below, which only data written around the import checks can cause
+     * (name_skipped reads it for those). */
     enum { INF, DATE, BRAND, PRODUCT, CAMPAIGN, SOURCE, ORDERS, REVENUE, ORGANIC, CTYPE };
-    int32_t day = day_of(&v[c[DATE]]);
-    if (day == ENGINE_NO_DAY)
-        return err_set(l->e, ERR_INPUT, "a stored tracking_data row: date: \"%s\": not a date",
-                       v[c[DATE]].present ? v[c[DATE]].s : "");
+    int32_t day;
+    struct problem p;
+    if (tracking_problem(v, c, &day, &p) < 0) {
+        skip_row(eng, DS_TRACKING, "", p.col, &v[p.col], p.reason);
+        return 0;
+    }
+    if (eng->ntrk >= ENGINE_MAX_ROWS) {
+        skip_over_limit(eng, DS_TRACKING);
+        return 0;
+    }
     int64_t orders = int_or(&v[c[ORDERS]], 1);
-    if (orders < 0 || orders > INT32_MAX)
-        return err_set(l->e, ERR_INPUT,
-                       "a stored tracking_data row: orders: %lld: out of range (0 to %d per row)",
-                       (long long)orders, INT32_MAX);
     int organic = int_or(&v[c[ORGANIC]], 0) != 0 || !v[c[INF]].present || v[c[INF]].len == 0;
     col_push32(&eng->trk_day, day);
     col_push32(&eng->trk_inf, organic ? -1 : influencer_ref(eng, &v[c[INF]]));
@@ -317,6 +502,111 @@ static enum pay_kind pay_kind_of(const struct schema_value *basis, int has_rate)
     return PAY_TOTAL;
 }
 
+/* Per influencer, the activity that payout terms price (all of it, unfiltered): the most
+ * any filter can give them (load_payout). */
+struct activity_total {
+    uint64_t orders, abs_revenue, posts;
+};
+
+/* eng->totals from the loaded tracking rows and posts (before the payouts are read). */
+static void total_activity(struct engine *eng)
+{
+    eng->ntotals = eng->ninf;
+    eng->totals = xcalloc(eng->ntotals + 1, sizeof *eng->totals);
+    const int32_t *trk_inf = col32(&eng->trk_inf), *orders = col32(&eng->trk_orders);
+    const int64_t *revenue = col64(&eng->trk_revenue);
+    for (size_t i = 0; i < eng->ntrk; i++) {
+        if (trk_inf[i] < 0)
+            continue;
+        struct activity_total *t = &eng->totals[trk_inf[i]];
+        t->orders += (uint64_t)orders[i];
+        t->abs_revenue += revenue[i] < 0 ? (uint64_t)-revenue[i] : (uint64_t)revenue[i];
+    }
+    const int32_t *post_inf = col32(&eng->post_inf);
+    for (size_t i = 0; i < eng->nposts; i++)
+        if (post_inf[i] >= 0)
+            eng->totals[post_inf[i]].posts++;
+}
+
+static uint64_t magnitude(int64_t v)
+{
+    return v < 0 ? 0 - (uint64_t)v : (uint64_t)v; /* INT64_MIN too */
+}
+
+/* The most a payout row can add to spend under any filter, in micro-paise (as
+ * payout_row_spend prices it): its rate times all of its influencer's activity of the kind,
+ * or its recorded total. Values are in range (check_range), so this fits 128 bits. */
+static unsigned __int128 payout_bound(const struct engine *eng, int32_t inf, enum pay_kind kind,
+                                      int64_t rate, int64_t total, uint64_t *units)
+{
+    const struct activity_total none = {0, 0, 0};
+    const struct activity_total *t =
+        inf >= 0 && (size_t)inf < eng->ntotals ? &eng->totals[inf] : &none;
+    unsigned __int128 r = magnitude(rate);
+    switch (kind) {
+    case PAY_ORDER:
+        *units = t->orders;
+        return r * 100 * t->orders;
+    case PAY_POST:
+        *units = t->posts;
+        return r * 100 * t->posts;
+    case PAY_REVSHARE:
+        *units = t->abs_revenue;
+        return r * t->abs_revenue;
+    case PAY_TOTAL:
+        break;
+    }
+    *units = 0;
+    return (unsigned __int128)magnitude(total) * 1000000;
+}
+
+/* Whether a payout row may be loaded: its rate and total in range, and what its terms can
+ * price within what is left of ENGINE_SPEND_MAX after the rows before it (then added to
+ * eng->spend_bound). Otherwise the row is left out with the reason. */
+static int payout_fits(struct engine *eng, const struct schema_value *v, const int *c,
+                       enum pay_kind kind)
+{
+    enum { INF, CAMPAIGN, BASIS, RATE, ORDERS, POSTS, TOTAL, DATE, STATUS, ID };
+    const char *id = v[c[ID]].present ? v[c[ID]].s : "";
+    struct problem p;
+    if (check_range(&v[c[RATE]], DS_PAYOUTS, c[RATE], &p) < 0 ||
+        check_range(&v[c[TOTAL]], DS_PAYOUTS, c[TOTAL], &p) < 0) {
+        skip_row(eng, DS_PAYOUTS, id, p.col, &v[p.col], p.reason);
+        return 0;
+    }
+    int32_t inf = -1;
+    if (v[c[INF]].present && v[c[INF]].len)
+        inf = strmap_get(eng->dict[DIM_INFLUENCER], v[c[INF]].s, v[c[INF]].len);
+    uint64_t units;
+    unsigned __int128 bound =
+        payout_bound(eng, inf, kind, int_or(&v[c[RATE]], 0), int_or(&v[c[TOTAL]], 0), &units);
+    const unsigned __int128 budget = (unsigned __int128)ENGINE_SPEND_MAX * 1000000;
+    if (bound <= budget - eng->spend_bound) {
+        eng->spend_bound += bound;
+        return 1;
+    }
+    static const char *const unit_names[] = {
+        [PAY_ORDER] = "orders", [PAY_POST] = "posts", [PAY_REVSHARE] = "paise of revenue"};
+    struct buf most = BUF_INIT;
+    schema_format_int(COL_MONEY, ENGINE_SPEND_MAX, &most);
+    char reason[320];
+    if (kind == PAY_TOTAL)
+        snprintf(reason, sizeof reason,
+                 "with the payout rows before it, the payouts could price more than the engine "
+                 "can add up (%s in all)",
+                 buf_cstr(&most));
+    else
+        snprintf(reason, sizeof reason,
+                 "its terms could price more than the engine can add up for all payouts "
+                 "together (%s): this rate times the influencer's %llu %s; correct the rate "
+                 "(or the activity) and import the row again",
+                 buf_cstr(&most), (unsigned long long)units, unit_names[kind]);
+    buf_release(&most);
+    int col = kind == PAY_TOTAL ? c[TOTAL] : c[RATE];
+    skip_row(eng, DS_PAYOUTS, id, col, &v[col], reason);
+    return 0;
+}
+
 static int load_payout(void *ctx, const struct schema_row *row)
 {
     struct load_ctx *l = ctx;
@@ -325,10 +615,17 @@ static int load_payout(void *ctx, const struct schema_row *row)
     const int *c = l->col;
     enum { INF, CAMPAIGN, BASIS, RATE, ORDERS, POSTS, TOTAL, DATE, STATUS };
     int has_rate = v[c[RATE]].present;
+    enum pay_kind kind = pay_kind_of(&v[c[BASIS]], has_rate);
+    if (eng->npay >= ENGINE_MAX_ROWS) {
+        skip_over_limit(eng, DS_PAYOUTS);
+        return 0;
+    }
+    if (!payout_fits(eng, v, c, kind))
+        return 0;
     col_push32(&eng->pay_inf, influencer_ref(eng, &v[c[INF]]));
     col_push32(&eng->pay_basis, dict_code(eng, DIM_BASIS, &v[c[BASIS]]));
     col_push32(&eng->pay_campaign, dict_code(eng, DIM_CAMPAIGN, &v[c[CAMPAIGN]]));
-    col_push32(&eng->pay_kind, (int32_t)pay_kind_of(&v[c[BASIS]], has_rate));
+    col_push32(&eng->pay_kind, (int32_t)kind);
     col_push32(&eng->pay_scope, SCOPE_INFLUENCER);
     col_push32(&eng->pay_day, day_of(&v[c[DATE]]));
     int32_t status = PAY_STATUS_OTHER;
@@ -862,11 +1159,6 @@ static void count_bucket_activity(struct engine *eng)
     free(posts);
 }
 
-static const char *const trk_cols[] = {"influencer_id", "date",    "brand",
-                                       "product",       "campaign", "source",
-                                       "orders",        "revenue",  "organic",
-                                       "campaign_type"};
-
 /* Tracking rows read on another connection into an engine of their own (its own
  * dictionaries), merged into the main one afterwards. */
 struct tracking_part {
@@ -880,8 +1172,8 @@ struct tracking_part {
 static void *tracking_part_main(void *arg)
 {
     struct tracking_part *t = arg;
-    t->rc = scan_dataset_part(t->store, t->eng, DS_TRACKING, t->part, t->nparts, trk_cols, 10,
-                              load_tracking, &t->e);
+    t->rc = scan_dataset_part(t->store, t->eng, DS_TRACKING, t->part, t->nparts, trk_cols,
+                              TRK_NCOLS, load_tracking, &t->e);
     return NULL;
 }
 
@@ -910,9 +1202,19 @@ static void append_remapped(struct column *to, const struct column *from, size_t
         col_push32(to, v[i] < 0 ? v[i] : map[v[i]]);
 }
 
-/* Appends part's tracking rows to eng's, in order, with codes translated. */
-static void merge_tracking(struct engine *eng, const struct engine *part)
+/* Appends part's tracking rows to eng's, in order, with codes translated, as far as
+ * ENGINE_MAX_ROWS allows (the rest are counted as left out), and counts part's left-out
+ * rows (name_skipped finds them again with their ids). */
+static void merge_tracking(struct engine *eng, struct engine *part)
 {
+    eng->skipped_count[DS_TRACKING] += part->skipped_count[DS_TRACKING];
+    eng->over_limit[DS_TRACKING] += part->over_limit[DS_TRACKING];
+    size_t room = ENGINE_MAX_ROWS - eng->ntrk; /* load_tracking keeps ntrk <= the limit */
+    if (part->ntrk > room) {
+        eng->skipped_count[DS_TRACKING] += part->ntrk - room;
+        eng->over_limit[DS_TRACKING] += part->ntrk - room;
+        part->ntrk = room;
+    }
     if (part->ntrk == 0)
         return;
     static const enum dim dims[] = {DIM_INFLUENCER, DIM_BRAND, DIM_PRODUCT, DIM_CAMPAIGN,
@@ -926,10 +1228,11 @@ static void merge_tracking(struct engine *eng, const struct engine *part)
         append_remapped(into[k], cols[k], part->ntrk, map);
         free(map);
     }
-    buf_append(&eng->trk_day.b, part->trk_day.b.data, part->trk_day.b.len);
-    buf_append(&eng->trk_ctype.b, part->trk_ctype.b.data, part->trk_ctype.b.len);
-    buf_append(&eng->trk_orders.b, part->trk_orders.b.data, part->trk_orders.b.len);
-    buf_append(&eng->trk_revenue.b, part->trk_revenue.b.data, part->trk_revenue.b.len);
+    size_t n32 = part->ntrk * sizeof(int32_t), n64 = part->ntrk * sizeof(int64_t);
+    buf_append(&eng->trk_day.b, part->trk_day.b.data, n32);
+    buf_append(&eng->trk_ctype.b, part->trk_ctype.b.data, n32);
+    buf_append(&eng->trk_orders.b, part->trk_orders.b.data, n32);
+    buf_append(&eng->trk_revenue.b, part->trk_revenue.b.data, n64);
     eng->ntrk += part->ntrk;
 }
 
@@ -973,21 +1276,87 @@ struct engine *engine_load_snapshot(struct store *s, const char *url, struct err
     return eng;
 }
 
+/* Stops name_skipped's scans once the list is full (not an error). */
+#define NAME_SKIPPED_FULL (-1000)
+
+static int name_skipped_row(void *ctx, const struct schema_row *row)
+{
+    struct load_ctx *l = ctx;
+    struct engine *eng = l->eng;
+    const struct schema_value *v = row->v;
+    struct problem p;
+    int32_t day;
+    int bad;
+    const struct schema_value *id;
+    if (row->ds == DS_TRACKING) {
+        bad = tracking_problem(v, l->col, &day, &p) < 0;
+        id = &v[l->col[TRK_NCOLS]];
+    } else {
+        bad = post_problem(v, l->col, &p) < 0;
+        id = &v[l->col[POST_NCOLS]];
+    }
+    if (bad)
+        keep_skipped(eng, row->ds, id->present ? id->s : "", p.col, &v[p.col], p.reason);
+    return eng->nskipped >= ENGINE_SKIPPED_KEEP ? NAME_SKIPPED_FULL : 0;
+}
+
+/* The left-out tracking rows and posts were counted without their ids (the load does not
+ * read them, for speed): reads them again, with the ids, when there are any. */
+static int name_skipped(struct store *s, struct engine *eng, enum dataset ds, struct err *e)
+{
+    if (eng->skipped_count[ds] == eng->over_limit[ds])
+        return 0; /* none for a value */
+    size_t kept = 0;
+    for (size_t i = 0; i < eng->nskipped; i++)
+        if (eng->skipped[i].ds != ds)
+            eng->skipped[kept++] = eng->skipped[i];
+    eng->nskipped = kept;
+    if (kept >= ENGINE_SKIPPED_KEEP)
+        return 0;
+    int rc = ds == DS_TRACKING
+                 ? scan_dataset(s, eng, ds, trk_cols, TRK_NCOLS + 1, name_skipped_row, e)
+                 : scan_dataset(s, eng, ds, post_cols, POST_NCOLS + 1, name_skipped_row, e);
+    if (rc == NAME_SKIPPED_FULL) {
+        err_clear(e);
+        rc = 0;
+    }
+    return rc;
+}
+
+/* The rows past ENGINE_MAX_ROWS as one entry per dataset, then the list by dataset. */
+static void finish_skipped(struct engine *eng)
+{
+    for (int ds = 0; ds < DS_COUNT; ds++) {
+        if (eng->over_limit[ds] == 0)
+            continue;
+        char reason[320];
+        snprintf(reason, sizeof reason,
+                 "%zu rows past the engine's limit of %zu rows per dataset are left out of "
+                 "the figures (the first %zu stored rows are loaded)",
+                 eng->over_limit[ds], (size_t)ENGINE_MAX_ROWS, (size_t)ENGINE_MAX_ROWS);
+        keep_skipped(eng, (enum dataset)ds, "", -1, NULL, reason);
+    }
+    for (size_t i = 1; i < eng->nskipped; i++) /* stable insertion sort by dataset */
+        for (size_t j = i; j > 0 && eng->skipped[j - 1].ds > eng->skipped[j].ds; j--) {
+            struct engine_skipped_row t = eng->skipped[j];
+            eng->skipped[j] = eng->skipped[j - 1];
+            eng->skipped[j - 1] = t;
+        }
+}
+
 struct engine *engine_load_parallel(struct store *const *stores, size_t nstores, struct err *e)
 {
-    static const char *const post_cols[] = {"influencer_id", "platform", "date",
-                                            "campaign",      "reach",    "likes",
-                                            "comments",      "shares",   "saves"};
-    static const char *const pay_cols[] = {"influencer_id", "campaign",   "basis",
-                                           "rate",          "orders",     "posts",
-                                           "total_payout",  "payout_date", "status"};
+    /* in the order of load_payout's enum; payout_id last, to name left-out rows */
+    static const char *const pay_cols[] = {
+        "influencer_id", "campaign",     "basis",       "rate",   "orders",
+        "posts",         "total_payout", "payout_date", "status", "payout_id"};
     struct store *s = stores[0];
     int nparts = nstores > 8 ? 8 : (int)nstores;
     struct engine *eng = engine_new();
     /* Influencers first, so that posts can default to their influencer's platform. */
     int rc = scan_dataset(s, eng, DS_INFLUENCERS, NULL, 0, load_influencer, e);
     if (rc == 0)
-        rc = scan_dataset(s, eng, DS_POSTS, post_cols, 9, load_post, e);
+        rc = scan_dataset(s, eng, DS_POSTS, post_cols, POST_NCOLS, load_post, e);
     /* Tracking rows, the bulk: part 0 here, the others on their own connections. */
     struct tracking_part parts[8];
     memset(parts, 0, sizeof parts);
@@ -1004,7 +1373,8 @@ struct engine *engine_load_parallel(struct store *const *stores, size_t nstores,
             started[k] = 1;
     }
     if (rc == 0)
-        rc = scan_dataset_part(s, eng, DS_TRACKING, 0, nparts, trk_cols, 10, load_tracking, e);
+        rc = scan_dataset_part(s, eng, DS_TRACKING, 0, nparts, trk_cols, TRK_NCOLS, load_tracking,
+                               e);
     for (int k = 1; k < nparts; k++) {
         if (!parts[k].eng)
             continue;
@@ -1019,12 +1389,21 @@ struct engine *engine_load_parallel(struct store *const *stores, size_t nstores,
             merge_tracking(eng, parts[k].eng);
         engine_free(parts[k].eng);
     }
+    if (rc == 0) {
+        total_activity(eng);
+        rc = scan_dataset(s, eng, DS_PAYOUTS, pay_cols, 10, load_payout, e);
+        free(eng->totals);
+        eng->totals = NULL;
+    }
     if (rc == 0)
-        rc = scan_dataset(s, eng, DS_PAYOUTS, pay_cols, 9, load_payout, e);
+        rc = name_skipped(s, eng, DS_POSTS, e);
+    if (rc == 0)
+        rc = name_skipped(s, eng, DS_TRACKING, e);
     if (rc < 0) {
         engine_free(eng);
         return NULL;
     }
+    finish_skipped(eng);
     build_buckets(eng);
     int32_t first_day;
     int32_t *day_index;
@@ -1748,14 +2127,19 @@ int engine_run_views(const struct engine *eng, const struct engine_filter *f, un
 
     struct engine_kpis *k = &r->kpis;
     r->active = xmalloc((eng->ninf + 1) * sizeof *r->active);
+    int overflow = 0;
     for (size_t s = 0; s < r->q.nselected; s++) {
         size_t i = (size_t)r->q.selected[s];
         if (!influencer_active(r, i))
             continue; /* an idle influencer has no revenue, orders or spend */
         r->active[r->nactive++] = (int32_t)i;
-        k->spend += r->act[i].spend;
-        k->revenue += r->act[i].revenue;
-        k->orders += r->act[i].orders;
+        sum_checked(&k->spend, r->act[i].spend, &overflow);
+        sum_checked(&k->revenue, r->act[i].revenue, &overflow);
+        sum_checked(&k->orders, r->act[i].orders, &overflow);
+    }
+    if (overflow) { /* cannot happen (see "why no sum overflows"); never a wrapped figure */
+        engine_result_free(r);
+        return err_set(e, ERR_LIMIT, "the totals of this filter do not fit 64 bits");
     }
     k->influencers = (int64_t)r->nactive;
     k->organic_revenue = r->q.sums[eng->nbuckets].revenue;

@@ -140,8 +140,39 @@ struct engine_persona_row {
     struct engine_ratio roas; /* Σ revenue / Σ spend; null when spend is 0 */
 };
 
+/* Rows the engine holds at most per dataset (2^28 = 268,435,456); rows past it are left out
+ * and reported (engine_skipped). With the value ranges of schema.h this bounds every total,
+ * so no sum a query makes can overflow (engine.c proves it with static assertions). */
+#define ENGINE_MAX_ROWS ((size_t)1 << 28)
+/* The most spend all payout rows together can price (paise): a payout row whose terms could
+ * price more, with the rows before it (rate × all of its influencer's orders, posts or
+ * revenue, or its total_payout), is left out and reported. 2^28 × ₹10 crore ≈ ₹2.68e16. */
+#define ENGINE_SPEND_MAX ((int64_t)ENGINE_MAX_ROWS * SCHEMA_MONEY_MAX)
+
+/* A stored row the engine left out of every figure: a value outside the range import
+ * accepts (schema_check_range) — a row stored by an older version, or written around the
+ * import —, a date that is not one, payout terms past ENGINE_SPEND_MAX, or a row past
+ * ENGINE_MAX_ROWS (id, column and value "" then). Loading never fails for such a row: the
+ * rest loads, and /api/status, `infludash status` and the server's log name it. */
+struct engine_skipped_row {
+    enum dataset ds;
+    char id[64];     /* the row's key (tracking_id, post_id, payout_id) */
+    char column[32]; /* canonical column name */
+    char value[64];  /* the stored value as export writes it */
+    char reason[320];
+};
+/* Rows kept for engine_skipped (the count covers them all). */
+#define ENGINE_SKIPPED_KEEP 20
+
+/* How many stored rows of ds (DS_COUNT: of every dataset) the engine left out. */
+size_t engine_skipped_count(const struct engine *eng, enum dataset ds);
+/* The first ENGINE_SKIPPED_KEEP left-out rows, by dataset and then in stored order; *n
+ * holds how many. Owned by the engine. */
+const struct engine_skipped_row *engine_skipped(const struct engine *eng, size_t *n);
+
 /* Loads every row of the four datasets from s. Returns NULL with e filled on a store
- * error. The engine does not keep s; the caller frees the result with engine_free. */
+ * error (never for a stored value it cannot use: see engine_skipped). The engine does
+ * not keep s; the caller frees the result with engine_free. */
 struct engine *engine_load(struct store *s, struct err *e);
 /* engine_load reading the tracking rows in nstores parts at once, one per store (each a
  * connection to the same database, up to 8; stores[0] reads everything else). For one

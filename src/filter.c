@@ -6,11 +6,11 @@
 #include <assert.h>
 #include <ctype.h>
 #include <stddef.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "number.h"
 #include "schema.h"
 #include "strmap.h"
 
@@ -195,22 +195,12 @@ static int parse_min_roas(const char *raw, struct engine_filter *ef, struct err 
         return 0;
     char shown[64];
     shorten(s, len, shown);
-    int plain = len <= 64;
-    for (size_t i = 0; i < len && plain; i++)
-        plain = strchr("0123456789.eE+-", s[i]) != NULL;
-    char tmp[65];
     double v = 0;
-    if (plain) {
-        memcpy(tmp, s, len);
-        tmp[len] = '\0';
-        char *end;
-        v = strtod(tmp, &end);
-        plain = end != tmp && *end == '\0';
-    }
-    if (!plain)
-        return err_set(e, ERR_USAGE, "min_roas: \"%s\" is not a number", shown);
-    if (!isfinite(v))
+    int rc = number_parse_double(s, len, &v);
+    if (rc == -2)
         return err_set(e, ERR_USAGE, "min_roas: \"%s\" is not a finite number", shown);
+    if (rc < 0)
+        return err_set(e, ERR_USAGE, "min_roas: \"%s\" is not a number", shown);
     if (v < 0)
         return err_set(e, ERR_USAGE, "min_roas: \"%s\" is negative (ROAS is at least 0)", shown);
     ef->has_min_roas = 1;

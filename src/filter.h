@@ -10,12 +10,14 @@
  *                  comma-separated multi-select lists. Items are trimmed, empty items and
  *                  duplicates dropped, and spelled as the store spells them: platform
  *                  (ig → Instagram, yt → YouTube, x → Twitter, ...), gender (f → Female,
- *                  anything unknown → Other), basis (per_order → order, ...), tier (any case →
+ *                  unknown or n/a → Unknown, anything else → Other), basis (per_order →
+ *                  order, ...), tier (any case →
  *                  Nano, Micro, Mid, Macro, Mega), brand (mb → MuscleBlaze, hkv → HKVitals,
  *                  gz → Gritzo); other values are kept as given. A value cannot contain a
  *                  comma: the comma always separates. A list of only commas and spaces, like
  *                  an empty date or min_roas, is no filter.
- *   min_roas       a finite decimal number >= 0
+ *   min_roas       a finite decimal number >= 0, the whole value (number.h: "1abc" is
+ *                  refused, not read as 1)
  * Every bad value (also a value that is not valid UTF-8) is ERR_USAGE with a message that
  * starts with the parameter's name:
  *   from: "2025-13-01" is not a date (YYYY-MM-DD)

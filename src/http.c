@@ -642,6 +642,20 @@ static enum MHD_Result http_refuse(struct http_request_impl *r, const char *decl
     return MHD_YES;
 }
 
+/* Finds a query parameter whose name or value holds a NUL byte (%00): handlers read the
+ * parameters as C strings, so the rest of such a value would be dropped without a word
+ * ("min_roas=1%00abc" read as 1). */
+static enum MHD_Result http_find_nul(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     size_t key_size, const char *value, size_t value_size)
+{
+    (void)kind;
+    if (strlen(key) != key_size || (value && strlen(value) != value_size)) {
+        *(const char **)cls = key;
+        return MHD_NO;
+    }
+    return MHD_YES;
+}
+
 /* Whether the request is the health check, the one request answered on a reserve
  * connection. */
 static bool http_is_health_check(const struct http_request_impl *r)
@@ -690,6 +704,15 @@ static enum MHD_Result http_begin(struct http_request_impl *r)
         r->req.body.max = r->body_cap;
     const char *declared =
         MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    const char *nul_param = NULL;
+    MHD_get_connection_values_n(r->conn, MHD_GET_ARGUMENT_KIND, http_find_nul, &nul_param);
+    if (nul_param) {
+        http_response_error(&r->res, 400,
+                            "query parameter \"%s\": a NUL byte (%%00) is not allowed in a "
+                            "parameter",
+                            nul_param);
+        return http_refuse(r, declared);
+    }
     if (!r->route && http_has_body(r, declared))
         return http_dispatch(r);
     if (r->route && r->srv->cfg.guard && r->srv->cfg.guard(&r->req, r->route, &r->res) != 0)

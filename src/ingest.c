@@ -83,6 +83,7 @@ struct ingest {
     struct batch *batches;
     struct batch *cur; /* being filled by the caller's thread */
     uint64_t bytes, size_hint, rows;
+    uint64_t undated, first_undated_line; /* posts without a date, for the file's warning */
     int64_t file_started_at;
     size_t file_index;
     /* JSON files: the header grows as objects bring new keys. */
@@ -143,10 +144,12 @@ static struct ingest_file_result *cur_file(struct ingest *in)
     return &in->res.files[in->res.nfiles - 1];
 }
 
-static void add_issue(struct ingest *in, uint64_t line, const char *column, const char *value,
-                      const char *message, int warning)
+/* Records an issue, unless max_reported are listed already (a summary of the file, one at
+ * most per file, is listed anyway). */
+static void add_issue_always(struct ingest *in, uint64_t line, const char *column,
+                             const char *value, const char *message, int warning, int summary)
 {
-    if (in->res.nissues >= in->o.max_reported)
+    if (in->res.nissues >= in->o.max_reported && !summary)
         return;
     if (in->res.nissues == in->issues_cap) {
         in->issues_cap = in->issues_cap ? in->issues_cap * 2 : 16;
@@ -160,6 +163,29 @@ static void add_issue(struct ingest *in, uint64_t line, const char *column, cons
     snprintf(is->value, sizeof is->value, "%s", value);
     snprintf(is->message, sizeof is->message, "%s", message);
     is->warning = warning;
+}
+
+static void add_issue(struct ingest *in, uint64_t line, const char *column, const char *value,
+                      const char *message, int warning)
+{
+    add_issue_always(in, line, column, value, message, warning, 0);
+}
+
+/* One warning per posts file for its posts without a date (each counts as a warning, like
+ * a row naming an unknown influencer): they show only when no date range is set. */
+static void warn_undated(struct ingest *in)
+{
+    if (in->ds != DS_POSTS || in->undated == 0)
+        return;
+    int f = in->map.source_of[schema_col_index(DS_POSTS, "date")];
+    char msg[256];
+    snprintf(msg, sizeof msg,
+             "%llu post%s without a date in this file (the first on this line): %s only when "
+             "no date range is set, every dated view leaves %s out",
+             (unsigned long long)in->undated, in->undated == 1 ? "" : "s",
+             in->undated == 1 ? "it counts" : "they count", in->undated == 1 ? "it" : "them");
+    add_issue_always(in, in->first_undated_line, f >= 0 ? in->map.in_names[f] : "date", "", msg, 1,
+                     1);
 }
 
 static int set_fatal(struct ingest *in, const struct err *e)
@@ -553,6 +579,12 @@ static int handle_record(struct ingest *in, const struct csv_record *rec)
     }
     if (in->ds != DS_INFLUENCERS && check_influencer(in, row) < 0)
         return ERR_STORE;
+    if (in->ds == DS_POSTS && !row->v[schema_col_index(DS_POSTS, "date")].present) {
+        if (in->undated++ == 0)
+            in->first_undated_line = rec->line;
+        fr->warnings++;
+        in->res.warnings++;
+    }
     /* In strict mode the first reject dooms the import: keep validating, stop writing. */
     if (in->res.rejected == 0 || in->o.skip_invalid) {
         if (++in->cur->n == BATCH_ROWS) {
@@ -648,6 +680,8 @@ int ingest_file_begin(struct ingest *in, const char *name, enum dataset ds, uint
     in->kind = KIND_UNKNOWN;
     in->bytes = 0;
     in->rows = 0;
+    in->undated = 0;
+    in->first_undated_line = 0;
     in->size_hint = size_hint;
     in->file_started_at = (int64_t)time(NULL);
     in->progress = in->o.progress && isatty(STDERR_FILENO);
@@ -789,6 +823,7 @@ int ingest_file_end(struct ingest *in, struct err *e)
     }
     if (in->ds == DS_INFLUENCERS)
         in->known_stale = 1;
+    warn_undated(in);
     if (in->progress)
         draw_progress(in, 1);
 out:

@@ -106,9 +106,17 @@ static int routes_load_status(struct http_request *req, struct http_response *re
 
 static int routes_api_status(struct http_request *req, struct http_response *res)
 {
+    struct app *app = req->app;
     struct api_status st;
     if (routes_load_status(req, res, &st) < 0)
         return 0;
+    struct app_engine *ae = app_engine_acquire(app);
+    char why[sizeof app->engine_error];
+    pthread_mutex_lock(&app->engine_lock);
+    snprintf(why, sizeof why, "%s", app->engine_error);
+    pthread_mutex_unlock(&app->engine_lock);
+    api_status_engine(&st, ae ? ae->eng : NULL, why);
+    app_engine_release(app, ae);
     struct err e;
     err_clear(&e);
     http_response_json(res, 200);

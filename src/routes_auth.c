@@ -19,6 +19,7 @@
 #include "audit.h"
 #include "form.h"
 #include "html.h"
+#include "number.h"
 #include "json.h"
 #include "report.h"
 #include "site.h"
@@ -663,9 +664,8 @@ int routes_api_audit(struct http_request *req, struct http_response *res)
     size_t limit = AUDIT_DEFAULT_LIMIT;
     const char *l = http_query(req, "limit");
     if (l) {
-        char *end;
-        long v = strtol(l, &end, 10);
-        if (end == l || *end || v < 1 || v > AUDIT_MAX_LIMIT)
+        uint64_t v;
+        if (number_parse_u64(l, strlen(l), &v) < 0 || v < 1 || v > AUDIT_MAX_LIMIT)
             return http_response_error(res, 400, "limit: expected 1 to %d", AUDIT_MAX_LIMIT);
         limit = (size_t)v;
     }

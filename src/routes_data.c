@@ -21,6 +21,7 @@
 #include "export.h"
 #include "ingest.h"
 #include "json.h"
+#include "number.h"
 #include "schema.h"
 #include "filter.h"
 #include "spool.h"
@@ -562,10 +563,8 @@ static int routes_u64_param(struct http_request *req, struct http_response *res,
     const char *v = http_query(req, name);
     if (!v)
         return 0;
-    char *end;
-    errno = 0;
-    unsigned long long n = strtoull(v, &end, 10);
-    if (!*v || *end || errno || v[0] == '-' || v[0] == '+' || n < min || n > max) {
+    uint64_t n;
+    if (number_parse_u64(v, strlen(v), &n) < 0 || n < min || n > max) {
         http_response_error(res, 400, "%s: \"%s\" is not a whole number from %" PRIu64
                                       " to %" PRIu64,
                             name, v, min, max);

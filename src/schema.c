@@ -507,12 +507,52 @@ static int parse_decimal(const char *s, size_t len, int scale, int64_t *out, con
     return 0;
 }
 
+/* The reasons of schema_check_range (also for numbers too large for 64 bits). */
+#define RANGE_COUNT "out of range: a count may be at most 2147483647 (2^31 - 1)"
+#define RANGE_MONEY                                                                                \
+    "out of range: an amount may be at most 100000000.00 (10 crore), positive or negative; "       \
+    "split a larger amount over several rows"
+#define RANGE_RATE                                                                                 \
+    "out of range: a rate may be at most 100000000 (10 crore per order or post), positive or "     \
+    "negative"
+
+int schema_check_range(enum col_kind kind, int64_t v, const char **reason)
+{
+    switch (kind) {
+    case COL_COUNT:
+        if (v >= 0 && v <= SCHEMA_COUNT_MAX)
+            return 0;
+        *reason = v < 0 ? "negative count" : RANGE_COUNT;
+        return -1;
+    case COL_MONEY:
+        if (v >= -SCHEMA_MONEY_MAX && v <= SCHEMA_MONEY_MAX)
+            return 0;
+        *reason = RANGE_MONEY;
+        return -1;
+    case COL_RATE:
+        if (v >= -SCHEMA_RATE_MAX && v <= SCHEMA_RATE_MAX)
+            return 0;
+        *reason = RANGE_RATE;
+        return -1;
+    case COL_FLAG:
+        if (v == 0 || v == 1)
+            return 0;
+        *reason = "not a yes/no value";
+        return -1;
+    default:
+        return 0;
+    }
+}
+
 int schema_parse_count(const char *s, size_t len, int64_t *out, const char **reason)
 {
     int64_t scaled;
     /* Parse with 6 decimals so that "17.0" is whole and "17.5" is not. */
-    if (parse_decimal(s, len, 6, &scaled, reason, NULL, NULL) < 0)
+    if (parse_decimal(s, len, 6, &scaled, reason, NULL, NULL) < 0) {
+        if (!strcmp(*reason, "number too large"))
+            *reason = RANGE_COUNT;
         return -1;
+    }
     if (scaled < 0) {
         *reason = "negative count";
         return -1;
@@ -521,19 +561,39 @@ int schema_parse_count(const char *s, size_t len, int64_t *out, const char **rea
         *reason = "not a whole number";
         return -1;
     }
+    if (schema_check_range(COL_COUNT, scaled / 1000000, reason) < 0)
+        return -1;
     *out = scaled / 1000000;
     return 0;
 }
 
 int schema_parse_money(const char *s, size_t len, int64_t *cents, const char **reason)
 {
-    return parse_decimal(s, len, 2, cents, reason, NULL, NULL);
+    int64_t v;
+    if (parse_decimal(s, len, 2, &v, reason, NULL, NULL) < 0) {
+        if (!strcmp(*reason, "number too large"))
+            *reason = RANGE_MONEY;
+        return -1;
+    }
+    if (schema_check_range(COL_MONEY, v, reason) < 0)
+        return -1;
+    *cents = v;
+    return 0;
 }
 
 int schema_parse_rate(const char *s, size_t len, int64_t *micros, const char **reason)
 {
     int pct = 0;
-    return parse_decimal(s, len, 6, micros, reason, NULL, &pct);
+    int64_t v;
+    if (parse_decimal(s, len, 6, &v, reason, NULL, &pct) < 0) {
+        if (!strcmp(*reason, "number too large"))
+            *reason = RANGE_RATE;
+        return -1;
+    }
+    if (schema_check_range(COL_RATE, v, reason) < 0)
+        return -1;
+    *micros = v;
+    return 0;
 }
 
 /* Rates may arrive as text: "₹4,500/post", "₹58,800/post + 6.8%". The leading number is
@@ -543,7 +603,12 @@ static int parse_rate_text(const char *s, size_t len, int64_t *micros, const cha
 {
     const char *tail = NULL;
     int pct = 0;
-    if (parse_decimal(s, len, 6, micros, reason, &tail, &pct) < 0)
+    if (parse_decimal(s, len, 6, micros, reason, &tail, &pct) < 0) {
+        if (!strcmp(*reason, "number too large"))
+            *reason = RANGE_RATE;
+        return -1;
+    }
+    if (schema_check_range(COL_RATE, *micros, reason) < 0)
         return -1;
     *has_tail = tail != NULL;
     if (tail && !(*tail == '/' || *tail == ' ' || *tail == '+' || *tail == 'p')) {
@@ -727,6 +792,9 @@ void schema_norm_gender(const char *s, size_t len, struct buf *out)
         buf_puts(out, "Female");
     else if (!strcmp(k, "nonbinary") || !strcmp(k, "nb") || !strcmp(k, "enby"))
         buf_puts(out, "Non-binary");
+    else if (!k[0] || !strcmp(k, "unknown") || !strcmp(k, "na") || !strcmp(k, "none") ||
+             !strcmp(k, "null") || !strcmp(k, "unspecified") || !strcmp(k, "notspecified"))
+        buf_puts(out, "Unknown"); /* SPEC §1: empty → Unknown, shown and filterable */
     else
         buf_puts(out, "Other");
 }
@@ -1002,6 +1070,10 @@ void schema_row_derive(struct schema_row *row, const struct schema_config *cfg)
     switch (row->ds) {
     case DS_INFLUENCERS: {
         enum { ID, NAME, CATEGORY, GENDER, FOLLOWERS, PLATFORM, TIER, PERSONA };
+        /* SPEC §1: an influencer of the influencers file without a gender (an empty value
+         * or no such column) is Unknown, so that it is shown and a filter can select it. */
+        if (!v[GENDER].present)
+            schema_row_set_text(row, GENDER, "Unknown", 7);
         if (!v[TIER].present && v[FOLLOWERS].present) {
             const char *t = schema_tier(cfg, v[FOLLOWERS].i);
             schema_row_set_text(row, TIER, t, strlen(t));
@@ -1143,12 +1215,23 @@ int schema_map_init(struct schema_map *m, enum dataset ds, const struct csv_fiel
                 !(c == inf && m->name_field >= 0))
                 missing = d->cols[c].name;
     }
-    if (missing) {
+    /* Posts need a date or a reach: a file with neither is either not posts at all or posts
+     * that every dated view would leave out without a word (issue 14). */
+    int no_date_or_reach = ds == DS_POSTS && m->source_of[schema_col_index(ds, "date")] < 0 &&
+                           m->source_of[schema_col_index(ds, "reach")] < 0;
+    if (missing || no_date_or_reach) {
         struct buf have = BUF_INIT;
         for (size_t f = 0; f < n; f++)
             buf_printf(&have, "%s%s", f ? ", " : "", m->in_names[f]);
-        err_set(e, ERR_INPUT, "missing required column \"%s\" for %s (the header has: %s)",
-                missing, d->name, buf_cstr(&have));
+        if (missing)
+            err_set(e, ERR_INPUT, "missing required column \"%s\" for %s (the header has: %s)",
+                    missing, d->name, buf_cstr(&have));
+        else
+            err_set(e, ERR_INPUT,
+                    "missing columns \"date\" and \"reach\" for posts: a posts file needs at "
+                    "least one of them (posts without a date are left out of every dated view) "
+                    "(the header has: %s)",
+                    buf_cstr(&have));
         buf_release(&have);
         schema_map_release(m);
         return ERR_INPUT;
@@ -1440,6 +1523,26 @@ int schema_row_build(struct schema_map *m, const struct csv_record *rec, struct 
         schema_row_set_extra(row, extra.data, extra.len);
     }
     schema_row_derive(row, m->cfg);
+    if (m->ds == DS_PAYOUTS) {
+        /* A total computed from the terms (rate × orders, posts or revenue) is held to the
+         * range of a given one (which parsing checked): reported at the rate. */
+        int total = schema_col_index(DS_PAYOUTS, "total_payout");
+        int rate = schema_col_index(DS_PAYOUTS, "rate");
+        const char *reason;
+        if (row->v[total].present && schema_check_range(COL_MONEY, row->v[total].i, &reason) < 0) {
+            int f = m->source_of[rate];
+            const char *val = f >= 0 ? rec->fields[f].data : "";
+            size_t val_len = f >= 0 ? rec->fields[f].len : 0;
+            trim(&val, &val_len);
+            char msg[256];
+            snprintf(msg, sizeof msg,
+                     "the total_payout these terms give (rate x orders, posts or "
+                     "revenue) is %s",
+                     reason);
+            reject(rej, rec->line, f >= 0 ? m->in_names[f] : "rate", val, val_len, msg);
+            goto out;
+        }
+    }
     rc = 0;
 out:
     m->scratch = scratch; /* keep the grown buffers for the next record */

@@ -30,7 +30,7 @@ enum col_kind {
     COL_MONEY,    /* int64 minor units (cents/paise), rounded half away from zero */
     COL_RATE,     /* int64 millionths (rates: 246.94 → 246940000, 0.05 → 50000) */
     COL_DATE,     /* text "YYYY-MM-DD", or "YYYY-MM-DD HH:MM:SS[.ffffff]" when a time was given */
-    COL_GENDER,   /* Male | Female | Non-binary | Other */
+    COL_GENDER,   /* Male | Female | Non-binary | Other | Unknown (empty or absent) */
     COL_PLATFORM, /* Instagram | YouTube | Twitter | Facebook | TikTok | LinkedIn | Threads | as given */
     COL_BASIS,    /* post | order | revenue_share | flat | hybrid | other text lower-cased */
     COL_STATUS,   /* Paid | Pending | as given, capitalised */
@@ -40,6 +40,27 @@ enum col_kind {
 
 /* Whether a kind is stored as an integer (else text). */
 int schema_kind_is_int(enum col_kind kind);
+
+/*
+ * The range of every integer value, the same at import (a value outside is refused, naming
+ * file, line and column) and in the engine (a stored row outside, from an older version or
+ * written around the import, is left out of the figures and reported): import and engine
+ * agree, so whatever import accepts the engine loads.
+ * - counts (orders, reach, likes, ..., follower_count): 0 .. 2,147,483,647 (int32);
+ * - money: |amount| <= 10^10 paise (₹10 crore, ₹10,00,00,000.00) per value;
+ * - rates: |rate| <= 10^8 currency units (₹10 crore per order or post) per value.
+ * With at most ENGINE_MAX_ROWS (2^28) rows per dataset in the engine, the total of a money
+ * column is at most 2^28 × 10^10 ≈ 2.68e18 paise and of a count column 2^28 × (2^31 − 1)
+ * ≈ 5.8e17 (2.3e18 for likes + comments + shares + saves), so any sum of up to three such
+ * totals fits int64 (9.22e18): no sum the engine makes can overflow. engine.c holds the
+ * static assertions of this proof.
+ */
+#define SCHEMA_COUNT_MAX INT64_C(2147483647)
+#define SCHEMA_MONEY_MAX INT64_C(10000000000)
+#define SCHEMA_RATE_MAX INT64_C(100000000000000) /* millionths: 10^8 units */
+/* 0 when v is within the range of kind (counts, money, rates, flags; any value of other
+ * kinds), else -1 with *reason saying the range and what to do. */
+int schema_check_range(enum col_kind kind, int64_t v, const char **reason);
 
 #define SCHEMA_KEY 0x1      /* the dataset's id (upsert key); generated when absent */
 #define SCHEMA_REQUIRED 0x2 /* the file must have the column (or its substitute) */
@@ -143,8 +164,8 @@ struct schema_map {
 #define SCHEMA_T_IGNORE (-3)
 
 /* Maps a header. Fails (ERR_INPUT, "missing required column ...") when the dataset's
- * required columns are absent; the message does not carry the file name (the caller
- * prefixes "FILE:1"). */
+ * required columns are absent, or for posts when both date and reach are; the message
+ * does not carry the file name (the caller prefixes "FILE:1"). */
 int schema_map_init(struct schema_map *m, enum dataset ds, const struct csv_field *header,
                     size_t n, const struct schema_config *cfg, struct err *e);
 void schema_map_release(struct schema_map *m);
@@ -153,7 +174,8 @@ void schema_map_release(struct schema_map *m);
 int schema_row_build(struct schema_map *m, const struct csv_record *rec, struct schema_row *row,
                      struct schema_reject *rej);
 
-/* Value parsers, exposed for tests and other modules. Each returns 0 or -1 with a reason. */
+/* Value parsers, exposed for tests and other modules. Each returns 0 or -1 with a reason;
+ * a value outside the range of schema_check_range is refused too. */
 int schema_parse_count(const char *s, size_t len, int64_t *out, const char **reason);
 int schema_parse_money(const char *s, size_t len, int64_t *cents, const char **reason);
 int schema_parse_rate(const char *s, size_t len, int64_t *micros, const char **reason);

@@ -74,6 +74,25 @@ static int loader_wait(struct app_loader *l, int ms)
     return stop;
 }
 
+/* The stored rows a load left out (engine_skipped), in the log: how many, and the first
+ * few with the reason; /api/status lists more. */
+static void site_log_skipped(const struct app *app, const struct engine *eng)
+{
+    size_t total = engine_skipped_count(eng, DS_COUNT), n;
+    if (total == 0)
+        return;
+    const struct engine_skipped_row *rows = engine_skipped(eng, &n);
+    fprintf(stderr,
+            "infludash: workspace %s: %zu stored row%s left out of the figures (a value the "
+            "import would refuse; GET /api/status lists them, importing each again with a "
+            "valid value fixes it)\n",
+            app->slug, total, total == 1 ? " is" : "s are");
+    for (size_t i = 0; i < n && i < 5; i++)
+        fprintf(stderr, "infludash:   %s %s: %s: \"%s\": %s\n", schema_dataset(rows[i].ds)->name,
+                rows[i].id[0] ? rows[i].id : "(rows)", rows[i].column, rows[i].value,
+                rows[i].reason);
+}
+
 static void *loader_main(void *arg)
 {
     struct app_loader *l = arg;
@@ -118,6 +137,7 @@ static void *loader_main(void *arg)
                 ms, app->slug, engine_count(eng, DS_TRACKING), engine_cube_size(eng),
                 engine_count(eng, DS_INFLUENCERS), engine_count(eng, DS_POSTS),
                 engine_count(eng, DS_PAYOUTS));
+        site_log_skipped(app, eng);
         app_engine_publish(app, eng, version, ms);
         loaded = version;
         have = 1;

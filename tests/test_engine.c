@@ -2196,6 +2196,229 @@ static void test_timing_filtered_queries(void **state)
     engine_free(eng);
 }
 
+/* ---- stored rows the engine cannot use (issue 14: 1, 3) ---- */
+
+/* Runs sql on the fixture's database file directly, as a row "stored by an older version"
+ * or written around the import would be. */
+static void raw_sql(struct fixture *fx, const char *sql)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg ? msg : "?");
+    sqlite3_close(db);
+}
+
+static const struct engine_skipped_row *skipped_of(const struct engine *eng, enum dataset ds,
+                                                   const char *id)
+{
+    size_t n;
+    const struct engine_skipped_row *rows = engine_skipped(eng, &n);
+    for (size_t i = 0; i < n; i++)
+        if (rows[i].ds == ds && strcmp(rows[i].id, id) == 0)
+            return &rows[i];
+    fail_msg("no left-out row %s %s", schema_dataset(ds)->name, id);
+    return NULL;
+}
+
+/* Rows that once failed every load ("orders: 2147483648: out of range") or wrapped the
+ * revenue total to −9.22e16 are left out, named with their id, column, value and reason,
+ * and the rest loads with exact figures — also on several connections at once. */
+static void test_stored_rows_out_of_range_are_left_out_and_named(void **state)
+{
+    struct fixture *fx = *state;
+    begin(fx->store);
+    put(fx->store, DS_INFLUENCERS, "influencer_id", "I1", "gender", "Male", NULL);
+    for (int i = 0; i < 40; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "T%02d", i);
+        put(fx->store, DS_TRACKING, "tracking_id", id, "influencer_id", "I1", "date", "2025-03-01",
+            "orders", "1", "revenue", "10000", NULL);
+    }
+    put(fx->store, DS_POSTS, "post_id", "P1", "influencer_id", "I1", "date", "2025-03-01", "reach",
+        "100", NULL);
+    put(fx->store, DS_POSTS, "post_id", "P2", "influencer_id", "I1", "date", "2025-03-01", "reach",
+        "100", NULL);
+    put(fx->store, DS_PAYOUTS, "payout_id", "Y1", "influencer_id", "I1", "basis", "flat",
+        "total_payout", "50000", NULL);
+    put(fx->store, DS_PAYOUTS, "payout_id", "Y2", "influencer_id", "I1", "basis", "flat",
+        "total_payout", "70000", NULL);
+    commit(fx->store);
+    raw_sql(fx,
+            "UPDATE tracking_data SET orders = 2147483648 WHERE tracking_id = 'T03';"
+            "UPDATE tracking_data SET revenue = 9223372036854775807 WHERE tracking_id = 'T37';"
+            "UPDATE tracking_data SET date = 'some' || char(10) || 'day' WHERE tracking_id = 'T20';"
+            "UPDATE posts SET likes = -1 WHERE post_id = 'P2';"
+            "UPDATE payouts SET total_payout = 10000000001 WHERE payout_id = 'Y2';");
+    struct err e;
+    err_clear(&e);
+    struct engine *engines[2] = {load(fx->store), engine_load_snapshot(fx->store, fx->url, &e)};
+    if (!engines[1])
+        fail_msg("engine_load_snapshot: %s", e.msg);
+    for (int k = 0; k < 2; k++) {
+        struct engine *eng = engines[k];
+        assert_int_equal(engine_count(eng, DS_TRACKING), 37);
+        assert_int_equal(engine_count(eng, DS_POSTS), 1);
+        assert_int_equal(engine_count(eng, DS_PAYOUTS), 1);
+        assert_int_equal(engine_skipped_count(eng, DS_TRACKING), 3);
+        assert_int_equal(engine_skipped_count(eng, DS_POSTS), 1);
+        assert_int_equal(engine_skipped_count(eng, DS_PAYOUTS), 1);
+        assert_int_equal(engine_skipped_count(eng, DS_INFLUENCERS), 0);
+        assert_int_equal(engine_skipped_count(eng, DS_COUNT), 5);
+        const struct engine_skipped_row *r = skipped_of(eng, DS_TRACKING, "T03");
+        assert_string_equal(r->column, "orders");
+        assert_string_equal(r->value, "2147483648");
+        assert_non_null(strstr(r->reason, "out of range"));
+        r = skipped_of(eng, DS_TRACKING, "T37");
+        assert_string_equal(r->column, "revenue");
+        assert_string_equal(r->value, "92233720368547758.07");
+        assert_non_null(strstr(r->reason, "out of range"));
+        r = skipped_of(eng, DS_TRACKING, "T20");
+        assert_string_equal(r->column, "date");
+        assert_string_equal(r->value, "some day"); /* no line break into the log */
+        r = skipped_of(eng, DS_POSTS, "P2");
+        assert_string_equal(r->column, "likes");
+        assert_string_equal(r->value, "-1");
+        r = skipped_of(eng, DS_PAYOUTS, "Y2");
+        assert_string_equal(r->column, "total_payout");
+        assert_string_equal(r->value, "100000000.01");
+        /* listed by dataset */
+        size_t n;
+        const struct engine_skipped_row *rows = engine_skipped(eng, &n);
+        assert_int_equal(n, 5);
+        for (size_t i = 1; i < n; i++)
+            assert_true(rows[i - 1].ds <= rows[i].ds);
+        struct engine_filter f;
+        engine_filter_init(&f);
+        struct engine_kpis kp = kpis(eng, &f);
+        assert_int_equal(kp.revenue, 37 * 10000);
+        assert_int_equal(kp.orders, 37);
+        assert_int_equal(kp.spend, 50000);
+        assert_int_equal(kp.posts, 1);
+        assert_ratio(kp.roas, 370000.0, 50000.0);
+        engine_free(eng);
+    }
+}
+
+/* Only the first ENGINE_SKIPPED_KEEP are kept, the count covers every one. */
+static void test_left_out_rows_are_all_counted_and_the_first_kept(void **state)
+{
+    struct fixture *fx = *state;
+    begin(fx->store);
+    for (int i = 0; i < 30; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "T%02d", i);
+        put(fx->store, DS_TRACKING, "tracking_id", id, "influencer_id", "I1", "date", "2025-03-01",
+            "orders", "1", "revenue", "100", NULL);
+    }
+    commit(fx->store);
+    raw_sql(fx, "UPDATE tracking_data SET orders = -5 WHERE tracking_id >= 'T05';"
+                "UPDATE tracking_data SET tracking_id = 'T06' || replace(printf('%040d', 0), '0', "
+                "'\xC5\xBB') WHERE tracking_id = 'T06'");
+    struct engine *eng = load(fx->store);
+    assert_int_equal(engine_count(eng, DS_TRACKING), 5);
+    assert_int_equal(engine_skipped_count(eng, DS_TRACKING), 25);
+    size_t n;
+    const struct engine_skipped_row *rows = engine_skipped(eng, &n);
+    assert_int_equal(n, ENGINE_SKIPPED_KEEP);
+    assert_string_equal(rows[0].id, "T05");
+    assert_string_equal(rows[0].reason, "negative count");
+    /* a long id is shortened whole characters at a time (it goes into JSON) */
+    assert_int_equal(strlen(rows[1].id), 3 + 2 * 30);
+    for (size_t i = 3; i < strlen(rows[1].id); i += 2)
+        assert_memory_equal(rows[1].id + i, "\xC5\xBB", 2);
+    engine_free(eng);
+}
+
+/* Payout terms whose spend could pass ENGINE_SPEND_MAX (a rate the import accepts times
+ * orders it accepts) are left out, so that spend can never wrap; terms that fit are priced
+ * exactly, however large. */
+static void test_payout_terms_that_could_overflow_spend_are_left_out(void **state)
+{
+    struct fixture *fx = *state;
+    begin(fx->store);
+    put(fx->store, DS_INFLUENCERS, "influencer_id", "I1", NULL);
+    put(fx->store, DS_INFLUENCERS, "influencer_id", "I2", NULL);
+    put(fx->store, DS_TRACKING, "tracking_id", "T1", "influencer_id", "I1", "date", "2025-03-01",
+        "orders", "2147483647", "revenue", "10000000000", NULL);
+    put(fx->store, DS_TRACKING, "tracking_id", "T2", "influencer_id", "I2", "date", "2025-03-01",
+        "orders", "2147483647", "revenue", "10000000000", NULL);
+    /* ₹10 crore per order × 2,147,483,647 orders: ₹2.1e16 > what spend can sum */
+    put(fx->store, DS_PAYOUTS, "payout_id", "Y1", "influencer_id", "I1", "basis", "order", "rate",
+        "100000000000000", NULL);
+    /* ₹1,000 per order × 2,147,483,647 orders: ₹2.1e12, exact */
+    put(fx->store, DS_PAYOUTS, "payout_id", "Y2", "influencer_id", "I2", "basis", "order", "rate",
+        "1000000000", NULL);
+    commit(fx->store);
+    struct engine *eng = load(fx->store);
+    assert_int_equal(engine_count(eng, DS_PAYOUTS), 1);
+    assert_int_equal(engine_skipped_count(eng, DS_PAYOUTS), 1);
+    const struct engine_skipped_row *r = skipped_of(eng, DS_PAYOUTS, "Y1");
+    assert_string_equal(r->column, "rate");
+    assert_string_equal(r->value, "100000000");
+    assert_non_null(strstr(r->reason, "2147483647 orders"));
+    struct engine_filter f;
+    engine_filter_init(&f);
+    struct engine_kpis k = kpis(eng, &f);
+    assert_int_equal(k.spend, INT64_C(1000) * 100 * 2147483647);
+    assert_int_equal(k.revenue, 2 * SCHEMA_MONEY_MAX);
+    assert_int_equal(k.orders, INT64_C(2) * 2147483647);
+    engine_free(eng);
+}
+
+/* SPEC §1: an influencer of the influencers file without a gender is Unknown — also one
+ * stored before import said so — and gender=Unknown selects it; an id only other files use
+ * has no attributes, and no attribute filter selects it (gender=Unknown included). */
+static void test_unknown_gender_is_filterable_and_ids_without_attributes_are_not(void **state)
+{
+    struct fixture *fx = *state;
+    begin(fx->store);
+    put(fx->store, DS_INFLUENCERS, "influencer_id", "I1", "category", "Nutrition", NULL);
+    put(fx->store, DS_INFLUENCERS, "influencer_id", "I2", "category", "Fitness", "gender", "Male",
+        NULL);
+    put(fx->store, DS_INFLUENCERS, "influencer_id", "I3", "category", "Fitness", "gender", "Female",
+        NULL);
+    static const char *const ids[] = {"I1", "I2", "I3", "I9"};
+    for (int i = 0; i < 4; i++) {
+        char id[8];
+        snprintf(id, sizeof id, "T%d", i);
+        put(fx->store, DS_TRACKING, "tracking_id", id, "influencer_id", ids[i], "date",
+            "2025-03-01", "revenue", i == 0 ? "100" : "1000", NULL);
+    }
+    commit(fx->store);
+    raw_sql(fx, "UPDATE influencers SET gender = NULL WHERE influencer_id = 'I3'");
+    struct engine *eng = load(fx->store);
+    struct engine_filter f;
+    engine_filter_init(&f);
+    SET(f.gender, "Unknown");
+    struct engine_kpis k = kpis(eng, &f);
+    assert_int_equal(k.revenue, 100 + 1000); /* I1 and I3, not I9 */
+    assert_int_equal(k.influencers, 2);
+    SET(f.gender, "Other");
+    assert_int_equal(kpis(eng, &f).revenue, 0);
+    engine_filter_init(&f);
+    SET(f.persona, "Nutrition \xC2\xB7 Unknown");
+    assert_int_equal(kpis(eng, &f).revenue, 100);
+    engine_filter_init(&f);
+    SET(f.category, "Nutrition", "Fitness");
+    assert_int_equal(kpis(eng, &f).revenue, 2100); /* I9 has no category */
+    const char **values;
+    size_t n;
+    assert_int_equal(engine_values(eng, ENGINE_FIELD_GENDER, &values, &n), 0);
+    assert_int_equal(n, 2); /* I3's Female was taken away above */
+    assert_string_equal(values[0], "Male");
+    assert_string_equal(values[1], "Unknown");
+    free(values);
+    assert_int_equal(engine_values(eng, ENGINE_FIELD_PERSONA, &values, &n), 0);
+    int found = 0;
+    for (size_t i = 0; i < n; i++)
+        found |= strcmp(values[i], "Nutrition \xC2\xB7 Unknown") == 0;
+    assert_true(found);
+    free(values);
+    engine_free(eng);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2246,6 +2469,15 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_parallel_load_matches_serial, make_store,
                                         remove_store),
         cmocka_unit_test_setup_teardown(test_posts_without_a_date, make_store, remove_store),
+        cmocka_unit_test_setup_teardown(test_stored_rows_out_of_range_are_left_out_and_named,
+                                        make_store, remove_store),
+        cmocka_unit_test_setup_teardown(test_left_out_rows_are_all_counted_and_the_first_kept,
+                                        make_store, remove_store),
+        cmocka_unit_test_setup_teardown(test_payout_terms_that_could_overflow_spend_are_left_out,
+                                        make_store, remove_store),
+        cmocka_unit_test_setup_teardown(
+            test_unknown_gender_is_filterable_and_ids_without_attributes_are_not, make_store,
+            remove_store),
         cmocka_unit_test_setup_teardown(test_timing_filtered_queries, make_store, remove_store),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

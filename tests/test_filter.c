@@ -332,6 +332,8 @@ static void test_bad_min_roas_is_refused_naming_the_parameter(void **state)
         {"1,5", "min_roas: \"1,5\" is not a number"},
         {"-", "min_roas: \"-\" is not a number"},
         {"1e999", "min_roas: \"1e999\" is not a finite number"},
+        {"1 2", "min_roas: \"1 2\" is not a number"},
+        {"2e", "min_roas: \"2e\" is not a number"},
         {"-1", "min_roas: \"-1\" is negative (ROAS is at least 0)"},
         {"-0.001", "min_roas: \"-0.001\" is negative (ROAS is at least 0)"},
     };
@@ -355,6 +357,8 @@ static void test_gender_is_spelled_as_the_store_spells_it(void **state)
     (void)state;
     assert_list("gender", "f,M,male,non-binary,NB,xyz,Other", FILTER_GENDER,
                 "Female|Male|Non-binary|Other");
+    /* SPEC §1: Unknown (the gender of a blank) is a value of its own, not Other */
+    assert_list("gender", "Unknown,unknown,n/a,Other", FILTER_GENDER, "Unknown|Other");
 }
 
 static void test_basis_is_spelled_as_the_store_spells_it(void **state)

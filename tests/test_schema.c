@@ -268,6 +268,10 @@ static void append_required(struct buf *h, enum dataset ds, int except)
     for (int c = 0; c < d->ncols; c++)
         if ((d->cols[c].flags & SCHEMA_REQUIRED) && c != except)
             buf_printf(h, "|%s", d->cols[c].name);
+    /* posts need a date or a reach */
+    if (ds == DS_POSTS && except != schema_col_index(ds, "date") &&
+        except != schema_col_index(ds, "reach"))
+        buf_puts(h, "|reach");
 }
 
 /* The three spellings every header name must match in: as written, upper-case, and with
@@ -398,7 +402,7 @@ static void test_id_header_means_the_key_of_each_dataset(void **state)
     struct fixture *fx = *state;
     map_ok(fx, DS_INFLUENCERS, "id|name");
     assert_int_equal(fx->map.source_of[schema_col_index(DS_INFLUENCERS, "influencer_id")], 0);
-    map_ok(fx, DS_POSTS, "id|influencer_id");
+    map_ok(fx, DS_POSTS, "id|influencer_id|reach");
     assert_int_equal(fx->map.source_of[schema_col_index(DS_POSTS, "post_id")], 0);
     assert_int_equal(fx->map.source_of[schema_col_index(DS_POSTS, "influencer_id")], 1);
     map_ok(fx, DS_TRACKING, "id|influencer_id|date|revenue");
@@ -454,7 +458,7 @@ static void test_influencer_name_headers_refer_to_the_influencer_by_name(void **
 static void test_given_influencer_id_wins_over_name_and_name_is_kept_in_extra(void **state)
 {
     struct fixture *fx = *state;
-    row_of(fx, DS_POSTS, "influencer_id|influencer_name|platform", "INF_7|Priya Sharma|ig");
+    row_of(fx, DS_POSTS, "influencer_id|influencer_name|platform|reach", "INF_7|Priya Sharma|ig");
     assert_text(&fx->row, "influencer_id", "INF_7");
     assert_string_equal(extra_of(&fx->row), "{\"influencer_name\":\"Priya Sharma\"}");
     /* An empty id on one row falls back to the name. */
@@ -532,6 +536,18 @@ static void test_missing_required_columns_are_input_errors_naming_the_column(voi
     assert_non_null(strstr(fx->e.msg, "posts"));
     /* Tracking needs no influencer column: organic-only files are fine. */
     map_ok(fx, DS_TRACKING, "date|revenue");
+}
+
+/* Issue 14 (13): posts without a date vanish from every dated view, so a posts file needs a
+ * date or a reach column; one with neither is refused naming both. */
+static void test_posts_need_a_date_or_a_reach_column(void **state)
+{
+    struct fixture *fx = *state;
+    assert_int_equal(map_header(fx, DS_POSTS, "post_id|influencer_id|platform|likes"), ERR_INPUT);
+    assert_non_null(strstr(fx->e.msg, "missing columns \"date\" and \"reach\" for posts"));
+    assert_non_null(strstr(fx->e.msg, "post_id, influencer_id, platform, likes"));
+    map_ok(fx, DS_POSTS, "influencer_id|posted_at|likes"); /* an alias of date */
+    map_ok(fx, DS_POSTS, "influencer_id|reach");
 }
 
 /* ---- dataset detection ------------------------------------------------------------ */
@@ -747,7 +763,7 @@ static void test_float_typed_ids_drop_a_zero_fraction_only(void **state)
     assert_text(&fx->row, "influencer_id", "32");
 }
 
-static void test_gender_is_normalised_to_four_values(void **state)
+static void test_gender_is_normalised_to_five_values(void **state)
 {
     struct fixture *fx = *state;
     static const struct {
@@ -770,17 +786,29 @@ static void test_gender_is_normalised_to_four_values(void **state)
         {"X", "Other"},
         {"prefer not to say", "Other"},
         {"malee", "Other"},
+        {"", "Unknown"},
+        {"Unknown", "Unknown"},
+        {"unknown", "Unknown"},
+        {"N/A", "Unknown"},
+        {"none", "Unknown"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         expect_norm(schema_norm_gender, cases[i].in, cases[i].want);
-    /* In a row: normalised when given, absent when empty. */
+    /* In a row (SPEC §1): normalised when given, Unknown when empty, so that it is shown and
+     * filterable; an export's "Unknown" reads back as Unknown. */
     map_ok(fx, DS_INFLUENCERS, "influencer_id|gender");
     build_ok(fx, "1|m");
     assert_text(&fx->row, "gender", "Male");
     build_ok(fx, "2|");
-    assert_false(has(&fx->row, "gender"));
+    assert_text(&fx->row, "gender", "Unknown");
     build_ok(fx, "3|   ");
-    assert_false(has(&fx->row, "gender"));
+    assert_text(&fx->row, "gender", "Unknown");
+    build_ok(fx, "4|Unknown");
+    assert_text(&fx->row, "gender", "Unknown");
+    /* A file without a gender column: every influencer's gender is unknown. */
+    map_ok(fx, DS_INFLUENCERS, "influencer_id|name");
+    build_ok(fx, "5|Asha");
+    assert_text(&fx->row, "gender", "Unknown");
 }
 
 static void test_platform_is_normalised_and_unknown_kept_as_given(void **state)
@@ -813,7 +841,7 @@ static void test_platform_is_normalised_and_unknown_kept_as_given(void **state)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         expect_norm(schema_norm_platform, cases[i].in, cases[i].want);
-    row_of(fx, DS_POSTS, "influencer_id|platform", "1|yt");
+    row_of(fx, DS_POSTS, "influencer_id|platform|reach", "1|yt");
     assert_text(&fx->row, "platform", "YouTube");
 }
 
@@ -1047,21 +1075,81 @@ static void test_counts_must_be_whole_and_not_negative(void **state)
     assert_int_value(&fx->row, "reach", 1000);
 }
 
-static void test_very_long_numbers_are_too_large(void **state)
+#define RANGE_COUNT "out of range: a count may be at most 2147483647 (2^31 - 1)"
+#define RANGE_MONEY                                                                                \
+    "out of range: an amount may be at most 100000000.00 (10 crore), positive or negative; "       \
+    "split a larger amount over several rows"
+#define RANGE_RATE                                                                                 \
+    "out of range: a rate may be at most 100000000 (10 crore per order or post), positive or "     \
+    "negative"
+
+static void test_very_long_numbers_are_out_of_range(void **state)
 {
     (void)state;
-    expect_not_number(PARSER(schema_parse_money), "123456789012345678901234567890",
-                      "number too large");
-    expect_not_number(PARSER(schema_parse_money), "99999999999999999.99", "number too large");
-    expect_not_number(PARSER(schema_parse_money), "1e30", "number too large");
-    expect_not_number(PARSER(schema_parse_count), "123456789012345678901234567890",
-                      "number too large");
-    expect_not_number(PARSER(schema_parse_rate), "1e20", "number too large");
-    /* The largest money that fits. */
-    expect_number(PARSER(schema_parse_money), "92233720368547758.07", INT64_MAX);
-    expect_number(PARSER(schema_parse_money), "-92233720368547758.07", -INT64_MAX);
+    expect_not_number(PARSER(schema_parse_money), "123456789012345678901234567890", RANGE_MONEY);
+    expect_not_number(PARSER(schema_parse_money), "99999999999999999.99", RANGE_MONEY);
+    expect_not_number(PARSER(schema_parse_money), "1e30", RANGE_MONEY);
+    expect_not_number(PARSER(schema_parse_count), "123456789012345678901234567890", RANGE_COUNT);
+    expect_not_number(PARSER(schema_parse_rate), "1e20", RANGE_RATE);
     /* Long fractions are fine: digits past what can matter are dropped. */
     expect_number(PARSER(schema_parse_money), "0.1234567890123456789012345678901234567890", 12);
+}
+
+/* Issue 14 (1, 3): every count fits int32 and every amount is at most ₹10 crore either way,
+ * so that no sum the engine makes can overflow (schema.h) — the values that once made every
+ * engine load fail, or the revenue total wrap to −9.22e16, are refused at import. */
+static void test_counts_and_amounts_are_refused_outside_the_engine_range(void **state)
+{
+    (void)state;
+    expect_number(PARSER(schema_parse_count), "2147483647", INT32_MAX);
+    expect_not_number(PARSER(schema_parse_count), "2147483648", RANGE_COUNT);
+    expect_not_number(PARSER(schema_parse_count), "9223372036854775807", RANGE_COUNT);
+    expect_not_number(PARSER(schema_parse_count), "1e10", RANGE_COUNT);
+    expect_number(PARSER(schema_parse_money), "100000000", SCHEMA_MONEY_MAX);
+    expect_number(PARSER(schema_parse_money), "1,00,00,000.00", 1000000000);
+    expect_number(PARSER(schema_parse_money), "-100000000.00", -SCHEMA_MONEY_MAX);
+    expect_not_number(PARSER(schema_parse_money), "100000000.01", RANGE_MONEY);
+    expect_not_number(PARSER(schema_parse_money), "-100000000.01", RANGE_MONEY);
+    expect_not_number(PARSER(schema_parse_money), "92233720368547758.07", RANGE_MONEY);
+    expect_not_number(PARSER(schema_parse_money), "-92233720368547758.08", RANGE_MONEY);
+    expect_number(PARSER(schema_parse_rate), "100000000", SCHEMA_RATE_MAX);
+    expect_not_number(PARSER(schema_parse_rate), "100000000.000001", RANGE_RATE);
+    const char *reason = NULL;
+    assert_int_equal(schema_check_range(COL_COUNT, (int64_t)INT32_MAX + 1, &reason), -1);
+    assert_string_equal(reason, RANGE_COUNT);
+    assert_int_equal(schema_check_range(COL_COUNT, -1, &reason), -1);
+    assert_int_equal(schema_check_range(COL_MONEY, INT64_MIN, &reason), -1);
+    assert_int_equal(schema_check_range(COL_RATE, INT64_MAX, &reason), -1);
+    assert_int_equal(schema_check_range(COL_FLAG, 2, &reason), -1);
+    assert_int_equal(schema_check_range(COL_TEXT, INT64_MAX, &reason), 0);
+    assert_int_equal(schema_check_range(COL_MONEY, -SCHEMA_MONEY_MAX, &reason), 0);
+}
+
+/* The same at the row: the column and the value as written. */
+static void test_out_of_range_values_are_rejected_naming_the_column(void **state)
+{
+    struct fixture *fx = *state;
+    map_ok(fx, DS_TRACKING, "tracking_id|influencer_id|date|orders|revenue");
+    build_rejected(fx, "T1|I1|2025-01-01|2147483648|100");
+    assert_string_equal(fx->rej.column, "orders");
+    assert_string_equal(fx->rej.value, "2147483648");
+    assert_string_equal(fx->rej.reason, RANGE_COUNT);
+    build_rejected(fx, "T2|I1|2025-01-01|1|92233720368547758.07");
+    assert_string_equal(fx->rej.column, "revenue");
+    assert_string_equal(fx->rej.value, "92233720368547758.07");
+    assert_string_equal(fx->rej.reason, RANGE_MONEY);
+    build_ok(fx, "T3|I1|2025-01-01|2147483647|100000000.00");
+    assert_int_value(&fx->row, "orders", INT32_MAX);
+    assert_int_value(&fx->row, "revenue", SCHEMA_MONEY_MAX);
+    /* a payout total computed from the terms is held to the same range, named at the rate */
+    map_ok(fx, DS_PAYOUTS, "payout_id|influencer_id|basis|rate|orders");
+    build_rejected(fx, "Y1|I1|order|1000|2000000");
+    assert_string_equal(fx->rej.column, "rate");
+    assert_string_equal(fx->rej.value, "1000");
+    assert_non_null(strstr(fx->rej.reason, "total_payout"));
+    assert_non_null(strstr(fx->rej.reason, "out of range"));
+    build_ok(fx, "Y2|I1|order|1000|100000");
+    assert_int_value(&fx->row, "total_payout", SCHEMA_MONEY_MAX);
 }
 
 static void test_rates_are_stored_in_millionths(void **state)
@@ -1231,10 +1319,13 @@ static void test_persona_is_category_and_gender_unless_given(void **state)
     assert_text(&fx->row, "persona", "Fitness \xC2\xB7 Female");
     build_ok(fx, "2|Fitness|F|Gym Rat");
     assert_text(&fx->row, "persona", "Gym Rat");
+    /* an empty gender is Unknown (SPEC §1), in the persona too */
     build_ok(fx, "3|Nutrition||");
-    assert_text(&fx->row, "persona", "Nutrition");
+    assert_text(&fx->row, "persona", "Nutrition \xC2\xB7 Unknown");
     build_ok(fx, "4|||");
-    assert_false(has(&fx->row, "persona"));
+    assert_text(&fx->row, "persona", "Unknown");
+    build_ok(fx, "5||Male|");
+    assert_text(&fx->row, "persona", "Male");
 }
 
 static void test_derive_fills_generated_rows_like_import(void **state)
@@ -1315,7 +1406,7 @@ static void test_a_given_brand_is_normalised_or_kept(void **state)
         assert_text(&fx->row, "brand", cases[i].want);
     }
     /* Posts and the Brands header too. */
-    row_of(fx, DS_POSTS, "influencer_id|Brand_Mentioned", "1|muscleblaze");
+    row_of(fx, DS_POSTS, "influencer_id|Brand_Mentioned|reach", "1|muscleblaze");
     assert_text(&fx->row, "brand", "MuscleBlaze");
     row_of(fx, DS_TRACKING, "Influencer_ID|Date|Revenue|Brands", "1|2025-03-09|10|HKVitals");
     assert_text(&fx->row, "brand", "HKVitals");
@@ -1458,7 +1549,7 @@ static void test_generated_ids_are_stable_by_position_and_distinct_for_equal_rec
     row_of(fx, DS_POSTS, "influencer_id|platform|reach", "7|instagram|101");
     assert_string_not_equal(a, text_of(&fx->row, "post_id"));
     /* A given id is used, not generated. */
-    row_of(fx, DS_POSTS, "post_id|influencer_id", "POST-1|7");
+    row_of(fx, DS_POSTS, "post_id|influencer_id|reach", "POST-1|7");
     assert_text(&fx->row, "post_id", "POST-1");
 }
 
@@ -1543,7 +1634,7 @@ static void test_invalid_utf8_is_rejected(void **state)
         "\xF4\x90\x80\x80", /* past U+10FFFF */
         "ok\x80",           /* stray continuation byte */
     };
-    map_ok(fx, DS_POSTS, "influencer_id|caption");
+    map_ok(fx, DS_POSTS, "influencer_id|caption|date");
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char rec[64];
         snprintf(rec, sizeof rec, "1|%s", bad[i]);
@@ -1555,7 +1646,7 @@ static void test_invalid_utf8_is_rejected(void **state)
     build_ok(fx, "1|\xF0\x9F\x92\xAA \xE0\xA4\xB9\xE0\xA4\xBF \xE2\x82\xB9");
     assert_text(&fx->row, "caption", "\xF0\x9F\x92\xAA \xE0\xA4\xB9\xE0\xA4\xBF \xE2\x82\xB9");
     /* Invalid text in an unknown column is rejected too: extra must be valid JSON. */
-    map_ok(fx, DS_POSTS, "influencer_id|notes");
+    map_ok(fx, DS_POSTS, "influencer_id|notes|date");
     build_rejected(fx, "1|caf\xE9");
     assert_string_equal(fx->rej.column, "notes");
 }
@@ -1603,12 +1694,13 @@ int main(void)
         T(test_unknown_columns_are_kept_in_extra_as_a_json_object),
         T(test_extra_json_escapes_quotes_backslashes_and_control_chars),
         T(test_missing_required_columns_are_input_errors_naming_the_column),
+        T(test_posts_need_a_date_or_a_reach_column),
         T(test_detect_recognises_every_peer_header_with_and_without_its_file_name),
         T(test_detect_gives_none_with_a_message_when_it_cannot_tell),
         T(test_detect_uses_the_file_name_to_break_ties_and_for_neutral_headers),
         T(test_dataset_by_name_accepts_canonical_names_and_short_forms),
         T(test_float_typed_ids_drop_a_zero_fraction_only),
-        T(test_gender_is_normalised_to_four_values),
+        T(test_gender_is_normalised_to_five_values),
         T(test_platform_is_normalised_and_unknown_kept_as_given),
         T(test_iso_dates_are_accepted_with_and_without_time),
         T(test_day_first_dates_become_iso),
@@ -1620,7 +1712,9 @@ int main(void)
         T(test_currency_sign_before_another_symbol_does_not_hang),
         T(test_money_rounds_half_away_from_zero_at_the_cent),
         T(test_counts_must_be_whole_and_not_negative),
-        T(test_very_long_numbers_are_too_large),
+        T(test_very_long_numbers_are_out_of_range),
+        T(test_counts_and_amounts_are_refused_outside_the_engine_range),
+        T(test_out_of_range_values_are_rejected_naming_the_column),
         T(test_rates_are_stored_in_millionths),
         T(test_rate_text_keeps_the_number_and_the_original_in_extra),
         T(test_basis_is_normalised_and_unknown_kept_lower_cased),

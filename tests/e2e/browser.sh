@@ -2,10 +2,11 @@
 # browser.sh — the web app in headless Debian chromium (npm playwright-core, tests/browser):
 # every page loads without console errors, every module comes from its versioned address, a filter changes the KPI cards to what the API
 # says and survives a reload and back/forward, a good and a bad upload, a name with markup
-# shown as text, the open-mode banner and ?ws= kept, phone width. Then a second server with
-# accounts: sign-in, the viewer's rights, sign-out, the admin's audit log, users and
-# workspace switcher. Screenshots of every page go to
-# ${ARTEFACTS:-$SRC/build/artefacts}/screenshots/. Logs (not asserts) the dashboard's draw time.
+# shown as text, the open-mode banner and ?ws= kept, phone width, the status line when stored
+# rows are left out of the figures. Then a second server with accounts: sign-in, the viewer's
+# rights, sign-out, the admin's audit log, users and workspace switcher. Screenshots of every
+# page go to ${ARTEFACTS:-$SRC/build/artefacts}/screenshots/. Logs (not asserts) the
+# dashboard's draw time.
 source "$(dirname "$0")/lib.sh"
 require_binary
 
@@ -61,7 +62,7 @@ code=$(curl -s -o /dev/null -w '%{http_code}' "$BASE/assets/echarts.min.js")
 expect_eq "the binary serves the chart library" 200 "$code"
 
 mkdir -p "$ART/screenshots"
-BASE=$BASE ARTEFACTS=$ART CHROMIUM=$CHROMIUM TMPDIR_TEST=$(mktemp -d "$T/browser.XXXXXX") \
+BASE=$BASE UI_DB=$DB ARTEFACTS=$ART CHROMIUM=$CHROMIUM TMPDIR_TEST=$(mktemp -d "$T/browser.XXXXXX") \
     timeout 120 node "$BROWSER_DIR/run.mjs" >"$T/browser.out" 2>&1
 rc=$?
 count_node_output "$T/browser.out" "$rc"

@@ -82,6 +82,29 @@ expect_eq "status JSON: the last import is listed" "$(
 expect_eq "DATABASE_URL is honoured" "5 6 8 5" \
     "$(DATABASE_URL=$URL "$INFLUDASH" status 2>/dev/null | $UTIL status-counts 2>&1)"
 
+# ---- a workspace's figures are its own ---------------------------------------------------------
+# query, export and status load on several connections at once: every one of them must read
+# the workspace asked for (they once read the default workspace's tracking rows in part).
+WDB=$T/ws.db
+check "a second workspace" "$INFLUDASH" workspace add acme --db "sqlite:$WDB"
+check "demo data in default" "$INFLUDASH" demo --db "sqlite:$WDB" --rows 20000 --seed 1
+check "other demo data in acme" "$INFLUDASH" demo --db "sqlite:$WDB" --workspace acme --rows 3000 --seed 2
+alone=$("$INFLUDASH" query --db "sqlite:$T/ws-ws-acme.db" | $UTIL status-get kpis orders)
+expect_eq "query --workspace acme: the orders of acme's rows alone" "$alone" \
+    "$("$INFLUDASH" query --db "sqlite:$WDB" --workspace acme | $UTIL status-get kpis orders)"
+# (the per-influencer table; comment lines carry the time it was made)
+"$INFLUDASH" export --db "sqlite:$WDB" --workspace acme --format csv -o - 2>/dev/null |
+    grep -v '^#' >ws-acme.csv
+"$INFLUDASH" export --db "sqlite:$T/ws-ws-acme.db" --format csv -o - 2>/dev/null |
+    grep -v '^#' >ws-alone.csv
+expect_eq "export --workspace acme: the report of acme's rows alone" yes \
+    "$([[ -s ws-alone.csv ]] && cmp -s ws-alone.csv ws-acme.csv && echo yes || echo no)"
+sqlite3 "$WDB" "UPDATE tracking_data SET orders = -1 WHERE rowid = (SELECT max(rowid) FROM tracking_data)"
+expect_eq "status: a row the analytics leave out in default is reported there" 1 \
+    "$("$INFLUDASH" status --db "sqlite:$WDB" | $UTIL status-get engine skipped_rows)"
+expect_eq "status --workspace acme: … and not in acme" 0 \
+    "$("$INFLUDASH" status --db "sqlite:$WDB" --workspace acme | $UTIL status-get engine skipped_rows)"
+
 # ---- demo ------------------------------------------------------------------------------
 DEMO=$T/demo.db
 check "demo --rows 2000 exits 0" "$INFLUDASH" demo --db "sqlite:$DEMO" --rows 2000

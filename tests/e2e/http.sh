@@ -83,6 +83,12 @@ check "GET /healthz says ok" test "$(cat "$TMP/body")" = "ok"
 check "GET /healthz is text/plain" grep -qi '^content-type: text/plain' "$TMP/headers"
 
 # --- status JSON of an empty database ---
+# (once the data is loaded: "engine" says whether it is, and `infludash status` loads it)
+for i in $(seq 1 300); do
+    get "$BASE/api/status" >/dev/null
+    grep -q '"loaded":true' "$TMP/body" && break
+    sleep 0.1
+done
 code=$(get "$BASE/api/status")
 check "GET /api/status is 200" test "$code" = 200
 check "GET /api/status is application/json" header_is content-type application/json

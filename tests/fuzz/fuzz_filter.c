@@ -3,7 +3,8 @@
  * filter_parse_argv for the same parameters as command-line flags.
  * Input: a query string ("from=2025-01-01&platform=ig,yt&min_roas=2"), split on '&' and the
  * first '=', '+' as a space and %XX decoded the way libmicrohttpd hands parameters over (a
- * decoded NUL ends the value, as in a C string).
+ * decoded NUL ends the value, as in a C string; the server refuses such a request before any
+ * parser sees it, http.c, so this only keeps the parsers safe on what is left).
  * Invariants: a parsed filter's canonical query string parses back to the same filter (the
  * same "filters" JSON and the same query string again), it is empty exactly when
  * filter_is_set says nothing is filtered, and filter_json always completes; a failed parse

@@ -4,7 +4,8 @@
  * Input: one option byte (forced dataset or detection, the file name that helps detection,
  * and whether to run the real import too), then the CSV bytes.
  * Invariants: a built row holds only what its column's kind allows (text NUL-terminated and
- * valid UTF-8, counts >= 0, flags 0/1, dates ISO, canonical genders); an integer printed by
+ * valid UTF-8, counts, money and rates within schema_check_range, flags 0/1, dates ISO,
+ * canonical genders, an influencer always with one); an integer printed by
  * schema_format_int parses back to itself; a row written out by export_csv_row and read back
  * through a fresh mapping of the export header gives the same values (export → import is
  * stable); a reject names a reason. With the import bit, the same input goes through ingest
@@ -60,19 +61,24 @@ static void check_value(const struct schema_col *col, const struct schema_value 
     int64_t back = 0;
     switch (col->kind) {
     case COL_COUNT:
-        FUZZ_CHECK(v->i >= 0, "%s: count %lld", col->name, (long long)v->i);
+        FUZZ_CHECK(v->i >= 0 && v->i <= SCHEMA_COUNT_MAX, "%s: count %lld", col->name,
+                   (long long)v->i);
         schema_format_int(col->kind, v->i, &text);
         FUZZ_CHECK(schema_parse_count(text.data, text.len, &back, &reason) == 0 && back == v->i,
                    "%s: count %lld prints as \"%s\" which parses as %lld (%s)", col->name,
                    (long long)v->i, text.data, (long long)back, reason ? reason : "");
         break;
     case COL_MONEY:
+        FUZZ_CHECK(v->i >= -SCHEMA_MONEY_MAX && v->i <= SCHEMA_MONEY_MAX, "%s: money %lld",
+                   col->name, (long long)v->i);
         schema_format_int(col->kind, v->i, &text);
         FUZZ_CHECK(schema_parse_money(text.data, text.len, &back, &reason) == 0 && back == v->i,
                    "%s: money %lld prints as \"%s\" which parses as %lld (%s)", col->name,
                    (long long)v->i, text.data, (long long)back, reason ? reason : "");
         break;
     case COL_RATE:
+        FUZZ_CHECK(v->i >= -SCHEMA_RATE_MAX && v->i <= SCHEMA_RATE_MAX, "%s: rate %lld", col->name,
+                   (long long)v->i);
         schema_format_int(col->kind, v->i, &text);
         FUZZ_CHECK(schema_parse_rate(text.data, text.len, &back, &reason) == 0 && back == v->i,
                    "%s: rate %lld prints as \"%s\" which parses as %lld (%s)", col->name,
@@ -92,7 +98,8 @@ static void check_value(const struct schema_col *col, const struct schema_value 
                        buf_cstr(&text), reason ? reason : "");
         } else if (col->kind == COL_GENDER) {
             FUZZ_CHECK(!strcmp(v->s, "Male") || !strcmp(v->s, "Female") ||
-                           !strcmp(v->s, "Non-binary") || !strcmp(v->s, "Other"),
+                           !strcmp(v->s, "Non-binary") || !strcmp(v->s, "Other") ||
+                           !strcmp(v->s, "Unknown"),
                        "%s: gender \"%s\"", col->name, v->s);
         }
         break;
@@ -235,6 +242,9 @@ static int on_record(void *ctx, const struct csv_record *rec)
     for (int c = 0; c < d->ncols; c++)
         check_value(&d->cols[c], &r->row.v[c]);
     FUZZ_CHECK(r->row.v[0].present, "%s: no id after build", d->cols[0].name);
+    if (r->row.ds == DS_INFLUENCERS) /* SPEC §1: empty or absent is Unknown */
+        FUZZ_CHECK(r->row.v[schema_col_index(DS_INFLUENCERS, "gender")].present,
+                   "an influencer without a gender");
     if (r->row.extra) {
         FUZZ_CHECK(r->row.extra_len >= 2 && r->row.extra[0] == '{' &&
                        r->row.extra[r->row.extra_len - 1] == '}' &&

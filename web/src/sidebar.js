@@ -306,6 +306,40 @@ export async function refreshStatus() {
           : 'No import yet',
       ),
     );
+    /* stored rows the analytics leave out (a value the import would refuse): say so */
+    const eng = s.engine || {};
+    if (eng.skipped_rows > 0) {
+      const first = (eng.skipped || [])[0];
+      el.append(
+        h('br'),
+        h(
+          'span',
+          {
+            class: 'status-skipped',
+            title:
+              (first
+                ? first.dataset +
+                  ' ' +
+                  first.id +
+                  ': ' +
+                  first.column +
+                  ' "' +
+                  first.value +
+                  '": ' +
+                  first.reason +
+                  '. '
+                : '') + (eng.fix || ''),
+          },
+          '\u26a0 ' +
+            fmt.int(eng.skipped_rows) +
+            ' stored row' +
+            (eng.skipped_rows === 1 ? ' is' : 's are') +
+            ' left out of the figures (see /api/status)',
+        ),
+      );
+    } else if (eng.error && !eng.loaded) {
+      el.append(h('br'), h('span', { class: 'status-skipped' }, 'The data could not be loaded: ' + eng.error));
+    }
     return s;
   } catch (e) {
     clear(el).append('Status unavailable: ' + e.message);
