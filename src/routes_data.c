@@ -465,7 +465,7 @@ int routes_api_dataset_csv(struct http_request *req, struct http_response *res)
     int fd = spool_create(app->spool, "export", &path, &e);
     if (fd < 0) {
         buf_release(&path);
-        return http_response_error(res, 500, "%s", e.msg);
+        return routes_server_error(res, "the download failed", e.msg);
     }
     /* The file is only reached through fd from here on. */
     unlink(path.data);
@@ -476,7 +476,7 @@ int routes_api_dataset_csv(struct http_request *req, struct http_response *res)
         if (copy >= 0)
             close(copy);
         close(fd);
-        return http_response_error(res, 500, "cannot write the export: %s", strerror(errno));
+        return routes_server_error(res, "the download failed", strerror(errno));
     }
     pthread_mutex_lock(&app->store_lock);
     int rc = export_dataset_csv(app->store, ds, out, &e);
@@ -488,8 +488,9 @@ int routes_api_dataset_csv(struct http_request *req, struct http_response *res)
         rc = err_set(&e, ERR_IO, "cannot read the export back: %s", strerror(errno));
     if (rc < 0) {
         close(fd);
-        return http_response_error(res, 500, "exporting %s: %s", schema_dataset(ds)->name,
-                                   e.msg);
+        char what[64];
+        snprintf(what, sizeof what, "exporting %s failed", schema_dataset(ds)->name);
+        return routes_server_error(res, what, e.msg);
     }
     res->status = 200;
     res->content_type = "text/csv; charset=utf-8";

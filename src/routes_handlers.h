@@ -81,6 +81,12 @@ int routes_analytics_begin(struct http_request *req, struct http_response *res,
                            struct filter *f, struct api_settings *settings,
                            struct app_engine **ae);
 
+/* The answer when a report or a download could not be made (routes_report.c): the whole
+ * message (it may name the server's files: its temporary directory, the database) goes to
+ * the server's log, and the 500 says what failed with every absolute path left out. Returns
+ * 0. */
+int routes_server_error(struct http_response *res, const char *what, const char *detail);
+
 /* GET /api/export.csv|pdf|xlsx (routes_report.c): the reports over the query's filters. */
 int routes_api_export_csv(struct http_request *req, struct http_response *res);
 int routes_api_export_pdf(struct http_request *req, struct http_response *res);

@@ -22,6 +22,37 @@
 
 enum routes_report_kind { REPORT_CSV, REPORT_PDF, REPORT_XLSX, REPORT_DATASET };
 
+/* Whether c may end a path in a message ("/tmp/x.xlsx.tmp: cannot ...", "(/var/db)"). */
+static int ends_path(char c)
+{
+    return c == '\0' || c == ' ' || c == ':' || c == ',' || c == ';' || c == '"' || c == '\'' ||
+           c == ')' || c == '\n';
+}
+
+int routes_server_error(struct http_response *res, const char *what, const char *detail)
+{
+    struct buf log = BUF_INIT, shown = BUF_INIT;
+    for (const char *c = detail; *c; c++)
+        buf_putc(&log, (unsigned char)*c < 0x20 ? ' ' : *c);
+    fprintf(stderr, "infludash: %s: %s\n", what, buf_cstr(&log));
+    for (const char *c = detail; *c;) {
+        int starts = c[0] == '/' && !ends_path(c[1]) &&
+                     (c == detail || c[-1] == ' ' || c[-1] == '(' || c[-1] == '"' || c[-1] == '\'');
+        if (!starts) {
+            buf_putc(&shown, *c++);
+            continue;
+        }
+        while (!ends_path(*c))
+            c++;
+        buf_puts(&shown, "(a server path)");
+    }
+    int rc = http_response_error(res, 500, "%s: %s (the server's log has the details)", what,
+                                 buf_cstr(&shown));
+    buf_release(&shown);
+    buf_release(&log);
+    return rc;
+}
+
 /* Makes the report into a new spool file and returns its descriptor (the file unlinked:
  * only the descriptor reaches it), or -1 with e filled. */
 static int routes_make_report(struct app *app, enum routes_report_kind kind, enum dataset ds,
@@ -104,7 +135,7 @@ static int routes_report(struct http_request *req, struct http_response *res,
         err_set(&e, ERR_IO, "cannot read the report back: %s", strerror(errno));
     }
     if (fd < 0)
-        return http_response_error(res, 500, "making the report: %s", e.msg);
+        return routes_server_error(res, "making the report failed", e.msg);
     char name[160], disposition[220];
     report_file_name(kind == REPORT_DATASET ? schema_dataset(ds)->name : "report",
                      formats[kind].ext, in.made_at, name, sizeof name);

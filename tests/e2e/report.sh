@@ -183,6 +183,26 @@ expect_contains "a formula-like name is written as text" "$T/evil.out" \
 all=$(curl -s "$BASE/api/datasets/tracking_data.csv" | wc -l)
 expect_eq "without filters a dataset comes whole" "$(($(sql "$DB" "SELECT count(*) FROM tracking_data") + 1))" "$all"
 
+# ---- a report that cannot be made: a 500 that names no file of the server ---------------------
+# A server whose temporary directory is gone: every report and download fails, and says why
+# without the server's paths (they go to its log).
+serve_stop
+mkdir -p "$T/spool"
+if TMPDIR=$T/spool serve_start "$DB" && wait_data; then
+    rm -rf "$T"/spool/infludash-serve.*
+    for path in export.xlsx export.pdf "export.csv?platform=YouTube" datasets/posts.csv \
+        "datasets/posts.csv?platform=YouTube"; do
+        code=$(curl -s -o "$T/err.json" -w '%{http_code}' "$BASE/api/$path")
+        expect_eq "no temporary directory: GET /api/$path is 500" 500 "$code"
+        expect_not_contains "… its answer names no path of the server" "$T/err.json" "$T"
+        expect_not_contains "… nor the temporary directory's name" "$T/err.json" "infludash-serve."
+        expect_contains "… and says what failed" "$T/err.json" "(a server path)"
+    done
+    expect_contains "the server's log has the paths" "$T/server.log" "$T/spool/infludash-serve."
+else
+    fail "a server with its own temporary directory starts" "$(cat "$T/server.log")"
+fi
+
 # ---- a million rows: every report in bounded memory (release build: ASan's memory differs) -----
 if [[ $BUILD_KIND != asan ]]; then
     BIG=$T/big.db
