@@ -42,6 +42,9 @@ struct export_extra {
     size_t n;
     int32_t *pair_of; /* per column: index of the row's pair, -1 when the row has none */
     struct buf *out;  /* where the current row goes */
+    /* One reader for all the rows, fed "[" and then each row's object after a ","; NULL
+     * before the first row with extra values and after stored text that did not read. */
+    struct jsonrows *jr;
 };
 
 struct export_extra *export_extra_new(char *const *keys, size_t n)
@@ -60,6 +63,7 @@ void export_extra_free(struct export_extra *x)
     if (!x)
         return;
     strmap_free(x->columns);
+    jsonrows_free(x->jr);
     free(x->pair_of);
     free(x);
 }
@@ -108,15 +112,23 @@ static void put_extra(const struct schema_row *row, struct export_extra *x, stru
     size_t mark = out->len;
     int written = 0;
     if (row->extra && row->extra_len) {
-        struct jsonrows_opts jo = {0, 0, "extra"};
-        struct jsonrows *jr = jsonrows_new(&jo, write_extra, x);
         struct err e;
-        /* the stored object, read as a one-element array: write_extra runs once */
-        written = jsonrows_feed(jr, "[", 1, &e) == 0 &&
-                  jsonrows_feed(jr, row->extra, row->extra_len, &e) == 0 &&
-                  jsonrows_feed(jr, "]", 1, &e) == 0 && jsonrows_finish(jr, &e) == 0 &&
-                  out->len > mark;
-        jsonrows_free(jr);
+        int rc = 0;
+        if (!x->jr) {
+            struct jsonrows_opts jo = {0, 0, "extra"};
+            x->jr = jsonrows_new(&jo, write_extra, x);
+            rc = jsonrows_feed(x->jr, "[", 1, &e);
+        } else {
+            rc = jsonrows_feed(x->jr, ",", 1, &e);
+        }
+        /* the stored object, the next element of the array: write_extra runs once */
+        if (rc == 0)
+            rc = jsonrows_feed(x->jr, row->extra, row->extra_len, &e);
+        written = rc == 0 && out->len > mark;
+        if (!written) { /* start again at the next row */
+            jsonrows_free(x->jr);
+            x->jr = NULL;
+        }
     }
     if (!written) { /* no extra values (or stored text that does not read): empty cells */
         out->len = mark;
