@@ -91,6 +91,16 @@ tracking_data	"'-10%"
 tracking_data	"'@x"
 EOF
 
+# A NUL character cannot come in through JSON (its export would write the byte, which no
+# CSV reader takes back): refused naming the file, line, column and key; nothing stored.
+printf '[{"influencer_id": "N1", "platform": "Instagram"},\n {"influencer_id": "N2", "name": "a\\u0000b"}]\n' \
+    >"$T/nul.json"
+nul_db=$(db_url rt_nul) || fail "nul: database" "db_url failed"
+expect_fail "a JSON file with \\u0000 in a value is refused" 1 "$INFLUDASH" import --db "$nul_db" \
+    --dataset influencers "$T/nul.json"
+expect_contains "… naming file, line, column and key" "$ERR" 'nul.json:2:36: name: \u0000 (a NUL character)'
+expect_eq "… and nothing is stored" "0 0 0 0" "$(counts "$nul_db")"
+
 # ---- peer sets ---------------------------------------------------------------------------
 if [[ ! -f $PEERS/README.md ]]; then
     if [[ ${INFLUDASH_SKIP_PEERS:-0} == 1 ]]; then
