@@ -509,6 +509,19 @@ static int analytics_parse(const char *cmd, struct filter_args *fa, const struct
     return 0;
 }
 
+/* The URL of workspace ws's database, for the engine's further connections (they must read
+ * the workspace cli_open_store opened, not the default one). */
+static void cli_workspace_url(const char *db, const char *ws, struct buf *out)
+{
+    if (strcmp(ws, AUTH_DEFAULT_WORKSPACE) == 0) {
+        buf_puts(out, db);
+        return;
+    }
+    char part[64];
+    snprintf(part, sizeof part, "ws-%s", ws);
+    store_part_url(db, part, out);
+}
+
 static int cmd_query(int argc, char **argv)
 {
     struct opts o = {argc, argv, 0, NULL};
@@ -546,7 +559,10 @@ static int cmd_query(int argc, char **argv)
         filter_release(&f);
         return 1;
     }
-    struct engine *eng = engine_load_snapshot(s, db, &e);
+    struct buf ws_url = BUF_INIT;
+    cli_workspace_url(db, ws, &ws_url);
+    struct engine *eng = engine_load_snapshot(s, buf_cstr(&ws_url), &e);
+    buf_release(&ws_url);
     store_close(s);
     int rc;
     struct buf out = BUF_INIT;
@@ -676,7 +692,10 @@ static int cmd_export(int argc, char **argv)
         }
         rc = output_close(&out, export_dataset_csv(s, ds, out.fp, &e), &e);
     } else {
-        struct engine *eng = engine_load_snapshot(s, db, &e);
+        struct buf ws_url = BUF_INIT;
+        cli_workspace_url(db, ws, &ws_url);
+        struct engine *eng = engine_load_snapshot(s, buf_cstr(&ws_url), &e);
+        buf_release(&ws_url);
         rc = eng ? 0 : -1;
         struct report_input in = {eng, &f, &settings, (int64_t)time(NULL)};
         struct buf name = BUF_INIT;

@@ -224,6 +224,18 @@ expect_contains "a formula-like name is written as text" "$T/evil.out" \
 all=$(curl -s "$BASE/api/datasets/tracking_data.csv" | wc -l)
 expect_eq "without filters a dataset comes whole" "$(($(sql "$DB" "SELECT count(*) FROM tracking_data") + 1))" "$all"
 
+# ---- a workspace's report: that workspace's data, all of it ------------------------------------
+# (the engine reads the tracking rows on several connections: each must open the workspace)
+check "workspace add acme" "$INFLUDASH" workspace add acme --db "sqlite:$DB"
+idx demo --db "sqlite:$DB" --workspace acme --rows 20000 --seed 8 || fail "demo data in acme" "$(last_output)"
+want=$(sql "$T/report-ws-acme.db" "SELECT sum(orders) FROM tracking_data WHERE organic = 0")
+check "export --workspace acme --format csv" "$INFLUDASH" export --db "sqlite:$DB" --workspace acme \
+    --format csv -o "$T/acme.csv"
+expect_eq "… its orders are the workspace's (SQL: $want)" "$want" \
+    "$(python3 -c 'import csv, sys; print(sum(int(r["orders"]) for r in csv.DictReader(open(sys.argv[1]))))' "$T/acme.csv")"
+expect_eq "… and so are query --workspace acme's" "$want" \
+    "$("$INFLUDASH" query --db "sqlite:$DB" --workspace acme | python3 -c 'import json, sys; print(json.load(sys.stdin)["kpis"]["orders"])')"
+
 # ---- a report that cannot be made: a 500 that names no file of the server ---------------------
 # A server whose temporary directory is gone: every report and download fails, and says why
 # without the server's paths (they go to its log).
