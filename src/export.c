@@ -115,7 +115,7 @@ static void put_extra(const struct schema_row *row, struct export_extra *x, stru
         struct err e;
         int rc = 0;
         if (!x->jr) {
-            struct jsonrows_opts jo = {0, 0, "extra"};
+            struct jsonrows_opts jo = {0, 0, "extra", 0};
             x->jr = jsonrows_new(&jo, write_extra, x);
             rc = jsonrows_feed(x->jr, "[", 1, &e);
         } else {
@@ -214,7 +214,7 @@ static int compare_keys(const void *a, const void *b)
 static int extra_keys(struct store *s, enum dataset ds, char ***out, size_t *n, struct err *e)
 {
     struct key_scan k = {strmap_new(), NULL, 0, {0, ""}};
-    struct jsonrows_opts jo = {0, 0, "extra"};
+    struct jsonrows_opts jo = {0, 0, "extra", 1}; /* the keys alone */
     k.jr = jsonrows_new(&jo, add_keys, &k);
     int ncols = schema_dataset(ds)->ncols;
     int rc = store_scan_part(s, ds, 0, 1, (uint64_t)1 << ncols, scan_keys, &k, e);

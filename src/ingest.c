@@ -633,7 +633,7 @@ static int sniff_kind(struct ingest *in, int at_end)
         return 0; /* not yet known */
     if (i < n && p[i] == '[') {
         in->kind = KIND_JSON;
-        struct jsonrows_opts jo = {in->o.limits.max_field_bytes, in->o.limits.max_fields, in->name};
+        struct jsonrows_opts jo = {in->o.limits.max_field_bytes, in->o.limits.max_fields, in->name, 0};
         in->json = jsonrows_new(&jo, on_json_object, in);
     } else {
         in->kind = KIND_CSV;
@@ -879,7 +879,7 @@ enum dataset ingest_detect_file(const char *path, struct err *e)
         i++;
     int rc;
     if (i < n && data[i] == '[') {
-        struct jsonrows_opts jo = {0, 0, path};
+        struct jsonrows_opts jo = {0, 0, path, 0};
         struct jsonrows *jr = jsonrows_new(&jo, peek_json_object, &pk);
         rc = jsonrows_feed(jr, data, n, &pe);
         jsonrows_free(jr);

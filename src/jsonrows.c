@@ -60,6 +60,7 @@ struct jsonrows {
     char *name;
     size_t max_value_bytes;
     size_t max_pairs;
+    int keys_only;
 
     enum jr_state state;
     uint64_t line; /* position of the next byte: line and byte column, both 1-based */
@@ -122,7 +123,7 @@ static const char *byte_name(char c, char out[16])
 
 struct jsonrows *jsonrows_new(const struct jsonrows_opts *opts, jsonrows_object_fn fn, void *ctx)
 {
-    static const struct jsonrows_opts defaults = {0, 0, NULL};
+    static const struct jsonrows_opts defaults = {0, 0, NULL, 0};
     if (!opts)
         opts = &defaults;
     assert(fn);
@@ -133,6 +134,7 @@ struct jsonrows *jsonrows_new(const struct jsonrows_opts *opts, jsonrows_object_
     r->max_value_bytes =
         opts->max_value_bytes ? opts->max_value_bytes : JSONROWS_DEFAULT_MAX_VALUE_BYTES;
     r->max_pairs = opts->max_pairs ? opts->max_pairs : JSONROWS_DEFAULT_MAX_PAIRS;
+    r->keys_only = opts->keys_only;
     r->state = JR_BEFORE_ARRAY;
     r->line = 1;
     r->column = 1;
@@ -216,6 +218,8 @@ static void advance(struct jsonrows *r, char c)
 /* Appends to the token being read, enforcing max_value_bytes. */
 static int token_append(struct jsonrows *r, const char *data, size_t len, struct err *e)
 {
+    if (r->keys_only && r->state == JR_STRING && !r->string_is_key)
+        return 0;
     size_t have = r->text.len - r->token_off;
     if (len > r->max_value_bytes - have)
         return jr_error(r, e, ERR_LIMIT, r->token_line, r->token_column, "%s longer than %zu bytes",

@@ -189,7 +189,7 @@ static void test_jsonrows_nul_escape_fails_naming_key(void **state)
     assert_fails_with("[{\"id\":\"A1\",\n  \"name\":\"a\\u0000b\"}]", NULL, ERR_INPUT,
                       "input:2:12: name: \\u0000 (a NUL character) in the value: text cannot "
                       "hold NUL characters (a CSV file with one is refused as binary data too)");
-    struct jsonrows_opts opts = {0, 0, "people.json"};
+    struct jsonrows_opts opts = {.name = "people.json"};
     assert_fails_with("[{\"x\\u0000\":1}]", &opts, ERR_INPUT,
                       "people.json:1:5: \\u0000 (a NUL character) in a key: text cannot hold NUL "
                       "characters");
@@ -201,6 +201,20 @@ static void test_jsonrows_nul_escape_fails_naming_key(void **state)
                      "1#0{c='\\x01\\x1F\\x0B\\x7F'@1}\n");
     /* in a nested value the escape stays text: no NUL is made */
     assert_parses_to("[{\"n\":{\"k\":\"\\u0000\"}}]", "1#0{n='\\{\"k\":\"\\\\u0000\"\\}'@1}\n");
+}
+
+/* keys_only: the keys as always, every string value empty (numbers, literals and nested
+ * values as they are); the input is checked all the same. */
+static void test_jsonrows_keys_only_drops_string_values(void **state)
+{
+    (void)state;
+    struct jsonrows_opts opts = {.keys_only = 1};
+    assert_parses_with("[{\"a\":\"long \\\"text\\\" \\u00e9\",\"b\":12,\"c\":null,\"d\":[\"x\"]},\n"
+                       " {\"k\\u0041\":\"v\"}]",
+                       &opts, "1#0{a=''@1,b='12'@1,c=null@1,d='[\"x\"]'@1}\n2#1{kA=''@2}\n");
+    assert_fails_with("[{\"a\":\"x\\u0000\"}]", &opts, ERR_INPUT,
+                      "input:1:9: a: \\u0000 (a NUL character) in the value: text cannot hold "
+                      "NUL characters (a CSV file with one is refused as binary data too)");
 }
 
 static void test_jsonrows_lone_surrogates_fail(void **state)
@@ -579,6 +593,7 @@ int main(void)
         cmocka_unit_test(test_jsonrows_every_split_point_gives_identical_objects),
         cmocka_unit_test(test_jsonrows_every_peer_array_file_parses),
         cmocka_unit_test(test_jsonrows_nul_escape_fails_naming_key),
+        cmocka_unit_test(test_jsonrows_keys_only_drops_string_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
