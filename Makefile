@@ -47,6 +47,7 @@ fuzz: test-deps
 
 bench: all
 	bench/import.sh
+	bench/export.sh
 	bench/dashboard.sh
 	bench/ui.sh
 

@@ -710,10 +710,10 @@ static int cmd_export(int argc, char **argv)
         rc = eng ? 0 : -1;
         warn_skipped("export", eng);
         struct report_input in = {eng, &f, &settings, (int64_t)time(NULL)};
-        char name[128];
+        struct buf name = BUF_INIT;
         if (rc == 0 && !have_ds && !out_path) {
-            report_file_name("report", format, in.made_at, name, sizeof name);
-            out_path = name;
+            report_file_name_for("report", format, &in, &name);
+            out_path = buf_cstr(&name);
         }
         if (rc == 0 && (have_ds || strcmp(format, "csv") == 0)) {
             struct output out;
@@ -729,6 +729,7 @@ static int cmd_export(int argc, char **argv)
         }
         if (rc == 0 && out_path && strcmp(out_path, "-") != 0 && !have_ds)
             fprintf(stderr, "infludash export: wrote %s\n", out_path);
+        buf_release(&name);
         engine_free(eng);
     }
     if (rc < 0)

@@ -54,6 +54,7 @@ struct csv_parser {
     size_t max_field_bytes;
     size_t max_fields;
     int keep_blank_records;
+    int unguard_text;
 
     /* Bytes that end a run of plain bytes, so the hot loops can skip runs by table. */
     unsigned char unquoted_stop[256];
@@ -126,7 +127,7 @@ static void set_delimiter(struct csv_parser *p, char delimiter)
 
 struct csv_parser *csv_new(const struct csv_opts *opts, csv_record_fn fn, void *ctx)
 {
-    static const struct csv_opts defaults = {0, 0, 0, 0, NULL};
+    static const struct csv_opts defaults = {0, 0, 0, 0, NULL, 0};
     if (!opts)
         opts = &defaults;
     assert(fn);
@@ -138,6 +139,7 @@ struct csv_parser *csv_new(const struct csv_opts *opts, csv_record_fn fn, void *
         opts->max_field_bytes ? opts->max_field_bytes : CSV_DEFAULT_MAX_FIELD_BYTES;
     p->max_fields = opts->max_fields ? opts->max_fields : CSV_DEFAULT_MAX_FIELDS;
     p->keep_blank_records = opts->keep_blank_records;
+    p->unguard_text = opts->unguard_text;
     p->line = 1;
     p->state = CSV_RECORD_START;
     buf_init(&p->record_bytes, 0);
@@ -222,6 +224,12 @@ static int emit_record(struct csv_parser *p, size_t nfields, uint64_t line, uint
 {
     if (!p->keep_blank_records && record_is_blank(p->fields, nfields))
         return 0;
+    if (p->unguard_text)
+        for (size_t i = 0; i < nfields; i++)
+            if (csv_text_guarded(p->fields[i].data, p->fields[i].len)) {
+                p->fields[i].data++;
+                p->fields[i].len--;
+            }
     struct csv_record rec = {p->fields, nfields, line, p->index, offset};
     p->index++;
     int rc = p->fn(p->ctx, &rec);
@@ -672,12 +680,13 @@ static int field_needs_quotes(const char *s, size_t len, char delimiter)
     return 0;
 }
 
-int csv_write_field(struct buf *out, const char *s, size_t len, char delimiter)
+/* Appends s quoted, after prefix (0 for none). */
+static int write_quoted(struct buf *out, char prefix, const char *s, size_t len)
 {
-    if (!field_needs_quotes(s, len, delimiter))
-        return buf_append(out, s, len);
     size_t old_len = out->len;
     int rc = buf_putc(out, '"');
+    if (rc == 0 && prefix)
+        rc = buf_putc(out, prefix);
     const char *end = s + len;
     while (rc == 0 && s < end) {
         const char *quote = memchr(s, '"', (size_t)(end - s));
@@ -695,4 +704,76 @@ int csv_write_field(struct buf *out, const char *s, size_t len, char delimiter)
         out->data[old_len] = '\0';
     }
     return rc;
+}
+
+int csv_write_field(struct buf *out, const char *s, size_t len, char delimiter)
+{
+    if (!field_needs_quotes(s, len, delimiter))
+        return buf_append(out, s, len);
+    return write_quoted(out, 0, s, len);
+}
+
+/* The first bytes a spreadsheet takes for the start of a formula (OWASP, "CSV Injection"). */
+static int formula_start(char c)
+{
+    return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
+}
+
+static int all_digits(const char *s, const char *end)
+{
+    for (; s < end; s++)
+        if (*s < '0' || *s > '9')
+            return 0;
+    return 1;
+}
+
+/* A plain decimal number: [+-] digits [. digits] [e [+-] digits] (or .digits), which every
+ * spreadsheet reads as a number and never as a formula. */
+static int plain_number(const char *s, size_t len)
+{
+    const char *end = s + len, *p = s;
+    if (p < end && (*p == '+' || *p == '-'))
+        p++;
+    const char *mantissa = p;
+    while (p < end && *p >= '0' && *p <= '9')
+        p++;
+    size_t whole = (size_t)(p - mantissa), frac = 0;
+    if (p < end && *p == '.') {
+        const char *f = ++p;
+        while (p < end && *p >= '0' && *p <= '9')
+            p++;
+        frac = (size_t)(p - f);
+    }
+    if (whole + frac == 0)
+        return 0;
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        p++;
+        if (p < end && (*p == '+' || *p == '-'))
+            p++;
+        return p < end && all_digits(p, end);
+    }
+    return p == end;
+}
+
+/* Whether csv_write_text guards s: a formula start that is not a plain number, or an
+ * apostrophe that the reader would otherwise take for a guard. */
+static int needs_guard(const char *s, size_t len)
+{
+    if (len == 0)
+        return 0;
+    if (formula_start(s[0]))
+        return !plain_number(s, len);
+    return s[0] == '\'' && len > 1 && (formula_start(s[1]) || s[1] == '\'');
+}
+
+int csv_write_text(struct buf *out, const char *s, size_t len, char delimiter)
+{
+    if (!needs_guard(s, len))
+        return csv_write_field(out, s, len, delimiter);
+    return write_quoted(out, '\'', s, len);
+}
+
+int csv_text_guarded(const char *s, size_t len)
+{
+    return len > 1 && s[0] == '\'' && (formula_start(s[1]) || s[1] == '\'');
 }

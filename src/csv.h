@@ -36,6 +36,9 @@ struct csv_opts {
     size_t max_fields;       /* 0: default 4096 */
     int keep_blank_records;  /* 0: records with only empty unquoted fields are skipped */
     const char *name;        /* file name used in error messages; may be NULL */
+    int unguard_text;        /* 1: a field that starts with csv_write_text's guard (an
+                                apostrophe before = + - @ tab CR or another apostrophe,
+                                csv_text_guarded) is handed over without it */
 };
 
 struct csv_parser;
@@ -57,5 +60,18 @@ uint64_t csv_bytes(const struct csv_parser *p);
  * or leading/trailing spaces (or begins with a UTF-8 BOM, which a reader would strip from
  * a file's first field). Returns buf_append's result; on failure out is unchanged. */
 int csv_write_field(struct buf *out, const char *s, size_t len, char delimiter);
+
+/* A text cell for a file that spreadsheets open (OWASP "CSV Injection"): a value a
+ * spreadsheet would run as a formula — one that starts with = + - @ tab or CR and is not a
+ * plain decimal number such as -5 or +1.5e3 — is written as a quoted field with an
+ * apostrophe in front, "'=1+1". So that the guard can be taken off again without
+ * ambiguity, a value that itself starts with an apostrophe followed by one of those
+ * characters or by another apostrophe gets one more apostrophe ("'=x" is written "''=x").
+ * Anything else is csv_write_field. Reading with csv_opts.unguard_text gives back exactly
+ * the value written. */
+int csv_write_text(struct buf *out, const char *s, size_t len, char delimiter);
+/* Whether a field as read starts with the guard of csv_write_text: an apostrophe followed
+ * by = + - @ tab CR or an apostrophe. */
+int csv_text_guarded(const char *s, size_t len);
 
 #endif

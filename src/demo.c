@@ -1180,7 +1180,7 @@ static int csv_row(void *ctx, const struct schema_row *row)
 {
     struct csv_ctx *c = ctx;
     struct csv_file *f = &c->f[row->ds];
-    export_csv_row(row, NULL, 0, &f->out);
+    export_csv_row(row, NULL, &f->out);
     return f->out.len >= DEMO_CSV_FLUSH ? csv_flush(f, c->e) : 0;
 }
 

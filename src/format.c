@@ -6,6 +6,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "banned.h"
@@ -125,4 +126,25 @@ int format_percent(char *out, size_t size, double fraction, int decimals)
     if (decimals > 3)
         decimals = 3;
     return put_double(out, size, fraction * 100.0, (unsigned)decimals, " %");
+}
+
+int format_double(char *out, size_t size, double v)
+{
+    if (!isfinite(v)) {
+        if (size > 0)
+            out[0] = '\0';
+        return 0;
+    }
+    char tmp[40];
+    int n = 0;
+    for (int prec = 15; prec <= 17; prec++) {
+        n = snprintf(tmp, sizeof tmp, "%.*g", prec, v);
+        if (strtod(tmp, NULL) == v)
+            break;
+    }
+    /* a locale with a decimal comma must not change the text */
+    for (int i = 0; i < n; i++)
+        if (tmp[i] == ',')
+            tmp[i] = '.';
+    return snprintf(out, size, "%s", tmp);
 }

@@ -1,6 +1,7 @@
 /* format.h — numbers as an Indian reader expects them in sentences and reports: rupees from
  * paise with lakh/crore digit grouping (₹12,34,567.89), compact amounts (₹12.3 lakh),
- * grouped integers, one-decimal ratios and percentages. Pure functions over snprintf with
+ * grouped integers, one-decimal ratios and percentages, and full-precision doubles for
+ * files. Pure functions over snprintf with
  * integer rounding, so nothing depends on the C locale. Calls nothing but libc.
  *
  * Conventions (one style everywhere, so reports and the UI agree):
@@ -54,5 +55,11 @@ int format_ratio(char *out, size_t size, double v);
 /* A fraction as a percentage with `decimals` places (0 to 3, clamped): (1.5, 0) → "150 %",
  * (0.0123, 1) → "1.2 %", grouped like format_int ("1,500 %"). Non-numbers as format_ratio. */
 int format_percent(char *out, size_t size, double fraction, int decimals);
+
+/* A double at full precision, for files read by programs (JSON, CSV): the shortest of
+ * %.15g, %.16g and %.17g that reads back as exactly v (0.1 → "0.1", 1/3 →
+ * "0.3333333333333333"), with '.' as the decimal point whatever the locale. Not finite:
+ * "" (callers write null or an empty cell). */
+int format_double(char *out, size_t size, double v);
 
 #endif

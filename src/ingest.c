@@ -257,21 +257,23 @@ static int write_reject(struct ingest *in, const struct csv_record *rec,
         buf_puts(&in->line, "line,column,value,reason");
         for (size_t f = 0; f < in->map.nin; f++) {
             buf_putc(&in->line, ',');
-            csv_write_field(&in->line, in->map.in_names[f], strlen(in->map.in_names[f]), ',');
+            csv_write_text(&in->line, in->map.in_names[f], strlen(in->map.in_names[f]), ',');
         }
         buf_putc(&in->line, '\n');
         fwrite(in->line.data, 1, in->line.len, in->rejects);
     }
     buf_reset(&in->line);
     buf_printf(&in->line, "%llu,", (unsigned long long)rj->line);
-    csv_write_field(&in->line, rj->column, strlen(rj->column), ',');
+    /* cells a spreadsheet could run as formulas are guarded, as in every CSV we write
+     * (csv_write_text); importing the fixed file takes the guards off again */
+    csv_write_text(&in->line, rj->column, strlen(rj->column), ',');
     buf_putc(&in->line, ',');
-    csv_write_field(&in->line, rj->value, strlen(rj->value), ',');
+    csv_write_text(&in->line, rj->value, strlen(rj->value), ',');
     buf_putc(&in->line, ',');
-    csv_write_field(&in->line, rj->reason, strlen(rj->reason), ',');
+    csv_write_text(&in->line, rj->reason, strlen(rj->reason), ',');
     for (size_t f = 0; f < rec->nfields; f++) {
         buf_putc(&in->line, ',');
-        csv_write_field(&in->line, rec->fields[f].data, rec->fields[f].len, ',');
+        csv_write_text(&in->line, rec->fields[f].data, rec->fields[f].len, ',');
     }
     buf_putc(&in->line, '\n');
     if (fwrite(in->line.data, 1, in->line.len, in->rejects) != in->line.len) {
@@ -708,11 +710,11 @@ static int sniff_kind(struct ingest *in, int at_end)
         return 0; /* not yet known */
     if (i < n && p[i] == '[') {
         in->kind = KIND_JSON;
-        struct jsonrows_opts jo = {in->o.limits.max_field_bytes, in->o.limits.max_fields, in->name};
+        struct jsonrows_opts jo = {in->o.limits.max_field_bytes, in->o.limits.max_fields, in->name, 0};
         in->json = jsonrows_new(&jo, on_json_object, in);
     } else {
         in->kind = KIND_CSV;
-        struct csv_opts co = {0, in->o.limits.max_field_bytes, in->o.limits.max_fields, 0, in->name};
+        struct csv_opts co = {0, in->o.limits.max_field_bytes, in->o.limits.max_fields, 0, in->name, 1};
         in->csv = csv_new(&co, on_csv_record, in);
     }
     return 1;
@@ -955,12 +957,12 @@ enum dataset ingest_detect_file(const char *path, struct err *e)
         i++;
     int rc;
     if (i < n && data[i] == '[') {
-        struct jsonrows_opts jo = {0, 0, path};
+        struct jsonrows_opts jo = {0, 0, path, 0};
         struct jsonrows *jr = jsonrows_new(&jo, peek_json_object, &pk);
         rc = jsonrows_feed(jr, data, n, &pe);
         jsonrows_free(jr);
     } else {
-        struct csv_opts co = {0, 0, 0, 0, path};
+        struct csv_opts co = {0, 0, 0, 0, path, 1};
         struct csv_parser *cp = csv_new(&co, peek_csv_header, &pk);
         rc = csv_feed(cp, data, n, &pe);
         if (rc == 0)

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "format.h"
+
 #include "banned.h"
 
 #define FRAME_OBJECT 0x1 /* the container is an object (else an array) */
@@ -316,18 +318,8 @@ int json_double(struct json *j, double v)
 {
     if (!isfinite(v))
         return json_null(j);
-    char tmp[40];
-    int n = 0;
-    for (int prec = 15; prec <= 17; prec++) {
-        n = snprintf(tmp, sizeof tmp, "%.*g", prec, v);
-        if (strtod(tmp, NULL) == v)
-            break;
-    }
-    /* A locale with a decimal comma must not leak into JSON. */
-    for (int i = 0; i < n; i++) {
-        if (tmp[i] == ',')
-            tmp[i] = '.';
-    }
+    char tmp[FORMAT_MAX];
+    int n = format_double(tmp, sizeof tmp, v);
     return json_scalar(j, tmp, (size_t)n);
 }
 

@@ -60,6 +60,7 @@ struct jsonrows {
     char *name;
     size_t max_value_bytes;
     size_t max_pairs;
+    int keys_only;
 
     enum jr_state state;
     uint64_t line; /* position of the next byte: line and byte column, both 1-based */
@@ -83,6 +84,7 @@ struct jsonrows {
     uint64_t token_line;
     uint64_t token_column;
     enum jr_escape escape;
+    uint64_t escape_column; /* where the escape being read began (its backslash) */
     int hex_digits;
     unsigned hex_value;
     unsigned high_surrogate;
@@ -121,7 +123,7 @@ static const char *byte_name(char c, char out[16])
 
 struct jsonrows *jsonrows_new(const struct jsonrows_opts *opts, jsonrows_object_fn fn, void *ctx)
 {
-    static const struct jsonrows_opts defaults = {0, 0, NULL};
+    static const struct jsonrows_opts defaults = {0, 0, NULL, 0};
     if (!opts)
         opts = &defaults;
     assert(fn);
@@ -132,6 +134,7 @@ struct jsonrows *jsonrows_new(const struct jsonrows_opts *opts, jsonrows_object_
     r->max_value_bytes =
         opts->max_value_bytes ? opts->max_value_bytes : JSONROWS_DEFAULT_MAX_VALUE_BYTES;
     r->max_pairs = opts->max_pairs ? opts->max_pairs : JSONROWS_DEFAULT_MAX_PAIRS;
+    r->keys_only = opts->keys_only;
     r->state = JR_BEFORE_ARRAY;
     r->line = 1;
     r->column = 1;
@@ -215,6 +218,8 @@ static void advance(struct jsonrows *r, char c)
 /* Appends to the token being read, enforcing max_value_bytes. */
 static int token_append(struct jsonrows *r, const char *data, size_t len, struct err *e)
 {
+    if (r->keys_only && r->state == JR_STRING && !r->string_is_key)
+        return 0;
     size_t have = r->text.len - r->token_off;
     if (len > r->max_value_bytes - have)
         return jr_error(r, e, ERR_LIMIT, r->token_line, r->token_column, "%s longer than %zu bytes",
@@ -368,11 +373,28 @@ static int lone_high_surrogate(struct jsonrows *r, struct err *e)
                           r->high_surrogate);
 }
 
+/* \u0000: text cannot hold a NUL character (a CSV file with one is refused as binary data,
+ * and an export would write the byte), so a string with one is refused, naming its key. */
+static int nul_escape(struct jsonrows *r, struct err *e)
+{
+    const struct jr_span *span = r->nspans ? &r->spans[r->nspans - 1] : NULL;
+    if (r->string_is_key || !span)
+        return jr_error(r, e, ERR_INPUT, r->line, r->escape_column,
+                        "\\u0000 (a NUL character) in a key: text cannot hold NUL characters");
+    const char *key = r->text.data + span->key_off;
+    return jr_error(r, e, ERR_INPUT, r->line, r->escape_column,
+                    "%.*s: \\u0000 (a NUL character) in the value: text cannot hold NUL "
+                    "characters (a CSV file with one is refused as binary data too)",
+                    (int)(span->key_len < 64 ? span->key_len : 64), key);
+}
+
 /* Takes the code unit of a finished \uXXXX escape, pairing surrogates. */
 static int end_unicode_escape(struct jsonrows *r, struct err *e)
 {
     unsigned unit = r->hex_value;
     r->escape = JR_ESC_NONE;
+    if (unit == 0 && !r->high_surrogate)
+        return nul_escape(r, e);
     if (r->high_surrogate) {
         if (unit < 0xDC00 || unit > 0xDFFF)
             return lone_high_surrogate(r, e);
@@ -475,6 +497,7 @@ static int string_bytes(struct jsonrows *r, const char **pos, const char *end, s
             end_token(r);
         } else if (*s == '\\') {
             r->escape = JR_ESC_BACKSLASH;
+            r->escape_column = r->column;
         } else {
             rc = jr_input_error(r, e,
                                 "control character (%s) inside a string: a string must "

@@ -29,6 +29,8 @@ struct jsonrows_opts {
     size_t max_value_bytes; /* 0: 1 MiB */
     size_t max_pairs;       /* 0: 4096 */
     const char *name;       /* file name for messages */
+    int keys_only;          /* 1: string values are read (and checked) but not kept: each
+                               comes out empty, for a reader that wants the keys alone */
 };
 
 struct jsonrows;

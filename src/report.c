@@ -1,5 +1,6 @@
 /* report.c — the report file names and the CSV reports (see report.h); the PDF and the
- * workbook are in report_pdf.c and report_xlsx.c. */
+ * workbook are in report_pdf.c and report_xlsx.c. The CSVs are plain tables (the header on
+ * line 1) whose text cells are guarded against spreadsheet formulas (csv_write_text). */
 #include "report.h"
 
 #include <errno.h>
@@ -8,10 +9,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "api.h"
 #include "buf.h"
 #include "csv.h"
 #include "export.h"
+#include "format.h"
 
 #include "banned.h"
 
@@ -25,18 +26,72 @@ void report_file_name(const char *name, const char *ext, int64_t made_at, char *
     snprintf(out, cap, "infludash-%s-%s.%s", name, stamp, ext);
 }
 
-/* A text cell a spreadsheet must not take for a formula (=, +, -, @, tab, CR first) gets a
- * leading apostrophe; then CSV quoting. */
+/* The filter part of a report's file name at most this long (bytes): with the rest of the
+ * name well under the 255 bytes a file name may have. */
+#define REPORT_NAME_FILTERS_MAX 160
+
+/* A value as part of a file name: bytes that a file system or a shell quote refuses (/ \ :
+ * * ? " < > | and control characters) become '_'. */
+static void put_name_part(struct buf *out, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        buf_putc(out, c < 0x20 || c == 0x7f || strchr("/\\:*?\"<>|", c) ? '_' : (char)c);
+    }
+}
+
+/* " from=… to=… platform=A,B brand=… min_roas=…": the filters as the query string spells
+ * them, in the fixed order; past REPORT_NAME_FILTERS_MAX bytes the rest is counted ("+12
+ * more"). Nothing for no filter. */
+static void put_name_filters(struct buf *out, const struct filter *f)
+{
+    size_t start = out->len, left_out = 0;
+    if (f->from[0])
+        buf_printf(out, " from=%s", f->from);
+    if (f->to[0])
+        buf_printf(out, " to=%s", f->to);
+    for (int p = 0; p < FILTER_NPARAMS; p++) {
+        const struct engine_set *set = filter_set(f, (enum filter_param)p);
+        if (!set || set->n == 0)
+            continue;
+        size_t shown = 0;
+        for (size_t i = 0; i < set->n; i++) {
+            size_t need = strlen(set->values[i]) + (shown ? 1 : strlen(filter_param_name(p)) + 2);
+            if (left_out || out->len - start + need > REPORT_NAME_FILTERS_MAX) {
+                left_out++;
+                continue;
+            }
+            if (shown++ == 0)
+                buf_printf(out, " %s=", filter_param_name((enum filter_param)p));
+            else
+                buf_putc(out, ',');
+            put_name_part(out, set->values[i]);
+        }
+    }
+    if (f->f.has_min_roas) {
+        char v[FORMAT_MAX];
+        format_double(v, sizeof v, f->f.min_roas);
+        buf_printf(out, " min_roas=%s", v);
+    }
+    if (left_out)
+        buf_printf(out, " +%zu more", left_out);
+}
+
+void report_file_name_for(const char *name, const char *ext, const struct report_input *in,
+                          struct buf *out)
+{
+    char stamp[128];
+    report_file_name(name, ext, in->made_at, stamp, sizeof stamp);
+    buf_append(out, stamp, strlen(stamp) - strlen(ext) - 1);
+    put_name_filters(out, in->filter);
+    buf_printf(out, ".%s", ext);
+}
+
 static void put_text(struct buf *out, const char *s)
 {
     if (!s)
         s = "";
-    struct buf cell = BUF_INIT;
-    if (strchr("=+-@\t\r", s[0]) && s[0])
-        buf_putc(&cell, '\'');
-    buf_puts(&cell, s);
-    csv_write_field(out, buf_cstr(&cell), cell.len, ',');
-    buf_release(&cell);
+    csv_write_text(out, s, strlen(s), ',');
 }
 
 static void put_money(struct buf *out, int64_t paise)
@@ -46,52 +101,29 @@ static void put_money(struct buf *out, int64_t paise)
                (unsigned)(mag % 100));
 }
 
-/* A ratio with enough digits to be useful in a sheet; empty when undefined. */
+/* A ratio at full precision (the JSON's number); empty when undefined. */
 static void put_ratio(struct buf *out, struct engine_ratio r)
 {
-    if (r.has && isfinite(r.value))
-        buf_printf(out, "%.6g", r.value);
+    char v[FORMAT_MAX];
+    if (r.has && format_double(v, sizeof v, r.value) > 0)
+        buf_puts(out, v);
 }
 
-static void put_money_ratio(struct buf *out, struct engine_ratio r)
+/* An amount per unit (paise / units) in rupees, rounded to the paisa as in the JSON;
+ * empty without units. */
+static void put_money_per(struct buf *out, double paise, int64_t units)
 {
-    if (r.has && isfinite(r.value))
-        put_money(out, (int64_t)llround(r.value));
+    if (units == 0)
+        return;
+    double v = paise / (double)units;
+    if (isfinite(v))
+        put_money(out, (int64_t)llround(v));
 }
 
-/* "# key: value" lines: what the report was made from. */
-static void put_header_lines(const struct report_input *in, const char *title, struct buf *out)
+static struct engine_ratio ratio_of(int64_t num, int64_t den)
 {
-    char made[32];
-    api_format_time(in->made_at, made);
-    buf_printf(out, "# infludash %s\n# made: %s\n", title, made);
-    const struct filter *f = in->filter;
-    if (f->from[0] || f->to[0])
-        buf_printf(out, "# period: %s to %s\n", f->from[0] ? f->from : "the start",
-                   f->to[0] ? f->to : "the end");
-    int any = f->from[0] || f->to[0];
-    for (int p = 0; p < FILTER_NPARAMS; p++) {
-        const struct engine_set *set = filter_set(f, (enum filter_param)p);
-        if (!set || set->n == 0)
-            continue;
-        any = 1;
-        buf_printf(out, "# %s: ", filter_param_name((enum filter_param)p));
-        for (size_t i = 0; i < set->n; i++) {
-            if (i)
-                buf_puts(out, ", ");
-            /* a comment line must stay one line, and as the values are joined with ", "
-             * each is a cell of its own to a spreadsheet: neutralised like put_text */
-            if (set->values[i][0] && strchr("=+-@\t\r", set->values[i][0]))
-                buf_putc(out, '\'');
-            for (const char *c = set->values[i]; *c; c++)
-                buf_putc(out, *c == '\n' || *c == '\r' ? ' ' : *c);
-        }
-        buf_putc(out, '\n');
-    }
-    if (f->f.has_min_roas)
-        buf_printf(out, "# min_roas: %g\n", f->f.min_roas);
-    if (!any && !f->f.has_min_roas)
-        buf_puts(out, "# filters: none (all data)\n");
+    struct engine_ratio r = {den != 0, den != 0 ? (double)num / (double)den : 0.0};
+    return r;
 }
 
 static int write_out(FILE *out, struct buf *b, struct err *e)
@@ -112,9 +144,8 @@ int report_csv(const struct report_input *in, FILE *out, struct err *e)
     size_t n;
     engine_result_influencers(r, 1, &rows, &n);
     struct buf b = BUF_INIT;
-    put_header_lines(in, "influencer metrics", &b);
     buf_puts(&b, "influencer_id,name,platform,category,gender,tier,persona,revenue,orders,spend,"
-                 "posts,reach,engagements,roas,roi,engagement_rate,cpo,aov\n");
+                 "posts,reach,engagements,roas,roi,engagement_rate,cpo,aov,cpm,cpe\n");
     for (size_t i = 0; i < n && rc == 0; i++) {
         const struct engine_influencer_row *x = &rows[i];
         const char *text[] = {x->id, x->name, x->platform, x->category, x->gender, x->tier,
@@ -128,18 +159,19 @@ int report_csv(const struct report_input *in, FILE *out, struct err *e)
         put_money(&b, x->spend);
         buf_printf(&b, ",%lld,%lld,%lld,", (long long)x->posts, (long long)x->reach,
                    (long long)x->engagements);
-        put_ratio(&b, x->roas);
+        put_ratio(&b, x->spend != 0 ? x->roas : ratio_of(0, 0));
         buf_putc(&b, ',');
-        put_ratio(&b, x->roi);
+        put_ratio(&b, x->spend != 0 ? x->roi : ratio_of(0, 0));
         buf_putc(&b, ',');
-        struct engine_ratio er = {x->reach != 0, x->reach ? (double)x->engagements / (double)x->reach : 0};
-        put_ratio(&b, er);
+        put_ratio(&b, ratio_of(x->engagements, x->reach));
         buf_putc(&b, ',');
-        struct engine_ratio cpo = {x->orders != 0, x->orders ? (double)x->spend / (double)x->orders : 0};
-        put_money_ratio(&b, cpo);
+        put_money_per(&b, (double)x->spend, x->orders);
         buf_putc(&b, ',');
-        struct engine_ratio aov = {x->orders != 0, x->orders ? (double)x->revenue / (double)x->orders : 0};
-        put_money_ratio(&b, aov);
+        put_money_per(&b, (double)x->revenue, x->orders);
+        buf_putc(&b, ',');
+        put_money_per(&b, (double)x->spend * 1000.0, x->reach);
+        buf_putc(&b, ',');
+        put_money_per(&b, (double)x->spend, x->engagements);
         buf_putc(&b, '\n');
         if (b.len > (1 << 20))
             rc = write_out(out, &b, e);

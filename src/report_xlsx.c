@@ -72,6 +72,7 @@ struct xlsx {
     /* Money and integer formats by grouping level, made when first needed. */
     lxw_format *money[XLSX_GROUP_LEVELS], *integer[XLSX_GROUP_LEVELS];
     lxw_error first_error;
+    const char *error_sheet; /* the sheet being written at the first error, NULL before */
     struct buf text;
 };
 
@@ -222,8 +223,11 @@ static void put_header(struct xlsx *x, lxw_worksheet *ws, lxw_row_t row, lxw_col
     }
 }
 
-/* Frozen header rows and an autofilter over a table's header and rows. */
-static void finish_table(struct xlsx *x, lxw_worksheet *ws, lxw_row_t header_row,
+/* Frozen header rows and an autofilter over a table's header and its nrows rows. Called
+ * right after the header, before any row: in constant_memory mode libxlsxwriter refuses
+ * (LXW_ERROR_WORKSHEET_INDEX_OUT_OF_RANGE) a range that ends above a row already written,
+ * which a table beside a longer one would otherwise do. */
+static void filter_table(struct xlsx *x, lxw_worksheet *ws, lxw_row_t header_row,
                          lxw_col_t first_col, size_t ncols, size_t nrows)
 {
     worksheet_freeze_panes(ws, header_row + 1, 0);
@@ -537,6 +541,7 @@ static void write_influencers(struct xlsx *x, lxw_worksheet *ws, const struct xl
         {"CPO", 12},           {"AOV", 12},
     };
     put_header(x, ws, 0, 0, cols, NCOLS(cols));
+    filter_table(x, ws, 0, 0, NCOLS(cols), d->ninfluencers);
     for (size_t i = 0; i < d->ninfluencers; i++) {
         const struct engine_influencer_row *r = &d->influencers[i];
         lxw_row_t row = (lxw_row_t)(i + 1);
@@ -559,7 +564,6 @@ static void write_influencers(struct xlsx *x, lxw_worksheet *ws, const struct xl
         put_money_ratio(x, ws, row, 16, ratio_of(r->spend, r->orders));
         put_money_ratio(x, ws, row, 17, ratio_of(r->revenue, r->orders));
     }
-    finish_table(x, ws, 0, 0, NCOLS(cols), d->ninfluencers);
 }
 
 /* Revenue and spend are columns B and C: the Summary chart reads them. */
@@ -574,6 +578,7 @@ static void write_platforms(struct xlsx *x, lxw_worksheet *ws, const struct xlsx
         {"Revenue share", 10},
     };
     put_header(x, ws, 0, 0, cols, NCOLS(cols));
+    filter_table(x, ws, 0, 0, NCOLS(cols), d->nplatforms);
     for (size_t i = 0; i < d->nplatforms; i++) {
         const struct engine_group *g = &d->platforms[i];
         lxw_row_t row = (lxw_row_t)(i + 1);
@@ -589,7 +594,6 @@ static void write_platforms(struct xlsx *x, lxw_worksheet *ws, const struct xlsx
         put_ratio(x, ws, row, 9, g->engagement_rate, XF_PERCENT);
         put_ratio(x, ws, row, 10, ratio_of(g->revenue, d->kpis->revenue), XF_PERCENT);
     }
-    finish_table(x, ws, 0, 0, NCOLS(cols), d->nplatforms);
 }
 
 static void put_persona_values(struct xlsx *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
@@ -621,6 +625,7 @@ static void write_personas(struct xlsx *x, lxw_worksheet *ws, const struct xlsx_
     put_text(x, ws, 0, tier_col, "By tier", XF_HEADING);
     put_header(x, ws, 1, 0, by_cg, NCOLS(by_cg));
     put_header(x, ws, 1, tier_col, by_tier, NCOLS(by_tier));
+    filter_table(x, ws, 1, 0, NCOLS(by_cg), d->ncategory_gender);
     size_t n = d->ncategory_gender > d->ntiers ? d->ncategory_gender : d->ntiers;
     for (size_t i = 0; i < n; i++) {
         lxw_row_t row = (lxw_row_t)(i + 2);
@@ -636,7 +641,6 @@ static void write_personas(struct xlsx *x, lxw_worksheet *ws, const struct xlsx_
             put_persona_values(x, ws, row, (lxw_col_t)(tier_col + 1), p);
         }
     }
-    finish_table(x, ws, 1, 0, NCOLS(by_cg), d->ncategory_gender);
 }
 
 /* One row per day in date order; posts without a date, if any, last as "(no date)". */
@@ -646,16 +650,22 @@ static void write_daily(struct xlsx *x, lxw_worksheet *ws, const struct xlsx_dat
         {"Date", 12}, {"Revenue", 16}, {"Orders", 10}, {"Organic revenue", 16},
         {"Posts", 8}, {"Reach", 14},
     };
-    put_header(x, ws, 0, 0, cols, NCOLS(cols));
-    lxw_row_t row = 1;
     const struct engine_group *undated = NULL;
+    size_t dated = 0;
+    int32_t day;
+    for (size_t i = 0; i < d->ndays; i++) {
+        if (!d->days[i].key[0] || schema_iso_to_days(d->days[i].key, &day) != 0)
+            undated = &d->days[i];
+        else
+            dated++;
+    }
+    put_header(x, ws, 0, 0, cols, NCOLS(cols));
+    filter_table(x, ws, 0, 0, NCOLS(cols), dated + (undated != NULL));
+    lxw_row_t row = 1;
     for (size_t i = 0; i < d->ndays; i++) {
         const struct engine_group *g = &d->days[i];
-        int32_t day;
-        if (!g->key[0] || schema_iso_to_days(g->key, &day) != 0) {
-            undated = g;
+        if (g == undated || !g->key[0] || schema_iso_to_days(g->key, &day) != 0)
             continue;
-        }
         put_number(x, ws, row, 0, (double)day + XLSX_UNIX_EPOCH_DAY, XF_DATE);
         put_money(x, ws, row, 1, g->revenue);
         put_int(x, ws, row, 2, g->orders);
@@ -671,9 +681,7 @@ static void write_daily(struct xlsx *x, lxw_worksheet *ws, const struct xlsx_dat
         put_money(x, ws, row, 3, undated->organic_revenue);
         put_int(x, ws, row, 4, undated->posts);
         put_int(x, ws, row, 5, undated->reach);
-        row++;
     }
-    finish_table(x, ws, 0, 0, NCOLS(cols), row - 1);
 }
 
 /* As /api/payouts: paid, pending, partly paid, or outside the range (earned under terms
@@ -700,6 +708,7 @@ static void write_payouts(struct xlsx *x, lxw_worksheet *ws, const struct xlsx_d
         {"Check", 16},         {"Status", 12}, {"Basis", 14},    {"Payout rows", 11},
     };
     put_header(x, ws, 0, 0, cols, NCOLS(cols));
+    filter_table(x, ws, 0, 0, NCOLS(cols), d->npayouts);
     for (size_t i = 0; i < d->npayouts; i++) {
         const struct engine_payout_row *p = &d->payouts[i];
         lxw_row_t row = (lxw_row_t)(i + 1);
@@ -721,7 +730,6 @@ static void write_payouts(struct xlsx *x, lxw_worksheet *ws, const struct xlsx_d
         put_text(x, ws, row, 10, p->basis, XF_TEXT);
         put_int(x, ws, row, 11, p->payout_rows);
     }
-    finish_table(x, ws, 0, 0, NCOLS(cols), d->npayouts);
 
     const struct engine_payout_totals *t = &d->payout_totals;
     lxw_row_t row = (lxw_row_t)(d->npayouts + 2);
@@ -834,8 +842,11 @@ static int write_sheets(struct xlsx *x, const struct xlsx_data *d, const char *p
             return err_set(e, ERR_IO, "%s: cannot start sheet %s (temporary file?)", path,
                            names[i]);
     }
-    for (size_t i = 0; i < NCOLS(names); i++)
+    for (size_t i = 0; i < NCOLS(names); i++) {
         writers[i](x, ws[i], d);
+        if (x->first_error != LXW_NO_ERROR && !x->error_sheet)
+            x->error_sheet = names[i];
+    }
     return 0;
 }
 
@@ -879,8 +890,8 @@ int report_xlsx(const struct report_input *in, const char *path, struct err *e)
     lxw_error closed = workbook_close(x.wb); /* frees the workbook in every case */
     int close_errno = errno;
     if (rc == 0 && x.first_error != LXW_NO_ERROR)
-        rc = err_set(e, ERR_IO, "%s: cannot write the workbook: %s", path,
-                     lxw_strerror(x.first_error));
+        rc = err_set(e, ERR_IO, "%s: cannot write the workbook (sheet %s): %s", path,
+                     x.error_sheet ? x.error_sheet : "properties", lxw_strerror(x.first_error));
     if (rc == 0 && closed != LXW_NO_ERROR)
         rc = err_set(e, ERR_IO, "%s: cannot write the workbook: %s%s%s", path, lxw_strerror(closed),
                      close_errno ? " " : "", close_errno ? strerror(close_errno) : "");

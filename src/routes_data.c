@@ -1,8 +1,9 @@
 /* routes_data.c — the Data Upload and Database pages' endpoints: uploads streamed to a spool
  * file and then imported in one transaction (POST /api/import[/DATASET]), the rejected rows
  * of an import kept for download, a dataset's stored rows as CSV written to a spool file and
- * sent from disk, deleting a dataset, loading sample data. Every store call holds
- * app->store_lock; the network is never written under it. Calls http, spool, ingest,
+ * sent from disk, deleting a dataset, loading sample data. Every call on app->store holds
+ * app->store_lock, and the network is never written under it; a download reads on a
+ * connection of its own instead, in one snapshot, so imports never wait for it. Calls http, spool, ingest,
  * export, demo, store, schema and json. */
 #include "routes_handlers.h"
 
@@ -493,9 +494,13 @@ int routes_api_dataset_csv(struct http_request *req, struct http_response *res)
         err_set(&e, ERR_IO, "cannot write the export: %s", strerror(errno));
         return routes_fail(req, res, "preparing the download", &e);
     }
-    pthread_mutex_lock(&app->store_lock);
-    int rc = export_dataset_csv(app->store, ds, out, &e);
-    pthread_mutex_unlock(&app->store_lock);
+    /* A connection of its own, reading one snapshot: store_lock (which every import holds)
+     * is never taken, so imports go on while the file is made. */
+    struct store *reader = NULL;
+    int rc = store_open(app->db_url, &reader, &e);
+    if (rc == 0)
+        rc = export_dataset_csv(reader, ds, out, &e);
+    store_close(reader);
     if (fclose(out) != 0 && rc == 0)
         rc = err_set(&e, ERR_IO, "cannot write the export: %s", strerror(errno));
     struct stat st;

@@ -50,9 +50,12 @@ static int routes_make_report(struct app *app, enum routes_report_kind kind, enu
             rc = err_set(e, ERR_IO, "cannot write the report: %s", strerror(errno));
         } else {
             if (kind == REPORT_DATASET) {
-                pthread_mutex_lock(&app->store_lock);
-                rc = report_dataset_csv(in, app->store, ds, out, e);
-                pthread_mutex_unlock(&app->store_lock);
+                /* its own connection, one snapshot, no store_lock: imports go on */
+                struct store *reader = NULL;
+                rc = store_open(app->db_url, &reader, e);
+                if (rc == 0)
+                    rc = report_dataset_csv(in, reader, ds, out, e);
+                store_close(reader);
             } else {
                 rc = report_csv(in, out, e);
             }
@@ -68,6 +71,29 @@ static int routes_make_report(struct app *app, enum routes_report_kind kind, enu
         return -1;
     }
     return fd;
+}
+
+/* Content-Disposition for a download named name (UTF-8): an ASCII filename for old clients
+ * (other characters as '_') and the exact name as filename* (RFC 6266, RFC 5987). */
+static void routes_content_disposition(const char *name, struct buf *out)
+{
+    buf_puts(out, "attachment; filename=\"");
+    for (const unsigned char *c = (const unsigned char *)name; *c; c++) {
+        if (*c >= 0x80) {
+            if ((*c & 0xC0) != 0x80) /* one '_' per character */
+                buf_putc(out, '_');
+        } else {
+            buf_putc(out, *c < 0x20 || *c == '"' || *c == '\\' ? '_' : (char)*c);
+        }
+    }
+    buf_puts(out, "\"; filename*=UTF-8''");
+    for (const unsigned char *c = (const unsigned char *)name; *c; c++) {
+        if ((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
+            strchr("!#$&+-.^_`|~", *c))
+            buf_putc(out, (char)*c);
+        else
+            buf_printf(out, "%%%02X", *c);
+    }
 }
 
 static int routes_report(struct http_request *req, struct http_response *res,
@@ -96,24 +122,28 @@ static int routes_report(struct http_request *req, struct http_response *res,
     struct report_input in = {ae->eng, &f, &settings, (int64_t)time(NULL)};
     int fd = routes_make_report(app, kind, ds, &in, &e);
     app_engine_release(app, ae);
-    filter_release(&f);
     struct stat st;
     if (fd >= 0 && fstat(fd, &st) < 0) {
         close(fd);
         fd = -1;
         err_set(&e, ERR_IO, "cannot read the report back: %s", strerror(errno));
     }
-    if (fd < 0) /* (temporary paths, the database's words: for the log) */
-        return routes_fail(req, res, "making the report", &e);
-    char name[160], disposition[220];
-    report_file_name(kind == REPORT_DATASET ? schema_dataset(ds)->name : "report",
-                     formats[kind].ext, in.made_at, name, sizeof name);
-    snprintf(disposition, sizeof disposition, "attachment; filename=\"%s\"", name);
+    if (fd < 0) {
+        filter_release(&f);
+        return routes_fail(req, res, "making the report", &e); /* temporary paths, the database's words: for the log */
+    }
+    struct buf name = BUF_INIT, disposition = BUF_INIT;
+    report_file_name_for(kind == REPORT_DATASET ? schema_dataset(ds)->name : "report",
+                         formats[kind].ext, &in, &name);
+    routes_content_disposition(buf_cstr(&name), &disposition);
+    filter_release(&f);
     res->status = 200;
     res->content_type = formats[kind].type;
     res->no_store = true;
-    http_response_header(res, "Content-Disposition", disposition);
+    http_response_header(res, "Content-Disposition", buf_cstr(&disposition));
     http_response_fd(res, fd, (uint64_t)st.st_size);
+    buf_release(&disposition);
+    buf_release(&name);
     return 0;
 }
 

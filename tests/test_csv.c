@@ -563,6 +563,94 @@ static void test_csv_write_field_leaves_a_full_buffer_unchanged(void **state)
     buf_release(&out);
 }
 
+/* csv_write_text: a cell a spreadsheet would run as a formula is quoted with an apostrophe
+ * in front (OWASP), plain numbers stay numbers, and an apostrophe the reader would take for
+ * the guard gets one more. */
+static void test_csv_write_text_guards_formulas(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"=1+1", "\"'=1+1\""},
+        {"+91 98765", "\"'+91 98765\""},
+        {"-2+3", "\"'-2+3\""},
+        {"@SUM(A1)", "\"'@SUM(A1)\""},
+        {"\tx", "\"'\tx\""},
+        {"\rx", "\"'\rx\""},
+        {"=HYPERLINK(\"http://x\")", "\"'=HYPERLINK(\"\"http://x\"\")\""},
+        {"-", "\"'-\""},
+        {"-5", "-5"},
+        {"+5", "+5"},
+        {"-12.50", "-12.50"},
+        {"-.5", "-.5"},
+        {"+1.5e3", "+1.5e3"},
+        {"-1e-3", "-1e-3"},
+        {"-1e", "\"'-1e\""},
+        {"-5 apples", "\"'-5 apples\""},
+        {"'=x", "\"''=x\""},
+        {"''", "\"'''\""},
+        {"'-5", "\"''-5\""},
+        {"'Tis", "'Tis"},
+        {"'", "'"},
+        {"a=b", "a=b"},
+        {"", ""},
+        {"plain, text", "\"plain, text\""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct buf out = BUF_INIT;
+        assert_int_equal(csv_write_text(&out, cases[i].in, strlen(cases[i].in), ','), 0);
+        if (strcmp(buf_cstr(&out), cases[i].out) != 0)
+            fail_msg("csv_write_text(\"%s\") = %s, expected %s", cases[i].in, buf_cstr(&out),
+                     cases[i].out);
+        buf_release(&out);
+    }
+}
+
+/* Reading with unguard_text gives back exactly what csv_write_text was given, for values
+ * that look like guards themselves too; without it the guard is plain text. */
+static void test_csv_unguard_text_round_trips(void **state)
+{
+    (void)state;
+    static const char *const values[] = {
+        "=1+1", "'=1+1", "''=1+1", "'", "''", "'''", "-5", "'-5", "-x", "@", "'@", "'Tis",
+        "\t", "'\t", "\r\n", "+", "plain", "", "'a'", "=\"q\"",
+    };
+    size_t n = sizeof values / sizeof values[0];
+    struct buf file = BUF_INIT, expected = BUF_INIT;
+    buf_puts(&expected, "0");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            buf_putc(&file, ',');
+        assert_int_equal(csv_write_text(&file, values[i], strlen(values[i]), ','), 0);
+        buf_putc(&expected, '|');
+        put_escaped(&expected, values[i], strlen(values[i]));
+    }
+    buf_putc(&file, '\n');
+    buf_putc(&expected, '\n');
+    for (size_t chunk = 0; chunk < 4; chunk++) {
+        struct collected c;
+        collected_init(&c);
+        c.fields_only = 1;
+        struct err e = {0, ""};
+        struct csv_opts opts = {.delimiter = ',', .keep_blank_records = 1, .unguard_text = 1};
+        assert_int_equal(parse_chunked(file.data, file.len, &opts, chunk, &c, &e), 0);
+        assert_string_equal(buf_cstr(&c.text), buf_cstr(&expected));
+        buf_release(&c.text);
+    }
+    /* the same bytes without unguard_text: the guards are kept */
+    struct csv_opts plain = {.delimiter = ','};
+    char *got = parse_text("\"'=1\",'-x,'Tis,''\n", &plain);
+    assert_string_equal(got, "1:0:0|q:'=1|'-x|'Tis|''\n");
+    free(got);
+    struct csv_opts unguard = {.delimiter = ',', .unguard_text = 1};
+    got = parse_text("\"'=1\",'-x,'Tis,''\n", &unguard);
+    assert_string_equal(got, "1:0:0|q:=1|-x|'Tis|'\n");
+    free(got);
+    buf_release(&file);
+    buf_release(&expected);
+}
+
 /* Writes records with csv_write_field, parses them back, and checks the fields match. */
 static void assert_round_trip(const char *const *const *records, size_t nrecords,
                               const size_t *nfields, const size_t *const *lens, char delimiter,
@@ -777,6 +865,8 @@ int main(void)
         cmocka_unit_test(test_csv_write_field_quotes_only_when_needed),
         cmocka_unit_test(test_csv_write_field_leaves_a_full_buffer_unchanged),
         cmocka_unit_test(test_csv_write_field_round_trips),
+        cmocka_unit_test(test_csv_write_text_guards_formulas),
+        cmocka_unit_test(test_csv_unguard_text_round_trips),
         cmocka_unit_test(test_csv_write_field_round_trips_random_bytes),
         cmocka_unit_test(test_csv_every_peer_file_parses),
     };

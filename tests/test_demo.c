@@ -547,7 +547,7 @@ struct expected_csv {
 static int render_row(void *ctx, const struct schema_row *row)
 {
     struct expected_csv *x = ctx;
-    export_csv_row(row, NULL, 0, &x->text[row->ds]);
+    export_csv_row(row, NULL, &x->text[row->ds]);
     return 0;
 }
 

@@ -167,18 +167,54 @@ static void test_jsonrows_string_escapes_are_decoded(void **state)
 static void test_jsonrows_unicode_escapes_become_utf8(void **state)
 {
     (void)state;
-    /* U+0041, U+00E9, U+20B9 (rupee), U+1F600 as a surrogate pair, U+0000. */
-    static const char input[] = "[{\"u\":\"\\u0041\\u00e9\\u20B9\\uD83D\\uDE00\\u0000!\"}]";
+    /* U+0041, U+00E9, U+20B9 (rupee), U+1F600 as a surrogate pair, U+0001. */
+    static const char input[] = "[{\"u\":\"\\u0041\\u00e9\\u20B9\\uD83D\\uDE00\\u0001!\"}]";
     struct collected c;
     collected_init(&c);
     struct err e = {0, ""};
     assert_int_equal(parse_chunked(input, sizeof input - 1, NULL, 0, &c, &e), 0);
     assert_string_equal(buf_cstr(&c.text), "1#0{u='A\\xC3\\xA9\\xE2\\x82\\xB9\\xF0\\x9F\\x98\\x80"
-                                           "\\x00!'@1}\n");
+                                           "\\x01!'@1}\n");
     buf_release(&c.text);
     /* Raw UTF-8 passes through untouched. */
     assert_parses_to("[{\"name\":\"\xE2\x82\xB9 caf\xC3\xA9\"}]",
                      "1#0{name='\\xE2\\x82\\xB9 caf\\xC3\\xA9'@1}\n");
+}
+
+/* \u0000 is refused (as a NUL byte in a CSV file is), naming the line, the column of its
+ * backslash and the key; the other control characters decode, as CSV takes them raw. */
+static void test_jsonrows_nul_escape_fails_naming_key(void **state)
+{
+    (void)state;
+    assert_fails_with("[{\"id\":\"A1\",\n  \"name\":\"a\\u0000b\"}]", NULL, ERR_INPUT,
+                      "input:2:12: name: \\u0000 (a NUL character) in the value: text cannot "
+                      "hold NUL characters (a CSV file with one is refused as binary data too)");
+    struct jsonrows_opts opts = {.name = "people.json"};
+    assert_fails_with("[{\"x\\u0000\":1}]", &opts, ERR_INPUT,
+                      "people.json:1:5: \\u0000 (a NUL character) in a key: text cannot hold NUL "
+                      "characters");
+    assert_fails_with("[{\"a\":\"\\u0000\"}]", NULL, ERR_INPUT,
+                      "input:1:8: a: \\u0000 (a NUL character) in the value: text cannot hold "
+                      "NUL characters (a CSV file with one is refused as binary data too)");
+    /* the other C0 controls (a CSV file may hold them raw) */
+    assert_parses_to("[{\"c\":\"\\u0001\\u001f\\u000b\\u007f\"}]",
+                     "1#0{c='\\x01\\x1F\\x0B\\x7F'@1}\n");
+    /* in a nested value the escape stays text: no NUL is made */
+    assert_parses_to("[{\"n\":{\"k\":\"\\u0000\"}}]", "1#0{n='\\{\"k\":\"\\\\u0000\"\\}'@1}\n");
+}
+
+/* keys_only: the keys as always, every string value empty (numbers, literals and nested
+ * values as they are); the input is checked all the same. */
+static void test_jsonrows_keys_only_drops_string_values(void **state)
+{
+    (void)state;
+    struct jsonrows_opts opts = {.keys_only = 1};
+    assert_parses_with("[{\"a\":\"long \\\"text\\\" \\u00e9\",\"b\":12,\"c\":null,\"d\":[\"x\"]},\n"
+                       " {\"k\\u0041\":\"v\"}]",
+                       &opts, "1#0{a=''@1,b='12'@1,c=null@1,d='[\"x\"]'@1}\n2#1{kA=''@2}\n");
+    assert_fails_with("[{\"a\":\"x\\u0000\"}]", &opts, ERR_INPUT,
+                      "input:1:9: a: \\u0000 (a NUL character) in the value: text cannot hold "
+                      "NUL characters (a CSV file with one is refused as binary data too)");
 }
 
 static void test_jsonrows_lone_surrogates_fail(void **state)
@@ -556,6 +592,8 @@ int main(void)
         cmocka_unit_test(test_jsonrows_callback_stop_is_passed_through),
         cmocka_unit_test(test_jsonrows_every_split_point_gives_identical_objects),
         cmocka_unit_test(test_jsonrows_every_peer_array_file_parses),
+        cmocka_unit_test(test_jsonrows_nul_escape_fails_naming_key),
+        cmocka_unit_test(test_jsonrows_keys_only_drops_string_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,18 +2,20 @@
 # escaping.sh — hostile values reach every sink of user data safely (issue 7, escaping audit).
 # Influencers, posts, tracking rows and payouts whose name, category, city, caption, campaign,
 # product, brand and source are <script> tags, "><img onerror>, quotes and backslashes, a
-# newline, a CR, U+2028 and formula-like cells (=HYPERLINK(...), +1+1, -2+3, @SUM(1)) are
+# newline, a CR, U+2028, formula-like cells (=HYPERLINK(...), +1+1, -2+3, @SUM(1)), values
+# that start with an apostrophe ('=1+1, 'Tis) and a number in a text column (-5) are
 # imported with `infludash import` and with POST /api/import (under a hostile file name).
 # Then: the /status page escapes them; every JSON endpoint is valid JSON with the values
-# verbatim and < > & U+2028 escaped; the report CSV parses and its formula-like cells start
-# with an apostrophe; the XLSX holds them as text, never in a formula; the PDF shows them
-# literally; an upload with invalid UTF-8 is refused and its rejects CSV carries the row.
+# verbatim and < > & U+2028 escaped; the report CSV parses with its header on line 1 and its
+# formula-like cells start with an apostrophe; the XLSX holds them as text, never in a
+# formula; the PDF shows them literally; an upload with invalid UTF-8 is refused and its
+# rejects CSV carries the row.
 #
-# Two CSVs are deliberately NOT formula-neutralised: the dataset CSV (/api/datasets/NAME.csv,
-# `export --dataset`) and the rejects CSV are data interchange files — re-imported to restore
-# or to fix rows — so they must give back every byte that came in; an apostrophe would change
-# the data. The report CSV (/api/export.csv, `export --format csv`) is made to be opened in a
-# spreadsheet, so it neutralises.
+# Every CSV we write guards a cell a spreadsheet would run as a formula the way OWASP says
+# (an apostrophe in front, the cell quoted; README "CSV files and spreadsheets"), and import
+# takes exactly that guard off: the dataset CSV (/api/datasets/NAME.csv, `export --dataset`)
+# and the rejects CSV are re-imported to restore or to fix rows, so export → import gives
+# back every value as it first came in, apostrophes included.
 source "$(dirname "$0")/lib.sh"
 require_binary
 
@@ -24,7 +26,7 @@ mkdir -p "$T/in"
 $CHECK gen "$T/in"
 check "hostile values import with infludash import" "$INFLUDASH" import --quiet --db "$URL" \
     "$T/in/influencers.csv" "$T/in/posts.csv" "$T/in/tracking_data.csv" "$T/in/payouts.csv"
-expect_eq "every hostile row stored" "10 10 10 10" "$(counts "$DB")"
+expect_eq "every hostile row stored" "13 13 13 13" "$(counts "$DB")"
 
 if ! serve_start "$DB"; then
     fail "server starts" "$(cat "$T/server.log")"
@@ -50,7 +52,7 @@ expect_eq "hostile values import with POST /api/import (hostile file name)" 200 
     cat "$T/body"
 check "the upload's answer is valid, escaped JSON" $CHECK json "$T/body"
 for i in $(seq 1 100); do
-    [[ $(curl -s "$BASE/api/status" | $UTIL status-counts) == "20 10 10 10" ]] && break
+    [[ $(curl -s "$BASE/api/status" | $UTIL status-counts) == "26 13 13 13" ]] && break
     sleep 0.1
 done
 for i in $(seq 1 100); do # the engine reloads after the upload
@@ -92,31 +94,38 @@ json_sink "/api/status" /api/status
 ENC_BRAND=$(python3 -c 'import urllib.parse; print(urllib.parse.quote("<script>alert(1)</script>", safe=""))')
 json_sink "/api/dashboard?brand=<script>" "/api/dashboard?brand=$ENC_BRAND" '.by_brand[].brand'
 
-# ---- report CSV: for spreadsheets, neutralised ------------------------------------------------
+# ---- report CSV: for spreadsheets, guarded ----------------------------------------------------
 code=$(get /api/export.csv)
 expect_eq "GET /api/export.csv is 200" 200 "$code"
-check "report CSV: parses; formula-like cells start with an apostrophe; names there" \
+check "report CSV: header on line 1; formula-like cells start with an apostrophe; names there" \
     $CHECK report-csv "$T/body"
-# brand=a,=1+1,@SUM(1): the header line "# brand: a, =1+1, @SUM(1)" is three cells to a
-# spreadsheet; the formula-like ones must be behind an apostrophe like any other text cell
-ENC_F=$(python3 -c 'import urllib.parse; print(urllib.parse.quote("a,=1+1,@SUM(1)", safe=""))')
-code=$(get "/api/export.csv?brand=$ENC_F")
+# brand=a,"=1+1": the filters are in the file name now, where a spreadsheet never sees a cell;
+# the header must stay one header line, without quotes or line breaks from the value
+ENC_F=$(python3 -c 'import urllib.parse; print(urllib.parse.quote("a,=1+1,\"x\r\nSet-Cookie: y", safe=""))')
+code=$(curl -sS -D "$T/h" -o "$T/body" -w '%{http_code}' "$BASE/api/export.csv?brand=$ENC_F")
 expect_eq "GET /api/export.csv with a hostile filter value is 200" 200 "$code"
-check "report CSV: a filter value in the header lines cannot start a formula cell" \
-    $CHECK report-csv-header "$T/body"
+expect_eq "… no header line comes from the value" 0 "$(grep -c '^Set-Cookie' "$T/h")"
+expect_match "… its file name carries the value with the quote and line break made '_'" "$T/h" \
+    '^Content-Disposition: attachment; filename="infludash-report-[0-9]{8}-[0-9]{6} brand=a,=1\+1,_x__'
+check "… and the CSV is still a table with its header on line 1" python3 -c '
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+assert rows[0][0] == "influencer_id", rows[0]' "$T/body"
 
-# ---- dataset CSV: data interchange, byte for byte --------------------------------------------
+# ---- dataset CSV: guarded, and import takes the guard off -------------------------------------
 for ds in influencers posts tracking_data payouts; do
     code=$(get "/api/datasets/$ds.csv")
     expect_eq "GET /api/datasets/$ds.csv is 200" 200 "$code"
     cp "$T/body" "$T/$ds.export.csv"
-    check "dataset CSV $ds: every hostile value verbatim (not neutralised: it is re-imported)" \
+    check "dataset CSV $ds: formula-like values behind an apostrophe, numbers and the rest as they are" \
         $CHECK dataset-csv "$T/body" "$ds"
 done
 DB2=$T/roundtrip.db
 check "the dataset CSVs import into a fresh database" "$INFLUDASH" import --quiet --db "sqlite:$DB2" \
     "$T/influencers.export.csv" "$T/posts.export.csv" "$T/tracking_data.export.csv" \
     "$T/payouts.export.csv"
+check "import takes the guards off: the fresh database holds every hostile value as first imported" \
+    $CHECK dataset-db "$DB2"
 for ds in influencers posts tracking_data payouts; do
     "$INFLUDASH" export --db "sqlite:$DB2" --dataset "$ds" >"$T/$ds.again.csv" 2>"$T/err"
     expect_same_files "dataset CSV $ds: export, import, export is byte for byte the same" \
@@ -156,8 +165,7 @@ expect_eq "accepted 1, rejected 3" "1 3" \
 url=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["rejects_url"])' "$T/body")
 code=$(get "$url")
 expect_eq "the rejects CSV downloads" 200 "$code"
-check "rejects CSV: the rows as uploaded, hostile values verbatim (it is fixed and re-imported)" \
-    $CHECK rejects "$T/body"
+check "rejects CSV: the rows as uploaded, formula-like values guarded" $CHECK rejects "$T/body"
 expect_fail "CLI: invalid UTF-8 is refused" 1 "$INFLUDASH" import --db "sqlite:$T/utf8.db" \
     --dataset influencers "$T/bad.csv"
 expect_contains "CLI: the message names the line" "$ERR" 'bad.csv:4: name: '

@@ -6,11 +6,13 @@ usage: escaping_check.py COMMAND ARGS...
   upload FILE                writes an influencers CSV of hostile values under other ids
   json FILE PATHS...         FILE is valid JSON; no raw < > & or U+2028/2029 in its bytes; at
                              every PATH (".a[].b") the hostile values are found verbatim
-  report-csv-header FILE     the report CSV's "# ..." lines are one cell each
-  report-csv FILE            the report CSV parses; a text cell never starts with = + - @ unless
-                             it is a number; the hostile names are there, formula-like ones
-                             behind an apostrophe
-  dataset-csv FILE DATASET   the dataset export holds every hostile value verbatim, as imported
+  report-csv FILE            the report CSV parses with its header on line 1; a text cell never
+                             starts with = + - @ unless it is a number; the hostile names are
+                             there, formula-like ones behind an apostrophe
+  dataset-csv FILE DATASET   the dataset export holds every hostile value, the formula-like ones
+                             behind the apostrophe that import takes off (guarded())
+  dataset-db DB              the SQLite database that the exports were imported into holds
+                             every hostile value verbatim, as first imported
   xlsx FILE                  the workbook's text holds the hostile names as string cells, and no
                              <f> element mentions them
   pdf-text FILE              the PDF's text (pdftotext) shows hostile names literally
@@ -35,9 +37,26 @@ HOSTILE = [
     '+1+1',
     '-2+3',
     '@SUM(1)',
+    "'=1+1",   # an apostrophe before a formula: what a guard looks like, kept as it is
+    "'Tis",    # an apostrophe before anything else
+    '-5',      # a number in a text column: not a formula, left alone
 ]
+NUMBER = re.compile(r'^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$')
+
+
+def guarded(v):
+    """The cell csv_write_text writes for v: an apostrophe before a value a spreadsheet would
+    run as a formula (= + - @ tab CR first, not a plain number), and before a value that
+    starts with an apostrophe followed by one of those or by another apostrophe."""
+    if v and v[0] in '=+-@\t\r' and not NUMBER.match(v):
+        return "'" + v
+    if len(v) > 1 and v[0] == "'" and v[1] in "=+-@\t\r'":
+        return "'" + v
+    return v
+
+
 # The values a spreadsheet would take for a formula.
-FORMULA_LIKE = [h for h in HOSTILE if h[0] in '=+-@']
+FORMULA_LIKE = [h for h in HOSTILE if h[0] in '=+-@' and not NUMBER.match(h)]
 # The values that fit on one line of PDF text.
 ONE_LINE = [h for h in HOSTILE if not re.search('[\r\n\u2028]', h)]
 N = len(HOSTILE)
@@ -48,10 +67,17 @@ def h(i):
 
 
 def write(path, header, rows):
+    """A CSV of the rows, every value as our import is to store it: a value that starts with
+    an apostrophe before = + - @ or another apostrophe is written with one more apostrophe,
+    as our export writes it (import takes one off: README "CSV files and spreadsheets");
+    the formula-like values are written raw, as any other program would."""
+    def cell(v):
+        v = str(v)
+        return "'" + v if len(v) > 1 and v[0] == "'" and v[1] in "=+-@\t\r'" else v
     with open(path, 'w', newline='', encoding='utf-8') as f:
         w = csv.writer(f, lineterminator='\n', quoting=csv.QUOTE_ALL)
         w.writerow(header)
-        w.writerows(rows)
+        w.writerows([[cell(v) for v in r] for r in rows])
 
 
 # Each dataset's hostile text columns, and the value in row i.
@@ -120,34 +146,17 @@ def check_json(path, *paths):
 
 
 def check_report_csv(path):
-    lines = [l for l in open(path, newline='', encoding='utf-8').read().split('\n')]
-    body = '\n'.join(l for l in lines if not l.startswith('#'))
-    rows = list(csv.DictReader(io.StringIO(body, newline='')))
+    text = open(path, newline='', encoding='utf-8').read()
+    assert text.startswith('influencer_id,name,'), f'line 1 is not the header: {text[:80]!r}'
+    rows = list(csv.DictReader(io.StringIO(text, newline='')))
     assert rows, 'no rows'
-    num = re.compile(r'^-?[0-9]+(\.[0-9]+)?$')
     for r in rows:
         for k, v in r.items():
             if v and v[0] in '=+-@\t\r':
-                assert num.match(v), f'{k}: formula-like cell {v!r} without an apostrophe'
+                assert NUMBER.match(v), f'{k}: formula-like cell {v!r} without an apostrophe'
     names = {r['name'] for r in rows}
     for x in HOSTILE:
-        want = "'" + x if x in FORMULA_LIKE else x
-        assert want in names, f'name {want!r} missing; names: {sorted(names)}'
-    check_report_header(path)
-
-
-def check_report_header(path):
-    """Every "# key: value" line is one cell: a filter value with a comma or a quote must
-    not start another cell, which a spreadsheet could take for a formula."""
-    text = open(path, newline='', encoding='utf-8').read()
-    lines = text.split('\n')
-    assert any(l.startswith('#') for l in lines), 'no header lines'
-    for l in lines:
-        if l.startswith('#') or l.startswith('"#'):
-            cells = next(csv.reader([l]))
-            for c in cells[1:]:
-                c = c.lstrip()
-                assert not (c and c[0] in '=+-@'), f'comment line {l!r}: formula cell {c!r}'
+        assert guarded(x) in names, f'name {guarded(x)!r} missing; names: {sorted(names)}'
 
 
 def check_dataset_csv(path, dataset):
@@ -159,7 +168,27 @@ def check_dataset_csv(path, dataset):
     for i in range(N):
         r = byid[f'{prefix[dataset]}{i:02d}']
         for col, off in TEXT_COLUMNS[dataset].items():
-            assert r[col] == h(i + off), f'{dataset} row {i} {col}: {r[col]!r} != {h(i + off)!r}'
+            want = guarded(h(i + off))
+            assert r[col] == want, f'{dataset} row {i} {col}: {r[col]!r} != {want!r}'
+    for k, v in ((k, v) for r in rows for k, v in r.items()):
+        if v and v[0] in '=+-@\t\r':
+            assert NUMBER.match(v), f'{k}: formula-like cell {v!r} without an apostrophe'
+
+
+def check_dataset_db(path):
+    import sqlite3
+    db = sqlite3.connect(path)
+    ids = {'influencers': 'influencer_id', 'posts': 'post_id', 'tracking_data': 'tracking_id',
+           'payouts': 'payout_id'}
+    prefix = {'influencers': 'INFX', 'posts': 'PX', 'tracking_data': 'TX', 'payouts': 'YX'}
+    for ds, cols in TEXT_COLUMNS.items():
+        for col, off in cols.items():
+            table = {r[1] for r in db.execute(f'PRAGMA table_info("{ds}")')}
+            value = f'"{col}"' if col in table else f"json_extract(extra, '$.{col}')"
+            got = dict(db.execute(f'SELECT "{ids[ds]}", {value} FROM "{ds}"'))
+            for i in range(N):
+                v = got[f'{prefix[ds]}{i:02d}']
+                assert v == h(i + off), f'{ds} row {i} {col}: {v!r} != {h(i + off)!r}'
 
 
 def check_xlsx(path):
@@ -196,7 +225,7 @@ def check_rejects(path):
     raw = open(path, 'rb').read()
     rows = list(csv.DictReader(io.StringIO(raw.decode('utf-8', 'surrogateescape'), newline='')))
     names = [r['name'] for r in rows]
-    assert '=HYPERLINK("http://evil.example","x")' in names, names
+    assert '\'=HYPERLINK("http://evil.example","x")' in names, names
     assert '<script>alert(1)</script>' in names, names
     assert any('\udcff' in n or '\ufffd' in n for n in names + [r.get('value', '') for r in rows]), \
         f'the invalid UTF-8 row is missing: {rows}'
@@ -204,6 +233,6 @@ def check_rejects(path):
 
 if __name__ == '__main__':
     cmd, args = sys.argv[1], sys.argv[2:]
-    {'gen': gen, 'upload': upload, 'json': check_json, 'report-csv': check_report_csv, 'report-csv-header': check_report_header,
-     'dataset-csv': check_dataset_csv, 'xlsx': check_xlsx, 'pdf-text': check_pdf_text,
+    {'gen': gen, 'upload': upload, 'json': check_json, 'report-csv': check_report_csv,
+     'dataset-csv': check_dataset_csv, 'dataset-db': check_dataset_db, 'xlsx': check_xlsx, 'pdf-text': check_pdf_text,
      'rejects': check_rejects}[cmd](*args)

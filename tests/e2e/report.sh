@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # report.sh — the reports end to end: `infludash export --format csv|pdf|xlsx` and
-# GET /api/export.{csv,pdf,xlsx} over the same filters. The CSV parses, states its filters
-# and its rows add up to what /api/dashboard says; the filtered rows of a dataset are the
+# GET /api/export.{csv,pdf,xlsx} over the same filters. The CSV is a plain table (header on
+# line 1) named for its filters and time, its rows add up to what /api/dashboard says and its
+# columns equal /api/influencers' at full precision; the filtered rows of a dataset are the
 # rows SQL finds for the same filter; the PDF's text carries the API's KPIs and its chart
 # pages are not blank; the workbook has its sheets and values; names carry the report and
 # the time; a bad filter is refused; a 1,000,000-row data set exports in bounded memory.
@@ -27,22 +28,30 @@ json() {
 }
 
 # ---- the per-influencer CSV ------------------------------------------------------------------
+# A plain table (header on line 1, as pandas, Excel and Sheets read it); its filters and the
+# time it was made are in its file name, spelled as the query string spells them.
 code=$(curl -s -D "$T/h" -o "$T/api.csv" -w '%{http_code}' "$BASE/api/export.csv?$QS")
 expect_eq "GET /api/export.csv is 200" 200 "$code"
-expect_match "its file name carries the report and the time" "$T/h" \
-    'filename="infludash-report-[0-9]{8}-[0-9]{6}\.csv"'
+NAME_RE='infludash-report-[0-9]{8}-[0-9]{6} from=2025-02-01 to=2025-08-31 platform=Instagram,YouTube brand=MuscleBlaze\.csv'
+expect_match "its file name carries the report, the time and the filters" "$T/h" "filename=\"$NAME_RE\""
+expect_match "… also as filename* (RFC 6266)" "$T/h" \
+    "filename\\*=UTF-8''infludash-report-[0-9]{8}-[0-9]{6}%20from%3D2025-02-01%20to%3D2025-08-31%20platform%3DInstagram%2CYouTube%20brand%3DMuscleBlaze\\.csv"
 (cd "$T" && check "export --format csv" "$INFLUDASH" export --db "sqlite:$DB" --format csv "${FLAGS[@]}")
 cli_csv=$(ls "$T"/infludash-report-*.csv 2>/dev/null | head -1)
-expect_match "the CLI names its file alike" "$(basename "${cli_csv:-none}")" \
-    '^infludash-report-[0-9]{8}-[0-9]{6}\.csv$'
-expect_eq "CLI and API write the same CSV (but for the time)" "" \
-    "$(diff <(grep -v '^# made:' "$cli_csv") <(grep -v '^# made:' "$T/api.csv"))"
-expect_contains "the CSV states its filters" "$T/api.csv" "# platform: Instagram, YouTube"
-expect_contains "… and its period" "$T/api.csv" "# period: 2025-02-01 to 2025-08-31"
-expect_match "… and when it was made" "$T/api.csv" '^# made: [0-9]{4}-[0-9]{2}-[0-9]{2}T'
+expect_match "the CLI names its file alike" "$(basename "${cli_csv:-none}")" "^$NAME_RE\$"
+expect_same_files "CLI and API write the same CSV" "$cli_csv" "$T/api.csv"
+check "line 1 is the header, every line a row of as many cells (python3 csv)" python3 -c '
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="", encoding="utf-8")))
+want = ("influencer_id,name,platform,category,gender,tier,persona,revenue,orders,spend,posts,"
+        "reach,engagements,roas,roi,engagement_rate,cpo,aov,cpm,cpe").split(",")
+assert rows[0] == want, rows[0]
+assert len(rows) > 1 and all(len(r) == len(want) for r in rows), "ragged rows"
+assert not any(r[0].startswith("#") for r in rows), "a comment line"
+' "$T/api.csv"
 sums=$(python3 - "$T/api.csv" <<'EOF'
 import csv, sys
-rows = list(csv.DictReader(l for l in open(sys.argv[1], newline="") if not l.startswith("#")))
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
 print(len(rows), round(sum(float(r["revenue"]) for r in rows), 2),
       round(sum(float(r["spend"]) for r in rows), 2), sum(int(r["orders"]) for r in rows))
 EOF
@@ -50,6 +59,38 @@ EOF
 expect_eq "the CSV parses and adds up to the dashboard (influencers, revenue, spend, orders)" \
     "$(json "$T/dash.json" '"%d %s %s %d" % (d["kpis"]["influencers"], round(d["kpis"]["revenue"], 2), round(d["kpis"]["spend"], 2), d["kpis"]["orders"])')" \
     "$sums"
+# every column as /api/influencers says: ratios to the last bit, money to the paisa, and cpm
+# (not in that JSON) as the dashboard computes it: spend per 1,000 reached
+curl -s -o "$T/inf.json" "$BASE/api/influencers?$QS&limit=100000"
+check "each row is /api/influencers' (ratios exact, cpo, aov, cpe; cpm = spend × 1000 / reach)" \
+    python3 -c '
+import csv, json, sys
+rows = {r["influencer_id"]: r for r in csv.DictReader(open(sys.argv[1], newline=""))}
+inf = {i["influencer_id"]: i for i in json.load(open(sys.argv[2]))["influencers"]}
+assert set(rows) == set(inf), (len(rows), len(inf))
+long_ratio = 0
+for k, i in inf.items():
+    r = rows[k]
+    for col in ("roas", "roi", "engagement_rate"):
+        want = i[col]
+        got = None if r[col] == "" else float(r[col])
+        assert got == want, (k, col, r[col], want)  # exactly the same double
+        long_ratio += len(r[col]) > 10
+    for col in ("revenue", "spend", "cpo", "aov", "cpe"):
+        want = "" if i[col] is None else "%.2f" % i[col]
+        assert r[col] == want, (k, col, r[col], want)
+    paise = round(i["spend"] * 100)
+    want = "" if i["reach"] == 0 else "%.2f" % (round(paise * 1000 / i["reach"]) / 100)
+    assert r["cpm"] == want, (k, "cpm", r["cpm"], want)
+assert long_ratio > 0, "no ratio printed beyond 10 characters: not full precision"
+' "$T/api.csv" "$T/inf.json"
+curl -s -D "$T/h" -o /dev/null "$BASE/api/export.csv"
+expect_match "without filters the name is the report and the time alone" "$T/h" \
+    'filename="infludash-report-[0-9]{8}-[0-9]{6}\.csv"'
+ENC=$(python3 -c 'import urllib.parse; print(urllib.parse.quote("Fitness · Male", safe=""))')
+curl -s -D "$T/h" -o /dev/null "$BASE/api/export.csv?persona=$ENC&min_roas=1.5"
+expect_match "a name with non-ASCII filters: ASCII filename, UTF-8 filename*" "$T/h" \
+    "filename=\"infludash-report-[0-9]{8}-[0-9]{6} persona=Fitness _ Male min_roas=1\\.5\\.csv\"; filename\\*=UTF-8''infludash-report-[0-9]{8}-[0-9]{6}%20persona%3DFitness%20%C2%B7%20Male%20min_roas%3D1\\.5\\.csv"
 expect_eq "a bad filter is refused (API)" 400 "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/api/export.csv?from=2025-02-30")"
 expect_fail "a bad filter is refused (CLI)" 64 "$INFLUDASH" export --db "sqlite:$DB" --format csv --to=nope
 expect_fail "an unknown format is refused" 64 "$INFLUDASH" export --db "sqlite:$DB" --format docx
@@ -70,7 +111,7 @@ print(("-" if neg else "") + "\u20b9" + ",".join(groups + [tail]) + ".%02d" % c)
 }
 code=$(curl -s -D "$T/h" -o "$T/api.pdf" -w '%{http_code}' "$BASE/api/export.pdf?$QS")
 expect_eq "GET /api/export.pdf is 200" 200 "$code"
-expect_match "… a PDF named for the report and the time" "$T/h" 'filename="infludash-report-[0-9]{8}-[0-9]{6}\.pdf"'
+expect_match "… a PDF named for the report, the time and the filters" "$T/h" "filename=\"${NAME_RE%csv}pdf\""
 expect_eq "… it is a PDF" "%PDF" "$(head -c 4 "$T/api.pdf")"
 if command -v pdftotext >/dev/null; then
     pdftotext -layout "$T/api.pdf" "$T/api.txt"
@@ -121,7 +162,7 @@ fi
 # ---- the workbook ---------------------------------------------------------------------------
 code=$(curl -s -D "$T/h" -o "$T/api.xlsx" -w '%{http_code}' "$BASE/api/export.xlsx?$QS")
 expect_eq "GET /api/export.xlsx is 200" 200 "$code"
-expect_match "… named for the report and the time" "$T/h" 'filename="infludash-report-[0-9]{8}-[0-9]{6}\.xlsx"'
+expect_match "… named for the report, the time and the filters" "$T/h" "filename=\"${NAME_RE%csv}xlsx\""
 book=$(python3 - "$T/api.xlsx" <<'EOF2'
 import re, sys, zipfile
 z = zipfile.ZipFile(sys.argv[1])
@@ -182,6 +223,38 @@ expect_contains "a formula-like name is written as text" "$T/evil.out" \
 
 all=$(curl -s "$BASE/api/datasets/tracking_data.csv" | wc -l)
 expect_eq "without filters a dataset comes whole" "$(($(sql "$DB" "SELECT count(*) FROM tracking_data") + 1))" "$all"
+
+# ---- a workspace's report: that workspace's data, all of it ------------------------------------
+# (the engine reads the tracking rows on several connections: each must open the workspace)
+check "workspace add acme" "$INFLUDASH" workspace add acme --db "sqlite:$DB"
+idx demo --db "sqlite:$DB" --workspace acme --rows 20000 --seed 8 || fail "demo data in acme" "$(last_output)"
+want=$(sql "$T/report-ws-acme.db" "SELECT sum(orders) FROM tracking_data WHERE organic = 0")
+check "export --workspace acme --format csv" "$INFLUDASH" export --db "sqlite:$DB" --workspace acme \
+    --format csv -o "$T/acme.csv"
+expect_eq "… its orders are the workspace's (SQL: $want)" "$want" \
+    "$(python3 -c 'import csv, sys; print(sum(int(r["orders"]) for r in csv.DictReader(open(sys.argv[1]))))' "$T/acme.csv")"
+expect_eq "… and so are query --workspace acme's" "$want" \
+    "$("$INFLUDASH" query --db "sqlite:$DB" --workspace acme | python3 -c 'import json, sys; print(json.load(sys.stdin)["kpis"]["orders"])')"
+
+# ---- a report that cannot be made: a 500 that names no file of the server ---------------------
+# A server whose temporary directory is gone: every report and download fails, and says why
+# without the server's paths (they go to its log).
+serve_stop
+mkdir -p "$T/spool"
+if TMPDIR=$T/spool serve_start "$DB" && wait_data; then
+    rm -rf "$T"/spool/infludash-serve.*
+    for path in export.xlsx export.pdf "export.csv?platform=YouTube" datasets/posts.csv \
+        "datasets/posts.csv?platform=YouTube"; do
+        code=$(curl -s -o "$T/err.json" -w '%{http_code}' "$BASE/api/$path")
+        expect_eq "no temporary directory: GET /api/$path is 500" 500 "$code"
+        expect_not_contains "… its answer names no path of the server" "$T/err.json" "$T"
+        expect_not_contains "… nor the temporary directory's name" "$T/err.json" "infludash-serve."
+        expect_contains "… and says what failed" "$T/err.json" "(a server path)"
+    done
+    expect_contains "the server's log has the paths" "$T/server.log" "$T/spool/infludash-serve."
+else
+    fail "a server with its own temporary directory starts" "$(cat "$T/server.log")"
+fi
 
 # ---- a million rows: every report in bounded memory (release build: ASan's memory differs) -----
 if [[ $BUILD_KIND != asan ]]; then

@@ -52,6 +52,55 @@ fi
 roundtrip fixture "$SRC/tests/data/e2e/influencers.csv" "$SRC/tests/data/e2e/posts.csv" \
     "$SRC/tests/data/e2e/tracking_data.csv" "$SRC/tests/data/e2e/payouts.csv"
 
+# Cells a spreadsheet would run as formulas come out guarded (an apostrophe, quoted) and go
+# back in unguarded, numbers stay numbers, and a value that starts with an apostrophe itself
+# (from JSON, which is never unguarded) survives: the rule of README "CSV files and
+# spreadsheets".
+mkdir -p "$T/formulas"
+cat >"$T/formulas/influencers.json" <<'EOF'
+[{"influencer_id": "F1", "name": "=HYPERLINK(\"http://x.example\",\"y\")", "category": "Fitness",
+  "gender": "Female", "follower_count": 1000, "platform": "Instagram", "note": "'=already guarded",
+  "score": "-5"},
+ {"influencer_id": "F2", "name": "+91 98765 43210", "category": "-", "gender": "Male",
+  "follower_count": 2000, "platform": "YouTube", "note": "'Tis", "score": "-2+3"},
+ {"influencer_id": "F3", "name": "@handle", "category": "Beauty", "gender": "Female",
+  "follower_count": 3000, "platform": "YouTube", "note": "''", "score": "+1.5e3"}]
+EOF
+printf '%s\n' 'tracking_id,influencer_id,date,brand,orders,revenue,is_return,coupon' \
+    'T1,F1,2025-03-01,MuscleBlaze,1,-250.50,1,=1+1' 'T2,F2,2025-03-02,MuscleBlaze,1,100,0,-10%' \
+    'T3,F3,2025-03-03,MuscleBlaze,1,100,0,@x' >"$T/formulas/tracking_data.csv"
+roundtrip formulas "$T/formulas/influencers.json" "$T/formulas/tracking_data.csv"
+f=$T/rt/formulas/a
+# FILE<TAB>a cell as the export must write it (quoted where guarded)
+while IFS=$'\t' read -r file cell; do
+    expect_contains "formulas: the $file export holds $cell" "$f/$file.csv" "$cell"
+done <<'EOF'
+influencers	"'=HYPERLINK(""http://x.example"",""y"")"
+influencers	"''=already guarded"
+influencers	"'+91 98765 43210"
+influencers	,"'-",
+influencers	"'@handle"
+influencers	,'Tis,
+influencers	,-5
+influencers	"'-2+3"
+influencers	,+1.5e3
+influencers	,"'''"
+tracking_data	,-250.50,
+tracking_data	"'=1+1"
+tracking_data	"'-10%"
+tracking_data	"'@x"
+EOF
+
+# A NUL character cannot come in through JSON (its export would write the byte, which no
+# CSV reader takes back): refused naming the file, line, column and key; nothing stored.
+printf '[{"influencer_id": "N1", "platform": "Instagram"},\n {"influencer_id": "N2", "name": "a\\u0000b"}]\n' \
+    >"$T/nul.json"
+nul_db=$(db_url rt_nul) || fail "nul: database" "db_url failed"
+expect_fail "a JSON file with \\u0000 in a value is refused" 1 "$INFLUDASH" import --db "$nul_db" \
+    --dataset influencers "$T/nul.json"
+expect_contains "… naming file, line, column and key" "$ERR" 'nul.json:2:36: name: \u0000 (a NUL character)'
+expect_eq "… and nothing is stored" "0 0 0 0" "$(counts "$nul_db")"
+
 # ---- peer sets ---------------------------------------------------------------------------
 if [[ ! -f $PEERS/README.md ]]; then
     if [[ ${INFLUDASH_SKIP_PEERS:-0} == 1 ]]; then

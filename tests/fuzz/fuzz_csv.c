@@ -3,7 +3,8 @@
  * then the CSV bytes. Invariants: feeding the input in one chunk, byte by byte or split at
  * a point gives the same records and the same error; records are numbered 0, 1, ... with
  * lines and offsets that never go back and fields within the limits; writing the records
- * with csv_write_field and reading them back gives the same fields. */
+ * with csv_write_field and reading them back gives the same fields, and so does writing
+ * them with csv_write_text (the spreadsheet guard) and reading them with unguard_text. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@ struct transcript {
     struct buf fields;       /* the fields alone: "LEN:BYTES" each, a line per record */
     struct buf *rewrite;
     char rewrite_delim;
+    int rewrite_guarded;     /* with csv_write_text rather than csv_write_field */
     uint64_t records;
     char delimiter;          /* the parser's, after the run */
 };
@@ -60,7 +62,10 @@ static int on_record(void *ctx, const struct csv_record *rec)
         if (t->rewrite) {
             if (i)
                 buf_putc(t->rewrite, t->rewrite_delim);
-            csv_write_field(t->rewrite, f->data, f->len, t->rewrite_delim);
+            if (t->rewrite_guarded)
+                csv_write_text(t->rewrite, f->data, f->len, t->rewrite_delim);
+            else
+                csv_write_field(t->rewrite, f->data, f->len, t->rewrite_delim);
         }
     }
     if (t->rewrite)
@@ -111,9 +116,10 @@ static int run(const struct csv_opts *opts, const char *data, size_t size, size_
     return rc;
 }
 
-/* The records of a successful parse, written back with csv_write_field and read again
- * (keeping blank records, with the delimiter forced), give the same fields. */
-static void check_rewrite(const struct csv_opts *opts, const char *data, size_t size)
+/* The records of a successful parse, written back with csv_write_field (guarded: with
+ * csv_write_text, read with unguard_text) and read again (keeping blank records, with the
+ * delimiter forced), give the same fields. */
+static void check_rewrite(const struct csv_opts *opts, const char *data, size_t size, int guarded)
 {
     struct buf rewrite = BUF_INIT;
     struct transcript first, second;
@@ -132,6 +138,7 @@ static void check_rewrite(const struct csv_opts *opts, const char *data, size_t 
     writer.stop_at = UINT64_MAX;
     writer.rewrite = &rewrite;
     writer.rewrite_delim = delim;
+    writer.rewrite_guarded = guarded;
     struct csv_parser *p = csv_new(opts, on_record, &writer);
     struct err e;
     int rc = csv_feed(p, data, size, &e);
@@ -140,7 +147,9 @@ static void check_rewrite(const struct csv_opts *opts, const char *data, size_t 
     csv_free(p);
     FUZZ_CHECK(rc == 0, "second parse failed: %s", e.msg);
 
-    struct csv_opts again = {delim, 0, 0, 1, "rewrite"};
+    struct csv_opts again = {delim, 0, 0, 1, "rewrite", guarded};
+    /* a guard adds one byte to a field */
+    again.max_field_bytes = (opts->max_field_bytes ? opts->max_field_bytes : (size_t)1 << 20) + 1;
     rc = run(&again, rewrite.data ? rewrite.data : "", rewrite.len, 0, UINT64_MAX, &second);
     if (rc != 0)
         fprintf(stderr, "rewritten CSV:\n%s\n", buf_cstr(&rewrite));
@@ -148,7 +157,9 @@ static void check_rewrite(const struct csv_opts *opts, const char *data, size_t 
     if (!(writer.fields.len == second.fields.len &&
           memcmp(buf_cstr(&writer.fields), buf_cstr(&second.fields), writer.fields.len) == 0)) {
         fprintf(stderr, "rewritten CSV:\n%s\n", buf_cstr(&rewrite));
-        fuzz_same(&writer.fields, &second.fields, "fields before and after csv_write_field");
+        fuzz_same(&writer.fields, &second.fields,
+                  guarded ? "fields before and after csv_write_text" :
+                            "fields before and after csv_write_field");
     }
     buf_release(&writer.text);
     buf_release(&writer.fields);
@@ -185,7 +196,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *udata, size_t size)
     buf_release(&whole.fields);
     buf_release(&bytewise.text);
     buf_release(&bytewise.fields);
-    if (stop_at == UINT64_MAX)
-        check_rewrite(&opts, data, size);
+    if (stop_at == UINT64_MAX) {
+        check_rewrite(&opts, data, size, 0);
+        check_rewrite(&opts, data, size, 1);
+    }
     return 0;
 }

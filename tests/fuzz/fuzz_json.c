@@ -3,7 +3,8 @@
  * Invariants: feeding the input in one chunk, byte by byte or split at a point gives the same
  * objects and the same error; objects are numbered 0, 1, ... with lines that never go back;
  * keys and values are NUL-terminated at their length, a null is empty, counts respect the
- * limits; an error has a code and a message. */
+ * limits; an error has a code and a message; reading with keys_only gives as many objects
+ * and the same outcome (the same error). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,7 +102,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *udata, size_t size)
 {
     unsigned o = fuzz_take_byte(&udata, &size);
     const char *data = (const char *)udata;
-    struct jsonrows_opts opts = {0, 0, "fuzz.json"};
+    struct jsonrows_opts opts = {0, 0, "fuzz.json", 0};
     if (o & 1) { /* small limits, so the limit paths run */
         opts.max_value_bytes = 16;
         opts.max_pairs = 4;
@@ -115,6 +116,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *udata, size_t size)
         run(&opts, data, size, size / 2 + 1, stop_at, &split);
         fuzz_same(&whole.text, &split.text, "one chunk and two chunks transcripts");
         buf_release(&split.text);
+    }
+    if (!(o & 1)) { /* keys_only (which keeps no value, so no value limit) reads alike */
+        struct jsonrows_opts keys = opts;
+        keys.keys_only = 1;
+        struct transcript k;
+        run(&keys, data, size, 0, stop_at, &k);
+        FUZZ_CHECK(k.next_index == whole.next_index, "keys_only: %llu objects, %llu read whole",
+                   (unsigned long long)k.next_index, (unsigned long long)whole.next_index);
+        const char *a = strrchr(buf_cstr(&whole.text), '\n'), *b = strrchr(buf_cstr(&k.text), '\n');
+        const char *a_line = a ? a : buf_cstr(&whole.text), *b_line = b ? b : buf_cstr(&k.text);
+        while (a_line > buf_cstr(&whole.text) && a_line[-1] != '\n')
+            a_line--;
+        while (b_line > buf_cstr(&k.text) && b_line[-1] != '\n')
+            b_line--;
+        FUZZ_CHECK(strcmp(a_line, b_line) == 0, "keys_only ends \"%s\", whole \"%s\"", b_line,
+                   a_line);
+        buf_release(&k.text);
     }
     buf_release(&whole.text);
     buf_release(&bytewise.text);

@@ -149,9 +149,9 @@ static void check_roundtrip(const struct run *r)
 {
     struct buf csv = BUF_INIT, bytes = BUF_INIT, before = BUF_INIT, after = BUF_INIT;
     export_csv_header(r->row.ds, NULL, 0, &csv);
-    export_csv_row(&r->row, NULL, 0, &csv);
+    export_csv_row(&r->row, NULL, &csv);
     struct csv_record rec = {(const struct csv_field *)(void *)&bytes, 0, 0, 0, 0};
-    struct csv_opts co = {',', 0, 0, 1, "export.csv"};
+    struct csv_opts co = {',', 0, 0, 1, "export.csv", 1};
     struct csv_parser *p = csv_new(&co, collect_record, &rec);
     struct err e;
     int rc = csv_feed(p, csv.data, csv.len, &e);
@@ -327,7 +327,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *udata, size_t size)
     r.check_roundtrip = 1;
     schema_config_default(&r.cfg);
     schema_row_init(&r.row, DS_INFLUENCERS);
-    struct csv_opts co = {0, 0, 0, 0, r.filename};
+    struct csv_opts co = {0, 0, 0, 0, r.filename, 1}; /* as ingest reads */
     struct csv_parser *p = csv_new(&co, on_record, &r);
     struct err e;
     int rc = csv_feed(p, data, size, &e);
