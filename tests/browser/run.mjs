@@ -24,7 +24,10 @@ const ok = (n) => console.log('ok   ' + n);
 const fail = (n, why) => { console.log('FAIL ' + n); for (const l of String(why).split('\n').slice(0, 12)) console.log('     | ' + l); };
 const info = (s) => console.log('info ' + s);
 const check = (n, cond, why) => (cond ? ok(n) : fail(n, why || 'condition false'));
+// ONLY=REGEX (while developing): run only the steps whose name matches.
+const ONLY = process.env.ONLY ? new RegExp(process.env.ONLY) : null;
 async function step(name, fn) {
+  if (ONLY && !ONLY.test(name)) return;
   try { await fn(); } catch (e) { fail(name, (e && e.stack) || e); }
 }
 
@@ -369,6 +372,83 @@ await step('phone width', async () => {
   await page.waitForSelector('table.influencers tbody tr');
   await page.screenshot({ path: path.join(SHOTS, 'influencers-390.png') });
   check('no console errors at phone width', problems.length === 0, problems.join('\n'));
+});
+
+/* ---------------- issue 21: the app a marketer trusts at first glance ---------------- */
+// The date as the app writes it (its own style, checked independently): "1 Dec 2025".
+const dayFmt = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+const day = (iso) => dayFmt.format(new Date(iso + 'T00:00:00Z'));
+const visibleText = (sel) => page.$eval(sel, (e) => e.innerText);
+
+// Item 1: a range without data says so, with the data's range and a way back; the date fields
+// offer the data's range; a reversed range shows its error, with no spinner above it.
+await step('issue 21.1: an empty result says "No data for these filters"', async () => {
+  problems = [];
+  await page.setViewportSize({ width: 1440, height: 900 });
+  const opts = await api('/api/options');
+  const covers = 'The data covers ' + day(opts.from) + ' – ' + day(opts.to);
+  const q = 'from=2026-03-01&to=2026-03-31';
+  for (const [url, ready] of [['/', '#page[data-state=drawn]'], ['/influencers', '#no-data'], ['/payouts', '#no-data'], ['/insights', '#no-data']]) {
+    await page.goto(BASE + url + '?' + q);
+    await page.waitForSelector(ready, { timeout: 20000 });
+    await page.waitForFunction(() => document.querySelector('.no-data-range') && document.querySelector('.no-data-range').textContent !== '');
+    const text = (await page.$('#no-data')) ? await visibleText('#no-data') : '';
+    const at = url + '?' + q + ': ';
+    check(at + 'says "No … for these filters"', /^No (data|influencers|payouts) for these filters/.test(text), text);
+    check(at + 'names the range the data covers and the range asked for', text.includes(covers) && text.includes(day('2026-03-01') + ' – ' + day('2026-03-31')), text);
+    check(at + 'no ₹0 card, no empty chart, no empty table', (await page.$$('[data-kpi-value], .chart, table.data')).length === 0);
+    check(at + 'no spinner left', (await page.$$('#page .loading')).length === 0);
+  }
+  await page.goto(BASE + '/?' + q + '&platform=Instagram');
+  await drawn();
+  await page.click('#no-data-all-dates');
+  await drawn();
+  const u = new URL(page.url());
+  check('"Show all dates" drops the dates and keeps the other filters', !u.searchParams.get('from') && !u.searchParams.get('to') && u.searchParams.get('platform') === 'Instagram', page.url());
+  check('… and the KPI cards are back', (await page.$$('[data-kpi-value]')).length >= 12);
+  await page.goto(BASE + '/?' + q);
+  await drawn();
+  await page.click('#no-data-reset');
+  await drawn();
+  check('"Reset all filters" gives the unfiltered dashboard', new URL(page.url()).search === '' && (await page.$$('[data-kpi-value]')).length >= 12, page.url());
+  check('no console errors on the empty pages', problems.length === 0, problems.join('\n'));
+});
+
+await step('issue 21.1: the date fields offer the data\'s range; a reversed range is refused', async () => {
+  problems = [];
+  const opts = await api('/api/options');
+  await page.goto(BASE + '/');
+  await drawn();
+  const hint = await visibleText('#f-dates-hint');
+  check('the date fields say which dates the data covers', hint.includes('The data covers ' + day(opts.from) + ' – ' + day(opts.to)), hint);
+  const native = await page.$$eval('.date-native', (els) => els.map((e) => [e.min, e.max]));
+  check('the calendars open on the data\'s range (min and max)', native.length === 2 && native.every(([a, b]) => a === opts.from && b === opts.to), JSON.stringify(native));
+  await page.fill('#f-from', '1 May 2025');
+  await page.press('#f-from', 'Tab');
+  await page.waitForURL((u) => new URL(u).searchParams.get('from') === '2025-05-01');
+  await drawn();
+  check('a typed "1 May 2025" sets from=2025-05-01 and the field shows it in the app\'s style', (await page.inputValue('#f-from')) === day('2025-05-01'));
+  const before = page.url();
+  await page.fill('#f-to', '31/03/2025');
+  await page.press('#f-to', 'Tab');
+  await page.waitForSelector('#f-dates-problem:not([hidden])');
+  const msg = await visibleText('#f-dates-problem');
+  check('a To before From is refused beside the fields, in words', msg === 'From (' + day('2025-05-01') + ') is after To (' + day('2025-03-31') + ').', msg);
+  check('… and the page keeps the last good range', page.url() === before, page.url());
+  await page.fill('#f-to', 'soon');
+  await page.press('#f-to', 'Tab');
+  check('a value that is not a date is refused in words', /^Not a date: "soon"/.test(await visibleText('#f-dates-problem')));
+  // the same range from an address: the server's reason, no spinner above it, a way out
+  await page.goto(BASE + '/?from=2025-05-01&to=2025-03-31');
+  await page.waitForSelector('#page .error', { timeout: 20000 });
+  const err = await visibleText('#page .error');
+  check('a reversed range in the address shows the server\'s reason', /is before/.test(err), err);
+  check('… with no spinner left above it', (await page.$$('#page .loading')).length === 0);
+  await page.click('#error-all-dates');
+  await drawn();
+  check('… and "Show all dates" leads back to figures', (await page.$$('[data-kpi-value]')).length >= 12);
+  const unexpected = problems.filter((p) => !/status of 400/.test(p));
+  check('no console errors besides the refused request', unexpected.length === 0, unexpected.join('\n'));
 });
 
 // A stored row the analytics leave out (written into the database around the import, as an

@@ -79,6 +79,62 @@ export const fmt = {
   },
 };
 
+const MONTH_NUMBER = {
+  jan: 1,
+  feb: 2,
+  mar: 3,
+  apr: 4,
+  may: 5,
+  jun: 6,
+  jul: 7,
+  aug: 8,
+  sep: 9,
+  oct: 10,
+  nov: 11,
+  dec: 12,
+};
+/* A date as a person types it, to ISO "2025-12-01"; null when it is not a date. Takes the
+ * app's own style ("1 Dec 2025", "1 December 2025", "1-Dec-2025"), ISO ("2025-12-01") and,
+ * day first as the imports read them, "01-12-2025", "01/12/2025" and "1.12.2025". */
+export function parseDate(text) {
+  const s = String(text || '')
+    .trim()
+    .toLowerCase();
+  let y, m, d;
+  let r = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(s);
+  if (r) [y, m, d] = [+r[1], +r[2], +r[3]];
+  else if ((r = /^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$/.exec(s))) [d, m, y] = [+r[1], +r[2], +r[3]];
+  else if ((r = /^(\d{1,2})[\s-]+([a-z]{3,9})\.?,?[\s-]+(\d{4})$/.exec(s))) {
+    m = MONTH_NUMBER[r[2].slice(0, 3)];
+    if (!m || (r[2].length > 3 && !MONTHS_LONG[m - 1].startsWith(r[2]))) return null;
+    [d, y] = [+r[1], +r[3]];
+  } else return null;
+  const t = new Date(Date.UTC(y, m - 1, d));
+  if (t.getUTCFullYear() !== y || t.getUTCMonth() !== m - 1 || t.getUTCDate() !== d) return null;
+  return String(y).padStart(4, '0') + '-' + String(m).padStart(2, '0') + '-' + String(d).padStart(2, '0');
+}
+const MONTHS_LONG = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+];
+/* "1 Dec 2025 – 31 Dec 2025" (either end may be missing: "from 1 Dec 2025"). */
+export function dateRange(from, to) {
+  if (from && to) return fmt.date(from) + ' – ' + fmt.date(to);
+  if (from) return 'from ' + fmt.date(from);
+  if (to) return 'up to ' + fmt.date(to);
+  return 'all dates';
+}
+
 /* A byte count for people: 1.5 MB. */
 export function bytes(n) {
   if (n >= 1 << 30) return (n / (1 << 30)).toFixed(2) + ' GB';

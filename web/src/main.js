@@ -5,7 +5,7 @@
 import { loadSession, syncWorkspace } from './account.js';
 import * as charts from './charts.js';
 import { clear, errorBox, h } from './dom.js';
-import { closeMenu, loadOptions, refreshStatus, syncFilterControls } from './sidebar.js';
+import { closeMenu, loadOptions, refreshStatus, setFilters, syncFilterControls } from './sidebar.js';
 import * as state from './state.js';
 import { dashboard } from './pages/dashboard.js';
 import { database } from './pages/database.js';
@@ -72,10 +72,43 @@ function route() {
     .catch((err) => {
       if (ctrl.signal.aborted || (err && err.name === 'AbortError')) return;
       console.warn(err);
-      el.appendChild(errorBox(err, () => route()));
+      /* the page stopped: no "Loading…" may stay above its error */
+      for (const w of el.querySelectorAll('.loading')) w.remove();
+      el.appendChild(refused(err) || errorBox(err, () => route()));
     });
 }
 state.setRouter(route);
+
+/* The error box of a request the server refused for its filters (400: a reversed range, a
+ * bad value): the server's reason and the ways out, instead of a Retry that would fail again. */
+function refused(err) {
+  const f = state.filters;
+  if (!(err && err.status === 400) || !state.filtersActive(f)) return null;
+  const box = errorBox(err);
+  box.appendChild(
+    h(
+      'p',
+      { class: 'row-actions' },
+      f.from || f.to
+        ? h(
+            'button',
+            {
+              type: 'button',
+              id: 'error-all-dates',
+              onclick: () => setFilters(Object.assign({}, f, { from: '', to: '' })),
+            },
+            'Show all dates',
+          )
+        : null,
+      h(
+        'button',
+        { type: 'button', id: 'error-reset', onclick: () => setFilters(state.readFilters('')) },
+        'Reset all filters',
+      ),
+    ),
+  );
+  return box;
+}
 
 function updateNav() {
   const m = match(location.pathname);

@@ -5,7 +5,7 @@
 import * as charts from '../charts.js';
 import { card, clear, h, loading } from '../dom.js';
 import { esc, fmt } from '../format.js';
-import { NOT_COMPARABLE, STATUS_LABEL, get, header, methodLabel } from './common.js';
+import { NOT_COMPARABLE, STATUS_LABEL, emptyKpis, get, header, methodLabel, noData } from './common.js';
 
 /* How each KPI card shows its value: a key of fmt (the browser test formats the API's
  * figures with it and compares). */
@@ -111,6 +111,15 @@ export async function dashboard(ctx) {
   pPay.catch(() => {});
   const d = await get('/api/dashboard', ctx);
   if (ctx.stale()) return;
+  if (emptyKpis(d.kpis)) {
+    /* nothing to draw: say why instead of ₹0 cards and empty charts */
+    clear(cardsBox).appendChild(noData(ctx));
+    grid.remove();
+    drawnMs = performance.now() - t0;
+    ctx.el.dataset.state = 'drawn';
+    ctx.el.dataset.drawnAt = String(Math.round(performance.now()));
+    return;
+  }
   clear(cardsBox).appendChild(kpiCards(d));
   const draws = [];
 

@@ -4,7 +4,7 @@
 import { h, loading } from '../dom.js';
 import { fmt } from '../format.js';
 import { table } from '../table.js';
-import { get, header, infCols, influencerLink, methodLabel, tag } from './common.js';
+import { get, header, infCols, influencerLink, methodLabel, noData, tag } from './common.js';
 
 export async function insights(ctx) {
   header(ctx, 'Insights');
@@ -14,6 +14,10 @@ export async function insights(ctx) {
   if (ctx.stale()) return;
   wait.remove();
   const el = ctx.el;
+  if (!(d.sentences || []).length && !(d.top_influencers || []).length && !(d.bottom_influencers || []).length) {
+    el.appendChild(noData(ctx));
+    return;
+  }
   el.appendChild(
     h(
       'section',

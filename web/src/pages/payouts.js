@@ -5,7 +5,7 @@ import * as charts from '../charts.js';
 import { card, h, loading } from '../dom.js';
 import { fmt } from '../format.js';
 import { table } from '../table.js';
-import { STATUS_LABEL, get, header, influencerLink, payCheck, statusTag } from './common.js';
+import { STATUS_LABEL, get, header, influencerLink, noData, payCheck, statusTag } from './common.js';
 
 export async function payouts(ctx) {
   header(
@@ -19,6 +19,10 @@ export async function payouts(ctx) {
   if (ctx.stale()) return;
   wait.remove();
   const t = d.totals || {};
+  if (!(d.influencers || []).length) {
+    ctx.el.appendChild(noData(ctx, 'payouts'));
+    return;
+  }
   ctx.el.appendChild(
     h(
       'div',
