@@ -451,6 +451,35 @@ await step('issue 21.1: the date fields offer the data\'s range; a reversed rang
   check('no console errors besides the refused request', unexpected.length === 0, unexpected.join('\n'));
 });
 
+// Item 2: every chart is drawn at the size of its card on the first load (no resize needed),
+// and follows the card when the window changes.
+const chartFit = (pg) => pg.evaluate(() => [...document.querySelectorAll('#page .chart')].map((box) => {
+  const c = window.echarts.getInstanceByDom(box);
+  const panel = box.closest('.panel').getBoundingClientRect();
+  const canvas = box.querySelector('canvas');
+  const r = canvas ? canvas.getBoundingClientRect() : { left: 0, right: 0, width: 0 };
+  return { title: box.closest('.panel').querySelector('h2').textContent, chart: c ? c.getWidth() : null, box: box.clientWidth,
+    canvas: Math.round(r.width), inside: r.left >= panel.left - 0.5 && r.right <= panel.right + 0.5 };
+}));
+await step('issue 21.2: every chart is drawn at the size of its card', async () => {
+  for (const width of [1440, 390]) {
+    const fresh = await browser.newContext({ viewport: { width, height: 900 } });
+    const pg = await fresh.newPage();
+    await pg.goto(BASE + '/');
+    await pg.waitForSelector('#page[data-state=drawn]', { timeout: 20000 });
+    const fit = await chartFit(pg);
+    const bad = fit.filter((f) => f.chart !== f.box || f.canvas !== f.box || !f.inside);
+    check('at ' + width + ' px, on the first load, each of the ' + fit.length + ' charts is as wide as its card', fit.length >= 8 && bad.length === 0, JSON.stringify(bad.length ? bad : fit));
+    if (width === 1440) {
+      await pg.setViewportSize({ width: 1000, height: 900 });
+      await pg.waitForTimeout(400);
+      const after = (await chartFit(pg)).filter((f) => f.chart !== f.box || !f.inside);
+      check('after the window narrows to 1000 px the charts follow their cards', after.length === 0, JSON.stringify(after));
+    }
+    await fresh.close();
+  }
+});
+
 // A stored row the analytics leave out (written into the database around the import, as an
 // older version could have left it) is said in the sidebar's status line; UI_DB: its file.
 if (process.env.UI_DB) await step('the status line says when stored rows are left out', async () => {

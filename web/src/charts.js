@@ -31,14 +31,37 @@ export function panel(title, opts) {
   return { panel: section, box, controls };
 }
 
-/* Creates (or updates) a chart in box; resolves when it is drawn. */
-export function draw(box, option) {
+/* Every chart follows its box's size (a card that changes width as the grid fills, a window
+ * resized, the phone menu): echarts reads the size only when told. */
+const sizes =
+  typeof ResizeObserver === 'function'
+    ? new ResizeObserver((entries) => {
+        const echarts = window.echarts;
+        for (const en of entries) {
+          const c = echarts && echarts.getInstanceByDom(en.target);
+          if (
+            c &&
+            !c.isDisposed() &&
+            (c.getWidth() !== en.target.clientWidth || c.getHeight() !== en.target.clientHeight)
+          )
+            c.resize();
+        }
+      })
+    : null;
+
+/* Creates (or updates) a chart in box; resolves when it is drawn. The first drawing waits
+ * until the code that builds the page has placed every panel (a microtask), so that the
+ * chart starts at the size of its card, not at the size the card had while it was alone. */
+export async function draw(box, option) {
   const echarts = window.echarts;
   if (!echarts) throw new Error('the chart library did not load');
   let c = echarts.getInstanceByDom(box);
   if (!c) {
-    c = echarts.init(box, null, { renderer: 'canvas' });
-    live.push(c);
+    await Promise.resolve();
+    if (!box.isConnected) return;
+    c = echarts.getInstanceByDom(box) || echarts.init(box, null, { renderer: 'canvas' });
+    if (!live.includes(c)) live.push(c);
+    if (sizes) sizes.observe(box);
   }
   const base = {
     animation: false,
@@ -58,11 +81,11 @@ export function draw(box, option) {
 }
 
 export function disposeAll() {
-  for (const c of live) if (!c.isDisposed()) c.dispose();
+  for (const c of live) {
+    if (sizes) sizes.unobserve(c.getDom());
+    if (!c.isDisposed()) c.dispose();
+  }
   live = [];
-}
-export function resizeAll() {
-  for (const c of live) if (!c.isDisposed()) c.resize();
 }
 
 /* Tooltip for axis charts: name then one line per series, each value formatted. */

@@ -143,11 +143,6 @@ window.addEventListener('popstate', () => {
 async function start() {
   if (!(await loadSession())) return;
   route();
-  let t = 0;
-  window.addEventListener('resize', () => {
-    clearTimeout(t);
-    t = setTimeout(() => charts.resizeAll(), 120);
-  });
 }
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
 else start();
