@@ -480,6 +480,43 @@ await step('issue 21.2: every chart is drawn at the size of its card', async () 
   }
 });
 
+// Item 3: cards that look contradictory say why: each benchmark in the other ratio's terms,
+// incremental above attributed revenue, organic revenue that influencer filters leave alone.
+await step('issue 21.3: the KPI cards explain what looks contradictory', async () => {
+  problems = [];
+  const pctText = (x) => new Intl.NumberFormat('en-IN', { maximumFractionDigits: 0 }).format(x * 100) + ' %';
+  const d0 = await api('/api/dashboard');
+  const roas = d0.kpis.roas;
+  const rb = Math.round((roas + 0.5) * 10) / 10, ib = Math.max(0, Math.round((roas - 1.5) * 10) / 10);
+  await page.goto(BASE + '/?roas_benchmark=' + rb + '&roi_benchmark=' + ib);
+  await drawn();
+  const d = await api('/api/dashboard?roas_benchmark=' + rb + '&roi_benchmark=' + ib);
+  const roasSub = await visibleText('[data-kpi=roas] .card-sub'), roiSub = await visibleText('[data-kpi=roi] .card-sub');
+  check('the ROAS card gives its benchmark as a ROI too', roasSub.includes('(= ROI ' + pctText(rb - 1) + ')') && /✗ not met/.test(roasSub), roasSub);
+  check('the ROI card gives its benchmark as a ROAS too', roiSub.includes('(= ROAS ' + (ib + 1).toFixed(2) + ')') && /✓ met/.test(roiSub), roiSub);
+  check('(the API agrees: ROAS not met, ROI met)', d.benchmarks.roas_met === false && d.benchmarks.roi_met === true, JSON.stringify(d.benchmarks));
+  const note = (await page.$('#bench-note')) ? await visibleText('#bench-note') : '';
+  check('a note under the cards says why one is met and the other not', /judged against different bars/.test(note) && note.includes('ROI ' + pctText(rb - 1)), note);
+  await page.goto(BASE + '/');
+  await drawn();
+  check('no such note when both verdicts agree', (d0.benchmarks.roas_met !== d0.benchmarks.roi_met) === !!(await page.$('#bench-note')));
+  const incNote = await page.$('[data-kpi=incremental_revenue] [data-note=above-attributed]');
+  check('(the sample data has incremental revenue above attributed revenue)', d0.kpis.incremental_revenue > d0.kpis.revenue, JSON.stringify(d0.kpis));
+  check('the incremental revenue card says why it is above attributed revenue', !!incNote && /organic sales included/.test(await incNote.textContent()));
+  check('the organic revenue card has no note without filters', !(await page.$('[data-kpi=organic_revenue] .card-note')));
+  const organic0 = (await cards()).organic_revenue;
+  for (const [q, words] of [['platform=Instagram', 'platform'], ['gender=Male&tier=Mega', 'gender, tier'], ['min_roas=1', 'min ROAS']]) {
+    await page.goto(BASE + '/?' + q);
+    await drawn();
+    const n = (await page.$('[data-kpi=organic_revenue] [data-note=influencer-filters]')) ? await visibleText('[data-kpi=organic_revenue] [data-note=influencer-filters]') : '';
+    check('under ' + q + ' organic revenue is unchanged and its card says the filter does not cut it', (await cards()).organic_revenue === organic0 && n.includes('Not cut by the ' + words + ' filter') && n.includes('organic sales have no influencer'), n);
+  }
+  await page.goto(BASE + '/?brand=Gritzo');
+  await drawn();
+  check('a brand filter (which does cut organic revenue) brings no such note', !(await page.$('[data-kpi=organic_revenue] .card-note')));
+  check('no console errors', problems.length === 0, problems.join('\n'));
+});
+
 // A stored row the analytics leave out (written into the database around the import, as an
 // older version could have left it) is said in the sidebar's status line; UI_DB: its file.
 if (process.env.UI_DB) await step('the status line says when stored rows are left out', async () => {

@@ -56,7 +56,10 @@ export function errorBox(err, retry) {
   return box;
 }
 /* A KPI card: data-kpi=key on the card, data-kpi-value=key on the value (the browser test
- * reads them). opts: {key, cls, title, sub} */
+ * reads them). opts: {key, cls, title, sub, notes}; sub: a line under the value (text or a
+ * node); notes: what a reader needs to read the figure right (why it differs from a figure
+ * beside it, a filter that does not apply), each [name, text] → <p class="card-note"
+ * data-note=name>. */
 export function card(label, value, opts) {
   opts = opts || {};
   return h(
@@ -65,6 +68,9 @@ export function card(label, value, opts) {
     h('div', { class: 'card-label' }, label),
     h('div', { class: 'card-value', title: opts.title || null, dataset: { kpiValue: opts.key || '' } }, value),
     opts.sub ? h('div', { class: 'card-sub' }, opts.sub) : null,
+    (opts.notes || [])
+      .filter(Boolean)
+      .map(([name, text]) => h('p', { class: 'card-note', dataset: { note: name } }, text)),
   );
 }
 

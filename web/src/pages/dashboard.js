@@ -5,6 +5,7 @@
 import * as charts from '../charts.js';
 import { card, clear, h, loading } from '../dom.js';
 import { esc, fmt } from '../format.js';
+import { LABELS } from '../state.js';
 import { NOT_COMPARABLE, STATUS_LABEL, emptyKpis, get, header, methodLabel, noData } from './common.js';
 
 /* How each KPI card shows its value: a key of fmt (the browser test formats the API's
@@ -26,18 +27,43 @@ export const KPI_FORMAT = {
 /* Milliseconds the last dashboard took from the start of its drawing to every chart drawn. */
 export let drawnMs = null;
 
-function benchSub(met, bench, f) {
-  if (met === null || met === undefined) return h('span', { class: 'bench' }, 'Benchmark ' + f(bench) + ' · no spend');
-  return h(
-    'span',
-    { class: 'bench ' + (met ? 'met' : 'unmet') },
-    'Benchmark ' + f(bench) + ' · ' + (met ? '✓ met' : '✗ not met'),
-  );
+/* "Benchmark 4.00 (= ROI 300 %) · ✗ not met": the benchmark also in the other ratio's terms
+ * (ROI = ROAS − 1), so that a ROAS card and a ROI card that disagree can be read side by side. */
+function benchSub(met, bench, f, other) {
+  const what = 'Benchmark ' + f(bench) + (other ? ' (= ' + other + ')' : '');
+  if (met === null || met === undefined) return h('span', { class: 'bench' }, what + ' · no spend');
+  return h('span', { class: 'bench ' + (met ? 'met' : 'unmet') }, what + ' · ' + (met ? '✓ met' : '✗ not met'));
 }
 const metClass = (met) => (met === true ? 'good' : met === false ? 'bad' : '');
 
+/* The filters that select influencers (and with them their rows): organic rows have none, so
+ * these leave organic revenue as it is (SPEC §3). */
+export const INFLUENCER_FILTERS = [
+  'platform',
+  'category',
+  'gender',
+  'tier',
+  'persona',
+  'influencer',
+  'basis',
+  'min_roas',
+];
+const isSet = (v) => (Array.isArray(v) ? v.length > 0 : !!v);
+
+/* Why incremental revenue can be above attributed revenue, by method. */
+function incrementalNote(k) {
+  if (!(typeof k.incremental_revenue === 'number' && k.incremental_revenue > k.revenue)) return null;
+  const why =
+    k.iroas_method === 'organic'
+      ? 'this method counts all revenue above the baseline on campaign days, organic sales included'
+      : k.iroas_method === 'holdout'
+        ? "the holdout method counts the test group's revenue above the control group's, over all of the test rows"
+        : 'the method counts more than the attributed orders';
+  return ['above-attributed', 'Above attributed revenue: ' + why + '.'];
+}
+
 /* The KPI cards of /api/dashboard (data-kpi=key; the browser test reads them). */
-function kpiCards(d) {
+function kpiCards(d, filters) {
   const k = d.kpis,
     b = d.benchmarks || {},
     inc = d.incremental || {};
@@ -47,7 +73,12 @@ function kpiCards(d) {
     ? '95 % CI ' + fmt.ratio(inc.interval.iroas_low) + '–' + fmt.ratio(inc.interval.iroas_high)
     : null;
   const method = 'method: ' + methodLabel(k.iroas_method);
-  return h(
+  const roasAsRoi = typeof b.roas === 'number' ? 'ROI ' + fmt.pct(b.roas - 1, 0) : null;
+  const roiAsRoas = typeof b.roi === 'number' ? 'ROAS ' + fmt.ratio(b.roi + 1) : null;
+  const influencerFilters = INFLUENCER_FILTERS.filter((f) => isSet(filters[f])).map(
+    (f) => LABELS[f].charAt(0).toLowerCase() + LABELS[f].slice(1),
+  );
+  const cards = h(
     'div',
     { class: 'cards' },
     card('Revenue (attributed)', F('revenue'), { key: 'revenue', title: full('revenue') }),
@@ -56,17 +87,18 @@ function kpiCards(d) {
     card('ROAS', F('roas'), {
       key: 'roas',
       cls: metClass(b.roas_met),
-      sub: benchSub(b.roas_met, b.roas, (x) => fmt.ratio(x)),
+      sub: benchSub(b.roas_met, b.roas, (x) => fmt.ratio(x), roasAsRoi),
     }),
     card('ROI', F('roi'), {
       key: 'roi',
       cls: metClass(b.roi_met),
-      sub: benchSub(b.roi_met, b.roi, (x) => fmt.pct(x, 0)),
+      sub: benchSub(b.roi_met, b.roi, (x) => fmt.pct(x, 0), roiAsRoas),
     }),
     card('Incremental revenue', F('incremental_revenue'), {
       key: 'incremental_revenue',
       title: full('incremental_revenue'),
       sub: method,
+      notes: [incrementalNote(k)],
     }),
     card('iROAS', F('iroas'), {
       key: 'iroas',
@@ -79,7 +111,22 @@ function kpiCards(d) {
         ci,
       ),
     }),
-    card('Organic revenue', F('organic_revenue'), { key: 'organic_revenue', title: full('organic_revenue') }),
+    card('Organic revenue', F('organic_revenue'), {
+      key: 'organic_revenue',
+      title: full('organic_revenue'),
+      notes: [
+        influencerFilters.length
+          ? [
+              'influencer-filters',
+              'Not cut by the ' +
+                influencerFilters.join(', ') +
+                ' filter' +
+                (influencerFilters.length > 1 ? 's' : '') +
+                ': organic sales have no influencer.',
+            ]
+          : null,
+      ],
+    }),
     card('Engagement rate', F('engagement_rate'), {
       key: 'engagement_rate',
       sub: fmt.intShort(k.engagements) + ' engagements / ' + fmt.intShort(k.reach) + ' reach',
@@ -87,6 +134,32 @@ function kpiCards(d) {
     card('Cost per order', F('cpo'), { key: 'cpo' }),
     card('Average order value', F('aov'), { key: 'aov' }),
     card('Influencers', F('influencers'), { key: 'influencers', sub: fmt.int(k.posts) + ' posts' }),
+  );
+  /* ROAS and ROI judged against benchmarks that do not say the same thing (ROAS 4 is ROI
+   * 300 %, not 200 %) can disagree: say why, where the reader sees it */
+  const split = typeof b.roas_met === 'boolean' && typeof b.roi_met === 'boolean' && b.roas_met !== b.roi_met;
+  if (!split) return cards;
+  return h(
+    'div',
+    null,
+    cards,
+    h(
+      'p',
+      { class: 'cards-note notice', id: 'bench-note', role: 'note' },
+      'ROAS and ROI are judged against different bars: the ROAS benchmark ' +
+        fmt.ratio(b.roas) +
+        ' is ' +
+        roasAsRoi +
+        ', the ROI benchmark ' +
+        fmt.pct(b.roi, 0) +
+        ' is ' +
+        roiAsRoas +
+        '. ROAS ' +
+        F('roas') +
+        ' (ROI ' +
+        F('roi') +
+        ') clears the lower one only. Set both in the sidebar under "Benchmarks & incrementality".',
+    ),
   );
 }
 
@@ -120,7 +193,7 @@ export async function dashboard(ctx) {
     ctx.el.dataset.drawnAt = String(Math.round(performance.now()));
     return;
   }
-  clear(cardsBox).appendChild(kpiCards(d));
+  clear(cardsBox).appendChild(kpiCards(d, ctx.filters));
   const draws = [];
 
   /* revenue and ROAS by platform */
