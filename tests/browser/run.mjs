@@ -517,6 +517,38 @@ await step('issue 21.3: the KPI cards explain what looks contradictory', async (
   check('no console errors', problems.length === 0, problems.join('\n'));
 });
 
+// Item 4: a file whose dataset cannot be recognised (a note, an image) gets the server's reason
+// and what to do, not "0 invalid rows and 0 valid ones" over an empty table.
+await step('issue 21.4: an unrecognised upload shows the server\'s reason and what to do', async () => {
+  problems = [];
+  await page.setViewportSize({ width: 1440, height: 900 });
+  const png = path.join(TMP, 'chart.png');
+  await page.goto(BASE + '/');
+  await drawn();
+  await page.screenshot({ path: png, clip: { x: 0, y: 0, width: 64, height: 64 } });
+  const files = [[tmpFile('notes.txt', 'Meeting notes\nbuy more ads in March\n'), 'text/plain', false], [png, 'image/png', true]];
+  for (const [f, type, binary] of files) {
+    const name = path.basename(f);
+    const direct = await page.request.post(BASE + '/api/import?mode=append&filename=' + name, { data: fs.readFileSync(f), headers: { 'Content-Type': type } });
+    const reason = (await direct.json()).error;
+    await page.goto(BASE + '/upload');
+    await page.setInputFiles('#upload-file', f);
+    await page.click('#upload-go');
+    await page.waitForSelector('.outcome', { timeout: 20000 });
+    const out = await visibleText('.outcome');
+    check(name + ': refused (422) with the server\'s reason', (await page.getAttribute('.outcome', 'data-status')) === '422' && direct.status() === 422 && typeof reason === 'string' && (await visibleText('.outcome .server-reason')) === reason, out + '\nAPI: ' + reason);
+    check(name + ': no "0 invalid rows", no empty table of errors', !/invalid row|valid ones|Nothing matches/.test(out) && (await page.$$('.outcome table')).length === 0, out);
+    await page.waitForFunction((b) => !b || /not a text file/.test(document.getElementById('upload-advice').textContent), binary, { timeout: 5000 }).catch(() => {});
+    const advice = await visibleText('#upload-advice');
+    check(name + ': says what to do (choose the dataset)', /^What to do: /.test(advice) && advice.includes('Dataset menu'), advice);
+    check(name + (binary ? ': says it is not a text file' : ': does not call a text file binary'), binary === advice.includes(name + ' is not a text file (image/png)'), advice);
+    await page.click('#upload-choose-dataset');
+    check(name + ': "Choose the dataset" takes the focus to the Dataset menu', (await page.evaluate(() => document.activeElement.id)) === 'upload-dataset');
+  }
+  const unexpected = problems.filter((p) => !/status of 422/.test(p));
+  check('no console errors besides the refusals', unexpected.length === 0, unexpected.join('\n'));
+});
+
 // A stored row the analytics leave out (written into the database around the import, as an
 // older version could have left it) is said in the sidebar's status line; UI_DB: its file.
 if (process.env.UI_DB) await step('the status line says when stored rows are left out', async () => {

@@ -152,7 +152,7 @@ function dateField(id, label, onChange) {
     class: 'date-text',
     autocomplete: 'off',
     spellcheck: 'false',
-    placeholder: o.from ? fmt.date(o.from) : '1 Jan 2025',
+    placeholder: (label === 'to' ? o.to : o.from) ? fmt.date(label === 'to' ? o.to : o.from) : '1 Jan 2025',
     'aria-describedby': 'f-dates-hint',
   });
   const native = h('input', {

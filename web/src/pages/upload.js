@@ -68,6 +68,52 @@ function warningText(w) {
   return where + w.message + value;
 }
 
+/* What to do about a file refused as a whole. */
+function fileAdvice(file, opts, b) {
+  const advice = h('div', { class: 'advice', id: 'upload-advice' }, h('strong', null, 'What to do: '));
+  const text = h('span');
+  advice.appendChild(text);
+  const chooser = document.getElementById('upload-dataset');
+  const unrecognised = !b.dataset && !opts.dataset;
+  const say = (binary) => {
+    const parts = [];
+    if (binary)
+      parts.push(
+        file.name +
+          ' is not a text file' +
+          (file.type ? ' (' + file.type + ')' : '') +
+          ': save the data as CSV (comma-separated values), TSV or JSON lines first.',
+      );
+    if (unrecognised)
+      parts.push(
+        (binary ? 'If it holds rows, choose' : 'Choose') +
+          ' its dataset in the Dataset menu (Influencers, Posts, Tracking data or Payouts) and upload it again.',
+      );
+    else parts.push('Check the first line of ' + file.name + ': it must name the columns (see the reason above).');
+    parts.push('The first line of a file names its columns, for example influencer_id,name,platform.');
+    text.textContent = ' ' + parts.join(' ');
+  };
+  say(/^image\/|^audio\/|^video\/|^application\/(pdf|zip|octet-stream)/.test(file.type || ''));
+  /* a binary file whose type the browser does not know: a NUL byte in its first kilobyte */
+  if (file.slice && !/^image\//.test(file.type || ''))
+    file
+      .slice(0, 1024)
+      .arrayBuffer()
+      .then((buf) => {
+        if (new Uint8Array(buf).includes(0)) say(true);
+      })
+      .catch(() => {});
+  if (unrecognised && chooser)
+    advice.appendChild(
+      h(
+        'button',
+        { type: 'button', class: 'linkish', id: 'upload-choose-dataset', onclick: () => chooser.focus() },
+        'Choose the dataset',
+      ),
+    );
+  return advice;
+}
+
 function showOutcome(box, file, opts, res) {
   const b = res.body || {};
   const ds = b.dataset ? DS_LABEL[b.dataset] || b.dataset : opts.dataset || 'the dataset';
@@ -93,6 +139,18 @@ function showOutcome(box, file, opts, res) {
       out.appendChild(
         h('p', null, h('a', { href: wsPath(b.rejects_url), download: '' }, 'Download the rejected rows (CSV)')),
       );
+  } else if (res.status === 422 && b.error && !(b.errors || []).length && !b.rejected) {
+    /* the file as a whole was refused (its dataset not recognised, a required column
+     * missing): the server's reason, and what to do about it */
+    out.appendChild(
+      h(
+        'div',
+        { class: 'error', role: 'alert' },
+        h('strong', null, 'Nothing was imported. '),
+        h('span', { class: 'server-reason' }, b.error),
+      ),
+    );
+    out.appendChild(fileAdvice(file, opts, b));
   } else if (res.status === 422) {
     const errs = b.errors || [];
     out.appendChild(
