@@ -549,6 +549,127 @@ await step('issue 21.4: an unrecognised upload shows the server\'s reason and wh
   check('no console errors besides the refusals', unexpected.length === 0, unexpected.join('\n'));
 });
 
+// Item 5: the keyboard and the phone: a tick with Space and a sort with Enter keep the focus,
+// the ticked value stays where it was, the phone menu stays open while ticking; every chart
+// has a legend of buttons and a "view as table" with the chart's figures.
+const focused = () => page.evaluate(() => { const a = document.activeElement; return a ? { tag: a.tagName, value: a.value || null, text: a.textContent, pressed: a.getAttribute('aria-pressed') } : null; });
+await step('issue 21.5: ticking a filter with Space keeps the focus and the order', async () => {
+  problems = [];
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto(BASE + '/');
+  await drawn();
+  await page.focus('details[data-filter=platform] > summary');
+  await page.keyboard.press('Enter');
+  const listed = () => page.$$eval('details[data-filter=platform] .ms-list input', (els) => els.map((e) => e.value));
+  const order0 = await listed();
+  for (const [i, n] of [[2, 1], [4, 2]]) {
+    const v = order0[i];
+    await page.focus('details[data-filter=platform] input[value="' + v + '"]');
+    await page.keyboard.press('Space');
+    await page.waitForURL((u) => (new URL(u).searchParams.get('platform') || '').split(',').filter(Boolean).length === n);
+    await drawn();
+    const f = await focused();
+    check('Space on "' + v + '" ticks it and the focus stays on its box', f && f.tag === 'INPUT' && f.value === v && (await page.isChecked('details[data-filter=platform] input[value="' + v + '"]')), JSON.stringify(f));
+    check('… and no value moved in the list', JSON.stringify(await listed()) === JSON.stringify(order0), JSON.stringify(await listed()));
+  }
+  check('no console errors', problems.length === 0, problems.join('\n'));
+});
+
+await step('issue 21.5: sorting a table with Enter keeps the focus', async () => {
+  await page.goto(BASE + '/influencers');
+  await page.waitForSelector('table.influencers tbody tr');
+  const roas = 'table.influencers thead button.sort >> text=ROAS';
+  await page.focus(roas);
+  for (const want of ['descending', 'ascending']) {
+    await page.keyboard.press('Enter');
+    const f = await focused();
+    const th = await page.$eval(roas, (b) => b.closest('th').getAttribute('aria-sort'));
+    check('Enter on the ROAS header sorts ' + want + ' and the focus stays on it', f && f.tag === 'BUTTON' && f.text.startsWith('ROAS') && th === want, JSON.stringify(f) + ' ' + th);
+  }
+  const firstRoas = await page.$eval('table.influencers tbody tr td:nth-child(10)', (td) => td.textContent);
+  const rs = (await api('/api/influencers')).influencers.map((r) => r.roas).filter((x) => typeof x === 'number');
+  const want = await page.evaluate(async (v) => (await import('/assets/format.js')).fmt.ratio(v), Math.min(...rs));
+  check('… and the rows follow (the lowest ROAS first)', firstRoas === want, firstRoas + ' / ' + want);
+});
+
+await step('issue 21.5: on a phone the menu stays open while ticking filters', async () => {
+  problems = [];
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(BASE + '/');
+  await drawn();
+  await page.click('#menu-toggle');
+  await page.click('details[data-filter=platform] > summary');
+  const vals = await page.$$eval('details[data-filter=platform] .ms-list input', (els) => els.map((e) => e.value));
+  for (let i = 0; i < 2; i++) {
+    await page.click('details[data-filter=platform] input[value="' + vals[i] + '"]');
+    await page.waitForURL((u) => (new URL(u).searchParams.get('platform') || '').split(',').filter(Boolean).length === i + 1);
+    await drawn();
+    check('after tick ' + (i + 1) + ' the menu is still open', (await page.isVisible('#filters')) && (await page.getAttribute('#menu-toggle', 'aria-expanded')) === 'true');
+  }
+  await page.click('.nav a[data-route=insights]');
+  await page.waitForSelector('table.poor');
+  check('going to another page closes it', !(await page.isVisible('#filters')) && (await page.getAttribute('#menu-toggle', 'aria-expanded')) === 'false');
+  check('no console errors', problems.length === 0, problems.join('\n'));
+  await page.setViewportSize({ width: 1440, height: 900 });
+});
+
+await step('issue 21.5: every chart has a keyboard legend and a table of its figures', async () => {
+  problems = [];
+  await page.setViewportSize({ width: 1440, height: 900 });
+  const d = await api('/api/dashboard');
+  const first = (await api('/api/influencers')).influencers[0].influencer_id;
+  for (const url of ['/', '/influencers/' + encodeURIComponent(first), '/payouts']) {
+    await page.goto(BASE + url);
+    if (url === '/') await drawn();
+    await page.waitForSelector('#page .chart canvas', { timeout: 20000 });
+    await page.waitForTimeout(200);
+    const panels = await page.$$eval('#page section.panel[data-chart]', (ps) => ps.map((p) => p.dataset.chart));
+    for (const title of panels) {
+      const sel = '#page section.panel[data-chart="' + title + '"]';
+      const at = url + ' "' + title + '": ';
+      const legend = await page.$$(sel + ' .chart-legend button.legend-item');
+      if (!title.startsWith('Persona')) {
+        check(at + 'a legend of buttons', legend.length >= 1, legend.length + ' buttons');
+        await legend[0].focus();
+        const name = await legend[0].getAttribute('data-name');
+        await page.keyboard.press('Enter');
+        const hidden = await page.$eval(sel + ' .chart', (box, n) => (window.echarts.getInstanceByDom(box).getOption().legend[0].selected || {})[n], name);
+        check(at + 'Enter on the legend\'s "' + name + '" hides it in the chart', hidden === false && (await legend[0].getAttribute('aria-pressed')) === 'false', String(hidden));
+        await page.keyboard.press('Space');
+        check(at + 'and Space shows it again', (await legend[0].getAttribute('aria-pressed')) === 'true');
+      }
+      const count = await page.$eval(sel + ' .chart', (box) => {
+        const o = window.echarts.getInstanceByDom(box).getOption();
+        const s = o.series[0];
+        if (s.type === 'pie') return s.data.length;
+        if (s.type === 'scatter') return o.series.reduce((a, x) => a + x.data.length, 0);
+        if (s.type === 'heatmap') return o.yAxis[0].data.length; // a row per category
+        const cat = [o.xAxis[0], o.yAxis[0]].find((a) => a.type === 'category');
+        return cat.data.length;
+      });
+      await page.focus(sel + ' button.view-table');
+      await page.keyboard.press('Enter');
+      const t = await page.$eval(sel, (p) => {
+        const tb = p.querySelector('.chart-table table');
+        const more = p.querySelector('.chart-table .more');
+        const m = more && !more.hidden ? /of ([\d,]+) rows/.exec(more.textContent) : null;
+        return { visible: !!tb && tb.offsetParent !== null, chartHidden: p.querySelector('.chart').offsetParent === null,
+          rows: m ? Number(m[1].replace(/,/g, '')) : tb.querySelectorAll('tbody tr').length,
+          cells: [...tb.querySelectorAll('tbody tr')].map((tr) => [...tr.children].map((td) => td.textContent)) };
+      });
+      check(at + '"View as table" shows a table in place of the chart', t.visible && t.chartHidden, JSON.stringify(t).slice(0, 300));
+      check(at + 'the table has a row per item of the chart (' + count + ')', t.rows === count, t.rows + ' rows');
+      if (url === '/' && title === 'Revenue and ROAS by platform') {
+        const want = await page.evaluate(async (bp) => { const { fmt } = await import('/assets/format.js'); return bp.map((r) => [r.platform, fmt.money(r.revenue), fmt.money(r.spend), fmt.ratio(r.roas)]); }, d.by_platform);
+        check(at + 'the table\'s figures are the API\'s', JSON.stringify(t.cells) === JSON.stringify(want), JSON.stringify(t.cells) + '\n' + JSON.stringify(want));
+      }
+      await page.keyboard.press('Enter');
+      check(at + 'and back to the chart', await page.$eval(sel + ' .chart', (b) => b.offsetParent !== null));
+    }
+  }
+  check('no console errors', problems.length === 0, problems.join('\n'));
+});
+
 // A stored row the analytics leave out (written into the database around the import, as an
 // older version could have left it) is said in the sidebar's status line; UI_DB: its file.
 if (process.env.UI_DB) await step('the status line says when stored rows are left out', async () => {

@@ -3,6 +3,7 @@
  * echarts itself is the library's own build (/assets/echarts.min.js), loaded by index.html as
  * a classic script before the modules run: it is window.echarts here. */
 import { h } from './dom.js';
+import { table } from './table.js';
 import { esc, fmt } from './format.js';
 
 export const PALETTE = ['#3b6fd8', '#e0803a', '#35a37a', '#c2477a', '#8a63d2', '#d3b23c', '#4bb0c9', '#7a7f8c'];
@@ -16,19 +17,124 @@ export const PLATFORM_COLORS = {
 };
 let live = [];
 
-/* A titled panel with a chart area; returns {panel, box, controls} */
+/* The parts of each panel, by its chart box. */
+const parts = new WeakMap();
+let panelIds = 0;
+
+/* A titled panel with a chart area, a legend of buttons (keyboard-reachable: each shows or
+ * hides its series) and "View as table" (the chart's figures as a table; draw's view.table).
+ * Returns {panel, box, controls, legend, note}; note is the panel's note line (text may be set
+ * later). */
 export function panel(title, opts) {
   opts = opts || {};
+  const id = 'chart-' + ++panelIds;
   const box = h('div', { class: 'chart', role: 'img', 'aria-label': title + ' chart' });
   const controls = h('div', { class: 'panel-controls' });
+  const legend = h('div', { class: 'chart-legend', role: 'group', 'aria-label': 'Legend of ' + title });
+  const tableBox = h('div', { class: 'chart-table', id: id + '-table', hidden: true });
+  const toggle = h(
+    'button',
+    { type: 'button', class: 'view-table', 'aria-expanded': 'false', 'aria-controls': id + '-table', hidden: true },
+    'View as table',
+  );
+  toggle.addEventListener('click', () => {
+    const show = tableBox.hidden;
+    tableBox.hidden = !show;
+    box.hidden = show;
+    legend.hidden = show || !legend.childElementCount;
+    toggle.setAttribute('aria-expanded', String(show));
+    toggle.textContent = show ? 'View as chart' : 'View as table';
+  });
+  controls.appendChild(toggle);
+  const note = h('p', { class: 'panel-note muted', hidden: !opts.note }, opts.note || '');
   const section = h(
     'section',
-    { class: 'panel' + (opts.wide ? ' wide' : ''), 'aria-label': title },
-    h('div', { class: 'panel-head' }, h('h2', null, title), controls),
+    { class: 'panel' + (opts.wide ? ' wide' : ''), 'aria-labelledby': id + '-h', dataset: { chart: title } },
+    h('div', { class: 'panel-head' }, h('h2', { id: id + '-h' }, title), controls),
+    legend,
     box,
-    opts.note ? h('p', { class: 'panel-note muted' }, opts.note) : null,
+    tableBox,
+    note,
   );
-  return { panel: section, box, controls };
+  parts.set(box, { title, legend, tableBox, toggle });
+  return { panel: section, box, controls, legend, note };
+}
+
+/* The colour and mark of series i (or of pie slice i) of an option, for the legend. */
+function swatchOf(option, s, i, datum) {
+  const pick = (x) => (x && typeof x.color === 'string' ? x.color : null);
+  const color =
+    pick(datum && datum.itemStyle) ||
+    pick(s.itemStyle) ||
+    pick(s.lineStyle) ||
+    (option.color || PALETTE)[i % (option.color || PALETTE).length];
+  const mark = datum
+    ? 'bar'
+    : s.type === 'line'
+      ? 'line'
+      : s.type === 'scatter'
+        ? 'symbol-' + (s.symbol || 'circle')
+        : 'bar';
+  return { color, mark };
+}
+
+/* The HTML legend of a drawn chart: one button per series (per slice for a pie), pressed
+ * while shown. echarts keeps its own legend model (hidden) so that the toggles work. */
+function drawLegend(c, option, legend) {
+  legend.textContent = '';
+  const series = option.series || [];
+  const pie = series.length === 1 && series[0].type === 'pie';
+  const items = pie
+    ? (series[0].data || []).map((d, i) => [d.name, swatchOf(option, series[0], i, d), d.legend || null])
+    : series
+        .filter((s) => s.name && s.type !== 'heatmap')
+        .map((s, i) => [s.name, swatchOf(option, s, i, null), s.legendText || null]);
+  const selected = (c.getOption().legend || [{}])[0].selected || {};
+  for (const [name, sw, extra] of items) {
+    const b = h(
+      'button',
+      { type: 'button', class: 'legend-item', 'aria-pressed': String(selected[name] !== false), dataset: { name } },
+      h('span', { class: 'swatch ' + sw.mark, style: '--swatch:' + sw.color, 'aria-hidden': 'true' }),
+      name,
+      extra ? h('span', { class: 'legend-extra' }, ' ' + extra) : null,
+    );
+    b.addEventListener('click', () => {
+      c.dispatchAction({ type: 'legendToggleSelect', name });
+      b.setAttribute('aria-pressed', String(b.getAttribute('aria-pressed') !== 'true'));
+    });
+    legend.appendChild(b);
+  }
+  legend.hidden = !items.length || !parts.get(c.getDom()).tableBox.hidden;
+}
+
+/* The chart's figures as a table (view.table: {cols, rows, opts} for table.js). */
+function drawTable(p, view) {
+  p.tableBox.textContent = '';
+  const t = view && view.table;
+  p.toggle.hidden = !t;
+  if (!t) return;
+  p.tableBox.appendChild(
+    table(
+      t.cols,
+      t.rows,
+      Object.assign({ cls: 'chart-data', caption: p.title + ' (the figures of the chart)' }, t.opts),
+    ),
+  );
+}
+
+/* view.table of a chart over categories: one row per category, one column per series; the
+ * same values as the series, formatted as in the tooltips. series: [{name, data, fmt}] */
+export function categoryTable(label, categories, series, opts) {
+  opts = opts || {};
+  return {
+    cols: [{ key: 'category', label, fmt: opts.catFmt ? (r) => opts.catFmt(r.category) : null }].concat(
+      series.map((s, j) => ({ key: 's' + j, label: s.name, num: true, fmt: (r) => (s.fmt || fmt.int)(r['s' + j]) })),
+    ),
+    rows: categories.map((cat, i) =>
+      Object.assign({ category: cat }, ...series.map((s, j) => ({ ['s' + j]: s.data[i] }))),
+    ),
+    opts: { limit: opts.limit || 0 },
+  };
 }
 
 /* Every chart follows its box's size (a card that changes width as the grid fills, a window
@@ -52,7 +158,7 @@ const sizes =
 /* Creates (or updates) a chart in box; resolves when it is drawn. The first drawing waits
  * until the code that builds the page has placed every panel (a microtask), so that the
  * chart starts at the size of its card, not at the size the card had while it was alone. */
-export async function draw(box, option) {
+export async function draw(box, option, view) {
   const echarts = window.echarts;
   if (!echarts) throw new Error('the chart library did not load');
   let c = echarts.getInstanceByDom(box);
@@ -76,7 +182,15 @@ export async function draw(box, option) {
       resolve();
     }),
   );
-  c.setOption(Object.assign(base, option), true);
+  const all = Object.assign(base, option);
+  /* the legend is the panel's buttons; echarts keeps the (hidden) model that they toggle */
+  all.legend = Object.assign({}, option.legend || {}, { show: false });
+  c.setOption(all, true);
+  const p = parts.get(box);
+  if (p) {
+    drawLegend(c, option, p.legend);
+    drawTable(p, view);
+  }
   return Promise.race([done, new Promise((r) => setTimeout(r, 3000))]);
 }
 

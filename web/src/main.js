@@ -37,6 +37,7 @@ function match(path) {
 
 let current = null; /* {ctrl} of the page being shown */
 let shownWs = null; /* the workspace whose options and status the sidebar shows */
+let shownPath = null; /* the page address drawn last */
 
 /* Draws the page of the current URL. */
 function route() {
@@ -56,7 +57,10 @@ function route() {
   const el = clear(document.getElementById('page'));
   const ctrl = new AbortController();
   current = { ctrl };
-  closeMenu();
+  /* the phone menu closes when the user goes to another page, not when a filter changes
+   * (the user may tick several) */
+  if (location.pathname !== shownPath) closeMenu();
+  shownPath = location.pathname;
   if (!m) {
     document.title = 'Not found · infludash';
     el.append(

@@ -51,13 +51,15 @@ function multiSelect(key, values, searchable) {
   const note = h('p', { class: 'ms-note muted' });
   const LIMIT = 200;
   const selected = () => state.filters[key];
+  /* The list is drawn when it opens and when the search changes, with the ticked values
+   * first (so that they stay reachable in a long list); a tick only updates the boxes, so
+   * nothing moves under the pointer and the focus stays on the box ticked. */
   function drawList() {
     clear(list);
     const q = search ? search.value.trim().toLowerCase() : '';
     const sel = new Set(selected());
     let shown = 0,
       matched = 0;
-    /* selected first, so they stay reachable when the list is long */
     const ordered = values.filter((v) => sel.has(v.value)).concat(values.filter((v) => !sel.has(v.value)));
     for (const v of ordered) {
       if (q && !(v.label.toLowerCase().includes(q) || v.value.toLowerCase().includes(q))) continue;
@@ -104,7 +106,8 @@ function multiSelect(key, values, searchable) {
             : sel[0]
           : sel.length + ' selected';
     det.classList.toggle('active', sel.length > 0);
-    if (det.open) drawList();
+    const on = new Set(sel);
+    for (const cb of list.querySelectorAll('input[type=checkbox]')) cb.checked = on.has(cb.value);
   }
   controls[key] = { sync };
   sync();

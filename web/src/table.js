@@ -29,36 +29,44 @@ export function table(cols, rows, opts) {
   thead.appendChild(trh);
   tbl.append(thead, tbody);
   wrap.appendChild(tbl);
-  const more = h('p', { class: 'more' });
+  const moreText = h('span');
+  const moreBtn = h('button', {
+    type: 'button',
+    class: 'linkish',
+    onclick: () => {
+      showAll = !showAll;
+      draw();
+    },
+  });
+  const more = h('p', { class: 'more', hidden: true }, moreText, moreBtn);
   wrap.appendChild(more);
   const val = (c, r) => (c.sort ? c.sort(r) : r[c.key]);
+  /* The header row is built once; a sort only updates its state, so that the button
+   * pressed (by mouse, Enter or Space) keeps the focus. */
+  const sorters = [];
+  for (const c of cols) {
+    const th = h('th', { scope: 'col', class: c.num ? 'num' : null });
+    if (c.nosort || opts.nosort) th.textContent = c.label;
+    else {
+      const arrow = h('span', { class: 'arrow', 'aria-hidden': 'true' });
+      const onclick = () => {
+        if (sortKey === c.key) sortDir = sortDir === 'asc' ? 'desc' : 'asc';
+        else {
+          sortKey = c.key;
+          sortDir = c.num ? 'desc' : 'asc';
+        }
+        if (opts.onSort) opts.onSort(sortKey, sortDir);
+        draw();
+      };
+      th.appendChild(h('button', { type: 'button', class: 'sort', onclick }, c.label, arrow));
+      sorters.push([c, th, arrow]);
+    }
+    trh.appendChild(th);
+  }
   function headers() {
-    clear(trh);
-    for (const c of cols) {
-      const th = h('th', { scope: 'col', class: c.num ? 'num' : null });
-      if (c.nosort || opts.nosort) th.textContent = c.label;
-      else {
-        th.setAttribute('aria-sort', sortKey === c.key ? (sortDir === 'asc' ? 'ascending' : 'descending') : 'none');
-        const onclick = () => {
-          if (sortKey === c.key) sortDir = sortDir === 'asc' ? 'desc' : 'asc';
-          else {
-            sortKey = c.key;
-            sortDir = c.num ? 'desc' : 'asc';
-          }
-          if (opts.onSort) opts.onSort(sortKey, sortDir);
-          draw();
-        };
-        const arrow = sortKey === c.key ? (sortDir === 'asc' ? ' ▲' : ' ▼') : '';
-        th.appendChild(
-          h(
-            'button',
-            { type: 'button', class: 'sort', onclick },
-            c.label,
-            h('span', { class: 'arrow', 'aria-hidden': 'true' }, arrow),
-          ),
-        );
-      }
-      trh.appendChild(th);
+    for (const [c, th, arrow] of sorters) {
+      th.setAttribute('aria-sort', sortKey === c.key ? (sortDir === 'asc' ? 'ascending' : 'descending') : 'none');
+      arrow.textContent = sortKey === c.key ? (sortDir === 'asc' ? ' ▲' : ' ▼') : '';
     }
   }
   function draw() {
@@ -94,26 +102,12 @@ export function table(cols, rows, opts) {
       tbody.appendChild(
         h('tr', null, h('td', { colspan: cols.length, class: 'empty' }, opts.empty || 'Nothing matches the filters.')),
       );
-    clear(more);
-    if (limit && n > limit) {
-      more.append(
-        showAll
-          ? 'Showing all ' + fmt.int(n) + ' rows. '
-          : 'Showing ' + fmt.int(limit) + ' of ' + fmt.int(n) + ' rows. ',
-        h(
-          'button',
-          {
-            type: 'button',
-            class: 'linkish',
-            onclick: () => {
-              showAll = !showAll;
-              draw();
-            },
-          },
-          showAll ? 'Show fewer' : 'Show all',
-        ),
-      );
-    }
+    /* (the button stays the same element, so that it keeps the focus) */
+    moreText.textContent = showAll
+      ? 'Showing all ' + fmt.int(n) + ' rows. '
+      : 'Showing ' + fmt.int(Math.min(limit, n)) + ' of ' + fmt.int(n) + ' rows. ';
+    moreBtn.textContent = showAll ? 'Show fewer' : 'Show all';
+    more.hidden = !(limit && n > limit);
   }
   draw();
   wrap.setRows = (r) => {

@@ -201,24 +201,38 @@ export async function dashboard(ctx) {
   grid.appendChild(p1.panel);
   const bp = d.by_platform || [];
   draws.push(
-    charts.draw(p1.box, {
-      legend: { top: 0, left: 0 },
-      tooltip: charts.axisTooltip({ Revenue: fmt.money, Spend: fmt.money, ROAS: fmt.ratio }),
-      xAxis: {
-        type: 'category',
-        data: bp.map((r) => r.platform || '(none)'),
-        axisLabel: { interval: 0, hideOverlap: true },
+    charts.draw(
+      p1.box,
+      {
+        legend: { top: 0, left: 0 },
+        tooltip: charts.axisTooltip({ Revenue: fmt.money, Spend: fmt.money, ROAS: fmt.ratio }),
+        xAxis: {
+          type: 'category',
+          data: bp.map((r) => r.platform || '(none)'),
+          axisLabel: { interval: 0, hideOverlap: true },
+        },
+        yAxis: [
+          charts.moneyAxis(),
+          { type: 'value', splitLine: { show: false }, axisLabel: { formatter: (v) => v + '×' } },
+        ],
+        series: [
+          { name: 'Revenue', type: 'bar', data: bp.map((r) => r.revenue) },
+          { name: 'Spend', type: 'bar', data: bp.map((r) => r.spend) },
+          { name: 'ROAS', type: 'line', yAxisIndex: 1, data: bp.map((r) => r.roas), symbolSize: 8 },
+        ],
       },
-      yAxis: [
-        charts.moneyAxis(),
-        { type: 'value', splitLine: { show: false }, axisLabel: { formatter: (v) => v + '×' } },
-      ],
-      series: [
-        { name: 'Revenue', type: 'bar', data: bp.map((r) => r.revenue) },
-        { name: 'Spend', type: 'bar', data: bp.map((r) => r.spend) },
-        { name: 'ROAS', type: 'line', yAxisIndex: 1, data: bp.map((r) => r.roas), symbolSize: 8 },
-      ],
-    }),
+      {
+        table: charts.categoryTable(
+          'Platform',
+          bp.map((r) => r.platform || '(none)'),
+          [
+            { name: 'Revenue', data: bp.map((r) => r.revenue), fmt: fmt.money },
+            { name: 'Spend', data: bp.map((r) => r.spend), fmt: fmt.money },
+            { name: 'ROAS', data: bp.map((r) => r.roas), fmt: fmt.ratio },
+          ],
+        ),
+      },
+    ),
   );
 
   /* revenue over time */
@@ -226,36 +240,51 @@ export async function dashboard(ctx) {
   grid.appendChild(p2.panel);
   const daily = d.daily || [];
   draws.push(
-    charts.draw(p2.box, {
-      legend: { top: 0, left: 0 },
-      tooltip: Object.assign(
-        charts.axisTooltip({ 'Attributed revenue': fmt.money, 'Organic revenue': fmt.money, Orders: fmt.int }),
-        {
-          axisPointer: { type: 'line' },
-        },
-      ),
-      grid: { left: 12, right: 16, top: 40, bottom: 50, containLabel: true },
-      xAxis: { type: 'category', data: daily.map((r) => r.date), boundaryGap: false },
-      yAxis: charts.moneyAxis(),
-      dataZoom: [{ type: 'inside' }, { type: 'slider', height: 20, bottom: 8 }],
-      series: [
-        {
-          name: 'Attributed revenue',
-          type: 'line',
-          showSymbol: false,
-          areaStyle: { opacity: 0.15 },
-          data: daily.map((r) => r.revenue),
-          sampling: 'lttb',
-        },
-        {
-          name: 'Organic revenue',
-          type: 'line',
-          showSymbol: false,
-          data: daily.map((r) => r.organic_revenue),
-          sampling: 'lttb',
-        },
-      ],
-    }),
+    charts.draw(
+      p2.box,
+      {
+        legend: { top: 0, left: 0 },
+        tooltip: Object.assign(
+          charts.axisTooltip({ 'Attributed revenue': fmt.money, 'Organic revenue': fmt.money, Orders: fmt.int }),
+          {
+            axisPointer: { type: 'line' },
+          },
+        ),
+        grid: { left: 12, right: 16, top: 40, bottom: 50, containLabel: true },
+        xAxis: { type: 'category', data: daily.map((r) => r.date), boundaryGap: false },
+        yAxis: charts.moneyAxis(),
+        dataZoom: [{ type: 'inside' }, { type: 'slider', height: 20, bottom: 8 }],
+        series: [
+          {
+            name: 'Attributed revenue',
+            type: 'line',
+            showSymbol: false,
+            areaStyle: { opacity: 0.15 },
+            data: daily.map((r) => r.revenue),
+            sampling: 'lttb',
+          },
+          {
+            name: 'Organic revenue',
+            type: 'line',
+            showSymbol: false,
+            data: daily.map((r) => r.organic_revenue),
+            sampling: 'lttb',
+          },
+        ],
+      },
+      {
+        table: charts.categoryTable(
+          'Date',
+          daily.map((r) => r.date),
+          [
+            { name: 'Attributed revenue', data: daily.map((r) => r.revenue), fmt: fmt.money },
+            { name: 'Organic revenue', data: daily.map((r) => r.organic_revenue), fmt: fmt.money },
+            { name: 'Orders', data: daily.map((r) => r.orders), fmt: fmt.int },
+          ],
+          { catFmt: fmt.date, limit: 31 },
+        ),
+      },
+    ),
   );
 
   /* top and bottom influencers */
@@ -295,11 +324,22 @@ export async function dashboard(ctx) {
       },
     ],
   });
-  draws.push(charts.draw(p3.box, barOpt(top, 'revenue', fmt.moneyShort, '#35a37a')));
+  const infTable = (list) =>
+    charts.categoryTable(
+      'Influencer',
+      list.map((r) => r.name || r.influencer_id),
+      [
+        { name: 'Revenue', data: list.map((r) => r.revenue), fmt: fmt.money },
+        { name: 'Spend', data: list.map((r) => r.spend), fmt: fmt.money },
+        { name: 'ROAS', data: list.map((r) => r.roas), fmt: fmt.ratio },
+      ],
+    );
+  draws.push(charts.draw(p3.box, barOpt(top, 'revenue', fmt.moneyShort, '#35a37a'), { table: infTable(top) }));
   draws.push(
     charts.draw(
       p4.box,
       barOpt(bottom, 'roas', (v) => fmt.ratio(v), '#d9534f'),
+      { table: infTable(bottom) },
     ),
   );
 
@@ -316,48 +356,69 @@ export async function dashboard(ctx) {
   const personas = d.personas || [];
   const cats = [...new Set(personas.map((r) => r.category || '(none)'))].sort();
   const gens = [...new Set(personas.map((r) => r.gender || '(none)'))].sort();
+  /* the heat map as a table: a row per category, a column per gender */
+  const heatTable = (m, f) => ({
+    cols: [{ key: 'category', label: 'Category' }].concat(
+      gens.map((g) => ({
+        key: g,
+        label: g,
+        num: true,
+        fmt: (r) => (r[g] === undefined ? '' : r[g] === null ? '—' : f(r[g])),
+      })),
+    ),
+    rows: cats.map((cat) =>
+      Object.assign(
+        { category: cat },
+        ...personas.filter((r) => (r.category || '(none)') === cat).map((r) => ({ [r.gender || '(none)']: r[m] })),
+      ),
+    ),
+  });
   const heat = () => {
     const m = metricSel.value;
     const f = m === 'roas' ? (v) => fmt.ratio(v) : fmt.moneyShort;
     const data = personas.map((r, i) => ({
-      value: [cats.indexOf(r.category || '(none)'), gens.indexOf(r.gender || '(none)'), r[m] === null ? '-' : r[m]],
+      value: [gens.indexOf(r.gender || '(none)'), cats.indexOf(r.category || '(none)'), r[m] === null ? '-' : r[m]],
       idx: i,
     }));
     const vals = personas.map((r) => r[m]).filter((v) => typeof v === 'number');
-    return charts.draw(p5.box, {
-      tooltip: charts.itemTooltip((p) => {
-        const r = personas[p.data.idx];
-        return [
-          (r.category || '(none)') + ' · ' + (r.gender || '(none)'),
-          'ROAS ' + fmt.ratio(r.roas),
-          'Revenue ' + fmt.money(r.revenue),
-          'Spend ' + fmt.money(r.spend),
-          fmt.int(r.influencers) + ' influencers',
-        ];
-      }),
-      grid: { left: 12, right: 16, top: 36, bottom: 56, containLabel: true },
-      xAxis: { type: 'category', data: cats, splitArea: { show: true } },
-      yAxis: { type: 'category', data: gens, splitArea: { show: true } },
-      visualMap: {
-        min: vals.length ? Math.min(...vals) : 0,
-        max: vals.length ? Math.max(...vals) : 1,
-        calculable: true,
-        orient: 'horizontal',
-        left: 'center',
-        bottom: 0,
-        itemHeight: 120,
-        formatter: (v) => f(v),
-        inRange: { color: ['#fbe3d6', '#f2a66b', '#35a37a'] },
-      },
-      series: [
-        {
-          name: m === 'roas' ? 'ROAS' : 'Revenue',
-          type: 'heatmap',
-          data,
-          label: { show: true, formatter: (p) => (p.value[2] === '-' ? '—' : f(p.value[2])) },
+    return charts.draw(
+      p5.box,
+      {
+        tooltip: charts.itemTooltip((p) => {
+          const r = personas[p.data.idx];
+          return [
+            (r.category || '(none)') + ' · ' + (r.gender || '(none)'),
+            'ROAS ' + fmt.ratio(r.roas),
+            'Revenue ' + fmt.money(r.revenue),
+            'Spend ' + fmt.money(r.spend),
+            fmt.int(r.influencers) + ' influencers',
+          ];
+        }),
+        grid: { left: 12, right: 16, top: 36, bottom: 56, containLabel: true },
+        xAxis: { type: 'category', data: gens, splitArea: { show: true } },
+        yAxis: { type: 'category', data: cats, splitArea: { show: true }, inverse: true },
+        visualMap: {
+          min: vals.length ? Math.min(...vals) : 0,
+          max: vals.length ? Math.max(...vals) : 1,
+          calculable: true,
+          orient: 'horizontal',
+          left: 'center',
+          bottom: 0,
+          itemHeight: 120,
+          formatter: (v) => f(v),
+          inRange: { color: ['#fbe3d6', '#f2a66b', '#35a37a'] },
         },
-      ],
-    });
+        series: [
+          {
+            name: m === 'roas' ? 'ROAS' : 'Revenue',
+            type: 'heatmap',
+            data,
+            label: { show: true, formatter: (p) => (p.value[2] === '-' ? '—' : f(p.value[2])) },
+          },
+        ],
+      },
+      { table: heatTable(m, f) },
+    );
   };
   metricSel.addEventListener('change', heat);
   draws.push(heat());
@@ -366,35 +427,50 @@ export async function dashboard(ctx) {
   const p6 = charts.panel('Engagement rate by platform');
   grid.appendChild(p6.panel);
   draws.push(
-    charts.draw(p6.box, {
-      tooltip: charts.itemTooltip((p) => {
-        const r = bp[p.dataIndex];
-        return [
-          r.platform || '(none)',
-          'Engagement rate ' + fmt.pct(r.engagement_rate),
-          fmt.int(r.engagements) + ' engagements',
-          fmt.int(r.reach) + ' reach',
-          fmt.int(r.posts) + ' posts',
-        ];
-      }),
-      xAxis: {
-        type: 'category',
-        data: bp.map((r) => r.platform || '(none)'),
-        axisLabel: { interval: 0, hideOverlap: true },
-      },
-      yAxis: { type: 'value', axisLabel: { formatter: (v) => fmt.pct(v, 1) } },
-      series: [
-        {
-          name: 'Engagement rate',
-          type: 'bar',
-          data: bp.map((r) => ({
-            value: r.engagement_rate,
-            itemStyle: { color: charts.PLATFORM_COLORS[r.platform] || '#3b6fd8' },
-          })),
-          label: { show: true, position: 'top', formatter: (p) => fmt.pct(p.value) },
+    charts.draw(
+      p6.box,
+      {
+        tooltip: charts.itemTooltip((p) => {
+          const r = bp[p.dataIndex];
+          return [
+            r.platform || '(none)',
+            'Engagement rate ' + fmt.pct(r.engagement_rate),
+            fmt.int(r.engagements) + ' engagements',
+            fmt.int(r.reach) + ' reach',
+            fmt.int(r.posts) + ' posts',
+          ];
+        }),
+        xAxis: {
+          type: 'category',
+          data: bp.map((r) => r.platform || '(none)'),
+          axisLabel: { interval: 0, hideOverlap: true },
         },
-      ],
-    }),
+        yAxis: { type: 'value', axisLabel: { formatter: (v) => fmt.pct(v, 1) } },
+        series: [
+          {
+            name: 'Engagement rate',
+            type: 'bar',
+            data: bp.map((r) => ({
+              value: r.engagement_rate,
+              itemStyle: { color: charts.PLATFORM_COLORS[r.platform] || '#3b6fd8' },
+            })),
+            label: { show: true, position: 'top', formatter: (p) => fmt.pct(p.value) },
+          },
+        ],
+      },
+      {
+        table: charts.categoryTable(
+          'Platform',
+          bp.map((r) => r.platform || '(none)'),
+          [
+            { name: 'Engagement rate', data: bp.map((r) => r.engagement_rate), fmt: fmt.pct },
+            { name: 'Engagements', data: bp.map((r) => r.engagements), fmt: fmt.int },
+            { name: 'Reach', data: bp.map((r) => r.reach), fmt: fmt.int },
+            { name: 'Posts', data: bp.map((r) => r.posts), fmt: fmt.int },
+          ],
+        ),
+      },
+    ),
   );
 
   /* payout status and scatter need the other two documents */
@@ -416,54 +492,73 @@ export async function dashboard(ctx) {
   let maxS = 0;
   for (const r of rows) maxS = Math.max(maxS, r.spend || 0);
   draws.push(
-    charts.draw(p7.box, {
-      legend: { top: 0, left: 0, type: 'scroll', right: 40 },
-      tooltip: {
-        trigger: 'item',
-        confine: true,
-        formatter: (p) => {
-          if (p.seriesType !== 'scatter') return esc(p.seriesName);
-          const r = byPlat.get(p.seriesName)[p.dataIndex];
-          return (
-            '<b>' +
-            esc(r.name || r.influencer_id) +
-            '</b><br>' +
-            esc(r.influencer_id + ' · ' + (r.platform || '—') + ' · ' + (r.tier || '—')) +
-            '<br>Spend ' +
-            esc(fmt.money(r.spend)) +
-            '<br>Revenue ' +
-            esc(fmt.money(r.revenue)) +
-            '<br>ROAS ' +
-            esc(fmt.ratio(r.roas))
-          );
+    charts.draw(
+      p7.box,
+      {
+        legend: { top: 0, left: 0, type: 'scroll', right: 40 },
+        tooltip: {
+          trigger: 'item',
+          confine: true,
+          formatter: (p) => {
+            if (p.seriesType !== 'scatter') return esc(p.seriesName);
+            const r = byPlat.get(p.seriesName)[p.dataIndex];
+            return (
+              '<b>' +
+              esc(r.name || r.influencer_id) +
+              '</b><br>' +
+              esc(r.influencer_id + ' · ' + (r.platform || '—') + ' · ' + (r.tier || '—')) +
+              '<br>Spend ' +
+              esc(fmt.money(r.spend)) +
+              '<br>Revenue ' +
+              esc(fmt.money(r.revenue)) +
+              '<br>ROAS ' +
+              esc(fmt.ratio(r.roas))
+            );
+          },
+        },
+        grid: { left: 12, right: 24, top: 40, bottom: 24, containLabel: true },
+        xAxis: Object.assign(charts.moneyAxis(), { name: 'Spend', nameLocation: 'middle', nameGap: 24 }),
+        yAxis: Object.assign(charts.moneyAxis(), { name: 'Revenue' }),
+        dataZoom: [
+          { type: 'inside', xAxisIndex: 0 },
+          { type: 'inside', yAxisIndex: 0 },
+        ],
+        series: [...byPlat.entries()].map(([plat, list], i) => ({
+          name: plat,
+          type: 'scatter',
+          symbolSize: 7,
+          large: list.length > 2000,
+          itemStyle: {
+            color: charts.PLATFORM_COLORS[plat] || charts.PALETTE[i % charts.PALETTE.length],
+            opacity: 0.75,
+          },
+          data: list.map((r) => [r.spend, r.revenue]),
+          markLine:
+            i === 0 && maxS > 0
+              ? {
+                  silent: true,
+                  symbol: 'none',
+                  lineStyle: { type: 'dashed', color: '#888' },
+                  label: { show: false },
+                  data: [[{ coord: [0, 0] }, { coord: [maxS, maxS] }]],
+                }
+              : undefined,
+        })),
+      },
+      {
+        table: {
+          cols: [
+            { key: 'name', label: 'Influencer', fmt: (r) => r.name || r.influencer_id },
+            { key: 'platform', label: 'Platform' },
+            { key: 'spend', label: 'Spend', num: true, fmt: (r) => fmt.money(r.spend) },
+            { key: 'revenue', label: 'Revenue', num: true, fmt: (r) => fmt.money(r.revenue) },
+            { key: 'roas', label: 'ROAS', num: true, fmt: (r) => fmt.ratio(r.roas) },
+          ],
+          rows,
+          opts: { sortKey: 'spend', limit: 50 },
         },
       },
-      grid: { left: 12, right: 24, top: 40, bottom: 24, containLabel: true },
-      xAxis: Object.assign(charts.moneyAxis(), { name: 'Spend', nameLocation: 'middle', nameGap: 24 }),
-      yAxis: Object.assign(charts.moneyAxis(), { name: 'Revenue' }),
-      dataZoom: [
-        { type: 'inside', xAxisIndex: 0 },
-        { type: 'inside', yAxisIndex: 0 },
-      ],
-      series: [...byPlat.entries()].map(([plat, list], i) => ({
-        name: plat,
-        type: 'scatter',
-        symbolSize: 7,
-        large: list.length > 2000,
-        itemStyle: { color: charts.PLATFORM_COLORS[plat] || charts.PALETTE[i % charts.PALETTE.length], opacity: 0.75 },
-        data: list.map((r) => [r.spend, r.revenue]),
-        markLine:
-          i === 0 && maxS > 0
-            ? {
-                silent: true,
-                symbol: 'none',
-                lineStyle: { type: 'dashed', color: '#888' },
-                label: { show: false },
-                data: [[{ coord: [0, 0] }, { coord: [maxS, maxS] }]],
-              }
-            : undefined,
-      })),
-    }),
+    ),
   );
   const agg = new Map();
   for (const r of pay.influencers || []) {
@@ -491,29 +586,44 @@ export async function dashboard(ctx) {
     ),
   );
   draws.push(
-    charts.draw(p8.box, {
-      legend: { top: 0, left: 0 },
-      tooltip: charts.itemTooltip((p) => {
-        const [s, a] = slices[p.dataIndex];
-        return [
-          STATUS_LABEL[s] || s,
-          fmt.int(a.n) + ' influencers (' + fmt.ratio(p.percent, 1) + ' %)',
-          'Earned ' + fmt.money(a.earned),
-          'Paid ' + fmt.money(a.paid),
-          'Pending ' + fmt.money(a.pending),
-        ];
-      }),
-      series: [
-        {
-          name: 'Payout status',
-          type: 'pie',
-          radius: ['38%', '68%'],
-          top: 24,
-          data: slices.map(([s, a]) => ({ name: STATUS_LABEL[s] || s, value: a.n, itemStyle: { color: SCOL[s] } })),
-          label: { formatter: (p) => p.name + ': ' + fmt.int(p.value) },
+    charts.draw(
+      p8.box,
+      {
+        legend: { top: 0, left: 0 },
+        tooltip: charts.itemTooltip((p) => {
+          const [s, a] = slices[p.dataIndex];
+          return [
+            STATUS_LABEL[s] || s,
+            fmt.int(a.n) + ' influencers (' + fmt.ratio(p.percent, 1) + ' %)',
+            'Earned ' + fmt.money(a.earned),
+            'Paid ' + fmt.money(a.paid),
+            'Pending ' + fmt.money(a.pending),
+          ];
+        }),
+        series: [
+          {
+            name: 'Payout status',
+            type: 'pie',
+            radius: ['38%', '68%'],
+            top: 24,
+            data: slices.map(([s, a]) => ({ name: STATUS_LABEL[s] || s, value: a.n, itemStyle: { color: SCOL[s] } })),
+            label: { formatter: (p) => p.name + ': ' + fmt.int(p.value) },
+          },
+        ],
+      },
+      {
+        table: {
+          cols: [
+            { key: 'status', label: 'Status', fmt: (r) => STATUS_LABEL[r.status] || r.status },
+            { key: 'n', label: 'Influencers', num: true, fmt: (r) => fmt.int(r.n) },
+            { key: 'earned', label: 'Earned', num: true, fmt: (r) => fmt.money(r.earned) },
+            { key: 'paid', label: 'Paid', num: true, fmt: (r) => fmt.money(r.paid) },
+            { key: 'pending', label: 'Pending', num: true, fmt: (r) => fmt.money(r.pending) },
+          ],
+          rows: slices.map(([status, a]) => Object.assign({ status }, a)),
         },
-      ],
-    }),
+      },
+    ),
   );
 
   await Promise.all(draws);

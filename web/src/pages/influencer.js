@@ -76,23 +76,37 @@ export async function influencer(ctx) {
   const p = charts.panel('Orders over time', { wide: true });
   grid.appendChild(p.panel);
   const daily = d.daily || [];
-  charts.draw(p.box, {
-    legend: { top: 0, left: 0 },
-    tooltip: Object.assign(charts.axisTooltip({ Orders: fmt.int, Revenue: fmt.money }), {
-      axisPointer: { type: 'line' },
-    }),
-    grid: { left: 12, right: 16, top: 40, bottom: 50, containLabel: true },
-    xAxis: { type: 'category', data: daily.map((x) => x.date) },
-    yAxis: [
-      { type: 'value', name: 'Orders', minInterval: 1 },
-      Object.assign(charts.moneyAxis(), { splitLine: { show: false } }),
-    ],
-    dataZoom: [{ type: 'inside' }, { type: 'slider', height: 20, bottom: 8 }],
-    series: [
-      { name: 'Orders', type: 'bar', data: daily.map((x) => x.orders) },
-      { name: 'Revenue', type: 'line', yAxisIndex: 1, showSymbol: false, data: daily.map((x) => x.revenue) },
-    ],
-  });
+  charts.draw(
+    p.box,
+    {
+      legend: { top: 0, left: 0 },
+      tooltip: Object.assign(charts.axisTooltip({ Orders: fmt.int, Revenue: fmt.money }), {
+        axisPointer: { type: 'line' },
+      }),
+      grid: { left: 12, right: 16, top: 40, bottom: 50, containLabel: true },
+      xAxis: { type: 'category', data: daily.map((x) => x.date) },
+      yAxis: [
+        { type: 'value', name: 'Orders', minInterval: 1 },
+        Object.assign(charts.moneyAxis(), { splitLine: { show: false } }),
+      ],
+      dataZoom: [{ type: 'inside' }, { type: 'slider', height: 20, bottom: 8 }],
+      series: [
+        { name: 'Orders', type: 'bar', data: daily.map((x) => x.orders) },
+        { name: 'Revenue', type: 'line', yAxisIndex: 1, showSymbol: false, data: daily.map((x) => x.revenue) },
+      ],
+    },
+    {
+      table: charts.categoryTable(
+        'Date',
+        daily.map((x) => x.date),
+        [
+          { name: 'Orders', data: daily.map((x) => x.orders), fmt: fmt.int },
+          { name: 'Revenue', data: daily.map((x) => x.revenue), fmt: fmt.money },
+        ],
+        { catFmt: fmt.date, limit: 31 },
+      ),
+    },
+  );
   const pay = d.payout;
   const payBox = h(
     'section',

@@ -49,29 +49,49 @@ export async function payouts(ctx) {
   const L = STATUS_LABEL;
   const st = [...new Set(rows.map((r) => r.status))];
   const sum = (s, k) => rows.reduce((a, r) => a + (r.status === s ? r[k] || 0 : 0), 0);
-  charts.draw(p.box, {
-    legend: { top: 0, left: 0 },
-    tooltip: charts.axisTooltip({ Paid: fmt.money, Pending: fmt.money, Influencers: fmt.int }),
-    xAxis: { type: 'category', data: st.map((s) => L[s] || s) },
-    yAxis: [charts.moneyAxis(), { type: 'value', name: 'Influencers', splitLine: { show: false }, minInterval: 1 }],
-    series: [
-      { name: 'Paid', type: 'bar', stack: 'amt', data: st.map((s) => sum(s, 'paid')), itemStyle: { color: '#35a37a' } },
-      {
-        name: 'Pending',
-        type: 'bar',
-        stack: 'amt',
-        data: st.map((s) => sum(s, 'pending')),
-        itemStyle: { color: '#e0803a' },
-      },
-      {
-        name: 'Influencers',
-        type: 'line',
-        yAxisIndex: 1,
-        data: st.map((s) => rows.filter((r) => r.status === s).length),
-        symbolSize: 8,
-      },
-    ],
-  });
+  charts.draw(
+    p.box,
+    {
+      legend: { top: 0, left: 0 },
+      tooltip: charts.axisTooltip({ Paid: fmt.money, Pending: fmt.money, Influencers: fmt.int }),
+      xAxis: { type: 'category', data: st.map((s) => L[s] || s) },
+      yAxis: [charts.moneyAxis(), { type: 'value', name: 'Influencers', splitLine: { show: false }, minInterval: 1 }],
+      series: [
+        {
+          name: 'Paid',
+          type: 'bar',
+          stack: 'amt',
+          data: st.map((s) => sum(s, 'paid')),
+          itemStyle: { color: '#35a37a' },
+        },
+        {
+          name: 'Pending',
+          type: 'bar',
+          stack: 'amt',
+          data: st.map((s) => sum(s, 'pending')),
+          itemStyle: { color: '#e0803a' },
+        },
+        {
+          name: 'Influencers',
+          type: 'line',
+          yAxisIndex: 1,
+          data: st.map((s) => rows.filter((r) => r.status === s).length),
+          symbolSize: 8,
+        },
+      ],
+    },
+    {
+      table: charts.categoryTable(
+        'Status',
+        st.map((s) => L[s] || s),
+        [
+          { name: 'Influencers', data: st.map((s) => rows.filter((r) => r.status === s).length), fmt: fmt.int },
+          { name: 'Paid', data: st.map((s) => sum(s, 'paid')), fmt: fmt.money },
+          { name: 'Pending', data: st.map((s) => sum(s, 'pending')), fmt: fmt.money },
+        ],
+      ),
+    },
+  );
   const statusSel = h(
     'select',
     { id: 'pay-status' },
