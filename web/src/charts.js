@@ -87,8 +87,8 @@ function drawLegend(c, option, legend) {
   const items = pie
     ? (series[0].data || []).map((d, i) => [d.name, swatchOf(option, series[0], i, d), d.legend || null])
     : series
-        .filter((s) => s.name && s.type !== 'heatmap')
-        .map((s, i) => [s.name, swatchOf(option, s, i, null), s.legendText || null]);
+        .map((s, i) => [s.name, swatchOf(option, s, i, null), s.legendText || null, s.type])
+        .filter(([name, , , type]) => name && type !== 'heatmap');
   const selected = (c.getOption().legend || [{}])[0].selected || {};
   for (const [name, sw, extra] of items) {
     const b = h(
