@@ -670,6 +670,64 @@ await step('issue 21.5: every chart has a keyboard legend and a table of its fig
   check('no console errors', problems.length === 0, problems.join('\n'));
 });
 
+// Item 6: the words of the trade are explained on hover and on focus, in the PDF's words.
+await step('issue 21.6: jargon is explained on hover and focus, in the words of the PDF', async () => {
+  problems = [];
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto(BASE + '/');
+  await drawn();
+  const G = await page.evaluate(async () => (await import('/assets/glossary.js')).GLOSSARY);
+  const first = (await api('/api/influencers')).influencers[0].influencer_id;
+  const shownTip = (sel) => page.$eval(sel, (e) => { const t = document.getElementById(e.getAttribute('aria-describedby')); return t && getComputedStyle(t).display !== 'none' && t.getBoundingClientRect().width > 0 ? t.textContent : null; });
+  const PAGES = [
+    ['/', ['roas', 'roi', 'incremental_revenue', 'iroas', 'ci', 'organic', 'organic_revenue', 'engagement_rate', 'cpo', 'aov'], []],
+    ['/influencers', [], ['roas', 'roi', 'engagement_rate', 'cpo', 'aov']],
+    ['/influencers/' + encodeURIComponent(first), ['roas', 'roi', 'engagement_rate', 'cpo', 'aov', 'cpe', 'basis'], ['engagement_rate']],
+    ['/insights', ['iroas', 'ci', 'bootstrap_resamples', 'auto'], ['roas']],
+    ['/payouts', [], ['basis']],
+    ['/export', ['canonical_columns'], []],
+  ];
+  for (const [url, terms, heads] of PAGES) {
+    await page.goto(BASE + url);
+    await page.waitForSelector('#page h1');
+    await page.waitForSelector('#page .term, #page th .term-tip', { timeout: 20000, state: 'attached' });
+    for (const k of terms) {
+      const sel = '#page .term[data-term="' + k + '"] >> nth=0';
+      if (!(await page.$(sel))) { fail(url + ': "' + (G[k] || {}).term + '" is explained', 'no .term[data-term=' + k + ']'); continue; }
+      await page.focus(sel);
+      const onFocus = await shownTip(sel);
+      await page.keyboard.press('Escape');
+      const afterEsc = await shownTip(sel);
+      await page.focus('#main');
+      await page.hover(sel);
+      const onHover = await shownTip(sel);
+      check(url + ': "' + G[k].term + '" shows its meaning on focus and hover, and Escape hides it', onFocus === G[k].text && onHover === G[k].text && afterEsc === null, JSON.stringify([onFocus, afterEsc, onHover]));
+      await page.mouse.move(0, 0);
+    }
+    for (const k of heads) {
+      const sel = '#page th:has(.term-tip) button.sort[aria-describedby] >> nth=0';
+      const hs = await page.$$eval('#page th', (ths) => ths.filter((t) => t.querySelector('.term-tip')).map((t) => [t.querySelector('button.sort') ? t.querySelector('button.sort').firstChild.textContent : t.textContent, t.querySelector('.term-tip').textContent]));
+      const mine = hs.find(([, text]) => text === G[k].text);
+      check(url + ': the table header for ' + G[k].term + ' carries its meaning', !!mine, JSON.stringify(hs));
+      if (k === heads[0] && (await page.$(sel))) {
+        await page.focus(sel);
+        check(url + ': … shown when its sort button has the focus', (await shownTip(sel)) !== null);
+      }
+    }
+  }
+  await page.goto(BASE + '/insights');
+  await page.waitForSelector('table.poor');
+  const ins = await visibleText('#page');
+  check('the Insights page says "(chosen automatically)", not "(asked: auto)"', ins.includes('(chosen automatically)') && !ins.includes('asked: auto'), ins.slice(0, 400));
+  // the PDF report uses the same words
+  const pdf = path.join(TMP, 'report.pdf');
+  fs.writeFileSync(pdf, await (await page.request.get(BASE + '/api/export.pdf')).body());
+  const text = execFileSync('pdftotext', [pdf, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ').toLowerCase();
+  for (const [k, words] of [['cpo', 'cost per order'], ['aov', 'average order value'], ['cpm', 'per 1,000 reached'], ['cpe', 'per engagement'], ['iroas', 'incremental revenue / spend'], ['ci', 'bootstrap interval over days'], ['auto', 'chosen automatically']])
+    check('"' + words + '" is in the PDF and in the help for ' + G[k].term, text.includes(words) && G[k].text.toLowerCase().includes(words), G[k].text);
+  check('no console errors', problems.length === 0, problems.join('\n'));
+});
+
 // A stored row the analytics leave out (written into the database around the import, as an
 // older version could have left it) is said in the sidebar's status line; UI_DB: its file.
 if (process.env.UI_DB) await step('the status line says when stored rows are left out', async () => {

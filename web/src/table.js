@@ -2,6 +2,9 @@
  * descending first, empty cells last either way), a row limit with "Show all". */
 import { clear, h } from './dom.js';
 import { fmt } from './format.js';
+import { GLOSSARY, term } from './glossary.js';
+
+let tips = 0;
 
 function compare(a, b) {
   const na = a === null || a === undefined,
@@ -12,6 +15,7 @@ function compare(a, b) {
 }
 
 /* cols: [{key, label, fmt(row) → string|Node, num: bool, sort(row) → value, nosort}]
+ * (help: a glossary key, explained on hover and focus)
  * opts: {sortKey, sortDir, limit, cls, caption, empty, nosort, rowClass(row), onSort(key, dir)}
  * Returns the wrapping element; its setRows(rows) redraws with other rows. */
 export function table(cols, rows, opts) {
@@ -46,7 +50,9 @@ export function table(cols, rows, opts) {
   const sorters = [];
   for (const c of cols) {
     const th = h('th', { scope: 'col', class: c.num ? 'num' : null });
-    if (c.nosort || opts.nosort) th.textContent = c.label;
+    /* c.help: a glossary key; the header explains its words on hover and focus */
+    const g = c.help && GLOSSARY[c.help];
+    if (c.nosort || opts.nosort) th.appendChild(g ? term(c.help, c.label) : document.createTextNode(c.label));
     else {
       const arrow = h('span', { class: 'arrow', 'aria-hidden': 'true' });
       const onclick = () => {
@@ -58,7 +64,11 @@ export function table(cols, rows, opts) {
         if (opts.onSort) opts.onSort(sortKey, sortDir);
         draw();
       };
-      th.appendChild(h('button', { type: 'button', class: 'sort', onclick }, c.label, arrow));
+      const tipId = g ? 'th-tip-' + ++tips : null;
+      th.appendChild(
+        h('button', { type: 'button', class: 'sort', onclick, 'aria-describedby': tipId }, c.label, arrow),
+      );
+      if (g) th.append(h('span', { class: 'term-tip', role: 'tooltip', id: tipId }, g.text));
       sorters.push([c, th, arrow]);
     }
     trh.appendChild(th);

@@ -5,6 +5,7 @@
 import * as charts from '../charts.js';
 import { card, clear, h, loading } from '../dom.js';
 import { esc, fmt } from '../format.js';
+import { term } from '../glossary.js';
 import { LABELS } from '../state.js';
 import { NOT_COMPARABLE, STATUS_LABEL, emptyKpis, get, header, methodLabel, noData } from './common.js';
 
@@ -70,9 +71,9 @@ function kpiCards(d, filters) {
   const F = (key) => fmt[KPI_FORMAT[key]](k[key]);
   const full = (key) => fmt.money(k[key], 2);
   const ci = inc.interval
-    ? '95 % CI ' + fmt.ratio(inc.interval.iroas_low) + '–' + fmt.ratio(inc.interval.iroas_high)
+    ? [term('ci'), ' ' + fmt.ratio(inc.interval.iroas_low) + '–' + fmt.ratio(inc.interval.iroas_high)]
     : null;
-  const method = 'method: ' + methodLabel(k.iroas_method);
+  const method = () => ['method: ', term(k.iroas_method, methodLabel(k.iroas_method))];
   const roasAsRoi = typeof b.roas === 'number' ? 'ROI ' + fmt.pct(b.roas - 1, 0) : null;
   const roiAsRoas = typeof b.roi === 'number' ? 'ROAS ' + fmt.ratio(b.roi + 1) : null;
   const influencerFilters = INFLUENCER_FILTERS.filter((f) => isSet(filters[f])).map(
@@ -81,37 +82,37 @@ function kpiCards(d, filters) {
   const cards = h(
     'div',
     { class: 'cards' },
-    card('Revenue (attributed)', F('revenue'), { key: 'revenue', title: full('revenue') }),
+    card(term('revenue'), F('revenue'), { key: 'revenue', title: full('revenue') }),
     card('Orders', F('orders'), { key: 'orders' }),
-    card('Spend', F('spend'), { key: 'spend', title: full('spend') }),
-    card('ROAS', F('roas'), {
+    card(term('spend'), F('spend'), { key: 'spend', title: full('spend') }),
+    card(term('roas'), F('roas'), {
       key: 'roas',
       cls: metClass(b.roas_met),
       sub: benchSub(b.roas_met, b.roas, (x) => fmt.ratio(x), roasAsRoi),
     }),
-    card('ROI', F('roi'), {
+    card(term('roi'), F('roi'), {
       key: 'roi',
       cls: metClass(b.roi_met),
       sub: benchSub(b.roi_met, b.roi, (x) => fmt.pct(x, 0), roiAsRoas),
     }),
-    card('Incremental revenue', F('incremental_revenue'), {
+    card(term('incremental_revenue'), F('incremental_revenue'), {
       key: 'incremental_revenue',
       title: full('incremental_revenue'),
-      sub: method,
+      sub: h('span', null, method()),
       notes: [incrementalNote(k)],
     }),
-    card('iROAS', F('iroas'), {
+    card(term('iroas'), F('iroas'), {
       key: 'iroas',
       title: inc.basis || null,
       sub: h(
         'span',
         null,
-        h('span', { class: 'method', dataset: { method: k.iroas_method || '' } }, method),
+        h('span', { class: 'method', dataset: { method: k.iroas_method || '' } }, method()),
         ci ? h('br') : null,
         ci,
       ),
     }),
-    card('Organic revenue', F('organic_revenue'), {
+    card(term('organic_revenue'), F('organic_revenue'), {
       key: 'organic_revenue',
       title: full('organic_revenue'),
       notes: [
@@ -127,12 +128,12 @@ function kpiCards(d, filters) {
           : null,
       ],
     }),
-    card('Engagement rate', F('engagement_rate'), {
+    card(term('engagement_rate'), F('engagement_rate'), {
       key: 'engagement_rate',
       sub: fmt.intShort(k.engagements) + ' engagements / ' + fmt.intShort(k.reach) + ' reach',
     }),
-    card('Cost per order', F('cpo'), { key: 'cpo' }),
-    card('Average order value', F('aov'), { key: 'aov' }),
+    card(term('cpo', 'Cost per order (CPO)'), F('cpo'), { key: 'cpo' }),
+    card(term('aov', 'Average order value (AOV)'), F('aov'), { key: 'aov' }),
     card('Influencers', F('influencers'), { key: 'influencers', sub: fmt.int(k.posts) + ' posts' }),
   );
   /* ROAS and ROI judged against benchmarks that do not say the same thing (ROAS 4 is ROI

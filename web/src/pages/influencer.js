@@ -4,6 +4,7 @@
 import * as charts from '../charts.js';
 import { card, h, loading } from '../dom.js';
 import { fmt } from '../format.js';
+import { basisKey, term } from '../glossary.js';
 import { link } from '../state.js';
 import { table } from '../table.js';
 import { NOT_COMPARABLE, get, header, statusTag, tag } from './common.js';
@@ -62,12 +63,12 @@ export async function influencer(ctx) {
       card('Revenue', fmt.moneyShort(r.revenue), { key: 'revenue', title: fmt.money(r.revenue, 2) }),
       card('Orders', fmt.int(r.orders), { key: 'orders' }),
       card('Spend', fmt.moneyShort(r.spend), { key: 'spend', title: fmt.money(r.spend, 2) }),
-      card('ROAS', fmt.ratio(r.roas), { key: 'roas' }),
-      card('ROI', fmt.pct(r.roi), { key: 'roi' }),
-      card('Engagement rate', fmt.pct(r.engagement_rate), { key: 'engagement_rate' }),
-      card('CPO', fmt.money(r.cpo), { key: 'cpo' }),
-      card('AOV', fmt.money(r.aov), { key: 'aov' }),
-      card('Cost per engagement', fmt.money(r.cpe), { key: 'cpe' }),
+      card(term('roas'), fmt.ratio(r.roas), { key: 'roas' }),
+      card(term('roi'), fmt.pct(r.roi), { key: 'roi' }),
+      card(term('engagement_rate'), fmt.pct(r.engagement_rate), { key: 'engagement_rate' }),
+      card(term('cpo'), fmt.money(r.cpo), { key: 'cpo' }),
+      card(term('aov'), fmt.money(r.aov), { key: 'aov' }),
+      card(term('cpe', 'Cost per engagement (CPE)'), fmt.money(r.cpe), { key: 'cpe' }),
       card('Posts', fmt.int(r.posts), { key: 'posts', sub: fmt.int(r.reach) + ' reach' }),
     ),
   );
@@ -118,8 +119,8 @@ export async function influencer(ctx) {
       h(
         'dl',
         { class: 'facts' },
-        h('dt', null, 'Basis'),
-        h('dd', null, fmt.text(pay.basis)),
+        h('dt', null, term('basis', 'Basis')),
+        h('dd', null, basisKey(pay.basis) ? term(basisKey(pay.basis), pay.basis) : fmt.text(pay.basis)),
         h('dt', null, 'Earned (terms × activity)'),
         h('dd', null, fmt.money(pay.earned, 2)),
         h('dt', null, 'Recorded'),
@@ -161,7 +162,13 @@ export async function influencer(ctx) {
         { key: 'revenue', label: 'Revenue', num: true, fmt: (x) => fmt.money(x.revenue) },
         { key: 'orders', label: 'Orders', num: true, fmt: (x) => fmt.int(x.orders) },
         { key: 'posts', label: 'Posts', num: true, fmt: (x) => fmt.int(x.posts) },
-        { key: 'engagement_rate', label: 'Eng. rate', num: true, fmt: (x) => fmt.pct(x.engagement_rate) },
+        {
+          key: 'engagement_rate',
+          label: 'Eng. rate',
+          help: 'engagement_rate',
+          num: true,
+          fmt: (x) => fmt.pct(x.engagement_rate),
+        },
       ],
       camps,
       { sortKey: 'revenue', empty: 'No campaign activity in the filters.' },
@@ -184,7 +191,7 @@ export async function influencer(ctx) {
         { key: 'comments', label: 'Comments', num: true, fmt: (x) => fmt.int(x.comments) },
         { key: 'shares', label: 'Shares', num: true, fmt: (x) => fmt.int(x.shares) },
         { key: 'saves', label: 'Saves', num: true, fmt: (x) => fmt.int(x.saves) },
-        { key: 'er', label: 'Eng. rate', num: true, sort: er, fmt: (x) => fmt.pct(er(x)) },
+        { key: 'er', label: 'Eng. rate', help: 'engagement_rate', num: true, sort: er, fmt: (x) => fmt.pct(er(x)) },
       ],
       posts,
       { sortKey: 'date', sortDir: 'asc', limit: 200, empty: 'No posts in the filters.' },

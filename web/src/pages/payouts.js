@@ -113,7 +113,7 @@ export async function payouts(ctx) {
     [
       { key: 'name', label: 'Influencer', fmt: influencerLink },
       { key: 'platform', label: 'Platform' },
-      { key: 'basis', label: 'Basis' },
+      { key: 'basis', label: 'Basis', help: 'basis' },
       { key: 'earned', label: 'Earned', num: true, fmt: (r) => fmt.money(r.earned, 2) },
       { key: 'recorded', label: 'Recorded', num: true, fmt: (r) => fmt.money(r.recorded, 2) },
       {
