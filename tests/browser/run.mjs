@@ -560,6 +560,7 @@ await step('issue 21.5: ticking a filter with Space keeps the focus and the orde
   await drawn();
   await page.focus('details[data-filter=platform] > summary');
   await page.keyboard.press('Enter');
+  await page.waitForSelector('details[data-filter=platform] .ms-list input');
   const listed = () => page.$$eval('details[data-filter=platform] .ms-list input', (els) => els.map((e) => e.value));
   const order0 = await listed();
   for (const [i, n] of [[2, 1], [4, 2]]) {
@@ -599,6 +600,7 @@ await step('issue 21.5: on a phone the menu stays open while ticking filters', a
   await drawn();
   await page.click('#menu-toggle');
   await page.click('details[data-filter=platform] > summary');
+  await page.waitForSelector('details[data-filter=platform] .ms-list input');
   const vals = await page.$$eval('details[data-filter=platform] .ms-list input', (els) => els.map((e) => e.value));
   for (let i = 0; i < 2; i++) {
     await page.click('details[data-filter=platform] input[value="' + vals[i] + '"]');
@@ -726,6 +728,121 @@ await step('issue 21.6: jargon is explained on hover and focus, in the words of 
   for (const [k, words] of [['cpo', 'cost per order'], ['aov', 'average order value'], ['cpm', 'per 1,000 reached'], ['cpe', 'per engagement'], ['iroas', 'incremental revenue / spend'], ['ci', 'bootstrap interval over days'], ['auto', 'chosen automatically']])
     check('"' + words + '" is in the PDF and in the help for ' + G[k].term, text.includes(words) && G[k].text.toLowerCase().includes(words), G[k].text);
   check('no console errors', problems.length === 0, problems.join('\n'));
+});
+
+// Item 7: one unit per axis, one rounding per figure on every page, no "−0.00", one date style
+// ("1 Dec 2025") and times in the installation's time zone.
+const axisLabels = (pg) => pg.evaluate(() => [...document.querySelectorAll('#page .chart')].map((box) => {
+  const c = window.echarts.getInstanceByDom(box);
+  const out = { title: box.closest('.panel').dataset.chart, axes: [] };
+  for (const dim of ['xAxis', 'yAxis']) {
+    for (let i = 0; ; i++) {
+      const m = c.getModel().getComponent(dim, i);
+      if (!m) break;
+      out.axes.push({ dim, type: m.get('type'), labels: m.axis.getViewLabels().map((l) => l.formattedLabel) });
+    }
+  }
+  return out;
+}));
+const ISO_DAY = /\b\d{4}-\d{2}-\d{2}\b/;
+await step('issue 21.7: one unit per money axis, dates in one style on the axes', async () => {
+  problems = [];
+  await page.setViewportSize({ width: 1440, height: 900 });
+  const first = (await api('/api/dashboard')).top_influencers[0].influencer_id;
+  for (const url of ['/', '/influencers/' + encodeURIComponent(first), '/payouts']) {
+    await page.goto(BASE + url);
+    if (url === '/') await drawn();
+    await page.waitForSelector('#page .chart canvas', { timeout: 20000 });
+    await page.waitForTimeout(300);
+    for (const ch of await axisLabels(page)) {
+      for (const ax of ch.axes) {
+        const at = url + ' "' + ch.title + '" ' + ax.dim + ': ';
+        if (ax.labels.some((l) => /₹/.test(l))) {
+          const units = new Set(ax.labels.map((l) => (/ (Cr|L)$/.exec(l) || ['', ''])[1]));
+          const decs = new Set(ax.labels.map((l) => (/\.(\d+)/.exec(l) || ['', ''])[1].length));
+          check(at + 'one unit and one rounding for every label (' + ax.labels.join(', ') + ')', units.size === 1 && decs.size === 1, ax.labels.join(', '));
+        }
+        if (ax.type === 'category' && /over time/.test(ch.title))
+          check(at + 'days written as "1 Dec 2025"', ax.labels.length > 1 && ax.labels.every((l) => /^\d{1,2} [A-Z][a-z]{2} \d{4}$/.test(l)), ax.labels.slice(0, 5).join(', '));
+      }
+    }
+  }
+  check('no console errors', problems.length === 0, problems.join('\n'));
+});
+
+await step('issue 21.7: a figure reads the same on every page; no −0.00; no ISO dates', async () => {
+  problems = [];
+  const checkNoMinusZero = [-0.00001, -0.000004, -1e-9];
+  const z = await page.evaluate(async (vs) => {
+    const { fmt } = await import('/assets/format.js');
+    return vs.flatMap((v) => [fmt.ratio(v), fmt.pct(v), fmt.rate(v), fmt.money(v), fmt.unit(v), fmt.moneyShort(v), fmt.int(v), fmt.intShort(v)]);
+  }, checkNoMinusZero);
+  check('a value that rounds to zero has no minus sign', z.every((s) => !/^[-−]/.test(s)), z.join(' '));
+  const inf = (await api('/api/dashboard')).top_influencers[0];
+  const id = inf.influencer_id;
+  // the Influencers table's row, the influencer's own cards, the Insights table, the chart table
+  await page.goto(BASE + '/influencers');
+  await page.waitForSelector('table.influencers tbody tr');
+  const head = await page.$$eval('table.influencers thead th', (ths) => ths.map((t) => (t.querySelector('button') ? t.querySelector('button').firstChild.textContent : t.textContent).trim()));
+  const col = (name) => head.indexOf(name);
+  const rows = await page.$$eval('table.influencers tbody tr', (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+  const row = rows.find((r) => r[col('ID')] === id);
+  const columnRule = [['ROI', /^(−?[\d,]+\.\d %|—)$/], ['Eng. rate', /^(\d+\.\d\d %|—)$/], ['CPO', /^(₹[\d,]+\.\d\d|—)$/], ['AOV', /^(₹[\d,]+\.\d\d|—)$/], ['Revenue', /^(₹[\d,]+|—)$/], ['Spend', /^(₹[\d,]+|—)$/], ['ROAS', /^(−?\d+\.\d\d|—)$/]];
+  for (const [name, re] of columnRule) {
+    const bad = rows.map((r) => r[col(name)]).filter((v) => !re.test(v));
+    check('the Influencers table writes every ' + name + ' with the same rounding', bad.length === 0, bad.slice(0, 5).join(' | '));
+  }
+  await page.goto(BASE + '/influencers/' + encodeURIComponent(id));
+  await page.waitForSelector('.cards [data-kpi=revenue]');
+  const own = await cards();
+  for (const [k, name] of [['roas', 'ROAS'], ['roi', 'ROI'], ['engagement_rate', 'Eng. rate'], ['cpo', 'CPO'], ['aov', 'AOV']])
+    check(inf.name + '\'s ' + name + ' reads the same in the Influencers table and on its page', own[k] === row[col(name)], own[k] + ' / ' + row[col(name)]);
+  await page.goto(BASE + '/insights');
+  await page.waitForSelector('table.poor');
+  const topRow = await page.$$eval('section[aria-label="Top influencers"] tbody tr', (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+  const ir = topRow.find((r) => r[0] === inf.name);
+  check('… and on the Insights page (revenue, ROAS)', ir && ir[2] === row[col('Revenue')] && ir[4] === row[col('ROAS')], JSON.stringify(ir) + ' / ' + row[col('Revenue')] + ' ' + row[col('ROAS')]);
+  await page.goto(BASE + '/');
+  await drawn();
+  await page.click('section[data-chart="Top influencers by revenue"] button.view-table');
+  const tr = await page.$$eval('section[data-chart="Top influencers by revenue"] .chart-table tbody tr', (trs) => trs.map((t) => [...t.children].map((td) => td.textContent)));
+  const cr = tr.find((r) => r[0] === inf.name);
+  check('… and in the Dashboard\'s chart table', cr && cr[1] === row[col('Revenue')] && cr[3] === row[col('ROAS')], JSON.stringify(cr));
+  // every page: no minus zero, no ISO date in what is shown
+  const pages = ['/', '/influencers', '/influencers/' + encodeURIComponent(id), '/insights', '/payouts?from=2025-04-01&to=2025-04-30', '/upload', '/export', '/database', '/?from=2025-04-01&to=2025-04-30'];
+  for (const url of pages) {
+    await page.goto(BASE + url);
+    await page.waitForSelector('#page h1');
+    await page.waitForFunction(() => !document.querySelector('#page .loading'), null, { timeout: 20000 });
+    await page.waitForTimeout(200);
+    const text = await page.evaluate(() => document.body.innerText);
+    const mz = text.match(/(^|[^\d])[-−]₹?0(\.0+)?( ?%| ?L| ?Cr)?(?![\d.,])/m);
+    check(url + ': no "−0.00" anywhere', !mz, mz && text.slice(Math.max(0, mz.index - 60), mz.index + 20));
+    const iso = text.match(ISO_DAY);
+    check(url + ': dates in one style, none as 2025-12-01', !iso, iso && text.slice(Math.max(0, iso.index - 80), iso.index + 20));
+  }
+  check('no console errors', problems.length === 0, problems.join('\n'));
+});
+
+await step('issue 21.7: times are shown in the installation\'s time zone', async () => {
+  const st = await api('/api/status');
+  const tz = st.time_zone || 'Asia/Kolkata';
+  check('the server names its time zone (Asia/Kolkata by default)', st.time_zone === 'Asia/Kolkata', String(st.time_zone));
+  // a browser elsewhere (New York) still sees the installation's times: 2 Dec 2025, 07:54 IST
+  const ny = await browser.newContext({ viewport: { width: 1440, height: 900 }, timezoneId: 'America/New_York' });
+  const pg = await ny.newPage();
+  await pg.goto(BASE + '/database');
+  await pg.waitForSelector('#page table.data tbody tr td');
+  await pg.waitForFunction(() => document.querySelectorAll('#page table.data').length >= 2);
+  const shown = await pg.$$eval('#page table.data', (ts) => ts[1].querySelector('tbody tr td').textContent);
+  const at = new Date(st.imports[0].finished_at || st.imports[0].started_at);
+  const k = new Date(at.getTime() + 330 * 60000); // Asia/Kolkata: UTC+05:30, no summer time
+  const two = (n) => String(n).padStart(2, '0');
+  const want = k.getUTCDate() + ' ' + ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][k.getUTCMonth()] + ' ' + k.getUTCFullYear() + ', ' + two(k.getUTCHours()) + ':' + two(k.getUTCMinutes()) + ' IST';
+  check('the import history shows the last import at ' + want + ' (' + tz + ') in a New York browser', shown === want, JSON.stringify(shown));
+  const line = await pg.textContent('#data-status .status-import');
+  check('… and so does the status line', line.endsWith(want), line);
+  await ny.close();
 });
 
 // A stored row the analytics leave out (written into the database around the import, as an

@@ -4,7 +4,7 @@
  * a classic script before the modules run: it is window.echarts here. */
 import { h } from './dom.js';
 import { table } from './table.js';
-import { esc, fmt } from './format.js';
+import { esc, fmt, moneyAxisFormat } from './format.js';
 
 export const PALETTE = ['#3b6fd8', '#e0803a', '#35a37a', '#c2477a', '#8a63d2', '#d3b23c', '#4bb0c9', '#7a7f8c'];
 export const PLATFORM_COLORS = {
@@ -202,15 +202,17 @@ export function disposeAll() {
   live = [];
 }
 
-/* Tooltip for axis charts: name then one line per series, each value formatted. */
-export function axisTooltip(fmts) {
+/* Tooltip for axis charts: name (written by head, e.g. fmt.date) then one line per series,
+ * each value formatted. */
+export function axisTooltip(fmts, head) {
   return {
     trigger: 'axis',
     confine: true,
     axisPointer: { type: 'shadow' },
     formatter(ps) {
       if (!ps.length) return '';
-      let s = '<b>' + esc(ps[0].axisValueLabel !== undefined ? ps[0].axisValueLabel : ps[0].name) + '</b>';
+      const name = head ? head(ps[0].name) : ps[0].axisValueLabel !== undefined ? ps[0].axisValueLabel : ps[0].name;
+      let s = '<b>' + esc(name) + '</b>';
       for (const p of ps) {
         const f = fmts[p.seriesName] || fmt.int;
         const v = Array.isArray(p.value) ? p.value[p.value.length - 1] : p.value;
@@ -231,6 +233,14 @@ export function itemTooltip(fn) {
         .join('<br>'),
   };
 }
-export function moneyAxis() {
-  return { type: 'value', axisLabel: { hideOverlap: true, formatter: (v) => fmt.moneyShort(v) } };
+/* A money value axis over values (every series drawn on it): one unit for all its labels. */
+export function moneyAxis(values) {
+  return { type: 'value', axisLabel: { hideOverlap: true, formatter: moneyAxisFormat(values || []) } };
+}
+/* A category axis of ISO days, written in the app's date style. */
+export function dateAxis(days, extra) {
+  return Object.assign(
+    { type: 'category', data: days, axisLabel: { hideOverlap: true, formatter: (v) => fmt.date(v) } },
+    extra || {},
+  );
 }

@@ -1,6 +1,7 @@
 /* dom.js — building the pages with DOM APIs only (text through textContent, never HTML
  * strings), and the small widgets every page uses: loading line, error box, KPI card, the
  * confirmation dialog. */
+import { fmt } from './format.js';
 
 /* h('div', {class:'x', onclick: fn, 'aria-label': 'y'}, child, 'text', [more]) */
 export function h(tag, attrs, ...kids) {
@@ -50,7 +51,7 @@ export function errorBox(err, retry) {
     'div',
     { class: 'error', role: 'alert' },
     h('strong', null, err && err.status === 400 ? 'The request was refused: ' : 'Something went wrong: '),
-    err && err.message ? err.message : String(err),
+    fmt.datesIn(err && err.message ? err.message : String(err)),
   );
   if (retry) box.appendChild(h('button', { type: 'button', class: 'retry', onclick: retry }, 'Retry'));
   return box;

@@ -3,7 +3,7 @@
  * status line, and the phone menu that shows it. */
 import { api } from './api.js';
 import { clear, errorBox, h } from './dom.js';
-import { dateRange, fmt, parseDate } from './format.js';
+import { dateRange, fmt, parseDate, setTimeZone } from './format.js';
 import * as state from './state.js';
 
 /* ---------- phone menu ---------- */
@@ -373,6 +373,7 @@ export async function refreshStatus() {
     const s = await api('/api/status');
     if (ws !== state.ws()) return s; /* the workspace changed meanwhile */
     state.setStatus(s);
+    setTimeZone(s.time_zone);
     const c = s.counts || {};
     const li = s.last_import;
     clear(el).append(

@@ -23,7 +23,7 @@ export function get(path, ctx, extra) {
 /* The page's title (also the document's), a subtitle, and the filters in force. */
 export function header(ctx, title, sub) {
   document.title = title + ' · infludash';
-  const active = describeFilters(ctx.filters);
+  const active = describeFilters(ctx.filters, dateRange);
   ctx.el.appendChild(
     h(
       'div',
@@ -122,7 +122,8 @@ export const STATUS_LABEL = {
 export const NOT_COMPARABLE = 'not comparable in this range';
 /* The check of a payout row: earned against recorded over the same activity (README, Payouts). */
 export function payCheck(r) {
-  const why = (pre) => (r.check_reason ? h('span', { class: 'muted check-reason' }, pre + r.check_reason) : null);
+  const why = (pre) =>
+    r.check_reason ? h('span', { class: 'muted check-reason' }, pre + fmt.datesIn(r.check_reason)) : null;
   if (r.check === 'mismatch')
     return h(
       'span',
@@ -169,9 +170,9 @@ export const infCols = (withLink) => [
     label: 'Eng. rate',
     help: 'engagement_rate',
     num: true,
-    fmt: (r) => fmt.pct(r.engagement_rate),
+    fmt: (r) => fmt.rate(r.engagement_rate),
   },
-  { key: 'cpo', label: 'CPO', help: 'cpo', num: true, fmt: (r) => fmt.money(r.cpo) },
-  { key: 'aov', label: 'AOV', help: 'aov', num: true, fmt: (r) => fmt.money(r.aov) },
+  { key: 'cpo', label: 'CPO', help: 'cpo', num: true, fmt: (r) => fmt.unit(r.cpo) },
+  { key: 'aov', label: 'AOV', help: 'aov', num: true, fmt: (r) => fmt.unit(r.aov) },
   { key: 'posts', label: 'Posts', num: true, fmt: (r) => fmt.int(r.posts) },
 ];

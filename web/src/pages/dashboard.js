@@ -20,9 +20,9 @@ export const KPI_FORMAT = {
   incremental_revenue: 'moneyShort',
   iroas: 'ratio',
   organic_revenue: 'moneyShort',
-  engagement_rate: 'pct',
-  cpo: 'money',
-  aov: 'money',
+  engagement_rate: 'rate',
+  cpo: 'unit',
+  aov: 'unit',
   influencers: 'int',
 };
 /* Milliseconds the last dashboard took from the start of its drawing to every chart drawn. */
@@ -103,7 +103,7 @@ function kpiCards(d, filters) {
     }),
     card(term('iroas'), F('iroas'), {
       key: 'iroas',
-      title: inc.basis || null,
+      title: fmt.datesIn(inc.basis) || null,
       sub: h(
         'span',
         null,
@@ -213,7 +213,7 @@ export async function dashboard(ctx) {
           axisLabel: { interval: 0, hideOverlap: true },
         },
         yAxis: [
-          charts.moneyAxis(),
+          charts.moneyAxis(bp.flatMap((r) => [r.revenue, r.spend])),
           { type: 'value', splitLine: { show: false }, axisLabel: { formatter: (v) => v + '×' } },
         ],
         series: [
@@ -246,14 +246,20 @@ export async function dashboard(ctx) {
       {
         legend: { top: 0, left: 0 },
         tooltip: Object.assign(
-          charts.axisTooltip({ 'Attributed revenue': fmt.money, 'Organic revenue': fmt.money, Orders: fmt.int }),
+          charts.axisTooltip(
+            { 'Attributed revenue': fmt.money, 'Organic revenue': fmt.money, Orders: fmt.int },
+            fmt.date,
+          ),
           {
             axisPointer: { type: 'line' },
           },
         ),
         grid: { left: 12, right: 16, top: 40, bottom: 50, containLabel: true },
-        xAxis: { type: 'category', data: daily.map((r) => r.date), boundaryGap: false },
-        yAxis: charts.moneyAxis(),
+        xAxis: charts.dateAxis(
+          daily.map((r) => r.date),
+          { boundaryGap: false },
+        ),
+        yAxis: charts.moneyAxis(daily.flatMap((r) => [r.revenue, r.organic_revenue])),
         dataZoom: [{ type: 'inside' }, { type: 'slider', height: 20, bottom: 8 }],
         series: [
           {
@@ -308,7 +314,7 @@ export async function dashboard(ctx) {
   const barOpt = (list, key, f, color) => ({
     tooltip: infTip(list),
     grid: { left: 12, right: 40, top: 36, bottom: 8, containLabel: true },
-    xAxis: key === 'roas' ? { type: 'value' } : charts.moneyAxis(),
+    xAxis: key === 'roas' ? { type: 'value' } : charts.moneyAxis(list.map((r) => r[key])),
     yAxis: {
       type: 'category',
       inverse: true,
@@ -435,7 +441,7 @@ export async function dashboard(ctx) {
           const r = bp[p.dataIndex];
           return [
             r.platform || '(none)',
-            'Engagement rate ' + fmt.pct(r.engagement_rate),
+            'Engagement rate ' + fmt.rate(r.engagement_rate),
             fmt.int(r.engagements) + ' engagements',
             fmt.int(r.reach) + ' reach',
             fmt.int(r.posts) + ' posts',
@@ -455,7 +461,7 @@ export async function dashboard(ctx) {
               value: r.engagement_rate,
               itemStyle: { color: charts.PLATFORM_COLORS[r.platform] || '#3b6fd8' },
             })),
-            label: { show: true, position: 'top', formatter: (p) => fmt.pct(p.value) },
+            label: { show: true, position: 'top', formatter: (p) => fmt.rate(p.value) },
           },
         ],
       },
@@ -464,7 +470,7 @@ export async function dashboard(ctx) {
           'Platform',
           bp.map((r) => r.platform || '(none)'),
           [
-            { name: 'Engagement rate', data: bp.map((r) => r.engagement_rate), fmt: fmt.pct },
+            { name: 'Engagement rate', data: bp.map((r) => r.engagement_rate), fmt: fmt.rate },
             { name: 'Engagements', data: bp.map((r) => r.engagements), fmt: fmt.int },
             { name: 'Reach', data: bp.map((r) => r.reach), fmt: fmt.int },
             { name: 'Posts', data: bp.map((r) => r.posts), fmt: fmt.int },
@@ -518,8 +524,12 @@ export async function dashboard(ctx) {
           },
         },
         grid: { left: 12, right: 24, top: 40, bottom: 24, containLabel: true },
-        xAxis: Object.assign(charts.moneyAxis(), { name: 'Spend', nameLocation: 'middle', nameGap: 24 }),
-        yAxis: Object.assign(charts.moneyAxis(), { name: 'Revenue' }),
+        xAxis: Object.assign(charts.moneyAxis(rows.map((r) => r.spend)), {
+          name: 'Spend',
+          nameLocation: 'middle',
+          nameGap: 24,
+        }),
+        yAxis: Object.assign(charts.moneyAxis(rows.map((r) => r.revenue)), { name: 'Revenue' }),
         dataZoom: [
           { type: 'inside', xAxisIndex: 0 },
           { type: 'inside', yAxisIndex: 0 },

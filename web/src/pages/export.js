@@ -1,6 +1,7 @@
 /* pages/export.js — Export (/export): the stored datasets as CSV (filters do not apply), the
  * reports of the filtered data (PDF, XLSX, CSV), the filtered rows of each dataset. */
 import { h } from '../dom.js';
+import { dateRange } from '../format.js';
 import { term } from '../glossary.js';
 import { describeFilters, withFilters, wsPath } from '../state.js';
 import { DATASETS, header } from './common.js';
@@ -37,7 +38,7 @@ export function exportPage(ctx) {
       ),
     ),
   );
-  const active = describeFilters(ctx.filters);
+  const active = describeFilters(ctx.filters, dateRange);
   const report = (ext, label) =>
     h(
       'li',

@@ -65,10 +65,10 @@ export async function influencer(ctx) {
       card('Spend', fmt.moneyShort(r.spend), { key: 'spend', title: fmt.money(r.spend, 2) }),
       card(term('roas'), fmt.ratio(r.roas), { key: 'roas' }),
       card(term('roi'), fmt.pct(r.roi), { key: 'roi' }),
-      card(term('engagement_rate'), fmt.pct(r.engagement_rate), { key: 'engagement_rate' }),
-      card(term('cpo'), fmt.money(r.cpo), { key: 'cpo' }),
-      card(term('aov'), fmt.money(r.aov), { key: 'aov' }),
-      card(term('cpe', 'Cost per engagement (CPE)'), fmt.money(r.cpe), { key: 'cpe' }),
+      card(term('engagement_rate'), fmt.rate(r.engagement_rate), { key: 'engagement_rate' }),
+      card(term('cpo'), fmt.unit(r.cpo), { key: 'cpo' }),
+      card(term('aov'), fmt.unit(r.aov), { key: 'aov' }),
+      card(term('cpe', 'Cost per engagement (CPE)'), fmt.unit(r.cpe), { key: 'cpe' }),
       card('Posts', fmt.int(r.posts), { key: 'posts', sub: fmt.int(r.reach) + ' reach' }),
     ),
   );
@@ -81,14 +81,14 @@ export async function influencer(ctx) {
     p.box,
     {
       legend: { top: 0, left: 0 },
-      tooltip: Object.assign(charts.axisTooltip({ Orders: fmt.int, Revenue: fmt.money }), {
+      tooltip: Object.assign(charts.axisTooltip({ Orders: fmt.int, Revenue: fmt.money }, fmt.date), {
         axisPointer: { type: 'line' },
       }),
       grid: { left: 12, right: 16, top: 40, bottom: 50, containLabel: true },
-      xAxis: { type: 'category', data: daily.map((x) => x.date) },
+      xAxis: charts.dateAxis(daily.map((x) => x.date)),
       yAxis: [
         { type: 'value', name: 'Orders', minInterval: 1 },
-        Object.assign(charts.moneyAxis(), { splitLine: { show: false } }),
+        Object.assign(charts.moneyAxis(daily.map((x) => x.revenue)), { splitLine: { show: false } }),
       ],
       dataZoom: [{ type: 'inside' }, { type: 'slider', height: 20, bottom: 8 }],
       series: [
@@ -130,7 +130,7 @@ export async function influencer(ctx) {
           'dd',
           { class: pay.mismatch ? 'bad-text' : null, dataset: { check: pay.check } },
           pay.difference === null
-            ? NOT_COMPARABLE + (pay.check_reason ? ': ' + pay.check_reason : '')
+            ? NOT_COMPARABLE + (pay.check_reason ? ': ' + fmt.datesIn(pay.check_reason) : '')
             : fmt.money(pay.difference, 2) +
                 (pay.compared_earned !== pay.earned || pay.compared_recorded !== pay.recorded
                   ? ' (recorded ' +
@@ -167,7 +167,7 @@ export async function influencer(ctx) {
           label: 'Eng. rate',
           help: 'engagement_rate',
           num: true,
-          fmt: (x) => fmt.pct(x.engagement_rate),
+          fmt: (x) => fmt.rate(x.engagement_rate),
         },
       ],
       camps,
@@ -191,7 +191,7 @@ export async function influencer(ctx) {
         { key: 'comments', label: 'Comments', num: true, fmt: (x) => fmt.int(x.comments) },
         { key: 'shares', label: 'Shares', num: true, fmt: (x) => fmt.int(x.shares) },
         { key: 'saves', label: 'Saves', num: true, fmt: (x) => fmt.int(x.saves) },
-        { key: 'er', label: 'Eng. rate', help: 'engagement_rate', num: true, sort: er, fmt: (x) => fmt.pct(er(x)) },
+        { key: 'er', label: 'Eng. rate', help: 'engagement_rate', num: true, sort: er, fmt: (x) => fmt.rate(er(x)) },
       ],
       posts,
       { sortKey: 'date', sortDir: 'asc', limit: 200, empty: 'No posts in the filters.' },

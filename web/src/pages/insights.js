@@ -27,7 +27,7 @@ export async function insights(ctx) {
       h(
         'ul',
         null,
-        (d.sentences || []).map((s) => h('li', null, s)),
+        (d.sentences || []).map((s) => h('li', null, fmt.datesIn(s))),
       ),
     ),
   );
@@ -61,7 +61,7 @@ export async function insights(ctx) {
             : null,
       ),
       h('dt', null, 'Basis'),
-      h('dd', null, fmt.text(inc.basis)),
+      h('dd', null, fmt.text(fmt.datesIn(inc.basis))),
       h('dt', null, 'Incremental revenue'),
       h('dd', null, fmt.money(inc.incremental_revenue)),
       h('dt', null, term('iroas')),

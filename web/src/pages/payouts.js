@@ -55,7 +55,10 @@ export async function payouts(ctx) {
       legend: { top: 0, left: 0 },
       tooltip: charts.axisTooltip({ Paid: fmt.money, Pending: fmt.money, Influencers: fmt.int }),
       xAxis: { type: 'category', data: st.map((s) => L[s] || s) },
-      yAxis: [charts.moneyAxis(), { type: 'value', name: 'Influencers', splitLine: { show: false }, minInterval: 1 }],
+      yAxis: [
+        charts.moneyAxis(st.map((s) => sum(s, 'paid') + sum(s, 'pending'))),
+        { type: 'value', name: 'Influencers', splitLine: { show: false }, minInterval: 1 },
+      ],
       series: [
         {
           name: 'Paid',
