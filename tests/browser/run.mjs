@@ -845,6 +845,41 @@ await step('issue 21.7: times are shown in the installation\'s time zone', async
   await ny.close();
 });
 
+// Item 8: the bottom chart shows the spend each did not return; the top chart leaves out
+// influencers without revenue and says how many.
+await step('issue 21.8: top and bottom influencers', async () => {
+  problems = [];
+  await page.setViewportSize({ width: 1440, height: 900 });
+  const opt = (title) => page.$eval('section[data-chart="' + title + '"] .chart', (box) => { const o = window.echarts.getInstanceByDom(box).getOption(); return { cats: o.yAxis[0].data, data: o.series[0].data, label: o.series.map((s) => s.type) }; });
+  const d = await api('/api/dashboard');
+  await page.goto(BASE + '/');
+  await drawn();
+  const b = await opt('Bottom influencers by ROAS');
+  const want = d.bottom_influencers.map((r) => Math.max(0, r.spend - r.revenue));
+  check('the bottom chart draws a bar of the spend not returned for each', b.data.length === want.length && b.data.every((v, i) => Math.abs(v - want[i]) < 0.005) && want.some((v) => v > 0), JSON.stringify(b.data) + ' / ' + JSON.stringify(want));
+  const zero = d.bottom_influencers.filter((r) => r.roas === 0);
+  check('(the sample data has bottom influencers at ROAS 0.00)', zero.length > 0, JSON.stringify(d.bottom_influencers.map((r) => r.roas)));
+  const labels = await page.$eval('section[data-chart="Bottom influencers by ROAS"] .chart', (box) => {
+    const c = window.echarts.getInstanceByDom(box);
+    const f = c.getOption().series[0].label.formatter;
+    return c.getOption().series[0].data.map((v, i) => f({ value: v, dataIndex: i }));
+  });
+  check('… each labelled with its ROAS and the amount', labels.every((l, i) => l.startsWith('ROAS ') && (want[i] === 0 || /· −₹/.test(l))), labels.join(' | '));
+  const q = 'from=2025-12-30&to=2025-12-31';
+  const ds = await api('/api/dashboard?' + q);
+  const inf = (await api('/api/influencers?' + q)).influencers;
+  const none = inf.filter((r) => !r.revenue).length;
+  check('(the short range has influencers at ₹0 in the API\'s top list)', ds.top_influencers.some((r) => !r.revenue) && none > 0, JSON.stringify(ds.top_influencers.map((r) => r.revenue)));
+  await page.goto(BASE + '/?' + q);
+  await drawn();
+  const shown = (await page.$('section[data-chart="Top influencers by revenue"] .chart')) ? (await opt('Top influencers by revenue')).cats : [];
+  const expect = ds.top_influencers.filter((r) => r.revenue > 0).map((r) => r.name || r.influencer_id);
+  check('the top chart lists only influencers with revenue', JSON.stringify(shown) === JSON.stringify(expect), JSON.stringify(shown));
+  const note = await visibleText('section[data-chart="Top influencers by revenue"] .panel-note');
+  check('… and says how many were left out (' + none + ')', note.startsWith(none + (none === 1 ? ' influencer ' : ' influencers ')) && /left out/.test(note), note);
+  check('no console errors', problems.length === 0, problems.join('\n'));
+});
+
 // A stored row the analytics leave out (written into the database around the import, as an
 // older version could have left it) is said in the sidebar's status line; UI_DB: its file.
 if (process.env.UI_DB) await step('the status line says when stored rows are left out', async () => {

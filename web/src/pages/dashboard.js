@@ -294,9 +294,11 @@ export async function dashboard(ctx) {
     ),
   );
 
-  /* top and bottom influencers */
-  const top = d.top_influencers || [],
+  /* top influencers by revenue (those without revenue left out, and counted once the
+   * influencer list is in) and bottom ones by ROAS, drawn as the spend they did not return */
+  const top = (d.top_influencers || []).filter((r) => r.revenue > 0),
     bottom = d.bottom_influencers || [];
+  const lost = (r) => Math.max(0, (r.spend || 0) - (r.revenue || 0));
   const infTip = (list) =>
     charts.itemTooltip((p) => {
       const r = list[p.dataIndex];
@@ -305,16 +307,19 @@ export async function dashboard(ctx) {
         r.influencer_id + ' · ' + (r.platform || '—'),
         'Revenue ' + fmt.money(r.revenue),
         'Spend ' + fmt.money(r.spend),
+        'Not returned ' + fmt.money(lost(r)),
         'ROAS ' + fmt.ratio(r.roas),
       ];
     });
   const p3 = charts.panel('Top influencers by revenue');
-  const p4 = charts.panel('Bottom influencers by ROAS');
+  const p4 = charts.panel('Bottom influencers by ROAS', {
+    note: 'Bars: the spend each did not return (spend − revenue); the label gives the ROAS.',
+  });
   grid.append(p3.panel, p4.panel);
-  const barOpt = (list, key, f, color) => ({
+  const barOpt = (list, name, values, label, color, right) => ({
     tooltip: infTip(list),
-    grid: { left: 12, right: 40, top: 36, bottom: 8, containLabel: true },
-    xAxis: key === 'roas' ? { type: 'value' } : charts.moneyAxis(list.map((r) => r[key])),
+    grid: { left: 12, right, top: 24, bottom: 8, containLabel: true },
+    xAxis: charts.moneyAxis(values),
     yAxis: {
       type: 'category',
       inverse: true,
@@ -323,15 +328,15 @@ export async function dashboard(ctx) {
     },
     series: [
       {
-        name: key === 'roas' ? 'ROAS' : 'Revenue',
+        name,
         type: 'bar',
-        data: list.map((r) => r[key]),
+        data: values,
         itemStyle: { color },
-        label: { show: true, position: 'right', formatter: (p) => f(p.value) },
+        label: { show: true, position: 'right', color: '#1d2330', formatter: (p) => label(list[p.dataIndex]) },
       },
     ],
   });
-  const infTable = (list) =>
+  const infTable = (list, extra) =>
     charts.categoryTable(
       'Influencer',
       list.map((r) => r.name || r.influencer_id),
@@ -339,16 +344,41 @@ export async function dashboard(ctx) {
         { name: 'Revenue', data: list.map((r) => r.revenue), fmt: fmt.money },
         { name: 'Spend', data: list.map((r) => r.spend), fmt: fmt.money },
         { name: 'ROAS', data: list.map((r) => r.roas), fmt: fmt.ratio },
-      ],
+      ].concat(extra || []),
     );
-  draws.push(charts.draw(p3.box, barOpt(top, 'revenue', fmt.moneyShort, '#35a37a'), { table: infTable(top) }));
-  draws.push(
-    charts.draw(
-      p4.box,
-      barOpt(bottom, 'roas', (v) => fmt.ratio(v), '#d9534f'),
-      { table: infTable(bottom) },
-    ),
-  );
+  if (top.length)
+    draws.push(
+      charts.draw(
+        p3.box,
+        barOpt(
+          top,
+          'Revenue',
+          top.map((r) => r.revenue),
+          (r) => fmt.moneyShort(r.revenue),
+          '#17703f',
+          70,
+        ),
+        { table: infTable(top) },
+      ),
+    );
+  else p3.box.replaceWith(h('p', { class: 'chart-empty' }, 'No influencer has attributed revenue in these filters.'));
+  const bottomLost = bottom.map(lost);
+  if (bottom.length)
+    draws.push(
+      charts.draw(
+        p4.box,
+        barOpt(
+          bottom,
+          'Not returned',
+          bottomLost,
+          (r) => 'ROAS ' + fmt.ratio(r.roas) + (lost(r) > 0 ? ' · −' + fmt.moneyShort(lost(r)) : ''),
+          '#b3261e',
+          130,
+        ),
+        { table: infTable(bottom, [{ name: 'Not returned', data: bottomLost, fmt: fmt.money }]) },
+      ),
+    );
+  else p4.box.replaceWith(h('p', { class: 'chart-empty' }, 'No influencer with spend in these filters.'));
 
   /* persona heat map */
   const p5 = charts.panel('Persona heat map (category × gender)', { wide: true });
@@ -490,6 +520,16 @@ export async function dashboard(ctx) {
   const [inf, pay] = await Promise.all([pInf, pPay]);
   if (ctx.stale()) return;
   const rows = inf.influencers || [];
+  const noRevenue = rows.filter((r) => !r.revenue).length;
+  if (noRevenue) {
+    p3.note.textContent =
+      fmt.int(noRevenue) +
+      (noRevenue === 1 ? ' influencer' : ' influencers') +
+      ' with spend or posts but no attributed revenue in these filters ' +
+      (noRevenue === 1 ? 'is' : 'are') +
+      ' left out.';
+    p3.note.hidden = false;
+  }
   const byPlat = new Map();
   for (const r of rows) {
     const k = r.platform || '(none)';
