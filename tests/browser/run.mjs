@@ -880,6 +880,76 @@ await step('issue 21.8: top and bottom influencers', async () => {
   check('no console errors', problems.length === 0, problems.join('\n'));
 });
 
+// Item 9: the heat map explains its blank cells, its scale is apart from the category names
+// and every category shows on a phone; the scatter tells platforms apart by mark as well as by
+// colours far apart; the payout donut gives its unit and whole labels; the payout status chart
+// joins nothing with a line.
+const lab = (hex) => {
+  const c = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255).map((v) => (v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+  const [x, y, z] = [(c[0] * 0.4124 + c[1] * 0.3576 + c[2] * 0.1805) / 0.95047, c[0] * 0.2126 + c[1] * 0.7152 + c[2] * 0.0722, (c[0] * 0.0193 + c[1] * 0.1192 + c[2] * 0.9505) / 1.08883];
+  const f = (t) => (t > 0.008856 ? Math.cbrt(t) : 7.787 * t + 16 / 116);
+  return [116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))];
+};
+const deltaE = (a, b) => Math.hypot(...lab(a).map((v, i) => v - lab(b)[i]));
+await step('issue 21.9: heat map, scatter, payout donut and payout status', async () => {
+  problems = [];
+  const d = await api('/api/dashboard');
+  for (const width of [1440, 390]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.goto(BASE + '/');
+    await drawn();
+    const H = 'section[data-chart="Persona heat map (category × gender)"]';
+    const hm = await page.$eval(H + ' .chart', (box) => {
+      const c = window.echarts.getInstanceByDom(box);
+      const o = c.getOption();
+      const yl = c.getModel().getComponent('yAxis', 0).axis.getViewLabels().map((l) => l.formattedLabel);
+      return { cats: o.yAxis[0].data, shown: yl, vmShown: o.visualMap[0].show, min: o.visualMap[0].min, max: o.visualMap[0].max };
+    });
+    const cats = [...new Set(d.personas.map((r) => r.category || '(none)'))];
+    check(width + ' px: the heat map labels every one of its ' + cats.length + ' categories', hm.cats.length === cats.length && hm.shown.length === cats.length, JSON.stringify(hm.shown));
+    check(width + ' px: its colour scale is not drawn over the axis (it is in the legend)', hm.vmShown === false && (await page.isVisible(H + ' .chart-legend .scale')));
+    const scale = await visibleText(H + ' .scale');
+    const roas = await page.evaluate(async (v) => { const { fmt } = await import('/assets/format.js'); return v.map((x) => fmt.ratio(x)); }, [hm.min, hm.max]);
+    check(width + ' px: the scale gives the lowest and highest ROAS', scale.includes(roas[0]) && scale.includes(roas[1]), scale);
+    const note = await visibleText(H + ' .panel-note');
+    check(width + ' px: the heat map says what a blank cell means', /blank cell: no influencer of that category and gender/.test(note), note);
+    // the donut: its unit and labels held inside the card
+    const P = 'section[data-chart="Payout status (influencers)"]';
+    const legend = await page.$$eval(P + ' .legend-item', (bs) => bs.map((b) => b.textContent));
+    check(width + ' px: the payout donut\'s legend gives each count with its unit', legend.length > 0 && legend.every((t) => / \d[\d,]* influencers? \(/.test(t)), legend.join(' | '));
+    const labels = await page.$eval(P + ' .chart', (box) => {
+      const c = window.echarts.getInstanceByDom(box);
+      const data = c.getModel().getSeriesByIndex(0).getData();
+      const out = [];
+      for (let i = 0; i < data.count(); i++) {
+        const t = data.getItemGraphicEl(i).getTextContent();
+        if (!t || t.ignore || t.invisible) continue;
+        const r = t.getBoundingRect().clone();
+        r.applyTransform(t.getComputedTransform());
+        out.push({ text: t.style.text, name: data.getName(i), x0: r.x, x1: r.x + r.width, w: c.getWidth() });
+      }
+      return out;
+    });
+    check(width + ' px: every donut label is whole and inside the card', labels.length > 0 && labels.every((l) => l.text.startsWith(l.name) && l.x0 >= 0 && l.x1 <= l.w), JSON.stringify(labels));
+    // the scatter: a mark and a colour per platform, the colours far apart
+    const sc = await page.$eval('section[data-chart="Spend vs revenue per influencer"] .chart', (box) => window.echarts.getInstanceByDom(box).getOption().series.map((s) => ({ name: s.name, symbol: s.symbol, color: s.itemStyle.color })));
+    check(width + ' px: each platform of the scatter has its own mark', new Set(sc.map((s) => s.symbol)).size === sc.length && sc.length >= 2, JSON.stringify(sc));
+    const close = [];
+    for (let i = 0; i < sc.length; i++) for (let j = i + 1; j < sc.length; j++) if (deltaE(sc[i].color, sc[j].color) < 25) close.push(sc[i].name + '/' + sc[j].name + ' ΔE ' + deltaE(sc[i].color, sc[j].color).toFixed(1));
+    check(width + ' px: and colours at least ΔE 25 apart', close.length === 0, close.join(', '));
+    const marks = await page.$$eval('section[data-chart="Spend vs revenue per influencer"] .legend-item .swatch', (ss) => ss.map((s) => s.className));
+    check(width + ' px: the legend shows each platform\'s mark', new Set(marks).size === sc.length, marks.join(', '));
+  }
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto(BASE + '/payouts');
+  await page.waitForSelector('[data-kpi=earned]');
+  await page.waitForSelector('#page .chart canvas');
+  const ps = await page.$eval('#page .chart', (box) => { const o = window.echarts.getInstanceByDom(box).getOption(); return { types: o.series.map((s) => s.type), cats: o.xAxis[0].data }; });
+  check('the Payouts page\'s status chart joins no statuses with a line', !ps.types.includes('line'), ps.types.join(','));
+  check('… and names the influencers of each status under it', ps.cats.every((c) => /\n\d[\d,]* influencers?$/.test(c)), JSON.stringify(ps.cats));
+  check('no console errors', problems.length === 0, problems.join('\n'));
+});
+
 // A stored row the analytics leave out (written into the database around the import, as an
 // older version could have left it) is said in the sidebar's status line; UI_DB: its file.
 if (process.env.UI_DB) await step('the status line says when stored rows are left out', async () => {

@@ -7,14 +7,26 @@ import { table } from './table.js';
 import { esc, fmt, moneyAxisFormat } from './format.js';
 
 export const PALETTE = ['#3b6fd8', '#e0803a', '#35a37a', '#c2477a', '#8a63d2', '#d3b23c', '#4bb0c9', '#7a7f8c'];
-export const PLATFORM_COLORS = {
-  Instagram: '#c2477a',
-  YouTube: '#d9413b',
-  Facebook: '#3b6fd8',
-  TikTok: '#222a35',
-  Twitter: '#4bb0c9',
-  LinkedIn: '#2c6e9b',
+/* Each platform has its own colour and its own mark, so that a chart never tells them apart
+ * by colour alone: colours from the Okabe–Ito set (told apart with every common colour-vision
+ * deficiency), marks that differ in shape. mark: the legend's swatch (app.css .swatch.*). */
+export const PLATFORM_STYLE = {
+  Instagram: { color: '#CC79A7', symbol: 'circle', mark: 'circle' },
+  YouTube: { color: '#D55E00', symbol: 'triangle', mark: 'triangle' },
+  Facebook: { color: '#0072B2', symbol: 'rect', mark: 'square' },
+  TikTok: { color: '#000000', symbol: 'diamond', mark: 'diamond' },
+  Twitter: { color: '#56B4E9', symbol: 'path://M3,0h4v3h3v4h-3v3h-4v-3h-3v-4h3z', mark: 'plus' },
+  LinkedIn: { color: '#009E73', symbol: 'path://M0,0L10,0L5,10Z', mark: 'triangle-down' },
+  Threads: { color: '#E69F00', symbol: 'pin', mark: 'pin' },
 };
+const OTHER_STYLES = [
+  { color: '#7a7f8c', symbol: 'emptyCircle', mark: 'ring' },
+  { color: '#8a63d2', symbol: 'emptyRect', mark: 'square-ring' },
+];
+/* The style of a platform (another one: a grey ring, a purple hollow square, in turn). */
+export function platformStyle(name, i) {
+  return PLATFORM_STYLE[name] || OTHER_STYLES[(i || 0) % OTHER_STYLES.length];
+}
 let live = [];
 
 /* The parts of each panel, by its chart box. */
@@ -68,13 +80,7 @@ function swatchOf(option, s, i, datum) {
     pick(s.itemStyle) ||
     pick(s.lineStyle) ||
     (option.color || PALETTE)[i % (option.color || PALETTE).length];
-  const mark = datum
-    ? 'bar'
-    : s.type === 'line'
-      ? 'line'
-      : s.type === 'scatter'
-        ? 'symbol-' + (s.symbol || 'circle')
-        : 'bar';
+  const mark = datum ? 'bar' : s.legendMark || (s.type === 'line' ? 'line' : s.type === 'scatter' ? 'circle' : 'bar');
   return { color, mark };
 }
 
@@ -89,6 +95,23 @@ function drawLegend(c, option, legend) {
     : series
         .map((s, i) => [s.name, swatchOf(option, s, i, null), s.legendText || null, s.type])
         .filter(([name, , , type]) => name && type !== 'heatmap');
+  if (option.visualMap) {
+    /* a colour scale (heat map): its name, the lowest and highest values, the colours */
+    const vm = option.visualMap;
+    const f = vm.formatter || String;
+    const colors = (vm.inRange && vm.inRange.color) || ['#fbe3d6', '#35a37a'];
+    legend.append(
+      h(
+        'span',
+        { class: 'scale', role: 'img', 'aria-label': (vm.text || 'Scale') + ' from ' + f(vm.min) + ' to ' + f(vm.max) },
+        h('span', { class: 'scale-name' }, vm.text || ''),
+        h('span', { class: 'scale-min' }, f(vm.min)),
+        h('span', { class: 'scale-bar', style: 'background: linear-gradient(to right, ' + colors.join(', ') + ')' }),
+        h('span', { class: 'scale-max' }, f(vm.max)),
+      ),
+    );
+    if (vm.note) legend.append(h('span', { class: 'scale-note' }, vm.note));
+  }
   const selected = (c.getOption().legend || [{}])[0].selected || {};
   for (const [name, sw, extra] of items) {
     const b = h(
@@ -96,7 +119,7 @@ function drawLegend(c, option, legend) {
       { type: 'button', class: 'legend-item', 'aria-pressed': String(selected[name] !== false), dataset: { name } },
       h('span', { class: 'swatch ' + sw.mark, style: '--swatch:' + sw.color, 'aria-hidden': 'true' }),
       name,
-      extra ? h('span', { class: 'legend-extra' }, ' ' + extra) : null,
+      extra ? h('span', { class: 'legend-extra' }, extra) : null,
     );
     b.addEventListener('click', () => {
       c.dispatchAction({ type: 'legendToggleSelect', name });
@@ -104,7 +127,7 @@ function drawLegend(c, option, legend) {
     });
     legend.appendChild(b);
   }
-  legend.hidden = !items.length || !parts.get(c.getDom()).tableBox.hidden;
+  legend.hidden = !legend.childElementCount || !parts.get(c.getDom()).tableBox.hidden;
 }
 
 /* The chart's figures as a table (view.table: {cols, rows, opts} for table.js). */
@@ -185,6 +208,12 @@ export async function draw(box, option, view) {
   const all = Object.assign(base, option);
   /* the legend is the panel's buttons; echarts keeps the (hidden) model that they toggle */
   all.legend = Object.assign({}, option.legend || {}, { show: false });
+  /* a colour scale is drawn in the legend too (its labels never collide with the axis) */
+  if (option.visualMap) {
+    all.visualMap = Object.assign({}, option.visualMap, { show: false });
+    delete all.visualMap.text;
+    delete all.visualMap.note;
+  }
   c.setOption(all, true);
   const p = parts.get(box);
   if (p) {
@@ -232,6 +261,10 @@ export function itemTooltip(fn) {
         .map((line, i) => (i === 0 ? '<b>' + esc(line) + '</b>' : esc(line)))
         .join('<br>'),
   };
+}
+/* Labels of a category axis that all show: turned when the box is narrow (a phone). */
+export function categoryLabels(box, extra) {
+  return Object.assign({ interval: 0, hideOverlap: false, rotate: box.clientWidth < 480 ? 35 : 0 }, extra || {});
 }
 /* A money value axis over values (every series drawn on it): one unit for all its labels. */
 export function moneyAxis(values) {

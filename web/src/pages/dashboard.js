@@ -210,7 +210,7 @@ export async function dashboard(ctx) {
         xAxis: {
           type: 'category',
           data: bp.map((r) => r.platform || '(none)'),
-          axisLabel: { interval: 0, hideOverlap: true },
+          axisLabel: charts.categoryLabels(p1.box),
         },
         yAxis: [
           charts.moneyAxis(bp.flatMap((r) => [r.revenue, r.spend])),
@@ -381,7 +381,10 @@ export async function dashboard(ctx) {
   else p4.box.replaceWith(h('p', { class: 'chart-empty' }, 'No influencer with spend in these filters.'));
 
   /* persona heat map */
-  const p5 = charts.panel('Persona heat map (category × gender)', { wide: true });
+  const p5 = charts.panel('Persona heat map (category × gender)', {
+    wide: true,
+    note: 'A blank cell: no influencer of that category and gender in the filters. A cell with — has influencers but no spend, so no ROAS.',
+  });
   grid.appendChild(p5.panel);
   const metricSel = h(
     'select',
@@ -431,17 +434,14 @@ export async function dashboard(ctx) {
             fmt.int(r.influencers) + ' influencers',
           ];
         }),
-        grid: { left: 12, right: 16, top: 36, bottom: 56, containLabel: true },
-        xAxis: { type: 'category', data: gens, splitArea: { show: true } },
-        yAxis: { type: 'category', data: cats, splitArea: { show: true }, inverse: true },
+        /* categories down the side (every one labelled, on a phone too), genders across */
+        grid: { left: 12, right: 16, top: 44, bottom: 8, containLabel: true },
+        xAxis: { type: 'category', data: gens, position: 'top', splitArea: { show: true }, axisLabel: { interval: 0 } },
+        yAxis: { type: 'category', data: cats, splitArea: { show: true }, inverse: true, axisLabel: { interval: 0 } },
         visualMap: {
           min: vals.length ? Math.min(...vals) : 0,
           max: vals.length ? Math.max(...vals) : 1,
-          calculable: true,
-          orient: 'horizontal',
-          left: 'center',
-          bottom: 0,
-          itemHeight: 120,
+          text: m === 'roas' ? 'ROAS' : 'Revenue',
           formatter: (v) => f(v),
           inRange: { color: ['#fbe3d6', '#f2a66b', '#35a37a'] },
         },
@@ -457,6 +457,7 @@ export async function dashboard(ctx) {
       { table: heatTable(m, f) },
     );
   };
+  p5.box.style.height = Math.max(240, 60 + cats.length * 34) + 'px';
   metricSel.addEventListener('change', heat);
   draws.push(heat());
 
@@ -480,17 +481,15 @@ export async function dashboard(ctx) {
         xAxis: {
           type: 'category',
           data: bp.map((r) => r.platform || '(none)'),
-          axisLabel: { interval: 0, hideOverlap: true },
+          axisLabel: charts.categoryLabels(p6.box),
         },
         yAxis: { type: 'value', axisLabel: { formatter: (v) => fmt.pct(v, 1) } },
         series: [
           {
             name: 'Engagement rate',
             type: 'bar',
-            data: bp.map((r) => ({
-              value: r.engagement_rate,
-              itemStyle: { color: charts.PLATFORM_COLORS[r.platform] || '#3b6fd8' },
-            })),
+            data: bp.map((r) => r.engagement_rate),
+            itemStyle: { color: '#3b6fd8' },
             label: { show: true, position: 'top', formatter: (p) => fmt.rate(p.value) },
           },
         ],
@@ -515,7 +514,7 @@ export async function dashboard(ctx) {
     wide: true,
     note: 'Each dot is an influencer; the dashed line is break-even (revenue = spend). Click a legend entry to hide a platform.',
   });
-  const p8 = charts.panel('Payout status');
+  const p8 = charts.panel('Payout status (influencers)');
   grid.append(p7.panel, p8.panel);
   const [inf, pay] = await Promise.all([pInf, pPay]);
   if (ctx.stale()) return;
@@ -577,12 +576,11 @@ export async function dashboard(ctx) {
         series: [...byPlat.entries()].map(([plat, list], i) => ({
           name: plat,
           type: 'scatter',
-          symbolSize: 7,
+          symbol: charts.platformStyle(plat, i).symbol,
+          legendMark: charts.platformStyle(plat, i).mark,
+          symbolSize: 8,
           large: list.length > 2000,
-          itemStyle: {
-            color: charts.PLATFORM_COLORS[plat] || charts.PALETTE[i % charts.PALETTE.length],
-            opacity: 0.75,
-          },
+          itemStyle: { color: charts.platformStyle(plat, i).color, opacity: 0.8 },
           data: list.map((r) => [r.spend, r.revenue]),
           markLine:
             i === 0 && maxS > 0
@@ -621,6 +619,7 @@ export async function dashboard(ctx) {
     agg.set(r.status, a);
   }
   const slices = [...agg.entries()];
+  const nPay = slices.reduce((n, [, a]) => n + a.n, 0) || 1;
   const t = pay.totals || {};
   p8.panel.appendChild(
     h(
@@ -655,10 +654,25 @@ export async function dashboard(ctx) {
           {
             name: 'Payout status',
             type: 'pie',
-            radius: ['38%', '68%'],
-            top: 24,
-            data: slices.map(([s, a]) => ({ name: STATUS_LABEL[s] || s, value: a.n, itemStyle: { color: SCOL[s] } })),
-            label: { formatter: (p) => p.name + ': ' + fmt.int(p.value) },
+            radius: ['35%', '62%'],
+            /* each slice named beside it, on two short lines held inside the card (never cut
+             * at the edge of a phone's card); the legend gives the unit: "Paid: 50
+             * influencers (50.0 %)" */
+            data: slices.map(([s, a]) => ({
+              name: STATUS_LABEL[s] || s,
+              value: a.n,
+              itemStyle: { color: SCOL[s] },
+              legend:
+                ': ' + fmt.int(a.n) + (a.n === 1 ? ' influencer' : ' influencers') + ' (' + fmt.pct(a.n / nPay) + ')',
+            })),
+            label: {
+              formatter: (p) => p.name + '\n' + fmt.int(p.value),
+              alignTo: 'edge',
+              edgeDistance: 6,
+              lineHeight: 15,
+              overflow: 'break',
+            },
+            labelLine: { length: 8, length2: 6 },
           },
         ],
       },

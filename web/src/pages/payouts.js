@@ -44,21 +44,23 @@ export async function payouts(ctx) {
     ),
   );
   const rows = d.influencers || [];
+  /* paid and pending by status; how many influencers each, under its name (statuses are
+   * separate groups: no line joins them) */
   const p = charts.panel('Payout status', { wide: true });
   ctx.el.appendChild(h('div', { class: 'grid' }, p.panel));
   const L = STATUS_LABEL;
   const st = [...new Set(rows.map((r) => r.status))];
   const sum = (s, k) => rows.reduce((a, r) => a + (r.status === s ? r[k] || 0 : 0), 0);
+  const count = (s) => rows.filter((r) => r.status === s).length;
+  const named = (s) => (L[s] || s) + '\n' + fmt.int(count(s)) + (count(s) === 1 ? ' influencer' : ' influencers');
   charts.draw(
     p.box,
     {
       legend: { top: 0, left: 0 },
-      tooltip: charts.axisTooltip({ Paid: fmt.money, Pending: fmt.money, Influencers: fmt.int }),
-      xAxis: { type: 'category', data: st.map((s) => L[s] || s) },
-      yAxis: [
-        charts.moneyAxis(st.map((s) => sum(s, 'paid') + sum(s, 'pending'))),
-        { type: 'value', name: 'Influencers', splitLine: { show: false }, minInterval: 1 },
-      ],
+      tooltip: charts.axisTooltip({ Paid: fmt.money, Pending: fmt.money }, (n) => n.replace('\n', ' · ')),
+      grid: { left: 12, right: 16, top: 30, bottom: 8, containLabel: true },
+      xAxis: { type: 'category', data: st.map(named), axisLabel: charts.categoryLabels(p.box, { lineHeight: 16 }) },
+      yAxis: charts.moneyAxis(st.map((s) => sum(s, 'paid') + sum(s, 'pending'))),
       series: [
         {
           name: 'Paid',
@@ -74,13 +76,6 @@ export async function payouts(ctx) {
           data: st.map((s) => sum(s, 'pending')),
           itemStyle: { color: '#e0803a' },
         },
-        {
-          name: 'Influencers',
-          type: 'line',
-          yAxisIndex: 1,
-          data: st.map((s) => rows.filter((r) => r.status === s).length),
-          symbolSize: 8,
-        },
       ],
     },
     {
@@ -88,7 +83,7 @@ export async function payouts(ctx) {
         'Status',
         st.map((s) => L[s] || s),
         [
-          { name: 'Influencers', data: st.map((s) => rows.filter((r) => r.status === s).length), fmt: fmt.int },
+          { name: 'Influencers', data: st.map(count), fmt: fmt.int },
           { name: 'Paid', data: st.map((s) => sum(s, 'paid')), fmt: fmt.money },
           { name: 'Pending', data: st.map((s) => sum(s, 'pending')), fmt: fmt.money },
         ],
