@@ -159,8 +159,9 @@ await step('navigation by the sidebar keeps the URL', async () => {
 await step('the sidebar runs the length of a long page and shows its whole status line', async () => {
   for (const [width, height] of [[1280, 900], [1280, 640]]) {
     await page.setViewportSize({ width, height });
-    await page.goto(BASE + '/influencers');
-    await page.waitForSelector('table.influencers tbody tr');
+    // (the dashboard: a long page; a long table scrolls in its own box since issue 21)
+    await page.goto(BASE + '/');
+    await drawn();
     await page.waitForSelector('#data-status .status-import');
     for (const where of ['top', 'bottom']) {
       const m = await page.evaluate((where) => {
@@ -188,7 +189,7 @@ await step('the sidebar runs the length of a long page and shows its whole statu
       check(at + 'the data status line is not clipped', m.clippedBy.length === 0 && m.overflow[0] <= 0 && m.overflow[1] <= 0, why);
       check(at + 'the data status line has the counts and the last import', /tracking rows/.test(m.text) && /Last import: /.test(m.text), why);
     }
-    await page.screenshot({ path: path.join(SHOTS, 'influencers-' + width + 'x' + height + '-full.png'), fullPage: true });
+    await page.screenshot({ path: path.join(SHOTS, 'dashboard-' + width + 'x' + height + '-full.png'), fullPage: true });
   }
   await page.setViewportSize({ width: 1280, height: 900 });
 });
@@ -948,6 +949,53 @@ await step('issue 21.9: heat map, scatter, payout donut and payout status', asyn
   check('the Payouts page\'s status chart joins no statuses with a line', !ps.types.includes('line'), ps.types.join(','));
   check('… and names the influencers of each status under it', ps.cats.every((c) => /\n\d[\d,]* influencers?$/.test(c)), JSON.stringify(ps.cats));
   check('no console errors', problems.length === 0, problems.join('\n'));
+});
+
+// Item 10: table headers stay on top as the rows scroll; a table that scrolls sideways says so.
+await step('issue 21.10: sticky table headers and a hint when a table scrolls sideways', async () => {
+  problems = [];
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto(BASE + '/influencers');
+  await page.waitForSelector('table.influencers tbody tr');
+  const sticky = await page.evaluate(async () => {
+    const wrap = document.querySelector('table.influencers').closest('.table-wrap');
+    wrap.scrollTop = 600;
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const th = wrap.querySelector('thead th:nth-child(2)').getBoundingClientRect();
+    const w = wrap.getBoundingClientRect();
+    const hit = document.elementFromPoint(th.left + th.width / 2, th.top + th.height / 2);
+    return { scrolled: wrap.scrollTop, thTop: th.top, wrapTop: w.top, onTop: !!hit && !!hit.closest('thead') };
+  });
+  check('scrolled 600 px down the Influencers table, its header row is still on top', sticky.scrolled > 500 && Math.abs(sticky.thTop - sticky.wrapTop) <= 1.5 && sticky.onTop, JSON.stringify(sticky));
+  const hinted = await page.$eval('table.influencers', (t) => { const w = t.closest('.table-wrap'); return [w.scrollWidth > w.clientWidth + 1, !t.closest('.table-box').querySelector('.scroll-hint').hidden]; });
+  check('at 1440 px the hint shows exactly when the table is wider than its box', hinted[0] === hinted[1], JSON.stringify(hinted));
+  await page.goto(BASE + '/insights');
+  await page.waitForSelector('table.poor');
+  check('a table that fits (Best personas) has no sideways hint', (await page.$eval('section[aria-label="Best personas"] .table-box .scroll-hint', (e) => e.hidden)) === true);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(BASE + '/influencers');
+  await page.waitForSelector('table.influencers tbody tr');
+  await page.waitForSelector('.scroll-hint:not([hidden])', { timeout: 5000 }).catch(() => {});
+  const state = () => page.evaluate(() => {
+    const box = document.querySelector('table.influencers').closest('.table-box');
+    const wrap = box.querySelector('.table-wrap');
+    const r = wrap.getBoundingClientRect();
+    const ths = [...wrap.querySelectorAll('thead th')];
+    const seen = ths.filter((th) => { const c = th.getBoundingClientRect(); return c.left >= r.left - 1 && c.right <= r.right + 1; }).length;
+    return { hint: box.querySelector('.scroll-hint').hidden ? null : box.querySelector('.scroll-hint').textContent, seen, all: ths.length,
+      right: box.querySelector('.table-frame').classList.contains('more-right'), left: box.querySelector('.table-frame').classList.contains('more-left'),
+      focusable: wrap.tabIndex === 0 && wrap.getAttribute('role') === 'region' };
+  });
+  const s0 = await state();
+  check('at 390 px the Influencers table says how many columns are in view (' + s0.seen + ' of ' + s0.all + ')', s0.hint === s0.seen + ' of ' + s0.all + ' columns in view: scroll sideways for the others →' && s0.seen < s0.all, JSON.stringify(s0));
+  check('… with a fade on the side that has more', s0.right && !s0.left, JSON.stringify(s0));
+  check('… and the keyboard can scroll it (a focusable region)', s0.focusable, JSON.stringify(s0));
+  await page.$eval('table.influencers', (t) => { const w = t.closest('.table-wrap'); w.scrollLeft = w.scrollWidth; });
+  await page.waitForTimeout(200);
+  const s1 = await state();
+  check('scrolled to the last column, the hint points back and the fade is on the left', /^← \d+ of \d+ columns in view/.test(s1.hint || '') && !/→$/.test(s1.hint) && s1.left && !s1.right, JSON.stringify(s1));
+  check('no console errors', problems.length === 0, problems.join('\n'));
+  await page.setViewportSize({ width: 1440, height: 900 });
 });
 
 // A stored row the analytics leave out (written into the database around the import, as an

@@ -6,7 +6,7 @@ import { clear, confirm, errorBox, h, loading } from '../dom.js';
 import { fmt } from '../format.js';
 import { dataChanged, refreshStatus } from '../sidebar.js';
 import * as state from '../state.js';
-import { table } from '../table.js';
+import { scrollable, table } from '../table.js';
 import { DATASETS, header } from './common.js';
 import { FILE_TYPES, uploadInto } from './upload.js';
 
@@ -122,27 +122,30 @@ export async function database(ctx) {
     );
   }
   el.appendChild(
-    h(
-      'div',
-      { class: 'table-wrap' },
+    scrollable(
       h(
-        'table',
-        { class: 'data' },
-        h('caption', null, 'Datasets'),
+        'div',
+        { class: 'table-wrap' },
         h(
-          'thead',
-          null,
+          'table',
+          { class: 'data' },
+          h('caption', null, 'Datasets'),
           h(
-            'tr',
+            'thead',
             null,
-            h('th', { scope: 'col' }, 'Dataset'),
-            h('th', { scope: 'col', class: 'num' }, 'Rows'),
-            h('th', { scope: 'col' }, 'Last import'),
-            h('th', { scope: 'col' }, 'Actions'),
+            h(
+              'tr',
+              null,
+              h('th', { scope: 'col' }, 'Dataset'),
+              h('th', { scope: 'col', class: 'num' }, 'Rows'),
+              h('th', { scope: 'col' }, 'Last import'),
+              h('th', { scope: 'col' }, 'Actions'),
+            ),
           ),
+          tbody,
         ),
-        tbody,
       ),
+      'Datasets',
     ),
   );
   el.appendChild(out);
