@@ -998,6 +998,39 @@ await step('issue 21.10: sticky table headers and a hint when a table scrolls si
   await page.setViewportSize({ width: 1440, height: 900 });
 });
 
+// Item 11: each date preset says which days it means (counted back from the data's last day).
+await step('issue 21.11: the date presets name their dates', async () => {
+  problems = [];
+  await page.setViewportSize({ width: 1440, height: 900 });
+  const o = await api('/api/options');
+  const last = new Date(o.to + 'T00:00:00Z');
+  const iso = (d) => d.toISOString().slice(0, 10);
+  const back = (n) => iso(new Date(last.getTime() - (n - 1) * 86400000));
+  const y = last.getUTCFullYear(), m = last.getUTCMonth();
+  const want = {
+    last7: ['Last 7 days', back(7), o.to], last30: ['Last 30 days', back(30), o.to], last90: ['Last 90 days', back(90), o.to],
+    this_month: ['This month', iso(new Date(Date.UTC(y, m, 1))), o.to],
+    last_month: ['Last month', iso(new Date(Date.UTC(y, m - 1, 1))), iso(new Date(Date.UTC(y, m, 0)))],
+    this_quarter: ['This quarter', iso(new Date(Date.UTC(y, Math.floor(m / 3) * 3, 1))), o.to],
+    ytd: ['Year to date', iso(new Date(Date.UTC(y, 0, 1))), o.to],
+  };
+  const span = (a, b) => (a.slice(0, 4) === b.slice(0, 4) ? day(a).replace(/ \d{4}$/, '') : day(a)) + ' – ' + day(b);
+  await page.goto(BASE + '/');
+  await drawn();
+  const shown = Object.fromEntries(await page.$$eval('#f-preset option', (os) => os.map((x) => [x.value, x.textContent])));
+  for (const [k, [label, from, to]] of Object.entries(want)) {
+    check('the preset "' + label + '" reads "' + label + ' (' + span(from, to) + ')"', shown[k] === label + ' (' + span(from, to) + ')', shown[k]);
+    await page.selectOption('#f-preset', k);
+    await page.waitForURL((u) => new URL(u).searchParams.get('from') === from && new URL(u).searchParams.get('to') === to, { timeout: 5000 }).then(
+      () => ok('… and selects ' + from + ' to ' + to),
+      () => fail('… and selects ' + from + ' to ' + to, page.url()),
+    );
+    await drawn();
+  }
+  check('the hint says the presets count back from the data\'s last day', (await visibleText('#f-dates-hint')).includes('the presets count back from its last day'));
+  check('no console errors', problems.length === 0, problems.join('\n'));
+});
+
 // A stored row the analytics leave out (written into the database around the import, as an
 // older version could have left it) is said in the sidebar's status line; UI_DB: its file.
 if (process.env.UI_DB) await step('the status line says when stored rows are left out', async () => {

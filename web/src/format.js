@@ -169,6 +169,11 @@ const MONTHS_LONG = [
   'november',
   'december',
 ];
+/* "2 Dec – 31 Dec 2025" (the year once when both ends share it; "1 Dec 2024 – 5 Jan 2025"). */
+export function shortRange(from, to) {
+  if (!(from && to) || from.slice(0, 4) !== to.slice(0, 4)) return dateRange(from, to);
+  return fmt.date(from).replace(/ \d{4}$/, '') + ' – ' + fmt.date(to);
+}
 /* "1 Dec 2025 – 31 Dec 2025" (either end may be missing: "from 1 Dec 2025"). */
 export function dateRange(from, to) {
   if (from && to) return fmt.date(from) + ' – ' + fmt.date(to);

@@ -3,7 +3,7 @@
  * status line, and the phone menu that shows it. */
 import { api } from './api.js';
 import { clear, errorBox, h } from './dom.js';
-import { dateRange, fmt, parseDate, setTimeZone } from './format.js';
+import { dateRange, fmt, parseDate, setTimeZone, shortRange } from './format.js';
 import * as state from './state.js';
 
 /* ---------- phone menu ---------- */
@@ -114,7 +114,7 @@ function multiSelect(key, values, searchable) {
   return det;
 }
 
-/* Date presets relative to the data's last date. */
+/* Date presets relative to the data's last date: key → [label, from, to]. */
 const iso = (d) => d.toISOString().slice(0, 10);
 function parseISO(s) {
   const [y, m, d] = s.split('-').map(Number);
@@ -203,7 +203,9 @@ function dateControls() {
   const sel = h('select', { id: 'f-preset' });
   sel.appendChild(h('option', { value: 'all' }, 'All time'));
   const ps = presets();
-  for (const k in ps) sel.appendChild(h('option', { value: k }, ps[k][0]));
+  /* each preset says which days it means (they count back from the data's last day) */
+  for (const k in ps)
+    sel.appendChild(h('option', { value: k }, ps[k][0] + ' (' + shortRange(ps[k][1], ps[k][2]) + ')'));
   sel.appendChild(h('option', { value: 'custom' }, 'Custom range'));
   const o = state.options || {};
   const problem = h('p', { class: 'date-problem', id: 'f-dates-problem', role: 'alert', hidden: true });
@@ -272,7 +274,9 @@ function dateControls() {
     h(
       'p',
       { class: 'date-hint', id: 'f-dates-hint' },
-      o.from ? 'The data covers ' + dateRange(o.from, o.to) + '.' : 'No dated data yet.',
+      o.from
+        ? 'The data covers ' + dateRange(o.from, o.to) + '; the presets count back from its last day.'
+        : 'No dated data yet.',
     ),
     problem,
   );
