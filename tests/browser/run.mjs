@@ -1031,6 +1031,86 @@ await step('issue 21.11: the date presets name their dates', async () => {
   check('no console errors', problems.length === 0, problems.join('\n'));
 });
 
+// Item 12: an unknown platform is a row error (even for "import the valid rows anyway"); a
+// replace says how many rows replace how many; under a date filter the influencer page does
+// not say "No payout recorded" when payouts exist on other dates.
+await step('issue 21.12: an unknown platform is refused like any bad value', async () => {
+  problems = [];
+  await page.setViewportSize({ width: 1440, height: 900 });
+  const c0 = await statusCounts();
+  const f = tmpFile('posts-myspace.csv', 'post_id,influencer_id,platform,date,url,caption,reach,likes,comments\nPMS1,INF00001,Myspace,2025-06-01,https://example.com/p/1,hello,1000,10,1\nPMS2,INF00001,instagram,2025-06-02,https://example.com/p/2,hi,2000,20,2\n');
+  await page.goto(BASE + '/upload');
+  await page.setInputFiles('#upload-file', f);
+  await page.selectOption('#upload-dataset', 'posts');
+  await page.click('#upload-go');
+  await page.waitForSelector('.outcome', { timeout: 20000 });
+  const rows = await page.$$eval('table.import-errors tbody tr', (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+  check('the file is refused (422) with line 2\'s platform "Myspace" as the reason', (await page.getAttribute('.outcome', 'data-status')) === '422' && rows.length === 1 && rows[0][0] === '2' && rows[0][1] === 'platform' && rows[0][2] === 'Myspace' && /^not a known platform \(known: Instagram, YouTube/.test(rows[0][3]), JSON.stringify(rows));
+  await page.click('#import-valid');
+  await page.waitForSelector('.outcome[data-status="200"]', { timeout: 20000 });
+  check('"Import the valid rows anyway" imports the other row only', (await page.textContent('.outcome .accepted')) === '1' && /1 invalid rows? skipped/.test(await visibleText('.outcome')), await visibleText('.outcome'));
+  const c1 = await statusCounts();
+  check('one post more, and no platform Myspace anywhere', c1.posts === c0.posts + 1 && !(await api('/api/options')).platform.includes('Myspace'), JSON.stringify([c0, c1]));
+  const unexpected = problems.filter((p) => !/status of 422/.test(p));
+  check('no console errors besides the refusal', unexpected.length === 0, unexpected.join('\n'));
+});
+
+await step('issue 21.12: a replace says how many rows replace how many', async () => {
+  problems = [];
+  const c = await statusCounts();
+  const f = tmpFile('payouts-new.csv', 'payout_id,influencer_id,campaign,basis,rate,orders,posts,total_payout,payout_date,status\nPN1,INF00001,X,post,"1,000",0,2,2000,2025-06-01,Paid\nPN2,INF00002,"Summer, big",flat,5000,0,0,5000,2025-06-02,Pending\nPN3,INF00003,Y,order,10,"1,2",0,,2025-06-03,Paid\n\n');
+  await page.goto(BASE + '/upload');
+  await page.setInputFiles('#upload-file', f);
+  await page.selectOption('#upload-mode', 'replace');
+  await page.click('#upload-go');
+  await page.waitForSelector('#upload-mode-problem:not([hidden])');
+  check('replacing asks for the dataset first (no dialog, the Dataset menu focused)', !(await page.evaluate(() => document.getElementById('confirm-dialog').open)) && (await page.evaluate(() => document.activeElement.id)) === 'upload-dataset', await visibleText('#upload-mode-problem'));
+  await page.selectOption('#upload-dataset', 'payouts');
+  await page.click('#upload-go');
+  await page.waitForSelector('#confirm-dialog[open]');
+  const text = await page.textContent('#confirm-text');
+  check('the confirmation says "the ' + c.payouts + ' stored rows of Payouts are replaced by the 3 rows"', text === 'The ' + new Intl.NumberFormat('en-IN').format(c.payouts) + ' stored rows of Payouts are replaced by the 3 rows of "payouts-new.csv". This cannot be undone.', text);
+  await page.click('#confirm-dialog button[value=cancel]');
+  check('Cancel imports nothing', JSON.stringify(await statusCounts()) === JSON.stringify(c));
+  await page.goto(BASE + '/database');
+  await page.waitForSelector('[data-delete=payouts]');
+  await page.setInputFiles('input[aria-label="File to replace Payouts"]', f);
+  await page.waitForSelector('#confirm-dialog[open]');
+  const t2 = await page.textContent('#confirm-text');
+  check('the Database page\'s Replace… says the same', t2 === 'The ' + new Intl.NumberFormat('en-IN').format(c.payouts) + ' stored rows of Payouts are replaced by the 3 rows of "payouts-new.csv". This cannot be undone.', t2);
+  await page.click('#confirm-dialog button[value=cancel]');
+  check('… and Cancel imports nothing', JSON.stringify(await statusCounts()) === JSON.stringify(c));
+  const jl = tmpFile('payouts.jsonl', '{"payout_id":"J1","influencer_id":"INF00001","basis":"flat","total_payout":"{1}"}\n\n{"payout_id":"J2","influencer_id":"INF00002","basis":"flat","total_payout":3}\n');
+  const ja = tmpFile('payouts.json', '[{"payout_id":"J1","note":{"a":[1,{"b":2}]}},{"payout_id":"J2","x":"}{"}]');
+  const n = await page.evaluate(async ([a, b]) => {
+    const { countRows } = await import('/assets/pages/upload.js');
+    return [await countRows(new File([a], 'a.jsonl')), await countRows(new File([b], 'b.json')), await countRows(new File(['id,name\n1,"two\nlines"\n\n2,x'], 'c.csv'))];
+  }, [fs.readFileSync(jl, 'utf8'), fs.readFileSync(ja, 'utf8')]);
+  check('rows are counted in JSON lines, JSON arrays and CSV with quoted line breaks', JSON.stringify(n) === '[2,2,2]', JSON.stringify(n));
+  check('no console errors', problems.length === 0, problems.join('\n'));
+});
+
+await step('issue 21.12: under a date filter the influencer page finds payouts on other dates', async () => {
+  problems = [];
+  const q = 'from=2025-04-01&to=2025-04-07';
+  const ids = (await api('/api/payouts')).influencers.filter((r) => r.payout_rows > 0).map((r) => r.influencer_id);
+  let id = null, all = null;
+  for (const x of ids.slice(0, 40)) {
+    if ((await api('/api/influencers/' + encodeURIComponent(x) + '?' + q)).payout === null) { id = x; all = (await api('/api/influencers/' + encodeURIComponent(x))).payout; break; }
+  }
+  check('(an influencer with payouts, none in ' + q + ')', !!id, ids.slice(0, 5).join(','));
+  if (!id) return;
+  await page.goto(BASE + '/influencers/' + encodeURIComponent(id) + '?' + q);
+  await page.waitForSelector('#payout-none');
+  await page.waitForFunction(() => !/Looking for/.test(document.getElementById('payout-none').textContent));
+  const t = await visibleText('#payout-none');
+  check('it says "No payout in 1 Apr – 7 Apr 2025" and what all dates hold, not "No payout recorded"', t.startsWith('No payout in ' + day('2025-04-01') + ' – ' + day('2025-04-07') + '. Over all dates:') && t.includes(new Intl.NumberFormat('en-IN').format(all.payout_rows) + ' payout row') && !/No payout recorded/.test(t), t);
+  await page.click('#payout-all-dates');
+  await page.waitForSelector('.facts');
+  check('"Show all dates" shows the payout', !new URL(page.url()).searchParams.get('from') && (await page.textContent('[data-check]')) !== null);
+  check('no console errors', problems.length === 0, problems.join('\n'));
+});
+
 // A stored row the analytics leave out (written into the database around the import, as an
 // older version could have left it) is said in the sidebar's status line; UI_DB: its file.
 if (process.env.UI_DB) await step('the status line says when stored rows are left out', async () => {

@@ -3,11 +3,12 @@
  * its posts. */
 import * as charts from '../charts.js';
 import { card, h, loading } from '../dom.js';
-import { fmt } from '../format.js';
+import { dateRange, fmt } from '../format.js';
 import { basisKey, term } from '../glossary.js';
 import { link } from '../state.js';
 import { table } from '../table.js';
-import { NOT_COMPARABLE, get, header, statusTag, tag } from './common.js';
+import { NOT_COMPARABLE, STATUS_LABEL, get, header, statusTag, tag } from './common.js';
+import { setFilters } from '../sidebar.js';
 
 export async function influencer(ctx) {
   const id = ctx.params[0];
@@ -149,7 +150,53 @@ export async function influencer(ctx) {
         h('dd', null, statusTag(pay.status)),
       ),
     );
-  } else payBox.appendChild(h('p', { class: 'muted' }, 'No payout recorded.'));
+  } else if (ctx.filters.from || ctx.filters.to) {
+    /* nothing in the range: say whether the influencer has payouts on other dates */
+    const none = h('p', { class: 'muted', id: 'payout-none' }, 'Looking for payouts on other dates…');
+    payBox.appendChild(none);
+    get(
+      '/api/influencers/' + encodeURIComponent(id),
+      Object.assign({}, ctx, { filters: Object.assign({}, ctx.filters, { from: '', to: '' }) }),
+    )
+      .then((all) => {
+        if (ctx.stale()) return;
+        const p = all.payout;
+        none.textContent = p
+          ? 'No payout in ' +
+            dateRange(ctx.filters.from, ctx.filters.to) +
+            '. Over all dates: earned ' +
+            fmt.money(p.earned, 2) +
+            ', recorded ' +
+            fmt.money(p.recorded, 2) +
+            ' in ' +
+            fmt.int(p.payout_rows) +
+            (p.payout_rows === 1 ? ' payout row' : ' payout rows') +
+            ' (' +
+            (STATUS_LABEL[p.status] || p.status) +
+            ').'
+          : 'No payout recorded.';
+        if (p)
+          payBox.appendChild(
+            h(
+              'p',
+              null,
+              h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'linkish',
+                  id: 'payout-all-dates',
+                  onclick: () => setFilters(Object.assign({}, ctx.filters, { from: '', to: '' })),
+                },
+                'Show all dates',
+              ),
+            ),
+          );
+      })
+      .catch((e) => {
+        if (!ctx.stale() && !(e && e.name === 'AbortError')) none.textContent = 'No payout in this range.';
+      });
+  } else payBox.appendChild(h('p', { class: 'muted', id: 'payout-none' }, 'No payout recorded.'));
   grid.appendChild(payBox);
   const camps = (d.by_campaign || []).filter((c) => c.campaign !== null && (c.revenue || c.posts || c.orders));
   const campBox = h(
