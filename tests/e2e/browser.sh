@@ -3,7 +3,8 @@
 # every page loads without console errors, every module comes from its versioned address, a filter changes the KPI cards to what the API
 # says and survives a reload and back/forward, a good and a bad upload, a name with markup
 # shown as text, the open-mode banner and ?ws= kept, phone width, the status line when stored
-# rows are left out of the figures. Then a second server with accounts: sign-in, the viewer's
+# rows are left out of the figures; issue 21's checks (empty results, chart sizes and tables,
+# keyboard, formats, axe-core's WCAG 2.2 A/AA rules on every page). Then a second server with accounts: sign-in, the viewer's
 # rights, sign-out, the admin's audit log, users and workspace switcher. Screenshots of every
 # page go to ${ARTEFACTS:-$SRC/build/artefacts}/screenshots/. Logs (not asserts) the
 # dashboard's draw time.
@@ -22,7 +23,8 @@ if ! command -v node >/dev/null; then
     fail "node is installed" "node is missing: run scripts/deps.sh"
     finish
 fi
-if [[ ! -d $BROWSER_DIR/node_modules/playwright-core ]]; then
+# (every devDependency of tests/browser/package.json: playwright-core, axe-core)
+if [[ ! -d $BROWSER_DIR/node_modules/playwright-core || ! -f $BROWSER_DIR/node_modules/axe-core/axe.min.js ]]; then
     if ! (cd "$BROWSER_DIR" && npm ci --no-audit --no-fund --loglevel=error) >"$T/npm.log" 2>&1; then
         fail "npm ci in tests/browser" "$(tail -20 "$T/npm.log")"
         finish

@@ -329,15 +329,11 @@ export function upload(ctx) {
   let file = null;
   const input = h('input', { type: 'file', id: 'upload-file', accept: FILE_TYPES });
   const chosen = h('p', { class: 'chosen muted', 'aria-live': 'polite' }, 'No file chosen.');
+  /* the drop zone is for the mouse; the keyboard (and a screen reader) uses the file input
+   * inside it, which is a control of its own */
   const drop = h(
     'div',
-    {
-      class: 'dropzone',
-      id: 'dropzone',
-      tabindex: '0',
-      role: 'button',
-      'aria-label': 'Drop a file here, or press Enter to choose one',
-    },
+    { class: 'dropzone', id: 'dropzone' },
     h(
       'p',
       null,
@@ -355,12 +351,6 @@ export function upload(ctx) {
     go.disabled = !file;
   };
   input.addEventListener('change', () => setFile(input.files[0]));
-  drop.addEventListener('keydown', (e) => {
-    if (e.key === 'Enter' || e.key === ' ') {
-      e.preventDefault();
-      input.click();
-    }
-  });
   for (const t of ['dragenter', 'dragover']) {
     drop.addEventListener(t, (e) => {
       e.preventDefault();
