@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# browser.sh — the web app in headless Debian chromium (npm playwright-core, tests/browser):
-# every page loads without console errors, every module comes from its versioned address, a filter changes the KPI cards to what the API
-# says and survives a reload and back/forward, a good and a bad upload, a name with markup
-# shown as text, the open-mode banner and ?ws= kept, phone width, the status line when stored
-# rows are left out of the figures; issue 21's checks (empty results, chart sizes and tables,
-# keyboard, formats, axe-core's WCAG 2.2 A/AA rules on every page). Then a second server with accounts: sign-in, the viewer's
-# rights, sign-out, the admin's audit log, users and workspace switcher. Screenshots of every
-# page go to ${ARTEFACTS:-$SRC/build/artefacts}/screenshots/. Logs (not asserts) the
-# dashboard's draw time.
+# browser.sh — the web app in headless Debian chromium (npm playwright-core and axe-core,
+# tests/browser): every page loads without console errors, every module comes from its
+# versioned address, a filter changes the KPI cards to what the API says and survives a
+# reload and back/forward, a good and a bad upload, a name with markup shown as text, the
+# open-mode banner and ?ws= kept, phone width, the status line when stored rows are left out
+# of the figures; issue 21's checks (empty results, charts at their card's size with legends
+# and tables, the keyboard, one format per figure, axe-core's WCAG 2.2 A/AA rules on every
+# page at 1440 and 390 px). Then a second server with accounts: sign-in, the viewer's rights,
+# sign-out, the admin's audit log, users and workspace switcher. Screenshots of every page go
+# to ${ARTEFACTS:-$SRC/build/artefacts}/screenshots/. Logs (not asserts) the dashboard's
+# draw time.
 source "$(dirname "$0")/lib.sh"
 require_binary
 
