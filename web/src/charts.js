@@ -1,7 +1,8 @@
 /* charts.js — echarts helpers: one place sets tooltips (formatter functions that escape every
  * name), dataZoom, legends and the save-as-image toolbox; tracks the charts of the page.
- * echarts itself is the library's own build (/assets/echarts.min.js), loaded by index.html as
- * a classic script before the modules run: it is window.echarts here. */
+ * echarts itself is the library's own build (/assets/echarts.min.js, window.echarts once it
+ * runs): index.html preloads it and this module runs it (ready()), so that the pages fetch
+ * and draw their figures while it downloads, and draw() waits for it. */
 import { h } from './dom.js';
 import { table } from './table.js';
 import { esc, fmt, moneyAxisFormat } from './format.js';
@@ -28,6 +29,27 @@ export function platformStyle(name, i) {
   return PLATFORM_STYLE[name] || OTHER_STYLES[(i || 0) % OTHER_STYLES.length];
 }
 let live = [];
+
+/* The chart library, loaded once: resolves window.echarts. The address is the page's preload
+ * link's (its versioned, cached-for-good address). */
+let library = null;
+export function ready() {
+  if (window.echarts) return Promise.resolve(window.echarts);
+  if (!library)
+    library = new Promise((resolve, reject) => {
+      const pre = document.querySelector('link[rel=preload][href*="/assets/echarts.min.js"]');
+      const s = document.createElement('script');
+      s.src = pre ? pre.href : '/assets/echarts.min.js';
+      s.onload = () => (window.echarts ? resolve(window.echarts) : reject(new Error('the chart library did not load')));
+      s.onerror = () => {
+        library = null;
+        reject(new Error('the chart library did not load'));
+      };
+      document.head.appendChild(s);
+    });
+  return library;
+}
+ready().catch(() => {}); /* start now; draw() reports a failure where a chart should be */
 
 /* The parts of each panel, by its chart box. */
 const parts = new WeakMap();
@@ -182,8 +204,7 @@ const sizes =
  * until the code that builds the page has placed every panel (a microtask), so that the
  * chart starts at the size of its card, not at the size the card had while it was alone. */
 export async function draw(box, option, view) {
-  const echarts = window.echarts;
-  if (!echarts) throw new Error('the chart library did not load');
+  const echarts = await ready();
   let c = echarts.getInstanceByDom(box);
   if (!c) {
     await Promise.resolve();
