@@ -31,7 +31,9 @@ export function platformStyle(name, i) {
 let live = [];
 
 /* The chart library, loaded once: resolves window.echarts. The address is the page's preload
- * link's (its versioned, cached-for-good address). */
+ * link's (its versioned, cached-for-good address). Running it takes the main thread for a
+ * while (1.1 MB of script), so it runs when a chart is first drawn, or once the first page
+ * is under way (main.js), never before the page's API calls are out. */
 let library = null;
 export function ready() {
   if (window.echarts) return Promise.resolve(window.echarts);
@@ -49,7 +51,6 @@ export function ready() {
     });
   return library;
 }
-ready().catch(() => {}); /* start now; draw() reports a failure where a chart should be */
 
 /* The parts of each panel, by its chart box. */
 const parts = new WeakMap();

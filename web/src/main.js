@@ -147,6 +147,10 @@ window.addEventListener('popstate', () => {
 async function start() {
   if (!(await loadSession())) return;
   route();
+  /* the chart library, once the first page's requests are out (a page without charts may
+   * need it next) */
+  const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 200));
+  idle(() => charts.ready().catch(() => {}));
 }
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
 else start();
