@@ -5,7 +5,8 @@
 // the KPI formats) is read by importing its modules: the page's import map makes
 // import('/assets/state.js') the app's own instance.
 // BENCH=N: only measures N cold loads of the dashboard (KPI cards shown, every chart drawn),
-// prints each and the medians.
+// prints each and the medians. ONLY=REGEX: only the steps whose name matches. The checks of
+// issue 21 (steps "issue 21.N") run axe-core (node_modules/axe-core) in the pages.
 // AUTH_BASE (optional): a second server with accounts and AUTH_USERS ("admin:pw,analyst:pw,
 // viewer:pw"): sign-in, roles, sign-out, the audit log, users and the workspace switcher.
 import { chromium } from 'playwright-core';

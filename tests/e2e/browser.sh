@@ -67,7 +67,7 @@ expect_eq "the binary serves the chart library" 200 "$code"
 
 mkdir -p "$ART/screenshots"
 BASE=$BASE UI_DB=$DB ARTEFACTS=$ART CHROMIUM=$CHROMIUM TMPDIR_TEST=$(mktemp -d "$T/browser.XXXXXX") \
-    timeout 120 node "$BROWSER_DIR/run.mjs" >"$T/browser.out" 2>&1
+    timeout 600 node "$BROWSER_DIR/run.mjs" >"$T/browser.out" 2>&1
 rc=$?
 count_node_output "$T/browser.out" "$rc"
 
