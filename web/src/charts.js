@@ -74,6 +74,7 @@ export function panel(title, opts) {
   );
   toggle.addEventListener('click', () => {
     const show = tableBox.hidden;
+    if (show) fillTable(parts.get(box));
     tableBox.hidden = !show;
     box.hidden = show;
     legend.hidden = show || !legend.childElementCount;
@@ -153,12 +154,17 @@ function drawLegend(c, option, legend) {
   legend.hidden = !legend.childElementCount || !parts.get(c.getDom()).tableBox.hidden;
 }
 
-/* The chart's figures as a table (view.table: {cols, rows, opts} for table.js). */
+/* The chart's figures as a table (view.table: {cols, rows, opts} for table.js), built when it
+ * is first shown (a page draws many charts and few tables are asked for). */
 function drawTable(p, view) {
+  p.table = (view && view.table) || null;
+  p.toggle.hidden = !p.table;
   p.tableBox.textContent = '';
-  const t = view && view.table;
-  p.toggle.hidden = !t;
-  if (!t) return;
+  if (!p.tableBox.hidden) fillTable(p);
+}
+function fillTable(p) {
+  const t = p.table;
+  if (!t || p.tableBox.firstChild) return;
   p.tableBox.appendChild(
     table(
       t.cols,
