@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# UI benchmark (issue 4): time from navigation to the dashboard fully drawn (KPI cards and
-# every chart rendered) in headless Debian chromium, at ROWS tracking rows (default 1,000,000).
-# Generates sample data (seed 1) into a temporary SQLite database, starts `infludash serve`,
-# waits for the data, then tests/browser/run.mjs with BENCH=RUNS loads / (after one warm-up)
-# RUNS times and prints each figure and the median. Goal: under 1 s.
+# UI benchmark (issues 4, 21): cold loads of the dashboard in headless Debian chromium, at ROWS
+# tracking rows (default 1,000,000): from the start of navigation to the dashboard API call,
+# to the first KPI card shown and to every chart drawn. Generates sample data (seed 1) into a
+# temporary SQLite database, starts `infludash serve`, waits for the data, then
+# tests/browser/run.mjs with BENCH=RUNS loads / (after one warm-up) RUNS times, each in a new
+# browser context (an empty cache), and prints each figure and the medians. Goal: under 1 s.
 # usage: bench/ui.sh [ROWS]     environment: RUNS=5, INFLUDASH=build/infludash,
 #   CHROMIUM=/usr/bin/chromium, READY_TIMEOUT=120 (seconds)
 set -euo pipefail

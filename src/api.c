@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "json.h"
+#include "tz.h"
 
 #include "banned.h"
 
@@ -126,6 +127,8 @@ int api_status_write(const struct api_status *st, struct buf *out, struct err *e
     json_kv_str(&j, "backend", st->backend);
     json_kv_str(&j, "database", st->location);
     json_kv_int(&j, "schema_version", st->schema_version);
+    /* the zone the web app shows times in (IANA name) */
+    json_kv_str(&j, "time_zone", TZ_DEFAULT);
     json_key(&j, "counts");
     json_obj_begin(&j);
     for (int ds = 0; ds < DS_COUNT; ds++)

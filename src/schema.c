@@ -326,6 +326,7 @@ void schema_config_default(struct schema_config *cfg)
     cfg->tier_bounds[1] = 100000;
     cfg->tier_bounds[2] = 500000;
     cfg->tier_bounds[3] = 1000000;
+    cfg->platforms = SCHEMA_PLATFORMS_DEFAULT;
 }
 
 const char *schema_tier(const struct schema_config *cfg, int64_t followers)
@@ -822,6 +823,69 @@ void schema_norm_platform(const char *s, size_t len, struct buf *out)
             }
     }
     buf_append(out, s, len);
+}
+
+/* The entry of list (comma-separated) that names the platform name/len, ignoring case and
+ * spaces: its start and length in at and at_len; 0 when none does. */
+static int platform_listed(const char *list, const char *name, size_t len, const char **at,
+                           size_t *at_len)
+{
+    char want[64], have[64];
+    if (len >= sizeof want)
+        return 0;
+    squash(name, len, want, sizeof want);
+    for (const char *p = list; *p;) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        const char *e = p;
+        size_t elen = n;
+        trim(&e, &elen);
+        if (elen > 0 && elen < sizeof have) {
+            squash(e, elen, have, sizeof have);
+            if (!strcmp(want, have)) {
+                *at = e;
+                *at_len = elen;
+                return 1;
+            }
+        }
+        p += n + (end ? 1 : 0);
+    }
+    return 0;
+}
+
+/* A platform as a row stores it: normalised, then the listed spelling; -1 with a reason
+ * naming the known platforms (in m->reason) when the list has none such. */
+static int put_platform(struct schema_map *m, const char *s, size_t len, struct buf *scratch,
+                        const char **reason)
+{
+    const char *list = m->cfg && m->cfg->platforms ? m->cfg->platforms : SCHEMA_PLATFORMS_DEFAULT;
+    schema_norm_platform(s, len, scratch);
+    const char *at;
+    size_t at_len;
+    if (platform_listed(list, scratch->data, scratch->len, &at, &at_len)) {
+        buf_reset(scratch);
+        buf_append(scratch, at, at_len);
+        return 0;
+    }
+    /* "not a known platform (known: Instagram, YouTube, …)" */
+    size_t used = (size_t)snprintf(m->reason, sizeof m->reason, "not a known platform (known: ");
+    for (const char *p = list; *p && used < sizeof m->reason;) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        const char *e = p;
+        size_t elen = n;
+        trim(&e, &elen);
+        if (elen > 0) {
+            int w = snprintf(m->reason + used, sizeof m->reason - used, "%s%.*s",
+                             p == list ? "" : ", ", (int)elen, e);
+            used += w > 0 ? (size_t)w : 0;
+        }
+        p += n + (end ? 1 : 0);
+    }
+    if (used < sizeof m->reason)
+        snprintf(m->reason + used, sizeof m->reason - used, ")");
+    *reason = m->reason;
+    return -1;
 }
 
 void schema_norm_basis(const char *s, size_t len, struct buf *out)
@@ -1383,7 +1447,8 @@ static int put_field(struct schema_map *m, struct schema_row *row, int c, const 
         schema_norm_gender(s, len, scratch);
         break;
     case COL_PLATFORM:
-        schema_norm_platform(s, len, scratch);
+        if (put_platform(m, s, len, scratch, reason) < 0)
+            return -1;
         break;
     case COL_BASIS:
         schema_norm_basis(s, len, scratch);

@@ -31,7 +31,7 @@ enum col_kind {
     COL_RATE,     /* int64 millionths (rates: 246.94 → 246940000, 0.05 → 50000) */
     COL_DATE,     /* text "YYYY-MM-DD", or "YYYY-MM-DD HH:MM:SS[.ffffff]" when a time was given */
     COL_GENDER,   /* Male | Female | Non-binary | Other | Unknown (empty or absent) */
-    COL_PLATFORM, /* Instagram | YouTube | Twitter | Facebook | TikTok | LinkedIn | Threads | as given */
+    COL_PLATFORM, /* normalised (schema_norm_platform), one of schema_config.platforms */
     COL_BASIS,    /* post | order | revenue_share | flat | hybrid | other text lower-cased */
     COL_STATUS,   /* Paid | Pending | as given, capitalised */
     COL_BRAND,    /* MuscleBlaze | HKVitals | Gritzo | as given */
@@ -94,9 +94,17 @@ int schema_col_index(enum dataset ds, const char *name);
 enum dataset schema_detect(const char *filename, const struct csv_field *header, size_t n,
                            struct err *e);
 
+/* The platforms a row may name by default: SPEC §1's six, and Threads, which real exports
+ * carry (shared/peers). */
+#define SCHEMA_PLATFORMS_DEFAULT "Instagram,YouTube,Twitter,Facebook,TikTok,LinkedIn,Threads"
+
 /* Configurable thresholds and defaults. */
 struct schema_config {
     int64_t tier_bounds[4]; /* followers: Nano < b0 <= Micro < b1 <= Mid < b2 <= Macro < b3 <= Mega */
+    /* The platforms a row may name, as stored, comma-separated (NULL: the default list). A
+     * value is read through schema_norm_platform ("ig" is Instagram), then matched to the
+     * list ignoring case and spaces; one that names no listed platform is a row error. */
+    const char *platforms;
 };
 void schema_config_default(struct schema_config *cfg);
 
@@ -157,6 +165,7 @@ struct schema_map {
     uint64_t ordinal;        /* data records seen, for generated ids */
     struct buf scratch;      /* reused between records */
     struct buf extra;
+    char reason[256];        /* a reject's reason built for the record (unknown platform) */
 };
 
 #define SCHEMA_T_EXTRA (-1)

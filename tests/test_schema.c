@@ -845,6 +845,43 @@ static void test_platform_is_normalised_and_unknown_kept_as_given(void **state)
     assert_text(&fx->row, "platform", "YouTube");
 }
 
+/* SPEC §1 names the platforms; a row naming another ("Myspace") is refused like any bad
+ * value, with the known ones in the reason. The list is configurable. */
+static void test_a_platform_outside_the_configured_list_is_a_row_error(void **state)
+{
+    struct fixture *fx = *state;
+    map_ok(fx, DS_POSTS, "influencer_id|platform|reach");
+    build_rejected(fx, "1|Myspace|100");
+    assert_string_equal(fx->rej.column, "platform");
+    assert_string_equal(fx->rej.value, "Myspace");
+    assert_string_equal(fx->rej.reason,
+                        "not a known platform (known: Instagram, YouTube, Twitter, Facebook, "
+                        "TikTok, LinkedIn, Threads)");
+    build_rejected(fx, "2|Moj|100");
+    static const struct {
+        const char *in, *want;
+    } known[] = {{"instagram", "Instagram"}, {"X", "Twitter"}, {"yt", "YouTube"},
+                 {"Tik Tok", "TikTok"},      {"threads", "Threads"}, {"LINKEDIN", "LinkedIn"}};
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+        char values[64];
+        snprintf(values, sizeof values, "3|%s|100", known[i].in);
+        build_ok(fx, values);
+        assert_text(&fx->row, "platform", known[i].want);
+    }
+    build_ok(fx, "4||100"); /* no platform: the influencer's, as before */
+    assert_false(fx->row.v[col_of(&fx->row, "platform")].present);
+
+    /* another list: its own spellings, and only those */
+    fx->cfg.platforms = "Instagram, Moj,ShareChat";
+    map_ok(fx, DS_INFLUENCERS, "influencer_id|name|platform");
+    build_ok(fx, "5|Asha|moj");
+    assert_text(&fx->row, "platform", "Moj");
+    build_ok(fx, "6|Ravi|share chat");
+    assert_text(&fx->row, "platform", "ShareChat");
+    build_rejected(fx, "7|Mira|YouTube");
+    assert_string_equal(fx->rej.reason, "not a known platform (known: Instagram, Moj, ShareChat)");
+}
+
 /* ---- dates -------------------------------------------------------------------------- */
 
 static void test_iso_dates_are_accepted_with_and_without_time(void **state)
@@ -1297,7 +1334,7 @@ static void test_tier_is_derived_from_followers_at_each_threshold(void **state)
 static void test_tier_thresholds_are_configurable_and_a_given_tier_is_kept(void **state)
 {
     struct fixture *fx = *state;
-    struct schema_config cfg = {{100, 200, 300, 400}};
+    struct schema_config cfg = {{100, 200, 300, 400}, NULL};
     assert_string_equal(schema_tier(&cfg, 99), "Nano");
     assert_string_equal(schema_tier(&cfg, 100), "Micro");
     assert_string_equal(schema_tier(&cfg, 399), "Macro");
@@ -1702,6 +1739,7 @@ int main(void)
         T(test_float_typed_ids_drop_a_zero_fraction_only),
         T(test_gender_is_normalised_to_five_values),
         T(test_platform_is_normalised_and_unknown_kept_as_given),
+        T(test_a_platform_outside_the_configured_list_is_a_row_error),
         T(test_iso_dates_are_accepted_with_and_without_time),
         T(test_day_first_dates_become_iso),
         T(test_impossible_dates_are_rejected_with_a_clear_reason),

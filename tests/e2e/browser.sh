@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# browser.sh — the web app in headless Debian chromium (npm playwright-core, tests/browser):
-# every page loads without console errors, every module comes from its versioned address, a filter changes the KPI cards to what the API
-# says and survives a reload and back/forward, a good and a bad upload, a name with markup
-# shown as text, the open-mode banner and ?ws= kept, phone width, the status line when stored
-# rows are left out of the figures. Then a second server with accounts: sign-in, the viewer's
-# rights, sign-out, the admin's audit log, users and workspace switcher. Screenshots of every
-# page go to ${ARTEFACTS:-$SRC/build/artefacts}/screenshots/. Logs (not asserts) the
-# dashboard's draw time.
+# browser.sh — the web app in headless Debian chromium (npm playwright-core and axe-core,
+# tests/browser): every page loads without console errors, every module comes from its
+# versioned address, a filter changes the KPI cards to what the API says and survives a
+# reload and back/forward, a good and a bad upload, a name with markup shown as text, the
+# open-mode banner and ?ws= kept, phone width, the status line when stored rows are left out
+# of the figures; issue 21's checks (empty results, charts at their card's size with legends
+# and tables, the keyboard, one format per figure, axe-core's WCAG 2.2 A/AA rules on every
+# page at 1440 and 390 px). Then a second server with accounts: sign-in, the viewer's rights,
+# sign-out, the admin's audit log, users and workspace switcher. Screenshots of every page go
+# to ${ARTEFACTS:-$SRC/build/artefacts}/screenshots/. Logs (not asserts) the dashboard's
+# draw time.
 source "$(dirname "$0")/lib.sh"
 require_binary
 
@@ -22,7 +25,8 @@ if ! command -v node >/dev/null; then
     fail "node is installed" "node is missing: run scripts/deps.sh"
     finish
 fi
-if [[ ! -d $BROWSER_DIR/node_modules/playwright-core ]]; then
+# (every devDependency of tests/browser/package.json: playwright-core, axe-core)
+if [[ ! -d $BROWSER_DIR/node_modules/playwright-core || ! -f $BROWSER_DIR/node_modules/axe-core/axe.min.js ]]; then
     if ! (cd "$BROWSER_DIR" && npm ci --no-audit --no-fund --loglevel=error) >"$T/npm.log" 2>&1; then
         fail "npm ci in tests/browser" "$(tail -20 "$T/npm.log")"
         finish
@@ -63,7 +67,7 @@ expect_eq "the binary serves the chart library" 200 "$code"
 
 mkdir -p "$ART/screenshots"
 BASE=$BASE UI_DB=$DB ARTEFACTS=$ART CHROMIUM=$CHROMIUM TMPDIR_TEST=$(mktemp -d "$T/browser.XXXXXX") \
-    timeout 120 node "$BROWSER_DIR/run.mjs" >"$T/browser.out" 2>&1
+    timeout 600 node "$BROWSER_DIR/run.mjs" >"$T/browser.out" 2>&1
 rc=$?
 count_node_output "$T/browser.out" "$rc"
 

@@ -93,13 +93,14 @@ code=$(get "$BASE/api/status")
 check "GET /api/status is 200" test "$code" = 200
 check "GET /api/status is application/json" header_is content-type application/json
 check "GET /api/status is not cached" header_is cache-control no-store
-check "GET /api/status has zero counts, sqlite backend, no imports" python3 -c '
+check "GET /api/status has zero counts, sqlite backend, no imports, the time zone" python3 -c '
 import json, sys
 s = json.load(open(sys.argv[1]))
 assert s["counts"] == {"influencers": 0, "posts": 0, "tracking_data": 0, "payouts": 0}, s["counts"]
 assert s["backend"] == "sqlite", s["backend"]
 assert s["database"].endswith("t.db"), s["database"]
 assert isinstance(s["schema_version"], int) and s["schema_version"] >= 1, s["schema_version"]
+assert s["time_zone"] == "Asia/Kolkata", s["time_zone"]
 assert isinstance(s["version"], str) and s["version"], s["version"]
 assert s["last_import"] is None, s["last_import"]
 assert s["imports"] == [], s["imports"]

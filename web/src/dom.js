@@ -1,6 +1,7 @@
 /* dom.js — building the pages with DOM APIs only (text through textContent, never HTML
  * strings), and the small widgets every page uses: loading line, error box, KPI card, the
  * confirmation dialog. */
+import { fmt } from './format.js';
 
 /* h('div', {class:'x', onclick: fn, 'aria-label': 'y'}, child, 'text', [more]) */
 export function h(tag, attrs, ...kids) {
@@ -50,13 +51,16 @@ export function errorBox(err, retry) {
     'div',
     { class: 'error', role: 'alert' },
     h('strong', null, err && err.status === 400 ? 'The request was refused: ' : 'Something went wrong: '),
-    err && err.message ? err.message : String(err),
+    fmt.datesIn(err && err.message ? err.message : String(err)),
   );
   if (retry) box.appendChild(h('button', { type: 'button', class: 'retry', onclick: retry }, 'Retry'));
   return box;
 }
 /* A KPI card: data-kpi=key on the card, data-kpi-value=key on the value (the browser test
- * reads them). opts: {key, cls, title, sub} */
+ * reads them). opts: {key, cls, title, sub, notes}; sub: a line under the value (text or a
+ * node); notes: what a reader needs to read the figure right (why it differs from a figure
+ * beside it, a filter that does not apply), each [name, text] → <p class="card-note"
+ * data-note=name>. */
 export function card(label, value, opts) {
   opts = opts || {};
   return h(
@@ -65,6 +69,9 @@ export function card(label, value, opts) {
     h('div', { class: 'card-label' }, label),
     h('div', { class: 'card-value', title: opts.title || null, dataset: { kpiValue: opts.key || '' } }, value),
     opts.sub ? h('div', { class: 'card-sub' }, opts.sub) : null,
+    (opts.notes || [])
+      .filter(Boolean)
+      .map(([name, text]) => h('p', { class: 'card-note', dataset: { note: name } }, text)),
   );
 }
 

@@ -5,7 +5,7 @@
 import { loadSession, syncWorkspace } from './account.js';
 import * as charts from './charts.js';
 import { clear, errorBox, h } from './dom.js';
-import { closeMenu, loadOptions, refreshStatus, syncFilterControls } from './sidebar.js';
+import { closeMenu, loadOptions, refreshStatus, setFilters, syncFilterControls } from './sidebar.js';
 import * as state from './state.js';
 import { dashboard } from './pages/dashboard.js';
 import { database } from './pages/database.js';
@@ -37,6 +37,7 @@ function match(path) {
 
 let current = null; /* {ctrl} of the page being shown */
 let shownWs = null; /* the workspace whose options and status the sidebar shows */
+let shownPath = null; /* the page address drawn last */
 
 /* Draws the page of the current URL. */
 function route() {
@@ -56,7 +57,10 @@ function route() {
   const el = clear(document.getElementById('page'));
   const ctrl = new AbortController();
   current = { ctrl };
-  closeMenu();
+  /* the phone menu closes when the user goes to another page, not when a filter changes
+   * (the user may tick several) */
+  if (location.pathname !== shownPath) closeMenu();
+  shownPath = location.pathname;
   if (!m) {
     document.title = 'Not found · infludash';
     el.append(
@@ -72,10 +76,43 @@ function route() {
     .catch((err) => {
       if (ctrl.signal.aborted || (err && err.name === 'AbortError')) return;
       console.warn(err);
-      el.appendChild(errorBox(err, () => route()));
+      /* the page stopped: no "Loading…" may stay above its error */
+      for (const w of el.querySelectorAll('.loading')) w.remove();
+      el.appendChild(refused(err) || errorBox(err, () => route()));
     });
 }
 state.setRouter(route);
+
+/* The error box of a request the server refused for its filters (400: a reversed range, a
+ * bad value): the server's reason and the ways out, instead of a Retry that would fail again. */
+function refused(err) {
+  const f = state.filters;
+  if (!(err && err.status === 400) || !state.filtersActive(f)) return null;
+  const box = errorBox(err);
+  box.appendChild(
+    h(
+      'p',
+      { class: 'row-actions' },
+      f.from || f.to
+        ? h(
+            'button',
+            {
+              type: 'button',
+              id: 'error-all-dates',
+              onclick: () => setFilters(Object.assign({}, f, { from: '', to: '' })),
+            },
+            'Show all dates',
+          )
+        : null,
+      h(
+        'button',
+        { type: 'button', id: 'error-reset', onclick: () => setFilters(state.readFilters('')) },
+        'Reset all filters',
+      ),
+    ),
+  );
+  return box;
+}
 
 function updateNav() {
   const m = match(location.pathname);
@@ -110,11 +147,10 @@ window.addEventListener('popstate', () => {
 async function start() {
   if (!(await loadSession())) return;
   route();
-  let t = 0;
-  window.addEventListener('resize', () => {
-    clearTimeout(t);
-    t = setTimeout(() => charts.resizeAll(), 120);
-  });
+  /* the chart library, once the first page's requests are out (a page without charts may
+   * need it next) */
+  const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 200));
+  idle(() => charts.ready().catch(() => {}));
 }
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
 else start();

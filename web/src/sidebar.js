@@ -3,7 +3,7 @@
  * status line, and the phone menu that shows it. */
 import { api } from './api.js';
 import { clear, errorBox, h } from './dom.js';
-import { fmt } from './format.js';
+import { dateRange, fmt, parseDate, setTimeZone, shortRange } from './format.js';
 import * as state from './state.js';
 
 /* ---------- phone menu ---------- */
@@ -51,13 +51,15 @@ function multiSelect(key, values, searchable) {
   const note = h('p', { class: 'ms-note muted' });
   const LIMIT = 200;
   const selected = () => state.filters[key];
+  /* The list is drawn when it opens and when the search changes, with the ticked values
+   * first (so that they stay reachable in a long list); a tick only updates the boxes, so
+   * nothing moves under the pointer and the focus stays on the box ticked. */
   function drawList() {
     clear(list);
     const q = search ? search.value.trim().toLowerCase() : '';
     const sel = new Set(selected());
     let shown = 0,
       matched = 0;
-    /* selected first, so they stay reachable when the list is long */
     const ordered = values.filter((v) => sel.has(v.value)).concat(values.filter((v) => !sel.has(v.value)));
     for (const v of ordered) {
       if (q && !(v.label.toLowerCase().includes(q) || v.value.toLowerCase().includes(q))) continue;
@@ -104,14 +106,15 @@ function multiSelect(key, values, searchable) {
             : sel[0]
           : sel.length + ' selected';
     det.classList.toggle('active', sel.length > 0);
-    if (det.open) drawList();
+    const on = new Set(sel);
+    for (const cb of list.querySelectorAll('input[type=checkbox]')) cb.checked = on.has(cb.value);
   }
   controls[key] = { sync };
   sync();
   return det;
 }
 
-/* Date presets relative to the data's last date. */
+/* Date presets relative to the data's last date: key → [label, from, to]. */
 const iso = (d) => d.toISOString().slice(0, 10);
 function parseISO(s) {
   const [y, m, d] = s.split('-').map(Number);
@@ -140,29 +143,109 @@ function presets() {
   };
 }
 
+/* A date field: the date written as everywhere in the app ("1 Dec 2025"), typed (parseDate
+ * reads the usual forms) or picked from the browser's calendar (the button), which offers the
+ * data's range. set(iso) shows a date; the field calls onChange(iso, text) when the user changes
+ * it ('' when emptied, null when what was typed is not a date). */
+function dateField(id, label, onChange) {
+  const o = state.options || {};
+  const text = h('input', {
+    type: 'text',
+    id,
+    class: 'date-text',
+    autocomplete: 'off',
+    spellcheck: 'false',
+    placeholder: (label === 'to' ? o.to : o.from) ? fmt.date(label === 'to' ? o.to : o.from) : '1 Jan 2025',
+    'aria-describedby': 'f-dates-hint',
+  });
+  const native = h('input', {
+    type: 'date',
+    class: 'date-native',
+    tabindex: '-1',
+    'aria-hidden': 'true',
+    min: o.from || null,
+    max: o.to || null,
+  });
+  const pick = h('button', {
+    type: 'button',
+    class: 'date-pick',
+    'aria-label': 'Pick the ' + label + ' date from a calendar',
+    title: 'Pick from a calendar',
+  });
+  let iso = '';
+  const set = (v) => {
+    iso = v || '';
+    text.value = iso ? fmt.date(iso) : '';
+    native.value = iso;
+  };
+  text.addEventListener('change', () => {
+    const t = text.value.trim();
+    const v = t === '' ? '' : parseDate(t);
+    if (v !== null) set(v);
+    onChange(v, t);
+  });
+  native.addEventListener('change', () => {
+    set(native.value);
+    onChange(iso, text.value);
+  });
+  pick.addEventListener('click', () => {
+    native.value = iso || (label === 'from' ? o.from : o.to) || '';
+    try {
+      native.showPicker();
+    } catch {
+      native.focus();
+    }
+  });
+  return { el: h('span', { class: 'date-field' }, text, pick, native), set, text };
+}
+
 function dateControls() {
   const sel = h('select', { id: 'f-preset' });
   sel.appendChild(h('option', { value: 'all' }, 'All time'));
   const ps = presets();
-  for (const k in ps) sel.appendChild(h('option', { value: k }, ps[k][0]));
+  /* each preset says which days it means (they count back from the data's last day) */
+  for (const k in ps)
+    sel.appendChild(h('option', { value: k }, ps[k][0] + ' (' + shortRange(ps[k][1], ps[k][2]) + ')'));
   sel.appendChild(h('option', { value: 'custom' }, 'Custom range'));
   const o = state.options || {};
-  const from = h('input', { type: 'date', id: 'f-from', min: o.from || null, max: o.to || null });
-  const to = h('input', { type: 'date', id: 'f-to', min: o.from || null, max: o.to || null });
+  const problem = h('p', { class: 'date-problem', id: 'f-dates-problem', role: 'alert', hidden: true });
+  const say = (msg) => {
+    problem.textContent = msg || '';
+    problem.hidden = !msg;
+  };
+  /* a new range from the fields: refused here when it cannot be right (the page keeps
+   * showing the last good one) */
+  const apply = () => {
+    const f = from.text.value.trim(),
+      t = to.text.value.trim();
+    const fv = f === '' ? '' : parseDate(f),
+      tv = t === '' ? '' : parseDate(t);
+    if (fv === null || tv === null) {
+      say('Not a date: "' + (fv === null ? f : t) + '". Write it as ' + fmt.date(o.to || '2025-12-01') + '.');
+      return;
+    }
+    if (fv && tv && fv > tv) {
+      say('From (' + fmt.date(fv) + ') is after To (' + fmt.date(tv) + ').');
+      return;
+    }
+    say('');
+    setFilters(Object.assign({}, state.filters, { from: fv, to: tv }));
+  };
+  const from = dateField('f-from', 'from', apply);
+  const to = dateField('f-to', 'to', apply);
   sel.addEventListener('change', () => {
     const v = sel.value;
+    say('');
     if (v === 'all') setFilters(Object.assign({}, state.filters, { from: '', to: '' }));
     else if (ps[v]) setFilters(Object.assign({}, state.filters, { from: ps[v][1], to: ps[v][2] }));
-    else from.focus();
+    else from.text.focus();
   });
-  const onDate = () => setFilters(Object.assign({}, state.filters, { from: from.value, to: to.value }));
-  from.addEventListener('change', onDate);
-  to.addEventListener('change', onDate);
   controls.dates = {
     sync() {
       const f = state.filters;
-      from.value = f.from;
-      to.value = f.to;
+      from.set(f.from);
+      to.set(f.to);
+      say('');
       let p = 'custom';
       if (!f.from && !f.to) p = 'all';
       else {
@@ -185,9 +268,17 @@ function dateControls() {
     h(
       'div',
       { class: 'date-pair' },
-      h('span', null, h('label', { for: 'f-from' }, 'From'), from),
-      h('span', null, h('label', { for: 'f-to' }, 'To'), to),
+      h('span', null, h('label', { for: 'f-from' }, 'From'), from.el),
+      h('span', null, h('label', { for: 'f-to' }, 'To'), to.el),
     ),
+    h(
+      'p',
+      { class: 'date-hint', id: 'f-dates-hint' },
+      o.from
+        ? 'The data covers ' + dateRange(o.from, o.to) + '; the presets count back from its last day.'
+        : 'No dated data yet.',
+    ),
+    problem,
   );
 }
 
@@ -251,7 +342,16 @@ document.getElementById('filters-reset').addEventListener('click', () => setFilt
 
 /* ---------- options and status ---------- */
 /* The workspace's filter values (GET /api/options), then the filter controls. */
-export async function loadOptions() {
+let optionsLoading = null;
+export function loadOptions() {
+  optionsLoading = fetchOptions();
+  return optionsLoading;
+}
+/* Resolves once the filter values of the workspace shown are loaded (state.options). */
+export function whenOptions() {
+  return optionsLoading || loadOptions();
+}
+async function fetchOptions() {
   const ws = state.ws();
   try {
     const o = await api('/api/options');
@@ -277,6 +377,7 @@ export async function refreshStatus() {
     const s = await api('/api/status');
     if (ws !== state.ws()) return s; /* the workspace changed meanwhile */
     state.setStatus(s);
+    setTimeZone(s.time_zone);
     const c = s.counts || {};
     const li = s.last_import;
     clear(el).append(

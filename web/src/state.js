@@ -62,10 +62,12 @@ export function filterQuery(f) {
 export function filtersActive(f) {
   return MULTI.some((k) => f[k].length) || SINGLE.some((k) => f[k]);
 }
-/* Human description of the filters, one "name: values" per filter set. */
-export function describeFilters(f) {
+/* Human description of the filters, one "name: values" per filter set; range(from, to)
+ * writes the dates (format.js dateRange: "1 Dec 2025 – 31 Dec 2025"). */
+export function describeFilters(f, range) {
   const out = [];
-  if (f.from || f.to) out.push('Dates: ' + (f.from || 'start') + ' to ' + (f.to || 'end'));
+  if (f.from || f.to)
+    out.push('Dates: ' + (range ? range(f.from, f.to) : (f.from || 'start') + ' to ' + (f.to || 'end')));
   for (const k of MULTI) {
     if (f[k].length)
       out.push(LABELS[k] + ': ' + f[k].map((v) => (k === 'influencer' ? influencerName(v) : v)).join(', '));

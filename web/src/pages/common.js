@@ -2,8 +2,11 @@
  * active filters, tags, the influencer table's columns, the datasets' names. */
 import { api } from '../api.js';
 import { h } from '../dom.js';
-import { fmt } from '../format.js';
-import { describeFilters, link, withFilters } from '../state.js';
+import { dateRange, fmt } from '../format.js';
+import { setFilters, whenOptions } from '../sidebar.js';
+import * as state from '../state.js';
+
+const { describeFilters, link, withFilters } = state;
 
 /* GET path with the page's filters (and extra parameters); "still loading" shown in the
  * page's loading line while the server retries. */
@@ -20,7 +23,7 @@ export function get(path, ctx, extra) {
 /* The page's title (also the document's), a subtitle, and the filters in force. */
 export function header(ctx, title, sub) {
   document.title = title + ' · infludash';
-  const active = describeFilters(ctx.filters);
+  const active = describeFilters(ctx.filters, dateRange);
   ctx.el.appendChild(
     h(
       'div',
@@ -32,6 +35,70 @@ export function header(ctx, title, sub) {
         : null,
     ),
   );
+}
+
+/* True when a /api/dashboard answer's KPIs count nothing at all: no attributed or organic
+ * order, no spend, no post, no influencer. */
+export function emptyKpis(k) {
+  return (
+    !!k &&
+    ['revenue', 'orders', 'organic_revenue', 'organic_orders', 'spend', 'posts', 'influencers'].every((x) => !k[x])
+  );
+}
+
+/* In place of a page's figures when its filters select nothing: says so, with the range the
+ * data covers, and the ways back (all dates, no filters). what: "payouts", … (default "data"). */
+export function noData(ctx, what) {
+  const f = ctx.filters;
+  const any = state.filtersActive(f);
+  const dates = !!(f.from || f.to);
+  const range = h('p', { class: 'no-data-range' });
+  const box = h(
+    'section',
+    { class: 'no-data', id: 'no-data', role: 'status', 'aria-labelledby': 'no-data-h' },
+    h(
+      'h2',
+      { id: 'no-data-h' },
+      any ? 'No ' + (what || 'data') + ' for these filters' : 'No ' + (what || 'data') + ' yet',
+    ),
+    range,
+    any
+      ? h(
+          'p',
+          { class: 'row-actions' },
+          dates
+            ? h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'primary',
+                  id: 'no-data-all-dates',
+                  onclick: () => setFilters(Object.assign({}, f, { from: '', to: '' })),
+                },
+                'Show all dates',
+              )
+            : null,
+          h(
+            'button',
+            { type: 'button', id: 'no-data-reset', onclick: () => setFilters(state.readFilters('')) },
+            'Reset all filters',
+          ),
+        )
+      : h(
+          'p',
+          null,
+          h('a', { href: link('/upload') }, 'Import data'),
+          ' or load the sample data on the ',
+          h('a', { href: link('/database') }, 'Database'),
+          ' page.',
+        ),
+  );
+  whenOptions().then(() => {
+    const o = state.options || {};
+    const covers = o.from ? 'The data covers ' + dateRange(o.from, o.to) : 'The data holds no dated rows';
+    range.textContent = covers + (dates ? '; the filters ask for ' + dateRange(f.from, f.to) + '.' : '.');
+  });
+  return box;
 }
 
 export function tag(text, cls) {
@@ -55,7 +122,8 @@ export const STATUS_LABEL = {
 export const NOT_COMPARABLE = 'not comparable in this range';
 /* The check of a payout row: earned against recorded over the same activity (README, Payouts). */
 export function payCheck(r) {
-  const why = (pre) => (r.check_reason ? h('span', { class: 'muted check-reason' }, pre + r.check_reason) : null);
+  const why = (pre) =>
+    r.check_reason ? h('span', { class: 'muted check-reason' }, pre + fmt.datesIn(r.check_reason)) : null;
   if (r.check === 'mismatch')
     return h(
       'span',
@@ -95,10 +163,16 @@ export const infCols = (withLink) => [
   { key: 'revenue', label: 'Revenue', num: true, fmt: (r) => fmt.money(r.revenue) },
   { key: 'orders', label: 'Orders', num: true, fmt: (r) => fmt.int(r.orders) },
   { key: 'spend', label: 'Spend', num: true, fmt: (r) => fmt.money(r.spend) },
-  { key: 'roas', label: 'ROAS', num: true, fmt: (r) => fmt.ratio(r.roas) },
-  { key: 'roi', label: 'ROI', num: true, fmt: (r) => fmt.pct(r.roi) },
-  { key: 'engagement_rate', label: 'Eng. rate', num: true, fmt: (r) => fmt.pct(r.engagement_rate) },
-  { key: 'cpo', label: 'CPO', num: true, fmt: (r) => fmt.money(r.cpo) },
-  { key: 'aov', label: 'AOV', num: true, fmt: (r) => fmt.money(r.aov) },
+  { key: 'roas', label: 'ROAS', help: 'roas', num: true, fmt: (r) => fmt.ratio(r.roas) },
+  { key: 'roi', label: 'ROI', help: 'roi', num: true, fmt: (r) => fmt.pct(r.roi) },
+  {
+    key: 'engagement_rate',
+    label: 'Eng. rate',
+    help: 'engagement_rate',
+    num: true,
+    fmt: (r) => fmt.rate(r.engagement_rate),
+  },
+  { key: 'cpo', label: 'CPO', help: 'cpo', num: true, fmt: (r) => fmt.unit(r.cpo) },
+  { key: 'aov', label: 'AOV', help: 'aov', num: true, fmt: (r) => fmt.unit(r.aov) },
   { key: 'posts', label: 'Posts', num: true, fmt: (r) => fmt.int(r.posts) },
 ];

@@ -5,7 +5,9 @@
 import * as charts from '../charts.js';
 import { card, clear, h, loading } from '../dom.js';
 import { esc, fmt } from '../format.js';
-import { NOT_COMPARABLE, STATUS_LABEL, get, header, methodLabel } from './common.js';
+import { term } from '../glossary.js';
+import { LABELS } from '../state.js';
+import { NOT_COMPARABLE, STATUS_LABEL, emptyKpis, get, header, methodLabel, noData } from './common.js';
 
 /* How each KPI card shows its value: a key of fmt (the browser test formats the API's
  * figures with it and compares). */
@@ -18,75 +20,147 @@ export const KPI_FORMAT = {
   incremental_revenue: 'moneyShort',
   iroas: 'ratio',
   organic_revenue: 'moneyShort',
-  engagement_rate: 'pct',
-  cpo: 'money',
-  aov: 'money',
+  engagement_rate: 'rate',
+  cpo: 'unit',
+  aov: 'unit',
   influencers: 'int',
 };
 /* Milliseconds the last dashboard took from the start of its drawing to every chart drawn. */
 export let drawnMs = null;
 
-function benchSub(met, bench, f) {
-  if (met === null || met === undefined) return h('span', { class: 'bench' }, 'Benchmark ' + f(bench) + ' · no spend');
-  return h(
-    'span',
-    { class: 'bench ' + (met ? 'met' : 'unmet') },
-    'Benchmark ' + f(bench) + ' · ' + (met ? '✓ met' : '✗ not met'),
-  );
+/* "Benchmark 4.00 (= ROI 300 %) · ✗ not met": the benchmark also in the other ratio's terms
+ * (ROI = ROAS − 1), so that a ROAS card and a ROI card that disagree can be read side by side. */
+function benchSub(met, bench, f, other) {
+  const what = 'Benchmark ' + f(bench) + (other ? ' (= ' + other + ')' : '');
+  if (met === null || met === undefined) return h('span', { class: 'bench' }, what + ' · no spend');
+  return h('span', { class: 'bench ' + (met ? 'met' : 'unmet') }, what + ' · ' + (met ? '✓ met' : '✗ not met'));
 }
 const metClass = (met) => (met === true ? 'good' : met === false ? 'bad' : '');
 
+/* The filters that select influencers (and with them their rows): organic rows have none, so
+ * these leave organic revenue as it is (SPEC §3). */
+export const INFLUENCER_FILTERS = [
+  'platform',
+  'category',
+  'gender',
+  'tier',
+  'persona',
+  'influencer',
+  'basis',
+  'min_roas',
+];
+const isSet = (v) => (Array.isArray(v) ? v.length > 0 : !!v);
+
+/* Why incremental revenue can be above attributed revenue, by method. */
+function incrementalNote(k) {
+  if (!(typeof k.incremental_revenue === 'number' && k.incremental_revenue > k.revenue)) return null;
+  const why =
+    k.iroas_method === 'organic'
+      ? 'this method counts all revenue above the baseline on campaign days, organic sales included'
+      : k.iroas_method === 'holdout'
+        ? "the holdout method counts the test group's revenue above the control group's, over all of the test rows"
+        : 'the method counts more than the attributed orders';
+  return ['above-attributed', 'Above attributed revenue: ' + why + '.'];
+}
+
 /* The KPI cards of /api/dashboard (data-kpi=key; the browser test reads them). */
-function kpiCards(d) {
+function kpiCards(d, filters) {
   const k = d.kpis,
     b = d.benchmarks || {},
     inc = d.incremental || {};
   const F = (key) => fmt[KPI_FORMAT[key]](k[key]);
   const full = (key) => fmt.money(k[key], 2);
   const ci = inc.interval
-    ? '95 % CI ' + fmt.ratio(inc.interval.iroas_low) + '–' + fmt.ratio(inc.interval.iroas_high)
+    ? [term('ci'), ' ' + fmt.ratio(inc.interval.iroas_low) + '–' + fmt.ratio(inc.interval.iroas_high)]
     : null;
-  const method = 'method: ' + methodLabel(k.iroas_method);
-  return h(
+  const method = () => ['method: ', term(k.iroas_method, methodLabel(k.iroas_method))];
+  const roasAsRoi = typeof b.roas === 'number' ? 'ROI ' + fmt.pct(b.roas - 1, 0) : null;
+  const roiAsRoas = typeof b.roi === 'number' ? 'ROAS ' + fmt.ratio(b.roi + 1) : null;
+  const influencerFilters = INFLUENCER_FILTERS.filter((f) => isSet(filters[f])).map(
+    (f) => LABELS[f].charAt(0).toLowerCase() + LABELS[f].slice(1),
+  );
+  const cards = h(
     'div',
     { class: 'cards' },
-    card('Revenue (attributed)', F('revenue'), { key: 'revenue', title: full('revenue') }),
+    card(term('revenue'), F('revenue'), { key: 'revenue', title: full('revenue') }),
     card('Orders', F('orders'), { key: 'orders' }),
-    card('Spend', F('spend'), { key: 'spend', title: full('spend') }),
-    card('ROAS', F('roas'), {
+    card(term('spend'), F('spend'), { key: 'spend', title: full('spend') }),
+    card(term('roas'), F('roas'), {
       key: 'roas',
       cls: metClass(b.roas_met),
-      sub: benchSub(b.roas_met, b.roas, (x) => fmt.ratio(x)),
+      sub: benchSub(b.roas_met, b.roas, (x) => fmt.ratio(x), roasAsRoi),
     }),
-    card('ROI', F('roi'), {
+    card(term('roi'), F('roi'), {
       key: 'roi',
       cls: metClass(b.roi_met),
-      sub: benchSub(b.roi_met, b.roi, (x) => fmt.pct(x, 0)),
+      sub: benchSub(b.roi_met, b.roi, (x) => fmt.pct(x, 0), roiAsRoas),
     }),
-    card('Incremental revenue', F('incremental_revenue'), {
+    card(term('incremental_revenue'), F('incremental_revenue'), {
       key: 'incremental_revenue',
       title: full('incremental_revenue'),
-      sub: method,
+      sub: h('span', null, method()),
+      notes: [incrementalNote(k)],
     }),
-    card('iROAS', F('iroas'), {
+    card(term('iroas'), F('iroas'), {
       key: 'iroas',
-      title: inc.basis || null,
+      title: fmt.datesIn(inc.basis) || null,
       sub: h(
         'span',
         null,
-        h('span', { class: 'method', dataset: { method: k.iroas_method || '' } }, method),
+        h('span', { class: 'method', dataset: { method: k.iroas_method || '' } }, method()),
         ci ? h('br') : null,
         ci,
       ),
     }),
-    card('Organic revenue', F('organic_revenue'), { key: 'organic_revenue', title: full('organic_revenue') }),
-    card('Engagement rate', F('engagement_rate'), {
+    card(term('organic_revenue'), F('organic_revenue'), {
+      key: 'organic_revenue',
+      title: full('organic_revenue'),
+      notes: [
+        influencerFilters.length
+          ? [
+              'influencer-filters',
+              'Not cut by the ' +
+                influencerFilters.join(', ') +
+                ' filter' +
+                (influencerFilters.length > 1 ? 's' : '') +
+                ': organic sales have no influencer.',
+            ]
+          : null,
+      ],
+    }),
+    card(term('engagement_rate'), F('engagement_rate'), {
       key: 'engagement_rate',
       sub: fmt.intShort(k.engagements) + ' engagements / ' + fmt.intShort(k.reach) + ' reach',
     }),
-    card('Cost per order', F('cpo'), { key: 'cpo' }),
-    card('Average order value', F('aov'), { key: 'aov' }),
+    card(term('cpo', 'Cost per order (CPO)'), F('cpo'), { key: 'cpo' }),
+    card(term('aov', 'Average order value (AOV)'), F('aov'), { key: 'aov' }),
     card('Influencers', F('influencers'), { key: 'influencers', sub: fmt.int(k.posts) + ' posts' }),
+  );
+  /* ROAS and ROI judged against benchmarks that do not say the same thing (ROAS 4 is ROI
+   * 300 %, not 200 %) can disagree: say why, where the reader sees it */
+  const split = typeof b.roas_met === 'boolean' && typeof b.roi_met === 'boolean' && b.roas_met !== b.roi_met;
+  if (!split) return cards;
+  return h(
+    'div',
+    null,
+    cards,
+    h(
+      'p',
+      { class: 'cards-note notice', id: 'bench-note', role: 'note' },
+      'ROAS and ROI are judged against different bars: the ROAS benchmark ' +
+        fmt.ratio(b.roas) +
+        ' is ' +
+        roasAsRoi +
+        ', the ROI benchmark ' +
+        fmt.pct(b.roi, 0) +
+        ' is ' +
+        roiAsRoas +
+        '. ROAS ' +
+        F('roas') +
+        ' (ROI ' +
+        F('roi') +
+        ') clears the lower one only. Set both in the sidebar under "Benchmarks & incrementality".',
+    ),
   );
 }
 
@@ -111,7 +185,16 @@ export async function dashboard(ctx) {
   pPay.catch(() => {});
   const d = await get('/api/dashboard', ctx);
   if (ctx.stale()) return;
-  clear(cardsBox).appendChild(kpiCards(d));
+  if (emptyKpis(d.kpis)) {
+    /* nothing to draw: say why instead of ₹0 cards and empty charts */
+    clear(cardsBox).appendChild(noData(ctx));
+    grid.remove();
+    drawnMs = performance.now() - t0;
+    ctx.el.dataset.state = 'drawn';
+    ctx.el.dataset.drawnAt = String(Math.round(performance.now()));
+    return;
+  }
+  clear(cardsBox).appendChild(kpiCards(d, ctx.filters));
   const draws = [];
 
   /* revenue and ROAS by platform */
@@ -119,24 +202,38 @@ export async function dashboard(ctx) {
   grid.appendChild(p1.panel);
   const bp = d.by_platform || [];
   draws.push(
-    charts.draw(p1.box, {
-      legend: { top: 0, left: 0 },
-      tooltip: charts.axisTooltip({ Revenue: fmt.money, Spend: fmt.money, ROAS: fmt.ratio }),
-      xAxis: {
-        type: 'category',
-        data: bp.map((r) => r.platform || '(none)'),
-        axisLabel: { interval: 0, hideOverlap: true },
+    charts.draw(
+      p1.box,
+      {
+        legend: { top: 0, left: 0 },
+        tooltip: charts.axisTooltip({ Revenue: fmt.money, Spend: fmt.money, ROAS: fmt.ratio }),
+        xAxis: {
+          type: 'category',
+          data: bp.map((r) => r.platform || '(none)'),
+          axisLabel: charts.categoryLabels(p1.box),
+        },
+        yAxis: [
+          charts.moneyAxis(bp.flatMap((r) => [r.revenue, r.spend])),
+          { type: 'value', splitLine: { show: false }, axisLabel: { formatter: (v) => v + '×' } },
+        ],
+        series: [
+          { name: 'Revenue', type: 'bar', data: bp.map((r) => r.revenue) },
+          { name: 'Spend', type: 'bar', data: bp.map((r) => r.spend) },
+          { name: 'ROAS', type: 'line', yAxisIndex: 1, data: bp.map((r) => r.roas), symbolSize: 8 },
+        ],
       },
-      yAxis: [
-        charts.moneyAxis(),
-        { type: 'value', splitLine: { show: false }, axisLabel: { formatter: (v) => v + '×' } },
-      ],
-      series: [
-        { name: 'Revenue', type: 'bar', data: bp.map((r) => r.revenue) },
-        { name: 'Spend', type: 'bar', data: bp.map((r) => r.spend) },
-        { name: 'ROAS', type: 'line', yAxisIndex: 1, data: bp.map((r) => r.roas), symbolSize: 8 },
-      ],
-    }),
+      {
+        table: charts.categoryTable(
+          'Platform',
+          bp.map((r) => r.platform || '(none)'),
+          [
+            { name: 'Revenue', data: bp.map((r) => r.revenue), fmt: fmt.money },
+            { name: 'Spend', data: bp.map((r) => r.spend), fmt: fmt.money },
+            { name: 'ROAS', data: bp.map((r) => r.roas), fmt: fmt.ratio },
+          ],
+        ),
+      },
+    ),
   );
 
   /* revenue over time */
@@ -144,41 +241,64 @@ export async function dashboard(ctx) {
   grid.appendChild(p2.panel);
   const daily = d.daily || [];
   draws.push(
-    charts.draw(p2.box, {
-      legend: { top: 0, left: 0 },
-      tooltip: Object.assign(
-        charts.axisTooltip({ 'Attributed revenue': fmt.money, 'Organic revenue': fmt.money, Orders: fmt.int }),
-        {
-          axisPointer: { type: 'line' },
-        },
-      ),
-      grid: { left: 12, right: 16, top: 40, bottom: 50, containLabel: true },
-      xAxis: { type: 'category', data: daily.map((r) => r.date), boundaryGap: false },
-      yAxis: charts.moneyAxis(),
-      dataZoom: [{ type: 'inside' }, { type: 'slider', height: 20, bottom: 8 }],
-      series: [
-        {
-          name: 'Attributed revenue',
-          type: 'line',
-          showSymbol: false,
-          areaStyle: { opacity: 0.15 },
-          data: daily.map((r) => r.revenue),
-          sampling: 'lttb',
-        },
-        {
-          name: 'Organic revenue',
-          type: 'line',
-          showSymbol: false,
-          data: daily.map((r) => r.organic_revenue),
-          sampling: 'lttb',
-        },
-      ],
-    }),
+    charts.draw(
+      p2.box,
+      {
+        legend: { top: 0, left: 0 },
+        tooltip: Object.assign(
+          charts.axisTooltip(
+            { 'Attributed revenue': fmt.money, 'Organic revenue': fmt.money, Orders: fmt.int },
+            fmt.date,
+          ),
+          {
+            axisPointer: { type: 'line' },
+          },
+        ),
+        grid: { left: 12, right: 16, top: 40, bottom: 50, containLabel: true },
+        xAxis: charts.dateAxis(
+          daily.map((r) => r.date),
+          { boundaryGap: false },
+        ),
+        yAxis: charts.moneyAxis(daily.flatMap((r) => [r.revenue, r.organic_revenue])),
+        dataZoom: [{ type: 'inside' }, { type: 'slider', height: 20, bottom: 8 }],
+        series: [
+          {
+            name: 'Attributed revenue',
+            type: 'line',
+            showSymbol: false,
+            areaStyle: { opacity: 0.15 },
+            data: daily.map((r) => r.revenue),
+            sampling: 'lttb',
+          },
+          {
+            name: 'Organic revenue',
+            type: 'line',
+            showSymbol: false,
+            data: daily.map((r) => r.organic_revenue),
+            sampling: 'lttb',
+          },
+        ],
+      },
+      {
+        table: charts.categoryTable(
+          'Date',
+          daily.map((r) => r.date),
+          [
+            { name: 'Attributed revenue', data: daily.map((r) => r.revenue), fmt: fmt.money },
+            { name: 'Organic revenue', data: daily.map((r) => r.organic_revenue), fmt: fmt.money },
+            { name: 'Orders', data: daily.map((r) => r.orders), fmt: fmt.int },
+          ],
+          { catFmt: fmt.date, limit: 31 },
+        ),
+      },
+    ),
   );
 
-  /* top and bottom influencers */
-  const top = d.top_influencers || [],
+  /* top influencers by revenue (those without revenue left out, and counted once the
+   * influencer list is in) and bottom ones by ROAS, drawn as the spend they did not return */
+  const top = (d.top_influencers || []).filter((r) => r.revenue > 0),
     bottom = d.bottom_influencers || [];
+  const lost = (r) => Math.max(0, (r.spend || 0) - (r.revenue || 0));
   const infTip = (list) =>
     charts.itemTooltip((p) => {
       const r = list[p.dataIndex];
@@ -187,16 +307,19 @@ export async function dashboard(ctx) {
         r.influencer_id + ' · ' + (r.platform || '—'),
         'Revenue ' + fmt.money(r.revenue),
         'Spend ' + fmt.money(r.spend),
+        'Not returned ' + fmt.money(lost(r)),
         'ROAS ' + fmt.ratio(r.roas),
       ];
     });
   const p3 = charts.panel('Top influencers by revenue');
-  const p4 = charts.panel('Bottom influencers by ROAS');
+  const p4 = charts.panel('Bottom influencers by ROAS', {
+    note: 'Bars: the spend each did not return (spend − revenue); the label gives the ROAS.',
+  });
   grid.append(p3.panel, p4.panel);
-  const barOpt = (list, key, f, color) => ({
+  const barOpt = (list, name, values, label, color, right) => ({
     tooltip: infTip(list),
-    grid: { left: 12, right: 40, top: 36, bottom: 8, containLabel: true },
-    xAxis: key === 'roas' ? { type: 'value' } : charts.moneyAxis(),
+    grid: { left: 12, right, top: 24, bottom: 8, containLabel: true },
+    xAxis: charts.moneyAxis(values),
     yAxis: {
       type: 'category',
       inverse: true,
@@ -205,24 +328,63 @@ export async function dashboard(ctx) {
     },
     series: [
       {
-        name: key === 'roas' ? 'ROAS' : 'Revenue',
+        name,
         type: 'bar',
-        data: list.map((r) => r[key]),
+        data: values,
         itemStyle: { color },
-        label: { show: true, position: 'right', formatter: (p) => f(p.value) },
+        label: { show: true, position: 'right', color: '#1d2330', formatter: (p) => label(list[p.dataIndex]) },
       },
     ],
   });
-  draws.push(charts.draw(p3.box, barOpt(top, 'revenue', fmt.moneyShort, '#35a37a')));
-  draws.push(
-    charts.draw(
-      p4.box,
-      barOpt(bottom, 'roas', (v) => fmt.ratio(v), '#d9534f'),
-    ),
-  );
+  const infTable = (list, extra) =>
+    charts.categoryTable(
+      'Influencer',
+      list.map((r) => r.name || r.influencer_id),
+      [
+        { name: 'Revenue', data: list.map((r) => r.revenue), fmt: fmt.money },
+        { name: 'Spend', data: list.map((r) => r.spend), fmt: fmt.money },
+        { name: 'ROAS', data: list.map((r) => r.roas), fmt: fmt.ratio },
+      ].concat(extra || []),
+    );
+  if (top.length)
+    draws.push(
+      charts.draw(
+        p3.box,
+        barOpt(
+          top,
+          'Revenue',
+          top.map((r) => r.revenue),
+          (r) => fmt.moneyShort(r.revenue),
+          '#17703f',
+          70,
+        ),
+        { table: infTable(top) },
+      ),
+    );
+  else p3.box.replaceWith(h('p', { class: 'chart-empty' }, 'No influencer has attributed revenue in these filters.'));
+  const bottomLost = bottom.map(lost);
+  if (bottom.length)
+    draws.push(
+      charts.draw(
+        p4.box,
+        barOpt(
+          bottom,
+          'Not returned',
+          bottomLost,
+          (r) => 'ROAS ' + fmt.ratio(r.roas) + (lost(r) > 0 ? ' · −' + fmt.moneyShort(lost(r)) : ''),
+          '#b3261e',
+          130,
+        ),
+        { table: infTable(bottom, [{ name: 'Not returned', data: bottomLost, fmt: fmt.money }]) },
+      ),
+    );
+  else p4.box.replaceWith(h('p', { class: 'chart-empty' }, 'No influencer with spend in these filters.'));
 
   /* persona heat map */
-  const p5 = charts.panel('Persona heat map (category × gender)', { wide: true });
+  const p5 = charts.panel('Persona heat map (category × gender)', {
+    wide: true,
+    note: 'A blank cell: no influencer of that category and gender in the filters. A cell with — has influencers but no spend, so no ROAS.',
+  });
   grid.appendChild(p5.panel);
   const metricSel = h(
     'select',
@@ -234,49 +396,68 @@ export async function dashboard(ctx) {
   const personas = d.personas || [];
   const cats = [...new Set(personas.map((r) => r.category || '(none)'))].sort();
   const gens = [...new Set(personas.map((r) => r.gender || '(none)'))].sort();
+  /* the heat map as a table: a row per category, a column per gender */
+  const heatTable = (m, f) => ({
+    cols: [{ key: 'category', label: 'Category' }].concat(
+      gens.map((g) => ({
+        key: g,
+        label: g,
+        num: true,
+        fmt: (r) => (r[g] === undefined ? '' : r[g] === null ? '—' : f(r[g])),
+      })),
+    ),
+    rows: cats.map((cat) =>
+      Object.assign(
+        { category: cat },
+        ...personas.filter((r) => (r.category || '(none)') === cat).map((r) => ({ [r.gender || '(none)']: r[m] })),
+      ),
+    ),
+  });
   const heat = () => {
     const m = metricSel.value;
     const f = m === 'roas' ? (v) => fmt.ratio(v) : fmt.moneyShort;
     const data = personas.map((r, i) => ({
-      value: [cats.indexOf(r.category || '(none)'), gens.indexOf(r.gender || '(none)'), r[m] === null ? '-' : r[m]],
+      value: [gens.indexOf(r.gender || '(none)'), cats.indexOf(r.category || '(none)'), r[m] === null ? '-' : r[m]],
       idx: i,
     }));
     const vals = personas.map((r) => r[m]).filter((v) => typeof v === 'number');
-    return charts.draw(p5.box, {
-      tooltip: charts.itemTooltip((p) => {
-        const r = personas[p.data.idx];
-        return [
-          (r.category || '(none)') + ' · ' + (r.gender || '(none)'),
-          'ROAS ' + fmt.ratio(r.roas),
-          'Revenue ' + fmt.money(r.revenue),
-          'Spend ' + fmt.money(r.spend),
-          fmt.int(r.influencers) + ' influencers',
-        ];
-      }),
-      grid: { left: 12, right: 16, top: 36, bottom: 56, containLabel: true },
-      xAxis: { type: 'category', data: cats, splitArea: { show: true } },
-      yAxis: { type: 'category', data: gens, splitArea: { show: true } },
-      visualMap: {
-        min: vals.length ? Math.min(...vals) : 0,
-        max: vals.length ? Math.max(...vals) : 1,
-        calculable: true,
-        orient: 'horizontal',
-        left: 'center',
-        bottom: 0,
-        itemHeight: 120,
-        formatter: (v) => f(v),
-        inRange: { color: ['#fbe3d6', '#f2a66b', '#35a37a'] },
-      },
-      series: [
-        {
-          name: m === 'roas' ? 'ROAS' : 'Revenue',
-          type: 'heatmap',
-          data,
-          label: { show: true, formatter: (p) => (p.value[2] === '-' ? '—' : f(p.value[2])) },
+    return charts.draw(
+      p5.box,
+      {
+        tooltip: charts.itemTooltip((p) => {
+          const r = personas[p.data.idx];
+          return [
+            (r.category || '(none)') + ' · ' + (r.gender || '(none)'),
+            'ROAS ' + fmt.ratio(r.roas),
+            'Revenue ' + fmt.money(r.revenue),
+            'Spend ' + fmt.money(r.spend),
+            fmt.int(r.influencers) + ' influencers',
+          ];
+        }),
+        /* categories down the side (every one labelled, on a phone too), genders across */
+        grid: { left: 12, right: 16, top: 44, bottom: 8, containLabel: true },
+        xAxis: { type: 'category', data: gens, position: 'top', splitArea: { show: true }, axisLabel: { interval: 0 } },
+        yAxis: { type: 'category', data: cats, splitArea: { show: true }, inverse: true, axisLabel: { interval: 0 } },
+        visualMap: {
+          min: vals.length ? Math.min(...vals) : 0,
+          max: vals.length ? Math.max(...vals) : 1,
+          text: m === 'roas' ? 'ROAS' : 'Revenue',
+          formatter: (v) => f(v),
+          inRange: { color: ['#fbe3d6', '#f2a66b', '#35a37a'] },
         },
-      ],
-    });
+        series: [
+          {
+            name: m === 'roas' ? 'ROAS' : 'Revenue',
+            type: 'heatmap',
+            data,
+            label: { show: true, formatter: (p) => (p.value[2] === '-' ? '—' : f(p.value[2])) },
+          },
+        ],
+      },
+      { table: heatTable(m, f) },
+    );
   };
+  p5.box.style.height = Math.max(240, 60 + cats.length * 34) + 'px';
   metricSel.addEventListener('change', heat);
   draws.push(heat());
 
@@ -284,35 +465,48 @@ export async function dashboard(ctx) {
   const p6 = charts.panel('Engagement rate by platform');
   grid.appendChild(p6.panel);
   draws.push(
-    charts.draw(p6.box, {
-      tooltip: charts.itemTooltip((p) => {
-        const r = bp[p.dataIndex];
-        return [
-          r.platform || '(none)',
-          'Engagement rate ' + fmt.pct(r.engagement_rate),
-          fmt.int(r.engagements) + ' engagements',
-          fmt.int(r.reach) + ' reach',
-          fmt.int(r.posts) + ' posts',
-        ];
-      }),
-      xAxis: {
-        type: 'category',
-        data: bp.map((r) => r.platform || '(none)'),
-        axisLabel: { interval: 0, hideOverlap: true },
-      },
-      yAxis: { type: 'value', axisLabel: { formatter: (v) => fmt.pct(v, 1) } },
-      series: [
-        {
-          name: 'Engagement rate',
-          type: 'bar',
-          data: bp.map((r) => ({
-            value: r.engagement_rate,
-            itemStyle: { color: charts.PLATFORM_COLORS[r.platform] || '#3b6fd8' },
-          })),
-          label: { show: true, position: 'top', formatter: (p) => fmt.pct(p.value) },
+    charts.draw(
+      p6.box,
+      {
+        tooltip: charts.itemTooltip((p) => {
+          const r = bp[p.dataIndex];
+          return [
+            r.platform || '(none)',
+            'Engagement rate ' + fmt.rate(r.engagement_rate),
+            fmt.int(r.engagements) + ' engagements',
+            fmt.int(r.reach) + ' reach',
+            fmt.int(r.posts) + ' posts',
+          ];
+        }),
+        xAxis: {
+          type: 'category',
+          data: bp.map((r) => r.platform || '(none)'),
+          axisLabel: charts.categoryLabels(p6.box),
         },
-      ],
-    }),
+        yAxis: { type: 'value', axisLabel: { formatter: (v) => fmt.pct(v, 1) } },
+        series: [
+          {
+            name: 'Engagement rate',
+            type: 'bar',
+            data: bp.map((r) => r.engagement_rate),
+            itemStyle: { color: '#3b6fd8' },
+            label: { show: true, position: 'top', formatter: (p) => fmt.rate(p.value) },
+          },
+        ],
+      },
+      {
+        table: charts.categoryTable(
+          'Platform',
+          bp.map((r) => r.platform || '(none)'),
+          [
+            { name: 'Engagement rate', data: bp.map((r) => r.engagement_rate), fmt: fmt.rate },
+            { name: 'Engagements', data: bp.map((r) => r.engagements), fmt: fmt.int },
+            { name: 'Reach', data: bp.map((r) => r.reach), fmt: fmt.int },
+            { name: 'Posts', data: bp.map((r) => r.posts), fmt: fmt.int },
+          ],
+        ),
+      },
+    ),
   );
 
   /* payout status and scatter need the other two documents */
@@ -320,11 +514,21 @@ export async function dashboard(ctx) {
     wide: true,
     note: 'Each dot is an influencer; the dashed line is break-even (revenue = spend). Click a legend entry to hide a platform.',
   });
-  const p8 = charts.panel('Payout status');
+  const p8 = charts.panel('Payout status (influencers)');
   grid.append(p7.panel, p8.panel);
   const [inf, pay] = await Promise.all([pInf, pPay]);
   if (ctx.stale()) return;
   const rows = inf.influencers || [];
+  const noRevenue = rows.filter((r) => !r.revenue).length;
+  if (noRevenue) {
+    p3.note.textContent =
+      fmt.int(noRevenue) +
+      (noRevenue === 1 ? ' influencer' : ' influencers') +
+      ' with spend or posts but no attributed revenue in these filters ' +
+      (noRevenue === 1 ? 'is' : 'are') +
+      ' left out.';
+    p3.note.hidden = false;
+  }
   const byPlat = new Map();
   for (const r of rows) {
     const k = r.platform || '(none)';
@@ -334,54 +538,76 @@ export async function dashboard(ctx) {
   let maxS = 0;
   for (const r of rows) maxS = Math.max(maxS, r.spend || 0);
   draws.push(
-    charts.draw(p7.box, {
-      legend: { top: 0, left: 0, type: 'scroll', right: 40 },
-      tooltip: {
-        trigger: 'item',
-        confine: true,
-        formatter: (p) => {
-          if (p.seriesType !== 'scatter') return esc(p.seriesName);
-          const r = byPlat.get(p.seriesName)[p.dataIndex];
-          return (
-            '<b>' +
-            esc(r.name || r.influencer_id) +
-            '</b><br>' +
-            esc(r.influencer_id + ' · ' + (r.platform || '—') + ' · ' + (r.tier || '—')) +
-            '<br>Spend ' +
-            esc(fmt.money(r.spend)) +
-            '<br>Revenue ' +
-            esc(fmt.money(r.revenue)) +
-            '<br>ROAS ' +
-            esc(fmt.ratio(r.roas))
-          );
+    charts.draw(
+      p7.box,
+      {
+        legend: { top: 0, left: 0, type: 'scroll', right: 40 },
+        tooltip: {
+          trigger: 'item',
+          confine: true,
+          formatter: (p) => {
+            if (p.seriesType !== 'scatter') return esc(p.seriesName);
+            const r = byPlat.get(p.seriesName)[p.dataIndex];
+            return (
+              '<b>' +
+              esc(r.name || r.influencer_id) +
+              '</b><br>' +
+              esc(r.influencer_id + ' · ' + (r.platform || '—') + ' · ' + (r.tier || '—')) +
+              '<br>Spend ' +
+              esc(fmt.money(r.spend)) +
+              '<br>Revenue ' +
+              esc(fmt.money(r.revenue)) +
+              '<br>ROAS ' +
+              esc(fmt.ratio(r.roas))
+            );
+          },
+        },
+        grid: { left: 12, right: 24, top: 40, bottom: 24, containLabel: true },
+        xAxis: Object.assign(charts.moneyAxis(rows.map((r) => r.spend)), {
+          name: 'Spend',
+          nameLocation: 'middle',
+          nameGap: 24,
+        }),
+        yAxis: Object.assign(charts.moneyAxis(rows.map((r) => r.revenue)), { name: 'Revenue' }),
+        dataZoom: [
+          { type: 'inside', xAxisIndex: 0 },
+          { type: 'inside', yAxisIndex: 0 },
+        ],
+        series: [...byPlat.entries()].map(([plat, list], i) => ({
+          name: plat,
+          type: 'scatter',
+          symbol: charts.platformStyle(plat, i).symbol,
+          legendMark: charts.platformStyle(plat, i).mark,
+          symbolSize: 8,
+          large: list.length > 2000,
+          itemStyle: { color: charts.platformStyle(plat, i).color, opacity: 0.8 },
+          data: list.map((r) => [r.spend, r.revenue]),
+          markLine:
+            i === 0 && maxS > 0
+              ? {
+                  silent: true,
+                  symbol: 'none',
+                  lineStyle: { type: 'dashed', color: '#888' },
+                  label: { show: false },
+                  data: [[{ coord: [0, 0] }, { coord: [maxS, maxS] }]],
+                }
+              : undefined,
+        })),
+      },
+      {
+        table: {
+          cols: [
+            { key: 'name', label: 'Influencer', fmt: (r) => r.name || r.influencer_id },
+            { key: 'platform', label: 'Platform' },
+            { key: 'spend', label: 'Spend', num: true, fmt: (r) => fmt.money(r.spend) },
+            { key: 'revenue', label: 'Revenue', num: true, fmt: (r) => fmt.money(r.revenue) },
+            { key: 'roas', label: 'ROAS', num: true, fmt: (r) => fmt.ratio(r.roas) },
+          ],
+          rows,
+          opts: { sortKey: 'spend', limit: 50 },
         },
       },
-      grid: { left: 12, right: 24, top: 40, bottom: 24, containLabel: true },
-      xAxis: Object.assign(charts.moneyAxis(), { name: 'Spend', nameLocation: 'middle', nameGap: 24 }),
-      yAxis: Object.assign(charts.moneyAxis(), { name: 'Revenue' }),
-      dataZoom: [
-        { type: 'inside', xAxisIndex: 0 },
-        { type: 'inside', yAxisIndex: 0 },
-      ],
-      series: [...byPlat.entries()].map(([plat, list], i) => ({
-        name: plat,
-        type: 'scatter',
-        symbolSize: 7,
-        large: list.length > 2000,
-        itemStyle: { color: charts.PLATFORM_COLORS[plat] || charts.PALETTE[i % charts.PALETTE.length], opacity: 0.75 },
-        data: list.map((r) => [r.spend, r.revenue]),
-        markLine:
-          i === 0 && maxS > 0
-            ? {
-                silent: true,
-                symbol: 'none',
-                lineStyle: { type: 'dashed', color: '#888' },
-                label: { show: false },
-                data: [[{ coord: [0, 0] }, { coord: [maxS, maxS] }]],
-              }
-            : undefined,
-      })),
-    }),
+    ),
   );
   const agg = new Map();
   for (const r of pay.influencers || []) {
@@ -393,6 +619,7 @@ export async function dashboard(ctx) {
     agg.set(r.status, a);
   }
   const slices = [...agg.entries()];
+  const nPay = slices.reduce((n, [, a]) => n + a.n, 0) || 1;
   const t = pay.totals || {};
   p8.panel.appendChild(
     h(
@@ -409,29 +636,59 @@ export async function dashboard(ctx) {
     ),
   );
   draws.push(
-    charts.draw(p8.box, {
-      legend: { top: 0, left: 0 },
-      tooltip: charts.itemTooltip((p) => {
-        const [s, a] = slices[p.dataIndex];
-        return [
-          STATUS_LABEL[s] || s,
-          fmt.int(a.n) + ' influencers (' + fmt.ratio(p.percent, 1) + ' %)',
-          'Earned ' + fmt.money(a.earned),
-          'Paid ' + fmt.money(a.paid),
-          'Pending ' + fmt.money(a.pending),
-        ];
-      }),
-      series: [
-        {
-          name: 'Payout status',
-          type: 'pie',
-          radius: ['38%', '68%'],
-          top: 24,
-          data: slices.map(([s, a]) => ({ name: STATUS_LABEL[s] || s, value: a.n, itemStyle: { color: SCOL[s] } })),
-          label: { formatter: (p) => p.name + ': ' + fmt.int(p.value) },
+    charts.draw(
+      p8.box,
+      {
+        legend: { top: 0, left: 0 },
+        tooltip: charts.itemTooltip((p) => {
+          const [s, a] = slices[p.dataIndex];
+          return [
+            STATUS_LABEL[s] || s,
+            fmt.int(a.n) + ' influencers (' + fmt.ratio(p.percent, 1) + ' %)',
+            'Earned ' + fmt.money(a.earned),
+            'Paid ' + fmt.money(a.paid),
+            'Pending ' + fmt.money(a.pending),
+          ];
+        }),
+        series: [
+          {
+            name: 'Payout status',
+            type: 'pie',
+            radius: ['35%', '62%'],
+            /* each slice named beside it, on two short lines held inside the card (never cut
+             * at the edge of a phone's card); the legend gives the unit: "Paid: 50
+             * influencers (50.0 %)" */
+            data: slices.map(([s, a]) => ({
+              name: STATUS_LABEL[s] || s,
+              value: a.n,
+              itemStyle: { color: SCOL[s] },
+              legend:
+                ': ' + fmt.int(a.n) + (a.n === 1 ? ' influencer' : ' influencers') + ' (' + fmt.pct(a.n / nPay) + ')',
+            })),
+            label: {
+              formatter: (p) => p.name + '\n' + fmt.int(p.value),
+              alignTo: 'edge',
+              edgeDistance: 6,
+              lineHeight: 15,
+              overflow: 'break',
+            },
+            labelLine: { length: 8, length2: 6 },
+          },
+        ],
+      },
+      {
+        table: {
+          cols: [
+            { key: 'status', label: 'Status', fmt: (r) => STATUS_LABEL[r.status] || r.status },
+            { key: 'n', label: 'Influencers', num: true, fmt: (r) => fmt.int(r.n) },
+            { key: 'earned', label: 'Earned', num: true, fmt: (r) => fmt.money(r.earned) },
+            { key: 'paid', label: 'Paid', num: true, fmt: (r) => fmt.money(r.paid) },
+            { key: 'pending', label: 'Pending', num: true, fmt: (r) => fmt.money(r.pending) },
+          ],
+          rows: slices.map(([status, a]) => Object.assign({ status }, a)),
         },
-      ],
-    }),
+      },
+    ),
   );
 
   await Promise.all(draws);

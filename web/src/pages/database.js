@@ -6,9 +6,9 @@ import { clear, confirm, errorBox, h, loading } from '../dom.js';
 import { fmt } from '../format.js';
 import { dataChanged, refreshStatus } from '../sidebar.js';
 import * as state from '../state.js';
-import { table } from '../table.js';
+import { scrollable, table } from '../table.js';
 import { DATASETS, header } from './common.js';
-import { FILE_TYPES, uploadInto } from './upload.js';
+import { FILE_TYPES, countRows, uploadInto } from './upload.js';
 
 /* The outcome of the last change, shown on top of the redrawn page. */
 let flash = null;
@@ -63,13 +63,21 @@ export async function database(ctx) {
       const f = file.files[0];
       file.value = '';
       if (!f) return;
+      clear(out).appendChild(loading('Counting the rows of ' + f.name + '…'));
+      const n = await countRows(f).catch(() => null);
+      clear(out);
       const ok = await confirm(
         'Replace ' + label + '?',
-        'Every stored row of ' +
-          label +
-          ' (' +
+        'The ' +
           fmt.int(s.counts[k]) +
-          ' rows) is replaced by the rows of "' +
+          ' stored ' +
+          (s.counts[k] === 1 ? 'row' : 'rows') +
+          ' of ' +
+          label +
+          ' are replaced by the ' +
+          (n === null ? '' : fmt.int(n) + ' ') +
+          (n === 1 ? 'row' : 'rows') +
+          ' of "' +
           f.name +
           '". This cannot be undone.',
         'Replace',
@@ -122,27 +130,30 @@ export async function database(ctx) {
     );
   }
   el.appendChild(
-    h(
-      'div',
-      { class: 'table-wrap' },
+    scrollable(
       h(
-        'table',
-        { class: 'data' },
-        h('caption', null, 'Datasets'),
+        'div',
+        { class: 'table-wrap' },
         h(
-          'thead',
-          null,
+          'table',
+          { class: 'data' },
+          h('caption', null, 'Datasets'),
           h(
-            'tr',
+            'thead',
             null,
-            h('th', { scope: 'col' }, 'Dataset'),
-            h('th', { scope: 'col', class: 'num' }, 'Rows'),
-            h('th', { scope: 'col' }, 'Last import'),
-            h('th', { scope: 'col' }, 'Actions'),
+            h(
+              'tr',
+              null,
+              h('th', { scope: 'col' }, 'Dataset'),
+              h('th', { scope: 'col', class: 'num' }, 'Rows'),
+              h('th', { scope: 'col' }, 'Last import'),
+              h('th', { scope: 'col' }, 'Actions'),
+            ),
           ),
+          tbody,
         ),
-        tbody,
       ),
+      'Datasets',
     ),
   );
   el.appendChild(out);

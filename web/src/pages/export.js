@@ -1,6 +1,8 @@
 /* pages/export.js — Export (/export): the stored datasets as CSV (filters do not apply), the
  * reports of the filtered data (PDF, XLSX, CSV), the filtered rows of each dataset. */
 import { h } from '../dom.js';
+import { dateRange } from '../format.js';
+import { term } from '../glossary.js';
 import { describeFilters, withFilters, wsPath } from '../state.js';
 import { DATASETS, header } from './common.js';
 
@@ -15,7 +17,9 @@ export function exportPage(ctx) {
       h(
         'p',
         { class: 'muted' },
-        'The rows as stored, in canonical columns plus the kept extra columns — what was imported comes back out. Filters do not apply.',
+        'The rows as stored, in ',
+        term('canonical_columns'),
+        ' plus the kept extra columns — what was imported comes back out. Filters do not apply.',
       ),
       h(
         'ul',
@@ -34,7 +38,7 @@ export function exportPage(ctx) {
       ),
     ),
   );
-  const active = describeFilters(ctx.filters);
+  const active = describeFilters(ctx.filters, dateRange);
   const report = (ext, label) =>
     h(
       'li',

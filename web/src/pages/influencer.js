@@ -3,10 +3,12 @@
  * its posts. */
 import * as charts from '../charts.js';
 import { card, h, loading } from '../dom.js';
-import { fmt } from '../format.js';
+import { dateRange, fmt } from '../format.js';
+import { basisKey, term } from '../glossary.js';
 import { link } from '../state.js';
 import { table } from '../table.js';
-import { NOT_COMPARABLE, get, header, statusTag, tag } from './common.js';
+import { NOT_COMPARABLE, STATUS_LABEL, get, header, statusTag, tag } from './common.js';
+import { setFilters } from '../sidebar.js';
 
 export async function influencer(ctx) {
   const id = ctx.params[0];
@@ -62,12 +64,12 @@ export async function influencer(ctx) {
       card('Revenue', fmt.moneyShort(r.revenue), { key: 'revenue', title: fmt.money(r.revenue, 2) }),
       card('Orders', fmt.int(r.orders), { key: 'orders' }),
       card('Spend', fmt.moneyShort(r.spend), { key: 'spend', title: fmt.money(r.spend, 2) }),
-      card('ROAS', fmt.ratio(r.roas), { key: 'roas' }),
-      card('ROI', fmt.pct(r.roi), { key: 'roi' }),
-      card('Engagement rate', fmt.pct(r.engagement_rate), { key: 'engagement_rate' }),
-      card('CPO', fmt.money(r.cpo), { key: 'cpo' }),
-      card('AOV', fmt.money(r.aov), { key: 'aov' }),
-      card('Cost per engagement', fmt.money(r.cpe), { key: 'cpe' }),
+      card(term('roas'), fmt.ratio(r.roas), { key: 'roas' }),
+      card(term('roi'), fmt.pct(r.roi), { key: 'roi' }),
+      card(term('engagement_rate'), fmt.rate(r.engagement_rate), { key: 'engagement_rate' }),
+      card(term('cpo'), fmt.unit(r.cpo), { key: 'cpo' }),
+      card(term('aov'), fmt.unit(r.aov), { key: 'aov' }),
+      card(term('cpe', 'Cost per engagement (CPE)'), fmt.unit(r.cpe), { key: 'cpe' }),
       card('Posts', fmt.int(r.posts), { key: 'posts', sub: fmt.int(r.reach) + ' reach' }),
     ),
   );
@@ -76,23 +78,37 @@ export async function influencer(ctx) {
   const p = charts.panel('Orders over time', { wide: true });
   grid.appendChild(p.panel);
   const daily = d.daily || [];
-  charts.draw(p.box, {
-    legend: { top: 0, left: 0 },
-    tooltip: Object.assign(charts.axisTooltip({ Orders: fmt.int, Revenue: fmt.money }), {
-      axisPointer: { type: 'line' },
-    }),
-    grid: { left: 12, right: 16, top: 40, bottom: 50, containLabel: true },
-    xAxis: { type: 'category', data: daily.map((x) => x.date) },
-    yAxis: [
-      { type: 'value', name: 'Orders', minInterval: 1 },
-      Object.assign(charts.moneyAxis(), { splitLine: { show: false } }),
-    ],
-    dataZoom: [{ type: 'inside' }, { type: 'slider', height: 20, bottom: 8 }],
-    series: [
-      { name: 'Orders', type: 'bar', data: daily.map((x) => x.orders) },
-      { name: 'Revenue', type: 'line', yAxisIndex: 1, showSymbol: false, data: daily.map((x) => x.revenue) },
-    ],
-  });
+  charts.draw(
+    p.box,
+    {
+      legend: { top: 0, left: 0 },
+      tooltip: Object.assign(charts.axisTooltip({ Orders: fmt.int, Revenue: fmt.money }, fmt.date), {
+        axisPointer: { type: 'line' },
+      }),
+      grid: { left: 12, right: 16, top: 40, bottom: 50, containLabel: true },
+      xAxis: charts.dateAxis(daily.map((x) => x.date)),
+      yAxis: [
+        { type: 'value', name: 'Orders', minInterval: 1 },
+        Object.assign(charts.moneyAxis(daily.map((x) => x.revenue)), { splitLine: { show: false } }),
+      ],
+      dataZoom: [{ type: 'inside' }, { type: 'slider', height: 20, bottom: 8 }],
+      series: [
+        { name: 'Orders', type: 'bar', data: daily.map((x) => x.orders) },
+        { name: 'Revenue', type: 'line', yAxisIndex: 1, showSymbol: false, data: daily.map((x) => x.revenue) },
+      ],
+    },
+    {
+      table: charts.categoryTable(
+        'Date',
+        daily.map((x) => x.date),
+        [
+          { name: 'Orders', data: daily.map((x) => x.orders), fmt: fmt.int },
+          { name: 'Revenue', data: daily.map((x) => x.revenue), fmt: fmt.money },
+        ],
+        { catFmt: fmt.date, limit: 31 },
+      ),
+    },
+  );
   const pay = d.payout;
   const payBox = h(
     'section',
@@ -104,8 +120,8 @@ export async function influencer(ctx) {
       h(
         'dl',
         { class: 'facts' },
-        h('dt', null, 'Basis'),
-        h('dd', null, fmt.text(pay.basis)),
+        h('dt', null, term('basis', 'Basis')),
+        h('dd', null, basisKey(pay.basis) ? term(basisKey(pay.basis), pay.basis) : fmt.text(pay.basis)),
         h('dt', null, 'Earned (terms × activity)'),
         h('dd', null, fmt.money(pay.earned, 2)),
         h('dt', null, 'Recorded'),
@@ -115,7 +131,7 @@ export async function influencer(ctx) {
           'dd',
           { class: pay.mismatch ? 'bad-text' : null, dataset: { check: pay.check } },
           pay.difference === null
-            ? NOT_COMPARABLE + (pay.check_reason ? ': ' + pay.check_reason : '')
+            ? NOT_COMPARABLE + (pay.check_reason ? ': ' + fmt.datesIn(pay.check_reason) : '')
             : fmt.money(pay.difference, 2) +
                 (pay.compared_earned !== pay.earned || pay.compared_recorded !== pay.recorded
                   ? ' (recorded ' +
@@ -134,7 +150,53 @@ export async function influencer(ctx) {
         h('dd', null, statusTag(pay.status)),
       ),
     );
-  } else payBox.appendChild(h('p', { class: 'muted' }, 'No payout recorded.'));
+  } else if (ctx.filters.from || ctx.filters.to) {
+    /* nothing in the range: say whether the influencer has payouts on other dates */
+    const none = h('p', { class: 'muted', id: 'payout-none' }, 'Looking for payouts on other dates…');
+    payBox.appendChild(none);
+    get(
+      '/api/influencers/' + encodeURIComponent(id),
+      Object.assign({}, ctx, { filters: Object.assign({}, ctx.filters, { from: '', to: '' }) }),
+    )
+      .then((all) => {
+        if (ctx.stale()) return;
+        const p = all.payout;
+        none.textContent = p
+          ? 'No payout in ' +
+            dateRange(ctx.filters.from, ctx.filters.to) +
+            '. Over all dates: earned ' +
+            fmt.money(p.earned, 2) +
+            ', recorded ' +
+            fmt.money(p.recorded, 2) +
+            ' in ' +
+            fmt.int(p.payout_rows) +
+            (p.payout_rows === 1 ? ' payout row' : ' payout rows') +
+            ' (' +
+            (STATUS_LABEL[p.status] || p.status) +
+            ').'
+          : 'No payout recorded.';
+        if (p)
+          payBox.appendChild(
+            h(
+              'p',
+              null,
+              h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'linkish',
+                  id: 'payout-all-dates',
+                  onclick: () => setFilters(Object.assign({}, ctx.filters, { from: '', to: '' })),
+                },
+                'Show all dates',
+              ),
+            ),
+          );
+      })
+      .catch((e) => {
+        if (!ctx.stale() && !(e && e.name === 'AbortError')) none.textContent = 'No payout in this range.';
+      });
+  } else payBox.appendChild(h('p', { class: 'muted', id: 'payout-none' }, 'No payout recorded.'));
   grid.appendChild(payBox);
   const camps = (d.by_campaign || []).filter((c) => c.campaign !== null && (c.revenue || c.posts || c.orders));
   const campBox = h(
@@ -147,7 +209,13 @@ export async function influencer(ctx) {
         { key: 'revenue', label: 'Revenue', num: true, fmt: (x) => fmt.money(x.revenue) },
         { key: 'orders', label: 'Orders', num: true, fmt: (x) => fmt.int(x.orders) },
         { key: 'posts', label: 'Posts', num: true, fmt: (x) => fmt.int(x.posts) },
-        { key: 'engagement_rate', label: 'Eng. rate', num: true, fmt: (x) => fmt.pct(x.engagement_rate) },
+        {
+          key: 'engagement_rate',
+          label: 'Eng. rate',
+          help: 'engagement_rate',
+          num: true,
+          fmt: (x) => fmt.rate(x.engagement_rate),
+        },
       ],
       camps,
       { sortKey: 'revenue', empty: 'No campaign activity in the filters.' },
@@ -170,7 +238,7 @@ export async function influencer(ctx) {
         { key: 'comments', label: 'Comments', num: true, fmt: (x) => fmt.int(x.comments) },
         { key: 'shares', label: 'Shares', num: true, fmt: (x) => fmt.int(x.shares) },
         { key: 'saves', label: 'Saves', num: true, fmt: (x) => fmt.int(x.saves) },
-        { key: 'er', label: 'Eng. rate', num: true, sort: er, fmt: (x) => fmt.pct(er(x)) },
+        { key: 'er', label: 'Eng. rate', help: 'engagement_rate', num: true, sort: er, fmt: (x) => fmt.rate(er(x)) },
       ],
       posts,
       { sortKey: 'date', sortDir: 'asc', limit: 200, empty: 'No posts in the filters.' },

@@ -4,7 +4,7 @@
 import { h, loading } from '../dom.js';
 import { fmt } from '../format.js';
 import { table } from '../table.js';
-import { get, header, infCols } from './common.js';
+import { get, header, infCols, noData } from './common.js';
 
 let infSearch = '';
 
@@ -16,6 +16,10 @@ export async function influencers(ctx) {
   if (ctx.stale()) return;
   wait.remove();
   const all = d.influencers || [];
+  if (!all.length) {
+    ctx.el.appendChild(noData(ctx, 'influencers'));
+    return;
+  }
   const search = h('input', {
     type: 'search',
     id: 'inf-search',

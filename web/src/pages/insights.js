@@ -3,8 +3,9 @@
  * platform, brand and campaign, the top and bottom influencers. */
 import { h, loading } from '../dom.js';
 import { fmt } from '../format.js';
+import { term } from '../glossary.js';
 import { table } from '../table.js';
-import { get, header, infCols, influencerLink, methodLabel, tag } from './common.js';
+import { get, header, infCols, influencerLink, methodLabel, noData, tag } from './common.js';
 
 export async function insights(ctx) {
   header(ctx, 'Insights');
@@ -14,6 +15,10 @@ export async function insights(ctx) {
   if (ctx.stale()) return;
   wait.remove();
   const el = ctx.el;
+  if (!(d.sentences || []).length && !(d.top_influencers || []).length && !(d.bottom_influencers || []).length) {
+    el.appendChild(noData(ctx));
+    return;
+  }
   el.appendChild(
     h(
       'section',
@@ -22,7 +27,7 @@ export async function insights(ctx) {
       h(
         'ul',
         null,
-        (d.sentences || []).map((s) => h('li', null, s)),
+        (d.sentences || []).map((s) => h('li', null, fmt.datesIn(s))),
       ),
     ),
   );
@@ -48,18 +53,22 @@ export async function insights(ctx) {
       h(
         'dd',
         { class: 'method', dataset: { method: inc.method || '' } },
-        methodLabel(inc.method) +
-          (inc.requested && inc.requested !== inc.method ? ' (asked: ' + inc.requested + ')' : ''),
+        term(inc.method, methodLabel(inc.method)),
+        inc.requested === 'auto'
+          ? [' (', term('auto'), ')']
+          : inc.requested && inc.requested !== inc.method
+            ? ' (' + methodLabel(inc.requested) + ' was asked for but does not apply to this data)'
+            : null,
       ),
       h('dt', null, 'Basis'),
-      h('dd', null, fmt.text(inc.basis)),
+      h('dd', null, fmt.text(fmt.datesIn(inc.basis))),
       h('dt', null, 'Incremental revenue'),
       h('dd', null, fmt.money(inc.incremental_revenue)),
-      h('dt', null, 'iROAS'),
+      h('dt', null, term('iroas')),
       h('dd', null, fmt.ratio(inc.iroas)),
       inc.interval
         ? [
-            h('dt', null, Math.round((pr.confidence || 0.95) * 100) + ' % interval'),
+            h('dt', null, term('ci', Math.round((pr.confidence || 0.95) * 100) + ' % interval')),
             h(
               'dd',
               null,
@@ -74,7 +83,7 @@ export async function insights(ctx) {
             ),
           ]
         : null,
-      Object.keys(pr).map((k) => [h('dt', null, k.replace(/_/g, ' ')), h('dd', null, param(k))]),
+      Object.keys(pr).map((k) => [h('dt', null, term(k, k.replace(/_/g, ' '))), h('dd', null, param(k))]),
     ),
   );
   const b = d.benchmarks || {};

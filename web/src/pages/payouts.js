@@ -5,7 +5,7 @@ import * as charts from '../charts.js';
 import { card, h, loading } from '../dom.js';
 import { fmt } from '../format.js';
 import { table } from '../table.js';
-import { STATUS_LABEL, get, header, influencerLink, payCheck, statusTag } from './common.js';
+import { STATUS_LABEL, get, header, influencerLink, noData, payCheck, statusTag } from './common.js';
 
 export async function payouts(ctx) {
   header(
@@ -19,6 +19,10 @@ export async function payouts(ctx) {
   if (ctx.stale()) return;
   wait.remove();
   const t = d.totals || {};
+  if (!(d.influencers || []).length) {
+    ctx.el.appendChild(noData(ctx, 'payouts'));
+    return;
+  }
   ctx.el.appendChild(
     h(
       'div',
@@ -40,34 +44,52 @@ export async function payouts(ctx) {
     ),
   );
   const rows = d.influencers || [];
+  /* paid and pending by status; how many influencers each, under its name (statuses are
+   * separate groups: no line joins them) */
   const p = charts.panel('Payout status', { wide: true });
   ctx.el.appendChild(h('div', { class: 'grid' }, p.panel));
   const L = STATUS_LABEL;
   const st = [...new Set(rows.map((r) => r.status))];
   const sum = (s, k) => rows.reduce((a, r) => a + (r.status === s ? r[k] || 0 : 0), 0);
-  charts.draw(p.box, {
-    legend: { top: 0, left: 0 },
-    tooltip: charts.axisTooltip({ Paid: fmt.money, Pending: fmt.money, Influencers: fmt.int }),
-    xAxis: { type: 'category', data: st.map((s) => L[s] || s) },
-    yAxis: [charts.moneyAxis(), { type: 'value', name: 'Influencers', splitLine: { show: false }, minInterval: 1 }],
-    series: [
-      { name: 'Paid', type: 'bar', stack: 'amt', data: st.map((s) => sum(s, 'paid')), itemStyle: { color: '#35a37a' } },
-      {
-        name: 'Pending',
-        type: 'bar',
-        stack: 'amt',
-        data: st.map((s) => sum(s, 'pending')),
-        itemStyle: { color: '#e0803a' },
-      },
-      {
-        name: 'Influencers',
-        type: 'line',
-        yAxisIndex: 1,
-        data: st.map((s) => rows.filter((r) => r.status === s).length),
-        symbolSize: 8,
-      },
-    ],
-  });
+  const count = (s) => rows.filter((r) => r.status === s).length;
+  const named = (s) => (L[s] || s) + '\n' + fmt.int(count(s)) + (count(s) === 1 ? ' influencer' : ' influencers');
+  charts.draw(
+    p.box,
+    {
+      legend: { top: 0, left: 0 },
+      tooltip: charts.axisTooltip({ Paid: fmt.money, Pending: fmt.money }, (n) => n.replace('\n', ' · ')),
+      grid: { left: 12, right: 16, top: 30, bottom: 8, containLabel: true },
+      xAxis: { type: 'category', data: st.map(named), axisLabel: charts.categoryLabels(p.box, { lineHeight: 16 }) },
+      yAxis: charts.moneyAxis(st.map((s) => sum(s, 'paid') + sum(s, 'pending'))),
+      series: [
+        {
+          name: 'Paid',
+          type: 'bar',
+          stack: 'amt',
+          data: st.map((s) => sum(s, 'paid')),
+          itemStyle: { color: '#35a37a' },
+        },
+        {
+          name: 'Pending',
+          type: 'bar',
+          stack: 'amt',
+          data: st.map((s) => sum(s, 'pending')),
+          itemStyle: { color: '#e0803a' },
+        },
+      ],
+    },
+    {
+      table: charts.categoryTable(
+        'Status',
+        st.map((s) => L[s] || s),
+        [
+          { name: 'Influencers', data: st.map(count), fmt: fmt.int },
+          { name: 'Paid', data: st.map((s) => sum(s, 'paid')), fmt: fmt.money },
+          { name: 'Pending', data: st.map((s) => sum(s, 'pending')), fmt: fmt.money },
+        ],
+      ),
+    },
+  );
   const statusSel = h(
     'select',
     { id: 'pay-status' },
@@ -89,7 +111,7 @@ export async function payouts(ctx) {
     [
       { key: 'name', label: 'Influencer', fmt: influencerLink },
       { key: 'platform', label: 'Platform' },
-      { key: 'basis', label: 'Basis' },
+      { key: 'basis', label: 'Basis', help: 'basis' },
       { key: 'earned', label: 'Earned', num: true, fmt: (r) => fmt.money(r.earned, 2) },
       { key: 'recorded', label: 'Recorded', num: true, fmt: (r) => fmt.money(r.recorded, 2) },
       {

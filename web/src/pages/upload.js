@@ -5,13 +5,63 @@
 import { sendFile } from '../api.js';
 import { clear, confirm, errorBox, h } from '../dom.js';
 import { bytes, fmt } from '../format.js';
-import { dataChanged } from '../sidebar.js';
+import { dataChanged, refreshStatus } from '../sidebar.js';
 import { can, roleName, wsPath } from '../state.js';
 import { table } from '../table.js';
 import { DATASETS } from './common.js';
 
 const DS_LABEL = { influencers: 'Influencers', posts: 'Posts', tracking_data: 'Tracking data', payouts: 'Payouts' };
 export const FILE_TYPES = '.csv,.tsv,.txt,.json,.jsonl,.ndjson,text/csv';
+
+/* The data rows of a file, counted in the browser (the file read as it streams, nothing
+ * sent): CSV and TSV records (quoted fields may span lines; blank lines do not count), less
+ * the header; the objects of a JSON array; the lines of JSON lines. For the confirmation of
+ * a replace: "the 20,000 stored rows … are replaced by the 1,234 rows of …". */
+export async function countRows(file) {
+  const reader = file.stream().getReader();
+  const dec = new TextDecoder();
+  let kind = null; /* 'csv' | 'array' | 'lines' */
+  let records = 0,
+    filled = false,
+    quoted = false,
+    depth = 0,
+    inString = false,
+    escaped = false;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    const text = dec.decode(value, { stream: true });
+    for (let i = 0; i < text.length; i++) {
+      const c = text[i];
+      if (kind === null) {
+        if (c === '\ufeff' || c === ' ' || c === '\t' || c === '\r' || c === '\n') continue;
+        kind = c === '[' ? 'array' : c === '{' ? 'lines' : 'csv';
+      }
+      if (kind === 'csv') {
+        if (c === '"') quoted = !quoted;
+        else if (c === '\n' && !quoted) {
+          if (filled) records++;
+          filled = false;
+          continue;
+        }
+        if (!quoted && (c === ',' || c === '\t' || c === ';' || c === ' ' || c === '\r')) continue;
+        filled = true;
+      } else if (inString) {
+        if (escaped) escaped = false;
+        else if (c === '\\') escaped = true;
+        else if (c === '"') inString = false;
+      } else if (c === '"') inString = true;
+      else if (c === '{') {
+        if (depth === (kind === 'array' ? 1 : 0)) records++;
+        depth++;
+      } else if (c === '}') depth--;
+      else if (c === '[') depth++;
+      else if (c === ']') depth--;
+    }
+  }
+  if (kind === 'csv') return Math.max(0, records + (filled ? 1 : 0) - 1);
+  return records;
+}
 
 /* Uploads file and shows the progress and the outcome inside box. opts: {dataset, mode,
  * skipInvalid, onDone(result)} */
@@ -68,6 +118,52 @@ function warningText(w) {
   return where + w.message + value;
 }
 
+/* What to do about a file refused as a whole. */
+function fileAdvice(file, opts, b) {
+  const advice = h('div', { class: 'advice', id: 'upload-advice' }, h('strong', null, 'What to do: '));
+  const text = h('span');
+  advice.appendChild(text);
+  const chooser = document.getElementById('upload-dataset');
+  const unrecognised = !b.dataset && !opts.dataset;
+  const say = (binary) => {
+    const parts = [];
+    if (binary)
+      parts.push(
+        file.name +
+          ' is not a text file' +
+          (file.type ? ' (' + file.type + ')' : '') +
+          ': save the data as CSV (comma-separated values), TSV or JSON lines first.',
+      );
+    if (unrecognised)
+      parts.push(
+        (binary ? 'If it holds rows, choose' : 'Choose') +
+          ' its dataset in the Dataset menu (Influencers, Posts, Tracking data or Payouts) and upload it again.',
+      );
+    else parts.push('Check the first line of ' + file.name + ': it must name the columns (see the reason above).');
+    parts.push('The first line of a file names its columns, for example influencer_id,name,platform.');
+    text.textContent = ' ' + parts.join(' ');
+  };
+  say(/^image\/|^audio\/|^video\/|^application\/(pdf|zip|octet-stream)/.test(file.type || ''));
+  /* a binary file whose type the browser does not know: a NUL byte in its first kilobyte */
+  if (file.slice && !/^image\//.test(file.type || ''))
+    file
+      .slice(0, 1024)
+      .arrayBuffer()
+      .then((buf) => {
+        if (new Uint8Array(buf).includes(0)) say(true);
+      })
+      .catch(() => {});
+  if (unrecognised && chooser)
+    advice.appendChild(
+      h(
+        'button',
+        { type: 'button', class: 'linkish', id: 'upload-choose-dataset', onclick: () => chooser.focus() },
+        'Choose the dataset',
+      ),
+    );
+  return advice;
+}
+
 function showOutcome(box, file, opts, res) {
   const b = res.body || {};
   const ds = b.dataset ? DS_LABEL[b.dataset] || b.dataset : opts.dataset || 'the dataset';
@@ -93,6 +189,18 @@ function showOutcome(box, file, opts, res) {
       out.appendChild(
         h('p', null, h('a', { href: wsPath(b.rejects_url), download: '' }, 'Download the rejected rows (CSV)')),
       );
+  } else if (res.status === 422 && b.error && !(b.errors || []).length && !b.rejected) {
+    /* the file as a whole was refused (its dataset not recognised, a required column
+     * missing): the server's reason, and what to do about it */
+    out.appendChild(
+      h(
+        'div',
+        { class: 'error', role: 'alert' },
+        h('strong', null, 'Nothing was imported. '),
+        h('span', { class: 'server-reason' }, b.error),
+      ),
+    );
+    out.appendChild(fileAdvice(file, opts, b));
   } else if (res.status === 422) {
     const errs = b.errors || [];
     out.appendChild(
@@ -221,15 +329,11 @@ export function upload(ctx) {
   let file = null;
   const input = h('input', { type: 'file', id: 'upload-file', accept: FILE_TYPES });
   const chosen = h('p', { class: 'chosen muted', 'aria-live': 'polite' }, 'No file chosen.');
+  /* the drop zone is for the mouse; the keyboard (and a screen reader) uses the file input
+   * inside it, which is a control of its own */
   const drop = h(
     'div',
-    {
-      class: 'dropzone',
-      id: 'dropzone',
-      tabindex: '0',
-      role: 'button',
-      'aria-label': 'Drop a file here, or press Enter to choose one',
-    },
+    { class: 'dropzone', id: 'dropzone' },
     h(
       'p',
       null,
@@ -247,12 +351,6 @@ export function upload(ctx) {
     go.disabled = !file;
   };
   input.addEventListener('change', () => setFile(input.files[0]));
-  drop.addEventListener('keydown', (e) => {
-    if (e.key === 'Enter' || e.key === ' ') {
-      e.preventDefault();
-      input.click();
-    }
-  });
   for (const t of ['dragenter', 'dragover']) {
     drop.addEventListener(t, (e) => {
       e.preventDefault();
@@ -279,6 +377,7 @@ export function upload(ctx) {
     mayReplace ? h('option', { value: 'replace' }, 'Replace the dataset') : null,
   );
   const result = h('div', { id: 'upload-result' });
+  const modeNote = h('p', { class: 'error', id: 'upload-mode-problem', role: 'alert', hidden: true });
   const form = h(
     'form',
     { class: 'upload-form', novalidate: true },
@@ -292,15 +391,41 @@ export function upload(ctx) {
       mode,
       go,
     ),
+    modeNote,
   );
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     if (!file) return;
+    modeNote.hidden = true;
     if (mode.value === 'replace') {
-      const what = ds.value ? DS_LABEL[ds.value] : 'the recognised dataset';
+      /* replacing deletes the stored rows: the user names the dataset, and sees how many
+       * rows go and how many come */
+      if (!ds.value) {
+        modeNote.textContent = 'Choose the dataset to replace (the Dataset menu): replacing deletes its stored rows.';
+        modeNote.hidden = false;
+        ds.focus();
+        return;
+      }
+      go.disabled = true;
+      chosen.textContent = 'Counting the rows of ' + file.name + '…';
+      const n = await countRows(file).catch(() => null);
+      const st = await refreshStatus();
+      setFile(file);
+      const stored = ((st && st.counts) || {})[ds.value];
       const ok = await confirm(
-        'Replace the dataset?',
-        'The stored rows of ' + what + ' are replaced by the rows of "' + file.name + '".',
+        'Replace ' + DS_LABEL[ds.value] + '?',
+        'The ' +
+          (typeof stored === 'number'
+            ? fmt.int(stored) + ' stored ' + (stored === 1 ? 'row' : 'rows')
+            : 'stored rows') +
+          ' of ' +
+          DS_LABEL[ds.value] +
+          ' are replaced by the ' +
+          (n === null ? '' : fmt.int(n) + ' ') +
+          (n === 1 ? 'row' : 'rows') +
+          ' of "' +
+          file.name +
+          '". This cannot be undone.',
         'Replace',
       );
       if (!ok) return;
