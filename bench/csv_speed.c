@@ -1,9 +1,8 @@
-/* csv_speed.c — throughput of the CSV reader (src/csv.c) on a generated tracking_data-like
- * file of ~200 MB (~100-byte rows, some quoted fields) held in memory, fed in 256 KiB
- * chunks as a file read would be. Prints the median MB/s of 5 runs. Not part of the build:
- *   cmake --build build --target infludash_core
- *   gcc -O2 -Isrc bench/csv_speed.c build/libinfludash_core.a -o build/csv_speed
- *   build/csv_speed [MB] */
+/* csv_speed.c — throughput of the CSV reader (src/base/csv.c) on a generated
+ * tracking_data-like file of ~200 MB (~100-byte rows, some quoted fields) held in memory, fed
+ * in 256 KiB chunks as a file read would be. Prints the median MB/s of 5 runs. Built with
+ * the project (build/bench/csv_speed):
+ *   build/bench/csv_speed [MB] */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -75,7 +75,7 @@ async function loadDuckDB(con, dir) {
     FROM (SELECT *, coalesce(influencer_id, '') = '' OR lower(coalesce(source, '')) = 'organic'
             AS organic
           FROM ${csv('tracking_data', "{'influencer_id':'VARCHAR','date':'DATE','orders':'BIGINT','revenue':'DECIMAL(18,2)'}")})`);
-  // Spend rules, part 1 (engine.c): what each payout row prices. kind 'total' is a recorded
+  // Spend rules, part 1 (src/engine/engine_load.c): what each payout row prices. kind 'total' is a recorded
   // amount (no rate, or a basis without an activity: flat, hybrid, ...). An activity row is
   // campaign-scoped when its campaign occurs in that activity anywhere in the data; of rows
   // with the same target only the first (in file order) counts.

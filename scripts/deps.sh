@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages infludash builds and runs with, when any is missing; with
 # --test also what the tests use (cmocka, valgrind, the sqlite3 and curl commands,
-# chromium for the browser tests, clang and its libFuzzer runtime for tests/fuzz/, and
+# chromium for the browser tests, clang and its libFuzzer runtime for tests/fuzz/,
+# clang-format 14 for the layout check (scripts/check-format.sh), and
 # the PostgreSQL server that scripts/pg-test.sh starts for the store tests, python3 with
 # aiosmtpd and openssl for the local platform and SMTP test servers of tests/servers/).
 # Needs root (or sudo) only when something has to be installed.
@@ -12,7 +13,8 @@ packages=(build-essential cmake ninja-build pkg-config libmicrohttpd-dev libsqli
           tzdata ca-certificates)
 if [[ ${1:-} == --test ]]; then
     packages+=(libcmocka-dev sqlite3 curl valgrind chromium poppler-utils clang-14
-               libclang-rt-14-dev postgresql-15 python3 python3-aiosmtpd openssl)
+               libclang-rt-14-dev clang-format-14 postgresql-15 python3 python3-aiosmtpd
+               openssl)
 fi
 missing=()
 for p in "${packages[@]}"; do

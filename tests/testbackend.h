@@ -24,9 +24,9 @@ static const char *pg_base_url;
 struct fixture {
     enum backend kind;
     char dir[PATH_MAX];
-    char db[PATH_MAX + 32];  /* SQLite: the main file; PostgreSQL: the database name */
+    char db[PATH_MAX + 32]; /* SQLite: the main file; PostgreSQL: the database name */
     char url[PATH_MAX + 64];
-    const char *location;    /* what store_location and messages say */
+    const char *location; /* what store_location and messages say */
 };
 
 /* A connection to the server as given (its maintenance database), for CREATE/DROP. */
@@ -94,9 +94,11 @@ static inline int testbackend_args(int argc, char **argv)
         backend = BACKEND_PG;
         pg_base_url = getenv("INFLUDASH_TEST_PG");
         if (!pg_base_url || !*pg_base_url) {
-            fprintf(stderr, "%s pg: INFLUDASH_TEST_PG is not set: run the tests under "
-                            "scripts/pg-test.sh (make test does), which starts a throwaway "
-                            "PostgreSQL\n", argv[0]);
+            fprintf(stderr,
+                    "%s pg: INFLUDASH_TEST_PG is not set: run the tests under "
+                    "scripts/pg-test.sh (make test does), which starts a throwaway "
+                    "PostgreSQL\n",
+                    argv[0]);
             return 1;
         }
     } else if (argc > 1 && strcmp(argv[1], "sqlite") != 0) {

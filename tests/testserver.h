@@ -79,7 +79,8 @@ static inline void testserver_start(struct testserver *s, const char *name, ...)
         ssize_t n = read(fds[0], line + len, 1);
         if (n <= 0)
             fail_msg("tests/servers/%s exited before printing its port (python3 and its "
-                     "modules installed? scripts/deps.sh --test)", name);
+                     "modules installed? scripts/deps.sh --test)",
+                     name);
         if (line[len] == '\n')
             break;
         len++;

@@ -15,6 +15,8 @@
 #include "err.h"
 #include "fuzz_util.h"
 
+#include "banned.h"
+
 static int check(const struct asci_labels *l, const char *s, size_t len, struct asci_match *m)
 {
     struct err e = {0};

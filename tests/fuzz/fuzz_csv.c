@@ -15,21 +15,23 @@
 #include "err.h"
 #include "fuzz_util.h"
 
+#include "banned.h"
+
 #define STOP_CODE (-77)
 
 struct transcript {
-    struct buf text;         /* every record and the outcome, for comparison */
+    struct buf text; /* every record and the outcome, for comparison */
     const struct csv_opts *opts;
-    uint64_t stop_at;        /* the callback stops at this record index (UINT64_MAX: never) */
+    uint64_t stop_at; /* the callback stops at this record index (UINT64_MAX: never) */
     uint64_t next_index;
     uint64_t last_line, last_offset;
     /* For the write-back check: the records as CSV (only in the one-chunk run). */
-    struct buf fields;       /* the fields alone: "LEN:BYTES" each, a line per record */
+    struct buf fields; /* the fields alone: "LEN:BYTES" each, a line per record */
     struct buf *rewrite;
     char rewrite_delim;
-    int rewrite_guarded;     /* with csv_write_text rather than csv_write_field */
+    int rewrite_guarded; /* with csv_write_text rather than csv_write_field */
     uint64_t records;
-    char delimiter;          /* the parser's, after the run */
+    char delimiter; /* the parser's, after the run */
 };
 
 static int on_record(void *ctx, const struct csv_record *rec)
@@ -78,7 +80,7 @@ static int on_record(void *ctx, const struct csv_record *rec)
 /* Parses data in chunks of `step` bytes (0: one chunk) and returns the transcript's
  * result; the transcript records every record and the final code and message. */
 static int run(const struct csv_opts *opts, const char *data, size_t size, size_t step,
-                uint64_t stop_at, struct transcript *t)
+               uint64_t stop_at, struct transcript *t)
 {
     memset(t, 0, sizeof *t);
     t->opts = opts;
@@ -95,8 +97,8 @@ static int run(const struct csv_opts *opts, const char *data, size_t size, size_
         off += n;
     }
     if (rc == 0) {
-        FUZZ_CHECK(csv_bytes(p) == size, "csv_bytes %llu of %zu",
-                   (unsigned long long)csv_bytes(p), size);
+        FUZZ_CHECK(csv_bytes(p) == size, "csv_bytes %llu of %zu", (unsigned long long)csv_bytes(p),
+                   size);
         rc = csv_finish(p, &e);
     }
     if (rc == 0 && t->records > 0)
@@ -105,8 +107,7 @@ static int run(const struct csv_opts *opts, const char *data, size_t size, size_
         buf_puts(&t->text, "stopped by the callback\n");
     else if (rc < 0) {
         FUZZ_CHECK(rc == ERR_INPUT || rc == ERR_LIMIT, "unexpected code %d", rc);
-        FUZZ_CHECK(e.code == rc && e.msg[0], "code %d but e.code %d msg \"%s\"", rc, e.code,
-                   e.msg);
+        FUZZ_CHECK(e.code == rc && e.msg[0], "code %d but e.code %d msg \"%s\"", rc, e.code, e.msg);
         buf_printf(&t->text, "error %d: %s\n", rc, e.msg);
     } else {
         buf_printf(&t->text, "ok, delimiter %d\n", csv_delimiter(p));
@@ -158,8 +159,8 @@ static void check_rewrite(const struct csv_opts *opts, const char *data, size_t 
           memcmp(buf_cstr(&writer.fields), buf_cstr(&second.fields), writer.fields.len) == 0)) {
         fprintf(stderr, "rewritten CSV:\n%s\n", buf_cstr(&rewrite));
         fuzz_same(&writer.fields, &second.fields,
-                  guarded ? "fields before and after csv_write_text" :
-                            "fields before and after csv_write_field");
+                  guarded ? "fields before and after csv_write_text"
+                          : "fields before and after csv_write_field");
     }
     buf_release(&writer.text);
     buf_release(&writer.fields);
@@ -175,7 +176,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *udata, size_t size)
     unsigned o = fuzz_take_byte(&udata, &size);
     const char *data = (const char *)udata;
     static const char delimiters[4] = {0, ',', ';', '\t'};
-    struct csv_opts opts = {delimiters[o & 3], 0, 0, (o >> 2) & 1, "fuzz.csv"};
+    struct csv_opts opts = {
+        .delimiter = delimiters[o & 3], .keep_blank_records = (o >> 2) & 1, .name = "fuzz.csv"};
     if (o & 0x08) { /* small limits, so the limit paths run */
         opts.max_field_bytes = 16;
         opts.max_fields = 8;

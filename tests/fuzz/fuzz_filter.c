@@ -23,6 +23,8 @@
 #include "fuzz_util.h"
 #include "json.h"
 
+#include "banned.h"
+
 /* name, value pairs and the NULL that ends them, all in one owned block. */
 struct params {
     const char **kv;
@@ -147,10 +149,9 @@ static void check_filter(const struct params *p)
         filter_release(&f); /* documented as harmless after a failed parse */
         return;
     }
-    FUZZ_CHECK(f.f.from_day <= f.f.to_day, "from day %d after to day %d", f.f.from_day,
-               f.f.to_day);
-    FUZZ_CHECK(!f.f.has_min_roas || (isfinite(f.f.min_roas) && f.f.min_roas >= 0),
-               "min_roas %g", f.f.min_roas);
+    FUZZ_CHECK(f.f.from_day <= f.f.to_day, "from day %d after to day %d", f.f.from_day, f.f.to_day);
+    FUZZ_CHECK(!f.f.has_min_roas || (isfinite(f.f.min_roas) && f.f.min_roas >= 0), "min_roas %g",
+               f.f.min_roas);
     check_round_trip(&f);
     filter_release(&f);
     filter_release(&f); /* releasing twice is harmless */

@@ -14,7 +14,10 @@
 #include "form.h"
 #include "fuzz_util.h"
 
-static const char *const names[] = {"username", "password", "next", "csrf", "a", "infludash_session"};
+#include "banned.h"
+
+static const char *const names[] = {"username", "password", "next",
+                                    "csrf",     "a",        "infludash_session"};
 
 static void check_field(const char *body, size_t len, const char *name)
 {

@@ -15,6 +15,8 @@
 #include "fuzz_util.h"
 #include "jsonrows.h"
 
+#include "banned.h"
+
 #define STOP_CODE (-77)
 
 struct transcript {
@@ -32,8 +34,8 @@ static int on_object(void *ctx, const struct jsonrows_pair *pairs, size_t npairs
     size_t max_bytes = t->opts->max_value_bytes ? t->opts->max_value_bytes : (size_t)1 << 20;
     FUZZ_CHECK(index == t->next_index, "index %llu, expected %llu", (unsigned long long)index,
                (unsigned long long)t->next_index);
-    FUZZ_CHECK(line >= 1 && line >= t->last_line, "line %llu after %llu",
-               (unsigned long long)line, (unsigned long long)t->last_line);
+    FUZZ_CHECK(line >= 1 && line >= t->last_line, "line %llu after %llu", (unsigned long long)line,
+               (unsigned long long)t->last_line);
     FUZZ_CHECK(npairs <= max_pairs, "%zu pairs", npairs);
     t->next_index++;
     t->last_line = line;
@@ -86,8 +88,7 @@ static void run(const struct jsonrows_opts *opts, const char *data, size_t size,
         buf_puts(&t->text, "stopped by the callback\n");
     else if (rc < 0) {
         FUZZ_CHECK(rc == ERR_INPUT || rc == ERR_LIMIT, "unexpected code %d", rc);
-        FUZZ_CHECK(e.code == rc && e.msg[0], "code %d but e.code %d msg \"%s\"", rc, e.code,
-                   e.msg);
+        FUZZ_CHECK(e.code == rc && e.msg[0], "code %d but e.code %d msg \"%s\"", rc, e.code, e.msg);
         buf_printf(&t->text, "error %d: %s\n", rc, e.msg);
     } else {
         FUZZ_CHECK(rc == 0, "positive result %d", rc);

@@ -27,6 +27,8 @@
 #include "schema.h"
 #include "store.h"
 
+#include "banned.h"
+
 struct run {
     enum dataset forced;
     const char *filename;
@@ -88,14 +90,13 @@ static void check_value(const struct schema_col *col, const struct schema_value 
         FUZZ_CHECK(v->i == 0 || v->i == 1, "%s: flag %lld", col->name, (long long)v->i);
         break;
     default:
-        FUZZ_CHECK(v->s != NULL && v->s[v->len] == '\0', "%s: text not NUL-terminated",
-                   col->name);
+        FUZZ_CHECK(v->s != NULL && v->s[v->len] == '\0', "%s: text not NUL-terminated", col->name);
         FUZZ_CHECK(utf8_ok(v->s, v->len), "%s: invalid UTF-8 stored", col->name);
         if (col->kind == COL_DATE) {
             FUZZ_CHECK(schema_parse_date(v->s, v->len, &text, &reason) == 0 &&
                            strcmp(buf_cstr(&text), v->s) == 0,
-                       "%s: date \"%s\" re-parses as \"%s\" (%s)", col->name, v->s,
-                       buf_cstr(&text), reason ? reason : "");
+                       "%s: date \"%s\" re-parses as \"%s\" (%s)", col->name, v->s, buf_cstr(&text),
+                       reason ? reason : "");
         } else if (col->kind == COL_GENDER) {
             FUZZ_CHECK(!strcmp(v->s, "Male") || !strcmp(v->s, "Female") ||
                            !strcmp(v->s, "Non-binary") || !strcmp(v->s, "Other") ||
@@ -227,7 +228,8 @@ static int on_record(void *ctx, const struct csv_record *rec)
     struct schema_reject rj;
     memset(&rj, 0x55, sizeof rj);
     if (schema_row_build(&r->map, rec, &r->row, &rj) < 0) {
-        FUZZ_CHECK(memchr(rj.column, '\0', sizeof rj.column) && memchr(rj.value, '\0', sizeof rj.value) &&
+        FUZZ_CHECK(memchr(rj.column, '\0', sizeof rj.column) &&
+                       memchr(rj.value, '\0', sizeof rj.value) &&
                        memchr(rj.reason, '\0', sizeof rj.reason),
                    "reject strings not terminated");
         FUZZ_CHECK(rj.reason[0], "reject without a reason");
@@ -257,8 +259,7 @@ static int on_record(void *ctx, const struct csv_record *rec)
 }
 
 /* The same input through the real import into an in-memory store. */
-static void check_ingest(const struct run *direct, const char *data, size_t size,
-                         int skip_invalid)
+static void check_ingest(const struct run *direct, const char *data, size_t size, int skip_invalid)
 {
     struct store *s = NULL;
     struct err e = {0, ""};
@@ -291,8 +292,8 @@ static void check_ingest(const struct run *direct, const char *data, size_t size
         FUZZ_CHECK(res.committed, "import returned 0 but did not commit");
         FUZZ_CHECK(skip_invalid || res.rejected == 0, "strict import committed %lld rejects",
                    (long long)res.rejected);
-        FUZZ_CHECK(stored <= res.accepted, "%lld rows stored of %lld accepted",
-                   (long long)stored, (long long)res.accepted);
+        FUZZ_CHECK(stored <= res.accepted, "%lld rows stored of %lld accepted", (long long)stored,
+                   (long long)res.accepted);
     } else {
         FUZZ_CHECK(!res.committed, "import failed (%d) but committed", rc);
         FUZZ_CHECK(stored == 0, "failed import left %lld rows", (long long)stored);
@@ -300,9 +301,9 @@ static void check_ingest(const struct run *direct, const char *data, size_t size
     }
     /* A file the direct run read to its end gives the same counts through import (JSON
      * input takes another reader; only CSV is compared). */
-    if (!direct->header_failed && !direct->csv_failed && direct->have_map && size && data[0] != '[' && data[0] != ' ' &&
-        data[0] != '\t' && data[0] != '\r' && data[0] != '\n' && (unsigned char)data[0] != 0xEF &&
-        rc != ERR_LIMIT && rc != ERR_IO)
+    if (!direct->header_failed && !direct->csv_failed && direct->have_map && size &&
+        data[0] != '[' && data[0] != ' ' && data[0] != '\t' && data[0] != '\r' && data[0] != '\n' &&
+        (unsigned char)data[0] != 0xEF && rc != ERR_LIMIT && rc != ERR_IO)
         FUZZ_CHECK(res.accepted == direct->accepted && res.rejected == direct->rejected,
                    "import counts %lld/%lld, direct %lld/%lld", (long long)res.accepted,
                    (long long)res.rejected, (long long)direct->accepted,

@@ -18,6 +18,8 @@
 #include "fuzz_util.h"
 #include "tax.h"
 
+#include "banned.h"
+
 #define MAX_PAYMENTS 32
 
 static void check_table(const struct tax_rules *r)

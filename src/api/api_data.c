@@ -1,0 +1,593 @@
+/* api_data.c — the analytics endpoints' JSON (api_data.h): one engine pass per document,
+ * then its views written with the streaming JSON writer.
+ * Calls engine, filter, insights, json, number and schema. */
+#include "api_data.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "number.h"
+#include "schema.h"
+
+#include "banned.h"
+
+void api_settings_default(struct api_settings *s)
+{
+    insights_config_init(&s->insights);
+    engine_incremental_opts_default(&s->incremental);
+}
+
+/* A number ≥ 0 (and ≤ max) from a query parameter, the whole value (number.h); 0 when
+ * absent or empty. */
+static int parse_number(filter_get_fn get, void *ctx, const char *name, double max, double *out,
+                        int *given, struct err *e)
+{
+    const char *raw = get(ctx, name);
+    *given = 0;
+    if (!raw || !*raw)
+        return 0;
+    double v;
+    if (number_parse_double(raw, strlen(raw), &v) < 0 || v < 0 || v > max)
+        return err_set(e, ERR_USAGE, "%s: \"%.60s\" is not a number from 0 to %g", name, raw, max);
+    *out = v;
+    *given = 1;
+    return 0;
+}
+
+int api_settings_parse(struct api_settings *s, filter_get_fn get, void *ctx, struct err *e)
+{
+    const char *method = get(ctx, "iroas_method");
+    if (method && *method) {
+        static const enum engine_iroas_method all[] = {ENGINE_IROAS_AUTO, ENGINE_IROAS_ORGANIC,
+                                                       ENGINE_IROAS_HOLDOUT,
+                                                       ENGINE_IROAS_FIXED_SHARE};
+        size_t i = 0;
+        while (i < 4 && strcmp(method, engine_iroas_method_name(all[i])) != 0)
+            i++;
+        if (i == 4)
+            return err_set(e, ERR_USAGE,
+                           "iroas_method: \"%.60s\" is not one of auto, organic, holdout, "
+                           "fixed_share",
+                           method);
+        s->incremental.method = all[i];
+    }
+    double v;
+    int given;
+    if (parse_number(get, ctx, "fixed_share", 1.0, &v, &given, e) < 0)
+        return e->code;
+    if (given)
+        s->incremental.fixed_share = v;
+    if (parse_number(get, ctx, "roas_benchmark", 1e9, &v, &given, e) < 0)
+        return e->code;
+    if (given)
+        s->insights.roas_benchmark = v;
+    if (parse_number(get, ctx, "roi_benchmark", 1e9, &v, &given, e) < 0)
+        return e->code;
+    if (given)
+        s->insights.roi_benchmark = v;
+    return 0;
+}
+
+/* ---- small writers --------------------------------------------------------------------- */
+
+static void kv_ratio(struct json *j, const char *key, struct engine_ratio r)
+{
+    json_key(j, key);
+    if (r.has)
+        json_double(j, r.value);
+    else
+        json_null(j);
+}
+
+/* A per-unit amount in paise (cost per order, …) as rupees, rounded to the paisa. */
+static void kv_money_ratio(struct json *j, const char *key, struct engine_ratio r)
+{
+    json_key(j, key);
+    if (r.has && isfinite(r.value))
+        json_money(j, (int64_t)llround(r.value));
+    else
+        json_null(j);
+}
+
+/* A name, null when empty. */
+static void kv_name(struct json *j, const char *key, const char *s)
+{
+    json_kv_str(j, key, s && *s ? s : NULL);
+}
+
+/* Whether a ratio meets its benchmark: null without the ratio. */
+static void kv_met(struct json *j, const char *key, struct engine_ratio r, double benchmark)
+{
+    json_key(j, key);
+    if (r.has)
+        json_bool(j, r.value >= benchmark);
+    else
+        json_null(j);
+}
+
+static int finish(struct json *j, int rc, struct err *e)
+{
+    if (rc < 0)
+        return rc;
+    return json_finish(j, e);
+}
+
+static void write_kpis(struct json *j, const struct engine_kpis *k,
+                       const struct engine_incremental *inc)
+{
+    json_key(j, "kpis");
+    json_obj_begin(j);
+    json_kv_money(j, "revenue", k->revenue);
+    json_kv_int(j, "orders", k->orders);
+    json_kv_money(j, "spend", k->spend);
+    kv_ratio(j, "roas", k->roas);
+    kv_ratio(j, "roi", k->roi);
+    json_kv_money(j, "incremental_revenue", inc->incremental_revenue);
+    kv_ratio(j, "iroas", inc->iroas);
+    json_kv_str(j, "iroas_method", engine_iroas_method_name(inc->method));
+    json_kv_money(j, "organic_revenue", k->organic_revenue);
+    json_kv_int(j, "organic_orders", k->organic_orders);
+    json_kv_int(j, "posts", k->posts);
+    json_kv_int(j, "reach", k->reach);
+    json_kv_int(j, "engagements", k->engagements);
+    kv_ratio(j, "engagement_rate", k->engagement_rate);
+    kv_money_ratio(j, "cpo", k->cpo);
+    kv_money_ratio(j, "aov", k->aov);
+    kv_money_ratio(j, "cpm", k->cpm);
+    kv_money_ratio(j, "cpe", k->cpe);
+    kv_ratio(j, "conversion_rate", k->conversion_rate);
+    kv_money_ratio(j, "revenue_per_post", k->revenue_per_post);
+    json_kv_int(j, "influencers", k->influencers);
+    json_obj_end(j);
+}
+
+static void write_benchmarks(struct json *j, const struct engine_kpis *k,
+                             const struct insights_config *c)
+{
+    json_key(j, "benchmarks");
+    json_obj_begin(j);
+    json_kv_double(j, "roas", c->roas_benchmark);
+    json_kv_double(j, "roi", c->roi_benchmark);
+    kv_met(j, "roas_met", k->roas, c->roas_benchmark);
+    kv_met(j, "roi_met", k->roi, c->roi_benchmark);
+    json_obj_end(j);
+}
+
+/* How incremental revenue was computed: the method, why, and its parameters (SPEC §3:
+ * always shown next to the figure). */
+static void write_incremental(struct json *j, const struct engine_incremental *inc)
+{
+    json_key(j, "incremental");
+    json_obj_begin(j);
+    json_kv_str(j, "method", engine_iroas_method_name(inc->method));
+    json_kv_str(j, "requested", engine_iroas_method_name(inc->requested));
+    json_kv_str(j, "basis", inc->why);
+    json_kv_money(j, "incremental_revenue", inc->incremental_revenue);
+    kv_ratio(j, "iroas", inc->iroas);
+    json_key(j, "params");
+    json_obj_begin(j);
+    switch (inc->method) {
+    case ENGINE_IROAS_ORGANIC:
+        json_kv_money(j, "baseline_daily_revenue", inc->baseline_daily);
+        json_kv_int(j, "baseline_days", inc->baseline_days);
+        json_kv_int(j, "campaign_days", inc->campaign_days);
+        json_kv_int(j, "bootstrap_resamples", inc->bootstrap);
+        json_kv_int(j, "seed", (int64_t)inc->seed);
+        json_kv_double(j, "confidence", 0.95);
+        break;
+    case ENGINE_IROAS_HOLDOUT:
+        json_kv_money(j, "test_revenue", inc->test_revenue);
+        json_kv_money(j, "control_revenue", inc->control_revenue);
+        json_kv_int(j, "test_rows", inc->test_rows);
+        json_kv_int(j, "control_rows", inc->control_rows);
+        break;
+    default:
+        json_kv_double(j, "fixed_share", inc->fixed_share);
+        break;
+    }
+    json_obj_end(j);
+    json_key(j, "interval");
+    if (inc->has_interval) {
+        json_obj_begin(j);
+        json_kv_money(j, "low", inc->low);
+        json_kv_money(j, "high", inc->high);
+        kv_ratio(j, "iroas_low", inc->iroas_low);
+        kv_ratio(j, "iroas_high", inc->iroas_high);
+        json_obj_end(j);
+    } else {
+        json_null(j);
+    }
+    json_obj_end(j);
+}
+
+/* A breakdown as an array of objects keyed by key_name; which sums depend on dim. */
+static int write_breakdown(struct json *j, const struct engine_result *r, enum engine_dim dim,
+                           const char *member, const char *key_name, struct err *e)
+{
+    struct engine_group *g;
+    size_t n;
+    int rc = engine_result_breakdown(r, dim, &g, &n, e);
+    if (rc < 0)
+        return rc;
+    json_key(j, member);
+    json_arr_begin(j);
+    for (size_t i = 0; i < n; i++) {
+        json_obj_begin(j);
+        if (dim == ENGINE_BY_DAY)
+            json_kv_str(j, key_name, g[i].key);
+        else
+            kv_name(j, key_name, g[i].key);
+        json_kv_money(j, "revenue", g[i].revenue);
+        json_kv_int(j, "orders", g[i].orders);
+        if (dim != ENGINE_BY_PLATFORM)
+            json_kv_money(j, "organic_revenue", g[i].organic_revenue);
+        if (dim == ENGINE_BY_PLATFORM) {
+            json_kv_money(j, "spend", g[i].spend);
+            kv_ratio(j, "roas", g[i].roas);
+        }
+        if (dim != ENGINE_BY_BRAND) {
+            json_kv_int(j, "posts", g[i].posts);
+            json_kv_int(j, "reach", g[i].reach);
+            json_kv_int(j, "engagements", g[i].engagements);
+            kv_ratio(j, "engagement_rate", g[i].engagement_rate);
+        }
+        json_obj_end(j);
+    }
+    json_arr_end(j);
+    free(g);
+    return 0;
+}
+
+static int write_personas(struct json *j, const struct engine_result *r,
+                          enum engine_persona_dim dim, const char *member, struct err *e)
+{
+    struct engine_persona_row *p;
+    size_t n;
+    int rc = engine_result_personas(r, dim, &p, &n, e);
+    if (rc < 0)
+        return rc;
+    json_key(j, member);
+    json_arr_begin(j);
+    for (size_t i = 0; i < n; i++) {
+        json_obj_begin(j);
+        if (dim == ENGINE_PERSONA_TIER) {
+            kv_name(j, "tier", p[i].tier);
+        } else {
+            kv_name(j, "category", p[i].category);
+            kv_name(j, "gender", p[i].gender);
+        }
+        json_kv_int(j, "influencers", p[i].influencers);
+        json_kv_money(j, "revenue", p[i].revenue);
+        json_kv_int(j, "orders", p[i].orders);
+        json_kv_money(j, "spend", p[i].spend);
+        kv_ratio(j, "roas", p[i].roas);
+        json_obj_end(j);
+    }
+    json_arr_end(j);
+    free(p);
+    return 0;
+}
+
+static void write_influencer_list(struct json *j, const char *member,
+                                  const struct engine_influencer_row *rows, const size_t *idx,
+                                  size_t n)
+{
+    json_key(j, member);
+    json_arr_begin(j);
+    for (size_t i = 0; i < n; i++)
+        insights_influencer_json(j, &rows[idx[i]]);
+    json_arr_end(j);
+}
+
+static int run(const struct engine *eng, const struct filter *f, const struct api_settings *s,
+               unsigned views, struct engine_result **r, struct engine_incremental *inc,
+               struct err *e)
+{
+    int rc = engine_run_views(eng, &f->f, views, r, e);
+    if (rc < 0)
+        return rc;
+    rc = engine_result_incremental(*r, &s->incremental, inc, e);
+    if (rc < 0) {
+        engine_result_free(*r);
+        *r = NULL;
+    }
+    return rc;
+}
+
+/* Starts a document, {"filters":{…}, for its members to follow and json_obj_end to close. */
+static void document_begin(struct json *j, struct buf *out, const struct filter *f)
+{
+    json_init(j, out);
+    json_obj_begin(j);
+    json_key(j, "filters");
+    filter_json(f, j);
+}
+
+/* ---- the documents ----------------------------------------------------------------------- */
+
+int api_dashboard_json(const struct engine *eng, const struct filter *f,
+                       const struct api_settings *s, struct buf *out, struct err *e)
+{
+    struct engine_result *r;
+    struct engine_incremental inc;
+    int rc = run(eng, f, s, ENGINE_VIEW_BRAND, &r, &inc, e);
+    if (rc < 0)
+        return rc;
+    const struct engine_kpis *k = engine_result_kpis(r);
+    struct json j;
+    document_begin(&j, out, f);
+    write_kpis(&j, k, &inc);
+    write_benchmarks(&j, k, &s->insights);
+    write_incremental(&j, &inc);
+    rc = write_breakdown(&j, r, ENGINE_BY_PLATFORM, "by_platform", "platform", e);
+    if (rc == 0)
+        rc = write_breakdown(&j, r, ENGINE_BY_BRAND, "by_brand", "brand", e);
+    if (rc == 0)
+        rc = write_breakdown(&j, r, ENGINE_BY_DAY, "daily", "date", e);
+    if (rc == 0) {
+        struct engine_influencer_row *rows;
+        size_t n, ntop, nbottom;
+        engine_result_influencers(r, 0, &rows, &n);
+        size_t k_top = s->insights.top_n < n ? s->insights.top_n : n;
+        size_t *top = xmalloc((k_top + 1) * sizeof *top);
+        size_t *bottom = xmalloc((k_top + 1) * sizeof *bottom);
+        insights_pick(rows, n, s->insights.top_n, top, &ntop, bottom, &nbottom);
+        write_influencer_list(&j, "top_influencers", rows, top, ntop);
+        write_influencer_list(&j, "bottom_influencers", rows, bottom, nbottom);
+        free(top);
+        free(bottom);
+        free(rows);
+    }
+    if (rc == 0)
+        rc = write_personas(&j, r, ENGINE_PERSONA_CATEGORY_GENDER, "personas", e);
+    if (rc == 0)
+        rc = write_personas(&j, r, ENGINE_PERSONA_TIER, "tiers", e);
+    if (rc == 0)
+        json_obj_end(&j);
+    engine_result_free(r);
+    return finish(&j, rc, e);
+}
+
+int api_influencers_json(const struct engine *eng, const struct filter *f,
+                         const struct api_settings *s, struct buf *out, struct err *e)
+{
+    (void)s;
+    struct engine_result *r;
+    int rc = engine_run_views(eng, &f->f, 0, &r, e);
+    if (rc < 0)
+        return rc;
+    struct engine_influencer_row *rows;
+    size_t n;
+    engine_result_influencers(r, 1, &rows, &n);
+    struct json j;
+    document_begin(&j, out, f);
+    json_kv_int(&j, "count", (int64_t)n);
+    json_key(&j, "influencers");
+    json_arr_begin(&j);
+    for (size_t i = 0; i < n; i++)
+        insights_influencer_json(&j, &rows[i]);
+    json_arr_end(&j);
+    json_obj_end(&j);
+    free(rows);
+    engine_result_free(r);
+    return json_finish(&j, e);
+}
+
+static void write_payout_row(struct json *j, const struct engine_payout_row *p)
+{
+    json_obj_begin(j);
+    json_kv_str(j, "influencer_id", p->id);
+    kv_name(j, "name", p->name);
+    kv_name(j, "platform", p->platform);
+    kv_name(j, "basis", p->basis);
+    json_kv_money(j, "earned", p->earned);
+    json_kv_money(j, "recorded", p->recorded);
+    json_kv_money(j, "paid", p->paid);
+    json_kv_money(j, "pending", p->pending);
+    /* earned against recorded over the same activity (README, Payouts) */
+    json_kv_str(j, "check", engine_payout_check_name(p->check));
+    json_kv_str(j, "check_reason", p->reason[0] ? p->reason : NULL);
+    json_kv_money(j, "compared_earned", p->compared_earned);
+    json_kv_money(j, "compared_recorded", p->compared_recorded);
+    json_key(j, "difference");
+    if (p->has_difference)
+        json_money(j, p->difference);
+    else
+        json_null(j);
+    json_kv_bool(j, "mismatch", p->mismatch != 0);
+    json_kv_int(j, "payout_rows", p->payout_rows);
+    /* paid, pending, partly paid, or outside_range: earned under terms whose payout rows
+     * are all dated outside the range (none is counted in it) */
+    const char *status = p->payout_rows == 0              ? "outside_range"
+                         : p->pending == 0 && p->paid > 0 ? "paid"
+                         : p->paid == 0 && p->pending > 0 ? "pending"
+                         : p->paid > 0 && p->pending > 0  ? "partly_paid"
+                                                          : "unknown";
+    json_kv_str(j, "status", status);
+    json_obj_end(j);
+}
+
+int api_influencer_json(const struct engine *eng, const struct filter *f, const char *id,
+                        const struct api_settings *s, struct buf *out, struct err *e)
+{
+    (void)s;
+    int index = engine_influencer_index(eng, id);
+    if (index < 0)
+        return err_set(e, ERR_NOTFOUND, "no influencer with id \"%.100s\"", id);
+    /* The user's filters, narrowed to this influencer. When their influencer filter
+     * leaves it out, its figures are shown all the same, flagged as excluded. */
+    int excluded = f->f.influencer.n > 0;
+    for (size_t i = 0; i < f->f.influencer.n && excluded; i++)
+        excluded = strcmp(f->f.influencer.values[i], id) != 0;
+    struct engine_filter one = f->f;
+    const char *ids[] = {id};
+    one.influencer.values = ids;
+    one.influencer.n = 1;
+    struct engine_result *r;
+    int rc = engine_run(eng, &one, &r, e);
+    if (rc < 0)
+        return rc;
+    struct engine_influencer_row row;
+    engine_result_influencer(r, index, &row);
+    struct json j;
+    document_begin(&j, out, f);
+    json_key(&j, "influencer");
+    insights_influencer_json(&j, &row);
+    json_kv_bool(&j, "excluded_by_filters", excluded != 0);
+    rc = write_breakdown(&j, r, ENGINE_BY_DAY, "daily", "date", e);
+    if (rc == 0)
+        rc = write_breakdown(&j, r, ENGINE_BY_CAMPAIGN, "by_campaign", "campaign", e);
+    if (rc == 0) {
+        struct engine_post_row *posts;
+        size_t n;
+        engine_result_posts(r, index, &posts, &n);
+        json_key(&j, "posts");
+        json_arr_begin(&j);
+        for (size_t i = 0; i < n; i++) {
+            json_obj_begin(&j);
+            json_kv_str(&j, "date", posts[i].date[0] ? posts[i].date : NULL);
+            kv_name(&j, "platform", posts[i].platform);
+            kv_name(&j, "campaign", posts[i].campaign);
+            json_kv_int(&j, "reach", posts[i].reach);
+            json_kv_int(&j, "likes", posts[i].likes);
+            json_kv_int(&j, "comments", posts[i].comments);
+            json_kv_int(&j, "shares", posts[i].shares);
+            json_kv_int(&j, "saves", posts[i].saves);
+            json_obj_end(&j);
+        }
+        json_arr_end(&j);
+        free(posts);
+        struct engine_payout_row *pay;
+        struct engine_payout_totals t;
+        engine_result_payouts(r, &pay, &n, &t);
+        json_key(&j, "payout");
+        if (n > 0)
+            write_payout_row(&j, &pay[0]);
+        else
+            json_null(&j);
+        free(pay);
+        json_obj_end(&j);
+    }
+    engine_result_free(r);
+    return finish(&j, rc, e);
+}
+
+int api_insights_json(const struct engine *eng, const struct filter *f,
+                      const struct api_settings *s, struct buf *out, struct err *e)
+{
+    struct engine_result *r;
+    struct engine_incremental inc;
+    int rc = run(eng, f, s, 0, &r, &inc, e);
+    if (rc < 0)
+        return rc;
+    struct json j;
+    document_begin(&j, out, f);
+    write_incremental(&j, &inc);
+    engine_result_free(r);
+    rc = insights_write(&j, eng, &f->f, &s->insights, e);
+    if (rc == 0)
+        json_obj_end(&j);
+    return finish(&j, rc, e);
+}
+
+int api_payouts_json(const struct engine *eng, const struct filter *f, const struct api_settings *s,
+                     struct buf *out, struct err *e)
+{
+    (void)s;
+    struct engine_result *r;
+    int rc = engine_run_views(eng, &f->f, 0, &r, e);
+    if (rc < 0)
+        return rc;
+    struct engine_payout_row *rows;
+    size_t n;
+    struct engine_payout_totals t;
+    engine_result_payouts(r, &rows, &n, &t);
+    struct json j;
+    document_begin(&j, out, f);
+    json_kv_money(&j, "tolerance", ENGINE_PAYOUT_TOLERANCE);
+    json_key(&j, "totals");
+    json_obj_begin(&j);
+    json_kv_int(&j, "influencers", t.influencers);
+    json_kv_money(&j, "earned", t.earned);
+    json_kv_money(&j, "recorded", t.recorded);
+    json_kv_money(&j, "paid", t.paid);
+    json_kv_money(&j, "pending", t.pending);
+    json_kv_int(&j, "mismatches", t.mismatches);
+    json_kv_int(&j, "not_comparable", t.not_comparable);
+    json_obj_end(&j);
+    json_key(&j, "influencers");
+    json_arr_begin(&j);
+    for (size_t i = 0; i < n; i++)
+        write_payout_row(&j, &rows[i]);
+    json_arr_end(&j);
+    json_obj_end(&j);
+    free(rows);
+    engine_result_free(r);
+    return json_finish(&j, e);
+}
+
+static int cmp_influencer_id(const void *a, const void *b)
+{
+    const char *const *x = a, *const *y = b;
+    return strcmp(x[0], y[0]);
+}
+
+int api_options_json(const struct engine *eng, struct buf *out, struct err *e)
+{
+    static const char *const names[ENGINE_FIELD_COUNT] = {
+        "platform", "brand",  "product", "campaign", "source",
+        "category", "gender", "tier",    "persona",  "basis",
+    };
+    struct json j;
+    json_init(&j, out);
+    json_obj_begin(&j);
+    int32_t first, last;
+    char iso[11];
+    int have = engine_day_range(eng, &first, &last) == 0;
+    json_key(&j, "from");
+    if (have) {
+        schema_days_to_iso(first, iso);
+        json_str(&j, iso);
+    } else {
+        json_null(&j);
+    }
+    json_key(&j, "to");
+    if (have) {
+        schema_days_to_iso(last, iso);
+        json_str(&j, iso);
+    } else {
+        json_null(&j);
+    }
+    for (int field = 0; field < ENGINE_FIELD_COUNT; field++) {
+        const char **values;
+        size_t n;
+        engine_values(eng, (enum engine_field)field, &values, &n);
+        json_key(&j, names[field]);
+        json_arr_begin(&j);
+        for (size_t i = 0; i < n; i++)
+            json_str(&j, values[i]);
+        json_arr_end(&j);
+        free(values);
+    }
+    /* influencers as (id, name) pairs sorted by id */
+    size_t ninf = engine_influencer_total(eng);
+    const char **pairs = xmalloc((2 * ninf + 1) * sizeof *pairs);
+    for (size_t i = 0; i < ninf; i++)
+        engine_influencer_names(eng, i, &pairs[2 * i], &pairs[2 * i + 1]);
+    if (ninf > 1)
+        qsort(pairs, ninf, 2 * sizeof *pairs, cmp_influencer_id);
+    json_key(&j, "influencer");
+    json_arr_begin(&j);
+    for (size_t i = 0; i < ninf; i++) {
+        json_obj_begin(&j);
+        json_kv_str(&j, "id", pairs[2 * i]);
+        kv_name(&j, "name", pairs[2 * i + 1]);
+        json_obj_end(&j);
+    }
+    json_arr_end(&j);
+    free(pairs);
+    json_obj_end(&j);
+    return json_finish(&j, e);
+}

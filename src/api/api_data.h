@@ -1,0 +1,55 @@
+/* api_data.h — the JSON documents of the analytics endpoints (SPEC §5), built from the
+ * engine, shared by the HTTP routes and the CLI `query` (which prints the dashboard):
+ *   GET /api/dashboard, /api/influencers, /api/influencers/{id}, /api/insights,
+ *   /api/payouts.
+ * Money is rupees with two decimals, ratios plain numbers (1.5 = 150 %), null where a
+ * ratio has no denominator. Calls engine, filter, insights, json, number, schema, buf and err. */
+#ifndef INFLUDASH_API_DATA_H
+#define INFLUDASH_API_DATA_H
+
+#include "buf.h"
+#include "engine.h"
+#include "err.h"
+#include "filter.h"
+#include "insights.h"
+
+/* What a request may set besides the filters: the incremental method and its share,
+ * the benchmarks. Defaults: auto, p = 0.20, ROAS 4, ROI 200 %, top/bottom 5. */
+struct api_settings {
+    struct insights_config insights;
+    struct engine_incremental_opts incremental;
+};
+
+void api_settings_default(struct api_settings *s);
+
+/* Reads iroas_method (auto|organic|holdout|fixed_share), fixed_share (0..1),
+ * roas_benchmark and roi_benchmark (numbers ≥ 0; roi as a fraction, 2 = 200 %) through get
+ * over s (whose values are the defaults for what is absent). ERR_USAGE with a message
+ * starting with the parameter's name for a bad value. */
+int api_settings_parse(struct api_settings *s, filter_get_fn get, void *ctx, struct err *e);
+
+/* Each appends one JSON document to out. ERR_USAGE for a filter the engine refuses,
+ * ERR_LIMIT when out's cap is passed. */
+int api_dashboard_json(const struct engine *eng, const struct filter *f,
+                       const struct api_settings *s, struct buf *out, struct err *e);
+/* {"filters","count","influencers":[every active influencer, by revenue descending]} */
+int api_influencers_json(const struct engine *eng, const struct filter *f,
+                         const struct api_settings *s, struct buf *out, struct err *e);
+/* {"filters","influencer":{…,"followers"},"daily":[…],"by_campaign":[…],"posts":[…],
+ *  "payout":{…}|null}; ERR_NOTFOUND when the engine has no influencer of that id. */
+int api_influencer_json(const struct engine *eng, const struct filter *f, const char *id,
+                        const struct api_settings *s, struct buf *out, struct err *e);
+/* {"filters", insights_write's members, "incremental":{…}} */
+int api_insights_json(const struct engine *eng, const struct filter *f,
+                      const struct api_settings *s, struct buf *out, struct err *e);
+/* {"filters","tolerance","totals":{…},"influencers":[…]} */
+int api_payouts_json(const struct engine *eng, const struct filter *f, const struct api_settings *s,
+                     struct buf *out, struct err *e);
+
+/* GET /api/options: what the filters can choose from:
+ * {"from":"2025-01-01"|null,"to":…|null,"platform":[…],"brand":[…],"product":[…],
+ *  "campaign":[…],"source":[…],"category":[…],"gender":[…],"tier":[…],"persona":[…],
+ *  "basis":[…],"influencer":[{"id","name"},…]} (sorted; influencers by id) */
+int api_options_json(const struct engine *eng, struct buf *out, struct err *e);
+
+#endif

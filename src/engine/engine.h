@@ -1,0 +1,416 @@
+/* engine.h — the in-memory columnar analytics engine: the four datasets loaded once from
+ * the store into flat arrays (dimensions dictionary-encoded through strmap, numbers as
+ * int32/int64 columns), and the SPEC §3 metrics computed over any filter in one pass per
+ * dataset with no string compares, in total or by platform, brand or day (engine_breakdown),
+ * per influencer (engine_influencers) or per persona (engine_personas). Loading is
+ * engine_load.c, querying engine_query.c, incremental revenue engine_incremental.c and the
+ * payouts check engine_payouts.c, over the private engine_impl.h.
+ * Calls store, schema, strmap, buf and err.
+ *
+ * Spend follows the payout terms over the filtered activity, aggregated per influencer
+ * before anything is joined ("Spend rules" in engine_load.c and engine_query.c explain
+ * them, including how several payout rows of one influencer are kept from counting the
+ * same activity twice). */
+#ifndef INFLUDASH_ENGINE_H
+#define INFLUDASH_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "schema.h"
+#include "store.h"
+
+/* Day number of a row without a date (posts, payouts): such rows pass an open date range
+ * and fail any bounded one (payouts: always pass, see engine_kpis). */
+#define ENGINE_NO_DAY INT32_MIN
+
+struct engine;
+
+/* One multi-select filter: values as the user names them (canonical spellings, as
+ * stored); n == 0 means "no filter on this dimension". Not owned by the engine. */
+struct engine_set {
+    const char *const *values;
+    size_t n;
+};
+
+/* SPEC §3 filters. from_day/to_day are inclusive day numbers (schema_iso_to_days);
+ * INT32_MIN / INT32_MAX for an open end. engine_filter_init gives "everything". */
+struct engine_filter {
+    int32_t from_day, to_day;
+    /* influencer attributes: select influencers with their posts, attributed rows and
+     * payouts; never organic rows. platform also applies to each post's own platform;
+     * basis also selects which of a selected influencer's payout rows count. */
+    struct engine_set platform, category, gender, tier, persona, influencer, basis;
+    /* tracking-row dimensions: attributed and organic rows alike */
+    struct engine_set brand, product, campaign, source;
+    /* min ROAS: of the influencers the filters above select, keep those whose ROAS over the
+     * filtered data is at least min_roas (an influencer without spend has no ROAS and is
+     * dropped). has_min_roas == 0: no such filter. */
+    int has_min_roas;
+    double min_roas;
+};
+
+void engine_filter_init(struct engine_filter *f);
+
+/* A ratio that may be undefined (denominator 0): has == 0 means null. */
+struct engine_ratio {
+    int has;
+    double value;
+};
+
+struct engine_kpis {
+    int64_t revenue;         /* paise, attributed rows */
+    int64_t orders;          /* attributed rows */
+    int64_t organic_revenue; /* paise, organic rows */
+    int64_t organic_orders;
+    int64_t spend; /* paise, Σ per-influencer spend, each rounded to the paisa */
+    int64_t posts;
+    int64_t reach;
+    int64_t engagements;      /* likes + comments + shares + saves */
+    int64_t influencers;      /* selected influencers with a post, an attributed row or spend */
+    struct engine_ratio roas; /* revenue / spend */
+    struct engine_ratio roi;  /* (revenue − spend) / spend */
+    struct engine_ratio engagement_rate;  /* engagements / reach */
+    struct engine_ratio cpo;              /* spend / orders, in paise per order */
+    struct engine_ratio aov;              /* revenue / orders, in paise per order */
+    struct engine_ratio cpm;              /* spend / reach × 1000, in paise per 1000 reached */
+    struct engine_ratio cpe;              /* spend / engagements, in paise per engagement */
+    struct engine_ratio conversion_rate;  /* orders / reach */
+    struct engine_ratio revenue_per_post; /* revenue / posts, in paise per post */
+};
+
+/* Dimensions of engine_breakdown. */
+enum engine_dim {
+    ENGINE_BY_PLATFORM, /* the influencer's platform (attributed rows, posts and spend) */
+    ENGINE_BY_BRAND,    /* the tracking row's brand */
+    ENGINE_BY_DAY,      /* the tracking row's or post's day */
+    ENGINE_BY_CAMPAIGN, /* the tracking row's or post's campaign */
+};
+
+/* One group of a breakdown. Money in paise. */
+struct engine_group {
+    /* Platform or brand name, or the ISO date for days; "" for rows without a value
+     * (an influencer without a platform, a row without a brand, a post without a date).
+     * Points into the same allocation as the group array. */
+    const char *key;
+    int64_t revenue;         /* attributed rows */
+    int64_t orders;          /* attributed rows */
+    int64_t organic_revenue; /* organic rows; always 0 by platform (they have no influencer) */
+    /* By platform: Σ per-influencer spend (each rounded as in engine_kpis) over the
+     * influencers of that platform. By brand and by day: 0 — how spend is allocated to
+     * brands and days is not decided yet (SPEC §3 prices payouts per influencer). */
+    int64_t spend;
+    /* Posts and their reach: by the influencer's platform, or by the post's day. By brand:
+     * 0, since posts carry no brand in the engine and the brand filter does not select
+     * posts (SPEC §3). */
+    int64_t posts;
+    int64_t reach;
+    int64_t engagements;                 /* of those posts: likes + comments + shares + saves */
+    struct engine_ratio roas;            /* revenue / spend; null when spend is 0 */
+    struct engine_ratio engagement_rate; /* engagements / reach; null when reach is 0 */
+};
+
+/* One influencer of engine_influencers. Strings point into the engine's dictionaries and
+ * stay valid while the engine lives; "" for an attribute the influencer lacks. Money in
+ * paise. */
+struct engine_influencer_row {
+    const char *id, *name, *platform, *category, *gender, *tier, *persona;
+    int64_t revenue; /* attributed rows */
+    int64_t orders;  /* attributed rows */
+    int64_t spend;   /* this influencer's spend, rounded as in engine_kpis */
+    int64_t posts;
+    int64_t reach;
+    int64_t engagements;      /* likes + comments + shares + saves */
+    struct engine_ratio roas; /* revenue / spend; null when spend is 0 */
+    struct engine_ratio roi;  /* (revenue − spend) / spend; null when spend is 0 */
+};
+
+/* Persona keys of engine_personas. */
+enum engine_persona_dim {
+    ENGINE_PERSONA_CATEGORY_GENDER, /* the influencer's category and gender */
+    ENGINE_PERSONA_TIER,            /* the influencer's tier */
+};
+
+/* One persona of engine_personas: the influencers of engine_influencers sharing a key. */
+struct engine_persona_row {
+    /* The key: category and gender by ENGINE_PERSONA_CATEGORY_GENDER, tier by
+     * ENGINE_PERSONA_TIER; "" for influencers without the attribute; NULL for the fields
+     * that are not part of the key. Point into the engine's dictionaries. */
+    const char *category, *gender, *tier;
+    int64_t influencers; /* rows of engine_influencers with this key */
+    int64_t revenue, orders, spend;
+    struct engine_ratio roas; /* Σ revenue / Σ spend; null when spend is 0 */
+};
+
+/* Rows the engine holds at most per dataset (2^28 = 268,435,456); rows past it are left out
+ * and reported (engine_skipped). With the value ranges of schema.h this bounds every total,
+ * so no sum a query makes can overflow (engine_impl.h proves it with static assertions). */
+#define ENGINE_MAX_ROWS ((size_t)1 << 28)
+/* The most spend all payout rows together can price (paise): a payout row whose terms could
+ * price more, with the rows before it (rate × all of its influencer's orders, posts or
+ * revenue, or its total_payout), is left out and reported. 2^28 × ₹10 crore ≈ ₹2.68e16. */
+#define ENGINE_SPEND_MAX ((int64_t)ENGINE_MAX_ROWS * SCHEMA_MONEY_MAX)
+
+/* A stored row the engine left out of every figure: a value outside the range import
+ * accepts (schema_check_range) — a row stored by an older version, or written around the
+ * import —, a date that is not one, payout terms past ENGINE_SPEND_MAX, or a row past
+ * ENGINE_MAX_ROWS (id, column and value "" then). Loading never fails for such a row: the
+ * rest loads, and /api/status, `infludash status` and the server's log name it. */
+struct engine_skipped_row {
+    enum dataset ds;
+    char id[64];     /* the row's key (tracking_id, post_id, payout_id) */
+    char column[32]; /* canonical column name */
+    char value[64];  /* the stored value as export writes it */
+    char reason[320];
+};
+/* Rows kept for engine_skipped (the count covers them all). */
+#define ENGINE_SKIPPED_KEEP 20
+
+/* How many stored rows of ds (DS_COUNT: of every dataset) the engine left out. */
+size_t engine_skipped_count(const struct engine *eng, enum dataset ds);
+/* The first ENGINE_SKIPPED_KEEP left-out rows, by dataset and then in stored order; *n
+ * holds how many. Owned by the engine. */
+const struct engine_skipped_row *engine_skipped(const struct engine *eng, size_t *n);
+
+/* Loads every row of the four datasets from s. Returns NULL with e filled on a store
+ * error (never for a stored value it cannot use: see engine_skipped). The engine does
+ * not keep s; the caller frees the result with engine_free. */
+struct engine *engine_load(struct store *s, struct err *e);
+/* engine_load reading the tracking rows in nstores parts at once, one per store (each a
+ * connection to the same database, up to 8; stores[0] reads everything else). For one
+ * snapshot, the caller opens a read transaction on each (store_read_begin); rows a writer
+ * commits between those may be seen by some parts only, so a caller that cares reloads
+ * when store_data_version moved during the load. */
+struct engine *engine_load_parallel(struct store *const *stores, size_t nstores, struct err *e);
+/* The usual way to load: s and, when url is given, up to one more connection to url per
+ * processor (at most 4 in all), each in a read transaction for the load's length, then
+ * engine_load_parallel. s must not be in a transaction; the extra connections are closed
+ * before returning. */
+struct engine *engine_load_snapshot(struct store *s, const char *url, struct err *e);
+void engine_free(struct engine *eng);
+
+/* Row counts as loaded (influencers includes those only referenced by other datasets). */
+size_t engine_count(const struct engine *eng, enum dataset ds);
+
+/* Stored-row merges: the entries the queries read (tracking rows with equal day, influencer
+ * bucket, brand, product, campaign, source and campaign type are one entry). */
+size_t engine_cube_size(const struct engine *eng);
+
+/* ---- one query, several views ----
+ * engine_run computes everything a filter needs in one pass over its date range (on two
+ * threads when the range is large); the engine_result_* calls then read the result
+ * without touching the data again. The one-shot functions further down (engine_kpis,
+ * engine_breakdown, ...) are engine_run plus one view. A result reads the engine, which
+ * must outlive it. */
+struct engine_result;
+
+/* Returns 0 and *out (free with engine_result_free), or a negative code with e filled:
+ * ERR_USAGE when from_day > to_day or min_roas is negative or not a number. */
+int engine_run(const struct engine *eng, const struct engine_filter *f, struct engine_result **out,
+               struct err *e);
+/* engine_run computing only some of the views that cost a little per entry: the breakdowns
+ * by brand and by campaign (asking a result for a view it lacks is ERR_USAGE). */
+#define ENGINE_VIEW_BRAND 0x1u
+#define ENGINE_VIEW_CAMPAIGN 0x2u
+#define ENGINE_VIEW_ALL (ENGINE_VIEW_BRAND | ENGINE_VIEW_CAMPAIGN)
+int engine_run_views(const struct engine *eng, const struct engine_filter *f, unsigned views,
+                     struct engine_result **out, struct err *e);
+void engine_result_free(struct engine_result *r);
+const struct engine_kpis *engine_result_kpis(const struct engine_result *r);
+/* As engine_breakdown / engine_influencers / engine_personas below. sorted == 0 leaves
+ * the influencer rows in load order (cheaper when the caller picks a few). */
+int engine_result_breakdown(const struct engine_result *r, enum engine_dim dim,
+                            struct engine_group **out, size_t *n, struct err *e);
+int engine_result_influencers(const struct engine_result *r, int sorted,
+                              struct engine_influencer_row **out, size_t *n);
+int engine_result_personas(const struct engine_result *r, enum engine_persona_dim dim,
+                           struct engine_persona_row **out, size_t *n, struct err *e);
+/* The index of an influencer id, or -1 when the engine has none. */
+int engine_influencer_index(const struct engine *eng, const char *id);
+/* One influencer's row under the result's filter (all zero when not selected or idle).
+ * Returns -1 for an index out of range. */
+int engine_result_influencer(const struct engine_result *r, int index,
+                             struct engine_influencer_row *out);
+
+/* ---- incremental revenue and iROAS (SPEC §3) ---- */
+
+enum engine_iroas_method {
+    ENGINE_IROAS_AUTO,        /* organic when it applies, else holdout, else fixed_share */
+    ENGINE_IROAS_ORGANIC,     /* revenue over a baseline of days without influencer activity */
+    ENGINE_IROAS_HOLDOUT,     /* campaign_type Test − Control */
+    ENGINE_IROAS_FIXED_SHARE, /* attributed revenue less a fixed share that would have come anyway
+                               */
+};
+
+struct engine_incremental_opts {
+    enum engine_iroas_method method; /* a method that does not apply falls back as AUTO */
+    double fixed_share;              /* p of fixed_share, 0..1; default 0.20 */
+    unsigned bootstrap; /* organic: resamples for the interval; default 1000, ≤ 100000 */
+    uint64_t seed;      /* organic: resampling seed; default 1 */
+};
+
+void engine_incremental_opts_default(struct engine_incremental_opts *o);
+/* "organic", "holdout", "fixed_share" ("auto" for ENGINE_IROAS_AUTO) */
+const char *engine_iroas_method_name(enum engine_iroas_method m);
+
+/* Money in paise. */
+struct engine_incremental {
+    enum engine_iroas_method method;    /* the one used, never AUTO */
+    enum engine_iroas_method requested; /* as asked (AUTO by default) */
+    char why[384]; /* the basis of the figure, and why the other methods do not apply */
+    int64_t incremental_revenue;
+    struct engine_ratio iroas; /* incremental_revenue / spend of the filter */
+    /* organic: the daily baseline, the days on either side, a 95 % percentile bootstrap
+     * interval over days (has_interval; low/high in paise, and as iROAS) */
+    int64_t baseline_daily, baseline_days, campaign_days;
+    int has_interval;
+    int64_t low, high;
+    struct engine_ratio iroas_low, iroas_high;
+    unsigned bootstrap;
+    uint64_t seed;
+    /* holdout: revenue and rows of Test and Control rows in the filter (attributed and
+     * organic alike); incremental = test − control, over the filter's whole spend (Control
+     * rows carry no influencer, so spend belongs to the Test side) */
+    int64_t test_revenue, control_revenue, test_rows, control_rows;
+    /* fixed_share: incremental = revenue − fixed_share × revenue */
+    double fixed_share;
+};
+
+/* ERR_USAGE for a share outside 0..1 or too many resamples. */
+int engine_result_incremental(const struct engine_result *r,
+                              const struct engine_incremental_opts *o,
+                              struct engine_incremental *out, struct err *e);
+
+/* ---- payouts: earned under the terms against what was recorded ---- */
+
+/* Earned and recorded differ by more than this (paise) → a mismatch. */
+#define ENGINE_PAYOUT_TOLERANCE 100
+
+/* Whether earned and recorded agree over the same activity (README, "Payouts"). A payout
+ * row of activity terms (order, post, revenue_share with a rate) is comparable when the
+ * filters keep all of the activity its terms price (every attributed tracking row, or
+ * post for post terms) and every payout row of those terms (a repeated row of the same
+ * terms included) is counted in the range: dated in it, or undated. A row priced by its
+ * recorded total (flat, hybrid, no rate) is comparable when counted: its earned is that
+ * total. */
+enum engine_payout_check {
+    ENGINE_PAYOUT_MATCH,          /* all comparable, |difference| ≤ the tolerance */
+    ENGINE_PAYOUT_MISMATCH,       /* the comparable part differs by more */
+    ENGINE_PAYOUT_NOT_COMPARABLE, /* some terms are not comparable, the rest agree */
+};
+
+/* "match", "mismatch", "not_comparable" */
+const char *engine_payout_check_name(enum engine_payout_check c);
+
+/* One influencer with payout rows counted in the filter (selected, a selected basis, a
+ * payout_date in the range or none) or spend. Strings point into the engine. */
+struct engine_payout_row {
+    const char *id, *name, *platform;
+    const char *basis; /* the basis of its counted rows, "mixed" when several, "" none */
+    int64_t earned;    /* its spend: the terms over the filtered activity */
+    int64_t recorded;  /* Σ total_payout of the counted rows */
+    int64_t paid;      /* of recorded: rows with status Paid */
+    int64_t pending;   /* of recorded: rows with status Pending */
+    enum engine_payout_check check;
+    /* earned and recorded of the comparable terms: equal to earned and recorded when all
+     * are comparable */
+    int64_t compared_earned, compared_recorded;
+    int has_difference; /* check is not NOT_COMPARABLE */
+    int64_t difference; /* compared_recorded − compared_earned */
+    int mismatch;       /* check == ENGINE_PAYOUT_MISMATCH */
+    char reason[256];   /* why terms are left out of the comparison, "" when none is */
+    int64_t payout_rows;
+};
+
+struct engine_payout_totals {
+    int64_t influencers, earned, recorded, paid, pending, mismatches, not_comparable;
+};
+
+/* Rows sorted mismatches first, then by earned descending, then id; *out freed by the
+ * caller (NULL when *n is 0). */
+int engine_result_payouts(const struct engine_result *r, struct engine_payout_row **out, size_t *n,
+                          struct engine_payout_totals *totals);
+
+/* ---- one influencer's posts ---- */
+
+struct engine_post_row {
+    char date[11];                   /* ISO, "" when the post has none */
+    const char *platform, *campaign; /* "" when absent; point into the engine */
+    int64_t reach, likes, comments, shares, saves;
+};
+
+/* The posts of influencer index that the result's filter keeps, in load order; *out freed
+ * by the caller (NULL when *n is 0). */
+int engine_result_posts(const struct engine_result *r, int index, struct engine_post_row **out,
+                        size_t *n);
+
+/* ---- what the filters can choose from ---- */
+
+enum engine_field {
+    ENGINE_FIELD_PLATFORM,
+    ENGINE_FIELD_BRAND,
+    ENGINE_FIELD_PRODUCT,
+    ENGINE_FIELD_CAMPAIGN,
+    ENGINE_FIELD_SOURCE,
+    ENGINE_FIELD_CATEGORY,
+    ENGINE_FIELD_GENDER,
+    ENGINE_FIELD_TIER,
+    ENGINE_FIELD_PERSONA,
+    ENGINE_FIELD_BASIS,
+    ENGINE_FIELD_COUNT
+};
+
+/* The distinct values of a field in the loaded data, sorted (strings point into the
+ * engine); *out is freed by the caller (NULL when *n is 0). -1 for an unknown field. */
+int engine_values(const struct engine *eng, enum engine_field field, const char ***out, size_t *n);
+/* The first and last day of the data (tracking rows and dated posts); -1 when none. */
+int engine_day_range(const struct engine *eng, int32_t *first, int32_t *last);
+/* Influencers by index 0 .. engine_influencer_total - 1: id, and name ("" when none). */
+size_t engine_influencer_total(const struct engine *eng);
+void engine_influencer_names(const struct engine *eng, size_t index, const char **id,
+                             const char **name);
+
+/* Whether a stored row (as the store gives it) is part of the result's filtered data, under
+ * the same rules as the figures: influencers selected by the attribute filters (and
+ * min_roas); their posts in the range on a selected platform; tracking rows in the range
+ * with a selected brand, product, campaign and source, of a selected influencer or organic;
+ * payouts of a selected influencer and basis dated in the range or undated. For the
+ * "filtered rows" exports. */
+int engine_result_keeps_row(const struct engine_result *r, const struct schema_row *row);
+
+/* Computes the KPIs over the filtered data into out. Returns 0, or a negative code with
+ * e filled (ERR_USAGE when from_day > to_day). Reentrant: eng is only read, so several
+ * threads may query one engine at once. */
+int engine_kpis(const struct engine *eng, const struct engine_filter *f, struct engine_kpis *out,
+                struct err *e);
+
+/* Splits the filtered data of engine_kpis by dim: the same filter semantics, so the groups'
+ * revenue and orders sum to the KPI totals, as do organic_revenue (brand, day), spend
+ * (platform) and posts and reach (platform, day). Groups with no filtered activity are left
+ * out; the rest are sorted by key (days in date order). On success *out holds *n groups in
+ * one allocation the caller frees with free (NULL when *n is 0). Returns 0, or a negative
+ * code with e filled (ERR_USAGE for an empty date range or an unknown dim). Reentrant like
+ * engine_kpis. */
+int engine_breakdown(const struct engine *eng, const struct engine_filter *f, enum engine_dim dim,
+                     struct engine_group **out, size_t *n, struct err *e);
+
+/* One row per selected influencer with filtered activity (a post, an attributed row or a
+ * recorded payout counted in the range: the influencers engine_kpis counts), under the same
+ * filter semantics, so the rows' revenue, orders, spend, posts and reach sum to the KPI
+ * totals. Sorted by revenue descending, then id. On success *out holds *n rows the caller
+ * frees with free (NULL when *n is 0). Returns 0, or a negative code with e filled
+ * (ERR_USAGE for an empty date range). Reentrant like engine_kpis. */
+int engine_influencers(const struct engine *eng, const struct engine_filter *f,
+                       struct engine_influencer_row **out, size_t *n, struct err *e);
+
+/* The rows of engine_influencers grouped by dim (SPEC §3 "best personas"): revenue, orders
+ * and spend sum to the KPI totals. Sorted by key (category, then gender). On success *out
+ * holds *n rows the caller frees with free (NULL when *n is 0). Returns 0, or a negative
+ * code with e filled (ERR_USAGE for an empty date range or an unknown dim). Reentrant like
+ * engine_kpis. */
+int engine_personas(const struct engine *eng, const struct engine_filter *f,
+                    enum engine_persona_dim dim, struct engine_persona_row **out, size_t *n,
+                    struct err *e);
+
+#endif

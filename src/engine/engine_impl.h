@@ -1,0 +1,333 @@
+/* engine_impl.h — private to src/engine/engine_*.c: the engine's loaded data (struct
+ * engine: flat columns, dictionary-encoded dimensions, the tracking cubes), a query's state
+ * and its result, and what the files of the engine share. engine_load.c fills struct
+ * engine; engine_query.c runs a filter over it into struct engine_result;
+ * engine_incremental.c and engine_payouts.c read a result. Nothing outside src/engine/
+ * includes this header; engine.h is the engine's interface. */
+#ifndef INFLUDASH_ENGINE_IMPL_H
+#define INFLUDASH_ENGINE_IMPL_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "buf.h"
+#include "engine.h"
+#include "schema.h"
+#include "strmap.h"
+
+/* How a payout row earns (engine_kpis, "spend"). */
+enum pay_kind {
+    PAY_ORDER,    /* rate × attributed orders */
+    PAY_POST,     /* rate × posts */
+    PAY_REVSHARE, /* rate × attributed revenue */
+    PAY_TOTAL,    /* the recorded total_payout: flat, hybrid, other, or terms without a rate */
+};
+
+/* What a payout row's terms apply to. */
+#define SCOPE_INFLUENCER (-1) /* all of the influencer's activity not claimed by a campaign row */
+#define SCOPE_DUPLICATE (-2)  /* same terms as an earlier row of the influencer: counted there */
+
+/* campaign_type of a tracking row (SPEC §3 holdout). */
+enum { CTYPE_NONE, CTYPE_TEST, CTYPE_CONTROL, CTYPE_COUNT };
+
+/* status of a payout row */
+enum { PAY_STATUS_OTHER, PAY_STATUS_PAID, PAY_STATUS_PENDING };
+
+/* A growable column: a buf holding a packed array of one element type. */
+struct column {
+    struct buf b;
+};
+
+/* Appends v: in place while the buf has room (this runs for every loaded row and column),
+ * through buf_append to grow it. No cap: cannot fail (xrealloc aborts on OOM). */
+static inline void col_push(struct column *c, const void *v, size_t n)
+{
+    struct buf *b = &c->b;
+    if (b->cap - b->len > n) { /* room for the bytes and buf's NUL */
+        memcpy(b->data + b->len, v, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+    } else {
+        buf_append(b, v, n);
+    }
+}
+
+static inline void col_push32(struct column *c, int32_t v)
+{
+    col_push(c, &v, sizeof v);
+}
+
+static inline void col_push64(struct column *c, int64_t v)
+{
+    col_push(c, &v, sizeof v);
+}
+
+static inline int32_t *col32(const struct column *c)
+{
+    return (int32_t *)(void *)c->b.data;
+}
+
+static inline int64_t *col64(const struct column *c)
+{
+    return (int64_t *)(void *)c->b.data;
+}
+
+/* Dictionaries: one per dimension, shared by every dataset that carries it, so a
+ * campaign code in tracking, posts and payouts names the same campaign. */
+enum dim {
+    DIM_INFLUENCER, /* influencer_id → influencer index */
+    DIM_NAME,
+    DIM_CATEGORY,
+    DIM_GENDER,
+    DIM_PLATFORM,
+    DIM_TIER,
+    DIM_PERSONA,
+    DIM_BRAND,
+    DIM_PRODUCT,
+    DIM_CAMPAIGN,
+    DIM_SOURCE,
+    DIM_BASIS,
+    DIM_COUNT
+};
+
+/* Tracking rows with the same day, bucket, brand, product, campaign, source and campaign
+ * type merged into one entry with summed orders, revenue and row count (the coarse cube
+ * merges across products and sources too: they are -1 there). Entries are sorted by day,
+ * so a date range is one contiguous slice: the entries of day d are day_start[d] ..
+ * day_start[d + 1]. */
+struct cube {
+    size_t n;
+    struct column bucket, brand, product, campaign, source, ctype; /* int32 */
+    struct column orders, revenue, rows;                           /* int64 */
+    struct column day_start; /* int64 offsets, ndays + 1 of them */
+};
+
+enum { CUBE_FINE, CUBE_COARSE, CUBE_COUNT };
+
+struct engine {
+    struct strmap *dict[DIM_COUNT];
+
+    /* influencers, indexed by DIM_INFLUENCER code; -1 codes for unknown attributes */
+    size_t ninf;
+    struct column inf_name, inf_category, inf_gender, inf_platform, inf_tier, inf_persona;
+    struct column inf_followers; /* int64, -1 when unknown */
+
+    size_t nposts;
+    struct column post_inf, post_platform, post_day, post_campaign, post_bucket;
+    struct column post_reach, post_likes, post_comments, post_shares, post_saves; /* int64 */
+    /* Posts are sorted by day once loaded: those without a date first, then day by day;
+     * post_start[d + 1] .. post_start[d + 2] are the posts of day d, post_start[0] ..
+     * post_start[1] those without a date (int64, ndays + 2 of them). */
+    struct column post_start;
+
+    /* Tracking rows as loaded, one entry per stored row; released once the cube is built. */
+    size_t ntrk;
+    struct column trk_day, trk_inf, trk_bucket, trk_brand, trk_product, trk_campaign, trk_source,
+        trk_ctype, trk_orders;
+    struct column trk_revenue; /* int64 paise */
+
+    /* The tracking cubes (struct cube): CUBE_FINE, by every dimension a filter can name;
+     * CUBE_COARSE without product and source, a few times smaller, for the queries that
+     * filter neither. Every query reads one of them, never the stored rows. */
+    struct cube cube[CUBE_COUNT];
+
+    size_t npay;
+    struct column pay_inf, pay_basis, pay_campaign, pay_kind, pay_scope, pay_day, pay_status;
+    struct column pay_rate, pay_orders, pay_posts, pay_total; /* int64 */
+
+    /* Activity buckets (see "spend"): bucket b < ninf is influencer b's activity outside
+     * campaign-scoped payout terms; buckets from ninf on are (influencer, campaign) pairs
+     * that a payout row prices on its own. Organic tracking rows use bucket nbuckets. */
+    size_t nbuckets;
+    struct column bucket_inf;    /* int32 influencer of each bucket */
+    struct column bucket_claims; /* int32 bitmask of pay_kind claiming the bucket */
+    /* int64 per bucket: all of its attributed tracking rows and posts, unfiltered (the
+     * payouts check: does a filter keep all the activity a payout row prices?) */
+    struct column bucket_rows, bucket_posts;
+    /* Per influencer, its buckets and its payout rows (in row order): influencer i's are
+     * inf_buckets[inf_bucket_start[i] .. inf_bucket_start[i + 1]], and likewise for
+     * payouts, so that a query visits only the influencers it selects. */
+    struct column inf_bucket_start, inf_buckets, inf_pay_start, inf_pays; /* int32 */
+
+    /* Days as a dimension: the distinct days of tracking rows and dated posts in ascending
+     * order (each cube's day_start indexes them). */
+    size_t ndays;
+    struct column day_value;    /* int32 day numbers, ascending */
+    struct column post_day_idx; /* int32 per post (-1: no date) */
+
+    /* Stored rows left out at load (engine_skipped): counts per dataset (over_limit: of
+     * them, the rows past ENGINE_MAX_ROWS) and the first ENGINE_SKIPPED_KEEP. */
+    size_t skipped_count[DS_COUNT], over_limit[DS_COUNT];
+    struct engine_skipped_row skipped[ENGINE_SKIPPED_KEEP];
+    size_t nskipped;
+
+    /* During the load only (load_payout): per influencer, the activity payout terms can
+     * price, and what the payout rows loaded so far could price together (micro-paise). */
+    struct activity_total *totals;
+    size_t ntotals;
+    unsigned __int128 spend_bound;
+};
+
+/* ---- why no sum overflows --------------------------------------------------------------
+ * Every integer the engine loads is within schema_check_range (rows outside are left out:
+ * engine_skipped), and a dataset holds at most ENGINE_MAX_ROWS rows. So a money column
+ * totals at most MONEY_TOTAL_MAX in absolute value, a count column COUNT_TOTAL_MAX, a post's
+ * engagements (likes + comments + shares + saves) ENGAGEMENT_TOTAL_MAX, and spend (bounded
+ * row by row in load_payout) ENGINE_SPEND_MAX. Every sum a query makes — per cube entry,
+ * bucket, day, brand, campaign, influencer, platform, persona, and the KPIs — adds a subset
+ * of one column's values, and the differences it takes (revenue − spend, recorded − earned,
+ * test − control) involve two such totals: the assertions below show they fit int64 with
+ * room to spare, so the scans add without per-value checks and nothing can wrap. The sums
+ * over influencers are overflow-checked all the same (sum_checked). */
+#define MONEY_TOTAL_MAX ((int64_t)ENGINE_MAX_ROWS * SCHEMA_MONEY_MAX)
+#define COUNT_TOTAL_MAX ((int64_t)ENGINE_MAX_ROWS * SCHEMA_COUNT_MAX)
+#define ENGAGEMENT_TOTAL_MAX (4 * COUNT_TOTAL_MAX)
+_Static_assert(SCHEMA_MONEY_MAX <= INT64_MAX / (int64_t)ENGINE_MAX_ROWS / 3,
+               "three money totals fit int64");
+_Static_assert(ENGINE_SPEND_MAX == MONEY_TOTAL_MAX, "spend is bounded like a money column");
+_Static_assert(ENGAGEMENT_TOTAL_MAX <= INT64_MAX / 3, "engagement totals fit int64");
+_Static_assert(ENGINE_MAX_ROWS <= UINT32_MAX && ENGINE_MAX_ROWS <= INT32_MAX,
+               "row numbers fit the int32 and uint32 indexes");
+
+/* acc += v, remembering in *overflow whether it wrapped (it cannot: see above). */
+static inline void sum_checked(int64_t *acc, int64_t v, int *overflow)
+{
+    *overflow |= __builtin_add_overflow(*acc, v, acc);
+}
+
+/* A stored date as a day number, ENGINE_NO_DAY when absent or not a date. */
+static inline int32_t day_of(const struct schema_value *v)
+{
+    int32_t day;
+    if (!v->present || schema_iso_to_days(v->s, &day) < 0)
+        return ENGINE_NO_DAY;
+    return day;
+}
+
+/* ---- a query ---------------------------------------------------------------------------- */
+
+/* A dimension's selected codes as a byte per code, offset by one so that code -1 (no
+ * value) has a slot: ok[code + 1]. With no filter every slot is 1; with one, a row
+ * without a value never matches. */
+struct code_mask {
+    uint8_t *ok;
+    int active;
+};
+
+/* A bucket's filtered activity. */
+struct bucket_sums {
+    int64_t orders, revenue, rows, posts;
+};
+
+/* Per-query scratch: masks, the selection and per-bucket accumulators, so that a query
+ * only reads the engine. */
+struct query {
+    struct code_mask platform, category, gender, tier, persona, influencer, basis;
+    struct code_mask brand, product, campaign, source;
+    uint8_t *inf_selected; /* by influencer index */
+    int32_t *selected;     /* the selected influencers, in order */
+    size_t nselected;
+    uint8_t *bucket_selected; /* by bucket: its influencer's; 1 for the organic bucket */
+    /* per bucket: filtered activity (the organic bucket eng->nbuckets included) */
+    struct bucket_sums *sums;
+};
+
+/* Sums of one day (slot d + 1; slot 0 holds posts without a date). */
+struct day_sums {
+    int64_t revenue, orders, organic_revenue, organic_orders;
+    int64_t attributed_rows, organic_rows, posts, reach, engagements;
+};
+
+/* Sums of one brand or campaign (slot code + 1; slot 0: rows without one). */
+struct dim_sums {
+    int64_t revenue, orders, organic_revenue, organic_orders, rows, posts, reach, engagements;
+};
+
+/* Per-influencer activity: totals over its buckets, and the part of them that
+ * campaign-scoped terms of each kind claim (unscoped terms price the rest). */
+struct influencer_activity {
+    int64_t orders, revenue, posts, rows, reach, engagements;
+    int64_t claimed_orders, claimed_revenue, claimed_posts;
+    __int128 spend_micro; /* millionths of a paisa */
+    int64_t spend;        /* spend_micro rounded to the paisa */
+    int paid;             /* a recorded total counted in the filter */
+};
+
+struct engine_result {
+    const struct engine *eng;
+    unsigned views; /* ENGINE_VIEW_* computed */
+    int32_t from_day, to_day;
+    struct query q;
+    struct influencer_activity *act; /* per influencer */
+    int32_t *active;                 /* the influencers influencer_active keeps, in order */
+    size_t nactive;
+    size_t day_lo, day_hi; /* the days of the range: slots day_lo + 1 .. day_hi */
+    struct day_sums *days; /* ndays + 1 slots */
+    struct dim_sums *brand, *campaign;
+    int64_t ctype_revenue[CTYPE_COUNT], ctype_rows[CTYPE_COUNT];
+    struct engine_kpis kpis;
+};
+
+/* ---- what the files of a query share (inline: they run per payout row and value) ---- */
+
+/* Spend of one payout row, in millionths of a paisa (rates are millionths of a
+ * currency unit per order or post, or of the revenue for revenue_share). */
+static inline __int128 payout_row_spend(const struct engine *eng, const struct query *q,
+                                        const struct influencer_activity *a, size_t i)
+{
+    int32_t scope = col32(&eng->pay_scope)[i];
+    __int128 rate = col64(&eng->pay_rate)[i];
+    int scoped = scope >= 0;
+    switch ((enum pay_kind)col32(&eng->pay_kind)[i]) {
+    case PAY_ORDER:
+        return rate * 100 * (scoped ? q->sums[scope].orders : a->orders - a->claimed_orders);
+    case PAY_POST:
+        return rate * 100 * (scoped ? q->sums[scope].posts : a->posts - a->claimed_posts);
+    case PAY_REVSHARE:
+        return rate * (scoped ? q->sums[scope].revenue : a->revenue - a->claimed_revenue);
+    case PAY_TOTAL:
+        break;
+    }
+    return (__int128)col64(&eng->pay_total)[i] * 1000000;
+}
+
+/* Millionths of a paisa to paise, half away from zero. */
+static inline int64_t round_micro(__int128 m)
+{
+    /* in 64 bits when it fits (a constant divisor becomes a multiply there; 128-bit
+     * division is a library call), which is every sum below ~92 billion rupees */
+    if (m >= -(__int128)INT64_MAX / 2 && m <= (__int128)INT64_MAX / 2) {
+        int64_t v = (int64_t)m;
+        return v >= 0 ? (v + 500000) / 1000000 : -((-v + 500000) / 1000000);
+    }
+    return (int64_t)(m >= 0 ? (m + 500000) / 1000000 : -((-m + 500000) / 1000000));
+}
+
+/* A payout row of a selected influencer and basis whose recorded total falls in the range
+ * (or has no date): counted as recorded, and as spend when its terms are a total. */
+static inline int payout_row_in(const struct engine_result *r, size_t i)
+{
+    const struct engine *eng = r->eng;
+    int32_t inf = col32(&eng->pay_inf)[i], day = col32(&eng->pay_day)[i];
+    if (inf < 0 || !r->q.inf_selected[inf] || !r->q.basis.ok[col32(&eng->pay_basis)[i] + 1])
+        return 0;
+    return day == ENGINE_NO_DAY || (day >= r->from_day && day <= r->to_day);
+}
+
+static inline struct engine_ratio ratio(double num, double den)
+{
+    struct engine_ratio x = {0, 0.0};
+    if (den != 0) {
+        x.has = 1;
+        x.value = num / den;
+    }
+    return x;
+}
+
+/* The dictionary text of code under d, "" for -1 (no value). */
+static inline const char *dict_text(const struct engine *eng, enum dim d, int32_t code)
+{
+    return code < 0 ? "" : strmap_key(eng->dict[d], code, NULL);
+}
+
+#endif

@@ -1,0 +1,1276 @@
+/* engine_load.c — loading the store into the engine (see engine.h, engine_impl.h): each
+ * dataset read on one or more connections into flat columns with dictionary-encoded
+ * dimensions, the stored rows it cannot use set aside (engine_skipped), payout terms tied to
+ * activity buckets, tracking rows merged into the day-sorted cubes, posts sorted by day.
+ * Calls store, schema, strmap, buf and err; nothing here touches SQL or the network. */
+#include "engine_impl.h"
+
+#include <assert.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "schema.h"
+#include "strmap.h"
+
+#include "banned.h"
+
+/* ---- loading ------------------------------------------------------------------------ */
+
+struct load_ctx {
+    struct engine *eng;
+    struct err *e;
+    int col[SCHEMA_MAX_COLS]; /* canonical column indexes of the dataset being scanned */
+};
+
+static int32_t dict_code(struct engine *eng, enum dim d, const struct schema_value *v)
+{
+    if (!v->present || v->len == 0)
+        return -1;
+    return strmap_put(eng->dict[d], v->s, v->len, NULL);
+}
+
+static int64_t int_or(const struct schema_value *v, int64_t dflt)
+{
+    return v->present ? v->i : dflt;
+}
+
+/* ---- stored rows the engine cannot use ---- */
+
+/* A stored value that keeps a row out: its column (canonical index) and why. */
+struct problem {
+    int col;
+    const char *reason;
+};
+
+/* 0 when the integer value is absent or in range, else -1 with p. */
+static int check_range(const struct schema_value *v, enum dataset ds, int col, struct problem *p)
+{
+    const char *reason;
+    if (!v->present || schema_check_range(schema_dataset(ds)->cols[col].kind, v->i, &reason) == 0)
+        return 0;
+    p->col = col;
+    p->reason = reason;
+    return -1;
+}
+
+/* Stored text into out (cap bytes): shortened without cutting a UTF-8 sequence, control
+ * characters as spaces (it goes to logs and JSON). */
+static void copy_text(char *out, size_t cap, const char *s, size_t len)
+{
+    size_t n = len < cap - 1 ? len : cap - 1;
+    if (n < len)
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+    for (size_t i = 0; i < n; i++)
+        out[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? ' ' : s[i];
+    out[n] = '\0';
+}
+
+/* Keeps a left-out row for engine_skipped when there is room (the caller counts it). */
+static void keep_skipped(struct engine *eng, enum dataset ds, const char *id, int col,
+                         const struct schema_value *v, const char *reason)
+{
+    if (eng->nskipped >= ENGINE_SKIPPED_KEEP)
+        return;
+    struct engine_skipped_row *k = &eng->skipped[eng->nskipped++];
+    memset(k, 0, sizeof *k);
+    k->ds = ds;
+    copy_text(k->id, sizeof k->id, id ? id : "", id ? strlen(id) : 0);
+    if (col >= 0) {
+        const struct schema_col *c = &schema_dataset(ds)->cols[col];
+        snprintf(k->column, sizeof k->column, "%s", c->name);
+        if (v && v->present && schema_kind_is_int(c->kind)) {
+            struct buf text = BUF_INIT;
+            schema_format_int(c->kind, v->i, &text);
+            snprintf(k->value, sizeof k->value, "%s", buf_cstr(&text));
+            buf_release(&text);
+        } else if (v && v->present) {
+            copy_text(k->value, sizeof k->value, v->s, v->len);
+        }
+    }
+    snprintf(k->reason, sizeof k->reason, "%s", reason);
+}
+
+/* Leaves a stored row out of the engine: counted, and kept for engine_skipped. */
+static void skip_row(struct engine *eng, enum dataset ds, const char *id, int col,
+                     const struct schema_value *v, const char *reason)
+{
+    eng->skipped_count[ds]++;
+    keep_skipped(eng, ds, id, col, v, reason);
+}
+
+/* A row past ENGINE_MAX_ROWS: counted (engine_load_parallel reports them in one entry). */
+static void skip_over_limit(struct engine *eng, enum dataset ds)
+{
+    eng->skipped_count[ds]++;
+    eng->over_limit[ds]++;
+}
+
+size_t engine_skipped_count(const struct engine *eng, enum dataset ds)
+{
+    if (ds >= 0 && ds < DS_COUNT)
+        return eng->skipped_count[ds];
+    size_t n = 0;
+    for (int d = 0; d < DS_COUNT; d++)
+        n += eng->skipped_count[d];
+    return n;
+}
+
+const struct engine_skipped_row *engine_skipped(const struct engine *eng, size_t *n)
+{
+    *n = eng->nskipped;
+    return eng->skipped;
+}
+
+static void push_influencer_attrs(struct engine *eng, int32_t name, int32_t category,
+                                  int32_t gender, int32_t platform, int32_t tier, int32_t persona,
+                                  int64_t followers)
+{
+    col_push32(&eng->inf_name, name);
+    col_push32(&eng->inf_category, category);
+    col_push32(&eng->inf_gender, gender);
+    col_push32(&eng->inf_platform, platform);
+    col_push32(&eng->inf_tier, tier);
+    col_push32(&eng->inf_persona, persona);
+    col_push64(&eng->inf_followers, followers);
+    eng->ninf++;
+}
+
+/* Index of an influencer id, adding an attribute-less influencer when the id is known
+ * only from posts, tracking or payouts (so none of their rows is dropped). */
+static int32_t influencer_ref(struct engine *eng, const struct schema_value *id)
+{
+    if (!id->present || id->len == 0)
+        return -1;
+    int added = 0;
+    int32_t idx = strmap_put(eng->dict[DIM_INFLUENCER], id->s, id->len, &added);
+    if (added)
+        push_influencer_attrs(eng, -1, -1, -1, -1, -1, -1, -1);
+    assert((size_t)idx < eng->ninf);
+    return idx;
+}
+
+static int load_influencer(void *ctx, const struct schema_row *row)
+{
+    struct load_ctx *l = ctx;
+    struct engine *eng = l->eng;
+    const struct schema_value *v = row->v;
+    enum { ID, NAME, CATEGORY, GENDER, FOLLOWERS, PLATFORM, TIER, PERSONA };
+    if (!v[ID].present || v[ID].len == 0)
+        return 0; /* the key is NOT NULL in every store; nothing to index by */
+    int added = 0;
+    strmap_put(eng->dict[DIM_INFLUENCER], v[ID].s, v[ID].len, &added);
+    if (!added)
+        return 0; /* keys are unique in the store */
+    /* An influencer of the file without a gender is Unknown (SPEC §1; schema.c does the same
+     * at import since issue 14, rows stored before have none). */
+    int32_t gender = v[GENDER].present && v[GENDER].len
+                         ? dict_code(eng, DIM_GENDER, &v[GENDER])
+                         : strmap_put(eng->dict[DIM_GENDER], "Unknown", 7, NULL);
+    push_influencer_attrs(
+        eng, dict_code(eng, DIM_NAME, &v[NAME]), dict_code(eng, DIM_CATEGORY, &v[CATEGORY]), gender,
+        dict_code(eng, DIM_PLATFORM, &v[PLATFORM]), dict_code(eng, DIM_TIER, &v[TIER]),
+        dict_code(eng, DIM_PERSONA, &v[PERSONA]), int_or(&v[FOLLOWERS], -1));
+    return 0;
+}
+
+/* The columns of posts the engine reads, in the order of load_post's enum (post_id last:
+ * read only to name left-out rows). */
+static const char *const post_cols[] = {"influencer_id", "platform", "date",     "campaign",
+                                        "reach",         "likes",    "comments", "shares",
+                                        "saves",         "post_id"};
+enum { POST_NCOLS = 9 };
+
+/* A stored post whose counts are out of range: 0 when it can be loaded, else -1 with p. */
+static int post_problem(const struct schema_value *v, const int *c, struct problem *p)
+{
+    for (int k = 4; k < POST_NCOLS; k++) /* reach, likes, comments, shares, saves */
+        if (check_range(&v[c[k]], DS_POSTS, c[k], p) < 0)
+            return -1;
+    return 0;
+}
+
+static int load_post(void *ctx, const struct schema_row *row)
+{
+    struct load_ctx *l = ctx;
+    struct engine *eng = l->eng;
+    const struct schema_value *v = row->v;
+    const int *c = l->col;
+    enum { INF, PLATFORM, DATE, CAMPAIGN, REACH, LIKES, COMMENTS, SHARES, SAVES };
+    struct problem p;
+    if (post_problem(v, c, &p) < 0) {
+        skip_row(eng, DS_POSTS, "", p.col, &v[p.col], p.reason); /* named by name_skipped */
+        return 0;
+    }
+    if (eng->nposts >= ENGINE_MAX_ROWS) {
+        skip_over_limit(eng, DS_POSTS);
+        return 0;
+    }
+    int32_t inf = influencer_ref(eng, &v[c[INF]]);
+    int32_t platform = dict_code(eng, DIM_PLATFORM, &v[c[PLATFORM]]);
+    if (platform < 0 && inf >= 0)
+        platform = col32(&eng->inf_platform)[inf]; /* SPEC §1: default, the influencer's */
+    col_push32(&eng->post_inf, inf);
+    col_push32(&eng->post_platform, platform);
+    col_push32(&eng->post_day, day_of(&v[c[DATE]]));
+    col_push32(&eng->post_campaign, dict_code(eng, DIM_CAMPAIGN, &v[c[CAMPAIGN]]));
+    col_push64(&eng->post_reach, int_or(&v[c[REACH]], 0));
+    col_push64(&eng->post_likes, int_or(&v[c[LIKES]], 0));
+    col_push64(&eng->post_comments, int_or(&v[c[COMMENTS]], 0));
+    col_push64(&eng->post_shares, int_or(&v[c[SHARES]], 0));
+    col_push64(&eng->post_saves, int_or(&v[c[SAVES]], 0));
+    eng->nposts++;
+    return 0;
+}
+
+/* Test and Control in any case; anything else is no experiment group. */
+static int32_t ctype_of(const struct schema_value *v)
+{
+    if (!v->present)
+        return CTYPE_NONE;
+    if (strcasecmp(v->s, "test") == 0 || strcasecmp(v->s, "treatment") == 0)
+        return CTYPE_TEST;
+    if (strcasecmp(v->s, "control") == 0 || strcasecmp(v->s, "holdout") == 0)
+        return CTYPE_CONTROL;
+    return CTYPE_NONE;
+}
+
+/* The columns of tracking_data the engine reads, in the order of load_tracking's enum
+ * (tracking_id last: read only to name left-out rows). */
+static const char *const trk_cols[] = {"influencer_id", "date",          "brand",      "product",
+                                       "campaign",      "source",        "orders",     "revenue",
+                                       "organic",       "campaign_type", "tracking_id"};
+enum { TRK_NCOLS = 10 };
+
+/* A stored tracking row the engine cannot use (no date, orders or revenue out of range): 0
+ * and its day when it can be loaded, else -1 with p. */
+static int tracking_problem(const struct schema_value *v, const int *c, int32_t *day,
+                            struct problem *p)
+{
+    enum { INF, DATE, BRAND, PRODUCT, CAMPAIGN, SOURCE, ORDERS, REVENUE };
+    *day = day_of(&v[c[DATE]]);
+    if (*day == ENGINE_NO_DAY) {
+        p->col = c[DATE];
+        p->reason = v[c[DATE]].present ? "not a date (expected YYYY-MM-DD)"
+                                       : "missing value (date is required)";
+        return -1;
+    }
+    if (check_range(&v[c[ORDERS]], DS_TRACKING, c[ORDERS], p) < 0 ||
+        check_range(&v[c[REVENUE]], DS_TRACKING, c[REVENUE], p) < 0)
+        return -1;
+    return 0;
+}
+
+static int load_tracking(void *ctx, const struct schema_row *row)
+{
+    struct load_ctx *l = ctx;
+    struct engine *eng = l->eng;
+    const struct schema_value *v = row->v;
+    const int *c = l->col;
+    /* Not the tracking_id: reading it for every row costs more than it would tell about the
+     * rows left out below, which only data written around the import checks can cause
+     * (name_skipped reads it for those). */
+    enum { INF, DATE, BRAND, PRODUCT, CAMPAIGN, SOURCE, ORDERS, REVENUE, ORGANIC, CTYPE };
+    int32_t day;
+    struct problem p;
+    if (tracking_problem(v, c, &day, &p) < 0) {
+        skip_row(eng, DS_TRACKING, "", p.col, &v[p.col], p.reason);
+        return 0;
+    }
+    if (eng->ntrk >= ENGINE_MAX_ROWS) {
+        skip_over_limit(eng, DS_TRACKING);
+        return 0;
+    }
+    int64_t orders = int_or(&v[c[ORDERS]], 1);
+    int organic = int_or(&v[c[ORGANIC]], 0) != 0 || !v[c[INF]].present || v[c[INF]].len == 0;
+    col_push32(&eng->trk_day, day);
+    col_push32(&eng->trk_inf, organic ? -1 : influencer_ref(eng, &v[c[INF]]));
+    col_push32(&eng->trk_brand, dict_code(eng, DIM_BRAND, &v[c[BRAND]]));
+    col_push32(&eng->trk_product, dict_code(eng, DIM_PRODUCT, &v[c[PRODUCT]]));
+    col_push32(&eng->trk_campaign, dict_code(eng, DIM_CAMPAIGN, &v[c[CAMPAIGN]]));
+    col_push32(&eng->trk_source, dict_code(eng, DIM_SOURCE, &v[c[SOURCE]]));
+    col_push32(&eng->trk_orders, (int32_t)orders);
+    col_push64(&eng->trk_revenue, int_or(&v[c[REVENUE]], 0));
+    col_push32(&eng->trk_ctype, ctype_of(&v[c[CTYPE]]));
+    eng->ntrk++;
+    return 0;
+}
+
+static enum pay_kind pay_kind_of(const struct schema_value *basis, int has_rate)
+{
+    if (!has_rate || !basis->present)
+        return PAY_TOTAL;
+    if (strcmp(basis->s, "order") == 0)
+        return PAY_ORDER;
+    if (strcmp(basis->s, "post") == 0)
+        return PAY_POST;
+    if (strcmp(basis->s, "revenue_share") == 0)
+        return PAY_REVSHARE;
+    return PAY_TOTAL;
+}
+
+/* Per influencer, the activity that payout terms price (all of it, unfiltered): the most
+ * any filter can give them (load_payout). */
+struct activity_total {
+    uint64_t orders, abs_revenue, posts;
+};
+
+/* eng->totals from the loaded tracking rows and posts (before the payouts are read). */
+static void total_activity(struct engine *eng)
+{
+    eng->ntotals = eng->ninf;
+    eng->totals = xcalloc(eng->ntotals + 1, sizeof *eng->totals);
+    const int32_t *trk_inf = col32(&eng->trk_inf), *orders = col32(&eng->trk_orders);
+    const int64_t *revenue = col64(&eng->trk_revenue);
+    for (size_t i = 0; i < eng->ntrk; i++) {
+        if (trk_inf[i] < 0)
+            continue;
+        struct activity_total *t = &eng->totals[trk_inf[i]];
+        t->orders += (uint64_t)orders[i];
+        t->abs_revenue += revenue[i] < 0 ? (uint64_t)-revenue[i] : (uint64_t)revenue[i];
+    }
+    const int32_t *post_inf = col32(&eng->post_inf);
+    for (size_t i = 0; i < eng->nposts; i++)
+        if (post_inf[i] >= 0)
+            eng->totals[post_inf[i]].posts++;
+}
+
+static uint64_t magnitude(int64_t v)
+{
+    return v < 0 ? 0 - (uint64_t)v : (uint64_t)v; /* INT64_MIN too */
+}
+
+/* The most a payout row can add to spend under any filter, in micro-paise (as
+ * payout_row_spend prices it): its rate times all of its influencer's activity of the kind,
+ * or its recorded total. Values are in range (check_range), so this fits 128 bits. */
+static unsigned __int128 payout_bound(const struct engine *eng, int32_t inf, enum pay_kind kind,
+                                      int64_t rate, int64_t total, uint64_t *units)
+{
+    const struct activity_total none = {0, 0, 0};
+    const struct activity_total *t =
+        inf >= 0 && (size_t)inf < eng->ntotals ? &eng->totals[inf] : &none;
+    unsigned __int128 r = magnitude(rate);
+    switch (kind) {
+    case PAY_ORDER:
+        *units = t->orders;
+        return r * 100 * t->orders;
+    case PAY_POST:
+        *units = t->posts;
+        return r * 100 * t->posts;
+    case PAY_REVSHARE:
+        *units = t->abs_revenue;
+        return r * t->abs_revenue;
+    case PAY_TOTAL:
+        break;
+    }
+    *units = 0;
+    return (unsigned __int128)magnitude(total) * 1000000;
+}
+
+/* Whether a payout row may be loaded: its rate and total in range, and what its terms can
+ * price within what is left of ENGINE_SPEND_MAX after the rows before it (then added to
+ * eng->spend_bound). Otherwise the row is left out with the reason. */
+static int payout_fits(struct engine *eng, const struct schema_value *v, const int *c,
+                       enum pay_kind kind)
+{
+    enum { INF, CAMPAIGN, BASIS, RATE, ORDERS, POSTS, TOTAL, DATE, STATUS, ID };
+    const char *id = v[c[ID]].present ? v[c[ID]].s : "";
+    struct problem p;
+    if (check_range(&v[c[RATE]], DS_PAYOUTS, c[RATE], &p) < 0 ||
+        check_range(&v[c[TOTAL]], DS_PAYOUTS, c[TOTAL], &p) < 0) {
+        skip_row(eng, DS_PAYOUTS, id, p.col, &v[p.col], p.reason);
+        return 0;
+    }
+    int32_t inf = -1;
+    if (v[c[INF]].present && v[c[INF]].len)
+        inf = strmap_get(eng->dict[DIM_INFLUENCER], v[c[INF]].s, v[c[INF]].len);
+    uint64_t units;
+    unsigned __int128 bound =
+        payout_bound(eng, inf, kind, int_or(&v[c[RATE]], 0), int_or(&v[c[TOTAL]], 0), &units);
+    const unsigned __int128 budget = (unsigned __int128)ENGINE_SPEND_MAX * 1000000;
+    if (bound <= budget - eng->spend_bound) {
+        eng->spend_bound += bound;
+        return 1;
+    }
+    static const char *const unit_names[] = {
+        [PAY_ORDER] = "orders", [PAY_POST] = "posts", [PAY_REVSHARE] = "paise of revenue"};
+    struct buf most = BUF_INIT;
+    schema_format_int(COL_MONEY, ENGINE_SPEND_MAX, &most);
+    char reason[320];
+    if (kind == PAY_TOTAL)
+        snprintf(reason, sizeof reason,
+                 "with the payout rows before it, the payouts could price more than the engine "
+                 "can add up (%s in all)",
+                 buf_cstr(&most));
+    else
+        snprintf(reason, sizeof reason,
+                 "its terms could price more than the engine can add up for all payouts "
+                 "together (%s): this rate times the influencer's %llu %s; correct the rate "
+                 "(or the activity) and import the row again",
+                 buf_cstr(&most), (unsigned long long)units, unit_names[kind]);
+    buf_release(&most);
+    int col = kind == PAY_TOTAL ? c[TOTAL] : c[RATE];
+    skip_row(eng, DS_PAYOUTS, id, col, &v[col], reason);
+    return 0;
+}
+
+static int load_payout(void *ctx, const struct schema_row *row)
+{
+    struct load_ctx *l = ctx;
+    struct engine *eng = l->eng;
+    const struct schema_value *v = row->v;
+    const int *c = l->col;
+    enum { INF, CAMPAIGN, BASIS, RATE, ORDERS, POSTS, TOTAL, DATE, STATUS };
+    int has_rate = v[c[RATE]].present;
+    enum pay_kind kind = pay_kind_of(&v[c[BASIS]], has_rate);
+    if (eng->npay >= ENGINE_MAX_ROWS) {
+        skip_over_limit(eng, DS_PAYOUTS);
+        return 0;
+    }
+    if (!payout_fits(eng, v, c, kind))
+        return 0;
+    col_push32(&eng->pay_inf, influencer_ref(eng, &v[c[INF]]));
+    col_push32(&eng->pay_basis, dict_code(eng, DIM_BASIS, &v[c[BASIS]]));
+    col_push32(&eng->pay_campaign, dict_code(eng, DIM_CAMPAIGN, &v[c[CAMPAIGN]]));
+    col_push32(&eng->pay_kind, (int32_t)kind);
+    col_push32(&eng->pay_scope, SCOPE_INFLUENCER);
+    col_push32(&eng->pay_day, day_of(&v[c[DATE]]));
+    int32_t status = PAY_STATUS_OTHER;
+    if (v[c[STATUS]].present && strcmp(v[c[STATUS]].s, "Paid") == 0)
+        status = PAY_STATUS_PAID; /* schema.c normalises paid/completed/done */
+    else if (v[c[STATUS]].present && strcmp(v[c[STATUS]].s, "Pending") == 0)
+        status = PAY_STATUS_PENDING;
+    col_push32(&eng->pay_status, status);
+    col_push64(&eng->pay_rate, int_or(&v[c[RATE]], 0));
+    col_push64(&eng->pay_orders, int_or(&v[c[ORDERS]], 0));
+    col_push64(&eng->pay_posts, int_or(&v[c[POSTS]], 0));
+    col_push64(&eng->pay_total, int_or(&v[c[TOTAL]], 0));
+    eng->npay++;
+    return 0;
+}
+
+static int scan_dataset_part(struct store *s, struct engine *eng, enum dataset ds, int part,
+                             int nparts, const char *const *cols, int ncols, store_row_fn fn,
+                             struct err *e)
+{
+    struct load_ctx l = {.eng = eng, .e = e};
+    assert(ncols <= SCHEMA_MAX_COLS);
+    uint64_t columns = 0; /* only what the engine reads (all for influencers: ncols 0) */
+    for (int i = 0; i < ncols; i++) {
+        l.col[i] = schema_col_index(ds, cols[i]);
+        assert(l.col[i] >= 0);
+        columns |= (uint64_t)1 << l.col[i];
+    }
+    err_clear(e);
+    int rc = store_scan_part(s, ds, part, nparts, columns, fn, &l, e);
+    if (rc < 0 && e && e->code == ERR_OK)
+        err_set(e, rc, "loading %s into the engine failed", schema_dataset(ds)->name);
+    return rc;
+}
+
+static int scan_dataset(struct store *s, struct engine *eng, enum dataset ds,
+                        const char *const *cols, int ncols, store_row_fn fn, struct err *e)
+{
+    return scan_dataset_part(s, eng, ds, 0, 1, cols, ncols, fn, e);
+}
+
+/* A counting sort of n items by their influencer (owner[i]; -1: none, left out): items of
+ * influencer i are index[start[i] .. start[i + 1]], in item order. */
+static void index_by_influencer(struct column *start, struct column *index, const int32_t *owner,
+                                size_t n, size_t ninf)
+{
+    int32_t *count = xcalloc(ninf + 2, sizeof *count);
+    for (size_t i = 0; i < n; i++)
+        if (owner[i] >= 0)
+            count[owner[i] + 2]++;
+    for (size_t i = 2; i < ninf + 2; i++)
+        count[i] += count[i - 1];
+    int32_t *at = xmalloc((count[ninf + 1] + 1) * sizeof *at);
+    for (size_t i = 0; i < n; i++)
+        if (owner[i] >= 0)
+            at[count[owner[i] + 1]++] = (int32_t)i;
+    /* count[i] is now where influencer i's items begin, count[ninf] where they end */
+    for (size_t i = 0; i <= ninf; i++)
+        col_push32(start, count[i]);
+    for (int32_t i = 0; i < count[ninf]; i++)
+        col_push32(index, at[i]);
+    free(at);
+    free(count);
+}
+
+/* Spend rules, part 1: which activity each payout row prices.
+ * A payout row of an activity basis (order, post, revenue_share, with a rate) is
+ * campaign-scoped when its campaign also appears among that activity's campaigns in the
+ * whole data (attributed tracking rows for order and revenue_share, posts for post): it
+ * prices only the influencer's activity in that campaign, an (influencer, campaign)
+ * bucket. A row whose campaign is empty or unknown to the activity is unscoped: its terms
+ * apply once to the influencer's activity outside the campaigns claimed under the same
+ * basis. Of several rows with the same target (influencer, basis and campaign — or
+ * influencer and basis when unscoped) only the first counts; the rest are
+ * SCOPE_DUPLICATE, so no order, post or rupee is ever priced twice under one basis.
+ * Rows of different bases (e.g. per post and a revenue share) both apply: hybrid terms.
+ * Part 2 is compute_spend. */
+static void build_buckets(struct engine *eng)
+{
+    size_t ncampaigns = strmap_size(eng->dict[DIM_CAMPAIGN]);
+    uint8_t *in_tracking = xcalloc(ncampaigns + 1, 1);
+    uint8_t *in_posts = xcalloc(ncampaigns + 1, 1);
+    const int32_t *trk_campaign = col32(&eng->trk_campaign), *trk_inf = col32(&eng->trk_inf);
+    const int32_t *post_campaign = col32(&eng->post_campaign), *post_inf = col32(&eng->post_inf);
+    for (size_t i = 0; i < eng->ntrk; i++)
+        if (trk_campaign[i] >= 0 && trk_inf[i] >= 0)
+            in_tracking[trk_campaign[i]] = 1;
+    for (size_t i = 0; i < eng->nposts; i++)
+        if (post_campaign[i] >= 0)
+            in_posts[post_campaign[i]] = 1;
+
+    struct strmap *pairs = strmap_new();  /* (influencer, campaign) → pair number */
+    struct strmap *claims = strmap_new(); /* (influencer, kind, campaign) seen */
+    for (size_t i = 0; i < eng->ninf; i++) {
+        col_push32(&eng->bucket_inf, (int32_t)i);
+        col_push32(&eng->bucket_claims, 0);
+    }
+    int32_t *scope = col32(&eng->pay_scope);
+    for (size_t i = 0; i < eng->npay; i++) {
+        int32_t inf = col32(&eng->pay_inf)[i], campaign = col32(&eng->pay_campaign)[i];
+        int32_t kind = col32(&eng->pay_kind)[i];
+        if (inf < 0 || kind == PAY_TOTAL)
+            continue;
+        int scoped = campaign >= 0 && (kind == PAY_POST ? in_posts : in_tracking)[campaign];
+        int32_t claim_key[3] = {inf, kind, scoped ? campaign : -1};
+        int added = 0;
+        strmap_put(claims, (const char *)claim_key, sizeof claim_key, &added);
+        if (!added) {
+            scope[i] = SCOPE_DUPLICATE;
+            continue;
+        }
+        if (!scoped)
+            continue;
+        int32_t pair_key[2] = {inf, campaign};
+        int32_t pair = strmap_put(pairs, (const char *)pair_key, sizeof pair_key, &added);
+        int32_t bucket = (int32_t)eng->ninf + pair;
+        if (added) {
+            col_push32(&eng->bucket_inf, inf);
+            col_push32(&eng->bucket_claims, 0);
+        }
+        col32(&eng->bucket_claims)[bucket] |= 1 << kind;
+        scope[i] = bucket;
+    }
+    eng->nbuckets = eng->ninf + strmap_size(pairs);
+
+    /* The pairs as short lists per influencer (an influencer has few scoped campaigns), so
+     * that each row finds its bucket without hashing. */
+    size_t npairs = strmap_size(pairs);
+    int32_t *head = xmalloc((eng->ninf + 1) * sizeof *head);
+    int32_t *next = xmalloc((npairs + 1) * sizeof *next);
+    int32_t *pair_campaign = xmalloc((npairs + 1) * sizeof *pair_campaign);
+    for (size_t i = 0; i < eng->ninf; i++)
+        head[i] = -1;
+    for (size_t p = 0; p < npairs; p++) {
+        int32_t key[2];
+        memcpy(key, strmap_key(pairs, (int32_t)p, NULL), sizeof key); /* keys are unaligned */
+        pair_campaign[p] = key[1];
+        next[p] = head[key[0]];
+        head[key[0]] = (int32_t)p;
+    }
+    for (size_t i = 0; i < eng->ntrk; i++) {
+        int32_t inf = trk_inf[i], bucket = inf >= 0 ? inf : (int32_t)eng->nbuckets; /* organic */
+        if (inf >= 0 && trk_campaign[i] >= 0)
+            for (int32_t p = head[inf]; p >= 0; p = next[p])
+                if (pair_campaign[p] == trk_campaign[i]) {
+                    bucket = (int32_t)eng->ninf + p;
+                    break;
+                }
+        col_push32(&eng->trk_bucket, bucket);
+    }
+    for (size_t i = 0; i < eng->nposts; i++) {
+        int32_t bucket = post_inf[i];
+        if (bucket >= 0 && post_campaign[i] >= 0)
+            for (int32_t p = head[post_inf[i]]; p >= 0; p = next[p])
+                if (pair_campaign[p] == post_campaign[i]) {
+                    bucket = (int32_t)eng->ninf + p;
+                    break;
+                }
+        col_push32(&eng->post_bucket, bucket);
+    }
+    free(head);
+    free(next);
+    free(pair_campaign);
+    index_by_influencer(&eng->inf_bucket_start, &eng->inf_buckets, col32(&eng->bucket_inf),
+                        eng->nbuckets, eng->ninf);
+    index_by_influencer(&eng->inf_pay_start, &eng->inf_pays, col32(&eng->pay_inf), eng->npay,
+                        eng->ninf);
+    strmap_free(claims);
+    strmap_free(pairs);
+    free(in_posts);
+    free(in_tracking);
+}
+
+/* Days as a dimension (struct engine): marks every tracking and post day on a bitmap over
+ * the span of dates, numbers the marked days in order, and gives each post its day index.
+ * *first and *index (one int32 per day of the span, -1 for days not present) let the cube
+ * builder find a tracking row's day index; the caller frees *index. */
+static void build_days(struct engine *eng, int32_t *first, int32_t **index)
+{
+    const int32_t *trk_day = col32(&eng->trk_day), *post_day = col32(&eng->post_day);
+    int32_t lo = INT32_MAX, hi = INT32_MIN;
+    for (size_t i = 0; i < eng->ntrk; i++) {
+        lo = trk_day[i] < lo ? trk_day[i] : lo;
+        hi = trk_day[i] > hi ? trk_day[i] : hi;
+    }
+    for (size_t i = 0; i < eng->nposts; i++) {
+        if (post_day[i] == ENGINE_NO_DAY)
+            continue;
+        lo = post_day[i] < lo ? post_day[i] : lo;
+        hi = post_day[i] > hi ? post_day[i] : hi;
+    }
+    /* Dates are years 1–9999 (schema.c), so the span is at most ~3.7M days. */
+    size_t span = lo <= hi ? (size_t)((int64_t)hi - lo + 1) : 0;
+    int32_t *idx = xmalloc((span + 1) * sizeof *idx);
+    for (size_t i = 0; i < span; i++)
+        idx[i] = -1;
+    for (size_t i = 0; i < eng->ntrk; i++)
+        idx[trk_day[i] - lo] = 0;
+    for (size_t i = 0; i < eng->nposts; i++)
+        if (post_day[i] != ENGINE_NO_DAY)
+            idx[post_day[i] - lo] = 0;
+    size_t ndays = 0;
+    for (size_t i = 0; i < span; i++) {
+        if (idx[i] < 0)
+            continue;
+        idx[i] = (int32_t)ndays++;
+        col_push32(&eng->day_value, (int32_t)(lo + (int64_t)i));
+    }
+    for (size_t i = 0; i < eng->nposts; i++)
+        col_push32(&eng->post_day_idx, post_day[i] == ENGINE_NO_DAY ? -1 : idx[post_day[i] - lo]);
+    eng->ndays = ndays;
+    *first = lo;
+    *index = idx;
+}
+
+/* The key a cube entry merges rows by. */
+struct cube_key {
+    int32_t bucket, brand, product, campaign, source, ctype;
+};
+
+static uint32_t cube_hash(const struct cube_key *k)
+{
+    uint64_t h = (uint64_t)(uint32_t)k->bucket * 0x9E3779B97F4A7C15ull;
+    h ^= ((uint64_t)(uint32_t)k->brand << 32 | (uint32_t)k->product) * 0xC2B2AE3D27D4EB4Full;
+    h ^= ((uint64_t)(uint32_t)k->campaign << 32 | (uint32_t)k->source) * 0x165667B19E3779F9ull;
+    h ^= (uint64_t)(uint32_t)k->ctype * 0x27D4EB2F165667C5ull;
+    h ^= h >> 29;
+    return (uint32_t)(h ^ h >> 32);
+}
+
+/* Open addressing over one day's entries of a cube under construction. */
+struct cube_table {
+    int32_t *slot; /* entry relative to the day's first, or -1 */
+    size_t cap;
+    struct buf keys; /* struct cube_key of each entry of the day */
+};
+
+static void cube_table_day(struct cube_table *t, size_t rows)
+{
+    size_t want = 16;
+    while (want < 2 * rows)
+        want *= 2;
+    if (want > t->cap) {
+        free(t->slot);
+        t->slot = xmalloc(want * sizeof *t->slot);
+        t->cap = want;
+    }
+    memset(t->slot, 0xff, t->cap * sizeof *t->slot);
+    buf_reset(&t->keys);
+}
+
+/* Adds rows (summing orders and revenue) to their entry of c (first_entry: the day's first
+ * entry). */
+static void cube_add(struct cube *c, struct cube_table *t, size_t first_entry,
+                     const struct cube_key *k, int64_t orders, int64_t revenue, int64_t rows)
+{
+    uint32_t mask = (uint32_t)(t->cap - 1);
+    uint32_t h = cube_hash(k) & mask;
+    const struct cube_key *seen = (const struct cube_key *)(void *)t->keys.data;
+    while (t->slot[h] >= 0 && memcmp(&seen[t->slot[h]], k, sizeof *k) != 0)
+        h = (h + 1) & mask;
+    if (t->slot[h] < 0) {
+        t->slot[h] = (int32_t)(c->n - first_entry);
+        buf_append(&t->keys, k, sizeof *k);
+        col_push32(&c->bucket, k->bucket);
+        col_push32(&c->brand, k->brand);
+        col_push32(&c->product, k->product);
+        col_push32(&c->campaign, k->campaign);
+        col_push32(&c->source, k->source);
+        col_push32(&c->ctype, k->ctype);
+        col_push64(&c->orders, 0);
+        col_push64(&c->revenue, 0);
+        col_push64(&c->rows, 0);
+        c->n++;
+    }
+    size_t e = first_entry + (size_t)t->slot[h];
+    col64(&c->orders)[e] += orders;
+    col64(&c->revenue)[e] += revenue;
+    col64(&c->rows)[e] += rows;
+}
+
+static void cube_release(struct cube *c)
+{
+    struct column *cols[] = {&c->bucket, &c->brand,  &c->product, &c->campaign, &c->source,
+                             &c->ctype,  &c->orders, &c->revenue, &c->rows,     &c->day_start};
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
+        buf_release(&cols[i]->b);
+}
+
+/* Sort key of a cube entry within its day: by brand, then bucket (see scan_loop). */
+struct day_order {
+    int32_t brand, bucket;
+    uint32_t at;
+};
+
+static int cmp_day_order(const void *a, const void *b)
+{
+    const struct day_order *x = a, *y = b;
+    if (x->brand != y->brand)
+        return x->brand < y->brand ? -1 : 1;
+    if (x->bucket != y->bucket)
+        return x->bucket < y->bucket ? -1 : 1;
+    return (x->at > y->at) - (x->at < y->at);
+}
+
+static void permute_segment(struct column *col, size_t from, const struct day_order *order,
+                            size_t n, size_t w, char *tmp)
+{
+    char *base = col->b.data + from * w;
+    for (size_t i = 0; i < n; i++)
+        memcpy(tmp + i * w, base + (size_t)order[i].at * w, w);
+    memcpy(base, tmp, n * w);
+}
+
+/* Sorts the entries from..c->n of one day by brand, then bucket: a brand filter then reads
+ * only its brands' runs, and the per-bucket sums are visited in order. */
+static void cube_sort_day(struct cube *c, size_t from)
+{
+    size_t n = c->n - from;
+    if (n < 2)
+        return;
+    struct day_order *order = xmalloc(n * sizeof *order);
+    char *tmp = xmalloc(n * sizeof(int64_t));
+    const int32_t *brand = col32(&c->brand), *bucket = col32(&c->bucket);
+    for (size_t i = 0; i < n; i++)
+        order[i] = (struct day_order){brand[from + i], bucket[from + i], (uint32_t)i};
+    qsort(order, n, sizeof *order, cmp_day_order);
+    struct column *c32[] = {&c->bucket,   &c->brand,  &c->product,
+                            &c->campaign, &c->source, &c->ctype};
+    struct column *c64[] = {&c->orders, &c->revenue, &c->rows};
+    for (size_t i = 0; i < sizeof c32 / sizeof c32[0]; i++)
+        permute_segment(c32[i], from, order, n, sizeof(int32_t), tmp);
+    for (size_t i = 0; i < sizeof c64 / sizeof c64[0]; i++)
+        permute_segment(c64[i], from, order, n, sizeof(int64_t), tmp);
+    free(tmp);
+    free(order);
+}
+
+/* Days d0..d1 of the fine cube from the loaded rows (order: row numbers by day, start: where
+ * each day begins in it) into c, whose day_start gets d1 - d0 entries. */
+struct fine_job {
+    const struct engine *eng;
+    const uint32_t *order;
+    const int64_t *start;
+    size_t d0, d1;
+    struct cube *c;
+};
+
+static void *build_fine(void *arg)
+{
+    struct fine_job *job = arg;
+    const struct engine *eng = job->eng;
+    const int32_t *bucket = col32(&eng->trk_bucket), *brand = col32(&eng->trk_brand);
+    const int32_t *product = col32(&eng->trk_product), *campaign = col32(&eng->trk_campaign);
+    const int32_t *source = col32(&eng->trk_source), *ctype = col32(&eng->trk_ctype);
+    const int32_t *orders = col32(&eng->trk_orders);
+    const int64_t *revenue = col64(&eng->trk_revenue);
+    struct cube *c = job->c;
+    struct cube_table t;
+    memset(&t, 0, sizeof t);
+    for (size_t d = job->d0; d < job->d1; d++) {
+        size_t from = (size_t)job->start[d], to = (size_t)job->start[d + 1];
+        size_t first = c->n;
+        col_push64(&c->day_start, (int64_t)first);
+        cube_table_day(&t, to - from);
+        for (size_t j = from; j < to; j++) {
+            uint32_t r = job->order[j];
+            struct cube_key k = {bucket[r], brand[r], product[r], campaign[r], source[r], ctype[r]};
+            cube_add(c, &t, first, &k, orders[r], revenue[r], 1);
+        }
+        cube_sort_day(c, first);
+    }
+    free(t.slot);
+    buf_release(&t.keys);
+    return NULL;
+}
+
+/* Appends cube b (days after a's) to a, shifting b's day offsets. */
+static void cube_append(struct cube *a, struct cube *b)
+{
+    const int64_t *bs = col64(&b->day_start);
+    size_t ndays = b->day_start.b.len / sizeof(int64_t);
+    for (size_t d = 0; d < ndays; d++)
+        col_push64(&a->day_start, bs[d] + (int64_t)a->n);
+    struct column *from[] = {&b->bucket, &b->brand,  &b->product, &b->campaign, &b->source,
+                             &b->ctype,  &b->orders, &b->revenue, &b->rows};
+    struct column *to[] = {&a->bucket, &a->brand,  &a->product, &a->campaign, &a->source,
+                           &a->ctype,  &a->orders, &a->revenue, &a->rows};
+    for (size_t i = 0; i < sizeof from / sizeof from[0]; i++)
+        buf_append(&to[i]->b, from[i]->b.data, from[i]->b.len);
+    a->n += b->n;
+    cube_release(b);
+}
+
+/* The coarse cube from the fine one: its entries merged across products and sources. */
+static void build_coarse(struct engine *eng)
+{
+    const struct cube *f = &eng->cube[CUBE_FINE];
+    struct cube *c = &eng->cube[CUBE_COARSE];
+    const int64_t *start = col64(&f->day_start);
+    const int32_t *bucket = col32(&f->bucket), *brand = col32(&f->brand);
+    const int32_t *campaign = col32(&f->campaign), *ctype = col32(&f->ctype);
+    const int64_t *orders = col64(&f->orders), *revenue = col64(&f->revenue);
+    const int64_t *rows = col64(&f->rows);
+    struct cube_table t;
+    memset(&t, 0, sizeof t);
+    for (size_t d = 0; d < eng->ndays; d++) {
+        size_t first = c->n;
+        col_push64(&c->day_start, (int64_t)first);
+        cube_table_day(&t, (size_t)(start[d + 1] - start[d]));
+        for (int64_t i = start[d]; i < start[d + 1]; i++) {
+            struct cube_key k = {bucket[i], brand[i], -1, campaign[i], -1, ctype[i]};
+            cube_add(c, &t, first, &k, orders[i], revenue[i], rows[i]);
+        }
+        cube_sort_day(c, first);
+    }
+    col_push64(&c->day_start, (int64_t)c->n);
+    free(t.slot);
+    buf_release(&t.keys);
+}
+
+/* Cube rows below which a second thread is not worth starting. */
+#define CUBE_PARALLEL_MIN 500000
+
+/* Builds both cubes (struct cube) from the loaded tracking rows, then releases the rows: a
+ * counting sort by day; the fine cube day by day through a hash table, the two halves of
+ * the days on two threads; then the coarse cube from the fine one. */
+static void build_cubes(struct engine *eng, int32_t first_day, const int32_t *day_index)
+{
+    size_t n = eng->ntrk, ndays = eng->ndays;
+    const int32_t *day = col32(&eng->trk_day);
+    int64_t *start = xcalloc(ndays + 2, sizeof *start);
+    for (size_t i = 0; i < n; i++)
+        start[day_index[day[i] - first_day] + 2]++;
+    for (size_t d = 2; d < ndays + 2; d++)
+        start[d] += start[d - 1];
+    uint32_t *order = xmalloc((n + 1) * sizeof *order); /* row numbers by day */
+    for (size_t i = 0; i < n; i++)
+        order[start[day_index[day[i] - first_day] + 1]++] = (uint32_t)i;
+    /* start[d] is now where day d begins in order (and start[ndays] == n). */
+
+    size_t mid = 0; /* the first day of the second half, by rows */
+    while (mid < ndays && (size_t)start[mid] < n / 2)
+        mid++;
+    struct cube second;
+    memset(&second, 0, sizeof second);
+    struct fine_job jobs[2] = {
+        {eng, order, start, 0, mid, &eng->cube[CUBE_FINE]},
+        {eng, order, start, mid, ndays, &second},
+    };
+    pthread_t thread;
+    int threaded =
+        n >= CUBE_PARALLEL_MIN && pthread_create(&thread, NULL, build_fine, &jobs[1]) == 0;
+    build_fine(&jobs[0]);
+    if (threaded)
+        pthread_join(thread, NULL);
+    else
+        build_fine(&jobs[1]);
+    cube_append(&eng->cube[CUBE_FINE], &second);
+    col_push64(&eng->cube[CUBE_FINE].day_start, (int64_t)eng->cube[CUBE_FINE].n);
+    free(order);
+    free(start);
+    struct column *raw[] = {&eng->trk_day,    &eng->trk_inf,     &eng->trk_bucket,
+                            &eng->trk_brand,  &eng->trk_product, &eng->trk_campaign,
+                            &eng->trk_source, &eng->trk_ctype,   &eng->trk_orders,
+                            &eng->trk_revenue};
+    for (size_t i = 0; i < sizeof raw / sizeof raw[0]; i++)
+        buf_release(&raw[i]->b);
+    build_coarse(eng);
+}
+
+/* Reorders a column of n elements of size w by order (new position i holds old order[i]). */
+static void permute(struct column *c, const uint32_t *order, size_t n, size_t w)
+{
+    if (n == 0)
+        return;
+    char *from = c->b.data, *to = xmalloc(n * w);
+    for (size_t i = 0; i < n; i++)
+        memcpy(to + i * w, from + (size_t)order[i] * w, w);
+    memcpy(from, to, n * w);
+    free(to);
+}
+
+/* Sorts the posts by day (stable), see post_start. */
+static void sort_posts(struct engine *eng)
+{
+    size_t n = eng->nposts, ndays = eng->ndays;
+    const int32_t *day_idx = col32(&eng->post_day_idx);
+    int64_t *start = xcalloc(ndays + 3, sizeof *start);
+    for (size_t i = 0; i < n; i++)
+        start[day_idx[i] + 3]++; /* slot 1 + 1: no date; d + 2 + 1: day d */
+    for (size_t d = 3; d < ndays + 3; d++)
+        start[d] += start[d - 1];
+    uint32_t *order = xmalloc((n + 1) * sizeof *order);
+    for (size_t i = 0; i < n; i++)
+        order[start[day_idx[i] + 2]++] = (uint32_t)i;
+    /* start[k] was where slot k begins */
+    struct column *c32[] = {&eng->post_inf,      &eng->post_platform, &eng->post_day,
+                            &eng->post_campaign, &eng->post_bucket,   &eng->post_day_idx};
+    struct column *c64[] = {&eng->post_reach, &eng->post_likes, &eng->post_comments,
+                            &eng->post_shares, &eng->post_saves};
+    for (size_t i = 0; i < sizeof c32 / sizeof c32[0]; i++)
+        permute(c32[i], order, n, sizeof(int32_t));
+    for (size_t i = 0; i < sizeof c64 / sizeof c64[0]; i++)
+        permute(c64[i], order, n, sizeof(int64_t));
+    /* after the placement start[k] is where slot k + 1 begins, start[ndays + 1] == n */
+    for (size_t k = 0; k < ndays + 2; k++)
+        col_push64(&eng->post_start, start[k]);
+    free(order);
+    free(start);
+}
+
+/* bucket_rows and bucket_posts, from the fine cube (every tracking row) and the posts. */
+static void count_bucket_activity(struct engine *eng)
+{
+    size_t nb = eng->nbuckets + 1;
+    int64_t *rows = xcalloc(nb, sizeof *rows), *posts = xcalloc(nb, sizeof *posts);
+    const struct cube *c = &eng->cube[CUBE_FINE];
+    const int32_t *bucket = col32(&c->bucket), *post_bucket = col32(&eng->post_bucket);
+    const int64_t *n = col64(&c->rows);
+    for (size_t i = 0; i < c->n; i++)
+        rows[bucket[i]] += n[i];
+    for (size_t i = 0; i < eng->nposts; i++)
+        if (post_bucket[i] >= 0)
+            posts[post_bucket[i]]++;
+    buf_append(&eng->bucket_rows.b, rows, nb * sizeof *rows);
+    buf_append(&eng->bucket_posts.b, posts, nb * sizeof *posts);
+    free(rows);
+    free(posts);
+}
+
+/* Tracking rows read on another connection into an engine of their own (its own
+ * dictionaries), merged into the main one afterwards. */
+struct tracking_part {
+    struct store *store;
+    int part, nparts;
+    struct engine *eng;
+    struct err e;
+    int rc;
+};
+
+static void *tracking_part_main(void *arg)
+{
+    struct tracking_part *t = arg;
+    t->rc = scan_dataset_part(t->store, t->eng, DS_TRACKING, t->part, t->nparts, trk_cols,
+                              TRK_NCOLS, load_tracking, &t->e);
+    return NULL;
+}
+
+/* Codes of from's dictionary d as codes of eng's (influencers unknown to eng are added,
+ * attribute-less, as influencer_ref does). The caller frees the result. */
+static int32_t *remap_dict(struct engine *eng, const struct engine *from, enum dim d)
+{
+    size_t n = strmap_size(from->dict[d]);
+    int32_t *map = xmalloc((n + 1) * sizeof *map);
+    for (size_t c = 0; c < n; c++) {
+        size_t len;
+        const char *key = strmap_key(from->dict[d], (int32_t)c, &len);
+        int added = 0;
+        map[c] = strmap_put(eng->dict[d], key, len, &added);
+        if (added && d == DIM_INFLUENCER)
+            push_influencer_attrs(eng, -1, -1, -1, -1, -1, -1, -1);
+    }
+    return map;
+}
+
+static void append_remapped(struct column *to, const struct column *from, size_t n,
+                            const int32_t *map)
+{
+    const int32_t *v = col32(from);
+    for (size_t i = 0; i < n; i++)
+        col_push32(to, v[i] < 0 ? v[i] : map[v[i]]);
+}
+
+/* Appends part's tracking rows to eng's, in order, with codes translated, as far as
+ * ENGINE_MAX_ROWS allows (the rest are counted as left out), and counts part's left-out
+ * rows (name_skipped finds them again with their ids). */
+static void merge_tracking(struct engine *eng, struct engine *part)
+{
+    eng->skipped_count[DS_TRACKING] += part->skipped_count[DS_TRACKING];
+    eng->over_limit[DS_TRACKING] += part->over_limit[DS_TRACKING];
+    size_t room = ENGINE_MAX_ROWS - eng->ntrk; /* load_tracking keeps ntrk <= the limit */
+    if (part->ntrk > room) {
+        eng->skipped_count[DS_TRACKING] += part->ntrk - room;
+        eng->over_limit[DS_TRACKING] += part->ntrk - room;
+        part->ntrk = room;
+    }
+    if (part->ntrk == 0)
+        return;
+    static const enum dim dims[] = {DIM_INFLUENCER, DIM_BRAND, DIM_PRODUCT, DIM_CAMPAIGN,
+                                    DIM_SOURCE};
+    const struct column *cols[] = {&part->trk_inf, &part->trk_brand, &part->trk_product,
+                                   &part->trk_campaign, &part->trk_source};
+    struct column *into[] = {&eng->trk_inf, &eng->trk_brand, &eng->trk_product, &eng->trk_campaign,
+                             &eng->trk_source};
+    for (size_t k = 0; k < sizeof dims / sizeof dims[0]; k++) {
+        int32_t *map = remap_dict(eng, part, dims[k]);
+        append_remapped(into[k], cols[k], part->ntrk, map);
+        free(map);
+    }
+    size_t n32 = part->ntrk * sizeof(int32_t), n64 = part->ntrk * sizeof(int64_t);
+    buf_append(&eng->trk_day.b, part->trk_day.b.data, n32);
+    buf_append(&eng->trk_ctype.b, part->trk_ctype.b.data, n32);
+    buf_append(&eng->trk_orders.b, part->trk_orders.b.data, n32);
+    buf_append(&eng->trk_revenue.b, part->trk_revenue.b.data, n64);
+    eng->ntrk += part->ntrk;
+}
+
+static struct engine *engine_new(void)
+{
+    struct engine *eng = xcalloc(1, sizeof *eng);
+    for (int d = 0; d < DIM_COUNT; d++)
+        eng->dict[d] = strmap_new();
+    return eng;
+}
+
+struct engine *engine_load(struct store *s, struct err *e)
+{
+    return engine_load_parallel(&s, 1, e);
+}
+
+struct engine *engine_load_snapshot(struct store *s, const char *url, struct err *e)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t want = cpus < 1 ? 1 : cpus > 4 ? 4 : (size_t)cpus;
+    struct store *stores[4] = {s};
+    size_t n = 1;
+    /* more connections when they open; fewer is only slower */
+    while (url && n < want) {
+        struct err ignored;
+        err_clear(&ignored);
+        if (store_open(url, &stores[n], &ignored) < 0)
+            break;
+        n++;
+    }
+    struct engine *eng = NULL;
+    size_t begun = 0;
+    while (begun < n && store_read_begin(stores[begun], e) == 0)
+        begun++;
+    if (begun == n)
+        eng = engine_load_parallel(stores, n, e);
+    for (size_t i = 0; i < begun; i++)
+        store_rollback(stores[i]);
+    for (size_t i = 1; i < n; i++)
+        store_close(stores[i]);
+    return eng;
+}
+
+/* Stops name_skipped's scans once the list is full (not an error). */
+#define NAME_SKIPPED_FULL (-1000)
+
+static int name_skipped_row(void *ctx, const struct schema_row *row)
+{
+    struct load_ctx *l = ctx;
+    struct engine *eng = l->eng;
+    const struct schema_value *v = row->v;
+    struct problem p;
+    int32_t day;
+    int bad;
+    const struct schema_value *id;
+    if (row->ds == DS_TRACKING) {
+        bad = tracking_problem(v, l->col, &day, &p) < 0;
+        id = &v[l->col[TRK_NCOLS]];
+    } else {
+        bad = post_problem(v, l->col, &p) < 0;
+        id = &v[l->col[POST_NCOLS]];
+    }
+    if (bad)
+        keep_skipped(eng, row->ds, id->present ? id->s : "", p.col, &v[p.col], p.reason);
+    return eng->nskipped >= ENGINE_SKIPPED_KEEP ? NAME_SKIPPED_FULL : 0;
+}
+
+/* The left-out tracking rows and posts were counted without their ids (the load does not
+ * read them, for speed): reads them again, with the ids, when there are any. */
+static int name_skipped(struct store *s, struct engine *eng, enum dataset ds, struct err *e)
+{
+    if (eng->skipped_count[ds] == eng->over_limit[ds])
+        return 0; /* none for a value */
+    size_t kept = 0;
+    for (size_t i = 0; i < eng->nskipped; i++)
+        if (eng->skipped[i].ds != ds)
+            eng->skipped[kept++] = eng->skipped[i];
+    eng->nskipped = kept;
+    if (kept >= ENGINE_SKIPPED_KEEP)
+        return 0;
+    int rc = ds == DS_TRACKING
+                 ? scan_dataset(s, eng, ds, trk_cols, TRK_NCOLS + 1, name_skipped_row, e)
+                 : scan_dataset(s, eng, ds, post_cols, POST_NCOLS + 1, name_skipped_row, e);
+    if (rc == NAME_SKIPPED_FULL) {
+        err_clear(e);
+        rc = 0;
+    }
+    return rc;
+}
+
+/* The rows past ENGINE_MAX_ROWS as one entry per dataset, then the list by dataset. */
+static void finish_skipped(struct engine *eng)
+{
+    for (int ds = 0; ds < DS_COUNT; ds++) {
+        if (eng->over_limit[ds] == 0)
+            continue;
+        char reason[320];
+        snprintf(reason, sizeof reason,
+                 "%zu rows past the engine's limit of %zu rows per dataset are left out of "
+                 "the figures (the first %zu stored rows are loaded)",
+                 eng->over_limit[ds], (size_t)ENGINE_MAX_ROWS, (size_t)ENGINE_MAX_ROWS);
+        keep_skipped(eng, (enum dataset)ds, "", -1, NULL, reason);
+    }
+    for (size_t i = 1; i < eng->nskipped; i++) /* stable insertion sort by dataset */
+        for (size_t j = i; j > 0 && eng->skipped[j - 1].ds > eng->skipped[j].ds; j--) {
+            struct engine_skipped_row t = eng->skipped[j];
+            eng->skipped[j] = eng->skipped[j - 1];
+            eng->skipped[j - 1] = t;
+        }
+}
+
+struct engine *engine_load_parallel(struct store *const *stores, size_t nstores, struct err *e)
+{
+    /* in the order of load_payout's enum; payout_id last, to name left-out rows */
+    static const char *const pay_cols[] = {
+        "influencer_id", "campaign",     "basis",       "rate",   "orders",
+        "posts",         "total_payout", "payout_date", "status", "payout_id"};
+    struct store *s = stores[0];
+    int nparts = nstores > 8 ? 8 : (int)nstores;
+    struct engine *eng = engine_new();
+    /* Influencers first, so that posts can default to their influencer's platform. */
+    int rc = scan_dataset(s, eng, DS_INFLUENCERS, NULL, 0, load_influencer, e);
+    if (rc == 0)
+        rc = scan_dataset(s, eng, DS_POSTS, post_cols, POST_NCOLS, load_post, e);
+    /* Tracking rows, the bulk: part 0 here, the others on their own connections. */
+    struct tracking_part parts[8];
+    memset(parts, 0, sizeof parts);
+    pthread_t threads[8];
+    int started[8] = {0};
+    for (int k = 1; rc == 0 && k < nparts; k++) {
+        parts[k] = (struct tracking_part){
+            .store = stores[k], .part = k, .nparts = nparts, .eng = engine_new()};
+        err_clear(&parts[k].e);
+        started[k] = pthread_create(&threads[k], NULL, tracking_part_main, &parts[k]) == 0;
+        if (!started[k]) /* no thread: read it here */
+            tracking_part_main(&parts[k]);
+        else
+            started[k] = 1;
+    }
+    if (rc == 0)
+        rc = scan_dataset_part(s, eng, DS_TRACKING, 0, nparts, trk_cols, TRK_NCOLS, load_tracking,
+                               e);
+    for (int k = 1; k < nparts; k++) {
+        if (!parts[k].eng)
+            continue;
+        if (started[k])
+            pthread_join(threads[k], NULL);
+        if (rc == 0 && parts[k].rc < 0) {
+            rc = parts[k].rc;
+            if (e)
+                *e = parts[k].e;
+        }
+        if (rc == 0)
+            merge_tracking(eng, parts[k].eng);
+        engine_free(parts[k].eng);
+    }
+    if (rc == 0) {
+        total_activity(eng);
+        rc = scan_dataset(s, eng, DS_PAYOUTS, pay_cols, 10, load_payout, e);
+        free(eng->totals);
+        eng->totals = NULL;
+    }
+    if (rc == 0)
+        rc = name_skipped(s, eng, DS_POSTS, e);
+    if (rc == 0)
+        rc = name_skipped(s, eng, DS_TRACKING, e);
+    if (rc < 0) {
+        engine_free(eng);
+        return NULL;
+    }
+    finish_skipped(eng);
+    build_buckets(eng);
+    int32_t first_day;
+    int32_t *day_index;
+    build_days(eng, &first_day, &day_index);
+    build_cubes(eng, first_day, day_index);
+    free(day_index);
+    sort_posts(eng);
+    count_bucket_activity(eng);
+    return eng;
+}
+
+void engine_free(struct engine *eng)
+{
+    if (!eng)
+        return;
+    struct column *cols[] = {
+        &eng->inf_name,         &eng->inf_category, &eng->inf_gender,    &eng->inf_platform,
+        &eng->inf_tier,         &eng->inf_persona,  &eng->inf_followers, &eng->post_inf,
+        &eng->post_platform,    &eng->post_day,     &eng->post_campaign, &eng->post_bucket,
+        &eng->post_reach,       &eng->post_likes,   &eng->post_comments, &eng->post_shares,
+        &eng->post_saves,       &eng->trk_day,      &eng->trk_inf,       &eng->trk_bucket,
+        &eng->trk_brand,        &eng->trk_product,  &eng->trk_campaign,  &eng->trk_source,
+        &eng->trk_ctype,        &eng->trk_orders,   &eng->trk_revenue,   &eng->pay_inf,
+        &eng->pay_basis,        &eng->pay_campaign, &eng->pay_kind,      &eng->pay_scope,
+        &eng->pay_day,          &eng->pay_status,   &eng->pay_rate,      &eng->pay_orders,
+        &eng->pay_posts,        &eng->pay_total,    &eng->bucket_inf,    &eng->bucket_claims,
+        &eng->inf_bucket_start, &eng->inf_buckets,  &eng->inf_pay_start, &eng->inf_pays,
+        &eng->day_value,        &eng->post_day_idx, &eng->post_start,    &eng->bucket_rows,
+        &eng->bucket_posts,
+    };
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
+        buf_release(&cols[i]->b);
+    for (int c = 0; c < CUBE_COUNT; c++)
+        cube_release(&eng->cube[c]);
+    for (int d = 0; d < DIM_COUNT; d++)
+        strmap_free(eng->dict[d]);
+    free(eng);
+}
+
+size_t engine_count(const struct engine *eng, enum dataset ds)
+{
+    switch (ds) {
+    case DS_INFLUENCERS:
+        return eng->ninf;
+    case DS_POSTS:
+        return eng->nposts;
+    case DS_TRACKING:
+        return eng->ntrk;
+    case DS_PAYOUTS:
+        return eng->npay;
+    default:
+        return 0;
+    }
+}
+
+size_t engine_cube_size(const struct engine *eng)
+{
+    return eng->cube[CUBE_FINE].n;
+}

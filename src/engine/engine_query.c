@@ -1,0 +1,1152 @@
+/* engine_query.c — a query over the loaded engine (see engine.h, engine_impl.h): the
+ * filter's masks and selection, the scan of a cube's date range (on two threads when it is
+ * large), spend under the payout terms, the KPIs, breakdowns by platform, brand or day,
+ * influencers and personas, one influencer's posts, the values a filter can take, and
+ * whether a stored row is one a result covers. Calls schema, strmap, buf and err. */
+#include "engine_impl.h"
+
+#include <assert.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "schema.h"
+#include "strmap.h"
+
+#include "banned.h"
+
+/* ---- filtering ---------------------------------------------------------------------- */
+
+void engine_filter_init(struct engine_filter *f)
+{
+    memset(f, 0, sizeof *f);
+    f->from_day = INT32_MIN;
+    f->to_day = INT32_MAX;
+}
+
+static void code_mask_init(struct code_mask *m, const struct strmap *dict,
+                           const struct engine_set *set)
+{
+    size_t n = strmap_size(dict) + 1;
+    m->active = set->n > 0;
+    m->ok = xmalloc(n);
+    memset(m->ok, m->active ? 0 : 1, n);
+    for (size_t i = 0; i < set->n; i++) {
+        const char *value = set->values[i];
+        if (!value)
+            continue;
+        int32_t code = strmap_get(dict, value, strlen(value));
+        if (code >= 0)
+            m->ok[code + 1] = 1;
+    }
+}
+
+static void query_release(struct query *q)
+{
+    struct code_mask *masks[] = {&q->platform, &q->category,   &q->gender, &q->tier,
+                                 &q->persona,  &q->influencer, &q->basis,  &q->brand,
+                                 &q->product,  &q->campaign,   &q->source};
+    for (size_t i = 0; i < sizeof masks / sizeof masks[0]; i++)
+        free(masks[i]->ok);
+    free(q->inf_selected);
+    free(q->selected);
+    free(q->bucket_selected);
+    free(q->sums);
+}
+
+/* q->selected from q->inf_selected. */
+static void list_selected(const struct engine *eng, struct query *q)
+{
+    q->nselected = 0;
+    for (size_t i = 0; i < eng->ninf; i++)
+        if (q->inf_selected[i])
+            q->selected[q->nselected++] = (int32_t)i;
+}
+
+/* Influencers passing every influencer-attribute filter; basis selects influencers with
+ * at least one payout row of a selected basis. */
+static void select_influencers(const struct engine *eng, struct query *q)
+{
+    const int32_t *platform = col32(&eng->inf_platform), *category = col32(&eng->inf_category);
+    const int32_t *gender = col32(&eng->inf_gender), *tier = col32(&eng->inf_tier);
+    const int32_t *persona = col32(&eng->inf_persona);
+    uint8_t *has_basis = NULL;
+    if (q->basis.active) {
+        has_basis = xcalloc(eng->ninf + 1, 1);
+        const int32_t *pay_inf = col32(&eng->pay_inf), *pay_basis = col32(&eng->pay_basis);
+        for (size_t i = 0; i < eng->npay; i++)
+            if (pay_inf[i] >= 0 && q->basis.ok[pay_basis[i] + 1])
+                has_basis[pay_inf[i]] = 1;
+    }
+    q->inf_selected = xmalloc(eng->ninf + 1);
+    for (size_t i = 0; i < eng->ninf; i++) {
+        q->inf_selected[i] = q->platform.ok[platform[i] + 1] & q->category.ok[category[i] + 1] &
+                             q->gender.ok[gender[i] + 1] & q->tier.ok[tier[i] + 1] &
+                             q->persona.ok[persona[i] + 1] & q->influencer.ok[i + 1] &
+                             (has_basis ? has_basis[i] : 1);
+    }
+    free(has_basis);
+    q->selected = xmalloc((eng->ninf + 1) * sizeof *q->selected);
+    list_selected(eng, q);
+}
+
+static void query_init(const struct engine *eng, const struct engine_filter *f, struct query *q)
+{
+    memset(q, 0, sizeof *q);
+    struct strmap *const *d = eng->dict;
+    code_mask_init(&q->platform, d[DIM_PLATFORM], &f->platform);
+    code_mask_init(&q->category, d[DIM_CATEGORY], &f->category);
+    code_mask_init(&q->gender, d[DIM_GENDER], &f->gender);
+    code_mask_init(&q->tier, d[DIM_TIER], &f->tier);
+    code_mask_init(&q->persona, d[DIM_PERSONA], &f->persona);
+    code_mask_init(&q->influencer, d[DIM_INFLUENCER], &f->influencer);
+    code_mask_init(&q->basis, d[DIM_BASIS], &f->basis);
+    code_mask_init(&q->brand, d[DIM_BRAND], &f->brand);
+    code_mask_init(&q->product, d[DIM_PRODUCT], &f->product);
+    code_mask_init(&q->campaign, d[DIM_CAMPAIGN], &f->campaign);
+    code_mask_init(&q->source, d[DIM_SOURCE], &f->source);
+    select_influencers(eng, q);
+    const int32_t *bucket_inf = col32(&eng->bucket_inf);
+    q->bucket_selected = xmalloc(eng->nbuckets + 1);
+    for (size_t b = 0; b < eng->nbuckets; b++)
+        q->bucket_selected[b] = q->inf_selected[bucket_inf[b]];
+    q->bucket_selected[eng->nbuckets] = 1;
+    q->sums = xcalloc(eng->nbuckets + 1, sizeof *q->sums);
+}
+
+/* ---- the tracking scan ------------------------------------------------------------------ */
+
+/* What a scan accumulates besides per-bucket and per-day sums. */
+enum {
+    SCAN_BRAND = 1,    /* dim_sums per brand */
+    SCAN_CAMPAIGN = 2, /* dim_sums per campaign */
+};
+
+/* One thread's share of a scan: days d0..d1 of the cube into its own accumulators (the
+ * per-day sums go straight into the shared array, whose slots the parts do not share). */
+struct scan_part {
+    const struct engine *eng;
+    const struct cube *cube;
+    const struct query *q;
+    const int32_t *brands; /* the selected brand codes, ascending, when brand is filtered */
+    size_t nbrands;
+    size_t d0, d1;
+    int by_dims, want;
+    struct bucket_sums *sums; /* per bucket, nbuckets + 1 */
+    struct dim_sums *brand, *campaign;
+    int64_t ctype_revenue[CTYPE_COUNT], ctype_rows[CTYPE_COUNT];
+    struct day_sums *days;
+};
+
+/* One day's running totals in scan_loop. */
+struct day_acc {
+    int64_t rev, ord, orev, oord, arows, orows;
+};
+
+/* Entries i0..i1 into p's accumulators and the day's; by_dims and want are constants at
+ * each call (scan_days), so the compiler drops the reads and sums a query does not need.
+ * Branch-free: a rejected entry adds 0, since filters make the selection unpredictable. */
+static inline __attribute__((always_inline)) void
+scan_run(struct scan_part *p, int64_t i0, int64_t i1, struct day_acc *acc, int by_dims, int want)
+{
+    const struct query *q = p->q;
+    const struct cube *c = p->cube;
+    const int32_t *bucket = col32(&c->bucket), *brand = col32(&c->brand);
+    const int32_t *product = col32(&c->product), *campaign = col32(&c->campaign);
+    const int32_t *source = col32(&c->source), *ctype = col32(&c->ctype);
+    const int64_t *orders = col64(&c->orders), *revenue = col64(&c->revenue);
+    const int64_t *rows = col64(&c->rows);
+    const uint8_t *bucket_ok = q->bucket_selected, *brand_ok = q->brand.ok;
+    const uint8_t *product_ok = q->product.ok, *campaign_ok = q->campaign.ok;
+    const uint8_t *source_ok = q->source.ok;
+    int32_t organic = (int32_t)p->eng->nbuckets;
+    int64_t rev = acc->rev, ord = acc->ord, orev = acc->orev, oord = acc->oord;
+    int64_t arows = acc->arows, orows = acc->orows;
+    for (int64_t i = i0; i < i1; i++) {
+        int32_t b = bucket[i];
+        int64_t keep = bucket_ok[b];
+        if (by_dims)
+            keep &= brand_ok[brand[i] + 1] & product_ok[product[i] + 1] &
+                    campaign_ok[campaign[i] + 1] & source_ok[source[i] + 1];
+        int64_t m = -keep;
+        int64_t o = orders[i] & m, r = revenue[i] & m, n = rows[i] & m;
+        struct bucket_sums *bs = &p->sums[b];
+        bs->orders += o;
+        bs->revenue += r;
+        bs->rows += n;
+        int64_t om = -(int64_t)(b == organic);
+        rev += r & ~om;
+        ord += o & ~om;
+        arows += n & ~om;
+        orev += r & om;
+        oord += o & om;
+        orows += n & om;
+        p->ctype_revenue[ctype[i]] += r;
+        p->ctype_rows[ctype[i]] += n;
+        if (want & SCAN_BRAND) {
+            struct dim_sums *g = &p->brand[brand[i] + 1];
+            g->revenue += r & ~om;
+            g->orders += o & ~om;
+            g->organic_revenue += r & om;
+            g->organic_orders += o & om;
+            g->rows += n;
+        }
+        if (want & SCAN_CAMPAIGN) {
+            struct dim_sums *g = &p->campaign[campaign[i] + 1];
+            g->revenue += r & ~om;
+            g->orders += o & ~om;
+            g->organic_revenue += r & om;
+            g->organic_orders += o & om;
+            g->rows += n;
+        }
+    }
+    *acc = (struct day_acc){rev, ord, orev, oord, arows, orows};
+}
+
+/* The first entry in [lo, hi) whose brand is at least code (a day's entries are sorted by
+ * brand: cube_sort_day). */
+static int64_t brand_lower_bound(const int32_t *brand, int64_t lo, int64_t hi, int32_t code)
+{
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (brand[mid] < code)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Days d0..d1 of p's cube: with a brand filter, only the selected brands' runs of each
+ * day (the others would add nothing). */
+static inline __attribute__((always_inline)) void scan_loop(struct scan_part *p, int by_dims,
+                                                            int want)
+{
+    const int64_t *start = col64(&p->cube->day_start);
+    const int32_t *brand = col32(&p->cube->brand);
+    for (size_t d = p->d0; d < p->d1; d++) {
+        struct day_acc acc = {0, 0, 0, 0, 0, 0};
+        if (p->nbrands == 0) {
+            scan_run(p, start[d], start[d + 1], &acc, by_dims, want);
+        } else {
+            int64_t at = start[d], end = start[d + 1];
+            for (size_t k = 0; k < p->nbrands && at < end; k++) {
+                int64_t lo = brand_lower_bound(brand, at, end, p->brands[k]);
+                int64_t hi = brand_lower_bound(brand, lo, end, p->brands[k] + 1);
+                scan_run(p, lo, hi, &acc, by_dims, want);
+                at = hi;
+            }
+        }
+        struct day_sums *ds = &p->days[d + 1];
+        ds->revenue = acc.rev;
+        ds->orders = acc.ord;
+        ds->organic_revenue = acc.orev;
+        ds->organic_orders = acc.oord;
+        ds->attributed_rows = acc.arows;
+        ds->organic_rows = acc.orows;
+    }
+}
+
+static void scan_days(struct scan_part *p)
+{
+    int k = (p->by_dims ? 4 : 0) | p->want;
+    switch (k) {
+    case 0:
+        scan_loop(p, 0, 0);
+        break;
+    case 1:
+        scan_loop(p, 0, 1);
+        break;
+    case 2:
+        scan_loop(p, 0, 2);
+        break;
+    case 3:
+        scan_loop(p, 0, 3);
+        break;
+    case 4:
+        scan_loop(p, 1, 0);
+        break;
+    case 5:
+        scan_loop(p, 1, 1);
+        break;
+    case 6:
+        scan_loop(p, 1, 2);
+        break;
+    default:
+        scan_loop(p, 1, 3);
+        break;
+    }
+}
+
+static void *scan_thread(void *arg)
+{
+    scan_days(arg);
+    return NULL;
+}
+
+/* Cube entries below which a second thread costs more than it saves. */
+#define SCAN_PARALLEL_MIN 200000
+
+/* The day slice [*lo, *hi) of the day table inside [from, to]. */
+static void day_slice(const struct engine *eng, int32_t from, int32_t to, size_t *lo, size_t *hi)
+{
+    const int32_t *days = col32(&eng->day_value);
+    size_t a = 0, b = eng->ndays;
+    while (a < b) {
+        size_t mid = a + (b - a) / 2;
+        if (days[mid] < from)
+            a = mid + 1;
+        else
+            b = mid;
+    }
+    *lo = a;
+    b = eng->ndays;
+    while (a < b) {
+        size_t mid = a + (b - a) / 2;
+        if (days[mid] <= to)
+            a = mid + 1;
+        else
+            b = mid;
+    }
+    *hi = a;
+}
+
+/* ---- a query's result ------------------------------------------------------------------ */
+
+/* Tracking entries of the range into r's accumulators, on two threads when the slice is
+ * large enough to pay for the second. */
+static void scan_tracking(struct engine_result *r)
+{
+    const struct engine *eng = r->eng;
+    struct query *q = &r->q;
+    size_t nb = eng->nbuckets + 1;
+    size_t nbrand = strmap_size(eng->dict[DIM_BRAND]) + 1;
+    size_t ncamp = strmap_size(eng->dict[DIM_CAMPAIGN]) + 1;
+    /* the coarse cube has no product or source: usable when neither is filtered */
+    const struct cube *cube =
+        &eng->cube[q->product.active || q->source.active ? CUBE_FINE : CUBE_COARSE];
+    /* the selected brands, in code order, so that each day's runs are found in one sweep */
+    size_t nbrand_codes = strmap_size(eng->dict[DIM_BRAND]);
+    int32_t *brands = xmalloc((nbrand_codes + 1) * sizeof *brands);
+    size_t nbrands = 0;
+    if (q->brand.active)
+        for (size_t code = 0; code < nbrand_codes; code++)
+            if (q->brand.ok[code + 1])
+                brands[nbrands++] = (int32_t)code;
+    struct scan_part main = {
+        .eng = eng,
+        .cube = cube,
+        .q = q,
+        .d0 = r->day_lo,
+        .d1 = r->day_hi,
+        .brands = brands,
+        .nbrands = nbrands,
+        .by_dims = q->brand.active || q->product.active || q->campaign.active || q->source.active,
+        .want = ((r->views & ENGINE_VIEW_BRAND) ? SCAN_BRAND : 0) |
+                ((r->views & ENGINE_VIEW_CAMPAIGN) ? SCAN_CAMPAIGN : 0),
+        .sums = q->sums,
+        .brand = r->brand,
+        .campaign = r->campaign,
+        .days = r->days,
+    };
+    const int64_t *start = col64(&cube->day_start);
+    int64_t entries = r->day_hi > r->day_lo ? start[r->day_hi] - start[r->day_lo] : 0;
+    pthread_t tid;
+    struct scan_part other;
+    int threaded = 0;
+    if (entries >= SCAN_PARALLEL_MIN) {
+        /* split at the day where half of the entries are behind */
+        size_t mid = r->day_lo;
+        int64_t half = start[r->day_lo] + entries / 2;
+        while (mid < r->day_hi && start[mid] < half)
+            mid++;
+        other = main;
+        other.d0 = mid;
+        main.d1 = mid;
+        other.sums = xcalloc(nb, sizeof *other.sums);
+        other.brand = xcalloc(nbrand, sizeof *other.brand);
+        other.campaign = xcalloc(ncamp, sizeof *other.campaign);
+        threaded = pthread_create(&tid, NULL, scan_thread, &other) == 0;
+        if (!threaded) { /* no thread to be had: do its share here */
+            scan_days(&other);
+            threaded = -1;
+        }
+    }
+    scan_days(&main);
+    if (threaded) {
+        if (threaded > 0)
+            pthread_join(tid, NULL);
+        for (size_t b = 0; b < nb; b++) {
+            q->sums[b].orders += other.sums[b].orders;
+            q->sums[b].revenue += other.sums[b].revenue;
+            q->sums[b].rows += other.sums[b].rows;
+        }
+        for (size_t i = 0; i < nbrand; i++) {
+            r->brand[i].revenue += other.brand[i].revenue;
+            r->brand[i].orders += other.brand[i].orders;
+            r->brand[i].organic_revenue += other.brand[i].organic_revenue;
+            r->brand[i].organic_orders += other.brand[i].organic_orders;
+            r->brand[i].rows += other.brand[i].rows;
+        }
+        for (size_t i = 0; i < ncamp; i++) {
+            r->campaign[i].revenue += other.campaign[i].revenue;
+            r->campaign[i].orders += other.campaign[i].orders;
+            r->campaign[i].organic_revenue += other.campaign[i].organic_revenue;
+            r->campaign[i].organic_orders += other.campaign[i].organic_orders;
+            r->campaign[i].rows += other.campaign[i].rows;
+        }
+        for (int c = 0; c < CTYPE_COUNT; c++) {
+            main.ctype_revenue[c] += other.ctype_revenue[c];
+            main.ctype_rows[c] += other.ctype_rows[c];
+        }
+        free(other.sums);
+        free(other.brand);
+        free(other.campaign);
+    }
+    for (int c = 0; c < CTYPE_COUNT; c++) {
+        r->ctype_revenue[c] = main.ctype_revenue[c];
+        r->ctype_rows[c] = main.ctype_rows[c];
+    }
+    free(brands);
+}
+
+/* Posts of selected influencers, in the range and on a selected platform (the post's own:
+ * SPEC §3), into their bucket, influencer, day and campaign. A post without a date passes
+ * only an open range. */
+static void scan_posts(struct engine_result *r)
+{
+    const struct engine *eng = r->eng;
+    struct query *q = &r->q;
+    const int32_t *day = col32(&eng->post_day), *inf = col32(&eng->post_inf);
+    const int32_t *platform = col32(&eng->post_platform), *bucket = col32(&eng->post_bucket);
+    const int32_t *day_idx = col32(&eng->post_day_idx), *campaign = col32(&eng->post_campaign);
+    const int64_t *reach = col64(&eng->post_reach), *likes = col64(&eng->post_likes);
+    const int64_t *comments = col64(&eng->post_comments), *shares = col64(&eng->post_shares);
+    const int64_t *saves = col64(&eng->post_saves);
+    const int64_t *start = col64(&eng->post_start);
+    int by_campaign = (r->views & ENGINE_VIEW_CAMPAIGN) != 0;
+    /* posts without a date when the range is open at the start, then the range's days */
+    size_t lo = (size_t)start[r->from_day == INT32_MIN ? 0 : r->day_lo + 1];
+    size_t hi = (size_t)start[r->day_hi + 1];
+    for (size_t i = lo; i < hi; i++) {
+        if (day[i] < r->from_day || day[i] > r->to_day || inf[i] < 0 || !q->inf_selected[inf[i]] ||
+            !q->platform.ok[platform[i] + 1])
+            continue;
+        int64_t engaged = likes[i] + comments[i] + shares[i] + saves[i];
+        q->sums[bucket[i]].posts++;
+        r->act[inf[i]].reach += reach[i];
+        r->act[inf[i]].engagements += engaged;
+        r->days[day_idx[i] + 1].posts++;
+        r->days[day_idx[i] + 1].reach += reach[i];
+        r->days[day_idx[i] + 1].engagements += engaged;
+        if (by_campaign) {
+            r->campaign[campaign[i] + 1].posts++;
+            r->campaign[campaign[i] + 1].reach += reach[i];
+            r->campaign[campaign[i] + 1].engagements += engaged;
+        }
+        r->kpis.posts++;
+        r->kpis.reach += reach[i];
+        r->kpis.engagements += engaged;
+    }
+}
+
+/* Buckets into their influencers. */
+static void gather_activity(struct engine_result *r)
+{
+    const struct engine *eng = r->eng;
+    const struct query *q = &r->q;
+    const int32_t *claims = col32(&eng->bucket_claims);
+    const int32_t *start = col32(&eng->inf_bucket_start), *buckets = col32(&eng->inf_buckets);
+    for (size_t s = 0; s < q->nselected; s++) {
+        int32_t inf = q->selected[s];
+        struct influencer_activity *a = &r->act[inf];
+        for (int32_t k = start[inf]; k < start[inf + 1]; k++) {
+            int32_t b = buckets[k];
+            const struct bucket_sums *bs = &q->sums[b];
+            a->orders += bs->orders;
+            a->revenue += bs->revenue;
+            a->posts += bs->posts;
+            a->rows += bs->rows;
+            if (claims[b] & (1 << PAY_ORDER))
+                a->claimed_orders += bs->orders;
+            if (claims[b] & (1 << PAY_REVSHARE))
+                a->claimed_revenue += bs->revenue;
+            if (claims[b] & (1 << PAY_POST))
+                a->claimed_posts += bs->posts;
+        }
+    }
+}
+
+/* Spend rules, part 2: each payout row of a selected influencer (and a selected basis)
+ * prices the filtered activity it covers once; SCOPE_DUPLICATE rows price nothing.
+ * Recorded totals count when their payout_date is in the range, or when they have none.
+ * Each influencer's sum is rounded to the paisa (half away from zero). */
+static void compute_spend(struct engine_result *r)
+{
+    const struct engine *eng = r->eng;
+    const struct query *q = &r->q;
+    const int32_t *pay_basis = col32(&eng->pay_basis);
+    const int32_t *pay_kind = col32(&eng->pay_kind), *pay_scope = col32(&eng->pay_scope);
+    const int32_t *start = col32(&eng->inf_pay_start), *pays = col32(&eng->inf_pays);
+    for (size_t s = 0; s < q->nselected; s++) {
+        int32_t inf = q->selected[s];
+        struct influencer_activity *a = &r->act[inf];
+        for (int32_t k = start[inf]; k < start[inf + 1]; k++) {
+            size_t i = (size_t)pays[k];
+            if (!q->basis.ok[pay_basis[i] + 1] || pay_scope[i] == SCOPE_DUPLICATE)
+                continue;
+            if (pay_kind[i] == PAY_TOTAL) {
+                if (!payout_row_in(r, i))
+                    continue;
+                a->paid = 1;
+            }
+            a->spend_micro += payout_row_spend(eng, q, a, i);
+        }
+        if (a->spend_micro != 0)
+            a->spend = round_micro(a->spend_micro);
+    }
+}
+
+/* A selected influencer with filtered activity: a post, an attributed row or a recorded
+ * payout counted in the range (engine_kpis "influencers", the rows of engine_influencers). */
+static int influencer_active(const struct engine_result *r, size_t i)
+{
+    const struct influencer_activity *a = &r->act[i];
+    return r->q.inf_selected[i] && (a->rows > 0 || a->posts > 0 || a->paid);
+}
+
+static void result_clear_sums(struct engine_result *r)
+{
+    const struct engine *eng = r->eng;
+    size_t nb = eng->nbuckets + 1;
+    memset(r->q.sums, 0, nb * sizeof *r->q.sums);
+    memset(r->act, 0, (eng->ninf + 1) * sizeof *r->act);
+    memset(r->days, 0, (eng->ndays + 1) * sizeof *r->days);
+    memset(r->brand, 0, (strmap_size(eng->dict[DIM_BRAND]) + 1) * sizeof *r->brand);
+    memset(r->campaign, 0, (strmap_size(eng->dict[DIM_CAMPAIGN]) + 1) * sizeof *r->campaign);
+    memset(&r->kpis, 0, sizeof r->kpis);
+}
+
+/* One pass over the range: tracking, posts, activity per influencer, spend (again: the
+ * sums cleared first). */
+static void result_pass(struct engine_result *r, int again)
+{
+    if (again)
+        result_clear_sums(r);
+    scan_tracking(r);
+    scan_posts(r);
+    gather_activity(r);
+    compute_spend(r);
+}
+
+int engine_run(const struct engine *eng, const struct engine_filter *f, struct engine_result **out,
+               struct err *e)
+{
+    return engine_run_views(eng, f, ENGINE_VIEW_ALL, out, e);
+}
+
+int engine_run_views(const struct engine *eng, const struct engine_filter *f, unsigned views,
+                     struct engine_result **out, struct err *e)
+{
+    *out = NULL;
+    if (f->from_day > f->to_day)
+        return err_set(e, ERR_USAGE, "the date range is empty: from is after to");
+    if (f->has_min_roas && !(f->min_roas >= 0))
+        return err_set(e, ERR_USAGE, "min_roas must be a number of at least 0");
+    struct engine_result *r = xcalloc(1, sizeof *r);
+    r->eng = eng;
+    r->views = views;
+    r->from_day = f->from_day;
+    r->to_day = f->to_day;
+    query_init(eng, f, &r->q);
+    r->act = xcalloc(eng->ninf + 1, sizeof *r->act);
+    r->days = xcalloc(eng->ndays + 1, sizeof *r->days);
+    r->brand = xcalloc(strmap_size(eng->dict[DIM_BRAND]) + 1, sizeof *r->brand);
+    r->campaign = xcalloc(strmap_size(eng->dict[DIM_CAMPAIGN]) + 1, sizeof *r->campaign);
+    day_slice(eng, f->from_day, f->to_day, &r->day_lo, &r->day_hi);
+    result_pass(r, 0);
+    if (f->has_min_roas) {
+        /* keep the influencers whose ROAS over this very filter reaches the minimum, then
+         * compute everything again over them */
+        const int32_t *bucket_inf = col32(&eng->bucket_inf);
+        for (size_t i = 0; i < eng->ninf; i++) {
+            const struct influencer_activity *a = &r->act[i];
+            if (r->q.inf_selected[i] &&
+                !(a->spend > 0 && (double)a->revenue / (double)a->spend >= f->min_roas))
+                r->q.inf_selected[i] = 0;
+        }
+        for (size_t b = 0; b < eng->nbuckets; b++)
+            r->q.bucket_selected[b] = r->q.inf_selected[bucket_inf[b]];
+        list_selected(eng, &r->q);
+        result_pass(r, 1);
+    }
+
+    struct engine_kpis *k = &r->kpis;
+    r->active = xmalloc((eng->ninf + 1) * sizeof *r->active);
+    int overflow = 0;
+    for (size_t s = 0; s < r->q.nselected; s++) {
+        size_t i = (size_t)r->q.selected[s];
+        if (!influencer_active(r, i))
+            continue; /* an idle influencer has no revenue, orders or spend */
+        r->active[r->nactive++] = (int32_t)i;
+        sum_checked(&k->spend, r->act[i].spend, &overflow);
+        sum_checked(&k->revenue, r->act[i].revenue, &overflow);
+        sum_checked(&k->orders, r->act[i].orders, &overflow);
+    }
+    if (overflow) { /* cannot happen (see "why no sum overflows"); never a wrapped figure */
+        engine_result_free(r);
+        return err_set(e, ERR_LIMIT, "the totals of this filter do not fit 64 bits");
+    }
+    k->influencers = (int64_t)r->nactive;
+    k->organic_revenue = r->q.sums[eng->nbuckets].revenue;
+    k->organic_orders = r->q.sums[eng->nbuckets].orders;
+    k->roas = ratio((double)k->revenue, (double)k->spend);
+    k->roi = ratio((double)(k->revenue - k->spend), (double)k->spend);
+    k->engagement_rate = ratio((double)k->engagements, (double)k->reach);
+    k->cpo = ratio((double)k->spend, (double)k->orders);
+    k->aov = ratio((double)k->revenue, (double)k->orders);
+    k->cpm = ratio((double)k->spend * 1000.0, (double)k->reach);
+    k->cpe = ratio((double)k->spend, (double)k->engagements);
+    k->conversion_rate = ratio((double)k->orders, (double)k->reach);
+    k->revenue_per_post = ratio((double)k->revenue, (double)k->posts);
+    *out = r;
+    return 0;
+}
+
+void engine_result_free(struct engine_result *r)
+{
+    if (!r)
+        return;
+    query_release(&r->q);
+    free(r->act);
+    free(r->active);
+    free(r->days);
+    free(r->brand);
+    free(r->campaign);
+    free(r);
+}
+
+const struct engine_kpis *engine_result_kpis(const struct engine_result *r)
+{
+    return &r->kpis;
+}
+
+int engine_kpis(const struct engine *eng, const struct engine_filter *f, struct engine_kpis *out,
+                struct err *e)
+{
+    memset(out, 0, sizeof *out);
+    struct engine_result *r;
+    int rc = engine_run(eng, f, &r, e);
+    if (rc < 0)
+        return rc;
+    *out = r->kpis;
+    engine_result_free(r);
+    return 0;
+}
+
+/* ---- breakdowns ----------------------------------------------------------------------- */
+
+/* One group while a breakdown is assembled. */
+struct group_sums {
+    int64_t revenue, orders, organic_revenue, spend, posts, reach, engagements, active;
+};
+
+static int cmp_group_key(const void *a, const void *b)
+{
+    return strcmp(((const struct engine_group *)a)->key, ((const struct engine_group *)b)->key);
+}
+
+/* The key text of slot (code + 1) under dim, into iso when it is a day. */
+static const char *slot_key(const struct engine *eng, enum engine_dim dim, size_t slot,
+                            char iso[11])
+{
+    if (slot == 0)
+        return "";
+    int32_t code = (int32_t)(slot - 1);
+    switch (dim) {
+    case ENGINE_BY_PLATFORM:
+        return strmap_key(eng->dict[DIM_PLATFORM], code, NULL);
+    case ENGINE_BY_BRAND:
+        return strmap_key(eng->dict[DIM_BRAND], code, NULL);
+    case ENGINE_BY_CAMPAIGN:
+        return strmap_key(eng->dict[DIM_CAMPAIGN], code, NULL);
+    case ENGINE_BY_DAY:
+        break;
+    }
+    schema_days_to_iso(col32(&eng->day_value)[code], iso);
+    return iso;
+}
+
+/* The active slots as groups sorted by key, in one allocation: the array, then the keys. */
+static struct engine_group *groups_from_sums(const struct engine *eng, enum engine_dim dim,
+                                             const struct group_sums *sums, size_t nslots,
+                                             size_t *n)
+{
+    char iso[11];
+    size_t ngroups = 0, key_bytes = 0;
+    for (size_t s = 0; s < nslots; s++) {
+        if (sums[s].active == 0)
+            continue;
+        ngroups++;
+        key_bytes += strlen(slot_key(eng, dim, s, iso)) + 1;
+    }
+    *n = ngroups;
+    if (ngroups == 0)
+        return NULL;
+    struct engine_group *groups = xmalloc(ngroups * sizeof *groups + key_bytes);
+    char *keys = (char *)(groups + ngroups);
+    size_t g = 0;
+    for (size_t s = 0; s < nslots; s++) {
+        const struct group_sums *sum = &sums[s];
+        if (sum->active == 0)
+            continue;
+        const char *key = slot_key(eng, dim, s, iso);
+        size_t len = strlen(key) + 1;
+        memcpy(keys, key, len);
+        groups[g] = (struct engine_group){
+            .key = keys,
+            .revenue = sum->revenue,
+            .orders = sum->orders,
+            .organic_revenue = sum->organic_revenue,
+            .spend = sum->spend,
+            .posts = sum->posts,
+            .reach = sum->reach,
+            .engagements = sum->engagements,
+            .roas = ratio((double)sum->revenue, (double)sum->spend),
+            .engagement_rate = ratio((double)sum->engagements, (double)sum->reach),
+        };
+        keys += len;
+        g++;
+    }
+    /* days are in order already; the rest are sorted by name */
+    if (dim != ENGINE_BY_DAY)
+        qsort(groups, ngroups, sizeof *groups, cmp_group_key);
+    return groups;
+}
+
+static void sums_from_dims(const struct dim_sums *d, size_t n, struct group_sums *sums)
+{
+    for (size_t i = 0; i < n; i++) {
+        sums[i].revenue = d[i].revenue;
+        sums[i].orders = d[i].orders;
+        sums[i].organic_revenue = d[i].organic_revenue;
+        sums[i].posts = d[i].posts;
+        sums[i].reach = d[i].reach;
+        sums[i].engagements = d[i].engagements;
+        sums[i].active = d[i].rows + d[i].posts;
+    }
+}
+
+int engine_result_breakdown(const struct engine_result *r, enum engine_dim dim,
+                            struct engine_group **out, size_t *n, struct err *e)
+{
+    const struct engine *eng = r->eng;
+    *out = NULL;
+    *n = 0;
+    size_t nslots;
+    struct group_sums *sums;
+    switch (dim) {
+    case ENGINE_BY_PLATFORM: {
+        nslots = strmap_size(eng->dict[DIM_PLATFORM]) + 1;
+        sums = xcalloc(nslots, sizeof *sums);
+        const int32_t *platform = col32(&eng->inf_platform);
+        for (size_t i = 0; i < eng->ninf; i++) {
+            if (!r->q.inf_selected[i])
+                continue;
+            const struct influencer_activity *a = &r->act[i];
+            struct group_sums *g = &sums[platform[i] + 1];
+            g->revenue += a->revenue;
+            g->orders += a->orders;
+            g->spend += a->spend;
+            g->posts += a->posts;
+            g->reach += a->reach;
+            g->engagements += a->engagements;
+            g->active += a->rows + a->posts + (a->spend != 0) + a->paid;
+        }
+        break;
+    }
+    case ENGINE_BY_BRAND:
+        if (!(r->views & ENGINE_VIEW_BRAND))
+            return err_set(e, ERR_USAGE, "the brand breakdown was not computed for this result");
+        nslots = strmap_size(eng->dict[DIM_BRAND]) + 1;
+        sums = xcalloc(nslots, sizeof *sums);
+        sums_from_dims(r->brand, nslots, sums);
+        break;
+    case ENGINE_BY_CAMPAIGN:
+        if (!(r->views & ENGINE_VIEW_CAMPAIGN))
+            return err_set(e, ERR_USAGE, "the campaign breakdown was not computed for this result");
+        nslots = strmap_size(eng->dict[DIM_CAMPAIGN]) + 1;
+        sums = xcalloc(nslots, sizeof *sums);
+        sums_from_dims(r->campaign, nslots, sums);
+        break;
+    case ENGINE_BY_DAY:
+        nslots = eng->ndays + 1;
+        sums = xcalloc(nslots, sizeof *sums);
+        for (size_t s = 0; s < nslots; s++) {
+            const struct day_sums *d = &r->days[s];
+            sums[s].revenue = d->revenue;
+            sums[s].orders = d->orders;
+            sums[s].organic_revenue = d->organic_revenue;
+            sums[s].posts = d->posts;
+            sums[s].reach = d->reach;
+            sums[s].engagements = d->engagements;
+            sums[s].active = d->attributed_rows + d->organic_rows + d->posts;
+        }
+        break;
+    default:
+        return err_set(e, ERR_USAGE, "unknown breakdown dimension %d", (int)dim);
+    }
+    *out = groups_from_sums(eng, dim, sums, nslots, n);
+    free(sums);
+    return 0;
+}
+
+int engine_breakdown(const struct engine *eng, const struct engine_filter *f, enum engine_dim dim,
+                     struct engine_group **out, size_t *n, struct err *e)
+{
+    *out = NULL;
+    *n = 0;
+    if ((unsigned)dim > ENGINE_BY_CAMPAIGN)
+        return err_set(e, ERR_USAGE, "unknown breakdown dimension %d", (int)dim);
+    struct engine_result *r;
+    int rc = engine_run(eng, f, &r, e);
+    if (rc < 0)
+        return rc;
+    rc = engine_result_breakdown(r, dim, out, n, e);
+    engine_result_free(r);
+    return rc;
+}
+
+/* ---- influencers and personas -------------------------------------------------------- */
+
+static int cmp_influencer_row(const void *a, const void *b)
+{
+    const struct engine_influencer_row *x = a, *y = b;
+    if (x->revenue != y->revenue)
+        return x->revenue > y->revenue ? -1 : 1;
+    return strcmp(x->id, y->id);
+}
+
+/* The row of influencer i from its filtered activity. */
+static struct engine_influencer_row influencer_row(const struct engine *eng, size_t i,
+                                                   const struct influencer_activity *a)
+{
+    return (struct engine_influencer_row){
+        .id = strmap_key(eng->dict[DIM_INFLUENCER], (int32_t)i, NULL),
+        .name = dict_text(eng, DIM_NAME, col32(&eng->inf_name)[i]),
+        .platform = dict_text(eng, DIM_PLATFORM, col32(&eng->inf_platform)[i]),
+        .category = dict_text(eng, DIM_CATEGORY, col32(&eng->inf_category)[i]),
+        .gender = dict_text(eng, DIM_GENDER, col32(&eng->inf_gender)[i]),
+        .tier = dict_text(eng, DIM_TIER, col32(&eng->inf_tier)[i]),
+        .persona = dict_text(eng, DIM_PERSONA, col32(&eng->inf_persona)[i]),
+        .revenue = a->revenue,
+        .orders = a->orders,
+        .spend = a->spend,
+        .posts = a->posts,
+        .reach = a->reach,
+        .engagements = a->engagements,
+        .roas = ratio((double)a->revenue, (double)a->spend),
+        .roi = ratio((double)(a->revenue - a->spend), (double)a->spend),
+    };
+}
+
+int engine_result_influencers(const struct engine_result *r, int sorted,
+                              struct engine_influencer_row **out, size_t *n)
+{
+    const struct engine *eng = r->eng;
+    size_t nrows = r->nactive;
+    struct engine_influencer_row *rows = nrows ? xmalloc(nrows * sizeof *rows) : NULL;
+    for (size_t k = 0; k < nrows; k++)
+        rows[k] = influencer_row(eng, (size_t)r->active[k], &r->act[r->active[k]]);
+    if (sorted && nrows > 1)
+        qsort(rows, nrows, sizeof *rows, cmp_influencer_row);
+    *out = rows;
+    *n = nrows;
+    return 0;
+}
+
+int engine_influencers(const struct engine *eng, const struct engine_filter *f,
+                       struct engine_influencer_row **out, size_t *n, struct err *e)
+{
+    *out = NULL;
+    *n = 0;
+    struct engine_result *r;
+    int rc = engine_run(eng, f, &r, e);
+    if (rc < 0)
+        return rc;
+    rc = engine_result_influencers(r, 1, out, n);
+    engine_result_free(r);
+    return rc;
+}
+
+int engine_influencer_index(const struct engine *eng, const char *id)
+{
+    return strmap_get(eng->dict[DIM_INFLUENCER], id, strlen(id));
+}
+
+int engine_result_influencer(const struct engine_result *r, int index,
+                             struct engine_influencer_row *out)
+{
+    if (index < 0 || (size_t)index >= r->eng->ninf)
+        return -1;
+    *out = influencer_row(r->eng, (size_t)index, &r->act[index]);
+    return 0;
+}
+
+static int cmp_key(const char *a, const char *b)
+{
+    return a && b ? strcmp(a, b) : 0; /* NULL: not part of the key, the same in every row */
+}
+
+static int cmp_persona_row(const void *a, const void *b)
+{
+    const struct engine_persona_row *x = a, *y = b;
+    int c = cmp_key(x->category, y->category);
+    if (c == 0)
+        c = cmp_key(x->gender, y->gender);
+    if (c == 0)
+        c = cmp_key(x->tier, y->tier);
+    return c;
+}
+
+int engine_result_personas(const struct engine_result *r, enum engine_persona_dim dim,
+                           struct engine_persona_row **out, size_t *n, struct err *e)
+{
+    const struct engine *eng = r->eng;
+    *out = NULL;
+    *n = 0;
+    if (dim != ENGINE_PERSONA_CATEGORY_GENDER && dim != ENGINE_PERSONA_TIER)
+        return err_set(e, ERR_USAGE, "unknown persona dimension %d", (int)dim);
+    /* one slot per code pair (code + 1, so that "none" has one), summed, then the used
+     * slots named and sorted */
+    int by_tier = dim == ENGINE_PERSONA_TIER;
+    size_t ngender = by_tier ? 1 : strmap_size(eng->dict[DIM_GENDER]) + 1;
+    size_t nfirst = strmap_size(eng->dict[by_tier ? DIM_TIER : DIM_CATEGORY]) + 1;
+    const int32_t *first = col32(by_tier ? &eng->inf_tier : &eng->inf_category);
+    const int32_t *gender = col32(&eng->inf_gender);
+    struct engine_persona_row *slots = xcalloc(nfirst * ngender, sizeof *slots);
+    size_t used = 0;
+    for (size_t a = 0; a < r->nactive; a++) {
+        size_t i = (size_t)r->active[a];
+        size_t g = by_tier ? 0 : (size_t)(gender[i] + 1);
+        struct engine_persona_row *p = &slots[(size_t)(first[i] + 1) * ngender + g];
+        if (p->influencers == 0) {
+            used++;
+            if (by_tier) {
+                p->tier = dict_text(eng, DIM_TIER, first[i]);
+            } else {
+                p->category = dict_text(eng, DIM_CATEGORY, first[i]);
+                p->gender = dict_text(eng, DIM_GENDER, gender[i]);
+            }
+        }
+        p->influencers++;
+        p->revenue += r->act[i].revenue;
+        p->orders += r->act[i].orders;
+        p->spend += r->act[i].spend;
+    }
+    struct engine_persona_row *rows = used ? xmalloc(used * sizeof *rows) : NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < nfirst * ngender; i++) {
+        if (slots[i].influencers == 0)
+            continue;
+        rows[k] = slots[i];
+        rows[k].roas = ratio((double)rows[k].revenue, (double)rows[k].spend);
+        k++;
+    }
+    free(slots);
+    if (k > 1)
+        qsort(rows, k, sizeof *rows, cmp_persona_row);
+    *out = rows;
+    *n = k;
+    return 0;
+}
+
+int engine_personas(const struct engine *eng, const struct engine_filter *f,
+                    enum engine_persona_dim dim, struct engine_persona_row **out, size_t *n,
+                    struct err *e)
+{
+    *out = NULL;
+    *n = 0;
+    if (dim != ENGINE_PERSONA_CATEGORY_GENDER && dim != ENGINE_PERSONA_TIER)
+        return err_set(e, ERR_USAGE, "unknown persona dimension %d", (int)dim);
+    struct engine_result *r;
+    int rc = engine_run(eng, f, &r, e);
+    if (rc < 0)
+        return rc;
+    rc = engine_result_personas(r, dim, out, n, e);
+    engine_result_free(r);
+    return rc;
+}
+
+/* ---- one influencer's posts ------------------------------------------------------------- */
+
+int engine_result_posts(const struct engine_result *r, int index, struct engine_post_row **out,
+                        size_t *n)
+{
+    const struct engine *eng = r->eng;
+    *out = NULL;
+    *n = 0;
+    if (index < 0 || (size_t)index >= eng->ninf || !r->q.inf_selected[index])
+        return 0;
+    const int32_t *day = col32(&eng->post_day), *inf = col32(&eng->post_inf);
+    const int32_t *platform = col32(&eng->post_platform), *campaign = col32(&eng->post_campaign);
+    size_t k = 0, cap = 0;
+    struct engine_post_row *rows = NULL;
+    for (size_t i = 0; i < eng->nposts; i++) {
+        if (inf[i] != index || day[i] < r->from_day || day[i] > r->to_day ||
+            !r->q.platform.ok[platform[i] + 1])
+            continue;
+        if (k == cap) {
+            cap = cap ? 2 * cap : 16;
+            rows = xrealloc(rows, cap * sizeof *rows);
+        }
+        struct engine_post_row *p = &rows[k++];
+        memset(p, 0, sizeof *p);
+        if (day[i] != ENGINE_NO_DAY)
+            schema_days_to_iso(day[i], p->date);
+        p->platform = dict_text(eng, DIM_PLATFORM, platform[i]);
+        p->campaign = dict_text(eng, DIM_CAMPAIGN, campaign[i]);
+        p->reach = col64(&eng->post_reach)[i];
+        p->likes = col64(&eng->post_likes)[i];
+        p->comments = col64(&eng->post_comments)[i];
+        p->shares = col64(&eng->post_shares)[i];
+        p->saves = col64(&eng->post_saves)[i];
+    }
+    *out = rows;
+    *n = k;
+    return 0;
+}
+
+/* ---- the values a filter can take ------------------------------------------------------ */
+
+static int cmp_text(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int engine_values(const struct engine *eng, enum engine_field field, const char ***out, size_t *n)
+{
+    static const enum dim dims[] = {
+        [ENGINE_FIELD_PLATFORM] = DIM_PLATFORM, [ENGINE_FIELD_BRAND] = DIM_BRAND,
+        [ENGINE_FIELD_PRODUCT] = DIM_PRODUCT,   [ENGINE_FIELD_CAMPAIGN] = DIM_CAMPAIGN,
+        [ENGINE_FIELD_SOURCE] = DIM_SOURCE,     [ENGINE_FIELD_CATEGORY] = DIM_CATEGORY,
+        [ENGINE_FIELD_GENDER] = DIM_GENDER,     [ENGINE_FIELD_TIER] = DIM_TIER,
+        [ENGINE_FIELD_PERSONA] = DIM_PERSONA,   [ENGINE_FIELD_BASIS] = DIM_BASIS,
+    };
+    *out = NULL;
+    *n = 0;
+    if ((unsigned)field >= sizeof dims / sizeof dims[0])
+        return -1;
+    const struct strmap *dict = eng->dict[dims[field]];
+    size_t count = strmap_size(dict);
+    if (count == 0)
+        return 0;
+    const char **values = xmalloc(count * sizeof *values);
+    for (size_t i = 0; i < count; i++)
+        values[i] = strmap_key(dict, (int32_t)i, NULL);
+    qsort(values, count, sizeof *values, cmp_text);
+    *out = values;
+    *n = count;
+    return 0;
+}
+
+int engine_day_range(const struct engine *eng, int32_t *first, int32_t *last)
+{
+    if (eng->ndays == 0)
+        return -1;
+    *first = col32(&eng->day_value)[0];
+    *last = col32(&eng->day_value)[eng->ndays - 1];
+    return 0;
+}
+
+size_t engine_influencer_total(const struct engine *eng)
+{
+    return eng->ninf;
+}
+
+void engine_influencer_names(const struct engine *eng, size_t index, const char **id,
+                             const char **name)
+{
+    *id = strmap_key(eng->dict[DIM_INFLUENCER], (int32_t)index, NULL);
+    *name = dict_text(eng, DIM_NAME, col32(&eng->inf_name)[index]);
+}
+
+/* ---- the stored rows a result covers --------------------------------------------------- */
+
+/* The code of a text value under d (-1: no value), or -2 for a value the engine does not
+ * know (stored after the load): such a value passes only an inactive filter. */
+static int32_t row_code(const struct engine *eng, enum dim d, const struct schema_value *v)
+{
+    if (!v->present || v->len == 0)
+        return -1;
+    int32_t code = strmap_get(eng->dict[d], v->s, v->len);
+    return code >= 0 ? code : -2;
+}
+
+static int mask_ok(const struct code_mask *m, int32_t code)
+{
+    return code == -2 ? !m->active : m->ok[code + 1];
+}
+
+static int day_in(const struct engine_result *r, const struct schema_value *v)
+{
+    int32_t day = day_of(v);
+    if (day == ENGINE_NO_DAY)
+        return r->from_day == INT32_MIN && r->to_day == INT32_MAX;
+    return day >= r->from_day && day <= r->to_day;
+}
+
+/* The selected influencer of an id, or -1 (none, or not selected). */
+static int selected_influencer(const struct engine_result *r, const struct schema_value *id)
+{
+    int32_t code = row_code(r->eng, DIM_INFLUENCER, id);
+    return code >= 0 && r->q.inf_selected[code] ? code : -1;
+}
+
+int engine_result_keeps_row(const struct engine_result *r, const struct schema_row *row)
+{
+    const struct engine *eng = r->eng;
+    const struct query *q = &r->q;
+    const struct schema_value *v = row->v;
+#define COL(name) (&v[schema_col_index(row->ds, name)])
+    switch (row->ds) {
+    case DS_INFLUENCERS:
+        return selected_influencer(r, COL("influencer_id")) >= 0;
+    case DS_POSTS: {
+        int inf = selected_influencer(r, COL("influencer_id"));
+        if (inf < 0 || !day_in(r, COL("date")))
+            return 0;
+        int32_t platform = row_code(eng, DIM_PLATFORM, COL("platform"));
+        if (platform == -1)
+            platform = col32(&eng->inf_platform)[inf]; /* SPEC §1: default, the influencer's */
+        return mask_ok(&q->platform, platform);
+    }
+    case DS_TRACKING: {
+        if (!day_in(r, COL("date")) ||
+            !mask_ok(&q->brand, row_code(eng, DIM_BRAND, COL("brand"))) ||
+            !mask_ok(&q->product, row_code(eng, DIM_PRODUCT, COL("product"))) ||
+            !mask_ok(&q->campaign, row_code(eng, DIM_CAMPAIGN, COL("campaign"))) ||
+            !mask_ok(&q->source, row_code(eng, DIM_SOURCE, COL("source"))))
+            return 0;
+        const struct schema_value *inf = COL("influencer_id"), *organic = COL("organic");
+        if ((organic->present && organic->i != 0) || !inf->present || inf->len == 0)
+            return 1; /* organic rows: no influencer filter applies (SPEC §3) */
+        return selected_influencer(r, inf) >= 0;
+    }
+    case DS_PAYOUTS: {
+        if (selected_influencer(r, COL("influencer_id")) < 0 ||
+            !mask_ok(&q->basis, row_code(eng, DIM_BASIS, COL("basis"))))
+            return 0;
+        const struct schema_value *date = COL("payout_date");
+        return day_of(date) == ENGINE_NO_DAY || day_in(r, date);
+    }
+    default:
+        return 0;
+    }
+#undef COL
+}

@@ -1,0 +1,205 @@
+/* report.c — the report file names and the CSV reports (see report.h); the PDF and the
+ * workbook are in report_pdf.c and report_xlsx.c. The CSVs are plain tables (the header on
+ * line 1) whose text cells are guarded against spreadsheet formulas (csv_write_text).
+ * Calls engine, filter, export, csv and format. */
+#include "report.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "csv.h"
+#include "export.h"
+#include "format.h"
+
+#include "banned.h"
+
+void report_file_name(const char *name, const char *ext, int64_t made_at, char *out, size_t cap)
+{
+    time_t t = (time_t)made_at;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    char stamp[32];
+    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    snprintf(out, cap, "infludash-%s-%s.%s", name, stamp, ext);
+}
+
+/* The filter part of a report's file name at most this long (bytes): with the rest of the
+ * name well under the 255 bytes a file name may have. */
+#define REPORT_NAME_FILTERS_MAX 160
+
+/* A value as part of a file name: bytes that a file system or a shell quote refuses (/ \ :
+ * * ? " < > | and control characters) become '_'. */
+static void put_name_part(struct buf *out, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        buf_putc(out, c < 0x20 || c == 0x7f || strchr("/\\:*?\"<>|", c) ? '_' : (char)c);
+    }
+}
+
+/* " from=… to=… platform=A,B brand=… min_roas=…": the filters as the query string spells
+ * them, in the fixed order; past REPORT_NAME_FILTERS_MAX bytes the rest is counted ("+12
+ * more"). Nothing for no filter. */
+static void put_name_filters(struct buf *out, const struct filter *f)
+{
+    size_t start = out->len, left_out = 0;
+    if (f->from[0])
+        buf_printf(out, " from=%s", f->from);
+    if (f->to[0])
+        buf_printf(out, " to=%s", f->to);
+    for (int p = 0; p < FILTER_NPARAMS; p++) {
+        const struct engine_set *set = filter_set(f, (enum filter_param)p);
+        if (!set || set->n == 0)
+            continue;
+        size_t shown = 0;
+        for (size_t i = 0; i < set->n; i++) {
+            size_t need = strlen(set->values[i]) + (shown ? 1 : strlen(filter_param_name(p)) + 2);
+            if (left_out || out->len - start + need > REPORT_NAME_FILTERS_MAX) {
+                left_out++;
+                continue;
+            }
+            if (shown++ == 0)
+                buf_printf(out, " %s=", filter_param_name((enum filter_param)p));
+            else
+                buf_putc(out, ',');
+            put_name_part(out, set->values[i]);
+        }
+    }
+    if (f->f.has_min_roas) {
+        char v[FORMAT_MAX];
+        format_double(v, sizeof v, f->f.min_roas);
+        buf_printf(out, " min_roas=%s", v);
+    }
+    if (left_out)
+        buf_printf(out, " +%zu more", left_out);
+}
+
+void report_file_name_for(const char *name, const char *ext, const struct report_input *in,
+                          struct buf *out)
+{
+    char stamp[128];
+    report_file_name(name, ext, in->made_at, stamp, sizeof stamp);
+    buf_append(out, stamp, strlen(stamp) - strlen(ext) - 1);
+    put_name_filters(out, in->filter);
+    buf_printf(out, ".%s", ext);
+}
+
+static void put_text(struct buf *out, const char *s)
+{
+    if (!s)
+        s = "";
+    csv_write_text(out, s, strlen(s), ',');
+}
+
+static void put_money(struct buf *out, int64_t paise)
+{
+    uint64_t mag = paise < 0 ? (uint64_t)0 - (uint64_t)paise : (uint64_t)paise;
+    buf_printf(out, "%s%llu.%02u", paise < 0 ? "-" : "", (unsigned long long)(mag / 100),
+               (unsigned)(mag % 100));
+}
+
+/* A ratio at full precision (the JSON's number); empty when undefined. */
+static void put_ratio(struct buf *out, struct engine_ratio r)
+{
+    char v[FORMAT_MAX];
+    if (r.has && format_double(v, sizeof v, r.value) > 0)
+        buf_puts(out, v);
+}
+
+/* An amount per unit (paise / units) in rupees, rounded to the paisa as in the JSON;
+ * empty without units. */
+static void put_money_per(struct buf *out, double paise, int64_t units)
+{
+    if (units == 0)
+        return;
+    double v = paise / (double)units;
+    if (isfinite(v))
+        put_money(out, (int64_t)llround(v));
+}
+
+static struct engine_ratio ratio_of(int64_t num, int64_t den)
+{
+    struct engine_ratio r = {den != 0, den != 0 ? (double)num / (double)den : 0.0};
+    return r;
+}
+
+static int write_out(FILE *out, struct buf *b, struct err *e)
+{
+    if (b->len && fwrite(b->data, 1, b->len, out) != b->len)
+        return err_set(e, ERR_IO, "cannot write the report: %s", strerror(errno));
+    buf_reset(b);
+    return 0;
+}
+
+int report_csv(const struct report_input *in, FILE *out, struct err *e)
+{
+    struct engine_result *r;
+    int rc = engine_run_views(in->eng, &in->filter->f, 0, &r, e);
+    if (rc < 0)
+        return rc;
+    struct engine_influencer_row *rows;
+    size_t n;
+    engine_result_influencers(r, 1, &rows, &n);
+    struct buf b = BUF_INIT;
+    buf_puts(&b, "influencer_id,name,platform,category,gender,tier,persona,revenue,orders,spend,"
+                 "posts,reach,engagements,roas,roi,engagement_rate,cpo,aov,cpm,cpe\n");
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const struct engine_influencer_row *x = &rows[i];
+        const char *text[] = {x->id,     x->name, x->platform, x->category,
+                              x->gender, x->tier, x->persona};
+        for (size_t t = 0; t < sizeof text / sizeof text[0]; t++) {
+            put_text(&b, text[t]);
+            buf_putc(&b, ',');
+        }
+        put_money(&b, x->revenue);
+        buf_printf(&b, ",%lld,", (long long)x->orders);
+        put_money(&b, x->spend);
+        buf_printf(&b, ",%lld,%lld,%lld,", (long long)x->posts, (long long)x->reach,
+                   (long long)x->engagements);
+        put_ratio(&b, x->spend != 0 ? x->roas : ratio_of(0, 0));
+        buf_putc(&b, ',');
+        put_ratio(&b, x->spend != 0 ? x->roi : ratio_of(0, 0));
+        buf_putc(&b, ',');
+        put_ratio(&b, ratio_of(x->engagements, x->reach));
+        buf_putc(&b, ',');
+        put_money_per(&b, (double)x->spend, x->orders);
+        buf_putc(&b, ',');
+        put_money_per(&b, (double)x->revenue, x->orders);
+        buf_putc(&b, ',');
+        put_money_per(&b, (double)x->spend * 1000.0, x->reach);
+        buf_putc(&b, ',');
+        put_money_per(&b, (double)x->spend, x->engagements);
+        buf_putc(&b, '\n');
+        if (b.len > (1 << 20))
+            rc = write_out(out, &b, e);
+    }
+    if (rc == 0)
+        rc = write_out(out, &b, e);
+    if (rc == 0 && fflush(out) != 0)
+        rc = err_set(e, ERR_IO, "cannot write the report: %s", strerror(errno));
+    buf_release(&b);
+    free(rows);
+    engine_result_free(r);
+    return rc;
+}
+
+static int keep_row(void *ctx, const struct schema_row *row)
+{
+    return engine_result_keeps_row(ctx, row);
+}
+
+int report_dataset_csv(const struct report_input *in, struct store *s, enum dataset ds, FILE *out,
+                       struct err *e)
+{
+    struct engine_result *r;
+    int rc = engine_run_views(in->eng, &in->filter->f, 0, &r, e);
+    if (rc < 0)
+        return rc;
+    rc = export_dataset_csv_where(s, ds, keep_row, r, out, e);
+    engine_result_free(r);
+    return rc;
+}

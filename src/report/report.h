@@ -1,0 +1,55 @@
+/* report.h — the reports of SPEC §5 a marketer hands on: the filtered analytics as CSV,
+ * PDF (cairo + pango, drawn natively) and XLSX (libxlsxwriter), the same from the Export
+ * page, GET /api/export.{csv,pdf,xlsx} and `infludash export --format`. Every report
+ * states the filters it was made with and when it was made. Each renderer queries the
+ * engine itself (engine_run and its views, insights_sentences). Calls engine, filter,
+ * insights, export, csv, schema, format and buf; reads api_data's settings. */
+#ifndef INFLUDASH_REPORT_H
+#define INFLUDASH_REPORT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "api_data.h"
+#include "engine.h"
+#include "err.h"
+#include "filter.h"
+#include "store.h"
+
+/* What every report is made from. Nothing is owned. */
+struct report_input {
+    const struct engine *eng;
+    const struct filter *filter;         /* states itself: filter->from/to, filter_set() */
+    const struct api_settings *settings; /* benchmarks, incremental method */
+    int64_t made_at;                     /* unix seconds: "made on" line, file names */
+};
+
+/* The file name a report gets: "infludash-<name>-YYYYMMDD-HHMMSS.<ext>" in UTC. */
+void report_file_name(const char *name, const char *ext, int64_t made_at, char *out, size_t cap);
+/* The same with the report's filters, spelled as in a query string, after a space each:
+ * "infludash-report-20260101-120000 from=2025-02-01 platform=Instagram,YouTube
+ * min_roas=1.5.csv" (a value's / \ : * ? " < > | and control characters as '_'; past 160
+ * bytes of filters the rest counted as " +N more"). UTF-8 as the values are. Appended to
+ * out. The CSV report states its filters and time only there. */
+void report_file_name_for(const char *name, const char *ext, const struct report_input *in,
+                          struct buf *out);
+
+/* The per-influencer metrics table as CSV, a plain table for pandas and spreadsheets: the
+ * header on line 1, then one row per influencer of /api/influencers, with cpm and cpe, money
+ * in rupees with two decimals, ratios at full precision (format_double) and text cells
+ * guarded against formulas (csv_write_text). Its filters and time are in its file name
+ * (report_file_name_for). */
+int report_csv(const struct report_input *in, FILE *out, struct err *e);
+
+/* The stored rows of dataset ds that the filter covers (engine_result_keeps_row), as
+ * `infludash export --dataset` writes them: canonical columns, then the extra ones. */
+int report_dataset_csv(const struct report_input *in, struct store *s, enum dataset ds, FILE *out,
+                       struct err *e);
+
+/* The PDF report (report_pdf.c) written to path. */
+int report_pdf(const struct report_input *in, const char *path, struct err *e);
+
+/* The XLSX workbook (report_xlsx.c) written to path. */
+int report_xlsx(const struct report_input *in, const char *path, struct err *e);
+
+#endif

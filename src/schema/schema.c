@@ -1,0 +1,961 @@
+/* schema.c — the union schema: column tables, dataset detection, header mapping, records
+ * into rows and derived fields (see schema.h); each value is read by schema_value.c. Pure
+ * functions over bytes. Calls schema_value, buf, err and json. */
+#include "schema.h"
+#include "schema_impl.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+
+#include "banned.h"
+
+/* ---- column tables ---------------------------------------------------------------- */
+
+static const struct schema_col influencer_cols[] = {
+    {"influencer_id", COL_ID, SCHEMA_KEY, "id|influencerid|inf_id|influencer_code"},
+    {"name", COL_TEXT, 0, "influencer_name|influencer|full_name|username|handle"},
+    {"category", COL_TEXT, 0, "influencer_type|niche|influencer_category"},
+    {"gender", COL_GENDER, 0, "sex"},
+    {"follower_count", COL_COUNT, 0, "followers|followercount|followers_count|num_followers"},
+    {"platform", COL_PLATFORM, 0, "social_platform|network"},
+    {"tier", COL_TEXT, 0, "influencer_tier"},
+    {"persona", COL_TEXT, 0, ""},
+};
+
+static const struct schema_col post_cols[] = {
+    {"post_id", COL_ID, SCHEMA_KEY, "id|postid"},
+    {"influencer_id", COL_ID, SCHEMA_REQUIRED, "influencerid|inf_id"},
+    {"platform", COL_PLATFORM, 0, "social_platform|network"},
+    {"date", COL_DATE, 0,
+     "post_date|posted_at|posted_on|published_at|publish_date|timestamp|datetime"},
+    {"url", COL_TEXT, 0, "post_url|link|permalink"},
+    {"caption", COL_TEXT, 0, "text|content|post_caption|description"},
+    {"reach", COL_COUNT, 0, "post_reach"},
+    {"likes", COL_COUNT, 0, "like_count|likes_count"},
+    {"comments", COL_COUNT, 0, "comment_count|comments_count"},
+    {"shares", COL_COUNT, 0, "share_count|shares_count"},
+    {"saves", COL_COUNT, 0, "save_count|saves_count"},
+    {"video_views", COL_COUNT, 0, "views|view_count"},
+    {"impressions", COL_COUNT, 0, ""},
+    {"brand", COL_BRAND, 0, "brand_mentioned|brands"},
+    {"campaign", COL_TEXT, 0, "campaign_name"},
+    {"product", COL_TEXT, 0, "product_name"},
+};
+
+static const struct schema_col tracking_cols[] = {
+    {"tracking_id", COL_ID, SCHEMA_KEY, "id|trackingid|order_id|event_id|transaction_id"},
+    {"source", COL_TEXT, 0, "utm_source|traffic_source"},
+    {"campaign", COL_TEXT, 0, "campaign_name"},
+    {"influencer_id", COL_ID, 0, "influencerid|inf_id"},
+    {"user_id", COL_TEXT, 0, "customer_id|userid"},
+    {"product", COL_TEXT, 0, "product_name|sku"},
+    {"brand", COL_BRAND, 0, "brands"},
+    {"date", COL_DATE, SCHEMA_REQUIRED,
+     "transaction_date|order_date|purchase_date|timestamp|datetime"},
+    {"orders", COL_COUNT, 0, "order_count|orders_count|quantity|qty"},
+    {"revenue", COL_MONEY, SCHEMA_REQUIRED, "sales|amount|order_value|gmv|revenue_inr"},
+    {"campaign_type", COL_TEXT, 0, "group|test_control|experiment_group"},
+    {"clicks", COL_COUNT, 0, "click_count"},
+    {"is_return", COL_FLAG, 0, "return|returned|is_refund|refund"},
+    {"organic", COL_FLAG, SCHEMA_DERIVED, ""},
+};
+
+static const struct schema_col payout_cols[] = {
+    {"payout_id", COL_ID, SCHEMA_KEY, "id|payoutid"},
+    {"influencer_id", COL_ID, SCHEMA_REQUIRED, "influencerid|inf_id"},
+    {"campaign", COL_TEXT, 0, "campaign_name"},
+    {"basis", COL_BASIS, 0, "payout_basis|payment_basis|payout_type"},
+    {"rate", COL_RATE, 0, "payout_rate|rate_per_unit"},
+    {"orders", COL_COUNT, 0, "total_orders_by_influencer|total_orders|orders_count"},
+    {"posts", COL_COUNT, 0, "posts_count|post_count|num_posts"},
+    {"revenue", COL_MONEY, 0, "total_revenue"},
+    {"total_payout", COL_MONEY, 0, "payout_amount|payout|total_amount|amount"},
+    {"payout_date", COL_DATE, 0, "payment_date|paid_on|paid_date"},
+    {"status", COL_STATUS, 0, "payment_status|payout_status"},
+};
+
+#define NCOLS(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+static const struct schema_dataset datasets[DS_COUNT] = {
+    {"influencers", influencer_cols, NCOLS(influencer_cols), 'I'},
+    {"posts", post_cols, NCOLS(post_cols), 'P'},
+    {"tracking_data", tracking_cols, NCOLS(tracking_cols), 'T'},
+    {"payouts", payout_cols, NCOLS(payout_cols), 'Y'},
+};
+
+/* Header aliases that name the influencer by name in posts, tracking and payouts. */
+static const char influencer_name_aliases[] = "influencer_name|influencer|name|creator";
+
+const struct schema_dataset *schema_dataset(enum dataset ds)
+{
+    if (ds < 0 || ds >= DS_COUNT)
+        return NULL;
+    return &datasets[ds];
+}
+
+int schema_col_index(enum dataset ds, const char *name)
+{
+    const struct schema_dataset *d = schema_dataset(ds);
+    for (int i = 0; d && i < d->ncols; i++)
+        if (strcmp(d->cols[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+/* ---- small text helpers ----------------------------------------------------------- */
+
+/* Does squashed `key` equal the squashed name or any '|'-separated alias? */
+static int matches_alias_list(const char *key, const char *list)
+{
+    const char *p = list;
+    while (*p) {
+        const char *end = strchr(p, '|');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        char tmp[64];
+        squash(p, n, tmp, sizeof tmp);
+        if (tmp[0] && strcmp(tmp, key) == 0)
+            return 1;
+        p += n;
+        if (*p == '|')
+            p++;
+    }
+    return 0;
+}
+
+static int utf8_valid(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = p[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t n;
+        uint32_t cp;
+        if (c >= 0xC2 && c <= 0xDF)
+            n = 1, cp = c & 0x1F;
+        else if (c >= 0xE0 && c <= 0xEF)
+            n = 2, cp = c & 0x0F;
+        else if (c >= 0xF0 && c <= 0xF4)
+            n = 3, cp = c & 0x07;
+        else
+            return 0;
+        if (i + n >= len)
+            return 0;
+        for (size_t k = 1; k <= n; k++) {
+            if ((p[i + k] & 0xC0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (p[i + k] & 0x3F);
+        }
+        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return 0;
+        i += n + 1;
+    }
+    return 1;
+}
+
+static void shorten_value(const char *s, size_t len, char *out, size_t cap)
+{
+    size_t n = len < cap - 1 ? len : cap - 1;
+    /* Do not cut a UTF-8 sequence in half. */
+    if (n < len)
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+    memcpy(out, s, n);
+    out[n] = '\0';
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)out[i] < 0x20)
+            out[i] = ' ';
+}
+
+/* ---- dataset detection ------------------------------------------------------------ */
+
+enum dataset schema_dataset_by_name(const char *name)
+{
+    char k[64];
+    squash(name, strlen(name), k, sizeof k);
+    if (!strcmp(k, "influencers") || !strcmp(k, "influencer") || !strcmp(k, "inf"))
+        return DS_INFLUENCERS;
+    if (!strcmp(k, "posts") || !strcmp(k, "post"))
+        return DS_POSTS;
+    if (!strcmp(k, "trackingdata") || !strcmp(k, "tracking") || !strcmp(k, "trk") ||
+        !strcmp(k, "orders"))
+        return DS_TRACKING;
+    if (!strcmp(k, "payouts") || !strcmp(k, "payout") || !strcmp(k, "pay"))
+        return DS_PAYOUTS;
+    return DS_NONE;
+}
+
+/* Columns that tell one dataset from the others (shared ones like influencer_id, platform,
+ * date, campaign and brand say nothing). */
+static const char *const distinctive[DS_COUNT] = {
+    "name|category|gender|follower_count|followers|followercount|tier|persona|niche|"
+    "influencer_type|influencer_name",
+    "reach|likes|comments|caption|url|post_url|shares|saves|video_views|post_id|post_date|"
+    "impressions",
+    "revenue|orders|user_id|source|product|tracking_id|transaction_date|sales|clicks|brands",
+    "basis|rate|total_payout|payout_amount|payout_id|payment_date|payout_date|status|"
+    "posts_count|total_orders_by_influencer|payout_basis",
+};
+
+static enum dataset dataset_from_filename(const char *filename)
+{
+    if (!filename)
+        return DS_NONE;
+    const char *base = strrchr(filename, '/');
+    base = base ? base + 1 : filename;
+    char k[256];
+    squash(base, strlen(base), k, sizeof k);
+    if (strstr(k, "payout") || strstr(k, "payment"))
+        return DS_PAYOUTS;
+    if (strstr(k, "track") || strstr(k, "order") || strstr(k, "sale") || strstr(k, "conversion"))
+        return DS_TRACKING;
+    if (strstr(k, "post"))
+        return DS_POSTS;
+    if (strstr(k, "influencer") || strstr(k, "creator"))
+        return DS_INFLUENCERS;
+    return DS_NONE;
+}
+
+enum dataset schema_detect(const char *filename, const struct csv_field *header, size_t n,
+                           struct err *e)
+{
+    int score[DS_COUNT] = {0};
+    for (size_t i = 0; i < n; i++) {
+        char k[64];
+        const char *s = header[i].data;
+        size_t len = header[i].len;
+        trim(&s, &len);
+        if (len >= sizeof k)
+            continue;
+        squash(s, len, k, sizeof k);
+        for (int ds = 0; ds < DS_COUNT; ds++)
+            if (matches_alias_list(k, distinctive[ds]))
+                score[ds] += 2;
+    }
+    enum dataset hint = dataset_from_filename(filename);
+    if (hint != DS_NONE)
+        score[hint] += 1;
+    int best = DS_NONE, best_score = 0, ties = 0;
+    for (int ds = 0; ds < DS_COUNT; ds++) {
+        if (score[ds] > best_score) {
+            best = ds, best_score = score[ds], ties = 0;
+        } else if (score[ds] == best_score && best_score > 0) {
+            ties++;
+        }
+    }
+    if (best == DS_NONE || ties) {
+        err_set(e, ERR_INPUT,
+                "cannot tell which dataset this file holds from its name and header; "
+                "name it with --dataset influencers|posts|tracking_data|payouts");
+        return DS_NONE;
+    }
+    return (enum dataset)best;
+}
+
+/* ---- configuration ---------------------------------------------------------------- */
+
+void schema_config_default(struct schema_config *cfg)
+{
+    cfg->tier_bounds[0] = 10000;
+    cfg->tier_bounds[1] = 100000;
+    cfg->tier_bounds[2] = 500000;
+    cfg->tier_bounds[3] = 1000000;
+    cfg->platforms = SCHEMA_PLATFORMS_DEFAULT;
+}
+
+const char *schema_tier(const struct schema_config *cfg, int64_t followers)
+{
+    static const char *const names[] = {"Nano", "Micro", "Mid", "Macro", "Mega"};
+    int i = 0;
+    while (i < 4 && followers >= cfg->tier_bounds[i])
+        i++;
+    return names[i];
+}
+
+/* ---- rows ------------------------------------------------------------------------- */
+
+void schema_row_init(struct schema_row *row, enum dataset ds)
+{
+    memset(row, 0, sizeof *row);
+    row->ds = ds;
+    buf_init(&row->text, 0);
+}
+
+void schema_row_release(struct schema_row *row)
+{
+    buf_release(&row->text);
+    enum dataset ds = row->ds;
+    memset(row, 0, sizeof *row);
+    row->ds = ds;
+}
+
+void schema_row_clear(struct schema_row *row)
+{
+    memset(row->v, 0, sizeof row->v); /* every value absent: present 0, i 0, s NULL, len 0 */
+    row->extra = NULL;
+    row->extra_len = 0;
+    row->extra_off = 0;
+    row->line = 0;
+    buf_reset(&row->text);
+}
+
+/* Text values keep their offset in v[].i; pointers are refreshed after each append,
+ * since the buffer may move. */
+static void row_fixup(struct schema_row *row)
+{
+    const struct schema_dataset *d = schema_dataset(row->ds);
+    for (int c = 0; c < d->ncols; c++)
+        if (row->v[c].present && !schema_kind_is_int(d->cols[c].kind) && row->v[c].i >= 0)
+            row->v[c].s = row->text.data + row->v[c].i; /* i < 0: borrowed, not in text */
+    if (row->extra)
+        row->extra = row->text.data + row->extra_off;
+}
+
+void schema_row_set_text(struct schema_row *row, int col, const char *s, size_t len)
+{
+    size_t off = row->text.len;
+    const char *before = row->text.data;
+    buf_append(&row->text, s, len);
+    buf_putc(&row->text, '\0');
+    row->v[col].present = 1;
+    row->v[col].i = (int64_t)off;
+    row->v[col].len = len;
+    row->v[col].s = row->text.data + off;
+    if (row->text.data != before)
+        row_fixup(row);
+}
+
+void schema_row_borrow_text(struct schema_row *row, int col, const char *s, size_t len)
+{
+    row->v[col].present = 1;
+    row->v[col].i = -1;
+    row->v[col].len = len;
+    row->v[col].s = s;
+}
+
+void schema_row_set_int(struct schema_row *row, int col, int64_t v)
+{
+    row->v[col].present = 1;
+    row->v[col].i = v;
+    row->v[col].s = NULL;
+    row->v[col].len = 0;
+}
+
+void schema_row_set_extra(struct schema_row *row, const char *json, size_t len)
+{
+    size_t off = row->text.len;
+    buf_append(&row->text, json, len);
+    buf_putc(&row->text, '\0');
+    row->extra = row->text.data + off;
+    row->extra_off = off;
+    row->extra_len = len;
+    row_fixup(row);
+}
+
+void schema_row_copy(struct schema_row *dst, const struct schema_row *src)
+{
+    schema_row_clear(dst);
+    dst->ds = src->ds;
+    dst->line = src->line;
+    const struct schema_dataset *d = schema_dataset(src->ds);
+    for (int c = 0; c < d->ncols; c++) {
+        const struct schema_value *v = &src->v[c];
+        if (!v->present)
+            continue;
+        if (schema_kind_is_int(d->cols[c].kind))
+            schema_row_set_int(dst, c, v->i);
+        else
+            schema_row_set_text(dst, c, v->s, v->len);
+    }
+    if (src->extra)
+        schema_row_set_extra(dst, src->extra, src->extra_len);
+}
+
+/* Appends the text of a normalised value produced into a scratch buf. */
+static void set_from_buf(struct schema_row *row, int col, const struct buf *b)
+{
+    schema_row_set_text(row, col, buf_cstr(b), b->len);
+}
+
+static int64_t mul_div_round(int64_t a, int64_t b, int64_t div)
+{
+    __int128 p = (__int128)a * b;
+    __int128 q = p >= 0 ? (p + div / 2) / div : -((-p + div / 2) / div);
+    if (q > INT64_MAX)
+        return INT64_MAX;
+    if (q < INT64_MIN)
+        return INT64_MIN;
+    return (int64_t)q;
+}
+
+void schema_row_derive(struct schema_row *row, const struct schema_config *cfg)
+{
+    struct schema_value *v = row->v;
+    switch (row->ds) {
+    case DS_INFLUENCERS: {
+        enum { ID, NAME, CATEGORY, GENDER, FOLLOWERS, PLATFORM, TIER, PERSONA };
+        /* SPEC §1: an influencer of the influencers file without a gender (an empty value
+         * or no such column) is Unknown, so that it is shown and a filter can select it. */
+        if (!v[GENDER].present)
+            schema_row_set_text(row, GENDER, "Unknown", 7);
+        if (!v[TIER].present && v[FOLLOWERS].present) {
+            const char *t = schema_tier(cfg, v[FOLLOWERS].i);
+            schema_row_set_text(row, TIER, t, strlen(t));
+        }
+        if (!v[PERSONA].present && (v[CATEGORY].present || v[GENDER].present)) {
+            struct buf b = BUF_INIT;
+            if (v[CATEGORY].present)
+                buf_append(&b, v[CATEGORY].s, v[CATEGORY].len);
+            if (v[CATEGORY].present && v[GENDER].present)
+                buf_puts(&b, " \xC2\xB7 "); /* " · " */
+            if (v[GENDER].present)
+                buf_append(&b, v[GENDER].s, v[GENDER].len);
+            set_from_buf(row, PERSONA, &b);
+            buf_release(&b);
+        }
+        break;
+    }
+    case DS_TRACKING: {
+        enum {
+            ID,
+            SOURCE,
+            CAMPAIGN,
+            INFLUENCER,
+            USER,
+            PRODUCT,
+            BRAND,
+            DATE,
+            ORDERS,
+            REVENUE,
+            CTYPE,
+            CLICKS,
+            RETURN,
+            ORGANIC
+        };
+        if (!v[ORDERS].present)
+            schema_row_set_int(row, ORDERS, 1);
+        if (!v[BRAND].present) {
+            const char *b = NULL;
+            if (v[SOURCE].present)
+                b = schema_brand_in(v[SOURCE].s, v[SOURCE].len);
+            if (!b && v[PRODUCT].present)
+                b = schema_brand_in(v[PRODUCT].s, v[PRODUCT].len);
+            if (!b && v[CAMPAIGN].present)
+                b = schema_brand_in(v[CAMPAIGN].s, v[CAMPAIGN].len);
+            if (!b)
+                b = "Unknown";
+            schema_row_set_text(row, BRAND, b, strlen(b));
+        }
+        int organic = !v[INFLUENCER].present || v[INFLUENCER].len == 0 ||
+                      (v[SOURCE].present && squash_eq(v[SOURCE].s, v[SOURCE].len, "organic"));
+        schema_row_set_int(row, ORGANIC, organic);
+        break;
+    }
+    case DS_PAYOUTS: {
+        enum { ID, INFLUENCER, CAMPAIGN, BASIS, RATE, ORDERS, POSTS, REVENUE, TOTAL, DATE, STATUS };
+        if (v[BASIS].present && !strcmp(v[BASIS].s, "order") && v[RATE].present && v[RATE].i > 0 &&
+            v[RATE].i < 1000000)
+            schema_row_set_text(row, BASIS, "revenue_share", 13);
+        if (!v[TOTAL].present && v[BASIS].present && v[RATE].present) {
+            const char *basis = v[BASIS].s;
+            if (!strcmp(basis, "order") && v[ORDERS].present)
+                schema_row_set_int(row, TOTAL, mul_div_round(v[RATE].i, v[ORDERS].i, 10000));
+            else if (!strcmp(basis, "post") && v[POSTS].present)
+                schema_row_set_int(row, TOTAL, mul_div_round(v[RATE].i, v[POSTS].i, 10000));
+            else if (!strcmp(basis, "revenue_share") && v[REVENUE].present)
+                schema_row_set_int(row, TOTAL, mul_div_round(v[RATE].i, v[REVENUE].i, 1000000));
+        }
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+/* ---- header mapping --------------------------------------------------------------- */
+
+int schema_map_init(struct schema_map *m, enum dataset ds, const struct csv_field *header, size_t n,
+                    const struct schema_config *cfg, struct err *e)
+{
+    const struct schema_dataset *d = schema_dataset(ds);
+    memset(m, 0, sizeof *m);
+    m->ds = ds;
+    m->cfg = cfg;
+    m->nin = n;
+    m->name_field = -1;
+    m->target = xcalloc(n ? n : 1, sizeof *m->target);
+    m->in_names = xcalloc(n ? n : 1, sizeof *m->in_names);
+    for (int c = 0; c < SCHEMA_MAX_COLS; c++)
+        m->source_of[c] = -1;
+
+    char **keys = xcalloc(n ? n : 1, sizeof *keys);
+    for (size_t f = 0; f < n; f++) {
+        const char *s = header[f].data;
+        size_t len = header[f].len;
+        trim(&s, &len);
+        if (len == 0 || !utf8_valid(s, len)) {
+            char tmp[32];
+            snprintf(tmp, sizeof tmp, "column_%zu", f + 1);
+            m->in_names[f] = xstrdup(tmp);
+        } else {
+            m->in_names[f] = xstrndup(s, len);
+        }
+        keys[f] = xmalloc(len + 1);
+        squash(s, len, keys[f], len + 1);
+        m->target[f] = SCHEMA_T_EXTRA;
+    }
+    /* Exact canonical names first, then aliases, so that an alias never takes a column
+     * whose canonical name is also present. */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t f = 0; f < n; f++) {
+            if (m->target[f] != SCHEMA_T_EXTRA || !keys[f][0])
+                continue;
+            for (int c = 0; c < d->ncols; c++) {
+                if (m->source_of[c] >= 0 || (d->cols[c].flags & SCHEMA_DERIVED))
+                    continue;
+                char cn[64];
+                squash(d->cols[c].name, strlen(d->cols[c].name), cn, sizeof cn);
+                int hit = pass == 0 ? !strcmp(cn, keys[f])
+                                    : matches_alias_list(keys[f], d->cols[c].aliases);
+                if (hit) {
+                    m->target[f] = c;
+                    m->source_of[c] = (int)f;
+                    break;
+                }
+            }
+        }
+    }
+    if (ds != DS_INFLUENCERS) {
+        for (size_t f = 0; f < n && m->name_field < 0; f++)
+            if (m->target[f] == SCHEMA_T_EXTRA && keys[f][0] &&
+                matches_alias_list(keys[f], influencer_name_aliases)) {
+                m->target[f] = SCHEMA_T_NAME;
+                m->name_field = (int)f;
+            }
+    }
+    for (size_t f = 0; f < n; f++)
+        free(keys[f]);
+    free(keys);
+
+    /* Required columns. */
+    const char *missing = NULL;
+    if (ds == DS_INFLUENCERS) {
+        if (m->source_of[0] < 0) {
+            if (m->source_of[1] < 0)
+                missing = "influencer_id (or name)";
+            else
+                m->ids_from_names = 1;
+        }
+    } else {
+        int inf = schema_col_index(ds, "influencer_id");
+        for (int c = 0; c < d->ncols && !missing; c++)
+            if ((d->cols[c].flags & SCHEMA_REQUIRED) && m->source_of[c] < 0 &&
+                !(c == inf && m->name_field >= 0))
+                missing = d->cols[c].name;
+    }
+    /* Posts need a date or a reach: a file with neither is either not posts at all or posts
+     * that every dated view would leave out without a word (issue 14). */
+    int no_date_or_reach = ds == DS_POSTS && m->source_of[schema_col_index(ds, "date")] < 0 &&
+                           m->source_of[schema_col_index(ds, "reach")] < 0;
+    if (missing || no_date_or_reach) {
+        struct buf have = BUF_INIT;
+        for (size_t f = 0; f < n; f++)
+            buf_printf(&have, "%s%s", f ? ", " : "", m->in_names[f]);
+        if (missing)
+            err_set(e, ERR_INPUT, "missing required column \"%s\" for %s (the header has: %s)",
+                    missing, d->name, buf_cstr(&have));
+        else
+            err_set(e, ERR_INPUT,
+                    "missing columns \"date\" and \"reach\" for posts: a posts file needs at "
+                    "least one of them (posts without a date are left out of every dated view) "
+                    "(the header has: %s)",
+                    buf_cstr(&have));
+        buf_release(&have);
+        schema_map_release(m);
+        return ERR_INPUT;
+    }
+    return 0;
+}
+
+void schema_map_release(struct schema_map *m)
+{
+    if (m->in_names)
+        for (size_t f = 0; f < m->nin; f++)
+            free(m->in_names[f]);
+    free(m->in_names);
+    free(m->target);
+    buf_release(&m->scratch);
+    buf_release(&m->extra);
+    m->in_names = NULL;
+    m->target = NULL;
+    m->nin = 0;
+}
+
+/* ---- records ---------------------------------------------------------------------- */
+
+/* A JSON string literal for the `extra` object (escaping lives in json.c). */
+static void json_escape_into(struct buf *out, const char *s, size_t len)
+{
+    buf_putc(out, '"');
+    json_escape(out, s, len);
+    buf_putc(out, '"');
+}
+
+static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) {
+        h ^= b[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+/* An id for a record that has none: stable for the same record at the same place in a
+ * file (so re-importing a file replaces rather than duplicates), distinct for equal
+ * records at different places. */
+static void generated_id(const struct schema_map *m, const struct csv_record *rec, char out[24])
+{
+    uint64_t h = 1469598103934665603ULL;
+    h = fnv1a(h, &m->ds, sizeof m->ds);
+    for (size_t f = 0; f < rec->nfields; f++) {
+        h = fnv1a(h, rec->fields[f].data, rec->fields[f].len);
+        h = fnv1a(h, "\x1f", 1);
+    }
+    h = fnv1a(h, &m->ordinal, sizeof m->ordinal);
+    snprintf(out, 24, "%c%016llx", schema_dataset(m->ds)->id_prefix, (unsigned long long)h);
+}
+
+/* The length an id keeps: "32.0" → "32" (ids that went through a float column). */
+static size_t id_length(const char *s, size_t n)
+{
+    size_t dot = 0;
+    while (dot < n && s[dot] >= '0' && s[dot] <= '9')
+        dot++;
+    if (dot > 0 && dot < n && s[dot] == '.') {
+        size_t k = dot + 1;
+        while (k < n && s[k] == '0')
+            k++;
+        if (k == n && k > dot + 1)
+            return dot;
+    }
+    return n;
+}
+
+/* Lower-cased, spaces collapsed, then as any id (id_length): the id of an influencer
+ * known only by name, the same when it comes back from an export as an id. */
+static void name_to_id(const char *s, size_t len, struct buf *out)
+{
+    int space = 0;
+    size_t start = out->len;
+    trim(&s, &len);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (is_space(c)) {
+            space = 1;
+            continue;
+        }
+        if (space)
+            buf_putc(out, ' ');
+        space = 0;
+        buf_putc(out, (char)tolower(c));
+    }
+    out->len = start + id_length(out->data ? out->data + start : "", out->len - start);
+    if (out->data)
+        out->data[out->len] = '\0';
+}
+
+static int reject(struct schema_reject *rej, uint64_t line, const char *column, const char *value,
+                  size_t vlen, const char *reason)
+{
+    rej->line = line;
+    snprintf(rej->column, sizeof rej->column, "%s", column);
+    shorten_value(value, vlen, rej->value, sizeof rej->value);
+    snprintf(rej->reason, sizeof rej->reason, "%s", reason);
+    return -1;
+}
+
+/* The entry of list (comma-separated) that names the platform name/len, ignoring case and
+ * spaces: its start and length in at and at_len; 0 when none does. */
+static int platform_listed(const char *list, const char *name, size_t len, const char **at,
+                           size_t *at_len)
+{
+    char want[64], have[64];
+    if (len >= sizeof want)
+        return 0;
+    squash(name, len, want, sizeof want);
+    for (const char *p = list; *p;) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        const char *e = p;
+        size_t elen = n;
+        trim(&e, &elen);
+        if (elen > 0 && elen < sizeof have) {
+            squash(e, elen, have, sizeof have);
+            if (!strcmp(want, have)) {
+                *at = e;
+                *at_len = elen;
+                return 1;
+            }
+        }
+        p += n + (end ? 1 : 0);
+    }
+    return 0;
+}
+
+/* A platform as a row stores it: normalised, then the listed spelling; -1 with a reason
+ * naming the known platforms (in m->reason) when the list has none such. */
+static int put_platform(struct schema_map *m, const char *s, size_t len, struct buf *scratch,
+                        const char **reason)
+{
+    const char *list = m->cfg && m->cfg->platforms ? m->cfg->platforms : SCHEMA_PLATFORMS_DEFAULT;
+    schema_norm_platform(s, len, scratch);
+    const char *at;
+    size_t at_len;
+    if (platform_listed(list, scratch->data, scratch->len, &at, &at_len)) {
+        buf_reset(scratch);
+        buf_append(scratch, at, at_len);
+        return 0;
+    }
+    /* "not a known platform (known: Instagram, YouTube, …)" */
+    size_t used = (size_t)snprintf(m->reason, sizeof m->reason, "not a known platform (known: ");
+    for (const char *p = list; *p && used < sizeof m->reason;) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        const char *e = p;
+        size_t elen = n;
+        trim(&e, &elen);
+        if (elen > 0) {
+            int w = snprintf(m->reason + used, sizeof m->reason - used, "%s%.*s",
+                             p == list ? "" : ", ", (int)elen, e);
+            used += w > 0 ? (size_t)w : 0;
+        }
+        p += n + (end ? 1 : 0);
+    }
+    if (used < sizeof m->reason)
+        snprintf(m->reason + used, sizeof m->reason - used, ")");
+    *reason = m->reason;
+    return -1;
+}
+
+/* Normalises one field into canonical column c. */
+static int put_field(struct schema_map *m, struct schema_row *row, int c, const char *s, size_t len,
+                     struct buf *scratch, struct buf *extra, const char **reason)
+{
+    const struct schema_col *col = &schema_dataset(m->ds)->cols[c];
+    int64_t iv;
+    buf_reset(scratch);
+    switch (col->kind) {
+    case COL_COUNT:
+        if (schema_parse_count(s, len, &iv, reason) < 0)
+            return -1;
+        schema_row_set_int(row, c, iv);
+        return 0;
+    case COL_MONEY:
+        if (schema_parse_money(s, len, &iv, reason) < 0)
+            return -1;
+        schema_row_set_int(row, c, iv);
+        return 0;
+    case COL_RATE: {
+        int tail = 0;
+        if (schema_parse_rate_text(s, len, &iv, reason, &tail) < 0)
+            return -1;
+        schema_row_set_int(row, c, iv);
+        if (tail) { /* keep the terms as written ("₹58,800/post + 6.8%") */
+            buf_putc(extra, extra->len ? ',' : '{');
+            json_escape_into(extra, "rate_text", 9);
+            buf_putc(extra, ':');
+            json_escape_into(extra, s, len);
+        }
+        return 0;
+    }
+    case COL_FLAG:
+        if (schema_parse_flag(s, len, &iv) < 0) {
+            *reason = "not a yes/no value";
+            return -1;
+        }
+        schema_row_set_int(row, c, iv);
+        return 0;
+    case COL_DATE:
+        if (schema_parse_date(s, len, scratch, reason) < 0)
+            return -1;
+        break;
+    case COL_GENDER:
+        schema_norm_gender(s, len, scratch);
+        break;
+    case COL_PLATFORM:
+        if (put_platform(m, s, len, scratch, reason) < 0)
+            return -1;
+        break;
+    case COL_BASIS:
+        schema_norm_basis(s, len, scratch);
+        break;
+    case COL_STATUS:
+        schema_norm_status(s, len, scratch);
+        break;
+    case COL_BRAND:
+        schema_norm_brand(s, len, scratch);
+        break;
+    case COL_ID:
+        buf_append(scratch, s, id_length(s, len));
+        break;
+    case COL_TEXT:
+        buf_append(scratch, s, len);
+        break;
+    }
+    set_from_buf(row, c, scratch);
+    return 0;
+}
+
+int schema_row_build(struct schema_map *m, const struct csv_record *rec, struct schema_row *row,
+                     struct schema_reject *rej)
+{
+    const struct schema_dataset *d = schema_dataset(m->ds);
+    struct buf scratch = m->scratch, extra = m->extra;
+    int rc = -1;
+    buf_reset(&scratch);
+    buf_reset(&extra);
+    schema_row_clear(row);
+    row->ds = m->ds;
+    row->line = rec->line;
+    m->ordinal++;
+
+    size_t n = rec->nfields;
+    if (n > m->nin) {
+        for (size_t f = m->nin; f < n; f++)
+            if (rec->fields[f].len) {
+                char msg[128];
+                snprintf(msg, sizeof msg, "record has %zu fields, the header has %zu", n, m->nin);
+                reject(rej, rec->line, "", rec->fields[f].data, rec->fields[f].len, msg);
+                goto out;
+            }
+        n = m->nin;
+    }
+    const char *name_s = NULL;
+    size_t name_len = 0;
+    for (size_t f = 0; f < n; f++) {
+        const char *s = rec->fields[f].data;
+        size_t len = rec->fields[f].len;
+        trim(&s, &len);
+        if (len == 0)
+            continue;
+        if (!utf8_valid(s, len)) {
+            reject(rej, rec->line, m->in_names[f], s, len,
+                   "invalid UTF-8 text (save the file as UTF-8)");
+            goto out;
+        }
+        int t = m->target[f];
+        if (t >= 0) {
+            const char *reason = NULL;
+            if (put_field(m, row, t, s, len, &scratch, &extra, &reason) < 0) {
+                reject(rej, rec->line, m->in_names[f], s, len, reason);
+                goto out;
+            }
+        } else if (t == SCHEMA_T_NAME) {
+            name_s = s;
+            name_len = len;
+        } else if (t == SCHEMA_T_EXTRA) {
+            buf_putc(&extra, extra.len ? ',' : '{');
+            json_escape_into(&extra, m->in_names[f], strlen(m->in_names[f]));
+            buf_putc(&extra, ':');
+            json_escape_into(&extra, s, len);
+        }
+    }
+
+    /* Ids: given, derived from the name, or generated. */
+    int key = 0, inf = schema_col_index(m->ds, "influencer_id");
+    if (m->ds == DS_INFLUENCERS) {
+        if (!row->v[key].present && row->v[1].present) {
+            buf_reset(&scratch);
+            name_to_id(row->v[1].s, row->v[1].len, &scratch);
+            set_from_buf(row, key, &scratch);
+        }
+        if (!row->v[key].present) {
+            int f = m->source_of[key] >= 0 ? m->source_of[key] : m->source_of[1];
+            reject(rej, rec->line, f >= 0 ? m->in_names[f] : "influencer_id", "", 0,
+                   "missing influencer id and name");
+            goto out;
+        }
+    } else {
+        if (!row->v[inf].present && name_s) {
+            buf_reset(&scratch);
+            name_to_id(name_s, name_len, &scratch);
+            set_from_buf(row, inf, &scratch);
+        } else if (name_s) {
+            buf_putc(&extra, extra.len ? ',' : '{');
+            json_escape_into(&extra, m->in_names[m->name_field],
+                             strlen(m->in_names[m->name_field]));
+            buf_putc(&extra, ':');
+            json_escape_into(&extra, name_s, name_len);
+        }
+        if (!row->v[key].present) {
+            char id[24];
+            generated_id(m, rec, id);
+            schema_row_set_text(row, key, id, strlen(id));
+        }
+    }
+    /* Values a row must have. */
+    for (int c = 0; c < d->ncols; c++) {
+        if (!(d->cols[c].flags & SCHEMA_REQUIRED) || row->v[c].present)
+            continue;
+        if (m->ds == DS_TRACKING && c == inf)
+            continue;
+        int f = m->source_of[c] >= 0 ? m->source_of[c] : m->name_field;
+        char msg[96];
+        snprintf(msg, sizeof msg, "missing value (%s is required)", d->cols[c].name);
+        reject(rej, rec->line, f >= 0 ? m->in_names[f] : d->cols[c].name, "", 0, msg);
+        goto out;
+    }
+    if (m->ds == DS_TRACKING) {
+        int rev = schema_col_index(DS_TRACKING, "revenue");
+        int ret = schema_col_index(DS_TRACKING, "is_return");
+        if (row->v[rev].i < 0 && !(row->v[ret].present && row->v[ret].i)) {
+            /* Report the value as written, so the user can find it in the file. */
+            int f = m->source_of[rev];
+            const char *val = rec->fields[f].data;
+            size_t val_len = rec->fields[f].len;
+            trim(&val, &val_len);
+            reject(rej, rec->line, m->in_names[f], val, val_len,
+                   "negative revenue (only rows marked as returns, is_return=1, may be negative)");
+            goto out;
+        }
+    }
+    if (extra.len) {
+        buf_putc(&extra, '}');
+        schema_row_set_extra(row, extra.data, extra.len);
+    }
+    schema_row_derive(row, m->cfg);
+    if (m->ds == DS_PAYOUTS) {
+        /* A total computed from the terms (rate × orders, posts or revenue) is held to the
+         * range of a given one (which parsing checked): reported at the rate. */
+        int total = schema_col_index(DS_PAYOUTS, "total_payout");
+        int rate = schema_col_index(DS_PAYOUTS, "rate");
+        const char *reason;
+        if (row->v[total].present && schema_check_range(COL_MONEY, row->v[total].i, &reason) < 0) {
+            int f = m->source_of[rate];
+            const char *val = f >= 0 ? rec->fields[f].data : "";
+            size_t val_len = f >= 0 ? rec->fields[f].len : 0;
+            trim(&val, &val_len);
+            char msg[256];
+            snprintf(msg, sizeof msg,
+                     "the total_payout these terms give (rate x orders, posts or "
+                     "revenue) is %s",
+                     reason);
+            reject(rej, rec->line, f >= 0 ? m->in_names[f] : "rate", val, val_len, msg);
+            goto out;
+        }
+    }
+    rc = 0;
+out:
+    m->scratch = scratch; /* keep the grown buffers for the next record */
+    m->extra = extra;
+    return rc;
+}

@@ -1,0 +1,144 @@
+/* schema.h — the union schema of the four datasets (SPEC §1): canonical columns, header
+ * aliases and derived fields (tier, persona, brand, organic, generated ids, computed payout
+ * totals); how each value is read (ids, gender, platform, dates, numbers, money) is
+ * schema_value.h, included here. A file's header is mapped once (struct schema_map); each
+ * record then becomes a typed struct schema_row, or a reject naming the column, value and
+ * reason. Calls schema_value, buf, err and json. */
+#ifndef INFLUDASH_SCHEMA_H
+#define INFLUDASH_SCHEMA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "csv.h"
+#include "err.h"
+#include "schema_value.h"
+
+enum dataset { DS_NONE = -1, DS_INFLUENCERS = 0, DS_POSTS, DS_TRACKING, DS_PAYOUTS, DS_COUNT };
+
+#define SCHEMA_KEY 0x1      /* the dataset's id (upsert key); generated when absent */
+#define SCHEMA_REQUIRED 0x2 /* the file must have the column (or its substitute) */
+#define SCHEMA_DERIVED 0x4  /* never read from input; computed */
+
+struct schema_col {
+    const char *name; /* canonical name: also the SQL column and the export header */
+    enum col_kind kind;
+    unsigned flags;
+    const char *aliases; /* '|'-separated header aliases, matched like the name */
+};
+
+struct schema_dataset {
+    const char *name; /* "influencers", "posts", "tracking_data", "payouts" */
+    const struct schema_col *cols;
+    int ncols;
+    char id_prefix; /* prefix of generated ids: 'P', 'T', 'Y' */
+};
+
+#define SCHEMA_MAX_COLS 24
+
+const struct schema_dataset *schema_dataset(enum dataset ds);
+/* Accepts canonical names and short forms ("tracking", "influencer", "payout", "post").
+ * DS_NONE when unknown. */
+enum dataset schema_dataset_by_name(const char *name);
+/* Index of a canonical column in a dataset, -1 when absent. */
+int schema_col_index(enum dataset ds, const char *name);
+
+/* Recognises a file's dataset from its header (column names) and, to break ties, its
+ * file name. DS_NONE with a message in e when it cannot tell. */
+enum dataset schema_detect(const char *filename, const struct csv_field *header, size_t n,
+                           struct err *e);
+
+/* The platforms a row may name by default: SPEC §1's six, and Threads, which real exports
+ * carry (shared/peers). */
+#define SCHEMA_PLATFORMS_DEFAULT "Instagram,YouTube,Twitter,Facebook,TikTok,LinkedIn,Threads"
+
+/* Configurable thresholds and defaults. */
+struct schema_config {
+    int64_t
+        tier_bounds[4]; /* followers: Nano < b0 <= Micro < b1 <= Mid < b2 <= Macro < b3 <= Mega */
+    /* The platforms a row may name, as stored, comma-separated (NULL: the default list). A
+     * value is read through schema_norm_platform ("ig" is Instagram), then matched to the
+     * list ignoring case and spaces; one that names no listed platform is a row error. */
+    const char *platforms;
+};
+void schema_config_default(struct schema_config *cfg);
+
+/* One normalised row. Strings point into row->text and stay valid until the next
+ * schema_row_build on the same row or schema_row_release. */
+struct schema_value {
+    int present;   /* 0: NULL */
+    int64_t i;     /* integer kinds */
+    const char *s; /* text kinds, NUL-terminated */
+    size_t len;
+};
+
+struct schema_row {
+    enum dataset ds;
+    struct schema_value v[SCHEMA_MAX_COLS];
+    const char *extra; /* JSON object of kept unknown columns ({"k":"v",...}), NULL when none */
+    size_t extra_len;
+    uint64_t line;   /* input line of the record, 0 when not from a file */
+    struct buf text; /* owns the strings; text values keep their offset in v[].i */
+    size_t extra_off;
+};
+
+void schema_row_init(struct schema_row *row, enum dataset ds);
+void schema_row_release(struct schema_row *row);
+/* Clears values for reuse (keeps memory). */
+void schema_row_clear(struct schema_row *row);
+/* Setters used by generators and stores; strings are copied. */
+void schema_row_set_text(struct schema_row *row, int col, const char *s, size_t len);
+/* A text value the row does not copy: s (NUL-terminated) must stay valid as long as the
+ * row is used, as a store's row does during a scan callback. */
+void schema_row_borrow_text(struct schema_row *row, int col, const char *s, size_t len);
+void schema_row_set_int(struct schema_row *row, int col, int64_t v);
+void schema_row_set_extra(struct schema_row *row, const char *json, size_t len);
+/* Makes dst an independent copy of src (dst's memory is reused). */
+void schema_row_copy(struct schema_row *dst, const struct schema_row *src);
+/* Fills derived fields a generator or a store did not give (tier, persona, brand,
+ * organic, total_payout, generated id): the same rules as import. */
+void schema_row_derive(struct schema_row *row, const struct schema_config *cfg);
+
+/* Why a record was rejected. */
+struct schema_reject {
+    uint64_t line;
+    char column[128]; /* header name as in the file ("" for the whole record) */
+    char value[256];  /* the offending value, shortened to fit */
+    char reason[256];
+};
+
+/* A file's header mapped onto a dataset. */
+struct schema_map {
+    enum dataset ds;
+    const struct schema_config *cfg;
+    size_t nin;      /* fields in the header */
+    int *target;     /* per input field: canonical column, or SCHEMA_T_EXTRA/NAME/IGNORE */
+    char **in_names; /* header names as given (trimmed, BOM-free) */
+    int source_of[SCHEMA_MAX_COLS]; /* canonical column → input field, -1 when absent */
+    int name_field;     /* input field holding the influencer's name (refs by name), -1 */
+    int ids_from_names; /* influencers without ids: id = normalised name */
+    uint64_t ordinal;   /* data records seen, for generated ids */
+    struct buf scratch; /* reused between records */
+    struct buf extra;
+    char reason[256]; /* a reject's reason built for the record (unknown platform) */
+};
+
+#define SCHEMA_T_EXTRA (-1)
+#define SCHEMA_T_NAME (-2)
+#define SCHEMA_T_IGNORE (-3)
+
+/* Maps a header. Fails (ERR_INPUT, "missing required column ...") when the dataset's
+ * required columns are absent, or for posts when both date and reach are; the message
+ * does not carry the file name (the caller prefixes "FILE:1"). */
+int schema_map_init(struct schema_map *m, enum dataset ds, const struct csv_field *header, size_t n,
+                    const struct schema_config *cfg, struct err *e);
+void schema_map_release(struct schema_map *m);
+/* Normalises one record into row. Returns 0, or -1 with rej filled. Records with fewer
+ * fields than the header get empty values; more fields than the header is a reject. */
+int schema_row_build(struct schema_map *m, const struct csv_record *rec, struct schema_row *row,
+                     struct schema_reject *rej);
+
+const char *schema_tier(const struct schema_config *cfg, int64_t followers);
+
+#endif

@@ -1,0 +1,83 @@
+/* app.h — the state the web handlers share about one workspace: its open store, the engine
+ * the analytics endpoints read (replaced whole when the data changes) and what the pages
+ * show about the build. One struct app per workspace lives for the whole `serve` run
+ * (site.c owns them); handlers reach the request's through req->app, which the guard
+ * points at the workspace asked for. Calls pthread, engine, api_data, http and schema. */
+#ifndef INFLUDASH_APP_H
+#define INFLUDASH_APP_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "api_data.h"
+#include "engine.h"
+#include "spool.h"
+#include "store.h"
+
+/* One loaded engine with the requests using it: the last release of a replaced engine
+ * frees it, so a request never sees an engine change under it. */
+struct app_engine {
+    struct engine *eng;
+    int refs;          /* guarded by app.engine_lock */
+    int64_t version;   /* store_data_version when it was loaded */
+    double load_ms;    /* how long the load took */
+    int64_t loaded_at; /* unix seconds */
+};
+
+struct site;
+struct app_loader;
+
+struct app {
+    /* Which workspace this is, in which site (site.h); the site's list of apps. */
+    char slug[40];
+    struct site *site;
+    struct app *next;
+    char *db_url;              /* the workspace's database URL (owned) */
+    struct store *own_store;   /* the store below when the app opened it (owned) */
+    struct app_loader *loader; /* keeps engine current (site.c) */
+    /* The store is single-threaded (store.h) and handlers run on many connection threads:
+     * every use of `store` holds store_lock, only for the store calls themselves (never
+     * while writing to the network). */
+    pthread_mutex_t store_lock;
+    struct store *store; /* guarded by store_lock; not owned (serve.c opens and closes it) */
+    const char *version; /* shown on pages; not owned */
+    /* engine_lock guards `engine` and every app_engine's refs, nothing else; it is never
+     * held while a query runs. */
+    pthread_mutex_t engine_lock;
+    struct app_engine *engine;    /* the current one; NULL until the first load finishes */
+    char engine_error[256];       /* why the last load failed, "" when it did not */
+    struct api_settings settings; /* defaults for every request (benchmarks, iROAS) */
+    /* Uploads and downloads pass through here (thread-safe on its own); NULL: the upload
+     * and download endpoints answer 503. Not owned (serve.c creates and frees it). */
+    struct spool *spool;
+    /* Counters for /metrics: atomics, no lock. */
+    atomic_uint_fast64_t imports_ok, imports_failed; /* POST /api/import answers */
+    atomic_uint_fast64_t engine_loads, engine_load_failures;
+};
+
+/* store is not owned by the app; app_release does not close it. */
+void app_init(struct app *app, struct store *store, const char *version);
+/* Frees the current engine; no request may be running. */
+void app_release(struct app *app);
+
+/* The current engine with a reference held, or NULL while none is loaded. Every non-NULL
+ * result goes back through app_engine_release. */
+struct app_engine *app_engine_acquire(struct app *app);
+void app_engine_release(struct app *app, struct app_engine *ae);
+/* Makes eng (owned from now on) the current engine; the replaced one is freed when its
+ * last request releases it. */
+void app_engine_publish(struct app *app, struct engine *eng, int64_t version, double load_ms);
+/* Records why a load failed (shown by /api/status callers; "" clears it) and counts it. */
+void app_engine_failed(struct app *app, const char *why);
+/* The answer while no engine is loaded: 503 with Retry-After, saying why the last load
+ * failed when it did, else that the data is still loading. Returns 0. */
+struct http_response;
+int app_engine_unavailable(struct http_response *res, struct app *app);
+
+/* Appends the app's counters in the Prometheus text format (after http_metrics_write):
+ * rows per dataset of the current engine, imports by result, engine loads and the last
+ * load's duration. */
+void app_metrics_write(struct app *app, struct buf *out);
+
+#endif

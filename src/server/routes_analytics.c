@@ -1,0 +1,124 @@
+/* routes_analytics.c — the analytics documents: GET /api/dashboard, /api/influencers[/ID],
+ * /api/insights, /api/payouts and /api/options, each the api_data document of the query's
+ * filters over the current engine. Calls routes_common, http, api_data, app, filter, buf and err.
+ */
+#include "routes_handlers.h"
+
+#include "api_data.h"
+#include "app.h"
+#include "filter.h"
+
+#include "banned.h"
+
+/* An analytics document: filters and settings from the query (400 naming the bad
+ * parameter), the current engine (503 while the first load runs), then the document. */
+typedef int (*routes_doc_fn)(const struct engine *eng, const struct filter *f,
+                             const struct api_settings *s, const char *param, struct buf *out,
+                             struct err *e);
+
+static int routes_document(struct http_request *req, struct http_response *res, routes_doc_fn fn)
+{
+    struct app *app = req->app;
+    struct err e;
+    err_clear(&e);
+    struct filter f;
+    struct api_settings settings;
+    struct app_engine *ae;
+    if (routes_analytics_begin(req, res, &f, &settings, &ae) < 0)
+        return 0;
+    http_response_json(res, 200);
+    int rc = fn(ae->eng, &f, &settings, req->path_param, &res->body, &e);
+    app_engine_release(app, ae);
+    filter_release(&f);
+    if (rc < 0) {
+        buf_reset(&res->body);
+        if (rc != ERR_USAGE && rc != ERR_NOTFOUND)
+            return routes_fail(req, res, "computing the answer", &e);
+        return http_response_error(res, rc == ERR_USAGE ? 400 : 404, "%s", e.msg);
+    }
+    buf_putc(&res->body, '\n');
+    return 0;
+}
+
+static int routes_doc_dashboard(const struct engine *eng, const struct filter *f,
+                                const struct api_settings *s, const char *param, struct buf *out,
+                                struct err *e)
+{
+    (void)param;
+    return api_dashboard_json(eng, f, s, out, e);
+}
+
+static int routes_doc_influencers(const struct engine *eng, const struct filter *f,
+                                  const struct api_settings *s, const char *param, struct buf *out,
+                                  struct err *e)
+{
+    (void)param;
+    return api_influencers_json(eng, f, s, out, e);
+}
+
+static int routes_doc_influencer(const struct engine *eng, const struct filter *f,
+                                 const struct api_settings *s, const char *param, struct buf *out,
+                                 struct err *e)
+{
+    return api_influencer_json(eng, f, param, s, out, e);
+}
+
+static int routes_doc_insights(const struct engine *eng, const struct filter *f,
+                               const struct api_settings *s, const char *param, struct buf *out,
+                               struct err *e)
+{
+    (void)param;
+    return api_insights_json(eng, f, s, out, e);
+}
+
+static int routes_doc_payouts(const struct engine *eng, const struct filter *f,
+                              const struct api_settings *s, const char *param, struct buf *out,
+                              struct err *e)
+{
+    (void)param;
+    return api_payouts_json(eng, f, s, out, e);
+}
+
+int routes_api_dashboard(struct http_request *req, struct http_response *res)
+{
+    return routes_document(req, res, routes_doc_dashboard);
+}
+
+int routes_api_influencers(struct http_request *req, struct http_response *res)
+{
+    return routes_document(req, res, routes_doc_influencers);
+}
+
+int routes_api_influencer(struct http_request *req, struct http_response *res)
+{
+    return routes_document(req, res, routes_doc_influencer);
+}
+
+int routes_api_insights(struct http_request *req, struct http_response *res)
+{
+    return routes_document(req, res, routes_doc_insights);
+}
+
+int routes_api_payouts(struct http_request *req, struct http_response *res)
+{
+    return routes_document(req, res, routes_doc_payouts);
+}
+
+/* GET /api/options: what the sidebar's filters can choose from. */
+int routes_api_options(struct http_request *req, struct http_response *res)
+{
+    struct app *app = req->app;
+    struct app_engine *ae = app_engine_acquire(app);
+    if (!ae) {
+        return app_engine_unavailable(res, app);
+    }
+    struct err e;
+    err_clear(&e);
+    http_response_json(res, 200);
+    int rc = api_options_json(ae->eng, &res->body, &e);
+    app_engine_release(app, ae);
+    if (rc < 0)
+        return routes_fail(req, res, "listing the filter options", &e);
+    buf_putc(&res->body, '\n');
+    return 0;
+}

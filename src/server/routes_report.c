@@ -1,0 +1,171 @@
+/* routes_report.c — GET /api/export.{csv,pdf,xlsx}: the reports of report.h over the
+ * filters of the query, made into a spool file and sent from disk with a file name that
+ * carries the report's name and the time; and the filtered rows of a dataset for
+ * GET /api/datasets/NAME.csv when filters are given. Calls routes_common,
+ * report, filter, schema, store, spool, http and app. */
+#include "routes_handlers.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "filter.h"
+#include "report.h"
+#include "spool.h"
+
+#include "banned.h"
+
+enum routes_report_kind { REPORT_CSV, REPORT_PDF, REPORT_XLSX, REPORT_DATASET };
+
+/* Makes the report into a new spool file and returns its descriptor (the file unlinked:
+ * only the descriptor reaches it), or -1 with e filled. */
+static int routes_make_report(struct app *app, enum routes_report_kind kind, enum dataset ds,
+                              const struct report_input *in, struct err *e)
+{
+    struct buf path = BUF_INIT;
+    int fd = spool_create(app->spool, "report", &path, e);
+    if (fd < 0) {
+        buf_release(&path);
+        return -1;
+    }
+    int rc;
+    if (kind == REPORT_PDF || kind == REPORT_XLSX) {
+        /* the renderers write a file of their own name (then rename over this one) */
+        close(fd);
+        rc = kind == REPORT_PDF ? report_pdf(in, path.data, e) : report_xlsx(in, path.data, e);
+        fd = rc == 0 ? open(path.data, O_RDONLY | O_CLOEXEC) : -1;
+        if (rc == 0 && fd < 0)
+            rc = err_set(e, ERR_IO, "cannot read the report back: %s", strerror(errno));
+    } else {
+        int copy = dup(fd);
+        FILE *out = copy >= 0 ? fdopen(copy, "w") : NULL;
+        if (!out) {
+            if (copy >= 0)
+                close(copy);
+            rc = err_set(e, ERR_IO, "cannot write the report: %s", strerror(errno));
+        } else {
+            if (kind == REPORT_DATASET) {
+                /* its own connection, one snapshot, no store_lock: imports go on */
+                struct store *reader = NULL;
+                rc = store_open(app->db_url, &reader, e);
+                if (rc == 0)
+                    rc = report_dataset_csv(in, reader, ds, out, e);
+                store_close(reader);
+            } else {
+                rc = report_csv(in, out, e);
+            }
+            if (fclose(out) != 0 && rc == 0)
+                rc = err_set(e, ERR_IO, "cannot write the report: %s", strerror(errno));
+        }
+    }
+    unlink(path.data);
+    buf_release(&path);
+    if (rc < 0) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Content-Disposition for a download named name (UTF-8): an ASCII filename for old clients
+ * (other characters as '_') and the exact name as filename* (RFC 6266, RFC 5987). */
+static void routes_content_disposition(const char *name, struct buf *out)
+{
+    buf_puts(out, "attachment; filename=\"");
+    for (const unsigned char *c = (const unsigned char *)name; *c; c++) {
+        if (*c >= 0x80) {
+            if ((*c & 0xC0) != 0x80) /* one '_' per character */
+                buf_putc(out, '_');
+        } else {
+            buf_putc(out, *c < 0x20 || *c == '"' || *c == '\\' ? '_' : (char)*c);
+        }
+    }
+    buf_puts(out, "\"; filename*=UTF-8''");
+    for (const unsigned char *c = (const unsigned char *)name; *c; c++) {
+        if ((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
+            strchr("!#$&+-.^_`|~", *c))
+            buf_putc(out, (char)*c);
+        else
+            buf_printf(out, "%%%02X", *c);
+    }
+}
+
+static int routes_report(struct http_request *req, struct http_response *res,
+                         enum routes_report_kind kind, enum dataset ds)
+{
+    static const struct {
+        const char *ext, *type;
+    } formats[] = {
+        [REPORT_CSV] = {"csv", "text/csv; charset=utf-8"},
+        [REPORT_PDF] = {"pdf", "application/pdf"},
+        [REPORT_XLSX] = {"xlsx",
+                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+        [REPORT_DATASET] = {"csv", "text/csv; charset=utf-8"},
+    };
+    struct app *app = req->app;
+    if (!app->spool)
+        return http_response_error(res, 503,
+                                   "reports are not available (no temporary "
+                                   "directory)");
+    struct err e;
+    err_clear(&e);
+    struct filter f;
+    struct api_settings settings;
+    struct app_engine *ae;
+    if (routes_analytics_begin(req, res, &f, &settings, &ae) < 0)
+        return 0;
+    struct report_input in = {ae->eng, &f, &settings, (int64_t)time(NULL)};
+    int fd = routes_make_report(app, kind, ds, &in, &e);
+    app_engine_release(app, ae);
+    struct stat st;
+    if (fd >= 0 && fstat(fd, &st) < 0) {
+        close(fd);
+        fd = -1;
+        err_set(&e, ERR_IO, "cannot read the report back: %s", strerror(errno));
+    }
+    if (fd < 0) {
+        filter_release(&f);
+        return routes_fail(req, res, "making the report",
+                           &e); /* temporary paths, the database's words: for the log */
+    }
+    struct buf name = BUF_INIT, disposition = BUF_INIT;
+    report_file_name_for(kind == REPORT_DATASET ? schema_dataset(ds)->name : "report",
+                         formats[kind].ext, &in, &name);
+    routes_content_disposition(buf_cstr(&name), &disposition);
+    filter_release(&f);
+    res->status = 200;
+    res->content_type = formats[kind].type;
+    res->no_store = true;
+    http_response_header(res, "Content-Disposition", buf_cstr(&disposition));
+    http_response_fd(res, fd, (uint64_t)st.st_size);
+    buf_release(&disposition);
+    buf_release(&name);
+    return 0;
+}
+
+int routes_api_export_csv(struct http_request *req, struct http_response *res)
+{
+    return routes_report(req, res, REPORT_CSV, DS_NONE);
+}
+
+int routes_api_export_pdf(struct http_request *req, struct http_response *res)
+{
+    return routes_report(req, res, REPORT_PDF, DS_NONE);
+}
+
+int routes_api_export_xlsx(struct http_request *req, struct http_response *res)
+{
+    return routes_report(req, res, REPORT_XLSX, DS_NONE);
+}
+
+int routes_api_dataset_filtered(struct http_request *req, struct http_response *res,
+                                enum dataset ds)
+{
+    return routes_report(req, res, REPORT_DATASET, ds);
+}
