@@ -26,6 +26,7 @@ struct serve_config {
     double roi_benchmark;                /* as a fraction; default 2.0 = 200 % */
     uint64_t session_ttl;                /* seconds a sign-in lasts; 0: 12 hours */
     int trust_proxy;                     /* take the client's address from X-Forwarded-For */
+    const char *platforms; /* the platforms an upload's rows may name (NULL: the default) */
 };
 
 void serve_config_default(struct serve_config *cfg);
