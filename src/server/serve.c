@@ -1,5 +1,5 @@
 /* serve.c — the `serve` command's runtime (see serve.h).
- * Calls site, routes, http, store, spool, demo and api_data. */
+ * Calls site, routes, http, store, spool, demo, api_data and schema. */
 #include "serve.h"
 
 #include <errno.h>
