@@ -116,7 +116,7 @@ struct http_request {
     const char *method_name; /* as sent ("GET") */
     const char *path;        /* percent-decoded path, without the query */
     const char *path_param;  /* prefix routes: the part after the prefix; else NULL */
-    struct buf body;         /* the body, when the route has no on_body (capped) */
+    struct cbuf body;        /* the body, when the route has no on_body (input: capped) */
     bool body_failed;        /* on_body refused some of it */
     void *app;               /* http_config.app, unless the guard changed it */
     void *auth;              /* set by the guard (per-request memory), else NULL */
