@@ -29,7 +29,7 @@ void api_settings_default(struct api_settings *s);
 int api_settings_parse(struct api_settings *s, filter_get_fn get, void *ctx, struct err *e);
 
 /* Each appends one JSON document to out. ERR_USAGE for a filter the engine refuses,
- * ERR_LIMIT when out's cap is passed. */
+ * ERR_LIMIT as json_finish reports it (nesting past JSON_MAX_DEPTH). */
 int api_dashboard_json(const struct engine *eng, const struct filter *f,
                        const struct api_settings *s, struct buf *out, struct err *e);
 /* {"filters","count","influencers":[every active influencer, by revenue descending]} */

@@ -152,7 +152,7 @@ const char *http_client(struct http_request *req);
 /* A request header (case-insensitive name), or NULL. Valid until the request completes. */
 const char *http_header(struct http_request *req, const char *name);
 /* Per-request memory, freed in one go when the request completes; aborts on out-of-memory
- * (sizes here are ours, not the client's: input-sized data goes in capped bufs). */
+ * (sizes here are ours, not the client's: input-sized data goes in a struct cbuf). */
 void *http_alloc(struct http_request *req, size_t n);
 char *http_strdup(struct http_request *req, const char *s);
 
