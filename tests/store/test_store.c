@@ -271,7 +271,7 @@ static void opens_new_database_migrates_and_reopens_at_same_version(void **state
     assert_string_equal(store_location(s), f->location);
     int version = 0;
     assert_int_equal(store_schema_version(s, &version, &e), 0);
-    assert_int_equal(version, 2);
+    assert_int_equal(version, 3);
     store_close(s);
 
     char got[64];
@@ -281,7 +281,7 @@ static void opens_new_database_migrates_and_reopens_at_same_version(void **state
     }
     raw_query(f, "SELECT count(*) FROM schema_migrations WHERE applied_at LIKE '20%Z'", got,
               sizeof got);
-    assert_string_equal(got, "2");
+    assert_string_equal(got, "3");
     /* Canonical columns in order, plus extra (and PostgreSQL's seq, last). */
     for (int ds = 0; ds < DS_COUNT; ds++) {
         const struct schema_dataset *d = schema_dataset((enum dataset)ds);
@@ -313,18 +313,58 @@ static void opens_new_database_migrates_and_reopens_at_same_version(void **state
         snprintf(url, sizeof url, "sqlite://%s", f->db);
     s = open_ok(url);
     assert_int_equal(store_schema_version(s, &version, &e), 0);
-    assert_int_equal(version, 2);
+    assert_int_equal(version, 3);
     if (f->kind == BACKEND_SQLITE)
         assert_string_equal(store_location(s), f->db);
     store_close(s);
     if (f->kind == BACKEND_SQLITE) {
         s = open_ok(f->db);
         assert_int_equal(store_schema_version(s, &version, &e), 0);
-        assert_int_equal(version, 2);
+        assert_int_equal(version, 3);
         store_close(s);
     }
     raw_query(f, "SELECT count(*) FROM schema_migrations", got, sizeof got);
-    assert_string_equal(got, "2");
+    assert_string_equal(got, "3");
+}
+
+/* A database made by a version-2 build (no payment details, no payout kind) gains those
+ * columns on open (migration 3), its rows kept and the new columns empty. */
+static void upgrades_a_version_2_database(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = open_ok(f->url);
+    store_close(s);
+    raw_exec(f, "ALTER TABLE influencers DROP COLUMN pan; "
+                "ALTER TABLE influencers DROP COLUMN gstin; "
+                "ALTER TABLE influencers DROP COLUMN bank_account; "
+                "ALTER TABLE influencers DROP COLUMN ifsc; "
+                "ALTER TABLE influencers DROP COLUMN upi; "
+                "ALTER TABLE payouts DROP COLUMN kind; "
+                "INSERT INTO influencers (influencer_id, name) VALUES ('OLD1', 'Old'); "
+                "DELETE FROM schema_migrations WHERE version = 3");
+    s = open_ok(f->url);
+    struct err e;
+    int version = 0;
+    assert_int_equal(store_schema_version(s, &version, &e), 0);
+    assert_int_equal(version, 3);
+    struct schema_row row;
+    schema_row_init(&row, DS_INFLUENCERS);
+    fill_full_row(&row, DS_INFLUENCERS, "INF2", 2);
+    int pan = schema_col_index(DS_INFLUENCERS, "pan");
+    schema_row_set_text(&row, pan, "ABCPE1234F", 10);
+    begin_ok(s);
+    put_ok(s, &row);
+    commit_ok(s);
+    schema_row_release(&row);
+    int64_t n = 0;
+    assert_int_equal(store_count(s, DS_INFLUENCERS, &n, &e), 0);
+    assert_int_equal(n, 2);
+    store_close(s);
+    char got[64];
+    raw_query(f, "SELECT pan FROM influencers WHERE influencer_id = 'INF2'", got, sizeof got);
+    assert_string_equal(got, "ABCPE1234F");
+    raw_query(f, "SELECT count(*) FROM influencers WHERE pan IS NULL", got, sizeof got);
+    assert_string_equal(got, "1");
 }
 
 /* A database made by a version-1 build (version 2's tables absent, with data) is brought
@@ -343,12 +383,12 @@ static void upgrades_a_version_1_database(void **state)
     store_close(s);
     raw_exec(f, "DROP TABLE users; DROP TABLE sessions; DROP TABLE workspaces; "
                 "DROP TABLE members; DROP TABLE audit; "
-                "DELETE FROM schema_migrations WHERE version = 2");
+                "DELETE FROM schema_migrations WHERE version >= 2");
     s = open_ok(f->url);
     struct err e;
     int version = 0;
     assert_int_equal(store_schema_version(s, &version, &e), 0);
-    assert_int_equal(version, 2);
+    assert_int_equal(version, 3);
     int64_t n = 0;
     assert_int_equal(store_count(s, DS_INFLUENCERS, &n, &e), 0);
     assert_int_equal(n, 1);
@@ -1113,6 +1153,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         T(opens_new_database_migrates_and_reopens_at_same_version),
         T(upgrades_a_version_1_database),
+        T(upgrades_a_version_2_database),
         T(dispatches_urls_by_scheme),
         T(refuses_database_newer_than_the_code),
         T(refuses_database_of_another_program),
