@@ -1,7 +1,7 @@
 /* cli.c — the command line (see cli.h): cli_main picks the command; the data commands
  * (import, demo, export, status, query, serve) are here, the account commands in
  * cli_accounts.c. Calls cli_accounts, cli_common, store, ingest, demo, export, engine,
- * filter, api, api_data, report, schema, number and serve; owns all terminal output. */
+ * filter, api, api_data, report, schema, payid, number and serve; owns all terminal output. */
 #include "cli.h"
 #include "cli_impl.h"
 
@@ -24,6 +24,7 @@
 #include "serve.h"
 #include "auth.h"
 #include "number.h"
+#include "payid.h"
 #include "store.h"
 
 #include "banned.h"
@@ -56,6 +57,7 @@ static const char serve_usage[] =
     "                       [--header-timeout SECONDS]\n"
     "                       [--roas-benchmark X] [--roi-benchmark X]\n"
     "                       [--session-ttl SECONDS] [--trust-proxy]\n"
+    "                       [--tax-rules FILE] [--gst-state NN]\n"
     "\n"
     "Serves http://HOST:PORT (default 127.0.0.1:8080): the web app (/, /influencers,\n"
     "/insights, /payouts, /upload, /export, /database), /api/status, /api/dashboard,\n"
@@ -66,6 +68,13 @@ static const char serve_usage[] =
     "data (N tracking rows, default 20000) when the database holds no rows. Stops on\n"
     "SIGTERM or SIGINT after the requests in flight. GET /metrics answers counters in\n"
     "the Prometheus text format.\n"
+    "\n"
+    "Payouts (SPEC 10): TDS follows the rules table data/tds_rules.csv built into the\n"
+    "binary, or --tax-rules FILE (checked at start: a bad table stops the server), which an\n"
+    "admin may replace with POST /api/payouts/tax-rules (saved to FILE). --gst-state NN is\n"
+    "the brand's GST state code (27 Maharashtra, 06 Haryana, ...): GST of an influencer in\n"
+    "that state is CGST + SGST, else IGST. GET /api/payouts/tax?fy=2025-26,\n"
+    "/api/payouts/batch.csv?status=Pending, /api/payouts/batch-refusals.\n"
     "\n"
     "Connections: at most --max-connections at once (default 512, a thread each), of them\n"
     "at most --max-connections-per-client from one address (default 256; behind a reverse\n"
@@ -762,6 +771,18 @@ static int cmd_serve(int argc, char **argv)
             bad |= parse_number("--roas-benchmark", o.value, 1e9, &cfg.roas_benchmark) < 0;
         } else if (cli_opt_value(&o, "--roi-benchmark", &bad)) {
             bad |= parse_number("--roi-benchmark", o.value, 1e9, &cfg.roi_benchmark) < 0;
+        } else if (cli_opt_value(&o, "--tax-rules", &bad)) {
+            cfg.tax_rules = o.value;
+        } else if (cli_opt_value(&o, "--gst-state", &bad)) {
+            bad |= cli_parse_u64("--gst-state", o.value, &v) < 0;
+            if (!bad && (v > 99 || !payid_gst_state_name((int)v))) {
+                fprintf(stderr,
+                        "infludash serve: --gst-state %s: not a GST state code (two digits, "
+                        "e.g. 27 for Maharashtra, 06 for Haryana)\n",
+                        o.value);
+                bad = 1;
+            }
+            cfg.gst_state = (int)v;
         } else if (!bad) {
             return cli_unknown_option("serve", a, serve_usage);
         }

@@ -72,6 +72,14 @@ int routes_api_workspaces(struct http_request *req, struct http_response *res);
 int routes_api_workspace_add(struct http_request *req, struct http_response *res);
 int routes_api_workspace_delete(struct http_request *req, struct http_response *res);
 
+/* routes_payouts.c: GET /api/payouts/tax, /api/payouts/batch.csv,
+ * /api/payouts/batch-refusals, GET and POST /api/payouts/tax-rules. */
+int routes_api_payouts_tax(struct http_request *req, struct http_response *res);
+int routes_api_payouts_batch_csv(struct http_request *req, struct http_response *res);
+int routes_api_payouts_batch_refusals(struct http_request *req, struct http_response *res);
+int routes_api_tax_rules(struct http_request *req, struct http_response *res);
+int routes_api_tax_rules_replace(struct http_request *req, struct http_response *res);
+
 /* routes_status.c: GET /healthz (200 "ok" while the server can serve), GET /api/status,
  * GET /status (a plain HTML page) and GET /metrics (Prometheus text). */
 int routes_healthz(struct http_request *req, struct http_response *res);

@@ -1,5 +1,5 @@
 /* serve.c — the `serve` command's runtime (see serve.h).
- * Calls site, routes, http, store, spool, demo and api_data. */
+ * Calls site, routes, http, store, spool, demo, tax, tax_builtin and api_data. */
 #include "serve.h"
 
 #include <errno.h>
@@ -15,6 +15,7 @@
 #include "routes.h"
 #include "spool.h"
 #include "store.h"
+#include "tax.h"
 
 #include "banned.h"
 
@@ -78,12 +79,24 @@ int serve_run(const struct serve_config *cfg, struct err *e)
     api_settings_default(&settings);
     settings.insights.roas_benchmark = cfg->roas_benchmark;
     settings.insights.roi_benchmark = cfg->roi_benchmark;
-    struct site site;
-    if ((rc = site_init(&site, cfg->db_url, s, cfg->version, spool, &settings, e)) < 0) {
+    struct tax_rules rules;
+    tax_rules_init(&rules);
+    rc = cfg->tax_rules ? tax_rules_load(&rules, cfg->tax_rules, e) : tax_rules_builtin(&rules, e);
+    if (rc < 0) {
         spool_free(spool);
         store_close(s);
         return rc;
     }
+    struct site site;
+    if ((rc = site_init(&site, cfg->db_url, s, cfg->version, spool, &settings, e)) < 0) {
+        tax_rules_release(&rules);
+        spool_free(spool);
+        store_close(s);
+        return rc;
+    }
+    site.tax_rules = &rules;
+    site.tax_rules_path = cfg->tax_rules;
+    site.gst_state = cfg->gst_state;
     if (cfg->session_ttl)
         site.session_ttl = (int64_t)cfg->session_ttl;
     site.trust_proxy = cfg->trust_proxy;
@@ -111,6 +124,7 @@ int serve_run(const struct serve_config *cfg, struct err *e)
         fprintf(stderr, "infludash: stopped\n");
     }
     site_release(&site);
+    tax_rules_release(&rules);
     spool_free(spool);
     store_close(s);
     return rc;
