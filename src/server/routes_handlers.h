@@ -72,6 +72,9 @@ int routes_api_workspaces(struct http_request *req, struct http_response *res);
 int routes_api_workspace_add(struct http_request *req, struct http_response *res);
 int routes_api_workspace_delete(struct http_request *req, struct http_response *res);
 
+/* routes_analytics.c: GET /api/simulate (the payout-model simulator). */
+int routes_api_simulate(struct http_request *req, struct http_response *res);
+
 /* routes_payouts.c: GET /api/payouts/tax, /api/payouts/batch.csv,
  * /api/payouts/batch-refusals, GET and POST /api/payouts/tax-rules. */
 int routes_api_payouts_tax(struct http_request *req, struct http_response *res);
