@@ -60,6 +60,7 @@ static const struct http_route routes_table[] = {
     {HTTP_POST, "/api/payouts/tax-rules", routes_api_tax_rules_replace, NULL, 0, ACCESS_ADMIN},
     {HTTP_GET, "/api/options", routes_api_options, NULL, 0, ACCESS_READ},
     {HTTP_GET, "/api/simulate", routes_api_simulate, NULL, 0, ACCESS_READ},
+    {HTTP_GET, "/api/compliance", routes_api_compliance, NULL, 0, ACCESS_READ},
 };
 
 void routes_install(struct http_config *cfg, struct app *app)

@@ -82,6 +82,8 @@ int routes_api_payouts_batch_csv(struct http_request *req, struct http_response 
 int routes_api_payouts_batch_refusals(struct http_request *req, struct http_response *res);
 int routes_api_tax_rules(struct http_request *req, struct http_response *res);
 int routes_api_tax_rules_replace(struct http_request *req, struct http_response *res);
+/* routes_payouts.c: GET /api/compliance (SPEC §11). */
+int routes_api_compliance(struct http_request *req, struct http_response *res);
 
 /* routes_status.c: GET /healthz (200 "ok" while the server can serve), GET /api/status,
  * GET /status (a plain HTML page) and GET /metrics (Prometheus text). */

@@ -1,9 +1,10 @@
-/* routes_payouts.c — SPEC §10's endpoints: GET /api/payouts/tax (TDS and GST per
+/* routes_payouts.c — SPEC §10's and §11's endpoints: GET /api/payouts/tax (TDS and GST per
  * influencer for an FY), GET /api/payouts/batch.csv (the bank's bulk-payment file of what
  * is pending), GET /api/payouts/batch-refusals (the rows that file leaves out, and why),
  * and the rules table: GET /api/payouts/tax-rules (as CSV) and POST (an admin replaces it,
- * checked whole first, written to the audit log). Calls routes_common, http, api_tax, tax,
- * payid, app, site, store, csv, json and schema. */
+ * checked whole first, written to the audit log); GET /api/compliance (the ASCI check of
+ * the captions). Calls routes_common, http, api_tax, api_compliance, asci, tax, payid, app,
+ * site, store, csv, json and schema. */
 #include "routes_handlers.h"
 
 #include <errno.h>
@@ -13,8 +14,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api_compliance.h"
 #include "api_tax.h"
 #include "app.h"
+#include "asci.h"
 #include "csv.h"
 #include "json.h"
 #include "payid.h"
@@ -264,6 +267,97 @@ int routes_api_tax_rules_replace(struct http_request *req, struct http_response 
                     "in use until the server stops: start serve with --tax-rules FILE to keep "
                     "an edited table");
     json_obj_end(&j);
+    buf_putc(&res->body, '\n');
+    return 0;
+}
+
+/* ---- GET /api/compliance ------------------------------------------------------------------ */
+
+/* A date parameter as a day number; -1 with 400 answered when it is not a date. */
+static int day_param(struct http_request *req, struct http_response *res, const char *name,
+                     int32_t open, int32_t *day)
+{
+    const char *raw = http_query(req, name);
+    *day = open;
+    if (!raw || !*raw)
+        return 0;
+    if (strlen(raw) != 10 || schema_iso_to_days(raw, day) < 0) {
+        http_response_error(res, 400, "%s: \"%.20s\" is not a date (YYYY-MM-DD)", name, raw);
+        return -1;
+    }
+    return 0;
+}
+
+/* The ASCI check (SPEC §11) over the stored posts: ?from, ?to, ?influencer, ?campaign
+ * select them; ?labels= (labels separated by commas, a leading # for hashtag-only) replaces
+ * the shipped list; ?limit= caps the posts listed (default 200, at most 5000). */
+int routes_api_compliance(struct http_request *req, struct http_response *res)
+{
+    struct app *app = req->app;
+    struct api_compliance_query q = {0};
+    if (day_param(req, res, "from", INT32_MIN, &q.from_day) < 0 ||
+        day_param(req, res, "to", INT32_MAX, &q.to_day) < 0)
+        return 0;
+    q.influencer = http_query(req, "influencer");
+    q.campaign = http_query(req, "campaign");
+    if (q.influencer && !*q.influencer)
+        q.influencer = NULL;
+    if (q.campaign && !*q.campaign)
+        q.campaign = NULL;
+    q.list_max = 200;
+    const char *limit = http_query(req, "limit");
+    if (limit && *limit) {
+        char *end = NULL;
+        long v = strtol(limit, &end, 10);
+        if (*end || v < 0 || v > 5000)
+            return http_response_error(res, 400, "limit: \"%.20s\" is not 0 to 5000", limit);
+        q.list_max = (size_t)v;
+    }
+    struct err e;
+    err_clear(&e);
+    struct asci_labels labels;
+    const char *list = http_query(req, "labels");
+    /* the names shown: the list as given, else the shipped one */
+    const char **names = NULL;
+    size_t nnames = 0;
+    char *copy = NULL;
+    int rc;
+    if (list && *list) {
+        rc = asci_labels_init_list(&labels, list, &e);
+        if (rc < 0)
+            return http_response_error(res, 400, "labels: %s", e.msg);
+        copy = xstrdup(list);
+        names = xcalloc(strlen(list) + 1, sizeof *names);
+        for (char *p = copy; p && *p;) {
+            char *sep = p + strcspn(p, ",\n");
+            char end = *sep;
+            *sep = '\0';
+            while (*p == ' ')
+                p++;
+            for (char *t = sep; t > p && t[-1] == ' ';)
+                *--t = '\0';
+            if (*p)
+                names[nnames++] = p;
+            p = end ? sep + 1 : NULL;
+        }
+    } else {
+        rc = asci_labels_init_default(&labels, &e);
+        if (rc < 0)
+            return routes_fail(req, res, "reading the disclosure labels", &e);
+    }
+    http_response_json(res, 200);
+    pthread_mutex_lock(&app->store_lock);
+    rc = api_compliance_json(app->store, &labels,
+                             names ? (const char *const *)names : asci_default_labels,
+                             names ? nnames : asci_default_nlabels, &q, &res->body, &e);
+    pthread_mutex_unlock(&app->store_lock);
+    asci_labels_release(&labels);
+    free(names);
+    free(copy);
+    if (rc < 0) {
+        buf_reset(&res->body);
+        return routes_fail(req, res, "checking the captions", &e);
+    }
     buf_putc(&res->body, '\n');
     return 0;
 }
