@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "csv.h"
 #include "json.h"
@@ -232,22 +233,63 @@ static void write_rule(struct json *j, const struct tax_section_total *st)
     json_obj_end(j);
 }
 
+/* The FYs with a dated payout with an amount, newest first, written as "fys". */
+static int32_t write_fys(struct json *j, const struct ledger *l)
+{
+    int32_t lo = INT32_MAX, hi = INT32_MIN;
+    for (size_t i = 0; i < l->npayments; i++)
+        if (l->payments[i].day >= 0 && l->payments[i].has_amount) {
+            int32_t fy = tax_fy_of_day(l->payments[i].day);
+            lo = fy < lo ? fy : lo;
+            hi = fy > hi ? fy : hi;
+        }
+    json_key(j, "fys");
+    json_arr_begin(j);
+    for (int32_t fy = hi; hi >= lo && fy >= lo; fy--) {
+        int has = 0;
+        for (size_t i = 0; i < l->npayments && !has; i++)
+            has = l->payments[i].day >= 0 && l->payments[i].has_amount &&
+                  tax_fy_of_day(l->payments[i].day) == fy;
+        if (has) {
+            char name[8];
+            tax_fy_name(fy, name);
+            json_str(j, name);
+        }
+    }
+    json_arr_end(j);
+    return hi;
+}
+
 int api_tax_json(struct store *s, const struct tax_rules *rules, int gst_state, int32_t fy,
                  struct buf *out, struct err *e)
 {
+    struct ledger l;
+    ledger_init(&l);
+    int rc = ledger_load(&l, s, e);
+    if (rc < 0) {
+        ledger_release(&l);
+        return rc;
+    }
+    if (fy == API_TAX_LATEST_FY) { /* the newest FY with payouts, else today's */
+        struct json probe;
+        struct buf scratch = BUF_INIT;
+        json_init(&probe, &scratch);
+        int32_t hi = write_fys(&probe, &l);
+        buf_release(&scratch);
+        fy = hi != INT32_MIN ? hi : tax_fy_of_day((int32_t)(time(NULL) / 86400));
+    }
     int32_t first, last;
     tax_fy_days(fy, &first, &last);
     char fyname[8];
     tax_fy_name(fy, fyname);
     if (!tax_rules_find(rules, TAX_KIND_FEE, first) ||
-        !tax_rules_find(rules, TAX_KIND_PRODUCT, first))
+        !tax_rules_find(rules, TAX_KIND_PRODUCT, first)) {
+        ledger_release(&l);
         return err_set(e, ERR_USAGE,
                        "fy: the rules table %s (version %s) has no rule in force on the first day "
                        "of FY %s: add that year's rows to it",
                        rules->name, rules->version, fyname);
-    struct ledger l;
-    ledger_init(&l);
-    int rc = ledger_load(&l, s, e);
+    }
     size_t *idx = xmalloc((l.npayments + 1) * sizeof *idx);
     struct tax_payment *tp = xmalloc((l.npayments + 1) * sizeof *tp);
     int64_t undated = 0;
@@ -259,6 +301,7 @@ int api_tax_json(struct store *s, const struct tax_rules *rules, int gst_state, 
     json_kv_str(&j, "fy", fyname);
     json_kv_str(&j, "rules_version", rules->version);
     json_kv_str(&j, "rules_file", rules->name);
+    write_fys(&j, &l);
     if (gst_state)
         json_kv_int(&j, "gst_state", gst_state);
     else

@@ -31,8 +31,10 @@
  *  "has_pan","gst_registered","fees","products","tds","tds_fees","tds_products",
  *  "tds_by_section":[{"section","act","payment_code","rate","base","amount","rule"}],
  *  "gst","cgst","sgst","igst","net","payments"}],"totals":{…},"undated"}
- * fy as tax_fy_of_day gives; gst_state 0 or a GST state code. ERR_USAGE when the rules
- * table does not cover the FY. */
+ * "fys" lists the FYs with dated payouts, newest first. fy as tax_fy_of_day gives, or
+ * API_TAX_LATEST_FY for the newest of those (today's when there is none); gst_state 0 or
+ * a GST state code. ERR_USAGE when the rules table does not cover the FY. */
+#define API_TAX_LATEST_FY INT32_MIN
 int api_tax_json(struct store *s, const struct tax_rules *rules, int gst_state, int32_t fy,
                  struct buf *out, struct err *e);
 

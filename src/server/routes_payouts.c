@@ -46,7 +46,7 @@ static int gst_state_of(struct http_request *req, struct http_response *res, str
     return (int)v;
 }
 
-/* The FY asked for (?fy=2025-26), else the one of today. */
+/* The FY asked for (?fy=2025-26), else the newest with payouts (API_TAX_LATEST_FY). */
 static int fy_of(struct http_request *req, struct http_response *res, int32_t *fy)
 {
     const char *raw = http_query(req, "fy");
@@ -59,7 +59,7 @@ static int fy_of(struct http_request *req, struct http_response *res, int32_t *f
         }
         return 0;
     }
-    *fy = tax_fy_of_day((int32_t)(time(NULL) / 86400));
+    *fy = API_TAX_LATEST_FY;
     return 0;
 }
 

@@ -93,6 +93,11 @@ expect_eq "from 1 April 2026: §393, payment code 1027, TDS 6000 on 60000" \
     "IT2025-393-1027|1027|Income-tax Act, 2025|6000.0" \
     "$(inf INF1 '"|".join(str(x) for x in (i["tds_by_section"][0]["rule"], i["tds_by_section"][0]["payment_code"], i["tds_by_section"][0]["act"], i["tds"]))')"
 
+# ---- without ?fy= -----------------------------------------------------------------------------
+get '/api/payouts/tax' >/dev/null
+expect_eq "without ?fy: the newest FY with payouts, and the FYs listed newest first" \
+    "2026-27 2026-27,2025-26,2024-25" "$(json 'd["fy"] + " " + ",".join(d["fys"])')"
+
 # ---- GST in the brand's state -----------------------------------------------------------------
 get '/api/payouts/tax?fy=2025-26&gst_state=27' >/dev/null
 expect_eq "intra-state GST (the page's setting 27): CGST 5400 + SGST 5400, no IGST" \
