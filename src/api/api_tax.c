@@ -233,16 +233,23 @@ static void write_rule(struct json *j, const struct tax_section_total *st)
     json_obj_end(j);
 }
 
-/* The FYs with a dated payout with an amount, newest first, written as "fys". */
-static int32_t write_fys(struct json *j, const struct ledger *l)
+/* The first and last FY of the dated payouts with an amount; hi INT32_MIN when none. */
+static void fy_span(const struct ledger *l, int32_t *lo, int32_t *hi)
 {
-    int32_t lo = INT32_MAX, hi = INT32_MIN;
+    *lo = INT32_MAX, *hi = INT32_MIN;
     for (size_t i = 0; i < l->npayments; i++)
         if (l->payments[i].day >= 0 && l->payments[i].has_amount) {
             int32_t fy = tax_fy_of_day(l->payments[i].day);
-            lo = fy < lo ? fy : lo;
-            hi = fy > hi ? fy : hi;
+            *lo = fy < *lo ? fy : *lo;
+            *hi = fy > *hi ? fy : *hi;
         }
+}
+
+/* Those FYs that have payouts, newest first, as "fys". */
+static void write_fys(struct json *j, const struct ledger *l)
+{
+    int32_t lo, hi;
+    fy_span(l, &lo, &hi);
     json_key(j, "fys");
     json_arr_begin(j);
     for (int32_t fy = hi; hi >= lo && fy >= lo; fy--) {
@@ -257,7 +264,6 @@ static int32_t write_fys(struct json *j, const struct ledger *l)
         }
     }
     json_arr_end(j);
-    return hi;
 }
 
 int api_tax_json(struct store *s, const struct tax_rules *rules, int gst_state, int32_t fy,
@@ -271,11 +277,8 @@ int api_tax_json(struct store *s, const struct tax_rules *rules, int gst_state, 
         return rc;
     }
     if (fy == API_TAX_LATEST_FY) { /* the newest FY with payouts, else today's */
-        struct json probe;
-        struct buf scratch = BUF_INIT;
-        json_init(&probe, &scratch);
-        int32_t hi = write_fys(&probe, &l);
-        buf_release(&scratch);
+        int32_t lo, hi;
+        fy_span(&l, &lo, &hi);
         fy = hi != INT32_MIN ? hi : tax_fy_of_day((int32_t)(time(NULL) / 86400));
     }
     int32_t first, last;
