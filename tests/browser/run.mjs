@@ -312,6 +312,25 @@ await step('payouts Simulator tab: actual terms cost the dashboard\'s spend; per
   check('no console errors on the Simulator tab', problems.length === 0, problems.join('\n'));
 });
 
+await step('insights and influencer pages: the ASCI disclosure check as /api/compliance counts it', async () => {
+  problems = [];
+  const d = await api('/api/compliance');
+  await page.goto(BASE + '/insights');
+  await page.waitForSelector('#compliance-summary');
+  const text = await page.textContent('#compliance-summary');
+  const n = (v) => new Intl.NumberFormat('en-IN').format(v);
+  check('Insights: "N of M captions carry no disclosure label"', text.startsWith(n(d.flagged) + ' of ' + n(d.checked) + ' captions'), text);
+  const one = d.by_influencer.find((r) => r.flagged) || d.by_influencer[0];
+  if (one) {
+    const c = await api('/api/compliance?influencer=' + encodeURIComponent(one.influencer_id));
+    await page.goto(BASE + '/influencers/' + encodeURIComponent(one.influencer_id));
+    await page.waitForSelector('#compliance-summary');
+    const t = await page.textContent('#compliance-summary');
+    check('influencer page: its own count (' + one.influencer_id + ')', t.startsWith(n(c.flagged) + ' of ' + n(c.checked) + ' captions'), t);
+  }
+  check('no console errors with the disclosure check', problems.length === 0, problems.join('\n'));
+});
+
 await step('a good upload imports', async () => {
   problems = [];
   const c0 = await statusCounts();
