@@ -36,6 +36,8 @@ struct ledger {
     size_t npayees, cap_payees;
     struct payment *payments;
     size_t npayments, cap_payments;
+    /* the payments of payee k, in stored order: by_payee[start[k] .. start[k + 1]] */
+    size_t *start, *by_payee;
 };
 
 static void ledger_init(struct ledger *l)
@@ -58,6 +60,8 @@ static void ledger_release(struct ledger *l)
     }
     free(l->payees);
     free(l->payments);
+    free(l->start);
+    free(l->by_payee);
     strmap_free(l->ids);
 }
 
@@ -139,7 +143,18 @@ static int ledger_load(struct ledger *l, struct store *s, struct err *e)
     int rc = store_scan(s, DS_INFLUENCERS, read_influencer, l, e);
     if (rc == 0)
         rc = store_scan(s, DS_PAYOUTS, read_payout, l, e);
-    return rc;
+    if (rc < 0)
+        return rc;
+    /* a counting sort of the payments by payee (stable: stored order within each) */
+    l->start = xcalloc(l->npayees + 2, sizeof *l->start);
+    l->by_payee = xmalloc((l->npayments + 1) * sizeof *l->by_payee);
+    for (size_t i = 0; i < l->npayments; i++)
+        l->start[l->payments[i].payee + 2]++;
+    for (size_t k = 2; k < l->npayees + 2; k++)
+        l->start[k] += l->start[k - 1];
+    for (size_t i = 0; i < l->npayments; i++)
+        l->by_payee[l->start[l->payments[i].payee + 1]++] = i;
+    return 0;
 }
 
 static int has_pan(const struct payee *p)
@@ -176,7 +191,8 @@ static size_t fy_payments(const struct ledger *l, int32_t k, int32_t fy, size_t 
 {
     size_t n = 0;
     int pan = has_pan(&l->payees[k]);
-    for (size_t i = 0; i < l->npayments; i++) {
+    for (size_t at = l->start[k]; at < l->start[k + 1]; at++) {
+        size_t i = l->by_payee[at];
         const struct payment *p = &l->payments[i];
         if (p->payee != k || p->day < 0 || !p->has_amount || tax_fy_of_day(p->day) != fy)
             continue;
