@@ -1,5 +1,5 @@
 /* serve.c — the `serve` command's runtime (see serve.h).
- * Calls site, routes, http, store, spool, demo, tax, tax_builtin and api_data. */
+ * Calls site, routes, http, store, spool, demo, tax, tax_builtin, api_data and schema. */
 #include "serve.h"
 
 #include <errno.h>
@@ -87,8 +87,12 @@ int serve_run(const struct serve_config *cfg, struct err *e)
         store_close(s);
         return rc;
     }
+    struct schema_config schema;
+    schema_config_default(&schema);
+    if (cfg->platforms)
+        schema.platforms = cfg->platforms;
     struct site site;
-    if ((rc = site_init(&site, cfg->db_url, s, cfg->version, spool, &settings, e)) < 0) {
+    if ((rc = site_init(&site, cfg->db_url, s, cfg->version, spool, &settings, &schema, e)) < 0) {
         tax_rules_release(&rules);
         spool_free(spool);
         store_close(s);

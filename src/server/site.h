@@ -28,6 +28,7 @@ struct site {
     struct api_settings settings; /* every app's defaults */
     int64_t session_ttl;          /* seconds */
     int trust_proxy; /* the client is X-Forwarded-For's last address (serve --trust-proxy) */
+    struct schema_config schema; /* how every app's uploads read their rows (--platforms) */
     /* The TDS rules table (serve --tax-rules FILE, else the built-in one) and the brand's
      * GST state (--gst-state; 0: not set). tax_lock guards the table, which an admin may
      * replace (POST /api/payouts/tax-rules); held only while a document is computed. */
@@ -54,7 +55,8 @@ struct site {
 /* store: the default workspace's connection for its handlers (not owned). Starts the
  * default workspace's loader. */
 int site_init(struct site *site, const char *db_url, struct store *store, const char *version,
-              struct spool *spool, const struct api_settings *settings, struct err *e);
+              struct spool *spool, const struct api_settings *settings,
+              const struct schema_config *schema, struct err *e);
 /* Stops every loader and frees every app but the default one's store. No request may run. */
 void site_release(struct site *site);
 
