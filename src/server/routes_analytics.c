@@ -146,10 +146,10 @@ int routes_api_simulate(struct http_request *req, struct http_response *res)
     err_clear(&e);
     struct engine_sim_terms terms;
     if (api_simulate_terms(&terms, simulate_terms_get, req, &e) < 0)
-        return http_response_error(res, 400, "%s", e.msg);
+        return http_response_err(res, ERR_USAGE, "%s", e.msg);
     struct filter f;
     if (filter_parse(&f, simulate_filter_get, req, &e) < 0)
-        return http_response_error(res, 400, "%s", e.msg);
+        return http_response_err(res, ERR_USAGE, "%s", e.msg);
     struct app_engine *ae = app_engine_acquire(app);
     if (!ae) {
         filter_release(&f);
@@ -161,9 +161,7 @@ int routes_api_simulate(struct http_request *req, struct http_response *res)
     filter_release(&f);
     if (rc < 0) {
         buf_reset(&res->body);
-        if (rc != ERR_USAGE)
-            return routes_fail(req, res, "simulating the payout terms", &e);
-        return http_response_error(res, 400, "%s", e.msg);
+        return routes_fail(req, res, "simulating the payout terms", &e);
     }
     buf_putc(&res->body, '\n');
     return 0;

@@ -37,10 +37,10 @@ static int gst_state_of(struct http_request *req, struct http_response *res, str
     errno = 0;
     long v = strtol(raw, &end, 10);
     if (errno || end == raw || *end || !payid_gst_state_name((int)v)) {
-        http_response_error(res, 400,
-                            "gst_state: \"%.20s\" is not a GST state code (two digits, e.g. 27 "
-                            "for Maharashtra, 06 for Haryana)",
-                            raw);
+        http_response_err(res, ERR_USAGE,
+                          "gst_state: \"%.20s\" is not a GST state code (two digits, e.g. 27 "
+                          "for Maharashtra, 06 for Haryana)",
+                          raw);
         return -1;
     }
     return (int)v;
@@ -54,7 +54,7 @@ static int fy_of(struct http_request *req, struct http_response *res, int32_t *f
     err_clear(&e);
     if (raw && *raw) {
         if (tax_fy_parse(raw, fy, &e) < 0) {
-            http_response_error(res, 400, "fy: %s", e.msg);
+            http_response_err(res, ERR_USAGE, "fy: %s", e.msg);
             return -1;
         }
         return 0;
@@ -81,8 +81,6 @@ int routes_api_payouts_tax(struct http_request *req, struct http_response *res)
     pthread_mutex_unlock(&site->tax_lock);
     if (rc < 0) {
         buf_reset(&res->body);
-        if (rc == ERR_USAGE || rc == ERR_INPUT)
-            return http_response_error(res, 400, "%s", e.msg);
         return routes_fail(req, res, "computing the tax", &e);
     }
     buf_putc(&res->body, '\n');
@@ -226,7 +224,7 @@ int routes_api_tax_rules_replace(struct http_request *req, struct http_response 
     if (tax_rules_parse(&fresh, "the uploaded rules table", req->body.data ? req->body.data : "",
                         req->body.len, &e) < 0) {
         tax_rules_release(&fresh);
-        return http_response_error(res, 400, "%s", e.msg);
+        return routes_fail(req, res, "reading the rules table", &e); /* 422: invalid data */
     }
     pthread_mutex_lock(&site->tax_lock);
     int rc = 0;
@@ -282,7 +280,7 @@ static int day_param(struct http_request *req, struct http_response *res, const 
     if (!raw || !*raw)
         return 0;
     if (strlen(raw) != 10 || schema_iso_to_days(raw, day) < 0) {
-        http_response_error(res, 400, "%s: \"%.20s\" is not a date (YYYY-MM-DD)", name, raw);
+        http_response_err(res, ERR_USAGE, "%s: \"%.20s\" is not a date (YYYY-MM-DD)", name, raw);
         return -1;
     }
     return 0;
@@ -310,7 +308,7 @@ int routes_api_compliance(struct http_request *req, struct http_response *res)
         char *end = NULL;
         long v = strtol(limit, &end, 10);
         if (*end || v < 0 || v > 5000)
-            return http_response_error(res, 400, "limit: \"%.20s\" is not 0 to 5000", limit);
+            return http_response_err(res, ERR_USAGE, "limit: \"%.20s\" is not 0 to 5000", limit);
         q.list_max = (size_t)v;
     }
     struct err e;
@@ -325,7 +323,7 @@ int routes_api_compliance(struct http_request *req, struct http_response *res)
     if (list && *list) {
         rc = asci_labels_init_list(&labels, list, &e);
         if (rc < 0)
-            return http_response_error(res, 400, "labels: %s", e.msg);
+            return http_response_err(res, ERR_USAGE, "labels: %s", e.msg);
         copy = xstrdup(list);
         names = xcalloc(strlen(list) + 1, sizeof *names);
         for (char *p = copy; p && *p;) {

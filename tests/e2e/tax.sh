@@ -142,7 +142,7 @@ sed 's/^rules_version,.*/rules_version,test-2/; s/IT1961-194J-2025,\(.*\),fee,10
 printf 'rules_version,bad\nrule_id,act\nX,Y\n' >bad.csv
 code=$(curl -sS -o "$T/body" -w '%{http_code}' -H 'Origin: '"$BASE" -H 'Content-Type: text/csv' \
     --data-binary @bad.csv "$BASE/api/payouts/tax-rules")
-expect_eq "a bad table is refused: 400" 400 "$code"
+expect_eq "a bad table is refused as invalid data: 422" 422 "$code"
 expect_match "the refusal names the table and the line" "$T/body" 'uploaded rules table:2'
 get '/api/payouts/tax?fy=2025-26' >/dev/null
 expect_eq "the table in use stays" "2026.04-1" "$(json 'd["rules_version"]')"
