@@ -646,7 +646,7 @@ static int cmd_export(int argc, char **argv)
         buf_release(&url);
         rc = eng ? 0 : -1;
         warn_skipped("export", eng);
-        struct report_input in = {eng, &f, &settings, (int64_t)time(NULL)};
+        struct report_input in = {eng, &f, &settings, (int64_t)time(NULL), NULL};
         struct buf name = BUF_INIT;
         if (rc == 0 && !have_ds && !out_path) {
             report_file_name_for("report", format, &in, &name);
