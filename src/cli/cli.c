@@ -1,6 +1,7 @@
 /* cli.c — the command line (see cli.h): cli_main picks the command; the data commands
  * (import, demo, export, status, query, serve) are here, the account commands in
- * cli_accounts.c. Calls cli_accounts, cli_common, store, ingest, demo, export, engine,
+ * cli_accounts.c, the sources and schedules in cli_sources.c. Calls cli_accounts,
+ * cli_sources, cli_common, store, ingest, demo, export, engine,
  * filter, api, api_data, report, schema, number and serve; owns all terminal output. */
 #include "cli.h"
 #include "cli_impl.h"
@@ -43,6 +44,10 @@ static const char main_usage[] =
     "  user     add, list, change or remove users (user add NAME --role admin)\n"
     "  workspace add, list or remove workspaces\n"
     "  audit    print the audit log of imports, deletions and user changes\n"
+    "  source   add, list or remove sources (Instagram, YouTube, a URL, a folder)\n"
+    "  sync     sync sources now (every source when none is named)\n"
+    "  schedule run the syncs and scheduled reports that are due (schedule run [--now])\n"
+    "  report   add, list or remove scheduled reports\n"
     "\n"
     "The database is --db URL (sqlite:PATH), else $DATABASE_URL, else sqlite:infludash.db.\n"
     "Data commands take --workspace SLUG (default: default); see docs/accounts.md.\n"
@@ -790,9 +795,13 @@ int cli_main(int argc, char **argv)
         const char *name;
         int (*fn)(int, char **);
     } commands[] = {
-        {"serve", cmd_serve},   {"import", cmd_import},           {"demo", cmd_demo},
-        {"export", cmd_export}, {"status", cmd_status},           {"query", cmd_query},
-        {"user", cli_cmd_user}, {"workspace", cli_cmd_workspace}, {"audit", cli_cmd_audit},
+        {"serve", cmd_serve},       {"import", cmd_import},
+        {"demo", cmd_demo},         {"export", cmd_export},
+        {"status", cmd_status},     {"query", cmd_query},
+        {"user", cli_cmd_user},     {"workspace", cli_cmd_workspace},
+        {"audit", cli_cmd_audit},   {"source", cli_cmd_source},
+        {"sync", cli_cmd_sync},     {"schedule", cli_cmd_schedule},
+        {"report", cli_cmd_report},
     };
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(argv[1], commands[i].name))

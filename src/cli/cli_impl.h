@@ -1,5 +1,6 @@
 /* cli_impl.h — what the command files share (cli.c: the dispatch and the data commands;
- * cli_accounts.c: user, workspace and audit; both call cli_common.c): option matching,
+ * cli_accounts.c: user, workspace and audit; cli_sources.c: sources, sync, schedules and
+ * scheduled reports; all call cli_common.c): option matching,
  * the database and workspace a command works on, exit codes. Private to src/cli/. */
 #ifndef INFLUDASH_CLI_IMPL_H
 #define INFLUDASH_CLI_IMPL_H
@@ -46,5 +47,10 @@ const char *cli_actor(void);
 int cli_cmd_user(int argc, char **argv);
 int cli_cmd_workspace(int argc, char **argv);
 int cli_cmd_audit(int argc, char **argv);
+/* The commands of sources and schedules (cli_sources.c). */
+int cli_cmd_source(int argc, char **argv);
+int cli_cmd_sync(int argc, char **argv);
+int cli_cmd_schedule(int argc, char **argv);
+int cli_cmd_report(int argc, char **argv);
 
 #endif

@@ -327,8 +327,6 @@ static int report_mail(const struct jobs_config *c, const struct store_report *r
     if (rc == 0)
         snprintf(run->detail, sizeof run->detail, "mailed %s to %s (%d attempt%s)", file,
                  r->mail_to, attempts, attempts == 1 ? "" : "s");
-    else if (attempts > 1)
-        err_prefix(e, "after %d attempts", attempts);
     for (size_t i = 0; i < nto; i++)
         free(to[i]);
     free(to);
