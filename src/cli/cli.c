@@ -60,7 +60,7 @@ static const char serve_usage[] =
     "                       [--max-connections-per-client N] [--idle-timeout SECONDS]\n"
     "                       [--header-timeout SECONDS]\n"
     "                       [--roas-benchmark X] [--roi-benchmark X]\n"
-    "                       [--session-ttl SECONDS] [--trust-proxy]\n"
+    "                       [--session-ttl SECONDS] [--trust-proxy] [--no-scheduler]\n"
     "\n"
     "Serves http://HOST:PORT (default 127.0.0.1:8080): the web app (/, /influencers,\n"
     "/insights, /payouts, /upload, /export, /database), /api/status, /api/dashboard,\n"
@@ -84,6 +84,12 @@ static const char serve_usage[] =
     "Every workspace is served (?ws=SLUG). While no user exists (infludash user add) the\n"
     "server is open to anyone who can reach it; after that every page and API call needs\n"
     "a sign-in (POST /login), which lasts --session-ttl seconds (default 43200, 12 h).\n"
+    "\n"
+    "Sources and scheduled reports (infludash source add, report add) run by themselves:\n"
+    "what is due runs at start (a run missed while the server was down, once) and then at\n"
+    "the start of every minute; servers sharing one database run each due job once.\n"
+    "--no-scheduler leaves that to `infludash schedule run` (cron). /api/sources lists the\n"
+    "sources with their runs; POST /api/sources/NAME/sync syncs one now.\n"
     "Failed sign-ins are limited per name and per client address; behind a reverse proxy,\n"
     "--trust-proxy takes the address from the last entry of X-Forwarded-For (and lets\n"
     "X-Forwarded-Host name this server for the same-origin check).\n";
@@ -753,6 +759,8 @@ static int cmd_serve(int argc, char **argv)
             cfg.max_connections_per_client = (unsigned)v;
         } else if (cli_opt_flag(&o, "--trust-proxy")) {
             cfg.trust_proxy = 1;
+        } else if (cli_opt_flag(&o, "--no-scheduler")) {
+            cfg.no_scheduler = 1;
         } else if (cli_opt_value(&o, "--session-ttl", &bad)) {
             bad |= cli_parse_u64("--session-ttl", o.value, &v) < 0;
             if (!bad && (v < 1 || v > 366 * 86400)) {
@@ -773,6 +781,8 @@ static int cmd_serve(int argc, char **argv)
     }
     if (bad)
         return EXIT_USAGE;
+    const char *ca = getenv("INFLUDASH_CA_FILE");
+    cfg.ca_file = ca && *ca ? ca : NULL;
     struct err e = {0, ""};
     if (serve_run(&cfg, &e) < 0) {
         fprintf(stderr, "infludash serve: %s\n", e.msg);
