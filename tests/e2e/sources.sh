@@ -308,6 +308,41 @@ expect_eq "POST sync of an unknown source is 404" 404 "$code"
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Origin: http://evil.example' "$A_BASE/api/sources/yt/sync")
 expect_eq "a cross-origin POST sync is refused" 403 "$code"
 expect_not_contains "no token in the server's log" "$(cat "$T/a.log" "$T/server.log" | tr -d '\000')" "test-key"
+
+# ---- who may sync: roles, CSRF, workspaces (SPEC §7) --------------------------------------
+check "workspace add acme" "$INFLUDASH" workspace add acme --db "$DB"
+check "a source of workspace acme" "$INFLUDASH" source add acmefeed --db "$DB" --workspace acme \
+    --kind url --url "$API/files/influencers.csv" --dataset influencers
+code=$(curl -s -o "$T/s.json" -w '%{http_code}' "$A_BASE/api/sources")
+expect_not_contains "default's sources leave out acme's" "$T/s.json" "acmefeed"
+code=$(curl -s -o "$T/s.json" -w '%{http_code}' "$A_BASE/api/sources?ws=acme")
+expect_contains "acme's list has it" "$T/s.json" '"name":"acmefeed"'
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$A_BASE/api/sources/acmefeed/sync")
+expect_eq "a source is synced only through its own workspace" 404 "$code"
+for spec in viewer:viewerpass1 analyst:analystpass1; do
+    IFS=: read -r u pw <<<"$spec"
+    printf '%s\n' "$pw" | "$INFLUDASH" user add "$u" --role "$u" --workspace default --db "$DB" \
+        >/dev/null 2>&1 || fail "user add $u" "exit status $?"
+done
+sleep 1.2 # the servers look again whether users exist after a second
+code=$(curl -s -o /dev/null -w '%{http_code}' "$A_BASE/api/sources")
+expect_eq "signed out, /api/sources wants a session" 401 "$code"
+signin() { # NAME PASSWORD JAR: signs in; prints the CSRF token
+    curl -s -o /dev/null -c "$3" -d "username=$1" --data-urlencode "password=$2" "$A_BASE/login"
+    curl -s -b "$3" "$A_BASE/api/session" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["csrf"])'
+}
+VT=$(signin viewer viewerpass1 "$T/viewer.jar")
+AT=$(signin analyst analystpass1 "$T/analyst.jar")
+code=$(curl -s -o /dev/null -w '%{http_code}' -b "$T/viewer.jar" "$A_BASE/api/sources")
+expect_eq "a viewer reads the sources" 200 "$code"
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -b "$T/viewer.jar" -H "X-CSRF-Token: $VT" \
+    "$A_BASE/api/sources/yt/sync")
+expect_eq "a viewer may not sync" 403 "$code"
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -b "$T/analyst.jar" "$A_BASE/api/sources/yt/sync")
+expect_eq "an analyst's sync without the CSRF token is refused" 403 "$code"
+code=$(curl -s -o "$T/sync2.json" -w '%{http_code}' -X POST -b "$T/analyst.jar" -H "X-CSRF-Token: $AT" \
+    "$A_BASE/api/sources/yt/sync")
+expect_eq "an analyst syncs" 200 "$code"
 kill -TERM "$A_PID" 2>/dev/null
 serve_stop
 finish
