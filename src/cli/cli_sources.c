@@ -2,8 +2,8 @@
  * sync [NAME], schedule run [--now] [--at TIME], report add/list/del. They keep their
  * records in the installation's main database (store.h's sources, reports and runs) and
  * run them through jobs.h. Tokens and SMTP passwords are read from files, sealed (secret.h)
- * and never printed. Calls cli_common, jobs, connect, schedule, mail, secret, auth, filter,
- * store, schema, tz, buf and err; prints to the terminal. */
+ * and never printed. Calls cli_common, cli_options, jobs, connect, schedule, mail, secret, auth,
+ * filter, store, schema, tz, buf and err; prints to the terminal. */
 #include "cli_impl.h"
 
 #include <errno.h>
@@ -28,14 +28,50 @@
 
 #include "banned.h"
 
-static const char source_usage[] =
-    "usage: infludash source add NAME --kind instagram|youtube|url|folder [--dataset D]\n"
-    "                 [--influencer ID] [--account ID] [--url URL] [--dir DIR]\n"
-    "                 [--base-url URL] [--token-file F] [--every SCHEDULE]\n"
-    "       infludash source list\n"
-    "       infludash source del NAME\n"
-    "       (each takes --db URL; add takes --workspace SLUG, default: default)\n"
-    "\n"
+/* ---- the commands' options ---------------------------------------------------------- */
+
+struct source_add {
+    const char *db, *name, *kind, *dataset, *influencer, *account, *url, *dir, *base_url;
+    const char *token_file, *every, *workspace;
+};
+
+static const struct cli_option source_options[] = {
+    CLI_STRING_F(struct source_add, kind, "--kind", NULL, "instagram|youtube|url|folder",
+                 "what it reads (see above)", "add", "add"),
+    CLI_STRING_F(struct source_add, dataset, "--dataset", NULL, "D",
+                 "the dataset it fills (url, folder: default by each\nfile's name and header)",
+                 "add", NULL),
+    CLI_STRING_F(struct source_add, influencer, "--influencer", NULL, "ID",
+                 "instagram, youtube: whose posts the media are", "add", NULL),
+    CLI_STRING_F(struct source_add, account, "--account", NULL, "ID",
+                 "instagram: the IG user id; youtube: the channel id", "add", NULL),
+    CLI_STRING_F(struct source_add, url, "--url", NULL, "URL", "url: the file's http(s) address",
+                 "add", NULL),
+    CLI_STRING_F(struct source_add, dir, "--dir", NULL, "DIR", "folder: the folder files arrive in",
+                 "add", NULL),
+    CLI_STRING_F(struct source_add, base_url, "--base-url", NULL, "URL",
+                 "replaces the platform's API host (a proxy, a test server)", "add", NULL),
+    CLI_STRING_F(struct source_add, token_file, "--token-file", NULL, "F",
+                 "the access token, API key or bearer token, read\nfrom this file and stored "
+                 "encrypted",
+                 "add", NULL),
+    CLI_STRING_F(struct source_add, every, "--every", NULL, "SCHEDULE",
+                 "hourly, daily HH:MM, weekly DAY HH:MM or monthly N HH:MM", "add", NULL),
+    CLI_STRING_F(struct source_add, workspace, "--workspace", "-w", "SLUG",
+                 "the workspace its data goes to (default: default)", "add", NULL),
+    CLI_DB(struct source_add, db),
+    CLI_END,
+};
+
+static const struct cli_form source_forms[] = {
+    {"add", "add NAME"}, {"list", "list"}, {"del", "del NAME"}, {NULL, NULL}};
+
+const struct cli_command cli_source_command = {
+    "source",
+    "add, list or remove sources (Instagram, YouTube, a URL, a folder)",
+    source_forms,
+    NULL,
+    2,
     "A source brings data in without an upload (docs/connections.md):\n"
     "  instagram  --account IG-USER-ID --influencer ID --token-file F (an access token):\n"
     "             the account's media and their insights become posts of the influencer\n"
@@ -45,66 +81,130 @@ static const char source_usage[] =
     "             file, imported again only when it changed (ETag / Last-Modified)\n"
     "  folder     --dir DIR [--dataset D]: each new file imported once, then moved to\n"
     "             DIR/done/ or DIR/failed/ (with NAME.error.txt)\n"
-    "--base-url replaces the platform's API host (a proxy, a test server). --every takes\n"
-    "hourly, daily HH:MM, weekly DAY HH:MM or monthly N HH:MM, in the installation's time\n"
-    "zone ($INFLUDASH_TZ, default Asia/Kolkata). The token is stored encrypted (the key in\n"
-    "DB.key beside an SQLite database, or $INFLUDASH_SECRET_KEY) and never printed: list\n"
-    "shows only that one is set and when it was added. Adding a source again under its\n"
-    "name replaces it (with a new token when --token-file is given, else keeping the old).\n";
+    "--every runs it on a schedule in the installation's time zone ($INFLUDASH_TZ, default\n"
+    "Asia/Kolkata). The token is stored encrypted (the key in DB.key beside an SQLite\n"
+    "database, or $INFLUDASH_SECRET_KEY) and never printed: list shows only that one is\n"
+    "set and when it was added. Adding a source again under its name replaces it (with a\n"
+    "new token when --token-file is given, else keeping the old).\n",
+    source_options,
+};
 
-static const char sync_usage[] =
-    "usage: infludash sync [--db URL] [NAME...]\n"
-    "\n"
+struct db_args {
+    const char *db;
+};
+
+static const struct cli_option sync_options[] = {
+    CLI_DB(struct db_args, db),
+    CLI_END,
+};
+
+const struct cli_command cli_sync_command = {
+    "sync",
+    "sync sources now (every source when none is named)",
+    NULL,
+    "[NAME...]",
+    -1,
     "Syncs the sources named (every source when none is): each sync of an API source is\n"
     "one import, each file of a url or folder source its own, recorded in the import\n"
     "history and the audit log under the source's name. Prints one line per source.\n"
-    "Exit status 0 only when every sync asked for succeeded.\n";
+    "Exit status 0 only when every sync asked for succeeded.\n",
+    sync_options,
+};
 
-static const char schedule_usage[] =
-    "usage: infludash schedule run [--db URL] [--now] [--at TIME]\n"
-    "\n"
+struct schedule_args {
+    const char *db, *at;
+    int now;
+};
+
+static const struct cli_option schedule_options[] = {
+    CLI_FLAG(struct schedule_args, now, "--now", NULL, "run every job now, due or not"),
+    CLI_STRING(struct schedule_args, at, "--at", "TIME",
+               "judge what is due at TIME (YYYY-MM-DDTHH:MM in the\ninstallation's time zone, "
+               "or @UNIX-SECONDS)"),
+    CLI_DB(struct schedule_args, db),
+    CLI_END,
+};
+
+static const struct cli_form schedule_forms[] = {{"run", "run"}, {NULL, NULL}};
+
+const struct cli_command cli_schedule_command = {
+    "schedule",
+    "run the syncs and scheduled reports that are due (schedule run [--now])",
+    schedule_forms,
+    NULL,
+    1,
     "Runs the source syncs and scheduled reports that are due (for cron: run it every\n"
     "minute or every hour; `serve` does the same by itself once a minute). A job that\n"
     "was due several times since its last run runs once. --now runs every job now,\n"
-    "due or not. --at replays the moment TIME (YYYY-MM-DDTHH:MM in the installation's\n"
-    "time zone, or @UNIX-SECONDS): what was due then runs, and a report's period is the\n"
-    "one of that moment. Exit status 0 only when every run succeeded.\n";
-
-static const char report_usage[] =
-    "usage: infludash report add NAME --format pdf|xlsx|csv [FILTERS] [--period P]\n"
-    "                 --every SCHEDULE (--to-dir DIR | --mail a@b,c@d [--smtp URL]\n"
-    "                 [--smtp-user U] [--smtp-password-file F] [--mail-from ADDR])\n"
-    "       infludash report list\n"
-    "       infludash report del NAME\n"
-    "       (each takes --db URL; add takes --workspace SLUG, default: default)\n"
-    "\n"
-    "A scheduled report: the filtered analytics of the workspace as PDF, XLSX or CSV,\n"
-    "made when its schedule is due and written into DIR or mailed with the report\n"
-    "attached and a short summary in the body. --period (last-week, last-month,\n"
-    "last-7-days, last-30-days, month-to-date) is resolved when the report runs and\n"
-    "printed in it (\"last full week, 23–29 Nov 2026\"); it replaces --from/--to.\n"
-    "--smtp smtp://HOST:PORT (default smtp://localhost:25) upgrades with STARTTLS whenever\n"
-    "the server offers it, and requires it unless the host is this machine; smtps:// is\n"
-    "TLS from the start. A failed delivery is retried (3 attempts), then shown as failed.\n"
-    "--compare previous is refused until period comparison (SPEC 3.2) is built.\n";
-
-/* ---- what the commands share ------------------------------------------------------------ */
-
-struct words {
-    const char *w[64];
-    int n;
+    "due or not. --at replays a moment: what was due then runs, and a report's period is\n"
+    "the one of that moment. Exit status 0 only when every run succeeded.\n",
+    schedule_options,
 };
 
-/* A positional word; EXIT_USAGE past the room. */
-static int add_word(struct words *w, const char *cmd, const char *a, const char *usage)
+struct report_add {
+    const char *db, *name, *format, *compare, *period, *every, *to_dir, *mail, *smtp, *smtp_user;
+    const char *smtp_password_file, *mail_from, *workspace;
+    struct filter_args fa;
+};
+
+static int report_filters_match(void *field, int argc, char **argv, int *i, struct err *e)
 {
-    if (w->n >= (int)(sizeof w->w / sizeof w->w[0])) {
-        fprintf(stderr, "infludash %s: too many arguments\n\n%s", cmd, usage);
-        return EXIT_USAGE;
-    }
-    w->w[w->n++] = a;
-    return 0;
+    return filter_args_match(field, argc, argv, i, e);
 }
+
+static const struct cli_option report_options[] = {
+    CLI_STRING_F(struct report_add, format, "--format", NULL, "pdf|xlsx|csv", "the report's format",
+                 "add", "add"),
+    {CLI_OPT_MATCH, "FILTERS", NULL, "FILTERS", FILTER_OPTIONS_HELP,
+     offsetof(struct report_add, fa), "add", NULL, 0, 0, NULL, NULL, NULL, report_filters_match},
+    CLI_STRING_F(struct report_add, period, "--period", NULL, "P",
+                 "last-week, last-month, last-7-days, last-30-days or\nmonth-to-date, resolved "
+                 "when it runs (replaces --from/--to)",
+                 "add", NULL),
+    CLI_STRING_F(struct report_add, compare, "--compare", NULL, "previous",
+                 "refused until period comparison (SPEC 3.2) is built", "add", NULL),
+    CLI_STRING_F(struct report_add, every, "--every", NULL, "SCHEDULE",
+                 "when it is made: hourly, daily HH:MM, weekly DAY HH:MM\nor monthly N HH:MM",
+                 "add", "add"),
+    CLI_STRING_F(struct report_add, to_dir, "--to-dir", NULL, "DIR",
+                 "write it into this folder (or --mail)", "add", NULL),
+    CLI_STRING_F(struct report_add, mail, "--mail", NULL, "a@b,c@d",
+                 "mail it to these addresses (or --to-dir)", "add", NULL),
+    CLI_STRING_F(struct report_add, smtp, "--smtp", NULL, "URL",
+                 "smtp://HOST:PORT or smtps://HOST:PORT\n(default smtp://localhost:25)", "add",
+                 NULL),
+    CLI_STRING_F(struct report_add, smtp_user, "--smtp-user", NULL, "U", "the SMTP login", "add",
+                 NULL),
+    CLI_STRING_F(struct report_add, smtp_password_file, "--smtp-password-file", NULL, "F",
+                 "its password, read from this file and stored encrypted", "add", NULL),
+    CLI_STRING_F(struct report_add, mail_from, "--mail-from", NULL, "ADDR",
+                 "the sender (default infludash@localhost)", "add", NULL),
+    CLI_STRING_F(struct report_add, workspace, "--workspace", "-w", "SLUG",
+                 "the workspace it reports on (default: default)", "add", NULL),
+    CLI_DB(struct report_add, db),
+    CLI_END,
+};
+
+static const struct cli_form report_forms[] = {
+    {"add", "add NAME"}, {"list", "list"}, {"del", "del NAME"}, {NULL, NULL}};
+
+const struct cli_command cli_report_command = {
+    "report",
+    "add, list or remove scheduled reports",
+    report_forms,
+    NULL,
+    2,
+    "A scheduled report: the filtered analytics of the workspace as PDF, XLSX or CSV,\n"
+    "made when its schedule is due and written into DIR or mailed with the report\n"
+    "attached and a short summary in the body. Its period is resolved when it runs and\n"
+    "printed in it (\"last full week, 23–29 Nov 2026\"). --smtp upgrades with STARTTLS\n"
+    "whenever the server offers it, and requires it unless the host is this machine;\n"
+    "smtps:// is TLS from the start. A failed delivery is retried (3 attempts), then\n"
+    "shown as failed.\n",
+    report_options,
+};
+
+/* ---- what the commands share ------------------------------------------------------------ */
 
 /* "2026-12-02 11:00 IST" in zone z; "—" for 0. */
 static void format_when(const struct tz *z, int64_t t, char *out, size_t cap)
@@ -176,11 +276,6 @@ static int absolute_dir(const char *cmd, const char *opt, const char *dir, char 
 }
 
 /* ---- source ----------------------------------------------------------------------------- */
-
-struct source_add {
-    const char *name, *kind, *dataset, *influencer, *account, *url, *dir, *base_url;
-    const char *token_file, *every, *workspace;
-};
 
 /* What each kind needs, checked before anything is stored. */
 static int check_source(const struct source_add *a, enum connect_kind kind)
@@ -463,66 +558,22 @@ static int job_del(const char *db, enum store_job job, const char *name)
 
 int cli_cmd_source(int argc, char **argv)
 {
-    struct opts o = {argc, argv, 0, NULL};
-    const char *db = cli_default_db();
-    struct source_add a = {.workspace = AUTH_DEFAULT_WORKSPACE};
-    struct words w = {{NULL}, 0};
-    int bad = 0;
-    static const struct {
-        const char *flag;
-        size_t offset;
-    } values[] = {
-        {"--kind", offsetof(struct source_add, kind)},
-        {"--dataset", offsetof(struct source_add, dataset)},
-        {"--influencer", offsetof(struct source_add, influencer)},
-        {"--account", offsetof(struct source_add, account)},
-        {"--url", offsetof(struct source_add, url)},
-        {"--dir", offsetof(struct source_add, dir)},
-        {"--base-url", offsetof(struct source_add, base_url)},
-        {"--token-file", offsetof(struct source_add, token_file)},
-        {"--every", offsetof(struct source_add, every)},
-        {"--workspace", offsetof(struct source_add, workspace)},
-        {"-w", offsetof(struct source_add, workspace)},
-    };
-    while (o.i < argc && !bad) {
-        const char *arg = argv[o.i];
-        int matched = 0;
-        if (cli_is_help(arg)) {
-            fputs(source_usage, stdout);
-            return 0;
-        }
-        if (cli_opt_value(&o, "--db", &bad)) {
-            db = o.value;
-            continue;
-        }
-        for (size_t i = 0; !matched && !bad && i < sizeof values / sizeof values[0]; i++)
-            if (cli_opt_value(&o, values[i].flag, &bad)) {
-                *(const char **)((char *)&a + values[i].offset) = o.value;
-                matched = 1;
-            }
-        if (matched || bad)
-            continue;
-        if (arg[0] == '-' && arg[1])
-            return cli_unknown_option("source", arg, source_usage);
-        if (add_word(&w, "source", arg, source_usage))
-            return EXIT_USAGE;
-        o.i++;
+    struct source_add a = {.db = cli_default_db(), .workspace = AUTH_DEFAULT_WORKSPACE};
+    int nwords;
+    int parsed = cli_parse(&cli_source_command, &a, argc, argv, &nwords);
+    if (parsed != CLI_PARSED)
+        return parsed;
+    const char *cmd = nwords ? argv[0] : NULL;
+    if (cmd && !strcmp(cmd, "list") && nwords == 1)
+        return source_list(a.db);
+    if (cmd && (!strcmp(cmd, "add") || !strcmp(cmd, "del")) && nwords == 2) {
+        a.name = argv[1];
+        return !strcmp(cmd, "add") ? source_add(a.db, &a) : job_del(a.db, STORE_JOB_SOURCE, a.name);
     }
-    if (bad)
-        return EXIT_USAGE;
-    const char *cmd = w.n ? w.w[0] : NULL;
-    if (cmd && !strcmp(cmd, "list") && w.n == 1)
-        return source_list(db);
-    if (cmd && (!strcmp(cmd, "add") || !strcmp(cmd, "del")) && w.n == 2) {
-        a.name = w.w[1];
-        return !strcmp(cmd, "add") ? source_add(db, &a) : job_del(db, STORE_JOB_SOURCE, a.name);
-    }
-    fprintf(stderr, "infludash source: %s\n\n%s",
-            !cmd ? "what to do? (add, list or del)"
-            : strcmp(cmd, "add") && strcmp(cmd, "del") && strcmp(cmd, "list")
-                ? "unknown subcommand (add, list or del)"
-                : "give one NAME",
-            source_usage);
+    fprintf(stderr, "infludash source: %s\n\n",
+            !cmd || !cli_form_find(&cli_source_command, cmd) ? "what to do? (add, list or del)"
+                                                             : "give one NAME");
+    cli_usage(&cli_source_command, stderr);
     return EXIT_USAGE;
 }
 
@@ -578,29 +629,12 @@ static int take_name(void *ctx, const struct store_source *src)
 
 int cli_cmd_sync(int argc, char **argv)
 {
-    struct opts o = {argc, argv, 0, NULL};
-    const char *db = cli_default_db();
-    struct words w = {{NULL}, 0};
-    int bad = 0;
-    while (o.i < argc && !bad) {
-        const char *arg = argv[o.i];
-        if (cli_is_help(arg)) {
-            fputs(sync_usage, stdout);
-            return 0;
-        } else if (cli_opt_value(&o, "--db", &bad)) {
-            db = o.value;
-        } else if (bad) {
-            break;
-        } else if (arg[0] == '-' && arg[1]) {
-            return cli_unknown_option("sync", arg, sync_usage);
-        } else {
-            if (add_word(&w, "sync", arg, sync_usage))
-                return EXIT_USAGE;
-            o.i++;
-        }
-    }
-    if (bad)
-        return EXIT_USAGE;
+    struct db_args da = {cli_default_db()};
+    int nwords;
+    int parsed = cli_parse(&cli_sync_command, &da, argc, argv, &nwords);
+    if (parsed != CLI_PARSED)
+        return parsed;
+    const char *db = da.db;
     struct jobs_config c;
     struct tz *zone = NULL;
     if (jobs_setup("sync", db, &c, &zone) < 0)
@@ -613,13 +647,13 @@ int cli_cmd_sync(int argc, char **argv)
     struct err e = {0, ""};
     struct sync_all all = {NULL, 0, 0};
     int rc = 0;
-    if (w.n == 0) {
+    if (nwords == 0) {
         rc = store_source_list(s, NULL, take_name, &all, &e);
         if (rc == 0 && all.n == 0)
             printf("no sources to sync (add one with `infludash source add`)\n");
     } else {
-        for (int i = 0; i < w.n; i++) {
-            struct store_source one = {.name = (char *)w.w[i]};
+        for (int i = 0; i < nwords; i++) {
+            struct store_source one = {.name = argv[i]};
             take_name(&all, &one);
         }
     }
@@ -674,36 +708,17 @@ static int parse_at(const char *text, const struct tz *z, int64_t *out)
 
 int cli_cmd_schedule(int argc, char **argv)
 {
-    struct opts o = {argc, argv, 0, NULL};
-    const char *db = cli_default_db(), *at = NULL;
-    struct words w = {{NULL}, 0};
-    int bad = 0, now_all = 0;
-    while (o.i < argc && !bad) {
-        const char *arg = argv[o.i];
-        if (cli_is_help(arg)) {
-            fputs(schedule_usage, stdout);
-            return 0;
-        } else if (cli_opt_value(&o, "--db", &bad)) {
-            db = o.value;
-        } else if (cli_opt_value(&o, "--at", &bad)) {
-            at = o.value;
-        } else if (cli_opt_flag(&o, "--now")) {
-            now_all = 1;
-        } else if (bad) {
-            break;
-        } else if (arg[0] == '-' && arg[1]) {
-            return cli_unknown_option("schedule", arg, schedule_usage);
-        } else {
-            if (add_word(&w, "schedule", arg, schedule_usage))
-                return EXIT_USAGE;
-            o.i++;
-        }
-    }
-    if (bad)
-        return EXIT_USAGE;
-    if (w.n != 1 || strcmp(w.w[0], "run") != 0) {
-        fprintf(stderr, "infludash schedule: %s\n\n%s",
-                w.n ? "unknown subcommand (run)" : "what to do? (run)", schedule_usage);
+    struct schedule_args sa = {cli_default_db(), NULL, 0};
+    int nwords;
+    int parsed = cli_parse(&cli_schedule_command, &sa, argc, argv, &nwords);
+    if (parsed != CLI_PARSED)
+        return parsed;
+    const char *db = sa.db, *at = sa.at;
+    int now_all = sa.now;
+    if (nwords != 1 || strcmp(argv[0], "run") != 0) {
+        fprintf(stderr, "infludash schedule: %s\n\n",
+                nwords ? "unknown subcommand (run)" : "what to do? (run)");
+        cli_usage(&cli_schedule_command, stderr);
         return EXIT_USAGE;
     }
     struct jobs_config c;
@@ -736,11 +751,6 @@ int cli_cmd_schedule(int argc, char **argv)
 }
 
 /* ---- report ------------------------------------------------------------------------------- */
-
-struct report_add {
-    const char *name, *format, *compare, *period, *every, *to_dir, *mail, *smtp, *smtp_user;
-    const char *smtp_password_file, *mail_from, *workspace;
-};
 
 /* smtp://HOST[:PORT] or smtps://HOST[:PORT]: a host, and digits after a colon. */
 static int smtp_url_ok(const char *url)
@@ -943,80 +953,27 @@ static int report_list(const char *db)
 
 int cli_cmd_report(int argc, char **argv)
 {
-    struct opts o = {argc, argv, 0, NULL};
-    const char *db = cli_default_db();
-    struct report_add a = {.workspace = AUTH_DEFAULT_WORKSPACE};
-    struct words w = {{NULL}, 0};
-    struct filter_args fa;
-    filter_args_init(&fa);
-    int bad = 0;
-    static const struct {
-        const char *flag;
-        size_t offset;
-    } values[] = {
-        {"--format", offsetof(struct report_add, format)},
-        {"--compare", offsetof(struct report_add, compare)},
-        {"--period", offsetof(struct report_add, period)},
-        {"--every", offsetof(struct report_add, every)},
-        {"--to-dir", offsetof(struct report_add, to_dir)},
-        {"--mail", offsetof(struct report_add, mail)},
-        {"--smtp", offsetof(struct report_add, smtp)},
-        {"--smtp-user", offsetof(struct report_add, smtp_user)},
-        {"--smtp-password-file", offsetof(struct report_add, smtp_password_file)},
-        {"--mail-from", offsetof(struct report_add, mail_from)},
-        {"--workspace", offsetof(struct report_add, workspace)},
-        {"-w", offsetof(struct report_add, workspace)},
-    };
-    while (o.i < argc && !bad) {
-        const char *arg = argv[o.i];
-        int matched = 0;
-        if (cli_is_help(arg)) {
-            fputs(report_usage, stdout);
-            filter_args_release(&fa);
-            return 0;
-        }
-        if (cli_opt_value(&o, "--db", &bad)) {
-            db = o.value;
-            continue;
-        }
-        for (size_t i = 0; !matched && !bad && i < sizeof values / sizeof values[0]; i++)
-            if (cli_opt_value(&o, values[i].flag, &bad)) {
-                *(const char **)((char *)&a + values[i].offset) = o.value;
-                matched = 1;
-            }
-        if (matched || bad)
-            continue;
-        struct err e = {0, ""};
-        int rc = filter_args_match(&fa, argc, argv, &o.i, &e);
-        if (rc < 0) {
-            fprintf(stderr, "infludash report: %s\n", e.msg);
-            bad = 1;
-        } else if (rc > 0) {
-            continue;
-        } else if (arg[0] == '-' && arg[1]) {
-            filter_args_release(&fa);
-            return cli_unknown_option("report", arg, report_usage);
-        } else if (add_word(&w, "report", arg, report_usage)) {
-            bad = 1;
-        } else {
-            o.i++;
-        }
-    }
-    int rc = EXIT_USAGE;
-    const char *cmd = w.n ? w.w[0] : NULL;
-    if (bad)
+    struct report_add a = {.db = cli_default_db(), .workspace = AUTH_DEFAULT_WORKSPACE};
+    filter_args_init(&a.fa);
+    int nwords;
+    int rc = cli_parse(&cli_report_command, &a, argc, argv, &nwords);
+    const char *cmd = nwords ? argv[0] : NULL;
+    if (rc != CLI_PARSED) {
+        /* rc is the exit status */
+    } else if (cmd && !strcmp(cmd, "list") && nwords == 1) {
+        rc = report_list(a.db);
+    } else if (cmd && !strcmp(cmd, "del") && nwords == 2) {
+        rc = job_del(a.db, STORE_JOB_REPORT, argv[1]);
+    } else if (cmd && !strcmp(cmd, "add") && nwords == 2) {
+        a.name = argv[1];
+        rc = report_add(a.db, &a, &a.fa);
+    } else {
+        fprintf(stderr, "infludash report: %s\n\n",
+                !cmd || !cli_form_find(&cli_report_command, cmd) ? "what to do? (add, list or del)"
+                                                                 : "give one NAME");
+        cli_usage(&cli_report_command, stderr);
         rc = EXIT_USAGE;
-    else if (cmd && !strcmp(cmd, "list") && w.n == 1)
-        rc = report_list(db);
-    else if (cmd && !strcmp(cmd, "del") && w.n == 2)
-        rc = job_del(db, STORE_JOB_REPORT, w.w[1]);
-    else if (cmd && !strcmp(cmd, "add") && w.n == 2) {
-        a.name = w.w[1];
-        rc = report_add(db, &a, &fa);
-    } else
-        fprintf(stderr, "infludash report: %s\n\n%s",
-                !cmd ? "what to do? (add, list or del)" : "unknown subcommand or missing NAME",
-                report_usage);
-    filter_args_release(&fa);
+    }
+    filter_args_release(&a.fa);
     return rc;
 }
