@@ -68,6 +68,10 @@ static struct store *open_main(struct http_request *req, struct http_response *r
     struct store *s = NULL;
     struct err e;
     err_clear(&e);
+    if (!app_of(req)->site->jobs) { /* a site that serve.c did not set up for jobs */
+        http_response_error(res, 503, "sources are not available on this server");
+        return NULL;
+    }
     if (store_open(app_of(req)->site->db_url, &s, &e) < 0) {
         routes_fail(req, res, "opening the database of sources", &e);
         return NULL;
