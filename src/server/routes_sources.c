@@ -69,7 +69,7 @@ static struct store *open_main(struct http_request *req, struct http_response *r
     struct err e;
     err_clear(&e);
     if (!app_of(req)->site->jobs) { /* a site that serve.c did not set up for jobs */
-        http_response_error(res, 503, "sources are not available on this server");
+        http_response_err(res, ERR_UNAVAILABLE, "sources are not available on this server");
         return NULL;
     }
     if (store_open(app_of(req)->site->db_url, &s, &e) < 0) {
@@ -232,7 +232,7 @@ static int path_name(struct http_request *req, struct http_response *res, const 
     const char *p = req->path_param ? req->path_param : "";
     const char *slash = strchr(p, '/');
     if (!slash || slash == p || (size_t)(slash - p) >= cap || strcmp(slash + 1, verb) != 0) {
-        http_response_error(res, 404, "no such route: use /api/sources/NAME/%s", verb);
+        http_response_err(res, ERR_NOTFOUND, "no such route: use /api/sources/NAME/%s", verb);
         return 0;
     }
     memcpy(name, p, (size_t)(slash - p));
@@ -252,8 +252,8 @@ static int find_source(struct http_request *req, struct http_response *res, stru
         rc = ERR_NOTFOUND;
     }
     if (rc == ERR_NOTFOUND) {
-        http_response_error(res, 404, "no source named \"%s\" in workspace %s", name,
-                            app_of(req)->slug);
+        http_response_err(res, ERR_NOTFOUND, "no source named \"%s\" in workspace %s", name,
+                          app_of(req)->slug);
         return 0;
     }
     if (rc < 0) {
@@ -308,8 +308,9 @@ int routes_api_source_runs(struct http_request *req, struct http_response *res)
     return 0;
 }
 
-/* POST /api/sources/NAME/sync: one sync now, answered when it is over with its run (200
- * when it succeeded, 502 when the platform or the file refused: the run says why). */
+/* POST /api/sources/NAME/sync: one sync now, answered when it is over with its run: 200
+ * whether the sync succeeded or not (the request was carried out; the run's result and
+ * error say how it went, as they do in GET .../runs). */
 int routes_api_source_sync(struct http_request *req, struct http_response *res)
 {
     char name[80];
@@ -335,7 +336,7 @@ int routes_api_source_sync(struct http_request *req, struct http_response *res)
         return routes_fail(req, res, "syncing the source", &e);
     fprintf(stderr, "infludash: sync of source %s asked by %s: %s\n", name, routes_actor(req),
             run.result);
-    http_response_json(res, rc < 0 ? 502 : 200);
+    http_response_json(res, 200);
     struct json j;
     json_init(&j, &res->body);
     json_obj_begin(&j);

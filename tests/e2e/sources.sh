@@ -303,6 +303,12 @@ code=$(curl -s -o "$T/runs.json" -w '%{http_code}' "$A_BASE/api/sources/yt/runs"
 expect_eq "GET /api/sources/yt/runs" 200 "$code"
 n=$("$PY" -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["runs"]))' "$T/runs.json")
 expect_eq "… lists every run of yt" "$(sql "$DB" "SELECT count(*) FROM runs WHERE job = 'source' AND name = 'yt'")" "$n"
+check "a source whose address refuses" "$INFLUDASH" source add gone --db "$DB" --kind url \
+    --url "http://127.0.0.1:$(free_port)/x.csv"
+code=$(curl -s -o "$T/gone.json" -w '%{http_code}' -X POST "$A_BASE/api/sources/gone/sync")
+expect_eq "POST sync of a failing source answers its run" 200 "$code"
+expect_match "… whose result is failed, with the reason" "$T/gone.json" '"result":"failed","error":".*127\.0\.0\.1'
+run "$INFLUDASH" source del gone --db "$DB"
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$A_BASE/api/sources/nosuch/sync")
 expect_eq "POST sync of an unknown source is 404" 404 "$code"
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Origin: http://evil.example' "$A_BASE/api/sources/yt/sync")

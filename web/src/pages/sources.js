@@ -77,21 +77,24 @@ export async function sourcesSection(box, ctx, note) {
           try {
             const r = await api('/api/sources/' + encodeURIComponent(s.name) + '/sync', { method: 'POST' });
             const run = r.run;
-            msg = h(
-              'p',
-              { class: 'success', role: 'status' },
-              s.name +
-                ': ' +
-                run.result +
-                ', ' +
-                fmt.int(run.rows) +
-                ' rows' +
-                (run.detail ? ' (' + run.detail + ')' : ''),
-            );
-            if (run.rows > 0) dataChanged();
+            if (run.result === 'failed') {
+              msg = h('p', { class: 'error', role: 'alert' }, s.name + ': sync failed: ' + run.error);
+            } else {
+              msg = h(
+                'p',
+                { class: 'success', role: 'status' },
+                s.name +
+                  ': ' +
+                  run.result +
+                  ', ' +
+                  fmt.int(run.rows) +
+                  ' rows' +
+                  (run.detail ? ' (' + run.detail + ')' : ''),
+              );
+              if (run.rows > 0) dataChanged();
+            }
           } catch (e) {
-            const run = e && e.body && e.body.run;
-            msg = h('p', { class: 'error', role: 'alert' }, s.name + ': sync failed: ' + (run ? run.error : e.message));
+            msg = h('p', { class: 'error', role: 'alert' }, s.name + ': sync failed: ' + e.message);
           }
           if (!ctx.stale()) redraw(msg);
         },
