@@ -27,12 +27,12 @@ static const struct schema_col influencer_cols[] = {
     {"tier", COL_TEXT, 0, "influencer_tier"},
     {"persona", COL_TEXT, 0, ""},
     /* payment details (SPEC §10), checked by payid; stored in capitals except the UPI id */
-    {"pan", COL_PAYID, SCHEMA_SINCE_3, "pan_number|pan_no"},
-    {"gstin", COL_PAYID, SCHEMA_SINCE_3, "gst_number|gst_no|gstin_number"},
-    {"bank_account", COL_PAYID, SCHEMA_SINCE_3,
+    {"pan", COL_PAYID, SCHEMA_SINCE_4, "pan_number|pan_no"},
+    {"gstin", COL_PAYID, SCHEMA_SINCE_4, "gst_number|gst_no|gstin_number"},
+    {"bank_account", COL_PAYID, SCHEMA_SINCE_4,
      "account_number|account_no|bank_account_number|bank_account_no"},
-    {"ifsc", COL_PAYID, SCHEMA_SINCE_3, "ifsc_code"},
-    {"upi", COL_PAYID, SCHEMA_SINCE_3, "upi_id|vpa"},
+    {"ifsc", COL_PAYID, SCHEMA_SINCE_4, "ifsc_code"},
+    {"upi", COL_PAYID, SCHEMA_SINCE_4, "upi_id|vpa"},
 };
 
 static const struct schema_col post_cols[] = {
@@ -85,7 +85,7 @@ static const struct schema_col payout_cols[] = {
     {"total_payout", COL_MONEY, 0, "payout_amount|payout|total_amount|amount"},
     {"payout_date", COL_DATE, 0, "payment_date|paid_on|paid_date"},
     {"status", COL_STATUS, 0, "payment_status|payout_status"},
-    {"kind", COL_PAYKIND, SCHEMA_SINCE_3, "payout_kind|payment_kind"},
+    {"kind", COL_PAYKIND, SCHEMA_SINCE_4, "payout_kind|payment_kind"},
 };
 
 #define NCOLS(a) ((int)(sizeof(a) / sizeof((a)[0])))

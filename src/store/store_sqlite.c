@@ -1,7 +1,8 @@
 /* store_sqlite.c — the SQLite backend of the store (see store.h, store_impl.h): one database
  * file in WAL mode, tables generated from schema.h's dataset definitions by versioned
  * migrations, and a cached upsert statement per dataset for fast imports.
- * Calls sqlite3, store_sql, schema (dataset tables, row setters), buf and err. */
+ * Calls sqlite3, store_sql, store_jobs (the DDL of version 3), schema (dataset tables, row
+ * setters), buf and err. */
 #include "store_sql.h"
 
 #include <assert.h>
@@ -277,13 +278,29 @@ static int migration_2(struct store *base, struct err *e)
     return rc;
 }
 
+/* Version 3: sources, scheduled reports and their runs (SPEC §9; store_jobs.c). */
+static int migration_3(struct store *base, struct err *e)
+{
+    struct store_sqlite *s = from_base(base);
+    int rc = 0;
+    for (size_t i = 0; store_jobs_ddl[i] && rc == 0; i++)
+        rc = exec_sql(s, store_jobs_ddl[i], e, "creating the sources and reports tables");
+    if (rc == 0)
+        rc = exec_sql(s, "CREATE TABLE runs (id INTEGER PRIMARY KEY, " STORE_RUNS_COLUMNS ")", e,
+                      "creating the runs table");
+    if (rc == 0)
+        rc = exec_sql(s, "CREATE INDEX runs_job ON runs (job, name, id)", e,
+                      "creating the runs table");
+    return rc;
+}
+
 static int query_int(struct store_sqlite *s, const char *sql, int64_t *out, struct err *e,
                      const char *what);
 
-/* Version 3: the columns of SPEC §10 (influencers' payment details, payouts' kind), those
- * marked SCHEMA_SINCE_3. A database created by this build has them from version 1's
+/* Version 4: the columns of SPEC §10 (influencers' payment details, payouts' kind), those
+ * marked SCHEMA_SINCE_4. A database created by this build has them from version 1's
  * tables (which take the current columns); one created before gains them here. */
-static int migration_3(struct store *base, struct err *e)
+static int migration_4(struct store *base, struct err *e)
 {
     struct store_sqlite *s = from_base(base);
     struct buf sql = BUF_INIT;
@@ -292,7 +309,7 @@ static int migration_3(struct store *base, struct err *e)
         const struct schema_dataset *d = schema_dataset((enum dataset)ds);
         for (int i = 0; i < d->ncols && rc == 0; i++) {
             const struct schema_col *c = &d->cols[i];
-            if (!(c->flags & SCHEMA_SINCE_3))
+            if (!(c->flags & SCHEMA_SINCE_4))
                 continue;
             int64_t have = 0;
             buf_reset(&sql);
@@ -387,7 +404,7 @@ static const struct store_dialect sqlite_dialect = {
                         "name NOT LIKE 'sqlite_%'",
     .not_ours = "an SQLite database, but not an infludash one (it has tables and no "
                 "schema_migrations); point --db at a new file name or an infludash database",
-    .migrations = {migration_1, migration_2, migration_3},
+    .migrations = {migration_1, migration_2, migration_3, migration_4},
 };
 
 /* ---- open and close ------------------------------------------------------------------ */
