@@ -6,7 +6,9 @@
 #  - "no tracking_id": the same files with tracking_data.csv's tracking_id column removed,
 #    as most real exports come, so that infludash generates the ids (content hashes, in
 #    random order).
-# Per case it prints each side's median and runs, the ratio, the peak memory of an
+# Per case it prints each side's median and runs, the ratio, the same for CPU time (user +
+# system of all threads: on a machine shared with other work the wall times of both sides
+# move with the load, their CPU times much less), the peak memory of an
 # infludash import (/usr/bin/time), and, when strace is installed, the pwrite calls of one
 # more import (strace -c -f; that run is not timed).
 # With BENCH_PG=1 the same imports also go into PostgreSQL: a throwaway server started by
@@ -67,15 +69,17 @@ for c in $CASES; do
     echo
     echo "== $label: infludash import ($RUNS runs)..."
     ours=()
+    ours_cpu=()
     peak=0
     for ((r = 0; r < RUNS; r++)); do
         rm -f "$work"/bench.db*
         t0=$(date +%s.%N)
         # shellcheck disable=SC2046
-        /usr/bin/time -f "%M" -o "$work/rss" $BIN import --quiet --db "sqlite:$work/bench.db" $(files "$c")
+        /usr/bin/time -f "%M %U %S" -o "$work/rss" $BIN import --quiet --db "sqlite:$work/bench.db" $(files "$c")
         t1=$(date +%s.%N)
         ours+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}')")
-        rss=$(cat "$work/rss")
+        read -r rss user sys <"$work/rss"
+        ours_cpu+=("$(awk -v a="$user" -v b="$sys" 'BEGIN {print a + b}')")
         ((rss > peak)) && peak=$rss
     done
     pwrites=
@@ -106,10 +110,14 @@ for c in $CASES; do
     echo "== $label: duckdb read_csv into memory ($RUNS runs)..."
     duck_json=$(cd bench && node duckdb_load.mjs "$work/$c" "$RUNS")
     read -r -a duck <<<"$(echo "$duck_json" | sed 's/.*"times":\[\([^]]*\)\].*/\1/' | tr ',' ' ')"
+    read -r -a duck_cpu <<<"$(echo "$duck_json" | sed 's/.*"cpu":\[\([^]]*\)\].*/\1/' | tr ',' ' ')"
 
     ours_med=$(printf '%s\n' "${ours[@]}" | median)
     duck_med=$(printf '%s\n' "${duck[@]}" | median)
     ratio=$(awk -v a="$ours_med" -v b="$duck_med" 'BEGIN {printf "%.2f", a / b}')
+    ours_cpu_med=$(printf '%s\n' "${ours_cpu[@]}" | median)
+    duck_cpu_med=$(printf '%s\n' "${duck_cpu[@]}" | median)
+    cpu_ratio=$(awk -v a="$ours_cpu_med" -v b="$duck_cpu_med" 'BEGIN {printf "%.2f", a / b}')
     echo
     printf 'infludash import : median %.3f s  (runs: %s)\n' "$ours_med" "$(printf '%.3f ' "${ours[@]}")"
     pg_line=
@@ -121,14 +129,17 @@ for c in $CASES; do
     fi
     printf 'duckdb read_csv  : median %.3f s  (runs: %s)\n' "$duck_med" "$(printf '%.3f ' "${duck[@]}")"
     printf 'ratio infludash/duckdb: %s  (goal <= 1.0)\n' "$ratio"
+    printf 'CPU time         : infludash %.2f s, duckdb %.2f s (medians), ratio %s\n' \
+        "$ours_cpu_med" "$duck_cpu_med" "$cpu_ratio"
     if [[ -n $pg_line ]]; then
         printf 'ratio PG/SQLite: %s  (goal <= 2.0)\n' \
             "$(awk -v a="$pg_med" -v b="$ours_med" 'BEGIN {printf "%.2f", a / b}')"
     fi
     printf 'infludash peak RSS: %d MB  (goal < 200 MB)\n' $((peak / 1024))
     [[ -n $pwrites ]] && printf 'pwrite calls of one import: %s\n' "$pwrites"
-    summary+=("$(printf '%-17s %s rows: infludash %.3f s, DuckDB %.3f s, ratio %s; peak %d MB%s%s' \
-        "$label" "$ROWS" "$ours_med" "$duck_med" "$ratio" $((peak / 1024)) \
+    summary+=("$(printf '%-17s %s rows: infludash %.3f s, DuckDB %.3f s, ratio %s; CPU %.2f s vs %.2f s, ratio %s; peak %d MB%s%s' \
+        "$label" "$ROWS" "$ours_med" "$duck_med" "$ratio" "$ours_cpu_med" "$duck_cpu_med" \
+        "$cpu_ratio" $((peak / 1024)) \
         "${pwrites:+; $pwrites pwrite}" "${pg_line:+; $pg_line}")")
 done
 echo
