@@ -2,7 +2,8 @@
  * them: routes_status.c (health, status, metrics), routes_analytics.c (the analytics
  * documents), routes_web.c (the pages and their assets), routes_data.c (uploads, rejects,
  * dataset downloads and deletes, sample data), routes_report.c (reports and filtered
- * dataset downloads) and routes_auth.c (sign-in, the guard, accounts, the audit log); and
+ * dataset downloads), routes_sources.c (sources, their runs, scheduled reports) and
+ * routes_auth.c (sign-in, the guard, accounts, the audit log); and
  * what they share (routes_common.c). Private to src/server/; see routes.h. */
 #ifndef INFLUDASH_ROUTES_HANDLERS_H
 #define INFLUDASH_ROUTES_HANDLERS_H
@@ -37,14 +38,17 @@ struct routes_auth {
 int routes_guard(struct http_request *req, const struct http_route *route,
                  struct http_response *res);
 
-/* A failure of the server's own means (its database, their files, its disk), answered
- * without their internals (routes_common.c): e's message, which names paths, hosts, sockets,
- * database users and schemas and quotes SQLite or libpq, goes to the server log with the
- * request; the client is told what failed (what: "reading the accounts") and what to do:
- * 503 with Retry-After when a database file was deleted or replaced under the server
- * (restart it) or the database failed (e->code ERR_STORE: unreachable, locked, damaged),
- * else 500. routes_fail_message only logs and puts the words in msg, returning the status
- * (for answers with a body of their own, as the import's). routes_fail returns 0. */
+/* An error answered (routes_common.c) with the HTTP status of its code, which the table of
+ * errors (err.h) decides. A refusal (a status below 500: ERR_USAGE, ERR_INPUT, ERR_LIMIT,
+ * ERR_NOTFOUND ...) answers e's own words, meant for the client. A failure of the server's
+ * own means (its database, their files, its disk: 500 and up) is answered without their
+ * internals: e's message, which names paths, hosts, sockets, database users and schemas and
+ * quotes SQLite or libpq, goes to the server log with the request; the client is told what
+ * failed (what: "reading the accounts") and what to do: 503 with Retry-After when a database
+ * file was deleted or replaced under the server (restart it) or the database failed
+ * (ERR_STORE: unreachable, locked, damaged), else the code's status (500 for ERR_IO).
+ * routes_fail_message only logs and puts the words in msg, returning the status (for answers
+ * with a body of their own, as the import's). routes_fail returns 0. */
 int routes_fail(struct http_request *req, struct http_response *res, const char *what,
                 const struct err *e);
 int routes_fail_message(struct http_request *req, const char *what, const struct err *e,
@@ -71,6 +75,13 @@ int routes_api_user_delete(struct http_request *req, struct http_response *res);
 int routes_api_workspaces(struct http_request *req, struct http_response *res);
 int routes_api_workspace_add(struct http_request *req, struct http_response *res);
 int routes_api_workspace_delete(struct http_request *req, struct http_response *res);
+
+/* routes_sources.c: GET /api/sources, GET /api/sources/NAME/runs, POST
+ * /api/sources/NAME/sync and GET /api/reports (SPEC §9). */
+int routes_api_sources(struct http_request *req, struct http_response *res);
+int routes_api_source_runs(struct http_request *req, struct http_response *res);
+int routes_api_source_sync(struct http_request *req, struct http_response *res);
+int routes_api_reports(struct http_request *req, struct http_response *res);
 
 /* routes_status.c: GET /healthz (200 "ok" while the server can serve), GET /api/status,
  * GET /status (a plain HTML page) and GET /metrics (Prometheus text). */
