@@ -125,6 +125,7 @@ struct schema_map {
     int name_field;     /* input field holding the influencer's name (refs by name), -1 */
     int ids_from_names; /* influencers without ids: id = normalised name */
     uint64_t ordinal;   /* data records seen, for generated ids */
+    int legacy_ids;     /* generate ids in the form of older versions (schema_map_legacy_id) */
     struct buf scratch; /* reused between records */
     struct buf extra;
     char reason[256]; /* a reject's reason built for the record (unknown platform) */
@@ -144,6 +145,17 @@ void schema_map_release(struct schema_map *m);
  * fields than the header get empty values; more fields than the header is a reject. */
 int schema_row_build(struct schema_map *m, const struct csv_record *rec, struct schema_row *row,
                      struct schema_reject *rej);
+
+/* Room for a generated id and its NUL. */
+#define SCHEMA_ID_MAX 40
+/* When the next record (rec, not yet built) has no id, writes into out the id that versions
+ * before issue 19 generated for it (the dataset's prefix and 16 hex digits of the content
+ * hash) and returns 1; else returns 0. The caller looks that id up in the store: when the
+ * store holds it, the file was imported before in that form, and setting m->legacy_ids keeps
+ * generating that form, so that the re-import replaces its rows instead of adding them
+ * again. The key is the dataset's first column. */
+int schema_map_legacy_id(const struct schema_map *m, const struct csv_record *rec,
+                         char out[SCHEMA_ID_MAX]);
 
 const char *schema_tier(const struct schema_config *cfg, int64_t followers);
 

@@ -260,6 +260,19 @@ EOF
 check "append a payouts file without ids" "$INFLUDASH" import --quiet --db "$URL" payouts.csv
 check "append it again" "$INFLUDASH" import --quiet --db "$URL" payouts.csv
 expect_eq "a file without ids imported twice: rows added once" "5 7 14 7" "$(counts "$DB")"
+# Generated ids are the record's place and its content hash, ascending through the file
+# (they go into the key's index in order: issue 19).
+expect_eq "generated ids: place (ten digits), then the content hash" "2" \
+    "$(sql "$DB" "SELECT count(*) FROM payouts WHERE payout_id LIKE 'Y000000000_-________________'")"
+# A store that holds a file's rows under the ids of older versions (the prefix and the
+# hash alone) keeps them: the file imported again replaces its rows, in place.
+sql "$DB" "UPDATE payouts SET payout_id = 'Y' || substr(payout_id, 13) WHERE payout_id LIKE 'Y000000000_-%'" >/dev/null
+expect_eq "ids of older versions: in the store" "2" \
+    "$(sql "$DB" "SELECT count(*) FROM payouts WHERE length(payout_id) = 17 AND payout_id LIKE 'Y%'")"
+snapshot "$DB" "$T/legacy.before"
+check "append the file again over ids of older versions" "$INFLUDASH" import --quiet --db "$URL" payouts.csv
+expect_unchanged "ids of older versions: the same rows, not added again" "$T/legacy.before" "$DB" data
+expect_eq "ids of older versions: counts unchanged" "5 7 14 7" "$(counts "$DB")"
 head -4 "$GOOD/tracking_data.csv" >tracking_data.csv
 check "--mode replace: exit status 0" "$INFLUDASH" import --quiet --db "$URL" --mode replace tracking_data.csv
 expect_eq "--mode replace: the dataset holds exactly the file's rows, others untouched" "5 7 3 7" \

@@ -1626,9 +1626,38 @@ static void test_generated_ids_are_stable_by_position_and_distinct_for_equal_rec
         assert_string_equal(first[0], first[1]);
         assert_string_equal(second[0], second[1]);
         assert_string_not_equal(first[0], second[0]);
+        /* the prefix, the place (ten digits), "-", the hash (16 hex digits): ascending */
         assert_int_equal(first[0][0], cases[i].prefix);
-        assert_int_equal(strlen(first[0]), 17);
+        assert_int_equal(strlen(first[0]), 28);
+        assert_memory_equal(first[0] + 1, "0000000001-", 11);
+        assert_memory_equal(second[0] + 1, "0000000002-", 11);
+        assert_true(strcmp(first[0], second[0]) < 0);
     }
+    /* The form of older versions (prefix and hash alone), asked for the next record; kept
+     * for a file when the map says so. The hash is the same in both forms. */
+    struct csv_field f[3];
+    struct csv_record rec = {f, 3, 2, 1, 0};
+    const char *vals[3] = {"7", "instagram", "100"};
+    for (int k = 0; k < 3; k++) {
+        f[k].data = vals[k];
+        f[k].len = strlen(vals[k]);
+        f[k].quoted = 0;
+    }
+    map_ok(fx, DS_POSTS, "influencer_id|platform|reach");
+    char legacy[SCHEMA_ID_MAX];
+    assert_int_equal(schema_map_legacy_id(&fx->map, &rec, legacy), 1);
+    assert_int_equal(strlen(legacy), 17);
+    build_ok(fx, "7|instagram|100");
+    assert_string_equal(legacy + 1, text_of(&fx->row, "post_id") + 12);
+    fx->map.legacy_ids = 1;
+    assert_int_equal(schema_map_legacy_id(&fx->map, &rec, legacy), 1);
+    build_ok(fx, "7|instagram|100");
+    assert_string_equal(text_of(&fx->row, "post_id"), legacy);
+    map_ok(fx, DS_POSTS, "post_id|influencer_id|reach");
+    vals[0] = "POST-1";
+    f[0].data = vals[0];
+    f[0].len = strlen(vals[0]);
+    assert_int_equal(schema_map_legacy_id(&fx->map, &rec, legacy), 0); /* it has its id */
     /* Different records at the same position get different ids. */
     char a[32];
     row_of(fx, DS_POSTS, "influencer_id|platform|reach", "7|instagram|100");

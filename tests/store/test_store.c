@@ -855,6 +855,64 @@ static void audit_fields_are_cut_at_a_character_boundary(void **state)
 
 /* ---- bulk writes, parts, snapshots ----------------------------------------------------- */
 
+/* Keys in random order (the content-hash ids of a file without ids), where now and then a
+ * row repeats a key stored by an earlier call or earlier in the same call, and groups of
+ * only new keys come between (store_put_many takes those in bulk): the rows end as store_put
+ * of each row in order would leave them, in the order their keys first came. */
+static void put_many_random_keys_with_repeats(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = open_ok(f->url);
+    struct err e;
+    enum { N = 6000 };
+    struct schema_row *rows = calloc(N, sizeof *rows);
+    struct schema_row *want = calloc(N, sizeof *want);
+    assert_non_null(rows);
+    assert_non_null(want);
+    for (int i = 0; i < N; i++) {
+        schema_row_init(&rows[i], DS_TRACKING);
+        schema_row_init(&want[i], DS_TRACKING);
+    }
+    uint64_t x = 88172645463325252ULL; /* xorshift: the same keys on every run */
+    int nwant = 0;
+    for (int i = 0; i < N; i++) {
+        char key[32];
+        int repeat = i >= 100 && (i % 1000 < 200 ? i % 7 == 0 : i % 97 == 0);
+        int k;
+        if (repeat) {
+            k = (int)(x % (uint64_t)nwant); /* an earlier row's key */
+            const struct schema_value *v = &want[k].v[key_index(DS_TRACKING)];
+            snprintf(key, sizeof key, "%.*s", (int)v->len, v->s);
+        } else {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            snprintf(key, sizeof key, "T%016llx", (unsigned long long)x);
+            k = nwant++;
+        }
+        fill_full_row(&rows[i], DS_TRACKING, key, i);
+        rows[i].line = (uint64_t)i + 2;
+        schema_row_copy(&want[k], &rows[i]);
+    }
+    begin_ok(s);
+    const size_t chunks[] = {1024, 1024, 1000, 1, 1951, 1000}; /* 6000 in all */
+    size_t done = 0;
+    for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
+        if (store_put_many(s, rows + done, chunks[c], &e) != 0)
+            fail_msg("store_put_many: %s", e.msg);
+        done += chunks[c];
+    }
+    assert_int_equal(done, N);
+    commit_ok(s);
+    assert_int_equal(count_of(s, DS_TRACKING), nwant);
+    assert_scan(s, DS_TRACKING, want, nwant);
+    for (int i = 0; i < N; i++) {
+        schema_row_release(&rows[i]);
+        schema_row_release(&want[i]);
+    }
+    free(rows);
+    free(want);
+    store_close(s);
+}
+
 /* store_put_many behaves like store_put of each row in order: a key repeated within one
  * call and across calls keeps its first place and takes its last values, datasets may
  * alternate, and single puts in between keep their order. */
@@ -1384,6 +1442,7 @@ int main(int argc, char **argv)
         T(lists_distinct_extra_keys_sorted),
         T(import_log_lists_newest_first),
         T(put_many_is_put_of_each_row_in_order),
+        T(put_many_random_keys_with_repeats),
         T(scan_parts_cover_every_row_once_in_order),
         T(read_snapshot_and_data_version_follow_other_connections),
         T(lost_connection_is_reported_then_reconnected),
