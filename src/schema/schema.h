@@ -3,7 +3,7 @@
  * totals); how each value is read (ids, gender, platform, dates, numbers, money) is
  * schema_value.h, included here. A file's header is mapped once (struct schema_map); each
  * record then becomes a typed struct schema_row, or a reject naming the column, value and
- * reason. Calls schema_value, buf, err and json. */
+ * reason. Calls schema_value, payid, buf, err and json. */
 #ifndef INFLUDASH_SCHEMA_H
 #define INFLUDASH_SCHEMA_H
 
@@ -20,6 +20,9 @@ enum dataset { DS_NONE = -1, DS_INFLUENCERS = 0, DS_POSTS, DS_TRACKING, DS_PAYOU
 #define SCHEMA_KEY 0x1      /* the dataset's id (upsert key); generated when absent */
 #define SCHEMA_REQUIRED 0x2 /* the file must have the column (or its substitute) */
 #define SCHEMA_DERIVED 0x4  /* never read from input; computed */
+/* Added by store schema version 4 (SPEC §10's payment details and payout kind): a
+ * database made before it gains the column on open (store migration 4). */
+#define SCHEMA_SINCE_4 0x8
 
 struct schema_col {
     const char *name; /* canonical name: also the SQL column and the export header */

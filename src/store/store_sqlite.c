@@ -295,6 +295,43 @@ static int migration_3(struct store *base, struct err *e)
     return rc;
 }
 
+static int query_int(struct store_sqlite *s, const char *sql, int64_t *out, struct err *e,
+                     const char *what);
+
+/* Version 4: the columns of SPEC §10 (influencers' payment details, payouts' kind), those
+ * marked SCHEMA_SINCE_4. A database created by this build has them from version 1's
+ * tables (which take the current columns); one created before gains them here. */
+static int migration_4(struct store *base, struct err *e)
+{
+    struct store_sqlite *s = from_base(base);
+    struct buf sql = BUF_INIT;
+    int rc = 0;
+    for (int ds = 0; ds < DS_COUNT && rc == 0; ds++) {
+        const struct schema_dataset *d = schema_dataset((enum dataset)ds);
+        for (int i = 0; i < d->ncols && rc == 0; i++) {
+            const struct schema_col *c = &d->cols[i];
+            if (!(c->flags & SCHEMA_SINCE_4))
+                continue;
+            int64_t have = 0;
+            buf_reset(&sql);
+            buf_printf(&sql, "SELECT count(*) FROM pragma_table_info('%s') WHERE name = '%s'",
+                       d->name, c->name); /* names from schema.c, never from input */
+            rc = query_int(s, buf_cstr(&sql), &have, e, "reading a table's columns");
+            if (rc < 0 || have)
+                continue;
+            buf_reset(&sql);
+            buf_puts(&sql, "ALTER TABLE ");
+            store_sql_ident(&sql, d->name);
+            buf_puts(&sql, " ADD COLUMN ");
+            store_sql_ident(&sql, c->name);
+            buf_puts(&sql, schema_kind_is_int(c->kind) ? " INTEGER" : " TEXT");
+            rc = exec_sql(s, buf_cstr(&sql), e, "adding the payment detail columns");
+        }
+    }
+    buf_release(&sql);
+    return rc;
+}
+
 /* Runs a query that yields one integer. */
 static int query_int(struct store_sqlite *s, const char *sql, int64_t *out, struct err *e,
                      const char *what)
@@ -368,7 +405,7 @@ static const struct store_dialect sqlite_dialect = {
                         "name NOT LIKE 'sqlite_%'",
     .not_ours = "an SQLite database, but not an infludash one (it has tables and no "
                 "schema_migrations); point --db at a new file name or an infludash database",
-    .migrations = {migration_1, migration_2, migration_3},
+    .migrations = {migration_1, migration_2, migration_3, migration_4},
 };
 
 /* ---- open and close ------------------------------------------------------------------ */

@@ -142,6 +142,26 @@ rejected "a negative count (likes -5)" 1 posts.csv
 expect_match "negative count: message posts.csv:2: likes: \"-5\": reason" "$T/last.err" \
     '^posts\.csv:2: likes: "-5": [a-z]'
 
+# SPEC §10: payment details are checked on import (PAN, GSTIN with its check character,
+# IFSC, UPI id, account number) and a payout's kind is fee or product.
+case_dir payid
+printf 'influencer_id,name,pan,gstin,ifsc,upi_id,account_number\nINF001,Asha Rao,ABCPE1234F,27AAPFU0939F1ZV,HDFC0001234,asha@okaxis,001234567890\nINF002,Vikram Singh,ABCPE1234G,27AAPFU0939F1ZA,,,\n' >influencers.csv
+rejected "a GSTIN with a wrong check character" 1 influencers.csv
+expect_match "bad GSTIN: message influencers.csv:3: gstin: \"27AAPFU0939F1ZA\": ... V" "$T/last.err" \
+    '^influencers\.csv:3: gstin: "27AAPFU0939F1ZA": .*V'
+printf 'influencer_id,name,pan\nINF001,Asha Rao,ABCXE1234F\n' >influencers.csv
+rejected "a PAN with a wrong holder type" 1 influencers.csv
+expect_match "bad PAN: message influencers.csv:2: pan: ... holder type" "$T/last.err" \
+    '^influencers\.csv:2: pan: "ABCXE1234F": .*holder type'
+printf 'influencer_id,name,ifsc,upi_id\nINF001,Asha Rao,HDFC1001234,\nINF002,Vikram Singh,,vikram\n' >influencers.csv
+rejected "an IFSC without its zero" 1 influencers.csv
+expect_match "bad IFSC: message influencers.csv:2: ifsc: ..." "$T/last.err" '^influencers\.csv:2: ifsc: "HDFC1001234": '
+expect_match "bad UPI id: message influencers.csv:3: upi_id: ..." "$T/last.err" '^influencers\.csv:3: upi_id: "vikram": '
+printf 'payout_id,influencer_id,total_payout,payout_date,kind\nY900,INF001,100,2025-06-30,gift\n' >payouts.csv
+rejected "a payout kind other than fee or product" 1 payouts.csv
+expect_match "bad kind: message payouts.csv:2: kind: \"gift\": not a payout kind" "$T/last.err" \
+    '^payouts\.csv:2: kind: "gift": not a payout kind'
+
 case_dir unterminated
 printf 'influencer_id,name,category\nINF100,"Open quote,Fitness\nINF101,Other,Fitness\n' >influencers.csv
 rejected "an unterminated quote" 1 influencers.csv

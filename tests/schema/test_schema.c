@@ -1189,6 +1189,56 @@ static void test_out_of_range_values_are_rejected_naming_the_column(void **state
     assert_int_value(&fx->row, "total_payout", SCHEMA_MONEY_MAX);
 }
 
+/* SPEC §10: payment details are checked on import (payid), named by their column, and
+ * stored in capitals (PAN, GSTIN, IFSC); the aliases account_number and upi_id map. */
+static void test_payment_details_are_checked_and_stored_in_capitals(void **state)
+{
+    struct fixture *fx = *state;
+    map_ok(fx, DS_INFLUENCERS, "influencer_id|name|pan|gstin|account_number|ifsc|upi_id");
+    build_ok(fx, "I1|Asha|abcpe1234f|27aapfu0939f1zv|001234567890|hdfc0001234|asha.k@okaxis");
+    assert_text(&fx->row, "pan", "ABCPE1234F");
+    assert_text(&fx->row, "gstin", "27AAPFU0939F1ZV");
+    assert_text(&fx->row, "bank_account", "001234567890");
+    assert_text(&fx->row, "ifsc", "HDFC0001234");
+    assert_text(&fx->row, "upi", "asha.k@okaxis");
+    build_ok(fx, "I2|Ravi||||||");
+    assert_false(has(&fx->row, "pan"));
+    assert_false(has(&fx->row, "upi"));
+
+    build_rejected(fx, "I3|X|ABCXE1234F||||");
+    assert_string_equal(fx->rej.column, "pan");
+    assert_string_equal(fx->rej.value, "ABCXE1234F");
+    assert_non_null(strstr(fx->rej.reason, "holder type"));
+    build_rejected(fx, "I4|X||27AAPFU0939F1ZA|||");
+    assert_string_equal(fx->rej.column, "gstin");
+    assert_non_null(strstr(fx->rej.reason, "V")); /* names the check character expected */
+    build_rejected(fx, "I5|X|||12 34|||");
+    assert_string_equal(fx->rej.column, "account_number");
+    build_rejected(fx, "I6|X||||HDFC1001234|");
+    assert_string_equal(fx->rej.column, "ifsc");
+    build_rejected(fx, "I7|X|||||asha");
+    assert_string_equal(fx->rej.column, "upi_id");
+    assert_int_equal(fx->rej.line, 8);
+}
+
+/* A payout's kind is fee or product in any case; absent stays absent (meaning fee);
+ * anything else is refused naming the column. */
+static void test_payout_kind_is_fee_or_product(void **state)
+{
+    struct fixture *fx = *state;
+    map_ok(fx, DS_PAYOUTS, "payout_id|influencer_id|total_payout|kind");
+    build_ok(fx, "Y1|I1|100|Product");
+    assert_text(&fx->row, "kind", "product");
+    build_ok(fx, "Y2|I1|100|FEE");
+    assert_text(&fx->row, "kind", "fee");
+    build_ok(fx, "Y3|I1|100|");
+    assert_false(has(&fx->row, "kind"));
+    build_rejected(fx, "Y4|I1|100|gift");
+    assert_string_equal(fx->rej.column, "kind");
+    assert_string_equal(fx->rej.value, "gift");
+    assert_non_null(strstr(fx->rej.reason, "payout kind"));
+}
+
 static void test_rates_are_stored_in_millionths(void **state)
 {
     (void)state;
@@ -1782,6 +1832,8 @@ int main(void)
         T(test_very_long_numbers_are_out_of_range),
         T(test_counts_and_amounts_are_refused_outside_the_engine_range),
         T(test_out_of_range_values_are_rejected_naming_the_column),
+        T(test_payment_details_are_checked_and_stored_in_capitals),
+        T(test_payout_kind_is_fee_or_product),
         T(test_rates_are_stored_in_millionths),
         T(test_rate_text_keeps_the_number_and_the_original_in_extra),
         T(test_basis_is_normalised_and_unknown_kept_lower_cased),

@@ -30,7 +30,7 @@
 #include "store.h"
 
 /* The schema version this build migrates to (store_sql.h's STORE_SCHEMA_VERSION). */
-#define STORE_VERSION_NOW 3
+#define STORE_VERSION_NOW 4
 
 #include "banned.h"
 
@@ -284,7 +284,7 @@ static void opens_new_database_migrates_and_reopens_at_same_version(void **state
     }
     raw_query(f, "SELECT count(*) FROM schema_migrations WHERE applied_at LIKE '20%Z'", got,
               sizeof got);
-    assert_string_equal(got, "3");
+    assert_string_equal(got, "4");
     /* Canonical columns in order, plus extra (and PostgreSQL's seq, last). */
     for (int ds = 0; ds < DS_COUNT; ds++) {
         const struct schema_dataset *d = schema_dataset((enum dataset)ds);
@@ -327,7 +327,47 @@ static void opens_new_database_migrates_and_reopens_at_same_version(void **state
         store_close(s);
     }
     raw_query(f, "SELECT count(*) FROM schema_migrations", got, sizeof got);
-    assert_string_equal(got, "3");
+    assert_string_equal(got, "4");
+}
+
+/* A database made by a version-3 build (no payment details, no payout kind) gains those
+ * columns on open (migration 4), its rows kept and the new columns empty. */
+static void upgrades_a_version_3_database(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = open_ok(f->url);
+    store_close(s);
+    raw_exec(f, "ALTER TABLE influencers DROP COLUMN pan; "
+                "ALTER TABLE influencers DROP COLUMN gstin; "
+                "ALTER TABLE influencers DROP COLUMN bank_account; "
+                "ALTER TABLE influencers DROP COLUMN ifsc; "
+                "ALTER TABLE influencers DROP COLUMN upi; "
+                "ALTER TABLE payouts DROP COLUMN kind; "
+                "INSERT INTO influencers (influencer_id, name) VALUES ('OLD1', 'Old'); "
+                "DELETE FROM schema_migrations WHERE version = 4");
+    s = open_ok(f->url);
+    struct err e;
+    int version = 0;
+    assert_int_equal(store_schema_version(s, &version, &e), 0);
+    assert_int_equal(version, STORE_VERSION_NOW);
+    struct schema_row row;
+    schema_row_init(&row, DS_INFLUENCERS);
+    fill_full_row(&row, DS_INFLUENCERS, "INF2", 2);
+    int pan = schema_col_index(DS_INFLUENCERS, "pan");
+    schema_row_set_text(&row, pan, "ABCPE1234F", 10);
+    begin_ok(s);
+    put_ok(s, &row);
+    commit_ok(s);
+    schema_row_release(&row);
+    int64_t n = 0;
+    assert_int_equal(store_count(s, DS_INFLUENCERS, &n, &e), 0);
+    assert_int_equal(n, 2);
+    store_close(s);
+    char got[64];
+    raw_query(f, "SELECT pan FROM influencers WHERE influencer_id = 'INF2'", got, sizeof got);
+    assert_string_equal(got, "ABCPE1234F");
+    raw_query(f, "SELECT count(*) FROM influencers WHERE pan IS NULL", got, sizeof got);
+    assert_string_equal(got, "1");
 }
 
 /* A database made by a version-1 build (the tables of versions 2 and 3 absent, with data) is
@@ -1387,6 +1427,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         T(opens_new_database_migrates_and_reopens_at_same_version),
         T(upgrades_a_version_1_database),
+        T(upgrades_a_version_3_database),
         T(dispatches_urls_by_scheme),
         T(refuses_database_newer_than_the_code),
         T(refuses_database_of_another_program),
