@@ -24,7 +24,10 @@ struct share {
     __int128 num;
     __int128 rem; /* num − floor × den, 0 ≤ rem < den */
     int64_t paise;
-    uint32_t at; /* position in the caller's order: ties go to the earlier */
+    /* the cell's key in text order (day, brand, product, campaign, source, campaign type
+     * ranks; -1 for no value): equal remainders go to the earlier key */
+    int32_t key[6];
+    uint32_t at; /* position in the caller's order */
 };
 
 static int cmp_share(const void *a, const void *b)
@@ -32,6 +35,9 @@ static int cmp_share(const void *a, const void *b)
     const struct share *x = a, *y = b;
     if (x->rem != y->rem)
         return x->rem > y->rem ? -1 : 1;
+    for (int k = 0; k < 6; k++)
+        if (x->key[k] != y->key[k])
+            return x->key[k] < y->key[k] ? -1 : 1;
     return (x->at > y->at) - (x->at < y->at);
 }
 
@@ -77,6 +83,55 @@ static void largest_remainder(struct share *s, size_t n, __int128 den, int64_t t
 }
 
 /* ---- at load ---------------------------------------------------------------------------- */
+
+struct ranked {
+    const char *text;
+    int32_t code;
+};
+
+static int cmp_ranked(const void *a, const void *b)
+{
+    return strcmp(((const struct ranked *)a)->text, ((const struct ranked *)b)->text);
+}
+
+/* eng->rank: each code's place in its dictionary's text order. */
+static void build_ranks(struct engine *eng)
+{
+    static const enum dim dims[4] = {DIM_BRAND, DIM_PRODUCT, DIM_CAMPAIGN, DIM_SOURCE};
+    for (int d = 0; d < 4; d++) {
+        const struct strmap *dict = eng->dict[dims[d]];
+        size_t n = strmap_size(dict);
+        struct ranked *v = xmalloc((n + 1) * sizeof *v);
+        for (size_t i = 0; i < n; i++)
+            v[i] = (struct ranked){strmap_key(dict, (int32_t)i, NULL), (int32_t)i};
+        qsort(v, n, sizeof *v, cmp_ranked);
+        int32_t *rank = xmalloc((n + 1) * sizeof *rank);
+        for (size_t i = 0; i < n; i++)
+            rank[v[i].code] = (int32_t)i;
+        rank[n] = (int32_t)n; /* Unallocated: after every value */
+        buf_append(&eng->rank[d].b, rank, (n + 1) * sizeof *rank);
+        free(rank);
+        free(v);
+    }
+}
+
+/* code's rank under rank column d (-1: no value). */
+static int32_t rank_of(const struct engine *eng, int d, int32_t code)
+{
+    return code < 0 ? -1 : col32(&eng->rank[d])[code];
+}
+
+/* A fine entry's key in text order (struct share). */
+static void entry_key(const struct engine *eng, int32_t e, int32_t key[6])
+{
+    const struct cube *c = &eng->cube[CUBE_FINE];
+    key[0] = col32(&eng->entry_day)[e];
+    key[1] = rank_of(eng, 0, col32(&c->brand)[e]);
+    key[2] = rank_of(eng, 1, col32(&c->product)[e]);
+    key[3] = rank_of(eng, 2, col32(&c->campaign)[e]);
+    key[4] = rank_of(eng, 3, col32(&c->source)[e]);
+    key[5] = col32(&c->ctype)[e];
+}
 
 /* A line while the lines are collected. */
 struct line {
@@ -147,6 +202,7 @@ static void lines_of_terms(const struct engine *eng, size_t i, struct lines *out
             struct share s = {0};
             s.num = kind == PAY_ORDER ? rate * 100 * orders[e] : rate * revenue[e];
             s.at = (uint32_t)e; /* the entry, kept through the split in paise */
+            entry_key(eng, e, s.key);
             sum += s.num;
             buf_append(scratch, &s, sizeof s);
             n++;
@@ -189,6 +245,7 @@ static void lines_of_total(const struct engine *eng, size_t i, struct lines *out
             struct share s = {0};
             s.num = (__int128)revenue[e] * total;
             s.at = (uint32_t)e;
+            entry_key(eng, e, s.key);
             weight += revenue[e];
             buf_append(scratch, &s, sizeof s);
             n++;
@@ -212,6 +269,7 @@ void alloc_build_entries(struct engine *eng)
 {
     struct cube *c = &eng->cube[CUBE_FINE];
     size_t n = c->n, nb = eng->nbuckets;
+    build_ranks(eng);
     /* each fine entry's day index, and the entries of each bucket in day order */
     const int64_t *day_start = col64(&c->day_start);
     for (size_t d = 0; d < eng->ndays; d++)
@@ -396,19 +454,17 @@ void alloc_build_posts(struct engine *eng)
 /* A cell of an influencer's attributed revenue in the range (day aside). */
 struct cell {
     int32_t brand, product, campaign, source;
+    int32_t rank[4]; /* the key in text order (struct share) */
     int64_t revenue;
 };
 
 static int cmp_cell(const void *a, const void *b)
 {
     const struct cell *x = a, *y = b;
-    if (x->brand != y->brand)
-        return x->brand < y->brand ? -1 : 1;
-    if (x->product != y->product)
-        return x->product < y->product ? -1 : 1;
-    if (x->campaign != y->campaign)
-        return x->campaign < y->campaign ? -1 : 1;
-    return (x->source > y->source) - (x->source < y->source);
+    for (int k = 0; k < 4; k++)
+        if (x->rank[k] != y->rank[k])
+            return x->rank[k] < y->rank[k] ? -1 : 1;
+    return 0;
 }
 
 struct walk {
@@ -486,8 +542,12 @@ static void walk_entries(struct walk *w, int32_t inf, int want_cells, int take_b
                 w->cap = w->cap ? 2 * w->cap : 64;
                 w->cells = xrealloc(w->cells, w->cap * sizeof *w->cells);
             }
-            w->cells[w->ncells++] =
-                (struct cell){brand[e], product[e], campaign[e], source[e], revenue[e]};
+            struct cell cl = {brand[e], product[e], campaign[e], source[e], {0}, revenue[e]};
+            cl.rank[0] = rank_of(eng, 0, brand[e]);
+            cl.rank[1] = rank_of(eng, 1, product[e]);
+            cl.rank[2] = rank_of(eng, 2, campaign[e]);
+            cl.rank[3] = rank_of(eng, 3, source[e]);
+            w->cells[w->ncells++] = cl;
         }
     }
     if (w->ncells < 2)
@@ -532,6 +592,7 @@ static void split(struct walk *w, int32_t inf, size_t day_slot, int32_t platform
         if (c->revenue <= 0 || (campaign >= 0 && c->campaign != campaign))
             continue;
         w->shares[k].num = (__int128)c->revenue * amount;
+        memset(w->shares[k].key, 0, sizeof w->shares[k].key); /* the cells are in key order */
         weight += c->revenue;
         k++;
     }

@@ -187,6 +187,10 @@ struct engine {
     struct column pay_unalloc;               /* int64 */
     struct column pay_day_idx;               /* int32 */
     struct column inf_alloc;                 /* int32 ALLOC_* flags */
+    /* the text order of the codes of brand, product, campaign and source (int32 rank per
+     * code, and Unallocated after them): largest-remainder ties go to the earlier cell in
+     * that order (README "Allocation") */
+    struct column rank[4];
 
     /* During the load only (load_payout): per influencer, the activity payout terms can
      * price, and what the payout rows loaded so far could price together (micro-paise). */
