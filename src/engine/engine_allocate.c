@@ -680,9 +680,23 @@ void alloc_query(struct engine_result *r)
         int32_t inf = q->selected[s];
         uint32_t f = flags[inf];
         int take_back = q->basis.active && (f & ALLOC_LINES);
-        int want_cells = (f & (ALLOC_POSTS | ALLOC_DATED)) != 0;
+        /* cells only when a priced post or a dated fee lies in the range */
+        int want_cells = 0;
+        for (int32_t k = pstart[inf]; (f & ALLOC_POSTS) && !want_cells && k < pstart[inf + 1];
+             k++) {
+            int32_t p = posts[k];
+            want_cells = post_day[p] >= r->from_day && post_day[p] <= r->to_day &&
+                         post_pay[p] >= 0 && q->basis.ok[pay_basis[post_pay[p]] + 1];
+        }
+        for (int32_t k = pay_start[inf]; (f & ALLOC_DATED) && !want_cells && k < pay_start[inf + 1];
+             k++) {
+            size_t i = (size_t)pays[k];
+            want_cells = pay_kind[i] == PAY_TOTAL && pay_day[i] != ENGINE_NO_DAY &&
+                         pay_day[i] >= r->from_day && pay_day[i] <= r->to_day;
+        }
         if (!take_back && !want_cells && !(f & ALLOC_UNDATED))
             continue;
+        w.ncells = 0; /* no cells from another influencer */
         if (take_back || want_cells)
             walk_entries(&w, inf, want_cells, take_back);
         int32_t platform = col32(&eng->inf_platform)[inf];
