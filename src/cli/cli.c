@@ -1,8 +1,9 @@
 /* cli.c — the command line (see cli.h): cli_main picks the command; the data commands
  * (import, demo, export, status, query, serve) are here, the account commands in
- * cli_accounts.c; each command's options are a table read by cli_options. Calls cli_accounts,
- * cli_common, cli_options, store, ingest, demo, export, engine, filter, api, api_data, report,
- * schema and serve; owns all terminal output. */
+ * cli_accounts.c, the sources and schedules in cli_sources.c; each command's options are a
+ * table read by cli_options. Calls cli_accounts, cli_sources, cli_common, cli_options, store,
+ * ingest, demo, export, engine, filter, api, api_data, report, schema, payid and serve; owns all
+ * terminal output. */
 #include "cli.h"
 #include "cli_impl.h"
 
@@ -22,6 +23,7 @@
 #include "demo.h"
 #include "export.h"
 #include "ingest.h"
+#include "payid.h"
 #include "serve.h"
 #include "auth.h"
 #include "store.h"
@@ -569,7 +571,7 @@ static int export_from_engine(const struct export_args *a, struct store *s, stru
     buf_release(&url);
     int rc = eng ? 0 : -1;
     warn_skipped("export", eng);
-    struct report_input in = {eng, f, settings, (int64_t)time(NULL)};
+    struct report_input in = {eng, f, settings, (int64_t)time(NULL), NULL};
     struct buf name = BUF_INIT;
     if (rc == 0 && !have_ds && !out_path) {
         report_file_name_for("report", a->format, &in, &name);
@@ -645,6 +647,24 @@ out:
 
 /* ---- serve ------------------------------------------------------------------------ */
 
+/* --gst-state NN: a GST state code (payid_gst_state_name) into an int field. */
+static int gst_state_option(void *field, const struct cli_option *o, const char *value)
+{
+    (void)o;
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(value, &end, 10);
+    if (errno || end == value || *end || v < 1 || v > 99 || !payid_gst_state_name((int)v)) {
+        fprintf(stderr,
+                "infludash serve: --gst-state %s: not a GST state code (two digits, e.g. 27 for "
+                "Maharashtra, 06 for Haryana)\n",
+                value);
+        return -1;
+    }
+    *(int *)field = (int)v;
+    return 0;
+}
+
 static const struct cli_option serve_options[] = {
     CLI_DB(struct serve_config, db_url),
     CLI_STRING(struct serve_config, listen, "--listen", "HOST:PORT",
@@ -674,8 +694,15 @@ static const struct cli_option serve_options[] = {
                   "how long a sign-in lasts (default 43200, 12 h)", 1, 366 * 86400, "seconds"),
     CLI_FLAG(struct serve_config, trust_proxy, "--trust-proxy", NULL,
              "take the client's address from X-Forwarded-For"),
+    CLI_FLAG(struct serve_config, no_scheduler, "--no-scheduler", NULL,
+             "do not run the due syncs and scheduled reports\n(infludash schedule run does)"),
     CLI_CALLBACK(struct serve_config, platforms, "--platforms", NULL, "LIST", PLATFORMS_HELP,
                  platforms_option, "serve", NULL, NULL),
+    CLI_STRING(struct serve_config, tax_rules, "--tax-rules", "FILE",
+               "the TDS rules table (default: data/tds_rules.csv,\nbuilt in)"),
+    CLI_CALLBACK(struct serve_config, gst_state, "--gst-state", NULL, "NN",
+                 "the brand's GST state code (27 Maharashtra, ...)", gst_state_option, "serve",
+                 NULL, NULL),
     CLI_END,
 };
 
@@ -695,6 +722,14 @@ static const struct cli_command serve_command = {
     "SIGTERM or SIGINT after the requests in flight. GET /metrics answers counters in\n"
     "the Prometheus text format.\n"
     "\n"
+    "Payouts (SPEC 10): TDS follows the rules table data/tds_rules.csv built into the\n"
+    "binary, or --tax-rules FILE (checked at start: a bad table stops the server), which an\n"
+    "admin may replace with POST /api/payouts/tax-rules (saved to FILE). --gst-state NN is\n"
+    "the brand's GST state code (27 Maharashtra, 06 Haryana, ...): GST of an influencer in\n"
+    "that state is CGST + SGST, else IGST. GET /api/payouts/tax?fy=2025-26,\n"
+    "/api/payouts/batch.csv?status=Pending, /api/payouts/batch-refusals, /api/simulate,\n"
+    "/api/compliance.\n"
+    "\n"
     "Connections: at most --max-connections at once (default 512, a thread each), of them\n"
     "at most --max-connections-per-client from one address (default 256; behind a reverse\n"
     "proxy every connection comes from the proxy's address). 16 more are kept for health\n"
@@ -709,7 +744,13 @@ static const struct cli_command serve_command = {
     "a sign-in (POST /login), which lasts --session-ttl seconds (default 43200, 12 h).\n"
     "Failed sign-ins are limited per name and per client address; behind a reverse proxy,\n"
     "--trust-proxy takes the address from the last entry of X-Forwarded-For (and lets\n"
-    "X-Forwarded-Host name this server for the same-origin check).\n",
+    "X-Forwarded-Host name this server for the same-origin check).\n"
+    "\n"
+    "Sources and scheduled reports (infludash source add, report add) run by themselves:\n"
+    "what is due runs at start (a run missed while the server was down, once) and then at\n"
+    "the start of every minute; servers sharing one database run each due job once.\n"
+    "--no-scheduler leaves that to `infludash schedule run` (cron). /api/sources lists the\n"
+    "sources with their runs; POST /api/sources/NAME/sync syncs one now.\n",
     serve_options,
 };
 
@@ -723,6 +764,8 @@ static int cmd_serve(int argc, char **argv)
     int parsed = cli_parse(&serve_command, &cfg, argc, argv, &nops);
     if (parsed != CLI_PARSED)
         return parsed;
+    const char *ca = getenv("INFLUDASH_CA_FILE");
+    cfg.ca_file = ca && *ca ? ca : NULL;
     struct err e = {0, ""};
     if (serve_run(&cfg, &e) < 0) {
         fprintf(stderr, "infludash serve: %s\n", e.msg);
@@ -737,11 +780,19 @@ static const struct {
     const struct cli_command *command;
     int (*run)(int argc, char **argv);
 } commands[] = {
-    {&serve_command, cmd_serve},         {&import_command, cmd_import},
-    {&demo_command, cmd_demo},           {&query_command, cmd_query},
-    {&export_command, cmd_export},       {&status_command, cmd_status},
-    {&cli_user_command, cli_cmd_user},   {&cli_workspace_command, cli_cmd_workspace},
+    {&serve_command, cmd_serve},
+    {&import_command, cmd_import},
+    {&demo_command, cmd_demo},
+    {&query_command, cmd_query},
+    {&export_command, cmd_export},
+    {&status_command, cmd_status},
+    {&cli_user_command, cli_cmd_user},
+    {&cli_workspace_command, cli_cmd_workspace},
     {&cli_audit_command, cli_cmd_audit},
+    {&cli_source_command, cli_cmd_source},
+    {&cli_sync_command, cli_cmd_sync},
+    {&cli_schedule_command, cli_cmd_schedule},
+    {&cli_report_command, cli_cmd_report},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

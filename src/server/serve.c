@@ -1,5 +1,6 @@
 /* serve.c — the `serve` command's runtime (see serve.h).
- * Calls site, routes, http, store, spool, demo, api_data and schema. */
+ * Calls site, scheduler, jobs, tz, routes, http, store, spool, demo, tax, tax_builtin,
+ * api_data and schema. */
 #include "serve.h"
 
 #include <errno.h>
@@ -12,9 +13,12 @@
 #include "site.h"
 #include "demo.h"
 #include "http.h"
+#include "jobs.h"
 #include "routes.h"
+#include "scheduler.h"
 #include "spool.h"
 #include "store.h"
+#include "tax.h"
 
 #include "banned.h"
 
@@ -78,19 +82,41 @@ int serve_run(const struct serve_config *cfg, struct err *e)
     api_settings_default(&settings);
     settings.insights.roas_benchmark = cfg->roas_benchmark;
     settings.insights.roi_benchmark = cfg->roi_benchmark;
+    struct tax_rules rules;
+    tax_rules_init(&rules);
+    rc = cfg->tax_rules ? tax_rules_load(&rules, cfg->tax_rules, e) : tax_rules_builtin(&rules, e);
+    if (rc < 0) {
+        spool_free(spool);
+        store_close(s);
+        return rc;
+    }
     struct schema_config schema;
     schema_config_default(&schema);
     if (cfg->platforms)
         schema.platforms = cfg->platforms;
     struct site site;
     if ((rc = site_init(&site, cfg->db_url, s, cfg->version, spool, &settings, &schema, e)) < 0) {
+        tax_rules_release(&rules);
         spool_free(spool);
         store_close(s);
         return rc;
     }
+    site.tax_rules = &rules;
+    site.tax_rules_path = cfg->tax_rules;
+    site.gst_state = cfg->gst_state;
     if (cfg->session_ttl)
         site.session_ttl = (int64_t)cfg->session_ttl;
     site.trust_proxy = cfg->trust_proxy;
+    struct tz *zone = NULL;
+    if ((rc = jobs_zone_load(&zone, e)) < 0) {
+        site_release(&site);
+        spool_free(spool);
+        store_close(s);
+        return rc;
+    }
+    struct jobs_config jobs = {.db_url = cfg->db_url, .zone = zone, .ca_file = cfg->ca_file};
+    site.jobs = &jobs;
+    struct scheduler *scheduler = NULL;
     struct http_config hc;
     http_config_default(&hc);
     hc.listen = cfg->listen;
@@ -110,11 +136,19 @@ int serve_run(const struct serve_config *cfg, struct err *e)
                 site_is_open(&site) ? "; no user accounts exist, so it is open to anyone who "
                                       "can reach it"
                                     : "");
+        struct err sched_err;
+        err_clear(&sched_err);
+        if (!cfg->no_scheduler && scheduler_start(&jobs, &scheduler, &sched_err) < 0)
+            fprintf(stderr, "infludash: %s: sources and reports will not run by themselves\n",
+                    sched_err.msg);
         http_run_until_signal(srv);
+        scheduler_stop(scheduler);
         http_stop(srv);
         fprintf(stderr, "infludash: stopped\n");
     }
     site_release(&site);
+    tax_rules_release(&rules);
+    tz_free(zone);
     spool_free(spool);
     store_close(s);
     return rc;

@@ -258,6 +258,79 @@ await step('payouts under a date range: earned against recorded over the same ac
   await page.screenshot({ path: path.join(SHOTS, 'payouts-april-1280.png'), fullPage: true });
 });
 
+// Issue 20: the Payouts page's Tax tab (per-influencer TDS and GST for an FY, the totals, the
+// rules version, the brand's GST state), the bank batch's refusals and the simulator.
+await step('payouts Tax tab: the FY figures, rules version and GST state as the API gives them', async () => {
+  problems = [];
+  const d = await api('/api/payouts/tax');
+  await page.goto(BASE + '/payouts#tax');
+  await page.waitForSelector('#tax-totals [data-kpi=tax_tds]');
+  const c = await cards();
+  const money = (v) => page.evaluate((x) => import('/assets/format.js').then((m) => m.fmt.moneyShort(x)), v);
+  check('the TDS and Net cards are the API\'s totals', c.tax_tds === (await money(d.totals.tds)) && c.tax_net === (await money(d.totals.net)), JSON.stringify(c) + ' API ' + JSON.stringify(d.totals));
+  const fy = await page.$eval('#tax-fy', (s) => s.value);
+  check('the FY selector shows the answer\'s FY (' + d.fy + ')', fy === d.fy, fy);
+  const ver = await page.textContent('#tax-rules-version');
+  check('the rules version is shown', ver.includes(d.rules_version), ver);
+  const rows = await page.$$eval('#tax-table table tbody tr', (trs) => trs.length);
+  check('one row per influencer with payouts in the FY (up to 200)', rows === Math.min(200, d.influencers.length), rows + ' rows, API ' + d.influencers.length);
+  await page.fill('#tax-gst-state', '27');
+  await page.dispatchEvent('#tax-gst-state', 'change');
+  await page.waitForFunction(() => /CGST/.test((document.querySelector('[data-kpi=tax_gst]') || {}).textContent || ''));
+  const g = await api('/api/payouts/tax?gst_state=27&fy=' + d.fy);
+  const sub = await page.textContent('[data-kpi=tax_gst]');
+  check('setting the GST state 27 splits GST as the API does', sub.includes('CGST') && g.gst_state === 27, sub);
+  await page.fill('#tax-gst-state', '');
+  await page.dispatchEvent('#tax-gst-state', 'change');
+  await page.waitForSelector('#tax-batch-summary');
+  const r = await api('/api/payouts/batch-refusals?status=Pending');
+  const sum = await page.textContent('#tax-batch-summary');
+  check('the batch line counts the rows and the refusals as the API does', sum.includes(String(r.refused_count)) && sum.startsWith(new Intl.NumberFormat('en-IN').format(r.rows) + ' rows'), sum + ' API ' + r.rows + '/' + r.refused_count);
+  const href = await page.getAttribute('#tax-batch-download', 'href');
+  const csv = await page.request.get(BASE + href);
+  check('the batch file downloads as CSV', csv.ok() && (await csv.text()).startsWith('beneficiary_name,account_number,ifsc'), href);
+  await page.screenshot({ path: path.join(SHOTS, 'payouts-tax-1280.png'), fullPage: true });
+  check('no console errors on the Tax tab', problems.length === 0, problems.join('\n'));
+});
+
+await step('payouts Simulator tab: actual terms cost the dashboard\'s spend; per-post terms priced', async () => {
+  problems = [];
+  const q = 'platform=Instagram';
+  const dash = await api('/api/dashboard?' + q);
+  await page.goto(BASE + '/payouts?' + q + '#simulator');
+  await page.waitForSelector('[data-kpi=sim_cost]');
+  const money = (v) => page.evaluate((x) => import('/assets/format.js').then((m) => m.fmt.moneyShort(x)), v);
+  let c = await cards();
+  check('actual terms: Cost = the dashboard\'s spend', c.sim_cost === (await money(dash.kpis.spend)), c.sim_cost + ' vs ' + dash.kpis.spend);
+  await page.selectOption('#sim-basis', 'post');
+  await page.fill('#sim-rate', '5000');
+  await page.click('#sim-run');
+  const s = await api('/api/simulate?basis=post&rate=5000&' + q);
+  await page.waitForFunction((want) => (document.querySelector('[data-kpi-value=sim_cost]') || {}).textContent === want, await money(s.total.cost));
+  c = await cards();
+  check('per post at 5000: Cost as the API gives it', c.sim_cost === (await money(s.total.cost)), c.sim_cost);
+  check('no console errors on the Simulator tab', problems.length === 0, problems.join('\n'));
+});
+
+await step('insights and influencer pages: the ASCI disclosure check as /api/compliance counts it', async () => {
+  problems = [];
+  const d = await api('/api/compliance');
+  await page.goto(BASE + '/insights');
+  await page.waitForSelector('#compliance-summary');
+  const text = await page.textContent('#compliance-summary');
+  const n = (v) => new Intl.NumberFormat('en-IN').format(v);
+  check('Insights: "N of M captions carry no disclosure label"', text.startsWith(n(d.flagged) + ' of ' + n(d.checked) + ' captions'), text);
+  const one = d.by_influencer.find((r) => r.flagged) || d.by_influencer[0];
+  if (one) {
+    const c = await api('/api/compliance?influencer=' + encodeURIComponent(one.influencer_id));
+    await page.goto(BASE + '/influencers/' + encodeURIComponent(one.influencer_id));
+    await page.waitForSelector('#compliance-summary');
+    const t = await page.textContent('#compliance-summary');
+    check('influencer page: its own count (' + one.influencer_id + ')', t.startsWith(n(c.flagged) + ' of ' + n(c.checked) + ' captions'), t);
+  }
+  check('no console errors with the disclosure check', problems.length === 0, problems.join('\n'));
+});
+
 await step('a good upload imports', async () => {
   problems = [];
   const c0 = await statusCounts();
@@ -1114,6 +1187,42 @@ await step('issue 21.12: under a date filter the influencer page finds payouts o
   await page.click('#payout-all-dates');
   await page.waitForSelector('.facts');
   check('"Show all dates" shows the payout', !new URL(page.url()).searchParams.get('from') && (await page.textContent('[data-check]')) !== null);
+  check('no console errors', problems.length === 0, problems.join('\n'));
+});
+
+
+// Issue 18: the Database page's Sources and Schedules (browser.sh adds a folder source
+// "drop" with one good file waiting, a url source "broken" whose address refuses, and a
+// scheduled report "weekly" into a folder, before the server starts).
+await step('issue 18: Sources shows each source, Sync now imports and says what happened', async () => {
+  if (!process.env.SOURCES) return info('SOURCES not set: the sources step is skipped');
+  problems = [];
+  await page.goto(BASE + '/database');
+  await page.waitForSelector('table.sources tbody tr button.sync-now');
+  const names = await page.$$eval('table.sources tbody tr td:first-child', (tds) => tds.map((t) => t.textContent));
+  check('the Sources section lists the sources by name', JSON.stringify(names) === '["broken","drop"]', JSON.stringify(names));
+  const before = await page.$eval('#sources', (e) => e.textContent);
+  check('a source never run says so', /not run yet/.test(before) && /never run/.test(before), before);
+  const rowsBefore = (await api('/api/status')).counts.influencers;
+  await page.click('button.sync-now[data-source=drop]');
+  await page.waitForSelector('#sources p.success');
+  const msg = await page.textContent('#sources p.success');
+  check('Sync now on the folder source reports its run', /^drop: ok, 1 rows \(1 file imported, 0 refused: influencers-new\.csv \(imported\)\)$/.test(msg), msg);
+  const rowsAfter = (await api('/api/status')).counts.influencers;
+  check('… and the file\'s row is in the data', rowsAfter === rowsBefore + 1, rowsBefore + ' → ' + rowsAfter);
+  const drop = await page.$eval('table.sources tbody tr:nth-child(2)', (tr) => tr.textContent);
+  check('… and its row shows the run: status ok, last run with its rows', /ok/.test(drop) && /1 rows/.test(drop), drop);
+  await page.click('button.sync-now[data-source=broken]');
+  await page.waitForSelector('#sources p.error[role=alert]');
+  const err = await page.textContent('#sources p.error');
+  check('a failing sync shows the reason a person can act on', /^broken: sync failed: .*127\.0\.0\.1/.test(err), err);
+  const broken = await page.$eval('table.sources tbody tr:first-child', (tr) => tr.textContent);
+  check('… and its row says failed', /failed/.test(broken), broken);
+  const sched = await page.$eval('#schedules', (e) => e.textContent);
+  check('Schedules lists the scheduled report with its period and next run', /weekly/.test(sched) && /last-week/.test(sched) && /weekly MON 09:00/.test(sched) && /folder:/.test(sched), sched);
+  const runs = await api('/api/sources/drop/runs');
+  check('GET /api/sources/drop/runs has the run, newest first', runs.runs.length === 1 && runs.runs[0].result === 'ok' && runs.runs[0].rows === 1, JSON.stringify(runs));
+  await page.screenshot({ path: path.join(SHOTS, 'database-sources-1280.png'), fullPage: true });
   check('no console errors', problems.length === 0, problems.join('\n'));
 });
 

@@ -1,6 +1,7 @@
 /* pages/insights.js — Insights (/insights): the summary sentences, how incremental ROAS was
  * computed, the best personas, the influencers with poor ROI and why, comparisons by
  * platform, brand and campaign, the top and bottom influencers. */
+import { complianceSection } from './compliance.js';
 import { h, loading } from '../dom.js';
 import { fmt } from '../format.js';
 import { term } from '../glossary.js';
@@ -229,4 +230,5 @@ export async function insights(ctx) {
       ),
     ),
   );
+  await complianceSection(ctx, null);
 }
