@@ -121,12 +121,14 @@ static const char export_usage[] =
     "columns kept at import) to FILE or standard output: every row, or with filters the\n"
     "rows they cover.\n"
     "\n" FILTER_OPTIONS_HELP
-    "  --iroas-method M --fixed-share P --roas-benchmark X --roi-benchmark X  as for query\n";
+    "  --iroas-method M --fixed-share P --roas-benchmark X --roi-benchmark X  as for query\n"
+    "  --compare previous|FROM..TO  the reports add the KPIs of that period and the change\n";
 
 static const char query_usage[] =
     "usage: infludash query [--db URL] [--workspace SLUG] [FILTERS] [--iroas-method "
     "auto|organic|holdout|fixed_share]\n"
     "                       [--fixed-share P] [--roas-benchmark X] [--roi-benchmark X]\n"
+    "                       [--compare previous|FROM..TO]\n"
     "\n"
     "Prints the dashboard of the filtered data as JSON, the same document as\n"
     "GET /api/dashboard with the same parameters.\n"
@@ -135,7 +137,11 @@ static const char query_usage[] =
     "                       applies, else holdout, else fixed_share)\n"
     "  --fixed-share P      the share of attributed revenue fixed_share takes as baseline\n"
     "                       (0..1, default 0.2)\n"
-    "  --roas-benchmark X   default 4; --roi-benchmark X as a fraction, default 2 (200 %)\n";
+    "  --roas-benchmark X   default 4; --roi-benchmark X as a fraction, default 2 (200 %)\n"
+    "period comparison:\n"
+    "  --compare previous   adds the KPIs of the same number of days just before --from\n"
+    "                       (without --from/--to: before the data's first day) and the\n"
+    "                       change of each; --compare FROM..TO compares with those dates\n";
 
 static const char status_usage[] =
     "usage: infludash status [--db URL] [--workspace SLUG]\n"
@@ -400,7 +406,7 @@ static int parse_number(const char *name, const char *s, double max, double *out
 /* The settings options shared by query (and the report exports later) as query-parameter
  * name/value pairs for api_settings_parse. */
 struct settings_args {
-    const char *kv[9]; /* name, value, ..., NULL */
+    const char *kv[11]; /* name, value, ..., NULL */
     int n;
 };
 
@@ -426,7 +432,8 @@ static int analytics_option(struct opts *o, const char *cmd, struct filter_args 
     } settings[] = {{"--iroas-method", "iroas_method"},
                     {"--fixed-share", "fixed_share"},
                     {"--roas-benchmark", "roas_benchmark"},
-                    {"--roi-benchmark", "roi_benchmark"}};
+                    {"--roi-benchmark", "roi_benchmark"},
+                    {"--compare", "compare"}};
     for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++) {
         if (cli_opt_value(o, settings[i].flag, bad)) {
             settings_arg(sa, settings[i].param, o->value);
