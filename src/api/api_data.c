@@ -649,7 +649,17 @@ int api_insights_json(const struct engine *eng, const struct filter *f,
     document_begin(&j, out, f);
     write_incremental(&j, &inc);
     engine_result_free(r);
-    rc = insights_write(&j, eng, &f->f, &s->insights, e);
+    struct engine_filter pf;
+    struct insights_compare cmp;
+    int32_t from, to;
+    rc = filter_compare_period(eng, f, &s->compare, &from, &to, e);
+    if (rc < 0)
+        return finish(&j, rc, e);
+    if (rc == 1) {
+        filter_compare_apply(f, from, to, &pf);
+        cmp = (struct insights_compare){&pf, from, to, s->compare.kind == FILTER_COMPARE_PREVIOUS};
+    }
+    rc = insights_write_compared(&j, eng, &f->f, rc == 1 ? &cmp : NULL, &s->insights, e);
     if (rc == 0)
         json_obj_end(&j);
     return finish(&j, rc, e);

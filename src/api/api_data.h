@@ -51,7 +51,9 @@ int api_influencers_json(const struct engine *eng, const struct filter *f,
  *  "payout":{…}|null}; ERR_NOTFOUND when the engine has no influencer of that id. */
 int api_influencer_json(const struct engine *eng, const struct filter *f, const char *id,
                         const struct api_settings *s, struct buf *out, struct err *e);
-/* {"filters", insights_write's members, "incremental":{…}} */
+/* {"filters", insights_write's members, "incremental":{…}}; with settings' compare, the
+ * sentences start with the comparison and "compare" gives the earlier period's figures
+ * (insights_write_compared). */
 int api_insights_json(const struct engine *eng, const struct filter *f,
                       const struct api_settings *s, struct buf *out, struct err *e);
 /* {"filters","tolerance","totals":{…},"influencers":[…]} */

@@ -147,6 +147,27 @@ code=$(get "/api/dashboard?from=2025-03-01&to=2025-03-31&compare=")
 expect_eq "an empty compare is none" "False" \
     "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("compare" in d)' "$T/body")"
 
+# Insights: the first sentence compares with the same period, whose figures are the dashboard's.
+code=$(get "/api/dashboard?from=2025-03-01&to=2025-03-31&compare=previous")
+cp "$T/body" "$T/dash.json"
+code=$(get "/api/insights?from=2025-03-01&to=2025-03-31&compare=previous")
+expect_eq "insights compare with the dashboard's period and figures, first sentence" "True" \
+    "$(python3 - "$T/dash.json" "$T/body" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+i = json.load(open(sys.argv[2]))
+c, p = i["compare"], d["kpis_previous"]
+print(c["from"] == d["compare"]["from"] and c["to"] == d["compare"]["to"]
+      and c["revenue"] == p["revenue"] and c["spend"] == p["spend"] and c["roas"] == p["roas"]
+      and i["sentences"][0].startswith("Revenue ") and "the previous 31 days" in i["sentences"][0])
+EOF
+)"
+code=$(get "/api/insights?from=2025-03-01&to=2025-03-31")
+expect_eq "insights without compare: no comparison" "False" \
+    "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("compare" in d or d["sentences"][0].startswith("Revenue "))' "$T/body")"
+bad_insights=$(get "/api/insights?compare=nope")
+expect_eq "insights: 400 for a bad compare" 400 "$bad_insights"
+
 # ---- bad values: 400 naming the parameter; the CLI exits 64 -----------------------------------
 bad() { # QUERY-STRING NEEDLE
     local code
