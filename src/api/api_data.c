@@ -387,6 +387,16 @@ static int write_breakdown(struct json *j, const struct engine_result *r, enum e
         if (dim == ENGINE_BY_PLATFORM) {
             json_kv_money(j, "spend", g[i].spend);
             kv_ratio(j, "roas", g[i].roas);
+            struct engine_ratio roi = {g[i].spend > 0, 0};
+            if (roi.has)
+                roi.value = (double)(g[i].revenue - g[i].spend) / (double)g[i].spend;
+            kv_ratio(j, "roi", roi);
+        } else {
+            /* The engine does not yet allocate spend to brands, campaigns and days (SPEC
+             * §3.1): no figure rather than a wrong 0. */
+            json_kv_null(j, "spend");
+            json_kv_null(j, "roas");
+            json_kv_null(j, "roi");
         }
         if (dim != ENGINE_BY_BRAND) {
             json_kv_int(j, "posts", g[i].posts);
@@ -473,7 +483,7 @@ int api_dashboard_json(const struct engine *eng, const struct filter *f,
 {
     struct engine_result *r;
     struct engine_incremental inc;
-    int rc = run(eng, f, s, ENGINE_VIEW_BRAND, &r, &inc, e);
+    int rc = run(eng, f, s, ENGINE_VIEW_BRAND | ENGINE_VIEW_CAMPAIGN, &r, &inc, e);
     if (rc < 0)
         return rc;
     const struct engine_kpis *k = engine_result_kpis(r);
@@ -487,6 +497,8 @@ int api_dashboard_json(const struct engine *eng, const struct filter *f,
         rc = write_breakdown(&j, r, ENGINE_BY_PLATFORM, "by_platform", "platform", e);
     if (rc == 0)
         rc = write_breakdown(&j, r, ENGINE_BY_BRAND, "by_brand", "brand", e);
+    if (rc == 0)
+        rc = write_breakdown(&j, r, ENGINE_BY_CAMPAIGN, "by_campaign", "campaign", e);
     if (rc == 0)
         rc = write_breakdown(&j, r, ENGINE_BY_DAY, "daily", "date", e);
     if (rc == 0) {
