@@ -372,6 +372,13 @@ static int write_breakdown(struct json *j, const struct engine_result *r, enum e
     int rc = engine_result_breakdown(r, dim, &g, &n, e);
     if (rc < 0)
         return rc;
+    /* Spend by group is shown when the groups' spend adds up to the total (SPEC §3.1): by
+     * platform always; by brand, campaign and day once the engine allocates it — before, the
+     * groups carry 0 and the figure would be wrong, so it is null. */
+    int64_t spent = 0;
+    for (size_t i = 0; i < n; i++)
+        spent += g[i].spend;
+    int has_spend = spent == engine_result_kpis(r)->spend;
     json_key(j, member);
     json_arr_begin(j);
     for (size_t i = 0; i < n; i++) {
@@ -384,16 +391,16 @@ static int write_breakdown(struct json *j, const struct engine_result *r, enum e
         json_kv_int(j, "orders", g[i].orders);
         if (dim != ENGINE_BY_PLATFORM)
             json_kv_money(j, "organic_revenue", g[i].organic_revenue);
-        if (dim == ENGINE_BY_PLATFORM) {
+        if (has_spend) {
             json_kv_money(j, "spend", g[i].spend);
-            kv_ratio(j, "roas", g[i].roas);
-            struct engine_ratio roi = {g[i].spend > 0, 0};
-            if (roi.has)
+            struct engine_ratio roas = {g[i].spend > 0, 0}, roi = {g[i].spend > 0, 0};
+            if (roi.has) {
+                roas.value = (double)g[i].revenue / (double)g[i].spend;
                 roi.value = (double)(g[i].revenue - g[i].spend) / (double)g[i].spend;
+            }
+            kv_ratio(j, "roas", roas);
             kv_ratio(j, "roi", roi);
         } else {
-            /* The engine does not yet allocate spend to brands, campaigns and days (SPEC
-             * §3.1): no figure rather than a wrong 0. */
             json_kv_null(j, "spend");
             json_kv_null(j, "roas");
             json_kv_null(j, "roi");
