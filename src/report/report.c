@@ -14,6 +14,7 @@
 #include "csv.h"
 #include "export.h"
 #include "format.h"
+#include "schema.h"
 
 #include "banned.h"
 
@@ -185,6 +186,35 @@ int report_csv(const struct report_input *in, FILE *out, struct err *e)
     free(rows);
     engine_result_free(r);
     return rc;
+}
+
+int report_compare_load(const struct report_input *in, struct report_compare *out, struct err *e)
+{
+    memset(out, 0, sizeof *out);
+    int rc = filter_compare_period(in->eng, in->filter, &in->settings->compare, &out->from_day,
+                                   &out->to_day, e);
+    if (rc <= 0)
+        return rc;
+    out->previous = in->settings->compare.kind == FILTER_COMPARE_PREVIOUS;
+    schema_days_to_iso(out->from_day, out->from);
+    schema_days_to_iso(out->to_day, out->to);
+    filter_compare_apply(in->filter, out->from_day, out->to_day, &out->filter);
+    struct engine_result *r;
+    rc = engine_run_views(in->eng, &out->filter, 0, &r, e);
+    if (rc < 0)
+        return rc;
+    out->kpis = *engine_result_kpis(r);
+    rc = engine_result_incremental(r, &in->settings->incremental, &out->inc, e);
+    engine_result_free(r);
+    return rc < 0 ? rc : 1;
+}
+
+int report_groups_have_spend(const struct engine_group *g, size_t n, int64_t total)
+{
+    int64_t sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += g[i].spend;
+    return sum == total;
 }
 
 static int keep_row(void *ctx, const struct schema_row *row)

@@ -24,6 +24,27 @@ struct report_input {
     int64_t made_at;                     /* unix seconds: "made on" line, file names */
 };
 
+/* The comparison a report's settings ask for (SPEC §3.2, settings->compare): the earlier
+ * period, its filter (the report's with the dates replaced; it points into in->filter) and
+ * its KPIs. */
+struct report_compare {
+    int32_t from_day, to_day;
+    char from[11], to[11];
+    int previous; /* compare=previous (else a range) */
+    struct engine_filter filter;
+    struct engine_kpis kpis;
+    struct engine_incremental inc;
+};
+
+/* 1 with *out filled, 0 when no comparison is asked (or `previous` has no dated data to
+ * measure by), or a negative code with e filled (ERR_USAGE: a period before year 1). */
+int report_compare_load(const struct report_input *in, struct report_compare *out, struct err *e);
+
+/* Whether the groups' spend adds up to the total: only then is a group's spend a figure to
+ * print (by platform always; by brand, campaign and day once the engine allocates spend,
+ * SPEC §3.1); else the reports leave spend, ROAS and ROI empty rather than print 0. */
+int report_groups_have_spend(const struct engine_group *g, size_t n, int64_t total);
+
 /* The file name a report gets: "infludash-<name>-YYYYMMDD-HHMMSS.<ext>" in UTC. */
 void report_file_name(const char *name, const char *ext, int64_t made_at, char *out, size_t cap);
 /* The same with the report's filters, spelled as in a query string, after a space each:
