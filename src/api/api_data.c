@@ -19,6 +19,14 @@ void api_settings_default(struct api_settings *s)
     engine_incremental_opts_default(&s->incremental);
     s->compare.kind = FILTER_COMPARE_NONE;
     s->compare.from_day = s->compare.to_day = 0;
+    s->csv_table = API_CSV_INFLUENCERS;
+}
+
+const char *api_csv_table_name(enum api_csv_table t)
+{
+    static const char *const names[API_CSV_NTABLES] = {"influencers", "kpis",     "platform",
+                                                       "brand",       "campaign", "day"};
+    return (unsigned)t < API_CSV_NTABLES ? names[t] : "";
 }
 
 /* A number ≥ 0 (and ≤ max) from a query parameter, the whole value (number.h); 0 when
@@ -72,6 +80,18 @@ int api_settings_parse(struct api_settings *s, filter_get_fn get, void *ctx, str
     const char *compare = get(ctx, "compare");
     if (compare && filter_compare_parse(compare, &s->compare, e) < 0)
         return e->code;
+    const char *table = get(ctx, "table");
+    if (table && *table) {
+        int t = 0;
+        while (t < API_CSV_NTABLES && strcmp(table, api_csv_table_name((enum api_csv_table)t)))
+            t++;
+        if (t == API_CSV_NTABLES)
+            return err_set(e, ERR_USAGE,
+                           "table: \"%.60s\" is not one of influencers, kpis, platform, brand, "
+                           "campaign, day",
+                           table);
+        s->csv_table = (enum api_csv_table)t;
+    }
     return 0;
 }
 

@@ -15,17 +15,33 @@
 
 /* What a request may set besides the filters: the incremental method and its share,
  * the benchmarks. Defaults: auto, p = 0.20, ROAS 4, ROI 200 %, top/bottom 5. */
+/* Which table the CSV report writes (`table=`): the per-influencer metrics (default), the
+ * KPIs (with the comparison's columns under compare=), or one breakdown. */
+enum api_csv_table {
+    API_CSV_INFLUENCERS,
+    API_CSV_KPIS,
+    API_CSV_PLATFORM,
+    API_CSV_BRAND,
+    API_CSV_CAMPAIGN,
+    API_CSV_DAY,
+    API_CSV_NTABLES
+};
+
+/* "influencers", "kpis", "platform", "brand", "campaign", "day" */
+const char *api_csv_table_name(enum api_csv_table t);
+
 struct api_settings {
     struct insights_config insights;
     struct engine_incremental_opts incremental;
     struct filter_compare compare; /* `compare=` (SPEC §3.2); none by default */
+    enum api_csv_table csv_table;  /* `table=` of the CSV report */
 };
 
 void api_settings_default(struct api_settings *s);
 
 /* Reads iroas_method (auto|organic|holdout|fixed_share), fixed_share (0..1),
  * roas_benchmark and roi_benchmark (numbers ≥ 0; roi as a fraction, 2 = 200 %) and compare
- * (previous | FROM..TO, filter_compare_parse) through get
+ * (previous | FROM..TO, filter_compare_parse) and table (api_csv_table_name) through get
  * over s (whose values are the defaults for what is absent). ERR_USAGE with a message
  * starting with the parameter's name for a bad value. */
 int api_settings_parse(struct api_settings *s, filter_get_fn get, void *ctx, struct err *e);

@@ -122,7 +122,9 @@ static const char export_usage[] =
     "rows they cover.\n"
     "\n" FILTER_OPTIONS_HELP
     "  --iroas-method M --fixed-share P --roas-benchmark X --roi-benchmark X  as for query\n"
-    "  --compare previous|FROM..TO  the reports add the KPIs of that period and the change\n";
+    "  --compare previous|FROM..TO  the reports add the KPIs of that period and the change\n"
+    "  --table T            csv: influencers (default), kpis (with --compare: the earlier\n"
+    "                       period and the change), platform, brand, campaign or day\n";
 
 static const char query_usage[] =
     "usage: infludash query [--db URL] [--workspace SLUG] [FILTERS] [--iroas-method "
@@ -406,7 +408,7 @@ static int parse_number(const char *name, const char *s, double max, double *out
 /* The settings options shared by query (and the report exports later) as query-parameter
  * name/value pairs for api_settings_parse. */
 struct settings_args {
-    const char *kv[11]; /* name, value, ..., NULL */
+    const char *kv[13]; /* name, value, ..., NULL */
     int n;
 };
 
@@ -433,7 +435,8 @@ static int analytics_option(struct opts *o, const char *cmd, struct filter_args 
                     {"--fixed-share", "fixed_share"},
                     {"--roas-benchmark", "roas_benchmark"},
                     {"--roi-benchmark", "roi_benchmark"},
-                    {"--compare", "compare"}};
+                    {"--compare", "compare"},
+                    {"--table", "table"}};
     for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++) {
         if (cli_opt_value(o, settings[i].flag, bad)) {
             settings_arg(sa, settings[i].param, o->value);

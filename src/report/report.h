@@ -50,16 +50,21 @@ void report_file_name(const char *name, const char *ext, int64_t made_at, char *
 /* The same with the report's filters, spelled as in a query string, after a space each:
  * "infludash-report-20260101-120000 from=2025-02-01 platform=Instagram,YouTube
  * min_roas=1.5.csv" (a value's / \ : * ? " < > | and control characters as '_'; past 160
- * bytes of filters the rest counted as " +N more"). UTF-8 as the values are. Appended to
- * out. The CSV report states its filters and time only there. */
+ * bytes of filters the rest counted as " +N more"), then " table=T" for a CSV of another
+ * table than the influencers and " compare=previous" or " compare=FROM..TO" when asked.
+ * UTF-8 as the values are. Appended to out. The CSV report states its filters and time only there.
+ */
 void report_file_name_for(const char *name, const char *ext, const struct report_input *in,
                           struct buf *out);
 
-/* The per-influencer metrics table as CSV, a plain table for pandas and spreadsheets: the
- * header on line 1, then one row per influencer of /api/influencers, with cpm and cpe, money
- * in rupees with two decimals, ratios at full precision (format_double) and text cells
- * guarded against formulas (csv_write_text). Its filters and time are in its file name
- * (report_file_name_for). */
+/* A plain CSV table for pandas and spreadsheets (the header on line 1), chosen by
+ * settings->csv_table (`table=`): by default one row per influencer of /api/influencers,
+ * with cpm and cpe; `kpis`: metric,value (with compare=: earlier,abs,rel as kpis_previous
+ * and kpis_change); `platform`, `brand`, `campaign`, `day`: one row per group with revenue,
+ * orders, organic_revenue, spend, roas, roi, posts, reach, engagements (spend and its ratios
+ * empty unless the groups' spend adds up to the total). Money in rupees with two decimals,
+ * ratios at full precision (format_double) and text cells guarded against formulas
+ * (csv_write_text). Its filters and time are in its file name (report_file_name_for). */
 int report_csv(const struct report_input *in, FILE *out, struct err *e);
 
 /* The stored rows of dataset ds that the filter covers (engine_result_keeps_row), as

@@ -168,6 +168,77 @@ expect_eq "insights without compare: no comparison" "False" \
 bad_insights=$(get "/api/insights?compare=nope")
 expect_eq "insights: 400 for a bad compare" 400 "$bad_insights"
 
+# ---- the CSV report: table=kpis with the comparison, and the breakdowns ---------------------
+code=$(get "/api/dashboard?from=2025-03-01&to=2025-03-31&platform=Instagram&compare=previous")
+cp "$T/body" "$T/dash.json"
+code=$(get "/api/export.csv?from=2025-03-01&to=2025-03-31&platform=Instagram&compare=previous&table=kpis")
+cp "$T/body" "$T/kpis.csv"
+expect_eq "export.csv?table=kpis&compare=previous: 200" 200 "$code"
+expect_eq "table=kpis: value, earlier, abs and rel are the dashboard's kpis, kpis_previous, kpis_change" "ok" \
+    "$(python3 - "$T/dash.json" "$T/kpis.csv" <<'EOF'
+import csv, json, sys
+d = json.load(open(sys.argv[1]))
+rows = list(csv.DictReader(open(sys.argv[2])))
+bad = []
+num = lambda v: None if v == "" else float(v)
+for r in rows:
+    k = r["metric"]
+    for col, want in (("value", d["kpis"][k]), ("earlier", d["kpis_previous"][k]),
+                      ("abs", d["kpis_change"][k]["abs"]), ("rel", d["kpis_change"][k]["rel"])):
+        got = num(r[col])
+        if (got is None) != (want is None) or (got is not None and abs(got - want) > 1e-6 * max(1, abs(want))):
+            bad.append("%s.%s: %r != %r" % (k, col, got, want))
+keys = [r["metric"] for r in rows]
+if keys != [k for k in d["kpis"] if k != "iroas_method"]:
+    bad.append("metrics %s" % keys)
+print("ok" if not bad else "; ".join(bad)[:1500])
+EOF
+)"
+check "query --compare and export --table kpis --compare agree (CLI)" \
+    "$INFLUDASH" export --db "sqlite:$DB" --format csv --table kpis --from 2025-03-01 --to 2025-03-31 \
+    --platform Instagram --compare previous -o "$T/kpis-cli.csv"
+expect_same_files "the CLI's table=kpis CSV is the route's" "$T/kpis.csv" "$T/kpis-cli.csv"
+code=$(get "/api/export.csv?table=kpis")
+expect_eq "table=kpis without compare: metric,value" "metric,value" "$(head -1 "$T/body")"
+code=$(get "/api/dashboard")
+cp "$T/body" "$T/dash.json"
+for t in platform brand campaign day; do
+    code=$(get "/api/export.csv?table=$t")
+    cp "$T/body" "$T/$t.csv"
+    expect_eq "table=$t: the rows and figures of the dashboard's breakdown" "ok" \
+        "$(python3 - "$T/dash.json" "$T/$t.csv" "$t" <<'EOF'
+import csv, json, sys
+d = json.load(open(sys.argv[1]))
+t = sys.argv[3]
+member, key = {"platform": ("by_platform", "platform"), "brand": ("by_brand", "brand"),
+               "campaign": ("by_campaign", "campaign"), "day": ("daily", "date")}[t]
+rows = list(csv.DictReader(open(sys.argv[2])))
+groups = d[member]
+bad = []
+if len(rows) != len(groups):
+    bad.append("%d rows for %d groups" % (len(rows), len(groups)))
+num = lambda v: None if v == "" else float(v)
+for r, g in zip(rows, groups):
+    if (r[key] or None) != g[key]:
+        bad.append("key %r != %r" % (r[key], g[key]))
+    for col in ("revenue", "orders", "spend", "roas", "roi"):
+        got, want = num(r[col]), g[col]
+        if (got is None) != (want is None) or (got is not None and abs(got - want) > 1e-6 * max(1, abs(want))):
+            bad.append("%s %s: %r != %r" % (g[key], col, got, want))
+if abs(sum(float(r["revenue"]) for r in rows) - d["kpis"]["revenue"]) > 0.005:
+    bad.append("revenue does not add up")
+spends = [num(r["spend"]) for r in rows]
+if all(v is not None for v in spends) and rows and abs(sum(spends) - d["kpis"]["spend"]) > 0.005:
+    bad.append("spend does not add up")
+print("ok" if not bad else "; ".join(bad)[:1500])
+EOF
+)"
+done
+code=$(get "/api/export.csv?table=nope")
+expect_eq "export.csv?table=nope: 400" 400 "$code"
+code=$(get "/api/export.xlsx?compare=2025-03-01..2025-02-01")
+expect_eq "export.xlsx with a bad compare: 400" 400 "$code"
+
 # ---- bad values: 400 naming the parameter; the CLI exits 64 -----------------------------------
 bad() { # QUERY-STRING NEEDLE
     local code
