@@ -1,7 +1,7 @@
 /* report.c — the report file names and the CSV reports (see report.h); the PDF and the
  * workbook are in report_pdf.c and report_xlsx.c. The CSVs are plain tables (the header on
  * line 1) whose text cells are guarded against spreadsheet formulas (csv_write_text).
- * Calls engine, filter, export, csv and format. */
+ * Calls api_data (table names), engine, filter, schema_value, export, csv and format. */
 #include "report.h"
 
 #include <errno.h>

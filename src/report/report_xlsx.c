@@ -5,7 +5,8 @@
  * spend adds up), with real number formats, frozen
  * headers and autofilters. Written by libxlsxwriter in constant_memory mode (each sheet's
  * rows in order, straight to a temp file) to path.tmp, then renamed over path.
- * Calls engine, filter, insights, format, schema, buf and err; reads api_data's settings. */
+ * Calls report, engine, filter, insights, format, schema, buf and err; reads api_data's settings.
+ */
 #include "report.h"
 
 #include <assert.h>
