@@ -24,8 +24,8 @@ void api_settings_default(struct api_settings *s)
 
 const char *api_csv_table_name(enum api_csv_table t)
 {
-    static const char *const names[API_CSV_NTABLES] = {"influencers", "kpis",     "platform",
-                                                       "brand",       "campaign", "day"};
+    static const char *const names[API_CSV_NTABLES] = {"influencers", "kpis", "platform", "brand",
+                                                       "campaign",    "day",  "product",  "source"};
     return (unsigned)t < API_CSV_NTABLES ? names[t] : "";
 }
 
@@ -88,7 +88,7 @@ int api_settings_parse(struct api_settings *s, filter_get_fn get, void *ctx, str
         if (t == API_CSV_NTABLES)
             return err_set(e, ERR_USAGE,
                            "table: \"%.60s\" is not one of influencers, kpis, platform, brand, "
-                           "campaign, day",
+                           "campaign, day, product, source",
                            table);
         s->csv_table = (enum api_csv_table)t;
     }
@@ -392,40 +392,20 @@ static int write_breakdown(struct json *j, const struct engine_result *r, enum e
     int rc = engine_result_breakdown(r, dim, &g, &n, e);
     if (rc < 0)
         return rc;
-    /* Spend by group is shown when the groups' spend adds up to the total (SPEC §3.1): by
-     * platform always; by brand, campaign and day once the engine allocates it — before, the
-     * groups carry 0 and the figure would be wrong, so it is null. */
-    int64_t spent = 0;
-    for (size_t i = 0; i < n; i++)
-        spent += g[i].spend;
-    int has_spend = spent == engine_result_kpis(r)->spend;
     json_key(j, member);
     json_arr_begin(j);
     for (size_t i = 0; i < n; i++) {
         json_obj_begin(j);
-        if (dim == ENGINE_BY_DAY)
-            json_kv_str(j, key_name, g[i].key);
-        else
-            kv_name(j, key_name, g[i].key);
+        /* "" is a group without a value (null), the undated day included (SPEC §3.1) */
+        kv_name(j, key_name, g[i].key);
         json_kv_money(j, "revenue", g[i].revenue);
         json_kv_int(j, "orders", g[i].orders);
         if (dim != ENGINE_BY_PLATFORM)
             json_kv_money(j, "organic_revenue", g[i].organic_revenue);
-        if (has_spend) {
-            json_kv_money(j, "spend", g[i].spend);
-            struct engine_ratio roas = {g[i].spend > 0, 0}, roi = {g[i].spend > 0, 0};
-            if (roi.has) {
-                roas.value = (double)g[i].revenue / (double)g[i].spend;
-                roi.value = (double)(g[i].revenue - g[i].spend) / (double)g[i].spend;
-            }
-            kv_ratio(j, "roas", roas);
-            kv_ratio(j, "roi", roi);
-        } else {
-            json_kv_null(j, "spend");
-            json_kv_null(j, "roas");
-            json_kv_null(j, "roi");
-        }
-        if (dim != ENGINE_BY_BRAND) {
+        json_kv_money(j, "spend", g[i].spend);
+        kv_ratio(j, "roas", g[i].roas);
+        kv_ratio(j, "roi", g[i].roi);
+        if (dim != ENGINE_BY_BRAND && dim != ENGINE_BY_PRODUCT && dim != ENGINE_BY_SOURCE) {
             json_kv_int(j, "posts", g[i].posts);
             json_kv_int(j, "reach", g[i].reach);
             json_kv_int(j, "engagements", g[i].engagements);
@@ -510,7 +490,7 @@ int api_dashboard_json(const struct engine *eng, const struct filter *f,
 {
     struct engine_result *r;
     struct engine_incremental inc;
-    int rc = run(eng, f, s, ENGINE_VIEW_BRAND | ENGINE_VIEW_CAMPAIGN, &r, &inc, e);
+    int rc = run(eng, f, s, ENGINE_VIEW_ALL, &r, &inc, e);
     if (rc < 0)
         return rc;
     const struct engine_kpis *k = engine_result_kpis(r);
@@ -525,9 +505,13 @@ int api_dashboard_json(const struct engine *eng, const struct filter *f,
     if (rc == 0)
         rc = write_breakdown(&j, r, ENGINE_BY_BRAND, "by_brand", "brand", e);
     if (rc == 0)
+        rc = write_breakdown(&j, r, ENGINE_BY_DAY, "daily", "date", e);
+    if (rc == 0)
         rc = write_breakdown(&j, r, ENGINE_BY_CAMPAIGN, "by_campaign", "campaign", e);
     if (rc == 0)
-        rc = write_breakdown(&j, r, ENGINE_BY_DAY, "daily", "date", e);
+        rc = write_breakdown(&j, r, ENGINE_BY_PRODUCT, "by_product", "product", e);
+    if (rc == 0)
+        rc = write_breakdown(&j, r, ENGINE_BY_SOURCE, "by_source", "source", e);
     if (rc == 0) {
         struct engine_influencer_row *rows;
         size_t n, ntop, nbottom;

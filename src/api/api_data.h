@@ -24,10 +24,12 @@ enum api_csv_table {
     API_CSV_BRAND,
     API_CSV_CAMPAIGN,
     API_CSV_DAY,
+    API_CSV_PRODUCT,
+    API_CSV_SOURCE,
     API_CSV_NTABLES
 };
 
-/* "influencers", "kpis", "platform", "brand", "campaign", "day" */
+/* "influencers", "kpis", "platform", "brand", "campaign", "day", "product", "source" */
 const char *api_csv_table_name(enum api_csv_table t);
 
 struct api_settings {

@@ -124,7 +124,8 @@ static const char export_usage[] =
     "  --iroas-method M --fixed-share P --roas-benchmark X --roi-benchmark X  as for query\n"
     "  --compare previous|FROM..TO  the reports add the KPIs of that period and the change\n"
     "  --table T            csv: influencers (default), kpis (with --compare: the earlier\n"
-    "                       period and the change), platform, brand, campaign or day\n";
+    "                       period and the change), platform, brand, campaign, day,\n"
+    "                       product or source\n";
 
 static const char query_usage[] =
     "usage: infludash query [--db URL] [--workspace SLUG] [FILTERS] [--iroas-method "

@@ -242,8 +242,8 @@ static int report_csv_kpis(const struct report_input *in, FILE *out, struct err 
     return rc;
 }
 
-/* table=platform|brand|campaign|day: one row per group, with spend, ROAS and ROI where the
- * groups' spend adds up to the total (report_groups_have_spend), else empty. */
+/* table=platform|brand|campaign|day|product|source: one row per group, with spend, ROAS and ROI
+ * where the groups' spend adds up to the total (report_groups_have_spend), else empty. */
 static int report_csv_groups(const struct report_input *in, enum engine_dim dim, const char *key,
                              FILE *out, struct err *e)
 {
@@ -303,6 +303,10 @@ int report_csv(const struct report_input *in, FILE *out, struct err *e)
         return report_csv_groups(in, ENGINE_BY_CAMPAIGN, "campaign", out, e);
     case API_CSV_DAY:
         return report_csv_groups(in, ENGINE_BY_DAY, "date", out, e);
+    case API_CSV_PRODUCT:
+        return report_csv_groups(in, ENGINE_BY_PRODUCT, "product", out, e);
+    case API_CSV_SOURCE:
+        return report_csv_groups(in, ENGINE_BY_SOURCE, "source", out, e);
     default:
         break;
     }

@@ -61,9 +61,9 @@ void report_file_name_for(const char *name, const char *ext, const struct report
 /* A plain CSV table for pandas and spreadsheets (the header on line 1), chosen by
  * settings->csv_table (`table=`): by default one row per influencer of /api/influencers,
  * with cpm and cpe; `kpis`: metric,value (with compare=: earlier,abs,rel as kpis_previous
- * and kpis_change); `platform`, `brand`, `campaign`, `day`: one row per group with revenue,
- * orders, organic_revenue, spend, roas, roi, posts, reach, engagements (spend and its ratios
- * empty unless the groups' spend adds up to the total). Money in rupees with two decimals,
+ * and kpis_change); `platform`, `brand`, `campaign`, `day`, `product`, `source`: one row per group
+ * with revenue, orders, organic_revenue, spend, roas, roi, posts, reach, engagements (spend and its
+ * ratios empty unless the groups' spend adds up to the total). Money in rupees with two decimals,
  * ratios at full precision (format_double) and text cells guarded against formulas
  * (csv_write_text). Its filters and time are in its file name (report_file_name_for). */
 int report_csv(const struct report_input *in, FILE *out, struct err *e);

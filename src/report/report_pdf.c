@@ -4,7 +4,7 @@
  * how incremental ROAS was computed; the insight sentences; charts (revenue and ROAS by
  * platform, revenue over time, top and bottom influencers, a persona heat map); tables of
  * top and bottom influencers and of payouts; "Page N of M" on every page.
- * Calls engine, filter, insights, format, schema, buf and err; reads api_data's settings.
+ * Calls report, engine, filter, insights, format, schema, buf and err; reads api_data's settings.
  *
  * Everything the report shows is gathered first (struct report_data: a fixed number of
  * engine views, the top N only, so the PDF stays the same size for a million tracking rows
@@ -64,8 +64,8 @@ struct report_data {
     size_t nplatforms;
     struct engine_group *days; /* by day, owned */
     size_t ndays;
-    struct engine_group *brands, *campaigns; /* owned */
-    size_t nbrands, ncampaigns;
+    struct engine_group *brands, *campaigns, *products, *sources; /* owned */
+    size_t nbrands, ncampaigns, nproducts, nsources;
     int has_compare; /* compare= asked and a period found */
     struct report_compare compare;
     struct engine_influencer_row top[REPORT_MAX_TOP], bottom[REPORT_MAX_TOP];
@@ -88,6 +88,8 @@ static void report_data_release(struct report_data *rd)
     free(rd->days);
     free(rd->brands);
     free(rd->campaigns);
+    free(rd->products);
+    free(rd->sources);
     free(rd->personas);
     insights_sentences_release(&rd->sentences);
 }
@@ -175,6 +177,10 @@ static int gather(struct report_data *rd, const struct report_input *in, struct 
         rc = engine_result_breakdown(r, ENGINE_BY_BRAND, &rd->brands, &rd->nbrands, e);
     if (rc == 0)
         rc = engine_result_breakdown(r, ENGINE_BY_CAMPAIGN, &rd->campaigns, &rd->ncampaigns, e);
+    if (rc == 0)
+        rc = engine_result_breakdown(r, ENGINE_BY_PRODUCT, &rd->products, &rd->nproducts, e);
+    if (rc == 0)
+        rc = engine_result_breakdown(r, ENGINE_BY_SOURCE, &rd->sources, &rd->nsources, e);
     if (rc == 0)
         rc = engine_result_breakdown(r, ENGINE_BY_PLATFORM, &rd->platforms, &rd->nplatforms, e);
     if (rc == 0)
@@ -932,7 +938,7 @@ static void draw_comparison(struct doc *d)
               "earlier figure's size (" DASH " where it is 0 or has no value).");
 }
 
-/* ---- spend and ROAS by platform, brand and campaign --------------------------------------- */
+/* ---- spend and ROAS by platform, brand, campaign, product and source ---------------------- */
 
 #define REPORT_MAX_GROUP_ROWS 25
 
@@ -1010,10 +1016,12 @@ static void draw_group_table(struct doc *d, const char *title, const char *what,
 static void draw_groups(struct doc *d)
 {
     const struct report_data *rd = d->rd;
-    heading(d, "Spend and ROAS by platform, brand and campaign", 80);
+    heading(d, "Spend and ROAS by group", 80);
     draw_group_table(d, "By platform", "Platform", rd->platforms, rd->nplatforms);
     draw_group_table(d, "By brand", "Brand", rd->brands, rd->nbrands);
     draw_group_table(d, "By campaign", "Campaign", rd->campaigns, rd->ncampaigns);
+    draw_group_table(d, "By product", "Product", rd->products, rd->nproducts);
+    draw_group_table(d, "By source", "Source", rd->sources, rd->nsources);
 }
 
 /* ---- incremental ROAS --------------------------------------------------------------------- */

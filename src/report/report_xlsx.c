@@ -1,8 +1,8 @@
 /* report_xlsx.c — the XLSX workbook of SPEC §5 (report.h): sheets Summary (filters, period,
  * KPIs against the benchmarks, with compare= the KPIs of the earlier period and the change,
  * insight sentences, how iROAS was computed, a native chart), Influencers, Platforms,
- * Personas, Daily, Payouts, Brands and Campaigns (spend, ROAS and ROI where the groups'
- * spend adds up), with real number formats, frozen
+ * Personas, Daily, Payouts, Brands, Campaigns, Products and Sources (spend, ROAS and ROI
+ * where the groups' spend adds up), with real number formats, frozen
  * headers and autofilters. Written by libxlsxwriter in constant_memory mode (each sheet's
  * rows in order, straight to a temp file) to path.tmp, then renamed over path.
  * Calls report, engine, filter, insights, format, schema, buf and err; reads api_data's settings.
@@ -91,8 +91,8 @@ struct xlsx_data {
     struct engine_result *result;
     const struct engine_kpis *kpis;
     struct engine_incremental inc;
-    struct engine_group *platforms, *days, *brands, *campaigns;
-    size_t nplatforms, ndays, nbrands, ncampaigns;
+    struct engine_group *platforms, *days, *brands, *campaigns, *products, *sources;
+    size_t nplatforms, ndays, nbrands, ncampaigns, nproducts, nsources;
     int has_compare; /* compare= asked for and a period found */
     struct report_compare compare;
     struct engine_influencer_row *influencers;
@@ -712,6 +712,16 @@ static void write_campaigns(struct xlsx *x, lxw_worksheet *ws, const struct xlsx
     write_groups(x, ws, d, "Campaign", d->campaigns, d->ncampaigns);
 }
 
+static void write_products(struct xlsx *x, lxw_worksheet *ws, const struct xlsx_data *d)
+{
+    write_groups(x, ws, d, "Product", d->products, d->nproducts);
+}
+
+static void write_sources(struct xlsx *x, lxw_worksheet *ws, const struct xlsx_data *d)
+{
+    write_groups(x, ws, d, "Source", d->sources, d->nsources);
+}
+
 static void put_persona_values(struct xlsx *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
                                const struct engine_persona_row *p)
 {
@@ -939,6 +949,10 @@ static int xlsx_data_load(struct xlsx_data *d, const struct report_input *in, st
     if (rc == 0)
         rc = engine_result_breakdown(d->result, ENGINE_BY_CAMPAIGN, &d->campaigns, &d->ncampaigns,
                                      e);
+    if (rc == 0)
+        rc = engine_result_breakdown(d->result, ENGINE_BY_PRODUCT, &d->products, &d->nproducts, e);
+    if (rc == 0)
+        rc = engine_result_breakdown(d->result, ENGINE_BY_SOURCE, &d->sources, &d->nsources, e);
     if (rc == 0) {
         rc = engine_result_influencers(d->result, 1, &d->influencers, &d->ninfluencers);
         if (rc < 0)
@@ -973,6 +987,8 @@ static void xlsx_data_release(struct xlsx_data *d)
     free(d->days);
     free(d->brands);
     free(d->campaigns);
+    free(d->products);
+    free(d->sources);
     free(d->platforms);
     engine_result_free(d->result);
 }
@@ -981,11 +997,12 @@ static void xlsx_data_release(struct xlsx_data *d)
 static int write_sheets(struct xlsx *x, const struct xlsx_data *d, const char *path, struct err *e)
 {
     /* (Brands and Campaigns last: the sheets before keep their places) */
-    static const char *const names[] = {"Summary", "Influencers", "Platforms", "Personas",
-                                        "Daily",   "Payouts",     "Brands",    "Campaigns"};
+    static const char *const names[] = {"Summary",  "Influencers", "Platforms", "Personas",
+                                        "Daily",    "Payouts",     "Brands",    "Campaigns",
+                                        "Products", "Sources"};
     static void (*const writers[])(struct xlsx *, lxw_worksheet *, const struct xlsx_data *) = {
-        write_summary, write_influencers, write_platforms, write_personas,
-        write_daily,   write_payouts,     write_brands,    write_campaigns};
+        write_summary, write_influencers, write_platforms, write_personas, write_daily,
+        write_payouts, write_brands,      write_campaigns, write_products, write_sources};
     lxw_worksheet *ws[NCOLS(names)];
     for (size_t i = 0; i < NCOLS(names); i++) {
         ws[i] = workbook_add_worksheet(x->wb, names[i]);

@@ -202,7 +202,7 @@ code=$(get "/api/export.csv?table=kpis")
 expect_eq "table=kpis without compare: metric,value" "metric,value" "$(head -1 "$T/body")"
 code=$(get "/api/dashboard")
 cp "$T/body" "$T/dash.json"
-for t in platform brand campaign day; do
+for t in platform brand campaign day product source; do
     code=$(get "/api/export.csv?table=$t")
     cp "$T/body" "$T/$t.csv"
     expect_eq "table=$t: the rows and figures of the dashboard's breakdown" "ok" \
@@ -211,7 +211,8 @@ import csv, json, sys
 d = json.load(open(sys.argv[1]))
 t = sys.argv[3]
 member, key = {"platform": ("by_platform", "platform"), "brand": ("by_brand", "brand"),
-               "campaign": ("by_campaign", "campaign"), "day": ("daily", "date")}[t]
+               "campaign": ("by_campaign", "campaign"), "day": ("daily", "date"),
+               "product": ("by_product", "product"), "source": ("by_source", "source")}[t]
 rows = list(csv.DictReader(open(sys.argv[2])))
 groups = d[member]
 bad = []

@@ -503,7 +503,9 @@ static void test_comparison_and_spend_by_group(void **state)
                *pc = pb ? strstr(pb + strlen(b), c) : NULL;
     if (!pc)
         fail_msg("revenue row \"%s\" lacks %s, %s, %s in order", line, a, b, c);
-    assert_contains(text.data, "Spend and ROAS by platform, brand and campaign");
+    assert_contains(text.data, "Spend and ROAS by group");
+    assert_contains(text.data, "By product");
+    assert_contains(text.data, "By source");
     assert_contains(text.data, "By brand");
     assert_contains(text.data, "By campaign");
     buf_release(&text);

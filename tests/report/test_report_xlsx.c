@@ -1,6 +1,6 @@
 /* test_report_xlsx.c — the XLSX report (report_xlsx.c) over 20,000 rows of demo data: the
  * workbook is opened as a zip (by python3's zipfile and ElementTree, through popen) and
- * checked for its eight sheets, every XML part parsing, the filters and "Made on" stated,
+ * checked for its ten sheets, every XML part parsing, the filters and "Made on" stated,
  * the chart, the Summary revenue and the Influencers rows and their sum against the engine,
  * frozen panes, autofilters, real number formats and dates, an empty selection with empty
  * ratio cells, and an unwritable path as ERR_IO naming it. */
@@ -341,7 +341,8 @@ static void check_workbook(const struct fixture *f, const char *file, const stru
     const char *order[] = {"<sheet name=\"Summary\"",   "<sheet name=\"Influencers\"",
                            "<sheet name=\"Platforms\"", "<sheet name=\"Personas\"",
                            "<sheet name=\"Daily\"",     "<sheet name=\"Payouts\"",
-                           "<sheet name=\"Brands\"",    "<sheet name=\"Campaigns\""};
+                           "<sheet name=\"Brands\"",    "<sheet name=\"Campaigns\"",
+                           "<sheet name=\"Products\"",  "<sheet name=\"Sources\""};
     const char *at = workbook;
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
         const char *p = strstr(at, order[i]);
@@ -366,7 +367,7 @@ static void check_workbook(const struct fixture *f, const char *file, const stru
     assert_contains(styles, "formatCode=\"yyyy-mm-dd\"");
     free(styles);
 
-    for (int i = 2; i <= 8; i++) {
+    for (int i = 2; i <= 10; i++) {
         char part[64];
         snprintf(part, sizeof part, "xl/worksheets/sheet%d.xml", i);
         char *xml = read_zip(f, file, "part", part);
@@ -601,7 +602,7 @@ static void check_survey_line(const char *line, const struct table_rows *t, cons
     unsigned long sheets, inf, cg, tiers, pay;
     if (sscanf(line, "%lu\t%lu\t%lu\t%lu\t%lu", &sheets, &inf, &cg, &tiers, &pay) != 5)
         fail_msg("%s: survey line \"%s\"", what, line);
-    if (sheets != 8 || inf != t->influencers || cg != t->category_gender || tiers != t->tiers ||
+    if (sheets != 10 || inf != t->influencers || cg != t->category_gender || tiers != t->tiers ||
         pay != t->payouts)
         fail_msg("%s: sheets %lu, rows influencers %lu/%zu, category x gender %lu/%zu, tiers "
                  "%lu/%zu, payouts %lu/%zu (workbook/engine)",
@@ -742,7 +743,7 @@ static void random_filter(const struct fixture *f, uint64_t *rng, struct buf *ou
 }
 
 /* Workbooks of 300 random filter sets are written without an error and open: every XML
- * part parses, eight sheets, and each table has the engine's number of rows. */
+ * part parses, ten sheets, and each table has the engine's number of rows. */
 #define RANDOM_SETS 300
 static void test_random_filter_sets_give_valid_workbooks(void **state)
 {
@@ -847,6 +848,8 @@ static void test_brands_campaigns_and_platform_roi(void **state)
     const char *file = make_report(f, &filter, "groups.xlsx");
     check_groups_sheet(f, file, 7, ENGINE_BY_BRAND, &filter);
     check_groups_sheet(f, file, 8, ENGINE_BY_CAMPAIGN, &filter);
+    check_groups_sheet(f, file, 9, ENGINE_BY_PRODUCT, &filter);
+    check_groups_sheet(f, file, 10, ENGINE_BY_SOURCE, &filter);
     struct sheet platforms;
     sheet_load(f, file, 3, &platforms);
     assert_string_equal(sheet_get(&platforms, 1, "E"), "ROI");
