@@ -70,7 +70,10 @@ export function exportPage(ctx) {
         'ul',
         { class: 'downloads' },
         report('pdf', 'PDF report (KPIs, charts, spend and ROAS by platform, brand and campaign, payouts, insights)'),
-        report('xlsx', 'Excel workbook (Summary, Influencers, Platforms, Personas, Daily, Payouts, Brands, Campaigns)'),
+        report(
+          'xlsx',
+          'Excel workbook (Summary, Influencers, Platforms, Personas, Daily, Payouts, Brands, Campaigns, Products, Sources)',
+        ),
         report('csv', 'Influencer metrics (CSV)'),
       ),
       h('p', { class: 'muted' }, 'CSV tables of the same figures: revenue, spend, ROAS and ROI per group.'),
