@@ -1,5 +1,5 @@
 /* serve.c — the `serve` command's runtime (see serve.h).
- * Calls site, routes, http, store, spool, demo and api_data. */
+ * Calls site, routes, http, store, spool, demo, api_data and schema. */
 #include "serve.h"
 
 #include <errno.h>
@@ -78,8 +78,12 @@ int serve_run(const struct serve_config *cfg, struct err *e)
     api_settings_default(&settings);
     settings.insights.roas_benchmark = cfg->roas_benchmark;
     settings.insights.roi_benchmark = cfg->roi_benchmark;
+    struct schema_config schema;
+    schema_config_default(&schema);
+    if (cfg->platforms)
+        schema.platforms = cfg->platforms;
     struct site site;
-    if ((rc = site_init(&site, cfg->db_url, s, cfg->version, spool, &settings, e)) < 0) {
+    if ((rc = site_init(&site, cfg->db_url, s, cfg->version, spool, &settings, &schema, e)) < 0) {
         spool_free(spool);
         store_close(s);
         return rc;
