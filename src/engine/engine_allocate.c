@@ -265,6 +265,72 @@ static void lines_of_total(const struct engine *eng, size_t i, struct lines *out
     free(entry_of);
 }
 
+/* A cell while the cells of an influencer are numbered at load. */
+struct load_cell {
+    int32_t code[4], rank[4];
+    int32_t entry;
+};
+
+static int cmp_load_cell(const void *a, const void *b)
+{
+    const struct load_cell *x = a, *y = b;
+    for (int k = 0; k < 4; k++)
+        if (x->rank[k] != y->rank[k])
+            return x->rank[k] < y->rank[k] ? -1 : 1;
+    return 0;
+}
+
+/* inf_cell_start, inf_cells, entry_cell (struct engine). */
+static void build_cells(struct engine *eng)
+{
+    const struct cube *c = &eng->cube[CUBE_FINE];
+    const int32_t *cols[4] = {col32(&c->brand), col32(&c->product), col32(&c->campaign),
+                              col32(&c->source)};
+    const int32_t *bstart = col32(&eng->inf_bucket_start), *buckets = col32(&eng->inf_buckets);
+    const int32_t *entries = col32(&eng->bucket_entries);
+    int32_t *cell_of = xmalloc((c->n + 1) * sizeof *cell_of);
+    for (size_t e = 0; e < c->n; e++)
+        cell_of[e] = -1;
+    struct load_cell *v = NULL;
+    size_t cap = 0;
+    int32_t ncells = 0;
+    col_push32(&eng->inf_cell_start, 0);
+    for (size_t i = 0; i < eng->ninf; i++) {
+        size_t n = 0;
+        for (int32_t k = bstart[i]; k < bstart[i + 1]; k++) {
+            int64_t lo, hi;
+            bucket_range(eng, buckets[k], &lo, &hi);
+            for (int64_t x = lo; x < hi; x++) {
+                if (n == cap) {
+                    cap = cap ? 2 * cap : 256;
+                    v = xrealloc(v, cap * sizeof *v);
+                }
+                struct load_cell *l = &v[n++];
+                l->entry = entries[x];
+                for (int d = 0; d < 4; d++) {
+                    l->code[d] = cols[d][entries[x]];
+                    l->rank[d] = rank_of(eng, d, l->code[d]);
+                }
+            }
+        }
+        if (n > 1)
+            qsort(v, n, sizeof *v, cmp_load_cell);
+        int32_t first = ncells;
+        for (size_t k = 0; k < n; k++) {
+            if (k == 0 || cmp_load_cell(&v[k - 1], &v[k]) != 0) {
+                for (int d = 0; d < 4; d++)
+                    col_push32(&eng->inf_cells, v[k].code[d]);
+                ncells++;
+            }
+            cell_of[v[k].entry] = ncells - 1 - first;
+        }
+        col_push32(&eng->inf_cell_start, ncells);
+    }
+    buf_append(&eng->entry_cell.b, cell_of, c->n * sizeof *cell_of);
+    free(cell_of);
+    free(v);
+}
+
 void alloc_build_entries(struct engine *eng)
 {
     struct cube *c = &eng->cube[CUBE_FINE];
@@ -293,6 +359,7 @@ void alloc_build_entries(struct engine *eng)
     free(at);
     free(entries);
     free(start);
+    build_cells(eng);
 
     /* the lines of every payout row that lies on entries */
     struct lines lines = {NULL, 0, 0};
@@ -451,21 +518,12 @@ void alloc_build_posts(struct engine *eng)
 
 /* ---- per query --------------------------------------------------------------------------- */
 
-/* A cell of an influencer's attributed revenue in the range (day aside). */
+/* A cell of an influencer's attributed revenue in the range (day aside); an influencer's
+ * cells are in text order (build_cells). */
 struct cell {
     int32_t brand, product, campaign, source;
-    int32_t rank[4]; /* the key in text order (struct share) */
     int64_t revenue;
 };
-
-static int cmp_cell(const void *a, const void *b)
-{
-    const struct cell *x = a, *y = b;
-    for (int k = 0; k < 4; k++)
-        if (x->rank[k] != y->rank[k])
-            return x->rank[k] < y->rank[k] ? -1 : 1;
-    return 0;
-}
 
 struct walk {
     struct engine_result *r;
@@ -523,7 +581,19 @@ static void walk_entries(struct walk *w, int32_t inf, int want_cells, int take_b
     const int64_t *ls = col64(&eng->line_start), *amount = col64(&eng->line_amount);
     const int32_t *line_pay = col32(&eng->line_pay), *pay_basis = col32(&eng->pay_basis);
     int32_t platform = col32(&eng->inf_platform)[inf];
-    w->ncells = 0;
+    /* the influencer's cells, in text order, with the range's revenue summed in */
+    const int32_t *cstart = col32(&eng->inf_cell_start), *codes = col32(&eng->inf_cells);
+    const int32_t *entry_cell = col32(&eng->entry_cell);
+    size_t ncells = want_cells ? (size_t)(cstart[inf + 1] - cstart[inf]) : 0;
+    if (ncells > w->cap) {
+        w->cap = 2 * ncells;
+        w->cells = xrealloc(w->cells, w->cap * sizeof *w->cells);
+    }
+    for (size_t k = 0; k < ncells; k++) {
+        const int32_t *code = &codes[4 * ((size_t)cstart[inf] + k)];
+        w->cells[k] = (struct cell){code[0], code[1], code[2], code[3], 0};
+    }
+    w->ncells = ncells;
     for (int32_t k = bstart[inf]; k < bstart[inf + 1]; k++) {
         int64_t lo, hi;
         bucket_range(eng, buckets[k], &lo, &hi);
@@ -536,32 +606,10 @@ static void walk_entries(struct walk *w, int32_t inf, int want_cells, int take_b
                     if (!r->q.basis.ok[pay_basis[line_pay[l]] + 1])
                         emit(w, inf, (size_t)entry_day[e] + 1, platform, brand[e], product[e],
                              campaign[e], source[e], -amount[l]);
-            if (!want_cells || revenue[e] == 0)
-                continue;
-            if (w->ncells == w->cap) {
-                w->cap = w->cap ? 2 * w->cap : 64;
-                w->cells = xrealloc(w->cells, w->cap * sizeof *w->cells);
-            }
-            struct cell cl = {brand[e], product[e], campaign[e], source[e], {0}, revenue[e]};
-            cl.rank[0] = rank_of(eng, 0, brand[e]);
-            cl.rank[1] = rank_of(eng, 1, product[e]);
-            cl.rank[2] = rank_of(eng, 2, campaign[e]);
-            cl.rank[3] = rank_of(eng, 3, source[e]);
-            w->cells[w->ncells++] = cl;
+            if (want_cells)
+                w->cells[entry_cell[e]].revenue += revenue[e];
         }
     }
-    if (w->ncells < 2)
-        return;
-    /* merge equal cells (the same cell on several days or buckets) */
-    qsort(w->cells, w->ncells, sizeof *w->cells, cmp_cell);
-    size_t m = 0;
-    for (size_t i = 0; i < w->ncells; i++) {
-        if (m > 0 && cmp_cell(&w->cells[m - 1], &w->cells[i]) == 0)
-            w->cells[m - 1].revenue += w->cells[i].revenue;
-        else
-            w->cells[m++] = w->cells[i];
-    }
-    w->ncells = m;
 }
 
 /* amount on day_slot and platform, split over the influencer's cells with positive revenue
@@ -632,9 +680,23 @@ void alloc_query(struct engine_result *r)
         int32_t inf = q->selected[s];
         uint32_t f = flags[inf];
         int take_back = q->basis.active && (f & ALLOC_LINES);
-        int want_cells = (f & (ALLOC_POSTS | ALLOC_DATED)) != 0;
+        /* cells only when a priced post or a dated fee lies in the range */
+        int want_cells = 0;
+        for (int32_t k = pstart[inf]; (f & ALLOC_POSTS) && !want_cells && k < pstart[inf + 1];
+             k++) {
+            int32_t p = posts[k];
+            want_cells = post_day[p] >= r->from_day && post_day[p] <= r->to_day &&
+                         post_pay[p] >= 0 && q->basis.ok[pay_basis[post_pay[p]] + 1];
+        }
+        for (int32_t k = pay_start[inf]; (f & ALLOC_DATED) && !want_cells && k < pay_start[inf + 1];
+             k++) {
+            size_t i = (size_t)pays[k];
+            want_cells = pay_kind[i] == PAY_TOTAL && pay_day[i] != ENGINE_NO_DAY &&
+                         pay_day[i] >= r->from_day && pay_day[i] <= r->to_day;
+        }
         if (!take_back && !want_cells && !(f & ALLOC_UNDATED))
             continue;
+        w.ncells = 0; /* no cells from another influencer */
         if (take_back || want_cells)
             walk_entries(&w, inf, want_cells, take_back);
         int32_t platform = col32(&eng->inf_platform)[inf];

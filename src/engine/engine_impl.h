@@ -191,6 +191,11 @@ struct engine {
      * code, and Unallocated after them): largest-remainder ties go to the earlier cell in
      * that order (README "Allocation") */
     struct column rank[4];
+    /* each influencer's distinct cells (brand, product, campaign, source of its attributed
+     * entries) in text order: inf_cells[inf_cell_start[i] .. inf_cell_start[i + 1]] hold
+     * their codes (4 int32 each), and entry_cell the cell of each fine entry (within its
+     * influencer's; -1 organic), so that a query sums a range's revenue per cell unsorted */
+    struct column inf_cell_start, inf_cells, entry_cell;
 
     /* During the load only (load_payout): per influencer, the activity payout terms can
      * price, and what the payout rows loaded so far could price together (micro-paise). */

@@ -1318,6 +1318,9 @@ void engine_free(struct engine *eng)
         &eng->rank[1],
         &eng->rank[2],
         &eng->rank[3],
+        &eng->inf_cell_start,
+        &eng->inf_cells,
+        &eng->entry_cell,
     };
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
         buf_release(&cols[i]->b);

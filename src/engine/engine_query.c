@@ -726,7 +726,7 @@ int engine_kpis(const struct engine *eng, const struct engine_filter *f, struct 
 {
     memset(out, 0, sizeof *out);
     struct engine_result *r;
-    int rc = engine_run(eng, f, &r, e);
+    int rc = engine_run_views(eng, f, 0, &r, e); /* the KPIs need no breakdown */
     if (rc < 0)
         return rc;
     *out = r->kpis;
@@ -932,8 +932,14 @@ int engine_breakdown(const struct engine *eng, const struct engine_filter *f, en
     *n = 0;
     if ((unsigned)dim > ENGINE_BY_SOURCE)
         return err_set(e, ERR_USAGE, "unknown breakdown dimension %d", (int)dim);
+    static const unsigned view_of[] = {
+        [ENGINE_BY_BRAND] = ENGINE_VIEW_BRAND,
+        [ENGINE_BY_CAMPAIGN] = ENGINE_VIEW_CAMPAIGN,
+        [ENGINE_BY_PRODUCT] = ENGINE_VIEW_PRODUCT,
+        [ENGINE_BY_SOURCE] = ENGINE_VIEW_SOURCE,
+    };
     struct engine_result *r;
-    int rc = engine_run(eng, f, &r, e);
+    int rc = engine_run_views(eng, f, view_of[dim], &r, e); /* only the view asked for */
     if (rc < 0)
         return rc;
     rc = engine_result_breakdown(r, dim, out, n, e);
