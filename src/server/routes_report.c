@@ -120,7 +120,7 @@ static int routes_report(struct http_request *req, struct http_response *res,
     struct app_engine *ae;
     if (routes_analytics_begin(req, res, &f, &settings, &ae) < 0)
         return 0;
-    struct report_input in = {ae->eng, &f, &settings, (int64_t)time(NULL)};
+    struct report_input in = {ae->eng, &f, &settings, (int64_t)time(NULL), NULL};
     int fd = routes_make_report(app, kind, ds, &in, &e);
     app_engine_release(app, ae);
     struct stat st;

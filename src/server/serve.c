@@ -1,5 +1,5 @@
 /* serve.c — the `serve` command's runtime (see serve.h).
- * Calls site, routes, http, store, spool, demo, api_data and schema. */
+ * Calls site, scheduler, jobs, tz, routes, http, store, spool, demo, api_data and schema. */
 #include "serve.h"
 
 #include <errno.h>
@@ -12,7 +12,9 @@
 #include "site.h"
 #include "demo.h"
 #include "http.h"
+#include "jobs.h"
 #include "routes.h"
+#include "scheduler.h"
 #include "spool.h"
 #include "store.h"
 
@@ -91,6 +93,16 @@ int serve_run(const struct serve_config *cfg, struct err *e)
     if (cfg->session_ttl)
         site.session_ttl = (int64_t)cfg->session_ttl;
     site.trust_proxy = cfg->trust_proxy;
+    struct tz *zone = NULL;
+    if ((rc = jobs_zone_load(&zone, e)) < 0) {
+        site_release(&site);
+        spool_free(spool);
+        store_close(s);
+        return rc;
+    }
+    struct jobs_config jobs = {.db_url = cfg->db_url, .zone = zone, .ca_file = cfg->ca_file};
+    site.jobs = &jobs;
+    struct scheduler *scheduler = NULL;
     struct http_config hc;
     http_config_default(&hc);
     hc.listen = cfg->listen;
@@ -110,11 +122,18 @@ int serve_run(const struct serve_config *cfg, struct err *e)
                 site_is_open(&site) ? "; no user accounts exist, so it is open to anyone who "
                                       "can reach it"
                                     : "");
+        struct err sched_err;
+        err_clear(&sched_err);
+        if (!cfg->no_scheduler && scheduler_start(&jobs, &scheduler, &sched_err) < 0)
+            fprintf(stderr, "infludash: %s: sources and reports will not run by themselves\n",
+                    sched_err.msg);
         http_run_until_signal(srv);
+        scheduler_stop(scheduler);
         http_stop(srv);
         fprintf(stderr, "infludash: stopped\n");
     }
     site_release(&site);
+    tz_free(zone);
     spool_free(spool);
     store_close(s);
     return rc;
