@@ -532,6 +532,11 @@ struct walk {
     struct share *shares;
     size_t share_cap;
     int32_t unalloc[4]; /* the Unallocated code of brand, product, campaign, source */
+    /* the last split of these cells: an influencer's posts mostly cost the same, so the
+     * next split of the same amount and campaign is the same paise (reused) */
+    int last_valid;
+    int32_t last_campaign;
+    int64_t last_amount;
 };
 
 /* spend amount on one cell: counted when every cell filter keeps it */
@@ -630,11 +635,21 @@ static void split(struct walk *w, int32_t inf, size_t day_slot, int32_t platform
              campaign >= 0 ? campaign : w->unalloc[2], w->unalloc[3], amount);
         return;
     }
+    size_t k = 0;
+    if (w->last_valid && w->last_campaign == campaign && w->last_amount == amount) {
+        for (size_t i = 0; i < w->ncells; i++) {
+            const struct cell *c = &w->cells[i];
+            if (c->revenue <= 0 || (campaign >= 0 && c->campaign != campaign))
+                continue;
+            emit(w, inf, day_slot, platform, c->brand, c->product, c->campaign, c->source,
+                 w->shares[k++].paise);
+        }
+        return;
+    }
     if (n > w->share_cap) {
         w->share_cap = 2 * n;
         w->shares = xrealloc(w->shares, w->share_cap * sizeof *w->shares);
     }
-    size_t k = 0;
     for (size_t i = 0; i < w->ncells; i++) {
         const struct cell *c = &w->cells[i];
         if (c->revenue <= 0 || (campaign >= 0 && c->campaign != campaign))
@@ -645,6 +660,9 @@ static void split(struct walk *w, int32_t inf, size_t day_slot, int32_t platform
         k++;
     }
     largest_remainder(w->shares, n, weight, amount);
+    w->last_valid = 1;
+    w->last_campaign = campaign;
+    w->last_amount = amount;
     k = 0;
     for (size_t i = 0; i < w->ncells; i++) {
         const struct cell *c = &w->cells[i];
@@ -697,6 +715,7 @@ void alloc_query(struct engine_result *r)
         if (!take_back && !want_cells && !(f & ALLOC_UNDATED))
             continue;
         w.ncells = 0; /* no cells from another influencer */
+        w.last_valid = 0;
         if (take_back || want_cells)
             walk_entries(&w, inf, want_cells, take_back);
         int32_t platform = col32(&eng->inf_platform)[inf];
