@@ -2,8 +2,8 @@
  * (import, demo, export, status, query, serve) are here, the account commands in
  * cli_accounts.c, the sources and schedules in cli_sources.c; each command's options are a
  * table read by cli_options. Calls cli_accounts, cli_sources, cli_common, cli_options, store,
- * ingest, demo, export, engine, filter, api, api_data, report, schema and serve; owns all terminal
- * output. */
+ * ingest, demo, export, engine, filter, api, api_data, report, schema, payid and serve; owns all
+ * terminal output. */
 #include "cli.h"
 #include "cli_impl.h"
 
@@ -23,6 +23,7 @@
 #include "demo.h"
 #include "export.h"
 #include "ingest.h"
+#include "payid.h"
 #include "serve.h"
 #include "auth.h"
 #include "store.h"
@@ -658,6 +659,24 @@ out:
 
 /* ---- serve ------------------------------------------------------------------------ */
 
+/* --gst-state NN: a GST state code (payid_gst_state_name) into an int field. */
+static int gst_state_option(void *field, const struct cli_option *o, const char *value)
+{
+    (void)o;
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(value, &end, 10);
+    if (errno || end == value || *end || v < 1 || v > 99 || !payid_gst_state_name((int)v)) {
+        fprintf(stderr,
+                "infludash serve: --gst-state %s: not a GST state code (two digits, e.g. 27 for "
+                "Maharashtra, 06 for Haryana)\n",
+                value);
+        return -1;
+    }
+    *(int *)field = (int)v;
+    return 0;
+}
+
 static const struct cli_option serve_options[] = {
     CLI_DB(struct serve_config, db_url),
     CLI_STRING(struct serve_config, listen, "--listen", "HOST:PORT",
@@ -691,6 +710,11 @@ static const struct cli_option serve_options[] = {
              "do not run the due syncs and scheduled reports\n(infludash schedule run does)"),
     CLI_CALLBACK(struct serve_config, platforms, "--platforms", NULL, "LIST", PLATFORMS_HELP,
                  platforms_option, "serve", NULL, NULL),
+    CLI_STRING(struct serve_config, tax_rules, "--tax-rules", "FILE",
+               "the TDS rules table (default: data/tds_rules.csv,\nbuilt in)"),
+    CLI_CALLBACK(struct serve_config, gst_state, "--gst-state", NULL, "NN",
+                 "the brand's GST state code (27 Maharashtra, ...)", gst_state_option, "serve",
+                 NULL, NULL),
     CLI_END,
 };
 
@@ -709,6 +733,14 @@ static const struct cli_command serve_command = {
     "data (N tracking rows, default 20000) when the database holds no rows. Stops on\n"
     "SIGTERM or SIGINT after the requests in flight. GET /metrics answers counters in\n"
     "the Prometheus text format.\n"
+    "\n"
+    "Payouts (SPEC 10): TDS follows the rules table data/tds_rules.csv built into the\n"
+    "binary, or --tax-rules FILE (checked at start: a bad table stops the server), which an\n"
+    "admin may replace with POST /api/payouts/tax-rules (saved to FILE). --gst-state NN is\n"
+    "the brand's GST state code (27 Maharashtra, 06 Haryana, ...): GST of an influencer in\n"
+    "that state is CGST + SGST, else IGST. GET /api/payouts/tax?fy=2025-26,\n"
+    "/api/payouts/batch.csv?status=Pending, /api/payouts/batch-refusals, /api/simulate,\n"
+    "/api/compliance.\n"
     "\n"
     "Connections: at most --max-connections at once (default 512, a thread each), of them\n"
     "at most --max-connections-per-client from one address (default 256; behind a reverse\n"

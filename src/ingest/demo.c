@@ -1,8 +1,8 @@
 /* demo.c — realistic, self-consistent sample data of any size (see demo.h): influencers,
  * their posts, tracking rows streamed one at a time and payouts that follow from the
  * tracking totals. Memory is O(influencers), never O(tracking rows).
- * Calls schema (rows, derived fields, dates), store (demo_load), export
- * (demo_write_csv), buf and err. */
+ * Calls schema (rows, derived fields, dates), payid (the GSTIN check character), store
+ * (demo_load), export (demo_write_csv), buf and err. */
 #include "demo.h"
 
 #include <assert.h>
@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "export.h"
+#include "payid.h"
 
 #include "banned.h"
 
@@ -284,6 +285,7 @@ struct demo_cols {
         post_brand, post_campaign, post_product;
     int trk_id, trk_source, trk_campaign, trk_influencer, trk_user, trk_product, trk_brand,
         trk_date, trk_orders, trk_revenue, trk_campaign_type, trk_clicks;
+    int inf_pan, inf_gstin, inf_account, inf_ifsc, inf_upi;
     int pay_id, pay_influencer, pay_campaign, pay_basis, pay_rate, pay_orders, pay_posts,
         pay_revenue, pay_total, pay_date, pay_status;
 };
@@ -328,6 +330,11 @@ static void lookup_cols(struct demo_cols *c)
     COL(inf_gender, DS_INFLUENCERS, "gender");
     COL(inf_followers, DS_INFLUENCERS, "follower_count");
     COL(inf_platform, DS_INFLUENCERS, "platform");
+    COL(inf_pan, DS_INFLUENCERS, "pan");
+    COL(inf_gstin, DS_INFLUENCERS, "gstin");
+    COL(inf_account, DS_INFLUENCERS, "bank_account");
+    COL(inf_ifsc, DS_INFLUENCERS, "ifsc");
+    COL(inf_upi, DS_INFLUENCERS, "upi");
     COL(post_id, DS_POSTS, "post_id");
     COL(post_influencer, DS_POSTS, "influencer_id");
     COL(post_platform, DS_POSTS, "platform");
@@ -703,6 +710,38 @@ static void progress_update(struct demo_gen *g, uint64_t done, int final)
 
 /* ---- emitting rows ------------------------------------------------------------------ */
 
+/* Payment details (SPEC §10) made from the influencer's number alone (no draw from the
+ * random stream, so every other generated value stays as it was): a PAN for 9 in 10, a
+ * GSTIN (of one of five states) for 1 in 4 of those, a bank account with its IFSC for 8
+ * in 10, a UPI id for 1 in 10, and 1 in 10 with neither (the bank batch refuses them). All
+ * pass payid's checks. */
+static void set_payment_details(struct demo_gen *g, uint32_t i)
+{
+    const struct demo_cols *c = &g->col;
+    char pan[11];
+    snprintf(pan, sizeof pan, "%c%c%cP%c%04u%c", 'A' + (int)(i % 26), 'A' + (int)(i / 26 % 26),
+             'A' + (int)(i / 676 % 26), 'A' + (int)(i * 7 % 26), (unsigned)(i % 10000),
+             'A' + (int)(i * 11 % 26));
+    if (i % 10 != 7) {
+        schema_row_set_text(&g->row, c->inf_pan, pan, 10);
+        if (i % 4 == 0) {
+            static const int states[] = {27, 29, 7, 6, 33};
+            char gstin[16];
+            snprintf(gstin, sizeof gstin, "%02d%s1Z", states[i / 4 % 5], pan);
+            gstin[14] = payid_gstin_check_char(gstin);
+            gstin[15] = '\0';
+            schema_row_set_text(&g->row, c->inf_gstin, gstin, 15);
+        }
+    }
+    if (i % 10 == 3) {
+        set_fmt(g, c->inf_upi, "creator%u@okaxis", (unsigned)i);
+    } else if (i % 10 != 9) {
+        static const char *const banks[] = {"HDFC", "ICIC", "SBIN", "UTIB", "KKBK"};
+        set_fmt(g, c->inf_account, "50100%07u", (unsigned)(i * 7919 % 10000000));
+        set_fmt(g, c->inf_ifsc, "%s0%06u", banks[i % 5], (unsigned)(i * 104729 % 1000000));
+    }
+}
+
 static int emit_influencers(struct demo_gen *g)
 {
     const struct demo_cols *c = &g->col;
@@ -715,6 +754,7 @@ static int emit_influencers(struct demo_gen *g)
         set_str(g, c->inf_gender, genders[in->gender]);
         schema_row_set_int(&g->row, c->inf_followers, in->followers);
         set_str(g, c->inf_platform, platforms[in->platform]);
+        set_payment_details(g, i);
         int rc = row_emit(g);
         if (rc < 0)
             return rc;

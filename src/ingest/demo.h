@@ -1,8 +1,8 @@
 /* demo.h — realistic, self-consistent sample data of any size: influencers on six
  * platforms, their posts, tracking rows (attributed and organic orders, test/control
  * campaigns) and payouts whose totals follow from the payout terms. Deterministic for a
- * given seed. Memory stays constant in the number of tracking rows. Calls schema, store,
- * export. */
+ * given seed. Memory stays constant in the number of tracking rows. Influencers carry
+ * payment details (SPEC §10). Calls schema, payid, store, export. */
 #ifndef INFLUDASH_DEMO_H
 #define INFLUDASH_DEMO_H
 

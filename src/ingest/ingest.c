@@ -3,6 +3,7 @@
  * jsonrows, schema, store and strmap. */
 #include "ingest.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -85,6 +86,10 @@ struct ingest {
     struct batch *cur; /* being filled by the caller's thread */
     uint64_t bytes, size_hint, rows;
     uint64_t undated, first_undated_line; /* posts without a date, for the file's warning */
+    /* Generated ids: the first records without an id are looked up in the store in the
+     * form of older versions (schema_map_legacy_id); a hit keeps that form for the file. */
+    int legacy_ids;
+    int legacy_probes_left;
     int64_t file_started_at;
     size_t file_index;
     /* JSON files: the header grows as objects bring new keys. */
@@ -547,6 +552,7 @@ static int handle_header(struct ingest *in, const struct csv_field *fields, size
         return set_fatal(in, &e);
     }
     in->have_map = 1;
+    in->map.legacy_ids = in->legacy_ids;
     in->ds = ds;
     cur_file(in)->ds = ds;
     if (in->o.replace && !in->cleared[ds]) {
@@ -555,6 +561,42 @@ static int handle_header(struct ingest *in, const struct csv_field *fields, size
         in->cleared[ds] = 1;
         if (ds == DS_INFLUENCERS)
             in->known_stale = 1;
+    }
+    return 0;
+}
+
+static int found_row(void *ctx, int ncols, const char *const *vals)
+{
+    (void)ncols, (void)vals;
+    *(int *)ctx = 1;
+    return 0;
+}
+
+/* Whether the store holds the next record under the id an older version generated for it
+ * (schema_map_legacy_id); if so, the file keeps that form. Runs on the caller's thread
+ * while nothing of this file has gone to the writer: the first LEGACY_PROBES records are
+ * all in the first batch, and the pipeline is drained between files. */
+#define LEGACY_PROBES 16
+static int probe_legacy_id(struct ingest *in, const struct csv_record *rec)
+{
+    char id[SCHEMA_ID_MAX];
+    in->legacy_probes_left--;
+    if (!schema_map_legacy_id(&in->map, rec, id))
+        return 0;
+    assert(in->rows <= LEGACY_PROBES);
+    const struct schema_dataset *d = schema_dataset(in->ds);
+    struct buf sql = BUF_INIT;
+    buf_printf(&sql, "SELECT 1 FROM \"%s\" WHERE \"%s\" = ?", d->name, d->cols[0].name);
+    const char *params[] = {id};
+    int found = 0;
+    struct err e;
+    int rc = store_sql(in->store, buf_cstr(&sql), 1, params, found_row, &found, &e);
+    buf_release(&sql);
+    if (rc < 0)
+        return set_fatal(in, &e);
+    if (found) {
+        in->legacy_ids = in->map.legacy_ids = 1;
+        in->legacy_probes_left = 0;
     }
     return 0;
 }
@@ -572,6 +614,8 @@ static int handle_record(struct ingest *in, const struct csv_record *rec)
     }
     if (in->progress && (in->rows & 4095) == 0)
         draw_progress(in, 0);
+    if (in->legacy_probes_left > 0 && probe_legacy_id(in, rec) < 0)
+        return in->fatal_err.code;
     struct schema_row *row = &in->cur->rows[in->cur->n];
     if (schema_row_build(&in->map, rec, row, &rj) < 0) {
         fr->rejected++;
@@ -684,6 +728,8 @@ int ingest_file_begin(struct ingest *in, const char *name, enum dataset ds, uint
     in->rows = 0;
     in->undated = 0;
     in->first_undated_line = 0;
+    in->legacy_ids = 0;
+    in->legacy_probes_left = LEGACY_PROBES;
     in->size_hint = size_hint;
     in->file_started_at = (int64_t)time(NULL);
     in->progress = in->o.progress && isatty(STDERR_FILENO);

@@ -81,6 +81,11 @@ int tax_rules_parse(struct tax_rules *r, const char *name, const char *data, siz
 /* tax_rules_parse on a file's contents (at most 1 MiB); ERR_IO names the path. */
 int tax_rules_load(struct tax_rules *r, const char *path, struct err *e);
 
+/* The table shipped in the binary (data/tds_rules.csv at build time, tax_builtin.c), named
+ * tax_rules_builtin_name; an error here is a build that shipped a bad table. */
+int tax_rules_builtin(struct tax_rules *r, struct err *e);
+extern const char tax_rules_builtin_name[];
+
 /* The header's column names, for messages and documentation. */
 extern const char *const tax_rule_columns[];
 extern const size_t tax_rule_ncolumns;

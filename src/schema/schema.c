@@ -1,6 +1,6 @@
 /* schema.c — the union schema: column tables, dataset detection, header mapping, records
  * into rows and derived fields (see schema.h); each value is read by schema_value.c. Pure
- * functions over bytes. Calls schema_value, buf, err and json. */
+ * functions over bytes. Calls schema_value, payid, buf, err and json. */
 #include "schema.h"
 #include "schema_impl.h"
 
@@ -8,8 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "json.h"
+#include "payid.h"
 
 #include "banned.h"
 
@@ -24,6 +26,13 @@ static const struct schema_col influencer_cols[] = {
     {"platform", COL_PLATFORM, 0, "social_platform|network"},
     {"tier", COL_TEXT, 0, "influencer_tier"},
     {"persona", COL_TEXT, 0, ""},
+    /* payment details (SPEC §10), checked by payid; stored in capitals except the UPI id */
+    {"pan", COL_PAYID, SCHEMA_SINCE_4, "pan_number|pan_no"},
+    {"gstin", COL_PAYID, SCHEMA_SINCE_4, "gst_number|gst_no|gstin_number"},
+    {"bank_account", COL_PAYID, SCHEMA_SINCE_4,
+     "account_number|account_no|bank_account_number|bank_account_no"},
+    {"ifsc", COL_PAYID, SCHEMA_SINCE_4, "ifsc_code"},
+    {"upi", COL_PAYID, SCHEMA_SINCE_4, "upi_id|vpa"},
 };
 
 static const struct schema_col post_cols[] = {
@@ -76,6 +85,7 @@ static const struct schema_col payout_cols[] = {
     {"total_payout", COL_MONEY, 0, "payout_amount|payout|total_amount|amount"},
     {"payout_date", COL_DATE, 0, "payment_date|paid_on|paid_date"},
     {"status", COL_STATUS, 0, "payment_status|payout_status"},
+    {"kind", COL_PAYKIND, SCHEMA_SINCE_4, "payout_kind|payment_kind"},
 };
 
 #define NCOLS(a) ((int)(sizeof(a) / sizeof((a)[0])))
@@ -646,10 +656,10 @@ static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
     return h;
 }
 
-/* An id for a record that has none: stable for the same record at the same place in a
- * file (so re-importing a file replaces rather than duplicates), distinct for equal
- * records at different places. */
-static void generated_id(const struct schema_map *m, const struct csv_record *rec, char out[24])
+/* The content hash behind a generated id: the dataset, every field of the record and its
+ * ordinal (the record's place in the file). */
+static uint64_t record_hash(const struct schema_map *m, const struct csv_record *rec,
+                            uint64_t ordinal)
 {
     uint64_t h = 1469598103934665603ULL;
     h = fnv1a(h, &m->ds, sizeof m->ds);
@@ -657,8 +667,45 @@ static void generated_id(const struct schema_map *m, const struct csv_record *re
         h = fnv1a(h, rec->fields[f].data, rec->fields[f].len);
         h = fnv1a(h, "\x1f", 1);
     }
-    h = fnv1a(h, &m->ordinal, sizeof m->ordinal);
-    snprintf(out, 24, "%c%016llx", schema_dataset(m->ds)->id_prefix, (unsigned long long)h);
+    return fnv1a(h, &ordinal, sizeof ordinal);
+}
+
+/* An id for a record that has none: stable for the same record at the same place in a
+ * file (so re-importing a file replaces rather than duplicates), distinct for equal
+ * records at different places. It is the record's ordinal (ten digits) and the content
+ * hash, "T0000001042-9f2c...": the ids of a file ascend, so they go into the key's UNIQUE
+ * index in order, each next to the last, where hashes alone land on a random page of it
+ * every time (at 3M rows four times the import's time; the index outgrows the page cache).
+ * The form of older versions, the hash alone (prefix and 16 hex digits), is kept for a
+ * file whose rows the store holds in that form (m->legacy_ids). */
+static void generated_id(const struct schema_map *m, const struct csv_record *rec,
+                         char out[SCHEMA_ID_MAX])
+{
+    uint64_t h = record_hash(m, rec, m->ordinal);
+    char prefix = schema_dataset(m->ds)->id_prefix;
+    if (m->legacy_ids)
+        snprintf(out, SCHEMA_ID_MAX, "%c%016llx", prefix, (unsigned long long)h);
+    else
+        snprintf(out, SCHEMA_ID_MAX, "%c%010llu-%016llx", prefix, (unsigned long long)m->ordinal,
+                 (unsigned long long)h);
+}
+
+int schema_map_legacy_id(const struct schema_map *m, const struct csv_record *rec,
+                         char out[SCHEMA_ID_MAX])
+{
+    if (m->ds == DS_INFLUENCERS)
+        return 0;
+    int f = m->source_of[0];
+    if (f >= 0 && (size_t)f < rec->nfields) {
+        const char *s = rec->fields[f].data;
+        size_t len = rec->fields[f].len;
+        trim(&s, &len);
+        if (len > 0)
+            return 0; /* the record has its id */
+    }
+    snprintf(out, SCHEMA_ID_MAX, "%c%016llx", schema_dataset(m->ds)->id_prefix,
+             (unsigned long long)record_hash(m, rec, m->ordinal + 1));
+    return 1;
 }
 
 /* The length an id keeps: "32.0" → "32" (ids that went through a float column). */
@@ -773,6 +820,58 @@ static int put_platform(struct schema_map *m, const char *s, size_t len, struct 
     return -1;
 }
 
+/* A payment detail (pan, gstin, bank_account, ifsc, upi) checked by payid: -1 with payid's
+ * message (in m->reason) when it is not one. PAN, GSTIN and IFSC are stored in capitals
+ * (either case is accepted); a UPI id and an account number as given. */
+static int put_payid(struct schema_map *m, const char *name, const char *s, size_t len,
+                     struct buf *scratch, const char **reason)
+{
+    buf_append(scratch, s, len);
+    int upper = strcmp(name, "upi") != 0;
+    if (upper)
+        for (size_t i = 0; i < scratch->len; i++)
+            scratch->data[i] = (char)toupper((unsigned char)scratch->data[i]);
+    const char *v = buf_cstr(scratch);
+    struct err e;
+    err_clear(&e);
+    int rc;
+    if (!strcmp(name, "pan"))
+        rc = payid_pan(v, &e);
+    else if (!strcmp(name, "gstin"))
+        rc = payid_gstin(v, &e);
+    else if (!strcmp(name, "ifsc"))
+        rc = payid_ifsc(v, &e);
+    else if (!strcmp(name, "upi"))
+        rc = payid_upi(v, &e);
+    else
+        rc = payid_bank_account(v, &e);
+    if (rc < 0) {
+        size_t n = strlen(e.msg);
+        n = n < sizeof m->reason ? n : sizeof m->reason - 1;
+        memcpy(m->reason, e.msg, n);
+        m->reason[n] = '\0';
+        *reason = m->reason;
+        return -1;
+    }
+    return 0;
+}
+
+/* A payout's kind: fee (cash for services) or product (goods the influencer keeps), in
+ * any letter case; anything else is refused. */
+static int put_paykind(const char *s, size_t len, struct buf *scratch, const char **reason)
+{
+    if (len == 3 && strncasecmp(s, "fee", 3) == 0)
+        buf_puts(scratch, "fee");
+    else if (len == 7 && strncasecmp(s, "product", 7) == 0)
+        buf_puts(scratch, "product");
+    else {
+        *reason = "not a payout kind (fee: cash for services, product: goods the influencer "
+                  "keeps)";
+        return -1;
+    }
+    return 0;
+}
+
 /* Normalises one field into canonical column c. */
 static int put_field(struct schema_map *m, struct schema_row *row, int c, const char *s, size_t len,
                      struct buf *scratch, struct buf *extra, const char **reason)
@@ -830,6 +929,14 @@ static int put_field(struct schema_map *m, struct schema_row *row, int c, const 
         break;
     case COL_BRAND:
         schema_norm_brand(s, len, scratch);
+        break;
+    case COL_PAYID:
+        if (put_payid(m, col->name, s, len, scratch, reason) < 0)
+            return -1;
+        break;
+    case COL_PAYKIND:
+        if (put_paykind(s, len, scratch, reason) < 0)
+            return -1;
         break;
     case COL_ID:
         buf_append(scratch, s, id_length(s, len));
@@ -924,7 +1031,7 @@ int schema_row_build(struct schema_map *m, const struct csv_record *rec, struct 
             json_escape_into(&extra, name_s, name_len);
         }
         if (!row->v[key].present) {
-            char id[24];
+            char id[SCHEMA_ID_MAX];
             generated_id(m, rec, id);
             schema_row_set_text(row, key, id, strlen(id));
         }

@@ -3,7 +3,7 @@
  * totals); how each value is read (ids, gender, platform, dates, numbers, money) is
  * schema_value.h, included here. A file's header is mapped once (struct schema_map); each
  * record then becomes a typed struct schema_row, or a reject naming the column, value and
- * reason. Calls schema_value, buf, err and json. */
+ * reason. Calls schema_value, payid, buf, err and json. */
 #ifndef INFLUDASH_SCHEMA_H
 #define INFLUDASH_SCHEMA_H
 
@@ -20,6 +20,9 @@ enum dataset { DS_NONE = -1, DS_INFLUENCERS = 0, DS_POSTS, DS_TRACKING, DS_PAYOU
 #define SCHEMA_KEY 0x1      /* the dataset's id (upsert key); generated when absent */
 #define SCHEMA_REQUIRED 0x2 /* the file must have the column (or its substitute) */
 #define SCHEMA_DERIVED 0x4  /* never read from input; computed */
+/* Added by store schema version 4 (SPEC §10's payment details and payout kind): a
+ * database made before it gains the column on open (store migration 4). */
+#define SCHEMA_SINCE_4 0x8
 
 struct schema_col {
     const char *name; /* canonical name: also the SQL column and the export header */
@@ -122,6 +125,7 @@ struct schema_map {
     int name_field;     /* input field holding the influencer's name (refs by name), -1 */
     int ids_from_names; /* influencers without ids: id = normalised name */
     uint64_t ordinal;   /* data records seen, for generated ids */
+    int legacy_ids;     /* generate ids in the form of older versions (schema_map_legacy_id) */
     struct buf scratch; /* reused between records */
     struct buf extra;
     char reason[256]; /* a reject's reason built for the record (unknown platform) */
@@ -141,6 +145,17 @@ void schema_map_release(struct schema_map *m);
  * fields than the header get empty values; more fields than the header is a reject. */
 int schema_row_build(struct schema_map *m, const struct csv_record *rec, struct schema_row *row,
                      struct schema_reject *rej);
+
+/* Room for a generated id and its NUL. */
+#define SCHEMA_ID_MAX 40
+/* When the next record (rec, not yet built) has no id, writes into out the id that versions
+ * before issue 19 generated for it (the dataset's prefix and 16 hex digits of the content
+ * hash) and returns 1; else returns 0. The caller looks that id up in the store: when the
+ * store holds it, the file was imported before in that form, and setting m->legacy_ids keeps
+ * generating that form, so that the re-import replaces its rows instead of adding them
+ * again. The key is the dataset's first column. */
+int schema_map_legacy_id(const struct schema_map *m, const struct csv_record *rec,
+                         char out[SCHEMA_ID_MAX]);
 
 const char *schema_tier(const struct schema_config *cfg, int64_t followers);
 

@@ -25,6 +25,8 @@ enum col_kind {
     COL_STATUS,   /* Paid | Pending | as given, capitalised */
     COL_BRAND,    /* MuscleBlaze | HKVitals | Gritzo | as given */
     COL_FLAG,     /* 0 or 1 */
+    COL_PAYID,    /* a payment detail checked by payid (PAN, GSTIN, IFSC, UPI id, account) */
+    COL_PAYKIND,  /* fee | product (a payout's kind; absent means fee) */
 };
 
 /* Whether a kind is stored as an integer (else text). */

@@ -2,7 +2,7 @@
  * which handler, with who may use it, and nothing else; the handlers are in routes_*.c
  * (routes_handlers.h). Calls the handlers'
  * files: routes_status, routes_analytics, routes_web, routes_data, routes_report,
- * routes_sources and routes_auth (routes_guard). */
+ * routes_sources, routes_payouts and routes_auth (routes_guard). */
 #include "routes.h"
 
 #include "routes_handlers.h"
@@ -52,7 +52,15 @@ static const struct http_route routes_table[] = {
     {HTTP_GET, "/api/influencers/*", routes_api_influencer, NULL, 0, ACCESS_READ},
     {HTTP_GET, "/api/insights", routes_api_insights, NULL, 0, ACCESS_READ},
     {HTTP_GET, "/api/payouts", routes_api_payouts, NULL, 0, ACCESS_READ},
+    {HTTP_GET, "/api/payouts/tax", routes_api_payouts_tax, NULL, 0, ACCESS_READ},
+    {HTTP_GET, "/api/payouts/batch.csv", routes_api_payouts_batch_csv, NULL, 0, ACCESS_READ},
+    {HTTP_GET, "/api/payouts/batch-refusals", routes_api_payouts_batch_refusals, NULL, 0,
+     ACCESS_READ},
+    {HTTP_GET, "/api/payouts/tax-rules", routes_api_tax_rules, NULL, 0, ACCESS_READ},
+    {HTTP_POST, "/api/payouts/tax-rules", routes_api_tax_rules_replace, NULL, 0, ACCESS_ADMIN},
     {HTTP_GET, "/api/options", routes_api_options, NULL, 0, ACCESS_READ},
+    {HTTP_GET, "/api/simulate", routes_api_simulate, NULL, 0, ACCESS_READ},
+    {HTTP_GET, "/api/compliance", routes_api_compliance, NULL, 0, ACCESS_READ},
     {HTTP_GET, "/api/sources", routes_api_sources, NULL, 0, ACCESS_READ},
     {HTTP_GET, "/api/sources/*", routes_api_source_runs, NULL, 0, ACCESS_READ},
     {HTTP_POST, "/api/sources/*", routes_api_source_sync, NULL, 0, ACCESS_IMPORT},

@@ -1,10 +1,13 @@
 /* routes_analytics.c — the analytics documents: GET /api/dashboard, /api/influencers[/ID],
- * /api/insights, /api/payouts and /api/options, each the api_data document of the query's
- * filters over the current engine. Calls routes_common, http, api_data, app, filter, buf and err.
- */
+ * /api/insights, /api/payouts, /api/options and /api/simulate, each the api_data (or
+ * api_simulate) document of the query's filters over the current engine. Calls
+ * routes_common, http, api_data, api_simulate, app, filter, buf and err. */
 #include "routes_handlers.h"
 
+#include <string.h>
+
 #include "api_data.h"
+#include "api_simulate.h"
 #include "app.h"
 #include "filter.h"
 
@@ -117,6 +120,49 @@ int routes_api_options(struct http_request *req, struct http_response *res)
     app_engine_release(app, ae);
     if (rc < 0)
         return routes_fail(req, res, "listing the filter options", &e);
+    buf_putc(&res->body, '\n');
+    return 0;
+}
+
+/* The query's parameters for the simulator's filters: basis there is the simulated terms
+ * (SPEC §10), not the payout-basis filter, which the simulator does not take. */
+static const char *simulate_filter_get(void *ctx, const char *name)
+{
+    if (!strcmp(name, "basis"))
+        return NULL;
+    return http_query(ctx, name);
+}
+
+static const char *simulate_terms_get(void *ctx, const char *name)
+{
+    return http_query(ctx, name);
+}
+
+/* GET /api/simulate?basis=...&rate=...&FILTERS: the payout-model simulator. */
+int routes_api_simulate(struct http_request *req, struct http_response *res)
+{
+    struct app *app = req->app;
+    struct err e;
+    err_clear(&e);
+    struct engine_sim_terms terms;
+    if (api_simulate_terms(&terms, simulate_terms_get, req, &e) < 0)
+        return http_response_err(res, ERR_USAGE, "%s", e.msg);
+    struct filter f;
+    if (filter_parse(&f, simulate_filter_get, req, &e) < 0)
+        return http_response_err(res, ERR_USAGE, "%s", e.msg);
+    struct app_engine *ae = app_engine_acquire(app);
+    if (!ae) {
+        filter_release(&f);
+        return app_engine_unavailable(res, app);
+    }
+    http_response_json(res, 200);
+    int rc = api_simulate_json(ae->eng, &f, &terms, &res->body, &e);
+    app_engine_release(app, ae);
+    filter_release(&f);
+    if (rc < 0) {
+        buf_reset(&res->body);
+        return routes_fail(req, res, "simulating the payout terms", &e);
+    }
     buf_putc(&res->body, '\n');
     return 0;
 }

@@ -76,6 +76,19 @@ int routes_api_workspaces(struct http_request *req, struct http_response *res);
 int routes_api_workspace_add(struct http_request *req, struct http_response *res);
 int routes_api_workspace_delete(struct http_request *req, struct http_response *res);
 
+/* routes_analytics.c: GET /api/simulate (the payout-model simulator). */
+int routes_api_simulate(struct http_request *req, struct http_response *res);
+
+/* routes_payouts.c: GET /api/payouts/tax, /api/payouts/batch.csv,
+ * /api/payouts/batch-refusals, GET and POST /api/payouts/tax-rules. */
+int routes_api_payouts_tax(struct http_request *req, struct http_response *res);
+int routes_api_payouts_batch_csv(struct http_request *req, struct http_response *res);
+int routes_api_payouts_batch_refusals(struct http_request *req, struct http_response *res);
+int routes_api_tax_rules(struct http_request *req, struct http_response *res);
+int routes_api_tax_rules_replace(struct http_request *req, struct http_response *res);
+/* routes_payouts.c: GET /api/compliance (SPEC §11). */
+int routes_api_compliance(struct http_request *req, struct http_response *res);
+
 /* routes_sources.c: GET /api/sources, GET /api/sources/NAME/runs, POST
  * /api/sources/NAME/sync and GET /api/reports (SPEC §9). */
 int routes_api_sources(struct http_request *req, struct http_response *res);

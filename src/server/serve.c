@@ -1,5 +1,6 @@
 /* serve.c — the `serve` command's runtime (see serve.h).
- * Calls site, scheduler, jobs, tz, routes, http, store, spool, demo, api_data and schema. */
+ * Calls site, scheduler, jobs, tz, routes, http, store, spool, demo, tax, tax_builtin,
+ * api_data and schema. */
 #include "serve.h"
 
 #include <errno.h>
@@ -17,6 +18,7 @@
 #include "scheduler.h"
 #include "spool.h"
 #include "store.h"
+#include "tax.h"
 
 #include "banned.h"
 
@@ -80,16 +82,28 @@ int serve_run(const struct serve_config *cfg, struct err *e)
     api_settings_default(&settings);
     settings.insights.roas_benchmark = cfg->roas_benchmark;
     settings.insights.roi_benchmark = cfg->roi_benchmark;
+    struct tax_rules rules;
+    tax_rules_init(&rules);
+    rc = cfg->tax_rules ? tax_rules_load(&rules, cfg->tax_rules, e) : tax_rules_builtin(&rules, e);
+    if (rc < 0) {
+        spool_free(spool);
+        store_close(s);
+        return rc;
+    }
     struct schema_config schema;
     schema_config_default(&schema);
     if (cfg->platforms)
         schema.platforms = cfg->platforms;
     struct site site;
     if ((rc = site_init(&site, cfg->db_url, s, cfg->version, spool, &settings, &schema, e)) < 0) {
+        tax_rules_release(&rules);
         spool_free(spool);
         store_close(s);
         return rc;
     }
+    site.tax_rules = &rules;
+    site.tax_rules_path = cfg->tax_rules;
+    site.gst_state = cfg->gst_state;
     if (cfg->session_ttl)
         site.session_ttl = (int64_t)cfg->session_ttl;
     site.trust_proxy = cfg->trust_proxy;
@@ -133,6 +147,7 @@ int serve_run(const struct serve_config *cfg, struct err *e)
         fprintf(stderr, "infludash: stopped\n");
     }
     site_release(&site);
+    tax_rules_release(&rules);
     tz_free(zone);
     spool_free(spool);
     store_close(s);

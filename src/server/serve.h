@@ -4,7 +4,7 @@
  * again whenever the stored data changes; the analytics endpoints answer 503 until the first
  * load is done. Unless told not to, a scheduler thread runs the due syncs and reports once a
  * minute (scheduler.h). Calls site (the loaders), scheduler, jobs, tz, routes, http, store,
- * spool, demo, api_data and schema. */
+ * spool, demo, tax, tax_builtin, api_data and schema. */
 #ifndef INFLUDASH_SERVE_H
 #define INFLUDASH_SERVE_H
 
@@ -31,6 +31,8 @@ struct serve_config {
     const char *ca_file;   /* an extra trust anchor for sources and SMTP ($INFLUDASH_CA_FILE) */
     int no_scheduler;      /* do not run due syncs and reports (another process does) */
     const char *platforms; /* the platforms an upload's rows may name (NULL: the default) */
+    const char *tax_rules; /* --tax-rules FILE: the TDS rules table; NULL: the built-in one */
+    int gst_state;         /* --gst-state NN: the brand's GST state code; 0: not set */
 };
 
 void serve_config_default(struct serve_config *cfg);

@@ -240,6 +240,7 @@ int site_init(struct site *site, const char *db_url, struct store *store, const 
     pthread_mutex_init(&site->lock, NULL);
     pthread_mutex_init(&site->accounts_lock, NULL);
     pthread_mutex_init(&site->hash_lock, NULL);
+    pthread_mutex_init(&site->tax_lock, NULL);
     pthread_cond_init(&site->hash_free, NULL);
     auth_throttle_init(&site->throttle);
     atomic_store(&site->open_checked_ms, -1);
@@ -273,6 +274,7 @@ void site_release(struct site *site)
     site->accounts = NULL;
     auth_throttle_release(&site->throttle);
     pthread_cond_destroy(&site->hash_free);
+    pthread_mutex_destroy(&site->tax_lock);
     pthread_mutex_destroy(&site->hash_lock);
     pthread_mutex_destroy(&site->accounts_lock);
     pthread_mutex_destroy(&site->lock);

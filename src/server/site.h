@@ -2,7 +2,7 @@
  * workspace (its store, its engine and the loader thread that keeps the engine current),
  * opened on first use; the accounts database with its own lock; the throttle of failed
  * sign-ins; and a bound on argon2id checks running at once. Calls app, auth, engine,
- * store, schema and pthread.
+ * store, schema, tax and pthread.
  *
  * Locks: `lock` guards the list of apps; `accounts_lock` guards `accounts` and is held only
  * for the accounts calls themselves (never while hashing a password or writing to the
@@ -19,6 +19,7 @@
 #include "err.h"
 #include "spool.h"
 #include "store.h"
+#include "tax.h"
 
 struct jobs_config;
 
@@ -33,6 +34,13 @@ struct site {
      * of sources; not owned (serve.c sets it after site_init). */
     const struct jobs_config *jobs;
     struct schema_config schema; /* how every app's uploads read their rows (--platforms) */
+    /* The TDS rules table (serve --tax-rules FILE, else the built-in one) and the brand's
+     * GST state (--gst-state; 0: not set). tax_lock guards the table, which an admin may
+     * replace (POST /api/payouts/tax-rules); held only while a document is computed. */
+    pthread_mutex_t tax_lock;
+    struct tax_rules *tax_rules;
+    const char *tax_rules_path; /* the file it came from and is saved to; NULL: built in */
+    int gst_state;
 
     pthread_mutex_t lock;
     struct app *apps;    /* guarded by lock; the default workspace's first */

@@ -369,6 +369,32 @@ static int migration_3(struct store *base, struct err *e)
     return rc;
 }
 
+/* Version 4: the columns of SPEC §10 (influencers' payment details, payouts' kind), those
+ * marked SCHEMA_SINCE_4; a database created by this build has them from version 1. */
+static int migration_4(struct store *base, struct err *e)
+{
+    struct store_pg *s = from_base(base);
+    struct buf sql = BUF_INIT;
+    int rc = 0;
+    for (int ds = 0; ds < DS_COUNT && rc == 0; ds++) {
+        const struct schema_dataset *d = schema_dataset((enum dataset)ds);
+        for (int i = 0; i < d->ncols && rc == 0; i++) {
+            const struct schema_col *c = &d->cols[i];
+            if (!(c->flags & SCHEMA_SINCE_4))
+                continue;
+            buf_reset(&sql);
+            buf_puts(&sql, "ALTER TABLE ");
+            store_sql_ident(&sql, d->name);
+            buf_puts(&sql, " ADD COLUMN IF NOT EXISTS ");
+            store_sql_ident(&sql, c->name);
+            buf_puts(&sql, schema_kind_is_int(c->kind) ? " BIGINT" : " TEXT COLLATE \"C\"");
+            rc = exec_sql(s, buf_cstr(&sql), e, "adding the payment detail columns");
+        }
+    }
+    buf_release(&sql);
+    return rc;
+}
+
 static int record_migration(struct store *base, int version, struct err *e)
 {
     struct store_pg *s = from_base(base);
@@ -430,7 +456,7 @@ static const struct store_dialect pg_dialect = {
                         "current_schema()",
     .not_ours = "a PostgreSQL database, but not an infludash one (its schema has tables and "
                 "no schema_migrations); point --db at a new database or an infludash one",
-    .migrations = {migration_1, migration_2, migration_3},
+    .migrations = {migration_1, migration_2, migration_3, migration_4},
 };
 
 /* ---- open and close ------------------------------------------------------------------ */

@@ -37,7 +37,8 @@ struct store_sqlite {
     dev_t dev;
     ino_t ino;
     sqlite3_stmt *put[DS_COUNT];      /* upsert per dataset, prepared on first use */
-    sqlite3_stmt *put_many[DS_COUNT]; /* the same for PUT_MANY rows at once */
+    sqlite3_stmt *put_many[DS_COUNT]; /* INSERT OR IGNORE of PUT_MANY rows at once */
+    int put_many_backoff;             /* groups left to put one row at a time */
     /* store_sql's statements, kept prepared by their text (a signed-in request runs the
      * same few on every call); replaced round robin. */
     struct {
@@ -294,6 +295,43 @@ static int migration_3(struct store *base, struct err *e)
     return rc;
 }
 
+static int query_int(struct store_sqlite *s, const char *sql, int64_t *out, struct err *e,
+                     const char *what);
+
+/* Version 4: the columns of SPEC §10 (influencers' payment details, payouts' kind), those
+ * marked SCHEMA_SINCE_4. A database created by this build has them from version 1's
+ * tables (which take the current columns); one created before gains them here. */
+static int migration_4(struct store *base, struct err *e)
+{
+    struct store_sqlite *s = from_base(base);
+    struct buf sql = BUF_INIT;
+    int rc = 0;
+    for (int ds = 0; ds < DS_COUNT && rc == 0; ds++) {
+        const struct schema_dataset *d = schema_dataset((enum dataset)ds);
+        for (int i = 0; i < d->ncols && rc == 0; i++) {
+            const struct schema_col *c = &d->cols[i];
+            if (!(c->flags & SCHEMA_SINCE_4))
+                continue;
+            int64_t have = 0;
+            buf_reset(&sql);
+            buf_printf(&sql, "SELECT count(*) FROM pragma_table_info('%s') WHERE name = '%s'",
+                       d->name, c->name); /* names from schema.c, never from input */
+            rc = query_int(s, buf_cstr(&sql), &have, e, "reading a table's columns");
+            if (rc < 0 || have)
+                continue;
+            buf_reset(&sql);
+            buf_puts(&sql, "ALTER TABLE ");
+            store_sql_ident(&sql, d->name);
+            buf_puts(&sql, " ADD COLUMN ");
+            store_sql_ident(&sql, c->name);
+            buf_puts(&sql, schema_kind_is_int(c->kind) ? " INTEGER" : " TEXT");
+            rc = exec_sql(s, buf_cstr(&sql), e, "adding the payment detail columns");
+        }
+    }
+    buf_release(&sql);
+    return rc;
+}
+
 /* Runs a query that yields one integer. */
 static int query_int(struct store_sqlite *s, const char *sql, int64_t *out, struct err *e,
                      const char *what)
@@ -367,7 +405,7 @@ static const struct store_dialect sqlite_dialect = {
                         "name NOT LIKE 'sqlite_%'",
     .not_ours = "an SQLite database, but not an infludash one (it has tables and no "
                 "schema_migrations); point --db at a new file name or an infludash database",
-    .migrations = {migration_1, migration_2, migration_3},
+    .migrations = {migration_1, migration_2, migration_3, migration_4},
 };
 
 /* ---- open and close ------------------------------------------------------------------ */
@@ -677,14 +715,18 @@ static int sqlite_clear(struct store *base, enum dataset ds, struct err *e)
     return 0;
 }
 
-/* INSERT INTO "t" (cols..., "extra") VALUES (?1, ...) ON CONFLICT ("key") DO UPDATE SET
- * "col" = excluded."col", ... for every column but the key, extra included. */
-/* Rows per multi-row upsert: one statement step for many rows saves most of the
- * per-statement work of a bulk import (measured: an import of 1M rows ~15% faster than one row per
- * step). */
+/* Rows per multi-row insert: one statement step for many rows saves most of the
+ * per-statement work of a bulk import. */
 #define PUT_MANY 32
+/* After a group of PUT_MANY rows met keys already stored, this many groups go straight to
+ * the one-row upsert (a re-import of stored rows would otherwise try every group twice). */
+#define PUT_MANY_BACKOFF 16
 
-/* The upsert of nrows rows (1 or PUT_MANY), prepared once per dataset. */
+/* With nrows == 1, the upsert of one row:
+ *   INSERT INTO "t" (cols..., "extra") VALUES (?1, ...) ON CONFLICT ("key") DO UPDATE SET
+ *   "col" = excluded."col", ... for every column but the key, extra included;
+ * with nrows == PUT_MANY, INSERT OR IGNORE of that many rows (store_put_many says why).
+ * Prepared once per dataset. */
 static sqlite3_stmt *put_stmt_n(struct store_sqlite *s, enum dataset ds, int nrows, struct err *e)
 {
     sqlite3_stmt **slot = nrows == 1 ? &s->put[ds] : &s->put_many[ds];
@@ -693,7 +735,7 @@ static sqlite3_stmt *put_stmt_n(struct store_sqlite *s, enum dataset ds, int nro
     const struct schema_dataset *d = schema_dataset(ds);
     int key = store_key_col(d);
     struct buf sql = BUF_INIT;
-    buf_puts(&sql, "INSERT INTO ");
+    buf_puts(&sql, nrows == 1 ? "INSERT INTO " : "INSERT OR IGNORE INTO ");
     store_sql_ident(&sql, d->name);
     buf_puts(&sql, " (");
     store_sql_columns(&sql, d);
@@ -705,18 +747,20 @@ static sqlite3_stmt *put_stmt_n(struct store_sqlite *s, enum dataset ds, int nro
             buf_printf(&sql, "%s?%d", i ? ", " : "", param++);
         buf_puts(&sql, ")");
     }
-    buf_puts(&sql, " ON CONFLICT (");
-    store_sql_ident(&sql, d->cols[key].name);
-    buf_puts(&sql, ") DO UPDATE SET ");
-    for (int i = 0; i < d->ncols; i++) {
-        if (i == key)
-            continue;
-        store_sql_ident(&sql, d->cols[i].name);
-        buf_puts(&sql, " = excluded.");
-        store_sql_ident(&sql, d->cols[i].name);
-        buf_puts(&sql, ", ");
+    if (nrows == 1) {
+        buf_puts(&sql, " ON CONFLICT (");
+        store_sql_ident(&sql, d->cols[key].name);
+        buf_puts(&sql, ") DO UPDATE SET ");
+        for (int i = 0; i < d->ncols; i++) {
+            if (i == key)
+                continue;
+            store_sql_ident(&sql, d->cols[i].name);
+            buf_puts(&sql, " = excluded.");
+            store_sql_ident(&sql, d->cols[i].name);
+            buf_puts(&sql, ", ");
+        }
+        buf_puts(&sql, "\"extra\" = excluded.\"extra\"");
     }
-    buf_puts(&sql, "\"extra\" = excluded.\"extra\"");
     sqlite3_stmt *stmt;
     char what[128];
     snprintf(what, sizeof what, "preparing to store %s rows", d->name);
@@ -783,32 +827,72 @@ static int sqlite_put(struct store *base, const struct schema_row *row, struct e
     return ret;
 }
 
-/* Rows of one dataset, PUT_MANY per statement; the rest one by one. A failing
- * statement changes nothing (statements are atomic), so its rows are retried one at a
- * time to name the row at fault. */
+/* Rows of one dataset, PUT_MANY per statement, each group as one INSERT OR IGNORE; the
+ * rest one by one.
+ *
+ * Why not a multi-row upsert (INSERT ... VALUES (...), (...) ON CONFLICT DO UPDATE): a
+ * statement that can fail after changing some rows needs a statement journal inside our
+ * transaction, and SQLite writes into it the page image of every page the statement changes
+ * that existed before it began (in /var/tmp unless temp_store is MEMORY). With keys that
+ * arrive in random order (the content-hash ids of files without a tracking_id) each row
+ * changes another page of the key's UNIQUE index: 32 pages of 16 KiB per statement, 2.19
+ * million pwrite calls for 1M rows, 9.6 times DuckDB's time. INSERT OR IGNORE cannot fail
+ * halfway (a conflict skips the row), so it runs without a statement journal; neither does a
+ * one-row upsert (its checks come before its writes).
+ *
+ * When a group inserted fewer than PUT_MANY rows, some keys were stored already (or repeat
+ * within the group): the whole group then goes through the one-row upsert, in order. The
+ * rows the group inserted are updated to the same values, the others take the new values,
+ * and a key repeated in the group ends with its last row's values: the result is that of
+ * store_put of each row in order. A failing row is named by the one-row upsert. */
 static int sqlite_put_many(struct store *base, const struct schema_row *rows, size_t n,
                            struct err *e)
 {
     struct store_sqlite *s = from_base(base);
     size_t i = 0;
-    while (n - i >= PUT_MANY && rows[i].ds == rows[i + PUT_MANY - 1].ds) {
+    while (n - i >= PUT_MANY) {
         const struct schema_dataset *d = schema_dataset(rows[i].ds);
         int same = 1;
         for (size_t k = i; k < i + PUT_MANY; k++)
             same &= rows[k].ds == rows[i].ds;
         if (!same)
             break;
-        sqlite3_stmt *stmt = put_stmt_n(s, rows[i].ds, PUT_MANY, e);
-        if (!stmt)
-            return ERR_STORE;
-        int rc = SQLITE_OK;
-        for (int r = 0; r < PUT_MANY && rc == SQLITE_OK; r++)
-            rc = bind_row(stmt, 1 + r * (d->ncols + 1), d, &rows[i + (size_t)r]);
-        if (rc == SQLITE_OK)
-            rc = sqlite3_step(stmt);
-        sqlite3_reset(stmt);
-        if (rc != SQLITE_DONE)
-            break; /* the rows below say which one failed */
+        int inserted = 0, tried = s->put_many_backoff == 0;
+        if (!tried) {
+            s->put_many_backoff--;
+        } else {
+            sqlite3_stmt *stmt = put_stmt_n(s, rows[i].ds, PUT_MANY, e);
+            if (!stmt)
+                return ERR_STORE;
+            int rc = SQLITE_OK;
+            for (int r = 0; r < PUT_MANY && rc == SQLITE_OK; r++)
+                rc = bind_row(stmt, 1 + r * (d->ncols + 1), d, &rows[i + (size_t)r]);
+            if (rc == SQLITE_OK)
+                rc = sqlite3_step(stmt);
+            inserted = rc == SQLITE_DONE ? sqlite3_changes(s->db) : 0;
+            if (rc != SQLITE_DONE && sqlite3_get_autocommit(s->db)) {
+                /* SQLite rolled the transaction back (disk full, I/O error): nothing may
+                 * be written after it, outside a transaction */
+                int ret = fail(s, rc, e, "storing the %s rows", d->name);
+                sqlite3_reset(stmt);
+                return ret;
+            }
+            sqlite3_reset(stmt);
+            if (rc != SQLITE_DONE) {
+                /* the statement changed nothing; the rows below say which one failed */
+                s->put_many_backoff = 0;
+                break;
+            }
+        }
+        if (inserted != PUT_MANY) {
+            if (tried)
+                s->put_many_backoff = PUT_MANY_BACKOFF;
+            for (size_t k = i; k < i + PUT_MANY; k++) {
+                int rc = sqlite_put(base, &rows[k], e);
+                if (rc < 0)
+                    return rc;
+            }
+        }
         i += PUT_MANY;
     }
     for (; i < n; i++) {

@@ -258,6 +258,79 @@ await step('payouts under a date range: earned against recorded over the same ac
   await page.screenshot({ path: path.join(SHOTS, 'payouts-april-1280.png'), fullPage: true });
 });
 
+// Issue 20: the Payouts page's Tax tab (per-influencer TDS and GST for an FY, the totals, the
+// rules version, the brand's GST state), the bank batch's refusals and the simulator.
+await step('payouts Tax tab: the FY figures, rules version and GST state as the API gives them', async () => {
+  problems = [];
+  const d = await api('/api/payouts/tax');
+  await page.goto(BASE + '/payouts#tax');
+  await page.waitForSelector('#tax-totals [data-kpi=tax_tds]');
+  const c = await cards();
+  const money = (v) => page.evaluate((x) => import('/assets/format.js').then((m) => m.fmt.moneyShort(x)), v);
+  check('the TDS and Net cards are the API\'s totals', c.tax_tds === (await money(d.totals.tds)) && c.tax_net === (await money(d.totals.net)), JSON.stringify(c) + ' API ' + JSON.stringify(d.totals));
+  const fy = await page.$eval('#tax-fy', (s) => s.value);
+  check('the FY selector shows the answer\'s FY (' + d.fy + ')', fy === d.fy, fy);
+  const ver = await page.textContent('#tax-rules-version');
+  check('the rules version is shown', ver.includes(d.rules_version), ver);
+  const rows = await page.$$eval('#tax-table table tbody tr', (trs) => trs.length);
+  check('one row per influencer with payouts in the FY (up to 200)', rows === Math.min(200, d.influencers.length), rows + ' rows, API ' + d.influencers.length);
+  await page.fill('#tax-gst-state', '27');
+  await page.dispatchEvent('#tax-gst-state', 'change');
+  await page.waitForFunction(() => /CGST/.test((document.querySelector('[data-kpi=tax_gst]') || {}).textContent || ''));
+  const g = await api('/api/payouts/tax?gst_state=27&fy=' + d.fy);
+  const sub = await page.textContent('[data-kpi=tax_gst]');
+  check('setting the GST state 27 splits GST as the API does', sub.includes('CGST') && g.gst_state === 27, sub);
+  await page.fill('#tax-gst-state', '');
+  await page.dispatchEvent('#tax-gst-state', 'change');
+  await page.waitForSelector('#tax-batch-summary');
+  const r = await api('/api/payouts/batch-refusals?status=Pending');
+  const sum = await page.textContent('#tax-batch-summary');
+  check('the batch line counts the rows and the refusals as the API does', sum.includes(String(r.refused_count)) && sum.startsWith(new Intl.NumberFormat('en-IN').format(r.rows) + ' rows'), sum + ' API ' + r.rows + '/' + r.refused_count);
+  const href = await page.getAttribute('#tax-batch-download', 'href');
+  const csv = await page.request.get(BASE + href);
+  check('the batch file downloads as CSV', csv.ok() && (await csv.text()).startsWith('beneficiary_name,account_number,ifsc'), href);
+  await page.screenshot({ path: path.join(SHOTS, 'payouts-tax-1280.png'), fullPage: true });
+  check('no console errors on the Tax tab', problems.length === 0, problems.join('\n'));
+});
+
+await step('payouts Simulator tab: actual terms cost the dashboard\'s spend; per-post terms priced', async () => {
+  problems = [];
+  const q = 'platform=Instagram';
+  const dash = await api('/api/dashboard?' + q);
+  await page.goto(BASE + '/payouts?' + q + '#simulator');
+  await page.waitForSelector('[data-kpi=sim_cost]');
+  const money = (v) => page.evaluate((x) => import('/assets/format.js').then((m) => m.fmt.moneyShort(x)), v);
+  let c = await cards();
+  check('actual terms: Cost = the dashboard\'s spend', c.sim_cost === (await money(dash.kpis.spend)), c.sim_cost + ' vs ' + dash.kpis.spend);
+  await page.selectOption('#sim-basis', 'post');
+  await page.fill('#sim-rate', '5000');
+  await page.click('#sim-run');
+  const s = await api('/api/simulate?basis=post&rate=5000&' + q);
+  await page.waitForFunction((want) => (document.querySelector('[data-kpi-value=sim_cost]') || {}).textContent === want, await money(s.total.cost));
+  c = await cards();
+  check('per post at 5000: Cost as the API gives it', c.sim_cost === (await money(s.total.cost)), c.sim_cost);
+  check('no console errors on the Simulator tab', problems.length === 0, problems.join('\n'));
+});
+
+await step('insights and influencer pages: the ASCI disclosure check as /api/compliance counts it', async () => {
+  problems = [];
+  const d = await api('/api/compliance');
+  await page.goto(BASE + '/insights');
+  await page.waitForSelector('#compliance-summary');
+  const text = await page.textContent('#compliance-summary');
+  const n = (v) => new Intl.NumberFormat('en-IN').format(v);
+  check('Insights: "N of M captions carry no disclosure label"', text.startsWith(n(d.flagged) + ' of ' + n(d.checked) + ' captions'), text);
+  const one = d.by_influencer.find((r) => r.flagged) || d.by_influencer[0];
+  if (one) {
+    const c = await api('/api/compliance?influencer=' + encodeURIComponent(one.influencer_id));
+    await page.goto(BASE + '/influencers/' + encodeURIComponent(one.influencer_id));
+    await page.waitForSelector('#compliance-summary');
+    const t = await page.textContent('#compliance-summary');
+    check('influencer page: its own count (' + one.influencer_id + ')', t.startsWith(n(c.flagged) + ' of ' + n(c.checked) + ' captions'), t);
+  }
+  check('no console errors with the disclosure check', problems.length === 0, problems.join('\n'));
+});
+
 await step('a good upload imports', async () => {
   problems = [];
   const c0 = await statusCounts();

@@ -142,6 +142,26 @@ rejected "a negative count (likes -5)" 1 posts.csv
 expect_match "negative count: message posts.csv:2: likes: \"-5\": reason" "$T/last.err" \
     '^posts\.csv:2: likes: "-5": [a-z]'
 
+# SPEC §10: payment details are checked on import (PAN, GSTIN with its check character,
+# IFSC, UPI id, account number) and a payout's kind is fee or product.
+case_dir payid
+printf 'influencer_id,name,pan,gstin,ifsc,upi_id,account_number\nINF001,Asha Rao,ABCPE1234F,27AAPFU0939F1ZV,HDFC0001234,asha@okaxis,001234567890\nINF002,Vikram Singh,ABCPE1234G,27AAPFU0939F1ZA,,,\n' >influencers.csv
+rejected "a GSTIN with a wrong check character" 1 influencers.csv
+expect_match "bad GSTIN: message influencers.csv:3: gstin: \"27AAPFU0939F1ZA\": ... V" "$T/last.err" \
+    '^influencers\.csv:3: gstin: "27AAPFU0939F1ZA": .*V'
+printf 'influencer_id,name,pan\nINF001,Asha Rao,ABCXE1234F\n' >influencers.csv
+rejected "a PAN with a wrong holder type" 1 influencers.csv
+expect_match "bad PAN: message influencers.csv:2: pan: ... holder type" "$T/last.err" \
+    '^influencers\.csv:2: pan: "ABCXE1234F": .*holder type'
+printf 'influencer_id,name,ifsc,upi_id\nINF001,Asha Rao,HDFC1001234,\nINF002,Vikram Singh,,vikram\n' >influencers.csv
+rejected "an IFSC without its zero" 1 influencers.csv
+expect_match "bad IFSC: message influencers.csv:2: ifsc: ..." "$T/last.err" '^influencers\.csv:2: ifsc: "HDFC1001234": '
+expect_match "bad UPI id: message influencers.csv:3: upi_id: ..." "$T/last.err" '^influencers\.csv:3: upi_id: "vikram": '
+printf 'payout_id,influencer_id,total_payout,payout_date,kind\nY900,INF001,100,2025-06-30,gift\n' >payouts.csv
+rejected "a payout kind other than fee or product" 1 payouts.csv
+expect_match "bad kind: message payouts.csv:2: kind: \"gift\": not a payout kind" "$T/last.err" \
+    '^payouts\.csv:2: kind: "gift": not a payout kind'
+
 case_dir unterminated
 printf 'influencer_id,name,category\nINF100,"Open quote,Fitness\nINF101,Other,Fitness\n' >influencers.csv
 rejected "an unterminated quote" 1 influencers.csv
@@ -240,6 +260,19 @@ EOF
 check "append a payouts file without ids" "$INFLUDASH" import --quiet --db "$URL" payouts.csv
 check "append it again" "$INFLUDASH" import --quiet --db "$URL" payouts.csv
 expect_eq "a file without ids imported twice: rows added once" "5 7 14 7" "$(counts "$DB")"
+# Generated ids are the record's place and its content hash, ascending through the file
+# (they go into the key's index in order: issue 19).
+expect_eq "generated ids: place (ten digits), then the content hash" "2" \
+    "$(sql "$DB" "SELECT count(*) FROM payouts WHERE payout_id LIKE 'Y000000000_-________________'")"
+# A store that holds a file's rows under the ids of older versions (the prefix and the
+# hash alone) keeps them: the file imported again replaces its rows, in place.
+sql "$DB" "UPDATE payouts SET payout_id = 'Y' || substr(payout_id, 13) WHERE payout_id LIKE 'Y000000000_-%'" >/dev/null
+expect_eq "ids of older versions: in the store" "2" \
+    "$(sql "$DB" "SELECT count(*) FROM payouts WHERE length(payout_id) = 17 AND payout_id LIKE 'Y%'")"
+snapshot "$DB" "$T/legacy.before"
+check "append the file again over ids of older versions" "$INFLUDASH" import --quiet --db "$URL" payouts.csv
+expect_unchanged "ids of older versions: the same rows, not added again" "$T/legacy.before" "$DB" data
+expect_eq "ids of older versions: counts unchanged" "5 7 14 7" "$(counts "$DB")"
 head -4 "$GOOD/tracking_data.csv" >tracking_data.csv
 check "--mode replace: exit status 0" "$INFLUDASH" import --quiet --db "$URL" --mode replace tracking_data.csv
 expect_eq "--mode replace: the dataset holds exactly the file's rows, others untouched" "5 7 3 7" \

@@ -1,8 +1,8 @@
 /* test_engine.c — the columnar engine against hand-computed figures (every KPI, the
  * payout double-counting traps, null ratios, empty results, influencer filters leaving
  * organic revenue alone, inclusive date ranges) and against plain SQL on generated data
- * for many filter combinations. Each test loads a fresh SQLite store in a temp dir. Its
- * timing over generated data is bench/engine_speed.c. */
+ * for many filter combinations, and the payout-model simulator by hand. Each test loads a fresh
+ * SQLite store in a temp dir. Its timing over generated data is bench/engine_speed.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,6 +27,7 @@
 
 #include "demo.h"
 #include "engine.h"
+#include "engine_simulate.h"
 #include "schema.h"
 #include "store.h"
 
@@ -2397,10 +2398,97 @@ static void test_unknown_gender_is_filterable_and_ids_without_attributes_are_not
     engine_free(eng);
 }
 
+/* The payout-model simulator (engine_simulate.h) on the fixture, by hand: I1 has 1 post,
+ * 10 attributed orders and ₹10,500 revenue under ₹100 an order (₹1,000); I2 2 posts. */
+static const struct engine_sim_row *sim_row(const struct engine_sim *s, const char *id)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (!strcmp(s->rows[i].inf->id, id))
+            return &s->rows[i];
+    fail_msg("no simulated row for %s", id);
+    return NULL;
+}
+
+static void simulate(const struct engine *eng, enum engine_sim_basis basis, double rate,
+                     double share, struct engine_sim *out)
+{
+    struct engine_filter f;
+    engine_filter_init(&f);
+    struct engine_result *r;
+    struct err e;
+    assert_int_equal(engine_run(eng, &f, &r, &e), 0);
+    struct engine_sim_terms t = {basis, rate, share};
+    assert_int_equal(engine_simulate(r, &t, out, &e), 0);
+    engine_result_free(r); /* the rows are copies: they outlive the result */
+}
+
+static void test_simulator_prices_the_activity_under_other_terms(void **state)
+{
+    struct fixture *fx = *state;
+    load_fixture(fx->store);
+    struct engine *eng = load(fx->store);
+    struct engine_filter f;
+    engine_filter_init(&f);
+    struct engine_kpis k = kpis(eng, &f);
+    struct engine_sim s;
+
+    simulate(eng, ENGINE_SIM_ACTUAL, 0, 0, &s);
+    assert_int_equal(s.cost, k.spend); /* actual terms: the dashboard's spend */
+    assert_int_equal(s.actual_cost, k.spend);
+    assert_int_equal(sim_row(&s, "I1")->cost, 100000);
+    assert_false(sim_row(&s, "I1")->break_even_rate.has);
+    engine_sim_release(&s);
+
+    simulate(eng, ENGINE_SIM_POST, 500, 0, &s);
+    assert_int_equal(sim_row(&s, "I1")->cost, 50000);  /* ₹500 × 1 post */
+    assert_int_equal(sim_row(&s, "I2")->cost, 100000); /* ₹500 × 2 posts */
+    assert_int_equal(sim_row(&s, "I1")->actual_cost, 100000);
+    assert_true(fabs(sim_row(&s, "I1")->roas.value - 21.0) < 1e-9); /* 10,500 / 500 */
+    assert_true(fabs(sim_row(&s, "I1")->break_even_rate.value - 10500.0) < 1e-9);
+    int64_t sum = 0;
+    for (size_t i = 0; i < s.n; i++)
+        sum += s.rows[i].cost;
+    assert_int_equal(sum, s.cost);
+    engine_sim_release(&s);
+
+    simulate(eng, ENGINE_SIM_ORDER, 250.5, 0, &s);
+    assert_int_equal(sim_row(&s, "I1")->cost, 250500); /* ₹250.50 × 10 */
+    assert_true(fabs(sim_row(&s, "I1")->break_even_rate.value - 1050.0) < 1e-9);
+    engine_sim_release(&s);
+
+    simulate(eng, ENGINE_SIM_REVENUE_SHARE, 0.1, 0, &s);
+    assert_int_equal(sim_row(&s, "I1")->cost, 105000);
+    assert_true(fabs(sim_row(&s, "I1")->break_even_rate.value - 1.0) < 1e-12);
+    engine_sim_release(&s);
+
+    simulate(eng, ENGINE_SIM_HYBRID, 100, 0.05, &s);
+    assert_int_equal(sim_row(&s, "I1")->cost, 10000 + 52500); /* ₹100 × 1 + 5 % of 10,500 */
+    assert_true(fabs(sim_row(&s, "I1")->break_even_rate.value - 9975.0) < 1e-9);
+    engine_sim_release(&s);
+
+    struct engine_result *r;
+    struct err e;
+    assert_int_equal(engine_run(eng, &f, &r, &e), 0);
+    struct engine_sim_terms bad[] = {
+        {ENGINE_SIM_POST, -1, 0},
+        {ENGINE_SIM_REVENUE_SHARE, 2, 0},
+        {ENGINE_SIM_HYBRID, 10, 1.5},
+        {ENGINE_SIM_ORDER, NAN, 0},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(engine_simulate(r, &bad[i], &s, &e), ERR_USAGE);
+    engine_result_free(r);
+    assert_int_equal(engine_sim_basis_parse("revenue_share"), ENGINE_SIM_REVENUE_SHARE);
+    assert_int_equal(engine_sim_basis_parse("flat"), -1);
+    engine_free(eng);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_every_kpi_on_the_fixture, make_store, remove_store),
+        cmocka_unit_test_setup_teardown(test_simulator_prices_the_activity_under_other_terms,
+                                        make_store, remove_store),
         cmocka_unit_test_setup_teardown(test_order_payout_counted_once_not_per_row, make_store,
                                         remove_store),
         cmocka_unit_test_setup_teardown(test_several_payout_rows_never_double_count, make_store,

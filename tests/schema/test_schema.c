@@ -1189,6 +1189,56 @@ static void test_out_of_range_values_are_rejected_naming_the_column(void **state
     assert_int_value(&fx->row, "total_payout", SCHEMA_MONEY_MAX);
 }
 
+/* SPEC §10: payment details are checked on import (payid), named by their column, and
+ * stored in capitals (PAN, GSTIN, IFSC); the aliases account_number and upi_id map. */
+static void test_payment_details_are_checked_and_stored_in_capitals(void **state)
+{
+    struct fixture *fx = *state;
+    map_ok(fx, DS_INFLUENCERS, "influencer_id|name|pan|gstin|account_number|ifsc|upi_id");
+    build_ok(fx, "I1|Asha|abcpe1234f|27aapfu0939f1zv|001234567890|hdfc0001234|asha.k@okaxis");
+    assert_text(&fx->row, "pan", "ABCPE1234F");
+    assert_text(&fx->row, "gstin", "27AAPFU0939F1ZV");
+    assert_text(&fx->row, "bank_account", "001234567890");
+    assert_text(&fx->row, "ifsc", "HDFC0001234");
+    assert_text(&fx->row, "upi", "asha.k@okaxis");
+    build_ok(fx, "I2|Ravi||||||");
+    assert_false(has(&fx->row, "pan"));
+    assert_false(has(&fx->row, "upi"));
+
+    build_rejected(fx, "I3|X|ABCXE1234F||||");
+    assert_string_equal(fx->rej.column, "pan");
+    assert_string_equal(fx->rej.value, "ABCXE1234F");
+    assert_non_null(strstr(fx->rej.reason, "holder type"));
+    build_rejected(fx, "I4|X||27AAPFU0939F1ZA|||");
+    assert_string_equal(fx->rej.column, "gstin");
+    assert_non_null(strstr(fx->rej.reason, "V")); /* names the check character expected */
+    build_rejected(fx, "I5|X|||12 34|||");
+    assert_string_equal(fx->rej.column, "account_number");
+    build_rejected(fx, "I6|X||||HDFC1001234|");
+    assert_string_equal(fx->rej.column, "ifsc");
+    build_rejected(fx, "I7|X|||||asha");
+    assert_string_equal(fx->rej.column, "upi_id");
+    assert_int_equal(fx->rej.line, 8);
+}
+
+/* A payout's kind is fee or product in any case; absent stays absent (meaning fee);
+ * anything else is refused naming the column. */
+static void test_payout_kind_is_fee_or_product(void **state)
+{
+    struct fixture *fx = *state;
+    map_ok(fx, DS_PAYOUTS, "payout_id|influencer_id|total_payout|kind");
+    build_ok(fx, "Y1|I1|100|Product");
+    assert_text(&fx->row, "kind", "product");
+    build_ok(fx, "Y2|I1|100|FEE");
+    assert_text(&fx->row, "kind", "fee");
+    build_ok(fx, "Y3|I1|100|");
+    assert_false(has(&fx->row, "kind"));
+    build_rejected(fx, "Y4|I1|100|gift");
+    assert_string_equal(fx->rej.column, "kind");
+    assert_string_equal(fx->rej.value, "gift");
+    assert_non_null(strstr(fx->rej.reason, "payout kind"));
+}
+
 static void test_rates_are_stored_in_millionths(void **state)
 {
     (void)state;
@@ -1576,9 +1626,38 @@ static void test_generated_ids_are_stable_by_position_and_distinct_for_equal_rec
         assert_string_equal(first[0], first[1]);
         assert_string_equal(second[0], second[1]);
         assert_string_not_equal(first[0], second[0]);
+        /* the prefix, the place (ten digits), "-", the hash (16 hex digits): ascending */
         assert_int_equal(first[0][0], cases[i].prefix);
-        assert_int_equal(strlen(first[0]), 17);
+        assert_int_equal(strlen(first[0]), 28);
+        assert_memory_equal(first[0] + 1, "0000000001-", 11);
+        assert_memory_equal(second[0] + 1, "0000000002-", 11);
+        assert_true(strcmp(first[0], second[0]) < 0);
     }
+    /* The form of older versions (prefix and hash alone), asked for the next record; kept
+     * for a file when the map says so. The hash is the same in both forms. */
+    struct csv_field f[3];
+    struct csv_record rec = {f, 3, 2, 1, 0};
+    const char *vals[3] = {"7", "instagram", "100"};
+    for (int k = 0; k < 3; k++) {
+        f[k].data = vals[k];
+        f[k].len = strlen(vals[k]);
+        f[k].quoted = 0;
+    }
+    map_ok(fx, DS_POSTS, "influencer_id|platform|reach");
+    char legacy[SCHEMA_ID_MAX];
+    assert_int_equal(schema_map_legacy_id(&fx->map, &rec, legacy), 1);
+    assert_int_equal(strlen(legacy), 17);
+    build_ok(fx, "7|instagram|100");
+    assert_string_equal(legacy + 1, text_of(&fx->row, "post_id") + 12);
+    fx->map.legacy_ids = 1;
+    assert_int_equal(schema_map_legacy_id(&fx->map, &rec, legacy), 1);
+    build_ok(fx, "7|instagram|100");
+    assert_string_equal(text_of(&fx->row, "post_id"), legacy);
+    map_ok(fx, DS_POSTS, "post_id|influencer_id|reach");
+    vals[0] = "POST-1";
+    f[0].data = vals[0];
+    f[0].len = strlen(vals[0]);
+    assert_int_equal(schema_map_legacy_id(&fx->map, &rec, legacy), 0); /* it has its id */
     /* Different records at the same position get different ids. */
     char a[32];
     row_of(fx, DS_POSTS, "influencer_id|platform|reach", "7|instagram|100");
@@ -1753,6 +1832,8 @@ int main(void)
         T(test_very_long_numbers_are_out_of_range),
         T(test_counts_and_amounts_are_refused_outside_the_engine_range),
         T(test_out_of_range_values_are_rejected_naming_the_column),
+        T(test_payment_details_are_checked_and_stored_in_capitals),
+        T(test_payout_kind_is_fee_or_product),
         T(test_rates_are_stored_in_millionths),
         T(test_rate_text_keeps_the_number_and_the_original_in_extra),
         T(test_basis_is_normalised_and_unknown_kept_lower_cased),

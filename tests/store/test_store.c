@@ -30,7 +30,7 @@
 #include "store.h"
 
 /* The schema version this build migrates to (store_sql.h's STORE_SCHEMA_VERSION). */
-#define STORE_VERSION_NOW 3
+#define STORE_VERSION_NOW 4
 
 #include "banned.h"
 
@@ -284,7 +284,7 @@ static void opens_new_database_migrates_and_reopens_at_same_version(void **state
     }
     raw_query(f, "SELECT count(*) FROM schema_migrations WHERE applied_at LIKE '20%Z'", got,
               sizeof got);
-    assert_string_equal(got, "3");
+    assert_string_equal(got, "4");
     /* Canonical columns in order, plus extra (and PostgreSQL's seq, last). */
     for (int ds = 0; ds < DS_COUNT; ds++) {
         const struct schema_dataset *d = schema_dataset((enum dataset)ds);
@@ -327,7 +327,47 @@ static void opens_new_database_migrates_and_reopens_at_same_version(void **state
         store_close(s);
     }
     raw_query(f, "SELECT count(*) FROM schema_migrations", got, sizeof got);
-    assert_string_equal(got, "3");
+    assert_string_equal(got, "4");
+}
+
+/* A database made by a version-3 build (no payment details, no payout kind) gains those
+ * columns on open (migration 4), its rows kept and the new columns empty. */
+static void upgrades_a_version_3_database(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = open_ok(f->url);
+    store_close(s);
+    raw_exec(f, "ALTER TABLE influencers DROP COLUMN pan; "
+                "ALTER TABLE influencers DROP COLUMN gstin; "
+                "ALTER TABLE influencers DROP COLUMN bank_account; "
+                "ALTER TABLE influencers DROP COLUMN ifsc; "
+                "ALTER TABLE influencers DROP COLUMN upi; "
+                "ALTER TABLE payouts DROP COLUMN kind; "
+                "INSERT INTO influencers (influencer_id, name) VALUES ('OLD1', 'Old'); "
+                "DELETE FROM schema_migrations WHERE version = 4");
+    s = open_ok(f->url);
+    struct err e;
+    int version = 0;
+    assert_int_equal(store_schema_version(s, &version, &e), 0);
+    assert_int_equal(version, STORE_VERSION_NOW);
+    struct schema_row row;
+    schema_row_init(&row, DS_INFLUENCERS);
+    fill_full_row(&row, DS_INFLUENCERS, "INF2", 2);
+    int pan = schema_col_index(DS_INFLUENCERS, "pan");
+    schema_row_set_text(&row, pan, "ABCPE1234F", 10);
+    begin_ok(s);
+    put_ok(s, &row);
+    commit_ok(s);
+    schema_row_release(&row);
+    int64_t n = 0;
+    assert_int_equal(store_count(s, DS_INFLUENCERS, &n, &e), 0);
+    assert_int_equal(n, 2);
+    store_close(s);
+    char got[64];
+    raw_query(f, "SELECT pan FROM influencers WHERE influencer_id = 'INF2'", got, sizeof got);
+    assert_string_equal(got, "ABCPE1234F");
+    raw_query(f, "SELECT count(*) FROM influencers WHERE pan IS NULL", got, sizeof got);
+    assert_string_equal(got, "1");
 }
 
 /* A database made by a version-1 build (the tables of versions 2 and 3 absent, with data) is
@@ -814,6 +854,64 @@ static void audit_fields_are_cut_at_a_character_boundary(void **state)
 }
 
 /* ---- bulk writes, parts, snapshots ----------------------------------------------------- */
+
+/* Keys in random order (the content-hash ids of a file without ids), where now and then a
+ * row repeats a key stored by an earlier call or earlier in the same call, and groups of
+ * only new keys come between (store_put_many takes those in bulk): the rows end as store_put
+ * of each row in order would leave them, in the order their keys first came. */
+static void put_many_random_keys_with_repeats(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = open_ok(f->url);
+    struct err e;
+    enum { N = 6000 };
+    struct schema_row *rows = calloc(N, sizeof *rows);
+    struct schema_row *want = calloc(N, sizeof *want);
+    assert_non_null(rows);
+    assert_non_null(want);
+    for (int i = 0; i < N; i++) {
+        schema_row_init(&rows[i], DS_TRACKING);
+        schema_row_init(&want[i], DS_TRACKING);
+    }
+    uint64_t x = 88172645463325252ULL; /* xorshift: the same keys on every run */
+    int nwant = 0;
+    for (int i = 0; i < N; i++) {
+        char key[32];
+        int repeat = i >= 100 && (i % 1000 < 200 ? i % 7 == 0 : i % 97 == 0);
+        int k;
+        if (repeat) {
+            k = (int)(x % (uint64_t)nwant); /* an earlier row's key */
+            const struct schema_value *v = &want[k].v[key_index(DS_TRACKING)];
+            snprintf(key, sizeof key, "%.*s", (int)v->len, v->s);
+        } else {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            snprintf(key, sizeof key, "T%016llx", (unsigned long long)x);
+            k = nwant++;
+        }
+        fill_full_row(&rows[i], DS_TRACKING, key, i);
+        rows[i].line = (uint64_t)i + 2;
+        schema_row_copy(&want[k], &rows[i]);
+    }
+    begin_ok(s);
+    const size_t chunks[] = {1024, 1024, 1000, 1, 1951, 1000}; /* 6000 in all */
+    size_t done = 0;
+    for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
+        if (store_put_many(s, rows + done, chunks[c], &e) != 0)
+            fail_msg("store_put_many: %s", e.msg);
+        done += chunks[c];
+    }
+    assert_int_equal(done, N);
+    commit_ok(s);
+    assert_int_equal(count_of(s, DS_TRACKING), nwant);
+    assert_scan(s, DS_TRACKING, want, nwant);
+    for (int i = 0; i < N; i++) {
+        schema_row_release(&rows[i]);
+        schema_row_release(&want[i]);
+    }
+    free(rows);
+    free(want);
+    store_close(s);
+}
 
 /* store_put_many behaves like store_put of each row in order: a key repeated within one
  * call and across calls keeps its first place and takes its last values, datasets may
@@ -1329,6 +1427,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         T(opens_new_database_migrates_and_reopens_at_same_version),
         T(upgrades_a_version_1_database),
+        T(upgrades_a_version_3_database),
         T(dispatches_urls_by_scheme),
         T(refuses_database_newer_than_the_code),
         T(refuses_database_of_another_program),
@@ -1343,6 +1442,7 @@ int main(int argc, char **argv)
         T(lists_distinct_extra_keys_sorted),
         T(import_log_lists_newest_first),
         T(put_many_is_put_of_each_row_in_order),
+        T(put_many_random_keys_with_repeats),
         T(scan_parts_cover_every_row_once_in_order),
         T(read_snapshot_and_data_version_follow_other_connections),
         T(lost_connection_is_reported_then_reconnected),

@@ -9,6 +9,7 @@ import { link } from '../state.js';
 import { table } from '../table.js';
 import { NOT_COMPARABLE, STATUS_LABEL, get, header, statusTag, tag } from './common.js';
 import { setFilters } from '../sidebar.js';
+import { complianceSection } from './compliance.js';
 
 export async function influencer(ctx) {
   const id = ctx.params[0];
@@ -248,4 +249,5 @@ export async function influencer(ctx) {
       { sortKey: 'date', sortDir: 'asc', limit: 200, empty: 'No posts in the filters.' },
     ),
   );
+  await complianceSection(ctx, id);
 }

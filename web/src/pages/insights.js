@@ -3,6 +3,7 @@
  * platform, brand and campaign (revenue, spend, ROAS and ROI, sortable by each), the top and
  * bottom influencers. With compare= in the URL (the Dashboard's "Compare with previous
  * period") the first sentence compares with that period. */
+import { complianceSection } from './compliance.js';
 import { h, loading } from '../dom.js';
 import { fmt } from '../format.js';
 import { term } from '../glossary.js';
@@ -234,4 +235,5 @@ export async function insights(ctx) {
       ),
     ),
   );
+  await complianceSection(ctx, null);
 }

@@ -1,11 +1,52 @@
 /* pages/payouts.js — Payouts (/payouts): earned under the payout terms for the filtered
  * activity against what was recorded, paid and pending; the status chart; every influencer's
- * payout with status, mismatch and search filters. */
+ * payout with status, mismatch and search filters. Tabs (#tax, #simulator in the URL) hold
+ * the tax, the bank batch and the simulator (payouts_tax.js). */
+
+/* The page's tabs: Earned and paid (returned, drawn by the page), Tax and Simulator (drawn
+ * when first opened). */
+function tabs(ctx) {
+  const names = [
+    ['earned', 'Earned and paid'],
+    ['tax', 'Tax and bank batch'],
+    ['simulator', 'Simulator'],
+  ];
+  const list = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Payouts' });
+  const panels = {};
+  const buttons = {};
+  const drawn = { earned: true };
+  const show = (name) => {
+    for (const [n] of names) {
+      buttons[n].setAttribute('aria-selected', String(n === name));
+      buttons[n].tabIndex = n === name ? 0 : -1;
+      panels[n].hidden = n !== name;
+    }
+    if (!drawn[name]) {
+      drawn[name] = true;
+      if (name === 'tax') taxTab(ctx, panels.tax);
+      else simulatorTab(ctx, panels.simulator);
+    }
+  };
+  for (const [n, label] of names) {
+    buttons[n] = h('button', { type: 'button', role: 'tab', id: 'tab-' + n, 'aria-controls': 'panel-' + n }, label);
+    buttons[n].addEventListener('click', () => {
+      history.replaceState(history.state, '', location.pathname + location.search + (n === 'earned' ? '' : '#' + n));
+      show(n);
+    });
+    list.appendChild(buttons[n]);
+    panels[n] = h('section', { role: 'tabpanel', id: 'panel-' + n, 'aria-labelledby': 'tab-' + n });
+  }
+  ctx.el.append(list, panels.earned, panels.tax, panels.simulator);
+  const want = location.hash.slice(1);
+  show(panels[want] ? want : 'earned');
+  return panels.earned;
+}
 import * as charts from '../charts.js';
 import { card, h, loading } from '../dom.js';
 import { fmt } from '../format.js';
 import { table } from '../table.js';
 import { STATUS_LABEL, get, header, influencerLink, noData, payCheck, statusTag } from './common.js';
+import { simulatorTab, taxTab } from './payouts_tax.js';
 
 export async function payouts(ctx) {
   header(
@@ -13,17 +54,18 @@ export async function payouts(ctx) {
     'Payouts',
     'Earned under the payout terms for the filtered activity, against what was recorded for the same activity.',
   );
+  const el = tabs(ctx);
   const wait = loading();
-  ctx.el.appendChild(wait);
+  el.appendChild(wait);
   const d = await get('/api/payouts', ctx);
   if (ctx.stale()) return;
   wait.remove();
   const t = d.totals || {};
   if (!(d.influencers || []).length) {
-    ctx.el.appendChild(noData(ctx, 'payouts'));
+    el.appendChild(noData(ctx, 'payouts'));
     return;
   }
-  ctx.el.appendChild(
+  el.appendChild(
     h(
       'div',
       { class: 'cards' },
@@ -47,7 +89,7 @@ export async function payouts(ctx) {
   /* paid and pending by status; how many influencers each, under its name (statuses are
    * separate groups: no line joins them) */
   const p = charts.panel('Payout status', { wide: true });
-  ctx.el.appendChild(h('div', { class: 'grid' }, p.panel));
+  el.appendChild(h('div', { class: 'grid' }, p.panel));
   const L = STATUS_LABEL;
   const st = [...new Set(rows.map((r) => r.status))];
   const sum = (s, k) => rows.reduce((a, r) => a + (r.status === s ? r[k] || 0 : 0), 0);
@@ -137,7 +179,7 @@ export async function payouts(ctx) {
   statusSel.addEventListener('change', upd);
   mm.addEventListener('change', upd);
   search.addEventListener('input', upd);
-  ctx.el.append(
+  el.append(
     h(
       'div',
       { class: 'toolbar' },
