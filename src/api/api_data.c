@@ -17,6 +17,16 @@ void api_settings_default(struct api_settings *s)
 {
     insights_config_init(&s->insights);
     engine_incremental_opts_default(&s->incremental);
+    s->compare.kind = FILTER_COMPARE_NONE;
+    s->compare.from_day = s->compare.to_day = 0;
+    s->csv_table = API_CSV_INFLUENCERS;
+}
+
+const char *api_csv_table_name(enum api_csv_table t)
+{
+    static const char *const names[API_CSV_NTABLES] = {"influencers", "kpis", "platform", "brand",
+                                                       "campaign",    "day",  "product",  "source"};
+    return (unsigned)t < API_CSV_NTABLES ? names[t] : "";
 }
 
 /* A number ≥ 0 (and ≤ max) from a query parameter, the whole value (number.h); 0 when
@@ -67,6 +77,21 @@ int api_settings_parse(struct api_settings *s, filter_get_fn get, void *ctx, str
         return e->code;
     if (given)
         s->insights.roi_benchmark = v;
+    const char *compare = get(ctx, "compare");
+    if (compare && filter_compare_parse(compare, &s->compare, e) < 0)
+        return e->code;
+    const char *table = get(ctx, "table");
+    if (table && *table) {
+        int t = 0;
+        while (t < API_CSV_NTABLES && strcmp(table, api_csv_table_name((enum api_csv_table)t)))
+            t++;
+        if (t == API_CSV_NTABLES)
+            return err_set(e, ERR_USAGE,
+                           "table: \"%.60s\" is not one of influencers, kpis, platform, brand, "
+                           "campaign, day, product, source",
+                           table);
+        s->csv_table = (enum api_csv_table)t;
+    }
     return 0;
 }
 
@@ -77,16 +102,6 @@ static void kv_ratio(struct json *j, const char *key, struct engine_ratio r)
     json_key(j, key);
     if (r.has)
         json_double(j, r.value);
-    else
-        json_null(j);
-}
-
-/* A per-unit amount in paise (cost per order, …) as rupees, rounded to the paisa. */
-static void kv_money_ratio(struct json *j, const char *key, struct engine_ratio r)
-{
-    json_key(j, key);
-    if (r.has && isfinite(r.value))
-        json_money(j, (int64_t)llround(r.value));
     else
         json_null(j);
 }
@@ -114,33 +129,199 @@ static int finish(struct json *j, int rc, struct err *e)
     return json_finish(j, e);
 }
 
+/* One member of "kpis": how it is written and its value. */
+enum kpi_kind {
+    KPI_MONEY,       /* paise in i, written as rupees */
+    KPI_INT,         /* a count in i */
+    KPI_RATIO,       /* d, null unless has */
+    KPI_MONEY_RATIO, /* a per-unit amount rounded to the paisa in i, null unless has */
+    KPI_NAME,        /* s */
+};
+
+struct kpi_value {
+    const char *key;
+    enum kpi_kind kind;
+    int has;
+    int64_t i;
+    double d;
+    const char *s;
+};
+
+#define KPI_COUNT 21
+
+static void kpi_money(struct kpi_value *v, const char *key, int64_t paise)
+{
+    *v = (struct kpi_value){key, KPI_MONEY, 1, paise, 0, NULL};
+}
+
+static void kpi_int(struct kpi_value *v, const char *key, int64_t n)
+{
+    *v = (struct kpi_value){key, KPI_INT, 1, n, 0, NULL};
+}
+
+static void kpi_ratio(struct kpi_value *v, const char *key, struct engine_ratio r)
+{
+    *v = (struct kpi_value){key, KPI_RATIO, r.has && isfinite(r.value), 0, r.value, NULL};
+}
+
+static void kpi_money_ratio(struct kpi_value *v, const char *key, struct engine_ratio r)
+{
+    int has = r.has && isfinite(r.value);
+    *v =
+        (struct kpi_value){key, KPI_MONEY_RATIO, has, has ? (int64_t)llround(r.value) : 0, 0, NULL};
+}
+
+/* The members of "kpis", in their order. */
+static void kpi_values(const struct engine_kpis *k, const struct engine_incremental *inc,
+                       struct kpi_value v[KPI_COUNT])
+{
+    size_t n = 0;
+    kpi_money(&v[n++], "revenue", k->revenue);
+    kpi_int(&v[n++], "orders", k->orders);
+    kpi_money(&v[n++], "spend", k->spend);
+    kpi_ratio(&v[n++], "roas", k->roas);
+    kpi_ratio(&v[n++], "roi", k->roi);
+    kpi_money(&v[n++], "incremental_revenue", inc->incremental_revenue);
+    kpi_ratio(&v[n++], "iroas", inc->iroas);
+    v[n++] = (struct kpi_value){
+        "iroas_method", KPI_NAME, 1, 0, 0, engine_iroas_method_name(inc->method)};
+    kpi_money(&v[n++], "organic_revenue", k->organic_revenue);
+    kpi_int(&v[n++], "organic_orders", k->organic_orders);
+    kpi_int(&v[n++], "posts", k->posts);
+    kpi_int(&v[n++], "reach", k->reach);
+    kpi_int(&v[n++], "engagements", k->engagements);
+    kpi_ratio(&v[n++], "engagement_rate", k->engagement_rate);
+    kpi_money_ratio(&v[n++], "cpo", k->cpo);
+    kpi_money_ratio(&v[n++], "aov", k->aov);
+    kpi_money_ratio(&v[n++], "cpm", k->cpm);
+    kpi_money_ratio(&v[n++], "cpe", k->cpe);
+    kpi_ratio(&v[n++], "conversion_rate", k->conversion_rate);
+    kpi_money_ratio(&v[n++], "revenue_per_post", k->revenue_per_post);
+    kpi_int(&v[n++], "influencers", k->influencers);
+}
+
+static void write_kpi_object(struct json *j, const char *member, const struct engine_kpis *k,
+                             const struct engine_incremental *inc)
+{
+    struct kpi_value v[KPI_COUNT];
+    kpi_values(k, inc, v);
+    json_key(j, member);
+    json_obj_begin(j);
+    for (size_t i = 0; i < KPI_COUNT; i++) {
+        json_key(j, v[i].key);
+        if (!v[i].has) {
+            json_null(j);
+            continue;
+        }
+        switch (v[i].kind) {
+        case KPI_MONEY:
+        case KPI_MONEY_RATIO:
+            json_money(j, v[i].i);
+            break;
+        case KPI_INT:
+            json_int(j, v[i].i);
+            break;
+        case KPI_RATIO:
+            json_double(j, v[i].d);
+            break;
+        case KPI_NAME:
+            json_str(j, v[i].s);
+            break;
+        }
+    }
+    json_obj_end(j);
+}
+
 static void write_kpis(struct json *j, const struct engine_kpis *k,
                        const struct engine_incremental *inc)
 {
-    json_key(j, "kpis");
+    write_kpi_object(j, "kpis", k, inc);
+}
+
+/* "kpis_change": now against then, key by key (api_data.h). */
+static void write_kpi_change(struct json *j, const struct engine_kpis *k,
+                             const struct engine_incremental *inc, const struct engine_kpis *pk,
+                             const struct engine_incremental *pinc)
+{
+    struct kpi_value now[KPI_COUNT], then[KPI_COUNT];
+    kpi_values(k, inc, now);
+    kpi_values(pk, pinc, then);
+    json_key(j, "kpis_change");
     json_obj_begin(j);
-    json_kv_money(j, "revenue", k->revenue);
-    json_kv_int(j, "orders", k->orders);
-    json_kv_money(j, "spend", k->spend);
-    kv_ratio(j, "roas", k->roas);
-    kv_ratio(j, "roi", k->roi);
-    json_kv_money(j, "incremental_revenue", inc->incremental_revenue);
-    kv_ratio(j, "iroas", inc->iroas);
-    json_kv_str(j, "iroas_method", engine_iroas_method_name(inc->method));
-    json_kv_money(j, "organic_revenue", k->organic_revenue);
-    json_kv_int(j, "organic_orders", k->organic_orders);
-    json_kv_int(j, "posts", k->posts);
-    json_kv_int(j, "reach", k->reach);
-    json_kv_int(j, "engagements", k->engagements);
-    kv_ratio(j, "engagement_rate", k->engagement_rate);
-    kv_money_ratio(j, "cpo", k->cpo);
-    kv_money_ratio(j, "aov", k->aov);
-    kv_money_ratio(j, "cpm", k->cpm);
-    kv_money_ratio(j, "cpe", k->cpe);
-    kv_ratio(j, "conversion_rate", k->conversion_rate);
-    kv_money_ratio(j, "revenue_per_post", k->revenue_per_post);
-    json_kv_int(j, "influencers", k->influencers);
+    for (size_t i = 0; i < KPI_COUNT; i++) {
+        const struct kpi_value *a = &now[i], *b = &then[i];
+        json_key(j, a->key);
+        json_obj_begin(j);
+        json_key(j, "abs");
+        int both = a->has && b->has && a->kind != KPI_NAME;
+        double before = 0, diff = 0;
+        if (!both) {
+            json_null(j);
+        } else if (a->kind == KPI_RATIO) {
+            before = b->d;
+            diff = a->d - b->d;
+            json_double(j, diff);
+        } else {
+            before = (double)b->i;
+            diff = (double)(a->i - b->i);
+            if (a->kind == KPI_INT)
+                json_int(j, a->i - b->i);
+            else
+                json_money(j, a->i - b->i);
+        }
+        json_key(j, "rel");
+        if (both && before != 0)
+            json_double(j, diff / fabs(before));
+        else
+            json_null(j);
+        json_obj_end(j);
+    }
     json_obj_end(j);
+}
+
+/* "compare", "kpis_previous" and "kpis_change" when settings ask for a comparison
+ * (api_data.h); nothing otherwise. */
+static int write_comparison(struct json *j, const struct engine *eng, const struct filter *f,
+                            const struct api_settings *s, const struct engine_kpis *k,
+                            const struct engine_incremental *inc, struct err *e)
+{
+    if (s->compare.kind == FILTER_COMPARE_NONE)
+        return 0;
+    int32_t from, to;
+    int rc = filter_compare_period(eng, f, &s->compare, &from, &to, e);
+    if (rc < 0)
+        return rc;
+    if (rc == 0) {
+        json_kv_null(j, "compare");
+        json_kv_null(j, "kpis_previous");
+        json_kv_null(j, "kpis_change");
+        return 0;
+    }
+    struct engine_filter pf;
+    filter_compare_apply(f, from, to, &pf);
+    struct engine_result *r;
+    rc = engine_run_views(eng, &pf, 0, &r, e);
+    if (rc < 0)
+        return rc;
+    struct engine_incremental pinc;
+    rc = engine_result_incremental(r, &s->incremental, &pinc, e);
+    if (rc == 0) {
+        const struct engine_kpis *pk = engine_result_kpis(r);
+        char a[11], b[11];
+        schema_days_to_iso(from, a);
+        schema_days_to_iso(to, b);
+        json_key(j, "compare");
+        json_obj_begin(j);
+        json_kv_str(j, "from", a);
+        json_kv_str(j, "to", b);
+        json_kv_int(j, "days", (int64_t)to - from + 1);
+        json_kv_str(j, "kind", s->compare.kind == FILTER_COMPARE_PREVIOUS ? "previous" : "range");
+        json_obj_end(j);
+        write_kpi_object(j, "kpis_previous", pk, &pinc);
+        write_kpi_change(j, k, inc, pk, &pinc);
+    }
+    engine_result_free(r);
+    return rc;
 }
 
 static void write_benchmarks(struct json *j, const struct engine_kpis *k,
@@ -316,9 +497,11 @@ int api_dashboard_json(const struct engine *eng, const struct filter *f,
     struct json j;
     document_begin(&j, out, f);
     write_kpis(&j, k, &inc);
+    rc = write_comparison(&j, eng, f, s, k, &inc, e);
     write_benchmarks(&j, k, &s->insights);
     write_incremental(&j, &inc);
-    rc = write_breakdown(&j, r, ENGINE_BY_PLATFORM, "by_platform", "platform", e);
+    if (rc == 0)
+        rc = write_breakdown(&j, r, ENGINE_BY_PLATFORM, "by_platform", "platform", e);
     if (rc == 0)
         rc = write_breakdown(&j, r, ENGINE_BY_BRAND, "by_brand", "brand", e);
     if (rc == 0)
@@ -489,7 +672,17 @@ int api_insights_json(const struct engine *eng, const struct filter *f,
     document_begin(&j, out, f);
     write_incremental(&j, &inc);
     engine_result_free(r);
-    rc = insights_write(&j, eng, &f->f, &s->insights, e);
+    struct engine_filter pf;
+    struct insights_compare cmp;
+    int32_t from, to;
+    rc = filter_compare_period(eng, f, &s->compare, &from, &to, e);
+    if (rc < 0)
+        return finish(&j, rc, e);
+    if (rc == 1) {
+        filter_compare_apply(f, from, to, &pf);
+        cmp = (struct insights_compare){&pf, from, to, s->compare.kind == FILTER_COMPARE_PREVIOUS};
+    }
+    rc = insights_write_compared(&j, eng, &f->f, rc == 1 ? &cmp : NULL, &s->insights, e);
     if (rc == 0)
         json_obj_end(&j);
     return finish(&j, rc, e);

@@ -15,20 +15,50 @@
 
 /* What a request may set besides the filters: the incremental method and its share,
  * the benchmarks. Defaults: auto, p = 0.20, ROAS 4, ROI 200 %, top/bottom 5. */
+/* Which table the CSV report writes (`table=`): the per-influencer metrics (default), the
+ * KPIs (with the comparison's columns under compare=), or one breakdown. */
+enum api_csv_table {
+    API_CSV_INFLUENCERS,
+    API_CSV_KPIS,
+    API_CSV_PLATFORM,
+    API_CSV_BRAND,
+    API_CSV_CAMPAIGN,
+    API_CSV_DAY,
+    API_CSV_PRODUCT,
+    API_CSV_SOURCE,
+    API_CSV_NTABLES
+};
+
+/* "influencers", "kpis", "platform", "brand", "campaign", "day", "product", "source" */
+const char *api_csv_table_name(enum api_csv_table t);
+
 struct api_settings {
     struct insights_config insights;
     struct engine_incremental_opts incremental;
+    struct filter_compare compare; /* `compare=` (SPEC §3.2); none by default */
+    enum api_csv_table csv_table;  /* `table=` of the CSV report */
 };
 
 void api_settings_default(struct api_settings *s);
 
 /* Reads iroas_method (auto|organic|holdout|fixed_share), fixed_share (0..1),
- * roas_benchmark and roi_benchmark (numbers ≥ 0; roi as a fraction, 2 = 200 %) through get
+ * roas_benchmark and roi_benchmark (numbers ≥ 0; roi as a fraction, 2 = 200 %) and compare
+ * (previous | FROM..TO, filter_compare_parse) and table (api_csv_table_name) through get
  * over s (whose values are the defaults for what is absent). ERR_USAGE with a message
  * starting with the parameter's name for a bad value. */
 int api_settings_parse(struct api_settings *s, filter_get_fn get, void *ctx, struct err *e);
 
-/* Each appends one JSON document to out. ERR_USAGE for a filter the engine refuses,
+/* Each appends one JSON document to out. With settings' compare, the dashboard adds after
+ * "kpis" (SPEC §3.2):
+ *   "compare":{"from","to","days","kind":"previous"|"range"}|null (null: `previous` with no
+ *     dated data to measure the period by),
+ *   "kpis_previous":{the keys of kpis over the comparison period, other filters unchanged}|null,
+ *   "kpis_change":{per key of kpis {"abs","rel"}}|null: abs = now − then in the key's unit
+ *     (money in rupees from the rounded paise, so it is the difference of the figures shown),
+ *     null when either side is null; rel = abs / |then|, null when then is 0 or null (a
+ *     change of a negative ROI is measured against its size, so a rise is positive);
+ *     iroas_method, a name, has {"abs":null,"rel":null}.
+ * ERR_USAGE for a filter the engine refuses (or a comparison period before year 1),
  * ERR_LIMIT when out's cap is passed. */
 int api_dashboard_json(const struct engine *eng, const struct filter *f,
                        const struct api_settings *s, struct buf *out, struct err *e);
@@ -39,7 +69,9 @@ int api_influencers_json(const struct engine *eng, const struct filter *f,
  *  "payout":{…}|null}; ERR_NOTFOUND when the engine has no influencer of that id. */
 int api_influencer_json(const struct engine *eng, const struct filter *f, const char *id,
                         const struct api_settings *s, struct buf *out, struct err *e);
-/* {"filters", insights_write's members, "incremental":{…}} */
+/* {"filters", insights_write's members, "incremental":{…}}; with settings' compare, the
+ * sentences start with the comparison and "compare" gives the earlier period's figures
+ * (insights_write_compared). */
 int api_insights_json(const struct engine *eng, const struct filter *f,
                       const struct api_settings *s, struct buf *out, struct err *e);
 /* {"filters","tolerance","totals":{…},"influencers":[…]} */

@@ -328,7 +328,7 @@ static void warn_skipped(const char *command, const struct engine *eng)
 /* The settings options shared by query and export as query-parameter name/value pairs for
  * api_settings_parse. */
 struct settings_args {
-    const char *kv[9]; /* name, value, ..., NULL */
+    const char *kv[13]; /* name, value, ..., NULL */
     int n;
 };
 
@@ -378,7 +378,12 @@ static int filters_match(void *field, int argc, char **argv, int *i, struct err 
                      settings_option, "roas_benchmark", forms, NULL),                              \
         CLI_CALLBACK(T, f.sa, "--roi-benchmark", NULL, "X",                                        \
                      "the ROI benchmark as a fraction (default 2: 200 %)", settings_option,        \
-                     "roi_benchmark", forms, NULL)
+                     "roi_benchmark", forms, NULL),                                                \
+        CLI_CALLBACK(T, f.sa, "--compare", NULL, "previous|FROM..TO",                              \
+                     "add the KPIs of an earlier period and the change of each:\n"                 \
+                     "previous: as many days just before --from (without\n"                        \
+                     "--from/--to: before the data's first day)",                                  \
+                     settings_option, "compare", forms, NULL)
 
 static void analytics_init(struct analytics_args *a)
 {
@@ -534,6 +539,11 @@ static const struct cli_option export_options[] = {
                  "write this dataset's stored rows as CSV", dataset_option, "export", "rows",
                  "rows"),
     CLI_ANALYTICS(struct export_args, an, "report"),
+    CLI_CALLBACK(struct export_args, an.sa, "--table", NULL, "T",
+                 "csv: influencers (default), kpis (with --compare: the earlier\n"
+                 "period and the change), platform, brand, campaign, day,\n"
+                 "product or source",
+                 settings_option, "table", "report", NULL),
     CLI_STRING_A(struct export_args, out_path, "-o", "--output", "FILE",
                  "the file to write (- for standard output)"),
     CLI_END,
@@ -547,10 +557,12 @@ static const struct cli_command export_command = {
     export_forms,
     NULL,
     0,
-    "--format writes the report of the filtered data: csv (the per-influencer metrics),\n"
-    "pdf (KPIs against the benchmarks, charts, top and bottom influencers, payouts, the\n"
-    "insight sentences) or xlsx (sheets Summary, Influencers, Platforms, Personas, Daily,\n"
-    "Payouts). Each states its filters and when it was made. Without -o the file is\n"
+    "--format writes the report of the filtered data: csv (the per-influencer metrics, or\n"
+    "--table), pdf (KPIs against the benchmarks, charts, spend and ROAS by group, top and\n"
+    "bottom influencers, payouts, the insight sentences) or xlsx (sheets Summary,\n"
+    "Influencers, Platforms, Personas, Daily, Payouts, Brands, Campaigns, Products,\n"
+    "Sources). With --compare each adds the earlier period. Each states its filters and\n"
+    "when it was made. Without -o the file is\n"
     "named infludash-report-YYYYMMDD-HHMMSS.EXT (UTC) in the current directory.\n"
     "\n"
     "--dataset writes that dataset's stored rows as CSV (canonical columns, then the extra\n"

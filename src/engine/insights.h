@@ -2,7 +2,7 @@
  * influencers, poor ROI with a reason and a likely cause, best personas, comparisons by
  * platform, brand and campaign, and plain sentences a marketer can paste into a mail.
  * One place writes an influencer as JSON, so every endpoint shows the same keys.
- * Calls engine, json, format, buf and err. */
+ * Calls engine, schema_value (dates), json, format, buf and err. */
 #ifndef INFLUDASH_INSIGHTS_H
 #define INFLUDASH_INSIGHTS_H
 
@@ -77,8 +77,25 @@ int insights_influencer_json(struct json *j, const struct engine_influencer_row 
 int insights_write(struct json *j, const struct engine *eng, const struct engine_filter *f,
                    const struct insights_config *c, struct err *e);
 
+/* An earlier period to compare with (SPEC §3.2): its filter (the same as the query's but
+ * for the dates) and how a sentence names it. */
+struct insights_compare {
+    const struct engine_filter *filter;
+    int32_t from_day, to_day; /* the earlier period, inclusive */
+    int previous;             /* 1: "the previous N days"; 0: "FROM to TO" */
+};
+
+/* insights_write with a comparison (cmp NULL: none): the sentences start with how revenue,
+ * spend and ROAS moved against the earlier period ("Revenue up 12 % on the previous 30 days
+ * (₹12.3 lakh against ₹11 lakh); spend up 3 %; ROAS 3.1 against 2.9."), and the document
+ * gains "compare":{"from","to","days","label","revenue","spend","roas"} (the earlier
+ * period's figures; roas null without spend). One more engine query. */
+int insights_write_compared(struct json *j, const struct engine *eng, const struct engine_filter *f,
+                            const struct insights_compare *cmp, const struct insights_config *c,
+                            struct err *e);
+
 /* The "sentences" of insights_write alone (for PDF and mail), in the same order. */
-#define INSIGHTS_MAX_SENTENCES 8
+#define INSIGHTS_MAX_SENTENCES 9
 
 struct insights_sentences {
     char *text[INSIGHTS_MAX_SENTENCES]; /* UTF-8, one sentence each, owned */
@@ -90,6 +107,10 @@ struct insights_sentences {
 int insights_sentences(const struct engine *eng, const struct engine_filter *f,
                        const struct insights_config *c, struct insights_sentences *out,
                        struct err *e);
+/* insights_sentences with a comparison first (cmp NULL: none), as insights_write_compared. */
+int insights_sentences_compared(const struct engine *eng, const struct engine_filter *f,
+                                const struct insights_compare *cmp, const struct insights_config *c,
+                                struct insights_sentences *out, struct err *e);
 void insights_sentences_release(struct insights_sentences *s);
 
 #endif

@@ -1316,6 +1316,120 @@ await step('issue 21.14: the KPI cards are drawn before the chart library arrive
   await fresh.close();
 });
 
+// Issue 16: the period comparison on the Dashboard (a switch, off by default, reachable by
+// keyboard, kept in the URL), ROAS by brand and by campaign, spend in the daily chart, spend
+// and ROAS in the Insights comparisons (sortable by ROAS) and on the influencer page.
+await step('issue 16: "Compare with previous period" shows each KPI card\'s change', async () => {
+  problems = [];
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto(BASE + '/');
+  await drawn();
+  const box = await page.$('#compare-toggle');
+  check('the switch is there and off by default', !!box && !(await box.isChecked()) && (await page.$$('[data-kpi-change]')).length === 0);
+  check('its label names it', (await page.textContent('label[for=compare-toggle]')).trim() === 'Compare with previous period');
+  await page.focus('#compare-toggle');
+  await page.keyboard.press('Space');
+  await page.waitForURL((u) => new URL(u).searchParams.get('compare') === 'previous');
+  await drawn();
+  await page.waitForSelector('[data-kpi-change]');
+  const d = await api('/api/dashboard?compare=previous');
+  const shown = await page.$$eval('[data-kpi-change]', (els) => Object.fromEntries(els.map((e) => [e.dataset.kpiChange, e.textContent])));
+  const want = await page.evaluate(async (d) => {
+    const [{ KPI_FORMAT, changeText }, { fmt }] = await Promise.all([import('/assets/pages/dashboard.js'), import('/assets/format.js')]);
+    return Object.fromEntries(Object.keys(KPI_FORMAT).map((k) => [k, changeText(k, d.kpis_change[k]) + ' · was ' + fmt[KPI_FORMAT[k]](d.kpis_previous[k])]));
+  }, d);
+  const diffs = Object.keys(want).filter((k) => shown[k] !== want[k]).map((k) => k + ': shown ' + shown[k] + ', API ' + want[k]);
+  check('every KPI card shows its change and earlier value as the API gives them (' + Object.keys(want).length + ' cards)', diffs.length === 0 && Object.keys(shown).length === Object.keys(want).length, diffs.join('\n') || JSON.stringify(shown));
+  const rel = d.kpis_change.revenue.rel;
+  check('the revenue card\'s change is the relative change', typeof rel !== 'number' || shown.revenue.startsWith((rel > 0 ? '▲ ' : rel < 0 ? '▼ ' : '')), shown.revenue);
+  const period = await page.textContent('#compare-period');
+  check('the period compared with is named in the app\'s date style', period.includes(d.compare.days + ' days') && !/\d{4}-\d{2}-\d{2}/.test(period), period);
+  check('the switch stays on after a reload', (await page.reload(), await drawn(), await page.isChecked('#compare-toggle')) && (await page.$$('[data-kpi-change]')).length > 0);
+  await page.goto(BASE + '/insights?compare=previous');
+  await page.waitForSelector('.sentences li');
+  const first = await page.textContent('.sentences li');
+  check('Insights under the comparison: the first sentence compares', /^Revenue /.test(first) && first.includes('previous'), first);
+  await page.goto(BASE + '/?compare=previous');
+  await drawn();
+  await page.focus('#compare-toggle');
+  await page.keyboard.press('Space');
+  await page.waitForURL((u) => !new URL(u).searchParams.has('compare'));
+  await drawn();
+  check('off again: no change lines', (await page.$$('[data-kpi-change]')).length === 0);
+  check('no console errors', problems.length === 0, problems.join('\n'));
+});
+
+await step('issue 16: ROAS by brand and by campaign, spend beside revenue over time', async () => {
+  problems = [];
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto(BASE + '/');
+  await drawn();
+  const d = await api('/api/dashboard');
+  const option = (title) => page.$eval('#page section.panel[data-chart="' + title + '"] .chart', (b) => {
+    const o = window.echarts.getInstanceByDom(b).getOption();
+    return { cats: o.xAxis[0].data, series: o.series.map((s) => ({ name: s.name, data: s.data.map((v) => (v === '-' || v === undefined ? null : v)) })) };
+  });
+  for (const [title, key, list] of [['ROAS by brand', 'brand', d.by_brand], ['ROAS by campaign', 'campaign', d.by_campaign]]) {
+    const rows0 = (list || []).filter((r) => r.revenue || r.spend || r.orders);
+    const rows = key === 'campaign' ? rows0.slice().sort((a, b) => b.revenue - a.revenue || String(a.campaign).localeCompare(String(b.campaign))).slice(0, 12) : rows0;
+    const o = await option(title);
+    const names = rows.map((r) => (r[key] === null ? '(none)' : r[key]));
+    check(title + ': a category per ' + key + ' of the API (' + names.length + ')', names.length > 0 && JSON.stringify(o.cats) === JSON.stringify(names), JSON.stringify(o.cats) + '\n' + JSON.stringify(names));
+    const roas = o.series.find((s) => s.name === 'ROAS');
+    const want = rows.map((r) => (typeof r.roas === 'number' ? r.roas : null));
+    check(title + ': the ROAS line is the API\'s roas, a gap where it is null', !!roas && JSON.stringify(roas.data) === JSON.stringify(want), JSON.stringify(roas && roas.data) + '\n' + JSON.stringify(want));
+    const sel = '#page section.panel[data-chart="' + title + '"]';
+    await page.focus(sel + ' button.view-table');
+    await page.keyboard.press('Enter');
+    const cells = await page.$$eval(sel + ' .chart-table tbody tr', (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+    const wantCells = await page.evaluate(async ([rows, key]) => { const { fmt } = await import('/assets/format.js'); return rows.map((r) => [r[key] === null ? '(none)' : r[key], fmt.money(r.revenue), fmt.money(r.spend), fmt.ratio(r.roas), fmt.pct(r.roi, 0)]); }, [rows, key]);
+    check(title + ': "View as table" gives revenue, spend, ROAS and ROI as the API (— where null)', JSON.stringify(cells) === JSON.stringify(wantCells), JSON.stringify(cells).slice(0, 400) + '\n' + JSON.stringify(wantCells).slice(0, 400));
+    await page.keyboard.press('Enter');
+  }
+  const o = await option('Revenue and spend over time (daily)');
+  const dated = d.daily.filter((r) => r.date);
+  const spend = o.series.find((s) => s.name === 'Spend');
+  check('the daily chart has a Spend series beside revenue, day by day as the API', !!spend && o.series.some((s) => s.name === 'Attributed revenue') && JSON.stringify(spend.data) === JSON.stringify(dated.map((r) => (typeof r.spend === 'number' ? r.spend : null))), JSON.stringify(spend && spend.data.slice(0, 5)));
+  check('its axis has the dated days only', o.cats.length === dated.length);
+  check('no console errors', problems.length === 0, problems.join('\n'));
+});
+
+await step('issue 16: Insights comparisons and the influencer\'s campaigns carry spend and ROAS', async () => {
+  problems = [];
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto(BASE + '/insights');
+  await page.waitForSelector('table.cmp-brand');
+  for (const t of ['cmp-platform', 'cmp-brand', 'cmp-campaign']) {
+    const heads = await page.$$eval('table.' + t + ' thead th', (ths) => ths.map((th) => { const b = th.querySelector('button.sort'); return (b ? b.firstChild.textContent : th.textContent).trim(); }));
+    check(t + ': Spend, ROAS and ROI columns', ['Spend', 'ROAS', 'ROI'].every((x) => heads.includes(x)), heads.join(','));
+  }
+  for (const t of ['cmp-brand', 'cmp-campaign']) {
+    const idx = (await page.$$eval('table.' + t + ' thead th', (ths) => ths.map((th) => { const b = th.querySelector('button.sort'); return (b ? b.firstChild.textContent : th.textContent).trim(); }))).indexOf('ROAS');
+    await page.focus('table.' + t + ' thead th:nth-child(' + (idx + 1) + ') button.sort');
+    await page.keyboard.press('Enter');
+    const vals = await page.$$eval('table.' + t + ' tbody tr td:nth-child(' + (idx + 1) + ')', (tds) => tds.map((td) => td.textContent));
+    const nums = vals.filter((v) => v !== '—').map((v) => Number(v.replace(/[,−]/g, (c) => (c === '−' ? '-' : ''))));
+    const sorted = nums.every((v, i) => i === 0 || nums[i - 1] >= v) && vals.slice(nums.length).every((v) => v === '—');
+    check(t + ': Enter on ROAS sorts by ROAS, highest first, none last', sorted && (await page.getAttribute('table.' + t + ' thead th:nth-child(' + (idx + 1) + ')', 'aria-sort')) === 'descending', vals.join(' '));
+  }
+  const first = (await api('/api/influencers')).influencers[0].influencer_id;
+  const doc = await api('/api/influencers/' + encodeURIComponent(first));
+  await page.goto(BASE + '/influencers/' + encodeURIComponent(first));
+  await page.waitForSelector('table.campaigns');
+  const heads = await page.$$eval('table.campaigns thead th', (ths) => ths.map((th) => { const b = th.querySelector('button.sort'); return (b ? b.firstChild.textContent : th.textContent).trim(); }));
+  check('the influencer\'s campaigns: Spend, ROAS and ROI columns', ['Spend', 'ROAS', 'ROI'].every((x) => heads.includes(x)), heads.join(','));
+  const camps = doc.by_campaign.filter((c) => c.campaign !== null && (c.revenue || c.posts || c.orders)).sort((a, b) => b.revenue - a.revenue);
+  const shown = await page.$$eval('table.campaigns tbody tr', (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+  const want = await page.evaluate(async ([camps, heads]) => {
+    const { fmt } = await import('/assets/format.js');
+    return camps.map((c) => [c.campaign, fmt.money(c.spend), fmt.ratio(c.roas), fmt.pct(c.roi, 0)]).map((r) => r);
+  }, [camps, heads]);
+  const si = heads.indexOf('Spend'), ri = heads.indexOf('ROAS'), oi = heads.indexOf('ROI');
+  const got = shown.map((r) => [r[0], r[si], r[ri], r[oi]]);
+  check('… with the figures of /api/influencers/{id}', camps.length === 0 ? shown.length <= 1 : JSON.stringify(got) === JSON.stringify(want), JSON.stringify(got).slice(0, 400) + '\n' + JSON.stringify(want).slice(0, 400));
+  check('no console errors', problems.length === 0, problems.join('\n'));
+});
+
 // A stored row the analytics leave out (written into the database around the import, as an
 // older version could have left it) is said in the sidebar's status line; UI_DB: its file.
 if (process.env.UI_DB) await step('the status line says when stored rows are left out', async () => {

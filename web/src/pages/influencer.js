@@ -209,6 +209,10 @@ export async function influencer(ctx) {
         { key: 'campaign', label: 'Campaign' },
         { key: 'revenue', label: 'Revenue', num: true, fmt: (x) => fmt.money(x.revenue) },
         { key: 'orders', label: 'Orders', num: true, fmt: (x) => fmt.int(x.orders) },
+        /* spend and its ratios: null ("—") where the engine gives no figure */
+        { key: 'spend', label: 'Spend', num: true, fmt: (x) => fmt.money(x.spend) },
+        { key: 'roas', label: 'ROAS', help: 'roas', num: true, fmt: (x) => fmt.ratio(x.roas) },
+        { key: 'roi', label: 'ROI', help: 'roi', num: true, fmt: (x) => fmt.pct(x.roi, 0) },
         { key: 'posts', label: 'Posts', num: true, fmt: (x) => fmt.int(x.posts) },
         {
           key: 'engagement_rate',
@@ -219,7 +223,7 @@ export async function influencer(ctx) {
         },
       ],
       camps,
-      { sortKey: 'revenue', empty: 'No campaign activity in the filters.' },
+      { sortKey: 'revenue', cls: 'campaigns', empty: 'No campaign activity in the filters.' },
     ),
   );
   grid.appendChild(campBox);

@@ -1,6 +1,8 @@
 /* pages/insights.js — Insights (/insights): the summary sentences, how incremental ROAS was
  * computed, the best personas, the influencers with poor ROI and why, comparisons by
- * platform, brand and campaign, the top and bottom influencers. */
+ * platform, brand and campaign (revenue, spend, ROAS and ROI, sortable by each), the top and
+ * bottom influencers. With compare= in the URL (the Dashboard's "Compare with previous
+ * period") the first sentence compares with that period. */
 import { complianceSection } from './compliance.js';
 import { h, loading } from '../dom.js';
 import { fmt } from '../format.js';
@@ -169,6 +171,7 @@ export async function insights(ctx) {
   );
 
   const cmp = d.comparisons || {};
+  const roi = (r) => (typeof r.roas === 'number' ? r.roas - 1 : null);
   const cmpTable = (key, label, list) =>
     h(
       'section',
@@ -179,12 +182,14 @@ export async function insights(ctx) {
           { key, label: label[0].toUpperCase() + label.slice(1), fmt: (r) => (r[key] === null ? '(none)' : r[key]) },
           { key: 'revenue', label: 'Revenue', num: true, fmt: (r) => fmt.money(r.revenue) },
           { key: 'spend', label: 'Spend', num: true, fmt: (r) => fmt.money(r.spend) },
-          { key: 'roas', label: 'ROAS', num: true, fmt: (r) => fmt.ratio(r.roas) },
+          { key: 'roas', label: 'ROAS', help: 'roas', num: true, fmt: (r) => fmt.ratio(r.roas) },
+          /* ROI = (revenue − spend) / spend = ROAS − 1, of the group's sums */
+          { key: 'roi', label: 'ROI', help: 'roi', num: true, sort: roi, fmt: (r) => fmt.pct(roi(r), 0) },
           { key: 'revenue_share', label: 'Share', num: true, fmt: (r) => fmt.pct(r.revenue_share) },
           { key: 'organic_revenue', label: 'Organic', num: true, fmt: (r) => fmt.money(r.organic_revenue) },
         ],
         list.filter((r) => r[key] !== null || r.revenue || r.spend),
-        { sortKey: 'revenue' },
+        { sortKey: 'revenue', cls: 'cmp-' + key },
       ),
     );
   el.appendChild(h('h2', null, 'Comparisons'));
