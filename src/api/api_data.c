@@ -133,6 +133,8 @@ static void write_kpis(struct json *j, const struct engine_kpis *k,
     json_kv_int(j, "reach", k->reach);
     json_kv_int(j, "engagements", k->engagements);
     kv_ratio(j, "engagement_rate", k->engagement_rate);
+    kv_ratio(j, "engagement_rate_followers", k->engagement_rate_followers);
+    kv_ratio(j, "engagement_rate_views", k->engagement_rate_views);
     kv_money_ratio(j, "cpo", k->cpo);
     kv_money_ratio(j, "aov", k->aov);
     kv_money_ratio(j, "cpm", k->cpm);

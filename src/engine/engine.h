@@ -68,10 +68,18 @@ struct engine_kpis {
     int64_t posts;
     int64_t reach;
     int64_t engagements;      /* likes + comments + shares + saves */
-    int64_t influencers;      /* selected influencers with a post, an attributed row or spend */
+    /* Engagement rate's other denominators (SPEC §3.3), each over the posts that have it:
+     * followers, the post's influencer's follower_count once per post (posts of influencers
+     * without one are left out of both sums); views, the post's video_views, else its
+     * impressions (posts with neither are left out of both sums). */
+    int64_t followers, follower_engagements;
+    int64_t views, view_engagements;
+    int64_t influencers; /* selected influencers with a post, an attributed row or spend */
     struct engine_ratio roas; /* revenue / spend */
     struct engine_ratio roi;  /* (revenue − spend) / spend */
     struct engine_ratio engagement_rate;  /* engagements / reach */
+    struct engine_ratio engagement_rate_followers; /* follower_engagements / followers */
+    struct engine_ratio engagement_rate_views;     /* view_engagements / views */
     struct engine_ratio cpo;              /* spend / orders, in paise per order */
     struct engine_ratio aov;              /* revenue / orders, in paise per order */
     struct engine_ratio cpm;              /* spend / reach × 1000, in paise per 1000 reached */
@@ -122,8 +130,12 @@ struct engine_influencer_row {
     int64_t posts;
     int64_t reach;
     int64_t engagements;      /* likes + comments + shares + saves */
+    int64_t followers, follower_engagements, views, view_engagements; /* as engine_kpis */
+    int64_t follower_count;   /* the influencer's follower_count, -1 when unknown */
+    int in_influencers_file;  /* a row of the influencers dataset (not only referenced) */
     struct engine_ratio roas; /* revenue / spend; null when spend is 0 */
     struct engine_ratio roi;  /* (revenue − spend) / spend; null when spend is 0 */
+    struct engine_ratio engagement_rate, engagement_rate_followers, engagement_rate_views;
 };
 
 /* Persona keys of engine_personas. */

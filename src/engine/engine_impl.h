@@ -115,6 +115,7 @@ struct engine {
     size_t nposts;
     struct column post_inf, post_platform, post_day, post_campaign, post_bucket;
     struct column post_reach, post_likes, post_comments, post_shares, post_saves; /* int64 */
+    struct column post_views; /* int64: video_views, else impressions; -1 when neither */
     /* Posts are sorted by day once loaded: those without a date first, then day by day;
      * post_start[d + 1] .. post_start[d + 2] are the posts of day d, post_start[0] ..
      * post_start[1] those without a date (int64, ndays + 2 of them). */
@@ -247,6 +248,8 @@ struct dim_sums {
  * campaign-scoped terms of each kind claim (unscoped terms price the rest). */
 struct influencer_activity {
     int64_t orders, revenue, posts, rows, reach, engagements;
+    /* engagement rate's other denominators (engine_kpis) */
+    int64_t followers, follower_engagements, views, view_engagements;
     int64_t claimed_orders, claimed_revenue, claimed_posts;
     __int128 spend_micro; /* millionths of a paisa */
     int64_t spend;        /* spend_micro rounded to the paisa */

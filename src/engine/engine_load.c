@@ -184,13 +184,14 @@ static int load_influencer(void *ctx, const struct schema_row *row)
  * read only to name left-out rows). */
 static const char *const post_cols[] = {"influencer_id", "platform", "date",     "campaign",
                                         "reach",         "likes",    "comments", "shares",
-                                        "saves",         "post_id"};
-enum { POST_NCOLS = 9 };
+                                        "saves",         "video_views", "impressions",
+                                        "post_id"};
+enum { POST_NCOLS = 11 };
 
 /* A stored post whose counts are out of range: 0 when it can be loaded, else -1 with p. */
 static int post_problem(const struct schema_value *v, const int *c, struct problem *p)
 {
-    for (int k = 4; k < POST_NCOLS; k++) /* reach, likes, comments, shares, saves */
+    for (int k = 4; k < POST_NCOLS; k++) /* reach … saves, video_views, impressions */
         if (check_range(&v[c[k]], DS_POSTS, c[k], p) < 0)
             return -1;
     return 0;
@@ -202,7 +203,7 @@ static int load_post(void *ctx, const struct schema_row *row)
     struct engine *eng = l->eng;
     const struct schema_value *v = row->v;
     const int *c = l->col;
-    enum { INF, PLATFORM, DATE, CAMPAIGN, REACH, LIKES, COMMENTS, SHARES, SAVES };
+    enum { INF, PLATFORM, DATE, CAMPAIGN, REACH, LIKES, COMMENTS, SHARES, SAVES, VIEWS, IMPRESSIONS };
     struct problem p;
     if (post_problem(v, c, &p) < 0) {
         skip_row(eng, DS_POSTS, "", p.col, &v[p.col], p.reason); /* named by name_skipped */
@@ -225,6 +226,8 @@ static int load_post(void *ctx, const struct schema_row *row)
     col_push64(&eng->post_comments, int_or(&v[c[COMMENTS]], 0));
     col_push64(&eng->post_shares, int_or(&v[c[SHARES]], 0));
     col_push64(&eng->post_saves, int_or(&v[c[SAVES]], 0));
+    /* the views denominator of engagement_rate_views: video_views, else impressions */
+    col_push64(&eng->post_views, int_or(&v[c[VIEWS]], int_or(&v[c[IMPRESSIONS]], -1)));
     eng->nposts++;
     return 0;
 }
@@ -939,7 +942,7 @@ static void sort_posts(struct engine *eng)
     struct column *c32[] = {&eng->post_inf,      &eng->post_platform, &eng->post_day,
                             &eng->post_campaign, &eng->post_bucket,   &eng->post_day_idx};
     struct column *c64[] = {&eng->post_reach, &eng->post_likes, &eng->post_comments,
-                            &eng->post_shares, &eng->post_saves};
+                            &eng->post_shares, &eng->post_saves, &eng->post_views};
     for (size_t i = 0; i < sizeof c32 / sizeof c32[0]; i++)
         permute(c32[i], order, n, sizeof(int32_t));
     for (size_t i = 0; i < sizeof c64 / sizeof c64[0]; i++)
@@ -1243,7 +1246,7 @@ void engine_free(struct engine *eng)
         &eng->pay_posts,        &eng->pay_total,    &eng->bucket_inf,    &eng->bucket_claims,
         &eng->inf_bucket_start, &eng->inf_buckets,  &eng->inf_pay_start, &eng->inf_pays,
         &eng->day_value,        &eng->post_day_idx, &eng->post_start,    &eng->bucket_rows,
-        &eng->bucket_posts,
+        &eng->bucket_posts,     &eng->post_views,
     };
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
         buf_release(&cols[i]->b);

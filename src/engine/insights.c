@@ -193,6 +193,14 @@ static void influencer_members(struct json *j, const struct engine_influencer_ro
     kv_ratio(j, "roas", r->spend != 0 ? r->roas : ratio_of(0, 0));
     kv_ratio(j, "roi", r->spend != 0 ? r->roi : ratio_of(0, 0));
     kv_ratio(j, "engagement_rate", ratio_of((double)r->engagements, (double)r->reach));
+    kv_ratio(j, "engagement_rate_followers",
+             ratio_of((double)r->follower_engagements, (double)r->followers));
+    kv_ratio(j, "engagement_rate_views", ratio_of((double)r->view_engagements, (double)r->views));
+    json_key(j, "followers");
+    if (r->follower_count >= 0)
+        json_int(j, r->follower_count);
+    else
+        json_null(j);
     kv_money_per(j, "cpo", r->spend, r->orders);
     kv_money_per(j, "aov", r->revenue, r->orders);
     kv_money_per(j, "cpe", r->spend, r->engagements);

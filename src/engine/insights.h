@@ -39,10 +39,12 @@ void insights_pick(const struct engine_influencer_row *rows, size_t n, size_t k,
 /* Writes one influencer as a JSON object, the form every endpoint uses:
  * {"influencer_id","name","platform","category","gender","tier","persona" (strings, null
  *  when the influencer lacks them),"revenue","orders","spend","posts","reach","engagements",
- *  "roas","roi","engagement_rate","cpo","aov","cpe"}
+ *  "roas","roi","engagement_rate","engagement_rate_followers","engagement_rate_views",
+ *  "followers","cpo","aov","cpe"}
  * Money (revenue, spend, cpo = spend/orders, aov = revenue/orders, cpe =
  * spend/engagements) in rupees with two decimals (json_money; per-unit figures rounded to
- * the paisa); engagement_rate = engagements/reach. A ratio whose denominator is 0 is null.
+ * the paisa); engagement_rate = engagements/reach, engagement_rate_followers and _views as
+ * engine_kpis (followers: the influencer's follower_count, null when unknown). A ratio whose denominator is 0 is null.
  * Returns 0, or -1 once the json's output failed (see json_finish). */
 int insights_influencer_json(struct json *j, const struct engine_influencer_row *r);
 

@@ -222,12 +222,17 @@ static void test_influencer_json_keys_and_nulls(void **state)
     r.posts = 2;
     r.reach = 40000;
     r.engagements = 1000;
+    r.followers = 50000; /* two posts of an influencer of 25,000 followers */
+    r.follower_engagements = 1000;
+    r.follower_count = 25000;
     char *got = influencer_json(&r);
     assert_string_equal(
         got, "{\"influencer_id\":\"I7\",\"name\":\"Asha \\\"A\\\"\",\"platform\":\"Instagram\","
              "\"category\":\"Fitness\",\"gender\":null,\"tier\":null,\"persona\":null,"
              "\"revenue\":10000.00,\"orders\":3,\"spend\":2500.00,\"posts\":2,\"reach\":40000,"
              "\"engagements\":1000,\"roas\":4,\"roi\":3,\"engagement_rate\":0.025,"
+             "\"engagement_rate_followers\":0.02,\"engagement_rate_views\":null,"
+             "\"followers\":25000,"
              "\"cpo\":833.33,\"aov\":3333.33,\"cpe\":2.50}");
     free(got);
     /* Every denominator 0: nulls, never 0 and never infinity. */
