@@ -17,6 +17,7 @@ void api_settings_default(struct api_settings *s)
 {
     insights_config_init(&s->insights);
     engine_incremental_opts_default(&s->incremental);
+    s->sort_by_roas = 0;
 }
 
 /* A number ≥ 0 (and ≤ max) from a query parameter, the whole value (number.h); 0 when
@@ -59,6 +60,32 @@ int api_settings_parse(struct api_settings *s, filter_get_fn get, void *ctx, str
         return e->code;
     if (given)
         s->incremental.fixed_share = v;
+    const char *rank = get(ctx, "rank");
+    if (rank && *rank) {
+        if (strcmp(rank, "shrunk") == 0)
+            s->insights.rank.mode = ENGINE_RANK_SHRUNK;
+        else if (strcmp(rank, "raw") == 0)
+            s->insights.rank.mode = ENGINE_RANK_RAW;
+        else
+            return err_set(e, ERR_USAGE, "rank: \"%.60s\" is not one of shrunk, raw", rank);
+    }
+    if (parse_number(get, ctx, "few_orders", 1e9, &v, &given, e) < 0)
+        return e->code;
+    if (given) {
+        if (v != floor(v))
+            return err_set(e, ERR_USAGE, "few_orders: \"%.60s\" is not a whole number",
+                           get(ctx, "few_orders"));
+        s->insights.rank.few_orders = (int64_t)v;
+    }
+    const char *sort = get(ctx, "sort");
+    if (sort && *sort) {
+        if (strcmp(sort, "revenue") == 0)
+            s->sort_by_roas = 0;
+        else if (strcmp(sort, "roas") == 0)
+            s->sort_by_roas = 1;
+        else
+            return err_set(e, ERR_USAGE, "sort: \"%.60s\" is not one of revenue, roas", sort);
+    }
     if (parse_number(get, ctx, "roas_benchmark", 1e9, &v, &given, e) < 0)
         return e->code;
     if (given)
@@ -243,13 +270,15 @@ static int write_breakdown(struct json *j, const struct engine_result *r, enum e
 }
 
 static int write_personas(struct json *j, const struct engine_result *r,
-                          enum engine_persona_dim dim, const char *member, struct err *e)
+                          enum engine_persona_dim dim, const char *member,
+                          const struct engine_rank_opts *rank, struct err *e)
 {
     struct engine_persona_row *p;
     size_t n;
     int rc = engine_result_personas(r, dim, &p, &n, e);
     if (rc < 0)
         return rc;
+    engine_rank_personas(p, n, rank);
     json_key(j, member);
     json_arr_begin(j);
     for (size_t i = 0; i < n; i++) {
@@ -265,11 +294,40 @@ static int write_personas(struct json *j, const struct engine_result *r,
         json_kv_int(j, "orders", p[i].orders);
         json_kv_money(j, "spend", p[i].spend);
         kv_ratio(j, "roas", p[i].roas);
+        insights_ranked_json(j, &p[i].rank);
         json_obj_end(j);
     }
     json_arr_end(j);
     free(p);
     return 0;
+}
+
+/* How the rows of a document were ranked by ROAS (README, "Honest rankings"). */
+static void write_ranking(struct json *j, const struct engine_rank_opts *o,
+                          const struct engine_influencer_row *rows, size_t n)
+{
+    struct engine_rank_item *items = xmalloc((n + 1) * sizeof *items);
+    for (size_t i = 0; i < n; i++)
+        items[i] = (struct engine_rank_item){rows[i].revenue, rows[i].spend, rows[i].orders};
+    struct engine_rank_prior p;
+    engine_rank_prior_of(items, n, &p);
+    free(items);
+    json_key(j, "ranking");
+    json_obj_begin(j);
+    json_kv_str(j, "rank", engine_rank_mode_name(o->mode));
+    json_kv_int(j, "few_orders_below", o->few_orders);
+    json_key(j, "cohort_roas");
+    if (p.has)
+        json_double(j, p.cohort_roas);
+    else
+        json_null(j);
+    json_key(j, "between_variance");
+    if (p.has)
+        json_double(j, p.between_variance);
+    else
+        json_null(j);
+    json_kv_double(j, "interval", 0.90);
+    json_obj_end(j);
 }
 
 static void write_influencer_list(struct json *j, const char *member,
@@ -332,6 +390,8 @@ int api_dashboard_json(const struct engine *eng, const struct filter *f,
         struct engine_influencer_row *rows;
         size_t n, ntop, nbottom;
         engine_result_influencers(r, 0, &rows, &n);
+        engine_rank_influencers(rows, n, &s->insights.rank);
+        write_ranking(&j, &s->insights.rank, rows, n);
         size_t k_top = s->insights.top_n < n ? s->insights.top_n : n;
         size_t *top = xmalloc((k_top + 1) * sizeof *top);
         size_t *bottom = xmalloc((k_top + 1) * sizeof *bottom);
@@ -343,19 +403,32 @@ int api_dashboard_json(const struct engine *eng, const struct filter *f,
         free(rows);
     }
     if (rc == 0)
-        rc = write_personas(&j, r, ENGINE_PERSONA_CATEGORY_GENDER, "personas", e);
+        rc =
+            write_personas(&j, r, ENGINE_PERSONA_CATEGORY_GENDER, "personas", &s->insights.rank, e);
     if (rc == 0)
-        rc = write_personas(&j, r, ENGINE_PERSONA_TIER, "tiers", e);
+        rc = write_personas(&j, r, ENGINE_PERSONA_TIER, "tiers", &s->insights.rank, e);
     if (rc == 0)
         json_obj_end(&j);
     engine_result_free(r);
     return finish(&j, rc, e);
 }
 
+/* By rank.key descending (rows without spend last), then revenue descending, then id. */
+static int cmp_by_rank_desc(const void *pa, const void *pb)
+{
+    const struct engine_influencer_row *a = pa, *b = pb;
+    if (a->rank.has_key != b->rank.has_key)
+        return a->rank.has_key ? -1 : 1;
+    if (a->rank.has_key && a->rank.key != b->rank.key)
+        return a->rank.key > b->rank.key ? -1 : 1;
+    if (a->revenue != b->revenue)
+        return a->revenue > b->revenue ? -1 : 1;
+    return strcmp(a->id, b->id);
+}
+
 int api_influencers_json(const struct engine *eng, const struct filter *f,
                          const struct api_settings *s, struct buf *out, struct err *e)
 {
-    (void)s;
     struct engine_result *r;
     int rc = engine_run_views(eng, &f->f, 0, &r, e);
     if (rc < 0)
@@ -363,8 +436,13 @@ int api_influencers_json(const struct engine *eng, const struct filter *f,
     struct engine_influencer_row *rows;
     size_t n;
     engine_result_influencers(r, 1, &rows, &n);
+    engine_rank_influencers(rows, n, &s->insights.rank);
+    if (s->sort_by_roas && n > 1)
+        qsort(rows, n, sizeof *rows, cmp_by_rank_desc);
     struct json j;
     document_begin(&j, out, f);
+    json_kv_str(&j, "sort", s->sort_by_roas ? "roas" : "revenue");
+    write_ranking(&j, &s->insights.rank, rows, n);
     json_kv_int(&j, "count", (int64_t)n);
     json_key(&j, "influencers");
     json_arr_begin(&j);

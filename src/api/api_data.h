@@ -18,12 +18,14 @@
 struct api_settings {
     struct insights_config insights;
     struct engine_incremental_opts incremental;
+    int sort_by_roas; /* /api/influencers: sort=roas (by the ranking's key), else by revenue */
 };
 
 void api_settings_default(struct api_settings *s);
 
 /* Reads iroas_method (auto|organic|holdout|fixed_share), fixed_share (0..1),
- * roas_benchmark and roi_benchmark (numbers ≥ 0; roi as a fraction, 2 = 200 %) through get
+ * roas_benchmark and roi_benchmark (numbers ≥ 0; roi as a fraction, 2 = 200 %), rank
+ * (shrunk|raw), few_orders (a whole number ≥ 0) and sort (revenue|roas) through get
  * over s (whose values are the defaults for what is absent). ERR_USAGE with a message
  * starting with the parameter's name for a bad value. */
 int api_settings_parse(struct api_settings *s, filter_get_fn get, void *ctx, struct err *e);
@@ -32,7 +34,9 @@ int api_settings_parse(struct api_settings *s, filter_get_fn get, void *ctx, str
  * ERR_LIMIT when out's cap is passed. */
 int api_dashboard_json(const struct engine *eng, const struct filter *f,
                        const struct api_settings *s, struct buf *out, struct err *e);
-/* {"filters","count","influencers":[every active influencer, by revenue descending]} */
+/* {"filters","sort","ranking":{"rank","few_orders_below","cohort_roas","between_variance",
+ *  "interval"},"count","influencers":[every active influencer, by revenue descending, or
+ *  with sort=roas by the shrunk (rank=raw: plain) ROAS descending, those without spend last]} */
 int api_influencers_json(const struct engine *eng, const struct filter *f,
                          const struct api_settings *s, struct buf *out, struct err *e);
 /* {"filters","influencer":{…,"followers"},"daily":[…],"by_campaign":[…],"posts":[…],

@@ -67,21 +67,21 @@ struct engine_kpis {
     int64_t spend; /* paise, Σ per-influencer spend, each rounded to the paisa */
     int64_t posts;
     int64_t reach;
-    int64_t engagements;      /* likes + comments + shares + saves */
+    int64_t engagements; /* likes + comments + shares + saves */
     /* Engagement rate's other denominators (SPEC §3.3), each over the posts that have it:
      * followers, the post's influencer's follower_count once per post (posts of influencers
      * without one are left out of both sums); views, the post's video_views, else its
      * impressions (posts with neither are left out of both sums). */
     int64_t followers, follower_engagements;
     int64_t views, view_engagements;
-    int64_t influencers; /* selected influencers with a post, an attributed row or spend */
+    int64_t influencers;      /* selected influencers with a post, an attributed row or spend */
     struct engine_ratio roas; /* revenue / spend */
     struct engine_ratio roi;  /* (revenue − spend) / spend */
-    struct engine_ratio engagement_rate;  /* engagements / reach */
+    struct engine_ratio engagement_rate;           /* engagements / reach */
     struct engine_ratio engagement_rate_followers; /* follower_engagements / followers */
     struct engine_ratio engagement_rate_views;     /* view_engagements / views */
-    struct engine_ratio cpo;              /* spend / orders, in paise per order */
-    struct engine_ratio aov;              /* revenue / orders, in paise per order */
+    struct engine_ratio cpo;                       /* spend / orders, in paise per order */
+    struct engine_ratio aov;                       /* revenue / orders, in paise per order */
     struct engine_ratio cpm;              /* spend / reach × 1000, in paise per 1000 reached */
     struct engine_ratio cpe;              /* spend / engagements, in paise per engagement */
     struct engine_ratio conversion_rate;  /* orders / reach */
@@ -119,6 +119,63 @@ struct engine_group {
     struct engine_ratio engagement_rate; /* engagements / reach; null when reach is 0 */
 };
 
+/* ---- honest rankings by ROAS (SPEC §3.3; engine_rank.c) ----
+ * The raw ROAS of a small influencer is noise: two orders at ROAS 40 say little. Each ranked
+ * row also carries an empirical-Bayes estimate shrunk toward the cohort's ROAS (the rows
+ * ranked together), normal–normal with method-of-moments hyperparameters:
+ *   R0 = Σ revenue / Σ spend over the cohort's rows with spend (so weighted by spend),
+ *   v_i = max(roas_i, R0)² / max(orders_i, E_i): a ROAS over n orders is as uncertain as a
+ *         count of n (Poisson: relative error 1/√n); E_i = spend_i · Σ orders / Σ spend, the
+ *         orders the cohort's rate would give that spend (so that no orders on a large spend
+ *         is evidence too),
+ *   τ² = max(Σ s_i (roas_i − R0)² / Σ s_i − Σ s_i v_i / Σ s_i, (R0 / 1000)²), s_i = spend,
+ *        over rows with spend: the spread between influencers beyond the noise,
+ *   B_i = τ² / (τ² + v_i),
+ *   roas_shrunk_i = R0 + B_i · (roas_i − R0),
+ *   90 % interval: roas_shrunk_i ± 1.645 · √(B_i · v_i), the low end at least 0.
+ * A row without spend has no ROAS and no shrunk ROAS (null). */
+enum engine_rank_mode {
+    ENGINE_RANK_SHRUNK, /* by roas_shrunk (the default) */
+    ENGINE_RANK_RAW,    /* by the plain revenue / spend */
+};
+
+struct engine_rank_opts {
+    enum engine_rank_mode mode;
+    int64_t few_orders; /* fewer orders than this: few_orders is set; default 30 */
+};
+
+#define ENGINE_RANK_FEW_ORDERS 30
+
+void engine_rank_opts_default(struct engine_rank_opts *o);
+/* "shrunk", "raw" */
+const char *engine_rank_mode_name(enum engine_rank_mode m);
+
+/* A row's ranking figures. */
+struct engine_ranked {
+    struct engine_ratio roas_shrunk, roas_low, roas_high;
+    int few_orders; /* orders below the threshold */
+    int has_key;    /* key is defined (the row has spend) */
+    double key;     /* what the mode ranks by: roas_shrunk or the raw roas */
+};
+
+/* The cohort of one ranking: R0 and τ² of the formula above (has == 0: no row has spend). */
+struct engine_rank_prior {
+    int has;
+    double cohort_roas, between_variance;
+    double orders_per_spend; /* Σ orders / Σ spend (paise), for E_i */
+};
+
+/* One row to rank: revenue and spend in paise, orders. */
+struct engine_rank_item {
+    int64_t revenue, spend, orders;
+};
+
+void engine_rank_prior_of(const struct engine_rank_item *items, size_t n,
+                          struct engine_rank_prior *p);
+struct engine_ranked engine_rank_one(const struct engine_rank_prior *p,
+                                     const struct engine_rank_item *item,
+                                     const struct engine_rank_opts *o);
+
 /* One influencer of engine_influencers. Strings point into the engine's dictionaries and
  * stay valid while the engine lives; "" for an attribute the influencer lacks. Money in
  * paise. */
@@ -129,14 +186,24 @@ struct engine_influencer_row {
     int64_t spend;   /* this influencer's spend, rounded as in engine_kpis */
     int64_t posts;
     int64_t reach;
-    int64_t engagements;      /* likes + comments + shares + saves */
+    int64_t engagements; /* likes + comments + shares + saves */
     int64_t followers, follower_engagements, views, view_engagements; /* as engine_kpis */
     int64_t follower_count;   /* the influencer's follower_count, -1 when unknown */
     int in_influencers_file;  /* a row of the influencers dataset (not only referenced) */
     struct engine_ratio roas; /* revenue / spend; null when spend is 0 */
     struct engine_ratio roi;  /* (revenue − spend) / spend; null when spend is 0 */
     struct engine_ratio engagement_rate, engagement_rate_followers, engagement_rate_views;
+    /* Against the other rows of the same call to engine_result_influencers (or of
+     * engine_rank_influencers), under the default engine_rank_opts unless ranked again. */
+    struct engine_ranked rank;
 };
+
+struct engine_persona_row;
+/* Fills rows[i].rank with the rows as the cohort, under o. */
+void engine_rank_influencers(struct engine_influencer_row *rows, size_t n,
+                             const struct engine_rank_opts *o);
+void engine_rank_personas(struct engine_persona_row *rows, size_t n,
+                          const struct engine_rank_opts *o);
 
 /* Persona keys of engine_personas. */
 enum engine_persona_dim {
@@ -152,7 +219,8 @@ struct engine_persona_row {
     const char *category, *gender, *tier;
     int64_t influencers; /* rows of engine_influencers with this key */
     int64_t revenue, orders, spend;
-    struct engine_ratio roas; /* Σ revenue / Σ spend; null when spend is 0 */
+    struct engine_ratio roas;  /* Σ revenue / Σ spend; null when spend is 0 */
+    struct engine_ranked rank; /* against the other personas of the call (engine_rank_personas) */
 };
 
 /* Rows the engine holds at most per dataset (2^28 = 268,435,456); rows past it are left out

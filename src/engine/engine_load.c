@@ -182,10 +182,9 @@ static int load_influencer(void *ctx, const struct schema_row *row)
 
 /* The columns of posts the engine reads, in the order of load_post's enum (post_id last:
  * read only to name left-out rows). */
-static const char *const post_cols[] = {"influencer_id", "platform", "date",     "campaign",
-                                        "reach",         "likes",    "comments", "shares",
-                                        "saves",         "video_views", "impressions",
-                                        "post_id"};
+static const char *const post_cols[] = {"influencer_id", "platform",    "date",        "campaign",
+                                        "reach",         "likes",       "comments",    "shares",
+                                        "saves",         "video_views", "impressions", "post_id"};
 enum { POST_NCOLS = 11 };
 
 /* A stored post whose counts are out of range: 0 when it can be loaded, else -1 with p. */
@@ -203,7 +202,19 @@ static int load_post(void *ctx, const struct schema_row *row)
     struct engine *eng = l->eng;
     const struct schema_value *v = row->v;
     const int *c = l->col;
-    enum { INF, PLATFORM, DATE, CAMPAIGN, REACH, LIKES, COMMENTS, SHARES, SAVES, VIEWS, IMPRESSIONS };
+    enum {
+        INF,
+        PLATFORM,
+        DATE,
+        CAMPAIGN,
+        REACH,
+        LIKES,
+        COMMENTS,
+        SHARES,
+        SAVES,
+        VIEWS,
+        IMPRESSIONS
+    };
     struct problem p;
     if (post_problem(v, c, &p) < 0) {
         skip_row(eng, DS_POSTS, "", p.col, &v[p.col], p.reason); /* named by name_skipped */
@@ -941,7 +952,7 @@ static void sort_posts(struct engine *eng)
     /* start[k] was where slot k begins */
     struct column *c32[] = {&eng->post_inf,      &eng->post_platform, &eng->post_day,
                             &eng->post_campaign, &eng->post_bucket,   &eng->post_day_idx};
-    struct column *c64[] = {&eng->post_reach, &eng->post_likes, &eng->post_comments,
+    struct column *c64[] = {&eng->post_reach,  &eng->post_likes, &eng->post_comments,
                             &eng->post_shares, &eng->post_saves, &eng->post_views};
     for (size_t i = 0; i < sizeof c32 / sizeof c32[0]; i++)
         permute(c32[i], order, n, sizeof(int32_t));

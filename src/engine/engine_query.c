@@ -2,7 +2,7 @@
  * filter's masks and selection, the scan of a cube's date range (on two threads when it is
  * large), spend under the payout terms, the KPIs, breakdowns by platform, brand or day,
  * influencers and personas, one influencer's posts, the values a filter can take, and
- * whether a stored row is one a result covers. Calls schema, strmap, buf and err. */
+ * whether a stored row is one a result covers. Calls engine_rank, schema, strmap, buf and err. */
 #include "engine_impl.h"
 
 #include <assert.h>
@@ -883,8 +883,7 @@ static struct engine_influencer_row influencer_row(const struct engine *eng, siz
         .roas = ratio((double)a->revenue, (double)a->spend),
         .roi = ratio((double)(a->revenue - a->spend), (double)a->spend),
         .engagement_rate = ratio((double)a->engagements, (double)a->reach),
-        .engagement_rate_followers =
-            ratio((double)a->follower_engagements, (double)a->followers),
+        .engagement_rate_followers = ratio((double)a->follower_engagements, (double)a->followers),
         .engagement_rate_views = ratio((double)a->view_engagements, (double)a->views),
     };
 }
@@ -899,6 +898,9 @@ int engine_result_influencers(const struct engine_result *r, int sorted,
         rows[k] = influencer_row(eng, (size_t)r->active[k], &r->act[r->active[k]]);
     if (sorted && nrows > 1)
         qsort(rows, nrows, sizeof *rows, cmp_influencer_row);
+    struct engine_rank_opts rank;
+    engine_rank_opts_default(&rank);
+    engine_rank_influencers(rows, nrows, &rank);
     *out = rows;
     *n = nrows;
     return 0;
@@ -995,6 +997,9 @@ int engine_result_personas(const struct engine_result *r, enum engine_persona_di
     free(slots);
     if (k > 1)
         qsort(rows, k, sizeof *rows, cmp_persona_row);
+    struct engine_rank_opts rank;
+    engine_rank_opts_default(&rank);
+    engine_rank_personas(rows, k, &rank);
     *out = rows;
     *n = k;
     return 0;
