@@ -1,12 +1,15 @@
 /* api_data.c — the analytics endpoints' JSON (api_data.h): one engine pass per document,
  * then its views written with the streaming JSON writer.
- * Calls engine, filter, insights, json, number and schema. */
+ * Calls engine, engine_rank, engine_explain, filter, insights, json, format, number and
+ * schema. */
 #include "api_data.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "format.h"
 #include "json.h"
 #include "number.h"
 #include "schema.h"
@@ -604,6 +607,105 @@ int api_payouts_json(const struct engine *eng, const struct filter *f, const str
     json_arr_end(&j);
     json_obj_end(&j);
     free(rows);
+    engine_result_free(r);
+    return json_finish(&j, e);
+}
+
+/* ---- what the figures leave out ---------------------------------------------------------- */
+
+static void write_unattributed_groups(struct json *j, const char *member, const char *key_name,
+                                      const struct engine_unattributed_group *g, size_t n)
+{
+    json_key(j, member);
+    json_arr_begin(j);
+    for (size_t i = 0; i < n; i++) {
+        json_obj_begin(j);
+        if (g[i].key == g[i].date)
+            json_kv_str(j, key_name, g[i].key);
+        else
+            kv_name(j, key_name, g[i].key);
+        json_kv_money(j, "revenue", g[i].organic_revenue + g[i].unknown_revenue);
+        json_kv_int(j, "orders", g[i].organic_orders + g[i].unknown_orders);
+        json_kv_money(j, "organic_revenue", g[i].organic_revenue);
+        json_kv_money(j, "unknown_influencer_revenue", g[i].unknown_revenue);
+        json_obj_end(j);
+    }
+    json_arr_end(j);
+}
+
+/* "N % of revenue" with a share that rounds to 0 said as "less than 1 %". */
+static void share_words(char *out, size_t size, int64_t part, int64_t total)
+{
+    double share = total != 0 ? (double)part / (double)total : 0;
+    if (share > 0 && share < 0.005)
+        snprintf(out, size, "less than 1 %%");
+    else
+        format_percent(out, size, share, 0);
+}
+
+/* The sentences of the unattributed document: what the programme's figures leave out. */
+static void write_unattributed_sentences(struct json *j, const struct engine_unattributed *u)
+{
+    char share[32], text[320];
+    json_key(j, "sentences");
+    json_arr_begin(j);
+    if (u->total_revenue > 0 && u->nunknown_ids > 0) {
+        share_words(share, sizeof share, u->unknown_revenue, u->total_revenue);
+        snprintf(text, sizeof text,
+                 "%s of revenue comes from %zu influencer id%s that %s not in your influencers "
+                 "file.",
+                 share, u->nunknown_ids, u->nunknown_ids == 1 ? "" : "s",
+                 u->nunknown_ids == 1 ? "is" : "are");
+        json_str(j, text);
+    }
+    if (u->total_revenue > 0 && u->organic_revenue != 0) {
+        share_words(share, sizeof share, u->organic_revenue, u->total_revenue);
+        snprintf(text, sizeof text,
+                 "%s of revenue is organic: rows without an influencer, or with source "
+                 "\"organic\".",
+                 share);
+        json_str(j, text);
+    }
+    json_arr_end(j);
+}
+
+int api_unattributed_json(const struct engine *eng, const struct filter *f,
+                          const struct api_settings *s, struct buf *out, struct err *e)
+{
+    (void)s;
+    struct engine_result *r;
+    int rc = engine_run_views(eng, &f->f, 0, &r, e);
+    if (rc < 0)
+        return rc;
+    struct engine_unattributed u;
+    engine_result_unattributed(r, &u);
+    struct json j;
+    document_begin(&j, out, f);
+    json_kv_money(&j, "total_revenue", u.total_revenue);
+    json_kv_money(&j, "attributed_revenue", u.attributed_revenue);
+    json_kv_money(&j, "organic_revenue", u.organic_revenue);
+    json_kv_money(&j, "unknown_influencer_revenue", u.unknown_revenue);
+    json_kv_int(&j, "total_orders", u.total_orders);
+    json_kv_int(&j, "attributed_orders", u.attributed_orders);
+    json_kv_int(&j, "organic_orders", u.organic_orders);
+    json_kv_int(&j, "unknown_influencer_orders", u.unknown_orders);
+    write_unattributed_sentences(&j, &u);
+    write_unattributed_groups(&j, "by_source", "source", u.by_source, u.nby_source);
+    write_unattributed_groups(&j, "by_campaign", "campaign", u.by_campaign, u.nby_campaign);
+    write_unattributed_groups(&j, "by_brand", "brand", u.by_brand, u.nby_brand);
+    write_unattributed_groups(&j, "daily", "date", u.daily, u.ndaily);
+    json_key(&j, "unknown_ids");
+    json_arr_begin(&j);
+    for (size_t i = 0; i < u.nunknown_ids; i++) {
+        json_obj_begin(&j);
+        json_kv_str(&j, "influencer_id", u.unknown_ids[i].id);
+        json_kv_int(&j, "orders", u.unknown_ids[i].orders);
+        json_kv_money(&j, "revenue", u.unknown_ids[i].revenue);
+        json_obj_end(&j);
+    }
+    json_arr_end(&j);
+    json_obj_end(&j);
+    engine_unattributed_release(&u);
     engine_result_free(r);
     return json_finish(&j, e);
 }

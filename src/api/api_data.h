@@ -50,6 +50,14 @@ int api_insights_json(const struct engine *eng, const struct filter *f,
 int api_payouts_json(const struct engine *eng, const struct filter *f, const struct api_settings *s,
                      struct buf *out, struct err *e);
 
+/* GET /api/unattributed (SPEC §3.3): {"filters","total_revenue","attributed_revenue",
+ *  "organic_revenue","unknown_influencer_revenue" (attributed + organic + unknown = total),
+ *  the same four as "…_orders","sentences":[…],"by_source"|"by_campaign"|"by_brand"|"daily":
+ *  [{"source"|"campaign"|"brand"|"date","revenue","orders","organic_revenue",
+ *  "unknown_influencer_revenue"}],"unknown_ids":[{"influencer_id","orders","revenue"}]} */
+int api_unattributed_json(const struct engine *eng, const struct filter *f,
+                          const struct api_settings *s, struct buf *out, struct err *e);
+
 /* GET /api/options: what the filters can choose from:
  * {"from":"2025-01-01"|null,"to":…|null,"platform":[…],"brand":[…],"product":[…],
  *  "campaign":[…],"source":[…],"category":[…],"gender":[…],"tier":[…],"persona":[…],

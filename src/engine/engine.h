@@ -425,6 +425,41 @@ struct engine_post_row {
 int engine_result_posts(const struct engine_result *r, int index, struct engine_post_row **out,
                         size_t *n);
 
+/* ---- what the programme's figures leave out (SPEC §3.3; engine_explain.c) ---- */
+
+/* One group of the unattributed revenue: organic rows, and rows of influencer ids the
+ * influencers dataset lacks. key points into the engine ("" for rows without a value;
+ * days: the ISO date, in the group's own storage). Money in paise. */
+struct engine_unattributed_group {
+    const char *key;
+    char date[11];
+    int64_t organic_revenue, organic_orders, unknown_revenue, unknown_orders;
+};
+
+struct engine_unknown_id {
+    const char *id; /* points into the engine */
+    int64_t orders, revenue;
+};
+
+/* Under the result's filter: total = attributed (influencers of the file) + organic +
+ * unknown (attributed rows of ids the influencers dataset lacks), exactly; the groups of
+ * each breakdown add up to organic + unknown. Arrays owned, released with
+ * engine_unattributed_release. */
+struct engine_unattributed {
+    int64_t total_revenue, attributed_revenue, organic_revenue, unknown_revenue;
+    int64_t total_orders, attributed_orders, organic_orders, unknown_orders;
+    struct engine_unattributed_group *by_source, *by_campaign, *by_brand, *daily;
+    size_t nby_source, nby_campaign, nby_brand, ndaily;
+    /* by revenue descending, then id */
+    struct engine_unknown_id *unknown_ids;
+    size_t nunknown_ids;
+};
+
+/* by_source, by_campaign and by_brand by unattributed revenue descending (then key), daily
+ * by date; groups with no unattributed row are left out. */
+void engine_result_unattributed(const struct engine_result *r, struct engine_unattributed *out);
+void engine_unattributed_release(struct engine_unattributed *u);
+
 /* ---- what the filters can choose from ---- */
 
 enum engine_field {

@@ -1,5 +1,5 @@
 /* routes_analytics.c — the analytics documents: GET /api/dashboard, /api/influencers[/ID],
- * /api/insights, /api/payouts and /api/options, each the api_data document of the query's
+ * /api/insights, /api/payouts, /api/unattributed and /api/options, each the api_data document of the query's
  * filters over the current engine. Calls routes_common, http, api_data, app, filter, buf and err.
  */
 #include "routes_handlers.h"
@@ -77,6 +77,19 @@ static int routes_doc_payouts(const struct engine *eng, const struct filter *f,
 {
     (void)param;
     return api_payouts_json(eng, f, s, out, e);
+}
+
+static int routes_doc_unattributed(const struct engine *eng, const struct filter *f,
+                                   const struct api_settings *s, const char *param,
+                                   struct buf *out, struct err *e)
+{
+    (void)param;
+    return api_unattributed_json(eng, f, s, out, e);
+}
+
+int routes_api_unattributed(struct http_request *req, struct http_response *res)
+{
+    return routes_document(req, res, routes_doc_unattributed);
 }
 
 int routes_api_dashboard(struct http_request *req, struct http_response *res)

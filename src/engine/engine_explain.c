@@ -1,0 +1,173 @@
+/* engine_explain.c — what a result's figures leave out and where they come from (SPEC §3.3):
+ * the revenue of organic rows and of influencer ids the influencers dataset lacks, by source,
+ * campaign, brand and day, with the unknown ids ranked. Reads a result of engine_query.c over
+ * engine_impl.h. Calls schema, strmap, buf and err. */
+#include "engine_impl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "banned.h"
+
+/* An influencer that came from the influencers dataset, not only from other datasets'
+ * references: those always have a gender (Unknown when empty, engine_load.c). */
+static int in_influencers_file(const struct engine *eng, int32_t inf)
+{
+    return col32(&eng->inf_gender)[inf] >= 0;
+}
+
+/* Sums of one slot while the breakdowns are gathered. */
+struct unattributed_sums {
+    int64_t organic_revenue, organic_orders, unknown_revenue, unknown_orders;
+};
+
+static int cmp_group_revenue(const void *a, const void *b)
+{
+    const struct engine_unattributed_group *x = a, *y = b;
+    int64_t rx = x->organic_revenue + x->unknown_revenue;
+    int64_t ry = y->organic_revenue + y->unknown_revenue;
+    if (rx != ry)
+        return rx > ry ? -1 : 1;
+    return strcmp(x->key, y->key);
+}
+
+/* The used slots of sums (slot code + 1; slot 0: no value) as groups named by dim. */
+static struct engine_unattributed_group *groups_of(const struct engine *eng, enum dim dim,
+                                                   const struct unattributed_sums *sums,
+                                                   size_t nslots, size_t *n)
+{
+    struct engine_unattributed_group *g = xcalloc(nslots + 1, sizeof *g);
+    size_t k = 0;
+    for (size_t s = 0; s < nslots; s++) {
+        const struct unattributed_sums *u = &sums[s];
+        if (u->organic_orders == 0 && u->unknown_orders == 0 && u->organic_revenue == 0 &&
+            u->unknown_revenue == 0)
+            continue;
+        g[k].key = dict_text(eng, dim, (int32_t)s - 1);
+        g[k].organic_revenue = u->organic_revenue;
+        g[k].organic_orders = u->organic_orders;
+        g[k].unknown_revenue = u->unknown_revenue;
+        g[k].unknown_orders = u->unknown_orders;
+        k++;
+    }
+    if (k > 1)
+        qsort(g, k, sizeof *g, cmp_group_revenue);
+    *n = k;
+    return g;
+}
+
+static void add_to(struct unattributed_sums *u, int organic, int64_t orders, int64_t revenue)
+{
+    if (organic) {
+        u->organic_revenue += revenue;
+        u->organic_orders += orders;
+    } else {
+        u->unknown_revenue += revenue;
+        u->unknown_orders += orders;
+    }
+}
+
+static int cmp_unknown_id(const void *a, const void *b)
+{
+    const struct engine_unknown_id *x = a, *y = b;
+    if (x->revenue != y->revenue)
+        return x->revenue > y->revenue ? -1 : 1;
+    return strcmp(x->id, y->id);
+}
+
+/* The fine cube's entries of the range that the result keeps and that are organic or of an
+ * unknown id, into the four breakdowns. The same selection as scan_tracking: a selected
+ * bucket (the organic bucket always is) and selected brand, product, campaign and source. */
+static void scan_unattributed(const struct engine_result *r, struct engine_unattributed *out)
+{
+    const struct engine *eng = r->eng;
+    const struct query *q = &r->q;
+    const struct cube *c = &eng->cube[CUBE_FINE];
+    const int32_t *bucket = col32(&c->bucket), *brand = col32(&c->brand);
+    const int32_t *product = col32(&c->product), *campaign = col32(&c->campaign);
+    const int32_t *source = col32(&c->source), *bucket_inf = col32(&eng->bucket_inf);
+    const int64_t *orders = col64(&c->orders), *revenue = col64(&c->revenue);
+    const int64_t *start = col64(&c->day_start);
+    const int32_t *day_value = col32(&eng->day_value);
+    int32_t organic_bucket = (int32_t)eng->nbuckets;
+    size_t nsource = strmap_size(eng->dict[DIM_SOURCE]) + 1;
+    size_t ncampaign = strmap_size(eng->dict[DIM_CAMPAIGN]) + 1;
+    size_t nbrand = strmap_size(eng->dict[DIM_BRAND]) + 1;
+    struct unattributed_sums *by_source = xcalloc(nsource, sizeof *by_source);
+    struct unattributed_sums *by_campaign = xcalloc(ncampaign, sizeof *by_campaign);
+    struct unattributed_sums *by_brand = xcalloc(nbrand, sizeof *by_brand);
+    size_t ndays = r->day_hi > r->day_lo ? r->day_hi - r->day_lo : 0;
+    out->daily = xcalloc(ndays + 1, sizeof *out->daily);
+    for (size_t d = r->day_lo; d < r->day_hi; d++) {
+        struct unattributed_sums day = {0, 0, 0, 0};
+        for (int64_t i = start[d]; i < start[d + 1]; i++) {
+            int32_t b = bucket[i];
+            if (!q->bucket_selected[b] || !q->brand.ok[brand[i] + 1] ||
+                !q->product.ok[product[i] + 1] || !q->campaign.ok[campaign[i] + 1] ||
+                !q->source.ok[source[i] + 1])
+                continue;
+            int organic = b == organic_bucket;
+            if (!organic && in_influencers_file(eng, bucket_inf[b]))
+                continue;
+            add_to(&by_source[source[i] + 1], organic, orders[i], revenue[i]);
+            add_to(&by_campaign[campaign[i] + 1], organic, orders[i], revenue[i]);
+            add_to(&by_brand[brand[i] + 1], organic, orders[i], revenue[i]);
+            add_to(&day, organic, orders[i], revenue[i]);
+        }
+        if (day.organic_orders == 0 && day.unknown_orders == 0 && day.organic_revenue == 0 &&
+            day.unknown_revenue == 0)
+            continue;
+        struct engine_unattributed_group *g = &out->daily[out->ndaily++];
+        schema_days_to_iso(day_value[d], g->date);
+        g->key = g->date;
+        g->organic_revenue = day.organic_revenue;
+        g->organic_orders = day.organic_orders;
+        g->unknown_revenue = day.unknown_revenue;
+        g->unknown_orders = day.unknown_orders;
+    }
+    out->by_source = groups_of(eng, DIM_SOURCE, by_source, nsource, &out->nby_source);
+    out->by_campaign = groups_of(eng, DIM_CAMPAIGN, by_campaign, ncampaign, &out->nby_campaign);
+    out->by_brand = groups_of(eng, DIM_BRAND, by_brand, nbrand, &out->nby_brand);
+    free(by_source);
+    free(by_campaign);
+    free(by_brand);
+}
+
+void engine_result_unattributed(const struct engine_result *r, struct engine_unattributed *out)
+{
+    const struct engine *eng = r->eng;
+    memset(out, 0, sizeof *out);
+    /* the unknown ids from the activity the KPIs sum, so that the split is exact */
+    out->unknown_ids = xcalloc(r->nactive + 1, sizeof *out->unknown_ids);
+    for (size_t a = 0; a < r->nactive; a++) {
+        int32_t i = r->active[a];
+        const struct influencer_activity *act = &r->act[i];
+        if (in_influencers_file(eng, i) || (act->rows == 0 && act->revenue == 0))
+            continue;
+        struct engine_unknown_id *u = &out->unknown_ids[out->nunknown_ids++];
+        u->id = strmap_key(eng->dict[DIM_INFLUENCER], i, NULL);
+        u->orders = act->orders;
+        u->revenue = act->revenue;
+        out->unknown_revenue += act->revenue;
+        out->unknown_orders += act->orders;
+    }
+    if (out->nunknown_ids > 1)
+        qsort(out->unknown_ids, out->nunknown_ids, sizeof *out->unknown_ids, cmp_unknown_id);
+    out->organic_revenue = r->kpis.organic_revenue;
+    out->organic_orders = r->kpis.organic_orders;
+    out->attributed_revenue = r->kpis.revenue - out->unknown_revenue;
+    out->attributed_orders = r->kpis.orders - out->unknown_orders;
+    out->total_revenue = r->kpis.revenue + r->kpis.organic_revenue;
+    out->total_orders = r->kpis.orders + r->kpis.organic_orders;
+    scan_unattributed(r, out);
+}
+
+void engine_unattributed_release(struct engine_unattributed *u)
+{
+    free(u->by_source);
+    free(u->by_campaign);
+    free(u->by_brand);
+    free(u->daily);
+    free(u->unknown_ids);
+    memset(u, 0, sizeof *u);
+}
