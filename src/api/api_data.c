@@ -5,6 +5,7 @@
 #include "api_data.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,16 +112,6 @@ static void kv_ratio(struct json *j, const char *key, struct engine_ratio r)
         json_null(j);
 }
 
-/* A per-unit amount in paise (cost per order, …) as rupees, rounded to the paisa. */
-static void kv_money_ratio(struct json *j, const char *key, struct engine_ratio r)
-{
-    json_key(j, key);
-    if (r.has && isfinite(r.value))
-        json_money(j, (int64_t)llround(r.value));
-    else
-        json_null(j);
-}
-
 /* A name, null when empty. */
 static void kv_name(struct json *j, const char *key, const char *s)
 {
@@ -144,34 +135,110 @@ static int finish(struct json *j, int rc, struct err *e)
     return json_finish(j, e);
 }
 
+/* The KPIs of /api/dashboard in their order: one table, so that the dashboard and
+ * /api/explain write each value the same way. */
+enum kpi_kind { KPI_MONEY, KPI_INT, KPI_RATIO, KPI_MONEY_RATIO, KPI_INCREMENTAL, KPI_IROAS,
+                KPI_IROAS_METHOD };
+
+#define KPI_AT(member) offsetof(struct engine_kpis, member)
+
+static const struct {
+    const char *key;
+    enum kpi_kind kind;
+    size_t offset; /* of the int64_t or struct engine_ratio in struct engine_kpis */
+} kpi_table[] = {
+    {"revenue", KPI_MONEY, KPI_AT(revenue)},
+    {"orders", KPI_INT, KPI_AT(orders)},
+    {"spend", KPI_MONEY, KPI_AT(spend)},
+    {"roas", KPI_RATIO, KPI_AT(roas)},
+    {"roi", KPI_RATIO, KPI_AT(roi)},
+    {"incremental_revenue", KPI_INCREMENTAL, 0},
+    {"iroas", KPI_IROAS, 0},
+    {"iroas_method", KPI_IROAS_METHOD, 0},
+    {"organic_revenue", KPI_MONEY, KPI_AT(organic_revenue)},
+    {"organic_orders", KPI_INT, KPI_AT(organic_orders)},
+    {"posts", KPI_INT, KPI_AT(posts)},
+    {"reach", KPI_INT, KPI_AT(reach)},
+    {"engagements", KPI_INT, KPI_AT(engagements)},
+    {"engagement_rate", KPI_RATIO, KPI_AT(engagement_rate)},
+    {"engagement_rate_followers", KPI_RATIO, KPI_AT(engagement_rate_followers)},
+    {"engagement_rate_views", KPI_RATIO, KPI_AT(engagement_rate_views)},
+    {"cpo", KPI_MONEY_RATIO, KPI_AT(cpo)},
+    {"aov", KPI_MONEY_RATIO, KPI_AT(aov)},
+    {"cpm", KPI_MONEY_RATIO, KPI_AT(cpm)},
+    {"cpe", KPI_MONEY_RATIO, KPI_AT(cpe)},
+    {"conversion_rate", KPI_RATIO, KPI_AT(conversion_rate)},
+    {"revenue_per_post", KPI_MONEY_RATIO, KPI_AT(revenue_per_post)},
+    {"influencers", KPI_INT, KPI_AT(influencers)},
+};
+
+size_t api_kpi_count(void)
+{
+    return sizeof kpi_table / sizeof kpi_table[0];
+}
+
+const char *api_kpi_key(size_t i)
+{
+    return i < api_kpi_count() ? kpi_table[i].key : NULL;
+}
+
+int api_kpi_index(const char *key)
+{
+    for (size_t i = 0; i < api_kpi_count(); i++)
+        if (strcmp(kpi_table[i].key, key) == 0)
+            return (int)i;
+    return -1;
+}
+
+void api_kpi_value_json(struct json *j, size_t i, const struct engine_kpis *k,
+                        const struct engine_incremental *inc)
+{
+    const char *base = (const char *)k + kpi_table[i].offset;
+    struct engine_ratio r;
+    int64_t v;
+    switch (kpi_table[i].kind) {
+    case KPI_MONEY:
+        memcpy(&v, base, sizeof v);
+        json_money(j, v);
+        break;
+    case KPI_INT:
+        memcpy(&v, base, sizeof v);
+        json_int(j, v);
+        break;
+    case KPI_RATIO:
+    case KPI_MONEY_RATIO:
+        memcpy(&r, base, sizeof r);
+        if (!r.has || !isfinite(r.value))
+            json_null(j);
+        else if (kpi_table[i].kind == KPI_RATIO)
+            json_double(j, r.value);
+        else
+            json_money(j, (int64_t)llround(r.value));
+        break;
+    case KPI_INCREMENTAL:
+        json_money(j, inc->incremental_revenue);
+        break;
+    case KPI_IROAS:
+        if (inc->iroas.has)
+            json_double(j, inc->iroas.value);
+        else
+            json_null(j);
+        break;
+    case KPI_IROAS_METHOD:
+        json_str(j, engine_iroas_method_name(inc->method));
+        break;
+    }
+}
+
 static void write_kpis(struct json *j, const struct engine_kpis *k,
                        const struct engine_incremental *inc)
 {
     json_key(j, "kpis");
     json_obj_begin(j);
-    json_kv_money(j, "revenue", k->revenue);
-    json_kv_int(j, "orders", k->orders);
-    json_kv_money(j, "spend", k->spend);
-    kv_ratio(j, "roas", k->roas);
-    kv_ratio(j, "roi", k->roi);
-    json_kv_money(j, "incremental_revenue", inc->incremental_revenue);
-    kv_ratio(j, "iroas", inc->iroas);
-    json_kv_str(j, "iroas_method", engine_iroas_method_name(inc->method));
-    json_kv_money(j, "organic_revenue", k->organic_revenue);
-    json_kv_int(j, "organic_orders", k->organic_orders);
-    json_kv_int(j, "posts", k->posts);
-    json_kv_int(j, "reach", k->reach);
-    json_kv_int(j, "engagements", k->engagements);
-    kv_ratio(j, "engagement_rate", k->engagement_rate);
-    kv_ratio(j, "engagement_rate_followers", k->engagement_rate_followers);
-    kv_ratio(j, "engagement_rate_views", k->engagement_rate_views);
-    kv_money_ratio(j, "cpo", k->cpo);
-    kv_money_ratio(j, "aov", k->aov);
-    kv_money_ratio(j, "cpm", k->cpm);
-    kv_money_ratio(j, "cpe", k->cpe);
-    kv_ratio(j, "conversion_rate", k->conversion_rate);
-    kv_money_ratio(j, "revenue_per_post", k->revenue_per_post);
-    json_kv_int(j, "influencers", k->influencers);
+    for (size_t i = 0; i < api_kpi_count(); i++) {
+        json_key(j, kpi_table[i].key);
+        api_kpi_value_json(j, i, k, inc);
+    }
     json_obj_end(j);
 }
 

@@ -12,6 +12,7 @@
 #include "err.h"
 #include "filter.h"
 #include "insights.h"
+#include "json.h"
 
 /* What a request may set besides the filters: the incremental method and its share,
  * the benchmarks. Defaults: auto, p = 0.20, ROAS 4, ROI 200 %, top/bottom 5. */
@@ -29,6 +30,16 @@ void api_settings_default(struct api_settings *s);
  * over s (whose values are the defaults for what is absent). ERR_USAGE with a message
  * starting with the parameter's name for a bad value. */
 int api_settings_parse(struct api_settings *s, filter_get_fn get, void *ctx, struct err *e);
+
+/* The keys of /api/dashboard's "kpis", in order (0 .. api_kpi_count() - 1), and one KPI's
+ * value written as the dashboard writes it (money in rupees, ratios, null without a
+ * denominator), so that /api/explain's "value" is the dashboard's. api_kpi_index: -1 for a
+ * key that is not a KPI. */
+size_t api_kpi_count(void);
+const char *api_kpi_key(size_t i);
+int api_kpi_index(const char *key);
+void api_kpi_value_json(struct json *j, size_t i, const struct engine_kpis *k,
+                        const struct engine_incremental *inc);
 
 /* Each appends one JSON document to out. ERR_USAGE for a filter the engine refuses,
  * ERR_LIMIT when out's cap is passed. */

@@ -460,6 +460,32 @@ struct engine_unattributed {
 void engine_result_unattributed(const struct engine_result *r, struct engine_unattributed *out);
 void engine_unattributed_release(struct engine_unattributed *u);
 
+/* ---- the stored rows behind a figure (SPEC §3.3: /api/explain) ---- */
+
+/* Which rows: attributed tracking rows (of ids in the influencers file or not), organic
+ * tracking rows, posts, payout rows. */
+#define ENGINE_ROWS_ATTRIBUTED 0x1u
+#define ENGINE_ROWS_ORGANIC 0x2u
+#define ENGINE_ROWS_POSTS 0x4u
+#define ENGINE_ROWS_PAYOUTS 0x8u
+
+/* How many stored rows the result's figures read, by kind. Payout rows: those of selected
+ * influencers and bases that price spend in the filter — terms of an activity (order, post,
+ * revenue_share with a rate; whatever their payout_date, since they price the filtered
+ * activity) and recorded totals dated in the range or undated; by_kind: order, post,
+ * revenue_share, recorded total; campaign_scoped: of them, rows that name a campaign. */
+struct engine_row_counts {
+    int64_t attributed_rows, organic_rows, posts;
+    int64_t payouts, payouts_by_kind[4], payouts_campaign_scoped;
+    int64_t posts_with_followers, posts_with_views;
+};
+
+void engine_result_row_counts(const struct engine_result *r, struct engine_row_counts *out);
+/* Whether a stored row (as the store gives it) is one of the rows of kinds that
+ * engine_result_row_counts counts. */
+int engine_result_row_behind(const struct engine_result *r, const struct schema_row *row,
+                             unsigned kinds);
+
 /* ---- what the filters can choose from ---- */
 
 enum engine_field {

@@ -1,7 +1,8 @@
 /* engine_explain.c — what a result's figures leave out and where they come from (SPEC §3.3):
  * the revenue of organic rows and of influencer ids the influencers dataset lacks, by source,
  * campaign, brand and day, with the unknown ids ranked. Reads a result of engine_query.c over
- * engine_impl.h. Calls schema, strmap, buf and err. */
+ * engine_impl.h; and the stored rows behind a figure (/api/explain). Calls engine_query,
+ * schema, strmap, buf and err. */
 #include "engine_impl.h"
 
 #include <stdlib.h>
@@ -170,4 +171,86 @@ void engine_unattributed_release(struct engine_unattributed *u)
     free(u->daily);
     free(u->unknown_ids);
     memset(u, 0, sizeof *u);
+}
+
+/* ---- the stored rows behind a figure ---- */
+
+void engine_result_row_counts(const struct engine_result *r, struct engine_row_counts *out)
+{
+    const struct engine *eng = r->eng;
+    const struct query *q = &r->q;
+    memset(out, 0, sizeof *out);
+    for (size_t a = 0; a < r->nactive; a++) {
+        const struct influencer_activity *act = &r->act[r->active[a]];
+        out->attributed_rows += act->rows;
+        out->posts_with_followers += act->posts_with_followers;
+        out->posts_with_views += act->posts_with_views;
+    }
+    out->organic_rows = q->sums[eng->nbuckets].rows;
+    out->posts = r->kpis.posts;
+    const int32_t *pay_basis = col32(&eng->pay_basis), *pay_kind = col32(&eng->pay_kind);
+    const int32_t *pay_campaign = col32(&eng->pay_campaign);
+    const int32_t *start = col32(&eng->inf_pay_start), *pays = col32(&eng->inf_pays);
+    for (size_t s = 0; s < q->nselected; s++) {
+        int32_t inf = q->selected[s];
+        for (int32_t k = start[inf]; k < start[inf + 1]; k++) {
+            size_t i = (size_t)pays[k];
+            if (!q->basis.ok[pay_basis[i] + 1])
+                continue;
+            if (pay_kind[i] == PAY_TOTAL && !payout_row_in(r, i))
+                continue;
+            out->payouts++;
+            out->payouts_by_kind[pay_kind[i]]++;
+            if (pay_campaign[i] >= 0)
+                out->payouts_campaign_scoped++;
+        }
+    }
+}
+
+/* The code of a stored text under d, -1 when absent or unknown to the engine. */
+static int32_t code_of(const struct engine *eng, enum dim d, const struct schema_value *v)
+{
+    if (!v->present || v->len == 0)
+        return -1;
+    return strmap_get(eng->dict[d], v->s, v->len);
+}
+
+static int payout_behind(const struct engine_result *r, const struct schema_row *row)
+{
+    const struct engine *eng = r->eng;
+    const struct schema_value *v = row->v;
+#define COL(name) (&v[schema_col_index(DS_PAYOUTS, name)])
+    int32_t inf = code_of(eng, DIM_INFLUENCER, COL("influencer_id"));
+    if (inf < 0 || !r->q.inf_selected[inf])
+        return 0;
+    const struct schema_value *basis = COL("basis");
+    if (!r->q.basis.ok[code_of(eng, DIM_BASIS, basis) + 1])
+        return 0;
+    if (payout_kind_of(basis, COL("rate")->present) != PAY_TOTAL)
+        return 1; /* its terms price the filtered activity, whatever its payout_date */
+    int32_t day = day_of(COL("payout_date"));
+    return day == ENGINE_NO_DAY || (day >= r->from_day && day <= r->to_day);
+#undef COL
+}
+
+int engine_result_row_behind(const struct engine_result *r, const struct schema_row *row,
+                             unsigned kinds)
+{
+    switch (row->ds) {
+    case DS_TRACKING: {
+        if (!(kinds & (ENGINE_ROWS_ATTRIBUTED | ENGINE_ROWS_ORGANIC)) ||
+            !engine_result_keeps_row(r, row))
+            return 0;
+        const struct schema_value *inf = &row->v[schema_col_index(DS_TRACKING, "influencer_id")];
+        const struct schema_value *organic = &row->v[schema_col_index(DS_TRACKING, "organic")];
+        int is_organic = (organic->present && organic->i != 0) || !inf->present || inf->len == 0;
+        return (kinds & (is_organic ? ENGINE_ROWS_ORGANIC : ENGINE_ROWS_ATTRIBUTED)) != 0;
+    }
+    case DS_POSTS:
+        return (kinds & ENGINE_ROWS_POSTS) && engine_result_keeps_row(r, row);
+    case DS_PAYOUTS:
+        return (kinds & ENGINE_ROWS_PAYOUTS) && payout_behind(r, row);
+    default:
+        return 0;
+    }
 }

@@ -23,6 +23,20 @@ enum pay_kind {
     PAY_TOTAL,    /* the recorded total_payout: flat, hybrid, other, or terms without a rate */
 };
 
+/* How a stored payout row earns: its basis's activity when it has a rate, else its total. */
+static inline enum pay_kind payout_kind_of(const struct schema_value *basis, int has_rate)
+{
+    if (!has_rate || !basis->present)
+        return PAY_TOTAL;
+    if (strcmp(basis->s, "order") == 0)
+        return PAY_ORDER;
+    if (strcmp(basis->s, "post") == 0)
+        return PAY_POST;
+    if (strcmp(basis->s, "revenue_share") == 0)
+        return PAY_REVSHARE;
+    return PAY_TOTAL;
+}
+
 /* What a payout row's terms apply to. */
 #define SCOPE_INFLUENCER (-1) /* all of the influencer's activity not claimed by a campaign row */
 #define SCOPE_DUPLICATE (-2)  /* same terms as an earlier row of the influencer: counted there */
@@ -250,6 +264,7 @@ struct influencer_activity {
     int64_t orders, revenue, posts, rows, reach, engagements;
     /* engagement rate's other denominators (engine_kpis) */
     int64_t followers, follower_engagements, views, view_engagements;
+    int64_t posts_with_followers, posts_with_views;
     int64_t claimed_orders, claimed_revenue, claimed_posts;
     __int128 spend_micro; /* millionths of a paisa */
     int64_t spend;        /* spend_micro rounded to the paisa */

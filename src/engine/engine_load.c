@@ -316,19 +316,6 @@ static int load_tracking(void *ctx, const struct schema_row *row)
     return 0;
 }
 
-static enum pay_kind pay_kind_of(const struct schema_value *basis, int has_rate)
-{
-    if (!has_rate || !basis->present)
-        return PAY_TOTAL;
-    if (strcmp(basis->s, "order") == 0)
-        return PAY_ORDER;
-    if (strcmp(basis->s, "post") == 0)
-        return PAY_POST;
-    if (strcmp(basis->s, "revenue_share") == 0)
-        return PAY_REVSHARE;
-    return PAY_TOTAL;
-}
-
 /* Per influencer, the activity that payout terms price (all of it, unfiltered): the most
  * any filter can give them (load_payout). */
 struct activity_total {
@@ -442,7 +429,7 @@ static int load_payout(void *ctx, const struct schema_row *row)
     const int *c = l->col;
     enum { INF, CAMPAIGN, BASIS, RATE, ORDERS, POSTS, TOTAL, DATE, STATUS };
     int has_rate = v[c[RATE]].present;
-    enum pay_kind kind = pay_kind_of(&v[c[BASIS]], has_rate);
+    enum pay_kind kind = payout_kind_of(&v[c[BASIS]], has_rate);
     if (eng->npay >= ENGINE_MAX_ROWS) {
         skip_over_limit(eng, DS_PAYOUTS);
         return 0;

@@ -423,10 +423,12 @@ static void count_other_denominators(struct influencer_activity *a, int64_t foll
     if (followers >= 0) {
         a->followers += followers;
         a->follower_engagements += engaged;
+        a->posts_with_followers++;
     }
     if (views >= 0) {
         a->views += views;
         a->view_engagements += engaged;
+        a->posts_with_views++;
     }
 }
 

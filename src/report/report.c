@@ -1,7 +1,7 @@
 /* report.c — the report file names and the CSV reports (see report.h); the PDF and the
  * workbook are in report_pdf.c and report_xlsx.c. The CSVs are plain tables (the header on
  * line 1) whose text cells are guarded against spreadsheet formulas (csv_write_text).
- * Calls engine, filter, export, csv and format. */
+ * Calls engine, engine_explain, api_explain, filter, export, schema, csv and format. */
 #include "report.h"
 
 #include <errno.h>
@@ -190,6 +190,55 @@ int report_csv(const struct report_input *in, FILE *out, struct err *e)
 static int keep_row(void *ctx, const struct schema_row *row)
 {
     return engine_result_keeps_row(ctx, row);
+}
+
+struct explain_keep {
+    const struct engine_result *r;
+    unsigned kinds;
+};
+
+static int keep_explained(void *ctx, const struct schema_row *row)
+{
+    const struct explain_keep *k = ctx;
+    return engine_result_row_behind(k->r, row, k->kinds);
+}
+
+int report_explain_dataset(const char *metric, const char *name, enum dataset *ds, struct err *e)
+{
+    unsigned kinds;
+    if (api_explain_rows(metric, &kinds, e) < 0)
+        return e->code;
+    static const struct {
+        enum dataset ds;
+        unsigned kinds;
+    } behind[] = {{DS_TRACKING, ENGINE_ROWS_ATTRIBUTED | ENGINE_ROWS_ORGANIC},
+                  {DS_POSTS, ENGINE_ROWS_POSTS},
+                  {DS_PAYOUTS, ENGINE_ROWS_PAYOUTS}};
+    for (size_t i = 0; i < sizeof behind / sizeof behind[0]; i++) {
+        if (!(kinds & behind[i].kinds))
+            continue;
+        if (!name || !*name || strcmp(name, schema_dataset(behind[i].ds)->name) == 0) {
+            *ds = behind[i].ds;
+            return 0;
+        }
+    }
+    return err_set(e, ERR_USAGE, "dataset: \"%.60s\" has no rows behind %s", name, metric);
+}
+
+int report_explain_rows_csv(const struct report_input *in, struct store *s, const char *metric,
+                            enum dataset ds, FILE *out, struct err *e)
+{
+    unsigned kinds;
+    if (api_explain_rows(metric, &kinds, e) < 0)
+        return e->code;
+    struct engine_result *r;
+    int rc = engine_run_views(in->eng, &in->filter->f, 0, &r, e);
+    if (rc < 0)
+        return rc;
+    struct explain_keep keep = {r, kinds};
+    rc = export_dataset_csv_where(s, ds, keep_explained, &keep, out, e);
+    engine_result_free(r);
+    return rc;
 }
 
 int report_dataset_csv(const struct report_input *in, struct store *s, enum dataset ds, FILE *out,

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "api_data.h"
+#include "api_explain.h"
 #include "engine.h"
 #include "err.h"
 #include "filter.h"
@@ -45,6 +46,15 @@ int report_csv(const struct report_input *in, FILE *out, struct err *e);
  * `infludash export --dataset` writes them: canonical columns, then the extra ones. */
 int report_dataset_csv(const struct report_input *in, struct store *s, enum dataset ds, FILE *out,
                        struct err *e);
+
+/* The stored rows of ds behind metric (SPEC §3.3: /api/explain/rows.csv), as
+ * report_dataset_csv writes them; as many as /api/explain's "rows" counts for ds. */
+int report_explain_rows_csv(const struct report_input *in, struct store *s, const char *metric,
+                            enum dataset ds, FILE *out, struct err *e);
+/* The dataset named name ("" or NULL: the first of tracking_data, posts, payouts) among
+ * those behind metric, or ERR_USAGE. */
+int report_explain_dataset(const char *metric, const char *name, enum dataset *ds,
+                           struct err *e);
 
 /* The PDF report (report_pdf.c) written to path. */
 int report_pdf(const struct report_input *in, const char *path, struct err *e);

@@ -54,6 +54,8 @@ static const struct http_route routes_table[] = {
     {HTTP_GET, "/api/payouts", routes_api_payouts, NULL, 0, ACCESS_READ},
     {HTTP_GET, "/api/options", routes_api_options, NULL, 0, ACCESS_READ},
     {HTTP_GET, "/api/unattributed", routes_api_unattributed, NULL, 0, ACCESS_READ},
+    {HTTP_GET, "/api/explain", routes_api_explain, NULL, 0, ACCESS_READ},
+    {HTTP_GET, "/api/explain/rows.csv", routes_api_explain_rows, NULL, 0, ACCESS_READ},
 };
 
 void routes_install(struct http_config *cfg, struct app *app)

@@ -1,10 +1,11 @@
 /* routes_analytics.c — the analytics documents: GET /api/dashboard, /api/influencers[/ID],
- * /api/insights, /api/payouts, /api/unattributed and /api/options, each the api_data document of the query's
- * filters over the current engine. Calls routes_common, http, api_data, app, filter, buf and err.
+ * /api/insights, /api/payouts, /api/unattributed, /api/explain and /api/options, each the api_data document of the query's
+ * filters over the current engine. Calls routes_common, http, api_data, api_explain, app, filter, buf and err.
  */
 #include "routes_handlers.h"
 
 #include "api_data.h"
+#include "api_explain.h"
 #include "app.h"
 #include "filter.h"
 
@@ -77,6 +78,20 @@ static int routes_doc_payouts(const struct engine *eng, const struct filter *f,
 {
     (void)param;
     return api_payouts_json(eng, f, s, out, e);
+}
+
+static int routes_doc_explain(const struct engine *eng, const struct filter *f,
+                              const struct api_settings *s, const char *param, struct buf *out,
+                              struct err *e)
+{
+    return api_explain_json(eng, f, s, param, out, e);
+}
+
+int routes_api_explain(struct http_request *req, struct http_response *res)
+{
+    /* the metric is a query parameter, handed on as the document's parameter */
+    req->path_param = http_query(req, "metric");
+    return routes_document(req, res, routes_doc_explain);
 }
 
 static int routes_doc_unattributed(const struct engine *eng, const struct filter *f,
