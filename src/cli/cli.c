@@ -1,7 +1,8 @@
 /* cli.c — the command line (see cli.h): cli_main picks the command; the data commands
  * (import, demo, export, status, query, serve) are here, the account commands in
- * cli_accounts.c. Calls cli_accounts, cli_common, store, ingest, demo, export, engine,
- * filter, api, api_data, report, schema, number and serve; owns all terminal output. */
+ * cli_accounts.c; each command's options are a table read by cli_options. Calls cli_accounts,
+ * cli_common, cli_options, store, ingest, demo, export, engine, filter, api, api_data, report,
+ * schema and serve; owns all terminal output. */
 #include "cli.h"
 #include "cli_impl.h"
 
@@ -23,214 +24,110 @@
 #include "ingest.h"
 #include "serve.h"
 #include "auth.h"
-#include "number.h"
 #include "store.h"
 
 #include "banned.h"
 
-static const char main_usage[] =
-    "infludash " INFLUDASH_VERSION " — influencer-campaign analytics\n"
-    "\n"
-    "usage: infludash COMMAND [OPTIONS]\n"
-    "\n"
-    "commands:\n"
-    "  serve    serve the dashboard and the JSON API over HTTP\n"
-    "  import   import CSV or JSON files (influencers, posts, tracking_data, payouts)\n"
-    "  demo     load generated sample data\n"
-    "  query    print the dashboard JSON for a filter (as GET /api/dashboard)\n"
-    "  export   write a dataset's stored rows as CSV\n"
-    "  status   print row counts and the last imports as JSON\n"
-    "  user     add, list, change or remove users (user add NAME --role admin)\n"
-    "  workspace add, list or remove workspaces\n"
-    "  audit    print the audit log of imports, deletions and user changes\n"
-    "\n"
-    "The database is --db URL (sqlite:PATH), else $DATABASE_URL, else sqlite:infludash.db.\n"
-    "Data commands take --workspace SLUG (default: default); see docs/accounts.md.\n"
-    "Run 'infludash COMMAND --help' for a command's options.\n";
+/* A dataset's name (the field is an enum dataset); data: the command, for the message. */
+static int dataset_option(void *field, const struct cli_option *o, const char *value)
+{
+    enum dataset ds = schema_dataset_by_name(value);
+    if (ds == DS_NONE) {
+        fprintf(stderr,
+                "infludash %s: unknown dataset \"%s\" (use influencers, posts, tracking_data or "
+                "payouts)\n",
+                (const char *)o->data, value);
+        return -1;
+    }
+    *(enum dataset *)field = ds;
+    return 0;
+}
 
-static const char serve_usage[] =
-    "usage: infludash serve [--db URL] [--listen HOST:PORT] [--sample-if-empty]\n"
-    "                       [--sample-rows N] [--max-body-size BYTES]\n"
-    "                       [--max-upload-size BYTES] [--max-connections N]\n"
-    "                       [--max-connections-per-client N] [--idle-timeout SECONDS]\n"
-    "                       [--header-timeout SECONDS]\n"
-    "                       [--roas-benchmark X] [--roi-benchmark X]\n"
-    "                       [--session-ttl SECONDS] [--trust-proxy]\n"
-    "\n"
-    "Serves http://HOST:PORT (default 127.0.0.1:8080): the web app (/, /influencers,\n"
-    "/insights, /payouts, /upload, /export, /database), /api/status, /api/dashboard,\n"
-    "/api/influencers[/ID], /api/insights, /api/payouts, uploads (POST /api/import[/DATASET],\n"
-    "at most --max-upload-size bytes, default 1 GiB), /api/datasets/NAME.csv, /healthz. The\n"
-    "data is loaded into memory at start and again whenever it changes. Benchmarks:\n"
-    "ROAS 4 and ROI 2 (200 %) unless given. --sample-if-empty loads generated sample\n"
-    "data (N tracking rows, default 20000) when the database holds no rows. Stops on\n"
-    "SIGTERM or SIGINT after the requests in flight. GET /metrics answers counters in\n"
-    "the Prometheus text format.\n"
-    "\n"
-    "Connections: at most --max-connections at once (default 512, a thread each), of them\n"
-    "at most --max-connections-per-client from one address (default 256; behind a reverse\n"
-    "proxy every connection comes from the proxy's address). 16 more are kept for health\n"
-    "checks: past either limit a connection is answered only for GET /healthz (anything\n"
-    "else gets 503 with Retry-After) and must send its request within 2 s; past those too,\n"
-    "it is closed at once. A connection idle for --idle-timeout seconds (default 30) is\n"
-    "closed, and so is one whose request head (request line and headers) is not complete\n"
-    "within --header-timeout seconds (default 10), however it trickles in.\n"
-    "\n"
-    "Every workspace is served (?ws=SLUG). While no user exists (infludash user add) the\n"
-    "server is open to anyone who can reach it; after that every page and API call needs\n"
-    "a sign-in (POST /login), which lasts --session-ttl seconds (default 43200, 12 h).\n"
-    "Failed sign-ins are limited per name and per client address; behind a reverse proxy,\n"
-    "--trust-proxy takes the address from the last entry of X-Forwarded-For (and lets\n"
-    "X-Forwarded-Host name this server for the same-origin check).\n";
+/* ---- import ----------------------------------------------------------------------- */
 
-static const char import_usage[] =
-    "usage: infludash import [--db URL] [--workspace SLUG] [--dataset NAME] [--mode "
-    "append|replace]\n"
-    "                        [--skip-invalid] [--rejects FILE] [--max-file-size BYTES]\n"
-    "                        [--max-rows N] [--max-field-size BYTES] [--quiet] FILE...\n"
-    "\n"
+struct import_args {
+    const char *db, *ws;
+    struct ingest_opts io;
+    int quiet;
+};
+
+static int mode_option(void *field, const struct cli_option *o, const char *value)
+{
+    (void)o;
+    if (strcmp(value, "append") != 0 && strcmp(value, "replace") != 0) {
+        fprintf(stderr, "infludash import: --mode must be append or replace, not \"%s\"\n", value);
+        return -1;
+    }
+    *(int *)field = strcmp(value, "replace") == 0;
+    return 0;
+}
+
+static const struct cli_option import_options[] = {
+    CLI_DB(struct import_args, db),
+    CLI_WORKSPACE(struct import_args, ws),
+    CLI_CALLBACK(struct import_args, io.dataset, "--dataset", NULL, "NAME",
+                 "influencers, posts, tracking_data or payouts (default:\n"
+                 "recognised from each file's name and header)",
+                 dataset_option, "import", NULL, NULL),
+    CLI_CALLBACK(struct import_args, io.replace, "--mode", NULL, "append|replace",
+                 "append: upsert rows by id (default); replace:\n"
+                 "replace each imported dataset whole",
+                 mode_option, NULL, NULL, NULL),
+    CLI_FLAG(struct import_args, io.skip_invalid, "--skip-invalid", NULL,
+             "import the valid rows and report the rejected ones"),
+    CLI_STRING(struct import_args, io.rejects_path, "--rejects", "FILE",
+               "write the rejected rows, with the reason, as CSV"),
+    CLI_U64(struct import_args, io.limits.max_file_bytes, "--max-file-size", "BYTES",
+            "refuse a larger file (K, M or G suffix; default 8G)"),
+    CLI_U64(struct import_args, io.limits.max_rows, "--max-rows", "N",
+            "refuse a file of more rows (default 200 million)"),
+    CLI_SIZE(struct import_args, io.limits.max_field_bytes, "--max-field-size", "BYTES",
+             "refuse a longer field (default 1M)"),
+    CLI_FLAG(struct import_args, quiet, "--quiet", "-q", "print only errors and warnings"),
+    CLI_END,
+};
+
+static const struct cli_command import_command = {
+    "import",
+    "import CSV or JSON files (influencers, posts, tracking_data, payouts)",
+    NULL,
+    "FILE...",
+    -1,
     "Imports CSV (comma, semicolon or tab separated) or JSON arrays of objects. Each\n"
     "file's dataset is recognised from its name and header, or named with --dataset\n"
     "(influencers, posts, tracking_data, payouts). All files are imported in one\n"
     "transaction: all or nothing.\n"
-    "  --mode append     upsert rows by id (default)\n"
-    "  --mode replace    replace each imported dataset whole\n"
-    "  --skip-invalid    import the valid rows and report the rejected ones\n"
-    "  --rejects FILE    write the rejected rows, with the reason, as CSV\n"
-    "Exit status: 0 all rows imported; 1 nothing imported; 2 some rows skipped.\n";
-
-static const char demo_usage[] =
-    "usage: infludash demo [--db URL] [--workspace SLUG] [--rows N] [--seed S] [--csv DIR]\n"
-    "\n"
-    "Replaces the four datasets with generated sample data: N tracking rows (default\n"
-    "20000) and matching influencers, posts and payouts. With --csv, writes the four\n"
-    "CSV files into DIR instead of loading them.\n";
-
-static const char export_usage[] =
-    "usage: infludash export [--db URL] [--workspace SLUG] --format csv|pdf|xlsx [FILTERS] [-o "
-    "FILE]\n"
-    "       infludash export [--db URL] --dataset NAME [FILTERS] [-o FILE]\n"
-    "\n"
-    "--format writes the report of the filtered data: csv (the per-influencer metrics),\n"
-    "pdf (KPIs against the benchmarks, charts, top and bottom influencers, payouts, the\n"
-    "insight sentences) or xlsx (sheets Summary, Influencers, Platforms, Personas, Daily,\n"
-    "Payouts). Each states its filters and when it was made. Without -o the file is\n"
-    "named infludash-report-YYYYMMDD-HHMMSS.EXT (UTC) in the current directory.\n"
-    "\n"
-    "--dataset writes that dataset's stored rows as CSV (canonical columns, then the extra\n"
-    "columns kept at import) to FILE or standard output: every row, or with filters the\n"
-    "rows they cover.\n"
-    "\n" FILTER_OPTIONS_HELP
-    "  --iroas-method M --fixed-share P --roas-benchmark X --roi-benchmark X  as for query\n";
-
-static const char query_usage[] =
-    "usage: infludash query [--db URL] [--workspace SLUG] [FILTERS] [--iroas-method "
-    "auto|organic|holdout|fixed_share]\n"
-    "                       [--fixed-share P] [--roas-benchmark X] [--roi-benchmark X]\n"
-    "\n"
-    "Prints the dashboard of the filtered data as JSON, the same document as\n"
-    "GET /api/dashboard with the same parameters.\n"
-    "\n" FILTER_OPTIONS_HELP "incremental revenue and benchmarks:\n"
-    "  --iroas-method M     organic, holdout or fixed_share (default auto: organic when it\n"
-    "                       applies, else holdout, else fixed_share)\n"
-    "  --fixed-share P      the share of attributed revenue fixed_share takes as baseline\n"
-    "                       (0..1, default 0.2)\n"
-    "  --roas-benchmark X   default 4; --roi-benchmark X as a fraction, default 2 (200 %)\n";
-
-static const char status_usage[] =
-    "usage: infludash status [--db URL] [--workspace SLUG]\n"
-    "\n"
-    "Prints row counts, the backend and the recent imports as JSON (as GET /api/status).\n";
+    "Exit status: 0 all rows imported; 1 nothing imported; 2 some rows skipped.\n",
+    import_options,
+};
 
 /* ---- import ----------------------------------------------------------------------- */
 
 static int cmd_import(int argc, char **argv)
 {
-    struct opts o = {argc, argv, 0, NULL};
-    struct ingest_opts io;
-    ingest_opts_default(&io);
-    io.progress = 1;
-    const char *db = cli_default_db(), *ws = AUTH_DEFAULT_WORKSPACE;
-    int quiet = 0, bad = 0;
-    const char **files = calloc((size_t)argc + 1, sizeof *files);
-    size_t nfiles = 0;
-    while (o.i < argc) {
-        const char *a = argv[o.i];
-        uint64_t v;
-        if (cli_is_help(a)) {
-            fputs(import_usage, stdout);
-            free(files);
-            return 0;
-        } else if (cli_opt_value(&o, "--db", &bad)) {
-            db = o.value;
-        } else if (cli_opt_value(&o, "--workspace", &bad) || cli_opt_value(&o, "-w", &bad)) {
-            ws = o.value;
-        } else if (cli_opt_value(&o, "--dataset", &bad)) {
-            io.dataset = schema_dataset_by_name(o.value);
-            if (io.dataset == DS_NONE) {
-                fprintf(stderr,
-                        "infludash import: unknown dataset \"%s\" (use influencers, "
-                        "posts, tracking_data or payouts)\n",
-                        o.value);
-                bad = 1;
-            }
-        } else if (cli_opt_value(&o, "--mode", &bad)) {
-            if (!strcmp(o.value, "append"))
-                io.replace = 0;
-            else if (!strcmp(o.value, "replace"))
-                io.replace = 1;
-            else {
-                fprintf(stderr, "infludash import: --mode must be append or replace, not \"%s\"\n",
-                        o.value);
-                bad = 1;
-            }
-        } else if (cli_opt_flag(&o, "--skip-invalid")) {
-            io.skip_invalid = 1;
-        } else if (cli_opt_value(&o, "--rejects", &bad)) {
-            io.rejects_path = o.value;
-        } else if (cli_opt_value(&o, "--max-file-size", &bad)) {
-            bad |= cli_parse_u64("--max-file-size", o.value, &v) < 0;
-            io.limits.max_file_bytes = v;
-        } else if (cli_opt_value(&o, "--max-rows", &bad)) {
-            bad |= cli_parse_u64("--max-rows", o.value, &v) < 0;
-            io.limits.max_rows = v;
-        } else if (cli_opt_value(&o, "--max-field-size", &bad)) {
-            bad |= cli_parse_u64("--max-field-size", o.value, &v) < 0;
-            io.limits.max_field_bytes = (size_t)v;
-        } else if (cli_opt_flag(&o, "--quiet") || cli_opt_flag(&o, "-q")) {
-            quiet = 1;
-            io.progress = 0;
-        } else if (bad) {
-            break;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            free(files);
-            return cli_unknown_option("import", a, import_usage);
-        } else {
-            files[nfiles++] = a;
-            o.i++;
-        }
-        if (bad)
-            break;
-    }
-    if (bad) {
-        free(files);
-        return EXIT_USAGE;
-    }
+    struct import_args a = {.db = cli_default_db(), .ws = AUTH_DEFAULT_WORKSPACE};
+    ingest_opts_default(&a.io);
+    int nfiles;
+    int rc = cli_parse(&import_command, &a, argc, argv, &nfiles);
+    if (rc != CLI_PARSED)
+        return rc;
     if (nfiles == 0) {
-        fprintf(stderr, "infludash import: no file given\n\n%s", import_usage);
-        free(files);
+        fprintf(stderr, "infludash import: no file given\n\n");
+        cli_usage(&import_command, stderr);
         return EXIT_USAGE;
     }
-    struct store *s = cli_open_store(db, ws);
-    if (!s) {
-        free(files);
+    struct ingest_opts io = a.io;
+    io.progress = !a.quiet;
+    int quiet = a.quiet;
+    const char *const *files = (const char *const *)argv;
+    struct store *s = cli_open_store(a.db, a.ws);
+    if (!s)
         return 1;
-    }
     struct ingest_result res;
     struct err e = {0, ""};
     io.audit_actor = cli_actor();
-    io.audit_workspace = ws;
-    int rc = ingest_files(s, files, nfiles, &io, &res, &e);
+    io.audit_workspace = a.ws;
+    rc = ingest_files(s, files, (size_t)nfiles, &io, &res, &e);
     struct buf line = BUF_INIT;
     for (size_t i = 0; i < res.nissues; i++) {
         buf_reset(&line);
@@ -262,44 +159,54 @@ static int cmd_import(int argc, char **argv)
                 io.rejects_path ? " and written to " : "", io.rejects_path ? io.rejects_path : "");
         status = EXIT_PARTIAL;
     } else if (!quiet) {
-        printf("imported %lld rows from %zu file%s\n", (long long)res.accepted, nfiles,
+        printf("imported %lld rows from %d file%s\n", (long long)res.accepted, nfiles,
                nfiles == 1 ? "" : "s");
     }
     ingest_result_release(&res);
     store_close(s);
-    free(files);
     return status;
 }
 
 /* ---- demo ------------------------------------------------------------------------- */
 
+struct demo_args {
+    const char *db, *ws, *csv_dir;
+    struct demo_opts d;
+};
+
+static const struct cli_option demo_options[] = {
+    CLI_DB(struct demo_args, db),
+    CLI_WORKSPACE(struct demo_args, ws),
+    CLI_U64(struct demo_args, d.rows, "--rows", "N", "tracking rows to generate (default 20000)"),
+    CLI_U64(struct demo_args, d.seed, "--seed", "S",
+            "the random seed (default 42): same seed, same data"),
+    CLI_STRING(struct demo_args, csv_dir, "--csv", "DIR",
+               "write the four CSV files into DIR instead"),
+    CLI_END,
+};
+
+static const struct cli_command demo_command = {
+    "demo",
+    "load generated sample data",
+    NULL,
+    NULL,
+    0,
+    "Replaces the four datasets with generated sample data: N tracking rows (default\n"
+    "20000) and matching influencers, posts and payouts. With --csv, writes the four\n"
+    "CSV files into DIR instead of loading them.\n",
+    demo_options,
+};
+
 static int cmd_demo(int argc, char **argv)
 {
-    struct opts o = {argc, argv, 0, NULL};
-    struct demo_opts d = {.rows = 20000, .seed = 42, .progress = 1};
-    const char *db = cli_default_db(), *csv_dir = NULL, *ws = AUTH_DEFAULT_WORKSPACE;
-    int bad = 0;
-    while (o.i < argc && !bad) {
-        const char *a = argv[o.i];
-        if (cli_is_help(a)) {
-            fputs(demo_usage, stdout);
-            return 0;
-        } else if (cli_opt_value(&o, "--db", &bad)) {
-            db = o.value;
-        } else if (cli_opt_value(&o, "--workspace", &bad) || cli_opt_value(&o, "-w", &bad)) {
-            ws = o.value;
-        } else if (cli_opt_value(&o, "--rows", &bad)) {
-            bad |= cli_parse_u64("--rows", o.value, &d.rows) < 0;
-        } else if (cli_opt_value(&o, "--seed", &bad)) {
-            bad |= cli_parse_u64("--seed", o.value, &d.seed) < 0;
-        } else if (cli_opt_value(&o, "--csv", &bad)) {
-            csv_dir = o.value;
-        } else if (!bad) {
-            return cli_unknown_option("demo", a, demo_usage);
-        }
-    }
-    if (bad)
-        return EXIT_USAGE;
+    struct demo_args a = {
+        cli_default_db(), AUTH_DEFAULT_WORKSPACE, NULL, {.rows = 20000, .seed = 42, .progress = 1}};
+    int nops;
+    int parsed = cli_parse(&demo_command, &a, argc, argv, &nops);
+    if (parsed != CLI_PARSED)
+        return parsed;
+    struct demo_opts d = a.d;
+    const char *db = a.db, *ws = a.ws, *csv_dir = a.csv_dir;
     struct err e = {0, ""};
     if (csv_dir) {
         if (mkdir(csv_dir, 0777) < 0 && errno != EEXIST) {
@@ -330,26 +237,34 @@ static int cmd_demo(int argc, char **argv)
 
 /* ---- status ----------------------------------------------------------------------- */
 
+struct status_args {
+    const char *db, *ws;
+};
+
+static const struct cli_option status_options[] = {
+    CLI_DB(struct status_args, db),
+    CLI_WORKSPACE(struct status_args, ws),
+    CLI_END,
+};
+
+static const struct cli_command status_command = {
+    "status",
+    "print row counts and the last imports as JSON",
+    NULL,
+    NULL,
+    0,
+    "Prints row counts, the backend and the recent imports as JSON (as GET /api/status).\n",
+    status_options,
+};
+
 static int cmd_status(int argc, char **argv)
 {
-    struct opts o = {argc, argv, 0, NULL};
-    const char *db = cli_default_db(), *ws = AUTH_DEFAULT_WORKSPACE;
-    int bad = 0;
-    while (o.i < argc && !bad) {
-        const char *a = argv[o.i];
-        if (cli_is_help(a)) {
-            fputs(status_usage, stdout);
-            return 0;
-        } else if (cli_opt_value(&o, "--db", &bad)) {
-            db = o.value;
-        } else if (cli_opt_value(&o, "--workspace", &bad) || cli_opt_value(&o, "-w", &bad)) {
-            ws = o.value;
-        } else if (!bad) {
-            return cli_unknown_option("status", a, status_usage);
-        }
-    }
-    if (bad)
-        return EXIT_USAGE;
+    struct status_args a = {cli_default_db(), AUTH_DEFAULT_WORKSPACE};
+    int nops;
+    int parsed = cli_parse(&status_command, &a, argc, argv, &nops);
+    if (parsed != CLI_PARSED)
+        return parsed;
+    const char *db = a.db, *ws = a.ws;
     struct store *s = cli_open_store(db, ws);
     if (!s)
         return 1;
@@ -385,20 +300,8 @@ static void warn_skipped(const char *command, const struct engine *eng)
             rows[0].id[0] ? rows[0].id : "(rows)", rows[0].column, rows[0].value, rows[0].reason);
 }
 
-/* A number option ≥ 0, within max: the whole text (number.h). */
-static int parse_number(const char *name, const char *s, double max, double *out)
-{
-    double v;
-    if (number_parse_double(s, strlen(s), &v) < 0 || !(v >= 0 && v <= max)) {
-        fprintf(stderr, "infludash: %s: \"%s\" is not a number from 0 to %g\n", name, s, max);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
-/* The settings options shared by query (and the report exports later) as query-parameter
- * name/value pairs for api_settings_parse. */
+/* The settings options shared by query and export as query-parameter name/value pairs for
+ * api_settings_parse. */
 struct settings_args {
     const char *kv[9]; /* name, value, ..., NULL */
     int n;
@@ -416,109 +319,127 @@ static void settings_arg(struct settings_args *a, const char *name, const char *
     a->kv[a->n] = NULL;
 }
 
-/* The options query and export share: filters and the settings. Returns 1 when argv[o->i]
- * was one (o->i advanced), 0 when not, -1 after printing why a value is bad. */
-static int analytics_option(struct opts *o, const char *cmd, struct filter_args *fa,
-                            struct settings_args *sa, int *bad)
+/* What query and export share: the filters (FILTER_OPTIONS_HELP) and the settings. */
+struct analytics_args {
+    struct filter_args fa;
+    struct settings_args sa;
+};
+
+/* A settings option (the field is a struct settings_args); data: its query parameter. */
+static int settings_option(void *field, const struct cli_option *o, const char *value)
 {
-    static const struct {
-        const char *flag, *param;
-    } settings[] = {{"--iroas-method", "iroas_method"},
-                    {"--fixed-share", "fixed_share"},
-                    {"--roas-benchmark", "roas_benchmark"},
-                    {"--roi-benchmark", "roi_benchmark"}};
-    for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++) {
-        if (cli_opt_value(o, settings[i].flag, bad)) {
-            settings_arg(sa, settings[i].param, o->value);
-            return 1;
-        }
-        if (*bad)
-            return -1;
-    }
-    struct err e = {0, ""};
-    int rc = filter_args_match(fa, o->argc, o->argv, &o->i, &e);
-    if (rc < 0) {
-        fprintf(stderr, "infludash %s: %s\n", cmd, e.msg);
-        *bad = 1;
-    }
-    return rc;
+    settings_arg(field, o->data, value);
+    return 0;
 }
 
-/* The filter and settings of the options analytics_option took; EXIT_USAGE after printing
- * why they are bad. fa is released either way; f is to be released on success. */
-static int analytics_parse(const char *cmd, struct filter_args *fa, const struct settings_args *sa,
-                           struct filter *f, struct api_settings *settings)
+static int filters_match(void *field, int argc, char **argv, int *i, struct err *e)
+{
+    return filter_args_match(field, argc, argv, i, e);
+}
+
+/* The analytics options of a command whose struct T has a struct analytics_args f; forms: the
+ * usage lines that show the settings. */
+#define CLI_ANALYTICS(T, f, forms)                                                                 \
+    CLI_MATCH(T, f.fa, "FILTERS", FILTER_OPTIONS_HELP, filters_match),                             \
+        CLI_CALLBACK(T, f.sa, "--iroas-method", NULL, "M",                                         \
+                     "organic, holdout or fixed_share (default auto: organic\n"                    \
+                     "when it applies, else holdout, else fixed_share)",                           \
+                     settings_option, "iroas_method", forms, NULL),                                \
+        CLI_CALLBACK(T, f.sa, "--fixed-share", NULL, "P",                                          \
+                     "the share of attributed revenue fixed_share takes\n"                         \
+                     "as baseline (0..1, default 0.2)",                                            \
+                     settings_option, "fixed_share", forms, NULL),                                 \
+        CLI_CALLBACK(T, f.sa, "--roas-benchmark", NULL, "X", "the ROAS benchmark (default 4)",     \
+                     settings_option, "roas_benchmark", forms, NULL),                              \
+        CLI_CALLBACK(T, f.sa, "--roi-benchmark", NULL, "X",                                        \
+                     "the ROI benchmark as a fraction (default 2: 200 %)", settings_option,        \
+                     "roi_benchmark", forms, NULL)
+
+static void analytics_init(struct analytics_args *a)
+{
+    filter_args_init(&a->fa);
+    a->sa.kv[0] = NULL;
+    a->sa.n = 0;
+}
+
+/* The filter and settings of the options parsed; EXIT_USAGE after printing why they are bad.
+ * f is to be released either way. */
+static int analytics_parse(const char *cmd, const struct analytics_args *a, struct filter *f,
+                           struct api_settings *settings)
 {
     struct err e = {0, ""};
     api_settings_default(settings);
-    int rc = filter_args_parse(f, fa, &e);
-    filter_args_release(fa);
-    if (rc < 0) {
+    if (filter_args_parse(f, &a->fa, &e) < 0 ||
+        api_settings_parse(settings, filter_kv_get, (void *)a->sa.kv, &e) < 0) {
         fprintf(stderr, "infludash %s: %s\n", cmd, e.msg);
-        return EXIT_USAGE;
-    }
-    if (api_settings_parse(settings, filter_kv_get, (void *)sa->kv, &e) < 0) {
-        fprintf(stderr, "infludash %s: %s\n", cmd, e.msg);
-        filter_release(f);
         return EXIT_USAGE;
     }
     return 0;
 }
 
+struct query_args {
+    const char *db, *ws;
+    struct analytics_args an;
+};
+
+static const struct cli_option query_options[] = {
+    CLI_DB(struct query_args, db),
+    CLI_WORKSPACE(struct query_args, ws),
+    CLI_ANALYTICS(struct query_args, an, NULL),
+    CLI_END,
+};
+
+static const struct cli_command query_command = {
+    "query",
+    "print the dashboard JSON for a filter (as GET /api/dashboard)",
+    NULL,
+    NULL,
+    0,
+    "Prints the dashboard of the filtered data as JSON, the same document as\n"
+    "GET /api/dashboard with the same parameters.\n",
+    query_options,
+};
+
 static int cmd_query(int argc, char **argv)
 {
-    struct opts o = {argc, argv, 0, NULL};
-    const char *db = cli_default_db(), *ws = AUTH_DEFAULT_WORKSPACE;
-    struct filter_args fa;
-    filter_args_init(&fa);
-    struct settings_args sa = {{NULL}, 0};
-    struct err e = {0, ""};
-    int bad = 0;
-    while (o.i < argc && !bad) {
-        const char *a = argv[o.i];
-        if (cli_is_help(a)) {
-            fputs(query_usage, stdout);
-            filter_args_release(&fa);
-            return 0;
-        } else if (cli_opt_value(&o, "--db", &bad)) {
-            db = o.value;
-        } else if (cli_opt_value(&o, "--workspace", &bad) || cli_opt_value(&o, "-w", &bad)) {
-            ws = o.value;
-        } else if (!bad && analytics_option(&o, "query", &fa, &sa, &bad) == 0) {
-            filter_args_release(&fa);
-            return cli_unknown_option("query", a, query_usage);
-        }
-    }
-    if (bad) {
-        filter_args_release(&fa);
-        return EXIT_USAGE;
-    }
+    struct query_args a = {.db = cli_default_db(), .ws = AUTH_DEFAULT_WORKSPACE};
+    analytics_init(&a.an);
     struct filter f;
+    filter_init(&f);
     struct api_settings settings;
-    if (analytics_parse("query", &fa, &sa, &f, &settings) != 0)
-        return EXIT_USAGE;
-    struct store *s = cli_open_store(db, ws);
-    if (!s) {
-        filter_release(&f);
-        return 1;
-    }
-    struct buf url = BUF_INIT; /* the workspace's: the extra connections read its rows too */
-    cli_data_url(db, ws, &url);
-    struct engine *eng = engine_load_snapshot(s, buf_cstr(&url), &e);
-    buf_release(&url);
+    struct store *s = NULL;
+    struct engine *eng = NULL;
+    struct buf url = BUF_INIT, out = BUF_INIT;
+    struct err e = {0, ""};
+    int nops;
+    int rc = cli_parse(&query_command, &a, argc, argv, &nops);
+    if (rc != CLI_PARSED)
+        goto out;
+    if ((rc = analytics_parse("query", &a.an, &f, &settings)) != 0)
+        goto out;
+    rc = 1;
+    if (!(s = cli_open_store(a.db, a.ws)))
+        goto out;
+    cli_data_url(a.db, a.ws, &url); /* the workspace's: the extra connections read its rows */
+    eng = engine_load_snapshot(s, buf_cstr(&url), &e);
     store_close(s);
+    s = NULL;
     warn_skipped("query", eng);
-    int rc;
-    struct buf out = BUF_INIT;
-    rc = eng ? api_dashboard_json(eng, &f, &settings, &out, &e) : -1;
-    if (rc < 0)
+    if (!eng || api_dashboard_json(eng, &f, &settings, &out, &e) < 0) {
         fprintf(stderr, "infludash query: %s\n", e.msg);
-    else
-        printf("%s\n", buf_cstr(&out));
+        rc = e.code == ERR_USAGE ? EXIT_USAGE : 1;
+        goto out;
+    }
+    printf("%s\n", buf_cstr(&out));
+    rc = 0;
+out:
     buf_release(&out);
     engine_free(eng);
+    buf_release(&url);
+    store_close(s);
     filter_release(&f);
-    return rc < 0 ? (e.code == ERR_USAGE ? EXIT_USAGE : 1) : 0;
+    filter_args_release(&a.an.fa);
+    return rc;
 }
 
 /* ---- export ----------------------------------------------------------------------- */
@@ -561,213 +482,222 @@ static int output_close(struct output *o, int rc, struct err *e)
     return rc;
 }
 
-static int cmd_export(int argc, char **argv)
+struct export_args {
+    const char *db, *ws, *format, *out_path;
+    enum dataset ds;
+    struct analytics_args an;
+};
+
+static int format_option(void *field, const struct cli_option *o, const char *value)
 {
-    struct opts o = {argc, argv, 0, NULL};
-    const char *db = cli_default_db(), *out_path = NULL, *format = NULL;
-    const char *ws = AUTH_DEFAULT_WORKSPACE;
-    enum dataset ds = DS_NONE;
-    int bad = 0, have_ds = 0;
-    struct filter_args fa;
-    filter_args_init(&fa);
-    struct settings_args sa = {{NULL}, 0};
-    while (o.i < argc && !bad) {
-        const char *a = argv[o.i];
-        if (cli_is_help(a)) {
-            fputs(export_usage, stdout);
-            filter_args_release(&fa);
-            return 0;
-        } else if (cli_opt_value(&o, "--db", &bad)) {
-            db = o.value;
-        } else if (cli_opt_value(&o, "--workspace", &bad) || cli_opt_value(&o, "-w", &bad)) {
-            ws = o.value;
-        } else if (cli_opt_value(&o, "--dataset", &bad)) {
-            have_ds = 1;
-            ds = schema_dataset_by_name(o.value);
-            if (ds == DS_NONE) {
-                fprintf(stderr,
-                        "infludash export: unknown dataset \"%s\" (use influencers, "
-                        "posts, tracking_data or payouts)\n",
-                        o.value);
-                bad = 1;
-            }
-        } else if (cli_opt_value(&o, "--format", &bad)) {
-            format = o.value;
-            if (strcmp(format, "csv") && strcmp(format, "pdf") && strcmp(format, "xlsx")) {
-                fprintf(stderr, "infludash export: --format: \"%s\" is not csv, pdf or xlsx\n",
-                        format);
-                bad = 1;
-            }
-        } else if (cli_opt_value(&o, "-o", &bad) || cli_opt_value(&o, "--output", &bad)) {
-            out_path = o.value;
-        } else if (!bad && analytics_option(&o, "export", &fa, &sa, &bad) == 0) {
-            filter_args_release(&fa);
-            return cli_unknown_option("export", a, export_usage);
-        }
+    (void)o;
+    if (strcmp(value, "csv") && strcmp(value, "pdf") && strcmp(value, "xlsx")) {
+        fprintf(stderr, "infludash export: --format: \"%s\" is not csv, pdf or xlsx\n", value);
+        return -1;
     }
-    if (!bad && !have_ds && !format) {
-        fprintf(stderr,
-                "infludash export: give --format (a report) or --dataset (stored rows)"
-                "\n\n%s",
-                export_usage);
-        bad = 1;
+    *(const char **)field = value;
+    return 0;
+}
+
+static const struct cli_option export_options[] = {
+    CLI_DB(struct export_args, db),
+    CLI_WORKSPACE(struct export_args, ws),
+    CLI_CALLBACK(struct export_args, format, "--format", NULL, "csv|pdf|xlsx",
+                 "write the report of the filtered data in this format", format_option, NULL,
+                 "report", "report"),
+    CLI_CALLBACK(struct export_args, ds, "--dataset", NULL, "NAME",
+                 "write this dataset's stored rows as CSV", dataset_option, "export", "rows",
+                 "rows"),
+    CLI_ANALYTICS(struct export_args, an, "report"),
+    CLI_STRING_A(struct export_args, out_path, "-o", "--output", "FILE",
+                 "the file to write (- for standard output)"),
+    CLI_END,
+};
+
+static const struct cli_form export_forms[] = {{"report", ""}, {"rows", ""}, {NULL, NULL}};
+
+static const struct cli_command export_command = {
+    "export",
+    "write a report, or a dataset's stored rows, as CSV, PDF or XLSX",
+    export_forms,
+    NULL,
+    0,
+    "--format writes the report of the filtered data: csv (the per-influencer metrics),\n"
+    "pdf (KPIs against the benchmarks, charts, top and bottom influencers, payouts, the\n"
+    "insight sentences) or xlsx (sheets Summary, Influencers, Platforms, Personas, Daily,\n"
+    "Payouts). Each states its filters and when it was made. Without -o the file is\n"
+    "named infludash-report-YYYYMMDD-HHMMSS.EXT (UTC) in the current directory.\n"
+    "\n"
+    "--dataset writes that dataset's stored rows as CSV (canonical columns, then the extra\n"
+    "columns kept at import) to FILE or standard output: every row, or with filters the\n"
+    "rows they cover.\n",
+    export_options,
+};
+
+/* Writes the report (or with --dataset the filtered rows) from the loaded data. */
+static int export_from_engine(const struct export_args *a, struct store *s, struct filter *f,
+                              struct api_settings *settings, struct err *e)
+{
+    const char *out_path = a->out_path;
+    int have_ds = a->ds != DS_NONE;
+    struct buf url = BUF_INIT; /* the workspace's: the extra connections read its rows */
+    cli_data_url(a->db, a->ws, &url);
+    struct engine *eng = engine_load_snapshot(s, buf_cstr(&url), e);
+    buf_release(&url);
+    int rc = eng ? 0 : -1;
+    warn_skipped("export", eng);
+    struct report_input in = {eng, f, settings, (int64_t)time(NULL)};
+    struct buf name = BUF_INIT;
+    if (rc == 0 && !have_ds && !out_path) {
+        report_file_name_for("report", a->format, &in, &name);
+        out_path = buf_cstr(&name);
     }
-    if (!bad && have_ds && format && strcmp(format, "csv") != 0) {
-        fprintf(stderr, "infludash export: a dataset's rows are written as CSV only\n");
-        bad = 1;
-    }
-    if (bad) {
-        filter_args_release(&fa);
-        return EXIT_USAGE;
-    }
-    struct filter f;
-    struct api_settings settings;
-    if (analytics_parse("export", &fa, &sa, &f, &settings) != 0)
-        return EXIT_USAGE;
-    struct store *s = cli_open_store(db, ws);
-    if (!s) {
-        filter_release(&f);
-        return 1;
-    }
-    struct err e = {0, ""};
-    int rc = 0;
-    if (have_ds && !filter_is_set(&f)) { /* every stored row: no engine needed */
+    if (rc == 0 && (have_ds || strcmp(a->format, "csv") == 0)) {
         struct output out;
         if (output_open(&out, out_path, "export") < 0) {
-            filter_release(&f);
-            store_close(s);
-            return 1;
+            rc = err_set(e, ERR_IO, "%s: cannot write", out_path);
+        } else {
+            rc =
+                have_ds ? report_dataset_csv(&in, s, a->ds, out.fp, e) : report_csv(&in, out.fp, e);
+            rc = output_close(&out, rc, e);
         }
-        rc = output_close(&out, export_dataset_csv(s, ds, out.fp, &e), &e);
-    } else {
-        struct buf url = BUF_INIT; /* the workspace's: the extra connections read its rows */
-        cli_data_url(db, ws, &url);
-        struct engine *eng = engine_load_snapshot(s, buf_cstr(&url), &e);
-        buf_release(&url);
-        rc = eng ? 0 : -1;
-        warn_skipped("export", eng);
-        struct report_input in = {eng, &f, &settings, (int64_t)time(NULL)};
-        struct buf name = BUF_INIT;
-        if (rc == 0 && !have_ds && !out_path) {
-            report_file_name_for("report", format, &in, &name);
-            out_path = buf_cstr(&name);
-        }
-        if (rc == 0 && (have_ds || strcmp(format, "csv") == 0)) {
-            struct output out;
-            if (output_open(&out, out_path, "export") < 0) {
-                rc = err_set(&e, ERR_IO, "%s: cannot write", out_path);
-            } else {
-                rc = have_ds ? report_dataset_csv(&in, s, ds, out.fp, &e)
-                             : report_csv(&in, out.fp, &e);
-                rc = output_close(&out, rc, &e);
-            }
-        } else if (rc == 0) {
-            rc = strcmp(format, "pdf") == 0 ? report_pdf(&in, out_path, &e)
-                                            : report_xlsx(&in, out_path, &e);
-        }
-        if (rc == 0 && out_path && strcmp(out_path, "-") != 0 && !have_ds)
-            fprintf(stderr, "infludash export: wrote %s\n", out_path);
-        buf_release(&name);
-        engine_free(eng);
+    } else if (rc == 0) {
+        rc = strcmp(a->format, "pdf") == 0 ? report_pdf(&in, out_path, e)
+                                           : report_xlsx(&in, out_path, e);
     }
-    if (rc < 0)
+    if (rc == 0 && out_path && strcmp(out_path, "-") != 0 && !have_ds)
+        fprintf(stderr, "infludash export: wrote %s\n", out_path);
+    buf_release(&name);
+    engine_free(eng);
+    return rc;
+}
+
+static int cmd_export(int argc, char **argv)
+{
+    struct export_args a = {.db = cli_default_db(), .ws = AUTH_DEFAULT_WORKSPACE, .ds = DS_NONE};
+    analytics_init(&a.an);
+    struct filter f;
+    filter_init(&f);
+    struct api_settings settings;
+    struct store *s = NULL;
+    struct err e = {0, ""};
+    int nops;
+    int rc = cli_parse(&export_command, &a, argc, argv, &nops);
+    if (rc != CLI_PARSED)
+        goto out;
+    rc = EXIT_USAGE;
+    if (a.ds == DS_NONE && !a.format) {
+        fprintf(stderr, "infludash export: give --format (a report) or --dataset (stored rows)"
+                        "\n\n");
+        cli_usage(&export_command, stderr);
+        goto out;
+    }
+    if (a.ds != DS_NONE && a.format && strcmp(a.format, "csv") != 0) {
+        fprintf(stderr, "infludash export: a dataset's rows are written as CSV only\n");
+        goto out;
+    }
+    if (analytics_parse("export", &a.an, &f, &settings) != 0)
+        goto out;
+    rc = 1;
+    if (!(s = cli_open_store(a.db, a.ws)))
+        goto out;
+    int written;
+    if (a.ds != DS_NONE && !filter_is_set(&f)) { /* every stored row: no engine needed */
+        struct output o;
+        if (output_open(&o, a.out_path, "export") < 0)
+            goto out;
+        written = output_close(&o, export_dataset_csv(s, a.ds, o.fp, &e), &e);
+    } else {
+        written = export_from_engine(&a, s, &f, &settings, &e);
+    }
+    if (written < 0)
         fprintf(stderr, "infludash export: %s\n", e.msg);
-    filter_release(&f);
+    rc = written < 0 ? 1 : 0;
+out:
     store_close(s);
-    return rc < 0 ? 1 : 0;
+    filter_release(&f);
+    filter_args_release(&a.an.fa);
+    return rc;
 }
 
 /* ---- serve ------------------------------------------------------------------------ */
 
+static const struct cli_option serve_options[] = {
+    CLI_DB(struct serve_config, db_url),
+    CLI_STRING(struct serve_config, listen, "--listen", "HOST:PORT",
+               "the address to serve (default 127.0.0.1:8080)"),
+    CLI_FLAG(struct serve_config, sample_if_empty, "--sample-if-empty", NULL,
+             "load sample data when the database holds no rows"),
+    CLI_U64(struct serve_config, sample_rows, "--sample-rows", "N",
+            "tracking rows of that sample data (default 20000)"),
+    CLI_U64(struct serve_config, max_body_bytes, "--max-body-size", "BYTES",
+            "the largest request body but an upload's (default 1M)"),
+    CLI_U64(struct serve_config, max_upload_bytes, "--max-upload-size", "BYTES",
+            "the largest upload to POST /api/import (default 1G)"),
+    CLI_UNSIGNED(struct serve_config, max_connections, "--max-connections", "N",
+                 "connections served at once (default 512)", 1, 65536, NULL),
+    CLI_UNSIGNED(struct serve_config, max_connections_per_client, "--max-connections-per-client",
+                 "N", "connections from one address (default 256)", 1, 65536, NULL),
+    CLI_UNSIGNED(struct serve_config, idle_timeout, "--idle-timeout", "SECONDS",
+                 "close a connection idle this long (default 30)", 1, 86400, "seconds"),
+    CLI_UNSIGNED(struct serve_config, header_timeout, "--header-timeout", "SECONDS",
+                 "close a connection whose request head takes\nlonger (default 10)", 1, 3600,
+                 "seconds"),
+    CLI_NUMBER(struct serve_config, roas_benchmark, "--roas-benchmark", "X",
+               "the ROAS benchmark (default 4)", 1e9),
+    CLI_NUMBER(struct serve_config, roi_benchmark, "--roi-benchmark", "X",
+               "the ROI benchmark as a fraction (default 2: 200 %)", 1e9),
+    CLI_U64_RANGE(struct serve_config, session_ttl, "--session-ttl", "SECONDS",
+                  "how long a sign-in lasts (default 43200, 12 h)", 1, 366 * 86400, "seconds"),
+    CLI_FLAG(struct serve_config, trust_proxy, "--trust-proxy", NULL,
+             "take the client's address from X-Forwarded-For"),
+    CLI_END,
+};
+
+static const struct cli_command serve_command = {
+    "serve",
+    "serve the dashboard and the JSON API over HTTP",
+    NULL,
+    NULL,
+    0,
+    "Serves http://HOST:PORT (default 127.0.0.1:8080): the web app (/, /influencers,\n"
+    "/insights, /payouts, /upload, /export, /database), /api/status, /api/dashboard,\n"
+    "/api/influencers[/ID], /api/insights, /api/payouts, uploads (POST /api/import[/DATASET],\n"
+    "at most --max-upload-size bytes, default 1 GiB), /api/datasets/NAME.csv, /healthz. The\n"
+    "data is loaded into memory at start and again whenever it changes. Benchmarks:\n"
+    "ROAS 4 and ROI 2 (200 %) unless given. --sample-if-empty loads generated sample\n"
+    "data (N tracking rows, default 20000) when the database holds no rows. Stops on\n"
+    "SIGTERM or SIGINT after the requests in flight. GET /metrics answers counters in\n"
+    "the Prometheus text format.\n"
+    "\n"
+    "Connections: at most --max-connections at once (default 512, a thread each), of them\n"
+    "at most --max-connections-per-client from one address (default 256; behind a reverse\n"
+    "proxy every connection comes from the proxy's address). 16 more are kept for health\n"
+    "checks: past either limit a connection is answered only for GET /healthz (anything\n"
+    "else gets 503 with Retry-After) and must send its request within 2 s; past those too,\n"
+    "it is closed at once. A connection idle for --idle-timeout seconds (default 30) is\n"
+    "closed, and so is one whose request head (request line and headers) is not complete\n"
+    "within --header-timeout seconds (default 10), however it trickles in.\n"
+    "\n"
+    "Every workspace is served (?ws=SLUG). While no user exists (infludash user add) the\n"
+    "server is open to anyone who can reach it; after that every page and API call needs\n"
+    "a sign-in (POST /login), which lasts --session-ttl seconds (default 43200, 12 h).\n"
+    "Failed sign-ins are limited per name and per client address; behind a reverse proxy,\n"
+    "--trust-proxy takes the address from the last entry of X-Forwarded-For (and lets\n"
+    "X-Forwarded-Host name this server for the same-origin check).\n",
+    serve_options,
+};
+
 static int cmd_serve(int argc, char **argv)
 {
-    struct opts o = {argc, argv, 0, NULL};
     struct serve_config cfg;
     serve_config_default(&cfg);
     cfg.db_url = cli_default_db();
     cfg.version = INFLUDASH_VERSION;
-    int bad = 0;
-    while (o.i < argc && !bad) {
-        const char *a = argv[o.i];
-        uint64_t v;
-        if (cli_is_help(a)) {
-            fputs(serve_usage, stdout);
-            return 0;
-        } else if (cli_opt_value(&o, "--db", &bad)) {
-            cfg.db_url = o.value;
-        } else if (cli_opt_value(&o, "--listen", &bad)) {
-            cfg.listen = o.value;
-        } else if (cli_opt_flag(&o, "--sample-if-empty")) {
-            cfg.sample_if_empty = 1;
-        } else if (cli_opt_value(&o, "--sample-rows", &bad)) {
-            bad |= cli_parse_u64("--sample-rows", o.value, &v) < 0;
-            cfg.sample_rows = v;
-        } else if (cli_opt_value(&o, "--max-body-size", &bad)) {
-            bad |= cli_parse_u64("--max-body-size", o.value, &v) < 0;
-            cfg.max_body_bytes = v;
-        } else if (cli_opt_value(&o, "--max-upload-size", &bad)) {
-            bad |= cli_parse_u64("--max-upload-size", o.value, &v) < 0;
-            cfg.max_upload_bytes = v;
-        } else if (cli_opt_value(&o, "--max-connections", &bad)) {
-            bad |= cli_parse_u64("--max-connections", o.value, &v) < 0;
-            if (!bad && (v < 1 || v > 65536)) {
-                fprintf(stderr, "infludash serve: --max-connections %s: expected 1 to 65536\n",
-                        o.value);
-                bad = 1;
-            }
-            cfg.max_connections = (unsigned)v;
-        } else if (cli_opt_value(&o, "--idle-timeout", &bad)) {
-            bad |= cli_parse_u64("--idle-timeout", o.value, &v) < 0;
-            if (!bad && (v < 1 || v > 86400)) {
-                fprintf(stderr,
-                        "infludash serve: --idle-timeout %s: expected 1 to 86400 "
-                        "seconds\n",
-                        o.value);
-                bad = 1;
-            }
-            cfg.idle_timeout = (unsigned)v;
-        } else if (cli_opt_value(&o, "--header-timeout", &bad)) {
-            bad |= cli_parse_u64("--header-timeout", o.value, &v) < 0;
-            if (!bad && (v < 1 || v > 3600)) {
-                fprintf(stderr,
-                        "infludash serve: --header-timeout %s: expected 1 to 3600 "
-                        "seconds\n",
-                        o.value);
-                bad = 1;
-            }
-            cfg.header_timeout = (unsigned)v;
-        } else if (cli_opt_value(&o, "--max-connections-per-client", &bad)) {
-            bad |= cli_parse_u64("--max-connections-per-client", o.value, &v) < 0;
-            if (!bad && (v < 1 || v > 65536)) {
-                fprintf(stderr,
-                        "infludash serve: --max-connections-per-client %s: expected 1 "
-                        "to 65536\n",
-                        o.value);
-                bad = 1;
-            }
-            cfg.max_connections_per_client = (unsigned)v;
-        } else if (cli_opt_flag(&o, "--trust-proxy")) {
-            cfg.trust_proxy = 1;
-        } else if (cli_opt_value(&o, "--session-ttl", &bad)) {
-            bad |= cli_parse_u64("--session-ttl", o.value, &v) < 0;
-            if (!bad && (v < 1 || v > 366 * 86400)) {
-                fprintf(stderr,
-                        "infludash serve: --session-ttl %s: expected 1 to 31622400 "
-                        "seconds\n",
-                        o.value);
-                bad = 1;
-            }
-            cfg.session_ttl = v;
-        } else if (cli_opt_value(&o, "--roas-benchmark", &bad)) {
-            bad |= parse_number("--roas-benchmark", o.value, 1e9, &cfg.roas_benchmark) < 0;
-        } else if (cli_opt_value(&o, "--roi-benchmark", &bad)) {
-            bad |= parse_number("--roi-benchmark", o.value, 1e9, &cfg.roi_benchmark) < 0;
-        } else if (!bad) {
-            return cli_unknown_option("serve", a, serve_usage);
-        }
-    }
-    if (bad)
-        return EXIT_USAGE;
+    int nops;
+    int parsed = cli_parse(&serve_command, &cfg, argc, argv, &nops);
+    if (parsed != CLI_PARSED)
+        return parsed;
     struct err e = {0, ""};
     if (serve_run(&cfg, &e) < 0) {
         fprintf(stderr, "infludash serve: %s\n", e.msg);
@@ -776,27 +706,65 @@ static int cmd_serve(int argc, char **argv)
     return 0;
 }
 
+/* The commands: adding one is an entry here (its struct cli_command, whose option table
+ * prints its usage, and the function that runs it). */
+static const struct {
+    const struct cli_command *command;
+    int (*run)(int argc, char **argv);
+} commands[] = {
+    {&serve_command, cmd_serve},         {&import_command, cmd_import},
+    {&demo_command, cmd_demo},           {&query_command, cmd_query},
+    {&export_command, cmd_export},       {&status_command, cmd_status},
+    {&cli_user_command, cli_cmd_user},   {&cli_workspace_command, cli_cmd_workspace},
+    {&cli_audit_command, cli_cmd_audit},
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void main_usage(FILE *f)
+{
+    fputs("infludash " INFLUDASH_VERSION " — influencer-campaign analytics\n"
+          "\n"
+          "usage: infludash COMMAND [OPTIONS]\n"
+          "\n"
+          "commands:\n",
+          f);
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(f, "  %-8s %s\n", commands[i].command->name, commands[i].command->summary);
+    fputs("\n"
+          "The database is --db URL (sqlite:PATH), else $DATABASE_URL, else sqlite:infludash.db.\n"
+          "Data commands take --workspace SLUG (default: default); see docs/accounts.md.\n"
+          "Run 'infludash COMMAND --help' or 'infludash help COMMAND' for a command's options.\n",
+          f);
+}
+
+static const struct cli_command *find_command(const char *name, size_t *at)
+{
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (!strcmp(name, commands[i].command->name)) {
+            *at = i;
+            return commands[i].command;
+        }
+    return NULL;
+}
+
 int cli_main(int argc, char **argv)
 {
+    size_t at;
     if (argc < 2 || cli_is_help(argv[1])) {
-        fputs(main_usage, argc < 2 ? stderr : stdout);
+        if (argc == 3 && cli_is_help(argv[1]) && find_command(argv[2], &at)) {
+            cli_usage(commands[at].command, stdout); /* infludash help COMMAND */
+            return 0;
+        }
+        main_usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? EXIT_USAGE : 0;
     }
     if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
         printf("infludash %s\n", INFLUDASH_VERSION);
         return 0;
     }
-    static const struct {
-        const char *name;
-        int (*fn)(int, char **);
-    } commands[] = {
-        {"serve", cmd_serve},   {"import", cmd_import},           {"demo", cmd_demo},
-        {"export", cmd_export}, {"status", cmd_status},           {"query", cmd_query},
-        {"user", cli_cmd_user}, {"workspace", cli_cmd_workspace}, {"audit", cli_cmd_audit},
-    };
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (!strcmp(argv[1], commands[i].name))
-            return commands[i].fn(argc - 2, argv + 2);
-    fprintf(stderr, "infludash: unknown command \"%s\"\n\n%s", argv[1], main_usage);
+    if (find_command(argv[1], &at))
+        return commands[at].run(argc - 2, argv + 2);
+    fprintf(stderr, "infludash: unknown command \"%s\"\n\n", argv[1]);
+    main_usage(stderr);
     return EXIT_USAGE;
 }

@@ -1,6 +1,6 @@
 /* cli_accounts.c — the commands over the installation's accounts (docs/accounts.md): user,
- * workspace and audit. Calls cli_common, auth, audit, store, format, buf and err; prints to the
- * terminal. */
+ * workspace and audit. Calls cli_common, cli_options, auth, audit, store, format, buf and err;
+ * prints to the terminal. */
 #include "cli_impl.h"
 
 #include <errno.h>
@@ -19,14 +19,34 @@
 
 #include "banned.h"
 
-static const char user_usage[] =
-    "usage: infludash user add NAME --role admin|analyst|viewer [--workspace W[,W2...]]\n"
-    "       infludash user list\n"
-    "       infludash user passwd NAME\n"
-    "       infludash user set NAME [--role ROLE] [--workspace W[,W2...]]\n"
-    "       infludash user del NAME\n"
-    "       (each takes --db URL)\n"
-    "\n"
+/* ---- the commands' options ---- */
+
+struct user_args {
+    const char *db, *role, *workspaces;
+};
+
+static const struct cli_option user_options[] = {
+    CLI_STRING_F(struct user_args, role, "--role", NULL, "admin|analyst|viewer",
+                 "viewer reads and exports, analyst also imports,\n"
+                 "admin also deletes data, manages users and workspaces",
+                 "add set", "add"),
+    CLI_STRING_F(struct user_args, workspaces, "--workspace", "--workspaces -w", "W[,W2...]",
+                 "the user's workspaces (default: default)", "add set", NULL),
+    CLI_DB(struct user_args, db),
+    CLI_END,
+};
+
+static const struct cli_form user_forms[] = {
+    {"add", "add NAME"}, {"list", "list"},    {"passwd", "passwd NAME"},
+    {"set", "set NAME"}, {"del", "del NAME"}, {NULL, NULL},
+};
+
+const struct cli_command cli_user_command = {
+    "user",
+    "add, list, change or remove users (user add NAME --role admin)",
+    user_forms,
+    NULL,
+    2,
     "While no user exists the server is open to anyone who can reach it; once one does,\n"
     "every page and API call needs a signed-in session. viewer: reads and exports;\n"
     "analyst: also imports; admin: also deletes and replaces data and manages the users\n"
@@ -35,25 +55,73 @@ static const char user_usage[] =
     "asked twice on a terminal. A new user belongs to the workspace default unless\n"
     "--workspace lists others. Passwords are stored only as argon2id hashes.\n"
     "These commands open the database directly, as the machine's operator: no role or\n"
-    "workspace bound applies to them (whoever may write the database may change it).\n";
+    "workspace bound applies to them (whoever may write the database may change it).\n",
+    user_options,
+};
 
-static const char workspace_usage[] =
-    "usage: infludash workspace add SLUG [--title TITLE]\n"
-    "       infludash workspace list\n"
-    "       infludash workspace del SLUG\n"
-    "       (each takes --db URL)\n"
-    "\n"
+struct workspace_args {
+    const char *db, *title;
+};
+
+static const struct cli_option workspace_options[] = {
+    CLI_STRING_F(struct workspace_args, title, "--title", NULL, "TITLE",
+                 "the name shown for it (default: the slug)", "add", NULL),
+    CLI_DB(struct workspace_args, db),
+    CLI_END,
+};
+
+static const struct cli_form workspace_forms[] = {
+    {"add", "add SLUG"}, {"list", "list"}, {"del", "del SLUG"}, {NULL, NULL}};
+
+const struct cli_command cli_workspace_command = {
+    "workspace",
+    "add, list or remove workspaces",
+    workspace_forms,
+    NULL,
+    2,
     "A workspace is an independent set of the four datasets (a brand, a client) with its\n"
     "own members; default always exists. Slugs: 1 to 32 of a-z 0-9 -. Data commands\n"
     "(import, export, query, status, demo, audit) take --workspace SLUG. del removes the\n"
     "workspace and its data for good. Like every command, these act on the database\n"
-    "directly, as the machine's operator: no role applies.\n";
+    "directly, as the machine's operator: no role applies.\n",
+    workspace_options,
+};
 
-static const char audit_usage[] =
-    "usage: infludash audit [--db URL] [--workspace SLUG] [--format text|csv] [--limit N]\n"
-    "\n"
+struct audit_args {
+    const char *db, *ws, *format;
+    uint64_t limit;
+};
+
+static int audit_format_option(void *field, const struct cli_option *o, const char *value)
+{
+    (void)o;
+    if (strcmp(value, "text") != 0 && strcmp(value, "csv") != 0) {
+        fprintf(stderr, "infludash audit: --format must be text or csv\n");
+        return -1;
+    }
+    *(const char **)field = value;
+    return 0;
+}
+
+static const struct cli_option audit_options[] = {
+    CLI_DB(struct audit_args, db),
+    CLI_WORKSPACE(struct audit_args, ws),
+    CLI_CALLBACK(struct audit_args, format, "--format", NULL, "text|csv", "text (default) or CSV",
+                 audit_format_option, NULL, NULL, NULL),
+    CLI_U64(struct audit_args, limit, "--limit", "N", "the newest N entries (default: all)"),
+    CLI_END,
+};
+
+const struct cli_command cli_audit_command = {
+    "audit",
+    "print the audit log of imports, deletions and user changes",
+    NULL,
+    NULL,
+    0,
     "Prints the audit log of the workspace (imports, deletions, sample data) with the user\n"
-    "and workspace changes of the installation, newest first.\n";
+    "and workspace changes of the installation, newest first.\n",
+    audit_options,
+};
 
 /* ---- passwords ---- */
 
@@ -150,50 +218,24 @@ static int user_list(struct store *acc)
 
 int cli_cmd_user(int argc, char **argv)
 {
-    struct opts o = {argc, argv, 0, NULL};
-    const char *db = cli_default_db(), *role_text = NULL, *workspaces = NULL;
-    const char *words[3] = {NULL, NULL, NULL};
-    int nwords = 0, bad = 0;
-    while (o.i < argc && !bad) {
-        const char *a = argv[o.i];
-        if (cli_is_help(a)) {
-            fputs(user_usage, stdout);
-            return 0;
-        } else if (cli_opt_value(&o, "--db", &bad)) {
-            db = o.value;
-        } else if (cli_opt_value(&o, "--role", &bad)) {
-            role_text = o.value;
-        } else if (cli_opt_value(&o, "--workspace", &bad) ||
-                   cli_opt_value(&o, "--workspaces", &bad) || cli_opt_value(&o, "-w", &bad)) {
-            workspaces = o.value;
-        } else if (bad) {
-            break;
-        } else if (a[0] == '-' && a[1]) {
-            return cli_unknown_option("user", a, user_usage);
-        } else if (nwords < 2) {
-            words[nwords++] = a;
-            o.i++;
-        } else {
-            fprintf(stderr, "infludash user: unexpected \"%s\"\n\n%s", a, user_usage);
-            return EXIT_USAGE;
-        }
-    }
-    if (bad)
-        return EXIT_USAGE;
-    const char *cmd = words[0], *name = words[1];
-    static const char *const cmds[] = {"add", "list", "passwd", "set", "del"};
-    int known = 0;
-    for (size_t i = 0; cmd && i < sizeof cmds / sizeof cmds[0]; i++)
-        known |= strcmp(cmd, cmds[i]) == 0;
-    if (!known) {
-        fprintf(stderr, "infludash user: %s\n\n%s",
-                cmd ? "unknown subcommand (add, list, passwd, set or del)" : "what to do?",
-                user_usage);
+    struct user_args a = {cli_default_db(), NULL, NULL};
+    int nwords;
+    int parsed = cli_parse(&cli_user_command, &a, argc, argv, &nwords);
+    if (parsed != CLI_PARSED)
+        return parsed;
+    const char *db = a.db, *role_text = a.role, *workspaces = a.workspaces;
+    const char *const *words = (const char *const *)argv;
+    const char *cmd = nwords > 0 ? words[0] : NULL, *name = nwords > 1 ? words[1] : NULL;
+    if (!cmd || !cli_form_find(&cli_user_command, cmd)) {
+        fprintf(stderr, "infludash user: %s\n\n",
+                cmd ? "unknown subcommand (add, list, passwd, set or del)" : "what to do?");
+        cli_usage(&cli_user_command, stderr);
         return EXIT_USAGE;
     }
     int is_list = strcmp(cmd, "list") == 0;
     if (!is_list && !name) {
-        fprintf(stderr, "infludash user %s: which user?\n\n%s", cmd, user_usage);
+        fprintf(stderr, "infludash user %s: which user?\n\n", cmd);
+        cli_usage(&cli_user_command, stderr);
         return EXIT_USAGE;
     }
     enum auth_role role = ROLE_NONE;
@@ -268,38 +310,19 @@ int cli_cmd_user(int argc, char **argv)
 
 int cli_cmd_workspace(int argc, char **argv)
 {
-    struct opts o = {argc, argv, 0, NULL};
-    const char *db = cli_default_db(), *title = NULL;
-    const char *words[2] = {NULL, NULL};
-    int nwords = 0, bad = 0;
-    while (o.i < argc && !bad) {
-        const char *a = argv[o.i];
-        if (cli_is_help(a)) {
-            fputs(workspace_usage, stdout);
-            return 0;
-        } else if (cli_opt_value(&o, "--db", &bad)) {
-            db = o.value;
-        } else if (cli_opt_value(&o, "--title", &bad)) {
-            title = o.value;
-        } else if (bad) {
-            break;
-        } else if (a[0] == '-' && a[1]) {
-            return cli_unknown_option("workspace", a, workspace_usage);
-        } else if (nwords < 2) {
-            words[nwords++] = a;
-            o.i++;
-        } else {
-            fprintf(stderr, "infludash workspace: unexpected \"%s\"\n\n%s", a, workspace_usage);
-            return EXIT_USAGE;
-        }
-    }
-    if (bad)
-        return EXIT_USAGE;
-    const char *cmd = words[0], *slug = words[1];
+    struct workspace_args a = {cli_default_db(), NULL};
+    int nwords;
+    int parsed = cli_parse(&cli_workspace_command, &a, argc, argv, &nwords);
+    if (parsed != CLI_PARSED)
+        return parsed;
+    const char *db = a.db, *title = a.title;
+    const char *const *words = (const char *const *)argv;
+    const char *cmd = nwords > 0 ? words[0] : NULL, *slug = nwords > 1 ? words[1] : NULL;
     int is_list = cmd && !strcmp(cmd, "list");
-    if (!cmd || (!is_list && strcmp(cmd, "add") != 0 && strcmp(cmd, "del") != 0)) {
-        fprintf(stderr, "infludash workspace: %s\n\n%s",
-                cmd ? "unknown subcommand (add, list or del)" : "what to do?", workspace_usage);
+    if (!cmd || !cli_form_find(&cli_workspace_command, cmd)) {
+        fprintf(stderr, "infludash workspace: %s\n\n",
+                cmd ? "unknown subcommand (add, list or del)" : "what to do?");
+        cli_usage(&cli_workspace_command, stderr);
         return EXIT_USAGE;
     }
     struct err e = {0, ""};
@@ -348,33 +371,13 @@ int cli_cmd_workspace(int argc, char **argv)
 
 int cli_cmd_audit(int argc, char **argv)
 {
-    struct opts o = {argc, argv, 0, NULL};
-    const char *db = cli_default_db(), *ws = AUTH_DEFAULT_WORKSPACE, *format = "text";
-    uint64_t limit = 0;
-    int bad = 0;
-    while (o.i < argc && !bad) {
-        const char *a = argv[o.i];
-        if (cli_is_help(a)) {
-            fputs(audit_usage, stdout);
-            return 0;
-        } else if (cli_opt_value(&o, "--db", &bad)) {
-            db = o.value;
-        } else if (cli_opt_value(&o, "--workspace", &bad) || cli_opt_value(&o, "-w", &bad)) {
-            ws = o.value;
-        } else if (cli_opt_value(&o, "--format", &bad)) {
-            format = o.value;
-            if (strcmp(format, "text") != 0 && strcmp(format, "csv") != 0) {
-                fprintf(stderr, "infludash audit: --format must be text or csv\n");
-                bad = 1;
-            }
-        } else if (cli_opt_value(&o, "--limit", &bad)) {
-            bad |= cli_parse_u64("--limit", o.value, &limit) < 0;
-        } else if (!bad) {
-            return cli_unknown_option("audit", a, audit_usage);
-        }
-    }
-    if (bad)
-        return EXIT_USAGE;
+    struct audit_args a = {cli_default_db(), AUTH_DEFAULT_WORKSPACE, "text", 0};
+    int nops;
+    int parsed = cli_parse(&cli_audit_command, &a, argc, argv, &nops);
+    if (parsed != CLI_PARSED)
+        return parsed;
+    const char *db = a.db, *ws = a.ws, *format = a.format;
+    uint64_t limit = a.limit;
     struct store *data = cli_open_store(db, ws);
     if (!data)
         return 1;

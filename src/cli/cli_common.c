@@ -1,6 +1,6 @@
-/* cli_common.c — what the command files share (cli_impl.h): option matching and numbers
- * with a size suffix, the database and workspace a command works on, and who the command
- * line acts as. Calls auth, store, number and buf; prints only errors, to stderr. */
+/* cli_common.c — what the command files share (cli_impl.h): the database and workspace a
+ * command works on, and who the command line acts as. Calls auth, store and buf; prints only
+ * errors, to stderr. */
 #include "cli_impl.h"
 
 #include <pwd.h>
@@ -11,81 +11,13 @@
 
 #include "auth.h"
 #include "buf.h"
-#include "number.h"
 
 #include "banned.h"
-
-/* ---- option parsing --------------------------------------------------------------- */
-
-/* Matches "--name VALUE" or "--name=VALUE" at argv[i]; advances past it. */
-int cli_opt_value(struct opts *o, const char *name, int *bad)
-{
-    const char *a = o->argv[o->i];
-    size_t n = strlen(name);
-    if (strncmp(a, name, n) != 0)
-        return 0;
-    if (a[n] == '=') {
-        o->value = a + n + 1;
-        o->i++;
-        return 1;
-    }
-    if (a[n] != '\0')
-        return 0;
-    if (o->i + 1 >= o->argc) {
-        fprintf(stderr, "infludash: %s needs a value\n", name);
-        *bad = 1;
-        return 0;
-    }
-    o->value = o->argv[o->i + 1];
-    o->i += 2;
-    return 1;
-}
-
-int cli_opt_flag(struct opts *o, const char *name)
-{
-    if (strcmp(o->argv[o->i], name) == 0) {
-        o->i++;
-        return 1;
-    }
-    return 0;
-}
-
-int cli_is_help(const char *a)
-{
-    return !strcmp(a, "--help") || !strcmp(a, "-h") || !strcmp(a, "help");
-}
-
-int cli_parse_u64(const char *name, const char *s, uint64_t *out)
-{
-    /* the whole text is the number (number.h), with an optional size suffix K, M or G */
-    size_t len = strlen(s);
-    while (len && s[len - 1] == ' ')
-        len--;
-    unsigned shift = 0;
-    if (len && strchr("KkMmGg", s[len - 1])) {
-        char c = (char)(s[len - 1] | 0x20);
-        shift = c == 'k' ? 10 : c == 'm' ? 20 : 30;
-        len--;
-    }
-    uint64_t v;
-    if (number_parse_u64(s, len, &v) < 0 || (shift && v > UINT64_MAX >> shift)) {
-        fprintf(stderr, "infludash: %s: \"%s\" is not a whole number\n", name, s);
-        return -1;
-    }
-    *out = v << shift;
-    return 0;
-}
 
 const char *cli_default_db(void)
 {
     const char *env = getenv("DATABASE_URL");
     return env && *env ? env : "sqlite:infludash.db";
-}
-
-int cli_unknown_option(const char *cmd, const char *arg, const char *usage)
-{
-    fprintf(stderr, "infludash %s: unknown option \"%s\"\n\n%s", cmd, arg, usage);
-    return EXIT_USAGE;
 }
 
 /* ---- the database and the workspace ---------------------------------------------- */

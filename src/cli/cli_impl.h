@@ -1,34 +1,25 @@
 /* cli_impl.h — what the command files share (cli.c: the dispatch and the data commands;
- * cli_accounts.c: user, workspace and audit; both call cli_common.c): option matching,
- * the database and workspace a command works on, exit codes. Private to src/cli/. */
+ * cli_accounts.c: user, workspace and audit; both call cli_common.c and cli_options.c): the
+ * options every data command takes, the database and workspace a command works on. Private
+ * to src/cli/. */
 #ifndef INFLUDASH_CLI_IMPL_H
 #define INFLUDASH_CLI_IMPL_H
 
 #include <stdint.h>
 
+#include "cli_options.h"
 #include "store.h"
 
-#define EXIT_PARTIAL 2
-#define EXIT_USAGE 64
+/* The options every data command takes. */
+#define CLI_DB(T, f)                                                                               \
+    CLI_STRING(T, f, "--db", "URL",                                                                \
+               "sqlite:PATH or postgresql://... (default\n"                                        \
+               "$DATABASE_URL, else sqlite:infludash.db)")
+#define CLI_WORKSPACE(T, f)                                                                        \
+    CLI_STRING_A(T, f, "--workspace", "-w", "SLUG", "the workspace (default: default)")
 
-struct opts {
-    int argc;
-    char **argv;
-    int i;
-    const char *value; /* of the option just matched */
-};
-
-/* Matches "--name VALUE" or "--name=VALUE" at argv[i] and advances past it; a missing
- * value sets *bad (with a message). */
-int cli_opt_value(struct opts *o, const char *name, int *bad);
-int cli_opt_flag(struct opts *o, const char *name);
-int cli_is_help(const char *a);
-/* A whole number with an optional K, M or G suffix; -1 with a message when it is not. */
-int cli_parse_u64(const char *name, const char *s, uint64_t *out);
 /* $DATABASE_URL, else sqlite:infludash.db. */
 const char *cli_default_db(void);
-/* Prints the unknown option and the usage; returns EXIT_USAGE. */
-int cli_unknown_option(const char *cmd, const char *arg, const char *usage);
 /* The accounts database of the installation at db, or NULL when none exists yet (*missing
  * set; only when not create) or on an error (printed). */
 struct store *cli_open_accounts(const char *db, int create, int *missing);
@@ -42,7 +33,8 @@ void cli_data_url(const char *db, const char *ws, struct buf *out);
 /* Who the command line acts as in the audit log: "cli:$USER". */
 const char *cli_actor(void);
 
-/* The account commands (cli_accounts.c), called by cli_main. */
+/* The account commands (cli_accounts.c), called by cli_main with their tables. */
+extern const struct cli_command cli_user_command, cli_workspace_command, cli_audit_command;
 int cli_cmd_user(int argc, char **argv);
 int cli_cmd_workspace(int argc, char **argv);
 int cli_cmd_audit(int argc, char **argv);

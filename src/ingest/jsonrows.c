@@ -373,19 +373,34 @@ static int lone_high_surrogate(struct jsonrows *r, struct err *e)
                           r->high_surrogate);
 }
 
-/* \u0000: text cannot hold a NUL character (a CSV file with one is refused as binary data,
- * and an export would write the byte), so a string with one is refused, naming its key. */
-static int nul_escape(struct jsonrows *r, struct err *e)
+/* \u0000 and the other C0 control characters but tab, newline and carriage return (\b, \f,
+ * \u0001 ... \u001F): text cannot hold them (a CSV file with a NUL is refused as binary
+ * data, and an export would write the byte raw), so a string with one is refused, naming its
+ * key. */
+static int control_escape(struct jsonrows *r, unsigned unit, struct err *e)
 {
     const struct jr_span *span = r->nspans ? &r->spans[r->nspans - 1] : NULL;
+    char what[48];
+    if (unit == 0)
+        snprintf(what, sizeof what, "\\u0000 (a NUL character)");
+    else
+        snprintf(what, sizeof what, "\\u%04X (a control character)", unit);
     if (r->string_is_key || !span)
         return jr_error(r, e, ERR_INPUT, r->line, r->escape_column,
-                        "\\u0000 (a NUL character) in a key: text cannot hold NUL characters");
+                        "%s in a key: text cannot hold control characters other than tab "
+                        "and newline",
+                        what);
     const char *key = r->text.data + span->key_off;
     return jr_error(r, e, ERR_INPUT, r->line, r->escape_column,
-                    "%.*s: \\u0000 (a NUL character) in the value: text cannot hold NUL "
-                    "characters (a CSV file with one is refused as binary data too)",
-                    (int)(span->key_len < 64 ? span->key_len : 64), key);
+                    "%.*s: %s in the value: text cannot hold control characters other than "
+                    "tab and newline (a CSV file with a NUL is refused as binary data too)",
+                    (int)(span->key_len < 64 ? span->key_len : 64), key, what);
+}
+
+/* The control characters a string may hold: tab, newline, carriage return. */
+static int control_allowed(unsigned unit)
+{
+    return unit >= 0x20 || unit == '\t' || unit == '\n' || unit == '\r';
 }
 
 /* Takes the code unit of a finished \uXXXX escape, pairing surrogates. */
@@ -393,8 +408,8 @@ static int end_unicode_escape(struct jsonrows *r, struct err *e)
 {
     unsigned unit = r->hex_value;
     r->escape = JR_ESC_NONE;
-    if (unit == 0 && !r->high_surrogate)
-        return nul_escape(r, e);
+    if (!control_allowed(unit) && !r->high_surrogate)
+        return control_escape(r, unit, e);
     if (r->high_surrogate) {
         if (unit < 0xDC00 || unit > 0xDFFF)
             return lone_high_surrogate(r, e);
@@ -442,6 +457,8 @@ static int escape_byte(struct jsonrows *r, char c, struct err *e)
         if (!hit)
             return jr_input_error(r, e, "invalid escape: a backslash followed by %s in a string",
                                   byte_name(c, name));
+        if (!control_allowed((unsigned char)meaning[hit - plain]))
+            return control_escape(r, (unsigned char)meaning[hit - plain], e);
         r->escape = JR_ESC_NONE;
         return token_append(r, &meaning[hit - plain], 1, e);
     case JR_ESC_HEX:

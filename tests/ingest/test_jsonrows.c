@@ -160,45 +160,63 @@ static void test_jsonrows_empty_array_gives_no_objects(void **state)
 static void test_jsonrows_string_escapes_are_decoded(void **state)
 {
     (void)state;
-    assert_parses_to("[{\"k\\\"ey\":\"q\\\" b\\\\ s\\/ \\b\\f\\n\\r\\t end\"}]",
-                     "1#0{k\"ey='q\" b\\\\ s/ \\x08\\x0C\\n\\x0D\\x09 end'@1}\n");
+    assert_parses_to("[{\"k\\\"ey\":\"q\\\" b\\\\ s\\/ \\n\\r\\t end\"}]",
+                     "1#0{k\"ey='q\" b\\\\ s/ \\n\\x0D\\x09 end'@1}\n");
 }
 
 static void test_jsonrows_unicode_escapes_become_utf8(void **state)
 {
     (void)state;
-    /* U+0041, U+00E9, U+20B9 (rupee), U+1F600 as a surrogate pair, U+0001. */
-    static const char input[] = "[{\"u\":\"\\u0041\\u00e9\\u20B9\\uD83D\\uDE00\\u0001!\"}]";
+    /* U+0041, U+00E9, U+20B9 (rupee), U+1F600 as a surrogate pair, U+0009 (tab). */
+    static const char input[] = "[{\"u\":\"\\u0041\\u00e9\\u20B9\\uD83D\\uDE00\\u0009!\"}]";
     struct collected c;
     collected_init(&c);
     struct err e = {0, ""};
     assert_int_equal(parse_chunked(input, sizeof input - 1, NULL, 0, &c, &e), 0);
     assert_string_equal(buf_cstr(&c.text), "1#0{u='A\\xC3\\xA9\\xE2\\x82\\xB9\\xF0\\x9F\\x98\\x80"
-                                           "\\x01!'@1}\n");
+                                           "\\x09!'@1}\n");
     buf_release(&c.text);
     /* Raw UTF-8 passes through untouched. */
     assert_parses_to("[{\"name\":\"\xE2\x82\xB9 caf\xC3\xA9\"}]",
                      "1#0{name='\\xE2\\x82\\xB9 caf\\xC3\\xA9'@1}\n");
 }
 
-/* \u0000 is refused (as a NUL byte in a CSV file is), naming the line, the column of its
- * backslash and the key; the other control characters decode, as CSV takes them raw. */
+/* \u0000 and the other C0 controls but tab, newline and carriage return (\b, \f, \u0001 ...
+ * \u001F) are refused, naming the line, the column of its backslash and the key. */
 static void test_jsonrows_nul_escape_fails_naming_key(void **state)
 {
     (void)state;
     assert_fails_with("[{\"id\":\"A1\",\n  \"name\":\"a\\u0000b\"}]", NULL, ERR_INPUT,
                       "input:2:12: name: \\u0000 (a NUL character) in the value: text cannot "
-                      "hold NUL characters (a CSV file with one is refused as binary data too)");
+                      "hold control characters other than tab and newline (a CSV file with a "
+                      "NUL is refused as binary data too)");
     struct jsonrows_opts opts = {.name = "people.json"};
     assert_fails_with("[{\"x\\u0000\":1}]", &opts, ERR_INPUT,
-                      "people.json:1:5: \\u0000 (a NUL character) in a key: text cannot hold NUL "
-                      "characters");
+                      "people.json:1:5: \\u0000 (a NUL character) in a key: text cannot hold "
+                      "control characters other than tab and newline");
     assert_fails_with("[{\"a\":\"\\u0000\"}]", NULL, ERR_INPUT,
                       "input:1:8: a: \\u0000 (a NUL character) in the value: text cannot hold "
-                      "NUL characters (a CSV file with one is refused as binary data too)");
-    /* the other C0 controls (a CSV file may hold them raw) */
-    assert_parses_to("[{\"c\":\"\\u0001\\u001f\\u000b\\u007f\"}]",
-                     "1#0{c='\\x01\\x1F\\x0B\\x7F'@1}\n");
+                      "control characters other than tab and newline (a CSV file with a NUL is "
+                      "refused as binary data too)");
+    /* the other C0 controls, escaped as \uXXXX or as \b and \f */
+    assert_fails_with("[{\"c\":\"x\\u0001\"}]", NULL, ERR_INPUT,
+                      "input:1:9: c: \\u0001 (a control character) in the value: text cannot "
+                      "hold control characters other than tab and newline (a CSV file with a "
+                      "NUL is refused as binary data too)");
+    assert_fails_with("[{\"c\":\"\\u001f\"}]", NULL, ERR_INPUT,
+                      "input:1:8: c: \\u001F (a control character) in the value: text cannot "
+                      "hold control characters other than tab and newline (a CSV file with a "
+                      "NUL is refused as binary data too)");
+    assert_fails_with("[{\"c\":\"\\b\"}]", NULL, ERR_INPUT,
+                      "input:1:8: c: \\u0008 (a control character) in the value: text cannot "
+                      "hold control characters other than tab and newline (a CSV file with a "
+                      "NUL is refused as binary data too)");
+    assert_fails_with("[{\"c\":\"\\f\"}]", NULL, ERR_INPUT,
+                      "input:1:8: c: \\u000C (a control character) in the value: text cannot "
+                      "hold control characters other than tab and newline (a CSV file with a "
+                      "NUL is refused as binary data too)");
+    /* tab, newline, carriage return and DEL stay */
+    assert_parses_to("[{\"c\":\"\\t\\u000a\\r\\u007f\"}]", "1#0{c='\\x09\\n\\x0D\\x7F'@1}\n");
     /* in a nested value the escape stays text: no NUL is made */
     assert_parses_to("[{\"n\":{\"k\":\"\\u0000\"}}]", "1#0{n='\\{\"k\":\"\\\\u0000\"\\}'@1}\n");
 }
@@ -214,7 +232,8 @@ static void test_jsonrows_keys_only_drops_string_values(void **state)
                        &opts, "1#0{a=''@1,b='12'@1,c=null@1,d='[\"x\"]'@1}\n2#1{kA=''@2}\n");
     assert_fails_with("[{\"a\":\"x\\u0000\"}]", &opts, ERR_INPUT,
                       "input:1:9: a: \\u0000 (a NUL character) in the value: text cannot hold "
-                      "NUL characters (a CSV file with one is refused as binary data too)");
+                      "control characters other than tab and newline (a CSV file with a NUL is "
+                      "refused as binary data too)");
 }
 
 static void test_jsonrows_lone_surrogates_fail(void **state)
