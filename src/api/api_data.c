@@ -137,8 +137,15 @@ static int finish(struct json *j, int rc, struct err *e)
 
 /* The KPIs of /api/dashboard in their order: one table, so that the dashboard and
  * /api/explain write each value the same way. */
-enum kpi_kind { KPI_MONEY, KPI_INT, KPI_RATIO, KPI_MONEY_RATIO, KPI_INCREMENTAL, KPI_IROAS,
-                KPI_IROAS_METHOD };
+enum kpi_kind {
+    KPI_MONEY,
+    KPI_INT,
+    KPI_RATIO,
+    KPI_MONEY_RATIO,
+    KPI_INCREMENTAL,
+    KPI_IROAS,
+    KPI_IROAS_METHOD
+};
 
 #define KPI_AT(member) offsetof(struct engine_kpis, member)
 

@@ -35,69 +35,149 @@ static const struct api_explanation {
     unsigned rows;         /* ENGINE_ROWS_* */
     unsigned rules;
 } explanations[] = {
-    {"revenue", "Revenue", "the sum of revenue over attributed (non-organic) tracking rows",
-     {"attributed_rows"}, ENGINE_ROWS_ATTRIBUTED, RULE_ATTRIBUTED},
-    {"orders", "Orders", "the sum of orders over attributed (non-organic) tracking rows",
-     {"attributed_rows"}, ENGINE_ROWS_ATTRIBUTED, RULE_ATTRIBUTED},
-    {"spend", "Spend",
+    {"revenue",
+     "Revenue",
+     "the sum of revenue over attributed (non-organic) tracking rows",
+     {"attributed_rows"},
+     ENGINE_ROWS_ATTRIBUTED,
+     RULE_ATTRIBUTED},
+    {"orders",
+     "Orders",
+     "the sum of orders over attributed (non-organic) tracking rows",
+     {"attributed_rows"},
+     ENGINE_ROWS_ATTRIBUTED,
+     RULE_ATTRIBUTED},
+    {"spend",
+     "Spend",
      "the sum over influencers of what each earned under its payout terms over the filtered "
      "activity: order → rate × attributed orders, post → rate × posts, revenue_share → rate × "
      "revenue, flat/hybrid/other → the recorded total_payout",
-     {"payout_rows", "orders", "posts", "revenue"}, ROWS_ACTIVITY, RULE_SPEND},
-    {"roas", "ROAS", "revenue ÷ spend", {"revenue", "spend"}, ROWS_ACTIVITY,
+     {"payout_rows", "orders", "posts", "revenue"},
+     ROWS_ACTIVITY,
+     RULE_SPEND},
+    {"roas",
+     "ROAS",
+     "revenue ÷ spend",
+     {"revenue", "spend"},
+     ROWS_ACTIVITY,
      RULE_ATTRIBUTED | RULE_SPEND | RULE_RATIO | RULE_ROAS_BENCH},
-    {"roi", "ROI", "(revenue − spend) ÷ spend", {"revenue", "spend"}, ROWS_ACTIVITY,
+    {"roi",
+     "ROI",
+     "(revenue − spend) ÷ spend",
+     {"revenue", "spend"},
+     ROWS_ACTIVITY,
      RULE_ATTRIBUTED | RULE_SPEND | RULE_RATIO | RULE_ROI_BENCH},
-    {"incremental_revenue", "Incremental revenue",
+    {"incremental_revenue",
+     "Incremental revenue",
      "revenue above what would have come anyway, by the method shown",
-     {"revenue", "organic_revenue"}, ENGINE_ROWS_ATTRIBUTED | ENGINE_ROWS_ORGANIC,
+     {"revenue", "organic_revenue"},
+     ENGINE_ROWS_ATTRIBUTED | ENGINE_ROWS_ORGANIC,
      RULE_INCREMENTAL | RULE_ATTRIBUTED | RULE_ORGANIC},
-    {"iroas", "Incremental ROAS", "incremental revenue ÷ spend",
+    {"iroas",
+     "Incremental ROAS",
+     "incremental revenue ÷ spend",
      {"incremental_revenue", "spend"},
      ENGINE_ROWS_ATTRIBUTED | ENGINE_ROWS_ORGANIC | ENGINE_ROWS_POSTS | ENGINE_ROWS_PAYOUTS,
      RULE_INCREMENTAL | RULE_SPEND | RULE_RATIO},
-    {"iroas_method", "Incremental method",
+    {"iroas_method",
+     "Incremental method",
      "organic when the filtered data has organic rows and days without influencer activity, "
      "else holdout when it has Test and Control rows, else fixed_share (unless one is asked "
      "for)",
-     {"organic_revenue"}, ENGINE_ROWS_ATTRIBUTED | ENGINE_ROWS_ORGANIC, RULE_INCREMENTAL},
-    {"organic_revenue", "Organic revenue",
+     {"organic_revenue"},
+     ENGINE_ROWS_ATTRIBUTED | ENGINE_ROWS_ORGANIC,
+     RULE_INCREMENTAL},
+    {"organic_revenue",
+     "Organic revenue",
      "the sum of revenue over organic tracking rows (no influencer_id, or source organic)",
-     {"organic_rows"}, ENGINE_ROWS_ORGANIC, RULE_ORGANIC},
-    {"organic_orders", "Organic orders", "the sum of orders over organic tracking rows",
-     {"organic_rows"}, ENGINE_ROWS_ORGANIC, RULE_ORGANIC},
-    {"posts", "Posts", "the number of posts of the selected influencers in the filter",
-     {"posts"}, ENGINE_ROWS_POSTS, RULE_POSTS},
-    {"reach", "Reach", "the sum of reach over those posts", {"posts"}, ENGINE_ROWS_POSTS,
+     {"organic_rows"},
+     ENGINE_ROWS_ORGANIC,
+     RULE_ORGANIC},
+    {"organic_orders",
+     "Organic orders",
+     "the sum of orders over organic tracking rows",
+     {"organic_rows"},
+     ENGINE_ROWS_ORGANIC,
+     RULE_ORGANIC},
+    {"posts",
+     "Posts",
+     "the number of posts of the selected influencers in the filter",
+     {"posts"},
+     ENGINE_ROWS_POSTS,
      RULE_POSTS},
-    {"engagements", "Engagements", "the sum of likes + comments + shares + saves over those posts",
-     {"posts"}, ENGINE_ROWS_POSTS, RULE_POSTS},
-    {"engagement_rate", "Engagement rate (by reach)", "engagements ÷ reach",
-     {"engagements", "reach"}, ENGINE_ROWS_POSTS, RULE_POSTS | RULE_RATIO},
-    {"engagement_rate_followers", "Engagement rate (by followers)",
+    {"reach",
+     "Reach",
+     "the sum of reach over those posts",
+     {"posts"},
+     ENGINE_ROWS_POSTS,
+     RULE_POSTS},
+    {"engagements",
+     "Engagements",
+     "the sum of likes + comments + shares + saves over those posts",
+     {"posts"},
+     ENGINE_ROWS_POSTS,
+     RULE_POSTS},
+    {"engagement_rate",
+     "Engagement rate (by reach)",
+     "engagements ÷ reach",
+     {"engagements", "reach"},
+     ENGINE_ROWS_POSTS,
+     RULE_POSTS | RULE_RATIO},
+    {"engagement_rate_followers",
+     "Engagement rate (by followers)",
      "engagements ÷ followers, over the posts whose influencer has a follower_count",
-     {"follower_engagements", "followers", "posts_with_followers", "posts"}, ENGINE_ROWS_POSTS,
+     {"follower_engagements", "followers", "posts_with_followers", "posts"},
+     ENGINE_ROWS_POSTS,
      RULE_POSTS | RULE_RATIO | RULE_FOLLOWERS},
-    {"engagement_rate_views", "Engagement rate (by views)",
+    {"engagement_rate_views",
+     "Engagement rate (by views)",
      "engagements ÷ views, over the posts that carry video_views or impressions",
-     {"view_engagements", "views", "posts_with_views", "posts"}, ENGINE_ROWS_POSTS,
+     {"view_engagements", "views", "posts_with_views", "posts"},
+     ENGINE_ROWS_POSTS,
      RULE_POSTS | RULE_RATIO | RULE_VIEWS},
-    {"cpo", "Cost per order", "spend ÷ orders", {"spend", "orders"}, ROWS_ACTIVITY,
+    {"cpo",
+     "Cost per order",
+     "spend ÷ orders",
+     {"spend", "orders"},
+     ROWS_ACTIVITY,
      RULE_SPEND | RULE_ATTRIBUTED | RULE_RATIO},
-    {"aov", "Average order value", "revenue ÷ orders", {"revenue", "orders"},
-     ENGINE_ROWS_ATTRIBUTED, RULE_ATTRIBUTED | RULE_RATIO},
-    {"cpm", "Cost per 1,000 reached", "spend ÷ reach × 1,000", {"spend", "reach"},
-     ROWS_ACTIVITY, RULE_SPEND | RULE_POSTS | RULE_RATIO},
-    {"cpe", "Cost per engagement", "spend ÷ engagements", {"spend", "engagements"},
-     ROWS_ACTIVITY, RULE_SPEND | RULE_POSTS | RULE_RATIO},
-    {"conversion_rate", "Conversion rate", "orders ÷ reach", {"orders", "reach"},
-     ENGINE_ROWS_ATTRIBUTED | ENGINE_ROWS_POSTS, RULE_ATTRIBUTED | RULE_POSTS | RULE_RATIO},
-    {"revenue_per_post", "Revenue per post", "revenue ÷ posts", {"revenue", "posts"},
-     ENGINE_ROWS_ATTRIBUTED | ENGINE_ROWS_POSTS, RULE_ATTRIBUTED | RULE_POSTS | RULE_RATIO},
-    {"influencers", "Influencers",
+    {"aov",
+     "Average order value",
+     "revenue ÷ orders",
+     {"revenue", "orders"},
+     ENGINE_ROWS_ATTRIBUTED,
+     RULE_ATTRIBUTED | RULE_RATIO},
+    {"cpm",
+     "Cost per 1,000 reached",
+     "spend ÷ reach × 1,000",
+     {"spend", "reach"},
+     ROWS_ACTIVITY,
+     RULE_SPEND | RULE_POSTS | RULE_RATIO},
+    {"cpe",
+     "Cost per engagement",
+     "spend ÷ engagements",
+     {"spend", "engagements"},
+     ROWS_ACTIVITY,
+     RULE_SPEND | RULE_POSTS | RULE_RATIO},
+    {"conversion_rate",
+     "Conversion rate",
+     "orders ÷ reach",
+     {"orders", "reach"},
+     ENGINE_ROWS_ATTRIBUTED | ENGINE_ROWS_POSTS,
+     RULE_ATTRIBUTED | RULE_POSTS | RULE_RATIO},
+    {"revenue_per_post",
+     "Revenue per post",
+     "revenue ÷ posts",
+     {"revenue", "posts"},
+     ENGINE_ROWS_ATTRIBUTED | ENGINE_ROWS_POSTS,
+     RULE_ATTRIBUTED | RULE_POSTS | RULE_RATIO},
+    {"influencers",
+     "Influencers",
      "the number of selected influencers with a post, an attributed row or a recorded payout "
      "in the filter",
-     {"attributed_rows", "posts", "payout_rows"}, ROWS_ACTIVITY, RULE_ACTIVE},
+     {"attributed_rows", "posts", "payout_rows"},
+     ROWS_ACTIVITY,
+     RULE_ACTIVE},
 };
 
 static const struct api_explanation *find(const char *metric)
@@ -136,14 +216,13 @@ int api_explain_rows(const char *metric, unsigned *rows, struct err *e)
 static int special_input(struct json *j, const char *name, const struct engine_kpis *k,
                          const struct engine_row_counts *c)
 {
-    static const char *const names[] = {"attributed_rows",      "organic_rows",
-                                        "payout_rows",          "followers",
-                                        "follower_engagements", "posts_with_followers",
-                                        "views",                "view_engagements",
-                                        "posts_with_views"};
-    const int64_t values[] = {c->attributed_rows,  c->organic_rows,         c->payouts,
-                              k->followers,        k->follower_engagements, c->posts_with_followers,
-                              k->views,            k->view_engagements,     c->posts_with_views};
+    static const char *const names[] = {
+        "attributed_rows", "organic_rows",         "payout_rows",
+        "followers",       "follower_engagements", "posts_with_followers",
+        "views",           "view_engagements",     "posts_with_views"};
+    const int64_t values[] = {c->attributed_rows, c->organic_rows,         c->payouts,
+                              k->followers,       k->follower_engagements, c->posts_with_followers,
+                              k->views,           k->view_engagements,     c->posts_with_views};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         if (strcmp(names[i], name) == 0) {
             json_int(j, values[i]);
@@ -164,8 +243,7 @@ static void rule(struct json *j, const char *name, const char *text)
 static void spend_rules(struct json *j, const struct engine_row_counts *c)
 {
     char text[512];
-    static const char *const kinds[] = {"order: rate × attributed orders",
-                                        "post: rate × posts",
+    static const char *const kinds[] = {"order: rate × attributed orders", "post: rate × posts",
                                         "revenue_share: rate × attributed revenue",
                                         "the recorded total_payout (flat, hybrid, or terms "
                                         "without a rate), counted when its payout_date is in "
@@ -174,15 +252,15 @@ static void spend_rules(struct json *j, const struct engine_row_counts *c)
         if (c->payouts_by_kind[k] == 0)
             continue;
         snprintf(text, sizeof text, "%lld payout row%s priced as %s",
-                 (long long)c->payouts_by_kind[k], c->payouts_by_kind[k] == 1 ? "" : "s",
-                 kinds[k]);
+                 (long long)c->payouts_by_kind[k], c->payouts_by_kind[k] == 1 ? "" : "s", kinds[k]);
         rule(j, "payout_basis", text);
     }
     if (c->payouts_campaign_scoped > 0) {
         snprintf(text, sizeof text,
                  "%lld payout row%s name%s a campaign and price%s only that campaign's activity",
                  (long long)c->payouts_campaign_scoped, c->payouts_campaign_scoped == 1 ? "" : "s",
-                 c->payouts_campaign_scoped == 1 ? "s" : "", c->payouts_campaign_scoped == 1 ? "s" : "");
+                 c->payouts_campaign_scoped == 1 ? "s" : "",
+                 c->payouts_campaign_scoped == 1 ? "s" : "");
         rule(j, "payout_campaign", text);
     }
     rule(j, "spend_per_influencer",
@@ -208,8 +286,8 @@ static void incremental_rules(struct json *j, const struct engine_incremental *i
                  "activity; incremental = Σ over %lld campaign day%s of (revenue − baseline); "
                  "95 %% bootstrap interval over days (%u resamples, seed %llu)",
                  a, (long long)inc->baseline_days, inc->baseline_days == 1 ? "" : "s",
-                 (long long)inc->campaign_days, inc->campaign_days == 1 ? "" : "s",
-                 inc->bootstrap, (unsigned long long)inc->seed);
+                 (long long)inc->campaign_days, inc->campaign_days == 1 ? "" : "s", inc->bootstrap,
+                 (unsigned long long)inc->seed);
         break;
     case ENGINE_IROAS_HOLDOUT:
         format_money(a, sizeof a, inc->test_revenue, 0);
@@ -261,17 +339,17 @@ static void write_rules(struct json *j, unsigned rules, const struct engine_row_
     if (rules & RULE_ROAS_BENCH) {
         format_double(v, sizeof v, s->insights.roas_benchmark);
         snprintf(text, sizeof text, "benchmark ROAS %s: %s", v,
-                 !k->roas.has ? "no ROAS without spend"
+                 !k->roas.has                                  ? "no ROAS without spend"
                  : k->roas.value >= s->insights.roas_benchmark ? "met"
-                                                                : "not met");
+                                                               : "not met");
         rule(j, "benchmark", text);
     }
     if (rules & RULE_ROI_BENCH) {
         format_percent(v, sizeof v, s->insights.roi_benchmark, 0);
         snprintf(text, sizeof text, "benchmark ROI %s: %s", v,
-                 !k->roi.has ? "no ROI without spend"
+                 !k->roi.has                                 ? "no ROI without spend"
                  : k->roi.value >= s->insights.roi_benchmark ? "met"
-                                                              : "not met");
+                                                             : "not met");
         rule(j, "benchmark", text);
     }
     if (rules & RULE_FOLLOWERS) {
@@ -317,9 +395,8 @@ static int dataset_used(int which, unsigned kinds)
     return (kinds & masks[which]) != 0;
 }
 
-int api_explain_json(const struct engine *eng, const struct filter *f,
-                     const struct api_settings *s, const char *metric, struct buf *out,
-                     struct err *e)
+int api_explain_json(const struct engine *eng, const struct filter *f, const struct api_settings *s,
+                     const char *metric, struct buf *out, struct err *e)
 {
     const struct api_explanation *x = lookup(metric, e);
     if (!x)

@@ -15,9 +15,8 @@
  * "rows":{"tracking_data","posts","payouts"} (stored rows behind it: 0 for a dataset that is
  * not),"rows_csv":{dataset: "/api/explain/rows.csv?…" for each dataset behind it}} to out.
  * ERR_USAGE naming the choices for a metric that is not a KPI key. */
-int api_explain_json(const struct engine *eng, const struct filter *f,
-                     const struct api_settings *s, const char *metric, struct buf *out,
-                     struct err *e);
+int api_explain_json(const struct engine *eng, const struct filter *f, const struct api_settings *s,
+                     const char *metric, struct buf *out, struct err *e);
 
 /* The ENGINE_ROWS_* kinds of rows behind metric (engine_result_row_behind), or ERR_USAGE. */
 int api_explain_rows(const char *metric, unsigned *rows, struct err *e);

@@ -53,8 +53,7 @@ int report_explain_rows_csv(const struct report_input *in, struct store *s, cons
                             enum dataset ds, FILE *out, struct err *e);
 /* The dataset named name ("" or NULL: the first of tracking_data, posts, payouts) among
  * those behind metric, or ERR_USAGE. */
-int report_explain_dataset(const char *metric, const char *name, enum dataset *ds,
-                           struct err *e);
+int report_explain_dataset(const char *metric, const char *name, enum dataset *ds, struct err *e);
 
 /* The PDF report (report_pdf.c) written to path. */
 int report_pdf(const struct report_input *in, const char *path, struct err *e);

@@ -1,6 +1,7 @@
 /* routes_analytics.c — the analytics documents: GET /api/dashboard, /api/influencers[/ID],
- * /api/insights, /api/payouts, /api/unattributed, /api/explain and /api/options, each the api_data document of the query's
- * filters over the current engine. Calls routes_common, http, api_data, api_explain, app, filter, buf and err.
+ * /api/insights, /api/payouts, /api/unattributed, /api/explain and /api/options, each the api_data
+ * document of the query's filters over the current engine. Calls routes_common, http, api_data,
+ * api_explain, app, filter, buf and err.
  */
 #include "routes_handlers.h"
 
@@ -95,8 +96,8 @@ int routes_api_explain(struct http_request *req, struct http_response *res)
 }
 
 static int routes_doc_unattributed(const struct engine *eng, const struct filter *f,
-                                   const struct api_settings *s, const char *param,
-                                   struct buf *out, struct err *e)
+                                   const struct api_settings *s, const char *param, struct buf *out,
+                                   struct err *e)
 {
     (void)param;
     return api_unattributed_json(eng, f, s, out, e);
