@@ -146,7 +146,9 @@ int report_csv(const struct report_input *in, FILE *out, struct err *e)
     engine_result_influencers(r, 1, &rows, &n);
     struct buf b = BUF_INIT;
     buf_puts(&b, "influencer_id,name,platform,category,gender,tier,persona,revenue,orders,spend,"
-                 "posts,reach,engagements,roas,roi,engagement_rate,cpo,aov,cpm,cpe\n");
+                 "posts,reach,engagements,roas,roi,engagement_rate,cpo,aov,cpm,cpe,"
+                 "engagement_rate_followers,engagement_rate_views,roas_shrunk,roas_low,roas_high,"
+                 "few_orders\n");
     for (size_t i = 0; i < n && rc == 0; i++) {
         const struct engine_influencer_row *x = &rows[i];
         const char *text[] = {x->id,     x->name, x->platform, x->category,
@@ -173,7 +175,17 @@ int report_csv(const struct report_input *in, FILE *out, struct err *e)
         put_money_per(&b, (double)x->spend * 1000.0, x->reach);
         buf_putc(&b, ',');
         put_money_per(&b, (double)x->spend, x->engagements);
-        buf_putc(&b, '\n');
+        buf_putc(&b, ',');
+        put_ratio(&b, x->engagement_rate_followers);
+        buf_putc(&b, ',');
+        put_ratio(&b, x->engagement_rate_views);
+        const struct engine_ratio ranked[] = {x->rank.roas_shrunk, x->rank.roas_low,
+                                              x->rank.roas_high};
+        for (size_t k = 0; k < 3; k++) {
+            buf_putc(&b, ',');
+            put_ratio(&b, ranked[k]);
+        }
+        buf_puts(&b, x->rank.few_orders ? ",true\n" : ",false\n");
         if (b.len > (1 << 20))
             rc = write_out(out, &b, e);
     }

@@ -391,6 +391,14 @@ static lxw_row_t put_kpis(struct xlsx *x, lxw_worksheet *ws, lxw_row_t row,
     put_text(x, ws, row, 0, "Engagement rate", XF_LABEL);
     put_ratio(x, ws, row, 1, k->engagement_rate, XF_PERCENT);
     put_text(x, ws, row++, 4, "(likes + comments + shares + saves) / reach", XF_TEXT);
+    put_text(x, ws, row, 0, "Engagement rate (followers)", XF_LABEL);
+    put_ratio(x, ws, row, 1, k->engagement_rate_followers, XF_PERCENT);
+    put_text(x, ws, row++, 4, "engagements / followers, once per post of influencers with a count",
+             XF_TEXT);
+    put_text(x, ws, row, 0, "Engagement rate (views)", XF_LABEL);
+    put_ratio(x, ws, row, 1, k->engagement_rate_views, XF_PERCENT);
+    put_text(x, ws, row++, 4, "engagements / views, over posts with video_views or impressions",
+             XF_TEXT);
     put_text(x, ws, row, 0, "CPO", XF_LABEL);
     put_money_ratio(x, ws, row, 1, k->cpo);
     put_text(x, ws, row++, 4, "spend / orders", XF_TEXT);
@@ -534,11 +542,27 @@ static void write_summary(struct xlsx *x, lxw_worksheet *ws, const struct xlsx_d
 static void write_influencers(struct xlsx *x, lxw_worksheet *ws, const struct xlsx_data *d)
 {
     static const struct xlsx_column cols[] = {
-        {"Influencer ID", 14}, {"Name", 24},  {"Platform", 12}, {"Category", 14},
-        {"Gender", 9},         {"Tier", 8},   {"Persona", 18},  {"Revenue", 16},
-        {"Orders", 10},        {"Spend", 16}, {"Posts", 8},     {"Reach", 14},
-        {"Engagements", 13},   {"ROAS", 8},   {"ROI", 9},       {"Engagement rate", 11},
-        {"CPO", 12},           {"AOV", 12},
+        {"Influencer ID", 14},
+        {"Name", 24},
+        {"Platform", 12},
+        {"Category", 14},
+        {"Gender", 9},
+        {"Tier", 8},
+        {"Persona", 18},
+        {"Revenue", 16},
+        {"Orders", 10},
+        {"Spend", 16},
+        {"Posts", 8},
+        {"Reach", 14},
+        {"Engagements", 13},
+        {"ROAS", 8},
+        {"ROI", 9},
+        {"Engagement rate", 11},
+        {"CPO", 12},
+        {"AOV", 12},
+        {"Engagement rate (followers)", 13},
+        {"Engagement rate (views)", 13},
+        {"ROAS shrunk", 10},
     };
     put_header(x, ws, 0, 0, cols, NCOLS(cols));
     filter_table(x, ws, 0, 0, NCOLS(cols), d->ninfluencers);
@@ -563,6 +587,9 @@ static void write_influencers(struct xlsx *x, lxw_worksheet *ws, const struct xl
         put_ratio(x, ws, row, 15, ratio_of(r->engagements, r->reach), XF_PERCENT);
         put_money_ratio(x, ws, row, 16, ratio_of(r->spend, r->orders));
         put_money_ratio(x, ws, row, 17, ratio_of(r->revenue, r->orders));
+        put_ratio(x, ws, row, 18, r->engagement_rate_followers, XF_PERCENT);
+        put_ratio(x, ws, row, 19, r->engagement_rate_views, XF_PERCENT);
+        put_ratio(x, ws, row, 20, r->rank.roas_shrunk, XF_RATIO);
     }
 }
 
