@@ -7,6 +7,7 @@
 #include "api_explain.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "format.h"
@@ -180,23 +181,117 @@ static const struct api_explanation {
      RULE_ACTIVE},
 };
 
+/* The Payouts page's totals (GET /api/payouts "totals"), explained alike; "value" is written
+ * as that document writes it. */
+enum payout_total {
+    PT_RECORDED,
+    PT_PAID,
+    PT_PENDING,
+    PT_MISMATCHES,
+    PT_NOT_COMPARABLE,
+    PT_INFLUENCERS
+};
+
+#define RULE_PAYOUTS_COUNTED 0x800u
+#define RULE_PAYOUTS_CHECK 0x1000u
+
+static const struct api_explanation payout_explanations[] = {
+    {"payouts.recorded",
+     "Recorded",
+     "the sum of total_payout over the payout rows counted",
+     {"counted_payout_rows"},
+     ENGINE_ROWS_PAYOUTS_COUNTED,
+     RULE_PAYOUTS_COUNTED},
+    {"payouts.paid",
+     "Paid",
+     "the sum of total_payout over the counted rows with status Paid",
+     {"counted_payout_rows", "payouts.recorded"},
+     ENGINE_ROWS_PAYOUTS_COUNTED,
+     RULE_PAYOUTS_COUNTED},
+    {"payouts.pending",
+     "Pending",
+     "the sum of total_payout over the counted rows with status Pending",
+     {"counted_payout_rows", "payouts.recorded"},
+     ENGINE_ROWS_PAYOUTS_COUNTED,
+     RULE_PAYOUTS_COUNTED},
+    {"payouts.mismatches",
+     "Mismatches",
+     "the number of influencers whose recorded and earned differ by more than the tolerance "
+     "over the same activity",
+     {"payouts.recorded", "spend"},
+     ENGINE_ROWS_PAYOUTS_COUNTED | ROWS_ACTIVITY,
+     RULE_PAYOUTS_COUNTED | RULE_PAYOUTS_CHECK},
+    {"payouts.not_comparable",
+     "Not comparable",
+     "the number of influencers some of whose payout terms the filters do not let be compared",
+     {"payouts.recorded", "spend"},
+     ENGINE_ROWS_PAYOUTS_COUNTED | ROWS_ACTIVITY,
+     RULE_PAYOUTS_COUNTED | RULE_PAYOUTS_CHECK},
+    {"payouts.influencers",
+     "Influencers",
+     "the number of selected influencers with payout rows counted in the filter, or spend",
+     {"counted_payout_rows", "spend"},
+     ENGINE_ROWS_PAYOUTS_COUNTED | ROWS_ACTIVITY,
+     RULE_PAYOUTS_COUNTED},
+};
+
+#define NPAYOUT_METRICS (sizeof payout_explanations / sizeof payout_explanations[0])
+
 static const struct api_explanation *find(const char *metric)
 {
     for (size_t i = 0; i < sizeof explanations / sizeof explanations[0]; i++)
         if (strcmp(explanations[i].metric, metric) == 0)
             return &explanations[i];
+    for (size_t i = 0; i < NPAYOUT_METRICS; i++)
+        if (strcmp(payout_explanations[i].metric, metric) == 0)
+            return &payout_explanations[i];
     return NULL;
+}
+
+/* The index of a payouts total, -1 for another metric. */
+static int payout_index(const char *metric)
+{
+    for (size_t i = 0; i < NPAYOUT_METRICS; i++)
+        if (strcmp(payout_explanations[i].metric, metric) == 0)
+            return (int)i;
+    return -1;
+}
+
+static void payout_value(struct json *j, int index, const struct engine_payout_totals *t)
+{
+    switch ((enum payout_total)index) {
+    case PT_RECORDED:
+        json_money(j, t->recorded);
+        break;
+    case PT_PAID:
+        json_money(j, t->paid);
+        break;
+    case PT_PENDING:
+        json_money(j, t->pending);
+        break;
+    case PT_MISMATCHES:
+        json_int(j, t->mismatches);
+        break;
+    case PT_NOT_COMPARABLE:
+        json_int(j, t->not_comparable);
+        break;
+    case PT_INFLUENCERS:
+        json_int(j, t->influencers);
+        break;
+    }
 }
 
 /* A metric the dashboard has and this file explains; ERR_USAGE naming the choices. */
 static const struct api_explanation *lookup(const char *metric, struct err *e)
 {
     const struct api_explanation *x = metric && *metric ? find(metric) : NULL;
-    if (x && api_kpi_index(metric) >= 0)
+    if (x && (api_kpi_index(metric) >= 0 || payout_index(metric) >= 0))
         return x;
     struct buf keys = BUF_INIT;
     for (size_t i = 0; i < api_kpi_count(); i++)
         buf_printf(&keys, "%s%s", i ? ", " : "", api_kpi_key(i));
+    for (size_t i = 0; i < NPAYOUT_METRICS; i++)
+        buf_printf(&keys, ", %s", payout_explanations[i].metric);
     err_set(e, ERR_USAGE, "metric: \"%.60s\" is not one of %s", metric ? metric : "",
             buf_cstr(&keys));
     buf_release(&keys);
@@ -366,6 +461,20 @@ static void write_rules(struct json *j, unsigned rules, const struct engine_row_
                  (long long)c->posts_with_views, (long long)c->posts);
         rule(j, "views", text);
     }
+    if (rules & RULE_PAYOUTS_COUNTED) {
+        snprintf(text, sizeof text,
+                 "%lld payout rows are counted: those of the selected influencers and bases "
+                 "dated in the range, or undated (a payout_date says when a payout was "
+                 "recorded, not which activity it pays for)",
+                 (long long)c->payouts_counted);
+        rule(j, "payouts_counted", text);
+    }
+    if (rules & RULE_PAYOUTS_CHECK)
+        rule(j, "payouts_check",
+             "earned (the terms over the filtered activity, the dashboard's spend) and recorded "
+             "are compared only over the same activity: terms priced by activity when the "
+             "filters keep all of it and every payout row of those terms; a difference over "
+             "₹1 is a mismatch");
     if (rules & RULE_ACTIVE)
         rule(j, "active",
              "an influencer selected by the filters but without a post, an attributed row or a "
@@ -377,6 +486,8 @@ static const char *const dataset_names[] = {"tracking_data", "posts", "payouts"}
 
 static int64_t rows_of(int which, unsigned kinds, const struct engine_row_counts *c)
 {
+    if (which == 2 && (kinds & ENGINE_ROWS_PAYOUTS_COUNTED) && !(kinds & ENGINE_ROWS_PAYOUTS))
+        return c->payouts_counted;
     switch (which) {
     case 0:
         return ((kinds & ENGINE_ROWS_ATTRIBUTED) ? c->attributed_rows : 0) +
@@ -391,7 +502,8 @@ static int64_t rows_of(int which, unsigned kinds, const struct engine_row_counts
 static int dataset_used(int which, unsigned kinds)
 {
     static const unsigned masks[] = {ENGINE_ROWS_ATTRIBUTED | ENGINE_ROWS_ORGANIC,
-                                     ENGINE_ROWS_POSTS, ENGINE_ROWS_PAYOUTS};
+                                     ENGINE_ROWS_POSTS,
+                                     ENGINE_ROWS_PAYOUTS | ENGINE_ROWS_PAYOUTS_COUNTED};
     return (kinds & masks[which]) != 0;
 }
 
@@ -414,13 +526,21 @@ int api_explain_json(const struct engine *eng, const struct filter *f, const str
     const struct engine_kpis *k = engine_result_kpis(r);
     struct engine_row_counts c;
     engine_result_row_counts(r, &c);
+    struct engine_payout_totals totals;
+    struct engine_payout_row *payout_rows;
+    size_t npayout_rows;
+    engine_result_payouts(r, &payout_rows, &npayout_rows, &totals);
+    free(payout_rows);
     struct json j;
     json_init(&j, out);
     json_obj_begin(&j);
     json_kv_str(&j, "metric", x->metric);
     json_kv_str(&j, "label", x->label);
     json_key(&j, "value");
-    api_kpi_value_json(&j, (size_t)api_kpi_index(x->metric), k, &inc);
+    if (payout_index(x->metric) >= 0)
+        payout_value(&j, payout_index(x->metric), &totals);
+    else
+        api_kpi_value_json(&j, (size_t)api_kpi_index(x->metric), k, &inc);
     json_kv_str(&j, "formula", x->formula);
     json_key(&j, "inputs");
     json_arr_begin(&j);
@@ -431,6 +551,8 @@ int api_explain_json(const struct engine *eng, const struct filter *f, const str
         int index = api_kpi_index(x->inputs[i]);
         if (index >= 0)
             api_kpi_value_json(&j, (size_t)index, k, &inc);
+        else if (payout_index(x->inputs[i]) >= 0)
+            payout_value(&j, payout_index(x->inputs[i]), &totals);
         else if (special_input(&j, x->inputs[i], k, &c) < 0)
             json_null(&j); /* cannot happen: every name of the table is one or the other */
         json_obj_end(&j);

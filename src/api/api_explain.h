@@ -14,7 +14,10 @@
  * settings),"formula","inputs":[{"name","value"}],"filters","rules":[{"name","text"}],
  * "rows":{"tracking_data","posts","payouts"} (stored rows behind it: 0 for a dataset that is
  * not),"rows_csv":{dataset: "/api/explain/rows.csv?…" for each dataset behind it}} to out.
- * ERR_USAGE naming the choices for a metric that is not a KPI key. */
+ * metric is a KPI key, or one of the Payouts page's totals (GET /api/payouts "totals"):
+ * payouts.recorded, payouts.paid, payouts.pending, payouts.mismatches,
+ * payouts.not_comparable, payouts.influencers, whose value is that document's.
+ * ERR_USAGE naming the choices for any other metric. */
 int api_explain_json(const struct engine *eng, const struct filter *f, const struct api_settings *s,
                      const char *metric, struct buf *out, struct err *e);
 

@@ -468,6 +468,9 @@ void engine_unattributed_release(struct engine_unattributed *u);
 #define ENGINE_ROWS_ORGANIC 0x2u
 #define ENGINE_ROWS_POSTS 0x4u
 #define ENGINE_ROWS_PAYOUTS 0x8u
+/* payout rows counted as recorded (engine_result_payouts): of selected influencers and
+ * bases, dated in the range or undated */
+#define ENGINE_ROWS_PAYOUTS_COUNTED 0x10u
 
 /* How many stored rows the result's figures read, by kind. Payout rows: those of selected
  * influencers and bases that price spend in the filter — terms of an activity (order, post,
@@ -477,6 +480,7 @@ void engine_unattributed_release(struct engine_unattributed *u);
 struct engine_row_counts {
     int64_t attributed_rows, organic_rows, posts;
     int64_t payouts, payouts_by_kind[4], payouts_campaign_scoped;
+    int64_t payouts_counted; /* ENGINE_ROWS_PAYOUTS_COUNTED */
     int64_t posts_with_followers, posts_with_views;
 };
 

@@ -197,6 +197,8 @@ void engine_result_row_counts(const struct engine_result *r, struct engine_row_c
             size_t i = (size_t)pays[k];
             if (!q->basis.ok[pay_basis[i] + 1])
                 continue;
+            if (payout_row_in(r, i))
+                out->payouts_counted++;
             if (pay_kind[i] == PAY_TOTAL && !payout_row_in(r, i))
                 continue;
             out->payouts++;
@@ -249,7 +251,8 @@ int engine_result_row_behind(const struct engine_result *r, const struct schema_
     case DS_POSTS:
         return (kinds & ENGINE_ROWS_POSTS) && engine_result_keeps_row(r, row);
     case DS_PAYOUTS:
-        return (kinds & ENGINE_ROWS_PAYOUTS) && payout_behind(r, row);
+        return ((kinds & ENGINE_ROWS_PAYOUTS) && payout_behind(r, row)) ||
+               ((kinds & ENGINE_ROWS_PAYOUTS_COUNTED) && engine_result_keeps_row(r, row));
     default:
         return 0;
     }

@@ -225,7 +225,7 @@ int report_explain_dataset(const char *metric, const char *name, enum dataset *d
         unsigned kinds;
     } behind[] = {{DS_TRACKING, ENGINE_ROWS_ATTRIBUTED | ENGINE_ROWS_ORGANIC},
                   {DS_POSTS, ENGINE_ROWS_POSTS},
-                  {DS_PAYOUTS, ENGINE_ROWS_PAYOUTS}};
+                  {DS_PAYOUTS, ENGINE_ROWS_PAYOUTS | ENGINE_ROWS_PAYOUTS_COUNTED}};
     for (size_t i = 0; i < sizeof behind / sizeof behind[0]; i++) {
         if (!(kinds & behind[i].kinds))
             continue;

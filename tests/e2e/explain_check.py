@@ -88,7 +88,7 @@ def sql_counts(fs):
     return attributed, organic, posts
 
 
-checked_values = checked_rows = checked_sql = 0
+checked_values = checked_rows = checked_sql = checked_payouts = 0
 for n, fs in enumerate(filter_sets):
     label = qs(fs) or "no filter"
     dash = get_json("/api/dashboard?" + qs(fs))
@@ -133,6 +133,26 @@ for n, fs in enumerate(filter_sets):
                           f"{want[0]}: {r[want[0]]} != SQL {want[1]}")
                 else:
                     checked_sql += 1
+    totals = get_json("/api/payouts?" + qs(fs))["totals"]
+    for key, value in totals.items():
+        if key == "earned":
+            ok = value == kpis["spend"]
+            if not ok:
+                check(f"payouts earned [{label}] is the dashboard's spend", False,
+                      f"{value} != {kpis['spend']}")
+            continue
+        x = get_json("/api/explain?" + qs({"metric": "payouts." + key, **fs}))
+        if x["value"] != value:
+            check(f"explain payouts.{key} [{label}] equals /api/payouts", False,
+                  f"{x['value']!r} != {value!r}")
+        else:
+            checked_payouts += 1
+        body = get(x["rows_csv"]["payouts"]).decode("utf-8")
+        n_rows = len(list(csv.reader(io.StringIO(body)))) - 1
+        if n_rows != x["rows"]["payouts"]:
+            check(f"rows.csv payouts.{key} [{label}]", False, f"{n_rows} != {x['rows']['payouts']}")
+        else:
+            checked_rows += 1
     u = get_json("/api/unattributed?" + qs(fs))
     total = round(u["attributed_revenue"] + u["organic_revenue"] +
                   u["unknown_influencer_revenue"], 2)
@@ -173,6 +193,8 @@ for n, fs in enumerate(filter_sets):
 
 check(f"explain equals the dashboard for every KPI under {len(filter_sets)} filter sets "
       f"({checked_values} values)", checked_values == len(filter_sets) * len(kpis), "")
+check(f"explain equals /api/payouts for every total of the Payouts page ({checked_payouts})",
+      checked_payouts == len(filter_sets) * 6, "")
 check(f"rows.csv has as many rows as explain counts ({checked_rows} files)", checked_rows > 0, "")
 check(f"explain counts the rows plain SQL counts ({checked_sql} figures)", checked_sql >= 30,
       str(checked_sql))

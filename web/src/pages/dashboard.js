@@ -4,6 +4,7 @@
  * influencer, payout status. */
 import * as charts from '../charts.js';
 import { card, clear, h, loading } from '../dom.js';
+import { explainable } from '../explain.js';
 import { esc, fmt } from '../format.js';
 import { term } from '../glossary.js';
 import { LABELS } from '../state.js';
@@ -130,7 +131,15 @@ function kpiCards(d, filters) {
     }),
     card(term('engagement_rate'), F('engagement_rate'), {
       key: 'engagement_rate',
-      sub: fmt.intShort(k.engagements) + ' engagements / ' + fmt.intShort(k.reach) + ' reach',
+      sub: fmt.intShort(k.engagements) + ' engagements / ' + fmt.intShort(k.reach) + ' reach (the default)',
+    }),
+    card('Engagement rate by followers', fmt.rate(k.engagement_rate_followers), {
+      key: 'engagement_rate_followers',
+      sub: 'followers counted once per post',
+    }),
+    card('Engagement rate by views', fmt.rate(k.engagement_rate_views), {
+      key: 'engagement_rate_views',
+      sub: 'posts with video views or impressions',
     }),
     card(term('cpo', 'Cost per order (CPO)'), F('cpo'), { key: 'cpo' }),
     card(term('aov', 'Average order value (AOV)'), F('aov'), { key: 'aov' }),
@@ -195,6 +204,8 @@ export async function dashboard(ctx) {
     return;
   }
   clear(cardsBox).appendChild(kpiCards(d, ctx.filters));
+  /* every card opens "How is this computed?" for its KPI under the page's filters */
+  for (const c of cardsBox.querySelectorAll('.card[data-kpi]')) explainable(c, c.dataset.kpi, ctx.filters);
   const draws = [];
 
   /* revenue and ROAS by platform */

@@ -3,6 +3,7 @@
  * payout with status, mismatch and search filters. */
 import * as charts from '../charts.js';
 import { card, h, loading } from '../dom.js';
+import { explainable } from '../explain.js';
 import { fmt } from '../format.js';
 import { table } from '../table.js';
 import { STATUS_LABEL, get, header, influencerLink, noData, payCheck, statusTag } from './common.js';
