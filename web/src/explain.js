@@ -54,15 +54,35 @@ function render(body, x, shown) {
   const links = x.rows_csv || {};
   clear(body).append(
     h('p', { class: 'drawer-metric' }, h('strong', null, x.label), ': ', shown || showValue(x.metric, x.value)),
-    h('p', { class: 'drawer-formula', dataset: { explain: 'formula' } }, h('span', { class: 'muted' }, 'Formula: '), x.formula),
+    h(
+      'p',
+      { class: 'drawer-formula', dataset: { explain: 'formula' } },
+      h('span', { class: 'muted' }, 'Formula: '),
+      x.formula,
+    ),
     h('h3', null, 'Inputs'),
     h(
       'table',
       { class: 'drawer-inputs', dataset: { explain: 'inputs' } },
-      h('tbody', null, (x.inputs || []).map((i) => h('tr', null, h('th', { scope: 'row' }, i.name.replace(/_/g, ' ')), h('td', null, showValue(i.name, i.value))))),
+      h(
+        'tbody',
+        null,
+        (x.inputs || []).map((i) =>
+          h(
+            'tr',
+            null,
+            h('th', { scope: 'row' }, i.name.replace(/_/g, ' ')),
+            h('td', null, showValue(i.name, i.value)),
+          ),
+        ),
+      ),
     ),
     h('h3', null, 'Rules that applied'),
-    h('ul', { class: 'drawer-rules', dataset: { explain: 'rules' } }, (x.rules || []).map((r) => h('li', { dataset: { rule: r.name } }, r.text))),
+    h(
+      'ul',
+      { class: 'drawer-rules', dataset: { explain: 'rules' } },
+      (x.rules || []).map((r) => h('li', { dataset: { rule: r.name } }, r.text)),
+    ),
     h('h3', null, 'Rows behind it'),
     h(
       'ul',
@@ -74,7 +94,9 @@ function render(body, x, shown) {
             'li',
             { dataset: { rows: ds } },
             fmt.int(rows[ds]) + ' ' + DATASET_LABELS[ds] + ' ',
-            links[ds] ? h('a', { href: wsPath(links[ds]), download: '', dataset: { rowsLink: ds } }, 'download as CSV') : null,
+            links[ds]
+              ? h('a', { href: wsPath(links[ds]), download: '', dataset: { rowsLink: ds } }, 'download as CSV')
+              : null,
           ),
         ),
     ),
@@ -94,7 +116,13 @@ export async function openExplain(metric, filters, extra, button, shown) {
     if (mine === seq) render(body, x, shown);
   } catch (err) {
     if (mine === seq)
-      clear(body).appendChild(h('p', { class: 'error', role: 'alert' }, 'Could not explain this figure: ' + (err && err.message ? err.message : String(err))));
+      clear(body).appendChild(
+        h(
+          'p',
+          { class: 'error', role: 'alert' },
+          'Could not explain this figure: ' + (err && err.message ? err.message : String(err)),
+        ),
+      );
   }
 }
 

@@ -22,6 +22,8 @@ export const KPI_FORMAT = {
   iroas: 'ratio',
   organic_revenue: 'moneyShort',
   engagement_rate: 'rate',
+  engagement_rate_followers: 'rate',
+  engagement_rate_views: 'rate',
   cpo: 'unit',
   aov: 'unit',
   influencers: 'int',
@@ -133,11 +135,11 @@ function kpiCards(d, filters) {
       key: 'engagement_rate',
       sub: fmt.intShort(k.engagements) + ' engagements / ' + fmt.intShort(k.reach) + ' reach (the default)',
     }),
-    card('Engagement rate by followers', fmt.rate(k.engagement_rate_followers), {
+    card('Engagement rate by followers', F('engagement_rate_followers'), {
       key: 'engagement_rate_followers',
       sub: 'followers counted once per post',
     }),
-    card('Engagement rate by views', fmt.rate(k.engagement_rate_views), {
+    card('Engagement rate by views', F('engagement_rate_views'), {
       key: 'engagement_rate_views',
       sub: 'posts with video views or impressions',
     }),

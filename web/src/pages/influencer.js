@@ -67,10 +67,16 @@ export async function influencer(ctx) {
       card('Spend', fmt.moneyShort(r.spend), { key: 'spend', title: fmt.money(r.spend, 2) }),
       card(term('roas'), fmt.ratio(r.roas), { key: 'roas' }),
       card(term('roi'), fmt.pct(r.roi), { key: 'roi' }),
-      card(term('engagement_rate'), fmt.rate(r.engagement_rate), { key: 'engagement_rate', sub: 'by reach (the default)' }),
+      card(term('engagement_rate'), fmt.rate(r.engagement_rate), {
+        key: 'engagement_rate',
+        sub: 'by reach (the default)',
+      }),
       card('Engagement rate by followers', fmt.rate(r.engagement_rate_followers), {
         key: 'engagement_rate_followers',
-        sub: r.followers === null || r.followers === undefined ? 'no follower count' : fmt.int(r.followers) + ' followers, once per post',
+        sub:
+          r.followers === null || r.followers === undefined
+            ? 'no follower count'
+            : fmt.int(r.followers) + ' followers, once per post',
       }),
       card('Engagement rate by views', fmt.rate(r.engagement_rate_views), { key: 'engagement_rate_views' }),
       card(term('cpo'), fmt.unit(r.cpo), { key: 'cpo' }),

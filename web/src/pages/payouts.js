@@ -24,7 +24,7 @@ export async function payouts(ctx) {
     ctx.el.appendChild(noData(ctx, 'payouts'));
     return;
   }
-  ctx.el.appendChild(
+  const cards = ctx.el.appendChild(
     h(
       'div',
       { class: 'cards' },
@@ -44,6 +44,9 @@ export async function payouts(ctx) {
       card('Influencers', fmt.int(t.influencers), { key: 'influencers' }),
     ),
   );
+  /* each card explains its total: earned is the dashboard's spend, the rest /api/payouts' */
+  for (const c of cards.querySelectorAll('.card[data-kpi]'))
+    explainable(c, c.dataset.kpi === 'earned' ? 'spend' : 'payouts.' + c.dataset.kpi, ctx.filters);
   const rows = d.influencers || [];
   /* paid and pending by status; how many influencers each, under its name (statuses are
    * separate groups: no line joins them) */
