@@ -1,6 +1,6 @@
 /* api_data.c — the analytics endpoints' JSON (api_data.h): one engine pass per document,
  * then its views written with the streaming JSON writer.
- * Calls engine, engine_rank, engine_explain, filter, insights, json, format, number and
+ * Calls engine, engine_rank, engine_explain, filter, insights, json, format, number, tz and
  * schema. */
 #include "api_data.h"
 
@@ -22,6 +22,15 @@ void api_settings_default(struct api_settings *s)
     insights_config_init(&s->insights);
     engine_incremental_opts_default(&s->incremental);
     s->sort_by_roas = 0;
+    s->tz = NULL;
+}
+
+void api_as_of_json(struct json *j, const struct engine *eng, const struct api_settings *s)
+{
+    char at[TZ_ISO_MAX];
+    tz_format_iso(s->tz, engine_as_of(eng), at);
+    json_kv_str(j, "as_of", at[0] ? at : NULL);
+    json_kv_str(j, "time_zone", s->tz ? tz_name(s->tz) : "UTC");
 }
 
 /* A number ≥ 0 (and ≤ max) from a query parameter, the whole value (number.h); 0 when
@@ -433,13 +442,16 @@ static int run(const struct engine *eng, const struct filter *f, const struct ap
     return rc;
 }
 
-/* Starts a document, {"filters":{…}, for its members to follow and json_obj_end to close. */
-static void document_begin(struct json *j, struct buf *out, const struct filter *f)
+/* Starts a document, {"filters":{…},"as_of","time_zone", for its members to follow and
+ * json_obj_end to close. */
+static void document_begin(struct json *j, struct buf *out, const struct filter *f,
+                           const struct engine *eng, const struct api_settings *s)
 {
     json_init(j, out);
     json_obj_begin(j);
     json_key(j, "filters");
     filter_json(f, j);
+    api_as_of_json(j, eng, s);
 }
 
 /* ---- the documents ----------------------------------------------------------------------- */
@@ -454,7 +466,7 @@ int api_dashboard_json(const struct engine *eng, const struct filter *f,
         return rc;
     const struct engine_kpis *k = engine_result_kpis(r);
     struct json j;
-    document_begin(&j, out, f);
+    document_begin(&j, out, f, eng, s);
     write_kpis(&j, k, &inc);
     write_benchmarks(&j, k, &s->insights);
     write_incremental(&j, &inc);
@@ -517,7 +529,7 @@ int api_influencers_json(const struct engine *eng, const struct filter *f,
     if (s->sort_by_roas && n > 1)
         qsort(rows, n, sizeof *rows, cmp_by_rank_desc);
     struct json j;
-    document_begin(&j, out, f);
+    document_begin(&j, out, f, eng, s);
     json_kv_str(&j, "sort", s->sort_by_roas ? "roas" : "revenue");
     write_ranking(&j, &s->insights.rank, rows, n);
     json_kv_int(&j, "count", (int64_t)n);
@@ -589,7 +601,7 @@ int api_influencer_json(const struct engine *eng, const struct filter *f, const 
     struct engine_influencer_row row;
     engine_result_influencer(r, index, &row);
     struct json j;
-    document_begin(&j, out, f);
+    document_begin(&j, out, f, eng, s);
     json_key(&j, "influencer");
     insights_influencer_json(&j, &row);
     json_kv_bool(&j, "excluded_by_filters", excluded != 0);
@@ -640,7 +652,7 @@ int api_insights_json(const struct engine *eng, const struct filter *f,
     if (rc < 0)
         return rc;
     struct json j;
-    document_begin(&j, out, f);
+    document_begin(&j, out, f, eng, s);
     write_incremental(&j, &inc);
     engine_result_free(r);
     rc = insights_write(&j, eng, &f->f, &s->insights, e);
@@ -662,7 +674,7 @@ int api_payouts_json(const struct engine *eng, const struct filter *f, const str
     struct engine_payout_totals t;
     engine_result_payouts(r, &rows, &n, &t);
     struct json j;
-    document_begin(&j, out, f);
+    document_begin(&j, out, f, eng, s);
     json_kv_money(&j, "tolerance", ENGINE_PAYOUT_TOLERANCE);
     json_key(&j, "totals");
     json_obj_begin(&j);
@@ -754,7 +766,7 @@ int api_unattributed_json(const struct engine *eng, const struct filter *f,
     struct engine_unattributed u;
     engine_result_unattributed(r, &u);
     struct json j;
-    document_begin(&j, out, f);
+    document_begin(&j, out, f, eng, s);
     json_kv_money(&j, "total_revenue", u.total_revenue);
     json_kv_money(&j, "attributed_revenue", u.attributed_revenue);
     json_kv_money(&j, "organic_revenue", u.organic_revenue);
@@ -790,7 +802,8 @@ static int cmp_influencer_id(const void *a, const void *b)
     return strcmp(x[0], y[0]);
 }
 
-int api_options_json(const struct engine *eng, struct buf *out, struct err *e)
+int api_options_json(const struct engine *eng, const struct api_settings *s, struct buf *out,
+                     struct err *e)
 {
     static const char *const names[ENGINE_FIELD_COUNT] = {
         "platform", "brand",  "product", "campaign", "source",
@@ -799,6 +812,7 @@ int api_options_json(const struct engine *eng, struct buf *out, struct err *e)
     struct json j;
     json_init(&j, out);
     json_obj_begin(&j);
+    api_as_of_json(&j, eng, s);
     int32_t first, last;
     char iso[11];
     int have = engine_day_range(eng, &first, &last) == 0;

@@ -3,7 +3,8 @@
  *   GET /api/dashboard, /api/influencers, /api/influencers/{id}, /api/insights,
  *   /api/payouts.
  * Money is rupees with two decimals, ratios plain numbers (1.5 = 150 %), null where a
- * ratio has no denominator. Calls engine, filter, insights, json, number, schema, buf and err. */
+ * ratio has no denominator. Calls engine, filter, insights, json, format, number, tz, schema, buf
+ * and err. */
 #ifndef INFLUDASH_API_DATA_H
 #define INFLUDASH_API_DATA_H
 
@@ -13,6 +14,7 @@
 #include "filter.h"
 #include "insights.h"
 #include "json.h"
+#include "tz.h"
 
 /* What a request may set besides the filters: the incremental method and its share,
  * the benchmarks. Defaults: auto, p = 0.20, ROAS 4, ROI 200 %, top/bottom 5. */
@@ -20,7 +22,15 @@ struct api_settings {
     struct insights_config insights;
     struct engine_incremental_opts incremental;
     int sort_by_roas; /* /api/influencers: sort=roas (by the ranking's key), else by revenue */
+    /* the installation's time zone (serve --tz, default Asia/Kolkata): "as_of" is written in
+     * it; NULL: UTC. Not owned. */
+    const struct tz *tz;
 };
+
+/* Writes "as_of" (the engine's time of the last change to the data in s->tz, ISO 8601 with
+ * its offset; null when unknown) and "time_zone" into the object the caller opened. Every
+ * analytics document carries them. */
+void api_as_of_json(struct json *j, const struct engine *eng, const struct api_settings *s);
 
 void api_settings_default(struct api_settings *s);
 
@@ -73,6 +83,7 @@ int api_unattributed_json(const struct engine *eng, const struct filter *f,
  * {"from":"2025-01-01"|null,"to":…|null,"platform":[…],"brand":[…],"product":[…],
  *  "campaign":[…],"source":[…],"category":[…],"gender":[…],"tier":[…],"persona":[…],
  *  "basis":[…],"influencer":[{"id","name"},…]} (sorted; influencers by id) */
-int api_options_json(const struct engine *eng, struct buf *out, struct err *e);
+int api_options_json(const struct engine *eng, const struct api_settings *s, struct buf *out,
+                     struct err *e);
 
 #endif

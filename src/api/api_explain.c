@@ -535,6 +535,7 @@ int api_explain_json(const struct engine *eng, const struct filter *f, const str
     json_init(&j, out);
     json_obj_begin(&j);
     json_kv_str(&j, "metric", x->metric);
+    api_as_of_json(&j, eng, s);
     json_kv_str(&j, "label", x->label);
     json_key(&j, "value");
     if (payout_index(x->metric) >= 0)

@@ -2,7 +2,7 @@
  * (import, demo, export, status, query, explain, serve) are here, the account commands in
  * cli_accounts.c; each command's options are a table read by cli_options. Calls cli_accounts,
  * cli_common, cli_options, store, ingest, demo, export, engine, filter, api, api_data, api_explain,
- * report, schema and serve; owns all terminal output. */
+ * report, schema, tz and serve; owns all terminal output. */
 #include "cli.h"
 #include "cli_impl.h"
 
@@ -324,6 +324,8 @@ static void settings_arg(struct settings_args *a, const char *name, const char *
 struct analytics_args {
     struct filter_args fa;
     struct settings_args sa;
+    const char *tz_name; /* --tz; NULL: TZ_DEFAULT */
+    struct tz *tz;       /* loaded by analytics_parse, freed by analytics_release */
 };
 
 /* A settings option (the field is a struct settings_args); data: its query parameter. */
@@ -361,18 +363,29 @@ static int filters_match(void *field, int argc, char **argv, int *i, struct err 
                      settings_option, "rank", forms, NULL),                                        \
         CLI_CALLBACK(T, f.sa, "--few-orders", NULL, "N",                                           \
                      "mark ranked rows with fewer orders (default 30)", settings_option,           \
-                     "few_orders", forms, NULL)
+                     "few_orders", forms, NULL),                                                   \
+        CLI_STRING_F(T, f.tz_name, "--tz", NULL, "ZONE",                                           \
+                     "the time zone of \"as_of\" (default Asia/Kolkata)", forms, NULL)
 
 static void analytics_init(struct analytics_args *a)
 {
     filter_args_init(&a->fa);
     a->sa.kv[0] = NULL;
     a->sa.n = 0;
+    a->tz_name = NULL;
+    a->tz = NULL;
+}
+
+static void analytics_release(struct analytics_args *a)
+{
+    filter_args_release(&a->fa);
+    tz_free(a->tz);
+    a->tz = NULL;
 }
 
 /* The filter and settings of the options parsed; EXIT_USAGE after printing why they are bad.
  * f is to be released either way. */
-static int analytics_parse(const char *cmd, const struct analytics_args *a, struct filter *f,
+static int analytics_parse(const char *cmd, struct analytics_args *a, struct filter *f,
                            struct api_settings *settings)
 {
     struct err e = {0, ""};
@@ -382,6 +395,11 @@ static int analytics_parse(const char *cmd, const struct analytics_args *a, stru
         fprintf(stderr, "infludash %s: %s\n", cmd, e.msg);
         return EXIT_USAGE;
     }
+    if (tz_load(a->tz_name ? a->tz_name : TZ_DEFAULT, &a->tz, &e) < 0) {
+        fprintf(stderr, "infludash %s: --tz: %s\n", cmd, e.msg);
+        return EXIT_USAGE;
+    }
+    settings->tz = a->tz;
     return 0;
 }
 
@@ -446,7 +464,7 @@ out:
     buf_release(&url);
     store_close(s);
     filter_release(&f);
-    filter_args_release(&a.an.fa);
+    analytics_release(&a.an);
     return rc;
 }
 
@@ -580,7 +598,7 @@ out:
     buf_release(&url);
     store_close(s);
     filter_release(&f);
-    filter_args_release(&a.an.fa);
+    analytics_release(&a.an);
     return rc;
 }
 
@@ -718,7 +736,7 @@ static int cmd_export(int argc, char **argv)
 out:
     store_close(s);
     filter_release(&f);
-    filter_args_release(&a.an.fa);
+    analytics_release(&a.an);
     return rc;
 }
 
@@ -753,6 +771,9 @@ static const struct cli_option serve_options[] = {
                   "how long a sign-in lasts (default 43200, 12 h)", 1, 366 * 86400, "seconds"),
     CLI_FLAG(struct serve_config, trust_proxy, "--trust-proxy", NULL,
              "take the client's address from X-Forwarded-For"),
+    CLI_STRING(struct serve_config, tz, "--tz", "ZONE",
+               "the installation's time zone, an IANA name (default\nAsia/Kolkata): "
+               "\"Data as of\" is shown in it"),
     CLI_END,
 };
 

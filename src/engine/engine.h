@@ -269,6 +269,10 @@ struct engine *engine_load_parallel(struct store *const *stores, size_t nstores,
  * before returning. */
 struct engine *engine_load_snapshot(struct store *s, const char *url, struct err *e);
 void engine_free(struct engine *eng);
+/* "Data as of" (SPEC §3.3): unix seconds of the last change to the data loaded — the newest
+ * entry of the audit log's data changes or of the import log, as read with the rows by
+ * engine_load_snapshot; 0 when unknown (no such entry, or another load function). */
+int64_t engine_as_of(const struct engine *eng);
 
 /* Row counts as loaded (influencers includes those only referenced by other datasets). */
 size_t engine_count(const struct engine *eng, enum dataset ds);

@@ -176,6 +176,9 @@ struct engine {
     struct engine_skipped_row skipped[ENGINE_SKIPPED_KEEP];
     size_t nskipped;
 
+    /* unix seconds of the last change to the data (engine_as_of), 0 when unknown */
+    int64_t as_of;
+
     /* During the load only (load_payout): per influencer, the activity payout terms can
      * price, and what the payout rows loaded so far could price together (micro-paise). */
     struct activity_total *totals;

@@ -1061,6 +1061,39 @@ struct engine *engine_load(struct store *s, struct err *e)
     return engine_load_parallel(&s, 1, e);
 }
 
+/* The newest data change an audit entry records (imports, deletions, sample data). */
+static int newest_audit(void *ctx, const struct store_audit *a)
+{
+    int64_t *at = ctx;
+    if (a->at > *at)
+        *at = a->at;
+    return 0;
+}
+
+/* "Data as of": the time of the last change to the data, from the audit log and the import
+ * log of the snapshot just read (0 when neither has an entry). A failure to read them
+ * leaves it unknown; the data itself loaded. */
+static int64_t read_as_of(struct store *s)
+{
+    struct err ignored;
+    err_clear(&ignored);
+    int64_t at = 0;
+    store_audit_list(s, STORE_AUDIT_DATA, 1, newest_audit, &at, &ignored);
+    struct store_import_log log;
+    size_t n = 0;
+    if (store_recent_imports(s, &log, 1, &n, &ignored) == 0 && n == 1) {
+        int64_t t = log.finished_at > log.started_at ? log.finished_at : log.started_at;
+        if (t > at)
+            at = t;
+    }
+    return at;
+}
+
+int64_t engine_as_of(const struct engine *eng)
+{
+    return eng ? eng->as_of : 0;
+}
+
 struct engine *engine_load_snapshot(struct store *s, const char *url, struct err *e)
 {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -1081,6 +1114,8 @@ struct engine *engine_load_snapshot(struct store *s, const char *url, struct err
         begun++;
     if (begun == n)
         eng = engine_load_parallel(stores, n, e);
+    if (eng)
+        eng->as_of = read_as_of(stores[0]);
     for (size_t i = 0; i < begun; i++)
         store_rollback(stores[i]);
     for (size_t i = 1; i < n; i++)

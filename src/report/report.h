@@ -2,8 +2,9 @@
  * PDF (cairo + pango, drawn natively) and XLSX (libxlsxwriter), the same from the Export
  * page, GET /api/export.{csv,pdf,xlsx} and `infludash export --format`. Every report
  * states the filters it was made with and when it was made. Each renderer queries the
- * engine itself (engine_run and its views, insights_sentences). Calls engine, filter,
- * insights, export, csv, schema, format and buf; reads api_data's settings. */
+ * engine itself (engine_run and its views, insights_sentences); and the rows behind a
+ * figure (/api/explain/rows.csv). Calls engine, filter, insights, export, api_explain, csv,
+ * schema, format, tz and buf; reads api_data's settings. */
 #ifndef INFLUDASH_REPORT_H
 #define INFLUDASH_REPORT_H
 

@@ -3,7 +3,7 @@
  * Influencers, Platforms, Personas, Daily and Payouts, with real number formats, frozen
  * headers and autofilters. Written by libxlsxwriter in constant_memory mode (each sheet's
  * rows in order, straight to a temp file) to path.tmp, then renamed over path.
- * Calls engine, filter, insights, format, schema, buf and err; reads api_data's settings. */
+ * Calls engine, filter, insights, format, tz, schema, buf and err; reads api_data's settings. */
 #include "report.h"
 
 #include <assert.h>
@@ -287,6 +287,16 @@ static lxw_row_t put_statement(struct xlsx *x, lxw_worksheet *ws, const struct x
     put_text(x, ws, row, 0, "Made on", XF_LABEL);
     put_number(x, ws, row++, 1, (double)d->in->made_at / 86400.0 + XLSX_UNIX_EPOCH_DAY,
                XF_DATETIME);
+    /* "Data as of": the last change to the data, in the installation's time zone */
+    char as_of[TZ_ISO_MAX + 48];
+    const struct tz *zone = d->in->settings ? d->in->settings->tz : NULL;
+    tz_format_iso(zone, engine_as_of(d->in->eng), as_of);
+    if (as_of[0]) {
+        size_t len = strlen(as_of);
+        snprintf(as_of + len, sizeof as_of - len, " (%s)", zone ? tz_name(zone) : "UTC");
+    }
+    put_text(x, ws, row, 0, "Data as of", XF_LABEL);
+    put_text(x, ws, row++, 1, as_of[0] ? as_of : "unknown (no change recorded)", XF_TEXT);
 
     int32_t first = 0, last = 0;
     int have_days = engine_day_range(d->in->eng, &first, &last) == 0;

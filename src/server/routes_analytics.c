@@ -144,7 +144,7 @@ int routes_api_options(struct http_request *req, struct http_response *res)
     struct err e;
     err_clear(&e);
     http_response_json(res, 200);
-    int rc = api_options_json(ae->eng, &res->body, &e);
+    int rc = api_options_json(ae->eng, &app->settings, &res->body, &e);
     app_engine_release(app, ae);
     if (rc < 0)
         return routes_fail(req, res, "listing the filter options", &e);

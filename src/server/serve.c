@@ -1,5 +1,5 @@
 /* serve.c — the `serve` command's runtime (see serve.h).
- * Calls site, routes, http, store, spool, demo and api_data. */
+ * Calls site, routes, http, store, spool, demo, tz and api_data. */
 #include "serve.h"
 
 #include <errno.h>
@@ -15,6 +15,7 @@
 #include "routes.h"
 #include "spool.h"
 #include "store.h"
+#include "tz.h"
 
 #include "banned.h"
 
@@ -78,8 +79,18 @@ int serve_run(const struct serve_config *cfg, struct err *e)
     api_settings_default(&settings);
     settings.insights.roas_benchmark = cfg->roas_benchmark;
     settings.insights.roi_benchmark = cfg->roi_benchmark;
+    /* the installation's time zone: "as_of" and the times the pages show */
+    struct tz *zone = NULL;
+    if ((rc = tz_load(cfg->tz ? cfg->tz : TZ_DEFAULT, &zone, e)) < 0) {
+        err_prefix(e, "--tz");
+        spool_free(spool);
+        store_close(s);
+        return rc;
+    }
+    settings.tz = zone;
     struct site site;
     if ((rc = site_init(&site, cfg->db_url, s, cfg->version, spool, &settings, e)) < 0) {
+        tz_free(zone);
         spool_free(spool);
         store_close(s);
         return rc;
@@ -111,6 +122,7 @@ int serve_run(const struct serve_config *cfg, struct err *e)
         fprintf(stderr, "infludash: stopped\n");
     }
     site_release(&site);
+    tz_free(zone);
     spool_free(spool);
     store_close(s);
     return rc;

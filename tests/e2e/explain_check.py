@@ -174,6 +174,17 @@ for n, fs in enumerate(filter_sets):
     if any(i["influencer_id"] in known for i in u["unknown_ids"]):
         check(f"unattributed [{label}]: unknown ids are not in the file", False, "")
     if n == 0:
+        import re
+        iso = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+05:30$")
+        docs = {"dashboard": dash, "explain": get_json("/api/explain?metric=revenue"),
+                "unattributed": get_json("/api/unattributed"),
+                "influencers": get_json("/api/influencers"), "insights": get_json("/api/insights"),
+                "payouts": get_json("/api/payouts"), "options": opts,
+                "status": get_json("/api/status")}
+        bad = [k for k, v in docs.items()
+               if not iso.match(v.get("as_of") or "") or v.get("time_zone") != "Asia/Kolkata"]
+        check("every API answer carries as_of in Asia/Kolkata", not bad,
+              " ".join(f"{k}={docs[k].get('as_of')}" for k in bad))
         keys = {"roas", "roas_shrunk", "roas_low", "roas_high", "orders", "few_orders"}
         check("bottom influencers carry the ranking keys", dash["bottom_influencers"] and all(
             keys <= set(r) for r in dash["bottom_influencers"]), "")
