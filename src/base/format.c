@@ -117,6 +117,11 @@ static int put_double(char *out, size_t size, double v, unsigned decimals, const
 
 int format_ratio(char *out, size_t size, double v)
 {
+    return put_double(out, size, v, 2, "");
+}
+
+int format_multiple(char *out, size_t size, double v)
+{
     return put_double(out, size, v, 1, "");
 }
 

@@ -46,11 +46,15 @@ int format_money_compact(char *out, size_t size, int64_t paise);
 /* An integer with Indian grouping: 1234567 → "12,34,567", -1000 → "-1,000". */
 int format_int(char *out, size_t size, int64_t v);
 
-/* A ratio (ROAS, a multiple) with one decimal and grouping: 6.25 → "6.3", 1234.5 →
- * "1,234.5", -0.04 → "0.0". NaN, infinities (which callers should never pass: a ratio
- * without a denominator is null, see engine_ratio) and magnitudes past int64 once scaled
- * (10^17 and more) give "n/a". */
+/* A ratio (ROAS, iROAS) with two decimals and grouping, as the web app shows it (a figure
+ * reads the same on every page and report): 6.255 → "6.26", 1234.5 → "1,234.50", -0.004 →
+ * "0.00". NaN, infinities (which callers should never pass: a ratio without a denominator is
+ * null, see engine_ratio) and magnitudes past int64 once scaled (9·10^16 and more) give "n/a". */
 int format_ratio(char *out, size_t size, double v);
+
+/* A multiple of one figure over another ("2.5× Instagram") with one decimal and grouping:
+ * 2.54 → "2.5", 1234.5 → "1,234.5". Non-numbers as format_ratio. */
+int format_multiple(char *out, size_t size, double v);
 
 /* A fraction as a percentage with `decimals` places (0 to 3, clamped): (1.5, 0) → "150 %",
  * (0.0123, 1) → "1.2 %", grouped like format_int ("1,500 %"). Non-numbers as format_ratio. */

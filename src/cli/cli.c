@@ -44,11 +44,30 @@ static int dataset_option(void *field, const struct cli_option *o, const char *v
     return 0;
 }
 
+/* A list of platforms for schema_config.platforms (the field is a const char *); data: the
+ * command, for the message. */
+static int platforms_option(void *field, const struct cli_option *o, const char *value)
+{
+    struct err e;
+    err_clear(&e);
+    if (schema_platforms_check(value, &e) < 0) {
+        fprintf(stderr, "infludash %s: --platforms: %s\n", (const char *)o->data, e.msg);
+        return -1;
+    }
+    *(const char **)field = value;
+    return 0;
+}
+
+#define PLATFORMS_HELP                                                                             \
+    "the platforms a row may name, comma-separated\n"                                              \
+    "(default: " SCHEMA_PLATFORMS_DEFAULT ")"
+
 /* ---- import ----------------------------------------------------------------------- */
 
 struct import_args {
     const char *db, *ws;
     struct ingest_opts io;
+    struct schema_config schema; /* --platforms */
     int quiet;
 };
 
@@ -84,6 +103,8 @@ static const struct cli_option import_options[] = {
             "refuse a file of more rows (default 200 million)"),
     CLI_SIZE(struct import_args, io.limits.max_field_bytes, "--max-field-size", "BYTES",
              "refuse a longer field (default 1M)"),
+    CLI_CALLBACK(struct import_args, schema.platforms, "--platforms", NULL, "LIST", PLATFORMS_HELP,
+                 platforms_option, "import", NULL, NULL),
     CLI_FLAG(struct import_args, quiet, "--quiet", "-q", "print only errors and warnings"),
     CLI_END,
 };
@@ -108,6 +129,7 @@ static int cmd_import(int argc, char **argv)
 {
     struct import_args a = {.db = cli_default_db(), .ws = AUTH_DEFAULT_WORKSPACE};
     ingest_opts_default(&a.io);
+    schema_config_default(&a.schema);
     int nfiles;
     int rc = cli_parse(&import_command, &a, argc, argv, &nfiles);
     if (rc != CLI_PARSED)
@@ -118,6 +140,7 @@ static int cmd_import(int argc, char **argv)
         return EXIT_USAGE;
     }
     struct ingest_opts io = a.io;
+    io.cfg = &a.schema;
     io.progress = !a.quiet;
     int quiet = a.quiet;
     const char *const *files = (const char *const *)argv;
@@ -771,6 +794,8 @@ static const struct cli_option serve_options[] = {
                   "how long a sign-in lasts (default 43200, 12 h)", 1, 366 * 86400, "seconds"),
     CLI_FLAG(struct serve_config, trust_proxy, "--trust-proxy", NULL,
              "take the client's address from X-Forwarded-For"),
+    CLI_CALLBACK(struct serve_config, platforms, "--platforms", NULL, "LIST", PLATFORMS_HELP,
+                 platforms_option, "serve", NULL, NULL),
     CLI_STRING(struct serve_config, tz, "--tz", "ZONE",
                "the installation's time zone, an IANA name (default\nAsia/Kolkata): "
                "\"Data as of\" is shown in it"),

@@ -409,12 +409,12 @@ static int find_recorded_fees(const struct engine *eng, const struct engine_filt
     return 0;
 }
 
-/* A number for a sentence: one decimal, without a trailing ".0" (a benchmark of 4). */
+/* A number for a sentence: as a ratio, without a trailing ".00" (a benchmark of 4). */
 static const char *short_number(char out[FORMAT_MAX], double v)
 {
     int n = format_ratio(out, FORMAT_MAX, v);
-    if (n >= 2 && n < FORMAT_MAX && strcmp(out + n - 2, ".0") == 0)
-        out[n - 2] = '\0';
+    if (n >= 3 && n < FORMAT_MAX && strcmp(out + n - 3, ".00") == 0)
+        out[n - 3] = '\0';
     return out;
 }
 
@@ -729,7 +729,7 @@ static void say_platforms(struct buf *b, const struct gathered *g)
     else if (tenths == 30)
         buf_printf(b, ", three times %s (" FORMAT_RUPEE "%s).", lo->key, lo_roas);
     else if (tenths >= 15) {
-        format_ratio(times, sizeof times, (double)tenths / 10.0);
+        format_multiple(times, sizeof times, (double)tenths / 10.0);
         buf_printf(b, ", %s" TIMES_SIGN " %s (" FORMAT_RUPEE "%s).", times, lo->key, lo_roas);
     } else
         buf_printf(b, " vs %s (" FORMAT_RUPEE "%s).", lo->key, lo_roas);

@@ -271,6 +271,33 @@ void schema_config_default(struct schema_config *cfg)
     cfg->platforms = SCHEMA_PLATFORMS_DEFAULT;
 }
 
+int schema_platforms_check(const char *list, struct err *e)
+{
+    size_t entries = 0;
+    for (const char *p = list;;) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        const char *s = p;
+        size_t len = n;
+        trim(&s, &len);
+        if (len == 0)
+            return err_set(e, ERR_USAGE,
+                           "an empty platform in \"%s\" (give names separated by commas)", list);
+        if (len > 63)
+            return err_set(e, ERR_USAGE, "the platform \"%.*s...\" is longer than 63 characters",
+                           20, s);
+        for (size_t i = 0; i < len; i++)
+            if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+                return err_set(e, ERR_USAGE, "a control character in the platform \"%.*s\"",
+                               (int)len, s);
+        entries++;
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    return entries ? 0 : err_set(e, ERR_USAGE, "no platform given");
+}
+
 const char *schema_tier(const struct schema_config *cfg, int64_t followers)
 {
     static const char *const names[] = {"Nano", "Micro", "Mid", "Macro", "Mega"};

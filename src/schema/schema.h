@@ -63,6 +63,9 @@ struct schema_config {
     const char *platforms;
 };
 void schema_config_default(struct schema_config *cfg);
+/* Checks a list of platforms for schema_config.platforms (`--platforms`): comma-separated,
+ * at least one, each 1..63 characters of printable text. ERR_USAGE naming the bad entry. */
+int schema_platforms_check(const char *list, struct err *e);
 
 /* One normalised row. Strings point into row->text and stay valid until the next
  * schema_row_build on the same row or schema_row_release. */

@@ -12,6 +12,7 @@
 
 #include "api_data.h"
 #include "engine.h"
+#include "schema.h"
 #include "spool.h"
 #include "store.h"
 
@@ -45,9 +46,10 @@ struct app {
     /* engine_lock guards `engine` and every app_engine's refs, nothing else; it is never
      * held while a query runs. */
     pthread_mutex_t engine_lock;
-    struct app_engine *engine;    /* the current one; NULL until the first load finishes */
-    char engine_error[256];       /* why the last load failed, "" when it did not */
-    struct api_settings settings; /* defaults for every request (benchmarks, iROAS) */
+    struct app_engine *engine;          /* the current one; NULL until the first load finishes */
+    char engine_error[256];             /* why the last load failed, "" when it did not */
+    struct api_settings settings;       /* defaults for every request (benchmarks, iROAS) */
+    const struct schema_config *schema; /* how uploads read rows (the site's); not owned */
     /* Uploads and downloads pass through here (thread-safe on its own); NULL: the upload
      * and download endpoints answer 503. Not owned (serve.c creates and frees it). */
     struct spool *spool;

@@ -205,6 +205,7 @@ static int routes_import_file(struct app *app, const struct upload *up,
     opts.max_reported = IMPORT_MAX_ISSUES;
     opts.audit_actor = p->actor;
     opts.audit_workspace = p->workspace;
+    opts.cfg = app->schema;
     if (lseek(up->fd, 0, SEEK_SET) < 0)
         return err_set(e, ERR_IO, "reading the upload back: %s", strerror(errno));
     char *chunk = xmalloc(IMPORT_CHUNK);

@@ -1,5 +1,5 @@
 /* serve.c — the `serve` command's runtime (see serve.h).
- * Calls site, routes, http, store, spool, demo, tz and api_data. */
+ * Calls site, routes, http, store, spool, demo, tz, api_data and schema. */
 #include "serve.h"
 
 #include <errno.h>
@@ -88,8 +88,12 @@ int serve_run(const struct serve_config *cfg, struct err *e)
         return rc;
     }
     settings.tz = zone;
+    struct schema_config schema;
+    schema_config_default(&schema);
+    if (cfg->platforms)
+        schema.platforms = cfg->platforms;
     struct site site;
-    if ((rc = site_init(&site, cfg->db_url, s, cfg->version, spool, &settings, e)) < 0) {
+    if ((rc = site_init(&site, cfg->db_url, s, cfg->version, spool, &settings, &schema, e)) < 0) {
         tz_free(zone);
         spool_free(spool);
         store_close(s);

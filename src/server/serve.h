@@ -2,7 +2,8 @@
  * empty database when asked, starts the HTTP server with the app's routes and runs until
  * SIGTERM/SIGINT. A loader thread with its own connection loads the engine at start and
  * again whenever the stored data changes; the analytics endpoints answer 503 until the first
- * load is done. Calls site (the loaders), routes, http, store, spool, demo, tz and api_data. */
+ * load is done. Calls site (the loaders), routes, http, store, spool, demo, tz, api_data and
+ * schema. */
 #ifndef INFLUDASH_SERVE_H
 #define INFLUDASH_SERVE_H
 
@@ -26,7 +27,8 @@ struct serve_config {
     double roi_benchmark;                /* as a fraction; default 2.0 = 200 % */
     uint64_t session_ttl;                /* seconds a sign-in lasts; 0: 12 hours */
     int trust_proxy;                     /* take the client's address from X-Forwarded-For */
-    const char *tz;                      /* IANA time zone; NULL: Asia/Kolkata (TZ_DEFAULT) */
+    const char *platforms; /* the platforms an upload's rows may name (NULL: the default) */
+    const char *tz;        /* IANA time zone; NULL: Asia/Kolkata (TZ_DEFAULT) */
 };
 
 void serve_config_default(struct serve_config *cfg);

@@ -188,6 +188,7 @@ static struct app *app_new(struct site *site, const char *slug, const char *db_u
     app->db_url = xstrdup(db_url);
     app->spool = site->spool;
     app->settings = site->settings;
+    app->schema = &site->schema;
     return app;
 }
 
@@ -223,9 +224,14 @@ static void site_start_workspaces(struct site *site)
 }
 
 int site_init(struct site *site, const char *db_url, struct store *store, const char *version,
-              struct spool *spool, const struct api_settings *settings, struct err *e)
+              struct spool *spool, const struct api_settings *settings,
+              const struct schema_config *schema, struct err *e)
 {
     memset(site, 0, sizeof *site);
+    if (schema)
+        site->schema = *schema;
+    else
+        schema_config_default(&site->schema);
     site->db_url = db_url;
     site->version = version;
     site->spool = spool;

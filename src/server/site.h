@@ -27,6 +27,7 @@ struct site {
     struct api_settings settings; /* every app's defaults */
     int64_t session_ttl;          /* seconds */
     int trust_proxy; /* the client is X-Forwarded-For's last address (serve --trust-proxy) */
+    struct schema_config schema; /* how every app's uploads read their rows (--platforms) */
 
     pthread_mutex_t lock;
     struct app *apps;    /* guarded by lock; the default workspace's first */
@@ -46,7 +47,8 @@ struct site {
 /* store: the default workspace's connection for its handlers (not owned). Starts the
  * default workspace's loader. */
 int site_init(struct site *site, const char *db_url, struct store *store, const char *version,
-              struct spool *spool, const struct api_settings *settings, struct err *e);
+              struct spool *spool, const struct api_settings *settings,
+              const struct schema_config *schema, struct err *e);
 /* Stops every loader and frees every app but the default one's store. No request may run. */
 void site_release(struct site *site);
 

@@ -53,6 +53,14 @@ static void ratio_is(double v, const char *want)
         fail_msg("format_ratio(%.17g) = \"%s\", want \"%s\"", v, out, want);
 }
 
+static void multiple_is(double v, const char *want)
+{
+    char out[FORMAT_MAX];
+    format_multiple(out, sizeof out, v);
+    if (strcmp(out, want) != 0)
+        fail_msg("format_multiple(%.17g) = \"%s\", want \"%s\"", v, out, want);
+}
+
 static void percent_is(double v, int decimals, const char *want)
 {
     char out[FORMAT_MAX];
@@ -143,15 +151,20 @@ static void test_integers_group_like_money(void **state)
 static void test_ratios_and_percentages(void **state)
 {
     (void)state;
-    ratio_is(6.2, "6.2");
-    ratio_is(6.25, "6.3");
-    ratio_is(0.0, "0.0");
-    ratio_is(-0.04, "0.0");
-    ratio_is(-0.25, "-0.3");
-    ratio_is(1234.5, "1,234.5");
+    /* two decimals, as the web app shows ROAS (issue 21: a figure reads the same everywhere) */
+    ratio_is(6.2, "6.20");
+    ratio_is(3.0589, "3.06");
+    ratio_is(6.255, "6.26");
+    ratio_is(0.0, "0.00");
+    ratio_is(-0.004, "0.00");
+    ratio_is(-0.255, "-0.26");
+    ratio_is(1234.5, "1,234.50");
     ratio_is(NAN, "n/a");
     ratio_is(INFINITY, "n/a");
     ratio_is(1e30, "n/a");
+    multiple_is(2.54, "2.5");
+    multiple_is(1234.5, "1,234.5");
+    multiple_is(NAN, "n/a");
     percent_is(1.5, 0, "150 %");
     percent_is(0.41, 0, "41 %");
     percent_is(0.005, 0, "1 %");

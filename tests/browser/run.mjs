@@ -804,6 +804,11 @@ await step('issue 21.7: a figure reads the same on every page; no −0.00; no IS
   const topRow = await page.$$eval('section[aria-label="Top influencers"] tbody tr', (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
   const ir = topRow.find((r) => r[0] === inf.name);
   check('… and on the Insights page (revenue, ROAS)', ir && ir[2] === row[col('Revenue')] && ir[4] === row[col('ROAS')], JSON.stringify(ir) + ' / ' + row[col('Revenue')] + ' ' + row[col('ROAS')]);
+  // the server's sentences round ROAS as the pages do (two decimals)
+  const kroas = (await api('/api/dashboard')).kpis.roas;
+  const want = await page.evaluate(async (v) => (await import('/assets/format.js')).fmt.ratio(v), kroas);
+  const said = ((await page.evaluate(() => document.body.innerText)).match(/ROAS ([\d,]+\.\d+) is (above|below) the benchmark/) || [])[1];
+  check('… and the Insights sentence gives the programme\'s ROAS as the cards do (' + want + ')', said === want, said + ' / ' + want);
   await page.goto(BASE + '/');
   await drawn();
   await page.click('section[data-chart="Top influencers by revenue"] button.view-table');

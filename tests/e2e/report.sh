@@ -120,7 +120,7 @@ if command -v pdftotext >/dev/null; then
     spend=$(indian "$(json "$T/dash.json" 'round(d["kpis"]["spend"] * 100)')")
     expect_contains "the PDF's text carries the API's revenue ($revenue)" "$T/api.txt" "$revenue"
     expect_contains "… and its spend ($spend)" "$T/api.txt" "$spend"
-    expect_contains "… and the ROAS, to one decimal" "$T/api.txt" "$(json "$T/dash.json" '"ROAS %.1f is" % d["kpis"]["roas"]')"
+    expect_contains "… and the ROAS, to two decimals as on the pages" "$T/api.txt" "$(json "$T/dash.json" '"ROAS %.2f is" % d["kpis"]["roas"]')"
     expect_contains "… and the iROAS method" "$T/api.txt" "$(json "$T/dash.json" 'd["kpis"]["iroas_method"]')"
     expect_contains "… and its filters" "$T/api.txt" "MuscleBlaze"
     expect_match "… and page numbers" "$T/api.txt" 'Page 1 of [0-9]+'

@@ -282,12 +282,12 @@ static void test_sentences_on_the_fixture(void **state)
     if (insights_sentences(eng, &f, &c, &s, &e) != 0)
         fail_msg("insights_sentences: %s", e.msg);
     const char *want[] = {
-        "ROAS 4.1 is above the benchmark of 4.",
-        "YouTube returns " FORMAT_RUPEE "6.2 per " FORMAT_RUPEE "1 spent, twice Instagram "
-        "(" FORMAT_RUPEE "3.1).",
+        "ROAS 4.09 is above the benchmark of 4.",
+        "YouTube returns " FORMAT_RUPEE "6.20 per " FORMAT_RUPEE "1 spent, twice Instagram "
+        "(" FORMAT_RUPEE "3.10).",
         "The top 5 influencers brought " FORMAT_RUPEE "1.9 lakh, 99 % of attributed revenue.",
-        "2 influencers lose money (ROAS below 1); the worst is Ishaan at 0.0.",
-        "Nutrition \xc2\xb7 Female is the best persona: ROAS 13.8 over 1 influencer.",
+        "2 influencers lose money (ROAS below 1); the worst is Ishaan at 0.00.",
+        "Nutrition \xc2\xb7 Female is the best persona: ROAS 13.80 over 1 influencer.",
         "Organic revenue is 20 % of all revenue.",
         "HKVitals brought the most attributed revenue: " FORMAT_RUPEE "99,200, 52 %.",
         "Campaign Glow brought the most attributed revenue: " FORMAT_RUPEE "99,200, 52 %.",
@@ -304,7 +304,7 @@ static void test_sentences_on_the_fixture(void **state)
     c.roas_benchmark = 5;
     c.top_n = 3;
     assert_int_equal(insights_sentences(eng, &f, &c, &s, &e), 0);
-    assert_string_equal(s.text[0], "ROAS 4.1 is below the benchmark of 5.");
+    assert_string_equal(s.text[0], "ROAS 4.09 is below the benchmark of 5.");
     assert_string_equal(s.text[2], "The top 3 influencers brought " FORMAT_RUPEE
                                    "1.6 lakh, 82 % of attributed revenue.");
     insights_sentences_release(&s);
@@ -366,15 +366,15 @@ static void test_document_members_on_the_fixture(void **state)
         "}],\"poor_roi_count\":3,\"losing_money_count\":2,\"poor_roi\":[",
         /* losing money first, worst ROAS first */
         "{\"influencer_id\":\"I3\",",
-        "\"reason\":\"Losing money: ROAS 0.0, " FORMAT_RUPEE "0 back for " FORMAT_RUPEE
+        "\"reason\":\"Losing money: ROAS 0.00, " FORMAT_RUPEE "0 back for " FORMAT_RUPEE
         "10,000 spent.\",\"diagnosis\":\"A flat fee of " FORMAT_RUPEE
         "10,000 was recorded for only 1 post and 0 orders.\",\"severity\":\"losing_money\"}",
         "{\"influencer_id\":\"I2\",",
-        "\"reason\":\"Losing money: ROAS 0.5, " FORMAT_RUPEE "3,000 back for " FORMAT_RUPEE
+        "\"reason\":\"Losing money: ROAS 0.50, " FORMAT_RUPEE "3,000 back for " FORMAT_RUPEE
         "6,000 spent.\",\"diagnosis\":\"Few orders for its reach: 1 order per 20,000 people "
         "reached vs 1 per 2,755 on average.\",\"severity\":\"losing_money\"}",
         "{\"influencer_id\":\"I1\",",
-        "\"reason\":\"ROAS 3.3 is below the benchmark of 4.\",\"diagnosis\":\"Low engagement: "
+        "\"reason\":\"ROAS 3.33 is below the benchmark of 4.\",\"diagnosis\":\"Low engagement: "
         "0.2 % of its reach engaged vs 1.9 % on average.\",\"severity\":\"below_benchmark\"}]",
         ",\"personas\":{\"category_gender\":[",
         "],\"tier\":[",
@@ -391,7 +391,7 @@ static void test_document_members_on_the_fixture(void **state)
         "\"roas\":null,",
         "],\"campaign\":[",
         "],\"best_platform\":\"YouTube\",\"worst_platform\":\"Instagram\"},\"sentences\":[\"ROAS "
-        "4.1 is above the benchmark of 4.\",",
+        "4.09 is above the benchmark of 4.\",",
         "\"]}",
     };
     assert_in_order(doc, members, sizeof members / sizeof members[0]);
@@ -435,7 +435,7 @@ static void test_diagnosis_names_no_orders_and_cost_per_order(void **state)
         "\"diagnosis\":\"No attributed orders at all: 2 posts reaching 10,000 people brought no "
         "sale.\",\"severity\":\"losing_money\"}",
         "{\"influencer_id\":\"B\",",
-        "\"reason\":\"ROAS 1.1 is below the benchmark of 4.\",\"diagnosis\":\"Cost per "
+        "\"reason\":\"ROAS 1.11 is below the benchmark of 4.\",\"diagnosis\":\"Cost per "
         "order " FORMAT_RUPEE "900 vs " FORMAT_RUPEE
         "300 on average.\",\"severity\":\"below_benchmark\"}]",
     };
