@@ -330,19 +330,16 @@ static int write_breakdown(struct json *j, const struct engine_result *r, enum e
     json_arr_begin(j);
     for (size_t i = 0; i < n; i++) {
         json_obj_begin(j);
-        if (dim == ENGINE_BY_DAY)
-            json_kv_str(j, key_name, g[i].key);
-        else
-            kv_name(j, key_name, g[i].key);
+        /* "" is a group without a value (null), the undated day included (SPEC §3.1) */
+        kv_name(j, key_name, g[i].key);
         json_kv_money(j, "revenue", g[i].revenue);
         json_kv_int(j, "orders", g[i].orders);
         if (dim != ENGINE_BY_PLATFORM)
             json_kv_money(j, "organic_revenue", g[i].organic_revenue);
-        if (dim == ENGINE_BY_PLATFORM) {
-            json_kv_money(j, "spend", g[i].spend);
-            kv_ratio(j, "roas", g[i].roas);
-        }
-        if (dim != ENGINE_BY_BRAND) {
+        json_kv_money(j, "spend", g[i].spend);
+        kv_ratio(j, "roas", g[i].roas);
+        kv_ratio(j, "roi", g[i].roi);
+        if (dim != ENGINE_BY_BRAND && dim != ENGINE_BY_PRODUCT && dim != ENGINE_BY_SOURCE) {
             json_kv_int(j, "posts", g[i].posts);
             json_kv_int(j, "reach", g[i].reach);
             json_kv_int(j, "engagements", g[i].engagements);
@@ -461,7 +458,7 @@ int api_dashboard_json(const struct engine *eng, const struct filter *f,
 {
     struct engine_result *r;
     struct engine_incremental inc;
-    int rc = run(eng, f, s, ENGINE_VIEW_BRAND, &r, &inc, e);
+    int rc = run(eng, f, s, ENGINE_VIEW_ALL, &r, &inc, e);
     if (rc < 0)
         return rc;
     const struct engine_kpis *k = engine_result_kpis(r);
@@ -475,6 +472,12 @@ int api_dashboard_json(const struct engine *eng, const struct filter *f,
         rc = write_breakdown(&j, r, ENGINE_BY_BRAND, "by_brand", "brand", e);
     if (rc == 0)
         rc = write_breakdown(&j, r, ENGINE_BY_DAY, "daily", "date", e);
+    if (rc == 0)
+        rc = write_breakdown(&j, r, ENGINE_BY_CAMPAIGN, "by_campaign", "campaign", e);
+    if (rc == 0)
+        rc = write_breakdown(&j, r, ENGINE_BY_PRODUCT, "by_product", "product", e);
+    if (rc == 0)
+        rc = write_breakdown(&j, r, ENGINE_BY_SOURCE, "by_source", "source", e);
     if (rc == 0) {
         struct engine_influencer_row *rows;
         size_t n, ntop, nbottom;

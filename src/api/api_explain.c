@@ -359,9 +359,17 @@ static void spend_rules(struct json *j, const struct engine_row_counts *c)
         rule(j, "payout_campaign", text);
     }
     rule(j, "spend_per_influencer",
-         "spend is priced per influencer first and then summed, each influencer's rounded to "
-         "the paisa: a payout is never counted once per order, and a repeated payout row of the "
-         "same terms prices nothing twice");
+         "spend is priced per influencer first: a payout is never counted once per order, and "
+         "a repeated payout row of the same terms prices nothing twice");
+    rule(j, "allocation",
+         "then it follows the money (SPEC §3.1), so that every breakdown adds up and every "
+         "filter cuts spend as it cuts revenue: order and revenue_share spend goes to each "
+         "priced tracking row's day, brand, product, campaign and source; a post's price to its "
+         "day and own platform, and to the brand, product and source of its influencer's "
+         "attributed revenue in the period (its campaign's, when it carries one); a flat or "
+         "hybrid total over the influencer's attributed revenue in the payout's campaign, on "
+         "the payout_date (undated: over the days of that revenue); with nothing to split over, "
+         "to Unallocated; split in whole paise by the largest remainder");
     if (c->payouts == 0)
         rule(j, "no_payouts", "no payout row prices spend in this filter: spend is 0");
 }
@@ -422,7 +430,11 @@ static void write_rules(struct json *j, unsigned rules, const struct engine_row_
     if (rules & RULE_POSTS)
         rule(j, "posts",
              "posts of the selected influencers, in the date range (undated posts only when the "
-             "range is open), on a selected platform: the post's own, else its influencer's");
+             "range is open), on a selected platform: the post's own, else its influencer's; "
+             "under a campaign filter the posts of that campaign, and those without a campaign "
+             "whose influencer has attributed revenue in scope; under a brand, product or source "
+             "filter the posts of influencers with attributed revenue in scope (these may count "
+             "under several groups)");
     if (rules & RULE_SPEND)
         spend_rules(j, c);
     if (rules & RULE_INCREMENTAL)

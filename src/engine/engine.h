@@ -90,32 +90,38 @@ struct engine_kpis {
 
 /* Dimensions of engine_breakdown. */
 enum engine_dim {
-    ENGINE_BY_PLATFORM, /* the influencer's platform (attributed rows, posts and spend) */
+    ENGINE_BY_PLATFORM, /* the influencer's platform (attributed rows), the post's (posts) */
     ENGINE_BY_BRAND,    /* the tracking row's brand */
     ENGINE_BY_DAY,      /* the tracking row's or post's day */
     ENGINE_BY_CAMPAIGN, /* the tracking row's or post's campaign */
+    ENGINE_BY_PRODUCT,  /* the tracking row's product */
+    ENGINE_BY_SOURCE,   /* the tracking row's source */
 };
+
+/* The group of spend with nothing to split over (SPEC §3.1), in every breakdown but days
+ * (there: key "", the undated entry); a filter value of this name selects it. */
+#define ENGINE_UNALLOCATED "Unallocated"
 
 /* One group of a breakdown. Money in paise. */
 struct engine_group {
     /* Platform or brand name, or the ISO date for days; "" for rows without a value
-     * (an influencer without a platform, a row without a brand, a post without a date).
+     * (an influencer without a platform, a row without a brand, a post or spend without a
+     * date); ENGINE_UNALLOCATED for spend with nothing to split over (unallocated == 1).
      * Points into the same allocation as the group array. */
     const char *key;
+    int unallocated;
     int64_t revenue;         /* attributed rows */
     int64_t orders;          /* attributed rows */
     int64_t organic_revenue; /* organic rows; always 0 by platform (they have no influencer) */
-    /* By platform: Σ per-influencer spend (each rounded as in engine_kpis) over the
-     * influencers of that platform. By brand and by day: 0 — how spend is allocated to
-     * brands and days is not decided yet (SPEC §3 prices payouts per influencer). */
+    /* The spend SPEC §3.1 allocates to the group's cells (README "Allocation"). */
     int64_t spend;
-    /* Posts and their reach: by the influencer's platform, or by the post's day. By brand:
-     * 0, since posts carry no brand in the engine and the brand filter does not select
-     * posts (SPEC §3). */
+    /* Posts and their reach: by the post's platform, day or campaign. By brand, product
+     * and source: 0, since posts carry none of them in the engine. */
     int64_t posts;
     int64_t reach;
     int64_t engagements;                 /* of those posts: likes + comments + shares + saves */
     struct engine_ratio roas;            /* revenue / spend; null when spend is 0 */
+    struct engine_ratio roi;             /* (revenue − spend) / spend; null when spend is 0 */
     struct engine_ratio engagement_rate; /* engagements / reach; null when reach is 0 */
 };
 
@@ -297,7 +303,10 @@ int engine_run(const struct engine *eng, const struct engine_filter *f, struct e
  * by brand and by campaign (asking a result for a view it lacks is ERR_USAGE). */
 #define ENGINE_VIEW_BRAND 0x1u
 #define ENGINE_VIEW_CAMPAIGN 0x2u
-#define ENGINE_VIEW_ALL (ENGINE_VIEW_BRAND | ENGINE_VIEW_CAMPAIGN)
+#define ENGINE_VIEW_PRODUCT 0x4u /* product and source read the larger, fine cube */
+#define ENGINE_VIEW_SOURCE 0x8u
+#define ENGINE_VIEW_ALL                                                                            \
+    (ENGINE_VIEW_BRAND | ENGINE_VIEW_CAMPAIGN | ENGINE_VIEW_PRODUCT | ENGINE_VIEW_SOURCE)
 int engine_run_views(const struct engine *eng, const struct engine_filter *f, unsigned views,
                      struct engine_result **out, struct err *e);
 void engine_result_free(struct engine_result *r);

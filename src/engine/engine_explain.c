@@ -175,6 +175,13 @@ void engine_unattributed_release(struct engine_unattributed *u)
 
 /* ---- the stored rows behind a figure ---- */
 
+/* Whether payout terms of kind can price spend under the platform filter: post terms price
+ * each post on its own platform (SPEC §3.1), the rest go by the influencer's platform. */
+static int prices_in_platform(const struct engine_result *r, int32_t inf, int32_t kind)
+{
+    return kind == PAY_POST || r->q.platform.ok[col32(&r->eng->inf_platform)[inf] + 1];
+}
+
 void engine_result_row_counts(const struct engine_result *r, struct engine_row_counts *out)
 {
     const struct engine *eng = r->eng;
@@ -199,7 +206,8 @@ void engine_result_row_counts(const struct engine_result *r, struct engine_row_c
                 continue;
             if (payout_row_in(r, i))
                 out->payouts_counted++;
-            if (pay_kind[i] == PAY_TOTAL && !payout_row_in(r, i))
+            if (!prices_in_platform(r, inf, pay_kind[i]) ||
+                (pay_kind[i] == PAY_TOTAL && !payout_row_in(r, i)))
                 continue;
             out->payouts++;
             out->payouts_by_kind[pay_kind[i]]++;
@@ -228,11 +236,39 @@ static int payout_behind(const struct engine_result *r, const struct schema_row 
     const struct schema_value *basis = COL("basis");
     if (!r->q.basis.ok[code_of(eng, DIM_BASIS, basis) + 1])
         return 0;
-    if (payout_kind_of(basis, COL("rate")->present) != PAY_TOTAL)
+    enum pay_kind kind = payout_kind_of(basis, COL("rate")->present);
+    if (!prices_in_platform(r, inf, (int32_t)kind))
+        return 0;
+    if (kind != PAY_TOTAL)
         return 1; /* its terms price the filtered activity, whatever its payout_date */
     int32_t day = day_of(COL("payout_date"));
     return day == ENGINE_NO_DAY || (day >= r->from_day && day <= r->to_day);
 #undef COL
+}
+
+/* A stored post that scan_posts counts: one engine_result_keeps_row keeps (its influencer,
+ * range and platform) that a brand, product, campaign or source filter keeps too — under a
+ * campaign filter, a post of a selected campaign, or without a campaign when its influencer
+ * has attributed rows in scope; under the others, a post whose influencer has (SPEC §3.1). */
+static int post_behind(const struct engine_result *r, const struct schema_row *row)
+{
+    const struct query *q = &r->q;
+    if (!engine_result_keeps_row(r, row))
+        return 0;
+    int32_t inf =
+        code_of(r->eng, DIM_INFLUENCER, &row->v[schema_col_index(DS_POSTS, "influencer_id")]);
+    if (inf < 0)
+        return 0;
+    int in_scope = r->act[inf].rows > 0;
+    if (q->campaign.active) {
+        int32_t campaign =
+            code_of(r->eng, DIM_CAMPAIGN, &row->v[schema_col_index(DS_POSTS, "campaign")]);
+        if (!(campaign >= 0 ? q->campaign.ok[campaign + 1] : in_scope))
+            return 0;
+    }
+    if ((q->brand.active || q->product.active || q->source.active) && !in_scope)
+        return 0;
+    return 1;
 }
 
 int engine_result_row_behind(const struct engine_result *r, const struct schema_row *row,
@@ -249,7 +285,7 @@ int engine_result_row_behind(const struct engine_result *r, const struct schema_
         return (kinds & (is_organic ? ENGINE_ROWS_ORGANIC : ENGINE_ROWS_ATTRIBUTED)) != 0;
     }
     case DS_POSTS:
-        return (kinds & ENGINE_ROWS_POSTS) && engine_result_keeps_row(r, row);
+        return (kinds & ENGINE_ROWS_POSTS) && post_behind(r, row);
     case DS_PAYOUTS:
         return ((kinds & ENGINE_ROWS_PAYOUTS) && payout_behind(r, row)) ||
                ((kinds & ENGINE_ROWS_PAYOUTS_COUNTED) && engine_result_keeps_row(r, row));

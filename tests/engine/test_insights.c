@@ -387,9 +387,14 @@ static void test_document_members_on_the_fixture(void **state)
         "\"roas\":3.1,",
         "{\"platform\":\"YouTube\",",
         "\"roas\":6.2,",
+        /* spend follows the money (SPEC §3.1); I3's flat fee has no revenue to follow */
         "],\"brand\":[{\"brand\":\"HKVitals\",",
-        "\"roas\":null,",
+        "\"spend\":22000.00,",
+        "{\"brand\":\"Unallocated\",\"revenue\":0.00,\"orders\":0,\"organic_revenue\":0.00,"
+        "\"spend\":10000.00,",
         "],\"campaign\":[",
+        "{\"campaign\":\"Glow\",\"revenue\":99200.00,\"orders\":34,\"organic_revenue\":0.00,"
+        "\"spend\":22000.00,",
         "],\"best_platform\":\"YouTube\",\"worst_platform\":\"Instagram\"},\"sentences\":[\"ROAS "
         "4.09 is above the benchmark of 4.\",",
         "\"]}",
