@@ -234,13 +234,10 @@ static void http_response_drop_special(struct http_response *res)
     res->fd = -1;
 }
 
-int http_response_error(struct http_response *res, int status, const char *fmt, ...)
+static void response_verror(struct http_response *res, int status, const char *fmt, va_list ap)
 {
     struct buf msg = BUF_INIT;
-    va_list ap;
-    va_start(ap, fmt);
     buf_vprintf(&msg, fmt, ap);
-    va_end(ap);
     buf_reset(&res->body);
     http_response_drop_special(res);
     http_response_json(res, status);
@@ -251,6 +248,23 @@ int http_response_error(struct http_response *res, int status, const char *fmt, 
     json_obj_end(&j);
     buf_puts(&res->body, "\n");
     buf_release(&msg);
+}
+
+int http_response_error(struct http_response *res, int status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    response_verror(res, status, fmt, ap);
+    va_end(ap);
+    return 0;
+}
+
+int http_response_err(struct http_response *res, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    response_verror(res, err_http_status(code), fmt, ap);
+    va_end(ap);
     return 0;
 }
 

@@ -166,6 +166,10 @@ void http_response_json(struct http_response *res, int status);
  * `return http_response_error(...)`. */
 int http_response_error(struct http_response *res, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The same with the status of the error code (err.h's table: ERR_DENIED answers 403); every
+ * route answers its refusals through this, so that a code's status is decided in one place. */
+int http_response_err(struct http_response *res, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* A plain-text body. Returns 0. */
 int http_response_text(struct http_response *res, int status, const char *text);
 /* Sends len bytes at data instead of res->body, without copying: data must outlive the

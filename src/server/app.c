@@ -85,11 +85,11 @@ int app_engine_unavailable(struct http_response *res, struct app *app)
     pthread_mutex_unlock(&app->engine_lock);
     http_response_header(res, "Retry-After", "1");
     if (why[0])
-        return http_response_error(res, 503,
-                                   "the data could not be loaded (%s); the server tries again "
-                                   "every second",
-                                   why);
-    return http_response_error(res, 503, "the data is still loading; try again shortly");
+        return http_response_err(res, ERR_UNAVAILABLE,
+                                 "the data could not be loaded (%s); the server tries again "
+                                 "every second",
+                                 why);
+    return http_response_err(res, ERR_UNAVAILABLE, "the data is still loading; try again shortly");
 }
 
 void app_engine_failed(struct app *app, const char *why)

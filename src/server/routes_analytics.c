@@ -34,9 +34,7 @@ static int routes_document(struct http_request *req, struct http_response *res, 
     filter_release(&f);
     if (rc < 0) {
         buf_reset(&res->body);
-        if (rc != ERR_USAGE && rc != ERR_NOTFOUND)
-            return routes_fail(req, res, "computing the answer", &e);
-        return http_response_error(res, rc == ERR_USAGE ? 400 : 404, "%s", e.msg);
+        return routes_fail(req, res, "computing the answer", &e);
     }
     buf_putc(&res->body, '\n');
     return 0;

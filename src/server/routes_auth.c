@@ -120,9 +120,9 @@ static const char *client_address(struct http_request *req, char *out, size_t ca
 static int sign_in_required(struct http_request *req, struct http_response *res)
 {
     if (is_api(req) || req->method != HTTP_GET)
-        return http_response_error(res, 401,
-                                   "sign in required: POST /login with username and "
-                                   "password, or open /login");
+        return http_response_err(res, ERR_AUTH,
+                                 "sign in required: POST /login with username and "
+                                 "password, or open /login");
     struct buf loc = BUF_INIT;
     buf_puts(&loc, "/login?next=");
     for (const unsigned char *p = (const unsigned char *)req->path; *p; p++) {
@@ -141,8 +141,8 @@ static int sign_in_required(struct http_request *req, struct http_response *res)
 
 static int role_refused(struct http_response *res, enum auth_role role, const char *what)
 {
-    return http_response_error(res, 403, "your role (%s) may not %s; ask an admin",
-                               auth_role_name(role), what);
+    return http_response_err(res, ERR_DENIED, "your role (%s) may not %s; ask an admin",
+                             auth_role_name(role), what);
 }
 
 /* ---- workspaces of a request ---- */
@@ -158,7 +158,7 @@ static int resolve_workspace(struct http_request *req, struct http_response *res
     struct err e;
     err_clear(&e);
     if (asked && asked[0] && auth_check_slug(asked, &e) < 0)
-        return http_response_error(res, 404, "ws: %s", e.msg), -1;
+        return http_response_err(res, ERR_NOTFOUND, "ws: %s", e.msg), -1;
     struct store *acc = site_accounts_begin(site, 0, &e);
     if (!acc && e.code != ERR_NOTFOUND)
         return routes_fail(req, res, "reading the accounts", &e), -1;
@@ -179,9 +179,10 @@ static int resolve_workspace(struct http_request *req, struct http_response *res
     free(ws);
     if (!found) {
         if (asked && asked[0])
-            http_response_error(res, 404, "ws: no workspace named \"%s\" that you may use", asked);
+            http_response_err(res, ERR_NOTFOUND, "ws: no workspace named \"%s\" that you may use",
+                              asked);
         else
-            http_response_error(res, 403, "you belong to no workspace; ask an admin");
+            http_response_err(res, ERR_DENIED, "you belong to no workspace; ask an admin");
         return -1;
     }
     return 0;
@@ -248,7 +249,7 @@ int routes_guard(struct http_request *req, const struct http_route *route,
     memset(ra, 0, sizeof *ra);
     req->auth = ra;
     if (changes_state(req) && cross_origin(req))
-        return http_response_error(res, 403, "cross-origin request refused"), 1;
+        return http_response_err(res, ERR_DENIED, "cross-origin request refused"), 1;
     if (access == ACCESS_PUBLIC)
         return 0;
     if (identify(req, res, ra) < 0)
@@ -256,9 +257,9 @@ int routes_guard(struct http_request *req, const struct http_route *route,
     if (ra->role == ROLE_NONE)
         return sign_in_required(req, res), 1;
     if (ra->signed_in && changes_state(req) && !csrf_ok(ra, http_header(req, "X-CSRF-Token")))
-        return http_response_error(res, 403,
-                                   "CSRF token missing or wrong: send the X-CSRF-Token header "
-                                   "with the token of GET /api/session"),
+        return http_response_err(res, ERR_DENIED,
+                                 "CSRF token missing or wrong: send the X-CSRF-Token header "
+                                 "with the token of GET /api/session"),
                1;
     static const struct {
         enum auth_role role;
@@ -410,18 +411,18 @@ int routes_login(struct http_request *req, struct http_response *res)
     int rc = 0;
     if (site_is_open(site)) {
         if (json)
-            http_response_error(res, 409,
-                                "no user accounts exist: the app is open, nothing to "
-                                "sign in to");
+            http_response_err(res, ERR_CONFLICT,
+                              "no user accounts exist: the app is open, nothing to "
+                              "sign in to");
         else
             redirect(res, next);
         goto out;
     }
     if (!user || !pw || !user[0]) {
         if (json)
-            http_response_error(res, 400, "username and password are required (form fields)");
+            http_response_err(res, ERR_USAGE, "username and password are required (form fields)");
         else
-            login_page(res, 400, next, "Enter your user name and password.");
+            login_page(res, err_http_status(ERR_USAGE), next, "Enter your user name and password.");
         goto out;
     }
     int64_t now = (int64_t)time(NULL);
@@ -434,9 +435,9 @@ int routes_login(struct http_request *req, struct http_response *res)
         snprintf(msg, sizeof msg, "Too many failed sign-ins: try again in %lld minute%s.",
                  (long long)((wait + 59) / 60), (wait + 59) / 60 == 1 ? "" : "s");
         if (json)
-            http_response_error(res, 429, "%s", msg);
+            http_response_err(res, ERR_BUSY, "%s", msg);
         else
-            login_page(res, 429, next, msg);
+            login_page(res, err_http_status(ERR_BUSY), next, msg);
         http_response_header(res, "Retry-After", after);
         goto out;
     }
@@ -459,9 +460,9 @@ int routes_login(struct http_request *req, struct http_response *res)
     if (!ok) {
         auth_throttle_fail(&site->throttle, user, client, now);
         if (json)
-            http_response_error(res, 401, "wrong user name or password");
+            http_response_err(res, ERR_AUTH, "wrong user name or password");
         else
-            login_page(res, 401, next, "Wrong user name or password.");
+            login_page(res, err_http_status(ERR_AUTH), next, "Wrong user name or password.");
         goto out;
     }
     char token[AUTH_TOKEN_LEN + 1];
@@ -510,9 +511,9 @@ int routes_logout(struct http_request *req, struct http_response *res)
         if (!token)
             token = form_get(&req->body, "csrf", field, sizeof field);
         if (!csrf_ok(ra, token))
-            return http_response_error(res, 403,
-                                       "CSRF token missing or wrong: send the "
-                                       "X-CSRF-Token header or the csrf field");
+            return http_response_err(res, ERR_DENIED,
+                                     "CSRF token missing or wrong: send the "
+                                     "X-CSRF-Token header or the csrf field");
         char cookie[AUTH_TOKEN_LEN + 2];
         struct err e;
         err_clear(&e);
@@ -661,7 +662,7 @@ int routes_api_audit(struct http_request *req, struct http_response *res)
     if (l) {
         uint64_t v;
         if (number_parse_u64(l, strlen(l), &v) < 0 || v < 1 || v > AUDIT_MAX_LIMIT)
-            return http_response_error(res, 400, "limit: expected 1 to %d", AUDIT_MAX_LIMIT);
+            return http_response_err(res, ERR_USAGE, "limit: expected 1 to %d", AUDIT_MAX_LIMIT);
         limit = (size_t)v;
     }
     struct store_audit *entries;
@@ -705,12 +706,10 @@ static const char *managing_admin(const struct http_request *req)
 }
 
 /* A refused or failed change of the accounts: the refusal's own words (400, 404), or a
- * failure without its internals (routes_fail). */
+ * failure without its internals (routes_fail decides by the code). */
 static int accounts_error(struct http_request *req, struct http_response *res, const char *what,
                           const struct err *e)
 {
-    if (e->code == ERR_USAGE || e->code == ERR_NOTFOUND)
-        return http_response_error(res, e->code == ERR_USAGE ? 400 : 404, "%s", e->msg);
     return routes_fail(req, res, what, e);
 }
 
@@ -785,11 +784,11 @@ int routes_api_user_write(struct http_request *req, struct http_response *res)
     enum auth_role role = role_text ? auth_role_parse(role_text) : ROLE_NONE;
     int rc = 0;
     if (!name)
-        rc = http_response_error(res, 400, "name is required");
+        rc = http_response_err(res, ERR_USAGE, "name is required");
     else if (role_text && role == ROLE_NONE)
-        rc = http_response_error(res, 400, "role must be admin, analyst or viewer");
+        rc = http_response_err(res, ERR_USAGE, "role must be admin, analyst or viewer");
     else if (adding && (!role_text || !pw))
-        rc = http_response_error(res, 400, "name, role and password are required");
+        rc = http_response_err(res, ERR_USAGE, "name, role and password are required");
     if (res->status != 200) {
         sodium_memzero(pw_buf, sizeof pw_buf);
         return rc;
@@ -833,7 +832,7 @@ int routes_api_user_delete(struct http_request *req, struct http_response *res)
     struct site *site = req_site(req);
     struct routes_auth *ra = req->auth;
     if (ra->signed_in && strcmp(ra->s.user, req->path_param) == 0)
-        return http_response_error(res, 400, "you cannot remove yourself; ask another admin");
+        return http_response_err(res, ERR_USAGE, "you cannot remove yourself; ask another admin");
     struct err e;
     err_clear(&e);
     struct store *acc = site_accounts_begin(site, 0, &e);
@@ -878,7 +877,7 @@ int routes_api_workspace_add(struct http_request *req, struct http_response *res
     const char *slug = form_get(&req->body, "slug", slug_buf, sizeof slug_buf);
     const char *title = form_get(&req->body, "title", title_buf, sizeof title_buf);
     if (!slug)
-        return http_response_error(res, 400, "slug is required");
+        return http_response_err(res, ERR_USAGE, "slug is required");
     struct err e;
     err_clear(&e);
     struct store *acc = site_accounts_begin(site, 1, &e);

@@ -23,6 +23,11 @@ const char routes_gone_words[] =
 int routes_fail_message(struct http_request *req, const char *what, const struct err *e,
                         struct buf *msg)
 {
+    int status = err_http_status(e->code);
+    if (status < 500) { /* a refusal: its own words, meant for the client */
+        buf_puts(msg, e->msg);
+        return status;
+    }
     struct app *app = req->app;
     fprintf(stderr, "infludash: %s %s: %s: %s\n", req->method_name, req->path, what, e->msg);
     struct err gone;
@@ -31,7 +36,7 @@ int routes_fail_message(struct http_request *req, const char *what, const struct
         if (strcmp(gone.msg, e->msg) != 0)
             fprintf(stderr, "infludash: %s\n", gone.msg);
         buf_printf(msg, "%s: %s", what, routes_gone_words);
-        return 503;
+        return err_http_status(ERR_UNAVAILABLE);
     }
     if (e->code == ERR_STORE) {
         buf_printf(msg,
@@ -39,10 +44,10 @@ int routes_fail_message(struct http_request *req, const char *what, const struct
                    "and if it persists ask the operator (the server log says what "
                    "failed)",
                    what);
-        return 503;
+        return status;
     }
     buf_printf(msg, "%s failed on the server; ask the operator (the server log says why)", what);
-    return 500;
+    return status;
 }
 
 int routes_fail(struct http_request *req, struct http_response *res, const char *what,
@@ -83,13 +88,13 @@ int routes_analytics_begin(struct http_request *req, struct http_response *res, 
     struct err e;
     err_clear(&e);
     if (filter_parse(f, routes_query_get, req, &e) < 0) {
-        http_response_error(res, 400, "%s", e.msg);
+        http_response_err(res, ERR_USAGE, "%s", e.msg);
         return -1;
     }
     *settings = app->settings;
     if (api_settings_parse(settings, routes_query_get, req, &e) < 0) {
         filter_release(f);
-        http_response_error(res, 400, "%s", e.msg);
+        http_response_err(res, ERR_USAGE, "%s", e.msg);
         return -1;
     }
     *ae = app_engine_acquire(app);

@@ -69,8 +69,8 @@ static bool routes_flag_value(const char *v, bool *out)
     return false;
 }
 
-/* Reads and checks an import's parameters. 0, or the HTTP status to refuse with and a
- * message in msg. */
+/* Reads and checks an import's parameters. 0, or the error code to refuse with (err.h's
+ * table gives its status) and a message in msg. */
 static int routes_import_params(struct http_request *req, struct import_params *p, struct buf *msg)
 {
     memset(p, 0, sizeof *p);
@@ -82,19 +82,19 @@ static int routes_import_params(struct http_request *req, struct import_params *
                        req->path_param);
             routes_dataset_names(msg);
             buf_puts(msg, ")");
-            return 400;
+            return ERR_USAGE;
         }
     }
     const char *mode = http_query(req, "mode");
     if (mode && strcmp(mode, "append") != 0 && strcmp(mode, "replace") != 0) {
         buf_printf(msg, "mode: \"%s\" is not a mode (expected append or replace)", mode);
-        return 400;
+        return ERR_USAGE;
     }
     p->replace = mode && strcmp(mode, "replace") == 0;
     const char *skip = http_query(req, "skip_invalid");
     if (!routes_flag_value(skip, &p->skip_invalid)) {
         buf_printf(msg, "skip_invalid: \"%s\" is not a flag (expected 1 or 0)", skip);
-        return 400;
+        return ERR_USAGE;
     }
     const char *file = http_query(req, "filename");
     if (file) {
@@ -106,7 +106,7 @@ static int routes_import_params(struct http_request *req, struct import_params *
             file = slash + 1;
         if (!*file || strlen(file) > IMPORT_MAX_FILENAME) {
             buf_printf(msg, "filename: expected a file name of 1 to %d bytes", IMPORT_MAX_FILENAME);
-            return 400;
+            return ERR_USAGE;
         }
     }
     p->file = http_strdup(req, file ? file : "upload");
@@ -115,7 +115,7 @@ static int routes_import_params(struct http_request *req, struct import_params *
         buf_puts(msg, "multipart uploads are not accepted: send the file itself as the request "
                       "body (Content-Type: text/csv or application/json) and its name as "
                       "?filename=");
-        return 415;
+        return ERR_MEDIA_TYPE;
     }
     return 0;
 }
@@ -126,7 +126,7 @@ struct upload {
     struct buf path; /* the spool file; "" before it is created */
     int fd;
     uint64_t bytes;
-    int status; /* the body was refused: answer this status with msg */
+    int status; /* the body was refused: answer this HTTP status with msg */
     struct buf msg;
 };
 
@@ -151,11 +151,13 @@ static struct upload *routes_upload_start(struct http_request *req)
     req->state = up;
     req->state_free = routes_upload_free;
     struct import_params p;
-    up->status = routes_import_params(req, &p, &up->msg);
-    if (up->status)
+    int code = routes_import_params(req, &p, &up->msg);
+    if (code) {
+        up->status = err_http_status(code);
         return up;
+    }
     if (!app->spool) {
-        up->status = 503;
+        up->status = err_http_status(ERR_UNAVAILABLE);
         buf_puts(&up->msg, "uploads are not available (no temporary directory)");
         return up;
     }
@@ -177,7 +179,7 @@ int routes_import_body(struct http_request *req, const char *data, size_t len)
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0) {
-            up->status = 507;
+            up->status = err_http_status(ERR_NO_SPACE);
             buf_printf(&up->msg, "cannot store the upload on the server's disk: %s",
                        w < 0 ? strerror(errno) : "short write");
             return -1;
@@ -315,23 +317,6 @@ static void routes_import_answer(struct buf *out, const struct import_params *p,
     buf_putc(out, '\n');
 }
 
-/* The status of an import's answer by its error code; 0 for a failure of the server's own
- * (routes_fail_message decides). */
-static int routes_import_status(int code)
-{
-    switch (code) {
-    case 0:
-        return 200;
-    case ERR_INPUT:
-    case ERR_LIMIT:
-        return 422;
-    case ERR_USAGE:
-        return 400;
-    default:
-        return 0;
-    }
-}
-
 static int routes_import_run(struct http_request *req, struct http_response *res)
 {
     struct app *app = req->app;
@@ -340,9 +325,9 @@ static int routes_import_run(struct http_request *req, struct http_response *res
         return http_response_error(res, up->status, "%s", buf_cstr(&up->msg));
     struct import_params p;
     struct buf msg = BUF_INIT;
-    int status = routes_import_params(req, &p, &msg);
-    if (status) {
-        http_response_error(res, status, "%s", buf_cstr(&msg));
+    int code = routes_import_params(req, &p, &msg);
+    if (code) {
+        http_response_err(res, code, "%s", buf_cstr(&msg));
         buf_release(&msg);
         return 0;
     }
@@ -350,9 +335,9 @@ static int routes_import_run(struct http_request *req, struct http_response *res
     p.actor = routes_actor(req);
     p.workspace = app->slug;
     if (!up || up->bytes == 0)
-        return http_response_error(res, 400,
-                                   "the request body is empty: send the file's contents as "
-                                   "the body (Content-Type: text/csv or application/json)");
+        return http_response_err(res, ERR_USAGE,
+                                 "the request body is empty: send the file's contents as "
+                                 "the body (Content-Type: text/csv or application/json)");
 
     char id[SPOOL_ID_LEN + 1] = "";
     struct buf rejects_path = BUF_INIT;
@@ -378,17 +363,14 @@ static int routes_import_run(struct http_request *req, struct http_response *res
                 result.rejected, result.rejected == 1 ? "" : "s");
     if (rc < 0 && !e.code)
         e.code = ERR_STORE;
-    status = routes_import_status(rc < 0 ? e.code : 0);
+    /* a refusal answers its own words; the database or the disk their kind, the details
+     * going to the log (routes_fail_message, by the code's status) */
     struct buf failure = BUF_INIT;
-    if (!status) /* the database or the disk: the details go to the log */
-        status = routes_fail_message(req, "importing", &e, &failure);
+    int status = rc < 0 ? routes_fail_message(req, "importing", &e, &failure) : 200;
     http_response_json(res, status);
     if (status == 503)
         http_response_header(res, "Retry-After", "60");
-    routes_import_answer(&res->body, &p, &result,
-                         failure.len ? failure.data
-                         : rc < 0    ? e.msg
-                                     : NULL,
+    routes_import_answer(&res->body, &p, &result, rc < 0 ? buf_cstr(&failure) : NULL,
                          url[0] ? url : NULL);
     buf_release(&failure);
     ingest_result_release(&result);
@@ -418,10 +400,10 @@ int routes_api_rejects(struct http_request *req, struct http_response *res)
     uint64_t size = 0;
     int fd = app->spool && id[0] ? spool_open_rejects(app->spool, id, &size) : -1;
     if (fd < 0)
-        return http_response_error(res, 404,
-                                   "no such rejects file: %s (only the last imports' are kept, "
-                                   "until the server stops)",
-                                   name);
+        return http_response_err(res, ERR_NOTFOUND,
+                                 "no such rejects file: %s (only the last imports' are kept, "
+                                 "until the server stops)",
+                                 name);
     res->status = 200;
     res->content_type = "text/csv; charset=utf-8";
     res->no_store = true;
@@ -459,8 +441,8 @@ static enum dataset routes_path_dataset(struct http_request *req, struct http_re
     if (ds == DS_NONE) {
         struct buf names = BUF_INIT;
         routes_dataset_names(&names);
-        http_response_error(res, 404, "no such dataset: %s (the datasets are %s%s)", name,
-                            buf_cstr(&names), suffix ? ", as NAME.csv" : "");
+        http_response_err(res, ERR_NOTFOUND, "no such dataset: %s (the datasets are %s%s)", name,
+                          buf_cstr(&names), suffix ? ", as NAME.csv" : "");
         buf_release(&names);
     }
     return ds;
@@ -475,9 +457,9 @@ int routes_api_dataset_csv(struct http_request *req, struct http_response *res)
     if (routes_has_filter(req)) /* the rows the filters cover (routes_report.c) */
         return routes_api_dataset_filtered(req, res, ds);
     if (!app->spool)
-        return http_response_error(res, 503,
-                                   "downloads are not available (no temporary "
-                                   "directory)");
+        return http_response_err(res, ERR_UNAVAILABLE,
+                                 "downloads are not available (no temporary "
+                                 "directory)");
     struct err e;
     err_clear(&e);
     struct buf path = BUF_INIT;
@@ -574,9 +556,9 @@ static int routes_u64_param(struct http_request *req, struct http_response *res,
         return 0;
     uint64_t n;
     if (number_parse_u64(v, strlen(v), &n) < 0 || n < min || n > max) {
-        http_response_error(res, 400,
-                            "%s: \"%s\" is not a whole number from %" PRIu64 " to %" PRIu64, name,
-                            v, min, max);
+        http_response_err(res, ERR_USAGE,
+                          "%s: \"%s\" is not a whole number from %" PRIu64 " to %" PRIu64, name, v,
+                          min, max);
         return -1;
     }
     *out = n;

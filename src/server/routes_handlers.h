@@ -37,14 +37,17 @@ struct routes_auth {
 int routes_guard(struct http_request *req, const struct http_route *route,
                  struct http_response *res);
 
-/* A failure of the server's own means (its database, their files, its disk), answered
- * without their internals (routes_common.c): e's message, which names paths, hosts, sockets,
- * database users and schemas and quotes SQLite or libpq, goes to the server log with the
- * request; the client is told what failed (what: "reading the accounts") and what to do:
- * 503 with Retry-After when a database file was deleted or replaced under the server
- * (restart it) or the database failed (e->code ERR_STORE: unreachable, locked, damaged),
- * else 500. routes_fail_message only logs and puts the words in msg, returning the status
- * (for answers with a body of their own, as the import's). routes_fail returns 0. */
+/* An error answered (routes_common.c) with the HTTP status of its code, which the table of
+ * errors (err.h) decides. A refusal (a status below 500: ERR_USAGE, ERR_INPUT, ERR_LIMIT,
+ * ERR_NOTFOUND ...) answers e's own words, meant for the client. A failure of the server's
+ * own means (its database, their files, its disk: 500 and up) is answered without their
+ * internals: e's message, which names paths, hosts, sockets, database users and schemas and
+ * quotes SQLite or libpq, goes to the server log with the request; the client is told what
+ * failed (what: "reading the accounts") and what to do: 503 with Retry-After when a database
+ * file was deleted or replaced under the server (restart it) or the database failed
+ * (ERR_STORE: unreachable, locked, damaged), else the code's status (500 for ERR_IO).
+ * routes_fail_message only logs and puts the words in msg, returning the status (for answers
+ * with a body of their own, as the import's). routes_fail returns 0. */
 int routes_fail(struct http_request *req, struct http_response *res, const char *what,
                 const struct err *e);
 int routes_fail_message(struct http_request *req, const char *what, const struct err *e,

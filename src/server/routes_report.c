@@ -114,9 +114,9 @@ static int routes_report(struct http_request *req, struct http_response *res,
     };
     struct app *app = req->app;
     if (!app->spool)
-        return http_response_error(res, 503,
-                                   "reports are not available (no temporary "
-                                   "directory)");
+        return http_response_err(res, ERR_UNAVAILABLE,
+                                 "reports are not available (no temporary "
+                                 "directory)");
     struct err e;
     err_clear(&e);
     struct filter f;

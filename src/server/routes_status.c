@@ -27,7 +27,7 @@ int routes_healthz(struct http_request *req, struct http_response *res)
         fprintf(stderr, "infludash: GET /healthz: %s\n", e.msg);
         struct buf text = BUF_INIT;
         buf_printf(&text, "%s\n", routes_gone_words);
-        http_response_text(res, 503, buf_cstr(&text));
+        http_response_text(res, err_http_status(ERR_UNAVAILABLE), buf_cstr(&text));
         buf_release(&text);
         return 0;
     }

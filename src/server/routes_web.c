@@ -130,7 +130,7 @@ int routes_page(struct http_request *req, struct http_response *res)
 {
     const struct assets_file *f = assets_find(ROUTES_INDEX);
     if (!f)
-        return http_response_text(res, 503,
+        return http_response_text(res, err_http_status(ERR_UNAVAILABLE),
                                   "the web pages were not built into this binary "
                                   "(web/src/index.html was missing at build time)\n");
     http_response_header(res, "Content-Security-Policy", routes_page_csp(req, f));
@@ -156,7 +156,7 @@ int routes_asset(struct http_request *req, struct http_response *res)
 {
     const struct assets_file *f = assets_find(req->path_param);
     if (!f)
-        return http_response_text(res, 404, "not found\n");
+        return http_response_text(res, err_http_status(ERR_NOTFOUND), "not found\n");
     const char *v = http_query(req, "v");
     bool versioned = v && strcmp(v, f->etag) == 0;
     if (strcmp(f->name, ROUTES_INDEX) == 0)
