@@ -130,7 +130,7 @@ static int routes_report(struct http_request *req, struct http_response *res,
         report_explain_dataset(metric, http_query(req, "dataset"), &ds, &e) < 0) {
         app_engine_release(app, ae);
         filter_release(&f);
-        return http_response_error(res, 400, "%s", e.msg);
+        return http_response_err(res, e.code, "%s", e.msg);
     }
     int fd = routes_make_report(app, kind, ds, metric, &in, &e);
     app_engine_release(app, ae);
