@@ -1,8 +1,9 @@
 /* cli.c — the command line (see cli.h): cli_main picks the command; the data commands
  * (import, demo, export, status, query, explain, serve) are here, the account commands in
- * cli_accounts.c; each command's options are a table read by cli_options. Calls cli_accounts,
- * cli_common, cli_options, store, ingest, demo, export, engine, filter, api, api_data, api_explain,
- * report, schema, tz and serve; owns all terminal output. */
+ * cli_accounts.c, the sources and schedules in cli_sources.c; each command's options are a
+ * table read by cli_options. Calls cli_accounts, cli_sources, cli_common, cli_options, store,
+ * ingest, demo, export, engine, filter, api, api_data, api_explain, report, schema, tz and
+ * serve; owns all terminal output. */
 #include "cli.h"
 #include "cli_impl.h"
 
@@ -602,7 +603,7 @@ static int cmd_explain(int argc, char **argv)
         goto out;
     }
     if (a.rows_path) {
-        struct report_input in = {eng, &f, &settings, (int64_t)time(NULL)};
+        struct report_input in = {eng, &f, &settings, (int64_t)time(NULL), NULL};
         struct output o;
         if (output_open(&o, a.rows_path, "explain") < 0)
             goto out;
@@ -689,7 +690,7 @@ static int export_from_engine(const struct export_args *a, struct store *s, stru
     buf_release(&url);
     int rc = eng ? 0 : -1;
     warn_skipped("export", eng);
-    struct report_input in = {eng, f, settings, (int64_t)time(NULL)};
+    struct report_input in = {eng, f, settings, (int64_t)time(NULL), NULL};
     struct buf name = BUF_INIT;
     if (rc == 0 && !have_ds && !out_path) {
         report_file_name_for("report", a->format, &in, &name);
@@ -794,11 +795,13 @@ static const struct cli_option serve_options[] = {
                   "how long a sign-in lasts (default 43200, 12 h)", 1, 366 * 86400, "seconds"),
     CLI_FLAG(struct serve_config, trust_proxy, "--trust-proxy", NULL,
              "take the client's address from X-Forwarded-For"),
+    CLI_FLAG(struct serve_config, no_scheduler, "--no-scheduler", NULL,
+             "do not run the due syncs and scheduled reports\n(infludash schedule run does)"),
     CLI_CALLBACK(struct serve_config, platforms, "--platforms", NULL, "LIST", PLATFORMS_HELP,
                  platforms_option, "serve", NULL, NULL),
     CLI_STRING(struct serve_config, tz, "--tz", "ZONE",
-               "the installation's time zone, an IANA name (default\nAsia/Kolkata): "
-               "\"Data as of\" is shown in it"),
+               "the installation's time zone, an IANA name (default\n$INFLUDASH_TZ, else "
+               "Asia/Kolkata): schedules run and\n\"Data as of\" is shown in it"),
     CLI_END,
 };
 
@@ -832,7 +835,13 @@ static const struct cli_command serve_command = {
     "a sign-in (POST /login), which lasts --session-ttl seconds (default 43200, 12 h).\n"
     "Failed sign-ins are limited per name and per client address; behind a reverse proxy,\n"
     "--trust-proxy takes the address from the last entry of X-Forwarded-For (and lets\n"
-    "X-Forwarded-Host name this server for the same-origin check).\n",
+    "X-Forwarded-Host name this server for the same-origin check).\n"
+    "\n"
+    "Sources and scheduled reports (infludash source add, report add) run by themselves:\n"
+    "what is due runs at start (a run missed while the server was down, once) and then at\n"
+    "the start of every minute; servers sharing one database run each due job once.\n"
+    "--no-scheduler leaves that to `infludash schedule run` (cron). /api/sources lists the\n"
+    "sources with their runs; POST /api/sources/NAME/sync syncs one now.\n",
     serve_options,
 };
 
@@ -846,6 +855,8 @@ static int cmd_serve(int argc, char **argv)
     int parsed = cli_parse(&serve_command, &cfg, argc, argv, &nops);
     if (parsed != CLI_PARSED)
         return parsed;
+    const char *ca = getenv("INFLUDASH_CA_FILE");
+    cfg.ca_file = ca && *ca ? ca : NULL;
     struct err e = {0, ""};
     if (serve_run(&cfg, &e) < 0) {
         fprintf(stderr, "infludash serve: %s\n", e.msg);
@@ -870,6 +881,10 @@ static const struct {
     {&cli_user_command, cli_cmd_user},
     {&cli_workspace_command, cli_cmd_workspace},
     {&cli_audit_command, cli_cmd_audit},
+    {&cli_source_command, cli_cmd_source},
+    {&cli_sync_command, cli_cmd_sync},
+    {&cli_schedule_command, cli_cmd_schedule},
+    {&cli_report_command, cli_cmd_report},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -1,5 +1,6 @@
 /* cli_impl.h — what the command files share (cli.c: the dispatch and the data commands;
- * cli_accounts.c: user, workspace and audit; both call cli_common.c and cli_options.c): the
+ * cli_accounts.c: user, workspace and audit; cli_sources.c: sources, sync, schedules and
+ * scheduled reports; all call cli_common.c and cli_options.c): the
  * options every data command takes, the database and workspace a command works on. Private
  * to src/cli/. */
 #ifndef INFLUDASH_CLI_IMPL_H
@@ -38,5 +39,12 @@ extern const struct cli_command cli_user_command, cli_workspace_command, cli_aud
 int cli_cmd_user(int argc, char **argv);
 int cli_cmd_workspace(int argc, char **argv);
 int cli_cmd_audit(int argc, char **argv);
+/* The commands of sources and schedules (cli_sources.c). */
+extern const struct cli_command cli_source_command, cli_sync_command, cli_schedule_command,
+    cli_report_command;
+int cli_cmd_source(int argc, char **argv);
+int cli_cmd_sync(int argc, char **argv);
+int cli_cmd_schedule(int argc, char **argv);
+int cli_cmd_report(int argc, char **argv);
 
 #endif

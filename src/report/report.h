@@ -24,6 +24,9 @@ struct report_input {
     const struct filter *filter;         /* states itself: filter->from/to, filter_set() */
     const struct api_settings *settings; /* benchmarks, incremental method */
     int64_t made_at;                     /* unix seconds: "made on" line, file names */
+    const char *period_label;            /* a scheduled report's relative period as resolved when it
+                                          * ran ("last full week, 23–29 Nov 2026"), printed beside the
+                                          * filters by the PDF and XLSX reports; NULL: none */
 };
 
 /* The file name a report gets: "infludash-<name>-YYYYMMDD-HHMMSS.<ext>" in UTC. */

@@ -612,6 +612,10 @@ static void cover_filters(struct doc *d)
     const struct filter *f = d->in->filter;
     int any = 0;
     subheading(d, "Filters", 20);
+    if (d->in->period_label) {
+        label_value(d, 110, "Period", d->in->period_label);
+        any = 1;
+    }
     if (f->from[0] || f->to[0]) {
         char dates[64];
         snprintf(dates, sizeof dates, "%s " DASH " %s", f->from[0] ? f->from : "start",

@@ -314,7 +314,7 @@ static lxw_row_t put_statement(struct xlsx *x, lxw_worksheet *ws, const struct x
                  to[0] ? to : "the end",
                  !f->from[0] && !f->to[0] ? " (all dates in the data)" : "");
     put_text(x, ws, row, 0, "Period", XF_LABEL);
-    put_text(x, ws, row++, 1, period, XF_TEXT);
+    put_text(x, ws, row++, 1, d->in->period_label ? d->in->period_label : period, XF_TEXT);
 
     put_text(x, ws, row++, 0, "Filters", XF_HEADING);
     int any = 0;

@@ -1,8 +1,8 @@
 /* routes.c — the web application's route table (see routes.h): which method and path runs
  * which handler, with who may use it, and nothing else; the handlers are in routes_*.c
  * (routes_handlers.h). Calls the handlers'
- * files: routes_status, routes_analytics, routes_web, routes_data, routes_report and
- * routes_auth (routes_guard). */
+ * files: routes_status, routes_analytics, routes_web, routes_data, routes_report,
+ * routes_sources and routes_auth (routes_guard). */
 #include "routes.h"
 
 #include "routes_handlers.h"
@@ -56,6 +56,10 @@ static const struct http_route routes_table[] = {
     {HTTP_GET, "/api/unattributed", routes_api_unattributed, NULL, 0, ACCESS_READ},
     {HTTP_GET, "/api/explain", routes_api_explain, NULL, 0, ACCESS_READ},
     {HTTP_GET, "/api/explain/rows.csv", routes_api_explain_rows, NULL, 0, ACCESS_READ},
+    {HTTP_GET, "/api/sources", routes_api_sources, NULL, 0, ACCESS_READ},
+    {HTTP_GET, "/api/sources/*", routes_api_source_runs, NULL, 0, ACCESS_READ},
+    {HTTP_POST, "/api/sources/*", routes_api_source_sync, NULL, 0, ACCESS_IMPORT},
+    {HTTP_GET, "/api/reports", routes_api_reports, NULL, 0, ACCESS_READ},
 };
 
 void routes_install(struct http_config *cfg, struct app *app)

@@ -2,7 +2,8 @@
  * them: routes_status.c (health, status, metrics), routes_analytics.c (the analytics
  * documents), routes_web.c (the pages and their assets), routes_data.c (uploads, rejects,
  * dataset downloads and deletes, sample data), routes_report.c (reports and filtered
- * dataset downloads) and routes_auth.c (sign-in, the guard, accounts, the audit log); and
+ * dataset downloads), routes_sources.c (sources, their runs, scheduled reports) and
+ * routes_auth.c (sign-in, the guard, accounts, the audit log); and
  * what they share (routes_common.c). Private to src/server/; see routes.h. */
 #ifndef INFLUDASH_ROUTES_HANDLERS_H
 #define INFLUDASH_ROUTES_HANDLERS_H
@@ -74,6 +75,13 @@ int routes_api_user_delete(struct http_request *req, struct http_response *res);
 int routes_api_workspaces(struct http_request *req, struct http_response *res);
 int routes_api_workspace_add(struct http_request *req, struct http_response *res);
 int routes_api_workspace_delete(struct http_request *req, struct http_response *res);
+
+/* routes_sources.c: GET /api/sources, GET /api/sources/NAME/runs, POST
+ * /api/sources/NAME/sync and GET /api/reports (SPEC §9). */
+int routes_api_sources(struct http_request *req, struct http_response *res);
+int routes_api_source_runs(struct http_request *req, struct http_response *res);
+int routes_api_source_sync(struct http_request *req, struct http_response *res);
+int routes_api_reports(struct http_request *req, struct http_response *res);
 
 /* routes_status.c: GET /healthz (200 "ok" while the server can serve), GET /api/status,
  * GET /status (a plain HTML page) and GET /metrics (Prometheus text). */

@@ -124,7 +124,7 @@ static int routes_report(struct http_request *req, struct http_response *res,
     struct app_engine *ae;
     if (routes_analytics_begin(req, res, &f, &settings, &ae) < 0)
         return 0;
-    struct report_input in = {ae->eng, &f, &settings, (int64_t)time(NULL)};
+    struct report_input in = {ae->eng, &f, &settings, (int64_t)time(NULL), NULL};
     const char *metric = http_query(req, "metric");
     if (kind == REPORT_EXPLAIN &&
         report_explain_dataset(metric, http_query(req, "dataset"), &ds, &e) < 0) {

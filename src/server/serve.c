@@ -1,5 +1,5 @@
 /* serve.c — the `serve` command's runtime (see serve.h).
- * Calls site, routes, http, store, spool, demo, tz, api_data and schema. */
+ * Calls site, scheduler, jobs, tz, routes, http, store, spool, demo, api_data and schema. */
 #include "serve.h"
 
 #include <errno.h>
@@ -12,7 +12,9 @@
 #include "site.h"
 #include "demo.h"
 #include "http.h"
+#include "jobs.h"
 #include "routes.h"
+#include "scheduler.h"
 #include "spool.h"
 #include "store.h"
 #include "tz.h"
@@ -79,10 +81,13 @@ int serve_run(const struct serve_config *cfg, struct err *e)
     api_settings_default(&settings);
     settings.insights.roas_benchmark = cfg->roas_benchmark;
     settings.insights.roi_benchmark = cfg->roi_benchmark;
-    /* the installation's time zone: "as_of" and the times the pages show */
+    /* the installation's time zone — --tz, else $INFLUDASH_TZ, else Asia/Kolkata: the
+     * schedules run in it, "as_of" and the times the pages show are written in it */
     struct tz *zone = NULL;
-    if ((rc = tz_load(cfg->tz ? cfg->tz : TZ_DEFAULT, &zone, e)) < 0) {
-        err_prefix(e, "--tz");
+    rc = cfg->tz ? tz_load(cfg->tz, &zone, e) : jobs_zone_load(&zone, e);
+    if (rc < 0) {
+        if (cfg->tz)
+            err_prefix(e, "--tz");
         spool_free(spool);
         store_close(s);
         return rc;
@@ -102,6 +107,9 @@ int serve_run(const struct serve_config *cfg, struct err *e)
     if (cfg->session_ttl)
         site.session_ttl = (int64_t)cfg->session_ttl;
     site.trust_proxy = cfg->trust_proxy;
+    struct jobs_config jobs = {.db_url = cfg->db_url, .zone = zone, .ca_file = cfg->ca_file};
+    site.jobs = &jobs;
+    struct scheduler *scheduler = NULL;
     struct http_config hc;
     http_config_default(&hc);
     hc.listen = cfg->listen;
@@ -121,7 +129,13 @@ int serve_run(const struct serve_config *cfg, struct err *e)
                 site_is_open(&site) ? "; no user accounts exist, so it is open to anyone who "
                                       "can reach it"
                                     : "");
+        struct err sched_err;
+        err_clear(&sched_err);
+        if (!cfg->no_scheduler && scheduler_start(&jobs, &scheduler, &sched_err) < 0)
+            fprintf(stderr, "infludash: %s: sources and reports will not run by themselves\n",
+                    sched_err.msg);
         http_run_until_signal(srv);
+        scheduler_stop(scheduler);
         http_stop(srv);
         fprintf(stderr, "infludash: stopped\n");
     }

@@ -2,8 +2,9 @@
  * empty database when asked, starts the HTTP server with the app's routes and runs until
  * SIGTERM/SIGINT. A loader thread with its own connection loads the engine at start and
  * again whenever the stored data changes; the analytics endpoints answer 503 until the first
- * load is done. Calls site (the loaders), routes, http, store, spool, demo, tz, api_data and
- * schema. */
+ * load is done. Unless told not to, a scheduler thread runs the due syncs and reports once a
+ * minute (scheduler.h). Calls site (the loaders), scheduler, jobs, tz, routes, http, store,
+ * spool, demo, api_data and schema. */
 #ifndef INFLUDASH_SERVE_H
 #define INFLUDASH_SERVE_H
 
@@ -27,8 +28,10 @@ struct serve_config {
     double roi_benchmark;                /* as a fraction; default 2.0 = 200 % */
     uint64_t session_ttl;                /* seconds a sign-in lasts; 0: 12 hours */
     int trust_proxy;                     /* take the client's address from X-Forwarded-For */
+    const char *ca_file;   /* an extra trust anchor for sources and SMTP ($INFLUDASH_CA_FILE) */
+    int no_scheduler;      /* do not run due syncs and reports (another process does) */
     const char *platforms; /* the platforms an upload's rows may name (NULL: the default) */
-    const char *tz;        /* IANA time zone; NULL: Asia/Kolkata (TZ_DEFAULT) */
+    const char *tz;        /* IANA time zone; NULL: $INFLUDASH_TZ, else Asia/Kolkata */
 };
 
 void serve_config_default(struct serve_config *cfg);

@@ -20,6 +20,8 @@
 #include "spool.h"
 #include "store.h"
 
+struct jobs_config;
+
 struct site {
     const char *db_url;           /* not owned */
     const char *version;          /* not owned */
@@ -27,6 +29,9 @@ struct site {
     struct api_settings settings; /* every app's defaults */
     int64_t session_ttl;          /* seconds */
     int trust_proxy; /* the client is X-Forwarded-For's last address (serve --trust-proxy) */
+    /* How sources are synced and reports made (the zone, a trust anchor), for the routes
+     * of sources; not owned (serve.c sets it after site_init). */
+    const struct jobs_config *jobs;
     struct schema_config schema; /* how every app's uploads read their rows (--platforms) */
 
     pthread_mutex_t lock;

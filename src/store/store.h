@@ -139,4 +139,81 @@ int store_log_import(struct store *s, const struct store_import_log *log, struct
 int store_recent_imports(struct store *s, struct store_import_log *out, size_t max, size_t *n,
                          struct err *e);
 
+/* ---- sources, scheduled reports and their runs (schema version 3, SPEC §9) ----------
+ * They live in the installation's main database (the one --db names), each naming the
+ * workspace its data goes to. Strings are malloc'd (release with the _release function);
+ * an absent text is "". Tokens and SMTP passwords are stored only sealed (secret.h): the
+ * store never sees a plaintext. */
+struct store_source {
+    char *name, *kind, *dataset, *influencer, *account, *url, *dir, *base_url;
+    char *token;                /* sealed, or "" when none */
+    int64_t token_added_at;     /* unix seconds; 0 when no token */
+    char *schedule;             /* canonical --every text, or "" when only synced by hand */
+    char *etag, *last_modified; /* url: what the last imported answer said */
+    char *workspace;
+    int64_t added_at;
+    int64_t last_due; /* the due instant last claimed by a scheduler (store_job_claim) */
+};
+void store_source_release(struct store_source *src);
+
+struct store_report {
+    char *name, *format, *filters; /* filters: the canonical query string (filter.h) */
+    char *compare, *period, *schedule;
+    char *to_dir, *mail_to, *smtp_url, *smtp_user;
+    char *smtp_password; /* sealed, or "" */
+    char *mail_from, *workspace;
+    int64_t added_at, last_due;
+};
+void store_report_release(struct store_report *r);
+
+/* Adds the source, or replaces the definition of the one with its name (keeping added_at
+ * and last_due; the url's remembered etag and last_modified are forgotten). */
+int store_source_put(struct store *s, const struct store_source *src, struct err *e);
+/* The source named name into *out (to release); ERR_NOTFOUND naming it when none. */
+int store_source_get(struct store *s, const char *name, struct store_source *out, struct err *e);
+/* Calls fn with each source by name (workspace NULL: all); fn's negative return stops. */
+typedef int (*store_source_fn)(void *ctx, const struct store_source *src);
+int store_source_list(struct store *s, const char *workspace, store_source_fn fn, void *ctx,
+                      struct err *e);
+/* Removes the source and its runs: 1 when it existed, 0 when not. */
+int store_source_del(struct store *s, const char *name, struct err *e);
+/* Remembers a url source's ETag and Last-Modified (NULL: "") for its next run. */
+int store_source_set_state(struct store *s, const char *name, const char *etag,
+                           const char *last_modified, struct err *e);
+
+int store_report_put(struct store *s, const struct store_report *r, struct err *e);
+int store_report_get(struct store *s, const char *name, struct store_report *out, struct err *e);
+typedef int (*store_report_fn)(void *ctx, const struct store_report *r);
+int store_report_list(struct store *s, const char *workspace, store_report_fn fn, void *ctx,
+                      struct err *e);
+int store_report_del(struct store *s, const char *name, struct err *e);
+
+/* A scheduled job: a source's sync or a report. */
+enum store_job { STORE_JOB_SOURCE, STORE_JOB_REPORT };
+/* Claims the run of job `name` due at due_at: 1 when this caller won it (last_due was
+ * before due_at and is now due_at), 0 when another scheduler (a second server on the same
+ * database) already claimed that run or the job is gone. One UPDATE, so two servers racing
+ * on one PostgreSQL database never both win. */
+int store_job_claim(struct store *s, enum store_job job, const char *name, int64_t due_at,
+                    struct err *e);
+
+/* One run of a job (SPEC §9: start, end, rows, result and error). */
+struct store_run {
+    int64_t id;
+    enum store_job job;
+    char name[80];
+    char workspace[40];
+    int64_t started_at, finished_at;
+    int64_t rows;
+    char result[16];  /* "ok", "unchanged", "failed" */
+    char error[1024]; /* what a person can act on; "" when ok */
+    char detail[512]; /* what was done: files imported, where a report went */
+};
+/* Appends a run (its id is ignored; runs are numbered by the store). */
+int store_run_add(struct store *s, const struct store_run *run, struct err *e);
+/* The job's runs, newest first, at most limit (0: all); name NULL: every job of that kind. */
+typedef int (*store_run_fn)(void *ctx, const struct store_run *run);
+int store_run_list(struct store *s, enum store_job job, const char *name, size_t limit,
+                   store_run_fn fn, void *ctx, struct err *e);
+
 #endif

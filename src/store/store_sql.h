@@ -14,7 +14,7 @@
 #include "store_impl.h"
 
 /* The newest schema version this build knows; every backend migrates up to it. */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 /* At most this many distinct keys in a dataset's extra JSON are listed (store_extra_keys). */
 #define STORE_EXTRA_KEYS_MAX 100000
@@ -31,6 +31,14 @@ void store_sql_columns(struct buf *b, const struct schema_dataset *d);
 /* Version 2's tables that both backends create with the same SQL (the installation's
  * accounts; the audit table differs by its id column and is each backend's own). */
 extern const char *const store_accounts_ddl[];
+/* Version 3's tables of sources and scheduled reports (store_jobs.c); the runs table differs
+ * by its id column and is each backend's own, like audit. */
+extern const char *const store_jobs_ddl[];
+/* The columns of the runs table after its id. */
+#define STORE_RUNS_COLUMNS                                                                         \
+    "job TEXT NOT NULL, name TEXT NOT NULL, workspace TEXT NOT NULL, "                             \
+    "started_at BIGINT NOT NULL, finished_at BIGINT NOT NULL, nrows BIGINT NOT NULL, "             \
+    "result TEXT NOT NULL, error TEXT NOT NULL, detail TEXT NOT NULL"
 
 /* ---- migrations ---- */
 

@@ -1,7 +1,8 @@
 /* store_sqlite.c — the SQLite backend of the store (see store.h, store_impl.h): one database
  * file in WAL mode, tables generated from schema.h's dataset definitions by versioned
  * migrations, and a cached upsert statement per dataset for fast imports.
- * Calls sqlite3, store_sql, schema (dataset tables, row setters), buf and err. */
+ * Calls sqlite3, store_sql, store_jobs (the DDL of version 3), schema (dataset tables, row
+ * setters), buf and err. */
 #include "store_sql.h"
 
 #include <assert.h>
@@ -277,6 +278,22 @@ static int migration_2(struct store *base, struct err *e)
     return rc;
 }
 
+/* Version 3: sources, scheduled reports and their runs (SPEC §9; store_jobs.c). */
+static int migration_3(struct store *base, struct err *e)
+{
+    struct store_sqlite *s = from_base(base);
+    int rc = 0;
+    for (size_t i = 0; store_jobs_ddl[i] && rc == 0; i++)
+        rc = exec_sql(s, store_jobs_ddl[i], e, "creating the sources and reports tables");
+    if (rc == 0)
+        rc = exec_sql(s, "CREATE TABLE runs (id INTEGER PRIMARY KEY, " STORE_RUNS_COLUMNS ")", e,
+                      "creating the runs table");
+    if (rc == 0)
+        rc = exec_sql(s, "CREATE INDEX runs_job ON runs (job, name, id)", e,
+                      "creating the runs table");
+    return rc;
+}
+
 /* Runs a query that yields one integer. */
 static int query_int(struct store_sqlite *s, const char *sql, int64_t *out, struct err *e,
                      const char *what)
@@ -350,7 +367,7 @@ static const struct store_dialect sqlite_dialect = {
                         "name NOT LIKE 'sqlite_%'",
     .not_ours = "an SQLite database, but not an infludash one (it has tables and no "
                 "schema_migrations); point --db at a new file name or an infludash database",
-    .migrations = {migration_1, migration_2},
+    .migrations = {migration_1, migration_2, migration_3},
 };
 
 /* ---- open and close ------------------------------------------------------------------ */

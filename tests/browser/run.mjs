@@ -1117,6 +1117,42 @@ await step('issue 21.12: under a date filter the influencer page finds payouts o
   check('no console errors', problems.length === 0, problems.join('\n'));
 });
 
+
+// Issue 18: the Database page's Sources and Schedules (browser.sh adds a folder source
+// "drop" with one good file waiting, a url source "broken" whose address refuses, and a
+// scheduled report "weekly" into a folder, before the server starts).
+await step('issue 18: Sources shows each source, Sync now imports and says what happened', async () => {
+  if (!process.env.SOURCES) return info('SOURCES not set: the sources step is skipped');
+  problems = [];
+  await page.goto(BASE + '/database');
+  await page.waitForSelector('table.sources tbody tr button.sync-now');
+  const names = await page.$$eval('table.sources tbody tr td:first-child', (tds) => tds.map((t) => t.textContent));
+  check('the Sources section lists the sources by name', JSON.stringify(names) === '["broken","drop"]', JSON.stringify(names));
+  const before = await page.$eval('#sources', (e) => e.textContent);
+  check('a source never run says so', /not run yet/.test(before) && /never run/.test(before), before);
+  const rowsBefore = (await api('/api/status')).counts.influencers;
+  await page.click('button.sync-now[data-source=drop]');
+  await page.waitForSelector('#sources p.success');
+  const msg = await page.textContent('#sources p.success');
+  check('Sync now on the folder source reports its run', /^drop: ok, 1 rows \(1 file imported, 0 refused: influencers-new\.csv \(imported\)\)$/.test(msg), msg);
+  const rowsAfter = (await api('/api/status')).counts.influencers;
+  check('… and the file\'s row is in the data', rowsAfter === rowsBefore + 1, rowsBefore + ' → ' + rowsAfter);
+  const drop = await page.$eval('table.sources tbody tr:nth-child(2)', (tr) => tr.textContent);
+  check('… and its row shows the run: status ok, last run with its rows', /ok/.test(drop) && /1 rows/.test(drop), drop);
+  await page.click('button.sync-now[data-source=broken]');
+  await page.waitForSelector('#sources p.error[role=alert]');
+  const err = await page.textContent('#sources p.error');
+  check('a failing sync shows the reason a person can act on', /^broken: sync failed: .*127\.0\.0\.1/.test(err), err);
+  const broken = await page.$eval('table.sources tbody tr:first-child', (tr) => tr.textContent);
+  check('… and its row says failed', /failed/.test(broken), broken);
+  const sched = await page.$eval('#schedules', (e) => e.textContent);
+  check('Schedules lists the scheduled report with its period and next run', /weekly/.test(sched) && /last-week/.test(sched) && /weekly MON 09:00/.test(sched) && /folder:/.test(sched), sched);
+  const runs = await api('/api/sources/drop/runs');
+  check('GET /api/sources/drop/runs has the run, newest first', runs.runs.length === 1 && runs.runs[0].result === 'ok' && runs.runs[0].rows === 1, JSON.stringify(runs));
+  await page.screenshot({ path: path.join(SHOTS, 'database-sources-1280.png'), fullPage: true });
+  check('no console errors', problems.length === 0, problems.join('\n'));
+});
+
 // Item 13: axe-core (WCAG 2.2 A and AA rules) on every page at 1440 and 390 px: no serious or
 // critical violation. Plus what axe cannot judge: the focus ring's contrast on both backgrounds.
 const AXE = fs.readFileSync(path.join(path.dirname(new URL(import.meta.url).pathname), 'node_modules/axe-core/axe.min.js'), 'utf8');

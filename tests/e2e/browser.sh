@@ -6,7 +6,8 @@
 # open-mode banner and ?ws= kept, phone width, the status line when stored rows are left out
 # of the figures; issue 21's checks (empty results, charts at their card's size with legends
 # and tables, the keyboard, one format per figure, axe-core's WCAG 2.2 A/AA rules on every
-# page at 1440 and 390 px). Then a second server with accounts: sign-in, the viewer's rights,
+# page at 1440 and 390 px); the Database page's Sources (Sync now, a failed sync) and
+# Schedules (issue 18). Then a second server with accounts: sign-in, the viewer's rights,
 # sign-out, the admin's audit log, users and workspace switcher. Screenshots of every page go
 # to ${ARTEFACTS:-$SRC/build/artefacts}/screenshots/. Logs (not asserts) the dashboard's
 # draw time.
@@ -57,6 +58,18 @@ count_node_output() {
 
 DB=$T/ui.db
 idx demo --db "sqlite:$DB" --rows 20000 --seed 7 || fail "demo data" "$(last_output)"
+# Issue 18's sources for the Database page: a folder with one good file waiting (older than
+# the 5 s a file is given to settle), a url whose address refuses (a port nobody listens
+# on), a scheduled report into a folder.
+mkdir -p "$T/drop" "$T/reports"
+printf 'influencer_id,name,platform\nINFDROP1,Dropped In,Instagram\n' >"$T/drop/influencers-new.csv"
+touch -d '1 minute ago' "$T/drop/influencers-new.csv"
+idx source add drop --db "sqlite:$DB" --kind folder --dir "$T/drop" --dataset influencers ||
+    fail "source add drop" "$(last_output)"
+idx source add broken --db "sqlite:$DB" --kind url --url "http://127.0.0.1:$(free_port)/orders.csv" ||
+    fail "source add broken" "$(last_output)"
+idx report add weekly --db "sqlite:$DB" --format csv --period last-week --every "weekly mon 09:00" \
+    --to-dir "$T/reports" || fail "report add weekly" "$(last_output)"
 if ! serve_start "$DB"; then
     fail "server starts" "$(cat "$T/server.log")"
     finish
@@ -66,7 +79,7 @@ code=$(curl -s -o /dev/null -w '%{http_code}' "$BASE/assets/echarts.min.js")
 expect_eq "the binary serves the chart library" 200 "$code"
 
 mkdir -p "$ART/screenshots"
-BASE=$BASE UI_DB=$DB ARTEFACTS=$ART CHROMIUM=$CHROMIUM TMPDIR_TEST=$(mktemp -d "$T/browser.XXXXXX") \
+BASE=$BASE UI_DB=$DB SOURCES=1 ARTEFACTS=$ART CHROMIUM=$CHROMIUM TMPDIR_TEST=$(mktemp -d "$T/browser.XXXXXX") \
     timeout 600 node "$BROWSER_DIR/run.mjs" >"$T/browser.out" 2>&1
 rc=$?
 count_node_output "$T/browser.out" "$rc"

@@ -114,7 +114,7 @@ static void make_pdf(struct fixture *fx, const char **kv, const char *name, char
     parse_filter(&f, kv);
     struct api_settings s;
     api_settings_default(&s);
-    struct report_input in = {fx->eng, &f, &s, MADE_AT};
+    struct report_input in = {fx->eng, &f, &s, MADE_AT, NULL};
     int n = snprintf(out, cap, "%s/%s", fx->dir, name);
     assert_true(n > 0 && (size_t)n < cap);
     struct err e;
@@ -429,7 +429,7 @@ static void test_unwritable_path_is_an_io_error_naming_it(void **state)
     filter_init(&f);
     struct api_settings s;
     api_settings_default(&s);
-    struct report_input in = {fx->eng, &f, &s, MADE_AT};
+    struct report_input in = {fx->eng, &f, &s, MADE_AT, NULL};
     char path[PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/no-such-dir/report.pdf", fx->dir);
     struct err e;
@@ -449,7 +449,7 @@ static void test_bad_filter_is_refused_before_any_file(void **state)
     f.f.to_day = 19000;
     struct api_settings s;
     api_settings_default(&s);
-    struct report_input in = {fx->eng, &f, &s, MADE_AT};
+    struct report_input in = {fx->eng, &f, &s, MADE_AT, NULL};
     char path[PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/refused.pdf", fx->dir);
     struct err e;

@@ -276,7 +276,8 @@ static const char *make_report(const struct fixture *f, const struct filter *fil
     struct report_input in = {.eng = f->eng,
                               .filter = filter,
                               .settings = &settings,
-                              .made_at = 1767225600 /* 2026-01-01 00:00:00 UTC */};
+                              .made_at = 1767225600 /* 2026-01-01 00:00:00 UTC */,
+                              NULL};
     struct err e;
     err_clear(&e);
     if (report_xlsx(&in, path, &e) != 0)
@@ -548,7 +549,7 @@ static void test_unwritable_path_is_io_error_naming_it(void **state)
     struct api_settings settings;
     api_settings_default(&settings);
     struct report_input in = {
-        .eng = f->eng, .filter = &filter, .settings = &settings, .made_at = 0};
+        .eng = f->eng, .filter = &filter, .settings = &settings, .made_at = 0, NULL};
     char path[PATH_MAX + 64];
     snprintf(path, sizeof path, "%s/no-such-dir/report.xlsx", f->dir);
     struct err e;
@@ -755,7 +756,7 @@ static void test_random_filter_sets_give_valid_workbooks(void **state)
         snprintf(path, sizeof path, "%s/%s", f->dir, name);
         struct api_settings settings;
         api_settings_default(&settings);
-        struct report_input in = {f->eng, &filter, &settings, 1767225600};
+        struct report_input in = {f->eng, &filter, &settings, 1767225600, NULL};
         struct err e;
         err_clear(&e);
         if (report_xlsx(&in, path, &e) != 0)

@@ -29,6 +29,9 @@
 
 #include "store.h"
 
+/* The schema version this build migrates to (store_sql.h's STORE_SCHEMA_VERSION). */
+#define STORE_VERSION_NOW 3
+
 #include "banned.h"
 
 static int make_dir(void **state)
@@ -271,7 +274,7 @@ static void opens_new_database_migrates_and_reopens_at_same_version(void **state
     assert_string_equal(store_location(s), f->location);
     int version = 0;
     assert_int_equal(store_schema_version(s, &version, &e), 0);
-    assert_int_equal(version, 2);
+    assert_int_equal(version, STORE_VERSION_NOW);
     store_close(s);
 
     char got[64];
@@ -281,7 +284,7 @@ static void opens_new_database_migrates_and_reopens_at_same_version(void **state
     }
     raw_query(f, "SELECT count(*) FROM schema_migrations WHERE applied_at LIKE '20%Z'", got,
               sizeof got);
-    assert_string_equal(got, "2");
+    assert_string_equal(got, "3");
     /* Canonical columns in order, plus extra (and PostgreSQL's seq, last). */
     for (int ds = 0; ds < DS_COUNT; ds++) {
         const struct schema_dataset *d = schema_dataset((enum dataset)ds);
@@ -313,22 +316,22 @@ static void opens_new_database_migrates_and_reopens_at_same_version(void **state
         snprintf(url, sizeof url, "sqlite://%s", f->db);
     s = open_ok(url);
     assert_int_equal(store_schema_version(s, &version, &e), 0);
-    assert_int_equal(version, 2);
+    assert_int_equal(version, STORE_VERSION_NOW);
     if (f->kind == BACKEND_SQLITE)
         assert_string_equal(store_location(s), f->db);
     store_close(s);
     if (f->kind == BACKEND_SQLITE) {
         s = open_ok(f->db);
         assert_int_equal(store_schema_version(s, &version, &e), 0);
-        assert_int_equal(version, 2);
+        assert_int_equal(version, STORE_VERSION_NOW);
         store_close(s);
     }
     raw_query(f, "SELECT count(*) FROM schema_migrations", got, sizeof got);
-    assert_string_equal(got, "2");
+    assert_string_equal(got, "3");
 }
 
-/* A database made by a version-1 build (version 2's tables absent, with data) is brought
- * up to version 2 on open, its rows kept. */
+/* A database made by a version-1 build (the tables of versions 2 and 3 absent, with data) is
+ * brought up to the current version on open, its rows kept. */
 static void upgrades_a_version_1_database(void **state)
 {
     struct fixture *f = *state;
@@ -342,19 +345,21 @@ static void upgrades_a_version_1_database(void **state)
     schema_row_release(&row);
     store_close(s);
     raw_exec(f, "DROP TABLE users; DROP TABLE sessions; DROP TABLE workspaces; "
-                "DROP TABLE members; DROP TABLE audit; "
-                "DELETE FROM schema_migrations WHERE version = 2");
+                "DROP TABLE members; DROP TABLE audit; DROP TABLE sources; "
+                "DROP TABLE reports; DROP TABLE runs; "
+                "DELETE FROM schema_migrations WHERE version >= 2");
     s = open_ok(f->url);
     struct err e;
     int version = 0;
     assert_int_equal(store_schema_version(s, &version, &e), 0);
-    assert_int_equal(version, 2);
+    assert_int_equal(version, STORE_VERSION_NOW);
     int64_t n = 0;
     assert_int_equal(store_count(s, DS_INFLUENCERS, &n, &e), 0);
     assert_int_equal(n, 1);
     assert_int_equal(store_audit_add(s, "cli:test", "import", "default", "influencers", "x", &e),
                      0);
     assert_true(store_sql(s, "SELECT count(*) FROM users", 0, NULL, NULL, NULL, &e) >= 0);
+    assert_true(store_sql(s, "SELECT count(*) FROM sources", 0, NULL, NULL, NULL, &e) >= 0);
     store_close(s);
 }
 
@@ -1102,6 +1107,217 @@ static void bulk_write_of_an_import_stores_every_row(void **state)
     store_close(s);
 }
 
+/* ---- sources, scheduled reports, runs (schema version 3) ----------------------------- */
+
+struct source_names {
+    char names[8][80];
+    char tokens[8][80];
+    int n;
+};
+
+static int collect_source(void *ctx, const struct store_source *src)
+{
+    struct source_names *c = ctx;
+    if (c->n < 8) {
+        snprintf(c->names[c->n], sizeof c->names[0], "%s", src->name);
+        snprintf(c->tokens[c->n], sizeof c->tokens[0], "%s", src->token);
+        c->n++;
+    }
+    return 0;
+}
+
+/* A source is put, read back field by field, replaced (keeping when it was added and its
+ * last claimed run, forgetting the url's ETag), listed by workspace and removed with its
+ * runs. */
+static void sources_round_trip_replace_list_and_delete(void **state)
+{
+    struct fixture *f = *state;
+    struct err e;
+    struct store *s = open_ok(f->url);
+    struct store_source src = {.name = "shop",
+                               .kind = "url",
+                               .dataset = "tracking_data",
+                               .influencer = "",
+                               .account = "",
+                               .url = "http://127.0.0.1:1/orders.csv",
+                               .dir = "",
+                               .base_url = "",
+                               .token = "sb1:sealed",
+                               .token_added_at = 1700000000,
+                               .schedule = "daily 06:00",
+                               .etag = "",
+                               .last_modified = "",
+                               .workspace = "default",
+                               .added_at = 1700000001,
+                               .last_due = 0};
+    assert_int_equal(store_source_put(s, &src, &e), 0);
+    struct store_source ig = src;
+    ig.name = "ig";
+    ig.kind = "instagram";
+    ig.workspace = "acme";
+    assert_int_equal(store_source_put(s, &ig, &e), 0);
+    assert_int_equal(store_source_set_state(s, "shop", "\"v1\"", "Mon, 30 Nov 2026", &e), 0);
+    assert_int_equal(store_job_claim(s, STORE_JOB_SOURCE, "shop", 1700003600, &e), 1);
+
+    struct store_source got;
+    assert_int_equal(store_source_get(s, "shop", &got, &e), 0);
+    assert_string_equal(got.kind, "url");
+    assert_string_equal(got.dataset, "tracking_data");
+    assert_string_equal(got.url, "http://127.0.0.1:1/orders.csv");
+    assert_string_equal(got.token, "sb1:sealed");
+    assert_true(got.token_added_at == 1700000000);
+    assert_string_equal(got.schedule, "daily 06:00");
+    assert_string_equal(got.etag, "\"v1\"");
+    assert_string_equal(got.last_modified, "Mon, 30 Nov 2026");
+    assert_true(got.added_at == 1700000001);
+    assert_true(got.last_due == 1700003600);
+    store_source_release(&got);
+
+    /* replaced: a new token, added_at and last_due kept, the ETag forgotten */
+    src.token = "sb1:other";
+    src.added_at = 1800000000;
+    assert_int_equal(store_source_put(s, &src, &e), 0);
+    assert_int_equal(store_source_get(s, "shop", &got, &e), 0);
+    assert_string_equal(got.token, "sb1:other");
+    assert_true(got.added_at == 1700000001);
+    assert_true(got.last_due == 1700003600);
+    assert_string_equal(got.etag, "");
+    store_source_release(&got);
+
+    struct source_names all = {{{0}}, {{0}}, 0}, acme = {{{0}}, {{0}}, 0};
+    assert_int_equal(store_source_list(s, NULL, collect_source, &all, &e), 0);
+    assert_int_equal(all.n, 2);
+    assert_string_equal(all.names[0], "ig");
+    assert_string_equal(all.names[1], "shop");
+    assert_int_equal(store_source_list(s, "acme", collect_source, &acme, &e), 0);
+    assert_int_equal(acme.n, 1);
+    assert_string_equal(acme.names[0], "ig");
+
+    struct store_run run = {
+        .job = STORE_JOB_SOURCE, .started_at = 5, .finished_at = 6, .rows = 3, .result = "ok"};
+    snprintf(run.name, sizeof run.name, "shop");
+    snprintf(run.workspace, sizeof run.workspace, "default");
+    assert_int_equal(store_run_add(s, &run, &e), 0);
+    assert_int_equal(store_source_del(s, "shop", &e), 1);
+    assert_int_equal(store_source_del(s, "shop", &e), 0);
+    assert_int_equal(store_source_get(s, "shop", &got, &e), ERR_NOTFOUND);
+    assert_non_null(strstr(e.msg, "no source named \"shop\""));
+    char n[32];
+    raw_query(f, "SELECT count(*) FROM runs", n, sizeof n);
+    assert_string_equal(n, "0");
+    store_close(s);
+}
+
+struct run_list {
+    char names[8][80];
+    char results[8][16];
+    int64_t rows[8];
+    int n;
+};
+
+static int collect_run(void *ctx, const struct store_run *run)
+{
+    struct run_list *c = ctx;
+    if (c->n < 8) {
+        snprintf(c->names[c->n], sizeof c->names[0], "%s", run->name);
+        snprintf(c->results[c->n], sizeof c->results[0], "%s", run->result);
+        c->rows[c->n] = run->rows;
+        c->n++;
+    }
+    return 0;
+}
+
+/* Runs are listed newest first, by job and name, with a limit; a report's runs are apart
+ * from a source's of the same name; a report round-trips. */
+static void runs_are_listed_newest_first_by_job(void **state)
+{
+    struct fixture *f = *state;
+    struct err e;
+    struct store *s = open_ok(f->url);
+    for (int i = 0; i < 3; i++) {
+        struct store_run run = {
+            .job = STORE_JOB_SOURCE, .started_at = 10 + i, .finished_at = 11 + i, .rows = i};
+        snprintf(run.name, sizeof run.name, "a");
+        snprintf(run.workspace, sizeof run.workspace, "default");
+        snprintf(run.result, sizeof run.result, "%s", i == 1 ? "failed" : "ok");
+        snprintf(run.error, sizeof run.error, "%s", i == 1 ? "it broke" : "");
+        assert_int_equal(store_run_add(s, &run, &e), 0);
+    }
+    struct store_run rep = {.job = STORE_JOB_REPORT, .rows = 9, .result = "ok"};
+    snprintf(rep.name, sizeof rep.name, "a");
+    assert_int_equal(store_run_add(s, &rep, &e), 0);
+
+    struct run_list l = {{{0}}, {{0}}, {0}, 0};
+    assert_int_equal(store_run_list(s, STORE_JOB_SOURCE, "a", 2, collect_run, &l, &e), 0);
+    assert_int_equal(l.n, 2);
+    assert_true(l.rows[0] == 2 && l.rows[1] == 1);
+    assert_string_equal(l.results[1], "failed");
+    struct run_list r = {{{0}}, {{0}}, {0}, 0};
+    assert_int_equal(store_run_list(s, STORE_JOB_REPORT, NULL, 0, collect_run, &r, &e), 0);
+    assert_int_equal(r.n, 1);
+    assert_true(r.rows[0] == 9);
+
+    struct store_report report = {.name = "weekly",
+                                  .format = "pdf",
+                                  .filters = "platform=Instagram",
+                                  .compare = "",
+                                  .period = "last-week",
+                                  .schedule = "weekly MON 09:00",
+                                  .to_dir = "",
+                                  .mail_to = "a@b.in",
+                                  .smtp_url = "smtp://127.0.0.1:2525",
+                                  .smtp_user = "u",
+                                  .smtp_password = "sb1:x",
+                                  .mail_from = "r@b.in",
+                                  .workspace = "default",
+                                  .added_at = 7,
+                                  .last_due = 0};
+    assert_int_equal(store_report_put(s, &report, &e), 0);
+    struct store_report got;
+    assert_int_equal(store_report_get(s, "weekly", &got, &e), 0);
+    assert_string_equal(got.filters, "platform=Instagram");
+    assert_string_equal(got.period, "last-week");
+    assert_string_equal(got.smtp_password, "sb1:x");
+    assert_string_equal(got.mail_to, "a@b.in");
+    store_report_release(&got);
+    assert_int_equal(store_job_claim(s, STORE_JOB_REPORT, "weekly", 100, &e), 1);
+    assert_int_equal(store_report_del(s, "weekly", &e), 1);
+    assert_int_equal(store_report_get(s, "weekly", &got, &e), ERR_NOTFOUND);
+    store_close(s);
+}
+
+/* Two connections claiming the same due run: exactly one wins; a later due run can be
+ * claimed again, an earlier one never. */
+static void a_due_run_is_claimed_once_across_connections(void **state)
+{
+    struct fixture *f = *state;
+    struct err e;
+    struct store *a = open_ok(f->url), *b = open_ok(f->url);
+    struct store_source src = {.name = "yt",
+                               .kind = "youtube",
+                               .dataset = "posts",
+                               .influencer = "INF1",
+                               .account = "UC1",
+                               .url = "",
+                               .dir = "",
+                               .base_url = "",
+                               .token = "",
+                               .schedule = "hourly",
+                               .etag = "",
+                               .last_modified = "",
+                               .workspace = "default",
+                               .added_at = 1000};
+    assert_int_equal(store_source_put(a, &src, &e), 0);
+    assert_int_equal(store_job_claim(a, STORE_JOB_SOURCE, "yt", 3600, &e), 1);
+    assert_int_equal(store_job_claim(b, STORE_JOB_SOURCE, "yt", 3600, &e), 0);
+    assert_int_equal(store_job_claim(b, STORE_JOB_SOURCE, "yt", 1800, &e), 0);
+    assert_int_equal(store_job_claim(b, STORE_JOB_SOURCE, "yt", 7200, &e), 1);
+    assert_int_equal(store_job_claim(a, STORE_JOB_SOURCE, "yt", 7200, &e), 0);
+    assert_int_equal(store_job_claim(a, STORE_JOB_SOURCE, "gone", 7200, &e), 0);
+    store_close(a);
+    store_close(b);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, make_dir, remove_dir)
 
 /* argv[1]: the backend (testbackend.h): "sqlite", the default, or "pg". */
@@ -1132,6 +1348,9 @@ int main(int argc, char **argv)
         T(lost_connection_is_reported_then_reconnected),
         T(audit_fields_are_cut_at_a_character_boundary),
         T(bulk_write_of_an_import_stores_every_row),
+        T(sources_round_trip_replace_list_and_delete),
+        T(runs_are_listed_newest_first_by_job),
+        T(a_due_run_is_claimed_once_across_connections),
     };
     return cmocka_run_group_tests_name(
         backend == BACKEND_PG ? "store on PostgreSQL" : "store on SQLite", tests, NULL, NULL);

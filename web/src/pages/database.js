@@ -1,6 +1,7 @@
 /* pages/database.js — Database (/database): the backend, each dataset's rows and last import
- * with download, replace and delete; sample data; the import history; the audit log; for
- * admins the users (add, change role, delete). */
+ * with download, replace and delete; sample data; the import history; the sources and
+ * scheduled reports (pages/sources.js); the audit log; for admins the users (add, change
+ * role, delete). */
 import { api } from '../api.js';
 import { clear, confirm, errorBox, h, loading } from '../dom.js';
 import { fmt } from '../format.js';
@@ -8,6 +9,7 @@ import { dataChanged, refreshStatus } from '../sidebar.js';
 import * as state from '../state.js';
 import { scrollable, table } from '../table.js';
 import { DATASETS, header } from './common.js';
+import { appendSourceSections } from './sources.js';
 import { FILE_TYPES, countRows, uploadInto } from './upload.js';
 
 /* The outcome of the last change, shown on top of the redrawn page. */
@@ -216,6 +218,7 @@ export async function database(ctx) {
     ),
   );
 
+  const sourceSections = appendSourceSections(el, ctx);
   const auditBox = h(
     'section',
     { class: 'audit-section', id: 'audit', 'aria-labelledby': 'audit-h' },
@@ -233,7 +236,7 @@ export async function database(ctx) {
     );
     el.appendChild(usersBox);
   }
-  await Promise.all([auditSection(auditBox, ctx), usersBox ? usersSection(usersBox, ctx) : null]);
+  await Promise.all([sourceSections, auditSection(auditBox, ctx), usersBox ? usersSection(usersBox, ctx) : null]);
 }
 
 /* Any value of an audit entry as text. */
