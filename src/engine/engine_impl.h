@@ -23,6 +23,20 @@ enum pay_kind {
     PAY_TOTAL,    /* the recorded total_payout: flat, hybrid, other, or terms without a rate */
 };
 
+/* How a stored payout row earns: its basis's activity when it has a rate, else its total. */
+static inline enum pay_kind payout_kind_of(const struct schema_value *basis, int has_rate)
+{
+    if (!has_rate || !basis->present)
+        return PAY_TOTAL;
+    if (strcmp(basis->s, "order") == 0)
+        return PAY_ORDER;
+    if (strcmp(basis->s, "post") == 0)
+        return PAY_POST;
+    if (strcmp(basis->s, "revenue_share") == 0)
+        return PAY_REVSHARE;
+    return PAY_TOTAL;
+}
+
 /* What a payout row's terms apply to. */
 #define SCOPE_INFLUENCER (-1) /* all of the influencer's activity not claimed by a campaign row */
 #define SCOPE_DUPLICATE (-2)  /* same terms as an earlier row of the influencer: counted there */
@@ -118,6 +132,7 @@ struct engine {
     size_t nposts;
     struct column post_inf, post_platform, post_day, post_campaign, post_bucket;
     struct column post_reach, post_likes, post_comments, post_shares, post_saves; /* int64 */
+    struct column post_views; /* int64: video_views, else impressions; -1 when neither */
     /* Posts are sorted by day once loaded: those without a date first, then day by day;
      * post_start[d + 1] .. post_start[d + 2] are the posts of day d, post_start[0] ..
      * post_start[1] those without a date (int64, ndays + 2 of them). */
@@ -164,6 +179,8 @@ struct engine {
     struct engine_skipped_row skipped[ENGINE_SKIPPED_KEEP];
     size_t nskipped;
 
+    /* unix seconds of the last change to the data (engine_as_of), 0 when unknown */
+    int64_t as_of;
     /* SPEC §3.1 allocation, fixed at load (engine_allocate.c, alloc_build):
      * - the fine cube's spend column, as lines: fine entry e's are line_pay/line_amount
      *   [line_start[e] .. line_start[e + 1]] (the payout row and its paise);
@@ -291,6 +308,9 @@ struct dim_sums {
  * campaign-scoped terms of each kind claim (unscoped terms price the rest). */
 struct influencer_activity {
     int64_t orders, revenue, posts, rows, reach, engagements;
+    /* engagement rate's other denominators (engine_kpis) */
+    int64_t followers, follower_engagements, views, view_engagements;
+    int64_t posts_with_followers, posts_with_views;
     int64_t claimed_orders, claimed_revenue, claimed_posts;
     __int128 spend_micro; /* millionths of a paisa: the terms over the filtered activity */
     int64_t earned;       /* spend_micro rounded to the paisa (the payouts check) */

@@ -183,15 +183,15 @@ static int load_influencer(void *ctx, const struct schema_row *row)
 
 /* The columns of posts the engine reads, in the order of load_post's enum (post_id last:
  * read only to name left-out rows). */
-static const char *const post_cols[] = {"influencer_id", "platform", "date",     "campaign",
-                                        "reach",         "likes",    "comments", "shares",
-                                        "saves",         "post_id"};
-enum { POST_NCOLS = 9 };
+static const char *const post_cols[] = {"influencer_id", "platform",    "date",        "campaign",
+                                        "reach",         "likes",       "comments",    "shares",
+                                        "saves",         "video_views", "impressions", "post_id"};
+enum { POST_NCOLS = 11 };
 
 /* A stored post whose counts are out of range: 0 when it can be loaded, else -1 with p. */
 static int post_problem(const struct schema_value *v, const int *c, struct problem *p)
 {
-    for (int k = 4; k < POST_NCOLS; k++) /* reach, likes, comments, shares, saves */
+    for (int k = 4; k < POST_NCOLS; k++) /* reach … saves, video_views, impressions */
         if (check_range(&v[c[k]], DS_POSTS, c[k], p) < 0)
             return -1;
     return 0;
@@ -203,7 +203,19 @@ static int load_post(void *ctx, const struct schema_row *row)
     struct engine *eng = l->eng;
     const struct schema_value *v = row->v;
     const int *c = l->col;
-    enum { INF, PLATFORM, DATE, CAMPAIGN, REACH, LIKES, COMMENTS, SHARES, SAVES };
+    enum {
+        INF,
+        PLATFORM,
+        DATE,
+        CAMPAIGN,
+        REACH,
+        LIKES,
+        COMMENTS,
+        SHARES,
+        SAVES,
+        VIEWS,
+        IMPRESSIONS
+    };
     struct problem p;
     if (post_problem(v, c, &p) < 0) {
         skip_row(eng, DS_POSTS, "", p.col, &v[p.col], p.reason); /* named by name_skipped */
@@ -226,6 +238,8 @@ static int load_post(void *ctx, const struct schema_row *row)
     col_push64(&eng->post_comments, int_or(&v[c[COMMENTS]], 0));
     col_push64(&eng->post_shares, int_or(&v[c[SHARES]], 0));
     col_push64(&eng->post_saves, int_or(&v[c[SAVES]], 0));
+    /* the views denominator of engagement_rate_views: video_views, else impressions */
+    col_push64(&eng->post_views, int_or(&v[c[VIEWS]], int_or(&v[c[IMPRESSIONS]], -1)));
     eng->nposts++;
     return 0;
 }
@@ -301,19 +315,6 @@ static int load_tracking(void *ctx, const struct schema_row *row)
     col_push32(&eng->trk_ctype, ctype_of(&v[c[CTYPE]]));
     eng->ntrk++;
     return 0;
-}
-
-static enum pay_kind pay_kind_of(const struct schema_value *basis, int has_rate)
-{
-    if (!has_rate || !basis->present)
-        return PAY_TOTAL;
-    if (strcmp(basis->s, "order") == 0)
-        return PAY_ORDER;
-    if (strcmp(basis->s, "post") == 0)
-        return PAY_POST;
-    if (strcmp(basis->s, "revenue_share") == 0)
-        return PAY_REVSHARE;
-    return PAY_TOTAL;
 }
 
 /* Per influencer, the activity that payout terms price (all of it, unfiltered): the most
@@ -429,7 +430,7 @@ static int load_payout(void *ctx, const struct schema_row *row)
     const int *c = l->col;
     enum { INF, CAMPAIGN, BASIS, RATE, ORDERS, POSTS, TOTAL, DATE, STATUS };
     int has_rate = v[c[RATE]].present;
-    enum pay_kind kind = pay_kind_of(&v[c[BASIS]], has_rate);
+    enum pay_kind kind = payout_kind_of(&v[c[BASIS]], has_rate);
     if (eng->npay >= ENGINE_MAX_ROWS) {
         skip_over_limit(eng, DS_PAYOUTS);
         return 0;
@@ -958,8 +959,8 @@ static void sort_posts(struct engine *eng)
     /* start[k] was where slot k begins */
     struct column *c32[] = {&eng->post_inf,      &eng->post_platform, &eng->post_day,
                             &eng->post_campaign, &eng->post_bucket,   &eng->post_day_idx};
-    struct column *c64[] = {&eng->post_reach, &eng->post_likes, &eng->post_comments,
-                            &eng->post_shares, &eng->post_saves};
+    struct column *c64[] = {&eng->post_reach,  &eng->post_likes, &eng->post_comments,
+                            &eng->post_shares, &eng->post_saves, &eng->post_views};
     for (size_t i = 0; i < sizeof c32 / sizeof c32[0]; i++)
         permute(c32[i], order, n, sizeof(int32_t));
     for (size_t i = 0; i < sizeof c64 / sizeof c64[0]; i++)
@@ -1080,6 +1081,39 @@ struct engine *engine_load(struct store *s, struct err *e)
     return engine_load_parallel(&s, 1, e);
 }
 
+/* The newest data change an audit entry records (imports, deletions, sample data). */
+static int newest_audit(void *ctx, const struct store_audit *a)
+{
+    int64_t *at = ctx;
+    if (a->at > *at)
+        *at = a->at;
+    return 0;
+}
+
+/* "Data as of": the time of the last change to the data, from the audit log and the import
+ * log of the snapshot just read (0 when neither has an entry). A failure to read them
+ * leaves it unknown; the data itself loaded. */
+static int64_t read_as_of(struct store *s)
+{
+    struct err ignored;
+    err_clear(&ignored);
+    int64_t at = 0;
+    store_audit_list(s, STORE_AUDIT_DATA, 1, newest_audit, &at, &ignored);
+    struct store_import_log log;
+    size_t n = 0;
+    if (store_recent_imports(s, &log, 1, &n, &ignored) == 0 && n == 1) {
+        int64_t t = log.finished_at > log.started_at ? log.finished_at : log.started_at;
+        if (t > at)
+            at = t;
+    }
+    return at;
+}
+
+int64_t engine_as_of(const struct engine *eng)
+{
+    return eng ? eng->as_of : 0;
+}
+
 struct engine *engine_load_snapshot(struct store *s, const char *url, struct err *e)
 {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -1100,6 +1134,8 @@ struct engine *engine_load_snapshot(struct store *s, const char *url, struct err
         begun++;
     if (begun == n)
         eng = engine_load_parallel(stores, n, e);
+    if (eng)
+        eng->as_of = read_as_of(stores[0]);
     for (size_t i = 0; i < begun; i++)
         store_rollback(stores[i]);
     for (size_t i = 1; i < n; i++)
@@ -1321,6 +1357,7 @@ void engine_free(struct engine *eng)
         &eng->inf_cell_start,
         &eng->inf_cells,
         &eng->entry_cell,
+        &eng->post_views,
     };
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
         buf_release(&cols[i]->b);

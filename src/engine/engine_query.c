@@ -2,8 +2,8 @@
  * filter's masks and selection, the scan of a cube's date range (on two threads when it is
  * large), spend under the payout terms, the KPIs, breakdowns by platform, brand or day,
  * influencers and personas, one influencer's posts, the values a filter can take, and
- * whether a stored row is one a result covers. Calls engine_allocate, schema, strmap, buf and err.
- */
+ * whether a stored row is one a result covers. Calls engine_allocate, engine_rank, schema, strmap,
+ * buf and err. */
 #include "engine_impl.h"
 
 #include <assert.h>
@@ -458,6 +458,23 @@ static void scan_tracking(struct engine_result *r)
     free(brands);
 }
 
+/* A post's part of engagement rate's other denominators (engine_kpis): its influencer's
+ * followers once per post, its views; each only when known. */
+static void count_other_denominators(struct influencer_activity *a, int64_t followers,
+                                     int64_t views, int64_t engaged)
+{
+    if (followers >= 0) {
+        a->followers += followers;
+        a->follower_engagements += engaged;
+        a->posts_with_followers++;
+    }
+    if (views >= 0) {
+        a->views += views;
+        a->view_engagements += engaged;
+        a->posts_with_views++;
+    }
+}
+
 /* Posts of selected influencers, in the range and on a selected platform (the post's own:
  * SPEC §3), into their bucket, influencer, day, platform and campaign. A post without a
  * date passes only an open range. Under a brand, product, campaign or source filter
@@ -474,7 +491,8 @@ static void scan_posts(struct engine_result *r)
     const int32_t *day_idx = col32(&eng->post_day_idx), *campaign = col32(&eng->post_campaign);
     const int64_t *reach = col64(&eng->post_reach), *likes = col64(&eng->post_likes);
     const int64_t *comments = col64(&eng->post_comments), *shares = col64(&eng->post_shares);
-    const int64_t *saves = col64(&eng->post_saves);
+    const int64_t *saves = col64(&eng->post_saves), *views = col64(&eng->post_views);
+    const int64_t *followers = col64(&eng->inf_followers);
     const int64_t *start = col64(&eng->post_start);
     int by_campaign = (r->views & ENGINE_VIEW_CAMPAIGN) != 0;
     int need_rows = q->brand.active || q->product.active || q->source.active;
@@ -509,6 +527,7 @@ static void scan_posts(struct engine_result *r)
         r->kpis.posts++;
         r->kpis.reach += reach[i];
         r->kpis.engagements += engaged;
+        count_other_denominators(&r->act[inf[i]], followers[inf[i]], views[i], engaged);
     }
 }
 
@@ -679,6 +698,10 @@ int engine_run_views(const struct engine *eng, const struct engine_filter *f, un
         sum_checked(&k->spend, r->act[i].spend, &overflow);
         sum_checked(&k->revenue, r->act[i].revenue, &overflow);
         sum_checked(&k->orders, r->act[i].orders, &overflow);
+        k->followers += r->act[i].followers;
+        k->follower_engagements += r->act[i].follower_engagements;
+        k->views += r->act[i].views;
+        k->view_engagements += r->act[i].view_engagements;
     }
     if (overflow) { /* cannot happen (see "why no sum overflows"); never a wrapped figure */
         engine_result_free(r);
@@ -690,6 +713,8 @@ int engine_run_views(const struct engine *eng, const struct engine_filter *f, un
     k->roas = ratio((double)k->revenue, (double)k->spend);
     k->roi = ratio((double)(k->revenue - k->spend), (double)k->spend);
     k->engagement_rate = ratio((double)k->engagements, (double)k->reach);
+    k->engagement_rate_followers = ratio((double)k->follower_engagements, (double)k->followers);
+    k->engagement_rate_views = ratio((double)k->view_engagements, (double)k->views);
     k->cpo = ratio((double)k->spend, (double)k->orders);
     k->aov = ratio((double)k->revenue, (double)k->orders);
     k->cpm = ratio((double)k->spend * 1000.0, (double)k->reach);
@@ -975,8 +1000,18 @@ static struct engine_influencer_row influencer_row(const struct engine *eng, siz
         .posts = a->posts,
         .reach = a->reach,
         .engagements = a->engagements,
+        .followers = a->followers,
+        .follower_engagements = a->follower_engagements,
+        .views = a->views,
+        .view_engagements = a->view_engagements,
+        .follower_count = col64(&eng->inf_followers)[i],
+        /* an influencer of the file always has a gender (Unknown when empty: load_influencer) */
+        .in_influencers_file = col32(&eng->inf_gender)[i] >= 0,
         .roas = ratio((double)a->revenue, (double)a->spend),
         .roi = ratio((double)(a->revenue - a->spend), (double)a->spend),
+        .engagement_rate = ratio((double)a->engagements, (double)a->reach),
+        .engagement_rate_followers = ratio((double)a->follower_engagements, (double)a->followers),
+        .engagement_rate_views = ratio((double)a->view_engagements, (double)a->views),
     };
 }
 
@@ -990,6 +1025,9 @@ int engine_result_influencers(const struct engine_result *r, int sorted,
         rows[k] = influencer_row(eng, (size_t)r->active[k], &r->act[r->active[k]]);
     if (sorted && nrows > 1)
         qsort(rows, nrows, sizeof *rows, cmp_influencer_row);
+    struct engine_rank_opts rank;
+    engine_rank_opts_default(&rank);
+    engine_rank_influencers(rows, nrows, &rank);
     *out = rows;
     *n = nrows;
     return 0;
@@ -1086,6 +1124,9 @@ int engine_result_personas(const struct engine_result *r, enum engine_persona_di
     free(slots);
     if (k > 1)
         qsort(rows, k, sizeof *rows, cmp_persona_row);
+    struct engine_rank_opts rank;
+    engine_rank_opts_default(&rank);
+    engine_rank_personas(rows, k, &rank);
     *out = rows;
     *n = k;
     return 0;

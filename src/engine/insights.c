@@ -111,6 +111,7 @@ static int by_revenue_asc(const void *pa, const void *pb)
     return compare_id(a->id, b->id);
 }
 
+/* The plain ROAS (poor ROI: losing money is a fact, not a ranking). */
 static int by_roas_asc(const void *pa, const void *pb)
 {
     const struct engine_influencer_row *a = *(const struct engine_influencer_row *const *)pa;
@@ -120,9 +121,19 @@ static int by_roas_asc(const void *pa, const void *pb)
     return by_revenue_asc(pa, pb);
 }
 
+/* The ranking's key (bottom influencers: the shrunk ROAS unless ranked raw). */
+static int by_rank_asc(const void *pa, const void *pb)
+{
+    const struct engine_influencer_row *a = *(const struct engine_influencer_row *const *)pa;
+    const struct engine_influencer_row *b = *(const struct engine_influencer_row *const *)pb;
+    if (a->rank.key != b->rank.key)
+        return a->rank.key < b->rank.key ? -1 : 1;
+    return by_revenue_asc(pa, pb);
+}
+
 static int has_spend(const struct engine_influencer_row *r)
 {
-    return r->spend > 0 && r->roas.has;
+    return r->spend > 0 && r->roas.has && r->rank.has_key;
 }
 
 /* The first (at most) k rows in the order of cmp, skipping rows marked in skip and those
@@ -170,7 +181,7 @@ void insights_pick(const struct engine_influencer_row *rows, size_t n, size_t k,
     int any_spend = 0;
     for (size_t i = 0; i < n && !any_spend; i++)
         any_spend = !in_top[i] && has_spend(&rows[i]);
-    *nbottom = any_spend ? select_first(rows, n, k, by_roas_asc, has_spend, in_top, bottom)
+    *nbottom = any_spend ? select_first(rows, n, k, by_rank_asc, has_spend, in_top, bottom)
                          : select_first(rows, n, k, by_revenue_asc, NULL, in_top, bottom);
     free(in_top);
 }
@@ -195,9 +206,26 @@ static void influencer_members(struct json *j, const struct engine_influencer_ro
     kv_ratio(j, "roas", r->spend != 0 ? r->roas : ratio_of(0, 0));
     kv_ratio(j, "roi", r->spend != 0 ? r->roi : ratio_of(0, 0));
     kv_ratio(j, "engagement_rate", ratio_of((double)r->engagements, (double)r->reach));
+    kv_ratio(j, "engagement_rate_followers",
+             ratio_of((double)r->follower_engagements, (double)r->followers));
+    kv_ratio(j, "engagement_rate_views", ratio_of((double)r->view_engagements, (double)r->views));
+    json_key(j, "followers");
+    if (r->follower_count >= 0)
+        json_int(j, r->follower_count);
+    else
+        json_null(j);
     kv_money_per(j, "cpo", r->spend, r->orders);
     kv_money_per(j, "aov", r->revenue, r->orders);
     kv_money_per(j, "cpe", r->spend, r->engagements);
+    insights_ranked_json(j, &r->rank);
+}
+
+void insights_ranked_json(struct json *j, const struct engine_ranked *r)
+{
+    kv_ratio(j, "roas_shrunk", r->roas_shrunk);
+    kv_ratio(j, "roas_low", r->roas_low);
+    kv_ratio(j, "roas_high", r->roas_high);
+    json_kv_bool(j, "few_orders", r->few_orders != 0);
 }
 
 int insights_influencer_json(struct json *j, const struct engine_influencer_row *r)
@@ -237,8 +265,8 @@ static void gathered_release(struct gathered *g)
     memset(g, 0, sizeof *g);
 }
 
-static int gather(const struct engine *eng, const struct engine_filter *f, struct gathered *g,
-                  struct err *e)
+static int gather(const struct engine *eng, const struct engine_filter *f,
+                  const struct insights_config *c, struct gathered *g, struct err *e)
 {
     memset(g, 0, sizeof *g);
     int rc = engine_influencers(eng, f, &g->rows, &g->nrows, e);
@@ -282,6 +310,9 @@ static int gather(const struct engine *eng, const struct engine_filter *f, struc
     }
     for (size_t i = 0; i < g->nbrands; i++)
         g->total.organic_revenue += g->brands[i].organic_revenue;
+    engine_rank_influencers(g->rows, g->nrows, &c->rank);
+    engine_rank_personas(g->category_gender, g->ncategory_gender, &c->rank);
+    engine_rank_personas(g->tiers, g->ntiers, &c->rank);
     return 0;
 }
 
@@ -496,18 +527,18 @@ static int persona_named(const struct engine_persona_row *p, enum engine_persona
     return (p->category && *p->category) || (p->gender && *p->gender);
 }
 
-/* The named persona with the highest ROAS (ties: more revenue, then the first), or -1 when
- * fewer than two named personas have spend. */
+/* The named persona with the highest rank.key (shrunk or raw ROAS; ties: more revenue, then the
+ * first), or -1 when fewer than two named personas have spend. */
 static long best_persona(const struct engine_persona_row *p, size_t n, enum engine_persona_dim dim)
 {
     long best = -1;
     size_t eligible = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!(p[i].spend > 0 && p[i].roas.has && persona_named(&p[i], dim)))
+        if (!(p[i].spend > 0 && p[i].rank.has_key && persona_named(&p[i], dim)))
             continue;
         eligible++;
-        if (best < 0 || p[i].roas.value > p[best].roas.value ||
-            (p[i].roas.value == p[best].roas.value && p[i].revenue > p[best].revenue))
+        if (best < 0 || p[i].rank.key > p[best].rank.key ||
+            (p[i].rank.key == p[best].rank.key && p[i].revenue > p[best].revenue))
             best = (long)i;
     }
     return eligible >= 2 ? best : -1;
@@ -536,6 +567,7 @@ static void write_persona(struct json *j, const struct engine_persona_row *p,
     json_kv_int(j, "orders", p->orders);
     json_kv_money(j, "spend", p->spend);
     kv_ratio(j, "roas", p->spend != 0 ? p->roas : ratio_of(0, 0));
+    insights_ranked_json(j, &p->rank);
     kv_ratio(j, "revenue_share", ratio_of((double)p->revenue, (double)total_revenue));
     json_obj_end(j);
 }
@@ -915,7 +947,7 @@ int insights_sentences_compared(const struct engine *eng, const struct engine_fi
     if (rc != 0)
         return rc;
     struct gathered g;
-    rc = gather(eng, f, &g, e);
+    rc = gather(eng, f, c, &g, e);
     if (rc != 0)
         return rc;
     struct poor *poor = NULL;
@@ -1018,7 +1050,7 @@ int insights_write_compared(struct json *j, const struct engine *eng, const stru
     if (rc != 0)
         return rc;
     struct gathered g;
-    rc = gather(eng, f, &g, e);
+    rc = gather(eng, f, c, &g, e);
     if (rc != 0)
         return rc;
     struct poor *poor = NULL;

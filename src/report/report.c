@@ -1,7 +1,8 @@
 /* report.c — the report file names and the CSV reports (see report.h); the PDF and the
  * workbook are in report_pdf.c and report_xlsx.c. The CSVs are plain tables (the header on
  * line 1) whose text cells are guarded against spreadsheet formulas (csv_write_text).
- * Calls api_data (table names), engine, filter, schema_value, export, csv and format. */
+ * Calls api_data (table names), engine, engine_explain, api_explain, filter, schema_value,
+ * export, schema, csv and format. */
 #include "report.h"
 
 #include <errno.h>
@@ -319,7 +320,9 @@ int report_csv(const struct report_input *in, FILE *out, struct err *e)
     engine_result_influencers(r, 1, &rows, &n);
     struct buf b = BUF_INIT;
     buf_puts(&b, "influencer_id,name,platform,category,gender,tier,persona,revenue,orders,spend,"
-                 "posts,reach,engagements,roas,roi,engagement_rate,cpo,aov,cpm,cpe\n");
+                 "posts,reach,engagements,roas,roi,engagement_rate,cpo,aov,cpm,cpe,"
+                 "engagement_rate_followers,engagement_rate_views,roas_shrunk,roas_low,roas_high,"
+                 "few_orders\n");
     for (size_t i = 0; i < n && rc == 0; i++) {
         const struct engine_influencer_row *x = &rows[i];
         const char *text[] = {x->id,     x->name, x->platform, x->category,
@@ -346,7 +349,17 @@ int report_csv(const struct report_input *in, FILE *out, struct err *e)
         put_money_per(&b, (double)x->spend * 1000.0, x->reach);
         buf_putc(&b, ',');
         put_money_per(&b, (double)x->spend, x->engagements);
-        buf_putc(&b, '\n');
+        buf_putc(&b, ',');
+        put_ratio(&b, x->engagement_rate_followers);
+        buf_putc(&b, ',');
+        put_ratio(&b, x->engagement_rate_views);
+        const struct engine_ratio ranked[] = {x->rank.roas_shrunk, x->rank.roas_low,
+                                              x->rank.roas_high};
+        for (size_t k = 0; k < 3; k++) {
+            buf_putc(&b, ',');
+            put_ratio(&b, ranked[k]);
+        }
+        buf_puts(&b, x->rank.few_orders ? ",true\n" : ",false\n");
         if (b.len > (1 << 20))
             rc = write_out(out, &b, e);
     }
@@ -392,6 +405,55 @@ int report_groups_have_spend(const struct engine_group *g, size_t n, int64_t tot
 static int keep_row(void *ctx, const struct schema_row *row)
 {
     return engine_result_keeps_row(ctx, row);
+}
+
+struct explain_keep {
+    const struct engine_result *r;
+    unsigned kinds;
+};
+
+static int keep_explained(void *ctx, const struct schema_row *row)
+{
+    const struct explain_keep *k = ctx;
+    return engine_result_row_behind(k->r, row, k->kinds);
+}
+
+int report_explain_dataset(const char *metric, const char *name, enum dataset *ds, struct err *e)
+{
+    unsigned kinds;
+    if (api_explain_rows(metric, &kinds, e) < 0)
+        return e->code;
+    static const struct {
+        enum dataset ds;
+        unsigned kinds;
+    } behind[] = {{DS_TRACKING, ENGINE_ROWS_ATTRIBUTED | ENGINE_ROWS_ORGANIC},
+                  {DS_POSTS, ENGINE_ROWS_POSTS},
+                  {DS_PAYOUTS, ENGINE_ROWS_PAYOUTS | ENGINE_ROWS_PAYOUTS_COUNTED}};
+    for (size_t i = 0; i < sizeof behind / sizeof behind[0]; i++) {
+        if (!(kinds & behind[i].kinds))
+            continue;
+        if (!name || !*name || strcmp(name, schema_dataset(behind[i].ds)->name) == 0) {
+            *ds = behind[i].ds;
+            return 0;
+        }
+    }
+    return err_set(e, ERR_USAGE, "dataset: \"%.60s\" has no rows behind %s", name, metric);
+}
+
+int report_explain_rows_csv(const struct report_input *in, struct store *s, const char *metric,
+                            enum dataset ds, FILE *out, struct err *e)
+{
+    unsigned kinds;
+    if (api_explain_rows(metric, &kinds, e) < 0)
+        return e->code;
+    struct engine_result *r;
+    int rc = engine_run_views(in->eng, &in->filter->f, 0, &r, e);
+    if (rc < 0)
+        return rc;
+    struct explain_keep keep = {r, kinds};
+    rc = export_dataset_csv_where(s, ds, keep_explained, &keep, out, e);
+    engine_result_free(r);
+    return rc;
 }
 
 int report_dataset_csv(const struct report_input *in, struct store *s, enum dataset ds, FILE *out,

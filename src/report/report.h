@@ -2,9 +2,9 @@
  * PDF (cairo + pango, drawn natively) and XLSX (libxlsxwriter), the same from the Export
  * page, GET /api/export.{csv,pdf,xlsx} and `infludash export --format`. Every report
  * states the filters it was made with and when it was made. Each renderer queries the
- * engine itself (engine_run and its views, insights_sentences). Calls api_data (the
- * settings, the CSV table's name), engine, filter, insights, export, csv, schema, format and
- * buf. */
+ * engine itself (engine_run and its views, insights_sentences); and the rows behind a
+ * figure (/api/explain/rows.csv). Calls api_data (the settings, the CSV table's name),
+ * engine, filter, insights, export, api_explain, csv, schema, format, tz and buf. */
 #ifndef INFLUDASH_REPORT_H
 #define INFLUDASH_REPORT_H
 
@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "api_data.h"
+#include "api_explain.h"
 #include "engine.h"
 #include "err.h"
 #include "filter.h"
@@ -75,6 +76,14 @@ int report_csv(const struct report_input *in, FILE *out, struct err *e);
  * `infludash export --dataset` writes them: canonical columns, then the extra ones. */
 int report_dataset_csv(const struct report_input *in, struct store *s, enum dataset ds, FILE *out,
                        struct err *e);
+
+/* The stored rows of ds behind metric (SPEC §3.3: /api/explain/rows.csv), as
+ * report_dataset_csv writes them; as many as /api/explain's "rows" counts for ds. */
+int report_explain_rows_csv(const struct report_input *in, struct store *s, const char *metric,
+                            enum dataset ds, FILE *out, struct err *e);
+/* The dataset named name ("" or NULL: the first of tracking_data, posts, payouts) among
+ * those behind metric, or ERR_USAGE. */
+int report_explain_dataset(const char *metric, const char *name, enum dataset *ds, struct err *e);
 
 /* The PDF report (report_pdf.c) written to path. */
 int report_pdf(const struct report_input *in, const char *path, struct err *e);

@@ -4,7 +4,8 @@
  * how incremental ROAS was computed; the insight sentences; charts (revenue and ROAS by
  * platform, revenue over time, top and bottom influencers, a persona heat map); tables of
  * top and bottom influencers and of payouts; "Page N of M" on every page.
- * Calls report, engine, filter, insights, format, schema, buf and err; reads api_data's settings.
+ * Calls report, engine, filter, insights, format, tz, schema, buf and err; reads api_data's
+ * settings.
  *
  * Everything the report shows is gathered first (struct report_data: a fixed number of
  * engine views, the top N only, so the PDF stays the same size for a million tracking rows
@@ -688,6 +689,15 @@ static void cover_period(struct doc *d)
     d->y += 8;
     subheading(d, "Made", 20);
     label_value(d, 110, "On", d->made);
+    /* "Data as of": the last change to the data, in the installation's time zone */
+    char as_of[TZ_ISO_MAX + 48];
+    const struct tz *zone = d->in->settings ? d->in->settings->tz : NULL;
+    tz_format_iso(zone, engine_as_of(d->in->eng), as_of);
+    if (as_of[0]) {
+        size_t len = strlen(as_of);
+        snprintf(as_of + len, sizeof as_of - len, " (%s)", zone ? tz_name(zone) : "UTC");
+    }
+    label_value(d, 110, "Data as of", as_of[0] ? as_of : "unknown (no change recorded)");
 }
 
 /* One headline figure in a box: label, value, a caption under it. */

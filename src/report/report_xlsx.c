@@ -5,8 +5,8 @@
  * where the groups' spend adds up), with real number formats, frozen
  * headers and autofilters. Written by libxlsxwriter in constant_memory mode (each sheet's
  * rows in order, straight to a temp file) to path.tmp, then renamed over path.
- * Calls report, engine, filter, insights, format, schema, buf and err; reads api_data's settings.
- */
+ * Calls report, engine, filter, insights, format, tz, schema, buf and err; reads api_data's
+ * settings. */
 #include "report.h"
 
 #include <assert.h>
@@ -292,6 +292,16 @@ static lxw_row_t put_statement(struct xlsx *x, lxw_worksheet *ws, const struct x
     put_text(x, ws, row, 0, "Made on", XF_LABEL);
     put_number(x, ws, row++, 1, (double)d->in->made_at / 86400.0 + XLSX_UNIX_EPOCH_DAY,
                XF_DATETIME);
+    /* "Data as of": the last change to the data, in the installation's time zone */
+    char as_of[TZ_ISO_MAX + 48];
+    const struct tz *zone = d->in->settings ? d->in->settings->tz : NULL;
+    tz_format_iso(zone, engine_as_of(d->in->eng), as_of);
+    if (as_of[0]) {
+        size_t len = strlen(as_of);
+        snprintf(as_of + len, sizeof as_of - len, " (%s)", zone ? tz_name(zone) : "UTC");
+    }
+    put_text(x, ws, row, 0, "Data as of", XF_LABEL);
+    put_text(x, ws, row++, 1, as_of[0] ? as_of : "unknown (no change recorded)", XF_TEXT);
 
     int32_t first = 0, last = 0;
     int have_days = engine_day_range(d->in->eng, &first, &last) == 0;
@@ -396,6 +406,14 @@ static lxw_row_t put_kpis(struct xlsx *x, lxw_worksheet *ws, lxw_row_t row,
     put_text(x, ws, row, 0, "Engagement rate", XF_LABEL);
     put_ratio(x, ws, row, 1, k->engagement_rate, XF_PERCENT);
     put_text(x, ws, row++, 4, "(likes + comments + shares + saves) / reach", XF_TEXT);
+    put_text(x, ws, row, 0, "Engagement rate (followers)", XF_LABEL);
+    put_ratio(x, ws, row, 1, k->engagement_rate_followers, XF_PERCENT);
+    put_text(x, ws, row++, 4, "engagements / followers, once per post of influencers with a count",
+             XF_TEXT);
+    put_text(x, ws, row, 0, "Engagement rate (views)", XF_LABEL);
+    put_ratio(x, ws, row, 1, k->engagement_rate_views, XF_PERCENT);
+    put_text(x, ws, row++, 4, "engagements / views, over posts with video_views or impressions",
+             XF_TEXT);
     put_text(x, ws, row, 0, "CPO", XF_LABEL);
     put_money_ratio(x, ws, row, 1, k->cpo);
     put_text(x, ws, row++, 4, "spend / orders", XF_TEXT);
@@ -599,11 +617,27 @@ static void write_summary(struct xlsx *x, lxw_worksheet *ws, const struct xlsx_d
 static void write_influencers(struct xlsx *x, lxw_worksheet *ws, const struct xlsx_data *d)
 {
     static const struct xlsx_column cols[] = {
-        {"Influencer ID", 14}, {"Name", 24},  {"Platform", 12}, {"Category", 14},
-        {"Gender", 9},         {"Tier", 8},   {"Persona", 18},  {"Revenue", 16},
-        {"Orders", 10},        {"Spend", 16}, {"Posts", 8},     {"Reach", 14},
-        {"Engagements", 13},   {"ROAS", 8},   {"ROI", 9},       {"Engagement rate", 11},
-        {"CPO", 12},           {"AOV", 12},
+        {"Influencer ID", 14},
+        {"Name", 24},
+        {"Platform", 12},
+        {"Category", 14},
+        {"Gender", 9},
+        {"Tier", 8},
+        {"Persona", 18},
+        {"Revenue", 16},
+        {"Orders", 10},
+        {"Spend", 16},
+        {"Posts", 8},
+        {"Reach", 14},
+        {"Engagements", 13},
+        {"ROAS", 8},
+        {"ROI", 9},
+        {"Engagement rate", 11},
+        {"CPO", 12},
+        {"AOV", 12},
+        {"Engagement rate (followers)", 13},
+        {"Engagement rate (views)", 13},
+        {"ROAS shrunk", 10},
     };
     put_header(x, ws, 0, 0, cols, NCOLS(cols));
     filter_table(x, ws, 0, 0, NCOLS(cols), d->ninfluencers);
@@ -628,6 +662,9 @@ static void write_influencers(struct xlsx *x, lxw_worksheet *ws, const struct xl
         put_ratio(x, ws, row, 15, ratio_of(r->engagements, r->reach), XF_PERCENT);
         put_money_ratio(x, ws, row, 16, ratio_of(r->spend, r->orders));
         put_money_ratio(x, ws, row, 17, ratio_of(r->revenue, r->orders));
+        put_ratio(x, ws, row, 18, r->engagement_rate_followers, XF_PERCENT);
+        put_ratio(x, ws, row, 19, r->engagement_rate_views, XF_PERCENT);
+        put_ratio(x, ws, row, 20, r->rank.roas_shrunk, XF_RATIO);
     }
 }
 

@@ -1465,6 +1465,106 @@ if (process.env.UI_DB) await step('the status line says when stored rows are lef
   check('no console errors while rows are left out', problems.length === 0, problems.join('\n'));
 });
 
+// Issue 17: every KPI card (Dashboard, Influencer page, Payouts) opens "How is this computed?"
+// by mouse and by keyboard (Enter and Space open, Escape closes, focus returns to the button),
+// with /api/explain's figure and a link to its rows; on a phone the drawer fits the screen.
+const drawerOpen = () => page.evaluate(() => !!document.querySelector('#explain-drawer[open]'));
+async function drawerShows(metric) {
+  await page.waitForSelector('#explain-drawer[open] [data-explain=formula]', { timeout: 20000 });
+  return page.evaluate((m) => {
+    const d = document.querySelector('#explain-drawer');
+    const links = [...d.querySelectorAll('[data-rows-link]')].map((a) => a.getAttribute('href'));
+    return { text: d.textContent, links, ok: links.length > 0 && links.every((l) => l.includes('metric=' + encodeURIComponent(m))) };
+  }, metric);
+}
+async function explainEveryCard(where, expect) {
+  const keys = await page.$$eval('.cards .card[data-kpi] .explain-btn', (bs) => bs.map((b) => b.dataset.explain));
+  check('issue 17: every KPI card of ' + where + ' has "How is this computed?" (' + keys.length + ')', keys.length >= expect, keys.join(','));
+  const bad = [];
+  for (const metric of keys) {
+    const btn = `.explain-btn[data-explain="${metric}"]`;
+    const sel = `.cards .card ${btn}`;
+    // by mouse: a click on the card's value
+    await page.click(`.cards .card:has(${btn}) .card-value`);
+    let shown = await drawerShows(metric);
+    if (!shown.ok) bad.push(metric + ' (mouse): ' + shown.links.join(' '));
+    await page.keyboard.press('Escape');
+    if (await drawerOpen()) bad.push(metric + ': Escape does not close');
+    // by keyboard: Enter on the focused button, then Space
+    await page.focus(sel);
+    await page.keyboard.press('Enter');
+    shown = await drawerShows(metric);
+    if (!shown.ok) bad.push(metric + ' (Enter)');
+    await page.keyboard.press('Escape');
+    const back = await page.evaluate((s) => document.activeElement === document.querySelector(s), sel);
+    if (!back) bad.push(metric + ': focus does not return to its button');
+    await page.keyboard.press(' ');
+    shown = await drawerShows(metric);
+    if (!shown.ok) bad.push(metric + ' (Space)');
+    await page.click('#explain-drawer .drawer-close');
+    if (await drawerOpen()) bad.push(metric + ': Close does not close');
+  }
+  check('issue 17: on ' + where + ' each drawer opens by mouse, Enter and Space, shows the formula and links its rows, and closes with focus back', bad.length === 0, bad.join('\n'));
+}
+
+await step('issue 17: the dashboard\'s KPI cards explain themselves', async () => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  problems = [];
+  await page.goto(BASE + '/?platform=Instagram');
+  await drawn();
+  await explainEveryCard('the dashboard', 14);
+  await page.click('.cards .card:has(.explain-btn[data-explain=roas]) .card-value');
+  const x = await api('/api/explain?metric=roas&platform=Instagram');
+  const shown = await drawerShows('roas');
+  check('issue 17: the ROAS drawer shows the API\'s formula and a rule that applied', shown.text.includes(x.formula) && x.rules.length > 0 && shown.text.includes(x.rules[0].text), shown.text.slice(0, 300));
+  const href = shown.links.find((l) => l.includes('dataset=payouts'));
+  const csv = await (await page.request.get(BASE + href)).text();
+  check('issue 17: the drawer\'s link gives the rows it counts', csv.trim().split('\n').length - 1 === x.rows.payouts, csv.slice(0, 200));
+  await page.screenshot({ path: path.join(SHOTS, 'explain-drawer-1280.png') });
+  await page.keyboard.press('Escape');
+  check('issue 17: no console errors on the dashboard\'s drawers', problems.length === 0, problems.join('\n'));
+});
+
+await step('issue 17: the influencer page\'s and the payouts page\'s cards explain themselves', async () => {
+  const first = (await api('/api/influencers')).influencers[0];
+  await page.goto(BASE + '/influencers/' + encodeURIComponent(first.influencer_id));
+  await page.waitForSelector('.cards .explain-btn');
+  await explainEveryCard('the influencer page', 10);
+  await page.click('.cards .card:has(.explain-btn[data-explain=revenue]) .card-value');
+  const shown = await drawerShows('revenue');
+  check('issue 17: an influencer\'s drawer is for that influencer', shown.links.every((l) => l.includes('influencer=' + encodeURIComponent(first.influencer_id))), shown.links.join(' '));
+  await page.keyboard.press('Escape');
+  await page.goto(BASE + '/payouts');
+  await page.waitForSelector('.cards .explain-btn');
+  await explainEveryCard('the payouts page', 7);
+});
+
+await step('issue 17: on a phone the drawer fits the screen', async () => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(BASE + '/');
+  await drawn();
+  await page.click('.cards .card:has(.explain-btn[data-explain=revenue]) .card-value');
+  await drawerShows('revenue');
+  const box = await page.$eval('#explain-drawer', (d) => { const r = d.getBoundingClientRect(); return { l: r.left, r: r.right, t: r.top, b: r.bottom, sw: d.scrollWidth, cw: d.clientWidth }; });
+  check('issue 17: at 390 px the drawer is inside the screen, without sideways scrolling', box.l >= 0 && box.r <= 390.5 && box.t >= 0 && box.b <= 844.5 && box.sw <= box.cw + 1, JSON.stringify(box));
+  await page.screenshot({ path: path.join(SHOTS, 'explain-drawer-390.png') });
+  await page.keyboard.press('Escape');
+  await page.focus('.cards .explain-btn[data-explain=roas]');
+  await page.keyboard.press('Enter');
+  await drawerShows('roas');
+  check('issue 17: at 390 px the keyboard opens it too', await drawerOpen());
+  await page.keyboard.press('Escape');
+  await page.setViewportSize({ width: 1280, height: 900 });
+});
+
+await step('issue 17: the Insights page says what the figures leave out', async () => {
+  await page.goto(BASE + '/insights');
+  await page.waitForSelector('#unattributed dd[data-unattributed=total]', { timeout: 20000 });
+  const u = await api('/api/unattributed');
+  const shown = await page.$eval('#unattributed', (e) => e.textContent);
+  check('issue 17: the section shows the split and its sentences', u.sentences.every((s) => shown.includes(s)) && Math.abs(u.attributed_revenue + u.organic_revenue + u.unknown_influencer_revenue - u.total_revenue) < 0.005, shown.slice(0, 300));
+});
+
 } // BASE
 
 /* ---------------- a server with accounts ---------------- */

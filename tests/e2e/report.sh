@@ -44,7 +44,8 @@ check "line 1 is the header, every line a row of as many cells (python3 csv)" py
 import csv, sys
 rows = list(csv.reader(open(sys.argv[1], newline="", encoding="utf-8")))
 want = ("influencer_id,name,platform,category,gender,tier,persona,revenue,orders,spend,posts,"
-        "reach,engagements,roas,roi,engagement_rate,cpo,aov,cpm,cpe").split(",")
+        "reach,engagements,roas,roi,engagement_rate,cpo,aov,cpm,cpe,engagement_rate_followers,"
+        "engagement_rate_views,roas_shrunk,roas_low,roas_high,few_orders").split(",")
 assert rows[0] == want, rows[0]
 assert len(rows) > 1 and all(len(r) == len(want) for r in rows), "ragged rows"
 assert not any(r[0].startswith("#") for r in rows), "a comment line"

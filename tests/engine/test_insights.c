@@ -126,6 +126,8 @@ static struct engine_influencer_row row(const char *id, int64_t revenue, int64_t
         r.roas.has = r.roi.has = 1;
         r.roas.value = (double)revenue / (double)spend;
         r.roi.value = (double)(revenue - spend) / (double)spend;
+        r.rank.has_key = 1; /* ranked raw: the picks below are by plain ROAS */
+        r.rank.key = r.roas.value;
     }
     return r;
 }
@@ -223,19 +225,32 @@ static void test_influencer_json_keys_and_nulls(void **state)
     r.posts = 2;
     r.reach = 40000;
     r.engagements = 1000;
+    r.followers = 50000; /* two posts of an influencer of 25,000 followers */
+    r.follower_engagements = 1000;
+    r.follower_count = 25000;
+    r.rank.roas_shrunk = (struct engine_ratio){1, 3.5};
+    r.rank.roas_low = (struct engine_ratio){1, 2};
+    r.rank.roas_high = (struct engine_ratio){1, 5};
+    r.rank.few_orders = 1;
     char *got = influencer_json(&r);
     assert_string_equal(
         got, "{\"influencer_id\":\"I7\",\"name\":\"Asha \\\"A\\\"\",\"platform\":\"Instagram\","
              "\"category\":\"Fitness\",\"gender\":null,\"tier\":null,\"persona\":null,"
              "\"revenue\":10000.00,\"orders\":3,\"spend\":2500.00,\"posts\":2,\"reach\":40000,"
              "\"engagements\":1000,\"roas\":4,\"roi\":3,\"engagement_rate\":0.025,"
-             "\"cpo\":833.33,\"aov\":3333.33,\"cpe\":2.50}");
+             "\"engagement_rate_followers\":0.02,\"engagement_rate_views\":null,"
+             "\"followers\":25000,"
+             "\"cpo\":833.33,\"aov\":3333.33,\"cpe\":2.50,\"roas_shrunk\":3.5,"
+             "\"roas_low\":2,\"roas_high\":5,\"few_orders\":true}");
     free(got);
     /* Every denominator 0: nulls, never 0 and never infinity. */
     struct engine_influencer_row z = row("Z", 5000, 0);
     got = influencer_json(&z);
-    assert_non_null(strstr(got, "\"roas\":null,\"roi\":null,\"engagement_rate\":null,"
-                                "\"cpo\":null,\"aov\":null,\"cpe\":null}"));
+    assert_non_null(strstr(got,
+                           "\"roas\":null,\"roi\":null,\"engagement_rate\":null,"
+                           "\"engagement_rate_followers\":null,\"engagement_rate_views\":null,"));
+    assert_non_null(strstr(got, "\"cpo\":null,\"aov\":null,\"cpe\":null,\"roas_shrunk\":null,"
+                                "\"roas_low\":null,\"roas_high\":null,\"few_orders\":false}"));
     free(got);
 }
 

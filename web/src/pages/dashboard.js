@@ -5,6 +5,7 @@
  * by platform, spend against revenue per influencer, payout status. */
 import * as charts from '../charts.js';
 import { card, clear, h, loading } from '../dom.js';
+import { explainable } from '../explain.js';
 import { dateRange, esc, fmt } from '../format.js';
 import { term } from '../glossary.js';
 import { setFilters } from '../sidebar.js';
@@ -23,6 +24,8 @@ export const KPI_FORMAT = {
   iroas: 'ratio',
   organic_revenue: 'moneyShort',
   engagement_rate: 'rate',
+  engagement_rate_followers: 'rate',
+  engagement_rate_views: 'rate',
   cpo: 'unit',
   aov: 'unit',
   influencers: 'int',
@@ -132,7 +135,15 @@ function kpiCards(d, filters) {
     }),
     card(term('engagement_rate'), F('engagement_rate'), {
       key: 'engagement_rate',
-      sub: fmt.intShort(k.engagements) + ' engagements / ' + fmt.intShort(k.reach) + ' reach',
+      sub: fmt.intShort(k.engagements) + ' engagements / ' + fmt.intShort(k.reach) + ' reach (the default)',
+    }),
+    card('Engagement rate by followers', F('engagement_rate_followers'), {
+      key: 'engagement_rate_followers',
+      sub: 'followers counted once per post',
+    }),
+    card('Engagement rate by views', F('engagement_rate_views'), {
+      key: 'engagement_rate_views',
+      sub: 'posts with video views or impressions',
     }),
     card(term('cpo', 'Cost per order (CPO)'), F('cpo'), { key: 'cpo' }),
     card(term('aov', 'Average order value (AOV)'), F('aov'), { key: 'aov' }),
@@ -317,6 +328,8 @@ export async function dashboard(ctx) {
   const kc = kpiCards(d, ctx.filters);
   clear(cardsBox).append(compareToggle(ctx, d), kc);
   if (d.kpis_change) addChanges(kc, d);
+  /* every card opens "How is this computed?" for its KPI under the page's filters */
+  for (const c of cardsBox.querySelectorAll('.card[data-kpi]')) explainable(c, c.dataset.kpi, ctx.filters);
   const draws = [];
 
   /* revenue and ROAS by platform */

@@ -216,7 +216,9 @@ export async function insights(ctx) {
     ),
   );
 
-  const short = infCols(true).filter((c) => ['name', 'platform', 'revenue', 'spend', 'roas'].includes(c.key));
+  const short = infCols(true).filter((c) =>
+    ['name', 'platform', 'revenue', 'spend', 'roas', 'roas_shrunk'].includes(c.key),
+  );
   el.appendChild(
     h(
       'div',
@@ -231,9 +233,81 @@ export async function insights(ctx) {
         'section',
         { class: 'panel', 'aria-label': 'Bottom influencers' },
         h('h2', null, 'Bottom influencers'),
+        h(
+          'p',
+          { class: 'muted' },
+          'By ROAS shrunk toward the average of all influencers: a few orders cannot put one here.',
+        ),
         table(short, d.bottom_influencers || [], { nosort: true }),
       ),
     ),
   );
   await complianceSection(ctx, null);
+  el.appendChild(await unattributedSection(ctx));
+}
+
+/* What the programme's figures leave out (GET /api/unattributed): organic revenue and the
+ * revenue of influencer ids the influencers file lacks. */
+async function unattributedSection(ctx) {
+  const u = await get('/api/unattributed', ctx);
+  const box = h(
+    'section',
+    { class: 'panel wide', id: 'unattributed', 'aria-labelledby': 'unattributed-h' },
+    h('h2', { id: 'unattributed-h' }, 'What the figures leave out'),
+    h(
+      'ul',
+      null,
+      (u.sentences || []).map((s) => h('li', null, s)),
+    ),
+    h(
+      'dl',
+      { class: 'facts' },
+      h('dt', null, 'All revenue'),
+      h('dd', { dataset: { unattributed: 'total' } }, fmt.money(u.total_revenue)),
+      h('dt', null, 'Attributed to influencers in the file'),
+      h('dd', { dataset: { unattributed: 'attributed' } }, fmt.money(u.attributed_revenue)),
+      h('dt', null, 'Organic'),
+      h('dd', { dataset: { unattributed: 'organic' } }, fmt.money(u.organic_revenue)),
+      h('dt', null, 'Influencer ids not in the influencers file'),
+      h('dd', { dataset: { unattributed: 'unknown' } }, fmt.money(u.unknown_influencer_revenue)),
+    ),
+  );
+  const cols = (key, label) => [
+    { key, label, fmt: (r) => (r[key] === null ? '(none)' : r[key]) },
+    { key: 'revenue', label: 'Revenue', num: true, fmt: (r) => fmt.money(r.revenue) },
+    { key: 'organic_revenue', label: 'Organic', num: true, fmt: (r) => fmt.money(r.organic_revenue) },
+    {
+      key: 'unknown_influencer_revenue',
+      label: 'Unknown ids',
+      num: true,
+      fmt: (r) => fmt.money(r.unknown_influencer_revenue),
+    },
+  ];
+  const grid = h('div', { class: 'grid' });
+  for (const [part, key, label] of [
+    ['by_source', 'source', 'Source'],
+    ['by_campaign', 'campaign', 'Campaign'],
+    ['by_brand', 'brand', 'Brand'],
+  ])
+    grid.appendChild(
+      h('div', null, h('h3', null, 'By ' + label.toLowerCase()), table(cols(key, label), u[part] || [], { limit: 10 })),
+    );
+  grid.appendChild(
+    h(
+      'div',
+      null,
+      h('h3', null, 'Unknown influencer ids, by revenue'),
+      table(
+        [
+          { key: 'influencer_id', label: 'Influencer id' },
+          { key: 'orders', label: 'Orders', num: true, fmt: (r) => fmt.int(r.orders) },
+          { key: 'revenue', label: 'Revenue', num: true, fmt: (r) => fmt.money(r.revenue) },
+        ],
+        u.unknown_ids || [],
+        { limit: 10, empty: 'Every influencer id of the tracking data is in the influencers file.' },
+      ),
+    ),
+  );
+  box.appendChild(grid);
+  return box;
 }
