@@ -586,6 +586,8 @@ static void compute_spend(struct engine_result *r)
     const int32_t *pay_basis = col32(&eng->pay_basis);
     const int32_t *pay_kind = col32(&eng->pay_kind), *pay_scope = col32(&eng->pay_scope);
     const int32_t *start = col32(&eng->inf_pay_start), *pays = col32(&eng->inf_pays);
+    const int32_t *pay_day = col32(&eng->pay_day);
+    int undated_in = r->from_day == INT32_MIN && r->to_day == INT32_MAX;
     for (size_t s = 0; s < q->nselected; s++) {
         int32_t inf = q->selected[s];
         struct influencer_activity *a = &r->act[inf];
@@ -596,7 +598,9 @@ static void compute_spend(struct engine_result *r)
             if (pay_kind[i] == PAY_TOTAL) {
                 if (!payout_row_in(r, i))
                     continue;
-                a->paid = !r->cell_filter;
+                /* an undated total makes its influencer active only without a date range:
+                 * in a range it counts through the spend §3.1 gives the range's days */
+                a->paid = !r->cell_filter && (pay_day[i] != ENGINE_NO_DAY || undated_in);
             }
             a->spend_micro += payout_row_spend(eng, q, a, i);
         }

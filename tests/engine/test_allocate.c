@@ -472,10 +472,33 @@ static void test_invariants_on_the_hand_made_file(void **state)
     engine_free(eng);
 }
 
+/* A date range without any activity has no active influencer: an undated fee (D's 70,000
+ * without revenue, B's undated fees) lies on the days of the revenue it bought, and so
+ * counts in a range only through the spend those days carry; without a range it counts. */
+static void test_an_empty_range_has_no_active_influencer(void **state)
+{
+    struct fixture *fx = *state;
+    load_every_basis(fx->store);
+    struct engine *eng = load(fx->store);
+    struct engine_filter f;
+    engine_filter_init(&f);
+    struct engine_kpis k = kpis(eng, &f);
+    assert_int_equal(k.influencers, 4);
+    f.from_day = day("2025-05-05");
+    f.to_day = day("2025-05-06");
+    k = kpis(eng, &f);
+    assert_int_equal(k.influencers, 0);
+    assert_int_equal(k.spend, 0);
+    assert_int_equal(k.revenue, 0);
+    engine_free(eng);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_every_basis_by_hand, make_store, remove_store),
+        cmocka_unit_test_setup_teardown(test_an_empty_range_has_no_active_influencer, make_store,
+                                        remove_store),
         cmocka_unit_test_setup_teardown(test_invariants_on_the_hand_made_file, make_store,
                                         remove_store),
         cmocka_unit_test_setup_teardown(test_invariants_on_generated_data, make_store,
