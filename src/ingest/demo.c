@@ -1074,7 +1074,11 @@ static int emit_payouts(struct demo_gen *g)
                 schema_row_set_int(&g->row, c->pay_rate, in->rate);
             schema_row_set_int(&g->row, c->pay_orders, orders);
             schema_row_set_int(&g->row, c->pay_posts, posts);
-            schema_row_set_int(&g->row, c->pay_revenue, revenue);
+            /* the revenue a payout row records is a summary (the engine prices from the
+             * tracking rows): past what one amount may hold (a mega influencer's campaign in
+             * tens of millions of rows) it is left empty rather than refused at import */
+            if (revenue <= SCHEMA_MONEY_MAX)
+                schema_row_set_int(&g->row, c->pay_revenue, revenue);
             schema_row_set_int(&g->row, c->pay_total, total);
             int32_t day = g->campaign_to[campaign] + (int32_t)rng_range(&r, 7, 30);
             int undated = in->basis == BASIS_FLAT && rng_unit(&terms) < DEMO_UNDATED_FEE_SHARE;
