@@ -63,14 +63,17 @@ async function loadDuckDB(con, dir) {
     `read_csv('${dir}/${f}.csv', header=true, types=${types})`;
   await con.run(`CREATE TABLE influencers AS SELECT influencer_id, name, category, gender,
       platform, tier FROM ${csv('influencers', "{'influencer_id':'VARCHAR','follower_count':'BIGINT'}")}`);
-  await con.run(`CREATE TABLE posts AS SELECT influencer_id, platform, date, campaign,
+  await con.run(`CREATE TABLE posts AS SELECT row_number() OVER () AS rn, influencer_id,
+      platform, date, campaign,
       coalesce(reach, 0) AS reach,
       coalesce(likes, 0) + coalesce(comments, 0) + coalesce(shares, 0) + coalesce(saves, 0)
         AS engagements
     FROM ${csv('posts', "{'influencer_id':'VARCHAR','date':'DATE','reach':'BIGINT','likes':'BIGINT','comments':'BIGINT','shares':'BIGINT','saves':'BIGINT'}")}`);
   await con.run(`CREATE TABLE tracking AS SELECT organic,
       CASE WHEN NOT organic THEN influencer_id END AS influencer_id,
-      campaign, brand, date, coalesce(orders, 1) AS orders,
+      campaign, brand, product, source,
+      CASE campaign_type WHEN 'Test' THEN 1 WHEN 'Control' THEN 2 ELSE 0 END AS ctype,
+      date, coalesce(orders, 1) AS orders,
       CAST(coalesce(revenue, 0) * 100 AS BIGINT) AS revenue
     FROM (SELECT *, coalesce(influencer_id, '') = '' OR lower(coalesce(source, '')) = 'organic'
             AS organic
@@ -105,6 +108,7 @@ async function loadDuckDB(con, dir) {
       bool_or(kind = 'order') AS c_order, bool_or(kind = 'revenue_share') AS c_rev,
       bool_or(kind = 'post') AS c_post
     FROM pay WHERE scoped AND NOT dup GROUP BY ALL`);
+  await allocateDuckDB(con);
   const counts = {};
   for (const t of ['influencers', 'posts', 'tracking', 'payouts']) {
     const r = await con.runAndReadAll(`SELECT count(*)::BIGINT FROM ${t}`);
@@ -113,9 +117,76 @@ async function loadDuckDB(con, dir) {
   return counts;
 }
 
-// Filter semantics (SPEC §3): platform selects influencers (and posts by their own platform
-// too); brand and dates select tracking rows, organic ones included; brand does not select
-// posts; organic rows are never filtered by influencer attributes.
+// Half away from zero, millionths of a paisa to paise (engine_impl.h round_micro).
+const roundMicro = (m) => `CASE WHEN ${m} >= 0 THEN (${m} + 500000) // 1000000
+    ELSE -((-(${m}) + 500000) // 1000000) END`;
+
+// SPEC §3.1 at load (src/engine/engine_allocate.c, README "Allocation"): ent, the attributed
+// rows merged as the engine's cube merges them; lines, the spend of order and revenue_share
+// terms and of undated recorded totals on those entries (each row's spend rounded once, then
+// largest remainder, ties to the earlier cell in text order); pprice, each post's price and
+// the row pricing it (equal shares, the odd paise to the first posts by date).
+async function allocateDuckDB(con) {
+  await con.run(`CREATE TABLE ent AS SELECT influencer_id, date, brand, product, campaign,
+      source, ctype, sum(orders)::BIGINT AS orders, sum(revenue)::BIGINT AS revenue
+    FROM tracking WHERE NOT organic GROUP BY ALL`);
+  await con.run(`CREATE TABLE lines AS
+    WITH terms AS (
+      SELECT y.rn AS pay, e.*,
+        CASE y.kind WHEN 'order' THEN y.rate_micro::HUGEINT * 100 * e.orders
+             ELSE y.rate_micro::HUGEINT * e.revenue END AS num
+      FROM pay y JOIN ent e ON e.influencer_id = y.influencer_id
+        LEFT JOIN claim c ON c.influencer_id = e.influencer_id AND c.campaign = e.campaign
+      WHERE NOT y.dup AND y.kind IN ('order', 'revenue_share') AND CASE
+          WHEN y.scoped THEN e.campaign = y.campaign
+          WHEN y.kind = 'order' THEN NOT coalesce(c.c_order, false)
+          ELSE NOT coalesce(c.c_rev, false) END),
+    t1 AS (SELECT *, 1000000::HUGEINT AS den,
+             (${roundMicro('sum(num) OVER (PARTITION BY pay)')})::HUGEINT AS target FROM terms),
+    fees AS (
+      SELECT y.rn AS pay, e.*, e.revenue::HUGEINT * y.total_paise AS num,
+        sum(e.revenue) OVER (PARTITION BY y.rn)::HUGEINT AS den, y.total_paise::HUGEINT AS target
+      FROM pay y JOIN ent e ON e.influencer_id = y.influencer_id
+      WHERE y.kind = 'total' AND y.payout_date IS NULL AND e.revenue > 0
+        AND (y.campaign IS NULL OR e.campaign = y.campaign)),
+    t AS (SELECT * FROM t1 UNION ALL SELECT * FROM fees),
+    f AS (SELECT *, ((num % den) + den) % den AS rem FROM t),
+    g AS (SELECT *, (num - rem) // den AS fl FROM f),
+    h AS (SELECT *, target - sum(fl) OVER (PARTITION BY pay) AS leftover,
+            row_number() OVER (PARTITION BY pay ORDER BY rem DESC, date, brand NULLS FIRST,
+              product NULLS FIRST, campaign NULLS FIRST, source NULLS FIRST, ctype) AS k
+          FROM g)
+    SELECT pay, influencer_id, date, brand, product, campaign, source,
+      (fl + CASE WHEN k <= leftover THEN 1 ELSE 0 END)::BIGINT AS amount
+    FROM h`);
+  await con.run(`CREATE TABLE pprice AS
+    WITH pp AS (
+      SELECT p.rn, p.influencer_id, p.platform, p.date, p.campaign,
+        CASE WHEN coalesce(c.c_post, false)
+          THEN (SELECT min(y.rn) FROM pay y WHERE y.influencer_id = p.influencer_id
+                  AND y.kind = 'post' AND y.scoped AND NOT y.dup AND y.campaign = p.campaign)
+          ELSE (SELECT min(y.rn) FROM pay y WHERE y.influencer_id = p.influencer_id
+                  AND y.kind = 'post' AND NOT y.scoped AND NOT y.dup) END AS pay
+      FROM posts p LEFT JOIN claim c
+        ON c.influencer_id = p.influencer_id AND c.campaign = p.campaign),
+    cnt AS (SELECT pay, count(*) AS n FROM pp WHERE pay IS NOT NULL GROUP BY pay),
+    tot AS (SELECT c.pay, c.n,
+              (${roundMicro('y.rate_micro::HUGEINT * 100 * c.n')})::HUGEINT AS total
+            FROM cnt c JOIN pay y ON y.rn = c.pay)
+    SELECT pp.*, (tot.total // tot.n + CASE WHEN row_number() OVER (PARTITION BY pp.pay
+        ORDER BY pp.date NULLS FIRST, pp.rn) <= tot.total - (tot.total // tot.n) * tot.n
+        THEN 1 ELSE 0 END)::BIGINT AS price
+    FROM pp JOIN tot USING (pay)`);
+}
+
+// Filter semantics (SPEC §3, §3.1): platform selects attributed rows by the influencer's
+// platform and posts (with their price) by their own; brand and dates select tracking rows,
+// organic ones included, and the spend cells; posts count under the brand filter when their
+// influencer has attributed rows in scope; organic rows are never filtered by influencer
+// attributes. A post's price and a dated fee are split over the influencer's attributed
+// revenue in the range (of their campaign when they carry one); what has nothing to split
+// over is Unallocated, which the bench's brand filter never selects, and undated spend
+// without revenue counts only without a date range, which the bench always sets.
 function dashboardSql(platforms, brands) {
   const sel = `SELECT influencer_id, platform, coalesce(category, '') AS category,
       coalesce(gender, '') AS gender FROM influencers WHERE platform IN ${inList(platforms)}`;
@@ -130,55 +201,66 @@ function dashboardSql(platforms, brands) {
       GROUP BY ALL`,
     // filtered posts, per influencer, campaign and day
     fp: `CREATE OR REPLACE TEMP TABLE fp AS
-      SELECT p.influencer_id, p.campaign, p.date, count(*) AS posts, sum(p.reach)::BIGINT AS reach,
+      SELECT p.influencer_id, coalesce(p.platform, i.platform) AS platform, p.date,
+        count(*) AS posts, sum(p.reach)::BIGINT AS reach,
         sum(p.engagements)::BIGINT AS engagements
-      FROM posts p JOIN (${sel}) i USING (influencer_id)
-      WHERE p.date BETWEEN $1::DATE AND $2::DATE
+      FROM posts p LEFT JOIN influencers i USING (influencer_id)
+      WHERE p.date BETWEEN $1::DATE AND $2::DATE AND p.influencer_id IS NOT NULL
         AND coalesce(p.platform, i.platform) IN ${inList(platforms)}
+        AND EXISTS (SELECT 1 FROM ft WHERE NOT ft.organic
+                    AND ft.influencer_id = p.influencer_id)
       GROUP BY ALL`,
-    // per selected influencer: activity, and spend under the payout terms (Spend rules,
-    // part 2: each row prices the filtered activity it covers once; recorded totals count
-    // when their payout_date is in the range or absent; per influencer rounded to the paisa,
-    // half away from zero)
+    // the spend cells of the range that the filters keep
+    sc: `CREATE OR REPLACE TEMP TABLE sc AS
+      WITH cells AS (
+        SELECT influencer_id, brand, product, campaign, source, sum(revenue) AS r FROM ent
+        WHERE date BETWEEN $1::DATE AND $2::DATE GROUP BY ALL HAVING sum(revenue) > 0),
+      items AS (
+        SELECT 0 AS kind, rn AS id, influencer_id, date, platform, campaign, price AS amount
+        FROM pprice WHERE date BETWEEN $1::DATE AND $2::DATE
+        UNION ALL
+        SELECT 1, y.rn, y.influencer_id, y.payout_date, i.platform, y.campaign, y.total_paise
+        FROM pay y LEFT JOIN influencers i USING (influencer_id)
+        WHERE y.kind = 'total' AND y.payout_date BETWEEN $1::DATE AND $2::DATE),
+      sh AS (
+        SELECT it.*, c.brand, c.product, c.campaign AS cell_campaign, c.source,
+          c.r::HUGEINT * it.amount AS num,
+          sum(c.r) OVER (PARTITION BY it.kind, it.id)::HUGEINT AS den
+        FROM items it JOIN cells c ON c.influencer_id = it.influencer_id
+          AND (it.campaign IS NULL OR c.campaign = it.campaign)),
+      fl AS (SELECT *, num // den AS f, num - (num // den) * den AS rem FROM sh),
+      lr AS (SELECT *, amount - sum(f) OVER (PARTITION BY kind, id) AS leftover,
+               row_number() OVER (PARTITION BY kind, id ORDER BY rem DESC, brand NULLS FIRST,
+                 product NULLS FIRST, cell_campaign NULLS FIRST, source NULLS FIRST) AS k
+             FROM fl),
+      allc AS (
+        SELECT influencer_id, date, platform, brand,
+          (f + CASE WHEN k <= leftover THEN 1 ELSE 0 END)::BIGINT AS amount FROM lr
+        UNION ALL
+        SELECT l.influencer_id, l.date, i.platform, l.brand, l.amount
+        FROM lines l LEFT JOIN influencers i USING (influencer_id)
+        WHERE l.date BETWEEN $1::DATE AND $2::DATE)
+      SELECT * FROM allc
+      WHERE platform IN ${inList(platforms)} AND brand IN ${inList(brands)} AND amount <> 0`,
+    // per influencer: attributed activity (of influencers on the platforms), posts (on the
+    // platforms) and the spend of the cells kept
     fi: `CREATE OR REPLACE TEMP TABLE fi AS
-      WITH sel AS (${sel}),
-      tc AS (SELECT influencer_id, campaign, sum(orders) AS o, sum(revenue) AS r, sum(n) AS n
-             FROM ft WHERE NOT organic GROUP BY ALL),
-      pc AS (SELECT influencer_id, campaign, sum(posts) AS p, sum(reach) AS reach,
-               sum(engagements) AS e FROM fp GROUP BY ALL),
-      act AS (SELECT influencer_id, sum(o) AS o, sum(r) AS r, sum(n) AS n,
-                coalesce(sum(o) FILTER (WHERE NOT coalesce(c.c_order, false)), 0) AS uo,
-                coalesce(sum(r) FILTER (WHERE NOT coalesce(c.c_rev, false)), 0) AS ur
-              FROM tc LEFT JOIN claim c USING (influencer_id, campaign) GROUP BY ALL),
-      pact AS (SELECT influencer_id, sum(p) AS p, sum(reach) AS reach, sum(e) AS e,
-                 coalesce(sum(p) FILTER (WHERE NOT coalesce(c.c_post, false)), 0) AS up
-               FROM pc LEFT JOIN claim c USING (influencer_id, campaign) GROUP BY ALL),
-      ps AS (
-        SELECT y.influencer_id, y.kind = 'total' AS paid, CASE y.kind
-            WHEN 'order' THEN y.rate_micro::HUGEINT * 100
-              * coalesce(CASE WHEN y.scoped THEN tc.o ELSE a.uo END, 0)
-            WHEN 'revenue_share' THEN y.rate_micro::HUGEINT
-              * coalesce(CASE WHEN y.scoped THEN tc.r ELSE a.ur END, 0)
-            WHEN 'post' THEN y.rate_micro::HUGEINT * 100
-              * coalesce(CASE WHEN y.scoped THEN pc.p ELSE pa.up END, 0)
-            ELSE y.total_paise::HUGEINT * 1000000 END AS micro
-        FROM pay y JOIN sel USING (influencer_id)
-          LEFT JOIN tc ON tc.influencer_id = y.influencer_id AND tc.campaign = y.campaign
-          LEFT JOIN pc ON pc.influencer_id = y.influencer_id AND pc.campaign = y.campaign
-          LEFT JOIN act a ON a.influencer_id = y.influencer_id
-          LEFT JOIN pact pa ON pa.influencer_id = y.influencer_id
-        WHERE NOT y.dup AND (y.kind <> 'total' OR y.payout_date IS NULL
-                             OR y.payout_date BETWEEN $1::DATE AND $2::DATE)),
-      sp AS (SELECT influencer_id, sum(micro) AS m, bool_or(paid) AS paid FROM ps GROUP BY 1)
-      SELECT sel.*, coalesce(a.r, 0)::BIGINT AS revenue, coalesce(a.o, 0)::BIGINT AS orders,
+      WITH a AS (SELECT influencer_id, sum(revenue) AS r, sum(orders) AS o, sum(n) AS n
+                 FROM ft WHERE NOT organic GROUP BY 1),
+      pa AS (SELECT influencer_id, sum(posts) AS p, sum(reach) AS reach,
+               sum(engagements) AS e FROM fp GROUP BY 1),
+      sp AS (SELECT influencer_id, sum(amount) AS spend FROM sc GROUP BY 1),
+      ids AS (SELECT influencer_id FROM a UNION SELECT influencer_id FROM pa
+              UNION SELECT influencer_id FROM sp)
+      SELECT ids.influencer_id, i.platform, coalesce(i.category, '') AS category,
+        coalesce(i.gender, '') AS gender,
+        coalesce(a.r, 0)::BIGINT AS revenue, coalesce(a.o, 0)::BIGINT AS orders,
         coalesce(a.n, 0)::BIGINT AS n, coalesce(pa.p, 0)::BIGINT AS posts,
         coalesce(pa.reach, 0)::BIGINT AS reach, coalesce(pa.e, 0)::BIGINT AS engagements,
-        coalesce(CASE WHEN sp.m >= 0 THEN (sp.m + 500000) // 1000000
-                      ELSE -((-sp.m + 500000) // 1000000) END, 0)::BIGINT AS spend,
-        coalesce(sp.paid, false) AS paid,
-        coalesce(a.n, 0) > 0 OR coalesce(pa.p, 0) > 0 OR coalesce(sp.paid, false) AS active
-      FROM sel LEFT JOIN act a USING (influencer_id) LEFT JOIN pact pa USING (influencer_id)
-        LEFT JOIN sp USING (influencer_id)`,
+        coalesce(sp.spend, 0)::BIGINT AS spend,
+        coalesce(a.n, 0) > 0 OR coalesce(pa.p, 0) > 0 OR coalesce(sp.spend, 0) <> 0 AS active
+      FROM ids LEFT JOIN influencers i USING (influencer_id) LEFT JOIN a USING (influencer_id)
+        LEFT JOIN pa USING (influencer_id) LEFT JOIN sp USING (influencer_id)`,
     kpis: `SELECT
         sum(revenue)::BIGINT, sum(orders)::BIGINT,
         (SELECT coalesce(sum(revenue), 0) FROM ft WHERE organic)::BIGINT,
@@ -187,22 +269,30 @@ function dashboardSql(platforms, brands) {
         sum(revenue) / nullif(sum(spend), 0),
         (sum(revenue) - sum(spend)) / nullif(sum(spend), 0)
       FROM fi`,
-    by_platform: `SELECT platform, sum(revenue)::BIGINT, sum(orders)::BIGINT, sum(spend)::BIGINT,
-        sum(posts)::BIGINT, sum(reach)::BIGINT
-      FROM fi WHERE active OR spend <> 0 GROUP BY platform ORDER BY platform`,
+    by_platform: `SELECT coalesce(platform, ''), sum(rv)::BIGINT, sum(od)::BIGINT,
+        sum(sp)::BIGINT, sum(ps)::BIGINT, sum(rc)::BIGINT
+      FROM (SELECT platform, revenue AS rv, orders AS od, 0 AS sp, 0 AS ps, 0 AS rc FROM fi
+            UNION ALL SELECT platform, 0, 0, amount, 0, 0 FROM sc
+            UNION ALL SELECT platform, 0, 0, 0, posts, reach FROM fp)
+      GROUP BY 1 ORDER BY 1`,
     by_brand: `SELECT coalesce(brand, ''), coalesce(sum(revenue) FILTER (WHERE NOT organic), 0)::BIGINT,
         coalesce(sum(orders) FILTER (WHERE NOT organic), 0)::BIGINT,
-        coalesce(sum(revenue) FILTER (WHERE organic), 0)::BIGINT
-      FROM ft GROUP BY 1 ORDER BY 1`,
+        coalesce(sum(revenue) FILTER (WHERE organic), 0)::BIGINT,
+        coalesce(sum(spend), 0)::BIGINT
+      FROM (SELECT brand, organic, revenue, orders, 0 AS spend FROM ft
+            UNION ALL SELECT brand, false, 0, 0, amount FROM sc)
+      GROUP BY 1 ORDER BY 1`,
     daily: `WITH t AS (SELECT date,
           coalesce(sum(revenue) FILTER (WHERE NOT organic), 0) AS revenue,
           coalesce(sum(orders) FILTER (WHERE NOT organic), 0) AS orders,
           coalesce(sum(revenue) FILTER (WHERE organic), 0) AS organic_revenue
         FROM ft GROUP BY date),
-      p AS (SELECT date, sum(posts) AS posts FROM fp GROUP BY date)
+      p AS (SELECT date, sum(posts) AS posts FROM fp GROUP BY date),
+      s AS (SELECT date, sum(amount) AS spend FROM sc GROUP BY date)
       SELECT date::VARCHAR, coalesce(t.revenue, 0)::BIGINT, coalesce(t.orders, 0)::BIGINT,
-        coalesce(t.organic_revenue, 0)::BIGINT, coalesce(p.posts, 0)::BIGINT
-      FROM t FULL JOIN p USING (date) ORDER BY date`,
+        coalesce(t.organic_revenue, 0)::BIGINT, coalesce(p.posts, 0)::BIGINT,
+        coalesce(s.spend, 0)::BIGINT
+      FROM t FULL JOIN p USING (date) FULL JOIN s USING (date) ORDER BY date`,
     top: `SELECT influencer_id, revenue, spend FROM fi WHERE active
       ORDER BY revenue DESC, influencer_id LIMIT ${TOP_N}`,
     bottom: `SELECT influencer_id, revenue, spend FROM fi WHERE active AND spend > 0
@@ -219,7 +309,9 @@ async function prepareAll(con, sql) {
   const out = {};
   for (const [k, s] of Object.entries(sql)) {
     out[k] = await con.prepare(s);
-    if (k === 'ft' || k === 'fp' || k === 'fi') {
+    if (k === 'fi') {
+      await out[k].run(); /* no parameters: it reads ft, fp and sc */
+    } else if (k === 'ft' || k === 'fp' || k === 'sc') {
       out[k].bind(['2000-01-02', '2000-01-01']);
       await out[k].run();
     }
@@ -231,8 +323,8 @@ const num = (v) => (v === null || v === undefined ? 0 : Number(v));
 
 // One dashboard by SQL: the figures, in paise, in the shape of normalize() below.
 async function duckDashboard(st, range) {
-  for (const k of ['ft', 'fp', 'fi']) {
-    st[k].bind([range.from, range.to]);
+  for (const k of ['ft', 'fp', 'sc', 'fi']) {
+    if (k !== 'fi') st[k].bind([range.from, range.to]);
     await st[k].run();
   }
   const rows = async (k) => (await st[k].runAndReadAll()).getRows();
@@ -249,14 +341,17 @@ async function duckDashboard(st, range) {
       revenue: num(r[1]), orders: num(r[2]), spend: num(r[3]), posts: num(r[4]), reach: num(r[5]),
     };
   for (const r of await rows('by_brand'))
-    out.by_brand[r[0]] = { revenue: num(r[1]), orders: num(r[2]), organic_revenue: num(r[3]) };
+    out.by_brand[r[0]] = {
+      revenue: num(r[1]), orders: num(r[2]), organic_revenue: num(r[3]), spend: num(r[4]),
+    };
   const daily = await rows('daily');
-  out.daily = { n: daily.length, revenue: 0, orders: 0, organic_revenue: 0, posts: 0 };
+  out.daily = { n: daily.length, revenue: 0, orders: 0, organic_revenue: 0, posts: 0, spend: 0 };
   for (const r of daily) {
     out.daily.revenue += num(r[1]);
     out.daily.orders += num(r[2]);
     out.daily.organic_revenue += num(r[3]);
     out.daily.posts += num(r[4]);
+    out.daily.spend += num(r[5]);
   }
   out.top = (await rows('top')).map((r) => [r[0], num(r[1]), num(r[2])]);
   out.bottom = (await rows('bottom')).map((r) => [r[0], num(r[1]), num(r[2])]);
@@ -315,15 +410,17 @@ function normalize(d) {
       posts: num(g.posts), reach: num(g.reach),
     };
   for (const g of d.by_brand || [])
-    out.by_brand[g.brand] = {
+    out.by_brand[g.brand ?? ''] = {
       revenue: paise(g.revenue), orders: num(g.orders), organic_revenue: paise(g.organic_revenue),
+      spend: paise(g.spend),
     };
-  out.daily = { n: (d.daily || []).length, revenue: 0, orders: 0, organic_revenue: 0, posts: 0 };
+  out.daily = { n: (d.daily || []).length, revenue: 0, orders: 0, organic_revenue: 0, posts: 0, spend: 0 };
   for (const g of d.daily || []) {
     out.daily.revenue += paise(g.revenue);
     out.daily.orders += num(g.orders);
     out.daily.organic_revenue += paise(g.organic_revenue);
     out.daily.posts += num(g.posts);
+    out.daily.spend += paise(g.spend);
   }
   const inf = (r) => [r.influencer_id, paise(r.revenue), paise(r.spend)];
   out.top = (d.top_influencers || []).map(inf);
@@ -358,10 +455,10 @@ function firstDifference(ours, duck, byId) {
     return null;
   };
   const d = groups('by_platform', ['revenue', 'orders', 'spend', 'posts', 'reach']) ||
-    groups('by_brand', ['revenue', 'orders', 'organic_revenue']) ||
+    groups('by_brand', ['revenue', 'orders', 'organic_revenue', 'spend']) ||
     groups('personas', ['influencers', 'revenue', 'orders', 'spend']);
   if (d) return d;
-  for (const f of ['n', 'revenue', 'orders', 'organic_revenue', 'posts']) {
+  for (const f of ['n', 'revenue', 'orders', 'organic_revenue', 'posts', 'spend']) {
     const e = diff(`daily.${f === 'n' ? 'days' : `sum ${f}`}`, ours.daily[f], duck.daily[f]);
     if (e) return e;
   }

@@ -1,5 +1,5 @@
 /* api.c — JSON documents of the API that the CLI prints too (see api.h): for now the
- * status document. Calls store, engine (the rows left out), schema, json and format. */
+ * status document. Calls store, engine (the rows left out), schema, json, format and tz. */
 #include "api.h"
 
 #include <stdio.h>
@@ -54,6 +54,7 @@ void api_status_engine(struct api_status *st, const struct engine *eng, const ch
     snprintf(st->engine_error, sizeof st->engine_error, "%s", error ? error : "");
     memset(st->skipped_rows, 0, sizeof st->skipped_rows);
     st->nskipped = 0;
+    st->as_of = engine_as_of(eng);
     if (!eng)
         return;
     for (int ds = 0; ds < DS_COUNT; ds++)
@@ -115,8 +116,11 @@ int api_status_write(const struct api_status *st, struct buf *out, struct err *e
     json_kv_str(&j, "backend", st->backend);
     json_kv_str(&j, "database", st->location);
     json_kv_int(&j, "schema_version", st->schema_version);
-    /* the zone the web app shows times in (IANA name) */
-    json_kv_str(&j, "time_zone", TZ_DEFAULT);
+    /* the zone the web app shows times in (IANA name), and the last change to the data in it */
+    json_kv_str(&j, "time_zone", st->tz ? tz_name(st->tz) : "UTC");
+    char at[TZ_ISO_MAX];
+    tz_format_iso(st->tz, st->as_of, at);
+    json_kv_str(&j, "as_of", at[0] ? at : NULL);
     json_key(&j, "counts");
     json_obj_begin(&j);
     for (int ds = 0; ds < DS_COUNT; ds++)
@@ -148,5 +152,10 @@ int api_status_json(struct store *s, const char *url, struct buf *out, struct er
     struct engine *eng = engine_load_snapshot(s, url, &le);
     api_status_engine(&st, eng, eng ? NULL : le.msg);
     engine_free(eng);
-    return api_status_write(&st, out, e);
+    struct tz *zone = NULL;
+    if (tz_load(TZ_DEFAULT, &zone, &le) == 0)
+        st.tz = zone;
+    rc = api_status_write(&st, out, e);
+    tz_free(zone);
+    return rc;
 }

@@ -1,6 +1,6 @@
 /* api.h — the JSON of the API endpoints, shared by the HTTP routes and the CLI (which
  * prints the same documents). Callers hold whatever lock guards the store. Calls store,
- * engine, schema, json and format. */
+ * engine, schema, json, format and tz. */
 #ifndef INFLUDASH_API_H
 #define INFLUDASH_API_H
 
@@ -36,6 +36,8 @@ struct api_status {
     size_t skipped_rows[DS_COUNT];
     struct engine_skipped_row skipped[ENGINE_SKIPPED_KEEP];
     size_t nskipped;
+    int64_t as_of;       /* engine_as_of: the last change to the data; 0 unknown */
+    const struct tz *tz; /* the zone "as_of" and "time_zone" are written in; NULL: UTC */
 };
 
 int api_status_load(struct store *s, struct api_status *st, struct err *e);

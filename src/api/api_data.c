@@ -1,12 +1,16 @@
 /* api_data.c — the analytics endpoints' JSON (api_data.h): one engine pass per document,
  * then its views written with the streaming JSON writer.
- * Calls engine, filter, insights, json, number and schema. */
+ * Calls engine, engine_rank, engine_explain, filter, insights, json, format, number, tz and
+ * schema. */
 #include "api_data.h"
 
 #include <math.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "format.h"
 #include "json.h"
 #include "number.h"
 #include "schema.h"
@@ -17,6 +21,26 @@ void api_settings_default(struct api_settings *s)
 {
     insights_config_init(&s->insights);
     engine_incremental_opts_default(&s->incremental);
+    s->compare.kind = FILTER_COMPARE_NONE;
+    s->compare.from_day = s->compare.to_day = 0;
+    s->csv_table = API_CSV_INFLUENCERS;
+    s->sort_by_roas = 0;
+    s->tz = NULL;
+}
+
+const char *api_csv_table_name(enum api_csv_table t)
+{
+    static const char *const names[API_CSV_NTABLES] = {"influencers", "kpis", "platform", "brand",
+                                                       "campaign",    "day",  "product",  "source"};
+    return (unsigned)t < API_CSV_NTABLES ? names[t] : "";
+}
+
+void api_as_of_json(struct json *j, const struct engine *eng, const struct api_settings *s)
+{
+    char at[TZ_ISO_MAX];
+    tz_format_iso(s->tz, engine_as_of(eng), at);
+    json_kv_str(j, "as_of", at[0] ? at : NULL);
+    json_kv_str(j, "time_zone", s->tz ? tz_name(s->tz) : "UTC");
 }
 
 /* A number ≥ 0 (and ≤ max) from a query parameter, the whole value (number.h); 0 when
@@ -59,6 +83,32 @@ int api_settings_parse(struct api_settings *s, filter_get_fn get, void *ctx, str
         return e->code;
     if (given)
         s->incremental.fixed_share = v;
+    const char *rank = get(ctx, "rank");
+    if (rank && *rank) {
+        if (strcmp(rank, "shrunk") == 0)
+            s->insights.rank.mode = ENGINE_RANK_SHRUNK;
+        else if (strcmp(rank, "raw") == 0)
+            s->insights.rank.mode = ENGINE_RANK_RAW;
+        else
+            return err_set(e, ERR_USAGE, "rank: \"%.60s\" is not one of shrunk, raw", rank);
+    }
+    if (parse_number(get, ctx, "few_orders", 1e9, &v, &given, e) < 0)
+        return e->code;
+    if (given) {
+        if (v != floor(v))
+            return err_set(e, ERR_USAGE, "few_orders: \"%.60s\" is not a whole number",
+                           get(ctx, "few_orders"));
+        s->insights.rank.few_orders = (int64_t)v;
+    }
+    const char *sort = get(ctx, "sort");
+    if (sort && *sort) {
+        if (strcmp(sort, "revenue") == 0)
+            s->sort_by_roas = 0;
+        else if (strcmp(sort, "roas") == 0)
+            s->sort_by_roas = 1;
+        else
+            return err_set(e, ERR_USAGE, "sort: \"%.60s\" is not one of revenue, roas", sort);
+    }
     if (parse_number(get, ctx, "roas_benchmark", 1e9, &v, &given, e) < 0)
         return e->code;
     if (given)
@@ -67,6 +117,21 @@ int api_settings_parse(struct api_settings *s, filter_get_fn get, void *ctx, str
         return e->code;
     if (given)
         s->insights.roi_benchmark = v;
+    const char *compare = get(ctx, "compare");
+    if (compare && filter_compare_parse(compare, &s->compare, e) < 0)
+        return e->code;
+    const char *table = get(ctx, "table");
+    if (table && *table) {
+        int t = 0;
+        while (t < API_CSV_NTABLES && strcmp(table, api_csv_table_name((enum api_csv_table)t)))
+            t++;
+        if (t == API_CSV_NTABLES)
+            return err_set(e, ERR_USAGE,
+                           "table: \"%.60s\" is not one of influencers, kpis, platform, brand, "
+                           "campaign, day, product, source",
+                           table);
+        s->csv_table = (enum api_csv_table)t;
+    }
     return 0;
 }
 
@@ -77,16 +142,6 @@ static void kv_ratio(struct json *j, const char *key, struct engine_ratio r)
     json_key(j, key);
     if (r.has)
         json_double(j, r.value);
-    else
-        json_null(j);
-}
-
-/* A per-unit amount in paise (cost per order, …) as rupees, rounded to the paisa. */
-static void kv_money_ratio(struct json *j, const char *key, struct engine_ratio r)
-{
-    json_key(j, key);
-    if (r.has && isfinite(r.value))
-        json_money(j, (int64_t)llround(r.value));
     else
         json_null(j);
 }
@@ -114,33 +169,272 @@ static int finish(struct json *j, int rc, struct err *e)
     return json_finish(j, e);
 }
 
+/* The KPIs of /api/dashboard in their order: one table, so that the dashboard and
+ * /api/explain write each value the same way. */
+enum kpi_kind {
+    KPI_MONEY,
+    KPI_INT,
+    KPI_RATIO,
+    KPI_MONEY_RATIO,
+    KPI_INCREMENTAL,
+    KPI_IROAS,
+    KPI_IROAS_METHOD
+};
+
+#define KPI_AT(member) offsetof(struct engine_kpis, member)
+
+static const struct {
+    const char *key;
+    enum kpi_kind kind;
+    size_t offset; /* of the int64_t or struct engine_ratio in struct engine_kpis */
+} kpi_table[] = {
+    {"revenue", KPI_MONEY, KPI_AT(revenue)},
+    {"orders", KPI_INT, KPI_AT(orders)},
+    {"spend", KPI_MONEY, KPI_AT(spend)},
+    {"roas", KPI_RATIO, KPI_AT(roas)},
+    {"roi", KPI_RATIO, KPI_AT(roi)},
+    {"incremental_revenue", KPI_INCREMENTAL, 0},
+    {"iroas", KPI_IROAS, 0},
+    {"iroas_method", KPI_IROAS_METHOD, 0},
+    {"organic_revenue", KPI_MONEY, KPI_AT(organic_revenue)},
+    {"organic_orders", KPI_INT, KPI_AT(organic_orders)},
+    {"posts", KPI_INT, KPI_AT(posts)},
+    {"reach", KPI_INT, KPI_AT(reach)},
+    {"engagements", KPI_INT, KPI_AT(engagements)},
+    {"engagement_rate", KPI_RATIO, KPI_AT(engagement_rate)},
+    {"engagement_rate_followers", KPI_RATIO, KPI_AT(engagement_rate_followers)},
+    {"engagement_rate_views", KPI_RATIO, KPI_AT(engagement_rate_views)},
+    {"cpo", KPI_MONEY_RATIO, KPI_AT(cpo)},
+    {"aov", KPI_MONEY_RATIO, KPI_AT(aov)},
+    {"cpm", KPI_MONEY_RATIO, KPI_AT(cpm)},
+    {"cpe", KPI_MONEY_RATIO, KPI_AT(cpe)},
+    {"conversion_rate", KPI_RATIO, KPI_AT(conversion_rate)},
+    {"revenue_per_post", KPI_MONEY_RATIO, KPI_AT(revenue_per_post)},
+    {"influencers", KPI_INT, KPI_AT(influencers)},
+};
+
+size_t api_kpi_count(void)
+{
+    return sizeof kpi_table / sizeof kpi_table[0];
+}
+
+const char *api_kpi_key(size_t i)
+{
+    return i < api_kpi_count() ? kpi_table[i].key : NULL;
+}
+
+int api_kpi_index(const char *key)
+{
+    for (size_t i = 0; i < api_kpi_count(); i++)
+        if (strcmp(kpi_table[i].key, key) == 0)
+            return (int)i;
+    return -1;
+}
+
+void api_kpi_value_json(struct json *j, size_t i, const struct engine_kpis *k,
+                        const struct engine_incremental *inc)
+{
+    const char *base = (const char *)k + kpi_table[i].offset;
+    struct engine_ratio r;
+    int64_t v;
+    switch (kpi_table[i].kind) {
+    case KPI_MONEY:
+        memcpy(&v, base, sizeof v);
+        json_money(j, v);
+        break;
+    case KPI_INT:
+        memcpy(&v, base, sizeof v);
+        json_int(j, v);
+        break;
+    case KPI_RATIO:
+    case KPI_MONEY_RATIO:
+        memcpy(&r, base, sizeof r);
+        if (!r.has || !isfinite(r.value))
+            json_null(j);
+        else if (kpi_table[i].kind == KPI_RATIO)
+            json_double(j, r.value);
+        else
+            json_money(j, (int64_t)llround(r.value));
+        break;
+    case KPI_INCREMENTAL:
+        json_money(j, inc->incremental_revenue);
+        break;
+    case KPI_IROAS:
+        if (inc->iroas.has)
+            json_double(j, inc->iroas.value);
+        else
+            json_null(j);
+        break;
+    case KPI_IROAS_METHOD:
+        json_str(j, engine_iroas_method_name(inc->method));
+        break;
+    }
+}
+
+/* One member of "kpis" as a value, for "kpis_change": how it is measured and its value. */
+enum kpi_value_kind {
+    KV_MONEY, /* paise in i (money, and per-unit amounts rounded to the paisa) */
+    KV_INT,   /* a count in i */
+    KV_RATIO, /* d */
+    KV_NAME,  /* not a number (iroas_method) */
+};
+
+struct kpi_value {
+    const char *key;
+    enum kpi_value_kind kind;
+    int has;
+    int64_t i;
+    double d;
+};
+
+#define KPI_MAX 32
+_Static_assert(sizeof kpi_table / sizeof kpi_table[0] <= KPI_MAX, "kpis_change holds every KPI");
+
+static struct kpi_value kpi_value_at(size_t i, const struct engine_kpis *k,
+                                     const struct engine_incremental *inc)
+{
+    struct kpi_value v = {kpi_table[i].key, KV_NAME, 0, 0, 0};
+    const char *base = (const char *)k + kpi_table[i].offset;
+    struct engine_ratio r;
+    switch (kpi_table[i].kind) {
+    case KPI_MONEY:
+    case KPI_INT:
+        v.kind = kpi_table[i].kind == KPI_MONEY ? KV_MONEY : KV_INT;
+        v.has = 1;
+        memcpy(&v.i, base, sizeof v.i);
+        break;
+    case KPI_RATIO:
+    case KPI_MONEY_RATIO:
+        memcpy(&r, base, sizeof r);
+        v.has = r.has && isfinite(r.value);
+        if (kpi_table[i].kind == KPI_RATIO) {
+            v.kind = KV_RATIO;
+            v.d = r.value;
+        } else {
+            v.kind = KV_MONEY;
+            v.i = v.has ? (int64_t)llround(r.value) : 0;
+        }
+        break;
+    case KPI_INCREMENTAL:
+        v.kind = KV_MONEY;
+        v.has = 1;
+        v.i = inc->incremental_revenue;
+        break;
+    case KPI_IROAS:
+        v.kind = KV_RATIO;
+        v.has = inc->iroas.has && isfinite(inc->iroas.value);
+        v.d = inc->iroas.value;
+        break;
+    case KPI_IROAS_METHOD:
+        break;
+    }
+    return v;
+}
+
+static void write_kpi_object(struct json *j, const char *member, const struct engine_kpis *k,
+                             const struct engine_incremental *inc)
+{
+    json_key(j, member);
+    json_obj_begin(j);
+    for (size_t i = 0; i < api_kpi_count(); i++) {
+        json_key(j, kpi_table[i].key);
+        api_kpi_value_json(j, i, k, inc);
+    }
+    json_obj_end(j);
+}
+
 static void write_kpis(struct json *j, const struct engine_kpis *k,
                        const struct engine_incremental *inc)
 {
-    json_key(j, "kpis");
+    write_kpi_object(j, "kpis", k, inc);
+}
+
+/* "kpis_change": now against then, key by key (api_data.h). */
+static void write_kpi_change(struct json *j, const struct engine_kpis *k,
+                             const struct engine_incremental *inc, const struct engine_kpis *pk,
+                             const struct engine_incremental *pinc)
+{
+    struct kpi_value now[KPI_MAX], then[KPI_MAX];
+    for (size_t i = 0; i < api_kpi_count(); i++) {
+        now[i] = kpi_value_at(i, k, inc);
+        then[i] = kpi_value_at(i, pk, pinc);
+    }
+    json_key(j, "kpis_change");
     json_obj_begin(j);
-    json_kv_money(j, "revenue", k->revenue);
-    json_kv_int(j, "orders", k->orders);
-    json_kv_money(j, "spend", k->spend);
-    kv_ratio(j, "roas", k->roas);
-    kv_ratio(j, "roi", k->roi);
-    json_kv_money(j, "incremental_revenue", inc->incremental_revenue);
-    kv_ratio(j, "iroas", inc->iroas);
-    json_kv_str(j, "iroas_method", engine_iroas_method_name(inc->method));
-    json_kv_money(j, "organic_revenue", k->organic_revenue);
-    json_kv_int(j, "organic_orders", k->organic_orders);
-    json_kv_int(j, "posts", k->posts);
-    json_kv_int(j, "reach", k->reach);
-    json_kv_int(j, "engagements", k->engagements);
-    kv_ratio(j, "engagement_rate", k->engagement_rate);
-    kv_money_ratio(j, "cpo", k->cpo);
-    kv_money_ratio(j, "aov", k->aov);
-    kv_money_ratio(j, "cpm", k->cpm);
-    kv_money_ratio(j, "cpe", k->cpe);
-    kv_ratio(j, "conversion_rate", k->conversion_rate);
-    kv_money_ratio(j, "revenue_per_post", k->revenue_per_post);
-    json_kv_int(j, "influencers", k->influencers);
+    for (size_t i = 0; i < api_kpi_count(); i++) {
+        const struct kpi_value *a = &now[i], *b = &then[i];
+        json_key(j, a->key);
+        json_obj_begin(j);
+        json_key(j, "abs");
+        int both = a->has && b->has && a->kind != KV_NAME;
+        double before = 0, diff = 0;
+        if (!both) {
+            json_null(j);
+        } else if (a->kind == KV_RATIO) {
+            before = b->d;
+            diff = a->d - b->d;
+            json_double(j, diff);
+        } else {
+            before = (double)b->i;
+            diff = (double)(a->i - b->i);
+            if (a->kind == KV_INT)
+                json_int(j, a->i - b->i);
+            else
+                json_money(j, a->i - b->i);
+        }
+        json_key(j, "rel");
+        if (both && before != 0)
+            json_double(j, diff / fabs(before));
+        else
+            json_null(j);
+        json_obj_end(j);
+    }
     json_obj_end(j);
+}
+
+/* "compare", "kpis_previous" and "kpis_change" when settings ask for a comparison
+ * (api_data.h); nothing otherwise. */
+static int write_comparison(struct json *j, const struct engine *eng, const struct filter *f,
+                            const struct api_settings *s, const struct engine_kpis *k,
+                            const struct engine_incremental *inc, struct err *e)
+{
+    if (s->compare.kind == FILTER_COMPARE_NONE)
+        return 0;
+    int32_t from, to;
+    int rc = filter_compare_period(eng, f, &s->compare, &from, &to, e);
+    if (rc < 0)
+        return rc;
+    if (rc == 0) {
+        json_kv_null(j, "compare");
+        json_kv_null(j, "kpis_previous");
+        json_kv_null(j, "kpis_change");
+        return 0;
+    }
+    struct engine_filter pf;
+    filter_compare_apply(f, from, to, &pf);
+    struct engine_result *r;
+    rc = engine_run_views(eng, &pf, 0, &r, e);
+    if (rc < 0)
+        return rc;
+    struct engine_incremental pinc;
+    rc = engine_result_incremental(r, &s->incremental, &pinc, e);
+    if (rc == 0) {
+        const struct engine_kpis *pk = engine_result_kpis(r);
+        char a[11], b[11];
+        schema_days_to_iso(from, a);
+        schema_days_to_iso(to, b);
+        json_key(j, "compare");
+        json_obj_begin(j);
+        json_kv_str(j, "from", a);
+        json_kv_str(j, "to", b);
+        json_kv_int(j, "days", (int64_t)to - from + 1);
+        json_kv_str(j, "kind", s->compare.kind == FILTER_COMPARE_PREVIOUS ? "previous" : "range");
+        json_obj_end(j);
+        write_kpi_object(j, "kpis_previous", pk, &pinc);
+        write_kpi_change(j, k, inc, pk, &pinc);
+    }
+    engine_result_free(r);
+    return rc;
 }
 
 static void write_benchmarks(struct json *j, const struct engine_kpis *k,
@@ -215,19 +509,16 @@ static int write_breakdown(struct json *j, const struct engine_result *r, enum e
     json_arr_begin(j);
     for (size_t i = 0; i < n; i++) {
         json_obj_begin(j);
-        if (dim == ENGINE_BY_DAY)
-            json_kv_str(j, key_name, g[i].key);
-        else
-            kv_name(j, key_name, g[i].key);
+        /* "" is a group without a value (null), the undated day included (SPEC §3.1) */
+        kv_name(j, key_name, g[i].key);
         json_kv_money(j, "revenue", g[i].revenue);
         json_kv_int(j, "orders", g[i].orders);
         if (dim != ENGINE_BY_PLATFORM)
             json_kv_money(j, "organic_revenue", g[i].organic_revenue);
-        if (dim == ENGINE_BY_PLATFORM) {
-            json_kv_money(j, "spend", g[i].spend);
-            kv_ratio(j, "roas", g[i].roas);
-        }
-        if (dim != ENGINE_BY_BRAND) {
+        json_kv_money(j, "spend", g[i].spend);
+        kv_ratio(j, "roas", g[i].roas);
+        kv_ratio(j, "roi", g[i].roi);
+        if (dim != ENGINE_BY_BRAND && dim != ENGINE_BY_PRODUCT && dim != ENGINE_BY_SOURCE) {
             json_kv_int(j, "posts", g[i].posts);
             json_kv_int(j, "reach", g[i].reach);
             json_kv_int(j, "engagements", g[i].engagements);
@@ -241,13 +532,15 @@ static int write_breakdown(struct json *j, const struct engine_result *r, enum e
 }
 
 static int write_personas(struct json *j, const struct engine_result *r,
-                          enum engine_persona_dim dim, const char *member, struct err *e)
+                          enum engine_persona_dim dim, const char *member,
+                          const struct engine_rank_opts *rank, struct err *e)
 {
     struct engine_persona_row *p;
     size_t n;
     int rc = engine_result_personas(r, dim, &p, &n, e);
     if (rc < 0)
         return rc;
+    engine_rank_personas(p, n, rank);
     json_key(j, member);
     json_arr_begin(j);
     for (size_t i = 0; i < n; i++) {
@@ -263,11 +556,40 @@ static int write_personas(struct json *j, const struct engine_result *r,
         json_kv_int(j, "orders", p[i].orders);
         json_kv_money(j, "spend", p[i].spend);
         kv_ratio(j, "roas", p[i].roas);
+        insights_ranked_json(j, &p[i].rank);
         json_obj_end(j);
     }
     json_arr_end(j);
     free(p);
     return 0;
+}
+
+/* How the rows of a document were ranked by ROAS (README, "Honest rankings"). */
+static void write_ranking(struct json *j, const struct engine_rank_opts *o,
+                          const struct engine_influencer_row *rows, size_t n)
+{
+    struct engine_rank_item *items = xmalloc((n + 1) * sizeof *items);
+    for (size_t i = 0; i < n; i++)
+        items[i] = (struct engine_rank_item){rows[i].revenue, rows[i].spend, rows[i].orders};
+    struct engine_rank_prior p;
+    engine_rank_prior_of(items, n, &p);
+    free(items);
+    json_key(j, "ranking");
+    json_obj_begin(j);
+    json_kv_str(j, "rank", engine_rank_mode_name(o->mode));
+    json_kv_int(j, "few_orders_below", o->few_orders);
+    json_key(j, "cohort_roas");
+    if (p.has)
+        json_double(j, p.cohort_roas);
+    else
+        json_null(j);
+    json_key(j, "between_variance");
+    if (p.has)
+        json_double(j, p.between_variance);
+    else
+        json_null(j);
+    json_kv_double(j, "interval", 0.90);
+    json_obj_end(j);
 }
 
 static void write_influencer_list(struct json *j, const char *member,
@@ -296,13 +618,16 @@ static int run(const struct engine *eng, const struct filter *f, const struct ap
     return rc;
 }
 
-/* Starts a document, {"filters":{…}, for its members to follow and json_obj_end to close. */
-static void document_begin(struct json *j, struct buf *out, const struct filter *f)
+/* Starts a document, {"filters":{…},"as_of","time_zone", for its members to follow and
+ * json_obj_end to close. */
+static void document_begin(struct json *j, struct buf *out, const struct filter *f,
+                           const struct engine *eng, const struct api_settings *s)
 {
     json_init(j, out);
     json_obj_begin(j);
     json_key(j, "filters");
     filter_json(f, j);
+    api_as_of_json(j, eng, s);
 }
 
 /* ---- the documents ----------------------------------------------------------------------- */
@@ -312,24 +637,34 @@ int api_dashboard_json(const struct engine *eng, const struct filter *f,
 {
     struct engine_result *r;
     struct engine_incremental inc;
-    int rc = run(eng, f, s, ENGINE_VIEW_BRAND, &r, &inc, e);
+    int rc = run(eng, f, s, ENGINE_VIEW_ALL, &r, &inc, e);
     if (rc < 0)
         return rc;
     const struct engine_kpis *k = engine_result_kpis(r);
     struct json j;
-    document_begin(&j, out, f);
+    document_begin(&j, out, f, eng, s);
     write_kpis(&j, k, &inc);
+    rc = write_comparison(&j, eng, f, s, k, &inc, e);
     write_benchmarks(&j, k, &s->insights);
     write_incremental(&j, &inc);
-    rc = write_breakdown(&j, r, ENGINE_BY_PLATFORM, "by_platform", "platform", e);
+    if (rc == 0)
+        rc = write_breakdown(&j, r, ENGINE_BY_PLATFORM, "by_platform", "platform", e);
     if (rc == 0)
         rc = write_breakdown(&j, r, ENGINE_BY_BRAND, "by_brand", "brand", e);
     if (rc == 0)
         rc = write_breakdown(&j, r, ENGINE_BY_DAY, "daily", "date", e);
+    if (rc == 0)
+        rc = write_breakdown(&j, r, ENGINE_BY_CAMPAIGN, "by_campaign", "campaign", e);
+    if (rc == 0)
+        rc = write_breakdown(&j, r, ENGINE_BY_PRODUCT, "by_product", "product", e);
+    if (rc == 0)
+        rc = write_breakdown(&j, r, ENGINE_BY_SOURCE, "by_source", "source", e);
     if (rc == 0) {
         struct engine_influencer_row *rows;
         size_t n, ntop, nbottom;
         engine_result_influencers(r, 0, &rows, &n);
+        engine_rank_influencers(rows, n, &s->insights.rank);
+        write_ranking(&j, &s->insights.rank, rows, n);
         size_t k_top = s->insights.top_n < n ? s->insights.top_n : n;
         size_t *top = xmalloc((k_top + 1) * sizeof *top);
         size_t *bottom = xmalloc((k_top + 1) * sizeof *bottom);
@@ -341,19 +676,32 @@ int api_dashboard_json(const struct engine *eng, const struct filter *f,
         free(rows);
     }
     if (rc == 0)
-        rc = write_personas(&j, r, ENGINE_PERSONA_CATEGORY_GENDER, "personas", e);
+        rc =
+            write_personas(&j, r, ENGINE_PERSONA_CATEGORY_GENDER, "personas", &s->insights.rank, e);
     if (rc == 0)
-        rc = write_personas(&j, r, ENGINE_PERSONA_TIER, "tiers", e);
+        rc = write_personas(&j, r, ENGINE_PERSONA_TIER, "tiers", &s->insights.rank, e);
     if (rc == 0)
         json_obj_end(&j);
     engine_result_free(r);
     return finish(&j, rc, e);
 }
 
+/* By rank.key descending (rows without spend last), then revenue descending, then id. */
+static int cmp_by_rank_desc(const void *pa, const void *pb)
+{
+    const struct engine_influencer_row *a = pa, *b = pb;
+    if (a->rank.has_key != b->rank.has_key)
+        return a->rank.has_key ? -1 : 1;
+    if (a->rank.has_key && a->rank.key != b->rank.key)
+        return a->rank.key > b->rank.key ? -1 : 1;
+    if (a->revenue != b->revenue)
+        return a->revenue > b->revenue ? -1 : 1;
+    return strcmp(a->id, b->id);
+}
+
 int api_influencers_json(const struct engine *eng, const struct filter *f,
                          const struct api_settings *s, struct buf *out, struct err *e)
 {
-    (void)s;
     struct engine_result *r;
     int rc = engine_run_views(eng, &f->f, 0, &r, e);
     if (rc < 0)
@@ -361,8 +709,13 @@ int api_influencers_json(const struct engine *eng, const struct filter *f,
     struct engine_influencer_row *rows;
     size_t n;
     engine_result_influencers(r, 1, &rows, &n);
+    engine_rank_influencers(rows, n, &s->insights.rank);
+    if (s->sort_by_roas && n > 1)
+        qsort(rows, n, sizeof *rows, cmp_by_rank_desc);
     struct json j;
-    document_begin(&j, out, f);
+    document_begin(&j, out, f, eng, s);
+    json_kv_str(&j, "sort", s->sort_by_roas ? "roas" : "revenue");
+    write_ranking(&j, &s->insights.rank, rows, n);
     json_kv_int(&j, "count", (int64_t)n);
     json_key(&j, "influencers");
     json_arr_begin(&j);
@@ -432,7 +785,7 @@ int api_influencer_json(const struct engine *eng, const struct filter *f, const 
     struct engine_influencer_row row;
     engine_result_influencer(r, index, &row);
     struct json j;
-    document_begin(&j, out, f);
+    document_begin(&j, out, f, eng, s);
     json_key(&j, "influencer");
     insights_influencer_json(&j, &row);
     json_kv_bool(&j, "excluded_by_filters", excluded != 0);
@@ -483,10 +836,20 @@ int api_insights_json(const struct engine *eng, const struct filter *f,
     if (rc < 0)
         return rc;
     struct json j;
-    document_begin(&j, out, f);
+    document_begin(&j, out, f, eng, s);
     write_incremental(&j, &inc);
     engine_result_free(r);
-    rc = insights_write(&j, eng, &f->f, &s->insights, e);
+    struct engine_filter pf;
+    struct insights_compare cmp;
+    int32_t from, to;
+    rc = filter_compare_period(eng, f, &s->compare, &from, &to, e);
+    if (rc < 0)
+        return finish(&j, rc, e);
+    if (rc == 1) {
+        filter_compare_apply(f, from, to, &pf);
+        cmp = (struct insights_compare){&pf, from, to, s->compare.kind == FILTER_COMPARE_PREVIOUS};
+    }
+    rc = insights_write_compared(&j, eng, &f->f, rc == 1 ? &cmp : NULL, &s->insights, e);
     if (rc == 0)
         json_obj_end(&j);
     return finish(&j, rc, e);
@@ -505,7 +868,7 @@ int api_payouts_json(const struct engine *eng, const struct filter *f, const str
     struct engine_payout_totals t;
     engine_result_payouts(r, &rows, &n, &t);
     struct json j;
-    document_begin(&j, out, f);
+    document_begin(&j, out, f, eng, s);
     json_kv_money(&j, "tolerance", ENGINE_PAYOUT_TOLERANCE);
     json_key(&j, "totals");
     json_obj_begin(&j);
@@ -528,13 +891,113 @@ int api_payouts_json(const struct engine *eng, const struct filter *f, const str
     return json_finish(&j, e);
 }
 
+/* ---- what the figures leave out ---------------------------------------------------------- */
+
+static void write_unattributed_groups(struct json *j, const char *member, const char *key_name,
+                                      const struct engine_unattributed_group *g, size_t n)
+{
+    json_key(j, member);
+    json_arr_begin(j);
+    for (size_t i = 0; i < n; i++) {
+        json_obj_begin(j);
+        if (g[i].key == g[i].date)
+            json_kv_str(j, key_name, g[i].key);
+        else
+            kv_name(j, key_name, g[i].key);
+        json_kv_money(j, "revenue", g[i].organic_revenue + g[i].unknown_revenue);
+        json_kv_int(j, "orders", g[i].organic_orders + g[i].unknown_orders);
+        json_kv_money(j, "organic_revenue", g[i].organic_revenue);
+        json_kv_money(j, "unknown_influencer_revenue", g[i].unknown_revenue);
+        json_obj_end(j);
+    }
+    json_arr_end(j);
+}
+
+/* "N % of revenue" with a share that rounds to 0 said as "less than 1 %". */
+static void share_words(char *out, size_t size, int64_t part, int64_t total)
+{
+    double share = total != 0 ? (double)part / (double)total : 0;
+    if (share > 0 && share < 0.005)
+        snprintf(out, size, "less than 1 %%");
+    else
+        format_percent(out, size, share, 0);
+}
+
+/* The sentences of the unattributed document: what the programme's figures leave out. */
+static void write_unattributed_sentences(struct json *j, const struct engine_unattributed *u)
+{
+    char share[32], text[320];
+    json_key(j, "sentences");
+    json_arr_begin(j);
+    if (u->total_revenue > 0 && u->nunknown_ids > 0) {
+        share_words(share, sizeof share, u->unknown_revenue, u->total_revenue);
+        snprintf(text, sizeof text,
+                 "%s of revenue comes from %zu influencer id%s that %s not in your influencers "
+                 "file.",
+                 share, u->nunknown_ids, u->nunknown_ids == 1 ? "" : "s",
+                 u->nunknown_ids == 1 ? "is" : "are");
+        json_str(j, text);
+    }
+    if (u->total_revenue > 0 && u->organic_revenue != 0) {
+        share_words(share, sizeof share, u->organic_revenue, u->total_revenue);
+        snprintf(text, sizeof text,
+                 "%s of revenue is organic: rows without an influencer, or with source "
+                 "\"organic\".",
+                 share);
+        json_str(j, text);
+    }
+    json_arr_end(j);
+}
+
+int api_unattributed_json(const struct engine *eng, const struct filter *f,
+                          const struct api_settings *s, struct buf *out, struct err *e)
+{
+    (void)s;
+    struct engine_result *r;
+    int rc = engine_run_views(eng, &f->f, 0, &r, e);
+    if (rc < 0)
+        return rc;
+    struct engine_unattributed u;
+    engine_result_unattributed(r, &u);
+    struct json j;
+    document_begin(&j, out, f, eng, s);
+    json_kv_money(&j, "total_revenue", u.total_revenue);
+    json_kv_money(&j, "attributed_revenue", u.attributed_revenue);
+    json_kv_money(&j, "organic_revenue", u.organic_revenue);
+    json_kv_money(&j, "unknown_influencer_revenue", u.unknown_revenue);
+    json_kv_int(&j, "total_orders", u.total_orders);
+    json_kv_int(&j, "attributed_orders", u.attributed_orders);
+    json_kv_int(&j, "organic_orders", u.organic_orders);
+    json_kv_int(&j, "unknown_influencer_orders", u.unknown_orders);
+    write_unattributed_sentences(&j, &u);
+    write_unattributed_groups(&j, "by_source", "source", u.by_source, u.nby_source);
+    write_unattributed_groups(&j, "by_campaign", "campaign", u.by_campaign, u.nby_campaign);
+    write_unattributed_groups(&j, "by_brand", "brand", u.by_brand, u.nby_brand);
+    write_unattributed_groups(&j, "daily", "date", u.daily, u.ndaily);
+    json_key(&j, "unknown_ids");
+    json_arr_begin(&j);
+    for (size_t i = 0; i < u.nunknown_ids; i++) {
+        json_obj_begin(&j);
+        json_kv_str(&j, "influencer_id", u.unknown_ids[i].id);
+        json_kv_int(&j, "orders", u.unknown_ids[i].orders);
+        json_kv_money(&j, "revenue", u.unknown_ids[i].revenue);
+        json_obj_end(&j);
+    }
+    json_arr_end(&j);
+    json_obj_end(&j);
+    engine_unattributed_release(&u);
+    engine_result_free(r);
+    return json_finish(&j, e);
+}
+
 static int cmp_influencer_id(const void *a, const void *b)
 {
     const char *const *x = a, *const *y = b;
     return strcmp(x[0], y[0]);
 }
 
-int api_options_json(const struct engine *eng, struct buf *out, struct err *e)
+int api_options_json(const struct engine *eng, const struct api_settings *s, struct buf *out,
+                     struct err *e)
 {
     static const char *const names[ENGINE_FIELD_COUNT] = {
         "platform", "brand",  "product", "campaign", "source",
@@ -543,6 +1006,7 @@ int api_options_json(const struct engine *eng, struct buf *out, struct err *e)
     struct json j;
     json_init(&j, out);
     json_obj_begin(&j);
+    api_as_of_json(&j, eng, s);
     int32_t first, last;
     char iso[11];
     int have = engine_day_range(eng, &first, &last) == 0;

@@ -581,3 +581,27 @@ int64_t tz_from_civil(const struct tz *z, const struct tz_civil *local, int *ski
         *skipped = 1;
     return hi;
 }
+
+void tz_format_iso(const struct tz *z, int64_t t, char out[TZ_ISO_MAX])
+{
+    out[0] = '\0';
+    if (t <= 0)
+        return;
+    int off = z ? tz_utoff(z, t) : 0;
+    struct tz_civil c;
+    int64_t local = t + off;
+    int64_t days = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
+    int64_t secs = local - days * 86400;
+    tz_civil_from_days(days, &c.year, &c.month, &c.day);
+    c.hour = (int)(secs / 3600);
+    c.minute = (int)(secs / 60 % 60);
+    c.second = (int)(secs % 60);
+    if (off == 0 && !z) {
+        snprintf(out, TZ_ISO_MAX, "%04d-%02d-%02dT%02d:%02d:%02dZ", c.year, c.month, c.day, c.hour,
+                 c.minute, c.second);
+        return;
+    }
+    int a = off < 0 ? -off : off;
+    snprintf(out, TZ_ISO_MAX, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", c.year, c.month, c.day,
+             c.hour, c.minute, c.second, off < 0 ? '-' : '+', a / 3600, a / 60 % 60);
+}

@@ -42,6 +42,13 @@ void tz_to_civil(const struct tz *z, int64_t t, struct tz_civil *out);
  * range (month 13, minute 75) are normalised as by timegm. */
 int64_t tz_from_civil(const struct tz *z, const struct tz_civil *local, int *skipped);
 
+/* Enough for tz_format_iso's text and its NUL. */
+#define TZ_ISO_MAX 32
+
+/* The instant t as ISO 8601 wall-clock time in z with its offset, "2026-12-02T11:23:05+05:30"
+ * (z NULL: UTC, "…Z"); "" for t <= 0 (unknown). */
+void tz_format_iso(const struct tz *z, int64_t t, char out[TZ_ISO_MAX]);
+
 /* Calendar helpers (proleptic Gregorian): days since 1970-01-01. */
 int64_t tz_days_from_civil(int year, int month, int day);
 void tz_civil_from_days(int64_t days, int *year, int *month, int *day);

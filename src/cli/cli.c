@@ -1,9 +1,9 @@
 /* cli.c — the command line (see cli.h): cli_main picks the command; the data commands
- * (import, demo, export, status, query, serve) are here, the account commands in
+ * (import, demo, export, status, query, explain, serve) are here, the account commands in
  * cli_accounts.c, the sources and schedules in cli_sources.c; each command's options are a
  * table read by cli_options. Calls cli_accounts, cli_sources, cli_common, cli_options, store,
- * ingest, demo, export, engine, filter, api, api_data, report, schema, payid and serve; owns all
- * terminal output. */
+ * ingest, demo, export, engine, filter, api, api_data, api_explain, report, schema, payid, tz
+ * and serve; owns all terminal output. */
 #include "cli.h"
 #include "cli_impl.h"
 
@@ -17,6 +17,7 @@
 
 #include "api.h"
 #include "api_data.h"
+#include "api_explain.h"
 #include "engine.h"
 #include "filter.h"
 #include "report.h"
@@ -328,7 +329,7 @@ static void warn_skipped(const char *command, const struct engine *eng)
 /* The settings options shared by query and export as query-parameter name/value pairs for
  * api_settings_parse. */
 struct settings_args {
-    const char *kv[9]; /* name, value, ..., NULL */
+    const char *kv[17]; /* name, value, ..., NULL: eight settings at most */
     int n;
 };
 
@@ -348,6 +349,8 @@ static void settings_arg(struct settings_args *a, const char *name, const char *
 struct analytics_args {
     struct filter_args fa;
     struct settings_args sa;
+    const char *tz_name; /* --tz; NULL: TZ_DEFAULT */
+    struct tz *tz;       /* loaded by analytics_parse, freed by analytics_release */
 };
 
 /* A settings option (the field is a struct settings_args); data: its query parameter. */
@@ -378,18 +381,41 @@ static int filters_match(void *field, int argc, char **argv, int *i, struct err 
                      settings_option, "roas_benchmark", forms, NULL),                              \
         CLI_CALLBACK(T, f.sa, "--roi-benchmark", NULL, "X",                                        \
                      "the ROI benchmark as a fraction (default 2: 200 %)", settings_option,        \
-                     "roi_benchmark", forms, NULL)
+                     "roi_benchmark", forms, NULL),                                                \
+        CLI_CALLBACK(T, f.sa, "--compare", NULL, "previous|FROM..TO",                              \
+                     "add the KPIs of an earlier period and the change of each:\n"                 \
+                     "previous: as many days just before --from (without\n"                        \
+                     "--from/--to: before the data's first day)",                                  \
+                     settings_option, "compare", forms, NULL),                                     \
+        CLI_CALLBACK(T, f.sa, "--rank", NULL, "shrunk|raw",                                        \
+                     "rankings by ROAS: shrunk toward the cohort (default)\n"                      \
+                     "or the plain ratio",                                                         \
+                     settings_option, "rank", forms, NULL),                                        \
+        CLI_CALLBACK(T, f.sa, "--few-orders", NULL, "N",                                           \
+                     "mark ranked rows with fewer orders (default 30)", settings_option,           \
+                     "few_orders", forms, NULL),                                                   \
+        CLI_STRING_F(T, f.tz_name, "--tz", NULL, "ZONE",                                           \
+                     "the time zone of \"as_of\" (default Asia/Kolkata)", forms, NULL)
 
 static void analytics_init(struct analytics_args *a)
 {
     filter_args_init(&a->fa);
     a->sa.kv[0] = NULL;
     a->sa.n = 0;
+    a->tz_name = NULL;
+    a->tz = NULL;
+}
+
+static void analytics_release(struct analytics_args *a)
+{
+    filter_args_release(&a->fa);
+    tz_free(a->tz);
+    a->tz = NULL;
 }
 
 /* The filter and settings of the options parsed; EXIT_USAGE after printing why they are bad.
  * f is to be released either way. */
-static int analytics_parse(const char *cmd, const struct analytics_args *a, struct filter *f,
+static int analytics_parse(const char *cmd, struct analytics_args *a, struct filter *f,
                            struct api_settings *settings)
 {
     struct err e = {0, ""};
@@ -399,6 +425,11 @@ static int analytics_parse(const char *cmd, const struct analytics_args *a, stru
         fprintf(stderr, "infludash %s: %s\n", cmd, e.msg);
         return EXIT_USAGE;
     }
+    if (tz_load(a->tz_name ? a->tz_name : TZ_DEFAULT, &a->tz, &e) < 0) {
+        fprintf(stderr, "infludash %s: --tz: %s\n", cmd, e.msg);
+        return EXIT_USAGE;
+    }
+    settings->tz = a->tz;
     return 0;
 }
 
@@ -463,7 +494,7 @@ out:
     buf_release(&url);
     store_close(s);
     filter_release(&f);
-    filter_args_release(&a.an.fa);
+    analytics_release(&a.an);
     return rc;
 }
 
@@ -507,6 +538,100 @@ static int output_close(struct output *o, int rc, struct err *e)
     return rc;
 }
 
+/* ---- explain ---------------------------------------------------------------------- */
+
+struct explain_args {
+    const char *db, *ws, *rows_path, *dataset;
+    struct analytics_args an;
+};
+
+static const struct cli_option explain_options[] = {
+    CLI_DB(struct explain_args, db),
+    CLI_WORKSPACE(struct explain_args, ws),
+    CLI_ANALYTICS(struct explain_args, an, NULL),
+    CLI_STRING(struct explain_args, rows_path, "--rows", "FILE",
+               "also write the stored rows behind the figure as CSV (- for standard output)"),
+    CLI_STRING(struct explain_args, dataset, "--dataset", "NAME",
+               "the rows of this dataset (tracking_data, posts or payouts;\n"
+               "default: the first behind the figure)"),
+    CLI_END,
+};
+
+static const struct cli_command explain_command = {
+    "explain",
+    "print how one KPI was computed (as GET /api/explain)",
+    NULL,
+    "METRIC",
+    1,
+    "Prints how the dashboard's KPI METRIC (a key of its \"kpis\": revenue, spend, roas,\n"
+    "engagement_rate_followers, ...) was computed for the filter, the same document as\n"
+    "GET /api/explain?metric=METRIC: its value, formula, inputs, the rules that applied and\n"
+    "how many stored rows of each dataset are behind it. --rows FILE writes those rows of\n"
+    "one dataset as CSV, as GET /api/explain/rows.csv does.\n",
+    explain_options,
+};
+
+static int cmd_explain(int argc, char **argv)
+{
+    struct explain_args a = {.db = cli_default_db(), .ws = AUTH_DEFAULT_WORKSPACE};
+    analytics_init(&a.an);
+    struct filter f;
+    filter_init(&f);
+    struct api_settings settings;
+    struct store *s = NULL;
+    struct engine *eng = NULL;
+    struct buf url = BUF_INIT, out = BUF_INIT;
+    struct err e = {0, ""};
+    int nops;
+    int rc = cli_parse(&explain_command, &a, argc, argv, &nops);
+    if (rc != CLI_PARSED)
+        goto out;
+    rc = EXIT_USAGE;
+    if (nops != 1) {
+        fprintf(stderr, "infludash explain: name the metric (a KPI key of the dashboard)\n\n");
+        cli_usage(&explain_command, stderr);
+        goto out;
+    }
+    const char *metric = argv[0];
+    if ((rc = analytics_parse("explain", &a.an, &f, &settings)) != 0)
+        goto out;
+    rc = 1;
+    if (!(s = cli_open_store(a.db, a.ws)))
+        goto out;
+    cli_data_url(a.db, a.ws, &url);
+    eng = engine_load_snapshot(s, buf_cstr(&url), &e);
+    warn_skipped("explain", eng);
+    enum dataset ds = DS_NONE;
+    if (!eng || api_explain_json(eng, &f, &settings, metric, &out, &e) < 0 ||
+        (a.rows_path && report_explain_dataset(metric, a.dataset, &ds, &e) < 0)) {
+        fprintf(stderr, "infludash explain: %s\n", e.msg);
+        rc = e.code == ERR_USAGE ? EXIT_USAGE : 1;
+        goto out;
+    }
+    if (a.rows_path) {
+        struct report_input in = {eng, &f, &settings, (int64_t)time(NULL), NULL};
+        struct output o;
+        if (output_open(&o, a.rows_path, "explain") < 0)
+            goto out;
+        int wrc = report_explain_rows_csv(&in, s, metric, ds, o.fp, &e);
+        if (output_close(&o, wrc, &e) < 0) {
+            fprintf(stderr, "infludash explain: %s\n", e.msg);
+            goto out;
+        }
+    }
+    if (!a.rows_path || strcmp(a.rows_path, "-") != 0)
+        printf("%s\n", buf_cstr(&out));
+    rc = 0;
+out:
+    buf_release(&out);
+    engine_free(eng);
+    buf_release(&url);
+    store_close(s);
+    filter_release(&f);
+    analytics_release(&a.an);
+    return rc;
+}
+
 struct export_args {
     const char *db, *ws, *format, *out_path;
     enum dataset ds;
@@ -534,6 +659,11 @@ static const struct cli_option export_options[] = {
                  "write this dataset's stored rows as CSV", dataset_option, "export", "rows",
                  "rows"),
     CLI_ANALYTICS(struct export_args, an, "report"),
+    CLI_CALLBACK(struct export_args, an.sa, "--table", NULL, "T",
+                 "csv: influencers (default), kpis (with --compare: the earlier\n"
+                 "period and the change), platform, brand, campaign, day,\n"
+                 "product or source",
+                 settings_option, "table", "report", NULL),
     CLI_STRING_A(struct export_args, out_path, "-o", "--output", "FILE",
                  "the file to write (- for standard output)"),
     CLI_END,
@@ -547,10 +677,12 @@ static const struct cli_command export_command = {
     export_forms,
     NULL,
     0,
-    "--format writes the report of the filtered data: csv (the per-influencer metrics),\n"
-    "pdf (KPIs against the benchmarks, charts, top and bottom influencers, payouts, the\n"
-    "insight sentences) or xlsx (sheets Summary, Influencers, Platforms, Personas, Daily,\n"
-    "Payouts). Each states its filters and when it was made. Without -o the file is\n"
+    "--format writes the report of the filtered data: csv (the per-influencer metrics, or\n"
+    "--table), pdf (KPIs against the benchmarks, charts, spend and ROAS by group, top and\n"
+    "bottom influencers, payouts, the insight sentences) or xlsx (sheets Summary,\n"
+    "Influencers, Platforms, Personas, Daily, Payouts, Brands, Campaigns, Products,\n"
+    "Sources). With --compare each adds the earlier period. Each states its filters and\n"
+    "when it was made. Without -o the file is\n"
     "named infludash-report-YYYYMMDD-HHMMSS.EXT (UTC) in the current directory.\n"
     "\n"
     "--dataset writes that dataset's stored rows as CSV (canonical columns, then the extra\n"
@@ -641,7 +773,7 @@ static int cmd_export(int argc, char **argv)
 out:
     store_close(s);
     filter_release(&f);
-    filter_args_release(&a.an.fa);
+    analytics_release(&a.an);
     return rc;
 }
 
@@ -703,6 +835,9 @@ static const struct cli_option serve_options[] = {
     CLI_CALLBACK(struct serve_config, gst_state, "--gst-state", NULL, "NN",
                  "the brand's GST state code (27 Maharashtra, ...)", gst_state_option, "serve",
                  NULL, NULL),
+    CLI_STRING(struct serve_config, tz, "--tz", "ZONE",
+               "the installation's time zone, an IANA name (default\n$INFLUDASH_TZ, else "
+               "Asia/Kolkata): schedules run and\n\"Data as of\" is shown in it"),
     CLI_END,
 };
 
@@ -784,6 +919,7 @@ static const struct {
     {&import_command, cmd_import},
     {&demo_command, cmd_demo},
     {&query_command, cmd_query},
+    {&explain_command, cmd_explain},
     {&export_command, cmd_export},
     {&status_command, cmd_status},
     {&cli_user_command, cli_cmd_user},

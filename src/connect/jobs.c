@@ -428,6 +428,7 @@ int jobs_report(struct store *main, const struct jobs_config *c, const struct st
     }
     struct api_settings settings;
     api_settings_default(&settings);
+    settings.tz = c->zone; /* "Data as of" in the installation's zone */
     struct report_input in = {eng, &f, &settings, made_at, have_period ? range.label : NULL};
     struct buf name = BUF_INIT, dir = BUF_INIT, path = BUF_INIT, body = BUF_INIT;
     int mailed = !*r->to_dir;

@@ -67,13 +67,21 @@ struct engine_kpis {
     int64_t spend; /* paise, Σ per-influencer spend, each rounded to the paisa */
     int64_t posts;
     int64_t reach;
-    int64_t engagements;      /* likes + comments + shares + saves */
+    int64_t engagements; /* likes + comments + shares + saves */
+    /* Engagement rate's other denominators (SPEC §3.3), each over the posts that have it:
+     * followers, the post's influencer's follower_count once per post (posts of influencers
+     * without one are left out of both sums); views, the post's video_views, else its
+     * impressions (posts with neither are left out of both sums). */
+    int64_t followers, follower_engagements;
+    int64_t views, view_engagements;
     int64_t influencers;      /* selected influencers with a post, an attributed row or spend */
     struct engine_ratio roas; /* revenue / spend */
     struct engine_ratio roi;  /* (revenue − spend) / spend */
-    struct engine_ratio engagement_rate;  /* engagements / reach */
-    struct engine_ratio cpo;              /* spend / orders, in paise per order */
-    struct engine_ratio aov;              /* revenue / orders, in paise per order */
+    struct engine_ratio engagement_rate;           /* engagements / reach */
+    struct engine_ratio engagement_rate_followers; /* follower_engagements / followers */
+    struct engine_ratio engagement_rate_views;     /* view_engagements / views */
+    struct engine_ratio cpo;                       /* spend / orders, in paise per order */
+    struct engine_ratio aov;                       /* revenue / orders, in paise per order */
     struct engine_ratio cpm;              /* spend / reach × 1000, in paise per 1000 reached */
     struct engine_ratio cpe;              /* spend / engagements, in paise per engagement */
     struct engine_ratio conversion_rate;  /* orders / reach */
@@ -82,34 +90,97 @@ struct engine_kpis {
 
 /* Dimensions of engine_breakdown. */
 enum engine_dim {
-    ENGINE_BY_PLATFORM, /* the influencer's platform (attributed rows, posts and spend) */
+    ENGINE_BY_PLATFORM, /* the influencer's platform (attributed rows), the post's (posts) */
     ENGINE_BY_BRAND,    /* the tracking row's brand */
     ENGINE_BY_DAY,      /* the tracking row's or post's day */
     ENGINE_BY_CAMPAIGN, /* the tracking row's or post's campaign */
+    ENGINE_BY_PRODUCT,  /* the tracking row's product */
+    ENGINE_BY_SOURCE,   /* the tracking row's source */
 };
+
+/* The group of spend with nothing to split over (SPEC §3.1), in every breakdown but days
+ * (there: key "", the undated entry); a filter value of this name selects it. */
+#define ENGINE_UNALLOCATED "Unallocated"
 
 /* One group of a breakdown. Money in paise. */
 struct engine_group {
     /* Platform or brand name, or the ISO date for days; "" for rows without a value
-     * (an influencer without a platform, a row without a brand, a post without a date).
+     * (an influencer without a platform, a row without a brand, a post or spend without a
+     * date); ENGINE_UNALLOCATED for spend with nothing to split over (unallocated == 1).
      * Points into the same allocation as the group array. */
     const char *key;
+    int unallocated;
     int64_t revenue;         /* attributed rows */
     int64_t orders;          /* attributed rows */
     int64_t organic_revenue; /* organic rows; always 0 by platform (they have no influencer) */
-    /* By platform: Σ per-influencer spend (each rounded as in engine_kpis) over the
-     * influencers of that platform. By brand and by day: 0 — how spend is allocated to
-     * brands and days is not decided yet (SPEC §3 prices payouts per influencer). */
+    /* The spend SPEC §3.1 allocates to the group's cells (README "Allocation"). */
     int64_t spend;
-    /* Posts and their reach: by the influencer's platform, or by the post's day. By brand:
-     * 0, since posts carry no brand in the engine and the brand filter does not select
-     * posts (SPEC §3). */
+    /* Posts and their reach: by the post's platform, day or campaign. By brand, product
+     * and source: 0, since posts carry none of them in the engine. */
     int64_t posts;
     int64_t reach;
     int64_t engagements;                 /* of those posts: likes + comments + shares + saves */
     struct engine_ratio roas;            /* revenue / spend; null when spend is 0 */
+    struct engine_ratio roi;             /* (revenue − spend) / spend; null when spend is 0 */
     struct engine_ratio engagement_rate; /* engagements / reach; null when reach is 0 */
 };
+
+/* ---- honest rankings by ROAS (SPEC §3.3; engine_rank.c) ----
+ * The raw ROAS of a small influencer is noise: two orders at ROAS 40 say little. Each ranked
+ * row also carries an empirical-Bayes estimate shrunk toward the cohort's ROAS (the rows
+ * ranked together), normal–normal with method-of-moments hyperparameters:
+ *   R0 = Σ revenue / Σ spend over the cohort's rows with spend (so weighted by spend),
+ *   v_i = max(roas_i, R0)² / max(orders_i, E_i): a ROAS over n orders is as uncertain as a
+ *         count of n (Poisson: relative error 1/√n); E_i = spend_i · Σ orders / Σ spend, the
+ *         orders the cohort's rate would give that spend (so that no orders on a large spend
+ *         is evidence too),
+ *   τ² = max(Σ s_i (roas_i − R0)² / Σ s_i − Σ s_i v_i / Σ s_i, (R0 / 1000)²), s_i = spend,
+ *        over rows with spend: the spread between influencers beyond the noise,
+ *   B_i = τ² / (τ² + v_i),
+ *   roas_shrunk_i = R0 + B_i · (roas_i − R0),
+ *   90 % interval: roas_shrunk_i ± 1.645 · √(B_i · v_i), the low end at least 0.
+ * A row without spend has no ROAS and no shrunk ROAS (null). */
+enum engine_rank_mode {
+    ENGINE_RANK_SHRUNK, /* by roas_shrunk (the default) */
+    ENGINE_RANK_RAW,    /* by the plain revenue / spend */
+};
+
+struct engine_rank_opts {
+    enum engine_rank_mode mode;
+    int64_t few_orders; /* fewer orders than this: few_orders is set; default 30 */
+};
+
+#define ENGINE_RANK_FEW_ORDERS 30
+
+void engine_rank_opts_default(struct engine_rank_opts *o);
+/* "shrunk", "raw" */
+const char *engine_rank_mode_name(enum engine_rank_mode m);
+
+/* A row's ranking figures. */
+struct engine_ranked {
+    struct engine_ratio roas_shrunk, roas_low, roas_high;
+    int few_orders; /* orders below the threshold */
+    int has_key;    /* key is defined (the row has spend) */
+    double key;     /* what the mode ranks by: roas_shrunk or the raw roas */
+};
+
+/* The cohort of one ranking: R0 and τ² of the formula above (has == 0: no row has spend). */
+struct engine_rank_prior {
+    int has;
+    double cohort_roas, between_variance;
+    double orders_per_spend; /* Σ orders / Σ spend (paise), for E_i */
+};
+
+/* One row to rank: revenue and spend in paise, orders. */
+struct engine_rank_item {
+    int64_t revenue, spend, orders;
+};
+
+void engine_rank_prior_of(const struct engine_rank_item *items, size_t n,
+                          struct engine_rank_prior *p);
+struct engine_ranked engine_rank_one(const struct engine_rank_prior *p,
+                                     const struct engine_rank_item *item,
+                                     const struct engine_rank_opts *o);
 
 /* One influencer of engine_influencers. Strings point into the engine's dictionaries and
  * stay valid while the engine lives; "" for an attribute the influencer lacks. Money in
@@ -121,10 +192,24 @@ struct engine_influencer_row {
     int64_t spend;   /* this influencer's spend, rounded as in engine_kpis */
     int64_t posts;
     int64_t reach;
-    int64_t engagements;      /* likes + comments + shares + saves */
+    int64_t engagements; /* likes + comments + shares + saves */
+    int64_t followers, follower_engagements, views, view_engagements; /* as engine_kpis */
+    int64_t follower_count;   /* the influencer's follower_count, -1 when unknown */
+    int in_influencers_file;  /* a row of the influencers dataset (not only referenced) */
     struct engine_ratio roas; /* revenue / spend; null when spend is 0 */
     struct engine_ratio roi;  /* (revenue − spend) / spend; null when spend is 0 */
+    struct engine_ratio engagement_rate, engagement_rate_followers, engagement_rate_views;
+    /* Against the other rows of the same call to engine_result_influencers (or of
+     * engine_rank_influencers), under the default engine_rank_opts unless ranked again. */
+    struct engine_ranked rank;
 };
+
+struct engine_persona_row;
+/* Fills rows[i].rank with the rows as the cohort, under o. */
+void engine_rank_influencers(struct engine_influencer_row *rows, size_t n,
+                             const struct engine_rank_opts *o);
+void engine_rank_personas(struct engine_persona_row *rows, size_t n,
+                          const struct engine_rank_opts *o);
 
 /* Persona keys of engine_personas. */
 enum engine_persona_dim {
@@ -140,7 +225,8 @@ struct engine_persona_row {
     const char *category, *gender, *tier;
     int64_t influencers; /* rows of engine_influencers with this key */
     int64_t revenue, orders, spend;
-    struct engine_ratio roas; /* Σ revenue / Σ spend; null when spend is 0 */
+    struct engine_ratio roas;  /* Σ revenue / Σ spend; null when spend is 0 */
+    struct engine_ranked rank; /* against the other personas of the call (engine_rank_personas) */
 };
 
 /* Rows the engine holds at most per dataset (2^28 = 268,435,456); rows past it are left out
@@ -189,6 +275,10 @@ struct engine *engine_load_parallel(struct store *const *stores, size_t nstores,
  * before returning. */
 struct engine *engine_load_snapshot(struct store *s, const char *url, struct err *e);
 void engine_free(struct engine *eng);
+/* "Data as of" (SPEC §3.3): unix seconds of the last change to the data loaded — the newest
+ * entry of the audit log's data changes or of the import log, as read with the rows by
+ * engine_load_snapshot; 0 when unknown (no such entry, or another load function). */
+int64_t engine_as_of(const struct engine *eng);
 
 /* Row counts as loaded (influencers includes those only referenced by other datasets). */
 size_t engine_count(const struct engine *eng, enum dataset ds);
@@ -213,7 +303,10 @@ int engine_run(const struct engine *eng, const struct engine_filter *f, struct e
  * by brand and by campaign (asking a result for a view it lacks is ERR_USAGE). */
 #define ENGINE_VIEW_BRAND 0x1u
 #define ENGINE_VIEW_CAMPAIGN 0x2u
-#define ENGINE_VIEW_ALL (ENGINE_VIEW_BRAND | ENGINE_VIEW_CAMPAIGN)
+#define ENGINE_VIEW_PRODUCT 0x4u /* product and source read the larger, fine cube */
+#define ENGINE_VIEW_SOURCE 0x8u
+#define ENGINE_VIEW_ALL                                                                            \
+    (ENGINE_VIEW_BRAND | ENGINE_VIEW_CAMPAIGN | ENGINE_VIEW_PRODUCT | ENGINE_VIEW_SOURCE)
 int engine_run_views(const struct engine *eng, const struct engine_filter *f, unsigned views,
                      struct engine_result **out, struct err *e);
 void engine_result_free(struct engine_result *r);
@@ -344,6 +437,71 @@ struct engine_post_row {
  * by the caller (NULL when *n is 0). */
 int engine_result_posts(const struct engine_result *r, int index, struct engine_post_row **out,
                         size_t *n);
+
+/* ---- what the programme's figures leave out (SPEC §3.3; engine_explain.c) ---- */
+
+/* One group of the unattributed revenue: organic rows, and rows of influencer ids the
+ * influencers dataset lacks. key points into the engine ("" for rows without a value;
+ * days: the ISO date, in the group's own storage). Money in paise. */
+struct engine_unattributed_group {
+    const char *key;
+    char date[11];
+    int64_t organic_revenue, organic_orders, unknown_revenue, unknown_orders;
+};
+
+struct engine_unknown_id {
+    const char *id; /* points into the engine */
+    int64_t orders, revenue;
+};
+
+/* Under the result's filter: total = attributed (influencers of the file) + organic +
+ * unknown (attributed rows of ids the influencers dataset lacks), exactly; the groups of
+ * each breakdown add up to organic + unknown. Arrays owned, released with
+ * engine_unattributed_release. */
+struct engine_unattributed {
+    int64_t total_revenue, attributed_revenue, organic_revenue, unknown_revenue;
+    int64_t total_orders, attributed_orders, organic_orders, unknown_orders;
+    struct engine_unattributed_group *by_source, *by_campaign, *by_brand, *daily;
+    size_t nby_source, nby_campaign, nby_brand, ndaily;
+    /* by revenue descending, then id */
+    struct engine_unknown_id *unknown_ids;
+    size_t nunknown_ids;
+};
+
+/* by_source, by_campaign and by_brand by unattributed revenue descending (then key), daily
+ * by date; groups with no unattributed row are left out. */
+void engine_result_unattributed(const struct engine_result *r, struct engine_unattributed *out);
+void engine_unattributed_release(struct engine_unattributed *u);
+
+/* ---- the stored rows behind a figure (SPEC §3.3: /api/explain) ---- */
+
+/* Which rows: attributed tracking rows (of ids in the influencers file or not), organic
+ * tracking rows, posts, payout rows. */
+#define ENGINE_ROWS_ATTRIBUTED 0x1u
+#define ENGINE_ROWS_ORGANIC 0x2u
+#define ENGINE_ROWS_POSTS 0x4u
+#define ENGINE_ROWS_PAYOUTS 0x8u
+/* payout rows counted as recorded (engine_result_payouts): of selected influencers and
+ * bases, dated in the range or undated */
+#define ENGINE_ROWS_PAYOUTS_COUNTED 0x10u
+
+/* How many stored rows the result's figures read, by kind. Payout rows: those of selected
+ * influencers and bases that price spend in the filter — terms of an activity (order, post,
+ * revenue_share with a rate; whatever their payout_date, since they price the filtered
+ * activity) and recorded totals dated in the range or undated; by_kind: order, post,
+ * revenue_share, recorded total; campaign_scoped: of them, rows that name a campaign. */
+struct engine_row_counts {
+    int64_t attributed_rows, organic_rows, posts;
+    int64_t payouts, payouts_by_kind[4], payouts_campaign_scoped;
+    int64_t payouts_counted; /* ENGINE_ROWS_PAYOUTS_COUNTED */
+    int64_t posts_with_followers, posts_with_views;
+};
+
+void engine_result_row_counts(const struct engine_result *r, struct engine_row_counts *out);
+/* Whether a stored row (as the store gives it) is one of the rows of kinds that
+ * engine_result_row_counts counts. */
+int engine_result_row_behind(const struct engine_result *r, const struct schema_row *row,
+                             unsigned kinds);
 
 /* ---- what the filters can choose from ---- */
 

@@ -23,6 +23,20 @@ enum pay_kind {
     PAY_TOTAL,    /* the recorded total_payout: flat, hybrid, other, or terms without a rate */
 };
 
+/* How a stored payout row earns: its basis's activity when it has a rate, else its total. */
+static inline enum pay_kind payout_kind_of(const struct schema_value *basis, int has_rate)
+{
+    if (!has_rate || !basis->present)
+        return PAY_TOTAL;
+    if (strcmp(basis->s, "order") == 0)
+        return PAY_ORDER;
+    if (strcmp(basis->s, "post") == 0)
+        return PAY_POST;
+    if (strcmp(basis->s, "revenue_share") == 0)
+        return PAY_REVSHARE;
+    return PAY_TOTAL;
+}
+
 /* What a payout row's terms apply to. */
 #define SCOPE_INFLUENCER (-1) /* all of the influencer's activity not claimed by a campaign row */
 #define SCOPE_DUPLICATE (-2)  /* same terms as an earlier row of the influencer: counted there */
@@ -99,6 +113,9 @@ struct cube {
     size_t n;
     struct column bucket, brand, product, campaign, source, ctype; /* int32 */
     struct column orders, revenue, rows;                           /* int64 */
+    /* int64 paise: the spend allocated to the entry at load (SPEC §3.1: order,
+     * revenue_share and undated recorded totals; engine_allocate.c) */
+    struct column spend;
     struct column day_start; /* int64 offsets, ndays + 1 of them */
 };
 
@@ -115,6 +132,7 @@ struct engine {
     size_t nposts;
     struct column post_inf, post_platform, post_day, post_campaign, post_bucket;
     struct column post_reach, post_likes, post_comments, post_shares, post_saves; /* int64 */
+    struct column post_views; /* int64: video_views, else impressions; -1 when neither */
     /* Posts are sorted by day once loaded: those without a date first, then day by day;
      * post_start[d + 1] .. post_start[d + 2] are the posts of day d, post_start[0] ..
      * post_start[1] those without a date (int64, ndays + 2 of them). */
@@ -160,6 +178,41 @@ struct engine {
     size_t skipped_count[DS_COUNT], over_limit[DS_COUNT];
     struct engine_skipped_row skipped[ENGINE_SKIPPED_KEEP];
     size_t nskipped;
+
+    /* unix seconds of the last change to the data (engine_as_of), 0 when unknown */
+    int64_t as_of;
+    /* SPEC §3.1 allocation, fixed at load (engine_allocate.c, alloc_build):
+     * - the fine cube's spend column, as lines: fine entry e's are line_pay/line_amount
+     *   [line_start[e] .. line_start[e + 1]] (the payout row and its paise);
+     * - the fine entries of each bucket in day order: bucket_entries[bucket_entry_start[b]
+     *   .. bucket_entry_start[b + 1]], with each fine entry's day index in entry_day;
+     * - each post's price in paise (post_spend) and the payout row that prices it
+     *   (post_pay, -1: none); the posts of influencer i in day order, inf_posts[
+     *   inf_post_start[i] .. inf_post_start[i + 1]];
+     * - per payout row: the paise of an undated recorded total with no revenue to split
+     *   over (pay_unalloc, on the undated day and the Unallocated groups), and the day
+     *   index of payout_date (pay_day_idx, -1: none);
+     * - per influencer, ALLOC_* flags: what a query has to allocate for it. */
+    struct column line_start;                /* int64, fine entries + 1 */
+    struct column line_pay;                  /* int32 */
+    struct column line_amount;               /* int64 */
+    struct column bucket_entry_start;        /* int64, nbuckets + 1 */
+    struct column bucket_entries, entry_day; /* int32 */
+    struct column post_spend;                /* int64 */
+    struct column post_pay;                  /* int32 */
+    struct column inf_post_start, inf_posts; /* int32 */
+    struct column pay_unalloc;               /* int64 */
+    struct column pay_day_idx;               /* int32 */
+    struct column inf_alloc;                 /* int32 ALLOC_* flags */
+    /* the text order of the codes of brand, product, campaign and source (int32 rank per
+     * code, and Unallocated after them): largest-remainder ties go to the earlier cell in
+     * that order (README "Allocation") */
+    struct column rank[4];
+    /* each influencer's distinct cells (brand, product, campaign, source of its attributed
+     * entries) in text order: inf_cells[inf_cell_start[i] .. inf_cell_start[i + 1]] hold
+     * their codes (4 int32 each), and entry_cell the cell of each fine entry (within its
+     * influencer's; -1 organic), so that a query sums a range's revenue per cell unsorted */
+    struct column inf_cell_start, inf_cells, entry_cell;
 
     /* During the load only (load_payout): per influencer, the activity payout terms can
      * price, and what the payout rows loaded so far could price together (micro-paise). */
@@ -214,10 +267,16 @@ struct code_mask {
     int active;
 };
 
-/* A bucket's filtered activity. */
+/* A bucket's filtered activity (spend: of its cube entries, in paise). */
 struct bucket_sums {
-    int64_t orders, revenue, rows, posts;
+    int64_t orders, revenue, rows, posts, spend;
 };
+
+/* What alloc_query has to do for an influencer (struct engine inf_alloc). */
+#define ALLOC_POSTS 0x1u   /* posts priced by a post payout row */
+#define ALLOC_DATED 0x2u   /* recorded totals with a payout_date */
+#define ALLOC_UNDATED 0x4u /* undated recorded totals without revenue (pay_unalloc) */
+#define ALLOC_LINES 0x8u   /* spend on cube entries (lines) */
 
 /* Per-query scratch: masks, the selection and per-bucket accumulators, so that a query
  * only reads the engine. */
@@ -234,22 +293,29 @@ struct query {
 
 /* Sums of one day (slot d + 1; slot 0 holds posts without a date). */
 struct day_sums {
-    int64_t revenue, orders, organic_revenue, organic_orders;
+    int64_t revenue, orders, organic_revenue, organic_orders, spend;
     int64_t attributed_rows, organic_rows, posts, reach, engagements;
 };
 
-/* Sums of one brand or campaign (slot code + 1; slot 0: rows without one). */
+/* Sums of one brand, product, campaign, source or platform (slot code + 1; slot 0: rows
+ * without one; slot size + 1, code size: Unallocated spend, SPEC §3.1). */
 struct dim_sums {
     int64_t revenue, orders, organic_revenue, organic_orders, rows, posts, reach, engagements;
+    int64_t spend;
 };
 
 /* Per-influencer activity: totals over its buckets, and the part of them that
  * campaign-scoped terms of each kind claim (unscoped terms price the rest). */
 struct influencer_activity {
     int64_t orders, revenue, posts, rows, reach, engagements;
+    /* engagement rate's other denominators (engine_kpis) */
+    int64_t followers, follower_engagements, views, view_engagements;
+    int64_t posts_with_followers, posts_with_views;
     int64_t claimed_orders, claimed_revenue, claimed_posts;
-    __int128 spend_micro; /* millionths of a paisa */
-    int64_t spend;        /* spend_micro rounded to the paisa */
+    __int128 spend_micro; /* millionths of a paisa: the terms over the filtered activity */
+    int64_t earned;       /* spend_micro rounded to the paisa (the payouts check) */
+    int64_t spend;        /* the spend allocated to the filtered cells (SPEC §3.1) */
+    int64_t entry_spend;  /* of spend: on its cube entries (by the influencer's platform) */
     int paid;             /* a recorded total counted in the filter */
 };
 
@@ -263,10 +329,21 @@ struct engine_result {
     size_t nactive;
     size_t day_lo, day_hi; /* the days of the range: slots day_lo + 1 .. day_hi */
     struct day_sums *days; /* ndays + 1 slots */
-    struct dim_sums *brand, *campaign;
+    struct dim_sums *brand, *campaign, *product, *source, *platform;
+    int cell_filter; /* a platform, brand, product, campaign or source filter is active */
     int64_t ctype_revenue[CTYPE_COUNT], ctype_rows[CTYPE_COUNT];
     struct engine_kpis kpis;
 };
+
+/* SPEC §3.1: the allocation of a query's spend that depends on its range (engine_allocate.c;
+ * the cube's spend column is added by the scan): posts, dated recorded totals, undated ones
+ * without revenue, and, under a basis filter, the lines of the payout rows it leaves out. */
+void alloc_query(struct engine_result *r);
+/* At load, after the fine cube is built and before the coarse one: lines, the fine cube's
+ * spend column and the indexes above. */
+void alloc_build_entries(struct engine *eng);
+/* At load, once the posts are sorted: post_spend, post_pay, inf_posts, inf_alloc. */
+void alloc_build_posts(struct engine *eng);
 
 /* ---- what the files of a query share (inline: they run per payout row and value) ---- */
 
@@ -309,7 +386,8 @@ static inline int payout_row_in(const struct engine_result *r, size_t i)
 {
     const struct engine *eng = r->eng;
     int32_t inf = col32(&eng->pay_inf)[i], day = col32(&eng->pay_day)[i];
-    if (inf < 0 || !r->q.inf_selected[inf] || !r->q.basis.ok[col32(&eng->pay_basis)[i] + 1])
+    if (inf < 0 || !r->q.inf_selected[inf] || !r->q.basis.ok[col32(&eng->pay_basis)[i] + 1] ||
+        !r->q.platform.ok[col32(&eng->inf_platform)[inf] + 1])
         return 0;
     return day == ENGINE_NO_DAY || (day >= r->from_day && day <= r->to_day);
 }

@@ -2,7 +2,8 @@
  * dataset read on one or more connections into flat columns with dictionary-encoded
  * dimensions, the stored rows it cannot use set aside (engine_skipped), payout terms tied to
  * activity buckets, tracking rows merged into the day-sorted cubes, posts sorted by day.
- * Calls store, schema, strmap, buf and err; nothing here touches SQL or the network. */
+ * Calls engine_allocate, store, schema, strmap, buf and err; nothing here touches SQL or the
+ * network. */
 #include "engine_impl.h"
 
 #include <assert.h>
@@ -182,15 +183,15 @@ static int load_influencer(void *ctx, const struct schema_row *row)
 
 /* The columns of posts the engine reads, in the order of load_post's enum (post_id last:
  * read only to name left-out rows). */
-static const char *const post_cols[] = {"influencer_id", "platform", "date",     "campaign",
-                                        "reach",         "likes",    "comments", "shares",
-                                        "saves",         "post_id"};
-enum { POST_NCOLS = 9 };
+static const char *const post_cols[] = {"influencer_id", "platform",    "date",        "campaign",
+                                        "reach",         "likes",       "comments",    "shares",
+                                        "saves",         "video_views", "impressions", "post_id"};
+enum { POST_NCOLS = 11 };
 
 /* A stored post whose counts are out of range: 0 when it can be loaded, else -1 with p. */
 static int post_problem(const struct schema_value *v, const int *c, struct problem *p)
 {
-    for (int k = 4; k < POST_NCOLS; k++) /* reach, likes, comments, shares, saves */
+    for (int k = 4; k < POST_NCOLS; k++) /* reach … saves, video_views, impressions */
         if (check_range(&v[c[k]], DS_POSTS, c[k], p) < 0)
             return -1;
     return 0;
@@ -202,7 +203,19 @@ static int load_post(void *ctx, const struct schema_row *row)
     struct engine *eng = l->eng;
     const struct schema_value *v = row->v;
     const int *c = l->col;
-    enum { INF, PLATFORM, DATE, CAMPAIGN, REACH, LIKES, COMMENTS, SHARES, SAVES };
+    enum {
+        INF,
+        PLATFORM,
+        DATE,
+        CAMPAIGN,
+        REACH,
+        LIKES,
+        COMMENTS,
+        SHARES,
+        SAVES,
+        VIEWS,
+        IMPRESSIONS
+    };
     struct problem p;
     if (post_problem(v, c, &p) < 0) {
         skip_row(eng, DS_POSTS, "", p.col, &v[p.col], p.reason); /* named by name_skipped */
@@ -225,6 +238,8 @@ static int load_post(void *ctx, const struct schema_row *row)
     col_push64(&eng->post_comments, int_or(&v[c[COMMENTS]], 0));
     col_push64(&eng->post_shares, int_or(&v[c[SHARES]], 0));
     col_push64(&eng->post_saves, int_or(&v[c[SAVES]], 0));
+    /* the views denominator of engagement_rate_views: video_views, else impressions */
+    col_push64(&eng->post_views, int_or(&v[c[VIEWS]], int_or(&v[c[IMPRESSIONS]], -1)));
     eng->nposts++;
     return 0;
 }
@@ -300,19 +315,6 @@ static int load_tracking(void *ctx, const struct schema_row *row)
     col_push32(&eng->trk_ctype, ctype_of(&v[c[CTYPE]]));
     eng->ntrk++;
     return 0;
-}
-
-static enum pay_kind pay_kind_of(const struct schema_value *basis, int has_rate)
-{
-    if (!has_rate || !basis->present)
-        return PAY_TOTAL;
-    if (strcmp(basis->s, "order") == 0)
-        return PAY_ORDER;
-    if (strcmp(basis->s, "post") == 0)
-        return PAY_POST;
-    if (strcmp(basis->s, "revenue_share") == 0)
-        return PAY_REVSHARE;
-    return PAY_TOTAL;
 }
 
 /* Per influencer, the activity that payout terms price (all of it, unfiltered): the most
@@ -428,7 +430,7 @@ static int load_payout(void *ctx, const struct schema_row *row)
     const int *c = l->col;
     enum { INF, CAMPAIGN, BASIS, RATE, ORDERS, POSTS, TOTAL, DATE, STATUS };
     int has_rate = v[c[RATE]].present;
-    enum pay_kind kind = pay_kind_of(&v[c[BASIS]], has_rate);
+    enum pay_kind kind = payout_kind_of(&v[c[BASIS]], has_rate);
     if (eng->npay >= ENGINE_MAX_ROWS) {
         skip_over_limit(eng, DS_PAYOUTS);
         return 0;
@@ -630,6 +632,14 @@ static void build_days(struct engine *eng, int32_t *first, int32_t **index)
         lo = post_day[i] < lo ? post_day[i] : lo;
         hi = post_day[i] > hi ? post_day[i] : hi;
     }
+    /* payout dates too: a recorded total lies on its payout_date's day (SPEC §3.1) */
+    const int32_t *pay_day = col32(&eng->pay_day), *pay_inf = col32(&eng->pay_inf);
+    for (size_t i = 0; i < eng->npay; i++) {
+        if (pay_day[i] == ENGINE_NO_DAY || pay_inf[i] < 0)
+            continue;
+        lo = pay_day[i] < lo ? pay_day[i] : lo;
+        hi = pay_day[i] > hi ? pay_day[i] : hi;
+    }
     /* Dates are years 1–9999 (schema.c), so the span is at most ~3.7M days. */
     size_t span = lo <= hi ? (size_t)((int64_t)hi - lo + 1) : 0;
     int32_t *idx = xmalloc((span + 1) * sizeof *idx);
@@ -640,6 +650,9 @@ static void build_days(struct engine *eng, int32_t *first, int32_t **index)
     for (size_t i = 0; i < eng->nposts; i++)
         if (post_day[i] != ENGINE_NO_DAY)
             idx[post_day[i] - lo] = 0;
+    for (size_t i = 0; i < eng->npay; i++)
+        if (pay_day[i] != ENGINE_NO_DAY && pay_inf[i] >= 0)
+            idx[pay_day[i] - lo] = 0;
     size_t ndays = 0;
     for (size_t i = 0; i < span; i++) {
         if (idx[i] < 0)
@@ -649,6 +662,9 @@ static void build_days(struct engine *eng, int32_t *first, int32_t **index)
     }
     for (size_t i = 0; i < eng->nposts; i++)
         col_push32(&eng->post_day_idx, post_day[i] == ENGINE_NO_DAY ? -1 : idx[post_day[i] - lo]);
+    for (size_t i = 0; i < eng->npay; i++)
+        col_push32(&eng->pay_day_idx,
+                   pay_day[i] == ENGINE_NO_DAY || pay_inf[i] < 0 ? -1 : idx[pay_day[i] - lo]);
     eng->ndays = ndays;
     *first = lo;
     *index = idx;
@@ -693,7 +709,8 @@ static void cube_table_day(struct cube_table *t, size_t rows)
 /* Adds rows (summing orders and revenue) to their entry of c (first_entry: the day's first
  * entry). */
 static void cube_add(struct cube *c, struct cube_table *t, size_t first_entry,
-                     const struct cube_key *k, int64_t orders, int64_t revenue, int64_t rows)
+                     const struct cube_key *k, int64_t orders, int64_t revenue, int64_t rows,
+                     int64_t spend)
 {
     uint32_t mask = (uint32_t)(t->cap - 1);
     uint32_t h = cube_hash(k) & mask;
@@ -712,18 +729,21 @@ static void cube_add(struct cube *c, struct cube_table *t, size_t first_entry,
         col_push64(&c->orders, 0);
         col_push64(&c->revenue, 0);
         col_push64(&c->rows, 0);
+        col_push64(&c->spend, 0);
         c->n++;
     }
     size_t e = first_entry + (size_t)t->slot[h];
     col64(&c->orders)[e] += orders;
     col64(&c->revenue)[e] += revenue;
     col64(&c->rows)[e] += rows;
+    col64(&c->spend)[e] += spend;
 }
 
 static void cube_release(struct cube *c)
 {
-    struct column *cols[] = {&c->bucket, &c->brand,  &c->product, &c->campaign, &c->source,
-                             &c->ctype,  &c->orders, &c->revenue, &c->rows,     &c->day_start};
+    struct column *cols[] = {&c->bucket, &c->brand, &c->product,  &c->campaign,
+                             &c->source, &c->ctype, &c->orders,   &c->revenue,
+                             &c->rows,   &c->spend, &c->day_start};
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
         buf_release(&cols[i]->b);
 }
@@ -768,7 +788,7 @@ static void cube_sort_day(struct cube *c, size_t from)
     qsort(order, n, sizeof *order, cmp_day_order);
     struct column *c32[] = {&c->bucket,   &c->brand,  &c->product,
                             &c->campaign, &c->source, &c->ctype};
-    struct column *c64[] = {&c->orders, &c->revenue, &c->rows};
+    struct column *c64[] = {&c->orders, &c->revenue, &c->rows, &c->spend};
     for (size_t i = 0; i < sizeof c32 / sizeof c32[0]; i++)
         permute_segment(c32[i], from, order, n, sizeof(int32_t), tmp);
     for (size_t i = 0; i < sizeof c64 / sizeof c64[0]; i++)
@@ -807,7 +827,7 @@ static void *build_fine(void *arg)
         for (size_t j = from; j < to; j++) {
             uint32_t r = job->order[j];
             struct cube_key k = {bucket[r], brand[r], product[r], campaign[r], source[r], ctype[r]};
-            cube_add(c, &t, first, &k, orders[r], revenue[r], 1);
+            cube_add(c, &t, first, &k, orders[r], revenue[r], 1, 0);
         }
         cube_sort_day(c, first);
     }
@@ -824,9 +844,9 @@ static void cube_append(struct cube *a, struct cube *b)
     for (size_t d = 0; d < ndays; d++)
         col_push64(&a->day_start, bs[d] + (int64_t)a->n);
     struct column *from[] = {&b->bucket, &b->brand,  &b->product, &b->campaign, &b->source,
-                             &b->ctype,  &b->orders, &b->revenue, &b->rows};
+                             &b->ctype,  &b->orders, &b->revenue, &b->rows,     &b->spend};
     struct column *to[] = {&a->bucket, &a->brand,  &a->product, &a->campaign, &a->source,
-                           &a->ctype,  &a->orders, &a->revenue, &a->rows};
+                           &a->ctype,  &a->orders, &a->revenue, &a->rows,     &a->spend};
     for (size_t i = 0; i < sizeof from / sizeof from[0]; i++)
         buf_append(&to[i]->b, from[i]->b.data, from[i]->b.len);
     a->n += b->n;
@@ -842,7 +862,7 @@ static void build_coarse(struct engine *eng)
     const int32_t *bucket = col32(&f->bucket), *brand = col32(&f->brand);
     const int32_t *campaign = col32(&f->campaign), *ctype = col32(&f->ctype);
     const int64_t *orders = col64(&f->orders), *revenue = col64(&f->revenue);
-    const int64_t *rows = col64(&f->rows);
+    const int64_t *rows = col64(&f->rows), *spend = col64(&f->spend);
     struct cube_table t;
     memset(&t, 0, sizeof t);
     for (size_t d = 0; d < eng->ndays; d++) {
@@ -851,7 +871,7 @@ static void build_coarse(struct engine *eng)
         cube_table_day(&t, (size_t)(start[d + 1] - start[d]));
         for (int64_t i = start[d]; i < start[d + 1]; i++) {
             struct cube_key k = {bucket[i], brand[i], -1, campaign[i], -1, ctype[i]};
-            cube_add(c, &t, first, &k, orders[i], revenue[i], rows[i]);
+            cube_add(c, &t, first, &k, orders[i], revenue[i], rows[i], spend[i]);
         }
         cube_sort_day(c, first);
     }
@@ -907,6 +927,7 @@ static void build_cubes(struct engine *eng, int32_t first_day, const int32_t *da
                             &eng->trk_revenue};
     for (size_t i = 0; i < sizeof raw / sizeof raw[0]; i++)
         buf_release(&raw[i]->b);
+    alloc_build_entries(eng); /* the fine cube's spend, summed into the coarse one */
     build_coarse(eng);
 }
 
@@ -938,8 +959,8 @@ static void sort_posts(struct engine *eng)
     /* start[k] was where slot k begins */
     struct column *c32[] = {&eng->post_inf,      &eng->post_platform, &eng->post_day,
                             &eng->post_campaign, &eng->post_bucket,   &eng->post_day_idx};
-    struct column *c64[] = {&eng->post_reach, &eng->post_likes, &eng->post_comments,
-                            &eng->post_shares, &eng->post_saves};
+    struct column *c64[] = {&eng->post_reach,  &eng->post_likes, &eng->post_comments,
+                            &eng->post_shares, &eng->post_saves, &eng->post_views};
     for (size_t i = 0; i < sizeof c32 / sizeof c32[0]; i++)
         permute(c32[i], order, n, sizeof(int32_t));
     for (size_t i = 0; i < sizeof c64 / sizeof c64[0]; i++)
@@ -1060,6 +1081,39 @@ struct engine *engine_load(struct store *s, struct err *e)
     return engine_load_parallel(&s, 1, e);
 }
 
+/* The newest data change an audit entry records (imports, deletions, sample data). */
+static int newest_audit(void *ctx, const struct store_audit *a)
+{
+    int64_t *at = ctx;
+    if (a->at > *at)
+        *at = a->at;
+    return 0;
+}
+
+/* "Data as of": the time of the last change to the data, from the audit log and the import
+ * log of the snapshot just read (0 when neither has an entry). A failure to read them
+ * leaves it unknown; the data itself loaded. */
+static int64_t read_as_of(struct store *s)
+{
+    struct err ignored;
+    err_clear(&ignored);
+    int64_t at = 0;
+    store_audit_list(s, STORE_AUDIT_DATA, 1, newest_audit, &at, &ignored);
+    struct store_import_log log;
+    size_t n = 0;
+    if (store_recent_imports(s, &log, 1, &n, &ignored) == 0 && n == 1) {
+        int64_t t = log.finished_at > log.started_at ? log.finished_at : log.started_at;
+        if (t > at)
+            at = t;
+    }
+    return at;
+}
+
+int64_t engine_as_of(const struct engine *eng)
+{
+    return eng ? eng->as_of : 0;
+}
+
 struct engine *engine_load_snapshot(struct store *s, const char *url, struct err *e)
 {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -1080,6 +1134,8 @@ struct engine *engine_load_snapshot(struct store *s, const char *url, struct err
         begun++;
     if (begun == n)
         eng = engine_load_parallel(stores, n, e);
+    if (eng)
+        eng->as_of = read_as_of(stores[0]);
     for (size_t i = 0; i < begun; i++)
         store_rollback(stores[i]);
     for (size_t i = 1; i < n; i++)
@@ -1222,6 +1278,7 @@ struct engine *engine_load_parallel(struct store *const *stores, size_t nstores,
     build_cubes(eng, first_day, day_index);
     free(day_index);
     sort_posts(eng);
+    alloc_build_posts(eng);
     count_bucket_activity(eng);
     return eng;
 }
@@ -1231,19 +1288,76 @@ void engine_free(struct engine *eng)
     if (!eng)
         return;
     struct column *cols[] = {
-        &eng->inf_name,         &eng->inf_category, &eng->inf_gender,    &eng->inf_platform,
-        &eng->inf_tier,         &eng->inf_persona,  &eng->inf_followers, &eng->post_inf,
-        &eng->post_platform,    &eng->post_day,     &eng->post_campaign, &eng->post_bucket,
-        &eng->post_reach,       &eng->post_likes,   &eng->post_comments, &eng->post_shares,
-        &eng->post_saves,       &eng->trk_day,      &eng->trk_inf,       &eng->trk_bucket,
-        &eng->trk_brand,        &eng->trk_product,  &eng->trk_campaign,  &eng->trk_source,
-        &eng->trk_ctype,        &eng->trk_orders,   &eng->trk_revenue,   &eng->pay_inf,
-        &eng->pay_basis,        &eng->pay_campaign, &eng->pay_kind,      &eng->pay_scope,
-        &eng->pay_day,          &eng->pay_status,   &eng->pay_rate,      &eng->pay_orders,
-        &eng->pay_posts,        &eng->pay_total,    &eng->bucket_inf,    &eng->bucket_claims,
-        &eng->inf_bucket_start, &eng->inf_buckets,  &eng->inf_pay_start, &eng->inf_pays,
-        &eng->day_value,        &eng->post_day_idx, &eng->post_start,    &eng->bucket_rows,
+        &eng->inf_name,
+        &eng->inf_category,
+        &eng->inf_gender,
+        &eng->inf_platform,
+        &eng->inf_tier,
+        &eng->inf_persona,
+        &eng->inf_followers,
+        &eng->post_inf,
+        &eng->post_platform,
+        &eng->post_day,
+        &eng->post_campaign,
+        &eng->post_bucket,
+        &eng->post_reach,
+        &eng->post_likes,
+        &eng->post_comments,
+        &eng->post_shares,
+        &eng->post_saves,
+        &eng->trk_day,
+        &eng->trk_inf,
+        &eng->trk_bucket,
+        &eng->trk_brand,
+        &eng->trk_product,
+        &eng->trk_campaign,
+        &eng->trk_source,
+        &eng->trk_ctype,
+        &eng->trk_orders,
+        &eng->trk_revenue,
+        &eng->pay_inf,
+        &eng->pay_basis,
+        &eng->pay_campaign,
+        &eng->pay_kind,
+        &eng->pay_scope,
+        &eng->pay_day,
+        &eng->pay_status,
+        &eng->pay_rate,
+        &eng->pay_orders,
+        &eng->pay_posts,
+        &eng->pay_total,
+        &eng->bucket_inf,
+        &eng->bucket_claims,
+        &eng->inf_bucket_start,
+        &eng->inf_buckets,
+        &eng->inf_pay_start,
+        &eng->inf_pays,
+        &eng->day_value,
+        &eng->post_day_idx,
+        &eng->post_start,
+        &eng->bucket_rows,
         &eng->bucket_posts,
+        &eng->line_start,
+        &eng->line_pay,
+        &eng->line_amount,
+        &eng->bucket_entry_start,
+        &eng->bucket_entries,
+        &eng->entry_day,
+        &eng->post_spend,
+        &eng->post_pay,
+        &eng->inf_post_start,
+        &eng->inf_posts,
+        &eng->pay_unalloc,
+        &eng->pay_day_idx,
+        &eng->inf_alloc,
+        &eng->rank[0],
+        &eng->rank[1],
+        &eng->rank[2],
+        &eng->rank[3],
+        &eng->inf_cell_start,
+        &eng->inf_cells,
+        &eng->entry_cell,
+        &eng->post_views,
     };
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
         buf_release(&cols[i]->b);

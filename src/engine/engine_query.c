@@ -2,7 +2,8 @@
  * filter's masks and selection, the scan of a cube's date range (on two threads when it is
  * large), spend under the payout terms, the KPIs, breakdowns by platform, brand or day,
  * influencers and personas, one influencer's posts, the values a filter can take, and
- * whether a stored row is one a result covers. Calls schema, strmap, buf and err. */
+ * whether a stored row is one a result covers. Calls engine_allocate, engine_rank, schema, strmap,
+ * buf and err. */
 #include "engine_impl.h"
 
 #include <assert.h>
@@ -32,7 +33,8 @@ void engine_filter_init(struct engine_filter *f)
 static void code_mask_init(struct code_mask *m, const struct strmap *dict,
                            const struct engine_set *set)
 {
-    size_t n = strmap_size(dict) + 1;
+    /* slot 0: no value; code + 1; the last: Unallocated spend (SPEC §3.1) */
+    size_t n = strmap_size(dict) + 2;
     m->active = set->n > 0;
     m->ok = xmalloc(n);
     memset(m->ok, m->active ? 0 : 1, n);
@@ -43,6 +45,8 @@ static void code_mask_init(struct code_mask *m, const struct strmap *dict,
         int32_t code = strmap_get(dict, value, strlen(value));
         if (code >= 0)
             m->ok[code + 1] = 1;
+        if (strcmp(value, ENGINE_UNALLOCATED) == 0)
+            m->ok[n - 1] = 1;
     }
 }
 
@@ -69,10 +73,11 @@ static void list_selected(const struct engine *eng, struct query *q)
 }
 
 /* Influencers passing every influencer-attribute filter; basis selects influencers with
- * at least one payout row of a selected basis. */
+ * at least one payout row of a selected basis. platform does not select influencers: it
+ * selects cells (SPEC §3: posts by their own platform, the rest by the influencer's). */
 static void select_influencers(const struct engine *eng, struct query *q)
 {
-    const int32_t *platform = col32(&eng->inf_platform), *category = col32(&eng->inf_category);
+    const int32_t *category = col32(&eng->inf_category);
     const int32_t *gender = col32(&eng->inf_gender), *tier = col32(&eng->inf_tier);
     const int32_t *persona = col32(&eng->inf_persona);
     uint8_t *has_basis = NULL;
@@ -85,14 +90,23 @@ static void select_influencers(const struct engine *eng, struct query *q)
     }
     q->inf_selected = xmalloc(eng->ninf + 1);
     for (size_t i = 0; i < eng->ninf; i++) {
-        q->inf_selected[i] = q->platform.ok[platform[i] + 1] & q->category.ok[category[i] + 1] &
-                             q->gender.ok[gender[i] + 1] & q->tier.ok[tier[i] + 1] &
-                             q->persona.ok[persona[i] + 1] & q->influencer.ok[i + 1] &
-                             (has_basis ? has_basis[i] : 1);
+        q->inf_selected[i] = q->category.ok[category[i] + 1] & q->gender.ok[gender[i] + 1] &
+                             q->tier.ok[tier[i] + 1] & q->persona.ok[persona[i] + 1] &
+                             q->influencer.ok[i + 1] & (has_basis ? has_basis[i] : 1);
     }
     free(has_basis);
     q->selected = xmalloc((eng->ninf + 1) * sizeof *q->selected);
     list_selected(eng, q);
+}
+
+/* The buckets of selected influencers on a selected platform (the influencer's): their
+ * tracking entries count. */
+static void select_buckets(const struct engine *eng, struct query *q)
+{
+    const int32_t *bucket_inf = col32(&eng->bucket_inf), *platform = col32(&eng->inf_platform);
+    for (size_t b = 0; b < eng->nbuckets; b++)
+        q->bucket_selected[b] =
+            q->inf_selected[bucket_inf[b]] & q->platform.ok[platform[bucket_inf[b]] + 1];
 }
 
 static void query_init(const struct engine *eng, const struct engine_filter *f, struct query *q)
@@ -111,10 +125,8 @@ static void query_init(const struct engine *eng, const struct engine_filter *f, 
     code_mask_init(&q->campaign, d[DIM_CAMPAIGN], &f->campaign);
     code_mask_init(&q->source, d[DIM_SOURCE], &f->source);
     select_influencers(eng, q);
-    const int32_t *bucket_inf = col32(&eng->bucket_inf);
     q->bucket_selected = xmalloc(eng->nbuckets + 1);
-    for (size_t b = 0; b < eng->nbuckets; b++)
-        q->bucket_selected[b] = q->inf_selected[bucket_inf[b]];
+    select_buckets(eng, q);
     q->bucket_selected[eng->nbuckets] = 1;
     q->sums = xcalloc(eng->nbuckets + 1, sizeof *q->sums);
 }
@@ -125,6 +137,8 @@ static void query_init(const struct engine *eng, const struct engine_filter *f, 
 enum {
     SCAN_BRAND = 1,    /* dim_sums per brand */
     SCAN_CAMPAIGN = 2, /* dim_sums per campaign */
+    SCAN_PRODUCT = 4,  /* dim_sums per product (the fine cube) */
+    SCAN_SOURCE = 8,   /* dim_sums per source (the fine cube) */
 };
 
 /* One thread's share of a scan: days d0..d1 of the cube into its own accumulators (the
@@ -138,14 +152,14 @@ struct scan_part {
     size_t d0, d1;
     int by_dims, want;
     struct bucket_sums *sums; /* per bucket, nbuckets + 1 */
-    struct dim_sums *brand, *campaign;
+    struct dim_sums *brand, *campaign, *product, *source;
     int64_t ctype_revenue[CTYPE_COUNT], ctype_rows[CTYPE_COUNT];
     struct day_sums *days;
 };
 
 /* One day's running totals in scan_loop. */
 struct day_acc {
-    int64_t rev, ord, orev, oord, arows, orows;
+    int64_t rev, ord, orev, oord, arows, orows, spend;
 };
 
 /* Entries i0..i1 into p's accumulators and the day's; by_dims and want are constants at
@@ -160,13 +174,13 @@ scan_run(struct scan_part *p, int64_t i0, int64_t i1, struct day_acc *acc, int b
     const int32_t *product = col32(&c->product), *campaign = col32(&c->campaign);
     const int32_t *source = col32(&c->source), *ctype = col32(&c->ctype);
     const int64_t *orders = col64(&c->orders), *revenue = col64(&c->revenue);
-    const int64_t *rows = col64(&c->rows);
+    const int64_t *rows = col64(&c->rows), *spend = col64(&c->spend);
     const uint8_t *bucket_ok = q->bucket_selected, *brand_ok = q->brand.ok;
     const uint8_t *product_ok = q->product.ok, *campaign_ok = q->campaign.ok;
     const uint8_t *source_ok = q->source.ok;
     int32_t organic = (int32_t)p->eng->nbuckets;
     int64_t rev = acc->rev, ord = acc->ord, orev = acc->orev, oord = acc->oord;
-    int64_t arows = acc->arows, orows = acc->orows;
+    int64_t arows = acc->arows, orows = acc->orows, sp_day = acc->spend;
     for (int64_t i = i0; i < i1; i++) {
         int32_t b = bucket[i];
         int64_t keep = bucket_ok[b];
@@ -174,11 +188,13 @@ scan_run(struct scan_part *p, int64_t i0, int64_t i1, struct day_acc *acc, int b
             keep &= brand_ok[brand[i] + 1] & product_ok[product[i] + 1] &
                     campaign_ok[campaign[i] + 1] & source_ok[source[i] + 1];
         int64_t m = -keep;
-        int64_t o = orders[i] & m, r = revenue[i] & m, n = rows[i] & m;
+        int64_t o = orders[i] & m, r = revenue[i] & m, n = rows[i] & m, sp = spend[i] & m;
         struct bucket_sums *bs = &p->sums[b];
         bs->orders += o;
         bs->revenue += r;
         bs->rows += n;
+        bs->spend += sp;
+        sp_day += sp;
         int64_t om = -(int64_t)(b == organic);
         rev += r & ~om;
         ord += o & ~om;
@@ -195,6 +211,7 @@ scan_run(struct scan_part *p, int64_t i0, int64_t i1, struct day_acc *acc, int b
             g->organic_revenue += r & om;
             g->organic_orders += o & om;
             g->rows += n;
+            g->spend += sp;
         }
         if (want & SCAN_CAMPAIGN) {
             struct dim_sums *g = &p->campaign[campaign[i] + 1];
@@ -203,9 +220,28 @@ scan_run(struct scan_part *p, int64_t i0, int64_t i1, struct day_acc *acc, int b
             g->organic_revenue += r & om;
             g->organic_orders += o & om;
             g->rows += n;
+            g->spend += sp;
+        }
+        if (want & SCAN_PRODUCT) {
+            struct dim_sums *g = &p->product[product[i] + 1];
+            g->revenue += r & ~om;
+            g->orders += o & ~om;
+            g->organic_revenue += r & om;
+            g->organic_orders += o & om;
+            g->rows += n;
+            g->spend += sp;
+        }
+        if (want & SCAN_SOURCE) {
+            struct dim_sums *g = &p->source[source[i] + 1];
+            g->revenue += r & ~om;
+            g->orders += o & ~om;
+            g->organic_revenue += r & om;
+            g->organic_orders += o & om;
+            g->rows += n;
+            g->spend += sp;
         }
     }
-    *acc = (struct day_acc){rev, ord, orev, oord, arows, orows};
+    *acc = (struct day_acc){rev, ord, orev, oord, arows, orows, sp_day};
 }
 
 /* The first entry in [lo, hi) whose brand is at least code (a day's entries are sorted by
@@ -230,7 +266,7 @@ static inline __attribute__((always_inline)) void scan_loop(struct scan_part *p,
     const int64_t *start = col64(&p->cube->day_start);
     const int32_t *brand = col32(&p->cube->brand);
     for (size_t d = p->d0; d < p->d1; d++) {
-        struct day_acc acc = {0, 0, 0, 0, 0, 0};
+        struct day_acc acc = {0, 0, 0, 0, 0, 0, 0};
         if (p->nbrands == 0) {
             scan_run(p, start[d], start[d + 1], &acc, by_dims, want);
         } else {
@@ -249,36 +285,28 @@ static inline __attribute__((always_inline)) void scan_loop(struct scan_part *p,
         ds->organic_orders = acc.oord;
         ds->attributed_rows = acc.arows;
         ds->organic_rows = acc.orows;
+        ds->spend = acc.spend;
     }
 }
 
+#define SCAN_CASE(k)                                                                               \
+    case k:                                                                                        \
+        scan_loop(p, (k) >> 4, (k)&15);                                                            \
+        break;
+#define SCAN_CASES4(k) SCAN_CASE(k) SCAN_CASE(k + 1) SCAN_CASE(k + 2) SCAN_CASE(k + 3)
+
 static void scan_days(struct scan_part *p)
 {
-    int k = (p->by_dims ? 4 : 0) | p->want;
-    switch (k) {
-    case 0:
-        scan_loop(p, 0, 0);
-        break;
-    case 1:
-        scan_loop(p, 0, 1);
-        break;
-    case 2:
-        scan_loop(p, 0, 2);
-        break;
-    case 3:
-        scan_loop(p, 0, 3);
-        break;
-    case 4:
-        scan_loop(p, 1, 0);
-        break;
-    case 5:
-        scan_loop(p, 1, 1);
-        break;
-    case 6:
-        scan_loop(p, 1, 2);
-        break;
+    switch ((p->by_dims ? 16 : 0) | p->want) {
+        SCAN_CASES4(0)
+        SCAN_CASES4(4)
+        SCAN_CASES4(8)
+        SCAN_CASES4(12)
+        SCAN_CASES4(16)
+        SCAN_CASES4(20)
+        SCAN_CASES4(24)
+        SCAN_CASES4(28)
     default:
-        scan_loop(p, 1, 3);
         break;
     }
 }
@@ -318,6 +346,18 @@ static void day_slice(const struct engine *eng, int32_t from, int32_t to, size_t
 
 /* ---- a query's result ------------------------------------------------------------------ */
 
+static void dim_sums_add(struct dim_sums *to, const struct dim_sums *from, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        to[i].revenue += from[i].revenue;
+        to[i].orders += from[i].orders;
+        to[i].organic_revenue += from[i].organic_revenue;
+        to[i].organic_orders += from[i].organic_orders;
+        to[i].rows += from[i].rows;
+        to[i].spend += from[i].spend;
+    }
+}
+
 /* Tracking entries of the range into r's accumulators, on two threads when the slice is
  * large enough to pay for the second. */
 static void scan_tracking(struct engine_result *r)
@@ -327,9 +367,13 @@ static void scan_tracking(struct engine_result *r)
     size_t nb = eng->nbuckets + 1;
     size_t nbrand = strmap_size(eng->dict[DIM_BRAND]) + 1;
     size_t ncamp = strmap_size(eng->dict[DIM_CAMPAIGN]) + 1;
-    /* the coarse cube has no product or source: usable when neither is filtered */
+    size_t nprod = strmap_size(eng->dict[DIM_PRODUCT]) + 1;
+    size_t nsrc = strmap_size(eng->dict[DIM_SOURCE]) + 1;
+    unsigned fine_views = ENGINE_VIEW_PRODUCT | ENGINE_VIEW_SOURCE;
+    /* the coarse cube has no product or source: usable when neither is filtered or asked */
     const struct cube *cube =
-        &eng->cube[q->product.active || q->source.active ? CUBE_FINE : CUBE_COARSE];
+        &eng->cube[q->product.active || q->source.active || (r->views & fine_views) ? CUBE_FINE
+                                                                                    : CUBE_COARSE];
     /* the selected brands, in code order, so that each day's runs are found in one sweep */
     size_t nbrand_codes = strmap_size(eng->dict[DIM_BRAND]);
     int32_t *brands = xmalloc((nbrand_codes + 1) * sizeof *brands);
@@ -348,10 +392,14 @@ static void scan_tracking(struct engine_result *r)
         .nbrands = nbrands,
         .by_dims = q->brand.active || q->product.active || q->campaign.active || q->source.active,
         .want = ((r->views & ENGINE_VIEW_BRAND) ? SCAN_BRAND : 0) |
-                ((r->views & ENGINE_VIEW_CAMPAIGN) ? SCAN_CAMPAIGN : 0),
+                ((r->views & ENGINE_VIEW_CAMPAIGN) ? SCAN_CAMPAIGN : 0) |
+                ((r->views & ENGINE_VIEW_PRODUCT) ? SCAN_PRODUCT : 0) |
+                ((r->views & ENGINE_VIEW_SOURCE) ? SCAN_SOURCE : 0),
         .sums = q->sums,
         .brand = r->brand,
         .campaign = r->campaign,
+        .product = r->product,
+        .source = r->source,
         .days = r->days,
     };
     const int64_t *start = col64(&cube->day_start);
@@ -371,6 +419,8 @@ static void scan_tracking(struct engine_result *r)
         other.sums = xcalloc(nb, sizeof *other.sums);
         other.brand = xcalloc(nbrand, sizeof *other.brand);
         other.campaign = xcalloc(ncamp, sizeof *other.campaign);
+        other.product = xcalloc(nprod, sizeof *other.product);
+        other.source = xcalloc(nsrc, sizeof *other.source);
         threaded = pthread_create(&tid, NULL, scan_thread, &other) == 0;
         if (!threaded) { /* no thread to be had: do its share here */
             scan_days(&other);
@@ -385,21 +435,12 @@ static void scan_tracking(struct engine_result *r)
             q->sums[b].orders += other.sums[b].orders;
             q->sums[b].revenue += other.sums[b].revenue;
             q->sums[b].rows += other.sums[b].rows;
+            q->sums[b].spend += other.sums[b].spend;
         }
-        for (size_t i = 0; i < nbrand; i++) {
-            r->brand[i].revenue += other.brand[i].revenue;
-            r->brand[i].orders += other.brand[i].orders;
-            r->brand[i].organic_revenue += other.brand[i].organic_revenue;
-            r->brand[i].organic_orders += other.brand[i].organic_orders;
-            r->brand[i].rows += other.brand[i].rows;
-        }
-        for (size_t i = 0; i < ncamp; i++) {
-            r->campaign[i].revenue += other.campaign[i].revenue;
-            r->campaign[i].orders += other.campaign[i].orders;
-            r->campaign[i].organic_revenue += other.campaign[i].organic_revenue;
-            r->campaign[i].organic_orders += other.campaign[i].organic_orders;
-            r->campaign[i].rows += other.campaign[i].rows;
-        }
+        dim_sums_add(r->brand, other.brand, nbrand);
+        dim_sums_add(r->campaign, other.campaign, ncamp);
+        dim_sums_add(r->product, other.product, nprod);
+        dim_sums_add(r->source, other.source, nsrc);
         for (int c = 0; c < CTYPE_COUNT; c++) {
             main.ctype_revenue[c] += other.ctype_revenue[c];
             main.ctype_rows[c] += other.ctype_rows[c];
@@ -407,6 +448,8 @@ static void scan_tracking(struct engine_result *r)
         free(other.sums);
         free(other.brand);
         free(other.campaign);
+        free(other.product);
+        free(other.source);
     }
     for (int c = 0; c < CTYPE_COUNT; c++) {
         r->ctype_revenue[c] = main.ctype_revenue[c];
@@ -415,9 +458,30 @@ static void scan_tracking(struct engine_result *r)
     free(brands);
 }
 
+/* A post's part of engagement rate's other denominators (engine_kpis): its influencer's
+ * followers once per post, its views; each only when known. */
+static void count_other_denominators(struct influencer_activity *a, int64_t followers,
+                                     int64_t views, int64_t engaged)
+{
+    if (followers >= 0) {
+        a->followers += followers;
+        a->follower_engagements += engaged;
+        a->posts_with_followers++;
+    }
+    if (views >= 0) {
+        a->views += views;
+        a->view_engagements += engaged;
+        a->posts_with_views++;
+    }
+}
+
 /* Posts of selected influencers, in the range and on a selected platform (the post's own:
- * SPEC §3), into their bucket, influencer, day and campaign. A post without a date passes
- * only an open range. */
+ * SPEC §3), into their bucket, influencer, day, platform and campaign. A post without a
+ * date passes only an open range. Under a brand, product, campaign or source filter
+ * (SPEC §3.1) a post counts when it carries a selected campaign, or carries none and its
+ * influencer has attributed rows in scope; under brand, product or source also only when
+ * its influencer has attributed rows in scope (posts carry no brand, product or source in
+ * the engine). */
 static void scan_posts(struct engine_result *r)
 {
     const struct engine *eng = r->eng;
@@ -427,9 +491,11 @@ static void scan_posts(struct engine_result *r)
     const int32_t *day_idx = col32(&eng->post_day_idx), *campaign = col32(&eng->post_campaign);
     const int64_t *reach = col64(&eng->post_reach), *likes = col64(&eng->post_likes);
     const int64_t *comments = col64(&eng->post_comments), *shares = col64(&eng->post_shares);
-    const int64_t *saves = col64(&eng->post_saves);
+    const int64_t *saves = col64(&eng->post_saves), *views = col64(&eng->post_views);
+    const int64_t *followers = col64(&eng->inf_followers);
     const int64_t *start = col64(&eng->post_start);
     int by_campaign = (r->views & ENGINE_VIEW_CAMPAIGN) != 0;
+    int need_rows = q->brand.active || q->product.active || q->source.active;
     /* posts without a date when the range is open at the start, then the range's days */
     size_t lo = (size_t)start[r->from_day == INT32_MIN ? 0 : r->day_lo + 1];
     size_t hi = (size_t)start[r->day_hi + 1];
@@ -437,7 +503,16 @@ static void scan_posts(struct engine_result *r)
         if (day[i] < r->from_day || day[i] > r->to_day || inf[i] < 0 || !q->inf_selected[inf[i]] ||
             !q->platform.ok[platform[i] + 1])
             continue;
+        int in_scope = r->act[inf[i]].rows > 0;
+        if (q->campaign.active && !(campaign[i] >= 0 ? q->campaign.ok[campaign[i] + 1] : in_scope))
+            continue;
+        if (need_rows && !in_scope)
+            continue;
         int64_t engaged = likes[i] + comments[i] + shares[i] + saves[i];
+        struct dim_sums *ps = &r->platform[platform[i] + 1];
+        ps->posts++;
+        ps->reach += reach[i];
+        ps->engagements += engaged;
         q->sums[bucket[i]].posts++;
         r->act[inf[i]].reach += reach[i];
         r->act[inf[i]].engagements += engaged;
@@ -452,10 +527,24 @@ static void scan_posts(struct engine_result *r)
         r->kpis.posts++;
         r->kpis.reach += reach[i];
         r->kpis.engagements += engaged;
+        count_other_denominators(&r->act[inf[i]], followers[inf[i]], views[i], engaged);
     }
 }
 
-/* Buckets into their influencers. */
+/* Attributed rows in scope per influencer (before the posts: scan_posts reads them). */
+static void count_rows(struct engine_result *r)
+{
+    const struct engine *eng = r->eng;
+    const struct query *q = &r->q;
+    const int32_t *start = col32(&eng->inf_bucket_start), *buckets = col32(&eng->inf_buckets);
+    for (size_t s = 0; s < q->nselected; s++) {
+        int32_t inf = q->selected[s];
+        for (int32_t k = start[inf]; k < start[inf + 1]; k++)
+            r->act[inf].rows += q->sums[buckets[k]].rows;
+    }
+}
+
+/* Buckets into their influencers; their entries' spend into the influencer's platform. */
 static void gather_activity(struct engine_result *r)
 {
     const struct engine *eng = r->eng;
@@ -471,7 +560,7 @@ static void gather_activity(struct engine_result *r)
             a->orders += bs->orders;
             a->revenue += bs->revenue;
             a->posts += bs->posts;
-            a->rows += bs->rows;
+            a->entry_spend += bs->spend;
             if (claims[b] & (1 << PAY_ORDER))
                 a->claimed_orders += bs->orders;
             if (claims[b] & (1 << PAY_REVSHARE))
@@ -479,13 +568,17 @@ static void gather_activity(struct engine_result *r)
             if (claims[b] & (1 << PAY_POST))
                 a->claimed_posts += bs->posts;
         }
+        a->spend += a->entry_spend;
+        r->platform[col32(&eng->inf_platform)[inf] + 1].spend += a->entry_spend;
     }
 }
 
 /* Spend rules, part 2: each payout row of a selected influencer (and a selected basis)
  * prices the filtered activity it covers once; SCOPE_DUPLICATE rows price nothing.
  * Recorded totals count when their payout_date is in the range, or when they have none.
- * Each influencer's sum is rounded to the paisa (half away from zero). */
+ * Each influencer's sum is rounded to the paisa (half away from zero): what it earned
+ * (the payouts check). Its spend in the figures is what SPEC §3.1 allocates to the
+ * filtered cells (gather_activity and alloc_query). */
 static void compute_spend(struct engine_result *r)
 {
     const struct engine *eng = r->eng;
@@ -493,6 +586,8 @@ static void compute_spend(struct engine_result *r)
     const int32_t *pay_basis = col32(&eng->pay_basis);
     const int32_t *pay_kind = col32(&eng->pay_kind), *pay_scope = col32(&eng->pay_scope);
     const int32_t *start = col32(&eng->inf_pay_start), *pays = col32(&eng->inf_pays);
+    const int32_t *pay_day = col32(&eng->pay_day);
+    int undated_in = r->from_day == INT32_MIN && r->to_day == INT32_MAX;
     for (size_t s = 0; s < q->nselected; s++) {
         int32_t inf = q->selected[s];
         struct influencer_activity *a = &r->act[inf];
@@ -503,12 +598,14 @@ static void compute_spend(struct engine_result *r)
             if (pay_kind[i] == PAY_TOTAL) {
                 if (!payout_row_in(r, i))
                     continue;
-                a->paid = 1;
+                /* an undated total makes its influencer active only without a date range:
+                 * in a range it counts through the spend §3.1 gives the range's days */
+                a->paid = !r->cell_filter && (pay_day[i] != ENGINE_NO_DAY || undated_in);
             }
             a->spend_micro += payout_row_spend(eng, q, a, i);
         }
         if (a->spend_micro != 0)
-            a->spend = round_micro(a->spend_micro);
+            a->earned = round_micro(a->spend_micro);
     }
 }
 
@@ -517,7 +614,7 @@ static void compute_spend(struct engine_result *r)
 static int influencer_active(const struct engine_result *r, size_t i)
 {
     const struct influencer_activity *a = &r->act[i];
-    return r->q.inf_selected[i] && (a->rows > 0 || a->posts > 0 || a->paid);
+    return r->q.inf_selected[i] && (a->rows > 0 || a->posts > 0 || a->paid || a->spend != 0);
 }
 
 static void result_clear_sums(struct engine_result *r)
@@ -527,8 +624,11 @@ static void result_clear_sums(struct engine_result *r)
     memset(r->q.sums, 0, nb * sizeof *r->q.sums);
     memset(r->act, 0, (eng->ninf + 1) * sizeof *r->act);
     memset(r->days, 0, (eng->ndays + 1) * sizeof *r->days);
-    memset(r->brand, 0, (strmap_size(eng->dict[DIM_BRAND]) + 1) * sizeof *r->brand);
-    memset(r->campaign, 0, (strmap_size(eng->dict[DIM_CAMPAIGN]) + 1) * sizeof *r->campaign);
+    memset(r->campaign, 0, (strmap_size(eng->dict[DIM_CAMPAIGN]) + 2) * sizeof *r->campaign);
+    memset(r->brand, 0, (strmap_size(eng->dict[DIM_BRAND]) + 2) * sizeof *r->brand);
+    memset(r->product, 0, (strmap_size(eng->dict[DIM_PRODUCT]) + 2) * sizeof *r->product);
+    memset(r->source, 0, (strmap_size(eng->dict[DIM_SOURCE]) + 2) * sizeof *r->source);
+    memset(r->platform, 0, (strmap_size(eng->dict[DIM_PLATFORM]) + 2) * sizeof *r->platform);
     memset(&r->kpis, 0, sizeof r->kpis);
 }
 
@@ -539,9 +639,11 @@ static void result_pass(struct engine_result *r, int again)
     if (again)
         result_clear_sums(r);
     scan_tracking(r);
+    count_rows(r);
     scan_posts(r);
     gather_activity(r);
     compute_spend(r);
+    alloc_query(r);
 }
 
 int engine_run(const struct engine *eng, const struct engine_filter *f, struct engine_result **out,
@@ -566,22 +668,25 @@ int engine_run_views(const struct engine *eng, const struct engine_filter *f, un
     query_init(eng, f, &r->q);
     r->act = xcalloc(eng->ninf + 1, sizeof *r->act);
     r->days = xcalloc(eng->ndays + 1, sizeof *r->days);
-    r->brand = xcalloc(strmap_size(eng->dict[DIM_BRAND]) + 1, sizeof *r->brand);
-    r->campaign = xcalloc(strmap_size(eng->dict[DIM_CAMPAIGN]) + 1, sizeof *r->campaign);
+    r->brand = xcalloc(strmap_size(eng->dict[DIM_BRAND]) + 2, sizeof *r->brand);
+    r->campaign = xcalloc(strmap_size(eng->dict[DIM_CAMPAIGN]) + 2, sizeof *r->campaign);
+    r->product = xcalloc(strmap_size(eng->dict[DIM_PRODUCT]) + 2, sizeof *r->product);
+    r->source = xcalloc(strmap_size(eng->dict[DIM_SOURCE]) + 2, sizeof *r->source);
+    r->platform = xcalloc(strmap_size(eng->dict[DIM_PLATFORM]) + 2, sizeof *r->platform);
+    r->cell_filter = r->q.platform.active || r->q.brand.active || r->q.product.active ||
+                     r->q.campaign.active || r->q.source.active;
     day_slice(eng, f->from_day, f->to_day, &r->day_lo, &r->day_hi);
     result_pass(r, 0);
     if (f->has_min_roas) {
         /* keep the influencers whose ROAS over this very filter reaches the minimum, then
          * compute everything again over them */
-        const int32_t *bucket_inf = col32(&eng->bucket_inf);
         for (size_t i = 0; i < eng->ninf; i++) {
             const struct influencer_activity *a = &r->act[i];
             if (r->q.inf_selected[i] &&
                 !(a->spend > 0 && (double)a->revenue / (double)a->spend >= f->min_roas))
                 r->q.inf_selected[i] = 0;
         }
-        for (size_t b = 0; b < eng->nbuckets; b++)
-            r->q.bucket_selected[b] = r->q.inf_selected[bucket_inf[b]];
+        select_buckets(eng, &r->q);
         list_selected(eng, &r->q);
         result_pass(r, 1);
     }
@@ -597,6 +702,10 @@ int engine_run_views(const struct engine *eng, const struct engine_filter *f, un
         sum_checked(&k->spend, r->act[i].spend, &overflow);
         sum_checked(&k->revenue, r->act[i].revenue, &overflow);
         sum_checked(&k->orders, r->act[i].orders, &overflow);
+        k->followers += r->act[i].followers;
+        k->follower_engagements += r->act[i].follower_engagements;
+        k->views += r->act[i].views;
+        k->view_engagements += r->act[i].view_engagements;
     }
     if (overflow) { /* cannot happen (see "why no sum overflows"); never a wrapped figure */
         engine_result_free(r);
@@ -608,6 +717,8 @@ int engine_run_views(const struct engine *eng, const struct engine_filter *f, un
     k->roas = ratio((double)k->revenue, (double)k->spend);
     k->roi = ratio((double)(k->revenue - k->spend), (double)k->spend);
     k->engagement_rate = ratio((double)k->engagements, (double)k->reach);
+    k->engagement_rate_followers = ratio((double)k->follower_engagements, (double)k->followers);
+    k->engagement_rate_views = ratio((double)k->view_engagements, (double)k->views);
     k->cpo = ratio((double)k->spend, (double)k->orders);
     k->aov = ratio((double)k->revenue, (double)k->orders);
     k->cpm = ratio((double)k->spend * 1000.0, (double)k->reach);
@@ -628,6 +739,9 @@ void engine_result_free(struct engine_result *r)
     free(r->days);
     free(r->brand);
     free(r->campaign);
+    free(r->product);
+    free(r->source);
+    free(r->platform);
     free(r);
 }
 
@@ -641,7 +755,7 @@ int engine_kpis(const struct engine *eng, const struct engine_filter *f, struct 
 {
     memset(out, 0, sizeof *out);
     struct engine_result *r;
-    int rc = engine_run(eng, f, &r, e);
+    int rc = engine_run_views(eng, f, 0, &r, e); /* the KPIs need no breakdown */
     if (rc < 0)
         return rc;
     *out = r->kpis;
@@ -658,25 +772,44 @@ struct group_sums {
 
 static int cmp_group_key(const void *a, const void *b)
 {
-    return strcmp(((const struct engine_group *)a)->key, ((const struct engine_group *)b)->key);
+    const struct engine_group *x = a, *y = b;
+    if (x->unallocated != y->unallocated)
+        return x->unallocated - y->unallocated;
+    return strcmp(x->key, y->key);
 }
 
-/* The key text of slot (code + 1) under dim, into iso when it is a day. */
+/* The dictionary of a breakdown by a cell dimension. */
+static enum dim dim_of(enum engine_dim dim)
+{
+    switch (dim) {
+    case ENGINE_BY_PLATFORM:
+        return DIM_PLATFORM;
+    case ENGINE_BY_BRAND:
+        return DIM_BRAND;
+    case ENGINE_BY_CAMPAIGN:
+        return DIM_CAMPAIGN;
+    case ENGINE_BY_PRODUCT:
+        return DIM_PRODUCT;
+    case ENGINE_BY_SOURCE:
+        return DIM_SOURCE;
+    case ENGINE_BY_DAY:
+        break;
+    }
+    return DIM_COUNT;
+}
+
+/* The key text of slot (code + 1) under dim, into iso when it is a day; the slot after the
+ * dictionary's is Unallocated. */
 static const char *slot_key(const struct engine *eng, enum engine_dim dim, size_t slot,
                             char iso[11])
 {
     if (slot == 0)
         return "";
     int32_t code = (int32_t)(slot - 1);
-    switch (dim) {
-    case ENGINE_BY_PLATFORM:
-        return strmap_key(eng->dict[DIM_PLATFORM], code, NULL);
-    case ENGINE_BY_BRAND:
-        return strmap_key(eng->dict[DIM_BRAND], code, NULL);
-    case ENGINE_BY_CAMPAIGN:
-        return strmap_key(eng->dict[DIM_CAMPAIGN], code, NULL);
-    case ENGINE_BY_DAY:
-        break;
+    if (dim != ENGINE_BY_DAY) {
+        const struct strmap *dict = eng->dict[dim_of(dim)];
+        return (size_t)code >= strmap_size(dict) ? ENGINE_UNALLOCATED
+                                                 : strmap_key(dict, code, NULL);
     }
     schema_days_to_iso(col32(&eng->day_value)[code], iso);
     return iso;
@@ -710,6 +843,7 @@ static struct engine_group *groups_from_sums(const struct engine *eng, enum engi
         memcpy(keys, key, len);
         groups[g] = (struct engine_group){
             .key = keys,
+            .unallocated = dim != ENGINE_BY_DAY && dim != ENGINE_BY_PLATFORM && s == nslots - 1,
             .revenue = sum->revenue,
             .orders = sum->orders,
             .organic_revenue = sum->organic_revenue,
@@ -718,12 +852,14 @@ static struct engine_group *groups_from_sums(const struct engine *eng, enum engi
             .reach = sum->reach,
             .engagements = sum->engagements,
             .roas = ratio((double)sum->revenue, (double)sum->spend),
+            .roi = ratio((double)(sum->revenue - sum->spend), (double)sum->spend),
             .engagement_rate = ratio((double)sum->engagements, (double)sum->reach),
         };
         keys += len;
         g++;
     }
-    /* days are in order already; the rest are sorted by name */
+    /* days are in order already (the undated first); the rest are sorted by name, the
+     * Unallocated group last */
     if (dim != ENGINE_BY_DAY)
         qsort(groups, ngroups, sizeof *groups, cmp_group_key);
     return groups;
@@ -735,10 +871,11 @@ static void sums_from_dims(const struct dim_sums *d, size_t n, struct group_sums
         sums[i].revenue = d[i].revenue;
         sums[i].orders = d[i].orders;
         sums[i].organic_revenue = d[i].organic_revenue;
+        sums[i].spend = d[i].spend;
         sums[i].posts = d[i].posts;
         sums[i].reach = d[i].reach;
         sums[i].engagements = d[i].engagements;
-        sums[i].active = d[i].rows + d[i].posts;
+        sums[i].active = d[i].rows + d[i].posts + (d[i].spend != 0);
     }
 }
 
@@ -750,10 +887,19 @@ int engine_result_breakdown(const struct engine_result *r, enum engine_dim dim,
     *n = 0;
     size_t nslots;
     struct group_sums *sums;
+    static const unsigned view_of[] = {
+        [ENGINE_BY_BRAND] = ENGINE_VIEW_BRAND,
+        [ENGINE_BY_CAMPAIGN] = ENGINE_VIEW_CAMPAIGN,
+        [ENGINE_BY_PRODUCT] = ENGINE_VIEW_PRODUCT,
+        [ENGINE_BY_SOURCE] = ENGINE_VIEW_SOURCE,
+    };
     switch (dim) {
     case ENGINE_BY_PLATFORM: {
+        /* revenue and orders by the influencer's platform, posts by their own, spend by
+         * its cells' (SPEC §3) */
         nslots = strmap_size(eng->dict[DIM_PLATFORM]) + 1;
         sums = xcalloc(nslots, sizeof *sums);
+        sums_from_dims(r->platform, nslots, sums);
         const int32_t *platform = col32(&eng->inf_platform);
         for (size_t i = 0; i < eng->ninf; i++) {
             if (!r->q.inf_selected[i])
@@ -762,28 +908,29 @@ int engine_result_breakdown(const struct engine_result *r, enum engine_dim dim,
             struct group_sums *g = &sums[platform[i] + 1];
             g->revenue += a->revenue;
             g->orders += a->orders;
-            g->spend += a->spend;
-            g->posts += a->posts;
-            g->reach += a->reach;
-            g->engagements += a->engagements;
-            g->active += a->rows + a->posts + (a->spend != 0) + a->paid;
+            g->active += a->rows + a->paid;
         }
         break;
     }
     case ENGINE_BY_BRAND:
-        if (!(r->views & ENGINE_VIEW_BRAND))
-            return err_set(e, ERR_USAGE, "the brand breakdown was not computed for this result");
-        nslots = strmap_size(eng->dict[DIM_BRAND]) + 1;
-        sums = xcalloc(nslots, sizeof *sums);
-        sums_from_dims(r->brand, nslots, sums);
-        break;
     case ENGINE_BY_CAMPAIGN:
-        if (!(r->views & ENGINE_VIEW_CAMPAIGN))
-            return err_set(e, ERR_USAGE, "the campaign breakdown was not computed for this result");
-        nslots = strmap_size(eng->dict[DIM_CAMPAIGN]) + 1;
+    case ENGINE_BY_PRODUCT:
+    case ENGINE_BY_SOURCE: {
+        if (!(r->views & view_of[dim]))
+            return err_set(e, ERR_USAGE, "the %s breakdown was not computed for this result",
+                           dim == ENGINE_BY_BRAND      ? "brand"
+                           : dim == ENGINE_BY_CAMPAIGN ? "campaign"
+                           : dim == ENGINE_BY_PRODUCT  ? "product"
+                                                       : "source");
+        const struct dim_sums *d = dim == ENGINE_BY_BRAND      ? r->brand
+                                   : dim == ENGINE_BY_CAMPAIGN ? r->campaign
+                                   : dim == ENGINE_BY_PRODUCT  ? r->product
+                                                               : r->source;
+        nslots = strmap_size(eng->dict[dim_of(dim)]) + 2;
         sums = xcalloc(nslots, sizeof *sums);
-        sums_from_dims(r->campaign, nslots, sums);
+        sums_from_dims(d, nslots, sums);
         break;
+    }
     case ENGINE_BY_DAY:
         nslots = eng->ndays + 1;
         sums = xcalloc(nslots, sizeof *sums);
@@ -792,10 +939,11 @@ int engine_result_breakdown(const struct engine_result *r, enum engine_dim dim,
             sums[s].revenue = d->revenue;
             sums[s].orders = d->orders;
             sums[s].organic_revenue = d->organic_revenue;
+            sums[s].spend = d->spend;
             sums[s].posts = d->posts;
             sums[s].reach = d->reach;
             sums[s].engagements = d->engagements;
-            sums[s].active = d->attributed_rows + d->organic_rows + d->posts;
+            sums[s].active = d->attributed_rows + d->organic_rows + d->posts + (d->spend != 0);
         }
         break;
     default:
@@ -811,10 +959,16 @@ int engine_breakdown(const struct engine *eng, const struct engine_filter *f, en
 {
     *out = NULL;
     *n = 0;
-    if ((unsigned)dim > ENGINE_BY_CAMPAIGN)
+    if ((unsigned)dim > ENGINE_BY_SOURCE)
         return err_set(e, ERR_USAGE, "unknown breakdown dimension %d", (int)dim);
+    static const unsigned view_of[] = {
+        [ENGINE_BY_BRAND] = ENGINE_VIEW_BRAND,
+        [ENGINE_BY_CAMPAIGN] = ENGINE_VIEW_CAMPAIGN,
+        [ENGINE_BY_PRODUCT] = ENGINE_VIEW_PRODUCT,
+        [ENGINE_BY_SOURCE] = ENGINE_VIEW_SOURCE,
+    };
     struct engine_result *r;
-    int rc = engine_run(eng, f, &r, e);
+    int rc = engine_run_views(eng, f, view_of[dim], &r, e); /* only the view asked for */
     if (rc < 0)
         return rc;
     rc = engine_result_breakdown(r, dim, out, n, e);
@@ -850,8 +1004,18 @@ static struct engine_influencer_row influencer_row(const struct engine *eng, siz
         .posts = a->posts,
         .reach = a->reach,
         .engagements = a->engagements,
+        .followers = a->followers,
+        .follower_engagements = a->follower_engagements,
+        .views = a->views,
+        .view_engagements = a->view_engagements,
+        .follower_count = col64(&eng->inf_followers)[i],
+        /* an influencer of the file always has a gender (Unknown when empty: load_influencer) */
+        .in_influencers_file = col32(&eng->inf_gender)[i] >= 0,
         .roas = ratio((double)a->revenue, (double)a->spend),
         .roi = ratio((double)(a->revenue - a->spend), (double)a->spend),
+        .engagement_rate = ratio((double)a->engagements, (double)a->reach),
+        .engagement_rate_followers = ratio((double)a->follower_engagements, (double)a->followers),
+        .engagement_rate_views = ratio((double)a->view_engagements, (double)a->views),
     };
 }
 
@@ -865,6 +1029,9 @@ int engine_result_influencers(const struct engine_result *r, int sorted,
         rows[k] = influencer_row(eng, (size_t)r->active[k], &r->act[r->active[k]]);
     if (sorted && nrows > 1)
         qsort(rows, nrows, sizeof *rows, cmp_influencer_row);
+    struct engine_rank_opts rank;
+    engine_rank_opts_default(&rank);
+    engine_rank_influencers(rows, nrows, &rank);
     *out = rows;
     *n = nrows;
     return 0;
@@ -961,6 +1128,9 @@ int engine_result_personas(const struct engine_result *r, enum engine_persona_di
     free(slots);
     if (k > 1)
         qsort(rows, k, sizeof *rows, cmp_persona_row);
+    struct engine_rank_opts rank;
+    engine_rank_opts_default(&rank);
+    engine_rank_personas(rows, k, &rank);
     *out = rows;
     *n = k;
     return 0;
@@ -1115,8 +1285,10 @@ int engine_result_keeps_row(const struct engine_result *r, const struct schema_r
     const struct schema_value *v = row->v;
 #define COL(name) (&v[schema_col_index(row->ds, name)])
     switch (row->ds) {
-    case DS_INFLUENCERS:
-        return selected_influencer(r, COL("influencer_id")) >= 0;
+    case DS_INFLUENCERS: {
+        int code = selected_influencer(r, COL("influencer_id"));
+        return code >= 0 && q->platform.ok[col32(&eng->inf_platform)[code] + 1];
+    }
     case DS_POSTS: {
         int inf = selected_influencer(r, COL("influencer_id"));
         if (inf < 0 || !day_in(r, COL("date")))
@@ -1136,10 +1308,12 @@ int engine_result_keeps_row(const struct engine_result *r, const struct schema_r
         const struct schema_value *inf = COL("influencer_id"), *organic = COL("organic");
         if ((organic->present && organic->i != 0) || !inf->present || inf->len == 0)
             return 1; /* organic rows: no influencer filter applies (SPEC §3) */
-        return selected_influencer(r, inf) >= 0;
+        int code = selected_influencer(r, inf);
+        return code >= 0 && q->platform.ok[col32(&eng->inf_platform)[code] + 1];
     }
     case DS_PAYOUTS: {
-        if (selected_influencer(r, COL("influencer_id")) < 0 ||
+        int code = selected_influencer(r, COL("influencer_id"));
+        if (code < 0 || !q->platform.ok[col32(&eng->inf_platform)[code] + 1] ||
             !mask_ok(&q->basis, row_code(eng, DIM_BASIS, COL("basis"))))
             return 0;
         const struct schema_value *date = COL("payout_date");

@@ -523,3 +523,105 @@ int filter_is_set(const struct filter *f)
     }
     return 0;
 }
+
+/* ---- period comparison ------------------------------------------------------------- */
+
+/* One ISO date of compare's value: [s, s + len) trimmed. */
+static int compare_date(const char *s, size_t len, int32_t *day, struct err *e)
+{
+    trim(&s, &len);
+    char tmp[11] = "";
+    if (len == 10) {
+        memcpy(tmp, s, 10);
+        tmp[10] = '\0';
+    }
+    if (len != 10 || schema_iso_to_days(tmp, day) < 0) {
+        char shown[64];
+        shorten(s, len, shown);
+        return err_set(e, ERR_USAGE, "compare: \"%s\" is not a date (YYYY-MM-DD)", shown);
+    }
+    return 0;
+}
+
+int filter_compare_parse(const char *raw, struct filter_compare *out, struct err *e)
+{
+    out->kind = FILTER_COMPARE_NONE;
+    out->from_day = out->to_day = 0;
+    if (!raw)
+        return 0;
+    const char *s = raw;
+    size_t len = strlen(raw);
+    trim(&s, &len);
+    if (len == 0)
+        return 0;
+    if (len == 8 && strncasecmp(s, "previous", 8) == 0) {
+        out->kind = FILTER_COMPARE_PREVIOUS;
+        return 0;
+    }
+    const char *dots = NULL;
+    for (size_t i = 0; i + 1 < len; i++)
+        if (s[i] == '.' && s[i + 1] == '.') {
+            dots = s + i;
+            break;
+        }
+    if (!dots) {
+        char shown[64];
+        shorten(s, len, shown);
+        return err_set(e, ERR_USAGE,
+                       "compare: \"%s\" is not previous or FROM..TO (YYYY-MM-DD..YYYY-MM-DD)",
+                       shown);
+    }
+    int32_t from, to;
+    if (compare_date(s, (size_t)(dots - s), &from, e) < 0 ||
+        compare_date(dots + 2, len - (size_t)(dots + 2 - s), &to, e) < 0)
+        return e->code;
+    if (from > to) {
+        char a[11], b[11];
+        schema_days_to_iso(to, a);
+        schema_days_to_iso(from, b);
+        return err_set(e, ERR_USAGE, "compare: to %s is before from %s", a, b);
+    }
+    out->kind = FILTER_COMPARE_RANGE;
+    out->from_day = from;
+    out->to_day = to;
+    return 0;
+}
+
+int filter_compare_period(const struct engine *eng, const struct filter *f,
+                          const struct filter_compare *c, int32_t *from_day, int32_t *to_day,
+                          struct err *e)
+{
+    if (c->kind == FILTER_COMPARE_NONE)
+        return 0;
+    if (c->kind == FILTER_COMPARE_RANGE) {
+        *from_day = c->from_day;
+        *to_day = c->to_day;
+        return 1;
+    }
+    int32_t start = f->f.from_day, end = f->f.to_day;
+    if (!f->from[0] || !f->to[0]) {
+        int32_t first, last;
+        if (engine_day_range(eng, &first, &last) < 0)
+            return 0;
+        if (!f->from[0])
+            start = first;
+        if (!f->to[0])
+            end = last > start ? last : start;
+    }
+    int32_t oldest;
+    schema_iso_to_days("0001-01-01", &oldest);
+    int64_t days = (int64_t)end - start + 1;
+    if ((int64_t)start - days < oldest)
+        return err_set(e, ERR_USAGE, "compare: the previous period would start before 0001-01-01");
+    *from_day = (int32_t)(start - days);
+    *to_day = start - 1;
+    return 1;
+}
+
+void filter_compare_apply(const struct filter *f, int32_t from_day, int32_t to_day,
+                          struct engine_filter *out)
+{
+    *out = f->f;
+    out->from_day = from_day;
+    out->to_day = to_day;
+}

@@ -165,4 +165,42 @@ int filter_args_parse(struct filter *out, const struct filter_args *a, struct er
 int filter_parse_argv(struct filter *out, int argc, char **argv, char **rest, int *nrest,
                       struct err *e);
 
+/* ---- period comparison (SPEC §3.2) -----------------------------------------------------
+ * `compare=previous`: the same number of days just before the filter's period;
+ * `compare=FROM..TO`: those inclusive ISO dates. The filter's period is from..to, an open
+ * end taken from the data's range (engine_day_range: the first or last day of tracking rows
+ * and dated posts), so `previous` without from/to compares the whole data with the same
+ * number of days before its first day. Every other filter stays as it is. */
+enum filter_compare_kind {
+    FILTER_COMPARE_NONE,     /* no comparison (absent or empty) */
+    FILTER_COMPARE_PREVIOUS, /* the days just before */
+    FILTER_COMPARE_RANGE,    /* from_day..to_day */
+};
+
+struct filter_compare {
+    enum filter_compare_kind kind;
+    int32_t from_day, to_day; /* FILTER_COMPARE_RANGE: inclusive day numbers */
+};
+
+/* Parses the value of `compare` (NULL, "" or only spaces: none). ERR_USAGE with a message
+ * starting "compare: " for anything but "previous" (any letter case) or
+ * YYYY-MM-DD..YYYY-MM-DD with from not after to:
+ *   compare: "last" is not previous or FROM..TO (YYYY-MM-DD..YYYY-MM-DD)
+ *   compare: "2025-13-01" is not a date (YYYY-MM-DD)
+ *   compare: to 2025-01-01 is before from 2025-02-01 */
+int filter_compare_parse(const char *raw, struct filter_compare *out, struct err *e);
+
+/* The comparison period of c against f's period over eng's data: 1 with *from_day and
+ * *to_day set; 0 when there is none (FILTER_COMPARE_NONE, or `previous` with an open end
+ * and no dated data to close it); ERR_USAGE with e filled when the previous period would
+ * start before 0001-01-01. */
+int filter_compare_period(const struct engine *eng, const struct filter *f,
+                          const struct filter_compare *c, int32_t *from_day, int32_t *to_day,
+                          struct err *e);
+
+/* The engine filter of the comparison: f's, with the period replaced. It points into f,
+ * which must outlive it. */
+void filter_compare_apply(const struct filter *f, int32_t from_day, int32_t to_day,
+                          struct engine_filter *out);
+
 #endif

@@ -2,15 +2,17 @@
  * times into one `struct gathered`; everything after that — picks, poor ROI, personas,
  * comparisons, sentences — is plain arithmetic over those rows, so the JSON and the
  * sentences always agree. Totals come from the influencer rows, which sum to the KPIs.
- * Calls engine, json, format, buf and err. */
+ * Calls engine, schema_value (dates), json, format, buf and err. */
 #include "insights.h"
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "format.h"
+#include "schema.h"
 
 #include "banned.h"
 
@@ -109,6 +111,7 @@ static int by_revenue_asc(const void *pa, const void *pb)
     return compare_id(a->id, b->id);
 }
 
+/* The plain ROAS (poor ROI: losing money is a fact, not a ranking). */
 static int by_roas_asc(const void *pa, const void *pb)
 {
     const struct engine_influencer_row *a = *(const struct engine_influencer_row *const *)pa;
@@ -118,9 +121,19 @@ static int by_roas_asc(const void *pa, const void *pb)
     return by_revenue_asc(pa, pb);
 }
 
+/* The ranking's key (bottom influencers: the shrunk ROAS unless ranked raw). */
+static int by_rank_asc(const void *pa, const void *pb)
+{
+    const struct engine_influencer_row *a = *(const struct engine_influencer_row *const *)pa;
+    const struct engine_influencer_row *b = *(const struct engine_influencer_row *const *)pb;
+    if (a->rank.key != b->rank.key)
+        return a->rank.key < b->rank.key ? -1 : 1;
+    return by_revenue_asc(pa, pb);
+}
+
 static int has_spend(const struct engine_influencer_row *r)
 {
-    return r->spend > 0 && r->roas.has;
+    return r->spend > 0 && r->roas.has && r->rank.has_key;
 }
 
 /* The first (at most) k rows in the order of cmp, skipping rows marked in skip and those
@@ -168,7 +181,7 @@ void insights_pick(const struct engine_influencer_row *rows, size_t n, size_t k,
     int any_spend = 0;
     for (size_t i = 0; i < n && !any_spend; i++)
         any_spend = !in_top[i] && has_spend(&rows[i]);
-    *nbottom = any_spend ? select_first(rows, n, k, by_roas_asc, has_spend, in_top, bottom)
+    *nbottom = any_spend ? select_first(rows, n, k, by_rank_asc, has_spend, in_top, bottom)
                          : select_first(rows, n, k, by_revenue_asc, NULL, in_top, bottom);
     free(in_top);
 }
@@ -193,9 +206,26 @@ static void influencer_members(struct json *j, const struct engine_influencer_ro
     kv_ratio(j, "roas", r->spend != 0 ? r->roas : ratio_of(0, 0));
     kv_ratio(j, "roi", r->spend != 0 ? r->roi : ratio_of(0, 0));
     kv_ratio(j, "engagement_rate", ratio_of((double)r->engagements, (double)r->reach));
+    kv_ratio(j, "engagement_rate_followers",
+             ratio_of((double)r->follower_engagements, (double)r->followers));
+    kv_ratio(j, "engagement_rate_views", ratio_of((double)r->view_engagements, (double)r->views));
+    json_key(j, "followers");
+    if (r->follower_count >= 0)
+        json_int(j, r->follower_count);
+    else
+        json_null(j);
     kv_money_per(j, "cpo", r->spend, r->orders);
     kv_money_per(j, "aov", r->revenue, r->orders);
     kv_money_per(j, "cpe", r->spend, r->engagements);
+    insights_ranked_json(j, &r->rank);
+}
+
+void insights_ranked_json(struct json *j, const struct engine_ranked *r)
+{
+    kv_ratio(j, "roas_shrunk", r->roas_shrunk);
+    kv_ratio(j, "roas_low", r->roas_low);
+    kv_ratio(j, "roas_high", r->roas_high);
+    json_kv_bool(j, "few_orders", r->few_orders != 0);
 }
 
 int insights_influencer_json(struct json *j, const struct engine_influencer_row *r)
@@ -235,8 +265,8 @@ static void gathered_release(struct gathered *g)
     memset(g, 0, sizeof *g);
 }
 
-static int gather(const struct engine *eng, const struct engine_filter *f, struct gathered *g,
-                  struct err *e)
+static int gather(const struct engine *eng, const struct engine_filter *f,
+                  const struct insights_config *c, struct gathered *g, struct err *e)
 {
     memset(g, 0, sizeof *g);
     int rc = engine_influencers(eng, f, &g->rows, &g->nrows, e);
@@ -280,6 +310,9 @@ static int gather(const struct engine *eng, const struct engine_filter *f, struc
     }
     for (size_t i = 0; i < g->nbrands; i++)
         g->total.organic_revenue += g->brands[i].organic_revenue;
+    engine_rank_influencers(g->rows, g->nrows, &c->rank);
+    engine_rank_personas(g->category_gender, g->ncategory_gender, &c->rank);
+    engine_rank_personas(g->tiers, g->ntiers, &c->rank);
     return 0;
 }
 
@@ -494,18 +527,18 @@ static int persona_named(const struct engine_persona_row *p, enum engine_persona
     return (p->category && *p->category) || (p->gender && *p->gender);
 }
 
-/* The named persona with the highest ROAS (ties: more revenue, then the first), or -1 when
- * fewer than two named personas have spend. */
+/* The named persona with the highest rank.key (shrunk or raw ROAS; ties: more revenue, then the
+ * first), or -1 when fewer than two named personas have spend. */
 static long best_persona(const struct engine_persona_row *p, size_t n, enum engine_persona_dim dim)
 {
     long best = -1;
     size_t eligible = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!(p[i].spend > 0 && p[i].roas.has && persona_named(&p[i], dim)))
+        if (!(p[i].spend > 0 && p[i].rank.has_key && persona_named(&p[i], dim)))
             continue;
         eligible++;
-        if (best < 0 || p[i].roas.value > p[best].roas.value ||
-            (p[i].roas.value == p[best].roas.value && p[i].revenue > p[best].revenue))
+        if (best < 0 || p[i].rank.key > p[best].rank.key ||
+            (p[i].rank.key == p[best].rank.key && p[i].revenue > p[best].revenue))
             best = (long)i;
     }
     return eligible >= 2 ? best : -1;
@@ -534,6 +567,7 @@ static void write_persona(struct json *j, const struct engine_persona_row *p,
     json_kv_int(j, "orders", p->orders);
     json_kv_money(j, "spend", p->spend);
     kv_ratio(j, "roas", p->spend != 0 ? p->roas : ratio_of(0, 0));
+    insights_ranked_json(j, &p->rank);
     kv_ratio(j, "revenue_share", ratio_of((double)p->revenue, (double)total_revenue));
     json_obj_end(j);
 }
@@ -791,10 +825,92 @@ static void say_top_group(struct buf *b, const char *prefix, const struct engine
                share);
 }
 
+/* The earlier period's figures, and how sentences name it. */
+struct earlier {
+    int has;
+    struct engine_kpis k;
+    char label[64]; /* "the previous 30 days", "2025-01-01 to 2025-01-31" */
+    char from[11], to[11];
+    int64_t days;
+};
+
+static int gather_earlier(const struct engine *eng, const struct insights_compare *cmp,
+                          struct earlier *out, struct err *e)
+{
+    memset(out, 0, sizeof *out);
+    if (!cmp)
+        return 0;
+    int rc = engine_kpis(eng, cmp->filter, &out->k, e);
+    if (rc != 0)
+        return rc;
+    out->has = 1;
+    out->days = (int64_t)cmp->to_day - cmp->from_day + 1;
+    schema_days_to_iso(cmp->from_day, out->from);
+    schema_days_to_iso(cmp->to_day, out->to);
+    if (!cmp->previous)
+        snprintf(out->label, sizeof out->label, "%s to %s", out->from, out->to);
+    else if (out->days == 1)
+        snprintf(out->label, sizeof out->label, "the previous day");
+    else
+        snprintf(out->label, sizeof out->label, "the previous %lld days", (long long)out->days);
+    return 0;
+}
+
+/* "up 12 %", "down 5 %", "flat": now against then (then > 0), rounded to the percent. */
+static void say_move(struct buf *b, int64_t now, int64_t then)
+{
+    double rel = ((double)now - (double)then) / (double)then;
+    char pct[FORMAT_MAX];
+    format_percent(pct, sizeof pct, fabs(rel), 0);
+    if (llround(fabs(rel) * 100.0) == 0)
+        buf_puts(b, "flat");
+    else
+        buf_printf(b, "%s %s", rel > 0 ? "up" : "down", pct);
+}
+
+/* "Revenue up 12 % on the previous 30 days (₹12.3 lakh against ₹11 lakh); spend up 3 %;
+ * ROAS 3.1 against 2.9." */
+static void say_comparison(struct buf *b, const struct gathered *g, const struct earlier *p)
+{
+    if (!p->has)
+        return;
+    const struct totals *t = &g->total;
+    char now[FORMAT_MAX], then[FORMAT_MAX];
+    format_money_compact(now, sizeof now, t->revenue);
+    format_money_compact(then, sizeof then, p->k.revenue);
+    if (p->k.revenue <= 0 && t->revenue <= 0) {
+        buf_printf(b, "No attributed revenue in this period or in %s.", p->label);
+        return;
+    }
+    if (p->k.revenue <= 0) {
+        buf_printf(b, "Revenue %s against none in %s", now, p->label);
+    } else {
+        buf_puts(b, "Revenue ");
+        say_move(b, t->revenue, p->k.revenue);
+        buf_printf(b, " on %s (%s against %s)", p->label, now, then);
+    }
+    if (p->k.spend > 0) {
+        buf_puts(b, "; spend ");
+        say_move(b, t->spend, p->k.spend);
+    }
+    if (p->k.spend > 0 && t->spend > 0) {
+        char a[FORMAT_MAX], c[FORMAT_MAX];
+        format_ratio(a, sizeof a, (double)t->revenue / (double)t->spend);
+        format_ratio(c, sizeof c, (double)p->k.revenue / (double)p->k.spend);
+        buf_printf(b, "; ROAS %s against %s", a, c);
+    }
+    buf_putc(b, '.');
+}
+
 static void build_sentences(struct insights_sentences *s, const struct gathered *g,
-                            const struct poor *poor, size_t npoor, const struct insights_config *c)
+                            const struct poor *poor, size_t npoor, const struct insights_config *c,
+                            const struct earlier *earlier)
 {
     struct buf b = BUF_INIT;
+    if (earlier) {
+        say_comparison(&b, g, earlier);
+        add_sentence(s, &b);
+    }
     say_benchmark(&b, g, c);
     add_sentence(s, &b);
     say_platforms(&b, g);
@@ -821,21 +937,32 @@ void insights_sentences_release(struct insights_sentences *s)
     s->n = 0;
 }
 
-int insights_sentences(const struct engine *eng, const struct engine_filter *f,
-                       const struct insights_config *c, struct insights_sentences *out,
-                       struct err *e)
+int insights_sentences_compared(const struct engine *eng, const struct engine_filter *f,
+                                const struct insights_compare *cmp, const struct insights_config *c,
+                                struct insights_sentences *out, struct err *e)
 {
     out->n = 0;
+    struct earlier earlier;
+    int rc = gather_earlier(eng, cmp, &earlier, e);
+    if (rc != 0)
+        return rc;
     struct gathered g;
-    int rc = gather(eng, f, &g, e);
+    rc = gather(eng, f, c, &g, e);
     if (rc != 0)
         return rc;
     struct poor *poor = NULL;
     size_t npoor = find_poor(&g, c, &poor);
-    build_sentences(out, &g, poor, npoor, c);
+    build_sentences(out, &g, poor, npoor, c, &earlier);
     free(poor);
     gathered_release(&g);
     return 0;
+}
+
+int insights_sentences(const struct engine *eng, const struct engine_filter *f,
+                       const struct insights_config *c, struct insights_sentences *out,
+                       struct err *e)
+{
+    return insights_sentences_compared(eng, f, NULL, c, out, e);
 }
 
 /* ---- the document ------------------------------------------------------------------- */
@@ -888,11 +1015,42 @@ static void write_poor(struct json *j, const struct gathered *g, const struct po
     buf_release(&text);
 }
 
+static void write_earlier(struct json *j, const struct earlier *p)
+{
+    if (!p->has)
+        return;
+    json_key(j, "compare");
+    json_obj_begin(j);
+    json_kv_str(j, "from", p->from);
+    json_kv_str(j, "to", p->to);
+    json_kv_int(j, "days", p->days);
+    json_kv_str(j, "label", p->label);
+    json_kv_money(j, "revenue", p->k.revenue);
+    json_kv_money(j, "spend", p->k.spend);
+    json_key(j, "roas");
+    if (p->k.roas.has)
+        json_double(j, p->k.roas.value);
+    else
+        json_null(j);
+    json_obj_end(j);
+}
+
 int insights_write(struct json *j, const struct engine *eng, const struct engine_filter *f,
                    const struct insights_config *c, struct err *e)
 {
+    return insights_write_compared(j, eng, f, NULL, c, e);
+}
+
+int insights_write_compared(struct json *j, const struct engine *eng, const struct engine_filter *f,
+                            const struct insights_compare *cmp, const struct insights_config *c,
+                            struct err *e)
+{
+    struct earlier earlier;
+    int rc = gather_earlier(eng, cmp, &earlier, e);
+    if (rc != 0)
+        return rc;
     struct gathered g;
-    int rc = gather(eng, f, &g, e);
+    rc = gather(eng, f, c, &g, e);
     if (rc != 0)
         return rc;
     struct poor *poor = NULL;
@@ -910,9 +1068,10 @@ int insights_write(struct json *j, const struct engine *eng, const struct engine
     write_poor(j, &g, poor, npoor, c);
     write_personas(j, &g);
     write_comparisons(j, &g);
+    write_earlier(j, &earlier);
 
     struct insights_sentences s = {{NULL}, 0};
-    build_sentences(&s, &g, poor, npoor, c);
+    build_sentences(&s, &g, poor, npoor, c, &earlier);
     json_key(j, "sentences");
     json_arr_begin(j);
     for (size_t i = 0; i < s.n; i++)

@@ -32,6 +32,14 @@
 #define DEMO_CONTROL_SHARE 0.355 /* of the holdout campaign's rows: control ≈ 55 % of test */
 /* post- and flat-paid influencers get at most this share of the attributed rows */
 #define DEMO_POST_SHARE_CAP 0.80
+/* SPEC §3.1 in the sample: posts (beyond each campaign's first) that carry no campaign,
+ * posts on another platform than the influencer's, flat-paid influencers on hybrid terms
+ * (a fee plus a share of revenue, recorded as one total), flat fees without a payout_date */
+#define DEMO_UNTAGGED_SHARE 0.20
+#define DEMO_CROSS_PLATFORM_SHARE 0.05
+#define DEMO_HYBRID_SHARE 0.40
+#define DEMO_HYBRID_REVENUE_SHARE 50000 /* millionths: 5 % */
+#define DEMO_UNDATED_FEE_SHARE 0.25
 #define DEMO_CSV_FLUSH (1u << 20) /* bytes buffered per file before a write */
 #define DEMO_PROGRESS_EVERY 0.2   /* seconds between progress updates */
 
@@ -252,6 +260,7 @@ struct demo_influencer {
     uint8_t ncampaigns;
     uint8_t campaign[DEMO_MAX_CAMPAIGNS_PER_INF];
     uint32_t posts_in[DEMO_MAX_CAMPAIGNS_PER_INF];
+    uint32_t untagged; /* of its posts, those that carry no campaign (demo_post) */
     uint32_t first_post, nposts;
     int64_t rate;                                 /* COL_RATE millionths; 0 for flat */
     int64_t flat_fee[DEMO_MAX_CAMPAIGNS_PER_INF]; /* paise, flat basis only */
@@ -263,6 +272,9 @@ struct demo_post {
     int32_t day;
     uint8_t slot; /* index into the influencer's campaigns */
     uint8_t product;
+    /* carries no brand, campaign or product (its sales still belong to the slot's
+     * campaign): the allocation's split path (SPEC §3.1) */
+    uint8_t untagged;
 };
 
 /* Column indices, looked up once by name. */
@@ -600,6 +612,10 @@ static void build_model(struct demo_gen *g)
                                     sizeof *g->attributed_revenue);
     g->users = g->opts.rows / 4 > 1000 ? g->opts.rows / 4 : 1000;
 
+    /* the choices added for SPEC §3.1 draw from streams of their own, so that the rest of
+     * the data stays as it was for a seed */
+    struct demo_rng tag;
+    rng_seed(&tag, g->opts.seed, 5);
     uint32_t post_cap = g->ninfluencers * 7;
     g->posts = xcalloc(post_cap, sizeof *g->posts);
     g->nposts = 0;
@@ -636,6 +652,11 @@ static void build_model(struct demo_gen *g)
             post->day = (int32_t)rng_range(&r, g->campaign_from[c], g->campaign_to[c]);
             post->product = (uint8_t)rng_below(&r, PRODUCTS_PER_BRAND);
             in->posts_in[slot]++;
+            /* beyond the first post of each campaign, one in five carries no campaign */
+            if (p >= in->ncampaigns && rng_unit(&tag) < DEMO_UNTAGGED_SHARE) {
+                post->untagged = 1;
+                in->untagged++;
+            }
         }
         draw_terms(&r, in);
     }
@@ -819,6 +840,8 @@ static int emit_posts(struct demo_gen *g)
     const struct demo_cols *c = &g->col;
     struct demo_rng r;
     rng_seed(&r, g->opts.seed, 2);
+    struct demo_rng cross;
+    rng_seed(&cross, g->opts.seed, 6);
     struct buf text = BUF_INIT;
     int rc = 0;
     for (uint32_t p = 0; p < g->nposts && rc == 0; p++) {
@@ -834,7 +857,11 @@ static int emit_posts(struct demo_gen *g)
         row_start(g, DS_POSTS);
         set_fmt(g, c->post_id, "POST%06u", p + 1);
         set_influencer_id(g, c->post_influencer, post->influencer);
-        set_str(g, c->post_platform, platforms[in->platform]);
+        /* a few posts go out on another platform than the influencer's own */
+        int platform = in->platform;
+        if (rng_unit(&cross) < DEMO_CROSS_PLATFORM_SHARE)
+            platform = (platform + 1 + (int)rng_below(&cross, NPLATFORMS - 1)) % NPLATFORMS;
+        set_str(g, c->post_platform, platforms[platform]);
         set_date(g, c->post_date, post->day);
         buf_reset(&text);
         post_url(&r, in, post->influencer, &text);
@@ -852,9 +879,11 @@ static int emit_posts(struct demo_gen *g)
                                (int64_t)llround((double)reach * rng_uniform(&r, 0.3, 1.1)));
         schema_row_set_int(&g->row, c->post_impressions,
                            (int64_t)llround((double)reach * rng_uniform(&r, 1.1, 1.8)));
-        set_str(g, c->post_brand, brand_names[brand]);
-        set_str(g, c->post_campaign, campaigns[campaign].name);
-        set_str(g, c->post_product, product);
+        if (!post->untagged) {
+            set_str(g, c->post_brand, brand_names[brand]);
+            set_str(g, c->post_campaign, campaigns[campaign].name);
+            set_str(g, c->post_product, product);
+        }
         rc = row_emit(g);
     }
     buf_release(&text);
@@ -1000,17 +1029,25 @@ static int64_t mul_div_round(int64_t a, int64_t b, int64_t div)
 static int emit_payouts(struct demo_gen *g)
 {
     const struct demo_cols *c = &g->col;
-    struct demo_rng r;
+    struct demo_rng r, terms;
     rng_seed(&r, g->opts.seed, 4);
+    rng_seed(&terms, g->opts.seed, 7); /* hybrid terms and undated fees (SPEC §3.1) */
     uint32_t id = 0;
     for (uint32_t i = 0; i < g->ninfluencers; i++) {
         const struct demo_influencer *in = &g->inf[i];
+        int hybrid = in->basis == BASIS_FLAT && rng_unit(&terms) < DEMO_HYBRID_SHARE;
+        /* the posts of each campaign that carry it (the others are priced by a row of
+         * their own, below) */
+        uint32_t tagged[DEMO_MAX_CAMPAIGNS_PER_INF] = {0};
+        for (uint32_t p = in->first_post; p < in->first_post + in->nposts; p++)
+            if (!g->posts[p].untagged)
+                tagged[g->posts[p].slot]++;
         for (int k = 0; k < in->ncampaigns; k++) {
             int campaign = in->campaign[k];
             size_t slot = (size_t)i * DEMO_MAX_CAMPAIGNS_PER_INF + (size_t)k;
             int64_t orders = g->attributed_orders[slot];
             int64_t revenue = g->attributed_revenue[slot];
-            int64_t posts = in->posts_in[k];
+            int64_t posts = tagged[k]; /* the posts that carry the campaign */
             int64_t total;
             switch (in->basis) {
             case BASIS_POST:
@@ -1024,22 +1061,47 @@ static int emit_payouts(struct demo_gen *g)
                 break;
             default:
                 total = in->flat_fee[k];
+                if (hybrid)
+                    total += mul_div_round(DEMO_HYBRID_REVENUE_SHARE, revenue, 1000000);
                 break;
             }
             row_start(g, DS_PAYOUTS);
             set_fmt(g, c->pay_id, "PAY%05u", ++id);
             set_influencer_id(g, c->pay_influencer, i);
             set_str(g, c->pay_campaign, campaigns[campaign].name);
-            set_str(g, c->pay_basis, basis_names[in->basis]);
+            set_str(g, c->pay_basis, hybrid ? "hybrid" : basis_names[in->basis]);
             if (in->basis != BASIS_FLAT)
                 schema_row_set_int(&g->row, c->pay_rate, in->rate);
             schema_row_set_int(&g->row, c->pay_orders, orders);
             schema_row_set_int(&g->row, c->pay_posts, posts);
-            schema_row_set_int(&g->row, c->pay_revenue, revenue);
+            /* the revenue a payout row records is a summary (the engine prices from the
+             * tracking rows): past what one amount may hold (a mega influencer's campaign in
+             * tens of millions of rows) it is left empty rather than refused at import */
+            if (revenue <= SCHEMA_MONEY_MAX)
+                schema_row_set_int(&g->row, c->pay_revenue, revenue);
             schema_row_set_int(&g->row, c->pay_total, total);
             int32_t day = g->campaign_to[campaign] + (int32_t)rng_range(&r, 7, 30);
-            set_date(g, c->pay_date, day > g->year_last ? g->year_last : day);
+            int undated = in->basis == BASIS_FLAT && rng_unit(&terms) < DEMO_UNDATED_FEE_SHARE;
+            if (!undated)
+                set_date(g, c->pay_date, day > g->year_last ? g->year_last : day);
             set_str(g, c->pay_status, rng_unit(&r) < 0.70 ? "Paid" : "Pending");
+            int rc = row_emit(g);
+            if (rc < 0)
+                return rc;
+        }
+        if (in->basis == BASIS_POST && in->untagged > 0) {
+            /* the posts that carry no campaign, under the same rate without one */
+            row_start(g, DS_PAYOUTS);
+            set_fmt(g, c->pay_id, "PAY%05u", ++id);
+            set_influencer_id(g, c->pay_influencer, i);
+            set_str(g, c->pay_basis, basis_names[BASIS_POST]);
+            schema_row_set_int(&g->row, c->pay_rate, in->rate);
+            schema_row_set_int(&g->row, c->pay_orders, 0);
+            schema_row_set_int(&g->row, c->pay_posts, in->untagged);
+            schema_row_set_int(&g->row, c->pay_revenue, 0);
+            schema_row_set_int(&g->row, c->pay_total, mul_div_round(in->rate, in->untagged, 10000));
+            set_date(g, c->pay_date, g->year_last);
+            set_str(g, c->pay_status, "Pending");
             int rc = row_emit(g);
             if (rc < 0)
                 return rc;

@@ -4,7 +4,8 @@
  * how incremental ROAS was computed; the insight sentences; charts (revenue and ROAS by
  * platform, revenue over time, top and bottom influencers, a persona heat map); tables of
  * top and bottom influencers and of payouts; "Page N of M" on every page.
- * Calls engine, filter, insights, format, schema, buf and err; reads api_data's settings.
+ * Calls report, engine, filter, insights, format, tz, schema, buf and err; reads api_data's
+ * settings.
  *
  * Everything the report shows is gathered first (struct report_data: a fixed number of
  * engine views, the top N only, so the PDF stays the same size for a million tracking rows
@@ -64,6 +65,10 @@ struct report_data {
     size_t nplatforms;
     struct engine_group *days; /* by day, owned */
     size_t ndays;
+    struct engine_group *brands, *campaigns, *products, *sources; /* owned */
+    size_t nbrands, ncampaigns, nproducts, nsources;
+    int has_compare; /* compare= asked and a period found */
+    struct report_compare compare;
     struct engine_influencer_row top[REPORT_MAX_TOP], bottom[REPORT_MAX_TOP];
     size_t ntop, nbottom;
     size_t influencer_count;             /* every active influencer of the filter */
@@ -82,6 +87,10 @@ static void report_data_release(struct report_data *rd)
 {
     free(rd->platforms);
     free(rd->days);
+    free(rd->brands);
+    free(rd->campaigns);
+    free(rd->products);
+    free(rd->sources);
     free(rd->personas);
     insights_sentences_release(&rd->sentences);
 }
@@ -155,11 +164,24 @@ static int gather(struct report_data *rd, const struct report_input *in, struct 
 {
     const struct api_settings *s = in->settings;
     struct engine_result *r = NULL;
-    int rc = engine_run_views(in->eng, &in->filter->f, 0, &r, e);
+    int rc = engine_run_views(in->eng, &in->filter->f, ENGINE_VIEW_ALL, &r, e);
     if (rc < 0)
         return rc;
     rd->kpis = *engine_result_kpis(r);
     rc = engine_result_incremental(r, &s->incremental, &rd->inc, e);
+    if (rc == 0) {
+        rc = report_compare_load(in, &rd->compare, e);
+        rd->has_compare = rc == 1;
+        rc = rc < 0 ? rc : 0;
+    }
+    if (rc == 0)
+        rc = engine_result_breakdown(r, ENGINE_BY_BRAND, &rd->brands, &rd->nbrands, e);
+    if (rc == 0)
+        rc = engine_result_breakdown(r, ENGINE_BY_CAMPAIGN, &rd->campaigns, &rd->ncampaigns, e);
+    if (rc == 0)
+        rc = engine_result_breakdown(r, ENGINE_BY_PRODUCT, &rd->products, &rd->nproducts, e);
+    if (rc == 0)
+        rc = engine_result_breakdown(r, ENGINE_BY_SOURCE, &rd->sources, &rd->nsources, e);
     if (rc == 0)
         rc = engine_result_breakdown(r, ENGINE_BY_PLATFORM, &rd->platforms, &rd->nplatforms, e);
     if (rc == 0)
@@ -170,7 +192,10 @@ static int gather(struct report_data *rd, const struct report_input *in, struct 
     if (rc == 0) {
         gather_influencers(rd, r, s);
         gather_payouts(rd, r);
-        rc = insights_sentences(in->eng, &in->filter->f, &s->insights, &rd->sentences, e);
+        struct insights_compare cmp = {&rd->compare.filter, rd->compare.from_day,
+                                       rd->compare.to_day, rd->compare.previous};
+        rc = insights_sentences_compared(in->eng, &in->filter->f, rd->has_compare ? &cmp : NULL,
+                                         &s->insights, &rd->sentences, e);
     }
     engine_result_free(r);
     if (rc == 0)
@@ -664,6 +689,15 @@ static void cover_period(struct doc *d)
     d->y += 8;
     subheading(d, "Made", 20);
     label_value(d, 110, "On", d->made);
+    /* "Data as of": the last change to the data, in the installation's time zone */
+    char as_of[TZ_ISO_MAX + 48];
+    const struct tz *zone = d->in->settings ? d->in->settings->tz : NULL;
+    tz_format_iso(zone, engine_as_of(d->in->eng), as_of);
+    if (as_of[0]) {
+        size_t len = strlen(as_of);
+        snprintf(as_of + len, sizeof as_of - len, " (%s)", zone ? tz_name(zone) : "UTC");
+    }
+    label_value(d, 110, "Data as of", as_of[0] ? as_of : "unknown (no change recorded)");
 }
 
 /* One headline figure in a box: label, value, a caption under it. */
@@ -827,6 +861,181 @@ static void draw_kpis(struct doc *d)
     heading(d, "Key figures", 60);
     struct table t = {"Against the benchmarks", KPI_COLS, sizeof KPI_COLS / sizeof *KPI_COLS};
     table_draw(d, &t, n, fill_kpi_row, lines, NULL);
+}
+
+/* ---- the comparison (SPEC §3.2) ------------------------------------------------------------ */
+
+struct compare_line {
+    const char *label;
+    char now[FORMAT_MAX], then[FORMAT_MAX], change[FORMAT_MAX], rel[FORMAT_MAX];
+};
+
+/* kind: 0 money (paise), 1 count, 2 ratio, 3 percent. */
+static void compare_add(struct compare_line *l, const char *label, int kind, int has_now,
+                        double now, int has_then, double then)
+{
+    memset(l, 0, sizeof *l);
+    l->label = label;
+    char *cells[3] = {l->now, l->then, l->change};
+    for (int side = 0; side < 3; side++) {
+        int has = side == 0 ? has_now : side == 1 ? has_then : has_now && has_then;
+        double v = side == 0 ? now : side == 1 ? then : now - then;
+        if (!has)
+            snprintf(cells[side], FORMAT_MAX, DASH);
+        else if (kind == 0)
+            format_money(cells[side], FORMAT_MAX, (int64_t)llround(v), 0);
+        else if (kind == 1)
+            format_int(cells[side], FORMAT_MAX, (int64_t)llround(v));
+        else if (kind == 2) /* two decimals: a change of ROAS is often below 0.1 */
+            snprintf(cells[side], FORMAT_MAX, "%.2f", v);
+        else
+            format_percent(cells[side], FORMAT_MAX, v, 1);
+    }
+    if (has_now && has_then && then != 0)
+        format_percent(l->rel, sizeof l->rel, (now - then) / fabs(then), 1);
+    else
+        snprintf(l->rel, sizeof l->rel, DASH);
+}
+
+static const struct table_col COMPARE_COLS[] = {
+    {"Metric", 150, TEXT_LEFT},
+    {"This period", 105, TEXT_RIGHT},
+    {"Earlier", 105, TEXT_RIGHT},
+    {"Change", 70, TEXT_RIGHT},
+    {"Change %", CONTENT_W - 430, TEXT_RIGHT},
+};
+
+static void fill_compare_row(const void *ctx, size_t i, struct table_row *row)
+{
+    const struct compare_line *l = &((const struct compare_line *)ctx)[i];
+    row->cell[0] = l->label;
+    row->cell[1] = l->now;
+    row->cell[2] = l->then;
+    row->cell[3] = l->change;
+    row->cell[4] = l->rel;
+}
+
+static void draw_comparison(struct doc *d)
+{
+    const struct report_data *rd = d->rd;
+    if (!rd->has_compare)
+        return;
+    const struct report_compare *c = &rd->compare;
+    const struct engine_kpis *k = &rd->kpis, *p = &c->kpis;
+    struct compare_line lines[12];
+    size_t n = 0;
+#define R(r) (r).has, (r).value
+    compare_add(&lines[n++], "Revenue (attributed)", 0, 1, (double)k->revenue, 1,
+                (double)p->revenue);
+    compare_add(&lines[n++], "Orders", 1, 1, (double)k->orders, 1, (double)p->orders);
+    compare_add(&lines[n++], "Spend", 0, 1, (double)k->spend, 1, (double)p->spend);
+    compare_add(&lines[n++], "ROAS", 2, R(k->roas), R(p->roas));
+    compare_add(&lines[n++], "ROI", 3, R(k->roi), R(p->roi));
+    compare_add(&lines[n++], "Incremental revenue", 0, 1, (double)rd->inc.incremental_revenue, 1,
+                (double)c->inc.incremental_revenue);
+    compare_add(&lines[n++], "iROAS", 2, R(rd->inc.iroas), R(c->inc.iroas));
+    compare_add(&lines[n++], "Organic revenue", 0, 1, (double)k->organic_revenue, 1,
+                (double)p->organic_revenue);
+    compare_add(&lines[n++], "CPO (cost per order)", 0, R(k->cpo), R(p->cpo));
+    compare_add(&lines[n++], "AOV (average order value)", 0, R(k->aov), R(p->aov));
+    compare_add(&lines[n++], "Influencers", 1, 1, (double)k->influencers, 1,
+                (double)p->influencers);
+    compare_add(&lines[n++], "Posts", 1, 1, (double)k->posts, 1, (double)p->posts);
+#undef R
+    char title[128];
+    snprintf(title, sizeof title, "Compared with %s to %s%s", c->from, c->to,
+             c->previous ? " (the previous period)" : "");
+    struct table t = {title, COMPARE_COLS, sizeof COMPARE_COLS / sizeof *COMPARE_COLS};
+    table_draw(d, &t, n, fill_compare_row, lines, NULL);
+    paragraph(d, FONT_SMALL, MUTED,
+              "The same filters over the earlier period; change % is the change over the "
+              "earlier figure's size (" DASH " where it is 0 or has no value).");
+}
+
+/* ---- spend and ROAS by platform, brand, campaign, product and source ---------------------- */
+
+#define REPORT_MAX_GROUP_ROWS 25
+
+struct group_table {
+    const struct engine_group *g;
+    int has_spend;
+};
+
+static const struct table_col GROUP_COLS[] = {
+    {"", 150, TEXT_LEFT},      {"Revenue", 95, TEXT_RIGHT}, {"Orders", 55, TEXT_RIGHT},
+    {"Spend", 90, TEXT_RIGHT}, {"ROAS", 50, TEXT_RIGHT},    {"ROI", CONTENT_W - 440, TEXT_RIGHT},
+};
+
+static void fill_group_row(const void *ctx, size_t i, struct table_row *row)
+{
+    const struct group_table *t = ctx;
+    const struct engine_group *g = &t->g[i];
+    row->cell[0] = g->key[0] ? g->key : "(none)";
+    cell_money(row->scratch[1], g->revenue);
+    row->cell[1] = row->scratch[1];
+    cell_int(row->scratch[2], g->orders);
+    row->cell[2] = row->scratch[2];
+    if (!t->has_spend) {
+        row->cell[3] = row->cell[4] = row->cell[5] = DASH;
+        return;
+    }
+    struct engine_ratio roas = {g->spend > 0,
+                                g->spend > 0 ? (double)g->revenue / (double)g->spend : 0};
+    struct engine_ratio roi = {
+        g->spend > 0, g->spend > 0 ? (double)(g->revenue - g->spend) / (double)g->spend : 0};
+    cell_money(row->scratch[3], g->spend);
+    row->cell[3] = row->scratch[3];
+    cell_ratio(row->scratch[4], roas);
+    row->cell[4] = row->scratch[4];
+    cell_percent(row->scratch[5], roi, 0);
+    row->cell[5] = row->scratch[5];
+}
+
+static int cmp_group_revenue(const void *a, const void *b)
+{
+    const struct engine_group *x = a, *y = b;
+    if (x->revenue != y->revenue)
+        return x->revenue > y->revenue ? -1 : 1;
+    return strcmp(x->key, y->key);
+}
+
+/* One table: the groups (the REPORT_MAX_GROUP_ROWS with the most revenue), spend, ROAS and
+ * ROI where the groups' spend adds up to the total (report_groups_have_spend). */
+static void draw_group_table(struct doc *d, const char *title, const char *what,
+                             const struct engine_group *g, size_t n)
+{
+    struct engine_group *sorted = n ? xmalloc(n * sizeof *sorted) : NULL;
+    if (n)
+        memcpy(sorted, g, n * sizeof *sorted);
+    if (n > 1)
+        qsort(sorted, n, sizeof *sorted, cmp_group_revenue);
+    struct table_col cols[sizeof GROUP_COLS / sizeof *GROUP_COLS];
+    memcpy(cols, GROUP_COLS, sizeof cols);
+    cols[0].title = what;
+    struct group_table gt = {sorted, report_groups_have_spend(g, n, d->rd->kpis.spend)};
+    struct table t = {title, cols, sizeof cols / sizeof *cols};
+    size_t shown = n < REPORT_MAX_GROUP_ROWS ? n : REPORT_MAX_GROUP_ROWS;
+    table_draw(d, &t, shown, fill_group_row, &gt, NULL);
+    char note[200] = "";
+    if (shown < n)
+        snprintf(note, sizeof note, "The %zu with the most revenue of %zu. ", shown, n);
+    if (!gt.has_spend)
+        snprintf(note + strlen(note), sizeof note - strlen(note),
+                 "Spend is not allocated to these groups: spend, ROAS and ROI show " DASH ".");
+    if (note[0])
+        paragraph(d, FONT_SMALL, MUTED, note);
+    free(sorted);
+}
+
+static void draw_groups(struct doc *d)
+{
+    const struct report_data *rd = d->rd;
+    heading(d, "Spend and ROAS by group", 80);
+    draw_group_table(d, "By platform", "Platform", rd->platforms, rd->nplatforms);
+    draw_group_table(d, "By brand", "Brand", rd->brands, rd->nbrands);
+    draw_group_table(d, "By campaign", "Campaign", rd->campaigns, rd->ncampaigns);
+    draw_group_table(d, "By product", "Product", rd->products, rd->nproducts);
+    draw_group_table(d, "By source", "Source", rd->sources, rd->nsources);
 }
 
 /* ---- incremental ROAS --------------------------------------------------------------------- */
@@ -1505,6 +1714,7 @@ static void draw_report(struct doc *d)
     draw_cover(d);
     page_break(d);
     draw_kpis(d);
+    draw_comparison(d);
     draw_incremental(d);
     draw_sentences(d);
     page_break(d);
@@ -1514,6 +1724,7 @@ static void draw_report(struct doc *d)
     chart_influencers(d);
     chart_personas(d);
     page_break(d);
+    draw_groups(d);
     draw_influencer_tables(d);
     draw_payouts(d);
     page_end(d);

@@ -1,9 +1,12 @@
 /* report_xlsx.c — the XLSX workbook of SPEC §5 (report.h): sheets Summary (filters, period,
- * KPIs against the benchmarks, insight sentences, how iROAS was computed, a native chart),
- * Influencers, Platforms, Personas, Daily and Payouts, with real number formats, frozen
+ * KPIs against the benchmarks, with compare= the KPIs of the earlier period and the change,
+ * insight sentences, how iROAS was computed, a native chart), Influencers, Platforms,
+ * Personas, Daily, Payouts, Brands, Campaigns, Products and Sources (spend, ROAS and ROI
+ * where the groups' spend adds up), with real number formats, frozen
  * headers and autofilters. Written by libxlsxwriter in constant_memory mode (each sheet's
  * rows in order, straight to a temp file) to path.tmp, then renamed over path.
- * Calls engine, filter, insights, format, schema, buf and err; reads api_data's settings. */
+ * Calls report, engine, filter, insights, format, tz, schema, buf and err; reads api_data's
+ * settings. */
 #include "report.h"
 
 #include <assert.h>
@@ -88,8 +91,10 @@ struct xlsx_data {
     struct engine_result *result;
     const struct engine_kpis *kpis;
     struct engine_incremental inc;
-    struct engine_group *platforms, *days;
-    size_t nplatforms, ndays;
+    struct engine_group *platforms, *days, *brands, *campaigns, *products, *sources;
+    size_t nplatforms, ndays, nbrands, ncampaigns, nproducts, nsources;
+    int has_compare; /* compare= asked for and a period found */
+    struct report_compare compare;
     struct engine_influencer_row *influencers;
     size_t ninfluencers;
     struct engine_persona_row *category_gender, *tiers;
@@ -285,6 +290,16 @@ static lxw_row_t put_statement(struct xlsx *x, lxw_worksheet *ws, const struct x
     put_text(x, ws, row, 0, "Made on", XF_LABEL);
     put_number(x, ws, row++, 1, (double)d->in->made_at / 86400.0 + XLSX_UNIX_EPOCH_DAY,
                XF_DATETIME);
+    /* "Data as of": the last change to the data, in the installation's time zone */
+    char as_of[TZ_ISO_MAX + 48];
+    const struct tz *zone = d->in->settings ? d->in->settings->tz : NULL;
+    tz_format_iso(zone, engine_as_of(d->in->eng), as_of);
+    if (as_of[0]) {
+        size_t len = strlen(as_of);
+        snprintf(as_of + len, sizeof as_of - len, " (%s)", zone ? tz_name(zone) : "UTC");
+    }
+    put_text(x, ws, row, 0, "Data as of", XF_LABEL);
+    put_text(x, ws, row++, 1, as_of[0] ? as_of : "unknown (no change recorded)", XF_TEXT);
 
     int32_t first = 0, last = 0;
     int have_days = engine_day_range(d->in->eng, &first, &last) == 0;
@@ -389,6 +404,14 @@ static lxw_row_t put_kpis(struct xlsx *x, lxw_worksheet *ws, lxw_row_t row,
     put_text(x, ws, row, 0, "Engagement rate", XF_LABEL);
     put_ratio(x, ws, row, 1, k->engagement_rate, XF_PERCENT);
     put_text(x, ws, row++, 4, "(likes + comments + shares + saves) / reach", XF_TEXT);
+    put_text(x, ws, row, 0, "Engagement rate (followers)", XF_LABEL);
+    put_ratio(x, ws, row, 1, k->engagement_rate_followers, XF_PERCENT);
+    put_text(x, ws, row++, 4, "engagements / followers, once per post of influencers with a count",
+             XF_TEXT);
+    put_text(x, ws, row, 0, "Engagement rate (views)", XF_LABEL);
+    put_ratio(x, ws, row, 1, k->engagement_rate_views, XF_PERCENT);
+    put_text(x, ws, row++, 4, "engagements / views, over posts with video_views or impressions",
+             XF_TEXT);
     put_text(x, ws, row, 0, "CPO", XF_LABEL);
     put_money_ratio(x, ws, row, 1, k->cpo);
     put_text(x, ws, row++, 4, "spend / orders", XF_TEXT);
@@ -518,10 +541,70 @@ static void put_platform_chart(struct xlsx *x, lxw_worksheet *ws, const struct x
     note_error(x, worksheet_insert_chart_opt(ws, 2, 6, chart, &opt));
 }
 
+/* A figure of the comparison: now, then, the change and the change relative to |then|
+ * (empty where a side has no value or then is 0). kind: 0 money (paise), 1 count, 2 ratio,
+ * 3 percent ratio. */
+static void put_compared(struct xlsx *x, lxw_worksheet *ws, lxw_row_t row, const char *label,
+                         int kind, int has_now, double now, int has_then, double then)
+{
+    put_text(x, ws, row, 0, label, XF_LABEL);
+    for (int side = 0; side < 3; side++) {
+        int has = side == 0 ? has_now : side == 1 ? has_then : has_now && has_then;
+        double v = side == 0 ? now : side == 1 ? then : now - then;
+        if (!has)
+            continue;
+        lxw_col_t col = (lxw_col_t)(1 + side);
+        if (kind == 0)
+            put_grouped(x, ws, row, col, v / 100.0, 1);
+        else if (kind == 1)
+            put_grouped(x, ws, row, col, v, 0);
+        else
+            put_number(x, ws, row, col, v, kind == 2 ? XF_RATIO : XF_PERCENT);
+    }
+    if (has_now && has_then && then != 0)
+        put_number(x, ws, row, 4, (now - then) / fabs(then), XF_PERCENT);
+}
+
+static lxw_row_t put_comparison(struct xlsx *x, lxw_worksheet *ws, lxw_row_t row,
+                                const struct xlsx_data *d)
+{
+    if (!d->has_compare)
+        return row;
+    static const struct xlsx_column cols[] = {
+        {"Metric", 26}, {"Value", 20}, {"Earlier", 12}, {"Change", 10}, {"Change %", 60}};
+    const struct report_compare *c = &d->compare;
+    const struct engine_kpis *k = d->kpis, *p = &c->kpis;
+    char title[96];
+    snprintf(title, sizeof title, "Compared with %s to %s (%s)", c->from, c->to,
+             c->previous ? "the previous period" : "the period asked for");
+    put_text(x, ws, row++, 0, title, XF_HEADING);
+    put_header(x, ws, row++, 0, cols, NCOLS(cols));
+#define R(r) (r).has, (r).value
+    put_compared(x, ws, row++, "Revenue", 0, 1, (double)k->revenue, 1, (double)p->revenue);
+    put_compared(x, ws, row++, "Orders", 1, 1, (double)k->orders, 1, (double)p->orders);
+    put_compared(x, ws, row++, "Spend", 0, 1, (double)k->spend, 1, (double)p->spend);
+    put_compared(x, ws, row++, "ROAS", 2, R(k->roas), R(p->roas));
+    put_compared(x, ws, row++, "ROI", 3, R(k->roi), R(p->roi));
+    put_compared(x, ws, row++, "Incremental revenue", 0, 1, (double)d->inc.incremental_revenue, 1,
+                 (double)c->inc.incremental_revenue);
+    put_compared(x, ws, row++, "iROAS", 2, R(d->inc.iroas), R(c->inc.iroas));
+    put_compared(x, ws, row++, "Organic revenue", 0, 1, (double)k->organic_revenue, 1,
+                 (double)p->organic_revenue);
+    put_compared(x, ws, row++, "Engagement rate", 3, R(k->engagement_rate), R(p->engagement_rate));
+    put_compared(x, ws, row++, "CPO", 0, R(k->cpo), R(p->cpo));
+    put_compared(x, ws, row++, "AOV", 0, R(k->aov), R(p->aov));
+    put_compared(x, ws, row++, "Influencers", 1, 1, (double)k->influencers, 1,
+                 (double)p->influencers);
+    put_compared(x, ws, row++, "Posts", 1, 1, (double)k->posts, 1, (double)p->posts);
+#undef R
+    return row + 1;
+}
+
 static void write_summary(struct xlsx *x, lxw_worksheet *ws, const struct xlsx_data *d)
 {
     lxw_row_t row = put_statement(x, ws, d);
     row = put_kpis(x, ws, row, d);
+    row = put_comparison(x, ws, row, d);
     row = put_sentences(x, ws, row, d);
     put_incremental(x, ws, row, d);
     put_platform_chart(x, ws, d);
@@ -532,11 +615,27 @@ static void write_summary(struct xlsx *x, lxw_worksheet *ws, const struct xlsx_d
 static void write_influencers(struct xlsx *x, lxw_worksheet *ws, const struct xlsx_data *d)
 {
     static const struct xlsx_column cols[] = {
-        {"Influencer ID", 14}, {"Name", 24},  {"Platform", 12}, {"Category", 14},
-        {"Gender", 9},         {"Tier", 8},   {"Persona", 18},  {"Revenue", 16},
-        {"Orders", 10},        {"Spend", 16}, {"Posts", 8},     {"Reach", 14},
-        {"Engagements", 13},   {"ROAS", 8},   {"ROI", 9},       {"Engagement rate", 11},
-        {"CPO", 12},           {"AOV", 12},
+        {"Influencer ID", 14},
+        {"Name", 24},
+        {"Platform", 12},
+        {"Category", 14},
+        {"Gender", 9},
+        {"Tier", 8},
+        {"Persona", 18},
+        {"Revenue", 16},
+        {"Orders", 10},
+        {"Spend", 16},
+        {"Posts", 8},
+        {"Reach", 14},
+        {"Engagements", 13},
+        {"ROAS", 8},
+        {"ROI", 9},
+        {"Engagement rate", 11},
+        {"CPO", 12},
+        {"AOV", 12},
+        {"Engagement rate (followers)", 13},
+        {"Engagement rate (views)", 13},
+        {"ROAS shrunk", 10},
     };
     put_header(x, ws, 0, 0, cols, NCOLS(cols));
     filter_table(x, ws, 0, 0, NCOLS(cols), d->ninfluencers);
@@ -561,6 +660,9 @@ static void write_influencers(struct xlsx *x, lxw_worksheet *ws, const struct xl
         put_ratio(x, ws, row, 15, ratio_of(r->engagements, r->reach), XF_PERCENT);
         put_money_ratio(x, ws, row, 16, ratio_of(r->spend, r->orders));
         put_money_ratio(x, ws, row, 17, ratio_of(r->revenue, r->orders));
+        put_ratio(x, ws, row, 18, r->engagement_rate_followers, XF_PERCENT);
+        put_ratio(x, ws, row, 19, r->engagement_rate_views, XF_PERCENT);
+        put_ratio(x, ws, row, 20, r->rank.roas_shrunk, XF_RATIO);
     }
 }
 
@@ -568,11 +670,17 @@ static void write_influencers(struct xlsx *x, lxw_worksheet *ws, const struct xl
 static void write_platforms(struct xlsx *x, lxw_worksheet *ws, const struct xlsx_data *d)
 {
     static const struct xlsx_column cols[] = {
-        {"Platform", 14},      {"Revenue", 16},
-        {"Spend", 16},         {"ROAS", 8},
-        {"Orders", 10},        {"AOV", 12},
-        {"Posts", 8},          {"Reach", 14},
-        {"Engagements", 13},   {"Engagement rate", 11},
+        {"Platform", 14},
+        {"Revenue", 16},
+        {"Spend", 16},
+        {"ROAS", 8},
+        {"ROI", 9},
+        {"Orders", 10},
+        {"AOV", 12},
+        {"Posts", 8},
+        {"Reach", 14},
+        {"Engagements", 13},
+        {"Engagement rate", 11},
         {"Revenue share", 10},
     };
     put_header(x, ws, 0, 0, cols, NCOLS(cols));
@@ -584,14 +692,69 @@ static void write_platforms(struct xlsx *x, lxw_worksheet *ws, const struct xlsx
         put_money(x, ws, row, 1, g->revenue);
         put_money(x, ws, row, 2, g->spend);
         put_ratio(x, ws, row, 3, g->roas, XF_RATIO);
-        put_int(x, ws, row, 4, g->orders);
-        put_money_ratio(x, ws, row, 5, ratio_of(g->revenue, g->orders));
-        put_int(x, ws, row, 6, g->posts);
-        put_int(x, ws, row, 7, g->reach);
-        put_int(x, ws, row, 8, g->engagements);
-        put_ratio(x, ws, row, 9, g->engagement_rate, XF_PERCENT);
-        put_ratio(x, ws, row, 10, ratio_of(g->revenue, d->kpis->revenue), XF_PERCENT);
+        put_ratio(x, ws, row, 4, ratio_of(g->revenue - g->spend, g->spend), XF_PERCENT);
+        put_int(x, ws, row, 5, g->orders);
+        put_money_ratio(x, ws, row, 6, ratio_of(g->revenue, g->orders));
+        put_int(x, ws, row, 7, g->posts);
+        put_int(x, ws, row, 8, g->reach);
+        put_int(x, ws, row, 9, g->engagements);
+        put_ratio(x, ws, row, 10, g->engagement_rate, XF_PERCENT);
+        put_ratio(x, ws, row, 11, ratio_of(g->revenue, d->kpis->revenue), XF_PERCENT);
     }
+}
+
+/* Brands or campaigns: revenue, orders, organic revenue, and spend with ROAS and ROI where
+ * the groups' spend adds up to the total (report_groups_have_spend; else empty cells and a
+ * note under the table). */
+static void write_groups(struct xlsx *x, lxw_worksheet *ws, const struct xlsx_data *d,
+                         const char *what, const struct engine_group *gr, size_t n)
+{
+    const struct xlsx_column cols[] = {
+        {what, 22},    {"Revenue", 16}, {"Orders", 10}, {"Organic revenue", 16},
+        {"Spend", 16}, {"ROAS", 8},     {"ROI", 9},     {"Revenue share", 10},
+    };
+    int has_spend = report_groups_have_spend(gr, n, d->kpis->spend);
+    put_header(x, ws, 0, 0, cols, NCOLS(cols));
+    if (!has_spend) /* beside the header: the rows below stay the table's */
+        put_text(x, ws, 0, (lxw_col_t)(NCOLS(cols) + 1),
+                 "Spend, ROAS and ROI are left empty: spend is not allocated to these groups "
+                 "(their spend would not add up to the total).",
+                 XF_TEXT);
+    filter_table(x, ws, 0, 0, NCOLS(cols), n);
+    for (size_t i = 0; i < n; i++) {
+        const struct engine_group *g = &gr[i];
+        lxw_row_t row = (lxw_row_t)(i + 1);
+        put_text(x, ws, row, 0, g->key[0] ? g->key : "(none)", XF_TEXT);
+        put_money(x, ws, row, 1, g->revenue);
+        put_int(x, ws, row, 2, g->orders);
+        put_money(x, ws, row, 3, g->organic_revenue);
+        if (has_spend) {
+            put_money(x, ws, row, 4, g->spend);
+            put_ratio(x, ws, row, 5, ratio_of(g->revenue, g->spend), XF_RATIO);
+            put_ratio(x, ws, row, 6, ratio_of(g->revenue - g->spend, g->spend), XF_PERCENT);
+        }
+        put_ratio(x, ws, row, 7, ratio_of(g->revenue, d->kpis->revenue), XF_PERCENT);
+    }
+}
+
+static void write_brands(struct xlsx *x, lxw_worksheet *ws, const struct xlsx_data *d)
+{
+    write_groups(x, ws, d, "Brand", d->brands, d->nbrands);
+}
+
+static void write_campaigns(struct xlsx *x, lxw_worksheet *ws, const struct xlsx_data *d)
+{
+    write_groups(x, ws, d, "Campaign", d->campaigns, d->ncampaigns);
+}
+
+static void write_products(struct xlsx *x, lxw_worksheet *ws, const struct xlsx_data *d)
+{
+    write_groups(x, ws, d, "Product", d->products, d->nproducts);
+}
+
+static void write_sources(struct xlsx *x, lxw_worksheet *ws, const struct xlsx_data *d)
+{
+    write_groups(x, ws, d, "Source", d->sources, d->nsources);
 }
 
 static void put_persona_values(struct xlsx *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
@@ -646,8 +809,15 @@ static void write_daily(struct xlsx *x, lxw_worksheet *ws, const struct xlsx_dat
 {
     static const struct xlsx_column cols[] = {
         {"Date", 12}, {"Revenue", 16}, {"Orders", 10}, {"Organic revenue", 16},
-        {"Posts", 8}, {"Reach", 14},
+        {"Posts", 8}, {"Reach", 14},   {"Spend", 16},  {"ROAS", 8},
+        {"ROI", 9},
     };
+    int has_spend = report_groups_have_spend(d->days, d->ndays, d->kpis->spend);
+    if (!has_spend) /* beside the header (written with it: rows go in order) */
+        put_text(x, ws, 0, (lxw_col_t)(NCOLS(cols) + 1),
+                 "Spend, ROAS and ROI are left empty: spend is not allocated to days (it would "
+                 "not add up to the total).",
+                 XF_TEXT);
     const struct engine_group *undated = NULL;
     size_t dated = 0;
     int32_t day;
@@ -670,6 +840,11 @@ static void write_daily(struct xlsx *x, lxw_worksheet *ws, const struct xlsx_dat
         put_money(x, ws, row, 3, g->organic_revenue);
         put_int(x, ws, row, 4, g->posts);
         put_int(x, ws, row, 5, g->reach);
+        if (has_spend) {
+            put_money(x, ws, row, 6, g->spend);
+            put_ratio(x, ws, row, 7, ratio_of(g->revenue, g->spend), XF_RATIO);
+            put_ratio(x, ws, row, 8, ratio_of(g->revenue - g->spend, g->spend), XF_PERCENT);
+        }
         row++;
     }
     if (undated) {
@@ -679,6 +854,13 @@ static void write_daily(struct xlsx *x, lxw_worksheet *ws, const struct xlsx_dat
         put_money(x, ws, row, 3, undated->organic_revenue);
         put_int(x, ws, row, 4, undated->posts);
         put_int(x, ws, row, 5, undated->reach);
+        if (has_spend) {
+            put_money(x, ws, row, 6, undated->spend);
+            put_ratio(x, ws, row, 7, ratio_of(undated->revenue, undated->spend), XF_RATIO);
+            put_ratio(x, ws, row, 8, ratio_of(undated->revenue - undated->spend, undated->spend),
+                      XF_PERCENT);
+        }
+        row++;
     }
 }
 
@@ -783,16 +965,29 @@ static int xlsx_data_load(struct xlsx_data *d, const struct report_input *in, st
     memset(d, 0, sizeof *d);
     d->in = in;
     const struct engine_filter *f = &in->filter->f;
-    int rc = engine_run_views(in->eng, f, 0, &d->result, e);
+    int rc = engine_run_views(in->eng, f, ENGINE_VIEW_ALL, &d->result, e);
     if (rc < 0)
         return rc;
     d->kpis = engine_result_kpis(d->result);
+    rc = report_compare_load(in, &d->compare, e);
+    if (rc < 0)
+        return rc;
+    d->has_compare = rc == 1;
     rc = engine_result_incremental(d->result, &in->settings->incremental, &d->inc, e);
     if (rc == 0)
         rc = engine_result_breakdown(d->result, ENGINE_BY_PLATFORM, &d->platforms, &d->nplatforms,
                                      e);
     if (rc == 0)
         rc = engine_result_breakdown(d->result, ENGINE_BY_DAY, &d->days, &d->ndays, e);
+    if (rc == 0)
+        rc = engine_result_breakdown(d->result, ENGINE_BY_BRAND, &d->brands, &d->nbrands, e);
+    if (rc == 0)
+        rc = engine_result_breakdown(d->result, ENGINE_BY_CAMPAIGN, &d->campaigns, &d->ncampaigns,
+                                     e);
+    if (rc == 0)
+        rc = engine_result_breakdown(d->result, ENGINE_BY_PRODUCT, &d->products, &d->nproducts, e);
+    if (rc == 0)
+        rc = engine_result_breakdown(d->result, ENGINE_BY_SOURCE, &d->sources, &d->nsources, e);
     if (rc == 0) {
         rc = engine_result_influencers(d->result, 1, &d->influencers, &d->ninfluencers);
         if (rc < 0)
@@ -808,8 +1003,12 @@ static int xlsx_data_load(struct xlsx_data *d, const struct report_input *in, st
         if (rc < 0)
             rc = err_set(e, rc, "cannot list the payouts");
     }
-    if (rc == 0)
-        rc = insights_sentences(in->eng, f, &in->settings->insights, &d->sentences, e);
+    if (rc == 0) {
+        struct insights_compare cmp = {&d->compare.filter, d->compare.from_day, d->compare.to_day,
+                                       d->compare.previous};
+        rc = insights_sentences_compared(in->eng, f, d->has_compare ? &cmp : NULL,
+                                         &in->settings->insights, &d->sentences, e);
+    }
     return rc;
 }
 
@@ -821,6 +1020,10 @@ static void xlsx_data_release(struct xlsx_data *d)
     free(d->category_gender);
     free(d->influencers);
     free(d->days);
+    free(d->brands);
+    free(d->campaigns);
+    free(d->products);
+    free(d->sources);
     free(d->platforms);
     engine_result_free(d->result);
 }
@@ -828,11 +1031,13 @@ static void xlsx_data_release(struct xlsx_data *d)
 /* Writes the sheets into x->wb (not yet closed). */
 static int write_sheets(struct xlsx *x, const struct xlsx_data *d, const char *path, struct err *e)
 {
-    static const char *const names[] = {"Summary",  "Influencers", "Platforms",
-                                        "Personas", "Daily",       "Payouts"};
+    /* (Brands and Campaigns last: the sheets before keep their places) */
+    static const char *const names[] = {"Summary",  "Influencers", "Platforms", "Personas",
+                                        "Daily",    "Payouts",     "Brands",    "Campaigns",
+                                        "Products", "Sources"};
     static void (*const writers[])(struct xlsx *, lxw_worksheet *, const struct xlsx_data *) = {
-        write_summary,  write_influencers, write_platforms,
-        write_personas, write_daily,       write_payouts};
+        write_summary, write_influencers, write_platforms, write_personas, write_daily,
+        write_payouts, write_brands,      write_campaigns, write_products, write_sources};
     lxw_worksheet *ws[NCOLS(names)];
     for (size_t i = 0; i < NCOLS(names); i++) {
         ws[i] = workbook_add_worksheet(x->wb, names[i]);

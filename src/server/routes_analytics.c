@@ -1,13 +1,15 @@
 /* routes_analytics.c — the analytics documents: GET /api/dashboard, /api/influencers[/ID],
- * /api/insights, /api/payouts, /api/options and /api/simulate, each the api_data (or
- * api_simulate) document of the query's filters over the current engine. Calls
- * routes_common, http, api_data, api_simulate, app, filter, buf and err. */
+ * /api/insights, /api/payouts, /api/unattributed, /api/explain, /api/options and
+ * /api/simulate, each the api_data (or api_simulate, api_explain) document of the query's
+ * filters over the current engine. Calls routes_common, http, api_data, api_simulate,
+ * api_explain, app, filter, buf and err. */
 #include "routes_handlers.h"
 
 #include <string.h>
 
 #include "api_data.h"
 #include "api_simulate.h"
+#include "api_explain.h"
 #include "app.h"
 #include "filter.h"
 
@@ -80,6 +82,33 @@ static int routes_doc_payouts(const struct engine *eng, const struct filter *f,
     return api_payouts_json(eng, f, s, out, e);
 }
 
+static int routes_doc_explain(const struct engine *eng, const struct filter *f,
+                              const struct api_settings *s, const char *param, struct buf *out,
+                              struct err *e)
+{
+    return api_explain_json(eng, f, s, param, out, e);
+}
+
+int routes_api_explain(struct http_request *req, struct http_response *res)
+{
+    /* the metric is a query parameter, handed on as the document's parameter */
+    req->path_param = http_query(req, "metric");
+    return routes_document(req, res, routes_doc_explain);
+}
+
+static int routes_doc_unattributed(const struct engine *eng, const struct filter *f,
+                                   const struct api_settings *s, const char *param, struct buf *out,
+                                   struct err *e)
+{
+    (void)param;
+    return api_unattributed_json(eng, f, s, out, e);
+}
+
+int routes_api_unattributed(struct http_request *req, struct http_response *res)
+{
+    return routes_document(req, res, routes_doc_unattributed);
+}
+
 int routes_api_dashboard(struct http_request *req, struct http_response *res)
 {
     return routes_document(req, res, routes_doc_dashboard);
@@ -116,7 +145,7 @@ int routes_api_options(struct http_request *req, struct http_response *res)
     struct err e;
     err_clear(&e);
     http_response_json(res, 200);
-    int rc = api_options_json(ae->eng, &res->body, &e);
+    int rc = api_options_json(ae->eng, &app->settings, &res->body, &e);
     app_engine_release(app, ae);
     if (rc < 0)
         return routes_fail(req, res, "listing the filter options", &e);

@@ -111,6 +111,9 @@ int routes_api_influencer(struct http_request *req, struct http_response *res);
 int routes_api_insights(struct http_request *req, struct http_response *res);
 int routes_api_payouts(struct http_request *req, struct http_response *res);
 int routes_api_options(struct http_request *req, struct http_response *res);
+int routes_api_unattributed(struct http_request *req, struct http_response *res);
+int routes_api_explain(struct http_request *req, struct http_response *res);
+int routes_api_explain_rows(struct http_request *req, struct http_response *res);
 
 /* GET /, /influencers[/ID], /insights, /payouts, /upload, /export, /database: the app's
  * index.html (the page's script reads the path). */

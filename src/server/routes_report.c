@@ -1,7 +1,8 @@
 /* routes_report.c — GET /api/export.{csv,pdf,xlsx}: the reports of report.h over the
  * filters of the query, made into a spool file and sent from disk with a file name that
  * carries the report's name and the time; and the filtered rows of a dataset for
- * GET /api/datasets/NAME.csv when filters are given. Calls routes_common,
+ * GET /api/datasets/NAME.csv when filters are given, and the rows behind a figure for
+ * GET /api/explain/rows.csv. Calls routes_common,
  * report, filter, schema, store, spool, http and app. */
 #include "routes_handlers.h"
 
@@ -20,12 +21,12 @@
 
 #include "banned.h"
 
-enum routes_report_kind { REPORT_CSV, REPORT_PDF, REPORT_XLSX, REPORT_DATASET };
+enum routes_report_kind { REPORT_CSV, REPORT_PDF, REPORT_XLSX, REPORT_DATASET, REPORT_EXPLAIN };
 
 /* Makes the report into a new spool file and returns its descriptor (the file unlinked:
  * only the descriptor reaches it), or -1 with e filled. */
 static int routes_make_report(struct app *app, enum routes_report_kind kind, enum dataset ds,
-                              const struct report_input *in, struct err *e)
+                              const char *metric, const struct report_input *in, struct err *e)
 {
     struct buf path = BUF_INIT;
     int fd = spool_create(app->spool, "report", &path, e);
@@ -49,12 +50,14 @@ static int routes_make_report(struct app *app, enum routes_report_kind kind, enu
                 close(copy);
             rc = err_set(e, ERR_IO, "cannot write the report: %s", strerror(errno));
         } else {
-            if (kind == REPORT_DATASET) {
+            if (kind == REPORT_DATASET || kind == REPORT_EXPLAIN) {
                 /* its own connection, one snapshot, no store_lock: imports go on */
                 struct store *reader = NULL;
                 rc = store_open(app->db_url, &reader, e);
                 if (rc == 0)
-                    rc = report_dataset_csv(in, reader, ds, out, e);
+                    rc = kind == REPORT_EXPLAIN
+                             ? report_explain_rows_csv(in, reader, metric, ds, out, e)
+                             : report_dataset_csv(in, reader, ds, out, e);
                 store_close(reader);
             } else {
                 rc = report_csv(in, out, e);
@@ -107,6 +110,7 @@ static int routes_report(struct http_request *req, struct http_response *res,
         [REPORT_XLSX] = {"xlsx",
                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
         [REPORT_DATASET] = {"csv", "text/csv; charset=utf-8"},
+        [REPORT_EXPLAIN] = {"csv", "text/csv; charset=utf-8"},
     };
     struct app *app = req->app;
     if (!app->spool)
@@ -121,7 +125,14 @@ static int routes_report(struct http_request *req, struct http_response *res,
     if (routes_analytics_begin(req, res, &f, &settings, &ae) < 0)
         return 0;
     struct report_input in = {ae->eng, &f, &settings, (int64_t)time(NULL), NULL};
-    int fd = routes_make_report(app, kind, ds, &in, &e);
+    const char *metric = http_query(req, "metric");
+    if (kind == REPORT_EXPLAIN &&
+        report_explain_dataset(metric, http_query(req, "dataset"), &ds, &e) < 0) {
+        app_engine_release(app, ae);
+        filter_release(&f);
+        return http_response_err(res, e.code, "%s", e.msg);
+    }
+    int fd = routes_make_report(app, kind, ds, metric, &in, &e);
     app_engine_release(app, ae);
     struct stat st;
     if (fd >= 0 && fstat(fd, &st) < 0) {
@@ -135,8 +146,13 @@ static int routes_report(struct http_request *req, struct http_response *res,
                            &e); /* temporary paths, the database's words: for the log */
     }
     struct buf name = BUF_INIT, disposition = BUF_INIT;
-    report_file_name_for(kind == REPORT_DATASET ? schema_dataset(ds)->name : "report",
-                         formats[kind].ext, &in, &name);
+    struct buf base = BUF_INIT;
+    if (kind == REPORT_EXPLAIN)
+        buf_printf(&base, "%s-%s", metric, schema_dataset(ds)->name);
+    else
+        buf_puts(&base, kind == REPORT_DATASET ? schema_dataset(ds)->name : "report");
+    report_file_name_for(buf_cstr(&base), formats[kind].ext, &in, &name);
+    buf_release(&base);
     routes_content_disposition(buf_cstr(&name), &disposition);
     filter_release(&f);
     res->status = 200;
@@ -162,6 +178,11 @@ int routes_api_export_pdf(struct http_request *req, struct http_response *res)
 int routes_api_export_xlsx(struct http_request *req, struct http_response *res)
 {
     return routes_report(req, res, REPORT_XLSX, DS_NONE);
+}
+
+int routes_api_explain_rows(struct http_request *req, struct http_response *res)
+{
+    return routes_report(req, res, REPORT_EXPLAIN, DS_NONE);
 }
 
 int routes_api_dataset_filtered(struct http_request *req, struct http_response *res,

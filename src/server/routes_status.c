@@ -62,6 +62,7 @@ int routes_api_status(struct http_request *req, struct http_response *res)
     pthread_mutex_unlock(&app->engine_lock);
     api_status_engine(&st, ae ? ae->eng : NULL, why);
     app_engine_release(app, ae);
+    st.tz = app->settings.tz;
     struct err e;
     err_clear(&e);
     http_response_json(res, 200);

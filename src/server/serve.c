@@ -19,6 +19,7 @@
 #include "spool.h"
 #include "store.h"
 #include "tax.h"
+#include "tz.h"
 
 #include "banned.h"
 
@@ -85,11 +86,21 @@ int serve_run(const struct serve_config *cfg, struct err *e)
     struct tax_rules rules;
     tax_rules_init(&rules);
     rc = cfg->tax_rules ? tax_rules_load(&rules, cfg->tax_rules, e) : tax_rules_builtin(&rules, e);
+    /* the installation's time zone — --tz, else $INFLUDASH_TZ, else Asia/Kolkata: the
+     * schedules run in it, "as_of" and the times the pages show are written in it */
+    struct tz *zone = NULL;
+    if (rc == 0) {
+        rc = cfg->tz ? tz_load(cfg->tz, &zone, e) : jobs_zone_load(&zone, e);
+        if (rc < 0 && cfg->tz)
+            err_prefix(e, "--tz");
+    }
     if (rc < 0) {
+        tax_rules_release(&rules);
         spool_free(spool);
         store_close(s);
         return rc;
     }
+    settings.tz = zone;
     struct schema_config schema;
     schema_config_default(&schema);
     if (cfg->platforms)
@@ -97,6 +108,7 @@ int serve_run(const struct serve_config *cfg, struct err *e)
     struct site site;
     if ((rc = site_init(&site, cfg->db_url, s, cfg->version, spool, &settings, &schema, e)) < 0) {
         tax_rules_release(&rules);
+        tz_free(zone);
         spool_free(spool);
         store_close(s);
         return rc;
@@ -107,13 +119,6 @@ int serve_run(const struct serve_config *cfg, struct err *e)
     if (cfg->session_ttl)
         site.session_ttl = (int64_t)cfg->session_ttl;
     site.trust_proxy = cfg->trust_proxy;
-    struct tz *zone = NULL;
-    if ((rc = jobs_zone_load(&zone, e)) < 0) {
-        site_release(&site);
-        spool_free(spool);
-        store_close(s);
-        return rc;
-    }
     struct jobs_config jobs = {.db_url = cfg->db_url, .zone = zone, .ca_file = cfg->ca_file};
     site.jobs = &jobs;
     struct scheduler *scheduler = NULL;

@@ -33,6 +33,7 @@ struct serve_config {
     const char *platforms; /* the platforms an upload's rows may name (NULL: the default) */
     const char *tax_rules; /* --tax-rules FILE: the TDS rules table; NULL: the built-in one */
     int gst_state;         /* --gst-state NN: the brand's GST state code; 0: not set */
+    const char *tz;        /* IANA time zone; NULL: $INFLUDASH_TZ, else Asia/Kolkata */
 };
 
 void serve_config_default(struct serve_config *cfg);

@@ -153,10 +153,33 @@ static void test_tz_calendar_helpers(void **state)
     assert_int_equal(tz_days_in_month(2000, 2), 29);
 }
 
+/* "Data as of" (SPEC §3.3): ISO 8601 in the installation's zone with its offset. */
+static void test_tz_format_iso_writes_the_offset(void **state)
+{
+    (void)state;
+    struct tz *kolkata, *new_york;
+    struct err e;
+    err_clear(&e);
+    assert_int_equal(tz_load("Asia/Kolkata", &kolkata, &e), 0);
+    assert_int_equal(tz_load("America/New_York", &new_york, &e), 0);
+    char out[TZ_ISO_MAX];
+    tz_format_iso(kolkata, 1796169600, out);
+    assert_string_equal(out, "2026-12-02T05:30:00+05:30");
+    tz_format_iso(new_york, 1772953199, out);
+    assert_string_equal(out, "2026-03-08T01:59:59-05:00");
+    tz_format_iso(NULL, 1796169600, out);
+    assert_string_equal(out, "2026-12-02T00:00:00Z");
+    tz_format_iso(kolkata, 0, out); /* unknown */
+    assert_string_equal(out, "");
+    tz_free(kolkata);
+    tz_free(new_york);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tz_offsets_match_the_tz_database),
+        cmocka_unit_test(test_tz_format_iso_writes_the_offset),
         cmocka_unit_test(test_tz_to_civil_gives_the_wall_clock),
         cmocka_unit_test(test_tz_from_civil_across_clock_changes),
         cmocka_unit_test(test_tz_refuses_unknown_and_unsafe_names),

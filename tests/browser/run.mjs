@@ -227,7 +227,11 @@ await step('a platform filter gives the KPIs of the API', async () => {
   await page.waitForSelector('table.influencers tbody tr');
   check('navigation keeps the filter', new URL(page.url()).searchParams.get('platform') === plat, page.url());
   const plats = await page.$$eval('table.influencers tbody tr td:nth-child(3)', (tds) => [...new Set(tds.map((t) => t.textContent))]);
-  check('the influencers table is filtered', plats.length === 1 && plats[0] === plat, plats.join(','));
+  // SPEC §3: platform selects attributed rows by the influencer's platform and posts by their own,
+  // so an influencer of another platform is listed only for a post published on this one
+  const listed = (await api('/api/influencers?platform=' + encodeURIComponent(plat))).influencers || [];
+  const others = listed.filter((r) => r.platform !== plat);
+  check('the influencers table is filtered', plats.includes(plat) && others.every((r) => r.posts > 0 && r.revenue === 0) && listed.some((r) => r.platform === plat), plats.join(',') + ' ' + JSON.stringify(others.slice(0, 3)));
   await page.goBack();
   await drawn();
   await page.goBack();
@@ -1316,6 +1320,120 @@ await step('issue 21.14: the KPI cards are drawn before the chart library arrive
   await fresh.close();
 });
 
+// Issue 16: the period comparison on the Dashboard (a switch, off by default, reachable by
+// keyboard, kept in the URL), ROAS by brand and by campaign, spend in the daily chart, spend
+// and ROAS in the Insights comparisons (sortable by ROAS) and on the influencer page.
+await step('issue 16: "Compare with previous period" shows each KPI card\'s change', async () => {
+  problems = [];
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto(BASE + '/');
+  await drawn();
+  const box = await page.$('#compare-toggle');
+  check('the switch is there and off by default', !!box && !(await box.isChecked()) && (await page.$$('[data-kpi-change]')).length === 0);
+  check('its label names it', (await page.textContent('label[for=compare-toggle]')).trim() === 'Compare with previous period');
+  await page.focus('#compare-toggle');
+  await page.keyboard.press('Space');
+  await page.waitForURL((u) => new URL(u).searchParams.get('compare') === 'previous');
+  await drawn();
+  await page.waitForSelector('[data-kpi-change]');
+  const d = await api('/api/dashboard?compare=previous');
+  const shown = await page.$$eval('[data-kpi-change]', (els) => Object.fromEntries(els.map((e) => [e.dataset.kpiChange, e.textContent])));
+  const want = await page.evaluate(async (d) => {
+    const [{ KPI_FORMAT, changeText }, { fmt }] = await Promise.all([import('/assets/pages/dashboard.js'), import('/assets/format.js')]);
+    return Object.fromEntries(Object.keys(KPI_FORMAT).map((k) => [k, changeText(k, d.kpis_change[k]) + ' · was ' + fmt[KPI_FORMAT[k]](d.kpis_previous[k])]));
+  }, d);
+  const diffs = Object.keys(want).filter((k) => shown[k] !== want[k]).map((k) => k + ': shown ' + shown[k] + ', API ' + want[k]);
+  check('every KPI card shows its change and earlier value as the API gives them (' + Object.keys(want).length + ' cards)', diffs.length === 0 && Object.keys(shown).length === Object.keys(want).length, diffs.join('\n') || JSON.stringify(shown));
+  const rel = d.kpis_change.revenue.rel;
+  check('the revenue card\'s change is the relative change', typeof rel !== 'number' || shown.revenue.startsWith((rel > 0 ? '▲ ' : rel < 0 ? '▼ ' : '')), shown.revenue);
+  const period = await page.textContent('#compare-period');
+  check('the period compared with is named in the app\'s date style', period.includes(d.compare.days + ' days') && !/\d{4}-\d{2}-\d{2}/.test(period), period);
+  check('the switch stays on after a reload', (await page.reload(), await drawn(), await page.isChecked('#compare-toggle')) && (await page.$$('[data-kpi-change]')).length > 0);
+  await page.goto(BASE + '/insights?compare=previous');
+  await page.waitForSelector('.sentences li');
+  const first = await page.textContent('.sentences li');
+  check('Insights under the comparison: the first sentence compares', /^Revenue /.test(first) && first.includes('previous'), first);
+  await page.goto(BASE + '/?compare=previous');
+  await drawn();
+  await page.focus('#compare-toggle');
+  await page.keyboard.press('Space');
+  await page.waitForURL((u) => !new URL(u).searchParams.has('compare'));
+  await drawn();
+  check('off again: no change lines', (await page.$$('[data-kpi-change]')).length === 0);
+  check('no console errors', problems.length === 0, problems.join('\n'));
+});
+
+await step('issue 16: ROAS by brand and by campaign, spend beside revenue over time', async () => {
+  problems = [];
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto(BASE + '/');
+  await drawn();
+  const d = await api('/api/dashboard');
+  const option = (title) => page.$eval('#page section.panel[data-chart="' + title + '"] .chart', (b) => {
+    const o = window.echarts.getInstanceByDom(b).getOption();
+    return { cats: o.xAxis[0].data, series: o.series.map((s) => ({ name: s.name, data: s.data.map((v) => (v === '-' || v === undefined ? null : v)) })) };
+  });
+  for (const [title, key, list] of [['ROAS by brand', 'brand', d.by_brand], ['ROAS by campaign', 'campaign', d.by_campaign]]) {
+    const rows0 = (list || []).filter((r) => r.revenue || r.spend || r.orders);
+    const rows = key === 'campaign' ? rows0.slice().sort((a, b) => b.revenue - a.revenue || String(a.campaign).localeCompare(String(b.campaign))).slice(0, 12) : rows0;
+    const o = await option(title);
+    const names = rows.map((r) => (r[key] === null ? '(none)' : r[key]));
+    check(title + ': a category per ' + key + ' of the API (' + names.length + ')', names.length > 0 && JSON.stringify(o.cats) === JSON.stringify(names), JSON.stringify(o.cats) + '\n' + JSON.stringify(names));
+    const roas = o.series.find((s) => s.name === 'ROAS');
+    const want = rows.map((r) => (typeof r.roas === 'number' ? r.roas : null));
+    check(title + ': the ROAS line is the API\'s roas, a gap where it is null', !!roas && JSON.stringify(roas.data) === JSON.stringify(want), JSON.stringify(roas && roas.data) + '\n' + JSON.stringify(want));
+    const sel = '#page section.panel[data-chart="' + title + '"]';
+    await page.focus(sel + ' button.view-table');
+    await page.keyboard.press('Enter');
+    const cells = await page.$$eval(sel + ' .chart-table tbody tr', (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+    const wantCells = await page.evaluate(async ([rows, key]) => { const { fmt } = await import('/assets/format.js'); return rows.map((r) => [r[key] === null ? '(none)' : r[key], fmt.money(r.revenue), fmt.money(r.spend), fmt.ratio(r.roas), fmt.pct(r.roi, 0)]); }, [rows, key]);
+    check(title + ': "View as table" gives revenue, spend, ROAS and ROI as the API (— where null)', JSON.stringify(cells) === JSON.stringify(wantCells), JSON.stringify(cells).slice(0, 400) + '\n' + JSON.stringify(wantCells).slice(0, 400));
+    await page.keyboard.press('Enter');
+  }
+  const o = await option('Revenue and spend over time (daily)');
+  const dated = d.daily.filter((r) => r.date);
+  const spend = o.series.find((s) => s.name === 'Spend');
+  check('the daily chart has a Spend series beside revenue, day by day as the API', !!spend && o.series.some((s) => s.name === 'Attributed revenue') && JSON.stringify(spend.data) === JSON.stringify(dated.map((r) => (typeof r.spend === 'number' ? r.spend : null))), JSON.stringify(spend && spend.data.slice(0, 5)));
+  check('its axis has the dated days only', o.cats.length === dated.length);
+  check('no console errors', problems.length === 0, problems.join('\n'));
+});
+
+await step('issue 16: Insights comparisons and the influencer\'s campaigns carry spend and ROAS', async () => {
+  problems = [];
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto(BASE + '/insights');
+  await page.waitForSelector('table.cmp-brand');
+  for (const t of ['cmp-platform', 'cmp-brand', 'cmp-campaign']) {
+    const heads = await page.$$eval('table.' + t + ' thead th', (ths) => ths.map((th) => { const b = th.querySelector('button.sort'); return (b ? b.firstChild.textContent : th.textContent).trim(); }));
+    check(t + ': Spend, ROAS and ROI columns', ['Spend', 'ROAS', 'ROI'].every((x) => heads.includes(x)), heads.join(','));
+  }
+  for (const t of ['cmp-brand', 'cmp-campaign']) {
+    const idx = (await page.$$eval('table.' + t + ' thead th', (ths) => ths.map((th) => { const b = th.querySelector('button.sort'); return (b ? b.firstChild.textContent : th.textContent).trim(); }))).indexOf('ROAS');
+    await page.focus('table.' + t + ' thead th:nth-child(' + (idx + 1) + ') button.sort');
+    await page.keyboard.press('Enter');
+    const vals = await page.$$eval('table.' + t + ' tbody tr td:nth-child(' + (idx + 1) + ')', (tds) => tds.map((td) => td.textContent));
+    const nums = vals.filter((v) => v !== '—').map((v) => Number(v.replace(/[,−]/g, (c) => (c === '−' ? '-' : ''))));
+    const sorted = nums.every((v, i) => i === 0 || nums[i - 1] >= v) && vals.slice(nums.length).every((v) => v === '—');
+    check(t + ': Enter on ROAS sorts by ROAS, highest first, none last', sorted && (await page.getAttribute('table.' + t + ' thead th:nth-child(' + (idx + 1) + ')', 'aria-sort')) === 'descending', vals.join(' '));
+  }
+  const first = (await api('/api/influencers')).influencers[0].influencer_id;
+  const doc = await api('/api/influencers/' + encodeURIComponent(first));
+  await page.goto(BASE + '/influencers/' + encodeURIComponent(first));
+  await page.waitForSelector('table.campaigns');
+  const heads = await page.$$eval('table.campaigns thead th', (ths) => ths.map((th) => { const b = th.querySelector('button.sort'); return (b ? b.firstChild.textContent : th.textContent).trim(); }));
+  check('the influencer\'s campaigns: Spend, ROAS and ROI columns', ['Spend', 'ROAS', 'ROI'].every((x) => heads.includes(x)), heads.join(','));
+  const camps = doc.by_campaign.filter((c) => c.campaign !== null && (c.revenue || c.posts || c.orders)).sort((a, b) => b.revenue - a.revenue);
+  const shown = await page.$$eval('table.campaigns tbody tr', (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+  const want = await page.evaluate(async ([camps, heads]) => {
+    const { fmt } = await import('/assets/format.js');
+    return camps.map((c) => [c.campaign, fmt.money(c.spend), fmt.ratio(c.roas), fmt.pct(c.roi, 0)]).map((r) => r);
+  }, [camps, heads]);
+  const si = heads.indexOf('Spend'), ri = heads.indexOf('ROAS'), oi = heads.indexOf('ROI');
+  const got = shown.map((r) => [r[0], r[si], r[ri], r[oi]]);
+  check('… with the figures of /api/influencers/{id}', camps.length === 0 ? shown.length <= 1 : JSON.stringify(got) === JSON.stringify(want), JSON.stringify(got).slice(0, 400) + '\n' + JSON.stringify(want).slice(0, 400));
+  check('no console errors', problems.length === 0, problems.join('\n'));
+});
+
 // A stored row the analytics leave out (written into the database around the import, as an
 // older version could have left it) is said in the sidebar's status line; UI_DB: its file.
 if (process.env.UI_DB) await step('the status line says when stored rows are left out', async () => {
@@ -1349,6 +1467,106 @@ if (process.env.UI_DB) await step('the status line says when stored rows are lef
   await drawn();
   check('… and the status line says nothing more', !(await page.$('.status-skipped')));
   check('no console errors while rows are left out', problems.length === 0, problems.join('\n'));
+});
+
+// Issue 17: every KPI card (Dashboard, Influencer page, Payouts) opens "How is this computed?"
+// by mouse and by keyboard (Enter and Space open, Escape closes, focus returns to the button),
+// with /api/explain's figure and a link to its rows; on a phone the drawer fits the screen.
+const drawerOpen = () => page.evaluate(() => !!document.querySelector('#explain-drawer[open]'));
+async function drawerShows(metric) {
+  await page.waitForSelector('#explain-drawer[open] [data-explain=formula]', { timeout: 20000 });
+  return page.evaluate((m) => {
+    const d = document.querySelector('#explain-drawer');
+    const links = [...d.querySelectorAll('[data-rows-link]')].map((a) => a.getAttribute('href'));
+    return { text: d.textContent, links, ok: links.length > 0 && links.every((l) => l.includes('metric=' + encodeURIComponent(m))) };
+  }, metric);
+}
+async function explainEveryCard(where, expect) {
+  const keys = await page.$$eval('.cards .card[data-kpi] .explain-btn', (bs) => bs.map((b) => b.dataset.explain));
+  check('issue 17: every KPI card of ' + where + ' has "How is this computed?" (' + keys.length + ')', keys.length >= expect, keys.join(','));
+  const bad = [];
+  for (const metric of keys) {
+    const btn = `.explain-btn[data-explain="${metric}"]`;
+    const sel = `.cards .card ${btn}`;
+    // by mouse: a click on the card's value
+    await page.click(`.cards .card:has(${btn}) .card-value`);
+    let shown = await drawerShows(metric);
+    if (!shown.ok) bad.push(metric + ' (mouse): ' + shown.links.join(' '));
+    await page.keyboard.press('Escape');
+    if (await drawerOpen()) bad.push(metric + ': Escape does not close');
+    // by keyboard: Enter on the focused button, then Space
+    await page.focus(sel);
+    await page.keyboard.press('Enter');
+    shown = await drawerShows(metric);
+    if (!shown.ok) bad.push(metric + ' (Enter)');
+    await page.keyboard.press('Escape');
+    const back = await page.evaluate((s) => document.activeElement === document.querySelector(s), sel);
+    if (!back) bad.push(metric + ': focus does not return to its button');
+    await page.keyboard.press(' ');
+    shown = await drawerShows(metric);
+    if (!shown.ok) bad.push(metric + ' (Space)');
+    await page.click('#explain-drawer .drawer-close');
+    if (await drawerOpen()) bad.push(metric + ': Close does not close');
+  }
+  check('issue 17: on ' + where + ' each drawer opens by mouse, Enter and Space, shows the formula and links its rows, and closes with focus back', bad.length === 0, bad.join('\n'));
+}
+
+await step('issue 17: the dashboard\'s KPI cards explain themselves', async () => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  problems = [];
+  await page.goto(BASE + '/?platform=Instagram');
+  await drawn();
+  await explainEveryCard('the dashboard', 14);
+  await page.click('.cards .card:has(.explain-btn[data-explain=roas]) .card-value');
+  const x = await api('/api/explain?metric=roas&platform=Instagram');
+  const shown = await drawerShows('roas');
+  check('issue 17: the ROAS drawer shows the API\'s formula and a rule that applied', shown.text.includes(x.formula) && x.rules.length > 0 && shown.text.includes(x.rules[0].text), shown.text.slice(0, 300));
+  const href = shown.links.find((l) => l.includes('dataset=payouts'));
+  const csv = await (await page.request.get(BASE + href)).text();
+  check('issue 17: the drawer\'s link gives the rows it counts', csv.trim().split('\n').length - 1 === x.rows.payouts, csv.slice(0, 200));
+  await page.screenshot({ path: path.join(SHOTS, 'explain-drawer-1280.png') });
+  await page.keyboard.press('Escape');
+  check('issue 17: no console errors on the dashboard\'s drawers', problems.length === 0, problems.join('\n'));
+});
+
+await step('issue 17: the influencer page\'s and the payouts page\'s cards explain themselves', async () => {
+  const first = (await api('/api/influencers')).influencers[0];
+  await page.goto(BASE + '/influencers/' + encodeURIComponent(first.influencer_id));
+  await page.waitForSelector('.cards .explain-btn');
+  await explainEveryCard('the influencer page', 10);
+  await page.click('.cards .card:has(.explain-btn[data-explain=revenue]) .card-value');
+  const shown = await drawerShows('revenue');
+  check('issue 17: an influencer\'s drawer is for that influencer', shown.links.every((l) => l.includes('influencer=' + encodeURIComponent(first.influencer_id))), shown.links.join(' '));
+  await page.keyboard.press('Escape');
+  await page.goto(BASE + '/payouts');
+  await page.waitForSelector('.cards .explain-btn');
+  await explainEveryCard('the payouts page', 7);
+});
+
+await step('issue 17: on a phone the drawer fits the screen', async () => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(BASE + '/');
+  await drawn();
+  await page.click('.cards .card:has(.explain-btn[data-explain=revenue]) .card-value');
+  await drawerShows('revenue');
+  const box = await page.$eval('#explain-drawer', (d) => { const r = d.getBoundingClientRect(); return { l: r.left, r: r.right, t: r.top, b: r.bottom, sw: d.scrollWidth, cw: d.clientWidth }; });
+  check('issue 17: at 390 px the drawer is inside the screen, without sideways scrolling', box.l >= 0 && box.r <= 390.5 && box.t >= 0 && box.b <= 844.5 && box.sw <= box.cw + 1, JSON.stringify(box));
+  await page.screenshot({ path: path.join(SHOTS, 'explain-drawer-390.png') });
+  await page.keyboard.press('Escape');
+  await page.focus('.cards .explain-btn[data-explain=roas]');
+  await page.keyboard.press('Enter');
+  await drawerShows('roas');
+  check('issue 17: at 390 px the keyboard opens it too', await drawerOpen());
+  await page.keyboard.press('Escape');
+  await page.setViewportSize({ width: 1280, height: 900 });
+});
+
+await step('issue 17: the Insights page says what the figures leave out', async () => {
+  await page.goto(BASE + '/insights');
+  await page.waitForSelector('#unattributed dd[data-unattributed=total]', { timeout: 20000 });
+  const u = await api('/api/unattributed');
+  const shown = await page.$eval('#unattributed', (e) => e.textContent);
+  check('issue 17: the section shows the split and its sentences', u.sentences.every((s) => shown.includes(s)) && Math.abs(u.attributed_revenue + u.organic_revenue + u.unknown_influencer_revenue - u.total_revenue) < 0.005, shown.slice(0, 300));
 });
 
 } // BASE

@@ -44,7 +44,8 @@ check "line 1 is the header, every line a row of as many cells (python3 csv)" py
 import csv, sys
 rows = list(csv.reader(open(sys.argv[1], newline="", encoding="utf-8")))
 want = ("influencer_id,name,platform,category,gender,tier,persona,revenue,orders,spend,posts,"
-        "reach,engagements,roas,roi,engagement_rate,cpo,aov,cpm,cpe").split(",")
+        "reach,engagements,roas,roi,engagement_rate,cpo,aov,cpm,cpe,engagement_rate_followers,"
+        "engagement_rate_views,roas_shrunk,roas_low,roas_high,few_orders").split(",")
 assert rows[0] == want, rows[0]
 assert len(rows) > 1 and all(len(r) == len(want) for r in rows), "ragged rows"
 assert not any(r[0].startswith("#") for r in rows), "a comment line"
@@ -175,7 +176,7 @@ print(",".join(names), rows, "chart" if charts else "no-chart",
       "frozen" if "<pane " in inf else "not-frozen", "filter" if "<autoFilter" in inf else "no-filter")
 EOF2
 )
-expect_eq "the workbook: six sheets, a row per influencer, a chart, frozen headers, filters"     "Summary,Influencers,Platforms,Personas,Daily,Payouts $(($(json "$T/dash.json" 'd["kpis"]["influencers"]') + 1)) chart frozen filter"     "$book"
+expect_eq "the workbook: ten sheets, a row per influencer, a chart, frozen headers, filters"     "Summary,Influencers,Platforms,Personas,Daily,Payouts,Brands,Campaigns,Products,Sources $(($(json "$T/dash.json" 'd["kpis"]["influencers"]') + 1)) chart frozen filter"     "$book"
 expect_eq "the workbook's revenue cell holds the API's revenue" True "$(python3 - "$T/api.xlsx" "$(json "$T/dash.json" 'd["kpis"]["revenue"]')" <<'EOF2'
 import re, sys, zipfile
 z = zipfile.ZipFile(sys.argv[1]); want = float(sys.argv[2])

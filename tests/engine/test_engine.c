@@ -349,8 +349,8 @@ static void test_influencer_filters_leave_organic_revenue_alone(void **state)
     engine_free(eng);
 }
 
-/* The platform filter selects influencers by their platform and then their posts by the
- * post's own platform (a post without one is on its influencer's). */
+/* The platform filter selects posts by the post's own platform (a post without one is on
+ * its influencer's), and attributed rows by the influencer's (SPEC §3). */
 static void test_platform_filter_applies_to_each_posts_own_platform(void **state)
 {
     struct fixture *fx = *state;
@@ -375,7 +375,8 @@ static void test_platform_filter_applies_to_each_posts_own_platform(void **state
     assert_int_equal(k.reach, 24);
     SET(f.platform, "YouTube");
     k = kpis(eng, &f);
-    assert_int_equal(k.posts, 0); /* the influencer is not a YouTube influencer */
+    assert_int_equal(k.posts, 1); /* Z1, published on YouTube by an Instagram influencer */
+    assert_int_equal(k.reach, 7);
     SET(f.platform, "YouTube", "Instagram");
     k = kpis(eng, &f);
     assert_int_equal(k.posts, 3);
@@ -434,8 +435,9 @@ static struct groups breakdown(const struct engine *eng, const struct engine_fil
     err_clear(&e);
     if (engine_breakdown(eng, f, dim, &out.g, &out.n, &e) != 0)
         fail_msg("engine_breakdown: %s", e.msg);
-    for (size_t i = 1; i < out.n; i++)
-        assert_true(strcmp(out.g[i - 1].key, out.g[i].key) < 0); /* sorted, distinct */
+    for (size_t i = 1; i < out.n; i++) /* sorted, distinct, Unallocated last */
+        assert_true(out.g[i].unallocated ? !out.g[i - 1].unallocated
+                                         : strcmp(out.g[i - 1].key, out.g[i].key) < 0);
     return out;
 }
 
@@ -485,7 +487,9 @@ static void test_breakdown_by_platform_on_the_fixture(void **state)
     engine_free(eng);
 }
 
-/* By brand: attributed and organic revenue per tracking brand; spend, posts and reach 0. */
+/* By brand: attributed and organic revenue per tracking brand, and the spend SPEC §3.1
+ * allocates to it: Y1's orders and Y3's revenue share on their rows, Y2's posts and Y4's
+ * flat fee split over their influencer's revenue (HKVitals alone); posts and reach 0. */
 static void test_breakdown_by_brand_on_the_fixture(void **state)
 {
     struct fixture *fx = *state;
@@ -495,23 +499,25 @@ static void test_breakdown_by_brand_on_the_fixture(void **state)
     engine_filter_init(&f);
     struct groups g = breakdown(eng, &f, ENGINE_BY_BRAND);
     assert_int_equal(g.n, 3);
-    assert_group(&g.g[0], "Gritzo", 300000, 3, 0, 0, 0, 0);
-    assert_group(&g.g[1], "HKVitals", 250050, 3, 120000, 0, 0, 0);
-    assert_group(&g.g[2], "MuscleBlaze", 1100000, 11, 80000, 0, 0, 0);
+    assert_group(&g.g[0], "Gritzo", 300000, 3, 0, 30000, 0, 0);
+    assert_group(&g.g[1], "HKVitals", 250050, 3, 120000, 200000 + 500000, 0, 0);
+    assert_group(&g.g[2], "MuscleBlaze", 1100000, 11, 80000, 100000, 0, 0);
     free(g.g);
-    /* an influencer filter keeps every organic row: HKVitals stays, with organic only */
+    /* an influencer filter keeps every organic row: HKVitals stays, with organic only (I2's
+     * posts are on YouTube, I4's fee on Twitter) */
     SET(f.platform, "Instagram");
     g = breakdown(eng, &f, ENGINE_BY_BRAND);
     assert_int_equal(g.n, 3);
-    assert_group(&g.g[0], "Gritzo", 300000, 3, 0, 0, 0, 0);
+    assert_group(&g.g[0], "Gritzo", 300000, 3, 0, 30000, 0, 0);
     assert_group(&g.g[1], "HKVitals", 0, 0, 120000, 0, 0, 0);
-    assert_group(&g.g[2], "MuscleBlaze", 1050000, 10, 80000, 0, 0, 0);
+    assert_group(&g.g[2], "MuscleBlaze", 1050000, 10, 80000, 100000, 0, 0);
     free(g.g);
     engine_free(eng);
 }
 
 /* By day: tracking rows by their date and posts by theirs, in date order; a day with
- * only a post (03-06) is a group too. */
+ * only a post (03-06) or a dated flat fee (03-20) is a group too. Spend: on the order and
+ * revenue-share rows' days, each post's and the flat fee's own day. */
 static void test_breakdown_by_day_on_the_fixture(void **state)
 {
     struct fixture *fx = *state;
@@ -520,26 +526,29 @@ static void test_breakdown_by_day_on_the_fixture(void **state)
     struct engine_filter f;
     engine_filter_init(&f);
     struct groups g = breakdown(eng, &f, ENGINE_BY_DAY);
-    assert_int_equal(g.n, 9);
-    assert_group(&g.g[0], "2025-03-01", 400000, 4, 80000, 0, 1, 5000);
-    assert_group(&g.g[1], "2025-03-02", 50000, 1, 0, 0, 1, 10000);
+    assert_int_equal(g.n, 10);
+    assert_group(&g.g[0], "2025-03-01", 400000, 4, 80000, 40000, 1, 5000);
+    assert_group(&g.g[1], "2025-03-02", 50000, 1, 0, 100000, 1, 10000);
     assert_group(&g.g[2], "2025-03-03", 150050, 2, 0, 0, 0, 0);
-    assert_group(&g.g[3], "2025-03-04", 99999, 1, 0, 0, 0, 0);
-    assert_group(&g.g[4], "2025-03-05", 300000, 3, 0, 0, 0, 0);
-    assert_group(&g.g[5], "2025-03-06", 0, 0, 0, 0, 1, 20000);
-    assert_group(&g.g[6], "2025-03-08", 200001, 2, 0, 0, 0, 0);
+    /* 10 % of 999.99 and 2,000.01: 3,000.00 in all, the odd paisa to the larger remainder */
+    assert_group(&g.g[3], "2025-03-04", 99999, 1, 0, 10000, 0, 0);
+    assert_group(&g.g[4], "2025-03-05", 300000, 3, 0, 30000, 0, 0);
+    assert_group(&g.g[5], "2025-03-06", 0, 0, 0, 100000, 1, 20000);
+    assert_group(&g.g[6], "2025-03-08", 200001, 2, 0, 20000, 0, 0);
     assert_group(&g.g[7], "2025-03-09", 100000, 1, 0, 0, 0, 0);
-    assert_group(&g.g[8], "2025-03-10", 350000, 3, 120000, 0, 0, 0);
+    assert_group(&g.g[8], "2025-03-10", 350000, 3, 120000, 30000, 0, 0);
+    assert_group(&g.g[9], "2025-03-20", 0, 0, 0, 500000, 0, 0);
     free(g.g);
-    /* inclusive range, brand filter on tracking rows only */
+    /* inclusive range, brand filter on tracking rows and spend; I2's posts count (it has
+     * HKVitals rows in scope) and their price is all HKVitals */
     f.from_day = day("2025-03-02");
     f.to_day = day("2025-03-06");
     SET(f.brand, "HKVitals");
     g = breakdown(eng, &f, ENGINE_BY_DAY);
     assert_int_equal(g.n, 3);
-    assert_group(&g.g[0], "2025-03-02", 0, 0, 0, 0, 1, 10000);
+    assert_group(&g.g[0], "2025-03-02", 0, 0, 0, 100000, 1, 10000);
     assert_group(&g.g[1], "2025-03-03", 150050, 2, 0, 0, 0, 0);
-    assert_group(&g.g[2], "2025-03-06", 0, 0, 0, 0, 1, 20000);
+    assert_group(&g.g[2], "2025-03-06", 0, 0, 0, 100000, 1, 20000);
     free(g.g);
     engine_free(eng);
 }
@@ -670,17 +679,16 @@ static void test_influencers_on_the_fixture(void **state)
     free(r.r);
 
     /* A filter applies as in engine_kpis: brand MuscleBlaze keeps I1's and I9's attributed
-     * rows, while I2 stays for its posts (the brand filter does not select posts) and I4 for
-     * its flat payout; I3 has neither and drops out. Equal revenue sorts by id. */
+     * rows and I1's post (I1 has MuscleBlaze rows in scope: SPEC §3.1); I2's posts and I4's
+     * flat fee were bought with HKVitals revenue, so their spend is not MuscleBlaze's and
+     * they drop out with I3. */
     SET(f.brand, "MuscleBlaze");
     r = influencers(eng, &f);
-    assert_int_equal(r.n, 4);
+    assert_int_equal(r.n, 2);
     assert_influencer(&r.r[0], "I1", "Asha", "Instagram", "Micro", 1050000, 10, 100000, 1, 5000,
                       220);
     assert_influencer(&r.r[1], "I9", "", "", "", 50000, 1, 0, 0, 0, 0);
-    assert_influencer(&r.r[2], "I2", "Bela", "YouTube", "Mid", 0, 0, 200000, 2, 30000, 565 + 950);
-    assert_influencer(&r.r[3], "I4", "Dev", "Twitter", "Macro", 0, 0, 500000, 0, 0, 0);
-    assert_int_equal(kpis(eng, &f).influencers, 4);
+    assert_int_equal(kpis(eng, &f).influencers, 2);
     free(r.r);
 
     /* Nothing selected: no rows; an empty range is an error. */
@@ -865,14 +873,21 @@ static int has_influencer_filter(const struct engine_filter *f)
 }
 
 /* influencer_id IN (the influencers selected by the attribute filters) */
-static void sql_influencers(struct sql_query *q, const char *id_expr, const struct engine_filter *f)
+/* with_platform: the platform filter selects by the influencer's platform (attributed rows);
+ * posts are selected by their own (posts_sql). */
+static void sql_influencers_on(struct sql_query *q, const char *id_expr,
+                               const struct engine_filter *f, int with_platform)
 {
-    if (!has_influencer_filter(f))
+    if (!has_influencer_filter(f) ||
+        (!with_platform &&
+         f->category.n + f->gender.n + f->tier.n + f->persona.n + f->influencer.n + f->basis.n ==
+             0))
         return;
     sql_cat(q, " AND ");
     sql_cat(q, id_expr);
     sql_cat(q, " IN (SELECT influencer_id FROM influencers WHERE 1");
-    sql_in(q, "platform", &f->platform);
+    if (with_platform)
+        sql_in(q, "platform", &f->platform);
     sql_in(q, "category", &f->category);
     sql_in(q, "gender", &f->gender);
     sql_in(q, "tier", &f->tier);
@@ -884,6 +899,11 @@ static void sql_influencers(struct sql_query *q, const char *id_expr, const stru
         sql_cat(q, ")");
     }
     sql_cat(q, ")");
+}
+
+static void sql_influencers(struct sql_query *q, const char *id_expr, const struct engine_filter *f)
+{
+    sql_influencers_on(q, id_expr, f, 1);
 }
 
 static void sql_dates(struct sql_query *q, const char *col, const struct engine_filter *f,
@@ -940,11 +960,38 @@ static void posts_sql(struct sql_query *q, const struct engine_filter *f, char f
     memset(q, 0, sizeof *q);
     sql_cat(q, "SELECT count(*), total(reach) FROM posts p WHERE 1");
     sql_dates(q, "p.date", f, from, to);
-    sql_influencers(q, "p.influencer_id", f);
+    sql_influencers_on(q, "p.influencer_id", f, 0);
     sql_in(q,
            "coalesce(nullif(p.platform,''), (SELECT platform FROM influencers i "
            "WHERE i.influencer_id = p.influencer_id))",
            &f->platform);
+    /* SPEC §3.1: under a brand, product, campaign or source filter, a post counts when it
+     * carries a selected campaign, or carries none and its influencer has attributed rows
+     * in scope (and, under brand, product or source, only when it has them) */
+    if (f->brand.n + f->product.n + f->campaign.n + f->source.n == 0)
+        return;
+    static char from2[11], to2[11];
+    struct sql_query scope;
+    tracking_sql(&scope, f, 0, from2, to2);
+    const char *rows = strstr(scope.sql, " WHERE ") + strlen(" WHERE ");
+    if (f->campaign.n) {
+        sql_cat(q, " AND (coalesce(p.campaign,'') <> ''");
+        sql_in(q, "p.campaign", &f->campaign);
+        sql_cat(q, " OR coalesce(p.campaign,'') = '' AND EXISTS (SELECT 1 FROM tracking_data t "
+                   "WHERE t.influencer_id = p.influencer_id AND ");
+        sql_cat(q, rows);
+        sql_cat(q, "))");
+        for (int i = 0; i < scope.nbind; i++)
+            q->bind[q->nbind++] = scope.bind[i];
+    }
+    if (f->brand.n + f->product.n + f->source.n > 0) {
+        sql_cat(q, " AND EXISTS (SELECT 1 FROM tracking_data t WHERE t.influencer_id = "
+                   "p.influencer_id AND ");
+        sql_cat(q, rows);
+        sql_cat(q, ")");
+        for (int i = 0; i < scope.nbind; i++)
+            q->bind[q->nbind++] = scope.bind[i];
+    }
 }
 
 /* Sets dimension dim to 1 to 3 random values (repeats allowed). */
@@ -1100,17 +1147,17 @@ static void test_matches_sql_on_generated_data(void **state)
             /* The whole data set: the generator records each payout row's orders, posts and
              * revenue (one row per influencer and campaign), so the spend the engine earns
              * from tracking and posts must equal the terms applied to those recorded
-             * figures, summed per influencer and rounded to the paisa. */
+             * figures, each payout row rounded to the paisa (README "Allocation": a row's
+             * spend is rounded once, then split in whole paise). */
             int64_t spend, unused;
-            struct sql_query all = {
-                .sql = "SELECT total(CASE WHEN m >= 0 THEN (m + 500000) / 1000000 "
-                       "ELSE -((-m + 500000) / 1000000) END), 0 FROM (SELECT sum(CASE "
-                       "WHEN rate IS NULL THEN total_payout * 1000000 "
-                       "WHEN basis = 'order' THEN rate * orders * 100 "
-                       "WHEN basis = 'post' THEN rate * posts * 100 "
-                       "WHEN basis = 'revenue_share' THEN rate * revenue "
-                       "ELSE total_payout * 1000000 END) AS m FROM payouts "
-                       "GROUP BY influencer_id)"};
+            struct sql_query all = {.sql =
+                                        "SELECT total(CASE WHEN m >= 0 THEN (m + 500000) / 1000000 "
+                                        "ELSE -((-m + 500000) / 1000000) END), 0 FROM (SELECT CASE "
+                                        "WHEN rate IS NULL THEN total_payout * 1000000 "
+                                        "WHEN basis = 'order' THEN rate * orders * 100 "
+                                        "WHEN basis = 'post' THEN rate * posts * 100 "
+                                        "WHEN basis = 'revenue_share' THEN rate * revenue "
+                                        "ELSE total_payout * 1000000 END AS m FROM payouts)"};
             sql_sums(db, &all, &spend, &unused);
             assert_int_equal(k.spend, spend);
             assert_true(k.revenue > 0 && k.organic_revenue > 0 && k.posts > 0);
@@ -1184,9 +1231,9 @@ static size_t assert_groups_match_sql(sqlite3 *db, const struct sql_query *q,
     return nsql;
 }
 
-/* The groups of every dimension add up to the KPI totals under the same filter: revenue and
- * orders always, organic revenue by brand and day, spend by platform, posts and reach by
- * platform and day. By brand and by day they also match SQL GROUP BY. */
+/* The groups of every dimension add up to the KPI totals under the same filter: revenue,
+ * orders and spend always, organic revenue but by platform, posts and reach by platform,
+ * day and campaign. By brand and by day they also match SQL GROUP BY. */
 static void test_breakdowns_add_up_and_match_sql_on_generated_data(void **state)
 {
     struct fixture *fx = *state;
@@ -1203,7 +1250,7 @@ static void test_breakdowns_add_up_and_match_sql_on_generated_data(void **state)
         random_filter(&rng, round, gen, slots, &f);
         struct engine_kpis k = kpis(eng, &f);
         nonempty += k.revenue > 0;
-        for (int dim = ENGINE_BY_PLATFORM; dim <= ENGINE_BY_DAY; dim++) {
+        for (int dim = ENGINE_BY_PLATFORM; dim <= ENGINE_BY_SOURCE; dim++) {
             struct groups g = breakdown(eng, &f, (enum engine_dim)dim);
             int64_t revenue = 0, orders = 0, organic = 0, spend = 0, posts = 0, reach = 0;
             for (size_t i = 0; i < g.n; i++) {
@@ -1217,11 +1264,13 @@ static void test_breakdowns_add_up_and_match_sql_on_generated_data(void **state)
             assert_int_equal(revenue, k.revenue);
             assert_int_equal(orders, k.orders);
             assert_int_equal(organic, dim == ENGINE_BY_PLATFORM ? 0 : k.organic_revenue);
-            assert_int_equal(spend, dim == ENGINE_BY_PLATFORM ? k.spend : 0);
-            assert_int_equal(posts, dim == ENGINE_BY_BRAND ? 0 : k.posts);
-            assert_int_equal(reach, dim == ENGINE_BY_BRAND ? 0 : k.reach);
+            assert_int_equal(spend, k.spend);
+            int no_posts =
+                dim == ENGINE_BY_BRAND || dim == ENGINE_BY_PRODUCT || dim == ENGINE_BY_SOURCE;
+            assert_int_equal(posts, no_posts ? 0 : k.posts);
+            assert_int_equal(reach, no_posts ? 0 : k.reach);
             platform_spend += dim == ENGINE_BY_PLATFORM && g.n > 1 && spend > 0;
-            if (dim != ENGINE_BY_PLATFORM) {
+            if (dim == ENGINE_BY_BRAND || dim == ENGINE_BY_DAY) {
                 struct sql_query q;
                 char from[11], to[11];
                 breakdown_sql(&q,
@@ -1522,8 +1571,12 @@ static void test_iroas_uses_the_unrounded_incremental_revenue(void **state)
     struct store *s = fx->store;
     begin(s);
     put(s, DS_INFLUENCERS, "influencer_id", "I1", "platform", "Instagram", NULL);
+    /* two fees of ₹10, dated, so that each range below holds one whole (an undated fee
+     * would spread over I1's revenue days, README "Allocation") */
     put(s, DS_PAYOUTS, "payout_id", "Y1", "influencer_id", "I1", "basis", "flat", "total_payout",
-        "1000", NULL);
+        "1000", "payout_date", "2025-01-04", NULL);
+    put(s, DS_PAYOUTS, "payout_id", "Y2", "influencer_id", "I1", "basis", "flat", "total_payout",
+        "1000", "payout_date", "2025-01-09", NULL);
     put(s, DS_TRACKING, "tracking_id", "O1", "date", "2025-01-01", "source", "organic", "revenue",
         "100000", NULL);
     put(s, DS_TRACKING, "tracking_id", "O2", "date", "2025-01-02", "source", "organic", "revenue",
@@ -1582,7 +1635,7 @@ static void test_iroas_uses_the_unrounded_incremental_revenue(void **state)
     assert_int_equal(inc.method, ENGINE_IROAS_ORGANIC);
     assert_int_equal(inc.baseline_days, 7);
     assert_true(inc.has_interval && inc.iroas_low.has && inc.iroas_high.has);
-    double lo = inc.iroas_low.value * 1000.0, hi = inc.iroas_high.value * 1000.0;
+    double lo = inc.iroas_low.value * 2000.0, hi = inc.iroas_high.value * 2000.0; /* both */
     assert_true(fabs(lo - (double)inc.low) <= 0.5 && fabs(hi - (double)inc.high) <= 0.5);
     print_message("interval in paise: %.6f .. %.6f (shown %lld .. %lld)\n", lo, hi,
                   (long long)inc.low, (long long)inc.high);

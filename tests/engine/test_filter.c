@@ -835,6 +835,101 @@ static void test_kv_get_finds_the_first_pair(void **state)
 
 #define T(f) cmocka_unit_test(f)
 
+/* ---- period comparison ---------------------------------------------------------- */
+
+static int32_t day_of(const char *iso)
+{
+    int32_t d;
+    assert_int_equal(schema_iso_to_days(iso, &d), 0);
+    return d;
+}
+
+static void test_compare_takes_previous_and_a_range(void **state)
+{
+    (void)state;
+    struct filter_compare c;
+    struct err e = {0, ""};
+    assert_int_equal(filter_compare_parse(NULL, &c, &e), 0);
+    assert_int_equal(c.kind, FILTER_COMPARE_NONE);
+    assert_int_equal(filter_compare_parse("  ", &c, &e), 0);
+    assert_int_equal(c.kind, FILTER_COMPARE_NONE);
+    assert_int_equal(filter_compare_parse(" Previous ", &c, &e), 0);
+    assert_int_equal(c.kind, FILTER_COMPARE_PREVIOUS);
+    assert_int_equal(filter_compare_parse("2025-01-01..2025-01-31", &c, &e), 0);
+    assert_int_equal(c.kind, FILTER_COMPARE_RANGE);
+    assert_int_equal(c.from_day, day_of("2025-01-01"));
+    assert_int_equal(c.to_day, day_of("2025-01-31"));
+    assert_int_equal(filter_compare_parse("2025-02-03..2025-02-03", &c, &e), 0);
+    assert_int_equal(c.to_day - c.from_day, 0);
+}
+
+static void test_bad_compare_values_are_refused_naming_the_parameter(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *value, *message;
+    } cases[] = {
+        {"last", "compare: \"last\" is not previous or FROM..TO (YYYY-MM-DD..YYYY-MM-DD)"},
+        {"previous30", "compare: \"previous30\" is not previous or FROM..TO "
+                       "(YYYY-MM-DD..YYYY-MM-DD)"},
+        {"2025-01-01", "compare: \"2025-01-01\" is not previous or FROM..TO "
+                       "(YYYY-MM-DD..YYYY-MM-DD)"},
+        {"2025-13-01..2025-12-01", "compare: \"2025-13-01\" is not a date (YYYY-MM-DD)"},
+        {"2025-01-01..", "compare: \"\" is not a date (YYYY-MM-DD)"},
+        {"2025-01-01..2025-1-2", "compare: \"2025-1-2\" is not a date (YYYY-MM-DD)"},
+        {"2025-03-01..2025-01-01", "compare: to 2025-01-01 is before from 2025-03-01"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct filter_compare c;
+        struct err e = {0, ""};
+        assert_int_equal(filter_compare_parse(cases[i].value, &c, &e), ERR_USAGE);
+        assert_string_equal(e.msg, cases[i].message);
+    }
+}
+
+static void test_previous_is_the_same_number_of_days_just_before(void **state)
+{
+    (void)state;
+    const char *kv[] = {"from", "2025-03-01", "to", "2025-03-31", "brand", "mb", NULL};
+    struct filter f;
+    parse_ok(&f, kv);
+    struct filter_compare c = {FILTER_COMPARE_PREVIOUS, 0, 0};
+    int32_t from = 0, to = 0;
+    struct err e = {0, ""};
+    /* Both ends given: the data's range is not needed (no engine). */
+    assert_int_equal(filter_compare_period(NULL, &f, &c, &from, &to, &e), 1);
+    assert_int_equal(from, day_of("2025-01-29"));
+    assert_int_equal(to, day_of("2025-02-28"));
+    struct engine_filter pf;
+    filter_compare_apply(&f, from, to, &pf);
+    assert_int_equal(pf.from_day, from);
+    assert_int_equal(pf.to_day, to);
+    assert_int_equal(pf.brand.n, 1);
+    assert_string_equal(pf.brand.values[0], "MuscleBlaze");
+    /* A range is taken as given; none is no period. */
+    c = (struct filter_compare){FILTER_COMPARE_RANGE, day_of("2024-03-01"), day_of("2024-03-31")};
+    assert_int_equal(filter_compare_period(NULL, &f, &c, &from, &to, &e), 1);
+    assert_int_equal(from, day_of("2024-03-01"));
+    assert_int_equal(to, day_of("2024-03-31"));
+    c.kind = FILTER_COMPARE_NONE;
+    assert_int_equal(filter_compare_period(NULL, &f, &c, &from, &to, &e), 0);
+    filter_release(&f);
+}
+
+static void test_previous_before_year_one_is_refused(void **state)
+{
+    (void)state;
+    const char *kv[] = {"from", "0001-01-01", "to", "0001-01-10", NULL};
+    struct filter f;
+    parse_ok(&f, kv);
+    struct filter_compare c = {FILTER_COMPARE_PREVIOUS, 0, 0};
+    int32_t from, to;
+    struct err e = {0, ""};
+    assert_int_equal(filter_compare_period(NULL, &f, &c, &from, &to, &e), ERR_USAGE);
+    assert_string_equal(e.msg, "compare: the previous period would start before 0001-01-01");
+    filter_release(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -874,6 +969,10 @@ int main(void)
         T(test_strict_parsing_refuses_other_arguments),
         T(test_flags_match_inside_a_callers_option_loop),
         T(test_kv_get_finds_the_first_pair),
+        T(test_compare_takes_previous_and_a_range),
+        T(test_bad_compare_values_are_refused_naming_the_parameter),
+        T(test_previous_is_the_same_number_of_days_just_before),
+        T(test_previous_before_year_one_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

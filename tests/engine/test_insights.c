@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,6 +126,8 @@ static struct engine_influencer_row row(const char *id, int64_t revenue, int64_t
         r.roas.has = r.roi.has = 1;
         r.roas.value = (double)revenue / (double)spend;
         r.roi.value = (double)(revenue - spend) / (double)spend;
+        r.rank.has_key = 1; /* ranked raw: the picks below are by plain ROAS */
+        r.rank.key = r.roas.value;
     }
     return r;
 }
@@ -222,19 +225,32 @@ static void test_influencer_json_keys_and_nulls(void **state)
     r.posts = 2;
     r.reach = 40000;
     r.engagements = 1000;
+    r.followers = 50000; /* two posts of an influencer of 25,000 followers */
+    r.follower_engagements = 1000;
+    r.follower_count = 25000;
+    r.rank.roas_shrunk = (struct engine_ratio){1, 3.5};
+    r.rank.roas_low = (struct engine_ratio){1, 2};
+    r.rank.roas_high = (struct engine_ratio){1, 5};
+    r.rank.few_orders = 1;
     char *got = influencer_json(&r);
     assert_string_equal(
         got, "{\"influencer_id\":\"I7\",\"name\":\"Asha \\\"A\\\"\",\"platform\":\"Instagram\","
              "\"category\":\"Fitness\",\"gender\":null,\"tier\":null,\"persona\":null,"
              "\"revenue\":10000.00,\"orders\":3,\"spend\":2500.00,\"posts\":2,\"reach\":40000,"
              "\"engagements\":1000,\"roas\":4,\"roi\":3,\"engagement_rate\":0.025,"
-             "\"cpo\":833.33,\"aov\":3333.33,\"cpe\":2.50}");
+             "\"engagement_rate_followers\":0.02,\"engagement_rate_views\":null,"
+             "\"followers\":25000,"
+             "\"cpo\":833.33,\"aov\":3333.33,\"cpe\":2.50,\"roas_shrunk\":3.5,"
+             "\"roas_low\":2,\"roas_high\":5,\"few_orders\":true}");
     free(got);
     /* Every denominator 0: nulls, never 0 and never infinity. */
     struct engine_influencer_row z = row("Z", 5000, 0);
     got = influencer_json(&z);
-    assert_non_null(strstr(got, "\"roas\":null,\"roi\":null,\"engagement_rate\":null,"
-                                "\"cpo\":null,\"aov\":null,\"cpe\":null}"));
+    assert_non_null(strstr(got,
+                           "\"roas\":null,\"roi\":null,\"engagement_rate\":null,"
+                           "\"engagement_rate_followers\":null,\"engagement_rate_views\":null,"));
+    assert_non_null(strstr(got, "\"cpo\":null,\"aov\":null,\"cpe\":null,\"roas_shrunk\":null,"
+                                "\"roas_low\":null,\"roas_high\":null,\"few_orders\":false}"));
     free(got);
 }
 
@@ -372,9 +388,14 @@ static void test_document_members_on_the_fixture(void **state)
         "\"roas\":3.1,",
         "{\"platform\":\"YouTube\",",
         "\"roas\":6.2,",
+        /* spend follows the money (SPEC §3.1); I3's flat fee has no revenue to follow */
         "],\"brand\":[{\"brand\":\"HKVitals\",",
-        "\"roas\":null,",
+        "\"spend\":22000.00,",
+        "{\"brand\":\"Unallocated\",\"revenue\":0.00,\"orders\":0,\"organic_revenue\":0.00,"
+        "\"spend\":10000.00,",
         "],\"campaign\":[",
+        "{\"campaign\":\"Glow\",\"revenue\":99200.00,\"orders\":34,\"organic_revenue\":0.00,"
+        "\"spend\":22000.00,",
         "],\"best_platform\":\"YouTube\",\"worst_platform\":\"Instagram\"},\"sentences\":[\"ROAS "
         "4.09 is above the benchmark of 4.\",",
         "\"]}",
@@ -500,6 +521,95 @@ static void test_output_cap_is_an_error(void **state)
     engine_free(eng);
 }
 
+/* The comparison sentence comes first and says how revenue, spend and ROAS moved; its
+ * figures are the engine's KPIs of each period; the document's "compare" carries the
+ * earlier period's. The fixture's sales are on 2025-03-06; one more sale on 2025-03-05. */
+static void test_comparison_sentence_and_member(void **state)
+{
+    struct fixture *fx = *state;
+    load_fixture(fx->store);
+    begin(fx->store);
+    put(fx->store, DS_TRACKING, "tracking_id", "T8", "influencer_id", "Y1", "date", "2025-03-05",
+        "brand", "MuscleBlaze", "campaign", "Spring", "source", "Instagram", "orders", "5",
+        "revenue", "3100000", NULL);
+    commit(fx->store);
+    struct engine *eng = load(fx->store);
+    struct engine_filter now, then;
+    engine_filter_init(&now);
+    assert_int_equal(schema_iso_to_days("2025-03-06", &now.from_day), 0);
+    now.to_day = now.from_day;
+    then = now;
+    then.from_day = then.to_day = now.from_day - 1;
+    struct insights_compare cmp = {&then, then.from_day, then.to_day, 1};
+    struct insights_config c = INSIGHTS_CONFIG_INIT;
+    struct insights_sentences s;
+    struct err e;
+    err_clear(&e);
+    if (insights_sentences_compared(eng, &now, &cmp, &c, &s, &e) != 0)
+        fail_msg("insights_sentences_compared: %s", e.msg);
+    struct engine_kpis kn, kt;
+    assert_int_equal(engine_kpis(eng, &now, &kn, &e), 0);
+    assert_int_equal(engine_kpis(eng, &then, &kt, &e), 0);
+    assert_int_equal(kn.revenue, 19220000);
+    assert_int_equal(kt.revenue, 3100000);
+    assert_true(kt.spend > 0 && kn.spend > 0);
+    /* The rest follows from the two periods' KPIs, whatever the spend rules price. */
+    struct buf want = BUF_INIT;
+    buf_puts(&want, "Revenue up 520 % on the previous day (" FORMAT_RUPEE
+                    "1.9 lakh against " FORMAT_RUPEE "31,000); spend ");
+    double rel = ((double)kn.spend - (double)kt.spend) / (double)kt.spend;
+    char pct[FORMAT_MAX], a[FORMAT_MAX], b[FORMAT_MAX];
+    format_percent(pct, sizeof pct, rel < 0 ? -rel : rel, 0);
+    if (llround((rel < 0 ? -rel : rel) * 100.0) == 0)
+        buf_puts(&want, "flat");
+    else
+        buf_printf(&want, "%s %s", rel > 0 ? "up" : "down", pct);
+    format_ratio(a, sizeof a, (double)kn.revenue / (double)kn.spend);
+    format_ratio(b, sizeof b, (double)kt.revenue / (double)kt.spend);
+    buf_printf(&want, "; ROAS %s against %s.", a, b);
+    assert_true(s.n >= 2);
+    assert_string_equal(s.text[0], buf_cstr(&want));
+    /* Without a comparison the same list follows, one shorter. */
+    struct insights_sentences plain;
+    assert_int_equal(insights_sentences(eng, &now, &c, &plain, &e), 0);
+    assert_int_equal(plain.n + 1, s.n);
+    for (size_t i = 0; i < plain.n; i++)
+        assert_string_equal(plain.text[i], s.text[i + 1]);
+    insights_sentences_release(&plain);
+    insights_sentences_release(&s);
+
+    /* A named range, and an earlier period without revenue. */
+    then.from_day = now.from_day - 40;
+    then.to_day = now.from_day - 31;
+    cmp = (struct insights_compare){&then, then.from_day, then.to_day, 0};
+    assert_int_equal(insights_sentences_compared(eng, &now, &cmp, &c, &s, &e), 0);
+    /* (what follows depends on whether a fee without a date is spend of that period) */
+    static const char none[] = "Revenue " FORMAT_RUPEE "1.9 lakh against none in 2025-01-25 to "
+                               "2025-02-03";
+    assert_memory_equal(s.text[0], none, strlen(none));
+    assert_true(s.text[0][strlen(none)] == '.' || s.text[0][strlen(none)] == ';');
+    insights_sentences_release(&s);
+
+    /* The document: "compare" with the earlier period's figures, the sentence first. */
+    struct buf out = BUF_INIT;
+    struct json j;
+    json_init(&j, &out);
+    json_obj_begin(&j);
+    then.from_day = then.to_day = now.from_day - 1;
+    cmp = (struct insights_compare){&then, then.from_day, then.to_day, 1};
+    assert_int_equal(insights_write_compared(&j, eng, &now, &cmp, &c, &e), 0);
+    json_obj_end(&j);
+    assert_int_equal(json_finish(&j, &e), 0);
+    assert_non_null(strstr(buf_cstr(&out), "\"compare\":{\"from\":\"2025-03-05\",\"to\":"
+                                           "\"2025-03-05\",\"days\":1,\"label\":\"the "
+                                           "previous day\",\"revenue\":31000.00,"));
+    assert_non_null(
+        strstr(buf_cstr(&out), "\"sentences\":[\"Revenue up 520 % on the previous day"));
+    buf_release(&out);
+    buf_release(&want);
+    engine_free(eng);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -515,6 +625,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_missing_data_gives_no_sentence, make_store,
                                         remove_store),
         cmocka_unit_test_setup_teardown(test_output_cap_is_an_error, make_store, remove_store),
+        cmocka_unit_test_setup_teardown(test_comparison_sentence_and_member, make_store,
+                                        remove_store),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,7 +9,8 @@
  * same "filters" JSON and the same query string again), it is empty exactly when
  * filter_is_set says nothing is filtered, and filter_json always completes; a failed parse
  * names the parameter and leaves nothing to release; parsed settings are in their documented
- * ranges. The same tokens as argv (--from=...) go through filter_parse_argv. */
+ * ranges (a compare range does not end before it starts). The same tokens as argv (--from=...) go
+ * through filter_parse_argv. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -173,6 +174,8 @@ static void check_settings(const struct params *p)
                "roas_benchmark %g", s.insights.roas_benchmark);
     FUZZ_CHECK(isfinite(s.insights.roi_benchmark) && s.insights.roi_benchmark >= 0,
                "roi_benchmark %g", s.insights.roi_benchmark);
+    FUZZ_CHECK(s.compare.kind != FILTER_COMPARE_RANGE || s.compare.from_day <= s.compare.to_day,
+               "compare %d..%d", (int)s.compare.from_day, (int)s.compare.to_day);
 }
 
 /* The raw tokens as command-line arguments: "--from=2025-01-01", "--platform", "ig", ... */

@@ -98,7 +98,8 @@ static const char *const platforms[] = {"Instagram", "YouTube", "Twitter",
 static const char *const tiers[] = {"Nano", "Micro", "Mid", "Macro", "Mega"};
 static const char *const genders[] = {"Male", "Female", "Non-binary", "Other"};
 static const char *const brands[] = {"MuscleBlaze", "HKVitals", "Gritzo"};
-static const char *const bases[] = {"post", "order", "revenue_share", "flat"};
+static const char *const bases[] = {"post", "order", "revenue_share", "flat", "hybrid"};
+#define NBASES 5
 
 /* ---- everything a test wants to know about one generated data set ---------------------- */
 
@@ -117,6 +118,10 @@ struct collected {
     int ncampaigns;
     /* per influencer × campaign, recomputed from posts and tracking rows */
     int64_t posts[MAX_INF][MAX_CAMPAIGNS];
+    /* SPEC §3.1 in the sample: posts that carry no campaign (per influencer), posts on
+     * another platform than their influencer's, payout rows without a payout_date */
+    int64_t untagged[MAX_INF];
+    int64_t cross_platform, undated_payouts;
     int64_t orders[MAX_INF][MAX_CAMPAIGNS];
     int64_t revenue[MAX_INF][MAX_CAMPAIGNS];
     int64_t day_revenue[365];
@@ -191,10 +196,18 @@ static void check_post(struct collected *c, const struct schema_row *row)
 {
     assert_int_equal(parse_id(text(row, "post_id"), "POST", 6), c->count[DS_POSTS] - 1);
     int i = known_influencer(c, text(row, "influencer_id"));
-    assert_int_equal(one_of(text(row, "platform"), platforms, 6), c->platform_of[i]);
+    int platform = one_of(text(row, "platform"), platforms, 6);
+    assert_true(platform >= 0);
+    c->cross_platform += platform != c->platform_of[i];
     day_in_2025(text(row, "date"));
     assert_int_equal(strncmp(text(row, "url"), "https://", 8), 0);
     const char *brand = text(row, "brand");
+    if (!brand) { /* a post that carries no campaign carries no brand or product either */
+        assert_false(has(row, "campaign"));
+        assert_false(has(row, "product"));
+        c->untagged[i]++;
+        return;
+    }
     assert_true(one_of(brand, brands, 3) >= 0);
     assert_non_null(strstr(text(row, "caption"), brand));
     const char *counts[] = {"reach", "likes", "comments", "shares", "saves", "impressions"};
@@ -247,8 +260,8 @@ static void check_payout(struct collected *c, const struct schema_row *row)
     struct payout p;
     memset(&p, 0, sizeof p);
     p.inf = known_influencer(c, text(row, "influencer_id"));
-    p.campaign = campaign_index(c, text(row, "campaign"));
-    p.basis = one_of(text(row, "basis"), bases, 4);
+    p.campaign = has(row, "campaign") ? campaign_index(c, text(row, "campaign")) : -1;
+    p.basis = one_of(text(row, "basis"), bases, NBASES);
     assert_true(p.basis >= 0);
     p.rate_present = has(row, "rate");
     p.rate = p.rate_present ? num(row, "rate") : 0;
@@ -257,7 +270,10 @@ static void check_payout(struct collected *c, const struct schema_row *row)
     p.revenue = num(row, "revenue");
     p.total = num(row, "total_payout");
     assert_true(p.orders >= 0 && p.posts >= 0 && p.revenue >= 0 && p.total >= 0);
-    day_in_2025(text(row, "payout_date"));
+    if (has(row, "payout_date"))
+        day_in_2025(text(row, "payout_date"));
+    else
+        c->undated_payouts++;
     const char *status = text(row, "status");
     assert_true(!strcmp(status, "Paid") || !strcmp(status, "Pending"));
     p.paid = !strcmp(status, "Paid");
@@ -386,13 +402,23 @@ static void payouts_follow_their_terms_and_the_tracking_rows(void **state)
 {
     (void)state;
     struct collected *c = generate(N_ROWS, 42);
-    int basis_seen[4] = {0};
-    int64_t paid = 0;
+    int basis_seen[NBASES] = {0};
+    int64_t paid = 0, untagged_rows = 0;
     for (size_t k = 0; k < c->npayouts; k++) {
         const struct payout *p = &c->payouts[k];
         basis_seen[p->basis]++;
         paid += p->paid;
-        /* the counts are the influencer's own for that campaign */
+        if (p->campaign < 0) {
+            /* the posts of a post-paid influencer that carry no campaign, priced alone */
+            assert_int_equal(p->basis, 0);
+            assert_int_equal(p->posts, c->untagged[p->inf]);
+            assert_true(p->posts >= 1);
+            assert_int_equal(p->orders, 0);
+            assert_int_equal(p->total, p->rate / 10000 * p->posts);
+            untagged_rows++;
+            continue;
+        }
+        /* the counts are the influencer's own for that campaign (its posts that carry it) */
         assert_int_equal(p->posts, c->posts[p->inf][p->campaign]);
         assert_true(p->posts >= 1);
         assert_int_equal(p->orders, c->orders[p->inf][p->campaign]);
@@ -411,14 +437,20 @@ static void payouts_follow_their_terms_and_the_tracking_rows(void **state)
             assert_true(p->rate >= 50000 && p->rate <= 150000);
             assert_int_equal(p->total, (p->rate * p->revenue + 500000) / 1000000);
             break;
-        default:
+        default: /* flat, and hybrid: a fee and a share of revenue recorded as one total */
             assert_false(p->rate_present);
             assert_true(p->total > 0);
             break;
         }
     }
-    for (int b = 0; b < 4; b++)
+    for (int b = 0; b < NBASES; b++)
         assert_true(basis_seen[b] > 0);
+    /* both allocation paths of SPEC §3.1 occur: posts with and without a campaign, posts
+     * on another platform, fees with and without a payout_date */
+    print_message("untagged post rows %lld, cross-platform posts %lld, undated payouts %lld\n",
+                  (long long)untagged_rows, (long long)c->cross_platform,
+                  (long long)c->undated_payouts);
+    assert_true(untagged_rows > 0 && c->cross_platform > 0 && c->undated_payouts > 0);
     assert_true(paid * 100 > (int64_t)c->npayouts * 55 && paid * 100 < (int64_t)c->npayouts * 85);
     /* every attributed order is covered by a payout row */
     int64_t attributed_orders = 0, payout_orders = 0;

@@ -107,13 +107,20 @@ static void parse_filter(struct filter *f, const char **kv)
         fail_msg("filter_parse: %s", e.msg);
 }
 
-/* Writes the report for the filter kv to dir/name and returns its path in out. */
-static void make_pdf(struct fixture *fx, const char **kv, const char *name, char *out, size_t cap)
+/* Writes the report for the filter kv (with compare=, when given) to dir/name and returns
+ * its path in out. */
+static void make_pdf_compared(struct fixture *fx, const char **kv, const char *compare,
+                              const char *name, char *out, size_t cap)
 {
     struct filter f;
     parse_filter(&f, kv);
     struct api_settings s;
     api_settings_default(&s);
+    if (compare) {
+        struct err ce;
+        err_clear(&ce);
+        assert_int_equal(filter_compare_parse(compare, &s.compare, &ce), 0);
+    }
     struct report_input in = {fx->eng, &f, &s, MADE_AT, NULL};
     int n = snprintf(out, cap, "%s/%s", fx->dir, name);
     assert_true(n > 0 && (size_t)n < cap);
@@ -126,6 +133,11 @@ static void make_pdf(struct fixture *fx, const char **kv, const char *name, char
     char tmp[PATH_MAX + 16];
     snprintf(tmp, sizeof tmp, "%s.tmp", out);
     assert_int_not_equal(access(tmp, F_OK), 0);
+}
+
+static void make_pdf(struct fixture *fx, const char **kv, const char *name, char *out, size_t cap)
+{
+    make_pdf_compared(fx, kv, NULL, name, out, cap);
 }
 
 static void read_file(const char *path, struct buf *out)
@@ -458,10 +470,61 @@ static void test_bad_filter_is_refused_before_any_file(void **state)
     assert_int_not_equal(access(path, F_OK), 0);
 }
 
+/* compare=FROM..TO: a table of each figure now, in the earlier period (the engine's KPIs
+ * over it, the other filters unchanged) and the change; the sentences open with it. And the
+ * spend and ROAS tables by platform, brand and campaign. */
+static void test_comparison_and_spend_by_group(void **state)
+{
+    struct fixture *fx = *state;
+    const char *kv[] = {"from", "2025-04-01", "to", "2025-04-30", NULL};
+    const char *then_kv[] = {"from", "2025-03-01", "to", "2025-03-31", NULL};
+    char path[PATH_MAX];
+    make_pdf_compared(fx, kv, "2025-03-01..2025-03-31", "compare.pdf", path, sizeof path);
+    assert_valid_pdf(path, 3);
+    if (poppler_missing())
+        skip();
+    struct engine_kpis now, then;
+    engine_kpis_for(fx, kv, &now);
+    engine_kpis_for(fx, then_kv, &then);
+    assert_true(now.revenue > 0 && then.revenue > 0);
+    struct buf text = BUF_INIT;
+    pdf_text(path, 1, &text);
+    assert_contains(text.data, "Compared with 2025-03-01 to 2025-03-31");
+    char a[FORMAT_MAX], b[FORMAT_MAX], c[FORMAT_MAX], line[4 * FORMAT_MAX];
+    format_money(a, sizeof a, now.revenue, 0);
+    format_money(b, sizeof b, then.revenue, 0);
+    format_money(c, sizeof c, now.revenue - then.revenue, 0);
+    /* the revenue row: this period, earlier, change in that order on one line */
+    const char *row = strstr(strstr(text.data, "Compared with"), "Revenue (attributed)");
+    assert_non_null(row);
+    const char *end = strchr(row, '\n');
+    snprintf(line, sizeof line, "%.*s", (int)(end - row), row);
+    const char *pa = strstr(line, a), *pb = pa ? strstr(pa + strlen(a), b) : NULL,
+               *pc = pb ? strstr(pb + strlen(b), c) : NULL;
+    if (!pc)
+        fail_msg("revenue row \"%s\" lacks %s, %s, %s in order", line, a, b, c);
+    assert_contains(text.data, "Spend and ROAS by group");
+    assert_contains(text.data, "By product");
+    assert_contains(text.data, "By source");
+    assert_contains(text.data, "By brand");
+    assert_contains(text.data, "By campaign");
+    buf_release(&text);
+    pdf_text(path, 0, &text);
+    assert_contains(text.data, "on 2025-03-01 to 2025-03-31");
+    buf_release(&text);
+    /* without compare: no comparison */
+    make_pdf(fx, kv, "nocompare.pdf", path, sizeof path);
+    pdf_text(path, 0, &text);
+    assert_null(strstr(text.data, "Compared with"));
+    assert_contains(text.data, "By brand");
+    buf_release(&text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_report_without_filter_states_all_data_and_kpis),
+        cmocka_unit_test(test_comparison_and_spend_by_group),
         cmocka_unit_test(test_report_for_instagram_states_the_filter_and_its_kpis),
         cmocka_unit_test(test_empty_result_gives_a_valid_pdf_with_dashes),
         cmocka_unit_test(test_unwritable_path_is_an_io_error_naming_it),

@@ -1,6 +1,6 @@
 /* test_report_xlsx.c — the XLSX report (report_xlsx.c) over 20,000 rows of demo data: the
  * workbook is opened as a zip (by python3's zipfile and ElementTree, through popen) and
- * checked for its six sheets, every XML part parsing, the filters and "Made on" stated,
+ * checked for its ten sheets, every XML part parsing, the filters and "Made on" stated,
  * the chart, the Summary revenue and the Influencers rows and their sum against the engine,
  * frozen panes, autofilters, real number formats and dates, an empty selection with empty
  * ratio cells, and an unwritable path as ERR_IO naming it. */
@@ -266,13 +266,15 @@ static void parse_filter(struct filter *out, const char *const *kv)
 }
 
 /* Writes the workbook of filter to DIR/name and returns its path (static storage). */
-static const char *make_report(const struct fixture *f, const struct filter *filter,
-                               const char *name)
+static const char *make_report_with(const struct fixture *f, const struct filter *filter,
+                                    const char *name, const struct api_settings *given)
 {
     static char path[PATH_MAX + 64];
     snprintf(path, sizeof path, "%s/%s", f->dir, name);
     struct api_settings settings;
     api_settings_default(&settings);
+    if (given)
+        settings = *given;
     struct report_input in = {.eng = f->eng,
                               .filter = filter,
                               .settings = &settings,
@@ -289,6 +291,12 @@ static const char *make_report(const struct fixture *f, const struct filter *fil
     assert_true(st.st_size > 0);
     assert_int_not_equal(stat(tmp, &st), 0); /* renamed into place */
     return path;
+}
+
+static const char *make_report(const struct fixture *f, const struct filter *filter,
+                               const char *name)
+{
+    return make_report_with(f, filter, name, NULL);
 }
 
 /* What the engine says for the filter: its KPIs and influencer rows. */
@@ -333,7 +341,9 @@ static void check_workbook(const struct fixture *f, const char *file, const stru
     char *workbook = read_zip(f, file, "part", "xl/workbook.xml");
     const char *order[] = {"<sheet name=\"Summary\"",   "<sheet name=\"Influencers\"",
                            "<sheet name=\"Platforms\"", "<sheet name=\"Personas\"",
-                           "<sheet name=\"Daily\"",     "<sheet name=\"Payouts\""};
+                           "<sheet name=\"Daily\"",     "<sheet name=\"Payouts\"",
+                           "<sheet name=\"Brands\"",    "<sheet name=\"Campaigns\"",
+                           "<sheet name=\"Products\"",  "<sheet name=\"Sources\""};
     const char *at = workbook;
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
         const char *p = strstr(at, order[i]);
@@ -358,7 +368,7 @@ static void check_workbook(const struct fixture *f, const char *file, const stru
     assert_contains(styles, "formatCode=\"yyyy-mm-dd\"");
     free(styles);
 
-    for (int i = 2; i <= 6; i++) {
+    for (int i = 2; i <= 10; i++) {
         char part[64];
         snprintf(part, sizeof part, "xl/worksheets/sheet%d.xml", i);
         char *xml = read_zip(f, file, "part", part);
@@ -593,7 +603,7 @@ static void check_survey_line(const char *line, const struct table_rows *t, cons
     unsigned long sheets, inf, cg, tiers, pay;
     if (sscanf(line, "%lu\t%lu\t%lu\t%lu\t%lu", &sheets, &inf, &cg, &tiers, &pay) != 5)
         fail_msg("%s: survey line \"%s\"", what, line);
-    if (sheets != 6 || inf != t->influencers || cg != t->category_gender || tiers != t->tiers ||
+    if (sheets != 10 || inf != t->influencers || cg != t->category_gender || tiers != t->tiers ||
         pay != t->payouts)
         fail_msg("%s: sheets %lu, rows influencers %lu/%zu, category x gender %lu/%zu, tiers "
                  "%lu/%zu, payouts %lu/%zu (workbook/engine)",
@@ -734,7 +744,7 @@ static void random_filter(const struct fixture *f, uint64_t *rng, struct buf *ou
 }
 
 /* Workbooks of 300 random filter sets are written without an error and open: every XML
- * part parses, six sheets, and each table has the engine's number of rows. */
+ * part parses, ten sheets, and each table has the engine's number of rows. */
 #define RANDOM_SETS 300
 static void test_random_filter_sets_give_valid_workbooks(void **state)
 {
@@ -784,11 +794,133 @@ static void test_random_filter_sets_give_valid_workbooks(void **state)
     buf_release(&files);
 }
 
+/* Brands and Campaigns: a row per group of the engine, revenue adding up to the KPI; spend,
+ * ROAS and ROI either on every row and adding up to the KPI's spend, or on none with the
+ * note saying why. Platforms' ROI is (revenue − spend) / spend. */
+static void check_groups_sheet(const struct fixture *f, const char *file, int index,
+                               enum engine_dim dim, const struct filter *filter)
+{
+    struct engine_result *r;
+    struct err e;
+    err_clear(&e);
+    assert_int_equal(engine_run_views(f->eng, &filter->f, ENGINE_VIEW_ALL, &r, &e), 0);
+    struct engine_group *g;
+    size_t n;
+    assert_int_equal(engine_result_breakdown(r, dim, &g, &n, &e), 0);
+    const struct engine_kpis *k = engine_result_kpis(r);
+    struct sheet sh;
+    sheet_load(f, file, index, &sh);
+    assert_string_equal(sheet_get(&sh, 1, "E"), "Spend");
+    assert_string_equal(sheet_get(&sh, 1, "F"), "ROAS");
+    assert_string_equal(sheet_get(&sh, 1, "G"), "ROI");
+    assert_int_equal(sheet_max_row(&sh), (long)n + 1);
+    int64_t revenue = 0, spend = 0;
+    size_t with_spend = 0;
+    for (size_t i = 0; i < n; i++) {
+        long row = (long)i + 2;
+        assert_string_equal(sheet_get(&sh, row, "A"), g[i].key[0] ? g[i].key : "(none)");
+        revenue += (int64_t)llround(number(sheet_get(&sh, row, "B")) * 100.0);
+        if (sheet_get(&sh, row, "E")) {
+            with_spend++;
+            spend += (int64_t)llround(number(sheet_get(&sh, row, "E")) * 100.0);
+            if (g[i].spend > 0)
+                assert_true(fabs(number(sheet_get(&sh, row, "G")) -
+                                 (double)(g[i].revenue - g[i].spend) / (double)g[i].spend) < 1e-9);
+        }
+    }
+    assert_int_equal(revenue, k->revenue);
+    if (with_spend) {
+        assert_int_equal(with_spend, n);
+        assert_int_equal(spend, k->spend);
+    } else {
+        assert_true(n == 0 || report_groups_have_spend(g, n, k->spend) == 0);
+        assert_true(sheet_has_text(&sh, "Spend, ROAS and ROI are left empty"));
+    }
+    sheet_release(&sh);
+    free(g);
+    engine_result_free(r);
+}
+
+static void test_brands_campaigns_and_platform_roi(void **state)
+{
+    struct fixture *f = *state;
+    struct filter filter;
+    filter_init(&filter);
+    const char *file = make_report(f, &filter, "groups.xlsx");
+    check_groups_sheet(f, file, 7, ENGINE_BY_BRAND, &filter);
+    check_groups_sheet(f, file, 8, ENGINE_BY_CAMPAIGN, &filter);
+    check_groups_sheet(f, file, 9, ENGINE_BY_PRODUCT, &filter);
+    check_groups_sheet(f, file, 10, ENGINE_BY_SOURCE, &filter);
+    struct sheet platforms;
+    sheet_load(f, file, 3, &platforms);
+    assert_string_equal(sheet_get(&platforms, 1, "E"), "ROI");
+    for (long row = 2; row <= sheet_max_row(&platforms); row++) {
+        double revenue = number(sheet_get(&platforms, row, "B")),
+               spend = number(sheet_get(&platforms, row, "C"));
+        if (spend > 0)
+            assert_true(fabs(number(sheet_get(&platforms, row, "E")) - (revenue - spend) / spend) <
+                        1e-6);
+    }
+    sheet_release(&platforms);
+    filter_release(&filter);
+}
+
+/* compare=FROM..TO: the Summary's comparison block gives each figure now, in the earlier
+ * period (the engine's KPIs over it, the other filters unchanged) and the change. */
+static void test_comparison_on_the_summary(void **state)
+{
+    struct fixture *f = *state;
+    const char *kv[] = {"from", "2025-04-01", "to", "2025-04-30", "platform", "ig,yt", NULL};
+    struct filter filter;
+    parse_filter(&filter, kv);
+    struct api_settings settings;
+    api_settings_default(&settings);
+    struct err e;
+    err_clear(&e);
+    assert_int_equal(filter_compare_parse("2025-03-01..2025-03-31", &settings.compare, &e), 0);
+    const char *file = make_report_with(f, &filter, "compare.xlsx", &settings);
+    struct engine_kpis now, then;
+    assert_int_equal(engine_kpis(f->eng, &filter.f, &now, &e), 0);
+    struct engine_filter pf;
+    filter_compare_apply(&filter, settings.compare.from_day, settings.compare.to_day, &pf);
+    assert_int_equal(engine_kpis(f->eng, &pf, &then, &e), 0);
+    assert_true(then.revenue > 0 && now.revenue > 0);
+    struct sheet summary;
+    sheet_load(f, file, 1, &summary);
+    long title = sheet_find(&summary, "A",
+                            "Compared with 2025-03-01 to 2025-03-31 (the period "
+                            "asked for)");
+    assert_true(title > 0);
+    assert_string_equal(sheet_get(&summary, title + 1, "C"), "Earlier");
+    long row = title + 2;
+    assert_string_equal(sheet_get(&summary, row, "A"), "Revenue");
+    assert_true(fabs(number(sheet_get(&summary, row, "B")) - (double)now.revenue / 100.0) < 0.005);
+    assert_true(fabs(number(sheet_get(&summary, row, "C")) - (double)then.revenue / 100.0) < 0.005);
+    assert_true(fabs(number(sheet_get(&summary, row, "D")) -
+                     (double)(now.revenue - then.revenue) / 100.0) < 0.005);
+    assert_true(fabs(number(sheet_get(&summary, row, "E")) -
+                     (double)(now.revenue - then.revenue) / (double)then.revenue) < 1e-9);
+    assert_string_equal(sheet_get(&summary, row + 2, "A"), "Spend");
+    assert_true(fabs(number(sheet_get(&summary, row + 2, "C")) - (double)then.spend / 100.0) <
+                0.005);
+    /* the insight sentences open with the comparison */
+    assert_true(sheet_has_text(&summary, "on 2025-03-01 to 2025-03-31"));
+    sheet_release(&summary);
+    /* without compare: no such block */
+    file = make_report(f, &filter, "nocompare.xlsx");
+    sheet_load(f, file, 1, &summary);
+    assert_false(sheet_has_text(&summary, "Compared with"));
+    sheet_release(&summary);
+    filter_release(&filter);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_unfiltered_workbook_matches_engine),
         cmocka_unit_test(test_filtered_workbook_states_filters),
+        cmocka_unit_test(test_brands_campaigns_and_platform_roi),
+        cmocka_unit_test(test_comparison_on_the_summary),
         cmocka_unit_test(test_empty_selection_gives_valid_workbook_with_empty_ratios),
         cmocka_unit_test(test_unwritable_path_is_io_error_naming_it),
         cmocka_unit_test(test_more_tiers_than_personas_gives_workbook),

@@ -396,6 +396,16 @@ export async function refreshStatus() {
       h('br'),
       h(
         'span',
+        {
+          class: 'status-as-of',
+          id: 'data-as-of',
+          title: 'the last change to the data, in ' + (s.time_zone || "the installation's time zone"),
+        },
+        'Data as of ' + (s.as_of ? fmt.dateTime(s.as_of) : '— (no change recorded)'),
+      ),
+      h('br'),
+      h(
+        'span',
         { class: 'status-import' },
         li
           ? 'Last import: ' +

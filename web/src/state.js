@@ -18,7 +18,16 @@ export const MULTI = [
   'influencer',
   'basis',
 ];
-export const SINGLE = ['from', 'to', 'min_roas', 'iroas_method', 'fixed_share', 'roas_benchmark', 'roi_benchmark'];
+export const SINGLE = [
+  'from',
+  'to',
+  'min_roas',
+  'iroas_method',
+  'fixed_share',
+  'roas_benchmark',
+  'roi_benchmark',
+  'compare',
+];
 export const LABELS = {
   platform: 'Platform',
   brand: 'Brand',
@@ -38,6 +47,7 @@ export const LABELS = {
   fixed_share: 'Fixed share',
   roas_benchmark: 'ROAS benchmark',
   roi_benchmark: 'ROI benchmark',
+  compare: 'Compared with',
 };
 
 /* The filters of a query string (default: the page's). */
@@ -59,8 +69,9 @@ export function filterQuery(f) {
   for (const k of SINGLE.slice(2)) if (f[k] !== '' && f[k] !== undefined && f[k] !== null) p.set(k, f[k]);
   return p.toString();
 }
+/* (a comparison is a way of showing the figures, not a filter of them) */
 export function filtersActive(f) {
-  return MULTI.some((k) => f[k].length) || SINGLE.some((k) => f[k]);
+  return MULTI.some((k) => f[k].length) || SINGLE.some((k) => k !== 'compare' && f[k]);
 }
 /* Human description of the filters, one "name: values" per filter set; range(from, to)
  * writes the dates (format.js dateRange: "1 Dec 2025 – 31 Dec 2025"). */
@@ -72,7 +83,8 @@ export function describeFilters(f, range) {
     if (f[k].length)
       out.push(LABELS[k] + ': ' + f[k].map((v) => (k === 'influencer' ? influencerName(v) : v)).join(', '));
   }
-  for (const k of SINGLE.slice(2)) if (f[k]) out.push(LABELS[k] + ': ' + f[k]);
+  for (const k of SINGLE.slice(2))
+    if (f[k]) out.push(LABELS[k] + ': ' + (k === 'compare' && f[k] === 'previous' ? 'the previous period' : f[k]));
   return out;
 }
 /* "Name (ID)" of an influencer ID, once the filter values are known. */

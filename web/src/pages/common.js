@@ -172,6 +172,39 @@ export const infCols = (withLink) => [
     num: true,
     fmt: (r) => fmt.rate(r.engagement_rate),
   },
+  {
+    key: 'engagement_rate_followers',
+    label: 'Eng. rate (followers)',
+    num: true,
+    fmt: (r) => fmt.rate(r.engagement_rate_followers),
+  },
+  {
+    key: 'engagement_rate_views',
+    label: 'Eng. rate (views)',
+    num: true,
+    fmt: (r) => fmt.rate(r.engagement_rate_views),
+  },
+  {
+    key: 'roas_shrunk',
+    label: 'ROAS (shrunk)',
+    num: true,
+    fmt: (r) =>
+      r.roas_shrunk === null || r.roas_shrunk === undefined
+        ? '—'
+        : h(
+            'span',
+            {
+              title:
+                '90 % interval ' +
+                fmt.ratio(r.roas_low) +
+                '–' +
+                fmt.ratio(r.roas_high) +
+                (r.few_orders ? '; few orders' : ''),
+            },
+            fmt.ratio(r.roas_shrunk),
+            r.few_orders ? h('span', { class: 'few-orders', dataset: { fewOrders: '' } }, ' · few orders') : null,
+          ),
+  },
   { key: 'cpo', label: 'CPO', help: 'cpo', num: true, fmt: (r) => fmt.unit(r.cpo) },
   { key: 'aov', label: 'AOV', help: 'aov', num: true, fmt: (r) => fmt.unit(r.aov) },
   { key: 'posts', label: 'Posts', num: true, fmt: (r) => fmt.int(r.posts) },

@@ -1,11 +1,14 @@
-/* pages/dashboard.js — Dashboard (/): the KPI cards of /api/dashboard with their benchmarks,
- * and the charts: revenue and ROAS by platform, revenue over time, top and bottom
- * influencers, the persona heat map, engagement by platform, spend against revenue per
- * influencer, payout status. */
+/* pages/dashboard.js — Dashboard (/): the KPI cards of /api/dashboard with their benchmarks
+ * (and, with "Compare with previous period" ticked, each one's change: compare=previous in
+ * the URL), and the charts: revenue and ROAS by platform, ROAS by brand and by campaign,
+ * revenue and spend over time, top and bottom influencers, the persona heat map, engagement
+ * by platform, spend against revenue per influencer, payout status. */
 import * as charts from '../charts.js';
 import { card, clear, h, loading } from '../dom.js';
-import { esc, fmt } from '../format.js';
+import { explainable } from '../explain.js';
+import { dateRange, esc, fmt } from '../format.js';
 import { term } from '../glossary.js';
+import { setFilters } from '../sidebar.js';
 import { LABELS } from '../state.js';
 import { NOT_COMPARABLE, STATUS_LABEL, emptyKpis, get, header, methodLabel, noData } from './common.js';
 
@@ -21,6 +24,8 @@ export const KPI_FORMAT = {
   iroas: 'ratio',
   organic_revenue: 'moneyShort',
   engagement_rate: 'rate',
+  engagement_rate_followers: 'rate',
+  engagement_rate_views: 'rate',
   cpo: 'unit',
   aov: 'unit',
   influencers: 'int',
@@ -130,7 +135,15 @@ function kpiCards(d, filters) {
     }),
     card(term('engagement_rate'), F('engagement_rate'), {
       key: 'engagement_rate',
-      sub: fmt.intShort(k.engagements) + ' engagements / ' + fmt.intShort(k.reach) + ' reach',
+      sub: fmt.intShort(k.engagements) + ' engagements / ' + fmt.intShort(k.reach) + ' reach (the default)',
+    }),
+    card('Engagement rate by followers', F('engagement_rate_followers'), {
+      key: 'engagement_rate_followers',
+      sub: 'followers counted once per post',
+    }),
+    card('Engagement rate by views', F('engagement_rate_views'), {
+      key: 'engagement_rate_views',
+      sub: 'posts with video views or impressions',
     }),
     card(term('cpo', 'Cost per order (CPO)'), F('cpo'), { key: 'cpo' }),
     card(term('aov', 'Average order value (AOV)'), F('aov'), { key: 'aov' }),
@@ -164,6 +177,124 @@ function kpiCards(d, filters) {
   );
 }
 
+/* "▲ 12.0 %" / "▼ 3.1 %" / "no change": a KPI's change against the earlier period (rel when
+ * there is one, else abs in the card's own format, else "—": nothing to compare with). */
+export function changeText(key, ch) {
+  if (!ch) return fmt.text(null);
+  const arrow = (v) => (v > 0 ? '▲ ' : v < 0 ? '▼ ' : '');
+  if (typeof ch.rel === 'number') {
+    const t = fmt.pct(Math.abs(ch.rel));
+    return t === fmt.pct(0) ? 'no change' : arrow(ch.rel) + t;
+  }
+  if (typeof ch.abs === 'number') {
+    if (ch.abs === 0) return 'no change';
+    const f = fmt[KPI_FORMAT[key]] || fmt.int;
+    return arrow(ch.abs) + (ch.abs > 0 ? '+' : '') + f(ch.abs);
+  }
+  return fmt.text(null);
+}
+
+/* The KPIs where a fall is the good news (spend itself is neither: it is shown plainly). */
+const LOWER_IS_BETTER = new Set(['cpo']);
+const NEUTRAL = new Set(['spend']);
+
+/* Each card's change line (data-kpi-change=key), and one line above the cards naming the
+ * period compared with. */
+function addChanges(cards, d) {
+  const ch = d.kpis_change,
+    prev = d.kpis_previous || {};
+  for (const el of cards.querySelectorAll('[data-kpi]')) {
+    const key = el.dataset.kpi;
+    if (!(key in KPI_FORMAT)) continue;
+    const c = ch[key];
+    const dir = c && typeof c.abs === 'number' ? (c.abs > 0 ? 'up' : c.abs < 0 ? 'down' : 'flat') : 'none';
+    /* green for the better way: more revenue, less cost per order */
+    const better = NEUTRAL.has(key)
+      ? ''
+      : dir === 'up' || dir === 'down'
+        ? (dir === 'up') !== LOWER_IS_BETTER.has(key)
+          ? ' better'
+          : ' worse'
+        : '';
+    el.appendChild(
+      h(
+        'div',
+        { class: 'card-change ' + dir + better, dataset: { kpiChange: key } },
+        changeText(key, c),
+        h('span', { class: 'muted' }, ' · was ' + fmt[KPI_FORMAT[key]](prev[key])),
+      ),
+    );
+  }
+}
+
+/* The "Compare with previous period" switch (off by default; compare=previous in the URL). */
+function compareToggle(ctx, d) {
+  const box = h('input', { type: 'checkbox', id: 'compare-toggle', checked: !!ctx.filters.compare });
+  box.addEventListener('change', () =>
+    setFilters(Object.assign({}, ctx.filters, { compare: box.checked ? 'previous' : '' })),
+  );
+  const c = d.compare;
+  const what = !ctx.filters.compare
+    ? null
+    : c
+      ? (c.kind === 'previous' ? 'the previous ' + fmt.int(c.days) + (c.days === 1 ? ' day' : ' days') + ', ' : '') +
+        dateRange(c.from, c.to)
+      : 'no earlier period: the data has no dates';
+  return h(
+    'div',
+    { class: 'compare-bar' },
+    h('label', { class: 'compare-toggle', for: 'compare-toggle' }, box, ' Compare with previous period'),
+    what ? h('span', { class: 'muted', id: 'compare-period' }, ' — against ' + what) : null,
+  );
+}
+
+/* A bar chart of revenue and spend with ROAS as a line, by one dimension (by_platform,
+ * by_brand, by_campaign): a group without spend has no ROAS ("—" in the table, a gap in
+ * the line). */
+function roasChart(p, rows, key, label) {
+  const names = rows.map((r) => (r[key] === null || r[key] === undefined ? '(none)' : r[key]));
+  const num = (v) => (typeof v === 'number' ? v : null);
+  return charts.draw(
+    p.box,
+    {
+      legend: { top: 0, left: 0 },
+      tooltip: charts.axisTooltip({ Revenue: fmt.money, Spend: fmt.money, ROAS: fmt.ratio }),
+      xAxis: { type: 'category', data: names, axisLabel: charts.categoryLabels(p.box) },
+      yAxis: [
+        charts.moneyAxis(rows.flatMap((r) => [r.revenue, num(r.spend)]).filter((v) => v !== null)),
+        { type: 'value', splitLine: { show: false }, axisLabel: { formatter: (v) => v + '×' } },
+      ],
+      series: [
+        { name: 'Revenue', type: 'bar', data: rows.map((r) => r.revenue) },
+        { name: 'Spend', type: 'bar', data: rows.map((r) => num(r.spend)) },
+        { name: 'ROAS', type: 'line', yAxisIndex: 1, data: rows.map((r) => num(r.roas)), symbolSize: 8 },
+      ],
+    },
+    {
+      table: charts.categoryTable(label, names, [
+        { name: 'Revenue', data: rows.map((r) => r.revenue), fmt: fmt.money },
+        { name: 'Spend', data: rows.map((r) => num(r.spend)), fmt: fmt.money },
+        { name: 'ROAS', data: rows.map((r) => num(r.roas)), fmt: fmt.ratio },
+        { name: 'ROI', data: rows.map((r) => num(r.roi)), fmt: (v) => fmt.pct(v, 0) },
+      ]),
+    },
+  );
+}
+
+/* The note under a ROAS chart when some groups have no spend figure. */
+function spendNote(p, rows, what) {
+  const missing = rows.filter((r) => typeof r.spend !== 'number').length;
+  if (!missing) return;
+  p.note.textContent =
+    fmt.int(missing) +
+    ' of ' +
+    fmt.int(rows.length) +
+    ' ' +
+    what +
+    ' have no spend figure here: their ROAS shows as —.';
+  p.note.hidden = false;
+}
+
 const SCOL = {
   paid: '#35a37a',
   partly_paid: '#d3b23c',
@@ -194,7 +325,11 @@ export async function dashboard(ctx) {
     ctx.el.dataset.drawnAt = String(Math.round(performance.now()));
     return;
   }
-  clear(cardsBox).appendChild(kpiCards(d, ctx.filters));
+  const kc = kpiCards(d, ctx.filters);
+  clear(cardsBox).append(compareToggle(ctx, d), kc);
+  if (d.kpis_change) addChanges(kc, d);
+  /* every card opens "How is this computed?" for its KPI under the page's filters */
+  for (const c of cardsBox.querySelectorAll('.card[data-kpi]')) explainable(c, c.dataset.kpi, ctx.filters);
   const draws = [];
 
   /* revenue and ROAS by platform */
@@ -236,10 +371,44 @@ export async function dashboard(ctx) {
     ),
   );
 
-  /* revenue over time */
-  const p2 = charts.panel('Revenue over time (daily)', { wide: true });
+  /* ROAS by brand and by campaign (the campaigns with the most revenue) */
+  const pb = charts.panel('ROAS by brand');
+  grid.appendChild(pb.panel);
+  const brands = (d.by_brand || []).filter((r) => r.revenue || r.spend || r.orders);
+  spendNote(pb, brands, 'brands');
+  draws.push(roasChart(pb, brands, 'brand', 'Brand'));
+  const pc = charts.panel('ROAS by campaign');
+  grid.appendChild(pc.panel);
+  const allCampaigns = (d.by_campaign || []).filter((r) => r.revenue || r.spend || r.orders);
+  const campaigns = allCampaigns
+    .slice()
+    .sort((a, b) => b.revenue - a.revenue || String(a.campaign).localeCompare(String(b.campaign)))
+    .slice(0, 12);
+  spendNote(pc, campaigns, 'campaigns');
+  if (campaigns.length < allCampaigns.length) {
+    pc.note.textContent =
+      'The ' +
+      campaigns.length +
+      ' campaigns with the most revenue of ' +
+      fmt.int(allCampaigns.length) +
+      ' (all of them: Insights → Comparisons). ' +
+      (pc.note.hidden ? '' : pc.note.textContent);
+    pc.note.hidden = false;
+  }
+  draws.push(roasChart(pc, campaigns, 'campaign', 'Campaign'));
+
+  /* revenue and spend over time; spend without a day (an undated post or fee) is not on the
+   * axis: the note gives it */
+  const p2 = charts.panel('Revenue and spend over time (daily)', { wide: true });
   grid.appendChild(p2.panel);
-  const daily = d.daily || [];
+  const undated = (d.daily || []).filter((r) => !r.date);
+  const daily = (d.daily || []).filter((r) => r.date);
+  const undatedSpend = undated.reduce((a, r) => a + (typeof r.spend === 'number' ? r.spend : 0), 0);
+  if (undatedSpend) {
+    p2.note.textContent = 'Unallocated (no day): spend ' + fmt.money(undatedSpend) + ', not on the time axis.';
+    p2.note.hidden = false;
+  }
+  const daySpend = daily.map((r) => (typeof r.spend === 'number' ? r.spend : null));
   draws.push(
     charts.draw(
       p2.box,
@@ -247,7 +416,7 @@ export async function dashboard(ctx) {
         legend: { top: 0, left: 0 },
         tooltip: Object.assign(
           charts.axisTooltip(
-            { 'Attributed revenue': fmt.money, 'Organic revenue': fmt.money, Orders: fmt.int },
+            { 'Attributed revenue': fmt.money, 'Organic revenue': fmt.money, Spend: fmt.money, Orders: fmt.int },
             fmt.date,
           ),
           {
@@ -259,7 +428,9 @@ export async function dashboard(ctx) {
           daily.map((r) => r.date),
           { boundaryGap: false },
         ),
-        yAxis: charts.moneyAxis(daily.flatMap((r) => [r.revenue, r.organic_revenue])),
+        yAxis: charts.moneyAxis(
+          daily.flatMap((r, i) => [r.revenue, r.organic_revenue, daySpend[i]]).filter((v) => v !== null),
+        ),
         dataZoom: [{ type: 'inside' }, { type: 'slider', height: 20, bottom: 8 }],
         series: [
           {
@@ -277,6 +448,14 @@ export async function dashboard(ctx) {
             data: daily.map((r) => r.organic_revenue),
             sampling: 'lttb',
           },
+          {
+            name: 'Spend',
+            type: 'line',
+            showSymbol: false,
+            lineStyle: { type: 'dashed' },
+            data: daySpend,
+            sampling: 'lttb',
+          },
         ],
       },
       {
@@ -286,6 +465,7 @@ export async function dashboard(ctx) {
           [
             { name: 'Attributed revenue', data: daily.map((r) => r.revenue), fmt: fmt.money },
             { name: 'Organic revenue', data: daily.map((r) => r.organic_revenue), fmt: fmt.money },
+            { name: 'Spend', data: daySpend, fmt: fmt.money },
             { name: 'Orders', data: daily.map((r) => r.orders), fmt: fmt.int },
           ],
           { catFmt: fmt.date, limit: 31 },

@@ -1,5 +1,7 @@
 /* pages/export.js — Export (/export): the stored datasets as CSV (filters do not apply), the
- * reports of the filtered data (PDF, XLSX, CSV), the filtered rows of each dataset. */
+ * reports of the filtered data (PDF, XLSX, CSV: the influencers, the KPIs and each breakdown;
+ * with the Dashboard's comparison on, compare= goes with them), the filtered rows of each
+ * dataset. */
 import { h } from '../dom.js';
 import { dateRange } from '../format.js';
 import { term } from '../glossary.js';
@@ -39,13 +41,17 @@ export function exportPage(ctx) {
     ),
   );
   const active = describeFilters(ctx.filters, dateRange);
-  const report = (ext, label) =>
+  const report = (ext, label, table) =>
     h(
       'li',
       null,
       h(
         'a',
-        { href: withFilters('/api/export.' + ext, ctx.filters), class: 'button primary', id: 'export-' + ext },
+        {
+          href: withFilters('/api/export.' + ext, ctx.filters, table ? { table } : undefined),
+          class: 'button' + (table ? '' : ' primary'),
+          id: 'export-' + ext + (table ? '-' + table : ''),
+        },
         '⬇ ' + label,
       ),
     );
@@ -63,9 +69,22 @@ export function exportPage(ctx) {
       h(
         'ul',
         { class: 'downloads' },
-        report('pdf', 'PDF report (KPIs, charts, top and bottom influencers, payouts, insights)'),
-        report('xlsx', 'Excel workbook (Summary, Influencers, Platforms, Personas, Daily, Payouts)'),
+        report('pdf', 'PDF report (KPIs, charts, spend and ROAS by platform, brand and campaign, payouts, insights)'),
+        report(
+          'xlsx',
+          'Excel workbook (Summary, Influencers, Platforms, Personas, Daily, Payouts, Brands, Campaigns, Products, Sources)',
+        ),
         report('csv', 'Influencer metrics (CSV)'),
+      ),
+      h('p', { class: 'muted' }, 'CSV tables of the same figures: revenue, spend, ROAS and ROI per group.'),
+      h(
+        'ul',
+        { class: 'downloads' },
+        report('csv', ctx.filters.compare ? 'KPIs with the comparison (CSV)' : 'KPIs (CSV)', 'kpis'),
+        report('csv', 'By platform (CSV)', 'platform'),
+        report('csv', 'By brand (CSV)', 'brand'),
+        report('csv', 'By campaign (CSV)', 'campaign'),
+        report('csv', 'By day (CSV)', 'day'),
       ),
     ),
   );

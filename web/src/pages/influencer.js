@@ -3,6 +3,7 @@
  * its posts. */
 import * as charts from '../charts.js';
 import { card, h, loading } from '../dom.js';
+import { explainable } from '../explain.js';
 import { dateRange, fmt } from '../format.js';
 import { basisKey, term } from '../glossary.js';
 import { link } from '../state.js';
@@ -58,7 +59,7 @@ export async function influencer(ctx) {
     ctx.el.appendChild(
       h('p', { class: 'notice' }, 'This influencer is outside the current filters, so the figures below are empty.'),
     );
-  ctx.el.appendChild(
+  const cards = ctx.el.appendChild(
     h(
       'div',
       { class: 'cards' },
@@ -67,13 +68,28 @@ export async function influencer(ctx) {
       card('Spend', fmt.moneyShort(r.spend), { key: 'spend', title: fmt.money(r.spend, 2) }),
       card(term('roas'), fmt.ratio(r.roas), { key: 'roas' }),
       card(term('roi'), fmt.pct(r.roi), { key: 'roi' }),
-      card(term('engagement_rate'), fmt.rate(r.engagement_rate), { key: 'engagement_rate' }),
+      card(term('engagement_rate'), fmt.rate(r.engagement_rate), {
+        key: 'engagement_rate',
+        sub: 'by reach (the default)',
+      }),
+      card('Engagement rate by followers', fmt.rate(r.engagement_rate_followers), {
+        key: 'engagement_rate_followers',
+        sub:
+          r.followers === null || r.followers === undefined
+            ? 'no follower count'
+            : fmt.int(r.followers) + ' followers, once per post',
+      }),
+      card('Engagement rate by views', fmt.rate(r.engagement_rate_views), { key: 'engagement_rate_views' }),
       card(term('cpo'), fmt.unit(r.cpo), { key: 'cpo' }),
       card(term('aov'), fmt.unit(r.aov), { key: 'aov' }),
       card(term('cpe', 'Cost per engagement (CPE)'), fmt.unit(r.cpe), { key: 'cpe' }),
       card('Posts', fmt.int(r.posts), { key: 'posts', sub: fmt.int(r.reach) + ' reach' }),
     ),
   );
+  /* each card explains its figure: the dashboard's KPI under the page's filters, narrowed to
+   * this influencer (as the page's figures are) */
+  const one = { ...ctx.filters, influencer: [r.influencer_id] };
+  for (const c of cards.querySelectorAll('.card[data-kpi]')) explainable(c, c.dataset.kpi, one);
   const grid = h('div', { class: 'grid' });
   ctx.el.appendChild(grid);
   const p = charts.panel('Orders over time', { wide: true });
@@ -209,6 +225,10 @@ export async function influencer(ctx) {
         { key: 'campaign', label: 'Campaign' },
         { key: 'revenue', label: 'Revenue', num: true, fmt: (x) => fmt.money(x.revenue) },
         { key: 'orders', label: 'Orders', num: true, fmt: (x) => fmt.int(x.orders) },
+        /* spend and its ratios: null ("—") where the engine gives no figure */
+        { key: 'spend', label: 'Spend', num: true, fmt: (x) => fmt.money(x.spend) },
+        { key: 'roas', label: 'ROAS', help: 'roas', num: true, fmt: (x) => fmt.ratio(x.roas) },
+        { key: 'roi', label: 'ROI', help: 'roi', num: true, fmt: (x) => fmt.pct(x.roi, 0) },
         { key: 'posts', label: 'Posts', num: true, fmt: (x) => fmt.int(x.posts) },
         {
           key: 'engagement_rate',
@@ -219,7 +239,7 @@ export async function influencer(ctx) {
         },
       ],
       camps,
-      { sortKey: 'revenue', empty: 'No campaign activity in the filters.' },
+      { sortKey: 'revenue', cls: 'campaigns', empty: 'No campaign activity in the filters.' },
     ),
   );
   grid.appendChild(campBox);

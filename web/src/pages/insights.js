@@ -1,6 +1,8 @@
 /* pages/insights.js — Insights (/insights): the summary sentences, how incremental ROAS was
  * computed, the best personas, the influencers with poor ROI and why, comparisons by
- * platform, brand and campaign, the top and bottom influencers. */
+ * platform, brand and campaign (revenue, spend, ROAS and ROI, sortable by each), the top and
+ * bottom influencers. With compare= in the URL (the Dashboard's "Compare with previous
+ * period") the first sentence compares with that period. */
 import { complianceSection } from './compliance.js';
 import { h, loading } from '../dom.js';
 import { fmt } from '../format.js';
@@ -169,6 +171,7 @@ export async function insights(ctx) {
   );
 
   const cmp = d.comparisons || {};
+  const roi = (r) => (typeof r.roas === 'number' ? r.roas - 1 : null);
   const cmpTable = (key, label, list) =>
     h(
       'section',
@@ -179,12 +182,14 @@ export async function insights(ctx) {
           { key, label: label[0].toUpperCase() + label.slice(1), fmt: (r) => (r[key] === null ? '(none)' : r[key]) },
           { key: 'revenue', label: 'Revenue', num: true, fmt: (r) => fmt.money(r.revenue) },
           { key: 'spend', label: 'Spend', num: true, fmt: (r) => fmt.money(r.spend) },
-          { key: 'roas', label: 'ROAS', num: true, fmt: (r) => fmt.ratio(r.roas) },
+          { key: 'roas', label: 'ROAS', help: 'roas', num: true, fmt: (r) => fmt.ratio(r.roas) },
+          /* ROI = (revenue − spend) / spend = ROAS − 1, of the group's sums */
+          { key: 'roi', label: 'ROI', help: 'roi', num: true, sort: roi, fmt: (r) => fmt.pct(roi(r), 0) },
           { key: 'revenue_share', label: 'Share', num: true, fmt: (r) => fmt.pct(r.revenue_share) },
           { key: 'organic_revenue', label: 'Organic', num: true, fmt: (r) => fmt.money(r.organic_revenue) },
         ],
         list.filter((r) => r[key] !== null || r.revenue || r.spend),
-        { sortKey: 'revenue' },
+        { sortKey: 'revenue', cls: 'cmp-' + key },
       ),
     );
   el.appendChild(h('h2', null, 'Comparisons'));
@@ -211,7 +216,9 @@ export async function insights(ctx) {
     ),
   );
 
-  const short = infCols(true).filter((c) => ['name', 'platform', 'revenue', 'spend', 'roas'].includes(c.key));
+  const short = infCols(true).filter((c) =>
+    ['name', 'platform', 'revenue', 'spend', 'roas', 'roas_shrunk'].includes(c.key),
+  );
   el.appendChild(
     h(
       'div',
@@ -226,9 +233,81 @@ export async function insights(ctx) {
         'section',
         { class: 'panel', 'aria-label': 'Bottom influencers' },
         h('h2', null, 'Bottom influencers'),
+        h(
+          'p',
+          { class: 'muted' },
+          'By ROAS shrunk toward the average of all influencers: a few orders cannot put one here.',
+        ),
         table(short, d.bottom_influencers || [], { nosort: true }),
       ),
     ),
   );
   await complianceSection(ctx, null);
+  el.appendChild(await unattributedSection(ctx));
+}
+
+/* What the programme's figures leave out (GET /api/unattributed): organic revenue and the
+ * revenue of influencer ids the influencers file lacks. */
+async function unattributedSection(ctx) {
+  const u = await get('/api/unattributed', ctx);
+  const box = h(
+    'section',
+    { class: 'panel wide', id: 'unattributed', 'aria-labelledby': 'unattributed-h' },
+    h('h2', { id: 'unattributed-h' }, 'What the figures leave out'),
+    h(
+      'ul',
+      null,
+      (u.sentences || []).map((s) => h('li', null, s)),
+    ),
+    h(
+      'dl',
+      { class: 'facts' },
+      h('dt', null, 'All revenue'),
+      h('dd', { dataset: { unattributed: 'total' } }, fmt.money(u.total_revenue)),
+      h('dt', null, 'Attributed to influencers in the file'),
+      h('dd', { dataset: { unattributed: 'attributed' } }, fmt.money(u.attributed_revenue)),
+      h('dt', null, 'Organic'),
+      h('dd', { dataset: { unattributed: 'organic' } }, fmt.money(u.organic_revenue)),
+      h('dt', null, 'Influencer ids not in the influencers file'),
+      h('dd', { dataset: { unattributed: 'unknown' } }, fmt.money(u.unknown_influencer_revenue)),
+    ),
+  );
+  const cols = (key, label) => [
+    { key, label, fmt: (r) => (r[key] === null ? '(none)' : r[key]) },
+    { key: 'revenue', label: 'Revenue', num: true, fmt: (r) => fmt.money(r.revenue) },
+    { key: 'organic_revenue', label: 'Organic', num: true, fmt: (r) => fmt.money(r.organic_revenue) },
+    {
+      key: 'unknown_influencer_revenue',
+      label: 'Unknown ids',
+      num: true,
+      fmt: (r) => fmt.money(r.unknown_influencer_revenue),
+    },
+  ];
+  const grid = h('div', { class: 'grid' });
+  for (const [part, key, label] of [
+    ['by_source', 'source', 'Source'],
+    ['by_campaign', 'campaign', 'Campaign'],
+    ['by_brand', 'brand', 'Brand'],
+  ])
+    grid.appendChild(
+      h('div', null, h('h3', null, 'By ' + label.toLowerCase()), table(cols(key, label), u[part] || [], { limit: 10 })),
+    );
+  grid.appendChild(
+    h(
+      'div',
+      null,
+      h('h3', null, 'Unknown influencer ids, by revenue'),
+      table(
+        [
+          { key: 'influencer_id', label: 'Influencer id' },
+          { key: 'orders', label: 'Orders', num: true, fmt: (r) => fmt.int(r.orders) },
+          { key: 'revenue', label: 'Revenue', num: true, fmt: (r) => fmt.money(r.revenue) },
+        ],
+        u.unknown_ids || [],
+        { limit: 10, empty: 'Every influencer id of the tracking data is in the influencers file.' },
+      ),
+    ),
+  );
+  box.appendChild(grid);
+  return box;
 }

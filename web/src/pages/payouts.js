@@ -43,6 +43,7 @@ function tabs(ctx) {
 }
 import * as charts from '../charts.js';
 import { card, h, loading } from '../dom.js';
+import { explainable } from '../explain.js';
 import { fmt } from '../format.js';
 import { table } from '../table.js';
 import { STATUS_LABEL, get, header, influencerLink, noData, payCheck, statusTag } from './common.js';
@@ -65,7 +66,7 @@ export async function payouts(ctx) {
     el.appendChild(noData(ctx, 'payouts'));
     return;
   }
-  el.appendChild(
+  const cards = el.appendChild(
     h(
       'div',
       { class: 'cards' },
@@ -85,6 +86,9 @@ export async function payouts(ctx) {
       card('Influencers', fmt.int(t.influencers), { key: 'influencers' }),
     ),
   );
+  /* each card explains its total: earned is the dashboard's spend, the rest /api/payouts' */
+  for (const c of cards.querySelectorAll('.card[data-kpi]'))
+    explainable(c, c.dataset.kpi === 'earned' ? 'spend' : 'payouts.' + c.dataset.kpi, ctx.filters);
   const rows = d.influencers || [];
   /* paid and pending by status; how many influencers each, under its name (statuses are
    * separate groups: no line joins them) */

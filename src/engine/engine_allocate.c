@@ -1,0 +1,751 @@
+/* engine_allocate.c — SPEC §3.1, spend follows the money: each payout row's spend allocated
+ * to the cells (day, platform, brand, product, campaign, source) of the activity that
+ * earned it, in whole paise by the largest-remainder method (README "Allocation").
+ * At load (alloc_build_entries, alloc_build_posts): order and revenue_share spend and undated
+ * recorded totals onto the fine cube's entries (lines, and the cube's spend column the scan
+ * adds), each post's price. Per query (alloc_query): what depends on the date range — a
+ * post's price and a dated recorded total split over the influencer's attributed revenue
+ * in the range — and, under a basis filter, the lines of the payout rows it leaves out
+ * taken back. Calls strmap, buf and err. */
+#include "engine_impl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "strmap.h"
+
+#include "banned.h"
+
+/* ---- largest remainder ---------------------------------------------------------------- */
+
+/* One share while a split is made: numerator over the split's denominator. */
+struct share {
+    __int128 num;
+    __int128 rem; /* num − floor × den, 0 ≤ rem < den */
+    int64_t paise;
+    /* the cell's key in text order (day, brand, product, campaign, source, campaign type
+     * ranks; -1 for no value): equal remainders go to the earlier key */
+    int32_t key[6];
+    uint32_t at; /* position in the caller's order */
+};
+
+static int cmp_share(const void *a, const void *b)
+{
+    const struct share *x = a, *y = b;
+    if (x->rem != y->rem)
+        return x->rem > y->rem ? -1 : 1;
+    for (int k = 0; k < 6; k++)
+        if (x->key[k] != y->key[k])
+            return x->key[k] < y->key[k] ? -1 : 1;
+    return (x->at > y->at) - (x->at < y->at);
+}
+
+static int cmp_share_at(const void *a, const void *b)
+{
+    const struct share *x = a, *y = b;
+    return (x->at > y->at) - (x->at < y->at);
+}
+
+static __int128 floor_div(__int128 a, __int128 d)
+{
+    __int128 q = a / d;
+    if ((a % d != 0) && ((a < 0) != (d < 0)))
+        q--;
+    return q;
+}
+
+/* Splits total paise over s[0..n) in proportion to s[i].num / den (den > 0): each share's
+ * floor, then the paise left one by one to the largest remainders, ties to the earlier
+ * share. Σ s[i].paise == total. s is left in its order. */
+static void largest_remainder(struct share *s, size_t n, __int128 den, int64_t total)
+{
+    if (n == 0)
+        return;
+    int64_t given = 0;
+    for (size_t i = 0; i < n; i++) {
+        __int128 f = floor_div(s[i].num, den);
+        s[i].rem = s[i].num - f * den;
+        s[i].paise = (int64_t)f;
+        s[i].at = (uint32_t)i;
+        given += s[i].paise;
+    }
+    int64_t left = total - given;
+    if (left != 0) {
+        qsort(s, n, sizeof *s, cmp_share);
+        /* left is in 0..n for every split made here; the loop keeps Σ exact whatever */
+        for (size_t i = 0; left != 0; i = (i + 1) % n) {
+            s[i].paise += left > 0 ? 1 : -1;
+            left += left > 0 ? -1 : 1;
+        }
+        qsort(s, n, sizeof *s, cmp_share_at);
+    }
+}
+
+/* ---- at load ---------------------------------------------------------------------------- */
+
+struct ranked {
+    const char *text;
+    int32_t code;
+};
+
+static int cmp_ranked(const void *a, const void *b)
+{
+    return strcmp(((const struct ranked *)a)->text, ((const struct ranked *)b)->text);
+}
+
+/* eng->rank: each code's place in its dictionary's text order. */
+static void build_ranks(struct engine *eng)
+{
+    static const enum dim dims[4] = {DIM_BRAND, DIM_PRODUCT, DIM_CAMPAIGN, DIM_SOURCE};
+    for (int d = 0; d < 4; d++) {
+        const struct strmap *dict = eng->dict[dims[d]];
+        size_t n = strmap_size(dict);
+        struct ranked *v = xmalloc((n + 1) * sizeof *v);
+        for (size_t i = 0; i < n; i++)
+            v[i] = (struct ranked){strmap_key(dict, (int32_t)i, NULL), (int32_t)i};
+        qsort(v, n, sizeof *v, cmp_ranked);
+        int32_t *rank = xmalloc((n + 1) * sizeof *rank);
+        for (size_t i = 0; i < n; i++)
+            rank[v[i].code] = (int32_t)i;
+        rank[n] = (int32_t)n; /* Unallocated: after every value */
+        buf_append(&eng->rank[d].b, rank, (n + 1) * sizeof *rank);
+        free(rank);
+        free(v);
+    }
+}
+
+/* code's rank under rank column d (-1: no value). */
+static int32_t rank_of(const struct engine *eng, int d, int32_t code)
+{
+    return code < 0 ? -1 : col32(&eng->rank[d])[code];
+}
+
+/* A fine entry's key in text order (struct share). */
+static void entry_key(const struct engine *eng, int32_t e, int32_t key[6])
+{
+    const struct cube *c = &eng->cube[CUBE_FINE];
+    key[0] = col32(&eng->entry_day)[e];
+    key[1] = rank_of(eng, 0, col32(&c->brand)[e]);
+    key[2] = rank_of(eng, 1, col32(&c->product)[e]);
+    key[3] = rank_of(eng, 2, col32(&c->campaign)[e]);
+    key[4] = rank_of(eng, 3, col32(&c->source)[e]);
+    key[5] = col32(&c->ctype)[e];
+}
+
+/* A line while the lines are collected. */
+struct line {
+    uint32_t entry;
+    int32_t pay;
+    int64_t amount;
+};
+
+struct lines {
+    struct line *v;
+    size_t n, cap;
+};
+
+static void lines_push(struct lines *l, uint32_t entry, int32_t pay, int64_t amount)
+{
+    if (amount == 0)
+        return;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 1024;
+        l->v = xrealloc(l->v, l->cap * sizeof *l->v);
+    }
+    l->v[l->n++] = (struct line){entry, pay, amount};
+}
+
+/* The fine entries of bucket b. */
+static void bucket_range(const struct engine *eng, int32_t b, int64_t *lo, int64_t *hi)
+{
+    const int64_t *start = col64(&eng->bucket_entry_start);
+    *lo = start[b];
+    *hi = start[b + 1];
+}
+
+/* Whether payout row i prices bucket b's entries (order and revenue_share terms): its own
+ * bucket when campaign-scoped; else the influencer's buckets no scoped row of its kind
+ * claims (as payout_row_spend prices them). */
+static int prices_bucket(const struct engine *eng, size_t i, int32_t b)
+{
+    int32_t scope = col32(&eng->pay_scope)[i];
+    if (scope >= 0)
+        return b == scope;
+    int32_t kind = col32(&eng->pay_kind)[i];
+    return !(col32(&eng->bucket_claims)[b] & (1 << kind));
+}
+
+/* Order or revenue_share row i onto its entries: the row's spend over all of them rounded
+ * half away from zero (as engine_kpis rounds), split by largest remainder in proportion
+ * to rate × orders (or revenue) of each entry. */
+static void lines_of_terms(const struct engine *eng, size_t i, struct lines *out,
+                           struct buf *scratch)
+{
+    const struct cube *c = &eng->cube[CUBE_FINE];
+    const int32_t *entries = col32(&eng->bucket_entries);
+    const int64_t *orders = col64(&c->orders), *revenue = col64(&c->revenue);
+    int32_t inf = col32(&eng->pay_inf)[i], kind = col32(&eng->pay_kind)[i];
+    __int128 rate = col64(&eng->pay_rate)[i];
+    const int32_t *bstart = col32(&eng->inf_bucket_start), *buckets = col32(&eng->inf_buckets);
+    buf_reset(scratch);
+    size_t n = 0;
+    __int128 sum = 0;
+    for (int32_t k = bstart[inf]; k < bstart[inf + 1]; k++) {
+        int32_t b = buckets[k];
+        if (!prices_bucket(eng, i, b))
+            continue;
+        int64_t lo, hi;
+        bucket_range(eng, b, &lo, &hi);
+        for (int64_t x = lo; x < hi; x++) {
+            int32_t e = entries[x];
+            struct share s = {0};
+            s.num = kind == PAY_ORDER ? rate * 100 * orders[e] : rate * revenue[e];
+            s.at = (uint32_t)e; /* the entry, kept through the split in paise */
+            entry_key(eng, e, s.key);
+            sum += s.num;
+            buf_append(scratch, &s, sizeof s);
+            n++;
+        }
+    }
+    if (n == 0)
+        return;
+    struct share *s = (struct share *)(void *)scratch->data;
+    uint32_t *entry_of = xmalloc(n * sizeof *entry_of);
+    for (size_t k = 0; k < n; k++)
+        entry_of[k] = s[k].at;
+    largest_remainder(s, n, 1000000, round_micro(sum));
+    for (size_t k = 0; k < n; k++)
+        lines_push(out, entry_of[k], (int32_t)i, s[k].paise);
+    free(entry_of);
+}
+
+/* An undated recorded total (row i) onto the influencer's entries (of its campaign when it
+ * names one) in proportion to their positive revenue, all time; with no such revenue it
+ * waits in pay_unalloc for the undated day. */
+static void lines_of_total(const struct engine *eng, size_t i, struct lines *out,
+                           struct buf *scratch, int64_t *unalloc)
+{
+    const struct cube *c = &eng->cube[CUBE_FINE];
+    const int32_t *entries = col32(&eng->bucket_entries), *campaign = col32(&c->campaign);
+    const int64_t *revenue = col64(&c->revenue);
+    int32_t inf = col32(&eng->pay_inf)[i], named = col32(&eng->pay_campaign)[i];
+    int64_t total = col64(&eng->pay_total)[i];
+    const int32_t *bstart = col32(&eng->inf_bucket_start), *buckets = col32(&eng->inf_buckets);
+    buf_reset(scratch);
+    size_t n = 0;
+    __int128 weight = 0;
+    for (int32_t k = bstart[inf]; k < bstart[inf + 1]; k++) {
+        int64_t lo, hi;
+        bucket_range(eng, buckets[k], &lo, &hi);
+        for (int64_t x = lo; x < hi; x++) {
+            int32_t e = entries[x];
+            if (revenue[e] <= 0 || (named >= 0 && campaign[e] != named))
+                continue;
+            struct share s = {0};
+            s.num = (__int128)revenue[e] * total;
+            s.at = (uint32_t)e;
+            entry_key(eng, e, s.key);
+            weight += revenue[e];
+            buf_append(scratch, &s, sizeof s);
+            n++;
+        }
+    }
+    if (n == 0) {
+        *unalloc = total;
+        return;
+    }
+    struct share *s = (struct share *)(void *)scratch->data;
+    uint32_t *entry_of = xmalloc(n * sizeof *entry_of);
+    for (size_t k = 0; k < n; k++)
+        entry_of[k] = s[k].at;
+    largest_remainder(s, n, weight, total);
+    for (size_t k = 0; k < n; k++)
+        lines_push(out, entry_of[k], (int32_t)i, s[k].paise);
+    free(entry_of);
+}
+
+/* A cell while the cells of an influencer are numbered at load. */
+struct load_cell {
+    int32_t code[4], rank[4];
+    int32_t entry;
+};
+
+static int cmp_load_cell(const void *a, const void *b)
+{
+    const struct load_cell *x = a, *y = b;
+    for (int k = 0; k < 4; k++)
+        if (x->rank[k] != y->rank[k])
+            return x->rank[k] < y->rank[k] ? -1 : 1;
+    return 0;
+}
+
+/* inf_cell_start, inf_cells, entry_cell (struct engine). */
+static void build_cells(struct engine *eng)
+{
+    const struct cube *c = &eng->cube[CUBE_FINE];
+    const int32_t *cols[4] = {col32(&c->brand), col32(&c->product), col32(&c->campaign),
+                              col32(&c->source)};
+    const int32_t *bstart = col32(&eng->inf_bucket_start), *buckets = col32(&eng->inf_buckets);
+    const int32_t *entries = col32(&eng->bucket_entries);
+    int32_t *cell_of = xmalloc((c->n + 1) * sizeof *cell_of);
+    for (size_t e = 0; e < c->n; e++)
+        cell_of[e] = -1;
+    struct load_cell *v = NULL;
+    size_t cap = 0;
+    int32_t ncells = 0;
+    col_push32(&eng->inf_cell_start, 0);
+    for (size_t i = 0; i < eng->ninf; i++) {
+        size_t n = 0;
+        for (int32_t k = bstart[i]; k < bstart[i + 1]; k++) {
+            int64_t lo, hi;
+            bucket_range(eng, buckets[k], &lo, &hi);
+            for (int64_t x = lo; x < hi; x++) {
+                if (n == cap) {
+                    cap = cap ? 2 * cap : 256;
+                    v = xrealloc(v, cap * sizeof *v);
+                }
+                struct load_cell *l = &v[n++];
+                l->entry = entries[x];
+                for (int d = 0; d < 4; d++) {
+                    l->code[d] = cols[d][entries[x]];
+                    l->rank[d] = rank_of(eng, d, l->code[d]);
+                }
+            }
+        }
+        if (n > 1)
+            qsort(v, n, sizeof *v, cmp_load_cell);
+        int32_t first = ncells;
+        for (size_t k = 0; k < n; k++) {
+            if (k == 0 || cmp_load_cell(&v[k - 1], &v[k]) != 0) {
+                for (int d = 0; d < 4; d++)
+                    col_push32(&eng->inf_cells, v[k].code[d]);
+                ncells++;
+            }
+            cell_of[v[k].entry] = ncells - 1 - first;
+        }
+        col_push32(&eng->inf_cell_start, ncells);
+    }
+    buf_append(&eng->entry_cell.b, cell_of, c->n * sizeof *cell_of);
+    free(cell_of);
+    free(v);
+}
+
+void alloc_build_entries(struct engine *eng)
+{
+    struct cube *c = &eng->cube[CUBE_FINE];
+    size_t n = c->n, nb = eng->nbuckets;
+    build_ranks(eng);
+    /* each fine entry's day index, and the entries of each bucket in day order */
+    const int64_t *day_start = col64(&c->day_start);
+    for (size_t d = 0; d < eng->ndays; d++)
+        for (int64_t e = day_start[d]; e < day_start[d + 1]; e++)
+            col_push32(&eng->entry_day, (int32_t)d);
+    const int32_t *bucket = col32(&c->bucket);
+    int64_t *start = xcalloc(nb + 2, sizeof *start);
+    for (size_t e = 0; e < n; e++)
+        if ((size_t)bucket[e] < nb)
+            start[bucket[e] + 1]++;
+    for (size_t b = 1; b <= nb; b++)
+        start[b] += start[b - 1];
+    int32_t *entries = xmalloc((size_t)(start[nb] + 1) * sizeof *entries);
+    int64_t *at = xmalloc((nb + 1) * sizeof *at);
+    memcpy(at, start, (nb + 1) * sizeof *at);
+    for (size_t e = 0; e < n; e++)
+        if ((size_t)bucket[e] < nb)
+            entries[at[bucket[e]]++] = (int32_t)e;
+    buf_append(&eng->bucket_entry_start.b, start, (nb + 1) * sizeof *start);
+    buf_append(&eng->bucket_entries.b, entries, (size_t)start[nb] * sizeof *entries);
+    free(at);
+    free(entries);
+    free(start);
+    build_cells(eng);
+
+    /* the lines of every payout row that lies on entries */
+    struct lines lines = {NULL, 0, 0};
+    struct buf scratch = BUF_INIT;
+    const int32_t *inf = col32(&eng->pay_inf), *kind = col32(&eng->pay_kind);
+    const int32_t *scope = col32(&eng->pay_scope), *day = col32(&eng->pay_day);
+    for (size_t i = 0; i < eng->npay; i++) {
+        int64_t unalloc = 0;
+        if (inf[i] >= 0 && scope[i] != SCOPE_DUPLICATE) {
+            if (kind[i] == PAY_ORDER || kind[i] == PAY_REVSHARE)
+                lines_of_terms(eng, i, &lines, &scratch);
+            else if (kind[i] == PAY_TOTAL && day[i] == ENGINE_NO_DAY)
+                lines_of_total(eng, i, &lines, &scratch, &unalloc);
+        }
+        col_push64(&eng->pay_unalloc, unalloc);
+    }
+    buf_release(&scratch);
+
+    /* lines by entry (counting sort, stable: by payout row within an entry) */
+    int64_t *ls = xcalloc(n + 2, sizeof *ls);
+    for (size_t k = 0; k < lines.n; k++)
+        ls[lines.v[k].entry + 1]++;
+    for (size_t e = 1; e <= n; e++)
+        ls[e] += ls[e - 1];
+    int32_t *pay = xmalloc((lines.n + 1) * sizeof *pay);
+    int64_t *amount = xmalloc((lines.n + 1) * sizeof *amount);
+    int64_t *pos = xmalloc((n + 1) * sizeof *pos);
+    memcpy(pos, ls, (n + 1) * sizeof *pos);
+    int64_t *spend = col64(&c->spend);
+    for (size_t k = 0; k < lines.n; k++) {
+        int64_t p = pos[lines.v[k].entry]++;
+        pay[p] = lines.v[k].pay;
+        amount[p] = lines.v[k].amount;
+        spend[lines.v[k].entry] += lines.v[k].amount;
+    }
+    buf_append(&eng->line_start.b, ls, (n + 1) * sizeof *ls);
+    buf_append(&eng->line_pay.b, pay, lines.n * sizeof *pay);
+    buf_append(&eng->line_amount.b, amount, lines.n * sizeof *amount);
+    free(pos);
+    free(pay);
+    free(amount);
+    free(ls);
+    free(lines.v);
+}
+
+/* The payout row pricing post i (post terms: the scoped row of its bucket, else the
+ * influencer's unscoped one), or -1. */
+static int32_t post_pricer(const struct engine *eng, size_t i, const int32_t *unscoped,
+                           const int32_t *scoped_row)
+{
+    int32_t inf = col32(&eng->post_inf)[i], b = col32(&eng->post_bucket)[i];
+    if (inf < 0)
+        return -1;
+    if (b >= 0 && (col32(&eng->bucket_claims)[b] & (1 << PAY_POST)))
+        return scoped_row[b];
+    return unscoped[inf];
+}
+
+void alloc_build_posts(struct engine *eng)
+{
+    size_t ninf = eng->ninf, np = eng->nposts;
+    const int32_t *pinf = col32(&eng->pay_inf), *kind = col32(&eng->pay_kind);
+    const int32_t *scope = col32(&eng->pay_scope), *day = col32(&eng->pay_day);
+    int32_t *unscoped = xmalloc((ninf + 1) * sizeof *unscoped);
+    int32_t *scoped_row = xmalloc((eng->nbuckets + 1) * sizeof *scoped_row);
+    uint32_t *flags = xcalloc(ninf + 1, sizeof *flags);
+    for (size_t i = 0; i < ninf; i++)
+        unscoped[i] = -1;
+    for (size_t b = 0; b < eng->nbuckets; b++)
+        scoped_row[b] = -1;
+    const int64_t *unalloc = col64(&eng->pay_unalloc);
+    for (size_t i = 0; i < eng->npay; i++) {
+        if (pinf[i] < 0 || scope[i] == SCOPE_DUPLICATE)
+            continue;
+        if (kind[i] == PAY_POST) {
+            if (scope[i] >= 0)
+                scoped_row[scope[i]] = (int32_t)i;
+            else if (unscoped[pinf[i]] < 0)
+                unscoped[pinf[i]] = (int32_t)i;
+        } else if (kind[i] == PAY_TOTAL) {
+            if (day[i] != ENGINE_NO_DAY)
+                flags[pinf[i]] |= ALLOC_DATED;
+            else if (unalloc[i] != 0)
+                flags[pinf[i]] |= ALLOC_UNDATED;
+        }
+    }
+    /* each post's pricer; the pricer's posts counted */
+    int32_t *pricer = xmalloc((np + 1) * sizeof *pricer);
+    int64_t *count = xcalloc(eng->npay + 1, sizeof *count);
+    for (size_t i = 0; i < np; i++) {
+        pricer[i] = post_pricer(eng, i, unscoped, scoped_row);
+        if (pricer[i] >= 0)
+            count[pricer[i]]++;
+    }
+    /* each pricer's spend, rate × its posts rounded half away from zero, in equal shares,
+     * the leftover paise to its first posts in day order */
+    int64_t *each = xcalloc(eng->npay + 1, sizeof *each);
+    int64_t *extra = xcalloc(eng->npay + 1, sizeof *extra);
+    for (size_t i = 0; i < eng->npay; i++) {
+        if (count[i] == 0)
+            continue;
+        int64_t total = round_micro((__int128)col64(&eng->pay_rate)[i] * 100 * count[i]);
+        each[i] = (int64_t)floor_div(total, count[i]);
+        extra[i] = total - each[i] * count[i];
+    }
+    for (size_t i = 0; i < np; i++) {
+        int64_t amount = 0;
+        if (pricer[i] >= 0) {
+            int32_t p = pricer[i];
+            amount = each[p] + (extra[p] > 0 ? 1 : 0);
+            if (extra[p] > 0)
+                extra[p]--;
+            flags[pinf[p]] |= ALLOC_POSTS;
+        }
+        col_push64(&eng->post_spend, amount);
+        col_push32(&eng->post_pay, pricer[i]);
+    }
+    /* the posts of each influencer, in day order */
+    const int32_t *post_inf = col32(&eng->post_inf);
+    int32_t *start = xcalloc(ninf + 2, sizeof *start);
+    for (size_t i = 0; i < np; i++)
+        if (post_inf[i] >= 0)
+            start[post_inf[i] + 1]++;
+    for (size_t k = 1; k <= ninf; k++)
+        start[k] += start[k - 1];
+    int32_t *list = xmalloc(((size_t)start[ninf] + 1) * sizeof *list);
+    int32_t *at = xmalloc((ninf + 1) * sizeof *at);
+    memcpy(at, start, (ninf + 1) * sizeof *at);
+    for (size_t i = 0; i < np; i++)
+        if (post_inf[i] >= 0)
+            list[at[post_inf[i]]++] = (int32_t)i;
+    buf_append(&eng->inf_post_start.b, start, (ninf + 1) * sizeof *start);
+    buf_append(&eng->inf_posts.b, list, (size_t)start[ninf] * sizeof *list);
+    /* influencers with lines */
+    const int32_t *bucket_inf = col32(&eng->bucket_inf);
+    const int64_t *bstart = col64(&eng->bucket_entry_start), *ls = col64(&eng->line_start);
+    const int32_t *entries = col32(&eng->bucket_entries);
+    for (size_t b = 0; b < eng->nbuckets; b++)
+        for (int64_t x = bstart[b]; x < bstart[b + 1]; x++)
+            if (ls[entries[x] + 1] > ls[entries[x]]) {
+                flags[bucket_inf[b]] |= ALLOC_LINES;
+                break;
+            }
+    buf_append(&eng->inf_alloc.b, flags, ninf * sizeof *flags);
+    free(at);
+    free(list);
+    free(start);
+    free(each);
+    free(extra);
+    free(count);
+    free(pricer);
+    free(flags);
+    free(scoped_row);
+    free(unscoped);
+}
+
+/* ---- per query --------------------------------------------------------------------------- */
+
+/* A cell of an influencer's attributed revenue in the range (day aside); an influencer's
+ * cells are in text order (build_cells). */
+struct cell {
+    int32_t brand, product, campaign, source;
+    int64_t revenue;
+};
+
+struct walk {
+    struct engine_result *r;
+    struct cell *cells;
+    size_t ncells, cap;
+    struct share *shares;
+    size_t share_cap;
+    int32_t unalloc[4]; /* the Unallocated code of brand, product, campaign, source */
+    /* the last split of these cells: an influencer's posts mostly cost the same, so the
+     * next split of the same amount and campaign is the same paise (reused) */
+    int last_valid;
+    int32_t last_campaign;
+    int64_t last_amount;
+};
+
+/* spend amount on one cell: counted when every cell filter keeps it */
+static void emit(struct walk *w, int32_t inf, size_t day_slot, int32_t platform, int32_t brand,
+                 int32_t product, int32_t campaign, int32_t source, int64_t amount)
+{
+    struct engine_result *r = w->r;
+    const struct query *q = &r->q;
+    if (amount == 0 || !q->platform.ok[platform + 1] || !q->brand.ok[brand + 1] ||
+        !q->product.ok[product + 1] || !q->campaign.ok[campaign + 1] || !q->source.ok[source + 1])
+        return;
+    r->act[inf].spend += amount;
+    r->days[day_slot].spend += amount;
+    r->platform[platform + 1].spend += amount;
+    r->brand[brand + 1].spend += amount;
+    r->product[product + 1].spend += amount;
+    r->campaign[campaign + 1].spend += amount;
+    r->source[source + 1].spend += amount;
+}
+
+/* The first of entries[lo, hi) whose day index is at least d. */
+static int64_t entry_lower_bound(const int32_t *entries, const int32_t *entry_day, int64_t lo,
+                                 int64_t hi, size_t d)
+{
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if ((size_t)entry_day[entries[mid]] < d)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The influencer's cells over the range's entries (all its buckets, no cell filter), with
+ * their revenue; under a basis filter the lines it leaves out are taken back on the way. */
+static void walk_entries(struct walk *w, int32_t inf, int want_cells, int take_back)
+{
+    struct engine_result *r = w->r;
+    const struct engine *eng = r->eng;
+    const struct cube *c = &eng->cube[CUBE_FINE];
+    const int32_t *brand = col32(&c->brand), *product = col32(&c->product);
+    const int32_t *campaign = col32(&c->campaign), *source = col32(&c->source);
+    const int64_t *revenue = col64(&c->revenue);
+    const int32_t *entries = col32(&eng->bucket_entries), *entry_day = col32(&eng->entry_day);
+    const int32_t *bstart = col32(&eng->inf_bucket_start), *buckets = col32(&eng->inf_buckets);
+    const int64_t *ls = col64(&eng->line_start), *amount = col64(&eng->line_amount);
+    const int32_t *line_pay = col32(&eng->line_pay), *pay_basis = col32(&eng->pay_basis);
+    int32_t platform = col32(&eng->inf_platform)[inf];
+    /* the influencer's cells, in text order, with the range's revenue summed in */
+    const int32_t *cstart = col32(&eng->inf_cell_start), *codes = col32(&eng->inf_cells);
+    const int32_t *entry_cell = col32(&eng->entry_cell);
+    size_t ncells = want_cells ? (size_t)(cstart[inf + 1] - cstart[inf]) : 0;
+    if (ncells > w->cap) {
+        w->cap = 2 * ncells;
+        w->cells = xrealloc(w->cells, w->cap * sizeof *w->cells);
+    }
+    for (size_t k = 0; k < ncells; k++) {
+        const int32_t *code = &codes[4 * ((size_t)cstart[inf] + k)];
+        w->cells[k] = (struct cell){code[0], code[1], code[2], code[3], 0};
+    }
+    w->ncells = ncells;
+    for (int32_t k = bstart[inf]; k < bstart[inf + 1]; k++) {
+        int64_t lo, hi;
+        bucket_range(eng, buckets[k], &lo, &hi);
+        lo = entry_lower_bound(entries, entry_day, lo, hi, r->day_lo);
+        hi = entry_lower_bound(entries, entry_day, lo, hi, r->day_hi);
+        for (int64_t x = lo; x < hi; x++) {
+            int32_t e = entries[x];
+            if (take_back)
+                for (int64_t l = ls[e]; l < ls[e + 1]; l++)
+                    if (!r->q.basis.ok[pay_basis[line_pay[l]] + 1])
+                        emit(w, inf, (size_t)entry_day[e] + 1, platform, brand[e], product[e],
+                             campaign[e], source[e], -amount[l]);
+            if (want_cells)
+                w->cells[entry_cell[e]].revenue += revenue[e];
+        }
+    }
+}
+
+/* amount on day_slot and platform, split over the influencer's cells with positive revenue
+ * (of campaign when it is not -1) in proportion to it, by largest remainder in cell order;
+ * with none, on the Unallocated brand, product and source (and campaign unless fixed). */
+static void split(struct walk *w, int32_t inf, size_t day_slot, int32_t platform, int32_t campaign,
+                  int64_t amount)
+{
+    if (amount == 0)
+        return;
+    size_t n = 0;
+    __int128 weight = 0;
+    for (size_t i = 0; i < w->ncells; i++)
+        if (w->cells[i].revenue > 0 && (campaign < 0 || w->cells[i].campaign == campaign))
+            n++;
+    if (n == 0) {
+        emit(w, inf, day_slot, platform, w->unalloc[0], w->unalloc[1],
+             campaign >= 0 ? campaign : w->unalloc[2], w->unalloc[3], amount);
+        return;
+    }
+    size_t k = 0;
+    if (w->last_valid && w->last_campaign == campaign && w->last_amount == amount) {
+        for (size_t i = 0; i < w->ncells; i++) {
+            const struct cell *c = &w->cells[i];
+            if (c->revenue <= 0 || (campaign >= 0 && c->campaign != campaign))
+                continue;
+            emit(w, inf, day_slot, platform, c->brand, c->product, c->campaign, c->source,
+                 w->shares[k++].paise);
+        }
+        return;
+    }
+    if (n > w->share_cap) {
+        w->share_cap = 2 * n;
+        w->shares = xrealloc(w->shares, w->share_cap * sizeof *w->shares);
+    }
+    for (size_t i = 0; i < w->ncells; i++) {
+        const struct cell *c = &w->cells[i];
+        if (c->revenue <= 0 || (campaign >= 0 && c->campaign != campaign))
+            continue;
+        w->shares[k].num = (__int128)c->revenue * amount;
+        memset(w->shares[k].key, 0, sizeof w->shares[k].key); /* the cells are in key order */
+        weight += c->revenue;
+        k++;
+    }
+    largest_remainder(w->shares, n, weight, amount);
+    w->last_valid = 1;
+    w->last_campaign = campaign;
+    w->last_amount = amount;
+    k = 0;
+    for (size_t i = 0; i < w->ncells; i++) {
+        const struct cell *c = &w->cells[i];
+        if (c->revenue <= 0 || (campaign >= 0 && c->campaign != campaign))
+            continue;
+        emit(w, inf, day_slot, platform, c->brand, c->product, c->campaign, c->source,
+             w->shares[k++].paise);
+    }
+}
+
+void alloc_query(struct engine_result *r)
+{
+    const struct engine *eng = r->eng;
+    const struct query *q = &r->q;
+    const uint32_t *flags = (const uint32_t *)(const void *)eng->inf_alloc.b.data;
+    const int32_t *pstart = col32(&eng->inf_post_start), *posts = col32(&eng->inf_posts);
+    const int32_t *post_day = col32(&eng->post_day), *post_day_idx = col32(&eng->post_day_idx);
+    const int32_t *post_platform = col32(&eng->post_platform);
+    const int32_t *post_campaign = col32(&eng->post_campaign), *post_pay = col32(&eng->post_pay);
+    const int64_t *post_spend = col64(&eng->post_spend);
+    const int32_t *pay_start = col32(&eng->inf_pay_start), *pays = col32(&eng->inf_pays);
+    const int32_t *pay_kind = col32(&eng->pay_kind), *pay_day = col32(&eng->pay_day);
+    const int32_t *pay_day_idx = col32(&eng->pay_day_idx), *pay_basis = col32(&eng->pay_basis);
+    const int32_t *pay_campaign = col32(&eng->pay_campaign);
+    const int64_t *pay_total = col64(&eng->pay_total), *pay_unalloc = col64(&eng->pay_unalloc);
+    int open = r->from_day == INT32_MIN && r->to_day == INT32_MAX;
+    struct walk w = {.r = r};
+    w.unalloc[0] = (int32_t)strmap_size(eng->dict[DIM_BRAND]);
+    w.unalloc[1] = (int32_t)strmap_size(eng->dict[DIM_PRODUCT]);
+    w.unalloc[2] = (int32_t)strmap_size(eng->dict[DIM_CAMPAIGN]);
+    w.unalloc[3] = (int32_t)strmap_size(eng->dict[DIM_SOURCE]);
+    for (size_t s = 0; s < q->nselected; s++) {
+        int32_t inf = q->selected[s];
+        uint32_t f = flags[inf];
+        int take_back = q->basis.active && (f & ALLOC_LINES);
+        /* cells only when a priced post or a dated fee lies in the range */
+        int want_cells = 0;
+        for (int32_t k = pstart[inf]; (f & ALLOC_POSTS) && !want_cells && k < pstart[inf + 1];
+             k++) {
+            int32_t p = posts[k];
+            want_cells = post_day[p] >= r->from_day && post_day[p] <= r->to_day &&
+                         post_pay[p] >= 0 && q->basis.ok[pay_basis[post_pay[p]] + 1];
+        }
+        for (int32_t k = pay_start[inf]; (f & ALLOC_DATED) && !want_cells && k < pay_start[inf + 1];
+             k++) {
+            size_t i = (size_t)pays[k];
+            want_cells = pay_kind[i] == PAY_TOTAL && pay_day[i] != ENGINE_NO_DAY &&
+                         pay_day[i] >= r->from_day && pay_day[i] <= r->to_day;
+        }
+        if (!take_back && !want_cells && !(f & ALLOC_UNDATED))
+            continue;
+        w.ncells = 0; /* no cells from another influencer */
+        w.last_valid = 0;
+        if (take_back || want_cells)
+            walk_entries(&w, inf, want_cells, take_back);
+        int32_t platform = col32(&eng->inf_platform)[inf];
+        if (f & ALLOC_POSTS) {
+            for (int32_t k = pstart[inf]; k < pstart[inf + 1]; k++) {
+                int32_t p = posts[k];
+                if (post_day[p] < r->from_day || post_day[p] > r->to_day || post_pay[p] < 0 ||
+                    !q->basis.ok[pay_basis[post_pay[p]] + 1])
+                    continue;
+                split(&w, inf, (size_t)(post_day_idx[p] + 1), post_platform[p], post_campaign[p],
+                      post_spend[p]);
+            }
+        }
+        if (f & (ALLOC_DATED | ALLOC_UNDATED)) {
+            for (int32_t k = pay_start[inf]; k < pay_start[inf + 1]; k++) {
+                size_t i = (size_t)pays[k];
+                if (pay_kind[i] != PAY_TOTAL || !q->basis.ok[pay_basis[i] + 1])
+                    continue;
+                if (pay_day[i] == ENGINE_NO_DAY) {
+                    if (open && pay_unalloc[i] != 0)
+                        emit(&w, inf, 0, platform, w.unalloc[0], w.unalloc[1],
+                             pay_campaign[i] >= 0 ? pay_campaign[i] : w.unalloc[2], w.unalloc[3],
+                             pay_unalloc[i]);
+                } else if (pay_day[i] >= r->from_day && pay_day[i] <= r->to_day) {
+                    split(&w, inf, (size_t)(pay_day_idx[i] + 1), platform, pay_campaign[i],
+                          pay_total[i]);
+                }
+            }
+        }
+    }
+    free(w.cells);
+    free(w.shares);
+}
