@@ -162,7 +162,9 @@ static const struct cli_option report_options[] = {
                  "when it runs (replaces --from/--to)",
                  "add", NULL),
     CLI_STRING_F(struct report_add, compare, "--compare", NULL, "previous",
-                 "refused until period comparison (SPEC 3.2) is built", "add", NULL),
+                 "add the KPIs of the period just before the report's\n(as many days) and the "
+                 "change of each",
+                 "add", NULL),
     CLI_STRING_F(struct report_add, every, "--every", NULL, "SCHEDULE",
                  "when it is made: hourly, daily HH:MM, weekly DAY HH:MM\nor monthly N HH:MM",
                  "add", "add"),
@@ -822,11 +824,11 @@ static int report_add(const char *db, const struct report_add *a, struct filter_
         usage = 1;
     }
     if (!usage && a->compare) {
-        fprintf(stderr,
-                "infludash report add: --compare %s: period comparison (SPEC 3.2) is not "
-                "available yet; add the report without it\n",
-                a->compare);
-        usage = 1;
+        struct filter_compare cmp;
+        if (filter_compare_parse(a->compare, &cmp, &e) < 0) {
+            fprintf(stderr, "infludash report add: --%s\n", e.msg); /* "compare: ..." */
+            usage = 1;
+        }
     }
     enum schedule_period period;
     if (!usage && a->period && schedule_period_parse(a->period, &period, &e) < 0) {
@@ -874,7 +876,7 @@ static int report_add(const char *db, const struct report_add *a, struct filter_
             .name = (char *)a->name,
             .format = (char *)a->format,
             .filters = filters.len ? filters.data : "",
-            .compare = "",
+            .compare = (char *)(a->compare ? a->compare : ""),
             .period = (char *)(a->period ? schedule_period_name(period) : ""),
             .schedule = every.data,
             .to_dir = dir,

@@ -224,6 +224,8 @@ static int report_csv_kpis(const struct report_input *in, FILE *out, struct err 
     N("reach", k->reach, p->reach);
     N("engagements", k->engagements, p->engagements);
     R("engagement_rate", k->engagement_rate, p->engagement_rate);
+    R("engagement_rate_followers", k->engagement_rate_followers, p->engagement_rate_followers);
+    R("engagement_rate_views", k->engagement_rate_views, p->engagement_rate_views);
     U("cpo", k->cpo, p->cpo);
     U("aov", k->aov, p->aov);
     U("cpm", k->cpm, p->cpm);

@@ -176,8 +176,13 @@ check "report add (mail)" "$INFLUDASH" report add weekly --db "$DB" --format pdf
     --smtp "smtp://localhost:$smtp_PORT" --mail-from reports@brand.in
 check "report add (folder)" "$INFLUDASH" report add monthly --db "$DB" --format xlsx \
     --period last-month --every "monthly 1 07:00" --to-dir "$T/reports"
-expect_fail "--compare is refused until period comparison exists" 64 "$INFLUDASH" report add c \
-    --db "$DB" --format pdf --compare previous --every hourly --to-dir "$T/reports"
+mkdir -p "$T/creports"
+check "report add (folder, compared with the previous period)" "$INFLUDASH" report add cmp \
+    --db "$DB" --format pdf --period last-month --compare previous --every "monthly 1 07:00" \
+    --to-dir "$T/creports"
+expect_fail "a bad --compare is refused" 64 "$INFLUDASH" report add c \
+    --db "$DB" --format pdf --compare bogus --every hourly --to-dir "$T/reports"
+expect_contains "… naming it" "$ERR" '--compare: "bogus" is not previous or FROM..TO'
 expect_fail "--period with --from is refused" 64 "$INFLUDASH" report add c --db "$DB" --format pdf \
     --period last-week --from 2026-01-01 --every hourly --to-dir "$T/reports"
 expect_fail "a report needs a delivery" 64 "$INFLUDASH" report add c --db "$DB" --format pdf --every hourly
@@ -190,6 +195,13 @@ expect_contains "the mailed report's run" "$OUT" "report weekly: ok, 1 row; mail
 expect_contains "the folder report's run" "$OUT" "report monthly: ok, 1 row; wrote $T/reports/infludash-monthly-"
 ls "$T"/reports/infludash-monthly-*.xlsx >/dev/null 2>&1 && pass "the XLSX is in the folder" ||
     fail "the XLSX is in the folder" "$(ls "$T/reports")"
+cmp_pdf=$(ls "$T"/creports/infludash-cmp-*.pdf 2>/dev/null | head -1)
+if [[ -n $cmp_pdf ]] && pdftotext -layout "$cmp_pdf" "$T/cmp.txt" 2>/dev/null; then
+    expect_contains "the compared report has the earlier period's table" "$T/cmp.txt" "Earlier"
+    expect_contains "… and says what it compares" "$T/cmp.txt" "The same filters over the earlier period"
+else
+    fail "the compared report is in its folder" "$(ls "$T/creports" 2>&1)"
+fi
 if [[ -f $T/mail/msg-1.eml ]]; then
     pass "the SMTP server received the mail"
     "$PY" - "$T/mail/msg-1.eml" "$T/got.pdf" >"$T/mail.txt" 2>&1 <<'EOF'
