@@ -766,7 +766,7 @@ static void test_random_filter_sets_give_valid_workbooks(void **state)
         snprintf(path, sizeof path, "%s/%s", f->dir, name);
         struct api_settings settings;
         api_settings_default(&settings);
-        struct report_input in = {f->eng, &filter, &settings, 1767225600, NULL};
+        struct report_input in = {f->eng, &filter, &settings, 1767225600, NULL, NULL};
         struct err e;
         err_clear(&e);
         if (report_xlsx(&in, path, &e) != 0)
