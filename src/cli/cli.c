@@ -2,8 +2,8 @@
  * (import, demo, export, status, query, explain, serve) are here, the account commands in
  * cli_accounts.c, the sources and schedules in cli_sources.c; each command's options are a
  * table read by cli_options. Calls cli_accounts, cli_sources, cli_common, cli_options, store,
- * ingest, demo, export, engine, filter, api, api_data, api_explain, report, schema, payid, tz
- * and serve; owns all terminal output. */
+ * ingest, demo, export, engine, filter, api, api_data, api_explain, api_tax, report, tax,
+ * tax_builtin, schema, payid, tz and serve; owns all terminal output. */
 #include "cli.h"
 #include "cli_impl.h"
 

@@ -3,8 +3,8 @@
  * page, GET /api/export.{csv,pdf,xlsx} and `infludash export --format`. Every report
  * states the filters it was made with and when it was made. Each renderer queries the
  * engine itself (engine_run and its views, insights_sentences); and the rows behind a
- * figure (/api/explain/rows.csv). Calls api_tax (the table only), api_data (the settings, the CSV table's name),
- * engine, filter, insights, export, api_explain, csv, schema, format, tz and buf. */
+ * figure (/api/explain/rows.csv). Calls api_tax (the table only), api_data (the settings, the CSV
+ * table's name), engine, filter, insights, export, api_explain, csv, schema, format, tz and buf. */
 #ifndef INFLUDASH_REPORT_H
 #define INFLUDASH_REPORT_H
 

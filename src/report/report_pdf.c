@@ -1732,8 +1732,9 @@ static void fill_tax_row(const void *ctx, size_t i, struct table_row *row)
 }
 
 static const struct table_col TAX_SECTION_COLS[] = {
-    {"Influencer", 95, TEXT_LEFT}, {"Section", 120, TEXT_LEFT}, {"Rule", 95, TEXT_LEFT},
-    {"Rate", 40, TEXT_RIGHT},      {"Base", 75, TEXT_RIGHT},    {"TDS", CONTENT_W - 425, TEXT_RIGHT},
+    {"Influencer", 95, TEXT_LEFT}, {"Section", 120, TEXT_LEFT},
+    {"Rule", 95, TEXT_LEFT},       {"Rate", 40, TEXT_RIGHT},
+    {"Base", 75, TEXT_RIGHT},      {"TDS", CONTENT_W - 425, TEXT_RIGHT},
 };
 
 struct tax_section_ref {
@@ -1767,7 +1768,9 @@ static void draw_tax(struct doc *d)
     heading(d, title, 80);
     snprintf(note, sizeof note,
              "By payment date over all stored payouts of the FY, whatever the filters. Rules "
-             "version %s (%s). Net = fees + GST " "\xE2\x88\x92" " TDS on fees; the TDS on "
+             "version %s (%s). Net = fees + GST "
+             "\xE2\x88\x92"
+             " TDS on fees; the TDS on "
              "products is paid by the brand. Payouts without a date or an amount, left out: %lld.",
              t->rules_version, t->rules_file, (long long)t->undated);
     paragraph(d, FONT_SMALL, MUTED, note);

@@ -940,10 +940,10 @@ static void write_payouts(struct xlsx *x, lxw_worksheet *ws, const struct xlsx_d
 static void write_tax(struct xlsx *x, lxw_worksheet *ws, const struct xlsx_data *d)
 {
     static const struct xlsx_column cols[] = {
-        {"Influencer ID", 14}, {"Name", 24},   {"PAN", 6},      {"GST registered", 10},
+        {"Influencer ID", 14}, {"Name", 24},     {"PAN", 6},          {"GST registered", 10},
         {"Fees", 16},          {"Products", 16}, {"TDS on fees", 14}, {"TDS on products", 14},
-        {"TDS", 14},           {"GST", 14},    {"CGST", 14},    {"SGST", 14},
-        {"IGST", 14},          {"Net", 16},    {"Payments", 10}, {"TDS by section (rule)", 60},
+        {"TDS", 14},           {"GST", 14},      {"CGST", 14},        {"SGST", 14},
+        {"IGST", 14},          {"Net", 16},      {"Payments", 10},    {"TDS by section (rule)", 60},
     };
     const struct api_tax_table *t = d->in->tax;
     char text[512];

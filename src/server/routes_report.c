@@ -3,7 +3,7 @@
  * carries the report's name and the time; and the filtered rows of a dataset for
  * GET /api/datasets/NAME.csv when filters are given, and the rows behind a figure for
  * GET /api/explain/rows.csv; the PDF and XLSX end with the FY's tax table (routes_export_tax).
- * Calls routes_common, routes_payouts,
+ * Calls routes_common, routes_payouts, api_tax,
  * report, filter, schema, store, spool, http and app. */
 #include "routes_handlers.h"
 
