@@ -263,23 +263,21 @@ static void put_filter_label(struct xlsx *x, lxw_worksheet *ws, lxw_row_t row, e
 static void put_filter_values(struct xlsx *x, lxw_worksheet *ws, lxw_row_t row,
                               const struct engine_set *set)
 {
-    struct buf joined;
-    buf_init(&joined, XLSX_MAX_TEXT - 64);
+    struct cbuf joined;
+    cbuf_init(&joined, XLSX_MAX_TEXT - 64);
     size_t i = 0;
     for (; i < set->n; i++) {
-        size_t mark = joined.len;
-        if ((i && buf_puts(&joined, ", ") < 0) || buf_puts(&joined, set->values[i]) < 0) {
-            joined.len = mark;
-            joined.data[mark] = '\0';
+        size_t mark = joined.b.len;
+        if ((i && cbuf_puts(&joined, ", ") < 0) || cbuf_puts(&joined, set->values[i]) < 0) {
+            buf_truncate(&joined.b, mark);
             break;
         }
     }
-    if (i < set->n) {
-        joined.max = 0;
-        buf_printf(&joined, " … and %zu more", set->n - i);
-    }
-    put_text(x, ws, row, 1, buf_cstr(&joined), XF_TEXT);
-    buf_release(&joined);
+    /* The tail has the 64 bytes kept free under the cell's limit. */
+    if (i < set->n)
+        buf_printf(&joined.b, " … and %zu more", set->n - i);
+    put_text(x, ws, row, 1, cbuf_cstr(&joined), XF_TEXT);
+    cbuf_release(&joined);
 }
 
 /* Title, made-on time, period and filters, from row 0; returns the next free row. */
@@ -1139,7 +1137,7 @@ int report_xlsx(const struct report_input *in, const char *path, struct err *e)
     struct xlsx_data d;
     struct buf tmp_path = BUF_INIT;
     struct xlsx x = {.wb = NULL, .first_error = LXW_NO_ERROR};
-    buf_init(&x.text, 0);
+    buf_init(&x.text);
 
     int rc = xlsx_data_load(&d, in, e);
     if (rc < 0)

@@ -251,15 +251,15 @@ int routes_api_tax_rules_replace(struct http_request *req, struct http_response 
     tax_rules_init(&fresh);
     struct err e;
     err_clear(&e);
-    if (tax_rules_parse(&fresh, "the uploaded rules table", req->body.data ? req->body.data : "",
-                        req->body.len, &e) < 0) {
+    if (tax_rules_parse(&fresh, "the uploaded rules table", cbuf_cstr(&req->body), req->body.b.len,
+                        &e) < 0) {
         tax_rules_release(&fresh);
         return routes_fail(req, res, "reading the rules table", &e); /* 422: invalid data */
     }
     pthread_mutex_lock(&site->tax_lock);
     int rc = 0;
     if (site->tax_rules_path)
-        rc = save_file(site->tax_rules_path, req->body.data, req->body.len, &e);
+        rc = save_file(site->tax_rules_path, cbuf_cstr(&req->body), req->body.b.len, &e);
     if (rc == 0) {
         free(fresh.name);
         fresh.name = xstrdup(site->tax_rules_path ? site->tax_rules_path

@@ -147,7 +147,7 @@ static void read_file(const char *path, struct buf *out)
     char chunk[65536];
     size_t n;
     while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
-        assert_int_equal(buf_append(out, chunk, n), 0);
+        buf_append(out, chunk, n);
     fclose(fp);
 }
 
@@ -189,7 +189,7 @@ static void run(const char *cmd, struct buf *out)
     char chunk[65536];
     size_t n;
     while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
-        assert_int_equal(buf_append(out, chunk, n), 0);
+        buf_append(out, chunk, n);
     assert_int_equal(pclose(p), 0);
 }
 

@@ -684,7 +684,7 @@ static void random_filter(const struct fixture *f, uint64_t *rng, struct buf *ou
         assert_int_equal(engine_values(f->eng, lists[l].field, &vals, &nvals), 0);
         if (nvals == 0)
             continue;
-        buf_init(&values[n], 0);
+        buf_init(&values[n]);
         size_t pick = 1 + next_random(rng) % 3;
         for (size_t k = 0; k < pick; k++) {
             const char *v = vals[next_random(rng) % nvals];
@@ -699,7 +699,7 @@ static void random_filter(const struct fixture *f, uint64_t *rng, struct buf *ou
     if (next_random(rng) % 10 == 0) {
         size_t total = engine_influencer_total(f->eng);
         const char *id, *name;
-        buf_init(&values[n], 0);
+        buf_init(&values[n]);
         for (size_t k = 0, pick = 1 + next_random(rng) % 4; k < pick; k++) {
             engine_influencer_names(f->eng, next_random(rng) % total, &id, &name);
             buf_printf(&values[n], "%s%s", k ? "," : "", id);
@@ -716,11 +716,11 @@ static void random_filter(const struct fixture *f, uint64_t *rng, struct buf *ou
         int32_t b = a + (int32_t)(next_random(rng) % (uint32_t)(last - a + 1));
         schema_days_to_iso(a, from);
         schema_days_to_iso(b, to);
-        buf_init(&values[n], 0);
+        buf_init(&values[n]);
         kv[2 * n] = "from";
         kv[2 * n + 1] = from;
         n++;
-        buf_init(&values[n], 0);
+        buf_init(&values[n]);
         kv[2 * n] = "to";
         kv[2 * n + 1] = to;
         n++;
@@ -728,7 +728,7 @@ static void random_filter(const struct fixture *f, uint64_t *rng, struct buf *ou
     char min_roas[16];
     if (next_random(rng) % 10 == 0) {
         snprintf(min_roas, sizeof min_roas, "%.1f", (double)(next_random(rng) % 60) / 10.0);
-        buf_init(&values[n], 0);
+        buf_init(&values[n]);
         kv[2 * n] = "min_roas";
         kv[2 * n + 1] = min_roas;
         n++;
@@ -756,7 +756,7 @@ static void test_random_filter_sets_give_valid_workbooks(void **state)
     size_t more_tiers = 0;
     for (int i = 0; i < RANDOM_SETS; i++) {
         struct filter filter;
-        buf_init(&what[i], 0);
+        buf_init(&what[i]);
         random_filter(f, &rng, &what[i], &filter);
         expect_rows(f, &filter, &rows[i]);
         more_tiers += rows[i].tiers > rows[i].category_gender;
