@@ -766,7 +766,7 @@ static void test_random_filter_sets_give_valid_workbooks(void **state)
         snprintf(path, sizeof path, "%s/%s", f->dir, name);
         struct api_settings settings;
         api_settings_default(&settings);
-        struct report_input in = {f->eng, &filter, &settings, 1767225600, NULL};
+        struct report_input in = {f->eng, &filter, &settings, 1767225600, NULL, NULL};
         struct err e;
         err_clear(&e);
         if (report_xlsx(&in, path, &e) != 0)
@@ -914,6 +914,108 @@ static void test_comparison_on_the_summary(void **state)
     filter_release(&filter);
 }
 
+/* The sheet Tax prints report_input.tax as given: each influencer's row, the rules of its
+ * sections, the Total row, the rules version; CGST/SGST/IGST only with a brand state. */
+static void test_tax_sheet_holds_the_table(void **state)
+{
+    struct fixture *f = *state;
+    struct api_tax_section s1[] = {
+        {"194J(1)(a)", "Income-tax Act, 1961", "", "IT1961-194J-2025", "fee", 1000, 630000, 63000},
+        {"194R(1)", "Income-tax Act, 1961", "", "IT1961-194R-2023", "product", 1000, 2500000,
+         250000},
+    };
+    struct api_tax_row rows[] = {
+        {"INF1",
+         "Asha Rao",
+         1,
+         0,
+         {.fees = 6300000,
+          .products = 2500000,
+          .tds = 880000,
+          .tds_fees = 630000,
+          .tds_products = 250000,
+          .net = 5670000,
+          .payments = 5},
+         s1,
+         2},
+        {"INF2",
+         NULL,
+         0,
+         1,
+         {.fees = 6000000,
+          .tds = 1200000,
+          .tds_fees = 1200000,
+          .gst = 1080000,
+          .igst = 1080000,
+          .net = 5880000,
+          .payments = 1},
+         NULL,
+         0},
+    };
+    struct api_tax_table tax = {"2025-26",
+                                "2026.04-1",
+                                "data/tds_rules.csv",
+                                29,
+                                rows,
+                                2,
+                                {.fees = 12300000,
+                                 .products = 2500000,
+                                 .tds = 2080000,
+                                 .tds_fees = 1830000,
+                                 .tds_products = 250000,
+                                 .gst = 1080000,
+                                 .igst = 1080000,
+                                 .net = 11550000,
+                                 .payments = 6},
+                                1};
+    struct filter filter;
+    filter_init(&filter);
+    char path[PATH_MAX + 64];
+    snprintf(path, sizeof path, "%s/tax.xlsx", f->dir);
+    struct api_settings settings;
+    api_settings_default(&settings);
+    struct report_input in = {f->eng, &filter, &settings, 1767225600, NULL, &tax};
+    struct err e;
+    err_clear(&e);
+    if (report_xlsx(&in, path, &e) != 0)
+        fail_msg("report_xlsx: %s", e.msg);
+    struct sheet sh;
+    sheet_load(f, path, 11, &sh); /* after the ten sheets */
+    assert_true(sheet_has_text(&sh, "TDS and GST, FY 2025-26"));
+    assert_true(sheet_has_text(&sh, "Rules version 2026.04-1"));
+    long r1 = sheet_find(&sh, "A", "INF1"), r2 = sheet_find(&sh, "A", "INF2");
+    long tot = sheet_find(&sh, "A", "Total");
+    assert_true(r1 > 0 && r2 == r1 + 1 && tot > r2);
+    assert_string_equal(sheet_get(&sh, r1, "B"), "Asha Rao");
+    assert_null(sheet_get(&sh, r2, "B"));
+    assert_true(number(sheet_get(&sh, r1, "E")) == 63000 &&
+                number(sheet_get(&sh, r1, "F")) == 25000);
+    assert_true(number(sheet_get(&sh, r1, "G")) == 6300 && number(sheet_get(&sh, r1, "H")) == 2500);
+    assert_true(number(sheet_get(&sh, r1, "I")) == 8800 &&
+                number(sheet_get(&sh, r1, "N")) == 56700);
+    assert_true(number(sheet_get(&sh, r2, "J")) == 10800 &&
+                number(sheet_get(&sh, r2, "M")) == 10800);
+    assert_true(number(sheet_get(&sh, r2, "K")) == 0);
+    const char *sec = sheet_get(&sh, r1, "P");
+    assert_non_null(sec);
+    assert_contains(sec, "IT1961-194J-2025");
+    assert_contains(sec, "IT1961-194R-2023");
+    assert_true(
+        number(sheet_get(&sh, tot, "E")) == 123000 && number(sheet_get(&sh, tot, "I")) == 20800 &&
+        number(sheet_get(&sh, tot, "N")) == 115500 && number(sheet_get(&sh, tot, "O")) == 6);
+    sheet_release(&sh);
+    /* without a brand state the split is left empty */
+    tax.gst_state = 0;
+    if (report_xlsx(&in, path, &e) != 0)
+        fail_msg("report_xlsx: %s", e.msg);
+    sheet_load(f, path, 11, &sh);
+    r2 = sheet_find(&sh, "A", "INF2");
+    assert_true(number(sheet_get(&sh, r2, "J")) == 10800);
+    assert_null(sheet_get(&sh, r2, "M"));
+    sheet_release(&sh);
+    filter_release(&filter);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -925,6 +1027,7 @@ int main(void)
         cmocka_unit_test(test_unwritable_path_is_io_error_naming_it),
         cmocka_unit_test(test_more_tiers_than_personas_gives_workbook),
         cmocka_unit_test(test_random_filter_sets_give_valid_workbooks),
+        cmocka_unit_test(test_tax_sheet_holds_the_table),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
