@@ -687,11 +687,12 @@ static const struct cli_option export_options[] = {
                  settings_option, "table", "report", NULL),
     CLI_STRING_A(struct export_args, out_path, "-o", "--output", "FILE",
                  "the file to write (- for standard output)"),
-    CLI_STRING(struct export_args, fy, "--fy", "YYYY-YY",
-               "pdf, xlsx: the FY of the tax table (default: the FY\nof --to, else the newest "
-               "with payouts)"),
-    CLI_STRING(struct export_args, tax_rules, "--tax-rules", "FILE",
-               "pdf, xlsx: the TDS rules table (default: built in)"),
+    CLI_STRING_F(struct export_args, fy, "--fy", NULL, "YYYY-YY",
+                 "pdf, xlsx: the FY of the tax table (default: the FY\nof --to, else the newest "
+                 "with payouts)",
+                 "report", NULL),
+    CLI_STRING_F(struct export_args, tax_rules, "--tax-rules", NULL, "FILE",
+                 "pdf, xlsx: the TDS rules table (default: built in)", "report", NULL),
     CLI_CALLBACK(struct export_args, gst_state, "--gst-state", NULL, "NN",
                  "pdf, xlsx: the brand's GST state code", gst_state_option, "export", "report",
                  NULL),
