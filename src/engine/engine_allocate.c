@@ -41,10 +41,10 @@ static int cmp_share(const void *a, const void *b)
     return (x->at > y->at) - (x->at < y->at);
 }
 
-static int cmp_share_at(const void *a, const void *b)
+/* cmp_share over pointers to the shares (the shares stay in place). */
+static int cmp_share_ptr(const void *a, const void *b)
 {
-    const struct share *x = a, *y = b;
-    return (x->at > y->at) - (x->at < y->at);
+    return cmp_share(*(const struct share *const *)a, *(const struct share *const *)b);
 }
 
 static __int128 floor_div(__int128 a, __int128 d)
@@ -72,13 +72,18 @@ static void largest_remainder(struct share *s, size_t n, __int128 den, int64_t t
     }
     int64_t left = total - given;
     if (left != 0) {
-        qsort(s, n, sizeof *s, cmp_share);
+        /* the order of the remainders, by pointer: cmp_share is a total order (at breaks
+         * every tie), so which sort makes it does not matter */
+        struct share **by = xmalloc(n * sizeof *by);
+        for (size_t i = 0; i < n; i++)
+            by[i] = &s[i];
+        qsort(by, n, sizeof *by, cmp_share_ptr);
         /* left is in 0..n for every split made here; the loop keeps Σ exact whatever */
         for (size_t i = 0; left != 0; i = (i + 1) % n) {
-            s[i].paise += left > 0 ? 1 : -1;
+            by[i]->paise += left > 0 ? 1 : -1;
             left += left > 0 ? -1 : 1;
         }
-        qsort(s, n, sizeof *s, cmp_share_at);
+        free(by);
     }
 }
 
