@@ -82,7 +82,7 @@ void api_kpi_value_json(struct json *j, size_t i, const struct engine_kpis *k,
  *     change of a negative ROI is measured against its size, so a rise is positive);
  *     iroas_method, a name, has {"abs":null,"rel":null}.
  * ERR_USAGE for a filter the engine refuses (or a comparison period before year 1),
- * ERR_LIMIT when out's cap is passed. */
+ * ERR_LIMIT as json_finish reports it (nesting past JSON_MAX_DEPTH). */
 int api_dashboard_json(const struct engine *eng, const struct filter *f,
                        const struct api_settings *s, struct buf *out, struct err *e);
 /* {"filters","sort","ranking":{"rank","few_orders_below","cohort_roas","between_variance",

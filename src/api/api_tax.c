@@ -206,12 +206,7 @@ static size_t fy_payments(const struct ledger *l, int32_t k, int32_t fy, size_t 
 
 /* ---- GET /api/payouts/tax -------------------------------------------------------------- */
 
-struct tax_totals {
-    int64_t fees, products, tds, tds_fees, tds_products, gst, cgst, sgst, igst, net;
-    int64_t payments;
-};
-
-static void write_totals(struct json *j, const struct tax_totals *t, int split)
+static void write_totals(struct json *j, const struct api_tax_amounts *t, int split)
 {
     json_kv_money(j, "fees", t->fees);
     json_kv_money(j, "products", t->products);
@@ -232,20 +227,20 @@ static void write_totals(struct json *j, const struct tax_totals *t, int split)
     json_kv_int(j, "payments", t->payments);
 }
 
-static void write_rule(struct json *j, const struct tax_section_total *st)
+static void write_rule(struct json *j, const struct api_tax_section *st)
 {
     json_obj_begin(j);
-    json_kv_str(j, "section", st->rule->section);
-    json_kv_str(j, "act", st->rule->act);
-    if (st->rule->payment_code[0])
-        json_kv_str(j, "payment_code", st->rule->payment_code);
+    json_kv_str(j, "section", st->section);
+    json_kv_str(j, "act", st->act);
+    if (st->payment_code[0])
+        json_kv_str(j, "payment_code", st->payment_code);
     else
         json_kv_null(j, "payment_code");
-    json_kv_str(j, "kind", tax_kind_name(st->rule->kind));
+    json_kv_str(j, "kind", st->kind);
     json_kv_double(j, "rate", st->rate_bp / 10000.0);
     json_kv_money(j, "base", st->base);
-    json_kv_money(j, "amount", st->tds);
-    json_kv_str(j, "rule", st->rule->id);
+    json_kv_money(j, "amount", st->amount);
+    json_kv_str(j, "rule", st->rule);
     json_obj_end(j);
 }
 
@@ -282,19 +277,34 @@ static void write_fys(struct json *j, const struct ledger *l)
     json_arr_end(j);
 }
 
-int api_tax_json(struct store *s, const struct tax_rules *rules, int gst_state, int32_t fy,
-                 struct buf *out, struct err *e)
+void api_tax_table_init(struct api_tax_table *t)
 {
-    struct ledger l;
-    ledger_init(&l);
-    int rc = ledger_load(&l, s, e);
-    if (rc < 0) {
-        ledger_release(&l);
-        return rc;
+    memset(t, 0, sizeof *t);
+}
+
+void api_tax_table_release(struct api_tax_table *t)
+{
+    for (size_t i = 0; i < t->nrows; i++) {
+        struct api_tax_row *r = &t->rows[i];
+        for (size_t k = 0; k < r->nsections; k++) {
+            struct api_tax_section *st = &r->sections[k];
+            free(st->section), free(st->act), free(st->payment_code), free(st->rule);
+        }
+        free(r->sections);
+        free(r->influencer_id), free(r->name);
     }
+    free(t->rows);
+    free(t->rules_version), free(t->rules_file);
+    api_tax_table_init(t);
+}
+
+/* The table of FY fy (or API_TAX_LATEST_FY) from a loaded ledger. */
+static int table_build(const struct ledger *l, const struct tax_rules *rules, int gst_state,
+                       int32_t fy, struct api_tax_table *out, struct err *e)
+{
     if (fy == API_TAX_LATEST_FY) { /* the newest FY with payouts, else today's */
         int32_t lo, hi;
-        fy_span(&l, &lo, &hi);
+        fy_span(l, &lo, &hi);
         fy = hi != INT32_MIN ? hi : tax_fy_of_day((int32_t)(time(NULL) / 86400));
     }
     int32_t first, last;
@@ -302,35 +312,27 @@ int api_tax_json(struct store *s, const struct tax_rules *rules, int gst_state, 
     char fyname[8];
     tax_fy_name(fy, fyname);
     if (!tax_rules_find(rules, TAX_KIND_FEE, first) ||
-        !tax_rules_find(rules, TAX_KIND_PRODUCT, first)) {
-        ledger_release(&l);
+        !tax_rules_find(rules, TAX_KIND_PRODUCT, first))
         return err_set(e, ERR_USAGE,
                        "fy: the rules table %s (version %s) has no rule in force on the first day "
                        "of FY %s: add that year's rows to it",
                        rules->name, rules->version, fyname);
-    }
-    size_t *idx = xmalloc((l.npayments + 1) * sizeof *idx);
-    struct tax_payment *tp = xmalloc((l.npayments + 1) * sizeof *tp);
-    int64_t undated = 0;
-    for (size_t i = 0; i < l.npayments; i++)
-        undated += l.payments[i].day < 0 || !l.payments[i].has_amount;
-    struct json j;
-    json_init(&j, out);
-    json_obj_begin(&j);
-    json_kv_str(&j, "fy", fyname);
-    json_kv_str(&j, "rules_version", rules->version);
-    json_kv_str(&j, "rules_file", rules->name);
-    write_fys(&j, &l);
-    if (gst_state)
-        json_kv_int(&j, "gst_state", gst_state);
-    else
-        json_kv_null(&j, "gst_state");
-    json_key(&j, "influencers");
-    json_arr_begin(&j);
-    struct tax_totals all = {0};
-    for (size_t k = 0; rc == 0 && k < l.npayees; k++) {
-        const struct payee *p = &l.payees[k];
-        size_t n = fy_payments(&l, (int32_t)k, fy, idx, tp);
+    struct api_tax_table t;
+    api_tax_table_init(&t);
+    memcpy(t.fy, fyname, sizeof t.fy);
+    t.rules_version = xstrdup(rules->version);
+    t.rules_file = xstrdup(rules->name);
+    t.gst_state = gst_state;
+    t.rows = xmalloc((l->npayees + 1) * sizeof *t.rows);
+    size_t *idx = xmalloc((l->npayments + 1) * sizeof *idx);
+    struct tax_payment *tp = xmalloc((l->npayments + 1) * sizeof *tp);
+    for (size_t i = 0; i < l->npayments; i++)
+        t.undated += l->payments[i].day < 0 || !l->payments[i].has_amount;
+    int rc = 0;
+    struct api_tax_amounts *all = &t.totals;
+    for (size_t k = 0; rc == 0 && k < l->npayees; k++) {
+        const struct payee *p = &l->payees[k];
+        size_t n = fy_payments(l, (int32_t)k, fy, idx, tp);
         if (n == 0)
             continue;
         struct tax_result res;
@@ -339,55 +341,132 @@ int api_tax_json(struct store *s, const struct tax_rules *rules, int gst_state, 
             tax_result_release(&res);
             break;
         }
-        struct tax_totals t = {.payments = (int64_t)n};
+        struct api_tax_amounts a = {.payments = (int64_t)n};
         for (size_t i = 0; i < n && rc == 0; i++) {
-            const struct payment *pay = &l.payments[idx[i]];
+            const struct payment *pay = &l->payments[idx[i]];
             if (pay->kind == TAX_KIND_FEE) {
                 struct tax_gst g;
                 if ((rc = gst_of(p, gst_state, pay->amount, &g, e)) < 0)
                     break;
-                t.fees += pay->amount;
-                t.gst += g.total, t.cgst += g.cgst, t.sgst += g.sgst, t.igst += g.igst;
-                t.tds_fees += res.lines[i].tds;
+                a.fees += pay->amount;
+                a.gst += g.total, a.cgst += g.cgst, a.sgst += g.sgst, a.igst += g.igst;
+                a.tds_fees += res.lines[i].tds;
             } else {
-                t.products += pay->amount;
-                t.tds_products += res.lines[i].tds;
+                a.products += pay->amount;
+                a.tds_products += res.lines[i].tds;
             }
         }
-        t.tds = t.tds_fees + t.tds_products;
-        t.net = tax_net(t.fees, t.gst, t.tds_fees);
+        if (rc < 0) {
+            tax_result_release(&res);
+            break;
+        }
+        a.tds = a.tds_fees + a.tds_products;
+        a.net = tax_net(a.fees, a.gst, a.tds_fees);
+        struct api_tax_row *r = &t.rows[t.nrows++];
+        memset(r, 0, sizeof *r);
+        r->influencer_id = xstrdup(p->id);
+        r->name = p->name ? xstrdup(p->name) : NULL;
+        r->has_pan = has_pan(p);
+        r->gst_registered = gst_registered(p);
+        r->t = a;
+        r->sections = xmalloc((res.nsections + 1) * sizeof *r->sections);
+        for (size_t i = 0; i < res.nsections; i++) {
+            const struct tax_section_total *st = &res.sections[i];
+            r->sections[i] = (struct api_tax_section){
+                .section = xstrdup(st->rule->section),
+                .act = xstrdup(st->rule->act),
+                .payment_code = xstrdup(st->rule->payment_code),
+                .rule = xstrdup(st->rule->id),
+                .kind = tax_kind_name(st->rule->kind),
+                .rate_bp = st->rate_bp,
+                .base = st->base,
+                .amount = st->tds,
+            };
+            r->nsections++;
+        }
+        all->fees += a.fees, all->products += a.products, all->tds += a.tds;
+        all->tds_fees += a.tds_fees, all->tds_products += a.tds_products;
+        all->gst += a.gst, all->cgst += a.cgst, all->sgst += a.sgst, all->igst += a.igst;
+        all->net += a.net, all->payments += a.payments;
+        tax_result_release(&res);
+    }
+    free(idx);
+    free(tp);
+    if (rc < 0) {
+        api_tax_table_release(&t);
+        return rc;
+    }
+    *out = t;
+    return 0;
+}
+
+int api_tax_table(struct store *s, const struct tax_rules *rules, int gst_state, int32_t fy,
+                  struct api_tax_table *t, struct err *e)
+{
+    struct ledger l;
+    ledger_init(&l);
+    int rc = ledger_load(&l, s, e);
+    if (rc == 0)
+        rc = table_build(&l, rules, gst_state, fy, t, e);
+    ledger_release(&l);
+    return rc;
+}
+
+int api_tax_json(struct store *s, const struct tax_rules *rules, int gst_state, int32_t fy,
+                 struct buf *out, struct err *e)
+{
+    struct ledger l;
+    ledger_init(&l);
+    struct api_tax_table t;
+    api_tax_table_init(&t);
+    int rc = ledger_load(&l, s, e);
+    if (rc == 0)
+        rc = table_build(&l, rules, gst_state, fy, &t, e);
+    if (rc < 0) {
+        ledger_release(&l);
+        return rc;
+    }
+    int split = gst_state != 0;
+    struct json j;
+    json_init(&j, out);
+    json_obj_begin(&j);
+    json_kv_str(&j, "fy", t.fy);
+    json_kv_str(&j, "rules_version", t.rules_version);
+    json_kv_str(&j, "rules_file", t.rules_file);
+    write_fys(&j, &l);
+    if (gst_state)
+        json_kv_int(&j, "gst_state", gst_state);
+    else
+        json_kv_null(&j, "gst_state");
+    json_key(&j, "influencers");
+    json_arr_begin(&j);
+    for (size_t k = 0; k < t.nrows; k++) {
+        const struct api_tax_row *r = &t.rows[k];
         json_obj_begin(&j);
-        json_kv_str(&j, "influencer_id", p->id);
-        if (p->name)
-            json_kv_str(&j, "name", p->name);
+        json_kv_str(&j, "influencer_id", r->influencer_id);
+        if (r->name)
+            json_kv_str(&j, "name", r->name);
         else
             json_kv_null(&j, "name");
-        json_kv_bool(&j, "has_pan", has_pan(p));
-        json_kv_bool(&j, "gst_registered", gst_registered(p));
-        write_totals(&j, &t, gst_state != 0);
+        json_kv_bool(&j, "has_pan", r->has_pan);
+        json_kv_bool(&j, "gst_registered", r->gst_registered);
+        write_totals(&j, &r->t, split);
         json_key(&j, "tds_by_section");
         json_arr_begin(&j);
-        for (size_t i = 0; i < res.nsections; i++)
-            write_rule(&j, &res.sections[i]);
+        for (size_t i = 0; i < r->nsections; i++)
+            write_rule(&j, &r->sections[i]);
         json_arr_end(&j);
         json_obj_end(&j);
-        all.fees += t.fees, all.products += t.products, all.tds += t.tds;
-        all.tds_fees += t.tds_fees, all.tds_products += t.tds_products;
-        all.gst += t.gst, all.cgst += t.cgst, all.sgst += t.sgst, all.igst += t.igst;
-        all.net += t.net, all.payments += t.payments;
-        tax_result_release(&res);
     }
     json_arr_end(&j);
     json_key(&j, "totals");
     json_obj_begin(&j);
-    write_totals(&j, &all, gst_state != 0);
+    write_totals(&j, &t.totals, split);
     json_obj_end(&j);
-    json_kv_int(&j, "undated", undated);
+    json_kv_int(&j, "undated", t.undated);
     json_obj_end(&j);
-    if (rc == 0)
-        rc = json_finish(&j, e);
-    free(idx);
-    free(tp);
+    rc = json_finish(&j, e);
+    api_tax_table_release(&t);
     ledger_release(&l);
     return rc;
 }

@@ -38,6 +38,42 @@
 int api_tax_json(struct store *s, const struct tax_rules *rules, int gst_state, int32_t fy,
                  struct buf *out, struct err *e);
 
+/* The same figures as api_tax_json, as a table the XLSX and PDF reports print (report.h):
+ * one row per influencer with payouts dated in the FY, in the document's order, and the
+ * FY's totals. Strings are copied (the table outlives the rules table's replacement).
+ * cgst/sgst/igst are meaningful only when gst_state is not 0. */
+struct api_tax_amounts {
+    int64_t fees, products, tds, tds_fees, tds_products, gst, cgst, sgst, igst, net;
+    int64_t payments;
+};
+struct api_tax_section {
+    char *section, *act, *payment_code, *rule; /* payment_code "" under the 1961 Act */
+    const char *kind;                          /* "fee" / "product" */
+    int32_t rate_bp;
+    int64_t base, amount;
+};
+struct api_tax_row {
+    char *influencer_id, *name; /* name NULL when the influencers file has none */
+    int has_pan, gst_registered;
+    struct api_tax_amounts t;
+    struct api_tax_section *sections;
+    size_t nsections;
+};
+struct api_tax_table {
+    char fy[8];
+    char *rules_version, *rules_file;
+    int gst_state;
+    struct api_tax_row *rows;
+    size_t nrows;
+    struct api_tax_amounts totals;
+    int64_t undated;
+};
+void api_tax_table_init(struct api_tax_table *t);
+void api_tax_table_release(struct api_tax_table *t);
+/* fy, gst_state and the errors as api_tax_json; t initialised, left empty on error. */
+int api_tax_table(struct store *s, const struct tax_rules *rules, int gst_state, int32_t fy,
+                  struct api_tax_table *t, struct err *e);
+
 /* The bank file of the payouts whose status is status ("Pending"): one row per payout
  * that can be paid, columns API_BATCH_HEADER, amount = fee + GST − that payment's TDS.
  * A payout is refused (not in the file) when it is a product, has no date or amount, its

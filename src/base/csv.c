@@ -142,8 +142,8 @@ struct csv_parser *csv_new(const struct csv_opts *opts, csv_record_fn fn, void *
     p->unguard_text = opts->unguard_text;
     p->line = 1;
     p->state = CSV_RECORD_START;
-    buf_init(&p->record_bytes, 0);
-    buf_init(&p->detect.held, 0);
+    buf_init(&p->record_bytes);
+    buf_init(&p->detect.held);
     p->detect.at_field_start = 1;
     if (opts->delimiter)
         set_delimiter(p, opts->delimiter);
@@ -343,7 +343,7 @@ static int append_to_field(struct csv_parser *p, const char *data, size_t len, s
     if (len > p->max_field_bytes - span->len)
         return csv_error(p, e, ERR_LIMIT, p->field_line, p->nspans, "field longer than %zu bytes",
                          p->max_field_bytes);
-    buf_append(&p->record_bytes, data, len); /* no cap on record_bytes: cannot fail */
+    buf_append(&p->record_bytes, data, len); /* cannot fail */
     span->len += len;
     return 0;
 }
@@ -561,7 +561,7 @@ static int parse_held(struct csv_parser *p, struct err *e)
     if (d->held.len == 0)
         return 0;
     struct buf held = d->held;
-    buf_init(&d->held, 0);
+    buf_init(&d->held);
     int rc = parse_chunk(p, held.data, held.len, d->held_offset, e);
     buf_release(&held);
     return rc;
@@ -681,36 +681,29 @@ static int field_needs_quotes(const char *s, size_t len, char delimiter)
 }
 
 /* Appends s quoted, after prefix (0 for none). */
-static int write_quoted(struct buf *out, char prefix, const char *s, size_t len)
+static void write_quoted(struct buf *out, char prefix, const char *s, size_t len)
 {
-    size_t old_len = out->len;
-    int rc = buf_putc(out, '"');
-    if (rc == 0 && prefix)
-        rc = buf_putc(out, prefix);
+    buf_putc(out, '"');
+    if (prefix)
+        buf_putc(out, prefix);
     const char *end = s + len;
-    while (rc == 0 && s < end) {
+    while (s < end) {
         const char *quote = memchr(s, '"', (size_t)(end - s));
         const char *run_end = quote ? quote + 1 : end;
-        rc = buf_append(out, s, (size_t)(run_end - s));
-        if (rc == 0 && quote)
-            rc = buf_putc(out, '"');
+        buf_append(out, s, (size_t)(run_end - s));
+        if (quote)
+            buf_putc(out, '"');
         s = run_end;
     }
-    if (rc == 0)
-        rc = buf_putc(out, '"');
-    if (rc < 0 && out->data) {
-        /* Leave out as it was, like a failed buf_append. */
-        out->len = old_len;
-        out->data[old_len] = '\0';
-    }
-    return rc;
+    buf_putc(out, '"');
 }
 
-int csv_write_field(struct buf *out, const char *s, size_t len, char delimiter)
+void csv_write_field(struct buf *out, const char *s, size_t len, char delimiter)
 {
     if (!field_needs_quotes(s, len, delimiter))
-        return buf_append(out, s, len);
-    return write_quoted(out, 0, s, len);
+        buf_append(out, s, len);
+    else
+        write_quoted(out, 0, s, len);
 }
 
 /* The first bytes a spreadsheet takes for the start of a formula (OWASP, "CSV Injection"). */
@@ -766,11 +759,12 @@ static int needs_guard(const char *s, size_t len)
     return s[0] == '\'' && len > 1 && (formula_start(s[1]) || s[1] == '\'');
 }
 
-int csv_write_text(struct buf *out, const char *s, size_t len, char delimiter)
+void csv_write_text(struct buf *out, const char *s, size_t len, char delimiter)
 {
     if (!needs_guard(s, len))
-        return csv_write_field(out, s, len, delimiter);
-    return write_quoted(out, '\'', s, len);
+        csv_write_field(out, s, len, delimiter);
+    else
+        write_quoted(out, '\'', s, len);
 }
 
 int csv_text_guarded(const char *s, size_t len)

@@ -58,8 +58,9 @@ uint64_t csv_bytes(const struct csv_parser *p);
 
 /* Appends one field to out, quoted when it holds the delimiter, a quote, CR or LF,
  * or leading/trailing spaces (or begins with a UTF-8 BOM, which a reader would strip from
- * a file's first field). Returns buf_append's result; on failure out is unchanged. */
-int csv_write_field(struct buf *out, const char *s, size_t len, char delimiter);
+ * a file's first field). For a capped buffer: write to &c->b, then cbuf_fits, which
+ * leaves it as it was when the field passed the cap. */
+void csv_write_field(struct buf *out, const char *s, size_t len, char delimiter);
 
 /* A text cell for a file that spreadsheets open (OWASP "CSV Injection"): a value a
  * spreadsheet would run as a formula — one that starts with = + - @ tab or CR and is not a
@@ -69,7 +70,7 @@ int csv_write_field(struct buf *out, const char *s, size_t len, char delimiter);
  * characters or by another apostrophe gets one more apostrophe ("'=x" is written "''=x").
  * Anything else is csv_write_field. Reading with csv_opts.unguard_text gives back exactly
  * the value written. */
-int csv_write_text(struct buf *out, const char *s, size_t len, char delimiter);
+void csv_write_text(struct buf *out, const char *s, size_t len, char delimiter);
 /* Whether a field as read starts with the guard of csv_write_text: an apostrophe followed
  * by = + - @ tab CR or an apostrophe. */
 int csv_text_guarded(const char *s, size_t len);

@@ -25,7 +25,7 @@ static const char *html_entity(unsigned char c)
     }
 }
 
-int html_escape(struct buf *out, const char *str, size_t len)
+void html_escape(struct buf *out, const char *str, size_t len)
 {
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0, run = 0; /* s[run..i) is pending output written as is */
@@ -44,16 +44,17 @@ int html_escape(struct buf *out, const char *str, size_t len)
             }
         }
         if (rep) {
-            if (buf_append(out, s + run, i - run) < 0 || buf_puts(out, rep) < 0)
-                return -1;
+            buf_append(out, s + run, i - run);
+            buf_puts(out, rep);
             run = i + skip;
         }
         i += skip;
     }
-    return buf_append(out, s + run, len - run);
+    buf_append(out, s + run, len - run);
 }
 
-int html_puts(struct buf *out, const char *s)
+void html_puts(struct buf *out, const char *s)
 {
-    return s ? html_escape(out, s, strlen(s)) : 0;
+    if (s)
+        html_escape(out, s, strlen(s));
 }

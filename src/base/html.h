@@ -9,9 +9,9 @@
 #include "buf.h"
 
 /* Appends s with & < > " ' written as entities: safe in element text and in attribute
- * values quoted with " or '. Returns 0, or -1 when out's cap is reached. */
-int html_escape(struct buf *out, const char *s, size_t len);
+ * values quoted with " or '. (For a capped buffer: write to &c->b, then cbuf_fits.) */
+void html_escape(struct buf *out, const char *s, size_t len);
 /* The same for a C string; NULL appends nothing. */
-int html_puts(struct buf *out, const char *s);
+void html_puts(struct buf *out, const char *s);
 
 #endif

@@ -23,6 +23,12 @@ void json_init(struct json *j, struct buf *out)
     j->out = out;
 }
 
+void json_init_capped(struct json *j, struct buf *out, size_t max)
+{
+    json_init(j, out);
+    j->max = max;
+}
+
 static int json_fail(struct json *j)
 {
     if (!j->error)
@@ -30,10 +36,20 @@ static int json_fail(struct json *j)
     return -1;
 }
 
+/* Whether out, now at mark + what was written, is still within the cap; else cuts it back. */
+static int json_fits(struct json *j, size_t mark)
+{
+    if (!j->max || j->out->len <= j->max)
+        return 0;
+    buf_truncate(j->out, mark);
+    return json_fail(j);
+}
+
 static int json_put(struct json *j, const char *s, size_t len)
 {
-    if (buf_append(j->out, s, len) < 0)
+    if (j->max && (j->out->len > j->max || len > j->max - j->out->len))
         return json_fail(j);
+    buf_append(j->out, s, len);
     return 0;
 }
 
@@ -196,7 +212,7 @@ static const char *json_ascii_escape(unsigned char c, char tmp[7])
     return NULL;
 }
 
-int json_escape(struct buf *out, const char *str, size_t len)
+void json_escape(struct buf *out, const char *str, size_t len)
 {
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0, run = 0; /* s[run..i) is pending output that needs no escape */
@@ -221,21 +237,23 @@ int json_escape(struct buf *out, const char *str, size_t len)
             }
         }
         if (esc) {
-            if (buf_append(out, s + run, i - run) < 0 || buf_puts(out, esc) < 0)
-                return -1;
+            buf_append(out, s + run, i - run);
+            buf_puts(out, esc);
             run = i + skip;
         }
         i += skip;
     }
-    return buf_append(out, s + run, len - run);
+    buf_append(out, s + run, len - run);
 }
 
 static int json_quoted(struct json *j, const char *s, size_t len)
 {
     if (json_put(j, "\"", 1) < 0)
         return -1;
-    if (json_escape(j->out, s, len) < 0)
-        return json_fail(j);
+    size_t mark = j->out->len;
+    json_escape(j->out, s, len);
+    if (json_fits(j, mark) < 0)
+        return -1;
     return json_put(j, "\"", 1);
 }
 
@@ -373,7 +391,7 @@ int json_finish(struct json *j, struct err *e)
     if (j->too_deep)
         return err_set(e, ERR_LIMIT, "JSON output nested deeper than %d levels", JSON_MAX_DEPTH);
     if (j->error)
-        return err_set(e, ERR_LIMIT, "JSON output larger than the limit of %zu bytes", j->out->max);
+        return err_set(e, ERR_LIMIT, "JSON output larger than the limit of %zu bytes", j->max);
     assert(j->depth == 0 && !j->want_value && "json: unclosed container");
     assert(j->top_done && "json: nothing written");
     return 0;

@@ -11,8 +11,10 @@
  *     json_obj_end(&j);
  *     if (json_finish(&j, e) < 0) ...
  *
- * Errors are sticky: once an append fails (the buf's cap was reached, or nesting passed
- * JSON_MAX_DEPTH), every later call returns -1 and json_finish reports the first failure.
+ * The output is a struct buf, which cannot fail; a writer made with json_init_capped has a
+ * cap of its own for output that input decides the size of. Errors are sticky: once a
+ * value would pass the cap (it is then not written) or nesting passed JSON_MAX_DEPTH,
+ * every later call returns -1 and json_finish reports the first failure.
  * Misuse (a value in an object without a key, a key in an array, unbalanced ends) is a
  * programmer error and assert()ed. */
 #ifndef INFLUDASH_JSON_H
@@ -29,6 +31,7 @@
 
 struct json {
     struct buf *out;                     /* not owned */
+    size_t max;                          /* 0, or out->len at most (json_init_capped) */
     int depth;                           /* open containers */
     unsigned char frame[JSON_MAX_DEPTH]; /* per open container: object?, has members? */
     bool top_done;                       /* a complete top-level value was written */
@@ -38,6 +41,8 @@ struct json {
 };
 
 void json_init(struct json *j, struct buf *out);
+/* The same with a cap: out->len never passes max; the value that would is a limit error. */
+void json_init_capped(struct json *j, struct buf *out, size_t max);
 
 int json_obj_begin(struct json *j);
 int json_obj_end(struct json *j);
@@ -70,13 +75,13 @@ int json_kv_double(struct json *j, const char *key, double v);
 int json_kv_bool(struct json *j, const char *key, bool v);
 int json_kv_null(struct json *j, const char *key);
 
-/* 0 when the output is one complete value; else fills e: ERR_LIMIT when the buf's cap or
+/* 0 when the output is one complete value; else fills e: ERR_LIMIT when the writer's cap or
  * the depth was passed. Asserts that every container was closed. */
 int json_finish(struct json *j, struct err *e);
 
 /* Appends s escaped as the inside of a JSON string (no quotes) to out; for callers that
- * build JSON by other means. Returns 0 or -1 when out's cap is reached. */
-int json_escape(struct buf *out, const char *s, size_t len);
+ * build JSON by other means. */
+void json_escape(struct buf *out, const char *s, size_t len);
 
 /* Length of the well-formed UTF-8 sequence at s (1..4, at most n bytes), or, when s starts
  * an ill-formed one, minus the length of its maximal subpart (the bytes that one U+FFFD

@@ -2,8 +2,8 @@
  * (import, demo, export, status, query, explain, serve) are here, the account commands in
  * cli_accounts.c, the sources and schedules in cli_sources.c; each command's options are a
  * table read by cli_options. Calls cli_accounts, cli_sources, cli_common, cli_options, store,
- * ingest, demo, export, engine, filter, api, api_data, api_explain, report, schema, payid, tz
- * and serve; owns all terminal output. */
+ * ingest, demo, export, engine, filter, api, api_data, api_explain, api_tax, report, tax,
+ * tax_builtin, schema, payid, tz and serve; owns all terminal output. */
 #include "cli.h"
 #include "cli_impl.h"
 
@@ -18,6 +18,7 @@
 #include "api.h"
 #include "api_data.h"
 #include "api_explain.h"
+#include "api_tax.h"
 #include "engine.h"
 #include "filter.h"
 #include "report.h"
@@ -28,6 +29,7 @@
 #include "serve.h"
 #include "auth.h"
 #include "store.h"
+#include "tax.h"
 
 #include "banned.h"
 
@@ -609,7 +611,7 @@ static int cmd_explain(int argc, char **argv)
         goto out;
     }
     if (a.rows_path) {
-        struct report_input in = {eng, &f, &settings, (int64_t)time(NULL), NULL};
+        struct report_input in = {eng, &f, &settings, (int64_t)time(NULL), NULL, NULL};
         struct output o;
         if (output_open(&o, a.rows_path, "explain") < 0)
             goto out;
@@ -632,8 +634,27 @@ out:
     return rc;
 }
 
+/* --gst-state NN: a GST state code (payid_gst_state_name) into an int field. */
+static int gst_state_option(void *field, const struct cli_option *o, const char *value)
+{
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(value, &end, 10);
+    if (errno || end == value || *end || v < 1 || v > 99 || !payid_gst_state_name((int)v)) {
+        fprintf(stderr,
+                "infludash %s: --gst-state %s: not a GST state code (two digits, e.g. 27 for "
+                "Maharashtra, 06 for Haryana)\n",
+                (const char *)o->data, value);
+        return -1;
+    }
+    *(int *)field = (int)v;
+    return 0;
+}
+
 struct export_args {
     const char *db, *ws, *format, *out_path;
+    const char *tax_rules, *fy;
+    int gst_state;
     enum dataset ds;
     struct analytics_args an;
 };
@@ -666,6 +687,14 @@ static const struct cli_option export_options[] = {
                  settings_option, "table", "report", NULL),
     CLI_STRING_A(struct export_args, out_path, "-o", "--output", "FILE",
                  "the file to write (- for standard output)"),
+    CLI_STRING(struct export_args, fy, "--fy", "YYYY-YY",
+               "pdf, xlsx: the FY of the tax table (default: the FY\nof --to, else the newest "
+               "with payouts)"),
+    CLI_STRING(struct export_args, tax_rules, "--tax-rules", "FILE",
+               "pdf, xlsx: the TDS rules table (default: built in)"),
+    CLI_CALLBACK(struct export_args, gst_state, "--gst-state", NULL, "NN",
+                 "pdf, xlsx: the brand's GST state code", gst_state_option, "export", "report",
+                 NULL),
     CLI_END,
 };
 
@@ -681,7 +710,10 @@ static const struct cli_command export_command = {
     "--table), pdf (KPIs against the benchmarks, charts, spend and ROAS by group, top and\n"
     "bottom influencers, payouts, the insight sentences) or xlsx (sheets Summary,\n"
     "Influencers, Platforms, Personas, Daily, Payouts, Brands, Campaigns, Products,\n"
-    "Sources). With --compare each adds the earlier period. Each states its filters and\n"
+    "Sources). pdf and xlsx end with the TDS and GST of an FY (sheet Tax, page \"TDS and\n"
+    "GST, FY ...\"), the figures of GET /api/payouts/tax: --fy, else the FY of --to (left\n"
+    "out when the rules table has no rule for it), else the newest FY with payouts.\n"
+    "With --compare each adds the earlier period. Each states its filters and\n"
     "when it was made. Without -o the file is\n"
     "named infludash-report-YYYYMMDD-HHMMSS.EXT (UTC) in the current directory.\n"
     "\n"
@@ -690,6 +722,36 @@ static const struct cli_command export_command = {
     "rows they cover.\n",
     export_options,
 };
+
+/* The tax table of a PDF or XLSX report: --fy (an error when the rules table has no rule
+ * for it), else the FY of the filter's end (left out, *have 0, when the table has none),
+ * else the newest FY with payouts. */
+static int export_tax(const struct export_args *a, struct store *s, const struct filter *f,
+                      struct api_tax_table *t, int *have, struct err *e)
+{
+    struct tax_rules rules;
+    tax_rules_init(&rules);
+    int rc = a->tax_rules ? tax_rules_load(&rules, a->tax_rules, e) : tax_rules_builtin(&rules, e);
+    int32_t fy = API_TAX_LATEST_FY;
+    int explicit_fy = a->fy != NULL;
+    if (rc == 0 && explicit_fy) {
+        struct err why;
+        err_clear(&why);
+        if ((rc = tax_fy_parse(a->fy, &fy, &why)) < 0)
+            rc = err_set(e, ERR_USAGE, "--fy: %s", why.msg);
+    } else if (rc == 0 && f->f.to_day != INT32_MAX) {
+        fy = tax_fy_of_day(f->f.to_day);
+    }
+    if (rc == 0) {
+        rc = api_tax_table(s, &rules, a->gst_state, fy, t, e);
+        if (rc == ERR_USAGE && !explicit_fy && fy != API_TAX_LATEST_FY)
+            rc = 0, err_clear(e); /* a period the rules table does not reach: no tax table */
+        else if (rc == 0)
+            *have = 1;
+    }
+    tax_rules_release(&rules);
+    return rc;
+}
 
 /* Writes the report (or with --dataset the filtered rows) from the loaded data. */
 static int export_from_engine(const struct export_args *a, struct store *s, struct filter *f,
@@ -703,7 +765,7 @@ static int export_from_engine(const struct export_args *a, struct store *s, stru
     buf_release(&url);
     int rc = eng ? 0 : -1;
     warn_skipped("export", eng);
-    struct report_input in = {eng, f, settings, (int64_t)time(NULL), NULL};
+    struct report_input in = {eng, f, settings, (int64_t)time(NULL), NULL, NULL};
     struct buf name = BUF_INIT;
     if (rc == 0 && !have_ds && !out_path) {
         report_file_name_for("report", a->format, &in, &name);
@@ -719,8 +781,15 @@ static int export_from_engine(const struct export_args *a, struct store *s, stru
             rc = output_close(&out, rc, e);
         }
     } else if (rc == 0) {
-        rc = strcmp(a->format, "pdf") == 0 ? report_pdf(&in, out_path, e)
-                                           : report_xlsx(&in, out_path, e);
+        struct api_tax_table tax;
+        api_tax_table_init(&tax);
+        int have_tax = 0;
+        rc = export_tax(a, s, f, &tax, &have_tax, e);
+        in.tax = have_tax ? &tax : NULL;
+        if (rc == 0)
+            rc = strcmp(a->format, "pdf") == 0 ? report_pdf(&in, out_path, e)
+                                               : report_xlsx(&in, out_path, e);
+        api_tax_table_release(&tax);
     }
     if (rc == 0 && out_path && strcmp(out_path, "-") != 0 && !have_ds)
         fprintf(stderr, "infludash export: wrote %s\n", out_path);
@@ -778,24 +847,6 @@ out:
 }
 
 /* ---- serve ------------------------------------------------------------------------ */
-
-/* --gst-state NN: a GST state code (payid_gst_state_name) into an int field. */
-static int gst_state_option(void *field, const struct cli_option *o, const char *value)
-{
-    (void)o;
-    char *end = NULL;
-    errno = 0;
-    long v = strtol(value, &end, 10);
-    if (errno || end == value || *end || v < 1 || v > 99 || !payid_gst_state_name((int)v)) {
-        fprintf(stderr,
-                "infludash serve: --gst-state %s: not a GST state code (two digits, e.g. 27 for "
-                "Maharashtra, 06 for Haryana)\n",
-                value);
-        return -1;
-    }
-    *(int *)field = (int)v;
-    return 0;
-}
 
 static const struct cli_option serve_options[] = {
     CLI_DB(struct serve_config, db_url),

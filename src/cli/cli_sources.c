@@ -489,12 +489,15 @@ static int list_source(void *ctx, const struct store_source *src)
     return 0;
 }
 
-static int source_list(const char *db)
+/* `source list` and `report list`: each stored job through its printer, or a line saying
+ * there is none. */
+static int list_jobs(const char *db, const char *command, const char *none,
+                     int (*list)(struct store *s, struct list_ctx *c, struct err *e))
 {
     struct err e = {0, ""};
     struct tz *zone = NULL;
     if (jobs_zone_load(&zone, &e) < 0) {
-        fprintf(stderr, "infludash source list: %s\n", e.msg);
+        fprintf(stderr, "infludash %s: %s\n", command, e.msg);
         return 1;
     }
     struct store *s = open_main(db);
@@ -503,14 +506,26 @@ static int source_list(const char *db)
         return 1;
     }
     struct list_ctx c = {s, zone, (int64_t)time(NULL), 0};
-    int rc = store_source_list(s, NULL, list_source, &c, &e);
+    int rc = list(s, &c, &e);
     if (rc < 0)
-        fprintf(stderr, "infludash source list: %s\n", e.msg);
+        fprintf(stderr, "infludash %s: %s\n", command, e.msg);
     else if (c.n == 0)
-        printf("no sources (add one with `infludash source add NAME --kind K ...`)\n");
+        printf("%s\n", none);
     store_close(s);
     tz_free(zone);
     return rc < 0 ? 1 : 0;
+}
+
+static int list_sources_in(struct store *s, struct list_ctx *c, struct err *e)
+{
+    return store_source_list(s, NULL, list_source, c, e);
+}
+
+static int source_list(const char *db)
+{
+    return list_jobs(db, "source list",
+                     "no sources (add one with `infludash source add NAME --kind K ...`)",
+                     list_sources_in);
 }
 
 /* source del / report del */
@@ -929,28 +944,16 @@ static int list_report(void *ctx, const struct store_report *r)
     return 0;
 }
 
+static int list_reports_in(struct store *s, struct list_ctx *c, struct err *e)
+{
+    return store_report_list(s, NULL, list_report, c, e);
+}
+
 static int report_list(const char *db)
 {
-    struct err e = {0, ""};
-    struct tz *zone = NULL;
-    if (jobs_zone_load(&zone, &e) < 0) {
-        fprintf(stderr, "infludash report list: %s\n", e.msg);
-        return 1;
-    }
-    struct store *s = open_main(db);
-    if (!s) {
-        tz_free(zone);
-        return 1;
-    }
-    struct list_ctx c = {s, zone, (int64_t)time(NULL), 0};
-    int rc = store_report_list(s, NULL, list_report, &c, &e);
-    if (rc < 0)
-        fprintf(stderr, "infludash report list: %s\n", e.msg);
-    else if (c.n == 0)
-        printf("no scheduled reports (add one with `infludash report add NAME ...`)\n");
-    store_close(s);
-    tz_free(zone);
-    return rc < 0 ? 1 : 0;
+    return list_jobs(db, "report list",
+                     "no scheduled reports (add one with `infludash report add NAME ...`)",
+                     list_reports_in);
 }
 
 int cli_cmd_report(int argc, char **argv)

@@ -95,8 +95,8 @@ static int sync_api(struct store *s, const struct connect_source *src, const str
         return err_set(e, ERR_USAGE, "source \"%s\" has no %s: add one with --token-file FILE",
                        src->name,
                        src->kind == CONNECT_INSTAGRAM ? "access token" : "YouTube API key");
-    struct buf csv = BUF_INIT;
-    buf_init(&csv, o->max_text_bytes);
+    struct cbuf csv;
+    cbuf_init(&csv, o->max_text_bytes);
     int rc = src->kind == CONNECT_INSTAGRAM ? connect_instagram_fetch(src, o, &csv, run, e)
                                             : connect_youtube_fetch(src, o, &csv, run, e);
     if (rc == 0) {
@@ -106,8 +106,8 @@ static int sync_api(struct store *s, const struct connect_source *src, const str
         memset(&res, 0, sizeof res);
         struct buf name = BUF_INIT;
         buf_printf(&name, "%s (%s sync)", src->name, connect_kind_name(src->kind));
-        rc = connect_import_text(s, buf_cstr(&name), DS_POSTS, csv.data ? csv.data : "", csv.len,
-                                 &io, &res, e);
+        rc = connect_import_text(s, buf_cstr(&name), DS_POSTS, cbuf_cstr(&csv), csv.b.len, &io,
+                                 &res, e);
         if (rc == 0)
             run->rows = res.accepted;
         else
@@ -115,7 +115,7 @@ static int sync_api(struct store *s, const struct connect_source *src, const str
         ingest_result_release(&res);
         buf_release(&name);
     }
-    buf_release(&csv);
+    cbuf_release(&csv);
     return rc;
 }
 

@@ -118,11 +118,12 @@ int connect_sync(struct store *s, const struct connect_source *src,
 
 /* The API sources' first half, for a caller that wants the rows without importing them:
  * the account's media as posts CSV text (canonical header, one record per media) appended
- * to csv. *items gets the number of media. */
+ * to csv (capped: ERR_LIMIT, with csv as before the record that passed it). *items gets the
+ * number of media. */
 int connect_instagram_fetch(const struct connect_source *src, const struct connect_opts *o,
-                            struct buf *csv, struct connect_run *run, struct err *e);
+                            struct cbuf *csv, struct connect_run *run, struct err *e);
 int connect_youtube_fetch(const struct connect_source *src, const struct connect_opts *o,
-                          struct buf *csv, struct connect_run *run, struct err *e);
+                          struct cbuf *csv, struct connect_run *run, struct err *e);
 
 /* Imports text (CSV or a JSON array, as an upload) as ONE import under name. */
 int connect_import_text(struct store *s, const char *name, enum dataset ds, const char *text,

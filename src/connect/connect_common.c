@@ -34,33 +34,36 @@ static const char *const post_columns[] = {
     "comments", "reach",         "saves",    "shares", "video_views", "impressions",
 };
 
-void connect_posts_header(struct buf *csv)
+void connect_posts_header(struct cbuf *csv)
 {
+    /* Our own fixed text, on the empty buffer: it is not counted against the cap. */
     for (size_t i = 0; i < sizeof post_columns / sizeof post_columns[0]; i++) {
         if (i)
-            buf_putc(csv, ',');
-        buf_puts(csv, post_columns[i]);
+            buf_putc(&csv->b, ',');
+        buf_puts(&csv->b, post_columns[i]);
     }
-    buf_putc(csv, '\n');
+    buf_putc(&csv->b, '\n');
 }
 
-static int put_text(struct buf *csv, const char *s, int first)
+static void put_text(struct buf *csv, const char *s, int first)
 {
-    if (!first && buf_putc(csv, ',') < 0)
-        return -1;
-    return s ? csv_write_field(csv, s, strlen(s), ',') : 0;
+    if (!first)
+        buf_putc(csv, ',');
+    if (s)
+        csv_write_field(csv, s, strlen(s), ',');
 }
 
-static int put_count(struct buf *csv, int64_t v)
+static void put_count(struct buf *csv, int64_t v)
 {
-    if (buf_putc(csv, ',') < 0)
-        return -1;
-    return v < 0 ? 0 : buf_printf(csv, "%lld", (long long)v);
+    buf_putc(csv, ',');
+    if (v >= 0)
+        buf_printf(csv, "%lld", (long long)v);
 }
 
-int connect_posts_row(struct buf *csv, const struct connect_post *p, const struct tz *zone,
+int connect_posts_row(struct cbuf *out, const struct connect_post *p, const struct tz *zone,
                       struct err *e)
 {
+    struct buf *csv = &out->b;
     size_t mark = csv->len;
     char date[40];
     int off = zone ? tz_utoff(zone, p->published) : 0;
@@ -73,29 +76,25 @@ int connect_posts_row(struct buf *csv, const struct connect_post *p, const struc
     snprintf(date, sizeof date, "%04d-%02d-%02d %02d:%02d:%02d%c%02d:%02d", y, mo, d,
              (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60), off < 0 ? '-' : '+',
              aoff / 3600, aoff / 60 % 60);
-    int rc = put_text(csv, p->post_id, 1);
-    rc |= put_text(csv, p->influencer_id, 0);
-    rc |= put_text(csv, p->platform, 0);
-    rc |= put_text(csv, date, 0);
-    rc |= put_text(csv, p->url, 0);
-    rc |= put_text(csv, p->caption, 0);
-    rc |= put_count(csv, p->likes);
-    rc |= put_count(csv, p->comments);
-    rc |= put_count(csv, p->reach);
-    rc |= put_count(csv, p->saves);
-    rc |= put_count(csv, p->shares);
-    rc |= put_count(csv, p->video_views);
-    rc |= put_count(csv, p->impressions);
-    rc |= buf_putc(csv, '\n');
-    if (rc) {
-        csv->len = mark;
-        if (csv->data)
-            csv->data[mark] = '\0';
+    put_text(csv, p->post_id, 1);
+    put_text(csv, p->influencer_id, 0);
+    put_text(csv, p->platform, 0);
+    put_text(csv, date, 0);
+    put_text(csv, p->url, 0);
+    put_text(csv, p->caption, 0);
+    put_count(csv, p->likes);
+    put_count(csv, p->comments);
+    put_count(csv, p->reach);
+    put_count(csv, p->saves);
+    put_count(csv, p->shares);
+    put_count(csv, p->video_views);
+    put_count(csv, p->impressions);
+    buf_putc(csv, '\n');
+    if (cbuf_fits(out, mark) < 0)
         return err_set(e, ERR_LIMIT,
                        "the posts read from the platform pass the %zu MiB a sync may hold: "
                        "nothing was imported",
-                       csv->max >> 20);
-    }
+                       out->max >> 20);
     return 0;
 }
 

@@ -29,10 +29,10 @@ struct connect_post {
 };
 
 /* The header line of the posts text. */
-void connect_posts_header(struct buf *csv);
+void connect_posts_header(struct cbuf *csv);
 /* One record; ERR_LIMIT past csv's cap. The date is the local time in zone (UTC when NULL)
  * with its offset: "2026-11-27 14:00:00+05:30". */
-int connect_posts_row(struct buf *csv, const struct connect_post *p, const struct tz *zone,
+int connect_posts_row(struct cbuf *csv, const struct connect_post *p, const struct tz *zone,
                       struct err *e);
 
 /* Reads an ISO 8601 timestamp as the platforms write it ("2026-11-27T08:30:00+0000",

@@ -464,7 +464,7 @@ static int is_video(const struct ig_media *m)
 }
 
 int connect_instagram_fetch(const struct connect_source *src, const struct connect_opts *o,
-                            struct buf *csv, struct connect_run *run, struct err *e)
+                            struct cbuf *csv, struct connect_run *run, struct err *e)
 {
     if (!safe_id(src->account))
         return err_set(e, ERR_USAGE,
@@ -522,7 +522,7 @@ int connect_instagram_fetch(const struct connect_source *src, const struct conne
             goto out;
         }
     }
-    if (csv->len == 0)
+    if (csv->b.len == 0)
         connect_posts_header(csv);
     for (size_t i = 0; i < n && rc == 0; i++) {
         const struct ig_media *m = &media[i];

@@ -310,7 +310,7 @@ static int list_uploads(struct yt_ctx *y, const char *base, const char *playlist
     return rc;
 }
 
-static int video_rows(struct yt_ctx *y, json_t *root, struct buf *csv, size_t *rows, struct err *e)
+static int video_rows(struct yt_ctx *y, json_t *root, struct cbuf *csv, size_t *rows, struct err *e)
 {
     size_t i;
     json_t *item;
@@ -364,7 +364,7 @@ static int video_rows(struct yt_ctx *y, json_t *root, struct buf *csv, size_t *r
 }
 
 int connect_youtube_fetch(const struct connect_source *src, const struct connect_opts *o,
-                          struct buf *csv, struct connect_run *run, struct err *e)
+                          struct cbuf *csv, struct connect_run *run, struct err *e)
 {
     if (!safe_id(src->account))
         return err_set(e, ERR_USAGE,
@@ -380,7 +380,7 @@ int connect_youtube_fetch(const struct connect_source *src, const struct connect
     int rc = uploads_playlist(&y, buf_cstr(&base), &playlist, e);
     if (rc == 0)
         rc = list_uploads(&y, buf_cstr(&base), buf_cstr(&playlist), &ids, e);
-    if (rc == 0 && csv->len == 0)
+    if (rc == 0 && csv->b.len == 0)
         connect_posts_header(csv);
     size_t rows = 0;
     for (size_t start = 0; rc == 0 && start < ids.n; start += BATCH) {

@@ -40,7 +40,7 @@ void httpc_opts_default(struct httpc_opts *o)
 void httpc_response_init(struct httpc_response *r)
 {
     memset(r, 0, sizeof *r);
-    buf_init(&r->body, 0);
+    buf_init(&r->body);
 }
 
 static void clear_headers(struct httpc_response *r)
@@ -227,9 +227,8 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
             t->sink_failed = 1;
             return 0;
         }
-    } else if (buf_append(&t->res->body, ptr, n) < 0) {
-        t->over_cap = 1;
-        return 0;
+    } else {
+        buf_append(&t->res->body, ptr, n); /* within max_body: checked above */
     }
     t->res->body_bytes += n;
     return n;

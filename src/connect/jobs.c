@@ -434,7 +434,7 @@ int jobs_report(struct store *main, const struct jobs_config *c, const struct st
         err_prefix(&why, "report \"%s\": --compare", r->name);
         rc = why.code;
     }
-    struct report_input in = {eng, &f, &settings, made_at, have_period ? range.label : NULL};
+    struct report_input in = {eng, &f, &settings, made_at, have_period ? range.label : NULL, NULL};
     struct buf name = BUF_INIT, dir = BUF_INIT, path = BUF_INIT, body = BUF_INIT;
     int mailed = !*r->to_dir;
     if (rc == 0) {

@@ -238,9 +238,9 @@ int engine_result_incremental(const struct engine_result *r,
     /* organic needs organic revenue and at least two days without influencer activity (one
      * day is no estimate of a daily baseline) beside some campaign days */
     struct buf organic_why, holdout_why, why;
-    buf_init(&organic_why, 0);
-    buf_init(&holdout_why, 0);
-    buf_init(&why, 0);
+    buf_init(&organic_why);
+    buf_init(&holdout_why);
+    buf_init(&why);
     organic_not_ok(r, nb, nc, &organic_why);
     holdout_not_ok(out, &holdout_why);
     int organic_ok = organic_why.len == 0, holdout_ok = holdout_why.len == 0;

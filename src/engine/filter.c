@@ -355,49 +355,46 @@ static void format_double(double v, char out[32])
     }
 }
 
-static int put_encoded(struct buf *out, const char *s)
+static void put_encoded(struct buf *out, const char *s)
 {
     static const char hex[] = "0123456789ABCDEF";
-    int rc = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p && rc == 0; p++) {
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         unsigned char c = *p;
         if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
             c == '-' || c == '.' || c == '_' || c == '~') {
-            rc = buf_putc(out, (char)*p);
+            buf_putc(out, (char)*p);
         } else {
             char esc[3] = {'%', hex[*p >> 4], hex[*p & 15]};
-            rc = buf_append(out, esc, sizeof esc);
+            buf_append(out, esc, sizeof esc);
         }
     }
-    return rc;
 }
 
-int filter_query_string(const struct filter *f, struct buf *out)
+void filter_query_string(const struct filter *f, struct buf *out)
 {
-    int rc = 0, first = 1;
-    for (int i = 0; i < FILTER_NPARAMS && rc == 0; i++) {
+    int first = 1;
+    for (int i = 0; i < FILTER_NPARAMS; i++) {
         enum filter_param p = (enum filter_param)i;
         const struct engine_set *set = filter_set(f, p);
         const char *date = p == FILTER_FROM ? f->from : p == FILTER_TO ? f->to : "";
         if (set ? set->n == 0 : p == FILTER_MIN_ROAS ? !f->f.has_min_roas : !date[0])
             continue;
-        rc |= buf_printf(out, "%s%s=", first ? "" : "&", params[p].name);
+        buf_printf(out, "%s%s=", first ? "" : "&", params[p].name);
         first = 0;
         if (set) {
-            for (size_t k = 0; k < set->n && rc == 0; k++) {
+            for (size_t k = 0; k < set->n; k++) {
                 if (k > 0)
-                    rc |= buf_putc(out, ',');
-                rc |= put_encoded(out, set->values[k]);
+                    buf_putc(out, ',');
+                put_encoded(out, set->values[k]);
             }
         } else if (p == FILTER_MIN_ROAS) {
             char num[32];
             format_double(f->f.min_roas, num);
-            rc |= put_encoded(out, num);
+            put_encoded(out, num);
         } else {
-            rc |= put_encoded(out, date);
+            put_encoded(out, date);
         }
     }
-    return rc < 0 ? -1 : 0;
 }
 
 /* ---- command-line flags ----------------------------------------------------------- */
@@ -409,13 +406,13 @@ void filter_args_init(struct filter_args *a)
 {
     memset(a, 0, sizeof *a);
     for (int p = 0; p < FILTER_NPARAMS; p++)
-        buf_init(&a->raw[p], ARGS_RAW_MAX);
+        cbuf_init(&a->raw[p], ARGS_RAW_MAX);
 }
 
 void filter_args_release(struct filter_args *a)
 {
     for (int p = 0; p < FILTER_NPARAMS; p++)
-        buf_release(&a->raw[p]);
+        cbuf_release(&a->raw[p]);
     memset(a, 0, sizeof *a);
 }
 
@@ -453,10 +450,10 @@ int filter_args_match(struct filter_args *a, int argc, char **argv, int *i, stru
         value = argv[*i + 1];
         used = 2;
     }
-    struct buf *raw = &a->raw[p];
+    struct cbuf *raw = &a->raw[p];
     if (a->given[p] && params[p].kind != PARAM_LIST)
         return err_set(e, ERR_USAGE, "%s: given more than once", name);
-    if ((a->given[p] && buf_putc(raw, ',') < 0) || buf_puts(raw, value) < 0)
+    if ((a->given[p] && cbuf_putc(raw, ',') < 0) || cbuf_puts(raw, value) < 0)
         return err_set(e, ERR_USAGE, "%s: more than %d values or %d bytes in all", name,
                        FILTER_MAX_VALUES, (int)ARGS_RAW_MAX);
     a->given[p] = 1;
@@ -469,7 +466,7 @@ static const char *args_get(void *ctx, const char *name)
     const struct filter_args *a = ctx;
     for (int p = 0; p < FILTER_NPARAMS; p++)
         if (strcmp(params[p].name, name) == 0)
-            return a->given[p] ? buf_cstr(&a->raw[p]) : NULL;
+            return a->given[p] ? cbuf_cstr(&a->raw[p]) : NULL;
     return NULL;
 }
 

@@ -115,8 +115,8 @@ int filter_is_set(const struct filter *f);
  * fixed order, values joined by commas and percent-encoded (everything but A-Z a-z 0-9 - .
  * _ ~; a space is %20, never '+'), e.g. "from=2025-01-01&platform=Instagram,YouTube".
  * Nothing for a filter that selects everything. Parsing the decoded parameters back
- * gives the same filter. Returns 0, or -1 when out's cap was reached. */
-int filter_query_string(const struct filter *f, struct buf *out);
+ * gives the same filter. (For a capped buffer: write to &c->b, then cbuf_fits.) */
+void filter_query_string(const struct filter *f, struct buf *out);
 
 /* ---- command-line flags ----------------------------------------------------------------
  * Every parameter is a flag, as --name=VALUE or --name VALUE; '-' and '_' are the same in
@@ -138,7 +138,7 @@ int filter_query_string(const struct filter *f, struct buf *out);
  *
  * or, in one go, filter_parse_argv. */
 struct filter_args {
-    struct buf raw[FILTER_NPARAMS]; /* the values given, lists joined by commas */
+    struct cbuf raw[FILTER_NPARAMS]; /* the values given, lists joined by commas (input: capped) */
     unsigned char given[FILTER_NPARAMS];
 };
 

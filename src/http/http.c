@@ -481,12 +481,12 @@ static struct http_request_impl *http_request_new(struct http_server *srv,
     r->req.path = http_strdup(&r->req, url);
     r->req.app = srv->cfg.app;
     r->reserve = http_conn_is_reserve(conn);
-    buf_init(&r->req.body, 0);
+    cbuf_init(&r->req.body, 0); /* the route decides the cap */
     r->res.req = &r->req;
     r->res.status = 200;
     r->res.content_type = "text/plain; charset=utf-8";
     r->res.fd = -1;
-    buf_init(&r->res.body, 0);
+    buf_init(&r->res.body);
 
     snprintf(r->client, sizeof r->client, "-");
     const union MHD_ConnectionInfo *info =
@@ -509,7 +509,7 @@ static void http_request_free(struct http_request_impl *r)
         free(b);
         b = next;
     }
-    buf_release(&r->req.body);
+    cbuf_release(&r->req.body);
     buf_release(&r->res.body);
     if (r->res.fd >= 0)
         close(r->res.fd);
@@ -778,7 +778,7 @@ static enum MHD_Result http_body(struct http_request_impl *r, const char *data, 
             r->req.body_failed = true;
         return MHD_YES;
     }
-    if (buf_append(&r->req.body, data, len) < 0)
+    if (cbuf_append(&r->req.body, data, len) < 0)
         return http_refuse_body(r, len);
     return MHD_YES;
 }

@@ -116,7 +116,7 @@ struct http_request {
     const char *method_name; /* as sent ("GET") */
     const char *path;        /* percent-decoded path, without the query */
     const char *path_param;  /* prefix routes: the part after the prefix; else NULL */
-    struct buf body;         /* the body, when the route has no on_body (capped) */
+    struct cbuf body;        /* the body, when the route has no on_body (input: capped) */
     bool body_failed;        /* on_body refused some of it */
     void *app;               /* http_config.app, unless the guard changed it */
     void *auth;              /* set by the guard (per-request memory), else NULL */
@@ -152,7 +152,7 @@ const char *http_client(struct http_request *req);
 /* A request header (case-insensitive name), or NULL. Valid until the request completes. */
 const char *http_header(struct http_request *req, const char *name);
 /* Per-request memory, freed in one go when the request completes; aborts on out-of-memory
- * (sizes here are ours, not the client's: input-sized data goes in capped bufs). */
+ * (sizes here are ours, not the client's: input-sized data goes in a struct cbuf). */
 void *http_alloc(struct http_request *req, size_t n);
 char *http_strdup(struct http_request *req, const char *s);
 

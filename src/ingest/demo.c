@@ -1129,7 +1129,7 @@ static void gen_init(struct demo_gen *g, const struct demo_opts *o, demo_row_fn 
     }
     compute_brand_means(g);
     schema_row_init(&g->row, DS_INFLUENCERS);
-    buf_init(&g->scratch, 0);
+    buf_init(&g->scratch);
     g->progress.on = g->opts.progress && isatty(STDERR_FILENO);
     g->progress.last = now_seconds();
     g->fn = fn;
@@ -1302,7 +1302,7 @@ int demo_write_csv(const char *dir, const struct demo_opts *o, struct err *e)
         f->path = buf_detach(&path);
         buf_printf(&path, "%s.tmp", f->path);
         f->tmp_path = buf_detach(&path);
-        buf_init(&f->out, 0);
+        buf_init(&f->out);
         f->fp = fopen(f->tmp_path, "w");
         if (!f->fp) {
             rc = err_set(e, ERR_IO, "%s: cannot create: %s", f->tmp_path, strerror(errno));

@@ -138,8 +138,8 @@ struct jsonrows *jsonrows_new(const struct jsonrows_opts *opts, jsonrows_object_
     r->state = JR_BEFORE_ARRAY;
     r->line = 1;
     r->column = 1;
-    buf_init(&r->text, 0);
-    buf_init(&r->nest, 0);
+    buf_init(&r->text);
+    buf_init(&r->nest);
     return r;
 }
 

@@ -518,13 +518,13 @@ int tax_rules_load(struct tax_rules *r, const char *path, struct err *e)
     FILE *f = fopen(path, "rb");
     if (!f)
         return err_set(e, ERR_IO, "%s: cannot open the TDS rules table: %s", path, strerror(errno));
-    struct buf data;
-    buf_init(&data, RULES_FILE_MAX);
+    struct cbuf data;
+    cbuf_init(&data, RULES_FILE_MAX);
     char chunk[8192];
     int rc = 0;
     for (;;) {
         size_t n = fread(chunk, 1, sizeof chunk, f);
-        if (n && buf_append(&data, chunk, n) < 0) {
+        if (n && cbuf_append(&data, chunk, n) < 0) {
             rc = err_set(e, ERR_LIMIT, "%s: larger than %zu bytes; is it the TDS rules table?",
                          path, RULES_FILE_MAX);
             break;
@@ -538,9 +538,9 @@ int tax_rules_load(struct tax_rules *r, const char *path, struct err *e)
     fclose(f);
     if (rc == 0) {
         const char *slash = strrchr(path, '/');
-        rc = tax_rules_parse(r, slash ? slash + 1 : path, buf_cstr(&data), data.len, e);
+        rc = tax_rules_parse(r, slash ? slash + 1 : path, cbuf_cstr(&data), data.b.len, e);
     }
-    buf_release(&data);
+    cbuf_release(&data);
     return rc;
 }
 

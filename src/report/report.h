@@ -3,8 +3,8 @@
  * page, GET /api/export.{csv,pdf,xlsx} and `infludash export --format`. Every report
  * states the filters it was made with and when it was made. Each renderer queries the
  * engine itself (engine_run and its views, insights_sentences); and the rows behind a
- * figure (/api/explain/rows.csv). Calls api_data (the settings, the CSV table's name),
- * engine, filter, insights, export, api_explain, csv, schema, format, tz and buf. */
+ * figure (/api/explain/rows.csv). Calls api_tax (the table only), api_data (the settings, the CSV
+ * table's name), engine, filter, insights, export, api_explain, csv, schema, format, tz and buf. */
 #ifndef INFLUDASH_REPORT_H
 #define INFLUDASH_REPORT_H
 
@@ -13,6 +13,7 @@
 
 #include "api_data.h"
 #include "api_explain.h"
+#include "api_tax.h"
 #include "engine.h"
 #include "err.h"
 #include "filter.h"
@@ -27,6 +28,9 @@ struct report_input {
     const char *period_label;            /* a scheduled report's relative period as resolved when it
                                           * ran ("last full week, 23–29 Nov 2026"), printed beside the
                                           * filters by the PDF and XLSX reports; NULL: none */
+    const struct api_tax_table *tax;     /* an FY's TDS and GST (api_tax_table, the figures of
+                                          * GET /api/payouts/tax): the XLSX's sheet "Tax" and the
+                                          * PDF's last page "TDS and GST, FY ..."; NULL: none */
 };
 
 /* The comparison a report's settings ask for (SPEC §3.2, settings->compare): the earlier

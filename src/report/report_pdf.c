@@ -1706,6 +1706,116 @@ static void draw_payouts(struct doc *d)
     table_draw(d, &tab, rd->npayouts, fill_payout_row, rd->payouts, &totals);
 }
 
+/* ---- TDS and GST of an FY (in->tax, the figures of GET /api/payouts/tax) --------------- */
+
+static const struct table_col TAX_COLS[] = {
+    {"Influencer", 115, TEXT_LEFT}, {"Fees", 76, TEXT_RIGHT}, {"Products", 76, TEXT_RIGHT},
+    {"TDS", 72, TEXT_RIGHT},        {"GST", 72, TEXT_RIGHT},  {"Net", CONTENT_W - 411, TEXT_RIGHT},
+};
+
+static void fill_tax_amounts(struct table_row *row, const struct api_tax_amounts *a)
+{
+    cell_money(row->scratch[1], a->fees);
+    cell_money(row->scratch[2], a->products);
+    cell_money(row->scratch[3], a->tds);
+    cell_money(row->scratch[4], a->gst);
+    cell_money(row->scratch[5], a->net);
+    for (int c = 1; c <= 5; c++)
+        row->cell[c] = row->scratch[c];
+}
+
+static void fill_tax_row(const void *ctx, size_t i, struct table_row *row)
+{
+    const struct api_tax_row *r = &((const struct api_tax_row *)ctx)[i];
+    row->cell[0] = r->name ? r->name : r->influencer_id;
+    fill_tax_amounts(row, &r->t);
+}
+
+static const struct table_col TAX_SECTION_COLS[] = {
+    {"Influencer", 95, TEXT_LEFT}, {"Section", 120, TEXT_LEFT},
+    {"Rule", 95, TEXT_LEFT},       {"Rate", 40, TEXT_RIGHT},
+    {"Base", 75, TEXT_RIGHT},      {"TDS", CONTENT_W - 425, TEXT_RIGHT},
+};
+
+struct tax_section_ref {
+    const struct api_tax_row *row;
+    const struct api_tax_section *st;
+};
+
+static void fill_tax_section_row(const void *ctx, size_t i, struct table_row *row)
+{
+    const struct tax_section_ref *ref = &((const struct tax_section_ref *)ctx)[i];
+    row->cell[0] = ref->row->name ? ref->row->name : ref->row->influencer_id;
+    snprintf(row->scratch[1], FORMAT_MAX, "%s%s%s", ref->st->section,
+             ref->st->payment_code[0] ? " code " : "", ref->st->payment_code);
+    row->cell[1] = row->scratch[1];
+    row->cell[2] = ref->st->rule;
+    snprintf(row->scratch[3], FORMAT_MAX, "%g%%", ref->st->rate_bp / 100.0);
+    cell_money(row->scratch[4], ref->st->base);
+    cell_money(row->scratch[5], ref->st->amount);
+    for (int c = 3; c <= 5; c++)
+        row->cell[c] = row->scratch[c];
+}
+
+static void draw_tax(struct doc *d)
+{
+    const struct api_tax_table *t = d->in->tax;
+    if (!t)
+        return;
+    char title[64], note[600];
+    snprintf(title, sizeof title, "TDS and GST, FY %s", t->fy);
+    page_break(d);
+    heading(d, title, 80);
+    snprintf(note, sizeof note,
+             "By payment date over all stored payouts of the FY, whatever the filters. Rules "
+             "version %s (%s). Net = fees + GST "
+             "\xE2\x88\x92"
+             " TDS on fees; the TDS on "
+             "products is paid by the brand. Payouts without a date or an amount, left out: %lld.",
+             t->rules_version, t->rules_file, (long long)t->undated);
+    paragraph(d, FONT_SMALL, MUTED, note);
+    if (t->nrows == 0) {
+        paragraph(d, FONT_BODY, MUTED, "No payouts dated in this FY.");
+        return;
+    }
+    struct table_row totals;
+    table_row_init(&totals);
+    totals.bold = 1;
+    snprintf(totals.scratch[0], FORMAT_MAX, "Total FY %s", t->fy);
+    totals.cell[0] = totals.scratch[0];
+    fill_tax_amounts(&totals, &t->totals);
+    struct table tab = {"Per influencer", TAX_COLS, sizeof TAX_COLS / sizeof *TAX_COLS};
+    table_draw(d, &tab, t->nrows, fill_tax_row, t->rows, &totals);
+
+    size_t n = 0;
+    for (size_t i = 0; i < t->nrows; i++)
+        n += t->rows[i].nsections;
+    struct tax_section_ref *refs = xmalloc((n + 1) * sizeof *refs);
+    n = 0;
+    for (size_t i = 0; i < t->nrows; i++)
+        for (size_t k = 0; k < t->rows[i].nsections; k++)
+            refs[n++] = (struct tax_section_ref){&t->rows[i], &t->rows[i].sections[k]};
+    struct table_row sect_total;
+    table_row_init(&sect_total);
+    sect_total.bold = 1;
+    sect_total.cell[0] = "Total";
+    cell_money(sect_total.scratch[5], t->totals.tds);
+    sect_total.cell[5] = sect_total.scratch[5];
+    struct table sections = {"TDS by section and rule", TAX_SECTION_COLS,
+                             sizeof TAX_SECTION_COLS / sizeof *TAX_SECTION_COLS};
+    table_draw(d, &sections, n, fill_tax_section_row, refs, &sect_total);
+    free(refs);
+    if (t->gst_state) {
+        char cgst[FORMAT_MAX], sgst[FORMAT_MAX], igst[FORMAT_MAX];
+        cell_money(cgst, t->totals.cgst);
+        cell_money(sgst, t->totals.sgst);
+        cell_money(igst, t->totals.igst);
+        snprintf(note, sizeof note, "GST of the FY: CGST %s, SGST %s, IGST %s (brand state %d).",
+                 cgst, sgst, igst, t->gst_state);
+        paragraph(d, FONT_SMALL, MUTED, note);
+    }
+}
+
 /* ---- one pass over the pages ------------------------------------------------------------ */
 
 static void draw_report(struct doc *d)
@@ -1727,6 +1837,7 @@ static void draw_report(struct doc *d)
     draw_groups(d);
     draw_influencer_tables(d);
     draw_payouts(d);
+    draw_tax(d);
     page_end(d);
 }
 

@@ -263,23 +263,21 @@ static void put_filter_label(struct xlsx *x, lxw_worksheet *ws, lxw_row_t row, e
 static void put_filter_values(struct xlsx *x, lxw_worksheet *ws, lxw_row_t row,
                               const struct engine_set *set)
 {
-    struct buf joined;
-    buf_init(&joined, XLSX_MAX_TEXT - 64);
+    struct cbuf joined;
+    cbuf_init(&joined, XLSX_MAX_TEXT - 64);
     size_t i = 0;
     for (; i < set->n; i++) {
-        size_t mark = joined.len;
-        if ((i && buf_puts(&joined, ", ") < 0) || buf_puts(&joined, set->values[i]) < 0) {
-            joined.len = mark;
-            joined.data[mark] = '\0';
+        size_t mark = joined.b.len;
+        if ((i && cbuf_puts(&joined, ", ") < 0) || cbuf_puts(&joined, set->values[i]) < 0) {
+            buf_truncate(&joined.b, mark);
             break;
         }
     }
-    if (i < set->n) {
-        joined.max = 0;
-        buf_printf(&joined, " … and %zu more", set->n - i);
-    }
-    put_text(x, ws, row, 1, buf_cstr(&joined), XF_TEXT);
-    buf_release(&joined);
+    /* The tail has the 64 bytes kept free under the cell's limit. */
+    if (i < set->n)
+        buf_printf(&joined.b, " … and %zu more", set->n - i);
+    put_text(x, ws, row, 1, cbuf_cstr(&joined), XF_TEXT);
+    cbuf_release(&joined);
 }
 
 /* Title, made-on time, period and filters, from row 0; returns the next free row. */
@@ -935,6 +933,76 @@ static void write_payouts(struct xlsx *x, lxw_worksheet *ws, const struct xlsx_d
     put_text(x, ws, row, 0, text, XF_TEXT);
 }
 
+/* The FY's TDS and GST (in->tax, the figures of GET /api/payouts/tax): one row per
+ * influencer, the FY's totals, the rules table's version. */
+static void write_tax(struct xlsx *x, lxw_worksheet *ws, const struct xlsx_data *d)
+{
+    static const struct xlsx_column cols[] = {
+        {"Influencer ID", 14}, {"Name", 24},     {"PAN", 6},          {"GST registered", 10},
+        {"Fees", 16},          {"Products", 16}, {"TDS on fees", 14}, {"TDS on products", 14},
+        {"TDS", 14},           {"GST", 14},      {"CGST", 14},        {"SGST", 14},
+        {"IGST", 14},          {"Net", 16},      {"Payments", 10},    {"TDS by section (rule)", 60},
+    };
+    const struct api_tax_table *t = d->in->tax;
+    char text[512];
+    snprintf(text, sizeof text, "TDS and GST, FY %s", t->fy);
+    put_text(x, ws, 0, 0, text, XF_TITLE);
+    snprintf(text, sizeof text, "Rules version %s (%s); by payment date, whatever the filters",
+             t->rules_version, t->rules_file);
+    put_text(x, ws, 1, 0, text, XF_TEXT);
+    const lxw_row_t head = 3;
+    put_header(x, ws, head, 0, cols, NCOLS(cols));
+    int split = t->gst_state != 0;
+    struct buf sec = BUF_INIT;
+    for (size_t i = 0; i <= t->nrows; i++) {
+        const struct api_tax_row *r = i < t->nrows ? &t->rows[i] : NULL;
+        const struct api_tax_amounts *a = r ? &r->t : &t->totals;
+        lxw_row_t row = (lxw_row_t)(head + 1 + i + (r ? 0 : 1));
+        if (r) {
+            put_text(x, ws, row, 0, r->influencer_id, XF_TEXT);
+            if (r->name)
+                put_text(x, ws, row, 1, r->name, XF_TEXT);
+            put_text(x, ws, row, 2, r->has_pan ? "Yes" : "No", XF_TEXT);
+            put_text(x, ws, row, 3, r->gst_registered ? "Yes" : "No", XF_TEXT);
+        } else {
+            put_text(x, ws, row, 0, "Total", XF_LABEL);
+        }
+        put_money(x, ws, row, 4, a->fees);
+        put_money(x, ws, row, 5, a->products);
+        put_money(x, ws, row, 6, a->tds_fees);
+        put_money(x, ws, row, 7, a->tds_products);
+        put_money(x, ws, row, 8, a->tds);
+        put_money(x, ws, row, 9, a->gst);
+        if (split) {
+            put_money(x, ws, row, 10, a->cgst);
+            put_money(x, ws, row, 11, a->sgst);
+            put_money(x, ws, row, 12, a->igst);
+        }
+        put_money(x, ws, row, 13, a->net);
+        put_int(x, ws, row, 14, a->payments);
+        if (r) {
+            buf_reset(&sec);
+            for (size_t k = 0; k < r->nsections; k++) {
+                const struct api_tax_section *st = &r->sections[k];
+                char amount[FORMAT_MAX];
+                format_money(amount, sizeof amount, st->amount, 0);
+                buf_printf(&sec, "%s§%s%s%s %g%% %s (%s)", k ? "; " : "", st->section,
+                           st->payment_code[0] ? " code " : "", st->payment_code,
+                           st->rate_bp / 100.0, amount, st->rule);
+            }
+            put_text(x, ws, row, 15, buf_cstr(&sec), XF_TEXT);
+        }
+    }
+    buf_release(&sec);
+    lxw_row_t row = (lxw_row_t)(head + t->nrows + 3);
+    snprintf(text, sizeof text,
+             "net = fees + GST − TDS on fees; a product's TDS is paid by the brand. CGST, SGST "
+             "and IGST are empty without the brand's GST state. Payouts without a date or an "
+             "amount, left out: %lld.",
+             (long long)t->undated);
+    put_text(x, ws, row, 0, text, XF_TEXT);
+}
+
 /* ---- the workbook -------------------------------------------------------------------- */
 
 static void add_formats(struct xlsx *x)
@@ -1047,10 +1115,18 @@ static int write_sheets(struct xlsx *x, const struct xlsx_data *d, const char *p
             return err_set(e, ERR_IO, "%s: cannot start sheet %s (temporary file?)", path,
                            names[i]);
     }
+    lxw_worksheet *tax = NULL;
+    if (d->in->tax && !(tax = workbook_add_worksheet(x->wb, "Tax")))
+        return err_set(e, ERR_IO, "%s: cannot start sheet Tax (temporary file?)", path);
     for (size_t i = 0; i < NCOLS(names); i++) {
         writers[i](x, ws[i], d);
         if (x->first_error != LXW_NO_ERROR && !x->error_sheet)
             x->error_sheet = names[i];
+    }
+    if (tax) {
+        write_tax(x, tax, d);
+        if (x->first_error != LXW_NO_ERROR && !x->error_sheet)
+            x->error_sheet = "Tax";
     }
     return 0;
 }
@@ -1061,7 +1137,7 @@ int report_xlsx(const struct report_input *in, const char *path, struct err *e)
     struct xlsx_data d;
     struct buf tmp_path = BUF_INIT;
     struct xlsx x = {.wb = NULL, .first_error = LXW_NO_ERROR};
-    buf_init(&x.text, 0);
+    buf_init(&x.text);
 
     int rc = xlsx_data_load(&d, in, e);
     if (rc < 0)

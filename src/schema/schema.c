@@ -323,7 +323,7 @@ void schema_row_init(struct schema_row *row, enum dataset ds)
 {
     memset(row, 0, sizeof *row);
     row->ds = ds;
-    buf_init(&row->text, 0);
+    buf_init(&row->text);
 }
 
 void schema_row_release(struct schema_row *row)

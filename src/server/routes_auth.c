@@ -54,9 +54,9 @@ static const char *cookie_get(struct http_request *req, const char *name, char *
     return form_cookie(http_header(req, "Cookie"), name, out, cap);
 }
 
-static const char *form_get(const struct buf *body, const char *name, char *out, size_t cap)
+static const char *form_get(const struct cbuf *body, const char *name, char *out, size_t cap)
 {
-    return form_field(body->data, body->len, name, out, cap);
+    return form_field(body->b.data, body->b.len, name, out, cap);
 }
 
 /* A local path to go to after signing in: "/..." but not "//..." (another host), without

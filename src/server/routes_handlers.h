@@ -144,6 +144,15 @@ struct app_engine;
 int routes_analytics_begin(struct http_request *req, struct http_response *res, struct filter *f,
                            struct api_settings *settings, struct app_engine **ae);
 
+/* The tax table a PDF or XLSX export ends with (routes_payouts.c), as GET /api/payouts/tax
+ * computes it: ?fy= (400 when bad or the rules table has no rule for it), else the FY of
+ * to_day (INT32_MAX: open; none, *have 0, when the rules table has no rule for that FY),
+ * else the newest FY with payouts; ?gst_state= over serve's --gst-state. 0, or -1 when res
+ * holds the error. t initialised by the caller, who releases it. */
+struct api_tax_table;
+int routes_export_tax(struct http_request *req, struct http_response *res, int32_t to_day,
+                      struct api_tax_table *t, int *have);
+
 /* GET /api/export.csv|pdf|xlsx (routes_report.c): the reports over the query's filters. */
 int routes_api_export_csv(struct http_request *req, struct http_response *res);
 int routes_api_export_pdf(struct http_request *req, struct http_response *res);

@@ -87,6 +87,36 @@ int routes_api_payouts_tax(struct http_request *req, struct http_response *res)
     return 0;
 }
 
+int routes_export_tax(struct http_request *req, struct http_response *res, int32_t to_day,
+                      struct api_tax_table *t, int *have)
+{
+    struct app *app = req->app;
+    struct site *site = app->site;
+    *have = 0;
+    int32_t fy;
+    int gst_state = gst_state_of(req, res, site);
+    if (gst_state < 0 || fy_of(req, res, &fy) < 0)
+        return -1;
+    int implicit = fy == API_TAX_LATEST_FY && to_day != INT32_MAX;
+    if (implicit)
+        fy = tax_fy_of_day(to_day);
+    struct err e;
+    err_clear(&e);
+    pthread_mutex_lock(&site->tax_lock);
+    pthread_mutex_lock(&app->store_lock);
+    int rc = api_tax_table(app->store, site->tax_rules, gst_state, fy, t, &e);
+    pthread_mutex_unlock(&app->store_lock);
+    pthread_mutex_unlock(&site->tax_lock);
+    if (rc == ERR_USAGE && implicit)
+        return 0; /* a period the rules table does not reach: the report has no tax table */
+    if (rc < 0) {
+        routes_fail(req, res, "computing the tax", &e);
+        return -1;
+    }
+    *have = 1;
+    return 0;
+}
+
 /* The batch of ?status= (default Pending): the CSV file or the refusals' JSON. */
 static int routes_batch(struct http_request *req, struct http_response *res, int want_csv)
 {
@@ -221,15 +251,15 @@ int routes_api_tax_rules_replace(struct http_request *req, struct http_response 
     tax_rules_init(&fresh);
     struct err e;
     err_clear(&e);
-    if (tax_rules_parse(&fresh, "the uploaded rules table", req->body.data ? req->body.data : "",
-                        req->body.len, &e) < 0) {
+    if (tax_rules_parse(&fresh, "the uploaded rules table", cbuf_cstr(&req->body), req->body.b.len,
+                        &e) < 0) {
         tax_rules_release(&fresh);
         return routes_fail(req, res, "reading the rules table", &e); /* 422: invalid data */
     }
     pthread_mutex_lock(&site->tax_lock);
     int rc = 0;
     if (site->tax_rules_path)
-        rc = save_file(site->tax_rules_path, req->body.data, req->body.len, &e);
+        rc = save_file(site->tax_rules_path, cbuf_cstr(&req->body), req->body.b.len, &e);
     if (rc == 0) {
         free(fresh.name);
         fresh.name = xstrdup(site->tax_rules_path ? site->tax_rules_path

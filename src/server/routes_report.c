@@ -2,7 +2,8 @@
  * filters of the query, made into a spool file and sent from disk with a file name that
  * carries the report's name and the time; and the filtered rows of a dataset for
  * GET /api/datasets/NAME.csv when filters are given, and the rows behind a figure for
- * GET /api/explain/rows.csv. Calls routes_common,
+ * GET /api/explain/rows.csv; the PDF and XLSX end with the FY's tax table (routes_export_tax).
+ * Calls routes_common, routes_payouts, api_tax,
  * report, filter, schema, store, spool, http and app. */
 #include "routes_handlers.h"
 
@@ -14,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api_tax.h"
 #include "app.h"
 #include "filter.h"
 #include "report.h"
@@ -124,7 +126,7 @@ static int routes_report(struct http_request *req, struct http_response *res,
     struct app_engine *ae;
     if (routes_analytics_begin(req, res, &f, &settings, &ae) < 0)
         return 0;
-    struct report_input in = {ae->eng, &f, &settings, (int64_t)time(NULL), NULL};
+    struct report_input in = {ae->eng, &f, &settings, (int64_t)time(NULL), NULL, NULL};
     const char *metric = http_query(req, "metric");
     if (kind == REPORT_EXPLAIN &&
         report_explain_dataset(metric, http_query(req, "dataset"), &ds, &e) < 0) {
@@ -132,8 +134,20 @@ static int routes_report(struct http_request *req, struct http_response *res,
         filter_release(&f);
         return http_response_err(res, e.code, "%s", e.msg);
     }
+    struct api_tax_table tax;
+    api_tax_table_init(&tax);
+    if (kind == REPORT_PDF || kind == REPORT_XLSX) {
+        int have = 0;
+        if (routes_export_tax(req, res, f.f.to_day, &tax, &have) < 0) {
+            app_engine_release(app, ae);
+            filter_release(&f);
+            return 0;
+        }
+        in.tax = have ? &tax : NULL;
+    }
     int fd = routes_make_report(app, kind, ds, metric, &in, &e);
     app_engine_release(app, ae);
+    api_tax_table_release(&tax);
     struct stat st;
     if (fd >= 0 && fstat(fd, &st) < 0) {
         close(fd);

@@ -535,7 +535,7 @@ static int pg_connect(const char *url, const char *schema, int create, struct st
     s->base.location = s->location;
     s->stage_ds = -1;
     s->write_lock = LOCK_WRITE;
-    buf_init(&s->copy, 0);
+    buf_init(&s->copy);
 
     /* The URL, plus settings it cannot override by accident. */
     const char *keys[] = {"dbname", "client_encoding", "application_name", NULL};

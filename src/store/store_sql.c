@@ -142,7 +142,7 @@ int store_sql_migrate(struct store *s, const struct store_dialect *d, struct err
 
 void store_key_list_init(struct store_key_list *kl)
 {
-    buf_init(&kl->list, STORE_EXTRA_KEYS_MAX * sizeof(char *));
+    cbuf_init(&kl->list, STORE_EXTRA_KEYS_MAX * sizeof(char *));
     kl->count = 0;
 }
 
@@ -150,7 +150,7 @@ int store_key_list_add(void *ctx, const char *key, size_t len)
 {
     struct store_key_list *kl = ctx;
     char *copy = xstrndup(key, len);
-    if (buf_append(&kl->list, &copy, sizeof copy) < 0) {
+    if (cbuf_append(&kl->list, &copy, sizeof copy) < 0) {
         free(copy);
         return ERR_LIMIT;
     }
@@ -164,14 +164,14 @@ int store_key_list_finish(struct store_key_list *kl, int rc, const char *locatio
     if (rc == ERR_LIMIT)
         rc = err_set(e, ERR_LIMIT, "%s: %s: more than %d distinct extra columns", location, what,
                      STORE_EXTRA_KEYS_MAX);
-    char **array = (char **)(void *)kl->list.data;
+    char **array = (char **)(void *)kl->list.b.data;
     if (rc < 0 || kl->count == 0) {
         for (size_t i = 0; i < kl->count; i++)
             free(array[i]);
-        buf_release(&kl->list);
+        cbuf_release(&kl->list);
         return rc;
     }
-    *keys = (char **)(void *)buf_detach(&kl->list);
+    *keys = (char **)(void *)cbuf_detach(&kl->list);
     *n = kl->count;
     return 0;
 }

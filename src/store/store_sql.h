@@ -83,10 +83,10 @@ int store_sql_migrate(struct store *s, const struct store_dialect *d, struct err
 
 /* ---- the keys of extra ---- */
 
-/* The array store_extra_keys hands out, grown as pointers in a capped buf
- * (STORE_EXTRA_KEYS_MAX). */
+/* The array store_extra_keys hands out, grown as pointers in a capped buffer
+ * (STORE_EXTRA_KEYS_MAX of them: the keys come from the data). */
 struct store_key_list {
-    struct buf list;
+    struct cbuf list;
     size_t count;
 };
 void store_key_list_init(struct store_key_list *kl);

@@ -308,12 +308,12 @@ static void test_connect_instagram_fetch_gives_posts_csv(void **state)
     struct connect_source src = instagram(f, "test-token");
     struct connect_run run;
     connect_run_init(&run);
-    struct buf csv = BUF_INIT;
+    struct cbuf csv = CBUF_INIT(f->o.max_text_bytes);
     struct err e;
     err_clear(&e);
     if (connect_instagram_fetch(&src, &f->o, &csv, &run, &e) != 0)
         fail_msg("fetch: %s", e.msg);
-    const char *text = buf_cstr(&csv);
+    const char *text = cbuf_cstr(&csv);
     assert_true(strncmp(text,
                         "post_id,influencer_id,platform,date,url,caption,likes,comments,"
                         "reach,saves,shares,video_views,impressions\n",
@@ -326,7 +326,7 @@ static void test_connect_instagram_fetch_gives_posts_csv(void **state)
                                  "701,72,1003,5,3,,2007\n"));
     assert_int_equal(run.items_fetched, 7);
     connect_run_release(&run);
-    buf_release(&csv);
+    cbuf_release(&csv);
 }
 
 static void test_connect_youtube_uploads_in_batches_of_50(void **state)

@@ -176,7 +176,7 @@ print(",".join(names), rows, "chart" if charts else "no-chart",
       "frozen" if "<pane " in inf else "not-frozen", "filter" if "<autoFilter" in inf else "no-filter")
 EOF2
 )
-expect_eq "the workbook: ten sheets, a row per influencer, a chart, frozen headers, filters"     "Summary,Influencers,Platforms,Personas,Daily,Payouts,Brands,Campaigns,Products,Sources $(($(json "$T/dash.json" 'd["kpis"]["influencers"]') + 1)) chart frozen filter"     "$book"
+expect_eq "the workbook: ten sheets and Tax, a row per influencer, a chart, frozen headers, filters"     "Summary,Influencers,Platforms,Personas,Daily,Payouts,Brands,Campaigns,Products,Sources,Tax $(($(json "$T/dash.json" 'd["kpis"]["influencers"]') + 1)) chart frozen filter"     "$book"
 expect_eq "the workbook's revenue cell holds the API's revenue" True "$(python3 - "$T/api.xlsx" "$(json "$T/dash.json" 'd["kpis"]["revenue"]')" <<'EOF2'
 import re, sys, zipfile
 z = zipfile.ZipFile(sys.argv[1]); want = float(sys.argv[2])

@@ -6,7 +6,9 @@
 # product under §194R), each figure naming its rule and section; GST is CGST + SGST in the
 # brand's state and IGST elsewhere; the bank batch file of pending payouts carries the net
 # amounts and refuses what cannot be paid, listed by /api/payouts/batch-refusals; an admin
-# replaces the rules table (checked whole; its version shown). Prints "N passed, N failed".
+# replaces the rules table (checked whole; its version shown); the XLSX export's sheet Tax and
+# the PDF's page "TDS and GST, FY …" (GET /api/export.*, infludash export) carry the figures of
+# /api/payouts/tax. Prints "N passed, N failed".
 source "$(dirname "$0")/lib.sh"
 require_binary
 
@@ -97,6 +99,146 @@ expect_eq "from 1 April 2026: §393, payment code 1027, TDS 6000 on 60000" \
 get '/api/payouts/tax' >/dev/null
 expect_eq "without ?fy: the newest FY with payouts, and the FYs listed newest first" \
     "2026-27 2026-27,2025-26,2024-25" "$(json 'd["fy"] + " " + ",".join(d["fys"])')"
+
+# ---- the XLSX and PDF exports carry the same tax table -----------------------------------------
+# xlsx_tax BOOK JSON : "ok" when the workbook's sheet Tax holds the JSON's figures (each
+# influencer's row, the FY's totals, its rules version and each rule), else what differs.
+xlsx_tax() {
+    python3 - "$1" "$2" <<'EOF2'
+import json, re, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1]); d = json.load(open(sys.argv[2]))
+names = re.findall(r'<sheet name="([^"]+)"', z.read("xl/workbook.xml").decode())
+if "Tax" not in names:
+    sys.exit(print("no sheet Tax in", names))
+xml = z.read("xl/worksheets/sheet%d.xml" % (names.index("Tax") + 1)).decode()
+rows = {}
+for r, body in re.findall(r'<row r="(\d+)"[^>]*>(.*?)</row>', xml):
+    cells = {}
+    for col, cell in re.findall(r'<c r="([A-Z]+)\d+"[^>]*>(.*?)</c>', body):
+        m = re.search(r"<t[^>]*>(.*?)</t>|<v>(.*?)</v>", cell)
+        cells[col] = m.group(1) if m.group(1) is not None else float(m.group(2))
+    rows[cells.get("A")] = cells
+bad = []
+cols = dict(E="fees", F="products", G="tds_fees", H="tds_products", I="tds", J="gst",
+            K="cgst", L="sgst", M="igst", N="net", O="payments")
+def same(what, got, want):
+    for c, k in cols.items():
+        w = want[k]
+        g = got.get(c)
+        if (w is None) != (g is None) or (w is not None and abs(g - w) > 0.005):
+            bad.append("%s %s: %r, the API %r" % (what, k, g, w))
+for i in d["influencers"]:
+    row = rows.get(i["influencer_id"])
+    if not row:
+        bad.append("no row " + i["influencer_id"]); continue
+    same(i["influencer_id"], row, i)
+    for st in i["tds_by_section"]:
+        if st["rule"] not in row.get("P", "") or st["section"] not in row.get("P", ""):
+            bad.append("%s: rule %s not named" % (i["influencer_id"], st["rule"]))
+if "Total" not in rows:
+    bad.append("no Total row")
+else:
+    same("Total", rows["Total"], d["totals"])
+title = rows.get("TDS and GST, FY " + d["fy"])
+if title is None:
+    bad.append("no title for FY " + d["fy"])
+if not any(isinstance(r.get("A"), str) and "Rules version " + d["rules_version"] in r["A"] for r in rows.values()):
+    bad.append("no rules version")
+print("; ".join(bad) or "ok")
+EOF2
+}
+# pdf_tax TEXT JSON : the same for the PDF's text (pdftotext -layout): the heading, each
+# influencer's line (fees, products, TDS, GST, net), the totals, each rule with its TDS.
+pdf_tax() {
+    python3 - "$1" "$2" <<'EOF2'
+import json, sys
+text = open(sys.argv[1], encoding="utf-8").read(); d = json.load(open(sys.argv[2]))
+def inr(v):  # ₹1,23,456.78 as the reports print money
+    neg, p = v < 0, round(abs(v) * 100)
+    r, ps = divmod(p, 100); s = str(r)
+    if len(s) > 3:
+        head, tail = s[:-3], s[-3:]
+        groups = []
+        while len(head) > 2:
+            groups.insert(0, head[-2:]); head = head[:-2]
+        if head: groups.insert(0, head)
+        s = ",".join(groups + [tail])
+    return ("-" if neg else "") + "\u20b9%s.%02d" % (s, ps)
+bad = []
+if "TDS and GST, FY " + d["fy"] not in text:
+    sys.exit(print("no page TDS and GST, FY " + d["fy"]))
+page = text[text.index("TDS and GST, FY " + d["fy"]):]
+lines = page.splitlines()
+def line_of(label, figures, what):
+    for l in lines:
+        if l.strip().startswith(label) and [w for w in l.split() if w.startswith("\u20b9") or w.startswith("-\u20b9")][:len(figures)] == figures:
+            return
+    bad.append("%s: no line %s %s" % (what, label, " ".join(figures)))
+keys = ("fees", "products", "tds", "gst", "net")
+for i in d["influencers"]:
+    line_of(i["name"] or i["influencer_id"], [inr(i[k]) for k in keys], i["influencer_id"])
+    for st in i["tds_by_section"]:
+        if not any(st["rule"] in l and l.rstrip().endswith(inr(st["amount"])) for l in lines):
+            bad.append("%s: no line for rule %s" % (i["influencer_id"], st["rule"]))
+line_of("Total FY " + d["fy"], [inr(d["totals"][k]) for k in keys], "totals")
+if "Rules version " + d["rules_version"] not in page:
+    bad.append("no rules version")
+print("; ".join(bad) or "ok")
+EOF2
+}
+get '/api/payouts/tax?fy=2025-26' >/dev/null
+cp "$T/body" tax2526.json
+expect_eq "export.xlsx?fy=2025-26: 200" 200 "$(get '/api/export.xlsx?fy=2025-26')"
+cp "$T/body" tax.xlsx
+expect_eq "the workbook's sheet Tax holds /api/payouts/tax's figures, totals, rules" ok \
+    "$(xlsx_tax tax.xlsx tax2526.json)"
+expect_eq "export.pdf?fy=2025-26: 200" 200 "$(get '/api/export.pdf?fy=2025-26')"
+cp "$T/body" tax.pdf
+if command -v pdftotext >/dev/null; then
+    pdftotext -layout -enc UTF-8 tax.pdf tax.txt
+    expect_eq "the PDF's page \"TDS and GST, FY 2025-26\" carries the same figures" ok \
+        "$(pdf_tax tax.txt tax2526.json)"
+else
+    fail "pdftotext installed" "poppler-utils missing: run scripts/deps.sh --test"
+fi
+get '/api/payouts/tax?fy=2025-26&gst_state=27' >/dev/null
+cp "$T/body" tax2526-27.json
+get '/api/export.xlsx?fy=2025-26&gst_state=27' >/dev/null
+cp "$T/body" tax27.xlsx
+expect_eq "?gst_state= applies to the sheet as to the API (CGST + SGST)" ok \
+    "$(xlsx_tax tax27.xlsx tax2526-27.json)"
+# without fy=: the FY of the filter's end, else the newest FY with payouts
+get '/api/payouts/tax?fy=2024-25' >/dev/null
+cp "$T/body" tax2425.json
+get '/api/export.xlsx?to=2025-03-31' >/dev/null
+cp "$T/body" tax-to.xlsx
+expect_eq "to=2025-03-31: the sheet is FY 2024-25's" ok "$(xlsx_tax tax-to.xlsx tax2425.json)"
+get '/api/payouts/tax' >/dev/null
+cp "$T/body" taxlatest.json
+get '/api/export.pdf' >/dev/null
+cp "$T/body" taxlatest.pdf
+pdftotext -layout -enc UTF-8 taxlatest.pdf taxlatest.txt
+expect_eq "no fy=, no to=: the newest FY (2026-27, §393) in the PDF" ok \
+    "$(pdf_tax taxlatest.txt taxlatest.json)"
+expect_eq "export.xlsx of an FY the rules do not cover: 400" 400 "$(get '/api/export.xlsx?fy=2019-20')"
+expect_contains "… saying to add that year" "$T/body" "add that year"
+expect_eq "export.pdf?fy=2025-27: 400" 400 "$(get '/api/export.pdf?fy=2025-27')"
+expect_eq "a period before the rules table (to=2019-06-30): the report, without a tax table" \
+    "200 no sheet Tax" \
+    "$(get '/api/export.xlsx?to=2019-06-30') $(xlsx_tax "$T/body" tax2526.json | cut -c1-12)"
+# the CLI: the same table from the stored rows
+check "export --format xlsx --fy 2025-26 --gst-state 29" "$INFLUDASH" export --db "sqlite:$DB" \
+    --format xlsx --fy 2025-26 --gst-state 29 -o cli-tax.xlsx
+expect_eq "the CLI's sheet Tax equals /api/payouts/tax" ok "$(xlsx_tax cli-tax.xlsx tax2526.json)"
+check "export --format pdf --to 2025-12-31 --gst-state 29" "$INFLUDASH" export --db "sqlite:$DB" \
+    --format pdf --to 2025-12-31 --gst-state 29 -o cli-tax.pdf
+pdftotext -layout -enc UTF-8 cli-tax.pdf cli-tax.txt
+expect_eq "the CLI's PDF (FY of --to) equals /api/payouts/tax" ok "$(pdf_tax cli-tax.txt tax2526.json)"
+expect_fail "export --fy 2019-20 is refused" 1 "$INFLUDASH" export --db "sqlite:$DB" \
+    --format pdf --fy 2019-20 -o never.pdf
+expect_contains "… naming the FY" "$ERR" "2019-20"
+expect_fail "export --gst-state 99 is refused" 64 "$INFLUDASH" export --db "sqlite:$DB" \
+    --format pdf --gst-state 99 -o never.pdf
 
 # ---- GST in the brand's state -----------------------------------------------------------------
 get '/api/payouts/tax?fy=2025-26&gst_state=27' >/dev/null

@@ -510,9 +510,9 @@ static void test_output_cap_is_an_error(void **state)
     engine_filter_init(&f);
     struct insights_config c = INSIGHTS_CONFIG_INIT;
     struct buf out;
-    buf_init(&out, 256);
+    buf_init(&out);
     struct json j;
-    json_init(&j, &out);
+    json_init_capped(&j, &out, 256);
     json_obj_begin(&j);
     struct err e;
     err_clear(&e);

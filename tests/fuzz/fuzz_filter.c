@@ -65,7 +65,7 @@ static size_t decode_into(struct buf *out, const char *s, size_t len)
 static void params_parse(struct params *p, const char *q, size_t len)
 {
     memset(p, 0, sizeof *p);
-    buf_init(&p->strings, 0);
+    buf_init(&p->strings);
     size_t cap = 1;
     for (size_t i = 0; i < len; i++)
         cap += q[i] == '&';
@@ -111,7 +111,7 @@ static void check_round_trip(const struct filter *f)
 {
     struct buf json1 = BUF_INIT, json2 = BUF_INIT, qs1 = BUF_INIT, qs2 = BUF_INIT;
     filter_to_json(f, &json1);
-    FUZZ_CHECK(filter_query_string(f, &qs1) == 0, "filter_query_string failed");
+    filter_query_string(f, &qs1);
     FUZZ_CHECK((qs1.len > 0) == (filter_is_set(f) != 0), "query string \"%s\" but is_set %d",
                buf_cstr(&qs1), filter_is_set(f));
     struct params p;
@@ -122,7 +122,7 @@ static void check_round_trip(const struct filter *f)
     FUZZ_CHECK(rc == 0, "the canonical query string \"%s\" does not parse: %s", buf_cstr(&qs1),
                e.msg);
     filter_to_json(&again, &json2);
-    FUZZ_CHECK(filter_query_string(&again, &qs2) == 0, "filter_query_string failed");
+    filter_query_string(&again, &qs2);
     fuzz_same(&json1, &json2, "filters before and after the query string");
     fuzz_same(&qs1, &qs2, "query strings of the filter and of its re-parse");
     filter_release(&again);

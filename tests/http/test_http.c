@@ -86,7 +86,7 @@ static int h_hello(struct http_request *req, struct http_response *res)
 static int h_echo(struct http_request *req, struct http_response *res)
 {
     res->content_type = "application/octet-stream";
-    buf_append(&res->body, req->body.data, req->body.len);
+    buf_append(&res->body, req->body.b.data, req->body.b.len);
     return 0;
 }
 
@@ -140,7 +140,7 @@ static int h_count(struct http_request *req, struct http_response *res)
     http_response_json(res, 200);
     buf_printf(&res->body, "{\"bytes\":%zu,\"failed\":%s,\"collected\":%zu}",
                req->state ? *(size_t *)req->state : 0, req->body_failed ? "true" : "false",
-               req->body.len);
+               req->body.b.len);
     return 0;
 }
 
@@ -278,8 +278,8 @@ static int reply_header(const struct reply *r, const char *name, char *out, size
 /* Reads one response; a HEAD response has no body whatever Content-Length says. */
 static int read_reply(int fd, struct reply *r, int is_head)
 {
-    buf_init(&r->head, 0);
-    buf_init(&r->body, 0);
+    buf_init(&r->head);
+    buf_init(&r->body);
     char c;
     while (!strstr(buf_cstr(&r->head), "\r\n\r\n")) {
         if (recv(fd, &c, 1, 0) != 1)
@@ -542,7 +542,7 @@ static void guard_refuses_before_the_handler_and_keeps_the_connection(void **sta
  * the end. A reset after the answer counts as the end. */
 static int read_to_end(int fd, struct buf *out)
 {
-    buf_init(out, 0);
+    buf_init(out);
     char chunk[4096];
     for (;;) {
         ssize_t n = recv(fd, chunk, sizeof chunk, 0);

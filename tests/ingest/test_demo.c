@@ -611,7 +611,7 @@ static void csv_files_hold_exactly_the_generated_rows(void **state)
 
     struct expected_csv x;
     for (int ds = 0; ds < DS_COUNT; ds++) {
-        buf_init(&x.text[ds], 0);
+        buf_init(&x.text[ds]);
         export_csv_header((enum dataset)ds, NULL, 0, &x.text[ds]);
     }
     assert_int_equal(demo_generate(&o, render_row, &x, &e), 0);

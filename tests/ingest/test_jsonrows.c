@@ -73,7 +73,7 @@ static int collect_object(void *ctx, const struct jsonrows_pair *pairs, size_t n
 static void collected_init(struct collected *c)
 {
     memset(c, 0, sizeof *c);
-    buf_init(&c->text, 0);
+    buf_init(&c->text);
 }
 
 /* Parses data fed as chunks of at most chunk bytes (0: all at once) and finishes. */

@@ -684,7 +684,7 @@ static void random_filter(const struct fixture *f, uint64_t *rng, struct buf *ou
         assert_int_equal(engine_values(f->eng, lists[l].field, &vals, &nvals), 0);
         if (nvals == 0)
             continue;
-        buf_init(&values[n], 0);
+        buf_init(&values[n]);
         size_t pick = 1 + next_random(rng) % 3;
         for (size_t k = 0; k < pick; k++) {
             const char *v = vals[next_random(rng) % nvals];
@@ -699,7 +699,7 @@ static void random_filter(const struct fixture *f, uint64_t *rng, struct buf *ou
     if (next_random(rng) % 10 == 0) {
         size_t total = engine_influencer_total(f->eng);
         const char *id, *name;
-        buf_init(&values[n], 0);
+        buf_init(&values[n]);
         for (size_t k = 0, pick = 1 + next_random(rng) % 4; k < pick; k++) {
             engine_influencer_names(f->eng, next_random(rng) % total, &id, &name);
             buf_printf(&values[n], "%s%s", k ? "," : "", id);
@@ -716,11 +716,11 @@ static void random_filter(const struct fixture *f, uint64_t *rng, struct buf *ou
         int32_t b = a + (int32_t)(next_random(rng) % (uint32_t)(last - a + 1));
         schema_days_to_iso(a, from);
         schema_days_to_iso(b, to);
-        buf_init(&values[n], 0);
+        buf_init(&values[n]);
         kv[2 * n] = "from";
         kv[2 * n + 1] = from;
         n++;
-        buf_init(&values[n], 0);
+        buf_init(&values[n]);
         kv[2 * n] = "to";
         kv[2 * n + 1] = to;
         n++;
@@ -728,7 +728,7 @@ static void random_filter(const struct fixture *f, uint64_t *rng, struct buf *ou
     char min_roas[16];
     if (next_random(rng) % 10 == 0) {
         snprintf(min_roas, sizeof min_roas, "%.1f", (double)(next_random(rng) % 60) / 10.0);
-        buf_init(&values[n], 0);
+        buf_init(&values[n]);
         kv[2 * n] = "min_roas";
         kv[2 * n + 1] = min_roas;
         n++;
@@ -756,7 +756,7 @@ static void test_random_filter_sets_give_valid_workbooks(void **state)
     size_t more_tiers = 0;
     for (int i = 0; i < RANDOM_SETS; i++) {
         struct filter filter;
-        buf_init(&what[i], 0);
+        buf_init(&what[i]);
         random_filter(f, &rng, &what[i], &filter);
         expect_rows(f, &filter, &rows[i]);
         more_tiers += rows[i].tiers > rows[i].category_gender;
@@ -766,7 +766,7 @@ static void test_random_filter_sets_give_valid_workbooks(void **state)
         snprintf(path, sizeof path, "%s/%s", f->dir, name);
         struct api_settings settings;
         api_settings_default(&settings);
-        struct report_input in = {f->eng, &filter, &settings, 1767225600, NULL};
+        struct report_input in = {f->eng, &filter, &settings, 1767225600, NULL, NULL};
         struct err e;
         err_clear(&e);
         if (report_xlsx(&in, path, &e) != 0)
@@ -914,6 +914,108 @@ static void test_comparison_on_the_summary(void **state)
     filter_release(&filter);
 }
 
+/* The sheet Tax prints report_input.tax as given: each influencer's row, the rules of its
+ * sections, the Total row, the rules version; CGST/SGST/IGST only with a brand state. */
+static void test_tax_sheet_holds_the_table(void **state)
+{
+    struct fixture *f = *state;
+    struct api_tax_section s1[] = {
+        {"194J(1)(a)", "Income-tax Act, 1961", "", "IT1961-194J-2025", "fee", 1000, 630000, 63000},
+        {"194R(1)", "Income-tax Act, 1961", "", "IT1961-194R-2023", "product", 1000, 2500000,
+         250000},
+    };
+    struct api_tax_row rows[] = {
+        {"INF1",
+         "Asha Rao",
+         1,
+         0,
+         {.fees = 6300000,
+          .products = 2500000,
+          .tds = 880000,
+          .tds_fees = 630000,
+          .tds_products = 250000,
+          .net = 5670000,
+          .payments = 5},
+         s1,
+         2},
+        {"INF2",
+         NULL,
+         0,
+         1,
+         {.fees = 6000000,
+          .tds = 1200000,
+          .tds_fees = 1200000,
+          .gst = 1080000,
+          .igst = 1080000,
+          .net = 5880000,
+          .payments = 1},
+         NULL,
+         0},
+    };
+    struct api_tax_table tax = {"2025-26",
+                                "2026.04-1",
+                                "data/tds_rules.csv",
+                                29,
+                                rows,
+                                2,
+                                {.fees = 12300000,
+                                 .products = 2500000,
+                                 .tds = 2080000,
+                                 .tds_fees = 1830000,
+                                 .tds_products = 250000,
+                                 .gst = 1080000,
+                                 .igst = 1080000,
+                                 .net = 11550000,
+                                 .payments = 6},
+                                1};
+    struct filter filter;
+    filter_init(&filter);
+    char path[PATH_MAX + 64];
+    snprintf(path, sizeof path, "%s/tax.xlsx", f->dir);
+    struct api_settings settings;
+    api_settings_default(&settings);
+    struct report_input in = {f->eng, &filter, &settings, 1767225600, NULL, &tax};
+    struct err e;
+    err_clear(&e);
+    if (report_xlsx(&in, path, &e) != 0)
+        fail_msg("report_xlsx: %s", e.msg);
+    struct sheet sh;
+    sheet_load(f, path, 11, &sh); /* after the ten sheets */
+    assert_true(sheet_has_text(&sh, "TDS and GST, FY 2025-26"));
+    assert_true(sheet_has_text(&sh, "Rules version 2026.04-1"));
+    long r1 = sheet_find(&sh, "A", "INF1"), r2 = sheet_find(&sh, "A", "INF2");
+    long tot = sheet_find(&sh, "A", "Total");
+    assert_true(r1 > 0 && r2 == r1 + 1 && tot > r2);
+    assert_string_equal(sheet_get(&sh, r1, "B"), "Asha Rao");
+    assert_null(sheet_get(&sh, r2, "B"));
+    assert_true(number(sheet_get(&sh, r1, "E")) == 63000 &&
+                number(sheet_get(&sh, r1, "F")) == 25000);
+    assert_true(number(sheet_get(&sh, r1, "G")) == 6300 && number(sheet_get(&sh, r1, "H")) == 2500);
+    assert_true(number(sheet_get(&sh, r1, "I")) == 8800 &&
+                number(sheet_get(&sh, r1, "N")) == 56700);
+    assert_true(number(sheet_get(&sh, r2, "J")) == 10800 &&
+                number(sheet_get(&sh, r2, "M")) == 10800);
+    assert_true(number(sheet_get(&sh, r2, "K")) == 0);
+    const char *sec = sheet_get(&sh, r1, "P");
+    assert_non_null(sec);
+    assert_contains(sec, "IT1961-194J-2025");
+    assert_contains(sec, "IT1961-194R-2023");
+    assert_true(
+        number(sheet_get(&sh, tot, "E")) == 123000 && number(sheet_get(&sh, tot, "I")) == 20800 &&
+        number(sheet_get(&sh, tot, "N")) == 115500 && number(sheet_get(&sh, tot, "O")) == 6);
+    sheet_release(&sh);
+    /* without a brand state the split is left empty */
+    tax.gst_state = 0;
+    if (report_xlsx(&in, path, &e) != 0)
+        fail_msg("report_xlsx: %s", e.msg);
+    sheet_load(f, path, 11, &sh);
+    r2 = sheet_find(&sh, "A", "INF2");
+    assert_true(number(sheet_get(&sh, r2, "J")) == 10800);
+    assert_null(sheet_get(&sh, r2, "M"));
+    sheet_release(&sh);
+    filter_release(&filter);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -925,6 +1027,7 @@ int main(void)
         cmocka_unit_test(test_unwritable_path_is_io_error_naming_it),
         cmocka_unit_test(test_more_tiers_than_personas_gives_workbook),
         cmocka_unit_test(test_random_filter_sets_give_valid_workbooks),
+        cmocka_unit_test(test_tax_sheet_holds_the_table),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

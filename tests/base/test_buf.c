@@ -1,0 +1,123 @@
+/* test_buf.c — the two buffers: struct buf grows without failing (long printf, truncate,
+ * detach), struct cbuf refuses an append past its cap with ERR_LIMIT and is unchanged then,
+ * and cbuf_fits undoes a writer's output that passed the cap. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "csv.h"
+#include "err.h"
+
+#include "banned.h"
+
+static void buf_grows_past_any_size(void **state)
+{
+    (void)state;
+    struct buf b = BUF_INIT;
+    assert_string_equal(buf_cstr(&b), "");
+    for (int i = 0; i < 10000; i++)
+        buf_putc(&b, (char)('a' + i % 26));
+    assert_int_equal(b.len, 10000);
+    assert_int_equal(strlen(buf_cstr(&b)), 10000);
+    /* Longer than printf's first try (256 bytes). */
+    buf_printf(&b, "%0600d|%s", 7, "end");
+    assert_int_equal(b.len, 10000 + 604);
+    assert_string_equal(buf_cstr(&b) + b.len - 5, "7|end");
+    buf_truncate(&b, 3);
+    assert_string_equal(buf_cstr(&b), "abc");
+    buf_truncate(&b, 99); /* past the length: nothing changes */
+    assert_string_equal(buf_cstr(&b), "abc");
+    char *owned = buf_detach(&b);
+    assert_string_equal(owned, "abc");
+    free(owned);
+    assert_null(b.data);
+    assert_int_equal(b.len, 0);
+    buf_release(&b);
+}
+
+static void cbuf_takes_up_to_its_cap_exactly(void **state)
+{
+    (void)state;
+    struct cbuf c = CBUF_INIT(6);
+    assert_int_equal(cbuf_puts(&c, "abc"), 0);
+    assert_int_equal(cbuf_printf(&c, "%d", 12), 0);
+    assert_int_equal(cbuf_putc(&c, 'z'), 0);
+    assert_string_equal(cbuf_cstr(&c), "abc12z");
+    assert_int_equal(cbuf_putc(&c, '!'), ERR_LIMIT);
+    assert_int_equal(cbuf_append(&c, "", 0), 0);
+    assert_string_equal(cbuf_cstr(&c), "abc12z");
+    cbuf_reset(&c);
+    assert_int_equal(c.max, 6);
+    assert_int_equal(cbuf_puts(&c, "abcdef"), 0);
+    cbuf_release(&c);
+}
+
+static void cbuf_past_its_cap_is_a_limit_and_unchanged(void **state)
+{
+    (void)state;
+    struct cbuf c;
+    cbuf_init(&c, 8);
+    assert_int_equal(cbuf_puts(&c, "12345"), 0);
+    assert_int_equal(cbuf_puts(&c, "6789"), ERR_LIMIT);
+    assert_int_equal(cbuf_printf(&c, "%s", "6789"), ERR_LIMIT);
+    char big[400];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    assert_int_equal(cbuf_printf(&c, "%s", big), ERR_LIMIT);
+    assert_int_equal(cbuf_append(&c, big, (size_t)-1), ERR_LIMIT); /* no overflow */
+    assert_string_equal(cbuf_cstr(&c), "12345");
+    assert_int_equal(c.b.len, 5);
+    char *owned = cbuf_detach(&c);
+    assert_string_equal(owned, "12345");
+    free(owned);
+    assert_int_equal(c.max, 8);
+    /* A printf longer than the first try that still fits. */
+    struct cbuf wide = CBUF_INIT(1000);
+    assert_int_equal(cbuf_printf(&wide, "%s", big), 0);
+    assert_int_equal(wide.b.len, sizeof big - 1);
+    cbuf_release(&wide);
+    /* A cap of 0 takes nothing but the empty append. */
+    struct cbuf none = CBUF_INIT(0);
+    assert_int_equal(cbuf_putc(&none, 'a'), ERR_LIMIT);
+    assert_int_equal(cbuf_append(&none, "", 0), 0);
+    assert_string_equal(cbuf_cstr(&none), "");
+    cbuf_release(&none);
+}
+
+static void cbuf_fits_undoes_a_writer_past_the_cap(void **state)
+{
+    (void)state;
+    struct cbuf c = CBUF_INIT(10);
+    size_t mark = c.b.len;
+    csv_write_field(&c.b, "a b", 3, ',');
+    assert_int_equal(cbuf_fits(&c, mark), 0);
+    mark = c.b.len;
+    buf_putc(&c.b, ',');
+    csv_write_field(&c.b, "quote \"me\"", 10, ',');
+    assert_true(c.b.len > c.max);
+    assert_int_equal(cbuf_fits(&c, mark), ERR_LIMIT);
+    assert_string_equal(cbuf_cstr(&c), "a b");
+    /* Exactly at the cap fits. */
+    buf_puts(&c.b, "1234567");
+    assert_int_equal(cbuf_fits(&c, 3), 0);
+    assert_int_equal(c.b.len, 10);
+    cbuf_release(&c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(buf_grows_past_any_size),
+        cmocka_unit_test(cbuf_takes_up_to_its_cap_exactly),
+        cmocka_unit_test(cbuf_past_its_cap_is_a_limit_and_unchanged),
+        cmocka_unit_test(cbuf_fits_undoes_a_writer_past_the_cap),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
