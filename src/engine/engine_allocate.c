@@ -41,10 +41,10 @@ static int cmp_share(const void *a, const void *b)
     return (x->at > y->at) - (x->at < y->at);
 }
 
-static int cmp_share_at(const void *a, const void *b)
+/* cmp_share over pointers to the shares (the shares stay in place). */
+static int cmp_share_ptr(const void *a, const void *b)
 {
-    const struct share *x = a, *y = b;
-    return (x->at > y->at) - (x->at < y->at);
+    return cmp_share(*(const struct share *const *)a, *(const struct share *const *)b);
 }
 
 static __int128 floor_div(__int128 a, __int128 d)
@@ -72,13 +72,18 @@ static void largest_remainder(struct share *s, size_t n, __int128 den, int64_t t
     }
     int64_t left = total - given;
     if (left != 0) {
-        qsort(s, n, sizeof *s, cmp_share);
+        /* the order of the remainders, by pointer: cmp_share is a total order (at breaks
+         * every tie), so which sort makes it does not matter */
+        struct share **by = xmalloc(n * sizeof *by);
+        for (size_t i = 0; i < n; i++)
+            by[i] = &s[i];
+        qsort(by, n, sizeof *by, cmp_share_ptr);
         /* left is in 0..n for every split made here; the loop keeps Σ exact whatever */
         for (size_t i = 0; left != 0; i = (i + 1) % n) {
-            s[i].paise += left > 0 ? 1 : -1;
+            by[i]->paise += left > 0 ? 1 : -1;
             left += left > 0 ? -1 : 1;
         }
-        qsort(s, n, sizeof *s, cmp_share_at);
+        free(by);
     }
 }
 
@@ -327,6 +332,43 @@ static void build_cells(struct engine *eng)
         col_push32(&eng->inf_cell_start, ncells);
     }
     buf_append(&eng->entry_cell.b, cell_of, c->n * sizeof *cell_of);
+    /* each cell's entries in day order (the cube's order), with the running revenue */
+    const int32_t *bucket = col32(&c->bucket), *bucket_inf = col32(&eng->bucket_inf);
+    const int32_t *cstart = col32(&eng->inf_cell_start), *entry_day = col32(&eng->entry_day);
+    const int64_t *revenue = col64(&c->revenue);
+    size_t ng = (size_t)ncells;
+    int64_t *start = xcalloc(ng + 2, sizeof *start);
+    int32_t *cell_g = xmalloc((c->n + 1) * sizeof *cell_g);
+    for (size_t e = 0; e < c->n; e++) {
+        cell_g[e] = -1;
+        if ((size_t)bucket[e] < eng->nbuckets && cell_of[e] >= 0) {
+            cell_g[e] = cstart[bucket_inf[bucket[e]]] + cell_of[e];
+            start[cell_g[e] + 1]++;
+        }
+    }
+    for (size_t g = 1; g <= ng; g++)
+        start[g] += start[g - 1];
+    size_t total = (size_t)start[ng];
+    int32_t *days = xmalloc((total + 1) * sizeof *days);
+    int64_t *cum = xmalloc((total + 1) * sizeof *cum);
+    int64_t *at = xmalloc((ng + 1) * sizeof *at);
+    memcpy(at, start, (ng + 1) * sizeof *at);
+    for (size_t e = 0; e < c->n; e++) {
+        int32_t g = cell_g[e];
+        if (g < 0)
+            continue;
+        int64_t x = at[g]++;
+        days[x] = entry_day[e];
+        cum[x] = (x > start[g] ? cum[x - 1] : 0) + revenue[e];
+    }
+    buf_append(&eng->cell_entry_start.b, start, (ng + 1) * sizeof *start);
+    buf_append(&eng->cell_entry_day.b, days, total * sizeof *days);
+    buf_append(&eng->cell_entry_cum.b, cum, total * sizeof *cum);
+    free(at);
+    free(cum);
+    free(days);
+    free(cell_g);
+    free(start);
     free(cell_of);
     free(v);
 }
@@ -571,8 +613,22 @@ static int64_t entry_lower_bound(const int32_t *entries, const int32_t *entry_da
     return lo;
 }
 
-/* The influencer's cells over the range's entries (all its buckets, no cell filter), with
- * their revenue; under a basis filter the lines it leaves out are taken back on the way. */
+/* The first of day[lo, hi) that is at least d. */
+static int64_t day_lower_bound(const int32_t *day, int64_t lo, int64_t hi, size_t d)
+{
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if ((size_t)day[mid] < d)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The influencer's cells (all its buckets, no cell filter), with the range's revenue of
+ * each from the running sums (two lookups a cell); under a basis filter the lines it
+ * leaves out are taken back over the range's entries. */
 static void walk_entries(struct walk *w, int32_t inf, int want_cells, int take_back)
 {
     struct engine_result *r = w->r;
@@ -580,7 +636,6 @@ static void walk_entries(struct walk *w, int32_t inf, int want_cells, int take_b
     const struct cube *c = &eng->cube[CUBE_FINE];
     const int32_t *brand = col32(&c->brand), *product = col32(&c->product);
     const int32_t *campaign = col32(&c->campaign), *source = col32(&c->source);
-    const int64_t *revenue = col64(&c->revenue);
     const int32_t *entries = col32(&eng->bucket_entries), *entry_day = col32(&eng->entry_day);
     const int32_t *bstart = col32(&eng->inf_bucket_start), *buckets = col32(&eng->inf_buckets);
     const int64_t *ls = col64(&eng->line_start), *amount = col64(&eng->line_amount);
@@ -588,31 +643,34 @@ static void walk_entries(struct walk *w, int32_t inf, int want_cells, int take_b
     int32_t platform = col32(&eng->inf_platform)[inf];
     /* the influencer's cells, in text order, with the range's revenue summed in */
     const int32_t *cstart = col32(&eng->inf_cell_start), *codes = col32(&eng->inf_cells);
-    const int32_t *entry_cell = col32(&eng->entry_cell);
     size_t ncells = want_cells ? (size_t)(cstart[inf + 1] - cstart[inf]) : 0;
     if (ncells > w->cap) {
         w->cap = 2 * ncells;
         w->cells = xrealloc(w->cells, w->cap * sizeof *w->cells);
     }
+    const int64_t *gstart = col64(&eng->cell_entry_start), *cum = col64(&eng->cell_entry_cum);
+    const int32_t *gday = col32(&eng->cell_entry_day);
     for (size_t k = 0; k < ncells; k++) {
-        const int32_t *code = &codes[4 * ((size_t)cstart[inf] + k)];
-        w->cells[k] = (struct cell){code[0], code[1], code[2], code[3], 0};
+        size_t g = (size_t)cstart[inf] + k;
+        const int32_t *code = &codes[4 * g];
+        int64_t lo = gstart[g], hi = gstart[g + 1];
+        int64_t a = day_lower_bound(gday, lo, hi, r->day_lo);
+        int64_t b = day_lower_bound(gday, a, hi, r->day_hi);
+        int64_t sum = (b > lo ? cum[b - 1] : 0) - (a > lo ? cum[a - 1] : 0);
+        w->cells[k] = (struct cell){code[0], code[1], code[2], code[3], sum};
     }
     w->ncells = ncells;
-    for (int32_t k = bstart[inf]; k < bstart[inf + 1]; k++) {
+    for (int32_t k = bstart[inf]; take_back && k < bstart[inf + 1]; k++) {
         int64_t lo, hi;
         bucket_range(eng, buckets[k], &lo, &hi);
         lo = entry_lower_bound(entries, entry_day, lo, hi, r->day_lo);
         hi = entry_lower_bound(entries, entry_day, lo, hi, r->day_hi);
         for (int64_t x = lo; x < hi; x++) {
             int32_t e = entries[x];
-            if (take_back)
-                for (int64_t l = ls[e]; l < ls[e + 1]; l++)
-                    if (!r->q.basis.ok[pay_basis[line_pay[l]] + 1])
-                        emit(w, inf, (size_t)entry_day[e] + 1, platform, brand[e], product[e],
-                             campaign[e], source[e], -amount[l]);
-            if (want_cells)
-                w->cells[entry_cell[e]].revenue += revenue[e];
+            for (int64_t l = ls[e]; l < ls[e + 1]; l++)
+                if (!r->q.basis.ok[pay_basis[line_pay[l]] + 1])
+                    emit(w, inf, (size_t)entry_day[e] + 1, platform, brand[e], product[e],
+                         campaign[e], source[e], -amount[l]);
         }
     }
 }

@@ -213,6 +213,12 @@ struct engine {
      * their codes (4 int32 each), and entry_cell the cell of each fine entry (within its
      * influencer's; -1 organic), so that a query sums a range's revenue per cell unsorted */
     struct column inf_cell_start, inf_cells, entry_cell;
+    /* the fine entries of each cell (numbered across influencers: inf_cell_start[i] + the
+     * cell within i's) in day order, cell_entry_start[g] .. cell_entry_start[g + 1], with
+     * each one's day index (cell_entry_day, int32) and the cell's revenue summed up to and
+     * including it (cell_entry_cum, int64): a range's revenue of a cell is two lookups */
+    struct column cell_entry_start, cell_entry_cum; /* int64 */
+    struct column cell_entry_day;                   /* int32 */
 
     /* During the load only (load_payout): per influencer, the activity payout terms can
      * price, and what the payout rows loaded so far could price together (micro-paise). */

@@ -1357,6 +1357,9 @@ void engine_free(struct engine *eng)
         &eng->inf_cell_start,
         &eng->inf_cells,
         &eng->entry_cell,
+        &eng->cell_entry_start,
+        &eng->cell_entry_cum,
+        &eng->cell_entry_day,
         &eng->post_views,
     };
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
