@@ -165,6 +165,19 @@ struct day_acc {
 /* Entries i0..i1 into p's accumulators and the day's; by_dims and want are constants at
  * each call (scan_days), so the compiler drops the reads and sums a query does not need.
  * Branch-free: a rejected entry adds 0, since filters make the selection unpredictable. */
+
+/* Adds one cube entry's figures to its group of a dimension: attributed or organic by the
+ * mask om (all ones for an organic entry), spend as allocated. */
+static inline void dim_add(struct dim_sums *g, int64_t r, int64_t o, int64_t n, int64_t sp,
+                           int64_t om)
+{
+    g->revenue += r & ~om;
+    g->orders += o & ~om;
+    g->organic_revenue += r & om;
+    g->organic_orders += o & om;
+    g->rows += n;
+    g->spend += sp;
+}
 static inline __attribute__((always_inline)) void
 scan_run(struct scan_part *p, int64_t i0, int64_t i1, struct day_acc *acc, int by_dims, int want)
 {
@@ -204,42 +217,14 @@ scan_run(struct scan_part *p, int64_t i0, int64_t i1, struct day_acc *acc, int b
         orows += n & om;
         p->ctype_revenue[ctype[i]] += r;
         p->ctype_rows[ctype[i]] += n;
-        if (want & SCAN_BRAND) {
-            struct dim_sums *g = &p->brand[brand[i] + 1];
-            g->revenue += r & ~om;
-            g->orders += o & ~om;
-            g->organic_revenue += r & om;
-            g->organic_orders += o & om;
-            g->rows += n;
-            g->spend += sp;
-        }
-        if (want & SCAN_CAMPAIGN) {
-            struct dim_sums *g = &p->campaign[campaign[i] + 1];
-            g->revenue += r & ~om;
-            g->orders += o & ~om;
-            g->organic_revenue += r & om;
-            g->organic_orders += o & om;
-            g->rows += n;
-            g->spend += sp;
-        }
-        if (want & SCAN_PRODUCT) {
-            struct dim_sums *g = &p->product[product[i] + 1];
-            g->revenue += r & ~om;
-            g->orders += o & ~om;
-            g->organic_revenue += r & om;
-            g->organic_orders += o & om;
-            g->rows += n;
-            g->spend += sp;
-        }
-        if (want & SCAN_SOURCE) {
-            struct dim_sums *g = &p->source[source[i] + 1];
-            g->revenue += r & ~om;
-            g->orders += o & ~om;
-            g->organic_revenue += r & om;
-            g->organic_orders += o & om;
-            g->rows += n;
-            g->spend += sp;
-        }
+        if (want & SCAN_BRAND)
+            dim_add(&p->brand[brand[i] + 1], r, o, n, sp, om);
+        if (want & SCAN_CAMPAIGN)
+            dim_add(&p->campaign[campaign[i] + 1], r, o, n, sp, om);
+        if (want & SCAN_PRODUCT)
+            dim_add(&p->product[product[i] + 1], r, o, n, sp, om);
+        if (want & SCAN_SOURCE)
+            dim_add(&p->source[source[i] + 1], r, o, n, sp, om);
     }
     *acc = (struct day_acc){rev, ord, orev, oord, arows, orows, sp_day};
 }
