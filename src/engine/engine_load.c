@@ -36,6 +36,28 @@ static int32_t dict_code(struct engine *eng, enum dim d, const struct schema_val
     return strmap_put(eng->dict[d], v->s, v->len, NULL);
 }
 
+/* Room for bytes bytes in c, allocated to the byte (a column's final size is known before
+ * a merge appends to it: doubling would leave up to half of it unused). */
+static void col_reserve(struct column *c, size_t bytes)
+{
+    struct buf *b = &c->b;
+    if (b->cap >= bytes + 1)
+        return;
+    b->data = xrealloc(b->data, bytes + 1);
+    b->cap = bytes + 1;
+    b->data[b->len] = '\0';
+}
+
+/* Gives back what a column grew beyond its length. */
+static void col_shrink(struct column *c)
+{
+    struct buf *b = &c->b;
+    if (b->data && b->cap > b->len + 1) {
+        b->data = xrealloc(b->data, b->len + 1);
+        b->cap = b->len + 1;
+    }
+}
+
 static int64_t int_or(const struct schema_value *v, int64_t dflt)
 {
     return v->present ? v->i : dflt;
@@ -312,7 +334,8 @@ static int load_tracking(void *ctx, const struct schema_row *row)
     col_push32(&eng->trk_source, dict_code(eng, DIM_SOURCE, &v[c[SOURCE]]));
     col_push32(&eng->trk_orders, (int32_t)orders);
     col_push64(&eng->trk_revenue, int_or(&v[c[REVENUE]], 0));
-    col_push32(&eng->trk_ctype, ctype_of(&v[c[CTYPE]]));
+    uint8_t ctype = (uint8_t)ctype_of(&v[c[CTYPE]]);
+    col_push(&eng->trk_ctype, &ctype, 1); /* one byte a row: CTYPE_COUNT values */
     eng->ntrk++;
     return 0;
 }
@@ -581,6 +604,7 @@ static void build_buckets(struct engine *eng)
         next[p] = head[key[0]];
         head[key[0]] = (int32_t)p;
     }
+    col_reserve(&eng->trk_bucket, eng->ntrk * sizeof(int32_t));
     for (size_t i = 0; i < eng->ntrk; i++) {
         int32_t inf = trk_inf[i], bucket = inf >= 0 ? inf : (int32_t)eng->nbuckets; /* organic */
         if (inf >= 0 && trk_campaign[i] >= 0)
@@ -813,7 +837,8 @@ static void *build_fine(void *arg)
     const struct engine *eng = job->eng;
     const int32_t *bucket = col32(&eng->trk_bucket), *brand = col32(&eng->trk_brand);
     const int32_t *product = col32(&eng->trk_product), *campaign = col32(&eng->trk_campaign);
-    const int32_t *source = col32(&eng->trk_source), *ctype = col32(&eng->trk_ctype);
+    const int32_t *source = col32(&eng->trk_source);
+    const uint8_t *ctype = (const uint8_t *)eng->trk_ctype.b.data;
     const int32_t *orders = col32(&eng->trk_orders);
     const int64_t *revenue = col64(&eng->trk_revenue);
     struct cube *c = job->c;
@@ -899,6 +924,7 @@ static void build_cubes(struct engine *eng, int32_t first_day, const int32_t *da
     for (size_t i = 0; i < n; i++)
         order[start[day_index[day[i] - first_day] + 1]++] = (uint32_t)i;
     /* start[d] is now where day d begins in order (and start[ndays] == n). */
+    buf_release(&eng->trk_day.b); /* the cubes do not read the rows' days */
 
     size_t mid = 0; /* the first day of the second half, by rows */
     while (mid < ndays && (size_t)start[mid] < n / 2)
@@ -1034,6 +1060,15 @@ static void append_remapped(struct column *to, const struct column *from, size_t
         col_push32(to, v[i] < 0 ? v[i] : map[v[i]]);
 }
 
+/* Appends n elements of w bytes of from to to (which holds have of them), to's allocation
+ * made exact, and releases from: the rows of a part are never held twice. */
+static void append_moved(struct column *to, struct column *from, size_t have, size_t n, size_t w)
+{
+    col_reserve(to, (have + n) * w);
+    buf_append(&to->b, from->b.data, n * w);
+    buf_release(&from->b);
+}
+
 /* Appends part's tracking rows to eng's, in order, with codes translated, as far as
  * ENGINE_MAX_ROWS allows (the rest are counted as left out), and counts part's left-out
  * rows (name_skipped finds them again with their ids). */
@@ -1051,21 +1086,23 @@ static void merge_tracking(struct engine *eng, struct engine *part)
         return;
     static const enum dim dims[] = {DIM_INFLUENCER, DIM_BRAND, DIM_PRODUCT, DIM_CAMPAIGN,
                                     DIM_SOURCE};
-    const struct column *cols[] = {&part->trk_inf, &part->trk_brand, &part->trk_product,
-                                   &part->trk_campaign, &part->trk_source};
+    struct column *cols[] = {&part->trk_inf, &part->trk_brand, &part->trk_product,
+                             &part->trk_campaign, &part->trk_source};
     struct column *into[] = {&eng->trk_inf, &eng->trk_brand, &eng->trk_product, &eng->trk_campaign,
                              &eng->trk_source};
+    size_t have = eng->ntrk, n = part->ntrk;
     for (size_t k = 0; k < sizeof dims / sizeof dims[0]; k++) {
         int32_t *map = remap_dict(eng, part, dims[k]);
-        append_remapped(into[k], cols[k], part->ntrk, map);
+        col_reserve(into[k], (have + n) * sizeof(int32_t));
+        append_remapped(into[k], cols[k], n, map);
+        buf_release(&cols[k]->b);
         free(map);
     }
-    size_t n32 = part->ntrk * sizeof(int32_t), n64 = part->ntrk * sizeof(int64_t);
-    buf_append(&eng->trk_day.b, part->trk_day.b.data, n32);
-    buf_append(&eng->trk_ctype.b, part->trk_ctype.b.data, n32);
-    buf_append(&eng->trk_orders.b, part->trk_orders.b.data, n32);
-    buf_append(&eng->trk_revenue.b, part->trk_revenue.b.data, n64);
-    eng->ntrk += part->ntrk;
+    append_moved(&eng->trk_day, &part->trk_day, have, n, sizeof(int32_t));
+    append_moved(&eng->trk_ctype, &part->trk_ctype, have, n, 1);
+    append_moved(&eng->trk_orders, &part->trk_orders, have, n, sizeof(int32_t));
+    append_moved(&eng->trk_revenue, &part->trk_revenue, have, n, sizeof(int64_t));
+    eng->ntrk += n;
 }
 
 static struct engine *engine_new(void)
@@ -1211,6 +1248,8 @@ static void finish_skipped(struct engine *eng)
         }
 }
 
+static void shrink_columns(struct engine *eng);
+
 struct engine *engine_load_parallel(struct store *const *stores, size_t nstores, struct err *e)
 {
     /* in the order of load_payout's enum; payout_id last, to name left-out rows */
@@ -1272,6 +1311,7 @@ struct engine *engine_load_parallel(struct store *const *stores, size_t nstores,
     }
     finish_skipped(eng);
     build_buckets(eng);
+    buf_release(&eng->trk_inf.b); /* the buckets stand for it from here on */
     int32_t first_day;
     int32_t *day_index;
     build_days(eng, &first_day, &day_index);
@@ -1280,13 +1320,15 @@ struct engine *engine_load_parallel(struct store *const *stores, size_t nstores,
     sort_posts(eng);
     alloc_build_posts(eng);
     count_bucket_activity(eng);
+    shrink_columns(eng);
     return eng;
 }
 
-void engine_free(struct engine *eng)
+/* The columns of eng outside the cubes into out (ENGINE_NCOLUMNS of them at most): for
+ * engine_free and shrink_columns. Returns how many. */
+#define ENGINE_NCOLUMNS 80
+static size_t engine_columns(struct engine *eng, struct column **out)
 {
-    if (!eng)
-        return;
     struct column *cols[] = {
         &eng->inf_name,
         &eng->inf_category,
@@ -1362,7 +1404,35 @@ void engine_free(struct engine *eng)
         &eng->cell_entry_day,
         &eng->post_views,
     };
-    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
+    _Static_assert(sizeof cols / sizeof cols[0] <= ENGINE_NCOLUMNS, "room for the columns");
+    memcpy(out, cols, sizeof cols);
+    return sizeof cols / sizeof cols[0];
+}
+
+/* Gives back what the columns (the cubes' too) grew beyond their lengths, once loaded. */
+static void shrink_columns(struct engine *eng)
+{
+    struct column *cols[ENGINE_NCOLUMNS];
+    size_t n = engine_columns(eng, cols);
+    for (size_t i = 0; i < n; i++)
+        col_shrink(cols[i]);
+    for (int c = 0; c < CUBE_COUNT; c++) {
+        struct cube *k = &eng->cube[c];
+        struct column *kc[] = {&k->bucket, &k->brand, &k->product,  &k->campaign,
+                               &k->source, &k->ctype, &k->orders,   &k->revenue,
+                               &k->rows,   &k->spend, &k->day_start};
+        for (size_t i = 0; i < sizeof kc / sizeof kc[0]; i++)
+            col_shrink(kc[i]);
+    }
+}
+
+void engine_free(struct engine *eng)
+{
+    if (!eng)
+        return;
+    struct column *cols[ENGINE_NCOLUMNS];
+    size_t ncols = engine_columns(eng, cols);
+    for (size_t i = 0; i < ncols; i++)
         buf_release(&cols[i]->b);
     for (int c = 0; c < CUBE_COUNT; c++)
         cube_release(&eng->cube[c]);
