@@ -304,6 +304,88 @@ static int tracking_problem(const struct schema_value *v, const int *c, int32_t 
     return 0;
 }
 
+/* The key of a tracking entry: day, influencer (-1: organic), brand, product, campaign,
+ * source, campaign type. */
+enum { AGG_KEY = 7 };
+
+static uint32_t agg_hash(const int32_t *k)
+{
+    uint64_t h = ((uint64_t)(uint32_t)k[0] << 32 | (uint32_t)k[1]) * 0x9E3779B97F4A7C15ull;
+    h ^= ((uint64_t)(uint32_t)k[2] << 32 | (uint32_t)k[3]) * 0xC2B2AE3D27D4EB4Full;
+    h ^= ((uint64_t)(uint32_t)k[4] << 32 | (uint32_t)k[5]) * 0x165667B19E3779F9ull;
+    h ^= (uint64_t)(uint32_t)k[6] * 0x27D4EB2F165667C5ull;
+    h ^= h >> 29;
+    return (uint32_t)(h ^ h >> 32);
+}
+
+static void agg_key(const struct engine *eng, size_t e, int32_t *k)
+{
+    k[0] = col32(&eng->trk_day)[e];
+    k[1] = col32(&eng->trk_inf)[e];
+    k[2] = col32(&eng->trk_brand)[e];
+    k[3] = col32(&eng->trk_product)[e];
+    k[4] = col32(&eng->trk_campaign)[e];
+    k[5] = col32(&eng->trk_source)[e];
+    k[6] = (uint8_t)eng->trk_ctype.b.data[e];
+}
+
+/* Doubles the hash table of the tracking entries (1024 slots to begin with). */
+static void agg_grow(struct engine *eng)
+{
+    size_t cap = eng->agg_cap ? eng->agg_cap * 2 : 1024;
+    int32_t *slot = xmalloc(cap * sizeof *slot);
+    memset(slot, 0xff, cap * sizeof *slot);
+    uint32_t mask = (uint32_t)(cap - 1);
+    for (size_t e = 0; e < eng->nagg; e++) {
+        int32_t k[AGG_KEY];
+        agg_key(eng, e, k);
+        uint32_t h = agg_hash(k) & mask;
+        while (slot[h] >= 0)
+            h = (h + 1) & mask;
+        slot[h] = (int32_t)e;
+    }
+    free(eng->agg_slot);
+    eng->agg_slot = slot;
+    eng->agg_cap = cap;
+}
+
+/* Adds rows (their sums) to the tracking entry of key k, a new entry at the end when it has
+ * none yet. */
+static void agg_add(struct engine *eng, const int32_t *k, int64_t orders, int64_t revenue,
+                    int64_t rows, uint64_t absrev)
+{
+    if ((eng->nagg + 1) * 2 > eng->agg_cap)
+        agg_grow(eng);
+    uint32_t mask = (uint32_t)(eng->agg_cap - 1), h = agg_hash(k) & mask;
+    const int32_t *day = col32(&eng->trk_day), *inf = col32(&eng->trk_inf);
+    const int32_t *brand = col32(&eng->trk_brand), *product = col32(&eng->trk_product);
+    const int32_t *campaign = col32(&eng->trk_campaign), *source = col32(&eng->trk_source);
+    const uint8_t *ctype = (const uint8_t *)eng->trk_ctype.b.data;
+    for (int32_t e; (e = eng->agg_slot[h]) >= 0; h = (h + 1) & mask)
+        if (day[e] == k[0] && inf[e] == k[1] && brand[e] == k[2] && product[e] == k[3] &&
+            campaign[e] == k[4] && source[e] == k[5] && ctype[e] == k[6]) {
+            col64(&eng->trk_orders)[e] += orders;
+            col64(&eng->trk_revenue)[e] += revenue;
+            col64(&eng->trk_rows)[e] += rows;
+            ((uint64_t *)(void *)eng->trk_absrev.b.data)[e] += absrev;
+            return;
+        }
+    eng->agg_slot[h] = (int32_t)eng->nagg;
+    col_push32(&eng->trk_day, k[0]);
+    col_push32(&eng->trk_inf, k[1]);
+    col_push32(&eng->trk_brand, k[2]);
+    col_push32(&eng->trk_product, k[3]);
+    col_push32(&eng->trk_campaign, k[4]);
+    col_push32(&eng->trk_source, k[5]);
+    uint8_t ct = (uint8_t)k[6];
+    col_push(&eng->trk_ctype, &ct, 1);
+    col_push64(&eng->trk_orders, orders);
+    col_push64(&eng->trk_revenue, revenue);
+    col_push64(&eng->trk_rows, rows);
+    col_push(&eng->trk_absrev, &absrev, sizeof absrev);
+    eng->nagg++;
+}
+
 static int load_tracking(void *ctx, const struct schema_row *row)
 {
     struct load_ctx *l = ctx;
@@ -326,16 +408,18 @@ static int load_tracking(void *ctx, const struct schema_row *row)
     }
     int64_t orders = int_or(&v[c[ORDERS]], 1);
     int organic = int_or(&v[c[ORGANIC]], 0) != 0 || !v[c[INF]].present || v[c[INF]].len == 0;
-    col_push32(&eng->trk_day, day);
-    col_push32(&eng->trk_inf, organic ? -1 : influencer_ref(eng, &v[c[INF]]));
-    col_push32(&eng->trk_brand, dict_code(eng, DIM_BRAND, &v[c[BRAND]]));
-    col_push32(&eng->trk_product, dict_code(eng, DIM_PRODUCT, &v[c[PRODUCT]]));
-    col_push32(&eng->trk_campaign, dict_code(eng, DIM_CAMPAIGN, &v[c[CAMPAIGN]]));
-    col_push32(&eng->trk_source, dict_code(eng, DIM_SOURCE, &v[c[SOURCE]]));
-    col_push32(&eng->trk_orders, (int32_t)orders);
-    col_push64(&eng->trk_revenue, int_or(&v[c[REVENUE]], 0));
-    uint8_t ctype = (uint8_t)ctype_of(&v[c[CTYPE]]);
-    col_push(&eng->trk_ctype, &ctype, 1); /* one byte a row: CTYPE_COUNT values */
+    /* the codes in this order (dictionary codes are given in the order they are met) */
+    int32_t k[AGG_KEY];
+    k[0] = day;
+    k[1] = organic ? -1 : influencer_ref(eng, &v[c[INF]]);
+    k[2] = dict_code(eng, DIM_BRAND, &v[c[BRAND]]);
+    k[3] = dict_code(eng, DIM_PRODUCT, &v[c[PRODUCT]]);
+    k[4] = dict_code(eng, DIM_CAMPAIGN, &v[c[CAMPAIGN]]);
+    k[5] = dict_code(eng, DIM_SOURCE, &v[c[SOURCE]]);
+    k[6] = ctype_of(&v[c[CTYPE]]);
+    int64_t revenue = int_or(&v[c[REVENUE]], 0);
+    agg_add(eng, k, orders, revenue, 1,
+            revenue < 0 ? (uint64_t)-revenue : (uint64_t)revenue); /* in range: no INT64_MIN */
     eng->ntrk++;
     return 0;
 }
@@ -351,14 +435,15 @@ static void total_activity(struct engine *eng)
 {
     eng->ntotals = eng->ninf;
     eng->totals = xcalloc(eng->ntotals + 1, sizeof *eng->totals);
-    const int32_t *trk_inf = col32(&eng->trk_inf), *orders = col32(&eng->trk_orders);
-    const int64_t *revenue = col64(&eng->trk_revenue);
-    for (size_t i = 0; i < eng->ntrk; i++) {
+    const int32_t *trk_inf = col32(&eng->trk_inf);
+    const int64_t *orders = col64(&eng->trk_orders);
+    const uint64_t *absrev = (const uint64_t *)(void *)eng->trk_absrev.b.data;
+    for (size_t i = 0; i < eng->nagg; i++) {
         if (trk_inf[i] < 0)
             continue;
         struct activity_total *t = &eng->totals[trk_inf[i]];
         t->orders += (uint64_t)orders[i];
-        t->abs_revenue += revenue[i] < 0 ? (uint64_t)-revenue[i] : (uint64_t)revenue[i];
+        t->abs_revenue += absrev[i];
     }
     const int32_t *post_inf = col32(&eng->post_inf);
     for (size_t i = 0; i < eng->nposts; i++)
@@ -548,7 +633,7 @@ static void build_buckets(struct engine *eng)
     uint8_t *in_posts = xcalloc(ncampaigns + 1, 1);
     const int32_t *trk_campaign = col32(&eng->trk_campaign), *trk_inf = col32(&eng->trk_inf);
     const int32_t *post_campaign = col32(&eng->post_campaign), *post_inf = col32(&eng->post_inf);
-    for (size_t i = 0; i < eng->ntrk; i++)
+    for (size_t i = 0; i < eng->nagg; i++)
         if (trk_campaign[i] >= 0 && trk_inf[i] >= 0)
             in_tracking[trk_campaign[i]] = 1;
     for (size_t i = 0; i < eng->nposts; i++)
@@ -604,8 +689,8 @@ static void build_buckets(struct engine *eng)
         next[p] = head[key[0]];
         head[key[0]] = (int32_t)p;
     }
-    col_reserve(&eng->trk_bucket, eng->ntrk * sizeof(int32_t));
-    for (size_t i = 0; i < eng->ntrk; i++) {
+    col_reserve(&eng->trk_bucket, eng->nagg * sizeof(int32_t));
+    for (size_t i = 0; i < eng->nagg; i++) {
         int32_t inf = trk_inf[i], bucket = inf >= 0 ? inf : (int32_t)eng->nbuckets; /* organic */
         if (inf >= 0 && trk_campaign[i] >= 0)
             for (int32_t p = head[inf]; p >= 0; p = next[p])
@@ -646,7 +731,7 @@ static void build_days(struct engine *eng, int32_t *first, int32_t **index)
 {
     const int32_t *trk_day = col32(&eng->trk_day), *post_day = col32(&eng->post_day);
     int32_t lo = INT32_MAX, hi = INT32_MIN;
-    for (size_t i = 0; i < eng->ntrk; i++) {
+    for (size_t i = 0; i < eng->nagg; i++) {
         lo = trk_day[i] < lo ? trk_day[i] : lo;
         hi = trk_day[i] > hi ? trk_day[i] : hi;
     }
@@ -669,7 +754,7 @@ static void build_days(struct engine *eng, int32_t *first, int32_t **index)
     int32_t *idx = xmalloc((span + 1) * sizeof *idx);
     for (size_t i = 0; i < span; i++)
         idx[i] = -1;
-    for (size_t i = 0; i < eng->ntrk; i++)
+    for (size_t i = 0; i < eng->nagg; i++)
         idx[trk_day[i] - lo] = 0;
     for (size_t i = 0; i < eng->nposts; i++)
         if (post_day[i] != ENGINE_NO_DAY)
@@ -839,8 +924,8 @@ static void *build_fine(void *arg)
     const int32_t *product = col32(&eng->trk_product), *campaign = col32(&eng->trk_campaign);
     const int32_t *source = col32(&eng->trk_source);
     const uint8_t *ctype = (const uint8_t *)eng->trk_ctype.b.data;
-    const int32_t *orders = col32(&eng->trk_orders);
-    const int64_t *revenue = col64(&eng->trk_revenue);
+    const int64_t *orders = col64(&eng->trk_orders), *revenue = col64(&eng->trk_revenue);
+    const int64_t *rows = col64(&eng->trk_rows);
     struct cube *c = job->c;
     struct cube_table t;
     memset(&t, 0, sizeof t);
@@ -852,7 +937,7 @@ static void *build_fine(void *arg)
         for (size_t j = from; j < to; j++) {
             uint32_t r = job->order[j];
             struct cube_key k = {bucket[r], brand[r], product[r], campaign[r], source[r], ctype[r]};
-            cube_add(c, &t, first, &k, orders[r], revenue[r], 1, 0);
+            cube_add(c, &t, first, &k, orders[r], revenue[r], rows[r], 0);
         }
         cube_sort_day(c, first);
     }
@@ -908,12 +993,12 @@ static void build_coarse(struct engine *eng)
 /* Cube rows below which a second thread is not worth starting. */
 #define CUBE_PARALLEL_MIN 500000
 
-/* Builds both cubes (struct cube) from the loaded tracking rows, then releases the rows: a
- * counting sort by day; the fine cube day by day through a hash table, the two halves of
- * the days on two threads; then the coarse cube from the fine one. */
+/* Builds both cubes (struct cube) from the loaded tracking entries (the rows merged by key as
+ * they were read), then releases them: a counting sort by day; the fine cube day by day through a
+ * hash table, the two halves of the days on two threads; then the coarse cube from the fine one. */
 static void build_cubes(struct engine *eng, int32_t first_day, const int32_t *day_index)
 {
-    size_t n = eng->ntrk, ndays = eng->ndays;
+    size_t n = eng->nagg, ndays = eng->ndays;
     const int32_t *day = col32(&eng->trk_day);
     int64_t *start = xcalloc(ndays + 2, sizeof *start);
     for (size_t i = 0; i < n; i++)
@@ -947,10 +1032,10 @@ static void build_cubes(struct engine *eng, int32_t first_day, const int32_t *da
     col_push64(&eng->cube[CUBE_FINE].day_start, (int64_t)eng->cube[CUBE_FINE].n);
     free(order);
     free(start);
-    struct column *raw[] = {&eng->trk_day,    &eng->trk_inf,     &eng->trk_bucket,
-                            &eng->trk_brand,  &eng->trk_product, &eng->trk_campaign,
-                            &eng->trk_source, &eng->trk_ctype,   &eng->trk_orders,
-                            &eng->trk_revenue};
+    struct column *raw[] = {&eng->trk_day,     &eng->trk_inf,     &eng->trk_bucket,
+                            &eng->trk_brand,   &eng->trk_product, &eng->trk_campaign,
+                            &eng->trk_source,  &eng->trk_ctype,   &eng->trk_orders,
+                            &eng->trk_revenue, &eng->trk_rows,    &eng->trk_absrev};
     for (size_t i = 0; i < sizeof raw / sizeof raw[0]; i++)
         buf_release(&raw[i]->b);
     alloc_build_entries(eng); /* the fine cube's spend, summed into the coarse one */
@@ -1052,57 +1137,60 @@ static int32_t *remap_dict(struct engine *eng, const struct engine *from, enum d
     return map;
 }
 
-static void append_remapped(struct column *to, const struct column *from, size_t n,
-                            const int32_t *map)
-{
-    const int32_t *v = col32(from);
-    for (size_t i = 0; i < n; i++)
-        col_push32(to, v[i] < 0 ? v[i] : map[v[i]]);
-}
-
-/* Appends n elements of w bytes of from to to (which holds have of them), to's allocation
- * made exact, and releases from: the rows of a part are never held twice. */
-static void append_moved(struct column *to, struct column *from, size_t have, size_t n, size_t w)
-{
-    col_reserve(to, (have + n) * w);
-    buf_append(&to->b, from->b.data, n * w);
-    buf_release(&from->b);
-}
-
-/* Appends part's tracking rows to eng's, in order, with codes translated, as far as
- * ENGINE_MAX_ROWS allows (the rest are counted as left out), and counts part's left-out
- * rows (name_skipped finds them again with their ids). */
+/* Adds part's tracking entries to eng's, codes translated: an entry eng has already gets
+ * the sums, the others are appended in part's order (so entries stay in the order of their
+ * first row when the parts are merged in row order). The caller has checked that the rows
+ * of all the parts fit ENGINE_MAX_ROWS. Counts part's left-out rows (name_skipped finds
+ * them again with their ids). */
 static void merge_tracking(struct engine *eng, struct engine *part)
 {
     eng->skipped_count[DS_TRACKING] += part->skipped_count[DS_TRACKING];
     eng->over_limit[DS_TRACKING] += part->over_limit[DS_TRACKING];
-    size_t room = ENGINE_MAX_ROWS - eng->ntrk; /* load_tracking keeps ntrk <= the limit */
-    if (part->ntrk > room) {
-        eng->skipped_count[DS_TRACKING] += part->ntrk - room;
-        eng->over_limit[DS_TRACKING] += part->ntrk - room;
-        part->ntrk = room;
-    }
-    if (part->ntrk == 0)
+    assert(part->ntrk <= ENGINE_MAX_ROWS - eng->ntrk);
+    if (part->nagg == 0)
         return;
+    /* the dictionaries in this order, as before entries were merged (codes are given in the
+     * order they are met) */
     static const enum dim dims[] = {DIM_INFLUENCER, DIM_BRAND, DIM_PRODUCT, DIM_CAMPAIGN,
                                     DIM_SOURCE};
-    struct column *cols[] = {&part->trk_inf, &part->trk_brand, &part->trk_product,
-                             &part->trk_campaign, &part->trk_source};
-    struct column *into[] = {&eng->trk_inf, &eng->trk_brand, &eng->trk_product, &eng->trk_campaign,
-                             &eng->trk_source};
-    size_t have = eng->ntrk, n = part->ntrk;
-    for (size_t k = 0; k < sizeof dims / sizeof dims[0]; k++) {
-        int32_t *map = remap_dict(eng, part, dims[k]);
-        col_reserve(into[k], (have + n) * sizeof(int32_t));
-        append_remapped(into[k], cols[k], n, map);
-        buf_release(&cols[k]->b);
-        free(map);
+    int32_t *map[5];
+    for (size_t d = 0; d < 5; d++)
+        map[d] = remap_dict(eng, part, dims[d]);
+    const int64_t *orders = col64(&part->trk_orders), *revenue = col64(&part->trk_revenue);
+    const int64_t *rows = col64(&part->trk_rows);
+    const uint64_t *absrev = (const uint64_t *)(void *)part->trk_absrev.b.data;
+    for (size_t e = 0; e < part->nagg; e++) {
+        int32_t k[AGG_KEY];
+        agg_key(part, e, k);
+        for (size_t d = 0; d < 5; d++)
+            if (k[d + 1] >= 0)
+                k[d + 1] = map[d][k[d + 1]];
+        agg_add(eng, k, orders[e], revenue[e], rows[e], absrev[e]);
     }
-    append_moved(&eng->trk_day, &part->trk_day, have, n, sizeof(int32_t));
-    append_moved(&eng->trk_ctype, &part->trk_ctype, have, n, 1);
-    append_moved(&eng->trk_orders, &part->trk_orders, have, n, sizeof(int32_t));
-    append_moved(&eng->trk_revenue, &part->trk_revenue, have, n, sizeof(int64_t));
-    eng->ntrk += n;
+    for (size_t d = 0; d < 5; d++)
+        free(map[d]);
+    eng->ntrk += part->ntrk;
+}
+
+/* Forgets the tracking rows read so far (engine_load_parallel, when the parts' rows are more
+ * than ENGINE_MAX_ROWS in all: they are read again on one connection). */
+static void tracking_reset(struct engine *eng)
+{
+    struct column *cols[] = {&eng->trk_day,     &eng->trk_inf,      &eng->trk_brand,
+                             &eng->trk_product, &eng->trk_campaign, &eng->trk_source,
+                             &eng->trk_ctype,   &eng->trk_orders,   &eng->trk_revenue,
+                             &eng->trk_rows,    &eng->trk_absrev};
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
+        buf_release(&cols[i]->b);
+    free(eng->agg_slot);
+    eng->agg_slot = NULL;
+    eng->agg_cap = eng->nagg = eng->ntrk = 0;
+    eng->skipped_count[DS_TRACKING] = eng->over_limit[DS_TRACKING] = 0;
+    size_t kept = 0;
+    for (size_t i = 0; i < eng->nskipped; i++)
+        if (eng->skipped[i].ds != DS_TRACKING)
+            eng->skipped[kept++] = eng->skipped[i];
+    eng->nskipped = kept;
 }
 
 static struct engine *engine_new(void)
@@ -1281,6 +1369,7 @@ struct engine *engine_load_parallel(struct store *const *stores, size_t nstores,
     if (rc == 0)
         rc = scan_dataset_part(s, eng, DS_TRACKING, 0, nparts, trk_cols, TRK_NCOLS, load_tracking,
                                e);
+    size_t total = eng->ntrk;
     for (int k = 1; k < nparts; k++) {
         if (!parts[k].eng)
             continue;
@@ -1291,10 +1380,23 @@ struct engine *engine_load_parallel(struct store *const *stores, size_t nstores,
             if (e)
                 *e = parts[k].e;
         }
-        if (rc == 0)
+        total += parts[k].eng->ntrk;
+    }
+    /* The first ENGINE_MAX_ROWS stored rows are loaded: when the parts read more in all,
+     * which of them are first is only known in one pass, so they are read again on one
+     * connection (entries cannot be cut at a row). */
+    int again = rc == 0 && total > ENGINE_MAX_ROWS;
+    for (int k = 1; k < nparts; k++) {
+        if (rc == 0 && !again && parts[k].eng)
             merge_tracking(eng, parts[k].eng);
         engine_free(parts[k].eng);
     }
+    if (again) {
+        tracking_reset(eng);
+        rc = scan_dataset(s, eng, DS_TRACKING, trk_cols, TRK_NCOLS, load_tracking, e);
+    }
+    free(eng->agg_slot); /* the entries are all in */
+    eng->agg_slot = NULL;
     if (rc == 0) {
         total_activity(eng);
         rc = scan_dataset(s, eng, DS_PAYOUTS, pay_cols, 10, load_payout, e);
@@ -1357,6 +1459,8 @@ static size_t engine_columns(struct engine *eng, struct column **out)
         &eng->trk_ctype,
         &eng->trk_orders,
         &eng->trk_revenue,
+        &eng->trk_rows,
+        &eng->trk_absrev,
         &eng->pay_inf,
         &eng->pay_basis,
         &eng->pay_campaign,
@@ -1438,6 +1542,7 @@ void engine_free(struct engine *eng)
         cube_release(&eng->cube[c]);
     for (int d = 0; d < DIM_COUNT; d++)
         strmap_free(eng->dict[d]);
+    free(eng->agg_slot);
     free(eng);
 }
 
