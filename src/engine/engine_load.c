@@ -308,6 +308,24 @@ static int tracking_problem(const struct schema_value *v, const int *c, int32_t 
  * source, campaign type. */
 enum { AGG_KEY = 7 };
 
+/* A tracking entry while the rows are read, in a slot of the hash table: its key, the
+ * number of the entry (in the order of first rows) + 1 (0: an empty slot) and its sums, in
+ * one cache line, so that a row costs one visit of the table (agg_columns makes columns of
+ * them once every row is in). */
+struct agg_entry {
+    int32_t k[AGG_KEY];
+    uint32_t seq;
+    int64_t orders, revenue, rows;
+    uint64_t absrev;
+};
+
+/* A row waiting for its slot (see agg_row): its key, hash and sums. */
+struct agg_pending {
+    int32_t k[AGG_KEY];
+    uint32_t hash;
+    int64_t orders, revenue;
+};
+
 static uint32_t agg_hash(const int32_t *k)
 {
     uint64_t h = ((uint64_t)(uint32_t)k[0] << 32 | (uint32_t)k[1]) * 0x9E3779B97F4A7C15ull;
@@ -318,72 +336,128 @@ static uint32_t agg_hash(const int32_t *k)
     return (uint32_t)(h ^ h >> 32);
 }
 
-static void agg_key(const struct engine *eng, size_t e, int32_t *k)
-{
-    k[0] = col32(&eng->trk_day)[e];
-    k[1] = col32(&eng->trk_inf)[e];
-    k[2] = col32(&eng->trk_brand)[e];
-    k[3] = col32(&eng->trk_product)[e];
-    k[4] = col32(&eng->trk_campaign)[e];
-    k[5] = col32(&eng->trk_source)[e];
-    k[6] = (uint8_t)eng->trk_ctype.b.data[e];
-}
-
 /* Doubles the hash table of the tracking entries (1024 slots to begin with). */
 static void agg_grow(struct engine *eng)
 {
     size_t cap = eng->agg_cap ? eng->agg_cap * 2 : 1024;
-    int32_t *slot = xmalloc(cap * sizeof *slot);
-    memset(slot, 0xff, cap * sizeof *slot);
+    struct agg_entry *slot = xcalloc(cap, sizeof *slot);
     uint32_t mask = (uint32_t)(cap - 1);
-    for (size_t e = 0; e < eng->nagg; e++) {
-        int32_t k[AGG_KEY];
-        agg_key(eng, e, k);
-        uint32_t h = agg_hash(k) & mask;
-        while (slot[h] >= 0)
+    for (size_t i = 0; i < eng->agg_cap; i++) {
+        const struct agg_entry *o = &eng->agg[i];
+        if (!o->seq)
+            continue;
+        uint32_t h = agg_hash(o->k) & mask;
+        while (slot[h].seq)
             h = (h + 1) & mask;
-        slot[h] = (int32_t)e;
+        slot[h] = *o;
     }
-    free(eng->agg_slot);
-    eng->agg_slot = slot;
+    free(eng->agg);
+    eng->agg = slot;
     eng->agg_cap = cap;
 }
 
-/* Adds rows (their sums) to the tracking entry of key k, a new entry at the end when it has
- * none yet. */
-static void agg_add(struct engine *eng, const int32_t *k, int64_t orders, int64_t revenue,
-                    int64_t rows, uint64_t absrev)
+/* Adds rows (their sums) to the tracking entry of key k (hash: agg_hash(k)), a new entry,
+ * the next in order, when it has none yet. */
+static void agg_add(struct engine *eng, const int32_t *k, uint32_t hash, int64_t orders,
+                    int64_t revenue, int64_t rows, uint64_t absrev)
 {
-    if ((eng->nagg + 1) * 2 > eng->agg_cap)
+    if ((eng->nagg + 1) * 4 > eng->agg_cap * 3) /* at most three quarters full */
         agg_grow(eng);
-    uint32_t mask = (uint32_t)(eng->agg_cap - 1), h = agg_hash(k) & mask;
-    const int32_t *day = col32(&eng->trk_day), *inf = col32(&eng->trk_inf);
-    const int32_t *brand = col32(&eng->trk_brand), *product = col32(&eng->trk_product);
-    const int32_t *campaign = col32(&eng->trk_campaign), *source = col32(&eng->trk_source);
-    const uint8_t *ctype = (const uint8_t *)eng->trk_ctype.b.data;
-    for (int32_t e; (e = eng->agg_slot[h]) >= 0; h = (h + 1) & mask)
-        if (day[e] == k[0] && inf[e] == k[1] && brand[e] == k[2] && product[e] == k[3] &&
-            campaign[e] == k[4] && source[e] == k[5] && ctype[e] == k[6]) {
-            col64(&eng->trk_orders)[e] += orders;
-            col64(&eng->trk_revenue)[e] += revenue;
-            col64(&eng->trk_rows)[e] += rows;
-            ((uint64_t *)(void *)eng->trk_absrev.b.data)[e] += absrev;
+    uint32_t mask = (uint32_t)(eng->agg_cap - 1), h = hash & mask;
+    struct agg_entry *a;
+    for (; (a = &eng->agg[h])->seq; h = (h + 1) & mask)
+        if (memcmp(a->k, k, sizeof a->k) == 0) {
+            a->orders += orders;
+            a->revenue += revenue;
+            a->rows += rows;
+            a->absrev += absrev;
             return;
         }
-    eng->agg_slot[h] = (int32_t)eng->nagg;
-    col_push32(&eng->trk_day, k[0]);
-    col_push32(&eng->trk_inf, k[1]);
-    col_push32(&eng->trk_brand, k[2]);
-    col_push32(&eng->trk_product, k[3]);
-    col_push32(&eng->trk_campaign, k[4]);
-    col_push32(&eng->trk_source, k[5]);
-    uint8_t ct = (uint8_t)k[6];
-    col_push(&eng->trk_ctype, &ct, 1);
-    col_push64(&eng->trk_orders, orders);
-    col_push64(&eng->trk_revenue, revenue);
-    col_push64(&eng->trk_rows, rows);
-    col_push(&eng->trk_absrev, &absrev, sizeof absrev);
-    eng->nagg++;
+    memcpy(a->k, k, sizeof a->k);
+    a->seq = (uint32_t)++eng->nagg;
+    a->orders = orders;
+    a->revenue = revenue;
+    a->rows = rows;
+    a->absrev = absrev;
+}
+
+/* Rows wait AGG_AHEAD rows for their slot, which is fetched into the cache meanwhile (the
+ * table is far larger than the cache: a row would otherwise wait for memory). */
+enum { AGG_AHEAD = 16 };
+
+static void agg_take(struct engine *eng, const struct agg_pending *p)
+{
+    agg_add(eng, p->k, p->hash, p->orders, p->revenue, 1,
+            p->revenue < 0 ? (uint64_t)-p->revenue : (uint64_t)p->revenue); /* no INT64_MIN */
+}
+
+/* One tracking row into its entry (through the rows waiting: agg_flush adds them). */
+static void agg_row(struct engine *eng, const int32_t *k, int64_t orders, int64_t revenue)
+{
+    if (!eng->agg_pending)
+        eng->agg_pending = xmalloc(AGG_AHEAD * sizeof *eng->agg_pending);
+    struct agg_pending *p = &eng->agg_pending[eng->agg_npending++ % AGG_AHEAD];
+    if (eng->agg_npending > AGG_AHEAD)
+        agg_take(eng, p); /* the row AGG_AHEAD rows back, in its slot */
+    memcpy(p->k, k, sizeof p->k);
+    p->hash = agg_hash(k);
+    p->orders = orders;
+    p->revenue = revenue;
+    if (eng->agg_cap)
+        __builtin_prefetch(&eng->agg[p->hash & (eng->agg_cap - 1)], 1);
+}
+
+/* The rows still waiting into their entries, in order (after a scan). */
+static void agg_flush(struct engine *eng)
+{
+    size_t n = eng->agg_npending;
+    for (size_t i = n > AGG_AHEAD ? n - AGG_AHEAD : 0; i < n; i++)
+        agg_take(eng, &eng->agg_pending[i % AGG_AHEAD]);
+    free(eng->agg_pending);
+    eng->agg_pending = NULL;
+    eng->agg_npending = 0;
+}
+
+/* The entries in order of their first row (entry number - 1 → slot); the caller frees it. */
+static uint32_t *agg_order(const struct engine *eng)
+{
+    uint32_t *at = xmalloc((eng->nagg + 1) * sizeof *at);
+    for (size_t i = 0; i < eng->agg_cap; i++)
+        if (eng->agg[i].seq)
+            at[eng->agg[i].seq - 1] = (uint32_t)i;
+    return at;
+}
+
+/* The tracking entries as columns (struct engine, trk_*), in order, the table freed. */
+static void agg_columns(struct engine *eng)
+{
+    size_t n = eng->nagg;
+    uint32_t *at = agg_order(eng);
+    struct column *k32[] = {&eng->trk_day,     &eng->trk_inf,      &eng->trk_brand,
+                            &eng->trk_product, &eng->trk_campaign, &eng->trk_source};
+    for (size_t c = 0; c < sizeof k32 / sizeof k32[0]; c++) {
+        col_reserve(k32[c], n * sizeof(int32_t));
+        for (size_t e = 0; e < n; e++)
+            col_push32(k32[c], eng->agg[at[e]].k[c]);
+    }
+    col_reserve(&eng->trk_ctype, n);
+    col_reserve(&eng->trk_orders, n * sizeof(int64_t));
+    col_reserve(&eng->trk_revenue, n * sizeof(int64_t));
+    col_reserve(&eng->trk_rows, n * sizeof(int64_t));
+    col_reserve(&eng->trk_absrev, n * sizeof(uint64_t));
+    for (size_t e = 0; e < n; e++) {
+        const struct agg_entry *a = &eng->agg[at[e]];
+        uint8_t ct = (uint8_t)a->k[6];
+        col_push(&eng->trk_ctype, &ct, 1);
+        col_push64(&eng->trk_orders, a->orders);
+        col_push64(&eng->trk_revenue, a->revenue);
+        col_push64(&eng->trk_rows, a->rows);
+        col_push(&eng->trk_absrev, &a->absrev, sizeof a->absrev);
+    }
+    free(at);
+    free(eng->agg);
+    eng->agg = NULL;
+    eng->agg_cap = 0;
 }
 
 static int load_tracking(void *ctx, const struct schema_row *row)
@@ -417,9 +491,7 @@ static int load_tracking(void *ctx, const struct schema_row *row)
     k[4] = dict_code(eng, DIM_CAMPAIGN, &v[c[CAMPAIGN]]);
     k[5] = dict_code(eng, DIM_SOURCE, &v[c[SOURCE]]);
     k[6] = ctype_of(&v[c[CTYPE]]);
-    int64_t revenue = int_or(&v[c[REVENUE]], 0);
-    agg_add(eng, k, orders, revenue, 1,
-            revenue < 0 ? (uint64_t)-revenue : (uint64_t)revenue); /* in range: no INT64_MIN */
+    agg_row(eng, k, orders, int_or(&v[c[REVENUE]], 0));
     eng->ntrk++;
     return 0;
 }
@@ -1117,6 +1189,7 @@ static void *tracking_part_main(void *arg)
     struct tracking_part *t = arg;
     t->rc = scan_dataset_part(t->store, t->eng, DS_TRACKING, t->part, t->nparts, trk_cols,
                               TRK_NCOLS, load_tracking, &t->e);
+    agg_flush(t->eng);
     return NULL;
 }
 
@@ -1156,17 +1229,17 @@ static void merge_tracking(struct engine *eng, struct engine *part)
     int32_t *map[5];
     for (size_t d = 0; d < 5; d++)
         map[d] = remap_dict(eng, part, dims[d]);
-    const int64_t *orders = col64(&part->trk_orders), *revenue = col64(&part->trk_revenue);
-    const int64_t *rows = col64(&part->trk_rows);
-    const uint64_t *absrev = (const uint64_t *)(void *)part->trk_absrev.b.data;
+    uint32_t *at = agg_order(part);
     for (size_t e = 0; e < part->nagg; e++) {
+        const struct agg_entry *a = &part->agg[at[e]];
         int32_t k[AGG_KEY];
-        agg_key(part, e, k);
+        memcpy(k, a->k, sizeof k);
         for (size_t d = 0; d < 5; d++)
             if (k[d + 1] >= 0)
                 k[d + 1] = map[d][k[d + 1]];
-        agg_add(eng, k, orders[e], revenue[e], rows[e], absrev[e]);
+        agg_add(eng, k, agg_hash(k), a->orders, a->revenue, a->rows, a->absrev);
     }
+    free(at);
     for (size_t d = 0; d < 5; d++)
         free(map[d]);
     eng->ntrk += part->ntrk;
@@ -1182,9 +1255,11 @@ static void tracking_reset(struct engine *eng)
                              &eng->trk_rows,    &eng->trk_absrev};
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
         buf_release(&cols[i]->b);
-    free(eng->agg_slot);
-    eng->agg_slot = NULL;
-    eng->agg_cap = eng->nagg = eng->ntrk = 0;
+    free(eng->agg);
+    free(eng->agg_pending);
+    eng->agg = NULL;
+    eng->agg_pending = NULL;
+    eng->agg_cap = eng->agg_npending = eng->nagg = eng->ntrk = 0;
     eng->skipped_count[DS_TRACKING] = eng->over_limit[DS_TRACKING] = 0;
     size_t kept = 0;
     for (size_t i = 0; i < eng->nskipped; i++)
@@ -1369,6 +1444,7 @@ struct engine *engine_load_parallel(struct store *const *stores, size_t nstores,
     if (rc == 0)
         rc = scan_dataset_part(s, eng, DS_TRACKING, 0, nparts, trk_cols, TRK_NCOLS, load_tracking,
                                e);
+    agg_flush(eng);
     size_t total = eng->ntrk;
     for (int k = 1; k < nparts; k++) {
         if (!parts[k].eng)
@@ -1394,9 +1470,10 @@ struct engine *engine_load_parallel(struct store *const *stores, size_t nstores,
     if (again) {
         tracking_reset(eng);
         rc = scan_dataset(s, eng, DS_TRACKING, trk_cols, TRK_NCOLS, load_tracking, e);
+        agg_flush(eng);
     }
-    free(eng->agg_slot); /* the entries are all in */
-    eng->agg_slot = NULL;
+    if (rc == 0)
+        agg_columns(eng); /* the entries are all in */
     if (rc == 0) {
         total_activity(eng);
         rc = scan_dataset(s, eng, DS_PAYOUTS, pay_cols, 10, load_payout, e);
@@ -1542,7 +1619,8 @@ void engine_free(struct engine *eng)
         cube_release(&eng->cube[c]);
     for (int d = 0; d < DIM_COUNT; d++)
         strmap_free(eng->dict[d]);
-    free(eng->agg_slot);
+    free(eng->agg);
+    free(eng->agg_pending);
     free(eng);
 }
 
