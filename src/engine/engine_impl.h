@@ -138,11 +138,20 @@ struct engine {
      * post_start[1] those without a date (int64, ndays + 2 of them). */
     struct column post_start;
 
-    /* Tracking rows as loaded, one entry per stored row; released once the cube is built. */
-    size_t ntrk;
+    /* Tracking rows as loaded (ntrk of them), merged as they are read into nagg entries, one
+     * per distinct day, influencer, brand, product, campaign, source and campaign type, in
+     * the order of their first row (int32 columns; trk_ctype one byte; trk_bucket is added
+     * by build_buckets); released once the cube is built. While the rows are read, the
+     * entries are in agg, a hash table of agg_cap slots, and the last rows read wait in
+     * agg_pending (engine_load.c). */
+    size_t ntrk, nagg;
     struct column trk_day, trk_inf, trk_bucket, trk_brand, trk_product, trk_campaign, trk_source,
-        trk_ctype, trk_orders;
-    struct column trk_revenue; /* int64 paise */
+        trk_ctype;
+    struct column trk_orders, trk_revenue, trk_rows; /* int64 sums (revenue in paise) */
+    struct column trk_absrev; /* uint64: the sum of the rows' revenue magnitudes */
+    struct agg_entry *agg;
+    struct agg_pending *agg_pending;
+    size_t agg_cap, agg_npending;
 
     /* The tracking cubes (struct cube): CUBE_FINE, by every dimension a filter can name;
      * CUBE_COARSE without product and source, a few times smaller, for the queries that

@@ -36,6 +36,28 @@ static int32_t dict_code(struct engine *eng, enum dim d, const struct schema_val
     return strmap_put(eng->dict[d], v->s, v->len, NULL);
 }
 
+/* Room for bytes bytes in c, allocated to the byte (a column's final size is known before
+ * a merge appends to it: doubling would leave up to half of it unused). */
+static void col_reserve(struct column *c, size_t bytes)
+{
+    struct buf *b = &c->b;
+    if (b->cap >= bytes + 1)
+        return;
+    b->data = xrealloc(b->data, bytes + 1);
+    b->cap = bytes + 1;
+    b->data[b->len] = '\0';
+}
+
+/* Gives back what a column grew beyond its length. */
+static void col_shrink(struct column *c)
+{
+    struct buf *b = &c->b;
+    if (b->data && b->cap > b->len + 1) {
+        b->data = xrealloc(b->data, b->len + 1);
+        b->cap = b->len + 1;
+    }
+}
+
 static int64_t int_or(const struct schema_value *v, int64_t dflt)
 {
     return v->present ? v->i : dflt;
@@ -282,6 +304,162 @@ static int tracking_problem(const struct schema_value *v, const int *c, int32_t 
     return 0;
 }
 
+/* The key of a tracking entry: day, influencer (-1: organic), brand, product, campaign,
+ * source, campaign type. */
+enum { AGG_KEY = 7 };
+
+/* A tracking entry while the rows are read, in a slot of the hash table: its key, the
+ * number of the entry (in the order of first rows) + 1 (0: an empty slot) and its sums, in
+ * one cache line, so that a row costs one visit of the table (agg_columns makes columns of
+ * them once every row is in). */
+struct agg_entry {
+    int32_t k[AGG_KEY];
+    uint32_t seq;
+    int64_t orders, revenue, rows;
+    uint64_t absrev;
+};
+
+/* A row waiting for its slot (see agg_row): its key, hash and sums. */
+struct agg_pending {
+    int32_t k[AGG_KEY];
+    uint32_t hash;
+    int64_t orders, revenue;
+};
+
+static uint32_t agg_hash(const int32_t *k)
+{
+    uint64_t h = ((uint64_t)(uint32_t)k[0] << 32 | (uint32_t)k[1]) * 0x9E3779B97F4A7C15ull;
+    h ^= ((uint64_t)(uint32_t)k[2] << 32 | (uint32_t)k[3]) * 0xC2B2AE3D27D4EB4Full;
+    h ^= ((uint64_t)(uint32_t)k[4] << 32 | (uint32_t)k[5]) * 0x165667B19E3779F9ull;
+    h ^= (uint64_t)(uint32_t)k[6] * 0x27D4EB2F165667C5ull;
+    h ^= h >> 29;
+    return (uint32_t)(h ^ h >> 32);
+}
+
+/* Doubles the hash table of the tracking entries (1024 slots to begin with). */
+static void agg_grow(struct engine *eng)
+{
+    size_t cap = eng->agg_cap ? eng->agg_cap * 2 : 1024;
+    struct agg_entry *slot = xcalloc(cap, sizeof *slot);
+    uint32_t mask = (uint32_t)(cap - 1);
+    for (size_t i = 0; i < eng->agg_cap; i++) {
+        const struct agg_entry *o = &eng->agg[i];
+        if (!o->seq)
+            continue;
+        uint32_t h = agg_hash(o->k) & mask;
+        while (slot[h].seq)
+            h = (h + 1) & mask;
+        slot[h] = *o;
+    }
+    free(eng->agg);
+    eng->agg = slot;
+    eng->agg_cap = cap;
+}
+
+/* Adds rows (their sums) to the tracking entry of key k (hash: agg_hash(k)), a new entry,
+ * the next in order, when it has none yet. */
+static void agg_add(struct engine *eng, const int32_t *k, uint32_t hash, int64_t orders,
+                    int64_t revenue, int64_t rows, uint64_t absrev)
+{
+    if ((eng->nagg + 1) * 4 > eng->agg_cap * 3) /* at most three quarters full */
+        agg_grow(eng);
+    uint32_t mask = (uint32_t)(eng->agg_cap - 1), h = hash & mask;
+    struct agg_entry *a;
+    for (; (a = &eng->agg[h])->seq; h = (h + 1) & mask)
+        if (memcmp(a->k, k, sizeof a->k) == 0) {
+            a->orders += orders;
+            a->revenue += revenue;
+            a->rows += rows;
+            a->absrev += absrev;
+            return;
+        }
+    memcpy(a->k, k, sizeof a->k);
+    a->seq = (uint32_t)++eng->nagg;
+    a->orders = orders;
+    a->revenue = revenue;
+    a->rows = rows;
+    a->absrev = absrev;
+}
+
+/* Rows wait AGG_AHEAD rows for their slot, which is fetched into the cache meanwhile (the
+ * table is far larger than the cache: a row would otherwise wait for memory). */
+enum { AGG_AHEAD = 16 };
+
+static void agg_take(struct engine *eng, const struct agg_pending *p)
+{
+    agg_add(eng, p->k, p->hash, p->orders, p->revenue, 1,
+            p->revenue < 0 ? (uint64_t)-p->revenue : (uint64_t)p->revenue); /* no INT64_MIN */
+}
+
+/* One tracking row into its entry (through the rows waiting: agg_flush adds them). */
+static void agg_row(struct engine *eng, const int32_t *k, int64_t orders, int64_t revenue)
+{
+    if (!eng->agg_pending)
+        eng->agg_pending = xmalloc(AGG_AHEAD * sizeof *eng->agg_pending);
+    struct agg_pending *p = &eng->agg_pending[eng->agg_npending++ % AGG_AHEAD];
+    if (eng->agg_npending > AGG_AHEAD)
+        agg_take(eng, p); /* the row AGG_AHEAD rows back, in its slot */
+    memcpy(p->k, k, sizeof p->k);
+    p->hash = agg_hash(k);
+    p->orders = orders;
+    p->revenue = revenue;
+    if (eng->agg_cap)
+        __builtin_prefetch(&eng->agg[p->hash & (eng->agg_cap - 1)], 1);
+}
+
+/* The rows still waiting into their entries, in order (after a scan). */
+static void agg_flush(struct engine *eng)
+{
+    size_t n = eng->agg_npending;
+    for (size_t i = n > AGG_AHEAD ? n - AGG_AHEAD : 0; i < n; i++)
+        agg_take(eng, &eng->agg_pending[i % AGG_AHEAD]);
+    free(eng->agg_pending);
+    eng->agg_pending = NULL;
+    eng->agg_npending = 0;
+}
+
+/* The entries in order of their first row (entry number - 1 → slot); the caller frees it. */
+static uint32_t *agg_order(const struct engine *eng)
+{
+    uint32_t *at = xmalloc((eng->nagg + 1) * sizeof *at);
+    for (size_t i = 0; i < eng->agg_cap; i++)
+        if (eng->agg[i].seq)
+            at[eng->agg[i].seq - 1] = (uint32_t)i;
+    return at;
+}
+
+/* The tracking entries as columns (struct engine, trk_*), in order, the table freed. */
+static void agg_columns(struct engine *eng)
+{
+    size_t n = eng->nagg;
+    uint32_t *at = agg_order(eng);
+    struct column *k32[] = {&eng->trk_day,     &eng->trk_inf,      &eng->trk_brand,
+                            &eng->trk_product, &eng->trk_campaign, &eng->trk_source};
+    for (size_t c = 0; c < sizeof k32 / sizeof k32[0]; c++) {
+        col_reserve(k32[c], n * sizeof(int32_t));
+        for (size_t e = 0; e < n; e++)
+            col_push32(k32[c], eng->agg[at[e]].k[c]);
+    }
+    col_reserve(&eng->trk_ctype, n);
+    col_reserve(&eng->trk_orders, n * sizeof(int64_t));
+    col_reserve(&eng->trk_revenue, n * sizeof(int64_t));
+    col_reserve(&eng->trk_rows, n * sizeof(int64_t));
+    col_reserve(&eng->trk_absrev, n * sizeof(uint64_t));
+    for (size_t e = 0; e < n; e++) {
+        const struct agg_entry *a = &eng->agg[at[e]];
+        uint8_t ct = (uint8_t)a->k[6];
+        col_push(&eng->trk_ctype, &ct, 1);
+        col_push64(&eng->trk_orders, a->orders);
+        col_push64(&eng->trk_revenue, a->revenue);
+        col_push64(&eng->trk_rows, a->rows);
+        col_push(&eng->trk_absrev, &a->absrev, sizeof a->absrev);
+    }
+    free(at);
+    free(eng->agg);
+    eng->agg = NULL;
+    eng->agg_cap = 0;
+}
+
 static int load_tracking(void *ctx, const struct schema_row *row)
 {
     struct load_ctx *l = ctx;
@@ -304,15 +482,16 @@ static int load_tracking(void *ctx, const struct schema_row *row)
     }
     int64_t orders = int_or(&v[c[ORDERS]], 1);
     int organic = int_or(&v[c[ORGANIC]], 0) != 0 || !v[c[INF]].present || v[c[INF]].len == 0;
-    col_push32(&eng->trk_day, day);
-    col_push32(&eng->trk_inf, organic ? -1 : influencer_ref(eng, &v[c[INF]]));
-    col_push32(&eng->trk_brand, dict_code(eng, DIM_BRAND, &v[c[BRAND]]));
-    col_push32(&eng->trk_product, dict_code(eng, DIM_PRODUCT, &v[c[PRODUCT]]));
-    col_push32(&eng->trk_campaign, dict_code(eng, DIM_CAMPAIGN, &v[c[CAMPAIGN]]));
-    col_push32(&eng->trk_source, dict_code(eng, DIM_SOURCE, &v[c[SOURCE]]));
-    col_push32(&eng->trk_orders, (int32_t)orders);
-    col_push64(&eng->trk_revenue, int_or(&v[c[REVENUE]], 0));
-    col_push32(&eng->trk_ctype, ctype_of(&v[c[CTYPE]]));
+    /* the codes in this order (dictionary codes are given in the order they are met) */
+    int32_t k[AGG_KEY];
+    k[0] = day;
+    k[1] = organic ? -1 : influencer_ref(eng, &v[c[INF]]);
+    k[2] = dict_code(eng, DIM_BRAND, &v[c[BRAND]]);
+    k[3] = dict_code(eng, DIM_PRODUCT, &v[c[PRODUCT]]);
+    k[4] = dict_code(eng, DIM_CAMPAIGN, &v[c[CAMPAIGN]]);
+    k[5] = dict_code(eng, DIM_SOURCE, &v[c[SOURCE]]);
+    k[6] = ctype_of(&v[c[CTYPE]]);
+    agg_row(eng, k, orders, int_or(&v[c[REVENUE]], 0));
     eng->ntrk++;
     return 0;
 }
@@ -328,14 +507,15 @@ static void total_activity(struct engine *eng)
 {
     eng->ntotals = eng->ninf;
     eng->totals = xcalloc(eng->ntotals + 1, sizeof *eng->totals);
-    const int32_t *trk_inf = col32(&eng->trk_inf), *orders = col32(&eng->trk_orders);
-    const int64_t *revenue = col64(&eng->trk_revenue);
-    for (size_t i = 0; i < eng->ntrk; i++) {
+    const int32_t *trk_inf = col32(&eng->trk_inf);
+    const int64_t *orders = col64(&eng->trk_orders);
+    const uint64_t *absrev = (const uint64_t *)(void *)eng->trk_absrev.b.data;
+    for (size_t i = 0; i < eng->nagg; i++) {
         if (trk_inf[i] < 0)
             continue;
         struct activity_total *t = &eng->totals[trk_inf[i]];
         t->orders += (uint64_t)orders[i];
-        t->abs_revenue += revenue[i] < 0 ? (uint64_t)-revenue[i] : (uint64_t)revenue[i];
+        t->abs_revenue += absrev[i];
     }
     const int32_t *post_inf = col32(&eng->post_inf);
     for (size_t i = 0; i < eng->nposts; i++)
@@ -525,7 +705,7 @@ static void build_buckets(struct engine *eng)
     uint8_t *in_posts = xcalloc(ncampaigns + 1, 1);
     const int32_t *trk_campaign = col32(&eng->trk_campaign), *trk_inf = col32(&eng->trk_inf);
     const int32_t *post_campaign = col32(&eng->post_campaign), *post_inf = col32(&eng->post_inf);
-    for (size_t i = 0; i < eng->ntrk; i++)
+    for (size_t i = 0; i < eng->nagg; i++)
         if (trk_campaign[i] >= 0 && trk_inf[i] >= 0)
             in_tracking[trk_campaign[i]] = 1;
     for (size_t i = 0; i < eng->nposts; i++)
@@ -581,7 +761,8 @@ static void build_buckets(struct engine *eng)
         next[p] = head[key[0]];
         head[key[0]] = (int32_t)p;
     }
-    for (size_t i = 0; i < eng->ntrk; i++) {
+    col_reserve(&eng->trk_bucket, eng->nagg * sizeof(int32_t));
+    for (size_t i = 0; i < eng->nagg; i++) {
         int32_t inf = trk_inf[i], bucket = inf >= 0 ? inf : (int32_t)eng->nbuckets; /* organic */
         if (inf >= 0 && trk_campaign[i] >= 0)
             for (int32_t p = head[inf]; p >= 0; p = next[p])
@@ -622,7 +803,7 @@ static void build_days(struct engine *eng, int32_t *first, int32_t **index)
 {
     const int32_t *trk_day = col32(&eng->trk_day), *post_day = col32(&eng->post_day);
     int32_t lo = INT32_MAX, hi = INT32_MIN;
-    for (size_t i = 0; i < eng->ntrk; i++) {
+    for (size_t i = 0; i < eng->nagg; i++) {
         lo = trk_day[i] < lo ? trk_day[i] : lo;
         hi = trk_day[i] > hi ? trk_day[i] : hi;
     }
@@ -645,7 +826,7 @@ static void build_days(struct engine *eng, int32_t *first, int32_t **index)
     int32_t *idx = xmalloc((span + 1) * sizeof *idx);
     for (size_t i = 0; i < span; i++)
         idx[i] = -1;
-    for (size_t i = 0; i < eng->ntrk; i++)
+    for (size_t i = 0; i < eng->nagg; i++)
         idx[trk_day[i] - lo] = 0;
     for (size_t i = 0; i < eng->nposts; i++)
         if (post_day[i] != ENGINE_NO_DAY)
@@ -813,9 +994,10 @@ static void *build_fine(void *arg)
     const struct engine *eng = job->eng;
     const int32_t *bucket = col32(&eng->trk_bucket), *brand = col32(&eng->trk_brand);
     const int32_t *product = col32(&eng->trk_product), *campaign = col32(&eng->trk_campaign);
-    const int32_t *source = col32(&eng->trk_source), *ctype = col32(&eng->trk_ctype);
-    const int32_t *orders = col32(&eng->trk_orders);
-    const int64_t *revenue = col64(&eng->trk_revenue);
+    const int32_t *source = col32(&eng->trk_source);
+    const uint8_t *ctype = (const uint8_t *)eng->trk_ctype.b.data;
+    const int64_t *orders = col64(&eng->trk_orders), *revenue = col64(&eng->trk_revenue);
+    const int64_t *rows = col64(&eng->trk_rows);
     struct cube *c = job->c;
     struct cube_table t;
     memset(&t, 0, sizeof t);
@@ -827,7 +1009,7 @@ static void *build_fine(void *arg)
         for (size_t j = from; j < to; j++) {
             uint32_t r = job->order[j];
             struct cube_key k = {bucket[r], brand[r], product[r], campaign[r], source[r], ctype[r]};
-            cube_add(c, &t, first, &k, orders[r], revenue[r], 1, 0);
+            cube_add(c, &t, first, &k, orders[r], revenue[r], rows[r], 0);
         }
         cube_sort_day(c, first);
     }
@@ -883,12 +1065,12 @@ static void build_coarse(struct engine *eng)
 /* Cube rows below which a second thread is not worth starting. */
 #define CUBE_PARALLEL_MIN 500000
 
-/* Builds both cubes (struct cube) from the loaded tracking rows, then releases the rows: a
- * counting sort by day; the fine cube day by day through a hash table, the two halves of
- * the days on two threads; then the coarse cube from the fine one. */
+/* Builds both cubes (struct cube) from the loaded tracking entries (the rows merged by key as
+ * they were read), then releases them: a counting sort by day; the fine cube day by day through a
+ * hash table, the two halves of the days on two threads; then the coarse cube from the fine one. */
 static void build_cubes(struct engine *eng, int32_t first_day, const int32_t *day_index)
 {
-    size_t n = eng->ntrk, ndays = eng->ndays;
+    size_t n = eng->nagg, ndays = eng->ndays;
     const int32_t *day = col32(&eng->trk_day);
     int64_t *start = xcalloc(ndays + 2, sizeof *start);
     for (size_t i = 0; i < n; i++)
@@ -899,6 +1081,7 @@ static void build_cubes(struct engine *eng, int32_t first_day, const int32_t *da
     for (size_t i = 0; i < n; i++)
         order[start[day_index[day[i] - first_day] + 1]++] = (uint32_t)i;
     /* start[d] is now where day d begins in order (and start[ndays] == n). */
+    buf_release(&eng->trk_day.b); /* the cubes do not read the rows' days */
 
     size_t mid = 0; /* the first day of the second half, by rows */
     while (mid < ndays && (size_t)start[mid] < n / 2)
@@ -921,10 +1104,10 @@ static void build_cubes(struct engine *eng, int32_t first_day, const int32_t *da
     col_push64(&eng->cube[CUBE_FINE].day_start, (int64_t)eng->cube[CUBE_FINE].n);
     free(order);
     free(start);
-    struct column *raw[] = {&eng->trk_day,    &eng->trk_inf,     &eng->trk_bucket,
-                            &eng->trk_brand,  &eng->trk_product, &eng->trk_campaign,
-                            &eng->trk_source, &eng->trk_ctype,   &eng->trk_orders,
-                            &eng->trk_revenue};
+    struct column *raw[] = {&eng->trk_day,     &eng->trk_inf,     &eng->trk_bucket,
+                            &eng->trk_brand,   &eng->trk_product, &eng->trk_campaign,
+                            &eng->trk_source,  &eng->trk_ctype,   &eng->trk_orders,
+                            &eng->trk_revenue, &eng->trk_rows,    &eng->trk_absrev};
     for (size_t i = 0; i < sizeof raw / sizeof raw[0]; i++)
         buf_release(&raw[i]->b);
     alloc_build_entries(eng); /* the fine cube's spend, summed into the coarse one */
@@ -1006,6 +1189,7 @@ static void *tracking_part_main(void *arg)
     struct tracking_part *t = arg;
     t->rc = scan_dataset_part(t->store, t->eng, DS_TRACKING, t->part, t->nparts, trk_cols,
                               TRK_NCOLS, load_tracking, &t->e);
+    agg_flush(t->eng);
     return NULL;
 }
 
@@ -1026,46 +1210,62 @@ static int32_t *remap_dict(struct engine *eng, const struct engine *from, enum d
     return map;
 }
 
-static void append_remapped(struct column *to, const struct column *from, size_t n,
-                            const int32_t *map)
-{
-    const int32_t *v = col32(from);
-    for (size_t i = 0; i < n; i++)
-        col_push32(to, v[i] < 0 ? v[i] : map[v[i]]);
-}
-
-/* Appends part's tracking rows to eng's, in order, with codes translated, as far as
- * ENGINE_MAX_ROWS allows (the rest are counted as left out), and counts part's left-out
- * rows (name_skipped finds them again with their ids). */
+/* Adds part's tracking entries to eng's, codes translated: an entry eng has already gets
+ * the sums, the others are appended in part's order (so entries stay in the order of their
+ * first row when the parts are merged in row order). The caller has checked that the rows
+ * of all the parts fit ENGINE_MAX_ROWS. Counts part's left-out rows (name_skipped finds
+ * them again with their ids). */
 static void merge_tracking(struct engine *eng, struct engine *part)
 {
     eng->skipped_count[DS_TRACKING] += part->skipped_count[DS_TRACKING];
     eng->over_limit[DS_TRACKING] += part->over_limit[DS_TRACKING];
-    size_t room = ENGINE_MAX_ROWS - eng->ntrk; /* load_tracking keeps ntrk <= the limit */
-    if (part->ntrk > room) {
-        eng->skipped_count[DS_TRACKING] += part->ntrk - room;
-        eng->over_limit[DS_TRACKING] += part->ntrk - room;
-        part->ntrk = room;
-    }
-    if (part->ntrk == 0)
+    assert(part->ntrk <= ENGINE_MAX_ROWS - eng->ntrk);
+    if (part->nagg == 0)
         return;
+    /* the dictionaries in this order, as before entries were merged (codes are given in the
+     * order they are met) */
     static const enum dim dims[] = {DIM_INFLUENCER, DIM_BRAND, DIM_PRODUCT, DIM_CAMPAIGN,
                                     DIM_SOURCE};
-    const struct column *cols[] = {&part->trk_inf, &part->trk_brand, &part->trk_product,
-                                   &part->trk_campaign, &part->trk_source};
-    struct column *into[] = {&eng->trk_inf, &eng->trk_brand, &eng->trk_product, &eng->trk_campaign,
-                             &eng->trk_source};
-    for (size_t k = 0; k < sizeof dims / sizeof dims[0]; k++) {
-        int32_t *map = remap_dict(eng, part, dims[k]);
-        append_remapped(into[k], cols[k], part->ntrk, map);
-        free(map);
+    int32_t *map[5];
+    for (size_t d = 0; d < 5; d++)
+        map[d] = remap_dict(eng, part, dims[d]);
+    uint32_t *at = agg_order(part);
+    for (size_t e = 0; e < part->nagg; e++) {
+        const struct agg_entry *a = &part->agg[at[e]];
+        int32_t k[AGG_KEY];
+        memcpy(k, a->k, sizeof k);
+        for (size_t d = 0; d < 5; d++)
+            if (k[d + 1] >= 0)
+                k[d + 1] = map[d][k[d + 1]];
+        agg_add(eng, k, agg_hash(k), a->orders, a->revenue, a->rows, a->absrev);
     }
-    size_t n32 = part->ntrk * sizeof(int32_t), n64 = part->ntrk * sizeof(int64_t);
-    buf_append(&eng->trk_day.b, part->trk_day.b.data, n32);
-    buf_append(&eng->trk_ctype.b, part->trk_ctype.b.data, n32);
-    buf_append(&eng->trk_orders.b, part->trk_orders.b.data, n32);
-    buf_append(&eng->trk_revenue.b, part->trk_revenue.b.data, n64);
+    free(at);
+    for (size_t d = 0; d < 5; d++)
+        free(map[d]);
     eng->ntrk += part->ntrk;
+}
+
+/* Forgets the tracking rows read so far (engine_load_parallel, when the parts' rows are more
+ * than ENGINE_MAX_ROWS in all: they are read again on one connection). */
+static void tracking_reset(struct engine *eng)
+{
+    struct column *cols[] = {&eng->trk_day,     &eng->trk_inf,      &eng->trk_brand,
+                             &eng->trk_product, &eng->trk_campaign, &eng->trk_source,
+                             &eng->trk_ctype,   &eng->trk_orders,   &eng->trk_revenue,
+                             &eng->trk_rows,    &eng->trk_absrev};
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
+        buf_release(&cols[i]->b);
+    free(eng->agg);
+    free(eng->agg_pending);
+    eng->agg = NULL;
+    eng->agg_pending = NULL;
+    eng->agg_cap = eng->agg_npending = eng->nagg = eng->ntrk = 0;
+    eng->skipped_count[DS_TRACKING] = eng->over_limit[DS_TRACKING] = 0;
+    size_t kept = 0;
+    for (size_t i = 0; i < eng->nskipped; i++)
+        if (eng->skipped[i].ds != DS_TRACKING)
+            eng->skipped[kept++] = eng->skipped[i];
+    eng->nskipped = kept;
 }
 
 static struct engine *engine_new(void)
@@ -1211,6 +1411,8 @@ static void finish_skipped(struct engine *eng)
         }
 }
 
+static void shrink_columns(struct engine *eng);
+
 struct engine *engine_load_parallel(struct store *const *stores, size_t nstores, struct err *e)
 {
     /* in the order of load_payout's enum; payout_id last, to name left-out rows */
@@ -1242,6 +1444,8 @@ struct engine *engine_load_parallel(struct store *const *stores, size_t nstores,
     if (rc == 0)
         rc = scan_dataset_part(s, eng, DS_TRACKING, 0, nparts, trk_cols, TRK_NCOLS, load_tracking,
                                e);
+    agg_flush(eng);
+    size_t total = eng->ntrk;
     for (int k = 1; k < nparts; k++) {
         if (!parts[k].eng)
             continue;
@@ -1252,10 +1456,24 @@ struct engine *engine_load_parallel(struct store *const *stores, size_t nstores,
             if (e)
                 *e = parts[k].e;
         }
-        if (rc == 0)
+        total += parts[k].eng->ntrk;
+    }
+    /* The first ENGINE_MAX_ROWS stored rows are loaded: when the parts read more in all,
+     * which of them are first is only known in one pass, so they are read again on one
+     * connection (entries cannot be cut at a row). */
+    int again = rc == 0 && total > ENGINE_MAX_ROWS;
+    for (int k = 1; k < nparts; k++) {
+        if (rc == 0 && !again && parts[k].eng)
             merge_tracking(eng, parts[k].eng);
         engine_free(parts[k].eng);
     }
+    if (again) {
+        tracking_reset(eng);
+        rc = scan_dataset(s, eng, DS_TRACKING, trk_cols, TRK_NCOLS, load_tracking, e);
+        agg_flush(eng);
+    }
+    if (rc == 0)
+        agg_columns(eng); /* the entries are all in */
     if (rc == 0) {
         total_activity(eng);
         rc = scan_dataset(s, eng, DS_PAYOUTS, pay_cols, 10, load_payout, e);
@@ -1272,6 +1490,7 @@ struct engine *engine_load_parallel(struct store *const *stores, size_t nstores,
     }
     finish_skipped(eng);
     build_buckets(eng);
+    buf_release(&eng->trk_inf.b); /* the buckets stand for it from here on */
     int32_t first_day;
     int32_t *day_index;
     build_days(eng, &first_day, &day_index);
@@ -1280,13 +1499,15 @@ struct engine *engine_load_parallel(struct store *const *stores, size_t nstores,
     sort_posts(eng);
     alloc_build_posts(eng);
     count_bucket_activity(eng);
+    shrink_columns(eng);
     return eng;
 }
 
-void engine_free(struct engine *eng)
+/* The columns of eng outside the cubes into out (ENGINE_NCOLUMNS of them at most): for
+ * engine_free and shrink_columns. Returns how many. */
+#define ENGINE_NCOLUMNS 80
+static size_t engine_columns(struct engine *eng, struct column **out)
 {
-    if (!eng)
-        return;
     struct column *cols[] = {
         &eng->inf_name,
         &eng->inf_category,
@@ -1315,6 +1536,8 @@ void engine_free(struct engine *eng)
         &eng->trk_ctype,
         &eng->trk_orders,
         &eng->trk_revenue,
+        &eng->trk_rows,
+        &eng->trk_absrev,
         &eng->pay_inf,
         &eng->pay_basis,
         &eng->pay_campaign,
@@ -1362,12 +1585,42 @@ void engine_free(struct engine *eng)
         &eng->cell_entry_day,
         &eng->post_views,
     };
-    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
+    _Static_assert(sizeof cols / sizeof cols[0] <= ENGINE_NCOLUMNS, "room for the columns");
+    memcpy(out, cols, sizeof cols);
+    return sizeof cols / sizeof cols[0];
+}
+
+/* Gives back what the columns (the cubes' too) grew beyond their lengths, once loaded. */
+static void shrink_columns(struct engine *eng)
+{
+    struct column *cols[ENGINE_NCOLUMNS];
+    size_t n = engine_columns(eng, cols);
+    for (size_t i = 0; i < n; i++)
+        col_shrink(cols[i]);
+    for (int c = 0; c < CUBE_COUNT; c++) {
+        struct cube *k = &eng->cube[c];
+        struct column *kc[] = {&k->bucket, &k->brand, &k->product,  &k->campaign,
+                               &k->source, &k->ctype, &k->orders,   &k->revenue,
+                               &k->rows,   &k->spend, &k->day_start};
+        for (size_t i = 0; i < sizeof kc / sizeof kc[0]; i++)
+            col_shrink(kc[i]);
+    }
+}
+
+void engine_free(struct engine *eng)
+{
+    if (!eng)
+        return;
+    struct column *cols[ENGINE_NCOLUMNS];
+    size_t ncols = engine_columns(eng, cols);
+    for (size_t i = 0; i < ncols; i++)
         buf_release(&cols[i]->b);
     for (int c = 0; c < CUBE_COUNT; c++)
         cube_release(&eng->cube[c]);
     for (int d = 0; d < DIM_COUNT; d++)
         strmap_free(eng->dict[d]);
+    free(eng->agg);
+    free(eng->agg_pending);
     free(eng);
 }
 

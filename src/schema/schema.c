@@ -141,6 +141,16 @@ static int utf8_valid(const char *s, size_t len)
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (i < len) {
+        /* ASCII eight bytes at a time (most fields are ASCII only) */
+        while (len - i >= 8) {
+            uint64_t w;
+            memcpy(&w, p + i, 8);
+            if (w & 0x8080808080808080ULL)
+                break;
+            i += 8;
+        }
+        if (i >= len)
+            break;
         unsigned char c = p[i];
         if (c < 0x80) {
             i++;
@@ -528,6 +538,11 @@ int schema_map_init(struct schema_map *m, enum dataset ds, const struct csv_fiel
     m->cfg = cfg;
     m->nin = n;
     m->name_field = -1;
+    m->col_influencer = schema_col_index(ds, "influencer_id");
+    m->col_revenue = schema_col_index(ds, "revenue");
+    m->col_return = schema_col_index(ds, "is_return");
+    m->col_total = schema_col_index(ds, "total_payout");
+    m->col_rate = schema_col_index(ds, "rate");
     m->target = xcalloc(n ? n : 1, sizeof *m->target);
     m->in_names = xcalloc(n ? n : 1, sizeof *m->in_names);
     for (int c = 0; c < SCHEMA_MAX_COLS; c++)
@@ -678,16 +693,37 @@ static uint64_t record_hash(const struct schema_map *m, const struct csv_record 
  * every time (at 3M rows four times the import's time; the index outgrows the page cache).
  * The form of older versions, the hash alone (prefix and 16 hex digits), is kept for a
  * file whose rows the store holds in that form (m->legacy_ids). */
-static void generated_id(const struct schema_map *m, const struct csv_record *rec,
-                         char out[SCHEMA_ID_MAX])
+static size_t generated_id(const struct schema_map *m, const struct csv_record *rec,
+                           char out[SCHEMA_ID_MAX])
 {
     uint64_t h = record_hash(m, rec, m->ordinal);
     char prefix = schema_dataset(m->ds)->id_prefix;
-    if (m->legacy_ids)
-        snprintf(out, SCHEMA_ID_MAX, "%c%016llx", prefix, (unsigned long long)h);
-    else
-        snprintf(out, SCHEMA_ID_MAX, "%c%010llu-%016llx", prefix, (unsigned long long)m->ordinal,
-                 (unsigned long long)h);
+    return schema_format_id(out, prefix, m->legacy_ids ? SCHEMA_NO_ORDINAL : m->ordinal, h);
+}
+
+/* Written by hand: snprintf took a tenth of a file's import without ids. */
+size_t schema_format_id(char out[SCHEMA_ID_MAX], char prefix, uint64_t ordinal, uint64_t h)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t n = 0;
+    out[n++] = prefix;
+    if (ordinal != SCHEMA_NO_ORDINAL) {
+        char digits[20];
+        size_t nd = 0;
+        do {
+            digits[nd++] = (char)('0' + ordinal % 10);
+            ordinal /= 10;
+        } while (ordinal);
+        for (size_t k = nd; k < 10; k++)
+            out[n++] = '0';
+        while (nd)
+            out[n++] = digits[--nd];
+        out[n++] = '-';
+    }
+    for (int shift = 60; shift >= 0; shift -= 4)
+        out[n++] = hex[(h >> shift) & 0xF];
+    out[n] = '\0';
+    return n;
 }
 
 int schema_map_legacy_id(const struct schema_map *m, const struct csv_record *rec,
@@ -1005,7 +1041,7 @@ int schema_row_build(struct schema_map *m, const struct csv_record *rec, struct 
     }
 
     /* Ids: given, derived from the name, or generated. */
-    int key = 0, inf = schema_col_index(m->ds, "influencer_id");
+    int key = 0, inf = m->col_influencer;
     if (m->ds == DS_INFLUENCERS) {
         if (!row->v[key].present && row->v[1].present) {
             buf_reset(&scratch);
@@ -1032,8 +1068,8 @@ int schema_row_build(struct schema_map *m, const struct csv_record *rec, struct 
         }
         if (!row->v[key].present) {
             char id[SCHEMA_ID_MAX];
-            generated_id(m, rec, id);
-            schema_row_set_text(row, key, id, strlen(id));
+            size_t id_len = generated_id(m, rec, id);
+            schema_row_set_text(row, key, id, id_len);
         }
     }
     /* Values a row must have. */
@@ -1049,8 +1085,8 @@ int schema_row_build(struct schema_map *m, const struct csv_record *rec, struct 
         goto out;
     }
     if (m->ds == DS_TRACKING) {
-        int rev = schema_col_index(DS_TRACKING, "revenue");
-        int ret = schema_col_index(DS_TRACKING, "is_return");
+        int rev = m->col_revenue;
+        int ret = m->col_return;
         if (row->v[rev].i < 0 && !(row->v[ret].present && row->v[ret].i)) {
             /* Report the value as written, so the user can find it in the file. */
             int f = m->source_of[rev];
@@ -1070,8 +1106,8 @@ int schema_row_build(struct schema_map *m, const struct csv_record *rec, struct 
     if (m->ds == DS_PAYOUTS) {
         /* A total computed from the terms (rate × orders, posts or revenue) is held to the
          * range of a given one (which parsing checked): reported at the rate. */
-        int total = schema_col_index(DS_PAYOUTS, "total_payout");
-        int rate = schema_col_index(DS_PAYOUTS, "rate");
+        int total = m->col_total;
+        int rate = m->col_rate;
         const char *reason;
         if (row->v[total].present && schema_check_range(COL_MONEY, row->v[total].i, &reason) < 0) {
             int f = m->source_of[rate];

@@ -126,6 +126,9 @@ struct schema_map {
     int ids_from_names; /* influencers without ids: id = normalised name */
     uint64_t ordinal;   /* data records seen, for generated ids */
     int legacy_ids;     /* generate ids in the form of older versions (schema_map_legacy_id) */
+    /* Columns schema_row_build looks at for every record (schema_col_index, once per map;
+     * -1 when the dataset has none). */
+    int col_influencer, col_revenue, col_return, col_total, col_rate;
     struct buf scratch; /* reused between records */
     struct buf extra;
     char reason[256]; /* a reject's reason built for the record (unknown platform) */
@@ -148,6 +151,11 @@ int schema_row_build(struct schema_map *m, const struct csv_record *rec, struct 
 
 /* Room for a generated id and its NUL. */
 #define SCHEMA_ID_MAX 40
+/* A generated id as text: prefix, the ordinal in ten digits at least and '-' (none when
+ * ordinal is SCHEMA_NO_ORDINAL, the form of older versions), then h in 16 lower-case hex
+ * digits, as printf's "%c%010llu-%016llx" or "%c%016llx". Returns its length. */
+#define SCHEMA_NO_ORDINAL UINT64_MAX
+size_t schema_format_id(char out[SCHEMA_ID_MAX], char prefix, uint64_t ordinal, uint64_t h);
 /* When the next record (rec, not yet built) has no id, writes into out the id that versions
  * before issue 19 generated for it (the dataset's prefix and 16 hex digits of the content
  * hash) and returns 1; else returns 0. The caller looks that id up in the store: when the

@@ -566,11 +566,20 @@ void schema_norm_status(const char *s, size_t len, struct buf *out)
 
 void schema_norm_brand(const char *s, size_t len, struct buf *out)
 {
-    const char *b = schema_brand_in(s, len);
+    /* A brand spelled as we store it stays as it is (the common case, checked first). */
+    static const char *const canonical[] = {"MuscleBlaze", "HKVitals", "Gritzo"};
+    for (size_t i = 0; i < sizeof canonical / sizeof canonical[0]; i++)
+        if (len == strlen(canonical[i]) && !memcmp(s, canonical[i], len)) {
+            buf_append(out, s, len);
+            return;
+        }
     char k[64];
     squash(s, len < sizeof k ? len : sizeof k - 1, k, sizeof k);
-    if (b && (!strcmp(k, "muscleblaze") || !strcmp(k, "mb") || !strcmp(k, "hkvitals") ||
-              !strcmp(k, "hkv") || !strcmp(k, "gritzo") || !strcmp(k, "gz")))
+    const char *b = NULL;
+    if (!strcmp(k, "muscleblaze") || !strcmp(k, "mb") || !strcmp(k, "hkvitals") ||
+        !strcmp(k, "hkv") || !strcmp(k, "gritzo") || !strcmp(k, "gz"))
+        b = schema_brand_in(s, len);
+    if (b)
         buf_puts(out, b);
     else
         buf_append(out, s, len);

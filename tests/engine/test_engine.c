@@ -2129,6 +2129,72 @@ static void test_parallel_load_matches_serial(void **state)
     generated_close(&data);
 }
 
+/* Tracking rows with the same day, influencer, brand, product, campaign, source and type are
+ * merged into one entry as they are read, across the parts of a parallel load too (each row
+ * of a key here has its twin in the other half of the table): the sums and the row counts are
+ * those of the rows, the cube has one entry per key, and more keys than the table's first
+ * size make it grow. */
+static void test_tracking_rows_merge_into_entries(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = fx->store;
+    enum { KEYS = 1500, ROWS = 2 * KEYS };
+    begin(s);
+    put(s, DS_INFLUENCERS, "influencer_id", "I1", "platform", "Instagram", NULL);
+    int64_t revenue = 0, orders = 0, day_revenue = 0;
+    for (int i = 0; i < ROWS; i++) {
+        int j = i % KEYS; /* day j % 28 of January, product j / 28: one key per j */
+        char id[16], date[16], product[16], rev[24], ord[8];
+        snprintf(id, sizeof id, "T%d", i);
+        snprintf(date, sizeof date, "2025-01-%02d", j % 28 + 1);
+        snprintf(product, sizeof product, "P%d", j / 28);
+        snprintf(rev, sizeof rev, "%d", 100 * i + 1);
+        snprintf(ord, sizeof ord, "%d", 1 + i % 3);
+        put(s, DS_TRACKING, "tracking_id", id, "influencer_id", "I1", "date", date, "brand", "B",
+            "product", product, "campaign", "C", "source", "S", "orders", ord, "revenue", rev,
+            NULL);
+        revenue += 100 * i + 1;
+        orders += 1 + i % 3;
+        if (j % 28 == 4 && j / 28 == 3) /* 2025-01-05, P3 */
+            day_revenue += 100 * i + 1;
+    }
+    commit(s);
+    struct store *stores[2] = {s, NULL};
+    struct err e;
+    err_clear(&e);
+    if (store_open(fx->url, &stores[1], &e) != 0)
+        fail_msg("store_open: %s", e.msg);
+    struct engine *engines[2] = {load(s), engine_load_parallel(stores, 2, &e)};
+    if (!engines[1])
+        fail_msg("engine_load_parallel: %s", e.msg);
+    for (int k = 0; k < 2; k++) {
+        struct engine *eng = engines[k];
+        assert_int_equal(engine_count(eng, DS_TRACKING), ROWS);
+        assert_int_equal(engine_cube_size(eng), KEYS);
+        struct engine_filter f;
+        engine_filter_init(&f);
+        struct engine_kpis kp = kpis(eng, &f);
+        assert_int_equal(kp.revenue, revenue);
+        assert_int_equal(kp.orders, orders);
+        struct engine_result *r;
+        assert_int_equal(engine_run(eng, &f, &r, &e), 0);
+        struct engine_row_counts rc;
+        engine_result_row_counts(r, &rc);
+        assert_int_equal(rc.attributed_rows, ROWS);
+        engine_result_free(r);
+        f.from_day = f.to_day = day("2025-01-05");
+        SET(f.product, "P3");
+        kp = kpis(eng, &f);
+        assert_int_equal(kp.revenue, day_revenue); /* the key's two rows */
+        assert_int_equal(engine_run(eng, &f, &r, &e), 0);
+        engine_result_row_counts(r, &rc);
+        assert_int_equal(rc.attributed_rows, 2);
+        engine_result_free(r);
+        engine_free(eng);
+    }
+    store_close(stores[1]);
+}
+
 /* Posts without a date count only when the range is open at the start; dated posts are
  * found by day whatever order they were stored in. */
 static void test_posts_without_a_date(void **state)
@@ -2533,6 +2599,8 @@ int main(void)
                                         remove_store),
         cmocka_unit_test_setup_teardown(test_min_roas_filter, make_store, remove_store),
         cmocka_unit_test_setup_teardown(test_parallel_load_matches_serial, make_store,
+                                        remove_store),
+        cmocka_unit_test_setup_teardown(test_tracking_rows_merge_into_entries, make_store,
                                         remove_store),
         cmocka_unit_test_setup_teardown(test_posts_without_a_date, make_store, remove_store),
         cmocka_unit_test_setup_teardown(test_stored_rows_out_of_range_are_left_out_and_named,

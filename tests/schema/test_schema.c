@@ -1767,6 +1767,64 @@ static void test_invalid_utf8_is_rejected(void **state)
     assert_string_equal(fx->rej.column, "notes");
 }
 
+/* The generated id written by hand is printf's "%c%010llu-%016llx" (and "%c%016llx" in the
+ * form of older versions), byte for byte: a re-import must find the ids stored before. */
+static void test_generated_id_text_is_printf_s_byte_for_byte(void **state)
+{
+    (void)state;
+    static const uint64_t ordinals[] = {
+        0,          1,           9,          10,          999999999,     1000000000,
+        9999999999, 10000000000, 1234567890, 12345678901, UINT64_MAX - 1};
+    static const uint64_t hashes[] = {0, 1, 0xF, 0x10, 0x9f2c00000000abcdULL, UINT64_MAX};
+    for (size_t i = 0; i < sizeof ordinals / sizeof ordinals[0]; i++)
+        for (size_t k = 0; k < sizeof hashes / sizeof hashes[0]; k++) {
+            char got[SCHEMA_ID_MAX], want[SCHEMA_ID_MAX];
+            size_t n = schema_format_id(got, 'T', ordinals[i], hashes[k]);
+            snprintf(want, sizeof want, "%c%010llu-%016llx", 'T', (unsigned long long)ordinals[i],
+                     (unsigned long long)hashes[k]);
+            assert_string_equal(got, want);
+            assert_int_equal(n, strlen(want));
+            n = schema_format_id(got, 'P', SCHEMA_NO_ORDINAL, hashes[k]);
+            snprintf(want, sizeof want, "%c%016llx", 'P', (unsigned long long)hashes[k]);
+            assert_string_equal(got, want);
+            assert_int_equal(n, strlen(want));
+        }
+}
+
+/* Brands spelled as stored, near misses and long ASCII text with a bad byte past the
+ * first eight (the UTF-8 check reads ASCII eight bytes at a time). */
+static void test_brand_fast_path_and_long_ascii_utf8_check(void **state)
+{
+    struct fixture *fx = *state;
+    static const struct {
+        const char *in, *want;
+    } cases[] = {
+        {"MuscleBlaze", "MuscleBlaze"},
+        {"HKVitals", "HKVitals"},
+        {"Gritzo", "Gritzo"},
+        {"GZ", "Gritzo"},
+        {"muscle_blaze", "muscle_blaze"},
+        {"MuscleBlazeX", "MuscleBlazeX"},
+        {"Gritz", "Gritz"},
+        {"HK_Vitals", "HKVitals"},
+    };
+    map_ok(fx, DS_TRACKING, "influencer_id|brand|product|date|revenue");
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char rec[128];
+        snprintf(rec, sizeof rec, "5|%s|Milk|2025-03-09|100", cases[i].in);
+        build_ok(fx, rec);
+        assert_text(&fx->row, "brand", cases[i].want);
+    }
+    map_ok(fx, DS_POSTS, "influencer_id|caption|date");
+    build_rejected(fx, "1|exactly sixteen!\x80");
+    assert_string_equal(fx->rej.column, "caption");
+    build_rejected(fx, "1|seventeen chars..\xE2\x82 and more ascii after it");
+    assert_string_equal(fx->rej.column, "caption");
+    build_ok(fx, "1|a long ascii caption, then \xE2\x82\xB9 and more ascii text after it");
+    assert_text(&fx->row, "caption",
+                "a long ascii caption, then \xE2\x82\xB9 and more ascii text after it");
+}
+
 static void test_format_int_writes_money_and_rates_for_export(void **state)
 {
     (void)state;
@@ -1853,6 +1911,8 @@ int main(void)
         T(test_rejects_carry_line_column_value_and_reason),
         T(test_a_record_with_more_values_than_the_header_is_rejected),
         T(test_invalid_utf8_is_rejected),
+        T(test_generated_id_text_is_printf_s_byte_for_byte),
+        T(test_brand_fast_path_and_long_ascii_utf8_check),
         T(test_format_int_writes_money_and_rates_for_export),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

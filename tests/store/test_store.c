@@ -1009,6 +1009,58 @@ static int part_row(void *ctx, const struct schema_row *row)
 
 /* The parts of a scan are every row once, in insertion order part after part, with only
  * the columns asked for. */
+/* PRAGMA cache_size of the connection, as text into ctx (a char[32]). */
+static int cache_size_row(void *ctx, int ncols, const char *const *vals)
+{
+    snprintf(ctx, 32, "%s", ncols > 0 && vals[0] ? vals[0] : "");
+    return 0;
+}
+
+struct cache_check {
+    struct store *s;
+    char during[32];
+};
+
+static int cache_during_scan(void *ctx, const struct schema_row *row)
+{
+    (void)row;
+    struct cache_check *c = ctx;
+    struct err e;
+    assert_true(store_sql(c->s, "PRAGMA cache_size", 0, NULL, cache_size_row, c->during, &e) >= 0);
+    return 0;
+}
+
+/* SQLite: a scan reads with a small page cache (the engine load's memory), and the
+ * connection has its 64 MB again after it; inside a write transaction the cache is left as
+ * it is (a smaller one would spill the transaction's pages to the file). */
+static void scan_reads_with_a_small_page_cache(void **state)
+{
+    struct fixture *f = *state;
+    if (f->kind == BACKEND_PG)
+        skip();
+    struct store *s = open_ok(f->url);
+    struct err e;
+    struct schema_row row;
+    schema_row_init(&row, DS_POSTS);
+    begin_ok(s);
+    fill_full_row(&row, DS_POSTS, "P1", 1);
+    put_ok(s, &row);
+    commit_ok(s);
+    struct cache_check c = {s, ""};
+    char after[32] = "";
+    assert_int_equal(store_scan(s, DS_POSTS, cache_during_scan, &c, &e), 0);
+    assert_string_equal(c.during, "-2048");
+    assert_true(store_sql(s, "PRAGMA cache_size", 0, NULL, cache_size_row, after, &e) >= 0);
+    assert_string_equal(after, "-65536");
+    begin_ok(s);
+    put_ok(s, &row);
+    assert_int_equal(store_scan(s, DS_POSTS, cache_during_scan, &c, &e), 0);
+    assert_string_equal(c.during, "-65536");
+    commit_ok(s);
+    schema_row_release(&row);
+    store_close(s);
+}
+
 static void scan_parts_cover_every_row_once_in_order(void **state)
 {
     struct fixture *f = *state;
@@ -1444,6 +1496,7 @@ int main(int argc, char **argv)
         T(put_many_is_put_of_each_row_in_order),
         T(put_many_random_keys_with_repeats),
         T(scan_parts_cover_every_row_once_in_order),
+        T(scan_reads_with_a_small_page_cache),
         T(read_snapshot_and_data_version_follow_other_connections),
         T(lost_connection_is_reported_then_reconnected),
         T(audit_fields_are_cut_at_a_character_boundary),
