@@ -956,6 +956,13 @@ void ingest_free(struct ingest *in)
     free(in);
 }
 
+uint64_t ingest_rows_read(const struct ingest *in, enum dataset *ds)
+{
+    if (ds)
+        *ds = in->in_file && in->have_map ? in->ds : DS_NONE;
+    return in->in_file ? in->rows : 0;
+}
+
 /* ---- files on disk --------------------------------------------------------------- */
 
 struct peek {

@@ -83,6 +83,9 @@ int ingest_file_end(struct ingest *in, struct err *e);
 int ingest_finish(struct ingest *in, struct ingest_result *res, struct err *e);
 /* Rolls back if not finished, and frees. */
 void ingest_free(struct ingest *in);
+/* The data rows of the open file read so far (0 between files), for progress reports; *ds
+ * (when not NULL) gets its dataset, DS_NONE until its header is read. */
+uint64_t ingest_rows_read(const struct ingest *in, enum dataset *ds);
 
 /* Imports files from disk, influencers first so references can be checked. */
 int ingest_files(struct store *s, const char *const *paths, size_t n, const struct ingest_opts *o,

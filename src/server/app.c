@@ -19,6 +19,7 @@ void app_init(struct app *app, struct store *store, const char *version)
     memset(app, 0, sizeof *app);
     pthread_mutex_init(&app->store_lock, NULL);
     pthread_mutex_init(&app->engine_lock, NULL);
+    pthread_mutex_init(&app->import_lock, NULL);
     app->store = store;
     app->version = version;
     api_settings_default(&app->settings);
@@ -35,6 +36,7 @@ void app_release(struct app *app)
     if (app->engine)
         engine_drop(app->engine);
     app->engine = NULL;
+    pthread_mutex_destroy(&app->import_lock);
     pthread_mutex_destroy(&app->engine_lock);
     pthread_mutex_destroy(&app->store_lock);
 }

@@ -29,6 +29,26 @@ struct app_engine {
 struct site;
 struct app_loader;
 
+/* The import POST /api/import is running, for GET /api/import/progress (guarded by
+ * app.import_lock, taken once per chunk read back). Only the upload holding store_lock
+ * writes it; the uploads waiting for that lock are counted in `waiting`. */
+enum app_import_phase {
+    APP_IMPORT_IDLE,      /* no import running */
+    APP_IMPORT_READING,   /* the spooled upload is read back, checked and stored */
+    APP_IMPORT_COMMITTING /* every row is in: the transaction is being committed */
+};
+
+struct app_import {
+    enum app_import_phase phase;
+    char file[208];
+    char dataset[32]; /* "" until the header tells */
+    uint64_t bytes_done, bytes_total;
+    uint64_t rows;      /* data rows read so far */
+    int64_t started_ms; /* CLOCK_MONOTONIC, milliseconds */
+    unsigned waiting;   /* uploads in, waiting for the running import to finish */
+    uint64_t seq;       /* imports started since the server did */
+};
+
 struct app {
     /* Which workspace this is, in which site (site.h); the site's list of apps. */
     char slug[40];
@@ -53,6 +73,9 @@ struct app {
     /* Uploads and downloads pass through here (thread-safe on its own); NULL: the upload
      * and download endpoints answer 503. Not owned (serve.c creates and frees it). */
     struct spool *spool;
+    /* The running import's progress (GET /api/import/progress). */
+    pthread_mutex_t import_lock;
+    struct app_import import; /* guarded by import_lock */
     /* Counters for /metrics: atomics, no lock. */
     atomic_uint_fast64_t imports_ok, imports_failed; /* POST /api/import answers */
     atomic_uint_fast64_t engine_loads, engine_load_failures;

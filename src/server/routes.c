@@ -28,6 +28,7 @@ static const struct http_route routes_table[] = {
      ACCESS_IMPORT},
     {HTTP_POST, "/api/import/*", routes_api_import, routes_import_body, HTTP_MAX_UPLOAD,
      ACCESS_IMPORT},
+    {HTTP_GET, "/api/import/progress", routes_api_import_progress, NULL, 0, ACCESS_IMPORT},
     {HTTP_GET, "/api/rejects/*", routes_api_rejects, NULL, 0, ACCESS_IMPORT},
     {HTTP_GET, "/api/datasets/*", routes_api_dataset_csv, NULL, 0, ACCESS_READ},
     {HTTP_GET, "/api/export.csv", routes_api_export_csv, NULL, 0, ACCESS_READ},

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "app.h"
@@ -191,6 +192,97 @@ int routes_import_body(struct http_request *req, const char *data, size_t len)
     return 0;
 }
 
+/* ---- the import's progress (GET /api/import/progress) ---- */
+
+static int64_t routes_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* An upload in, waiting for store_lock (delta +1), or done waiting (-1). */
+static void routes_progress_wait(struct app *app, int delta)
+{
+    pthread_mutex_lock(&app->import_lock);
+    app->import.waiting = (unsigned)((int)app->import.waiting + delta);
+    pthread_mutex_unlock(&app->import_lock);
+}
+
+/* The import of file (total bytes) begins; called under store_lock. */
+static void routes_progress_start(struct app *app, const char *file, uint64_t total)
+{
+    pthread_mutex_lock(&app->import_lock);
+    struct app_import *im = &app->import;
+    im->phase = APP_IMPORT_READING;
+    snprintf(im->file, sizeof im->file, "%s", file);
+    im->dataset[0] = '\0';
+    im->bytes_done = 0;
+    im->bytes_total = total;
+    im->rows = 0;
+    im->started_ms = routes_now_ms();
+    im->seq++;
+    pthread_mutex_unlock(&app->import_lock);
+}
+
+/* done bytes of the upload read back and fed to in (NULL: the rows are not read again);
+ * APP_IMPORT_IDLE ends the report. Called under store_lock. */
+static void routes_progress_update(struct app *app, const struct ingest *in, uint64_t done,
+                                   enum app_import_phase phase)
+{
+    enum dataset ds = DS_NONE;
+    uint64_t rows = in ? ingest_rows_read(in, &ds) : 0;
+    pthread_mutex_lock(&app->import_lock);
+    struct app_import *im = &app->import;
+    im->phase = phase;
+    if (in && phase == APP_IMPORT_READING) {
+        im->bytes_done = done;
+        im->rows = rows;
+        if (ds != DS_NONE)
+            snprintf(im->dataset, sizeof im->dataset, "%s", schema_dataset(ds)->name);
+    } else if (phase == APP_IMPORT_COMMITTING) {
+        im->bytes_done = done;
+    }
+    pthread_mutex_unlock(&app->import_lock);
+}
+
+/* GET /api/import/progress: {"running":bool,"phase":"reading"|"committing"|null,"file",
+ * "dataset","bytes_done","bytes_total","rows","elapsed_ms","waiting","seq"}. Never takes
+ * store_lock, so it answers while an import runs. */
+int routes_api_import_progress(struct http_request *req, struct http_response *res)
+{
+    struct app *app = req->app;
+    pthread_mutex_lock(&app->import_lock);
+    struct app_import im = app->import;
+    pthread_mutex_unlock(&app->import_lock);
+    bool running = im.phase != APP_IMPORT_IDLE;
+    http_response_json(res, 200);
+    res->no_store = true;
+    struct json j;
+    json_init(&j, &res->body);
+    json_obj_begin(&j);
+    json_kv_bool(&j, "running", running);
+    if (running) {
+        json_kv_str(&j, "phase", im.phase == APP_IMPORT_READING ? "reading" : "committing");
+        json_kv_str(&j, "file", im.file);
+        if (im.dataset[0])
+            json_kv_str(&j, "dataset", im.dataset);
+        else
+            json_kv_null(&j, "dataset");
+        json_kv_int(&j, "bytes_done", (int64_t)im.bytes_done);
+        json_kv_int(&j, "bytes_total", (int64_t)im.bytes_total);
+        json_kv_int(&j, "rows", (int64_t)im.rows);
+        json_kv_int(&j, "elapsed_ms", routes_now_ms() - im.started_ms);
+    } else {
+        json_kv_null(&j, "phase");
+    }
+    json_kv_int(&j, "waiting", (int64_t)im.waiting);
+    json_kv_int(&j, "seq", (int64_t)im.seq);
+    json_obj_end(&j);
+    buf_putc(&res->body, '\n');
+    return 0;
+}
+
 /* ---- the import ---- */
 
 /* Feeds the spooled file to ingest and finishes the import (commit or rollback). */
@@ -211,7 +303,9 @@ static int routes_import_file(struct app *app, const struct upload *up,
     if (lseek(up->fd, 0, SEEK_SET) < 0)
         return err_set(e, ERR_IO, "reading the upload back: %s", strerror(errno));
     char *chunk = xmalloc(IMPORT_CHUNK);
+    routes_progress_wait(app, +1);
     pthread_mutex_lock(&app->store_lock);
+    routes_progress_wait(app, -1);
     /* the file may have gone during the upload: an import into it would be lost */
     int rc = store_check_file(app->store, e);
     if (rc < 0)
@@ -222,6 +316,8 @@ static int routes_import_file(struct app *app, const struct upload *up,
         goto out;
     }
     rc = ingest_file_begin(in, p->file, p->ds, up->bytes, e);
+    routes_progress_start(app, p->file, up->bytes);
+    uint64_t done = 0;
     while (rc == 0) {
         ssize_t n = read(up->fd, chunk, IMPORT_CHUNK);
         if (n < 0 && errno == EINTR)
@@ -231,9 +327,12 @@ static int routes_import_file(struct app *app, const struct upload *up,
         if (n <= 0)
             break;
         rc = ingest_feed(in, chunk, (size_t)n, e);
+        done += (uint64_t)n;
+        routes_progress_update(app, in, done, APP_IMPORT_READING);
     }
     if (rc == 0)
         rc = ingest_file_end(in, e);
+    routes_progress_update(app, in, done, APP_IMPORT_COMMITTING);
     /* Finish also after a failure: it rolls back and hands over the issues found. */
     struct err finish_err;
     err_clear(&finish_err);
@@ -244,6 +343,7 @@ static int routes_import_file(struct app *app, const struct upload *up,
     }
     ingest_free(in);
 out:
+    routes_progress_update(app, NULL, 0, APP_IMPORT_IDLE);
     pthread_mutex_unlock(&app->store_lock);
     free(chunk);
     return rc;

@@ -126,6 +126,8 @@ int routes_asset(struct http_request *req, struct http_response *res);
  * is imported in one transaction. */
 int routes_import_body(struct http_request *req, const char *data, size_t len);
 int routes_api_import(struct http_request *req, struct http_response *res);
+/* GET /api/import/progress: the running import's bytes and rows read (never waits for it). */
+int routes_api_import_progress(struct http_request *req, struct http_response *res);
 /* GET /api/rejects/ID.csv: the rejected rows an import with skip_invalid=1 kept. */
 int routes_api_rejects(struct http_request *req, struct http_response *res);
 /* GET /api/datasets/NAME.csv and DELETE /api/datasets/NAME. */

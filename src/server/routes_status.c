@@ -13,6 +13,7 @@
 #include "format.h"
 #include "html.h"
 #include "site.h"
+#include "store.h"
 
 #include "banned.h"
 
@@ -34,16 +35,31 @@ int routes_healthz(struct http_request *req, struct http_response *res)
     return http_response_text(res, 200, "ok\n");
 }
 
-/* Loads the status under the store lock; on failure answers 503/500 (routes_fail). */
+/* Loads the status under the store lock; while an import holds it (for minutes, with a
+ * large file), on a connection of its own instead, which reads the last committed data, so
+ * the sidebar's status line never waits for the import. On failure answers 503/500
+ * (routes_fail). */
 static int routes_load_status(struct http_request *req, struct http_response *res,
                               struct api_status *st)
 {
     struct app *app = req->app;
     struct err e;
     err_clear(&e);
-    pthread_mutex_lock(&app->store_lock);
-    int rc = api_status_load(app->store, st, &e);
-    pthread_mutex_unlock(&app->store_lock);
+    int rc;
+    if (pthread_mutex_trylock(&app->store_lock) == 0) {
+        rc = api_status_load(app->store, st, &e);
+        pthread_mutex_unlock(&app->store_lock);
+    } else {
+        struct store *reader = NULL;
+        rc = store_open(app->db_url, &reader, &e);
+        if (rc == 0)
+            rc = api_status_load(reader, st, &e);
+        store_close(reader);
+        /* (these point into the store: the app's, which lives as long as the server, and
+         * never changes them) */
+        st->backend = store_backend(app->store);
+        st->location = store_location(app->store);
+    }
     if (rc < 0)
         routes_fail(req, res, "reading the database status", &e);
     return rc;

@@ -353,6 +353,77 @@ await step('a good upload imports', async () => {
   check('no console errors on the good upload', problems.length === 0, problems.join('\n'));
 });
 
+// Issue 19: a file of tens of MB through the page: the bar takes at least two values below
+// 100 % (the sending, then the import's own progress from /api/import/progress), and the
+// dashboard API answers while the server imports. The file appends tracking rows (ids of
+// their own, TBIG…) for one influencer of the demo data; they stay, and the later steps
+// read their figures from the API, not from memory.
+await step('a large upload shows its progress and the dashboard answers meanwhile', async () => {
+  problems = [];
+  const d0 = await api('/api/dashboard');
+  const inf = 'INF00001';
+  const f = path.join(TMP, 'tracking-large.csv');
+  const fd = fs.openSync(f, 'w');
+  fs.writeSync(fd, 'tracking_id,source,campaign,influencer_id,user_id,product,date,orders,revenue\n');
+  const rows = Number(process.env.LARGE_UPLOAD_ROWS || 400000);
+  for (let i = 0; i < rows; i += 10000) {
+    let chunk = '';
+    for (let k = i; k < Math.min(rows, i + 10000); k++)
+      chunk += 'TBIG' + String(k).padStart(9, '0') + ',instagram_story,Large upload test campaign,' + inf + ',USER' + String(k).padStart(9, '0') + ',Whey Protein Large Tub,2025-07-' + String(1 + (k % 28)).padStart(2, '0') + ',1,' + (100 + (k % 900)) + '.50\n';
+    fs.writeSync(fd, chunk);
+  }
+  fs.closeSync(fd);
+  const size = fs.statSync(f).size;
+  await page.goto(BASE + '/upload');
+  // the bar's values, sampled in the page as they change
+  await page.evaluate(() => {
+    window.__barValues = [];
+    window.__importing = false;
+    const seen = () => { const l = document.querySelector('.progress-label'); if (l && /^Importing .*% read, [\d,]+ rows/.test(l.textContent)) window.__importing = true; const b = document.getElementById('upload-progress'); if (b && b.hasAttribute('value')) { const v = Number(b.value); if (window.__barValues[window.__barValues.length - 1] !== v) window.__barValues.push(v); } };
+    new MutationObserver(seen).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+    window.__barTimer = setInterval(seen, 20);
+  });
+  // slow the network so the sending takes a few seconds on any machine
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: Math.max(2e6, size / 6) });
+  await page.setInputFiles('#upload-file', f);
+  await page.selectOption('#upload-dataset', 'tracking_data');
+  await page.click('#upload-go');
+  // the dashboard API, asked from outside the page while the upload and the import run
+  const times = [];
+  let answers = 0, failures = 0, importing = 0;
+  const t0 = Date.now();
+  while (Date.now() - t0 < 300000) {
+    if (await page.$('.outcome')) break;
+    const t = Date.now();
+    const r = await fetch(BASE + '/api/dashboard?platform=Instagram').catch(() => null);
+    times.push(Date.now() - t);
+    if (r && r.ok) answers++; else failures++;
+    const p = await fetch(BASE + '/api/import/progress').then((x) => x.json()).catch(() => null);
+    if (p && p.running) importing++;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  await page.waitForSelector('.outcome', { timeout: 60000 });
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+  const values = await page.evaluate(() => { clearInterval(window.__barTimer); return window.__barValues; });
+  const importShown = await page.evaluate(() => window.__importing);
+  const below = [...new Set(values.filter((v) => v < 100))];
+  const st = await page.getAttribute('.outcome', 'data-status');
+  check('large upload (' + (size / 1e6).toFixed(1) + ' MB) answered 200 with every row', st === '200' && (await page.textContent('.outcome .accepted')) === new Intl.NumberFormat('en-IN').format(rows), 'status ' + st + ': ' + (await page.textContent('.outcome')));
+  check('the progress bar took at least two values below 100 % (' + below.length + ')', below.length >= 2, JSON.stringify(values));
+  times.sort((a, b) => a - b);
+  info('dashboard during the large upload: ' + answers + ' answers, median ' + (times[times.length >> 1] || 0) + ' ms, max ' + (times[times.length - 1] || 0) + ' ms; the import seen running ' + importing + ' times');
+  check('the import\'s own progress was shown (share read, rows stored)', importShown || importing === 0, 'the import ran during ' + importing + ' polls but the label never said "Importing … % read, N rows"');
+  check('the dashboard API answered during the upload and the import', answers >= 3 && failures === 0, answers + ' answers, ' + failures + ' failures');
+  const sold = await page.request.get(BASE + '/api/status');
+  check('/api/status answers after the large upload', sold.ok(), String(sold.status()));
+  const d1 = await api('/api/dashboard');
+  check('the dashboard counts the new orders once loaded', d1.kpis.orders >= d0.kpis.orders, d0.kpis.orders + ' → ' + d1.kpis.orders);
+  fs.unlinkSync(f);
+  check('no console errors on the large upload', problems.length === 0, problems.join('\n'));
+});
+
 await step('a bad upload shows line-numbered errors and imports nothing', async () => {
   problems = [];
   const c0 = await statusCounts();

@@ -2,7 +2,7 @@
  * server (or chosen), append/replace, an upload progress bar, then the outcome: rows
  * accepted, or the line-numbered errors with "Import the valid rows anyway" and the rejects.
  * uploadInto is also the Database page's "Replace…". */
-import { sendFile } from '../api.js';
+import { api, sendFile } from '../api.js';
 import { clear, confirm, errorBox, h } from '../dom.js';
 import { bytes, fmt } from '../format.js';
 import { dataChanged, refreshStatus } from '../sidebar.js';
@@ -72,6 +72,28 @@ export function uploadInto(box, file, opts) {
   const prog = h('div', { class: 'progress', role: 'status', 'aria-live': 'polite' }, bar, label);
   box.appendChild(prog);
   const t0 = performance.now();
+  /* Once sent, the import's own progress (GET /api/import/progress): the share of the file
+   * read back, checked and stored, and the rows so far; then the commit. */
+  let answered = false;
+  const poll = async () => {
+    while (!answered) {
+      await new Promise((r) => setTimeout(r, 500));
+      if (answered) break;
+      const p = await api('/api/import/progress').catch(() => null);
+      if (answered || !p) continue;
+      if (p.running && p.phase === 'reading' && p.bytes_total > 0) {
+        const pc = Math.min(99, Math.floor((p.bytes_done / p.bytes_total) * 100));
+        bar.value = pc;
+        label.textContent =
+          'Importing ' + file.name + ': ' + pc + ' % read, ' + fmt.int(p.rows) + ' rows checked and stored…';
+      } else if (p.running && p.phase === 'committing') {
+        bar.removeAttribute('value');
+        label.textContent = 'Importing ' + file.name + ': ' + fmt.int(p.rows) + ' rows in; committing…';
+      } else if (!p.running && p.waiting > 0) {
+        label.textContent = 'Sent; waiting for another import to finish…';
+      }
+    }
+  };
   return sendFile(file, {
     dataset: opts.dataset,
     mode: opts.mode,
@@ -92,9 +114,11 @@ export function uploadInto(box, file, opts) {
     onSent: () => {
       bar.removeAttribute('value');
       label.textContent = 'Sent; the server is checking and storing the rows…';
+      poll();
     },
   }).then(
     async (res) => {
+      answered = true;
       prog.remove();
       showOutcome(box, file, opts, res);
       if (res.status === 200) await dataChanged(false);
@@ -102,6 +126,7 @@ export function uploadInto(box, file, opts) {
       return res;
     },
     (err) => {
+      answered = true;
       prog.remove();
       if (err && err.name === 'AbortError') return;
       box.appendChild(errorBox(err));
