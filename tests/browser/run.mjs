@@ -946,7 +946,7 @@ await step('issue 21.7: a figure reads the same on every page; no −0.00; no IS
   const col = (name) => head.indexOf(name);
   const rows = await page.$$eval('table.influencers tbody tr', (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
   const row = rows.find((r) => r[col('ID')] === id);
-  const columnRule = [['ROI', /^(−?[\d,]+\.\d %|—)$/], ['Eng. rate', /^(\d+\.\d\d %|—)$/], ['CPO', /^(₹[\d,]+\.\d\d|—)$/], ['AOV', /^(₹[\d,]+\.\d\d|—)$/], ['Revenue', /^(₹[\d,]+|—)$/], ['Spend', /^(₹[\d,]+|—)$/], ['ROAS', /^(−?\d+\.\d\d|—)$/]];
+  const columnRule = [['ROI', /^(−?[\d,]+\.\d %|—)$/], ['Eng. rate', /^(\d+\.\d\d %|—)$/], ['CPO', /^(₹[\d,]+\.\d\d|—)$/], ['AOV', /^(₹[\d,]+\.\d\d|—)$/], ['Revenue', /^(₹[\d,]+|—)$/], ['Spend', /^(₹[\d,]+|—)$/], ['ROAS', /^(−?[\d,]+\.\d\d|—)$/]];
   for (const [name, re] of columnRule) {
     const bad = rows.map((r) => r[col(name)]).filter((v) => !re.test(v));
     check('the Influencers table writes every ' + name + ' with the same rounding', bad.length === 0, bad.slice(0, 5).join(' | '));
