@@ -1,7 +1,8 @@
 /* routes_status.c — the handlers of the server's state: GET /healthz, GET /api/status,
  * GET /status (a plain page of what is loaded and how to import) and GET /metrics. Every
  * user-visible string goes through html_escape or the JSON writer. Calls routes_common,
- * http, api (under app->store_lock), app, site, html, schema and format. */
+ * http, api (under app->store_lock, or on a store connection of its own while an import
+ * holds it), store, app, site, html, schema and format. */
 #include "routes_handlers.h"
 
 #include <inttypes.h>
