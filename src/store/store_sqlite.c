@@ -410,6 +410,11 @@ static const struct store_dialect sqlite_dialect = {
 
 /* ---- open and close ------------------------------------------------------------------ */
 
+/* The page cache of a connection (negative cache_size is in KiB: 64 MB), and the smaller one
+ * of a scan (scan_rows). */
+#define CACHE_SIZE_PRAGMA "PRAGMA cache_size = -65536"
+#define SCAN_CACHE_SIZE_PRAGMA "PRAGMA cache_size = -2048"
+
 /* Connection settings. journal_mode is the first statement to read the file, so a file
  * that is not a database, or one locked in rollback-journal mode, fails here. */
 static int configure(struct store_sqlite *s, struct err *e)
@@ -417,11 +422,9 @@ static int configure(struct store_sqlite *s, struct err *e)
     int rc = exec_sql(s, "PRAGMA page_size = 16384; PRAGMA journal_mode = WAL", e,
                       "opening the database");
     /* synchronous=FULL: a commit is on disk when store_commit returns. The page cache
-     * (negative cache_size is in KiB: 64 MB) keeps an import's index pages in memory. */
+     * keeps an import's index pages in memory. */
     if (rc == 0)
-        rc = exec_sql(s,
-                      "PRAGMA synchronous = FULL; PRAGMA foreign_keys = OFF; "
-                      "PRAGMA cache_size = -65536",
+        rc = exec_sql(s, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = OFF; " CACHE_SIZE_PRAGMA,
                       e, "configuring the database connection");
     return rc;
 }
@@ -1011,7 +1014,7 @@ static int scan_rows(struct store_sqlite *s, enum dataset ds, int part, int npar
      * whose dirty pages a smaller cache would spill to the file before the commit. */
     int small_cache = sqlite3_txn_state(s->db, NULL) != SQLITE_TXN_WRITE;
     if (small_cache)
-        sqlite3_exec(s->db, "PRAGMA cache_size = -2048", NULL, NULL, NULL);
+        sqlite3_exec(s->db, SCAN_CACHE_SIZE_PRAGMA, NULL, NULL, NULL);
 
     struct schema_row row;
     schema_row_init(&row, ds);
@@ -1036,7 +1039,7 @@ static int scan_rows(struct store_sqlite *s, enum dataset ds, int part, int npar
     schema_row_release(&row);
     sqlite3_finalize(stmt);
     if (small_cache) {
-        sqlite3_exec(s->db, "PRAGMA cache_size = -65536", NULL, NULL, NULL);
+        sqlite3_exec(s->db, CACHE_SIZE_PRAGMA, NULL, NULL, NULL);
         sqlite3_db_release_memory(s->db);
     }
     return rc;
