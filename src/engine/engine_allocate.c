@@ -558,6 +558,11 @@ void alloc_build_posts(struct engine *eng)
     free(unscoped);
 }
 
+void engine_set_exhaustive_allocation(struct engine *eng, int on)
+{
+    eng->exhaustive_allocation = on != 0;
+}
+
 /* ---- per query --------------------------------------------------------------------------- */
 
 /* A cell of an influencer's attributed revenue in the range (day aside); an influencer's
@@ -565,14 +570,21 @@ void alloc_build_posts(struct engine *eng)
 struct cell {
     int32_t brand, product, campaign, source;
     int64_t revenue;
+    int32_t counts; /* the cell filters keep it: its spend is counted */
 };
 
 struct walk {
     struct engine_result *r;
+    int exhaustive; /* every split made in full (engine_set_exhaustive_allocation) */
     struct cell *cells;
     size_t ncells, cap;
     struct share *shares;
     size_t share_cap;
+    /* the last split: the cells it lies on (of w->cells, positive revenue, its campaign)
+     * with their paise, and how many of them count */
+    uint32_t *split_cell;
+    int64_t *split_rem, *split_paise;
+    size_t nsplit, nsplit_counted, split_cap;
     int32_t unalloc[4]; /* the Unallocated code of brand, product, campaign, source */
     /* the last split of these cells: an influencer's posts mostly cost the same, so the
      * next split of the same amount and campaign is the same paise (reused) */
@@ -597,6 +609,41 @@ static void emit(struct walk *w, int32_t inf, size_t day_slot, int32_t platform,
     r->product[product + 1].spend += amount;
     r->campaign[campaign + 1].spend += amount;
     r->source[source + 1].spend += amount;
+}
+
+/* Whether the cell filters keep a cell of these codes (emit's test, platform aside). */
+static int cell_counts(const struct query *q, int32_t brand, int32_t product, int32_t campaign,
+                       int32_t source)
+{
+    return q->brand.ok[brand + 1] && q->product.ok[product + 1] && q->campaign.ok[campaign + 1] &&
+           q->source.ok[source + 1];
+}
+
+/* Whether a split on platform, of campaign when it is not -1, can count anything: every
+ * paisa of it lies on that platform and, when fixed, that campaign (split, emit). */
+static int split_can_count(const struct query *q, int32_t platform, int32_t campaign)
+{
+    return q->platform.ok[platform + 1] && (campaign < 0 || q->campaign.ok[campaign + 1]);
+}
+
+/* Whether any spend of the influencer can pass the cell filters: one of its cells, or the
+ * Unallocated cell (whatever its campaign), is kept. Its entries' lines lie on its cells. */
+static int influencer_cells_can_count(const struct walk *w, int32_t inf)
+{
+    const struct engine *eng = w->r->eng;
+    const struct query *q = &w->r->q;
+    if (!q->brand.active && !q->product.active && !q->campaign.active && !q->source.active)
+        return 1;
+    if (q->brand.ok[w->unalloc[0] + 1] && q->product.ok[w->unalloc[1] + 1] &&
+        q->source.ok[w->unalloc[3] + 1])
+        return 1;
+    const int32_t *cstart = col32(&eng->inf_cell_start), *codes = col32(&eng->inf_cells);
+    for (int32_t g = cstart[inf]; g < cstart[inf + 1]; g++) {
+        const int32_t *code = &codes[4 * g];
+        if (cell_counts(q, code[0], code[1], code[2], code[3]))
+            return 1;
+    }
+    return 0;
 }
 
 /* The first of entries[lo, hi) whose day index is at least d. */
@@ -626,6 +673,17 @@ static int64_t day_lower_bound(const int32_t *day, int64_t lo, int64_t hi, size_
     return lo;
 }
 
+/* The revenue of cell g on the days [day_lo, day_hi) from its running sums: two lookups. */
+static int64_t cell_range_revenue(const struct engine *eng, size_t g, size_t day_lo, size_t day_hi)
+{
+    const int64_t *gstart = col64(&eng->cell_entry_start), *cum = col64(&eng->cell_entry_cum);
+    const int32_t *gday = col32(&eng->cell_entry_day);
+    int64_t lo = gstart[g], hi = gstart[g + 1];
+    int64_t a = day_lower_bound(gday, lo, hi, day_lo);
+    int64_t b = day_lower_bound(gday, a, hi, day_hi);
+    return (b > lo ? cum[b - 1] : 0) - (a > lo ? cum[a - 1] : 0);
+}
+
 /* The influencer's cells (all its buckets, no cell filter), with the range's revenue of
  * each from the running sums (two lookups a cell); under a basis filter the lines it
  * leaves out are taken back over the range's entries. */
@@ -633,6 +691,7 @@ static void walk_entries(struct walk *w, int32_t inf, int want_cells, int take_b
 {
     struct engine_result *r = w->r;
     const struct engine *eng = r->eng;
+    const struct query *q = &r->q;
     const struct cube *c = &eng->cube[CUBE_FINE];
     const int32_t *brand = col32(&c->brand), *product = col32(&c->product);
     const int32_t *campaign = col32(&c->campaign), *source = col32(&c->source);
@@ -648,16 +707,13 @@ static void walk_entries(struct walk *w, int32_t inf, int want_cells, int take_b
         w->cap = 2 * ncells;
         w->cells = xrealloc(w->cells, w->cap * sizeof *w->cells);
     }
-    const int64_t *gstart = col64(&eng->cell_entry_start), *cum = col64(&eng->cell_entry_cum);
-    const int32_t *gday = col32(&eng->cell_entry_day);
     for (size_t k = 0; k < ncells; k++) {
         size_t g = (size_t)cstart[inf] + k;
         const int32_t *code = &codes[4 * g];
-        int64_t lo = gstart[g], hi = gstart[g + 1];
-        int64_t a = day_lower_bound(gday, lo, hi, r->day_lo);
-        int64_t b = day_lower_bound(gday, a, hi, r->day_hi);
-        int64_t sum = (b > lo ? cum[b - 1] : 0) - (a > lo ? cum[a - 1] : 0);
-        w->cells[k] = (struct cell){code[0], code[1], code[2], code[3], sum};
+        int64_t sum = cell_range_revenue(eng, g, r->day_lo, r->day_hi);
+        w->cells[k] =
+            (struct cell){code[0], code[1], code[2],
+                          code[3], sum,     cell_counts(q, code[0], code[1], code[2], code[3])};
     }
     w->ncells = ncells;
     for (int32_t k = bstart[inf]; take_back && k < bstart[inf + 1]; k++) {
@@ -675,59 +731,120 @@ static void walk_entries(struct walk *w, int32_t inf, int want_cells, int take_b
     }
 }
 
-/* amount on day_slot and platform, split over the influencer's cells with positive revenue
- * (of campaign when it is not -1) in proportion to it, by largest remainder in cell order;
- * with none, on the Unallocated brand, product and source (and campaign unless fixed). */
-static void split(struct walk *w, int32_t inf, size_t day_slot, int32_t platform, int32_t campaign,
-                  int64_t amount)
+/* The split's paise of every share in full: largest_remainder over all of them (the
+ * reference the shortcut of split_paise keeps to). */
+static void split_paise_in_full(struct walk *w, __int128 weight, int64_t amount)
 {
-    if (amount == 0)
-        return;
-    size_t n = 0;
-    __int128 weight = 0;
-    for (size_t i = 0; i < w->ncells; i++)
-        if (w->cells[i].revenue > 0 && (campaign < 0 || w->cells[i].campaign == campaign))
-            n++;
-    if (n == 0) {
-        emit(w, inf, day_slot, platform, w->unalloc[0], w->unalloc[1],
-             campaign >= 0 ? campaign : w->unalloc[2], w->unalloc[3], amount);
-        return;
-    }
-    size_t k = 0;
-    if (w->last_valid && w->last_campaign == campaign && w->last_amount == amount) {
-        for (size_t i = 0; i < w->ncells; i++) {
-            const struct cell *c = &w->cells[i];
-            if (c->revenue <= 0 || (campaign >= 0 && c->campaign != campaign))
-                continue;
-            emit(w, inf, day_slot, platform, c->brand, c->product, c->campaign, c->source,
-                 w->shares[k++].paise);
-        }
-        return;
-    }
+    size_t n = w->nsplit;
     if (n > w->share_cap) {
         w->share_cap = 2 * n;
         w->shares = xrealloc(w->shares, w->share_cap * sizeof *w->shares);
     }
-    for (size_t i = 0; i < w->ncells; i++) {
-        const struct cell *c = &w->cells[i];
-        if (c->revenue <= 0 || (campaign >= 0 && c->campaign != campaign))
-            continue;
-        w->shares[k].num = (__int128)c->revenue * amount;
+    for (size_t k = 0; k < n; k++) {
+        w->shares[k].num = (__int128)w->cells[w->split_cell[k]].revenue * amount;
         memset(w->shares[k].key, 0, sizeof w->shares[k].key); /* the cells are in key order */
-        weight += c->revenue;
-        k++;
     }
     largest_remainder(w->shares, n, weight, amount);
-    w->last_valid = 1;
-    w->last_campaign = campaign;
-    w->last_amount = amount;
-    k = 0;
+    for (size_t k = 0; k < n; k++)
+        w->split_paise[k] = w->shares[k].paise;
+}
+
+/* The split's paise of the shares that count, as largest_remainder gives them: each
+ * share's floor, and one paisa more for a share among the `left` largest remainders
+ * (ties to the earlier share). A counted share's place in that order is found by
+ * counting the shares before it, so the uncounted ones need no sort; with many counted
+ * shares (or a leftover outside 0..n, which no split here has) the whole order is made. */
+static void split_paise(struct walk *w, int64_t weight, int64_t amount)
+{
+    size_t n = w->nsplit;
+    int64_t *rem = w->split_rem, *paise = w->split_paise;
+    int64_t given = 0;
+    for (size_t k = 0; k < n; k++) {
+        int64_t rev = w->cells[w->split_cell[k]].revenue, num;
+        if (__builtin_mul_overflow(rev, amount, &num)) {
+            split_paise_in_full(w, weight, amount);
+            return;
+        }
+        int64_t f = num / weight, m = num % weight; /* weight > 0 */
+        if (m < 0) {
+            f--;
+            m += weight;
+        }
+        paise[k] = f;
+        rem[k] = m;
+        given += f;
+    }
+    int64_t left = amount - given;
+    if (left == 0)
+        return;
+    if (left < 0 || (uint64_t)left >= n || w->nsplit_counted * n > 1024) {
+        split_paise_in_full(w, weight, amount);
+        return;
+    }
+    for (size_t k = 0; k < n; k++) {
+        if (!w->cells[w->split_cell[k]].counts)
+            continue;
+        int64_t before = 0;
+        for (size_t i = 0; i < n && before < left; i++)
+            before += rem[i] > rem[k] || (rem[i] == rem[k] && i < k);
+        if (before < left)
+            paise[k]++;
+    }
+}
+
+/* The cells a split of campaign (-1: any) lies on: positive revenue in the range. Their
+ * weight, or 0 when there are none. */
+static __int128 split_cells(struct walk *w, int32_t campaign)
+{
+    if (w->ncells > w->split_cap) {
+        w->split_cap = 2 * w->ncells;
+        w->split_cell = xrealloc(w->split_cell, w->split_cap * sizeof *w->split_cell);
+        w->split_rem = xrealloc(w->split_rem, w->split_cap * sizeof *w->split_rem);
+        w->split_paise = xrealloc(w->split_paise, w->split_cap * sizeof *w->split_paise);
+    }
+    __int128 weight = 0;
+    w->nsplit = w->nsplit_counted = 0;
     for (size_t i = 0; i < w->ncells; i++) {
         const struct cell *c = &w->cells[i];
         if (c->revenue <= 0 || (campaign >= 0 && c->campaign != campaign))
             continue;
+        w->split_cell[w->nsplit++] = (uint32_t)i;
+        w->nsplit_counted += c->counts != 0;
+        weight += c->revenue;
+    }
+    return weight;
+}
+
+/* amount on day_slot and platform, split over the influencer's cells with positive revenue
+ * (of campaign when it is not -1) in proportion to it, by largest remainder in cell order;
+ * with none, on the Unallocated brand, product and source (and campaign unless fixed).
+ * Only the counted cells' paise are made, and none when the filter keeps nothing of it. */
+static void split(struct walk *w, int32_t inf, size_t day_slot, int32_t platform, int32_t campaign,
+                  int64_t amount)
+{
+    if (amount == 0 || (!w->exhaustive && !split_can_count(&w->r->q, platform, campaign)))
+        return;
+    if (!(w->last_valid && w->last_campaign == campaign && w->last_amount == amount)) {
+        __int128 weight = split_cells(w, campaign);
+        if (w->nsplit == 0) {
+            emit(w, inf, day_slot, platform, w->unalloc[0], w->unalloc[1],
+                 campaign >= 0 ? campaign : w->unalloc[2], w->unalloc[3], amount);
+            return;
+        }
+        if (w->exhaustive || weight > INT64_MAX)
+            split_paise_in_full(w, weight, amount);
+        else if (w->nsplit_counted > 0)
+            split_paise(w, (int64_t)weight, amount);
+        w->last_valid = 1;
+        w->last_campaign = campaign;
+        w->last_amount = amount;
+    }
+    for (size_t k = 0; k < w->nsplit && (w->exhaustive || w->nsplit_counted > 0); k++) {
+        const struct cell *c = &w->cells[w->split_cell[k]];
+        if (!w->exhaustive && !c->counts)
+            continue; /* emit would leave it out */
         emit(w, inf, day_slot, platform, c->brand, c->product, c->campaign, c->source,
-             w->shares[k++].paise);
+             w->split_paise[k]);
     }
 }
 
@@ -747,7 +864,7 @@ void alloc_query(struct engine_result *r)
     const int32_t *pay_campaign = col32(&eng->pay_campaign);
     const int64_t *pay_total = col64(&eng->pay_total), *pay_unalloc = col64(&eng->pay_unalloc);
     int open = r->from_day == INT32_MIN && r->to_day == INT32_MAX;
-    struct walk w = {.r = r};
+    struct walk w = {.r = r, .exhaustive = eng->exhaustive_allocation};
     w.unalloc[0] = (int32_t)strmap_size(eng->dict[DIM_BRAND]);
     w.unalloc[1] = (int32_t)strmap_size(eng->dict[DIM_PRODUCT]);
     w.unalloc[2] = (int32_t)strmap_size(eng->dict[DIM_CAMPAIGN]);
@@ -755,28 +872,37 @@ void alloc_query(struct engine_result *r)
     for (size_t s = 0; s < q->nselected; s++) {
         int32_t inf = q->selected[s];
         uint32_t f = flags[inf];
-        int take_back = q->basis.active && (f & ALLOC_LINES);
-        /* cells only when a priced post or a dated fee lies in the range */
+        int32_t platform = col32(&eng->inf_platform)[inf];
+        /* the influencer's platform carries its lines and recorded totals */
+        int platform_ok = w.exhaustive || q->platform.ok[platform + 1];
+        if (!(f & ALLOC_POSTS) && !platform_ok)
+            continue;
+        if (!w.exhaustive && !influencer_cells_can_count(&w, inf))
+            continue;
+        int take_back = q->basis.active && (f & ALLOC_LINES) && platform_ok;
+        /* cells only when a priced post or a dated fee lies in the range (and its split
+         * can count) */
         int want_cells = 0;
         for (int32_t k = pstart[inf]; (f & ALLOC_POSTS) && !want_cells && k < pstart[inf + 1];
              k++) {
             int32_t p = posts[k];
             want_cells = post_day[p] >= r->from_day && post_day[p] <= r->to_day &&
-                         post_pay[p] >= 0 && q->basis.ok[pay_basis[post_pay[p]] + 1];
+                         post_pay[p] >= 0 && q->basis.ok[pay_basis[post_pay[p]] + 1] &&
+                         (w.exhaustive || split_can_count(q, post_platform[p], post_campaign[p]));
         }
-        for (int32_t k = pay_start[inf]; (f & ALLOC_DATED) && !want_cells && k < pay_start[inf + 1];
-             k++) {
+        for (int32_t k = pay_start[inf];
+             (f & ALLOC_DATED) && platform_ok && !want_cells && k < pay_start[inf + 1]; k++) {
             size_t i = (size_t)pays[k];
             want_cells = pay_kind[i] == PAY_TOTAL && pay_day[i] != ENGINE_NO_DAY &&
-                         pay_day[i] >= r->from_day && pay_day[i] <= r->to_day;
+                         pay_day[i] >= r->from_day && pay_day[i] <= r->to_day &&
+                         (w.exhaustive || split_can_count(q, platform, pay_campaign[i]));
         }
-        if (!take_back && !want_cells && !(f & ALLOC_UNDATED))
+        if (!take_back && !want_cells && !((f & ALLOC_UNDATED) && platform_ok))
             continue;
         w.ncells = 0; /* no cells from another influencer */
         w.last_valid = 0;
         if (take_back || want_cells)
             walk_entries(&w, inf, want_cells, take_back);
-        int32_t platform = col32(&eng->inf_platform)[inf];
         if (f & ALLOC_POSTS) {
             for (int32_t k = pstart[inf]; k < pstart[inf + 1]; k++) {
                 int32_t p = posts[k];
@@ -787,7 +913,7 @@ void alloc_query(struct engine_result *r)
                       post_spend[p]);
             }
         }
-        if (f & (ALLOC_DATED | ALLOC_UNDATED)) {
+        if ((f & (ALLOC_DATED | ALLOC_UNDATED)) && platform_ok) {
             for (int32_t k = pay_start[inf]; k < pay_start[inf + 1]; k++) {
                 size_t i = (size_t)pays[k];
                 if (pay_kind[i] != PAY_TOTAL || !q->basis.ok[pay_basis[i] + 1])
@@ -806,4 +932,7 @@ void alloc_query(struct engine_result *r)
     }
     free(w.cells);
     free(w.shares);
+    free(w.split_cell);
+    free(w.split_rem);
+    free(w.split_paise);
 }
