@@ -569,14 +569,16 @@ void engine_set_exhaustive_allocation(struct engine *eng, int on)
  * cells are in text order (build_cells). */
 struct cell {
     int32_t brand, product, campaign, source;
-    int64_t revenue;
-    int32_t counts; /* the cell filters keep it: its spend is counted */
+    int64_t revenue; /* in the range, once known */
+    uint8_t known;   /* revenue is known (cell_revenue) */
+    uint8_t counts;  /* the cell filters keep it: its spend is counted */
 };
 
 struct walk {
     struct engine_result *r;
     int exhaustive; /* every split made in full (engine_set_exhaustive_allocation) */
     struct cell *cells;
+    int32_t inf; /* whose cells */
     size_t ncells, cap;
     struct share *shares;
     size_t share_cap;
@@ -626,24 +628,19 @@ static int split_can_count(const struct query *q, int32_t platform, int32_t camp
     return q->platform.ok[platform + 1] && (campaign < 0 || q->campaign.ok[campaign + 1]);
 }
 
-/* Whether any spend of the influencer can pass the cell filters: one of its cells, or the
- * Unallocated cell (whatever its campaign), is kept. Its entries' lines lie on its cells. */
-static int influencer_cells_can_count(const struct walk *w, int32_t inf)
+/* Whether the Unallocated cell of campaign (-1: Unallocated too) passes the cell filters. */
+static int unallocated_counts(const struct walk *w, int32_t campaign)
 {
-    const struct engine *eng = w->r->eng;
+    return cell_counts(&w->r->q, w->unalloc[0], w->unalloc[1],
+                       campaign >= 0 ? campaign : w->unalloc[2], w->unalloc[3]);
+}
+
+/* Whether an Unallocated cell of some campaign can pass the cell filters. */
+static int unallocated_may_count(const struct walk *w)
+{
     const struct query *q = &w->r->q;
-    if (!q->brand.active && !q->product.active && !q->campaign.active && !q->source.active)
-        return 1;
-    if (q->brand.ok[w->unalloc[0] + 1] && q->product.ok[w->unalloc[1] + 1] &&
-        q->source.ok[w->unalloc[3] + 1])
-        return 1;
-    const int32_t *cstart = col32(&eng->inf_cell_start), *codes = col32(&eng->inf_cells);
-    for (int32_t g = cstart[inf]; g < cstart[inf + 1]; g++) {
-        const int32_t *code = &codes[4 * g];
-        if (cell_counts(q, code[0], code[1], code[2], code[3]))
-            return 1;
-    }
-    return 0;
+    return q->brand.ok[w->unalloc[0] + 1] && q->product.ok[w->unalloc[1] + 1] &&
+           q->source.ok[w->unalloc[3] + 1];
 }
 
 /* The first of entries[lo, hi) whose day index is at least d. */
@@ -673,8 +670,25 @@ static int64_t day_lower_bound(const int32_t *day, int64_t lo, int64_t hi, size_
     return lo;
 }
 
-/* The revenue of cell g on the days [day_lo, day_hi) from its running sums: two lookups. */
+/* The revenue of cell g on the days [day_lo, day_hi) from its running sums: none when the
+ * cell's days all lie outside, the whole sum when they all lie inside, else two lookups. */
 static int64_t cell_range_revenue(const struct engine *eng, size_t g, size_t day_lo, size_t day_hi)
+{
+    const int64_t *gstart = col64(&eng->cell_entry_start), *cum = col64(&eng->cell_entry_cum);
+    const int32_t *gday = col32(&eng->cell_entry_day);
+    int64_t lo = gstart[g], hi = gstart[g + 1];
+    if (lo == hi || (size_t)gday[hi - 1] < day_lo || (size_t)gday[lo] >= day_hi)
+        return 0;
+    if ((size_t)gday[lo] >= day_lo && (size_t)gday[hi - 1] < day_hi)
+        return cum[hi - 1];
+    int64_t a = day_lower_bound(gday, lo, hi, day_lo);
+    int64_t b = day_lower_bound(gday, a, hi, day_hi);
+    return (b > lo ? cum[b - 1] : 0) - (a > lo ? cum[a - 1] : 0);
+}
+
+/* The same by two lookups whatever the cell (engine_set_exhaustive_allocation). */
+static int64_t cell_range_revenue_searched(const struct engine *eng, size_t g, size_t day_lo,
+                                           size_t day_hi)
 {
     const int64_t *gstart = col64(&eng->cell_entry_start), *cum = col64(&eng->cell_entry_cum);
     const int32_t *gday = col32(&eng->cell_entry_day);
@@ -684,14 +698,53 @@ static int64_t cell_range_revenue(const struct engine *eng, size_t g, size_t day
     return (b > lo ? cum[b - 1] : 0) - (a > lo ? cum[a - 1] : 0);
 }
 
-/* The influencer's cells (all its buckets, no cell filter), with the range's revenue of
- * each from the running sums (two lookups a cell); under a basis filter the lines it
- * leaves out are taken back over the range's entries. */
-static void walk_entries(struct walk *w, int32_t inf, int want_cells, int take_back)
+/* Cell k's revenue in the range, looked up the first time a split asks. */
+static int64_t cell_revenue(struct walk *w, size_t k)
+{
+    struct cell *c = &w->cells[k];
+    if (!c->known) {
+        const struct engine_result *r = w->r;
+        size_t g = (size_t)col32(&r->eng->inf_cell_start)[w->inf] + k;
+        c->revenue = w->exhaustive ? cell_range_revenue_searched(r->eng, g, r->day_lo, r->day_hi)
+                                   : cell_range_revenue(r->eng, g, r->day_lo, r->day_hi);
+        c->known = 1;
+    }
+    return c->revenue;
+}
+
+/* The influencer's cells (all its buckets, no cell filter) in text order, each one's
+ * revenue in the range to be looked up when a split needs it (every one's at once when
+ * exhaustive). Whether the cell filters keep any of them. */
+static int load_cells(struct walk *w, int32_t inf)
+{
+    const struct engine *eng = w->r->eng;
+    const struct query *q = &w->r->q;
+    const int32_t *cstart = col32(&eng->inf_cell_start), *codes = col32(&eng->inf_cells);
+    size_t ncells = (size_t)(cstart[inf + 1] - cstart[inf]);
+    if (ncells > w->cap) {
+        w->cap = 2 * ncells;
+        w->cells = xrealloc(w->cells, w->cap * sizeof *w->cells);
+    }
+    int any = 0;
+    for (size_t k = 0; k < ncells; k++) {
+        const int32_t *code = &codes[4 * ((size_t)cstart[inf] + k)];
+        int counts = cell_counts(q, code[0], code[1], code[2], code[3]);
+        w->cells[k] = (struct cell){code[0], code[1], code[2], code[3], 0, 0, (uint8_t)counts};
+        any |= counts;
+    }
+    w->inf = inf;
+    w->ncells = ncells;
+    for (size_t k = 0; w->exhaustive && k < ncells; k++)
+        cell_revenue(w, k);
+    return any;
+}
+
+/* Under a basis filter, the lines of the payout rows it leaves out taken back over the
+ * influencer's entries in the range. */
+static void take_back_lines(struct walk *w, int32_t inf)
 {
     struct engine_result *r = w->r;
     const struct engine *eng = r->eng;
-    const struct query *q = &r->q;
     const struct cube *c = &eng->cube[CUBE_FINE];
     const int32_t *brand = col32(&c->brand), *product = col32(&c->product);
     const int32_t *campaign = col32(&c->campaign), *source = col32(&c->source);
@@ -700,23 +753,7 @@ static void walk_entries(struct walk *w, int32_t inf, int want_cells, int take_b
     const int64_t *ls = col64(&eng->line_start), *amount = col64(&eng->line_amount);
     const int32_t *line_pay = col32(&eng->line_pay), *pay_basis = col32(&eng->pay_basis);
     int32_t platform = col32(&eng->inf_platform)[inf];
-    /* the influencer's cells, in text order, with the range's revenue summed in */
-    const int32_t *cstart = col32(&eng->inf_cell_start), *codes = col32(&eng->inf_cells);
-    size_t ncells = want_cells ? (size_t)(cstart[inf + 1] - cstart[inf]) : 0;
-    if (ncells > w->cap) {
-        w->cap = 2 * ncells;
-        w->cells = xrealloc(w->cells, w->cap * sizeof *w->cells);
-    }
-    for (size_t k = 0; k < ncells; k++) {
-        size_t g = (size_t)cstart[inf] + k;
-        const int32_t *code = &codes[4 * g];
-        int64_t sum = cell_range_revenue(eng, g, r->day_lo, r->day_hi);
-        w->cells[k] =
-            (struct cell){code[0], code[1], code[2],
-                          code[3], sum,     cell_counts(q, code[0], code[1], code[2], code[3])};
-    }
-    w->ncells = ncells;
-    for (int32_t k = bstart[inf]; take_back && k < bstart[inf + 1]; k++) {
+    for (int32_t k = bstart[inf]; k < bstart[inf + 1]; k++) {
         int64_t lo, hi;
         bucket_range(eng, buckets[k], &lo, &hi);
         lo = entry_lower_bound(entries, entry_day, lo, hi, r->day_lo);
@@ -741,7 +778,7 @@ static void split_paise_in_full(struct walk *w, __int128 weight, int64_t amount)
         w->shares = xrealloc(w->shares, w->share_cap * sizeof *w->shares);
     }
     for (size_t k = 0; k < n; k++) {
-        w->shares[k].num = (__int128)w->cells[w->split_cell[k]].revenue * amount;
+        w->shares[k].num = (__int128)cell_revenue(w, w->split_cell[k]) * amount;
         memset(w->shares[k].key, 0, sizeof w->shares[k].key); /* the cells are in key order */
     }
     largest_remainder(w->shares, n, weight, amount);
@@ -760,7 +797,7 @@ static void split_paise(struct walk *w, int64_t weight, int64_t amount)
     int64_t *rem = w->split_rem, *paise = w->split_paise;
     int64_t given = 0;
     for (size_t k = 0; k < n; k++) {
-        int64_t rev = w->cells[w->split_cell[k]].revenue, num;
+        int64_t rev = cell_revenue(w, w->split_cell[k]), num;
         if (__builtin_mul_overflow(rev, amount, &num)) {
             split_paise_in_full(w, weight, amount);
             return;
@@ -792,6 +829,18 @@ static void split_paise(struct walk *w, int64_t weight, int64_t amount)
     }
 }
 
+/* Whether a split of campaign (-1: any) can count anything with the filter's cells: one
+ * of its cells is kept, or, should none have revenue in the range, its Unallocated cell. */
+static int campaign_can_count(const struct walk *w, int32_t campaign)
+{
+    if (unallocated_counts(w, campaign))
+        return 1;
+    for (size_t i = 0; i < w->ncells; i++)
+        if (w->cells[i].counts && (campaign < 0 || w->cells[i].campaign == campaign))
+            return 1;
+    return 0;
+}
+
 /* The cells a split of campaign (-1: any) lies on: positive revenue in the range. Their
  * weight, or 0 when there are none. */
 static __int128 split_cells(struct walk *w, int32_t campaign)
@@ -806,7 +855,7 @@ static __int128 split_cells(struct walk *w, int32_t campaign)
     w->nsplit = w->nsplit_counted = 0;
     for (size_t i = 0; i < w->ncells; i++) {
         const struct cell *c = &w->cells[i];
-        if (c->revenue <= 0 || (campaign >= 0 && c->campaign != campaign))
+        if ((campaign >= 0 && c->campaign != campaign) || cell_revenue(w, i) <= 0)
             continue;
         w->split_cell[w->nsplit++] = (uint32_t)i;
         w->nsplit_counted += c->counts != 0;
@@ -825,6 +874,8 @@ static void split(struct walk *w, int32_t inf, size_t day_slot, int32_t platform
     if (amount == 0 || (!w->exhaustive && !split_can_count(&w->r->q, platform, campaign)))
         return;
     if (!(w->last_valid && w->last_campaign == campaign && w->last_amount == amount)) {
+        if (!w->exhaustive && !campaign_can_count(w, campaign))
+            return;
         __int128 weight = split_cells(w, campaign);
         if (w->nsplit == 0) {
             emit(w, inf, day_slot, platform, w->unalloc[0], w->unalloc[1],
@@ -877,11 +928,8 @@ void alloc_query(struct engine_result *r)
         int platform_ok = w.exhaustive || q->platform.ok[platform + 1];
         if (!(f & ALLOC_POSTS) && !platform_ok)
             continue;
-        if (!w.exhaustive && !influencer_cells_can_count(&w, inf))
-            continue;
         int take_back = q->basis.active && (f & ALLOC_LINES) && platform_ok;
-        /* cells only when a priced post or a dated fee lies in the range (and its split
-         * can count) */
+        /* splits only when a priced post or a dated fee lies in the range (and can count) */
         int want_cells = 0;
         for (int32_t k = pstart[inf]; (f & ALLOC_POSTS) && !want_cells && k < pstart[inf + 1];
              k++) {
@@ -899,10 +947,13 @@ void alloc_query(struct engine_result *r)
         }
         if (!take_back && !want_cells && !((f & ALLOC_UNDATED) && platform_ok))
             continue;
-        w.ncells = 0; /* no cells from another influencer */
+        /* nothing of it counts when the cell filters keep none of its cells, nor an
+         * Unallocated one */
+        if (!load_cells(&w, inf) && !w.exhaustive && !unallocated_may_count(&w))
+            continue;
         w.last_valid = 0;
-        if (take_back || want_cells)
-            walk_entries(&w, inf, want_cells, take_back);
+        if (take_back)
+            take_back_lines(&w, inf);
         if (f & ALLOC_POSTS) {
             for (int32_t k = pstart[inf]; k < pstart[inf + 1]; k++) {
                 int32_t p = posts[k];
