@@ -821,9 +821,11 @@ static void split_paise(struct walk *w, int64_t weight, int64_t amount)
     for (size_t k = 0; k < n; k++) {
         if (!w->cells[w->split_cell[k]].counts)
             continue;
-        int64_t before = 0;
-        for (size_t i = 0; i < n && before < left; i++)
-            before += rem[i] > rem[k] || (rem[i] == rem[k] && i < k);
+        int64_t before = 0, r = rem[k];
+        for (size_t i = 0; i < k; i++)
+            before += rem[i] >= r;
+        for (size_t i = k + 1; i < n; i++)
+            before += rem[i] > r;
         if (before < left)
             paise[k]++;
     }
