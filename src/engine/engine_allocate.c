@@ -578,7 +578,7 @@ struct walk {
     struct engine_result *r;
     int exhaustive; /* every split made in full (engine_set_exhaustive_allocation) */
     struct cell *cells;
-    int32_t inf; /* whose cells */
+    int32_t inf; /* whose cells (-1: none loaded) */
     size_t ncells, cap;
     struct share *shares;
     size_t share_cap;
@@ -613,11 +613,24 @@ static void emit(struct walk *w, int32_t inf, size_t day_slot, int32_t platform,
     r->source[source + 1].spend += amount;
 }
 
-/* Whether the cell filters keep a cell of these codes (emit's test, platform aside). */
-static int cell_counts(const struct query *q, int32_t brand, int32_t product, int32_t campaign,
-                       int32_t source)
+/* emit on a cell the filter keeps, on a platform it keeps (split_can_count). */
+static void emit_kept(struct engine_result *r, int32_t inf, size_t day_slot, int32_t platform,
+                      const struct cell *c, int64_t amount)
 {
-    return q->brand.ok[brand + 1] && q->product.ok[product + 1] && q->campaign.ok[campaign + 1] &&
+    r->act[inf].spend += amount;
+    r->days[day_slot].spend += amount;
+    r->platform[platform + 1].spend += amount;
+    r->brand[c->brand + 1].spend += amount;
+    r->product[c->product + 1].spend += amount;
+    r->campaign[c->campaign + 1].spend += amount;
+    r->source[c->source + 1].spend += amount;
+}
+
+/* Whether the cell filters keep a cell of these codes (emit's test, platform aside). */
+static inline int cell_counts(const struct query *q, int32_t brand, int32_t product,
+                              int32_t campaign, int32_t source)
+{
+    return q->brand.ok[brand + 1] & q->product.ok[product + 1] & q->campaign.ok[campaign + 1] &
            q->source.ok[source + 1];
 }
 
@@ -633,14 +646,6 @@ static int unallocated_counts(const struct walk *w, int32_t campaign)
 {
     return cell_counts(&w->r->q, w->unalloc[0], w->unalloc[1],
                        campaign >= 0 ? campaign : w->unalloc[2], w->unalloc[3]);
-}
-
-/* Whether an Unallocated cell of some campaign can pass the cell filters. */
-static int unallocated_may_count(const struct walk *w)
-{
-    const struct query *q = &w->r->q;
-    return q->brand.ok[w->unalloc[0] + 1] && q->product.ok[w->unalloc[1] + 1] &&
-           q->source.ok[w->unalloc[3] + 1];
 }
 
 /* The first of entries[lo, hi) whose day index is at least d. */
@@ -876,6 +881,8 @@ static void split(struct walk *w, int32_t inf, size_t day_slot, int32_t platform
     if (amount == 0 || (!w->exhaustive && !split_can_count(&w->r->q, platform, campaign)))
         return;
     if (!(w->last_valid && w->last_campaign == campaign && w->last_amount == amount)) {
+        if (w->inf != inf)
+            load_cells(w, inf);
         if (!w->exhaustive && !campaign_can_count(w, campaign))
             return;
         __int128 weight = split_cells(w, campaign);
@@ -894,10 +901,11 @@ static void split(struct walk *w, int32_t inf, size_t day_slot, int32_t platform
     }
     for (size_t k = 0; k < w->nsplit && (w->exhaustive || w->nsplit_counted > 0); k++) {
         const struct cell *c = &w->cells[w->split_cell[k]];
-        if (!w->exhaustive && !c->counts)
-            continue; /* emit would leave it out */
-        emit(w, inf, day_slot, platform, c->brand, c->product, c->campaign, c->source,
-             w->split_paise[k]);
+        if (w->exhaustive)
+            emit(w, inf, day_slot, platform, c->brand, c->product, c->campaign, c->source,
+                 w->split_paise[k]);
+        else if (c->counts)
+            emit_kept(w->r, inf, day_slot, platform, c, w->split_paise[k]);
     }
 }
 
@@ -930,31 +938,11 @@ void alloc_query(struct engine_result *r)
         int platform_ok = w.exhaustive || q->platform.ok[platform + 1];
         if (!(f & ALLOC_POSTS) && !platform_ok)
             continue;
-        int take_back = q->basis.active && (f & ALLOC_LINES) && platform_ok;
-        /* splits only when a priced post or a dated fee lies in the range (and can count) */
-        int want_cells = 0;
-        for (int32_t k = pstart[inf]; (f & ALLOC_POSTS) && !want_cells && k < pstart[inf + 1];
-             k++) {
-            int32_t p = posts[k];
-            want_cells = post_day[p] >= r->from_day && post_day[p] <= r->to_day &&
-                         post_pay[p] >= 0 && q->basis.ok[pay_basis[post_pay[p]] + 1] &&
-                         (w.exhaustive || split_can_count(q, post_platform[p], post_campaign[p]));
-        }
-        for (int32_t k = pay_start[inf];
-             (f & ALLOC_DATED) && platform_ok && !want_cells && k < pay_start[inf + 1]; k++) {
-            size_t i = (size_t)pays[k];
-            want_cells = pay_kind[i] == PAY_TOTAL && pay_day[i] != ENGINE_NO_DAY &&
-                         pay_day[i] >= r->from_day && pay_day[i] <= r->to_day &&
-                         (w.exhaustive || split_can_count(q, platform, pay_campaign[i]));
-        }
-        if (!take_back && !want_cells && !((f & ALLOC_UNDATED) && platform_ok))
-            continue;
-        /* nothing of it counts when the cell filters keep none of its cells, nor an
-         * Unallocated one */
-        if (!load_cells(&w, inf) && !w.exhaustive && !unallocated_may_count(&w))
-            continue;
+        w.inf = -1; /* its cells are loaded when first needed */
         w.last_valid = 0;
-        if (take_back)
+        /* nothing taken back counts when the cell filters keep none of its cells */
+        if (q->basis.active && (f & ALLOC_LINES) && platform_ok &&
+            (load_cells(&w, inf) || w.exhaustive))
             take_back_lines(&w, inf);
         if (f & ALLOC_POSTS) {
             for (int32_t k = pstart[inf]; k < pstart[inf + 1]; k++) {
