@@ -593,6 +593,11 @@ struct walk {
     int last_valid;
     int32_t last_campaign;
     int64_t last_amount;
+    /* the cells of the last split's campaign (split_cells), kept for the next split of
+     * that campaign: whether it can count, and their weight */
+    int cells_valid, cells_can_count;
+    int32_t cells_campaign;
+    __int128 cells_weight;
 };
 
 /* spend amount on one cell: counted when every cell filter keeps it */
@@ -739,6 +744,7 @@ static int load_cells(struct walk *w, int32_t inf)
     }
     w->inf = inf;
     w->ncells = ncells;
+    w->cells_valid = 0;
     for (size_t k = 0; w->exhaustive && k < ncells; k++)
         cell_revenue(w, k);
     return any;
@@ -883,9 +889,17 @@ static void split(struct walk *w, int32_t inf, size_t day_slot, int32_t platform
     if (!(w->last_valid && w->last_campaign == campaign && w->last_amount == amount)) {
         if (w->inf != inf)
             load_cells(w, inf);
-        if (!w->exhaustive && !campaign_can_count(w, campaign))
+        /* the cells of the campaign, as for the last split of it when there was one */
+        if (!(w->cells_valid && w->cells_campaign == campaign)) {
+            w->cells_can_count = w->exhaustive || campaign_can_count(w, campaign);
+            if (w->cells_can_count)
+                w->cells_weight = split_cells(w, campaign);
+            w->cells_valid = 1;
+            w->cells_campaign = campaign;
+        }
+        if (!w->cells_can_count)
             return;
-        __int128 weight = split_cells(w, campaign);
+        __int128 weight = w->cells_weight;
         if (w->nsplit == 0) {
             emit(w, inf, day_slot, platform, w->unalloc[0], w->unalloc[1],
                  campaign >= 0 ? campaign : w->unalloc[2], w->unalloc[3], amount);
