@@ -392,7 +392,9 @@ static void scan_tracking(struct engine_result *r)
         .d1 = r->day_hi,
         .brands = brands,
         .nbrands = nbrands,
-        .by_dims = q->brand.active || q->product.active || q->campaign.active || q->source.active,
+        /* the runs of the selected brands need no brand test (scan_loop) */
+        .by_dims = (q->brand.active && nbrands == 0) || q->product.active || q->campaign.active ||
+                   q->source.active,
         .want = ((r->views & ENGINE_VIEW_BRAND) ? SCAN_BRAND : 0) |
                 ((r->views & ENGINE_VIEW_CAMPAIGN) ? SCAN_CAMPAIGN : 0) |
                 ((r->views & ENGINE_VIEW_PRODUCT) ? SCAN_PRODUCT : 0) |
