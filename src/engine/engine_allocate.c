@@ -584,7 +584,7 @@ struct walk {
     size_t share_cap;
     /* the last split: the cells it lies on (of w->cells, positive revenue, its campaign)
      * with their paise, and how many of them count */
-    uint32_t *split_cell;
+    uint32_t *split_cell, *split_order;
     int64_t *split_rem, *split_paise;
     size_t nsplit, nsplit_counted, split_cap;
     int32_t unalloc[4]; /* the Unallocated code of brand, product, campaign, source */
@@ -797,11 +797,48 @@ static void split_paise_in_full(struct walk *w, __int128 weight, int64_t amount)
         w->split_paise[k] = w->shares[k].paise;
 }
 
+/* Whether share a comes before share b in the order of the extra paise: the larger
+ * remainder first, ties to the earlier share (cmp_share on a split's shares). */
+static inline int share_before(const int64_t *rem, uint32_t a, uint32_t b)
+{
+    return rem[a] > rem[b] || (rem[a] == rem[b] && a < b);
+}
+
+/* The share at place nth (from 0) of the order share_before makes of v[0..n) (n > nth),
+ * by selection (Wirth's): v is reordered, not sorted. */
+static uint32_t select_share(uint32_t *v, size_t n, size_t nth, const int64_t *rem)
+{
+    ptrdiff_t lo = 0, hi = (ptrdiff_t)n - 1, at = (ptrdiff_t)nth;
+    while (lo < hi) {
+        uint32_t pivot = v[at];
+        ptrdiff_t i = lo, j = hi;
+        do {
+            while (share_before(rem, v[i], pivot))
+                i++;
+            while (share_before(rem, pivot, v[j]))
+                j--;
+            if (i <= j) {
+                uint32_t t = v[i];
+                v[i] = v[j];
+                v[j] = t;
+                i++;
+                j--;
+            }
+        } while (i <= j);
+        if (j < at)
+            lo = i;
+        if (at < i)
+            hi = j;
+    }
+    return v[at];
+}
+
 /* The split's paise of the shares that count, as largest_remainder gives them: each
  * share's floor, and one paisa more for a share among the `left` largest remainders
  * (ties to the earlier share). A counted share's place in that order is found by
- * counting the shares before it, so the uncounted ones need no sort; with many counted
- * shares (or a leftover outside 0..n, which no split here has) the whole order is made. */
+ * counting the shares before it when few count, else against the last share of the
+ * leftover found by selection: no sort (with a leftover outside 0..n, which no split here
+ * has, the whole order is made). */
 static void split_paise(struct walk *w, int64_t weight, int64_t amount)
 {
     size_t n = w->nsplit;
@@ -825,21 +862,32 @@ static void split_paise(struct walk *w, int64_t weight, int64_t amount)
     int64_t left = amount - given;
     if (left == 0)
         return;
-    if (left < 0 || (uint64_t)left >= n || w->nsplit_counted * n > 1024) {
+    if (left < 0 || (uint64_t)left >= n) {
         split_paise_in_full(w, weight, amount);
         return;
     }
-    for (size_t k = 0; k < n; k++) {
-        if (!w->cells[w->split_cell[k]].counts)
-            continue;
-        int64_t before = 0, r = rem[k];
-        for (size_t i = 0; i < k; i++)
-            before += rem[i] >= r;
-        for (size_t i = k + 1; i < n; i++)
-            before += rem[i] > r;
-        if (before < left)
-            paise[k]++;
+    if (w->nsplit_counted <= 4) {
+        for (size_t k = 0; k < n; k++) {
+            if (!w->cells[w->split_cell[k]].counts)
+                continue;
+            int64_t before = 0, r = rem[k];
+            for (size_t i = 0; i < k; i++)
+                before += rem[i] >= r;
+            for (size_t i = k + 1; i < n; i++)
+                before += rem[i] > r;
+            if (before < left)
+                paise[k]++;
+        }
+        return;
     }
+    /* the last share to get a paisa more, then every counted share up to it in the order */
+    uint32_t *order = w->split_order;
+    for (size_t k = 0; k < n; k++)
+        order[k] = (uint32_t)k;
+    uint32_t last = select_share(order, n, (size_t)left - 1, rem);
+    for (size_t k = 0; k < n; k++)
+        if (w->cells[w->split_cell[k]].counts && !share_before(rem, last, (uint32_t)k))
+            paise[k]++;
 }
 
 /* Whether a split of campaign (-1: any) can count anything with the filter's cells: one
@@ -863,6 +911,7 @@ static __int128 split_cells(struct walk *w, int32_t campaign)
         w->split_cell = xrealloc(w->split_cell, w->split_cap * sizeof *w->split_cell);
         w->split_rem = xrealloc(w->split_rem, w->split_cap * sizeof *w->split_rem);
         w->split_paise = xrealloc(w->split_paise, w->split_cap * sizeof *w->split_paise);
+        w->split_order = xrealloc(w->split_order, w->split_cap * sizeof *w->split_order);
     }
     __int128 weight = 0;
     w->nsplit = w->nsplit_counted = 0;
@@ -990,4 +1039,5 @@ void alloc_query(struct engine_result *r)
     free(w.split_cell);
     free(w.split_rem);
     free(w.split_paise);
+    free(w.split_order);
 }
