@@ -6,7 +6,10 @@
  * adds), each post's price. Per query (alloc_query): what depends on the date range — a
  * post's price and a dated recorded total split over the influencer's attributed revenue
  * in the range — and, under a basis filter, the lines of the payout rows it leaves out
- * taken back. Calls strmap, buf and err. */
+ * taken back; what the filter cannot count is left out (a split on a platform or campaign it
+ * leaves out, or over cells it keeps none of; of a split, the other cells' paise), with
+ * the same answers as engine_set_exhaustive_allocation's full computation. Calls strmap,
+ * buf and err. */
 #include "engine_impl.h"
 
 #include <stdlib.h>
