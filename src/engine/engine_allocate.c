@@ -942,10 +942,12 @@ static void split(struct walk *w, int32_t inf, size_t day_slot, int32_t platform
         if (w->inf != inf)
             load_cells(w, inf);
         /* the cells of the campaign, as for the last split of it when there was one */
-        if (!(w->cells_valid && w->cells_campaign == campaign)) {
+        if (w->exhaustive || !(w->cells_valid && w->cells_campaign == campaign)) {
             w->cells_can_count = w->exhaustive || campaign_can_count(w, campaign);
-            if (w->cells_can_count)
+            if (w->cells_can_count) {
+                w->last_valid = 0; /* the last split's cells are replaced */
                 w->cells_weight = split_cells(w, campaign);
+            }
             w->cells_valid = 1;
             w->cells_campaign = campaign;
         }

@@ -626,6 +626,45 @@ static void test_shortcuts_equal_the_full_allocation(void **state)
         shortcuts_on_seed(*state, seeds[i], 150);
 }
 
+/* Posts of one price for campaigns X, Y, X in a range where only X has revenue: the second
+ * X post is split over X's cell like the first (the Y post, with no cell to lie on, goes to
+ * Unallocated and must not leave its empty split behind for the next post of X's price). */
+static void test_a_split_after_one_with_nothing_to_lie_on(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = fx->store;
+    begin(s);
+    put(s, DS_INFLUENCERS, "influencer_id", "A", "platform", "Instagram", NULL);
+    put(s, DS_TRACKING, "tracking_id", "t1", "influencer_id", "A", "date", "2025-05-01", "brand",
+        "MuscleBlaze", "product", "MB Whey", "campaign", "MB_Summer", "source", "insta", "orders",
+        "2", "revenue", "300000", NULL);
+    put(s, DS_TRACKING, "tracking_id", "t2", "influencer_id", "A", "date", "2025-05-20", "brand",
+        "HKVitals", "product", "HK Fish Oil", "campaign", "HK_Glow", "source", "insta", "orders",
+        "1", "revenue", "100000", NULL);
+    put(s, DS_POSTS, "post_id", "p1", "influencer_id", "A", "date", "2025-05-02", "platform",
+        "Instagram", "campaign", "MB_Summer", NULL);
+    put(s, DS_POSTS, "post_id", "p2", "influencer_id", "A", "date", "2025-05-03", "platform",
+        "Instagram", "campaign", "HK_Glow", NULL);
+    put(s, DS_POSTS, "post_id", "p3", "influencer_id", "A", "date", "2025-05-04", "platform",
+        "Instagram", "campaign", "MB_Summer", NULL);
+    put(s, DS_PAYOUTS, "payout_id", "y1", "influencer_id", "A", "basis", "post", "rate",
+        "1000000000", NULL);
+    commit(s);
+    struct engine *eng = load(s);
+    struct engine_filter f;
+    engine_filter_init(&f);
+    f.from_day = day("2025-05-01");
+    f.to_day = day("2025-05-10");
+    for (int exhaustive = 0; exhaustive <= 1; exhaustive++) {
+        engine_set_exhaustive_allocation(eng, exhaustive);
+        assert_int_equal(kpis(eng, &f).spend, 300000);
+        static const char *const brands[] = {"MuscleBlaze", ENGINE_UNALLOCATED};
+        static const int64_t spend[] = {200000, 100000};
+        assert_spends(eng, &f, ENGINE_BY_BRAND, brands, spend, 2);
+    }
+    engine_free(eng);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -637,6 +676,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_invariants_on_generated_data, make_store,
                                         remove_store),
         cmocka_unit_test_setup_teardown(test_shortcuts_equal_the_full_allocation, make_store,
+                                        remove_store),
+        cmocka_unit_test_setup_teardown(test_a_split_after_one_with_nothing_to_lie_on, make_store,
                                         remove_store),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
