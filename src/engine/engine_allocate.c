@@ -938,7 +938,9 @@ static void split(struct walk *w, int32_t inf, size_t day_slot, int32_t platform
 {
     if (amount == 0 || (!w->exhaustive && !split_can_count(&w->r->q, platform, campaign)))
         return;
-    if (!(w->last_valid && w->last_campaign == campaign && w->last_amount == amount)) {
+    /* the exhaustive computation reuses nothing: the reference for every cache here */
+    if (w->exhaustive ||
+        !(w->last_valid && w->last_campaign == campaign && w->last_amount == amount)) {
         if (w->inf != inf)
             load_cells(w, inf);
         /* the cells of the campaign, as for the last split of it when there was one */
