@@ -121,6 +121,22 @@ struct cube {
 
 enum { CUBE_FINE, CUBE_COARSE, CUBE_COUNT };
 
+/* A rollup of the fine cube (engine_rollup.c): its distinct combinations of (platform
+ * class, brand, campaign, product or source), key[4 g .. 4 g + 3] for combination g (the
+ * class: the influencer's platform code + 1, 0 for none, organic_class for organic
+ * entries; the codes -1 for none), and per combination width = ndays + 1 running sums over
+ * days: cum[g * width + d] sums days 0 .. d - 1. */
+struct rollup_sums {
+    int64_t revenue, orders, rows, spend;
+};
+struct rollup {
+    int built;
+    size_t ncombo, width;
+    int32_t organic_class;
+    int32_t *key;
+    struct rollup_sums *cum;
+};
+
 struct engine {
     struct strmap *dict[DIM_COUNT];
 
@@ -228,8 +244,11 @@ struct engine {
      * including it (cell_entry_cum, int64): a range's revenue of a cell is two lookups */
     struct column cell_entry_start, cell_entry_cum; /* int64 */
     struct column cell_entry_day;                   /* int32 */
-    /* alloc_query without its shortcuts (engine_set_exhaustive_allocation) */
+    /* alloc_query without its shortcuts, and every query's product and source groups from
+     * the fine cube's scan (engine_set_exhaustive_allocation) */
     int exhaustive_allocation;
+    /* by product [0] and by source [1] (engine_build_rollups; not built: the fine scan) */
+    struct rollup rollup[2];
 
     /* During the load only (load_payout): per influencer, the activity payout terms can
      * price, and what the payout rows loaded so far could price together (micro-paise). */
@@ -361,6 +380,19 @@ void alloc_query(struct engine_result *r);
 void alloc_build_entries(struct engine *eng);
 /* At load, once the posts are sorted: post_spend, post_pay, inf_posts, inf_alloc. */
 void alloc_build_posts(struct engine *eng);
+
+/* Builds eng->rollup from the fine cube (again if built): every load path calls it once the
+ * cube and its spend column are final. A rollup too large to keep is left unbuilt, and the
+ * queries scan the fine cube instead. */
+void engine_build_rollups(struct engine *eng);
+/* Frees eng->rollup (engine_free calls it). */
+void engine_release_rollups(struct engine *eng);
+/* Whether r's product and source groups can come from the rollups: built, every
+ * influencer selected, neither product nor source filtered, no exhaustive mode. */
+int rollup_usable(const struct engine_result *r);
+/* The product groups (products) and source groups (sources) of r's range, from the
+ * rollups, into r->product and r->source. */
+void rollup_groups(struct engine_result *r, int products, int sources);
 
 /* ---- what the files of a query share (inline: they run per payout row and value) ---- */
 

@@ -1500,6 +1500,7 @@ struct engine *engine_load_parallel(struct store *const *stores, size_t nstores,
     alloc_build_posts(eng);
     count_bucket_activity(eng);
     shrink_columns(eng);
+    engine_build_rollups(eng);
     return eng;
 }
 
@@ -1617,6 +1618,7 @@ void engine_free(struct engine *eng)
         buf_release(&cols[i]->b);
     for (int c = 0; c < CUBE_COUNT; c++)
         cube_release(&eng->cube[c]);
+    engine_release_rollups(eng);
     for (int d = 0; d < DIM_COUNT; d++)
         strmap_free(eng->dict[d]);
     free(eng->agg);

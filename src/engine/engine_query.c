@@ -372,10 +372,14 @@ static void scan_tracking(struct engine_result *r)
     size_t nprod = strmap_size(eng->dict[DIM_PRODUCT]) + 1;
     size_t nsrc = strmap_size(eng->dict[DIM_SOURCE]) + 1;
     unsigned fine_views = ENGINE_VIEW_PRODUCT | ENGINE_VIEW_SOURCE;
-    /* the coarse cube has no product or source: usable when neither is filtered or asked */
+    /* the coarse cube has no product or source: usable when neither is filtered, and either
+     * neither is asked or the rollups give their groups */
+    int rollup = (r->views & fine_views) && rollup_usable(r);
+    unsigned scan_views = rollup ? r->views & ~fine_views : r->views;
     const struct cube *cube =
-        &eng->cube[q->product.active || q->source.active || (r->views & fine_views) ? CUBE_FINE
-                                                                                    : CUBE_COARSE];
+        &eng->cube[q->product.active || q->source.active || (scan_views & fine_views)
+                       ? CUBE_FINE
+                       : CUBE_COARSE];
     /* the selected brands, in code order, so that each day's runs are found in one sweep */
     size_t nbrand_codes = strmap_size(eng->dict[DIM_BRAND]);
     int32_t *brands = xmalloc((nbrand_codes + 1) * sizeof *brands);
@@ -395,10 +399,10 @@ static void scan_tracking(struct engine_result *r)
         /* the runs of the selected brands need no brand test (scan_loop) */
         .by_dims = (q->brand.active && nbrands == 0) || q->product.active || q->campaign.active ||
                    q->source.active,
-        .want = ((r->views & ENGINE_VIEW_BRAND) ? SCAN_BRAND : 0) |
-                ((r->views & ENGINE_VIEW_CAMPAIGN) ? SCAN_CAMPAIGN : 0) |
-                ((r->views & ENGINE_VIEW_PRODUCT) ? SCAN_PRODUCT : 0) |
-                ((r->views & ENGINE_VIEW_SOURCE) ? SCAN_SOURCE : 0),
+        .want = ((scan_views & ENGINE_VIEW_BRAND) ? SCAN_BRAND : 0) |
+                ((scan_views & ENGINE_VIEW_CAMPAIGN) ? SCAN_CAMPAIGN : 0) |
+                ((scan_views & ENGINE_VIEW_PRODUCT) ? SCAN_PRODUCT : 0) |
+                ((scan_views & ENGINE_VIEW_SOURCE) ? SCAN_SOURCE : 0),
         .sums = q->sums,
         .brand = r->brand,
         .campaign = r->campaign,
@@ -459,6 +463,9 @@ static void scan_tracking(struct engine_result *r)
         r->ctype_revenue[c] = main.ctype_revenue[c];
         r->ctype_rows[c] = main.ctype_rows[c];
     }
+    if (rollup)
+        rollup_groups(r, (r->views & ENGINE_VIEW_PRODUCT) != 0,
+                      (r->views & ENGINE_VIEW_SOURCE) != 0);
     free(brands);
 }
 
