@@ -546,7 +546,8 @@ static void assert_same_results(const struct engine_result *a, const struct engi
         for (size_t i = 0; i < na; i++) {
             assert_string_equal(ga[i].key, gb[i].key);
             if (ga[i].spend != gb[i].spend || ga[i].revenue != gb[i].revenue ||
-                ga[i].unallocated != gb[i].unallocated)
+                ga[i].unallocated != gb[i].unallocated || ga[i].orders != gb[i].orders ||
+                ga[i].organic_revenue != gb[i].organic_revenue)
                 fail_msg("%s: dimension %d group %s spend %lld / %lld", what, (int)cell_dims[d],
                          ga[i].key, (long long)ga[i].spend, (long long)gb[i].spend);
         }
@@ -595,6 +596,11 @@ static void shortcuts_on_seed(struct fixture *fx, uint64_t seed, int nfilters)
         random_set(eng, ENGINE_FIELD_BASIS, 0, &x, &f.basis, vals[5]);
         if (next_random(&x) % 100 < 15)
             random_set(eng, ENGINE_FIELD_TIER, 0, &x, &f.tier, vals[6]);
+        if (k % 3 == 0) {
+            /* the product and source groups from the rollups: no product, source, basis
+             * or tier filter (the exhaustive run scans the fine cube) */
+            f.product.n = f.source.n = f.basis.n = f.tier.n = 0;
+        }
         if (next_random(&x) % 100 < 75) {
             int32_t span = last - first + 1;
             f.from_day = first + (int32_t)(next_random(&x) % (uint64_t)span);
@@ -667,6 +673,102 @@ static void test_a_split_after_one_with_nothing_to_lie_on(void **state)
     engine_free(eng);
 }
 
+/* A product's or source's group: its attributed and organic revenue (fail when absent). */
+static void assert_group_revenue(const struct engine *eng, const struct engine_filter *f,
+                                 enum engine_dim dim, const char *key, int64_t revenue,
+                                 int64_t organic)
+{
+    struct engine_group *g;
+    size_t n;
+    struct err e;
+    err_clear(&e);
+    assert_int_equal(engine_breakdown(eng, f, dim, &g, &n, &e), 0);
+    size_t i = 0;
+    while (i < n && strcmp(g[i].key, key) != 0)
+        i++;
+    if (i == n)
+        fail_msg("no group %s", key);
+    if (g[i].revenue != revenue || g[i].organic_revenue != organic)
+        fail_msg("group %s: revenue %lld organic %lld, expected %lld and %lld", key,
+                 (long long)g[i].revenue, (long long)g[i].organic_revenue, (long long)revenue,
+                 (long long)organic);
+    free(g);
+}
+
+/* The product and source groups come from the rollups only when every influencer is
+ * selected and neither product nor source is filtered; each other filter (an influencer's
+ * attribute, basis, min_roas, product, source) falls back to the fine cube's scan, and
+ * gives only the selected influencers' and cells' revenue. A (Instagram, Nano) and B
+ * (YouTube, Mega) sell the same product from different sources; one organic row. */
+static void test_product_and_source_groups_by_rollup_and_by_scan(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = fx->store;
+    begin(s);
+    put(s, DS_INFLUENCERS, "influencer_id", "A", "platform", "Instagram", "tier", "Nano", NULL);
+    put(s, DS_INFLUENCERS, "influencer_id", "B", "platform", "YouTube", "tier", "Mega", NULL);
+    put(s, DS_TRACKING, "tracking_id", "t1", "influencer_id", "A", "date", "2025-05-01", "brand",
+        "MuscleBlaze", "product", "MB Whey", "campaign", "MB_Summer", "source", "insta", "orders",
+        "2", "revenue", "300000", NULL);
+    put(s, DS_TRACKING, "tracking_id", "t2", "influencer_id", "B", "date", "2025-05-02", "brand",
+        "MuscleBlaze", "product", "MB Whey", "campaign", "MB_Summer", "source", "yt", "orders", "1",
+        "revenue", "100000", NULL);
+    put(s, DS_TRACKING, "tracking_id", "t3", "influencer_id", "B", "date", "2025-05-20", "brand",
+        "MuscleBlaze", "product", "MB Bar", "campaign", "MB_Summer", "source", "yt", "orders", "1",
+        "revenue", "50000", NULL);
+    put(s, DS_TRACKING, "tracking_id", "t4", "date", "2025-05-03", "brand", "MuscleBlaze",
+        "product", "MB Whey", "source", "organic", "orders", "1", "revenue", "7000", NULL);
+    put(s, DS_PAYOUTS, "payout_id", "y1", "influencer_id", "A", "basis", "order", "rate",
+        "50000000000", NULL);
+    put(s, DS_PAYOUTS, "payout_id", "y2", "influencer_id", "B", "basis", "flat", "total_payout",
+        "1000", NULL);
+    commit(s);
+    struct engine *eng = load(s);
+    assert_true(engine_rollup_bytes(eng) > 0);
+    for (int exhaustive = 0; exhaustive <= 1; exhaustive++) {
+        engine_set_exhaustive_allocation(eng, exhaustive);
+        struct engine_filter f;
+        /* the rollups: no filter, a platform, a range */
+        engine_filter_init(&f);
+        assert_group_revenue(eng, &f, ENGINE_BY_PRODUCT, "MB Whey", 400000, 7000);
+        assert_group_revenue(eng, &f, ENGINE_BY_SOURCE, "yt", 150000, 0);
+        const char *instagram[] = {"Instagram"};
+        f.platform = (struct engine_set){instagram, 1};
+        assert_group_revenue(eng, &f, ENGINE_BY_PRODUCT, "MB Whey", 300000, 7000);
+        engine_filter_init(&f);
+        f.from_day = day("2025-05-02");
+        f.to_day = day("2025-05-10");
+        assert_group_revenue(eng, &f, ENGINE_BY_PRODUCT, "MB Whey", 100000, 7000);
+        assert_group_revenue(eng, &f, ENGINE_BY_SOURCE, "yt", 100000, 0);
+        /* the fine scan: an influencer's attribute */
+        const char *nano[] = {"Nano"};
+        engine_filter_init(&f);
+        f.tier = (struct engine_set){nano, 1};
+        assert_group_revenue(eng, &f, ENGINE_BY_PRODUCT, "MB Whey", 300000, 7000);
+        /* basis: B's flat row only */
+        const char *flat[] = {"flat"};
+        engine_filter_init(&f);
+        f.basis = (struct engine_set){flat, 1};
+        assert_group_revenue(eng, &f, ENGINE_BY_SOURCE, "yt", 150000, 0);
+        assert_group_revenue(eng, &f, ENGINE_BY_PRODUCT, "MB Whey", 100000, 7000);
+        /* min_roas: A's ROAS is 3 (300000 over 2 orders at 50000), B's 150 */
+        engine_filter_init(&f);
+        f.has_min_roas = 1;
+        f.min_roas = 10;
+        assert_group_revenue(eng, &f, ENGINE_BY_PRODUCT, "MB Whey", 100000, 7000);
+        /* a product filter, by source; a source filter, by product */
+        const char *whey[] = {"MB Whey"}, *yt[] = {"yt"};
+        engine_filter_init(&f);
+        f.product = (struct engine_set){whey, 1};
+        assert_group_revenue(eng, &f, ENGINE_BY_SOURCE, "yt", 100000, 0);
+        engine_filter_init(&f);
+        f.source = (struct engine_set){yt, 1};
+        assert_group_revenue(eng, &f, ENGINE_BY_PRODUCT, "MB Bar", 50000, 0);
+        assert_group_revenue(eng, &f, ENGINE_BY_PRODUCT, "MB Whey", 100000, 0);
+    }
+    engine_free(eng);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -681,6 +783,8 @@ int main(void)
                                         remove_store),
         cmocka_unit_test_setup_teardown(test_a_split_after_one_with_nothing_to_lie_on, make_store,
                                         remove_store),
+        cmocka_unit_test_setup_teardown(test_product_and_source_groups_by_rollup_and_by_scan,
+                                        make_store, remove_store),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
