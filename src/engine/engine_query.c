@@ -505,6 +505,7 @@ static void scan_posts(struct engine_result *r)
     const int64_t *saves = col64(&eng->post_saves), *views = col64(&eng->post_views);
     const int64_t *followers = col64(&eng->inf_followers);
     const int64_t *start = col64(&eng->post_start);
+    const int32_t *claims = col32(&eng->bucket_claims);
     int by_campaign = (r->views & ENGINE_VIEW_CAMPAIGN) != 0;
     int need_rows = q->brand.active || q->product.active || q->source.active;
     /* posts without a date when the range is open at the start, then the range's days */
@@ -525,6 +526,8 @@ static void scan_posts(struct engine_result *r)
         ps->reach += reach[i];
         ps->engagements += engaged;
         q->sums[bucket[i]].posts++;
+        r->act[inf[i]].posts++;
+        r->act[inf[i]].claimed_posts += (claims[bucket[i]] >> PAY_POST) & 1;
         r->act[inf[i]].reach += reach[i];
         r->act[inf[i]].engagements += engaged;
         r->days[day_idx[i] + 1].posts++;
@@ -542,20 +545,9 @@ static void scan_posts(struct engine_result *r)
     }
 }
 
-/* Attributed rows in scope per influencer (before the posts: scan_posts reads them). */
-static void count_rows(struct engine_result *r)
-{
-    const struct engine *eng = r->eng;
-    const struct query *q = &r->q;
-    const int32_t *start = col32(&eng->inf_bucket_start), *buckets = col32(&eng->inf_buckets);
-    for (size_t s = 0; s < q->nselected; s++) {
-        int32_t inf = q->selected[s];
-        for (int32_t k = start[inf]; k < start[inf + 1]; k++)
-            r->act[inf].rows += q->sums[buckets[k]].rows;
-    }
-}
-
-/* Buckets into their influencers; their entries' spend into the influencer's platform. */
+/* Buckets into their influencers before the posts (scan_posts reads the rows in scope, and
+ * adds each counted post to its influencer itself); their entries' spend into the
+ * influencer's platform. */
 static void gather_activity(struct engine_result *r)
 {
     const struct engine *eng = r->eng;
@@ -568,16 +560,14 @@ static void gather_activity(struct engine_result *r)
         for (int32_t k = start[inf]; k < start[inf + 1]; k++) {
             int32_t b = buckets[k];
             const struct bucket_sums *bs = &q->sums[b];
+            a->rows += bs->rows;
             a->orders += bs->orders;
             a->revenue += bs->revenue;
-            a->posts += bs->posts;
             a->entry_spend += bs->spend;
             if (claims[b] & (1 << PAY_ORDER))
                 a->claimed_orders += bs->orders;
             if (claims[b] & (1 << PAY_REVSHARE))
                 a->claimed_revenue += bs->revenue;
-            if (claims[b] & (1 << PAY_POST))
-                a->claimed_posts += bs->posts;
         }
         a->spend += a->entry_spend;
         r->platform[col32(&eng->inf_platform)[inf] + 1].spend += a->entry_spend;
@@ -650,9 +640,8 @@ static void result_pass(struct engine_result *r, int again)
     if (again)
         result_clear_sums(r);
     scan_tracking(r);
-    count_rows(r);
-    scan_posts(r);
     gather_activity(r);
+    scan_posts(r);
     compute_spend(r);
     alloc_query(r);
 }
