@@ -39,8 +39,6 @@
  * it repeats a key, so the bytes bound that memory. */
 #define STAGE_ROWS 65536
 #define STAGE_BYTES (16 * 1024 * 1024)
-/* A session's temp_buffers: more than a batch's rows take in the staging table. */
-#define TEMP_BUFFERS "32MB"
 /* Rows per FETCH of a scan. */
 #define FETCH_ROWS "10000"
 /* The channel every writing commit notifies; each connection listens on it. */
@@ -282,13 +280,9 @@ static void put_column_defs(struct buf *b, const struct schema_dataset *d, int w
 
 /* ---- connection ---------------------------------------------------------------------- */
 
-/* The start of every session: LISTEN, and room for a batch of the staging table in the
- * temporary buffers (8 MB by default; settable only before the session's first use of a
- * temporary table, and taken only as used). */
 static int listen_for_changes(struct store_pg *s, struct err *e)
 {
-    return exec_sql(s, "LISTEN " NOTIFY_CHANNEL "; SET temp_buffers = '" TEMP_BUFFERS "'", e,
-                    "listening for changes");
+    return exec_sql(s, "LISTEN " NOTIFY_CHANNEL, e, "listening for changes");
 }
 
 /* Called first by every operation: a connection lost earlier is reset once (and LISTENs
