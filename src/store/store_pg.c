@@ -800,68 +800,92 @@ static int stage_start(struct store_pg *s, enum dataset ds, struct err *e)
     return 0;
 }
 
-static void copy_be32(struct buf *b, int32_t v)
+/* The binary COPY fields of a row, written at p: a field is its length (-1: NULL) in four
+ * bytes, big-endian, then its bytes. */
+static unsigned char *copy_be32(unsigned char *p, int32_t v)
 {
     uint32_t u = (uint32_t)v;
-    unsigned char p[4] = {(unsigned char)(u >> 24), (unsigned char)(u >> 16),
-                          (unsigned char)(u >> 8), (unsigned char)u};
-    buf_append(b, p, 4);
+    p[0] = (unsigned char)(u >> 24);
+    p[1] = (unsigned char)(u >> 16);
+    p[2] = (unsigned char)(u >> 8);
+    p[3] = (unsigned char)u;
+    return p + 4;
 }
 
-static void copy_int(struct buf *b, int64_t v)
+static unsigned char *copy_int(unsigned char *p, int64_t v)
 {
-    unsigned char p[8];
+    p = copy_be32(p, 8);
     put_be64(p, v);
-    copy_be32(b, 8);
-    buf_append(b, p, 8);
+    return p + 8;
 }
 
-static int copy_text(struct buf *b, const char *text, size_t len)
+static unsigned char *copy_text(unsigned char *p, const char *text, size_t len)
 {
-    if (len > INT32_MAX)
-        return -1;
-    copy_be32(b, (int32_t)len);
-    buf_append(b, text, len);
-    return 0;
+    p = copy_be32(p, (int32_t)len);
+    if (len)
+        memcpy(p, text, len);
+    return p + len;
 }
 
-/* Appends one row to the COPY data: the columns, extra, seq (NULL for the staging table). */
+/* The bytes of a row's COPY tuple (see stage_row), or 0 when a value is larger than a
+ * field takes (2 GB). */
+static size_t copy_row_size(const struct schema_dataset *d, const struct schema_row *row)
+{
+    size_t n = 2 + 4 + (row->extra ? row->extra_len : 0) + 4 + 8;
+    if (row->extra && row->extra_len > INT32_MAX)
+        return 0;
+    for (int i = 0; i < d->ncols; i++) {
+        const struct schema_value *v = &row->v[i];
+        n += 4;
+        if (!v->present)
+            continue;
+        if (schema_kind_is_int(d->cols[i].kind))
+            n += 8;
+        else if (v->len > INT32_MAX)
+            return 0;
+        else
+            n += v->len;
+    }
+    return n;
+}
+
+/* Appends one row to the COPY data: the columns, extra, seq (NULL for the staging table).
+ * The tuple is put together first (on the stack when it is small) and appended at once:
+ * a third of the writer's time went to the appends of its fields one by one. */
 static int stage_row(struct store_pg *s, const struct schema_row *row, struct err *e)
 {
     const struct schema_dataset *d = schema_dataset(row->ds);
-    struct buf *b = &s->copy;
-    unsigned char count[2] = {(unsigned char)((d->ncols + 2) >> 8), (unsigned char)(d->ncols + 2)};
-    buf_append(b, count, 2);
-    int rc = 0;
-    for (int i = 0; i < d->ncols && rc == 0; i++) {
-        const struct schema_value *v = &row->v[i];
-        if (!v->present)
-            copy_be32(b, -1);
-        else if (schema_kind_is_int(d->cols[i].kind))
-            copy_int(b, v->i);
-        else
-            rc = copy_text(b, v->s, v->len);
-    }
-    if (rc == 0) {
-        if (row->extra)
-            rc = copy_text(b, row->extra, row->extra_len);
-        else
-            copy_be32(b, -1);
-        if (s->stage_direct)
-            copy_int(b, s->stage_seq + s->stage_rows);
-        else
-            copy_be32(b, -1);
-    }
-    if (rc < 0)
+    size_t size = copy_row_size(d, row);
+    if (size == 0)
         return err_set(e, ERR_LIMIT,
                        "%s: storing the %s row of line %llu: a value is larger "
                        "than PostgreSQL takes (2 GB)",
                        s->location, d->name, (unsigned long long)row->line);
+    unsigned char small[1024];
+    unsigned char *tuple = size <= sizeof small ? small : xmalloc(size);
+    unsigned char *p = tuple;
+    *p++ = (unsigned char)((d->ncols + 2) >> 8);
+    *p++ = (unsigned char)(d->ncols + 2);
+    for (int i = 0; i < d->ncols; i++) {
+        const struct schema_value *v = &row->v[i];
+        if (!v->present)
+            p = copy_be32(p, -1);
+        else if (schema_kind_is_int(d->cols[i].kind))
+            p = copy_int(p, v->i);
+        else
+            p = copy_text(p, v->s, v->len);
+    }
+    p = row->extra ? copy_text(p, row->extra, row->extra_len) : copy_be32(p, -1);
+    p = s->stage_direct ? copy_int(p, s->stage_seq + s->stage_rows) : copy_be32(p, -1);
+    assert((size_t)(p - tuple) <= size);
+    buf_append(&s->copy, tuple, (size_t)(p - tuple));
+    if (tuple != small)
+        free(tuple);
     if (s->stage_rows == 0)
         s->stage_first_line = row->line;
     s->stage_last_line = row->line;
     s->stage_rows++;
-    return b->len - s->copy_sent >= COPY_CHUNK ? copy_send(s, e) : 0;
+    return s->copy.len - s->copy_sent >= COPY_CHUNK ? copy_send(s, e) : 0;
 }
 
 /* "(t.c, ..., t.extra)": the values but the key of table t, or of excluded when t is NULL. */
