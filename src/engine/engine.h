@@ -275,6 +275,10 @@ struct engine *engine_load_parallel(struct store *const *stores, size_t nstores,
  * before returning. */
 struct engine *engine_load_snapshot(struct store *s, const char *url, struct err *e);
 void engine_free(struct engine *eng);
+/* With on, every query's allocation (SPEC §3.1) is made in full, every split over all of
+ * its cells, without the shortcuts that leave out what the filter does not count: the
+ * same answers, slower (tests compare the two). Not while queries run on eng. */
+void engine_set_exhaustive_allocation(struct engine *eng, int on);
 /* "Data as of" (SPEC §3.3): unix seconds of the last change to the data loaded — the newest
  * entry of the audit log's data changes or of the import log, as read with the rows by
  * engine_load_snapshot; 0 when unknown (no such entry, or another load function). */

@@ -6,7 +6,10 @@
  * adds), each post's price. Per query (alloc_query): what depends on the date range — a
  * post's price and a dated recorded total split over the influencer's attributed revenue
  * in the range — and, under a basis filter, the lines of the payout rows it leaves out
- * taken back. Calls strmap, buf and err. */
+ * taken back; what the filter cannot count is left out (a split on a platform or campaign it
+ * leaves out, or over cells it keeps none of; of a split, the other cells' paise), with
+ * the same answers as engine_set_exhaustive_allocation's full computation. Calls strmap,
+ * buf and err. */
 #include "engine_impl.h"
 
 #include <stdlib.h>
@@ -558,27 +561,46 @@ void alloc_build_posts(struct engine *eng)
     free(unscoped);
 }
 
+void engine_set_exhaustive_allocation(struct engine *eng, int on)
+{
+    eng->exhaustive_allocation = on != 0;
+}
+
 /* ---- per query --------------------------------------------------------------------------- */
 
 /* A cell of an influencer's attributed revenue in the range (day aside); an influencer's
  * cells are in text order (build_cells). */
 struct cell {
     int32_t brand, product, campaign, source;
-    int64_t revenue;
+    int64_t revenue; /* in the range, once known */
+    uint8_t known;   /* revenue is known (cell_revenue) */
+    uint8_t counts;  /* the cell filters keep it: its spend is counted */
 };
 
 struct walk {
     struct engine_result *r;
+    int exhaustive; /* every split made in full (engine_set_exhaustive_allocation) */
     struct cell *cells;
+    int32_t inf; /* whose cells (-1: none loaded) */
     size_t ncells, cap;
     struct share *shares;
     size_t share_cap;
+    /* the last split: the cells it lies on (of w->cells, positive revenue, its campaign)
+     * with their paise, and how many of them count */
+    uint32_t *split_cell, *split_order;
+    int64_t *split_rem, *split_paise;
+    size_t nsplit, nsplit_counted, split_cap;
     int32_t unalloc[4]; /* the Unallocated code of brand, product, campaign, source */
     /* the last split of these cells: an influencer's posts mostly cost the same, so the
      * next split of the same amount and campaign is the same paise (reused) */
     int last_valid;
     int32_t last_campaign;
     int64_t last_amount;
+    /* the cells of the last split's campaign (split_cells), kept for the next split of
+     * that campaign: whether it can count, and their weight */
+    int cells_valid, cells_can_count;
+    int32_t cells_campaign;
+    __int128 cells_weight;
 };
 
 /* spend amount on one cell: counted when every cell filter keeps it */
@@ -597,6 +619,41 @@ static void emit(struct walk *w, int32_t inf, size_t day_slot, int32_t platform,
     r->product[product + 1].spend += amount;
     r->campaign[campaign + 1].spend += amount;
     r->source[source + 1].spend += amount;
+}
+
+/* emit on a cell the filter keeps, on a platform it keeps (split_can_count). */
+static void emit_kept(struct engine_result *r, int32_t inf, size_t day_slot, int32_t platform,
+                      const struct cell *c, int64_t amount)
+{
+    r->act[inf].spend += amount;
+    r->days[day_slot].spend += amount;
+    r->platform[platform + 1].spend += amount;
+    r->brand[c->brand + 1].spend += amount;
+    r->product[c->product + 1].spend += amount;
+    r->campaign[c->campaign + 1].spend += amount;
+    r->source[c->source + 1].spend += amount;
+}
+
+/* Whether the cell filters keep a cell of these codes (emit's test, platform aside). */
+static inline int cell_counts(const struct query *q, int32_t brand, int32_t product,
+                              int32_t campaign, int32_t source)
+{
+    return q->brand.ok[brand + 1] & q->product.ok[product + 1] & q->campaign.ok[campaign + 1] &
+           q->source.ok[source + 1];
+}
+
+/* Whether a split on platform, of campaign when it is not -1, can count anything: every
+ * paisa of it lies on that platform and, when fixed, that campaign (split, emit). */
+static int split_can_count(const struct query *q, int32_t platform, int32_t campaign)
+{
+    return q->platform.ok[platform + 1] && (campaign < 0 || q->campaign.ok[campaign + 1]);
+}
+
+/* Whether the Unallocated cell of campaign (-1: Unallocated too) passes the cell filters. */
+static int unallocated_counts(const struct walk *w, int32_t campaign)
+{
+    return cell_counts(&w->r->q, w->unalloc[0], w->unalloc[1],
+                       campaign >= 0 ? campaign : w->unalloc[2], w->unalloc[3]);
 }
 
 /* The first of entries[lo, hi) whose day index is at least d. */
@@ -626,10 +683,79 @@ static int64_t day_lower_bound(const int32_t *day, int64_t lo, int64_t hi, size_
     return lo;
 }
 
-/* The influencer's cells (all its buckets, no cell filter), with the range's revenue of
- * each from the running sums (two lookups a cell); under a basis filter the lines it
- * leaves out are taken back over the range's entries. */
-static void walk_entries(struct walk *w, int32_t inf, int want_cells, int take_back)
+/* The revenue of cell g on the days [day_lo, day_hi) from its running sums: none when the
+ * cell's days all lie outside, the whole sum when they all lie inside, else two lookups. */
+static int64_t cell_range_revenue(const struct engine *eng, size_t g, size_t day_lo, size_t day_hi)
+{
+    const int64_t *gstart = col64(&eng->cell_entry_start), *cum = col64(&eng->cell_entry_cum);
+    const int32_t *gday = col32(&eng->cell_entry_day);
+    int64_t lo = gstart[g], hi = gstart[g + 1];
+    if (lo == hi || (size_t)gday[hi - 1] < day_lo || (size_t)gday[lo] >= day_hi)
+        return 0;
+    if ((size_t)gday[lo] >= day_lo && (size_t)gday[hi - 1] < day_hi)
+        return cum[hi - 1];
+    int64_t a = day_lower_bound(gday, lo, hi, day_lo);
+    int64_t b = day_lower_bound(gday, a, hi, day_hi);
+    return (b > lo ? cum[b - 1] : 0) - (a > lo ? cum[a - 1] : 0);
+}
+
+/* The same by two lookups whatever the cell (engine_set_exhaustive_allocation). */
+static int64_t cell_range_revenue_searched(const struct engine *eng, size_t g, size_t day_lo,
+                                           size_t day_hi)
+{
+    const int64_t *gstart = col64(&eng->cell_entry_start), *cum = col64(&eng->cell_entry_cum);
+    const int32_t *gday = col32(&eng->cell_entry_day);
+    int64_t lo = gstart[g], hi = gstart[g + 1];
+    int64_t a = day_lower_bound(gday, lo, hi, day_lo);
+    int64_t b = day_lower_bound(gday, a, hi, day_hi);
+    return (b > lo ? cum[b - 1] : 0) - (a > lo ? cum[a - 1] : 0);
+}
+
+/* Cell k's revenue in the range, looked up the first time a split asks. */
+static int64_t cell_revenue(struct walk *w, size_t k)
+{
+    struct cell *c = &w->cells[k];
+    if (!c->known) {
+        const struct engine_result *r = w->r;
+        size_t g = (size_t)col32(&r->eng->inf_cell_start)[w->inf] + k;
+        c->revenue = w->exhaustive ? cell_range_revenue_searched(r->eng, g, r->day_lo, r->day_hi)
+                                   : cell_range_revenue(r->eng, g, r->day_lo, r->day_hi);
+        c->known = 1;
+    }
+    return c->revenue;
+}
+
+/* The influencer's cells (all its buckets, no cell filter) in text order, each one's
+ * revenue in the range to be looked up when a split needs it (every one's at once when
+ * exhaustive). Whether the cell filters keep any of them. */
+static int load_cells(struct walk *w, int32_t inf)
+{
+    const struct engine *eng = w->r->eng;
+    const struct query *q = &w->r->q;
+    const int32_t *cstart = col32(&eng->inf_cell_start), *codes = col32(&eng->inf_cells);
+    size_t ncells = (size_t)(cstart[inf + 1] - cstart[inf]);
+    if (ncells > w->cap) {
+        w->cap = 2 * ncells;
+        w->cells = xrealloc(w->cells, w->cap * sizeof *w->cells);
+    }
+    int any = 0;
+    for (size_t k = 0; k < ncells; k++) {
+        const int32_t *code = &codes[4 * ((size_t)cstart[inf] + k)];
+        int counts = cell_counts(q, code[0], code[1], code[2], code[3]);
+        w->cells[k] = (struct cell){code[0], code[1], code[2], code[3], 0, 0, (uint8_t)counts};
+        any |= counts;
+    }
+    w->inf = inf;
+    w->ncells = ncells;
+    w->cells_valid = 0;
+    for (size_t k = 0; w->exhaustive && k < ncells; k++)
+        cell_revenue(w, k);
+    return any;
+}
+
+/* Under a basis filter, the lines of the payout rows it leaves out taken back over the
+ * influencer's entries in the range. */
+static void take_back_lines(struct walk *w, int32_t inf)
 {
     struct engine_result *r = w->r;
     const struct engine *eng = r->eng;
@@ -641,26 +767,7 @@ static void walk_entries(struct walk *w, int32_t inf, int want_cells, int take_b
     const int64_t *ls = col64(&eng->line_start), *amount = col64(&eng->line_amount);
     const int32_t *line_pay = col32(&eng->line_pay), *pay_basis = col32(&eng->pay_basis);
     int32_t platform = col32(&eng->inf_platform)[inf];
-    /* the influencer's cells, in text order, with the range's revenue summed in */
-    const int32_t *cstart = col32(&eng->inf_cell_start), *codes = col32(&eng->inf_cells);
-    size_t ncells = want_cells ? (size_t)(cstart[inf + 1] - cstart[inf]) : 0;
-    if (ncells > w->cap) {
-        w->cap = 2 * ncells;
-        w->cells = xrealloc(w->cells, w->cap * sizeof *w->cells);
-    }
-    const int64_t *gstart = col64(&eng->cell_entry_start), *cum = col64(&eng->cell_entry_cum);
-    const int32_t *gday = col32(&eng->cell_entry_day);
-    for (size_t k = 0; k < ncells; k++) {
-        size_t g = (size_t)cstart[inf] + k;
-        const int32_t *code = &codes[4 * g];
-        int64_t lo = gstart[g], hi = gstart[g + 1];
-        int64_t a = day_lower_bound(gday, lo, hi, r->day_lo);
-        int64_t b = day_lower_bound(gday, a, hi, r->day_hi);
-        int64_t sum = (b > lo ? cum[b - 1] : 0) - (a > lo ? cum[a - 1] : 0);
-        w->cells[k] = (struct cell){code[0], code[1], code[2], code[3], sum};
-    }
-    w->ncells = ncells;
-    for (int32_t k = bstart[inf]; take_back && k < bstart[inf + 1]; k++) {
+    for (int32_t k = bstart[inf]; k < bstart[inf + 1]; k++) {
         int64_t lo, hi;
         bucket_range(eng, buckets[k], &lo, &hi);
         lo = entry_lower_bound(entries, entry_day, lo, hi, r->day_lo);
@@ -675,59 +782,200 @@ static void walk_entries(struct walk *w, int32_t inf, int want_cells, int take_b
     }
 }
 
-/* amount on day_slot and platform, split over the influencer's cells with positive revenue
- * (of campaign when it is not -1) in proportion to it, by largest remainder in cell order;
- * with none, on the Unallocated brand, product and source (and campaign unless fixed). */
-static void split(struct walk *w, int32_t inf, size_t day_slot, int32_t platform, int32_t campaign,
-                  int64_t amount)
+/* The split's paise of every share in full: largest_remainder over all of them (the
+ * reference the shortcut of split_paise keeps to). */
+static void split_paise_in_full(struct walk *w, __int128 weight, int64_t amount)
 {
-    if (amount == 0)
-        return;
-    size_t n = 0;
-    __int128 weight = 0;
-    for (size_t i = 0; i < w->ncells; i++)
-        if (w->cells[i].revenue > 0 && (campaign < 0 || w->cells[i].campaign == campaign))
-            n++;
-    if (n == 0) {
-        emit(w, inf, day_slot, platform, w->unalloc[0], w->unalloc[1],
-             campaign >= 0 ? campaign : w->unalloc[2], w->unalloc[3], amount);
-        return;
-    }
-    size_t k = 0;
-    if (w->last_valid && w->last_campaign == campaign && w->last_amount == amount) {
-        for (size_t i = 0; i < w->ncells; i++) {
-            const struct cell *c = &w->cells[i];
-            if (c->revenue <= 0 || (campaign >= 0 && c->campaign != campaign))
-                continue;
-            emit(w, inf, day_slot, platform, c->brand, c->product, c->campaign, c->source,
-                 w->shares[k++].paise);
-        }
-        return;
-    }
+    size_t n = w->nsplit;
     if (n > w->share_cap) {
         w->share_cap = 2 * n;
         w->shares = xrealloc(w->shares, w->share_cap * sizeof *w->shares);
     }
-    for (size_t i = 0; i < w->ncells; i++) {
-        const struct cell *c = &w->cells[i];
-        if (c->revenue <= 0 || (campaign >= 0 && c->campaign != campaign))
-            continue;
-        w->shares[k].num = (__int128)c->revenue * amount;
+    for (size_t k = 0; k < n; k++) {
+        w->shares[k].num = (__int128)cell_revenue(w, w->split_cell[k]) * amount;
         memset(w->shares[k].key, 0, sizeof w->shares[k].key); /* the cells are in key order */
-        weight += c->revenue;
-        k++;
     }
     largest_remainder(w->shares, n, weight, amount);
-    w->last_valid = 1;
-    w->last_campaign = campaign;
-    w->last_amount = amount;
-    k = 0;
+    for (size_t k = 0; k < n; k++)
+        w->split_paise[k] = w->shares[k].paise;
+}
+
+/* Whether share a comes before share b in the order of the extra paise: the larger
+ * remainder first, ties to the earlier share (cmp_share on a split's shares). */
+static inline int share_before(const int64_t *rem, uint32_t a, uint32_t b)
+{
+    return rem[a] > rem[b] || (rem[a] == rem[b] && a < b);
+}
+
+/* The share at place nth (from 0) of the order share_before makes of v[0..n) (n > nth),
+ * by selection (Wirth's): v is reordered, not sorted. */
+static uint32_t select_share(uint32_t *v, size_t n, size_t nth, const int64_t *rem)
+{
+    ptrdiff_t lo = 0, hi = (ptrdiff_t)n - 1, at = (ptrdiff_t)nth;
+    while (lo < hi) {
+        uint32_t pivot = v[at];
+        ptrdiff_t i = lo, j = hi;
+        do {
+            while (share_before(rem, v[i], pivot))
+                i++;
+            while (share_before(rem, pivot, v[j]))
+                j--;
+            if (i <= j) {
+                uint32_t t = v[i];
+                v[i] = v[j];
+                v[j] = t;
+                i++;
+                j--;
+            }
+        } while (i <= j);
+        if (j < at)
+            lo = i;
+        if (at < i)
+            hi = j;
+    }
+    return v[at];
+}
+
+/* The split's paise of the shares that count, as largest_remainder gives them: each
+ * share's floor, and one paisa more for a share among the `left` largest remainders
+ * (ties to the earlier share). A counted share's place in that order is found by
+ * counting the shares before it when few count, else against the last share of the
+ * leftover found by selection: no sort (with a leftover outside 0..n, which no split here
+ * has, the whole order is made). */
+static void split_paise(struct walk *w, int64_t weight, int64_t amount)
+{
+    size_t n = w->nsplit;
+    int64_t *rem = w->split_rem, *paise = w->split_paise;
+    int64_t given = 0;
+    for (size_t k = 0; k < n; k++) {
+        int64_t rev = cell_revenue(w, w->split_cell[k]), num;
+        if (__builtin_mul_overflow(rev, amount, &num)) {
+            split_paise_in_full(w, weight, amount);
+            return;
+        }
+        int64_t f = num / weight, m = num % weight; /* weight > 0 */
+        if (m < 0) {
+            f--;
+            m += weight;
+        }
+        paise[k] = f;
+        rem[k] = m;
+        given += f;
+    }
+    int64_t left = amount - given;
+    if (left == 0)
+        return;
+    if (left < 0 || (uint64_t)left >= n) {
+        split_paise_in_full(w, weight, amount);
+        return;
+    }
+    if (w->nsplit_counted <= 4) {
+        for (size_t k = 0; k < n; k++) {
+            if (!w->cells[w->split_cell[k]].counts)
+                continue;
+            int64_t before = 0, r = rem[k];
+            for (size_t i = 0; i < k; i++)
+                before += rem[i] >= r;
+            for (size_t i = k + 1; i < n; i++)
+                before += rem[i] > r;
+            if (before < left)
+                paise[k]++;
+        }
+        return;
+    }
+    /* the last share to get a paisa more, then every counted share up to it in the order */
+    uint32_t *order = w->split_order;
+    for (size_t k = 0; k < n; k++)
+        order[k] = (uint32_t)k;
+    uint32_t last = select_share(order, n, (size_t)left - 1, rem);
+    for (size_t k = 0; k < n; k++)
+        if (w->cells[w->split_cell[k]].counts && !share_before(rem, last, (uint32_t)k))
+            paise[k]++;
+}
+
+/* Whether a split of campaign (-1: any) can count anything with the filter's cells: one
+ * of its cells is kept, or, should none have revenue in the range, its Unallocated cell. */
+static int campaign_can_count(const struct walk *w, int32_t campaign)
+{
+    if (unallocated_counts(w, campaign))
+        return 1;
+    for (size_t i = 0; i < w->ncells; i++)
+        if (w->cells[i].counts && (campaign < 0 || w->cells[i].campaign == campaign))
+            return 1;
+    return 0;
+}
+
+/* The cells a split of campaign (-1: any) lies on: positive revenue in the range. Their
+ * weight, or 0 when there are none. */
+static __int128 split_cells(struct walk *w, int32_t campaign)
+{
+    if (w->ncells > w->split_cap) {
+        w->split_cap = 2 * w->ncells;
+        w->split_cell = xrealloc(w->split_cell, w->split_cap * sizeof *w->split_cell);
+        w->split_rem = xrealloc(w->split_rem, w->split_cap * sizeof *w->split_rem);
+        w->split_paise = xrealloc(w->split_paise, w->split_cap * sizeof *w->split_paise);
+        w->split_order = xrealloc(w->split_order, w->split_cap * sizeof *w->split_order);
+    }
+    __int128 weight = 0;
+    w->nsplit = w->nsplit_counted = 0;
     for (size_t i = 0; i < w->ncells; i++) {
         const struct cell *c = &w->cells[i];
-        if (c->revenue <= 0 || (campaign >= 0 && c->campaign != campaign))
+        if ((campaign >= 0 && c->campaign != campaign) || cell_revenue(w, i) <= 0)
             continue;
-        emit(w, inf, day_slot, platform, c->brand, c->product, c->campaign, c->source,
-             w->shares[k++].paise);
+        w->split_cell[w->nsplit++] = (uint32_t)i;
+        w->nsplit_counted += c->counts != 0;
+        weight += c->revenue;
+    }
+    return weight;
+}
+
+/* amount on day_slot and platform, split over the influencer's cells with positive revenue
+ * (of campaign when it is not -1) in proportion to it, by largest remainder in cell order;
+ * with none, on the Unallocated brand, product and source (and campaign unless fixed).
+ * Only the counted cells' paise are made, and none when the filter keeps nothing of it. */
+static void split(struct walk *w, int32_t inf, size_t day_slot, int32_t platform, int32_t campaign,
+                  int64_t amount)
+{
+    if (amount == 0 || (!w->exhaustive && !split_can_count(&w->r->q, platform, campaign)))
+        return;
+    /* the exhaustive computation reuses nothing: the reference for every cache here */
+    if (w->exhaustive ||
+        !(w->last_valid && w->last_campaign == campaign && w->last_amount == amount)) {
+        if (w->inf != inf)
+            load_cells(w, inf);
+        /* the cells of the campaign, as for the last split of it when there was one */
+        if (w->exhaustive || !(w->cells_valid && w->cells_campaign == campaign)) {
+            w->cells_can_count = w->exhaustive || campaign_can_count(w, campaign);
+            if (w->cells_can_count) {
+                w->last_valid = 0; /* the last split's cells are replaced */
+                w->cells_weight = split_cells(w, campaign);
+            }
+            w->cells_valid = 1;
+            w->cells_campaign = campaign;
+        }
+        if (!w->cells_can_count)
+            return;
+        __int128 weight = w->cells_weight;
+        if (w->nsplit == 0) {
+            emit(w, inf, day_slot, platform, w->unalloc[0], w->unalloc[1],
+                 campaign >= 0 ? campaign : w->unalloc[2], w->unalloc[3], amount);
+            return;
+        }
+        if (w->exhaustive || weight > INT64_MAX)
+            split_paise_in_full(w, weight, amount);
+        else if (w->nsplit_counted > 0)
+            split_paise(w, (int64_t)weight, amount);
+        w->last_valid = 1;
+        w->last_campaign = campaign;
+        w->last_amount = amount;
+    }
+    for (size_t k = 0; k < w->nsplit && (w->exhaustive || w->nsplit_counted > 0); k++) {
+        const struct cell *c = &w->cells[w->split_cell[k]];
+        if (w->exhaustive)
+            emit(w, inf, day_slot, platform, c->brand, c->product, c->campaign, c->source,
+                 w->split_paise[k]);
+        else if (c->counts)
+            emit_kept(w->r, inf, day_slot, platform, c, w->split_paise[k]);
     }
 }
 
@@ -747,7 +995,7 @@ void alloc_query(struct engine_result *r)
     const int32_t *pay_campaign = col32(&eng->pay_campaign);
     const int64_t *pay_total = col64(&eng->pay_total), *pay_unalloc = col64(&eng->pay_unalloc);
     int open = r->from_day == INT32_MIN && r->to_day == INT32_MAX;
-    struct walk w = {.r = r};
+    struct walk w = {.r = r, .exhaustive = eng->exhaustive_allocation};
     w.unalloc[0] = (int32_t)strmap_size(eng->dict[DIM_BRAND]);
     w.unalloc[1] = (int32_t)strmap_size(eng->dict[DIM_PRODUCT]);
     w.unalloc[2] = (int32_t)strmap_size(eng->dict[DIM_CAMPAIGN]);
@@ -755,28 +1003,17 @@ void alloc_query(struct engine_result *r)
     for (size_t s = 0; s < q->nselected; s++) {
         int32_t inf = q->selected[s];
         uint32_t f = flags[inf];
-        int take_back = q->basis.active && (f & ALLOC_LINES);
-        /* cells only when a priced post or a dated fee lies in the range */
-        int want_cells = 0;
-        for (int32_t k = pstart[inf]; (f & ALLOC_POSTS) && !want_cells && k < pstart[inf + 1];
-             k++) {
-            int32_t p = posts[k];
-            want_cells = post_day[p] >= r->from_day && post_day[p] <= r->to_day &&
-                         post_pay[p] >= 0 && q->basis.ok[pay_basis[post_pay[p]] + 1];
-        }
-        for (int32_t k = pay_start[inf]; (f & ALLOC_DATED) && !want_cells && k < pay_start[inf + 1];
-             k++) {
-            size_t i = (size_t)pays[k];
-            want_cells = pay_kind[i] == PAY_TOTAL && pay_day[i] != ENGINE_NO_DAY &&
-                         pay_day[i] >= r->from_day && pay_day[i] <= r->to_day;
-        }
-        if (!take_back && !want_cells && !(f & ALLOC_UNDATED))
-            continue;
-        w.ncells = 0; /* no cells from another influencer */
-        w.last_valid = 0;
-        if (take_back || want_cells)
-            walk_entries(&w, inf, want_cells, take_back);
         int32_t platform = col32(&eng->inf_platform)[inf];
+        /* the influencer's platform carries its lines and recorded totals */
+        int platform_ok = w.exhaustive || q->platform.ok[platform + 1];
+        if (!(f & ALLOC_POSTS) && !platform_ok)
+            continue;
+        w.inf = -1; /* its cells are loaded when first needed */
+        w.last_valid = 0;
+        /* nothing taken back counts when the cell filters keep none of its cells */
+        if (q->basis.active && (f & ALLOC_LINES) && platform_ok &&
+            (load_cells(&w, inf) || w.exhaustive))
+            take_back_lines(&w, inf);
         if (f & ALLOC_POSTS) {
             for (int32_t k = pstart[inf]; k < pstart[inf + 1]; k++) {
                 int32_t p = posts[k];
@@ -787,7 +1024,7 @@ void alloc_query(struct engine_result *r)
                       post_spend[p]);
             }
         }
-        if (f & (ALLOC_DATED | ALLOC_UNDATED)) {
+        if ((f & (ALLOC_DATED | ALLOC_UNDATED)) && platform_ok) {
             for (int32_t k = pay_start[inf]; k < pay_start[inf + 1]; k++) {
                 size_t i = (size_t)pays[k];
                 if (pay_kind[i] != PAY_TOTAL || !q->basis.ok[pay_basis[i] + 1])
@@ -806,4 +1043,8 @@ void alloc_query(struct engine_result *r)
     }
     free(w.cells);
     free(w.shares);
+    free(w.split_cell);
+    free(w.split_rem);
+    free(w.split_paise);
+    free(w.split_order);
 }

@@ -228,6 +228,8 @@ struct engine {
      * including it (cell_entry_cum, int64): a range's revenue of a cell is two lookups */
     struct column cell_entry_start, cell_entry_cum; /* int64 */
     struct column cell_entry_day;                   /* int32 */
+    /* alloc_query without its shortcuts (engine_set_exhaustive_allocation) */
+    int exhaustive_allocation;
 
     /* During the load only (load_payout): per influencer, the activity payout terms can
      * price, and what the payout rows loaded so far could price together (micro-paise). */

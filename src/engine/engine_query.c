@@ -243,6 +243,19 @@ static int64_t brand_lower_bound(const int32_t *brand, int64_t lo, int64_t hi, i
     return lo;
 }
 
+/* What a run of one brand added to the day's sums (acc since before), into its group: as
+ * dim_add of each of its entries would. */
+static inline void brand_add_run(struct dim_sums *g, const struct day_acc *before,
+                                 const struct day_acc *acc)
+{
+    g->revenue += acc->rev - before->rev;
+    g->orders += acc->ord - before->ord;
+    g->organic_revenue += acc->orev - before->orev;
+    g->organic_orders += acc->oord - before->oord;
+    g->rows += (acc->arows - before->arows) + (acc->orows - before->orows);
+    g->spend += acc->spend - before->spend;
+}
+
 /* Days d0..d1 of p's cube: with a brand filter, only the selected brands' runs of each
  * day (the others would add nothing). */
 static inline __attribute__((always_inline)) void scan_loop(struct scan_part *p, int by_dims,
@@ -259,7 +272,11 @@ static inline __attribute__((always_inline)) void scan_loop(struct scan_part *p,
             for (size_t k = 0; k < p->nbrands && at < end; k++) {
                 int64_t lo = brand_lower_bound(brand, at, end, p->brands[k]);
                 int64_t hi = brand_lower_bound(brand, lo, end, p->brands[k] + 1);
-                scan_run(p, lo, hi, &acc, by_dims, want);
+                /* a run is one brand: its sums are what the run adds to the day's */
+                struct day_acc before = acc;
+                scan_run(p, lo, hi, &acc, by_dims, want & ~SCAN_BRAND);
+                if (want & SCAN_BRAND)
+                    brand_add_run(&p->brand[p->brands[k] + 1], &before, &acc);
                 at = hi;
             }
         }
@@ -375,7 +392,9 @@ static void scan_tracking(struct engine_result *r)
         .d1 = r->day_hi,
         .brands = brands,
         .nbrands = nbrands,
-        .by_dims = q->brand.active || q->product.active || q->campaign.active || q->source.active,
+        /* the runs of the selected brands need no brand test (scan_loop) */
+        .by_dims = (q->brand.active && nbrands == 0) || q->product.active || q->campaign.active ||
+                   q->source.active,
         .want = ((r->views & ENGINE_VIEW_BRAND) ? SCAN_BRAND : 0) |
                 ((r->views & ENGINE_VIEW_CAMPAIGN) ? SCAN_CAMPAIGN : 0) |
                 ((r->views & ENGINE_VIEW_PRODUCT) ? SCAN_PRODUCT : 0) |
