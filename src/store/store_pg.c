@@ -2,10 +2,12 @@
  * several infludash instances on one database. The same tables as SQLite (schema.h's
  * columns, BIGINT or TEXT by kind, `extra` JSON text) plus a `seq` identity column that
  * plays SQLite's rowid: scans follow it, so rows come back in insertion order and an upsert
- * keeps the row's place. Bulk writes stream through COPY (binary) into a temporary staging
- * table, then one INSERT ... ON CONFLICT per batch; every other statement is PQexecParams
- * with bound values. Calls libpq, store_sql, store_jobs (the DDL of version 3), schema (dataset
- * tables, row setters), buf and err. */
+ * keeps the row's place. Bulk writes stream through COPY (binary) straight into the
+ * dataset's table, a batch under a savepoint; a batch that repeats a key (a re-import) goes
+ * again through a temporary staging table and one INSERT ... ON CONFLICT, and so do the
+ * dataset's later batches. Every other statement is PQexecParams with bound values. Calls libpq,
+ * store_sql, store_jobs (the DDL of version 3), schema (dataset tables, row setters), buf and err.
+ */
 #include "store_sql.h"
 
 #include <assert.h>
@@ -32,9 +34,11 @@
 #define LOCK_WRITE 2
 /* COPY data goes to the server in chunks of this size. */
 #define COPY_CHUNK (64 * 1024)
-/* Staged rows are moved into the table when this many are waiting (and before any other
- * statement): bigger batches cost fewer statements, smaller ones less sorting. */
+/* A batch ends when this many rows or bytes of COPY data are in it (and before any other
+ * statement). Its data is kept until it ends, to be sent again to the staging table when
+ * it repeats a key, so the bytes bound that memory. */
 #define STAGE_ROWS 65536
+#define STAGE_BYTES (16 * 1024 * 1024)
 /* Rows per FETCH of a scan. */
 #define FETCH_ROWS "10000"
 /* The channel every writing commit notifies; each connection listens on it. */
@@ -56,12 +60,19 @@ struct store_pg {
     char *location; /* the URL without its password */
     enum tx_state tx;
     int stage_ready[DS_COUNT]; /* the staging table exists in this transaction */
-    /* A COPY into a staging table in progress (stage_ds >= 0): its rows are not in the
-     * dataset's table until stage_flush. */
+    /* A batch of this dataset repeated a key in this transaction: its later batches go
+     * through the staging table at once. */
+    int stage_always[DS_COUNT];
+    /* A COPY in progress (stage_ds >= 0), into the dataset's table under the savepoint
+     * infludash_stage (stage_direct) or into its staging table: either way the batch is
+     * not settled until stage_flush. */
     int stage_ds;
+    int stage_direct;
+    int64_t stage_seq; /* a direct batch's first seq: its rows take the next ones */
     int64_t stage_rows;
     uint64_t stage_first_line, stage_last_line;
-    struct buf copy;  /* COPY data not yet sent */
+    struct buf copy;  /* the batch's COPY data: all of it when stage_direct */
+    size_t copy_sent; /* bytes of copy already sent */
     int cursor_depth; /* open scan cursors (a callback may scan again) */
     int lost;         /* the session ended: the next call reconnects */
     int write_lock;   /* the writers' advisory lock object: one per schema */
@@ -127,7 +138,9 @@ static int fail_lost_because(struct store_pg *s, struct err *e, const char *what
     if (s->tx != TX_NONE)
         s->tx = TX_LOST;
     s->stage_ds = -1;
+    s->stage_direct = 0;
     buf_reset(&s->copy);
+    s->copy_sent = 0;
     s->cursor_depth = 0;
     return err_set(e, ERR_STORE,
                    "%s: %s: lost the connection to PostgreSQL at %s: %s (infludash reconnects "
@@ -289,7 +302,7 @@ static int ready(struct store_pg *s, struct err *e, const char *what)
     if (PQstatus(s->conn) != CONNECTION_OK)
         return fail_lost(s, e, what);
     for (int ds = 0; ds < DS_COUNT; ds++)
-        s->stage_ready[ds] = 0;
+        s->stage_ready[ds] = s->stage_always[ds] = 0;
     return listen_for_changes(s, e);
 }
 
@@ -625,26 +638,35 @@ int store_pg_drop_schema(const char *url, const char *schema, struct err *e)
 
 /* ---- staging: bulk writes through COPY ----------------------------------------------- */
 
-/* The staging table of a dataset: its columns without constraints, after `ord` (the row's
- * place in the batch). Temporary, so private to this connection. */
+/* The staging table of a dataset: its columns without constraints, `seq` (sent in every
+ * batch, not used from here: the table gives its new rows theirs) and `ord` (the row's
+ * place, numbered as the COPY fills it). Temporary, so private to this connection. */
 static void stage_name(struct buf *b, const struct schema_dataset *d)
 {
     buf_printf(b, "\"infludash_stage_%s\"", d->name);
 }
 
-/* Sends the COPY data gathered so far. */
+/* Sends the COPY data gathered and not yet sent; a direct batch keeps it (stage_flush may
+ * send it again to the staging table). */
 static int copy_send(struct store_pg *s, struct err *e)
 {
-    if (s->copy.len == 0)
+    if (s->copy.len == s->copy_sent)
         return 0;
-    if (PQputCopyData(s->conn, s->copy.data, (int)s->copy.len) != 1)
+    if (PQputCopyData(s->conn, s->copy.data + s->copy_sent, (int)(s->copy.len - s->copy_sent)) != 1)
         return fail_lost(s, e, "sending rows to PostgreSQL");
-    buf_reset(&s->copy);
+    if (s->stage_direct) {
+        s->copy_sent = s->copy.len;
+    } else {
+        buf_reset(&s->copy);
+        s->copy_sent = 0;
+    }
     return 0;
 }
 
-/* Ends the COPY in progress (abort: with an error, so nothing of it stays). */
-static int copy_end(struct store_pg *s, const char *abort_reason, struct err *e, const char *what)
+/* Ends the COPY in progress (abort: with an error, so nothing of it stays). When
+ * repeated_key is given, a unique violation (23505) sets it instead of failing. */
+static int copy_end(struct store_pg *s, const char *abort_reason, int *repeated_key, struct err *e,
+                    const char *what)
 {
     int rc = 0;
     if (!abort_reason) {
@@ -652,13 +674,17 @@ static int copy_end(struct store_pg *s, const char *abort_reason, struct err *e,
         buf_append(&s->copy, trailer, sizeof trailer);
         rc = copy_send(s, e);
     }
-    buf_reset(&s->copy);
     if (PQputCopyEnd(s->conn, abort_reason) != 1 && rc == 0)
         rc = fail_lost(s, e, what);
     PGresult *res;
     while ((res = PQgetResult(s->conn)) != NULL) {
-        if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0 && !abort_reason)
-            rc = fail(s, res, e, "%s", what);
+        if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0 && !abort_reason) {
+            const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+            if (repeated_key && state && strcmp(state, "23505") == 0)
+                *repeated_key = 1;
+            else
+                rc = fail(s, res, e, "%s", what);
+        }
         PQclear(res);
     }
     return rc;
@@ -667,26 +693,41 @@ static int copy_end(struct store_pg *s, const char *abort_reason, struct err *e,
 static void abort_copy(struct store_pg *s)
 {
     if (s->stage_ds >= 0 && PQstatus(s->conn) == CONNECTION_OK)
-        copy_end(s, "rolled back", NULL, "rolling back");
+        copy_end(s, "rolled back", NULL, NULL, "rolling back");
     s->stage_ds = -1;
+    s->stage_direct = 0;
     s->stage_rows = 0;
+    buf_reset(&s->copy);
+    s->copy_sent = 0;
 }
 
-/* Creates the staging table when this transaction has not, and starts a COPY into it. */
-static int stage_start(struct store_pg *s, enum dataset ds, struct err *e)
+/* "COPY table (columns, extra) FROM STDIN (FORMAT binary)" and check that it started. */
+static int copy_begin(struct store_pg *s, const char *sql, struct err *e, const char *what)
 {
-    const struct schema_dataset *d = schema_dataset(ds);
-    char what[128];
-    snprintf(what, sizeof what, "preparing to store %s rows", d->name);
+    PGresult *res = PQexec(s->conn, sql);
+    int rc = 0;
+    if (PQresultStatus(res) != PGRES_COPY_IN)
+        rc = fail(s, res, e, "%s", what);
+    PQclear(res);
+    return rc;
+}
+
+/* Starts a COPY of the staging table, creating it when this transaction has not. The
+ * sort of the upsert's ORDER BY fits in memory with a larger work_mem than the 4 MB
+ * default (a batch is up to STAGE_BYTES). */
+static int stage_copy_begin(struct store_pg *s, const struct schema_dataset *d, enum dataset ds,
+                            struct err *e, const char *what)
+{
     struct buf sql = BUF_INIT;
     int rc = 0;
     if (!s->stage_ready[ds]) {
         buf_puts(&sql, "CREATE TEMP TABLE IF NOT EXISTS ");
         stage_name(&sql, d);
-        buf_puts(&sql, " (\"ord\" BIGINT, ");
+        buf_puts(&sql, " (");
         put_column_defs(&sql, d, 0);
-        buf_puts(&sql, "); TRUNCATE ");
+        buf_puts(&sql, ", \"seq\" BIGINT, \"ord\" BIGINT GENERATED ALWAYS AS IDENTITY); TRUNCATE ");
         stage_name(&sql, d);
+        buf_puts(&sql, "; SET LOCAL work_mem = '64MB'");
         rc = exec_sql(s, buf_cstr(&sql), e, what);
         if (rc == 0)
             s->stage_ready[ds] = 1;
@@ -695,88 +736,180 @@ static int stage_start(struct store_pg *s, enum dataset ds, struct err *e)
     if (rc == 0) {
         buf_puts(&sql, "COPY ");
         stage_name(&sql, d);
-        buf_puts(&sql, " FROM STDIN (FORMAT binary)");
-        PGresult *res = PQexec(s->conn, buf_cstr(&sql));
-        if (PQresultStatus(res) != PGRES_COPY_IN)
-            rc = fail(s, res, e, "%s", what);
-        PQclear(res);
+        buf_puts(&sql, " (");
+        store_sql_columns(&sql, d);
+        buf_puts(&sql, ",\"seq\") FROM STDIN (FORMAT binary)");
+        rc = copy_begin(s, buf_cstr(&sql), e, what);
     }
     buf_release(&sql);
+    return rc;
+}
+
+/* "SELECT nextval(...)" or "SELECT setval(..." of the dataset's seq: its sequence. */
+static void put_seq_call(struct buf *sql, const struct schema_dataset *d, const char *call)
+{
+    buf_printf(sql, "SELECT %s(pg_get_serial_sequence('", call);
+    store_sql_ident(sql, d->name);
+    buf_puts(sql, "', 'seq')");
+}
+
+/* Starts a batch: a COPY straight into the dataset's table under a savepoint, or, once a
+ * batch of it repeated a key in this transaction, into its staging table. A direct batch
+ * gives its rows their seq itself, from the sequence's next value on (measured: 15 % less
+ * of the server's time than the column's default, a nextval per row); no other writer
+ * takes one meanwhile (the writers' lock), and stage_flush moves the sequence past them. */
+static int stage_start(struct store_pg *s, enum dataset ds, struct err *e)
+{
+    const struct schema_dataset *d = schema_dataset(ds);
+    char what[128];
+    snprintf(what, sizeof what, "preparing to store %s rows", d->name);
+    int direct = !s->stage_always[ds];
+    int rc;
+    if (direct) {
+        struct buf sql = BUF_INIT;
+        rc = exec_sql(s, "SAVEPOINT infludash_stage", e, what);
+        if (rc == 0) {
+            put_seq_call(&sql, d, "nextval");
+            buf_puts(&sql, ")");
+            rc = query_int(s, buf_cstr(&sql), &s->stage_seq, e, what);
+            buf_reset(&sql);
+        }
+        if (rc == 0) {
+            buf_puts(&sql, "COPY ");
+            store_sql_ident(&sql, d->name);
+            buf_puts(&sql, " (");
+            store_sql_columns(&sql, d);
+            buf_puts(&sql, ",\"seq\") FROM STDIN (FORMAT binary)");
+            rc = copy_begin(s, buf_cstr(&sql), e, what);
+        }
+        buf_release(&sql);
+    } else {
+        rc = stage_copy_begin(s, d, ds, e, what);
+    }
     if (rc < 0)
         return rc;
     /* the binary COPY header: signature, flags, no extension */
     static const unsigned char header[19] = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', 0xff, '\r', '\n',
                                              0,   0,   0,   0,   0,   0,   0,    0,    0};
     buf_reset(&s->copy);
+    s->copy_sent = 0;
     buf_append(&s->copy, header, sizeof header);
     s->stage_ds = ds;
+    s->stage_direct = direct;
     s->stage_rows = 0;
     return 0;
 }
 
-static void copy_be32(struct buf *b, int32_t v)
+/* The binary COPY fields of a row, written at p: a field is its length (-1: NULL) in four
+ * bytes, big-endian, then its bytes. */
+static unsigned char *copy_be32(unsigned char *p, int32_t v)
 {
     uint32_t u = (uint32_t)v;
-    unsigned char p[4] = {(unsigned char)(u >> 24), (unsigned char)(u >> 16),
-                          (unsigned char)(u >> 8), (unsigned char)u};
-    buf_append(b, p, 4);
+    p[0] = (unsigned char)(u >> 24);
+    p[1] = (unsigned char)(u >> 16);
+    p[2] = (unsigned char)(u >> 8);
+    p[3] = (unsigned char)u;
+    return p + 4;
 }
 
-static void copy_int(struct buf *b, int64_t v)
+static unsigned char *copy_int(unsigned char *p, int64_t v)
 {
-    unsigned char p[8];
+    p = copy_be32(p, 8);
     put_be64(p, v);
-    copy_be32(b, 8);
-    buf_append(b, p, 8);
+    return p + 8;
 }
 
-static int copy_text(struct buf *b, const char *text, size_t len)
+static unsigned char *copy_text(unsigned char *p, const char *text, size_t len)
 {
-    if (len > INT32_MAX)
-        return -1;
-    copy_be32(b, (int32_t)len);
-    buf_append(b, text, len);
-    return 0;
+    p = copy_be32(p, (int32_t)len);
+    if (len)
+        memcpy(p, text, len);
+    return p + len;
 }
 
-/* Appends one row to the COPY data: ord, the columns, extra. */
+/* The bytes of a row's COPY tuple (see stage_row), or 0 when a value is larger than a
+ * field takes (2 GB). */
+static size_t copy_row_size(const struct schema_dataset *d, const struct schema_row *row)
+{
+    size_t n = 2 + 4 + (row->extra ? row->extra_len : 0) + 4 + 8;
+    if (row->extra && row->extra_len > INT32_MAX)
+        return 0;
+    for (int i = 0; i < d->ncols; i++) {
+        const struct schema_value *v = &row->v[i];
+        n += 4;
+        if (!v->present)
+            continue;
+        if (schema_kind_is_int(d->cols[i].kind))
+            n += 8;
+        else if (v->len > INT32_MAX)
+            return 0;
+        else
+            n += v->len;
+    }
+    return n;
+}
+
+/* Appends one row to the COPY data: the columns, extra, seq (NULL for the staging table).
+ * The tuple is put together first (on the stack when it is small) and appended at once:
+ * a third of the writer's time went to the appends of its fields one by one. */
 static int stage_row(struct store_pg *s, const struct schema_row *row, struct err *e)
 {
     const struct schema_dataset *d = schema_dataset(row->ds);
-    struct buf *b = &s->copy;
-    unsigned char count[2] = {(unsigned char)((d->ncols + 2) >> 8), (unsigned char)(d->ncols + 2)};
-    buf_append(b, count, 2);
-    copy_int(b, s->stage_rows);
-    int rc = 0;
-    for (int i = 0; i < d->ncols && rc == 0; i++) {
-        const struct schema_value *v = &row->v[i];
-        if (!v->present)
-            copy_be32(b, -1);
-        else if (schema_kind_is_int(d->cols[i].kind))
-            copy_int(b, v->i);
-        else
-            rc = copy_text(b, v->s, v->len);
-    }
-    if (rc == 0) {
-        if (row->extra)
-            rc = copy_text(b, row->extra, row->extra_len);
-        else
-            copy_be32(b, -1);
-    }
-    if (rc < 0)
+    size_t size = copy_row_size(d, row);
+    if (size == 0)
         return err_set(e, ERR_LIMIT,
                        "%s: storing the %s row of line %llu: a value is larger "
                        "than PostgreSQL takes (2 GB)",
                        s->location, d->name, (unsigned long long)row->line);
+    unsigned char small[1024];
+    unsigned char *tuple = size <= sizeof small ? small : xmalloc(size);
+    unsigned char *p = tuple;
+    *p++ = (unsigned char)((d->ncols + 2) >> 8);
+    *p++ = (unsigned char)(d->ncols + 2);
+    for (int i = 0; i < d->ncols; i++) {
+        const struct schema_value *v = &row->v[i];
+        if (!v->present)
+            p = copy_be32(p, -1);
+        else if (schema_kind_is_int(d->cols[i].kind))
+            p = copy_int(p, v->i);
+        else
+            p = copy_text(p, v->s, v->len);
+    }
+    p = row->extra ? copy_text(p, row->extra, row->extra_len) : copy_be32(p, -1);
+    p = s->stage_direct ? copy_int(p, s->stage_seq + s->stage_rows) : copy_be32(p, -1);
+    assert((size_t)(p - tuple) <= size);
+    buf_append(&s->copy, tuple, (size_t)(p - tuple));
+    if (tuple != small)
+        free(tuple);
     if (s->stage_rows == 0)
         s->stage_first_line = row->line;
     s->stage_last_line = row->line;
     s->stage_rows++;
-    return b->len >= COPY_CHUNK ? copy_send(s, e) : 0;
+    return s->copy.len - s->copy_sent >= COPY_CHUNK ? copy_send(s, e) : 0;
 }
 
-/* " ON CONFLICT (key) DO UPDATE SET c = excluded.c, …, extra = excluded.extra": an upsert
- * replaces a row's values and keeps its place (seq). */
+/* "(t.c, ..., t.extra)": the values but the key of table t, or of excluded when t is NULL. */
+static void put_values_of(struct buf *sql, const struct schema_dataset *d, int key,
+                          const char *table)
+{
+    buf_puts(sql, "(");
+    for (int i = 0; i <= d->ncols; i++) {
+        if (i == key)
+            continue;
+        if (table)
+            store_sql_ident(sql, table);
+        else
+            buf_puts(sql, "excluded");
+        buf_puts(sql, ".");
+        store_sql_ident(sql, i < d->ncols ? d->cols[i].name : "extra");
+        buf_puts(sql, i < d->ncols ? ", " : ")");
+    }
+}
+
+/* " ON CONFLICT (key) DO UPDATE SET c = excluded.c, …, extra = excluded.extra WHERE the
+ * values differ": an upsert replaces a row's values and keeps its place (seq); a row that
+ * already holds them is left alone (re-importing a file writes no new row versions:
+ * measured 10.5 → 7.9 s for 1M tracking rows). */
 static void put_upsert_tail(struct buf *sql, const struct schema_dataset *d, int key)
 {
     buf_puts(sql, " ON CONFLICT (");
@@ -790,7 +923,10 @@ static void put_upsert_tail(struct buf *sql, const struct schema_dataset *d, int
         store_sql_ident(sql, d->cols[i].name);
         buf_puts(sql, ", ");
     }
-    buf_puts(sql, "\"extra\" = excluded.\"extra\"");
+    buf_puts(sql, "\"extra\" = excluded.\"extra\" WHERE ");
+    put_values_of(sql, d, key, d->name);
+    buf_puts(sql, " IS DISTINCT FROM ");
+    put_values_of(sql, d, key, NULL);
 }
 
 /* INSERT INTO "t" (cols, extra) SELECT the last version of each key, in the order each key
@@ -829,12 +965,70 @@ static PGresult *exec_any(struct store_pg *s, const char *sql)
     return PQexec(s->conn, sql);
 }
 
-/* Moves the staged rows into their table: called before any other statement. */
+/* Moves the rows of the staging table into the dataset's table, then empties it. Most
+ * batches repeat no key: the plain INSERT (measured: a third faster than sorting out
+ * repeats) under a savepoint, and the deduplicating one only when PostgreSQL says a row
+ * would be changed twice (cardinality_violation, 21000). */
+static int upsert_from_stage(struct store_pg *s, const struct schema_dataset *d, struct err *e,
+                             const char *what)
+{
+    int rc = exec_sql(s, "SAVEPOINT infludash_stage", e, what);
+    if (rc < 0)
+        return rc;
+    struct buf sql = BUF_INIT;
+    upsert_from_stage_sql(&sql, d, 0);
+    PGresult *res = exec_any(s, buf_cstr(&sql));
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK && state && strcmp(state, "21000") == 0) {
+        PQclear(res);
+        res = NULL;
+        rc = exec_sql(s, "ROLLBACK TO SAVEPOINT infludash_stage", e, what);
+        if (rc == 0) {
+            buf_reset(&sql);
+            upsert_from_stage_sql(&sql, d, 1);
+            res = exec_any(s, buf_cstr(&sql));
+        }
+    }
+    if (res && PQresultStatus(res) != PGRES_COMMAND_OK)
+        rc = fail(s, res, e, "%s", what);
+    PQclear(res);
+    buf_reset(&sql);
+    if (rc == 0) {
+        buf_puts(&sql, "RELEASE SAVEPOINT infludash_stage; TRUNCATE ");
+        stage_name(&sql, d);
+        rc = exec_sql(s, buf_cstr(&sql), e, what);
+    }
+    buf_release(&sql);
+    return rc;
+}
+
+/* A direct batch repeated a key (in the table or in the batch): undoes it and sends its
+ * data again, to the staging table, as every later batch of the dataset in this
+ * transaction will go. */
+static int restage(struct store_pg *s, enum dataset ds, struct err *e, const char *what)
+{
+    const struct schema_dataset *d = schema_dataset(ds);
+    int rc = exec_sql(s, "ROLLBACK TO SAVEPOINT infludash_stage; RELEASE SAVEPOINT infludash_stage",
+                      e, what);
+    s->stage_always[ds] = 1;
+    if (rc == 0)
+        rc = stage_copy_begin(s, d, ds, e, what);
+    if (rc == 0) {
+        assert(s->copy.len >= 2);
+        s->copy.len -= 2; /* copy_end adds the trailer again */
+        s->copy_sent = 0;
+        rc = copy_end(s, NULL, NULL, e, what);
+    }
+    return rc;
+}
+
+/* Settles the batch in progress: called before any other statement. */
 static int stage_flush(struct store_pg *s, struct err *e)
 {
     if (s->stage_ds < 0)
         return 0;
-    const struct schema_dataset *d = schema_dataset((enum dataset)s->stage_ds);
+    enum dataset ds = (enum dataset)s->stage_ds;
+    const struct schema_dataset *d = schema_dataset(ds);
     char what[160];
     if (s->stage_first_line)
         snprintf(what, sizeof what, "storing the %s rows of lines %llu to %llu", d->name,
@@ -842,38 +1036,24 @@ static int stage_flush(struct store_pg *s, struct err *e)
     else
         snprintf(what, sizeof what, "storing %lld %s rows", (long long)s->stage_rows, d->name);
     s->stage_ds = -1;
-    int rc = copy_end(s, NULL, e, what);
-    /* Most batches repeat no key: the plain INSERT (measured: a third faster than
-     * sorting out repeats) under a savepoint, and the deduplicating one only when
-     * PostgreSQL says a row would be changed twice (cardinality_violation, 21000). */
-    if (rc == 0)
-        rc = exec_sql(s, "SAVEPOINT infludash_stage", e, what);
-    if (rc == 0) {
+    int direct = s->stage_direct, repeated_key = 0;
+    int rc = copy_end(s, NULL, direct ? &repeated_key : NULL, e, what);
+    s->stage_direct = 0;
+    if (rc == 0 && direct && !repeated_key) {
         struct buf sql = BUF_INIT;
-        upsert_from_stage_sql(&sql, d, 0);
-        PGresult *res = exec_any(s, buf_cstr(&sql));
-        const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-        if (PQresultStatus(res) != PGRES_COMMAND_OK && state && strcmp(state, "21000") == 0) {
-            PQclear(res);
-            res = NULL;
-            rc = exec_sql(s, "ROLLBACK TO SAVEPOINT infludash_stage", e, what);
-            if (rc == 0) {
-                buf_reset(&sql);
-                upsert_from_stage_sql(&sql, d, 1);
-                res = exec_any(s, buf_cstr(&sql));
-            }
-        }
-        if (res && PQresultStatus(res) != PGRES_COMMAND_OK)
-            rc = fail(s, res, e, "%s", what);
-        PQclear(res);
-        buf_reset(&sql);
-        if (rc == 0) {
-            buf_puts(&sql, "RELEASE SAVEPOINT infludash_stage; TRUNCATE ");
-            stage_name(&sql, d);
-            rc = exec_sql(s, buf_cstr(&sql), e, what);
-        }
+        buf_puts(&sql, "RELEASE SAVEPOINT infludash_stage; ");
+        put_seq_call(&sql, d, "setval");
+        buf_printf(&sql, ", %lld)", (long long)(s->stage_seq + s->stage_rows - 1));
+        rc = exec_sql(s, buf_cstr(&sql), e, what);
         buf_release(&sql);
+    } else if (rc == 0) {
+        if (direct)
+            rc = restage(s, ds, e, what);
+        if (rc == 0)
+            rc = upsert_from_stage(s, d, e, what);
     }
+    buf_reset(&s->copy);
+    s->copy_sent = 0;
     s->stage_rows = 0;
     return rc;
 }
@@ -922,7 +1102,7 @@ static int pg_begin(struct store *base, struct err *e)
     }
     s->tx = TX_WRITE;
     for (int ds = 0; ds < DS_COUNT; ds++)
-        s->stage_ready[ds] = 0;
+        s->stage_ready[ds] = s->stage_always[ds] = 0;
     return 0;
 }
 
@@ -1022,7 +1202,7 @@ static void pg_rollback(struct store *base)
     s->tx = TX_NONE;
     s->cursor_depth = 0;
     for (int ds = 0; ds < DS_COUNT; ds++)
-        s->stage_ready[ds] = 0;
+        s->stage_ready[ds] = s->stage_always[ds] = 0;
 }
 
 /* ---- writes -------------------------------------------------------------------------- */
@@ -1125,7 +1305,8 @@ static int pg_put_many(struct store *base, const struct schema_row *rows, size_t
         return rc;
     assert(s->tx == TX_WRITE);
     for (size_t i = 0; i < n && rc == 0; i++) {
-        if (s->stage_ds >= 0 && (s->stage_ds != (int)rows[i].ds || s->stage_rows >= STAGE_ROWS))
+        if (s->stage_ds >= 0 && (s->stage_ds != (int)rows[i].ds || s->stage_rows >= STAGE_ROWS ||
+                                 s->copy.len >= STAGE_BYTES))
             rc = stage_flush(s, e);
         if (rc == 0 && s->stage_ds < 0)
             rc = stage_start(s, rows[i].ds, e);

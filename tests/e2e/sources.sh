@@ -254,15 +254,20 @@ check "report del weekly" "$INFLUDASH" report del weekly --db "$DB"
 expect_fail "report del of a report that is gone" 1 "$INFLUDASH" report del weekly --db "$DB"
 run "$INFLUDASH" report del monthly --db "$DB"
 for s in ig shop; do run "$INFLUDASH" source del "$s" --db "$DB"; done
-# yt is "daily 06:00" (Asia/Kolkata): the next 06:00 after now
-tomorrow=$(TZ=Asia/Kolkata date -d 'tomorrow' +%Y-%m-%d)
+# yt is "daily 06:00" (Asia/Kolkata): the next 06:00 after now (today's before 06:00 there,
+# that is from 18:30 to 00:30 UTC, tomorrow's after)
+if (($(TZ=Asia/Kolkata date +%-H) < 6)); then
+    tomorrow=$(TZ=Asia/Kolkata date +%Y-%m-%d)
+else
+    tomorrow=$(TZ=Asia/Kolkata date -d 'tomorrow' +%Y-%m-%d)
+fi
 check "schedule run before it is due" "$INFLUDASH" schedule run --db "$DB" --at "${tomorrow}T05:59"
 expect_contains "… runs nothing" "$OUT" "nothing was due"
 check "schedule run when it is due" "$INFLUDASH" schedule run --db "$DB" --at "${tomorrow}T06:01"
 expect_contains "… runs the sync" "$OUT" "source yt: ok, 119 rows"
 check "schedule run again at the same moment" "$INFLUDASH" schedule run --db "$DB" --at "${tomorrow}T06:30"
 expect_contains "… does not run it twice" "$OUT" "nothing was due"
-later=$(TZ=Asia/Kolkata date -d 'tomorrow + 3 days' +%Y-%m-%d)
+later=$(date -d "$tomorrow + 3 days" +%Y-%m-%d)
 check "schedule run after three missed days" "$INFLUDASH" schedule run --db "$DB" --at "${later}T07:00"
 n=$(grep -c "source yt:" "$OUT")
 expect_eq "… runs the missed job once" 1 "$n"

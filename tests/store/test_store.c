@@ -982,6 +982,60 @@ static void put_many_is_put_of_each_row_in_order(void **state)
     store_close(s);
 }
 
+/* 80 rows of 256 KiB a round (so that PostgreSQL ends its batches on their bytes, not their
+ * count), new keys, then the same keys again with other values, then new keys after the
+ * repeat in the same transaction, and new keys in the next one: every key once, in the
+ * order it first came, with its last values. */
+static void put_many_large_rows_then_repeats_then_new_keys(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = open_ok(f->url);
+    struct err e;
+    enum { ROUND = 80, BIG = 256 * 1024 };
+    struct schema_row *rows = calloc(ROUND, sizeof *rows);
+    struct schema_row *want = calloc(3 * ROUND, sizeof *want);
+    char *extra = malloc(BIG + 1);
+    assert_non_null(rows);
+    assert_non_null(want);
+    assert_non_null(extra);
+    for (int i = 0; i < ROUND; i++)
+        schema_row_init(&rows[i], DS_TRACKING);
+    for (int i = 0; i < 3 * ROUND; i++)
+        schema_row_init(&want[i], DS_TRACKING);
+    /* round 0: A0..A79; 1: A0..A79 again; 2: B0..B79; 3 (next transaction): C0..C79 */
+    for (int round = 0; round < 4; round++) {
+        if (round == 0 || round == 3)
+            begin_ok(s);
+        for (int i = 0; i < ROUND; i++) {
+            char key[16];
+            snprintf(key, sizeof key, "%c%d", "AABC"[round], i);
+            fill_full_row(&rows[i], DS_TRACKING, key, round * ROUND + i);
+            int n = snprintf(extra, BIG + 1, "{\"pad\":\"%d:", round * ROUND + i);
+            memset(extra + n, 'x', (size_t)(BIG - n - 2));
+            memcpy(extra + BIG - 2, "\"}", 2);
+            schema_row_set_extra(&rows[i], extra, BIG);
+            rows[i].line = (uint64_t)i + 2;
+            int k = (round == 0 ? 0 : round - 1) * ROUND + i;
+            schema_row_copy(&want[k], &rows[i]);
+        }
+        if (store_put_many(s, rows, ROUND, &e) != 0)
+            fail_msg("store_put_many: %s", e.msg);
+        if (round == 2)
+            commit_ok(s);
+    }
+    commit_ok(s);
+    assert_int_equal(count_of(s, DS_TRACKING), 3 * ROUND);
+    assert_scan(s, DS_TRACKING, want, 3 * ROUND);
+    for (int i = 0; i < ROUND; i++)
+        schema_row_release(&rows[i]);
+    for (int i = 0; i < 3 * ROUND; i++)
+        schema_row_release(&want[i]);
+    free(rows);
+    free(want);
+    free(extra);
+    store_close(s);
+}
+
 struct part_check {
     struct buf keys;
     int rows;
@@ -1495,6 +1549,7 @@ int main(int argc, char **argv)
         T(import_log_lists_newest_first),
         T(put_many_is_put_of_each_row_in_order),
         T(put_many_random_keys_with_repeats),
+        T(put_many_large_rows_then_repeats_then_new_keys),
         T(scan_parts_cover_every_row_once_in_order),
         T(scan_reads_with_a_small_page_cache),
         T(read_snapshot_and_data_version_follow_other_connections),
