@@ -2,8 +2,8 @@
  * dataset read on one or more connections into flat columns with dictionary-encoded
  * dimensions, the stored rows it cannot use set aside (engine_skipped), payout terms tied to
  * activity buckets, tracking rows merged into the day-sorted cubes, posts sorted by day.
- * Calls engine_allocate, store, schema, strmap, buf and err; nothing here touches SQL or the
- * network. */
+ * Calls engine_allocate, engine_rollup, store, schema, strmap, buf and err; nothing here touches
+ * SQL or the network. */
 #include "engine_impl.h"
 
 #include <assert.h>

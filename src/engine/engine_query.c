@@ -2,8 +2,8 @@
  * filter's masks and selection, the scan of a cube's date range (on two threads when it is
  * large), spend under the payout terms, the KPIs, breakdowns by platform, brand or day,
  * influencers and personas, one influencer's posts, the values a filter can take, and
- * whether a stored row is one a result covers. Calls engine_allocate, engine_rank, schema, strmap,
- * buf and err. */
+ * whether a stored row is one a result covers. Calls engine_allocate, engine_rank, engine_rollup,
+ * schema, strmap, buf and err. */
 #include "engine_impl.h"
 
 #include <assert.h>

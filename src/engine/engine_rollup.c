@@ -1,7 +1,7 @@
 /* engine_rollup.c — the product and source groups of a range without the fine cube's scan:
  * running sums over days of the fine cube per (influencer's platform or organic, brand,
  * campaign, product) and per (..., source), built once after the engine is loaded, so that
- * a range costs two lookups per combination. Calls buf. */
+ * a range costs two lookups per combination. Calls strmap and buf. */
 #include "engine_impl.h"
 
 #include <stdlib.h>
