@@ -739,9 +739,13 @@ static int load_cells(struct walk *w, int32_t inf)
         w->cells = xrealloc(w->cells, w->cap * sizeof *w->cells);
     }
     int any = 0;
+    /* a mask without a filter passes every code: only brand and campaign may reject */
+    int all_dims = q->product.active || q->source.active;
+    const uint8_t *brand_ok = q->brand.ok, *campaign_ok = q->campaign.ok;
     for (size_t k = 0; k < ncells; k++) {
         const int32_t *code = &codes[4 * ((size_t)cstart[inf] + k)];
-        int counts = cell_counts(q, code[0], code[1], code[2], code[3]);
+        int counts = all_dims ? cell_counts(q, code[0], code[1], code[2], code[3])
+                              : brand_ok[code[0] + 1] & campaign_ok[code[2] + 1];
         w->cells[k] = (struct cell){code[0], code[1], code[2], code[3], 0, 0, (uint8_t)counts};
         any |= counts;
     }
