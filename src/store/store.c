@@ -284,6 +284,12 @@ int store_data_version(struct store *s, int64_t *version, struct err *e)
     return s->ops->data_version(s, version, e);
 }
 
+int store_data_stamp(struct store *s, struct store_stamp *out, struct err *e)
+{
+    assert(out);
+    return s->ops->data_stamp(s, out, e);
+}
+
 int store_scan(struct store *s, enum dataset ds, store_row_fn fn, void *ctx, struct err *e)
 {
     assert(ds >= 0 && ds < DS_COUNT && fn);

@@ -67,6 +67,15 @@ int store_read_begin(struct store *s, struct err *e);
 /* A number that changes whenever the stored data may have changed (a commit through any
  * connection); compare two readings, never interpret one. */
 int store_data_version(struct store *s, int64_t *version, struct err *e);
+/* The stamp of the stored datasets: id, random per database (made with it), and version, a
+ * count that every commit changing a dataset (store_clear, store_put, store_put_many) moves
+ * up in its own transaction. Unlike store_data_version it survives restarts and means the
+ * same on every connection: two readings with equal stamps saw the same rows (what the
+ * engine's cache beside the database is checked against). Not within a write transaction. */
+struct store_stamp {
+    int64_t id, version;
+};
+int store_data_stamp(struct store *s, struct store_stamp *out, struct err *e);
 /* Waits up to timeout_ms for another connection's commit to be announced (PostgreSQL:
  * LISTEN/NOTIFY): 1 when one was, 0 when the time passed, -1 when the backend cannot
  * announce commits (SQLite: poll store_data_version instead). Not within a transaction. */
