@@ -541,6 +541,97 @@ static int cube_ok(const struct engine *eng, const struct cube *k, int fine)
            col32_in(&k->ctype, 0, CTYPE_COUNT);
 }
 
+/* Whether the magnitudes of an int64 column total at most max (each one too); *total (when
+ * not NULL) gets the total. */
+static int abs_total_ok(const struct column *c, int64_t max, uint64_t *total)
+{
+    const int64_t *v = col64(c);
+    size_t n = col_n(c, 8);
+    uint64_t sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] < -max || v[i] > max)
+            return 0;
+        sum += (uint64_t)(v[i] < 0 ? -v[i] : v[i]);
+        if (sum > (uint64_t)max)
+            return 0;
+    }
+    if (total)
+        *total = sum;
+    return 1;
+}
+
+/* Whether each value of an int64 column is within [-max, max]. */
+static int each_within(const struct column *c, int64_t max)
+{
+    const int64_t *v = col64(c);
+    size_t n = col_n(c, 8);
+    for (size_t i = 0; i < n; i++)
+        if (v[i] < -max || v[i] > max)
+            return 0;
+    return 1;
+}
+
+/* The bounds "why no sum overflows" (engine_impl.h) rests on, which the load makes true of
+ * the stored values: each money and count column totals at most MONEY_TOTAL_MAX or
+ * COUNT_TOTAL_MAX in magnitude, rates within SCHEMA_RATE_MAX, and the payout terms over all
+ * the activity within ENGINE_SPEND_MAX (the load bounds them by each influencer's own
+ * activity, so this check may refuse a file the load would accept: it is then loaded from the
+ * store). Returns NULL or what is wrong. */
+static const char *check_values(const struct engine *eng)
+{
+    const struct column *money[] = {&eng->pay_total, &eng->pay_unalloc, &eng->line_amount,
+                                    &eng->post_spend};
+    const struct column *count[] = {&eng->post_reach,    &eng->post_likes,  &eng->post_comments,
+                                    &eng->post_shares,   &eng->post_saves,  &eng->post_views,
+                                    &eng->inf_followers, &eng->pay_orders,  &eng->pay_posts,
+                                    &eng->bucket_rows,   &eng->bucket_posts};
+    for (size_t i = 0; i < sizeof money / sizeof money[0]; i++)
+        if (!abs_total_ok(money[i], MONEY_TOTAL_MAX, NULL))
+            return "a money column is out of range";
+    for (size_t i = 0; i < sizeof count / sizeof count[0]; i++)
+        if (!abs_total_ok(count[i], COUNT_TOTAL_MAX, NULL))
+            return "a count column is out of range";
+    uint64_t orders = 0, revenue = 0;
+    for (int c = 0; c < CUBE_COUNT; c++) {
+        const struct cube *k = &eng->cube[c];
+        uint64_t o, r;
+        if (!abs_total_ok(&k->orders, COUNT_TOTAL_MAX, &o) ||
+            !abs_total_ok(&k->rows, COUNT_TOTAL_MAX, NULL) ||
+            !abs_total_ok(&k->revenue, MONEY_TOTAL_MAX, &r) ||
+            !abs_total_ok(&k->spend, MONEY_TOTAL_MAX, NULL))
+            return "a cube's sums are out of range";
+        orders = o > orders ? o : orders;
+        revenue = r > revenue ? r : revenue;
+    }
+    if (!each_within(&eng->cell_entry_cum, MONEY_TOTAL_MAX) ||
+        !each_within(&eng->pay_rate, SCHEMA_RATE_MAX))
+        return "a running sum or a rate is out of range";
+    const unsigned __int128 budget = (unsigned __int128)ENGINE_SPEND_MAX * 1000000;
+    unsigned __int128 spend = 0;
+    for (size_t i = 0; i < eng->npay; i++) {
+        int64_t rate = col64(&eng->pay_rate)[i], total = col64(&eng->pay_total)[i];
+        unsigned __int128 m = (unsigned __int128)(rate < 0 ? -rate : rate);
+        switch ((enum pay_kind)col32(&eng->pay_kind)[i]) {
+        case PAY_ORDER:
+            m *= 100 * (unsigned __int128)orders;
+            break;
+        case PAY_POST:
+            m *= 100 * (unsigned __int128)eng->nposts;
+            break;
+        case PAY_REVSHARE:
+            m *= revenue;
+            break;
+        case PAY_TOTAL:
+            m = (unsigned __int128)(total < 0 ? -total : total) * 1000000;
+            break;
+        }
+        spend += m;
+        if (spend > budget)
+            return "the payout terms could price more than the engine can sum";
+    }
+    return NULL;
+}
+
 /* The lengths and indexes the queries rely on (engine_query.c, engine_allocate.c): a file
  * that passes cannot make them read out of bounds. Returns NULL or what is wrong. */
 static const char *check_engine(const struct engine *eng)
@@ -650,7 +741,7 @@ static const char *check_engine(const struct engine *eng)
             if (cell[4 * g + k] < -1 ||
                 cell[4 * g + k] >= (int64_t)strmap_size(eng->dict[rank_dim[k]]))
                 return "a cell names a value out of its dictionary";
-    return NULL;
+    return check_values(eng);
 }
 
 /* ---- the reader's entry points ---------------------------------------------------------- */
