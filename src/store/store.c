@@ -174,7 +174,8 @@ int store_drop_part(const char *url, const char *part, struct err *e)
         rc = sqlite_path(url, &path, e);
         if (rc == 0) {
             part_file(&name, path, part);
-            static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+            /* with the engine's cache of the part (engine_cache_write, `serve`) */
+            static const char *const suffixes[] = {"", "-wal", "-shm", "-journal", ".engine"};
             for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0] && rc == 0; i++) {
                 size_t base_len = name.len;
                 buf_puts(&name, suffixes[i]);

@@ -40,7 +40,7 @@ int store_open_part(const char *url, const char *part, int create, struct store 
  * the PostgreSQL URL with the part's schema as its search_path. Appended to out. */
 struct buf;
 void store_part_url(const char *url, const char *part, struct buf *out);
-/* Removes a part's database for good: its file (SQLite, with its -wal and -shm) or its
+/* Removes a part's database for good: its file (SQLite, with its -wal, -shm and .engine) or its
  * schema (PostgreSQL). A part that does not exist is not an error. */
 int store_drop_part(const char *url, const char *part, struct err *e);
 void store_close(struct store *s);
