@@ -65,14 +65,14 @@ one_start() {
     local ready hwm
     ready=$(elapsed "$t")
     hwm=$(awk '/^VmHWM:/ {printf "%d", $2 / 1024}' "/proc/$server_pid/status")
-    while ! grep -q "engine cache written\|engine cache$\|read from the engine cache" "$log" &&
+    while ! grep -q "engine cache written\|engine cache (\|next start loads" "$log" &&
         kill -0 "$server_pid" 2>/dev/null && ((SECONDS - started < 2 * READY_TIMEOUT)); do
         sleep 0.2
     done
     kill "$server_pid"
     wait "$server_pid" 2>/dev/null || true
     server_pid=
-    grep -o "data loaded in [0-9]* ms\|read from the engine cache in [0-9]* ms\|engine cache written in [0-9]* ms" \
+    grep -o "data loaded in [0-9]* ms[a-z ]*\|engine cache written in [0-9]* ms" \
         "$log" | sed 's/^/    /' >&2
     echo "$ready $hwm"
 }

@@ -126,8 +126,8 @@ static struct engine *loader_read_cache(struct app *app, struct store *s, const 
         return NULL;
     }
     fprintf(stderr,
-            "infludash: data read from the engine cache in %.0f ms (workspace %s: %zu tracking "
-            "rows in %zu entries, %zu influencers, %zu posts, %zu payouts)\n",
+            "infludash: data loaded in %.0f ms from the engine cache (workspace %s: %zu "
+            "tracking rows in %zu entries, %zu influencers, %zu posts, %zu payouts)\n",
             now_ms() - t0, app->slug, engine_count(eng, DS_TRACKING), engine_cube_size(eng),
             engine_count(eng, DS_INFLUENCERS), engine_count(eng, DS_POSTS),
             engine_count(eng, DS_PAYOUTS));
