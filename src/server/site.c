@@ -105,7 +105,8 @@ static int cache_path(const struct app *app, struct buf *out)
 /* At start, before the first load from the store: the engine of the cache file when it was
  * written from exactly the stored data (its stamp), else NULL after a log line saying why
  * it is not used (nothing for a missing file: the load writes one). */
-static struct engine *loader_read_cache(struct app *app, struct store *s, const char *path)
+static struct engine *loader_read_cache(struct app *app, struct store *s, const char *path,
+                                        double *ms)
 {
     struct err e;
     err_clear(&e);
@@ -128,7 +129,7 @@ static struct engine *loader_read_cache(struct app *app, struct store *s, const 
     fprintf(stderr,
             "infludash: data loaded in %.0f ms from the engine cache (workspace %s: %zu "
             "tracking rows in %zu entries, %zu influencers, %zu posts, %zu payouts)\n",
-            now_ms() - t0, app->slug, engine_count(eng, DS_TRACKING), engine_cube_size(eng),
+            *ms = now_ms() - t0, app->slug, engine_count(eng, DS_TRACKING), engine_cube_size(eng),
             engine_count(eng, DS_INFLUENCERS), engine_count(eng, DS_POSTS),
             engine_count(eng, DS_PAYOUTS));
     return eng;
@@ -184,10 +185,11 @@ static void *loader_main(void *arg)
         if (have && version == loaded)
             continue;
         if (!have && cached) {
-            struct engine *eng = loader_read_cache(app, s, buf_cstr(&cache));
+            double ms = 0;
+            struct engine *eng = loader_read_cache(app, s, buf_cstr(&cache), &ms);
             if (eng) {
                 site_log_skipped(app, eng);
-                app_engine_publish(app, eng, version, 0);
+                app_engine_publish(app, eng, version, ms);
                 loaded = version;
                 have = 1;
                 continue;
