@@ -92,10 +92,18 @@ static void site_log_skipped(const struct app *app, const struct engine *eng)
                 rows[i].reason);
 }
 
-/* The engine cache file of a workspace (engine_cache_): beside its SQLite file; none for
+/* The engine cache file of a workspace (engine_cache_): --engine-cache FILE for the default
+ * one and FILE-ws-SLUG for another; without it beside an SQLite file, and none for
  * PostgreSQL (no file of ours beside the database). Appended to out; 0, or -1 for none. */
 static int cache_path(const struct app *app, struct buf *out)
 {
+    const char *given = app->site->engine_cache;
+    if (given && given[0]) {
+        buf_puts(out, given);
+        if (strcmp(app->slug, AUTH_DEFAULT_WORKSPACE) != 0)
+            buf_printf(out, "-ws-%s", app->slug);
+        return 0;
+    }
     if (strcmp(store_backend(app->store), "sqlite") != 0)
         return -1;
     buf_printf(out, "%s.engine", store_location(app->store));
@@ -305,9 +313,10 @@ static void site_start_workspaces(struct site *site)
 
 int site_init(struct site *site, const char *db_url, struct store *store, const char *version,
               struct spool *spool, const struct api_settings *settings,
-              const struct schema_config *schema, struct err *e)
+              const struct schema_config *schema, const char *engine_cache, struct err *e)
 {
     memset(site, 0, sizeof *site);
+    site->engine_cache = engine_cache;
     if (schema)
         site->schema = *schema;
     else

@@ -1,25 +1,28 @@
 #!/usr/bin/env bash
-# cache.sh — the engine cache beside an SQLite database (README "How the analytics are
-# computed"): the first start loads from the database and writes DB.engine (mode 600); the
-# next start reads it and answers the same dashboard byte for byte; after an import the file
-# is stale, so the start loads the new rows from the database (and rewrites the file); a
-# file cut short or damaged is not used, and the answers stay those of the stored rows.
+# cache.sh — the engine cache beside an SQLite database, or at --engine-cache FILE with
+# PostgreSQL (INFLUDASH_TEST_BACKEND=pg; README "How the analytics are computed"): the first
+# start loads from the database and writes the file (mode 600); the next start reads it and
+# answers the same dashboard byte for byte; after an import the file is stale, so the start
+# loads the new rows from the database (and rewrites the file); a file cut short or damaged
+# is not used, and the answers stay those of the stored rows.
 # Prints "N passed, N failed".
 source "$(dirname "$0")/lib.sh"
 require_binary
 
-if [[ $BACKEND == pg ]]; then
-    pass "no engine cache file for PostgreSQL"
-    finish
-fi
 DB=$(db_url cache) || { fail "a database for the test" "db_url failed"; finish; }
-FILE=${DB#sqlite:}.engine
+if [[ $BACKEND == pg ]]; then # no file beside the database: --engine-cache names one
+    FILE=$T/pg.engine
+    CACHE_ARGS=(--engine-cache "$FILE")
+else
+    FILE=${DB#sqlite:}.engine
+    CACHE_ARGS=()
+fi
 idx demo --db "$DB" --rows 3000 --seed 5 || fail "demo data" "$(last_output)"
 
 # start_and_answer OUTFILE : a server on DB, its dashboard into OUTFILE once the data is
 # loaded; waits until the cache is written or read before stopping it.
 start_and_answer() {
-    if ! serve_start "$DB"; then
+    if ! serve_start "$DB" "${CACHE_ARGS[@]}"; then
         fail "server starts" "$(cat "$T/server.log")"
         finish
     fi
@@ -50,7 +53,7 @@ fi
 
 # an import: the file is stale
 INF=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["top_influencers"][0]["influencer_id"])' "$T/cold.json" 2>/dev/null ||
-    sqlite3 -batch -noheader "${DB#sqlite:}" "SELECT influencer_id FROM influencers LIMIT 1")
+    sql "$DB" "SELECT influencer_id FROM influencers LIMIT 1")
 printf 'tracking_id,influencer_id,date,brand,orders,revenue\nCACHE1,%s,2025-06-05,MuscleBlaze,3,98765.43\n' "$INF" >"$T/new.csv"
 idx import --quiet --db "$DB" --dataset tracking_data "$T/new.csv" || fail "an import" "$(last_output)"
 start_and_answer "$T/after.json"
