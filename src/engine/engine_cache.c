@@ -735,6 +735,17 @@ static const char *check_engine(const struct engine *eng)
         !col_is(&eng->cell_entry_cum, last, 8) || !col_is(&eng->cell_entry_day, last, 4) ||
         !col32_in(&eng->cell_entry_day, 0, (int64_t)nd))
         return "the cells are inconsistent";
+    /* the day order the range scans and the running sums rely on */
+    const int64_t *ds = col64(&eng->cube[CUBE_FINE].day_start);
+    for (size_t d = 0; d < nd; d++)
+        for (int64_t i = ds[d]; i < ds[d + 1]; i++)
+            if (col32(&eng->entry_day)[i] != (int32_t)d)
+                return "the fine entries' days disagree with the cube";
+    const int64_t *ce = col64(&eng->cell_entry_start);
+    for (uint64_t g = 0; g < ncells; g++)
+        for (int64_t i = ce[g] + 1; i < ce[g + 1]; i++)
+            if (col32(&eng->cell_entry_day)[i] < col32(&eng->cell_entry_day)[i - 1])
+                return "a cell's entries are not in day order";
     const int32_t *cell = col32(&eng->inf_cells);
     for (uint64_t g = 0; g < ncells; g++)
         for (int k = 0; k < 4; k++)
