@@ -6,7 +6,9 @@
 #    import): the engine is loaded from the stored rows, then the cache is written;
 #  - warm: the cache written by the cold start before, read instead of the rows.
 # Prints every run and the medians. Given no database, generates one (demo data, seed 1).
-# usage: bench/start.sh [DB_FILE | ROWS]     (default: 10000000 generated rows)
+# A PostgreSQL URL is served with --engine-cache in the temporary directory (it has no file
+# beside it), e.g. under scripts/pg-test.sh: bench/start.sh "$INFLUDASH_TEST_PG".
+# usage: bench/start.sh [DB_FILE | postgresql://URL | ROWS]   (default: 10000000 generated rows)
 # environment: RUNS=3, READY_TIMEOUT=120 (seconds), INFLUDASH=build/infludash
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,12 +35,19 @@ free_port() { node -e 'const s = require("net").createServer().listen(0, "127.0.
 console.log(s.address().port); s.close(); })'; }
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 
-if [[ -f $arg ]]; then
-    db=$arg
+cache_args=()
+if [[ $arg == postgres://* || $arg == postgresql://* ]]; then
+    url=$arg
+    cache=$work/pg.engine
+    cache_args=(--engine-cache "$cache")
+elif [[ -f $arg ]]; then
+    url=sqlite:$arg
+    cache=$arg.engine
 else
-    db=$work/start.db
+    url=sqlite:$work/start.db
+    cache=$work/start.db.engine
     t=$(now)
-    "$BIN" demo --db "sqlite:$db" --rows "$arg" --seed 1 >/dev/null
+    "$BIN" demo --db "$url" --rows "$arg" --seed 1 >/dev/null
     echo "generated $arg tracking rows in $(elapsed "$t") s"
 fi
 
@@ -48,7 +57,7 @@ one_start() {
     local log=$work/serve.log code t port
     port=$(free_port)
     t=$(now)
-    "$BIN" serve --db "sqlite:$db" --listen "127.0.0.1:$port" >"$log" 2>&1 &
+    "$BIN" serve --db "$url" --listen "127.0.0.1:$port" "${cache_args[@]}" >"$log" 2>&1 &
     server_pid=$!
     local started=$SECONDS
     while :; do
@@ -79,7 +88,7 @@ one_start() {
 
 declare -a cold_s cold_mb warm_s warm_mb
 for ((i = 1; i <= RUNS; i++)); do
-    rm -f "$db.engine"
+    rm -f "$cache"
     read -r s mb < <(one_start)
     cold_s+=("$s")
     cold_mb+=("$mb")
@@ -89,6 +98,6 @@ for ((i = 1; i <= RUNS; i++)); do
     warm_mb+=("$mb")
     echo "warm run $i: first answer $s s after exec, VmHWM $mb MB"
 done
-echo "cache file: $(du -h "$db.engine" | cut -f1) beside $(du -h "$db" | cut -f1) of database"
+echo "cache file: $(du -h "$cache" | cut -f1)"
 echo "median cold: $(median "${cold_s[@]}") s, VmHWM $(median "${cold_mb[@]}") MB"
 echo "median warm: $(median "${warm_s[@]}") s, VmHWM $(median "${warm_mb[@]}") MB  (goal < 3 s, issue 19)"
