@@ -134,10 +134,11 @@ static struct engine *loader_read_cache(struct app *app, struct store *s, const 
                     app->slug, e.msg);
         return NULL;
     }
+    *ms = now_ms() - t0;
     fprintf(stderr,
             "infludash: data loaded in %.0f ms from the engine cache (workspace %s: %zu "
             "tracking rows in %zu entries, %zu influencers, %zu posts, %zu payouts)\n",
-            *ms = now_ms() - t0, app->slug, engine_count(eng, DS_TRACKING), engine_cube_size(eng),
+            *ms, app->slug, engine_count(eng, DS_TRACKING), engine_cube_size(eng),
             engine_count(eng, DS_INFLUENCERS), engine_count(eng, DS_POSTS),
             engine_count(eng, DS_PAYOUTS));
     return eng;
@@ -169,6 +170,7 @@ static void *loader_main(void *arg)
     int have = 0;
     struct buf cache = BUF_INIT;
     int cached = cache_path(app, &cache) == 0;
+    int try_cache = cached; /* once, before the first load from the store */
     do {
         struct err e;
         err_clear(&e);
@@ -192,7 +194,8 @@ static void *loader_main(void *arg)
         }
         if (have && version == loaded)
             continue;
-        if (!have && cached) {
+        if (!have && try_cache) {
+            try_cache = 0;
             double ms = 0;
             struct engine *eng = loader_read_cache(app, s, buf_cstr(&cache), &ms);
             if (eng) {
