@@ -890,6 +890,9 @@ static const struct cli_option serve_options[] = {
     CLI_STRING(struct serve_config, tz, "--tz", "ZONE",
                "the installation's time zone, an IANA name (default\n$INFLUDASH_TZ, else "
                "Asia/Kolkata): schedules run and\n\"Data as of\" is shown in it"),
+    CLI_STRING(struct serve_config, engine_cache, "--engine-cache", "FILE",
+               "where to keep the loaded data for the next start\n(default: DB.engine beside "
+               "an SQLite database;\nnone for PostgreSQL)"),
     CLI_END,
 };
 

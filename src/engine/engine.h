@@ -287,6 +287,31 @@ size_t engine_rollup_bytes(const struct engine *eng);
  * engine_load_snapshot; 0 when unknown (no such entry, or another load function). */
 int64_t engine_as_of(const struct engine *eng);
 
+/* ---- the engine cache (engine_cache.c) ----
+ * A loaded engine kept in a file beside the database, so that a start reads one file instead
+ * of every stored row. The file names the data it was built from, the store's data stamp
+ * (store_data_stamp) and the workspace; the stored rows stay the truth: a reader refuses any
+ * other file. */
+/* Writes eng to path, atomically (a temporary file beside it, fsync, rename), stamped with
+ * stamp, which must have been read before eng was loaded (so the file never claims newer
+ * data than it holds). */
+int engine_cache_write(const struct engine *eng, const char *path, const struct store_stamp *stamp,
+                       const char *workspace, struct err *e);
+/* The engine of the cache file at path when it was written for exactly this stamp and
+ * workspace by this build, and holds up (checksum, every length and index checked); else
+ * NULL with e saying why (ERR_NOTFOUND: no file). The caller frees it with engine_free. */
+struct engine *engine_cache_read(const char *path, const struct store_stamp *stamp,
+                                 const char *workspace, struct err *e);
+/* For tests and the fuzz target: makes a cache file's bytes in memory (len of them) carry
+ * the header its body would get when written for stamp and workspace (size, checksum), so
+ * that what the reader makes of a body past those checks can be tried. 0, or -1 when len is
+ * shorter than a header. */
+int engine_cache_seal(void *data, size_t len, const struct store_stamp *stamp,
+                      const char *workspace);
+/* engine_cache_read of a file's bytes in memory (tests, the fuzz target). */
+struct engine *engine_cache_parse(const void *data, size_t len, const struct store_stamp *stamp,
+                                  const char *workspace, struct err *e);
+
 /* Row counts as loaded (influencers includes those only referenced by other datasets). */
 size_t engine_count(const struct engine *eng, enum dataset ds);
 

@@ -257,6 +257,16 @@ struct engine {
     unsigned __int128 spend_bound;
 };
 
+/* An engine with its dictionaries and nothing else (engine_load.c). */
+struct engine *engine_new(void);
+/* The columns of eng outside the cubes into out (ENGINE_NCOLUMNS of them at most), and the
+ * CUBE_NCOLUMNS of a cube: for engine_free, shrink_columns and the cache file
+ * (engine_cache.c, which stores them in this order). Return how many. */
+#define ENGINE_NCOLUMNS 80
+#define CUBE_NCOLUMNS 11
+size_t engine_columns(struct engine *eng, struct column **out);
+size_t engine_cube_columns(struct cube *k, struct column **out);
+
 /* ---- why no sum overflows --------------------------------------------------------------
  * Every integer the engine loads is within schema_check_range (rows outside are left out:
  * engine_skipped), and a dataset holds at most ENGINE_MAX_ROWS rows. So a money column

@@ -1268,7 +1268,7 @@ static void tracking_reset(struct engine *eng)
     eng->nskipped = kept;
 }
 
-static struct engine *engine_new(void)
+struct engine *engine_new(void)
 {
     struct engine *eng = xcalloc(1, sizeof *eng);
     for (int d = 0; d < DIM_COUNT; d++)
@@ -1504,10 +1504,7 @@ struct engine *engine_load_parallel(struct store *const *stores, size_t nstores,
     return eng;
 }
 
-/* The columns of eng outside the cubes into out (ENGINE_NCOLUMNS of them at most): for
- * engine_free and shrink_columns. Returns how many. */
-#define ENGINE_NCOLUMNS 80
-static size_t engine_columns(struct engine *eng, struct column **out)
+size_t engine_columns(struct engine *eng, struct column **out)
 {
     struct column *cols[] = {
         &eng->inf_name,
@@ -1599,13 +1596,21 @@ static void shrink_columns(struct engine *eng)
     for (size_t i = 0; i < n; i++)
         col_shrink(cols[i]);
     for (int c = 0; c < CUBE_COUNT; c++) {
-        struct cube *k = &eng->cube[c];
-        struct column *kc[] = {&k->bucket, &k->brand, &k->product,  &k->campaign,
-                               &k->source, &k->ctype, &k->orders,   &k->revenue,
-                               &k->rows,   &k->spend, &k->day_start};
-        for (size_t i = 0; i < sizeof kc / sizeof kc[0]; i++)
+        struct column *kc[CUBE_NCOLUMNS];
+        size_t nk = engine_cube_columns(&eng->cube[c], kc);
+        for (size_t i = 0; i < nk; i++)
             col_shrink(kc[i]);
     }
+}
+
+size_t engine_cube_columns(struct cube *k, struct column **out)
+{
+    struct column *cols[] = {&k->bucket, &k->brand, &k->product,  &k->campaign,
+                             &k->source, &k->ctype, &k->orders,   &k->revenue,
+                             &k->rows,   &k->spend, &k->day_start};
+    _Static_assert(sizeof cols / sizeof cols[0] == CUBE_NCOLUMNS, "the cube's columns");
+    memcpy(out, cols, sizeof cols);
+    return CUBE_NCOLUMNS;
 }
 
 void engine_free(struct engine *eng)

@@ -106,7 +106,8 @@ int serve_run(const struct serve_config *cfg, struct err *e)
     if (cfg->platforms)
         schema.platforms = cfg->platforms;
     struct site site;
-    if ((rc = site_init(&site, cfg->db_url, s, cfg->version, spool, &settings, &schema, e)) < 0) {
+    if ((rc = site_init(&site, cfg->db_url, s, cfg->version, spool, &settings, &schema,
+                        cfg->engine_cache, e)) < 0) {
         tax_rules_release(&rules);
         tz_free(zone);
         spool_free(spool);

@@ -34,6 +34,9 @@ struct serve_config {
     const char *tax_rules; /* --tax-rules FILE: the TDS rules table; NULL: the built-in one */
     int gst_state;         /* --gst-state NN: the brand's GST state code; 0: not set */
     const char *tz;        /* IANA time zone; NULL: $INFLUDASH_TZ, else Asia/Kolkata */
+    /* --engine-cache FILE: the default workspace's engine cache (FILE-ws-SLUG another's);
+     * NULL: beside an SQLite database, none for PostgreSQL (site.c) */
+    const char *engine_cache;
 };
 
 void serve_config_default(struct serve_config *cfg);

@@ -92,6 +92,75 @@ static void site_log_skipped(const struct app *app, const struct engine *eng)
                 rows[i].reason);
 }
 
+/* The engine cache file of a workspace (engine_cache_): --engine-cache FILE for the default
+ * one and FILE-ws-SLUG for another; without it beside an SQLite file, and none for
+ * PostgreSQL (no file of ours beside the database). Appended to out; 0, or -1 for none. */
+static int cache_path(const struct app *app, struct buf *out)
+{
+    const char *given = app->site->engine_cache;
+    if (given && given[0]) {
+        buf_puts(out, given);
+        if (strcmp(app->slug, AUTH_DEFAULT_WORKSPACE) != 0)
+            buf_printf(out, "-ws-%s", app->slug);
+        return 0;
+    }
+    if (strcmp(store_backend(app->store), "sqlite") != 0)
+        return -1;
+    buf_printf(out, "%s.engine", store_location(app->store));
+    return 0;
+}
+
+/* At start, before the first load from the store: the engine of the cache file when it was
+ * written from exactly the stored data (its stamp), else NULL after a log line saying why
+ * it is not used (nothing for a missing file: the load writes one). */
+static struct engine *loader_read_cache(struct app *app, struct store *s, const char *path,
+                                        double *ms)
+{
+    struct err e;
+    err_clear(&e);
+    struct store_stamp stamp;
+    if (store_data_stamp(s, &stamp, &e) < 0) {
+        fprintf(stderr, "infludash: workspace %s: the engine cache is not used: %s\n", app->slug,
+                e.msg);
+        return NULL;
+    }
+    double t0 = now_ms();
+    struct engine *eng = engine_cache_read(path, &stamp, app->slug, &e);
+    if (!eng) {
+        if (e.code != ERR_NOTFOUND)
+            fprintf(stderr,
+                    "infludash: workspace %s: the engine cache is not used (%s); loading "
+                    "from the database\n",
+                    app->slug, e.msg);
+        return NULL;
+    }
+    *ms = now_ms() - t0;
+    fprintf(stderr,
+            "infludash: data loaded in %.0f ms from the engine cache (workspace %s: %zu "
+            "tracking rows in %zu entries, %zu influencers, %zu posts, %zu payouts)\n",
+            *ms, app->slug, engine_count(eng, DS_TRACKING), engine_cube_size(eng),
+            engine_count(eng, DS_INFLUENCERS), engine_count(eng, DS_POSTS),
+            engine_count(eng, DS_PAYOUTS));
+    return eng;
+}
+
+/* After a load from the store, on the loader's thread (requests already use the engine):
+ * the cache file for the next start. stamp was read before the load. A failure is logged;
+ * the next start loads from the store. */
+static void loader_write_cache(struct app *app, const struct engine *eng,
+                               const struct store_stamp *stamp, const char *path)
+{
+    struct err e;
+    err_clear(&e);
+    double t0 = now_ms();
+    if (engine_cache_write(eng, path, stamp, app->slug, &e) < 0)
+        fprintf(stderr, "infludash: workspace %s: %s (the next start loads from the database)\n",
+                app->slug, e.msg);
+    else
+        fprintf(stderr, "infludash: workspace %s: engine cache written in %.0f ms\n", app->slug,
+                now_ms() - t0);
+}
+
 static void *loader_main(void *arg)
 {
     struct app_loader *l = arg;
@@ -99,6 +168,9 @@ static void *loader_main(void *arg)
     struct store *s = NULL;
     int64_t loaded = 0;
     int have = 0;
+    struct buf cache = BUF_INIT;
+    int cached = cache_path(app, &cache) == 0;
+    int try_cache = cached; /* once, before the first load from the store */
     do {
         struct err e;
         err_clear(&e);
@@ -122,6 +194,22 @@ static void *loader_main(void *arg)
         }
         if (have && version == loaded)
             continue;
+        if (!have && try_cache) {
+            try_cache = 0;
+            double ms = 0;
+            struct engine *eng = loader_read_cache(app, s, buf_cstr(&cache), &ms);
+            if (eng) {
+                site_log_skipped(app, eng);
+                app_engine_publish(app, eng, version, ms);
+                loaded = version;
+                have = 1;
+                continue;
+            }
+        }
+        /* read before the load: the file never claims newer data than it holds */
+        struct store_stamp stamp;
+        int stamped = cached && store_data_stamp(s, &stamp, &e) == 0;
+        err_clear(&e);
         double t0 = now_ms();
         struct engine *eng = engine_load_snapshot(s, app->db_url, &e);
         if (!eng) {
@@ -140,8 +228,11 @@ static void *loader_main(void *arg)
         app_engine_publish(app, eng, version, ms);
         loaded = version;
         have = 1;
+        if (stamped) /* the app holds eng until the loader publishes another one */
+            loader_write_cache(app, eng, &stamp, buf_cstr(&cache));
     } while (!loader_wait(l, s && store_wait_change(s, LOADER_POLL_MS) >= 0 ? 0 : LOADER_POLL_MS));
     store_close(s);
+    buf_release(&cache);
     return NULL;
 }
 
@@ -225,9 +316,10 @@ static void site_start_workspaces(struct site *site)
 
 int site_init(struct site *site, const char *db_url, struct store *store, const char *version,
               struct spool *spool, const struct api_settings *settings,
-              const struct schema_config *schema, struct err *e)
+              const struct schema_config *schema, const char *engine_cache, struct err *e)
 {
     memset(site, 0, sizeof *site);
+    site->engine_cache = engine_cache;
     if (schema)
         site->schema = *schema;
     else

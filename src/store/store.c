@@ -174,7 +174,8 @@ int store_drop_part(const char *url, const char *part, struct err *e)
         rc = sqlite_path(url, &path, e);
         if (rc == 0) {
             part_file(&name, path, part);
-            static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+            /* with the engine's cache of the part (engine_cache_write, `serve`) */
+            static const char *const suffixes[] = {"", "-wal", "-shm", "-journal", ".engine"};
             for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0] && rc == 0; i++) {
                 size_t base_len = name.len;
                 buf_puts(&name, suffixes[i]);
@@ -282,6 +283,12 @@ int store_data_version(struct store *s, int64_t *version, struct err *e)
 {
     assert(version);
     return s->ops->data_version(s, version, e);
+}
+
+int store_data_stamp(struct store *s, struct store_stamp *out, struct err *e)
+{
+    assert(out);
+    return s->ops->data_stamp(s, out, e);
 }
 
 int store_scan(struct store *s, enum dataset ds, store_row_fn fn, void *ctx, struct err *e)

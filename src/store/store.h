@@ -40,7 +40,7 @@ int store_open_part(const char *url, const char *part, int create, struct store 
  * the PostgreSQL URL with the part's schema as its search_path. Appended to out. */
 struct buf;
 void store_part_url(const char *url, const char *part, struct buf *out);
-/* Removes a part's database for good: its file (SQLite, with its -wal and -shm) or its
+/* Removes a part's database for good: its file (SQLite, with its -wal, -shm and .engine) or its
  * schema (PostgreSQL). A part that does not exist is not an error. */
 int store_drop_part(const char *url, const char *part, struct err *e);
 void store_close(struct store *s);
@@ -67,6 +67,15 @@ int store_read_begin(struct store *s, struct err *e);
 /* A number that changes whenever the stored data may have changed (a commit through any
  * connection); compare two readings, never interpret one. */
 int store_data_version(struct store *s, int64_t *version, struct err *e);
+/* The stamp of the stored datasets: id, random per database (made with it), and version, a
+ * count that every commit changing a dataset (store_clear, store_put, store_put_many) moves
+ * up in its own transaction. Unlike store_data_version it survives restarts and means the
+ * same on every connection: two readings with equal stamps saw the same rows (what the
+ * engine's cache beside the database is checked against). Not within a write transaction. */
+struct store_stamp {
+    int64_t id, version;
+};
+int store_data_stamp(struct store *s, struct store_stamp *out, struct err *e);
 /* Waits up to timeout_ms for another connection's commit to be announced (PostgreSQL:
  * LISTEN/NOTIFY): 1 when one was, 0 when the time passed, -1 when the backend cannot
  * announce commits (SQLite: poll store_data_version instead). Not within a transaction. */

@@ -27,6 +27,7 @@ struct store_ops {
                      store_row_fn fn, void *ctx, struct err *e);
     int (*read_begin)(struct store *s, struct err *e);
     int (*data_version)(struct store *s, int64_t *version, struct err *e);
+    int (*data_stamp)(struct store *s, struct store_stamp *out, struct err *e);
     /* Optional: blocks until another connection commits or timeout_ms pass; 1 when a
      * commit was announced, 0 otherwise (NULL: the backend cannot announce commits). */
     int (*wait_change)(struct store *s, int timeout_ms);

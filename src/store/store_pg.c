@@ -408,6 +408,16 @@ static int migration_4(struct store *base, struct err *e)
     return rc;
 }
 
+/* Version 5: a random id of the database beside its data version, so that the two stamp
+ * its rows (store_data_stamp), as SQLite's version 5 does. */
+static int migration_5(struct store *base, struct err *e)
+{
+    return exec_sql(from_base(base),
+                    "ALTER TABLE data_version ADD COLUMN IF NOT EXISTS id BIGINT NOT NULL "
+                    "DEFAULT ((random() - 0.5) * 9.2e18)::bigint",
+                    e, "adding the database id to the data version table");
+}
+
 static int record_migration(struct store *base, int version, struct err *e)
 {
     struct store_pg *s = from_base(base);
@@ -469,7 +479,7 @@ static const struct store_dialect pg_dialect = {
                         "current_schema()",
     .not_ours = "a PostgreSQL database, but not an infludash one (its schema has tables and "
                 "no schema_migrations); point --db at a new database or an infludash one",
-    .migrations = {migration_1, migration_2, migration_3, migration_4},
+    .migrations = {migration_1, migration_2, migration_3, migration_4, migration_5},
 };
 
 /* ---- open and close ------------------------------------------------------------------ */
@@ -1167,6 +1177,19 @@ static int pg_data_version(struct store *base, int64_t *version, struct err *e)
     return query_int(s, "SELECT version FROM data_version", version, e, "reading the data version");
 }
 
+static int pg_data_stamp(struct store *base, struct store_stamp *out, struct err *e)
+{
+    struct store_pg *s = from_base(base);
+    int rc = prepare_op(s, e, "reading the data version");
+    if (rc < 0)
+        return rc;
+    rc = query_int(s, "SELECT id FROM data_version", &out->id, e, "reading the data version");
+    if (rc == 0)
+        rc = query_int(s, "SELECT version FROM data_version", &out->version, e,
+                       "reading the data version");
+    return rc;
+}
+
 /* A writing commit bumps the data version and notifies the listeners (both happen only if
  * the commit does). On failure the caller calls store_rollback. */
 static int pg_commit(struct store *base, struct err *e)
@@ -1670,6 +1693,7 @@ static const struct store_ops pg_ops = {
     .scan_part = pg_scan_part,
     .read_begin = pg_read_begin,
     .data_version = pg_data_version,
+    .data_stamp = pg_data_stamp,
     .wait_change = pg_wait_change,
     .each_key = pg_each_key,
     .extra_keys = pg_extra_keys,

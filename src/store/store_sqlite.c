@@ -39,6 +39,9 @@ struct store_sqlite {
     sqlite3_stmt *put[DS_COUNT];      /* upsert per dataset, prepared on first use */
     sqlite3_stmt *put_many[DS_COUNT]; /* INSERT OR IGNORE of PUT_MANY rows at once */
     int put_many_backoff;             /* groups left to put one row at a time */
+    /* The open write transaction changed a dataset (store_clear, store_put, store_put_many):
+     * its commit counts the data version up (sqlite_commit). */
+    int data_changed;
     /* store_sql's statements, kept prepared by their text (a signed-in request runs the
      * same few on every call); replaced round robin. */
     struct {
@@ -393,6 +396,18 @@ static void abort_migration(struct store *base)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+/* Version 5: the data version, a counter every commit that changes a dataset counts up in
+ * its own transaction (sqlite_commit), with a random id of the database made here: together
+ * they stamp the stored rows (store_data_stamp), across restarts. Idempotent, as version 4. */
+static int migration_5(struct store *base, struct err *e)
+{
+    return exec_sql(from_base(base),
+                    "CREATE TABLE IF NOT EXISTS data_version (one INTEGER PRIMARY KEY "
+                    "CHECK (one = 1), version INTEGER NOT NULL, id INTEGER NOT NULL); "
+                    "INSERT OR IGNORE INTO data_version (one, version, id) VALUES (1, 0, random())",
+                    e, "creating the data version table");
+}
+
 static const struct store_dialect sqlite_dialect = {
     .exec = dialect_exec,
     .query_int = dialect_query_int,
@@ -405,7 +420,7 @@ static const struct store_dialect sqlite_dialect = {
                         "name NOT LIKE 'sqlite_%'",
     .not_ours = "an SQLite database, but not an infludash one (it has tables and no "
                 "schema_migrations); point --db at a new file name or an infludash database",
-    .migrations = {migration_1, migration_2, migration_3, migration_4},
+    .migrations = {migration_1, migration_2, migration_3, migration_4, migration_5},
 };
 
 /* ---- open and close ------------------------------------------------------------------ */
@@ -657,6 +672,7 @@ static int sqlite_begin(struct store *base, struct err *e)
 {
     struct store_sqlite *s = from_base(base);
     assert(sqlite3_get_autocommit(s->db));
+    s->data_changed = 0;
     return exec_sql(s, "BEGIN IMMEDIATE", e, "cannot start writing");
 }
 
@@ -687,16 +703,47 @@ static int sqlite_data_version(struct store *base, int64_t *version, struct err 
     return rc;
 }
 
-/* On failure the transaction may still be open: the caller calls store_rollback. */
+/* The stamp of migration 5's row. */
+static int sqlite_data_stamp(struct store *base, struct store_stamp *out, struct err *e)
+{
+    struct store_sqlite *s = from_base(base);
+    sqlite3_stmt *stmt;
+    int rc = prepare(s, "SELECT id, version FROM data_version WHERE one = 1", 0, &stmt, e,
+                     "reading the data version");
+    if (rc < 0)
+        return rc;
+    int step = sqlite3_step(stmt);
+    if (step == SQLITE_ROW) {
+        out->id = sqlite3_column_int64(stmt, 0);
+        out->version = sqlite3_column_int64(stmt, 1);
+    } else {
+        rc = fail(s, step == SQLITE_DONE ? SQLITE_CORRUPT : step, e, "reading the data version");
+    }
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+/* A commit that changed a dataset counts the data version up first, in the same
+ * transaction: the count and the rows are durable together or not at all. On failure the
+ * transaction may still be open: the caller calls store_rollback. */
 static int sqlite_commit(struct store *base, struct err *e)
 {
     struct store_sqlite *s = from_base(base);
-    return exec_sql(s, "COMMIT", e, "cannot commit the changes");
+    int rc = 0;
+    if (s->data_changed)
+        rc = exec_sql(s, "UPDATE data_version SET version = version + 1 WHERE one = 1", e,
+                      "counting the data version up");
+    if (rc == 0)
+        rc = exec_sql(s, "COMMIT", e, "cannot commit the changes");
+    if (rc == 0)
+        s->data_changed = 0;
+    return rc;
 }
 
 static void sqlite_rollback(struct store *base)
 {
     struct store_sqlite *s = from_base(base);
+    s->data_changed = 0;
     if (!sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
@@ -708,6 +755,7 @@ static int sqlite_clear(struct store *base, enum dataset ds, struct err *e)
     struct store_sqlite *s = from_base(base);
     const struct schema_dataset *d = schema_dataset(ds);
     assert(!sqlite3_get_autocommit(s->db));
+    s->data_changed = 1;
     struct buf sql = BUF_INIT;
     buf_puts(&sql, "DELETE FROM ");
     store_sql_ident(&sql, d->name);
@@ -811,6 +859,7 @@ static int sqlite_put(struct store *base, const struct schema_row *row, struct e
 {
     struct store_sqlite *s = from_base(base);
     assert(!sqlite3_get_autocommit(s->db));
+    s->data_changed = 1;
     sqlite3_stmt *stmt = put_stmt(s, row->ds, e);
     if (!stmt)
         return ERR_STORE;
@@ -852,6 +901,7 @@ static int sqlite_put_many(struct store *base, const struct schema_row *rows, si
                            struct err *e)
 {
     struct store_sqlite *s = from_base(base);
+    s->data_changed = 1;
     size_t i = 0;
     while (n - i >= PUT_MANY) {
         const struct schema_dataset *d = schema_dataset(rows[i].ds);
@@ -1141,6 +1191,7 @@ static const struct store_ops sqlite_ops = {
     .scan_part = sqlite_scan_part,
     .read_begin = sqlite_read_begin,
     .data_version = sqlite_data_version,
+    .data_stamp = sqlite_data_stamp,
     .check_file = sqlite_check_file,
     .each_key = sqlite_each_key,
     .extra_keys = sqlite_extra_keys,

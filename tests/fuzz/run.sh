@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/fuzz/run.sh — builds the libFuzzer targets with clang into build-fuzz/ (when needed),
 # replays each target's regressions and seed corpus, then fuzzes each for a bounded time.
-#   run.sh [--seconds N] [--replay-only] [TARGET...]  (targets: csv schema json filter form tax asci)
+#   run.sh [--seconds N] [--replay-only] [TARGET...]  (targets: csv schema json filter form tax asci cache)
 # New crashes go to tests/fuzz/crashes/TARGET-*; once understood, move each input into
 # tests/fuzz/regressions/TARGET/ so every test run replays it. Prints one line per target
 # (executions, time, coverage) and "N passed, N failed"; exits non-zero when any failed.
@@ -19,8 +19,8 @@ while [[ $# -gt 0 ]]; do
     *) targets+=("$1"); shift ;;
     esac
 done
-[[ ${#targets[@]} -gt 0 ]] || targets=(csv schema json filter form tax asci)
-declare -A max_len=([csv]=4096 [schema]=4096 [json]=4096 [filter]=1024 [form]=1024 [tax]=4096 [asci]=2048)
+[[ ${#targets[@]} -gt 0 ]] || targets=(csv schema json filter form tax asci cache)
+declare -A max_len=([csv]=4096 [schema]=4096 [json]=4096 [filter]=1024 [form]=1024 [tax]=4096 [asci]=2048 [cache]=65536)
 
 cc=${FUZZ_CC:-$(command -v clang-14 || command -v clang || true)}
 if [[ -z $cc ]]; then

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Server start benchmark (issue 19): the time from exec of `infludash serve` to the first 200
+# from GET /api/dashboard, and the server's peak memory (VmHWM) when it answers, RUNS times
+# each way:
+#  - cold: no engine cache beside the database (a first start, or the first after an
+#    import): the engine is loaded from the stored rows, then the cache is written;
+#  - warm: the cache written by the cold start before, read instead of the rows.
+# Prints every run and the medians. Given no database, generates one (demo data, seed 1).
+# A PostgreSQL URL is served with --engine-cache in the temporary directory (it has no file
+# beside it), e.g. under scripts/pg-test.sh: bench/start.sh "$INFLUDASH_TEST_PG".
+# usage: bench/start.sh [DB_FILE | postgresql://URL | ROWS]   (default: 10000000 generated rows)
+# environment: RUNS=3, READY_TIMEOUT=120 (seconds), INFLUDASH=build/infludash
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RUNS=${RUNS:-3}
+READY_TIMEOUT=${READY_TIMEOUT:-120}
+BIN=${INFLUDASH:-build/infludash}
+arg=${1:-10000000}
+work=$(mktemp -d "${TMPDIR:-/tmp}/infludash-start.XXXXXX")
+server_pid=
+cleanup() {
+    if [[ -n $server_pid ]]; then
+        kill "$server_pid" 2>/dev/null || true
+        wait "$server_pid" 2>/dev/null || true
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN {printf "%.2f", b - a}'; }
+free_port() { node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => {
+console.log(s.address().port); s.close(); })'; }
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+
+cache_args=()
+if [[ $arg == postgres://* || $arg == postgresql://* ]]; then
+    url=$arg
+    cache=$work/pg.engine
+    cache_args=(--engine-cache "$cache")
+elif [[ -f $arg ]]; then
+    url=sqlite:$arg
+    cache=$arg.engine
+else
+    url=sqlite:$work/start.db
+    cache=$work/start.db.engine
+    t=$(now)
+    "$BIN" demo --db "$url" --rows "$arg" --seed 1 >/dev/null
+    echo "generated $arg tracking rows in $(elapsed "$t") s"
+fi
+
+# One start: prints "SECONDS VMHWM_MB"; stops the server once the cache is written (cold) or
+# at once (warm), so that runs do not overlap.
+one_start() {
+    local log=$work/serve.log code t port
+    port=$(free_port)
+    t=$(now)
+    "$BIN" serve --db "$url" --listen "127.0.0.1:$port" "${cache_args[@]}" >"$log" 2>&1 &
+    server_pid=$!
+    local started=$SECONDS
+    while :; do
+        code=$(curl -s -o /dev/null -w '%{http_code}' --max-time "$READY_TIMEOUT" \
+            "http://127.0.0.1:$port/api/dashboard" || true)
+        [[ $code == 200 ]] && break
+        if ! kill -0 "$server_pid" 2>/dev/null || ((SECONDS - started > READY_TIMEOUT)); then
+            echo "start.sh: no 200 from GET /api/dashboard; the server's log:" >&2
+            tail -n 20 "$log" >&2
+            exit 1
+        fi
+        sleep 0.05 # polling takes CPU from the loading server: "ready" is exact to ~0.05 s
+    done
+    local ready hwm
+    ready=$(elapsed "$t")
+    hwm=$(awk '/^VmHWM:/ {printf "%d", $2 / 1024}' "/proc/$server_pid/status")
+    while ! grep -q "engine cache written\|engine cache (\|next start loads" "$log" &&
+        kill -0 "$server_pid" 2>/dev/null && ((SECONDS - started < 2 * READY_TIMEOUT)); do
+        sleep 0.2
+    done
+    kill "$server_pid"
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=
+    grep -o "data loaded in [0-9]* ms[a-z ]*\|engine cache written in [0-9]* ms" \
+        "$log" | sed 's/^/    /' >&2
+    echo "$ready $hwm"
+}
+
+declare -a cold_s cold_mb warm_s warm_mb
+for ((i = 1; i <= RUNS; i++)); do
+    rm -f "$cache"
+    read -r s mb < <(one_start)
+    cold_s+=("$s")
+    cold_mb+=("$mb")
+    echo "cold run $i: first answer $s s after exec, VmHWM $mb MB"
+    read -r s mb < <(one_start)
+    warm_s+=("$s")
+    warm_mb+=("$mb")
+    echo "warm run $i: first answer $s s after exec, VmHWM $mb MB"
+done
+echo "cache file: $(du -h "$cache" | cut -f1)"
+echo "median cold: $(median "${cold_s[@]}") s, VmHWM $(median "${cold_mb[@]}") MB"
+echo "median warm: $(median "${warm_s[@]}") s, VmHWM $(median "${warm_mb[@]}") MB  (goal < 3 s, issue 19)"

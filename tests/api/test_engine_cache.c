@@ -1,0 +1,320 @@
+/* test_engine_cache.c — the engine cache file (engine_cache.c): an engine read back from it
+ * answers byte for byte as the engine loaded from the store (dashboard, influencers,
+ * payouts and insights JSON under several filters, demo data of two seeds); a file of an
+ * older data version (after an import), another database or workspace, another format, a
+ * wrong magic, one cut short at any length, one damaged, and one whose checksum is right but
+ * whose lengths or indexes lie are all refused with a reason, never read. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+#include "teststore.h"
+
+#include "api_data.h"
+#include "buf.h"
+#include "demo.h"
+#include "engine.h"
+#include "filter.h"
+
+#include "banned.h"
+
+static int setup(void **state)
+{
+    return teststore_open(state, "engine-cache");
+}
+
+static struct store_stamp stamp_of(struct store *s)
+{
+    struct err e;
+    err_clear(&e);
+    struct store_stamp st;
+    if (store_data_stamp(s, &st, &e) < 0)
+        fail_msg("store_data_stamp: %s", e.msg);
+    return st;
+}
+
+static void demo(struct store *s, uint64_t seed, uint64_t rows)
+{
+    struct demo_opts o = {.rows = rows, .seed = seed};
+    struct err e;
+    err_clear(&e);
+    if (demo_load(s, &o, &e) < 0)
+        fail_msg("demo_load: %s", e.msg);
+}
+
+static void cache_path(const struct fixture *f, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s.engine", f->db);
+}
+
+static void write_cache(const struct fixture *f, const struct engine *eng,
+                        const struct store_stamp *st)
+{
+    char path[PATH_MAX + 64];
+    cache_path(f, path, sizeof path);
+    struct err e;
+    err_clear(&e);
+    if (engine_cache_write(eng, path, st, "default", &e) < 0)
+        fail_msg("engine_cache_write: %s", e.msg);
+}
+
+static struct engine *read_cache(const struct fixture *f, const struct store_stamp *st,
+                                 struct err *e)
+{
+    char path[PATH_MAX + 64];
+    cache_path(f, path, sizeof path);
+    err_clear(e);
+    return engine_cache_read(path, st, "default", e);
+}
+
+/* The bytes of the cache file (the caller frees them). */
+static unsigned char *slurp(const struct fixture *f, size_t *len)
+{
+    char path[PATH_MAX + 64];
+    cache_path(f, path, sizeof path);
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    struct buf b = BUF_INIT;
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+        buf_append(&b, chunk, n);
+    fclose(fp);
+    *len = b.len;
+    return (unsigned char *)buf_detach(&b);
+}
+
+/* Every answer of eng under the filters, one after the other. */
+static void answers_n(const struct engine *eng, struct buf *out, size_t nfilters)
+{
+    static const char *const filters[][9] = {
+        {NULL},
+        {"from", "2025-02-01", "to", "2025-04-30", NULL},
+        {"platform", "Instagram,YouTube", NULL},
+        {"min_roas", "1.5", NULL},
+        {"from", "2025-03-01", "basis", "order", NULL},
+    };
+    for (size_t i = 0; i < sizeof filters / sizeof filters[0] && i < nfilters; i++) {
+        struct filter f;
+        struct err e;
+        err_clear(&e);
+        if (filter_parse(&f, filter_kv_get, (void *)filters[i], &e) < 0)
+            fail_msg("filter_parse: %s", e.msg);
+        struct api_settings s;
+        api_settings_default(&s);
+        int rc = api_dashboard_json(eng, &f, &s, out, &e);
+        buf_putc(out, '\n');
+        if (rc == 0)
+            rc = api_influencers_json(eng, &f, &s, out, &e);
+        buf_putc(out, '\n');
+        if (rc == 0)
+            rc = api_payouts_json(eng, &f, &s, out, &e);
+        buf_putc(out, '\n');
+        if (rc == 0)
+            rc = api_insights_json(eng, &f, &s, out, &e);
+        buf_putc(out, '\n');
+        if (rc < 0)
+            fail_msg("answers: %s", e.msg);
+        filter_release(&f);
+    }
+}
+
+static void answers(const struct engine *eng, struct buf *out)
+{
+    answers_n(eng, out, SIZE_MAX);
+}
+
+/* On demo data of two seeds, a read-back engine answers as the loaded one. */
+static void cached_engine_answers_as_the_loaded_one(void **state)
+{
+    struct fixture *f = *state;
+    static const uint64_t seeds[] = {1, 7};
+    for (size_t i = 0; i < 2; i++) {
+        demo(f->store, seeds[i], 4000);
+        struct store_stamp st = stamp_of(f->store);
+        struct err e;
+        err_clear(&e);
+        struct engine *loaded = engine_load_snapshot(f->store, f->url, &e);
+        if (!loaded)
+            fail_msg("engine_load_snapshot: %s", e.msg);
+        write_cache(f, loaded, &st);
+        struct engine *cached = read_cache(f, &st, &e);
+        if (!cached)
+            fail_msg("engine_cache_read: %s", e.msg);
+        struct buf want = BUF_INIT, got = BUF_INIT;
+        answers(loaded, &want);
+        answers(cached, &got);
+        assert_true(want.len > 1000);
+        assert_int_equal(got.len, want.len);
+        assert_memory_equal(got.data, want.data, want.len);
+        assert_int_equal(engine_as_of(cached), engine_as_of(loaded));
+        assert_int_equal(engine_count(cached, DS_TRACKING), engine_count(loaded, DS_TRACKING));
+        assert_int_equal(engine_cube_size(cached), engine_cube_size(loaded));
+        assert_int_equal(engine_skipped_count(cached, DS_COUNT),
+                         engine_skipped_count(loaded, DS_COUNT));
+        buf_release(&want);
+        buf_release(&got);
+        engine_free(cached);
+        engine_free(loaded);
+    }
+}
+
+/* An empty database's engine goes through the file too. */
+static void empty_engine_round_trips(void **state)
+{
+    struct fixture *f = *state;
+    struct store_stamp st = stamp_of(f->store);
+    struct engine *loaded = load(f->store);
+    write_cache(f, loaded, &st);
+    struct err e;
+    struct engine *cached = read_cache(f, &st, &e);
+    if (!cached)
+        fail_msg("engine_cache_read: %s", e.msg);
+    struct buf want = BUF_INIT, got = BUF_INIT;
+    answers(loaded, &want);
+    answers(cached, &got);
+    assert_string_equal(buf_cstr(&got), buf_cstr(&want));
+    buf_release(&want);
+    buf_release(&got);
+    engine_free(cached);
+    engine_free(loaded);
+}
+
+/* After an import the file's stamp is behind the database's: it is refused as stale; and a
+ * file of another database, workspace or a missing one is refused too. */
+static void stale_or_foreign_file_is_refused(void **state)
+{
+    struct fixture *f = *state;
+    demo(f->store, 3, 1000);
+    struct store_stamp st = stamp_of(f->store);
+    struct engine *loaded = load(f->store);
+    write_cache(f, loaded, &st);
+    engine_free(loaded);
+    demo(f->store, 4, 1000); /* an import */
+    struct store_stamp now = stamp_of(f->store);
+    assert_true(now.version > st.version && now.id == st.id);
+    struct err e;
+    assert_null(read_cache(f, &now, &e));
+    assert_non_null(strstr(e.msg, "stale"));
+
+    struct store_stamp other = st;
+    other.id ^= 1;
+    assert_null(read_cache(f, &other, &e));
+    assert_non_null(strstr(e.msg, "another database"));
+    char path[PATH_MAX + 64];
+    cache_path(f, path, sizeof path);
+    err_clear(&e);
+    assert_null(engine_cache_read(path, &st, "acme", &e));
+    assert_non_null(strstr(e.msg, "another workspace"));
+    struct engine *same = read_cache(f, &st, &e); /* the file itself is fine */
+    assert_non_null(same);
+    engine_free(same);
+    snprintf(path + strlen(path), sizeof path - strlen(path), ".missing");
+    err_clear(&e);
+    assert_null(engine_cache_read(path, &st, "default", &e));
+    assert_int_equal(e.code, ERR_NOTFOUND);
+}
+
+/* Cut short at any length, any byte damaged, a wrong magic or format: refused. And with
+ * the checksum made right again (engine_cache_seal), lying lengths and indexes are refused
+ * by the checks of what was read. */
+static void damaged_files_are_refused(void **state)
+{
+    struct fixture *f = *state;
+    demo(f->store, 5, 300);
+    struct store_stamp st = stamp_of(f->store);
+    struct engine *loaded = load(f->store);
+    write_cache(f, loaded, &st);
+    engine_free(loaded);
+    size_t len;
+    unsigned char *bytes = slurp(f, &len);
+    struct err e;
+    err_clear(&e);
+    struct engine *ok = engine_cache_parse(bytes, len, &st, "default", &e);
+    if (!ok)
+        fail_msg("engine_cache_parse: %s", e.msg);
+    engine_free(ok);
+
+    /* cut short: at every length up to the header's end and past it in steps */
+    for (size_t cut = 0; cut < len; cut += cut < 256 ? 1 : 97) {
+        err_clear(&e);
+        assert_null(engine_cache_parse(bytes, cut, &st, "default", &e));
+        assert_true(e.msg[0] != '\0');
+        /* and resealed, so that the body's own lengths must catch it */
+        unsigned char *copy = malloc(cut + 1);
+        assert_non_null(copy);
+        memcpy(copy, bytes, cut);
+        if (engine_cache_seal(copy, cut, &st, "default") == 0) {
+            err_clear(&e);
+            assert_null(engine_cache_parse(copy, cut, &st, "default", &e));
+        }
+        free(copy);
+    }
+    /* one bit flipped anywhere in the body: the checksum */
+    for (size_t at = 128; at < len; at += 131) {
+        bytes[at] ^= 0x10;
+        err_clear(&e);
+        assert_null(engine_cache_parse(bytes, len, &st, "default", &e));
+        bytes[at] ^= 0x10;
+    }
+    /* the magic and the format version */
+    bytes[0] ^= 1;
+    assert_null(engine_cache_parse(bytes, len, &st, "default", &e));
+    assert_non_null(strstr(e.msg, "not an engine cache"));
+    bytes[0] ^= 1;
+    bytes[8] ^= 0x7f;
+    err_clear(&e);
+    assert_null(engine_cache_parse(bytes, len, &st, "default", &e));
+    assert_non_null(strstr(e.msg, "another build"));
+    bytes[8] ^= 0x7f;
+
+    /* resealed lies: 32-bit words of the body in turn set to a large value, a small one or
+     * -1 are either refused or read into an engine whose answers can be computed (the
+     * sanitizer build checks every read); a lying length or index is always refused */
+    size_t refused = 0, tried = 0;
+    for (size_t at = 128; at + 4 <= len; at += 4 * 29) {
+        static const uint32_t lies[] = {0xffffffffu, 0x10000u, 0x80u};
+        for (size_t k = 0; k < 3; k++) {
+            uint32_t was;
+            memcpy(&was, bytes + at, 4);
+            memcpy(bytes + at, &lies[k], 4);
+            engine_cache_seal(bytes, len, &st, "default");
+            err_clear(&e);
+            struct engine *eng = engine_cache_parse(bytes, len, &st, "default", &e);
+            tried++;
+            if (eng) {
+                struct buf out = BUF_INIT;
+                answers_n(eng, &out, 2);
+                buf_release(&out);
+                engine_free(eng);
+            } else {
+                refused++;
+            }
+            memcpy(bytes + at, &was, 4);
+        }
+    }
+    assert_true(refused > 0 && refused < tried);
+    free(bytes);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, remove_store)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(cached_engine_answers_as_the_loaded_one),
+        T(empty_engine_round_trips),
+        T(stale_or_foreign_file_is_refused),
+        T(damaged_files_are_refused),
+    };
+    return cmocka_run_group_tests_name("engine cache", tests, NULL, NULL);
+}

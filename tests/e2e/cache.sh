@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# cache.sh — the engine cache beside an SQLite database, or at --engine-cache FILE with
+# PostgreSQL (INFLUDASH_TEST_BACKEND=pg; README "How the analytics are computed"): the first
+# start loads from the database and writes the file (mode 600); the next start reads it and
+# answers the same dashboard byte for byte; after an import the file is stale, so the start
+# loads the new rows from the database (and rewrites the file); a file cut short or damaged
+# is not used, and the answers stay those of the stored rows.
+# Prints "N passed, N failed".
+source "$(dirname "$0")/lib.sh"
+require_binary
+
+DB=$(db_url cache) || { fail "a database for the test" "db_url failed"; finish; }
+if [[ $BACKEND == pg ]]; then # no file beside the database: --engine-cache names one
+    FILE=$T/pg.engine
+    CACHE_ARGS=(--engine-cache "$FILE")
+else
+    FILE=${DB#sqlite:}.engine
+    CACHE_ARGS=()
+fi
+idx demo --db "$DB" --rows 3000 --seed 5 || fail "demo data" "$(last_output)"
+
+# start_and_answer OUTFILE : a server on DB, its dashboard into OUTFILE once the data is
+# loaded; waits until the cache is written or read before stopping it.
+start_and_answer() {
+    if ! serve_start "$DB" "${CACHE_ARGS[@]}"; then
+        fail "server starts" "$(cat "$T/server.log")"
+        finish
+    fi
+    wait_data || fail "the server loads the data" "$(cat "$T/server.log")"
+    curl -s "$BASE/api/dashboard?platform=Instagram" >"$1"
+    curl -s "$BASE/api/dashboard" >>"$1"
+    local i
+    for i in $(seq 1 300); do
+        grep -q "engine cache written\|from the engine cache (" "$T/server.log" && break
+        sleep 0.1
+    done
+    serve_stop
+    cp "$T/server.log" "$1.log"
+}
+
+start_and_answer "$T/cold.json"
+expect_contains "the first start loads from the database" "$(cat "$T/cold.json.log")" "data loaded in"
+expect_contains "and writes the cache" "$(cat "$T/cold.json.log")" "engine cache written"
+expect_eq "the cache file is private" 600 "$(stat -c %a "$FILE" 2>/dev/null)"
+
+start_and_answer "$T/warm.json"
+expect_contains "the next start reads the cache" "$(cat "$T/warm.json.log")" "from the engine cache ("
+if cmp -s "$T/cold.json" "$T/warm.json"; then
+    pass "the same dashboards from the cache"
+else
+    fail "the same dashboards from the cache" "$(diff <(tr ',' '\n' <"$T/cold.json") <(tr ',' '\n' <"$T/warm.json") | head -10)"
+fi
+
+# an import: the file is stale
+INF=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["top_influencers"][0]["influencer_id"])' "$T/cold.json" 2>/dev/null ||
+    sql "$DB" "SELECT influencer_id FROM influencers LIMIT 1")
+printf 'tracking_id,influencer_id,date,brand,orders,revenue\nCACHE1,%s,2025-06-05,MuscleBlaze,3,98765.43\n' "$INF" >"$T/new.csv"
+idx import --quiet --db "$DB" --dataset tracking_data "$T/new.csv" || fail "an import" "$(last_output)"
+start_and_answer "$T/after.json"
+expect_contains "after an import the cache is stale" "$(cat "$T/after.json.log")" "stale"
+expect_contains "and the rows are loaded from the database" "$(cat "$T/after.json.log")" "data loaded in"
+if cmp -s "$T/cold.json" "$T/after.json"; then
+    fail "the dashboard shows the import" "it is the one before"
+else
+    pass "the dashboard shows the import"
+fi
+idx query --db "$DB"
+expect_eq "the same revenue as query over the stored rows" \
+    "$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).read())["kpis"]["revenue"])' "$OUT")" \
+    "$(tail -n 1 "$T/after.json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["kpis"]["revenue"])')"
+
+# cut short, then damaged: not used, same answers as the stored rows
+size=$(stat -c %s "$FILE")
+truncate -s $((size / 2)) "$FILE"
+start_and_answer "$T/cut.json"
+expect_contains "a cut file is not used" "$(cat "$T/cut.json.log")" "is not used"
+check "the answers of a cut file's start are the stored rows'" cmp -s "$T/after.json" "$T/cut.json"
+printf 'xxxxxxxx' | dd of="$FILE" bs=1 seek=$((size / 3)) conv=notrunc status=none
+start_and_answer "$T/bad.json"
+expect_contains "a damaged file is not used" "$(cat "$T/bad.json.log")" "checksum"
+check "the answers of a damaged file's start are the stored rows'" cmp -s "$T/after.json" "$T/bad.json"
+finish
