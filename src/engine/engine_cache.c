@@ -211,10 +211,9 @@ struct writer {
     struct buf pending; /* small pieces, written in one go */
 };
 
-static void w_flush(struct writer *w)
+/* n bytes at p to the file, whole (or w->failed set). */
+static void w_write(struct writer *w, const char *p, size_t n)
 {
-    const char *p = w->pending.data;
-    size_t n = w->pending.len;
     while (n > 0 && !w->failed) {
         ssize_t k = write(w->fd, p, n);
         if (k < 0 && errno == EINTR)
@@ -226,6 +225,11 @@ static void w_flush(struct writer *w)
         p += k;
         n -= (size_t)k;
     }
+}
+
+static void w_flush(struct writer *w)
+{
+    w_write(w, w->pending.data, w->pending.len);
     buf_reset(&w->pending);
 }
 
@@ -237,18 +241,7 @@ static void w_put(struct writer *w, const void *data, size_t n)
     w->size += n;
     if (n >= 65536) { /* a column: straight from its memory */
         w_flush(w);
-        const char *p = data;
-        while (n > 0 && !w->failed) {
-            ssize_t k = write(w->fd, p, n);
-            if (k < 0 && errno == EINTR)
-                continue;
-            if (k <= 0) {
-                w->failed = k < 0 ? errno : EIO;
-                break;
-            }
-            p += k;
-            n -= (size_t)k;
-        }
+        w_write(w, data, n);
         return;
     }
     buf_append(&w->pending, data, n);
