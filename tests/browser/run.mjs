@@ -379,7 +379,7 @@ await step('a large upload shows its progress and the dashboard answers meanwhil
   await page.evaluate(() => {
     window.__barValues = [];
     window.__importing = false;
-    const seen = () => { const l = document.querySelector('.progress-label'); if (l && /^Importing .*% read, [\d,]+ rows/.test(l.textContent)) window.__importing = true; const b = document.getElementById('upload-progress'); if (b && b.hasAttribute('value')) { const v = Number(b.value); if (window.__barValues[window.__barValues.length - 1] !== v) window.__barValues.push(v); } };
+    const seen = () => { const l = document.querySelector('.progress-label'); if (l && /^Importing .*(% read, [\d,]+ rows|: [\d,]+ rows in; committing)/.test(l.textContent)) window.__importing = true; const b = document.getElementById('upload-progress'); if (b && b.hasAttribute('value')) { const v = Number(b.value); if (window.__barValues[window.__barValues.length - 1] !== v) window.__barValues.push(v); } };
     new MutationObserver(seen).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
     window.__barTimer = setInterval(seen, 20);
   });
@@ -414,7 +414,7 @@ await step('a large upload shows its progress and the dashboard answers meanwhil
   check('the progress bar took at least two values below 100 % (' + below.length + ')', below.length >= 2, JSON.stringify(values));
   times.sort((a, b) => a - b);
   info('dashboard during the large upload: ' + answers + ' answers, median ' + (times[times.length >> 1] || 0) + ' ms, max ' + (times[times.length - 1] || 0) + ' ms; the import seen running ' + importing + ' times');
-  check('the import\'s own progress was shown (share read, rows stored)', importShown || importing === 0, 'the import ran during ' + importing + ' polls but the label never said "Importing … % read, N rows"');
+  check('the import\'s own progress was shown (share read and rows, or rows in and committing)', importShown || importing === 0, 'the import ran during ' + importing + ' polls but the label never said "Importing … % read, N rows" or "Importing … N rows in; committing"');
   check('the dashboard API answered during the upload and the import', answers >= 3 && failures === 0, answers + ' answers, ' + failures + ' failures');
   const sold = await page.request.get(BASE + '/api/status');
   check('/api/status answers after the large upload', sold.ok(), String(sold.status()));

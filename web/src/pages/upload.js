@@ -72,33 +72,43 @@ export function uploadInto(box, file, opts) {
   const prog = h('div', { class: 'progress', role: 'status', 'aria-live': 'polite' }, bar, label);
   box.appendChild(prog);
   const t0 = performance.now();
-  /* Once sent, the import's own progress (GET /api/import/progress): the share of the file
-   * read back, checked and stored, and the rows so far; then the commit. */
+  /* The import's own progress (GET /api/import/progress): the share of the file read back,
+   * checked and stored, and the rows so far; then the commit. Asked from the start, every
+   * 300 ms, and shown once the server reports this file's import (its name and size): the
+   * browser's "sent" event can come late (or with the answer itself), so the page does not
+   * wait for it. Once the import shows, the sending's events no longer change the label. */
   let answered = false;
+  let importing = false;
+  let sent = false;
   const poll = async () => {
     while (!answered) {
-      await new Promise((r) => setTimeout(r, 500));
+      await new Promise((r) => setTimeout(r, 300));
       if (answered) break;
       const p = await api('/api/import/progress').catch(() => null);
       if (answered || !p) continue;
-      if (p.running && p.phase === 'reading' && p.bytes_total > 0) {
+      const ours = p.running && p.file === file.name && p.bytes_total === file.size;
+      if (ours && p.phase === 'reading' && p.bytes_total > 0) {
+        importing = true;
         const pc = Math.min(99, Math.floor((p.bytes_done / p.bytes_total) * 100));
         bar.value = pc;
         label.textContent =
           'Importing ' + file.name + ': ' + pc + ' % read, ' + fmt.int(p.rows) + ' rows checked and stored…';
-      } else if (p.running && p.phase === 'committing') {
+      } else if (ours && p.phase === 'committing') {
+        importing = true;
         bar.removeAttribute('value');
         label.textContent = 'Importing ' + file.name + ': ' + fmt.int(p.rows) + ' rows in; committing…';
-      } else if (!p.running && p.waiting > 0) {
+      } else if (sent && !p.running && p.waiting > 0) {
         label.textContent = 'Sent; waiting for another import to finish…';
       }
     }
   };
+  poll();
   return sendFile(file, {
     dataset: opts.dataset,
     mode: opts.mode,
     skipInvalid: opts.skipInvalid,
     onProgress: (done, total) => {
+      if (importing) return;
       const pc = total ? Math.round((done / total) * 100) : 0;
       bar.value = pc;
       const secs = (performance.now() - t0) / 1000;
@@ -112,9 +122,10 @@ export function uploadInto(box, file, opts) {
         (secs > 1 ? ' (' + bytes(done / secs) + '/s)' : '');
     },
     onSent: () => {
+      sent = true;
+      if (importing) return;
       bar.removeAttribute('value');
       label.textContent = 'Sent; the server is checking and storing the rows…';
-      poll();
     },
   }).then(
     async (res) => {
