@@ -349,46 +349,99 @@ static void write_kpis(struct json *j, const struct engine_kpis *k,
     write_kpi_object(j, "kpis", k, inc);
 }
 
+/* Writes {"abs","rel"} of one KPI value, now (a) against then (b). */
+static void write_change(struct json *j, const struct kpi_value *a, const struct kpi_value *b)
+{
+    json_obj_begin(j);
+    json_key(j, "abs");
+    int both = a->has && b->has && a->kind != KV_NAME;
+    double before = 0, diff = 0;
+    if (!both) {
+        json_null(j);
+    } else if (a->kind == KV_RATIO) {
+        before = b->d;
+        diff = a->d - b->d;
+        json_double(j, diff);
+    } else {
+        before = (double)b->i;
+        diff = (double)(a->i - b->i);
+        if (a->kind == KV_INT)
+            json_int(j, a->i - b->i);
+        else
+            json_money(j, a->i - b->i);
+    }
+    json_key(j, "rel");
+    if (both && before != 0)
+        json_double(j, diff / fabs(before));
+    else
+        json_null(j);
+    json_obj_end(j);
+}
+
+void api_kpi_change_json(struct json *j, size_t i, const struct engine_kpis *k,
+                         const struct engine_incremental *inc, const struct engine_kpis *pk,
+                         const struct engine_incremental *pinc)
+{
+    struct kpi_value now = kpi_value_at(i, k, inc), then = kpi_value_at(i, pk, pinc);
+    write_change(j, &now, &then);
+}
+
+void api_count_change_json(struct json *j, int64_t now, int64_t then, int money)
+{
+    struct kpi_value a = {"", money ? KV_MONEY : KV_INT, 1, now, 0};
+    struct kpi_value b = {"", money ? KV_MONEY : KV_INT, 1, then, 0};
+    write_change(j, &a, &b);
+}
+
 /* "kpis_change": now against then, key by key (api_data.h). */
 static void write_kpi_change(struct json *j, const struct engine_kpis *k,
                              const struct engine_incremental *inc, const struct engine_kpis *pk,
                              const struct engine_incremental *pinc)
 {
-    struct kpi_value now[KPI_MAX], then[KPI_MAX];
-    for (size_t i = 0; i < api_kpi_count(); i++) {
-        now[i] = kpi_value_at(i, k, inc);
-        then[i] = kpi_value_at(i, pk, pinc);
-    }
     json_key(j, "kpis_change");
     json_obj_begin(j);
     for (size_t i = 0; i < api_kpi_count(); i++) {
-        const struct kpi_value *a = &now[i], *b = &then[i];
-        json_key(j, a->key);
-        json_obj_begin(j);
-        json_key(j, "abs");
-        int both = a->has && b->has && a->kind != KV_NAME;
-        double before = 0, diff = 0;
-        if (!both) {
-            json_null(j);
-        } else if (a->kind == KV_RATIO) {
-            before = b->d;
-            diff = a->d - b->d;
-            json_double(j, diff);
-        } else {
-            before = (double)b->i;
-            diff = (double)(a->i - b->i);
-            if (a->kind == KV_INT)
-                json_int(j, a->i - b->i);
-            else
-                json_money(j, a->i - b->i);
-        }
-        json_key(j, "rel");
-        if (both && before != 0)
-            json_double(j, diff / fabs(before));
-        else
-            json_null(j);
-        json_obj_end(j);
+        json_key(j, kpi_table[i].key);
+        api_kpi_change_json(j, i, k, inc, pk, pinc);
     }
+    json_obj_end(j);
+}
+
+int api_compare_run(const struct engine *eng, const struct filter *f, const struct api_settings *s,
+                    int32_t *from, int32_t *to, struct engine_result **r,
+                    struct engine_incremental *pinc, struct err *e)
+{
+    *r = NULL;
+    if (s->compare.kind == FILTER_COMPARE_NONE)
+        return 0;
+    int rc = filter_compare_period(eng, f, &s->compare, from, to, e);
+    if (rc <= 0)
+        return rc;
+    struct engine_filter pf;
+    filter_compare_apply(f, *from, *to, &pf);
+    rc = engine_run_views(eng, &pf, 0, r, e);
+    if (rc < 0)
+        return rc;
+    rc = engine_result_incremental(*r, &s->incremental, pinc, e);
+    if (rc < 0) {
+        engine_result_free(*r);
+        *r = NULL;
+        return rc;
+    }
+    return 1;
+}
+
+void api_compare_period_json(struct json *j, const struct api_settings *s, int32_t from, int32_t to)
+{
+    char a[11], b[11];
+    schema_days_to_iso(from, a);
+    schema_days_to_iso(to, b);
+    json_key(j, "compare");
+    json_obj_begin(j);
+    json_kv_str(j, "from", a);
+    json_kv_str(j, "to", b);
+    json_kv_int(j, "days", (int64_t)to - from + 1);
+    json_kv_str(j, "kind", s->compare.kind == FILTER_COMPARE_PREVIOUS ? "previous" : "range");
     json_obj_end(j);
 }
 
@@ -401,7 +454,9 @@ static int write_comparison(struct json *j, const struct engine *eng, const stru
     if (s->compare.kind == FILTER_COMPARE_NONE)
         return 0;
     int32_t from, to;
-    int rc = filter_compare_period(eng, f, &s->compare, &from, &to, e);
+    struct engine_result *r;
+    struct engine_incremental pinc;
+    int rc = api_compare_run(eng, f, s, &from, &to, &r, &pinc, e);
     if (rc < 0)
         return rc;
     if (rc == 0) {
@@ -410,31 +465,11 @@ static int write_comparison(struct json *j, const struct engine *eng, const stru
         json_kv_null(j, "kpis_change");
         return 0;
     }
-    struct engine_filter pf;
-    filter_compare_apply(f, from, to, &pf);
-    struct engine_result *r;
-    rc = engine_run_views(eng, &pf, 0, &r, e);
-    if (rc < 0)
-        return rc;
-    struct engine_incremental pinc;
-    rc = engine_result_incremental(r, &s->incremental, &pinc, e);
-    if (rc == 0) {
-        const struct engine_kpis *pk = engine_result_kpis(r);
-        char a[11], b[11];
-        schema_days_to_iso(from, a);
-        schema_days_to_iso(to, b);
-        json_key(j, "compare");
-        json_obj_begin(j);
-        json_kv_str(j, "from", a);
-        json_kv_str(j, "to", b);
-        json_kv_int(j, "days", (int64_t)to - from + 1);
-        json_kv_str(j, "kind", s->compare.kind == FILTER_COMPARE_PREVIOUS ? "previous" : "range");
-        json_obj_end(j);
-        write_kpi_object(j, "kpis_previous", pk, &pinc);
-        write_kpi_change(j, k, inc, pk, &pinc);
-    }
+    api_compare_period_json(j, s, from, to);
+    write_kpi_object(j, "kpis_previous", engine_result_kpis(r), &pinc);
+    write_kpi_change(j, k, inc, engine_result_kpis(r), &pinc);
     engine_result_free(r);
-    return rc;
+    return 0;
 }
 
 static void write_benchmarks(struct json *j, const struct engine_kpis *k,

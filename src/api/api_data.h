@@ -71,6 +71,23 @@ int api_kpi_index(const char *key);
 void api_kpi_value_json(struct json *j, size_t i, const struct engine_kpis *k,
                         const struct engine_incremental *inc);
 
+/* The comparison of SPEC §3.2, as the dashboard writes it, for other documents (explain):
+ * api_compare_run runs the engine over settings' comparison period of f (other filters
+ * unchanged): 1 with *r (engine_result_free) and its incremental revenue in *pinc, 0 when
+ * settings ask for none or the data has no dated rows to measure "previous" by, < 0 an
+ * error. api_compare_period_json writes "compare":{"from","to","days","kind"};
+ * api_kpi_change_json one KPI's {"abs","rel"} as "kpis_change" has it, and
+ * api_count_change_json the same for a count (money: paise written in rupees). */
+int api_compare_run(const struct engine *eng, const struct filter *f, const struct api_settings *s,
+                    int32_t *from, int32_t *to, struct engine_result **r,
+                    struct engine_incremental *pinc, struct err *e);
+void api_compare_period_json(struct json *j, const struct api_settings *s, int32_t from,
+                             int32_t to);
+void api_kpi_change_json(struct json *j, size_t i, const struct engine_kpis *k,
+                         const struct engine_incremental *inc, const struct engine_kpis *pk,
+                         const struct engine_incremental *pinc);
+void api_count_change_json(struct json *j, int64_t now, int64_t then, int money);
+
 /* Each appends one JSON document to out. With settings' compare, the dashboard adds after
  * "kpis" (SPEC §3.2):
  *   "compare":{"from","to","days","kind":"previous"|"range"}|null (null: `previous` with no

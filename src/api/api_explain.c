@@ -257,28 +257,35 @@ static int payout_index(const char *metric)
     return -1;
 }
 
-static void payout_value(struct json *j, int index, const struct engine_payout_totals *t)
+/* A payouts total as an integer (paise or a count), and whether it is money. */
+static int64_t payout_number(int index, const struct engine_payout_totals *t, int *money)
 {
+    *money = index <= PT_PENDING;
     switch ((enum payout_total)index) {
     case PT_RECORDED:
-        json_money(j, t->recorded);
-        break;
+        return t->recorded;
     case PT_PAID:
-        json_money(j, t->paid);
-        break;
+        return t->paid;
     case PT_PENDING:
-        json_money(j, t->pending);
-        break;
+        return t->pending;
     case PT_MISMATCHES:
-        json_int(j, t->mismatches);
-        break;
+        return t->mismatches;
     case PT_NOT_COMPARABLE:
-        json_int(j, t->not_comparable);
-        break;
+        return t->not_comparable;
     case PT_INFLUENCERS:
-        json_int(j, t->influencers);
-        break;
+        return t->influencers;
     }
+    return 0;
+}
+
+static void payout_value(struct json *j, int index, const struct engine_payout_totals *t)
+{
+    int money;
+    int64_t v = payout_number(index, t, &money);
+    if (money)
+        json_money(j, v);
+    else
+        json_int(j, v);
 }
 
 /* A metric the dashboard has and this file explains; ERR_USAGE naming the choices. */
@@ -519,6 +526,104 @@ static int dataset_used(int which, unsigned kinds)
     return (kinds & masks[which]) != 0;
 }
 
+/* The figures of one engine result that an explanation reads. */
+struct explain_figures {
+    const struct engine_kpis *k;
+    struct engine_incremental inc;
+    struct engine_row_counts c;
+    struct engine_payout_totals totals;
+};
+
+/* Runs the incremental method of s over r and reads r's figures into *x. */
+static int read_figures(const struct engine_result *r, const struct api_settings *s,
+                        struct explain_figures *x, struct err *e)
+{
+    int rc = engine_result_incremental(r, &s->incremental, &x->inc, e);
+    if (rc < 0)
+        return rc;
+    x->k = engine_result_kpis(r);
+    engine_result_row_counts(r, &x->c);
+    struct engine_payout_row *payout_rows;
+    size_t npayout_rows;
+    engine_result_payouts(r, &payout_rows, &npayout_rows, &x->totals);
+    free(payout_rows);
+    return 0;
+}
+
+static void write_value(struct json *j, const struct api_explanation *x,
+                        const struct explain_figures *f)
+{
+    if (payout_index(x->metric) >= 0)
+        payout_value(j, payout_index(x->metric), &f->totals);
+    else
+        api_kpi_value_json(j, (size_t)api_kpi_index(x->metric), f->k, &f->inc);
+}
+
+static void write_inputs(struct json *j, const char *member, const struct api_explanation *x,
+                         const struct explain_figures *f)
+{
+    json_key(j, member);
+    json_arr_begin(j);
+    for (size_t i = 0; i < sizeof x->inputs / sizeof x->inputs[0] && x->inputs[i]; i++) {
+        json_obj_begin(j);
+        json_kv_str(j, "name", x->inputs[i]);
+        json_key(j, "value");
+        int index = api_kpi_index(x->inputs[i]);
+        if (index >= 0)
+            api_kpi_value_json(j, (size_t)index, f->k, &f->inc);
+        else if (payout_index(x->inputs[i]) >= 0)
+            payout_value(j, payout_index(x->inputs[i]), &f->totals);
+        else if (special_input(j, x->inputs[i], f->k, &f->c) < 0)
+            json_null(j); /* cannot happen: every name of the table is one or the other */
+        json_obj_end(j);
+    }
+    json_arr_end(j);
+}
+
+/* With settings' compare (SPEC §3.2): "compare", "value_previous", "change" {"abs","rel"} and
+ * "inputs_previous", the same figures over the comparison period; null members when the data
+ * has no period to compare with; nothing without compare. */
+static int write_comparison(struct json *j, const struct engine *eng, const struct filter *f,
+                            const struct api_settings *s, const struct api_explanation *x,
+                            const struct explain_figures *now, struct err *e)
+{
+    int32_t from, to;
+    struct engine_result *r;
+    struct engine_incremental pinc;
+    int rc = api_compare_run(eng, f, s, &from, &to, &r, &pinc, e);
+    if (rc < 0)
+        return rc;
+    if (rc == 0) {
+        if (s->compare.kind != FILTER_COMPARE_NONE) {
+            json_kv_null(j, "compare");
+            json_kv_null(j, "value_previous");
+            json_kv_null(j, "change");
+            json_kv_null(j, "inputs_previous");
+        }
+        return 0;
+    }
+    struct explain_figures then;
+    rc = read_figures(r, s, &then, e);
+    if (rc == 0) {
+        api_compare_period_json(j, s, from, to);
+        json_key(j, "value_previous");
+        write_value(j, x, &then);
+        json_key(j, "change");
+        int index = payout_index(x->metric);
+        if (index >= 0) {
+            int money;
+            int64_t a = payout_number(index, &now->totals, &money);
+            int64_t b = payout_number(index, &then.totals, &money);
+            api_count_change_json(j, a, b, money);
+        } else
+            api_kpi_change_json(j, (size_t)api_kpi_index(x->metric), now->k, &now->inc, then.k,
+                                &then.inc);
+        write_inputs(j, "inputs_previous", x, &then);
+    }
+    engine_result_free(r);
+    return rc;
+}
+
 int api_explain_json(const struct engine *eng, const struct filter *f, const struct api_settings *s,
                      const char *metric, struct buf *out, struct err *e)
 {
@@ -529,20 +634,12 @@ int api_explain_json(const struct engine *eng, const struct filter *f, const str
     int rc = engine_run_views(eng, &f->f, 0, &r, e);
     if (rc < 0)
         return rc;
-    struct engine_incremental inc;
-    rc = engine_result_incremental(r, &s->incremental, &inc, e);
+    struct explain_figures now;
+    rc = read_figures(r, s, &now, e);
     if (rc < 0) {
         engine_result_free(r);
         return rc;
     }
-    const struct engine_kpis *k = engine_result_kpis(r);
-    struct engine_row_counts c;
-    engine_result_row_counts(r, &c);
-    struct engine_payout_totals totals;
-    struct engine_payout_row *payout_rows;
-    size_t npayout_rows;
-    engine_result_payouts(r, &payout_rows, &npayout_rows, &totals);
-    free(payout_rows);
     struct json j;
     json_init(&j, out);
     json_obj_begin(&j);
@@ -550,34 +647,16 @@ int api_explain_json(const struct engine *eng, const struct filter *f, const str
     api_as_of_json(&j, eng, s);
     json_kv_str(&j, "label", x->label);
     json_key(&j, "value");
-    if (payout_index(x->metric) >= 0)
-        payout_value(&j, payout_index(x->metric), &totals);
-    else
-        api_kpi_value_json(&j, (size_t)api_kpi_index(x->metric), k, &inc);
+    write_value(&j, x, &now);
     json_kv_str(&j, "formula", x->formula);
-    json_key(&j, "inputs");
-    json_arr_begin(&j);
-    for (size_t i = 0; i < sizeof x->inputs / sizeof x->inputs[0] && x->inputs[i]; i++) {
-        json_obj_begin(&j);
-        json_kv_str(&j, "name", x->inputs[i]);
-        json_key(&j, "value");
-        int index = api_kpi_index(x->inputs[i]);
-        if (index >= 0)
-            api_kpi_value_json(&j, (size_t)index, k, &inc);
-        else if (payout_index(x->inputs[i]) >= 0)
-            payout_value(&j, payout_index(x->inputs[i]), &totals);
-        else if (special_input(&j, x->inputs[i], k, &c) < 0)
-            json_null(&j); /* cannot happen: every name of the table is one or the other */
-        json_obj_end(&j);
-    }
-    json_arr_end(&j);
+    write_inputs(&j, "inputs", x, &now);
     json_key(&j, "filters");
     filter_json(f, &j);
-    write_rules(&j, x->rules, &c, k, &inc, s);
+    write_rules(&j, x->rules, &now.c, now.k, &now.inc, s);
     json_key(&j, "rows");
     json_obj_begin(&j);
     for (int d = 0; d < 3; d++)
-        json_kv_int(&j, dataset_names[d], rows_of(d, x->rows, &c));
+        json_kv_int(&j, dataset_names[d], rows_of(d, x->rows, &now.c));
     json_obj_end(&j);
     /* where the rows are: one plain table per dataset behind the figure */
     struct buf query = BUF_INIT, link = BUF_INIT;
@@ -595,7 +674,10 @@ int api_explain_json(const struct engine *eng, const struct filter *f, const str
     json_obj_end(&j);
     buf_release(&query);
     buf_release(&link);
+    rc = write_comparison(&j, eng, f, s, x, &now, e);
     json_obj_end(&j);
     engine_result_free(r);
+    if (rc < 0)
+        return rc;
     return json_finish(&j, e);
 }

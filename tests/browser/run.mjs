@@ -1609,6 +1609,26 @@ await step('issue 17: the dashboard\'s KPI cards explain themselves', async () =
   check('issue 17: no console errors on the dashboard\'s drawers', problems.length === 0, problems.join('\n'));
 });
 
+await step('issue 17: with compare= the drawer gives the earlier period\'s figure and inputs', async () => {
+  problems = [];
+  const q = 'from=2025-04-01&to=2025-04-30&compare=previous';
+  await page.goto(BASE + '/?' + q);
+  await drawn();
+  const x = await api('/api/explain?metric=roas&' + q);
+  await page.click('.cards .card:has(.explain-btn[data-explain=roas]) .card-value');
+  await drawerShows('roas');
+  const d = await page.evaluate(() => {
+    const c = document.querySelector('#explain-drawer [data-explain=compare]');
+    const cols = [...document.querySelectorAll('#explain-drawer [data-explain=inputs] thead th')].map((t) => t.textContent);
+    return { compare: c ? c.textContent : null, cols };
+  });
+  const prev = new Intl.NumberFormat('en-IN', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(x.value_previous);
+  check('the ROAS drawer names the earlier period and its ROAS', x.compare && d.compare && d.compare.includes(x.compare.to.slice(8, 10).replace(/^0/, '') + ' Mar') && d.compare.includes(prev), JSON.stringify(d) + ' ' + JSON.stringify(x.compare) + ' ' + prev);
+  check('… and its inputs table has a column for the earlier period', d.cols.length === 3, JSON.stringify(d.cols));
+  await page.keyboard.press('Escape');
+  check('no console errors with compare', problems.length === 0, problems.join('\n'));
+});
+
 await step('issue 17: the influencer page\'s and the payouts page\'s cards explain themselves', async () => {
   const first = (await api('/api/influencers')).influencers[0];
   await page.goto(BASE + '/influencers/' + encodeURIComponent(first.influencer_id));

@@ -58,6 +58,59 @@ expect_eq "GET /api/explain of an unknown metric is a 400" 400 "$code"
 code=$(curl -sS -o "$T/body" -w '%{http_code}' "$BASE/api/explain/rows.csv?metric=posts&dataset=payouts")
 expect_eq "rows.csv of a dataset not behind the metric is a 400" 400 "$code"
 
+# ---- compare= (SPEC §3.2): the same figure over the earlier period, and its change -----------
+Q='from=2025-04-01&to=2025-04-30&platform=Instagram'
+curl -sS -o "$T/cmp_dash.json" "$BASE/api/dashboard?$Q&compare=previous"
+curl -sS -o "$T/prev_dash.json" "$BASE/api/dashboard?from=2025-03-02&to=2025-03-31&platform=Instagram"
+curl -sS -o "$T/prev_pay.json" "$BASE/api/payouts?from=2025-03-02&to=2025-03-31&platform=Instagram"
+for metric in roas spend engagement_rate iroas_method payouts.pending payouts.influencers; do
+    curl -sS -o "$T/cmp_$metric.json" "$BASE/api/explain?metric=$metric&$Q&compare=previous"
+    curl -sS -o "$T/prev_$metric.json" "$BASE/api/explain?metric=$metric&from=2025-03-02&to=2025-03-31&platform=Instagram"
+    check "explain $metric with compare=previous: the dashboard's period, its earlier value and change, the earlier inputs" \
+        python3 -c '
+import json, sys
+m, d, p, x = sys.argv[1], *(json.load(open(f)) for f in sys.argv[2:5])
+assert x["compare"] == d["compare"] == {"from": "2025-03-02", "to": "2025-03-31", "days": 30, "kind": "previous"}, x["compare"]
+assert x["value_previous"] == p["value"], (x["value_previous"], p["value"])
+assert x["inputs_previous"] == p["inputs"], (x["inputs_previous"], p["inputs"])
+if m in d["kpis"]:
+    assert x["value"] == d["kpis"][m] and x["value_previous"] == d["kpis_previous"][m]
+    assert x["change"] == d["kpis_change"][m], (x["change"], d["kpis_change"][m])
+else:
+    now, then = x["value"], x["value_previous"]
+    assert x["change"]["abs"] == round(now - then, 2), x["change"]
+    assert x["change"]["rel"] == (None if then == 0 else (now - then) / abs(then)), x["change"]
+' "$metric" "$T/cmp_dash.json" "$T/prev_$metric.json" "$T/cmp_$metric.json"
+done
+check "payouts.pending over the earlier period is what /api/payouts answers for it" python3 -c '
+import json, sys
+x, p = (json.load(open(f)) for f in sys.argv[1:3])
+assert x["value_previous"] == p["totals"]["pending"], (x["value_previous"], p["totals"])
+' "$T/cmp_payouts.pending.json" "$T/prev_pay.json"
+curl -sS -o "$T/cmp_none.json" "$BASE/api/explain?metric=roas&compare=2020-01-01..2020-01-31"
+check "explain with a comparison period the data does not reach: value_previous null, change null" \
+    python3 -c '
+import json, sys
+x = json.load(open(sys.argv[1]))
+assert x["compare"]["kind"] == "range" and x["value_previous"] is None
+assert x["change"] == {"abs": None, "rel": None}, x["change"]
+' "$T/cmp_none.json"
+curl -sS -o "$T/plain.json" "$BASE/api/explain?metric=roas&$Q"
+check "explain without compare has no comparison members" python3 -c '
+import json, sys
+x = json.load(open(sys.argv[1]))
+assert not {"compare", "value_previous", "change", "inputs_previous"} & set(x), sorted(x)
+' "$T/plain.json"
+run "$INFLUDASH" explain --db "sqlite:$DB" roas --from 2025-04-01 --to 2025-04-30 --platform=Instagram --compare previous
+cp "$OUT" "$T/cli_cmp_roas.json"
+check "infludash explain --compare prints what GET /api/explain answers" python3 -c '
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+assert a == b, {k: (a.get(k), b.get(k)) for k in set(a) | set(b) if a.get(k) != b.get(k)}
+' "$T/cmp_roas.json" "$T/cli_cmp_roas.json"
+code=$(curl -sS -o "$T/body" -w '%{http_code}' "$BASE/api/explain?metric=roas&compare=lastyear")
+expect_eq "explain with a bad compare is a 400" 400 "$code"
+
 # ---- honest rankings -------------------------------------------------------------------------
 RDB=$T/rank.db
 cat >"$T/influencers.csv" <<'CSV'

@@ -5,7 +5,7 @@
  * goes back to the button that opened it. */
 import { api } from './api.js';
 import { clear, h } from './dom.js';
-import { fmt } from './format.js';
+import { fmt, shortRange } from './format.js';
 import { withFilters, wsPath } from './state.js';
 
 let drawer = null;
@@ -49,11 +49,35 @@ function showValue(name, v) {
   return fmt.int(v);
 }
 
+/* With compare= (SPEC §3.2) the answer carries the earlier period, the figure over it and the
+ * change: "Earlier (2 Mar – 31 Mar 2025): 1.74; change +1.27 (+73.1 %)". */
+function comparison(x) {
+  if (!('compare' in x)) return '';
+  if (!x.compare || x.value_previous === null || x.value_previous === undefined)
+    return h(
+      'p',
+      { class: 'drawer-compare muted', dataset: { explain: 'compare' } },
+      'No earlier figure to compare with: the data has no rows in that period.',
+    );
+  const c = x.change || {};
+  const abs = c.abs === null || c.abs === undefined ? null : (c.abs > 0 ? '+' : '') + showValue(x.metric, c.abs);
+  const rel = c.rel === null || c.rel === undefined ? null : (c.rel > 0 ? '+' : '') + fmt.pct(c.rel);
+  return h(
+    'p',
+    { class: 'drawer-compare', dataset: { explain: 'compare' } },
+    h('span', { class: 'muted' }, 'Earlier (' + shortRange(x.compare.from, x.compare.to) + '): '),
+    showValue(x.metric, x.value_previous),
+    abs ? '; change ' + abs + (rel ? ' (' + rel + ')' : '') : '',
+  );
+}
+
 function render(body, x, shown) {
   const rows = x.rows || {};
   const links = x.rows_csv || {};
+  const earlier = x.inputs_previous && x.compare ? x.inputs_previous : null;
   clear(body).append(
     h('p', { class: 'drawer-metric' }, h('strong', null, x.label), ': ', shown || showValue(x.metric, x.value)),
+    comparison(x),
     h(
       'p',
       { class: 'drawer-formula', dataset: { explain: 'formula' } },
@@ -64,15 +88,29 @@ function render(body, x, shown) {
     h(
       'table',
       { class: 'drawer-inputs', dataset: { explain: 'inputs' } },
+      earlier
+        ? h(
+            'thead',
+            null,
+            h(
+              'tr',
+              null,
+              h('th', { scope: 'col' }, 'Input'),
+              h('th', { scope: 'col' }, 'This period'),
+              h('th', { scope: 'col' }, shortRange(x.compare.from, x.compare.to)),
+            ),
+          )
+        : null,
       h(
         'tbody',
         null,
-        (x.inputs || []).map((i) =>
+        (x.inputs || []).map((i, n) =>
           h(
             'tr',
             null,
             h('th', { scope: 'row' }, i.name.replace(/_/g, ' ')),
             h('td', null, showValue(i.name, i.value)),
+            earlier && earlier[n] ? h('td', null, showValue(i.name, earlier[n].value)) : null,
           ),
         ),
       ),
