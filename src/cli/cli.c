@@ -48,24 +48,6 @@ static int dataset_option(void *field, const struct cli_option *o, const char *v
     return 0;
 }
 
-/* A list of platforms for schema_config.platforms (the field is a const char *); data: the
- * command, for the message. */
-static int platforms_option(void *field, const struct cli_option *o, const char *value)
-{
-    struct err e;
-    err_clear(&e);
-    if (schema_platforms_check(value, &e) < 0) {
-        fprintf(stderr, "infludash %s: --platforms: %s\n", (const char *)o->data, e.msg);
-        return -1;
-    }
-    *(const char **)field = value;
-    return 0;
-}
-
-#define PLATFORMS_HELP                                                                             \
-    "the platforms a row may name, comma-separated\n"                                              \
-    "(default: " SCHEMA_PLATFORMS_DEFAULT ")"
-
 /* ---- import ----------------------------------------------------------------------- */
 
 struct import_args {
@@ -107,8 +89,8 @@ static const struct cli_option import_options[] = {
             "refuse a file of more rows (default 200 million)"),
     CLI_SIZE(struct import_args, io.limits.max_field_bytes, "--max-field-size", "BYTES",
              "refuse a longer field (default 1M)"),
-    CLI_CALLBACK(struct import_args, schema.platforms, "--platforms", NULL, "LIST", PLATFORMS_HELP,
-                 platforms_option, "import", NULL, NULL),
+    CLI_CALLBACK(struct import_args, schema.platforms, "--platforms", NULL, "LIST",
+                 CLI_PLATFORMS_HELP, cli_platforms_option, "import", NULL, NULL),
     CLI_FLAG(struct import_args, quiet, "--quiet", "-q", "print only errors and warnings"),
     CLI_END,
 };
@@ -880,8 +862,8 @@ static const struct cli_option serve_options[] = {
              "take the client's address from X-Forwarded-For"),
     CLI_FLAG(struct serve_config, no_scheduler, "--no-scheduler", NULL,
              "do not run the due syncs and scheduled reports\n(infludash schedule run does)"),
-    CLI_CALLBACK(struct serve_config, platforms, "--platforms", NULL, "LIST", PLATFORMS_HELP,
-                 platforms_option, "serve", NULL, NULL),
+    CLI_CALLBACK(struct serve_config, platforms, "--platforms", NULL, "LIST", CLI_PLATFORMS_HELP,
+                 cli_platforms_option, "serve", NULL, NULL),
     CLI_STRING(struct serve_config, tax_rules, "--tax-rules", "FILE",
                "the TDS rules table (default: data/tds_rules.csv,\nbuilt in)"),
     CLI_CALLBACK(struct serve_config, gst_state, "--gst-state", NULL, "NN",

@@ -1,6 +1,6 @@
 /* cli_common.c — what the command files share (cli_impl.h): the database and workspace a
- * command works on, and who the command line acts as. Calls auth, store and buf; prints only
- * errors, to stderr. */
+ * command works on, who the command line acts as, and the --platforms option. Calls auth,
+ * store, schema, err and buf; prints only errors, to stderr. */
 #include "cli_impl.h"
 
 #include <pwd.h>
@@ -11,6 +11,7 @@
 
 #include "auth.h"
 #include "buf.h"
+#include "schema.h"
 
 #include "banned.h"
 
@@ -94,4 +95,18 @@ void cli_data_url(const char *db, const char *ws, struct buf *out)
     char part[AUTH_SLUG_MAX + 8];
     snprintf(part, sizeof part, "ws-%s", ws);
     store_part_url(db, part, out);
+}
+
+/* A list of platforms for schema_config.platforms (the field is a const char *); data: the
+ * command, for the message. */
+int cli_platforms_option(void *field, const struct cli_option *o, const char *value)
+{
+    struct err e;
+    err_clear(&e);
+    if (schema_platforms_check(value, &e) < 0) {
+        fprintf(stderr, "infludash %s: --platforms: %s\n", (const char *)o->data, e.msg);
+        return -1;
+    }
+    *(const char **)field = value;
+    return 0;
 }

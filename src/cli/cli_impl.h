@@ -19,6 +19,13 @@
 #define CLI_WORKSPACE(T, f)                                                                        \
     CLI_STRING_A(T, f, "--workspace", "-w", "SLUG", "the workspace (default: default)")
 
+/* --platforms LIST, the platforms a row may name (schema_config.platforms, a const char *
+ * field); the option's data is the command's name, for the message. */
+int cli_platforms_option(void *field, const struct cli_option *o, const char *value);
+#define CLI_PLATFORMS_HELP                                                                         \
+    "the platforms a row may name, comma-separated\n"                                              \
+    "(default: " SCHEMA_PLATFORMS_DEFAULT ")"
+
 /* $DATABASE_URL, else sqlite:infludash.db. */
 const char *cli_default_db(void);
 /* The accounts database of the installation at db, or NULL when none exists yet (*missing

@@ -89,12 +89,15 @@ const struct cli_command cli_source_command = {
     source_options,
 };
 
-struct db_args {
+struct sync_args {
     const char *db;
+    struct schema_config schema; /* --platforms */
 };
 
 static const struct cli_option sync_options[] = {
-    CLI_DB(struct db_args, db),
+    CLI_CALLBACK(struct sync_args, schema.platforms, "--platforms", NULL, "LIST",
+                 CLI_PLATFORMS_HELP, cli_platforms_option, "sync", NULL, NULL),
+    CLI_DB(struct sync_args, db),
     CLI_END,
 };
 
@@ -114,6 +117,7 @@ const struct cli_command cli_sync_command = {
 struct schedule_args {
     const char *db, *at;
     int now;
+    struct schema_config schema; /* --platforms */
 };
 
 static const struct cli_option schedule_options[] = {
@@ -121,6 +125,8 @@ static const struct cli_option schedule_options[] = {
     CLI_STRING(struct schedule_args, at, "--at", "TIME",
                "judge what is due at TIME (YYYY-MM-DDTHH:MM in the\ninstallation's time zone, "
                "or @UNIX-SECONDS)"),
+    CLI_CALLBACK(struct schedule_args, schema.platforms, "--platforms", NULL, "LIST",
+                 CLI_PLATFORMS_HELP, cli_platforms_option, "schedule run", NULL, NULL),
     CLI_DB(struct schedule_args, db),
     CLI_END,
 };
@@ -646,7 +652,8 @@ static int take_name(void *ctx, const struct store_source *src)
 
 int cli_cmd_sync(int argc, char **argv)
 {
-    struct db_args da = {cli_default_db()};
+    struct sync_args da = {.db = cli_default_db()};
+    schema_config_default(&da.schema);
     int nwords;
     int parsed = cli_parse(&cli_sync_command, &da, argc, argv, &nwords);
     if (parsed != CLI_PARSED)
@@ -656,6 +663,7 @@ int cli_cmd_sync(int argc, char **argv)
     struct tz *zone = NULL;
     if (jobs_setup("sync", db, &c, &zone) < 0)
         return 1;
+    c.schema = &da.schema;
     struct store *s = open_main(db);
     if (!s) {
         tz_free(zone);
@@ -725,7 +733,8 @@ static int parse_at(const char *text, const struct tz *z, int64_t *out)
 
 int cli_cmd_schedule(int argc, char **argv)
 {
-    struct schedule_args sa = {cli_default_db(), NULL, 0};
+    struct schedule_args sa = {.db = cli_default_db()};
+    schema_config_default(&sa.schema);
     int nwords;
     int parsed = cli_parse(&cli_schedule_command, &sa, argc, argv, &nwords);
     if (parsed != CLI_PARSED)
@@ -742,6 +751,7 @@ int cli_cmd_schedule(int argc, char **argv)
     struct tz *zone = NULL;
     if (jobs_setup("schedule run", db, &c, &zone) < 0)
         return 1;
+    c.schema = &sa.schema;
     if (at && parse_at(at, zone, &c.now) < 0) {
         fprintf(stderr,
                 "infludash schedule run: --at %s: give YYYY-MM-DDTHH:MM (in %s) or "

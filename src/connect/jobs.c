@@ -194,6 +194,7 @@ int jobs_sync(struct store *main, const struct jobs_config *c, const struct stor
         o.zone = c->zone;
         o.http.ca_file = c->ca_file;
         o.ingest.dataset = cs.dataset;
+        o.ingest.cfg = c->schema;
         o.ingest.audit_actor = actor;
         o.ingest.audit_workspace = src->workspace;
         struct connect_state state = {*src->etag ? src->etag : NULL,

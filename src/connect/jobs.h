@@ -20,6 +20,8 @@
 #include "store.h"
 #include "tz.h"
 
+struct schema_config;
+
 struct jobs_config {
     const char *db_url;    /* the installation (--db): key file, workspaces */
     const struct tz *zone; /* schedules, post dates and report periods */
@@ -27,6 +29,8 @@ struct jobs_config {
     const char *ca_file;   /* an extra trust anchor for HTTPS and SMTP (NULL: the system's) */
     int mail_attempts;     /* 0: mail's default (3 attempts, 5 s then 10 s) */
     double mail_backoff;   /* first wait between mail attempts; 0: mail's default */
+    const struct schema_config *schema; /* what a sync's rows may hold (--platforms); NULL:
+                                           the defaults */
 };
 
 /* The installation's time zone: $INFLUDASH_TZ when set, else TZ_DEFAULT (Asia/Kolkata). */

@@ -169,6 +169,25 @@ expect_fail "sync of every source fails when one does" 1 "$INFLUDASH" sync --db 
 expect_fail "sync of a source that does not exist" 1 "$INFLUDASH" sync --db "$DB" nosuch
 expect_contains "… names it" "$ERR" 'no source named "nosuch"'
 
+# ---- a sync reads rows as the installation's --platforms says ------------------------------
+mkdir -p "$T/plat"
+printf 'influencer_id,name,platform\nINFMS1,Space Person,Myspace\n' >"$T/plat/influencers.csv"
+touch -d '1 minute ago' "$T/plat/influencers.csv"
+check "source add folder (another platform)" "$INFLUDASH" source add plat --db "$DB" --kind folder \
+    --dir "$T/plat" --dataset influencers
+expect_fail "a platform outside the default list: the sync refuses the file" 1 \
+    "$INFLUDASH" sync --db "$DB" plat
+expect_contains "… naming the platform" "$T/plat/failed/influencers.csv.error.txt" '"Myspace"'
+mv "$T/plat/failed/influencers.csv" "$T/plat/influencers.csv"
+touch -d '1 minute ago' "$T/plat/influencers.csv"
+expect_fail "sync --platforms refuses a bad list" 64 "$INFLUDASH" sync --db "$DB" --platforms ',,' plat
+check "sync --platforms with it imports the file" "$INFLUDASH" sync --db "$DB" \
+    --platforms Instagram,YouTube,Myspace plat
+expect_contains "… one row" "$OUT" "source plat: ok, 1 row"
+check "the row is there" "$INFLUDASH" export --db "$DB" --dataset influencers -o "$T/infl2.csv"
+expect_contains "… with its platform as the list spells it" "$T/infl2.csv" "INFMS1,Space Person,,Unknown,,Myspace"
+run "$INFLUDASH" source del plat --db "$DB"
+
 # ---- scheduled reports: mailed with STARTTLS, read back ------------------------------------
 printf 'mailpass\n' >"$T/smtp.pw"
 check "report add (mail)" "$INFLUDASH" report add weekly --db "$DB" --format pdf --platform Instagram \
@@ -249,6 +268,13 @@ expect_match "the failed delivery is shown as failed" "$OUT" "last run: .*, fail
 run "$INFLUDASH" report del refused --db "$DB"
 run "$INFLUDASH" report del later --db "$DB"
 
+printf 'influencer_id,name,platform\nINFMS2,Second Space,myspace\n' >"$T/plat/influencers2.csv"
+touch -d '1 minute ago' "$T/plat/influencers2.csv"
+check "source add folder (another platform, scheduled)" "$INFLUDASH" source add plat --db "$DB" \
+    --kind folder --dir "$T/plat" --dataset influencers --every hourly
+run "$INFLUDASH" schedule run --db "$DB" --now --platforms Instagram,YouTube,Myspace
+expect_contains "schedule run --platforms: the sync reads the other platform" "$OUT" "source plat: ok, 1 row"
+run "$INFLUDASH" source del plat --db "$DB"
 # ---- schedule run at replayed moments: due once, a missed run once ------------------------
 check "report del weekly" "$INFLUDASH" report del weekly --db "$DB"
 expect_fail "report del of a report that is gone" 1 "$INFLUDASH" report del weekly --db "$DB"
