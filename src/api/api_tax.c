@@ -412,6 +412,23 @@ int api_tax_table(struct store *s, const struct tax_rules *rules, int gst_state,
     return rc;
 }
 
+int api_tax_report_table(struct store *s, const struct tax_rules *rules, int gst_state, int32_t fy,
+                         int32_t to_day, struct api_tax_table *t, int *have, struct err *e)
+{
+    *have = 0;
+    int implicit = fy == API_TAX_LATEST_FY && to_day != INT32_MAX;
+    if (implicit)
+        fy = tax_fy_of_day(to_day);
+    int rc = api_tax_table(s, rules, gst_state, fy, t, e);
+    if (rc == ERR_USAGE && implicit) {
+        err_clear(e); /* a period the rules table does not reach: no tax table */
+        return 0;
+    }
+    if (rc == 0)
+        *have = 1;
+    return rc;
+}
+
 int api_tax_json(struct store *s, const struct tax_rules *rules, int gst_state, int32_t fy,
                  struct buf *out, struct err *e)
 {

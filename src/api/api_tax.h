@@ -73,6 +73,13 @@ void api_tax_table_release(struct api_tax_table *t);
 /* fy, gst_state and the errors as api_tax_json; t initialised, left empty on error. */
 int api_tax_table(struct store *s, const struct tax_rules *rules, int gst_state, int32_t fy,
                   struct api_tax_table *t, struct err *e);
+/* The table a PDF or XLSX report ends with (export, GET /api/export.*, scheduled reports):
+ * FY fy when given, else the FY of to_day (the filter's end; INT32_MAX: none), else the
+ * newest FY with payouts. *have is 1 when t holds the table; when the FY came from to_day
+ * and the rules table does not cover it, the report goes without one (*have 0, returns 0),
+ * since the analytics were still asked for; an fy given and not covered is ERR_USAGE. */
+int api_tax_report_table(struct store *s, const struct tax_rules *rules, int gst_state, int32_t fy,
+                         int32_t to_day, struct api_tax_table *t, int *have, struct err *e);
 
 /* The bank file of the payouts whose status is status ("Pending"): one row per payout
  * that can be paid, columns API_BATCH_HEADER, amount = fee + GST − that payment's TDS.

@@ -616,23 +616,6 @@ out:
     return rc;
 }
 
-/* --gst-state NN: a GST state code (payid_gst_state_name) into an int field. */
-static int gst_state_option(void *field, const struct cli_option *o, const char *value)
-{
-    char *end = NULL;
-    errno = 0;
-    long v = strtol(value, &end, 10);
-    if (errno || end == value || *end || v < 1 || v > 99 || !payid_gst_state_name((int)v)) {
-        fprintf(stderr,
-                "infludash %s: --gst-state %s: not a GST state code (two digits, e.g. 27 for "
-                "Maharashtra, 06 for Haryana)\n",
-                (const char *)o->data, value);
-        return -1;
-    }
-    *(int *)field = (int)v;
-    return 0;
-}
-
 struct export_args {
     const char *db, *ws, *format, *out_path;
     const char *tax_rules, *fy;
@@ -676,7 +659,7 @@ static const struct cli_option export_options[] = {
     CLI_STRING_F(struct export_args, tax_rules, "--tax-rules", NULL, "FILE",
                  "pdf, xlsx: the TDS rules table (default: built in)", "report", NULL),
     CLI_CALLBACK(struct export_args, gst_state, "--gst-state", NULL, "NN",
-                 "pdf, xlsx: the brand's GST state code", gst_state_option, "export", "report",
+                 "pdf, xlsx: the brand's GST state code", cli_gst_state_option, "export", "report",
                  NULL),
     CLI_END,
 };
@@ -716,22 +699,14 @@ static int export_tax(const struct export_args *a, struct store *s, const struct
     tax_rules_init(&rules);
     int rc = a->tax_rules ? tax_rules_load(&rules, a->tax_rules, e) : tax_rules_builtin(&rules, e);
     int32_t fy = API_TAX_LATEST_FY;
-    int explicit_fy = a->fy != NULL;
-    if (rc == 0 && explicit_fy) {
+    if (rc == 0 && a->fy) {
         struct err why;
         err_clear(&why);
         if ((rc = tax_fy_parse(a->fy, &fy, &why)) < 0)
             rc = err_set(e, ERR_USAGE, "--fy: %s", why.msg);
-    } else if (rc == 0 && f->f.to_day != INT32_MAX) {
-        fy = tax_fy_of_day(f->f.to_day);
     }
-    if (rc == 0) {
-        rc = api_tax_table(s, &rules, a->gst_state, fy, t, e);
-        if (rc == ERR_USAGE && !explicit_fy && fy != API_TAX_LATEST_FY)
-            rc = 0, err_clear(e); /* a period the rules table does not reach: no tax table */
-        else if (rc == 0)
-            *have = 1;
-    }
+    if (rc == 0)
+        rc = api_tax_report_table(s, &rules, a->gst_state, fy, f->f.to_day, t, have, e);
     tax_rules_release(&rules);
     return rc;
 }
@@ -867,7 +842,7 @@ static const struct cli_option serve_options[] = {
     CLI_STRING(struct serve_config, tax_rules, "--tax-rules", "FILE",
                "the TDS rules table (default: data/tds_rules.csv,\nbuilt in)"),
     CLI_CALLBACK(struct serve_config, gst_state, "--gst-state", NULL, "NN",
-                 "the brand's GST state code (27 Maharashtra, ...)", gst_state_option, "serve",
+                 "the brand's GST state code (27 Maharashtra, ...)", cli_gst_state_option, "serve",
                  NULL, NULL),
     CLI_STRING(struct serve_config, tz, "--tz", "ZONE",
                "the installation's time zone, an IANA name (default\n$INFLUDASH_TZ, else "

@@ -1,8 +1,9 @@
 /* cli_common.c — what the command files share (cli_impl.h): the database and workspace a
- * command works on, who the command line acts as, and the --platforms option. Calls auth,
- * store, schema, err and buf; prints only errors, to stderr. */
+ * command works on, who the command line acts as, and the --platforms and --gst-state
+ * options. Calls auth, store, schema, payid, err and buf; prints only errors, to stderr. */
 #include "cli_impl.h"
 
+#include <errno.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 
 #include "auth.h"
 #include "buf.h"
+#include "payid.h"
 #include "schema.h"
 
 #include "banned.h"
@@ -108,5 +110,22 @@ int cli_platforms_option(void *field, const struct cli_option *o, const char *va
         return -1;
     }
     *(const char **)field = value;
+    return 0;
+}
+
+/* --gst-state NN: a GST state code (payid_gst_state_name) into an int field. */
+int cli_gst_state_option(void *field, const struct cli_option *o, const char *value)
+{
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(value, &end, 10);
+    if (errno || end == value || *end || v < 1 || v > 99 || !payid_gst_state_name((int)v)) {
+        fprintf(stderr,
+                "infludash %s: --gst-state %s: not a GST state code (two digits, e.g. 27 for "
+                "Maharashtra, 06 for Haryana)\n",
+                (const char *)o->data, value);
+        return -1;
+    }
+    *(int *)field = (int)v;
     return 0;
 }

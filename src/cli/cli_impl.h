@@ -26,6 +26,10 @@ int cli_platforms_option(void *field, const struct cli_option *o, const char *va
     "the platforms a row may name, comma-separated\n"                                              \
     "(default: " SCHEMA_PLATFORMS_DEFAULT ")"
 
+/* --gst-state NN: a GST state code (payid_gst_state_name) into an int field; data: the
+ * command's name. */
+int cli_gst_state_option(void *field, const struct cli_option *o, const char *value);
+
 /* $DATABASE_URL, else sqlite:infludash.db. */
 const char *cli_default_db(void);
 /* The accounts database of the installation at db, or NULL when none exists yet (*missing

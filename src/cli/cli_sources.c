@@ -3,7 +3,7 @@
  * records in the installation's main database (store.h's sources, reports and runs) and
  * run them through jobs.h. Tokens and SMTP passwords are read from files, sealed (secret.h)
  * and never printed. Calls cli_common, cli_options, jobs, connect, schedule, mail, secret, auth,
- * filter, store, schema, tz, buf and err; prints to the terminal. */
+ * filter, store, schema, tax, tz, buf and err; prints to the terminal. */
 #include "cli_impl.h"
 
 #include <errno.h>
@@ -24,6 +24,7 @@
 #include "schedule.h"
 #include "schema.h"
 #include "secret.h"
+#include "tax.h"
 #include "tz.h"
 
 #include "banned.h"
@@ -115,8 +116,8 @@ const struct cli_command cli_sync_command = {
 };
 
 struct schedule_args {
-    const char *db, *at;
-    int now;
+    const char *db, *at, *tax_rules;
+    int now, gst_state;
     struct schema_config schema; /* --platforms */
 };
 
@@ -127,6 +128,11 @@ static const struct cli_option schedule_options[] = {
                "or @UNIX-SECONDS)"),
     CLI_CALLBACK(struct schedule_args, schema.platforms, "--platforms", NULL, "LIST",
                  CLI_PLATFORMS_HELP, cli_platforms_option, "schedule run", NULL, NULL),
+    CLI_STRING(struct schedule_args, tax_rules, "--tax-rules", "FILE",
+               "the TDS/GST rules table of PDF and XLSX reports\n(default: the built-in one)"),
+    CLI_CALLBACK(struct schedule_args, gst_state, "--gst-state", NULL, "NN",
+                 "PDF and XLSX reports: the brand's GST state code", cli_gst_state_option,
+                 "schedule run", NULL, NULL),
     CLI_DB(struct schedule_args, db),
     CLI_END,
 };
@@ -752,6 +758,7 @@ int cli_cmd_schedule(int argc, char **argv)
     if (jobs_setup("schedule run", db, &c, &zone) < 0)
         return 1;
     c.schema = &sa.schema;
+    c.gst_state = sa.gst_state;
     if (at && parse_at(at, zone, &c.now) < 0) {
         fprintf(stderr,
                 "infludash schedule run: --at %s: give YYYY-MM-DDTHH:MM (in %s) or "
@@ -760,12 +767,24 @@ int cli_cmd_schedule(int argc, char **argv)
         tz_free(zone);
         return EXIT_USAGE;
     }
+    struct err e = {0, ""};
+    struct tax_rules rules;
+    tax_rules_init(&rules);
+    if (sa.tax_rules) {
+        if (tax_rules_load(&rules, sa.tax_rules, &e) < 0) {
+            fprintf(stderr, "infludash schedule run: --tax-rules: %s\n", e.msg);
+            tax_rules_release(&rules);
+            tz_free(zone);
+            return 1;
+        }
+        c.tax_rules = &rules;
+    }
     struct store *s = open_main(db);
     if (!s) {
+        tax_rules_release(&rules);
         tz_free(zone);
         return 1;
     }
-    struct err e = {0, ""};
     size_t ran = 0, failed = 0;
     int rc = jobs_run_due(s, &c, now_all, print_run, NULL, &ran, &failed, &e);
     if (rc < 0 && !failed)
@@ -773,6 +792,7 @@ int cli_cmd_schedule(int argc, char **argv)
     if (ran == 0 && rc == 0)
         printf("nothing was due\n");
     store_close(s);
+    tax_rules_release(&rules);
     tz_free(zone);
     return rc < 0 ? 1 : 0;
 }

@@ -1,6 +1,7 @@
 /* jobs.c — a stored source synced, a stored report made and delivered, and the scheduler's
  * pass over what is due (see jobs.h). Calls connect, schedule, mail, secret, auth, report,
- * engine, filter, api_data, store, schema, format, form, tz, buf and err. */
+ * engine, filter, api_data, api_tax, tax, tax_builtin, store, schema, format, form, tz, buf and
+ * err. */
 #include "jobs.h"
 
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "api_data.h"
+#include "api_tax.h"
 #include "auth.h"
 #include "buf.h"
 #include "connect.h"
@@ -24,6 +26,7 @@
 #include "schedule.h"
 #include "schema.h"
 #include "secret.h"
+#include "tax.h"
 
 #include "banned.h"
 
@@ -376,6 +379,31 @@ static const char *content_type_of(const char *format)
     return "text/csv";
 }
 
+/* The tax table a PDF or XLSX report ends with, as export and GET /api/export.* give it:
+ * the FY of the report's period (its end), else the newest FY with payouts. */
+static int report_tax(const struct jobs_config *c, struct store *ws, const struct filter *f,
+                      struct api_tax_table *t, int *have, struct err *e)
+{
+    struct tax_rules builtin;
+    tax_rules_init(&builtin);
+    const struct tax_rules *rules = c->tax_rules;
+    int rc = 0;
+    if (!rules) {
+        rc = tax_rules_builtin(&builtin, e);
+        rules = &builtin;
+    }
+    if (rc == 0) {
+        if (c->tax_lock)
+            pthread_mutex_lock(c->tax_lock);
+        rc = api_tax_report_table(ws, rules, c->gst_state, API_TAX_LATEST_FY, f->f.to_day, t, have,
+                                  e);
+        if (c->tax_lock)
+            pthread_mutex_unlock(c->tax_lock);
+    }
+    tax_rules_release(&builtin);
+    return rc;
+}
+
 /* A temporary folder for a mailed report, removed with what is in it. */
 static int temp_dir(struct buf *dir, struct err *e)
 {
@@ -436,6 +464,13 @@ int jobs_report(struct store *main, const struct jobs_config *c, const struct st
         rc = why.code;
     }
     struct report_input in = {eng, &f, &settings, made_at, have_period ? range.label : NULL, NULL};
+    struct api_tax_table tax;
+    api_tax_table_init(&tax);
+    if (rc == 0 && (!strcmp(r->format, "pdf") || !strcmp(r->format, "xlsx"))) {
+        int have = 0;
+        rc = report_tax(c, ws, &f, &tax, &have, &why);
+        in.tax = have ? &tax : NULL;
+    }
     struct buf name = BUF_INIT, dir = BUF_INIT, path = BUF_INIT, body = BUF_INIT;
     int mailed = !*r->to_dir;
     if (rc == 0) {
@@ -470,6 +505,7 @@ int jobs_report(struct store *main, const struct jobs_config *c, const struct st
     buf_release(&dir);
     buf_release(&path);
     buf_release(&body);
+    api_tax_table_release(&tax);
     engine_free(eng);
     filter_release(&f);
     store_close(ws);

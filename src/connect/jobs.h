@@ -9,10 +9,11 @@
  * once. Before running a due job the scheduler claims it (store_job_claim), so two servers
  * on one PostgreSQL database run it once. Nothing here prints: each finished run is handed
  * to a callback. Calls connect, schedule, mail, secret, auth, report, engine,
- * filter, api_data, store, schema, format, form, tz, buf and err. */
+ * filter, api_data, api_tax, tax, tax_builtin, store, schema, format, form, tz, buf and err. */
 #ifndef INFLUDASH_JOBS_H
 #define INFLUDASH_JOBS_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,7 @@
 #include "tz.h"
 
 struct schema_config;
+struct tax_rules;
 
 struct jobs_config {
     const char *db_url;    /* the installation (--db): key file, workspaces */
@@ -31,6 +33,12 @@ struct jobs_config {
     double mail_backoff;   /* first wait between mail attempts; 0: mail's default */
     const struct schema_config *schema; /* what a sync's rows may hold (--platforms); NULL:
                                            the defaults */
+    /* A PDF or XLSX report's tax table (SPEC 10): the rules table (NULL: the built-in one),
+     * the lock held while reading it (serve's can be replaced; NULL: none) and the brand's
+     * GST state code (0: unknown). */
+    const struct tax_rules *tax_rules;
+    pthread_mutex_t *tax_lock;
+    int gst_state;
 };
 
 /* The installation's time zone: $INFLUDASH_TZ when set, else TZ_DEFAULT (Asia/Kolkata). */

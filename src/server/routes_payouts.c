@@ -97,23 +97,17 @@ int routes_export_tax(struct http_request *req, struct http_response *res, int32
     int gst_state = gst_state_of(req, res, site);
     if (gst_state < 0 || fy_of(req, res, &fy) < 0)
         return -1;
-    int implicit = fy == API_TAX_LATEST_FY && to_day != INT32_MAX;
-    if (implicit)
-        fy = tax_fy_of_day(to_day);
     struct err e;
     err_clear(&e);
     pthread_mutex_lock(&site->tax_lock);
     pthread_mutex_lock(&app->store_lock);
-    int rc = api_tax_table(app->store, site->tax_rules, gst_state, fy, t, &e);
+    int rc = api_tax_report_table(app->store, site->tax_rules, gst_state, fy, to_day, t, have, &e);
     pthread_mutex_unlock(&app->store_lock);
     pthread_mutex_unlock(&site->tax_lock);
-    if (rc == ERR_USAGE && implicit)
-        return 0; /* a period the rules table does not reach: the report has no tax table */
     if (rc < 0) {
         routes_fail(req, res, "computing the tax", &e);
         return -1;
     }
-    *have = 1;
     return 0;
 }
 

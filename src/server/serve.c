@@ -120,8 +120,13 @@ int serve_run(const struct serve_config *cfg, struct err *e)
     if (cfg->session_ttl)
         site.session_ttl = (int64_t)cfg->session_ttl;
     site.trust_proxy = cfg->trust_proxy;
-    struct jobs_config jobs = {
-        .db_url = cfg->db_url, .zone = zone, .ca_file = cfg->ca_file, .schema = &site.schema};
+    struct jobs_config jobs = {.db_url = cfg->db_url,
+                               .zone = zone,
+                               .ca_file = cfg->ca_file,
+                               .schema = &site.schema,
+                               .tax_rules = &rules,
+                               .tax_lock = &site.tax_lock,
+                               .gst_state = cfg->gst_state};
     site.jobs = &jobs;
     struct scheduler *scheduler = NULL;
     struct http_config hc;
