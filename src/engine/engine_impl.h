@@ -137,6 +137,13 @@ struct rollup {
     struct rollup_sums *cum;
 };
 
+/* A post with a price, as alloc_query reads it (struct engine priced). */
+struct priced_post {
+    int32_t day, day_slot; /* post_day, and post_day_idx + 1 */
+    int32_t platform, campaign, pay;
+    int64_t spend;
+};
+
 struct engine {
     struct strmap *dict[DIM_COUNT];
 
@@ -244,6 +251,17 @@ struct engine {
      * including it (cell_entry_cum, int64): a range's revenue of a cell is two lookups */
     struct column cell_entry_start, cell_entry_cum; /* int64 */
     struct column cell_entry_day;                   /* int32 */
+    /* each influencer's cells by campaign, so that a split of one campaign visits only that
+     * campaign's cells: influencer i's groups are camp_start[i] .. camp_start[i + 1] in
+     * campaign code order, group j's campaign code camp_code[j] and its cells (their place
+     * within i's, ascending: text order) camp_cells[camp_cell_start[j] .. camp_cell_start[j
+     * + 1]]. Derived from inf_cells after every load (alloc_build_groups), never stored. */
+    int32_t *camp_start, *camp_code, *camp_cell_start, *camp_cells;
+    /* each influencer's priced posts (a payout row and spend that is not 0) in day order,
+     * what a query's splits read of them side by side: influencer i's are priced[
+     * priced_start[i] .. priced_start[i + 1]] (derived with the groups, never stored) */
+    struct priced_post *priced;
+    int32_t *priced_start;
     /* alloc_query without its shortcuts, and every query's product and source groups from
      * the fine cube's scan (engine_set_exhaustive_allocation) */
     int exhaustive_allocation;
@@ -390,6 +408,12 @@ void alloc_query(struct engine_result *r);
 void alloc_build_entries(struct engine *eng);
 /* At load, once the posts are sorted: post_spend, post_pay, inf_posts, inf_alloc. */
 void alloc_build_posts(struct engine *eng);
+/* camp_start, camp_code, camp_cell_start, camp_cells from inf_cells, and priced from the
+ * posts (again if built): every load path calls it once the cells and post prices are
+ * final, as it does engine_build_rollups. */
+void alloc_build_groups(struct engine *eng);
+/* Frees them (engine_free calls it). */
+void alloc_release_groups(struct engine *eng);
 
 /* Builds eng->rollup from the fine cube (again if built): every load path calls it once the
  * cube and its spend column are final. A rollup too large to keep is left unbuilt, and the
