@@ -583,6 +583,7 @@ void alloc_build_groups(struct engine *eng)
     eng->camp_code = xmalloc((total + 1) * sizeof *eng->camp_code);
     eng->camp_cell_start = xmalloc((total + 2) * sizeof *eng->camp_cell_start);
     eng->camp_cells = xmalloc((total + 1) * sizeof *eng->camp_cells);
+    eng->camp_same = xmalloc((3 * total + 1) * sizeof *eng->camp_same);
     struct group_cell *v = xmalloc((total + 1) * sizeof *v);
     int32_t ngroups = 0, at = 0;
     eng->camp_start[0] = 0;
@@ -594,11 +595,21 @@ void alloc_build_groups(struct engine *eng)
         if (n > 1)
             qsort(v, (size_t)n, sizeof *v, cmp_group_cell);
         for (int32_t k = 0; k < n; k++) {
+            const int32_t *code = &codes[4 * ((size_t)cstart[i] + (size_t)v[k].k)];
+            int32_t *same = &eng->camp_same[3 * (size_t)ngroups];
             if (k == 0 || v[k].campaign != v[k - 1].campaign) {
-                if (k > 0)
+                if (k > 0) {
                     eng->camp_cell_start[++ngroups] = at;
+                    same += 3;
+                }
                 eng->camp_code[ngroups] = v[k].campaign;
+                same[0] = code[0];
+                same[1] = code[1];
+                same[2] = code[3];
             }
+            for (int d = 0; d < 3; d++)
+                if (same[d] != code[d < 2 ? d : 3])
+                    same[d] = -2;
             eng->camp_cells[at++] = v[k].k;
         }
         if (n > 0)
@@ -637,9 +648,11 @@ void alloc_release_groups(struct engine *eng)
     free(eng->camp_code);
     free(eng->camp_cell_start);
     free(eng->camp_cells);
+    free(eng->camp_same);
     free(eng->priced);
     free(eng->priced_start);
     eng->camp_start = eng->camp_code = eng->camp_cell_start = eng->camp_cells = NULL;
+    eng->camp_same = NULL;
     eng->priced = NULL;
     eng->priced_start = NULL;
 }
@@ -651,28 +664,28 @@ void engine_set_exhaustive_allocation(struct engine *eng, int on)
 
 /* ---- per query --------------------------------------------------------------------------- */
 
-/* A cell of an influencer's attributed revenue in the range (day aside); an influencer's
- * cells are in text order (build_cells). Loaded when a split first reaches it (cell_at). */
+/* A cell of an influencer's attributed revenue in the range (day aside): its revenue, looked
+ * up when a split first reaches it; an influencer's cells are in text order (build_cells),
+ * their codes in eng->inf_cells. */
 struct cell {
-    int32_t brand, product, campaign, source;
-    int64_t revenue; /* in the range, once known */
-    uint32_t gen;    /* loaded for the walk's current influencer: gen == w->gen */
-    uint8_t known;   /* revenue is known (cell_revenue) */
-    uint8_t counts;  /* the cell filters keep it: its spend is counted */
+    int64_t revenue; /* in the range, when gen == w->gen */
+    uint32_t gen;
 };
 
 struct walk {
     struct engine_result *r;
     int exhaustive; /* every split made in full (engine_set_exhaustive_allocation) */
     struct cell *cells;
-    int32_t inf;  /* whose cells (-1: none) */
-    uint32_t gen; /* bumped with each influencer: the cells of another gen are not loaded */
+    int32_t inf;          /* whose cells (-1: none) */
+    const int32_t *codes; /* their codes, 4 a cell (brand, product, campaign, source) */
+    uint32_t gen;         /* bumped with each influencer: a revenue of another gen is unknown */
     size_t ncells, cap;
     struct share *shares;
     size_t share_cap;
     /* the last split: the cells it lies on (of w->cells, positive revenue, its campaign)
      * with their paise, and how many of them count */
     uint32_t *split_cell, *split_order;
+    uint8_t *split_counts; /* whether each of them counts */
     int64_t *split_rem, *split_paise;
     size_t nsplit, nsplit_counted, split_cap;
     int32_t unalloc[4]; /* the Unallocated code of brand, product, campaign, source */
@@ -708,15 +721,15 @@ static void emit(struct walk *w, int32_t inf, size_t day_slot, int32_t platform,
 
 /* emit on a cell the filter keeps, on a platform it keeps (split_can_count). */
 static void emit_kept(struct engine_result *r, int32_t inf, size_t day_slot, int32_t platform,
-                      const struct cell *c, int64_t amount)
+                      const int32_t code[4], int64_t amount)
 {
     r->act[inf].spend += amount;
     r->days[day_slot].spend += amount;
     r->platform[platform + 1].spend += amount;
-    r->brand[c->brand + 1].spend += amount;
-    r->product[c->product + 1].spend += amount;
-    r->campaign[c->campaign + 1].spend += amount;
-    r->source[c->source + 1].spend += amount;
+    r->brand[code[0] + 1].spend += amount;
+    r->product[code[1] + 1].spend += amount;
+    r->campaign[code[2] + 1].spend += amount;
+    r->source[code[3] + 1].spend += amount;
 }
 
 /* Whether the cell filters keep a cell of these codes (emit's test, platform aside). */
@@ -796,47 +809,47 @@ static int64_t cell_range_revenue_searched(const struct engine *eng, size_t g, s
     return (b > lo ? cum[b - 1] : 0) - (a > lo ? cum[a - 1] : 0);
 }
 
-/* Cell k of the walk's influencer, its codes and whether the cell filters keep it read the
- * first time it is asked for. */
-static inline struct cell *cell_at(struct walk *w, size_t k)
+/* Cell k's codes (of the walk's influencer). */
+static inline const int32_t *cell_codes(const struct walk *w, size_t k)
 {
-    struct cell *c = &w->cells[k];
-    if (c->gen != w->gen) {
-        const struct engine *eng = w->r->eng;
-        const int32_t *code =
-            &col32(&eng->inf_cells)[4 * ((size_t)col32(&eng->inf_cell_start)[w->inf] + k)];
-        *c = (struct cell){code[0], code[1], code[2], code[3], 0, w->gen, 0,
-                           (uint8_t)cell_counts(&w->r->q, code[0], code[1], code[2], code[3])};
-    }
-    return c;
+    return &w->codes[4 * k];
+}
+
+/* Whether the cell filters keep cell k. */
+static inline int cell_kept(const struct walk *w, size_t k)
+{
+    const int32_t *code = cell_codes(w, k);
+    return cell_counts(&w->r->q, code[0], code[1], code[2], code[3]);
 }
 
 /* Cell k's revenue in the range, looked up the first time a split asks. */
 static int64_t cell_revenue(struct walk *w, size_t k)
 {
-    struct cell *c = cell_at(w, k);
-    if (!c->known) {
+    struct cell *c = &w->cells[k];
+    if (c->gen != w->gen) {
         const struct engine_result *r = w->r;
         size_t g = (size_t)col32(&r->eng->inf_cell_start)[w->inf] + k;
         c->revenue = w->exhaustive ? cell_range_revenue_searched(r->eng, g, r->day_lo, r->day_hi)
                                    : cell_range_revenue(r->eng, g, r->day_lo, r->day_hi);
-        c->known = 1;
+        c->gen = w->gen;
     }
     return c->revenue;
 }
 
-/* The walk on influencer inf's cells, none of them loaded yet. */
+/* The walk on influencer inf's cells, no revenue known yet. */
 static void walk_influencer(struct walk *w, int32_t inf)
 {
-    const int32_t *cstart = col32(&w->r->eng->inf_cell_start);
+    const struct engine *eng = w->r->eng;
+    const int32_t *cstart = col32(&eng->inf_cell_start);
     size_t ncells = (size_t)(cstart[inf + 1] - cstart[inf]);
     if (ncells > w->cap) {
         size_t old = w->cap;
         w->cap = 2 * ncells;
         w->cells = xrealloc(w->cells, w->cap * sizeof *w->cells);
-        memset(w->cells + old, 0, (w->cap - old) * sizeof *w->cells); /* gen 0: not loaded */
+        memset(w->cells + old, 0, (w->cap - old) * sizeof *w->cells); /* gen 0: unknown */
     }
     w->inf = inf;
+    w->codes = &col32(&eng->inf_cells)[4 * (size_t)cstart[inf]];
     w->gen++;
     w->ncells = ncells;
     w->cells_valid = 0;
@@ -855,7 +868,7 @@ static int any_cell_counts(const struct walk *w, int32_t inf)
     return 0;
 }
 
-/* The exhaustive computation's walk on influencer inf: every cell loaded with its revenue. */
+/* The exhaustive computation's walk on influencer inf: every cell's revenue looked up. */
 static void load_cells(struct walk *w, int32_t inf)
 {
     walk_influencer(w, inf);
@@ -981,7 +994,7 @@ static void split_paise(struct walk *w, int64_t weight, int64_t amount)
     }
     if (w->nsplit_counted <= 4) {
         for (size_t k = 0; k < n; k++) {
-            if (!w->cells[w->split_cell[k]].counts)
+            if (!w->split_counts[k])
                 continue;
             int64_t before = 0, r = rem[k];
             for (size_t i = 0; i < k; i++)
@@ -999,25 +1012,41 @@ static void split_paise(struct walk *w, int64_t weight, int64_t amount)
         order[k] = (uint32_t)k;
     uint32_t last = select_share(order, n, (size_t)left - 1, rem);
     for (size_t k = 0; k < n; k++)
-        if (w->cells[w->split_cell[k]].counts && !share_before(rem, last, (uint32_t)k))
+        if (w->split_counts[k] && !share_before(rem, last, (uint32_t)k))
             paise[k]++;
 }
 
+/* What the cell filters keep of a group of cells. */
+enum { KEEP_NONE, KEEP_ALL, KEEP_SOME };
+
 /* The cells a split of campaign (-1: any) lies on, before their revenue is known: the
  * walk's influencer's cells of that campaign (*list, their places ascending), or all of
- * them (*list NULL). How many. */
-static size_t campaign_cells(const struct walk *w, int32_t campaign, const int32_t **list)
+ * them (*list NULL); how many. *keep: what the cell filters keep of them, from the group's
+ * codes where they are the same in every cell (KEEP_SOME: cell by cell). */
+static size_t campaign_cells(const struct walk *w, int32_t campaign, const int32_t **list,
+                             int *keep)
 {
+    const struct engine *eng = w->r->eng;
+    const struct query *q = &w->r->q;
     *list = NULL;
+    *keep = KEEP_SOME;
     if (campaign < 0)
         return w->ncells;
-    const struct engine *eng = w->r->eng;
     for (int32_t j = eng->camp_start[w->inf]; j < eng->camp_start[w->inf + 1]; j++) {
         if (eng->camp_code[j] < campaign)
             continue;
         if (eng->camp_code[j] > campaign)
             break;
         *list = &eng->camp_cells[eng->camp_cell_start[j]];
+        /* brand, product, source: the code every cell of the group has, or -2 */
+        const int32_t *same = &eng->camp_same[3 * (size_t)j];
+        const struct code_mask *masks[3] = {&q->brand, &q->product, &q->source};
+        *keep = q->campaign.ok[campaign + 1] ? KEEP_ALL : KEEP_NONE;
+        for (int d = 0; d < 3 && *keep != KEEP_NONE; d++)
+            if (masks[d]->active)
+                *keep = same[d] == -2             ? KEEP_SOME
+                        : masks[d]->ok[same[d] + 1] ? *keep
+                                                    : KEEP_NONE;
         return (size_t)(eng->camp_cell_start[j + 1] - eng->camp_cell_start[j]);
     }
     *list = eng->camp_cells; /* none */
@@ -1031,9 +1060,12 @@ static int campaign_can_count(struct walk *w, int32_t campaign)
     if (unallocated_counts(w, campaign))
         return 1;
     const int32_t *list;
-    size_t n = campaign_cells(w, campaign, &list);
+    int keep;
+    size_t n = campaign_cells(w, campaign, &list, &keep);
+    if (keep != KEEP_SOME)
+        return keep == KEEP_ALL && n > 0;
     for (size_t i = 0; i < n; i++)
-        if (cell_at(w, list ? (size_t)list[i] : i)->counts)
+        if (cell_kept(w, list ? (size_t)list[i] : i))
             return 1;
     return 0;
 }
@@ -1045,24 +1077,29 @@ static __int128 split_cells(struct walk *w, int32_t campaign)
     if (w->ncells > w->split_cap) {
         w->split_cap = 2 * w->ncells;
         w->split_cell = xrealloc(w->split_cell, w->split_cap * sizeof *w->split_cell);
+        w->split_counts = xrealloc(w->split_counts, w->split_cap * sizeof *w->split_counts);
         w->split_rem = xrealloc(w->split_rem, w->split_cap * sizeof *w->split_rem);
         w->split_paise = xrealloc(w->split_paise, w->split_cap * sizeof *w->split_paise);
         w->split_order = xrealloc(w->split_order, w->split_cap * sizeof *w->split_order);
     }
-    /* the exhaustive computation tests every cell's campaign: the reference for the groups */
+    /* the exhaustive computation tests every cell's campaign and filters: the reference for
+     * the groups */
     const int32_t *list = NULL;
-    size_t n = w->exhaustive ? w->ncells : campaign_cells(w, campaign, &list);
+    int keep = KEEP_SOME;
+    size_t n = w->exhaustive ? w->ncells : campaign_cells(w, campaign, &list, &keep);
     __int128 weight = 0;
     w->nsplit = w->nsplit_counted = 0;
     for (size_t i = 0; i < n; i++) {
         size_t k = list ? (size_t)list[i] : i;
-        if (w->exhaustive && campaign >= 0 && w->cells[k].campaign != campaign)
+        if (w->exhaustive && campaign >= 0 && cell_codes(w, k)[2] != campaign)
             continue;
         int64_t rev = cell_revenue(w, k);
         if (rev <= 0)
             continue;
+        int counts = keep == KEEP_SOME ? cell_kept(w, k) : keep == KEEP_ALL;
+        w->split_counts[w->nsplit] = (uint8_t)counts;
         w->split_cell[w->nsplit++] = (uint32_t)k;
-        w->nsplit_counted += w->cells[k].counts != 0;
+        w->nsplit_counted += (size_t)counts;
         weight += rev;
     }
     return weight;
@@ -1113,11 +1150,10 @@ static void split(struct walk *w, int32_t inf, size_t day_slot, int32_t platform
         w->last_amount = amount;
     }
     for (size_t k = 0; k < w->nsplit && (w->exhaustive || w->nsplit_counted > 0); k++) {
-        const struct cell *c = &w->cells[w->split_cell[k]];
+        const int32_t *c = cell_codes(w, w->split_cell[k]);
         if (w->exhaustive)
-            emit(w, inf, day_slot, platform, c->brand, c->product, c->campaign, c->source,
-                 w->split_paise[k]);
-        else if (c->counts)
+            emit(w, inf, day_slot, platform, c[0], c[1], c[2], c[3], w->split_paise[k]);
+        else if (w->split_counts[k])
             emit_kept(w->r, inf, day_slot, platform, c, w->split_paise[k]);
     }
 }
@@ -1197,6 +1233,7 @@ void alloc_query(struct engine_result *r)
     free(w.cells);
     free(w.shares);
     free(w.split_cell);
+    free(w.split_counts);
     free(w.split_rem);
     free(w.split_paise);
     free(w.split_order);

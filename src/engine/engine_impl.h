@@ -255,8 +255,10 @@ struct engine {
      * campaign's cells: influencer i's groups are camp_start[i] .. camp_start[i + 1] in
      * campaign code order, group j's campaign code camp_code[j] and its cells (their place
      * within i's, ascending: text order) camp_cells[camp_cell_start[j] .. camp_cell_start[j
-     * + 1]]. Derived from inf_cells after every load (alloc_build_groups), never stored. */
-    int32_t *camp_start, *camp_code, *camp_cell_start, *camp_cells;
+     * + 1]], with the brand, product and source every one of them has (camp_same[3 j ..
+     * 3 j + 2], -2 where they differ). Derived from inf_cells after every load
+     * (alloc_build_groups), never stored. */
+    int32_t *camp_start, *camp_code, *camp_cell_start, *camp_cells, *camp_same;
     /* each influencer's priced posts (a payout row and spend that is not 0) in day order,
      * what a query's splits read of them side by side: influencer i's are priced[
      * priced_start[i] .. priced_start[i + 1]] (derived with the groups, never stored) */
