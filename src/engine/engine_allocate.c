@@ -692,6 +692,10 @@ struct walk {
     /* the last split of these cells: an influencer's posts mostly cost the same, so the
      * next split of the same amount and campaign is the same paise (reused) */
     int last_valid;
+    /* of the last split: its counted cells' paise together (added to the influencer, day
+     * and platform at once), and how many times its cells' own paise are yet to be added
+     * to their brand, product, campaign and source (flush_split) */
+    int64_t split_total, split_times;
     int32_t last_campaign;
     int64_t last_amount;
     /* the cells of the last split's campaign (split_cells), kept for the next split of
@@ -717,19 +721,6 @@ static void emit(struct walk *w, int32_t inf, size_t day_slot, int32_t platform,
     r->product[product + 1].spend += amount;
     r->campaign[campaign + 1].spend += amount;
     r->source[source + 1].spend += amount;
-}
-
-/* emit on a cell the filter keeps, on a platform it keeps (split_can_count). */
-static void emit_kept(struct engine_result *r, int32_t inf, size_t day_slot, int32_t platform,
-                      const int32_t code[4], int64_t amount)
-{
-    r->act[inf].spend += amount;
-    r->days[day_slot].spend += amount;
-    r->platform[platform + 1].spend += amount;
-    r->brand[code[0] + 1].spend += amount;
-    r->product[code[1] + 1].spend += amount;
-    r->campaign[code[2] + 1].spend += amount;
-    r->source[code[3] + 1].spend += amount;
 }
 
 /* Whether the cell filters keep a cell of these codes (emit's test, platform aside). */
@@ -1105,6 +1096,25 @@ static __int128 split_cells(struct walk *w, int32_t campaign)
     return weight;
 }
 
+/* The last split's cells' paise, times it was made since the last flush, into their brand,
+ * product, campaign and source groups. */
+static void flush_split(struct walk *w)
+{
+    struct engine_result *r = w->r;
+    int64_t times = w->split_times;
+    for (size_t k = 0; k < w->nsplit && times != 0; k++) {
+        if (!w->split_counts[k])
+            continue;
+        const int32_t *c = cell_codes(w, w->split_cell[k]);
+        int64_t amount = w->split_paise[k] * times;
+        r->brand[c[0] + 1].spend += amount;
+        r->product[c[1] + 1].spend += amount;
+        r->campaign[c[2] + 1].spend += amount;
+        r->source[c[3] + 1].spend += amount;
+    }
+    w->split_times = 0;
+}
+
 /* amount on day_slot and platform, split over the influencer's cells with positive revenue
  * (of campaign when it is not -1) in proportion to it, by largest remainder in cell order;
  * with none, on the Unallocated brand, product and source (and campaign unless fixed).
@@ -1117,6 +1127,7 @@ static void split(struct walk *w, int32_t inf, size_t day_slot, int32_t platform
     /* the exhaustive computation reuses nothing: the reference for every cache here */
     if (w->exhaustive ||
         !(w->last_valid && w->last_campaign == campaign && w->last_amount == amount)) {
+        flush_split(w); /* before its cells or paise are replaced */
         if (w->inf != inf) {
             if (w->exhaustive)
                 load_cells(w, inf);
@@ -1145,16 +1156,25 @@ static void split(struct walk *w, int32_t inf, size_t day_slot, int32_t platform
             split_paise_in_full(w, weight, amount);
         else if (w->nsplit_counted > 0)
             split_paise(w, (int64_t)weight, amount);
+        w->split_total = 0;
+        for (size_t k = 0; k < w->nsplit; k++)
+            w->split_total += w->split_counts[k] ? w->split_paise[k] : 0;
         w->last_valid = 1;
         w->last_campaign = campaign;
         w->last_amount = amount;
     }
-    for (size_t k = 0; k < w->nsplit && (w->exhaustive || w->nsplit_counted > 0); k++) {
-        const int32_t *c = cell_codes(w, w->split_cell[k]);
-        if (w->exhaustive)
+    if (w->exhaustive) {
+        for (size_t k = 0; k < w->nsplit; k++) {
+            const int32_t *c = cell_codes(w, w->split_cell[k]);
             emit(w, inf, day_slot, platform, c[0], c[1], c[2], c[3], w->split_paise[k]);
-        else if (w->split_counts[k])
-            emit_kept(w->r, inf, day_slot, platform, c, w->split_paise[k]);
+        }
+    } else if (w->nsplit_counted > 0) {
+        /* as emit of each counted cell's paise: the cells' groups at the next flush */
+        struct engine_result *r = w->r;
+        r->act[inf].spend += w->split_total;
+        r->days[day_slot].spend += w->split_total;
+        r->platform[platform + 1].spend += w->split_total;
+        w->split_times++;
     }
 }
 
@@ -1230,6 +1250,7 @@ void alloc_query(struct engine_result *r)
             }
         }
     }
+    flush_split(&w);
     free(w.cells);
     free(w.shares);
     free(w.split_cell);
