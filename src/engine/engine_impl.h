@@ -373,16 +373,17 @@ struct dim_sums {
 /* Per-influencer activity: totals over its buckets, and the part of them that
  * campaign-scoped terms of each kind claim (unscoped terms price the rest). */
 struct influencer_activity {
+    /* first: its alignment would leave a gap after the 64-bit sums (every query clears one
+     * of these per influencer) */
+    __int128 spend_micro; /* millionths of a paisa: the terms over the filtered activity */
     int64_t orders, revenue, posts, rows, reach, engagements;
     /* engagement rate's other denominators (engine_kpis) */
     int64_t followers, follower_engagements, views, view_engagements;
     int64_t posts_with_followers, posts_with_views;
     int64_t claimed_orders, claimed_revenue, claimed_posts;
-    __int128 spend_micro; /* millionths of a paisa: the terms over the filtered activity */
-    int64_t earned;       /* spend_micro rounded to the paisa (the payouts check) */
-    int64_t spend;        /* the spend allocated to the filtered cells (SPEC §3.1) */
-    int64_t entry_spend;  /* of spend: on its cube entries (by the influencer's platform) */
-    int paid;             /* a recorded total counted in the filter */
+    int64_t earned; /* spend_micro rounded to the paisa (the payouts check) */
+    int64_t spend;  /* the spend allocated to the filtered cells (SPEC §3.1) */
+    int paid;       /* a recorded total counted in the filter */
 };
 
 struct engine_result {

@@ -547,30 +547,34 @@ static void scan_posts(struct engine_result *r)
 
 /* Buckets into their influencers before the posts (scan_posts reads the rows in scope, and
  * adds each counted post to its influencer itself); their entries' spend into the
- * influencer's platform. */
+ * influencer's platform. An influencer on a platform the filter leaves out has no bucket
+ * selected (select_buckets): the scan added nothing to them, and it is passed by. */
 static void gather_activity(struct engine_result *r)
 {
     const struct engine *eng = r->eng;
     const struct query *q = &r->q;
-    const int32_t *claims = col32(&eng->bucket_claims);
+    const int32_t *claims = col32(&eng->bucket_claims), *platform = col32(&eng->inf_platform);
     const int32_t *start = col32(&eng->inf_bucket_start), *buckets = col32(&eng->inf_buckets);
     for (size_t s = 0; s < q->nselected; s++) {
         int32_t inf = q->selected[s];
+        if (!q->platform.ok[platform[inf] + 1])
+            continue;
         struct influencer_activity *a = &r->act[inf];
+        int64_t entry_spend = 0; /* of its spend: on its cube entries */
         for (int32_t k = start[inf]; k < start[inf + 1]; k++) {
             int32_t b = buckets[k];
             const struct bucket_sums *bs = &q->sums[b];
             a->rows += bs->rows;
             a->orders += bs->orders;
             a->revenue += bs->revenue;
-            a->entry_spend += bs->spend;
+            entry_spend += bs->spend;
             if (claims[b] & (1 << PAY_ORDER))
                 a->claimed_orders += bs->orders;
             if (claims[b] & (1 << PAY_REVSHARE))
                 a->claimed_revenue += bs->revenue;
         }
-        a->spend += a->entry_spend;
-        r->platform[col32(&eng->inf_platform)[inf] + 1].spend += a->entry_spend;
+        a->spend += entry_spend;
+        r->platform[platform[inf] + 1].spend += entry_spend;
     }
 }
 
