@@ -89,11 +89,12 @@ static void select_influencers(const struct engine *eng, struct query *q)
                 has_basis[pay_inf[i]] = 1;
     }
     q->inf_selected = xmalloc(eng->ninf + 1);
-    for (size_t i = 0; i < eng->ninf; i++) {
+    for (size_t i = 0; i < eng->ninf; i++)
         q->inf_selected[i] = q->category.ok[category[i] + 1] & q->gender.ok[gender[i] + 1] &
                              q->tier.ok[tier[i] + 1] & q->persona.ok[persona[i] + 1] &
-                             q->influencer.ok[i + 1] & (has_basis ? has_basis[i] : 1);
-    }
+                             q->influencer.ok[i + 1];
+    for (size_t i = 0; has_basis && i < eng->ninf; i++)
+        q->inf_selected[i] &= has_basis[i];
     free(has_basis);
     q->selected = xmalloc((eng->ninf + 1) * sizeof *q->selected);
     list_selected(eng, q);
@@ -592,13 +593,18 @@ static void compute_spend(struct engine_result *r)
     const int32_t *pay_kind = col32(&eng->pay_kind), *pay_scope = col32(&eng->pay_scope);
     const int32_t *start = col32(&eng->inf_pay_start), *pays = col32(&eng->inf_pays);
     const int32_t *pay_day = col32(&eng->pay_day);
+    const int32_t *platform = col32(&eng->inf_platform);
     int undated_in = r->from_day == INT32_MIN && r->to_day == INT32_MAX;
     for (size_t s = 0; s < q->nselected; s++) {
         int32_t inf = q->selected[s];
         struct influencer_activity *a = &r->act[inf];
+        /* on a platform the filter leaves out, only post terms can price anything: its
+         * orders and revenue are none, and its recorded totals are not in (payout_row_in) */
+        int posts_only = !q->platform.ok[platform[inf] + 1];
         for (int32_t k = start[inf]; k < start[inf + 1]; k++) {
             size_t i = (size_t)pays[k];
-            if (!q->basis.ok[pay_basis[i] + 1] || pay_scope[i] == SCOPE_DUPLICATE)
+            if ((posts_only && pay_kind[i] != PAY_POST) || pay_scope[i] == SCOPE_DUPLICATE ||
+                !q->basis.ok[pay_basis[i] + 1])
                 continue;
             if (pay_kind[i] == PAY_TOTAL) {
                 if (!payout_row_in(r, i))
