@@ -634,9 +634,9 @@ void alloc_build_groups(struct engine *eng)
             int32_t p = posts[k];
             if (post_pay[p] < 0 || post_spend[p] == 0)
                 continue; /* split makes nothing of it */
-            eng->priced[np++] = (struct priced_post){post_day[p],      post_day_idx[p] + 1,
-                                                     post_platform[p], post_campaign[p],
-                                                     post_pay[p],      post_spend[p]};
+            eng->priced[np++] =
+                (struct priced_post){post_day[p],      post_day_idx[p] + 1, post_platform[p],
+                                     post_campaign[p], post_pay[p],         post_spend[p]};
         }
         eng->priced_start[i + 1] = np;
     }
@@ -1035,9 +1035,7 @@ static size_t campaign_cells(const struct walk *w, int32_t campaign, const int32
         *keep = q->campaign.ok[campaign + 1] ? KEEP_ALL : KEEP_NONE;
         for (int d = 0; d < 3 && *keep != KEEP_NONE; d++)
             if (masks[d]->active)
-                *keep = same[d] == -2             ? KEEP_SOME
-                        : masks[d]->ok[same[d] + 1] ? *keep
-                                                    : KEEP_NONE;
+                *keep = same[d] == -2 ? KEEP_SOME : masks[d]->ok[same[d] + 1] ? *keep : KEEP_NONE;
         return (size_t)(eng->camp_cell_start[j + 1] - eng->camp_cell_start[j]);
     }
     *list = eng->camp_cells; /* none */

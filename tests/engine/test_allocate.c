@@ -699,8 +699,8 @@ static void test_splits_by_campaign_group(void **state)
         char id[8], date[11];
         snprintf(id, sizeof id, "p%d", i + 1);
         snprintf(date, sizeof date, "2025-05-%02d", i + 4);
-        put(s, DS_POSTS, "post_id", id, "influencer_id", "A", "date", date, "platform",
-            "Instagram", "campaign", post_campaign[i], NULL);
+        put(s, DS_POSTS, "post_id", id, "influencer_id", "A", "date", date, "platform", "Instagram",
+            "campaign", post_campaign[i], NULL);
     }
     put(s, DS_PAYOUTS, "payout_id", "y1", "influencer_id", "A", "basis", "post", "rate",
         "1000000000", NULL);
@@ -711,16 +711,11 @@ static void test_splits_by_campaign_group(void **state)
         const char *value;
         int64_t spend;
     } cases[] = {
-        {ENGINE_FIELD_BRAND, NULL, 500000},
-        {ENGINE_FIELD_BRAND, "MuscleBlaze", 275000},
-        {ENGINE_FIELD_BRAND, "HKVitals", 91667},
-        {ENGINE_FIELD_BRAND, "Gritzo", 133333},
-        {ENGINE_FIELD_PRODUCT, "MB Whey", 275000},
-        {ENGINE_FIELD_PRODUCT, "GZ Milk", 133333},
-        {ENGINE_FIELD_SOURCE, "yt", 91667},
-        {ENGINE_FIELD_SOURCE, "insta", 408333},
-        {ENGINE_FIELD_CAMPAIGN, "X", 366667},
-        {ENGINE_FIELD_CAMPAIGN, "Y", 133333},
+        {ENGINE_FIELD_BRAND, NULL, 500000},        {ENGINE_FIELD_BRAND, "MuscleBlaze", 275000},
+        {ENGINE_FIELD_BRAND, "HKVitals", 91667},   {ENGINE_FIELD_BRAND, "Gritzo", 133333},
+        {ENGINE_FIELD_PRODUCT, "MB Whey", 275000}, {ENGINE_FIELD_PRODUCT, "GZ Milk", 133333},
+        {ENGINE_FIELD_SOURCE, "yt", 91667},        {ENGINE_FIELD_SOURCE, "insta", 408333},
+        {ENGINE_FIELD_CAMPAIGN, "X", 366667},      {ENGINE_FIELD_CAMPAIGN, "Y", 133333},
     };
     struct err e;
     err_clear(&e);
