@@ -640,6 +640,26 @@ void alloc_build_groups(struct engine *eng)
         }
         eng->priced_start[i + 1] = np;
     }
+    /* the payout terms */
+    const int32_t *pay_start = col32(&eng->inf_pay_start), *pays = col32(&eng->inf_pays);
+    const int32_t *kind = col32(&eng->pay_kind), *scope = col32(&eng->pay_scope);
+    const int32_t *basis = col32(&eng->pay_basis), *day = col32(&eng->pay_day);
+    const int64_t *rate = col64(&eng->pay_rate), *recorded = col64(&eng->pay_total);
+    size_t nrows = ninf ? (size_t)pay_start[ninf] : 0;
+    eng->terms = xmalloc((nrows + 1) * sizeof *eng->terms);
+    eng->terms_start = xmalloc((ninf + 1) * sizeof *eng->terms_start);
+    int32_t nt = 0;
+    eng->terms_start[0] = 0;
+    for (size_t i = 0; i < ninf; i++) {
+        for (int32_t k = pay_start[i]; k < pay_start[i + 1]; k++) {
+            int32_t p = pays[k];
+            if (scope[p] == SCOPE_DUPLICATE)
+                continue; /* priced by the earlier row of the same terms */
+            eng->terms[nt++] =
+                (struct pay_term){kind[p], scope[p], basis[p], day[p], rate[p], recorded[p]};
+        }
+        eng->terms_start[i + 1] = nt;
+    }
 }
 
 void alloc_release_groups(struct engine *eng)
@@ -651,10 +671,14 @@ void alloc_release_groups(struct engine *eng)
     free(eng->camp_same);
     free(eng->priced);
     free(eng->priced_start);
+    free(eng->terms);
+    free(eng->terms_start);
     eng->camp_start = eng->camp_code = eng->camp_cell_start = eng->camp_cells = NULL;
     eng->camp_same = NULL;
     eng->priced = NULL;
     eng->priced_start = NULL;
+    eng->terms = NULL;
+    eng->terms_start = NULL;
 }
 
 void engine_set_exhaustive_allocation(struct engine *eng, int on)

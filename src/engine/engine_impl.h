@@ -144,6 +144,12 @@ struct priced_post {
     int64_t spend;
 };
 
+/* A payout row's terms, as compute_spend reads them (struct engine terms). */
+struct pay_term {
+    int32_t kind, scope, basis, day; /* pay_kind, pay_scope, pay_basis, pay_day */
+    int64_t rate, total;             /* pay_rate, pay_total */
+};
+
 struct engine {
     struct strmap *dict[DIM_COUNT];
 
@@ -264,6 +270,11 @@ struct engine {
      * priced_start[i] .. priced_start[i + 1]] (derived with the groups, never stored) */
     struct priced_post *priced;
     int32_t *priced_start;
+    /* each influencer's payout rows (SCOPE_DUPLICATE ones left out) in row order, their
+     * terms side by side for compute_spend: influencer i's are terms[terms_start[i] ..
+     * terms_start[i + 1]] (derived with the groups, never stored) */
+    struct pay_term *terms;
+    int32_t *terms_start;
     /* alloc_query without its shortcuts, and every query's product and source groups from
      * the fine cube's scan (engine_set_exhaustive_allocation) */
     int exhaustive_allocation;
@@ -433,15 +444,15 @@ void rollup_groups(struct engine_result *r, int products, int sources);
 
 /* ---- what the files of a query share (inline: they run per payout row and value) ---- */
 
-/* Spend of one payout row, in millionths of a paisa (rates are millionths of a
- * currency unit per order or post, or of the revenue for revenue_share). */
-static inline __int128 payout_row_spend(const struct engine *eng, const struct query *q,
-                                        const struct influencer_activity *a, size_t i)
+/* Spend of payout terms of a kind, scope, rate and recorded total, in millionths of a paisa
+ * (rates are millionths of a currency unit per order or post, or of the revenue for
+ * revenue_share). */
+static inline __int128 payout_terms_spend(const struct query *q,
+                                          const struct influencer_activity *a, int32_t kind,
+                                          int32_t scope, __int128 rate, int64_t total)
 {
-    int32_t scope = col32(&eng->pay_scope)[i];
-    __int128 rate = col64(&eng->pay_rate)[i];
     int scoped = scope >= 0;
-    switch ((enum pay_kind)col32(&eng->pay_kind)[i]) {
+    switch ((enum pay_kind)kind) {
     case PAY_ORDER:
         return rate * 100 * (scoped ? q->sums[scope].orders : a->orders - a->claimed_orders);
     case PAY_POST:
@@ -451,7 +462,15 @@ static inline __int128 payout_row_spend(const struct engine *eng, const struct q
     case PAY_TOTAL:
         break;
     }
-    return (__int128)col64(&eng->pay_total)[i] * 1000000;
+    return (__int128)total * 1000000;
+}
+
+/* Spend of payout row i (payout_terms_spend of its terms). */
+static inline __int128 payout_row_spend(const struct engine *eng, const struct query *q,
+                                        const struct influencer_activity *a, size_t i)
+{
+    return payout_terms_spend(q, a, col32(&eng->pay_kind)[i], col32(&eng->pay_scope)[i],
+                              col64(&eng->pay_rate)[i], col64(&eng->pay_total)[i]);
 }
 
 /* Millionths of a paisa to paise, half away from zero. */

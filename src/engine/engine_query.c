@@ -589,10 +589,6 @@ static void compute_spend(struct engine_result *r)
 {
     const struct engine *eng = r->eng;
     const struct query *q = &r->q;
-    const int32_t *pay_basis = col32(&eng->pay_basis);
-    const int32_t *pay_kind = col32(&eng->pay_kind), *pay_scope = col32(&eng->pay_scope);
-    const int32_t *start = col32(&eng->inf_pay_start), *pays = col32(&eng->inf_pays);
-    const int32_t *pay_day = col32(&eng->pay_day);
     const int32_t *platform = col32(&eng->inf_platform);
     int undated_in = r->from_day == INT32_MIN && r->to_day == INT32_MAX;
     for (size_t s = 0; s < q->nselected; s++) {
@@ -601,19 +597,19 @@ static void compute_spend(struct engine_result *r)
         /* on a platform the filter leaves out, only post terms can price anything: its
          * orders and revenue are none, and its recorded totals are not in (payout_row_in) */
         int posts_only = !q->platform.ok[platform[inf] + 1];
-        for (int32_t k = start[inf]; k < start[inf + 1]; k++) {
-            size_t i = (size_t)pays[k];
-            if ((posts_only && pay_kind[i] != PAY_POST) || pay_scope[i] == SCOPE_DUPLICATE ||
-                !q->basis.ok[pay_basis[i] + 1])
+        for (int32_t k = eng->terms_start[inf]; k < eng->terms_start[inf + 1]; k++) {
+            const struct pay_term *t = &eng->terms[k];
+            if ((posts_only && t->kind != PAY_POST) || !q->basis.ok[t->basis + 1])
                 continue;
-            if (pay_kind[i] == PAY_TOTAL) {
-                if (!payout_row_in(r, i))
+            if (t->kind == PAY_TOTAL) {
+                /* payout_row_in: selected, of a selected basis and platform; in the range */
+                if (t->day != ENGINE_NO_DAY && (t->day < r->from_day || t->day > r->to_day))
                     continue;
                 /* an undated total makes its influencer active only without a date range:
                  * in a range it counts through the spend §3.1 gives the range's days */
-                a->paid = !r->cell_filter && (pay_day[i] != ENGINE_NO_DAY || undated_in);
+                a->paid = !r->cell_filter && (t->day != ENGINE_NO_DAY || undated_in);
             }
-            a->spend_micro += payout_row_spend(eng, q, a, i);
+            a->spend_micro += payout_terms_spend(q, a, t->kind, t->scope, t->rate, t->total);
         }
         if (a->spend_micro != 0)
             a->earned = round_micro(a->spend_micro);
