@@ -1100,20 +1100,6 @@ static __int128 split_cells(struct walk *w, int32_t campaign)
     const int32_t *list = NULL;
     int keep = KEEP_SOME;
     size_t n = w->exhaustive ? w->ncells : campaign_cells(w, campaign, &list, &keep);
-    /* the cells' running sums are far apart in memory: asked for all at once, so that
-     * their loads overlap instead of waiting one after the other */
-    const struct engine *eng = w->r->eng;
-    const int64_t *gstart = col64(&eng->cell_entry_start) + col32(&eng->inf_cell_start)[w->inf];
-    const int32_t *gday = col32(&eng->cell_entry_day);
-    const int64_t *cum = col64(&eng->cell_entry_cum);
-    for (size_t i = 0; i < n; i++) {
-        size_t k = list ? (size_t)list[i] : i;
-        if (w->cells[k].gen != w->gen && gstart[k + 1] > gstart[k]) {
-            __builtin_prefetch(&gday[gstart[k]]);
-            __builtin_prefetch(&gday[gstart[k + 1] - 1]);
-            __builtin_prefetch(&cum[gstart[k + 1] - 1]);
-        }
-    }
     __int128 weight = 0;
     w->nsplit = w->nsplit_counted = 0;
     for (size_t i = 0; i < n; i++) {
