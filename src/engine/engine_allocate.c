@@ -561,6 +561,126 @@ void alloc_build_posts(struct engine *eng)
     free(unscoped);
 }
 
+/* A cell while the groups are built: its campaign code and place within its influencer's. */
+struct group_cell {
+    int32_t campaign, k;
+};
+
+static int cmp_group_cell(const void *a, const void *b)
+{
+    const struct group_cell *x = a, *y = b;
+    if (x->campaign != y->campaign)
+        return x->campaign < y->campaign ? -1 : 1;
+    return (x->k > y->k) - (x->k < y->k);
+}
+
+void alloc_build_groups(struct engine *eng)
+{
+    alloc_release_groups(eng);
+    const int32_t *cstart = col32(&eng->inf_cell_start), *codes = col32(&eng->inf_cells);
+    size_t ninf = eng->ninf, total = ninf ? (size_t)cstart[ninf] : 0;
+    eng->camp_start = xmalloc((ninf + 1) * sizeof *eng->camp_start);
+    eng->camp_code = xmalloc((total + 1) * sizeof *eng->camp_code);
+    eng->camp_cell_start = xmalloc((total + 2) * sizeof *eng->camp_cell_start);
+    eng->camp_cells = xmalloc((total + 1) * sizeof *eng->camp_cells);
+    eng->camp_same = xmalloc((3 * total + 1) * sizeof *eng->camp_same);
+    struct group_cell *v = xmalloc((total + 1) * sizeof *v);
+    int32_t ngroups = 0, at = 0;
+    eng->camp_start[0] = 0;
+    eng->camp_cell_start[0] = 0;
+    for (size_t i = 0; i < ninf; i++) {
+        int32_t n = cstart[i + 1] - cstart[i];
+        for (int32_t k = 0; k < n; k++)
+            v[k] = (struct group_cell){codes[4 * ((size_t)cstart[i] + (size_t)k) + 2], k};
+        if (n > 1)
+            qsort(v, (size_t)n, sizeof *v, cmp_group_cell);
+        for (int32_t k = 0; k < n; k++) {
+            const int32_t *code = &codes[4 * ((size_t)cstart[i] + (size_t)v[k].k)];
+            int32_t *same = &eng->camp_same[3 * (size_t)ngroups];
+            if (k == 0 || v[k].campaign != v[k - 1].campaign) {
+                if (k > 0) {
+                    eng->camp_cell_start[++ngroups] = at;
+                    same += 3;
+                }
+                eng->camp_code[ngroups] = v[k].campaign;
+                same[0] = code[0];
+                same[1] = code[1];
+                same[2] = code[3];
+            }
+            for (int d = 0; d < 3; d++)
+                if (same[d] != code[d < 2 ? d : 3])
+                    same[d] = -2;
+            eng->camp_cells[at++] = v[k].k;
+        }
+        if (n > 0)
+            eng->camp_cell_start[++ngroups] = at;
+        eng->camp_start[i + 1] = ngroups;
+    }
+    free(v);
+    /* the priced posts */
+    const int32_t *pstart = col32(&eng->inf_post_start), *posts = col32(&eng->inf_posts);
+    const int32_t *post_pay = col32(&eng->post_pay), *post_day = col32(&eng->post_day);
+    const int32_t *post_day_idx = col32(&eng->post_day_idx);
+    const int32_t *post_platform = col32(&eng->post_platform);
+    const int32_t *post_campaign = col32(&eng->post_campaign);
+    const int64_t *post_spend = col64(&eng->post_spend);
+    size_t nposts = ninf ? (size_t)pstart[ninf] : 0;
+    eng->priced = xmalloc((nposts + 1) * sizeof *eng->priced);
+    eng->priced_start = xmalloc((ninf + 1) * sizeof *eng->priced_start);
+    int32_t np = 0;
+    eng->priced_start[0] = 0;
+    for (size_t i = 0; i < ninf; i++) {
+        for (int32_t k = pstart[i]; k < pstart[i + 1]; k++) {
+            int32_t p = posts[k];
+            if (post_pay[p] < 0 || post_spend[p] == 0)
+                continue; /* split makes nothing of it */
+            eng->priced[np++] =
+                (struct priced_post){post_day[p],      post_day_idx[p] + 1, post_platform[p],
+                                     post_campaign[p], post_pay[p],         post_spend[p]};
+        }
+        eng->priced_start[i + 1] = np;
+    }
+    /* the payout terms */
+    const int32_t *pay_start = col32(&eng->inf_pay_start), *pays = col32(&eng->inf_pays);
+    const int32_t *kind = col32(&eng->pay_kind), *scope = col32(&eng->pay_scope);
+    const int32_t *basis = col32(&eng->pay_basis), *day = col32(&eng->pay_day);
+    const int64_t *rate = col64(&eng->pay_rate), *recorded = col64(&eng->pay_total);
+    size_t nrows = ninf ? (size_t)pay_start[ninf] : 0;
+    eng->terms = xmalloc((nrows + 1) * sizeof *eng->terms);
+    eng->terms_start = xmalloc((ninf + 1) * sizeof *eng->terms_start);
+    int32_t nt = 0;
+    eng->terms_start[0] = 0;
+    for (size_t i = 0; i < ninf; i++) {
+        for (int32_t k = pay_start[i]; k < pay_start[i + 1]; k++) {
+            int32_t p = pays[k];
+            if (scope[p] == SCOPE_DUPLICATE)
+                continue; /* priced by the earlier row of the same terms */
+            eng->terms[nt++] =
+                (struct pay_term){kind[p], scope[p], basis[p], day[p], rate[p], recorded[p]};
+        }
+        eng->terms_start[i + 1] = nt;
+    }
+}
+
+void alloc_release_groups(struct engine *eng)
+{
+    free(eng->camp_start);
+    free(eng->camp_code);
+    free(eng->camp_cell_start);
+    free(eng->camp_cells);
+    free(eng->camp_same);
+    free(eng->priced);
+    free(eng->priced_start);
+    free(eng->terms);
+    free(eng->terms_start);
+    eng->camp_start = eng->camp_code = eng->camp_cell_start = eng->camp_cells = NULL;
+    eng->camp_same = NULL;
+    eng->priced = NULL;
+    eng->priced_start = NULL;
+    eng->terms = NULL;
+    eng->terms_start = NULL;
+}
+
 void engine_set_exhaustive_allocation(struct engine *eng, int on)
 {
     eng->exhaustive_allocation = on != 0;
@@ -568,32 +688,38 @@ void engine_set_exhaustive_allocation(struct engine *eng, int on)
 
 /* ---- per query --------------------------------------------------------------------------- */
 
-/* A cell of an influencer's attributed revenue in the range (day aside); an influencer's
- * cells are in text order (build_cells). */
+/* A cell of an influencer's attributed revenue in the range (day aside): its revenue, looked
+ * up when a split first reaches it; an influencer's cells are in text order (build_cells),
+ * their codes in eng->inf_cells. */
 struct cell {
-    int32_t brand, product, campaign, source;
-    int64_t revenue; /* in the range, once known */
-    uint8_t known;   /* revenue is known (cell_revenue) */
-    uint8_t counts;  /* the cell filters keep it: its spend is counted */
+    int64_t revenue; /* in the range, when gen == w->gen */
+    uint32_t gen;
 };
 
 struct walk {
     struct engine_result *r;
     int exhaustive; /* every split made in full (engine_set_exhaustive_allocation) */
     struct cell *cells;
-    int32_t inf; /* whose cells (-1: none loaded) */
+    int32_t inf;          /* whose cells (-1: none) */
+    const int32_t *codes; /* their codes, 4 a cell (brand, product, campaign, source) */
+    uint32_t gen;         /* bumped with each influencer: a revenue of another gen is unknown */
     size_t ncells, cap;
     struct share *shares;
     size_t share_cap;
     /* the last split: the cells it lies on (of w->cells, positive revenue, its campaign)
      * with their paise, and how many of them count */
     uint32_t *split_cell, *split_order;
+    uint8_t *split_counts; /* whether each of them counts */
     int64_t *split_rem, *split_paise;
     size_t nsplit, nsplit_counted, split_cap;
     int32_t unalloc[4]; /* the Unallocated code of brand, product, campaign, source */
     /* the last split of these cells: an influencer's posts mostly cost the same, so the
      * next split of the same amount and campaign is the same paise (reused) */
     int last_valid;
+    /* of the last split: its counted cells' paise together (added to the influencer, day
+     * and platform at once), and how many times its cells' own paise are yet to be added
+     * to their brand, product, campaign and source (flush_split) */
+    int64_t split_total, split_times;
     int32_t last_campaign;
     int64_t last_amount;
     /* the cells of the last split's campaign (split_cells), kept for the next split of
@@ -619,19 +745,6 @@ static void emit(struct walk *w, int32_t inf, size_t day_slot, int32_t platform,
     r->product[product + 1].spend += amount;
     r->campaign[campaign + 1].spend += amount;
     r->source[source + 1].spend += amount;
-}
-
-/* emit on a cell the filter keeps, on a platform it keeps (split_can_count). */
-static void emit_kept(struct engine_result *r, int32_t inf, size_t day_slot, int32_t platform,
-                      const struct cell *c, int64_t amount)
-{
-    r->act[inf].spend += amount;
-    r->days[day_slot].spend += amount;
-    r->platform[platform + 1].spend += amount;
-    r->brand[c->brand + 1].spend += amount;
-    r->product[c->product + 1].spend += amount;
-    r->campaign[c->campaign + 1].spend += amount;
-    r->source[c->source + 1].spend += amount;
 }
 
 /* Whether the cell filters keep a cell of these codes (emit's test, platform aside). */
@@ -711,50 +824,71 @@ static int64_t cell_range_revenue_searched(const struct engine *eng, size_t g, s
     return (b > lo ? cum[b - 1] : 0) - (a > lo ? cum[a - 1] : 0);
 }
 
+/* Cell k's codes (of the walk's influencer). */
+static inline const int32_t *cell_codes(const struct walk *w, size_t k)
+{
+    return &w->codes[4 * k];
+}
+
+/* Whether the cell filters keep cell k. */
+static inline int cell_kept(const struct walk *w, size_t k)
+{
+    const int32_t *code = cell_codes(w, k);
+    return cell_counts(&w->r->q, code[0], code[1], code[2], code[3]);
+}
+
 /* Cell k's revenue in the range, looked up the first time a split asks. */
 static int64_t cell_revenue(struct walk *w, size_t k)
 {
     struct cell *c = &w->cells[k];
-    if (!c->known) {
+    if (c->gen != w->gen) {
         const struct engine_result *r = w->r;
         size_t g = (size_t)col32(&r->eng->inf_cell_start)[w->inf] + k;
         c->revenue = w->exhaustive ? cell_range_revenue_searched(r->eng, g, r->day_lo, r->day_hi)
                                    : cell_range_revenue(r->eng, g, r->day_lo, r->day_hi);
-        c->known = 1;
+        c->gen = w->gen;
     }
     return c->revenue;
 }
 
-/* The influencer's cells (all its buckets, no cell filter) in text order, each one's
- * revenue in the range to be looked up when a split needs it (every one's at once when
- * exhaustive). Whether the cell filters keep any of them. */
-static int load_cells(struct walk *w, int32_t inf)
+/* The walk on influencer inf's cells, no revenue known yet. */
+static void walk_influencer(struct walk *w, int32_t inf)
 {
     const struct engine *eng = w->r->eng;
-    const struct query *q = &w->r->q;
-    const int32_t *cstart = col32(&eng->inf_cell_start), *codes = col32(&eng->inf_cells);
+    const int32_t *cstart = col32(&eng->inf_cell_start);
     size_t ncells = (size_t)(cstart[inf + 1] - cstart[inf]);
     if (ncells > w->cap) {
+        size_t old = w->cap;
         w->cap = 2 * ncells;
         w->cells = xrealloc(w->cells, w->cap * sizeof *w->cells);
-    }
-    int any = 0;
-    /* a mask without a filter passes every code: only brand and campaign may reject */
-    int all_dims = q->product.active || q->source.active;
-    const uint8_t *brand_ok = q->brand.ok, *campaign_ok = q->campaign.ok;
-    for (size_t k = 0; k < ncells; k++) {
-        const int32_t *code = &codes[4 * ((size_t)cstart[inf] + k)];
-        int counts = all_dims ? cell_counts(q, code[0], code[1], code[2], code[3])
-                              : brand_ok[code[0] + 1] & campaign_ok[code[2] + 1];
-        w->cells[k] = (struct cell){code[0], code[1], code[2], code[3], 0, 0, (uint8_t)counts};
-        any |= counts;
+        memset(w->cells + old, 0, (w->cap - old) * sizeof *w->cells); /* gen 0: unknown */
     }
     w->inf = inf;
+    w->codes = &col32(&eng->inf_cells)[4 * (size_t)cstart[inf]];
+    w->gen++;
     w->ncells = ncells;
     w->cells_valid = 0;
-    for (size_t k = 0; w->exhaustive && k < ncells; k++)
+}
+
+/* Whether the cell filters keep any of influencer inf's cells. */
+static int any_cell_counts(const struct walk *w, int32_t inf)
+{
+    const struct engine *eng = w->r->eng;
+    const int32_t *cstart = col32(&eng->inf_cell_start), *codes = col32(&eng->inf_cells);
+    for (int32_t g = cstart[inf]; g < cstart[inf + 1]; g++) {
+        const int32_t *code = &codes[4 * (size_t)g];
+        if (cell_counts(&w->r->q, code[0], code[1], code[2], code[3]))
+            return 1;
+    }
+    return 0;
+}
+
+/* The exhaustive computation's walk on influencer inf: every cell's revenue looked up. */
+static void load_cells(struct walk *w, int32_t inf)
+{
+    walk_influencer(w, inf);
+    for (size_t k = 0; k < w->ncells; k++)
         cell_revenue(w, k);
-    return any;
 }
 
 /* Under a basis filter, the lines of the payout rows it leaves out taken back over the
@@ -875,7 +1009,7 @@ static void split_paise(struct walk *w, int64_t weight, int64_t amount)
     }
     if (w->nsplit_counted <= 4) {
         for (size_t k = 0; k < n; k++) {
-            if (!w->cells[w->split_cell[k]].counts)
+            if (!w->split_counts[k])
                 continue;
             int64_t before = 0, r = rem[k];
             for (size_t i = 0; i < k; i++)
@@ -893,44 +1027,114 @@ static void split_paise(struct walk *w, int64_t weight, int64_t amount)
         order[k] = (uint32_t)k;
     uint32_t last = select_share(order, n, (size_t)left - 1, rem);
     for (size_t k = 0; k < n; k++)
-        if (w->cells[w->split_cell[k]].counts && !share_before(rem, last, (uint32_t)k))
+        if (w->split_counts[k] && !share_before(rem, last, (uint32_t)k))
             paise[k]++;
+}
+
+/* What the cell filters keep of a group of cells. */
+enum { KEEP_NONE, KEEP_ALL, KEEP_SOME };
+
+/* The cells a split of campaign (-1: any) lies on, before their revenue is known: the
+ * walk's influencer's cells of that campaign (*list, their places ascending), or all of
+ * them (*list NULL); how many. *keep: what the cell filters keep of them, from the group's
+ * codes where they are the same in every cell (KEEP_SOME: cell by cell). */
+static size_t campaign_cells(const struct walk *w, int32_t campaign, const int32_t **list,
+                             int *keep)
+{
+    const struct engine *eng = w->r->eng;
+    const struct query *q = &w->r->q;
+    *list = NULL;
+    *keep = KEEP_SOME;
+    if (campaign < 0)
+        return w->ncells;
+    for (int32_t j = eng->camp_start[w->inf]; j < eng->camp_start[w->inf + 1]; j++) {
+        if (eng->camp_code[j] < campaign)
+            continue;
+        if (eng->camp_code[j] > campaign)
+            break;
+        *list = &eng->camp_cells[eng->camp_cell_start[j]];
+        /* brand, product, source: the code every cell of the group has, or -2 */
+        const int32_t *same = &eng->camp_same[3 * (size_t)j];
+        const struct code_mask *masks[3] = {&q->brand, &q->product, &q->source};
+        *keep = q->campaign.ok[campaign + 1] ? KEEP_ALL : KEEP_NONE;
+        for (int d = 0; d < 3 && *keep != KEEP_NONE; d++)
+            if (masks[d]->active)
+                *keep = same[d] == -2 ? KEEP_SOME : masks[d]->ok[same[d] + 1] ? *keep : KEEP_NONE;
+        return (size_t)(eng->camp_cell_start[j + 1] - eng->camp_cell_start[j]);
+    }
+    *list = eng->camp_cells; /* none */
+    return 0;
 }
 
 /* Whether a split of campaign (-1: any) can count anything with the filter's cells: one
  * of its cells is kept, or, should none have revenue in the range, its Unallocated cell. */
-static int campaign_can_count(const struct walk *w, int32_t campaign)
+static int campaign_can_count(struct walk *w, int32_t campaign)
 {
     if (unallocated_counts(w, campaign))
         return 1;
-    for (size_t i = 0; i < w->ncells; i++)
-        if (w->cells[i].counts && (campaign < 0 || w->cells[i].campaign == campaign))
+    const int32_t *list;
+    int keep;
+    size_t n = campaign_cells(w, campaign, &list, &keep);
+    if (keep != KEEP_SOME)
+        return keep == KEEP_ALL && n > 0;
+    for (size_t i = 0; i < n; i++)
+        if (cell_kept(w, list ? (size_t)list[i] : i))
             return 1;
     return 0;
 }
 
-/* The cells a split of campaign (-1: any) lies on: positive revenue in the range. Their
- * weight, or 0 when there are none. */
+/* The cells a split of campaign (-1: any) lies on: positive revenue in the range, in cell
+ * order. Their weight, or 0 when there are none. */
 static __int128 split_cells(struct walk *w, int32_t campaign)
 {
     if (w->ncells > w->split_cap) {
         w->split_cap = 2 * w->ncells;
         w->split_cell = xrealloc(w->split_cell, w->split_cap * sizeof *w->split_cell);
+        w->split_counts = xrealloc(w->split_counts, w->split_cap * sizeof *w->split_counts);
         w->split_rem = xrealloc(w->split_rem, w->split_cap * sizeof *w->split_rem);
         w->split_paise = xrealloc(w->split_paise, w->split_cap * sizeof *w->split_paise);
         w->split_order = xrealloc(w->split_order, w->split_cap * sizeof *w->split_order);
     }
+    /* the exhaustive computation tests every cell's campaign and filters: the reference for
+     * the groups */
+    const int32_t *list = NULL;
+    int keep = KEEP_SOME;
+    size_t n = w->exhaustive ? w->ncells : campaign_cells(w, campaign, &list, &keep);
     __int128 weight = 0;
     w->nsplit = w->nsplit_counted = 0;
-    for (size_t i = 0; i < w->ncells; i++) {
-        const struct cell *c = &w->cells[i];
-        if ((campaign >= 0 && c->campaign != campaign) || cell_revenue(w, i) <= 0)
+    for (size_t i = 0; i < n; i++) {
+        size_t k = list ? (size_t)list[i] : i;
+        if (w->exhaustive && campaign >= 0 && cell_codes(w, k)[2] != campaign)
             continue;
-        w->split_cell[w->nsplit++] = (uint32_t)i;
-        w->nsplit_counted += c->counts != 0;
-        weight += c->revenue;
+        int64_t rev = cell_revenue(w, k);
+        if (rev <= 0)
+            continue;
+        int counts = keep == KEEP_SOME ? cell_kept(w, k) : keep == KEEP_ALL;
+        w->split_counts[w->nsplit] = (uint8_t)counts;
+        w->split_cell[w->nsplit++] = (uint32_t)k;
+        w->nsplit_counted += (size_t)counts;
+        weight += rev;
     }
     return weight;
+}
+
+/* The last split's cells' paise, times it was made since the last flush, into their brand,
+ * product, campaign and source groups. */
+static void flush_split(struct walk *w)
+{
+    struct engine_result *r = w->r;
+    int64_t times = w->split_times;
+    for (size_t k = 0; k < w->nsplit && times != 0; k++) {
+        if (!w->split_counts[k])
+            continue;
+        const int32_t *c = cell_codes(w, w->split_cell[k]);
+        int64_t amount = w->split_paise[k] * times;
+        r->brand[c[0] + 1].spend += amount;
+        r->product[c[1] + 1].spend += amount;
+        r->campaign[c[2] + 1].spend += amount;
+        r->source[c[3] + 1].spend += amount;
+    }
+    w->split_times = 0;
 }
 
 /* amount on day_slot and platform, split over the influencer's cells with positive revenue
@@ -945,8 +1149,13 @@ static void split(struct walk *w, int32_t inf, size_t day_slot, int32_t platform
     /* the exhaustive computation reuses nothing: the reference for every cache here */
     if (w->exhaustive ||
         !(w->last_valid && w->last_campaign == campaign && w->last_amount == amount)) {
-        if (w->inf != inf)
-            load_cells(w, inf);
+        flush_split(w); /* before its cells or paise are replaced */
+        if (w->inf != inf) {
+            if (w->exhaustive)
+                load_cells(w, inf);
+            else
+                walk_influencer(w, inf);
+        }
         /* the cells of the campaign, as for the last split of it when there was one */
         if (w->exhaustive || !(w->cells_valid && w->cells_campaign == campaign)) {
             w->cells_can_count = w->exhaustive || campaign_can_count(w, campaign);
@@ -969,18 +1178,40 @@ static void split(struct walk *w, int32_t inf, size_t day_slot, int32_t platform
             split_paise_in_full(w, weight, amount);
         else if (w->nsplit_counted > 0)
             split_paise(w, (int64_t)weight, amount);
+        w->split_total = 0;
+        for (size_t k = 0; k < w->nsplit; k++)
+            w->split_total += w->split_counts[k] ? w->split_paise[k] : 0;
         w->last_valid = 1;
         w->last_campaign = campaign;
         w->last_amount = amount;
     }
-    for (size_t k = 0; k < w->nsplit && (w->exhaustive || w->nsplit_counted > 0); k++) {
-        const struct cell *c = &w->cells[w->split_cell[k]];
-        if (w->exhaustive)
-            emit(w, inf, day_slot, platform, c->brand, c->product, c->campaign, c->source,
-                 w->split_paise[k]);
-        else if (c->counts)
-            emit_kept(w->r, inf, day_slot, platform, c, w->split_paise[k]);
+    if (w->exhaustive) {
+        for (size_t k = 0; k < w->nsplit; k++) {
+            const int32_t *c = cell_codes(w, w->split_cell[k]);
+            emit(w, inf, day_slot, platform, c[0], c[1], c[2], c[3], w->split_paise[k]);
+        }
+    } else if (w->nsplit_counted > 0) {
+        /* as emit of each counted cell's paise: the cells' groups at the next flush */
+        struct engine_result *r = w->r;
+        r->act[inf].spend += w->split_total;
+        r->days[day_slot].spend += w->split_total;
+        r->platform[platform + 1].spend += w->split_total;
+        w->split_times++;
     }
+}
+
+/* The first of priced[lo, hi) on day or later. */
+static int32_t priced_lower_bound(const struct priced_post *priced, int32_t lo, int32_t hi,
+                                  int32_t day)
+{
+    while (lo < hi) {
+        int32_t mid = lo + (hi - lo) / 2;
+        if (priced[mid].day < day)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
 void alloc_query(struct engine_result *r)
@@ -988,11 +1219,6 @@ void alloc_query(struct engine_result *r)
     const struct engine *eng = r->eng;
     const struct query *q = &r->q;
     const uint32_t *flags = (const uint32_t *)(const void *)eng->inf_alloc.b.data;
-    const int32_t *pstart = col32(&eng->inf_post_start), *posts = col32(&eng->inf_posts);
-    const int32_t *post_day = col32(&eng->post_day), *post_day_idx = col32(&eng->post_day_idx);
-    const int32_t *post_platform = col32(&eng->post_platform);
-    const int32_t *post_campaign = col32(&eng->post_campaign), *post_pay = col32(&eng->post_pay);
-    const int64_t *post_spend = col64(&eng->post_spend);
     const int32_t *pay_start = col32(&eng->inf_pay_start), *pays = col32(&eng->inf_pays);
     const int32_t *pay_kind = col32(&eng->pay_kind), *pay_day = col32(&eng->pay_day);
     const int32_t *pay_day_idx = col32(&eng->pay_day_idx), *pay_basis = col32(&eng->pay_basis);
@@ -1016,16 +1242,17 @@ void alloc_query(struct engine_result *r)
         w.last_valid = 0;
         /* nothing taken back counts when the cell filters keep none of its cells */
         if (q->basis.active && (f & ALLOC_LINES) && platform_ok &&
-            (load_cells(&w, inf) || w.exhaustive))
+            (w.exhaustive || any_cell_counts(&w, inf)))
             take_back_lines(&w, inf);
         if (f & ALLOC_POSTS) {
-            for (int32_t k = pstart[inf]; k < pstart[inf + 1]; k++) {
-                int32_t p = posts[k];
-                if (post_day[p] < r->from_day || post_day[p] > r->to_day || post_pay[p] < 0 ||
-                    !q->basis.ok[pay_basis[post_pay[p]] + 1])
+            /* the priced posts in the range: a slice of the influencer's, in day order */
+            int32_t lo = eng->priced_start[inf], hi = eng->priced_start[inf + 1];
+            lo = priced_lower_bound(eng->priced, lo, hi, r->from_day);
+            for (int32_t k = lo; k < hi && eng->priced[k].day <= r->to_day; k++) {
+                const struct priced_post *p = &eng->priced[k];
+                if (q->basis.active && !q->basis.ok[pay_basis[p->pay] + 1])
                     continue;
-                split(&w, inf, (size_t)(post_day_idx[p] + 1), post_platform[p], post_campaign[p],
-                      post_spend[p]);
+                split(&w, inf, (size_t)p->day_slot, p->platform, p->campaign, p->spend);
             }
         }
         if ((f & (ALLOC_DATED | ALLOC_UNDATED)) && platform_ok) {
@@ -1045,9 +1272,11 @@ void alloc_query(struct engine_result *r)
             }
         }
     }
+    flush_split(&w);
     free(w.cells);
     free(w.shares);
     free(w.split_cell);
+    free(w.split_counts);
     free(w.split_rem);
     free(w.split_paise);
     free(w.split_order);

@@ -4,7 +4,8 @@
  * data they were built from (the store's data stamp and the workspace). The stored rows stay
  * the truth: a file that is missing, of another stamp or build, short, damaged or
  * inconsistent is refused with the reason, and the caller loads from the store.
- * Calls buf, strmap, err, engine_rollup and the engine's own state (engine_impl.h).
+ * Calls buf, strmap, err, engine_rollup, engine_allocate and the engine's own state
+ * (engine_impl.h).
  *
  * The file (host byte order; it is a cache of this machine's build, never exchanged):
  *   header, CACHE_HEADER bytes: magic, format version, the engine's layout (columns, size of
@@ -815,6 +816,7 @@ static struct engine *read_body(struct reader *r, uint64_t want_hash)
     }
     /* derived, never stored: built as after a load from the store */
     engine_build_rollups(eng);
+    alloc_build_groups(eng);
     return eng;
 fail:
     engine_free(eng);

@@ -137,6 +137,19 @@ struct rollup {
     struct rollup_sums *cum;
 };
 
+/* A post with a price, as alloc_query reads it (struct engine priced). */
+struct priced_post {
+    int32_t day, day_slot; /* post_day, and post_day_idx + 1 */
+    int32_t platform, campaign, pay;
+    int64_t spend;
+};
+
+/* A payout row's terms, as compute_spend reads them (struct engine terms). */
+struct pay_term {
+    int32_t kind, scope, basis, day; /* pay_kind, pay_scope, pay_basis, pay_day */
+    int64_t rate, total;             /* pay_rate, pay_total */
+};
+
 struct engine {
     struct strmap *dict[DIM_COUNT];
 
@@ -244,6 +257,24 @@ struct engine {
      * including it (cell_entry_cum, int64): a range's revenue of a cell is two lookups */
     struct column cell_entry_start, cell_entry_cum; /* int64 */
     struct column cell_entry_day;                   /* int32 */
+    /* each influencer's cells by campaign, so that a split of one campaign visits only that
+     * campaign's cells: influencer i's groups are camp_start[i] .. camp_start[i + 1] in
+     * campaign code order, group j's campaign code camp_code[j] and its cells (their place
+     * within i's, ascending: text order) camp_cells[camp_cell_start[j] .. camp_cell_start[j
+     * + 1]], with the brand, product and source every one of them has (camp_same[3 j ..
+     * 3 j + 2], -2 where they differ). Derived from inf_cells after every load
+     * (alloc_build_groups), never stored. */
+    int32_t *camp_start, *camp_code, *camp_cell_start, *camp_cells, *camp_same;
+    /* each influencer's priced posts (a payout row and spend that is not 0) in day order,
+     * what a query's splits read of them side by side: influencer i's are priced[
+     * priced_start[i] .. priced_start[i + 1]] (derived with the groups, never stored) */
+    struct priced_post *priced;
+    int32_t *priced_start;
+    /* each influencer's payout rows (SCOPE_DUPLICATE ones left out) in row order, their
+     * terms side by side for compute_spend: influencer i's are terms[terms_start[i] ..
+     * terms_start[i + 1]] (derived with the groups, never stored) */
+    struct pay_term *terms;
+    int32_t *terms_start;
     /* alloc_query without its shortcuts, and every query's product and source groups from
      * the fine cube's scan (engine_set_exhaustive_allocation) */
     int exhaustive_allocation;
@@ -353,16 +384,17 @@ struct dim_sums {
 /* Per-influencer activity: totals over its buckets, and the part of them that
  * campaign-scoped terms of each kind claim (unscoped terms price the rest). */
 struct influencer_activity {
+    /* first: its alignment would leave a gap after the 64-bit sums (every query clears one
+     * of these per influencer) */
+    __int128 spend_micro; /* millionths of a paisa: the terms over the filtered activity */
     int64_t orders, revenue, posts, rows, reach, engagements;
     /* engagement rate's other denominators (engine_kpis) */
     int64_t followers, follower_engagements, views, view_engagements;
     int64_t posts_with_followers, posts_with_views;
     int64_t claimed_orders, claimed_revenue, claimed_posts;
-    __int128 spend_micro; /* millionths of a paisa: the terms over the filtered activity */
-    int64_t earned;       /* spend_micro rounded to the paisa (the payouts check) */
-    int64_t spend;        /* the spend allocated to the filtered cells (SPEC §3.1) */
-    int64_t entry_spend;  /* of spend: on its cube entries (by the influencer's platform) */
-    int paid;             /* a recorded total counted in the filter */
+    int64_t earned; /* spend_micro rounded to the paisa (the payouts check) */
+    int64_t spend;  /* the spend allocated to the filtered cells (SPEC §3.1) */
+    int paid;       /* a recorded total counted in the filter */
 };
 
 struct engine_result {
@@ -390,6 +422,12 @@ void alloc_query(struct engine_result *r);
 void alloc_build_entries(struct engine *eng);
 /* At load, once the posts are sorted: post_spend, post_pay, inf_posts, inf_alloc. */
 void alloc_build_posts(struct engine *eng);
+/* camp_start, camp_code, camp_cell_start, camp_cells from inf_cells, and priced from the
+ * posts (again if built): every load path calls it once the cells and post prices are
+ * final, as it does engine_build_rollups. */
+void alloc_build_groups(struct engine *eng);
+/* Frees them (engine_free calls it). */
+void alloc_release_groups(struct engine *eng);
 
 /* Builds eng->rollup from the fine cube (again if built): every load path calls it once the
  * cube and its spend column are final. A rollup too large to keep is left unbuilt, and the
@@ -406,15 +444,15 @@ void rollup_groups(struct engine_result *r, int products, int sources);
 
 /* ---- what the files of a query share (inline: they run per payout row and value) ---- */
 
-/* Spend of one payout row, in millionths of a paisa (rates are millionths of a
- * currency unit per order or post, or of the revenue for revenue_share). */
-static inline __int128 payout_row_spend(const struct engine *eng, const struct query *q,
-                                        const struct influencer_activity *a, size_t i)
+/* Spend of payout terms of a kind, scope, rate and recorded total, in millionths of a paisa
+ * (rates are millionths of a currency unit per order or post, or of the revenue for
+ * revenue_share). */
+static inline __int128 payout_terms_spend(const struct query *q,
+                                          const struct influencer_activity *a, int32_t kind,
+                                          int32_t scope, __int128 rate, int64_t total)
 {
-    int32_t scope = col32(&eng->pay_scope)[i];
-    __int128 rate = col64(&eng->pay_rate)[i];
     int scoped = scope >= 0;
-    switch ((enum pay_kind)col32(&eng->pay_kind)[i]) {
+    switch ((enum pay_kind)kind) {
     case PAY_ORDER:
         return rate * 100 * (scoped ? q->sums[scope].orders : a->orders - a->claimed_orders);
     case PAY_POST:
@@ -424,7 +462,15 @@ static inline __int128 payout_row_spend(const struct engine *eng, const struct q
     case PAY_TOTAL:
         break;
     }
-    return (__int128)col64(&eng->pay_total)[i] * 1000000;
+    return (__int128)total * 1000000;
+}
+
+/* Spend of payout row i (payout_terms_spend of its terms). */
+static inline __int128 payout_row_spend(const struct engine *eng, const struct query *q,
+                                        const struct influencer_activity *a, size_t i)
+{
+    return payout_terms_spend(q, a, col32(&eng->pay_kind)[i], col32(&eng->pay_scope)[i],
+                              col64(&eng->pay_rate)[i], col64(&eng->pay_total)[i]);
 }
 
 /* Millionths of a paisa to paise, half away from zero. */

@@ -1501,6 +1501,7 @@ struct engine *engine_load_parallel(struct store *const *stores, size_t nstores,
     count_bucket_activity(eng);
     shrink_columns(eng);
     engine_build_rollups(eng);
+    alloc_build_groups(eng);
     return eng;
 }
 
@@ -1624,6 +1625,7 @@ void engine_free(struct engine *eng)
     for (int c = 0; c < CUBE_COUNT; c++)
         cube_release(&eng->cube[c]);
     engine_release_rollups(eng);
+    alloc_release_groups(eng);
     for (int d = 0; d < DIM_COUNT; d++)
         strmap_free(eng->dict[d]);
     free(eng->agg);

@@ -89,11 +89,12 @@ static void select_influencers(const struct engine *eng, struct query *q)
                 has_basis[pay_inf[i]] = 1;
     }
     q->inf_selected = xmalloc(eng->ninf + 1);
-    for (size_t i = 0; i < eng->ninf; i++) {
+    for (size_t i = 0; i < eng->ninf; i++)
         q->inf_selected[i] = q->category.ok[category[i] + 1] & q->gender.ok[gender[i] + 1] &
                              q->tier.ok[tier[i] + 1] & q->persona.ok[persona[i] + 1] &
-                             q->influencer.ok[i + 1] & (has_basis ? has_basis[i] : 1);
-    }
+                             q->influencer.ok[i + 1];
+    for (size_t i = 0; has_basis && i < eng->ninf; i++)
+        q->inf_selected[i] &= has_basis[i];
     free(has_basis);
     q->selected = xmalloc((eng->ninf + 1) * sizeof *q->selected);
     list_selected(eng, q);
@@ -547,30 +548,34 @@ static void scan_posts(struct engine_result *r)
 
 /* Buckets into their influencers before the posts (scan_posts reads the rows in scope, and
  * adds each counted post to its influencer itself); their entries' spend into the
- * influencer's platform. */
+ * influencer's platform. An influencer on a platform the filter leaves out has no bucket
+ * selected (select_buckets): the scan added nothing to them, and it is passed by. */
 static void gather_activity(struct engine_result *r)
 {
     const struct engine *eng = r->eng;
     const struct query *q = &r->q;
-    const int32_t *claims = col32(&eng->bucket_claims);
+    const int32_t *claims = col32(&eng->bucket_claims), *platform = col32(&eng->inf_platform);
     const int32_t *start = col32(&eng->inf_bucket_start), *buckets = col32(&eng->inf_buckets);
     for (size_t s = 0; s < q->nselected; s++) {
         int32_t inf = q->selected[s];
+        if (!q->platform.ok[platform[inf] + 1])
+            continue;
         struct influencer_activity *a = &r->act[inf];
+        int64_t entry_spend = 0; /* of its spend: on its cube entries */
         for (int32_t k = start[inf]; k < start[inf + 1]; k++) {
             int32_t b = buckets[k];
             const struct bucket_sums *bs = &q->sums[b];
             a->rows += bs->rows;
             a->orders += bs->orders;
             a->revenue += bs->revenue;
-            a->entry_spend += bs->spend;
+            entry_spend += bs->spend;
             if (claims[b] & (1 << PAY_ORDER))
                 a->claimed_orders += bs->orders;
             if (claims[b] & (1 << PAY_REVSHARE))
                 a->claimed_revenue += bs->revenue;
         }
-        a->spend += a->entry_spend;
-        r->platform[col32(&eng->inf_platform)[inf] + 1].spend += a->entry_spend;
+        a->spend += entry_spend;
+        r->platform[platform[inf] + 1].spend += entry_spend;
     }
 }
 
@@ -584,26 +589,27 @@ static void compute_spend(struct engine_result *r)
 {
     const struct engine *eng = r->eng;
     const struct query *q = &r->q;
-    const int32_t *pay_basis = col32(&eng->pay_basis);
-    const int32_t *pay_kind = col32(&eng->pay_kind), *pay_scope = col32(&eng->pay_scope);
-    const int32_t *start = col32(&eng->inf_pay_start), *pays = col32(&eng->inf_pays);
-    const int32_t *pay_day = col32(&eng->pay_day);
+    const int32_t *platform = col32(&eng->inf_platform);
     int undated_in = r->from_day == INT32_MIN && r->to_day == INT32_MAX;
     for (size_t s = 0; s < q->nselected; s++) {
         int32_t inf = q->selected[s];
         struct influencer_activity *a = &r->act[inf];
-        for (int32_t k = start[inf]; k < start[inf + 1]; k++) {
-            size_t i = (size_t)pays[k];
-            if (!q->basis.ok[pay_basis[i] + 1] || pay_scope[i] == SCOPE_DUPLICATE)
+        /* on a platform the filter leaves out, only post terms can price anything: its
+         * orders and revenue are none, and its recorded totals are not in (payout_row_in) */
+        int posts_only = !q->platform.ok[platform[inf] + 1];
+        for (int32_t k = eng->terms_start[inf]; k < eng->terms_start[inf + 1]; k++) {
+            const struct pay_term *t = &eng->terms[k];
+            if ((posts_only && t->kind != PAY_POST) || !q->basis.ok[t->basis + 1])
                 continue;
-            if (pay_kind[i] == PAY_TOTAL) {
-                if (!payout_row_in(r, i))
+            if (t->kind == PAY_TOTAL) {
+                /* payout_row_in: selected, of a selected basis and platform; in the range */
+                if (t->day != ENGINE_NO_DAY && (t->day < r->from_day || t->day > r->to_day))
                     continue;
                 /* an undated total makes its influencer active only without a date range:
                  * in a range it counts through the spend §3.1 gives the range's days */
-                a->paid = !r->cell_filter && (pay_day[i] != ENGINE_NO_DAY || undated_in);
+                a->paid = !r->cell_filter && (t->day != ENGINE_NO_DAY || undated_in);
             }
-            a->spend_micro += payout_row_spend(eng, q, a, i);
+            a->spend_micro += payout_terms_spend(q, a, t->kind, t->scope, t->rate, t->total);
         }
         if (a->spend_micro != 0)
             a->earned = round_micro(a->spend_micro);

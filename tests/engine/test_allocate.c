@@ -673,6 +673,89 @@ static void test_a_split_after_one_with_nothing_to_lie_on(void **state)
     engine_free(eng);
 }
 
+/* One influencer's cells by campaign: X's two cells differ in brand, product and source, Y's
+ * one cell is Gritzo's; five posts of ₹1,000 (X, X, Y, none, X). Each post's split over its
+ * campaign's cells (all of them for the post without one) is the same whichever cell filter
+ * asks, with the shortcuts (a group the filter keeps whole or none of, a split made again for
+ * the next post) and in full: X 75,000 + 25,000 paise, Y 1,00,000 on Gritzo, the last post's
+ * 50,000 + 16,667 + 33,333 (the leftover paisa to HKVitals' larger remainder). */
+static void test_splits_by_campaign_group(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s = fx->store;
+    begin(s);
+    put(s, DS_INFLUENCERS, "influencer_id", "A", "platform", "Instagram", NULL);
+    put(s, DS_TRACKING, "tracking_id", "t1", "influencer_id", "A", "date", "2025-05-01", "brand",
+        "MuscleBlaze", "product", "MB Whey", "campaign", "X", "source", "insta", "orders", "2",
+        "revenue", "300000", NULL);
+    put(s, DS_TRACKING, "tracking_id", "t2", "influencer_id", "A", "date", "2025-05-02", "brand",
+        "HKVitals", "product", "HK Fish Oil", "campaign", "X", "source", "yt", "orders", "1",
+        "revenue", "100000", NULL);
+    put(s, DS_TRACKING, "tracking_id", "t3", "influencer_id", "A", "date", "2025-05-03", "brand",
+        "Gritzo", "product", "GZ Milk", "campaign", "Y", "source", "insta", "orders", "1",
+        "revenue", "200000", NULL);
+    static const char *const post_campaign[] = {"X", "X", "Y", "", "X"};
+    for (int i = 0; i < 5; i++) {
+        char id[8], date[11];
+        snprintf(id, sizeof id, "p%d", i + 1);
+        snprintf(date, sizeof date, "2025-05-%02d", i + 4);
+        put(s, DS_POSTS, "post_id", id, "influencer_id", "A", "date", date, "platform", "Instagram",
+            "campaign", post_campaign[i], NULL);
+    }
+    put(s, DS_PAYOUTS, "payout_id", "y1", "influencer_id", "A", "basis", "post", "rate",
+        "1000000000", NULL);
+    commit(s);
+    struct engine *eng = load(s);
+    static const struct {
+        enum engine_field field;
+        const char *value;
+        int64_t spend;
+    } cases[] = {
+        {ENGINE_FIELD_BRAND, NULL, 500000},        {ENGINE_FIELD_BRAND, "MuscleBlaze", 275000},
+        {ENGINE_FIELD_BRAND, "HKVitals", 91667},   {ENGINE_FIELD_BRAND, "Gritzo", 133333},
+        {ENGINE_FIELD_PRODUCT, "MB Whey", 275000}, {ENGINE_FIELD_PRODUCT, "GZ Milk", 133333},
+        {ENGINE_FIELD_SOURCE, "yt", 91667},        {ENGINE_FIELD_SOURCE, "insta", 408333},
+        {ENGINE_FIELD_CAMPAIGN, "X", 366667},      {ENGINE_FIELD_CAMPAIGN, "Y", 133333},
+    };
+    struct err e;
+    err_clear(&e);
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        struct engine_filter f;
+        engine_filter_init(&f);
+        f.from_day = day("2025-05-01");
+        f.to_day = day("2025-05-10");
+        const char *vals[1] = {cases[c].value};
+        struct engine_set *set = cases[c].field == ENGINE_FIELD_BRAND     ? &f.brand
+                                 : cases[c].field == ENGINE_FIELD_PRODUCT ? &f.product
+                                 : cases[c].field == ENGINE_FIELD_SOURCE  ? &f.source
+                                                                          : &f.campaign;
+        set->values = vals;
+        set->n = cases[c].value ? 1 : 0;
+        struct engine_result *r[2];
+        for (int exhaustive = 0; exhaustive <= 1; exhaustive++) {
+            engine_set_exhaustive_allocation(eng, exhaustive);
+            assert_int_equal(engine_run(eng, &f, &r[exhaustive], &e), 0);
+            if (engine_result_kpis(r[exhaustive])->spend != cases[c].spend)
+                fail_msg("%s (exhaustive %d): spend %lld, expected %lld",
+                         cases[c].value ? cases[c].value : "no filter", exhaustive,
+                         (long long)engine_result_kpis(r[exhaustive])->spend,
+                         (long long)cases[c].spend);
+        }
+        assert_same_results(r[0], r[1], cases[c].value ? cases[c].value : "no filter");
+        engine_result_free(r[0]);
+        engine_result_free(r[1]);
+    }
+    engine_set_exhaustive_allocation(eng, 0);
+    struct engine_filter f;
+    engine_filter_init(&f);
+    f.from_day = day("2025-05-01");
+    f.to_day = day("2025-05-10");
+    static const char *const brands[] = {"MuscleBlaze", "HKVitals", "Gritzo"};
+    static const int64_t spend[] = {275000, 91667, 133333};
+    assert_spends(eng, &f, ENGINE_BY_BRAND, brands, spend, 3);
+    engine_free(eng);
+}
+
 /* A product's or source's group: its attributed and organic revenue (fail when absent). */
 static void assert_group_revenue(const struct engine *eng, const struct engine_filter *f,
                                  enum engine_dim dim, const char *key, int64_t revenue,
@@ -783,6 +866,7 @@ int main(void)
                                         remove_store),
         cmocka_unit_test_setup_teardown(test_a_split_after_one_with_nothing_to_lie_on, make_store,
                                         remove_store),
+        cmocka_unit_test_setup_teardown(test_splits_by_campaign_group, make_store, remove_store),
         cmocka_unit_test_setup_teardown(test_product_and_source_groups_by_rollup_and_by_scan,
                                         make_store, remove_store),
     };
