@@ -750,14 +750,24 @@ static int sqlite_data_stamp(struct store *base, struct store_stamp *out, struct
 /* A commit that changed a dataset counts the data version up first, in the same
  * transaction: the count and the rows are durable together or not at all. On failure the
  * transaction may still be open: the caller calls store_rollback. */
+/* A page cache given back past this many bytes is returned to the system at once. */
+#define RELEASE_TRIM_BYTES (8 << 20)
+
 /* After a transaction: the pages its page cache holds given back (up to the 64 MB of
  * CACHE_SIZE_PRAGMA after an import, which a server kept on its connection for as long as
  * it ran, on top of the engine it loads next). A later read finds them in the system's
- * file cache. */
+ * file cache. When that was much, the allocator returns it to the system too: the pages
+ * were allocated on this thread's arena, where only this thread could use them again. */
 static void release_cache(struct store_sqlite *s)
 {
-    if (sqlite3_get_autocommit(s->db))
-        sqlite3_db_release_memory(s->db);
+    if (!sqlite3_get_autocommit(s->db))
+        return;
+    int before = 0, after = 0, high;
+    sqlite3_db_status(s->db, SQLITE_DBSTATUS_CACHE_USED, &before, &high, 0);
+    sqlite3_db_release_memory(s->db);
+    sqlite3_db_status(s->db, SQLITE_DBSTATUS_CACHE_USED, &after, &high, 0);
+    if (before - after >= RELEASE_TRIM_BYTES)
+        xmalloc_trim();
 }
 
 static int sqlite_commit(struct store *base, struct err *e)
