@@ -2,6 +2,7 @@
  * Calls only libc. */
 #include "buf.h"
 
+#include <malloc.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,11 @@ void *xrealloc(void *p, size_t n)
     if (!q)
         die_oom(n);
     return q;
+}
+
+void xmalloc_trim(void)
+{
+    malloc_trim(0);
 }
 
 char *xstrdup(const char *s)

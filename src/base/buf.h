@@ -16,6 +16,10 @@ void *xcalloc(size_t count, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+/* Gives the memory the allocator holds free back to the system (every thread's arena, not
+ * only the top of the main heap): after a large transient load (an import, an engine
+ * load) whose freed pages would otherwise stay in the process's RSS. */
+void xmalloc_trim(void);
 
 /* An uncapped buffer: internal text. */
 struct buf {

@@ -171,16 +171,18 @@ struct engine {
      * per distinct day, influencer, brand, product, campaign, source and campaign type, in
      * the order of their first row (int32 columns; trk_ctype one byte; trk_bucket is added
      * by build_buckets); released once the cube is built. While the rows are read, the
-     * entries are in agg, a hash table of agg_cap slots, and the last rows read wait in
-     * agg_pending (engine_load.c). */
+     * entries are in agg (room for agg_room), in order, found through agg_slot (agg_cap
+     * slots: an entry's number + 1, 0 for none), and the last rows read wait in agg_pending
+     * (engine_load.c). */
     size_t ntrk, nagg;
     struct column trk_day, trk_inf, trk_bucket, trk_brand, trk_product, trk_campaign, trk_source,
         trk_ctype;
     struct column trk_orders, trk_revenue, trk_rows; /* int64 sums (revenue in paise) */
     struct column trk_absrev; /* uint64: the sum of the rows' revenue magnitudes */
     struct agg_entry *agg;
+    uint32_t *agg_slot;
     struct agg_pending *agg_pending;
-    size_t agg_cap, agg_npending;
+    size_t agg_room, agg_cap, agg_npending;
 
     /* The tracking cubes (struct cube): CUBE_FINE, by every dimension a filter can name;
      * CUBE_COARSE without product and source, a few times smaller, for the queries that

@@ -308,18 +308,21 @@ static int tracking_problem(const struct schema_value *v, const int *c, int32_t 
  * source, campaign type. */
 enum { AGG_KEY = 7 };
 
-/* A tracking entry while the rows are read, in a slot of the hash table: its key, the
- * number of the entry (in the order of first rows) + 1 (0: an empty slot) and its sums, in
- * one cache line, so that a row costs one visit of the table (agg_columns makes columns of
- * them once every row is in). */
+/* A tracking entry while the rows are read: its key and its sums (agg_columns makes columns
+ * of them once every row is in). Entries sit in one array in the order of their first row,
+ * found through a table of 4-byte slots: the array grows by realloc, which for a large one
+ * moves pages instead of copying them, and only the small table is rebuilt when it doubles
+ * (a table of whole entries, 64 bytes a slot, at most three quarters full, held the old and
+ * the new table at once on every doubling: with a second one for each connection's rows,
+ * that was the peak of a reload, 256 MB of the 410 MB at 8.5M rows). */
 struct agg_entry {
     int32_t k[AGG_KEY];
-    uint32_t seq;
-    int64_t orders, revenue, rows;
+    uint32_t rows; /* a dataset holds at most ENGINE_MAX_ROWS rows */
+    int64_t orders, revenue;
     uint64_t absrev;
 };
 
-/* A row waiting for its slot (see agg_row): its key, hash and sums. */
+/* A row waiting for its entry (see agg_row): its key, hash and sums. */
 struct agg_pending {
     int32_t k[AGG_KEY];
     uint32_t hash;
@@ -336,36 +339,34 @@ static uint32_t agg_hash(const int32_t *k)
     return (uint32_t)(h ^ h >> 32);
 }
 
-/* Doubles the hash table of the tracking entries (1024 slots to begin with). */
+/* Doubles the slots of the tracking entries (1024 to begin with), placing every entry
+ * again. */
 static void agg_grow(struct engine *eng)
 {
     size_t cap = eng->agg_cap ? eng->agg_cap * 2 : 1024;
-    struct agg_entry *slot = xcalloc(cap, sizeof *slot);
+    uint32_t *slot = xcalloc(cap, sizeof *slot);
     uint32_t mask = (uint32_t)(cap - 1);
-    for (size_t i = 0; i < eng->agg_cap; i++) {
-        const struct agg_entry *o = &eng->agg[i];
-        if (!o->seq)
-            continue;
-        uint32_t h = agg_hash(o->k) & mask;
-        while (slot[h].seq)
+    for (size_t e = 0; e < eng->nagg; e++) {
+        uint32_t h = agg_hash(eng->agg[e].k) & mask;
+        while (slot[h])
             h = (h + 1) & mask;
-        slot[h] = *o;
+        slot[h] = (uint32_t)e + 1;
     }
-    free(eng->agg);
-    eng->agg = slot;
+    free(eng->agg_slot);
+    eng->agg_slot = slot;
     eng->agg_cap = cap;
 }
 
 /* Adds rows (their sums) to the tracking entry of key k (hash: agg_hash(k)), a new entry,
  * the next in order, when it has none yet. */
 static void agg_add(struct engine *eng, const int32_t *k, uint32_t hash, int64_t orders,
-                    int64_t revenue, int64_t rows, uint64_t absrev)
+                    int64_t revenue, uint32_t rows, uint64_t absrev)
 {
-    if ((eng->nagg + 1) * 4 > eng->agg_cap * 3) /* at most three quarters full */
+    if ((eng->nagg + 1) * 2 > eng->agg_cap) /* at most half full */
         agg_grow(eng);
     uint32_t mask = (uint32_t)(eng->agg_cap - 1), h = hash & mask;
-    struct agg_entry *a;
-    for (; (a = &eng->agg[h])->seq; h = (h + 1) & mask)
+    for (uint32_t at; (at = eng->agg_slot[h]) != 0; h = (h + 1) & mask) {
+        struct agg_entry *a = &eng->agg[at - 1];
         if (memcmp(a->k, k, sizeof a->k) == 0) {
             a->orders += orders;
             a->revenue += revenue;
@@ -373,16 +374,23 @@ static void agg_add(struct engine *eng, const int32_t *k, uint32_t hash, int64_t
             a->absrev += absrev;
             return;
         }
+    }
+    if (eng->nagg == eng->agg_room) {
+        eng->agg_room = eng->agg_room ? eng->agg_room * 2 : 1024;
+        eng->agg = xrealloc(eng->agg, eng->agg_room * sizeof *eng->agg);
+    }
+    struct agg_entry *a = &eng->agg[eng->nagg];
     memcpy(a->k, k, sizeof a->k);
-    a->seq = (uint32_t)++eng->nagg;
     a->orders = orders;
     a->revenue = revenue;
     a->rows = rows;
     a->absrev = absrev;
+    eng->agg_slot[h] = (uint32_t)++eng->nagg;
 }
 
-/* Rows wait AGG_AHEAD rows for their slot, which is fetched into the cache meanwhile (the
- * table is far larger than the cache: a row would otherwise wait for memory). */
+/* Rows wait AGG_AHEAD rows for their entry: their slot is fetched into the cache when they
+ * come, the entry it names halfway (the table and the entries are far larger than the
+ * cache: a row would otherwise wait twice for memory). */
 enum { AGG_AHEAD = 16 };
 
 static void agg_take(struct engine *eng, const struct agg_pending *p)
@@ -398,13 +406,22 @@ static void agg_row(struct engine *eng, const int32_t *k, int64_t orders, int64_
         eng->agg_pending = xmalloc(AGG_AHEAD * sizeof *eng->agg_pending);
     struct agg_pending *p = &eng->agg_pending[eng->agg_npending++ % AGG_AHEAD];
     if (eng->agg_npending > AGG_AHEAD)
-        agg_take(eng, p); /* the row AGG_AHEAD rows back, in its slot */
+        agg_take(eng, p); /* the row AGG_AHEAD rows back, into its entry */
     memcpy(p->k, k, sizeof p->k);
     p->hash = agg_hash(k);
     p->orders = orders;
     p->revenue = revenue;
-    if (eng->agg_cap)
-        __builtin_prefetch(&eng->agg[p->hash & (eng->agg_cap - 1)], 1);
+    if (!eng->agg_cap)
+        return;
+    uint32_t mask = (uint32_t)(eng->agg_cap - 1);
+    __builtin_prefetch(&eng->agg_slot[p->hash & mask]);
+    if (eng->agg_npending > AGG_AHEAD / 2) { /* a hint: the slot may still change */
+        const struct agg_pending *q =
+            &eng->agg_pending[(eng->agg_npending - 1 - AGG_AHEAD / 2) % AGG_AHEAD];
+        uint32_t at = eng->agg_slot[q->hash & mask];
+        if (at)
+            __builtin_prefetch(&eng->agg[at - 1], 1);
+    }
 }
 
 /* The rows still waiting into their entries, in order (after a scan). */
@@ -418,27 +435,28 @@ static void agg_flush(struct engine *eng)
     eng->agg_npending = 0;
 }
 
-/* The entries in order of their first row (entry number - 1 → slot); the caller frees it. */
-static uint32_t *agg_order(const struct engine *eng)
+/* Forgets the tracking entries (their array and slots). */
+static void agg_release(struct engine *eng)
 {
-    uint32_t *at = xmalloc((eng->nagg + 1) * sizeof *at);
-    for (size_t i = 0; i < eng->agg_cap; i++)
-        if (eng->agg[i].seq)
-            at[eng->agg[i].seq - 1] = (uint32_t)i;
-    return at;
+    free(eng->agg);
+    free(eng->agg_slot);
+    eng->agg = NULL;
+    eng->agg_slot = NULL;
+    eng->agg_cap = eng->agg_room = 0;
 }
 
-/* The tracking entries as columns (struct engine, trk_*), in order, the table freed. */
+/* The tracking entries as columns (struct engine, trk_*), in order, the entries freed. */
 static void agg_columns(struct engine *eng)
 {
     size_t n = eng->nagg;
-    uint32_t *at = agg_order(eng);
+    free(eng->agg_slot); /* no more lookups */
+    eng->agg_slot = NULL;
     struct column *k32[] = {&eng->trk_day,     &eng->trk_inf,      &eng->trk_brand,
                             &eng->trk_product, &eng->trk_campaign, &eng->trk_source};
     for (size_t c = 0; c < sizeof k32 / sizeof k32[0]; c++) {
         col_reserve(k32[c], n * sizeof(int32_t));
         for (size_t e = 0; e < n; e++)
-            col_push32(k32[c], eng->agg[at[e]].k[c]);
+            col_push32(k32[c], eng->agg[e].k[c]);
     }
     col_reserve(&eng->trk_ctype, n);
     col_reserve(&eng->trk_orders, n * sizeof(int64_t));
@@ -446,18 +464,15 @@ static void agg_columns(struct engine *eng)
     col_reserve(&eng->trk_rows, n * sizeof(int64_t));
     col_reserve(&eng->trk_absrev, n * sizeof(uint64_t));
     for (size_t e = 0; e < n; e++) {
-        const struct agg_entry *a = &eng->agg[at[e]];
+        const struct agg_entry *a = &eng->agg[e];
         uint8_t ct = (uint8_t)a->k[6];
         col_push(&eng->trk_ctype, &ct, 1);
         col_push64(&eng->trk_orders, a->orders);
         col_push64(&eng->trk_revenue, a->revenue);
-        col_push64(&eng->trk_rows, a->rows);
+        col_push64(&eng->trk_rows, (int64_t)a->rows);
         col_push(&eng->trk_absrev, &a->absrev, sizeof a->absrev);
     }
-    free(at);
-    free(eng->agg);
-    eng->agg = NULL;
-    eng->agg_cap = 0;
+    agg_release(eng);
 }
 
 static int load_tracking(void *ctx, const struct schema_row *row)
@@ -1100,8 +1115,8 @@ static void build_cubes(struct engine *eng, int32_t first_day, const int32_t *da
         pthread_join(thread, NULL);
     else
         build_fine(&jobs[1]);
-    cube_append(&eng->cube[CUBE_FINE], &second);
-    col_push64(&eng->cube[CUBE_FINE].day_start, (int64_t)eng->cube[CUBE_FINE].n);
+    /* The entries are in the two halves: released before the halves are joined, which
+     * holds the second one twice for a moment (at 8.5M rows the entries are 54 MB). */
     free(order);
     free(start);
     struct column *raw[] = {&eng->trk_day,     &eng->trk_inf,     &eng->trk_bucket,
@@ -1110,6 +1125,8 @@ static void build_cubes(struct engine *eng, int32_t first_day, const int32_t *da
                             &eng->trk_revenue, &eng->trk_rows,    &eng->trk_absrev};
     for (size_t i = 0; i < sizeof raw / sizeof raw[0]; i++)
         buf_release(&raw[i]->b);
+    cube_append(&eng->cube[CUBE_FINE], &second);
+    col_push64(&eng->cube[CUBE_FINE].day_start, (int64_t)eng->cube[CUBE_FINE].n);
     alloc_build_entries(eng); /* the fine cube's spend, summed into the coarse one */
     build_coarse(eng);
 }
@@ -1229,9 +1246,8 @@ static void merge_tracking(struct engine *eng, struct engine *part)
     int32_t *map[5];
     for (size_t d = 0; d < 5; d++)
         map[d] = remap_dict(eng, part, dims[d]);
-    uint32_t *at = agg_order(part);
     for (size_t e = 0; e < part->nagg; e++) {
-        const struct agg_entry *a = &part->agg[at[e]];
+        const struct agg_entry *a = &part->agg[e];
         int32_t k[AGG_KEY];
         memcpy(k, a->k, sizeof k);
         for (size_t d = 0; d < 5; d++)
@@ -1239,7 +1255,7 @@ static void merge_tracking(struct engine *eng, struct engine *part)
                 k[d + 1] = map[d][k[d + 1]];
         agg_add(eng, k, agg_hash(k), a->orders, a->revenue, a->rows, a->absrev);
     }
-    free(at);
+    agg_release(part); /* before the next part's entries come in */
     for (size_t d = 0; d < 5; d++)
         free(map[d]);
     eng->ntrk += part->ntrk;
@@ -1255,11 +1271,10 @@ static void tracking_reset(struct engine *eng)
                              &eng->trk_rows,    &eng->trk_absrev};
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
         buf_release(&cols[i]->b);
-    free(eng->agg);
+    agg_release(eng);
     free(eng->agg_pending);
-    eng->agg = NULL;
     eng->agg_pending = NULL;
-    eng->agg_cap = eng->agg_npending = eng->nagg = eng->ntrk = 0;
+    eng->agg_npending = eng->nagg = eng->ntrk = 0;
     eng->skipped_count[DS_TRACKING] = eng->over_limit[DS_TRACKING] = 0;
     size_t kept = 0;
     for (size_t i = 0; i < eng->nskipped; i++)
@@ -1628,7 +1643,7 @@ void engine_free(struct engine *eng)
     alloc_release_groups(eng);
     for (int d = 0; d < DIM_COUNT; d++)
         strmap_free(eng->dict[d]);
-    free(eng->agg);
+    agg_release(eng);
     free(eng->agg_pending);
     free(eng);
 }

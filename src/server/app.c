@@ -25,10 +25,14 @@ void app_init(struct app *app, struct store *store, const char *version)
     api_settings_default(&app->settings);
 }
 
+/* The engine freed, and the memory it held given back to the system at once: it was
+ * allocated on the loader's threads, whose arenas would otherwise keep it in the server's
+ * RSS while the next load grows its own. */
 static void engine_drop(struct app_engine *ae)
 {
     engine_free(ae->eng);
     free(ae);
+    xmalloc_trim();
 }
 
 void app_release(struct app *app)

@@ -346,6 +346,7 @@ out:
     routes_progress_update(app, NULL, 0, APP_IMPORT_IDLE);
     pthread_mutex_unlock(&app->store_lock);
     free(chunk);
+    xmalloc_trim(); /* the import's page cache and batches, freed on this thread's arena */
     return rc;
 }
 

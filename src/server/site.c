@@ -226,6 +226,7 @@ static void *loader_main(void *arg)
                 engine_count(eng, DS_PAYOUTS));
         site_log_skipped(app, eng);
         app_engine_publish(app, eng, version, ms);
+        xmalloc_trim(); /* what the load needed only while it ran */
         loaded = version;
         have = 1;
         if (stamped) /* the app holds eng until the loader publishes another one */

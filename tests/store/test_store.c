@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1115,6 +1116,40 @@ static void scan_reads_with_a_small_page_cache(void **state)
     store_close(s);
 }
 
+/* A commit gives its page cache back (a server kept an import's, up to 64 MB, on its
+ * connection for as long as it ran, and through the import's checkpoint while it loaded the
+ * new data), and a WAL past 1000 pages is still checkpointed into the database file after
+ * it, as SQLite's automatic checkpoint did. */
+static void commit_gives_back_its_page_cache_then_checkpoints(void **state)
+{
+    struct fixture *f = *state;
+    if (f->kind == BACKEND_PG)
+        skip();
+    struct store *s = open_ok(f->url);
+    struct stat before;
+    assert_int_equal(stat(f->db, &before), 0);
+    struct schema_row row;
+    schema_row_init(&row, DS_POSTS);
+    begin_ok(s);
+    for (int i = 0; i < 40000; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "P%05d", (i * 7919) % 40000);
+        fill_full_row(&row, DS_POSTS, key, i);
+        put_ok(s, &row);
+    }
+    sqlite3_int64 during = sqlite3_memory_used();
+    commit_ok(s);
+    sqlite3_int64 after = sqlite3_memory_used();
+    if (during - after < 8 << 20)
+        fail_msg("SQLite held %lld bytes before the commit and %lld after it", (long long)during,
+                 (long long)after);
+    struct stat checkpointed;
+    assert_int_equal(stat(f->db, &checkpointed), 0);
+    assert_true(checkpointed.st_size >= before.st_size + (8 << 20));
+    schema_row_release(&row);
+    store_close(s);
+}
+
 static void scan_parts_cover_every_row_once_in_order(void **state)
 {
     struct fixture *f = *state;
@@ -1622,6 +1657,7 @@ int main(int argc, char **argv)
         T(put_many_large_rows_then_repeats_then_new_keys),
         T(scan_parts_cover_every_row_once_in_order),
         T(scan_reads_with_a_small_page_cache),
+        T(commit_gives_back_its_page_cache_then_checkpoints),
         T(read_snapshot_and_data_version_follow_other_connections),
         T(data_stamp_counts_dataset_commits_and_survives_reopen),
         T(lost_connection_is_reported_then_reconnected),
