@@ -747,9 +747,6 @@ static int sqlite_data_stamp(struct store *base, struct store_stamp *out, struct
     return rc;
 }
 
-/* A commit that changed a dataset counts the data version up first, in the same
- * transaction: the count and the rows are durable together or not at all. On failure the
- * transaction may still be open: the caller calls store_rollback. */
 /* A page cache given back past this many bytes is returned to the system at once. */
 #define RELEASE_TRIM_BYTES (8 << 20)
 
@@ -770,6 +767,9 @@ static void release_cache(struct store_sqlite *s)
         xmalloc_trim();
 }
 
+/* A commit that changed a dataset counts the data version up first, in the same
+ * transaction: the count and the rows are durable together or not at all. On failure the
+ * transaction may still be open: the caller calls store_rollback. */
 static int sqlite_commit(struct store *base, struct err *e)
 {
     struct store_sqlite *s = from_base(base);
