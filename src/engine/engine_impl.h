@@ -117,6 +117,10 @@ struct cube {
      * revenue_share and undated recorded totals; engine_allocate.c) */
     struct column spend;
     struct column day_start; /* int64 offsets, ndays + 1 of them */
+    /* The fine cube only, for engine_extend: the number of each entry in the order of
+     * its first stored row (uint32; the entries of a load from the store were merged in
+     * that order) and the sum of its rows' revenue magnitudes (uint64, trk_absrev). */
+    struct column seq, absrev;
 };
 
 enum { CUBE_FINE, CUBE_COARSE, CUBE_COUNT };
@@ -206,6 +210,9 @@ struct engine {
 
     /* unix seconds of the last change to the data (engine_as_of), 0 when unknown */
     int64_t as_of;
+    /* The highest row number of the stored tracking rows the engine holds (store_last_seq),
+     * -1 when unknown (then engine_extend cannot add the rows after it). */
+    int64_t trk_seq;
     /* SPEC §3.1 allocation, fixed at load (engine_allocate.c, alloc_build):
      * - the fine cube's spend column, as lines: fine entry e's are line_pay/line_amount
      *   [line_start[e] .. line_start[e + 1]] (the payout row and its paise);

@@ -922,9 +922,10 @@ static void cube_add(struct cube *c, struct cube_table *t, size_t first_entry,
 
 static void cube_release(struct cube *c)
 {
-    struct column *cols[] = {&c->bucket, &c->brand, &c->product,  &c->campaign,
-                             &c->source, &c->ctype, &c->orders,   &c->revenue,
-                             &c->rows,   &c->spend, &c->day_start};
+    struct column *cols[] = {&c->bucket, &c->brand,  &c->product, &c->campaign,
+                             &c->source, &c->ctype,  &c->orders,  &c->revenue,
+                             &c->rows,   &c->spend,  &c->day_start, &c->seq,
+                             &c->absrev};
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
         buf_release(&cols[i]->b);
 }
@@ -974,6 +975,10 @@ static void cube_sort_day(struct cube *c, size_t from)
         permute_segment(c32[i], from, order, n, sizeof(int32_t), tmp);
     for (size_t i = 0; i < sizeof c64 / sizeof c64[0]; i++)
         permute_segment(c64[i], from, order, n, sizeof(int64_t), tmp);
+    if (c->seq.b.len == c->n * sizeof(int32_t)) { /* the fine cube's */
+        permute_segment(&c->seq, from, order, n, sizeof(int32_t), tmp);
+        permute_segment(&c->absrev, from, order, n, sizeof(uint64_t), tmp);
+    }
     free(tmp);
     free(order);
 }
@@ -998,6 +1003,7 @@ static void *build_fine(void *arg)
     const uint8_t *ctype = (const uint8_t *)eng->trk_ctype.b.data;
     const int64_t *orders = col64(&eng->trk_orders), *revenue = col64(&eng->trk_revenue);
     const int64_t *rows = col64(&eng->trk_rows);
+    const uint64_t *absrev = (const uint64_t *)(void *)eng->trk_absrev.b.data;
     struct cube *c = job->c;
     struct cube_table t;
     memset(&t, 0, sizeof t);
@@ -1009,7 +1015,12 @@ static void *build_fine(void *arg)
         for (size_t j = from; j < to; j++) {
             uint32_t r = job->order[j];
             struct cube_key k = {bucket[r], brand[r], product[r], campaign[r], source[r], ctype[r]};
+            size_t had = c->n;
             cube_add(c, &t, first, &k, orders[r], revenue[r], rows[r], 0);
+            if (c->n > had) { /* one entry per tracking entry: the keys map one to one */
+                col_push32(&c->seq, (int32_t)r);
+                col_push(&c->absrev, &absrev[r], sizeof absrev[r]);
+            }
         }
         cube_sort_day(c, first);
     }
@@ -1025,10 +1036,12 @@ static void cube_append(struct cube *a, struct cube *b)
     size_t ndays = b->day_start.b.len / sizeof(int64_t);
     for (size_t d = 0; d < ndays; d++)
         col_push64(&a->day_start, bs[d] + (int64_t)a->n);
-    struct column *from[] = {&b->bucket, &b->brand,  &b->product, &b->campaign, &b->source,
-                             &b->ctype,  &b->orders, &b->revenue, &b->rows,     &b->spend};
-    struct column *to[] = {&a->bucket, &a->brand,  &a->product, &a->campaign, &a->source,
-                           &a->ctype,  &a->orders, &a->revenue, &a->rows,     &a->spend};
+    struct column *from[] = {&b->bucket, &b->brand,   &b->product, &b->campaign,
+                             &b->source, &b->ctype,   &b->orders,  &b->revenue,
+                             &b->rows,   &b->spend,   &b->seq,     &b->absrev};
+    struct column *to[] = {&a->bucket, &a->brand,   &a->product, &a->campaign,
+                           &a->source, &a->ctype,   &a->orders,  &a->revenue,
+                           &a->rows,   &a->spend,   &a->seq,     &a->absrev};
     for (size_t i = 0; i < sizeof from / sizeof from[0]; i++)
         buf_append(&to[i]->b, from[i]->b.data, from[i]->b.len);
     a->n += b->n;
@@ -1273,6 +1286,7 @@ struct engine *engine_new(void)
     struct engine *eng = xcalloc(1, sizeof *eng);
     for (int d = 0; d < DIM_COUNT; d++)
         eng->dict[d] = strmap_new();
+    eng->trk_seq = -1;
     return eng;
 }
 
@@ -1332,10 +1346,25 @@ struct engine *engine_load_snapshot(struct store *s, const char *url, struct err
     size_t begun = 0;
     while (begun < n && store_read_begin(stores[begun], e) == 0)
         begun++;
+    /* the tracking rows' last row number, the same on every connection (else the parts
+     * may have read different snapshots, and which rows the engine holds is not known) */
+    int64_t seq = -1;
+    for (size_t i = 0; begun == n && i < n; i++) {
+        struct err ignored;
+        err_clear(&ignored);
+        int64_t k = -1;
+        if (store_last_seq(stores[i], DS_TRACKING, &k, &ignored) < 0 || (i > 0 && k != seq)) {
+            seq = -1;
+            break;
+        }
+        seq = k;
+    }
     if (begun == n)
         eng = engine_load_parallel(stores, n, e);
-    if (eng)
+    if (eng) {
         eng->as_of = read_as_of(stores[0]);
+        eng->trk_seq = seq;
+    }
     for (size_t i = 0; i < begun; i++)
         store_rollback(stores[i]);
     for (size_t i = 1; i < n; i++)
@@ -1413,12 +1442,10 @@ static void finish_skipped(struct engine *eng)
 
 static void shrink_columns(struct engine *eng);
 
+static struct engine *load_rest(struct store *s, struct engine *eng, int rc, struct err *e);
+
 struct engine *engine_load_parallel(struct store *const *stores, size_t nstores, struct err *e)
 {
-    /* in the order of load_payout's enum; payout_id last, to name left-out rows */
-    static const char *const pay_cols[] = {
-        "influencer_id", "campaign",     "basis",       "rate",   "orders",
-        "posts",         "total_payout", "payout_date", "status", "payout_id"};
     struct store *s = stores[0];
     int nparts = nstores > 8 ? 8 : (int)nstores;
     struct engine *eng = engine_new();
@@ -1472,6 +1499,19 @@ struct engine *engine_load_parallel(struct store *const *stores, size_t nstores,
         rc = scan_dataset(s, eng, DS_TRACKING, trk_cols, TRK_NCOLS, load_tracking, e);
         agg_flush(eng);
     }
+    return load_rest(s, eng, rc, e);
+}
+
+/* What follows the tracking rows' entries (all in eng's table, in the order of their first
+ * stored row), for engine_load_parallel and engine_extend alike: the payouts, the left-out
+ * rows named, and everything derived (buckets, days, cubes, allocation, rollups). rc: the
+ * result so far (eng is freed when it or the rest fails). */
+static struct engine *load_rest(struct store *s, struct engine *eng, int rc, struct err *e)
+{
+    /* in the order of load_payout's enum; payout_id last, to name left-out rows */
+    static const char *const pay_cols[] = {
+        "influencer_id", "campaign",     "basis",       "rate",   "orders",
+        "posts",         "total_payout", "payout_date", "status", "payout_id"};
     if (rc == 0)
         agg_columns(eng); /* the entries are all in */
     if (rc == 0) {
@@ -1501,6 +1541,116 @@ struct engine *engine_load_parallel(struct store *const *stores, size_t nstores,
     count_bucket_activity(eng);
     shrink_columns(eng);
     engine_build_rollups(eng);
+    return eng;
+}
+
+/* ---- extending an engine by the tracking rows appended since ---- */
+
+int engine_can_extend(const struct engine *eng, struct err *e)
+{
+    const struct cube *f = &eng->cube[CUBE_FINE];
+    if (eng->trk_seq < 0)
+        return err_set(e, ERR_INPUT, "it does not know which stored tracking rows it holds");
+    if (eng->over_limit[DS_TRACKING] > 0)
+        return err_set(e, ERR_INPUT, "it holds the first %zu tracking rows only",
+                       (size_t)ENGINE_MAX_ROWS);
+    if (f->seq.b.len != f->n * sizeof(int32_t) || f->absrev.b.len != f->n * sizeof(uint64_t))
+        return err_set(e, ERR_INPUT, "it lacks the order of its tracking entries");
+    return 0;
+}
+
+/* The code in eng's dictionary d of base's code c (-1: none), added as load_tracking adds
+ * it. */
+static int32_t recode(struct engine *eng, const struct engine *base, enum dim d, int32_t c)
+{
+    if (c < 0)
+        return -1;
+    struct schema_value v = {.present = 1};
+    v.s = strmap_key(base->dict[d], c, &v.len);
+    return d == DIM_INFLUENCER ? influencer_ref(eng, &v) : dict_code(eng, d, &v);
+}
+
+/* base's tracking entries into eng's table, as the scan of their rows would have put them
+ * there: in the order of their first stored row (the fine cube's seq), each key's codes
+ * given by eng's dictionaries in load_tracking's order (so that codes met first in those
+ * rows come first, as in one pass over them). */
+static void seed_tracking(struct engine *eng, const struct engine *base)
+{
+    const struct cube *f = &base->cube[CUBE_FINE];
+    size_t n = f->n;
+    uint32_t *at = xmalloc((n + 1) * sizeof *at); /* entry number → fine entry */
+    const int32_t *seq = col32(&f->seq);
+    for (size_t i = 0; i < n; i++)
+        at[seq[i]] = (uint32_t)i;
+    const int32_t *bucket = col32(&f->bucket), *brand = col32(&f->brand);
+    const int32_t *product = col32(&f->product), *campaign = col32(&f->campaign);
+    const int32_t *source = col32(&f->source), *ctype = col32(&f->ctype);
+    const int32_t *bucket_inf = col32(&base->bucket_inf), *entry_day = col32(&base->entry_day);
+    const int32_t *day_value = col32(&base->day_value);
+    const int64_t *orders = col64(&f->orders), *revenue = col64(&f->revenue);
+    const int64_t *rows = col64(&f->rows);
+    const uint64_t *absrev = (const uint64_t *)(void *)f->absrev.b.data;
+    for (size_t e = 0; e < n; e++) {
+        size_t i = at[e];
+        int32_t k[AGG_KEY];
+        k[0] = day_value[entry_day[i]];
+        k[1] = (size_t)bucket[i] == base->nbuckets
+                   ? -1
+                   : recode(eng, base, DIM_INFLUENCER, bucket_inf[bucket[i]]);
+        k[2] = recode(eng, base, DIM_BRAND, brand[i]);
+        k[3] = recode(eng, base, DIM_PRODUCT, product[i]);
+        k[4] = recode(eng, base, DIM_CAMPAIGN, campaign[i]);
+        k[5] = recode(eng, base, DIM_SOURCE, source[i]);
+        k[6] = ctype[i];
+        agg_add(eng, k, agg_hash(k), orders[i], revenue[i], rows[i], absrev[i]);
+    }
+    free(at);
+    eng->ntrk = base->ntrk;
+    eng->skipped_count[DS_TRACKING] = base->skipped_count[DS_TRACKING];
+}
+
+struct engine *engine_extend(const struct engine *base, struct store *s, struct err *e)
+{
+    if (engine_can_extend(base, e) < 0)
+        return NULL;
+    struct engine *eng = engine_new();
+    int rc = scan_dataset(s, eng, DS_INFLUENCERS, NULL, 0, load_influencer, e);
+    if (rc == 0)
+        rc = scan_dataset(s, eng, DS_POSTS, post_cols, POST_NCOLS, load_post, e);
+    if (rc == 0) {
+        seed_tracking(eng, base);
+        struct load_ctx l = {.eng = eng, .e = e};
+        uint64_t columns = 0;
+        for (int i = 0; i < TRK_NCOLS; i++) {
+            l.col[i] = schema_col_index(DS_TRACKING, trk_cols[i]);
+            columns |= (uint64_t)1 << l.col[i];
+        }
+        err_clear(e);
+        rc = store_scan_after(s, DS_TRACKING, base->trk_seq, columns, load_tracking, &l, e);
+        if (rc < 0 && e && e->code == ERR_OK)
+            err_set(e, rc, "loading tracking_data into the engine failed");
+        agg_flush(eng);
+    }
+    return load_rest(s, eng, rc, e);
+}
+
+struct engine *engine_extend_snapshot(const struct engine *base, struct store *s, struct err *e)
+{
+    if (store_read_begin(s, e) < 0)
+        return NULL;
+    int64_t seq = -1;
+    struct engine *eng = NULL;
+    if (store_last_seq(s, DS_TRACKING, &seq, e) == 0) {
+        if (seq < base->trk_seq)
+            err_set(e, ERR_INPUT, "the database has fewer tracking rows than it holds");
+        else
+            eng = engine_extend(base, s, e);
+    }
+    if (eng) {
+        eng->as_of = read_as_of(s);
+        eng->trk_seq = seq;
+    }
+    store_rollback(s);
     return eng;
 }
 
@@ -1582,6 +1732,8 @@ size_t engine_columns(struct engine *eng, struct column **out)
         &eng->cell_entry_cum,
         &eng->cell_entry_day,
         &eng->post_views,
+        &eng->cube[CUBE_FINE].seq,
+        &eng->cube[CUBE_FINE].absrev,
     };
     _Static_assert(sizeof cols / sizeof cols[0] <= ENGINE_NCOLUMNS, "room for the columns");
     memcpy(out, cols, sizeof cols);

@@ -110,11 +110,41 @@ static int cache_path(const struct app *app, struct buf *out)
     return 0;
 }
 
+/* The engine of a cache file of older data when only tracking rows were appended since
+ * (engine_cache_read_base): its engine extended by those rows (engine_extend_snapshot),
+ * else NULL after a log line saying why. */
+static struct engine *loader_extend_cache(struct app *app, struct store *s, const char *path,
+                                          const struct store_stamp *stamp, const char *stale)
+{
+    struct err e;
+    err_clear(&e);
+    int64_t version = 0;
+    struct engine *base = engine_cache_read_base(path, stamp, app->slug, &version, &e);
+    struct engine *eng = base ? engine_extend_snapshot(base, s, &e) : NULL;
+    if (!eng)
+        fprintf(stderr,
+                "infludash: workspace %s: the engine cache is not used (%s%s%s); loading "
+                "from the database\n",
+                app->slug, stale, base ? "; it cannot be extended: " : "", base ? e.msg : "");
+    else
+        fprintf(stderr,
+                "infludash: workspace %s: the engine cache of data version %lld extended by "
+                "the %zu tracking rows stored since (the database is at %lld)\n",
+                app->slug, (long long)version,
+                engine_count(eng, DS_TRACKING) - engine_count(base, DS_TRACKING),
+                (long long)stamp->version);
+    engine_free(base);
+    return eng;
+}
+
 /* At start, before the first load from the store: the engine of the cache file when it was
- * written from exactly the stored data (its stamp), else NULL after a log line saying why
- * it is not used (nothing for a missing file: the load writes one). */
+ * written from exactly the stored data (its stamp), or from older data that only appended
+ * tracking rows since (then extended by them, and *extended set: the caller writes the
+ * file again), else NULL after a log line saying why it is not used (nothing for a missing
+ * file: the load writes one). */
 static struct engine *loader_read_cache(struct app *app, struct store *s, const char *path,
-                                        double *ms)
+                                        double *ms, struct store_stamp *stamp_out,
+                                        int *extended)
 {
     struct err e;
     err_clear(&e);
@@ -125,20 +155,23 @@ static struct engine *loader_read_cache(struct app *app, struct store *s, const 
         return NULL;
     }
     double t0 = now_ms();
+    *extended = 0;
+    *stamp_out = stamp;
     struct engine *eng = engine_cache_read(path, &stamp, app->slug, &e);
-    if (!eng) {
-        if (e.code != ERR_NOTFOUND)
-            fprintf(stderr,
-                    "infludash: workspace %s: the engine cache is not used (%s); loading "
-                    "from the database\n",
-                    app->slug, e.msg);
+    if (!eng && e.code == ERR_NOTFOUND)
         return NULL;
+    if (!eng) {
+        eng = loader_extend_cache(app, s, path, &stamp, e.msg);
+        if (!eng)
+            return NULL;
+        *extended = 1;
     }
     *ms = now_ms() - t0;
     fprintf(stderr,
-            "infludash: data loaded in %.0f ms from the engine cache (workspace %s: %zu "
+            "infludash: data loaded in %.0f ms from the engine cache%s (workspace %s: %zu "
             "tracking rows in %zu entries, %zu influencers, %zu posts, %zu payouts)\n",
-            *ms, app->slug, engine_count(eng, DS_TRACKING), engine_cube_size(eng),
+            *ms, *extended ? " and the rows stored since" : "", app->slug,
+            engine_count(eng, DS_TRACKING), engine_cube_size(eng),
             engine_count(eng, DS_INFLUENCERS), engine_count(eng, DS_POSTS),
             engine_count(eng, DS_PAYOUTS));
     return eng;
@@ -197,12 +230,17 @@ static void *loader_main(void *arg)
         if (!have && try_cache) {
             try_cache = 0;
             double ms = 0;
-            struct engine *eng = loader_read_cache(app, s, buf_cstr(&cache), &ms);
+            struct store_stamp stamp;
+            int extended = 0;
+            struct engine *eng =
+                loader_read_cache(app, s, buf_cstr(&cache), &ms, &stamp, &extended);
             if (eng) {
                 site_log_skipped(app, eng);
                 app_engine_publish(app, eng, version, ms);
                 loaded = version;
                 have = 1;
+                if (extended) /* the next start reads it as it is */
+                    loader_write_cache(app, eng, &stamp, buf_cstr(&cache));
                 continue;
             }
         }
