@@ -894,8 +894,7 @@ struct engine *engine_cache_parse(const void *data, size_t len, const struct sto
 }
 
 static struct engine *read_file(const char *path, const struct store_stamp *stamp,
-                                const char *workspace, int stale, int64_t *version,
-                                struct err *e);
+                                const char *workspace, int stale, int64_t *version, struct err *e);
 
 struct engine *engine_cache_read(const char *path, const struct store_stamp *stamp,
                                  const char *workspace, struct err *e)
@@ -910,8 +909,7 @@ struct engine *engine_cache_read_base(const char *path, const struct store_stamp
 }
 
 static struct engine *read_file(const char *path, const struct store_stamp *stamp,
-                                const char *workspace, int stale, int64_t *version,
-                                struct err *e)
+                                const char *workspace, int stale, int64_t *version, struct err *e)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {

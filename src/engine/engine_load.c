@@ -922,10 +922,9 @@ static void cube_add(struct cube *c, struct cube_table *t, size_t first_entry,
 
 static void cube_release(struct cube *c)
 {
-    struct column *cols[] = {&c->bucket, &c->brand,  &c->product, &c->campaign,
-                             &c->source, &c->ctype,  &c->orders,  &c->revenue,
-                             &c->rows,   &c->spend,  &c->day_start, &c->seq,
-                             &c->absrev};
+    struct column *cols[] = {&c->bucket,    &c->brand,  &c->product, &c->campaign, &c->source,
+                             &c->ctype,     &c->orders, &c->revenue, &c->rows,     &c->spend,
+                             &c->day_start, &c->seq,    &c->absrev};
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
         buf_release(&cols[i]->b);
 }
@@ -1036,12 +1035,12 @@ static void cube_append(struct cube *a, struct cube *b)
     size_t ndays = b->day_start.b.len / sizeof(int64_t);
     for (size_t d = 0; d < ndays; d++)
         col_push64(&a->day_start, bs[d] + (int64_t)a->n);
-    struct column *from[] = {&b->bucket, &b->brand,   &b->product, &b->campaign,
-                             &b->source, &b->ctype,   &b->orders,  &b->revenue,
-                             &b->rows,   &b->spend,   &b->seq,     &b->absrev};
-    struct column *to[] = {&a->bucket, &a->brand,   &a->product, &a->campaign,
-                           &a->source, &a->ctype,   &a->orders,  &a->revenue,
-                           &a->rows,   &a->spend,   &a->seq,     &a->absrev};
+    struct column *from[] = {&b->bucket, &b->brand, &b->product, &b->campaign,
+                             &b->source, &b->ctype, &b->orders,  &b->revenue,
+                             &b->rows,   &b->spend, &b->seq,     &b->absrev};
+    struct column *to[] = {&a->bucket, &a->brand, &a->product, &a->campaign,
+                           &a->source, &a->ctype, &a->orders,  &a->revenue,
+                           &a->rows,   &a->spend, &a->seq,     &a->absrev};
     for (size_t i = 0; i < sizeof from / sizeof from[0]; i++)
         buf_append(&to[i]->b, from[i]->b.data, from[i]->b.len);
     a->n += b->n;
@@ -1559,15 +1558,33 @@ int engine_can_extend(const struct engine *eng, struct err *e)
     return 0;
 }
 
-/* The code in eng's dictionary d of base's code c (-1: none), added as load_tracking adds
+/* base's codes of one dimension as eng's, found as they are first met (-2: not yet). */
+struct recoding {
+    enum dim d;
+    int32_t *map;
+};
+
+static void recoding_init(struct recoding *r, const struct engine *base, enum dim d)
+{
+    size_t n = strmap_size(base->dict[d]);
+    r->d = d;
+    r->map = xmalloc((n + 1) * sizeof *r->map);
+    for (size_t i = 0; i < n; i++)
+        r->map[i] = -2;
+}
+
+/* The code in eng's dictionary of base's code c (-1: none), added as load_tracking adds
  * it. */
-static int32_t recode(struct engine *eng, const struct engine *base, enum dim d, int32_t c)
+static int32_t recode(struct engine *eng, const struct engine *base, struct recoding *r, int32_t c)
 {
     if (c < 0)
         return -1;
+    if (r->map[c] != -2)
+        return r->map[c];
     struct schema_value v = {.present = 1};
-    v.s = strmap_key(base->dict[d], c, &v.len);
-    return d == DIM_INFLUENCER ? influencer_ref(eng, &v) : dict_code(eng, d, &v);
+    v.s = strmap_key(base->dict[r->d], c, &v.len);
+    r->map[c] = r->d == DIM_INFLUENCER ? influencer_ref(eng, &v) : dict_code(eng, r->d, &v);
+    return r->map[c];
 }
 
 /* base's tracking entries into eng's table, as the scan of their rows would have put them
@@ -1590,20 +1607,45 @@ static void seed_tracking(struct engine *eng, const struct engine *base)
     const int64_t *orders = col64(&f->orders), *revenue = col64(&f->revenue);
     const int64_t *rows = col64(&f->rows);
     const uint64_t *absrev = (const uint64_t *)(void *)f->absrev.b.data;
-    for (size_t e = 0; e < n; e++) {
-        size_t i = at[e];
-        int32_t k[AGG_KEY];
-        k[0] = day_value[entry_day[i]];
-        k[1] = (size_t)bucket[i] == base->nbuckets
-                   ? -1
-                   : recode(eng, base, DIM_INFLUENCER, bucket_inf[bucket[i]]);
-        k[2] = recode(eng, base, DIM_BRAND, brand[i]);
-        k[3] = recode(eng, base, DIM_PRODUCT, product[i]);
-        k[4] = recode(eng, base, DIM_CAMPAIGN, campaign[i]);
-        k[5] = recode(eng, base, DIM_SOURCE, source[i]);
-        k[6] = ctype[i];
-        agg_add(eng, k, agg_hash(k), orders[i], revenue[i], rows[i], absrev[i]);
+    static const enum dim dims[5] = {DIM_INFLUENCER, DIM_BRAND, DIM_PRODUCT, DIM_CAMPAIGN,
+                                     DIM_SOURCE};
+    struct recoding r[5];
+    for (int d = 0; d < 5; d++)
+        recoding_init(&r[d], base, dims[d]);
+    /* the table at its size for these entries at once (agg_add doubles it beyond) */
+    size_t cap = 1024;
+    while (n * 4 > cap * 3)
+        cap *= 2;
+    assert(eng->agg_cap == 0 && eng->nagg == 0);
+    eng->agg = xcalloc(cap, sizeof *eng->agg);
+    eng->agg_cap = cap;
+    /* AGG_AHEAD entries at a time: their keys and hashes, their slots fetched, then added
+     * (as agg_row does for rows) */
+    struct agg_pending ahead[AGG_AHEAD];
+    for (size_t e0 = 0; e0 < n; e0 += AGG_AHEAD) {
+        size_t m = n - e0 < AGG_AHEAD ? n - e0 : AGG_AHEAD;
+        for (size_t j = 0; j < m; j++) {
+            size_t i = at[e0 + j];
+            int32_t *k = ahead[j].k;
+            k[0] = day_value[entry_day[i]];
+            k[1] = (size_t)bucket[i] == base->nbuckets
+                       ? -1
+                       : recode(eng, base, &r[0], bucket_inf[bucket[i]]);
+            k[2] = recode(eng, base, &r[1], brand[i]);
+            k[3] = recode(eng, base, &r[2], product[i]);
+            k[4] = recode(eng, base, &r[3], campaign[i]);
+            k[5] = recode(eng, base, &r[4], source[i]);
+            k[6] = ctype[i];
+            ahead[j].hash = agg_hash(k);
+            __builtin_prefetch(&eng->agg[ahead[j].hash & (eng->agg_cap - 1)], 1);
+        }
+        for (size_t j = 0; j < m; j++) {
+            size_t i = at[e0 + j];
+            agg_add(eng, ahead[j].k, ahead[j].hash, orders[i], revenue[i], rows[i], absrev[i]);
+        }
     }
+    for (int d = 0; d < 5; d++)
+        free(r[d].map);
     free(at);
     eng->ntrk = base->ntrk;
     eng->skipped_count[DS_TRACKING] = base->skipped_count[DS_TRACKING];

@@ -121,11 +121,16 @@ static struct engine *loader_extend_cache(struct app *app, struct store *s, cons
     int64_t version = 0;
     struct engine *base = engine_cache_read_base(path, stamp, app->slug, &version, &e);
     struct engine *eng = base ? engine_extend_snapshot(base, s, &e) : NULL;
-    if (!eng)
+    if (!eng && !base) /* why the base is refused too: the rows replaced, or the first reason */
         fprintf(stderr,
-                "infludash: workspace %s: the engine cache is not used (%s%s%s); loading "
-                "from the database\n",
-                app->slug, stale, base ? "; it cannot be extended: " : "", base ? e.msg : "");
+                "infludash: workspace %s: the engine cache is not used (%s); loading from the "
+                "database\n",
+                app->slug, e.code == ERR_NOTFOUND ? stale : e.msg);
+    else if (!eng)
+        fprintf(stderr,
+                "infludash: workspace %s: the engine cache is not used (%s; it cannot be "
+                "extended: %s); loading from the database\n",
+                app->slug, stale, e.msg);
     else
         fprintf(stderr,
                 "infludash: workspace %s: the engine cache of data version %lld extended by "
@@ -143,8 +148,7 @@ static struct engine *loader_extend_cache(struct app *app, struct store *s, cons
  * file again), else NULL after a log line saying why it is not used (nothing for a missing
  * file: the load writes one). */
 static struct engine *loader_read_cache(struct app *app, struct store *s, const char *path,
-                                        double *ms, struct store_stamp *stamp_out,
-                                        int *extended)
+                                        double *ms, struct store_stamp *stamp_out, int *extended)
 {
     struct err e;
     err_clear(&e);

@@ -490,8 +490,7 @@ static const struct store_dialect pg_dialect = {
                         "current_schema()",
     .not_ours = "a PostgreSQL database, but not an infludash one (its schema has tables and "
                 "no schema_migrations); point --db at a new database or an infludash one",
-    .migrations = {migration_1, migration_2, migration_3, migration_4, migration_5,
-                   migration_6},
+    .migrations = {migration_1, migration_2, migration_3, migration_4, migration_5, migration_6},
 };
 
 /* ---- open and close ------------------------------------------------------------------ */

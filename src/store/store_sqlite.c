@@ -444,8 +444,7 @@ static const struct store_dialect sqlite_dialect = {
                         "name NOT LIKE 'sqlite_%'",
     .not_ours = "an SQLite database, but not an infludash one (it has tables and no "
                 "schema_migrations); point --db at a new file name or an infludash database",
-    .migrations = {migration_1, migration_2, migration_3, migration_4, migration_5,
-                   migration_6},
+    .migrations = {migration_1, migration_2, migration_3, migration_4, migration_5, migration_6},
 };
 
 /* ---- open and close ------------------------------------------------------------------ */
@@ -1037,8 +1036,8 @@ static int row_from_stmt(struct store_sqlite *s, sqlite3_stmt *stmt, const struc
 /* Statements for reads are prepared per call: a callback may itself read the store. */
 /* The rows of a dataset in rowid order; with part < nparts, only the part-th of nparts
  * equal slices of the rowid range. */
-static int scan_rows(struct store_sqlite *s, enum dataset ds, int part, int nparts,
-                     int64_t lo, uint64_t columns, store_row_fn fn, void *ctx, struct err *e)
+static int scan_rows(struct store_sqlite *s, enum dataset ds, int part, int nparts, int64_t lo,
+                     uint64_t columns, store_row_fn fn, void *ctx, struct err *e)
 {
     const struct schema_dataset *d = schema_dataset(ds);
     char what[128];
@@ -1146,8 +1145,8 @@ static int sqlite_scan_part(struct store *base, enum dataset ds, int part, int n
 static int sqlite_scan_after(struct store *base, enum dataset ds, int64_t seq, uint64_t columns,
                              store_row_fn fn, void *ctx, struct err *e)
 {
-    return scan_rows(from_base(base), ds, 0, 1, seq == INT64_MAX ? seq : seq + 1, columns, fn,
-                     ctx, e);
+    return scan_rows(from_base(base), ds, 0, 1, seq == INT64_MAX ? seq : seq + 1, columns, fn, ctx,
+                     e);
 }
 
 static int sqlite_last_seq(struct store *base, enum dataset ds, int64_t *seq, struct err *e)
