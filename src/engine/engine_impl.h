@@ -172,6 +172,11 @@ struct engine {
     struct agg_entry *agg;
     struct agg_pending *agg_pending;
     size_t agg_cap, agg_npending;
+    /* Instead of agg, while engine_extend adds rows to the entries it began with: the
+     * entries are in the trk_ columns already, and ext_slot (ext_cap slots) indexes them by
+     * key (entry number, -1: empty). */
+    int32_t *ext_slot;
+    size_t ext_cap;
 
     /* The tracking cubes (struct cube): CUBE_FINE, by every dimension a filter can name;
      * CUBE_COARSE without product and source, a few times smaller, for the queries that

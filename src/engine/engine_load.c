@@ -391,9 +391,15 @@ static void agg_take(struct engine *eng, const struct agg_pending *p)
             p->revenue < 0 ? (uint64_t)-p->revenue : (uint64_t)p->revenue); /* no INT64_MIN */
 }
 
+static void ext_add(struct engine *eng, const int32_t *k, int64_t orders, int64_t revenue);
+
 /* One tracking row into its entry (through the rows waiting: agg_flush adds them). */
 static void agg_row(struct engine *eng, const int32_t *k, int64_t orders, int64_t revenue)
 {
+    if (eng->ext_slot) {
+        ext_add(eng, k, orders, revenue);
+        return;
+    }
     if (!eng->agg_pending)
         eng->agg_pending = xmalloc(AGG_AHEAD * sizeof *eng->agg_pending);
     struct agg_pending *p = &eng->agg_pending[eng->agg_npending++ % AGG_AHEAD];
@@ -1511,8 +1517,12 @@ static struct engine *load_rest(struct store *s, struct engine *eng, int rc, str
     static const char *const pay_cols[] = {
         "influencer_id", "campaign",     "basis",       "rate",   "orders",
         "posts",         "total_payout", "payout_date", "status", "payout_id"};
-    if (rc == 0)
+    if (rc == 0 && eng->ext_slot) { /* engine_extend's entries are columns already */
+        free(eng->ext_slot);
+        eng->ext_slot = NULL;
+    } else if (rc == 0) {
         agg_columns(eng); /* the entries are all in */
+    }
     if (rc == 0) {
         total_activity(eng);
         rc = scan_dataset(s, eng, DS_PAYOUTS, pay_cols, 10, load_payout, e);
@@ -1587,6 +1597,89 @@ static int32_t recode(struct engine *eng, const struct engine *base, struct reco
     return r->map[c];
 }
 
+/* A new entry of key k at the end of the trk_ columns (ext mode). */
+static void ext_push(struct engine *eng, const int32_t *k, int64_t orders, int64_t revenue,
+                     int64_t rows, uint64_t absrev)
+{
+    col_push32(&eng->trk_day, k[0]);
+    col_push32(&eng->trk_inf, k[1]);
+    col_push32(&eng->trk_brand, k[2]);
+    col_push32(&eng->trk_product, k[3]);
+    col_push32(&eng->trk_campaign, k[4]);
+    col_push32(&eng->trk_source, k[5]);
+    uint8_t ct = (uint8_t)k[6];
+    col_push(&eng->trk_ctype, &ct, 1);
+    col_push64(&eng->trk_orders, orders);
+    col_push64(&eng->trk_revenue, revenue);
+    col_push64(&eng->trk_rows, rows);
+    col_push(&eng->trk_absrev, &absrev, sizeof absrev);
+    eng->nagg++;
+}
+
+/* Entry number e (whose hash is hash) into the index. */
+static void ext_insert(struct engine *eng, uint32_t hash, int32_t e)
+{
+    uint32_t mask = (uint32_t)(eng->ext_cap - 1), h = hash & mask;
+    while (eng->ext_slot[h] >= 0)
+        h = (h + 1) & mask;
+    eng->ext_slot[h] = e;
+}
+
+/* The key of entry e, from the trk_ columns. */
+static void ext_key(const struct engine *eng, size_t e, int32_t *k)
+{
+    k[0] = col32(&eng->trk_day)[e];
+    k[1] = col32(&eng->trk_inf)[e];
+    k[2] = col32(&eng->trk_brand)[e];
+    k[3] = col32(&eng->trk_product)[e];
+    k[4] = col32(&eng->trk_campaign)[e];
+    k[5] = col32(&eng->trk_source)[e];
+    k[6] = (int32_t)(uint8_t)eng->trk_ctype.b.data[e];
+}
+
+/* An index with room for n entries at most three quarters full, holding the nagg entries
+ * of the columns. */
+static void ext_index(struct engine *eng, size_t n)
+{
+    size_t cap = 1024;
+    while (n * 4 > cap * 3)
+        cap *= 2;
+    free(eng->ext_slot);
+    eng->ext_slot = xmalloc(cap * sizeof *eng->ext_slot);
+    memset(eng->ext_slot, 0xff, cap * sizeof *eng->ext_slot);
+    eng->ext_cap = cap;
+    for (size_t e = 0; e < eng->nagg; e++) {
+        int32_t k[AGG_KEY];
+        ext_key(eng, e, k);
+        ext_insert(eng, agg_hash(k), (int32_t)e);
+    }
+}
+
+/* One tracking row into its entry (ext mode), a new one at the end when it has none. */
+static void ext_add(struct engine *eng, const int32_t *k, int64_t orders, int64_t revenue)
+{
+    uint64_t mag = revenue < 0 ? 0 - (uint64_t)revenue : (uint64_t)revenue;
+    uint32_t hash = agg_hash(k);
+    uint32_t mask = (uint32_t)(eng->ext_cap - 1), h = hash & mask;
+    for (; eng->ext_slot[h] >= 0; h = (h + 1) & mask) {
+        size_t e = (size_t)eng->ext_slot[h];
+        int32_t have[AGG_KEY];
+        ext_key(eng, e, have);
+        if (memcmp(have, k, sizeof have) == 0) {
+            col64(&eng->trk_orders)[e] += orders;
+            col64(&eng->trk_revenue)[e] += revenue;
+            col64(&eng->trk_rows)[e] += 1;
+            ((uint64_t *)(void *)eng->trk_absrev.b.data)[e] += mag;
+            return;
+        }
+    }
+    ext_push(eng, k, orders, revenue, 1, mag);
+    if (eng->nagg * 4 > eng->ext_cap * 3)
+        ext_index(eng, eng->nagg * 2);
+    else
+        ext_insert(eng, hash, (int32_t)(eng->nagg - 1));
+}
+
 /* base's tracking entries into eng's table, as the scan of their rows would have put them
  * there: in the order of their first stored row (the fine cube's seq), each key's codes
  * given by eng's dictionaries in load_tracking's order (so that codes met first in those
@@ -1612,37 +1705,32 @@ static void seed_tracking(struct engine *eng, const struct engine *base)
     struct recoding r[5];
     for (int d = 0; d < 5; d++)
         recoding_init(&r[d], base, dims[d]);
-    /* the table at its size for these entries at once (agg_add doubles it beyond) */
-    size_t cap = 1024;
-    while (n * 4 > cap * 3)
-        cap *= 2;
-    assert(eng->agg_cap == 0 && eng->nagg == 0);
-    eng->agg = xcalloc(cap, sizeof *eng->agg);
-    eng->agg_cap = cap;
-    /* AGG_AHEAD entries at a time: their keys and hashes, their slots fetched, then added
-     * (as agg_row does for rows) */
-    struct agg_pending ahead[AGG_AHEAD];
-    for (size_t e0 = 0; e0 < n; e0 += AGG_AHEAD) {
-        size_t m = n - e0 < AGG_AHEAD ? n - e0 : AGG_AHEAD;
-        for (size_t j = 0; j < m; j++) {
-            size_t i = at[e0 + j];
-            int32_t *k = ahead[j].k;
-            k[0] = day_value[entry_day[i]];
-            k[1] = (size_t)bucket[i] == base->nbuckets
-                       ? -1
-                       : recode(eng, base, &r[0], bucket_inf[bucket[i]]);
-            k[2] = recode(eng, base, &r[1], brand[i]);
-            k[3] = recode(eng, base, &r[2], product[i]);
-            k[4] = recode(eng, base, &r[3], campaign[i]);
-            k[5] = recode(eng, base, &r[4], source[i]);
-            k[6] = ctype[i];
-            ahead[j].hash = agg_hash(k);
-            __builtin_prefetch(&eng->agg[ahead[j].hash & (eng->agg_cap - 1)], 1);
-        }
-        for (size_t j = 0; j < m; j++) {
-            size_t i = at[e0 + j];
-            agg_add(eng, ahead[j].k, ahead[j].hash, orders[i], revenue[i], rows[i], absrev[i]);
-        }
+    /* the entries straight into the trk_ columns, in order, and indexed by key for the
+     * rows to come (ext_add) */
+    struct column *k32[] = {&eng->trk_day,     &eng->trk_inf,      &eng->trk_brand,
+                            &eng->trk_product, &eng->trk_campaign, &eng->trk_source};
+    size_t room = n + n / 8 + 16;
+    for (size_t c = 0; c < 6; c++)
+        col_reserve(k32[c], room * sizeof(int32_t));
+    col_reserve(&eng->trk_ctype, room);
+    struct column *k64[] = {&eng->trk_orders, &eng->trk_revenue, &eng->trk_rows, &eng->trk_absrev};
+    for (size_t c = 0; c < 4; c++)
+        col_reserve(k64[c], room * sizeof(int64_t));
+    ext_index(eng, room);
+    for (size_t e = 0; e < n; e++) {
+        size_t i = at[e];
+        int32_t k[AGG_KEY];
+        k[0] = day_value[entry_day[i]];
+        k[1] = (size_t)bucket[i] == base->nbuckets
+                   ? -1
+                   : recode(eng, base, &r[0], bucket_inf[bucket[i]]);
+        k[2] = recode(eng, base, &r[1], brand[i]);
+        k[3] = recode(eng, base, &r[2], product[i]);
+        k[4] = recode(eng, base, &r[3], campaign[i]);
+        k[5] = recode(eng, base, &r[4], source[i]);
+        k[6] = ctype[i];
+        ext_push(eng, k, orders[i], revenue[i], rows[i], absrev[i]);
+        ext_insert(eng, agg_hash(k), (int32_t)e);
     }
     for (int d = 0; d < 5; d++)
         free(r[d].map);
@@ -1822,6 +1910,7 @@ void engine_free(struct engine *eng)
         strmap_free(eng->dict[d]);
     free(eng->agg);
     free(eng->agg_pending);
+    free(eng->ext_slot);
     free(eng);
 }
 
