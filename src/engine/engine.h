@@ -275,7 +275,8 @@ struct engine *engine_load_parallel(struct store *const *stores, size_t nstores,
  * before returning. */
 struct engine *engine_load_snapshot(struct store *s, const char *url, struct err *e);
 /* An engine of the stored rows made from base (an engine of an earlier reading of the same
- * store: engine_load_snapshot, or the engine cache) when every tracking row stored since was
+ * store: engine_load_snapshot, or the engine cache; taken: freed before the call returns, as
+ * soon as its tracking entries are in the new engine) when every tracking row stored since was
  * appended (store_stamp's rewritten; the caller checks it): base's tracking entries, with
  * the tracking rows after the last one base holds read and added, and the influencers,
  * posts and payouts read again, then everything derived built as a load does. The engine is
@@ -284,8 +285,8 @@ struct engine *engine_load_snapshot(struct store *s, const char *url, struct err
  * in the caller's. NULL with e filled on a store error or when base cannot be extended
  * (engine_can_extend: -1 and why). */
 int engine_can_extend(const struct engine *base, struct err *e);
-struct engine *engine_extend(const struct engine *base, struct store *s, struct err *e);
-struct engine *engine_extend_snapshot(const struct engine *base, struct store *s, struct err *e);
+struct engine *engine_extend(struct engine *base, struct store *s, struct err *e);
+struct engine *engine_extend_snapshot(struct engine *base, struct store *s, struct err *e);
 void engine_free(struct engine *eng);
 /* With on, every query's allocation (SPEC §3.1) is made in full, every split over all of
  * its cells, without the shortcuts that leave out what the filter does not count, and its

@@ -812,7 +812,7 @@ static int check_header(const struct cache_header *h, uint64_t file_size,
 }
 
 /* The engine of a body; NULL (e filled) when it does not hold up. */
-static struct engine *read_body(struct reader *r, uint64_t want_hash)
+static struct engine *read_body(struct reader *r, uint64_t want_hash, int rollups)
 {
     struct engine *eng = engine_new();
     uint64_t counts[CACHE_NCOUNTS];
@@ -853,8 +853,10 @@ static struct engine *read_body(struct reader *r, uint64_t want_hash)
         r_fail(r, why);
         goto fail;
     }
-    /* derived, never stored: built as after a load from the store */
-    engine_build_rollups(eng);
+    /* derived, never stored: built as after a load from the store (not for a base, which
+     * engine_extend only reads the entries of) */
+    if (rollups)
+        engine_build_rollups(eng);
     return eng;
 fail:
     engine_free(eng);
@@ -890,7 +892,7 @@ struct engine *engine_cache_parse(const void *data, size_t len, const struct sto
         return NULL;
     struct reader r = {.mem = data, .fd = -1, .size = h.body_size, .e = e};
     hash_init(&r.h);
-    return read_body(&r, h.body_hash);
+    return read_body(&r, h.body_hash, 1);
 }
 
 static struct engine *read_file(const char *path, const struct store_stamp *stamp,
@@ -942,7 +944,7 @@ static struct engine *read_file(const char *path, const struct store_stamp *stam
 #endif
     struct reader r = {.mem = NULL, .fd = fd, .size = h.body_size, .e = e};
     hash_init(&r.h);
-    eng = read_body(&r, h.body_hash);
+    eng = read_body(&r, h.body_hash, !stale);
     if (!eng)
         err_prefix(e, "%s", path);
     else if (version)

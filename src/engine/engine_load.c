@@ -1739,16 +1739,21 @@ static void seed_tracking(struct engine *eng, const struct engine *base)
     eng->skipped_count[DS_TRACKING] = base->skipped_count[DS_TRACKING];
 }
 
-struct engine *engine_extend(const struct engine *base, struct store *s, struct err *e)
+struct engine *engine_extend(struct engine *base, struct store *s, struct err *e)
 {
-    if (engine_can_extend(base, e) < 0)
+    if (engine_can_extend(base, e) < 0) {
+        engine_free(base);
         return NULL;
+    }
+    int64_t after = base->trk_seq;
     struct engine *eng = engine_new();
     int rc = scan_dataset(s, eng, DS_INFLUENCERS, NULL, 0, load_influencer, e);
     if (rc == 0)
         rc = scan_dataset(s, eng, DS_POSTS, post_cols, POST_NCOLS, load_post, e);
-    if (rc == 0) {
+    if (rc == 0)
         seed_tracking(eng, base);
+    engine_free(base); /* its memory back before the rest is built */
+    if (rc == 0) {
         struct load_ctx l = {.eng = eng, .e = e};
         uint64_t columns = 0;
         for (int i = 0; i < TRK_NCOLS; i++) {
@@ -1756,7 +1761,7 @@ struct engine *engine_extend(const struct engine *base, struct store *s, struct 
             columns |= (uint64_t)1 << l.col[i];
         }
         err_clear(e);
-        rc = store_scan_after(s, DS_TRACKING, base->trk_seq, columns, load_tracking, &l, e);
+        rc = store_scan_after(s, DS_TRACKING, after, columns, load_tracking, &l, e);
         if (rc < 0 && e && e->code == ERR_OK)
             err_set(e, rc, "loading tracking_data into the engine failed");
         agg_flush(eng);
@@ -1764,17 +1769,21 @@ struct engine *engine_extend(const struct engine *base, struct store *s, struct 
     return load_rest(s, eng, rc, e);
 }
 
-struct engine *engine_extend_snapshot(const struct engine *base, struct store *s, struct err *e)
+struct engine *engine_extend_snapshot(struct engine *base, struct store *s, struct err *e)
 {
-    if (store_read_begin(s, e) < 0)
+    if (store_read_begin(s, e) < 0) {
+        engine_free(base);
         return NULL;
+    }
     int64_t seq = -1;
     struct engine *eng = NULL;
-    if (store_last_seq(s, DS_TRACKING, &seq, e) == 0) {
-        if (seq < base->trk_seq)
-            err_set(e, ERR_INPUT, "the database has fewer tracking rows than it holds");
-        else
-            eng = engine_extend(base, s, e);
+    if (store_last_seq(s, DS_TRACKING, &seq, e) < 0) {
+        engine_free(base);
+    } else if (seq < base->trk_seq) {
+        err_set(e, ERR_INPUT, "the database has fewer tracking rows than it holds");
+        engine_free(base);
+    } else {
+        eng = engine_extend(base, s, e);
     }
     if (eng) {
         eng->as_of = read_as_of(s);

@@ -120,7 +120,8 @@ static struct engine *loader_extend_cache(struct app *app, struct store *s, cons
     err_clear(&e);
     int64_t version = 0;
     struct engine *base = engine_cache_read_base(path, stamp, app->slug, &version, &e);
-    struct engine *eng = base ? engine_extend_snapshot(base, s, &e) : NULL;
+    size_t had = base ? engine_count(base, DS_TRACKING) : 0;
+    struct engine *eng = base ? engine_extend_snapshot(base, s, &e) : NULL; /* takes base */
     if (!eng && !base) /* why the base is refused too: the rows replaced, or the first reason */
         fprintf(stderr,
                 "infludash: workspace %s: the engine cache is not used (%s); loading from the "
@@ -135,10 +136,8 @@ static struct engine *loader_extend_cache(struct app *app, struct store *s, cons
         fprintf(stderr,
                 "infludash: workspace %s: the engine cache of data version %lld extended by "
                 "the %zu tracking rows stored since (the database is at %lld)\n",
-                app->slug, (long long)version,
-                engine_count(eng, DS_TRACKING) - engine_count(base, DS_TRACKING),
+                app->slug, (long long)version, engine_count(eng, DS_TRACKING) - had,
                 (long long)stamp->version);
-    engine_free(base);
     return eng;
 }
 

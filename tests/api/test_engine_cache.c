@@ -396,11 +396,11 @@ static void extended_engine_is_the_loaded_one(void **state)
             if (!base)
                 fail_msg("engine_cache_read_base: %s", e.msg);
             assert_int_equal(version, st.version);
-            struct engine *ext = engine_extend_snapshot(base, f->store, &e);
+            size_t had = engine_count(base, DS_TRACKING);
+            struct engine *ext = engine_extend_snapshot(base, f->store, &e); /* takes base */
             if (!ext)
                 fail_msg("engine_extend_snapshot: %s", e.msg);
-            assert_int_equal(engine_count(ext, DS_TRACKING), engine_count(base, DS_TRACKING) + 60);
-            engine_free(base);
+            assert_int_equal(engine_count(ext, DS_TRACKING), had + 60);
             struct engine *one = load_one(f->store, NULL), *many = load_one(f->store, f->url);
             size_t n_ext, n_one;
             unsigned char *b_ext = file_of(f, ext, &now, &n_ext);
@@ -476,7 +476,6 @@ static void replaced_tracking_rows_refuse_the_base(void **state)
             buf_release(&got);
             engine_free(one);
             engine_free(ext);
-            engine_free(base);
         } else {
             assert_null(base);
             assert_non_null(strstr(e.msg, "tracking rows were replaced or removed"));
@@ -494,9 +493,8 @@ static void engine_without_row_number_is_not_extended(void **state)
     struct err e;
     err_clear(&e);
     assert_int_equal(engine_can_extend(eng, &e), ERR_INPUT);
-    assert_null(engine_extend_snapshot(eng, f->store, &e));
+    assert_null(engine_extend_snapshot(eng, f->store, &e)); /* freed */
     assert_non_null(strstr(e.msg, "does not know which stored tracking rows"));
-    engine_free(eng);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, remove_store)
