@@ -177,6 +177,9 @@ struct engine {
      * key (entry number, -1: empty). */
     int32_t *ext_slot;
     size_t ext_cap;
+    /* engine_extend, until the left-out rows are named: the base's named left-out tracking
+     * rows (engine_load.c, name_skipped_extended) */
+    struct ext_skipped *ext_skip;
 
     /* The tracking cubes (struct cube): CUBE_FINE, by every dimension a filter can name;
      * CUBE_COARSE without product and source, a few times smaller, for the queries that

@@ -1424,6 +1424,59 @@ static int name_skipped(struct store *s, struct engine *eng, enum dataset ds, st
     return rc;
 }
 
+/* A base's left-out tracking rows as named in it (the first n in stored order; all of them
+ * when complete), and the last row number it holds. */
+struct ext_skipped {
+    struct engine_skipped_row rows[ENGINE_SKIPPED_KEEP];
+    size_t n;
+    int complete;
+    int64_t after;
+};
+
+static struct ext_skipped *ext_skipped_of(const struct engine *base)
+{
+    struct ext_skipped *x = xcalloc(1, sizeof *x);
+    for (size_t i = 0; i < base->nskipped; i++)
+        if (base->skipped[i].ds == DS_TRACKING)
+            x->rows[x->n++] = base->skipped[i];
+    x->complete = x->n == base->skipped_count[DS_TRACKING];
+    x->after = base->trk_seq;
+    return x;
+}
+
+/* name_skipped of the tracking rows for engine_extend, with the same list as a result: the
+ * base's named rows first, then only the rows after it are read again, unless the list
+ * needs rows the base did not keep (then every row is, as name_skipped does). */
+static int name_skipped_extended(struct store *s, struct engine *eng, struct err *e)
+{
+    const struct ext_skipped *x = eng->ext_skip;
+    if (eng->skipped_count[DS_TRACKING] == eng->over_limit[DS_TRACKING])
+        return 0; /* none for a value */
+    size_t kept = 0;
+    for (size_t i = 0; i < eng->nskipped; i++)
+        if (eng->skipped[i].ds != DS_TRACKING)
+            eng->skipped[kept++] = eng->skipped[i];
+    eng->nskipped = kept;
+    for (size_t i = 0; i < x->n && eng->nskipped < ENGINE_SKIPPED_KEEP; i++)
+        eng->skipped[eng->nskipped++] = x->rows[i];
+    if (eng->nskipped >= ENGINE_SKIPPED_KEEP)
+        return 0; /* full, as the scan of every row would have stopped */
+    if (!x->complete)
+        return name_skipped(s, eng, DS_TRACKING, e);
+    struct load_ctx l = {.eng = eng, .e = e};
+    uint64_t columns = 0;
+    for (int i = 0; i <= TRK_NCOLS; i++) {
+        l.col[i] = schema_col_index(DS_TRACKING, trk_cols[i]);
+        columns |= (uint64_t)1 << l.col[i];
+    }
+    int rc = store_scan_after(s, DS_TRACKING, x->after, columns, name_skipped_row, &l, e);
+    if (rc == NAME_SKIPPED_FULL) {
+        err_clear(e);
+        rc = 0;
+    }
+    return rc;
+}
+
 /* The rows past ENGINE_MAX_ROWS as one entry per dataset, then the list by dataset. */
 static void finish_skipped(struct engine *eng)
 {
@@ -1532,7 +1585,10 @@ static struct engine *load_rest(struct store *s, struct engine *eng, int rc, str
     if (rc == 0)
         rc = name_skipped(s, eng, DS_POSTS, e);
     if (rc == 0)
-        rc = name_skipped(s, eng, DS_TRACKING, e);
+        rc =
+            eng->ext_skip ? name_skipped_extended(s, eng, e) : name_skipped(s, eng, DS_TRACKING, e);
+    free(eng->ext_skip);
+    eng->ext_skip = NULL;
     if (rc < 0) {
         engine_free(eng);
         return NULL;
@@ -1750,8 +1806,10 @@ struct engine *engine_extend(struct engine *base, struct store *s, struct err *e
     int rc = scan_dataset(s, eng, DS_INFLUENCERS, NULL, 0, load_influencer, e);
     if (rc == 0)
         rc = scan_dataset(s, eng, DS_POSTS, post_cols, POST_NCOLS, load_post, e);
-    if (rc == 0)
+    if (rc == 0) {
         seed_tracking(eng, base);
+        eng->ext_skip = ext_skipped_of(base);
+    }
     engine_free(base); /* its memory back before the rest is built */
     if (rc == 0) {
         struct load_ctx l = {.eng = eng, .e = e};
@@ -1920,6 +1978,7 @@ void engine_free(struct engine *eng)
     free(eng->agg);
     free(eng->agg_pending);
     free(eng->ext_slot);
+    free(eng->ext_skip);
     free(eng);
 }
 

@@ -331,8 +331,9 @@ static unsigned char *file_of(const struct fixture *f, const struct engine *eng,
 
 /* Appends tracking rows of round r: some with the keys of stored entries (merged into
  * them), some with new ones (a new brand, product, source, an influencer known only from
- * them, organic rows), and new influencers, posts and payouts (re-read), among them the
- * influencer that round r - 1's tracking rows named (so that its code moves). */
+ * them, organic rows), some left out, and new influencers, posts and payouts (re-read),
+ * among them the influencer that round r - 1's tracking rows named (so that its code
+ * moves). */
 static void append_round(struct store *s, int r)
 {
     char id[32], inf[32], prev[32], brand[32], day[16], rev[32];
@@ -347,6 +348,13 @@ static void append_round(struct store *s, int r)
     snprintf(id, sizeof id, "PAYX%d", r);
     put(s, DS_PAYOUTS, "payout_id", id, "influencer_id", prev, "campaign", "NewCampaign", "basis",
         "order", "rate", "150000000", NULL);
+    /* rows left out (no date): one in round 1, 25 in round 2 (more than the list keeps), so
+     * that the extension names its left-out rows from the base's list and the new rows, and
+     * then from every row */
+    for (int i = 0; i < (r == 2 ? 25 : 1); i++) {
+        snprintf(id, sizeof id, "BAD%d-%d", r, i);
+        put(s, DS_TRACKING, "tracking_id", id, "brand", "MuscleBlaze", "revenue", "100", NULL);
+    }
     for (int i = 0; i < 60; i++) {
         snprintf(id, sizeof id, "X%d-%d", r, i);
         snprintf(day, sizeof day, "2025-%02d-%02d", 1 + i % 9, 1 + i % 27);
@@ -401,6 +409,10 @@ static void extended_engine_is_the_loaded_one(void **state)
             if (!ext)
                 fail_msg("engine_extend_snapshot: %s", e.msg);
             assert_int_equal(engine_count(ext, DS_TRACKING), had + 60);
+            size_t nskipped;
+            const struct engine_skipped_row *skipped = engine_skipped(ext, &nskipped);
+            assert_int_equal(nskipped, r == 1 ? 1 : ENGINE_SKIPPED_KEEP);
+            assert_string_equal(skipped[0].id, "BAD1-0");
             struct engine *one = load_one(f->store, NULL), *many = load_one(f->store, f->url);
             size_t n_ext, n_one;
             unsigned char *b_ext = file_of(f, ext, &now, &n_ext);
