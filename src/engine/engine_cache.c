@@ -798,7 +798,8 @@ static int check_header(const struct cache_header *h, uint64_t file_size,
     else if (stale && h->data_version < want.data_version)
         return err_set(e, ERR_INPUT,
                        "stale (data version %lld, the database is at %lld, and tracking rows "
-                       "were replaced or removed at version %lld)",
+                       "were replaced or removed at version %lld; PostgreSQL counts every "
+                       "commit so)",
                        (long long)h->data_version, (long long)want.data_version,
                        (long long)stamp->rewritten);
     else if (h->data_version != want.data_version)
