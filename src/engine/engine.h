@@ -287,6 +287,10 @@ struct engine *engine_load_snapshot(struct store *s, const char *url, struct err
 int engine_can_extend(const struct engine *base, struct err *e);
 struct engine *engine_extend(struct engine *base, struct store *s, struct err *e);
 struct engine *engine_extend_snapshot(struct engine *base, struct store *s, struct err *e);
+/* engine_extend_snapshot leaving base as it is (only read: queries on it may go on meanwhile,
+ * on other threads); the caller still owns it. */
+struct engine *engine_extend_snapshot_from(const struct engine *base, struct store *s,
+                                           struct err *e);
 void engine_free(struct engine *eng);
 /* With on, every query's allocation (SPEC §3.1) is made in full, every split over all of
  * its cells, without the shortcuts that leave out what the filter does not count, and its

@@ -1795,10 +1795,13 @@ static void seed_tracking(struct engine *eng, const struct engine *base)
     eng->skipped_count[DS_TRACKING] = base->skipped_count[DS_TRACKING];
 }
 
-struct engine *engine_extend(struct engine *base, struct store *s, struct err *e)
+/* engine_extend, freeing base as soon as its entries are taken when take is set (else
+ * only reading it). */
+static struct engine *extend(struct engine *base, int take, struct store *s, struct err *e)
 {
     if (engine_can_extend(base, e) < 0) {
-        engine_free(base);
+        if (take)
+            engine_free(base);
         return NULL;
     }
     int64_t after = base->trk_seq;
@@ -1810,7 +1813,8 @@ struct engine *engine_extend(struct engine *base, struct store *s, struct err *e
         seed_tracking(eng, base);
         eng->ext_skip = ext_skipped_of(base);
     }
-    engine_free(base); /* its memory back before the rest is built */
+    if (take)
+        engine_free(base); /* its memory back before the rest is built */
     if (rc == 0) {
         struct load_ctx l = {.eng = eng, .e = e};
         uint64_t columns = 0;
@@ -1827,21 +1831,29 @@ struct engine *engine_extend(struct engine *base, struct store *s, struct err *e
     return load_rest(s, eng, rc, e);
 }
 
-struct engine *engine_extend_snapshot(struct engine *base, struct store *s, struct err *e)
+struct engine *engine_extend(struct engine *base, struct store *s, struct err *e)
+{
+    return extend(base, 1, s, e);
+}
+
+static struct engine *extend_snapshot(struct engine *base, int take, struct store *s, struct err *e)
 {
     if (store_read_begin(s, e) < 0) {
-        engine_free(base);
+        if (take)
+            engine_free(base);
         return NULL;
     }
     int64_t seq = -1;
     struct engine *eng = NULL;
     if (store_last_seq(s, DS_TRACKING, &seq, e) < 0) {
-        engine_free(base);
+        if (take)
+            engine_free(base);
     } else if (seq < base->trk_seq) {
         err_set(e, ERR_INPUT, "the database has fewer tracking rows than it holds");
-        engine_free(base);
+        if (take)
+            engine_free(base);
     } else {
-        eng = engine_extend(base, s, e);
+        eng = extend(base, take, s, e);
     }
     if (eng) {
         eng->as_of = read_as_of(s);
@@ -1849,6 +1861,18 @@ struct engine *engine_extend_snapshot(struct engine *base, struct store *s, stru
     }
     store_rollback(s);
     return eng;
+}
+
+struct engine *engine_extend_snapshot(struct engine *base, struct store *s, struct err *e)
+{
+    return extend_snapshot(base, 1, s, e);
+}
+
+struct engine *engine_extend_snapshot_from(const struct engine *base, struct store *s,
+                                           struct err *e)
+{
+    /* only read (extend_snapshot with take 0 never writes through it) */
+    return extend_snapshot((struct engine *)base, 0, s, e);
 }
 
 size_t engine_columns(struct engine *eng, struct column **out)

@@ -197,6 +197,41 @@ static void loader_write_cache(struct app *app, const struct engine *eng,
                 now_ms() - t0);
 }
 
+/* On a reload: the engine held (the loader's last published one, the app holds it until the
+ * loader publishes another) extended by the tracking rows stored since its stamp (held: the
+ * stamp read before it was loaded), when those are all the tracking rows changed; else NULL
+ * (then the caller loads every row). now: the stamp read now, before the extension. */
+static struct engine *loader_extend_held(struct app *app, struct store *s,
+                                         const struct engine *held,
+                                         const struct store_stamp *held_stamp,
+                                         const struct store_stamp *now, double *ms)
+{
+    struct err e;
+    err_clear(&e);
+    if (!held || now->id != held_stamp->id || now->rewritten > held_stamp->version ||
+        engine_can_extend(held, &e) < 0)
+        return NULL;
+    double t0 = now_ms();
+    struct engine *eng = engine_extend_snapshot_from(held, s, &e);
+    if (!eng) {
+        fprintf(stderr,
+                "infludash: workspace %s: the engine is not extended (%s); loading from "
+                "the database\n",
+                app->slug, e.msg);
+        return NULL;
+    }
+    *ms = now_ms() - t0;
+    fprintf(stderr,
+            "infludash: data loaded in %.0f ms: the engine extended by the %zu tracking rows "
+            "stored since (workspace %s: %zu tracking rows in %zu entries, %zu influencers, %zu "
+            "posts, %zu payouts)\n",
+            *ms, engine_count(eng, DS_TRACKING) - engine_count(held, DS_TRACKING), app->slug,
+            engine_count(eng, DS_TRACKING), engine_cube_size(eng),
+            engine_count(eng, DS_INFLUENCERS), engine_count(eng, DS_POSTS),
+            engine_count(eng, DS_PAYOUTS));
+    return eng;
+}
+
 static void *loader_main(void *arg)
 {
     struct app_loader *l = arg;
@@ -204,6 +239,8 @@ static void *loader_main(void *arg)
     struct store *s = NULL;
     int64_t loaded = 0;
     int have = 0;
+    const struct engine *held = NULL; /* the last one published, and its stamp */
+    struct store_stamp held_stamp = {0, 0, 0};
     struct buf cache = BUF_INIT;
     int cached = cache_path(app, &cache) == 0;
     int try_cache = cached; /* once, before the first load from the store */
@@ -242,6 +279,8 @@ static void *loader_main(void *arg)
                 app_engine_publish(app, eng, version, ms);
                 loaded = version;
                 have = 1;
+                held = eng;
+                held_stamp = stamp;
                 if (extended) /* the next start reads it as it is */
                     loader_write_cache(app, eng, &stamp, buf_cstr(&cache));
                 continue;
@@ -249,27 +288,34 @@ static void *loader_main(void *arg)
         }
         /* read before the load: the file never claims newer data than it holds */
         struct store_stamp stamp;
-        int stamped = cached && store_data_stamp(s, &stamp, &e) == 0;
+        int stamped = store_data_stamp(s, &stamp, &e) == 0;
         err_clear(&e);
-        double t0 = now_ms();
-        struct engine *eng = engine_load_snapshot(s, app->db_url, &e);
+        double ms = 0;
+        struct engine *eng =
+            stamped ? loader_extend_held(app, s, held, &held_stamp, &stamp, &ms) : NULL;
         if (!eng) {
-            loader_failed(l, &e);
-            continue;
+            double t0 = now_ms();
+            eng = engine_load_snapshot(s, app->db_url, &e);
+            if (!eng) {
+                loader_failed(l, &e);
+                continue;
+            }
+            ms = now_ms() - t0;
+            fprintf(stderr,
+                    "infludash: data loaded in %.0f ms (workspace %s: %zu tracking rows in %zu "
+                    "entries, %zu influencers, %zu posts, %zu payouts)\n",
+                    ms, app->slug, engine_count(eng, DS_TRACKING), engine_cube_size(eng),
+                    engine_count(eng, DS_INFLUENCERS), engine_count(eng, DS_POSTS),
+                    engine_count(eng, DS_PAYOUTS));
         }
         l->last_error[0] = '\0';
-        double ms = now_ms() - t0;
-        fprintf(stderr,
-                "infludash: data loaded in %.0f ms (workspace %s: %zu tracking rows in %zu "
-                "entries, %zu influencers, %zu posts, %zu payouts)\n",
-                ms, app->slug, engine_count(eng, DS_TRACKING), engine_cube_size(eng),
-                engine_count(eng, DS_INFLUENCERS), engine_count(eng, DS_POSTS),
-                engine_count(eng, DS_PAYOUTS));
         site_log_skipped(app, eng);
         app_engine_publish(app, eng, version, ms);
         loaded = version;
         have = 1;
-        if (stamped) /* the app holds eng until the loader publishes another one */
+        held = stamped ? eng : NULL;
+        held_stamp = stamp;
+        if (stamped && cached) /* the app holds eng until the loader publishes another one */
             loader_write_cache(app, eng, &stamp, buf_cstr(&cache));
     } while (!loader_wait(l, s && store_wait_change(s, LOADER_POLL_MS) >= 0 ? 0 : LOADER_POLL_MS));
     store_close(s);

@@ -6,8 +6,9 @@
 # SQLite start extends the file's engine by them (PostgreSQL: stale, loaded again) and
 # answers as a load from the database does; after an import that replaced a stored row, or
 # a replace-mode import, the file is not extended and the start loads the stored rows (and
-# rewrites the file); a file cut short or damaged is not used, and the answers stay those of
-# the stored rows.
+# rewrites the file); a running server extends its engine by appended rows the same way,
+# and loads every row after a replaced one; a file cut short or damaged is not used, and the
+# answers stay those of the stored rows.
 # Prints "N passed, N failed".
 source "$(dirname "$0")/lib.sh"
 require_binary
@@ -110,6 +111,33 @@ if [[ $BACKEND == sqlite ]]; then
         "tracking rows were replaced or removed"
     same_as_stored "after a replace, the stored rows' revenue" "$T/repl.json"
     cp "$T/repl.json" "$T/after.json" # what the damaged files' starts must answer
+
+    # a running server that sees an import of appended rows extends its engine; one that
+    # replaced a row loads every row
+    if ! serve_start "$DB"; then
+        fail "server starts" "$(cat "$T/server.log")"
+        finish
+    fi
+    wait_data || fail "the server loads the data" "$(cat "$T/server.log")"
+    printf 'tracking_id,influencer_id,date,brand,orders,revenue\nCACHE3,%s,2025-06-07,MuscleBlaze,2,777.00\nCACHE4,,2025-06-07,MuscleBlaze,1,100.00\n' "$INF" >"$T/new3.csv"
+    idx import --quiet --db "$DB" --dataset tracking_data "$T/new3.csv" || fail "an import" "$(last_output)"
+    wait_loaded 2 || fail "the server reloads" "$(cat "$T/server.log")"
+    expect_contains "a running server extends its engine by appended rows" "$(cat "$T/server.log")" \
+        "the engine extended by the 2 tracking rows stored since"
+    curl -s "$BASE/api/dashboard?platform=Instagram" >"$T/live.json"
+    curl -s "$BASE/api/dashboard" >>"$T/live.json"
+    idx import --quiet --db "$DB" --dataset tracking_data "$T/upd.csv" || fail "an upsert" "$(last_output)"
+    wait_loaded 3 || fail "the server reloads" "$(cat "$T/server.log")"
+    expect_contains "and loads every row after a row is replaced" "$(tail -n 3 "$T/server.log")" \
+        "data loaded in"
+    expect_not_contains "(not by extending)" "$(grep 'data loaded in' "$T/server.log" | tail -n 1)" \
+        "extended"
+    serve_stop
+    # the upsert stored the values the row had: the data is that of the extended engine
+    rm -f "$FILE"
+    start_and_answer "$T/live-cold.json"
+    check "the extended engine answered as a load of the same rows" cmp -s "$T/live.json" "$T/live-cold.json"
+    cp "$T/live-cold.json" "$T/after.json"
 fi
 
 # cut short, then damaged: not used, same answers as the stored rows
