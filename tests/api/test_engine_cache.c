@@ -405,6 +405,10 @@ static void extended_engine_is_the_loaded_one(void **state)
                 fail_msg("engine_cache_read_base: %s", e.msg);
             assert_int_equal(version, st.version);
             size_t had = engine_count(base, DS_TRACKING);
+            /* the one that leaves base alone first (a server's served engine): the same */
+            struct engine *from = engine_extend_snapshot_from(base, f->store, &e);
+            if (!from)
+                fail_msg("engine_extend_snapshot_from: %s", e.msg);
             struct engine *ext = engine_extend_snapshot(base, f->store, &e); /* takes base */
             if (!ext)
                 fail_msg("engine_extend_snapshot: %s", e.msg);
@@ -414,13 +418,18 @@ static void extended_engine_is_the_loaded_one(void **state)
             assert_int_equal(nskipped, r == 1 ? 1 : ENGINE_SKIPPED_KEEP);
             assert_string_equal(skipped[0].id, "BAD1-0");
             struct engine *one = load_one(f->store, NULL), *many = load_one(f->store, f->url);
-            size_t n_ext, n_one;
+            size_t n_ext, n_one, n_from;
             unsigned char *b_ext = file_of(f, ext, &now, &n_ext);
             unsigned char *b_one = file_of(f, one, &now, &n_one);
+            unsigned char *b_from = file_of(f, from, &now, &n_from);
             assert_int_equal(n_ext, n_one);
             assert_memory_equal(b_ext, b_one, n_one);
+            assert_int_equal(n_from, n_one);
+            assert_memory_equal(b_from, b_one, n_one);
             free(b_ext);
             free(b_one);
+            free(b_from);
+            engine_free(from);
             struct buf want = BUF_INIT, got = BUF_INIT;
             answers(many, &want);
             answers(ext, &got);
