@@ -4,12 +4,19 @@
 # each way:
 #  - cold: no engine cache beside the database (a first start, or the first after an
 #    import): the engine is loaded from the stored rows, then the cache is written;
-#  - warm: the cache written by the cold start before, read instead of the rows.
+#  - warm: the cache written by the cold start before, read instead of the rows;
+#  - after an import: APPEND more tracking rows (new ids, demo data of seed 2) imported by
+#    `infludash import` while the server is down, into the database whose cache is current
+#    (each run appends another APPEND rows), then a start: SQLite extends the cache's engine
+#    by the appended rows (PostgreSQL loads every row, as cold).
 # Prints every run and the medians. Given no database, generates one (demo data, seed 1).
+# The after-import case writes to the database: with a DB_FILE or URL given it runs only
+# when APPEND is set.
 # A PostgreSQL URL is served with --engine-cache in the temporary directory (it has no file
 # beside it), e.g. under scripts/pg-test.sh: bench/start.sh "$INFLUDASH_TEST_PG".
 # usage: bench/start.sh [DB_FILE | postgresql://URL | ROWS]   (default: 10000000 generated rows)
-# environment: RUNS=3, READY_TIMEOUT=120 (seconds), INFLUDASH=build/infludash
+# environment: RUNS=3, READY_TIMEOUT=120 (seconds), INFLUDASH=build/infludash,
+#   APPEND=100000 (rows per after-import run; 0: no such runs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +24,11 @@ RUNS=${RUNS:-3}
 READY_TIMEOUT=${READY_TIMEOUT:-120}
 BIN=${INFLUDASH:-build/infludash}
 arg=${1:-10000000}
+if [[ $arg =~ ^[0-9]+$ ]]; then
+    APPEND=${APPEND:-100000}
+else
+    APPEND=${APPEND:-0}
+fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/infludash-start.XXXXXX")
 server_pid=
 cleanup() {
@@ -81,7 +93,7 @@ one_start() {
     kill "$server_pid"
     wait "$server_pid" 2>/dev/null || true
     server_pid=
-    grep -o "data loaded in [0-9]* ms[a-z ]*\|engine cache written in [0-9]* ms" \
+    grep -o "data loaded in [0-9]* ms[a-z ]*\|extended by the [0-9]* tracking rows\|engine cache written in [0-9]* ms" \
         "$log" | sed 's/^/    /' >&2
     echo "$ready $hwm"
 }
@@ -98,6 +110,24 @@ for ((i = 1; i <= RUNS; i++)); do
     warm_mb+=("$mb")
     echo "warm run $i: first answer $s s after exec, VmHWM $mb MB"
 done
+declare -a after_s after_mb
+if ((APPEND > 0)); then
+    "$BIN" demo --csv "$work/append" --rows "$APPEND" --seed 2 >/dev/null
+    for ((i = 1; i <= RUNS; i++)); do
+        # new tracking ids: appended rows, none replacing a stored one
+        sed "1!s/^/A$i-/" "$work/append/tracking_data.csv" >"$work/append-$i.csv"
+        t=$(now)
+        "$BIN" import --quiet --db "$url" --dataset tracking_data "$work/append-$i.csv"
+        echo "after-import run $i: imported $APPEND rows in $(elapsed "$t") s"
+        read -r s mb < <(one_start)
+        after_s+=("$s")
+        after_mb+=("$mb")
+        echo "after-import run $i: first answer $s s after exec, VmHWM $mb MB"
+    done
+fi
 echo "cache file: $(du -h "$cache" | cut -f1)"
 echo "median cold: $(median "${cold_s[@]}") s, VmHWM $(median "${cold_mb[@]}") MB"
 echo "median warm: $(median "${warm_s[@]}") s, VmHWM $(median "${warm_mb[@]}") MB  (goal < 3 s, issue 19)"
+if ((APPEND > 0)); then
+    echo "median after an import of $APPEND rows: $(median "${after_s[@]}") s, VmHWM $(median "${after_mb[@]}") MB  (goal < 3 s, issue 19)"
+fi

@@ -274,6 +274,23 @@ struct engine *engine_load_parallel(struct store *const *stores, size_t nstores,
  * engine_load_parallel. s must not be in a transaction; the extra connections are closed
  * before returning. */
 struct engine *engine_load_snapshot(struct store *s, const char *url, struct err *e);
+/* An engine of the stored rows made from base (an engine of an earlier reading of the same
+ * store: engine_load_snapshot, or the engine cache; taken: freed before the call returns, as
+ * soon as its tracking entries are in the new engine) when every tracking row stored since was
+ * appended (store_stamp's rewritten; the caller checks it): base's tracking entries, with
+ * the tracking rows after the last one base holds read and added, and the influencers,
+ * posts and payouts read again, then everything derived built as a load does. The engine is
+ * the one engine_load_snapshot would give without url (one connection), column for column.
+ * engine_extend_snapshot reads in one read transaction (s must not be in one); engine_extend
+ * in the caller's. NULL with e filled on a store error or when base cannot be extended
+ * (engine_can_extend: -1 and why). */
+int engine_can_extend(const struct engine *base, struct err *e);
+struct engine *engine_extend(struct engine *base, struct store *s, struct err *e);
+struct engine *engine_extend_snapshot(struct engine *base, struct store *s, struct err *e);
+/* engine_extend_snapshot leaving base as it is (only read: queries on it may go on meanwhile,
+ * on other threads); the caller still owns it. */
+struct engine *engine_extend_snapshot_from(const struct engine *base, struct store *s,
+                                           struct err *e);
 void engine_free(struct engine *eng);
 /* With on, every query's allocation (SPEC §3.1) is made in full, every split over all of
  * its cells, without the shortcuts that leave out what the filter does not count, and its
@@ -302,6 +319,11 @@ int engine_cache_write(const struct engine *eng, const char *path, const struct 
  * NULL with e saying why (ERR_NOTFOUND: no file). The caller frees it with engine_free. */
 struct engine *engine_cache_read(const char *path, const struct store_stamp *stamp,
                                  const char *workspace, struct err *e);
+/* engine_cache_read, also taking a file of an older data version when no tracking row was
+ * replaced or removed since (stamp's rewritten at most the file's version; *version gets
+ * the file's): the base for engine_extend of the rows appended since. */
+struct engine *engine_cache_read_base(const char *path, const struct store_stamp *stamp,
+                                      const char *workspace, int64_t *version, struct err *e);
 /* For tests and the fuzz target: makes a cache file's bytes in memory (len of them) carry
  * the header its body would get when written for stamp and workspace (size, checksum), so
  * that what the reader makes of a body past those checks can be tried. 0, or -1 when len is

@@ -34,7 +34,7 @@
 #include "banned.h"
 
 /* Change with any change of what the file holds or how the engine reads it. */
-#define CACHE_FORMAT 1
+#define CACHE_FORMAT 2
 #define CACHE_HEADER 128
 #define CACHE_WORKSPACE 64
 static const char cache_magic[8] = {'I', 'N', 'F', 'L', 'E', 'N', 'G', '\n'};
@@ -166,6 +166,7 @@ enum {
     C_COARSE,
     C_NSKIPPED,
     C_AS_OF,
+    C_TRK_SEQ,
     C_SKIPPED_COUNT,                           /* DS_COUNT of them */
     C_OVER_LIMIT = C_SKIPPED_COUNT + DS_COUNT, /* DS_COUNT of them */
     CACHE_NCOUNTS = C_OVER_LIMIT + DS_COUNT
@@ -269,6 +270,7 @@ static void write_body(struct writer *w, struct engine *eng)
     counts[C_COARSE] = eng->cube[CUBE_COARSE].n;
     counts[C_NSKIPPED] = eng->nskipped;
     counts[C_AS_OF] = (uint64_t)eng->as_of;
+    counts[C_TRK_SEQ] = (uint64_t)eng->trk_seq;
     for (int ds = 0; ds < DS_COUNT; ds++) {
         counts[C_SKIPPED_COUNT + ds] = eng->skipped_count[ds];
         counts[C_OVER_LIMIT + ds] = eng->over_limit[ds];
@@ -518,6 +520,25 @@ static int offsets_ok(const struct column *c, size_t w, uint64_t n, uint64_t *to
     return 1;
 }
 
+/* The fine cube's seq holds each of 0 .. n - 1 once, and absrev each entry's revenue
+ * magnitude or more. */
+static int permutation_ok(const struct cube *k)
+{
+    unsigned char *seen = xcalloc(k->n + 1, 1);
+    const int32_t *seq = col32(&k->seq);
+    const int64_t *revenue = col64(&k->revenue);
+    const uint64_t *absrev = (const uint64_t *)(const void *)k->absrev.b.data;
+    int ok = 1;
+    for (size_t i = 0; i < k->n && ok; i++) {
+        uint64_t mag = revenue[i] < 0 ? 0 - (uint64_t)revenue[i] : (uint64_t)revenue[i];
+        ok = seq[i] >= 0 && (size_t)seq[i] < k->n && !seen[seq[i]] && absrev[i] >= mag;
+        if (ok)
+            seen[seq[i]] = 1;
+    }
+    free(seen);
+    return ok;
+}
+
 static int cube_ok(const struct engine *eng, const struct cube *k, int fine)
 {
     size_t n = k->n;
@@ -729,6 +750,13 @@ static const char *check_engine(const struct engine *eng)
         !col_is(&eng->cell_entry_cum, last, 8) || !col_is(&eng->cell_entry_day, last, 4) ||
         !col32_in(&eng->cell_entry_day, 0, (int64_t)nd))
         return "the cells are inconsistent";
+    /* what engine_extend reads: each entry's number in the order of first rows (a
+     * permutation of the entries) and its revenue magnitudes (at least its revenue's) */
+    if (!col_is(&eng->cube[CUBE_FINE].seq, fine, 4) ||
+        !col_is(&eng->cube[CUBE_FINE].absrev, fine, 8) || eng->trk_seq < -1)
+        return "the order of the tracking entries is inconsistent";
+    if (!permutation_ok(&eng->cube[CUBE_FINE]))
+        return "the order of the tracking entries is not a permutation";
     /* the day order the range scans and the running sums rely on */
     const int64_t *ds = col64(&eng->cube[CUBE_FINE].day_start);
     for (size_t d = 0; d < nd; d++)
@@ -751,8 +779,11 @@ static const char *check_engine(const struct engine *eng)
 
 /* ---- the reader's entry points ---------------------------------------------------------- */
 
+/* With stale, a file of an older data version is taken too when no tracking row was
+ * replaced or removed since (stamp->rewritten at most its version): engine_cache_read_base. */
 static int check_header(const struct cache_header *h, uint64_t file_size,
-                        const struct store_stamp *stamp, const char *workspace, struct err *e)
+                        const struct store_stamp *stamp, const char *workspace, int stale,
+                        struct err *e)
 {
     struct cache_header want;
     fill_header(&want, stamp, workspace);
@@ -763,7 +794,16 @@ static int check_header(const struct cache_header *h, uint64_t file_size,
         return err_set(e, ERR_INPUT, "written by another build (format %u)", h->format);
     if (h->db_id != want.db_id)
         return err_set(e, ERR_INPUT, "made from another database");
-    if (h->data_version != want.data_version)
+    if (stale && h->data_version < want.data_version && h->data_version >= stamp->rewritten)
+        ; /* tracking rows appended since, at most */
+    else if (stale && h->data_version < want.data_version)
+        return err_set(e, ERR_INPUT,
+                       "stale (data version %lld, the database is at %lld, and tracking rows "
+                       "were replaced or removed at version %lld; PostgreSQL counts every "
+                       "commit so)",
+                       (long long)h->data_version, (long long)want.data_version,
+                       (long long)stamp->rewritten);
+    else if (h->data_version != want.data_version)
         return err_set(e, ERR_INPUT, "stale (data version %lld, the database is at %lld)",
                        (long long)h->data_version, (long long)want.data_version);
     if (memcmp(h->workspace, want.workspace, sizeof h->workspace) != 0)
@@ -774,7 +814,7 @@ static int check_header(const struct cache_header *h, uint64_t file_size,
 }
 
 /* The engine of a body; NULL (e filled) when it does not hold up. */
-static struct engine *read_body(struct reader *r, uint64_t want_hash)
+static struct engine *read_body(struct reader *r, uint64_t want_hash, int rollups)
 {
     struct engine *eng = engine_new();
     uint64_t counts[CACHE_NCOUNTS];
@@ -790,6 +830,7 @@ static struct engine *read_body(struct reader *r, uint64_t want_hash)
     eng->cube[CUBE_FINE].n = counts[C_FINE];
     eng->cube[CUBE_COARSE].n = counts[C_COARSE];
     eng->as_of = (int64_t)counts[C_AS_OF];
+    eng->trk_seq = (int64_t)counts[C_TRK_SEQ];
     for (int ds = 0; ds < DS_COUNT; ds++) {
         eng->skipped_count[ds] = counts[C_SKIPPED_COUNT + ds];
         eng->over_limit[ds] = counts[C_OVER_LIMIT + ds];
@@ -814,9 +855,12 @@ static struct engine *read_body(struct reader *r, uint64_t want_hash)
         r_fail(r, why);
         goto fail;
     }
-    /* derived, never stored: built as after a load from the store */
-    engine_build_rollups(eng);
-    alloc_build_groups(eng);
+    /* derived, never stored: built as after a load from the store (not for a base, which
+     * engine_extend only reads the entries of) */
+    if (rollups) {
+        engine_build_rollups(eng);
+        alloc_build_groups(eng);
+    }
     return eng;
 fail:
     engine_free(eng);
@@ -848,15 +892,30 @@ struct engine *engine_cache_parse(const void *data, size_t len, const struct sto
         return NULL;
     }
     memcpy(&h, data, sizeof h);
-    if (check_header(&h, len, stamp, workspace, e) < 0)
+    if (check_header(&h, len, stamp, workspace, 0, e) < 0)
         return NULL;
     struct reader r = {.mem = data, .fd = -1, .size = h.body_size, .e = e};
     hash_init(&r.h);
-    return read_body(&r, h.body_hash);
+    return read_body(&r, h.body_hash, 1);
 }
+
+static struct engine *read_file(const char *path, const struct store_stamp *stamp,
+                                const char *workspace, int stale, int64_t *version, struct err *e);
 
 struct engine *engine_cache_read(const char *path, const struct store_stamp *stamp,
                                  const char *workspace, struct err *e)
+{
+    return read_file(path, stamp, workspace, 0, NULL, e);
+}
+
+struct engine *engine_cache_read_base(const char *path, const struct store_stamp *stamp,
+                                      const char *workspace, int64_t *version, struct err *e)
+{
+    return read_file(path, stamp, workspace, 1, version, e);
+}
+
+static struct engine *read_file(const char *path, const struct store_stamp *stamp,
+                                const char *workspace, int stale, int64_t *version, struct err *e)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -876,7 +935,7 @@ struct engine *engine_cache_read(const char *path, const struct store_stamp *sta
         goto out;
     }
     memcpy(&h, head, sizeof h);
-    if (check_header(&h, (uint64_t)st.st_size, stamp, workspace, e) < 0) {
+    if (check_header(&h, (uint64_t)st.st_size, stamp, workspace, stale, e) < 0) {
         err_prefix(e, "%s", path);
         goto out;
     }
@@ -889,9 +948,11 @@ struct engine *engine_cache_read(const char *path, const struct store_stamp *sta
 #endif
     struct reader r = {.mem = NULL, .fd = fd, .size = h.body_size, .e = e};
     hash_init(&r.h);
-    eng = read_body(&r, h.body_hash);
+    eng = read_body(&r, h.body_hash, !stale);
     if (!eng)
         err_prefix(e, "%s", path);
+    else if (version)
+        *version = h.data_version;
 out:
     close(fd);
     return eng;

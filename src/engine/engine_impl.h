@@ -117,6 +117,10 @@ struct cube {
      * revenue_share and undated recorded totals; engine_allocate.c) */
     struct column spend;
     struct column day_start; /* int64 offsets, ndays + 1 of them */
+    /* The fine cube only, for engine_extend: the number of each entry in the order of
+     * its first stored row (uint32; the entries of a load from the store were merged in
+     * that order) and the sum of its rows' revenue magnitudes (uint64, trk_absrev). */
+    struct column seq, absrev;
 };
 
 enum { CUBE_FINE, CUBE_COARSE, CUBE_COUNT };
@@ -183,6 +187,14 @@ struct engine {
     uint32_t *agg_slot;
     struct agg_pending *agg_pending;
     size_t agg_room, agg_cap, agg_npending;
+    /* Instead of agg, while engine_extend adds rows to the entries it began with: the
+     * entries are in the trk_ columns already, and ext_slot (ext_cap slots) indexes them by
+     * key (entry number, -1: empty). */
+    int32_t *ext_slot;
+    size_t ext_cap;
+    /* engine_extend, until the left-out rows are named: the base's named left-out tracking
+     * rows (engine_load.c, name_skipped_extended) */
+    struct ext_skipped *ext_skip;
 
     /* The tracking cubes (struct cube): CUBE_FINE, by every dimension a filter can name;
      * CUBE_COARSE without product and source, a few times smaller, for the queries that
@@ -221,6 +233,9 @@ struct engine {
 
     /* unix seconds of the last change to the data (engine_as_of), 0 when unknown */
     int64_t as_of;
+    /* The highest row number of the stored tracking rows the engine holds (store_last_seq),
+     * -1 when unknown (then engine_extend cannot add the rows after it). */
+    int64_t trk_seq;
     /* SPEC §3.1 allocation, fixed at load (engine_allocate.c, alloc_build):
      * - the fine cube's spend column, as lines: fine entry e's are line_pay/line_amount
      *   [line_start[e] .. line_start[e + 1]] (the payout row and its paise);

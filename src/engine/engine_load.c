@@ -399,9 +399,15 @@ static void agg_take(struct engine *eng, const struct agg_pending *p)
             p->revenue < 0 ? (uint64_t)-p->revenue : (uint64_t)p->revenue); /* no INT64_MIN */
 }
 
+static void ext_add(struct engine *eng, const int32_t *k, int64_t orders, int64_t revenue);
+
 /* One tracking row into its entry (through the rows waiting: agg_flush adds them). */
 static void agg_row(struct engine *eng, const int32_t *k, int64_t orders, int64_t revenue)
 {
+    if (eng->ext_slot) {
+        ext_add(eng, k, orders, revenue);
+        return;
+    }
     if (!eng->agg_pending)
         eng->agg_pending = xmalloc(AGG_AHEAD * sizeof *eng->agg_pending);
     struct agg_pending *p = &eng->agg_pending[eng->agg_npending++ % AGG_AHEAD];
@@ -937,9 +943,9 @@ static void cube_add(struct cube *c, struct cube_table *t, size_t first_entry,
 
 static void cube_release(struct cube *c)
 {
-    struct column *cols[] = {&c->bucket, &c->brand, &c->product,  &c->campaign,
-                             &c->source, &c->ctype, &c->orders,   &c->revenue,
-                             &c->rows,   &c->spend, &c->day_start};
+    struct column *cols[] = {&c->bucket,    &c->brand,  &c->product, &c->campaign, &c->source,
+                             &c->ctype,     &c->orders, &c->revenue, &c->rows,     &c->spend,
+                             &c->day_start, &c->seq,    &c->absrev};
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
         buf_release(&cols[i]->b);
 }
@@ -989,6 +995,10 @@ static void cube_sort_day(struct cube *c, size_t from)
         permute_segment(c32[i], from, order, n, sizeof(int32_t), tmp);
     for (size_t i = 0; i < sizeof c64 / sizeof c64[0]; i++)
         permute_segment(c64[i], from, order, n, sizeof(int64_t), tmp);
+    if (c->seq.b.len == c->n * sizeof(int32_t)) { /* the fine cube's */
+        permute_segment(&c->seq, from, order, n, sizeof(int32_t), tmp);
+        permute_segment(&c->absrev, from, order, n, sizeof(uint64_t), tmp);
+    }
     free(tmp);
     free(order);
 }
@@ -1013,6 +1023,7 @@ static void *build_fine(void *arg)
     const uint8_t *ctype = (const uint8_t *)eng->trk_ctype.b.data;
     const int64_t *orders = col64(&eng->trk_orders), *revenue = col64(&eng->trk_revenue);
     const int64_t *rows = col64(&eng->trk_rows);
+    const uint64_t *absrev = (const uint64_t *)(void *)eng->trk_absrev.b.data;
     struct cube *c = job->c;
     struct cube_table t;
     memset(&t, 0, sizeof t);
@@ -1024,7 +1035,12 @@ static void *build_fine(void *arg)
         for (size_t j = from; j < to; j++) {
             uint32_t r = job->order[j];
             struct cube_key k = {bucket[r], brand[r], product[r], campaign[r], source[r], ctype[r]};
+            size_t had = c->n;
             cube_add(c, &t, first, &k, orders[r], revenue[r], rows[r], 0);
+            if (c->n > had) { /* one entry per tracking entry: the keys map one to one */
+                col_push32(&c->seq, (int32_t)r);
+                col_push(&c->absrev, &absrev[r], sizeof absrev[r]);
+            }
         }
         cube_sort_day(c, first);
     }
@@ -1040,10 +1056,12 @@ static void cube_append(struct cube *a, struct cube *b)
     size_t ndays = b->day_start.b.len / sizeof(int64_t);
     for (size_t d = 0; d < ndays; d++)
         col_push64(&a->day_start, bs[d] + (int64_t)a->n);
-    struct column *from[] = {&b->bucket, &b->brand,  &b->product, &b->campaign, &b->source,
-                             &b->ctype,  &b->orders, &b->revenue, &b->rows,     &b->spend};
-    struct column *to[] = {&a->bucket, &a->brand,  &a->product, &a->campaign, &a->source,
-                           &a->ctype,  &a->orders, &a->revenue, &a->rows,     &a->spend};
+    struct column *from[] = {&b->bucket, &b->brand, &b->product, &b->campaign,
+                             &b->source, &b->ctype, &b->orders,  &b->revenue,
+                             &b->rows,   &b->spend, &b->seq,     &b->absrev};
+    struct column *to[] = {&a->bucket, &a->brand, &a->product, &a->campaign,
+                           &a->source, &a->ctype, &a->orders,  &a->revenue,
+                           &a->rows,   &a->spend, &a->seq,     &a->absrev};
     for (size_t i = 0; i < sizeof from / sizeof from[0]; i++)
         buf_append(&to[i]->b, from[i]->b.data, from[i]->b.len);
     a->n += b->n;
@@ -1288,6 +1306,7 @@ struct engine *engine_new(void)
     struct engine *eng = xcalloc(1, sizeof *eng);
     for (int d = 0; d < DIM_COUNT; d++)
         eng->dict[d] = strmap_new();
+    eng->trk_seq = -1;
     return eng;
 }
 
@@ -1347,10 +1366,25 @@ struct engine *engine_load_snapshot(struct store *s, const char *url, struct err
     size_t begun = 0;
     while (begun < n && store_read_begin(stores[begun], e) == 0)
         begun++;
+    /* the tracking rows' last row number, the same on every connection (else the parts
+     * may have read different snapshots, and which rows the engine holds is not known) */
+    int64_t seq = -1;
+    for (size_t i = 0; begun == n && i < n; i++) {
+        struct err ignored;
+        err_clear(&ignored);
+        int64_t k = -1;
+        if (store_last_seq(stores[i], DS_TRACKING, &k, &ignored) < 0 || (i > 0 && k != seq)) {
+            seq = -1;
+            break;
+        }
+        seq = k;
+    }
     if (begun == n)
         eng = engine_load_parallel(stores, n, e);
-    if (eng)
+    if (eng) {
         eng->as_of = read_as_of(stores[0]);
+        eng->trk_seq = seq;
+    }
     for (size_t i = 0; i < begun; i++)
         store_rollback(stores[i]);
     for (size_t i = 1; i < n; i++)
@@ -1405,6 +1439,59 @@ static int name_skipped(struct store *s, struct engine *eng, enum dataset ds, st
     return rc;
 }
 
+/* A base's left-out tracking rows as named in it (the first n in stored order; all of them
+ * when complete), and the last row number it holds. */
+struct ext_skipped {
+    struct engine_skipped_row rows[ENGINE_SKIPPED_KEEP];
+    size_t n;
+    int complete;
+    int64_t after;
+};
+
+static struct ext_skipped *ext_skipped_of(const struct engine *base)
+{
+    struct ext_skipped *x = xcalloc(1, sizeof *x);
+    for (size_t i = 0; i < base->nskipped; i++)
+        if (base->skipped[i].ds == DS_TRACKING)
+            x->rows[x->n++] = base->skipped[i];
+    x->complete = x->n == base->skipped_count[DS_TRACKING];
+    x->after = base->trk_seq;
+    return x;
+}
+
+/* name_skipped of the tracking rows for engine_extend, with the same list as a result: the
+ * base's named rows first, then only the rows after it are read again, unless the list
+ * needs rows the base did not keep (then every row is, as name_skipped does). */
+static int name_skipped_extended(struct store *s, struct engine *eng, struct err *e)
+{
+    const struct ext_skipped *x = eng->ext_skip;
+    if (eng->skipped_count[DS_TRACKING] == eng->over_limit[DS_TRACKING])
+        return 0; /* none for a value */
+    size_t kept = 0;
+    for (size_t i = 0; i < eng->nskipped; i++)
+        if (eng->skipped[i].ds != DS_TRACKING)
+            eng->skipped[kept++] = eng->skipped[i];
+    eng->nskipped = kept;
+    for (size_t i = 0; i < x->n && eng->nskipped < ENGINE_SKIPPED_KEEP; i++)
+        eng->skipped[eng->nskipped++] = x->rows[i];
+    if (eng->nskipped >= ENGINE_SKIPPED_KEEP)
+        return 0; /* full, as the scan of every row would have stopped */
+    if (!x->complete)
+        return name_skipped(s, eng, DS_TRACKING, e);
+    struct load_ctx l = {.eng = eng, .e = e};
+    uint64_t columns = 0;
+    for (int i = 0; i <= TRK_NCOLS; i++) {
+        l.col[i] = schema_col_index(DS_TRACKING, trk_cols[i]);
+        columns |= (uint64_t)1 << l.col[i];
+    }
+    int rc = store_scan_after(s, DS_TRACKING, x->after, columns, name_skipped_row, &l, e);
+    if (rc == NAME_SKIPPED_FULL) {
+        err_clear(e);
+        rc = 0;
+    }
+    return rc;
+}
+
 /* The rows past ENGINE_MAX_ROWS as one entry per dataset, then the list by dataset. */
 static void finish_skipped(struct engine *eng)
 {
@@ -1428,12 +1515,10 @@ static void finish_skipped(struct engine *eng)
 
 static void shrink_columns(struct engine *eng);
 
+static struct engine *load_rest(struct store *s, struct engine *eng, int rc, struct err *e);
+
 struct engine *engine_load_parallel(struct store *const *stores, size_t nstores, struct err *e)
 {
-    /* in the order of load_payout's enum; payout_id last, to name left-out rows */
-    static const char *const pay_cols[] = {
-        "influencer_id", "campaign",     "basis",       "rate",   "orders",
-        "posts",         "total_payout", "payout_date", "status", "payout_id"};
     struct store *s = stores[0];
     int nparts = nstores > 8 ? 8 : (int)nstores;
     struct engine *eng = engine_new();
@@ -1487,8 +1572,25 @@ struct engine *engine_load_parallel(struct store *const *stores, size_t nstores,
         rc = scan_dataset(s, eng, DS_TRACKING, trk_cols, TRK_NCOLS, load_tracking, e);
         agg_flush(eng);
     }
-    if (rc == 0)
+    return load_rest(s, eng, rc, e);
+}
+
+/* What follows the tracking rows' entries (all in eng's table, in the order of their first
+ * stored row), for engine_load_parallel and engine_extend alike: the payouts, the left-out
+ * rows named, and everything derived (buckets, days, cubes, allocation, rollups). rc: the
+ * result so far (eng is freed when it or the rest fails). */
+static struct engine *load_rest(struct store *s, struct engine *eng, int rc, struct err *e)
+{
+    /* in the order of load_payout's enum; payout_id last, to name left-out rows */
+    static const char *const pay_cols[] = {
+        "influencer_id", "campaign",     "basis",       "rate",   "orders",
+        "posts",         "total_payout", "payout_date", "status", "payout_id"};
+    if (rc == 0 && eng->ext_slot) { /* engine_extend's entries are columns already */
+        free(eng->ext_slot);
+        eng->ext_slot = NULL;
+    } else if (rc == 0) {
         agg_columns(eng); /* the entries are all in */
+    }
     if (rc == 0) {
         total_activity(eng);
         rc = scan_dataset(s, eng, DS_PAYOUTS, pay_cols, 10, load_payout, e);
@@ -1498,7 +1600,10 @@ struct engine *engine_load_parallel(struct store *const *stores, size_t nstores,
     if (rc == 0)
         rc = name_skipped(s, eng, DS_POSTS, e);
     if (rc == 0)
-        rc = name_skipped(s, eng, DS_TRACKING, e);
+        rc =
+            eng->ext_skip ? name_skipped_extended(s, eng, e) : name_skipped(s, eng, DS_TRACKING, e);
+    free(eng->ext_skip);
+    eng->ext_skip = NULL;
     if (rc < 0) {
         engine_free(eng);
         return NULL;
@@ -1518,6 +1623,272 @@ struct engine *engine_load_parallel(struct store *const *stores, size_t nstores,
     engine_build_rollups(eng);
     alloc_build_groups(eng);
     return eng;
+}
+
+/* ---- extending an engine by the tracking rows appended since ---- */
+
+int engine_can_extend(const struct engine *eng, struct err *e)
+{
+    const struct cube *f = &eng->cube[CUBE_FINE];
+    if (eng->trk_seq < 0)
+        return err_set(e, ERR_INPUT, "it does not know which stored tracking rows it holds");
+    if (eng->over_limit[DS_TRACKING] > 0)
+        return err_set(e, ERR_INPUT, "it holds the first %zu tracking rows only",
+                       (size_t)ENGINE_MAX_ROWS);
+    if (f->seq.b.len != f->n * sizeof(int32_t) || f->absrev.b.len != f->n * sizeof(uint64_t))
+        return err_set(e, ERR_INPUT, "it lacks the order of its tracking entries");
+    return 0;
+}
+
+/* base's codes of one dimension as eng's, found as they are first met (-2: not yet). */
+struct recoding {
+    enum dim d;
+    int32_t *map;
+};
+
+static void recoding_init(struct recoding *r, const struct engine *base, enum dim d)
+{
+    size_t n = strmap_size(base->dict[d]);
+    r->d = d;
+    r->map = xmalloc((n + 1) * sizeof *r->map);
+    for (size_t i = 0; i < n; i++)
+        r->map[i] = -2;
+}
+
+/* The code in eng's dictionary of base's code c (-1: none), added as load_tracking adds
+ * it. */
+static int32_t recode(struct engine *eng, const struct engine *base, struct recoding *r, int32_t c)
+{
+    if (c < 0)
+        return -1;
+    if (r->map[c] != -2)
+        return r->map[c];
+    struct schema_value v = {.present = 1};
+    v.s = strmap_key(base->dict[r->d], c, &v.len);
+    r->map[c] = r->d == DIM_INFLUENCER ? influencer_ref(eng, &v) : dict_code(eng, r->d, &v);
+    return r->map[c];
+}
+
+/* A new entry of key k at the end of the trk_ columns (ext mode). */
+static void ext_push(struct engine *eng, const int32_t *k, int64_t orders, int64_t revenue,
+                     int64_t rows, uint64_t absrev)
+{
+    col_push32(&eng->trk_day, k[0]);
+    col_push32(&eng->trk_inf, k[1]);
+    col_push32(&eng->trk_brand, k[2]);
+    col_push32(&eng->trk_product, k[3]);
+    col_push32(&eng->trk_campaign, k[4]);
+    col_push32(&eng->trk_source, k[5]);
+    uint8_t ct = (uint8_t)k[6];
+    col_push(&eng->trk_ctype, &ct, 1);
+    col_push64(&eng->trk_orders, orders);
+    col_push64(&eng->trk_revenue, revenue);
+    col_push64(&eng->trk_rows, rows);
+    col_push(&eng->trk_absrev, &absrev, sizeof absrev);
+    eng->nagg++;
+}
+
+/* Entry number e (whose hash is hash) into the index. */
+static void ext_insert(struct engine *eng, uint32_t hash, int32_t e)
+{
+    uint32_t mask = (uint32_t)(eng->ext_cap - 1), h = hash & mask;
+    while (eng->ext_slot[h] >= 0)
+        h = (h + 1) & mask;
+    eng->ext_slot[h] = e;
+}
+
+/* The key of entry e, from the trk_ columns. */
+static void ext_key(const struct engine *eng, size_t e, int32_t *k)
+{
+    k[0] = col32(&eng->trk_day)[e];
+    k[1] = col32(&eng->trk_inf)[e];
+    k[2] = col32(&eng->trk_brand)[e];
+    k[3] = col32(&eng->trk_product)[e];
+    k[4] = col32(&eng->trk_campaign)[e];
+    k[5] = col32(&eng->trk_source)[e];
+    k[6] = (int32_t)(uint8_t)eng->trk_ctype.b.data[e];
+}
+
+/* An index with room for n entries at most three quarters full, holding the nagg entries
+ * of the columns. */
+static void ext_index(struct engine *eng, size_t n)
+{
+    size_t cap = 1024;
+    while (n * 4 > cap * 3)
+        cap *= 2;
+    free(eng->ext_slot);
+    eng->ext_slot = xmalloc(cap * sizeof *eng->ext_slot);
+    memset(eng->ext_slot, 0xff, cap * sizeof *eng->ext_slot);
+    eng->ext_cap = cap;
+    for (size_t e = 0; e < eng->nagg; e++) {
+        int32_t k[AGG_KEY];
+        ext_key(eng, e, k);
+        ext_insert(eng, agg_hash(k), (int32_t)e);
+    }
+}
+
+/* One tracking row into its entry (ext mode), a new one at the end when it has none. */
+static void ext_add(struct engine *eng, const int32_t *k, int64_t orders, int64_t revenue)
+{
+    uint64_t mag = revenue < 0 ? 0 - (uint64_t)revenue : (uint64_t)revenue;
+    uint32_t hash = agg_hash(k);
+    uint32_t mask = (uint32_t)(eng->ext_cap - 1), h = hash & mask;
+    for (; eng->ext_slot[h] >= 0; h = (h + 1) & mask) {
+        size_t e = (size_t)eng->ext_slot[h];
+        int32_t have[AGG_KEY];
+        ext_key(eng, e, have);
+        if (memcmp(have, k, sizeof have) == 0) {
+            col64(&eng->trk_orders)[e] += orders;
+            col64(&eng->trk_revenue)[e] += revenue;
+            col64(&eng->trk_rows)[e] += 1;
+            ((uint64_t *)(void *)eng->trk_absrev.b.data)[e] += mag;
+            return;
+        }
+    }
+    ext_push(eng, k, orders, revenue, 1, mag);
+    if (eng->nagg * 4 > eng->ext_cap * 3)
+        ext_index(eng, eng->nagg * 2);
+    else
+        ext_insert(eng, hash, (int32_t)(eng->nagg - 1));
+}
+
+/* base's tracking entries into eng's table, as the scan of their rows would have put them
+ * there: in the order of their first stored row (the fine cube's seq), each key's codes
+ * given by eng's dictionaries in load_tracking's order (so that codes met first in those
+ * rows come first, as in one pass over them). */
+static void seed_tracking(struct engine *eng, const struct engine *base)
+{
+    const struct cube *f = &base->cube[CUBE_FINE];
+    size_t n = f->n;
+    uint32_t *at = xmalloc((n + 1) * sizeof *at); /* entry number → fine entry */
+    const int32_t *seq = col32(&f->seq);
+    for (size_t i = 0; i < n; i++)
+        at[seq[i]] = (uint32_t)i;
+    const int32_t *bucket = col32(&f->bucket), *brand = col32(&f->brand);
+    const int32_t *product = col32(&f->product), *campaign = col32(&f->campaign);
+    const int32_t *source = col32(&f->source), *ctype = col32(&f->ctype);
+    const int32_t *bucket_inf = col32(&base->bucket_inf), *entry_day = col32(&base->entry_day);
+    const int32_t *day_value = col32(&base->day_value);
+    const int64_t *orders = col64(&f->orders), *revenue = col64(&f->revenue);
+    const int64_t *rows = col64(&f->rows);
+    const uint64_t *absrev = (const uint64_t *)(void *)f->absrev.b.data;
+    static const enum dim dims[5] = {DIM_INFLUENCER, DIM_BRAND, DIM_PRODUCT, DIM_CAMPAIGN,
+                                     DIM_SOURCE};
+    struct recoding r[5];
+    for (int d = 0; d < 5; d++)
+        recoding_init(&r[d], base, dims[d]);
+    /* the entries straight into the trk_ columns, in order, and indexed by key for the
+     * rows to come (ext_add) */
+    struct column *k32[] = {&eng->trk_day,     &eng->trk_inf,      &eng->trk_brand,
+                            &eng->trk_product, &eng->trk_campaign, &eng->trk_source};
+    size_t room = n + n / 8 + 16;
+    for (size_t c = 0; c < 6; c++)
+        col_reserve(k32[c], room * sizeof(int32_t));
+    col_reserve(&eng->trk_ctype, room);
+    struct column *k64[] = {&eng->trk_orders, &eng->trk_revenue, &eng->trk_rows, &eng->trk_absrev};
+    for (size_t c = 0; c < 4; c++)
+        col_reserve(k64[c], room * sizeof(int64_t));
+    ext_index(eng, room);
+    for (size_t e = 0; e < n; e++) {
+        size_t i = at[e];
+        int32_t k[AGG_KEY];
+        k[0] = day_value[entry_day[i]];
+        k[1] = (size_t)bucket[i] == base->nbuckets
+                   ? -1
+                   : recode(eng, base, &r[0], bucket_inf[bucket[i]]);
+        k[2] = recode(eng, base, &r[1], brand[i]);
+        k[3] = recode(eng, base, &r[2], product[i]);
+        k[4] = recode(eng, base, &r[3], campaign[i]);
+        k[5] = recode(eng, base, &r[4], source[i]);
+        k[6] = ctype[i];
+        ext_push(eng, k, orders[i], revenue[i], rows[i], absrev[i]);
+        ext_insert(eng, agg_hash(k), (int32_t)e);
+    }
+    for (int d = 0; d < 5; d++)
+        free(r[d].map);
+    free(at);
+    eng->ntrk = base->ntrk;
+    eng->skipped_count[DS_TRACKING] = base->skipped_count[DS_TRACKING];
+}
+
+/* engine_extend, freeing base as soon as its entries are taken when take is set (else
+ * only reading it). */
+static struct engine *extend(struct engine *base, int take, struct store *s, struct err *e)
+{
+    if (engine_can_extend(base, e) < 0) {
+        if (take)
+            engine_free(base);
+        return NULL;
+    }
+    int64_t after = base->trk_seq;
+    struct engine *eng = engine_new();
+    int rc = scan_dataset(s, eng, DS_INFLUENCERS, NULL, 0, load_influencer, e);
+    if (rc == 0)
+        rc = scan_dataset(s, eng, DS_POSTS, post_cols, POST_NCOLS, load_post, e);
+    if (rc == 0) {
+        seed_tracking(eng, base);
+        eng->ext_skip = ext_skipped_of(base);
+    }
+    if (take)
+        engine_free(base); /* its memory back before the rest is built */
+    if (rc == 0) {
+        struct load_ctx l = {.eng = eng, .e = e};
+        uint64_t columns = 0;
+        for (int i = 0; i < TRK_NCOLS; i++) {
+            l.col[i] = schema_col_index(DS_TRACKING, trk_cols[i]);
+            columns |= (uint64_t)1 << l.col[i];
+        }
+        err_clear(e);
+        rc = store_scan_after(s, DS_TRACKING, after, columns, load_tracking, &l, e);
+        if (rc < 0 && e && e->code == ERR_OK)
+            err_set(e, rc, "loading tracking_data into the engine failed");
+        agg_flush(eng);
+    }
+    return load_rest(s, eng, rc, e);
+}
+
+struct engine *engine_extend(struct engine *base, struct store *s, struct err *e)
+{
+    return extend(base, 1, s, e);
+}
+
+static struct engine *extend_snapshot(struct engine *base, int take, struct store *s, struct err *e)
+{
+    if (store_read_begin(s, e) < 0) {
+        if (take)
+            engine_free(base);
+        return NULL;
+    }
+    int64_t seq = -1;
+    struct engine *eng = NULL;
+    if (store_last_seq(s, DS_TRACKING, &seq, e) < 0) {
+        if (take)
+            engine_free(base);
+    } else if (seq < base->trk_seq) {
+        err_set(e, ERR_INPUT, "the database has fewer tracking rows than it holds");
+        if (take)
+            engine_free(base);
+    } else {
+        eng = extend(base, take, s, e);
+    }
+    if (eng) {
+        eng->as_of = read_as_of(s);
+        eng->trk_seq = seq;
+    }
+    store_rollback(s);
+    return eng;
+}
+
+struct engine *engine_extend_snapshot(struct engine *base, struct store *s, struct err *e)
+{
+    return extend_snapshot(base, 1, s, e);
+}
+
+struct engine *engine_extend_snapshot_from(const struct engine *base, struct store *s,
+                                           struct err *e)
+{
+    /* only read (extend_snapshot with take 0 never writes through it) */
+    return extend_snapshot((struct engine *)base, 0, s, e);
 }
 
 size_t engine_columns(struct engine *eng, struct column **out)
@@ -1598,6 +1969,8 @@ size_t engine_columns(struct engine *eng, struct column **out)
         &eng->cell_entry_cum,
         &eng->cell_entry_day,
         &eng->post_views,
+        &eng->cube[CUBE_FINE].seq,
+        &eng->cube[CUBE_FINE].absrev,
     };
     _Static_assert(sizeof cols / sizeof cols[0] <= ENGINE_NCOLUMNS, "room for the columns");
     memcpy(out, cols, sizeof cols);
@@ -1645,6 +2018,8 @@ void engine_free(struct engine *eng)
         strmap_free(eng->dict[d]);
     agg_release(eng);
     free(eng->agg_pending);
+    free(eng->ext_slot);
+    free(eng->ext_skip);
     free(eng);
 }
 

@@ -110,11 +110,44 @@ static int cache_path(const struct app *app, struct buf *out)
     return 0;
 }
 
+/* The engine of a cache file of older data when only tracking rows were appended since
+ * (engine_cache_read_base): its engine extended by those rows (engine_extend_snapshot),
+ * else NULL after a log line saying why. */
+static struct engine *loader_extend_cache(struct app *app, struct store *s, const char *path,
+                                          const struct store_stamp *stamp, const char *stale)
+{
+    struct err e;
+    err_clear(&e);
+    int64_t version = 0;
+    struct engine *base = engine_cache_read_base(path, stamp, app->slug, &version, &e);
+    size_t had = base ? engine_count(base, DS_TRACKING) : 0;
+    struct engine *eng = base ? engine_extend_snapshot(base, s, &e) : NULL; /* takes base */
+    if (!eng && !base) /* why the base is refused too: the rows replaced, or the first reason */
+        fprintf(stderr,
+                "infludash: workspace %s: the engine cache is not used (%s); loading from the "
+                "database\n",
+                app->slug, e.code == ERR_NOTFOUND ? stale : e.msg);
+    else if (!eng)
+        fprintf(stderr,
+                "infludash: workspace %s: the engine cache is not used (%s; it cannot be "
+                "extended: %s); loading from the database\n",
+                app->slug, stale, e.msg);
+    else
+        fprintf(stderr,
+                "infludash: workspace %s: the engine cache of data version %lld extended by "
+                "the %zu tracking rows stored since (the database is at %lld)\n",
+                app->slug, (long long)version, engine_count(eng, DS_TRACKING) - had,
+                (long long)stamp->version);
+    return eng;
+}
+
 /* At start, before the first load from the store: the engine of the cache file when it was
- * written from exactly the stored data (its stamp), else NULL after a log line saying why
- * it is not used (nothing for a missing file: the load writes one). */
+ * written from exactly the stored data (its stamp), or from older data that only appended
+ * tracking rows since (then extended by them, and *extended set: the caller writes the
+ * file again), else NULL after a log line saying why it is not used (nothing for a missing
+ * file: the load writes one). */
 static struct engine *loader_read_cache(struct app *app, struct store *s, const char *path,
-                                        double *ms)
+                                        double *ms, struct store_stamp *stamp_out, int *extended)
 {
     struct err e;
     err_clear(&e);
@@ -125,20 +158,23 @@ static struct engine *loader_read_cache(struct app *app, struct store *s, const 
         return NULL;
     }
     double t0 = now_ms();
+    *extended = 0;
+    *stamp_out = stamp;
     struct engine *eng = engine_cache_read(path, &stamp, app->slug, &e);
-    if (!eng) {
-        if (e.code != ERR_NOTFOUND)
-            fprintf(stderr,
-                    "infludash: workspace %s: the engine cache is not used (%s); loading "
-                    "from the database\n",
-                    app->slug, e.msg);
+    if (!eng && e.code == ERR_NOTFOUND)
         return NULL;
+    if (!eng) {
+        eng = loader_extend_cache(app, s, path, &stamp, e.msg);
+        if (!eng)
+            return NULL;
+        *extended = 1;
     }
     *ms = now_ms() - t0;
     fprintf(stderr,
-            "infludash: data loaded in %.0f ms from the engine cache (workspace %s: %zu "
+            "infludash: data loaded in %.0f ms from the engine cache%s (workspace %s: %zu "
             "tracking rows in %zu entries, %zu influencers, %zu posts, %zu payouts)\n",
-            *ms, app->slug, engine_count(eng, DS_TRACKING), engine_cube_size(eng),
+            *ms, *extended ? " and the rows stored since" : "", app->slug,
+            engine_count(eng, DS_TRACKING), engine_cube_size(eng),
             engine_count(eng, DS_INFLUENCERS), engine_count(eng, DS_POSTS),
             engine_count(eng, DS_PAYOUTS));
     return eng;
@@ -161,6 +197,41 @@ static void loader_write_cache(struct app *app, const struct engine *eng,
                 now_ms() - t0);
 }
 
+/* On a reload: the engine held (the loader's last published one, the app holds it until the
+ * loader publishes another) extended by the tracking rows stored since its stamp (held: the
+ * stamp read before it was loaded), when those are all the tracking rows changed; else NULL
+ * (then the caller loads every row). now: the stamp read now, before the extension. */
+static struct engine *loader_extend_held(struct app *app, struct store *s,
+                                         const struct engine *held,
+                                         const struct store_stamp *held_stamp,
+                                         const struct store_stamp *now, double *ms)
+{
+    struct err e;
+    err_clear(&e);
+    if (!held || now->id != held_stamp->id || now->rewritten > held_stamp->version ||
+        engine_can_extend(held, &e) < 0)
+        return NULL;
+    double t0 = now_ms();
+    struct engine *eng = engine_extend_snapshot_from(held, s, &e);
+    if (!eng) {
+        fprintf(stderr,
+                "infludash: workspace %s: the engine is not extended (%s); loading from "
+                "the database\n",
+                app->slug, e.msg);
+        return NULL;
+    }
+    *ms = now_ms() - t0;
+    fprintf(stderr,
+            "infludash: data loaded in %.0f ms: the engine extended by the %zu tracking rows "
+            "stored since (workspace %s: %zu tracking rows in %zu entries, %zu influencers, %zu "
+            "posts, %zu payouts)\n",
+            *ms, engine_count(eng, DS_TRACKING) - engine_count(held, DS_TRACKING), app->slug,
+            engine_count(eng, DS_TRACKING), engine_cube_size(eng),
+            engine_count(eng, DS_INFLUENCERS), engine_count(eng, DS_POSTS),
+            engine_count(eng, DS_PAYOUTS));
+    return eng;
+}
+
 static void *loader_main(void *arg)
 {
     struct app_loader *l = arg;
@@ -168,6 +239,8 @@ static void *loader_main(void *arg)
     struct store *s = NULL;
     int64_t loaded = 0;
     int have = 0;
+    const struct engine *held = NULL; /* the last one published, and its stamp */
+    struct store_stamp held_stamp = {0, 0, 0};
     struct buf cache = BUF_INIT;
     int cached = cache_path(app, &cache) == 0;
     int try_cache = cached; /* once, before the first load from the store */
@@ -197,39 +270,53 @@ static void *loader_main(void *arg)
         if (!have && try_cache) {
             try_cache = 0;
             double ms = 0;
-            struct engine *eng = loader_read_cache(app, s, buf_cstr(&cache), &ms);
+            struct store_stamp stamp;
+            int extended = 0;
+            struct engine *eng =
+                loader_read_cache(app, s, buf_cstr(&cache), &ms, &stamp, &extended);
             if (eng) {
                 site_log_skipped(app, eng);
                 app_engine_publish(app, eng, version, ms);
                 loaded = version;
                 have = 1;
+                held = eng;
+                held_stamp = stamp;
+                if (extended) /* the next start reads it as it is */
+                    loader_write_cache(app, eng, &stamp, buf_cstr(&cache));
                 continue;
             }
         }
         /* read before the load: the file never claims newer data than it holds */
         struct store_stamp stamp;
-        int stamped = cached && store_data_stamp(s, &stamp, &e) == 0;
+        int stamped = store_data_stamp(s, &stamp, &e) == 0;
         err_clear(&e);
-        double t0 = now_ms();
-        struct engine *eng = engine_load_snapshot(s, app->db_url, &e);
+        double ms = 0;
+        struct engine *eng =
+            stamped ? loader_extend_held(app, s, held, &held_stamp, &stamp, &ms) : NULL;
         if (!eng) {
-            loader_failed(l, &e);
-            continue;
+            double t0 = now_ms();
+            eng = engine_load_snapshot(s, app->db_url, &e);
+            if (!eng) {
+                loader_failed(l, &e);
+                continue;
+            }
+            ms = now_ms() - t0;
+            fprintf(stderr,
+                    "infludash: data loaded in %.0f ms (workspace %s: %zu tracking rows in %zu "
+                    "entries, %zu influencers, %zu posts, %zu payouts)\n",
+                    ms, app->slug, engine_count(eng, DS_TRACKING), engine_cube_size(eng),
+                    engine_count(eng, DS_INFLUENCERS), engine_count(eng, DS_POSTS),
+                    engine_count(eng, DS_PAYOUTS));
         }
         l->last_error[0] = '\0';
-        double ms = now_ms() - t0;
-        fprintf(stderr,
-                "infludash: data loaded in %.0f ms (workspace %s: %zu tracking rows in %zu "
-                "entries, %zu influencers, %zu posts, %zu payouts)\n",
-                ms, app->slug, engine_count(eng, DS_TRACKING), engine_cube_size(eng),
-                engine_count(eng, DS_INFLUENCERS), engine_count(eng, DS_POSTS),
-                engine_count(eng, DS_PAYOUTS));
         site_log_skipped(app, eng);
         app_engine_publish(app, eng, version, ms);
         xmalloc_trim(); /* what the load needed only while it ran */
         loaded = version;
         have = 1;
-        if (stamped) /* the app holds eng until the loader publishes another one */
+        held = stamped ? eng : NULL;
+        held_stamp = stamp;
+        if (stamped && cached) /* the app holds eng until the loader publishes another one */
             loader_write_cache(app, eng, &stamp, buf_cstr(&cache));
     } while (!loader_wait(l, s && store_wait_change(s, LOADER_POLL_MS) >= 0 ? 0 : LOADER_POLL_MS));
     store_close(s);

@@ -264,6 +264,26 @@ int store_scan_part(struct store *s, enum dataset ds, int part, int nparts, uint
     return s->ops->scan_part(s, ds, part, nparts, columns, fn, ctx, e);
 }
 
+int store_last_seq(struct store *s, enum dataset ds, int64_t *seq, struct err *e)
+{
+    assert(ds >= 0 && ds < DS_COUNT && seq);
+    if (!s->ops->last_seq) {
+        *seq = -1;
+        return 0;
+    }
+    return s->ops->last_seq(s, ds, seq, e);
+}
+
+int store_scan_after(struct store *s, enum dataset ds, int64_t seq, uint64_t columns,
+                     store_row_fn fn, void *ctx, struct err *e)
+{
+    assert(ds >= 0 && ds < DS_COUNT && fn);
+    if (!s->ops->scan_after)
+        return err_set(e, ERR_STORE, "%s: the %s backend has no row numbers to read after",
+                       s->location, s->ops->backend);
+    return s->ops->scan_after(s, ds, seq, columns, fn, ctx, e);
+}
+
 int store_read_begin(struct store *s, struct err *e)
 {
     return s->ops->read_begin(s, e);

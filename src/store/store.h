@@ -74,6 +74,12 @@ int store_data_version(struct store *s, int64_t *version, struct err *e);
  * engine's cache beside the database is checked against). Not within a write transaction. */
 struct store_stamp {
     int64_t id, version;
+    /* The version of the newest commit that replaced or removed stored tracking rows
+     * (store_clear, or store_put over a stored key), 0 for none since schema version 6: a
+     * reading at version v and a later one whose rewritten is at most v differ by appended
+     * tracking rows only (those after store_last_seq's of the first), and by anything of the
+     * other datasets. PostgreSQL does not tell the two apart: its rewritten is its version. */
+    int64_t rewritten;
 };
 int store_data_stamp(struct store *s, struct store_stamp *out, struct err *e);
 /* Waits up to timeout_ms for another connection's commit to be announced (PostgreSQL:
@@ -101,6 +107,13 @@ int store_scan(struct store *s, enum dataset ds, store_row_fn fn, void *ctx, str
  * the rows. 0 reads every column. */
 int store_scan_part(struct store *s, enum dataset ds, int part, int nparts, uint64_t columns,
                     store_row_fn fn, void *ctx, struct err *e);
+/* The highest row number (SQLite's rowid, in insertion order) of a dataset's stored rows, 0
+ * when it has none; -1 when the backend has no such number (PostgreSQL). */
+int store_last_seq(struct store *s, enum dataset ds, int64_t *seq, struct err *e);
+/* store_scan_part of the rows after row number seq (store_last_seq), in insertion order;
+ * ERR_STORE on a backend without row numbers. */
+int store_scan_after(struct store *s, enum dataset ds, int64_t seq, uint64_t columns,
+                     store_row_fn fn, void *ctx, struct err *e);
 /* Calls fn with each stored key (influencer_id, post_id, ...). */
 typedef int (*store_key_fn)(void *ctx, const char *key, size_t len);
 int store_each_key(struct store *s, enum dataset ds, store_key_fn fn, void *ctx, struct err *e);

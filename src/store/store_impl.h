@@ -25,6 +25,10 @@ struct store_ops {
     int (*scan)(struct store *s, enum dataset ds, store_row_fn fn, void *ctx, struct err *e);
     int (*scan_part)(struct store *s, enum dataset ds, int part, int nparts, uint64_t columns,
                      store_row_fn fn, void *ctx, struct err *e);
+    /* Optional (NULL: no row numbers): store_last_seq and store_scan_after. */
+    int (*last_seq)(struct store *s, enum dataset ds, int64_t *seq, struct err *e);
+    int (*scan_after)(struct store *s, enum dataset ds, int64_t seq, uint64_t columns,
+                      store_row_fn fn, void *ctx, struct err *e);
     int (*read_begin)(struct store *s, struct err *e);
     int (*data_version)(struct store *s, int64_t *version, struct err *e);
     int (*data_stamp)(struct store *s, struct store_stamp *out, struct err *e);

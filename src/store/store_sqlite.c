@@ -45,6 +45,9 @@ struct store_sqlite {
     /* In sqlite_commit: a checkpoint the commit called for waits until the page cache is
      * given back (wal_hook). */
     int in_commit, checkpoint_due;
+    /* ... and replaced or removed stored tracking rows (sqlite_clear, sqlite_put over a
+     * stored key): its commit records its version as data_version.rewritten. */
+    int tracking_rewritten;
     /* store_sql's statements, kept prepared by their text (a signed-in request runs the
      * same few on every call); replaced round robin. */
     struct {
@@ -411,6 +414,27 @@ static int migration_5(struct store *base, struct err *e)
                     e, "creating the data version table");
 }
 
+/* Version 6: data_version.rewritten, the version of the newest commit that replaced or
+ * removed stored tracking rows (sqlite_commit), so that an engine cache of an older version
+ * can be extended by the rows appended since instead of loaded again (store_stamp). A
+ * database migrated here counts as rewritten at its current version (nothing is known of
+ * the commits before). Idempotent, as version 4. */
+static int migration_6(struct store *base, struct err *e)
+{
+    struct store_sqlite *s = from_base(base);
+    int64_t have = 0;
+    int rc = query_int(s,
+                       "SELECT count(*) FROM pragma_table_info('data_version') WHERE name = "
+                       "'rewritten'",
+                       &have, e, "reading a table's columns");
+    if (rc == 0 && !have)
+        rc = exec_sql(s,
+                      "ALTER TABLE data_version ADD COLUMN rewritten INTEGER NOT NULL DEFAULT 0; "
+                      "UPDATE data_version SET rewritten = version",
+                      e, "adding the rewrite version to the data version table");
+    return rc;
+}
+
 static const struct store_dialect sqlite_dialect = {
     .exec = dialect_exec,
     .query_int = dialect_query_int,
@@ -423,7 +447,7 @@ static const struct store_dialect sqlite_dialect = {
                         "name NOT LIKE 'sqlite_%'",
     .not_ours = "an SQLite database, but not an infludash one (it has tables and no "
                 "schema_migrations); point --db at a new file name or an infludash database",
-    .migrations = {migration_1, migration_2, migration_3, migration_4, migration_5},
+    .migrations = {migration_1, migration_2, migration_3, migration_4, migration_5, migration_6},
 };
 
 /* ---- open and close ------------------------------------------------------------------ */
@@ -732,14 +756,15 @@ static int sqlite_data_stamp(struct store *base, struct store_stamp *out, struct
 {
     struct store_sqlite *s = from_base(base);
     sqlite3_stmt *stmt;
-    int rc = prepare(s, "SELECT id, version FROM data_version WHERE one = 1", 0, &stmt, e,
-                     "reading the data version");
+    int rc = prepare(s, "SELECT id, version, rewritten FROM data_version WHERE one = 1", 0, &stmt,
+                     e, "reading the data version");
     if (rc < 0)
         return rc;
     int step = sqlite3_step(stmt);
     if (step == SQLITE_ROW) {
         out->id = sqlite3_column_int64(stmt, 0);
         out->version = sqlite3_column_int64(stmt, 1);
+        out->rewritten = sqlite3_column_int64(stmt, 2);
     } else {
         rc = fail(s, step == SQLITE_DONE ? SQLITE_CORRUPT : step, e, "reading the data version");
     }
@@ -775,14 +800,18 @@ static int sqlite_commit(struct store *base, struct err *e)
     struct store_sqlite *s = from_base(base);
     int rc = 0;
     if (s->data_changed)
-        rc = exec_sql(s, "UPDATE data_version SET version = version + 1 WHERE one = 1", e,
-                      "counting the data version up");
+        rc = exec_sql(s,
+                      s->tracking_rewritten
+                          ? "UPDATE data_version SET version = version + 1, rewritten = version "
+                            "+ 1 WHERE one = 1"
+                          : "UPDATE data_version SET version = version + 1 WHERE one = 1",
+                      e, "counting the data version up");
     s->in_commit = 1;
     if (rc == 0)
         rc = exec_sql(s, "COMMIT", e, "cannot commit the changes");
     s->in_commit = 0;
     if (rc == 0)
-        s->data_changed = 0;
+        s->data_changed = s->tracking_rewritten = 0;
     release_cache(s);
     if (s->checkpoint_due)
         sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
@@ -793,7 +822,7 @@ static int sqlite_commit(struct store *base, struct err *e)
 static void sqlite_rollback(struct store *base)
 {
     struct store_sqlite *s = from_base(base);
-    s->data_changed = 0;
+    s->data_changed = s->tracking_rewritten = 0;
     if (!sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     release_cache(s);
@@ -807,6 +836,7 @@ static int sqlite_clear(struct store *base, enum dataset ds, struct err *e)
     const struct schema_dataset *d = schema_dataset(ds);
     assert(!sqlite3_get_autocommit(s->db));
     s->data_changed = 1;
+    s->tracking_rewritten |= ds == DS_TRACKING;
     struct buf sql = BUF_INIT;
     buf_puts(&sql, "DELETE FROM ");
     store_sql_ident(&sql, d->name);
@@ -916,8 +946,13 @@ static int sqlite_put(struct store *base, const struct schema_row *row, struct e
         return ERR_STORE;
     const struct schema_dataset *d = schema_dataset(row->ds);
     int rc = bind_row(stmt, 1, d, row);
+    /* an insert sets the last rowid (never 0: rowids count from 1), an update of the stored
+     * row with the key does not */
+    sqlite3_set_last_insert_rowid(s->db, 0);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(stmt);
+    if (rc == SQLITE_DONE && row->ds == DS_TRACKING && sqlite3_last_insert_rowid(s->db) == 0)
+        s->tracking_rewritten = 1;
     int ret = 0;
     if (rc != SQLITE_DONE) {
         if (row->line)
@@ -1052,13 +1087,13 @@ static int row_from_stmt(struct store_sqlite *s, sqlite3_stmt *stmt, const struc
 /* Statements for reads are prepared per call: a callback may itself read the store. */
 /* The rows of a dataset in rowid order; with part < nparts, only the part-th of nparts
  * equal slices of the rowid range. */
-static int scan_rows(struct store_sqlite *s, enum dataset ds, int part, int nparts,
+static int scan_rows(struct store_sqlite *s, enum dataset ds, int part, int nparts, int64_t lo,
                      uint64_t columns, store_row_fn fn, void *ctx, struct err *e)
 {
     const struct schema_dataset *d = schema_dataset(ds);
     char what[128];
     snprintf(what, sizeof what, "reading the %s rows", d->name);
-    int64_t lo = INT64_MIN, hi = INT64_MAX;
+    int64_t hi = INT64_MAX;
     struct buf sql = BUF_INIT;
     int rc = 0;
     if (nparts > 1) {
@@ -1155,13 +1190,30 @@ static int scan_rows(struct store_sqlite *s, enum dataset ds, int part, int npar
 static int sqlite_scan(struct store *base, enum dataset ds, store_row_fn fn, void *ctx,
                        struct err *e)
 {
-    return scan_rows(from_base(base), ds, 0, 1, 0, fn, ctx, e);
+    return scan_rows(from_base(base), ds, 0, 1, INT64_MIN, 0, fn, ctx, e);
 }
 
 static int sqlite_scan_part(struct store *base, enum dataset ds, int part, int nparts,
                             uint64_t columns, store_row_fn fn, void *ctx, struct err *e)
 {
-    return scan_rows(from_base(base), ds, part, nparts, columns, fn, ctx, e);
+    return scan_rows(from_base(base), ds, part, nparts, INT64_MIN, columns, fn, ctx, e);
+}
+
+static int sqlite_scan_after(struct store *base, enum dataset ds, int64_t seq, uint64_t columns,
+                             store_row_fn fn, void *ctx, struct err *e)
+{
+    return scan_rows(from_base(base), ds, 0, 1, seq == INT64_MAX ? seq : seq + 1, columns, fn, ctx,
+                     e);
+}
+
+static int sqlite_last_seq(struct store *base, enum dataset ds, int64_t *seq, struct err *e)
+{
+    struct buf sql = BUF_INIT;
+    buf_puts(&sql, "SELECT coalesce(max(rowid), 0) FROM ");
+    store_sql_ident(&sql, schema_dataset(ds)->name);
+    int rc = query_int(from_base(base), buf_cstr(&sql), seq, e, "reading the last row number");
+    buf_release(&sql);
+    return rc;
 }
 
 /* Prepares sql and calls fn with the text of column 0 of each result row. */
@@ -1246,6 +1298,8 @@ static const struct store_ops sqlite_ops = {
     .count = sqlite_count,
     .scan = sqlite_scan,
     .scan_part = sqlite_scan_part,
+    .last_seq = sqlite_last_seq,
+    .scan_after = sqlite_scan_after,
     .read_begin = sqlite_read_begin,
     .data_version = sqlite_data_version,
     .data_stamp = sqlite_data_stamp,

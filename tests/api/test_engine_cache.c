@@ -3,7 +3,10 @@
  * payouts and insights JSON under several filters, demo data of two seeds); a file of an
  * older data version (after an import), another database or workspace, another format, a
  * wrong magic, one cut short at any length, one damaged, and one whose checksum is right but
- * whose lengths or indexes lie are all refused with a reason, never read. */
+ * whose lengths or indexes lie are all refused with a reason, never read. A file of older
+ * data with only tracking rows appended since is a base that engine_extend makes into the
+ * engine a load gives, byte for byte; one with tracking rows replaced or removed since is
+ * not. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -306,15 +309,224 @@ static void damaged_files_are_refused(void **state)
     free(bytes);
 }
 
+/* ---- extending a cached engine by the tracking rows appended since ---- */
+
+static struct engine *load_one(struct store *s, const char *url)
+{
+    struct err e;
+    err_clear(&e);
+    struct engine *eng = engine_load_snapshot(s, url, &e);
+    if (!eng)
+        fail_msg("engine_load_snapshot: %s", e.msg);
+    return eng;
+}
+
+/* The bytes of eng's cache file for stamp st (the caller frees them). */
+static unsigned char *file_of(const struct fixture *f, const struct engine *eng,
+                              const struct store_stamp *st, size_t *len)
+{
+    write_cache(f, eng, st);
+    return slurp(f, len);
+}
+
+/* Appends tracking rows of round r: some with the keys of stored entries (merged into
+ * them), some with new ones (a new brand, product, source, an influencer known only from
+ * them, organic rows), some left out, and new influencers, posts and payouts (re-read),
+ * among them the influencer that round r - 1's tracking rows named (so that its code
+ * moves). */
+static void append_round(struct store *s, int r)
+{
+    char id[32], inf[32], prev[32], brand[32], day[16], rev[32];
+    snprintf(inf, sizeof inf, "INFX%d", r);
+    snprintf(prev, sizeof prev, "INFX%d", r - 1);
+    begin(s);
+    put(s, DS_INFLUENCERS, "influencer_id", prev, "name", "Late Arrival", "platform", "YouTube",
+        "tier", "Micro", "follower_count", "12000", NULL);
+    snprintf(id, sizeof id, "PX%d", r);
+    put(s, DS_POSTS, "post_id", id, "influencer_id", prev, "date", "2025-03-04", "campaign",
+        "NewCampaign", "reach", "900", "likes", "40", NULL);
+    snprintf(id, sizeof id, "PAYX%d", r);
+    put(s, DS_PAYOUTS, "payout_id", id, "influencer_id", prev, "campaign", "NewCampaign", "basis",
+        "order", "rate", "150000000", NULL);
+    /* rows left out (no date): one in round 1, 25 in round 2 (more than the list keeps), so
+     * that the extension names its left-out rows from the base's list and the new rows, and
+     * then from every row */
+    for (int i = 0; i < (r == 2 ? 25 : 1); i++) {
+        snprintf(id, sizeof id, "BAD%d-%d", r, i);
+        put(s, DS_TRACKING, "tracking_id", id, "brand", "MuscleBlaze", "revenue", "100", NULL);
+    }
+    for (int i = 0; i < 60; i++) {
+        snprintf(id, sizeof id, "X%d-%d", r, i);
+        snprintf(day, sizeof day, "2025-%02d-%02d", 1 + i % 9, 1 + i % 27);
+        snprintf(rev, sizeof rev, "%d", 10000 + 977 * i);
+        snprintf(brand, sizeof brand, i % 5 == 0 ? "NewBrand%d" : "MuscleBlaze", r);
+        const char *who = i % 7 == 0 ? inf : i % 7 == 1 ? prev : i % 7 == 2 ? "" : "INF00003";
+        if (who[0])
+            put(s, DS_TRACKING, "tracking_id", id, "influencer_id", who, "date", day, "brand",
+                brand, "product", i % 3 ? "MB Whey" : "NewProduct", "campaign",
+                i % 4 ? "MB_Summer_Shred" : "NewCampaign", "source",
+                i % 6 ? "instagram_story" : "new_source", "orders", i % 2 ? "2" : "1", "revenue",
+                rev, NULL);
+        else
+            put(s, DS_TRACKING, "tracking_id", id, "date", day, "brand", brand, "orders", "1",
+                "revenue", rev, NULL);
+    }
+    commit(s);
+}
+
+/* After appends, the file of the cache before is refused as current but taken as a base;
+ * the base extended by the rows stored since is the engine a load gives, byte for byte in
+ * its cache file (against the load on one connection, whose dictionary codes follow the
+ * rows' order as the extension's do) and in its answers (against the load on several
+ * connections too); three rounds, each extending the one before, on demo data of two
+ * seeds. */
+static void extended_engine_is_the_loaded_one(void **state)
+{
+    struct fixture *f = *state;
+    static const uint64_t seeds[] = {1, 7};
+    for (size_t k = 0; k < 2; k++) {
+        demo(f->store, seeds[k], 3000);
+        struct store_stamp st = stamp_of(f->store);
+        struct engine *base = load_one(f->store, NULL);
+        for (int r = 1; r <= 3; r++) {
+            write_cache(f, base, &st);
+            engine_free(base);
+            append_round(f->store, r);
+            struct store_stamp now = stamp_of(f->store);
+            assert_true(now.version > st.version && now.rewritten <= st.version);
+            struct err e;
+            assert_null(read_cache(f, &now, &e));
+            assert_non_null(strstr(e.msg, "stale"));
+            char path[PATH_MAX + 64];
+            cache_path(f, path, sizeof path);
+            int64_t version = -1;
+            base = engine_cache_read_base(path, &now, "default", &version, &e);
+            if (!base)
+                fail_msg("engine_cache_read_base: %s", e.msg);
+            assert_int_equal(version, st.version);
+            size_t had = engine_count(base, DS_TRACKING);
+            /* the one that leaves base alone first (a server's served engine): the same */
+            struct engine *from = engine_extend_snapshot_from(base, f->store, &e);
+            if (!from)
+                fail_msg("engine_extend_snapshot_from: %s", e.msg);
+            struct engine *ext = engine_extend_snapshot(base, f->store, &e); /* takes base */
+            if (!ext)
+                fail_msg("engine_extend_snapshot: %s", e.msg);
+            assert_int_equal(engine_count(ext, DS_TRACKING), had + 60);
+            size_t nskipped;
+            const struct engine_skipped_row *skipped = engine_skipped(ext, &nskipped);
+            assert_int_equal(nskipped, r == 1 ? 1 : ENGINE_SKIPPED_KEEP);
+            assert_string_equal(skipped[0].id, "BAD1-0");
+            struct engine *one = load_one(f->store, NULL), *many = load_one(f->store, f->url);
+            size_t n_ext, n_one, n_from;
+            unsigned char *b_ext = file_of(f, ext, &now, &n_ext);
+            unsigned char *b_one = file_of(f, one, &now, &n_one);
+            unsigned char *b_from = file_of(f, from, &now, &n_from);
+            assert_int_equal(n_ext, n_one);
+            assert_memory_equal(b_ext, b_one, n_one);
+            assert_int_equal(n_from, n_one);
+            assert_memory_equal(b_from, b_one, n_one);
+            free(b_ext);
+            free(b_one);
+            free(b_from);
+            engine_free(from);
+            struct buf want = BUF_INIT, got = BUF_INIT;
+            answers(many, &want);
+            answers(ext, &got);
+            assert_true(want.len > 1000);
+            assert_int_equal(got.len, want.len);
+            assert_memory_equal(got.data, want.data, want.len);
+            buf_release(&want);
+            buf_release(&got);
+            engine_free(one);
+            engine_free(many);
+            base = ext;
+            st = now;
+        }
+        engine_free(base);
+    }
+}
+
+/* A stored tracking row imported again (an upsert), or every tracking row removed (a
+ * replace), since the file was written: it is no base (the stored rows must be read), and
+ * appends after that do not make it one again. Rows of the other datasets replaced keep it
+ * one (they are read again). */
+static void replaced_tracking_rows_refuse_the_base(void **state)
+{
+    struct fixture *f = *state;
+    demo(f->store, 3, 1000);
+    char path[PATH_MAX + 64];
+    cache_path(f, path, sizeof path);
+    struct err e;
+    int64_t version;
+    for (int how = 0; how < 3; how++) {
+        struct store_stamp st = stamp_of(f->store);
+        struct engine *loaded = load_one(f->store, NULL);
+        write_cache(f, loaded, &st);
+        engine_free(loaded);
+        begin(f->store);
+        if (how == 0) { /* an influencer and a post replaced: still a base */
+            put(f->store, DS_INFLUENCERS, "influencer_id", "INF00001", "name", "Renamed", NULL);
+            put(f->store, DS_POSTS, "post_id", "PX", "influencer_id", "INF00001", "date",
+                "2025-02-02", NULL);
+        } else if (how == 1) {
+            put(f->store, DS_TRACKING, "tracking_id", "TRK000000007", "date", "2025-02-02",
+                "revenue", "100", NULL);
+        } else {
+            assert_int_equal(store_clear(f->store, DS_TRACKING, &e), 0);
+        }
+        commit(f->store);
+        begin(f->store);
+        put(f->store, DS_TRACKING, "tracking_id", how == 2 ? "A1" : "A2", "date", "2025-02-03",
+            "revenue", "100", NULL);
+        commit(f->store);
+        struct store_stamp now = stamp_of(f->store);
+        err_clear(&e);
+        struct engine *base = engine_cache_read_base(path, &now, "default", &version, &e);
+        if (how == 0) {
+            if (!base)
+                fail_msg("engine_cache_read_base: %s", e.msg);
+            struct engine *ext = engine_extend_snapshot(base, f->store, &e);
+            assert_non_null(ext);
+            struct engine *one = load_one(f->store, NULL);
+            struct buf want = BUF_INIT, got = BUF_INIT;
+            answers(one, &want);
+            answers(ext, &got);
+            assert_string_equal(buf_cstr(&got), buf_cstr(&want));
+            buf_release(&want);
+            buf_release(&got);
+            engine_free(one);
+            engine_free(ext);
+        } else {
+            assert_null(base);
+            assert_non_null(strstr(e.msg, "tracking rows were replaced or removed"));
+        }
+    }
+}
+
+/* An engine that does not know its rows' last row number (engine_load, without a read
+ * transaction) is written and read, but cannot be extended. */
+static void engine_without_row_number_is_not_extended(void **state)
+{
+    struct fixture *f = *state;
+    demo(f->store, 2, 500);
+    struct engine *eng = load(f->store);
+    struct err e;
+    err_clear(&e);
+    assert_int_equal(engine_can_extend(eng, &e), ERR_INPUT);
+    assert_null(engine_extend_snapshot(eng, f->store, &e)); /* freed */
+    assert_non_null(strstr(e.msg, "does not know which stored tracking rows"));
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, remove_store)
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        T(cached_engine_answers_as_the_loaded_one),
-        T(empty_engine_round_trips),
-        T(stale_or_foreign_file_is_refused),
-        T(damaged_files_are_refused),
+        T(cached_engine_answers_as_the_loaded_one),   T(empty_engine_round_trips),
+        T(stale_or_foreign_file_is_refused),          T(damaged_files_are_refused),
+        T(extended_engine_is_the_loaded_one),         T(replaced_tracking_rows_refuse_the_base),
+        T(engine_without_row_number_is_not_extended),
     };
     return cmocka_run_group_tests_name("engine cache", tests, NULL, NULL);
 }

@@ -30,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t len = size - 1;
     unsigned char *bytes = malloc(len ? len : 1);
     memcpy(bytes, data + 1, len);
-    struct store_stamp stamp = {1, 1};
+    struct store_stamp stamp = {1, 1, 0};
     if (opt & 1)
         engine_cache_seal(bytes, len, &stamp, "default");
     struct err e;

@@ -31,7 +31,7 @@
 #include "store.h"
 
 /* The schema version this build migrates to (store_sql.h's STORE_SCHEMA_VERSION). */
-#define STORE_VERSION_NOW 5
+#define STORE_VERSION_NOW 6
 
 #include "banned.h"
 
@@ -285,7 +285,7 @@ static void opens_new_database_migrates_and_reopens_at_same_version(void **state
     }
     raw_query(f, "SELECT count(*) FROM schema_migrations WHERE applied_at LIKE '20%Z'", got,
               sizeof got);
-    assert_string_equal(got, "5");
+    assert_string_equal(got, "6");
     /* Canonical columns in order, plus extra (and PostgreSQL's seq, last). */
     for (int ds = 0; ds < DS_COUNT; ds++) {
         const struct schema_dataset *d = schema_dataset((enum dataset)ds);
@@ -328,7 +328,7 @@ static void opens_new_database_migrates_and_reopens_at_same_version(void **state
         store_close(s);
     }
     raw_query(f, "SELECT count(*) FROM schema_migrations", got, sizeof got);
-    assert_string_equal(got, "5");
+    assert_string_equal(got, "6");
 }
 
 /* A database made by a version-3 build (no payment details, no payout kind) gains those
@@ -1242,7 +1242,7 @@ static struct store_stamp stamp_of(struct store *s)
 {
     struct err e;
     err_clear(&e);
-    struct store_stamp st = {0, 0};
+    struct store_stamp st = {0, 0, 0};
     int rc = store_data_stamp(s, &st, &e);
     if (rc != 0)
         print_error("store_data_stamp: %s\n", e.msg);
@@ -1306,6 +1306,108 @@ static void data_stamp_counts_dataset_commits_and_survives_reopen(void **state)
     assert_true(s5.id == s0.id && s5.version == s4.version);
     store_close(c);
     schema_row_release(&row);
+}
+
+static int count_row(void *ctx, const struct schema_row *row)
+{
+    (void)row;
+    ++*(int *)ctx;
+    return 0;
+}
+
+/* The rewrite version: appended tracking rows (put, put_many, and an upsert of a new key)
+ * and rows of the other datasets leave it; an upsert over a stored tracking key, put_many
+ * meeting one, and a clear move it to their commit's version. The row numbers: the last
+ * one, and a scan of the rows after a number. PostgreSQL has no row numbers, and every
+ * writing commit counts as a rewrite. */
+static void rewrite_version_moves_only_when_tracking_rows_are_replaced(void **state)
+{
+    struct fixture *f = *state;
+    struct store *a = open_ok(f->url);
+    struct err e;
+    err_clear(&e);
+    struct schema_row rows[3];
+    for (int i = 0; i < 3; i++)
+        schema_row_init(&rows[i], DS_TRACKING);
+    int pg = f->kind == BACKEND_PG;
+    struct store_stamp s0 = stamp_of(a);
+
+    begin_ok(a);
+    fill_sparse_row(&rows[0], DS_TRACKING, "T1");
+    put_ok(a, &rows[0]);
+    fill_sparse_row(&rows[1], DS_TRACKING, "T2");
+    fill_sparse_row(&rows[2], DS_TRACKING, "T3");
+    assert_int_equal(store_put_many(a, &rows[1], 2, &e), 0);
+    commit_ok(a);
+    struct store_stamp s1 = stamp_of(a);
+    assert_true(s1.version > s0.version);
+    assert_int_equal(s1.rewritten, pg ? s1.version : s0.rewritten);
+    int64_t last = 0;
+    assert_int_equal(store_last_seq(a, DS_TRACKING, &last, &e), 0);
+    assert_int_equal(last, pg ? -1 : 3);
+
+    begin_ok(a); /* another dataset, and a new tracking key through the upsert */
+    schema_row_clear(&rows[0]);
+    fill_sparse_row(&rows[0], DS_INFLUENCERS, "I1");
+    put_ok(a, &rows[0]);
+    fill_sparse_row(&rows[0], DS_TRACKING, "T4");
+    put_ok(a, &rows[0]);
+    commit_ok(a);
+    struct store_stamp s2 = stamp_of(a);
+    assert_int_equal(s2.rewritten, pg ? s2.version : s0.rewritten);
+    if (!pg) {
+        int n = 0;
+        assert_int_equal(store_scan_after(a, DS_TRACKING, last, 0, count_row, &n, &e), 0);
+        assert_int_equal(n, 1); /* T4 */
+        n = 0;
+        assert_int_equal(store_scan_after(a, DS_TRACKING, 0, 0, count_row, &n, &e), 0);
+        assert_int_equal(n, 4);
+    } else {
+        assert_int_equal(store_scan_after(a, DS_TRACKING, 0, 0, count_row, NULL, &e), ERR_STORE);
+    }
+
+    begin_ok(a); /* a stored key again */
+    fill_sparse_row(&rows[0], DS_TRACKING, "T2");
+    put_ok(a, &rows[0]);
+    commit_ok(a);
+    struct store_stamp s3 = stamp_of(a);
+    assert_true(s3.version > s2.version);
+    assert_int_equal(s3.rewritten, s3.version);
+
+    begin_ok(a); /* put_many meeting a stored key (a group of 32 rows, then the rest) */
+    struct schema_row many[40];
+    for (int i = 0; i < 40; i++) {
+        schema_row_init(&many[i], DS_TRACKING);
+        char key[16];
+        snprintf(key, sizeof key, "M%d", i == 35 ? 1 : i);
+        fill_sparse_row(&many[i], DS_TRACKING, i == 20 ? "T3" : key);
+    }
+    assert_int_equal(store_put_many(a, many, 40, &e), 0);
+    commit_ok(a);
+    struct store_stamp s4 = stamp_of(a);
+    assert_int_equal(s4.rewritten, s4.version);
+    for (int i = 0; i < 40; i++)
+        schema_row_release(&many[i]);
+
+    begin_ok(a); /* appends after a rewrite leave it where it was */
+    fill_sparse_row(&rows[0], DS_TRACKING, "T5");
+    put_ok(a, &rows[0]);
+    commit_ok(a);
+    struct store_stamp s5 = stamp_of(a);
+    assert_int_equal(s5.rewritten, pg ? s5.version : s4.version);
+
+    begin_ok(a);
+    assert_int_equal(store_clear(a, DS_TRACKING, &e), 0);
+    commit_ok(a);
+    struct store_stamp s6 = stamp_of(a);
+    assert_int_equal(s6.rewritten, s6.version);
+    store_close(a);
+
+    struct store *b = open_ok(f->url); /* durable */
+    assert_int_equal(stamp_of(b).rewritten, s6.rewritten);
+    store_close(b);
+    for (int i = 0; i < 3; i++)
+        schema_row_release(&rows[i]);
 }
 
 /* PostgreSQL: when the server drops the connection, the next call fails with a clear
@@ -1660,6 +1762,7 @@ int main(int argc, char **argv)
         T(commit_gives_back_its_page_cache_then_checkpoints),
         T(read_snapshot_and_data_version_follow_other_connections),
         T(data_stamp_counts_dataset_commits_and_survives_reopen),
+        T(rewrite_version_moves_only_when_tracking_rows_are_replaced),
         T(lost_connection_is_reported_then_reconnected),
         T(audit_fields_are_cut_at_a_character_boundary),
         T(bulk_write_of_an_import_stores_every_row),
