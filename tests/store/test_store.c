@@ -1595,6 +1595,99 @@ static void a_due_run_is_claimed_once_across_connections(void **state)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, make_dir, remove_dir)
 
 /* argv[1]: the backend (testbackend.h): "sqlite", the default, or "pg". */
+/* Whether the file PATH SUFFIX exists. */
+static int file_exists(const char *path, const char *suffix)
+{
+    char name[2 * PATH_MAX];
+    snprintf(name, sizeof name, "%s%s", path, suffix);
+    return access(name, F_OK) == 0;
+}
+
+static void begin_bulk_ok(struct store *s)
+{
+    struct err e;
+    int rc = store_begin_bulk(s, &e);
+    if (rc != 0)
+        fail_msg("store_begin_bulk: %s", e.msg);
+}
+
+/* store_begin_bulk: on SQLite, into empty datasets with the database to itself, the
+ * transaction writes the file under a rollback journal (a -journal file while it runs)
+ * and the database is in WAL mode again after its commit or rollback; with rows stored, or
+ * with another connection open, it is store_begin (the WAL). On PostgreSQL it is
+ * store_begin. The rows are the same either way. */
+static void bulk_begin_skips_the_wal_only_when_alone_and_empty(void **state)
+{
+    struct fixture *f = *state;
+    int sq = f->kind == BACKEND_SQLITE;
+    struct schema_row row;
+    schema_row_init(&row, DS_INFLUENCERS);
+    char got[64];
+    struct store *s = open_ok(f->url);
+
+    /* alone and empty, rolled back: nothing stored, WAL again */
+    begin_bulk_ok(s);
+    fill_sparse_row(&row, DS_INFLUENCERS, "I1");
+    put_ok(s, &row);
+    if (sq) {
+        assert_true(file_exists(f->db, "-journal"));
+        assert_false(file_exists(f->db, "-wal"));
+    }
+    store_rollback(s);
+    assert_int_equal(count_of(s, DS_INFLUENCERS), 0);
+    if (sq) {
+        raw_query(f, "PRAGMA journal_mode", got, sizeof got);
+        assert_string_equal(got, "wal");
+    }
+
+    /* alone and empty, committed */
+    begin_bulk_ok(s);
+    put_ok(s, &row);
+    if (sq)
+        assert_true(file_exists(f->db, "-journal"));
+    commit_ok(s);
+    assert_int_equal(count_of(s, DS_INFLUENCERS), 1);
+    if (sq) {
+        assert_false(file_exists(f->db, "-journal"));
+        raw_query(f, "PRAGMA journal_mode", got, sizeof got);
+        assert_string_equal(got, "wal");
+    }
+
+    /* a dataset holds a row: the WAL */
+    begin_bulk_ok(s);
+    fill_sparse_row(&row, DS_INFLUENCERS, "I2");
+    put_ok(s, &row);
+    if (sq) {
+        assert_false(file_exists(f->db, "-journal"));
+        assert_true(file_exists(f->db, "-wal"));
+    }
+    commit_ok(s);
+    assert_int_equal(count_of(s, DS_INFLUENCERS), 2);
+
+    /* empty again, but another connection has the database open: the WAL, and the other
+     * connection reads the last commit meanwhile */
+    begin_ok(s);
+    struct err e;
+    assert_int_equal(store_clear(s, DS_INFLUENCERS, &e), 0);
+    commit_ok(s);
+    struct store *other = open_ok(f->url);
+    assert_int_equal(count_of(other, DS_INFLUENCERS), 0);
+    begin_bulk_ok(s);
+    put_ok(s, &row);
+    if (sq)
+        assert_false(file_exists(f->db, "-journal"));
+    assert_int_equal(count_of(other, DS_INFLUENCERS), 0);
+    commit_ok(s);
+    assert_int_equal(count_of(other, DS_INFLUENCERS), 1);
+    store_close(other);
+    store_close(s);
+    if (sq) {
+        raw_query(f, "PRAGMA integrity_check", got, sizeof got);
+        assert_string_equal(got, "ok");
+    }
+    schema_row_release(&row);
+}
+
 int main(int argc, char **argv)
 {
     int status = testbackend_args(argc, argv);
@@ -1627,6 +1720,7 @@ int main(int argc, char **argv)
         T(lost_connection_is_reported_then_reconnected),
         T(audit_fields_are_cut_at_a_character_boundary),
         T(bulk_write_of_an_import_stores_every_row),
+        T(bulk_begin_skips_the_wal_only_when_alone_and_empty),
         T(sources_round_trip_replace_list_and_delete),
         T(runs_are_listed_newest_first_by_job),
         T(a_due_run_is_claimed_once_across_connections),
