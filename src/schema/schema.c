@@ -370,8 +370,7 @@ void schema_row_set_text(struct schema_row *row, int col, const char *s, size_t 
 {
     size_t off = row->text.len;
     const char *before = row->text.data;
-    buf_append(&row->text, s, len);
-    buf_putc(&row->text, '\0');
+    buf_append_nul(&row->text, s, len);
     row->v[col].present = 1;
     row->v[col].i = (int64_t)off;
     row->v[col].len = len;
@@ -974,12 +973,12 @@ static int put_field(struct schema_map *m, struct schema_row *row, int c, const 
         if (put_paykind(s, len, scratch, reason) < 0)
             return -1;
         break;
-    case COL_ID:
-        buf_append(scratch, s, id_length(s, len));
-        break;
+    case COL_ID: /* as written: straight into the row, without the scratch copy */
+        schema_row_set_text(row, c, s, id_length(s, len));
+        return 0;
     case COL_TEXT:
-        buf_append(scratch, s, len);
-        break;
+        schema_row_set_text(row, c, s, len);
+        return 0;
     }
     set_from_buf(row, c, scratch);
     return 0;
