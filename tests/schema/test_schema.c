@@ -1757,6 +1757,11 @@ static void test_invalid_utf8_is_rejected(void **state)
         build_rejected(fx, rec);
         assert_string_equal(fx->rej.column, "caption");
         assert_non_null(strstr(fx->rej.reason, "UTF-8"));
+        /* between ASCII fields too (the whole-record ASCII check must not pass it) */
+        snprintf(rec, sizeof rec, "1|%s|2025-03-09", bad[i]);
+        build_rejected(fx, rec);
+        assert_string_equal(fx->rej.column, "caption");
+        assert_non_null(strstr(fx->rej.reason, "UTF-8"));
     }
     /* Valid multi-byte text passes: emoji, Devanagari, ₹. */
     build_ok(fx, "1|\xF0\x9F\x92\xAA \xE0\xA4\xB9\xE0\xA4\xBF \xE2\x82\xB9");
