@@ -38,7 +38,11 @@ struct store_sqlite {
     ino_t ino;
     sqlite3_stmt *put[DS_COUNT];      /* upsert per dataset, prepared on first use */
     sqlite3_stmt *put_many[DS_COUNT]; /* INSERT OR IGNORE of PUT_MANY rows at once */
-    int put_many_backoff;             /* groups left to put one row at a time */
+    /* Parameters of put_many[ds] bound to NULL now (a reset keeps the bindings): a NULL
+     * value is bound again only when the parameter holds something else. */
+    unsigned char *put_many_null[DS_COUNT];
+    uint64_t int_cols[DS_COUNT]; /* bit i: column i is stored as an integer */
+    int put_many_backoff;        /* groups left to put one row at a time */
     /* The open write transaction changed a dataset (store_clear, store_put, store_put_many):
      * its commit counts the data version up (sqlite_commit). */
     int data_changed;
@@ -484,6 +488,7 @@ static void sqlite_close(struct store *base)
     for (int ds = 0; ds < DS_COUNT; ds++) {
         sqlite3_finalize(s->put[ds]);
         sqlite3_finalize(s->put_many[ds]);
+        free(s->put_many_null[ds]);
     }
     for (int i = 0; i < SQL_CACHE; i++) {
         sqlite3_finalize(s->sql_cache[i].stmt);
@@ -903,6 +908,11 @@ static sqlite3_stmt *put_stmt_n(struct store_sqlite *s, enum dataset ds, int nro
     if (rc < 0)
         return NULL;
     *slot = stmt;
+    if (nrows > 1) { /* every parameter of a new statement is NULL */
+        free(s->put_many_null[ds]);
+        s->put_many_null[ds] = xmalloc((size_t)nrows * (size_t)(d->ncols + 1));
+        memset(s->put_many_null[ds], 1, (size_t)nrows * (size_t)(d->ncols + 1));
+    }
     return stmt;
 }
 
@@ -911,30 +921,58 @@ static sqlite3_stmt *put_stmt(struct store_sqlite *s, enum dataset ds, struct er
     return put_stmt_n(s, ds, 1, e);
 }
 
-/* Binds one value: NULL when absent, int64 for integer kinds, else text. The text is bound
- * SQLITE_STATIC: the row outlives the statement's step and reset in store_put. */
-static int bind_value(sqlite3_stmt *stmt, int param, enum col_kind kind,
-                      const struct schema_value *v)
+/* The integer columns of a dataset as bits (bit i: column i), found once per connection. */
+static uint64_t int_cols(struct store_sqlite *s, enum dataset ds)
 {
-    if (!v->present)
-        return sqlite3_bind_null(stmt, param);
-    if (schema_kind_is_int(kind))
-        return sqlite3_bind_int64(stmt, param, v->i);
-    assert(v->s);
-    return sqlite3_bind_text64(stmt, param, v->s, v->len, SQLITE_STATIC, SQLITE_UTF8);
+    if (!s->int_cols[ds]) {
+        const struct schema_dataset *d = schema_dataset(ds);
+        uint64_t bits = (uint64_t)1 << 63; /* computed (no dataset has 64 columns) */
+        for (int i = 0; i < d->ncols; i++)
+            if (schema_kind_is_int(d->cols[i].kind))
+                bits |= (uint64_t)1 << i;
+        s->int_cols[ds] = bits;
+    }
+    return s->int_cols[ds];
 }
 
-/* Binds a row's values to parameters first..first+ncols. */
-static int bind_row(sqlite3_stmt *stmt, int first, const struct schema_dataset *d,
-                    const struct schema_row *row)
+/* Binds a row's values to parameters first..first+ncols: NULL when absent, int64 for
+ * integer kinds, else text. The text is bound SQLITE_STATIC: the row outlives the
+ * statement's step and reset. With nulls (put_many_null's entries from parameter first
+ * on), a NULL is bound only where the parameter holds a value, and nulls follows. */
+static int bind_row(sqlite3_stmt *stmt, int first, const struct schema_dataset *d, uint64_t ints,
+                    const struct schema_row *row, unsigned char *nulls)
 {
     int rc = SQLITE_OK;
-    for (int i = 0; i < d->ncols && rc == SQLITE_OK; i++)
-        rc = bind_value(stmt, first + i, d->cols[i].kind, &row->v[i]);
-    if (rc == SQLITE_OK)
-        rc = row->extra ? sqlite3_bind_text64(stmt, first + d->ncols, row->extra, row->extra_len,
-                                              SQLITE_STATIC, SQLITE_UTF8)
-                        : sqlite3_bind_null(stmt, first + d->ncols);
+    for (int i = 0; i <= d->ncols && rc == SQLITE_OK; i++) {
+        int param = first + i;
+        const char *text = NULL;
+        size_t len = 0;
+        if (i == d->ncols) {
+            text = row->extra;
+            len = row->extra_len;
+        } else if (row->v[i].present) {
+            if (ints >> i & 1) {
+                rc = sqlite3_bind_int64(stmt, param, row->v[i].i);
+                if (nulls)
+                    nulls[i] = 0;
+                continue;
+            }
+            text = row->v[i].s;
+            len = row->v[i].len;
+            assert(text);
+        }
+        if (text) {
+            rc = sqlite3_bind_text64(stmt, param, text, len, SQLITE_STATIC, SQLITE_UTF8);
+            if (nulls)
+                nulls[i] = 0;
+        } else if (!nulls || !nulls[i]) {
+            rc = sqlite3_bind_null(stmt, param);
+            if (nulls)
+                nulls[i] = rc == SQLITE_OK;
+        }
+    }
+    if (rc != SQLITE_OK && nulls) /* what the parameters hold is not known: bind every NULL */
+        memset(nulls, 0, (size_t)(d->ncols + 1));
     return rc;
 }
 
@@ -947,7 +985,7 @@ static int sqlite_put(struct store *base, const struct schema_row *row, struct e
     if (!stmt)
         return ERR_STORE;
     const struct schema_dataset *d = schema_dataset(row->ds);
-    int rc = bind_row(stmt, 1, d, row);
+    int rc = bind_row(stmt, 1, d, int_cols(s, row->ds), row, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(stmt);
     int ret = 0;
@@ -1001,8 +1039,11 @@ static int sqlite_put_many(struct store *base, const struct schema_row *rows, si
             if (!stmt)
                 return ERR_STORE;
             int rc = SQLITE_OK;
+            uint64_t ints = int_cols(s, rows[i].ds);
+            unsigned char *nulls = s->put_many_null[rows[i].ds];
             for (int r = 0; r < PUT_MANY && rc == SQLITE_OK; r++)
-                rc = bind_row(stmt, 1 + r * (d->ncols + 1), d, &rows[i + (size_t)r]);
+                rc = bind_row(stmt, 1 + r * (d->ncols + 1), d, ints, &rows[i + (size_t)r],
+                              nulls + (size_t)r * (size_t)(d->ncols + 1));
             if (rc == SQLITE_OK)
                 rc = sqlite3_step(stmt);
             inserted = rc == SQLITE_DONE ? sqlite3_changes(s->db) : 0;

@@ -916,6 +916,44 @@ static void put_many_random_keys_with_repeats(void **state)
 /* store_put_many behaves like store_put of each row in order: a key repeated within one
  * call and across calls keeps its first place and takes its last values, datasets may
  * alternate, and single puts in between keep their order. */
+/* Values and NULLs take turns in each column across the groups of a bulk write (a store may
+ * keep a NULL bound from one group to the next): every row is stored as it was given. */
+static void put_many_values_and_nulls_take_turns(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = open_ok(f->url);
+    struct err e;
+    enum { N = 700 };
+    const struct schema_dataset *d = schema_dataset(DS_TRACKING);
+    struct schema_row *rows = calloc(N, sizeof *rows);
+    assert_non_null(rows);
+    for (int i = 0; i < N; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "K%04d", i);
+        schema_row_init(&rows[i], DS_TRACKING);
+        fill_full_row(&rows[i], DS_TRACKING, key, i);
+        /* column c (and extra, as column ncols) absent in runs of a few rows, out of step
+         * with one another and with the groups */
+        for (int c = 0; c <= d->ncols; c++) {
+            if (c == key_index(DS_TRACKING) || (i / (3 + c % 5) + c) % 3 != 0)
+                continue;
+            if (c == d->ncols)
+                rows[i].extra = NULL;
+            else
+                rows[i].v[c].present = 0;
+        }
+    }
+    begin_ok(s);
+    if (store_put_many(s, rows, 300, &e) != 0 || store_put_many(s, rows + 300, N - 300, &e) != 0)
+        fail_msg("store_put_many: %s", e.msg);
+    commit_ok(s);
+    assert_scan(s, DS_TRACKING, rows, N);
+    for (int i = 0; i < N; i++)
+        schema_row_release(&rows[i]);
+    free(rows);
+    store_close(s);
+}
+
 static void put_many_is_put_of_each_row_in_order(void **state)
 {
     struct fixture *f = *state;
@@ -1711,6 +1749,7 @@ int main(int argc, char **argv)
         T(lists_distinct_extra_keys_sorted),
         T(import_log_lists_newest_first),
         T(put_many_is_put_of_each_row_in_order),
+        T(put_many_values_and_nulls_take_turns),
         T(put_many_random_keys_with_repeats),
         T(put_many_large_rows_then_repeats_then_new_keys),
         T(scan_parts_cover_every_row_once_in_order),
