@@ -110,6 +110,16 @@ void buf_append(struct buf *b, const void *p, size_t n)
     b->data[b->len] = '\0';
 }
 
+void buf_append_nul(struct buf *b, const void *p, size_t n)
+{
+    buf_grow(b, n + 1);
+    if (n)
+        memcpy(b->data + b->len, p, n);
+    b->data[b->len + n] = '\0';
+    b->len += n + 1;
+    b->data[b->len] = '\0';
+}
+
 void buf_puts(struct buf *b, const char *s)
 {
     buf_append(b, s, strlen(s));

@@ -38,6 +38,9 @@ void buf_release(struct buf *b);
 void buf_reset(struct buf *b);
 /* Appends cannot fail: they grow the buffer (or abort when memory is out). */
 void buf_append(struct buf *b, const void *p, size_t n);
+/* Appends n bytes and a NUL, both counted in the length (strings packed one after another,
+ * each terminated): buf_append then buf_putc('\0') in one step. */
+void buf_append_nul(struct buf *b, const void *p, size_t n);
 void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, char c);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -128,6 +128,7 @@ static int cmd_import(int argc, char **argv)
     struct ingest_opts io = a.io;
     io.cfg = &a.schema;
     io.progress = !a.quiet;
+    io.bulk = 1;
     int quiet = a.quiet;
     const char *const *files = (const char *const *)argv;
     struct store *s = cli_open_store(a.db, a.ws);

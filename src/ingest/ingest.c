@@ -216,7 +216,7 @@ struct ingest *ingest_new(struct store *s, const struct ingest_opts *opts, struc
     in->cfg = opts->cfg ? opts->cfg : &in->cfg_default;
     in->known_stale = 1;
     in->started_at = (int64_t)time(NULL);
-    if (store_begin(s, e) < 0) {
+    if ((opts->bulk ? store_begin_bulk(s, e) : store_begin(s, e)) < 0) {
         free(in);
         return NULL;
     }

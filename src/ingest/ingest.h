@@ -34,6 +34,9 @@ struct ingest_opts {
      * import's own transaction, by this actor, in this workspace. */
     const char *audit_actor;
     const char *audit_workspace;
+    /* The import may have the database to itself (the command line's): its transaction
+     * begins with store_begin_bulk. */
+    int bulk;
 };
 
 void ingest_opts_default(struct ingest_opts *o);

@@ -5,6 +5,7 @@
 #include "schema_impl.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -370,8 +371,7 @@ void schema_row_set_text(struct schema_row *row, int col, const char *s, size_t 
 {
     size_t off = row->text.len;
     const char *before = row->text.data;
-    buf_append(&row->text, s, len);
-    buf_putc(&row->text, '\0');
+    buf_append_nul(&row->text, s, len);
     row->v[col].present = 1;
     row->v[col].i = (int64_t)off;
     row->v[col].len = len;
@@ -974,15 +974,48 @@ static int put_field(struct schema_map *m, struct schema_row *row, int c, const 
         if (put_paykind(s, len, scratch, reason) < 0)
             return -1;
         break;
-    case COL_ID:
-        buf_append(scratch, s, id_length(s, len));
-        break;
+    case COL_ID: /* as written: straight into the row, without the scratch copy */
+        schema_row_set_text(row, c, s, id_length(s, len));
+        return 0;
     case COL_TEXT:
-        buf_append(scratch, s, len);
-        break;
+        schema_row_set_text(row, c, s, len);
+        return 0;
     }
     set_from_buf(row, c, scratch);
     return 0;
+}
+
+/* Whether every field of the record is ASCII, told from one pass over the bytes the fields
+ * span when they lie next to each other in the input (a CSV line without escaped quotes):
+ * then no field needs utf8_valid. False when they do not, or when a byte of the span is not
+ * ASCII: each field is then checked alone. */
+static bool record_ascii(const struct csv_record *rec)
+{
+    size_t n = rec->nfields;
+    if (n == 0)
+        return true;
+    uintptr_t lo = (uintptr_t)rec->fields[0].data;
+    uintptr_t hi = (uintptr_t)rec->fields[n - 1].data + rec->fields[n - 1].len;
+    size_t total = 0;
+    for (size_t f = 0; f < n; f++) {
+        uintptr_t a = (uintptr_t)rec->fields[f].data;
+        if (a < lo || a + rec->fields[f].len > hi)
+            return false;
+        total += rec->fields[f].len;
+    }
+    if (hi - lo > total + 3 * n) /* the separators and quotes, no more */
+        return false;
+    const unsigned char *p = (const unsigned char *)lo;
+    size_t len = hi - lo, i = 0;
+    uint64_t acc = 0;
+    for (; len - i >= 8; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        acc |= w;
+    }
+    for (; i < len; i++)
+        acc |= p[i];
+    return (acc & 0x8080808080808080ULL) == 0;
 }
 
 int schema_row_build(struct schema_map *m, const struct csv_record *rec, struct schema_row *row,
@@ -1011,13 +1044,14 @@ int schema_row_build(struct schema_map *m, const struct csv_record *rec, struct 
     }
     const char *name_s = NULL;
     size_t name_len = 0;
+    bool ascii = record_ascii(rec);
     for (size_t f = 0; f < n; f++) {
         const char *s = rec->fields[f].data;
         size_t len = rec->fields[f].len;
         trim(&s, &len);
         if (len == 0)
             continue;
-        if (!utf8_valid(s, len)) {
+        if (!ascii && !utf8_valid(s, len)) {
             reject(rej, rec->line, m->in_names[f], s, len,
                    "invalid UTF-8 text (save the file as UTF-8)");
             goto out;

@@ -7,6 +7,7 @@
 #include "schema_impl.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,8 +226,45 @@ int schema_check_range(enum col_kind kind, int64_t v, const char **reason)
     }
 }
 
+/* The common forms of counts and amounts, read without parse_decimal: up to 12 digits, for
+ * money optionally a point and one or two more ("2", "9298.14", "408.5"); *out in units of
+ * 10^-scale (scale 0 or 2). False for anything else (signs, separators, spaces, currency,
+ * exponents, more decimals): parse_decimal reads those, to the same value for these. */
+static bool plain_decimal(const char *s, size_t len, int scale, int64_t *out)
+{
+    size_t i = 0;
+    int64_t v = 0;
+    while (i < len && i < 12 && s[i] >= '0' && s[i] <= '9')
+        v = v * 10 + (s[i++] - '0');
+    if (i == 0)
+        return false;
+    int frac = 0;
+    if (scale == 2 && i < len && s[i] == '.' && i + 1 < len) {
+        size_t k = i + 1;
+        while (k < len && k - i <= 2 && s[k] >= '0' && s[k] <= '9')
+            v = v * 10 + (s[k++] - '0');
+        frac = (int)(k - i - 1);
+        if (frac == 0)
+            return false;
+        i = k;
+    }
+    if (i != len)
+        return false;
+    for (; frac < scale; frac++)
+        v *= 10;
+    *out = v;
+    return true;
+}
+
 int schema_parse_count(const char *s, size_t len, int64_t *out, const char **reason)
 {
+    int64_t plain;
+    if (plain_decimal(s, len, 0, &plain)) {
+        if (schema_check_range(COL_COUNT, plain, reason) < 0)
+            return -1;
+        *out = plain;
+        return 0;
+    }
     int64_t scaled;
     /* Parse with 6 decimals so that "17.0" is whole and "17.5" is not. */
     if (parse_decimal(s, len, 6, &scaled, reason, NULL, NULL) < 0) {
@@ -251,6 +289,12 @@ int schema_parse_count(const char *s, size_t len, int64_t *out, const char **rea
 int schema_parse_money(const char *s, size_t len, int64_t *cents, const char **reason)
 {
     int64_t v;
+    if (plain_decimal(s, len, 2, &v)) {
+        if (schema_check_range(COL_MONEY, v, reason) < 0)
+            return -1;
+        *cents = v;
+        return 0;
+    }
     if (parse_decimal(s, len, 2, &v, reason, NULL, NULL) < 0) {
         if (!strcmp(*reason, "number too large"))
             *reason = RANGE_MONEY;

@@ -50,6 +50,13 @@ const char *store_location(const struct store *s);
 int store_schema_version(struct store *s, int *version, struct err *e);
 
 int store_begin(struct store *s, struct err *e);
+/* store_begin for a bulk import that may have the database to itself (the command line's
+ * import): when no dataset holds a row and no other connection has the database open, the
+ * SQLite backend writes this transaction straight into the database file under a rollback
+ * journal, instead of into the WAL and then again into the file by a checkpoint, and goes
+ * back to WAL at its end (commit or rollback). Other processes opening the database
+ * meanwhile wait for the import. Otherwise, and with PostgreSQL, it is store_begin. */
+int store_begin_bulk(struct store *s, struct err *e);
 int store_commit(struct store *s, struct err *e);
 void store_rollback(struct store *s);
 

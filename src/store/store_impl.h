@@ -15,6 +15,8 @@ struct store_ops {
     void (*close)(struct store *s);
     int (*schema_version)(struct store *s, int *version, struct err *e);
     int (*begin)(struct store *s, struct err *e);
+    /* Optional: store_begin_bulk (NULL: begin). */
+    int (*begin_bulk)(struct store *s, struct err *e);
     int (*commit)(struct store *s, struct err *e);
     void (*rollback)(struct store *s);
     int (*clear)(struct store *s, enum dataset ds, struct err *e);

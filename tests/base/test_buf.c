@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,32 @@ static void buf_grows_past_any_size(void **state)
     free(owned);
     assert_null(b.data);
     assert_int_equal(b.len, 0);
+    buf_release(&b);
+}
+
+/* buf_append_nul packs strings one after another, each with its NUL counted in the
+ * length, across growth, and the buffer stays terminated. */
+static void buf_append_nul_packs_terminated_strings(void **state)
+{
+    (void)state;
+    struct buf b = BUF_INIT;
+    size_t off[200];
+    char piece[64];
+    for (int i = 0; i < 200; i++) {
+        int n = snprintf(piece, sizeof piece, "v%d", i * 7919);
+        off[i] = b.len;
+        buf_append_nul(&b, piece, (size_t)n);
+        assert_int_equal(b.len, off[i] + (size_t)n + 1);
+        assert_int_equal(b.data[b.len], '\0');
+    }
+    for (int i = 0; i < 200; i++) {
+        snprintf(piece, sizeof piece, "v%d", i * 7919);
+        assert_string_equal(b.data + off[i], piece);
+    }
+    size_t len = b.len;
+    buf_append_nul(&b, "", 0);
+    assert_int_equal(b.len, len + 1);
+    assert_int_equal(b.data[len], '\0');
     buf_release(&b);
 }
 
@@ -115,6 +142,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(buf_grows_past_any_size),
+        cmocka_unit_test(buf_append_nul_packs_terminated_strings),
         cmocka_unit_test(cbuf_takes_up_to_its_cap_exactly),
         cmocka_unit_test(cbuf_past_its_cap_is_a_limit_and_unchanged),
         cmocka_unit_test(cbuf_fits_undoes_a_writer_past_the_cap),

@@ -94,6 +94,44 @@ kill_at "kill -9 early (5 % read)" 5
 kill_at "kill -9 midway (50 % read)" 50
 kill_at "kill -9 late (90 % read)" 90
 
+# The first import into a new database writes the file directly under a rollback journal
+# (store_begin_bulk): killed midway it leaves a hot journal, which the next open rolls
+# back, and the database comes back in WAL mode, empty and whole.
+FRESH=$T/fresh.db
+pid=
+"$INFLUDASH" import --quiet --db "sqlite:$FRESH" "$BIG/influencers.csv" "$BIG/posts.csv" \
+    "$BIGFILE" "$BIG/payouts.csv" >"$T/fresh.out" 2>"$T/fresh.err" &
+pid=$!
+__e2e_pids+=("$pid")
+t0=$SECONDS
+pos=0
+while kill -0 "$pid" 2>/dev/null && ((SECONDS - t0 < 120)); do
+    pos=$(read_pos "$pid" "$BIGFILE")
+    [[ -n $pos ]] && ((pos >= BIGSIZE / 2)) && break
+    sleep 0.01
+done
+if kill -0 "$pid" 2>/dev/null; then
+    kill -9 "$pid"
+    { wait "$pid"; } 2>/dev/null
+    expect_eq "new database: the first import was killed midway" 137 "$?"
+    check "new database: the killed import left its rollback journal (it wrote the file directly)" \
+        test -s "$FRESH-journal"
+    expect_eq "new database: after the kill every dataset is empty" "0 0 0 0" "$(counts "$FRESH")"
+    check "new database: the next open rolled the journal back" test ! -e "$FRESH-journal"
+    expect_eq "new database: PRAGMA integrity_check is ok" ok "$(sqlite3 "$FRESH" 'PRAGMA integrity_check' 2>&1)"
+    expect_eq "new database: back in WAL mode" wal "$(sqlite3 "$FRESH" 'PRAGMA journal_mode' 2>&1)"
+else
+    { wait "$pid"; } 2>/dev/null
+    fail "new database: the first import was killed midway" \
+        "it exited (status $?) before reading half of $BIGFILE; use more rows (KILL9_ROWS)"
+fi
+check "new database: the import runs to the end after the kill" "$INFLUDASH" import --quiet \
+    --db "sqlite:$FRESH" "$BIG/influencers.csv" "$BIG/posts.csv" "$BIGFILE" "$BIG/payouts.csv"
+expect_eq "new database: $rows tracking rows" "$rows" "$(counts "$FRESH" | cut -d' ' -f3)"
+expect_eq "new database: in WAL mode after the import" wal "$(sqlite3 "$FRESH" 'PRAGMA journal_mode' 2>&1)"
+expect_eq "new database: PRAGMA integrity_check is ok after the import" ok \
+    "$(sqlite3 "$FRESH" 'PRAGMA integrity_check' 2>&1)"
+
 # Later imports work on the same database.
 cat >"$T/more.csv" <<'EOF'
 tracking_id,source,campaign,influencer_id,user_id,product,brand,date,orders,revenue

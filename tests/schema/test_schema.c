@@ -1084,6 +1084,67 @@ static void test_money_rounds_half_away_from_zero_at_the_cent(void **state)
     expect_number(PARSER(schema_parse_money), "5e-3", 1);
 }
 
+/* Plain counts and amounts ("2", "9298.14") are read by a short path: the same values and
+ * the same refusals as the general reader, which a leading space sends them to. */
+static void test_plain_numbers_read_as_the_general_reader_does(void **state)
+{
+    (void)state;
+    static const char *const cases[] = {
+        "0",
+        "7",
+        "007",
+        "10",
+        "999999999999",
+        "1000000000000",
+        "0.5",
+        "408.5",
+        "9298.14",
+        "12.",
+        ".5",
+        "1.234",
+        "1.00",
+        "05.05",
+        "123456789012.99",
+        "1234567890123.5",
+        "99.9x",
+        "1e3",
+        "",
+        "12a",
+        "1,234",
+        "4.05",
+        "0.01",
+        "100000000000000",
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char spaced[64];
+        snprintf(spaced, sizeof spaced, " %s", cases[i]);
+        int64_t a = -1, b = -1;
+        const char *ra = NULL, *rb = NULL;
+        int ca = schema_parse_money(cases[i], strlen(cases[i]), &a, &ra);
+        int cb = schema_parse_money(spaced, strlen(spaced), &b, &rb);
+        assert_int_equal(ca, cb);
+        if (ca == 0)
+            assert_int_equal(a, b);
+        else
+            assert_string_equal(ra, rb);
+        ca = schema_parse_count(cases[i], strlen(cases[i]), &a, &ra);
+        cb = schema_parse_count(spaced, strlen(spaced), &b, &rb);
+        assert_int_equal(ca, cb);
+        if (ca == 0)
+            assert_int_equal(a, b);
+        else
+            assert_string_equal(ra, rb);
+    }
+    int64_t v = 0;
+    const char *reason = NULL;
+    assert_int_equal(schema_parse_money("9298.14", 7, &v, &reason), 0);
+    assert_int_equal(v, 929814);
+    assert_int_equal(schema_parse_money("408.5", 5, &v, &reason), 0);
+    assert_int_equal(v, 40850);
+    assert_int_equal(schema_parse_count("12", 2, &v, &reason), 0);
+    assert_int_equal(v, 12);
+}
+
 static void test_counts_must_be_whole_and_not_negative(void **state)
 {
     (void)state;
@@ -1757,6 +1818,11 @@ static void test_invalid_utf8_is_rejected(void **state)
         build_rejected(fx, rec);
         assert_string_equal(fx->rej.column, "caption");
         assert_non_null(strstr(fx->rej.reason, "UTF-8"));
+        /* between ASCII fields too (the whole-record ASCII check must not pass it) */
+        snprintf(rec, sizeof rec, "1|%s|2025-03-09", bad[i]);
+        build_rejected(fx, rec);
+        assert_string_equal(fx->rej.column, "caption");
+        assert_non_null(strstr(fx->rej.reason, "UTF-8"));
     }
     /* Valid multi-byte text passes: emoji, Devanagari, ₹. */
     build_ok(fx, "1|\xF0\x9F\x92\xAA \xE0\xA4\xB9\xE0\xA4\xBF \xE2\x82\xB9");
@@ -1886,6 +1952,7 @@ int main(void)
         T(test_malformed_numbers_are_not_numbers),
         T(test_currency_sign_before_another_symbol_does_not_hang),
         T(test_money_rounds_half_away_from_zero_at_the_cent),
+        T(test_plain_numbers_read_as_the_general_reader_does),
         T(test_counts_must_be_whole_and_not_negative),
         T(test_very_long_numbers_are_out_of_range),
         T(test_counts_and_amounts_are_refused_outside_the_engine_range),

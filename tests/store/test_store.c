@@ -917,6 +917,44 @@ static void put_many_random_keys_with_repeats(void **state)
 /* store_put_many behaves like store_put of each row in order: a key repeated within one
  * call and across calls keeps its first place and takes its last values, datasets may
  * alternate, and single puts in between keep their order. */
+/* Values and NULLs take turns in each column across the groups of a bulk write (a store may
+ * keep a NULL bound from one group to the next): every row is stored as it was given. */
+static void put_many_values_and_nulls_take_turns(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = open_ok(f->url);
+    struct err e;
+    enum { N = 700 };
+    const struct schema_dataset *d = schema_dataset(DS_TRACKING);
+    struct schema_row *rows = calloc(N, sizeof *rows);
+    assert_non_null(rows);
+    for (int i = 0; i < N; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "K%04d", i);
+        schema_row_init(&rows[i], DS_TRACKING);
+        fill_full_row(&rows[i], DS_TRACKING, key, i);
+        /* column c (and extra, as column ncols) absent in runs of a few rows, out of step
+         * with one another and with the groups */
+        for (int c = 0; c <= d->ncols; c++) {
+            if (c == key_index(DS_TRACKING) || (i / (3 + c % 5) + c) % 3 != 0)
+                continue;
+            if (c == d->ncols)
+                rows[i].extra = NULL;
+            else
+                rows[i].v[c].present = 0;
+        }
+    }
+    begin_ok(s);
+    if (store_put_many(s, rows, 300, &e) != 0 || store_put_many(s, rows + 300, N - 300, &e) != 0)
+        fail_msg("store_put_many: %s", e.msg);
+    commit_ok(s);
+    assert_scan(s, DS_TRACKING, rows, N);
+    for (int i = 0; i < N; i++)
+        schema_row_release(&rows[i]);
+    free(rows);
+    store_close(s);
+}
+
 static void put_many_is_put_of_each_row_in_order(void **state)
 {
     struct fixture *f = *state;
@@ -1732,6 +1770,99 @@ static void a_due_run_is_claimed_once_across_connections(void **state)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, make_dir, remove_dir)
 
 /* argv[1]: the backend (testbackend.h): "sqlite", the default, or "pg". */
+/* Whether the file PATH SUFFIX exists. */
+static int file_exists(const char *path, const char *suffix)
+{
+    char name[2 * PATH_MAX];
+    snprintf(name, sizeof name, "%s%s", path, suffix);
+    return access(name, F_OK) == 0;
+}
+
+static void begin_bulk_ok(struct store *s)
+{
+    struct err e;
+    int rc = store_begin_bulk(s, &e);
+    if (rc != 0)
+        fail_msg("store_begin_bulk: %s", e.msg);
+}
+
+/* store_begin_bulk: on SQLite, into empty datasets with the database to itself, the
+ * transaction writes the file under a rollback journal (a -journal file while it runs)
+ * and the database is in WAL mode again after its commit or rollback; with rows stored, or
+ * with another connection open, it is store_begin (the WAL). On PostgreSQL it is
+ * store_begin. The rows are the same either way. */
+static void bulk_begin_skips_the_wal_only_when_alone_and_empty(void **state)
+{
+    struct fixture *f = *state;
+    int sq = f->kind == BACKEND_SQLITE;
+    struct schema_row row;
+    schema_row_init(&row, DS_INFLUENCERS);
+    char got[64];
+    struct store *s = open_ok(f->url);
+
+    /* alone and empty, rolled back: nothing stored, WAL again */
+    begin_bulk_ok(s);
+    fill_sparse_row(&row, DS_INFLUENCERS, "I1");
+    put_ok(s, &row);
+    if (sq) {
+        assert_true(file_exists(f->db, "-journal"));
+        assert_false(file_exists(f->db, "-wal"));
+    }
+    store_rollback(s);
+    assert_int_equal(count_of(s, DS_INFLUENCERS), 0);
+    if (sq) {
+        raw_query(f, "PRAGMA journal_mode", got, sizeof got);
+        assert_string_equal(got, "wal");
+    }
+
+    /* alone and empty, committed */
+    begin_bulk_ok(s);
+    put_ok(s, &row);
+    if (sq)
+        assert_true(file_exists(f->db, "-journal"));
+    commit_ok(s);
+    assert_int_equal(count_of(s, DS_INFLUENCERS), 1);
+    if (sq) {
+        assert_false(file_exists(f->db, "-journal"));
+        raw_query(f, "PRAGMA journal_mode", got, sizeof got);
+        assert_string_equal(got, "wal");
+    }
+
+    /* a dataset holds a row: the WAL */
+    begin_bulk_ok(s);
+    fill_sparse_row(&row, DS_INFLUENCERS, "I2");
+    put_ok(s, &row);
+    if (sq) {
+        assert_false(file_exists(f->db, "-journal"));
+        assert_true(file_exists(f->db, "-wal"));
+    }
+    commit_ok(s);
+    assert_int_equal(count_of(s, DS_INFLUENCERS), 2);
+
+    /* empty again, but another connection has the database open: the WAL, and the other
+     * connection reads the last commit meanwhile */
+    begin_ok(s);
+    struct err e;
+    assert_int_equal(store_clear(s, DS_INFLUENCERS, &e), 0);
+    commit_ok(s);
+    struct store *other = open_ok(f->url);
+    assert_int_equal(count_of(other, DS_INFLUENCERS), 0);
+    begin_bulk_ok(s);
+    put_ok(s, &row);
+    if (sq)
+        assert_false(file_exists(f->db, "-journal"));
+    assert_int_equal(count_of(other, DS_INFLUENCERS), 0);
+    commit_ok(s);
+    assert_int_equal(count_of(other, DS_INFLUENCERS), 1);
+    store_close(other);
+    store_close(s);
+    if (sq) {
+        raw_query(f, "PRAGMA integrity_check", got, sizeof got);
+        assert_string_equal(got, "ok");
+    }
+    schema_row_release(&row);
+}
+
 int main(int argc, char **argv)
 {
     int status = testbackend_args(argc, argv);
@@ -1755,6 +1886,7 @@ int main(int argc, char **argv)
         T(lists_distinct_extra_keys_sorted),
         T(import_log_lists_newest_first),
         T(put_many_is_put_of_each_row_in_order),
+        T(put_many_values_and_nulls_take_turns),
         T(put_many_random_keys_with_repeats),
         T(put_many_large_rows_then_repeats_then_new_keys),
         T(scan_parts_cover_every_row_once_in_order),
@@ -1766,6 +1898,7 @@ int main(int argc, char **argv)
         T(lost_connection_is_reported_then_reconnected),
         T(audit_fields_are_cut_at_a_character_boundary),
         T(bulk_write_of_an_import_stores_every_row),
+        T(bulk_begin_skips_the_wal_only_when_alone_and_empty),
         T(sources_round_trip_replace_list_and_delete),
         T(runs_are_listed_newest_first_by_job),
         T(a_due_run_is_claimed_once_across_connections),
