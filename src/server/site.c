@@ -200,7 +200,10 @@ static void loader_write_cache(struct app *app, const struct engine *eng,
 /* On a reload: the engine held (the loader's last published one, the app holds it until the
  * loader publishes another) extended by the tracking rows stored since its stamp (held: the
  * stamp read before it was loaded), when those are all the tracking rows changed; else NULL
- * (then the caller loads every row). now: the stamp read now, before the extension. */
+ * (then the caller loads every row). now: the stamp read now, before the extension. A
+ * change the data version did not count (the poll saw another connection commit, the
+ * stamp stayed: a program other than infludash wrote into the database, which can have
+ * updated or removed rows) is never taken for appended rows. */
 static struct engine *loader_extend_held(struct app *app, struct store *s,
                                          const struct engine *held,
                                          const struct store_stamp *held_stamp,
@@ -208,8 +211,8 @@ static struct engine *loader_extend_held(struct app *app, struct store *s,
 {
     struct err e;
     err_clear(&e);
-    if (!held || now->id != held_stamp->id || now->rewritten > held_stamp->version ||
-        engine_can_extend(held, &e) < 0)
+    if (!held || now->id != held_stamp->id || now->version <= held_stamp->version ||
+        now->rewritten > held_stamp->version || engine_can_extend(held, &e) < 0)
         return NULL;
     double t0 = now_ms();
     struct engine *eng = engine_extend_snapshot_from(held, s, &e);

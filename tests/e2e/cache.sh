@@ -132,6 +132,19 @@ if [[ $BACKEND == sqlite ]]; then
         "data loaded in"
     expect_not_contains "(not by extending)" "$(grep 'data loaded in' "$T/server.log" | tail -n 1)" \
         "extended"
+    if [[ $BACKEND == sqlite ]]; then
+        # a row updated by another program (the data version does not count it): every row
+        # is loaded again, never taken for appended rows
+        rid=$(sql "$DB" "SELECT rowid FROM tracking_data WHERE tracking_id = 'CACHE3'")
+        sql "$DB" "UPDATE tracking_data SET revenue = revenue + 100000 WHERE rowid = $rid" >/dev/null
+        wait_loaded 4 || fail "the server reloads" "$(cat "$T/server.log")"
+        expect_not_contains "a row updated outside infludash: every row loaded (not extended)" \
+            "$(grep 'data loaded in' "$T/server.log" | tail -n 1)" "extended"
+        curl -s "$BASE/api/dashboard" >"$T/outside.json"
+        same_as_stored "… and the dashboard has the updated revenue" "$T/outside.json"
+        sql "$DB" "UPDATE tracking_data SET revenue = revenue - 100000 WHERE rowid = $rid" >/dev/null
+        wait_loaded 5 || fail "the server reloads" "$(cat "$T/server.log")"
+    fi
     serve_stop
     # the upsert stored the values the row had: the data is that of the extended engine
     rm -f "$FILE"
