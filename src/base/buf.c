@@ -103,8 +103,12 @@ static void buf_grow(struct buf *b, size_t n)
 
 void buf_append(struct buf *b, const void *p, size_t n)
 {
-    buf_grow(b, n);
-    if (n)
+    /* the room check first, without a call: a JSON answer appends a few bytes at a time */
+    if (b->len >= b->cap || n >= b->cap - b->len)
+        buf_grow(b, n);
+    if (n == 1) /* a comma, colon or quote of JSON: no call to memcpy */
+        b->data[b->len] = *(const char *)p;
+    else if (n)
         memcpy(b->data + b->len, p, n);
     b->len += n;
     b->data[b->len] = '\0';

@@ -146,6 +146,233 @@ void format_utc_time(int64_t t, char out[FORMAT_TIME_MAX])
     strftime(out, FORMAT_TIME_MAX, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* The reference way: the first of %.15g, %.16g, %.17g that strtod reads back as v. Used for
+ * the doubles the exact path below leaves out (subnormals, tiny and huge magnitudes). */
+static int format_double_by_printf(char tmp[40], double v)
+{
+    int n = 0;
+    for (int prec = 15; prec <= 17; prec++) {
+        n = snprintf(tmp, 40, "%.*g", prec, v);
+        if (strtod(tmp, NULL) == v)
+            break;
+    }
+    /* a locale with a decimal comma must not change the text */
+    for (int i = 0; i < n; i++)
+        if (tmp[i] == ',')
+            tmp[i] = '.';
+    return n;
+}
+
+#ifdef __SIZEOF_INT128__
+/* The exact path. A finite double is m × 2^e with integers m < 2^53 and e, so v × 10^k is a
+ * fraction a / b of integers; for |v| from about 10^-6 to 10^38 both fit in 128 bits and
+ * every step below is exact integer arithmetic: the 17 leading digits q and the remainder r
+ * (v × 10^k = q + r / b), their rounding to 15, 16 or 17 digits half to even (as printf
+ * rounds), and whether strtod would read the rounded digits back as v (the decimal lies
+ * inside v's rounding interval, ties going to the even mantissa, as strtod rounds). */
+__extension__ typedef unsigned __int128 u128;
+
+static const uint64_t pow10_table[20] = {1,
+                                         10,
+                                         100,
+                                         1000,
+                                         10000,
+                                         100000,
+                                         1000000,
+                                         10000000,
+                                         100000000,
+                                         1000000000,
+                                         10000000000,
+                                         100000000000,
+                                         1000000000000,
+                                         10000000000000,
+                                         100000000000000,
+                                         1000000000000000,
+                                         10000000000000000,
+                                         100000000000000000,
+                                         1000000000000000000,
+                                         10000000000000000000u};
+
+/* 10^k for 0 <= k <= 38. */
+static u128 pow10_u128(int k)
+{
+    if (k <= 19)
+        return pow10_table[k];
+    return (u128)pow10_table[19] * pow10_table[k - 19];
+}
+
+/* v × 10^k = q + r / b exactly, with 10^16 <= q < 10^17, and u = ulp(v) × 10^k × b (the
+ * distance to v's upper neighbour in units of 1/b). */
+struct scaled {
+    uint64_t q;
+    u128 r, b, u;
+};
+
+/* Scales m × 2^e by 10^k into s; -1 when a, b or the digits would not fit (or q is not 17
+ * digits: the caller then tries k - 1, or gives up). */
+static int scale_exact(uint64_t m, int e, int k, struct scaled *s)
+{
+    u128 a, q;
+    if (k >= 0 && e >= 0) {
+        if (k > 4 || e > 60) /* a < 2^53 × 2^60 × 10^4 < 2^127 */
+            return -1;
+        u128 p = pow10_u128(k);
+        a = ((u128)m << e) * p;
+        s->b = 1;
+        s->u = p << e;
+        q = a;
+        s->r = 0;
+    } else if (k >= 0) {
+        if (k > 22 || e < -100) /* a < 2^53 × 10^22 < 2^127, b <= 2^100 */
+            return -1;
+        u128 p = pow10_u128(k);
+        int shift = -e;
+        a = (u128)m * p;
+        s->b = (u128)1 << shift;
+        s->u = p;
+        q = a >> shift;
+        s->r = a & (s->b - 1);
+    } else {
+        if (k < -22 || e < 0 || e > 73) /* a < 2^126, b <= 10^22 */
+            return -1;
+        a = (u128)m << e;
+        s->b = pow10_u128(-k);
+        s->u = (u128)1 << e;
+        q = a / s->b;
+        s->r = a - q * s->b;
+    }
+    if (q < pow10_table[16] || q >= pow10_table[17])
+        return -1;
+    s->q = (uint64_t)q;
+    return 0;
+}
+
+/* s rounded to p significant digits (15 to 17), half to even, scaled back by 10^(17-p). */
+static uint64_t round_digits(const struct scaled *s, int p)
+{
+    uint64_t unit = pow10_table[17 - p];
+    uint64_t head = s->q / unit, low = s->q % unit;
+    int above; /* the dropped part against half a unit: -1 below, 0 the half, 1 above */
+    if (unit == 1)
+        above = (s->r << 1) < s->b ? -1 : (s->r << 1) > s->b;
+    else if (low != unit / 2)
+        above = low < unit / 2 ? -1 : 1;
+    else
+        above = s->r != 0;
+    if (above > 0 || (above == 0 && (head & 1)))
+        head++;
+    return head * unit;
+}
+
+/* Whether strtod reads digits (v × 10^k rounded, scaled like s->q) back as v = m × 2^e:
+ * within half the gap to v's neighbour on that side, or exactly half with m even. Below a
+ * power of two (m = 2^52) the lower gap is half the upper one. */
+static int reads_back(const struct scaled *s, uint64_t digits, uint64_t m)
+{
+    u128 dist; /* |digits - v × 10^k| × b */
+    int below;
+    if (digits > s->q) {
+        dist = (u128)(digits - s->q) * s->b - s->r;
+        below = 0;
+    } else {
+        dist = (u128)(s->q - digits) * s->b + s->r;
+        below = dist != 0;
+    }
+    u128 twice = dist << (below && m == (1ULL << 52) ? 2 : 1);
+    return twice < s->u || (twice == s->u && (m & 1) == 0);
+}
+
+/* Writes the p-digit value n × 10^(x-p+1) as printf's %.{p}g does: style e when x < -4 or
+ * x >= p, trailing zeros (and a bare point) dropped, the exponent signed with two digits or
+ * more. Returns the length. */
+static int put_g(char *dst, int negative, uint64_t n, int p, int x)
+{
+    char digits[20];
+    int count = p;
+    while (n % 10 == 0 && count > 1) {
+        n /= 10;
+        count--;
+    }
+    for (int i = count - 1; i >= 0; i--) {
+        digits[i] = (char)('0' + n % 10);
+        n /= 10;
+    }
+    char *o = dst;
+    if (negative)
+        *o++ = '-';
+    if (x < -4 || x >= p) {
+        *o++ = digits[0];
+        if (count > 1) {
+            *o++ = '.';
+            memcpy(o, digits + 1, (size_t)count - 1);
+            o += count - 1;
+        }
+        *o++ = 'e';
+        *o++ = x < 0 ? '-' : '+';
+        int ax = x < 0 ? -x : x;
+        if (ax >= 100)
+            *o++ = (char)('0' + ax / 100);
+        *o++ = (char)('0' + ax / 10 % 10);
+        *o++ = (char)('0' + ax % 10);
+    } else if (x >= 0) {
+        for (int i = 0; i <= x; i++)
+            *o++ = i < count ? digits[i] : '0';
+        if (count > x + 1) {
+            *o++ = '.';
+            memcpy(o, digits + x + 1, (size_t)(count - x - 1));
+            o += count - x - 1;
+        }
+    } else {
+        *o++ = '0';
+        *o++ = '.';
+        for (int i = 0; i < -x - 1; i++)
+            *o++ = '0';
+        memcpy(o, digits, (size_t)count);
+        o += count;
+    }
+    *o = '\0';
+    return (int)(o - dst);
+}
+
+/* v (finite) as format_double_by_printf writes it, or -1 when v is outside the exact path. */
+static int format_double_exact(char tmp[40], double v)
+{
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    int negative = (int)(bits >> 63);
+    int biased = (int)(bits >> 52 & 0x7ff);
+    if (bits << 1 == 0) /* 0 and -0, as %.15g writes them */
+        return put_g(tmp, negative, 0, 1, 0);
+    if (biased == 0) /* subnormal */
+        return -1;
+    uint64_t m = (bits & ((1ULL << 52) - 1)) | (1ULL << 52);
+    int e = biased - 1075;  /* v = m × 2^e */
+    int e2 = biased - 1023; /* 2^e2 <= |v| < 2^(e2+1) */
+    if (e2 < -40 || e2 > 126)
+        return -1;
+    /* floor(e2 × log10 2) (78913 / 2^18 is close enough for |e2| < 1650), so that the
+     * decimal exponent of v is that or one more */
+    int x = e2 >= 0 ? (e2 * 78913) >> 18 : -((-e2 * 78913 + (1 << 18) - 1) >> 18);
+    struct scaled s;
+    if (scale_exact(m, e, 16 - x, &s) != 0) {
+        x++;
+        if (scale_exact(m, e, 16 - x, &s) != 0)
+            return -1;
+    }
+    for (int p = 15; p <= 17; p++) {
+        uint64_t digits = round_digits(&s, p);
+        if (p < 17 && !reads_back(&s, digits, m))
+            continue;
+        /* 17 digits always read back; rounding up may carry into an 18th */
+        int carry = digits == pow10_table[17];
+        uint64_t unit = pow10_table[17 - p];
+        uint64_t n = carry ? pow10_table[p - 1] : digits / unit;
+        return put_g(tmp, negative, n, p, x + carry);
+    }
+    return -1;
+}
+#endif
+
 int format_double(char *out, size_t size, double v)
 {
     if (!isfinite(v)) {
@@ -154,15 +381,16 @@ int format_double(char *out, size_t size, double v)
         return 0;
     }
     char tmp[40];
-    int n = 0;
-    for (int prec = 15; prec <= 17; prec++) {
-        n = snprintf(tmp, sizeof tmp, "%.*g", prec, v);
-        if (strtod(tmp, NULL) == v)
-            break;
+    int n = -1;
+#ifdef __SIZEOF_INT128__
+    n = format_double_exact(tmp, v);
+#endif
+    if (n < 0)
+        n = format_double_by_printf(tmp, v);
+    if (size > 0) {
+        size_t keep = (size_t)n < size ? (size_t)n : size - 1;
+        memcpy(out, tmp, keep);
+        out[keep] = '\0';
     }
-    /* a locale with a decimal comma must not change the text */
-    for (int i = 0; i < n; i++)
-        if (tmp[i] == ',')
-            tmp[i] = '.';
-    return snprintf(out, size, "%s", tmp);
+    return n;
 }

@@ -138,11 +138,38 @@ static void cbuf_fits_undoes_a_writer_past_the_cap(void **state)
     cbuf_release(&c);
 }
 
+/* Appends of 0 to 70 bytes (one byte the most often, as JSON's punctuation), across every
+ * capacity the buffer doubles through: the content is what was appended, NUL-terminated. */
+static void buf_appends_of_every_size_keep_the_bytes(void **state)
+{
+    (void)state;
+    static char want[100000];
+    char piece[70];
+    size_t len = 0;
+    unsigned seed = 1;
+    struct buf b = BUF_INIT;
+    while (len < sizeof want - sizeof piece) {
+        seed = seed * 1103515245u + 12345u;
+        size_t n = seed >> 16 & 1 ? 1 : (seed >> 17) % sizeof piece;
+        for (size_t i = 0; i < n; i++)
+            piece[i] = (char)('!' + (len + i) % 90);
+        buf_append(&b, piece, n);
+        memcpy(want + len, piece, n);
+        len += n;
+        assert_int_equal(b.len, len);
+        assert_true(b.cap > b.len);
+        assert_int_equal(b.data[b.len], '\0');
+    }
+    assert_memory_equal(b.data, want, len);
+    buf_release(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(buf_grows_past_any_size),
         cmocka_unit_test(buf_append_nul_packs_terminated_strings),
+        cmocka_unit_test(buf_appends_of_every_size_keep_the_bytes),
         cmocka_unit_test(cbuf_takes_up_to_its_cap_exactly),
         cmocka_unit_test(cbuf_past_its_cap_is_a_limit_and_unchanged),
         cmocka_unit_test(cbuf_fits_undoes_a_writer_past_the_cap),

@@ -1,6 +1,7 @@
 /* test_format.c — Indian number formatting: lakh/crore grouping at every boundary, rounding
  * half away from zero, the compact forms and their unit changes, negatives, int64 extremes,
- * truncation into a short buffer. */
+ * truncation into a short buffer; format_double against printf and strtod on millions of
+ * doubles of every kind. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,8 +9,10 @@
 
 #include <cmocka.h>
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "format.h"
@@ -200,6 +203,166 @@ static void test_utc_time_is_iso_8601_or_empty(void **state)
     assert_string_equal(out, "");
 }
 
+/* format_double as it was written first, kept as the reference: the first of %.15g, %.16g
+ * and %.17g that strtod reads back as v. The exact integer path must give the same bytes. */
+static int format_double_reference(char *out, size_t size, double v)
+{
+    if (!isfinite(v)) {
+        if (size > 0)
+            out[0] = '\0';
+        return 0;
+    }
+    char tmp[40];
+    int n = 0;
+    for (int prec = 15; prec <= 17; prec++) {
+        n = snprintf(tmp, sizeof tmp, "%.*g", prec, v);
+        if (strtod(tmp, NULL) == v)
+            break;
+    }
+    for (int i = 0; i < n; i++)
+        if (tmp[i] == ',')
+            tmp[i] = '.';
+    return snprintf(out, size, "%s", tmp);
+}
+
+static void double_is(double v, const char *want)
+{
+    char out[FORMAT_MAX];
+    int n = format_double(out, sizeof out, v);
+    if (strcmp(out, want) != 0)
+        fail_msg("format_double(%a) = \"%s\", want \"%s\"", v, out, want);
+    assert_int_equal(n, (int)strlen(want));
+}
+
+static long double_differences;
+
+static void double_as_reference(double v)
+{
+    char want[64], got[64];
+    int nw = format_double_reference(want, sizeof want, v);
+    int ng = format_double(got, sizeof got, v);
+    if (nw != ng || strcmp(want, got) != 0) {
+        if (double_differences++ < 10)
+            print_error("format_double(%a) = \"%s\", the reference \"%s\"\n", v, got, want);
+    }
+}
+
+/* xorshift64: the same doubles on every run */
+static uint64_t random_state = 88172645463325252u;
+
+static uint64_t random_u64(void)
+{
+    random_state ^= random_state << 13;
+    random_state ^= random_state >> 7;
+    random_state ^= random_state << 17;
+    return random_state;
+}
+
+static double from_bits(uint64_t bits)
+{
+    double v;
+    memcpy(&v, &bits, sizeof v);
+    return v;
+}
+
+/* v moved by a few units in the last place (the sign bit left alone) */
+static double nudged(double v, int ulps)
+{
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    return from_bits(bits + (uint64_t)(int64_t)ulps);
+}
+
+static double random_paise(void)
+{
+    return (double)(1 + random_u64() % 1000000000000u);
+}
+
+/* One double of the given kind: the shapes a dashboard prints and the edges of the exact path. */
+static double random_double(int kind)
+{
+    uint64_t r = random_u64();
+    switch (kind) {
+    case 0: /* any bit pattern (NaN and infinities included) */
+        return from_bits(r);
+    case 1: /* revenue / spend in paise */
+        return random_paise() / random_paise();
+    case 2: { /* a share a / b, a < b */
+        double a = random_paise(), b = random_paise();
+        return a < b ? a / b : b / a;
+    }
+    case 3: /* around a power of ten */
+        return nudged(pow(10, (int)(r % 70) - 35), (int)(random_u64() % 65) - 32);
+    case 4: /* 0.1-style decimals */
+        return (double)(random_u64() % 100000000) / pow(10, (int)(r % 12));
+    case 5: /* integers of every size, past 2^53 too */
+        return (double)(random_u64() >> (r % 64));
+    case 6: /* subnormals */
+        return from_bits(r & 0x000fffffffffffffu);
+    case 7: /* binary fractions with short decimals: exact ties at the 15th-17th digit */
+        return ldexp((double)(random_u64() % 100000000000000000u), -(int)(r % 12));
+    case 8: { /* next to a 13-15 digit decimal: the edges of the rounding interval */
+        char text[40];
+        snprintf(text, sizeof text, "%.*e", 12 + (int)(r % 3), random_double(1 + (int)(r % 7)));
+        return nudged(strtod(text, NULL), (int)(random_u64() % 5) - 2);
+    }
+    case 9: /* next to a power of two, where the gap below is half the gap above */
+        return nudged(ldexp(1.0, (int)(r % 220) - 70), (int)(random_u64() % 5) - 2);
+    default: /* a 53-bit mantissa at any exponent */
+        return ldexp((double)(random_u64() >> 11), (int)(r % 2200) - 1100);
+    }
+}
+
+static void test_double_known_texts(void **state)
+{
+    (void)state;
+    double_is(0.1, "0.1");
+    double_is(1.0 / 3.0, "0.3333333333333333");
+    double_is(0.1 + 0.2, "0.30000000000000004");
+    double_is(2.5, "2.5");
+    double_is(-2.25, "-2.25");
+    double_is(100, "100");
+    double_is(0.0, "0");
+    double_is(-0.0, "-0");
+    double_is(1e-5, "1e-05");
+    double_is(0.0001, "0.0001");
+    double_is(1e15, "1e+15"); /* 15 digits suffice, and %.15g writes 10^15 in style e */
+    double_is(9007199254740992.0, "9007199254740992");
+    double_is(1234567890123456.5, "1234567890123456.5");
+    double_is(123456789012345678.0, "1.2345678901234568e+17");
+    double_is(1e21, "1e+21");
+    double_is(1e23, "1e+23");
+    double_is(3.4e38, "3.4e+38");
+    double_is(DBL_MAX, "1.7976931348623157e+308");
+    double_is(DBL_MIN, "2.2250738585072014e-308");
+    double_is(5e-324, "4.94065645841247e-324");
+    double_is(NAN, "");
+    double_is(-INFINITY, "");
+}
+
+/* Every kind of double, and its negative, gives the reference's bytes and length. */
+static void test_double_matches_the_printf_reference(void **state)
+{
+    (void)state;
+    double_differences = 0;
+    for (long i = 0; i < 1100000; i++) {
+        double v = random_double((int)(i % 11));
+        double_as_reference(v);
+        double_as_reference(-v);
+    }
+    if (double_differences > 0)
+        fail_msg("%ld doubles differ from the reference", double_differences);
+}
+
+static void test_double_short_buffer_is_cut_and_terminated(void **state)
+{
+    (void)state;
+    char out[5];
+    assert_int_equal(format_double(out, sizeof out, 1.0 / 3.0), 18);
+    assert_string_equal(out, "0.33");
+    assert_int_equal(format_double(NULL, 0, -1.5), 4); /* size 0: only the length */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -211,6 +374,9 @@ int main(void)
         cmocka_unit_test(test_ratios_and_percentages),
         cmocka_unit_test(test_short_buffer_is_cut_and_terminated),
         cmocka_unit_test(test_utc_time_is_iso_8601_or_empty),
+        cmocka_unit_test(test_double_known_texts),
+        cmocka_unit_test(test_double_matches_the_printf_reference),
+        cmocka_unit_test(test_double_short_buffer_is_cut_and_terminated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

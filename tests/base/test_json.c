@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -284,6 +285,52 @@ static void escape_helper_appends_without_quotes(void **state)
     buf_release(&out);
 }
 
+/* Every ASCII byte, between plain letters and in a run of its own kind: written as it is
+ * exactly when it is printable and none of '"', '\\', '<', '>', '&'; else its escape. */
+static void escapes_every_ascii_byte_as_specified(void **state)
+{
+    (void)state;
+    for (int c = 0; c < 0x80; c++) {
+        char want[16];
+        switch (c) {
+        case '"':
+            snprintf(want, sizeof want, "\\\"");
+            break;
+        case '\\':
+            snprintf(want, sizeof want, "\\\\");
+            break;
+        case '\b':
+            snprintf(want, sizeof want, "\\b");
+            break;
+        case '\f':
+            snprintf(want, sizeof want, "\\f");
+            break;
+        case '\n':
+            snprintf(want, sizeof want, "\\n");
+            break;
+        case '\r':
+            snprintf(want, sizeof want, "\\r");
+            break;
+        case '\t':
+            snprintf(want, sizeof want, "\\t");
+            break;
+        default:
+            if (c < 0x20 || c == 0x7F || c == '<' || c == '>' || c == '&')
+                snprintf(want, sizeof want, "\\u%04x", (unsigned)c);
+            else
+                snprintf(want, sizeof want, "%c", c);
+        }
+        char in[] = {'a', 'b', (char)c, (char)c, 'y', 'z'};
+        char expect[64];
+        snprintf(expect, sizeof expect, "ab%s%syz", want, want);
+        struct buf out = BUF_INIT;
+        json_escape(&out, in, sizeof in);
+        if (strcmp(buf_cstr(&out), expect) != 0)
+            fail_msg("byte 0x%02x: \"%s\", want \"%s\"", (unsigned)c, buf_cstr(&out), expect);
+        buf_release(&out);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -303,6 +350,7 @@ int main(void)
         cmocka_unit_test(cap_on_the_buffer_is_a_sticky_limit_error),
         cmocka_unit_test(nesting_past_max_depth_is_a_limit_error),
         cmocka_unit_test(escape_helper_appends_without_quotes),
+        cmocka_unit_test(escapes_every_ascii_byte_as_specified),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -982,6 +982,25 @@ static void test_iso_days_round_trip_over_two_centuries_with_leap_years(void **s
         memcpy(prev, iso, sizeof prev);
     }
     assert_string_equal(prev, "2100-12-31");
+    /* every day of years 1 to 2999 as "%04u-%02u-%02u" writes it (years below 1000 padded) */
+    assert_int_equal(schema_iso_to_days("0001-01-01", &first), 0);
+    assert_int_equal(schema_iso_to_days("2999-12-31", &last), 0);
+    for (int32_t day = first, y = 1, m = 1, md = 1; day <= last; day++) {
+        char iso[11], want[40];
+        schema_days_to_iso(day, iso);
+        snprintf(want, sizeof want, "%04d-%02d-%02d", y, m, md);
+        if (strcmp(iso, want) != 0)
+            fail_msg("day %" PRId32 " -> %s, want %s", day, iso, want);
+        int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+        int month_days = m == 2 ? 28 + leap : m == 4 || m == 6 || m == 9 || m == 11 ? 30 : 31;
+        if (++md > month_days) {
+            md = 1;
+            if (++m > 12) {
+                m = 1;
+                y++;
+            }
+        }
+    }
     /* 29 February exists exactly in leap years. */
     for (int y = 1900; y <= 2100; y++) {
         char iso[16];
