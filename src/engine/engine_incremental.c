@@ -6,6 +6,7 @@
 
 #include <assert.h>
 #include <limits.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "format.h"
 #include "schema.h"
 #include "strmap.h"
 
@@ -173,11 +175,34 @@ static void incremental_organic(const struct engine_incremental_opts *o, const d
     free(samples);
 }
 
+static double max_abs(const double *v, size_t n)
+{
+    double m = 0;
+    for (size_t i = 0; i < n; i++)
+        m = fabs(v[i]) > m ? fabs(v[i]) : m;
+    return m;
+}
+
 /* Why organic (nb baseline and nc campaign days) does not apply, every failing condition
- * in words, into b (empty when it applies). */
-static void organic_not_ok(const struct engine_result *r, size_t nb, size_t nc, struct buf *b)
+ * in words, into b (empty when it applies). Its figures must fit the paise the engine sums
+ * (MONEY_TOTAL_MAX): the estimate and every resample add nc campaign days, each at most the
+ * largest campaign day, less nc baseline means, each at most the largest baseline day, so
+ * nc × (the two largest days) bounds them all. Stored rows can pass that bound (a few huge
+ * baseline days over years of campaign days): organic then does not apply. */
+static void organic_not_ok(const struct engine_result *r, const double *campaign, size_t nc,
+                           const double *baseline, size_t nb, struct buf *b)
 {
     const char *sep = "";
+    double bound = (double)nc * (max_abs(campaign, nc) + max_abs(baseline, nb));
+    if (bound > (double)MONEY_TOTAL_MAX) {
+        char most[48];
+        format_money_compact(most, sizeof most, MONEY_TOTAL_MAX);
+        buf_printf(b,
+                   "%zu days with activity against baseline days this large could give an "
+                   "estimate beyond %s, more than the engine sums",
+                   nc, most);
+        sep = ", ";
+    }
     if (r->kpis.organic_revenue == 0) {
         buf_printf(b, "no organic revenue in the filtered data");
         sep = ", ";
@@ -241,7 +266,7 @@ int engine_result_incremental(const struct engine_result *r,
     buf_init(&organic_why);
     buf_init(&holdout_why);
     buf_init(&why);
-    organic_not_ok(r, nb, nc, &organic_why);
+    organic_not_ok(r, campaign, nc, baseline, nb, &organic_why);
     holdout_not_ok(out, &holdout_why);
     int organic_ok = organic_why.len == 0, holdout_ok = holdout_why.len == 0;
     enum engine_iroas_method m = o->method;

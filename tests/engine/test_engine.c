@@ -1758,6 +1758,47 @@ static void test_incremental_fallback_reasons(void **state)
     engine_free(eng);
 }
 
+/* Organic revenue the import accepts row by row can make the organic estimate pass what
+ * the engine sums: two baseline days of 200,000 rows at ₹9 crore each (₹18 lakh crore a
+ * day) against 6,000 campaign days of ₹1 make an estimate of about −₹1.1 × 10^17, beyond
+ * int64 paise (CI's fuzzer found it through the engine cache: the cast overflowed). Organic
+ * then does not apply, and says why; the same days in a range of ten campaign days do. */
+static void raw_sql(struct fixture *fx, const char *sql);
+
+static void test_organic_estimate_beyond_what_the_engine_sums(void **state)
+{
+    struct fixture *fx = *state;
+    begin(fx->store);
+    put(fx->store, DS_INFLUENCERS, "influencer_id", "I1", "name", "Asha", "platform", "Instagram",
+        NULL);
+    put(fx->store, DS_TRACKING, "tracking_id", "S1", "date", "2001-01-01", "source", "organic",
+        "revenue", "100", NULL);
+    commit(fx->store);
+    raw_sql(fx, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 400000) "
+                "INSERT INTO tracking_data (tracking_id, date, source, revenue, orders, organic) "
+                "SELECT 'B' || i, CASE i % 2 WHEN 0 THEN '2001-01-01' ELSE '2001-01-02' END, "
+                "'organic', 9000000000, 0, 1 FROM n;"
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 6000) "
+                "INSERT INTO tracking_data (tracking_id, date, influencer_id, revenue, orders, "
+                "organic) SELECT 'A' || i, date('2001-01-02', '+' || i || ' days'), 'I1', 100, "
+                "1, 0 FROM n;");
+    struct engine *eng = load(fx->store);
+    struct engine_incremental inc = incremental_between(eng, NULL, NULL, ENGINE_IROAS_AUTO);
+    assert_int_equal(inc.method, ENGINE_IROAS_FIXED_SHARE);
+    assert_has(inc.why, "organic does not apply: 6000 days with activity against baseline days "
+                        "this large could give an estimate beyond");
+    assert_has(inc.why, "more than the engine sums");
+    inc = incremental_between(eng, NULL, NULL, ENGINE_IROAS_ORGANIC);
+    assert_int_equal(inc.method, ENGINE_IROAS_FIXED_SHARE);
+    assert_has(inc.why, "organic was asked for but does not apply: 6000 days");
+    /* ten campaign days: about −₹1.8 × 10^14, which fits */
+    inc = incremental_between(eng, "2001-01-01", "2001-01-12", ENGINE_IROAS_AUTO);
+    assert_int_equal(inc.method, ENGINE_IROAS_ORGANIC);
+    assert_int_equal(inc.campaign_days, 10);
+    assert_true(inc.incremental_revenue < -(int64_t)1000000000000000000 / 100);
+    engine_free(eng);
+}
+
 /* ---- payouts -------------------------------------------------------------------------- */
 
 /* A: ₹10 per order, 5 orders, ₹60 recorded and paid (a mismatch of ₹10).
@@ -2593,6 +2634,8 @@ int main(void)
                                         make_store, remove_store),
         cmocka_unit_test_setup_teardown(test_incremental_fallback_reasons, make_store,
                                         remove_store),
+        cmocka_unit_test_setup_teardown(test_organic_estimate_beyond_what_the_engine_sums,
+                                        make_store, remove_store),
         cmocka_unit_test_setup_teardown(test_payouts_earned_against_recorded, make_store,
                                         remove_store),
         cmocka_unit_test_setup_teardown(test_payouts_compare_only_the_same_activity, make_store,
