@@ -7,7 +7,10 @@
 #    YouTube, MuscleBlaze, a different range inside 2025 each time) over a keep-alive
 #    connection and warm in-memory DuckDB, checks the answers agree, and times them;
 #  - reads the server's peak memory (VmHWM);
-#  - at WRK_ROWS, measures throughput with wrk and bench/dashboard.lua.
+#  - times them with `serve --answer-cache 0` (every answer computed, as DuckDB computes);
+#  - at WRK_ROWS, restarts it as it runs by default (keeping its answers) and measures
+#    throughput with wrk: bench/dashboard.lua (a new date range per request) and one fixed
+#    dashboard asked by every connection, open and signed in.
 # Exits non-zero when any answer differs from DuckDB's (after printing the figures), or
 # when the server does not come up.
 # usage: bench/dashboard.sh [ROWS...]        (default: 1000000 10000000)
@@ -44,6 +47,8 @@ command -v curl >/dev/null || die "curl is needed"
     (cd bench && npm install --no-audit --no-fund --silent) || die "npm install failed in bench/"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/infludash-dashboard.XXXXXX")
+# For wrk runs of one fixed path: dashboard.lua's report alone.
+sed -n '/^function done/,$p' bench/dashboard.lua >"$work/fixed.lua"
 server_pid=
 stop_server() {
     if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
@@ -92,14 +97,16 @@ generate() {
     echo "  imported into SQLite in $(elapsed "$t") s: $(du -h "$dir/bench.db" | cut -f1)"
 }
 
-# Starts the server on $1 (database) and waits for GET /api/dashboard to answer 200; sets
-# server_pid, port and ready_s.
+# Starts the server on $1 (database; $3: more serve options) and waits for GET
+# /api/dashboard to answer 200; sets server_pid, port and ready_s.
 start_server() {
     local db=$1 log=$2 code=000 t
+    local -a more=()
+    [[ -n ${3:-} ]] && read -ra more <<<"$3"
     port=$(free_port)
     t=$(now)
     local started=$SECONDS
-    "$BIN" serve --db "sqlite:$db" --listen "127.0.0.1:$port" >"$log" 2>&1 &
+    "$BIN" serve --db "sqlite:$db" --listen "127.0.0.1:$port" "${more[@]}" >"$log" 2>&1 &
     server_pid=$!
     while :; do
         code=$(curl -s -o /dev/null -w '%{http_code}' --max-time "$READY_TIMEOUT" \
@@ -125,6 +132,26 @@ start_server() {
     ready_s=$(elapsed "$t")
 }
 
+# wrk_run TITLE PATH WRK-ARGS... : a wrk run on /api/dashboard (or PATH) printing requests/s,
+# latency and errors; sets rps.
+wrk_run() {
+    local title=$1 path=${2:-/api/dashboard} out w
+    shift 2
+    echo "  wrk -t$WRK_THREADS -c$WRK_CONNECTIONS -d$WRK_DURATION, $title:"
+    out=$(wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$WRK_DURATION" "$@" \
+        "http://127.0.0.1:$port$path") || die "wrk failed: $out"
+    w=$(sed -n 's/^WRK_RESULT //p' <<<"$out")
+    [[ -n $w ]] || die "no result from wrk: $out"
+    rps=$(awk -v n="$(json "$w" .requests)" -v us="$(json "$w" .duration_us)" \
+        'BEGIN {printf "%.0f", n / (us / 1e6)}')
+    echo "    requests/s             : $rps  (goal >= 5000)"
+    echo "    latency                : p50 $(fmt_ms "$(json "$w" .latency_us.p50)e-3")," \
+        "p90 $(fmt_ms "$(json "$w" .latency_us.p90)e-3"), p99 $(fmt_ms "$(json "$w" .latency_us.p99)e-3")," \
+        "max $(fmt_ms "$(json "$w" .latency_us.max)e-3")"
+    echo "    errors                 : non-2xx $(json "$w" .non2xx), connect $(json "$w" .connect_errors)," \
+        "read $(json "$w" .read_errors), write $(json "$w" .write_errors), timeouts $(json "$w" .timeouts)  (goal 0)"
+}
+
 vm_hwm_mb() { awk '/^VmHWM:/ {printf "%d", $2 / 1024}' "/proc/$1/status"; }
 
 declare -A SUMMARY
@@ -133,7 +160,9 @@ for rows in "${SIZES[@]}"; do
     echo "== $rows tracking rows"
     dir=$work/$rows
     generate "$dir" "$rows"
-    start_server "$dir/bench.db" "$dir/server.log"
+    # The latencies are the engine's: no answer kept to be given again (the untimed pass
+    # asks every range first), as DuckDB keeps none.
+    start_server "$dir/bench.db" "$dir/server.log" "--answer-cache 0"
     echo "  server ready (GET /api/dashboard → 200) $ready_s s after exec, port $port"
 
     echo "  $REQUESTS date ranges × $RUNS timed pass(es), infludash then DuckDB..."
@@ -160,23 +189,15 @@ for rows in "${SIZES[@]}"; do
 
     if [[ " $WRK_ROWS " == *" $rows "* ]]; then
         if command -v wrk >/dev/null; then
-            echo "  throughput: wrk -t$WRK_THREADS -c$WRK_CONNECTIONS -d$WRK_DURATION" \
-                "-s bench/dashboard.lua (a new date range per request)..."
-            wrk_out=$(wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$WRK_DURATION" \
-                -s bench/dashboard.lua "http://127.0.0.1:$port/api/dashboard") ||
-                die "wrk failed: $wrk_out"
-            w=$(sed -n 's/^WRK_RESULT //p' <<<"$wrk_out")
-            [[ -n $w ]] || die "no result from wrk: $wrk_out"
-            rps=$(awk -v n="$(json "$w" .requests)" -v us="$(json "$w" .duration_us)" \
-                'BEGIN {printf "%.0f", n / (us / 1e6)}')
-            echo "  requests/s               : $rps  (goal >= 5000)"
-            echo "  latency                  : p50 $(fmt_ms "$(json "$w" .latency_us.p50)e-3")," \
-                "p90 $(fmt_ms "$(json "$w" .latency_us.p90)e-3"), p99 $(fmt_ms "$(json "$w" .latency_us.p99)e-3")," \
-                "max $(fmt_ms "$(json "$w" .latency_us.max)e-3")"
-            echo "  errors                   : non-2xx $(json "$w" .non2xx), connect $(json "$w" .connect_errors)," \
-                "read $(json "$w" .read_errors), write $(json "$w" .write_errors), timeouts $(json "$w" .timeouts)  (goal 0)"
+            # The server as it runs by default, keeping its answers (serve --answer-cache).
+            stop_server
+            start_server "$dir/bench.db" "$dir/server-wrk.log"
+            fixed="/api/dashboard?platform=Instagram,YouTube&brand=MuscleBlaze&from=2025-03-01&to=2025-05-31"
+            wrk_run "a new date range per request" "" -s bench/dashboard.lua
+            rps_new=$rps
             echo "  server VmHWM after wrk   : $(vm_hwm_mb "$server_pid") MB"
-            rps_col="$rps/s"
+            wrk_run "one dashboard asked by every connection ($fixed)" "$fixed" -s "$work/fixed.lua"
+            rps_fixed=$rps
             # The same signed in: every request then checks its session in the accounts
             # database (docs/accounts.md). Adding a user closes the open installation.
             printf 'bench-password-1\n' | "$BIN" user add bench --role viewer \
@@ -185,15 +206,13 @@ for rows in "${SIZES[@]}"; do
             cookie=$(curl -s -o /dev/null -c - -d username=bench -d password=bench-password-1 \
                 "http://127.0.0.1:$port/login" | awk '$6 == "infludash_session" {print $7}')
             [[ -n $cookie ]] || die "signing in failed"
-            wrk_out=$(wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$WRK_DURATION" \
-                -H "Cookie: infludash_session=$cookie" \
-                -s bench/dashboard.lua "http://127.0.0.1:$port/api/dashboard") ||
-                die "wrk failed: $wrk_out"
-            w=$(sed -n 's/^WRK_RESULT //p' <<<"$wrk_out")
-            rps_auth=$(awk -v n="$(json "$w" .requests)" -v us="$(json "$w" .duration_us)" \
-                'BEGIN {printf "%.0f", n / (us / 1e6)}')
-            echo "  requests/s signed in     : $rps_auth  (non-2xx $(json "$w" .non2xx); open: $rps)"
-            rps_col="$rps/s ($rps_auth/s signed in)"
+            wrk_run "signed in, a new date range per request" "" \
+                -H "Cookie: infludash_session=$cookie" -s bench/dashboard.lua
+            rps_new_auth=$rps
+            wrk_run "signed in, one dashboard" "$fixed" -H "Cookie: infludash_session=$cookie" \
+                -s "$work/fixed.lua"
+            rps_fixed_auth=$rps
+            rps_col="$rps_fixed/s one, $rps_new/s new ($rps_fixed_auth/s, $rps_new_auth/s signed in)"
         else
             echo "  wrk is not installed: throughput not measured (apt-get install wrk)"
         fi

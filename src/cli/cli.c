@@ -851,6 +851,10 @@ static const struct cli_option serve_options[] = {
     CLI_STRING(struct serve_config, engine_cache, "--engine-cache", "FILE",
                "where to keep the loaded data for the next start\n(default: DB.engine beside "
                "an SQLite database;\nnone for PostgreSQL)"),
+    CLI_UNSIGNED(struct serve_config, answer_cache_mb, "--answer-cache", "MB",
+                 "room for the answers each workspace's data has\ngiven, to give again "
+                 "(default 32; 0: none kept)",
+                 0, 65536, "MB"),
     CLI_END,
 };
 

@@ -201,6 +201,28 @@ const char *http_query(struct http_request *req, const char *name)
     return MHD_lookup_connection_value(req->impl->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+/* Appends one parameter as its name's length, the name, then the value's length and the
+ * value, or a length of ~0 for a parameter without "=". */
+static enum MHD_Result http_key_add(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    size_t key_size, const char *value, size_t value_size)
+{
+    (void)kind;
+    struct buf *out = cls;
+    uint64_t n = key_size;
+    buf_append(out, &n, sizeof n);
+    buf_append(out, key, key_size);
+    n = value ? value_size : ~(uint64_t)0;
+    buf_append(out, &n, sizeof n);
+    if (value)
+        buf_append(out, value, value_size);
+    return MHD_YES;
+}
+
+void http_query_key(struct http_request *req, struct buf *out)
+{
+    MHD_get_connection_values_n(req->impl->conn, MHD_GET_ARGUMENT_KIND, http_key_add, out);
+}
+
 const char *http_header(struct http_request *req, const char *name)
 {
     return MHD_lookup_connection_value(req->impl->conn, MHD_HEADER_KIND, name);

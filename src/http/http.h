@@ -147,6 +147,10 @@ struct http_response {
 
 /* A query parameter, percent-decoded, or NULL. Valid until the request completes. */
 const char *http_query(struct http_request *req, const char *name);
+/* Every query parameter, in the order sent, appended to out as a key: two requests give the
+ * same key exactly when they send the same parameters with the same values in the same order
+ * (each name and value with its length, so no value can pass for two). */
+void http_query_key(struct http_request *req, struct buf *out);
 /* The client's address ("127.0.0.1", "::1"; "-" when unknown). */
 const char *http_client(struct http_request *req);
 /* A request header (case-insensitive name), or NULL. Valid until the request completes. */

@@ -1,5 +1,6 @@
 /* app.c — the shared state of the web handlers (app.h): the current engine, swapped whole
- * and reference-counted. Calls engine, api_data, http and schema. */
+ * and reference-counted, with the answers given over it. Calls answers, engine, api_data,
+ * http and schema. */
 #include "app.h"
 
 #include <inttypes.h>
@@ -30,6 +31,7 @@ void app_init(struct app *app, struct store *store, const char *version)
  * RSS while the next load grows its own. */
 static void engine_drop(struct app_engine *ae)
 {
+    answers_free(ae->answers);
     engine_free(ae->eng);
     free(ae);
     xmalloc_trim();
@@ -74,6 +76,7 @@ void app_engine_publish(struct app *app, struct engine *eng, int64_t version, do
     ae->version = version;
     ae->load_ms = load_ms;
     ae->loaded_at = (int64_t)time(NULL);
+    ae->answers = answers_new(app->answer_cache_bytes);
     pthread_mutex_lock(&app->engine_lock);
     struct app_engine *old = app->engine;
     app->engine = ae;
@@ -119,6 +122,8 @@ void app_metrics_write(struct app *app, struct buf *out)
     }
     double load_seconds = ae ? ae->load_ms / 1e3 : 0;
     int64_t loaded_at = ae ? ae->loaded_at : 0;
+    struct answers_stats kept;
+    answers_stats(ae ? ae->answers : NULL, &kept);
     app_engine_release(app, ae);
     buf_printf(out,
                "# HELP infludash_imports_total Imports through POST /api/import, by result.\n"
@@ -135,8 +140,16 @@ void app_metrics_write(struct app *app, struct buf *out)
                "# HELP infludash_engine_loaded_timestamp_seconds When the current data was "
                "loaded (unix time; 0: not yet).\n"
                "# TYPE infludash_engine_loaded_timestamp_seconds gauge\n"
-               "infludash_engine_loaded_timestamp_seconds %" PRId64 "\n",
+               "infludash_engine_loaded_timestamp_seconds %" PRId64 "\n"
+               "# HELP infludash_answers_total Analytics answers of the current data, by whether "
+               "they were computed or given again.\n"
+               "# TYPE infludash_answers_total counter\n"
+               "infludash_answers_total{result=\"computed\"} %" PRIu64 "\n"
+               "infludash_answers_total{result=\"kept\"} %" PRIu64 "\n"
+               "# HELP infludash_answers_kept_bytes Bytes of the current data's answers kept.\n"
+               "# TYPE infludash_answers_kept_bytes gauge\n"
+               "infludash_answers_kept_bytes %zu\n",
                atomic_load(&app->imports_ok), atomic_load(&app->imports_failed),
                atomic_load(&app->engine_loads), atomic_load(&app->engine_load_failures),
-               load_seconds, loaded_at);
+               load_seconds, loaded_at, kept.misses, kept.hits, kept.bytes);
 }

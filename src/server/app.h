@@ -2,7 +2,7 @@
  * the analytics endpoints read (replaced whole when the data changes) and what the pages
  * show about the build. One struct app per workspace lives for the whole `serve` run
  * (site.c owns them); handlers reach the request's through req->app, which the guard
- * points at the workspace asked for. Calls pthread, engine, api_data, http and schema. */
+ * points at the workspace asked for. Calls pthread, answers, engine, api_data, http and schema. */
 #ifndef INFLUDASH_APP_H
 #define INFLUDASH_APP_H
 
@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "answers.h"
 #include "api_data.h"
 #include "engine.h"
 #include "schema.h"
@@ -20,10 +21,11 @@
  * frees it, so a request never sees an engine change under it. */
 struct app_engine {
     struct engine *eng;
-    int refs;          /* guarded by app.engine_lock */
-    int64_t version;   /* store_data_version when it was loaded */
-    double load_ms;    /* how long the load took */
-    int64_t loaded_at; /* unix seconds */
+    int refs;                /* guarded by app.engine_lock */
+    int64_t version;         /* store_data_version when it was loaded */
+    double load_ms;          /* how long the load took */
+    int64_t loaded_at;       /* unix seconds */
+    struct answers *answers; /* its answers kept (answers.h); NULL: none kept */
 };
 
 struct site;
@@ -66,9 +68,10 @@ struct app {
     /* engine_lock guards `engine` and every app_engine's refs, nothing else; it is never
      * held while a query runs. */
     pthread_mutex_t engine_lock;
-    struct app_engine *engine;          /* the current one; NULL until the first load finishes */
-    char engine_error[256];             /* why the last load failed, "" when it did not */
-    struct api_settings settings;       /* defaults for every request (benchmarks, iROAS) */
+    struct app_engine *engine;    /* the current one; NULL until the first load finishes */
+    char engine_error[256];       /* why the last load failed, "" when it did not */
+    struct api_settings settings; /* defaults for every request (benchmarks, iROAS) */
+    size_t answer_cache_bytes; /* room for each engine's answers (serve --answer-cache); 0: none */
     const struct schema_config *schema; /* how uploads read rows (the site's); not owned */
     /* Uploads and downloads pass through here (thread-safe on its own); NULL: the upload
      * and download endpoints answer 503. Not owned (serve.c creates and frees it). */
@@ -102,7 +105,7 @@ int app_engine_unavailable(struct http_response *res, struct app *app);
 
 /* Appends the app's counters in the Prometheus text format (after http_metrics_write):
  * rows per dataset of the current engine, imports by result, engine loads and the last
- * load's duration. */
+ * load's duration, and the current engine's answers kept and given again. */
 void app_metrics_write(struct app *app, struct buf *out);
 
 #endif

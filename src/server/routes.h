@@ -7,7 +7,8 @@
  * changes while requests run (serve.c):
  *
  *     struct site site;
- *     site_init(&site, db_url, store, INFLUDASH_VERSION, spool, &settings, NULL, &e);
+ *     site_init(&site, db_url, store, INFLUDASH_VERSION, spool, &settings, NULL, 32 << 20,
+ *               &e);
  *     struct http_config cfg;
  *     http_config_default(&cfg);
  *     cfg.listen = listen;                          // --listen

@@ -1,12 +1,14 @@
 /* routes_analytics.c — the analytics documents: GET /api/dashboard, /api/influencers[/ID],
  * /api/insights, /api/payouts, /api/unattributed, /api/explain, /api/options and
  * /api/simulate, each the api_data (or api_simulate, api_explain) document of the query's
- * filters over the current engine. Calls routes_common, http, api_data, api_simulate,
- * api_explain, app, filter, buf and err. */
+ * filters over the current engine, a question asked again answered from the engine's
+ * answers. Calls routes_common, http, api_data, api_simulate, api_explain, app, answers,
+ * filter, buf and err. */
 #include "routes_handlers.h"
 
 #include <string.h>
 
+#include "answers.h"
 #include "api_data.h"
 #include "api_simulate.h"
 #include "api_explain.h"
@@ -16,7 +18,10 @@
 #include "banned.h"
 
 /* An analytics document: filters and settings from the query (400 naming the bad
- * parameter), the current engine (503 while the first load runs), then the document. */
+ * parameter), the current engine (503 while the first load runs), then the document: the
+ * one this engine already gave for the same path and parameters when it kept it (answers.h;
+ * a document reads nothing but the engine, the parameters and the server's settings), else
+ * computed and kept. */
 typedef int (*routes_doc_fn)(const struct engine *eng, const struct filter *f,
                              const struct api_settings *s, const char *param, struct buf *out,
                              struct err *e);
@@ -32,14 +37,26 @@ static int routes_document(struct http_request *req, struct http_response *res, 
     if (routes_analytics_begin(req, res, &f, &settings, &ae) < 0)
         return 0;
     http_response_json(res, 200);
-    int rc = fn(ae->eng, &f, &settings, req->path_param, &res->body, &e);
+    struct buf key = BUF_INIT;
+    if (ae->answers) {
+        buf_append(&key, req->path, strlen(req->path) + 1);
+        http_query_key(req, &key);
+    }
+    int rc = 0;
+    if (!answers_get(ae->answers, key.data, key.len, &res->body)) {
+        rc = fn(ae->eng, &f, &settings, req->path_param, &res->body, &e);
+        if (rc == 0) {
+            buf_putc(&res->body, '\n');
+            answers_put(ae->answers, key.data, key.len, res->body.data, res->body.len);
+        }
+    }
+    buf_release(&key);
     app_engine_release(app, ae);
     filter_release(&f);
     if (rc < 0) {
         buf_reset(&res->body);
         return routes_fail(req, res, "computing the answer", &e);
     }
-    buf_putc(&res->body, '\n');
     return 0;
 }
 

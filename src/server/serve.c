@@ -30,6 +30,7 @@ void serve_config_default(struct serve_config *cfg)
     cfg->sample_rows = 20000;
     cfg->roas_benchmark = 4.0;
     cfg->roi_benchmark = 2.0;
+    cfg->answer_cache_mb = 32;
 }
 
 /* Loads sample data when every dataset is empty. */
@@ -107,7 +108,7 @@ int serve_run(const struct serve_config *cfg, struct err *e)
         schema.platforms = cfg->platforms;
     struct site site;
     if ((rc = site_init(&site, cfg->db_url, s, cfg->version, spool, &settings, &schema,
-                        cfg->engine_cache, e)) < 0) {
+                        cfg->engine_cache, (size_t)cfg->answer_cache_mb << 20, e)) < 0) {
         tax_rules_release(&rules);
         tz_free(zone);
         spool_free(spool);

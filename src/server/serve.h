@@ -37,6 +37,8 @@ struct serve_config {
     /* --engine-cache FILE: the default workspace's engine cache (FILE-ws-SLUG another's);
      * NULL: beside an SQLite database, none for PostgreSQL (site.c) */
     const char *engine_cache;
+    /* --answer-cache MB: room for each workspace's answers kept (app.h); 0: none kept */
+    unsigned answer_cache_mb;
 };
 
 void serve_config_default(struct serve_config *cfg);

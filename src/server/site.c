@@ -370,6 +370,7 @@ static struct app *app_new(struct site *site, const char *slug, const char *db_u
     app->db_url = xstrdup(db_url);
     app->spool = site->spool;
     app->settings = site->settings;
+    app->answer_cache_bytes = site->answer_cache_bytes;
     app->schema = &site->schema;
     return app;
 }
@@ -407,10 +408,12 @@ static void site_start_workspaces(struct site *site)
 
 int site_init(struct site *site, const char *db_url, struct store *store, const char *version,
               struct spool *spool, const struct api_settings *settings,
-              const struct schema_config *schema, const char *engine_cache, struct err *e)
+              const struct schema_config *schema, const char *engine_cache,
+              size_t answer_cache_bytes, struct err *e)
 {
     memset(site, 0, sizeof *site);
     site->engine_cache = engine_cache;
+    site->answer_cache_bytes = answer_cache_bytes;
     if (schema)
         site->schema = *schema;
     else

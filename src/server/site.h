@@ -28,6 +28,8 @@ struct site {
     /* the default workspace's engine cache file (FILE-ws-SLUG another's), or NULL: beside an
      * SQLite database, none for PostgreSQL (not owned) */
     const char *engine_cache;
+    /* Room for each workspace's engine's answers (app.answer_cache_bytes); 0: none kept. */
+    size_t answer_cache_bytes;
     const char *version;          /* not owned */
     struct spool *spool;          /* shared by every app; not owned */
     struct api_settings settings; /* every app's defaults */
@@ -60,11 +62,12 @@ struct site {
     int hashing; /* guarded by hash_lock */
 };
 
-/* store: the default workspace's connection for its handlers (not owned). engine_cache:
- * see struct site. Starts the default workspace's loader. */
+/* store: the default workspace's connection for its handlers (not owned). engine_cache,
+ * answer_cache_bytes: see struct site. Starts the default workspace's loader. */
 int site_init(struct site *site, const char *db_url, struct store *store, const char *version,
               struct spool *spool, const struct api_settings *settings,
-              const struct schema_config *schema, const char *engine_cache, struct err *e);
+              const struct schema_config *schema, const char *engine_cache,
+              size_t answer_cache_bytes, struct err *e);
 /* Stops every loader and frees every app but the default one's store. No request may run. */
 void site_release(struct site *site);
 
