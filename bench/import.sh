@@ -16,7 +16,8 @@
 # BENCH_PG_URL (a new database bench_import is made there for each run); the ratio to the
 # SQLite median is printed (goal: at most 2).
 # usage: bench/import.sh [ROWS] [RUNS]     (defaults: 1000000 rows, 5 runs)
-# environment: CASES="id noid" (the cases to run), KEEP=1 keeps the generated files.
+# environment: CASES="id noid" (the cases to run), KEEP=1 keeps the generated files,
+# INFLUDASH=PATH the binary to time (default build/infludash).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ ${BENCH_PG:-0} == 1 && -z ${BENCH_PG_URL:-} ]]; then
@@ -28,7 +29,7 @@ fi
 ROWS=${1:-1000000}
 RUNS=${2:-5}
 CASES=${CASES:-id noid}
-BIN=build/infludash
+BIN=${INFLUDASH:-build/infludash}
 [[ -x $BIN ]] || make all >/dev/null
 [[ -d bench/node_modules/@duckdb/node-api ]] ||
     (cd bench && npm install --no-audit --no-fund --silent)

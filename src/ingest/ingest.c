@@ -496,7 +496,10 @@ static int load_known(struct ingest *in, struct err *e);
 
 static int check_influencer(struct ingest *in, const struct schema_row *row)
 {
-    int col = schema_col_index(in->ds, "influencer_id");
+    assert(in->map.ds == row->ds);
+    int col = in->map.col_influencer; /* found once per file, not by name for every row */
+    if (col < 0)
+        return 0;
     const struct schema_value *v = &row->v[col];
     if (!v->present)
         return 0;
