@@ -5,7 +5,7 @@
  * per influencer (engine_influencers) or per persona (engine_personas). Loading is
  * engine_load.c, querying engine_query.c, incremental revenue engine_incremental.c and the
  * payouts check engine_payouts.c, over the private engine_impl.h.
- * Calls store, schema, strmap, buf and err.
+ * Calls store, schema, strmap, format, buf and err.
  *
  * Spend follows the payout terms over the filtered activity, aggregated per influencer
  * before anything is joined ("Spend rules" in engine_load.c and engine_query.c explain

@@ -1,7 +1,7 @@
 /* engine_incremental.c — incremental revenue and iROAS of a query's result (SPEC §3,
  * engine.h): the organic baseline with its bootstrap interval, the holdout test against
- * control, or the fixed share, and why each method passed over does not apply. Calls buf
- * and err. */
+ * control, or the fixed share, and why each method passed over does not apply. Calls format,
+ * buf and err. */
 #include "engine_impl.h"
 
 #include <assert.h>
