@@ -141,7 +141,7 @@ struct rollup {
     struct rollup_sums *cum;
 };
 
-/* A post with a price, as alloc_query reads it (struct engine priced). */
+/* A post with a price, as alloc_influencer reads it (struct engine priced). */
 struct priced_post {
     int32_t day, day_slot; /* post_day, and post_day_idx + 1 */
     int32_t platform, campaign, pay;
@@ -292,7 +292,7 @@ struct engine {
      * terms_start[i + 1]] (derived with the groups, never stored) */
     struct pay_term *terms;
     int32_t *terms_start;
-    /* alloc_query without its shortcuts, and every query's product and source groups from
+    /* alloc_influencer without its shortcuts, and every query's product and source groups from
      * the fine cube's scan (engine_set_exhaustive_allocation) */
     int exhaustive_allocation;
     /* by product [0] and by source [1] (engine_build_rollups; not built: the fine scan) */
@@ -366,7 +366,7 @@ struct bucket_sums {
     int64_t orders, revenue, rows, posts, spend;
 };
 
-/* What alloc_query has to do for an influencer (struct engine inf_alloc). */
+/* What alloc_influencer has to do for an influencer (struct engine inf_alloc). */
 #define ALLOC_POSTS 0x1u   /* posts priced by a post payout row */
 #define ALLOC_DATED 0x2u   /* recorded totals with a payout_date */
 #define ALLOC_UNDATED 0x4u /* undated recorded totals without revenue (pay_unalloc) */
@@ -433,7 +433,13 @@ struct engine_result {
 /* SPEC §3.1: the allocation of a query's spend that depends on its range (engine_allocate.c;
  * the cube's spend column is added by the scan): posts, dated recorded totals, undated ones
  * without revenue, and, under a basis filter, the lines of the payout rows it leaves out. */
-void alloc_query(struct engine_result *r);
+struct alloc_walk;
+/* The walk of r's query (engine_allocate.c): alloc_begin, then alloc_influencer for each
+ * selected influencer in order (once its activity and spend are known: compute_spend),
+ * then alloc_end, which adds what is left to the groups and frees the walk. */
+struct alloc_walk *alloc_begin(struct engine_result *r);
+void alloc_influencer(struct alloc_walk *w, int32_t inf);
+void alloc_end(struct alloc_walk *w);
 /* At load, after the fine cube is built and before the coarse one: lines, the fine cube's
  * spend column and the indexes above. */
 void alloc_build_entries(struct engine *eng);

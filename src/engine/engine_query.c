@@ -579,41 +579,50 @@ static void gather_activity(struct engine_result *r)
     }
 }
 
-/* Spend rules, part 2: each payout row of a selected influencer (and a selected basis)
- * prices the filtered activity it covers once; SCOPE_DUPLICATE rows price nothing.
+/* Spend rules, part 2, for selected influencer inf: each of its payout rows of a selected
+ * basis prices the filtered activity it covers once; SCOPE_DUPLICATE rows price nothing.
  * Recorded totals count when their payout_date is in the range, or when they have none.
  * Each influencer's sum is rounded to the paisa (half away from zero): what it earned
  * (the payouts check). Its spend in the figures is what SPEC §3.1 allocates to the
- * filtered cells (gather_activity and alloc_query). */
-static void compute_spend(struct engine_result *r)
+ * filtered cells (gather_activity and alloc_influencer). */
+static void compute_spend(struct engine_result *r, int32_t inf, int undated_in)
 {
     const struct engine *eng = r->eng;
     const struct query *q = &r->q;
-    const int32_t *platform = col32(&eng->inf_platform);
-    int undated_in = r->from_day == INT32_MIN && r->to_day == INT32_MAX;
-    for (size_t s = 0; s < q->nselected; s++) {
-        int32_t inf = q->selected[s];
-        struct influencer_activity *a = &r->act[inf];
-        /* on a platform the filter leaves out, only post terms can price anything: its
-         * orders and revenue are none, and its recorded totals are not in (payout_row_in) */
-        int posts_only = !q->platform.ok[platform[inf] + 1];
-        for (int32_t k = eng->terms_start[inf]; k < eng->terms_start[inf + 1]; k++) {
-            const struct pay_term *t = &eng->terms[k];
-            if ((posts_only && t->kind != PAY_POST) || !q->basis.ok[t->basis + 1])
+    struct influencer_activity *a = &r->act[inf];
+    /* on a platform the filter leaves out, only post terms can price anything: its
+     * orders and revenue are none, and its recorded totals are not in (payout_row_in) */
+    int posts_only = !q->platform.ok[col32(&eng->inf_platform)[inf] + 1];
+    for (int32_t k = eng->terms_start[inf]; k < eng->terms_start[inf + 1]; k++) {
+        const struct pay_term *t = &eng->terms[k];
+        if ((posts_only && t->kind != PAY_POST) || !q->basis.ok[t->basis + 1])
+            continue;
+        if (t->kind == PAY_TOTAL) {
+            /* payout_row_in: selected, of a selected basis and platform; in the range */
+            if (t->day != ENGINE_NO_DAY && (t->day < r->from_day || t->day > r->to_day))
                 continue;
-            if (t->kind == PAY_TOTAL) {
-                /* payout_row_in: selected, of a selected basis and platform; in the range */
-                if (t->day != ENGINE_NO_DAY && (t->day < r->from_day || t->day > r->to_day))
-                    continue;
-                /* an undated total makes its influencer active only without a date range:
-                 * in a range it counts through the spend §3.1 gives the range's days */
-                a->paid = !r->cell_filter && (t->day != ENGINE_NO_DAY || undated_in);
-            }
-            a->spend_micro += payout_terms_spend(q, a, t->kind, t->scope, t->rate, t->total);
+            /* an undated total makes its influencer active only without a date range:
+             * in a range it counts through the spend §3.1 gives the range's days */
+            a->paid = !r->cell_filter && (t->day != ENGINE_NO_DAY || undated_in);
         }
-        if (a->spend_micro != 0)
-            a->earned = round_micro(a->spend_micro);
+        a->spend_micro += payout_terms_spend(q, a, t->kind, t->scope, t->rate, t->total);
     }
+    if (a->spend_micro != 0)
+        a->earned = round_micro(a->spend_micro);
+}
+
+/* Each selected influencer's spend (compute_spend), then its allocation (alloc_influencer),
+ * in one pass over them: its activity is read once while it is at hand. */
+static void spend_and_allocate(struct engine_result *r)
+{
+    const struct query *q = &r->q;
+    int undated_in = r->from_day == INT32_MIN && r->to_day == INT32_MAX;
+    struct alloc_walk *w = alloc_begin(r);
+    for (size_t s = 0; s < q->nselected; s++) {
+        compute_spend(r, q->selected[s], undated_in);
+        alloc_influencer(w, q->selected[s]);
+    }
+    alloc_end(w);
 }
 
 /* A selected influencer with filtered activity: a post, an attributed row or a recorded
@@ -648,8 +657,7 @@ static void result_pass(struct engine_result *r, int again)
     scan_tracking(r);
     gather_activity(r);
     scan_posts(r);
-    compute_spend(r);
-    alloc_query(r);
+    spend_and_allocate(r);
 }
 
 int engine_run(const struct engine *eng, const struct engine_filter *f, struct engine_result **out,
