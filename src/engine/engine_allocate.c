@@ -660,6 +660,20 @@ void alloc_build_groups(struct engine *eng)
         }
         eng->terms_start[i + 1] = nt;
     }
+    /* the cells' spans */
+    const int64_t *gstart = col64(&eng->cell_entry_start), *cum = col64(&eng->cell_entry_cum);
+    const int32_t *gday = col32(&eng->cell_entry_day);
+    eng->cell_span = xmalloc((total + 1) * sizeof *eng->cell_span);
+    for (size_t g = 0; g < total; g++) {
+        int64_t lo = gstart[g], hi = gstart[g + 1];
+        struct cell_span *c = &eng->cell_span[g];
+        *c = (struct cell_span){(int32_t)lo, (int32_t)(hi - lo), 0, 0, 0};
+        if (hi > lo) {
+            c->first_day = gday[lo];
+            c->last_day = gday[hi - 1];
+            c->total = cum[hi - 1];
+        }
+    }
 }
 
 void alloc_release_groups(struct engine *eng)
@@ -673,12 +687,14 @@ void alloc_release_groups(struct engine *eng)
     free(eng->priced_start);
     free(eng->terms);
     free(eng->terms_start);
+    free(eng->cell_span);
     eng->camp_start = eng->camp_code = eng->camp_cell_start = eng->camp_cells = NULL;
     eng->camp_same = NULL;
     eng->priced = NULL;
     eng->priced_start = NULL;
     eng->terms = NULL;
     eng->terms_start = NULL;
+    eng->cell_span = NULL;
 }
 
 void engine_set_exhaustive_allocation(struct engine *eng, int on)
@@ -797,16 +813,18 @@ static int64_t day_lower_bound(const int32_t *day, int64_t lo, int64_t hi, size_
 }
 
 /* The revenue of cell g on the days [day_lo, day_hi) from its running sums: none when the
- * cell's days all lie outside, the whole sum when they all lie inside, else two lookups. */
+ * cell's days all lie outside, the whole sum when they all lie inside (both from its span),
+ * else two lookups. */
 static int64_t cell_range_revenue(const struct engine *eng, size_t g, size_t day_lo, size_t day_hi)
 {
-    const int64_t *gstart = col64(&eng->cell_entry_start), *cum = col64(&eng->cell_entry_cum);
-    const int32_t *gday = col32(&eng->cell_entry_day);
-    int64_t lo = gstart[g], hi = gstart[g + 1];
-    if (lo == hi || (size_t)gday[hi - 1] < day_lo || (size_t)gday[lo] >= day_hi)
+    const struct cell_span *c = &eng->cell_span[g];
+    if (c->n == 0 || (size_t)c->last_day < day_lo || (size_t)c->first_day >= day_hi)
         return 0;
-    if ((size_t)gday[lo] >= day_lo && (size_t)gday[hi - 1] < day_hi)
-        return cum[hi - 1];
+    if ((size_t)c->first_day >= day_lo && (size_t)c->last_day < day_hi)
+        return c->total;
+    const int64_t *cum = col64(&eng->cell_entry_cum);
+    const int32_t *gday = col32(&eng->cell_entry_day);
+    int64_t lo = c->start, hi = lo + c->n;
     int64_t a = day_lower_bound(gday, lo, hi, day_lo);
     int64_t b = day_lower_bound(gday, a, hi, day_hi);
     return (b > lo ? cum[b - 1] : 0) - (a > lo ? cum[a - 1] : 0);

@@ -148,6 +148,13 @@ struct priced_post {
     int64_t spend;
 };
 
+/* A cell's entries in cell_entry_day and cell_entry_cum (struct engine cell_span). */
+struct cell_span {
+    int32_t start, n;            /* its entries: start .. start + n */
+    int32_t first_day, last_day; /* their day indexes (n > 0) */
+    int64_t total;               /* the revenue of them all */
+};
+
 /* A payout row's terms, as compute_spend reads them (struct engine terms). */
 struct pay_term {
     int32_t kind, scope, basis, day; /* pay_kind, pay_scope, pay_basis, pay_day */
@@ -292,6 +299,10 @@ struct engine {
      * terms_start[i + 1]] (derived with the groups, never stored) */
     struct pay_term *terms;
     int32_t *terms_start;
+    /* per cell (numbered as for cell_entry_start), what cell_range_revenue reads first side
+     * by side: its entries' place and count, first and last day index, and its whole
+     * revenue (derived with the groups, never stored) */
+    struct cell_span *cell_span;
     /* alloc_influencer without its shortcuts, and every query's product and source groups from
      * the fine cube's scan (engine_set_exhaustive_allocation) */
     int exhaustive_allocation;
