@@ -303,6 +303,8 @@ struct engine {
      * by side: its entries' place and count, first and last day index, and its whole
      * revenue (derived with the groups, never stored) */
     struct cell_span *cell_span;
+    /* the scratch of finished queries, for the next ones (engine_query.c) */
+    struct result_pool *results;
     /* alloc_influencer without its shortcuts, and every query's product and source groups from
      * the fine cube's scan (engine_set_exhaustive_allocation) */
     int exhaustive_allocation;
@@ -318,6 +320,9 @@ struct engine {
 
 /* An engine with its dictionaries and nothing else (engine_load.c). */
 struct engine *engine_new(void);
+/* An empty pool of query scratch, and its release with what it keeps (engine_query.c). */
+struct result_pool *result_pool_new(void);
+void result_pool_free(struct result_pool *p);
 /* The columns of eng outside the cubes into out (ENGINE_NCOLUMNS of them at most), and the
  * CUBE_NCOLUMNS of a cube: for engine_free, shrink_columns and the cache file
  * (engine_cache.c, which stores them in this order). Return how many. */
@@ -427,10 +432,11 @@ struct influencer_activity {
 
 struct engine_result {
     const struct engine *eng;
-    unsigned views; /* ENGINE_VIEW_* computed */
+    struct result_scratch *scratch; /* act, days, the groups' and the query's sums */
+    unsigned views;                 /* ENGINE_VIEW_* computed */
     int32_t from_day, to_day;
     struct query q;
-    struct influencer_activity *act; /* per influencer */
+    struct influencer_activity *act; /* per influencer (a selected one's: others unset) */
     int32_t *active;                 /* the influencers influencer_active keeps, in order */
     size_t nactive;
     size_t day_lo, day_hi; /* the days of the range: slots day_lo + 1 .. day_hi */
