@@ -680,6 +680,9 @@ static void scan_posts(struct engine_result *r)
  * selected (select_buckets): the scan added nothing to them, and it is passed by. */
 static void gather_activity(struct engine_result *r)
 {
+    /* copied rather than set to {0}: a copy is a few vector moves, the cleared literal a
+     * rep stos, several times slower for 160 bytes */
+    static const struct influencer_activity none;
     const struct engine *eng = r->eng;
     const struct query *q = &r->q;
     const int32_t *claims = col32(&eng->bucket_claims), *platform = col32(&eng->inf_platform);
@@ -687,7 +690,7 @@ static void gather_activity(struct engine_result *r)
     for (size_t s = 0; s < q->nselected; s++) {
         int32_t inf = q->selected[s];
         struct influencer_activity *a = &r->act[inf];
-        *a = (struct influencer_activity){0}; /* the first of the query's passes to write it */
+        *a = none; /* the first of the query's passes to write it */
         if (!q->platform.ok[platform[inf] + 1])
             continue;
         int64_t entry_spend = 0; /* of its spend: on its cube entries */
