@@ -415,20 +415,24 @@ struct dim_sums {
 };
 
 /* Per-influencer activity: totals over its buckets, and the part of them that
- * campaign-scoped terms of each kind claim (unscoped terms price the rest). */
+ * campaign-scoped terms of each kind claim (unscoped terms price the rest). 128 bytes, on a
+ * 64-byte boundary (struct result_scratch): two cache lines, the first with what
+ * gather_activity and compute_spend add up, the second with the posts' sums. The counts of
+ * rows and posts fit 32 bits (ENGINE_MAX_ROWS). */
 struct influencer_activity {
-    /* first: its alignment would leave a gap after the 64-bit sums (every query clears one
-     * of these per influencer) */
     __int128 spend_micro; /* millionths of a paisa: the terms over the filtered activity */
-    int64_t orders, revenue, posts, rows, reach, engagements;
+    int64_t orders, revenue;
+    int64_t spend; /* the spend allocated to the filtered cells (SPEC §3.1) */
+    int64_t claimed_orders, claimed_revenue;
+    int32_t rows, posts;
+    int64_t reach, engagements;
     /* engagement rate's other denominators (engine_kpis) */
     int64_t followers, follower_engagements, views, view_engagements;
-    int64_t posts_with_followers, posts_with_views;
-    int64_t claimed_orders, claimed_revenue, claimed_posts;
-    int64_t earned; /* spend_micro rounded to the paisa (the payouts check) */
-    int64_t spend;  /* the spend allocated to the filtered cells (SPEC §3.1) */
-    int paid;       /* a recorded total counted in the filter */
+    int32_t posts_with_followers, posts_with_views, claimed_posts;
+    int32_t paid; /* a recorded total counted in the filter */
 };
+_Static_assert(sizeof(struct influencer_activity) == 128, "an activity is two cache lines");
+_Static_assert(ENGINE_MAX_ROWS <= INT32_MAX, "an influencer's rows and posts fit int32");
 
 struct engine_result {
     const struct engine *eng;

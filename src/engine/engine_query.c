@@ -142,7 +142,8 @@ static void query_init(const struct engine *eng, const struct engine_filter *f, 
  * (no other is read). */
 struct result_scratch {
     size_t nact, nsums, ndays, ncodes[5]; /* ncodes: brand, campaign, product, source, platform */
-    struct influencer_activity *act;
+    struct influencer_activity *act;      /* in act_block, on a 64-byte boundary */
+    void *act_block;
     struct bucket_sums *sums, *sums2;
     struct day_sums *days;
     struct dim_sums *dims[5], *dims2[4];
@@ -168,7 +169,7 @@ static void scratch_free(struct result_scratch *s)
 {
     if (!s)
         return;
-    free(s->act);
+    free(s->act_block);
     free(s->sums);
     free(s->sums2);
     free(s->days);
@@ -225,7 +226,8 @@ static struct result_scratch *scratch_take(const struct engine *eng)
     if (!s) {
         s = xcalloc(1, sizeof *s);
         scratch_sizes(eng, s);
-        s->act = xmalloc(s->nact * sizeof *s->act);
+        s->act_block = xmalloc(s->nact * sizeof *s->act + 63);
+        s->act = (void *)(((uintptr_t)s->act_block + 63) & ~(uintptr_t)63);
         s->sums = xmalloc(s->nsums * sizeof *s->sums);
         s->days = xmalloc(s->ndays * sizeof *s->days);
         for (int d = 0; d < 5; d++)
@@ -739,8 +741,7 @@ static void compute_spend(struct engine_result *r, int32_t inf, int undated_in)
         }
         a->spend_micro += payout_terms_spend(q, a, t->kind, t->scope, t->rate, t->total);
     }
-    if (a->spend_micro != 0)
-        a->earned = round_micro(a->spend_micro);
+    /* what it earned is round_micro(a->spend_micro) (engine_payouts) */
 }
 
 /* Each selected influencer's spend (compute_spend), then its allocation (alloc_influencer),
