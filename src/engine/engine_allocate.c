@@ -3,7 +3,7 @@
  * earned it, in whole paise by the largest-remainder method (README "Allocation").
  * At load (alloc_build_entries, alloc_build_posts): order and revenue_share spend and undated
  * recorded totals onto the fine cube's entries (lines, and the cube's spend column the scan
- * adds), each post's price. Per query (alloc_query): what depends on the date range — a
+ * adds), each post's price. Per query (alloc_influencer): what depends on the date range — a
  * post's price and a dated recorded total split over the influencer's attributed revenue
  * in the range — and, under a basis filter, the lines of the payout rows it leaves out
  * taken back; what the filter cannot count is left out (a split on a platform or campaign it
@@ -660,6 +660,20 @@ void alloc_build_groups(struct engine *eng)
         }
         eng->terms_start[i + 1] = nt;
     }
+    /* the cells' spans */
+    const int64_t *gstart = col64(&eng->cell_entry_start), *cum = col64(&eng->cell_entry_cum);
+    const int32_t *gday = col32(&eng->cell_entry_day);
+    eng->cell_span = xmalloc((total + 1) * sizeof *eng->cell_span);
+    for (size_t g = 0; g < total; g++) {
+        int64_t lo = gstart[g], hi = gstart[g + 1];
+        struct cell_span *c = &eng->cell_span[g];
+        *c = (struct cell_span){(int32_t)lo, (int32_t)(hi - lo), 0, 0, 0};
+        if (hi > lo) {
+            c->first_day = gday[lo];
+            c->last_day = gday[hi - 1];
+            c->total = cum[hi - 1];
+        }
+    }
 }
 
 void alloc_release_groups(struct engine *eng)
@@ -673,12 +687,14 @@ void alloc_release_groups(struct engine *eng)
     free(eng->priced_start);
     free(eng->terms);
     free(eng->terms_start);
+    free(eng->cell_span);
     eng->camp_start = eng->camp_code = eng->camp_cell_start = eng->camp_cells = NULL;
     eng->camp_same = NULL;
     eng->priced = NULL;
     eng->priced_start = NULL;
     eng->terms = NULL;
     eng->terms_start = NULL;
+    eng->cell_span = NULL;
 }
 
 void engine_set_exhaustive_allocation(struct engine *eng, int on)
@@ -696,7 +712,7 @@ struct cell {
     uint32_t gen;
 };
 
-struct walk {
+struct alloc_walk {
     struct engine_result *r;
     int exhaustive; /* every split made in full (engine_set_exhaustive_allocation) */
     struct cell *cells;
@@ -730,8 +746,8 @@ struct walk {
 };
 
 /* spend amount on one cell: counted when every cell filter keeps it */
-static void emit(struct walk *w, int32_t inf, size_t day_slot, int32_t platform, int32_t brand,
-                 int32_t product, int32_t campaign, int32_t source, int64_t amount)
+static void emit(struct alloc_walk *w, int32_t inf, size_t day_slot, int32_t platform,
+                 int32_t brand, int32_t product, int32_t campaign, int32_t source, int64_t amount)
 {
     struct engine_result *r = w->r;
     const struct query *q = &r->q;
@@ -763,7 +779,7 @@ static int split_can_count(const struct query *q, int32_t platform, int32_t camp
 }
 
 /* Whether the Unallocated cell of campaign (-1: Unallocated too) passes the cell filters. */
-static int unallocated_counts(const struct walk *w, int32_t campaign)
+static int unallocated_counts(const struct alloc_walk *w, int32_t campaign)
 {
     return cell_counts(&w->r->q, w->unalloc[0], w->unalloc[1],
                        campaign >= 0 ? campaign : w->unalloc[2], w->unalloc[3]);
@@ -797,16 +813,18 @@ static int64_t day_lower_bound(const int32_t *day, int64_t lo, int64_t hi, size_
 }
 
 /* The revenue of cell g on the days [day_lo, day_hi) from its running sums: none when the
- * cell's days all lie outside, the whole sum when they all lie inside, else two lookups. */
+ * cell's days all lie outside, the whole sum when they all lie inside (both from its span),
+ * else two lookups. */
 static int64_t cell_range_revenue(const struct engine *eng, size_t g, size_t day_lo, size_t day_hi)
 {
-    const int64_t *gstart = col64(&eng->cell_entry_start), *cum = col64(&eng->cell_entry_cum);
-    const int32_t *gday = col32(&eng->cell_entry_day);
-    int64_t lo = gstart[g], hi = gstart[g + 1];
-    if (lo == hi || (size_t)gday[hi - 1] < day_lo || (size_t)gday[lo] >= day_hi)
+    const struct cell_span *c = &eng->cell_span[g];
+    if (c->n == 0 || (size_t)c->last_day < day_lo || (size_t)c->first_day >= day_hi)
         return 0;
-    if ((size_t)gday[lo] >= day_lo && (size_t)gday[hi - 1] < day_hi)
-        return cum[hi - 1];
+    if ((size_t)c->first_day >= day_lo && (size_t)c->last_day < day_hi)
+        return c->total;
+    const int64_t *cum = col64(&eng->cell_entry_cum);
+    const int32_t *gday = col32(&eng->cell_entry_day);
+    int64_t lo = c->start, hi = lo + c->n;
     int64_t a = day_lower_bound(gday, lo, hi, day_lo);
     int64_t b = day_lower_bound(gday, a, hi, day_hi);
     return (b > lo ? cum[b - 1] : 0) - (a > lo ? cum[a - 1] : 0);
@@ -825,20 +843,20 @@ static int64_t cell_range_revenue_searched(const struct engine *eng, size_t g, s
 }
 
 /* Cell k's codes (of the walk's influencer). */
-static inline const int32_t *cell_codes(const struct walk *w, size_t k)
+static inline const int32_t *cell_codes(const struct alloc_walk *w, size_t k)
 {
     return &w->codes[4 * k];
 }
 
 /* Whether the cell filters keep cell k. */
-static inline int cell_kept(const struct walk *w, size_t k)
+static inline int cell_kept(const struct alloc_walk *w, size_t k)
 {
     const int32_t *code = cell_codes(w, k);
     return cell_counts(&w->r->q, code[0], code[1], code[2], code[3]);
 }
 
 /* Cell k's revenue in the range, looked up the first time a split asks. */
-static int64_t cell_revenue(struct walk *w, size_t k)
+static int64_t cell_revenue(struct alloc_walk *w, size_t k)
 {
     struct cell *c = &w->cells[k];
     if (c->gen != w->gen) {
@@ -852,7 +870,7 @@ static int64_t cell_revenue(struct walk *w, size_t k)
 }
 
 /* The walk on influencer inf's cells, no revenue known yet. */
-static void walk_influencer(struct walk *w, int32_t inf)
+static void walk_influencer(struct alloc_walk *w, int32_t inf)
 {
     const struct engine *eng = w->r->eng;
     const int32_t *cstart = col32(&eng->inf_cell_start);
@@ -871,7 +889,7 @@ static void walk_influencer(struct walk *w, int32_t inf)
 }
 
 /* Whether the cell filters keep any of influencer inf's cells. */
-static int any_cell_counts(const struct walk *w, int32_t inf)
+static int any_cell_counts(const struct alloc_walk *w, int32_t inf)
 {
     const struct engine *eng = w->r->eng;
     const int32_t *cstart = col32(&eng->inf_cell_start), *codes = col32(&eng->inf_cells);
@@ -884,7 +902,7 @@ static int any_cell_counts(const struct walk *w, int32_t inf)
 }
 
 /* The exhaustive computation's walk on influencer inf: every cell's revenue looked up. */
-static void load_cells(struct walk *w, int32_t inf)
+static void load_cells(struct alloc_walk *w, int32_t inf)
 {
     walk_influencer(w, inf);
     for (size_t k = 0; k < w->ncells; k++)
@@ -893,7 +911,7 @@ static void load_cells(struct walk *w, int32_t inf)
 
 /* Under a basis filter, the lines of the payout rows it leaves out taken back over the
  * influencer's entries in the range. */
-static void take_back_lines(struct walk *w, int32_t inf)
+static void take_back_lines(struct alloc_walk *w, int32_t inf)
 {
     struct engine_result *r = w->r;
     const struct engine *eng = r->eng;
@@ -922,7 +940,7 @@ static void take_back_lines(struct walk *w, int32_t inf)
 
 /* The split's paise of every share in full: largest_remainder over all of them (the
  * reference the shortcut of split_paise keeps to). */
-static void split_paise_in_full(struct walk *w, __int128 weight, int64_t amount)
+static void split_paise_in_full(struct alloc_walk *w, __int128 weight, int64_t amount)
 {
     size_t n = w->nsplit;
     if (n > w->share_cap) {
@@ -980,7 +998,7 @@ static uint32_t select_share(uint32_t *v, size_t n, size_t nth, const int64_t *r
  * counting the shares before it when few count, else against the last share of the
  * leftover found by selection: no sort (with a leftover outside 0..n, which no split here
  * has, the whole order is made). */
-static void split_paise(struct walk *w, int64_t weight, int64_t amount)
+static void split_paise(struct alloc_walk *w, int64_t weight, int64_t amount)
 {
     size_t n = w->nsplit;
     int64_t *rem = w->split_rem, *paise = w->split_paise;
@@ -1038,7 +1056,7 @@ enum { KEEP_NONE, KEEP_ALL, KEEP_SOME };
  * walk's influencer's cells of that campaign (*list, their places ascending), or all of
  * them (*list NULL); how many. *keep: what the cell filters keep of them, from the group's
  * codes where they are the same in every cell (KEEP_SOME: cell by cell). */
-static size_t campaign_cells(const struct walk *w, int32_t campaign, const int32_t **list,
+static size_t campaign_cells(const struct alloc_walk *w, int32_t campaign, const int32_t **list,
                              int *keep)
 {
     const struct engine *eng = w->r->eng;
@@ -1068,7 +1086,7 @@ static size_t campaign_cells(const struct walk *w, int32_t campaign, const int32
 
 /* Whether a split of campaign (-1: any) can count anything with the filter's cells: one
  * of its cells is kept, or, should none have revenue in the range, its Unallocated cell. */
-static int campaign_can_count(struct walk *w, int32_t campaign)
+static int campaign_can_count(struct alloc_walk *w, int32_t campaign)
 {
     if (unallocated_counts(w, campaign))
         return 1;
@@ -1085,7 +1103,7 @@ static int campaign_can_count(struct walk *w, int32_t campaign)
 
 /* The cells a split of campaign (-1: any) lies on: positive revenue in the range, in cell
  * order. Their weight, or 0 when there are none. */
-static __int128 split_cells(struct walk *w, int32_t campaign)
+static __int128 split_cells(struct alloc_walk *w, int32_t campaign)
 {
     if (w->ncells > w->split_cap) {
         w->split_cap = 2 * w->ncells;
@@ -1120,7 +1138,7 @@ static __int128 split_cells(struct walk *w, int32_t campaign)
 
 /* The last split's cells' paise, times it was made since the last flush, into their brand,
  * product, campaign and source groups. */
-static void flush_split(struct walk *w)
+static void flush_split(struct alloc_walk *w)
 {
     struct engine_result *r = w->r;
     int64_t times = w->split_times;
@@ -1141,8 +1159,8 @@ static void flush_split(struct walk *w)
  * (of campaign when it is not -1) in proportion to it, by largest remainder in cell order;
  * with none, on the Unallocated brand, product and source (and campaign unless fixed).
  * Only the counted cells' paise are made, and none when the filter keeps nothing of it. */
-static void split(struct walk *w, int32_t inf, size_t day_slot, int32_t platform, int32_t campaign,
-                  int64_t amount)
+static void split(struct alloc_walk *w, int32_t inf, size_t day_slot, int32_t platform,
+                  int32_t campaign, int64_t amount)
 {
     if (amount == 0 || (!w->exhaustive && !split_can_count(&w->r->q, platform, campaign)))
         return;
@@ -1214,70 +1232,83 @@ static int32_t priced_lower_bound(const struct priced_post *priced, int32_t lo, 
     return lo;
 }
 
-void alloc_query(struct engine_result *r)
+struct alloc_walk *alloc_begin(struct engine_result *r)
 {
     const struct engine *eng = r->eng;
+    struct alloc_walk *w = xcalloc(1, sizeof *w);
+    w->r = r;
+    w->exhaustive = eng->exhaustive_allocation;
+    w->unalloc[0] = (int32_t)strmap_size(eng->dict[DIM_BRAND]);
+    w->unalloc[1] = (int32_t)strmap_size(eng->dict[DIM_PRODUCT]);
+    w->unalloc[2] = (int32_t)strmap_size(eng->dict[DIM_CAMPAIGN]);
+    w->unalloc[3] = (int32_t)strmap_size(eng->dict[DIM_SOURCE]);
+    return w;
+}
+
+void alloc_influencer(struct alloc_walk *w, int32_t inf)
+{
+    struct engine_result *r = w->r;
+    const struct engine *eng = r->eng;
     const struct query *q = &r->q;
-    const uint32_t *flags = (const uint32_t *)(const void *)eng->inf_alloc.b.data;
-    const int32_t *pay_start = col32(&eng->inf_pay_start), *pays = col32(&eng->inf_pays);
-    const int32_t *pay_kind = col32(&eng->pay_kind), *pay_day = col32(&eng->pay_day);
-    const int32_t *pay_day_idx = col32(&eng->pay_day_idx), *pay_basis = col32(&eng->pay_basis);
-    const int32_t *pay_campaign = col32(&eng->pay_campaign);
-    const int64_t *pay_total = col64(&eng->pay_total), *pay_unalloc = col64(&eng->pay_unalloc);
-    int open = r->from_day == INT32_MIN && r->to_day == INT32_MAX;
-    struct walk w = {.r = r, .exhaustive = eng->exhaustive_allocation};
-    w.unalloc[0] = (int32_t)strmap_size(eng->dict[DIM_BRAND]);
-    w.unalloc[1] = (int32_t)strmap_size(eng->dict[DIM_PRODUCT]);
-    w.unalloc[2] = (int32_t)strmap_size(eng->dict[DIM_CAMPAIGN]);
-    w.unalloc[3] = (int32_t)strmap_size(eng->dict[DIM_SOURCE]);
-    for (size_t s = 0; s < q->nselected; s++) {
-        int32_t inf = q->selected[s];
-        uint32_t f = flags[inf];
-        int32_t platform = col32(&eng->inf_platform)[inf];
-        /* the influencer's platform carries its lines and recorded totals */
-        int platform_ok = w.exhaustive || q->platform.ok[platform + 1];
-        if (!(f & ALLOC_POSTS) && !platform_ok)
-            continue;
-        w.inf = -1; /* its cells are loaded when first needed */
-        w.last_valid = 0;
-        /* nothing taken back counts when the cell filters keep none of its cells */
-        if (q->basis.active && (f & ALLOC_LINES) && platform_ok &&
-            (w.exhaustive || any_cell_counts(&w, inf)))
-            take_back_lines(&w, inf);
-        if (f & ALLOC_POSTS) {
-            /* the priced posts in the range: a slice of the influencer's, in day order */
-            int32_t lo = eng->priced_start[inf], hi = eng->priced_start[inf + 1];
-            lo = priced_lower_bound(eng->priced, lo, hi, r->from_day);
-            for (int32_t k = lo; k < hi && eng->priced[k].day <= r->to_day; k++) {
-                const struct priced_post *p = &eng->priced[k];
-                if (q->basis.active && !q->basis.ok[pay_basis[p->pay] + 1])
-                    continue;
-                split(&w, inf, (size_t)p->day_slot, p->platform, p->campaign, p->spend);
-            }
+    uint32_t f = ((const uint32_t *)(const void *)eng->inf_alloc.b.data)[inf];
+    int32_t platform = col32(&eng->inf_platform)[inf];
+    /* the influencer's platform carries its lines and recorded totals */
+    int platform_ok = w->exhaustive || q->platform.ok[platform + 1];
+    if (!(f & ALLOC_POSTS) && !platform_ok)
+        return;
+    w->inf = -1; /* its cells are loaded when first needed */
+    w->last_valid = 0;
+    /* nothing taken back counts when the cell filters keep none of its cells */
+    if (q->basis.active && (f & ALLOC_LINES) && platform_ok &&
+        (w->exhaustive || any_cell_counts(w, inf)))
+        take_back_lines(w, inf);
+    if (f & ALLOC_POSTS) {
+        /* the priced posts in the range: a slice of the influencer's, in day order */
+        const int32_t *pay_basis = col32(&eng->pay_basis);
+        int32_t lo = eng->priced_start[inf], hi = eng->priced_start[inf + 1];
+        lo = priced_lower_bound(eng->priced, lo, hi, r->from_day);
+        for (int32_t k = lo; k < hi && eng->priced[k].day <= r->to_day; k++) {
+            const struct priced_post *p = &eng->priced[k];
+            if (q->basis.active && !q->basis.ok[pay_basis[p->pay] + 1])
+                continue;
+            split(w, inf, (size_t)p->day_slot, p->platform, p->campaign, p->spend);
         }
-        if ((f & (ALLOC_DATED | ALLOC_UNDATED)) && platform_ok) {
-            for (int32_t k = pay_start[inf]; k < pay_start[inf + 1]; k++) {
-                size_t i = (size_t)pays[k];
-                if (pay_kind[i] != PAY_TOTAL || !q->basis.ok[pay_basis[i] + 1])
-                    continue;
-                if (pay_day[i] == ENGINE_NO_DAY) {
-                    if (open && pay_unalloc[i] != 0)
-                        emit(&w, inf, 0, platform, w.unalloc[0], w.unalloc[1],
-                             pay_campaign[i] >= 0 ? pay_campaign[i] : w.unalloc[2], w.unalloc[3],
-                             pay_unalloc[i]);
-                } else if (pay_day[i] >= r->from_day && pay_day[i] <= r->to_day) {
-                    split(&w, inf, (size_t)(pay_day_idx[i] + 1), platform, pay_campaign[i],
-                          pay_total[i]);
-                }
+    }
+    if ((f & (ALLOC_DATED | ALLOC_UNDATED)) && platform_ok) {
+        const int32_t *pay_start = col32(&eng->inf_pay_start), *pays = col32(&eng->inf_pays);
+        const int32_t *pay_kind = col32(&eng->pay_kind), *pay_day = col32(&eng->pay_day);
+        const int32_t *pay_day_idx = col32(&eng->pay_day_idx);
+        const int32_t *pay_basis = col32(&eng->pay_basis);
+        const int32_t *pay_campaign = col32(&eng->pay_campaign);
+        const int64_t *pay_total = col64(&eng->pay_total);
+        const int64_t *pay_unalloc = col64(&eng->pay_unalloc);
+        int open = r->from_day == INT32_MIN && r->to_day == INT32_MAX;
+        for (int32_t k = pay_start[inf]; k < pay_start[inf + 1]; k++) {
+            size_t i = (size_t)pays[k];
+            if (pay_kind[i] != PAY_TOTAL || !q->basis.ok[pay_basis[i] + 1])
+                continue;
+            if (pay_day[i] == ENGINE_NO_DAY) {
+                if (open && pay_unalloc[i] != 0)
+                    emit(w, inf, 0, platform, w->unalloc[0], w->unalloc[1],
+                         pay_campaign[i] >= 0 ? pay_campaign[i] : w->unalloc[2], w->unalloc[3],
+                         pay_unalloc[i]);
+            } else if (pay_day[i] >= r->from_day && pay_day[i] <= r->to_day) {
+                split(w, inf, (size_t)(pay_day_idx[i] + 1), platform, pay_campaign[i],
+                      pay_total[i]);
             }
         }
     }
-    flush_split(&w);
-    free(w.cells);
-    free(w.shares);
-    free(w.split_cell);
-    free(w.split_counts);
-    free(w.split_rem);
-    free(w.split_paise);
-    free(w.split_order);
+}
+
+void alloc_end(struct alloc_walk *w)
+{
+    flush_split(w);
+    free(w->cells);
+    free(w->shares);
+    free(w->split_cell);
+    free(w->split_counts);
+    free(w->split_rem);
+    free(w->split_paise);
+    free(w->split_order);
+    free(w);
 }

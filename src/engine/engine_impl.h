@@ -141,11 +141,18 @@ struct rollup {
     struct rollup_sums *cum;
 };
 
-/* A post with a price, as alloc_query reads it (struct engine priced). */
+/* A post with a price, as alloc_influencer reads it (struct engine priced). */
 struct priced_post {
     int32_t day, day_slot; /* post_day, and post_day_idx + 1 */
     int32_t platform, campaign, pay;
     int64_t spend;
+};
+
+/* A cell's entries in cell_entry_day and cell_entry_cum (struct engine cell_span). */
+struct cell_span {
+    int32_t start, n;            /* its entries: start .. start + n */
+    int32_t first_day, last_day; /* their day indexes (n > 0) */
+    int64_t total;               /* the revenue of them all */
 };
 
 /* A payout row's terms, as compute_spend reads them (struct engine terms). */
@@ -292,7 +299,13 @@ struct engine {
      * terms_start[i + 1]] (derived with the groups, never stored) */
     struct pay_term *terms;
     int32_t *terms_start;
-    /* alloc_query without its shortcuts, and every query's product and source groups from
+    /* per cell (numbered as for cell_entry_start), what cell_range_revenue reads first side
+     * by side: its entries' place and count, first and last day index, and its whole
+     * revenue (derived with the groups, never stored) */
+    struct cell_span *cell_span;
+    /* the scratch of finished queries, for the next ones (engine_query.c) */
+    struct result_pool *results;
+    /* alloc_influencer without its shortcuts, and every query's product and source groups from
      * the fine cube's scan (engine_set_exhaustive_allocation) */
     int exhaustive_allocation;
     /* by product [0] and by source [1] (engine_build_rollups; not built: the fine scan) */
@@ -307,6 +320,9 @@ struct engine {
 
 /* An engine with its dictionaries and nothing else (engine_load.c). */
 struct engine *engine_new(void);
+/* An empty pool of query scratch, and its release with what it keeps (engine_query.c). */
+struct result_pool *result_pool_new(void);
+void result_pool_free(struct result_pool *p);
 /* The columns of eng outside the cubes into out (ENGINE_NCOLUMNS of them at most), and the
  * CUBE_NCOLUMNS of a cube: for engine_free, shrink_columns and the cache file
  * (engine_cache.c, which stores them in this order). Return how many. */
@@ -366,7 +382,7 @@ struct bucket_sums {
     int64_t orders, revenue, rows, posts, spend;
 };
 
-/* What alloc_query has to do for an influencer (struct engine inf_alloc). */
+/* What alloc_influencer has to do for an influencer (struct engine inf_alloc). */
 #define ALLOC_POSTS 0x1u   /* posts priced by a post payout row */
 #define ALLOC_DATED 0x2u   /* recorded totals with a payout_date */
 #define ALLOC_UNDATED 0x4u /* undated recorded totals without revenue (pay_unalloc) */
@@ -399,27 +415,32 @@ struct dim_sums {
 };
 
 /* Per-influencer activity: totals over its buckets, and the part of them that
- * campaign-scoped terms of each kind claim (unscoped terms price the rest). */
+ * campaign-scoped terms of each kind claim (unscoped terms price the rest). 128 bytes, on a
+ * 64-byte boundary (struct result_scratch): two cache lines, the first with what
+ * gather_activity and compute_spend add up, the second with the posts' sums. The counts of
+ * rows and posts fit 32 bits (ENGINE_MAX_ROWS). */
 struct influencer_activity {
-    /* first: its alignment would leave a gap after the 64-bit sums (every query clears one
-     * of these per influencer) */
     __int128 spend_micro; /* millionths of a paisa: the terms over the filtered activity */
-    int64_t orders, revenue, posts, rows, reach, engagements;
+    int64_t orders, revenue;
+    int64_t spend; /* the spend allocated to the filtered cells (SPEC §3.1) */
+    int64_t claimed_orders, claimed_revenue;
+    int32_t rows, posts;
+    int64_t reach, engagements;
     /* engagement rate's other denominators (engine_kpis) */
     int64_t followers, follower_engagements, views, view_engagements;
-    int64_t posts_with_followers, posts_with_views;
-    int64_t claimed_orders, claimed_revenue, claimed_posts;
-    int64_t earned; /* spend_micro rounded to the paisa (the payouts check) */
-    int64_t spend;  /* the spend allocated to the filtered cells (SPEC §3.1) */
-    int paid;       /* a recorded total counted in the filter */
+    int32_t posts_with_followers, posts_with_views, claimed_posts;
+    int32_t paid; /* a recorded total counted in the filter */
 };
+_Static_assert(sizeof(struct influencer_activity) == 128, "an activity is two cache lines");
+_Static_assert(ENGINE_MAX_ROWS <= INT32_MAX, "an influencer's rows and posts fit int32");
 
 struct engine_result {
     const struct engine *eng;
-    unsigned views; /* ENGINE_VIEW_* computed */
+    struct result_scratch *scratch; /* act, days, the groups' and the query's sums */
+    unsigned views;                 /* ENGINE_VIEW_* computed */
     int32_t from_day, to_day;
     struct query q;
-    struct influencer_activity *act; /* per influencer */
+    struct influencer_activity *act; /* per influencer (a selected one's: others unset) */
     int32_t *active;                 /* the influencers influencer_active keeps, in order */
     size_t nactive;
     size_t day_lo, day_hi; /* the days of the range: slots day_lo + 1 .. day_hi */
@@ -433,7 +454,13 @@ struct engine_result {
 /* SPEC §3.1: the allocation of a query's spend that depends on its range (engine_allocate.c;
  * the cube's spend column is added by the scan): posts, dated recorded totals, undated ones
  * without revenue, and, under a basis filter, the lines of the payout rows it leaves out. */
-void alloc_query(struct engine_result *r);
+struct alloc_walk;
+/* The walk of r's query (engine_allocate.c): alloc_begin, then alloc_influencer for each
+ * selected influencer in order (once its activity and spend are known: compute_spend),
+ * then alloc_end, which adds what is left to the groups and frees the walk. */
+struct alloc_walk *alloc_begin(struct engine_result *r);
+void alloc_influencer(struct alloc_walk *w, int32_t inf);
+void alloc_end(struct alloc_walk *w);
 /* At load, after the fine cube is built and before the coarse one: lines, the fine cube's
  * spend column and the indexes above. */
 void alloc_build_entries(struct engine *eng);

@@ -2,8 +2,8 @@
  * dataset read on one or more connections into flat columns with dictionary-encoded
  * dimensions, the stored rows it cannot use set aside (engine_skipped), payout terms tied to
  * activity buckets, tracking rows merged into the day-sorted cubes, posts sorted by day.
- * Calls engine_allocate, engine_rollup, store, schema, strmap, buf and err; nothing here touches
- * SQL or the network. */
+ * Calls engine_allocate, engine_rollup, engine_query (the pool of query scratch), store,
+ * schema, strmap, buf and err; nothing here touches SQL or the network. */
 #include "engine_impl.h"
 
 #include <assert.h>
@@ -1307,6 +1307,7 @@ struct engine *engine_new(void)
     for (int d = 0; d < DIM_COUNT; d++)
         eng->dict[d] = strmap_new();
     eng->trk_seq = -1;
+    eng->results = result_pool_new();
     return eng;
 }
 
@@ -2020,6 +2021,7 @@ void engine_free(struct engine *eng)
     free(eng->agg_pending);
     free(eng->ext_slot);
     free(eng->ext_skip);
+    result_pool_free(eng->results);
     free(eng);
 }
 

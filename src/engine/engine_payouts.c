@@ -222,7 +222,7 @@ int engine_result_payouts(const struct engine_result *r, struct engine_payout_ro
     size_t k = 0;
     for (size_t i = 0; i < eng->ninf; i++) {
         struct engine_payout_row p = rows[i];
-        int64_t earned = r->q.inf_selected[i] ? r->act[i].earned : 0;
+        int64_t earned = r->q.inf_selected[i] ? round_micro(r->act[i].spend_micro) : 0;
         if (p.payout_rows == 0 && earned == 0)
             continue;
         p.id = strmap_key(eng->dict[DIM_INFLUENCER], (int32_t)i, NULL);

@@ -60,7 +60,6 @@ static void query_release(struct query *q)
     free(q->inf_selected);
     free(q->selected);
     free(q->bucket_selected);
-    free(q->sums);
 }
 
 /* q->selected from q->inf_selected. */
@@ -110,7 +109,10 @@ static void select_buckets(const struct engine *eng, struct query *q)
             q->inf_selected[bucket_inf[b]] & q->platform.ok[platform[bucket_inf[b]] + 1];
 }
 
-static void query_init(const struct engine *eng, const struct engine_filter *f, struct query *q)
+/* The filter's masks and selection into q, with sums (nbuckets + 1, cleared) its per-bucket
+ * accumulators. */
+static void query_init(const struct engine *eng, const struct engine_filter *f, struct query *q,
+                       struct bucket_sums *sums)
 {
     memset(q, 0, sizeof *q);
     struct strmap *const *d = eng->dict;
@@ -129,7 +131,139 @@ static void query_init(const struct engine *eng, const struct engine_filter *f, 
     q->bucket_selected = xmalloc(eng->nbuckets + 1);
     select_buckets(eng, q);
     q->bucket_selected[eng->nbuckets] = 1;
-    q->sums = xcalloc(eng->nbuckets + 1, sizeof *q->sums);
+    q->sums = sums;
+}
+
+/* ---- per-query scratch, kept for the next query ------------------------------------------ */
+
+/* The sums a query fills (its result's and its query's), with the sizes they were made for,
+ * and a second set for the scan's other thread (made when first needed). A query takes
+ * them cleared, all but act: gather_activity clears the entry of each selected influencer
+ * (no other is read). */
+struct result_scratch {
+    size_t nact, nsums, ndays, ncodes[5]; /* ncodes: brand, campaign, product, source, platform */
+    struct influencer_activity *act;      /* in act_block, on a 64-byte boundary */
+    void *act_block;
+    struct bucket_sums *sums, *sums2;
+    struct day_sums *days;
+    struct dim_sums *dims[5], *dims2[4];
+};
+
+/* The scratch of finished queries, for the next ones (the server's threads run queries on
+ * one engine at once): at most RESULT_POOL_KEEP of them. */
+#define RESULT_POOL_KEEP 8
+struct result_pool {
+    pthread_mutex_t lock;
+    size_t n;
+    struct result_scratch *kept[RESULT_POOL_KEEP];
+};
+
+struct result_pool *result_pool_new(void)
+{
+    struct result_pool *p = xcalloc(1, sizeof *p);
+    pthread_mutex_init(&p->lock, NULL);
+    return p;
+}
+
+static void scratch_free(struct result_scratch *s)
+{
+    if (!s)
+        return;
+    free(s->act_block);
+    free(s->sums);
+    free(s->sums2);
+    free(s->days);
+    for (int d = 0; d < 5; d++)
+        free(s->dims[d]);
+    for (int d = 0; d < 4; d++)
+        free(s->dims2[d]);
+    free(s);
+}
+
+void result_pool_free(struct result_pool *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->n; i++)
+        scratch_free(p->kept[i]);
+    pthread_mutex_destroy(&p->lock);
+    free(p);
+}
+
+/* The sizes of a query's sums on eng. */
+static void scratch_sizes(const struct engine *eng, struct result_scratch *s)
+{
+    static const enum dim dims[5] = {DIM_BRAND, DIM_CAMPAIGN, DIM_PRODUCT, DIM_SOURCE,
+                                     DIM_PLATFORM};
+    s->nact = eng->ninf + 1;
+    s->nsums = eng->nbuckets + 1;
+    s->ndays = eng->ndays + 1;
+    for (int d = 0; d < 5; d++)
+        s->ncodes[d] = strmap_size(eng->dict[dims[d]]) + 2;
+}
+
+static int scratch_fits(const struct result_scratch *a, const struct result_scratch *b)
+{
+    return a->nact == b->nact && a->nsums == b->nsums && a->ndays == b->ndays &&
+           memcmp(a->ncodes, b->ncodes, sizeof a->ncodes) == 0;
+}
+
+/* A kept scratch of eng's sizes, or a new one; its sums cleared (act aside). */
+static struct result_scratch *scratch_take(const struct engine *eng)
+{
+    struct result_scratch want;
+    scratch_sizes(eng, &want);
+    struct result_pool *p = eng->results;
+    struct result_scratch *s = NULL;
+    pthread_mutex_lock(&p->lock);
+    if (p->n > 0)
+        s = p->kept[--p->n];
+    pthread_mutex_unlock(&p->lock);
+    if (s && !scratch_fits(s, &want)) {
+        scratch_free(s);
+        s = NULL;
+    }
+    if (!s) {
+        s = xcalloc(1, sizeof *s);
+        scratch_sizes(eng, s);
+        s->act_block = xmalloc(s->nact * sizeof *s->act + 63);
+        s->act = (void *)(((uintptr_t)s->act_block + 63) & ~(uintptr_t)63);
+        s->sums = xmalloc(s->nsums * sizeof *s->sums);
+        s->days = xmalloc(s->ndays * sizeof *s->days);
+        for (int d = 0; d < 5; d++)
+            s->dims[d] = xmalloc(s->ncodes[d] * sizeof *s->dims[d]);
+    }
+    memset(s->sums, 0, s->nsums * sizeof *s->sums);
+    memset(s->days, 0, s->ndays * sizeof *s->days);
+    for (int d = 0; d < 5; d++)
+        memset(s->dims[d], 0, s->ncodes[d] * sizeof *s->dims[d]);
+    return s;
+}
+
+/* The second set of s, cleared, for the scan's other thread. */
+static void scratch_take_second(struct result_scratch *s)
+{
+    if (!s->sums2) {
+        s->sums2 = xmalloc(s->nsums * sizeof *s->sums2);
+        for (int d = 0; d < 4; d++)
+            s->dims2[d] = xmalloc(s->ncodes[d] * sizeof *s->dims2[d]);
+    }
+    memset(s->sums2, 0, s->nsums * sizeof *s->sums2);
+    for (int d = 0; d < 4; d++)
+        memset(s->dims2[d], 0, s->ncodes[d] * sizeof *s->dims2[d]);
+}
+
+/* s back to eng's pool (freed when the pool is full). */
+static void scratch_give(const struct engine *eng, struct result_scratch *s)
+{
+    struct result_pool *p = eng->results;
+    pthread_mutex_lock(&p->lock);
+    if (p->n < RESULT_POOL_KEEP) {
+        p->kept[p->n++] = s;
+        s = NULL;
+    }
+    pthread_mutex_unlock(&p->lock);
+    scratch_free(s);
 }
 
 /* ---- the tracking scan ------------------------------------------------------------------ */
@@ -425,11 +559,12 @@ static void scan_tracking(struct engine_result *r)
         other = main;
         other.d0 = mid;
         main.d1 = mid;
-        other.sums = xcalloc(nb, sizeof *other.sums);
-        other.brand = xcalloc(nbrand, sizeof *other.brand);
-        other.campaign = xcalloc(ncamp, sizeof *other.campaign);
-        other.product = xcalloc(nprod, sizeof *other.product);
-        other.source = xcalloc(nsrc, sizeof *other.source);
+        scratch_take_second(r->scratch);
+        other.sums = r->scratch->sums2;
+        other.brand = r->scratch->dims2[0];
+        other.campaign = r->scratch->dims2[1];
+        other.product = r->scratch->dims2[2];
+        other.source = r->scratch->dims2[3];
         threaded = pthread_create(&tid, NULL, scan_thread, &other) == 0;
         if (!threaded) { /* no thread to be had: do its share here */
             scan_days(&other);
@@ -454,11 +589,6 @@ static void scan_tracking(struct engine_result *r)
             main.ctype_revenue[c] += other.ctype_revenue[c];
             main.ctype_rows[c] += other.ctype_rows[c];
         }
-        free(other.sums);
-        free(other.brand);
-        free(other.campaign);
-        free(other.product);
-        free(other.source);
     }
     for (int c = 0; c < CTYPE_COUNT; c++) {
         r->ctype_revenue[c] = main.ctype_revenue[c];
@@ -552,15 +682,19 @@ static void scan_posts(struct engine_result *r)
  * selected (select_buckets): the scan added nothing to them, and it is passed by. */
 static void gather_activity(struct engine_result *r)
 {
+    /* copied rather than set to {0}: a copy is a few vector moves, the cleared literal a
+     * rep stos, several times slower for 160 bytes */
+    static const struct influencer_activity none;
     const struct engine *eng = r->eng;
     const struct query *q = &r->q;
     const int32_t *claims = col32(&eng->bucket_claims), *platform = col32(&eng->inf_platform);
     const int32_t *start = col32(&eng->inf_bucket_start), *buckets = col32(&eng->inf_buckets);
     for (size_t s = 0; s < q->nselected; s++) {
         int32_t inf = q->selected[s];
+        struct influencer_activity *a = &r->act[inf];
+        *a = none; /* the first of the query's passes to write it */
         if (!q->platform.ok[platform[inf] + 1])
             continue;
-        struct influencer_activity *a = &r->act[inf];
         int64_t entry_spend = 0; /* of its spend: on its cube entries */
         for (int32_t k = start[inf]; k < start[inf + 1]; k++) {
             int32_t b = buckets[k];
@@ -579,41 +713,49 @@ static void gather_activity(struct engine_result *r)
     }
 }
 
-/* Spend rules, part 2: each payout row of a selected influencer (and a selected basis)
- * prices the filtered activity it covers once; SCOPE_DUPLICATE rows price nothing.
+/* Spend rules, part 2, for selected influencer inf: each of its payout rows of a selected
+ * basis prices the filtered activity it covers once; SCOPE_DUPLICATE rows price nothing.
  * Recorded totals count when their payout_date is in the range, or when they have none.
  * Each influencer's sum is rounded to the paisa (half away from zero): what it earned
  * (the payouts check). Its spend in the figures is what SPEC §3.1 allocates to the
- * filtered cells (gather_activity and alloc_query). */
-static void compute_spend(struct engine_result *r)
+ * filtered cells (gather_activity and alloc_influencer). */
+static void compute_spend(struct engine_result *r, int32_t inf, int undated_in)
 {
     const struct engine *eng = r->eng;
     const struct query *q = &r->q;
-    const int32_t *platform = col32(&eng->inf_platform);
-    int undated_in = r->from_day == INT32_MIN && r->to_day == INT32_MAX;
-    for (size_t s = 0; s < q->nselected; s++) {
-        int32_t inf = q->selected[s];
-        struct influencer_activity *a = &r->act[inf];
-        /* on a platform the filter leaves out, only post terms can price anything: its
-         * orders and revenue are none, and its recorded totals are not in (payout_row_in) */
-        int posts_only = !q->platform.ok[platform[inf] + 1];
-        for (int32_t k = eng->terms_start[inf]; k < eng->terms_start[inf + 1]; k++) {
-            const struct pay_term *t = &eng->terms[k];
-            if ((posts_only && t->kind != PAY_POST) || !q->basis.ok[t->basis + 1])
+    struct influencer_activity *a = &r->act[inf];
+    /* on a platform the filter leaves out, only post terms can price anything: its
+     * orders and revenue are none, and its recorded totals are not in (payout_row_in) */
+    int posts_only = !q->platform.ok[col32(&eng->inf_platform)[inf] + 1];
+    for (int32_t k = eng->terms_start[inf]; k < eng->terms_start[inf + 1]; k++) {
+        const struct pay_term *t = &eng->terms[k];
+        if ((posts_only && t->kind != PAY_POST) || !q->basis.ok[t->basis + 1])
+            continue;
+        if (t->kind == PAY_TOTAL) {
+            /* payout_row_in: selected, of a selected basis and platform; in the range */
+            if (t->day != ENGINE_NO_DAY && (t->day < r->from_day || t->day > r->to_day))
                 continue;
-            if (t->kind == PAY_TOTAL) {
-                /* payout_row_in: selected, of a selected basis and platform; in the range */
-                if (t->day != ENGINE_NO_DAY && (t->day < r->from_day || t->day > r->to_day))
-                    continue;
-                /* an undated total makes its influencer active only without a date range:
-                 * in a range it counts through the spend §3.1 gives the range's days */
-                a->paid = !r->cell_filter && (t->day != ENGINE_NO_DAY || undated_in);
-            }
-            a->spend_micro += payout_terms_spend(q, a, t->kind, t->scope, t->rate, t->total);
+            /* an undated total makes its influencer active only without a date range:
+             * in a range it counts through the spend §3.1 gives the range's days */
+            a->paid = !r->cell_filter && (t->day != ENGINE_NO_DAY || undated_in);
         }
-        if (a->spend_micro != 0)
-            a->earned = round_micro(a->spend_micro);
+        a->spend_micro += payout_terms_spend(q, a, t->kind, t->scope, t->rate, t->total);
     }
+    /* what it earned is round_micro(a->spend_micro) (engine_payouts) */
+}
+
+/* Each selected influencer's spend (compute_spend), then its allocation (alloc_influencer),
+ * in one pass over them: its activity is read once while it is at hand. */
+static void spend_and_allocate(struct engine_result *r)
+{
+    const struct query *q = &r->q;
+    int undated_in = r->from_day == INT32_MIN && r->to_day == INT32_MAX;
+    struct alloc_walk *w = alloc_begin(r);
+    for (size_t s = 0; s < q->nselected; s++) {
+        compute_spend(r, q->selected[s], undated_in);
+        alloc_influencer(w, q->selected[s]);
+    }
+    alloc_end(w);
 }
 
 /* A selected influencer with filtered activity: a post, an attributed row or a recorded
@@ -648,8 +790,7 @@ static void result_pass(struct engine_result *r, int again)
     scan_tracking(r);
     gather_activity(r);
     scan_posts(r);
-    compute_spend(r);
-    alloc_query(r);
+    spend_and_allocate(r);
 }
 
 int engine_run(const struct engine *eng, const struct engine_filter *f, struct engine_result **out,
@@ -671,14 +812,15 @@ int engine_run_views(const struct engine *eng, const struct engine_filter *f, un
     r->views = views;
     r->from_day = f->from_day;
     r->to_day = f->to_day;
-    query_init(eng, f, &r->q);
-    r->act = xcalloc(eng->ninf + 1, sizeof *r->act);
-    r->days = xcalloc(eng->ndays + 1, sizeof *r->days);
-    r->brand = xcalloc(strmap_size(eng->dict[DIM_BRAND]) + 2, sizeof *r->brand);
-    r->campaign = xcalloc(strmap_size(eng->dict[DIM_CAMPAIGN]) + 2, sizeof *r->campaign);
-    r->product = xcalloc(strmap_size(eng->dict[DIM_PRODUCT]) + 2, sizeof *r->product);
-    r->source = xcalloc(strmap_size(eng->dict[DIM_SOURCE]) + 2, sizeof *r->source);
-    r->platform = xcalloc(strmap_size(eng->dict[DIM_PLATFORM]) + 2, sizeof *r->platform);
+    r->scratch = scratch_take(eng);
+    query_init(eng, f, &r->q, r->scratch->sums);
+    r->act = r->scratch->act;
+    r->days = r->scratch->days;
+    r->brand = r->scratch->dims[0];
+    r->campaign = r->scratch->dims[1];
+    r->product = r->scratch->dims[2];
+    r->source = r->scratch->dims[3];
+    r->platform = r->scratch->dims[4];
     r->cell_filter = r->q.platform.active || r->q.brand.active || r->q.product.active ||
                      r->q.campaign.active || r->q.source.active;
     day_slice(eng, f->from_day, f->to_day, &r->day_lo, &r->day_hi);
@@ -740,14 +882,8 @@ void engine_result_free(struct engine_result *r)
     if (!r)
         return;
     query_release(&r->q);
-    free(r->act);
     free(r->active);
-    free(r->days);
-    free(r->brand);
-    free(r->campaign);
-    free(r->product);
-    free(r->source);
-    free(r->platform);
+    scratch_give(r->eng, r->scratch);
     free(r);
 }
 
@@ -1067,7 +1203,9 @@ int engine_result_influencer(const struct engine_result *r, int index,
 {
     if (index < 0 || (size_t)index >= r->eng->ninf)
         return -1;
-    *out = influencer_row(r->eng, (size_t)index, &r->act[index]);
+    /* an influencer the filter does not select has no activity (act holds the selected) */
+    static const struct influencer_activity none;
+    *out = influencer_row(r->eng, (size_t)index, r->q.inf_selected[index] ? &r->act[index] : &none);
     return 0;
 }
 
