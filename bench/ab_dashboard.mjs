@@ -2,7 +2,9 @@
 // alternately over kept-open connections (A then B, then B then A), so that the machine's
 // load falls on both alike: `node bench/ab_dashboard.mjs http://127.0.0.1:PORT_A
 // http://127.0.0.1:PORT_B N` prints both medians, their ratio and how many answers differ
-// (bytes). The ranges and filters are those of bench/dashboard.sh (demo data of 2025).
+// (bytes). The ranges and filters are those of bench/dashboard.sh (demo data of 2025). The
+// sequence is the same in every run and repeats some ranges: start a server that keeps its
+// answers with `serve --answer-cache 0`, so that every answer is computed.
 import http from 'node:http';
 const [a, b, n] = [process.argv[2], process.argv[3], +process.argv[4]];
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
