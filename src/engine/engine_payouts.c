@@ -106,7 +106,9 @@ static void check_influencer(const struct engine_result *r, int32_t inf,
     const int32_t *campaign = col32(&eng->pay_campaign);
     const int64_t *total = col64(&eng->pay_total);
     const int32_t *start = col32(&eng->inf_pay_start), *pays = col32(&eng->inf_pays);
-    const struct influencer_activity *a = &r->act[inf];
+    /* an influencer the filter does not select has no activity (act holds the selected) */
+    static const struct influencer_activity none;
+    const struct influencer_activity *a = r->q.inf_selected[inf] ? &r->act[inf] : &none;
     size_t nrows = (size_t)(start[inf + 1] - start[inf]);
     struct payout_terms *terms = xmalloc((nrows + 1) * sizeof *terms);
     size_t nterms = 0;
