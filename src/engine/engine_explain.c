@@ -259,7 +259,7 @@ static int post_behind(const struct engine_result *r, const struct schema_row *r
         code_of(r->eng, DIM_INFLUENCER, &row->v[schema_col_index(DS_POSTS, "influencer_id")]);
     if (inf < 0)
         return 0;
-    int in_scope = q->inf_selected[inf] && r->act[inf].rows > 0; /* act: the selected only */
+    int in_scope = result_activity(r, (size_t)inf)->rows > 0;
     if (q->campaign.active) {
         int32_t campaign =
             code_of(r->eng, DIM_CAMPAIGN, &row->v[schema_col_index(DS_POSTS, "campaign")]);

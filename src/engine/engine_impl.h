@@ -440,7 +440,7 @@ struct engine_result {
     unsigned views;                 /* ENGINE_VIEW_* computed */
     int32_t from_day, to_day;
     struct query q;
-    struct influencer_activity *act; /* per influencer (a selected one's: others unset) */
+    struct influencer_activity *act; /* per influencer: the selected ones (result_activity) */
     int32_t *active;                 /* the influencers influencer_active keeps, in order */
     size_t nactive;
     size_t day_lo, day_hi; /* the days of the range: slots day_lo + 1 .. day_hi */
@@ -527,6 +527,16 @@ static inline int64_t round_micro(__int128 m)
         return v >= 0 ? (v + 500000) / 1000000 : -((-v + 500000) / 1000000);
     }
     return (int64_t)(m >= 0 ? (m + 500000) / 1000000 : -((-m + 500000) / 1000000));
+}
+
+/* Influencer inf's activity under r's filter: act holds the selected influencers' only (the
+ * query's scratch is kept for the next query, and gather_activity clears only those), so an
+ * influencer the filter does not select has none. */
+static inline const struct influencer_activity *result_activity(const struct engine_result *r,
+                                                                size_t inf)
+{
+    static const struct influencer_activity none;
+    return r->q.inf_selected[inf] ? &r->act[inf] : &none;
 }
 
 /* A payout row of a selected influencer and basis whose recorded total falls in the range

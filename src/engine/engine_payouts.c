@@ -106,9 +106,7 @@ static void check_influencer(const struct engine_result *r, int32_t inf,
     const int32_t *campaign = col32(&eng->pay_campaign);
     const int64_t *total = col64(&eng->pay_total);
     const int32_t *start = col32(&eng->inf_pay_start), *pays = col32(&eng->inf_pays);
-    /* an influencer the filter does not select has no activity (act holds the selected) */
-    static const struct influencer_activity none;
-    const struct influencer_activity *a = r->q.inf_selected[inf] ? &r->act[inf] : &none;
+    const struct influencer_activity *a = result_activity(r, (size_t)inf);
     size_t nrows = (size_t)(start[inf + 1] - start[inf]);
     struct payout_terms *terms = xmalloc((nrows + 1) * sizeof *terms);
     size_t nterms = 0;
@@ -224,7 +222,7 @@ int engine_result_payouts(const struct engine_result *r, struct engine_payout_ro
     size_t k = 0;
     for (size_t i = 0; i < eng->ninf; i++) {
         struct engine_payout_row p = rows[i];
-        int64_t earned = r->q.inf_selected[i] ? round_micro(r->act[i].spend_micro) : 0;
+        int64_t earned = round_micro(result_activity(r, i)->spend_micro);
         if (p.payout_rows == 0 && earned == 0)
             continue;
         p.id = strmap_key(eng->dict[DIM_INFLUENCER], (int32_t)i, NULL);

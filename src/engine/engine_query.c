@@ -683,7 +683,7 @@ static void scan_posts(struct engine_result *r)
 static void gather_activity(struct engine_result *r)
 {
     /* copied rather than set to {0}: a copy is a few vector moves, the cleared literal a
-     * rep stos, several times slower for 160 bytes */
+     * rep stos, several times slower for 128 bytes */
     static const struct influencer_activity none;
     const struct engine *eng = r->eng;
     const struct query *q = &r->q;
@@ -1203,9 +1203,7 @@ int engine_result_influencer(const struct engine_result *r, int index,
 {
     if (index < 0 || (size_t)index >= r->eng->ninf)
         return -1;
-    /* an influencer the filter does not select has no activity (act holds the selected) */
-    static const struct influencer_activity none;
-    *out = influencer_row(r->eng, (size_t)index, r->q.inf_selected[index] ? &r->act[index] : &none);
+    *out = influencer_row(r->eng, (size_t)index, result_activity(r, (size_t)index));
     return 0;
 }
 
