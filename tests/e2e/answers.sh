@@ -4,10 +4,17 @@
 # server that keeps none answers it, and counted as kept in /metrics; the same parameters in
 # another order, another path (an influencer's page), another filter are answered for
 # themselves; a refused request is never kept; after an import the server answers from the
-# new data, never a kept answer of the old; --answer-cache 0 keeps none.
+# new data, never a kept answer of the old; --answer-cache 0 keeps none, and bad values of
+# the option are refused.
 # Prints "N passed, N failed".
 source "$(dirname "$0")/lib.sh"
 require_binary
+
+# the option's bad values are refused before anything starts
+expect_fail "--answer-cache past 65536 MB is refused" 64 "$INFLUDASH" serve --db "sqlite:$T/none.db" --answer-cache 70000
+expect_contains "naming the option and its range" "$ERR" "--answer-cache 70000: expected 0 to 65536 MB"
+expect_fail "--answer-cache that is not a number is refused" 64 "$INFLUDASH" serve --db "sqlite:$T/none.db" --answer-cache 1x
+expect_contains "naming the option" "$ERR" '--answer-cache: "1x" is not a whole number'
 
 DB=$(db_url answers) || { fail "a database for the test" "db_url failed"; finish; }
 idx demo --db "$DB" --rows 3000 --seed 9 || fail "demo data" "$(last_output)"
