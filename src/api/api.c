@@ -11,14 +11,19 @@
 
 #include "banned.h"
 
-int api_status_load(struct store *s, struct api_status *st, struct err *e)
+int api_status_load(struct store *s, struct api_status *st, const int64_t *counts,
+                    struct err *e)
 {
     memset(st, 0, sizeof *st);
     st->backend = store_backend(s);
     st->location = store_location(s);
     int rc = store_schema_version(s, &st->schema_version, e);
-    for (int ds = 0; rc == 0 && ds < DS_COUNT; ds++)
-        rc = store_count(s, (enum dataset)ds, &st->counts[ds], e);
+    for (int ds = 0; rc == 0 && ds < DS_COUNT; ds++) {
+        if (counts)
+            st->counts[ds] = counts[ds];
+        else
+            rc = store_count(s, (enum dataset)ds, &st->counts[ds], e);
+    }
     if (rc == 0)
         rc = store_recent_imports(s, st->imports, API_STATUS_IMPORTS, &st->nimports, e);
     return rc;
@@ -144,7 +149,7 @@ int api_status_write(const struct api_status *st, struct buf *out, struct err *e
 int api_status_json(struct store *s, const char *url, struct buf *out, struct err *e)
 {
     struct api_status st;
-    int rc = api_status_load(s, &st, e);
+    int rc = api_status_load(s, &st, NULL, e);
     if (rc < 0)
         return rc;
     struct err le;

@@ -48,13 +48,23 @@ static int routes_load_status(struct http_request *req, struct http_response *re
     err_clear(&e);
     int rc;
     if (pthread_mutex_trylock(&app->store_lock) == 0) {
-        rc = api_status_load(app->store, st, &e);
+        /* the counts of the last request when no commit came since (the version is read
+         * first: a commit after it makes the next request count again) */
+        int64_t version = 0;
+        int known = store_data_version(app->store, &version, NULL) == 0;
+        int same = known && app->counts_kept && version == app->counts_version;
+        rc = api_status_load(app->store, st, same ? app->counts : NULL, &e);
+        if (rc == 0 && known && !same) {
+            memcpy(app->counts, st->counts, sizeof app->counts);
+            app->counts_version = version;
+            app->counts_kept = 1;
+        }
         pthread_mutex_unlock(&app->store_lock);
     } else {
         struct store *reader = NULL;
         rc = store_open(app->db_url, &reader, &e);
         if (rc == 0)
-            rc = api_status_load(reader, st, &e);
+            rc = api_status_load(reader, st, NULL, &e);
         store_close(reader);
         /* (these point into the store: the app's, which lives as long as the server, and
          * never changes them) */

@@ -186,6 +186,7 @@ act() { # ROLE JAR TOKEN ACTION → status
     esac
 }
 before=$(counts "$DB")
+http GET /api/status -b "$T/admin.jar" >/dev/null # (its counts, kept until a commit)
 # (replace: a header-only file that would empty the influencers; replaceall: the same
 # through the route that recognises the dataset)
 #             read page export dataset audit import replace replaceall delete demo users adduser
@@ -204,6 +205,9 @@ expect_eq "the viewer changed nothing" "$before" "$after_viewer"
 expect_row analyst "$T/analyst.jar" "$ANALYST_T" 200 200 200 200 200 200 403 403 403 403 403 403
 read -r inf posts _ <<<"$(counts "$DB")"
 read -r inf0 posts0 _ <<<"$before"
+http GET /api/status -b "$T/admin.jar" >/dev/null
+expect_eq "/api/status counts the upload through the server" "$inf" \
+    "$($UTIL status-counts <"$T/body" | cut -d' ' -f1)"
 expect_eq "the analyst's import went in" $((inf0 + 1)) "$inf"
 expect_eq "the analyst deleted nothing" "$posts0" "$posts"
 http DELETE /api/datasets/posts -b "$T/analyst.jar" -H "X-CSRF-Token: $ANALYST_T" >/dev/null

@@ -181,6 +181,22 @@ else
     sed 's/^/#   /' "$TMP/import.out"
 fi
 
+# --- the counts are kept between requests while no commit came (the import above by
+# another process already showed); a row written into the file by another program shows at
+# the next request too ---
+status_counts() {
+    get "$BASE/api/status" >/dev/null
+    python3 -c 'import json, sys; c = json.load(open(sys.argv[1]))["counts"]; print(c["influencers"], c["posts"], c["tracking_data"], c["payouts"])' "$TMP/body"
+}
+check "GET /api/status twice: the same counts" test "$(status_counts) $(status_counts)" = "2 0 0 0 2 0 0 0"
+python3 -c '
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1], timeout=10)
+db.execute("INSERT INTO influencers (influencer_id, name) VALUES (?, ?)", ("BY_HAND_1", "By Hand"))
+db.commit()
+' "$TMP/t.db"
+check "GET /api/status counts a row written by another program" test "$(status_counts)" = "3 0 0 0"
+
 # --- access log: one line per request, with method, path, status, bytes and time ---
 check "access log has a line for GET /api/status" \
     grep -Eq '"GET /api/status" 200 [0-9]+ [0-9.]+ms' "$TMP/server.log"
