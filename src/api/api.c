@@ -11,8 +11,7 @@
 
 #include "banned.h"
 
-int api_status_load(struct store *s, struct api_status *st, const int64_t *counts,
-                    struct err *e)
+int api_status_load(struct store *s, struct api_status *st, const int64_t *counts, struct err *e)
 {
     memset(st, 0, sizeof *st);
     st->backend = store_backend(s);

@@ -42,8 +42,7 @@ struct api_status {
 
 /* Reads the schema version, the last imports and, unless counts (DS_COUNT values) gives
  * them, each dataset's stored row count. */
-int api_status_load(struct store *s, struct api_status *st, const int64_t *counts,
-                    struct err *e);
+int api_status_load(struct store *s, struct api_status *st, const int64_t *counts, struct err *e);
 /* Fills the engine part of st from eng (NULL: not loaded; error, when not NULL or "", says
  * why the last load failed). */
 void api_status_engine(struct api_status *st, const struct engine *eng, const char *error);
