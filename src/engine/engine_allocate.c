@@ -743,6 +743,13 @@ struct alloc_walk {
     int cells_valid, cells_can_count;
     int32_t cells_campaign;
     __int128 cells_weight;
+    /* the spend this walk gives each day slot and each platform, brand, product, campaign
+     * and source slot (in one block), added to r's groups by alloc_end: two walks can run on
+     * two threads at once, each on its own influencers (their activity is theirs alone) */
+    int64_t *spend_block;
+    int64_t *day_spend, *platform_spend, *brand_spend, *product_spend, *campaign_spend,
+        *source_spend;
+    size_t ndays, ncodes[5]; /* slots of days and of platform, brand, product, campaign, source */
 };
 
 /* spend amount on one cell: counted when every cell filter keeps it */
@@ -754,13 +761,13 @@ static void emit(struct alloc_walk *w, int32_t inf, size_t day_slot, int32_t pla
     if (amount == 0 || !q->platform.ok[platform + 1] || !q->brand.ok[brand + 1] ||
         !q->product.ok[product + 1] || !q->campaign.ok[campaign + 1] || !q->source.ok[source + 1])
         return;
-    r->act[inf].spend += amount;
-    r->days[day_slot].spend += amount;
-    r->platform[platform + 1].spend += amount;
-    r->brand[brand + 1].spend += amount;
-    r->product[product + 1].spend += amount;
-    r->campaign[campaign + 1].spend += amount;
-    r->source[source + 1].spend += amount;
+    r->alloc_spend[inf] += amount;
+    w->day_spend[day_slot] += amount;
+    w->platform_spend[platform + 1] += amount;
+    w->brand_spend[brand + 1] += amount;
+    w->product_spend[product + 1] += amount;
+    w->campaign_spend[campaign + 1] += amount;
+    w->source_spend[source + 1] += amount;
 }
 
 /* Whether the cell filters keep a cell of these codes (emit's test, platform aside). */
@@ -1140,17 +1147,16 @@ static __int128 split_cells(struct alloc_walk *w, int32_t campaign)
  * product, campaign and source groups. */
 static void flush_split(struct alloc_walk *w)
 {
-    struct engine_result *r = w->r;
     int64_t times = w->split_times;
     for (size_t k = 0; k < w->nsplit && times != 0; k++) {
         if (!w->split_counts[k])
             continue;
         const int32_t *c = cell_codes(w, w->split_cell[k]);
         int64_t amount = w->split_paise[k] * times;
-        r->brand[c[0] + 1].spend += amount;
-        r->product[c[1] + 1].spend += amount;
-        r->campaign[c[2] + 1].spend += amount;
-        r->source[c[3] + 1].spend += amount;
+        w->brand_spend[c[0] + 1] += amount;
+        w->product_spend[c[1] + 1] += amount;
+        w->campaign_spend[c[2] + 1] += amount;
+        w->source_spend[c[3] + 1] += amount;
     }
     w->split_times = 0;
 }
@@ -1210,10 +1216,9 @@ static void split(struct alloc_walk *w, int32_t inf, size_t day_slot, int32_t pl
         }
     } else if (w->nsplit_counted > 0) {
         /* as emit of each counted cell's paise: the cells' groups at the next flush */
-        struct engine_result *r = w->r;
-        r->act[inf].spend += w->split_total;
-        r->days[day_slot].spend += w->split_total;
-        r->platform[platform + 1].spend += w->split_total;
+        w->r->alloc_spend[inf] += w->split_total;
+        w->day_spend[day_slot] += w->split_total;
+        w->platform_spend[platform + 1] += w->split_total;
         w->split_times++;
     }
 }
@@ -1242,6 +1247,20 @@ struct alloc_walk *alloc_begin(struct engine_result *r)
     w->unalloc[1] = (int32_t)strmap_size(eng->dict[DIM_PRODUCT]);
     w->unalloc[2] = (int32_t)strmap_size(eng->dict[DIM_CAMPAIGN]);
     w->unalloc[3] = (int32_t)strmap_size(eng->dict[DIM_SOURCE]);
+    static const enum dim dims[5] = {DIM_PLATFORM, DIM_BRAND, DIM_PRODUCT, DIM_CAMPAIGN,
+                                     DIM_SOURCE};
+    size_t total = w->ndays = eng->ndays + 1;
+    for (int d = 0; d < 5; d++)
+        total += w->ncodes[d] = strmap_size(eng->dict[dims[d]]) + 2;
+    w->spend_block = xcalloc(total, sizeof *w->spend_block);
+    int64_t **to[5] = {&w->platform_spend, &w->brand_spend, &w->product_spend, &w->campaign_spend,
+                       &w->source_spend};
+    w->day_spend = w->spend_block;
+    int64_t *at = w->spend_block + w->ndays;
+    for (int d = 0; d < 5; d++) {
+        *to[d] = at;
+        at += w->ncodes[d];
+    }
     return w;
 }
 
@@ -1252,6 +1271,7 @@ void alloc_influencer(struct alloc_walk *w, int32_t inf)
     const struct query *q = &r->q;
     uint32_t f = ((const uint32_t *)(const void *)eng->inf_alloc.b.data)[inf];
     int32_t platform = col32(&eng->inf_platform)[inf];
+    r->alloc_spend[inf] = 0; /* the first to write it in this query */
     /* the influencer's platform carries its lines and recorded totals */
     int platform_ok = w->exhaustive || q->platform.ok[platform + 1];
     if (!(f & ALLOC_POSTS) && !platform_ok)
@@ -1303,6 +1323,16 @@ void alloc_influencer(struct alloc_walk *w, int32_t inf)
 void alloc_end(struct alloc_walk *w)
 {
     flush_split(w);
+    struct engine_result *r = w->r;
+    for (size_t d = 0; d < w->ndays; d++)
+        r->days[d].spend += w->day_spend[d];
+    struct dim_sums *groups[5] = {r->platform, r->brand, r->product, r->campaign, r->source};
+    const int64_t *spend[5] = {w->platform_spend, w->brand_spend, w->product_spend,
+                               w->campaign_spend, w->source_spend};
+    for (int d = 0; d < 5; d++)
+        for (size_t c = 0; c < w->ncodes[d]; c++)
+            groups[d][c].spend += spend[d][c];
+    free(w->spend_block);
     free(w->cells);
     free(w->shares);
     free(w->split_cell);

@@ -9,6 +9,7 @@
 #include <assert.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,6 +145,7 @@ struct result_scratch {
     size_t nact, nsums, ndays, ncodes[5]; /* ncodes: brand, campaign, product, source, platform */
     struct influencer_activity *act;      /* in act_block, on a 64-byte boundary */
     void *act_block;
+    int64_t *alloc_spend; /* nact: set by alloc_influencer for each selected influencer */
     struct bucket_sums *sums, *sums2;
     struct day_sums *days;
     struct dim_sums *dims[5], *dims2[4];
@@ -170,6 +172,7 @@ static void scratch_free(struct result_scratch *s)
     if (!s)
         return;
     free(s->act_block);
+    free(s->alloc_spend);
     free(s->sums);
     free(s->sums2);
     free(s->days);
@@ -228,6 +231,7 @@ static struct result_scratch *scratch_take(const struct engine *eng)
         scratch_sizes(eng, s);
         s->act_block = xmalloc(s->nact * sizeof *s->act + 63);
         s->act = (void *)(((uintptr_t)s->act_block + 63) & ~(uintptr_t)63);
+        s->alloc_spend = xmalloc(s->nact * sizeof *s->alloc_spend);
         s->sums = xmalloc(s->nsums * sizeof *s->sums);
         s->days = xmalloc(s->ndays * sizeof *s->days);
         for (int d = 0; d < 5; d++)
@@ -495,9 +499,32 @@ static void dim_sums_add(struct dim_sums *to, const struct dim_sums *from, size_
     }
 }
 
+/* The cube r's scan reads; *rollup: whether the rollups give its product and source groups
+ * instead (then the scan leaves those views out). */
+static const struct cube *scan_cube(const struct engine_result *r, int *rollup)
+{
+    const struct query *q = &r->q;
+    unsigned fine_views = ENGINE_VIEW_PRODUCT | ENGINE_VIEW_SOURCE;
+    /* the coarse cube has no product or source: usable when neither is filtered, and either
+     * neither is asked or the rollups give their groups */
+    *rollup = (r->views & fine_views) && rollup_usable(r);
+    unsigned scan_views = *rollup ? r->views & ~fine_views : r->views;
+    return &r->eng->cube[q->product.active || q->source.active || (scan_views & fine_views)
+                             ? CUBE_FINE
+                             : CUBE_COARSE];
+}
+
+/* How many entries of cube r's range holds. */
+static int64_t scan_entries(const struct engine_result *r, const struct cube *cube)
+{
+    const int64_t *start = col64(&cube->day_start);
+    return r->day_hi > r->day_lo ? start[r->day_hi] - start[r->day_lo] : 0;
+}
+
 /* Tracking entries of the range into r's accumulators, on two threads when the slice is
- * large enough to pay for the second. */
-static void scan_tracking(struct engine_result *r)
+ * large enough to pay for the second and the other core is free (one_thread: the
+ * allocation's helper runs meanwhile, result_pass). */
+static void scan_tracking(struct engine_result *r, int one_thread)
 {
     const struct engine *eng = r->eng;
     struct query *q = &r->q;
@@ -507,14 +534,9 @@ static void scan_tracking(struct engine_result *r)
     size_t nprod = strmap_size(eng->dict[DIM_PRODUCT]) + 1;
     size_t nsrc = strmap_size(eng->dict[DIM_SOURCE]) + 1;
     unsigned fine_views = ENGINE_VIEW_PRODUCT | ENGINE_VIEW_SOURCE;
-    /* the coarse cube has no product or source: usable when neither is filtered, and either
-     * neither is asked or the rollups give their groups */
-    int rollup = (r->views & fine_views) && rollup_usable(r);
+    int rollup;
+    const struct cube *cube = scan_cube(r, &rollup);
     unsigned scan_views = rollup ? r->views & ~fine_views : r->views;
-    const struct cube *cube =
-        &eng->cube[q->product.active || q->source.active || (scan_views & fine_views)
-                       ? CUBE_FINE
-                       : CUBE_COARSE];
     /* the selected brands, in code order, so that each day's runs are found in one sweep */
     size_t nbrand_codes = strmap_size(eng->dict[DIM_BRAND]);
     int32_t *brands = xmalloc((nbrand_codes + 1) * sizeof *brands);
@@ -546,11 +568,11 @@ static void scan_tracking(struct engine_result *r)
         .days = r->days,
     };
     const int64_t *start = col64(&cube->day_start);
-    int64_t entries = r->day_hi > r->day_lo ? start[r->day_hi] - start[r->day_lo] : 0;
+    int64_t entries = scan_entries(r, cube);
     pthread_t tid;
     struct scan_part other;
     int threaded = 0;
-    if (entries >= SCAN_PARALLEL_MIN) {
+    if (entries >= SCAN_PARALLEL_MIN && !one_thread) {
         /* split at the day where half of the entries are behind */
         size_t mid = r->day_lo;
         int64_t half = start[r->day_lo] + entries / 2;
@@ -744,18 +766,81 @@ static void compute_spend(struct engine_result *r, int32_t inf, int undated_in)
     /* what it earned is round_micro(a->spend_micro) (engine_payouts) */
 }
 
-/* Each selected influencer's spend (compute_spend), then its allocation (alloc_influencer),
- * in one pass over them: its activity is read once while it is at hand. */
-static void spend_and_allocate(struct engine_result *r)
+/* Each selected influencer's spend under its payout terms (compute_spend). */
+static void spend_of_selected(struct engine_result *r)
 {
     const struct query *q = &r->q;
     int undated_in = r->from_day == INT32_MIN && r->to_day == INT32_MAX;
-    struct alloc_walk *w = alloc_begin(r);
-    for (size_t s = 0; s < q->nselected; s++) {
+    for (size_t s = 0; s < q->nselected; s++)
         compute_spend(r, q->selected[s], undated_in);
-        alloc_influencer(w, q->selected[s]);
+}
+
+/* ---- the allocation, on two threads ------------------------------------------------------
+ * alloc_influencer reads only the engine and the query's filter, never the scan's sums, so
+ * a helper thread can walk influencers while the query's thread scans. The two share one
+ * thing, allocation.next (atomic): each takes the next ALLOC_CHUNK of q->selected from it,
+ * on a walk of its own that keeps the groups' spend apart until alloc_end adds it to r's
+ * (after the join; integers, the same in any order), and writes r->alloc_spend only of the
+ * influencers it took. */
+
+/* Selected influencers below which a helper thread costs more than it saves. */
+#define ALLOC_PARALLEL_MIN 1024
+/* Influencers a walk takes at a time. */
+#define ALLOC_CHUNK 32
+
+struct allocation {
+    struct engine_result *r;
+    atomic_size_t next; /* the first of r->q.selected no walk has taken */
+    struct alloc_walk *helper_walk;
+    pthread_t helper;
+    int helper_running;
+};
+
+/* Walks influencers taken from a until none is left. */
+static void allocation_take(struct allocation *a, struct alloc_walk *w)
+{
+    const struct query *q = &a->r->q;
+    for (;;) {
+        size_t s0 = atomic_fetch_add_explicit(&a->next, ALLOC_CHUNK, memory_order_relaxed);
+        if (s0 >= q->nselected)
+            return;
+        size_t s1 = s0 + ALLOC_CHUNK < q->nselected ? s0 + ALLOC_CHUNK : q->nselected;
+        for (size_t s = s0; s < s1; s++)
+            alloc_influencer(w, q->selected[s]);
     }
+}
+
+static void *allocation_helper(void *arg)
+{
+    struct allocation *a = arg;
+    allocation_take(a, a->helper_walk);
+    return NULL;
+}
+
+/* The helper thread on a's influencers (when no thread is to be had, the query's thread
+ * walks them all). */
+static void allocation_start_helper(struct allocation *a)
+{
+    a->helper_walk = alloc_begin(a->r);
+    a->helper_running = pthread_create(&a->helper, NULL, allocation_helper, a) == 0;
+}
+
+/* The rest of a's influencers on the query's thread, then the helper's end; each walk's
+ * spend into r's groups, and each influencer's into its activity. */
+static void allocation_finish(struct allocation *a)
+{
+    struct engine_result *r = a->r;
+    struct alloc_walk *w = alloc_begin(r);
+    allocation_take(a, w);
+    if (a->helper_running)
+        pthread_join(a->helper, NULL);
     alloc_end(w);
+    if (a->helper_walk)
+        alloc_end(a->helper_walk);
+    for (size_t s = 0; s < r->q.nselected; s++) {
+        int32_t inf = r->q.selected[s];
+        r->act[inf].spend += r->alloc_spend[inf];
+    }
 }
 
 /* A selected influencer with filtered activity: a post, an attributed row or a recorded
@@ -782,15 +867,26 @@ static void result_clear_sums(struct engine_result *r)
 }
 
 /* One pass over the range: tracking, posts, activity per influencer, spend (again: the
- * sums cleared first). */
+ * sums cleared first). With many influencers selected, a helper thread allocates beside
+ * the scan, or after it when the scan takes two threads itself. */
 static void result_pass(struct engine_result *r, int again)
 {
     if (again)
         result_clear_sums(r);
-    scan_tracking(r);
+    struct allocation a = {.r = r};
+    atomic_init(&a.next, 0);
+    int helper = r->q.nselected >= ALLOC_PARALLEL_MIN && !r->eng->exhaustive_allocation;
+    int rollup;
+    int scan_threads = scan_entries(r, scan_cube(r, &rollup)) >= SCAN_PARALLEL_MIN;
+    if (helper && !scan_threads)
+        allocation_start_helper(&a);
+    scan_tracking(r, a.helper_running);
+    if (helper && scan_threads)
+        allocation_start_helper(&a);
     gather_activity(r);
     scan_posts(r);
-    spend_and_allocate(r);
+    spend_of_selected(r);
+    allocation_finish(&a);
 }
 
 int engine_run(const struct engine *eng, const struct engine_filter *f, struct engine_result **out,
@@ -815,6 +911,7 @@ int engine_run_views(const struct engine *eng, const struct engine_filter *f, un
     r->scratch = scratch_take(eng);
     query_init(eng, f, &r->q, r->scratch->sums);
     r->act = r->scratch->act;
+    r->alloc_spend = r->scratch->alloc_spend;
     r->days = r->scratch->days;
     r->brand = r->scratch->dims[0];
     r->campaign = r->scratch->dims[1];
