@@ -522,9 +522,8 @@ static int64_t scan_entries(const struct engine_result *r, const struct cube *cu
 }
 
 /* Tracking entries of the range into r's accumulators, on two threads when the slice is
- * large enough to pay for the second and the other core is free (one_thread: the
- * allocation's helper runs meanwhile, result_pass). */
-static void scan_tracking(struct engine_result *r, int one_thread)
+ * large enough to pay for the second. */
+static void scan_tracking(struct engine_result *r)
 {
     const struct engine *eng = r->eng;
     struct query *q = &r->q;
@@ -572,7 +571,7 @@ static void scan_tracking(struct engine_result *r, int one_thread)
     pthread_t tid;
     struct scan_part other;
     int threaded = 0;
-    if (entries >= SCAN_PARALLEL_MIN && !one_thread) {
+    if (entries >= SCAN_PARALLEL_MIN) {
         /* split at the day where half of the entries are behind */
         size_t mid = r->day_lo;
         int64_t half = start[r->day_lo] + entries / 2;
@@ -777,66 +776,118 @@ static void spend_of_selected(struct engine_result *r)
 
 /* ---- the allocation, on two threads ------------------------------------------------------
  * alloc_influencer reads only the engine and the query's filter, never the scan's sums, so
- * a helper thread can walk influencers while the query's thread scans. The two share one
- * thing, allocation.next (atomic): each takes the next ALLOC_CHUNK of q->selected from it,
- * on a walk of its own that keeps the groups' spend apart until alloc_end adds it to r's
- * (after the join; integers, the same in any order), and writes r->alloc_spend only of the
- * influencers it took. */
+ * a helper thread can walk influencers while the query's thread scans. Each takes the next
+ * ALLOC_CHUNK of q->selected from a shared count, on a walk of its own that keeps the
+ * groups' spend apart until alloc_end adds it to r's (integers: the same in any order), and
+ * writes r->alloc_spend only of the influencers it took. The query's thread waits only for
+ * influencers the helper has taken: on a busy machine the helper may not run before the
+ * query's thread has taken them all, and then the query goes on without it (the helper,
+ * detached, finds nothing left when it runs, and touches nothing but the shared state). */
 
 /* Selected influencers below which a helper thread costs more than it saves. */
 #define ALLOC_PARALLEL_MIN 1024
 /* Influencers a walk takes at a time. */
 #define ALLOC_CHUNK 32
 
+/* What the query's thread and the helper share: on the heap, freed by whichever of them is
+ * done with it last (refs), since the helper may run after the query has ended. next and
+ * done are atomic; lock guards the wait for done (done_cond) and nothing else; r and
+ * helper_walk are read by the helper only once it has taken influencers, which happens
+ * before the query's thread stops waiting for them. */
 struct allocation {
-    struct engine_result *r;
     atomic_size_t next; /* the first of r->q.selected no walk has taken */
-    struct alloc_walk *helper_walk;
-    pthread_t helper;
-    int helper_running;
+    atomic_size_t done; /* how many influencers the walks have finished */
+    atomic_int refs;    /* the query's thread and the helper, while each uses this */
+    size_t n;           /* r->q.nselected */
+    struct engine_result *r;
+    struct alloc_walk *helper_walk; /* made by the helper when it first takes influencers */
+    pthread_mutex_t lock;
+    pthread_cond_t done_cond; /* signalled when done reaches n */
 };
 
-/* Walks influencers taken from a until none is left. */
-static void allocation_take(struct allocation *a, struct alloc_walk *w)
+static void allocation_release(struct allocation *a)
 {
-    const struct query *q = &a->r->q;
+    if (atomic_fetch_sub_explicit(&a->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    pthread_cond_destroy(&a->done_cond);
+    pthread_mutex_destroy(&a->lock);
+    free(a);
+}
+
+/* Walks influencers taken from a until none is left; *w made on the first take when NULL. */
+static void allocation_take(struct allocation *a, struct alloc_walk **w)
+{
     for (;;) {
         size_t s0 = atomic_fetch_add_explicit(&a->next, ALLOC_CHUNK, memory_order_relaxed);
-        if (s0 >= q->nselected)
+        if (s0 >= a->n)
             return;
-        size_t s1 = s0 + ALLOC_CHUNK < q->nselected ? s0 + ALLOC_CHUNK : q->nselected;
+        size_t s1 = s0 + ALLOC_CHUNK < a->n ? s0 + ALLOC_CHUNK : a->n;
+        if (!*w)
+            *w = alloc_begin(a->r);
         for (size_t s = s0; s < s1; s++)
-            alloc_influencer(w, q->selected[s]);
+            alloc_influencer(*w, a->r->q.selected[s]);
+        /* release: the walk's sums and alloc_spend before the count that says they are in */
+        size_t done = atomic_fetch_add_explicit(&a->done, s1 - s0, memory_order_acq_rel);
+        if (done + (s1 - s0) == a->n) {
+            pthread_mutex_lock(&a->lock);
+            pthread_cond_signal(&a->done_cond);
+            pthread_mutex_unlock(&a->lock);
+        }
     }
 }
 
 static void *allocation_helper(void *arg)
 {
     struct allocation *a = arg;
-    allocation_take(a, a->helper_walk);
+    allocation_take(a, &a->helper_walk);
+    allocation_release(a);
     return NULL;
 }
 
-/* The helper thread on a's influencers (when no thread is to be had, the query's thread
- * walks them all). */
-static void allocation_start_helper(struct allocation *a)
+/* The shared state of r's allocation, with a helper thread on it when one is wanted and to
+ * be had. */
+static struct allocation *allocation_start(struct engine_result *r, int helper)
 {
-    a->helper_walk = alloc_begin(a->r);
-    a->helper_running = pthread_create(&a->helper, NULL, allocation_helper, a) == 0;
+    struct allocation *a = xcalloc(1, sizeof *a);
+    atomic_init(&a->next, 0);
+    atomic_init(&a->done, 0);
+    atomic_init(&a->refs, 1);
+    a->n = r->q.nselected;
+    a->r = r;
+    pthread_mutex_init(&a->lock, NULL);
+    pthread_cond_init(&a->done_cond, NULL);
+    pthread_attr_t attr;
+    pthread_t tid;
+    if (helper && pthread_attr_init(&attr) == 0) {
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        atomic_store(&a->refs, 2);
+        if (pthread_create(&tid, &attr, allocation_helper, a) != 0)
+            atomic_store(&a->refs, 1); /* no thread to be had: the query's thread walks all */
+        pthread_attr_destroy(&attr);
+    }
+    return a;
 }
 
-/* The rest of a's influencers on the query's thread, then the helper's end; each walk's
- * spend into r's groups, and each influencer's into its activity. */
+/* The rest of a's influencers on the query's thread, then the wait for those the helper
+ * took; each walk's spend into r's groups, each influencer's into its activity. */
 static void allocation_finish(struct allocation *a)
 {
     struct engine_result *r = a->r;
-    struct alloc_walk *w = alloc_begin(r);
-    allocation_take(a, w);
-    if (a->helper_running)
-        pthread_join(a->helper, NULL);
+    struct alloc_walk *w = NULL;
+    allocation_take(a, &w);
+    if (atomic_load_explicit(&a->done, memory_order_acquire) < a->n) {
+        pthread_mutex_lock(&a->lock);
+        while (atomic_load_explicit(&a->done, memory_order_acquire) < a->n)
+            pthread_cond_wait(&a->done_cond, &a->lock);
+        pthread_mutex_unlock(&a->lock);
+    }
+    /* every influencer is walked: the helper touches neither walk nor r again */
+    if (!w)
+        w = alloc_begin(r); /* none selected: the groups get no spend */
     alloc_end(w);
     if (a->helper_walk)
         alloc_end(a->helper_walk);
+    allocation_release(a);
     for (size_t s = 0; s < r->q.nselected; s++) {
         int32_t inf = r->q.selected[s];
         r->act[inf].spend += r->alloc_spend[inf];
@@ -873,20 +924,20 @@ static void result_pass(struct engine_result *r, int again)
 {
     if (again)
         result_clear_sums(r);
-    struct allocation a = {.r = r};
-    atomic_init(&a.next, 0);
     int helper = r->q.nselected >= ALLOC_PARALLEL_MIN && !r->eng->exhaustive_allocation;
     int rollup;
+    /* a scan that takes two threads itself (scan_tracking) has the helper after it */
     int scan_threads = scan_entries(r, scan_cube(r, &rollup)) >= SCAN_PARALLEL_MIN;
-    if (helper && !scan_threads)
-        allocation_start_helper(&a);
-    scan_tracking(r, a.helper_running);
-    if (helper && scan_threads)
-        allocation_start_helper(&a);
+    struct allocation *a = NULL;
+    if (!scan_threads)
+        a = allocation_start(r, helper);
+    scan_tracking(r);
+    if (scan_threads)
+        a = allocation_start(r, helper);
     gather_activity(r);
     scan_posts(r);
     spend_of_selected(r);
-    allocation_finish(&a);
+    allocation_finish(a);
 }
 
 int engine_run(const struct engine *eng, const struct engine_filter *f, struct engine_result **out,
