@@ -154,16 +154,25 @@ struct result_scratch {
 /* The scratch of finished queries, for the next ones (the server's threads run queries on
  * one engine at once): at most RESULT_POOL_KEEP of them. */
 #define RESULT_POOL_KEEP 8
+struct allocation;
 struct result_pool {
-    pthread_mutex_t lock;
+    pthread_mutex_t lock; /* guards everything below */
     size_t n;
     struct result_scratch *kept[RESULT_POOL_KEEP];
+    /* The allocation's helper thread (result_pass), started by the first query that wants
+     * one and kept for the next: it waits on work_cond for a posted job, one query's at a
+     * time; stopping ends it (result_pool_free). */
+    pthread_cond_t work_cond;
+    pthread_t helper;
+    int helper_started, helper_failed, stopping;
+    struct allocation *job; /* posted by a query, not yet taken by the helper */
 };
 
 struct result_pool *result_pool_new(void)
 {
     struct result_pool *p = xcalloc(1, sizeof *p);
     pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->work_cond, NULL);
     return p;
 }
 
@@ -187,6 +196,13 @@ void result_pool_free(struct result_pool *p)
 {
     if (!p)
         return;
+    pthread_mutex_lock(&p->lock);
+    p->stopping = 1;
+    pthread_cond_signal(&p->work_cond);
+    pthread_mutex_unlock(&p->lock);
+    if (p->helper_started)
+        pthread_join(p->helper, NULL);
+    pthread_cond_destroy(&p->work_cond);
     for (size_t i = 0; i < p->n; i++)
         scratch_free(p->kept[i]);
     pthread_mutex_destroy(&p->lock);
@@ -776,28 +792,28 @@ static void spend_of_selected(struct engine_result *r)
 
 /* ---- the allocation, on two threads ------------------------------------------------------
  * alloc_influencer reads only the engine and the query's filter, never the scan's sums, so
- * a helper thread can walk influencers while the query's thread scans. Each takes the next
- * ALLOC_CHUNK of q->selected from a shared count, on a walk of its own that keeps the
- * groups' spend apart until alloc_end adds it to r's (integers: the same in any order), and
- * writes r->alloc_spend only of the influencers it took. The query's thread waits only for
- * influencers the helper has taken: on a busy machine the helper may not run before the
- * query's thread has taken them all, and then the query goes on without it (the helper,
- * detached, finds nothing left when it runs, and touches nothing but the shared state). */
+ * the engine's helper thread (struct result_pool) can walk influencers while the query's
+ * thread scans. Each takes the next ALLOC_CHUNK of q->selected from a shared count, on a
+ * walk of its own that keeps the groups' spend apart until alloc_end adds it to r's
+ * (integers: the same in any order), and writes r->alloc_spend only of the influencers it
+ * took. The query's thread waits only for influencers the helper has taken: on a busy
+ * machine, or while the helper serves another query, the query's thread takes them all and
+ * goes on without it. */
 
-/* Selected influencers below which a helper thread costs more than it saves. */
+/* Selected influencers below which the helper costs more than it saves. */
 #define ALLOC_PARALLEL_MIN 1024
 /* Influencers a walk takes at a time. */
 #define ALLOC_CHUNK 32
 
 /* What the query's thread and the helper share: on the heap, freed by whichever of them is
- * done with it last (refs), since the helper may run after the query has ended. next and
- * done are atomic; lock guards the wait for done (done_cond) and nothing else; r and
- * helper_walk are read by the helper only once it has taken influencers, which happens
- * before the query's thread stops waiting for them. */
+ * done with it last (refs), since the helper may take it up after the query has ended.
+ * next and done are atomic; lock guards the wait for done (done_cond) and nothing else; r
+ * and helper_walk are used by the helper only once it has taken influencers, which is before
+ * the query's thread stops waiting for them. */
 struct allocation {
     atomic_size_t next; /* the first of r->q.selected no walk has taken */
     atomic_size_t done; /* how many influencers the walks have finished */
-    atomic_int refs;    /* the query's thread and the helper, while each uses this */
+    atomic_int refs;    /* the query's thread, the pool's job and the helper, while each has it */
     size_t n;           /* r->q.nselected */
     struct engine_result *r;
     struct alloc_walk *helper_walk; /* made by the helper when it first takes influencers */
@@ -836,16 +852,29 @@ static void allocation_take(struct allocation *a, struct alloc_walk **w)
     }
 }
 
-static void *allocation_helper(void *arg)
+/* The helper thread: each posted job's influencers, until the pool stops. */
+static void *pool_helper(void *arg)
 {
-    struct allocation *a = arg;
-    allocation_take(a, &a->helper_walk);
-    allocation_release(a);
+    struct result_pool *p = arg;
+    pthread_mutex_lock(&p->lock);
+    for (;;) {
+        while (!p->stopping && !p->job)
+            pthread_cond_wait(&p->work_cond, &p->lock);
+        if (p->stopping)
+            break;
+        struct allocation *a = p->job; /* the job's reference is now the helper's */
+        p->job = NULL;
+        pthread_mutex_unlock(&p->lock);
+        allocation_take(a, &a->helper_walk);
+        allocation_release(a);
+        pthread_mutex_lock(&p->lock);
+    }
+    pthread_mutex_unlock(&p->lock);
     return NULL;
 }
 
-/* The shared state of r's allocation, with a helper thread on it when one is wanted and to
- * be had. */
+/* The shared state of r's allocation, posted to the engine's helper when one is wanted, the
+ * helper is free and there is (or can be started) one. */
 static struct allocation *allocation_start(struct engine_result *r, int helper)
 {
     struct allocation *a = xcalloc(1, sizeof *a);
@@ -856,25 +885,39 @@ static struct allocation *allocation_start(struct engine_result *r, int helper)
     a->r = r;
     pthread_mutex_init(&a->lock, NULL);
     pthread_cond_init(&a->done_cond, NULL);
-    pthread_attr_t attr;
-    pthread_t tid;
-    if (helper && pthread_attr_init(&attr) == 0) {
-        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-        atomic_store(&a->refs, 2);
-        if (pthread_create(&tid, &attr, allocation_helper, a) != 0)
-            atomic_store(&a->refs, 1); /* no thread to be had: the query's thread walks all */
-        pthread_attr_destroy(&attr);
+    struct result_pool *p = r->eng->results;
+    if (!helper)
+        return a;
+    pthread_mutex_lock(&p->lock);
+    if (!p->helper_started && !p->helper_failed) {
+        p->helper_started = pthread_create(&p->helper, NULL, pool_helper, p) == 0;
+        p->helper_failed = !p->helper_started; /* no thread to be had: every query walks alone */
     }
+    if (p->helper_started && !p->job) {
+        atomic_fetch_add_explicit(&a->refs, 1, memory_order_relaxed);
+        p->job = a;
+        pthread_cond_signal(&p->work_cond);
+    }
+    pthread_mutex_unlock(&p->lock);
     return a;
 }
 
-/* The rest of a's influencers on the query's thread, then the wait for those the helper
- * took; each walk's spend into r's groups, each influencer's into its activity. */
+/* The rest of a's influencers on the query's thread (the job taken back if the helper has
+ * not taken it up), then the wait for those the helper took; each walk's spend into r's
+ * groups, each influencer's into its activity. */
 static void allocation_finish(struct allocation *a)
 {
     struct engine_result *r = a->r;
+    struct result_pool *p = r->eng->results;
     struct alloc_walk *w = NULL;
     allocation_take(a, &w);
+    pthread_mutex_lock(&p->lock);
+    int posted = p->job == a;
+    if (posted)
+        p->job = NULL;
+    pthread_mutex_unlock(&p->lock);
+    if (posted)
+        allocation_release(a); /* the job's reference: the query's own remains */
     if (atomic_load_explicit(&a->done, memory_order_acquire) < a->n) {
         pthread_mutex_lock(&a->lock);
         while (atomic_load_explicit(&a->done, memory_order_acquire) < a->n)
