@@ -617,6 +617,20 @@ void alloc_build_groups(struct engine *eng)
         eng->camp_start[i + 1] = ngroups;
     }
     free(v);
+    /* per campaign, the brand, product and source all its cells share across influencers
+     * (-2 where they differ, CAMPAIGN_NO_CELLS when it has none) */
+    size_t ncamp = strmap_size(eng->dict[DIM_CAMPAIGN]);
+    eng->campaign_same = xmalloc((3 * ncamp + 1) * sizeof *eng->campaign_same);
+    for (size_t i = 0; i < 3 * ncamp; i++)
+        eng->campaign_same[i] = CAMPAIGN_NO_CELLS;
+    for (int32_t j = 0; j < ngroups; j++) {
+        if (eng->camp_code[j] < 0)
+            continue;
+        int32_t *to = &eng->campaign_same[3 * (size_t)eng->camp_code[j]];
+        const int32_t *same = &eng->camp_same[3 * (size_t)j];
+        for (int d = 0; d < 3; d++)
+            to[d] = to[d] == CAMPAIGN_NO_CELLS || to[d] == same[d] ? same[d] : -2;
+    }
     /* the priced posts */
     const int32_t *pstart = col32(&eng->inf_post_start), *posts = col32(&eng->inf_posts);
     const int32_t *post_pay = col32(&eng->post_pay), *post_day = col32(&eng->post_day);
@@ -683,13 +697,14 @@ void alloc_release_groups(struct engine *eng)
     free(eng->camp_cell_start);
     free(eng->camp_cells);
     free(eng->camp_same);
+    free(eng->campaign_same);
     free(eng->priced);
     free(eng->priced_start);
     free(eng->terms);
     free(eng->terms_start);
     free(eng->cell_span);
     eng->camp_start = eng->camp_code = eng->camp_cell_start = eng->camp_cells = NULL;
-    eng->camp_same = NULL;
+    eng->camp_same = eng->campaign_same = NULL;
     eng->priced = NULL;
     eng->priced_start = NULL;
     eng->terms = NULL;
@@ -750,6 +765,8 @@ struct alloc_walk {
     int64_t *day_spend, *platform_spend, *brand_spend, *product_spend, *campaign_spend,
         *source_spend;
     size_t ndays, ncodes[5]; /* slots of days and of platform, brand, product, campaign, source */
+    /* per campaign code, whether no split of it can count under the filter (campaign_dead) */
+    uint8_t *dead;
 };
 
 /* spend amount on one cell: counted when every cell filter keeps it */
@@ -1237,6 +1254,26 @@ static int32_t priced_lower_bound(const struct priced_post *priced, int32_t lo, 
     return lo;
 }
 
+/* Whether no split of campaign can count anything under the walk's filter, for any
+ * influencer: the filter leaves out the campaign, or a brand, product or source that every
+ * cell of it has (or it has no cell), and its Unallocated cell too. Then alloc_influencer
+ * passes its posts and recorded totals by without looking at their influencer's cells (split
+ * would find the same through campaign_can_count, the influencer's cells at a time). */
+static int campaign_dead(const struct alloc_walk *w, int32_t campaign)
+{
+    const struct query *q = &w->r->q;
+    if (unallocated_counts(w, campaign))
+        return 0;
+    const int32_t *same = &w->r->eng->campaign_same[3 * (size_t)campaign];
+    if (!q->campaign.ok[campaign + 1] || same[0] == CAMPAIGN_NO_CELLS)
+        return 1;
+    const struct code_mask *masks[3] = {&q->brand, &q->product, &q->source};
+    for (int d = 0; d < 3; d++)
+        if (masks[d]->active && same[d] != -2 && !masks[d]->ok[same[d] + 1])
+            return 1;
+    return 0;
+}
+
 struct alloc_walk *alloc_begin(struct engine_result *r)
 {
     const struct engine *eng = r->eng;
@@ -1261,6 +1298,10 @@ struct alloc_walk *alloc_begin(struct engine_result *r)
         *to[d] = at;
         at += w->ncodes[d];
     }
+    size_t ncamp = strmap_size(eng->dict[DIM_CAMPAIGN]);
+    w->dead = xcalloc(ncamp + 1, 1);
+    for (size_t c = 0; c < ncamp && !w->exhaustive; c++)
+        w->dead[c] = (uint8_t)campaign_dead(w, (int32_t)c);
     return w;
 }
 
@@ -1289,7 +1330,8 @@ void alloc_influencer(struct alloc_walk *w, int32_t inf)
         lo = priced_lower_bound(eng->priced, lo, hi, r->from_day);
         for (int32_t k = lo; k < hi && eng->priced[k].day <= r->to_day; k++) {
             const struct priced_post *p = &eng->priced[k];
-            if (q->basis.active && !q->basis.ok[pay_basis[p->pay] + 1])
+            if ((q->basis.active && !q->basis.ok[pay_basis[p->pay] + 1]) ||
+                (p->campaign >= 0 && w->dead[p->campaign]))
                 continue;
             split(w, inf, (size_t)p->day_slot, p->platform, p->campaign, p->spend);
         }
@@ -1312,7 +1354,8 @@ void alloc_influencer(struct alloc_walk *w, int32_t inf)
                     emit(w, inf, 0, platform, w->unalloc[0], w->unalloc[1],
                          pay_campaign[i] >= 0 ? pay_campaign[i] : w->unalloc[2], w->unalloc[3],
                          pay_unalloc[i]);
-            } else if (pay_day[i] >= r->from_day && pay_day[i] <= r->to_day) {
+            } else if (pay_day[i] >= r->from_day && pay_day[i] <= r->to_day &&
+                       !(pay_campaign[i] >= 0 && w->dead[pay_campaign[i]])) {
                 split(w, inf, (size_t)(pay_day_idx[i] + 1), platform, pay_campaign[i],
                       pay_total[i]);
             }
@@ -1333,6 +1376,7 @@ void alloc_end(struct alloc_walk *w)
         for (size_t c = 0; c < w->ncodes[d]; c++)
             groups[d][c].spend += spend[d][c];
     free(w->spend_block);
+    free(w->dead);
     free(w->cells);
     free(w->shares);
     free(w->split_cell);

@@ -141,6 +141,9 @@ struct rollup {
     struct rollup_sums *cum;
 };
 
+/* struct engine campaign_same of a campaign without cells. */
+#define CAMPAIGN_NO_CELLS (-3)
+
 /* A post with a price, as alloc_influencer reads it (struct engine priced). */
 struct priced_post {
     int32_t day, day_slot; /* post_day, and post_day_idx + 1 */
@@ -289,6 +292,11 @@ struct engine {
      * 3 j + 2], -2 where they differ). Derived from inf_cells after every load
      * (alloc_build_groups), never stored. */
     int32_t *camp_start, *camp_code, *camp_cell_start, *camp_cells, *camp_same;
+    /* per campaign code, the brand, product and source every cell of it has, whatever its
+     * influencer (campaign_same[3 c .. 3 c + 2], -2 where they differ, CAMPAIGN_NO_CELLS for
+     * a campaign with no cell), so that a query passes by the splits of a campaign its
+     * filter keeps no cell of (derived with the groups, never stored) */
+    int32_t *campaign_same;
     /* each influencer's priced posts (a payout row and spend that is not 0) in day order,
      * what a query's splits read of them side by side: influencer i's are priced[
      * priced_start[i] .. priced_start[i + 1]] (derived with the groups, never stored) */
