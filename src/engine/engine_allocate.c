@@ -617,6 +617,20 @@ void alloc_build_groups(struct engine *eng)
         eng->camp_start[i + 1] = ngroups;
     }
     free(v);
+    /* per campaign, the brand, product and source all its cells share across influencers
+     * (-2 where they differ, CAMPAIGN_NO_CELLS when it has none) */
+    size_t ncamp = strmap_size(eng->dict[DIM_CAMPAIGN]);
+    eng->campaign_same = xmalloc((3 * ncamp + 1) * sizeof *eng->campaign_same);
+    for (size_t i = 0; i < 3 * ncamp; i++)
+        eng->campaign_same[i] = CAMPAIGN_NO_CELLS;
+    for (int32_t j = 0; j < ngroups; j++) {
+        if (eng->camp_code[j] < 0)
+            continue;
+        int32_t *to = &eng->campaign_same[3 * (size_t)eng->camp_code[j]];
+        const int32_t *same = &eng->camp_same[3 * (size_t)j];
+        for (int d = 0; d < 3; d++)
+            to[d] = to[d] == CAMPAIGN_NO_CELLS || to[d] == same[d] ? same[d] : -2;
+    }
     /* the priced posts */
     const int32_t *pstart = col32(&eng->inf_post_start), *posts = col32(&eng->inf_posts);
     const int32_t *post_pay = col32(&eng->post_pay), *post_day = col32(&eng->post_day);
@@ -683,13 +697,14 @@ void alloc_release_groups(struct engine *eng)
     free(eng->camp_cell_start);
     free(eng->camp_cells);
     free(eng->camp_same);
+    free(eng->campaign_same);
     free(eng->priced);
     free(eng->priced_start);
     free(eng->terms);
     free(eng->terms_start);
     free(eng->cell_span);
     eng->camp_start = eng->camp_code = eng->camp_cell_start = eng->camp_cells = NULL;
-    eng->camp_same = NULL;
+    eng->camp_same = eng->campaign_same = NULL;
     eng->priced = NULL;
     eng->priced_start = NULL;
     eng->terms = NULL;
@@ -743,6 +758,15 @@ struct alloc_walk {
     int cells_valid, cells_can_count;
     int32_t cells_campaign;
     __int128 cells_weight;
+    /* the spend this walk gives each day slot and each platform, brand, product, campaign
+     * and source slot (in one block), added to r's groups by alloc_end: two walks can run on
+     * two threads at once, each on its own influencers (their activity is theirs alone) */
+    int64_t *spend_block;
+    int64_t *day_spend, *platform_spend, *brand_spend, *product_spend, *campaign_spend,
+        *source_spend;
+    size_t ndays, ncodes[5]; /* slots of days and of platform, brand, product, campaign, source */
+    /* per campaign code, whether no split of it can count under the filter (campaign_dead) */
+    uint8_t *dead;
 };
 
 /* spend amount on one cell: counted when every cell filter keeps it */
@@ -754,13 +778,13 @@ static void emit(struct alloc_walk *w, int32_t inf, size_t day_slot, int32_t pla
     if (amount == 0 || !q->platform.ok[platform + 1] || !q->brand.ok[brand + 1] ||
         !q->product.ok[product + 1] || !q->campaign.ok[campaign + 1] || !q->source.ok[source + 1])
         return;
-    r->act[inf].spend += amount;
-    r->days[day_slot].spend += amount;
-    r->platform[platform + 1].spend += amount;
-    r->brand[brand + 1].spend += amount;
-    r->product[product + 1].spend += amount;
-    r->campaign[campaign + 1].spend += amount;
-    r->source[source + 1].spend += amount;
+    r->alloc_spend[inf] += amount;
+    w->day_spend[day_slot] += amount;
+    w->platform_spend[platform + 1] += amount;
+    w->brand_spend[brand + 1] += amount;
+    w->product_spend[product + 1] += amount;
+    w->campaign_spend[campaign + 1] += amount;
+    w->source_spend[source + 1] += amount;
 }
 
 /* Whether the cell filters keep a cell of these codes (emit's test, platform aside). */
@@ -1140,17 +1164,16 @@ static __int128 split_cells(struct alloc_walk *w, int32_t campaign)
  * product, campaign and source groups. */
 static void flush_split(struct alloc_walk *w)
 {
-    struct engine_result *r = w->r;
     int64_t times = w->split_times;
     for (size_t k = 0; k < w->nsplit && times != 0; k++) {
         if (!w->split_counts[k])
             continue;
         const int32_t *c = cell_codes(w, w->split_cell[k]);
         int64_t amount = w->split_paise[k] * times;
-        r->brand[c[0] + 1].spend += amount;
-        r->product[c[1] + 1].spend += amount;
-        r->campaign[c[2] + 1].spend += amount;
-        r->source[c[3] + 1].spend += amount;
+        w->brand_spend[c[0] + 1] += amount;
+        w->product_spend[c[1] + 1] += amount;
+        w->campaign_spend[c[2] + 1] += amount;
+        w->source_spend[c[3] + 1] += amount;
     }
     w->split_times = 0;
 }
@@ -1210,10 +1233,9 @@ static void split(struct alloc_walk *w, int32_t inf, size_t day_slot, int32_t pl
         }
     } else if (w->nsplit_counted > 0) {
         /* as emit of each counted cell's paise: the cells' groups at the next flush */
-        struct engine_result *r = w->r;
-        r->act[inf].spend += w->split_total;
-        r->days[day_slot].spend += w->split_total;
-        r->platform[platform + 1].spend += w->split_total;
+        w->r->alloc_spend[inf] += w->split_total;
+        w->day_spend[day_slot] += w->split_total;
+        w->platform_spend[platform + 1] += w->split_total;
         w->split_times++;
     }
 }
@@ -1232,6 +1254,26 @@ static int32_t priced_lower_bound(const struct priced_post *priced, int32_t lo, 
     return lo;
 }
 
+/* Whether no split of campaign can count anything under the walk's filter, for any
+ * influencer: the filter leaves out the campaign, or a brand, product or source that every
+ * cell of it has (or it has no cell), and its Unallocated cell too. Then alloc_influencer
+ * passes its posts and recorded totals by without looking at their influencer's cells (split
+ * would find the same through campaign_can_count, the influencer's cells at a time). */
+static int campaign_dead(const struct alloc_walk *w, int32_t campaign)
+{
+    const struct query *q = &w->r->q;
+    if (unallocated_counts(w, campaign))
+        return 0;
+    const int32_t *same = &w->r->eng->campaign_same[3 * (size_t)campaign];
+    if (!q->campaign.ok[campaign + 1] || same[0] == CAMPAIGN_NO_CELLS)
+        return 1;
+    const struct code_mask *masks[3] = {&q->brand, &q->product, &q->source};
+    for (int d = 0; d < 3; d++)
+        if (masks[d]->active && same[d] != -2 && !masks[d]->ok[same[d] + 1])
+            return 1;
+    return 0;
+}
+
 struct alloc_walk *alloc_begin(struct engine_result *r)
 {
     const struct engine *eng = r->eng;
@@ -1242,6 +1284,24 @@ struct alloc_walk *alloc_begin(struct engine_result *r)
     w->unalloc[1] = (int32_t)strmap_size(eng->dict[DIM_PRODUCT]);
     w->unalloc[2] = (int32_t)strmap_size(eng->dict[DIM_CAMPAIGN]);
     w->unalloc[3] = (int32_t)strmap_size(eng->dict[DIM_SOURCE]);
+    static const enum dim dims[5] = {DIM_PLATFORM, DIM_BRAND, DIM_PRODUCT, DIM_CAMPAIGN,
+                                     DIM_SOURCE};
+    size_t total = w->ndays = eng->ndays + 1;
+    for (int d = 0; d < 5; d++)
+        total += w->ncodes[d] = strmap_size(eng->dict[dims[d]]) + 2;
+    w->spend_block = xcalloc(total, sizeof *w->spend_block);
+    int64_t **to[5] = {&w->platform_spend, &w->brand_spend, &w->product_spend, &w->campaign_spend,
+                       &w->source_spend};
+    w->day_spend = w->spend_block;
+    int64_t *at = w->spend_block + w->ndays;
+    for (int d = 0; d < 5; d++) {
+        *to[d] = at;
+        at += w->ncodes[d];
+    }
+    size_t ncamp = strmap_size(eng->dict[DIM_CAMPAIGN]);
+    w->dead = xcalloc(ncamp + 1, 1);
+    for (size_t c = 0; c < ncamp && !w->exhaustive; c++)
+        w->dead[c] = (uint8_t)campaign_dead(w, (int32_t)c);
     return w;
 }
 
@@ -1252,6 +1312,7 @@ void alloc_influencer(struct alloc_walk *w, int32_t inf)
     const struct query *q = &r->q;
     uint32_t f = ((const uint32_t *)(const void *)eng->inf_alloc.b.data)[inf];
     int32_t platform = col32(&eng->inf_platform)[inf];
+    r->alloc_spend[inf] = 0; /* the first to write it in this query */
     /* the influencer's platform carries its lines and recorded totals */
     int platform_ok = w->exhaustive || q->platform.ok[platform + 1];
     if (!(f & ALLOC_POSTS) && !platform_ok)
@@ -1269,7 +1330,8 @@ void alloc_influencer(struct alloc_walk *w, int32_t inf)
         lo = priced_lower_bound(eng->priced, lo, hi, r->from_day);
         for (int32_t k = lo; k < hi && eng->priced[k].day <= r->to_day; k++) {
             const struct priced_post *p = &eng->priced[k];
-            if (q->basis.active && !q->basis.ok[pay_basis[p->pay] + 1])
+            if ((q->basis.active && !q->basis.ok[pay_basis[p->pay] + 1]) ||
+                (p->campaign >= 0 && w->dead[p->campaign]))
                 continue;
             split(w, inf, (size_t)p->day_slot, p->platform, p->campaign, p->spend);
         }
@@ -1292,7 +1354,8 @@ void alloc_influencer(struct alloc_walk *w, int32_t inf)
                     emit(w, inf, 0, platform, w->unalloc[0], w->unalloc[1],
                          pay_campaign[i] >= 0 ? pay_campaign[i] : w->unalloc[2], w->unalloc[3],
                          pay_unalloc[i]);
-            } else if (pay_day[i] >= r->from_day && pay_day[i] <= r->to_day) {
+            } else if (pay_day[i] >= r->from_day && pay_day[i] <= r->to_day &&
+                       !(pay_campaign[i] >= 0 && w->dead[pay_campaign[i]])) {
                 split(w, inf, (size_t)(pay_day_idx[i] + 1), platform, pay_campaign[i],
                       pay_total[i]);
             }
@@ -1303,6 +1366,17 @@ void alloc_influencer(struct alloc_walk *w, int32_t inf)
 void alloc_end(struct alloc_walk *w)
 {
     flush_split(w);
+    struct engine_result *r = w->r;
+    for (size_t d = 0; d < w->ndays; d++)
+        r->days[d].spend += w->day_spend[d];
+    struct dim_sums *groups[5] = {r->platform, r->brand, r->product, r->campaign, r->source};
+    const int64_t *spend[5] = {w->platform_spend, w->brand_spend, w->product_spend,
+                               w->campaign_spend, w->source_spend};
+    for (int d = 0; d < 5; d++)
+        for (size_t c = 0; c < w->ncodes[d]; c++)
+            groups[d][c].spend += spend[d][c];
+    free(w->spend_block);
+    free(w->dead);
     free(w->cells);
     free(w->shares);
     free(w->split_cell);

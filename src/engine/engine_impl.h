@@ -141,6 +141,9 @@ struct rollup {
     struct rollup_sums *cum;
 };
 
+/* struct engine campaign_same of a campaign without cells. */
+#define CAMPAIGN_NO_CELLS (-3)
+
 /* A post with a price, as alloc_influencer reads it (struct engine priced). */
 struct priced_post {
     int32_t day, day_slot; /* post_day, and post_day_idx + 1 */
@@ -289,6 +292,11 @@ struct engine {
      * 3 j + 2], -2 where they differ). Derived from inf_cells after every load
      * (alloc_build_groups), never stored. */
     int32_t *camp_start, *camp_code, *camp_cell_start, *camp_cells, *camp_same;
+    /* per campaign code, the brand, product and source every cell of it has, whatever its
+     * influencer (campaign_same[3 c .. 3 c + 2], -2 where they differ, CAMPAIGN_NO_CELLS for
+     * a campaign with no cell), so that a query passes by the splits of a campaign its
+     * filter keeps no cell of (derived with the groups, never stored) */
+    int32_t *campaign_same;
     /* each influencer's priced posts (a payout row and spend that is not 0) in day order,
      * what a query's splits read of them side by side: influencer i's are priced[
      * priced_start[i] .. priced_start[i + 1]] (derived with the groups, never stored) */
@@ -441,7 +449,10 @@ struct engine_result {
     int32_t from_day, to_day;
     struct query q;
     struct influencer_activity *act; /* per influencer: the selected ones (result_activity) */
-    int32_t *active;                 /* the influencers influencer_active keeps, in order */
+    /* per selected influencer, the spend its walk allocates (alloc_influencer), added to its
+     * act.spend once every walk is done: a walk may run beside the scan that fills act */
+    int64_t *alloc_spend;
+    int32_t *active; /* the influencers influencer_active keeps, in order */
     size_t nactive;
     size_t day_lo, day_hi; /* the days of the range: slots day_lo + 1 .. day_hi */
     struct day_sums *days; /* ndays + 1 slots */
@@ -455,9 +466,11 @@ struct engine_result {
  * the cube's spend column is added by the scan): posts, dated recorded totals, undated ones
  * without revenue, and, under a basis filter, the lines of the payout rows it leaves out. */
 struct alloc_walk;
-/* The walk of r's query (engine_allocate.c): alloc_begin, then alloc_influencer for each
- * selected influencer in order (once its activity and spend are known: compute_spend),
- * then alloc_end, which adds what is left to the groups and frees the walk. */
+/* A walk of r's query (engine_allocate.c): alloc_begin, then alloc_influencer for selected
+ * influencers, each once in the query, then alloc_end, which adds the walk's spend to r's
+ * day, platform, brand, product, campaign and source groups and frees it. A walk reads only
+ * the engine and r's filter, and writes only itself and r->alloc_spend of its influencers:
+ * two walks of one query may run on two threads at once, and beside the scan. */
 struct alloc_walk *alloc_begin(struct engine_result *r);
 void alloc_influencer(struct alloc_walk *w, int32_t inf);
 void alloc_end(struct alloc_walk *w);

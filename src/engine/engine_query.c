@@ -9,6 +9,7 @@
 #include <assert.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,6 +145,7 @@ struct result_scratch {
     size_t nact, nsums, ndays, ncodes[5]; /* ncodes: brand, campaign, product, source, platform */
     struct influencer_activity *act;      /* in act_block, on a 64-byte boundary */
     void *act_block;
+    int64_t *alloc_spend; /* nact: set by alloc_influencer for each selected influencer */
     struct bucket_sums *sums, *sums2;
     struct day_sums *days;
     struct dim_sums *dims[5], *dims2[4];
@@ -152,16 +154,25 @@ struct result_scratch {
 /* The scratch of finished queries, for the next ones (the server's threads run queries on
  * one engine at once): at most RESULT_POOL_KEEP of them. */
 #define RESULT_POOL_KEEP 8
+struct allocation;
 struct result_pool {
-    pthread_mutex_t lock;
+    pthread_mutex_t lock; /* guards everything below */
     size_t n;
     struct result_scratch *kept[RESULT_POOL_KEEP];
+    /* The allocation's helper thread (result_pass), started by the first query that wants
+     * one and kept for the next: it waits on work_cond for a posted job, one query's at a
+     * time; stopping ends it (result_pool_free). */
+    pthread_cond_t work_cond;
+    pthread_t helper;
+    int helper_started, helper_failed, stopping;
+    struct allocation *job; /* posted by a query, not yet taken by the helper */
 };
 
 struct result_pool *result_pool_new(void)
 {
     struct result_pool *p = xcalloc(1, sizeof *p);
     pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->work_cond, NULL);
     return p;
 }
 
@@ -170,6 +181,7 @@ static void scratch_free(struct result_scratch *s)
     if (!s)
         return;
     free(s->act_block);
+    free(s->alloc_spend);
     free(s->sums);
     free(s->sums2);
     free(s->days);
@@ -184,6 +196,13 @@ void result_pool_free(struct result_pool *p)
 {
     if (!p)
         return;
+    pthread_mutex_lock(&p->lock);
+    p->stopping = 1;
+    pthread_cond_signal(&p->work_cond);
+    pthread_mutex_unlock(&p->lock);
+    if (p->helper_started)
+        pthread_join(p->helper, NULL);
+    pthread_cond_destroy(&p->work_cond);
     for (size_t i = 0; i < p->n; i++)
         scratch_free(p->kept[i]);
     pthread_mutex_destroy(&p->lock);
@@ -228,6 +247,7 @@ static struct result_scratch *scratch_take(const struct engine *eng)
         scratch_sizes(eng, s);
         s->act_block = xmalloc(s->nact * sizeof *s->act + 63);
         s->act = (void *)(((uintptr_t)s->act_block + 63) & ~(uintptr_t)63);
+        s->alloc_spend = xmalloc(s->nact * sizeof *s->alloc_spend);
         s->sums = xmalloc(s->nsums * sizeof *s->sums);
         s->days = xmalloc(s->ndays * sizeof *s->days);
         for (int d = 0; d < 5; d++)
@@ -495,6 +515,28 @@ static void dim_sums_add(struct dim_sums *to, const struct dim_sums *from, size_
     }
 }
 
+/* The cube r's scan reads; *rollup: whether the rollups give its product and source groups
+ * instead (then the scan leaves those views out). */
+static const struct cube *scan_cube(const struct engine_result *r, int *rollup)
+{
+    const struct query *q = &r->q;
+    unsigned fine_views = ENGINE_VIEW_PRODUCT | ENGINE_VIEW_SOURCE;
+    /* the coarse cube has no product or source: usable when neither is filtered, and either
+     * neither is asked or the rollups give their groups */
+    *rollup = (r->views & fine_views) && rollup_usable(r);
+    unsigned scan_views = *rollup ? r->views & ~fine_views : r->views;
+    return &r->eng->cube[q->product.active || q->source.active || (scan_views & fine_views)
+                             ? CUBE_FINE
+                             : CUBE_COARSE];
+}
+
+/* How many entries of cube r's range holds. */
+static int64_t scan_entries(const struct engine_result *r, const struct cube *cube)
+{
+    const int64_t *start = col64(&cube->day_start);
+    return r->day_hi > r->day_lo ? start[r->day_hi] - start[r->day_lo] : 0;
+}
+
 /* Tracking entries of the range into r's accumulators, on two threads when the slice is
  * large enough to pay for the second. */
 static void scan_tracking(struct engine_result *r)
@@ -507,14 +549,9 @@ static void scan_tracking(struct engine_result *r)
     size_t nprod = strmap_size(eng->dict[DIM_PRODUCT]) + 1;
     size_t nsrc = strmap_size(eng->dict[DIM_SOURCE]) + 1;
     unsigned fine_views = ENGINE_VIEW_PRODUCT | ENGINE_VIEW_SOURCE;
-    /* the coarse cube has no product or source: usable when neither is filtered, and either
-     * neither is asked or the rollups give their groups */
-    int rollup = (r->views & fine_views) && rollup_usable(r);
+    int rollup;
+    const struct cube *cube = scan_cube(r, &rollup);
     unsigned scan_views = rollup ? r->views & ~fine_views : r->views;
-    const struct cube *cube =
-        &eng->cube[q->product.active || q->source.active || (scan_views & fine_views)
-                       ? CUBE_FINE
-                       : CUBE_COARSE];
     /* the selected brands, in code order, so that each day's runs are found in one sweep */
     size_t nbrand_codes = strmap_size(eng->dict[DIM_BRAND]);
     int32_t *brands = xmalloc((nbrand_codes + 1) * sizeof *brands);
@@ -546,7 +583,7 @@ static void scan_tracking(struct engine_result *r)
         .days = r->days,
     };
     const int64_t *start = col64(&cube->day_start);
-    int64_t entries = r->day_hi > r->day_lo ? start[r->day_hi] - start[r->day_lo] : 0;
+    int64_t entries = scan_entries(r, cube);
     pthread_t tid;
     struct scan_part other;
     int threaded = 0;
@@ -744,18 +781,160 @@ static void compute_spend(struct engine_result *r, int32_t inf, int undated_in)
     /* what it earned is round_micro(a->spend_micro) (engine_payouts) */
 }
 
-/* Each selected influencer's spend (compute_spend), then its allocation (alloc_influencer),
- * in one pass over them: its activity is read once while it is at hand. */
-static void spend_and_allocate(struct engine_result *r)
+/* Each selected influencer's spend under its payout terms (compute_spend). */
+static void spend_of_selected(struct engine_result *r)
 {
     const struct query *q = &r->q;
     int undated_in = r->from_day == INT32_MIN && r->to_day == INT32_MAX;
-    struct alloc_walk *w = alloc_begin(r);
-    for (size_t s = 0; s < q->nselected; s++) {
+    for (size_t s = 0; s < q->nselected; s++)
         compute_spend(r, q->selected[s], undated_in);
-        alloc_influencer(w, q->selected[s]);
+}
+
+/* ---- the allocation, on two threads ------------------------------------------------------
+ * alloc_influencer reads only the engine and the query's filter, never the scan's sums, so
+ * the engine's helper thread (struct result_pool) can walk influencers while the query's
+ * thread scans. Each takes the next ALLOC_CHUNK of q->selected from a shared count, on a
+ * walk of its own that keeps the groups' spend apart until alloc_end adds it to r's
+ * (integers: the same in any order), and writes r->alloc_spend only of the influencers it
+ * took. The query's thread waits only for influencers the helper has taken: on a busy
+ * machine, or while the helper serves another query, the query's thread takes them all and
+ * goes on without it. */
+
+/* Selected influencers below which the helper costs more than it saves. */
+#define ALLOC_PARALLEL_MIN 1024
+/* Influencers a walk takes at a time. */
+#define ALLOC_CHUNK 32
+
+/* What the query's thread and the helper share: on the heap, freed by whichever of them is
+ * done with it last (refs), since the helper may take it up after the query has ended.
+ * next and done are atomic; lock guards the wait for done (done_cond) and nothing else; r
+ * and helper_walk are used by the helper only once it has taken influencers, which is before
+ * the query's thread stops waiting for them. */
+struct allocation {
+    atomic_size_t next; /* the first of r->q.selected no walk has taken */
+    atomic_size_t done; /* how many influencers the walks have finished */
+    atomic_int refs;    /* the query's thread, the pool's job and the helper, while each has it */
+    size_t n;           /* r->q.nselected */
+    struct engine_result *r;
+    struct alloc_walk *helper_walk; /* made by the helper when it first takes influencers */
+    pthread_mutex_t lock;
+    pthread_cond_t done_cond; /* signalled when done reaches n */
+};
+
+static void allocation_release(struct allocation *a)
+{
+    if (atomic_fetch_sub_explicit(&a->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    pthread_cond_destroy(&a->done_cond);
+    pthread_mutex_destroy(&a->lock);
+    free(a);
+}
+
+/* Walks influencers taken from a until none is left; *w made on the first take when NULL. */
+static void allocation_take(struct allocation *a, struct alloc_walk **w)
+{
+    for (;;) {
+        size_t s0 = atomic_fetch_add_explicit(&a->next, ALLOC_CHUNK, memory_order_relaxed);
+        if (s0 >= a->n)
+            return;
+        size_t s1 = s0 + ALLOC_CHUNK < a->n ? s0 + ALLOC_CHUNK : a->n;
+        if (!*w)
+            *w = alloc_begin(a->r);
+        for (size_t s = s0; s < s1; s++)
+            alloc_influencer(*w, a->r->q.selected[s]);
+        /* release: the walk's sums and alloc_spend before the count that says they are in */
+        size_t done = atomic_fetch_add_explicit(&a->done, s1 - s0, memory_order_acq_rel);
+        if (done + (s1 - s0) == a->n) {
+            pthread_mutex_lock(&a->lock);
+            pthread_cond_signal(&a->done_cond);
+            pthread_mutex_unlock(&a->lock);
+        }
     }
+}
+
+/* The helper thread: each posted job's influencers, until the pool stops. */
+static void *pool_helper(void *arg)
+{
+    struct result_pool *p = arg;
+    pthread_mutex_lock(&p->lock);
+    for (;;) {
+        while (!p->stopping && !p->job)
+            pthread_cond_wait(&p->work_cond, &p->lock);
+        if (p->stopping)
+            break;
+        struct allocation *a = p->job; /* the job's reference is now the helper's */
+        p->job = NULL;
+        pthread_mutex_unlock(&p->lock);
+        allocation_take(a, &a->helper_walk);
+        allocation_release(a);
+        pthread_mutex_lock(&p->lock);
+    }
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
+/* The shared state of r's allocation, posted to the engine's helper when one is wanted, the
+ * helper is free and there is (or can be started) one. */
+static struct allocation *allocation_start(struct engine_result *r, int helper)
+{
+    struct allocation *a = xcalloc(1, sizeof *a);
+    atomic_init(&a->next, 0);
+    atomic_init(&a->done, 0);
+    atomic_init(&a->refs, 1);
+    a->n = r->q.nselected;
+    a->r = r;
+    pthread_mutex_init(&a->lock, NULL);
+    pthread_cond_init(&a->done_cond, NULL);
+    struct result_pool *p = r->eng->results;
+    if (!helper)
+        return a;
+    pthread_mutex_lock(&p->lock);
+    if (!p->helper_started && !p->helper_failed) {
+        p->helper_started = pthread_create(&p->helper, NULL, pool_helper, p) == 0;
+        p->helper_failed = !p->helper_started; /* no thread to be had: every query walks alone */
+    }
+    if (p->helper_started && !p->job) {
+        atomic_fetch_add_explicit(&a->refs, 1, memory_order_relaxed);
+        p->job = a;
+        pthread_cond_signal(&p->work_cond);
+    }
+    pthread_mutex_unlock(&p->lock);
+    return a;
+}
+
+/* The rest of a's influencers on the query's thread (the job taken back if the helper has
+ * not taken it up), then the wait for those the helper took; each walk's spend into r's
+ * groups, each influencer's into its activity. */
+static void allocation_finish(struct allocation *a)
+{
+    struct engine_result *r = a->r;
+    struct result_pool *p = r->eng->results;
+    struct alloc_walk *w = NULL;
+    allocation_take(a, &w);
+    pthread_mutex_lock(&p->lock);
+    int posted = p->job == a;
+    if (posted)
+        p->job = NULL;
+    pthread_mutex_unlock(&p->lock);
+    if (posted)
+        allocation_release(a); /* the job's reference: the query's own remains */
+    if (atomic_load_explicit(&a->done, memory_order_acquire) < a->n) {
+        pthread_mutex_lock(&a->lock);
+        while (atomic_load_explicit(&a->done, memory_order_acquire) < a->n)
+            pthread_cond_wait(&a->done_cond, &a->lock);
+        pthread_mutex_unlock(&a->lock);
+    }
+    /* every influencer is walked: the helper touches neither walk nor r again */
+    if (!w)
+        w = alloc_begin(r); /* none selected: the groups get no spend */
     alloc_end(w);
+    if (a->helper_walk)
+        alloc_end(a->helper_walk);
+    allocation_release(a);
+    for (size_t s = 0; s < r->q.nselected; s++) {
+        int32_t inf = r->q.selected[s];
+        r->act[inf].spend += r->alloc_spend[inf];
+    }
 }
 
 /* A selected influencer with filtered activity: a post, an attributed row or a recorded
@@ -782,15 +961,26 @@ static void result_clear_sums(struct engine_result *r)
 }
 
 /* One pass over the range: tracking, posts, activity per influencer, spend (again: the
- * sums cleared first). */
+ * sums cleared first). With many influencers selected, a helper thread allocates beside
+ * the scan, or after it when the scan takes two threads itself. */
 static void result_pass(struct engine_result *r, int again)
 {
     if (again)
         result_clear_sums(r);
+    int helper = r->q.nselected >= ALLOC_PARALLEL_MIN && !r->eng->exhaustive_allocation;
+    int rollup;
+    /* a scan that takes two threads itself (scan_tracking) has the helper after it */
+    int scan_threads = scan_entries(r, scan_cube(r, &rollup)) >= SCAN_PARALLEL_MIN;
+    struct allocation *a = NULL;
+    if (!scan_threads)
+        a = allocation_start(r, helper);
     scan_tracking(r);
+    if (scan_threads)
+        a = allocation_start(r, helper);
     gather_activity(r);
     scan_posts(r);
-    spend_and_allocate(r);
+    spend_of_selected(r);
+    allocation_finish(a);
 }
 
 int engine_run(const struct engine *eng, const struct engine_filter *f, struct engine_result **out,
@@ -815,6 +1005,7 @@ int engine_run_views(const struct engine *eng, const struct engine_filter *f, un
     r->scratch = scratch_take(eng);
     query_init(eng, f, &r->q, r->scratch->sums);
     r->act = r->scratch->act;
+    r->alloc_spend = r->scratch->alloc_spend;
     r->days = r->scratch->days;
     r->brand = r->scratch->dims[0];
     r->campaign = r->scratch->dims[1];

@@ -15,6 +15,7 @@
 #include "teststore.h"
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -569,12 +570,48 @@ static void assert_same_results(const struct engine_result *a, const struct engi
     free(rb);
 }
 
-/* Random filters over the cell fields, basis, tier and date ranges: every answer with the
- * shortcuts (a split left out when the filter keeps none of it, only the counted shares'
- * extra paise found, lookups skipped) equals the full allocation's. */
-static void shortcuts_on_seed(struct fixture *fx, uint64_t seed, int nfilters)
+/* A random filter over the cell fields, basis, tier and a date range in [first, last] (the
+ * k-th of a sequence), its values in fc. */
+struct filter_case {
+    struct engine_filter f;
+    const char *vals[8][4];
+};
+
+static void random_filter(const struct engine *eng, uint64_t *x, int32_t first, int32_t last, int k,
+                          struct filter_case *fc)
 {
-    struct demo_opts o = {.rows = 30000, .seed = seed};
+    struct engine_filter *f = &fc->f;
+    engine_filter_init(f);
+    random_set(eng, ENGINE_FIELD_PLATFORM, 0, x, &f->platform, fc->vals[0]);
+    random_set(eng, ENGINE_FIELD_BRAND, 1, x, &f->brand, fc->vals[1]);
+    random_set(eng, ENGINE_FIELD_PRODUCT, 1, x, &f->product, fc->vals[2]);
+    random_set(eng, ENGINE_FIELD_CAMPAIGN, 1, x, &f->campaign, fc->vals[3]);
+    random_set(eng, ENGINE_FIELD_SOURCE, 1, x, &f->source, fc->vals[4]);
+    random_set(eng, ENGINE_FIELD_BASIS, 0, x, &f->basis, fc->vals[5]);
+    if (next_random(x) % 100 < 15)
+        random_set(eng, ENGINE_FIELD_TIER, 0, x, &f->tier, fc->vals[6]);
+    if (k % 3 == 0) {
+        /* the product and source groups from the rollups: no product, source, basis
+         * or tier filter (the exhaustive run scans the fine cube) */
+        f->product.n = f->source.n = f->basis.n = f->tier.n = 0;
+    }
+    if (next_random(x) % 100 < 75) {
+        int32_t span = last - first + 1;
+        f->from_day = first + (int32_t)(next_random(x) % (uint64_t)span);
+        /* short ranges too: cells with no revenue in them, splits with none to lie on */
+        uint64_t len = next_random(x) % 2 ? 15 : 200;
+        f->to_day = f->from_day + (int32_t)(next_random(x) % len);
+    }
+}
+
+/* Random filters over the cell fields, basis, tier and date ranges on `rows` tracking rows
+ * of generated data: every answer with the shortcuts (a split left out when the filter keeps
+ * none of it, only the counted shares' extra paise found, lookups skipped; from 1,024
+ * selected influencers on, the walk shared with the engine's helper thread) equals the full
+ * allocation's (one walk, every split in full). */
+static void shortcuts_on_seed(struct fixture *fx, uint64_t seed, int nfilters, uint64_t rows)
+{
+    struct demo_opts o = {.rows = rows, .seed = seed};
     struct err e;
     err_clear(&e);
     if (demo_load(fx->store, &o, &e) != 0)
@@ -585,34 +622,13 @@ static void shortcuts_on_seed(struct fixture *fx, uint64_t seed, int nfilters)
     uint64_t x = seed;
     int with_spend = 0;
     for (int k = 0; k < nfilters; k++) {
-        struct engine_filter f;
-        engine_filter_init(&f);
-        const char *vals[8][4];
-        random_set(eng, ENGINE_FIELD_PLATFORM, 0, &x, &f.platform, vals[0]);
-        random_set(eng, ENGINE_FIELD_BRAND, 1, &x, &f.brand, vals[1]);
-        random_set(eng, ENGINE_FIELD_PRODUCT, 1, &x, &f.product, vals[2]);
-        random_set(eng, ENGINE_FIELD_CAMPAIGN, 1, &x, &f.campaign, vals[3]);
-        random_set(eng, ENGINE_FIELD_SOURCE, 1, &x, &f.source, vals[4]);
-        random_set(eng, ENGINE_FIELD_BASIS, 0, &x, &f.basis, vals[5]);
-        if (next_random(&x) % 100 < 15)
-            random_set(eng, ENGINE_FIELD_TIER, 0, &x, &f.tier, vals[6]);
-        if (k % 3 == 0) {
-            /* the product and source groups from the rollups: no product, source, basis
-             * or tier filter (the exhaustive run scans the fine cube) */
-            f.product.n = f.source.n = f.basis.n = f.tier.n = 0;
-        }
-        if (next_random(&x) % 100 < 75) {
-            int32_t span = last - first + 1;
-            f.from_day = first + (int32_t)(next_random(&x) % (uint64_t)span);
-            /* short ranges too: cells with no revenue in them, splits with none to lie on */
-            uint64_t len = next_random(&x) % 2 ? 15 : 200;
-            f.to_day = f.from_day + (int32_t)(next_random(&x) % len);
-        }
+        struct filter_case fc;
+        random_filter(eng, &x, first, last, k, &fc);
         struct engine_result *fast, *full;
         engine_set_exhaustive_allocation(eng, 0);
-        assert_int_equal(engine_run(eng, &f, &fast, &e), 0);
+        assert_int_equal(engine_run(eng, &fc.f, &fast, &e), 0);
         engine_set_exhaustive_allocation(eng, 1);
-        assert_int_equal(engine_run(eng, &f, &full, &e), 0);
+        assert_int_equal(engine_run(eng, &fc.f, &full, &e), 0);
         char what[64];
         snprintf(what, sizeof what, "seed %llu filter %d", (unsigned long long)seed, k);
         assert_same_results(fast, full, what);
@@ -631,7 +647,78 @@ static void test_shortcuts_equal_the_full_allocation(void **state)
 {
     static const uint64_t seeds[] = {1, 7, 42, 2026};
     for (size_t i = 0; i < sizeof seeds / sizeof seeds[0]; i++)
-        shortcuts_on_seed(*state, seeds[i], 400);
+        shortcuts_on_seed(*state, seeds[i], 400, 30000);
+}
+
+/* 1,100 influencers (220,000 rows): most filters select enough of them for the query's
+ * thread to share the walk with the engine's helper thread. */
+static void test_the_shared_walk_equals_the_full_allocation(void **state)
+{
+    shortcuts_on_seed(*state, 5, 120, 220000);
+}
+
+/* Queries on one engine from several threads at once: one of them at a time has the
+ * engine's helper, the others walk alone, and every answer equals the full allocation's
+ * made one query at a time beforehand. */
+enum { AT_ONCE_THREADS = 3, AT_ONCE_FILTERS = 24 };
+
+struct at_once {
+    const struct engine *eng;
+    const struct filter_case *cases;
+    struct engine_result *results[AT_ONCE_FILTERS];
+    int failed;
+};
+
+static void *run_at_once(void *arg)
+{
+    struct at_once *t = arg;
+    struct err e;
+    err_clear(&e);
+    for (int k = 0; k < AT_ONCE_FILTERS; k++)
+        t->failed |= engine_run(t->eng, &t->cases[k].f, &t->results[k], &e) != 0;
+    return NULL;
+}
+
+static void test_queries_at_once_equal_the_full_allocation(void **state)
+{
+    struct fixture *fx = *state;
+    struct demo_opts o = {.rows = 220000, .seed = 11};
+    struct err e;
+    err_clear(&e);
+    if (demo_load(fx->store, &o, &e) != 0)
+        fail_msg("demo_load: %s", e.msg);
+    struct engine *eng = load(fx->store);
+    int32_t first, last;
+    assert_int_equal(engine_day_range(eng, &first, &last), 0);
+    static struct filter_case cases[AT_ONCE_FILTERS];
+    struct engine_result *full[AT_ONCE_FILTERS];
+    uint64_t x = 11;
+    engine_set_exhaustive_allocation(eng, 1);
+    for (int k = 0; k < AT_ONCE_FILTERS; k++) {
+        random_filter(eng, &x, first, last, k, &cases[k]);
+        assert_int_equal(engine_run(eng, &cases[k].f, &full[k], &e), 0);
+    }
+    engine_set_exhaustive_allocation(eng, 0);
+    struct at_once threads[AT_ONCE_THREADS];
+    pthread_t tid[AT_ONCE_THREADS];
+    for (int t = 0; t < AT_ONCE_THREADS; t++) {
+        threads[t] = (struct at_once){.eng = eng, .cases = cases};
+        assert_int_equal(pthread_create(&tid[t], NULL, run_at_once, &threads[t]), 0);
+    }
+    for (int t = 0; t < AT_ONCE_THREADS; t++)
+        assert_int_equal(pthread_join(tid[t], NULL), 0);
+    for (int t = 0; t < AT_ONCE_THREADS; t++) {
+        assert_false(threads[t].failed);
+        for (int k = 0; k < AT_ONCE_FILTERS; k++) {
+            char what[64];
+            snprintf(what, sizeof what, "thread %d filter %d", t, k);
+            assert_same_results(threads[t].results[k], full[k], what);
+            engine_result_free(threads[t].results[k]);
+        }
+    }
+    for (int k = 0; k < AT_ONCE_FILTERS; k++)
+        engine_result_free(full[k]);
+    engine_free(eng);
 }
 
 /* Posts of one price for campaigns X, Y, X in a range where only X has revenue: the second
@@ -863,6 +950,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_invariants_on_generated_data, make_store,
                                         remove_store),
         cmocka_unit_test_setup_teardown(test_shortcuts_equal_the_full_allocation, make_store,
+                                        remove_store),
+        cmocka_unit_test_setup_teardown(test_the_shared_walk_equals_the_full_allocation, make_store,
+                                        remove_store),
+        cmocka_unit_test_setup_teardown(test_queries_at_once_equal_the_full_allocation, make_store,
                                         remove_store),
         cmocka_unit_test_setup_teardown(test_a_split_after_one_with_nothing_to_lie_on, make_store,
                                         remove_store),
