@@ -1393,6 +1393,101 @@ struct engine *engine_load_snapshot(struct store *s, const char *url, struct err
     return eng;
 }
 
+/* ---- an engine fed the tracking rows of an import as they are stored ---- */
+
+static struct engine *load_rest(struct store *s, struct engine *eng, int rc, struct err *e);
+
+struct engine_feed {
+    struct engine *part; /* the tracking rows' entries, as one part of a load */
+    struct load_ctx l;
+    uint64_t count;
+};
+
+struct engine_feed *engine_feed_new(void)
+{
+    struct engine_feed *f = xcalloc(1, sizeof *f);
+    f->part = engine_new();
+    f->l.eng = f->part;
+    for (int i = 0; i < TRK_NCOLS; i++)
+        f->l.col[i] = schema_col_index(DS_TRACKING, trk_cols[i]);
+    return f;
+}
+
+void engine_feed_rows(struct engine_feed *f, const struct schema_row *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].ds != DS_TRACKING)
+            continue;
+        load_tracking(&f->l, &rows[i]);
+        f->count++;
+    }
+}
+
+void engine_feed_reset(struct engine_feed *f)
+{
+    engine_free(f->part);
+    f->part = engine_new();
+    f->l.eng = f->part;
+    f->count = 0;
+}
+
+uint64_t engine_feed_count(const struct engine_feed *f)
+{
+    return f->count;
+}
+
+void engine_feed_free(struct engine_feed *f)
+{
+    if (!f)
+        return;
+    engine_free(f->part);
+    free(f);
+}
+
+struct engine *engine_load_fed(struct engine_feed *f, struct store *s,
+                               const struct store_stamp *want, struct err *e)
+{
+    struct engine *eng = NULL;
+    if (store_read_begin(s, e) < 0) {
+        engine_feed_free(f);
+        return NULL;
+    }
+    struct store_stamp now;
+    int64_t seq = -1;
+    int rc = store_data_stamp(s, &now, e);
+    if (rc == 0 && (now.id != want->id || now.version != want->version))
+        rc = err_set(e, ERR_INPUT, "the database is at data version %lld, not %lld",
+                     (long long)now.version, (long long)want->version);
+    if (rc == 0)
+        rc = store_last_seq(s, DS_TRACKING, &seq, e);
+    if (rc == 0 && (seq < 0 || (uint64_t)seq != f->count))
+        rc = err_set(e, ERR_INPUT,
+                     "the last stored tracking row is number %lld, not the %llu rows fed",
+                     (long long)seq, (unsigned long long)f->count);
+    if (rc == 0) {
+        /* as engine_load_parallel on one connection: influencers, posts, then the tracking
+         * rows (here their entries, merged as another connection's part is) */
+        eng = engine_new();
+        rc = scan_dataset(s, eng, DS_INFLUENCERS, NULL, 0, load_influencer, e);
+        if (rc == 0)
+            rc = scan_dataset(s, eng, DS_POSTS, post_cols, POST_NCOLS, load_post, e);
+        if (rc == 0) {
+            agg_flush(f->part);
+            merge_tracking(eng, f->part);
+        }
+        engine_feed_free(f);
+        f = NULL;
+        eng = load_rest(s, eng, rc, e);
+    }
+    engine_feed_free(f);
+    if (eng) {
+        eng->as_of = read_as_of(s);
+        eng->trk_seq = seq;
+    }
+    store_rollback(s);
+    return eng;
+}
+
 /* Stops name_skipped's scans once the list is full (not an error). */
 #define NAME_SKIPPED_FULL (-1000)
 
