@@ -1398,7 +1398,7 @@ struct engine *engine_load_snapshot(struct store *s, const char *url, struct err
 static struct engine *load_rest(struct store *s, struct engine *eng, int rc, struct err *e);
 
 struct engine_feed {
-    struct engine *part; /* the tracking rows' entries, as one part of a load */
+    struct engine *part; /* the tracking rows' entries, as one part of a load; NULL: given up */
     struct load_ctx l;
     uint64_t count;
 };
@@ -1418,8 +1418,13 @@ void engine_feed_rows(struct engine_feed *f, const struct schema_row *rows, size
     for (size_t i = 0; i < n; i++) {
         if (rows[i].ds != DS_TRACKING)
             continue;
-        load_tracking(&f->l, &rows[i]);
+        if (f->part)
+            load_tracking(&f->l, &rows[i]);
         f->count++;
+    }
+    if (f->part && f->part->nagg > ENGINE_FEED_MAX_ENTRIES) { /* its memory back at once */
+        engine_free(f->part);
+        f->part = NULL;
     }
 }
 
@@ -1444,6 +1449,38 @@ void engine_feed_free(struct engine_feed *f)
     free(f);
 }
 
+/* The fed rows' entries made eng's (which holds no tracking entry yet), codes translated in
+ * place: what merge_tracking would give (each entry a new one, in part's order, the codes
+ * new to eng's dictionaries added in part's order), without a second table of entries. */
+static void take_tracking(struct engine *eng, struct engine *part)
+{
+    agg_flush(part);
+    assert(eng->nagg == 0 && eng->ntrk == 0);
+    eng->skipped_count[DS_TRACKING] += part->skipped_count[DS_TRACKING];
+    eng->over_limit[DS_TRACKING] += part->over_limit[DS_TRACKING];
+    static const enum dim dims[] = {DIM_INFLUENCER, DIM_BRAND, DIM_PRODUCT, DIM_CAMPAIGN,
+                                    DIM_SOURCE};
+    int32_t *map[5];
+    for (size_t d = 0; d < 5; d++)
+        map[d] = remap_dict(eng, part, dims[d]);
+    free(part->agg_slot); /* no lookups from here on */
+    part->agg_slot = NULL;
+    for (size_t e = 0; e < part->nagg; e++) {
+        int32_t *k = part->agg[e].k;
+        for (size_t d = 0; d < 5; d++)
+            if (k[d + 1] >= 0)
+                k[d + 1] = map[d][k[d + 1]];
+    }
+    for (size_t d = 0; d < 5; d++)
+        free(map[d]);
+    eng->agg = part->nagg ? xrealloc(part->agg, part->nagg * sizeof *part->agg) : part->agg;
+    eng->agg_room = part->nagg ? part->nagg : part->agg_room;
+    eng->nagg = part->nagg;
+    eng->ntrk = part->ntrk;
+    part->agg = NULL;
+    part->agg_cap = part->agg_room = part->nagg = part->ntrk = 0;
+}
+
 struct engine *engine_load_fed(struct engine_feed *f, struct store *s,
                                const struct store_stamp *want, struct err *e)
 {
@@ -1454,7 +1491,9 @@ struct engine *engine_load_fed(struct engine_feed *f, struct store *s,
     }
     struct store_stamp now;
     int64_t seq = -1;
-    int rc = store_data_stamp(s, &now, e);
+    int rc = f->part ? store_data_stamp(s, &now, e)
+                     : err_set(e, ERR_LIMIT, "more than %zu tracking entries",
+                               (size_t)ENGINE_FEED_MAX_ENTRIES);
     if (rc == 0 && (now.id != want->id || now.version != want->version))
         rc = err_set(e, ERR_INPUT, "the database is at data version %lld, not %lld",
                      (long long)now.version, (long long)want->version);
@@ -1471,10 +1510,8 @@ struct engine *engine_load_fed(struct engine_feed *f, struct store *s,
         rc = scan_dataset(s, eng, DS_INFLUENCERS, NULL, 0, load_influencer, e);
         if (rc == 0)
             rc = scan_dataset(s, eng, DS_POSTS, post_cols, POST_NCOLS, load_post, e);
-        if (rc == 0) {
-            agg_flush(f->part);
-            merge_tracking(eng, f->part);
-        }
+        if (rc == 0)
+            take_tracking(eng, f->part);
         engine_feed_free(f);
         f = NULL;
         eng = load_rest(s, eng, rc, e);

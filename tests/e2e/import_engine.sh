@@ -139,8 +139,8 @@ DB=sqlite:$T/twice.db
     sed -n 2p "$T/demo1/tracking_data.csv"
 } >"$T/twice.csv"
 idx import --db "$DB" "$T/demo1/influencers.csv" "$T/twice.csv" || fail "an import with a repeated id" "$(last_output)"
-expect_contains "a repeated tracking_id: the import says it left no engine file" "$(last_output)" \
-    "no engine file left for the next start"
+expect_contains "a repeated tracking_id: the import says the engine file was not brought up to date" "$(last_output)" \
+    "the engine file was not brought up to date"
 check "and left none" test ! -e "$T/twice.db.engine"
 loaded_file "$DB" "$T/twice.db.engine" "$T/twice.engine"
 expect_contains "the start loads from the database" "$(cat "$T/twice.engine.log")" "data loaded in"
