@@ -185,8 +185,8 @@ static void import_engine_end(struct import_engine *ie, struct store *s,
     struct engine *eng = NULL;
     const char *why = NULL;
     struct stat st;
-    int later = 0;
     int fed = ie->feed && (ie->seq_before == 0 || ie->cleared_tracking);
+    int had_file = stat(buf_cstr(&ie->path), &st) == 0;
     if (res->accepted == 0 && !ie->cleared_any) {
         why = NULL; /* nothing changed: a file that was current still is */
     } else if (store_data_stamp(s, &after, &e) < 0) {
@@ -200,8 +200,9 @@ static void import_engine_end(struct import_engine *ie, struct store *s,
         ie->feed = NULL;
         if (!eng)
             why = e.msg;
-    } else if (stat(buf_cstr(&ie->path), &st) == 0 && st.st_size > IMPORT_EXTEND_MAX) {
-        later = 1; /* the base and the engine made from it would not fit 200 MB */
+    } else if (had_file && st.st_size > IMPORT_EXTEND_MAX) {
+        /* left for the next start to extend: the base and the engine made from it would
+         * not fit 200 MB here */
     } else {
         int64_t version;
         struct engine *base =
@@ -213,14 +214,10 @@ static void import_engine_end(struct import_engine *ie, struct store *s,
     }
     if (eng && engine_cache_write(eng, buf_cstr(&ie->path), &after, ie->slug, &e) < 0)
         why = e.msg;
-    if (quiet)
-        ;
-    else if (later)
-        fprintf(stderr,
-                "infludash import: the engine file is over %d MB: the next start extends it by "
-                "the rows imported\n",
-                IMPORT_EXTEND_MAX >> 20);
-    else if (why)
+    /* said when the next start loads every row where it would not have: a file was there,
+     * or this import was making one (none is the usual state of a database no server ran
+     * on; a file left for the start to extend is no loss) */
+    if (why && !quiet && (fed || had_file))
         fprintf(stderr,
                 "infludash import: the engine file was not brought up to date (%s); the next "
                 "start loads from the database\n",
