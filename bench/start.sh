@@ -7,8 +7,12 @@
 #  - warm: the cache written by the cold start before, read instead of the rows;
 #  - after an import: APPEND more tracking rows (new ids, demo data of seed 2) imported by
 #    `infludash import` while the server is down, into the database whose cache is current
-#    (each run appends another APPEND rows), then a start: SQLite extends the cache's engine
-#    by the appended rows (PostgreSQL loads every row, as cold).
+#    (each run appends another APPEND rows), then a start: on SQLite the import extended the
+#    engine file when it was at most 64 MB, else the start extends the cache's engine by
+#    the appended rows (PostgreSQL loads every row, as cold);
+#  - after a fresh import: the four CSV files (demo data of seed 1, or CSV=DIR) imported by
+#    `infludash import` into a new SQLite database, then its first start, which reads the
+#    engine file the import left (only with generated rows, or CSV given).
 # Prints every run and the medians. Given no database, generates one (demo data, seed 1).
 # The after-import case writes to the database: with a DB_FILE or URL given it runs only
 # when APPEND is set.
@@ -16,7 +20,9 @@
 # beside it), e.g. under scripts/pg-test.sh: bench/start.sh "$INFLUDASH_TEST_PG".
 # usage: bench/start.sh [DB_FILE | postgresql://URL | ROWS]   (default: 10000000 generated rows)
 # environment: RUNS=3, READY_TIMEOUT=120 (seconds), INFLUDASH=build/infludash,
-#   APPEND=100000 (rows per after-import run; 0: no such runs)
+#   APPEND=100000 (rows per after-import run; 0: no such runs), FRESH=1 (0: no runs after a
+#   fresh import), CSV=DIR (the fresh imports' files; default: generated, ROWS of seed 1),
+#   PORT (the servers' port; default: a free one)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,9 +32,13 @@ BIN=${INFLUDASH:-build/infludash}
 arg=${1:-10000000}
 if [[ $arg =~ ^[0-9]+$ ]]; then
     APPEND=${APPEND:-100000}
+    FRESH=${FRESH:-1}
 else
     APPEND=${APPEND:-0}
+    FRESH=${FRESH:-${CSV:+1}}
+    FRESH=${FRESH:-0}
 fi
+CSV=${CSV:-}
 work=$(mktemp -d "${TMPDIR:-/tmp}/infludash-start.XXXXXX")
 server_pid=
 cleanup() {
@@ -43,7 +53,7 @@ trap 'exit 130' INT TERM
 
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN {printf "%.2f", b - a}'; }
-free_port() { node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => {
+free_port() { [[ -n ${PORT:-} ]] && { echo "$PORT"; return; }; node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => {
 console.log(s.address().port); s.close(); })'; }
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 
@@ -125,9 +135,35 @@ if ((APPEND > 0)); then
         echo "after-import run $i: first answer $s s after exec, VmHWM $mb MB"
     done
 fi
+declare -a fresh_s fresh_mb fresh_imp
+if ((FRESH > 0)); then
+    if [[ -z $CSV ]]; then
+        CSV=$work/csv
+        "$BIN" demo --csv "$CSV" --rows "$arg" --seed 1 >/dev/null
+    fi
+    saved_url=$url
+    url=sqlite:$work/fresh.db
+    for ((i = 1; i <= RUNS; i++)); do
+        rm -f "$work/fresh.db" "$work/fresh.db-wal" "$work/fresh.db-shm" "$work/fresh.db.engine"
+        t=$(now)
+        "$BIN" import --quiet --db "$url" "$CSV/influencers.csv" "$CSV/posts.csv" \
+            "$CSV/tracking_data.csv" "$CSV/payouts.csv"
+        fresh_imp+=("$(elapsed "$t")")
+        echo "fresh-import run $i: imported in ${fresh_imp[-1]} s" \
+            "(engine file: $(du -h "$work/fresh.db.engine" 2>/dev/null | cut -f1 || echo none))"
+        read -r s mb < <(one_start)
+        fresh_s+=("$s")
+        fresh_mb+=("$mb")
+        echo "fresh-import run $i: first answer $s s after exec, VmHWM $mb MB"
+    done
+    url=$saved_url
+fi
 echo "cache file: $(du -h "$cache" | cut -f1)"
 echo "median cold: $(median "${cold_s[@]}") s, VmHWM $(median "${cold_mb[@]}") MB"
 echo "median warm: $(median "${warm_s[@]}") s, VmHWM $(median "${warm_mb[@]}") MB  (goal < 3 s, issue 19)"
 if ((APPEND > 0)); then
     echo "median after an import of $APPEND rows: $(median "${after_s[@]}") s, VmHWM $(median "${after_mb[@]}") MB  (goal < 3 s, issue 19)"
+fi
+if ((FRESH > 0)); then
+    echo "median first start after a fresh import into a new database: $(median "${fresh_s[@]}") s, VmHWM $(median "${fresh_mb[@]}") MB  (goal < 3 s, issue 19; the imports $(median "${fresh_imp[@]}") s)"
 fi

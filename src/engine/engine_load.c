@@ -23,10 +23,24 @@
 
 /* ---- loading ------------------------------------------------------------------------ */
 
+/* Tracking rows' codes found again without the dictionary's hash: per dimension a table of
+ * recent codes, placed by a short hash of a value's ends and checked against the
+ * dictionary's key (so a slot never gives a wrong code), and likewise recent days by their
+ * text. Zeroed with the load_ctx (an empty slot holds 0). */
+#define CODE_CACHE_BITS 10
+struct day_slot {
+    char text[10];
+    uint16_t len; /* 0: empty */
+    int32_t day;
+};
+
 struct load_ctx {
     struct engine *eng;
     struct err *e;
     int col[SCHEMA_MAX_COLS]; /* canonical column indexes of the dataset being scanned */
+    int32_t codes[5][1 << CODE_CACHE_BITS]; /* code + 1 of influencer, brand, product, campaign,
+                                               source */
+    struct day_slot days[1 << CODE_CACHE_BITS];
 };
 
 static int32_t dict_code(struct engine *eng, enum dim d, const struct schema_value *v)
@@ -285,13 +299,41 @@ static const char *const trk_cols[] = {"influencer_id", "date",          "brand"
                                        "organic",       "campaign_type", "tracking_id"};
 enum { TRK_NCOLS = 10 };
 
+static uint32_t cache_slot(const char *s, size_t n)
+{
+    uint64_t a = 0, b = 0;
+    if (n >= 8) {
+        memcpy(&a, s, 8);
+        memcpy(&b, s + n - 8, 8);
+    } else {
+        memcpy(&a, s, n);
+    }
+    uint64_t h = (a ^ (b * 0x9E3779B97F4A7C15ull) ^ n) * 0xC2B2AE3D27D4EB4Full;
+    return (uint32_t)(h >> (64 - CODE_CACHE_BITS));
+}
+
+/* day_of through l's recent days. */
+static int32_t day_cached(struct load_ctx *l, const struct schema_value *v)
+{
+    if (!v->present || v->len == 0 || v->len > sizeof l->days[0].text)
+        return day_of(v);
+    struct day_slot *d = &l->days[cache_slot(v->s, v->len)];
+    if (d->len == v->len && memcmp(d->text, v->s, v->len) == 0)
+        return d->day;
+    int32_t day = day_of(v);
+    memcpy(d->text, v->s, v->len);
+    d->len = (uint16_t)v->len;
+    d->day = day;
+    return day;
+}
+
 /* A stored tracking row the engine cannot use (no date, orders or revenue out of range): 0
- * and its day when it can be loaded, else -1 with p. */
-static int tracking_problem(const struct schema_value *v, const int *c, int32_t *day,
-                            struct problem *p)
+ * and its day when it can be loaded, else -1 with p. l: its recent days, or NULL. */
+static int tracking_problem(struct load_ctx *l, const struct schema_value *v, const int *c,
+                            int32_t *day, struct problem *p)
 {
     enum { INF, DATE, BRAND, PRODUCT, CAMPAIGN, SOURCE, ORDERS, REVENUE };
-    *day = day_of(&v[c[DATE]]);
+    *day = l ? day_cached(l, &v[c[DATE]]) : day_of(&v[c[DATE]]);
     if (*day == ENGINE_NO_DAY) {
         p->col = c[DATE];
         p->reason = v[c[DATE]].present ? "not a date (expected YYYY-MM-DD)"
@@ -481,6 +523,24 @@ static void agg_columns(struct engine *eng)
     agg_release(eng);
 }
 
+/* dict_code (influencer_ref for DIM_INFLUENCER) through l's recent codes of dimension
+ * which: the same code, given in the same order (a slot holds only codes already given). */
+static int32_t code_cached(struct load_ctx *l, int which, enum dim d, const struct schema_value *v)
+{
+    if (!v->present || v->len == 0)
+        return -1;
+    int32_t *slot = &l->codes[which][cache_slot(v->s, v->len)];
+    if (*slot > 0) {
+        size_t len;
+        const char *key = strmap_key(l->eng->dict[d], *slot - 1, &len);
+        if (len == v->len && memcmp(key, v->s, len) == 0)
+            return *slot - 1;
+    }
+    int32_t code = d == DIM_INFLUENCER ? influencer_ref(l->eng, v) : dict_code(l->eng, d, v);
+    *slot = code + 1;
+    return code;
+}
+
 static int load_tracking(void *ctx, const struct schema_row *row)
 {
     struct load_ctx *l = ctx;
@@ -493,7 +553,7 @@ static int load_tracking(void *ctx, const struct schema_row *row)
     enum { INF, DATE, BRAND, PRODUCT, CAMPAIGN, SOURCE, ORDERS, REVENUE, ORGANIC, CTYPE };
     int32_t day;
     struct problem p;
-    if (tracking_problem(v, c, &day, &p) < 0) {
+    if (tracking_problem(l, v, c, &day, &p) < 0) {
         skip_row(eng, DS_TRACKING, "", p.col, &v[p.col], p.reason);
         return 0;
     }
@@ -506,11 +566,11 @@ static int load_tracking(void *ctx, const struct schema_row *row)
     /* the codes in this order (dictionary codes are given in the order they are met) */
     int32_t k[AGG_KEY];
     k[0] = day;
-    k[1] = organic ? -1 : influencer_ref(eng, &v[c[INF]]);
-    k[2] = dict_code(eng, DIM_BRAND, &v[c[BRAND]]);
-    k[3] = dict_code(eng, DIM_PRODUCT, &v[c[PRODUCT]]);
-    k[4] = dict_code(eng, DIM_CAMPAIGN, &v[c[CAMPAIGN]]);
-    k[5] = dict_code(eng, DIM_SOURCE, &v[c[SOURCE]]);
+    k[1] = organic ? -1 : code_cached(l, 0, DIM_INFLUENCER, &v[c[INF]]);
+    k[2] = code_cached(l, 1, DIM_BRAND, &v[c[BRAND]]);
+    k[3] = code_cached(l, 2, DIM_PRODUCT, &v[c[PRODUCT]]);
+    k[4] = code_cached(l, 3, DIM_CAMPAIGN, &v[c[CAMPAIGN]]);
+    k[5] = code_cached(l, 4, DIM_SOURCE, &v[c[SOURCE]]);
     k[6] = ctype_of(&v[c[CTYPE]]);
     agg_row(eng, k, orders, int_or(&v[c[REVENUE]], 0));
     eng->ntrk++;
@@ -1393,6 +1453,141 @@ struct engine *engine_load_snapshot(struct store *s, const char *url, struct err
     return eng;
 }
 
+/* ---- an engine fed the tracking rows of an import as they are stored ---- */
+
+static struct engine *load_rest(struct store *s, struct engine *eng, int rc, struct err *e);
+
+struct engine_feed {
+    struct engine *part; /* the tracking rows' entries, as one part of a load; NULL: given up */
+    struct load_ctx l;
+    uint64_t count;
+};
+
+struct engine_feed *engine_feed_new(void)
+{
+    struct engine_feed *f = xcalloc(1, sizeof *f);
+    f->part = engine_new();
+    f->l.eng = f->part;
+    for (int i = 0; i < TRK_NCOLS; i++)
+        f->l.col[i] = schema_col_index(DS_TRACKING, trk_cols[i]);
+    return f;
+}
+
+void engine_feed_rows(struct engine_feed *f, const struct schema_row *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].ds != DS_TRACKING)
+            continue;
+        if (f->part)
+            load_tracking(&f->l, &rows[i]);
+        f->count++;
+    }
+    if (f->part && f->part->nagg > ENGINE_FEED_MAX_ENTRIES) { /* its memory back at once */
+        engine_free(f->part);
+        f->part = NULL;
+    }
+}
+
+void engine_feed_reset(struct engine_feed *f)
+{
+    engine_free(f->part);
+    f->part = engine_new();
+    memset(&f->l, 0, sizeof f->l); /* the recent codes were the old dictionaries' */
+    for (int i = 0; i < TRK_NCOLS; i++)
+        f->l.col[i] = schema_col_index(DS_TRACKING, trk_cols[i]);
+    f->l.eng = f->part;
+    f->count = 0;
+}
+
+uint64_t engine_feed_count(const struct engine_feed *f)
+{
+    return f->count;
+}
+
+void engine_feed_free(struct engine_feed *f)
+{
+    if (!f)
+        return;
+    engine_free(f->part);
+    free(f);
+}
+
+/* The fed rows' entries made eng's (which holds no tracking entry yet), codes translated in
+ * place: what merge_tracking would give (each entry a new one, in part's order, the codes
+ * new to eng's dictionaries added in part's order), without a second table of entries. */
+static void take_tracking(struct engine *eng, struct engine *part)
+{
+    agg_flush(part);
+    assert(eng->nagg == 0 && eng->ntrk == 0);
+    eng->skipped_count[DS_TRACKING] += part->skipped_count[DS_TRACKING];
+    eng->over_limit[DS_TRACKING] += part->over_limit[DS_TRACKING];
+    static const enum dim dims[] = {DIM_INFLUENCER, DIM_BRAND, DIM_PRODUCT, DIM_CAMPAIGN,
+                                    DIM_SOURCE};
+    int32_t *map[5];
+    for (size_t d = 0; d < 5; d++)
+        map[d] = remap_dict(eng, part, dims[d]);
+    free(part->agg_slot); /* no lookups from here on */
+    part->agg_slot = NULL;
+    for (size_t e = 0; e < part->nagg; e++) {
+        int32_t *k = part->agg[e].k;
+        for (size_t d = 0; d < 5; d++)
+            if (k[d + 1] >= 0)
+                k[d + 1] = map[d][k[d + 1]];
+    }
+    for (size_t d = 0; d < 5; d++)
+        free(map[d]);
+    eng->agg = part->nagg ? xrealloc(part->agg, part->nagg * sizeof *part->agg) : part->agg;
+    eng->agg_room = part->nagg ? part->nagg : part->agg_room;
+    eng->nagg = part->nagg;
+    eng->ntrk = part->ntrk;
+    part->agg = NULL;
+    part->agg_cap = part->agg_room = part->nagg = part->ntrk = 0;
+}
+
+struct engine *engine_load_fed(struct engine_feed *f, struct store *s,
+                               const struct store_stamp *want, struct err *e)
+{
+    struct engine *eng = NULL;
+    if (store_read_begin(s, e) < 0) {
+        engine_feed_free(f);
+        return NULL;
+    }
+    struct store_stamp now;
+    int64_t seq = -1;
+    int rc = f->part ? store_data_stamp(s, &now, e)
+                     : err_set(e, ERR_LIMIT, "more than %zu tracking entries",
+                               (size_t)ENGINE_FEED_MAX_ENTRIES);
+    if (rc == 0 && (now.id != want->id || now.version != want->version))
+        rc = err_set(e, ERR_INPUT, "the database is at data version %lld, not %lld",
+                     (long long)now.version, (long long)want->version);
+    if (rc == 0)
+        rc = store_last_seq(s, DS_TRACKING, &seq, e);
+    if (rc == 0 && (seq < 0 || (uint64_t)seq != f->count))
+        rc = err_set(e, ERR_INPUT,
+                     "the last stored tracking row is number %lld, not the %llu rows fed",
+                     (long long)seq, (unsigned long long)f->count);
+    if (rc == 0) {
+        /* as engine_load_parallel on one connection: influencers, posts, then the tracking
+         * rows (here their entries, merged as another connection's part is) */
+        eng = engine_new();
+        rc = scan_dataset(s, eng, DS_INFLUENCERS, NULL, 0, load_influencer, e);
+        if (rc == 0)
+            rc = scan_dataset(s, eng, DS_POSTS, post_cols, POST_NCOLS, load_post, e);
+        if (rc == 0)
+            take_tracking(eng, f->part);
+        engine_feed_free(f);
+        f = NULL;
+        eng = load_rest(s, eng, rc, e);
+    }
+    engine_feed_free(f);
+    if (eng) {
+        eng->as_of = read_as_of(s);
+        eng->trk_seq = seq;
+    }
+    store_rollback(s);
+    return eng;
+}
+
 /* Stops name_skipped's scans once the list is full (not an error). */
 #define NAME_SKIPPED_FULL (-1000)
 
@@ -1406,7 +1601,7 @@ static int name_skipped_row(void *ctx, const struct schema_row *row)
     int bad;
     const struct schema_value *id;
     if (row->ds == DS_TRACKING) {
-        bad = tracking_problem(v, l->col, &day, &p) < 0;
+        bad = tracking_problem(NULL, v, l->col, &day, &p) < 0;
         id = &v[l->col[TRK_NCOLS]];
     } else {
         bad = post_problem(v, l->col, &p) < 0;

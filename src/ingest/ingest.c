@@ -27,10 +27,13 @@ enum file_kind { KIND_UNKNOWN, KIND_CSV, KIND_JSON };
  * Parsing and validating run on the caller's thread while a writer thread puts the rows
  * into the store: batches of rows go back and forth between the two, so neither copies a
  * row. The store is used by one thread at a time: the writer while batches are queued,
- * the caller only when the pipeline is drained (at file boundaries and at the end).
+ * the caller only when the pipeline is drained (at file boundaries and at the end). With
+ * opts.stored, a third thread takes each batch the writer stored before it goes back to
+ * the caller.
  */
 #define BATCH_ROWS 1024
 #define NBATCHES 4
+#define NBATCHES_STORED 6
 
 struct batch {
     struct schema_row rows[BATCH_ROWS];
@@ -49,6 +52,11 @@ struct pipeline {
     struct err err;
     pthread_t thread;
     int started;
+    /* opts.stored: batches stored, queued for its thread, in order */
+    struct batch *fed_head, *fed_tail;
+    int fed_busy, fed_stop;
+    pthread_t fed_thread;
+    int fed_started;
 };
 
 struct ingest {
@@ -83,6 +91,7 @@ struct ingest {
     int have_map;
     struct pipeline pipe;
     struct batch *batches;
+    int nbatches;
     struct batch *cur; /* being filled by the caller's thread */
     uint64_t bytes, size_hint, rows;
     uint64_t undated, first_undated_line; /* posts without a date, for the file's warning */
@@ -378,15 +387,55 @@ static void *writer_main(void *arg)
             err_prefix(&e, "%s", in->name);
             failed = 1;
         }
+        if (!failed && in->o.stored && !p->fed_started) /* no thread for it: here */
+            in->o.stored(in->o.stored_ctx, b->rows, b->n);
         pthread_mutex_lock(&p->lock);
         if (failed && !p->failed) {
             p->failed = 1;
             p->err = e;
         }
+        if (!failed && p->fed_started) {
+            b->next = NULL;
+            if (p->fed_tail)
+                p->fed_tail->next = b;
+            else
+                p->fed_head = b;
+            p->fed_tail = b;
+        } else {
+            b->n = 0;
+            b->next = p->free_list;
+            p->free_list = b;
+        }
+        p->busy = 0;
+        pthread_cond_broadcast(&p->cond);
+    }
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
+/* opts.stored's thread: each stored batch to it, in order, then back to the caller. */
+static void *fed_main(void *arg)
+{
+    struct ingest *in = arg;
+    struct pipeline *p = &in->pipe;
+    pthread_mutex_lock(&p->lock);
+    for (;;) {
+        while (!p->fed_head && !p->fed_stop)
+            pthread_cond_wait(&p->cond, &p->lock);
+        if (!p->fed_head)
+            break;
+        struct batch *b = p->fed_head;
+        p->fed_head = b->next;
+        if (!p->fed_head)
+            p->fed_tail = NULL;
+        p->fed_busy = 1;
+        pthread_mutex_unlock(&p->lock);
+        in->o.stored(in->o.stored_ctx, b->rows, b->n);
+        pthread_mutex_lock(&p->lock);
         b->n = 0;
         b->next = p->free_list;
         p->free_list = b;
-        p->busy = 0;
+        p->fed_busy = 0;
         pthread_cond_broadcast(&p->cond);
     }
     pthread_mutex_unlock(&p->lock);
@@ -398,8 +447,9 @@ static void pipeline_start(struct ingest *in)
     struct pipeline *p = &in->pipe;
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->cond, NULL);
-    in->batches = xcalloc(NBATCHES, sizeof *in->batches);
-    for (int i = 0; i < NBATCHES; i++) {
+    in->nbatches = in->o.stored ? NBATCHES_STORED : NBATCHES;
+    in->batches = xcalloc((size_t)in->nbatches, sizeof *in->batches);
+    for (int i = 0; i < in->nbatches; i++) {
         for (int r = 0; r < BATCH_ROWS; r++)
             schema_row_init(&in->batches[i].rows[r], DS_INFLUENCERS);
         if (i > 0) {
@@ -416,6 +466,8 @@ static void pipeline_start(struct ingest *in)
     sigaddset(&block, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &block, &old);
     p->started = pthread_create(&p->thread, NULL, writer_main, in) == 0;
+    if (p->started && in->o.stored) /* else the writer calls it */
+        p->fed_started = pthread_create(&p->fed_thread, NULL, fed_main, in) == 0;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
@@ -434,6 +486,8 @@ static void pipeline_submit(struct ingest *in)
             p->failed = 1;
             p->err = e;
         }
+        if (!p->failed && in->o.stored)
+            in->o.stored(in->o.stored_ctx, b->rows, b->n);
         b->n = 0;
         return;
     }
@@ -459,7 +513,7 @@ static int pipeline_drain(struct ingest *in)
     pipeline_submit(in);
     if (p->started) {
         pthread_mutex_lock(&p->lock);
-        while (p->full_head || p->busy)
+        while (p->full_head || p->busy || p->fed_head || p->fed_busy)
             pthread_cond_wait(&p->cond, &p->lock);
         pthread_mutex_unlock(&p->lock);
     }
@@ -481,9 +535,17 @@ static void pipeline_stop(struct ingest *in)
         pthread_join(p->thread, NULL);
         p->started = 0;
     }
+    if (p->fed_started) { /* after the writer: it hands batches on */
+        pthread_mutex_lock(&p->lock);
+        p->fed_stop = 1;
+        pthread_cond_broadcast(&p->cond);
+        pthread_mutex_unlock(&p->lock);
+        pthread_join(p->fed_thread, NULL);
+        p->fed_started = 0;
+    }
     pthread_mutex_destroy(&p->lock);
     pthread_cond_destroy(&p->cond);
-    for (int i = 0; i < NBATCHES; i++)
+    for (int i = 0; i < in->nbatches; i++)
         for (int r = 0; r < BATCH_ROWS; r++)
             schema_row_release(&in->batches[i].rows[r]);
     free(in->batches);
@@ -562,6 +624,8 @@ static int handle_header(struct ingest *in, const struct csv_field *fields, size
         if (store_clear(in->store, ds, &e) < 0)
             return set_fatal(in, &e);
         in->cleared[ds] = 1;
+        if (in->o.cleared)
+            in->o.cleared(in->o.stored_ctx, ds);
         if (ds == DS_INFLUENCERS)
             in->known_stale = 1;
     }

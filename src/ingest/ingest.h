@@ -37,6 +37,15 @@ struct ingest_opts {
     /* The import may have the database to itself (the command line's): its transaction
      * begins with store_begin_bulk. */
     int bulk;
+    /* When set, called with each batch of rows once store_put_many stored it, in the order
+     * stored, on a thread of its own (the rows stay valid during the call; one call at a
+     * time; every batch handed over has been taken when a file ends and before the
+     * commit): what a caller builds from the stored rows (the engine file of `infludash
+     * import`) is made while the import runs. cleared is called (on the caller's thread,
+     * between batches) after a dataset's stored rows were removed (replace mode). */
+    void (*stored)(void *ctx, const struct schema_row *rows, size_t n);
+    void (*cleared)(void *ctx, enum dataset ds);
+    void *stored_ctx;
 };
 
 void ingest_opts_default(struct ingest_opts *o);

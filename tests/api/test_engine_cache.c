@@ -6,7 +6,9 @@
  * whose lengths or indexes lie are all refused with a reason, never read. A file of older
  * data with only tracking rows appended since is a base that engine_extend makes into the
  * engine a load gives, byte for byte; one with tracking rows replaced or removed since is
- * not. */
+ * not. The engine fed the tracking rows as they are stored (engine_feed, `infludash
+ * import`) is the one a load gives, byte for byte; it is refused when the stored rows are
+ * not the rows fed. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -518,6 +520,162 @@ static void engine_without_row_number_is_not_extended(void **state)
     assert_non_null(strstr(e.msg, "does not know which stored tracking rows"));
 }
 
+/* ---- an engine fed the tracking rows as they are stored (`infludash import`) ---- */
+
+struct fed_put {
+    struct store *s;
+    struct engine_feed *feed;
+};
+
+/* store_put of row, then the row to the feed (as the import's third thread gets it). */
+static int put_and_feed(void *ctx, const struct schema_row *row)
+{
+    struct fed_put *fp = ctx;
+    struct err e;
+    err_clear(&e);
+    if (store_put(fp->s, row, &e) != 0)
+        fail_msg("store_put: %s", e.msg);
+    engine_feed_rows(fp->feed, row, 1);
+    return 0;
+}
+
+/* put (teststore.h), the row also fed. */
+static void put_fed(struct fed_put *fp, enum dataset ds, ...)
+{
+    struct schema_row row;
+    struct schema_config cfg;
+    schema_config_default(&cfg);
+    schema_row_init(&row, ds);
+    va_list ap;
+    va_start(ap, ds);
+    for (;;) {
+        const char *name = va_arg(ap, const char *);
+        if (!name)
+            break;
+        const char *value = va_arg(ap, const char *);
+        int col = schema_col_index(ds, name);
+        assert_true(col >= 0);
+        if (schema_kind_is_int(schema_dataset(ds)->cols[col].kind))
+            schema_row_set_int(&row, col, strtoll(value, NULL, 10));
+        else
+            schema_row_set_text(&row, col, value, strlen(value));
+    }
+    va_end(ap);
+    schema_row_derive(&row, &cfg);
+    put_and_feed(fp, &row);
+    schema_row_release(&row);
+}
+
+/* Rows a load leaves out or sets apart, fed too: without a date, revenue past the limit,
+ * an influencer known only from its tracking rows, organic rows, an empty brand, a
+ * campaign_type of each kind; n of the left-out ones. */
+static void put_odd_rows(struct fed_put *fp, int n)
+{
+    char id[32], rev[32];
+    for (int i = 0; i < n; i++) {
+        snprintf(id, sizeof id, "NODATE%d", i);
+        put_fed(fp, DS_TRACKING, "tracking_id", id, "brand", "MuscleBlaze", "revenue", "100", NULL);
+    }
+    snprintf(rev, sizeof rev, "%lld", (long long)SCHEMA_MONEY_MAX + 1);
+    put_fed(fp, DS_TRACKING, "tracking_id", "HUGE", "date", "2025-02-02", "revenue", rev, NULL);
+    put_fed(fp, DS_TRACKING, "tracking_id", "ONLYHERE", "influencer_id", "INFONLY", "date",
+            "2025-02-03", "brand", "OddBrand", "product", "Odd", "campaign", "OddCamp", "source",
+            "odd", "orders", "2", "revenue", "12345", "campaign_type", "holdout", NULL);
+    put_fed(fp, DS_TRACKING, "tracking_id", "ORG", "date", "2025-02-03", "brand", "", "orders", "1",
+            "revenue", "500", "campaign_type", "Test", NULL);
+    put_fed(fp, DS_TRACKING, "tracking_id", "NEG", "influencer_id", "INFONLY", "date", "2025-02-04",
+            "brand", "OddBrand", "revenue", "-700", "is_return", "1", NULL);
+}
+
+static struct engine *load_fed(struct engine_feed *feed, struct store *s,
+                               const struct store_stamp *st, struct err *e)
+{
+    err_clear(e);
+    return engine_load_fed(feed, s, st, e);
+}
+
+/* The engine of the rows fed as they were stored is the one a load gives, byte for byte in
+ * its cache file (against the load on one connection) and in its answers (against the load
+ * on several): demo data of two seeds, the second replacing the first (every dataset
+ * cleared, the feed reset, as a replace-mode import does), with rows a load leaves out. */
+static void fed_engine_is_the_loaded_one(void **state)
+{
+    struct fixture *f = *state;
+    static const uint64_t seeds[] = {1, 7};
+    for (size_t k = 0; k < 2; k++) {
+        struct fed_put fp = {f->store, engine_feed_new()};
+        begin(f->store);
+        struct err e;
+        err_clear(&e);
+        if (k > 0) {
+            put_odd_rows(&fp, 2); /* fed, then removed with every row */
+            for (int ds = 0; ds < DS_COUNT; ds++)
+                assert_int_equal(store_clear(f->store, (enum dataset)ds, &e), 0);
+            engine_feed_reset(fp.feed);
+        }
+        struct demo_opts o = {.rows = 3000, .seed = seeds[k]};
+        if (demo_generate(&o, put_and_feed, &fp, &e) < 0)
+            fail_msg("demo_generate: %s", e.msg);
+        put_odd_rows(&fp, k == 0 ? 1 : 25);
+        commit(f->store);
+        assert_int_equal(engine_feed_count(fp.feed), 3000 + 4 + (k == 0 ? 1 : 25));
+        struct store_stamp st = stamp_of(f->store);
+        struct engine *fed = load_fed(fp.feed, f->store, &st, &e);
+        if (!fed)
+            fail_msg("engine_load_fed: %s", e.msg);
+        struct engine *one = load_one(f->store, NULL), *many = load_one(f->store, f->url);
+        size_t n_fed, n_one;
+        unsigned char *b_fed = file_of(f, fed, &st, &n_fed);
+        unsigned char *b_one = file_of(f, one, &st, &n_one);
+        assert_int_equal(n_fed, n_one);
+        assert_memory_equal(b_fed, b_one, n_one);
+        free(b_fed);
+        free(b_one);
+        size_t nskipped;
+        engine_skipped(fed, &nskipped);
+        assert_true(nskipped >= 2);
+        struct buf want = BUF_INIT, got = BUF_INIT;
+        answers(many, &want);
+        answers(fed, &got);
+        assert_true(want.len > 1000);
+        assert_int_equal(got.len, want.len);
+        assert_memory_equal(got.data, want.data, want.len);
+        buf_release(&want);
+        buf_release(&got);
+        engine_free(fed);
+        engine_free(one);
+        engine_free(many);
+    }
+}
+
+/* The feed is refused when the stored tracking rows are not the rows fed (one stored again
+ * over another, or a row stored that was not fed), or the data is not at the version
+ * given. */
+static void fed_engine_of_other_rows_is_refused(void **state)
+{
+    struct fixture *f = *state;
+    struct err e;
+    for (int how = 0; how < 3; how++) {
+        struct fed_put fp = {f->store, engine_feed_new()};
+        begin(f->store);
+        err_clear(&e);
+        assert_int_equal(store_clear(f->store, DS_TRACKING, &e), 0); /* the feed's start */
+        put_fed(&fp, DS_TRACKING, "tracking_id", how == 0 ? "A1" : "B1", "date", "2025-01-01",
+                "revenue", "100", NULL);
+        put_fed(&fp, DS_TRACKING, "tracking_id", "A1", "date", "2025-01-02", "revenue", "200",
+                NULL);
+        if (how == 1)
+            put(f->store, DS_TRACKING, "tracking_id", "C1", "date", "2025-01-03", "revenue", "300",
+                NULL);
+        commit(f->store);
+        struct store_stamp st = stamp_of(f->store);
+        if (how == 2)
+            st.version--;
+        assert_null(load_fed(fp.feed, f->store, &st, &e));
+        assert_non_null(strstr(e.msg, how == 2 ? "data version" : "not the"));
+    }
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, remove_store)
 
 int main(void)
@@ -526,7 +684,8 @@ int main(void)
         T(cached_engine_answers_as_the_loaded_one),   T(empty_engine_round_trips),
         T(stale_or_foreign_file_is_refused),          T(damaged_files_are_refused),
         T(extended_engine_is_the_loaded_one),         T(replaced_tracking_rows_refuse_the_base),
-        T(engine_without_row_number_is_not_extended),
+        T(engine_without_row_number_is_not_extended), T(fed_engine_is_the_loaded_one),
+        T(fed_engine_of_other_rows_is_refused),
     };
     return cmocka_run_group_tests_name("engine cache", tests, NULL, NULL);
 }

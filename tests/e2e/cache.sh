@@ -4,9 +4,10 @@
 # start loads from the database and writes the file (mode 600); the next start reads it and
 # answers the same dashboard byte for byte; after an import that appended tracking rows the
 # SQLite start extends the file's engine by them (PostgreSQL: stale, loaded again) and
-# answers as a load from the database does; after an import that replaced a stored row, or
-# a replace-mode import, the file is not extended and the start loads the stored rows (and
-# rewrites the file); a running server extends its engine by appended rows the same way,
+# answers as a load from the database does (and so does the file such an import extends
+# itself, `infludash import` on SQLite); after an import that replaced a stored row, or a
+# replace-mode import, a file of before is not extended and the start loads the stored rows
+# (and rewrites the file); a running server extends its engine by appended rows the same way,
 # and loads every row after a replaced one; a file cut short or damaged is not used, and the
 # answers stay those of the stored rows.
 # Prints "N passed, N failed".
@@ -59,7 +60,16 @@ fi
 INF=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["top_influencers"][0]["influencer_id"])' "$T/cold.json" 2>/dev/null ||
     sql "$DB" "SELECT influencer_id FROM influencers LIMIT 1")
 printf 'tracking_id,influencer_id,date,brand,orders,revenue\nCACHE1,%s,2025-06-05,MuscleBlaze,3,98765.43\n' "$INF" >"$T/new.csv"
+cp "$FILE" "$T/before.engine"
 idx import --quiet --db "$DB" --dataset tracking_data "$T/new.csv" || fail "an import" "$(last_output)"
+if [[ $BACKEND == sqlite ]]; then
+    # the import extends the file itself: the next start reads it as it is
+    start_and_answer "$T/after-import.json"
+    expect_contains "after an import of appended rows the import's file is read as it is" \
+        "$(cat "$T/after-import.json.log")" "from the engine cache ("
+    # a file left stale (by an import that wrote none): the start extends it
+    cp "$T/before.engine" "$FILE"
+fi
 start_and_answer "$T/after.json"
 if [[ $BACKEND == pg ]]; then
     expect_contains "after an import the cache is stale" "$(cat "$T/after.json.log")" "stale"
@@ -68,6 +78,7 @@ else
     expect_contains "after an import of appended rows the cache is extended by them" \
         "$(cat "$T/after.json.log")" "extended by the 1 tracking rows stored since"
     expect_contains "and read with them" "$(cat "$T/after.json.log")" "from the engine cache and the rows stored since"
+    check "the import's file answers as the start's extension" cmp -s "$T/after-import.json" "$T/after.json"
 fi
 if cmp -s "$T/cold.json" "$T/after.json"; then
     fail "the dashboard shows the import" "it is the one before"
@@ -102,14 +113,22 @@ if [[ $BACKEND == sqlite ]]; then
     same_as_stored "the replaced row's revenue, as query over the stored rows" "$T/upd.json"
 
     # a replace-mode import (every tracking row removed first), then an append: not extended
+    # (the upsert's import left no file: the start loaded and wrote one)
     idx export --db "$DB" --dataset tracking_data -o "$T/all.csv" || fail "an export" "$(last_output)"
+    cp "$FILE" "$T/before-replace.engine"
     idx import --quiet --db "$DB" --mode replace --dataset tracking_data "$T/all.csv" || fail "a replace" "$(last_output)"
     printf 'tracking_id,influencer_id,date,brand,orders,revenue\nCACHE2,%s,2025-06-06,MuscleBlaze,1,500.00\n' "$INF" >"$T/new2.csv"
     idx import --quiet --db "$DB" --dataset tracking_data "$T/new2.csv" || fail "an import" "$(last_output)"
+    # the replace-mode import made the file from the rows it stored, the next one extended it
+    start_and_answer "$T/repl-import.json"
+    expect_contains "after a replace and an append the imports' file is read as it is" \
+        "$(cat "$T/repl-import.json.log")" "from the engine cache ("
+    cp "$T/before-replace.engine" "$FILE" # as an import that left no file would
     start_and_answer "$T/repl.json"
     expect_contains "after a replace the cache is not extended" "$(cat "$T/repl.json.log")" \
         "tracking rows were replaced or removed"
     same_as_stored "after a replace, the stored rows' revenue" "$T/repl.json"
+    check "the imports' file answers as the load after a replace" cmp -s "$T/repl-import.json" "$T/repl.json"
     cp "$T/repl.json" "$T/after.json" # what the damaged files' starts must answer
 
     # a running server that sees an import of appended rows extends its engine; one that

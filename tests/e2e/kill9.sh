@@ -3,8 +3,8 @@
 # "all files apply whole or not at all, also when the process is killed"). A small good set
 # is imported, every dataset is exported and checksummed, then a large import is started
 # and killed with kill -9 at three moments (early, midway, late: 5, 50 and 90 % read).
-# After each kill: PRAGMA integrity_check is ok and the exports are unchanged. Then later
-# imports (small and the large one) work.
+# After each kill: PRAGMA integrity_check is ok and the exports and the engine file beside
+# the database are unchanged. Then later imports (small and the large one) work.
 source "$(dirname "$0")/lib.sh"
 require_binary
 
@@ -33,9 +33,13 @@ checksums() {
         printf '%s ' "$ds"
         "$INFLUDASH" export --db "sqlite:$1" --dataset "$ds" 2>&1 | sha256sum | cut -c1-64
     done
+    # the engine file beside it (written after the commit, renamed into place whole)
+    printf 'engine '
+    sha256sum <"$1.engine" | cut -c1-64
 }
+check "the small import left an engine file" test -s "$DB.engine"
 checksums "$DB" >"$T/sums.before"
-expect_eq "checksums taken (4 datasets)" 4 "$(grep -c '^[a-z_]* [0-9a-f]\{64\}$' "$T/sums.before")"
+expect_eq "checksums taken (4 datasets, the engine file)" 5 "$(grep -c '^[a-z_]* [0-9a-f]\{64\}$' "$T/sums.before")"
 
 # read_pos PID FILE : the read offset of PID in FILE (empty when it has not opened it).
 read_pos() {
@@ -117,6 +121,7 @@ if kill -0 "$pid" 2>/dev/null; then
     check "new database: the killed import left its rollback journal (it wrote the file directly)" \
         test -s "$FRESH-journal"
     expect_eq "new database: after the kill every dataset is empty" "0 0 0 0" "$(counts "$FRESH")"
+    check "new database: no engine file after the kill" test ! -e "$FRESH.engine"
     check "new database: the next open rolled the journal back" test ! -e "$FRESH-journal"
     expect_eq "new database: PRAGMA integrity_check is ok" ok "$(sqlite3 "$FRESH" 'PRAGMA integrity_check' 2>&1)"
     expect_eq "new database: back in WAL mode" wal "$(sqlite3 "$FRESH" 'PRAGMA journal_mode' 2>&1)"
@@ -128,6 +133,7 @@ fi
 check "new database: the import runs to the end after the kill" "$INFLUDASH" import --quiet \
     --db "sqlite:$FRESH" "$BIG/influencers.csv" "$BIG/posts.csv" "$BIGFILE" "$BIG/payouts.csv"
 expect_eq "new database: $rows tracking rows" "$rows" "$(counts "$FRESH" | cut -d' ' -f3)"
+check "new database: the import left an engine file" test -s "$FRESH.engine"
 expect_eq "new database: in WAL mode after the import" wal "$(sqlite3 "$FRESH" 'PRAGMA journal_mode' 2>&1)"
 expect_eq "new database: PRAGMA integrity_check is ok after the import" ok \
     "$(sqlite3 "$FRESH" 'PRAGMA integrity_check' 2>&1)"

@@ -66,6 +66,10 @@ o001=$($UTIL get tracking_before.csv tracking_id T001 orders)
 o002=$($UTIL get tracking_before.csv tracking_id T002 orders)
 sqlite3 "$DB" "UPDATE tracking_data SET orders = 2147483648 WHERE tracking_id = 'T001';
                UPDATE tracking_data SET revenue = 9223372036854775807 WHERE tracking_id = 'T002';"
+# a write by hand, which the data version does not count: the engine file the import left
+# cannot see it, so it goes (README: "after writing into the database by hand, delete the
+# .engine file")
+rm -f "$DB.engine"
 want_revenue=$(python3 -c "import json,sys; print('%.2f' % (json.load(open('q.before'))['kpis']['revenue'] - $t001 - $t002))")
 want_orders=$(($(json_get kpis orders <q.before) - o001 - o002))
 
