@@ -61,7 +61,7 @@ INF=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["top_influ
     sql "$DB" "SELECT influencer_id FROM influencers LIMIT 1")
 printf 'tracking_id,influencer_id,date,brand,orders,revenue\nCACHE1,%s,2025-06-05,MuscleBlaze,3,98765.43\n' "$INF" >"$T/new.csv"
 cp "$FILE" "$T/before.engine"
-idx import --quiet --db "$DB" --dataset tracking_data "$T/new.csv" || fail "an import" "$(last_output)"
+idx import --engine-file yes --quiet --db "$DB" --dataset tracking_data "$T/new.csv" || fail "an import" "$(last_output)"
 if [[ $BACKEND == sqlite ]]; then
     # the import extends the file itself: the next start reads it as it is
     start_and_answer "$T/after-import.json"
@@ -105,7 +105,7 @@ if [[ $BACKEND == sqlite ]]; then
 
     # a stored row imported again with other values (an upsert): not extended, loaded
     printf 'tracking_id,influencer_id,date,brand,orders,revenue\nCACHE1,%s,2025-06-05,MuscleBlaze,4,12345.67\n' "$INF" >"$T/upd.csv"
-    idx import --quiet --db "$DB" --dataset tracking_data "$T/upd.csv" || fail "an upsert" "$(last_output)"
+    idx import --engine-file yes --quiet --db "$DB" --dataset tracking_data "$T/upd.csv" || fail "an upsert" "$(last_output)"
     start_and_answer "$T/upd.json"
     expect_contains "after a row is replaced the cache is not extended" "$(cat "$T/upd.json.log")" \
         "tracking rows were replaced or removed"
@@ -116,9 +116,9 @@ if [[ $BACKEND == sqlite ]]; then
     # (the upsert's import left no file: the start loaded and wrote one)
     idx export --db "$DB" --dataset tracking_data -o "$T/all.csv" || fail "an export" "$(last_output)"
     cp "$FILE" "$T/before-replace.engine"
-    idx import --quiet --db "$DB" --mode replace --dataset tracking_data "$T/all.csv" || fail "a replace" "$(last_output)"
+    idx import --engine-file yes --quiet --db "$DB" --mode replace --dataset tracking_data "$T/all.csv" || fail "a replace" "$(last_output)"
     printf 'tracking_id,influencer_id,date,brand,orders,revenue\nCACHE2,%s,2025-06-06,MuscleBlaze,1,500.00\n' "$INF" >"$T/new2.csv"
-    idx import --quiet --db "$DB" --dataset tracking_data "$T/new2.csv" || fail "an import" "$(last_output)"
+    idx import --engine-file yes --quiet --db "$DB" --dataset tracking_data "$T/new2.csv" || fail "an import" "$(last_output)"
     # the replace-mode import made the file from the rows it stored, the next one extended it
     start_and_answer "$T/repl-import.json"
     expect_contains "after a replace and an append the imports' file is read as it is" \
@@ -139,13 +139,13 @@ if [[ $BACKEND == sqlite ]]; then
     fi
     wait_data || fail "the server loads the data" "$(cat "$T/server.log")"
     printf 'tracking_id,influencer_id,date,brand,orders,revenue\nCACHE3,%s,2025-06-07,MuscleBlaze,2,777.00\nCACHE4,,2025-06-07,MuscleBlaze,1,100.00\n' "$INF" >"$T/new3.csv"
-    idx import --quiet --db "$DB" --dataset tracking_data "$T/new3.csv" || fail "an import" "$(last_output)"
+    idx import --engine-file yes --quiet --db "$DB" --dataset tracking_data "$T/new3.csv" || fail "an import" "$(last_output)"
     wait_loaded 2 || fail "the server reloads" "$(cat "$T/server.log")"
     expect_contains "a running server extends its engine by appended rows" "$(cat "$T/server.log")" \
         "the engine extended by the 2 tracking rows stored since"
     curl -s "$BASE/api/dashboard?platform=Instagram" >"$T/live.json"
     curl -s "$BASE/api/dashboard" >>"$T/live.json"
-    idx import --quiet --db "$DB" --dataset tracking_data "$T/upd.csv" || fail "an upsert" "$(last_output)"
+    idx import --engine-file yes --quiet --db "$DB" --dataset tracking_data "$T/upd.csv" || fail "an upsert" "$(last_output)"
     wait_loaded 3 || fail "the server reloads" "$(cat "$T/server.log")"
     expect_contains "and loads every row after a row is replaced" "$(tail -n 3 "$T/server.log")" \
         "data loaded in"

@@ -8,7 +8,9 @@
 # tracking rows or of influencers only into a database whose file is current (the import
 # extends it); after a replace-mode import; in a workspace. The next start reads it as it
 # is. An import that stored a tracking row twice (a repeated tracking_id) writes none and
-# the start loads from the database; an import that fails leaves the file as it was.
+# the start loads from the database; an import that fails leaves the file as it was. The
+# tests above ask for the file (--engine-file yes); auto, the default, makes it only for
+# files of 256 MB or more in all (or from a pipe), no never.
 # Prints "N passed, N failed".
 source "$(dirname "$0")/lib.sh"
 require_binary
@@ -56,7 +58,7 @@ for seed in 1 4; do
     mkdir -p "$T/demo$seed"
     idx demo --csv "$T/demo$seed" --rows 4000 --seed "$seed" || fail "demo --csv" "$(last_output)"
     DB=sqlite:$T/new$seed.db
-    idx import --db "$DB" "$T/demo$seed"/*.csv || fail "an import into a new database" "$(last_output)"
+    idx import --engine-file yes --db "$DB" "$T/demo$seed"/*.csv || fail "an import into a new database" "$(last_output)"
     expect_not_contains "seed $seed: the import says nothing of the engine file" "$(last_output)" "engine file"
     same_as_load "seed $seed, a new database" "$DB"
 done
@@ -64,7 +66,7 @@ done
 # without tracking_id: ids made on import
 cut -d, -f2- "$T/demo1/tracking_data.csv" >"$T/noid.csv"
 DB=sqlite:$T/noid.db
-idx import --quiet --db "$DB" "$T/demo1/influencers.csv" "$T/demo1/posts.csv" "$T/noid.csv" \
+idx import --engine-file yes --quiet --db "$DB" "$T/demo1/influencers.csv" "$T/demo1/posts.csv" "$T/noid.csv" \
     "$T/demo1/payouts.csv" || fail "an import without tracking_id" "$(last_output)"
 same_as_load "no tracking_id" "$DB"
 
@@ -106,28 +108,28 @@ Y4,INF1,Camp A,order,999999999999999,,2025-02-01,paid
 Y5,INF2,Camp B,order,100000000,,2025-02-01,paid
 EOF
 DB=sqlite:$T/hand.db
-idx import --db "$DB" --skip-invalid "$T/hand"/*.csv
+idx import --engine-file yes --db "$DB" --skip-invalid "$T/hand"/*.csv
 expect_eq "hand-made files: some rows rejected (exit 2)" 2 "$RC"
 same_as_load "hand-made files" "$DB"
 
 # appended tracking rows into a database whose file is current: extended by the import
 DB=sqlite:$T/new1.db
 sed '1!s/^/A-/' "$T/demo4/tracking_data.csv" >"$T/append.csv"
-idx import --quiet --db "$DB" --dataset tracking_data "$T/append.csv" || fail "an append" "$(last_output)"
+idx import --engine-file yes --quiet --db "$DB" --dataset tracking_data "$T/append.csv" || fail "an append" "$(last_output)"
 same_as_load "appended tracking rows" "$DB"
 printf 'influencer_id,name,platform,tier,follower_count\nINFNEW,Late,YouTube,Micro,1000\n' >"$T/inf.csv"
-idx import --quiet --db "$DB" "$T/inf.csv" || fail "an influencer import" "$(last_output)"
+idx import --engine-file yes --quiet --db "$DB" "$T/inf.csv" || fail "an influencer import" "$(last_output)"
 same_as_load "influencers only" "$DB"
 
 # replace mode: the file made from the rows the import stored
-idx import --quiet --db "$DB" --mode replace --dataset tracking_data "$T/demo4/tracking_data.csv" ||
+idx import --engine-file yes --quiet --db "$DB" --mode replace --dataset tracking_data "$T/demo4/tracking_data.csv" ||
     fail "a replace" "$(last_output)"
 same_as_load "a replace-mode import" "$DB"
 
 # a failed import (a rejected row, strict mode): the file as it was
 cp "${DB#sqlite:}.engine" "$T/before.engine"
 printf 'tracking_id,date,revenue\nBAD1,2025-01-01,12.00\nBAD2,nope,1\n' >"$T/bad.csv"
-idx import --quiet --db "$DB" --dataset tracking_data "$T/bad.csv"
+idx import --engine-file yes --quiet --db "$DB" --dataset tracking_data "$T/bad.csv"
 expect_eq "a rejected row fails the import" 1 "$RC"
 check "a failed import leaves the file as it was" cmp "$T/before.engine" "${DB#sqlite:}.engine"
 
@@ -138,7 +140,7 @@ DB=sqlite:$T/twice.db
     cat "$T/demo1/tracking_data.csv"
     sed -n 2p "$T/demo1/tracking_data.csv"
 } >"$T/twice.csv"
-idx import --db "$DB" "$T/demo1/influencers.csv" "$T/twice.csv" || fail "an import with a repeated id" "$(last_output)"
+idx import --engine-file yes --db "$DB" "$T/demo1/influencers.csv" "$T/twice.csv" || fail "an import with a repeated id" "$(last_output)"
 expect_contains "a repeated tracking_id: the import says the engine file was not brought up to date" "$(last_output)" \
     "the engine file was not brought up to date"
 check "and left none" test ! -e "$T/twice.db.engine"
@@ -149,7 +151,7 @@ expect_not_contains "(not from an engine file)" "$(cat "$T/twice.engine.log")" "
 # a workspace: its own file, read by the start
 WSDB=$T/ws.db
 idx workspace add acme --db "sqlite:$WSDB" || fail "workspace add" "$(last_output)"
-idx import --quiet --db "sqlite:$WSDB" --workspace acme "$T/demo1"/*.csv || fail "a workspace import" "$(last_output)"
+idx import --engine-file yes --quiet --db "sqlite:$WSDB" --workspace acme "$T/demo1"/*.csv || fail "a workspace import" "$(last_output)"
 check "a workspace's import leaves its file" test -s "$T/ws-ws-acme.db.engine"
 if serve_start "sqlite:$WSDB"; then
     wait_loaded 2 || fail "the server loads both workspaces" "$(cat "$T/server.log")"
@@ -159,4 +161,19 @@ if serve_start "sqlite:$WSDB"; then
 else
     fail "server starts" "$(cat "$T/server.log")"
 fi
+
+# --engine-file: auto (the default) makes the file for files of 256 MB or more in all, or of
+# a size not known (a pipe); no makes none; anything else is refused
+idx import --quiet --db "sqlite:$T/auto.db" "$T/demo1"/*.csv || fail "an import (auto)" "$(last_output)"
+check "auto: a small import into a new database leaves no engine file" test ! -e "$T/auto.db.engine"
+idx import --quiet --engine-file no --db "sqlite:$T/no.db" "$T/demo1/influencers.csv" \
+    "$T/demo1/posts.csv" "$T/demo1/payouts.csv" || fail "an import (no)" "$(last_output)"
+check "no: the import leaves no engine file" test ! -e "$T/no.db.engine"
+idx import --quiet --db "sqlite:$T/no.db" --dataset tracking_data <(cat "$T/demo1/tracking_data.csv") ||
+    fail "an import from a pipe" "$(last_output)"
+same_as_load "auto: tracking rows from a pipe" "sqlite:$T/no.db"
+idx import --engine-file sometimes --db "sqlite:$T/bad.db" "$T/demo1/influencers.csv"
+expect_eq "--engine-file sometimes is a usage error" 64 "$RC"
+expect_contains "--engine-file sometimes: the error names the choices" "$(last_output)" \
+    "--engine-file must be auto, yes or no"
 finish

@@ -20,7 +20,7 @@ mkdir -p "$BIG"
 check "demo --csv writes $rows tracking rows" "$INFLUDASH" demo --csv "$BIG" --rows "$rows" || finish
 BIGFILE=$BIG/tracking_data.csv
 BIGSIZE=$(stat -c %s "$BIGFILE")
-check "small good set imports" "$INFLUDASH" import --quiet --db "$URL" \
+check "small good set imports" "$INFLUDASH" import --engine-file yes --quiet --db "$URL" \
     "$GOOD/influencers.csv" "$GOOD/posts.csv" "$GOOD/tracking_data.csv" "$GOOD/payouts.csv"
 expect_eq "small good set counts" "5 6 8 5" "$(counts "$DB")"
 
@@ -58,7 +58,7 @@ read_pos() {
 kill_at() {
     local label=$1 pct=$2 pid pos=0 target status t0 waited
     target=$((BIGSIZE * pct / 100))
-    "$INFLUDASH" import --quiet --db "$URL" "$BIG/influencers.csv" "$BIG/posts.csv" "$BIGFILE" \
+    "$INFLUDASH" import --engine-file yes --quiet --db "$URL" "$BIG/influencers.csv" "$BIG/posts.csv" "$BIGFILE" \
         "$BIG/payouts.csv" >"$T/import.$pct.out" 2>"$T/import.$pct.err" &
     pid=$!
     __e2e_pids+=("$pid")
@@ -103,7 +103,7 @@ kill_at "kill -9 late (90 % read)" 90
 # back, and the database comes back in WAL mode, empty and whole.
 FRESH=$T/fresh.db
 pid=
-"$INFLUDASH" import --quiet --db "sqlite:$FRESH" "$BIG/influencers.csv" "$BIG/posts.csv" \
+"$INFLUDASH" import --engine-file yes --quiet --db "sqlite:$FRESH" "$BIG/influencers.csv" "$BIG/posts.csv" \
     "$BIGFILE" "$BIG/payouts.csv" >"$T/fresh.out" 2>"$T/fresh.err" &
 pid=$!
 __e2e_pids+=("$pid")
@@ -130,7 +130,7 @@ else
     fail "new database: the first import was killed midway" \
         "it exited (status $?) before reading half of $BIGFILE; use more rows (KILL9_ROWS)"
 fi
-check "new database: the import runs to the end after the kill" "$INFLUDASH" import --quiet \
+check "new database: the import runs to the end after the kill" "$INFLUDASH" import --engine-file yes --quiet \
     --db "sqlite:$FRESH" "$BIG/influencers.csv" "$BIG/posts.csv" "$BIGFILE" "$BIG/payouts.csv"
 expect_eq "new database: $rows tracking rows" "$rows" "$(counts "$FRESH" | cut -d' ' -f3)"
 check "new database: the import left an engine file" test -s "$FRESH.engine"
@@ -143,9 +143,9 @@ cat >"$T/more.csv" <<'EOF'
 tracking_id,source,campaign,influencer_id,user_id,product,brand,date,orders,revenue
 T900,instagram,MB_Summer,INF001,U9,MuscleBlaze Whey,MuscleBlaze,2025-06-20,1,2299
 EOF
-check "a later import of a small tracking file works" "$INFLUDASH" import --quiet --db "$URL" "$T/more.csv"
+check "a later import of a small tracking file works" "$INFLUDASH" import --engine-file yes --quiet --db "$URL" "$T/more.csv"
 expect_eq "the later import added its row" "5 6 9 5" "$(counts "$DB")"
-check "the large import runs to the end on the same database" "$INFLUDASH" import --quiet --db "$URL" \
+check "the large import runs to the end on the same database" "$INFLUDASH" import --engine-file yes --quiet --db "$URL" \
     "$BIG/influencers.csv" "$BIG/posts.csv" "$BIGFILE" "$BIG/payouts.csv"
 n=$((rows + 9))
 expect_eq "after the large import: $n tracking rows" "$n" "$(counts "$DB" | cut -d' ' -f3)"
