@@ -44,16 +44,13 @@ static inline int remove_store(void **state)
     return 0;
 }
 
-/* Stores one row given as NULL-terminated "column", "value" pairs; integer columns take
- * stored units (paise, rate millionths). Derived fields are filled as on import. */
-static inline void put(struct store *s, enum dataset ds, ...)
+/* Fills row (schema_row_init'ed for ds) from NULL-terminated "column", "value" pairs;
+ * integer columns take stored units (paise, rate millionths). Derived fields are filled as
+ * on import. */
+static inline void row_from_pairs(struct schema_row *row, enum dataset ds, va_list ap)
 {
-    struct schema_row row;
     struct schema_config cfg;
     schema_config_default(&cfg);
-    schema_row_init(&row, ds);
-    va_list ap;
-    va_start(ap, ds);
     for (;;) {
         const char *name = va_arg(ap, const char *);
         if (!name)
@@ -67,13 +64,23 @@ static inline void put(struct store *s, enum dataset ds, ...)
             errno = 0;
             long long v = strtoll(value, &end, 10);
             assert_true(errno == 0 && *end == '\0');
-            schema_row_set_int(&row, col, v);
+            schema_row_set_int(row, col, v);
         } else {
-            schema_row_set_text(&row, col, value, strlen(value));
+            schema_row_set_text(row, col, value, strlen(value));
         }
     }
+    schema_row_derive(row, &cfg);
+}
+
+/* Stores one row given as NULL-terminated "column", "value" pairs (row_from_pairs). */
+static inline void put(struct store *s, enum dataset ds, ...)
+{
+    struct schema_row row;
+    schema_row_init(&row, ds);
+    va_list ap;
+    va_start(ap, ds);
+    row_from_pairs(&row, ds, ap);
     va_end(ap);
-    schema_row_derive(&row, &cfg);
     struct err e;
     err_clear(&e);
     if (store_put(s, &row, &e) != 0)

@@ -543,25 +543,11 @@ static int put_and_feed(void *ctx, const struct schema_row *row)
 static void put_fed(struct fed_put *fp, enum dataset ds, ...)
 {
     struct schema_row row;
-    struct schema_config cfg;
-    schema_config_default(&cfg);
     schema_row_init(&row, ds);
     va_list ap;
     va_start(ap, ds);
-    for (;;) {
-        const char *name = va_arg(ap, const char *);
-        if (!name)
-            break;
-        const char *value = va_arg(ap, const char *);
-        int col = schema_col_index(ds, name);
-        assert_true(col >= 0);
-        if (schema_kind_is_int(schema_dataset(ds)->cols[col].kind))
-            schema_row_set_int(&row, col, strtoll(value, NULL, 10));
-        else
-            schema_row_set_text(&row, col, value, strlen(value));
-    }
+    row_from_pairs(&row, ds, ap);
     va_end(ap);
-    schema_row_derive(&row, &cfg);
     put_and_feed(fp, &row);
     schema_row_release(&row);
 }
