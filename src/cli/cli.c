@@ -68,8 +68,7 @@ static int engine_file_option(void *field, const struct cli_option *o, const cha
             *(int *)field = i == 2 ? -1 : i;
             return 0;
         }
-    fprintf(stderr, "infludash import: --engine-file must be auto, yes or no, not \"%s\"\n",
-            value);
+    fprintf(stderr, "infludash import: --engine-file must be auto, yes or no, not \"%s\"\n", value);
     return -1;
 }
 
