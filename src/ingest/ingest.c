@@ -365,6 +365,27 @@ static void draw_progress(struct ingest *in, int done)
 
 /* ---- the writer thread ----------------------------------------------------------- */
 
+/* A queue of batches (head, tail), under the pipeline's lock: b appended at the tail. */
+static void queue_push(struct batch **head, struct batch **tail, struct batch *b)
+{
+    b->next = NULL;
+    if (*tail)
+        (*tail)->next = b;
+    else
+        *head = b;
+    *tail = b;
+}
+
+/* The batch at the head, taken off (the queue is not empty). */
+static struct batch *queue_pop(struct batch **head, struct batch **tail)
+{
+    struct batch *b = *head;
+    *head = b->next;
+    if (!*head)
+        *tail = NULL;
+    return b;
+}
+
 static void *writer_main(void *arg)
 {
     struct ingest *in = arg;
@@ -375,10 +396,7 @@ static void *writer_main(void *arg)
             pthread_cond_wait(&p->cond, &p->lock);
         if (!p->full_head)
             break;
-        struct batch *b = p->full_head;
-        p->full_head = b->next;
-        if (!p->full_head)
-            p->full_tail = NULL;
+        struct batch *b = queue_pop(&p->full_head, &p->full_tail);
         p->busy = 1;
         int failed = p->failed;
         pthread_mutex_unlock(&p->lock);
@@ -395,12 +413,7 @@ static void *writer_main(void *arg)
             p->err = e;
         }
         if (!failed && p->fed_started) {
-            b->next = NULL;
-            if (p->fed_tail)
-                p->fed_tail->next = b;
-            else
-                p->fed_head = b;
-            p->fed_tail = b;
+            queue_push(&p->fed_head, &p->fed_tail, b);
         } else {
             b->n = 0;
             b->next = p->free_list;
@@ -424,10 +437,7 @@ static void *fed_main(void *arg)
             pthread_cond_wait(&p->cond, &p->lock);
         if (!p->fed_head)
             break;
-        struct batch *b = p->fed_head;
-        p->fed_head = b->next;
-        if (!p->fed_head)
-            p->fed_tail = NULL;
+        struct batch *b = queue_pop(&p->fed_head, &p->fed_tail);
         p->fed_busy = 1;
         pthread_mutex_unlock(&p->lock);
         in->o.stored(in->o.stored_ctx, b->rows, b->n);
@@ -492,12 +502,7 @@ static void pipeline_submit(struct ingest *in)
         return;
     }
     pthread_mutex_lock(&p->lock);
-    b->next = NULL;
-    if (p->full_tail)
-        p->full_tail->next = b;
-    else
-        p->full_head = b;
-    p->full_tail = b;
+    queue_push(&p->full_head, &p->full_tail, b);
     pthread_cond_broadcast(&p->cond);
     while (!p->free_list)
         pthread_cond_wait(&p->cond, &p->lock);
