@@ -38,12 +38,10 @@ struct store_sqlite {
     dev_t dev;
     ino_t ino;
     sqlite3_stmt *put[DS_COUNT];      /* upsert per dataset, prepared on first use */
-    sqlite3_stmt *put_many[DS_COUNT]; /* INSERT OR IGNORE of PUT_MANY rows at once */
-    /* Parameters of put_many[ds] bound to NULL now (a reset keeps the bindings): a NULL
-     * value is bound again only when the parameter holds something else. */
-    unsigned char *put_many_null[DS_COUNT];
-    uint64_t int_cols[DS_COUNT]; /* bit i: column i is stored as an integer */
-    int put_many_backoff;        /* groups left to put one row at a time */
+    sqlite3_stmt *put_many[DS_COUNT]; /* INSERT OR IGNORE of rows read from rows_module */
+    int rows_module_on;               /* rows_module is registered on db */
+    uint64_t int_cols[DS_COUNT];      /* bit i: column i is stored as an integer */
+    int put_many_backoff;             /* groups left to put one row at a time */
     /* The open write transaction changed a dataset (store_clear, store_put, store_put_many):
      * its commit counts the data version up (sqlite_commit). */
     int data_changed;
@@ -549,7 +547,6 @@ static void sqlite_close(struct store *base)
     for (int ds = 0; ds < DS_COUNT; ds++) {
         sqlite3_finalize(s->put[ds]);
         sqlite3_finalize(s->put_many[ds]);
-        free(s->put_many_null[ds]);
     }
     for (int i = 0; i < SQL_CACHE; i++) {
         sqlite3_finalize(s->sql_cache[i].stmt);
@@ -1033,40 +1030,209 @@ static int sqlite_clear(struct store *base, enum dataset ds, struct err *e)
     return 0;
 }
 
-/* Rows per multi-row insert: one statement step for many rows saves most of the
- * per-statement work of a bulk import. */
-#define PUT_MANY 32
-/* After a group of PUT_MANY rows met keys already stored, this many groups go straight to
- * the one-row upsert (a re-import of stored rows would otherwise try every group twice). */
-#define PUT_MANY_BACKOFF 16
+/* ---- rows_module: a batch of rows as a table -------------------------------------------
+ *
+ * A bulk insert reads its rows from a virtual table, infludash_rows(?1), whose one
+ * argument is a pointer to the rows (sqlite3_bind_pointer): the statement takes each value
+ * straight from the row with its xColumn, where bound parameters cost a bind, an unbind
+ * and a copy per value (a third of the writer's instructions in a bulk import, bound 32
+ * rows at a time). Column cK is the row's canonical column K (NULL when absent or past the
+ * dataset's columns), column extra its kept unknown columns; the hidden column rows is the
+ * argument. The text is given SQLITE_STATIC: the rows outlive the statement's step. The
+ * table exists only on the connection that registers it (eponymous, no CREATE). */
 
-/* With nrows == 1, the upsert of one row:
+#define ROWS_POINTER_TYPE "infludash_rows"
+#define ROWS_COL_EXTRA SCHEMA_MAX_COLS
+#define ROWS_COL_ARG (SCHEMA_MAX_COLS + 1)
+
+struct rows_arg {
+    const struct schema_row *rows;
+    size_t n;
+    uint64_t ints; /* int_cols of the rows' dataset */
+    int ncols;
+};
+
+struct rows_cursor {
+    sqlite3_vtab_cursor base; /* first */
+    const struct rows_arg *arg;
+    size_t at;
+};
+
+static int rows_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
+                        sqlite3_vtab **out, char **err)
+{
+    (void)aux;
+    (void)argc;
+    (void)argv;
+    (void)err;
+    struct buf ddl = BUF_INIT;
+    buf_puts(&ddl, "CREATE TABLE x(");
+    for (int i = 0; i < SCHEMA_MAX_COLS; i++)
+        buf_printf(&ddl, "c%d, ", i);
+    buf_puts(&ddl, "extra, rows HIDDEN)");
+    int rc = sqlite3_declare_vtab(db, buf_cstr(&ddl));
+    buf_release(&ddl);
+    if (rc != SQLITE_OK)
+        return rc;
+    sqlite3_vtab *vt = sqlite3_malloc(sizeof *vt);
+    if (!vt)
+        return SQLITE_NOMEM;
+    memset(vt, 0, sizeof *vt);
+    *out = vt;
+    return SQLITE_OK;
+}
+
+static int rows_disconnect(sqlite3_vtab *vt)
+{
+    sqlite3_free(vt);
+    return SQLITE_OK;
+}
+
+/* The only plan: rows = ?, given to xFilter. Without it the table cannot be read. */
+static int rows_best_index(sqlite3_vtab *vt, sqlite3_index_info *info)
+{
+    (void)vt;
+    for (int i = 0; i < info->nConstraint; i++) {
+        const struct sqlite3_index_constraint *c = &info->aConstraint[i];
+        if (c->iColumn != ROWS_COL_ARG || c->op != SQLITE_INDEX_CONSTRAINT_EQ)
+            continue;
+        if (!c->usable)
+            return SQLITE_CONSTRAINT;
+        info->aConstraintUsage[i].argvIndex = 1;
+        info->aConstraintUsage[i].omit = 1;
+        info->estimatedCost = 1;
+        info->estimatedRows = 1024;
+        info->orderByConsumed = info->nOrderBy == 1 && info->aOrderBy[0].iColumn < 0 &&
+                                !info->aOrderBy[0].desc; /* rowid order is row order */
+        return SQLITE_OK;
+    }
+    return SQLITE_CONSTRAINT;
+}
+
+static int rows_open(sqlite3_vtab *vt, sqlite3_vtab_cursor **out)
+{
+    (void)vt;
+    struct rows_cursor *c = sqlite3_malloc(sizeof *c);
+    if (!c)
+        return SQLITE_NOMEM;
+    memset(c, 0, sizeof *c);
+    *out = &c->base;
+    return SQLITE_OK;
+}
+
+static int rows_close(sqlite3_vtab_cursor *cur)
+{
+    sqlite3_free(cur);
+    return SQLITE_OK;
+}
+
+static int rows_filter(sqlite3_vtab_cursor *cur, int idx_num, const char *idx_str, int argc,
+                       sqlite3_value **argv)
+{
+    (void)idx_num;
+    (void)idx_str;
+    struct rows_cursor *c = (struct rows_cursor *)cur;
+    c->arg = argc == 1 ? sqlite3_value_pointer(argv[0], ROWS_POINTER_TYPE) : NULL;
+    c->at = 0;
+    return SQLITE_OK;
+}
+
+static int rows_next(sqlite3_vtab_cursor *cur)
+{
+    ((struct rows_cursor *)cur)->at++;
+    return SQLITE_OK;
+}
+
+static int rows_eof(sqlite3_vtab_cursor *cur)
+{
+    const struct rows_cursor *c = (const struct rows_cursor *)cur;
+    return !c->arg || c->at >= c->arg->n;
+}
+
+static int rows_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col)
+{
+    const struct rows_cursor *c = (const struct rows_cursor *)cur;
+    const struct schema_row *row = &c->arg->rows[c->at];
+    if (col == ROWS_COL_EXTRA) {
+        if (row->extra)
+            sqlite3_result_text64(ctx, row->extra, row->extra_len, SQLITE_STATIC, SQLITE_UTF8);
+        return SQLITE_OK;
+    }
+    if (col >= c->arg->ncols || !row->v[col].present)
+        return SQLITE_OK; /* NULL */
+    if (c->arg->ints >> col & 1)
+        sqlite3_result_int64(ctx, row->v[col].i);
+    else
+        sqlite3_result_text64(ctx, row->v[col].s, row->v[col].len, SQLITE_STATIC, SQLITE_UTF8);
+    return SQLITE_OK;
+}
+
+static int rows_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid)
+{
+    *rowid = (sqlite3_int64)((const struct rows_cursor *)cur)->at + 1;
+    return SQLITE_OK;
+}
+
+static const sqlite3_module rows_module = {
+    .iVersion = 0,
+    .xCreate = NULL, /* eponymous only */
+    .xConnect = rows_connect,
+    .xBestIndex = rows_best_index,
+    .xDisconnect = rows_disconnect,
+    .xDestroy = rows_disconnect,
+    .xOpen = rows_open,
+    .xClose = rows_close,
+    .xFilter = rows_filter,
+    .xNext = rows_next,
+    .xEof = rows_eof,
+    .xColumn = rows_column,
+    .xRowid = rows_rowid,
+};
+
+/* Rows per bulk insert statement: one step for many rows saves most of the per-statement
+ * work of a bulk import. */
+#define PUT_MANY 256
+/* After a group of rows met keys already stored, this many groups go straight to the
+ * one-row upsert (a re-import of stored rows would otherwise try every group twice). */
+#define PUT_MANY_BACKOFF 4
+
+/* With many == 0, the upsert of one row:
  *   INSERT INTO "t" (cols..., "extra") VALUES (?1, ...) ON CONFLICT ("key") DO UPDATE SET
  *   "col" = excluded."col", ... for every column but the key, extra included;
- * with nrows == PUT_MANY, INSERT OR IGNORE of that many rows (store_put_many says why).
+ * else INSERT OR IGNORE of the rows given as ?1 (store_put_many says why):
+ *   INSERT OR IGNORE INTO "t" (cols..., "extra") SELECT c0, ..., extra
+ *   FROM infludash_rows(?1) ORDER BY rowid
  * Prepared once per dataset. */
-static sqlite3_stmt *put_stmt_n(struct store_sqlite *s, enum dataset ds, int nrows, struct err *e)
+static sqlite3_stmt *put_stmt_n(struct store_sqlite *s, enum dataset ds, int many, struct err *e)
 {
-    sqlite3_stmt **slot = nrows == 1 ? &s->put[ds] : &s->put_many[ds];
+    sqlite3_stmt **slot = many ? &s->put_many[ds] : &s->put[ds];
     if (*slot)
         return *slot;
+    if (many && !s->rows_module_on) {
+        int rc = sqlite3_create_module_v2(s->db, "infludash_rows", &rows_module, NULL, NULL);
+        if (rc != SQLITE_OK) {
+            fail(s, rc, e, "preparing to store %s rows", schema_dataset(ds)->name);
+            return NULL;
+        }
+        s->rows_module_on = 1;
+    }
     const struct schema_dataset *d = schema_dataset(ds);
     int key = store_key_col(d);
     struct buf sql = BUF_INIT;
-    buf_puts(&sql, nrows == 1 ? "INSERT INTO " : "INSERT OR IGNORE INTO ");
+    buf_puts(&sql, many ? "INSERT OR IGNORE INTO " : "INSERT INTO ");
     store_sql_ident(&sql, d->name);
     buf_puts(&sql, " (");
     store_sql_columns(&sql, d);
-    buf_puts(&sql, ") VALUES ");
-    int param = 1;
-    for (int r = 0; r < nrows; r++) {
-        buf_puts(&sql, r ? ", (" : "(");
+    if (many) {
+        buf_puts(&sql, ") SELECT ");
+        for (int i = 0; i < d->ncols; i++)
+            buf_printf(&sql, "c%d, ", i);
+        buf_puts(&sql, "extra FROM infludash_rows(?1) ORDER BY rowid");
+    } else {
+        buf_puts(&sql, ") VALUES (");
         for (int i = 0; i <= d->ncols; i++)
-            buf_printf(&sql, "%s?%d", i ? ", " : "", param++);
-        buf_puts(&sql, ")");
-    }
-    if (nrows == 1) {
-        buf_puts(&sql, " ON CONFLICT (");
+            buf_printf(&sql, "%s?%d", i ? ", " : "", i + 1);
+        buf_puts(&sql, ") ON CONFLICT (");
         store_sql_ident(&sql, d->cols[key].name);
         buf_puts(&sql, ") DO UPDATE SET ");
         for (int i = 0; i < d->ncols; i++) {
@@ -1087,17 +1253,12 @@ static sqlite3_stmt *put_stmt_n(struct store_sqlite *s, enum dataset ds, int nro
     if (rc < 0)
         return NULL;
     *slot = stmt;
-    if (nrows > 1) { /* every parameter of a new statement is NULL */
-        free(s->put_many_null[ds]);
-        s->put_many_null[ds] = xmalloc((size_t)nrows * (size_t)(d->ncols + 1));
-        memset(s->put_many_null[ds], 1, (size_t)nrows * (size_t)(d->ncols + 1));
-    }
     return stmt;
 }
 
 static sqlite3_stmt *put_stmt(struct store_sqlite *s, enum dataset ds, struct err *e)
 {
-    return put_stmt_n(s, ds, 1, e);
+    return put_stmt_n(s, ds, 0, e);
 }
 
 /* The integer columns of a dataset as bits (bit i: column i), found once per connection. */
@@ -1114,44 +1275,29 @@ static uint64_t int_cols(struct store_sqlite *s, enum dataset ds)
     return s->int_cols[ds];
 }
 
-/* Binds a row's values to parameters first..first+ncols: NULL when absent, int64 for
- * integer kinds, else text. The text is bound SQLITE_STATIC: the row outlives the
- * statement's step and reset. With nulls (put_many_null's entries from parameter first
- * on), a NULL is bound only where the parameter holds a value, and nulls follows. */
-static int bind_row(sqlite3_stmt *stmt, int first, const struct schema_dataset *d, uint64_t ints,
-                    const struct schema_row *row, unsigned char *nulls)
+/* Binds a row's values to parameters 1..ncols+1: NULL when absent, int64 for integer
+ * kinds, else text. The text is bound SQLITE_STATIC: the row outlives the statement's step
+ * and reset. */
+static int bind_row(sqlite3_stmt *stmt, const struct schema_dataset *d, uint64_t ints,
+                    const struct schema_row *row)
 {
     int rc = SQLITE_OK;
     for (int i = 0; i <= d->ncols && rc == SQLITE_OK; i++) {
-        int param = first + i;
-        const char *text = NULL;
-        size_t len = 0;
+        int param = 1 + i;
         if (i == d->ncols) {
-            text = row->extra;
-            len = row->extra_len;
-        } else if (row->v[i].present) {
-            if (ints >> i & 1) {
-                rc = sqlite3_bind_int64(stmt, param, row->v[i].i);
-                if (nulls)
-                    nulls[i] = 0;
-                continue;
-            }
-            text = row->v[i].s;
-            len = row->v[i].len;
-            assert(text);
-        }
-        if (text) {
-            rc = sqlite3_bind_text64(stmt, param, text, len, SQLITE_STATIC, SQLITE_UTF8);
-            if (nulls)
-                nulls[i] = 0;
-        } else if (!nulls || !nulls[i]) {
+            rc = row->extra ? sqlite3_bind_text64(stmt, param, row->extra, row->extra_len,
+                                                  SQLITE_STATIC, SQLITE_UTF8)
+                            : sqlite3_bind_null(stmt, param);
+        } else if (!row->v[i].present) {
             rc = sqlite3_bind_null(stmt, param);
-            if (nulls)
-                nulls[i] = rc == SQLITE_OK;
+        } else if (ints >> i & 1) {
+            rc = sqlite3_bind_int64(stmt, param, row->v[i].i);
+        } else {
+            assert(row->v[i].s);
+            rc = sqlite3_bind_text64(stmt, param, row->v[i].s, row->v[i].len, SQLITE_STATIC,
+                                     SQLITE_UTF8);
         }
     }
-    if (rc != SQLITE_OK && nulls) /* what the parameters hold is not known: bind every NULL */
-        memset(nulls, 0, (size_t)(d->ncols + 1));
     return rc;
 }
 
@@ -1164,7 +1310,7 @@ static int sqlite_put(struct store *base, const struct schema_row *row, struct e
     if (!stmt)
         return ERR_STORE;
     const struct schema_dataset *d = schema_dataset(row->ds);
-    int rc = bind_row(stmt, 1, d, int_cols(s, row->ds), row, NULL);
+    int rc = bind_row(stmt, d, int_cols(s, row->ds), row);
     /* an insert sets the last rowid (never 0: rowids count from 1), an update of the stored
      * row with the key does not */
     sqlite3_set_last_insert_rowid(s->db, 0);
@@ -1184,24 +1330,26 @@ static int sqlite_put(struct store *base, const struct schema_row *row, struct e
     return ret;
 }
 
-/* Rows of one dataset, PUT_MANY per statement, each group as one INSERT OR IGNORE; the
- * rest one by one.
+/* Rows in groups of up to PUT_MANY of one dataset, each group as one INSERT OR IGNORE of
+ * rows_module's rows; a group of one by the one-row upsert.
  *
- * Why not a multi-row upsert (INSERT ... VALUES (...), (...) ON CONFLICT DO UPDATE): a
- * statement that can fail after changing some rows needs a statement journal inside our
+ * Why not a multi-row upsert (INSERT ... ON CONFLICT DO UPDATE of many rows): a statement
+ * that can fail after changing some rows needs a statement journal inside our
  * transaction, and SQLite writes into it the page image of every page the statement changes
  * that existed before it began (in /var/tmp unless temp_store is MEMORY). With keys that
  * arrive in random order (the content-hash ids of files without a tracking_id) each row
  * changes another page of the key's UNIQUE index: 32 pages of 16 KiB per statement, 2.19
  * million pwrite calls for 1M rows, 9.6 times DuckDB's time. INSERT OR IGNORE cannot fail
- * halfway (a conflict skips the row), so it runs without a statement journal; neither does a
- * one-row upsert (its checks come before its writes).
+ * on a constraint (a conflict skips the row), so it runs without a statement journal;
+ * neither does a one-row upsert (its checks come before its writes).
  *
- * When a group inserted fewer than PUT_MANY rows, some keys were stored already (or repeat
- * within the group): the whole group then goes through the one-row upsert, in order. The
- * rows the group inserted are updated to the same values, the others take the new values,
- * and a key repeated in the group ends with its last row's values: the result is that of
- * store_put of each row in order. A failing row is named by the one-row upsert. */
+ * When a group inserted fewer rows than it has, some keys were stored already (or repeat
+ * within the group); when its statement failed (a value too long, say), it may have
+ * inserted some of its rows, as nothing rolls back a statement without a journal. Either
+ * way the whole group then goes through the one-row upsert, in order: the rows the group
+ * inserted are updated to the same values, the others take the new values, and a key
+ * repeated in the group ends with its last row's values, so the result is that of
+ * store_put of each row in order, and a failing row is named by the one-row upsert. */
 static int sqlite_put_many(struct store *base, const struct schema_row *rows, size_t n,
                            struct err *e)
 {
@@ -1209,59 +1357,47 @@ static int sqlite_put_many(struct store *base, const struct schema_row *rows, si
     s->data_changed = 1;
     if (s->bulk)
         start_writeback(s, n);
-    size_t i = 0;
-    while (n - i >= PUT_MANY) {
+    for (size_t i = 0; i < n;) {
+        size_t end = i + 1;
+        while (end < n && end - i < PUT_MANY && rows[end].ds == rows[i].ds)
+            end++;
         const struct schema_dataset *d = schema_dataset(rows[i].ds);
-        int same = 1;
-        for (size_t k = i; k < i + PUT_MANY; k++)
-            same &= rows[k].ds == rows[i].ds;
-        if (!same)
-            break;
-        int inserted = 0, tried = s->put_many_backoff == 0;
-        if (!tried) {
+        size_t count = end - i;
+        int tried = count > 1 && s->put_many_backoff == 0;
+        int64_t inserted = -1;
+        if (count > 1 && !tried)
             s->put_many_backoff--;
-        } else {
-            sqlite3_stmt *stmt = put_stmt_n(s, rows[i].ds, PUT_MANY, e);
+        if (tried) {
+            sqlite3_stmt *stmt = put_stmt_n(s, rows[i].ds, 1, e);
             if (!stmt)
                 return ERR_STORE;
-            int rc = SQLITE_OK;
-            uint64_t ints = int_cols(s, rows[i].ds);
-            unsigned char *nulls = s->put_many_null[rows[i].ds];
-            for (int r = 0; r < PUT_MANY && rc == SQLITE_OK; r++)
-                rc = bind_row(stmt, 1 + r * (d->ncols + 1), d, ints, &rows[i + (size_t)r],
-                              nulls + (size_t)r * (size_t)(d->ncols + 1));
+            struct rows_arg arg = {&rows[i], count, int_cols(s, rows[i].ds), d->ncols};
+            int rc = sqlite3_bind_pointer(stmt, 1, &arg, ROWS_POINTER_TYPE, NULL);
             if (rc == SQLITE_OK)
                 rc = sqlite3_step(stmt);
-            inserted = rc == SQLITE_DONE ? sqlite3_changes(s->db) : 0;
+            if (rc == SQLITE_DONE)
+                inserted = sqlite3_changes64(s->db);
             if (rc != SQLITE_DONE && sqlite3_get_autocommit(s->db)) {
                 /* SQLite rolled the transaction back (disk full, I/O error): nothing may
                  * be written after it, outside a transaction */
                 int ret = fail(s, rc, e, "storing the %s rows", d->name);
                 sqlite3_reset(stmt);
+                sqlite3_clear_bindings(stmt);
                 return ret;
             }
             sqlite3_reset(stmt);
-            if (rc != SQLITE_DONE) {
-                /* the statement changed nothing; the rows below say which one failed */
-                s->put_many_backoff = 0;
-                break;
-            }
+            sqlite3_clear_bindings(stmt); /* the pointer is to the caller's rows */
         }
-        if (inserted != PUT_MANY) {
+        if (inserted != (int64_t)count) {
             if (tried)
                 s->put_many_backoff = PUT_MANY_BACKOFF;
-            for (size_t k = i; k < i + PUT_MANY; k++) {
+            for (size_t k = i; k < end; k++) {
                 int rc = sqlite_put(base, &rows[k], e);
                 if (rc < 0)
                     return rc;
             }
         }
-        i += PUT_MANY;
-    }
-    for (; i < n; i++) {
-        int rc = sqlite_put(base, &rows[i], e);
-        if (rc < 0)
-            return rc;
+        i = end;
     }
     return 0;
 }

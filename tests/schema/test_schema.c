@@ -1857,9 +1857,23 @@ static void test_invalid_utf8_is_rejected(void **state)
 static void test_generated_id_text_is_printf_s_byte_for_byte(void **state)
 {
     (void)state;
-    static const uint64_t ordinals[] = {
-        0,          1,           9,          10,          999999999,     1000000000,
-        9999999999, 10000000000, 1234567890, 12345678901, UINT64_MAX - 1};
+    static const uint64_t ordinals[] = {0,
+                                        1,
+                                        9,
+                                        10,
+                                        11,
+                                        99,
+                                        100,
+                                        101,
+                                        999,
+                                        1000,
+                                        999999999,
+                                        1000000000,
+                                        9999999999,
+                                        10000000000,
+                                        1234567890,
+                                        12345678901,
+                                        UINT64_MAX - 1};
     static const uint64_t hashes[] = {0, 1, 0xF, 0x10, 0x9f2c00000000abcdULL, UINT64_MAX};
     for (size_t i = 0; i < sizeof ordinals / sizeof ordinals[0]; i++)
         for (size_t k = 0; k < sizeof hashes / sizeof hashes[0]; k++) {

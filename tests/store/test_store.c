@@ -1021,6 +1021,50 @@ static void put_many_is_put_of_each_row_in_order(void **state)
     store_close(s);
 }
 
+/* One bulk write whose rows change dataset every few rows (the store groups only rows of
+ * one dataset): each dataset's rows end in the order given, every value as given. */
+static void put_many_takes_mixed_datasets_in_order(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = open_ok(f->url);
+    struct err e;
+    enum { N = 600 };
+    struct schema_row *rows = calloc(N, sizeof *rows);
+    struct schema_row *want_t = calloc(N, sizeof *want_t);
+    struct schema_row *want_i = calloc(N, sizeof *want_i);
+    assert_non_null(rows);
+    assert_non_null(want_t);
+    assert_non_null(want_i);
+    int nt = 0, ni = 0;
+    for (int i = 0; i < N; i++) {
+        char key[16];
+        int inf = (i / 7) % 3 == 1 || i % 50 == 0; /* runs of 7, and lone rows */
+        enum dataset ds = inf ? DS_INFLUENCERS : DS_TRACKING;
+        snprintf(key, sizeof key, "%s%d", inf ? "I" : "T", i);
+        schema_row_init(&rows[i], ds);
+        fill_full_row(&rows[i], ds, key, i);
+        struct schema_row *w = inf ? &want_i[ni++] : &want_t[nt++];
+        schema_row_init(w, ds);
+        schema_row_copy(w, &rows[i]);
+    }
+    begin_ok(s);
+    if (store_put_many(s, rows, N, &e) != 0)
+        fail_msg("store_put_many: %s", e.msg);
+    commit_ok(s);
+    assert_scan(s, DS_TRACKING, want_t, nt);
+    assert_scan(s, DS_INFLUENCERS, want_i, ni);
+    for (int i = 0; i < N; i++)
+        schema_row_release(&rows[i]);
+    for (int i = 0; i < nt; i++)
+        schema_row_release(&want_t[i]);
+    for (int i = 0; i < ni; i++)
+        schema_row_release(&want_i[i]);
+    free(rows);
+    free(want_t);
+    free(want_i);
+    store_close(s);
+}
+
 /* 80 rows of 256 KiB a round (so that PostgreSQL ends its batches on their bytes, not their
  * count), new keys, then the same keys again with other values, then new keys after the
  * repeat in the same transaction, and new keys in the next one: every key once, in the
@@ -1887,6 +1931,7 @@ int main(int argc, char **argv)
         T(import_log_lists_newest_first),
         T(put_many_is_put_of_each_row_in_order),
         T(put_many_values_and_nulls_take_turns),
+        T(put_many_takes_mixed_datasets_in_order),
         T(put_many_random_keys_with_repeats),
         T(put_many_large_rows_then_repeats_then_new_keys),
         T(scan_parts_cover_every_row_once_in_order),
