@@ -1065,6 +1065,46 @@ static void put_many_takes_mixed_datasets_in_order(void **state)
     store_close(s);
 }
 
+/* A row without its key in the middle of a bulk write: the write fails and names the row
+ * (SQLite: its line; PostgreSQL: the lines of its batch), and the rolled back transaction
+ * leaves nothing. */
+static void put_many_names_the_row_that_cannot_be_stored(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = open_ok(f->url);
+    struct err e;
+    enum { N = 300, BAD = 100 };
+    struct schema_row *rows = calloc(N, sizeof *rows);
+    assert_non_null(rows);
+    for (int i = 0; i < N; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "K%d", i);
+        schema_row_init(&rows[i], DS_TRACKING);
+        fill_full_row(&rows[i], DS_TRACKING, key, i);
+        rows[i].line = (uint64_t)i + 2;
+    }
+    rows[BAD].v[key_index(DS_TRACKING)].present = 0;
+    begin_ok(s);
+    /* SQLite fails at once; PostgreSQL streams the batch and fails when it ends, at the
+     * commit here */
+    int rc = store_put_many(s, rows, N, &e);
+    if (strncmp(f->url, "sqlite:", 7) == 0) {
+        assert_true(rc < 0);
+        assert_non_null(strstr(e.msg, "row of line 102"));
+    } else {
+        if (rc == 0)
+            rc = store_commit(s, &e);
+        assert_true(rc < 0);
+        assert_non_null(strstr(e.msg, "lines 2 to 301"));
+    }
+    store_rollback(s);
+    assert_int_equal(count_of(s, DS_TRACKING), 0);
+    for (int i = 0; i < N; i++)
+        schema_row_release(&rows[i]);
+    free(rows);
+    store_close(s);
+}
+
 /* 80 rows of 256 KiB a round (so that PostgreSQL ends its batches on their bytes, not their
  * count), new keys, then the same keys again with other values, then new keys after the
  * repeat in the same transaction, and new keys in the next one: every key once, in the
@@ -1932,6 +1972,7 @@ int main(int argc, char **argv)
         T(put_many_is_put_of_each_row_in_order),
         T(put_many_values_and_nulls_take_turns),
         T(put_many_takes_mixed_datasets_in_order),
+        T(put_many_names_the_row_that_cannot_be_stored),
         T(put_many_random_keys_with_repeats),
         T(put_many_large_rows_then_repeats_then_new_keys),
         T(scan_parts_cover_every_row_once_in_order),
