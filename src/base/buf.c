@@ -124,6 +124,15 @@ void buf_append_nul(struct buf *b, const void *p, size_t n)
     b->data[b->len] = '\0';
 }
 
+char *buf_extend(struct buf *b, size_t n)
+{
+    buf_grow(b, n);
+    char *at = b->data + b->len;
+    b->len += n;
+    b->data[b->len] = '\0';
+    return at;
+}
+
 void buf_puts(struct buf *b, const char *s)
 {
     buf_append(b, s, strlen(s));

@@ -41,6 +41,9 @@ void buf_append(struct buf *b, const void *p, size_t n);
 /* Appends n bytes and a NUL, both counted in the length (strings packed one after another,
  * each terminated): buf_append then buf_putc('\0') in one step. */
 void buf_append_nul(struct buf *b, const void *p, size_t n);
+/* Adds n bytes to the length and returns where they start, for the caller to fill (the
+ * buffer stays NUL-terminated after them). */
+char *buf_extend(struct buf *b, size_t n);
 void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, char c);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

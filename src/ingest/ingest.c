@@ -489,6 +489,7 @@ static void pipeline_submit(struct ingest *in)
     struct batch *b = in->cur;
     if (b->n == 0)
         return;
+    schema_rows_finish_ids(b->rows, b->n);
     if (!p->started) {
         struct err e = {0, ""};
         if (!p->failed && store_put_many(in->store, b->rows, b->n, &e) < 0) {
@@ -623,6 +624,7 @@ static int handle_header(struct ingest *in, const struct csv_field *fields, size
     }
     in->have_map = 1;
     in->map.legacy_ids = in->legacy_ids;
+    in->map.defer_ids = 1; /* finished per batch, in pipeline_submit */
     in->ds = ds;
     cur_file(in)->ds = ds;
     if (in->o.replace && !in->cleared[ds]) {

@@ -4,6 +4,7 @@
 #include "schema.h"
 #include "schema_impl.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -352,6 +353,7 @@ void schema_row_clear(struct schema_row *row)
     row->extra_len = 0;
     row->extra_off = 0;
     row->line = 0;
+    row->hash_pending = 0;
     buf_reset(&row->text);
 }
 
@@ -422,6 +424,7 @@ void schema_row_set_extra(struct schema_row *row, const char *json, size_t len)
 
 void schema_row_copy(struct schema_row *dst, const struct schema_row *src)
 {
+    assert(!src->hash_pending);
     schema_row_clear(dst);
     dst->ds = src->ds;
     dst->line = src->line;
@@ -696,6 +699,106 @@ static uint64_t record_hash(const struct schema_map *m, const struct csv_record 
         h = fnv1a(h, "\x1f", 1);
     }
     return fnv1a(h, &ordinal, sizeof ordinal);
+}
+
+#define FNV_BASIS 1469598103934665603ULL
+#define FNV_PRIME 1099511628211ULL
+
+/* With m->defer_ids: the id with a hash of zero, and the bytes record_hash hashes (the
+ * dataset, each field and a 0x1f, the ordinal) after the row's text, for
+ * schema_rows_finish_ids. */
+static void defer_generated_id(const struct schema_map *m, const struct csv_record *rec,
+                               struct schema_row *row, int key)
+{
+    char id[SCHEMA_ID_MAX];
+    char prefix = schema_dataset(m->ds)->id_prefix;
+    size_t id_len = schema_format_id(id, prefix, m->legacy_ids ? SCHEMA_NO_ORDINAL : m->ordinal, 0);
+    schema_row_set_text(row, key, id, id_len);
+    struct buf *b = &row->text;
+    const char *before = b->data;
+    size_t off = b->len, n = rec->nfields, total = sizeof m->ds + sizeof m->ordinal;
+    bool adjacent = true; /* each field right after the last one's delimiter: one copy */
+    for (size_t f = 0; f < n; f++) {
+        total += rec->fields[f].len + 1;
+        if (f && rec->fields[f].data != rec->fields[f - 1].data + rec->fields[f - 1].len + 1)
+            adjacent = false;
+    }
+    char *out = buf_extend(b, total);
+    memcpy(out, &m->ds, sizeof m->ds);
+    out += sizeof m->ds;
+    if (n && adjacent) {
+        size_t span = total - sizeof m->ds - sizeof m->ordinal;
+        memcpy(out, rec->fields[0].data, span - 1);
+        for (size_t f = 0; f < n; f++) { /* each delimiter, and one after the last field */
+            out += rec->fields[f].len;
+            *out++ = '\x1f';
+        }
+    } else {
+        for (size_t f = 0; f < n; f++) {
+            memcpy(out, rec->fields[f].data, rec->fields[f].len);
+            out += rec->fields[f].len;
+            *out++ = '\x1f';
+        }
+    }
+    memcpy(out, &m->ordinal, sizeof m->ordinal);
+    if (b->data != before)
+        row_fixup(row);
+    row->hash_pending = 1;
+    row->hash_off = off;
+    row->hash_len = b->len - off;
+}
+
+/* The id's last 16 characters, h in hex. */
+static void finish_id(struct schema_row *row, uint64_t h)
+{
+    static const char hex[] = "0123456789abcdef";
+    struct schema_value *v = &row->v[0]; /* every dataset's key is its first column */
+    assert(v->present && v->len >= 16 && v->i >= 0);
+    char *out = row->text.data + v->i + v->len - 16;
+    for (int shift = 60; shift >= 0; shift -= 4)
+        *out++ = hex[(h >> shift) & 0xF];
+    row->hash_pending = 0;
+}
+
+void schema_rows_finish_ids(struct schema_row *rows, size_t n)
+{
+    size_t at[4];
+    int k = 0;
+    for (size_t i = 0; i <= n; i++) {
+        if (i < n && !rows[i].hash_pending)
+            continue;
+        if (i < n)
+            at[k++] = i;
+        if (k < 4 && i < n)
+            continue;
+        /* k rows: their chains side by side up to the shortest, then each alone */
+        const unsigned char *p[4];
+        size_t len[4], common = SIZE_MAX;
+        uint64_t h[4] = {FNV_BASIS, FNV_BASIS, FNV_BASIS, FNV_BASIS};
+        for (int j = 0; j < k; j++) {
+            p[j] = (const unsigned char *)rows[at[j]].text.data + rows[at[j]].hash_off;
+            len[j] = rows[at[j]].hash_len;
+            if (len[j] < common)
+                common = len[j];
+        }
+        if (k == 4) {
+            uint64_t h0 = h[0], h1 = h[1], h2 = h[2], h3 = h[3];
+            for (size_t x = 0; x < common; x++) {
+                h0 = (h0 ^ p[0][x]) * FNV_PRIME;
+                h1 = (h1 ^ p[1][x]) * FNV_PRIME;
+                h2 = (h2 ^ p[2][x]) * FNV_PRIME;
+                h3 = (h3 ^ p[3][x]) * FNV_PRIME;
+            }
+            h[0] = h0, h[1] = h1, h[2] = h2, h[3] = h3;
+        } else {
+            common = 0;
+        }
+        for (int j = 0; j < k; j++) {
+            h[j] = fnv1a(h[j], p[j] + common, len[j] - common);
+            finish_id(&rows[at[j]], h[j]);
+        }
+        k = 0;
+    }
 }
 
 /* An id for a record that has none: stable for the same record at the same place in a
@@ -1128,7 +1231,9 @@ int schema_row_build(struct schema_map *m, const struct csv_record *rec, struct 
             buf_putc(&extra, ':');
             json_escape_into(&extra, name_s, name_len);
         }
-        if (!row->v[key].present) {
+        if (!row->v[key].present && m->defer_ids) {
+            defer_generated_id(m, rec, row, key);
+        } else if (!row->v[key].present) {
             char id[SCHEMA_ID_MAX];
             size_t id_len = generated_id(m, rec, id);
             schema_row_set_text(row, key, id, id_len);

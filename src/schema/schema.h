@@ -87,6 +87,10 @@ struct schema_row {
     uint64_t line;   /* input line of the record, 0 when not from a file */
     struct buf text; /* owns the strings; text values keep their offset in v[].i */
     size_t extra_off;
+    /* A generated id whose hash schema_rows_finish_ids has yet to write (the key's last 16
+     * characters are zeros until then): the bytes it hashes, at hash_off in text. */
+    int hash_pending;
+    size_t hash_off, hash_len;
 };
 
 void schema_row_init(struct schema_row *row, enum dataset ds);
@@ -126,6 +130,9 @@ struct schema_map {
     int ids_from_names; /* influencers without ids: id = normalised name */
     uint64_t ordinal;   /* data records seen, for generated ids */
     int legacy_ids;     /* generate ids in the form of older versions (schema_map_legacy_id) */
+    /* Leave a generated id's hash to schema_rows_finish_ids (set by the caller after
+     * schema_map_init), which hashes four rows at once. */
+    int defer_ids;
     /* Columns schema_row_build looks at for every record (schema_col_index, once per map;
      * -1 when the dataset has none). */
     int col_influencer, col_revenue, col_return, col_total, col_rate;
@@ -148,6 +155,11 @@ void schema_map_release(struct schema_map *m);
  * fields than the header get empty values; more fields than the header is a reject. */
 int schema_row_build(struct schema_map *m, const struct csv_record *rec, struct schema_row *row,
                      struct schema_reject *rej);
+/* Writes the generated ids that schema_row_build left to it (m->defer_ids) into rows:
+ * the same ids as without deferring. The content hash is a chain of multiplications, one
+ * per byte, so one record's hash waits on each step; four records' chains side by side
+ * take about the time of one. Call it before a row is used. */
+void schema_rows_finish_ids(struct schema_row *rows, size_t n);
 
 /* Room for a generated id and its NUL. */
 #define SCHEMA_ID_MAX 40

@@ -69,6 +69,26 @@ static void buf_append_nul_packs_terminated_strings(void **state)
     buf_release(&b);
 }
 
+/* buf_extend hands out room for the caller's bytes, keeps what was there and the NUL
+ * after, as the buffer grows past its first allocation. */
+static void buf_extend_gives_room_after_the_bytes(void **state)
+{
+    (void)state;
+    struct buf b = BUF_INIT;
+    buf_puts(&b, "ab");
+    for (int i = 0; i < 100; i++) {
+        char *at = buf_extend(&b, 3);
+        memcpy(at, "xyz", 3);
+        assert_int_equal(b.data[b.len], '\0');
+    }
+    assert_int_equal(b.len, 2 + 300);
+    assert_memory_equal(b.data, "abxyzxyz", 8);
+    assert_memory_equal(b.data + b.len - 3, "xyz", 3);
+    assert_non_null(buf_extend(&b, 0));
+    assert_int_equal(b.len, 302);
+    buf_release(&b);
+}
+
 static void cbuf_takes_up_to_its_cap_exactly(void **state)
 {
     (void)state;
@@ -170,6 +190,7 @@ int main(void)
         cmocka_unit_test(buf_grows_past_any_size),
         cmocka_unit_test(buf_append_nul_packs_terminated_strings),
         cmocka_unit_test(buf_appends_of_every_size_keep_the_bytes),
+        cmocka_unit_test(buf_extend_gives_room_after_the_bytes),
         cmocka_unit_test(cbuf_takes_up_to_its_cap_exactly),
         cmocka_unit_test(cbuf_past_its_cap_is_a_limit_and_unchanged),
         cmocka_unit_test(cbuf_fits_undoes_a_writer_past_the_cap),

@@ -1852,6 +1852,61 @@ static void test_invalid_utf8_is_rejected(void **state)
     assert_string_equal(fx->rej.column, "notes");
 }
 
+/* Ids left to schema_rows_finish_ids (m->defer_ids) are the ids schema_row_build gives at
+ * once, byte for byte: batches of 1 to 11 rows (the hashes go four at a time, then the
+ * rest), records of different lengths and empty fields, rows with an id of their own in
+ * between, and the form of older versions. */
+static void test_deferred_ids_equal_ids_built_at_once(void **state)
+{
+    struct fixture *fx = *state;
+    enum { N = 11 };
+    static const char *const values[] = {
+        "instagram|C1|INF1|U1|P1|MuscleBlaze|2025-01-02|1|100.5",
+        "youtube||INF2|U22|Product two|HKVitals|2025-02-03|2|7",
+        "||||||2025-01-01|0|0",
+        "organic|A very long campaign name to make this record longer than the rest of them|"
+        "INF3|U333|P3|Gritzo|2025-03-04|3|3.25",
+        "instagram|C1|INF1|U1|P1|MuscleBlaze|2025-01-02|1|100.5", /* the first again */
+    };
+    const size_t nvalues = sizeof values / sizeof values[0];
+    for (int legacy = 0; legacy <= 1; legacy++)
+        for (size_t n = 1; n <= N; n++) {
+            struct schema_row at_once[N], deferred[N];
+            for (int pass = 0; pass < 2; pass++) {
+                struct schema_row *rows = pass ? deferred : at_once;
+                map_ok(fx, DS_TRACKING,
+                       "tracking_id|source|campaign|influencer_id|user_id|product|brand|date|"
+                       "orders|revenue");
+                fx->map.legacy_ids = legacy;
+                fx->map.defer_ids = pass;
+                for (size_t i = 0; i < n; i++) {
+                    char rec[256];
+                    /* every third row has its own id */
+                    snprintf(rec, sizeof rec, "%s|%s", i % 3 == 2 ? "OWN-ID" : "",
+                             values[i % nvalues]);
+                    struct test_record r;
+                    record_split(&r, rec, '|', i + 2);
+                    schema_row_init(&rows[i], DS_TRACKING);
+                    if (schema_row_build(&fx->map, &r.rec, &rows[i], &fx->rej) != 0)
+                        fail_msg("record \"%s\" rejected: %s", rec, fx->rej.reason);
+                    assert_int_equal(rows[i].hash_pending, pass && i % 3 != 2);
+                }
+                if (pass)
+                    schema_rows_finish_ids(rows, n);
+            }
+            for (size_t i = 0; i < n; i++) {
+                assert_false(deferred[i].hash_pending);
+                assert_string_equal(deferred[i].v[0].s, at_once[i].v[0].s);
+                assert_int_equal(deferred[i].v[0].len, at_once[i].v[0].len);
+                assert_int_equal(deferred[i].v[6].present, at_once[i].v[6].present);
+                if (at_once[i].v[6].present) /* brand: the id's bytes may have moved the text */
+                    assert_string_equal(deferred[i].v[6].s, at_once[i].v[6].s);
+                schema_row_release(&at_once[i]);
+                schema_row_release(&deferred[i]);
+            }
+        }
+}
+
 /* The generated id written by hand is printf's "%c%010llu-%016llx" (and "%c%016llx" in the
  * form of older versions), byte for byte: a re-import must find the ids stored before. */
 static void test_generated_id_text_is_printf_s_byte_for_byte(void **state)
@@ -2012,6 +2067,7 @@ int main(void)
         T(test_a_record_with_more_values_than_the_header_is_rejected),
         T(test_invalid_utf8_is_rejected),
         T(test_generated_id_text_is_printf_s_byte_for_byte),
+        T(test_deferred_ids_equal_ids_built_at_once),
         T(test_brand_fast_path_and_long_ascii_utf8_check),
         T(test_format_int_writes_money_and_rates_for_export),
     };
