@@ -1,8 +1,8 @@
 /* store_sqlite.c — the SQLite backend of the store (see store.h, store_impl.h): one database
  * file in WAL mode, tables generated from schema.h's dataset definitions by versioned
- * migrations, and a cached upsert statement per dataset for fast imports.
- * Calls sqlite3, store_sql, store_jobs (the DDL of version 3), schema (dataset tables, row
- * setters), buf and err. */
+ * migrations, a cached upsert statement per dataset, and bulk inserts that read a batch
+ * of rows through a virtual table (rows_module) for fast imports. Calls sqlite3, store_sql,
+ * store_jobs (the DDL of version 3), schema (dataset tables, row setters), buf and err. */
 #include "store_sql.h"
 
 #include <assert.h>
