@@ -373,25 +373,21 @@ void schema_row_set_text(struct schema_row *row, int col, const char *s, size_t 
 {
     struct buf *b = &row->text;
     size_t off = b->len;
-    if (b->data && b->cap - b->len > len + 1) { /* room for the text, its NUL and buf's own */
+    const char *before = b->data;
+    if (b->data && b->cap - b->len > len + 1) { /* fits: buf_append_nul without the call */
         if (len)
             memcpy(b->data + off, s, len);
         b->data[off + len] = '\0';
         b->len = off + len + 1;
         b->data[b->len] = '\0';
-        row->v[col].present = 1;
-        row->v[col].i = (int64_t)off;
-        row->v[col].len = len;
-        row->v[col].s = b->data + off;
-        return;
+    } else {
+        buf_append_nul(b, s, len);
     }
-    const char *before = b->data;
-    buf_append_nul(b, s, len);
     row->v[col].present = 1;
     row->v[col].i = (int64_t)off;
     row->v[col].len = len;
-    row->v[col].s = row->text.data + off;
-    if (row->text.data != before)
+    row->v[col].s = b->data + off;
+    if (b->data != before)
         row_fixup(row);
 }
 
