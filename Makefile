@@ -7,7 +7,7 @@ DB ?= sqlite:infludash.db
 WERROR := $(if $(filter true,$(CI)),ON,OFF)
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: all deps test-deps run test test-fast asan bench clean format fuzz
+.PHONY: all deps test-deps bench-deps run test test-fast asan bench clean format fuzz
 
 all: $(BUILD)/build.ninja
 	cmake --build $(BUILD)
@@ -23,6 +23,9 @@ deps:
 
 test-deps:
 	scripts/deps.sh --test
+
+bench-deps:
+	scripts/deps.sh --bench
 
 run: deps
 	$(MAKE) all
@@ -45,7 +48,8 @@ FUZZ_SECONDS ?= 300
 fuzz: test-deps
 	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
 
-bench: all
+bench: bench-deps
+	$(MAKE) all
 	bench/import.sh
 	bench/export.sh
 	bench/dashboard.sh

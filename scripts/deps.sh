@@ -4,17 +4,22 @@
 # chromium for the browser tests, clang and its libFuzzer runtime for tests/fuzz/,
 # clang-format 14 for the layout check (scripts/check-format.sh), and
 # the PostgreSQL server that scripts/pg-test.sh starts for the store tests, python3 with
-# aiosmtpd and openssl for the local platform and SMTP test servers of tests/servers/).
+# aiosmtpd and openssl for the local platform and SMTP test servers of tests/servers/);
+# with --bench all of that and what the benchmarks of bench/ run (GNU time for the import's
+# CPU time and peak memory, wrk for the request rates, strace for the import's write calls).
 # Needs root (or sudo) only when something has to be installed.
 set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config libmicrohttpd-dev libsqlite3-dev
           libpq-dev zlib1g-dev nodejs npm libcairo2-dev libpango1.0-dev fonts-dejavu-core
           libxlsxwriter-dev libsodium-dev libcurl4-openssl-dev libjansson-dev
           tzdata ca-certificates)
-if [[ ${1:-} == --test ]]; then
+if [[ ${1:-} == --test || ${1:-} == --bench ]]; then
     packages+=(libcmocka-dev sqlite3 curl valgrind chromium poppler-utils clang-14
                libclang-rt-14-dev clang-format-14 postgresql-15 python3 python3-aiosmtpd
                openssl)
+fi
+if [[ ${1:-} == --bench ]]; then
+    packages+=(time wrk strace)
 fi
 missing=()
 for p in "${packages[@]}"; do
