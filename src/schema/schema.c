@@ -346,9 +346,18 @@ void schema_row_release(struct schema_row *row)
     row->ds = ds;
 }
 
+/* Notes that v[col] is about to be set (see nv). */
+static inline void mark_set(struct schema_row *row, int col)
+{
+    assert(col >= 0 && col < SCHEMA_MAX_COLS);
+    if (col >= row->nv)
+        row->nv = col + 1;
+}
+
 void schema_row_clear(struct schema_row *row)
 {
-    memset(row->v, 0, sizeof row->v); /* every value absent: present 0, i 0, s NULL, len 0 */
+    memset(row->v, 0, (size_t)row->nv * sizeof row->v[0]); /* present 0, i 0, s NULL, len 0 */
+    row->nv = 0;
     row->extra = NULL;
     row->extra_len = 0;
     row->extra_off = 0;
@@ -371,6 +380,7 @@ static void row_fixup(struct schema_row *row)
 
 void schema_row_set_text(struct schema_row *row, int col, const char *s, size_t len)
 {
+    mark_set(row, col);
     struct buf *b = &row->text;
     size_t off = b->len;
     const char *before = b->data;
@@ -393,6 +403,7 @@ void schema_row_set_text(struct schema_row *row, int col, const char *s, size_t 
 
 void schema_row_borrow_text(struct schema_row *row, int col, const char *s, size_t len)
 {
+    mark_set(row, col);
     row->v[col].present = 1;
     row->v[col].i = -1;
     row->v[col].len = len;
@@ -401,6 +412,7 @@ void schema_row_borrow_text(struct schema_row *row, int col, const char *s, size
 
 void schema_row_set_int(struct schema_row *row, int col, int64_t v)
 {
+    mark_set(row, col);
     row->v[col].present = 1;
     row->v[col].i = v;
     row->v[col].s = NULL;

@@ -2017,6 +2017,51 @@ static void test_format_int_writes_money_and_rates_for_export(void **state)
     }
 }
 
+/* Every value of a cleared row is absent (all zeros), whichever setters set which columns
+ * before, and whichever dataset the row held: schema_row_clear clears only the values set
+ * since the last clear. */
+static void assert_no_values(const struct schema_row *row)
+{
+    static const struct schema_value none;
+    for (int c = 0; c < SCHEMA_MAX_COLS; c++)
+        assert_memory_equal(&row->v[c], &none, sizeof none);
+}
+
+static void test_a_cleared_row_has_no_values_whatever_was_set_before(void **state)
+{
+    (void)state;
+    struct schema_row row;
+    schema_row_init(&row, DS_PAYOUTS);
+    assert_no_values(&row);
+    for (int round = 0; round < 3; round++) {
+        /* each setter, on the last column, the first and one between */
+        schema_row_set_int(&row, SCHEMA_MAX_COLS - 1, 7);
+        schema_row_set_text(&row, 0, "key", 3);
+        schema_row_borrow_text(&row, SCHEMA_MAX_COLS / 2, "borrowed", 8);
+        if (round == 1) /* and the same column twice */
+            schema_row_set_text(&row, SCHEMA_MAX_COLS - 1, "again", 5);
+        schema_row_clear(&row);
+        assert_no_values(&row);
+        schema_row_set_int(&row, round, 1); /* fewer values than before */
+        schema_row_clear(&row);
+        assert_no_values(&row);
+    }
+    /* A row copied into one that held more values keeps none of them. */
+    struct schema_row src;
+    schema_row_init(&src, DS_TRACKING);
+    schema_row_set_text(&src, 0, "T1", 2);
+    schema_row_set_int(&row, SCHEMA_MAX_COLS - 1, 9);
+    schema_row_set_int(&row, 3, 9);
+    schema_row_copy(&row, &src);
+    assert_int_equal(row.ds, DS_TRACKING);
+    assert_true(row.v[0].present);
+    assert_string_equal(row.v[0].s, "T1");
+    for (int c = 1; c < SCHEMA_MAX_COLS; c++)
+        assert_false(row.v[c].present);
+    schema_row_release(&src);
+    schema_row_release(&row);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fixture_setup, fixture_teardown)
 
 int main(void)
@@ -2080,6 +2125,7 @@ int main(void)
         T(test_deferred_ids_equal_ids_built_at_once),
         T(test_brand_fast_path_and_long_ascii_utf8_check),
         T(test_format_int_writes_money_and_rates_for_export),
+        T(test_a_cleared_row_has_no_values_whatever_was_set_before),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
