@@ -1476,6 +1476,7 @@ struct engine_feed *engine_feed_new(void)
 void engine_feed_rows(struct engine_feed *f, const struct schema_row *rows, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
+        schema_rows_prefetch(rows, n, i, false);
         if (rows[i].ds != DS_TRACKING)
             continue;
         if (f->part)

@@ -14,6 +14,7 @@
 
 #include "json.h"
 #include "payid.h"
+#include "prefetch.h"
 
 #include "banned.h"
 
@@ -428,6 +429,15 @@ void schema_row_set_extra(struct schema_row *row, const char *json, size_t len)
     row->extra_off = off;
     row->extra_len = len;
     row_fixup(row);
+}
+
+void schema_rows_prefetch(const struct schema_row *rows, size_t n, size_t i, bool for_write)
+{
+    void (*fetch)(const void *, size_t) = for_write ? prefetch_for_write : prefetch_for_read;
+    if (i + 1 < n)
+        fetch(rows[i + 1].text.data, rows[i + 1].text.len);
+    if (i + 2 < n)
+        fetch(&rows[i + 2], sizeof rows[i + 2]);
 }
 
 void schema_row_copy(struct schema_row *dst, const struct schema_row *src)

@@ -7,6 +7,7 @@
 #ifndef INFLUDASH_SCHEMA_H
 #define INFLUDASH_SCHEMA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -109,6 +110,13 @@ void schema_row_set_int(struct schema_row *row, int col, int64_t v);
 void schema_row_set_extra(struct schema_row *row, const char *json, size_t len);
 /* Makes dst an independent copy of src (dst's memory is reused). */
 void schema_row_copy(struct schema_row *dst, const struct schema_row *src);
+/* While row i of rows[0..n) is worked on, row i + 2 and the text of row i + 1 (whose
+ * address is read from its row, fetched one row before) are fetched into this core's cache,
+ * for writing or for reading: for a loop over a batch of rows another thread used last (the
+ * import's batches pass from the parser to the writer and to the engine's feed, each on
+ * its own thread), whose first touch of each row otherwise waits on the other core's copy
+ * of the lines. A hint: it changes nothing the loop computes. */
+void schema_rows_prefetch(const struct schema_row *rows, size_t n, size_t i, bool for_write);
 /* Fills derived fields a generator or a store did not give (tier, persona, brand,
  * organic, total_payout, generated id): the same rules as import. */
 void schema_row_derive(struct schema_row *row, const struct schema_config *cfg);

@@ -22,7 +22,6 @@
 #include <sys/statvfs.h>
 
 #include "buf.h"
-#include "prefetch.h"
 
 #include "banned.h"
 
@@ -1138,20 +1137,12 @@ static int rows_filter(sqlite3_vtab_cursor *cur, int idx_num, const char *idx_st
     return SQLITE_OK;
 }
 
-/* Steps to the next row, and fetches the one after it and the next row's text (see
- * prefetch_rows_ahead in ingest.c: the rows were just written on the parser's core). */
 static int rows_next(sqlite3_vtab_cursor *cur)
 {
     struct rows_cursor *c = (struct rows_cursor *)cur;
     c->at++;
-    if (!c->arg)
-        return SQLITE_OK;
-    if (c->at + 1 < c->arg->n) {
-        const struct schema_row *next = &c->arg->rows[c->at + 1];
-        prefetch_for_read(next->text.data, next->text.len);
-    }
-    if (c->at + 2 < c->arg->n)
-        prefetch_for_read(&c->arg->rows[c->at + 2], sizeof c->arg->rows[0]);
+    if (c->arg)
+        schema_rows_prefetch(c->arg->rows, c->arg->n, c->at, false);
     return SQLITE_OK;
 }
 
