@@ -9,6 +9,13 @@
 # CPU time and peak memory, wrk for the request rates, strace for the import's write calls).
 # Needs root (or sudo) only when something has to be installed.
 set -euo pipefail
+case $#:${1:-} in
+0: | 1:--test | 1:--bench) ;;
+*)
+    echo "usage: scripts/deps.sh [--test | --bench] (not \"$*\")" >&2
+    exit 2
+    ;;
+esac
 packages=(build-essential cmake ninja-build pkg-config libmicrohttpd-dev libsqlite3-dev
           libpq-dev zlib1g-dev nodejs npm libcairo2-dev libpango1.0-dev fonts-dejavu-core
           libxlsxwriter-dev libsodium-dev libcurl4-openssl-dev libjansson-dev

@@ -19,6 +19,14 @@ done
 check "infludash --version exits 0" "$INFLUDASH" --version
 expect_match "--version prints a version" "$OUT" '^infludash [0-9]+\.[0-9]+'
 
+# scripts/deps.sh refuses what it does not know, before it installs anything (an option
+# misspelt used to install the build's packages alone, silently).
+for a in --tset "--test --bench"; do
+    # shellcheck disable=SC2086
+    expect_fail "deps.sh $a is a usage error" 2 "$SRC/scripts/deps.sh" $a
+    expect_contains "deps.sh $a says its usage" "$ERR" "usage: scripts/deps.sh [--test | --bench]"
+done
+
 declare -A OPTS=(
     [serve]="--db --listen --sample-if-empty --sample-rows"
     [import]="--db --dataset --mode --skip-invalid --rejects --max-file-size --max-rows --max-field-size --quiet"
