@@ -9,8 +9,9 @@
 # extends it); after a replace-mode import; in a workspace. The next start reads it as it
 # is. An import that stored a tracking row twice (a repeated tracking_id) writes none and
 # the start loads from the database; an import that fails leaves the file as it was. The
-# tests above ask for the file (--engine-file yes); auto, the default, makes it only for
-# files of 256 MB or more in all (or from a pipe), no never.
+# tests above ask for the file (--engine-file yes); auto, the default, makes it for files of
+# 256 MB or more in all (or from a pipe), and after smaller files when the database then
+# holds 2M to 5M tracking rows and no file (loaded after the commit); no never.
 # Prints "N passed, N failed".
 source "$(dirname "$0")/lib.sh"
 require_binary
@@ -172,6 +173,24 @@ check "no: the import leaves no engine file" test ! -e "$T/no.db.engine"
 idx import --quiet --db "sqlite:$T/no.db" --dataset tracking_data <(cat "$T/demo1/tracking_data.csv") ||
     fail "an import from a pipe" "$(last_output)"
 same_as_load "auto: tracking rows from a pipe" "sqlite:$T/no.db"
+# auto, files below 256 MB: none for a database of fewer than 2,000,000 tracking rows after
+# the import; the import that takes it to 2,000,000 or more (up to 5,000,000) loads it from the
+# database after the commit, as a start would, and leaves that file
+mkdir -p "$T/big"
+idx demo --csv "$T/big" --rows 1100000 --seed 1 || fail "demo --csv (1.1M rows)" "$(last_output)"
+BIG=sqlite:$T/big.db
+idx import --quiet --db "$BIG" "$T/big"/*.csv || fail "an import of 1.1M rows (auto)" "$(last_output)"
+check "auto: 1.1M tracking rows, small files: no engine file" test ! -e "$T/big.db.engine"
+sed '1!s/^/B-/' "$T/big/tracking_data.csv" >"$T/big-append.csv"
+rm -f "$T/big/tracking_data.csv"
+idx import --quiet --db "$BIG" --dataset tracking_data "$T/big-append.csv" ||
+    fail "an import appending 1.1M rows (auto)" "$(last_output)"
+rm -f "$T/big-append.csv"
+same_as_load "auto: the small import that takes the database to 2.2M tracking rows" "$BIG"
+idx import --quiet --db "$BIG" "$T/demo1/influencers.csv" || fail "an import after it" "$(last_output)"
+check "auto: a later small import leaves the file for the start to extend" test -s "$T/big.db.engine"
+rm -f "$T/big.db" "$T/big.db.engine" "$T"/big/*
+
 idx import --engine-file sometimes --db "sqlite:$T/bad.db" "$T/demo1/influencers.csv"
 expect_eq "--engine-file sometimes is a usage error" 64 "$RC"
 expect_contains "--engine-file sometimes: the error names the choices" "$(last_output)" \
