@@ -62,6 +62,7 @@ struct store_sqlite {
     int bulk_fd;
     int64_t bulk_rows;
     int64_t bulk_sent;
+    int64_t bulk_looks; /* start_writeback's looks, for its flushes */
     /* store_sql's statements, kept prepared by their text (a signed-in request runs the
      * same few on every call); replaced round robin. */
     struct {
@@ -793,9 +794,11 @@ static void set_secure_delete(struct store_sqlite *s, int value)
 }
 
 /* Rows between two looks at the database file's size during a bulk import, and the growth
- * past which its new pages are sent to the disk. */
+ * past which its new pages are sent to the disk; the looks between two flushes of the page
+ * cache. */
 #define WRITEBACK_ROWS 16384
 #define WRITEBACK_BYTES (32 << 20)
+#define FLUSH_LOOKS 4
 
 /* SQLite's descriptor of the database file, found among the process's open files by the
  * file's device and inode (the connection has it open while its transaction lasts); -1
@@ -831,26 +834,38 @@ static int find_db_fd(const struct store_sqlite *s)
  * while the import goes on, rather than all by the commit's sync (at 10M tracking rows
  * 1.9 GB, which the sync then waited for on a busy disk). It changes no order of writes
  * SQLite relies on: the system may write those pages at any time (the journal they follow
- * is synced first); the commit still syncs the journal, then the file. */
-static void start_writeback(struct store_sqlite *s, size_t rows)
+ * is synced first); the commit still syncs the journal, then the file.
+ * And every FLUSH_LOOKS * WRITEBACK_ROWS rows the page cache's dirty pages are written into
+ * the file (sqlite3_db_cacheflush, as a spill writes them: after the journal is synced), so
+ * that they go to the disk with the rest: the commit found up to the whole 64 MB cache
+ * dirty, to write then sync (1M tracking rows: 58 MB, 125 ms of writes, then 114 ms of
+ * sync). The pages stay cached, clean, for the inserts that read them. Measured, 1M rows
+ * without tracking_id, 5 interleaved runs: median 1.37 -> 1.32 s; 10M: 14.6 -> 14.5 s. */
+static int start_writeback(struct store_sqlite *s, size_t rows, struct err *e)
 {
-    if (s->bulk_fd < 0)
-        return;
     s->bulk_rows += (int64_t)rows;
     if (s->bulk_rows < WRITEBACK_ROWS)
-        return;
+        return 0;
     s->bulk_rows = 0;
+    if (++s->bulk_looks % FLUSH_LOOKS == 0) {
+        int rc = sqlite3_db_cacheflush(s->db); /* busy: another reader; the commit writes them */
+        if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+            return fail(s, rc, e, "writing the imported rows into the database file");
+    }
+    if (s->bulk_fd < 0)
+        return 0;
 #ifdef __linux__
     struct stat st;
     if (fstat(s->bulk_fd, &st) != 0 || st.st_dev != s->dev || st.st_ino != s->ino) {
         s->bulk_fd = -1;
-        return;
+        return 0;
     }
     if ((int64_t)st.st_size - s->bulk_sent < WRITEBACK_BYTES)
-        return;
+        return 0;
     sync_file_range(s->bulk_fd, 0, 0, SYNC_FILE_RANGE_WRITE);
     s->bulk_sent = (int64_t)st.st_size;
 #endif
+    return 0;
 }
 
 /* The first import into a database, with the database to itself, skips the WAL: in WAL
@@ -886,7 +901,7 @@ static int sqlite_begin_bulk(struct store *base, struct err *e)
     }
     if (rc == 0 && s->bulk) {
         s->bulk_fd = find_db_fd(s);
-        s->bulk_rows = s->bulk_sent = 0;
+        s->bulk_rows = s->bulk_sent = s->bulk_looks = 0;
     }
     return rc;
 }
@@ -1358,8 +1373,8 @@ static int sqlite_put_many(struct store *base, const struct schema_row *rows, si
 {
     struct store_sqlite *s = from_base(base);
     s->data_changed = 1;
-    if (s->bulk)
-        start_writeback(s, n);
+    if (s->bulk && start_writeback(s, n, e) < 0)
+        return -1;
     for (size_t i = 0; i < n;) {
         size_t end = i + 1;
         while (end < n && end - i < PUT_MANY && rows[end].ds == rows[i].ds)
