@@ -1444,16 +1444,23 @@ static int row_from_stmt(struct store_sqlite *s, sqlite3_stmt *stmt, const struc
 {
     for (int j = 0; j < nsel; j++) {
         int i = sel[j];
-        if (sqlite3_column_type(stmt, j) == SQLITE_NULL)
+        /* Each value read through its sqlite3_value: the sqlite3_column_* calls each check
+         * the column and the connection's state again (a load of 200,000 rows: 268 million
+         * instructions of 1,628 million in those calls). The value is SQLite's "unprotected"
+         * kind, safe to read here: the connection has no mutex (SQLITE_OPEN_NOMUTEX) and only
+         * this thread uses it; it stays valid until the next step. */
+        sqlite3_value *v = sqlite3_column_value(stmt, j);
+        int type = sqlite3_value_type(v);
+        if (type == SQLITE_NULL)
             continue;
         if (i < d->ncols && schema_kind_is_int(d->cols[i].kind)) {
-            schema_row_set_int(row, i, sqlite3_column_int64(stmt, j));
+            schema_row_set_int(row, i, sqlite3_value_int64(v));
             continue;
         }
-        const char *text = (const char *)sqlite3_column_text(stmt, j);
+        const char *text = (const char *)sqlite3_value_text(v);
         if (!text)
             return fail(s, SQLITE_NOMEM, e, "reading the %s rows", d->name);
-        size_t len = (size_t)sqlite3_column_bytes(stmt, j);
+        size_t len = (size_t)sqlite3_value_bytes(v);
         if (i < d->ncols) /* SQLite's copy stays valid until the next step */
             schema_row_borrow_text(row, i, text, len);
         else
