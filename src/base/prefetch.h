@@ -1,9 +1,9 @@
 /* prefetch.h — hints that bring memory into this core's cache before it is used. They
  * change nothing a program computes, only how long its first access to the memory waits.
  * For a loop that fills or reads records another thread used last (the import's batches of
- * rows, passed between the parser and the writer): the parser's first stores to a recycled
- * row waited on the writer's core giving up its copies of the lines, and that wait was a
- * sixth of the parser's time. Calls libc. */
+ * rows, passed from the parser to the writer and the engine's feed): the parser's first
+ * stores to a recycled row waited on the writer's core giving up its copies of the lines
+ * (schema_rows_prefetch). Calls libc. */
 #ifndef INFLUDASH_PREFETCH_H
 #define INFLUDASH_PREFETCH_H
 
