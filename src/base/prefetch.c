@@ -1,4 +1,5 @@
-/* prefetch.c — see prefetch.h. */
+/* prefetch.c — the hints of prefetch.h: PREFETCHW where CPUID says the CPU has it, else the
+ * compiler's prefetch. Calls only libc. */
 #include "prefetch.h"
 
 #include <pthread.h>

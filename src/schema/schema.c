@@ -1,6 +1,6 @@
 /* schema.c — the union schema: column tables, dataset detection, header mapping, records
  * into rows and derived fields (see schema.h); each value is read by schema_value.c. Pure
- * functions over bytes. Calls schema_value, payid, buf, err and json. */
+ * functions over bytes. Calls schema_value, payid, prefetch, buf, err and json. */
 #include "schema.h"
 #include "schema_impl.h"
 

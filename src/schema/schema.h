@@ -3,7 +3,7 @@
  * totals); how each value is read (ids, gender, platform, dates, numbers, money) is
  * schema_value.h, included here. A file's header is mapped once (struct schema_map); each
  * record then becomes a typed struct schema_row, or a reject naming the column, value and
- * reason. Calls schema_value, payid, buf, err and json. */
+ * reason. Calls schema_value, payid, prefetch, buf, err and json. */
 #ifndef INFLUDASH_SCHEMA_H
 #define INFLUDASH_SCHEMA_H
 
