@@ -9,7 +9,7 @@
 #    `infludash import` while the server is down, into the database whose cache is current
 #    (each run appends another APPEND rows), then a start: on SQLite the import extended the
 #    engine file when it was at most 64 MB, else the start extends the cache's engine by
-#    the appended rows (PostgreSQL loads every row, as cold);
+#    the appended rows (PostgreSQL too, from its --engine-cache file);
 #  - after a fresh import: the four CSV files (demo data of seed 1, or CSV=DIR) imported by
 #    `infludash import` into a new SQLite database, then its first start, which reads the
 #    engine file the import left (only with generated rows, or CSV given).

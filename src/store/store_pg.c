@@ -76,6 +76,9 @@ struct store_pg {
     int cursor_depth; /* open scan cursors (a callback may scan again) */
     int lost;         /* the session ended: the next call reconnects */
     int write_lock;   /* the writers' advisory lock object: one per schema */
+    /* This transaction replaced or removed stored tracking rows, or may have: its commit
+     * records its version as data_version.rewritten (migration_7). */
+    int tracking_rewritten;
 };
 
 static struct store_pg *from_base(struct store *base)
@@ -467,15 +470,27 @@ static void abort_migration(struct store *base)
 }
 
 /* The same versions as SQLite's. */
-/* Version 6: nothing here. SQLite records the newest commit that replaced or removed
- * tracking rows (its data_version.rewritten); PostgreSQL's upsert does not tell an insert
- * from a replacement, so every writing commit counts as one (pg_data_stamp: rewritten is the
- * version) and an engine cache is only used when it is current. */
+/* Version 6: nothing here (SQLite's data_version.rewritten; PostgreSQL's is version 7). */
 static int migration_6(struct store *base, struct err *e)
 {
     (void)base;
     (void)e;
     return 0;
+}
+
+/* Version 7: data_version.rewritten, as SQLite's version 6: the version of the newest commit
+ * that replaced or removed stored tracking rows, or may have (pg_commit), so that an engine
+ * of an older version (a server's, or its --engine-cache file) is extended by the rows
+ * appended since, those after its last seq, instead of loaded again. Before it every writing
+ * commit counted as a rewrite. A database migrated here counts as rewritten at its current
+ * version. */
+static int migration_7(struct store *base, struct err *e)
+{
+    struct store_pg *s = from_base(base);
+    return exec_sql(s,
+                    "ALTER TABLE data_version ADD COLUMN IF NOT EXISTS rewritten BIGINT NOT NULL "
+                    "DEFAULT 0; UPDATE data_version SET rewritten = version",
+                    e, "adding the rewrite version to the data version table");
 }
 
 static const struct store_dialect pg_dialect = {
@@ -490,7 +505,8 @@ static const struct store_dialect pg_dialect = {
                         "current_schema()",
     .not_ours = "a PostgreSQL database, but not an infludash one (its schema has tables and "
                 "no schema_migrations); point --db at a new database or an infludash one",
-    .migrations = {migration_1, migration_2, migration_3, migration_4, migration_5, migration_6},
+    .migrations = {migration_1, migration_2, migration_3, migration_4, migration_5, migration_6,
+                   migration_7},
 };
 
 /* ---- open and close ------------------------------------------------------------------ */
@@ -997,6 +1013,29 @@ static int upsert_from_stage(struct store_pg *s, const struct schema_dataset *d,
     if (rc < 0)
         return rc;
     struct buf sql = BUF_INIT;
+    if (d == schema_dataset(DS_TRACKING) && !s->tracking_rewritten) {
+        /* whether the batch meets a stored key (one stored before this transaction, or by
+         * an earlier batch of it): then the upsert may replace rows (pg_commit) */
+        int64_t meets = 0;
+        const char *key = d->cols[store_key_col(d)].name;
+        buf_puts(&sql, "SELECT count(*) FROM (SELECT 1 FROM ");
+        stage_name(&sql, d);
+        buf_puts(&sql, " AS n JOIN ");
+        store_sql_ident(&sql, d->name);
+        buf_puts(&sql, " AS t ON t.");
+        store_sql_ident(&sql, key);
+        buf_puts(&sql, " = n.");
+        store_sql_ident(&sql, key);
+        buf_puts(&sql, " LIMIT 1) AS m");
+        rc = query_int(s, buf_cstr(&sql), &meets, e, what);
+        buf_reset(&sql);
+        if (rc < 0) {
+            buf_release(&sql);
+            return rc;
+        }
+        if (meets)
+            s->tracking_rewritten = 1;
+    }
     upsert_from_stage_sql(&sql, d, 0);
     PGresult *res = exec_any(s, buf_cstr(&sql));
     const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
@@ -1198,7 +1237,9 @@ static int pg_data_stamp(struct store *base, struct store_stamp *out, struct err
     if (rc == 0)
         rc = query_int(s, "SELECT version FROM data_version", &out->version, e,
                        "reading the data version");
-    out->rewritten = out->version; /* migration_6 */
+    if (rc == 0)
+        rc = query_int(s, "SELECT rewritten FROM data_version", &out->rewritten, e,
+                       "reading the data version");
     return rc;
 }
 
@@ -1210,9 +1251,13 @@ static int pg_commit(struct store *base, struct err *e)
     int rc = prepare_op(s, e, "cannot commit the changes");
     if (rc < 0)
         return rc;
-    const char *sql = s->tx == TX_WRITE ? "UPDATE data_version SET version = version + 1; "
-                                          "NOTIFY " NOTIFY_CHANNEL "; COMMIT"
-                                        : "COMMIT";
+    const char *sql = s->tx != TX_WRITE ? "COMMIT"
+                      : s->tracking_rewritten
+                          ? "UPDATE data_version SET version = version + 1, rewritten = version + "
+                            "1; NOTIFY " NOTIFY_CHANNEL "; COMMIT"
+                          : "UPDATE data_version SET version = version + 1; NOTIFY " NOTIFY_CHANNEL
+                            "; COMMIT";
+    s->tracking_rewritten = 0;
     PGresult *res = PQexec(s->conn, sql);
     if (PQresultStatus(res) != PGRES_COMMAND_OK)
         rc = fail(s, res, e, "cannot commit the changes");
@@ -1236,6 +1281,7 @@ static void pg_rollback(struct store *base)
         PQclear(PQexec(s->conn, "ROLLBACK"));
     s->tx = TX_NONE;
     s->cursor_depth = 0;
+    s->tracking_rewritten = 0;
     for (int ds = 0; ds < DS_COUNT; ds++)
         s->stage_ready[ds] = s->stage_always[ds] = 0;
 }
@@ -1259,6 +1305,8 @@ static int pg_clear(struct store *base, enum dataset ds, struct err *e)
     store_sql_ident(&sql, d->name);
     rc = exec_sql(s, buf_cstr(&sql), e, what);
     buf_release(&sql);
+    if (ds == DS_TRACKING)
+        s->tracking_rewritten = 1;
     return rc;
 }
 
@@ -1320,6 +1368,25 @@ static int pg_put(struct store *base, const struct schema_row *row, struct err *
     values[d->ncols] = row->extra;
     lengths[d->ncols] = row->extra ? (int)row->extra_len : 0;
     struct buf sql = BUF_INIT;
+    if (row->ds == DS_TRACKING && !s->tracking_rewritten) {
+        /* a stored key: the upsert replaces its row (pg_commit) */
+        int key = store_key_col(d);
+        buf_puts(&sql, "SELECT count(*) FROM ");
+        store_sql_ident(&sql, d->name);
+        buf_puts(&sql, " WHERE ");
+        store_sql_ident(&sql, d->cols[key].name);
+        buf_puts(&sql, " = $1");
+        PGresult *found = run_params(s, buf_cstr(&sql), 1, &types[key], &values[key], &lengths[key],
+                                     &formats[key], 0, e, what);
+        if (!found) {
+            buf_release(&sql);
+            return ERR_STORE;
+        }
+        if (PQntuples(found) == 1 && strcmp(PQgetvalue(found, 0, 0), "0") != 0)
+            s->tracking_rewritten = 1;
+        PQclear(found);
+        buf_reset(&sql);
+    }
     put_sql(&sql, d);
     PGresult *res =
         run_params(s, buf_cstr(&sql), d->ncols + 1, types, values, lengths, formats, 0, e, what);
@@ -1507,8 +1574,8 @@ static int part_range(struct store_pg *s, const struct schema_dataset *d, int pa
 
 /* The rows of a dataset in seq order; with nparts > 1, only the part-th of nparts equal
  * slices of the seq range. A scan outside a transaction is a snapshot of its own. */
-static int scan_rows(struct store_pg *s, enum dataset ds, int part, int nparts, uint64_t columns,
-                     store_row_fn fn, void *ctx, struct err *e)
+static int scan_rows(struct store_pg *s, enum dataset ds, int part, int nparts, int64_t lo,
+                     uint64_t columns, store_row_fn fn, void *ctx, struct err *e)
 {
     const struct schema_dataset *d = schema_dataset(ds);
     char what[128];
@@ -1516,7 +1583,7 @@ static int scan_rows(struct store_pg *s, enum dataset ds, int part, int nparts, 
     int rc = prepare_op(s, e, what);
     if (rc < 0)
         return rc;
-    int64_t range[2] = {INT64_MIN, INT64_MAX};
+    int64_t range[2] = {lo, INT64_MAX};
     int own_tx = nparts > 1 && s->tx == TX_NONE;
     if (own_tx) { /* the range and the rows from one snapshot */
         rc = exec_sql(s, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", e, what);
@@ -1560,13 +1627,37 @@ static int scan_rows(struct store_pg *s, enum dataset ds, int part, int nparts, 
 
 static int pg_scan(struct store *base, enum dataset ds, store_row_fn fn, void *ctx, struct err *e)
 {
-    return scan_rows(from_base(base), ds, 0, 1, 0, fn, ctx, e);
+    return scan_rows(from_base(base), ds, 0, 1, INT64_MIN, 0, fn, ctx, e);
 }
 
 static int pg_scan_part(struct store *base, enum dataset ds, int part, int nparts, uint64_t columns,
                         store_row_fn fn, void *ctx, struct err *e)
 {
-    return scan_rows(from_base(base), ds, part, nparts, columns, fn, ctx, e);
+    return scan_rows(from_base(base), ds, part, nparts, INT64_MIN, columns, fn, ctx, e);
+}
+
+/* The row numbers are seq: a row appended takes a seq above every stored one (one writer at
+ * a time, the writers' lock), and an upsert keeps the replaced row's. */
+static int pg_scan_after(struct store *base, enum dataset ds, int64_t seq, uint64_t columns,
+                         store_row_fn fn, void *ctx, struct err *e)
+{
+    if (seq == INT64_MAX)
+        return 0;
+    return scan_rows(from_base(base), ds, 0, 1, seq + 1, columns, fn, ctx, e);
+}
+
+static int pg_last_seq(struct store *base, enum dataset ds, int64_t *seq, struct err *e)
+{
+    struct store_pg *s = from_base(base);
+    int rc = prepare_op(s, e, "reading the last row number");
+    if (rc < 0)
+        return rc;
+    struct buf sql = BUF_INIT;
+    buf_puts(&sql, "SELECT coalesce(max(\"seq\"), 0) FROM ");
+    store_sql_ident(&sql, schema_dataset(ds)->name);
+    rc = query_int(s, buf_cstr(&sql), seq, e, "reading the last row number");
+    buf_release(&sql);
+    return rc;
 }
 
 struct text_ctx {
@@ -1703,6 +1794,8 @@ static const struct store_ops pg_ops = {
     .count = pg_count,
     .scan = pg_scan,
     .scan_part = pg_scan_part,
+    .last_seq = pg_last_seq,
+    .scan_after = pg_scan_after,
     .read_begin = pg_read_begin,
     .data_version = pg_data_version,
     .data_stamp = pg_data_stamp,

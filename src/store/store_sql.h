@@ -14,7 +14,7 @@
 #include "store_impl.h"
 
 /* The newest schema version this build knows; every backend migrates up to it. */
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 /* At most this many distinct keys in a dataset's extra JSON are listed (store_extra_keys). */
 #define STORE_EXTRA_KEYS_MAX 100000

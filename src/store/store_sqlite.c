@@ -450,6 +450,15 @@ static int migration_6(struct store *base, struct err *e)
     return rc;
 }
 
+/* Version 7: nothing here (PostgreSQL's data_version.rewritten, which SQLite has had since
+ * version 6). */
+static int migration_7(struct store *base, struct err *e)
+{
+    (void)base;
+    (void)e;
+    return 0;
+}
+
 static const struct store_dialect sqlite_dialect = {
     .exec = dialect_exec,
     .query_int = dialect_query_int,
@@ -462,7 +471,8 @@ static const struct store_dialect sqlite_dialect = {
                         "name NOT LIKE 'sqlite_%'",
     .not_ours = "an SQLite database, but not an infludash one (it has tables and no "
                 "schema_migrations); point --db at a new file name or an infludash database",
-    .migrations = {migration_1, migration_2, migration_3, migration_4, migration_5, migration_6},
+    .migrations = {migration_1, migration_2, migration_3, migration_4, migration_5, migration_6,
+                   migration_7},
 };
 
 /* ---- open and close ------------------------------------------------------------------ */
