@@ -1383,8 +1383,9 @@ static int sqlite_put_many(struct store *base, const struct schema_row *rows, si
 {
     struct store_sqlite *s = from_base(base);
     s->data_changed = 1;
-    if (s->bulk && start_writeback(s, n, e) < 0)
-        return -1;
+    int written = s->bulk ? start_writeback(s, n, e) : 0;
+    if (written < 0)
+        return written;
     for (size_t i = 0; i < n;) {
         size_t end = i + 1;
         while (end < n && end - i < PUT_MANY && rows[end].ds == rows[i].ds)
