@@ -2,13 +2,14 @@
  * once into folded code points with the byte offset each came from; a label matches at a
  * position when its words follow there and the characters around the match are not part
  * of the same word (letters, digits, '_', or a '-', '\'' or '.' between word characters).
- * Calls only buf, err and libc. */
+ * Calls only buf, err, json (json_utf8_seq) and libc. */
 #include "asci.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
+#include "json.h"
 
 #include "banned.h"
 
@@ -68,35 +69,16 @@ struct folded {
  * REPLACEMENT for one byte. */
 static uint32_t decode(const unsigned char *s, size_t len, size_t *used)
 {
-    unsigned c = s[0];
-    size_t n;
-    uint32_t min;
+    int n = json_utf8_seq(s, len);
     *used = 1;
-    if (c < 0x80)
-        return c;
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 2;
-        min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        min = 0x10000;
-    } else {
+    if (n == 1)
+        return s[0];
+    if (n < 0)
         return REPLACEMENT;
-    }
-    if (len < n)
-        return REPLACEMENT;
-    uint32_t cp = c & (0x7Fu >> n);
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return REPLACEMENT;
+    uint32_t cp = s[0] & (0x7Fu >> n);
+    for (int i = 1; i < n; i++)
         cp = (cp << 6) | (s[i] & 0x3Fu);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return REPLACEMENT;
-    *used = n;
+    *used = (size_t)n;
     return cp;
 }
 

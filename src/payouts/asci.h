@@ -2,7 +2,7 @@
  * influencer advertising in digital media accept (SPEC §11, docs/payouts.md)? A label
  * counts as a whole word or as a hashtag, in any letter case: "Ad:" and "#ad" do,
  * "adorable", "#adidas" and "ad-free" do not. The list is the caller's; asci_default_labels
- * is the one the product ships. Calls only buf, err and libc.
+ * is the one the product ships. Calls only buf, err, json (json_utf8_seq) and libc.
  *
  * Label syntax: words separated by single spaces ("Free gift"); in a caption the words may
  * be separated by spaces, '-' or '_', and in a hashtag by nothing ("#FreeGift"). A label

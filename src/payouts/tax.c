@@ -1,7 +1,7 @@
 /* tax.c — the TDS rules table, TDS per influencer and FY, and GST (see tax.h). The table
  * is read with the CSV parser into owned rows, each field checked where it stands so a
  * message can name its line and column; TDS walks the payments once in date order with
- * one running state per (FY, kind). Calls buf, err, csv, schema and payid. */
+ * one running state per (FY, kind). Calls buf, err, csv, json (json_utf8_seq), schema and payid. */
 #include "tax.h"
 
 #include <errno.h>
@@ -13,6 +13,7 @@
 
 #include "buf.h"
 #include "csv.h"
+#include "json.h"
 #include "payid.h"
 #include "schema.h"
 
@@ -132,39 +133,6 @@ static int field_is(const struct csv_field *f, const char *word)
     return len == strlen(word) && memcmp(p, word, len) == 0;
 }
 
-/* Length of a valid UTF-8 sequence starting at s (at most len bytes), or 0. */
-static size_t utf8_seq(const unsigned char *s, size_t len)
-{
-    unsigned c = s[0];
-    size_t n;
-    unsigned min;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 2;
-        min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (len < n)
-        return 0;
-    unsigned cp = c & (0x7F >> n);
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return n;
-}
-
 /* Checks a text field (UTF-8, no control characters, 1..max bytes, or empty when allowed)
  * and returns an owned copy through out. */
 static int take_text(struct rules_reader *rd, const struct csv_record *rec, enum rule_column col,
@@ -187,12 +155,12 @@ static int take_text(struct rules_reader *rd, const struct csv_record *rec, enum
                                "%s: holds a control character (byte 0x%02x at byte %zu); keep it "
                                "on one line",
                                name, c, i + 1);
-        size_t n = utf8_seq((const unsigned char *)p + i, len - i);
-        if (n == 0)
+        int n = json_utf8_seq((const unsigned char *)p + i, len - i);
+        if (n < 0)
             return field_error(rd, rec->line, fi,
                                "%s: not valid UTF-8 at byte %zu; save the file as UTF-8", name,
                                i + 1);
-        i += n;
+        i += (size_t)n;
     }
     *out = xstrndup(p, len);
     return 0;

@@ -1,7 +1,7 @@
 /* tax.h — Indian tax on influencer payouts (SPEC §10): the dated TDS rules table
  * (data/tds_rules.csv, docs/payouts.md), TDS per influencer per financial year by payment
  * date, and GST on a fee. Money is int64 paise, dates are int32 day numbers (days since
- * 1970-01-01, as schema_iso_to_days gives). Calls buf, err, csv, schema and payid.
+ * 1970-01-01, as schema_iso_to_days gives). Calls buf, err, csv, json, schema and payid.
  *
  * How TDS is computed (docs/payouts.md says why):
  * - A payment's kind picks the rule in force on its date (fee: §194J / §393 code 1027,
