@@ -1,7 +1,8 @@
 /* store_sqlite.c — the SQLite backend of the store (see store.h, store_impl.h): one database
  * file in WAL mode, tables generated from schema.h's dataset definitions by versioned
  * migrations, a cached upsert statement per dataset, and bulk inserts that read a batch
- * of rows through a virtual table (rows_module) for fast imports. Calls sqlite3, store_sql,
+ * of rows through a virtual table (rows_module) for fast imports, the first of them syncing
+ * the file from a thread of their own as they go (bulk_syncer). Calls sqlite3, store_sql,
  * store_jobs (the DDL of version 3), schema (dataset tables, row setters), buf and err. */
 #include "store_sql.h"
 
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <sys/stat.h>
@@ -28,6 +30,8 @@
 #define BUSY_TIMEOUT_MS 5000
 /* Statements of store_sql kept prepared. */
 #define SQL_CACHE 16
+
+struct bulk_syncer;
 
 struct store_sqlite {
     struct store base; /* first: store.c sees only this */
@@ -62,7 +66,8 @@ struct store_sqlite {
     int bulk_fd;
     int64_t bulk_rows;
     int64_t bulk_sent;
-    int64_t bulk_looks; /* start_writeback's looks, for its flushes */
+    int64_t bulk_looks;         /* start_writeback's looks, for its flushes */
+    struct bulk_syncer *syncer; /* syncs bulk_fd meanwhile (start_writeback); may be NULL */
     /* store_sql's statements, kept prepared by their text (a signed-in request runs the
      * same few on every call); replaced round robin. */
     struct {
@@ -552,9 +557,12 @@ static int check_header(struct store_sqlite *s, struct err *e)
     return 0;
 }
 
+static void stop_syncer(struct store_sqlite *s);
+
 static void sqlite_close(struct store *base)
 {
     struct store_sqlite *s = from_base(base);
+    stop_syncer(s);
     for (int ds = 0; ds < DS_COUNT; ds++) {
         sqlite3_finalize(s->put[ds]);
         sqlite3_finalize(s->put_many[ds]);
@@ -807,7 +815,7 @@ static void set_secure_delete(struct store_sqlite *s, int value)
  * past which its new pages are sent to the disk; the looks between two flushes of the page
  * cache. */
 #define WRITEBACK_ROWS 16384
-#define WRITEBACK_BYTES (32 << 20)
+#define WRITEBACK_BYTES (8 << 20)
 #define FLUSH_LOOKS 4
 
 /* SQLite's descriptor of the database file, found among the process's open files by the
@@ -839,12 +847,105 @@ static int find_db_fd(const struct store_sqlite *s)
 #endif
 }
 
+/* A thread that syncs the database file during a bulk import each time start_writeback
+ * asks, while the import goes on: a sync writes the pages SQLite has written into the file
+ * since the last one, and flushes the disk's write cache. Without it the commit's sync found
+ * all of the import to flush: measured on a virtual disk (1M tracking rows, 150 MB), the
+ * commit's syncs took 150-200 ms whether or not the pages had been written out before
+ * (sync_file_range), 15-30 ms with a sync every 8 MB of growth. It syncs SQLite's own descriptor
+ * (find_db_fd), and a sync reports a write error to one caller only, so one it saw fails
+ * the commit (stop_syncer) rather than leaving SQLite's sync to miss it. */
+struct bulk_syncer {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int fd;
+    int asked; /* a sync was asked for and has not started */
+    int stop;
+    int error; /* errno of a failed sync, 0 when none failed */
+};
+
+static void *syncer_main(void *arg)
+{
+    struct bulk_syncer *y = arg;
+    pthread_mutex_lock(&y->mu);
+    for (;;) {
+        while (!y->asked && !y->stop)
+            pthread_cond_wait(&y->cv, &y->mu);
+        if (y->stop) /* the commit syncs what is left */
+            break;
+        y->asked = 0;
+        pthread_mutex_unlock(&y->mu);
+        int rc = fdatasync(y->fd);
+        int err = rc != 0 ? errno : 0;
+        pthread_mutex_lock(&y->mu);
+        if (err && !y->error)
+            y->error = err;
+    }
+    pthread_mutex_unlock(&y->mu);
+    return NULL;
+}
+
+/* Starts s->syncer for s->bulk_fd; without it (no descriptor, no thread) start_writeback
+ * only starts the writes. */
+static void start_syncer(struct store_sqlite *s)
+{
+    if (s->bulk_fd < 0)
+        return;
+    struct bulk_syncer *y = xcalloc(1, sizeof *y);
+    y->fd = s->bulk_fd;
+    pthread_mutex_init(&y->mu, NULL);
+    pthread_cond_init(&y->cv, NULL);
+    if (pthread_create(&y->thread, NULL, syncer_main, y) != 0) {
+        pthread_cond_destroy(&y->cv);
+        pthread_mutex_destroy(&y->mu);
+        free(y);
+        return;
+    }
+    s->syncer = y;
+}
+
+static void ask_syncer(struct bulk_syncer *y)
+{
+    pthread_mutex_lock(&y->mu);
+    y->asked = 1;
+    pthread_cond_signal(&y->cv);
+    pthread_mutex_unlock(&y->mu);
+}
+
+/* Stops s->syncer, waiting for a sync under way; returns the errno of a sync that failed,
+ * 0 when none did (or there was no syncer). */
+static int stop_syncer_error(struct store_sqlite *s)
+{
+    struct bulk_syncer *y = s->syncer;
+    if (!y)
+        return 0;
+    s->syncer = NULL;
+    pthread_mutex_lock(&y->mu);
+    y->stop = 1;
+    pthread_cond_signal(&y->cv);
+    pthread_mutex_unlock(&y->mu);
+    pthread_join(y->thread, NULL);
+    int error = y->error;
+    pthread_cond_destroy(&y->cv);
+    pthread_mutex_destroy(&y->mu);
+    free(y);
+    return error;
+}
+
+static void stop_syncer(struct store_sqlite *s)
+{
+    (void)stop_syncer_error(s);
+}
+
 /* During a bulk import, every WRITEBACK_BYTES the file grows: the pages SQLite has written
- * into it are sent to the disk now (sync_file_range starts the writes and does not wait),
- * while the import goes on, rather than all by the commit's sync (at 10M tracking rows
- * 1.9 GB, which the sync then waited for on a busy disk). It changes no order of writes
- * SQLite relies on: the system may write those pages at any time (the journal they follow
- * is synced first); the commit still syncs the journal, then the file.
+ * into it are synced now by the syncer (bulk_syncer), while the import goes on, rather than
+ * all by the commit's sync (at 10M tracking rows 1.9 GB, which the sync then waited for on a
+ * busy disk); without a syncer, sync_file_range starts their writes and does not wait. It
+ * changes no order of writes SQLite relies on: the system may write those pages at any time
+ * (the journal they follow is synced first); the commit still syncs the journal, then the
+ * file. Measured with the syncer against sync_file_range alone, 1M rows, 9 alternating runs:
+ * medians 1.30 -> 1.12 s with tracking_id, 1.35 -> 1.20 s without.
  * And every FLUSH_LOOKS * WRITEBACK_ROWS rows the page cache's dirty pages are written into
  * the file (sqlite3_db_cacheflush, as a spill writes them: after the journal is synced), so
  * that they go to the disk with the rest: the commit found up to the whole 64 MB cache
@@ -872,7 +973,10 @@ static int start_writeback(struct store_sqlite *s, size_t rows, struct err *e)
     }
     if ((int64_t)st.st_size - s->bulk_sent < WRITEBACK_BYTES)
         return 0;
-    sync_file_range(s->bulk_fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+    if (s->syncer)
+        ask_syncer(s->syncer);
+    else
+        sync_file_range(s->bulk_fd, 0, 0, SYNC_FILE_RANGE_WRITE);
     s->bulk_sent = (int64_t)st.st_size;
 #endif
     return 0;
@@ -912,6 +1016,7 @@ static int sqlite_begin_bulk(struct store *base, struct err *e)
     if (rc == 0 && s->bulk) {
         s->bulk_fd = find_db_fd(s);
         s->bulk_rows = s->bulk_sent = s->bulk_looks = 0;
+        start_syncer(s);
     }
     return rc;
 }
@@ -923,6 +1028,7 @@ static void end_bulk(struct store_sqlite *s)
 {
     if (!s->bulk)
         return;
+    stop_syncer(s);
     s->bulk = 0;
     s->bulk_fd = -1;
     set_secure_delete(s, s->secure_delete);
@@ -1011,6 +1117,10 @@ static int sqlite_commit(struct store *base, struct err *e)
                             "+ 1 WHERE one = 1"
                           : "UPDATE data_version SET version = version + 1 WHERE one = 1",
                       e, "counting the data version up");
+    int sync_error = stop_syncer_error(s);
+    if (rc == 0 && sync_error)
+        rc = err_set(e, ERR_STORE, "%s: cannot commit the changes: writing the database file: %s",
+                     s->path, strerror(sync_error));
     s->in_commit = 1;
     if (rc == 0)
         rc = exec_sql(s, "COMMIT", e, "cannot commit the changes");

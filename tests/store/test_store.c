@@ -17,7 +17,11 @@
 #include "testbackend.h"
 
 #include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1941,8 +1945,98 @@ static void bulk_begin_skips_the_wal_only_when_alone_and_empty(void **state)
     schema_row_release(&row);
 }
 
+/* fdatasync, as the store and SQLite call it in this program: counted when a thread other
+ * than the tests' own calls it (the bulk import's syncer), and failed with EIO there while
+ * fail_other_syncs is set, as a write error the disk reports would be. */
+static pthread_t tests_thread;
+static atomic_int other_syncs, fail_other_syncs;
+
+int fdatasync(int fd)
+{
+    static int (*real)(int);
+    if (!real)
+        *(void **)&real = dlsym(RTLD_NEXT, "fdatasync");
+    if (!pthread_equal(pthread_self(), tests_thread)) {
+        atomic_fetch_add(&other_syncs, 1);
+        if (atomic_load(&fail_other_syncs)) {
+            errno = EIO;
+            return -1;
+        }
+    }
+    return real(fd);
+}
+
+/* Stores n tracking rows (about 600 bytes each) with store_put_many, in batches. */
+static void put_tracking_rows(struct store *s, int n)
+{
+    enum { BATCH = 4096 };
+    struct schema_row *rows = calloc(BATCH, sizeof *rows);
+    assert_non_null(rows);
+    for (int i = 0; i < BATCH; i++)
+        schema_row_init(&rows[i], DS_TRACKING);
+    struct err e;
+    for (int done = 0; done < n;) {
+        int k = n - done < BATCH ? n - done : BATCH;
+        for (int i = 0; i < k; i++) {
+            char key[24];
+            snprintf(key, sizeof key, "T%09d", done + i);
+            fill_full_row(&rows[i], DS_TRACKING, key, done + i);
+        }
+        if (store_put_many(s, rows, (size_t)k, &e) != 0)
+            fail_msg("store_put_many: %s", e.msg);
+        done += k;
+    }
+    for (int i = 0; i < BATCH; i++)
+        schema_row_release(&rows[i]);
+    free(rows);
+}
+
+/* SQLite: a bulk import syncs the database file while it goes on (from a thread of its
+ * own, so that the commit has little left to sync), and a sync of that thread that fails
+ * fails the commit, which then stores nothing: the error is reported once, to that sync,
+ * and SQLite's own sync at the commit would not see it. */
+static void bulk_import_syncs_meanwhile_and_a_failed_sync_fails_it(void **state)
+{
+    struct fixture *f = *state;
+    if (f->kind == BACKEND_PG)
+        skip();
+    enum { N = 80000 }; /* past the first flush of the page cache (65536 rows) */
+    struct store *s = open_ok(f->url);
+    atomic_store(&other_syncs, 0);
+    begin_bulk_ok(s);
+    put_tracking_rows(s, N);
+    int during = atomic_load(&other_syncs);
+    commit_ok(s);
+    assert_true(during >= 1);
+    assert_int_equal(count_of(s, DS_TRACKING), N);
+    store_close(s);
+
+    /* a new database, its syncer's syncs failing */
+    char url[PATH_MAX + 64];
+    snprintf(url, sizeof url, "sqlite:%s/second.db", f->dir);
+    s = open_ok(url);
+    atomic_store(&other_syncs, 0);
+    atomic_store(&fail_other_syncs, 1);
+    begin_bulk_ok(s);
+    put_tracking_rows(s, N);
+    assert_true(atomic_load(&other_syncs) >= 1);
+    struct err e;
+    err_clear(&e);
+    assert_int_not_equal(store_commit(s, &e), 0);
+    atomic_store(&fail_other_syncs, 0);
+    assert_non_null(strstr(e.msg, "cannot commit the changes: writing the database file: "));
+    assert_non_null(strstr(e.msg, strerror(EIO)));
+    store_rollback(s);
+    assert_int_equal(count_of(s, DS_TRACKING), 0);
+    store_close(s);
+    s = open_ok(url);
+    assert_int_equal(count_of(s, DS_TRACKING), 0);
+    store_close(s);
+}
+
 int main(int argc, char **argv)
 {
+    tests_thread = pthread_self();
     int status = testbackend_args(argc, argv);
     if (status)
         return status;
@@ -1979,6 +2073,7 @@ int main(int argc, char **argv)
         T(audit_fields_are_cut_at_a_character_boundary),
         T(bulk_write_of_an_import_stores_every_row),
         T(bulk_begin_skips_the_wal_only_when_alone_and_empty),
+        T(bulk_import_syncs_meanwhile_and_a_failed_sync_fails_it),
         T(sources_round_trip_replace_list_and_delete),
         T(runs_are_listed_newest_first_by_job),
         T(a_due_run_is_claimed_once_across_connections),
