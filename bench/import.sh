@@ -4,8 +4,8 @@
 # memory with read_csv, in the same run. Two cases, each with its own figures:
 #  - "with tracking_id": the generated files as they are (sequential ids);
 #  - "no tracking_id": the same files with tracking_data.csv's tracking_id column removed,
-#    as most real exports come, so that infludash generates the ids (content hashes, in
-#    random order).
+#    as most real exports come, so that infludash generates the ids (the row's place in the
+#    file and a content hash, "T0000000001-33805c5a37ac308d").
 # Per case it prints each side's median and runs, the ratio, the same for CPU time (user +
 # system of all threads: on a machine shared with other work the wall times of both sides
 # move with the load, their CPU times much less), the peak memory of an
