@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -760,6 +761,7 @@ static int sqlite_begin(struct store *base, struct err *e)
     struct store_sqlite *s = from_base(base);
     assert(sqlite3_get_autocommit(s->db));
     s->data_changed = 0;
+    s->bulk_rows = s->bulk_sent = s->bulk_looks = 0;
     return exec_sql(s, "BEGIN IMMEDIATE", e, "cannot start writing");
 }
 
@@ -817,12 +819,14 @@ static void set_secure_delete(struct store_sqlite *s, int value)
 #define WRITEBACK_ROWS 16384
 #define WRITEBACK_BYTES (8 << 20)
 #define FLUSH_LOOKS 4
+/* In WAL mode, the looks between two syncs of the WAL (wal_writeback). */
+#define WAL_SYNC_LOOKS 2
 
-/* SQLite's descriptor of the database file, found among the process's open files by the
- * file's device and inode (the connection has it open while its transaction lasts); -1
- * when none is found, or not on Linux. Opening the file again would not do: closing that
- * descriptor would drop every POSIX lock the process holds on the file (check_header). */
-static int find_db_fd(const struct store_sqlite *s)
+/* SQLite's descriptor of a file, found among the process's open files by the file's device
+ * and inode; -1 when none is found, or not on Linux. Opening the file again would not do:
+ * closing that descriptor would drop every POSIX lock the process holds on the file
+ * (check_header). */
+static int find_open_fd(dev_t dev, ino_t ino)
 {
 #ifdef __linux__
     DIR *d = opendir("/proc/self/fd");
@@ -835,26 +839,47 @@ static int find_db_fd(const struct store_sqlite *s)
         struct stat st;
         if (*end || end == ent->d_name || fd < 0 || fd == dirfd(d))
             continue;
-        if (fstat((int)fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_dev == s->dev &&
-            st.st_ino == s->ino)
+        if (fstat((int)fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_dev == dev && st.st_ino == ino)
             found = (int)fd;
     }
     closedir(d);
     return found;
 #else
-    (void)s;
+    (void)dev;
+    (void)ino;
     return -1;
 #endif
 }
 
+/* SQLite's descriptor of the database file (the connection has it open while its
+ * transaction lasts), or -1. */
+static int find_db_fd(const struct store_sqlite *s)
+{
+    return find_open_fd(s->dev, s->ino);
+}
+
+/* SQLite's descriptor of the database's WAL (open while the connection is in WAL mode), or
+ * -1. */
+static int find_wal_fd(const struct store_sqlite *s)
+{
+    char wal[PATH_MAX];
+    struct stat st;
+    if ((size_t)snprintf(wal, sizeof wal, "%s-wal", s->path) >= sizeof wal || stat(wal, &st) != 0)
+        return -1;
+    return find_open_fd(st.st_dev, st.st_ino);
+}
+
 /* A thread that syncs the database file during a bulk import each time start_writeback
- * asks, while the import goes on: a sync writes the pages SQLite has written into the file
- * since the last one, and flushes the disk's write cache. Without it the commit's sync found
- * all of the import to flush: measured on a virtual disk (1M tracking rows, 150 MB), the
- * commit's syncs took 150-200 ms whether or not the pages had been written out before
- * (sync_file_range), 15-30 ms with a sync every 8 MB of growth. It syncs SQLite's own descriptor
- * (find_db_fd), and a sync reports a write error to one caller only, so one it saw fails
- * the commit (stop_syncer) rather than leaving SQLite's sync to miss it. */
+ * asks (or the WAL during another large transaction, wal_writeback), while the import goes
+ * on: a sync writes the pages SQLite has written into the file since the last one, and
+ * flushes the disk's write cache. Without it the commit's sync found all of the import to
+ * flush: measured on a virtual disk (1M tracking rows, 150 MB), the commit's syncs took
+ * 150-200 ms whether or not the pages had been written out before (sync_file_range), 15-30 ms
+ * with a sync every 8 MB of growth. It syncs SQLite's own descriptor (find_open_fd), and a
+ * sync reports a write error to one caller only, so one it saw fails the commit
+ * (stop_syncer) rather than leaving SQLite's sync to miss it. The checkpoint after a commit
+ * is not helped this way: a write error its sync missed could no longer fail anything, and
+ * the WAL would be reused over pages that never reached the disk. */
 struct bulk_syncer {
     pthread_t thread;
     pthread_mutex_t mu;
@@ -886,14 +911,14 @@ static void *syncer_main(void *arg)
     return NULL;
 }
 
-/* Starts s->syncer for s->bulk_fd; without it (no descriptor, no thread) start_writeback
- * only starts the writes. */
-static void start_syncer(struct store_sqlite *s)
+/* Starts s->syncer for fd; without it (no descriptor, no thread) start_writeback only
+ * starts the writes, and wal_writeback only writes the pages into the WAL. */
+static void start_syncer(struct store_sqlite *s, int fd)
 {
-    if (s->bulk_fd < 0)
+    if (fd < 0)
         return;
     struct bulk_syncer *y = xcalloc(1, sizeof *y);
-    y->fd = s->bulk_fd;
+    y->fd = fd;
     pthread_mutex_init(&y->mu, NULL);
     pthread_cond_init(&y->cv, NULL);
     if (pthread_create(&y->thread, NULL, syncer_main, y) != 0) {
@@ -982,6 +1007,29 @@ static int start_writeback(struct store_sqlite *s, size_t rows, struct err *e)
     return 0;
 }
 
+/* The same for a large write transaction in WAL mode (an import into a database that holds
+ * rows, an upload to the server): every WAL_SYNC_LOOKS looks the syncer, started on the
+ * WAL's descriptor at the first look, syncs what the page cache has spilled into the WAL
+ * meanwhile, so that the commit's sync of the WAL has little left. By rows, not by the WAL's
+ * size: after a checkpoint the next transaction writes the WAL again from its start. The page
+ * cache is not flushed here as in start_writeback: a page written again after its frame
+ * overwrites the frame, and then the commit reads and rewrites every frame after it to chain
+ * their checksums again (1M rows: 7,000 frames). Measured, 1M tracking rows into a database
+ * holding the other datasets: the commit's sync of the WAL took 0.32 s of the import's 1.8 s,
+ * 0.12 s with the syncer (the pages the commit writes itself); 5 alternating runs, medians
+ * 1.85 -> 1.64 s. Smaller transactions never get that far. */
+static void wal_writeback(struct store_sqlite *s, size_t rows)
+{
+    s->bulk_rows += (int64_t)rows;
+    if (s->bulk_rows < WRITEBACK_ROWS)
+        return;
+    s->bulk_rows = 0;
+    if (s->bulk_looks++ == 0)
+        start_syncer(s, find_wal_fd(s));
+    if (s->syncer && s->bulk_looks % WAL_SYNC_LOOKS == 0)
+        ask_syncer(s->syncer);
+}
+
 /* The first import into a database, with the database to itself, skips the WAL: in WAL
  * mode every page of the import is written twice, into the WAL and then by the checkpoint
  * after the commit into the file (at 10M tracking rows 1.7 GB each way, the checkpoint
@@ -1015,8 +1063,7 @@ static int sqlite_begin_bulk(struct store *base, struct err *e)
     }
     if (rc == 0 && s->bulk) {
         s->bulk_fd = find_db_fd(s);
-        s->bulk_rows = s->bulk_sent = s->bulk_looks = 0;
-        start_syncer(s);
+        start_syncer(s, s->bulk_fd);
     }
     return rc;
 }
@@ -1140,6 +1187,7 @@ static void sqlite_rollback(struct store *base)
 {
     struct store_sqlite *s = from_base(base);
     s->data_changed = s->tracking_rewritten = 0;
+    stop_syncer(s);
     if (!sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     end_bulk(s);
@@ -1493,7 +1541,11 @@ static int sqlite_put_many(struct store *base, const struct schema_row *rows, si
 {
     struct store_sqlite *s = from_base(base);
     s->data_changed = 1;
-    int written = s->bulk ? start_writeback(s, n, e) : 0;
+    int written = 0;
+    if (s->bulk)
+        written = start_writeback(s, n, e);
+    else
+        wal_writeback(s, n);
     if (written < 0)
         return written;
     for (size_t i = 0; i < n;) {

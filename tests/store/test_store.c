@@ -1966,8 +1966,9 @@ int fdatasync(int fd)
     return real(fd);
 }
 
-/* Stores n tracking rows (about 600 bytes each) with store_put_many, in batches. */
-static void put_tracking_rows(struct store *s, int n)
+/* Stores n tracking rows (about 600 bytes each, keys from first on) with store_put_many, in
+ * batches. */
+static void put_tracking_rows(struct store *s, int first, int n)
 {
     enum { BATCH = 4096 };
     struct schema_row *rows = calloc(BATCH, sizeof *rows);
@@ -1979,8 +1980,8 @@ static void put_tracking_rows(struct store *s, int n)
         int k = n - done < BATCH ? n - done : BATCH;
         for (int i = 0; i < k; i++) {
             char key[24];
-            snprintf(key, sizeof key, "T%09d", done + i);
-            fill_full_row(&rows[i], DS_TRACKING, key, done + i);
+            snprintf(key, sizeof key, "T%09d", first + done + i);
+            fill_full_row(&rows[i], DS_TRACKING, key, first + done + i);
         }
         if (store_put_many(s, rows, (size_t)k, &e) != 0)
             fail_msg("store_put_many: %s", e.msg);
@@ -1994,7 +1995,8 @@ static void put_tracking_rows(struct store *s, int n)
 /* SQLite: a bulk import syncs the database file while it goes on (from a thread of its
  * own, so that the commit has little left to sync), and a sync of that thread that fails
  * fails the commit, which then stores nothing: the error is reported once, to that sync,
- * and SQLite's own sync at the commit would not see it. */
+ * and SQLite's own sync at the commit would not see it. A large import through the WAL
+ * does the same with the WAL. */
 static void bulk_import_syncs_meanwhile_and_a_failed_sync_fails_it(void **state)
 {
     struct fixture *f = *state;
@@ -2004,7 +2006,7 @@ static void bulk_import_syncs_meanwhile_and_a_failed_sync_fails_it(void **state)
     struct store *s = open_ok(f->url);
     atomic_store(&other_syncs, 0);
     begin_bulk_ok(s);
-    put_tracking_rows(s, N);
+    put_tracking_rows(s, 0, N);
     int during = atomic_load(&other_syncs);
     commit_ok(s);
     assert_true(during >= 1);
@@ -2018,7 +2020,7 @@ static void bulk_import_syncs_meanwhile_and_a_failed_sync_fails_it(void **state)
     atomic_store(&other_syncs, 0);
     atomic_store(&fail_other_syncs, 1);
     begin_bulk_ok(s);
-    put_tracking_rows(s, N);
+    put_tracking_rows(s, 0, N);
     assert_true(atomic_load(&other_syncs) >= 1);
     struct err e;
     err_clear(&e);
@@ -2032,6 +2034,33 @@ static void bulk_import_syncs_meanwhile_and_a_failed_sync_fails_it(void **state)
     s = open_ok(url);
     assert_int_equal(count_of(s, DS_TRACKING), 0);
     store_close(s);
+
+    /* the first database again, holding rows: the import goes through the WAL, which the
+     * syncer syncs as it goes; a failed sync fails the commit, and the rows stay as they were */
+    s = open_ok(f->url);
+    for (int fail = 1; fail >= 0; fail--) {
+        atomic_store(&other_syncs, 0);
+        atomic_store(&fail_other_syncs, fail);
+        begin_bulk_ok(s);
+        assert_false(file_exists(f->db, "-journal"));
+        put_tracking_rows(s, N, N);
+        assert_true(atomic_load(&other_syncs) >= 1);
+        err_clear(&e);
+        int rc = store_commit(s, &e);
+        atomic_store(&fail_other_syncs, 0);
+        if (!fail) {
+            assert_int_equal(rc, 0);
+        } else {
+            assert_int_not_equal(rc, 0);
+            assert_non_null(strstr(e.msg, strerror(EIO)));
+            store_rollback(s);
+        }
+        assert_int_equal(count_of(s, DS_TRACKING), fail ? N : 2 * N);
+    }
+    store_close(s);
+    char got[64];
+    raw_query(f, "PRAGMA integrity_check", got, sizeof got);
+    assert_string_equal(got, "ok");
 }
 
 int main(int argc, char **argv)
