@@ -67,8 +67,9 @@ struct store_sqlite {
     int bulk_fd;
     int64_t bulk_rows;
     int64_t bulk_sent;
-    int64_t bulk_looks;         /* start_writeback's looks, for its flushes */
-    struct bulk_syncer *syncer; /* syncs bulk_fd meanwhile (start_writeback); may be NULL */
+    int64_t bulk_looks; /* start_writeback's looks, for its flushes */
+    /* Syncs the file, or the WAL, meanwhile (start_writeback, wal_writeback); may be NULL. */
+    struct bulk_syncer *syncer;
     /* store_sql's statements, kept prepared by their text (a signed-in request runs the
      * same few on every call); replaced round robin. */
     struct {
